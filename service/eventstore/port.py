@@ -1,0 +1,117 @@
+"""The event-store port: what iamd needs from an append-only log, whatever stores it.
+
+Streams hold ordered events (versions 0, 1, 2, ...). Every stored event also has a global
+``position`` in the whole log: positive, strictly increasing in commit order, opaque otherwise
+(SQLite uses its row id, KurrentDB its commit position). A position returned by ``append`` is a
+read-your-writes token: once a subscriber has seen it, it has seen the write.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol, runtime_checkable
+
+
+class StreamState(enum.Enum):
+    """Expected-version modes that are not an exact version number."""
+
+    NO_STREAM = "no_stream"  # the stream must not exist yet
+    ANY = "any"  # no concurrency check
+    EXISTS = "exists"  # the stream must have at least one event
+
+
+# An exact expected version is the version of the stream's last event (0 after one event).
+ExpectedVersion = StreamState | int
+
+
+@dataclass(frozen=True, slots=True)
+class NewEvent:
+    """An event to append: a stable type name, a schema version and JSON-compatible data."""
+
+    type: str
+    data: Mapping[str, Any]
+    metadata: Mapping[str, Any] = field(default_factory=dict)
+    schema_version: int = 1
+    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedEvent:
+    """An event as read back from the log, already upcast to its newest schema version."""
+
+    id: str
+    stream: str
+    version: int
+    position: int
+    type: str
+    schema_version: int
+    data: Mapping[str, Any]
+    metadata: Mapping[str, Any]
+    recorded_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class AppendResult:
+    """Where an append landed: the stream version and log position of its last event."""
+
+    version: int
+    position: int
+
+
+@dataclass(frozen=True, slots=True)
+class EventFilter:
+    """Selects events of the whole log by stream-name prefix and/or event type (empty = all)."""
+
+    stream_prefixes: tuple[str, ...] = ()
+    event_types: tuple[str, ...] = ()
+
+    def matches(self, stream: str, event_type: str) -> bool:
+        if self.stream_prefixes and not stream.startswith(self.stream_prefixes):
+            return False
+        if self.event_types and event_type not in self.event_types:
+            return False
+        return True
+
+
+@runtime_checkable
+class EventStore(Protocol):
+    """Append-only log of streams with a total order and a live subscription."""
+
+    async def append(
+        self, stream: str, events: Sequence[NewEvent], expected: ExpectedVersion
+    ) -> AppendResult:
+        """Append all events atomically, or none; raises WrongExpectedVersion on conflict."""
+        ...
+
+    async def read_stream(
+        self, stream: str, from_version: int = 0, limit: int | None = None
+    ) -> list[RecordedEvent]:
+        """Events of one stream in version order from ``from_version``; [] if it does not exist."""
+        ...
+
+    def read_all(
+        self,
+        after: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        """Events of the whole log in position order, strictly after ``after`` (None = start)."""
+        ...
+
+    def subscribe_all(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[RecordedEvent]:
+        """Like read_all, then waits for and yields new events as they are committed, forever."""
+        ...
+
+    async def head_position(self) -> int:
+        """Position of the last event in the log (0 when empty)."""
+        ...
+
+    async def close(self) -> None:
+        """Flush pending writes and release resources; later calls fail."""
+        ...
