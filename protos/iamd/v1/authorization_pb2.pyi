@@ -1,0 +1,121 @@
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class Decision(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    DECISION_UNSPECIFIED: _ClassVar[Decision]
+    DECISION_ALLOW: _ClassVar[Decision]
+    DECISION_EXPLICIT_DENY: _ClassVar[Decision]
+    DECISION_IMPLICIT_DENY: _ClassVar[Decision]
+DECISION_UNSPECIFIED: Decision
+DECISION_ALLOW: Decision
+DECISION_EXPLICIT_DENY: Decision
+DECISION_IMPLICIT_DENY: Decision
+
+class ContextValue(_message.Message):
+    __slots__ = ("values", "multivalued")
+    VALUES_FIELD_NUMBER: _ClassVar[int]
+    MULTIVALUED_FIELD_NUMBER: _ClassVar[int]
+    values: _containers.RepeatedScalarFieldContainer[str]
+    multivalued: bool
+    def __init__(self, values: _Optional[_Iterable[str]] = ..., multivalued: _Optional[bool] = ...) -> None: ...
+
+class AuthorizeRequest(_message.Message):
+    __slots__ = ("principal_arn", "action", "resource", "resource_account", "context", "min_position", "explain")
+    class ContextEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: ContextValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ContextValue, _Mapping]] = ...) -> None: ...
+    PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_FIELD_NUMBER: _ClassVar[int]
+    MIN_POSITION_FIELD_NUMBER: _ClassVar[int]
+    EXPLAIN_FIELD_NUMBER: _ClassVar[int]
+    principal_arn: str
+    action: str
+    resource: str
+    resource_account: str
+    context: _containers.MessageMap[str, ContextValue]
+    min_position: int
+    explain: bool
+    def __init__(self, principal_arn: _Optional[str] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+
+class StatementRef(_message.Message):
+    __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    SID_FIELD_NUMBER: _ClassVar[int]
+    STATEMENT_INDEX_FIELD_NUMBER: _ClassVar[int]
+    EFFECT_FIELD_NUMBER: _ClassVar[int]
+    policy_id: str
+    policy_type: str
+    version_id: str
+    sid: str
+    statement_index: int
+    effect: str
+    def __init__(self, policy_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., version_id: _Optional[str] = ..., sid: _Optional[str] = ..., statement_index: _Optional[int] = ..., effect: _Optional[str] = ...) -> None: ...
+
+class AuthorizeResponse(_message.Message):
+    __slots__ = ("decision", "determining_statements", "blocked_by", "missing_context_keys", "results_by_policy_type", "evaluated_at_position")
+    class ResultsByPolicyTypeEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    DECISION_FIELD_NUMBER: _ClassVar[int]
+    DETERMINING_STATEMENTS_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_BY_FIELD_NUMBER: _ClassVar[int]
+    MISSING_CONTEXT_KEYS_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_BY_POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_AT_POSITION_FIELD_NUMBER: _ClassVar[int]
+    decision: Decision
+    determining_statements: _containers.RepeatedCompositeFieldContainer[StatementRef]
+    blocked_by: _containers.RepeatedScalarFieldContainer[str]
+    missing_context_keys: _containers.RepeatedScalarFieldContainer[str]
+    results_by_policy_type: _containers.ScalarMap[str, str]
+    evaluated_at_position: int
+    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., determining_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., missing_context_keys: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ..., evaluated_at_position: _Optional[int] = ...) -> None: ...
+
+class AuthorizeBatchRequest(_message.Message):
+    __slots__ = ("requests",)
+    REQUESTS_FIELD_NUMBER: _ClassVar[int]
+    requests: _containers.RepeatedCompositeFieldContainer[AuthorizeRequest]
+    def __init__(self, requests: _Optional[_Iterable[_Union[AuthorizeRequest, _Mapping]]] = ...) -> None: ...
+
+class AuthorizeBatchResponse(_message.Message):
+    __slots__ = ("responses",)
+    RESPONSES_FIELD_NUMBER: _ClassVar[int]
+    responses: _containers.RepeatedCompositeFieldContainer[AuthorizeResponse]
+    def __init__(self, responses: _Optional[_Iterable[_Union[AuthorizeResponse, _Mapping]]] = ...) -> None: ...
+
+class GetProjectionStatusRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetProjectionStatusResponse(_message.Message):
+    __slots__ = ("position", "head_position", "lag", "caught_up", "events_applied")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    HEAD_POSITION_FIELD_NUMBER: _ClassVar[int]
+    LAG_FIELD_NUMBER: _ClassVar[int]
+    CAUGHT_UP_FIELD_NUMBER: _ClassVar[int]
+    EVENTS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    head_position: int
+    lag: int
+    caught_up: bool
+    events_applied: int
+    def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ...) -> None: ...

@@ -1,0 +1,626 @@
+from protos.iamd.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class PolicyScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    POLICY_SCOPE_UNSPECIFIED: _ClassVar[PolicyScope]
+    POLICY_SCOPE_ALL: _ClassVar[PolicyScope]
+    POLICY_SCOPE_LOCAL: _ClassVar[PolicyScope]
+    POLICY_SCOPE_AWS: _ClassVar[PolicyScope]
+POLICY_SCOPE_UNSPECIFIED: PolicyScope
+POLICY_SCOPE_ALL: PolicyScope
+POLICY_SCOPE_LOCAL: PolicyScope
+POLICY_SCOPE_AWS: PolicyScope
+
+class CommandResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class Page(_message.Message):
+    __slots__ = ("max_items", "marker")
+    MAX_ITEMS_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    max_items: int
+    marker: str
+    def __init__(self, max_items: _Optional[int] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class CreateUserRequest(_message.Message):
+    __slots__ = ("user_name", "path", "permissions_boundary", "tags")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    path: str
+    permissions_boundary: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, user_name: _Optional[str] = ..., path: _Optional[str] = ..., permissions_boundary: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateUserResponse(_message.Message):
+    __slots__ = ("user", "position")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    user: _common_pb2.User
+    position: int
+    def __init__(self, user: _Optional[_Union[_common_pb2.User, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetUserRequest(_message.Message):
+    __slots__ = ("user_name",)
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    def __init__(self, user_name: _Optional[str] = ...) -> None: ...
+
+class GetUserResponse(_message.Message):
+    __slots__ = ("user",)
+    USER_FIELD_NUMBER: _ClassVar[int]
+    user: _common_pb2.User
+    def __init__(self, user: _Optional[_Union[_common_pb2.User, _Mapping]] = ...) -> None: ...
+
+class ListUsersRequest(_message.Message):
+    __slots__ = ("path_prefix", "page")
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    path_prefix: str
+    page: Page
+    def __init__(self, path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListUsersResponse(_message.Message):
+    __slots__ = ("users", "is_truncated", "marker")
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    users: _containers.RepeatedCompositeFieldContainer[_common_pb2.User]
+    is_truncated: bool
+    marker: str
+    def __init__(self, users: _Optional[_Iterable[_Union[_common_pb2.User, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateUserRequest(_message.Message):
+    __slots__ = ("user_name", "new_user_name", "new_path")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    NEW_USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    NEW_PATH_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    new_user_name: str
+    new_path: str
+    def __init__(self, user_name: _Optional[str] = ..., new_user_name: _Optional[str] = ..., new_path: _Optional[str] = ...) -> None: ...
+
+class DeleteUserRequest(_message.Message):
+    __slots__ = ("user_name",)
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    def __init__(self, user_name: _Optional[str] = ...) -> None: ...
+
+class CreateGroupRequest(_message.Message):
+    __slots__ = ("group_name", "path")
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    path: str
+    def __init__(self, group_name: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
+
+class CreateGroupResponse(_message.Message):
+    __slots__ = ("group", "position")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    group: _common_pb2.Group
+    position: int
+    def __init__(self, group: _Optional[_Union[_common_pb2.Group, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetGroupRequest(_message.Message):
+    __slots__ = ("group_name", "page")
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    page: Page
+    def __init__(self, group_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class GetGroupResponse(_message.Message):
+    __slots__ = ("group", "users", "is_truncated", "marker")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    USERS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    group: _common_pb2.Group
+    users: _containers.RepeatedCompositeFieldContainer[_common_pb2.User]
+    is_truncated: bool
+    marker: str
+    def __init__(self, group: _Optional[_Union[_common_pb2.Group, _Mapping]] = ..., users: _Optional[_Iterable[_Union[_common_pb2.User, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class ListGroupsRequest(_message.Message):
+    __slots__ = ("path_prefix", "page")
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    path_prefix: str
+    page: Page
+    def __init__(self, path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListGroupsResponse(_message.Message):
+    __slots__ = ("groups", "is_truncated", "marker")
+    GROUPS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    groups: _containers.RepeatedCompositeFieldContainer[_common_pb2.Group]
+    is_truncated: bool
+    marker: str
+    def __init__(self, groups: _Optional[_Iterable[_Union[_common_pb2.Group, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateGroupRequest(_message.Message):
+    __slots__ = ("group_name", "new_group_name", "new_path")
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    NEW_GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    NEW_PATH_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    new_group_name: str
+    new_path: str
+    def __init__(self, group_name: _Optional[str] = ..., new_group_name: _Optional[str] = ..., new_path: _Optional[str] = ...) -> None: ...
+
+class DeleteGroupRequest(_message.Message):
+    __slots__ = ("group_name",)
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    def __init__(self, group_name: _Optional[str] = ...) -> None: ...
+
+class AddUserToGroupRequest(_message.Message):
+    __slots__ = ("group_name", "user_name")
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    user_name: str
+    def __init__(self, group_name: _Optional[str] = ..., user_name: _Optional[str] = ...) -> None: ...
+
+class RemoveUserFromGroupRequest(_message.Message):
+    __slots__ = ("group_name", "user_name")
+    GROUP_NAME_FIELD_NUMBER: _ClassVar[int]
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    group_name: str
+    user_name: str
+    def __init__(self, group_name: _Optional[str] = ..., user_name: _Optional[str] = ...) -> None: ...
+
+class ListGroupsForUserRequest(_message.Message):
+    __slots__ = ("user_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class CreateRoleRequest(_message.Message):
+    __slots__ = ("role_name", "path", "assume_role_policy_document", "description", "max_session_duration", "permissions_boundary", "tags")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    ASSUME_ROLE_POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_SESSION_DURATION_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    path: str
+    assume_role_policy_document: str
+    description: str
+    max_session_duration: int
+    permissions_boundary: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, role_name: _Optional[str] = ..., path: _Optional[str] = ..., assume_role_policy_document: _Optional[str] = ..., description: _Optional[str] = ..., max_session_duration: _Optional[int] = ..., permissions_boundary: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateRoleResponse(_message.Message):
+    __slots__ = ("role", "position")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    role: _common_pb2.Role
+    position: int
+    def __init__(self, role: _Optional[_Union[_common_pb2.Role, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetRoleRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class GetRoleResponse(_message.Message):
+    __slots__ = ("role",)
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    role: _common_pb2.Role
+    def __init__(self, role: _Optional[_Union[_common_pb2.Role, _Mapping]] = ...) -> None: ...
+
+class ListRolesRequest(_message.Message):
+    __slots__ = ("path_prefix", "page")
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    path_prefix: str
+    page: Page
+    def __init__(self, path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListRolesResponse(_message.Message):
+    __slots__ = ("roles", "is_truncated", "marker")
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    roles: _containers.RepeatedCompositeFieldContainer[_common_pb2.Role]
+    is_truncated: bool
+    marker: str
+    def __init__(self, roles: _Optional[_Iterable[_Union[_common_pb2.Role, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateRoleRequest(_message.Message):
+    __slots__ = ("role_name", "description", "max_session_duration")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    MAX_SESSION_DURATION_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    description: str
+    max_session_duration: int
+    def __init__(self, role_name: _Optional[str] = ..., description: _Optional[str] = ..., max_session_duration: _Optional[int] = ...) -> None: ...
+
+class UpdateAssumeRolePolicyRequest(_message.Message):
+    __slots__ = ("role_name", "policy_document")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    policy_document: str
+    def __init__(self, role_name: _Optional[str] = ..., policy_document: _Optional[str] = ...) -> None: ...
+
+class DeleteRoleRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class CreatePolicyRequest(_message.Message):
+    __slots__ = ("policy_name", "path", "policy_document", "description", "tags")
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    policy_name: str
+    path: str
+    policy_document: str
+    description: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, policy_name: _Optional[str] = ..., path: _Optional[str] = ..., policy_document: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreatePolicyResponse(_message.Message):
+    __slots__ = ("policy", "position")
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    policy: _common_pb2.Policy
+    position: int
+    def __init__(self, policy: _Optional[_Union[_common_pb2.Policy, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetPolicyRequest(_message.Message):
+    __slots__ = ("policy_arn",)
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    def __init__(self, policy_arn: _Optional[str] = ...) -> None: ...
+
+class GetPolicyResponse(_message.Message):
+    __slots__ = ("policy",)
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    policy: _common_pb2.Policy
+    def __init__(self, policy: _Optional[_Union[_common_pb2.Policy, _Mapping]] = ...) -> None: ...
+
+class ListPoliciesRequest(_message.Message):
+    __slots__ = ("scope", "only_attached", "path_prefix", "page")
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    ONLY_ATTACHED_FIELD_NUMBER: _ClassVar[int]
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    scope: PolicyScope
+    only_attached: bool
+    path_prefix: str
+    page: Page
+    def __init__(self, scope: _Optional[_Union[PolicyScope, str]] = ..., only_attached: _Optional[bool] = ..., path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListPoliciesResponse(_message.Message):
+    __slots__ = ("policies", "is_truncated", "marker")
+    POLICIES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.Policy]
+    is_truncated: bool
+    marker: str
+    def __init__(self, policies: _Optional[_Iterable[_Union[_common_pb2.Policy, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class DeletePolicyRequest(_message.Message):
+    __slots__ = ("policy_arn",)
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    def __init__(self, policy_arn: _Optional[str] = ...) -> None: ...
+
+class CreatePolicyVersionRequest(_message.Message):
+    __slots__ = ("policy_arn", "policy_document", "set_as_default")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    SET_AS_DEFAULT_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    policy_document: str
+    set_as_default: bool
+    def __init__(self, policy_arn: _Optional[str] = ..., policy_document: _Optional[str] = ..., set_as_default: _Optional[bool] = ...) -> None: ...
+
+class CreatePolicyVersionResponse(_message.Message):
+    __slots__ = ("policy_version", "position")
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    policy_version: _common_pb2.PolicyVersion
+    position: int
+    def __init__(self, policy_version: _Optional[_Union[_common_pb2.PolicyVersion, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetPolicyVersionRequest(_message.Message):
+    __slots__ = ("policy_arn", "version_id")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    version_id: str
+    def __init__(self, policy_arn: _Optional[str] = ..., version_id: _Optional[str] = ...) -> None: ...
+
+class GetPolicyVersionResponse(_message.Message):
+    __slots__ = ("policy_version",)
+    POLICY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    policy_version: _common_pb2.PolicyVersion
+    def __init__(self, policy_version: _Optional[_Union[_common_pb2.PolicyVersion, _Mapping]] = ...) -> None: ...
+
+class ListPolicyVersionsRequest(_message.Message):
+    __slots__ = ("policy_arn", "page")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    page: Page
+    def __init__(self, policy_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListPolicyVersionsResponse(_message.Message):
+    __slots__ = ("versions", "is_truncated", "marker")
+    VERSIONS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    versions: _containers.RepeatedCompositeFieldContainer[_common_pb2.PolicyVersion]
+    is_truncated: bool
+    marker: str
+    def __init__(self, versions: _Optional[_Iterable[_Union[_common_pb2.PolicyVersion, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class SetDefaultPolicyVersionRequest(_message.Message):
+    __slots__ = ("policy_arn", "version_id")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    version_id: str
+    def __init__(self, policy_arn: _Optional[str] = ..., version_id: _Optional[str] = ...) -> None: ...
+
+class DeletePolicyVersionRequest(_message.Message):
+    __slots__ = ("policy_arn", "version_id")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    VERSION_ID_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    version_id: str
+    def __init__(self, policy_arn: _Optional[str] = ..., version_id: _Optional[str] = ...) -> None: ...
+
+class ListEntitiesForPolicyRequest(_message.Message):
+    __slots__ = ("policy_arn", "entity_filter", "page")
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_FILTER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    policy_arn: str
+    entity_filter: _common_pb2.EntityKind
+    page: Page
+    def __init__(self, policy_arn: _Optional[str] = ..., entity_filter: _Optional[_Union[_common_pb2.EntityKind, str]] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class PolicyEntity(_message.Message):
+    __slots__ = ("name", "id")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ID_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    id: str
+    def __init__(self, name: _Optional[str] = ..., id: _Optional[str] = ...) -> None: ...
+
+class ListEntitiesForPolicyResponse(_message.Message):
+    __slots__ = ("policy_users", "policy_groups", "policy_roles", "is_truncated", "marker")
+    POLICY_USERS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_GROUPS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ROLES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    policy_users: _containers.RepeatedCompositeFieldContainer[PolicyEntity]
+    policy_groups: _containers.RepeatedCompositeFieldContainer[PolicyEntity]
+    policy_roles: _containers.RepeatedCompositeFieldContainer[PolicyEntity]
+    is_truncated: bool
+    marker: str
+    def __init__(self, policy_users: _Optional[_Iterable[_Union[PolicyEntity, _Mapping]]] = ..., policy_groups: _Optional[_Iterable[_Union[PolicyEntity, _Mapping]]] = ..., policy_roles: _Optional[_Iterable[_Union[PolicyEntity, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class AttachPolicyRequest(_message.Message):
+    __slots__ = ("target", "policy_arn")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    policy_arn: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., policy_arn: _Optional[str] = ...) -> None: ...
+
+class DetachPolicyRequest(_message.Message):
+    __slots__ = ("target", "policy_arn")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    policy_arn: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., policy_arn: _Optional[str] = ...) -> None: ...
+
+class ListAttachedPoliciesRequest(_message.Message):
+    __slots__ = ("target", "path_prefix", "page")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    path_prefix: str
+    page: Page
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListAttachedPoliciesResponse(_message.Message):
+    __slots__ = ("attached_policies", "is_truncated", "marker")
+    ATTACHED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    attached_policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.AttachedPolicy]
+    is_truncated: bool
+    marker: str
+    def __init__(self, attached_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class PutInlinePolicyRequest(_message.Message):
+    __slots__ = ("target", "policy_name", "policy_document")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    policy_name: str
+    policy_document: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., policy_name: _Optional[str] = ..., policy_document: _Optional[str] = ...) -> None: ...
+
+class GetInlinePolicyRequest(_message.Message):
+    __slots__ = ("target", "policy_name")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    policy_name: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., policy_name: _Optional[str] = ...) -> None: ...
+
+class GetInlinePolicyResponse(_message.Message):
+    __slots__ = ("policy",)
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    policy: _common_pb2.InlinePolicy
+    def __init__(self, policy: _Optional[_Union[_common_pb2.InlinePolicy, _Mapping]] = ...) -> None: ...
+
+class DeleteInlinePolicyRequest(_message.Message):
+    __slots__ = ("target", "policy_name")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    policy_name: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., policy_name: _Optional[str] = ...) -> None: ...
+
+class ListInlinePoliciesRequest(_message.Message):
+    __slots__ = ("target", "page")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    page: Page
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListInlinePoliciesResponse(_message.Message):
+    __slots__ = ("policy_names", "is_truncated", "marker")
+    POLICY_NAMES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    policy_names: _containers.RepeatedScalarFieldContainer[str]
+    is_truncated: bool
+    marker: str
+    def __init__(self, policy_names: _Optional[_Iterable[str]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class PutPermissionsBoundaryRequest(_message.Message):
+    __slots__ = ("target", "permissions_boundary")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    permissions_boundary: str
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., permissions_boundary: _Optional[str] = ...) -> None: ...
+
+class DeletePermissionsBoundaryRequest(_message.Message):
+    __slots__ = ("target",)
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ...) -> None: ...
+
+class TagEntityRequest(_message.Message):
+    __slots__ = ("target", "tags")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagEntityRequest(_message.Message):
+    __slots__ = ("target", "tag_keys")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListEntityTagsRequest(_message.Message):
+    __slots__ = ("target", "page")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    page: Page
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListEntityTagsResponse(_message.Message):
+    __slots__ = ("tags", "is_truncated", "marker")
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    is_truncated: bool
+    marker: str
+    def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class GetAccountAuthorizationDetailsRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: _containers.RepeatedScalarFieldContainer[_common_pb2.EntityKind]
+    def __init__(self, filter: _Optional[_Iterable[_Union[_common_pb2.EntityKind, str]]] = ...) -> None: ...
+
+class UserDetail(_message.Message):
+    __slots__ = ("user", "user_policy_list", "group_list", "attached_managed_policies")
+    USER_FIELD_NUMBER: _ClassVar[int]
+    USER_POLICY_LIST_FIELD_NUMBER: _ClassVar[int]
+    GROUP_LIST_FIELD_NUMBER: _ClassVar[int]
+    ATTACHED_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    user: _common_pb2.User
+    user_policy_list: _containers.RepeatedCompositeFieldContainer[_common_pb2.InlinePolicy]
+    group_list: _containers.RepeatedScalarFieldContainer[str]
+    attached_managed_policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.AttachedPolicy]
+    def __init__(self, user: _Optional[_Union[_common_pb2.User, _Mapping]] = ..., user_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., group_list: _Optional[_Iterable[str]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ...) -> None: ...
+
+class GroupDetail(_message.Message):
+    __slots__ = ("group", "group_policy_list", "attached_managed_policies")
+    GROUP_FIELD_NUMBER: _ClassVar[int]
+    GROUP_POLICY_LIST_FIELD_NUMBER: _ClassVar[int]
+    ATTACHED_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    group: _common_pb2.Group
+    group_policy_list: _containers.RepeatedCompositeFieldContainer[_common_pb2.InlinePolicy]
+    attached_managed_policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.AttachedPolicy]
+    def __init__(self, group: _Optional[_Union[_common_pb2.Group, _Mapping]] = ..., group_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ...) -> None: ...
+
+class RoleDetail(_message.Message):
+    __slots__ = ("role", "role_policy_list", "attached_managed_policies")
+    ROLE_FIELD_NUMBER: _ClassVar[int]
+    ROLE_POLICY_LIST_FIELD_NUMBER: _ClassVar[int]
+    ATTACHED_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    role: _common_pb2.Role
+    role_policy_list: _containers.RepeatedCompositeFieldContainer[_common_pb2.InlinePolicy]
+    attached_managed_policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.AttachedPolicy]
+    def __init__(self, role: _Optional[_Union[_common_pb2.Role, _Mapping]] = ..., role_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ...) -> None: ...
+
+class PolicyDetail(_message.Message):
+    __slots__ = ("policy", "policy_version_list")
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_VERSION_LIST_FIELD_NUMBER: _ClassVar[int]
+    policy: _common_pb2.Policy
+    policy_version_list: _containers.RepeatedCompositeFieldContainer[_common_pb2.PolicyVersion]
+    def __init__(self, policy: _Optional[_Union[_common_pb2.Policy, _Mapping]] = ..., policy_version_list: _Optional[_Iterable[_Union[_common_pb2.PolicyVersion, _Mapping]]] = ...) -> None: ...
+
+class GetAccountAuthorizationDetailsResponse(_message.Message):
+    __slots__ = ("user_detail_list", "group_detail_list", "role_detail_list", "policies")
+    USER_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
+    GROUP_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
+    ROLE_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
+    POLICIES_FIELD_NUMBER: _ClassVar[int]
+    user_detail_list: _containers.RepeatedCompositeFieldContainer[UserDetail]
+    group_detail_list: _containers.RepeatedCompositeFieldContainer[GroupDetail]
+    role_detail_list: _containers.RepeatedCompositeFieldContainer[RoleDetail]
+    policies: _containers.RepeatedCompositeFieldContainer[PolicyDetail]
+    def __init__(self, user_detail_list: _Optional[_Iterable[_Union[UserDetail, _Mapping]]] = ..., group_detail_list: _Optional[_Iterable[_Union[GroupDetail, _Mapping]]] = ..., role_detail_list: _Optional[_Iterable[_Union[RoleDetail, _Mapping]]] = ..., policies: _Optional[_Iterable[_Union[PolicyDetail, _Mapping]]] = ...) -> None: ...

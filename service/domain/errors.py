@@ -1,0 +1,109 @@
+"""IAM errors raised by domain rules and use cases: an IAM error code plus the fields at fault.
+
+Messages follow AWS's wording where AWS has one. They never carry secrets or stack traces.
+The gRPC mapping of each class lives in one table in service/rpc/errors.py.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class FieldProblem:
+    """One problem with one request field (or a JSON path inside a policy document)."""
+
+    field: str
+    message: str
+    hint: str | None = None
+
+
+class IamError(Exception):
+    """Base of every error that reaches a caller with an IAM error code."""
+
+    code = "ServiceFailure"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        problems: Sequence[FieldProblem] = (),
+        resource_type: str = "",
+        resource_name: str = "",
+        quota: str = "",
+        blockers: Sequence[str] = (),
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.problems = tuple(problems)
+        self.resource_type = resource_type
+        self.resource_name = resource_name
+        self.quota = quota
+        self.blockers = tuple(blockers)
+
+
+class NoSuchEntityError(IamError):
+    code = "NoSuchEntity"
+
+
+class EntityAlreadyExistsError(IamError):
+    code = "EntityAlreadyExists"
+
+
+class MalformedPolicyDocumentError(IamError):
+    code = "MalformedPolicyDocument"
+
+
+class InvalidInputError(IamError):
+    code = "InvalidInput"
+
+
+class ValidationError(IamError):
+    """AWS's code for a parameter that fails its pattern or length constraint."""
+
+    code = "ValidationError"
+
+
+class LimitExceededError(IamError):
+    code = "LimitExceeded"
+
+
+class DeleteConflictError(IamError):
+    code = "DeleteConflict"
+
+
+class ConcurrentModificationError(IamError):
+    code = "ConcurrentModification"
+
+
+class PolicyNotAttachableError(IamError):
+    code = "PolicyNotAttachable"
+
+
+class AccessDeniedError(IamError):
+    code = "AccessDenied"
+
+
+class ServiceUnavailableError(IamError):
+    code = "ServiceUnavailable"
+
+
+class ServiceFailureError(IamError):
+    code = "ServiceFailure"
+
+
+ALL_ERRORS: tuple[type[IamError], ...] = (
+    NoSuchEntityError,
+    EntityAlreadyExistsError,
+    MalformedPolicyDocumentError,
+    InvalidInputError,
+    ValidationError,
+    LimitExceededError,
+    DeleteConflictError,
+    ConcurrentModificationError,
+    PolicyNotAttachableError,
+    AccessDeniedError,
+    ServiceUnavailableError,
+    ServiceFailureError,
+)
