@@ -1,0 +1,939 @@
+"""iamctl: the command line for iamd, shaped like the AWS CLI.
+
+    iamctl [--endpoint HOST:PORT] [--output json|table|text] <group> <command> [options]
+
+Commands are rows of a table (`Command`: CLI name, RPC, arguments, optional output hook),
+grouped by service (`iam`, `authz`); `register_group` is where later groups (`sts`,
+`cloudtrail`, `audit`, `organizations`, `simulate`) plug in. Options carry the AWS CLI's names,
+document options accept `file://path` or literal JSON, and output is the AWS CLI's JSON
+(PascalCase keys) built by `to_aws`, the one place that turns proto messages into AWS shapes.
+
+Pagination follows the AWS CLI: list commands fetch every page unless `--max-items` caps the
+total (the output then carries `NextToken`, which `--starting-token` accepts back);
+`--no-paginate` makes one call and shows the raw `IsTruncated`/`Marker`.
+
+`authz check` takes request context as repeated `--context key=value`; giving a key more than
+once makes it multivalued. `--context-json '{"aws:TagKeys": ["a"]}'` (or `file://`) sets keys
+explicitly: a JSON list is multivalued even with one element.
+
+Exit codes follow AWS CLI v2: 0 success, 252 usage or parameter error, 254 an error returned
+by the service, 255 connection failure or timeout, 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Iterable, Mapping, Sequence
+import dataclasses
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import grpc
+from google.protobuf import descriptor, message, timestamp_pb2
+
+from clients.errors import IamClientError
+from clients.iam import (
+    ENDPOINT_ENV,
+    IamdClient,
+    build_request,
+    default_endpoint,
+    method_for,
+    snake_case,
+)
+
+EXIT_OK = 0
+EXIT_USAGE = 252
+EXIT_SERVICE_ERROR = 254
+EXIT_CONNECTION = 255
+EXIT_INTERRUPTED = 130
+
+ClientFactory = Callable[[str], IamdClient]
+
+
+class UsageError(Exception):
+    """The command line does not parse."""
+
+    def __init__(self, usage: str, message: str) -> None:
+        super().__init__(message)
+        self.usage = usage
+        self.message = message
+
+
+class ParamError(Exception):
+    """One option's value cannot be read (missing file, bad shorthand, bad JSON)."""
+
+    def __init__(self, flag: str, reason: str) -> None:
+        super().__init__(f"{flag}: {reason}")
+        self.flag = flag
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------
+# The command table
+
+TEXT = "text"
+INT = "int"
+FLAG = "flag"
+DOCUMENT = "document"  # text, or file://path
+TAGS = "tags"  # Key=k,Value=v ... or JSON
+LIST = "list"  # several values, or a JSON list
+CHOICE = "choice"  # one of `choices` (CLI value -> SDK enum name)
+CHOICES = "choices"  # several of `choices`
+TARGET = "target"  # names the entity an EntityRef points at
+CONTEXT = "context"  # key=value, repeatable
+CONTEXT_JSON = "context-json"  # JSON object of context keys
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One command-line option and the request field it fills."""
+
+    flag: str
+    field: str = ""  # request field; defaults to the flag in snake_case
+    kind: str = TEXT
+    required: bool = False
+    help: str = ""
+    entity: str = ""  # TARGET: user, group, role or policy
+    choices: Mapping[str, str] = dataclasses.field(default_factory=dict)
+    aliases: tuple[str, ...] = ()
+
+    @property
+    def dest(self) -> str:
+        return self.flag.removeprefix("--").replace("-", "_")
+
+    @property
+    def request_field(self) -> str:
+        return self.field or self.dest
+
+    def add_to(self, parser: argparse.ArgumentParser) -> None:
+        kwargs: dict[str, Any] = {"dest": self.dest, "help": self.help or None}
+        if self.kind == FLAG:
+            kwargs.update(action=argparse.BooleanOptionalAction, default=None)
+        else:
+            kwargs["required"] = self.required
+            if self.kind == INT:
+                kwargs["type"] = int
+            if self.kind in (TAGS, LIST, CHOICES):
+                kwargs["nargs"] = "+"
+            if self.kind in (CHOICE, CHOICES):
+                kwargs["choices"] = list(self.choices)
+            if self.kind == CONTEXT:
+                kwargs["action"] = "append"
+                kwargs["metavar"] = "KEY=VALUE"
+        parser.add_argument(self.flag, *self.aliases, **kwargs)
+
+    def convert(self, raw: Any) -> Any:
+        """The request field's value for what was typed on the command line."""
+        if self.kind == DOCUMENT:
+            return load_param(self.flag, raw)
+        if self.kind == TAGS:
+            return parse_tags(self.flag, raw)
+        if self.kind == LIST:
+            return parse_list(self.flag, raw)
+        if self.kind == CHOICE:
+            return self.choices[raw]
+        if self.kind == CHOICES:
+            return [self.choices[v] for v in raw]
+        if self.kind == TARGET:
+            return (self.entity, raw)
+        if self.kind == CONTEXT:
+            return parse_context_pairs(self.flag, raw)
+        if self.kind == CONTEXT_JSON:
+            return parse_context_json(self.flag, raw)
+        return raw
+
+
+Shape = Callable[[dict[str, Any], Mapping[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One CLI command: which RPC it calls and which options fill the request."""
+
+    name: str
+    rpc: str
+    args: tuple[Arg, ...] = ()
+    help: str = ""
+    operation: str = ""  # the name in error messages; defaults to the AWS operation name
+    shape: Shape | None = None  # rearranges the AWS-shaped output, e.g. to flatten it
+
+    @property
+    def operation_name(self) -> str:
+        return self.operation or "".join(part.capitalize() for part in self.name.split("-"))
+
+    @property
+    def is_paginated(self) -> bool:
+        return method_for(self.rpc).is_paginated
+
+
+@dataclass(frozen=True)
+class CommandGroup:
+    name: str
+    help: str
+    commands: tuple[Command, ...]
+
+
+GROUPS: dict[str, CommandGroup] = {}
+
+
+def register_group(group: CommandGroup) -> None:
+    """Add a command group (`iamctl <group> <command>`); later groups plug in here."""
+    # INVARIANT: command names are unique within a group.
+    names = [c.name for c in group.commands]
+    assert len(names) == len(set(names)), group.name
+    GROUPS[group.name] = group
+
+
+def all_commands() -> Iterable[tuple[CommandGroup, Command]]:
+    for group in GROUPS.values():
+        for command in group.commands:
+            yield group, command
+
+
+ENTITY_FLAGS = {
+    "user": "--user-name",
+    "group": "--group-name",
+    "role": "--role-name",
+    "policy": "--policy-arn",
+}
+
+
+def _name(entity: str, *, required: bool = True) -> Arg:
+    return Arg(ENTITY_FLAGS[entity], required=required, help=f"the {entity}'s name")
+
+
+def _target(entity: str) -> Arg:
+    what = "ARN" if entity == "policy" else "name"
+    return Arg(
+        ENTITY_FLAGS[entity],
+        field="target",
+        kind=TARGET,
+        required=True,
+        help=f"the {entity}'s {what}",
+        entity=entity,
+    )
+
+
+USER_NAME = _name("user")
+GROUP_NAME = _name("group")
+ROLE_NAME = _name("role")
+POLICY_ARN = Arg("--policy-arn", required=True, help="the managed policy's ARN")
+POLICY_NAME = Arg("--policy-name", required=True, help="the policy's name")
+POLICY_DOCUMENT = Arg(
+    "--policy-document", kind=DOCUMENT, required=True, help="JSON text or file://path"
+)
+PATH = Arg("--path", help="the entity's path, e.g. /division/ (default /)")
+PATH_PREFIX = Arg("--path-prefix", help="list only entities whose path starts with this")
+NEW_PATH = Arg("--new-path", help="the new path")
+DESCRIPTION = Arg("--description", help="a description")
+MAX_SESSION_DURATION = Arg(
+    "--max-session-duration", kind=INT, help="maximum session duration in seconds (3600-43200)"
+)
+PERMISSIONS_BOUNDARY = Arg(
+    "--permissions-boundary", help="the ARN of the managed policy to use as boundary"
+)
+TAG_LIST = Arg("--tags", kind=TAGS, help="Key=k,Value=v ... or a JSON list of {Key, Value}")
+VERSION_ID = Arg("--version-id", required=True, help="the policy version, e.g. v2")
+
+PAGINATION_ARGS = (
+    Arg("--max-items", kind=INT, help="the total number of items to return"),
+    Arg(
+        "--starting-token",
+        aliases=("--marker",),
+        help="continue from the NextToken (or Marker) of an earlier call",
+    ),
+    Arg("--page-size", kind=INT, help="the number of items per service call"),
+)
+
+ENTITY_KIND_CHOICES = {"User": "user", "Group": "group", "Role": "role"}
+
+
+def _inline_policy_output(entity: str) -> Shape:
+    """get-user-policy and friends print the AWS shape: entity name, policy name, document."""
+    key = f"{entity.capitalize()}Name"
+
+    def shape(data: dict[str, Any], fields: Mapping[str, Any]) -> dict[str, Any]:
+        return {key: fields["target"][1], **data.get("Policy", {})}
+
+    return shape
+
+
+def _entity_commands() -> list[Command]:
+    commands: list[Command] = []
+    for e in ("user", "group", "role"):
+        t = _target(e)
+        commands += [
+            Command(f"attach-{e}-policy", "AttachPolicy", (t, POLICY_ARN),
+                    f"Attach a managed policy to a {e}"),
+            Command(f"detach-{e}-policy", "DetachPolicy", (t, POLICY_ARN),
+                    f"Detach a managed policy from a {e}"),
+            Command(f"list-attached-{e}-policies", "ListAttachedPolicies", (t, PATH_PREFIX),
+                    f"List the managed policies attached to a {e}"),
+            Command(f"put-{e}-policy", "PutInlinePolicy", (t, POLICY_NAME, POLICY_DOCUMENT),
+                    f"Add or replace an inline policy of a {e}"),
+            Command(f"get-{e}-policy", "GetInlinePolicy", (t, POLICY_NAME),
+                    f"Show an inline policy of a {e}", shape=_inline_policy_output(e)),
+            Command(f"delete-{e}-policy", "DeleteInlinePolicy", (t, POLICY_NAME),
+                    f"Delete an inline policy of a {e}"),
+            Command(f"list-{e}-policies", "ListInlinePolicies", (t,),
+                    f"List the names of a {e}'s inline policies"),
+        ]  # fmt: skip
+    for e in ("user", "role"):
+        t = _target(e)
+        boundary = Arg("--permissions-boundary", required=True, help="the boundary policy's ARN")
+        commands += [
+            Command(f"put-{e}-permissions-boundary", "PutPermissionsBoundary", (t, boundary),
+                    f"Set the permissions boundary of a {e}"),
+            Command(f"delete-{e}-permissions-boundary", "DeletePermissionsBoundary", (t,),
+                    f"Remove the permissions boundary of a {e}"),
+        ]  # fmt: skip
+    for e in ("user", "role", "policy"):
+        t = _target(e)
+        tags = Arg("--tags", kind=TAGS, required=True, help=TAG_LIST.help)
+        keys = Arg("--tag-keys", kind=LIST, required=True, help="the keys of the tags to remove")
+        commands += [
+            Command(f"tag-{e}", "TagEntity", (t, tags), f"Add or overwrite tags of a {e}"),
+            Command(f"untag-{e}", "UntagEntity", (t, keys), f"Remove tags from a {e}"),
+            Command(f"list-{e}-tags", "ListEntityTags", (t,), f"List the tags of a {e}"),
+        ]
+    return commands
+
+
+IAM_COMMANDS: tuple[Command, ...] = (
+    Command("create-user", "CreateUser", (USER_NAME, PATH, PERMISSIONS_BOUNDARY, TAG_LIST),
+            "Create an IAM user"),
+    Command("get-user", "GetUser", (_name("user", required=False),), "Show a user"),
+    Command("list-users", "ListUsers", (PATH_PREFIX,), "List users"),
+    Command("update-user", "UpdateUser",
+            (USER_NAME, Arg("--new-user-name", help="the new name"), NEW_PATH),
+            "Rename a user or change its path"),
+    Command("delete-user", "DeleteUser", (USER_NAME,), "Delete a user"),
+    Command("create-group", "CreateGroup", (GROUP_NAME, PATH), "Create a group"),
+    Command("get-group", "GetGroup", (GROUP_NAME,), "Show a group and its users"),
+    Command("list-groups", "ListGroups", (PATH_PREFIX,), "List groups"),
+    Command("update-group", "UpdateGroup",
+            (GROUP_NAME, Arg("--new-group-name", help="the new name"), NEW_PATH),
+            "Rename a group or change its path"),
+    Command("delete-group", "DeleteGroup", (GROUP_NAME,), "Delete a group"),
+    Command("add-user-to-group", "AddUserToGroup", (GROUP_NAME, USER_NAME),
+            "Add a user to a group"),
+    Command("remove-user-from-group", "RemoveUserFromGroup", (GROUP_NAME, USER_NAME),
+            "Remove a user from a group"),
+    Command("list-groups-for-user", "ListGroupsForUser", (USER_NAME,),
+            "List the groups a user belongs to"),
+    Command("create-role", "CreateRole",
+            (ROLE_NAME, PATH,
+             Arg("--assume-role-policy-document", kind=DOCUMENT, required=True,
+                 help="the trust policy: JSON text or file://path"),
+             DESCRIPTION, MAX_SESSION_DURATION, PERMISSIONS_BOUNDARY, TAG_LIST),
+            "Create a role"),
+    Command("get-role", "GetRole", (ROLE_NAME,), "Show a role"),
+    Command("list-roles", "ListRoles", (PATH_PREFIX,), "List roles"),
+    Command("update-role", "UpdateRole", (ROLE_NAME, DESCRIPTION, MAX_SESSION_DURATION),
+            "Change a role's description or maximum session duration"),
+    Command("update-role-description", "UpdateRole",
+            (ROLE_NAME, Arg("--description", required=True, help="the new description")),
+            "Change a role's description"),
+    Command("update-assume-role-policy", "UpdateAssumeRolePolicy", (ROLE_NAME, POLICY_DOCUMENT),
+            "Replace a role's trust policy"),
+    Command("delete-role", "DeleteRole", (ROLE_NAME,), "Delete a role"),
+    Command("create-policy", "CreatePolicy",
+            (Arg("--policy-name", required=True, help="the policy's name"), POLICY_DOCUMENT,
+             PATH, DESCRIPTION, TAG_LIST),
+            "Create a customer-managed policy"),
+    Command("get-policy", "GetPolicy", (POLICY_ARN,), "Show a managed policy"),
+    Command("list-policies", "ListPolicies",
+            (Arg("--scope", kind=CHOICE, choices={"All": "all", "AWS": "aws", "Local": "local"},
+                 help="All (default), AWS or Local"),
+             Arg("--only-attached", kind=FLAG, help="list only policies that are attached"),
+             PATH_PREFIX),
+            "List managed policies"),
+    Command("delete-policy", "DeletePolicy", (POLICY_ARN,), "Delete a managed policy"),
+    Command("create-policy-version", "CreatePolicyVersion",
+            (POLICY_ARN, POLICY_DOCUMENT,
+             Arg("--set-as-default", kind=FLAG, help="make the new version the default")),
+            "Add a version to a managed policy"),
+    Command("get-policy-version", "GetPolicyVersion", (POLICY_ARN, VERSION_ID),
+            "Show one version of a managed policy"),
+    Command("list-policy-versions", "ListPolicyVersions", (POLICY_ARN,),
+            "List the versions of a managed policy"),
+    Command("set-default-policy-version", "SetDefaultPolicyVersion", (POLICY_ARN, VERSION_ID),
+            "Make a version the default"),
+    Command("delete-policy-version", "DeletePolicyVersion", (POLICY_ARN, VERSION_ID),
+            "Delete a non-default version"),
+    Command("list-entities-for-policy", "ListEntitiesForPolicy",
+            (POLICY_ARN,
+             Arg("--entity-filter", kind=CHOICE, choices=ENTITY_KIND_CHOICES,
+                 help="User, Group or Role (default: all)")),
+            "List the users, groups and roles a managed policy is attached to"),
+    *_entity_commands(),
+    Command("get-account-authorization-details", "GetAccountAuthorizationDetails",
+            (Arg("--filter", kind=CHOICES,
+                 choices={**ENTITY_KIND_CHOICES, "LocalManagedPolicy": "policy"},
+                 help="User, Group, Role, LocalManagedPolicy (default: all)"),),
+            "Show every user, group, role and policy of the account with their policies"),
+)  # fmt: skip
+
+AUTHZ_COMMANDS: tuple[Command, ...] = (
+    Command(
+        "check",
+        "Authorize",
+        (
+            Arg("--principal", "principal_arn", required=True, help="the principal's ARN"),
+            Arg("--action", required=True, help="the action, e.g. s3:GetObject"),
+            Arg("--resource", required=True, help="the resource ARN"),
+            Arg("--resource-account", help="the account that owns the resource"),
+            Arg("--context", kind=CONTEXT,
+                help="a request context key, repeatable; a key given twice is multivalued"),
+            Arg("--context-json", "context", CONTEXT_JSON,
+                help='context keys as JSON, e.g. {"aws:TagKeys": ["a"]}, or file://path'),
+            Arg("--min-position", kind=INT,
+                help="wait until the projection has applied this log position"),
+            Arg("--explain", kind=FLAG, help="include the determining statements"),
+        ),
+        "Ask whether a principal may perform an action on a resource",
+        operation="Authorize",
+    ),  # fmt: skip
+    Command(
+        "status",
+        "GetProjectionStatus",
+        (),
+        "Show where the authorization projection is in the log",
+        operation="GetProjectionStatus",
+    ),
+)
+
+register_group(CommandGroup("iam", "users, groups, roles and policies", IAM_COMMANDS))
+register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
+# sts, cloudtrail, audit, organizations and simulate register here once their services exist.
+
+
+# ---------------------------------------------------------------------------------------------
+# Option values
+
+
+def load_param(flag: str, value: str) -> str:
+    """A parameter's text: the file's content for `file://path` (and `fileb://`), else itself."""
+    for prefix in ("file://", "fileb://"):
+        if value.startswith(prefix):
+            path = Path(value.removeprefix(prefix)).expanduser()
+            try:
+                return path.read_bytes().decode("utf-8")
+            except (OSError, UnicodeDecodeError) as e:
+                raise ParamError(flag, f"Unable to load paramfile {value}: {e}") from None
+    return value
+
+
+def parse_tags(flag: str, values: Sequence[str]) -> list[tuple[str, str]]:
+    """`Key=k,Value=v ...`, a JSON list of {"Key", "Value"}, a JSON object, or file:// of JSON."""
+    text = " ".join(load_param(flag, v) for v in values).strip()
+    if text.startswith(("[", "{")):
+        try:
+            parsed = json.loads(text)
+        except json.JSONDecodeError as e:
+            raise ParamError(flag, f"Invalid JSON: {e}") from None
+        if isinstance(parsed, dict) and not {"Key"} <= set(parsed):
+            return [(str(k), str(v)) for k, v in parsed.items()]
+        items = parsed if isinstance(parsed, list) else [parsed]
+        if not all(isinstance(i, dict) and "Key" in i for i in items):
+            raise ParamError(flag, 'expected a list of {"Key": ..., "Value": ...}')
+        return [(str(i["Key"]), str(i.get("Value", ""))) for i in items]
+    return [_parse_tag_shorthand(flag, v) for v in values]
+
+
+def _parse_tag_shorthand(flag: str, value: str) -> tuple[str, str]:
+    parts: dict[str, str] = {}
+    last = ""
+    for piece in value.split(","):
+        name, sep, rest = piece.partition("=")
+        if sep and name.strip() in ("Key", "Value"):
+            last = name.strip()
+            parts[last] = rest
+        elif last:
+            # A comma inside a value: `Value=a,b` keeps `a,b`.
+            parts[last] += "," + piece
+        else:
+            raise ParamError(flag, f"Expected Key=<key>,Value=<value>, got `{value}`")
+    if "Key" not in parts:
+        raise ParamError(flag, f"Missing Key in `{value}`")
+    return parts["Key"], parts.get("Value", "")
+
+
+def parse_list(flag: str, values: Sequence[str]) -> list[str]:
+    """Several values, or one JSON list of strings."""
+    if len(values) == 1 and values[0].lstrip().startswith("["):
+        try:
+            parsed = json.loads(values[0])
+        except json.JSONDecodeError as e:
+            raise ParamError(flag, f"Invalid JSON: {e}") from None
+        return [str(v) for v in parsed]
+    return list(values)
+
+
+def parse_context_pairs(flag: str, pairs: Sequence[str]) -> dict[str, str | list[str]]:
+    """`key=value` pairs; a key given more than once becomes multivalued."""
+    values: dict[str, list[str]] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise ParamError(flag, f"Expected key=value, got `{pair}`")
+        values.setdefault(key, []).append(value)
+    return {k: v[0] if len(v) == 1 else v for k, v in values.items()}
+
+
+def parse_context_json(flag: str, value: str) -> dict[str, str | list[str]]:
+    """A JSON object of context keys: strings are single-valued, lists multivalued."""
+    try:
+        parsed = json.loads(load_param(flag, value))
+    except json.JSONDecodeError as e:
+        raise ParamError(flag, f"Invalid JSON: {e}") from None
+    if not isinstance(parsed, dict):
+        raise ParamError(flag, "expected a JSON object of context keys")
+    context: dict[str, str | list[str]] = {}
+    for key, item in parsed.items():
+        if isinstance(item, list):
+            context[key] = [_context_text(v) for v in item]
+        else:
+            context[key] = _context_text(item)
+    return context
+
+
+def _context_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def request_fields(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
+    """The request's fields (SDK keyword arguments) from the parsed command line."""
+    fields: dict[str, Any] = {}
+    for arg in command.args:
+        raw = getattr(ns, arg.dest, None)
+        if raw is None:
+            continue
+        value = arg.convert(raw)
+        name = arg.request_field
+        if arg.kind in (CONTEXT, CONTEXT_JSON) and name in fields:
+            twice = set(fields[name]) & set(value)
+            if twice:
+                raise ParamError(arg.flag, f"context key `{sorted(twice)[0]}` given twice")
+            fields[name] = {**fields[name], **value}
+        else:
+            fields[name] = value
+    return fields
+
+
+# ---------------------------------------------------------------------------------------------
+# Proto messages to AWS-shaped dicts
+
+# Fields holding a policy document: printed as parsed JSON, as the AWS CLI does.
+_DOCUMENT_FIELDS = {"document", "policy_document", "assume_role_policy_document"}
+# Numbers and flags AWS prints even when zero or false.
+_ALWAYS_PRINTED = {
+    "attachment_count",
+    "permissions_boundary_usage_count",
+    "is_attachable",
+    "is_default_version",
+    "statement_index",
+    "position",
+}
+# Messages whose every field is printed, defaults included.
+_PRINT_DEFAULTS = {"iamd.v1.GetProjectionStatusResponse"}
+# The entity inside a *Detail message is flattened into it, as in AWS's UserDetailList.
+_FLATTENED = {
+    ("iamd.v1.UserDetail", "user"),
+    ("iamd.v1.GroupDetail", "group"),
+    ("iamd.v1.RoleDetail", "role"),
+    ("iamd.v1.PolicyDetail", "policy"),
+}
+# ListEntitiesForPolicy's PolicyEntity reads {UserName, UserId} etc. by the list it is in.
+_POLICY_ENTITY_LISTS = {"policy_users": "User", "policy_groups": "Group", "policy_roles": "Role"}
+
+
+def pascal_case(name: str) -> str:
+    """`user_name` -> `UserName`, the AWS API's key style."""
+    return "".join(part.capitalize() for part in name.split("_"))
+
+
+def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
+    """An AWS-shaped dict of a message: PascalCase keys, ISO 8601 times, empty fields omitted.
+
+    At the top level, lists and maps are kept even when empty (`{"Users": []}`).
+    """
+    out: dict[str, Any] = {}
+    desc = msg.DESCRIPTOR
+    print_defaults = desc.full_name in _PRINT_DEFAULTS
+    for fd in desc.fields:
+        value = getattr(msg, fd.name)
+        if (desc.full_name, fd.name) in _FLATTENED:
+            if msg.HasField(fd.name):
+                out.update(to_aws(value, top_level=False))
+            continue
+        if fd.name == "permissions_boundary_arn":
+            if value:
+                out["PermissionsBoundary"] = {
+                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryArn": value,
+                }
+            continue
+        key = pascal_case(fd.name)
+        if _is_map(fd):
+            value_fd = fd.message_type.fields_by_name["value"]
+            if value or top_level:
+                out[key] = {k: _aws_value(value_fd, v) for k, v in value.items()}
+        elif fd.is_repeated:
+            if fd.name in _POLICY_ENTITY_LISTS:
+                kind = _POLICY_ENTITY_LISTS[fd.name]
+                items = [{f"{kind}Name": e.name, f"{kind}Id": e.id} for e in value]
+            else:
+                items = [_aws_value(fd, v) for v in value]
+            if items or top_level:
+                out[key] = items
+        elif fd.message_type is not None:
+            if msg.HasField(fd.name):
+                out[key] = _aws_value(fd, value)
+        elif (
+            value
+            or print_defaults
+            or fd.name in _ALWAYS_PRINTED
+            or (fd.has_presence and msg.HasField(fd.name))
+        ):
+            out[key] = _aws_value(fd, value)
+    return out
+
+
+def _is_map(fd: descriptor.FieldDescriptor) -> bool:
+    return fd.message_type is not None and fd.message_type.GetOptions().map_entry
+
+
+def _aws_value(fd: descriptor.FieldDescriptor, value: Any) -> Any:
+    if isinstance(value, timestamp_pb2.Timestamp):
+        return value.ToJsonString()
+    if isinstance(value, message.Message):
+        return to_aws(value, top_level=False)
+    if fd.enum_type is not None:
+        # DECISION_EXPLICIT_DENY -> ExplicitDeny, ENTITY_KIND_USER -> User
+        name = fd.enum_type.values_by_number[value].name
+        prefix = snake_case(fd.enum_type.name).upper() + "_"
+        return pascal_case(name.removeprefix(prefix).lower())
+    if fd.name in _DOCUMENT_FIELDS and isinstance(value, str):
+        try:
+            return json.loads(value)
+        except json.JSONDecodeError:
+            return value
+    return value
+
+
+# ---------------------------------------------------------------------------------------------
+# Rendering
+
+
+def render(data: Any, output: str, title: str) -> str:
+    if output == "table":
+        return render_table(title, data)
+    if output == "text":
+        return render_text(data)
+    return json.dumps(data, indent=4, ensure_ascii=False)
+
+
+def _cell(value: Any) -> str:
+    if _is_tag_list(value):
+        return ", ".join(f"{t['Key']}={t.get('Value', '')}" for t in value)
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return str(value)
+
+
+def _box(title: str, header: list[str] | None, rows: list[list[str]]) -> list[str]:
+    columns = max([len(header or [])] + [len(r) for r in rows])
+    widths = [0] * columns
+    for row in ([header] if header else []) + rows:
+        for i, cell in enumerate(row):
+            widths[i] = max(widths[i], len(cell))
+    inner = sum(widths) + 3 * columns - 1
+    if len(title) + 2 > inner:
+        widths[-1] += len(title) + 2 - inner
+        inner = len(title) + 2
+    rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
+
+    def line(row: list[str]) -> str:
+        return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
+
+    lines = ["+" + "-" * inner + "+", "|" + title.center(inner) + "|", rule]
+    if header:
+        lines += [line(header), rule]
+    lines += [line(r + [""] * (columns - len(r))) for r in rows]
+    lines.append(rule)
+    return lines
+
+
+def render_table(title: str, data: Any) -> str:
+    """A readable boxed table: key/value boxes for objects, one row per item for lists."""
+    lines: list[str] = []
+    _table_section(lines, title, data)
+    return "\n".join(lines)
+
+
+def _table_section(lines: list[str], title: str, data: Any) -> None:
+    if isinstance(data, dict):
+        scalars = [[k, _cell(v)] for k, v in data.items() if not isinstance(v, (dict, list))]
+        if scalars:
+            lines += _box(title, None, scalars)
+        elif not data:
+            lines += _box(title, None, [])
+        for key, value in data.items():
+            if isinstance(value, (dict, list)):
+                _table_section(lines, f"{title}.{key}" if scalars else key, value)
+        return
+    if isinstance(data, list):
+        if not all(isinstance(item, dict) for item in data):
+            lines += _box(title, None, [[_cell(v)] for v in data])
+            return
+        header: list[str] = []
+        for item in data:
+            header += [k for k, v in item.items() if k not in header and _is_flat(v)]
+        rows = [[_cell(item.get(k, "")) for k in header] for item in data]
+        lines += _box(title, header or None, rows)
+        for index, item in enumerate(data):
+            label = next((str(v) for k, v in item.items() if k.endswith("Name")), str(index))
+            for key, value in item.items():
+                if not _is_flat(value):
+                    _table_section(lines, f"{title}[{label}].{key}", value)
+        return
+    lines += _box(title, None, [[_cell(data)]])
+
+
+def _is_flat(value: Any) -> bool:
+    """Scalars, and tag lists, which read well in one cell as k=v pairs."""
+    return not isinstance(value, (dict, list)) or _is_tag_list(value)
+
+
+def _is_tag_list(value: Any) -> bool:
+    return (
+        isinstance(value, list)
+        and bool(value)
+        and all(isinstance(t, dict) and set(t) <= {"Key", "Value"} and "Key" in t for t in value)
+    )
+
+
+def render_text(data: Any) -> str:
+    """AWS CLI text output: tab-separated values, each line labelled by its upper-case key."""
+    lines: list[str] = []
+    _text_lines(lines, data, "")
+    return "\n".join(lines)
+
+
+def _text_lines(lines: list[str], data: Any, label: str) -> None:
+    prefix = [label.upper()] if label else []
+    if isinstance(data, dict):
+        scalars = [_cell(data[k]) for k in sorted(data) if not isinstance(data[k], (dict, list))]
+        if scalars:
+            lines.append("\t".join(prefix + scalars))
+        for key in sorted(data):
+            if isinstance(data[key], (dict, list)):
+                _text_lines(lines, data[key], key)
+    elif isinstance(data, list):
+        if all(not isinstance(v, (dict, list)) for v in data):
+            if data:
+                lines.append("\t".join(prefix + [_cell(v) for v in data]))
+        else:
+            for item in data:
+                _text_lines(lines, item, label)
+    else:
+        lines.append("\t".join(prefix + [_cell(data)]))
+
+
+# ---------------------------------------------------------------------------------------------
+# Running a command
+
+
+def run_command(
+    client: IamdClient, command: Command, fields: Mapping[str, Any], ns: argparse.Namespace
+) -> dict[str, Any]:
+    """Call the command's RPC (every page of it, if paginated) and return the AWS-shaped output."""
+    method = method_for(command.rpc)
+    request = build_request(method.request_type, **fields)
+    timeout = getattr(ns, "cli_read_timeout", None)
+    next_token: str | None = None
+    if not method.is_paginated:
+        response = client.call(method.name, request, timeout=timeout)
+    else:
+        response, next_token = _paginate(client, method.name, request, ns, timeout)
+    data = to_aws(response)
+    if command.shape is not None:
+        data = command.shape(data, fields)
+    if next_token:
+        data["NextToken"] = next_token
+    return data
+
+
+def _paginate(
+    client: IamdClient,
+    rpc: str,
+    request: Any,
+    ns: argparse.Namespace,
+    timeout: float | None,
+) -> tuple[Any, str | None]:
+    max_items = getattr(ns, "max_items", None)
+    page_size = getattr(ns, "page_size", None)
+    if getattr(ns, "starting_token", None):
+        request.page.marker = ns.starting_token
+    if getattr(ns, "no_paginate", False):
+        if max_items or page_size:
+            request.page.max_items = max_items or page_size
+        return client.call(rpc, request, timeout=timeout), None
+
+    merged: Any = None
+    remaining = max_items
+    seen: set[str] = set()
+    while True:
+        sizes = [n for n in (page_size, remaining) if n]
+        request.page.max_items = min(sizes) if sizes else 0
+        response = client.call(rpc, request, timeout=timeout)
+        if merged is None:
+            merged = type(response)()
+        # MergeFrom concatenates the lists and keeps the single entity (GetGroup's group).
+        merged.MergeFrom(response)
+        if remaining is not None:
+            remaining -= _count_items(response)
+        more = response.is_truncated and response.marker and response.marker not in seen
+        merged.is_truncated = False
+        merged.marker = ""
+        if not more:
+            return merged, None
+        if remaining is not None and remaining <= 0:
+            return merged, response.marker
+        seen.add(response.marker)
+        request.page.marker = response.marker
+
+
+def _count_items(response: message.Message) -> int:
+    return sum(len(getattr(response, f.name)) for f in response.DESCRIPTOR.fields if f.is_repeated)
+
+
+def report_error(err: IamClientError, command: Command, endpoint: str, stderr: Any) -> int:
+    """Print a failed call the way the AWS CLI does and return the exit code."""
+    if not err.has_error_info and err.status_code == grpc.StatusCode.UNAVAILABLE:
+        stderr.write(f'\nCould not connect to the endpoint URL: "{endpoint}" ({err.message})\n')
+        return EXIT_CONNECTION
+    if not err.has_error_info and err.status_code == grpc.StatusCode.DEADLINE_EXCEEDED:
+        stderr.write(f'\nRead timeout on endpoint URL: "{endpoint}"\n')
+        return EXIT_CONNECTION
+    stderr.write(
+        f"\nAn error occurred ({err.code}) when calling the {command.operation_name} "
+        f"operation: {err.message}\n"
+    )
+    for field_path, description in err.field_violations:
+        stderr.write(f"  {field_path}: {description}\n")
+    for subject, description in err.quota_violations:
+        stderr.write(f"  quota {subject}: {description}\n")
+    for kind, subject, description in err.precondition_violations:
+        stderr.write(f"  {kind} {subject}: {description}\n")
+    return EXIT_SERVICE_ERROR
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> Any:  # argparse's hook; never returns
+        raise UsageError(self.format_usage(), message)
+
+
+def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    # Subcommands accept the global options too (`iamctl iam list-users --output table`);
+    # there they default to SUPPRESS so they don't overwrite values given before the group.
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    options = parser.add_argument_group("global options")
+    options.add_argument(
+        "--endpoint",
+        default=default(None),
+        help=f"host:port of iamd (default: ${ENDPOINT_ENV} or 127.0.0.1:50051)",
+    )
+    options.add_argument(
+        "--output",
+        choices=["json", "table", "text"],
+        default=default("json"),
+        help="output format (default: json)",
+    )
+    options.add_argument(
+        "--no-paginate",
+        action="store_true",
+        default=default(False),
+        help="make one call and show the raw IsTruncated/Marker",
+    )
+    options.add_argument(
+        "--cli-read-timeout",
+        type=float,
+        default=default(60.0),
+        help="seconds to wait for each call (default: 60)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="iamctl",
+        description="Command line for iamd, shaped like the AWS CLI.",
+    )
+    _add_global_options(parser, top=True)
+    groups = parser.add_subparsers(dest="group", metavar="<group>", required=True)
+    for group in GROUPS.values():
+        group_parser = groups.add_parser(group.name, help=group.help, description=group.help)
+        commands = group_parser.add_subparsers(dest="command", metavar="<command>", required=True)
+        for command in group.commands:
+            sub = commands.add_parser(command.name, help=command.help, description=command.help)
+            for arg in command.args:
+                arg.add_to(sub)
+            if command.is_paginated:
+                for arg in PAGINATION_ARGS:
+                    arg.add_to(sub)
+            _add_global_options(sub, top=False)
+            sub.set_defaults(command_spec=command)
+    return parser
+
+
+def _default_client(endpoint: str) -> IamdClient:
+    # Request signing (profiles, credentials, metadata_provider) plugs in here.
+    return IamdClient(endpoint)
+
+
+def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
+    """Run iamctl; return the process exit code."""
+    stdout, stderr = sys.stdout, sys.stderr
+    try:
+        ns = build_parser().parse_args(argv)
+    except UsageError as e:
+        stderr.write(e.usage)
+        stderr.write(f"iamctl: error: {e.message}\n")
+        return EXIT_USAGE
+    except SystemExit as e:  # --help
+        return e.code if isinstance(e.code, int) else EXIT_USAGE if e.code else EXIT_OK
+
+    command: Command = ns.command_spec
+    endpoint = ns.endpoint or default_endpoint()
+    try:
+        fields = request_fields(command, ns)
+        build_request(command.rpc, **fields)
+    except ParamError as e:
+        stderr.write(f"\nError parsing parameter '{e.flag}': {e.reason}\n")
+        return EXIT_USAGE
+    except (TypeError, ValueError) as e:
+        stderr.write(f"\nError parsing parameters: {e}\n")
+        return EXIT_USAGE
+
+    try:
+        with (client_factory or _default_client)(endpoint) as client:
+            data = run_command(client, command, fields, ns)
+    except IamClientError as err:
+        return report_error(err, command, endpoint, stderr)
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+
+    stdout.write(render(data, ns.output, command.operation_name) + "\n")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,269 @@
+"""Typed IAM errors for SDK callers: one exception class per IAM error code the service reports.
+
+The service sends every failure as a gRPC status carrying a `google.rpc.Status` whose details
+start with `ErrorInfo(reason=<IAM code>, domain="iamd.v1")`, optionally followed by BadRequest,
+QuotaFailure, PreconditionFailure, ResourceInfo or RetryInfo. `from_rpc_error` turns such a
+status into the matching `IamClientError` subclass, keyed by `ErrorInfo.reason`, the way
+temporalio's client turns gRPC details into typed errors. This module imports only grpc and the
+google.rpc messages: the class names mirror service/domain/errors.py, and a unit test keeps the
+two code sets equal.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import grpc
+from google.protobuf import any_pb2
+from google.rpc import error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+ERROR_DOMAIN = "iamd.v1"
+REQUEST_ID_METADATA_KEY = "x-request-id"
+_STATUS_DETAILS_METADATA_KEY = "grpc-status-details-bin"
+
+
+class IamClientError(Exception):
+    """A failed iamd call: the IAM error code, AWS-style message and the details the service sent."""
+
+    code = "ServiceFailure"
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        status_code: grpc.StatusCode = grpc.StatusCode.UNKNOWN,
+        field_violations: Iterable[tuple[str, str]] = (),
+        request_id: str | None = None,
+        metadata: Mapping[str, str] | None = None,
+        resource_type: str = "",
+        resource_name: str = "",
+        quota_violations: Iterable[tuple[str, str]] = (),
+        precondition_violations: Iterable[tuple[str, str, str]] = (),
+        retry_delay: float | None = None,
+        has_error_info: bool = False,
+    ) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+        self.message = message
+        self.status_code = status_code
+        self.field_violations: list[tuple[str, str]] = list(field_violations)
+        self.request_id = request_id
+        # ErrorInfo.metadata, e.g. the quota name or the conflicting entity.
+        self.metadata: dict[str, str] = dict(metadata or {})
+        self.resource_type = resource_type
+        self.resource_name = resource_name
+        # (subject, description) per QuotaFailure violation.
+        self.quota_violations: list[tuple[str, str]] = list(quota_violations)
+        # (type, subject, description) per PreconditionFailure violation (DeleteConflict blockers).
+        self.precondition_violations: list[tuple[str, str, str]] = list(precondition_violations)
+        # Seconds to wait before retrying, from RetryInfo.
+        self.retry_delay = retry_delay
+        # False when the status carried no iamd ErrorInfo (transport failure, proxy, old server).
+        self.has_error_info = has_error_info
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(code={self.code!r}, message={self.message!r})"
+
+
+class NoSuchEntityError(IamClientError):
+    code = "NoSuchEntity"
+
+
+class EntityAlreadyExistsError(IamClientError):
+    code = "EntityAlreadyExists"
+
+
+class MalformedPolicyDocumentError(IamClientError):
+    code = "MalformedPolicyDocument"
+
+
+class InvalidInputError(IamClientError):
+    code = "InvalidInput"
+
+
+class ValidationError(IamClientError):
+    """A parameter failed its pattern or length constraint."""
+
+    code = "ValidationError"
+
+
+class LimitExceededError(IamClientError):
+    code = "LimitExceeded"
+
+
+class DeleteConflictError(IamClientError):
+    code = "DeleteConflict"
+
+
+class ConcurrentModificationError(IamClientError):
+    code = "ConcurrentModification"
+
+
+class PolicyNotAttachableError(IamClientError):
+    code = "PolicyNotAttachable"
+
+
+class AccessDeniedError(IamClientError):
+    code = "AccessDenied"
+
+
+class ServiceUnavailableError(IamClientError):
+    code = "ServiceUnavailable"
+
+
+class ServiceFailureError(IamClientError):
+    code = "ServiceFailure"
+
+
+ALL_ERRORS: tuple[type[IamClientError], ...] = (
+    NoSuchEntityError,
+    EntityAlreadyExistsError,
+    MalformedPolicyDocumentError,
+    InvalidInputError,
+    ValidationError,
+    LimitExceededError,
+    DeleteConflictError,
+    ConcurrentModificationError,
+    PolicyNotAttachableError,
+    AccessDeniedError,
+    ServiceUnavailableError,
+    ServiceFailureError,
+)
+
+ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
+
+# Statuses that arrive without an ErrorInfo (connection refused, deadline, a proxy in between)
+# but whose meaning is unambiguous. Any other bare status becomes an IamClientError whose code
+# is the status name in PascalCase ("DeadlineExceeded", "Unimplemented", ...).
+_BY_BARE_STATUS: dict[grpc.StatusCode, type[IamClientError]] = {
+    grpc.StatusCode.UNAVAILABLE: ServiceUnavailableError,
+    grpc.StatusCode.INTERNAL: ServiceFailureError,
+    grpc.StatusCode.UNKNOWN: ServiceFailureError,
+    grpc.StatusCode.PERMISSION_DENIED: AccessDeniedError,
+}
+
+
+def from_rpc_error(e: grpc.RpcError) -> IamClientError:
+    """Turn a failed call into the IamClientError subclass named by its ErrorInfo reason."""
+    status_code = _call_attr(e, "code", grpc.StatusCode.UNKNOWN) or grpc.StatusCode.UNKNOWN
+    details = _call_attr(e, "details", None) or ""
+    trailing = _metadata_pairs(_call_attr(e, "trailing_metadata", None))
+    rich = _rich_status(e, trailing)
+    message = (rich.message if rich is not None and rich.message else details) or str(status_code)
+
+    fields: dict[str, Any] = {
+        "status_code": status_code,
+        "request_id": _request_id(e, trailing),
+    }
+    error_info: error_details_pb2.ErrorInfo | None = None
+    for packed in rich.details if rich is not None else ():
+        _unpack_detail(packed, fields)
+        if error_info is None and packed.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            packed.Unpack(info)
+            # Another domain's ErrorInfo (a proxy's, say) does not name an IAM code.
+            if info.domain in (ERROR_DOMAIN, ""):
+                error_info = info
+
+    if error_info is not None and error_info.reason:
+        cls = ERRORS_BY_CODE.get(error_info.reason)
+        fields["metadata"] = dict(error_info.metadata)
+        fields["has_error_info"] = True
+        if cls is None:
+            # A code newer than this client: keep the code, use the base class.
+            return IamClientError(message, code=error_info.reason, **fields)
+        return cls(message, **fields)
+
+    bare = _BY_BARE_STATUS.get(status_code)
+    if bare is not None:
+        return bare(message, **fields)
+    return IamClientError(message, code=_pascal_status(status_code), **fields)
+
+
+def _call_attr(e: object, name: str, default: Any) -> Any:
+    getter = getattr(e, name, None)
+    if getter is None:
+        return default
+    try:
+        return getter()
+    except Exception:  # a half-built error object must not hide the original failure
+        return default
+
+
+def _metadata_pairs(metadata: Any) -> list[tuple[str, Any]]:
+    if not metadata:
+        return []
+    return [(item[0], item[1]) for item in metadata]
+
+
+def _rich_status(e: grpc.RpcError, trailing: list[tuple[str, Any]]) -> status_pb2.Status | None:
+    try:
+        return rpc_status.from_call(e)
+    except (ValueError, AttributeError, TypeError):
+        pass
+    # from_call refuses a Status whose code or message differs from the call's (a proxy may
+    # rewrite the message); the details are still the service's, so read them directly.
+    for key, value in trailing:
+        if key == _STATUS_DETAILS_METADATA_KEY:
+            try:
+                return status_pb2.Status.FromString(value)
+            except Exception:
+                return None
+    return None
+
+
+def _request_id(e: grpc.RpcError, trailing: list[tuple[str, Any]]) -> str | None:
+    initial = _metadata_pairs(_call_attr(e, "initial_metadata", None))
+    for key, value in [*trailing, *initial]:
+        if key == REQUEST_ID_METADATA_KEY:
+            return value.decode() if isinstance(value, bytes) else str(value)
+    return None
+
+
+def _unpack_detail(packed: any_pb2.Any, fields: dict[str, Any]) -> None:
+    if packed.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+        bad = error_details_pb2.BadRequest()
+        packed.Unpack(bad)
+        fields.setdefault("field_violations", []).extend(
+            (v.field, v.description) for v in bad.field_violations
+        )
+    elif packed.Is(error_details_pb2.QuotaFailure.DESCRIPTOR):
+        quota = error_details_pb2.QuotaFailure()
+        packed.Unpack(quota)
+        fields.setdefault("quota_violations", []).extend(
+            (v.subject, v.description) for v in quota.violations
+        )
+    elif packed.Is(error_details_pb2.PreconditionFailure.DESCRIPTOR):
+        failure = error_details_pb2.PreconditionFailure()
+        packed.Unpack(failure)
+        fields.setdefault("precondition_violations", []).extend(
+            (v.type, v.subject, v.description) for v in failure.violations
+        )
+    elif packed.Is(error_details_pb2.ResourceInfo.DESCRIPTOR):
+        info = error_details_pb2.ResourceInfo()
+        packed.Unpack(info)
+        fields["resource_type"] = info.resource_type
+        fields["resource_name"] = info.resource_name
+    elif packed.Is(error_details_pb2.RetryInfo.DESCRIPTOR):
+        retry = error_details_pb2.RetryInfo()
+        packed.Unpack(retry)
+        fields["retry_delay"] = retry.retry_delay.ToTimedelta().total_seconds()
+
+
+def _pascal_status(status_code: grpc.StatusCode) -> str:
+    return "".join(word.capitalize() for word in status_code.name.split("_"))
+
+
+__all__ = [
+    "ALL_ERRORS",
+    "ERRORS_BY_CODE",
+    "ERROR_DOMAIN",
+    "REQUEST_ID_METADATA_KEY",
+    "IamClientError",
+    "from_rpc_error",
+    *(cls.__name__ for cls in ALL_ERRORS),
+]

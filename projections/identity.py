@@ -1,0 +1,329 @@
+"""The identity read model: every account's users, groups, roles and managed policies in memory.
+
+It is folded from the log's identity events (apply one event at a time, in position order) and
+serves every IAM query and Authorize. Views are plain dicts and lists so that a snapshot is a
+single JSON document and so that applying an event costs a few dictionary operations: a rebuild
+from the log must run at hundreds of thousands of events per second.
+
+Compiled policy sets (what the engine evaluates for a principal) are derived data: built on first
+use, kept until an event touches one of their inputs, never stored in snapshots.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from service.eventstore.port import EventFilter, RecordedEvent
+
+# The streams this projection reads (see service.domain.names.stream_name).
+IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-"))
+
+SNAPSHOT_FORMAT = 1
+
+View = dict[str, Any]
+
+
+@dataclass
+class AccountView:
+    """One account's entities, keyed by casefolded name (policies also by ARN)."""
+
+    account_id: str
+    created_at: str = ""
+    users: dict[str, View] = None  # type: ignore[assignment]
+    groups: dict[str, View] = None  # type: ignore[assignment]
+    roles: dict[str, View] = None  # type: ignore[assignment]
+    policies: dict[str, View] = None  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        self.users = self.users if self.users is not None else {}
+        self.groups = self.groups if self.groups is not None else {}
+        self.roles = self.roles if self.roles is not None else {}
+        self.policies = self.policies if self.policies is not None else {}
+        self.group_names_by_id: dict[str, str] = {g["id"]: k for k, g in self.groups.items()}
+        self.policy_names_by_arn: dict[str, str] = {p["arn"]: k for k, p in self.policies.items()}
+
+    def by_kind(self, kind: str) -> dict[str, View]:
+        return {"user": self.users, "group": self.groups, "role": self.roles, "policy": self.policies}[kind]
+
+    def policy(self, arn: str) -> View | None:
+        key = self.policy_names_by_arn.get(arn)
+        return self.policies.get(key) if key is not None else None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"account_id": self.account_id, "created_at": self.created_at, "users": self.users,
+                "groups": self.groups, "roles": self.roles, "policies": self.policies}
+
+
+class IdentityProjection:
+    """Folds identity events into AccountViews; notifies listeners of what changed."""
+
+    def __init__(self) -> None:
+        self.accounts: dict[str, AccountView] = {}
+        self.position = 0
+        self.events_applied = 0
+        # Called with (account_id, kind, casefolded name) after an event changed that entity, so
+        # that derived data (compiled policy sets) can be dropped.
+        self.on_change: list[Callable[[str, str, str], None]] = []
+        self._handlers: dict[str, Callable[[AccountView, str, str, dict[str, Any]], None]] = {
+            "AccountCreated": self._account_created,
+            "UserCreated": self._user_created,
+            "GroupCreated": self._group_created,
+            "RoleCreated": self._role_created,
+            "PolicyCreated": self._policy_created,
+            "PolicyVersionCreated": self._policy_version_created,
+            "PolicyDefaultVersionSet": self._policy_default_set,
+            "PolicyVersionDeleted": self._policy_version_deleted,
+            "UserAddedToGroup": self._user_added_to_group,
+            "UserRemovedFromGroup": self._user_removed_from_group,
+            "RoleUpdated": self._role_updated,
+            "RoleTrustPolicyUpdated": self._role_trust_updated,
+        }
+        for prefix in ("User", "Group", "Role", "Policy"):
+            shared = {
+                "PolicyAttached": self._policy_attached,
+                "PolicyDetached": self._policy_detached,
+                "InlinePolicyPut": self._inline_put,
+                "InlinePolicyDeleted": self._inline_deleted,
+                "PermissionsBoundarySet": self._boundary_set,
+                "PermissionsBoundaryDeleted": self._boundary_deleted,
+                "Tagged": self._tagged,
+                "Untagged": self._untagged,
+                "PathUpdated": self._path_updated,
+                "Renamed": self._renamed,
+                "NameClaimed": _ignore,  # takes effect through the old stream's Renamed
+                "NameReleased": _ignore,
+                "Deleted": self._deleted,
+            }
+            for fact, handler in shared.items():
+                self._handlers[prefix + fact] = handler
+
+    # --- applying events ------------------------------------------------------------------------
+    def apply(self, event: RecordedEvent) -> None:
+        """Apply one event; events at or before the current position are skipped (idempotent)."""
+        if event.position <= self.position:
+            return
+        handler = self._handlers.get(event.type)
+        if handler is not None:
+            kind, account_id, key = event.stream.split("-", 2)
+            account = self.accounts.get(account_id)
+            if account is None:
+                account = self.accounts[account_id] = AccountView(account_id)
+            handler(account, kind, key, event.data)  # type: ignore[arg-type]
+            if self.on_change:
+                for listener in self.on_change:
+                    listener(account_id, kind, key)
+        self.position = event.position
+        self.events_applied += 1
+
+    def _account_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.created_at = d["created_at"]
+
+    def _user_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key] = {
+            "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "created_at": d["created_at"], "attached": [], "inline": {},
+            "boundary": d.get("permissions_boundary", ""), "tags": dict(d.get("tags", {})), "groups": {},
+        }
+        self._count_boundary(account, d.get("permissions_boundary", ""), +1, f"user/{key}")
+
+    def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.groups[key] = {
+            "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "created_at": d["created_at"], "attached": [], "inline": {}, "members": {},
+        }
+        account.group_names_by_id[d["id"]] = key
+
+    def _role_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.roles[key] = {
+            "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "created_at": d["created_at"], "attached": [], "inline": {},
+            "boundary": d.get("permissions_boundary", ""), "tags": dict(d.get("tags", {})),
+            "trust_policy": d["trust_policy"], "description": d.get("description", ""),
+            "max_session_duration": d.get("max_session_duration", 3600),
+        }
+        self._count_boundary(account, d.get("permissions_boundary", ""), +1, f"role/{key}")
+
+    def _policy_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.policies[key] = {
+            "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "description": d.get("description", ""), "created_at": d["created_at"],
+            "updated_at": d["created_at"], "default_version_id": "v1",
+            "versions": {"v1": {"document": d["document"], "created_at": d["created_at"]}},
+            "tags": dict(d.get("tags", {})), "attached_to": {}, "boundary_of": {},
+        }
+        account.policy_names_by_arn[d["arn"]] = key
+
+    def _policy_version_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        policy = account.policies[key]
+        policy["versions"][d["version_id"]] = {"document": d["document"], "created_at": d["created_at"]}
+        if d["set_as_default"]:
+            policy["default_version_id"] = d["version_id"]
+            policy["updated_at"] = d["created_at"]
+
+    def _policy_default_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        policy = account.policies[key]
+        policy["default_version_id"] = d["version_id"]
+        policy["updated_at"] = d["updated_at"]
+
+    def _policy_version_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.policies[key]["versions"].pop(d["version_id"], None)
+
+    def _policy_attached(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind)[key]
+        arn = d["policy_arn"]
+        if arn not in entity["attached"]:
+            entity["attached"].append(arn)
+        policy = account.policy(arn)
+        if policy is not None:
+            policy["attached_to"][f"{kind}/{key}"] = True
+
+    def _policy_detached(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind)[key]
+        arn = d["policy_arn"]
+        if arn in entity["attached"]:
+            entity["attached"].remove(arn)
+        policy = account.policy(arn)
+        if policy is not None:
+            policy["attached_to"].pop(f"{kind}/{key}", None)
+
+    def _inline_put(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.by_kind(kind)[key]["inline"][d["policy_name"]] = d["document"]
+
+    def _inline_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.by_kind(kind)[key]["inline"].pop(d["policy_name"], None)
+
+    def _count_boundary(self, account: AccountView, arn: str, delta: int, who: str) -> None:
+        policy = account.policy(arn) if arn else None
+        if policy is not None:
+            if delta > 0:
+                policy["boundary_of"][who] = True
+            else:
+                policy["boundary_of"].pop(who, None)
+
+    def _boundary_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind)[key]
+        self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
+        entity["boundary"] = d["policy_arn"]
+        self._count_boundary(account, d["policy_arn"], +1, f"{kind}/{key}")
+
+    def _boundary_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind)[key]
+        self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
+        entity["boundary"] = ""
+
+    def _tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.by_kind(kind)[key]["tags"] = dict(d["tags"])
+
+    def _untagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        tags = account.by_kind(kind)[key]["tags"]
+        for k in d["tag_keys"]:
+            tags.pop(k, None)
+
+    def _path_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind)[key]
+        entity["path"], entity["arn"] = d["path"], d["arn"]
+
+    def _renamed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        views = account.by_kind(kind)
+        entity = views.pop(key)
+        new_key = d["new_stream"].split("-", 2)[2]
+        entity["name"], entity["path"], entity["arn"] = d["new_name"], d["new_path"], d["new_arn"]
+        views[new_key] = entity
+        old_ref, new_ref = f"{kind}/{key}", f"{kind}/{new_key}"
+        for arn in entity["attached"]:
+            policy = account.policy(arn)
+            if policy is not None and policy["attached_to"].pop(old_ref, None):
+                policy["attached_to"][new_ref] = True
+        if kind == "user":
+            if entity["boundary"]:
+                self._count_boundary(account, entity["boundary"], -1, old_ref)
+                self._count_boundary(account, entity["boundary"], +1, new_ref)
+            for gid in entity["groups"]:
+                group = account.groups.get(account.group_names_by_id.get(gid, ""))
+                if group is not None and group["members"].pop(key, None):
+                    group["members"][new_key] = True
+        else:  # group: members keep the group id; refresh the name they show
+            account.group_names_by_id[entity["id"]] = new_key
+            for member in entity["members"]:
+                account.users[member]["groups"][entity["id"]] = d["new_name"]
+            self._notify_members(account, entity)
+
+    def _deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entity = account.by_kind(kind).pop(key, None)
+        if entity is None:
+            return
+        if kind == "policy":
+            account.policy_names_by_arn.pop(entity["arn"], None)
+        elif kind == "group":
+            account.group_names_by_id.pop(entity["id"], None)
+        elif entity.get("boundary"):
+            self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
+
+    def _user_added_to_group(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key]["groups"][d["group_id"]] = d["group_name"]
+        group = account.groups.get(account.group_names_by_id.get(d["group_id"], ""))
+        if group is not None:
+            group["members"][key] = True
+
+    def _user_removed_from_group(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key]["groups"].pop(d["group_id"], None)
+        group = account.groups.get(account.group_names_by_id.get(d["group_id"], ""))
+        if group is not None:
+            group["members"].pop(key, None)
+
+    def _role_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        role = account.roles[key]
+        role["description"], role["max_session_duration"] = d["description"], d["max_session_duration"]
+
+    def _role_trust_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.roles[key]["trust_policy"] = d["document"]
+
+    def _notify_members(self, account: AccountView, group: View) -> None:
+        for member in group["members"]:
+            for listener in self.on_change:
+                listener(account.account_id, "user", member)
+
+    # --- queries used by several callers ------------------------------------------------------
+    def account(self, account_id: str) -> AccountView | None:
+        return self.accounts.get(account_id)
+
+    def principals_using_policy(self, account_id: str, policy_key: str) -> Iterator[tuple[str, str]]:
+        """(kind, key) of users and roles whose effective policies include this managed policy."""
+        account = self.accounts[account_id]
+        policy = account.policies.get(policy_key)
+        if policy is None:
+            return
+        for ref in list(policy["attached_to"]) + list(policy["boundary_of"]):
+            kind, key = ref.split("/", 1)
+            if kind == "group":
+                group = account.groups.get(key)
+                for member in group["members"] if group else ():
+                    yield "user", member
+            else:
+                yield kind, key
+
+    # --- snapshots ----------------------------------------------------------------------------
+    def to_snapshot(self) -> dict[str, Any]:
+        return {
+            "format": SNAPSHOT_FORMAT, "position": self.position, "events_applied": self.events_applied,
+            "accounts": [a.to_json() for a in self.accounts.values()],
+        }
+
+    @classmethod
+    def from_snapshot(cls, snapshot: dict[str, Any]) -> IdentityProjection:
+        if snapshot.get("format") != SNAPSHOT_FORMAT:
+            raise ValueError(f"unsupported snapshot format {snapshot.get('format')!r}")
+        projection = cls()
+        projection.position = snapshot["position"]
+        projection.events_applied = snapshot["events_applied"]
+        for a in snapshot["accounts"]:
+            projection.accounts[a["account_id"]] = AccountView(
+                a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]
+            )
+        return projection
+
+
+def _ignore(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+    return None

@@ -1,0 +1,113 @@
+"""Compiled, indexed policy sets per principal, derived from the identity projection.
+
+A principal's set is built on first use (documents compiled once, shared through a cache keyed
+by policy and version) and dropped when an event touches one of its inputs: the principal, one
+of its groups, or a managed policy attached to any of them. So a decision never parses or
+compiles, and a rebuild of the projection never compiles what nobody asks about.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy
+
+from .identity import AccountView, IdentityProjection, View
+
+
+@dataclass(frozen=True)
+class PrincipalPolicies:
+    """Everything the engine needs about one user or role, ready to evaluate."""
+
+    kind: str  # "user" or "role"
+    account_id: str
+    view: View
+    identity: PolicyIndex
+    boundary: PolicyIndex | None
+    policies: tuple[CompiledPolicy, ...] = field(default=())
+
+
+def inline_policy_id(entity_arn: str, policy_name: str) -> str:
+    """How an inline policy is named in explanations: the entity's ARN and the policy's name."""
+    return f"{entity_arn}#{policy_name}"
+
+
+class PrincipalPolicyCache:
+    """Per-principal compiled policy sets, invalidated by the projection's change listener."""
+
+    def __init__(self, projection: IdentityProjection) -> None:
+        self.projection = projection
+        self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
+        self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
+        projection.on_change.append(self._on_change)
+
+    def _on_change(self, account_id: str, kind: str, key: str) -> None:
+        if not self._sets:
+            return  # nothing derived yet (e.g. during a rebuild): nothing to drop
+        if kind in ("user", "role"):
+            self._sets.pop((account_id, kind, key), None)
+        elif kind == "group":
+            account = self.projection.account(account_id)
+            group = account.groups.get(key) if account else None
+            for member in group["members"] if group else ():
+                self._sets.pop((account_id, "user", member), None)
+        elif kind == "policy":
+            for principal_kind, principal_key in self.projection.principals_using_policy(account_id, key):
+                self._sets.pop((account_id, principal_kind, principal_key), None)
+
+    def get(self, account_id: str, kind: str, key: str) -> PrincipalPolicies | None:
+        """The compiled set of a user or role by casefolded name, or None if it does not exist."""
+        cached = self._sets.get((account_id, kind, key))
+        if cached is not None:
+            return cached
+        account = self.projection.account(account_id)
+        if account is None:
+            return None
+        view = (account.users if kind == "user" else account.roles).get(key)
+        if view is None:
+            return None
+        identity = list(self._identity_policies(account, kind, view))
+        boundary = None
+        if view["boundary"]:
+            compiled = self._managed(account, view["boundary"], PolicyType.BOUNDARY)
+            # A boundary whose policy is gone allows nothing (an empty index), it never vanishes.
+            boundary = PolicyIndex([compiled] if compiled else [])
+        built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity))
+        self._sets[(account_id, kind, key)] = built
+        return built
+
+    def _identity_policies(self, account: AccountView, kind: str, view: View) -> Iterable[CompiledPolicy]:
+        yield from self._entity_policies(account, view)
+        if kind == "user":
+            for group_id in view["groups"]:
+                group = account.groups.get(account.group_names_by_id.get(group_id, ""))
+                if group is not None:
+                    yield from self._entity_policies(account, group)
+
+    def _entity_policies(self, account: AccountView, entity: View) -> Iterable[CompiledPolicy]:
+        for name, document in entity["inline"].items():
+            yield self._compile(inline_policy_id(entity["arn"], name), "", document, PolicyType.IDENTITY)
+        for arn in entity["attached"]:
+            compiled = self._managed(account, arn, PolicyType.IDENTITY)
+            if compiled is not None:
+                yield compiled
+
+    def _managed(self, account: AccountView, arn: str, policy_type: PolicyType) -> CompiledPolicy | None:
+        policy = account.policy(arn)
+        if policy is None:
+            return None
+        version = policy["default_version_id"]
+        return self._compile(arn, version, policy["versions"][version]["document"], policy_type)
+
+    def _compile(self, policy_id: str, version: str, document: str, policy_type: PolicyType) -> CompiledPolicy:
+        # Inline documents change under the same id, so the document is part of the key.
+        key = (policy_id, version or document, policy_type.value)
+        compiled = self._compiled.get(key)
+        if compiled is None:
+            compiled = compile_policy(document, policy_id=policy_id, policy_type=policy_type,
+                                      version=version or None)
+            if len(self._compiled) > 100_000:
+                self._compiled.clear()  # bound memory; everything is recompilable
+            self._compiled[key] = compiled
+        return compiled

@@ -1,0 +1,144 @@
+"""Authorize: evaluate a request for a stored principal against the identity projection.
+
+The service derives the principal's context keys itself (aws:PrincipalArn, aws:username,
+aws:PrincipalTag/*, ...); a caller that tries to supply one is refused, so a caller can never
+claim attributes the principal does not have.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from projections.principals import PrincipalPolicies, PrincipalPolicyCache
+from projections.runner import ProjectionRunner
+from service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError
+from service.domain.names import casefold
+from service.policy import AuthorizationRequest, Decision, Effect, PolicyInputs, decide
+
+from .ports import Clock, iso8601
+
+# Keys only the service may set: they describe the principal or the moment of the request.
+_DERIVED_KEYS = frozenset(k.lower() for k in (
+    "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid", "aws:username",
+    "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService",
+    "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:MultiFactorAuthPresent",
+    "aws:MultiFactorAuthAge", "aws:TokenIssueTime", "aws:SourceIdentity", "aws:CurrentTime",
+    "aws:EpochTime", "aws:FederatedProvider",
+))
+_DERIVED_PREFIXES = ("aws:principaltag/",)
+
+_PRINCIPAL_ARN = re.compile(
+    r"arn:aws:iam::(?P<account>\d{12}):(?:(?P<root>root)|(?P<kind>user|role)(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]+))"
+)
+_ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
+WAIT_TIMEOUT = 5.0  # seconds Authorize waits for min_position before answering UNAVAILABLE
+
+
+@dataclass(frozen=True)
+class AuthorizeQuery:
+    principal_arn: str
+    action: str
+    resource: str
+    resource_account: str = ""
+    context: Mapping[str, Sequence[str] | str] = field(default_factory=dict)
+    min_position: int = 0
+
+
+@dataclass(frozen=True)
+class AuthorizeOutcome:
+    decision: Decision
+    position: int
+    principal_found: bool = True
+
+
+class Authorizer:
+    def __init__(self, principals: PrincipalPolicyCache, runner: ProjectionRunner, clock: Clock) -> None:
+        self.principals = principals
+        self.runner = runner
+        self.clock = clock
+
+    async def authorize(self, query: AuthorizeQuery) -> AuthorizeOutcome:
+        _check_request(query)
+        if query.min_position:
+            try:
+                await self.runner.wait_for(query.min_position, WAIT_TIMEOUT)
+            except TimeoutError:
+                raise ServiceUnavailableError(
+                    f"the identity projection has not reached position {query.min_position} yet; retry"
+                ) from None
+        return self.authorize_now(query)
+
+    def authorize_now(self, query: AuthorizeQuery) -> AuthorizeOutcome:
+        """The decision against the projection as it is at this moment (no waiting, no I/O)."""
+        position = self.principals.projection.position
+        m = _PRINCIPAL_ARN.fullmatch(query.principal_arn)
+        if m is None:
+            raise InvalidInputError(
+                f"principal `{query.principal_arn}` is not an IAM user, role or root ARN",
+                problems=[FieldProblem("principalArn", "unsupported principal ARN")],
+            )
+        account_id = m["account"]
+        now = self.clock.now()
+        context: dict[str, str | Sequence[str]] = {
+            "aws:CurrentTime": iso8601(now), "aws:EpochTime": str(int(now.timestamp())),
+        }
+        context.update(query.context)
+        resource_account = query.resource_account or _account_of(query.resource) or account_id
+        if m["root"]:
+            # The account root user is allowed everything in its own account (REFERENCE C1.1).
+            if resource_account == account_id:
+                return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
+            return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
+        principal = self.principals.get(account_id, m["kind"], casefold(m["name"]))
+        if principal is None or principal.view["arn"] != query.principal_arn:
+            return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
+        context.update(_principal_keys(principal))
+        request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
+                                       resource=query.resource, resource_account=resource_account,
+                                       context=context)
+        inputs = PolicyInputs(identity=principal.identity, boundary=principal.boundary)
+        return AuthorizeOutcome(decide(request, inputs), position)
+
+
+def _implicit_deny(results: dict[str, str]) -> Decision:
+    return Decision(Effect.IMPLICIT_DENY, (), (), (), results)
+
+
+def _account_of(resource: str) -> str:
+    m = _ACCOUNT_IN_ARN.match(resource)
+    return m.group(1) if m else ""
+
+
+def _check_request(query: AuthorizeQuery) -> None:
+    problems = []
+    if not query.principal_arn:
+        problems.append(FieldProblem("principalArn", "required"))
+    if not query.action or ":" not in query.action:
+        problems.append(FieldProblem("action", "must look like `service:Action`"))
+    if not query.resource:
+        problems.append(FieldProblem("resource", "required (an ARN, or `*`)"))
+    for key in query.context:
+        lowered = key.lower()
+        if lowered in _DERIVED_KEYS or lowered.startswith(_DERIVED_PREFIXES):
+            problems.append(FieldProblem(f"context.{key}", "derived by iamd from the principal; "
+                                                           "a caller may not supply it"))
+    if problems:
+        raise InvalidInputError(f"invalid Authorize request: {problems[0].field}: {problems[0].message}",
+                                problems=problems)
+
+
+def _principal_keys(principal: PrincipalPolicies) -> dict[str, str | Sequence[str]]:
+    view = principal.view
+    keys: dict[str, str | Sequence[str]] = {
+        "aws:PrincipalArn": view["arn"],
+        "aws:PrincipalAccount": principal.account_id,
+    }
+    if principal.kind == "user":
+        keys.update({"aws:PrincipalType": "User", "aws:userid": view["id"], "aws:username": view["name"]})
+    else:
+        keys.update({"aws:PrincipalType": "AssumedRole", "aws:userid": view["id"]})
+    for tag_key, tag_value in view.get("tags", {}).items():
+        keys[f"aws:PrincipalTag/{tag_key}"] = tag_value
+    return keys

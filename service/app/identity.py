@@ -1,0 +1,461 @@
+"""IAM identity use cases: validate input, load the stream, decide, append.
+
+Each command returns the log position of its last event (or of the stream's last event when
+the command changed nothing), which callers pass as Authorize's ``min_position``.
+
+Rules that span two aggregates (a policy still attached somewhere, a group that still has
+members, account-wide quotas) are checked against the identity projection after it has caught
+up with the head of the log; everything within one entity is decided on its own stream under
+optimistic concurrency.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from projections.identity import IdentityProjection
+from projections.runner import ProjectionRunner
+from service.domain import identity, managed_policy, names
+from service.domain.errors import (
+    EntityAlreadyExistsError,
+    FieldProblem,
+    LimitExceededError,
+    MalformedPolicyDocumentError,
+    NoSuchEntityError,
+    PolicyNotAttachableError,
+    ServiceUnavailableError,
+    ValidationError,
+)
+from service.domain.events import GROUP, POLICY, ROLE, USER, NameReleased, Renamed
+from service.domain.names import casefold, stream_name
+from service.eventstore.errors import WrongExpectedVersion
+from service.eventstore.port import EventStore
+from service.policy import PolicyType, validate_policy
+
+from .ports import CallContext, Clock, IdFactory, iso8601
+from .repository import Loaded, Repository, with_retries
+
+_ID_PREFIX = {USER: "AIDA", GROUP: "AGPA", ROLE: "AROA", POLICY: "ANPA"}
+_ACCOUNT_QUOTA = {
+    USER: ("users", names.MAX_USERS_PER_ACCOUNT, "UsersPerAccount"),
+    GROUP: ("groups", names.MAX_GROUPS_PER_ACCOUNT, "GroupsPerAccount"),
+    ROLE: ("roles", names.MAX_ROLES_PER_ACCOUNT, "RolesPerAccount"),
+    POLICY: ("policies", names.MAX_POLICIES_PER_ACCOUNT, "PoliciesPerAccount"),
+}
+FRESHNESS_TIMEOUT = 5.0  # seconds to wait for the projection before a cross-entity check
+
+
+def check_policy_document(field: str, document: str, policy_type: PolicyType) -> str:
+    """Reject a document AWS would reject, listing every problem with its JSON path."""
+    if not document:
+        raise ValidationError(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+            "Member must not be null", problems=[FieldProblem(field, "required")],
+        )
+    if len(document) > names.MAX_POLICY_DOCUMENT_TRANSPORT:
+        raise ValidationError(
+            f"1 validation error detected: Value at '{field}' failed to satisfy constraint: Member "
+            f"must have length less than or equal to {names.MAX_POLICY_DOCUMENT_TRANSPORT}",
+            problems=[FieldProblem(field, "too long")],
+        )
+    problems = validate_policy(document, policy_type)
+    if problems:
+        first = problems[0]
+        raise MalformedPolicyDocumentError(
+            f"{first.message}" + (f" at {first.path}" if first.path else ""),
+            problems=[FieldProblem(f"{field}:{p.path}" if p.path else field, p.message, p.hint)
+                      for p in problems],
+        )
+    return document
+
+
+class IdentityCommands:
+    """The write side of users, groups, roles, managed policies and their relations."""
+
+    def __init__(self, store: EventStore, clock: Clock, ids: IdFactory,
+                 projection: IdentityProjection, runner: ProjectionRunner) -> None:
+        self.repo = Repository(store)
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.projection = projection
+        self.runner = runner
+
+    # --- shared machinery -------------------------------------------------------------------
+    def _now(self) -> str:
+        return iso8601(self.clock.now())
+
+    async def _fresh_projection(self) -> IdentityProjection:
+        """The projection once it has applied everything committed so far."""
+        try:
+            await self.runner.wait_for(await self.store.head_position(), FRESHNESS_TIMEOUT)
+        except TimeoutError:
+            raise ServiceUnavailableError("the identity projection is behind the log; retry") from None
+        return self.projection
+
+    async def _check_account_quota(self, ctx: CallContext, kind: str) -> None:
+        attr, limit, quota = _ACCOUNT_QUOTA[kind]
+        projection = await self._fresh_projection()
+        account = projection.account(ctx.account_id)
+        if account is not None and len(getattr(account, attr)) >= limit:
+            raise LimitExceededError(f"Cannot exceed quota for {quota}: {limit}", quota=quota)
+
+    async def _existing_entity(self, kind: str, ctx: CallContext, name: str) -> Loaded:
+        loaded = await self.repo.load_entity(kind, ctx.account_id, name)
+        await self._settle_claim(kind, ctx, loaded)
+        identity.require(loaded.state, name)  # type: ignore[arg-type]
+        return loaded
+
+    async def _change_entity(self, kind: str, ctx: CallContext, name: str, decide: Any) -> int:
+        """The common shape of a command on one existing user, group or role."""
+
+        async def attempt() -> int:
+            loaded = await self._existing_entity(kind, ctx, name)
+            events = decide(loaded.state)
+            return await self.repo.append(kind, loaded, events, ctx, self._now())
+
+        return await with_retries(attempt)
+
+    async def _existing_policy(self, ctx: CallContext, field: str, arn: str,
+                               *, attachable: bool = False) -> Loaded:
+        account, _, name = names.parse_policy_arn(field, arn)
+        if account != ctx.account_id:
+            # AWS managed policies and other accounts' policies are not stored here (yet).
+            error = PolicyNotAttachableError if attachable else NoSuchEntityError
+            raise error(f"Policy {arn} does not exist or is not attachable.",
+                        resource_type="policy", resource_name=arn)
+        loaded = await self.repo.load_policy(ctx.account_id, name)
+        if attachable and not (loaded.state.exists and loaded.state.arn == arn):  # type: ignore[attr-defined]
+            raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.",
+                                    resource_type="policy", resource_name=arn)
+        managed_policy.require(loaded.state, arn)  # type: ignore[arg-type]
+        return loaded
+
+    async def settle(self, position: int) -> None:
+        """Wait (briefly) until this replica's projection shows a command's effect: read-your-writes."""
+        try:
+            await self.runner.wait_for(position, FRESHNESS_TIMEOUT)
+        except TimeoutError:
+            pass  # the write is durable; queries will show it once the projection catches up
+
+    # --- users ------------------------------------------------------------------------------
+    async def create_user(self, ctx: CallContext, *, user_name: str, path: str = "",
+                          permissions_boundary: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[dict[str, Any], int]:
+        names.check_name(USER, "userName", user_name)
+        path = names.check_path("path", path)
+        tag_map = names.check_tags("tags", tags)
+        if len(tag_map) > names.MAX_TAGS:
+            raise LimitExceededError(f"Cannot exceed quota for TagsPerUser: {names.MAX_TAGS}", quota="TagsPerUser")
+        if permissions_boundary:
+            await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
+        await self._check_account_quota(ctx, USER)
+        user_id = self.ids.unique_id(_ID_PREFIX[USER])
+        arn = names.entity_arn(ctx.account_id, USER, path, user_name)
+        now = self._now()
+
+        async def attempt() -> int:
+            loaded = await self.repo.load_entity(USER, ctx.account_id, user_name)
+            await self._settle_claim(USER, ctx, loaded)
+            events = identity.create_user(loaded.state, name=user_name, id=user_id, arn=arn, path=path,  # type: ignore[arg-type]
+                                          now=now, permissions_boundary=permissions_boundary, tags=tag_map)
+            return await self.repo.append(USER, loaded, events, ctx, now)
+
+        position = await with_retries(attempt)
+        return {"name": user_name, "id": user_id, "arn": arn, "path": path, "created_at": now,
+                "boundary": permissions_boundary, "tags": tag_map}, position
+
+    async def update_user(self, ctx: CallContext, *, user_name: str, new_user_name: str = "",
+                          new_path: str = "") -> int:
+        return await self._update_name_or_path(USER, ctx, user_name, new_user_name, new_path)
+
+    async def delete_user(self, ctx: CallContext, *, user_name: str) -> int:
+        names.check_name(USER, "userName", user_name)
+        return await self._change_entity(USER, ctx, user_name, lambda s: identity.delete(s))
+
+    # --- groups -----------------------------------------------------------------------------
+    async def create_group(self, ctx: CallContext, *, group_name: str, path: str = "") -> tuple[dict[str, Any], int]:
+        names.check_name(GROUP, "groupName", group_name)
+        path = names.check_path("path", path)
+        await self._check_account_quota(ctx, GROUP)
+        group_id = self.ids.unique_id(_ID_PREFIX[GROUP])
+        arn = names.entity_arn(ctx.account_id, GROUP, path, group_name)
+        now = self._now()
+
+        async def attempt() -> int:
+            loaded = await self.repo.load_entity(GROUP, ctx.account_id, group_name)
+            await self._settle_claim(GROUP, ctx, loaded)
+            events = identity.create_group(loaded.state, name=group_name, id=group_id, arn=arn,  # type: ignore[arg-type]
+                                           path=path, now=now)
+            return await self.repo.append(GROUP, loaded, events, ctx, now)
+
+        position = await with_retries(attempt)
+        return {"name": group_name, "id": group_id, "arn": arn, "path": path, "created_at": now}, position
+
+    async def update_group(self, ctx: CallContext, *, group_name: str, new_group_name: str = "",
+                           new_path: str = "") -> int:
+        return await self._update_name_or_path(GROUP, ctx, group_name, new_group_name, new_path)
+
+    async def delete_group(self, ctx: CallContext, *, group_name: str) -> int:
+        names.check_name(GROUP, "groupName", group_name)
+        projection = await self._fresh_projection()
+        account = projection.account(ctx.account_id)
+        group = account.groups.get(casefold(group_name)) if account else None
+        has_members = bool(group and group["members"])
+        return await self._change_entity(GROUP, ctx, group_name,
+                                         lambda s: identity.delete(s, has_members=has_members))
+
+    async def add_user_to_group(self, ctx: CallContext, *, group_name: str, user_name: str) -> int:
+        names.check_name(GROUP, "groupName", group_name)
+        names.check_name(USER, "userName", user_name)
+        group = (await self._existing_entity(GROUP, ctx, group_name)).state
+        return await self._change_entity(
+            USER, ctx, user_name, lambda s: identity.add_user_to_group(s, group.id, group.name))  # type: ignore[attr-defined]
+
+    async def remove_user_from_group(self, ctx: CallContext, *, group_name: str, user_name: str) -> int:
+        names.check_name(GROUP, "groupName", group_name)
+        names.check_name(USER, "userName", user_name)
+        group = (await self._existing_entity(GROUP, ctx, group_name)).state
+        return await self._change_entity(
+            USER, ctx, user_name, lambda s: identity.remove_user_from_group(s, group.id, group.name))  # type: ignore[attr-defined]
+
+    # --- roles ------------------------------------------------------------------------------
+    async def create_role(self, ctx: CallContext, *, role_name: str, assume_role_policy_document: str,
+                          path: str = "", description: str = "", max_session_duration: int = 0,
+                          permissions_boundary: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[dict[str, Any], int]:
+        names.check_name(ROLE, "roleName", role_name)
+        path = names.check_path("path", path)
+        names.check_description("description", description)
+        duration = names.check_max_session_duration(
+            "maxSessionDuration", max_session_duration or names.DEFAULT_SESSION_DURATION)
+        check_policy_document("assumeRolePolicyDocument", assume_role_policy_document, PolicyType.TRUST)
+        tag_map = names.check_tags("tags", tags)
+        if permissions_boundary:
+            await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
+        await self._check_account_quota(ctx, ROLE)
+        role_id = self.ids.unique_id(_ID_PREFIX[ROLE])
+        arn = names.entity_arn(ctx.account_id, ROLE, path, role_name)
+        now = self._now()
+
+        async def attempt() -> int:
+            loaded = await self.repo.load_entity(ROLE, ctx.account_id, role_name)
+            events = identity.create_role(
+                loaded.state, name=role_name, id=role_id, arn=arn, path=path, now=now,  # type: ignore[arg-type]
+                trust_policy=assume_role_policy_document, description=description,
+                max_session_duration=duration, permissions_boundary=permissions_boundary, tags=tag_map)
+            return await self.repo.append(ROLE, loaded, events, ctx, now)
+
+        position = await with_retries(attempt)
+        return {"name": role_name, "id": role_id, "arn": arn, "path": path, "created_at": now,
+                "trust_policy": assume_role_policy_document, "description": description,
+                "max_session_duration": duration, "boundary": permissions_boundary, "tags": tag_map}, position
+
+    async def update_role(self, ctx: CallContext, *, role_name: str, description: str | None = None,
+                          max_session_duration: int = 0) -> int:
+        names.check_name(ROLE, "roleName", role_name)
+        if description is not None:
+            names.check_description("description", description)
+        if max_session_duration:
+            names.check_max_session_duration("maxSessionDuration", max_session_duration)
+        return await self._change_entity(
+            ROLE, ctx, role_name, lambda s: identity.update_role(s, description, max_session_duration or None))
+
+    async def update_assume_role_policy(self, ctx: CallContext, *, role_name: str, policy_document: str) -> int:
+        names.check_name(ROLE, "roleName", role_name)
+        check_policy_document("policyDocument", policy_document, PolicyType.TRUST)
+        return await self._change_entity(ROLE, ctx, role_name,
+                                         lambda s: identity.update_trust_policy(s, policy_document))
+
+    async def delete_role(self, ctx: CallContext, *, role_name: str) -> int:
+        names.check_name(ROLE, "roleName", role_name)
+        return await self._change_entity(ROLE, ctx, role_name, lambda s: identity.delete(s))
+
+    # --- relations shared by users, groups and roles ----------------------------------------
+    def _check_target(self, kind: str, name: str, allowed: Sequence[str]) -> None:
+        if kind not in allowed:
+            raise ValidationError(f"this operation applies to {', '.join(allowed)} entities, not {kind}",
+                                  problems=[FieldProblem("target.kind", "unsupported entity kind")])
+        names.check_name(kind, f"{kind}Name", name)
+
+    async def attach_policy(self, ctx: CallContext, *, kind: str, name: str, policy_arn: str) -> int:
+        self._check_target(kind, name, (USER, GROUP, ROLE))
+        await self._existing_policy(ctx, "policyArn", policy_arn, attachable=True)
+        return await self._change_entity(kind, ctx, name, lambda s: identity.attach_policy(s, policy_arn))
+
+    async def detach_policy(self, ctx: CallContext, *, kind: str, name: str, policy_arn: str) -> int:
+        self._check_target(kind, name, (USER, GROUP, ROLE))
+        names.parse_policy_arn("policyArn", policy_arn)
+        return await self._change_entity(kind, ctx, name, lambda s: identity.detach_policy(s, policy_arn))
+
+    async def put_inline_policy(self, ctx: CallContext, *, kind: str, name: str, policy_name: str,
+                                policy_document: str) -> int:
+        self._check_target(kind, name, (USER, GROUP, ROLE))
+        names.check_name("inline policy", "policyName", policy_name)
+        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
+        return await self._change_entity(
+            kind, ctx, name, lambda s: identity.put_inline_policy(s, policy_name, policy_document))
+
+    async def delete_inline_policy(self, ctx: CallContext, *, kind: str, name: str, policy_name: str) -> int:
+        self._check_target(kind, name, (USER, GROUP, ROLE))
+        names.check_name("inline policy", "policyName", policy_name)
+        return await self._change_entity(kind, ctx, name,
+                                         lambda s: identity.delete_inline_policy(s, policy_name))
+
+    async def put_permissions_boundary(self, ctx: CallContext, *, kind: str, name: str,
+                                       permissions_boundary: str) -> int:
+        self._check_target(kind, name, (USER, ROLE))
+        await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
+        return await self._change_entity(
+            kind, ctx, name, lambda s: identity.put_permissions_boundary(s, permissions_boundary))
+
+    async def delete_permissions_boundary(self, ctx: CallContext, *, kind: str, name: str) -> int:
+        self._check_target(kind, name, (USER, ROLE))
+        return await self._change_entity(kind, ctx, name, identity.delete_permissions_boundary)
+
+    async def tag(self, ctx: CallContext, *, kind: str, name: str, tags: Sequence[tuple[str, str]]) -> int:
+        tag_map = names.check_tags("tags", tags)
+        if kind == POLICY:
+            return await self._change_policy(ctx, name, lambda s: identity.tag(s.tags, tag_map))
+        self._check_target(kind, name, (USER, ROLE, POLICY))
+        return await self._change_entity(kind, ctx, name, lambda s: identity.tag(s.tags, tag_map))
+
+    async def untag(self, ctx: CallContext, *, kind: str, name: str, tag_keys: Sequence[str]) -> int:
+        if kind == POLICY:
+            return await self._change_policy(ctx, name, lambda s: identity.untag(s.tags, tag_keys))
+        self._check_target(kind, name, (USER, ROLE, POLICY))
+        return await self._change_entity(kind, ctx, name, lambda s: identity.untag(s.tags, tag_keys))
+
+    # --- managed policies -------------------------------------------------------------------
+    async def create_policy(self, ctx: CallContext, *, policy_name: str, policy_document: str,
+                            path: str = "", description: str = "",
+                            tags: Sequence[tuple[str, str]] = ()) -> tuple[dict[str, Any], int]:
+        names.check_name(POLICY, "policyName", policy_name)
+        path = names.check_path("path", path)
+        names.check_description("description", description)
+        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
+        tag_map = names.check_tags("tags", tags)
+        await self._check_account_quota(ctx, POLICY)
+        policy_id = self.ids.unique_id(_ID_PREFIX[POLICY])
+        arn = names.entity_arn(ctx.account_id, POLICY, path, policy_name)
+        now = self._now()
+
+        async def attempt() -> int:
+            loaded = await self.repo.load_policy(ctx.account_id, policy_name)
+            events = managed_policy.create(loaded.state, name=policy_name, id=policy_id, arn=arn,  # type: ignore[arg-type]
+                                           path=path, description=description,
+                                           document=policy_document, now=now, tags=tag_map)
+            return await self.repo.append(POLICY, loaded, events, ctx, now)
+
+        position = await with_retries(attempt)
+        return {"name": policy_name, "id": policy_id, "arn": arn, "path": path, "description": description,
+                "created_at": now, "updated_at": now, "default_version_id": "v1",
+                "tags": tag_map}, position
+
+    async def _change_policy(self, ctx: CallContext, policy_arn: str, decide: Any) -> int:
+        async def attempt() -> int:
+            loaded = await self._existing_policy(ctx, "policyArn", policy_arn)
+            return await self.repo.append(POLICY, loaded, decide(loaded.state), ctx, self._now())
+
+        return await with_retries(attempt)
+
+    async def create_policy_version(self, ctx: CallContext, *, policy_arn: str, policy_document: str,
+                                    set_as_default: bool = False) -> tuple[dict[str, Any], int]:
+        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
+        now = self._now()
+        created: list[str] = []
+
+        def decide(state: managed_policy.PolicyState) -> list[Any]:
+            events = managed_policy.create_version(state, policy_document, set_as_default, now)
+            created[:] = [events[0].version_id]
+            return events
+
+        position = await self._change_policy(ctx, policy_arn, decide)
+        return {"version_id": created[0], "document": policy_document, "is_default": set_as_default,
+                "created_at": now}, position
+
+    async def set_default_policy_version(self, ctx: CallContext, *, policy_arn: str, version_id: str) -> int:
+        managed_policy.check_version_id(version_id)
+        now = self._now()
+        return await self._change_policy(
+            ctx, policy_arn, lambda s: managed_policy.set_default_version(s, version_id, now))
+
+    async def delete_policy_version(self, ctx: CallContext, *, policy_arn: str, version_id: str) -> int:
+        managed_policy.check_version_id(version_id)
+        return await self._change_policy(ctx, policy_arn,
+                                         lambda s: managed_policy.delete_version(s, version_id))
+
+    async def delete_policy(self, ctx: CallContext, *, policy_arn: str) -> int:
+        _, _, name = names.parse_policy_arn("policyArn", policy_arn)
+        projection = await self._fresh_projection()
+        account = projection.account(ctx.account_id)
+        view = account.policies.get(casefold(name)) if account else None
+        attachments = len(view["attached_to"]) if view else 0
+        boundaries = len(view["boundary_of"]) if view else 0
+        return await self._change_policy(
+            ctx, policy_arn,
+            lambda s: managed_policy.delete(s, attachment_count=attachments, boundary_usage_count=boundaries))
+
+    # --- renames ----------------------------------------------------------------------------
+    async def _update_name_or_path(self, kind: str, ctx: CallContext, name: str, new_name: str,
+                                   new_path: str) -> int:
+        names.check_name(kind, f"{kind}Name", name)
+        if new_name:
+            names.check_name(kind, f"new{kind.title()}Name", new_name)
+        if new_path:
+            names.check_path("newPath", new_path)
+        if not new_name or casefold(new_name) == casefold(name):
+            # Same stream: a path change, or a change of case only, which AWS treats as a rename.
+            target_name = new_name or name
+
+            def decide(s: identity.EntityState) -> list[Any]:
+                path = new_path or s.path
+                arn = names.entity_arn(ctx.account_id, kind, path, target_name)
+                if target_name != s.name:
+                    return [Renamed(target_name, path, arn, stream_name(kind, ctx.account_id, target_name))]
+                return identity.update_path(s, path, arn)
+
+            return await self._change_entity(kind, ctx, name, decide)
+        return await with_retries(lambda: self._rename(kind, ctx, name, new_name, new_path))
+
+    async def _rename(self, kind: str, ctx: CallContext, name: str, new_name: str, new_path: str) -> int:
+        """Move an entity to another name's stream: claim the new name, then close the old stream.
+
+        Two appends, each under optimistic concurrency. If the old stream changed in between, the
+        claim is released and the whole rename retried, so a name is never held by two entities.
+        """
+        old = await self._existing_entity(kind, ctx, name)
+        state: identity.EntityState = old.state  # type: ignore[assignment]
+        path = new_path or state.path
+        new_arn = names.entity_arn(ctx.account_id, kind, path, new_name)
+        new = await self.repo.load_entity(kind, ctx.account_id, new_name)
+        await self._settle_claim(kind, ctx, new)
+        now = self._now()
+        claim = identity.claim_name(new.state, new_name, state, old.stream, old.version or 0,  # type: ignore[arg-type]
+                                    path, new_arn)
+        claim_position = await self.repo.append(kind, new, claim, ctx, now)
+        claimed = Loaded(new.state, new.stream, (new.version if new.version is not None else -1) + 1,
+                         claim_position)
+        try:
+            return await self.repo.append(kind, old, [Renamed(new_name, path, new_arn, new.stream)], ctx, now)
+        except WrongExpectedVersion:
+            await self.repo.append(kind, claimed, [NameReleased()], ctx, now)
+            raise
+
+    async def _settle_claim(self, kind: str, ctx: CallContext, loaded: Loaded) -> None:
+        """Resolve a rename claim left without its second step (a crash, or a lost race)."""
+        state: identity.EntityState = loaded.state  # type: ignore[assignment]
+        claim = state.unconfirmed_claim
+        if claim is None:
+            return
+        following = await self.store.read_stream(claim.from_stream, claim.from_version + 1, limit=1)
+        if following and following[0].type.endswith("Renamed") and \
+                following[0].data.get("new_stream") == loaded.stream:
+            state.unconfirmed_claim = None  # the rename completed: the claim holds
+            return
+        if not following:
+            raise EntityAlreadyExistsError(f"a rename to `{state.name}` is in progress; retry",
+                                           resource_type=kind, resource_name=state.name)
+        # The old stream moved on without confirming: release the name (concurrency-checked).
+        await self.repo.append(kind, loaded, [NameReleased()], ctx, self._now())
+        raise WrongExpectedVersion(loaded.stream, "settled claim", loaded.version)
+

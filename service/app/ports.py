@@ -1,0 +1,60 @@
+"""Ports the use cases depend on, besides the event store: time, ids and the caller's identity."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Protocol
+
+
+class Clock(Protocol):
+    def now(self) -> datetime: ...
+
+
+class IdFactory(Protocol):
+    def unique_id(self, prefix: str) -> str:
+        """An AWS-style unique id: the 4-letter prefix (AIDA, AGPA, AROA, ANPA...) and 17 characters."""
+        ...
+
+    def request_id(self) -> str: ...
+
+
+class SystemClock:
+    def now(self) -> datetime:
+        return datetime.now(UTC)
+
+
+_ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+
+
+class RandomIds:
+    """Unpredictable ids from the OS's CSPRNG."""
+
+    def unique_id(self, prefix: str) -> str:
+        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
+
+    def request_id(self) -> str:
+        import uuid
+
+        return str(uuid.uuid4())
+
+
+def iso8601(moment: datetime) -> str:
+    """`2026-11-22T10:00:00Z`, the timestamp form of IAM responses and of our events."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+@dataclass(frozen=True, slots=True)
+class CallContext:
+    """Who is calling and on which request: goes into every event's metadata."""
+
+    request_id: str
+    account_id: str
+    actor_arn: str
+    source_ip: str = ""
+    user_agent: str = ""
+
+    def metadata(self, time: str) -> dict[str, str]:
+        return {"request_id": self.request_id, "actor": self.actor_arn, "source_ip": self.source_ip,
+                "user_agent": self.user_agent, "time": time}

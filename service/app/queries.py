@@ -1,0 +1,168 @@
+"""IAM read queries served from the identity projection (Get*, List*, account details).
+
+Results are the projection's views (plain dicts); service/rpc/convert.py turns them into
+protobuf. Lists are ordered by name and paginated the AWS way: MaxItems (1-1000, default 100)
+and an opaque Marker.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+from projections.identity import AccountView, IdentityProjection, View
+from service.domain import names
+from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError
+from service.domain.events import GROUP, POLICY, ROLE, USER
+from service.domain.identity import not_found
+from service.domain.managed_policy import check_version_id
+from service.domain.managed_policy import not_found as policy_not_found
+from service.domain.names import casefold
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page:
+    items: list[Any]
+    is_truncated: bool
+    marker: str
+
+
+def paginate(items: Iterable[T], key: Callable[[T], str], max_items: int, marker: str) -> Page:
+    """Sort by key, resume after the marker's key, cut at max_items."""
+    if max_items == 0:
+        max_items = 100
+    if not 1 <= max_items <= 1000:
+        raise ValidationError(
+            f"1 validation error detected: Value '{max_items}' at 'maxItems' failed to satisfy "
+            "constraint: Member must have value between 1 and 1000",
+            problems=[FieldProblem("maxItems", "between 1 and 1000")],
+        )
+    ordered = sorted(items, key=key)
+    if marker:
+        try:
+            after = base64.urlsafe_b64decode(marker.encode()).decode()
+        except (ValueError, UnicodeDecodeError):
+            raise InvalidInputError("Invalid Marker.", problems=[FieldProblem("marker", "not a marker")]) from None
+        ordered = [item for item in ordered if key(item) > after]
+    page = ordered[:max_items]
+    truncated = len(ordered) > max_items
+    next_marker = base64.urlsafe_b64encode(key(page[-1]).encode()).decode() if truncated else ""
+    return Page(page, truncated, next_marker)
+
+
+def _by_name(view: View) -> str:
+    return casefold(view["name"])
+
+
+class IdentityQueries:
+    def __init__(self, projection: IdentityProjection) -> None:
+        self.projection = projection
+
+    def _account(self, account_id: str) -> AccountView:
+        return self.projection.account(account_id) or AccountView(account_id)
+
+    def entity(self, account_id: str, kind: str, name: str) -> View:
+        names.check_name(kind, f"{kind}Name", name)
+        view = self._account(account_id).by_kind(kind).get(casefold(name))
+        if view is None:
+            raise not_found(kind, name)
+        return view
+
+    def policy(self, account_id: str, arn: str) -> View:
+        names.parse_policy_arn("policyArn", arn)
+        view = self._account(account_id).policy(arn)
+        if view is None:
+            raise policy_not_found(arn)
+        return view
+
+    def list_entities(self, account_id: str, kind: str, path_prefix: str, max_items: int, marker: str) -> Page:
+        prefix = names.check_path_prefix("pathPrefix", path_prefix)
+        views = self._account(account_id).by_kind(kind).values()
+        return paginate((v for v in views if v["path"].startswith(prefix)), _by_name, max_items, marker)
+
+    def group_members(self, account_id: str, group_name: str, max_items: int, marker: str) -> tuple[View, Page]:
+        group = self.entity(account_id, GROUP, group_name)
+        account = self._account(account_id)
+        members = [account.users[k] for k in group["members"] if k in account.users]
+        return group, paginate(members, _by_name, max_items, marker)
+
+    def groups_for_user(self, account_id: str, user_name: str, max_items: int, marker: str) -> Page:
+        user = self.entity(account_id, USER, user_name)
+        account = self._account(account_id)
+        groups = [account.groups[k] for gid in user["groups"]
+                  if (k := account.group_names_by_id.get(gid)) in account.groups]
+        return paginate(groups, _by_name, max_items, marker)
+
+    def list_policies(self, account_id: str, scope: str, only_attached: bool, path_prefix: str,
+                      max_items: int, marker: str) -> Page:
+        prefix = names.check_path_prefix("pathPrefix", path_prefix)
+        views: Sequence[View] = []
+        if scope in ("All", "Local"):
+            views = [v for v in self._account(account_id).policies.values()
+                     if v["path"].startswith(prefix) and (v["attached_to"] or not only_attached)]
+        return paginate(views, _by_name, max_items, marker)
+
+    def policy_version(self, account_id: str, arn: str, version_id: str) -> tuple[View, str, View]:
+        check_version_id(version_id)
+        policy = self.policy(account_id, arn)
+        version = policy["versions"].get(version_id)
+        if version is None:
+            raise NoSuchEntityError(f"Policy {arn} version {version_id} does not exist or is not attachable.",
+                                    resource_type="policy version", resource_name=version_id)
+        return policy, version_id, version
+
+    def policy_versions(self, account_id: str, arn: str, max_items: int, marker: str) -> tuple[View, Page]:
+        policy = self.policy(account_id, arn)
+        versions = sorted(policy["versions"].items(), key=lambda kv: -int(kv[0][1:]))
+        # AWS lists the newest first; the marker key keeps that order.
+        return policy, paginate(versions, lambda kv: f"{1_000_000 - int(kv[0][1:]):07d}", max_items, marker)
+
+    def entities_for_policy(self, account_id: str, arn: str, kind_filter: str) -> dict[str, list[View]]:
+        policy = self.policy(account_id, arn)
+        account = self._account(account_id)
+        out: dict[str, list[View]] = {USER: [], GROUP: [], ROLE: []}
+        for ref in policy["attached_to"]:
+            kind, key = ref.split("/", 1)
+            if kind_filter and kind != kind_filter:
+                continue
+            view = account.by_kind(kind).get(key)
+            if view is not None:
+                out[kind].append(view)
+        for views in out.values():
+            views.sort(key=_by_name)
+        return out
+
+    def attached_policies(self, account_id: str, kind: str, name: str, path_prefix: str,
+                          max_items: int, marker: str) -> Page:
+        entity = self.entity(account_id, kind, name)
+        prefix = names.check_path_prefix("pathPrefix", path_prefix)
+        account = self._account(account_id)
+        attached = [p for arn in entity["attached"] if (p := account.policy(arn)) is not None
+                    and p["path"].startswith(prefix)]
+        return paginate(attached, _by_name, max_items, marker)
+
+    def inline_policy(self, account_id: str, kind: str, name: str, policy_name: str) -> str:
+        entity = self.entity(account_id, kind, name)
+        names.check_name("inline policy", "policyName", policy_name)
+        try:
+            return entity["inline"][policy_name]
+        except KeyError:
+            raise NoSuchEntityError(
+                f"The {kind} policy with name {policy_name} cannot be found.",
+                resource_type="inline policy", resource_name=policy_name,
+            ) from None
+
+    def inline_policy_names(self, account_id: str, kind: str, name: str, max_items: int, marker: str) -> Page:
+        entity = self.entity(account_id, kind, name)
+        return paginate(list(entity["inline"]), lambda n: n, max_items, marker)
+
+    def tags(self, account_id: str, kind: str, name: str, max_items: int, marker: str) -> Page:
+        view = self.policy(account_id, name) if kind == POLICY else self.entity(account_id, kind, name)
+        return paginate(list(view["tags"].items()), lambda kv: kv[0], max_items, marker)
+
+    def account_details(self, account_id: str) -> AccountView:
+        return self._account(account_id)

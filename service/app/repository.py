@@ -1,0 +1,74 @@
+"""Loads aggregates from their streams and appends their new events with optimistic concurrency."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from service.domain import identity, managed_policy
+from service.domain.errors import ConcurrentModificationError
+from service.domain.events import POLICY, Event, decode_event, event_type
+from service.domain.names import stream_name
+from service.eventstore.errors import WrongExpectedVersion
+from service.eventstore.port import EventStore, ExpectedVersion, NewEvent, StreamState
+
+from .ports import CallContext
+
+S = TypeVar("S")
+MAX_ATTEMPTS = 5  # bounded retries on a concurrent append to the same stream
+
+
+class Loaded:
+    """A folded state with the stream's version and the position of its last event."""
+
+    __slots__ = ("state", "stream", "version", "position")
+
+    def __init__(self, state: object, stream: str, version: int | None, position: int) -> None:
+        self.state = state
+        self.stream = stream
+        self.version = version  # None: the stream has no events
+        self.position = position
+
+    @property
+    def expected(self) -> ExpectedVersion:
+        return StreamState.NO_STREAM if self.version is None else self.version
+
+
+class Repository:
+    def __init__(self, store: EventStore) -> None:
+        self.store = store
+
+    async def _load(self, stream: str, fold: Callable[[list[Event]], object]) -> Loaded:
+        recorded = await self.store.read_stream(stream)
+        events = [decode_event(r.type, dict(r.data)) for r in recorded]
+        last = recorded[-1] if recorded else None
+        return Loaded(fold(events), stream, last.version if last else None, last.position if last else 0)
+
+    async def load_entity(self, kind: str, account_id: str, name: str) -> Loaded:
+        return await self._load(stream_name(kind, account_id, name), lambda ev: identity.fold(kind, ev))
+
+    async def load_policy(self, account_id: str, name: str) -> Loaded:
+        return await self._load(stream_name(POLICY, account_id, name), managed_policy.fold)
+
+    async def append(self, kind: str, loaded: Loaded, events: Sequence[Event], ctx: CallContext,
+                     now: str) -> int:
+        """Append a decider's events at the version they were decided on; returns the position."""
+        if not events:
+            return loaded.position
+        metadata = ctx.metadata(now)
+        new = [NewEvent(event_type(kind, e), e.to_data(), metadata, e.SCHEMA_VERSION) for e in events]
+        result = await self.store.append(loaded.stream, new, loaded.expected)
+        return result.position
+
+
+async def with_retries(attempt: Callable[[], object]) -> int:
+    """Run load → decide → append again when another writer changed the stream meanwhile."""
+    for _ in range(MAX_ATTEMPTS):
+        try:
+            return await attempt()  # type: ignore[misc]
+        except WrongExpectedVersion:
+            continue
+    raise ConcurrentModificationError(
+        "The request was rejected because multiple requests to change this object were submitted "
+        "simultaneously. Wait a few minutes and submit your request again."
+    )

@@ -1,0 +1,76 @@
+"""iamd's settings, from command-line flags with IAMD_* environment variables as defaults."""
+
+from __future__ import annotations
+
+import argparse
+import ipaddress
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    listen: str = "127.0.0.1:50051"
+    data_dir: Path = Path("data")
+    store_uri: str = ""  # default: sqlite:///<data_dir>/events.db
+    log_level: str = "info"
+    account_id: str = ""  # used only when the log is empty; default: random 12 digits
+    tls_cert: str = ""
+    tls_key: str = ""
+    insecure: bool = False  # allow plaintext on a non-loopback address
+    shutdown_grace: float = 10.0
+    snapshot_every_events: int = 50_000
+
+    @property
+    def event_store_uri(self) -> str:
+        return self.store_uri or f"sqlite:///{(self.data_dir / 'events.db').resolve()}"
+
+    def check(self) -> None:
+        host = self.listen.rsplit(":", 1)[0].strip("[]")
+        if not self.listen.rpartition(":")[2].isdigit():
+            raise ValueError(f"--listen `{self.listen}` must be HOST:PORT")
+        if bool(self.tls_cert) != bool(self.tls_key):
+            raise ValueError("--tls-cert and --tls-key go together")
+        if not self.tls_cert and not self.insecure and not _is_loopback(host):
+            raise ValueError(
+                f"refusing to listen on `{self.listen}` without TLS: give --tls-cert/--tls-key, "
+                "or --insecure to accept plaintext off loopback"
+            )
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    env = os.environ if env is None else env
+    parser = argparse.ArgumentParser(prog="iamd", description="Event-sourced IAM with AWS IAM semantics")
+    parser.add_argument("--listen", default=env.get("IAMD_LISTEN", Settings.listen), help="HOST:PORT (IAMD_LISTEN)")
+    parser.add_argument("--data-dir", default=env.get("IAMD_DATA_DIR", str(Settings.data_dir)),
+                        help="local state: SQLite log, snapshots (IAMD_DATA_DIR)")
+    parser.add_argument("--store", default=env.get("IAMD_STORE", ""),
+                        help="event store URI: sqlite:///path, kurrentdb://..., esdb://... (IAMD_STORE)")
+    parser.add_argument("--log-level", default=env.get("IAMD_LOG_LEVEL", "info"), help="IAMD_LOG_LEVEL")
+    parser.add_argument("--account-id", default=env.get("IAMD_ACCOUNT_ID", ""),
+                        help="account id to create on first start (IAMD_ACCOUNT_ID)")
+    parser.add_argument("--tls-cert", default=env.get("IAMD_TLS_CERT", ""))
+    parser.add_argument("--tls-key", default=env.get("IAMD_TLS_KEY", ""))
+    parser.add_argument("--insecure", action="store_true",
+                        default=env.get("IAMD_INSECURE", "").lower() in ("1", "true", "yes"))
+    parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
+    args = parser.parse_args(argv)
+    settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
+                        log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
+                        tls_key=args.tls_key, insecure=args.insecure, shutdown_grace=args.shutdown_grace)
+    try:
+        settings.check()
+    except ValueError as e:
+        parser.error(str(e))
+    return settings

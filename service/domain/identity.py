@@ -1,0 +1,321 @@
+"""Users, groups and roles: their state folded from a stream, and the deciders of their commands.
+
+Deciders are pure: given the current state and a command's (already validated) arguments they
+return the events to append, or raise an IamError. Policy documents are validated by the app
+layer before a decider sees them; deciders enforce AWS's quotas and conflict rules.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import names
+from .errors import (
+    DeleteConflictError,
+    EntityAlreadyExistsError,
+    LimitExceededError,
+    NoSuchEntityError,
+)
+from .events import (
+    GROUP,
+    ROLE,
+    USER,
+    Deleted,
+    Event,
+    GroupCreated,
+    InlinePolicyDeleted,
+    InlinePolicyPut,
+    NameClaimed,
+    NameReleased,
+    PathUpdated,
+    PermissionsBoundaryDeleted,
+    PermissionsBoundarySet,
+    PolicyAttached,
+    PolicyDetached,
+    Renamed,
+    RoleCreated,
+    RoleTrustPolicyUpdated,
+    RoleUpdated,
+    Tagged,
+    Untagged,
+    UserAddedToGroup,
+    UserCreated,
+    UserRemovedFromGroup,
+)
+
+_NOUN = {USER: "user", GROUP: "group", ROLE: "role"}
+_TITLE = {USER: "User", GROUP: "Group", ROLE: "Role"}
+_QUOTA_NAME = {USER: "PoliciesPerUser", GROUP: "PoliciesPerGroup", ROLE: "PoliciesPerRole"}
+
+
+@dataclass
+class EntityState:
+    """A user, group or role as its stream tells it; ``exists`` is False before creation/after deletion."""
+
+    kind: str
+    exists: bool = False
+    name: str = ""
+    id: str = ""
+    arn: str = ""
+    path: str = "/"
+    created_at: str = ""
+    attached: list[str] = field(default_factory=list)
+    inline: dict[str, str] = field(default_factory=dict)
+    permissions_boundary: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+    groups: dict[str, str] = field(default_factory=dict)  # users: group id -> group name
+    trust_policy: str = ""  # roles
+    description: str = ""  # roles
+    max_session_duration: int = names.DEFAULT_SESSION_DURATION  # roles
+    # A NameClaimed not (yet) followed by anything: the rename may still be in flight.
+    unconfirmed_claim: NameClaimed | None = None
+
+    def snapshot(self) -> dict[str, Any]:
+        """The state carried into a new name's stream by a rename."""
+        return {
+            "name": self.name, "id": self.id, "arn": self.arn, "path": self.path,
+            "created_at": self.created_at, "attached": list(self.attached),
+            "inline": dict(self.inline), "permissions_boundary": self.permissions_boundary,
+            "tags": dict(self.tags), "groups": dict(self.groups),
+        }
+
+
+def fold(kind: str, events: Iterable[Event]) -> EntityState:
+    """Replay a stream's events into the entity's current state."""
+    state = EntityState(kind)
+    for event in events:
+        state = apply(state, event)
+    return state
+
+
+def apply(state: EntityState, event: Event) -> EntityState:
+    state.unconfirmed_claim = None
+    match event:
+        case UserCreated() | GroupCreated() | RoleCreated():
+            state = EntityState(state.kind, exists=True, name=event.name, id=event.id,
+                                arn=event.arn, path=event.path, created_at=event.created_at)
+            if isinstance(event, (UserCreated, RoleCreated)):
+                state.permissions_boundary = event.permissions_boundary
+                state.tags = dict(event.tags)
+            if isinstance(event, RoleCreated):
+                state.trust_policy = event.trust_policy
+                state.description = event.description
+                state.max_session_duration = event.max_session_duration
+        case PolicyAttached(policy_arn=arn):
+            if arn not in state.attached:
+                state.attached.append(arn)
+        case PolicyDetached(policy_arn=arn):
+            if arn in state.attached:
+                state.attached.remove(arn)
+        case InlinePolicyPut(policy_name=n, document=d):
+            state.inline[n] = d
+        case InlinePolicyDeleted(policy_name=n):
+            state.inline.pop(n, None)
+        case PermissionsBoundarySet(policy_arn=arn):
+            state.permissions_boundary = arn
+        case PermissionsBoundaryDeleted():
+            state.permissions_boundary = ""
+        case Tagged(tags=tags):
+            state.tags = dict(tags)
+        case Untagged(tag_keys=keys):
+            state.tags = {k: v for k, v in state.tags.items() if k not in keys}
+        case PathUpdated(path=p, arn=arn):
+            state.path, state.arn = p, arn
+        case UserAddedToGroup(group_id=gid, group_name=gname):
+            state.groups[gid] = gname
+        case UserRemovedFromGroup(group_id=gid):
+            state.groups.pop(gid, None)
+        case RoleUpdated(description=d, max_session_duration=m):
+            state.description, state.max_session_duration = d, m
+        case RoleTrustPolicyUpdated(document=d):
+            state.trust_policy = d
+        case Renamed() | Deleted() | NameReleased():
+            state = EntityState(state.kind)
+        case NameClaimed(state=s):
+            state = EntityState(state.kind, exists=True, name=s["name"], id=s["id"], arn=s["arn"],
+                                path=s["path"], created_at=s["created_at"],
+                                attached=list(s["attached"]), inline=dict(s["inline"]),
+                                permissions_boundary=s["permissions_boundary"],
+                                tags=dict(s["tags"]), groups=dict(s["groups"]))
+            state.unconfirmed_claim = event
+        case _:
+            raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
+    return state
+
+
+# --- lookups ----------------------------------------------------------------------------------
+def not_found(kind: str, name: str) -> NoSuchEntityError:
+    return NoSuchEntityError(
+        f"The {_NOUN[kind]} with name {name} cannot be found.", resource_type=_NOUN[kind], resource_name=name
+    )
+
+
+def require(state: EntityState, name: str) -> EntityState:
+    if not state.exists:
+        raise not_found(state.kind, name)
+    return state
+
+
+# --- creation ---------------------------------------------------------------------------------
+def _require_absent(state: EntityState, name: str) -> None:
+    if state.exists:
+        raise EntityAlreadyExistsError(
+            f"{_TITLE[state.kind]} with name {name} already exists.",
+            resource_type=_NOUN[state.kind], resource_name=name,
+        )
+
+
+def create_user(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str,
+                permissions_boundary: str, tags: Mapping[str, str]) -> list[Event]:
+    _require_absent(state, name)
+    return [UserCreated(name, id, arn, path, now, permissions_boundary, dict(tags))]
+
+
+def create_group(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str) -> list[Event]:
+    _require_absent(state, name)
+    return [GroupCreated(name, id, arn, path, now)]
+
+
+def create_role(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str,
+                trust_policy: str, description: str, max_session_duration: int,
+                permissions_boundary: str, tags: Mapping[str, str]) -> list[Event]:
+    _require_absent(state, name)
+    check_trust_policy_size(trust_policy)
+    return [RoleCreated(name, id, arn, path, now, trust_policy, description,
+                        max_session_duration, permissions_boundary, dict(tags))]
+
+
+# --- managed-policy attachments ---------------------------------------------------------------
+def attach_policy(state: EntityState, policy_arn: str) -> list[Event]:
+    if policy_arn in state.attached:
+        return []  # AWS answers success when the policy is already attached
+    limit = names.MAX_ATTACHED_POLICIES[state.kind]
+    if len(state.attached) >= limit:
+        raise LimitExceededError(
+            f"Cannot exceed quota for {_QUOTA_NAME[state.kind]}: {limit}", quota=_QUOTA_NAME[state.kind]
+        )
+    return [PolicyAttached(policy_arn)]
+
+
+def detach_policy(state: EntityState, policy_arn: str) -> list[Event]:
+    if policy_arn not in state.attached:
+        raise NoSuchEntityError(f"Policy {policy_arn} was not found.", resource_type="policy",
+                                resource_name=policy_arn)
+    return [PolicyDetached(policy_arn)]
+
+
+# --- inline policies --------------------------------------------------------------------------
+def put_inline_policy(state: EntityState, policy_name: str, document: str) -> list[Event]:
+    limit = names.MAX_INLINE_POLICY_CHARS[state.kind]
+    others = sum(names.non_whitespace_length(d) for n, d in state.inline.items() if n != policy_name)
+    if others + names.non_whitespace_length(document) > limit:
+        raise LimitExceededError(
+            f"Maximum policy size of {limit} bytes exceeded for {_NOUN[state.kind]} {state.name}",
+            quota=f"{_TITLE[state.kind]}PolicySize",
+        )
+    return [InlinePolicyPut(policy_name, document)]
+
+
+def delete_inline_policy(state: EntityState, policy_name: str) -> list[Event]:
+    if policy_name not in state.inline:
+        raise NoSuchEntityError(
+            f"The {_NOUN[state.kind]} policy with name {policy_name} cannot be found.",
+            resource_type="inline policy", resource_name=policy_name,
+        )
+    return [InlinePolicyDeleted(policy_name)]
+
+
+# --- boundaries and tags ----------------------------------------------------------------------
+def put_permissions_boundary(state: EntityState, policy_arn: str) -> list[Event]:
+    if state.permissions_boundary == policy_arn:
+        return []
+    return [PermissionsBoundarySet(policy_arn)]
+
+
+def delete_permissions_boundary(state: EntityState) -> list[Event]:
+    return [PermissionsBoundaryDeleted()] if state.permissions_boundary else []
+
+
+def tag(current: Mapping[str, str], tags: Mapping[str, str]) -> list[Event]:
+    merged = names.merge_tags(current, tags)
+    return [Tagged(merged)] if merged != dict(current) else []
+
+
+def untag(current: Mapping[str, str], tag_keys: Iterable[str]) -> list[Event]:
+    wanted = {k.casefold() for k in tag_keys}
+    present = [k for k in current if k.casefold() in wanted]
+    return [Untagged(present)] if present else []
+
+
+# --- users and groups -------------------------------------------------------------------------
+def add_user_to_group(user: EntityState, group_id: str, group_name: str) -> list[Event]:
+    if group_id in user.groups:
+        return []
+    if len(user.groups) >= names.MAX_GROUPS_PER_USER:
+        raise LimitExceededError(
+            f"Cannot exceed quota for GroupsPerUser: {names.MAX_GROUPS_PER_USER}", quota="GroupsPerUser"
+        )
+    return [UserAddedToGroup(group_id, group_name)]
+
+
+def remove_user_from_group(user: EntityState, group_id: str, group_name: str) -> list[Event]:
+    if group_id not in user.groups:
+        raise NoSuchEntityError(
+            f"The user with name {user.name} is not a member of group {group_name}.",
+            resource_type="user", resource_name=user.name,
+        )
+    return [UserRemovedFromGroup(group_id, group_name)]
+
+
+def update_path(state: EntityState, path: str, arn: str) -> list[Event]:
+    return [] if state.path == path else [PathUpdated(path, arn)]
+
+
+def claim_name(state_at_new: EntityState, new_name: str, old: EntityState, old_stream: str,
+               old_version: int, new_path: str, new_arn: str) -> list[Event]:
+    """First step of a rename: claim the new name's stream, carrying the entity's state."""
+    _require_absent(state_at_new, new_name)
+    snapshot = old.snapshot() | {"name": new_name, "path": new_path, "arn": new_arn}
+    return [NameClaimed(old_stream, old_version, snapshot)]
+
+
+# --- roles ------------------------------------------------------------------------------------
+def check_trust_policy_size(document: str) -> None:
+    if names.non_whitespace_length(document) > names.MAX_TRUST_POLICY_CHARS:
+        raise LimitExceededError(
+            f"Cannot exceed quota for ACLSizePerRole: {names.MAX_TRUST_POLICY_CHARS}",
+            quota="ACLSizePerRole",
+        )
+
+
+def update_role(role: EntityState, description: str | None, max_session_duration: int | None) -> list[Event]:
+    new_description = role.description if description is None else description
+    new_duration = max_session_duration or role.max_session_duration
+    if (new_description, new_duration) == (role.description, role.max_session_duration):
+        return []
+    return [RoleUpdated(new_description, new_duration)]
+
+
+def update_trust_policy(role: EntityState, document: str) -> list[Event]:
+    check_trust_policy_size(document)
+    return [RoleTrustPolicyUpdated(document)]
+
+
+# --- deletion ---------------------------------------------------------------------------------
+def delete(state: EntityState, *, has_members: bool = False, has_access_keys: bool = False) -> list[Event]:
+    """DeleteUser/DeleteGroup/DeleteRole with AWS's DeleteConflict rules."""
+    blockers: list[str] = []
+    if state.attached:
+        blockers.append("must detach all policies first")
+    if state.inline:
+        blockers.append("must delete policies first")
+    if state.groups or has_members:
+        blockers.append("must remove users from group first")
+    if has_access_keys:
+        blockers.append("must delete access keys first")
+    if blockers:
+        raise DeleteConflictError(f"Cannot delete entity, {blockers[0]}.", blockers=blockers,
+                                  resource_type=_NOUN[state.kind], resource_name=state.name)
+    return [Deleted()]

@@ -1,0 +1,171 @@
+"""AWS IAM naming rules: entity names, paths, tags, ARNs and the quotas of REFERENCE.md C7.
+
+Validators raise ValidationError/InvalidInputError naming the request field at fault, in AWS's
+words, so that a rejected command never reaches the event store.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+from .errors import FieldProblem, InvalidInputError, LimitExceededError, ValidationError
+
+# --- quotas (REFERENCE.md C7) ----------------------------------------------------------------
+MAX_USERS_PER_ACCOUNT = 5000
+MAX_GROUPS_PER_ACCOUNT = 300
+MAX_ROLES_PER_ACCOUNT = 1000
+MAX_POLICIES_PER_ACCOUNT = 1500
+MAX_GROUPS_PER_USER = 10
+MAX_ATTACHED_POLICIES = {"user": 10, "group": 10, "role": 10}
+MAX_POLICY_VERSIONS = 5
+MAX_TAGS = 50
+# Aggregate inline-policy size per entity and managed-policy size, whitespace not counted.
+MAX_INLINE_POLICY_CHARS = {"user": 2048, "group": 5120, "role": 10240}
+MAX_MANAGED_POLICY_CHARS = 6144
+MAX_TRUST_POLICY_CHARS = 2048
+MAX_POLICY_DOCUMENT_TRANSPORT = 131072  # policyDocumentType's length limit on any document
+
+MAX_NAME_LENGTH = {"user": 64, "group": 128, "role": 64, "policy": 128, "inline policy": 128}
+MAX_PATH_LENGTH = 512
+MAX_DESCRIPTION_LENGTH = 1000
+MIN_SESSION_DURATION, MAX_SESSION_DURATION, DEFAULT_SESSION_DURATION = 3600, 43200, 3600
+
+_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+_PATH = re.compile(r"(/[\x21-\x7e]*/)|/")
+_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
+_ACCOUNT = re.compile(r"\d{12}")
+
+_ARN_KIND = {"user": "user", "group": "group", "role": "role", "policy": "policy"}
+
+
+def casefold(name: str) -> str:
+    """The form under which IAM compares names: case-insensitively."""
+    return name.casefold()
+
+
+def non_whitespace_length(document: str) -> int:
+    """Size of a policy document as IAM counts it against quotas: whitespace is not counted."""
+    return sum(1 for ch in document if not ch.isspace())
+
+
+def _constraint(field: str, value: str, rule: str) -> ValidationError:
+    return ValidationError(
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
+        f"{rule}",
+        problems=[FieldProblem(field, rule)],
+    )
+
+
+def check_name(kind: str, field: str, name: str) -> str:
+    """Validate a user/group/role/policy name; returns it unchanged."""
+    limit = MAX_NAME_LENGTH[kind]
+    if not 1 <= len(name) <= limit:
+        raise _constraint(
+            field, name, f"Member must have length less than or equal to {limit}"
+            if name else "Member must have length greater than or equal to 1"
+        )
+    if not _NAME.fullmatch(name):
+        raise _constraint(
+            field, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]+"
+        )
+    return name
+
+
+def check_path(field: str, path: str) -> str:
+    """Validate an IAM path (`/` or `/a/b/`); an empty value means the default `/`."""
+    path = path or "/"
+    if len(path) > MAX_PATH_LENGTH:
+        raise _constraint(field, path, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
+    if not _PATH.fullmatch(path):
+        raise _constraint(
+            field, path,
+            r"Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)",
+        )
+    return path
+
+
+def check_path_prefix(field: str, prefix: str) -> str:
+    prefix = prefix or "/"
+    if not prefix.startswith("/") or len(prefix) > MAX_PATH_LENGTH:
+        raise _constraint(field, prefix, r"Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*")
+    return prefix
+
+
+def check_description(field: str, description: str) -> str:
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise _constraint(field, "***", f"Member must have length less than or equal to {MAX_DESCRIPTION_LENGTH}")
+    if not _DESCRIPTION.fullmatch(description):
+        raise _constraint(
+            field, "***",
+            r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*",
+        )
+    return description
+
+
+def check_max_session_duration(field: str, seconds: int) -> int:
+    if not MIN_SESSION_DURATION <= seconds <= MAX_SESSION_DURATION:
+        raise _constraint(
+            field, str(seconds),
+            f"Member must have value between {MIN_SESSION_DURATION} and {MAX_SESSION_DURATION}",
+        )
+    return seconds
+
+
+def check_account_id(account_id: str) -> str:
+    if not _ACCOUNT.fullmatch(account_id):
+        raise InvalidInputError(f"account id `{account_id}` must be 12 digits")
+    return account_id
+
+
+def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
+    """Validate tags; keys are unique case-insensitively, the last one given wins."""
+    out: dict[str, str] = {}
+    for i, (key, value) in enumerate(tags, start=1):
+        key_field, value_field = f"{field}.{i}.member.key", f"{field}.{i}.member.value"
+        if not 1 <= len(key) <= 128:
+            raise _constraint(key_field, key, "Member must have length between 1 and 128")
+        if len(value) > 256:
+            raise _constraint(value_field, value, "Member must have length less than or equal to 256")
+        if not _TAG_CHARS.fullmatch(key):
+            raise _constraint(key_field, key, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+")
+        if not _TAG_CHARS.fullmatch(value):
+            raise _constraint(value_field, value, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+        if key.lower().startswith("aws:"):
+            raise InvalidInputError(
+                "User-defined tag keys can't start with 'aws:'", problems=[FieldProblem(key_field, "reserved prefix")]
+            )
+        for existing in [k for k in out if k.casefold() == key.casefold()]:
+            del out[existing]
+        out[key] = value
+    return out
+
+
+def merge_tags(current: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
+    """Apply TagX semantics: a key that differs only in case replaces the old one."""
+    merged = {k: v for k, v in current.items() if k.casefold() not in {n.casefold() for n in new}}
+    merged.update(new)
+    if len(merged) > MAX_TAGS:
+        raise LimitExceededError(
+            f"The number of tags has reached the maximum limit of {MAX_TAGS}.", quota="TagsPerEntity"
+        )
+    return merged
+
+
+def entity_arn(account_id: str, kind: str, path: str, name: str) -> str:
+    """`arn:aws:iam::123456789012:user/division/alice` for users, groups, roles and policies."""
+    return f"arn:aws:iam::{account_id}:{_ARN_KIND[kind]}{path}{name}"
+
+
+def parse_policy_arn(field: str, arn: str) -> tuple[str, str, str]:
+    """Split a managed-policy ARN into (account or `aws`, path, name)."""
+    m = re.fullmatch(r"arn:aws:iam::(\d{12}|aws):policy(/(?:[\x21-\x7e]*/)?)?([\w+=,.@-]+)", arn or "")
+    if not m:
+        raise InvalidInputError(f"ARN {arn} is not valid.", problems=[FieldProblem(field, "not a policy ARN")])
+    return m.group(1), m.group(2) or "/", m.group(3)
+
+
+def stream_name(kind: str, account_id: str, name: str) -> str:
+    """`user-123456789012-alice`: one stream per case-insensitive name, so NO_STREAM is uniqueness."""
+    return f"{kind}-{account_id}-{casefold(name)}"

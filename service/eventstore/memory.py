@@ -1,0 +1,182 @@
+"""In-memory event store for unit tests: the EventStore port with no I/O and no durability.
+
+Payloads are still encoded on append and decoded on every read, so codec failures and
+upcasting behave exactly as they do with the durable adapters. Positions are 1, 2, 3, ...
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import orjson
+
+from .codec import EventCodec
+from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
+
+# Long reads hand control back to the event loop this often, so a replay of a big log
+# does not starve other tasks.
+_YIELD_EVERY = 1_000
+
+
+@dataclass(frozen=True, slots=True)
+class _StoredEvent:
+    position: int
+    id: str
+    stream: str
+    version: int
+    type: str
+    schema_version: int
+    data: bytes
+    metadata: bytes
+    recorded_at: datetime
+
+
+class InMemoryEventStore:
+    """EventStore kept in a Python list; subscribers are woken by an asyncio.Event per append."""
+
+    def __init__(self, codec: EventCodec) -> None:
+        self._codec = codec
+        self._log: list[_StoredEvent] = []  # INVARIANT: self._log[i].position == i + 1
+        self._streams: dict[str, list[_StoredEvent]] = {}
+        self._ids: set[str] = set()
+        # Replaced after every append: waiting subscribers hold the old one, which is set.
+        self._appended = asyncio.Event()
+        self._closed = False
+
+    async def append(
+        self, stream: str, events: Sequence[NewEvent], expected: ExpectedVersion
+    ) -> AppendResult:
+        self._check_open()
+        check_append_arguments(events, expected)
+        stream_events = self._streams.get(stream, [])
+        current = len(stream_events) - 1 if stream_events else None
+        if not is_expected_version(expected, current):
+            raise WrongExpectedVersion(stream, expected, current)
+        # Encode and validate everything before touching the log, so a failing batch writes nothing.
+        encoded = [(e, self._codec.encode(e.data), self._codec.encode(e.metadata)) for e in events]
+        batch_ids = [e.id for e in events]
+        if len(set(batch_ids)) != len(batch_ids) or not self._ids.isdisjoint(batch_ids):
+            raise EventStoreError(f"an event id of this append to `{stream}` is already stored")
+
+        recorded_at = datetime.now(UTC)
+        version = -1 if current is None else current
+        for event, data, metadata in encoded:
+            version += 1
+            stored = _StoredEvent(
+                position=len(self._log) + 1,
+                id=event.id,
+                stream=stream,
+                version=version,
+                type=event.type,
+                schema_version=event.schema_version,
+                data=data,
+                metadata=metadata,
+                recorded_at=recorded_at,
+            )
+            self._log.append(stored)
+            stream_events.append(stored)
+            self._ids.add(event.id)
+        self._streams[stream] = stream_events
+        self._wake_subscribers()
+        return AppendResult(version=version, position=len(self._log))
+
+    async def read_stream(
+        self, stream: str, from_version: int = 0, limit: int | None = None
+    ) -> list[RecordedEvent]:
+        self._check_open()
+        selected = self._streams.get(stream, [])[max(from_version, 0) :]
+        if limit is not None:
+            selected = selected[:limit]
+        return [self._decode(stored) for stored in selected]
+
+    async def read_all(
+        self,
+        after: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        self._check_open()
+        # Reads see the log as it was when they started; subscribe_all follows it further.
+        end = len(self._log)
+        yielded = 0
+        for index in range(after or 0, end):
+            if limit is not None and yielded >= limit:
+                return
+            stored = self._log[index]
+            if filter is None or filter.matches(stored.stream, stored.type):
+                yield self._decode(stored)
+                yielded += 1
+            if index % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
+    async def subscribe_all(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[RecordedEvent]:
+        next_index = after or 0
+        while True:
+            self._check_open()
+            # Taken before reading, so an append made while we yield still wakes us.
+            appended = self._appended
+            while next_index < len(self._log):
+                stored = self._log[next_index]
+                next_index += 1
+                if filter is None or filter.matches(stored.stream, stored.type):
+                    yield self._decode(stored)
+            await appended.wait()
+
+    async def head_position(self) -> int:
+        self._check_open()
+        return len(self._log)
+
+    async def close(self) -> None:
+        self._closed = True
+        self._wake_subscribers()
+
+    def _decode(self, stored: _StoredEvent) -> RecordedEvent:
+        data, schema_version = self._codec.decode(stored.type, stored.schema_version, stored.data)
+        return RecordedEvent(
+            id=stored.id,
+            stream=stored.stream,
+            version=stored.version,
+            position=stored.position,
+            type=stored.type,
+            schema_version=schema_version,
+            data=data,
+            metadata=orjson.loads(stored.metadata),
+            recorded_at=stored.recorded_at,
+        )
+
+    def _wake_subscribers(self) -> None:
+        self._appended.set()
+        self._appended = asyncio.Event()
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EventStoreUnavailable("the in-memory event store is closed")
+
+
+# The two rules below are the port's append semantics; the durable adapters import them from
+# here so that every adapter judges arguments and expected versions identically.
+
+
+def check_append_arguments(events: Sequence[NewEvent], expected: ExpectedVersion) -> None:
+    """Reject an empty batch and an expected version that is neither a StreamState nor >= 0."""
+    if not events:
+        raise ValueError("append needs at least one event")
+    if not isinstance(expected, StreamState) and (isinstance(expected, bool) or expected < 0):
+        raise ValueError(f"expected version must be a StreamState or a version >= 0, not {expected!r}")
+
+
+def is_expected_version(expected: ExpectedVersion, current: int | None) -> bool:
+    """Whether a stream whose last version is ``current`` (None: no stream) meets ``expected``."""
+    if expected is StreamState.ANY:
+        return True
+    if expected is StreamState.NO_STREAM:
+        return current is None
+    if expected is StreamState.EXISTS:
+        return current is not None
+    return current == expected

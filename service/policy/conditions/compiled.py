@@ -1,0 +1,105 @@
+"""One compiled condition `(operator, key, values)` as a closure over the request context.
+
+This is where the semantics shared by every operator live, once:
+- a key missing from the context: ForAllValues → true, ForAnyValue → false, IfExists → true,
+  negated operators → true, any other → false;
+- Null answers from key presence alone;
+- several policy values for one key are ORed (negated operators: the request value must
+  differ from all of them);
+- ForAllValues: every request value satisfies the operator (true for an empty set);
+  ForAnyValue: at least one does;
+- a multivalued key used without a set qualifier (AWS says it needs one) is treated like
+  ForAnyValue for positive operators and its negation for negated ones.
+Keys are compared case-insensitively: they are lower-cased here and in the request.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .base import MATCH, NO_MATCH, Context
+from .registry import SET_ALL, SET_ANY, parse_operator
+
+Holds = Callable[[Context, "list[str] | None"], bool]
+
+
+def compile_condition(
+    operator_name: str, key: str, values: tuple[str, ...], *, variables: bool
+) -> Holds:
+    """Closure `(context, missing) -> bool`; `missing` collects keys the condition lacked."""
+    parsed = parse_operator(operator_name)
+    op = parsed.operator
+    key_l = key.lower()
+
+    if op.build is None:  # Null
+        wanted = frozenset(v.lower() == "true" for v in values if v.lower() in ("true", "false"))
+
+        def holds_null(ctx: Context, _missing: list[str] | None) -> bool:
+            return (key_l not in ctx) in wanted
+
+        return holds_null
+
+    match = op.build(values, variables and op.allows_variables)
+    negated = op.negated
+    if_exists = parsed.if_exists
+    # A satisfied request value: the positive matcher says MATCH, or NO_MATCH when negated.
+    want = NO_MATCH if negated else MATCH
+
+    if parsed.set_qualifier == SET_ALL:
+
+        def holds_all(ctx: Context, missing: list[str] | None) -> bool:
+            value = ctx.get(key_l)
+            if value is None:
+                if missing is not None:
+                    missing.append(key_l)
+                return True
+            if type(value) is str:
+                return match(value, ctx, missing) == want
+            for item in value:
+                if match(item, ctx, missing) != want:
+                    return False
+            return True
+
+        return holds_all
+
+    if parsed.set_qualifier == SET_ANY:
+
+        def holds_any(ctx: Context, missing: list[str] | None) -> bool:
+            value = ctx.get(key_l)
+            if value is None:
+                if missing is not None:
+                    missing.append(key_l)
+                return if_exists
+            if type(value) is str:
+                return match(value, ctx, missing) == want
+            for item in value:
+                if match(item, ctx, missing) == want:
+                    return True
+            return False
+
+        return holds_any
+
+    missing_result = if_exists or negated
+
+    def holds(ctx: Context, missing: list[str] | None) -> bool:
+        value = ctx.get(key_l)
+        if value is None:
+            if missing is not None:
+                missing.append(key_l)
+            return missing_result
+        if type(value) is str:
+            return match(value, ctx, missing) == want
+        if negated:
+            for item in value:
+                if match(item, ctx, missing) != NO_MATCH:
+                    return False
+            return True
+        for item in value:
+            if match(item, ctx, missing) == MATCH:
+                return True
+        return False
+
+    return holds
+
+
+__all__ = ["Holds", "compile_condition", "SET_ALL", "SET_ANY"]

@@ -1,0 +1,98 @@
+"""String condition operators: StringEquals, StringEqualsIgnoreCase, StringLike and their negations.
+
+StringEquals is exact and case-sensitive (`*` is a literal there); IgnoreCase folds case; Like
+treats `*` and `?` as wildcards, case-sensitively. Values may hold policy variables.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..variables import Var, has_vars, parse_template, resolve_text, resolve_tokens
+from ..wildcard import match_pieces, regex_of_tokens
+from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, ValueMatcher, no_check
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+def _equals_builder(fold: Callable[[str], str]) -> Callable[[tuple[str, ...], bool], ValueMatcher]:
+    def build(values: tuple[str, ...], variables: bool) -> ValueMatcher:
+        static: set[str] = set()
+        dynamic: list[tuple[str | Var, ...]] = []
+        for value in values:
+            template = parse_template(value, variables=variables, wildcards=False)
+            if has_vars(template):
+                dynamic.append(template)  # type: ignore[arg-type]
+            else:
+                static.add(fold("".join(template)))  # type: ignore[arg-type]
+        frozen = frozenset(static)
+
+        if not dynamic:
+
+            def match_static(rv: str, _ctx: Context, _missing: list[str] | None) -> int:
+                return MATCH if fold(rv) in frozen else NO_MATCH
+
+            return match_static
+
+        def match(rv: str, ctx: Context, missing: list[str] | None) -> int:
+            folded = fold(rv)
+            if folded in frozen:
+                return MATCH
+            unresolved = False
+            for template in dynamic:
+                text = resolve_text(template, ctx, missing)
+                if text is None:
+                    unresolved = True
+                elif fold(text) == folded:
+                    return MATCH
+            return UNKNOWN if unresolved else NO_MATCH
+
+        return match
+
+    return build
+
+
+def build_like(values: tuple[str, ...], variables: bool) -> ValueMatcher:
+    static: list[str] = []
+    dynamic: list[tuple[object, ...]] = []
+    for value in values:
+        template = parse_template(value, variables=variables, wildcards=True)
+        if has_vars(template):
+            dynamic.append(template)
+        else:
+            static.append(f"(?:{regex_of_tokens(template)})")
+    fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
+
+    def match(rv: str, ctx: Context, missing: list[str] | None) -> int:
+        if fullmatch is not None and fullmatch(rv) is not None:
+            return MATCH
+        unresolved = False
+        for template in dynamic:
+            tokens = resolve_tokens(template, ctx, missing)  # type: ignore[arg-type]
+            if tokens is None:
+                unresolved = True
+            elif match_pieces(tokens, rv):
+                return MATCH
+        return UNKNOWN if unresolved else NO_MATCH
+
+    return match
+
+
+_equals = _equals_builder(_identity)
+_equals_ignore_case = _equals_builder(str.lower)
+
+OPERATORS = (
+    ConditionOperator("StringEquals", "String", False, True, False, no_check, _equals),
+    ConditionOperator("StringNotEquals", "String", True, True, False, no_check, _equals),
+    ConditionOperator(
+        "StringEqualsIgnoreCase", "String", False, True, False, no_check, _equals_ignore_case
+    ),
+    ConditionOperator(
+        "StringNotEqualsIgnoreCase", "String", True, True, False, no_check, _equals_ignore_case
+    ),
+    ConditionOperator("StringLike", "String", False, True, True, no_check, build_like),
+    ConditionOperator("StringNotLike", "String", True, True, True, no_check, build_like),
+)

@@ -1,0 +1,134 @@
+"""The engine's public value types: policy types, problems, requests, statement references, decisions.
+
+Everything here is immutable. The request normalises its context once (lower-cased keys) so that
+a decision only does dictionary look-ups.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from types import MappingProxyType
+
+
+class PolicyType(str, Enum):
+    """Where a policy document is attached; decides which elements it may hold."""
+
+    IDENTITY = "identity"
+    RESOURCE = "resource"
+    TRUST = "trust"
+    BOUNDARY = "boundary"
+    SESSION = "session"
+    SCP = "scp"
+    RCP = "rcp"
+
+
+class Effect(str, Enum):
+    """The three-state outcome of a decision."""
+
+    ALLOW = "Allow"
+    EXPLICIT_DENY = "ExplicitDeny"
+    IMPLICIT_DENY = "ImplicitDeny"
+
+
+class StatementEffect(str, Enum):
+    """The `Effect` element of one statement."""
+
+    ALLOW = "Allow"
+    DENY = "Deny"
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyProblem:
+    """One problem in a policy document: where (JSON path), what (AWS's words) and a hint."""
+
+    path: str
+    message: str
+    hint: str | None = None
+
+
+class MalformedPolicyError(Exception):
+    """A policy document failed validation; `problems` lists every problem found."""
+
+    def __init__(self, problems: Sequence[PolicyProblem]) -> None:
+        self.problems = list(problems)
+        first = self.problems[0].message if self.problems else "malformed policy document"
+        more = f" (and {len(self.problems) - 1} more)" if len(self.problems) > 1 else ""
+        super().__init__(first + more)
+
+
+@dataclass(frozen=True, slots=True)
+class StatementRef:
+    """Names one statement of one policy version, for explanations and audit records."""
+
+    policy_id: str
+    policy_type: PolicyType
+    version: str | None
+    sid: str | None
+    index: int  # position in the document's Statement list, from 0
+    effect: StatementEffect
+
+
+ContextValue = str | tuple[str, ...]
+
+
+def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
+    lowered: dict[str, ContextValue] = {}
+    for key, value in context.items():
+        if not isinstance(key, str):
+            raise TypeError(f"context key {key!r} is not a string")
+        if isinstance(value, str):
+            lowered[key.lower()] = value
+        elif isinstance(value, Sequence):
+            items = tuple(value)
+            if not all(isinstance(item, str) for item in items):
+                raise TypeError(f"context key `{key}` holds a value that is not a string")
+            lowered[key.lower()] = items
+        else:
+            raise TypeError(f"context key `{key}` must hold a string or a list of strings")
+    return MappingProxyType(lowered)
+
+
+@dataclass(frozen=True, slots=True)
+class AuthorizationRequest:
+    """Who asks to do what on which resource, with the complete request context.
+
+    `principal` is an IAM user, role-session, federated-user or root ARN, a service principal
+    name (`sns.amazonaws.com`) or `anonymous`. `resource` is an ARN, or `*` for actions without
+    resource-level permissions. Context keys are case-insensitive; a multivalued key holds a
+    sequence (an empty sequence means present with no values).
+    """
+
+    principal: str
+    action: str
+    resource: str
+    resource_account: str | None = None
+    context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+    # INVARIANT: lower-cased copy of `context`, values as str or tuple[str, ...].
+    lowered_context: Mapping[str, ContextValue] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "lowered_context", _freeze_context(self.context))
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """The answer with its explanation.
+
+    `determining` lists the statements that decided it (the matching Deny statements for an
+    explicit deny, the granting Allow statements for an allow). `blocked_by` lists the policy
+    types that turned an otherwise-allowed request into a deny. `results` gives each evaluated
+    policy type's own verdict (`Allowed`, `ImplicitlyDenied`, `ExplicitlyDenied`,
+    `AllowedForAccount`, `DeniedForAccount`, `NotApplicable`).
+    """
+
+    decision: Effect
+    determining: tuple[StatementRef, ...] = ()
+    blocked_by: tuple[PolicyType, ...] = ()
+    missing_context_keys: tuple[str, ...] = ()
+    results: Mapping[PolicyType, str] = field(default_factory=dict)
+
+    @property
+    def allowed(self) -> bool:
+        return self.decision is Effect.ALLOW

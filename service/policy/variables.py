@@ -1,0 +1,142 @@
+"""Policy variables (`${aws:username}`, `${aws:PrincipalTag/team, 'default'}`, `${*}` `${?}` `${$}`).
+
+Text is split once, at compile time, into literal runs, wildcard tokens and `Var`s; a decision
+only substitutes context values. Variables exist only in policy language version 2012-10-17;
+in 2008-10-17 documents `${...}` is ordinary text. A variable resolves to the key's single
+value, else to its default; a missing or multivalued key without a default leaves the
+variable unresolved, and whatever holds it does not match.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from .wildcard import QMARK, STAR, Token
+
+_ESCAPES = {"*": "*", "?": "?", "$": "$"}
+
+
+@dataclass(frozen=True, slots=True)
+class Var:
+    """One `${key}` or `${key, 'default'}` reference."""
+
+    key: str  # lower-cased context key
+    default: str | None
+    text: str  # as written, for explanations
+
+
+class VariableSyntaxError(ValueError):
+    """A `${...}` reference that cannot be parsed."""
+
+
+def parse_variable_body(body: str) -> Var | str:
+    """Parse what is between `${` and `}`: an escape (returned as its literal) or a Var."""
+    if body in _ESCAPES:
+        return _ESCAPES[body]
+    key, comma, rest = body.partition(",")
+    key = key.strip()
+    if not key:
+        raise VariableSyntaxError("policy variable has no key name")
+    if any(ch.isspace() for ch in key):
+        raise VariableSyntaxError(f"policy variable key `{key}` contains whitespace")
+    default: str | None = None
+    if comma:
+        rest = rest.strip()
+        if len(rest) < 2 or rest[0] != "'" or rest[-1] != "'":
+            raise VariableSyntaxError(
+                f"default value of policy variable `{key}` must be in single quotes"
+            )
+        default = rest[1:-1]
+    return Var(key=key.lower(), default=default, text="${" + body + "}")
+
+
+def parse_template(text: str, *, variables: bool, wildcards: bool) -> tuple[Token | Var, ...]:
+    """Split text into literal strings, STAR/QMARK (when `wildcards`) and Vars (when `variables`)."""
+    out: list[Token | Var] = []
+    literal: list[str] = []
+
+    def flush() -> None:
+        if literal:
+            out.append("".join(literal))
+            literal.clear()
+
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if variables and ch == "$" and text.startswith("${", i):
+            close = text.find("}", i + 2)
+            if close < 0:
+                raise VariableSyntaxError("policy variable `${` is not closed with `}`")
+            parsed = parse_variable_body(text[i + 2 : close])
+            if isinstance(parsed, str):
+                literal.append(parsed)  # escaped `*`, `?`, `$`: always literal text
+            else:
+                flush()
+                out.append(parsed)
+            i = close + 1
+            continue
+        if wildcards and (ch == "*" or ch == "?"):
+            flush()
+            out.append(STAR if ch == "*" else QMARK)
+        else:
+            literal.append(ch)
+        i += 1
+    flush()
+    return tuple(out)
+
+
+def has_vars(tokens: tuple[Token | Var, ...]) -> bool:
+    return any(type(token) is Var for token in tokens)
+
+
+def lookup_single(context: Mapping[str, str | tuple[str, ...]], var: Var) -> str | None:
+    value = context.get(var.key)
+    if type(value) is str:
+        return value
+    return var.default
+
+
+def resolve_tokens(
+    tokens: tuple[Token | Var, ...],
+    context: Mapping[str, str | tuple[str, ...]],
+    missing: list[str] | None,
+) -> list[Token] | None:
+    """Substitute every Var; None when one cannot be resolved (its key is added to `missing`)."""
+    out: list[Token] = []
+    for token in tokens:
+        if type(token) is Var:
+            value = lookup_single(context, token)  # type: ignore[arg-type]
+            if value is None:
+                if missing is not None:
+                    missing.append(token.key)  # type: ignore[union-attr]
+                return None
+            if out and type(out[-1]) is str:
+                out[-1] = out[-1] + value  # type: ignore[operator]
+            else:
+                out.append(value)
+        elif type(token) is str and out and type(out[-1]) is str:
+            out[-1] = out[-1] + token  # type: ignore[operator]
+        else:
+            out.append(token)
+    return out
+
+
+def resolve_text(
+    tokens: tuple[str | Var, ...],
+    context: Mapping[str, str | tuple[str, ...]],
+    missing: list[str] | None,
+) -> str | None:
+    """Substitute every Var in a wildcard-free template; None when one cannot be resolved."""
+    parts: list[str] = []
+    for token in tokens:
+        if type(token) is Var:
+            value = lookup_single(context, token)  # type: ignore[arg-type]
+            if value is None:
+                if missing is not None:
+                    missing.append(token.key)  # type: ignore[union-attr]
+                return None
+            parts.append(value)
+        else:
+            parts.append(token)  # type: ignore[arg-type]
+    return "".join(parts)

@@ -1,0 +1,117 @@
+"""Conversion between protobuf messages and the app layer's views: the only place that knows both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import datetime
+from typing import Any
+
+from google.protobuf.timestamp_pb2 import Timestamp
+
+from protos.iamd.v1 import authorization_pb2 as authz_pb
+from protos.iamd.v1 import common_pb2 as pb
+from service.domain.errors import FieldProblem, ValidationError
+from service.domain.events import GROUP, POLICY, ROLE, USER
+from service.policy import Decision, Effect
+
+KIND_BY_ENUM = {pb.ENTITY_KIND_USER: USER, pb.ENTITY_KIND_GROUP: GROUP, pb.ENTITY_KIND_ROLE: ROLE,
+                pb.ENTITY_KIND_POLICY: POLICY}
+DECISION = {Effect.ALLOW: authz_pb.DECISION_ALLOW, Effect.EXPLICIT_DENY: authz_pb.DECISION_EXPLICIT_DENY,
+            Effect.IMPLICIT_DENY: authz_pb.DECISION_IMPLICIT_DENY}
+
+
+def entity_ref(ref: pb.EntityRef, field: str = "target") -> tuple[str, str]:
+    kind = KIND_BY_ENUM.get(ref.kind)
+    if kind is None:
+        raise ValidationError(f"{field}.kind must be one of USER, GROUP, ROLE, POLICY",
+                              problems=[FieldProblem(f"{field}.kind", "required")])
+    return kind, ref.name
+
+
+def timestamp(iso: str) -> Timestamp:
+    ts = Timestamp()
+    if iso:
+        ts.FromDatetime(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    return ts
+
+
+def tags_in(tags: Iterable[pb.Tag]) -> list[tuple[str, str]]:
+    return [(t.key, t.value) for t in tags]
+
+
+def tags_out(tags: Mapping[str, str]) -> list[pb.Tag]:
+    return [pb.Tag(key=k, value=v) for k, v in tags.items()]
+
+
+def user(v: Mapping[str, Any]) -> pb.User:
+    return pb.User(user_name=v["name"], user_id=v["id"], arn=v["arn"], path=v["path"],
+                   create_date=timestamp(v["created_at"]), permissions_boundary_arn=v.get("boundary", ""),
+                   tags=tags_out(v.get("tags", {})))
+
+
+def group(v: Mapping[str, Any]) -> pb.Group:
+    return pb.Group(group_name=v["name"], group_id=v["id"], arn=v["arn"], path=v["path"],
+                    create_date=timestamp(v["created_at"]))
+
+
+def role(v: Mapping[str, Any]) -> pb.Role:
+    return pb.Role(role_name=v["name"], role_id=v["id"], arn=v["arn"], path=v["path"],
+                   create_date=timestamp(v["created_at"]), assume_role_policy_document=v["trust_policy"],
+                   description=v.get("description", ""), max_session_duration=v["max_session_duration"],
+                   permissions_boundary_arn=v.get("boundary", ""), tags=tags_out(v.get("tags", {})))
+
+
+def policy(v: Mapping[str, Any]) -> pb.Policy:
+    return pb.Policy(policy_name=v["name"], policy_id=v["id"], arn=v["arn"], path=v["path"],
+                     default_version_id=v["default_version_id"],
+                     attachment_count=len(v.get("attached_to", ())),
+                     permissions_boundary_usage_count=len(v.get("boundary_of", ())),
+                     is_attachable=True, description=v.get("description", ""),
+                     create_date=timestamp(v["created_at"]), update_date=timestamp(v["updated_at"]),
+                     tags=tags_out(v.get("tags", {})))
+
+
+def policy_version(version_id: str, v: Mapping[str, Any], default_version_id: str) -> pb.PolicyVersion:
+    return pb.PolicyVersion(document=v["document"], version_id=version_id,
+                            is_default_version=version_id == default_version_id,
+                            create_date=timestamp(v["created_at"]))
+
+
+def attached(policy_views: Iterable[Mapping[str, Any]]) -> list[pb.AttachedPolicy]:
+    return [pb.AttachedPolicy(policy_name=p["name"], policy_arn=p["arn"]) for p in policy_views]
+
+
+def inline(entity: Mapping[str, Any]) -> list[pb.InlinePolicy]:
+    return [pb.InlinePolicy(policy_name=n, policy_document=d) for n, d in entity["inline"].items()]
+
+
+def context_in(context: Mapping[str, authz_pb.ContextValue]) -> dict[str, str | list[str]]:
+    out: dict[str, str | list[str]] = {}
+    for key, value in context.items():
+        if value.multivalued:
+            out[key] = list(value.values)
+        elif len(value.values) == 1:
+            out[key] = value.values[0]
+        else:
+            raise ValidationError(f"context key `{key}` is single-valued but has {len(value.values)} values",
+                                  problems=[FieldProblem(f"context.{key}", "set multivalued for lists")])
+    return out
+
+
+def decision(d: Decision, position: int, explain: bool) -> authz_pb.AuthorizeResponse:
+    response = authz_pb.AuthorizeResponse(decision=DECISION[d.decision], evaluated_at_position=position)
+    if explain:
+        response.determining_statements.extend(
+            authz_pb.StatementRef(policy_id=s.policy_id, policy_type=_name(s.policy_type),
+                                  version_id=s.version or "", sid=s.sid or "", statement_index=s.index,
+                                  effect=_name(s.effect))
+            for s in d.determining)
+        response.blocked_by.extend(_name(t) for t in d.blocked_by)
+        response.missing_context_keys.extend(d.missing_context_keys)
+        for policy_type, result in d.results.items():
+            response.results_by_policy_type[_name(policy_type)] = _name(result)
+    return response
+
+
+def _name(value: Any) -> str:
+    return str(getattr(value, "value", value))

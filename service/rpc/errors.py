@@ -1,0 +1,74 @@
+"""The one table from IAM error codes to gRPC status codes, and the rich details sent with them.
+
+Every IamError reaches the caller as its mapped status with a google.rpc.Status carrying an
+ErrorInfo (reason = the IAM code, domain = iamd.v1) and, where it helps, BadRequest field
+violations, a QuotaFailure, a PreconditionFailure, a ResourceInfo or a RetryInfo.
+"""
+
+from __future__ import annotations
+
+import grpc
+from google.protobuf import any_pb2, duration_pb2
+from google.rpc import code_pb2, error_details_pb2, status_pb2
+from grpc_status import rpc_status
+
+from service.domain import errors as e
+
+ERROR_DOMAIN = "iamd.v1"
+
+STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
+    e.NoSuchEntityError: grpc.StatusCode.NOT_FOUND,
+    e.EntityAlreadyExistsError: grpc.StatusCode.ALREADY_EXISTS,
+    e.MalformedPolicyDocumentError: grpc.StatusCode.INVALID_ARGUMENT,
+    e.InvalidInputError: grpc.StatusCode.INVALID_ARGUMENT,
+    e.ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
+    e.LimitExceededError: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    e.DeleteConflictError: grpc.StatusCode.FAILED_PRECONDITION,
+    e.ConcurrentModificationError: grpc.StatusCode.ABORTED,
+    e.PolicyNotAttachableError: grpc.StatusCode.INVALID_ARGUMENT,
+    e.AccessDeniedError: grpc.StatusCode.PERMISSION_DENIED,
+    e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
+    e.ServiceFailureError: grpc.StatusCode.INTERNAL,
+}
+
+_RETRY_AFTER = {e.ConcurrentModificationError: 0.1, e.ServiceUnavailableError: 1.0}
+
+
+def _pack(message: object) -> any_pb2.Any:
+    packed = any_pb2.Any()
+    packed.Pack(message)  # type: ignore[arg-type]
+    return packed
+
+
+def to_grpc_status(error: e.IamError, request_id: str) -> grpc.Status:
+    """The status (code, message, packed details) that carries an IamError to the caller."""
+    code = STATUS_BY_ERROR[type(error)]
+    details = [_pack(error_details_pb2.ErrorInfo(
+        reason=error.code, domain=ERROR_DOMAIN, metadata={"request_id": request_id}))]
+    if error.problems:
+        details.append(_pack(error_details_pb2.BadRequest(field_violations=[
+            error_details_pb2.BadRequest.FieldViolation(
+                field=p.field, description=p.message + (f" (did you mean {p.hint}?)" if p.hint else ""))
+            for p in error.problems])))
+    if error.quota:
+        details.append(_pack(error_details_pb2.QuotaFailure(violations=[
+            error_details_pb2.QuotaFailure.Violation(subject=error.quota, description=error.message)])))
+    if error.blockers:
+        details.append(_pack(error_details_pb2.PreconditionFailure(violations=[
+            error_details_pb2.PreconditionFailure.Violation(type="DeleteConflict", subject=error.resource_name,
+                                                            description=b) for b in error.blockers])))
+    if error.resource_type and not error.blockers:
+        details.append(_pack(error_details_pb2.ResourceInfo(resource_type=error.resource_type,
+                                                            resource_name=error.resource_name)))
+    retry = _RETRY_AFTER.get(type(error))
+    if retry is not None:
+        details.append(_pack(error_details_pb2.RetryInfo(
+            retry_delay=duration_pb2.Duration(nanos=int(retry * 1e9) % 1_000_000_000, seconds=int(retry)))))
+    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+    return rpc_status.to_status(status)
+
+
+def internal_status(request_id: str) -> grpc.Status:
+    """What a caller learns of an unexpected failure: only that it happened, and the request id."""
+    error = e.ServiceFailureError(f"internal failure; request id {request_id}")
+    return to_grpc_status(error, request_id)

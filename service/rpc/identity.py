@@ -1,0 +1,272 @@
+"""IdentityService: thin servicers that convert, call the app layer, and convert back."""
+
+from __future__ import annotations
+
+import grpc
+
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+from protos.iamd.v1 import identity_pb2_grpc
+from service.app.identity import IdentityCommands
+from service.app.queries import IdentityQueries
+from service.domain.events import GROUP, POLICY, ROLE, USER
+
+from . import convert
+from .caller import CallerResolver
+
+Ctx = grpc.aio.ServicerContext
+_SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.POLICY_SCOPE_LOCAL: "Local",
+          ipb.POLICY_SCOPE_AWS: "AWS"}
+
+
+class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
+    def __init__(self, commands: IdentityCommands, queries: IdentityQueries, caller: CallerResolver) -> None:
+        self.commands = commands
+        self.queries = queries
+        self.caller = caller
+
+    async def _done(self, position: int) -> ipb.CommandResponse:
+        await self.commands.settle(position)
+        return ipb.CommandResponse(position=position)
+
+    # --- users ----------------------------------------------------------------------------------
+    async def CreateUser(self, r: ipb.CreateUserRequest, context: Ctx) -> ipb.CreateUserResponse:
+        view, position = await self.commands.create_user(
+            self.caller(context), user_name=r.user_name, path=r.path,
+            permissions_boundary=r.permissions_boundary, tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreateUserResponse(user=convert.user(view), position=position)
+
+    async def GetUser(self, r: ipb.GetUserRequest, context: Ctx) -> ipb.GetUserResponse:
+        return ipb.GetUserResponse(user=convert.user(self.queries.entity(self.caller.account_id, USER, r.user_name)))
+
+    async def ListUsers(self, r: ipb.ListUsersRequest, context: Ctx) -> ipb.ListUsersResponse:
+        page = self.queries.list_entities(self.caller.account_id, USER, r.path_prefix, r.page.max_items, r.page.marker)
+        return ipb.ListUsersResponse(users=[convert.user(v) for v in page.items],
+                                     is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateUser(self, r: ipb.UpdateUserRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.update_user(self.caller(context), user_name=r.user_name,
+                                                     new_user_name=r.new_user_name, new_path=r.new_path))
+
+    async def DeleteUser(self, r: ipb.DeleteUserRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.delete_user(self.caller(context), user_name=r.user_name))
+
+    # --- groups ---------------------------------------------------------------------------------
+    async def CreateGroup(self, r: ipb.CreateGroupRequest, context: Ctx) -> ipb.CreateGroupResponse:
+        view, position = await self.commands.create_group(self.caller(context), group_name=r.group_name, path=r.path)
+        await self.commands.settle(position)
+        return ipb.CreateGroupResponse(group=convert.group(view), position=position)
+
+    async def GetGroup(self, r: ipb.GetGroupRequest, context: Ctx) -> ipb.GetGroupResponse:
+        group, page = self.queries.group_members(self.caller.account_id, r.group_name, r.page.max_items, r.page.marker)
+        return ipb.GetGroupResponse(group=convert.group(group), users=[convert.user(u) for u in page.items],
+                                    is_truncated=page.is_truncated, marker=page.marker)
+
+    async def ListGroups(self, r: ipb.ListGroupsRequest, context: Ctx) -> ipb.ListGroupsResponse:
+        page = self.queries.list_entities(self.caller.account_id, GROUP, r.path_prefix, r.page.max_items, r.page.marker)
+        return ipb.ListGroupsResponse(groups=[convert.group(v) for v in page.items],
+                                      is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateGroup(self, r: ipb.UpdateGroupRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.update_group(self.caller(context), group_name=r.group_name,
+                                                      new_group_name=r.new_group_name, new_path=r.new_path))
+
+    async def DeleteGroup(self, r: ipb.DeleteGroupRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.delete_group(self.caller(context), group_name=r.group_name))
+
+    async def AddUserToGroup(self, r: ipb.AddUserToGroupRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.add_user_to_group(self.caller(context), group_name=r.group_name,
+                                                           user_name=r.user_name))
+
+    async def RemoveUserFromGroup(self, r: ipb.RemoveUserFromGroupRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.remove_user_from_group(self.caller(context), group_name=r.group_name,
+                                                                user_name=r.user_name))
+
+    async def ListGroupsForUser(self, r: ipb.ListGroupsForUserRequest, context: Ctx) -> ipb.ListGroupsResponse:
+        page = self.queries.groups_for_user(self.caller.account_id, r.user_name, r.page.max_items, r.page.marker)
+        return ipb.ListGroupsResponse(groups=[convert.group(v) for v in page.items],
+                                      is_truncated=page.is_truncated, marker=page.marker)
+
+    # --- roles ----------------------------------------------------------------------------------
+    async def CreateRole(self, r: ipb.CreateRoleRequest, context: Ctx) -> ipb.CreateRoleResponse:
+        view, position = await self.commands.create_role(
+            self.caller(context), role_name=r.role_name, path=r.path,
+            assume_role_policy_document=r.assume_role_policy_document, description=r.description,
+            max_session_duration=r.max_session_duration, permissions_boundary=r.permissions_boundary,
+            tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreateRoleResponse(role=convert.role(view), position=position)
+
+    async def GetRole(self, r: ipb.GetRoleRequest, context: Ctx) -> ipb.GetRoleResponse:
+        return ipb.GetRoleResponse(role=convert.role(self.queries.entity(self.caller.account_id, ROLE, r.role_name)))
+
+    async def ListRoles(self, r: ipb.ListRolesRequest, context: Ctx) -> ipb.ListRolesResponse:
+        page = self.queries.list_entities(self.caller.account_id, ROLE, r.path_prefix, r.page.max_items, r.page.marker)
+        return ipb.ListRolesResponse(roles=[convert.role(v) for v in page.items],
+                                     is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateRole(self, r: ipb.UpdateRoleRequest, context: Ctx) -> ipb.CommandResponse:
+        description = r.description if r.HasField("description") else None
+        return await self._done(await self.commands.update_role(self.caller(context), role_name=r.role_name,
+                                                     description=description,
+                                                     max_session_duration=r.max_session_duration))
+
+    async def UpdateAssumeRolePolicy(self, r: ipb.UpdateAssumeRolePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.update_assume_role_policy(self.caller(context), role_name=r.role_name,
+                                                                   policy_document=r.policy_document))
+
+    async def DeleteRole(self, r: ipb.DeleteRoleRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.delete_role(self.caller(context), role_name=r.role_name))
+
+    # --- managed policies -----------------------------------------------------------------------
+    async def CreatePolicy(self, r: ipb.CreatePolicyRequest, context: Ctx) -> ipb.CreatePolicyResponse:
+        view, position = await self.commands.create_policy(
+            self.caller(context), policy_name=r.policy_name, policy_document=r.policy_document,
+            path=r.path, description=r.description, tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreatePolicyResponse(policy=convert.policy(view), position=position)
+
+    async def GetPolicy(self, r: ipb.GetPolicyRequest, context: Ctx) -> ipb.GetPolicyResponse:
+        return ipb.GetPolicyResponse(policy=convert.policy(self.queries.policy(self.caller.account_id, r.policy_arn)))
+
+    async def ListPolicies(self, r: ipb.ListPoliciesRequest, context: Ctx) -> ipb.ListPoliciesResponse:
+        page = self.queries.list_policies(self.caller.account_id, _SCOPE[r.scope], r.only_attached,
+                                          r.path_prefix, r.page.max_items, r.page.marker)
+        return ipb.ListPoliciesResponse(policies=[convert.policy(v) for v in page.items],
+                                        is_truncated=page.is_truncated, marker=page.marker)
+
+    async def DeletePolicy(self, r: ipb.DeletePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.delete_policy(self.caller(context), policy_arn=r.policy_arn))
+
+    async def CreatePolicyVersion(self, r: ipb.CreatePolicyVersionRequest, context: Ctx) -> ipb.CreatePolicyVersionResponse:
+        v, position = await self.commands.create_policy_version(
+            self.caller(context), policy_arn=r.policy_arn, policy_document=r.policy_document,
+            set_as_default=r.set_as_default)
+        version = pb.PolicyVersion(document=v["document"], version_id=v["version_id"],
+                                   is_default_version=v["is_default"], create_date=convert.timestamp(v["created_at"]))
+        await self.commands.settle(position)
+        return ipb.CreatePolicyVersionResponse(policy_version=version, position=position)
+
+    async def GetPolicyVersion(self, r: ipb.GetPolicyVersionRequest, context: Ctx) -> ipb.GetPolicyVersionResponse:
+        policy, version_id, version = self.queries.policy_version(self.caller.account_id, r.policy_arn, r.version_id)
+        return ipb.GetPolicyVersionResponse(
+            policy_version=convert.policy_version(version_id, version, policy["default_version_id"]))
+
+    async def ListPolicyVersions(self, r: ipb.ListPolicyVersionsRequest, context: Ctx) -> ipb.ListPolicyVersionsResponse:
+        policy, page = self.queries.policy_versions(self.caller.account_id, r.policy_arn, r.page.max_items, r.page.marker)
+        return ipb.ListPolicyVersionsResponse(
+            versions=[convert.policy_version(vid, v, policy["default_version_id"]) for vid, v in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
+
+    async def SetDefaultPolicyVersion(self, r: ipb.SetDefaultPolicyVersionRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.set_default_policy_version(self.caller(context), policy_arn=r.policy_arn,
+                                                                    version_id=r.version_id))
+
+    async def DeletePolicyVersion(self, r: ipb.DeletePolicyVersionRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.delete_policy_version(self.caller(context), policy_arn=r.policy_arn,
+                                                               version_id=r.version_id))
+
+    async def ListEntitiesForPolicy(self, r: ipb.ListEntitiesForPolicyRequest, context: Ctx) -> ipb.ListEntitiesForPolicyResponse:
+        kind = convert.KIND_BY_ENUM.get(r.entity_filter, "")
+        found = self.queries.entities_for_policy(self.caller.account_id, r.policy_arn, kind)
+        return ipb.ListEntitiesForPolicyResponse(
+            policy_users=[ipb.PolicyEntity(name=v["name"], id=v["id"]) for v in found[USER]],
+            policy_groups=[ipb.PolicyEntity(name=v["name"], id=v["id"]) for v in found[GROUP]],
+            policy_roles=[ipb.PolicyEntity(name=v["name"], id=v["id"]) for v in found[ROLE]])
+
+    # --- attachments, inline policies, boundaries, tags -----------------------------------------
+    async def AttachPolicy(self, r: ipb.AttachPolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.attach_policy(self.caller(context), kind=kind, name=name,
+                                                       policy_arn=r.policy_arn))
+
+    async def DetachPolicy(self, r: ipb.DetachPolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.detach_policy(self.caller(context), kind=kind, name=name,
+                                                       policy_arn=r.policy_arn))
+
+    async def ListAttachedPolicies(self, r: ipb.ListAttachedPoliciesRequest, context: Ctx) -> ipb.ListAttachedPoliciesResponse:
+        kind, name = convert.entity_ref(r.target)
+        page = self.queries.attached_policies(self.caller.account_id, kind, name, r.path_prefix,
+                                              r.page.max_items, r.page.marker)
+        return ipb.ListAttachedPoliciesResponse(attached_policies=convert.attached(page.items),
+                                                is_truncated=page.is_truncated, marker=page.marker)
+
+    async def PutInlinePolicy(self, r: ipb.PutInlinePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.put_inline_policy(self.caller(context), kind=kind, name=name,
+                                                           policy_name=r.policy_name,
+                                                           policy_document=r.policy_document))
+
+    async def GetInlinePolicy(self, r: ipb.GetInlinePolicyRequest, context: Ctx) -> ipb.GetInlinePolicyResponse:
+        kind, name = convert.entity_ref(r.target)
+        document = self.queries.inline_policy(self.caller.account_id, kind, name, r.policy_name)
+        return ipb.GetInlinePolicyResponse(policy=pb.InlinePolicy(policy_name=r.policy_name, policy_document=document))
+
+    async def DeleteInlinePolicy(self, r: ipb.DeleteInlinePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.delete_inline_policy(self.caller(context), kind=kind, name=name,
+                                                              policy_name=r.policy_name))
+
+    async def ListInlinePolicies(self, r: ipb.ListInlinePoliciesRequest, context: Ctx) -> ipb.ListInlinePoliciesResponse:
+        kind, name = convert.entity_ref(r.target)
+        page = self.queries.inline_policy_names(self.caller.account_id, kind, name, r.page.max_items, r.page.marker)
+        return ipb.ListInlinePoliciesResponse(policy_names=page.items, is_truncated=page.is_truncated,
+                                              marker=page.marker)
+
+    async def PutPermissionsBoundary(self, r: ipb.PutPermissionsBoundaryRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.put_permissions_boundary(
+            self.caller(context), kind=kind, name=name, permissions_boundary=r.permissions_boundary))
+
+    async def DeletePermissionsBoundary(self, r: ipb.DeletePermissionsBoundaryRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.delete_permissions_boundary(self.caller(context), kind=kind, name=name))
+
+    async def TagEntity(self, r: ipb.TagEntityRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.tag(self.caller(context), kind=kind, name=name, tags=convert.tags_in(r.tags)))
+
+    async def UntagEntity(self, r: ipb.UntagEntityRequest, context: Ctx) -> ipb.CommandResponse:
+        kind, name = convert.entity_ref(r.target)
+        return await self._done(await self.commands.untag(self.caller(context), kind=kind, name=name, tag_keys=list(r.tag_keys)))
+
+    async def ListEntityTags(self, r: ipb.ListEntityTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
+        kind, name = convert.entity_ref(r.target)
+        page = self.queries.tags(self.caller.account_id, kind, name, r.page.max_items, r.page.marker)
+        return ipb.ListEntityTagsResponse(tags=[pb.Tag(key=k, value=v) for k, v in page.items],
+                                          is_truncated=page.is_truncated, marker=page.marker)
+
+    # --- account-wide ---------------------------------------------------------------------------
+    async def GetAccountAuthorizationDetails(self, r: ipb.GetAccountAuthorizationDetailsRequest,
+                                             context: Ctx) -> ipb.GetAccountAuthorizationDetailsResponse:
+        wanted = {convert.KIND_BY_ENUM[k] for k in r.filter if k in convert.KIND_BY_ENUM} or {USER, GROUP, ROLE, POLICY}
+        account = self.queries.account_details(self.caller.account_id)
+        response = ipb.GetAccountAuthorizationDetailsResponse()
+
+        def attached_of(entity: dict) -> list[pb.AttachedPolicy]:
+            return convert.attached(p for arn in entity["attached"] if (p := account.policy(arn)) is not None)
+
+        if USER in wanted:
+            response.user_detail_list.extend(
+                ipb.UserDetail(user=convert.user(u), user_policy_list=convert.inline(u),
+                               group_list=sorted(u["groups"].values()),
+                               attached_managed_policies=attached_of(u))
+                for u in sorted(account.users.values(), key=lambda v: v["name"].casefold()))
+        if GROUP in wanted:
+            response.group_detail_list.extend(
+                ipb.GroupDetail(group=convert.group(g), group_policy_list=convert.inline(g),
+                                attached_managed_policies=attached_of(g))
+                for g in sorted(account.groups.values(), key=lambda v: v["name"].casefold()))
+        if ROLE in wanted:
+            response.role_detail_list.extend(
+                ipb.RoleDetail(role=convert.role(ro), role_policy_list=convert.inline(ro),
+                               attached_managed_policies=attached_of(ro))
+                for ro in sorted(account.roles.values(), key=lambda v: v["name"].casefold()))
+        if POLICY in wanted:
+            response.policies.extend(
+                ipb.PolicyDetail(policy=convert.policy(p), policy_version_list=[
+                    convert.policy_version(vid, v, p["default_version_id"]) for vid, v in p["versions"].items()])
+                for p in sorted(account.policies.values(), key=lambda v: v["name"].casefold()))
+        return response
