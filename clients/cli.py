@@ -23,10 +23,10 @@ by the service, 255 connection failure or timeout, 130 interrupted.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -647,8 +647,12 @@ def _cell(value: Any) -> str:
     return str(value)
 
 
-def _box(title: str, header: list[str] | None, rows: list[list[str]]) -> list[str]:
-    columns = max([len(header or [])] + [len(r) for r in rows])
+Box = tuple[str, list[str] | None, list[list[str]]]  # title, header, rows
+
+
+def _box_widths(box: Box) -> list[int]:
+    title, header, rows = box
+    columns = max([len(header or []), 1] + [len(r) for r in rows])
     widths = [0] * columns
     for row in ([header] if header else []) + rows:
         for i, cell in enumerate(row):
@@ -656,54 +660,69 @@ def _box(title: str, header: list[str] | None, rows: list[list[str]]) -> list[st
     inner = sum(widths) + 3 * columns - 1
     if len(title) + 2 > inner:
         widths[-1] += len(title) + 2 - inner
-        inner = len(title) + 2
+    return widths
+
+
+def _draw_box(box: Box, width: int) -> list[str]:
+    """One box, its last column widened so that every box of a table is `width` wide."""
+    title, header, rows = box
+    widths = _box_widths(box)
+    widths[-1] += width - (sum(widths) + 3 * len(widths) + 1)
+    inner = width - 2
     rule = "+" + "+".join("-" * (w + 2) for w in widths) + "+"
 
     def line(row: list[str]) -> str:
+        row = row + [""] * (len(widths) - len(row))
         return "| " + " | ".join(c.ljust(w) for c, w in zip(row, widths)) + " |"
 
-    lines = ["+" + "-" * inner + "+", "|" + title.center(inner) + "|", rule]
+    lines = ["+" + "-" * inner + "+", "|" + title.center(inner) + "|"]
     if header:
-        lines += [line(header), rule]
-    lines += [line(r + [""] * (columns - len(r))) for r in rows]
-    lines.append(rule)
+        lines += [rule, line(header)]
+    if rows or header:
+        lines += [rule, *(line(r) for r in rows)]
+    lines.append(rule if rows or header else "+" + "-" * inner + "+")
     return lines
 
 
 def render_table(title: str, data: Any) -> str:
     """A readable boxed table: key/value boxes for objects, one row per item for lists."""
+    boxes: list[Box] = []
+    _table_boxes(boxes, title, data, top=True)
+    width = max(sum(w) + 3 * len(w) + 1 for w in map(_box_widths, boxes))
     lines: list[str] = []
-    _table_section(lines, title, data)
+    for box in boxes:
+        drawn = _draw_box(box, width)
+        # Boxes stack: a box's top border doubles as the one above's bottom border.
+        if lines and lines[-1] == drawn[0]:
+            drawn = drawn[1:]
+        lines += drawn
     return "\n".join(lines)
 
 
-def _table_section(lines: list[str], title: str, data: Any) -> None:
+def _table_boxes(boxes: list[Box], title: str, data: Any, *, top: bool = False) -> None:
     if isinstance(data, dict):
-        scalars = [[k, _cell(v)] for k, v in data.items() if not isinstance(v, (dict, list))]
-        if scalars:
-            lines += _box(title, None, scalars)
-        elif not data:
-            lines += _box(title, None, [])
+        scalars = [[k, _cell(v)] for k, v in data.items() if _is_flat(v)]
+        boxes.append((title, None, scalars))
         for key, value in data.items():
-            if isinstance(value, (dict, list)):
-                _table_section(lines, f"{title}.{key}" if scalars else key, value)
+            if not _is_flat(value):
+                _table_boxes(boxes, key if top else f"{title}.{key}", value)
         return
     if isinstance(data, list):
         if not all(isinstance(item, dict) for item in data):
-            lines += _box(title, None, [[_cell(v)] for v in data])
+            boxes.append((title, None, [[_cell(v)] for v in data]))
             return
         header: list[str] = []
         for item in data:
             header += [k for k, v in item.items() if k not in header and _is_flat(v)]
         rows = [[_cell(item.get(k, "")) for k in header] for item in data]
-        lines += _box(title, header or None, rows)
+        boxes.append((title, header or None, rows))
         for index, item in enumerate(data):
             label = next((str(v) for k, v in item.items() if k.endswith("Name")), str(index))
             for key, value in item.items():
                 if not _is_flat(value):
-                    _table_section(lines, f"{title}[{label}].{key}", value)
+                    _table_boxes(boxes, f"{title}[{label}].{key}", value)
         return
-    lines += _box(title, None, [[_cell(data)]])
+    boxes.append((title, None, [[_cell(data)]]))
 
 
 def _is_flat(value: Any) -> bool:
@@ -791,7 +810,8 @@ def _paginate(
     seen: set[str] = set()
     while True:
         sizes = [n for n in (page_size, remaining) if n]
-        request.page.max_items = min(sizes) if sizes else 0
+        if sizes:
+            request.page.max_items = min(sizes)
         response = client.call(rpc, request, timeout=timeout)
         if merged is None:
             merged = type(response)()

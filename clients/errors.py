@@ -25,7 +25,7 @@ _STATUS_DETAILS_METADATA_KEY = "grpc-status-details-bin"
 
 
 class IamClientError(Exception):
-    """A failed iamd call: the IAM error code, AWS-style message and the details the service sent."""
+    """A failed iamd call: its IAM error code, AWS-style message and the details sent with it."""
 
     code = "ServiceFailure"
 

@@ -57,7 +57,9 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 status = internal_status(request_id)
             finally:
                 structlog.contextvars.unbind_contextvars("request_id", "rpc")
-            await context.abort(status.code, status.details, status.trailing_metadata)
+            # The request id also rides in the trailers: clients read it from the error.
+            await context.abort(status.code, status.details,
+                                (*status.trailing_metadata, ("x-request-id", request_id)))
 
         return grpc.unary_unary_rpc_method_handler(
             unary_unary,

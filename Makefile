@@ -1,0 +1,42 @@
+# iamd — every target installs what it needs into .venv first.
+PYTHON ?= python3
+VENV   := .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed
+PROTOS := $(wildcard protos/iamd/v1/*.proto)
+GEN    := $(PROTOS:.proto=_pb2.py)
+
+.PHONY: run test test-kurrentdb bench protos lint clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Generated code is committed; this regenerates it when a .proto is newer.
+protos/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
+	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $<
+
+protos: $(STAMP)
+	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+
+run: $(STAMP) $(GEN)
+	$(VENV)/bin/iamd --listen $${IAMD_LISTEN:-127.0.0.1:50051} --data-dir $${IAMD_DATA_DIR:-data}
+
+test: $(STAMP) $(GEN)
+	$(PY) -m pytest -q
+
+# The same contract suite against a real KurrentDB/EventStoreDB: KDB_URI=esdb://host:2113?Tls=false
+test-kurrentdb: $(STAMP) $(GEN)
+	@test -n "$$KDB_URI" || (echo "set KDB_URI (deploy/compose.yaml starts a cluster)"; exit 2)
+	$(PY) -m pytest -q -m kurrentdb tests/contract
+
+bench: $(STAMP) $(GEN)
+	$(PY) -m tests.bench
+
+lint: $(STAMP)
+	$(PY) -m compileall -q service projections clients tests
+
+clean:
+	rm -rf $(VENV) .pytest_cache

@@ -1,0 +1,140 @@
+"""Reading policy text: allowed characters, strict JSON, and the shapes every element may take.
+
+Shared by validation and compilation so that both see the same document. Objects remember
+duplicated keys (JSON allows them; an IAM policy must not, since which one wins is ambiguous).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Sequence
+from typing import Any
+
+from .model import PolicyProblem
+
+VERSION_2012 = "2012-10-17"
+VERSION_2008 = "2008-10-17"
+VERSIONS = (VERSION_2012, VERSION_2008)
+
+TOP_LEVEL_ELEMENTS = ("Version", "Id", "Statement")
+STATEMENT_ELEMENTS = (
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+)
+
+# REFERENCE C7: documents may contain only U+0009, U+000A, U+000D and U+0020-U+00FF.
+_FORBIDDEN_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
+
+
+class JsonObject(dict):  # type: ignore[type-arg]
+    """A JSON object that remembers which of its keys appeared more than once."""
+
+    duplicates: tuple[str, ...] = ()
+
+
+def _object_hook(pairs: list[tuple[str, Any]]) -> JsonObject:
+    obj = JsonObject()
+    seen_twice: list[str] = []
+    for key, value in pairs:
+        if key in obj and key not in seen_twice:
+            seen_twice.append(key)
+        obj[key] = value
+    if seen_twice:
+        obj.duplicates = tuple(seen_twice)
+    return obj
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"`{name}` is not valid JSON")
+
+
+def parse_document(text: str) -> tuple[Any, list[PolicyProblem]]:
+    """Parse policy text; returns (document or None, problems with the text itself)."""
+    problems: list[PolicyProblem] = []
+    if not isinstance(text, str):
+        return None, [PolicyProblem("", "Syntax errors in policy", "the document must be text")]
+    bad = list(_FORBIDDEN_CHAR.finditer(text))
+    if bad:
+        first = bad[0]
+        problems.append(
+            PolicyProblem(
+                "",
+                "Value at 'policyDocument' failed to satisfy constraint: Member must satisfy "
+                "regular expression pattern: [\\u0009\\u000A\\u000D\\u0020-\\u00FF]+",
+                f"character U+{ord(first.group()):04X} at offset {first.start()} is not allowed"
+                + (f" ({len(bad)} such characters)" if len(bad) > 1 else ""),
+            )
+        )
+    if not text.strip():
+        problems.append(PolicyProblem("", "Syntax errors in policy", "the document is empty"))
+        return None, problems
+    try:
+        document = json.loads(text, object_pairs_hook=_object_hook, parse_constant=_reject_constant)
+    except json.JSONDecodeError as e:
+        problems.append(
+            PolicyProblem("", "Syntax errors in policy", f"{e.msg} at line {e.lineno} column {e.colno}")
+        )
+        return None, problems
+    except ValueError as e:
+        problems.append(PolicyProblem("", "Syntax errors in policy", str(e)))
+        return None, problems
+    return document, problems
+
+
+def statements_of(document: dict[str, Any]) -> list[tuple[str, Any]]:
+    """The statements with their JSON paths (`Statement` for a lone object, else `Statement[i]`)."""
+    raw = document.get("Statement")
+    if isinstance(raw, list):
+        return [(f"Statement[{i}]", item) for i, item in enumerate(raw)]
+    if raw is None:
+        return []
+    return [("Statement", raw)]
+
+
+def string_list(value: Any) -> list[str] | None:
+    """A string or a list of strings as a list; None for any other shape."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return list(value)
+    return None
+
+
+def item_paths(path: str, value: Any) -> list[str]:
+    """JSON paths of the items of a string-or-list element."""
+    if isinstance(value, list):
+        return [f"{path}[{i}]" for i in range(len(value))]
+    return [path]
+
+
+def condition_values(value: Any) -> list[str] | None:
+    """Condition values as strings: AWS accepts strings, numbers and booleans, alone or listed."""
+
+    def one(v: Any) -> str | None:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, (int, float)):
+            return json.dumps(v)
+        if isinstance(v, str):
+            return v
+        return None
+
+    items: Sequence[Any] = value if isinstance(value, list) else [value]
+    out = [one(v) for v in items]
+    if any(v is None for v in out):
+        return None
+    return out  # type: ignore[return-value]
+
+
+def language_version(document: dict[str, Any]) -> str:
+    """The policy language version; documents without one are 2008-10-17 (no variables)."""
+    version = document.get("Version")
+    return version if version in VERSIONS else VERSION_2008

@@ -1,0 +1,138 @@
+"""Action and resource matchers, compiled once per statement.
+
+Actions: `service:Action` globs, case-insensitive. A statement's action patterns also yield
+the service prefixes it can match, which is what `PolicyIndex` buckets statements by.
+
+Resources: ARN globs, case-sensitive, matched part by part. In the partition, service, region
+and account parts a wildcard stays within its part, except that a `*` ending a part may run
+past colons (AWS documents this); in the resource part `*` spans anything, `/` and `:`
+included. Policy variables are allowed only in the resource part. A request for an action
+without resource-level permissions carries resource `*`, which only `Resource: "*"` matches.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+
+from .variables import has_vars, parse_template, resolve_tokens
+from .wildcard import QMARK, STAR, compile_globs, has_wildcard, match_pieces, tokens_of
+
+ActionMatcher = Callable[[str], bool]  # takes the lower-cased action
+ResourceMatcher = Callable[[str, Mapping[str, "str | tuple[str, ...]"], "list[str] | None"], bool]
+
+
+def compile_actions(patterns: Sequence[str]) -> ActionMatcher:
+    return compile_globs([p.lower() for p in patterns])
+
+
+def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
+    """Lower-cased service prefixes the patterns can match; None when any service can match."""
+    services: set[str] = set()
+    for pattern in patterns:
+        service, colon, _ = pattern.partition(":")
+        if not colon or has_wildcard(service):
+            return None
+        services.add(service.lower())
+    return frozenset(services)
+
+
+def split_arn_pattern(text: str) -> list[str] | None:
+    parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return parts
+
+
+def _segment_regex(segment: str, *, trailing_star_spans: bool = True) -> str:
+    tokens = tokens_of(segment)
+    out: list[str] = []
+    for i, token in enumerate(tokens):
+        if token is STAR:
+            spans = trailing_star_spans and i == len(tokens) - 1
+            out.append(".*" if spans else "[^:]*")
+        elif token is QMARK:
+            out.append("[^:]")
+        else:
+            out.append(re.escape(token))  # type: ignore[arg-type]
+    return "".join(out)
+
+
+def _resource_part_regex(tokens: Sequence[object]) -> str:
+    out: list[str] = []
+    for token in tokens:
+        if token is STAR:
+            out.append(".*")
+        elif token is QMARK:
+            out.append(".")
+        else:
+            out.append(re.escape(token))  # type: ignore[arg-type]
+    return "".join(out)
+
+
+def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
+    """Matcher that is true when the request resource matches any of the patterns."""
+    if "*" in patterns:
+        return _always
+    static: list[str] = []
+    dynamic: list[tuple[Callable[[str], object], tuple[object, ...]]] = []
+    for pattern in patterns:
+        parts = split_arn_pattern(pattern)
+        if parts is None:
+            continue  # rejected at write time; matches nothing
+        resource_tokens = parse_template(parts[5], variables=variables, wildcards=True)
+        prefix = ":".join(_segment_regex(p) for p in parts[:5])
+        if has_vars(resource_tokens):
+            # The request is split at its first five colons here, so no part may span one.
+            prefix_no_span = ":".join(
+                _segment_regex(p, trailing_star_spans=False) for p in parts[:5]
+            )
+            dynamic.append((re.compile(prefix_no_span, re.DOTALL).fullmatch, resource_tokens))
+        else:
+            static.append(f"(?:{prefix}:{_resource_part_regex(resource_tokens)})")
+    fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
+
+    if not dynamic:
+        if fullmatch is None:
+            return _never
+
+        def match_static(resource: str, _ctx: object, _missing: object) -> bool:
+            return fullmatch(resource) is not None
+
+        return match_static
+
+    def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
+        if fullmatch is not None and fullmatch(resource) is not None:
+            return True
+        parts = resource.split(":", 5)
+        if len(parts) != 6:
+            return False
+        head = ":".join(parts[:5])
+        for prefix_match, template in dynamic:
+            if prefix_match(head) is None:
+                continue
+            # A variable without a value makes its resource match nothing (AWS docs).
+            tokens = resolve_tokens(template, ctx, missing)  # type: ignore[arg-type]
+            if tokens is not None and match_pieces(tokens, parts[5]):
+                return True
+        return False
+
+    return match
+
+
+def _always(_resource: str, _ctx: object, _missing: object) -> bool:
+    return True
+
+
+def _never(_resource: str, _ctx: object, _missing: object) -> bool:
+    return False
+
+
+__all__ = [
+    "ActionMatcher",
+    "ResourceMatcher",
+    "action_services",
+    "compile_actions",
+    "compile_resources",
+    "split_arn_pattern",
+]

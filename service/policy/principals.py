@@ -1,0 +1,159 @@
+"""Who is calling (`Caller`) and how a Principal/NotPrincipal element matches the caller.
+
+A principal entry can name the caller exactly, name the account the caller belongs to
+(`123456789012` or `arn:aws:iam::123456789012:root`, which delegates to the account's own IAM
+policies), name the role behind a role session, or name the IAM user behind a federated-user
+session. The strength of the match matters to the evaluation (REFERENCE C2), so matchers
+return a rank instead of a bool.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+# Match ranks, strongest last; a Principal element reports its strongest entry.
+NO_MATCH = 0
+ACCOUNT = 1  # the caller's account is named: delegation to the account's IAM policies
+SESSION_ROLE = 2  # the role behind the caller's role session is named
+SESSION_USER = 3  # the IAM user behind the caller's federated-user session is named
+EXACT = 4  # the caller itself (or "*") is named
+
+RANK_NAMES = {
+    NO_MATCH: "NoMatch",
+    ACCOUNT: "AccountLevelMatch",
+    SESSION_ROLE: "SessionRoleMatch",
+    SESSION_USER: "SessionUserMatch",
+    EXACT: "Match",
+}
+
+ACCOUNT_ID = re.compile(r"\d{12}")
+_ROOT_ARN = re.compile(r"arn:[a-z0-9-]+:iam::(\d{12}):root")
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The request's principal, classified once per decision."""
+
+    value: str
+    kind: str  # user | role | role-session | federated-user | root | service | anonymous | other
+    account: str | None
+    role_arn: str | None = None  # role behind a role session
+    user_arn: str | None = None  # IAM user behind a federated-user session (see below)
+
+    @property
+    def is_service(self) -> bool:
+        return self.kind == "service"
+
+    @property
+    def is_anonymous(self) -> bool:
+        return self.kind == "anonymous"
+
+
+def classify_caller(principal: str, context: Mapping[str, object]) -> Caller:
+    """Classify the request principal; `context` is the lower-cased request context."""
+    if principal == "anonymous":
+        return Caller(principal, "anonymous", None)
+    parts = principal.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        if "." in principal:
+            return Caller(principal, "service", None)
+        return Caller(principal, "other", None)
+    partition, service, account, resource = parts[1], parts[2], parts[4], parts[5]
+    account_id = account if ACCOUNT_ID.fullmatch(account) else None
+    if service == "iam":
+        if resource == "root":
+            return Caller(principal, "root", account_id)
+        if resource.startswith("user/"):
+            return Caller(principal, "user", account_id)
+        if resource.startswith("role/"):
+            return Caller(principal, "role", account_id, role_arn=principal)
+    elif service == "sts":
+        if resource.startswith("assumed-role/"):
+            role_name = resource.split("/")[1] if resource.count("/") >= 2 else ""
+            # The session ARN drops the role's path; aws:PrincipalArn carries the real role ARN.
+            role_arn = context.get("aws:principalarn")
+            if not isinstance(role_arn, str) or ":role/" not in role_arn:
+                role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
+            return Caller(principal, "role-session", account_id, role_arn=role_arn)
+        if resource.startswith("federated-user/"):
+            # GetFederationToken sessions do not record the federating IAM user; we take the
+            # same-named user of the account, as the session name conventionally is that user.
+            name = resource[len("federated-user/") :]
+            user_arn = f"arn:{partition}:iam::{account}:user/{name}"
+            return Caller(principal, "federated-user", account_id, user_arn=user_arn)
+    return Caller(principal, "other", account_id)
+
+
+PrincipalMatcher = Callable[[Caller], int]
+
+
+def compile_principal(
+    entries: Mapping[str, Sequence[str]] | None, *, negated: bool
+) -> PrincipalMatcher:
+    """Matcher for a Principal (or, with `negated`, a NotPrincipal) element.
+
+    `entries` maps the principal kind (AWS, Service, Federated, CanonicalUser) to its values;
+    None stands for `"*"`. A NotPrincipal matches (EXACT) exactly when no entry matches at
+    any rank, so naming an account or a session's role also exempts the caller.
+    """
+    if entries is None:
+        return _everyone if not negated else _no_one
+    wildcard = False
+    exact: set[str] = set()
+    accounts: set[str] = set()
+    services: set[str] = set()
+    for kind, values in entries.items():
+        for value in values:
+            if kind == "AWS":
+                root = _ROOT_ARN.fullmatch(value)
+                if value == "*":
+                    wildcard = True
+                elif ACCOUNT_ID.fullmatch(value):
+                    accounts.add(value)
+                elif root:
+                    accounts.add(root.group(1))
+                else:
+                    exact.add(value)
+            elif kind == "Service":
+                if value == "*":
+                    wildcard = True
+                else:
+                    services.add(value.lower())
+            else:  # Federated, CanonicalUser: compared with the caller verbatim
+                exact.add(value)
+    frozen_exact = frozenset(exact)
+    frozen_accounts = frozenset(accounts)
+    frozen_services = frozenset(services)
+
+    def rank(caller: Caller) -> int:
+        if wildcard:
+            return EXACT
+        if caller.kind == "service":
+            return EXACT if caller.value.lower() in frozen_services else NO_MATCH
+        if caller.value in frozen_exact:
+            return EXACT
+        if caller.user_arn is not None and caller.user_arn in frozen_exact:
+            return SESSION_USER
+        if caller.kind == "role-session" and caller.role_arn in frozen_exact:
+            return SESSION_ROLE
+        if caller.account is not None and caller.account in frozen_accounts:
+            return ACCOUNT
+        return NO_MATCH
+
+    if not negated:
+        return rank
+
+    def not_rank(caller: Caller) -> int:
+        return EXACT if rank(caller) == NO_MATCH else NO_MATCH
+
+    return not_rank
+
+
+def _everyone(_caller: Caller) -> int:
+    return EXACT
+
+
+def _no_one(_caller: Caller) -> int:
+    return NO_MATCH

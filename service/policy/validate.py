@@ -1,0 +1,494 @@
+"""Write-time validation of policy documents, aware of the policy type, reporting every problem.
+
+Each problem carries a JSON path (`Statement[1].Condition.StringLikee`), a message in AWS's
+words where AWS has one, and a "did you mean" hint for misspelt element and operator names.
+Nothing unknown is ignored: an unknown element or condition operator is an error, because a
+policy that silently drops a clause grants or denies more than its author wrote.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from .conditions import OPERATORS, UnknownOperatorError, parse_operator
+from .conditions.arn import split_arn
+from .document import (
+    STATEMENT_ELEMENTS,
+    TOP_LEVEL_ELEMENTS,
+    VERSION_2012,
+    VERSIONS,
+    JsonObject,
+    condition_values,
+    item_paths,
+    parse_document,
+    statements_of,
+    string_list,
+)
+from .model import PolicyProblem, PolicyType
+from .variables import VariableSyntaxError, parse_template
+
+# Policy types IAM itself stores: their Sids must be alphanumeric.
+_IAM_STORED = (PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SESSION, PolicyType.TRUST)
+_NO_PRINCIPAL = (PolicyType.IDENTITY, PolicyType.BOUNDARY, PolicyType.SESSION)
+_PRINCIPAL_KINDS = ("AWS", "Service", "Federated", "CanonicalUser")
+
+_SID = re.compile(r"[0-9A-Za-z]*")
+_ACCOUNT = re.compile(r"\d{12}")
+_SERVICE_PREFIX = re.compile(r"[A-Za-z0-9*?-]+")
+_ACTION_NAME = re.compile(r"[A-Za-z0-9_*?-]+")
+_AWS_PRINCIPAL_ARN = re.compile(
+    r"arn:aws[a-z-]*:(?:iam::\d{12}:(?:root|user/.+|role/.+)"
+    r"|sts::\d{12}:(?:assumed-role/[^/]+/.+|federated-user/.+))"
+)
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z0-9.-]+")
+_CONDITION_KEY = re.compile(r"[^:\s]+:\S+")
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str | None:
+    """`did you mean X?` for a misspelt name, comparing case-insensitively."""
+    known = list(known)
+    lowered = {k.lower(): k for k in known}
+    if name.lower() in lowered:
+        return f"did you mean `{lowered[name.lower()]}`?"
+    close = difflib.get_close_matches(name.lower(), list(lowered), n=1, cutoff=0.6)
+    return f"did you mean `{lowered[close[0]]}`?" if close else None
+
+
+def validate_policy(text: str, policy_type: PolicyType) -> list[PolicyProblem]:
+    """Every problem with a policy document of the given type; [] when it is valid."""
+    document, problems = parse_document(text)
+    if document is not None:
+        problems.extend(validate_document(document, policy_type))
+    return problems
+
+
+def validate_document(document: Any, policy_type: PolicyType) -> list[PolicyProblem]:
+    """Every problem with an already parsed document."""
+    problems: list[PolicyProblem] = []
+    add = problems.append
+    if not isinstance(document, dict):
+        add(PolicyProblem("", "Syntax errors in policy", "the document must be a JSON object"))
+        return problems
+    _duplicates(document, "", add)
+    for key in document:
+        if key not in TOP_LEVEL_ELEMENTS:
+            add(
+                PolicyProblem(
+                    key,
+                    f"Syntax errors in policy: unknown element `{key}`",
+                    did_you_mean(key, TOP_LEVEL_ELEMENTS),
+                )
+            )
+    if "Version" in document and document["Version"] not in VERSIONS:
+        add(
+            PolicyProblem(
+                "Version",
+                "The policy must contain a valid version string",
+                f"use `{VERSION_2012}`",
+            )
+        )
+    if "Id" in document and not isinstance(document["Id"], str):
+        add(PolicyProblem("Id", "Syntax errors in policy: `Id` must be a string"))
+    variables = document.get("Version") == VERSION_2012
+
+    statement = document.get("Statement")
+    if statement is None:
+        add(PolicyProblem("Statement", "Missing required field Statement"))
+        return problems
+    if not isinstance(statement, (dict, list)):
+        add(
+            PolicyProblem(
+                "Statement",
+                "Syntax errors in policy: `Statement` must be an object or a list of objects",
+            )
+        )
+        return problems
+    sids: dict[str, str] = {}
+    for path, st in statements_of(document):
+        _statement(st, path, policy_type, variables, sids, add)
+    return problems
+
+
+def _duplicates(obj: Any, path: str, add: Any) -> None:
+    if isinstance(obj, JsonObject):
+        for key in obj.duplicates:
+            where = f"{path}.{key}" if path else key
+            add(PolicyProblem(where, f"Syntax errors in policy: duplicate key `{key}`"))
+
+
+def _statement(
+    st: Any, path: str, policy_type: PolicyType, variables: bool, sids: dict[str, str], add: Any
+) -> None:
+    if not isinstance(st, dict):
+        add(PolicyProblem(path, "Syntax errors in policy: a statement must be a JSON object"))
+        return
+    _duplicates(st, path, add)
+    for key in st:
+        if key not in STATEMENT_ELEMENTS:
+            add(
+                PolicyProblem(
+                    f"{path}.{key}",
+                    f"Syntax errors in policy: unknown element `{key}`",
+                    did_you_mean(key, STATEMENT_ELEMENTS),
+                )
+            )
+
+    # Sid
+    if "Sid" in st:
+        sid = st["Sid"]
+        if not isinstance(sid, str):
+            add(PolicyProblem(f"{path}.Sid", "Syntax errors in policy: `Sid` must be a string"))
+        else:
+            if policy_type in _IAM_STORED and not _SID.fullmatch(sid):
+                add(
+                    PolicyProblem(
+                        f"{path}.Sid",
+                        "Statement IDs (SID) must be alpha-numeric. Check that your input "
+                        "satisfies the regular expression [0-9A-Za-z]*",
+                    )
+                )
+            if sid:
+                if sid in sids:
+                    add(
+                        PolicyProblem(
+                            f"{path}.Sid",
+                            "Statement IDs (SID) in a single policy must be unique",
+                            f"`{sid}` is also the Sid of {sids[sid]}",
+                        )
+                    )
+                else:
+                    sids[sid] = path
+
+    # Effect
+    effect = st.get("Effect")
+    if "Effect" not in st:
+        add(PolicyProblem(f"{path}.Effect", "Missing required field Effect"))
+    elif effect not in ("Allow", "Deny"):
+        shown = effect if isinstance(effect, str) else repr(effect)
+        add(
+            PolicyProblem(
+                f"{path}.Effect",
+                f"Invalid effect: `{shown}`",
+                did_you_mean(shown, ("Allow", "Deny")) or "use `Allow` or `Deny`",
+            )
+        )
+    elif policy_type is PolicyType.RCP and effect != "Deny":
+        add(
+            PolicyProblem(
+                f"{path}.Effect",
+                "Resource control policies support only `Deny` statements",
+                "RCPFullAWSAccess already allows everything; write what to deny",
+            )
+        )
+
+    _principal_elements(st, path, policy_type, add)
+    _action_elements(st, path, add)
+    _resource_elements(st, path, policy_type, variables, add)
+    if "Condition" in st:
+        _condition(st["Condition"], f"{path}.Condition", variables, add)
+
+
+def _principal_elements(st: dict[str, Any], path: str, policy_type: PolicyType, add: Any) -> None:
+    has_p, has_np = "Principal" in st, "NotPrincipal" in st
+    if has_p and has_np:
+        add(
+            PolicyProblem(
+                f"{path}.NotPrincipal",
+                "Syntax errors in policy: a statement cannot hold both `Principal` and "
+                "`NotPrincipal`",
+            )
+        )
+    if policy_type in _NO_PRINCIPAL:
+        for element in ("Principal", "NotPrincipal"):
+            if element in st:
+                add(
+                    PolicyProblem(
+                        f"{path}.{element}",
+                        "Policy document should not specify a principal",
+                        f"{policy_type.value} policies apply to the principal they are attached to",
+                    )
+                )
+        return
+    if policy_type is PolicyType.SCP:
+        for element in ("Principal", "NotPrincipal"):
+            if element in st:
+                add(PolicyProblem(f"{path}.{element}", f"Has prohibited field {element}"))
+        return
+    if policy_type is PolicyType.RCP:
+        if has_np:
+            add(PolicyProblem(f"{path}.NotPrincipal", "Has prohibited field NotPrincipal"))
+        if not has_p:
+            add(
+                PolicyProblem(
+                    f"{path}.Principal", "Missing required field Principal", 'use `"Principal": "*"`'
+                )
+            )
+        elif st["Principal"] != "*" and st["Principal"] != {"AWS": "*"}:
+            add(
+                PolicyProblem(
+                    f"{path}.Principal",
+                    'Resource control policies require `"Principal": "*"`',
+                    "narrow the principals with conditions such as aws:PrincipalOrgID",
+                )
+            )
+        return
+    # Resource-based and trust policies must name whom they apply to.
+    if not has_p and not has_np:
+        add(PolicyProblem(f"{path}.Principal", "Missing required field Principal"))
+    for element in ("Principal", "NotPrincipal"):
+        if element in st:
+            _principal_value(st[element], f"{path}.{element}", add)
+
+
+def _principal_value(value: Any, path: str, add: Any) -> None:
+    if value == "*":
+        return
+    if not isinstance(value, dict) or not value:
+        add(
+            PolicyProblem(
+                path,
+                "Invalid principal in policy",
+                'use `"*"` or an object such as `{"AWS": "arn:aws:iam::123456789012:root"}`',
+            )
+        )
+        return
+    _duplicates(value, path, add)
+    for kind, entries in value.items():
+        where = f"{path}.{kind}"
+        if kind not in _PRINCIPAL_KINDS:
+            add(
+                PolicyProblem(
+                    where,
+                    f'Invalid principal in policy: "{kind}"',
+                    did_you_mean(kind, _PRINCIPAL_KINDS),
+                )
+            )
+            continue
+        items = string_list(entries)
+        if not items:
+            add(
+                PolicyProblem(
+                    where, f'Invalid principal in policy: "{kind}" needs a string or a list of strings'
+                )
+            )
+            continue
+        for item_path, item in zip(item_paths(where, entries), items):
+            if not _principal_entry_ok(kind, item):
+                add(PolicyProblem(item_path, f'Invalid principal in policy: "{kind}":"{item}"'))
+
+
+def _principal_entry_ok(kind: str, item: str) -> bool:
+    if kind == "AWS":
+        if item == "*" or _ACCOUNT.fullmatch(item):
+            return True
+        return bool(_AWS_PRINCIPAL_ARN.fullmatch(item)) and "*" not in item and "?" not in item
+    if kind == "Service":
+        return item == "*" or bool(_SERVICE_PRINCIPAL.fullmatch(item))
+    return bool(item) and "*" not in item and "?" not in item
+
+
+def _action_elements(st: dict[str, Any], path: str, add: Any) -> None:
+    has_a, has_na = "Action" in st, "NotAction" in st
+    if not has_a and not has_na:
+        add(PolicyProblem(f"{path}.Action", "Policy statement must contain actions"))
+        return
+    if has_a and has_na:
+        add(
+            PolicyProblem(
+                f"{path}.NotAction",
+                "Syntax errors in policy: a statement cannot hold both `Action` and `NotAction`",
+            )
+        )
+    for element in ("Action", "NotAction"):
+        if element not in st:
+            continue
+        value = st[element]
+        items = string_list(value)
+        if items is None:
+            add(
+                PolicyProblem(
+                    f"{path}.{element}",
+                    f"Syntax errors in policy: `{element}` must be a string or a list of strings",
+                )
+            )
+            continue
+        if not items:
+            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain actions"))
+        for item_path, item in zip(item_paths(f"{path}.{element}", value), items):
+            message = _action_problem(item)
+            if message:
+                add(PolicyProblem(item_path, message))
+
+
+def _action_problem(action: str) -> str | None:
+    if action == "*":
+        return None
+    colons = action.count(":")
+    if colons == 0:
+        return "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+    if colons > 1:
+        return "Actions/Condition can contain only one colon."
+    service, _, name = action.partition(":")
+    if not _SERVICE_PREFIX.fullmatch(service):
+        return f"Syntax errors in policy: `{service}` is not a service prefix"
+    if not _ACTION_NAME.fullmatch(name):
+        return f"Syntax errors in policy: `{action}` is not an action name"
+    return None
+
+
+def _resource_elements(
+    st: dict[str, Any], path: str, policy_type: PolicyType, variables: bool, add: Any
+) -> None:
+    has_r, has_nr = "Resource" in st, "NotResource" in st
+    if policy_type is PolicyType.TRUST:
+        for element in ("Resource", "NotResource"):
+            if element in st:
+                add(
+                    PolicyProblem(
+                        f"{path}.{element}",
+                        f"Has prohibited field {element}",
+                        "a trust policy applies to the role it is attached to",
+                    )
+                )
+        return
+    if not has_r and not has_nr:
+        add(PolicyProblem(f"{path}.Resource", "Policy statement must contain resources"))
+        return
+    if has_r and has_nr:
+        add(
+            PolicyProblem(
+                f"{path}.NotResource",
+                "Syntax errors in policy: a statement cannot hold both `Resource` and "
+                "`NotResource`",
+            )
+        )
+    for element in ("Resource", "NotResource"):
+        if element not in st:
+            continue
+        value = st[element]
+        items = string_list(value)
+        if items is None:
+            add(
+                PolicyProblem(
+                    f"{path}.{element}",
+                    f"Syntax errors in policy: `{element}` must be a string or a list of strings",
+                )
+            )
+            continue
+        if not items:
+            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain resources"))
+        for item_path, item in zip(item_paths(f"{path}.{element}", value), items):
+            for message, hint in _resource_problems(item, variables):
+                add(PolicyProblem(item_path, message, hint))
+
+
+def _resource_problems(resource: str, variables: bool) -> list[tuple[str, str | None]]:
+    if resource == "*":
+        return []
+    parts = resource.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return [
+            (
+                f'Resource {resource} must be in ARN format or "*".',
+                "an ARN reads arn:partition:service:region:account-id:resource",
+            )
+        ]
+    out: list[tuple[str, str | None]] = []
+    if "*" in parts[2] or "?" in parts[2] or not parts[2]:
+        out.append(("Resource vendor must be fully qualified and cannot contain regexes.", None))
+    if variables:
+        head_len = len(":".join(parts[:5])) + 1
+        first_var = resource.find("${")
+        if 0 <= first_var < head_len:
+            out.append(
+                (
+                    "Syntax errors in policy: policy variables are allowed only in the resource "
+                    "part of an ARN (after the fifth colon)",
+                    None,
+                )
+            )
+        else:
+            try:
+                parse_template(parts[5], variables=True, wildcards=True)
+            except VariableSyntaxError as e:
+                out.append((f"Syntax errors in policy: {e}", None))
+    return out
+
+
+def _condition(value: Any, path: str, variables: bool, add: Any) -> None:
+    if not isinstance(value, dict):
+        add(
+            PolicyProblem(
+                path,
+                "Syntax errors in policy: `Condition` must be an object of condition operators",
+            )
+        )
+        return
+    _duplicates(value, path, add)
+    for op_name, block in value.items():
+        op_path = f"{path}.{op_name}"
+        try:
+            parsed = parse_operator(op_name)
+        except UnknownOperatorError as e:
+            add(PolicyProblem(op_path, str(e), e.hint))
+            continue
+        if not isinstance(block, dict) or not block:
+            add(
+                PolicyProblem(
+                    op_path,
+                    f"Syntax errors in policy: `{op_name}` must map condition keys to values",
+                )
+            )
+            continue
+        _duplicates(block, op_path, add)
+        op = parsed.operator
+        for key, raw in block.items():
+            key_path = f"{op_path}.{key}"
+            if not _CONDITION_KEY.fullmatch(key):
+                add(
+                    PolicyProblem(
+                        key_path,
+                        "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.",
+                        f"condition key `{key}` needs a prefix such as `aws:`",
+                    )
+                )
+            values = condition_values(raw)
+            if values is None:
+                add(
+                    PolicyProblem(
+                        key_path,
+                        "Syntax errors in policy: condition values must be strings, numbers or "
+                        "booleans, alone or in a list",
+                    )
+                )
+                continue
+            if not values:
+                add(
+                    PolicyProblem(
+                        key_path, "Syntax errors in policy: a condition key needs at least one value"
+                    )
+                )
+            for value_path, item in zip(item_paths(key_path, raw), values):
+                for message in _condition_value_problems(op.name, op, item, variables):
+                    add(PolicyProblem(value_path, message))
+
+
+def _condition_value_problems(name: str, op: Any, value: str, variables: bool) -> list[str]:
+    if variables and "${" in value:
+        if not op.allows_variables:
+            return [f"Syntax errors in policy: policy variables cannot be used with `{name}`"]
+        try:
+            parse_template(value, variables=True, wildcards=op.allows_wildcards)
+        except VariableSyntaxError as e:
+            return [f"Syntax errors in policy: {e}"]
+        if op.family == "Arn" and value != "*" and split_arn(value) is None:
+            return [f"Syntax errors in policy: `{value}` is not an ARN"]
+        return []
+    problem = op.check_value(value)
+    return [f"Syntax errors in policy: {problem} (operator `{name}`)"] if problem else []
+
+
+__all__ = ["validate_policy", "validate_document", "did_you_mean", "OPERATORS"]

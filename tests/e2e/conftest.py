@@ -1,0 +1,52 @@
+"""A real iamd on a loopback port over a real SQLite file, and real gRPC stubs to call it."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import grpc
+import pytest
+
+from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from service.config import Settings
+from service.server import RunningServer, build_server
+
+ACCOUNT = "123456789012"
+
+
+@dataclass
+class Iamd:
+    running: RunningServer
+    channel: grpc.aio.Channel
+    iam: identity_pb2_grpc.IdentityServiceStub
+    authz: authorization_pb2_grpc.AuthorizationServiceStub
+    data_dir: Path
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.running.port}"
+
+
+async def start_iamd(data_dir: Path, **overrides: object) -> Iamd:
+    settings = Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT, shutdown_grace=2.0,
+                        **overrides)  # type: ignore[arg-type]
+    running = await build_server(settings)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    return Iamd(running, channel, identity_pb2_grpc.IdentityServiceStub(channel),
+                authorization_pb2_grpc.AuthorizationServiceStub(channel), data_dir)
+
+
+async def stop_iamd(iamd: Iamd) -> None:
+    await iamd.channel.close()
+    await iamd.running.stop()
+
+
+@pytest.fixture
+async def iamd(tmp_path: Path) -> AsyncIterator[Iamd]:
+    server = await start_iamd(tmp_path / "data")
+    try:
+        yield server
+    finally:
+        await stop_iamd(server)

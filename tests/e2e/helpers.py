@@ -1,0 +1,46 @@
+"""Small helpers for the end-to-end tests: policy documents and reading gRPC error details."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
+
+
+def allow(action: str | list[str], resource: str | list[str] = "*", **extra: object) -> str:
+    statement = {"Effect": "Allow", "Action": action, "Resource": resource, **extra}
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+def deny(action: str | list[str], resource: str | list[str] = "*") -> str:
+    return json.dumps({"Version": "2012-10-17",
+                       "Statement": [{"Effect": "Deny", "Action": action, "Resource": resource}]})
+
+
+TRUST_EC2 = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+
+def error_reason(error: grpc.aio.AioRpcError) -> str:
+    """The IAM error code carried in the ErrorInfo detail."""
+    status = rpc_status.from_call(error)
+    assert status is not None, "error without rich status details"
+    for detail in status.details:
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    raise AssertionError("no ErrorInfo detail")
+
+
+def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
+    status = rpc_status.from_call(error)
+    fields = []
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.BadRequest.DESCRIPTOR):
+            bad = error_details_pb2.BadRequest()
+            detail.Unpack(bad)
+            fields.extend(v.field for v in bad.field_violations)
+    return fields

@@ -1,0 +1,43 @@
+"""Dependencies point inward: the domain and the policy engine are pure; clients stand alone."""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+IMPURE = {"grpc", "sqlite3", "asyncio", "structlog", "time", "os", "socket", "kurrentdbclient", "protos",
+          "projections", "orjson", "subprocess", "threading", "random", "secrets", "uuid"}
+
+
+def _imports(package: Path) -> set[tuple[str, str]]:
+    found = set()
+    for path in package.rglob("*.py"):
+        tree = ast.parse(path.read_text(), str(path))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                found |= {(str(path.relative_to(ROOT)), a.name) for a in node.names}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                found.add((str(path.relative_to(ROOT)), node.module))
+    return found
+
+
+@pytest.mark.parametrize("package,own", [("service/domain", "service.domain"), ("service/policy", "service.policy")])
+def test_pure_packages_import_no_io_and_nothing_else_of_the_project(package: str, own: str) -> None:
+    bad = [(f, m) for f, m in _imports(ROOT / package)
+           if m.split(".")[0] in IMPURE or (m.startswith(("service", "clients")) and not m.startswith(own))]
+    assert not bad, bad
+
+
+def test_clients_depend_only_on_protos() -> None:
+    bad = [(f, m) for f, m in _imports(ROOT / "clients") if m.split(".")[0] in ("service", "projections")]
+    assert not bad, bad
+
+
+def test_only_the_composition_root_picks_adapters() -> None:
+    bad = [(f, m) for f, m in _imports(ROOT / "service")
+           if m.startswith(("service.eventstore.sqlite", "service.eventstore.kurrentdb", "service.eventstore.memory"))
+           and not f.startswith("service/eventstore") and f != "service/server.py"]
+    assert not bad, bad
