@@ -1,13 +1,15 @@
 """SQLite event store, the embedded default: one database file, WAL mode, synchronous=FULL.
 
 Writes: one writer thread owns the only write connection and group-commits. Appends from the
-event loop are queued; the writer takes everything pending, runs each append under its own
-SAVEPOINT inside one ``BEGIN IMMEDIATE`` transaction (so a conflicting append fails alone),
-commits once, and only then resolves the callers' futures: an acknowledged write is durable.
-``BEGIN IMMEDIATE`` plus a busy timeout lets several iamd processes share one file.
+event loop are queued; the writer takes everything pending into one ``BEGIN IMMEDIATE``
+transaction, applies each append on its own (several events under a SAVEPOINT), so that a
+conflicting append fails alone, commits once, and only then resolves the callers' futures:
+an acknowledged write is durable. ``BEGIN IMMEDIATE`` plus a busy timeout lets several iamd
+processes share one file.
 
-Reads: run on a small pool of worker threads, each with its own read connection, in pages.
-The global position is the table's integer primary key.
+Reads: rows are fetched in pages on a small pool of worker threads, each with its own read
+connection, and decoded into events as the caller iterates. The global position is the
+table's integer primary key, assigned in commit order because there is one writer at a time.
 
 Subscriptions: catch up in pages, then wait. The in-process writer wakes them right after each
 commit; a poll every ``poll_interval`` seconds picks up commits made by other processes.
@@ -55,6 +57,10 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 _COLUMNS = "position, id, stream, version, type, schema_version, data, metadata, recorded_at"
+_INSERT = (
+    "INSERT INTO events (id, stream, version, type, schema_version, data, metadata, recorded_at)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
 # One selected row, in _COLUMNS order.
 _Row = tuple[int, str, str, int, str, int, bytes, bytes, float]
 
@@ -273,14 +279,12 @@ class SqliteEventStore:
 
     def _open_connection(self, *, writer: bool) -> sqlite3.Connection:
         try:
-            # isolation_level=None: no implicit transactions; the writer issues BEGIN/COMMIT.
             connection = sqlite3.connect(
                 self._path,
-                timeout=self._busy_timeout,
-                isolation_level=None,
-                check_same_thread=False,  # opened on one thread, closed by close() on another
+                timeout=self._busy_timeout,  # SQLite's busy timeout: wait for other writers
+                isolation_level=None,  # no implicit transactions; the writer issues BEGIN/COMMIT
+                check_same_thread=False,  # used and closed by threads other than the opener
             )
-            connection.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout * 1000)}")
             if writer:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = FULL")
@@ -407,7 +411,7 @@ class _GroupCommitWriter:
             connection.execute("BEGIN IMMEDIATE")
             try:
                 for pending in group:
-                    outcomes.append(self._append_in_savepoint(pending, recorded_at))
+                    outcomes.append(self._apply(pending, recorded_at))
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:  # a failed COMMIT may already have rolled back
@@ -423,18 +427,23 @@ class _GroupCommitWriter:
         _settle(group, outcomes)
         self._commits.notify()
 
-    def _append_in_savepoint(
-        self, pending: _PendingAppend, recorded_at: float
-    ) -> AppendResult | EventStoreError:
+    def _apply(self, pending: _PendingAppend, recorded_at: float) -> AppendResult | EventStoreError:
+        """Insert one append's events, all or none, without disturbing the rest of the group."""
         connection = self._connection
-        connection.execute("SAVEPOINT append")
+        # A single INSERT statement is atomic by itself; several need a savepoint to undo the
+        # first rows when a later one fails.
+        needs_savepoint = len(pending.rows) > 1
+        if needs_savepoint:
+            connection.execute("SAVEPOINT append")
         try:
             result = self._insert(pending, recorded_at)
         except EventStoreError as rejected:
-            connection.execute("ROLLBACK TO append")
-            connection.execute("RELEASE append")
+            if needs_savepoint:
+                connection.execute("ROLLBACK TO append")
+                connection.execute("RELEASE append")
             return rejected
-        connection.execute("RELEASE append")
+        if needs_savepoint:
+            connection.execute("RELEASE append")
         return result
 
     def _insert(self, pending: _PendingAppend, recorded_at: float) -> AppendResult:
@@ -447,17 +456,18 @@ class _GroupCommitWriter:
         if not is_expected_version(pending.expected, current):
             raise WrongExpectedVersion(stream, pending.expected, current)
         first_version = 0 if current is None else current + 1
-        try:
-            connection.executemany(
-                "INSERT INTO events (id, stream, version, type, schema_version, data, metadata,"
-                " recorded_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                [
-                    (event_id, stream, version, event_type, schema_version, data, metadata, recorded_at)
-                    for version, (event_id, event_type, schema_version, data, metadata) in zip(
-                        itertools.count(first_version), pending.rows
-                    )
-                ],
+        rows = [
+            (event_id, stream, version, event_type, schema_version, data, metadata, recorded_at)
+            for version, (event_id, event_type, schema_version, data, metadata) in zip(
+                itertools.count(first_version), pending.rows
             )
+        ]
+        try:
+            if len(rows) == 1:
+                position = connection.execute(_INSERT, rows[0]).lastrowid
+            else:
+                connection.executemany(_INSERT, rows)
+                (position,) = connection.execute("SELECT last_insert_rowid()").fetchone()
         except sqlite3.IntegrityError as e:
             if "events.id" in str(e):
                 raise EventStoreError(
@@ -465,8 +475,7 @@ class _GroupCommitWriter:
                 ) from e
             # UNIQUE(stream, version): a backstop, as the check above runs under the write lock.
             raise WrongExpectedVersion(stream, pending.expected, current) from e
-        (position,) = connection.execute("SELECT last_insert_rowid()").fetchone()
-        return AppendResult(version=first_version + len(pending.rows) - 1, position=position)
+        return AppendResult(version=first_version + len(rows) - 1, position=position)
 
 
 def _settle(group: list[_PendingAppend], outcomes: Sequence[AppendResult | BaseException]) -> None:

@@ -15,8 +15,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from .variables import has_vars, parse_template, resolve_tokens
-from .wildcard import QMARK, STAR, compile_globs, has_wildcard, match_pieces, tokens_of
+from .variables import TemplateGlob, has_vars, parse_template
+from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
 
 ActionMatcher = Callable[[str], bool]  # takes the lower-cased action
 ResourceMatcher = Callable[[str, Mapping[str, "str | tuple[str, ...]"], "list[str] | None"], bool]
@@ -75,7 +75,7 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     if "*" in patterns:
         return _always
     static: list[str] = []
-    dynamic: list[tuple[Callable[[str], object], tuple[object, ...]]] = []
+    dynamic: list[tuple[Callable[[str], re.Match[str] | None], TemplateGlob]] = []
     for pattern in patterns:
         parts = split_arn_pattern(pattern)
         if parts is None:
@@ -83,11 +83,12 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
         resource_tokens = parse_template(parts[5], variables=variables, wildcards=True)
         prefix = ":".join(_segment_regex(p) for p in parts[:5])
         if has_vars(resource_tokens):
-            # The request is split at its first five colons here, so no part may span one.
+            # The resource part is captured after the fifth colon, so no part may span one.
             prefix_no_span = ":".join(
                 _segment_regex(p, trailing_star_spans=False) for p in parts[:5]
             )
-            dynamic.append((re.compile(prefix_no_span, re.DOTALL).fullmatch, resource_tokens))
+            head = re.compile(prefix_no_span + ":(.*)", re.DOTALL).fullmatch
+            dynamic.append((head, TemplateGlob(resource_tokens)))
         else:
             static.append(f"(?:{prefix}:{_resource_part_regex(resource_tokens)})")
     fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
@@ -104,16 +105,10 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
         if fullmatch is not None and fullmatch(resource) is not None:
             return True
-        parts = resource.split(":", 5)
-        if len(parts) != 6:
-            return False
-        head = ":".join(parts[:5])
-        for prefix_match, template in dynamic:
-            if prefix_match(head) is None:
-                continue
+        for head_match, template in dynamic:
+            head = head_match(resource)
             # A variable without a value makes its resource match nothing (AWS docs).
-            tokens = resolve_tokens(template, ctx, missing)  # type: ignore[arg-type]
-            if tokens is not None and match_pieces(tokens, parts[5]):
+            if head is not None and template.match(head.group(1), ctx, missing):
                 return True
         return False
 

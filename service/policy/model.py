@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from types import MappingProxyType
 
+from .principals import Caller, classify_caller
+
 
 class PolicyType(str, Enum):
     """Where a policy document is attached; decides which elements it may hold."""
@@ -76,15 +78,17 @@ ContextValue = str | tuple[str, ...]
 def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
     lowered: dict[str, ContextValue] = {}
     for key, value in context.items():
-        if not isinstance(key, str):
+        if type(key) is not str:
             raise TypeError(f"context key {key!r} is not a string")
-        if isinstance(value, str):
+        if type(value) is str:
             lowered[key.lower()] = value
-        elif isinstance(value, Sequence):
+        elif isinstance(value, Sequence) and not isinstance(value, str):
             items = tuple(value)
-            if not all(isinstance(item, str) for item in items):
+            if not all(type(item) is str for item in items):
                 raise TypeError(f"context key `{key}` holds a value that is not a string")
             lowered[key.lower()] = items
+        elif isinstance(value, str):
+            lowered[key.lower()] = str(value)
         else:
             raise TypeError(f"context key `{key}` must hold a string or a list of strings")
     return MappingProxyType(lowered)
@@ -105,11 +109,30 @@ class AuthorizationRequest:
     resource: str
     resource_account: str | None = None
     context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
-    # INVARIANT: lower-cased copy of `context`, values as str or tuple[str, ...].
+    # Derived once per request, so that deciding does no string normalisation:
+    # INVARIANT: `lowered_context` has lower-cased keys and str or tuple[str, ...] values.
     lowered_context: Mapping[str, ContextValue] = field(init=False, repr=False, compare=False)
+    action_key: str = field(init=False, repr=False, compare=False)  # lower-cased action
+    service: str = field(init=False, repr=False, compare=False)  # lower-cased service prefix
+    caller: Caller = field(init=False, repr=False, compare=False)
+    target_account: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "lowered_context", _freeze_context(self.context))
+        lowered = _freeze_context(self.context)
+        action_key = self.action.lower()
+        setattr_ = object.__setattr__
+        setattr_(self, "lowered_context", lowered)
+        setattr_(self, "action_key", action_key)
+        setattr_(self, "service", action_key.partition(":")[0])
+        setattr_(self, "caller", classify_caller(self.principal, lowered))
+        setattr_(self, "target_account", self.resource_account or _account_of(self.resource))
+
+
+def _account_of(resource: str) -> str | None:
+    parts = resource.split(":", 5)
+    if len(parts) == 6 and parts[0] == "arn" and parts[4]:
+        return parts[4]
+    return None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # Match ranks, strongest last; a Principal element reports its strongest entry.
 NO_MATCH = 0
@@ -32,23 +32,14 @@ ACCOUNT_ID = re.compile(r"\d{12}")
 _ROOT_ARN = re.compile(r"arn:[a-z0-9-]+:iam::(\d{12}):root")
 
 
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """The request's principal, classified once per decision."""
+class Caller(NamedTuple):
+    """The request's principal, classified once per request (a NamedTuple: cheap to build)."""
 
     value: str
     kind: str  # user | role | role-session | federated-user | root | service | anonymous | other
     account: str | None
     role_arn: str | None = None  # role behind a role session
     user_arn: str | None = None  # IAM user behind a federated-user session (see below)
-
-    @property
-    def is_service(self) -> bool:
-        return self.kind == "service"
-
-    @property
-    def is_anonymous(self) -> bool:
-        return self.kind == "anonymous"
 
 
 def classify_caller(principal: str, context: Mapping[str, object]) -> Caller:

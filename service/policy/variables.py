@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from .wildcard import QMARK, STAR, Token
+from .wildcard import QMARK, STAR, Token, match_split
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 
@@ -97,31 +97,6 @@ def lookup_single(context: Mapping[str, str | tuple[str, ...]], var: Var) -> str
     return var.default
 
 
-def resolve_tokens(
-    tokens: tuple[Token | Var, ...],
-    context: Mapping[str, str | tuple[str, ...]],
-    missing: list[str] | None,
-) -> list[Token] | None:
-    """Substitute every Var; None when one cannot be resolved (its key is added to `missing`)."""
-    out: list[Token] = []
-    for token in tokens:
-        if type(token) is Var:
-            value = lookup_single(context, token)  # type: ignore[arg-type]
-            if value is None:
-                if missing is not None:
-                    missing.append(token.key)  # type: ignore[union-attr]
-                return None
-            if out and type(out[-1]) is str:
-                out[-1] = out[-1] + value  # type: ignore[operator]
-            else:
-                out.append(value)
-        elif type(token) is str and out and type(out[-1]) is str:
-            out[-1] = out[-1] + token  # type: ignore[operator]
-        else:
-            out.append(token)
-    return out
-
-
 def resolve_text(
     tokens: tuple[str | Var, ...],
     context: Mapping[str, str | tuple[str, ...]],
@@ -140,3 +115,80 @@ def resolve_text(
         else:
             parts.append(token)  # type: ignore[arg-type]
     return "".join(parts)
+
+
+class TemplateGlob:
+    """A glob template holding variables, cut at its `*`s once so a decision only substitutes.
+
+    `match` returns None when a variable has no value (the caller decides what that means).
+    """
+
+    __slots__ = ("_pieces", "_plain")
+
+    def __init__(self, tokens: tuple[Token | Var, ...]) -> None:
+        pieces: list[list[Token | Var]] = [[]]
+        for token in tokens:
+            if token is STAR:
+                pieces.append([])
+            else:
+                pieces[-1].append(token)
+        self._pieces = tuple(tuple(piece) for piece in pieces)
+        # Without `?` every piece resolves to one string: matched with str methods only.
+        self._plain = not any(token is QMARK for piece in pieces for token in piece)
+
+    def match(
+        self,
+        text: str,
+        context: Mapping[str, str | tuple[str, ...]],
+        missing: list[str] | None,
+    ) -> bool | None:
+        if self._plain:
+            strings: list[str] = []
+            for piece in self._pieces:
+                parts: list[str] = []
+                for token in piece:
+                    if type(token) is Var:
+                        value = lookup_single(context, token)
+                        if value is None:
+                            if missing is not None:
+                                missing.append(token.key)
+                            return None
+                        parts.append(value)
+                    else:
+                        parts.append(token)  # type: ignore[arg-type]
+                strings.append("".join(parts))
+            return _match_strings(strings, text)
+        resolved: list[list[Token]] = []
+        for piece in self._pieces:
+            out: list[Token] = []
+            for token in piece:
+                if type(token) is Var:
+                    value = lookup_single(context, token)  # type: ignore[arg-type]
+                    if value is None:
+                        if missing is not None:
+                            missing.append(token.key)  # type: ignore[union-attr]
+                        return None
+                    token = value
+                if type(token) is str and out and type(out[-1]) is str:
+                    out[-1] = out[-1] + token  # type: ignore[operator]
+                else:
+                    out.append(token)
+            resolved.append(out)
+        return match_split(resolved, text)
+
+
+def _match_strings(pieces: list[str], text: str) -> bool:
+    """Glob match where `pieces` are the literal runs between `*`s."""
+    if len(pieces) == 1:
+        return pieces[0] == text
+    first, last = pieces[0], pieces[-1]
+    end = len(text) - len(last)
+    if len(first) > end or not text.startswith(first) or not text.endswith(last):
+        return False
+    pos = len(first)
+    for piece in pieces[1:-1]:
+        found = text.find(piece, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return True

@@ -93,15 +93,24 @@ def match_pieces(tokens: Sequence[Token], text: str) -> bool:
             pieces.append([])
         else:
             pieces[-1].append(token)
+    return match_split(pieces, text)
+
+
+def match_split(pieces: Sequence[Sequence[Token]], text: str) -> bool:
+    """`match_pieces` for a pattern already cut at its STARs (len(pieces) - 1 stars)."""
     if len(pieces) == 1:
-        return _piece_len(pieces[0]) == len(text) and _piece_at(pieces[0], text, 0)
+        only = pieces[0]
+        if len(only) == 1 and type(only[0]) is str:
+            return only[0] == text
+        return _piece_len(only) == len(text) and _piece_at(only, text, 0)
     first, last = pieces[0], pieces[-1]
     first_len, last_len = _piece_len(first), _piece_len(last)
-    if first_len + last_len > len(text):
+    end = len(text) - last_len
+    if first_len > end:
         return False
-    if not _piece_at(first, text, 0) or not _piece_at(last, text, len(text) - last_len):
+    if not _piece_at(first, text, 0) or not _piece_at(last, text, end):
         return False
-    pos, end = first_len, len(text) - last_len
+    pos = first_len
     for piece in pieces[1:-1]:
         found = _find_piece(piece, text, pos, end)
         if found < 0:
@@ -111,6 +120,9 @@ def match_pieces(tokens: Sequence[Token], text: str) -> bool:
 
 
 def _piece_len(piece: Sequence[Token]) -> int:
+    if len(piece) == 1:
+        token = piece[0]
+        return 1 if token is QMARK else len(token)  # type: ignore[arg-type]
     return sum(1 if token is QMARK else len(token) for token in piece)  # type: ignore[arg-type]
 
 

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import grpc
 from google.protobuf import any_pb2, duration_pb2
-from google.rpc import code_pb2, error_details_pb2, status_pb2
+# Not google.rpc.code_pb2: kurrentdbclient registers its own copy of google.rpc.Code, and
+# importing both fails; grpc.StatusCode carries the same numbers.
+from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
 from service.domain import errors as e
@@ -64,7 +66,7 @@ def to_grpc_status(error: e.IamError, request_id: str) -> grpc.Status:
     if retry is not None:
         details.append(_pack(error_details_pb2.RetryInfo(
             retry_delay=duration_pb2.Duration(nanos=int(retry * 1e9) % 1_000_000_000, seconds=int(retry)))))
-    status = status_pb2.Status(code=getattr(code_pb2, code.name), message=error.message, details=details)
+    status = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     return rpc_status.to_status(status)
 
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..variables import has_vars, parse_template, resolve_tokens
-from ..wildcard import match_pieces, regex_of_tokens
+from ..variables import TemplateGlob, has_vars, parse_template
+from ..wildcard import regex_of_tokens
 from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, ValueMatcher
 
 
@@ -31,7 +31,7 @@ def check_arn(text: str) -> str | None:
 
 def build_arn(values: tuple[str, ...], variables: bool) -> ValueMatcher:
     static: list[str] = []
-    dynamic: list[list[tuple[object, ...]]] = []
+    dynamic: list[list[TemplateGlob]] = []
     match_all = False
     for value in values:
         if value == "*":
@@ -42,7 +42,7 @@ def build_arn(values: tuple[str, ...], variables: bool) -> ValueMatcher:
             continue  # rejected at write time; never matches
         templates = [parse_template(p, variables=variables, wildcards=True) for p in parts]
         if any(has_vars(t) for t in templates):
-            dynamic.append(templates)
+            dynamic.append([TemplateGlob(t) for t in templates])
         else:
             segments = [regex_of_tokens(t, star="[^:]*", qmark="[^:]") for t in templates[:5]]
             segments.append(regex_of_tokens(templates[5]))
@@ -58,11 +58,11 @@ def build_arn(values: tuple[str, ...], variables: bool) -> ValueMatcher:
         unresolved = False
         for templates in dynamic:
             for template, part in zip(templates, request_parts):
-                tokens = resolve_tokens(template, ctx, missing)  # type: ignore[arg-type]
-                if tokens is None:
+                matched = template.match(part, ctx, missing)
+                if matched is None:
                     unresolved = True
                     break
-                if not match_pieces(tokens, part):
+                if not matched:
                     break
             else:
                 return MATCH

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from ..variables import Var, has_vars, parse_template, resolve_text, resolve_tokens
-from ..wildcard import match_pieces, regex_of_tokens
+from ..variables import TemplateGlob, Var, has_vars, parse_template, resolve_text
+from ..wildcard import regex_of_tokens
 from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, ValueMatcher, no_check
 
 
@@ -57,11 +57,11 @@ def _equals_builder(fold: Callable[[str], str]) -> Callable[[tuple[str, ...], bo
 
 def build_like(values: tuple[str, ...], variables: bool) -> ValueMatcher:
     static: list[str] = []
-    dynamic: list[tuple[object, ...]] = []
+    dynamic: list[TemplateGlob] = []
     for value in values:
         template = parse_template(value, variables=variables, wildcards=True)
         if has_vars(template):
-            dynamic.append(template)
+            dynamic.append(TemplateGlob(template))
         else:
             static.append(f"(?:{regex_of_tokens(template)})")
     fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
@@ -71,10 +71,10 @@ def build_like(values: tuple[str, ...], variables: bool) -> ValueMatcher:
             return MATCH
         unresolved = False
         for template in dynamic:
-            tokens = resolve_tokens(template, ctx, missing)  # type: ignore[arg-type]
-            if tokens is None:
+            matched = template.match(rv, ctx, missing)
+            if matched is None:
                 unresolved = True
-            elif match_pieces(tokens, rv):
+            elif matched:
                 return MATCH
         return UNKNOWN if unresolved else NO_MATCH
 

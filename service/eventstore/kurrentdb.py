@@ -1,0 +1,296 @@
+"""KurrentDB (EventStoreDB) event store: production and scale-out, via kurrentdbclient's asyncio client.
+
+Mapping onto KurrentDB:
+
+- an event's ``type`` is the KurrentDB event type and its payload the JSON data
+  (content type application/json);
+- the KurrentDB event metadata is our metadata JSON object plus the stored schema version under
+  ``$schemaVersion`` (and, for an event id that is not a canonical UUID string, the original id
+  under ``$iamdEventId``, as KurrentDB ids are UUIDs); keys starting with ``$`` are KurrentDB's;
+- ``position`` is the KurrentDB commit position, which increases with every event, with gaps;
+- system events (streams or types starting with ``$``) are never returned.
+
+KurrentDB reads $all *from* a position inclusively and subscribes *after* it exclusively;
+this adapter makes both exclusive, as the port requires, by skipping positions <= ``after``.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import kurrentdbclient
+import orjson
+from kurrentdbclient import AsyncKurrentDBClient
+from kurrentdbclient.exceptions import (
+    CancelledError,
+    DeadlineExceededError,
+    DiscoveryFailedError,
+    GrpcError,
+    KurrentDBClientError,
+    NotFoundError,
+    ProgrammingError,
+    ServiceUnavailableError,
+    UnauthenticatedError,
+    WrongCurrentVersionError,
+)
+
+from .codec import EventCodec
+from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
+from .memory import check_append_arguments
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
+
+SCHEMA_VERSION_KEY = "$schemaVersion"
+EVENT_ID_KEY = "$iamdEventId"
+
+_EXPECTED_STATES = {
+    StreamState.NO_STREAM: kurrentdbclient.StreamState.NO_STREAM,
+    StreamState.ANY: kurrentdbclient.StreamState.ANY,
+    StreamState.EXISTS: kurrentdbclient.StreamState.EXISTS,
+}
+
+# Errors that mean "the server cannot be reached or did not answer", as opposed to a refusal.
+_UNAVAILABLE_ERRORS = (
+    ServiceUnavailableError,
+    DiscoveryFailedError,
+    DeadlineExceededError,
+    GrpcError,
+    CancelledError,
+    UnauthenticatedError,
+)
+
+# KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
+_SYSTEM_STREAMS_REGEX = r"\$.*"
+_EPOCH = datetime.fromtimestamp(0, UTC)
+
+
+class KurrentDbEventStore:
+    """EventStore on a KurrentDB node or cluster, addressed by a kurrentdb:// or esdb:// URI."""
+
+    def __init__(
+        self, uri: str, codec: EventCodec, *, root_certificates: str | bytes | None = None
+    ) -> None:
+        # Connecting is lazy: the client dials on its first call (and redials after failures).
+        self._client = AsyncKurrentDBClient(uri, root_certificates=root_certificates)
+        self._codec = codec
+        self._closed = False
+
+    async def append(
+        self, stream: str, events: Sequence[NewEvent], expected: ExpectedVersion
+    ) -> AppendResult:
+        self._check_open()
+        check_append_arguments(events, expected)
+        new_events = [self._encode(event) for event in events]
+        current_version = _EXPECTED_STATES[expected] if isinstance(expected, StreamState) else expected
+        try:
+            position = await self._client.append_to_stream(
+                stream, events=new_events, current_version=current_version
+            )
+        except WrongCurrentVersionError as e:
+            actual = e.actual_version
+            raise WrongExpectedVersion(stream, expected, actual if isinstance(actual, int) else None) from e
+        except KurrentDBClientError as e:
+            raise _translate(e, f"appending to `{stream}`") from e
+
+        if isinstance(expected, int):
+            version = expected + len(events)
+        elif expected is StreamState.NO_STREAM:
+            version = len(events) - 1
+        else:
+            version = await self._version_at(position, stream, new_events[-1].id)
+        return AppendResult(version=version, position=position)
+
+    async def read_stream(
+        self, stream: str, from_version: int = 0, limit: int | None = None
+    ) -> list[RecordedEvent]:
+        self._check_open()
+        if limit == 0:
+            return []
+        try:
+            recorded = await self._client.get_stream(
+                stream,
+                stream_position=max(from_version, 0),
+                limit=sys.maxsize if limit is None else limit,
+            )
+        except NotFoundError:
+            return []
+        except KurrentDBClientError as e:
+            raise _translate(e, f"reading `{stream}`") from e
+        return [self._decode(event) for event in recorded]
+
+    async def read_all(
+        self,
+        after: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        self._check_open()
+        if limit is not None and limit <= 0:
+            return
+        after = after or 0
+        server_filter = _ServerFilter.for_(filter)
+        try:
+            response = await self._client.read_all(
+                commit_position=after or None, **server_filter.arguments
+            )
+        except KurrentDBClientError as e:
+            raise _translate(e, "reading $all") from e
+        yielded = 0
+        try:
+            async for recorded in response:
+                if recorded.commit_position <= after or not server_filter.admits(recorded):
+                    continue
+                yield self._decode(recorded)
+                yielded += 1
+                if limit is not None and yielded >= limit:
+                    return
+        except KurrentDBClientError as e:
+            raise _translate(e, "reading $all") from e
+        finally:
+            await response.stop()
+
+    async def subscribe_all(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[RecordedEvent]:
+        self._check_open()
+        after = after or 0
+        server_filter = _ServerFilter.for_(filter)
+        try:
+            subscription = await self._client.subscribe_to_all(
+                commit_position=after or None, **server_filter.arguments
+            )
+        except KurrentDBClientError as e:
+            raise _translate(e, "subscribing to $all") from e
+        # A dropped subscription surfaces as EventStoreUnavailable: the caller resumes from the
+        # position of the last event it processed, which is what its checkpoint is for.
+        try:
+            async for recorded in subscription:
+                if recorded.commit_position <= after or not server_filter.admits(recorded):
+                    continue
+                yield self._decode(recorded)
+        except KurrentDBClientError as e:
+            raise _translate(e, "subscribing to $all") from e
+        finally:
+            await subscription.stop()
+
+    async def head_position(self) -> int:
+        self._check_open()
+        try:
+            return await self._client.get_commit_position(
+                filter_exclude=(_SYSTEM_STREAMS_REGEX,), filter_by_stream_name=True
+            )
+        except KurrentDBClientError as e:
+            raise _translate(e, "reading the head of $all") from e
+
+    async def close(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            await self._client.close()
+        except ProgrammingError:  # it never connected, so there is nothing to close
+            pass
+
+    # -- mapping ----------------------------------------------------------------------------
+
+    def _encode(self, event: NewEvent) -> kurrentdbclient.NewEvent:
+        if any(key.startswith("$") for key in event.metadata):
+            raise ValueError("metadata keys starting with `$` are reserved for KurrentDB")
+        metadata: dict[str, Any] = {**event.metadata, SCHEMA_VERSION_KEY: event.schema_version}
+        try:
+            event_uuid = uuid.UUID(event.id)
+        except ValueError:
+            event_uuid = uuid.uuid5(uuid.NAMESPACE_URL, f"iamd:event:{event.id}")
+        if str(event_uuid) != event.id:  # keep the caller's exact id, which a UUID cannot carry
+            metadata[EVENT_ID_KEY] = event.id
+        return kurrentdbclient.NewEvent(
+            type=event.type,
+            data=self._codec.encode(event.data),
+            metadata=self._codec.encode(metadata),
+            content_type="application/json",
+            id=event_uuid,
+        )
+
+    def _decode(self, recorded: kurrentdbclient.RecordedEvent) -> RecordedEvent:
+        metadata: dict[str, Any] = orjson.loads(recorded.metadata) if recorded.metadata else {}
+        stored_version = metadata.pop(SCHEMA_VERSION_KEY, 1)
+        event_id = metadata.pop(EVENT_ID_KEY, None) or str(recorded.id)
+        data, schema_version = self._codec.decode(recorded.type, stored_version, recorded.data)
+        return RecordedEvent(
+            id=event_id,
+            stream=recorded.stream_name,
+            version=recorded.stream_position,
+            position=recorded.commit_position,
+            type=recorded.type,
+            schema_version=schema_version,
+            data=data,
+            metadata=metadata,
+            recorded_at=recorded.recorded_at or _EPOCH,
+        )
+
+    async def _version_at(self, position: int, stream: str, event_id: uuid.UUID) -> int:
+        """Stream version of the event just appended at ``position`` (ANY/EXISTS appends).
+
+        KurrentDB reports the new stream revision in its append response, but the client
+        returns only the commit position, so read that one event back from $all.
+        """
+        try:
+            response = await self._client.read_all(
+                commit_position=position, limit=1, filter_exclude=()
+            )
+            try:
+                async for recorded in response:
+                    if recorded.id == event_id and recorded.stream_name == stream:
+                        return recorded.stream_position
+            finally:
+                await response.stop()
+        except KurrentDBClientError as e:
+            raise _translate(e, f"reading back the append to `{stream}`") from e
+        raise EventStoreError(f"the event appended to `{stream}` is not at position {position}")
+
+    def _check_open(self) -> None:
+        if self._closed:
+            raise EventStoreUnavailable("the kurrentdb event store is closed")
+
+
+class _ServerFilter:
+    """Splits an EventFilter into what KurrentDB filters on the server and what is checked here.
+
+    The server filters on stream name *or* event type, not both: stream prefixes go to the
+    server (they are what partitions replicas by account) and event types are then checked here.
+    """
+
+    def __init__(self, arguments: dict[str, Any], event_filter: EventFilter | None) -> None:
+        self.arguments = arguments
+        self._filter = event_filter
+
+    @classmethod
+    def for_(cls, event_filter: EventFilter | None) -> _ServerFilter:
+        if event_filter is not None and event_filter.stream_prefixes:
+            arguments = {
+                "filter_include": event_filter.stream_prefixes,
+                "filter_by_stream_name": True,
+                "filter_by_prefix": True,
+            }
+        elif event_filter is not None and event_filter.event_types:
+            # One alternation, since the client anchors a list as `^a|b$`, which binds wrongly.
+            alternatives = "|".join(re.escape(t) for t in event_filter.event_types)
+            arguments = {"filter_include": (f"(?:{alternatives})",)}
+        else:
+            arguments = {"filter_exclude": (_SYSTEM_STREAMS_REGEX,), "filter_by_stream_name": True}
+        return cls(arguments, event_filter)
+
+    def admits(self, recorded: kurrentdbclient.RecordedEvent) -> bool:
+        if recorded.stream_name.startswith("$") or recorded.type.startswith("$"):
+            return False
+        return self._filter is None or self._filter.matches(recorded.stream_name, recorded.type)
+
+
+def _translate(error: KurrentDBClientError, doing: str) -> EventStoreError:
+    if isinstance(error, _UNAVAILABLE_ERRORS):
+        return EventStoreUnavailable(f"kurrentdb is unavailable while {doing}: {error}")
+    return EventStoreError(f"kurrentdb refused {doing}: {error!r}")

@@ -1,0 +1,284 @@
+"""The decision: combine each policy type's verdict into Allow, ExplicitDeny or ImplicitDeny.
+
+Order (REFERENCE C1-C5, iam-scenarios/FORMAT.md):
+1. `sts:GetCallerIdentity` is always allowed.
+2. An applicable Deny in any policy type (SCP, RCP, resource/trust, identity, boundary,
+   session) is final: ExplicitDeny.
+3. The core grant, from identity and resource-based policies:
+   - service principals and anonymous callers: only the resource policy can grant;
+   - same account: a resource policy naming the caller (or its role, or its federating user)
+     grants on its own; identity policies grant when the service trusts the account's IAM
+     policies (always by default; STS trust policies and KMS key policies must trust the
+     account explicitly, see `SERVICE_RULES`);
+   - cross account: the resource policy must allow the caller or its account AND the caller's
+     identity policies must allow.
+4. Guardrails can only take a grant away: every SCP level must allow; a permissions boundary
+   must allow (unless, in the same account, a resource policy names the user or session
+   itself); a session policy must allow (same exception for a role or federated-user session
+   named directly); a federated-user session without a session policy has no permissions.
+   RCP levels implicitly include RCPFullAWSAccess, so only their Deny statements matter.
+The combiner only moves downward: Allow → ImplicitDeny → ExplicitDeny.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+
+from .evaluate import (
+    ALLOWED,
+    ALLOWED_FOR_ACCOUNT,
+    DENIED_FOR_ACCOUNT,
+    EXPLICITLY_DENIED,
+    IMPLICITLY_DENIED,
+    NOT_APPLICABLE,
+    Analysis,
+    analyze,
+)
+from .index import PolicyIndex
+from .model import AuthorizationRequest, Decision, Effect, PolicyType, StatementRef
+
+_ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
+_BOUNDARY_BYPASS_KINDS = frozenset({"user", "role-session", "federated-user"})
+_SESSION_BYPASS_KINDS = frozenset({"role-session", "federated-user"})
+_ALWAYS_ALLOW = Decision(Effect.ALLOW)
+# Enum members bound once: looking them up on the class costs more than the lookups they key.
+_IDENTITY, _RESOURCE, _TRUST = PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.TRUST
+_BOUNDARY, _SESSION, _SCP, _RCP = (
+    PolicyType.BOUNDARY,
+    PolicyType.SESSION,
+    PolicyType.SCP,
+    PolicyType.RCP,
+)
+_ALLOW, _EXPLICIT_DENY, _IMPLICIT_DENY = Effect.ALLOW, Effect.EXPLICIT_DENY, Effect.IMPLICIT_DENY
+
+
+@dataclass(frozen=True, slots=True)
+class PolicyInputs:
+    """The policies that apply to one request, grouped by type, each already indexed."""
+
+    identity: PolicyIndex | None = None
+    boundary: PolicyIndex | None = None
+    session: PolicyIndex | None = None
+    resource: PolicyIndex | None = None  # the resource's policy, or the role's trust policy
+    scp_levels: Sequence[PolicyIndex] = field(default_factory=tuple)  # root → OUs → account
+    rcp_levels: Sequence[PolicyIndex] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceRule:
+    """How a service treats identity-based policies next to its resource-based policy."""
+
+    name: str
+    # (same_account, resource analysis or None, request) -> do identity policies count?
+    identity_counts: Callable[[bool, Analysis | None, AuthorizationRequest], bool]
+    # A refusal independent of any policy (AWS-managed IAM policies are read-only).
+    refuses: Callable[[AuthorizationRequest], bool] | None = None
+
+
+def _default_identity_counts(
+    same_account: bool, resource: Analysis | None, _request: AuthorizationRequest
+) -> bool:
+    return same_account or (resource is not None and resource.allows_account())
+
+
+def _sts_identity_counts(
+    same_account: bool, resource: Analysis | None, _request: AuthorizationRequest
+) -> bool:
+    # A role trust policy must trust the caller explicitly; naming the account delegates to
+    # the caller's identity policies (REFERENCE C5). Without a trust policy (GetSessionToken,
+    # GetFederationToken) the caller's own account decides.
+    if resource is None:
+        return same_account
+    return resource.allows_account()
+
+
+def _kms_identity_counts(
+    same_account: bool, resource: Analysis | None, request: AuthorizationRequest
+) -> bool:
+    # A KMS key policy must allow; trusting the account root enables IAM policies. Actions
+    # without a key (CreateKey, ListKeys) are governed by IAM policies alone.
+    if same_account and request.resource == "*":
+        return True
+    return resource is not None and resource.allows_account()
+
+
+_AWS_MANAGED_POLICY_WRITES = frozenset(
+    {
+        "iam:createpolicy",
+        "iam:createpolicyversion",
+        "iam:deletepolicy",
+        "iam:deletepolicyversion",
+        "iam:setdefaultpolicyversion",
+        "iam:tagpolicy",
+        "iam:untagpolicy",
+    }
+)
+
+
+def _iam_refuses(request: AuthorizationRequest) -> bool:
+    # AWS managed policies (arn:aws:iam::aws:policy/...) cannot be changed by any customer.
+    return request.action_key in _AWS_MANAGED_POLICY_WRITES and ":iam::aws:policy/" in request.resource
+
+
+DEFAULT_RULE = ServiceRule("default", _default_identity_counts)
+# Service-specific rules, keyed by lower-cased service prefix.
+SERVICE_RULES: dict[str, ServiceRule] = {
+    "sts": ServiceRule("sts", _sts_identity_counts),
+    "kms": ServiceRule("kms", _kms_identity_counts),
+    "iam": ServiceRule("iam", _default_identity_counts, _iam_refuses),
+}
+
+
+def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
+    """Evaluate one request against its policies."""
+    if request.action_key in _ALWAYS_ALLOWED_ACTIONS:
+        return _ALWAYS_ALLOW
+    service = request.service
+    action = request.action_key
+    resource = request.resource
+    ctx = request.lowered_context
+    caller = request.caller
+    missing: list[str] = []
+    results: dict[PolicyType, str] = {}
+    same_account = caller.account is not None and caller.account == request.target_account
+    has_boundary = inputs.boundary is not None and len(inputs.boundary) > 0
+
+    # --- each policy type on its own -------------------------------------------------------
+    if inputs.identity is not None:
+        identity = analyze(inputs.identity, service, action, resource, ctx, caller, missing)
+    else:
+        identity = Analysis()
+    identity_verdict = identity.verdict
+    if caller.kind == "root" and identity_verdict == IMPLICITLY_DENIED:
+        identity_verdict = ALLOWED  # the root user has full access to its own account
+    results[_IDENTITY] = identity_verdict
+
+    boundary: Analysis | None = None
+    if has_boundary:
+        boundary = analyze(inputs.boundary, service, action, resource, ctx, caller, missing)  # type: ignore[arg-type]
+        results[_BOUNDARY] = boundary.verdict
+
+    session: Analysis | None = None
+    session_verdict: str | None = None
+    if inputs.session is not None:
+        session = analyze(inputs.session, service, action, resource, ctx, caller, missing)
+        session_verdict = session.verdict
+    elif caller.kind == "federated-user":
+        session_verdict = IMPLICITLY_DENIED  # GetFederationToken without a policy grants nothing
+    if session_verdict is not None:
+        results[_SESSION] = session_verdict
+
+    scp_levels = [
+        analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.scp_levels
+    ]
+    scp_verdict = ALLOWED
+    for level in scp_levels:
+        if level.denies:
+            scp_verdict = EXPLICITLY_DENIED
+            break
+        if not level.allows:
+            scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
+    results[_SCP] = scp_verdict
+
+    rcp_levels = [
+        analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.rcp_levels
+    ]
+    rcp_verdict = EXPLICITLY_DENIED if any(level.denies for level in rcp_levels) else ALLOWED
+    results[_RCP] = rcp_verdict
+
+    resource_analysis: Analysis | None = None
+    resource_type = _RESOURCE
+    resource_verdict = NOT_APPLICABLE
+    if inputs.resource is not None:
+        resource_analysis = analyze(
+            inputs.resource,
+            service,
+            action,
+            resource,
+            ctx,
+            caller,
+            missing,
+            deny_not_principal_always=has_boundary,
+        )
+        resource_verdict = resource_analysis.resource_verdict
+        policies = inputs.resource.policies
+        if policies and policies[0].policy_type is _TRUST:
+            resource_type = _TRUST
+    results[resource_type] = resource_verdict
+
+    missing_keys = tuple(sorted(set(missing))) if missing else ()
+    denies: list[StatementRef] = []
+    for analysis in (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels):
+        if analysis is not None and analysis.denies:
+            denies.extend(st.ref for st, _ in analysis.denies)
+
+    # --- the core grant from identity and resource-based policies --------------------------
+    rule = SERVICE_RULES.get(service, DEFAULT_RULE)
+    identity_used = False
+    resource_used = False
+    if caller.kind == "service" or caller.kind == "anonymous":
+        resource_used = core = resource_verdict == ALLOWED
+    elif same_account:
+        resource_used = resource_verdict == ALLOWED
+        identity_used = identity_verdict == ALLOWED and rule.identity_counts(
+            True, resource_analysis, request
+        )
+        core = resource_used or identity_used
+    else:
+        resource_used = resource_verdict == ALLOWED or resource_verdict == ALLOWED_FOR_ACCOUNT
+        identity_used = identity_verdict == ALLOWED
+        core = resource_used and identity_used
+
+    # --- what stands in the way of the grant: `blockers`, in evaluation order --------------
+    blockers: list[PolicyType] = []
+    if scp_verdict != ALLOWED:
+        blockers.append(_SCP)
+    if rcp_verdict != ALLOWED:
+        blockers.append(_RCP)
+    if resource_verdict == EXPLICITLY_DENIED or resource_verdict == DENIED_FOR_ACCOUNT:
+        blockers.append(resource_type)
+    if identity_verdict == EXPLICITLY_DENIED:
+        blockers.append(_IDENTITY)
+    names_caller_itself = (
+        same_account and resource_analysis is not None and resource_analysis.allows_exactly()
+    )
+    if boundary is not None and boundary.verdict != ALLOWED:
+        # A same-account resource policy naming the user or session itself is not limited by
+        # the boundary's implicit deny; one naming the role is (REFERENCE C2).
+        if not (
+            boundary.verdict == IMPLICITLY_DENIED
+            and names_caller_itself
+            and caller.kind in _BOUNDARY_BYPASS_KINDS
+        ):
+            blockers.append(_BOUNDARY)
+    if session_verdict is not None and session_verdict != ALLOWED:
+        # Likewise a resource policy naming the session itself is not limited by the session
+        # policy's implicit deny (REFERENCE C2).
+        if not (
+            session_verdict == IMPLICITLY_DENIED
+            and names_caller_itself
+            and caller.kind in _SESSION_BYPASS_KINDS
+        ):
+            blockers.append(_SESSION)
+
+    if denies:
+        blocked = tuple(blockers) if core else ()
+        return Decision(_EXPLICIT_DENY, tuple(denies), blocked, missing_keys, results)
+    if not core or (rule.refuses is not None and rule.refuses(request)):
+        return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
+    if blockers:
+        return Decision(_IMPLICIT_DENY, (), tuple(blockers), missing_keys, results)
+
+    determining: list[StatementRef] = []
+    if identity_used:
+        determining.extend(st.ref for st, _ in identity.allows)
+    if resource_used and resource_analysis is not None:
+        determining.extend(st.ref for st, _ in resource_analysis.allows)
+    for analysis in (boundary, session, *scp_levels):
+        if analysis is not None:
+            determining.extend(st.ref for st, _ in analysis.allows)
+    return Decision(_ALLOW, tuple(determining), (), missing_keys, results)
+
+
+__all__ = ["DEFAULT_RULE", "SERVICE_RULES", "PolicyInputs", "ServiceRule", "decide"]

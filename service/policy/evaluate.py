@@ -1,0 +1,108 @@
+"""Analysis of one policy type against a request: which statements apply, and that type's verdict.
+
+Each statement is scored on separate facets (action, resource, principal, conditions); a
+statement applies when all of them match. The combination of the policy types' verdicts
+into the final answer lives in `decide.py`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from .compiler import CompiledStatement
+from .index import PolicyIndex
+from .principals import ACCOUNT, EXACT, NO_MATCH, SESSION_ROLE, Caller
+
+# Verdicts of one policy type (the names iam-simulate and the scenario corpus use).
+ALLOWED = "Allowed"
+EXPLICITLY_DENIED = "ExplicitlyDenied"
+IMPLICITLY_DENIED = "ImplicitlyDenied"
+ALLOWED_FOR_ACCOUNT = "AllowedForAccount"
+DENIED_FOR_ACCOUNT = "DeniedForAccount"
+NOT_APPLICABLE = "NotApplicable"
+
+
+class Analysis:
+    """The statements of one policy type (or one SCP/RCP level) that apply to the request,
+    each with the rank of its principal match (EXACT where the type has no principals)."""
+
+    __slots__ = ("allows", "denies")
+
+    def __init__(self) -> None:
+        self.allows: list[tuple[CompiledStatement, int]] = []
+        self.denies: list[tuple[CompiledStatement, int]] = []
+
+    @property
+    def verdict(self) -> str:
+        """Verdict of a policy type without principals (identity, boundary, session, SCP)."""
+        if self.denies:
+            return EXPLICITLY_DENIED
+        if self.allows:
+            return ALLOWED
+        return IMPLICITLY_DENIED
+
+    @property
+    def resource_verdict(self) -> str:
+        """Verdict of a resource-based or trust policy, by the strength of the principal match."""
+        if any(rank >= SESSION_ROLE for _, rank in self.denies):
+            return EXPLICITLY_DENIED
+        if self.denies:
+            return DENIED_FOR_ACCOUNT
+        if any(rank >= SESSION_ROLE for _, rank in self.allows):
+            return ALLOWED
+        if self.allows:
+            return ALLOWED_FOR_ACCOUNT
+        return IMPLICITLY_DENIED
+
+    def allows_exactly(self) -> bool:
+        """Some Allow names the caller itself (or `*`), not merely its role or account."""
+        return any(rank == EXACT for _, rank in self.allows)
+
+    def allows_account(self) -> bool:
+        """Some Allow trusts the caller's account, delegating to its IAM policies."""
+        return any(rank == ACCOUNT for _, rank in self.allows)
+
+
+def analyze(
+    index: PolicyIndex,
+    service: str,
+    action: str,
+    resource: str,
+    context: Mapping[str, str | tuple[str, ...]],
+    caller: Caller,
+    missing: list[str] | None,
+    *,
+    deny_not_principal_always: bool = False,
+) -> Analysis:
+    """Statements of `index` that apply to the request.
+
+    `action` is lower-cased. With `deny_not_principal_always`, a Deny+NotPrincipal statement
+    applies to the caller whatever it lists: AWS documents that such a statement always
+    denies a principal that has a permissions boundary (REFERENCE C2).
+    """
+    result = Analysis()
+    wildcard_resource = resource == "*"
+    for st in index.candidates(service):
+        if not st.matches_action(action):
+            continue
+        if st.matches_resource is not None:
+            # INVARIANT: resource "*" (an action without resource-level permissions) is matched
+            # only by Resource "*" or by a NotResource that does not list "*".
+            if wildcard_resource:
+                if not st.resource_star:
+                    continue
+            elif not st.matches_resource(resource, context, missing):
+                continue
+        rank = EXACT
+        if st.principal_rank is not None:
+            rank = st.principal_rank(caller)
+            if rank == NO_MATCH:
+                if deny_not_principal_always and st.is_not_principal and not st.is_allow:
+                    rank = EXACT
+                else:
+                    continue
+        for holds in st.conditions:
+            if not holds(context, missing):
+                break
+        else:
+            (result.allows if st.is_allow else result.denies).append((st, rank))
+    return result

@@ -1,0 +1,381 @@
+"""A FAKE KurrentDB server, for tests only: never a substitute for the real database.
+
+No KurrentDB server can be installed on the development machines, so this module serves the
+part of the KurrentDB gRPC API that ``kurrentdbclient``'s asyncio client uses for
+``KurrentDbEventStore``, over real gRPC on a loopback port, built on the generated protobuf
+modules that kurrentdbclient ships (``kurrentdbclient.protos.v1``):
+
+- ``event_store.client.streams.Streams/BatchAppend``: appends with the server's expected-version
+  rules (no stream, any, stream exists, exact revision) and its error details;
+- ``event_store.client.streams.Streams/Read``: stream reads (forwards and backwards), $all reads
+  (from start, end or a position; forwards inclusive of the position, backwards exclusive;
+  filtered by stream-name or event-type regex or prefixes) and catch-up subscriptions to $all
+  (confirmation, events after the position, caught-up, then live events);
+- ``event_store.client.gossip.Gossip/Read``: a one-node cluster whose leader is this server, so
+  ``kurrentdb+discover://`` connection strings work too.
+
+The client connects with ``kurrentdb://127.0.0.1:<port>?Tls=false`` (see ``FakeKurrentDb.uri``).
+The log is in memory. Commit positions grow by each record's size, with gaps, as the real
+server's log offsets do, and a few system events (``$``-prefixed streams and types) are
+recorded at start-up, as a real server's are, so clients have to filter them.
+
+Not emulated: the v2 streams API (``kurrent.rpc``, multi-stream appends), the v1 unary
+``Append`` (the asyncio client uses BatchAppend), stream subscriptions, deletes and tombstones,
+idempotent re-appends of known event ids, checkpoints in filtered subscriptions, links,
+persistent subscriptions, projections, authentication and TLS.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+import uuid
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import grpc
+import grpc.aio
+from google.protobuf import any_pb2, empty_pb2
+from kurrentdbclient.protos.google.rpc import code_pb2
+from kurrentdbclient.protos.v1 import (
+    gossip_pb2,
+    gossip_pb2_grpc,
+    shared_pb2,
+    status_pb2,
+    streams_pb2,
+    streams_pb2_grpc,
+)
+
+_ReadOptions = streams_pb2.ReadReq.Options
+_RecordedEventMessage = streams_pb2.ReadResp.ReadEvent.RecordedEvent
+
+# A real log starts with its own records; user events are never at position 0.
+_FIRST_POSITION = 4_096
+# Bytes a real record spends on headers beside the event's own data and metadata.
+_RECORD_OVERHEAD = 120
+
+
+@dataclass(frozen=True, slots=True)
+class _Record:
+    """One event in the fake's log."""
+
+    position: int
+    stream: str
+    revision: int
+    id: str
+    type: str
+    content_type: str
+    data: bytes
+    metadata: bytes
+    created_ticks: int  # 100-nanosecond ticks since the Unix epoch, as the server reports them
+
+
+@dataclass
+class _FakeLog:
+    """The fake's database: one ordered list of records plus an index by stream."""
+
+    records: list[_Record] = field(default_factory=list)
+    streams: dict[str, list[_Record]] = field(default_factory=dict)
+    next_position: int = _FIRST_POSITION
+    # Replaced after every append; live subscriptions wait on the one they saw.
+    appended: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def last_revision(self, stream: str) -> int | None:
+        records = self.streams.get(stream)
+        return records[-1].revision if records else None
+
+    def append(self, stream: str, proposed: list[Any]) -> list[_Record]:
+        """Record proposed messages at the end of ``stream``; the caller has checked versions."""
+        stream_records = self.streams.setdefault(stream, [])
+        created_ticks = time.time_ns() // 100
+        new_records = []
+        for message in proposed:
+            record = _Record(
+                position=self.next_position,
+                stream=stream,
+                revision=len(stream_records),
+                id=message.id.string,
+                type=message.metadata["type"],
+                content_type=message.metadata.get("content-type", "application/octet-stream"),
+                data=message.data,
+                metadata=message.custom_metadata,
+                created_ticks=created_ticks,
+            )
+            self.next_position += _RECORD_OVERHEAD + len(stream) + len(record.data) + len(record.metadata)
+            stream_records.append(record)
+            self.records.append(record)
+            new_records.append(record)
+        self.appended.set()
+        self.appended = asyncio.Event()
+        return new_records
+
+    def index_from(self, position: int) -> int:
+        """Index of the first record at or after ``position``."""
+        for index, record in enumerate(self.records):
+            if record.position >= position:
+                return index
+        return len(self.records)
+
+
+class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
+    def __init__(self, log: _FakeLog) -> None:
+        self._log = log
+
+    async def BatchAppend(  # noqa: N802 - gRPC method name
+        self, request_iterator: AsyncIterator[streams_pb2.BatchAppendReq], context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[streams_pb2.BatchAppendResp]:
+        # A batch may arrive in several requests sharing a correlation id; the last is_final.
+        pending: dict[str, tuple[streams_pb2.BatchAppendReq.Options, list[Any]]] = {}
+        async for request in request_iterator:
+            correlation_id = request.correlation_id.string
+            if request.HasField("options"):
+                pending[correlation_id] = (request.options, [])
+            options, proposed = pending[correlation_id]
+            proposed.extend(request.proposed_messages)
+            if request.is_final:
+                del pending[correlation_id]
+                yield self._append(request.correlation_id, options, proposed)
+
+    def _append(
+        self, correlation_id: shared_pb2.UUID, options: streams_pb2.BatchAppendReq.Options, proposed: list[Any]
+    ) -> streams_pb2.BatchAppendResp:
+        stream = options.stream_identifier.stream_name.decode()
+        current = self._log.last_revision(stream)
+        expected_kind = options.WhichOneof("expected_stream_position")
+        accepted = {
+            "any": True,
+            "no_stream": current is None,
+            "stream_exists": current is not None,
+            "stream_position": current == options.stream_position,
+        }[expected_kind]
+        response = streams_pb2.BatchAppendResp(
+            correlation_id=correlation_id, stream_identifier=options.stream_identifier
+        )
+        _copy_expected(options, response)
+        if not accepted:
+            response.error.CopyFrom(_wrong_expected_version(options, expected_kind, current))
+            return response
+        records = self._log.append(stream, proposed)
+        last = records[-1]
+        response.success.current_revision = last.revision
+        response.success.position.commit_position = last.position
+        response.success.position.prepare_position = last.position
+        return response
+
+    async def Read(  # noqa: N802 - gRPC method name
+        self, request: streams_pb2.ReadReq, context: grpc.aio.ServicerContext
+    ) -> AsyncIterator[streams_pb2.ReadResp]:
+        options = request.options
+        if options.WhichOneof("stream_option") == "stream":
+            if options.WhichOneof("count_option") == "subscription":
+                await context.abort(grpc.StatusCode.UNIMPLEMENTED, "the fake has no stream subscriptions")
+            for response in self._read_stream(options):
+                yield response
+        elif options.WhichOneof("count_option") == "subscription":
+            async for response in self._subscribe_all(options):
+                yield response
+        else:
+            for response in self._read_all(options):
+                yield response
+
+    def _read_stream(self, options: _ReadOptions) -> list[streams_pb2.ReadResp]:
+        stream_options = options.stream
+        stream = stream_options.stream_identifier.stream_name.decode()
+        records = self._log.streams.get(stream)
+        if not records:
+            not_found = streams_pb2.ReadResp.StreamNotFound(stream_identifier=stream_options.stream_identifier)
+            return [streams_pb2.ReadResp(stream_not_found=not_found)]
+        backwards = options.read_direction == _ReadOptions.Backwards
+        start = stream_options.WhichOneof("revision_option")
+        if backwards:
+            last = len(records) - 1 if start == "end" else min(stream_options.revision, len(records) - 1)
+            selected = records[last::-1] if last >= 0 else []
+        else:
+            first = 0 if start == "start" else stream_options.revision
+            selected = records[first:] if start != "end" else []
+        return [_event_response(record) for record in selected[: options.count]]
+
+    def _read_all(self, options: _ReadOptions) -> list[streams_pb2.ReadResp]:
+        records = self._log.records
+        matches = _filter_for(options)
+        start = options.all.WhichOneof("all_option")
+        if options.read_direction == _ReadOptions.Backwards:
+            # Backwards from a position excludes the record at it, as the server does.
+            end = len(records) if start != "position" else self._log.index_from(options.all.position.commit_position)
+            candidates = reversed(records[:end])
+        else:
+            first = {
+                "start": 0,
+                "end": len(records),
+                "position": self._log.index_from(options.all.position.commit_position),
+            }[start]
+            candidates = iter(records[first:])
+        selected = []
+        for record in candidates:
+            if len(selected) >= options.count:
+                break
+            if matches(record):
+                selected.append(_event_response(record))
+        return selected
+
+    async def _subscribe_all(self, options: _ReadOptions) -> AsyncIterator[streams_pb2.ReadResp]:
+        log = self._log
+        matches = _filter_for(options)
+        yield streams_pb2.ReadResp(
+            confirmation=streams_pb2.ReadResp.SubscriptionConfirmation(subscription_id=str(uuid.uuid4()))
+        )
+        start = options.all.WhichOneof("all_option")
+        if start == "start":
+            next_index = 0
+        elif start == "end":
+            next_index = len(log.records)
+        else:
+            # A subscription starts after its position, unlike a read.
+            position = options.all.position.commit_position
+            next_index = log.index_from(position)
+            if next_index < len(log.records) and log.records[next_index].position == position:
+                next_index += 1
+        caught_up_sent = False
+        while True:
+            appended = log.appended  # taken before reading, so no append slips between
+            while next_index < len(log.records):
+                record = log.records[next_index]
+                next_index += 1
+                if matches(record):
+                    yield _event_response(record)
+            if not caught_up_sent:
+                yield streams_pb2.ReadResp(caught_up=streams_pb2.ReadResp.CaughtUp())
+                caught_up_sent = True
+            await appended.wait()
+
+
+class _GossipServicer(gossip_pb2_grpc.GossipServicer):
+    def __init__(self, host: str, port_of: Any) -> None:
+        self._host = host
+        self._port_of = port_of
+        self._instance_id = str(uuid.uuid4())
+
+    async def Read(  # noqa: N802 - gRPC method name
+        self, request: shared_pb2.Empty, context: grpc.aio.ServicerContext
+    ) -> gossip_pb2.ClusterInfo:
+        leader = gossip_pb2.MemberInfo(
+            instance_id=shared_pb2.UUID(string=self._instance_id),
+            time_stamp=time.time_ns() // 100,
+            state=gossip_pb2.MemberInfo.VNodeState.Leader,
+            is_alive=True,
+            http_end_point=gossip_pb2.EndPoint(address=self._host, port=self._port_of()),
+        )
+        return gossip_pb2.ClusterInfo(members=[leader])
+
+
+class FakeKurrentDb:
+    """The fake server: ``await start()``, connect with ``uri``, ``await stop()``."""
+
+    def __init__(self, host: str = "127.0.0.1") -> None:
+        self._host = host
+        self._port = 0
+        self._log = _FakeLog()
+        self._server = grpc.aio.server()
+        streams_pb2_grpc.add_StreamsServicer_to_server(_StreamsServicer(self._log), self._server)
+        gossip_pb2_grpc.add_GossipServicer_to_server(
+            _GossipServicer(host, lambda: self._port), self._server
+        )
+        self._record_system_events()
+
+    @property
+    def uri(self) -> str:
+        """Connection string for kurrentdbclient (insecure, single node)."""
+        return f"kurrentdb://{self._host}:{self._port}?Tls=false"
+
+    @property
+    def discover_uri(self) -> str:
+        """Connection string that discovers the (one-node) cluster through gossip first."""
+        return f"kurrentdb+discover://{self._host}:{self._port}?Tls=false"
+
+    async def start(self) -> None:
+        self._port = self._server.add_insecure_port(f"{self._host}:0")
+        await self._server.start()
+
+    async def stop(self) -> None:
+        # No grace: open subscriptions are endless streams and would hold shutdown up.
+        await self._server.stop(grace=None)
+
+    def _record_system_events(self) -> None:
+        def system_event(event_type: str) -> Any:
+            return streams_pb2.BatchAppendReq.ProposedMessage(
+                id=shared_pb2.UUID(string=str(uuid.uuid4())),
+                metadata={"type": event_type, "content-type": "application/json"},
+                data=b"{}",
+            )
+
+        self._log.append("$settings", [system_event("$settings")])
+        self._log.append("$stats-127.0.0.1:2113", [system_event("$statsCollected")])
+
+
+def _copy_expected(options: streams_pb2.BatchAppendReq.Options, response: streams_pb2.BatchAppendResp) -> None:
+    """Echo the request's expected stream position in the response, as the server does."""
+    kind = options.WhichOneof("expected_stream_position")
+    if kind == "stream_position":
+        response.stream_position = options.stream_position
+    else:
+        getattr(response, kind).CopyFrom(empty_pb2.Empty())
+
+
+def _wrong_expected_version(
+    options: streams_pb2.BatchAppendReq.Options, expected_kind: str, current: int | None
+) -> status_pb2.Status:
+    detail = shared_pb2.WrongExpectedVersion()
+    if current is None:
+        detail.current_no_stream.CopyFrom(empty_pb2.Empty())
+    else:
+        detail.current_stream_revision = current
+    if expected_kind == "stream_position":
+        detail.expected_stream_position = options.stream_position
+    else:
+        field_name = {"no_stream": "expected_no_stream", "any": "expected_any", "stream_exists": "expected_stream_exists"}
+        getattr(detail, field_name[expected_kind]).CopyFrom(empty_pb2.Empty())
+    packed = any_pb2.Any()
+    packed.Pack(detail)
+    return status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message="WrongExpectedVersion", details=packed)
+
+
+def _filter_for(options: _ReadOptions) -> Any:
+    """The predicate a $all read or subscription applies to each record."""
+    if options.WhichOneof("filter_option") != "filter":
+        return lambda record: True
+    filter_options = options.filter
+    on_stream_name = filter_options.WhichOneof("filter") == "stream_identifier"
+    expression = filter_options.stream_identifier if on_stream_name else filter_options.event_type
+    prefixes = tuple(expression.prefix)
+    # The server matches with .NET's Regex.IsMatch, an unanchored search like re.search.
+    pattern = re.compile(expression.regex) if expression.regex else None
+
+    def matches(record: _Record) -> bool:
+        subject = record.stream if on_stream_name else record.type
+        if prefixes:
+            return subject.startswith(prefixes)
+        return pattern is None or pattern.search(subject) is not None
+
+    return matches
+
+
+def _event_response(record: _Record) -> streams_pb2.ReadResp:
+    event = _RecordedEventMessage(
+        id=shared_pb2.UUID(string=record.id),
+        stream_identifier=shared_pb2.StreamIdentifier(stream_name=record.stream.encode()),
+        stream_revision=record.revision,
+        prepare_position=record.position,
+        commit_position=record.position,
+        metadata={
+            "type": record.type,
+            "content-type": record.content_type,
+            "created": str(record.created_ticks),
+        },
+        custom_metadata=record.metadata,
+        data=record.data,
+    )
+    return streams_pb2.ReadResp(
+        event=streams_pb2.ReadResp.ReadEvent(event=event, commit_position=record.position)
+    )
