@@ -126,6 +126,11 @@ class ProjectionRunner:
             if not future.done():
                 future.set_result(None)
 
+    @property
+    def pending_waits(self) -> int:
+        """How many callers are waiting for a position (read-your-writes) right now."""
+        return len(self._waiters)
+
     async def wait_for(self, position: int, timeout: float) -> None:
         """Return once the projection has applied ``position``; TimeoutError after ``timeout`` s."""
         if position <= self.projection.position:

@@ -5,6 +5,7 @@
 |------------------------------------------------------|----------------------|
 | ``memory://``                                        | InMemoryEventStore   |
 | ``sqlite:///abs/path.db``, ``sqlite://relative.db``  | SqliteEventStore     |
+| (``sqlite:////abs/path.db`` is read as absolute too) |                      |
 | ``kurrentdb://``, ``kurrentdb+discover://``,         | KurrentDbEventStore  |
 | ``esdb://``, ``esdb+discover://`` (passed through)   |                      |
 """
@@ -66,6 +67,8 @@ def open_event_store(uri: str, codec: EventCodec) -> EventStore:
         # sqlite:///abs/path.db has an empty host and an absolute path; sqlite://relative.db
         # (or sqlite://dir/file.db) carries the relative path's first segment as the host.
         path = parts.netloc + parts.path
+        if path.startswith("//"):  # sqlite:////abs/path.db, SQLAlchemy's spelling, is absolute too
+            path = "/" + path.lstrip("/")
         if not path or path.endswith("/") or path.lstrip("/") == ":memory:":
             raise ValueError(
                 f"event store URI `{uri}`: name a database file, as in `sqlite:///var/lib/iamd/events.db`"

@@ -6,7 +6,7 @@ Mapping onto KurrentDB:
   (content type application/json);
 - the KurrentDB event metadata is our metadata JSON object plus the stored schema version under
   ``$schemaVersion`` (and, for an event id that is not a canonical UUID string, the original id
-  under ``$iamdEventId``, as KurrentDB ids are UUIDs); keys starting with ``$`` are KurrentDB's;
+  under ``$iamdEventId``, as KurrentDB ids are UUIDs); callers' keys never start with ``$``;
 - ``position`` is the KurrentDB commit position, which increases with every event, with gaps;
 - system events (streams or types starting with ``$``) are never returned.
 
@@ -35,12 +35,11 @@ from kurrentdbclient.exceptions import (
     NotFoundError,
     ProgrammingError,
     ServiceUnavailableError,
-    UnauthenticatedError,
     WrongCurrentVersionError,
 )
 
 from .codec import EventCodec
-from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
+from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
 from .memory import check_append_arguments
 from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
 
@@ -60,7 +59,6 @@ _UNAVAILABLE_ERRORS = (
     DeadlineExceededError,
     GrpcError,
     CancelledError,
-    UnauthenticatedError,
 )
 
 # KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
@@ -198,8 +196,6 @@ class KurrentDbEventStore:
     # -- mapping ----------------------------------------------------------------------------
 
     def _encode(self, event: NewEvent) -> kurrentdbclient.NewEvent:
-        if any(key.startswith("$") for key in event.metadata):
-            raise ValueError("metadata keys starting with `$` are reserved for KurrentDB")
         metadata: dict[str, Any] = {**event.metadata, SCHEMA_VERSION_KEY: event.schema_version}
         try:
             event_uuid = uuid.UUID(event.id)
@@ -216,7 +212,12 @@ class KurrentDbEventStore:
         )
 
     def _decode(self, recorded: kurrentdbclient.RecordedEvent) -> RecordedEvent:
-        metadata: dict[str, Any] = orjson.loads(recorded.metadata) if recorded.metadata else {}
+        try:
+            metadata = orjson.loads(recorded.metadata) if recorded.metadata else {}
+        except orjson.JSONDecodeError as e:
+            raise CodecError(f"event `{recorded.id}` has metadata that is not JSON: {e}") from e
+        if not isinstance(metadata, dict):  # written by something other than iamd
+            raise CodecError(f"event `{recorded.id}` has metadata that is not a JSON object")
         stored_version = metadata.pop(SCHEMA_VERSION_KEY, 1)
         event_id = metadata.pop(EVENT_ID_KEY, None) or str(recorded.id)
         data, schema_version = self._codec.decode(recorded.type, stored_version, recorded.data)

@@ -2,6 +2,9 @@
 
 Payloads are still encoded on append and decoded on every read, so codec failures and
 upcasting behave exactly as they do with the durable adapters. Positions are 1, 2, 3, ...
+
+As the reference adapter it also holds the append rules that every adapter applies:
+``check_append_arguments`` and ``is_expected_version``.
 """
 
 from __future__ import annotations
@@ -164,11 +167,17 @@ class InMemoryEventStore:
 
 
 def check_append_arguments(events: Sequence[NewEvent], expected: ExpectedVersion) -> None:
-    """Reject an empty batch and an expected version that is neither a StreamState nor >= 0."""
+    """Reject an empty batch, an expected version that is neither a StreamState nor >= 0, and
+    metadata keys starting with `$`, which KurrentDB reserves (the kurrentdb adapter stores the
+    schema version there), so that a batch one adapter accepts every adapter accepts."""
     if not events:
         raise ValueError("append needs at least one event")
     if not isinstance(expected, StreamState) and (isinstance(expected, bool) or expected < 0):
         raise ValueError(f"expected version must be a StreamState or a version >= 0, not {expected!r}")
+    for event in events:
+        for key in event.metadata:
+            if key.startswith("$"):
+                raise ValueError(f"metadata key `{key}` is reserved: keys starting with `$` are the store's")
 
 
 def is_expected_version(expected: ExpectedVersion, current: int | None) -> bool:

@@ -20,6 +20,7 @@ from .model import (
     StatementEffect,
     StatementRef,
 )
+from .principals import UnsupportedPrincipalError
 from .validate import validate_policy
 
 __all__ = [
@@ -37,6 +38,7 @@ __all__ = [
     "ServiceRule",
     "StatementEffect",
     "StatementRef",
+    "UnsupportedPrincipalError",
     "compile_policy",
     "decide",
     "validate_policy",

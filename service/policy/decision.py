@@ -55,7 +55,12 @@ _ALLOW, _EXPLICIT_DENY, _IMPLICIT_DENY = Effect.ALLOW, Effect.EXPLICIT_DENY, Eff
 
 @dataclass(frozen=True, slots=True)
 class PolicyInputs:
-    """The policies that apply to one request, grouped by type, each already indexed."""
+    """The policies that apply to one request, grouped by type, each already indexed.
+
+    `boundary` and `session` are None when the principal has none; an empty index there is a
+    boundary or session policy that allows nothing. Several boundary documents in one index
+    act as one policy (the union of their statements).
+    """
 
     identity: PolicyIndex | None = None
     boundary: PolicyIndex | None = None
@@ -142,7 +147,9 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     missing: list[str] = []
     results: dict[PolicyType, str] = {}
     same_account = caller.account is not None and caller.account == request.target_account
-    has_boundary = inputs.boundary is not None and len(inputs.boundary) > 0
+    # INVARIANT: None means "no boundary"; an index without policies is a boundary that
+    # allows nothing (e.g. its managed policy was deleted), never the absence of one.
+    has_boundary = inputs.boundary is not None
 
     # --- each policy type on its own -------------------------------------------------------
     if inputs.identity is not None:
@@ -240,25 +247,28 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         blockers.append(resource_type)
     if identity_verdict == EXPLICITLY_DENIED:
         blockers.append(_IDENTITY)
-    names_caller_itself = (
-        same_account and resource_analysis is not None and resource_analysis.allows_exactly()
-    )
     if boundary is not None and boundary.verdict != ALLOWED:
-        # A same-account resource policy naming the user or session itself is not limited by
-        # the boundary's implicit deny; one naming the role is (REFERENCE C2).
+        # A same-account resource policy granting the user or session itself (by name or to
+        # everyone) is not limited by the boundary's implicit deny; one naming the role or
+        # the account is (REFERENCE C2).
         if not (
             boundary.verdict == IMPLICITLY_DENIED
-            and names_caller_itself
+            and same_account
             and caller.kind in _BOUNDARY_BYPASS_KINDS
+            and resource_analysis is not None
+            and resource_analysis.allows_directly()
         ):
             blockers.append(_BOUNDARY)
     if session_verdict is not None and session_verdict != ALLOWED:
-        # Likewise a resource policy naming the session itself is not limited by the session
-        # policy's implicit deny (REFERENCE C2).
+        # "A resource-based policy can specify the ARN of the session as a principal ... The
+        # resource-based policy permissions are not limited by the session policy" (IAM user
+        # guide, session policies). Naming the role, the account or everyone does not do that.
         if not (
             session_verdict == IMPLICITLY_DENIED
-            and names_caller_itself
+            and same_account
             and caller.kind in _SESSION_BYPASS_KINDS
+            and resource_analysis is not None
+            and resource_analysis.allows_by_name()
         ):
             blockers.append(_SESSION)
 

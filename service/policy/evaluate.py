@@ -2,15 +2,16 @@
 
 Each statement is scored on separate facets (action, resource, principal, conditions); a
 statement applies when all of them match. The combination of the policy types' verdicts
-into the final answer lives in `decide.py`.
+into the final answer lives in `decision.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
+
 from .compiler import CompiledStatement
 from .index import PolicyIndex
-from .principals import ACCOUNT, EXACT, NO_MATCH, SESSION_ROLE, Caller
+from .principals import ACCOUNT, EVERYONE, EXACT, NO_MATCH, SESSION_ROLE, Caller
 
 # Verdicts of one policy type (the names iam-simulate and the scenario corpus use).
 ALLOWED = "Allowed"
@@ -53,8 +54,12 @@ class Analysis:
             return ALLOWED_FOR_ACCOUNT
         return IMPLICITLY_DENIED
 
-    def allows_exactly(self) -> bool:
-        """Some Allow names the caller itself (or `*`), not merely its role or account."""
+    def allows_directly(self) -> bool:
+        """Some Allow applies to the caller itself (named, or `*`), not via its role or account."""
+        return any(rank >= EVERYONE for _, rank in self.allows)
+
+    def allows_by_name(self) -> bool:
+        """Some Allow names the caller's own ARN."""
         return any(rank == EXACT for _, rank in self.allows)
 
     def allows_account(self) -> bool:
@@ -81,9 +86,7 @@ def analyze(
     """
     result = Analysis()
     wildcard_resource = resource == "*"
-    for st in index.candidates(service):
-        if not st.matches_action(action):
-            continue
+    for st in index.matching_action(service, action):
         if st.matches_resource is not None:
             # INVARIANT: resource "*" (an action without resource-level permissions) is matched
             # only by Resource "*" or by a NotResource that does not list "*".
@@ -97,7 +100,7 @@ def analyze(
             rank = st.principal_rank(caller)
             if rank == NO_MATCH:
                 if deny_not_principal_always and st.is_not_principal and not st.is_allow:
-                    rank = EXACT
+                    rank = EVERYONE
                 else:
                     continue
         for holds in st.conditions:

@@ -80,15 +80,15 @@ def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, 
     for key, value in context.items():
         if type(key) is not str:
             raise TypeError(f"context key {key!r} is not a string")
-        if type(value) is str:
+        if type(value) is str:  # the common case first: exact type check is cheapest
             lowered[key.lower()] = value
-        elif isinstance(value, Sequence) and not isinstance(value, str):
-            items = tuple(value)
-            if not all(type(item) is str for item in items):
-                raise TypeError(f"context key `{key}` holds a value that is not a string")
-            lowered[key.lower()] = items
         elif isinstance(value, str):
             lowered[key.lower()] = str(value)
+        elif isinstance(value, Sequence):
+            items = tuple(value)
+            if not all(isinstance(item, str) for item in items):
+                raise TypeError(f"context key `{key}` holds a value that is not a string")
+            lowered[key.lower()] = tuple(str(item) for item in items)
         else:
             raise TypeError(f"context key `{key}` must hold a string or a list of strings")
     return MappingProxyType(lowered)

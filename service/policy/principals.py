@@ -18,13 +18,15 @@ NO_MATCH = 0
 ACCOUNT = 1  # the caller's account is named: delegation to the account's IAM policies
 SESSION_ROLE = 2  # the role behind the caller's role session is named
 SESSION_USER = 3  # the IAM user behind the caller's federated-user session is named
-EXACT = 4  # the caller itself (or "*") is named
+EVERYONE = 4  # "*", or a NotPrincipal that does not exclude the caller
+EXACT = 5  # the caller itself is named
 
 RANK_NAMES = {
     NO_MATCH: "NoMatch",
     ACCOUNT: "AccountLevelMatch",
     SESSION_ROLE: "SessionRoleMatch",
     SESSION_USER: "SessionUserMatch",
+    EVERYONE: "Match",
     EXACT: "Match",
 }
 
@@ -36,45 +38,60 @@ class Caller(NamedTuple):
     """The request's principal, classified once per request (a NamedTuple: cheap to build)."""
 
     value: str
-    kind: str  # user | role | role-session | federated-user | root | service | anonymous | other
+    kind: str  # user | role | role-session | federated-user | root | service | anonymous
     account: str | None
     role_arn: str | None = None  # role behind a role session
     user_arn: str | None = None  # IAM user behind a federated-user session (see below)
 
 
+class UnsupportedPrincipalError(ValueError):
+    """The request principal is of a form the engine cannot evaluate."""
+
+
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}")  # sns.amazonaws.com
+
+
 def classify_caller(principal: str, context: Mapping[str, object]) -> Caller:
-    """Classify the request principal; `context` is the lower-cased request context."""
+    """Classify the request principal; `context` is the lower-cased request context.
+
+    Raises UnsupportedPrincipalError for anything but an IAM user, role, role-session,
+    federated-user or root ARN, a service principal name, or `anonymous`: guessing what an
+    unknown caller may do would be an authorization decision made by accident.
+    """
     if principal == "anonymous":
         return Caller(principal, "anonymous", None)
     parts = principal.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
-        if "." in principal:
+        if _SERVICE_PRINCIPAL.fullmatch(principal):
             return Caller(principal, "service", None)
-        return Caller(principal, "other", None)
+        raise UnsupportedPrincipalError(f"unsupported principal `{principal}`")
     partition, service, account, resource = parts[1], parts[2], parts[4], parts[5]
-    account_id = account if ACCOUNT_ID.fullmatch(account) else None
+    if not ACCOUNT_ID.fullmatch(account):
+        raise UnsupportedPrincipalError(f"principal `{principal}` names no 12-digit account")
     if service == "iam":
         if resource == "root":
-            return Caller(principal, "root", account_id)
-        if resource.startswith("user/"):
-            return Caller(principal, "user", account_id)
-        if resource.startswith("role/"):
-            return Caller(principal, "role", account_id, role_arn=principal)
+            return Caller(principal, "root", account)
+        if resource.startswith("user/") and len(resource) > 5:
+            return Caller(principal, "user", account)
+        if resource.startswith("role/") and len(resource) > 5:
+            return Caller(principal, "role", account, role_arn=principal)
     elif service == "sts":
-        if resource.startswith("assumed-role/"):
-            role_name = resource.split("/")[1] if resource.count("/") >= 2 else ""
+        session = resource.split("/")
+        if session[0] == "assumed-role" and len(session) >= 3 and session[1] and session[-1]:
             # The session ARN drops the role's path; aws:PrincipalArn carries the real role ARN.
             role_arn = context.get("aws:principalarn")
             if not isinstance(role_arn, str) or ":role/" not in role_arn:
-                role_arn = f"arn:{partition}:iam::{account}:role/{role_name}"
-            return Caller(principal, "role-session", account_id, role_arn=role_arn)
-        if resource.startswith("federated-user/"):
+                role_arn = f"arn:{partition}:iam::{account}:role/{session[1]}"
+            return Caller(principal, "role-session", account, role_arn=role_arn)
+        if session[0] == "federated-user" and len(session) == 2 and session[1]:
             # GetFederationToken sessions do not record the federating IAM user; we take the
             # same-named user of the account, as the session name conventionally is that user.
-            name = resource[len("federated-user/") :]
-            user_arn = f"arn:{partition}:iam::{account}:user/{name}"
-            return Caller(principal, "federated-user", account_id, user_arn=user_arn)
-    return Caller(principal, "other", account_id)
+            user_arn = f"arn:{partition}:iam::{account}:user/{session[1]}"
+            return Caller(principal, "federated-user", account, user_arn=user_arn)
+    raise UnsupportedPrincipalError(
+        f"unsupported principal `{principal}`: expected an IAM user, role, role-session, "
+        "federated-user or root ARN, a service principal or `anonymous`"
+    )
 
 
 PrincipalMatcher = Callable[[Caller], int]
@@ -86,8 +103,8 @@ def compile_principal(
     """Matcher for a Principal (or, with `negated`, a NotPrincipal) element.
 
     `entries` maps the principal kind (AWS, Service, Federated, CanonicalUser) to its values;
-    None stands for `"*"`. A NotPrincipal matches (EXACT) exactly when no entry matches at
-    any rank, so naming an account or a session's role also exempts the caller.
+    None stands for `"*"`. A NotPrincipal matches (as EVERYONE) exactly when no entry matches
+    at any rank, so naming an account or a session's role also exempts the caller.
     """
     if entries is None:
         return _everyone if not negated else _no_one
@@ -119,12 +136,14 @@ def compile_principal(
     frozen_services = frozenset(services)
 
     def rank(caller: Caller) -> int:
-        if wildcard:
-            return EXACT
         if caller.kind == "service":
-            return EXACT if caller.value.lower() in frozen_services else NO_MATCH
+            if caller.value.lower() in frozen_services:
+                return EXACT
+            return EVERYONE if wildcard else NO_MATCH
         if caller.value in frozen_exact:
             return EXACT
+        if wildcard:
+            return EVERYONE
         if caller.user_arn is not None and caller.user_arn in frozen_exact:
             return SESSION_USER
         if caller.kind == "role-session" and caller.role_arn in frozen_exact:
@@ -137,13 +156,13 @@ def compile_principal(
         return rank
 
     def not_rank(caller: Caller) -> int:
-        return EXACT if rank(caller) == NO_MATCH else NO_MATCH
+        return EVERYONE if rank(caller) == NO_MATCH else NO_MATCH
 
     return not_rank
 
 
 def _everyone(_caller: Caller) -> int:
-    return EXACT
+    return EVERYONE
 
 
 def _no_one(_caller: Caller) -> int:

@@ -28,6 +28,17 @@ def _levels(levels: Sequence[Sequence[Mapping[str, Any]]], prefix: str, policy_t
     return tuple(_index(docs, f"{prefix}-L{n}", policy_type) for n, docs in enumerate(levels))
 
 
+def _is_trust_policy(doc: Mapping[str, Any]) -> bool:
+    statements = doc.get("Statement")
+    if isinstance(statements, Mapping):
+        statements = [statements]
+    if not isinstance(statements, list):
+        return False
+    return not any(
+        isinstance(st, Mapping) and ("Resource" in st or "NotResource" in st) for st in statements
+    )
+
+
 def scenario_to_inputs(scenario: Mapping[str, Any]) -> tuple[AuthorizationRequest, PolicyInputs]:
     """The request and the indexed policies of one scenario; raises MalformedPolicyError."""
     req = scenario["request"]
@@ -51,9 +62,8 @@ def scenario_to_inputs(scenario: Mapping[str, Any]) -> tuple[AuthorizationReques
     resource_doc = scenario.get("resourcePolicy")
     resource = None
     if resource_doc is not None:
-        # For STS the resource is a role and its resource-based policy is the trust policy.
-        is_trust = request.action.lower().startswith("sts:")
-        policy_type = PolicyType.TRUST if is_trust else PolicyType.RESOURCE
+        # A role's trust policy is the one resource-based policy without Resource elements.
+        policy_type = PolicyType.TRUST if _is_trust_policy(resource_doc) else PolicyType.RESOURCE
         resource = PolicyIndex([_compile(resource_doc, policy_type.value, policy_type)])
     inputs = PolicyInputs(
         identity=identity,

@@ -54,6 +54,7 @@ _LOAD_APPENDERS = 4
 
 async def run_eventstore_bench(tmpdir: pathlib.Path, *, n_rebuild: int = 1_000_000) -> dict[str, Any]:
     """Measure events/s for 1-event appends, 100-event appends and a full read_all replay."""
+    tmpdir.mkdir(parents=True, exist_ok=True)
     codec = EventCodec()
     results: dict[str, Any] = {"n_rebuild": n_rebuild}
     stores: dict[str, Callable[[str], EventStore]] = {

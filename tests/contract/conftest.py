@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass
 
 import pytest
@@ -42,7 +42,7 @@ class Backend:
     name: str
     # Opens a store with the given codec; sqlite and kurrentdb stores opened by one test share
     # their data (file or server), in-memory stores do not.
-    open: Callable[[EventCodec], Awaitable[EventStore]]
+    open: Callable[[EventCodec], EventStore]
     # False for a real server, whose log already holds other runs' events.
     starts_empty: bool
 
@@ -74,7 +74,7 @@ async def backend(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Bac
         def create(codec: EventCodec) -> EventStore:
             return KurrentDbEventStore(real_uri, codec)
 
-    async def open_store(codec: EventCodec) -> EventStore:
+    def open_store(codec: EventCodec) -> EventStore:
         store = create(codec)
         opened.append(store)
         return store
@@ -88,8 +88,8 @@ async def backend(request: pytest.FixtureRequest, tmp_path) -> AsyncIterator[Bac
 
 
 @pytest.fixture
-async def store(backend: Backend) -> EventStore:
-    return await backend.open(EventCodec())
+def store(backend: Backend) -> EventStore:
+    return backend.open(EventCodec())
 
 
 @pytest.fixture

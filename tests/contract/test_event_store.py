@@ -1,7 +1,8 @@
 """The event-store contract: one suite, run against every adapter (see conftest.py).
 
-Followed by the few behaviours only one adapter has: the SQLite file's durability and sharing
-between stores, the kurrentdb adapter's cluster discovery, and ``open_event_store``'s URIs.
+Followed by the few behaviours only one adapter has: the SQLite file's durability, locking and
+sharing between stores, the kurrentdb adapter's cluster discovery and unreachable server, and
+``open_event_store``'s URIs.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -32,15 +33,17 @@ from service.eventstore import (
     WrongExpectedVersion,
     open_event_store,
 )
-from tests.contract.conftest import Backend
 from tests.fakes.kurrentdb_fake import FakeKurrentDb
+
+if TYPE_CHECKING:
+    from tests.contract.conftest import Backend
 
 # Upper bound on waiting for a subscription to deliver; a healthy store takes milliseconds.
 DELIVERY_TIMEOUT = 5.0
 
 
-def event(n: int, event_type: str = "ThingHappened", **data: Any) -> NewEvent:
-    return NewEvent(type=event_type, data={"n": n, **data})
+def event(n: int, event_type: str = "ThingHappened") -> NewEvent:
+    return NewEvent(type=event_type, data={"n": n})
 
 
 async def collect(events: AsyncIterator[RecordedEvent]) -> list[RecordedEvent]:
@@ -136,7 +139,13 @@ async def test_exact_version_conflicts_when_the_stream_is_missing(store: EventSt
 
 
 @pytest.mark.parametrize(
-    ("events", "expected"), [([], StreamState.ANY), ([event(0)], -1)], ids=["no-events", "negative-version"]
+    ("events", "expected"),
+    [
+        ([], StreamState.ANY),
+        ([event(0)], -1),
+        ([NewEvent(type="ThingHappened", data={}, metadata={"$correlationId": "x"})], StreamState.ANY),
+    ],
+    ids=["no-events", "negative-version", "reserved-metadata-key"],
 )
 async def test_append_rejects_meaningless_arguments(
     store: EventStore, ns: str, events: list[NewEvent], expected: Any
@@ -418,7 +427,7 @@ async def test_old_schema_versions_are_upcast_on_every_read(backend: Backend, ns
         first, last = old["name"].split(" ")
         return {"first_name": first, "last_name": last}
 
-    store = await backend.open(EventCodec({("UserCreated", 1): split_name}))
+    store = backend.open(EventCodec({("UserCreated", 1): split_name}))
     stream = f"{ns}-user-ada"
     start = await store.head_position()
     await store.append(
@@ -629,6 +638,19 @@ async def test_kurrentdb_discovers_the_leader_through_gossip() -> None:
     assert (read.position, read.data) == (result.position, {"n": 0})
 
 
+async def test_kurrentdb_unreachable_server_is_unavailable() -> None:
+    fake = FakeKurrentDb()
+    await fake.start()
+    uri = fake.uri
+    await fake.stop()  # nothing listens on that port any more
+    store = KurrentDbEventStore(uri, EventCodec())
+    try:
+        with pytest.raises(EventStoreUnavailable):
+            await store.append("user-alice", [event(0)], StreamState.NO_STREAM)
+    finally:
+        await store.close()
+
+
 # -- choosing an adapter by URI --------------------------------------------------------------
 
 
@@ -639,6 +661,7 @@ async def test_open_event_store_picks_the_adapter_from_the_uri(tmp_path, monkeyp
         open_event_store("memory://", codec),
         open_event_store(f"sqlite://{tmp_path}/absolute.db", codec),
         open_event_store("sqlite://relative.db", codec),
+        open_event_store(f"sqlite:///{tmp_path}/four-slashes.db", codec),
         open_event_store("kurrentdb://127.0.0.1:2113?Tls=false", codec),
         open_event_store("kurrentdb+discover://127.0.0.1:2113?Tls=false", codec),
         open_event_store("esdb://127.0.0.1:2113?Tls=false", codec),
@@ -647,12 +670,10 @@ async def test_open_event_store_picks_the_adapter_from_the_uri(tmp_path, monkeyp
     try:
         assert [type(store) for store in opened] == [
             InMemoryEventStore,
-            SqliteEventStore,
-            SqliteEventStore,
+            *[SqliteEventStore] * 3,
             *[KurrentDbEventStore] * 4,
         ]
-        assert (tmp_path / "absolute.db").exists()
-        assert (tmp_path / "relative.db").exists()
+        assert {"absolute.db", "relative.db", "four-slashes.db"} <= {p.name for p in tmp_path.iterdir()}
     finally:
         for store in opened:
             await store.close()

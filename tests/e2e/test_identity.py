@@ -219,7 +219,7 @@ async def test_quotas(iamd: Iamd) -> None:
         target=pb.EntityRef(kind=USER, name="erin"), policy_arn=extra)),
         grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
     # Inline policies of a user may total 2,048 non-whitespace characters.
-    big = allow([f"s3:Action{i:04d}" for i in range(120)])
+    big = allow([f"s3:Action{i:04d}" for i in range(150)])
     await expect_error(iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=USER, name="erin"), policy_name="big", policy_document=big)),
         grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")

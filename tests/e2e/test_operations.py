@@ -140,18 +140,33 @@ async def test_health_and_reflection(iamd: Iamd) -> None:
 
 async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(tmp_path: Path) -> None:
     server = await start_iamd(tmp_path / "d")
-    health = health_pb2_grpc.HealthStub(server.channel)
-    in_flight = asyncio.ensure_future(server.iam.CreateUser(ipb.CreateUserRequest(user_name="late")))
-    await asyncio.sleep(0)  # let the call leave the client
+    await server.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    # An Authorize that waits for a position not yet written: certainly in flight during shutdown.
+    head = await server.running.store.head_position()
+    in_flight = asyncio.ensure_future(server.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", action="s3:GetObject", resource="*",
+        min_position=head + 1)))
+    while server.running.runner.pending_waits == 0:
+        await asyncio.sleep(0.01)
     stopping = asyncio.ensure_future(server.running.stop())
-    created = await in_flight
-    assert created.user.user_name == "late"
+    # Once stopping, the server refuses new calls, so ask its health servicer in-process.
+    servicer = server.running.health
+    while (await servicer.Check(health_pb2.HealthCheckRequest(), None)).status \
+            == health_pb2.HealthCheckResponse.SERVING:
+        await asyncio.sleep(0.01)
+    # The write the in-flight call waits for lands while the server drains.
+    from service.eventstore.port import NewEvent, StreamState
+
+    await server.running.store.append("group-123456789012-late", [NewEvent("GroupCreated", {
+        "name": "late", "id": "AGPALATE", "arn": f"arn:aws:iam::{ACCOUNT}:group/late", "path": "/",
+        "created_at": "2026-11-22T00:00:00Z"})], StreamState.NO_STREAM)
+    answer = await in_flight
+    assert answer.decision == apb.DECISION_IMPLICIT_DENY and answer.evaluated_at_position > head
     await stopping
     await server.channel.close()
-    assert health is not None
     restarted = await start_iamd(tmp_path / "d")
     try:
-        got = await restarted.iam.GetUser(ipb.GetUserRequest(user_name="late"))
-        assert got.user.user_id == created.user.user_id
+        got = await restarted.iam.GetGroup(ipb.GetGroupRequest(group_name="late"))
+        assert got.group.group_id == "AGPALATE"
     finally:
         await stop_iamd(restarted)

@@ -28,10 +28,11 @@ persistent subscriptions, projections, authentication and TLS.
 from __future__ import annotations
 
 import asyncio
+import bisect
 import re
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -113,10 +114,7 @@ class _FakeLog:
 
     def index_from(self, position: int) -> int:
         """Index of the first record at or after ``position``."""
-        for index, record in enumerate(self.records):
-            if record.position >= position:
-                return index
-        return len(self.records)
+        return bisect.bisect_left(self.records, position, key=lambda record: record.position)
 
 
 class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
@@ -252,7 +250,7 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
 
 
 class _GossipServicer(gossip_pb2_grpc.GossipServicer):
-    def __init__(self, host: str, port_of: Any) -> None:
+    def __init__(self, host: str, port_of: Callable[[], int]) -> None:
         self._host = host
         self._port_of = port_of
         self._instance_id = str(uuid.uuid4())
@@ -341,7 +339,7 @@ def _wrong_expected_version(
     return status_pb2.Status(code=code_pb2.FAILED_PRECONDITION, message="WrongExpectedVersion", details=packed)
 
 
-def _filter_for(options: _ReadOptions) -> Any:
+def _filter_for(options: _ReadOptions) -> Callable[[_Record], bool]:
     """The predicate a $all read or subscription applies to each record."""
     if options.WhichOneof("filter_option") != "filter":
         return lambda record: True

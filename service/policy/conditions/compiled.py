@@ -8,8 +8,8 @@ This is where the semantics shared by every operator live, once:
   differ from all of them);
 - ForAllValues: every request value satisfies the operator (true for an empty set);
   ForAnyValue: at least one does;
-- a multivalued key used without a set qualifier (AWS says it needs one) is treated like
-  ForAnyValue for positive operators and its negation for negated ones.
+- a multivalued key used without a set qualifier (AWS: "multivalued context keys require a
+  condition set operator") cannot be compared, so the condition does not hold, negated or not.
 Keys are compared case-insensitively: they are lower-cased here and in the request.
 """
 
@@ -89,15 +89,7 @@ def compile_condition(
             return missing_result
         if type(value) is str:
             return match(value, ctx, missing) == want
-        if negated:
-            for item in value:
-                if match(item, ctx, missing) != NO_MATCH:
-                    return False
-            return True
-        for item in value:
-            if match(item, ctx, missing) == MATCH:
-                return True
-        return False
+        return False  # a multivalued key without ForAllValues/ForAnyValue
 
     return holds
 

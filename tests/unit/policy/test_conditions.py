@@ -178,11 +178,11 @@ CASE_OF_KEYS = [
 ]
 
 MULTIVALUED_WITHOUT_QUALIFIER = [
-    # AWS asks for a set qualifier on multivalued keys; without one a positive operator
-    # holds when any value matches and a negated one when none does.
-    ("StringEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["team", "env"]}, True),
-    ("StringNotEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["team", "env"]}, False),
-    ("StringNotEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["team"]}, True),
+    # AWS: multivalued context keys require a set qualifier; without one nothing holds.
+    ("StringEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["team", "env"]}, False),
+    ("StringNotEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["team"]}, False),
+    ("StringEqualsIfExists", "aws:TagKeys", "env", {"aws:TagKeys": ["env"]}, False),
+    ("StringEquals", "aws:TagKeys", "env", {"aws:TagKeys": ["env"]}, False),
 ]
 
 TABLES = {

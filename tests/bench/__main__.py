@@ -1,0 +1,40 @@
+"""`make bench`: one run, one JSON summary with medians and ratios against in-process baselines.
+
+Timings are printed, never asserted: the machines are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+
+async def _main() -> dict:
+    from .authorize_bench import run_authorize_bench
+    from .eventstore_bench import run_eventstore_bench
+    from .policy_bench import run_policy_bench
+    from .projection_bench import run_projection_bench
+
+    n_rebuild = int(os.environ.get("IAMD_BENCH_EVENTS", "1000000"))
+    summary: dict = {}
+    with tempfile.TemporaryDirectory(prefix="iamd-bench-") as tmp:
+        summary["eventstore"] = await run_eventstore_bench(Path(tmp) / "es", n_rebuild=min(n_rebuild, 200_000))
+        summary["projection_rebuild"] = await run_projection_bench(Path(tmp), n_events=n_rebuild)
+        summary["policy"] = run_policy_bench()
+        summary["authorize_grpc"] = await run_authorize_bench(Path(tmp) / "authz")
+    return summary
+
+
+def main() -> int:
+    summary = asyncio.run(_main())
+    json.dump(summary, sys.stdout, indent=2, sort_keys=True)
+    print()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

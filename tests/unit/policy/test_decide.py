@@ -1,0 +1,422 @@
+"""The evaluation logic of REFERENCE C1-C5: policy types, accounts, principals, service rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from service.policy import (
+    AuthorizationRequest,
+    Effect,
+    PolicyIndex,
+    PolicyInputs,
+    PolicyType,
+    StatementEffect,
+    UnsupportedPrincipalError,
+    decide,
+)
+
+from .helpers import (
+    ACCOUNT,
+    ALICE,
+    BOB_ELSEWHERE,
+    FEDERATED,
+    OTHER_ACCOUNT,
+    QUEUE,
+    ROLE,
+    SESSION,
+    allow,
+    deny,
+    index,
+    policy,
+    request,
+    user_context,
+)
+
+ALLOW, EXPLICIT, IMPLICIT = Effect.ALLOW, Effect.EXPLICIT_DENY, Effect.IMPLICIT_DENY
+ALLOW_ALL = index(policy(allow()))
+
+
+def resource_policy(*statements, policy_type=PolicyType.RESOURCE):
+    return index(policy(*statements, policy_type=policy_type))
+
+
+def grant(principal, action="sqs:*", resource=QUEUE, effect="Allow", **extra):
+    stmt = {"Effect": effect, "Principal": principal, "Action": action, **extra}
+    if resource is not None:
+        stmt["Resource"] = resource
+    return stmt
+
+
+def session_context(role=ROLE, account=ACCOUNT):
+    return {"aws:PrincipalArn": role, "aws:PrincipalAccount": account, "aws:TokenIssueTime": "2024-06-01T11:00:00Z"}
+
+
+def bob_context():
+    return user_context("bob", OTHER_ACCOUNT)
+
+
+# --- defaults and explicit deny -------------------------------------------------------------
+
+
+def test_no_policies_is_an_implicit_deny():
+    decision = decide(request(), PolicyInputs())
+    assert decision.decision is IMPLICIT
+    assert decision.determining == () and decision.blocked_by == ()
+    assert decision.results[PolicyType.IDENTITY] == "ImplicitlyDenied"
+
+
+def test_explicit_deny_anywhere_wins_and_is_explained():
+    ident = index(policy(allow(), policy_id="admin"), policy(deny("sqs:SendMessage", QUEUE, Sid="NoSend"), policy_id="guard"))
+    decision = decide(request(), PolicyInputs(identity=ident))
+    assert decision.decision is EXPLICIT
+    assert [(r.policy_id, r.sid, r.index, r.effect) for r in decision.determining] == [
+        ("guard", "NoSend", 0, StatementEffect.DENY)
+    ]
+    assert decision.blocked_by == ()  # identity policies are not a guardrail
+
+
+def test_explicit_deny_in_a_guardrail_is_reported_as_blocking():
+    levels = [index(policy(allow(), deny("sqs:*"), policy_type=PolicyType.SCP))]
+    decision = decide(request(), PolicyInputs(identity=ALLOW_ALL, scp_levels=levels))
+    assert decision.decision is EXPLICIT and decision.blocked_by == (PolicyType.SCP,)
+
+
+def test_allow_lists_the_granting_statements():
+    ident = index(policy(allow("sqs:*", Sid="Q"), allow("s3:*"), policy_id="p"))
+    decision = decide(request(), PolicyInputs(identity=ident))
+    assert decision.decision is ALLOW
+    assert [(r.policy_id, r.sid) for r in decision.determining] == [("p", "Q")]
+
+
+def test_get_caller_identity_is_always_allowed():
+    ident = index(policy(deny("sts:GetCallerIdentity")))
+    req = request("sts:GetCallerIdentity", "*", resource_account=ACCOUNT)
+    assert decide(req, PolicyInputs(identity=ident, scp_levels=[index(policy(deny(), policy_type=PolicyType.SCP))])).allowed
+
+
+# --- SCPs and RCPs -----------------------------------------------------------------------------
+
+
+def scp(*statements):
+    return index(policy(*statements, policy_type=PolicyType.SCP))
+
+
+def rcp(*statements):
+    return index(policy(*statements, policy_type=PolicyType.RCP))
+
+
+def test_every_scp_level_must_allow():
+    levels = [scp(allow()), scp(allow(["sqs:*", "s3:*"])), scp(allow("sqs:*"))]
+    assert decide(request(), PolicyInputs(identity=ALLOW_ALL, scp_levels=levels)).allowed
+    levels[2] = scp(allow("s3:*"))
+    decision = decide(request(), PolicyInputs(identity=ALLOW_ALL, scp_levels=levels))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.SCP,)
+    empty_level = index()
+    assert not decide(request(), PolicyInputs(identity=ALLOW_ALL, scp_levels=[scp(allow()), empty_level])).allowed
+
+
+def test_scps_grant_nothing_and_cap_resource_policies():
+    assert not decide(request(), PolicyInputs(scp_levels=[scp(allow())])).allowed
+    rp = resource_policy(grant({"AWS": ALICE}))
+    decision = decide(request(), PolicyInputs(resource=rp, scp_levels=[scp(allow("s3:*"))]))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.SCP,)
+
+
+def test_scp_deny_with_condition():
+    levels = [scp(allow()), scp(allow(), deny(Condition={"StringNotEquals": {"aws:RequestedRegion": ["us-east-1"]}}))]
+    away = request(context=user_context(**{"aws:RequestedRegion": "ap-south-1"}))
+    home = request(context=user_context(**{"aws:RequestedRegion": "us-east-1"}))
+    assert decide(away, PolicyInputs(identity=ALLOW_ALL, scp_levels=levels)).decision is EXPLICIT
+    assert decide(home, PolicyInputs(identity=ALLOW_ALL, scp_levels=levels)).allowed
+
+
+def test_rcps_only_deny_and_apply_to_anonymous_callers():
+    levels = [rcp({"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*",
+                   "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}), index()]
+    public = resource_policy(grant("*", "s3:GetObject", "arn:aws:s3:::site/*"))
+    anon = lambda transport: AuthorizationRequest(  # noqa: E731
+        "anonymous", "s3:GetObject", "arn:aws:s3:::site/index.html", ACCOUNT, {"aws:SecureTransport": transport})
+    assert decide(anon("true"), PolicyInputs(resource=public, rcp_levels=levels)).allowed
+    decision = decide(anon("false"), PolicyInputs(resource=public, rcp_levels=levels))
+    assert decision.decision is EXPLICIT and decision.blocked_by == (PolicyType.RCP,)
+    assert not decide(request(), PolicyInputs(rcp_levels=levels)).allowed  # RCPs grant nothing
+
+
+# --- resource-based policies, same account (C2) ------------------------------------------------
+
+
+def test_resource_policy_naming_the_user_suffices_in_the_same_account():
+    assert decide(request(), PolicyInputs(resource=resource_policy(grant({"AWS": ALICE})))).allowed
+
+
+def test_resource_policy_naming_the_account_delegates_to_identity_policies():
+    rp = resource_policy(grant({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}))
+    decision = decide(request(), PolicyInputs(resource=rp))
+    assert decision.decision is IMPLICIT
+    assert decision.results[PolicyType.RESOURCE] == "AllowedForAccount"
+    assert decide(request(), PolicyInputs(resource=rp, identity=index(policy(allow("sqs:*"))))).allowed
+
+
+def test_resource_policy_naming_someone_else_grants_nothing():
+    rp = resource_policy(grant({"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}))
+    assert decide(request(), PolicyInputs(resource=rp)).decision is IMPLICIT
+
+
+def test_boundary_caps_identity_policies():
+    boundary = index(policy(allow(["s3:*", "ec2:*"]), policy_type=PolicyType.BOUNDARY))
+    decision = decide(request(), PolicyInputs(identity=ALLOW_ALL, boundary=boundary))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.BOUNDARY,)
+
+
+def test_boundary_versus_resource_policy_by_principal_type():
+    boundary = index(policy(allow("s3:*"), policy_type=PolicyType.BOUNDARY))
+    # IAM user named directly: not limited by the boundary's implicit deny.
+    assert decide(request(), PolicyInputs(resource=resource_policy(grant({"AWS": ALICE})), boundary=boundary)).allowed
+    # Role session named directly: not limited either.
+    sess = request(principal=SESSION, context=session_context())
+    assert decide(sess, PolicyInputs(resource=resource_policy(grant({"AWS": SESSION})), boundary=boundary)).allowed
+    # Role ARN named: the session is limited by the boundary.
+    decision = decide(sess, PolicyInputs(resource=resource_policy(grant({"AWS": ROLE})), boundary=boundary))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.BOUNDARY,)
+    assert decision.results[PolicyType.RESOURCE] == "Allowed"
+    # An explicit deny in the boundary always wins.
+    deny_boundary = index(policy(allow(), deny("sqs:*"), policy_type=PolicyType.BOUNDARY))
+    assert decide(request(), PolicyInputs(resource=resource_policy(grant({"AWS": ALICE})), boundary=deny_boundary)).decision is EXPLICIT
+
+
+def test_role_sessions_are_matched_through_their_role_arn_with_path():
+    role = f"arn:aws:iam::{ACCOUNT}:role/service/Worker"
+    sess = request(principal=f"arn:aws:sts::{ACCOUNT}:assumed-role/Worker/ci-42", context=session_context(role))
+    assert decide(sess, PolicyInputs(resource=resource_policy(grant({"AWS": role})))).allowed
+
+
+# --- session policies ----------------------------------------------------------------------------
+
+
+def test_session_policies_cap_role_sessions():
+    sess = request(principal=SESSION, context=session_context())
+    session = index(policy(allow("s3:*"), policy_type=PolicyType.SESSION))
+    decision = decide(sess, PolicyInputs(identity=ALLOW_ALL, session=session))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.SESSION,)
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL)).allowed  # no session policy: role's own
+    denying = index(policy(allow(), deny("sqs:SendMessage"), policy_type=PolicyType.SESSION))
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL, session=denying)).decision is EXPLICIT
+
+
+def test_session_named_directly_is_not_limited_by_the_session_policy():
+    sess = request(principal=SESSION, context=session_context())
+    session = index(policy(allow("s3:*"), policy_type=PolicyType.SESSION))
+    assert decide(sess, PolicyInputs(resource=resource_policy(grant({"AWS": SESSION})), session=session)).allowed
+    # Naming the role, or everyone, is not a grant to the session itself.
+    assert not decide(sess, PolicyInputs(resource=resource_policy(grant({"AWS": ROLE})), session=session)).allowed
+    assert not decide(sess, PolicyInputs(resource=resource_policy(grant("*")), session=session)).allowed
+
+
+def test_federated_user_without_a_session_policy_has_no_permissions():
+    fed = request(principal=FEDERATED, context={"aws:PrincipalArn": FEDERATED, "aws:PrincipalAccount": ACCOUNT})
+    decision = decide(fed, PolicyInputs(identity=ALLOW_ALL))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.SESSION,)
+    session = index(policy(allow("sqs:*"), policy_type=PolicyType.SESSION))
+    assert decide(fed, PolicyInputs(identity=ALLOW_ALL, session=session)).allowed
+    # Named directly in a resource policy, the federated session needs no session policy ...
+    assert decide(fed, PolicyInputs(resource=resource_policy(grant({"AWS": FEDERATED})))).allowed
+    # ... but naming the IAM user who federated does not reach past the session's limits.
+    assert not decide(fed, PolicyInputs(resource=resource_policy(grant({"AWS": ALICE})))).allowed
+
+
+# --- cross account (C3) ---------------------------------------------------------------------------
+
+
+def test_cross_account_needs_both_sides():
+    bob = request(principal=BOB_ELSEWHERE, context=bob_context())
+    trusts_account = resource_policy(grant({"AWS": OTHER_ACCOUNT}))
+    names_bob = resource_policy(grant({"AWS": BOB_ELSEWHERE}))
+    ident = index(policy(allow("sqs:*")))
+    assert decide(bob, PolicyInputs(identity=ident, resource=trusts_account)).allowed
+    assert decide(bob, PolicyInputs(identity=ident, resource=names_bob)).allowed
+    assert not decide(bob, PolicyInputs(resource=names_bob)).allowed
+    assert not decide(bob, PolicyInputs(identity=ident)).allowed
+    wrong = resource_policy(grant({"AWS": "arn:aws:iam::333333333333:root"}))
+    assert not decide(bob, PolicyInputs(identity=ident, resource=wrong)).allowed
+
+
+def test_cross_account_boundary_always_caps():
+    bob = request(principal=BOB_ELSEWHERE, context=bob_context())
+    boundary = index(policy(allow("s3:*"), policy_type=PolicyType.BOUNDARY))
+    inputs = PolicyInputs(identity=ALLOW_ALL, resource=resource_policy(grant({"AWS": BOB_ELSEWHERE})), boundary=boundary)
+    assert decide(bob, inputs).blocked_by == (PolicyType.BOUNDARY,)
+
+
+def test_resource_deny_naming_the_account_denies_its_principals():
+    rp = resource_policy(grant("*"), grant({"AWS": ACCOUNT}, effect="Deny"))
+    decision = decide(request(), PolicyInputs(identity=ALLOW_ALL, resource=rp))
+    assert decision.decision is EXPLICIT
+    assert decision.results[PolicyType.RESOURCE] == "DeniedForAccount"
+
+
+# --- NotPrincipal (C4) ---------------------------------------------------------------------------
+
+
+def test_not_principal_deny_spares_only_the_listed_principals():
+    spared = {"AWS": [BOB_ELSEWHERE, f"arn:aws:iam::{OTHER_ACCOUNT}:root"]}
+    rp = resource_policy(
+        grant("*"),
+        {"Effect": "Deny", "NotPrincipal": spared, "Action": "sqs:*", "Resource": QUEUE},
+    )
+    bob = request(principal=BOB_ELSEWHERE, context=bob_context())
+    assert decide(bob, PolicyInputs(identity=ALLOW_ALL, resource=rp)).allowed
+    assert decide(request(), PolicyInputs(identity=ALLOW_ALL, resource=rp)).decision is EXPLICIT
+
+
+def test_not_principal_deny_always_denies_a_principal_with_a_boundary():
+    stmt = {"Effect": "Deny", "NotPrincipal": {"AWS": ALICE}, "Action": "sqs:*", "Resource": QUEUE}
+    rp = resource_policy(grant({"AWS": ALICE}), stmt)
+    assert decide(request(), PolicyInputs(resource=rp)).allowed
+    boundary = index(policy(allow(), policy_type=PolicyType.BOUNDARY))
+    assert decide(request(), PolicyInputs(resource=rp, boundary=boundary)).decision is EXPLICIT
+
+
+def test_allow_with_not_principal_grants_everyone_else():
+    rp = resource_policy({"Effect": "Allow", "NotPrincipal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/bob"}, "Action": "sqs:*", "Resource": QUEUE})
+    assert decide(request(), PolicyInputs(resource=rp)).allowed
+
+
+# --- STS trust policies (C5), KMS key policies -----------------------------------------------------
+
+
+def trust(*statements):
+    return resource_policy(*statements, policy_type=PolicyType.TRUST)
+
+
+def assume(principal=ALICE, context=None, role=f"arn:aws:iam::{ACCOUNT}:role/Deployer"):
+    return request("sts:AssumeRole", role, principal=principal, context=context)
+
+
+def test_trust_policy_naming_the_user_is_enough_in_the_same_account():
+    decision = decide(assume(), PolicyInputs(resource=trust(grant({"AWS": ALICE}, "sts:AssumeRole", None))))
+    assert decision.allowed and decision.results[PolicyType.TRUST] == "Allowed"
+
+
+def test_trust_policy_naming_the_account_needs_an_identity_allow():
+    root = trust(grant({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "sts:AssumeRole", None))
+    assert not decide(assume(), PolicyInputs(resource=root)).allowed
+    ident = index(policy(allow("sts:AssumeRole", f"arn:aws:iam::{ACCOUNT}:role/Deployer")))
+    assert decide(assume(), PolicyInputs(resource=root, identity=ident)).allowed
+
+
+def test_identity_allow_alone_cannot_assume_a_role_that_does_not_trust_the_caller():
+    other = trust(grant({"Service": "ec2.amazonaws.com"}, "sts:AssumeRole", None))
+    assert not decide(assume(), PolicyInputs(resource=other, identity=ALLOW_ALL)).allowed
+
+
+def test_cross_account_assume_role_needs_trust_and_identity():
+    bob = assume(BOB_ELSEWHERE, bob_context())
+    trusting = trust(grant({"AWS": OTHER_ACCOUNT}, "sts:AssumeRole", None))
+    assert not decide(bob, PolicyInputs(resource=trusting)).allowed
+    assert decide(bob, PolicyInputs(resource=trusting, identity=ALLOW_ALL)).allowed
+
+
+def test_trust_policy_external_id_condition():
+    stmt = grant({"AWS": OTHER_ACCOUNT}, "sts:AssumeRole", None, Condition={"StringEquals": {"sts:ExternalId": "s3cr3t"}})
+    ok = assume(BOB_ELSEWHERE, bob_context() | {"sts:ExternalId": "s3cr3t"})
+    bad = assume(BOB_ELSEWHERE, bob_context() | {"sts:ExternalId": "guess"})
+    assert decide(ok, PolicyInputs(resource=trust(stmt), identity=ALLOW_ALL)).allowed
+    assert not decide(bad, PolicyInputs(resource=trust(stmt), identity=ALLOW_ALL)).allowed
+
+
+def test_kms_key_policy_must_allow():
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234"
+    decrypt = request("kms:Decrypt", key)
+    ident = index(policy(allow("kms:Decrypt", key)))
+    assert not decide(decrypt, PolicyInputs(identity=ident)).allowed  # no key policy
+    enables_iam = resource_policy(grant({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "kms:*", "*"))
+    assert decide(decrypt, PolicyInputs(identity=ident, resource=enables_iam)).allowed
+    names_alice = resource_policy(grant({"AWS": ALICE}, "kms:Decrypt", "*"))
+    assert decide(decrypt, PolicyInputs(resource=names_alice)).allowed
+    create = request("kms:CreateKey", "*", resource_account=ACCOUNT)
+    assert decide(create, PolicyInputs(identity=index(policy(allow("kms:CreateKey"))))).allowed
+
+
+# --- anonymous, service and root callers -----------------------------------------------------------
+
+
+def test_anonymous_callers_only_get_what_resource_policies_give_everyone():
+    anon = AuthorizationRequest("anonymous", "s3:GetObject", "arn:aws:s3:::site/index.html", ACCOUNT, {})
+    assert decide(anon, PolicyInputs(resource=resource_policy(grant("*", "s3:GetObject", "arn:aws:s3:::site/*")))).allowed
+    named = resource_policy(grant({"AWS": f"arn:aws:iam::{ACCOUNT}:root"}, "s3:GetObject", "arn:aws:s3:::site/*"))
+    assert not decide(anon, PolicyInputs(resource=named)).allowed
+
+
+def test_service_principals():
+    ctx = {"aws:PrincipalIsAWSService": "true", "aws:SourceAccount": ACCOUNT}
+    sns = AuthorizationRequest("sns.amazonaws.com", "sqs:SendMessage", QUEUE, ACCOUNT, ctx)
+    rp = resource_policy(grant({"Service": "sns.amazonaws.com"}, Condition={"StringEquals": {"aws:SourceAccount": ACCOUNT}}))
+    assert decide(sns, PolicyInputs(resource=rp)).allowed
+    events = AuthorizationRequest("events.amazonaws.com", "sqs:SendMessage", QUEUE, ACCOUNT, ctx)
+    assert not decide(events, PolicyInputs(resource=rp)).allowed
+
+
+def test_root_user_has_full_access_to_its_account_except_guardrails():
+    root = request(principal=f"arn:aws:iam::{ACCOUNT}:root", context={"aws:PrincipalAccount": ACCOUNT})
+    assert decide(root, PolicyInputs()).allowed
+    assert not decide(root, PolicyInputs(scp_levels=[scp(allow("s3:*"))])).allowed
+
+
+def test_aws_managed_policies_are_read_only():
+    req = request("iam:CreatePolicyVersion", "arn:aws:iam::aws:policy/AdministratorAccess")
+    assert decide(req, PolicyInputs(identity=ALLOW_ALL)).decision is IMPLICIT
+
+
+# --- explanations -----------------------------------------------------------------------------------
+
+
+def test_missing_context_keys_are_reported():
+    ident = index(policy(allow(Condition={"StringEquals": {"aws:PrincipalTag/team": "red"}, "BoolIfExists": {"aws:MultiFactorAuthPresent": "true"}})))
+    decision = decide(request(), PolicyInputs(identity=ident))
+    assert decision.decision is IMPLICIT
+    assert decision.missing_context_keys == ("aws:principaltag/team",)
+
+
+def test_results_name_every_evaluated_policy_type():
+    sess = request(principal=SESSION, context=session_context())
+    inputs = PolicyInputs(
+        identity=ALLOW_ALL,
+        boundary=index(policy(allow(), policy_type=PolicyType.BOUNDARY)),
+        session=index(policy(allow(), policy_type=PolicyType.SESSION)),
+        resource=resource_policy(grant({"AWS": ROLE})),
+        scp_levels=[scp(allow())],
+        rcp_levels=[index()],
+    )
+    decision = decide(sess, inputs)
+    assert decision.allowed
+    assert decision.results == {
+        PolicyType.IDENTITY: "Allowed",
+        PolicyType.BOUNDARY: "Allowed",
+        PolicyType.SESSION: "Allowed",
+        PolicyType.SCP: "Allowed",
+        PolicyType.RCP: "Allowed",
+        PolicyType.RESOURCE: "Allowed",
+    }
+    assert {r.policy_type for r in decision.determining} == {
+        PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.BOUNDARY, PolicyType.SESSION, PolicyType.SCP,
+    }
+
+
+def test_policy_index_is_reusable_across_requests():
+    ident = PolicyIndex([policy(allow("sqs:SendMessage"))])
+    inputs = PolicyInputs(identity=ident)
+    assert decide(request(), inputs).allowed
+    assert not decide(request("sqs:DeleteQueue"), inputs).allowed
+    assert decide(request(), inputs).allowed
+
+
+def test_an_empty_boundary_allows_nothing_and_none_means_no_boundary():
+    assert decide(request(), PolicyInputs(identity=ALLOW_ALL, boundary=None)).allowed
+    decision = decide(request(), PolicyInputs(identity=ALLOW_ALL, boundary=PolicyIndex([])))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.BOUNDARY,)
+
+
+def test_unsupported_principals_are_refused_not_guessed():
+    for principal in ("bob", f"arn:aws:iam::{ACCOUNT}:group/admins", "arn:aws:sts::1:assumed-role/R/s"):
+        with pytest.raises(UnsupportedPrincipalError):
+            request(principal=principal)
