@@ -43,9 +43,10 @@ class AccountView:
         self.policies = self.policies if self.policies is not None else {}
         self.group_names_by_id: dict[str, str] = {g["id"]: k for k, g in self.groups.items()}
         self.policy_names_by_arn: dict[str, str] = {p["arn"]: k for k, p in self.policies.items()}
+        self._by_kind = {"user": self.users, "group": self.groups, "role": self.roles, "policy": self.policies}
 
     def by_kind(self, kind: str) -> dict[str, View]:
-        return {"user": self.users, "group": self.groups, "role": self.roles, "policy": self.policies}[kind]
+        return self._by_kind[kind]
 
     def policy(self, arn: str) -> View | None:
         key = self.policy_names_by_arn.get(arn)

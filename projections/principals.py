@@ -26,6 +26,19 @@ class PrincipalPolicies:
     identity: PolicyIndex
     boundary: PolicyIndex | None
     policies: tuple[CompiledPolicy, ...] = field(default=())
+    # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
+    # derived here once rather than on every decision.
+    context_keys: tuple[tuple[str, str], ...] = field(default=())
+
+
+def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
+    keys = [("aws:PrincipalArn", view["arn"]), ("aws:PrincipalAccount", account_id)]
+    if kind == "user":
+        keys += [("aws:PrincipalType", "User"), ("aws:userid", view["id"]), ("aws:username", view["name"])]
+    else:
+        keys += [("aws:PrincipalType", "AssumedRole"), ("aws:userid", view["id"])]
+    keys += [(f"aws:PrincipalTag/{k}", v) for k, v in view.get("tags", {}).items()]
+    return tuple(keys)
 
 
 def inline_policy_id(entity_arn: str, policy_name: str) -> str:
@@ -73,7 +86,8 @@ class PrincipalPolicyCache:
             compiled = self._managed(account, view["boundary"], PolicyType.BOUNDARY)
             # A boundary whose policy is gone allows nothing (an empty index), it never vanishes.
             boundary = PolicyIndex([compiled] if compiled else [])
-        built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity))
+        built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity),
+                                  principal_context_keys(kind, account_id, view))
         self._sets[(account_id, kind, key)] = built
         return built
 

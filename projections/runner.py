@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import heapq
 import itertools
 import os
@@ -97,9 +98,19 @@ class ProjectionRunner:
     async def _follow(self) -> None:
         try:
             # A finite read first, so that "caught up" has a precise moment; then live.
-            async for event in self.store.read_all(after=self.projection.position or None,
-                                                   filter=self.filter):
-                self._apply(event)
+            # The catch-up allocates millions of long-lived view objects: the cyclic garbage
+            # collector would rescan them over and over for nothing, so it pauses meanwhile.
+            gc.disable()
+            try:
+                apply = self.projection.apply
+                async for event in self.store.read_all(after=self.projection.position or None,
+                                                       filter=self.filter):
+                    apply(event)
+                    if self._waiters:
+                        self._release_waiters()
+            finally:
+                gc.enable()
+            gc.freeze()  # what the catch-up built is long-lived: keep it out of future scans
             self.caught_up.set()
             log.info("projection_caught_up", position=self.projection.position,
                      events_applied=self.projection.events_applied)

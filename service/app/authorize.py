@@ -7,11 +7,12 @@ claim attributes the principal does not have.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from projections.principals import PrincipalPolicies, PrincipalPolicyCache
+from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
 from service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError
 from service.domain.names import casefold
@@ -58,6 +59,8 @@ class Authorizer:
         self.principals = principals
         self.runner = runner
         self.clock = clock
+        self._time_second = -1
+        self._time_cache: tuple[tuple[str, str], ...] = ()
 
     async def authorize(self, query: AuthorizeQuery) -> AuthorizeOutcome:
         _check_request(query)
@@ -73,33 +76,48 @@ class Authorizer:
     def authorize_now(self, query: AuthorizeQuery) -> AuthorizeOutcome:
         """The decision against the projection as it is at this moment (no waiting, no I/O)."""
         position = self.principals.projection.position
-        m = _PRINCIPAL_ARN.fullmatch(query.principal_arn)
-        if m is None:
-            raise InvalidInputError(
-                f"principal `{query.principal_arn}` is not an IAM user, role or root ARN",
-                problems=[FieldProblem("principalArn", "unsupported principal ARN")],
-            )
-        account_id = m["account"]
-        now = self.clock.now()
-        context: dict[str, str | Sequence[str]] = {
-            "aws:CurrentTime": iso8601(now), "aws:EpochTime": str(int(now.timestamp())),
-        }
+        account_id, kind, key = _parse_principal(query.principal_arn)
+        context: dict[str, str | Sequence[str]] = dict(self._time_keys())
         context.update(query.context)
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        if m["root"]:
+        if kind == "root":
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
                 return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
-        principal = self.principals.get(account_id, m["kind"], casefold(m["name"]))
+        principal = self.principals.get(account_id, kind, key)
         if principal is None or principal.view["arn"] != query.principal_arn:
             return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
-        context.update(_principal_keys(principal))
+        context.update(principal.context_keys)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context)
         inputs = PolicyInputs(identity=principal.identity, boundary=principal.boundary)
         return AuthorizeOutcome(decide(request, inputs), position)
+
+
+    def _time_keys(self) -> tuple[tuple[str, str], ...]:
+        # Formatting a timestamp costs more than a decision: do it once per second.
+        now = self.clock.now()
+        second = int(now.timestamp())
+        if second != self._time_second:
+            self._time_second = second
+            self._time_cache = (("aws:CurrentTime", iso8601(now)), ("aws:EpochTime", str(second)))
+        return self._time_cache
+
+
+@functools.lru_cache(maxsize=65536)
+def _parse_principal(arn: str) -> tuple[str, str, str]:
+    """(account, "user" | "role" | "root", casefolded name) of a principal ARN."""
+    m = _PRINCIPAL_ARN.fullmatch(arn)
+    if m is None:
+        raise InvalidInputError(
+            f"principal `{arn}` is not an IAM user, role or root ARN",
+            problems=[FieldProblem("principalArn", "unsupported principal ARN")],
+        )
+    if m["root"]:
+        return m["account"], "root", ""
+    return m["account"], m["kind"], casefold(m["name"])
 
 
 def _implicit_deny(results: dict[str, str]) -> Decision:
@@ -127,18 +145,3 @@ def _check_request(query: AuthorizeQuery) -> None:
     if problems:
         raise InvalidInputError(f"invalid Authorize request: {problems[0].field}: {problems[0].message}",
                                 problems=problems)
-
-
-def _principal_keys(principal: PrincipalPolicies) -> dict[str, str | Sequence[str]]:
-    view = principal.view
-    keys: dict[str, str | Sequence[str]] = {
-        "aws:PrincipalArn": view["arn"],
-        "aws:PrincipalAccount": principal.account_id,
-    }
-    if principal.kind == "user":
-        keys.update({"aws:PrincipalType": "User", "aws:userid": view["id"], "aws:username": view["name"]})
-    else:
-        keys.update({"aws:PrincipalType": "AssumedRole", "aws:userid": view["id"]})
-    for tag_key, tag_value in view.get("tags", {}).items():
-        keys[f"aws:PrincipalTag/{tag_key}"] = tag_value
-    return keys

@@ -39,7 +39,9 @@ class CompiledStatement:
     is_allow: bool
     matches_action: ActionMatcher
     matches_resource: ResourceMatcher | None  # None: no Resource element (trust policies)
-    resource_star: bool  # whether Resource lists "*" (or NotResource lacks it): see below
+    # Whether the statement matches request resource "*" (an action without resource-level
+    # permissions): Resource lists "*", or NotResource does not.
+    resource_star: bool
     principal_rank: PrincipalMatcher | None  # None: the policy type has no Principal element
     is_not_principal: bool
     conditions: tuple[Holds, ...]
@@ -96,8 +98,7 @@ def _statement(
 
     if "Action" in st:
         actions = string_list(st["Action"]) or []
-        positive = compile_actions(actions)
-        matches_action = positive
+        matches_action = compile_actions(actions)
         services = action_services(actions)
     else:
         negative = compile_actions(string_list(st["NotAction"]) or [])

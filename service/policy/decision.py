@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from .evaluate import (
     ALLOWED,
@@ -41,7 +42,7 @@ from .model import AuthorizationRequest, Decision, Effect, PolicyType, Statement
 _ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
 _BOUNDARY_BYPASS_KINDS = frozenset({"user", "role-session", "federated-user"})
 _SESSION_BYPASS_KINDS = frozenset({"role-session", "federated-user"})
-_ALWAYS_ALLOW = Decision(Effect.ALLOW)
+_ALWAYS_ALLOW = Decision(Effect.ALLOW, results=MappingProxyType({}))
 # Enum members bound once: looking them up on the class costs more than the lookups they key.
 _IDENTITY, _RESOURCE, _TRUST = PolicyType.IDENTITY, PolicyType.RESOURCE, PolicyType.TRUST
 _BOUNDARY, _SESSION, _SCP, _RCP = (
@@ -145,7 +146,8 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     ctx = request.lowered_context
     caller = request.caller
     missing: list[str] = []
-    results: dict[PolicyType, str] = {}
+    verdicts: dict[PolicyType, str] = {}
+    results = MappingProxyType(verdicts)  # read-only view handed out with the decision
     same_account = caller.account is not None and caller.account == request.target_account
     # INVARIANT: None means "no boundary"; an index without policies is a boundary that
     # allows nothing (e.g. its managed policy was deleted), never the absence of one.
@@ -159,12 +161,12 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     identity_verdict = identity.verdict
     if caller.kind == "root" and identity_verdict == IMPLICITLY_DENIED:
         identity_verdict = ALLOWED  # the root user has full access to its own account
-    results[_IDENTITY] = identity_verdict
+    verdicts[_IDENTITY] = identity_verdict
 
     boundary: Analysis | None = None
-    if has_boundary:
-        boundary = analyze(inputs.boundary, service, action, resource, ctx, caller, missing)  # type: ignore[arg-type]
-        results[_BOUNDARY] = boundary.verdict
+    if inputs.boundary is not None:
+        boundary = analyze(inputs.boundary, service, action, resource, ctx, caller, missing)
+        verdicts[_BOUNDARY] = boundary.verdict
 
     session: Analysis | None = None
     session_verdict: str | None = None
@@ -174,7 +176,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     elif caller.kind == "federated-user":
         session_verdict = IMPLICITLY_DENIED  # GetFederationToken without a policy grants nothing
     if session_verdict is not None:
-        results[_SESSION] = session_verdict
+        verdicts[_SESSION] = session_verdict
 
     scp_levels = [
         analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.scp_levels
@@ -186,13 +188,13 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             break
         if not level.allows:
             scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
-    results[_SCP] = scp_verdict
+    verdicts[_SCP] = scp_verdict
 
     rcp_levels = [
         analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.rcp_levels
     ]
     rcp_verdict = EXPLICITLY_DENIED if any(level.denies for level in rcp_levels) else ALLOWED
-    results[_RCP] = rcp_verdict
+    verdicts[_RCP] = rcp_verdict
 
     resource_analysis: Analysis | None = None
     resource_type = _RESOURCE
@@ -212,7 +214,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         policies = inputs.resource.policies
         if policies and policies[0].policy_type is _TRUST:
             resource_type = _TRUST
-    results[resource_type] = resource_verdict
+    verdicts[resource_type] = resource_verdict
 
     missing_keys = tuple(sorted(set(missing))) if missing else ()
     denies: list[StatementRef] = []

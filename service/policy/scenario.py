@@ -24,7 +24,9 @@ def _index(docs: Sequence[Mapping[str, Any]], prefix: str, policy_type: PolicyTy
     return PolicyIndex(_compile(doc, f"{prefix}-{i}", policy_type) for i, doc in enumerate(docs))
 
 
-def _levels(levels: Sequence[Sequence[Mapping[str, Any]]], prefix: str, policy_type: PolicyType) -> tuple[PolicyIndex, ...]:
+def _levels(
+    levels: Sequence[Sequence[Mapping[str, Any]]], prefix: str, policy_type: PolicyType
+) -> tuple[PolicyIndex, ...]:
     return tuple(_index(docs, f"{prefix}-L{n}", policy_type) for n, docs in enumerate(levels))
 
 

@@ -14,6 +14,9 @@ from pathlib import Path
 
 
 async def _main() -> dict:
+    from service.log_config import configure_logging
+
+    configure_logging("warning")
     from .authorize_bench import run_authorize_bench
     from .eventstore_bench import run_eventstore_bench
     from .policy_bench import run_policy_bench

@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
+from projections.runner import ProjectionRunner
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore, NewEvent, StreamState
@@ -62,11 +63,14 @@ async def load_log(store: EventStore, n_events: int) -> None:
 
 
 async def rebuild(store: EventStore) -> tuple[float, int, IdentityProjection]:
+    """What iamd does at start without a snapshot: ProjectionRunner's catch-up, timed."""
     projection = IdentityProjection()
+    runner = ProjectionRunner(store, projection, IDENTITY_STREAMS)
     started = time.perf_counter()
-    async for event in store.read_all(filter=IDENTITY_STREAMS):
-        projection.apply(event)
-    return time.perf_counter() - started, projection.events_applied, projection
+    await runner.start()
+    seconds = time.perf_counter() - started
+    await runner.stop()
+    return seconds, projection.events_applied, projection
 
 
 async def read_only(store: EventStore) -> tuple[float, int]:

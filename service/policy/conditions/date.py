@@ -1,4 +1,4 @@
-"""Date condition operators: DateEquals, DateLessThan(Equals), DateGreaterThan(Equals), DateNotEquals.
+"""Date condition operators: DateEquals/NotEquals, DateLessThan(Equals), DateGreaterThan(Equals).
 
 Both sides may be W3C ISO 8601 dates (`2024-06-01`, `2024-06-01T12:00:00Z`, with fractions or an
 offset) or epoch seconds (`1717243200`), as AWS documents; they are compared as instants.

@@ -1,4 +1,4 @@
-"""Numeric condition operators: NumericEquals, NumericLessThan(Equals), NumericGreaterThan(Equals), NumericNotEquals.
+"""Numeric condition operators: NumericEquals/NotEquals, LessThan(Equals), GreaterThan(Equals).
 
 Values are integers or decimals. A request value that is not a number never satisfies a
 numeric condition, negated or not.

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from service.policy import PolicyInputs, decide
 from service.policy.conditions import OPERATORS, UnknownOperatorError, compile_condition, parse_operator
 
-from .helpers import condition_holds
+from .helpers import allow, condition_holds, index, policy, request
 
 # (operator, key, policy values, request context, expected)
 STRING = [
@@ -256,3 +257,20 @@ def test_missing_keys_are_reported_to_the_caller():
     missing: list[str] = []
     assert holds({}, missing) is True
     assert missing == ["aws:principaltag/team"]
+
+
+def _statement_applies(condition, context) -> bool:
+    ident = index(policy(allow(Condition=condition)))
+    return decide(request(context=context), PolicyInputs(identity=ident)).allowed
+
+
+def test_several_keys_and_several_operators_are_anded():
+    condition = {
+        "StringEquals": {"aws:username": "alice", "aws:PrincipalTag/team": ["red", "blue"]},
+        "Bool": {"aws:SecureTransport": "true"},
+    }
+    good = {"aws:username": "alice", "aws:PrincipalTag/team": "blue", "aws:SecureTransport": "true"}
+    assert _statement_applies(condition, good)
+    assert not _statement_applies(condition, good | {"aws:PrincipalTag/team": "green"})
+    assert not _statement_applies(condition, good | {"aws:SecureTransport": "false"})
+    assert not _statement_applies(condition, {k: v for k, v in good.items() if k != "aws:username"})
