@@ -171,7 +171,7 @@ class ProjectionRunner:
             log.info("projection_snapshot_saved", position=snapshot["position"])
 
     async def status(self) -> dict[str, Any]:
-        head = await self.store.head_position()
+        head = await self.store.head_position(self.filter)
         position = self.projection.position
         return {
             "position": position, "head_position": head, "lag": max(head - position, 0),

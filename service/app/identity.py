@@ -89,7 +89,10 @@ class IdentityCommands:
     async def _fresh_projection(self) -> IdentityProjection:
         """The projection once it has applied everything committed so far."""
         try:
-            await self.runner.wait_for(await self.store.head_position(), FRESHNESS_TIMEOUT)
+            # The last event the projection reads, not the log's head: other streams (audit,
+            # deployment) never move the projection's position.
+            head = await self.store.head_position(self.runner.filter)
+            await self.runner.wait_for(head, FRESHNESS_TIMEOUT)
         except TimeoutError:
             raise ServiceUnavailableError("the identity projection is behind the log; retry") from None
         return self.projection

@@ -175,9 +175,20 @@ class KurrentDbEventStore:
         finally:
             await subscription.stop()
 
-    async def head_position(self) -> int:
+    async def head_position(self, filter: EventFilter | None = None) -> int:
         self._check_open()
         try:
+            if filter is not None and filter.stream_prefixes and not filter.event_types:
+                return await self._client.get_commit_position(
+                    filter_include=tuple(f"{re.escape(p)}.*" for p in filter.stream_prefixes),
+                    filter_exclude=(), filter_by_stream_name=True,
+                )
+            if filter is not None:
+                # Types, or prefixes and types together: the server filters one or the other.
+                last = 0
+                async for event in self.read_all(filter=filter):
+                    last = event.position
+                return last
             return await self._client.get_commit_position(
                 filter_exclude=(_SYSTEM_STREAMS_REGEX,), filter_by_stream_name=True
             )

@@ -131,9 +131,14 @@ class InMemoryEventStore:
                     yield self._decode(stored)
             await appended.wait()
 
-    async def head_position(self) -> int:
+    async def head_position(self, filter: EventFilter | None = None) -> int:
         self._check_open()
-        return len(self._log)
+        if filter is None:
+            return len(self._log)
+        for index in range(len(self._log) - 1, -1, -1):
+            if filter.matches(self._log[index].stream, self._log[index].type):
+                return index + 1
+        return 0
 
     async def close(self) -> None:
         self._closed = True

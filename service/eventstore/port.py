@@ -108,8 +108,8 @@ class EventStore(Protocol):
         """Like read_all, then waits for and yields new events as they are committed, forever."""
         ...
 
-    async def head_position(self) -> int:
-        """Position of the last event in the log (0 when empty)."""
+    async def head_position(self, filter: EventFilter | None = None) -> int:
+        """Position of the last event in the log, or of the last one the filter matches (0: none)."""
         ...
 
     async def close(self) -> None:

@@ -159,8 +159,11 @@ class SqliteEventStore:
                     yield event
             await self._commits.wait_after(seen_commits, timeout=self._poll_interval)
 
-    async def head_position(self) -> int:
-        return await self._read(self._select_head)
+    async def head_position(self, filter: EventFilter | None = None) -> int:
+        if filter is None:
+            return await self._read(self._select_head)
+        where, params = _filter_clause(filter)
+        return await self._read(self._select_filtered_head, where, params)
 
     async def close(self) -> None:
         if self._closed:
@@ -200,6 +203,13 @@ class SqliteEventStore:
     def _select_head(self) -> int:
         row = self._reader().execute("SELECT MAX(position) FROM events").fetchone()
         return row[0] or 0
+
+    def _select_filtered_head(self, where: str, params: tuple[Any, ...]) -> int:
+        # Walks back from the newest row: cheap when matching events are recent.
+        row = self._reader().execute(
+            f"SELECT position FROM events WHERE 1{where} ORDER BY position DESC LIMIT 1", params
+        ).fetchone()
+        return row[0] if row else 0
 
     def _select_stream(self, stream: str, from_version: int, limit: int | None) -> list[_Row]:
         return self._reader().execute(

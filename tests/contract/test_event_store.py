@@ -340,6 +340,17 @@ async def test_head_position_is_the_position_of_the_last_event(store: EventStore
     assert tail == []
 
 
+async def test_head_position_of_a_filter_is_its_last_matching_event(store: EventStore, ns: str) -> None:
+    alice = await store.append(f"{ns}-user-alice", [event(0)], StreamState.NO_STREAM)
+    await store.append(f"{ns}-audit-1", [event(1), event(2)], StreamState.NO_STREAM)
+    assert await store.head_position(EventFilter(stream_prefixes=(f"{ns}-user-",))) == alice.position
+    assert await store.head_position(EventFilter(stream_prefixes=(f"{ns}-nothing-",))) == 0
+    typed = EventFilter(stream_prefixes=(f"{ns}-user-",), event_types=("ThingHappened",))
+    assert await store.head_position(typed) == alice.position
+    other_type = EventFilter(stream_prefixes=(f"{ns}-user-",), event_types=("SomethingElse",))
+    assert await store.head_position(other_type) == 0
+
+
 # -- subscriptions ---------------------------------------------------------------------------
 
 

@@ -1,0 +1,26 @@
+"""Nothing in the API is left without an implementation or an error mapping."""
+
+from __future__ import annotations
+
+from protos.iamd.v1 import authorization_pb2, identity_pb2
+from service.domain.errors import ALL_ERRORS, IamError
+from service.rpc.authorization import AuthorizationServicer
+from service.rpc.errors import STATUS_BY_ERROR
+from service.rpc.identity import IdentityServicer
+
+
+
+def test_every_rpc_has_a_servicer_method() -> None:
+    for module, name, servicer in ((identity_pb2, "IdentityService", IdentityServicer),
+                                   (authorization_pb2, "AuthorizationService", AuthorizationServicer)):
+        methods = {m.name for m in module.DESCRIPTOR.services_by_name[name].methods}
+        implemented = {n for n in vars(servicer) if n[0].isupper()}
+        assert methods == implemented, (name, methods ^ implemented)
+
+
+def test_every_iam_error_has_a_status_and_a_unique_code() -> None:
+    subclasses = set(IamError.__subclasses__())
+    assert subclasses == set(ALL_ERRORS)
+    assert set(STATUS_BY_ERROR) == set(ALL_ERRORS)
+    codes = [e.code for e in ALL_ERRORS]
+    assert len(codes) == len(set(codes))
