@@ -35,6 +35,7 @@ import grpc
 from google.protobuf import descriptor, message, timestamp_pb2
 
 from clients.errors import IamClientError
+from clients.simulate import run_simulate
 from clients.iam import (
     ENDPOINT_ENV,
     IamdClient,
@@ -84,6 +85,7 @@ CHOICE = "choice"  # one of `choices` (CLI value -> SDK enum name)
 CHOICES = "choices"  # several of `choices`
 TARGET = "target"  # names the entity an EntityRef points at
 CONTEXT = "context"  # key=value, repeatable
+DOCUMENTS = "documents"  # several documents, each text or file://path
 CONTEXT_JSON = "context-json"  # JSON object of context keys
 
 
@@ -116,7 +118,7 @@ class Arg:
             kwargs["required"] = self.required
             if self.kind == INT:
                 kwargs["type"] = int
-            if self.kind in (TAGS, LIST, CHOICES):
+            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS):
                 kwargs["nargs"] = "+"
             if self.kind in (CHOICE, CHOICES):
                 kwargs["choices"] = list(self.choices)
@@ -129,6 +131,8 @@ class Arg:
         """The request field's value for what was typed on the command line."""
         if self.kind == DOCUMENT:
             return load_param(self.flag, raw)
+        if self.kind == DOCUMENTS:
+            return [load_param(self.flag, value) for value in raw]
         if self.kind == TAGS:
             return parse_tags(self.flag, raw)
         if self.kind == LIST:
@@ -406,7 +410,33 @@ AUTHZ_COMMANDS: tuple[Command, ...] = (
     ),
 )
 
-register_group(CommandGroup("iam", "users, groups, roles and policies", IAM_COMMANDS))
+def _simulation_args() -> tuple[Arg, ...]:
+    return (
+        Arg("--action-names", kind=LIST, required=True, help="actions to simulate, e.g. s3:GetObject"),
+        Arg("--resource-arns", kind=LIST, help="resources to simulate (default `*`)"),
+        Arg("--resource-policy", kind=DOCUMENT, help="the resource's policy (or a role's trust policy)"),
+        Arg("--resource-owner", help="the account that owns the resources"),
+        Arg("--permissions-boundary-policy-input-list", kind=DOCUMENTS, help="boundary documents"),
+        Arg("--context-entries", "context_entries", CONTEXT_JSON,
+            help='context keys as JSON, e.g. {"aws:SourceIp": "10.0.0.1"}, or file://path'),
+    )
+
+
+SIMULATION_COMMANDS: tuple[Command, ...] = (
+    Command("simulate-custom-policy", "SimulateCustomPolicy", (
+        Arg("--policy-input-list", kind=DOCUMENTS, required=True, help="identity-based policy documents"),
+        *_simulation_args(),
+        Arg("--caller-arn", help="the simulated principal (default: the caller)"),
+        Arg("--session-policy", kind=DOCUMENT, help="a session policy document"),
+    ), "Simulate how policies given inline apply to actions and resources"),
+    Command("simulate-principal-policy", "SimulatePrincipalPolicy", (
+        Arg("--policy-source-arn", required=True, help="the user or role whose policies are simulated"),
+        Arg("--policy-input-list", kind=DOCUMENTS, help="extra identity-based policy documents"),
+        *_simulation_args(),
+    ), "Simulate how a stored principal's policies apply to actions and resources"),
+)
+
+register_group(CommandGroup("iam", "users, groups, roles and policies", IAM_COMMANDS + SIMULATION_COMMANDS))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
 
@@ -899,6 +929,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_global_options(parser, top=True)
     groups = parser.add_subparsers(dest="group", metavar="<group>", required=True)
+    offline = groups.add_parser("simulate", help="evaluate IAM scenarios in-process, no server needed",
+                                description="Evaluate scenarios (shared/iam-scenarios/FORMAT.md) with "
+                                            "the policy engine in-process; one JSON line per scenario.")
+    offline.add_argument("--scenarios", required=True, metavar="FILE.jsonl", help="scenarios, or - for stdin")
     for group in GROUPS.values():
         group_parser = groups.add_parser(group.name, help=group.help, description=group.help)
         commands = group_parser.add_subparsers(dest="command", metavar="<command>", required=True)
@@ -931,6 +965,8 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     except SystemExit as e:  # --help
         return e.code if isinstance(e.code, int) else EXIT_USAGE if e.code else EXIT_OK
 
+    if ns.group == "simulate":
+        return run_simulate(ns.scenarios, stdout, stderr)
     command: Command = ns.command_spec
     endpoint = ns.endpoint or default_endpoint()
     try:

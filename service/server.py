@@ -23,6 +23,7 @@ from service.app.bootstrap import bootstrap_account
 from service.app.identity import IdentityCommands
 from service.app.ports import RandomIds, SystemClock
 from service.app.queries import IdentityQueries
+from service.app.simulate import Simulator
 from service.config import Settings
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
@@ -96,7 +97,8 @@ async def build_server(settings: Settings) -> RunningServer:
         IdentityServicer(IdentityCommands(store, clock, ids, projection, runner), IdentityQueries(projection), caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
-        AuthorizationServicer(Authorizer(principals, runner, clock), runner), server)
+        AuthorizationServicer(Authorizer(principals, runner, clock), Simulator(principals, runner, clock), runner,
+                              caller), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

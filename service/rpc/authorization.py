@@ -8,9 +8,11 @@ from projections.runner import ProjectionRunner
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
 from service.app.authorize import Authorizer, AuthorizeQuery
+from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, ValidationError
 
 from . import convert
+from .caller import CallerResolver
 
 MAX_BATCH = 1000
 
@@ -21,10 +23,28 @@ def _query(r: apb.AuthorizeRequest) -> AuthorizeQuery:
                           min_position=r.min_position)
 
 
+def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicyRequest,
+                identity_policies: object) -> Simulation:
+    return Simulation(action_names=list(r.action_names), resource_arns=list(r.resource_arns),
+                      resource_policy=r.resource_policy, resource_owner=r.resource_owner,
+                      context=convert.context_in(r.context_entries),
+                      extra_identity_policies=list(identity_policies),  # type: ignore[call-overload]
+                      boundary_policies=list(r.permissions_boundary_policy_input_list))
+
+
+def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateResponse:
+    return apb.SimulateResponse(
+        evaluation_results=[convert.evaluation_result(s.action, s.resource, s.decision) for s in results],
+        evaluated_at_position=position)
+
+
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
-    def __init__(self, authorizer: Authorizer, runner: ProjectionRunner) -> None:
+    def __init__(self, authorizer: Authorizer, simulator: Simulator, runner: ProjectionRunner,
+                 caller: CallerResolver) -> None:
         self.authorizer = authorizer
+        self.simulator = simulator
         self.runner = runner
+        self.caller = caller
 
     async def Authorize(self, r: apb.AuthorizeRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeResponse:
         outcome = await self.authorizer.authorize(_query(r))
@@ -39,6 +59,21 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             outcome = await self.authorizer.authorize(_query(request))
             responses.append(convert.decision(outcome.decision, outcome.position, request.explain))
         return apb.AuthorizeBatchResponse(responses=responses)
+
+    async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,
+                                   context: grpc.aio.ServicerContext) -> apb.SimulateResponse:
+        position = self.runner.projection.position
+        results = self.simulator.simulate_custom(
+            _simulation(r, r.policy_input_list), caller_arn=r.caller_arn or self.caller(context).actor_arn,
+            session_policy=r.session_policy, scp_levels=[list(level.policies) for level in r.scp_levels],
+            rcp_levels=[list(level.policies) for level in r.rcp_levels])
+        return _simulated(results, position)
+
+    async def SimulatePrincipalPolicy(self, r: apb.SimulatePrincipalPolicyRequest,
+                                      context: grpc.aio.ServicerContext) -> apb.SimulateResponse:
+        results = await self.simulator.simulate_principal(
+            _simulation(r, r.policy_input_list), policy_source_arn=r.policy_source_arn, min_position=r.min_position)
+        return _simulated(results, self.runner.projection.position)
 
     async def GetProjectionStatus(self, r: apb.GetProjectionStatusRequest,
                                   context: grpc.aio.ServicerContext) -> apb.GetProjectionStatusResponse:

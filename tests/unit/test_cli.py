@@ -788,7 +788,8 @@ def test_the_iam_group_has_the_aws_cli_commands():
         assert {f"put-{entity}-permissions-boundary", f"delete-{entity}-permissions-boundary"} <= names
     for entity in ("user", "role", "policy"):
         assert {f"tag-{entity}", f"untag-{entity}", f"list-{entity}-tags"} <= names
-    assert len(names) == 65
+    assert {"simulate-custom-policy", "simulate-principal-policy"} <= names
+    assert len(names) == 67
 
 
 def test_every_command_argument_names_a_request_field():
@@ -924,3 +925,37 @@ def test_paginated_responses_carry_is_truncated_and_marker():
         if method.is_paginated:
             fields = method.response_type.DESCRIPTOR.fields_by_name
             assert {"is_truncated", "marker"} <= set(fields), method.name
+
+
+def test_simulate_custom_policy_builds_the_request(tmp_path):
+    policy = tmp_path / "p.json"
+    policy.write_text('{"Version": "2012-10-17", "Statement": []}')
+    ns = cli.build_parser().parse_args([
+        "iam", "simulate-custom-policy", "--policy-input-list", f"file://{policy}", '{"Version": "2012-10-17"}',
+        "--action-names", "s3:GetObject", "s3:PutObject", "--resource-arns", "arn:aws:s3:::b/k",
+        "--context-entries", '{"aws:SourceIp": "10.0.0.1"}'])
+    fields = cli.request_fields(ns.command_spec, ns)
+    assert fields["policy_input_list"] == [policy.read_text(), '{"Version": "2012-10-17"}']
+    assert fields["action_names"] == ["s3:GetObject", "s3:PutObject"]
+    request = cli.build_request("SimulateCustomPolicy", **fields)
+    assert request.context_entries["aws:SourceIp"].values == ["10.0.0.1"]
+
+
+def test_offline_simulate_prints_one_line_per_scenario(tmp_path, capsys):
+    scenarios = tmp_path / "s.jsonl"
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]}
+    request = {"principal": "arn:aws:iam::111111111111:user/a", "action": "s3:GetObject",
+               "resource": "arn:aws:s3:::b/k", "resourceAccount": "111111111111",
+               "context": {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/a"}}
+    scenarios.write_text("\n".join(json.dumps(s) for s in (
+        {"id": "yes", "request": request, "identityPolicies": [allow]},
+        {"id": "no", "request": {**request, "action": "s3:PutObject"}, "identityPolicies": [allow]},
+        {"id": "bad", "request": request, "identityPolicies": [{"Version": "2012-10-17", "Statement": [
+            {"Effect": "Maybe", "Action": "s3:*", "Resource": "*"}]}]},
+    )) + "\n")
+    code = cli.main(["simulate", "--scenarios", str(scenarios)])
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(r["id"], r.get("decision"), r.get("error")) for r in lines] == [
+        ("yes", "Allow", None), ("no", "ImplicitDeny", None), ("bad", None, "MalformedPolicyDocument")]
+    assert lines[0]["determiningStatements"][0]["effect"] == "Allow"
+    assert code == 1, "a scenario that could not be evaluated makes the exit code non-zero"

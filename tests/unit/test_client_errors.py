@@ -86,19 +86,7 @@ def test_client_error_class_names_equal_the_service_class_names():
         assert cls.__name__ in client_errors.__all__
 
 
-def test_clients_import_nothing_of_the_server():
-    for path in sorted(CLIENTS_DIR.glob("*.py")):
-        tree = ast.parse(path.read_text(), filename=str(path))
-        for node in ast.walk(tree):
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""]
-            else:
-                continue
-            for name in names:
-                top = name.split(".")[0]
-                assert top not in {"service", "projections"}, f"{path.name} imports {name}"
+# That clients import nothing of the server but the pure engine: tests/unit/test_architecture.py.
 
 
 @pytest.mark.parametrize("service_cls", domain_errors.ALL_ERRORS, ids=lambda c: c.code)

@@ -119,3 +119,104 @@ class GetProjectionStatusResponse(_message.Message):
     caught_up: bool
     events_applied: int
     def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ...) -> None: ...
+
+class PolicyLevel(_message.Message):
+    __slots__ = ("policies",)
+    POLICIES_FIELD_NUMBER: _ClassVar[int]
+    policies: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, policies: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class SimulateCustomPolicyRequest(_message.Message):
+    __slots__ = ("policy_input_list", "permissions_boundary_policy_input_list", "action_names", "resource_arns", "resource_policy", "resource_owner", "caller_arn", "context_entries", "session_policy", "scp_levels", "rcp_levels")
+    class ContextEntriesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: ContextValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ContextValue, _Mapping]] = ...) -> None: ...
+    POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    ACTION_NAMES_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ARNS_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_OWNER_FIELD_NUMBER: _ClassVar[int]
+    CALLER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    SESSION_POLICY_FIELD_NUMBER: _ClassVar[int]
+    SCP_LEVELS_FIELD_NUMBER: _ClassVar[int]
+    RCP_LEVELS_FIELD_NUMBER: _ClassVar[int]
+    policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    permissions_boundary_policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    action_names: _containers.RepeatedScalarFieldContainer[str]
+    resource_arns: _containers.RepeatedScalarFieldContainer[str]
+    resource_policy: str
+    resource_owner: str
+    caller_arn: str
+    context_entries: _containers.MessageMap[str, ContextValue]
+    session_policy: str
+    scp_levels: _containers.RepeatedCompositeFieldContainer[PolicyLevel]
+    rcp_levels: _containers.RepeatedCompositeFieldContainer[PolicyLevel]
+    def __init__(self, policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., caller_arn: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., session_policy: _Optional[str] = ..., scp_levels: _Optional[_Iterable[_Union[PolicyLevel, _Mapping]]] = ..., rcp_levels: _Optional[_Iterable[_Union[PolicyLevel, _Mapping]]] = ...) -> None: ...
+
+class SimulatePrincipalPolicyRequest(_message.Message):
+    __slots__ = ("policy_source_arn", "policy_input_list", "permissions_boundary_policy_input_list", "action_names", "resource_arns", "resource_policy", "resource_owner", "context_entries", "min_position")
+    class ContextEntriesEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: ContextValue
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ContextValue, _Mapping]] = ...) -> None: ...
+    POLICY_SOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    PERMISSIONS_BOUNDARY_POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    ACTION_NAMES_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_ARNS_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_OWNER_FIELD_NUMBER: _ClassVar[int]
+    CONTEXT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
+    MIN_POSITION_FIELD_NUMBER: _ClassVar[int]
+    policy_source_arn: str
+    policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    permissions_boundary_policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    action_names: _containers.RepeatedScalarFieldContainer[str]
+    resource_arns: _containers.RepeatedScalarFieldContainer[str]
+    resource_policy: str
+    resource_owner: str
+    context_entries: _containers.MessageMap[str, ContextValue]
+    min_position: int
+    def __init__(self, policy_source_arn: _Optional[str] = ..., policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ...) -> None: ...
+
+class EvaluationResult(_message.Message):
+    __slots__ = ("eval_action_name", "eval_resource_name", "eval_decision", "matched_statements", "missing_context_values", "blocked_by", "results_by_policy_type")
+    class ResultsByPolicyTypeEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    EVAL_ACTION_NAME_FIELD_NUMBER: _ClassVar[int]
+    EVAL_RESOURCE_NAME_FIELD_NUMBER: _ClassVar[int]
+    EVAL_DECISION_FIELD_NUMBER: _ClassVar[int]
+    MATCHED_STATEMENTS_FIELD_NUMBER: _ClassVar[int]
+    MISSING_CONTEXT_VALUES_FIELD_NUMBER: _ClassVar[int]
+    BLOCKED_BY_FIELD_NUMBER: _ClassVar[int]
+    RESULTS_BY_POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    eval_action_name: str
+    eval_resource_name: str
+    eval_decision: Decision
+    matched_statements: _containers.RepeatedCompositeFieldContainer[StatementRef]
+    missing_context_values: _containers.RepeatedScalarFieldContainer[str]
+    blocked_by: _containers.RepeatedScalarFieldContainer[str]
+    results_by_policy_type: _containers.ScalarMap[str, str]
+    def __init__(self, eval_action_name: _Optional[str] = ..., eval_resource_name: _Optional[str] = ..., eval_decision: _Optional[_Union[Decision, str]] = ..., matched_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., missing_context_values: _Optional[_Iterable[str]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
+class SimulateResponse(_message.Message):
+    __slots__ = ("evaluation_results", "evaluated_at_position")
+    EVALUATION_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    EVALUATED_AT_POSITION_FIELD_NUMBER: _ClassVar[int]
+    evaluation_results: _containers.RepeatedCompositeFieldContainer[EvaluationResult]
+    evaluated_at_position: int
+    def __init__(self, evaluation_results: _Optional[_Iterable[_Union[EvaluationResult, _Mapping]]] = ..., evaluated_at_position: _Optional[int] = ...) -> None: ...

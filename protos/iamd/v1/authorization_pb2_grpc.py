@@ -44,6 +44,16 @@ class AuthorizationServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
                 _registered_method=True)
+        self.SimulateCustomPolicy = channel.unary_unary(
+                '/iamd.v1.AuthorizationService/SimulateCustomPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+                _registered_method=True)
+        self.SimulatePrincipalPolicy = channel.unary_unary(
+                '/iamd.v1.AuthorizationService/SimulatePrincipalPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+                _registered_method=True)
         self.GetProjectionStatus = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/GetProjectionStatus',
                 request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
@@ -68,6 +78,20 @@ class AuthorizationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SimulateCustomPolicy(self, request, context):
+        """What-if evaluation of policies given inline, as AWS's iam:SimulateCustomPolicy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SimulatePrincipalPolicy(self, request, context):
+        """What-if evaluation of a stored user's or role's policies, as AWS's iam:SimulatePrincipalPolicy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetProjectionStatus(self, request, context):
         """Where the identity projection is in the log, and whether it has caught up.
         """
@@ -87,6 +111,16 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.AuthorizeBatch,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.SerializeToString,
+            ),
+            'SimulateCustomPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SimulateCustomPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
+            ),
+            'SimulatePrincipalPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.SimulatePrincipalPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
             ),
             'GetProjectionStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProjectionStatus,
@@ -148,6 +182,60 @@ class AuthorizationService:
             '/iamd.v1.AuthorizationService/AuthorizeBatch',
             protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SimulateCustomPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuthorizationService/SimulateCustomPolicy',
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SimulatePrincipalPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuthorizationService/SimulatePrincipalPolicy',
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
             options,
             channel_credentials,
             insecure,
