@@ -111,6 +111,30 @@ class AccessDeniedError(IamClientError):
     code = "AccessDenied"
 
 
+class MissingAuthenticationTokenError(IamClientError):
+    code = "MissingAuthenticationToken"
+
+
+class InvalidClientTokenIdError(IamClientError):
+    code = "InvalidClientTokenId"
+
+
+class SignatureDoesNotMatchError(IamClientError):
+    code = "SignatureDoesNotMatch"
+
+
+class IncompleteSignatureError(IamClientError):
+    code = "IncompleteSignature"
+
+
+class RequestExpiredError(IamClientError):
+    code = "RequestExpired"
+
+
+class ExpiredTokenError(IamClientError):
+    code = "ExpiredToken"
+
+
 class ServiceUnavailableError(IamClientError):
     code = "ServiceUnavailable"
 
@@ -130,6 +154,12 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,
+    MissingAuthenticationTokenError,
+    InvalidClientTokenIdError,
+    SignatureDoesNotMatchError,
+    IncompleteSignatureError,
+    RequestExpiredError,
+    ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
 )

@@ -85,6 +85,40 @@ class AccessDeniedError(IamError):
     code = "AccessDenied"
 
 
+class MissingAuthenticationTokenError(IamError):
+    """The request carried no signature at all."""
+
+    code = "MissingAuthenticationToken"
+
+
+class InvalidClientTokenIdError(IamError):
+    """The access key id (or session token) does not exist, or the key is inactive."""
+
+    code = "InvalidClientTokenId"
+
+
+class SignatureDoesNotMatchError(IamError):
+    code = "SignatureDoesNotMatch"
+
+
+class IncompleteSignatureError(IamError):
+    """The signature metadata is present but malformed."""
+
+    code = "IncompleteSignature"
+
+
+class RequestExpiredError(IamError):
+    """The request's timestamp is more than five minutes from the server's clock."""
+
+    code = "RequestExpired"
+
+
+class ExpiredTokenError(IamError):
+    """The session credentials have expired or were revoked."""
+
+    code = "ExpiredToken"
+
+
 class ServiceUnavailableError(IamError):
     code = "ServiceUnavailable"
 
@@ -104,6 +138,12 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,
+    MissingAuthenticationTokenError,
+    InvalidClientTokenIdError,
+    SignatureDoesNotMatchError,
+    IncompleteSignatureError,
+    RequestExpiredError,
+    ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
 )

@@ -29,6 +29,12 @@ STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
     e.ConcurrentModificationError: grpc.StatusCode.ABORTED,
     e.PolicyNotAttachableError: grpc.StatusCode.INVALID_ARGUMENT,
     e.AccessDeniedError: grpc.StatusCode.PERMISSION_DENIED,
+    e.MissingAuthenticationTokenError: grpc.StatusCode.UNAUTHENTICATED,
+    e.InvalidClientTokenIdError: grpc.StatusCode.UNAUTHENTICATED,
+    e.SignatureDoesNotMatchError: grpc.StatusCode.UNAUTHENTICATED,
+    e.IncompleteSignatureError: grpc.StatusCode.UNAUTHENTICATED,
+    e.RequestExpiredError: grpc.StatusCode.UNAUTHENTICATED,
+    e.ExpiredTokenError: grpc.StatusCode.UNAUTHENTICATED,
     e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
     e.ServiceFailureError: grpc.StatusCode.INTERNAL,
 }
