@@ -35,6 +35,7 @@ import grpc
 from google.protobuf import descriptor, message, timestamp_pb2
 
 from clients.errors import IamClientError
+from clients.credentials import CredentialsError, RequestSigner, resolve_credentials
 from clients.simulate import run_simulate
 from clients.iam import (
     ENDPOINT_ENV,
@@ -436,7 +437,30 @@ SIMULATION_COMMANDS: tuple[Command, ...] = (
     ), "Simulate how a stored principal's policies apply to actions and resources"),
 )
 
-register_group(CommandGroup("iam", "users, groups, roles and policies", IAM_COMMANDS + SIMULATION_COMMANDS))
+ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
+    Command("create-access-key", "CreateAccessKey", (Arg("--user-name", help="default: the caller itself"),),
+            "Create an access key; the secret is shown only this once"),
+    Command("list-access-keys", "ListAccessKeys", (Arg("--user-name", help="default: the caller itself"),),
+            "List access keys (never their secrets)"),
+    Command("update-access-key", "UpdateAccessKey", (
+        Arg("--access-key-id", required=True),
+        Arg("--status", kind=CHOICE, required=True, choices={"Active": "Active", "Inactive": "Inactive"}),
+        Arg("--user-name", help="default: the caller itself"),
+    ), "Activate or deactivate an access key"),
+    Command("delete-access-key", "DeleteAccessKey", (
+        Arg("--access-key-id", required=True), Arg("--user-name", help="default: the caller itself"),
+    ), "Delete an access key"),
+    Command("get-access-key-last-used", "GetAccessKeyLastUsed", (Arg("--access-key-id", required=True),),
+            "When, and for which service, an access key was last used"),
+)
+
+STS_COMMANDS: tuple[Command, ...] = (
+    Command("get-caller-identity", "GetCallerIdentity", (), "Show who the credentials belong to"),
+)
+
+register_group(CommandGroup("iam", "users, groups, roles and policies",
+                            IAM_COMMANDS + SIMULATION_COMMANDS + ACCESS_KEY_COMMANDS))
+register_group(CommandGroup("sts", "security tokens and caller identity", STS_COMMANDS))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
 
@@ -903,6 +927,11 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help=f"host:port of iamd (default: ${ENDPOINT_ENV} or 127.0.0.1:50051)",
     )
     options.add_argument(
+        "--profile",
+        default=default(None),
+        help="credentials profile (default: $IAMD_PROFILE or `default`)",
+    )
+    options.add_argument(
         "--output",
         choices=["json", "table", "text"],
         default=default("json"),
@@ -948,9 +977,10 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_client(endpoint: str) -> IamdClient:
-    # Request signing (profiles, credentials, metadata_provider) plugs in here.
-    return IamdClient(endpoint)
+def _default_client(endpoint: str, profile: str | None = None) -> IamdClient:
+    """A client that signs every call with the resolved credentials (unsigned if there are none)."""
+    credentials = resolve_credentials(profile)
+    return IamdClient(endpoint, metadata_provider=RequestSigner(credentials) if credentials else None)
 
 
 def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
@@ -980,10 +1010,14 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
 
     try:
-        with (client_factory or _default_client)(endpoint) as client:
+        factory = client_factory or (lambda e: _default_client(e, ns.profile))
+        with factory(endpoint) as client:
             data = run_command(client, command, fields, ns)
     except IamClientError as err:
         return report_error(err, command, endpoint, stderr)
+    except CredentialsError as e:
+        stderr.write(f"\nUnable to locate credentials: {e}\n")
+        return EXIT_USAGE
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

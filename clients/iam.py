@@ -23,7 +23,7 @@ import grpc.aio
 from google.protobuf import descriptor, message, message_factory
 
 from clients.errors import from_rpc_error
-from protos.iamd.v1 import authorization_pb2, common_pb2, identity_pb2
+from protos.iamd.v1 import authorization_pb2, common_pb2, identity_pb2, sts_pb2
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 ENDPOINT_ENV = "IAMD_ENDPOINT"
@@ -37,6 +37,7 @@ MetadataProvider: TypeAlias = Callable[[str, bytes], MetadataPairs | Awaitable[M
 SERVICES: tuple[descriptor.ServiceDescriptor, ...] = (
     identity_pb2.DESCRIPTOR.services_by_name["IdentityService"],
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"],
+    sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"],
 )
 
 

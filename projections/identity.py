@@ -20,7 +20,7 @@ from service.eventstore.port import EventFilter, RecordedEvent
 # The streams this projection reads (see service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-"))
 
-SNAPSHOT_FORMAT = 1
+SNAPSHOT_FORMAT = 2  # 2: access keys
 
 View = dict[str, Any]
 
@@ -62,6 +62,9 @@ class IdentityProjection:
 
     def __init__(self) -> None:
         self.accounts: dict[str, AccountView] = {}
+        # Every access key of every user and root user, by key id: what authentication looks up.
+        # Secrets are held only as the ciphertext the events carry.
+        self.access_keys: dict[str, View] = {}
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -81,6 +84,11 @@ class IdentityProjection:
             "RoleUpdated": self._role_updated,
             "RoleTrustPolicyUpdated": self._role_trust_updated,
         }
+        for prefix in ("User", "Account"):
+            self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
+            self._handlers[prefix + "AccessKeyStatusUpdated"] = self._access_key_status_updated
+            self._handlers[prefix + "AccessKeyDeleted"] = self._access_key_deleted
+            self._handlers[prefix + "AccessKeyUsed"] = self._access_key_used
         for prefix in ("User", "Group", "Role", "Policy"):
             shared = {
                 "PolicyAttached": self._policy_attached,
@@ -126,8 +134,36 @@ class IdentityProjection:
             "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
             "created_at": d["created_at"], "attached": [], "inline": {},
             "boundary": d.get("permissions_boundary", ""), "tags": dict(d.get("tags", {})), "groups": {},
+            "access_keys": {},
         }
         self._count_boundary(account, d.get("permissions_boundary", ""), +1, f"user/{key}")
+
+    def _access_key_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        key_id = d["access_key_id"]
+        if kind == "user":
+            account.users[key]["access_keys"][key_id] = d["status"]
+        self.access_keys[key_id] = {
+            "account_id": account.account_id, "kind": kind, "key": key, "ciphertext": d["secret_ciphertext"],
+            "status": d["status"], "created_at": d["created_at"], "last_used": None,
+        }
+
+    def _access_key_status_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        key_id = d["access_key_id"]
+        if kind == "user":
+            account.users[key]["access_keys"][key_id] = d["status"]
+        self.access_keys[key_id]["status"] = d["status"]
+
+    def _access_key_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        key_id = d["access_key_id"]
+        if kind == "user":
+            account.users[key]["access_keys"].pop(key_id, None)
+        self.access_keys.pop(key_id, None)
+
+    def _access_key_used(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entry = self.access_keys.get(d["access_key_id"])
+        if entry is not None:
+            entry["last_used"] = {"used_at": d["used_at"], "service_name": d["service_name"],
+                                  "region": d["region"]}
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -238,6 +274,8 @@ class IdentityProjection:
             if policy is not None and policy["attached_to"].pop(old_ref, None):
                 policy["attached_to"][new_ref] = True
         if kind == "user":
+            for key_id in entity["access_keys"]:
+                self.access_keys[key_id]["key"] = new_key
             if entity["boundary"]:
                 self._count_boundary(account, entity["boundary"], -1, old_ref)
                 self._count_boundary(account, entity["boundary"], +1, new_ref)
@@ -310,6 +348,7 @@ class IdentityProjection:
         return {
             "format": SNAPSHOT_FORMAT, "position": self.position, "events_applied": self.events_applied,
             "accounts": [a.to_json() for a in self.accounts.values()],
+            "access_keys": self.access_keys,
         }
 
     @classmethod
@@ -319,6 +358,7 @@ class IdentityProjection:
         projection = cls()
         projection.position = snapshot["position"]
         projection.events_applied = snapshot["events_applied"]
+        projection.access_keys = snapshot["access_keys"]
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

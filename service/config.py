@@ -21,7 +21,17 @@ class Settings:
     tls_key: str = ""
     insecure: bool = False  # allow plaintext on a non-loopback address
     shutdown_grace: float = 10.0
+    kek_file: str = ""  # key-encryption key for secrets at rest; default <data_dir>/keys/kek
+    credentials_file: str = ""  # where the first start writes the root key; default <data_dir>/root-credentials
     snapshot_every_events: int = 50_000
+
+    @property
+    def kek_path(self) -> Path:
+        return Path(self.kek_file) if self.kek_file else self.data_dir / "keys" / "kek"
+
+    @property
+    def credentials_path(self) -> Path:
+        return Path(self.credentials_file) if self.credentials_file else self.data_dir / "root-credentials"
 
     @property
     def event_store_uri(self) -> str:
@@ -64,11 +74,16 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--tls-key", default=env.get("IAMD_TLS_KEY", ""))
     parser.add_argument("--insecure", action="store_true",
                         default=env.get("IAMD_INSECURE", "").lower() in ("1", "true", "yes"))
+    parser.add_argument("--kek-file", default=env.get("IAMD_KEK_FILE", ""),
+                        help="key-encryption key (32 bytes, mode 0600); replicas must share it (IAMD_KEK_FILE)")
+    parser.add_argument("--credentials-file", default=env.get("IAMD_CREDENTIALS_FILE", ""),
+                        help="where the first start writes the root access key (IAMD_CREDENTIALS_FILE)")
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, insecure=args.insecure, shutdown_grace=args.shutdown_grace)
+                        tls_key=args.tls_key, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
+                        kek_file=args.kek_file, credentials_file=args.credentials_file)
     try:
         settings.check()
     except ValueError as e:

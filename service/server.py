@@ -17,9 +17,19 @@ from grpc_reflection.v1alpha import reflection
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner, SnapshotFile
-from protos.iamd.v1 import authorization_pb2, authorization_pb2_grpc, identity_pb2, identity_pb2_grpc
+from protos.iamd.v1 import (
+    authorization_pb2,
+    authorization_pb2_grpc,
+    identity_pb2,
+    identity_pb2_grpc,
+    sts_pb2,
+    sts_pb2_grpc,
+)
+from service.app.authenticate import Authenticator
 from service.app.authorize import Authorizer
-from service.app.bootstrap import bootstrap_account
+from service.app.bootstrap import bootstrap_account, ensure_root_credentials
+from service.app.credentials import CredentialCommands
+from service.auth.keyring import Keyring
 from service.app.identity import IdentityCommands
 from service.app.ports import RandomIds, SystemClock
 from service.app.queries import IdentityQueries
@@ -30,6 +40,8 @@ from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
 from service.rpc.authorization import AuthorizationServicer
 from service.rpc.caller import CallerResolver
+from service.rpc.guard import CallGuard
+from service.rpc.sts import SecurityTokenServicer
 from service.rpc.identity import IdentityServicer
 from service.rpc.interceptors import RequestInterceptor
 
@@ -38,6 +50,7 @@ log = structlog.get_logger(__name__)
 SERVICE_NAMES = (
     identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name,
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name,
+    sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"].full_name,
 )
 
 
@@ -78,8 +91,12 @@ async def build_server(settings: Settings) -> RunningServer:
     """Open the store, catch the projection up, and start serving on settings.listen."""
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     clock, ids = SystemClock(), RandomIds()
+    keyring, kek_created = Keyring.load_or_create(settings.kek_path)
+    if kek_created:
+        log.warning("key_encryption_key_created", path=str(settings.kek_path))
     store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
     account_id = await bootstrap_account(store, clock, settings.account_id)
+    await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path)
 
     snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json")
     projection = load_projection(snapshots)
@@ -91,14 +108,18 @@ async def build_server(settings: Settings) -> RunningServer:
                               snapshot_every_events=settings.snapshot_every_events)
     await runner.start()
 
-    server = grpc.aio.server(interceptors=[RequestInterceptor()])
-    caller = CallerResolver(account_id)
+    authorizer = Authorizer(principals, runner, clock)
+    guard = CallGuard(Authenticator(projection, keyring, clock), authorizer, projection)
+    server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
+    caller = CallerResolver()
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(
-        IdentityServicer(IdentityCommands(store, clock, ids, projection, runner), IdentityQueries(projection), caller),
+        IdentityServicer(IdentityCommands(store, clock, ids, projection, runner),
+                         CredentialCommands(store, clock, ids, keyring, projection), IdentityQueries(projection),
+                         caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
-        AuthorizationServicer(Authorizer(principals, runner, clock), Simulator(principals, runner, clock), runner,
-                              caller), server)
+        AuthorizationServicer(authorizer, Simulator(principals, runner, clock), runner, caller), server)
+    sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(SecurityTokenServicer(caller), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -128,7 +149,9 @@ async def serve(settings: Settings) -> None:
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(sig, stop.set)
     print(f"iamd listening on {settings.listen.rsplit(':', 1)[0]}:{running.port} "
-          f"(account {running.account_id}, data in {settings.data_dir})", flush=True)
+          f"(account {running.account_id}, data in {settings.data_dir})\n"
+          f"root credentials: {settings.credentials_path} (written on the first start, mode 0600)\n"
+          f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}", flush=True)
     await stop.wait()
     log.info("iamd_stopping")
     await running.stop()

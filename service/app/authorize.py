@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
-from service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError
+from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, ServiceUnavailableError
 from service.domain.names import casefold
 from service.policy import AuthorizationRequest, Decision, Effect, PolicyInputs, decide
 
@@ -96,6 +96,25 @@ class Authorizer:
         return AuthorizeOutcome(decide(request, inputs), position)
 
 
+    def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
+                context: Mapping[str, str] | None = None) -> None:
+        """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`."""
+        query = AuthorizeQuery(principal_arn=caller_arn, action=action, resource=resource,
+                               context=dict(context or {}))
+        decision = self.authorize_now(query).decision
+        if decision.decision is Effect.ALLOW:
+            return
+        who = {"root": "Root", "user": "User"}.get(caller_kind, "User")
+        prefix = f"{who}: {caller_arn} is not authorized to perform: {action} on resource: {resource}"
+        if decision.decision is Effect.EXPLICIT_DENY:
+            denying = next((s for s in decision.determining if _value(s.effect) == "Deny"), None)
+            kind = _POLICY_WORDS.get(_value(denying.policy_type), "identity-based policy") if denying else \
+                "identity-based policy"
+            raise AccessDeniedError(f"{prefix} with an explicit deny in {_article(kind)} {kind}")
+        blocked = [_value(t) for t in decision.blocked_by]
+        kind = _POLICY_WORDS.get(blocked[0], "identity-based policy") if blocked else "identity-based policy"
+        raise AccessDeniedError(f"{prefix} because no {kind} allows the {action} action")
+
     def _time_keys(self) -> tuple[tuple[str, str], ...]:
         # Formatting a timestamp costs more than a decision: do it once per second.
         now = self.clock.now()
@@ -104,6 +123,19 @@ class Authorizer:
             self._time_second = second
             self._time_cache = (("aws:CurrentTime", iso8601(now)), ("aws:EpochTime", str(second)))
         return self._time_cache
+
+
+_POLICY_WORDS = {"identity": "identity-based policy", "resource": "resource-based policy",
+                 "boundary": "permissions boundary", "session": "session policy",
+                 "scp": "service control policy", "rcp": "resource control policy"}
+
+
+def _article(kind: str) -> str:
+    return "an" if kind[0] in "aeiou" else "a"
+
+
+def _value(item: object) -> str:
+    return str(getattr(item, "value", item))
 
 
 @functools.lru_cache(maxsize=65536)

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import base64
 import secrets
+import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Protocol
@@ -18,6 +20,14 @@ class IdFactory(Protocol):
         ...
 
     def request_id(self) -> str: ...
+
+    def access_key_id(self, prefix: str = "AKIA") -> str:
+        """`AKIA` (long-term) or `ASIA` (temporary) and 16 characters: 20 in all, as AWS."""
+        ...
+
+    def secret(self) -> str:
+        """A 40-character secret access key."""
+        ...
 
 
 class SystemClock:
@@ -35,9 +45,13 @@ class RandomIds:
         return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
 
     def request_id(self) -> str:
-        import uuid
-
         return str(uuid.uuid4())
+
+    def access_key_id(self, prefix: str = "AKIA") -> str:
+        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+
+    def secret(self) -> str:
+        return base64.b64encode(secrets.token_bytes(30)).decode()
 
 
 def iso8601(moment: datetime) -> str:

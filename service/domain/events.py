@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 USER, GROUP, ROLE, POLICY, ACCOUNT = "user", "group", "role", "policy", "account"
-KIND_PREFIX = {USER: "User", GROUP: "Group", ROLE: "Role", POLICY: "Policy"}
+KIND_PREFIX = {USER: "User", GROUP: "Group", ROLE: "Role", POLICY: "Policy", ACCOUNT: "Account"}
 
 
 class Event:
@@ -170,6 +170,42 @@ class Deleted(Event):
     KINDS = (USER, GROUP, ROLE, POLICY)
 
 
+# --- access keys (IAM users, and the account's root user) ---------------------------------------
+@dataclass(frozen=True)
+class AccessKeyCreated(Event):
+    """A new key. The secret is held only as AES-GCM ciphertext under the key-encryption key."""
+
+    KINDS = (USER, ACCOUNT)
+    access_key_id: str
+    secret_ciphertext: str
+    status: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AccessKeyStatusUpdated(Event):
+    KINDS = (USER, ACCOUNT)
+    access_key_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class AccessKeyDeleted(Event):
+    KINDS = (USER, ACCOUNT)
+    access_key_id: str
+
+
+@dataclass(frozen=True)
+class AccessKeyUsed(Event):
+    """Recorded at most once an hour per key, for GetAccessKeyLastUsed."""
+
+    KINDS = (USER, ACCOUNT)
+    access_key_id: str
+    used_at: str
+    service_name: str
+    region: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -235,7 +271,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,
     PermissionsBoundaryDeleted, Tagged, Untagged, PathUpdated, Renamed, NameClaimed,
-    NameReleased, Deleted,
+    NameReleased, Deleted, AccessKeyCreated, AccessKeyStatusUpdated, AccessKeyDeleted, AccessKeyUsed,
 )
 
 

@@ -19,7 +19,13 @@ from .errors import (
     NoSuchEntityError,
 )
 from .events import (
+    ACCOUNT,
     GROUP,
+    AccessKeyCreated,
+    AccessKeyDeleted,
+    AccessKeyStatusUpdated,
+    AccessKeyUsed,
+    AccountCreated,
     ROLE,
     USER,
     Deleted,
@@ -45,8 +51,10 @@ from .events import (
     UserRemovedFromGroup,
 )
 
-_NOUN = {USER: "user", GROUP: "group", ROLE: "role"}
-_TITLE = {USER: "User", GROUP: "Group", ROLE: "Role"}
+_NOUN = {USER: "user", GROUP: "group", ROLE: "role", ACCOUNT: "account"}
+_TITLE = {USER: "User", GROUP: "Group", ROLE: "Role", ACCOUNT: "Account"}
+MAX_ACCESS_KEYS = 2
+ACCESS_KEY_STATUSES = ("Active", "Inactive")
 _QUOTA_NAME = {USER: "PoliciesPerUser", GROUP: "PoliciesPerGroup", ROLE: "PoliciesPerRole"}
 
 
@@ -69,6 +77,7 @@ class EntityState:
     trust_policy: str = ""  # roles
     description: str = ""  # roles
     max_session_duration: int = names.DEFAULT_SESSION_DURATION  # roles
+    access_keys: dict[str, str] = field(default_factory=dict)  # access key id -> status
     # A NameClaimed not (yet) followed by anything: the rename may still be in flight.
     unconfirmed_claim: NameClaimed | None = None
 
@@ -78,7 +87,7 @@ class EntityState:
             "name": self.name, "id": self.id, "arn": self.arn, "path": self.path,
             "created_at": self.created_at, "attached": list(self.attached),
             "inline": dict(self.inline), "permissions_boundary": self.permissions_boundary,
-            "tags": dict(self.tags), "groups": dict(self.groups),
+            "tags": dict(self.tags), "groups": dict(self.groups), "access_keys": dict(self.access_keys),
         }
 
 
@@ -103,6 +112,18 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.trust_policy = event.trust_policy
                 state.description = event.description
                 state.max_session_duration = event.max_session_duration
+        case AccountCreated(account_id=account_id, created_at=created_at):
+            # The account's stream is also its root user's: `arn:aws:iam::123456789012:root`.
+            state = EntityState(state.kind, exists=True, name="root", id=account_id,
+                                arn=f"arn:aws:iam::{account_id}:root", created_at=created_at)
+        case AccessKeyCreated(access_key_id=key_id, status=status):
+            state.access_keys[key_id] = status
+        case AccessKeyStatusUpdated(access_key_id=key_id, status=status):
+            state.access_keys[key_id] = status
+        case AccessKeyDeleted(access_key_id=key_id):
+            state.access_keys.pop(key_id, None)
+        case AccessKeyUsed():
+            pass
         case PolicyAttached(policy_arn=arn):
             if arn not in state.attached:
                 state.attached.append(arn)
@@ -138,7 +159,8 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 path=s["path"], created_at=s["created_at"],
                                 attached=list(s["attached"]), inline=dict(s["inline"]),
                                 permissions_boundary=s["permissions_boundary"],
-                                tags=dict(s["tags"]), groups=dict(s["groups"]))
+                                tags=dict(s["tags"]), groups=dict(s["groups"]),
+                                access_keys=dict(s.get("access_keys", {})))
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -303,8 +325,33 @@ def update_trust_policy(role: EntityState, document: str) -> list[Event]:
     return [RoleTrustPolicyUpdated(document)]
 
 
+# --- access keys ----------------------------------------------------------------------------
+def _no_such_key(key_id: str) -> NoSuchEntityError:
+    return NoSuchEntityError(f"The Access Key with id {key_id} cannot be found.",
+                             resource_type="access key", resource_name=key_id)
+
+
+def create_access_key(state: EntityState, key_id: str, secret_ciphertext: str, now: str) -> list[Event]:
+    if len(state.access_keys) >= MAX_ACCESS_KEYS:
+        raise LimitExceededError(f"Cannot exceed quota for AccessKeysPerUser: {MAX_ACCESS_KEYS}",
+                                 quota="AccessKeysPerUser")
+    return [AccessKeyCreated(key_id, secret_ciphertext, "Active", now)]
+
+
+def update_access_key(state: EntityState, key_id: str, status: str) -> list[Event]:
+    if key_id not in state.access_keys:
+        raise _no_such_key(key_id)
+    return [] if state.access_keys[key_id] == status else [AccessKeyStatusUpdated(key_id, status)]
+
+
+def delete_access_key(state: EntityState, key_id: str) -> list[Event]:
+    if key_id not in state.access_keys:
+        raise _no_such_key(key_id)
+    return [AccessKeyDeleted(key_id)]
+
+
 # --- deletion ---------------------------------------------------------------------------------
-def delete(state: EntityState, *, has_members: bool = False, has_access_keys: bool = False) -> list[Event]:
+def delete(state: EntityState, *, has_members: bool = False) -> list[Event]:
     """DeleteUser/DeleteGroup/DeleteRole with AWS's DeleteConflict rules."""
     blockers: list[str] = []
     if state.attached:
@@ -313,7 +360,7 @@ def delete(state: EntityState, *, has_members: bool = False, has_access_keys: bo
         blockers.append("must delete policies first")
     if state.groups or has_members:
         blockers.append("must remove users from group first")
-    if has_access_keys:
+    if state.access_keys:
         blockers.append("must delete access keys first")
     if blockers:
         raise DeleteConflictError(f"Cannot delete entity, {blockers[0]}.", blockers=blockers,

@@ -25,6 +25,7 @@ from .matching import (
     action_services,
     compile_actions,
     compile_resources,
+    resource_services,
 )
 from .model import MalformedPolicyError, PolicyType, StatementEffect, StatementRef
 from .principals import PrincipalMatcher, compile_principal
@@ -46,6 +47,8 @@ class CompiledStatement:
     is_not_principal: bool
     conditions: tuple[Holds, ...]
     services: frozenset[str] | None  # service prefixes Action can match; None = any service
+    # ARN service parts Resource can match; None = any (NotResource, "*", a wildcard service).
+    resource_services: frozenset[str] | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -110,10 +113,12 @@ def _statement(
 
     matches_resource: ResourceMatcher | None = None
     resource_star = True
+    services_of_resources: frozenset[str] | None = None
     if "Resource" in st:
         resources = string_list(st["Resource"]) or []
         matches_resource = compile_resources(resources, variables=variables)
         resource_star = "*" in resources
+        services_of_resources = resource_services(resources)
     elif "NotResource" in st:
         not_resources = string_list(st["NotResource"]) or []
         excluded = compile_resources(not_resources, variables=variables)
@@ -147,6 +152,7 @@ def _statement(
         is_not_principal=is_not_principal,
         conditions=tuple(conditions),
         services=services,
+        resource_services=services_of_resources,
     )
 
 

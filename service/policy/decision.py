@@ -33,6 +33,7 @@ from .evaluate import (
     EXPLICITLY_DENIED,
     IMPLICITLY_DENIED,
     NOT_APPLICABLE,
+    NOTHING,
     Analysis,
     analyze,
 )
@@ -138,49 +139,47 @@ SERVICE_RULES: dict[str, ServiceRule] = {
 
 def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     """Evaluate one request against its policies."""
-    if request.action_key in _ALWAYS_ALLOWED_ACTIONS:
+    action = request.action_key
+    if action in _ALWAYS_ALLOWED_ACTIONS:
         return _ALWAYS_ALLOW
     service = request.service
-    action = request.action_key
     resource = request.resource
+    resource_service = request.resource_service
     ctx = request.lowered_context
     caller = request.caller
+    kind = caller.kind
     missing: list[str] = []
     verdicts: dict[PolicyType, str] = {}
-    results = MappingProxyType(verdicts)  # read-only view handed out with the decision
     same_account = caller.account is not None and caller.account == request.target_account
-    # INVARIANT: None means "no boundary"; an index without policies is a boundary that
-    # allows nothing (e.g. its managed policy was deleted), never the absence of one.
-    has_boundary = inputs.boundary is not None
+
+    def analyzed(index: PolicyIndex) -> Analysis:
+        return analyze(index, service, action, resource, resource_service, ctx, caller, missing)
 
     # --- each policy type on its own -------------------------------------------------------
-    if inputs.identity is not None:
-        identity = analyze(inputs.identity, service, action, resource, ctx, caller, missing)
-    else:
-        identity = Analysis()
+    identity = NOTHING if inputs.identity is None else analyzed(inputs.identity)
     identity_verdict = identity.verdict
-    if caller.kind == "root" and identity_verdict == IMPLICITLY_DENIED:
+    if kind == "root" and identity_verdict == IMPLICITLY_DENIED:
         identity_verdict = ALLOWED  # the root user has full access to its own account
     verdicts[_IDENTITY] = identity_verdict
 
+    # INVARIANT: None means "no boundary"; an index without policies is a boundary that
+    # allows nothing (e.g. its managed policy was deleted), never the absence of one.
     boundary: Analysis | None = None
     if inputs.boundary is not None:
-        boundary = analyze(inputs.boundary, service, action, resource, ctx, caller, missing)
+        boundary = analyzed(inputs.boundary)
         verdicts[_BOUNDARY] = boundary.verdict
 
     session: Analysis | None = None
     session_verdict: str | None = None
     if inputs.session is not None:
-        session = analyze(inputs.session, service, action, resource, ctx, caller, missing)
+        session = analyzed(inputs.session)
         session_verdict = session.verdict
-    elif caller.kind == "federated-user":
+    elif kind == "federated-user":
         session_verdict = IMPLICITLY_DENIED  # GetFederationToken without a policy grants nothing
     if session_verdict is not None:
         verdicts[_SESSION] = session_verdict
 
-    scp_levels = [
-        analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.scp_levels
-    ]
+    scp_levels = [analyzed(level) for level in inputs.scp_levels]
     scp_verdict = ALLOWED
     for level in scp_levels:
         if level.denies:
@@ -190,9 +189,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
     verdicts[_SCP] = scp_verdict
 
-    rcp_levels = [
-        analyze(level, service, action, resource, ctx, caller, missing) for level in inputs.rcp_levels
-    ]
+    rcp_levels = [analyzed(level) for level in inputs.rcp_levels]
     rcp_verdict = EXPLICITLY_DENIED if any(level.denies for level in rcp_levels) else ALLOWED
     verdicts[_RCP] = rcp_verdict
 
@@ -205,28 +202,25 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             service,
             action,
             resource,
+            resource_service,
             ctx,
             caller,
             missing,
-            deny_not_principal_always=has_boundary,
+            deny_not_principal_always=boundary is not None,
         )
         resource_verdict = resource_analysis.resource_verdict
         policies = inputs.resource.policies
         if policies and policies[0].policy_type is _TRUST:
             resource_type = _TRUST
     verdicts[resource_type] = resource_verdict
-
+    results = MappingProxyType(verdicts)  # read-only view handed out with the decision
     missing_keys = tuple(sorted(set(missing))) if missing else ()
-    denies: list[StatementRef] = []
-    for analysis in (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels):
-        if analysis is not None and analysis.denies:
-            denies.extend(st.ref for st, _ in analysis.denies)
 
     # --- the core grant from identity and resource-based policies --------------------------
     rule = SERVICE_RULES.get(service, DEFAULT_RULE)
     identity_used = False
     resource_used = False
-    if caller.kind == "service" or caller.kind == "anonymous":
+    if kind == "service" or kind == "anonymous":
         resource_used = core = resource_verdict == ALLOWED
     elif same_account:
         resource_used = resource_verdict == ALLOWED
@@ -239,7 +233,53 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         identity_used = identity_verdict == ALLOWED
         core = resource_used and identity_used
 
-    # --- what stands in the way of the grant: `blockers`, in evaluation order --------------
+    # Guardrails only matter for a request some policy grants.
+    blockers = _blockers(
+        scp_verdict,
+        rcp_verdict,
+        resource_verdict,
+        resource_type,
+        resource_analysis,
+        identity_verdict,
+        boundary,
+        session_verdict,
+        same_account,
+        kind,
+    ) if core else ()
+
+    analyses = (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels)
+    denies = [st.ref for analysis in analyses if analysis is not None for st, _ in analysis.denies]
+    if denies:
+        return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, results)
+    if not core or (rule.refuses is not None and rule.refuses(request)):
+        return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
+    if blockers:
+        return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, results)
+
+    determining: list[StatementRef] = []
+    if identity_used:
+        determining.extend(st.ref for st, _ in identity.allows)
+    if resource_used and resource_analysis is not None:
+        determining.extend(st.ref for st, _ in resource_analysis.allows)
+    for analysis in (boundary, session, *scp_levels):
+        if analysis is not None:
+            determining.extend(st.ref for st, _ in analysis.allows)
+    return Decision(_ALLOW, tuple(determining), (), missing_keys, results)
+
+
+def _blockers(
+    scp_verdict: str,
+    rcp_verdict: str,
+    resource_verdict: str,
+    resource_type: PolicyType,
+    resource_analysis: Analysis | None,
+    identity_verdict: str,
+    boundary: Analysis | None,
+    session_verdict: str | None,
+    same_account: bool,
+    kind: str,
+) -> tuple[PolicyType, ...]:
+    """The policy types that stand in the way of a grant, in evaluation order."""
     blockers: list[PolicyType] = []
     if scp_verdict != ALLOWED:
         blockers.append(_SCP)
@@ -256,7 +296,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         if not (
             boundary.verdict == IMPLICITLY_DENIED
             and same_account
-            and caller.kind in _BOUNDARY_BYPASS_KINDS
+            and kind in _BOUNDARY_BYPASS_KINDS
             and resource_analysis is not None
             and resource_analysis.allows_directly()
         ):
@@ -268,29 +308,12 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         if not (
             session_verdict == IMPLICITLY_DENIED
             and same_account
-            and caller.kind in _SESSION_BYPASS_KINDS
+            and kind in _SESSION_BYPASS_KINDS
             and resource_analysis is not None
             and resource_analysis.allows_by_name()
         ):
             blockers.append(_SESSION)
-
-    if denies:
-        blocked = tuple(blockers) if core else ()
-        return Decision(_EXPLICIT_DENY, tuple(denies), blocked, missing_keys, results)
-    if not core or (rule.refuses is not None and rule.refuses(request)):
-        return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
-    if blockers:
-        return Decision(_IMPLICIT_DENY, (), tuple(blockers), missing_keys, results)
-
-    determining: list[StatementRef] = []
-    if identity_used:
-        determining.extend(st.ref for st, _ in identity.allows)
-    if resource_used and resource_analysis is not None:
-        determining.extend(st.ref for st, _ in resource_analysis.allows)
-    for analysis in (boundary, session, *scp_levels):
-        if analysis is not None:
-            determining.extend(st.ref for st, _ in analysis.allows)
-    return Decision(_ALLOW, tuple(determining), (), missing_keys, results)
+    return tuple(blockers)
 
 
 __all__ = ["DEFAULT_RULE", "SERVICE_RULES", "PolicyInputs", "ServiceRule", "decide"]

@@ -7,7 +7,7 @@ into the final answer lives in `decision.py`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from .compiler import CompiledStatement
 from .index import PolicyIndex
@@ -28,9 +28,13 @@ class Analysis:
 
     __slots__ = ("allows", "denies")
 
-    def __init__(self) -> None:
-        self.allows: list[tuple[CompiledStatement, int]] = []
-        self.denies: list[tuple[CompiledStatement, int]] = []
+    def __init__(
+        self,
+        allows: Sequence[tuple[CompiledStatement, int]] = (),
+        denies: Sequence[tuple[CompiledStatement, int]] = (),
+    ) -> None:
+        self.allows = allows
+        self.denies = denies
 
     @property
     def verdict(self) -> str:
@@ -67,11 +71,17 @@ class Analysis:
         return any(rank == ACCOUNT for _, rank in self.allows)
 
 
+# The analysis of a policy type none of whose statements applies. Shared by every decision:
+# INVARIANT: its statement lists are empty tuples, so nobody can add to them.
+NOTHING = Analysis()
+
+
 def analyze(
     index: PolicyIndex,
     service: str,
     action: str,
     resource: str,
+    resource_service: str | None,
     context: Mapping[str, str | tuple[str, ...]],
     caller: Caller,
     missing: list[str] | None,
@@ -80,24 +90,30 @@ def analyze(
 ) -> Analysis:
     """Statements of `index` that apply to the request.
 
-    `action` is lower-cased. With `deny_not_principal_always`, a Deny+NotPrincipal statement
+    `action` is lower-cased; `resource_service` is the service part of the resource ARN (None
+    when it is not an ARN). With `deny_not_principal_always`, a Deny+NotPrincipal statement
     applies to the caller whatever it lists: AWS documents that such a statement always
     denies a principal that has a permissions boundary (REFERENCE C2).
     """
-    result = Analysis()
-    wildcard_resource = resource == "*"
-    for st in index.matching_action(service, action):
-        if st.matches_resource is not None:
-            # INVARIANT: resource "*" (an action without resource-level permissions) is matched
-            # only by Resource "*" or by a NotResource that does not list "*".
-            if wildcard_resource:
-                if not st.resource_star:
-                    continue
-            elif not st.matches_resource(resource, context, missing):
+    statements = index.applicable(service, action, resource, resource_service)
+    if not statements:
+        return NOTHING
+    allows: list[tuple[CompiledStatement, int]] = []
+    denies: list[tuple[CompiledStatement, int]] = []
+    # INVARIANT: resource "*" (an action without resource-level permissions) is matched only
+    # by Resource "*" or by a NotResource that does not list "*"; `applicable` keeps just
+    # those statements for it, so their resource matchers are not called.
+    check_resource = resource != "*"
+    for st in statements:
+        if check_resource:
+            matches_resource = st.matches_resource
+            if matches_resource is not None and not matches_resource(resource, context, missing):
                 continue
-        rank = EXACT
-        if st.principal_rank is not None:
-            rank = st.principal_rank(caller)
+        principal_rank = st.principal_rank
+        if principal_rank is None:
+            rank = EXACT
+        else:
+            rank = principal_rank(caller)
             if rank == NO_MATCH:
                 if deny_not_principal_always and st.is_not_principal and not st.is_allow:
                     rank = EVERYONE
@@ -107,5 +123,7 @@ def analyze(
             if not holds(context, missing):
                 break
         else:
-            (result.allows if st.is_allow else result.denies).append((st, rank))
-    return result
+            (allows if st.is_allow else denies).append((st, rank))
+    if allows or denies:
+        return Analysis(allows, denies)
+    return NOTHING

@@ -4,7 +4,10 @@ Built once per principal (or per resource, per organisation level) and reused fo
 decisions. A decision for `sqs:SendMessage` scans only statements whose Action can name an
 `sqs:` action plus those that can match any service (`*`, `s*:Get*`, every NotAction).
 The statements whose Action/NotAction matches a given action are also remembered per action
-(a bounded memo), since matching an action depends on nothing but the action.
+(a bounded memo), since matching an action depends on nothing but the action. Within that, the
+statements that can match the request's resource are remembered per ARN service: a statement
+whose Resource names only `arn:aws:sqs:` resources is never tried against an S3 object, and
+for resource `*` only statements that can match `*` are kept.
 """
 
 from __future__ import annotations
@@ -17,10 +20,19 @@ from .compiler import CompiledPolicy, CompiledStatement
 class PolicyIndex:
     """Statements of a set of policies, indexed by the service prefixes their actions match."""
 
-    __slots__ = ("policies", "_by_service", "_any_service", "statement_count", "_by_action")
+    __slots__ = (
+        "policies",
+        "_by_service",
+        "_any_service",
+        "statement_count",
+        "_by_action",
+        "_applicable",
+    )
 
     # Distinct actions remembered per index; AWS has about 17,000 actions in all.
     MAX_REMEMBERED_ACTIONS = 4096
+    # Resource keys remembered per action: ARN service parts (AWS has about 400), `*`, None.
+    MAX_REMEMBERED_RESOURCE_SERVICES = 512
 
     def __init__(self, policies: Iterable[CompiledPolicy]) -> None:
         self.policies: tuple[CompiledPolicy, ...] = tuple(policies)
@@ -42,6 +54,8 @@ class PolicyIndex:
             st for st in ordered if st.services is None
         )
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
+        # action -> resource key (see `applicable`) -> statements
+        self._applicable: dict[str, dict[str | None, tuple[CompiledStatement, ...]]] = {}
 
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of `service` (lower-cased prefix)."""
@@ -57,11 +71,47 @@ class PolicyIndex:
                 self._by_action[action] = found
         return found
 
+    def applicable(
+        self, service: str, action: str, resource: str, resource_service: str | None
+    ) -> tuple[CompiledStatement, ...]:
+        """`matching_action`, less the statements that cannot match the resource, in document order.
+
+        `resource_service` is the service part of `resource` when it is an ARN, else None. For
+        resource `*` the statements kept match it without a resource matcher (see `analyze`).
+        """
+        star = resource == "*"
+        key = _STAR if star else resource_service
+        by_resource = self._applicable.get(action)
+        if by_resource is not None:
+            found = by_resource.get(key)
+            if found is not None:
+                return found
+        else:
+            by_resource = {}
+            if len(self._applicable) < self.MAX_REMEMBERED_ACTIONS:
+                self._applicable[action] = by_resource
+        statements = self.matching_action(service, action)
+        if star:
+            found = tuple(st for st in statements if st.matches_resource is None or st.resource_star)
+        elif key is None:
+            found = statements  # not an ARN: only the matchers can tell
+        else:
+            found = tuple(
+                st for st in statements if st.resource_services is None or key in st.resource_services
+            )
+        # Racing threads may both compute it; they compute the same tuple.
+        if len(by_resource) < self.MAX_REMEMBERED_RESOURCE_SERVICES:
+            by_resource[key] = found
+        return found
+
     def __len__(self) -> int:
         return len(self.policies)
 
     def __repr__(self) -> str:
         return f"PolicyIndex({len(self.policies)} policies, {self.statement_count} statements)"
 
+
+# The resource key of request resource `*`; an ARN's service part never holds a colon.
+_STAR = ":*"
 
 EMPTY_INDEX = PolicyIndex(())

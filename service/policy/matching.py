@@ -70,45 +70,110 @@ def _resource_part_regex(tokens: Sequence[object]) -> str:
     return "".join(out)
 
 
+def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
+    """ARN service parts the patterns can match; None when any service can match.
+
+    Only a pattern with a literal partition and service pins the service: its regex then starts
+    with `arn:<partition>:<service>:`, whereas a spanning `*` ending the partition part could
+    run past the service's colon. Patterns that are not ARNs match nothing and name no service.
+    """
+    services: set[str] = set()
+    for pattern in patterns:
+        if pattern == "*":
+            return None
+        parts = split_arn_pattern(pattern)
+        if parts is None:
+            continue
+        if has_wildcard(parts[1]) or has_wildcard(parts[2]):
+            return None
+        services.add(parts[2])
+    return frozenset(services)
+
+
 def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
     """Matcher that is true when the request resource matches any of the patterns."""
     if "*" in patterns:
         return _always
+    # Static patterns in three forms, cheapest first: exact ARNs (a set), ARNs ending in their
+    # only `*` (a prefix: `str.startswith` with a tuple), and the rest (one regex).
+    literals: set[str] = set()
+    prefixes: list[str] = []
     static: list[str] = []
-    dynamic: list[tuple[Callable[[str], re.Match[str] | None], TemplateGlob]] = []
+    dynamic: list[tuple[str | None, Callable[[str], re.Match[str] | None] | None, TemplateGlob]] = []
     for pattern in patterns:
         parts = split_arn_pattern(pattern)
         if parts is None:
             continue  # rejected at write time; matches nothing
         resource_tokens = parse_template(parts[5], variables=variables, wildcards=True)
-        prefix = ":".join(_segment_regex(p) for p in parts[:5])
+        head_is_literal = not any(has_wildcard(p) for p in parts[:5])
         if has_vars(resource_tokens):
+            if head_is_literal:
+                # The five literal parts and their colons: a plain prefix of the resource.
+                dynamic.append((":".join(parts[:5]) + ":", None, TemplateGlob(resource_tokens)))
+                continue
             # The resource part is captured after the fifth colon, so no part may span one.
             prefix_no_span = ":".join(
                 _segment_regex(p, trailing_star_spans=False) for p in parts[:5]
             )
             head = re.compile(prefix_no_span + ":(.*)", re.DOTALL).fullmatch
-            dynamic.append((head, TemplateGlob(resource_tokens)))
+            dynamic.append((None, head, TemplateGlob(resource_tokens)))
+        elif head_is_literal and all(type(t) is str for t in resource_tokens):
+            literals.add(":".join(parts[:5]) + ":" + "".join(resource_tokens))  # type: ignore[arg-type]
+        elif (
+            head_is_literal
+            and resource_tokens[-1] is STAR
+            and all(type(t) is str for t in resource_tokens[:-1])
+        ):
+            prefixes.append(":".join(parts[:5]) + ":" + "".join(resource_tokens[:-1]))  # type: ignore[arg-type]
         else:
+            prefix = ":".join(_segment_regex(p) for p in parts[:5])
             static.append(f"(?:{prefix}:{_resource_part_regex(resource_tokens)})")
     fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
+    starts = tuple(prefixes)
+    exact = frozenset(literals)
 
     if not dynamic:
-        if fullmatch is None:
-            return _never
+        if fullmatch is None and not starts:
+            if not exact:
+                return _never
+
+            def match_exact(resource: str, _ctx: object, _missing: object) -> bool:
+                return resource in exact
+
+            return match_exact
+        if fullmatch is None and not exact:
+
+            def match_prefix(resource: str, _ctx: object, _missing: object) -> bool:
+                return resource.startswith(starts)
+
+            return match_prefix
 
         def match_static(resource: str, _ctx: object, _missing: object) -> bool:
-            return fullmatch(resource) is not None
+            return (
+                resource in exact
+                or (bool(starts) and resource.startswith(starts))
+                or (fullmatch is not None and fullmatch(resource) is not None)
+            )
 
         return match_static
 
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
+        if resource in exact or (starts and resource.startswith(starts)):
+            return True
         if fullmatch is not None and fullmatch(resource) is not None:
             return True
-        for head_match, template in dynamic:
-            head = head_match(resource)
+        for head_text, head_match, template in dynamic:
+            if head_text is not None:
+                if not resource.startswith(head_text):
+                    continue
+                rest = resource[len(head_text) :]
+            else:
+                found = head_match(resource)  # type: ignore[misc]
+                if found is None:
+                    continue
+                rest = found.group(1)
             # A variable without a value makes its resource match nothing (AWS docs).
-            if head is not None and template.match(head.group(1), ctx, missing):
+            if template.match(rest, ctx, missing):
                 return True
         return False
 
@@ -129,5 +194,6 @@ __all__ = [
     "action_services",
     "compile_actions",
     "compile_resources",
+    "resource_services",
     "split_arn_pattern",
 ]

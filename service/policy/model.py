@@ -116,6 +116,9 @@ class AuthorizationRequest:
     service: str = field(init=False, repr=False, compare=False)  # lower-cased service prefix
     caller: Caller = field(init=False, repr=False, compare=False)
     target_account: str | None = field(init=False, repr=False, compare=False)
+    # The service part of the resource ARN (None when the resource is not an ARN): statements
+    # whose Resource names only other services are skipped without matching.
+    resource_service: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         lowered = _freeze_context(self.context)
@@ -125,14 +128,10 @@ class AuthorizationRequest:
         setattr_(self, "action_key", action_key)
         setattr_(self, "service", action_key.partition(":")[0])
         setattr_(self, "caller", classify_caller(self.principal, lowered))
-        setattr_(self, "target_account", self.resource_account or _account_of(self.resource))
-
-
-def _account_of(resource: str) -> str | None:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and parts[0] == "arn" and parts[4]:
-        return parts[4]
-    return None
+        parts = self.resource.split(":", 5)
+        is_arn = len(parts) == 6 and parts[0] == "arn"
+        setattr_(self, "resource_service", parts[2] if is_arn else None)
+        setattr_(self, "target_account", self.resource_account or (parts[4] if is_arn and parts[4] else None))
 
 
 @dataclass(frozen=True, slots=True)

@@ -132,9 +132,16 @@ class TemplateGlob:
                 pieces.append([])
             else:
                 pieces[-1].append(token)
-        self._pieces = tuple(tuple(piece) for piece in pieces)
-        # Without `?` every piece resolves to one string: matched with str methods only.
+        # Without `?` every piece resolves to one string: matched with str methods only. A
+        # piece without variables is joined now, so a decision substitutes only what varies.
         self._plain = not any(token is QMARK for piece in pieces for token in piece)
+        if self._plain:
+            self._pieces: tuple[object, ...] = tuple(
+                piece_text if (piece_text := _literal_text(piece)) is not None else tuple(piece)
+                for piece in pieces
+            )
+        else:
+            self._pieces = tuple(tuple(piece) for piece in pieces)
 
     def match(
         self,
@@ -145,23 +152,28 @@ class TemplateGlob:
         if self._plain:
             strings: list[str] = []
             for piece in self._pieces:
+                if type(piece) is str:
+                    strings.append(piece)
+                    continue
                 parts: list[str] = []
-                for token in piece:
+                for token in piece:  # type: ignore[attr-defined]
                     if type(token) is Var:
-                        value = lookup_single(context, token)
-                        if value is None:
-                            if missing is not None:
-                                missing.append(token.key)
-                            return None
-                        parts.append(value)
+                        value = context.get(token.key)
+                        if type(value) is not str:  # lookup_single, inlined on the hot path
+                            value = token.default
+                            if value is None:
+                                if missing is not None:
+                                    missing.append(token.key)
+                                return None
+                        parts.append(value)  # type: ignore[arg-type]
                     else:
-                        parts.append(token)  # type: ignore[arg-type]
+                        parts.append(token)
                 strings.append("".join(parts))
             return _match_strings(strings, text)
         resolved: list[list[Token]] = []
         for piece in self._pieces:
             out: list[Token] = []
-            for token in piece:
+            for token in piece:  # type: ignore[attr-defined]
                 if type(token) is Var:
                     value = lookup_single(context, token)  # type: ignore[arg-type]
                     if value is None:
@@ -177,10 +189,19 @@ class TemplateGlob:
         return match_split(resolved, text)
 
 
+def _literal_text(piece: list[Token | Var]) -> str | None:
+    """The piece's text when it holds only literal strings, else None."""
+    if all(type(token) is str for token in piece):
+        return "".join(piece)  # type: ignore[arg-type]
+    return None
+
+
 def _match_strings(pieces: list[str], text: str) -> bool:
     """Glob match where `pieces` are the literal runs between `*`s."""
     if len(pieces) == 1:
         return pieces[0] == text
+    if len(pieces) == 2 and not pieces[1]:  # the common `prefix*`
+        return text.startswith(pieces[0])
     first, last = pieces[0], pieces[-1]
     end = len(text) - len(last)
     if len(first) > end or not text.startswith(first) or not text.endswith(last):

@@ -7,8 +7,9 @@ import grpc
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 from protos.iamd.v1 import identity_pb2_grpc
+from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
-from service.app.queries import IdentityQueries
+from service.app.queries import IdentityQueries, paginate
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
 from . import convert
@@ -20,8 +21,10 @@ _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.
 
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
-    def __init__(self, commands: IdentityCommands, queries: IdentityQueries, caller: CallerResolver) -> None:
+    def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, queries: IdentityQueries,
+                 caller: CallerResolver) -> None:
         self.commands = commands
+        self.credentials = credentials
         self.queries = queries
         self.caller = caller
 
@@ -38,10 +41,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreateUserResponse(user=convert.user(view), position=position)
 
     async def GetUser(self, r: ipb.GetUserRequest, context: Ctx) -> ipb.GetUserResponse:
-        return ipb.GetUserResponse(user=convert.user(self.queries.entity(self.caller.account_id, USER, r.user_name)))
+        return ipb.GetUserResponse(user=convert.user(self.queries.entity(self.caller(context).account_id, USER, r.user_name)))
 
     async def ListUsers(self, r: ipb.ListUsersRequest, context: Ctx) -> ipb.ListUsersResponse:
-        page = self.queries.list_entities(self.caller.account_id, USER, r.path_prefix, r.page.max_items, r.page.marker)
+        page = self.queries.list_entities(self.caller(context).account_id, USER, r.path_prefix, r.page.max_items, r.page.marker)
         return ipb.ListUsersResponse(users=[convert.user(v) for v in page.items],
                                      is_truncated=page.is_truncated, marker=page.marker)
 
@@ -59,12 +62,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreateGroupResponse(group=convert.group(view), position=position)
 
     async def GetGroup(self, r: ipb.GetGroupRequest, context: Ctx) -> ipb.GetGroupResponse:
-        group, page = self.queries.group_members(self.caller.account_id, r.group_name, r.page.max_items, r.page.marker)
+        group, page = self.queries.group_members(self.caller(context).account_id, r.group_name, r.page.max_items, r.page.marker)
         return ipb.GetGroupResponse(group=convert.group(group), users=[convert.user(u) for u in page.items],
                                     is_truncated=page.is_truncated, marker=page.marker)
 
     async def ListGroups(self, r: ipb.ListGroupsRequest, context: Ctx) -> ipb.ListGroupsResponse:
-        page = self.queries.list_entities(self.caller.account_id, GROUP, r.path_prefix, r.page.max_items, r.page.marker)
+        page = self.queries.list_entities(self.caller(context).account_id, GROUP, r.path_prefix, r.page.max_items, r.page.marker)
         return ipb.ListGroupsResponse(groups=[convert.group(v) for v in page.items],
                                       is_truncated=page.is_truncated, marker=page.marker)
 
@@ -84,7 +87,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                                                 user_name=r.user_name))
 
     async def ListGroupsForUser(self, r: ipb.ListGroupsForUserRequest, context: Ctx) -> ipb.ListGroupsResponse:
-        page = self.queries.groups_for_user(self.caller.account_id, r.user_name, r.page.max_items, r.page.marker)
+        page = self.queries.groups_for_user(self.caller(context).account_id, r.user_name, r.page.max_items, r.page.marker)
         return ipb.ListGroupsResponse(groups=[convert.group(v) for v in page.items],
                                       is_truncated=page.is_truncated, marker=page.marker)
 
@@ -99,10 +102,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreateRoleResponse(role=convert.role(view), position=position)
 
     async def GetRole(self, r: ipb.GetRoleRequest, context: Ctx) -> ipb.GetRoleResponse:
-        return ipb.GetRoleResponse(role=convert.role(self.queries.entity(self.caller.account_id, ROLE, r.role_name)))
+        return ipb.GetRoleResponse(role=convert.role(self.queries.entity(self.caller(context).account_id, ROLE, r.role_name)))
 
     async def ListRoles(self, r: ipb.ListRolesRequest, context: Ctx) -> ipb.ListRolesResponse:
-        page = self.queries.list_entities(self.caller.account_id, ROLE, r.path_prefix, r.page.max_items, r.page.marker)
+        page = self.queries.list_entities(self.caller(context).account_id, ROLE, r.path_prefix, r.page.max_items, r.page.marker)
         return ipb.ListRolesResponse(roles=[convert.role(v) for v in page.items],
                                      is_truncated=page.is_truncated, marker=page.marker)
 
@@ -128,10 +131,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreatePolicyResponse(policy=convert.policy(view), position=position)
 
     async def GetPolicy(self, r: ipb.GetPolicyRequest, context: Ctx) -> ipb.GetPolicyResponse:
-        return ipb.GetPolicyResponse(policy=convert.policy(self.queries.policy(self.caller.account_id, r.policy_arn)))
+        return ipb.GetPolicyResponse(policy=convert.policy(self.queries.policy(self.caller(context).account_id, r.policy_arn)))
 
     async def ListPolicies(self, r: ipb.ListPoliciesRequest, context: Ctx) -> ipb.ListPoliciesResponse:
-        page = self.queries.list_policies(self.caller.account_id, _SCOPE[r.scope], r.only_attached,
+        page = self.queries.list_policies(self.caller(context).account_id, _SCOPE[r.scope], r.only_attached,
                                           r.path_prefix, r.page.max_items, r.page.marker)
         return ipb.ListPoliciesResponse(policies=[convert.policy(v) for v in page.items],
                                         is_truncated=page.is_truncated, marker=page.marker)
@@ -149,12 +152,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreatePolicyVersionResponse(policy_version=version, position=position)
 
     async def GetPolicyVersion(self, r: ipb.GetPolicyVersionRequest, context: Ctx) -> ipb.GetPolicyVersionResponse:
-        policy, version_id, version = self.queries.policy_version(self.caller.account_id, r.policy_arn, r.version_id)
+        policy, version_id, version = self.queries.policy_version(self.caller(context).account_id, r.policy_arn, r.version_id)
         return ipb.GetPolicyVersionResponse(
             policy_version=convert.policy_version(version_id, version, policy["default_version_id"]))
 
     async def ListPolicyVersions(self, r: ipb.ListPolicyVersionsRequest, context: Ctx) -> ipb.ListPolicyVersionsResponse:
-        policy, page = self.queries.policy_versions(self.caller.account_id, r.policy_arn, r.page.max_items, r.page.marker)
+        policy, page = self.queries.policy_versions(self.caller(context).account_id, r.policy_arn, r.page.max_items, r.page.marker)
         return ipb.ListPolicyVersionsResponse(
             versions=[convert.policy_version(vid, v, policy["default_version_id"]) for vid, v in page.items],
             is_truncated=page.is_truncated, marker=page.marker)
@@ -169,7 +172,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListEntitiesForPolicy(self, r: ipb.ListEntitiesForPolicyRequest, context: Ctx) -> ipb.ListEntitiesForPolicyResponse:
         kind = convert.KIND_BY_ENUM.get(r.entity_filter, "")
-        found = self.queries.entities_for_policy(self.caller.account_id, r.policy_arn, kind)
+        found = self.queries.entities_for_policy(self.caller(context).account_id, r.policy_arn, kind)
         return ipb.ListEntitiesForPolicyResponse(
             policy_users=[ipb.PolicyEntity(name=v["name"], id=v["id"]) for v in found[USER]],
             policy_groups=[ipb.PolicyEntity(name=v["name"], id=v["id"]) for v in found[GROUP]],
@@ -188,7 +191,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListAttachedPolicies(self, r: ipb.ListAttachedPoliciesRequest, context: Ctx) -> ipb.ListAttachedPoliciesResponse:
         kind, name = convert.entity_ref(r.target)
-        page = self.queries.attached_policies(self.caller.account_id, kind, name, r.path_prefix,
+        page = self.queries.attached_policies(self.caller(context).account_id, kind, name, r.path_prefix,
                                               r.page.max_items, r.page.marker)
         return ipb.ListAttachedPoliciesResponse(attached_policies=convert.attached(page.items),
                                                 is_truncated=page.is_truncated, marker=page.marker)
@@ -201,7 +204,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def GetInlinePolicy(self, r: ipb.GetInlinePolicyRequest, context: Ctx) -> ipb.GetInlinePolicyResponse:
         kind, name = convert.entity_ref(r.target)
-        document = self.queries.inline_policy(self.caller.account_id, kind, name, r.policy_name)
+        document = self.queries.inline_policy(self.caller(context).account_id, kind, name, r.policy_name)
         return ipb.GetInlinePolicyResponse(policy=pb.InlinePolicy(policy_name=r.policy_name, policy_document=document))
 
     async def DeleteInlinePolicy(self, r: ipb.DeleteInlinePolicyRequest, context: Ctx) -> ipb.CommandResponse:
@@ -211,7 +214,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListInlinePolicies(self, r: ipb.ListInlinePoliciesRequest, context: Ctx) -> ipb.ListInlinePoliciesResponse:
         kind, name = convert.entity_ref(r.target)
-        page = self.queries.inline_policy_names(self.caller.account_id, kind, name, r.page.max_items, r.page.marker)
+        page = self.queries.inline_policy_names(self.caller(context).account_id, kind, name, r.page.max_items, r.page.marker)
         return ipb.ListInlinePoliciesResponse(policy_names=page.items, is_truncated=page.is_truncated,
                                               marker=page.marker)
 
@@ -234,15 +237,50 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListEntityTags(self, r: ipb.ListEntityTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
         kind, name = convert.entity_ref(r.target)
-        page = self.queries.tags(self.caller.account_id, kind, name, r.page.max_items, r.page.marker)
+        page = self.queries.tags(self.caller(context).account_id, kind, name, r.page.max_items, r.page.marker)
         return ipb.ListEntityTagsResponse(tags=[pb.Tag(key=k, value=v) for k, v in page.items],
                                           is_truncated=page.is_truncated, marker=page.marker)
+
+    # --- access keys ----------------------------------------------------------------------------
+    async def CreateAccessKey(self, r: ipb.CreateAccessKeyRequest, context: Ctx) -> ipb.CreateAccessKeyResponse:
+        key, position = await self.credentials.create_access_key(self.caller(context), self.caller.caller(),
+                                                                 r.user_name)
+        await self.commands.settle(position)
+        return ipb.CreateAccessKeyResponse(access_key=ipb.AccessKey(
+            user_name=key.user_name, access_key_id=key.access_key_id, status=key.status,
+            secret_access_key=key.secret_access_key, create_date=convert.timestamp(key.created_at)),
+            position=position)
+
+    async def ListAccessKeys(self, r: ipb.ListAccessKeysRequest, context: Ctx) -> ipb.ListAccessKeysResponse:
+        keys = self.credentials.list_access_keys(self.caller(context), self.caller.caller(), r.user_name)
+        page = paginate(keys, lambda k: k["access_key_id"], r.page.max_items, r.page.marker)
+        return ipb.ListAccessKeysResponse(access_key_metadata=[
+            ipb.AccessKey(user_name=k["user_name"], access_key_id=k["access_key_id"], status=k["status"],
+                          create_date=convert.timestamp(k["created_at"])) for k in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateAccessKey(self, r: ipb.UpdateAccessKeyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.credentials.update_access_key(
+            self.caller(context), self.caller.caller(), access_key_id=r.access_key_id, status=r.status,
+            user_name=r.user_name))
+
+    async def DeleteAccessKey(self, r: ipb.DeleteAccessKeyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.credentials.delete_access_key(
+            self.caller(context), self.caller.caller(), access_key_id=r.access_key_id, user_name=r.user_name))
+
+    async def GetAccessKeyLastUsed(self, r: ipb.GetAccessKeyLastUsedRequest, context: Ctx) -> ipb.GetAccessKeyLastUsedResponse:
+        user_name, last = self.credentials.access_key_last_used(self.caller(context), r.access_key_id)
+        used = ipb.AccessKeyLastUsed(service_name="N/A", region="N/A")
+        if last:
+            used = ipb.AccessKeyLastUsed(last_used_date=convert.timestamp(last["used_at"]),
+                                         service_name=last["service_name"], region=last["region"])
+        return ipb.GetAccessKeyLastUsedResponse(user_name=user_name, access_key_last_used=used)
 
     # --- account-wide ---------------------------------------------------------------------------
     async def GetAccountAuthorizationDetails(self, r: ipb.GetAccountAuthorizationDetailsRequest,
                                              context: Ctx) -> ipb.GetAccountAuthorizationDetailsResponse:
         wanted = {convert.KIND_BY_ENUM[k] for k in r.filter if k in convert.KIND_BY_ENUM} or {USER, GROUP, ROLE, POLICY}
-        account = self.queries.account_details(self.caller.account_id)
+        account = self.queries.account_details(self.caller(context).account_id)
         response = ipb.GetAccountAuthorizationDetailsResponse()
 
         def attached_of(entity: dict) -> list[pb.AttachedPolicy]:

@@ -19,13 +19,26 @@ import structlog
 from service.domain.errors import IamError
 
 from .errors import internal_status, to_grpc_status
+from .guard import CALLER, CallGuard
 
 log = structlog.get_logger(__name__)
+
+
+def peer_ip(peer: str) -> str:
+    """The address in a gRPC peer string: "ipv4:127.0.0.1:5555", "ipv6:[::1]:5555", "unix:/path"."""
+    kind, _, rest = peer.partition(":")
+    if kind in ("ipv4", "ipv6"):
+        return rest.rsplit(":", 1)[0].strip("[]")
+    return rest
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 
 
 class RequestInterceptor(grpc.aio.ServerInterceptor):
+    def __init__(self, guard: CallGuard | None = None, *, tls: bool = False) -> None:
+        self.guard = guard  # None only in tests of the interceptor itself
+        self.tls = tls
+
     async def intercept_service(
         self,
         continuation: Callable[[grpc.HandlerCallDetails], Awaitable[grpc.RpcMethodHandler]],
@@ -44,6 +57,15 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             await context.send_initial_metadata((("x-request-id", request_id),))
             started = time.perf_counter()
             try:
+                if self.guard is not None:
+                    metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+                    request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
+                                    "aws:SecureTransport": "true" if self.tls else "false",
+                                    "aws:UserAgent": metadata.get("user-agent", "")}
+                    caller = self.guard.check(method, request, metadata, request_keys)
+                    CALLER.set(caller)
+                    if caller is not None:
+                        structlog.contextvars.bind_contextvars(caller=caller.arn)
                 response = await behavior(request, context)
                 log.debug("rpc_ok", elapsed_ms=round((time.perf_counter() - started) * 1000, 3))
                 return response
@@ -56,7 +78,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 log.error("rpc_failed", exc_info=error)
                 status = internal_status(request_id)
             finally:
-                structlog.contextvars.unbind_contextvars("request_id", "rpc")
+                structlog.contextvars.unbind_contextvars("request_id", "rpc", "caller")
             # The request id also rides in the trailers: clients read it from the error.
             await context.abort(status.code, status.details,
                                 (*status.trailing_metadata, ("x-request-id", request_id)))

@@ -21,7 +21,7 @@ from __future__ import annotations
 import json
 import statistics
 import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -206,7 +206,7 @@ def iamd_inputs(policies: PolicySetup) -> PolicyInputs:
 
 
 def iamd_request(action: str, resource: str, context: Mapping[str, str]) -> AuthorizationRequest:
-    return AuthorizationRequest(PRINCIPAL, action, resource, None, context)
+    return AuthorizationRequest(PRINCIPAL, action, resource, ACCOUNT, context)
 
 
 # --- requests whose decisions both engines must agree on ------------------------------------
@@ -280,7 +280,7 @@ def _iamd_batches(inputs: PolicyInputs) -> tuple[Callable[[int], object], Callab
     def request_and_decide(n: int) -> object:
         for i in range(n):
             action, resource, context = raw[i & mask]
-            decide(AuthorizationRequest(PRINCIPAL, action, resource, None, context), inputs)
+            decide(AuthorizationRequest(PRINCIPAL, action, resource, ACCOUNT, context), inputs)
         return None
 
     return decide_only, request_and_decide
@@ -347,10 +347,6 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
         rounds=5,
     )
     return summary
-
-
-def _sequence_of(values: Sequence[float]) -> list[float]:
-    return list(values)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from clients.credentials import Credentials, SigningInterceptor, resolve_credentials
+from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2_grpc
 from service.config import Settings
 from service.server import RunningServer, build_server
 
@@ -22,7 +23,14 @@ class Iamd:
     channel: grpc.aio.Channel
     iam: identity_pb2_grpc.IdentityServiceStub
     authz: authorization_pb2_grpc.AuthorizationServiceStub
+    sts: sts_pb2_grpc.SecurityTokenServiceStub
     data_dir: Path
+    root: Credentials
+
+    def connect(self, credentials: Credentials | None) -> grpc.aio.Channel:
+        """Another channel to this server, signing as `credentials` (None: unsigned)."""
+        interceptors = [SigningInterceptor(credentials)] if credentials else []
+        return grpc.aio.insecure_channel(self.target, interceptors=interceptors)
 
     @property
     def target(self) -> str:
@@ -33,9 +41,18 @@ async def start_iamd(data_dir: Path, **overrides: object) -> Iamd:
     settings = Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT, shutdown_grace=2.0,
                         **overrides)  # type: ignore[arg-type]
     running = await build_server(settings)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    root = root_credentials(data_dir)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=[SigningInterceptor(root)])
     return Iamd(running, channel, identity_pb2_grpc.IdentityServiceStub(channel),
-                authorization_pb2_grpc.AuthorizationServiceStub(channel), data_dir)
+                authorization_pb2_grpc.AuthorizationServiceStub(channel),
+                sts_pb2_grpc.SecurityTokenServiceStub(channel), data_dir, root)
+
+
+def root_credentials(data_dir: Path) -> Credentials:
+    """The root key the first start wrote, read the way iamctl reads a profile."""
+    credentials = resolve_credentials(env={"IAMD_SHARED_CREDENTIALS_FILE": str(data_dir / "root-credentials")})
+    assert credentials is not None
+    return credentials
 
 
 async def stop_iamd(iamd: Iamd) -> None:

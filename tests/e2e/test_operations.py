@@ -20,7 +20,9 @@ from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 
-from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from clients.credentials import SigningInterceptor
+
+from .conftest import ACCOUNT, Iamd, root_credentials, start_iamd, stop_iamd
 from .helpers import allow
 
 pytestmark = pytest.mark.e2e
@@ -78,14 +80,17 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-async def _wait_serving(target: str, proc: subprocess.Popen) -> grpc.aio.Channel:
-    channel = grpc.aio.insecure_channel(target)
+async def _wait_serving(target: str, proc: subprocess.Popen, data_dir: Path) -> grpc.aio.Channel:
+    """Poll the (unsigned) health service, then return a channel signing as the root user."""
+    health_channel = grpc.aio.insecure_channel(target)
     for _ in range(300):
         assert proc.poll() is None, proc.stderr.read().decode() if proc.stderr else "iamd exited"
         try:
-            reply = await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest(), timeout=1)
+            reply = await health_pb2_grpc.HealthStub(health_channel).Check(health_pb2.HealthCheckRequest(),
+                                                                           timeout=1)
             if reply.status == health_pb2.HealthCheckResponse.SERVING:
-                return channel
+                await health_channel.close()
+                return grpc.aio.insecure_channel(target, interceptors=[SigningInterceptor(root_credentials(data_dir))])
         except grpc.aio.AioRpcError:
             pass
         await asyncio.sleep(0.1)  # polling a starting process, not waiting for our own work
@@ -103,7 +108,7 @@ async def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
     port = _free_port()
     proc = _spawn(tmp_path / "d", port)
     try:
-        channel = await _wait_serving(f"127.0.0.1:{port}", proc)
+        channel = await _wait_serving(f"127.0.0.1:{port}", proc, tmp_path / "d")
         iam = identity_pb2_grpc.IdentityServiceStub(channel)
         authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
         position = await _populate(iam)
@@ -115,7 +120,7 @@ async def test_kill_9_loses_no_acknowledged_write(tmp_path: Path) -> None:
 
     proc = _spawn(tmp_path / "d", port)
     try:
-        channel = await _wait_serving(f"127.0.0.1:{port}", proc)
+        channel = await _wait_serving(f"127.0.0.1:{port}", proc, tmp_path / "d")
         after = await _state(identity_pb2_grpc.IdentityServiceStub(channel),
                              authorization_pb2_grpc.AuthorizationServiceStub(channel))
         await channel.close()

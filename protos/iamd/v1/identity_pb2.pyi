@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from protos.iamd.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -624,3 +627,91 @@ class GetAccountAuthorizationDetailsResponse(_message.Message):
     role_detail_list: _containers.RepeatedCompositeFieldContainer[RoleDetail]
     policies: _containers.RepeatedCompositeFieldContainer[PolicyDetail]
     def __init__(self, user_detail_list: _Optional[_Iterable[_Union[UserDetail, _Mapping]]] = ..., group_detail_list: _Optional[_Iterable[_Union[GroupDetail, _Mapping]]] = ..., role_detail_list: _Optional[_Iterable[_Union[RoleDetail, _Mapping]]] = ..., policies: _Optional[_Iterable[_Union[PolicyDetail, _Mapping]]] = ...) -> None: ...
+
+class CreateAccessKeyRequest(_message.Message):
+    __slots__ = ("user_name",)
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    def __init__(self, user_name: _Optional[str] = ...) -> None: ...
+
+class AccessKey(_message.Message):
+    __slots__ = ("user_name", "access_key_id", "status", "secret_access_key", "create_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SECRET_ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    access_key_id: str
+    status: str
+    secret_access_key: str
+    create_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., access_key_id: _Optional[str] = ..., status: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateAccessKeyResponse(_message.Message):
+    __slots__ = ("access_key", "position")
+    ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    access_key: AccessKey
+    position: int
+    def __init__(self, access_key: _Optional[_Union[AccessKey, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class ListAccessKeysRequest(_message.Message):
+    __slots__ = ("user_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListAccessKeysResponse(_message.Message):
+    __slots__ = ("access_key_metadata", "is_truncated", "marker")
+    ACCESS_KEY_METADATA_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    access_key_metadata: _containers.RepeatedCompositeFieldContainer[AccessKey]
+    is_truncated: bool
+    marker: str
+    def __init__(self, access_key_metadata: _Optional[_Iterable[_Union[AccessKey, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateAccessKeyRequest(_message.Message):
+    __slots__ = ("user_name", "access_key_id", "status")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    access_key_id: str
+    status: str
+    def __init__(self, user_name: _Optional[str] = ..., access_key_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class DeleteAccessKeyRequest(_message.Message):
+    __slots__ = ("user_name", "access_key_id")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    access_key_id: str
+    def __init__(self, user_name: _Optional[str] = ..., access_key_id: _Optional[str] = ...) -> None: ...
+
+class GetAccessKeyLastUsedRequest(_message.Message):
+    __slots__ = ("access_key_id",)
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    access_key_id: str
+    def __init__(self, access_key_id: _Optional[str] = ...) -> None: ...
+
+class AccessKeyLastUsed(_message.Message):
+    __slots__ = ("last_used_date", "service_name", "region")
+    LAST_USED_DATE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    last_used_date: _timestamp_pb2.Timestamp
+    service_name: str
+    region: str
+    def __init__(self, last_used_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., service_name: _Optional[str] = ..., region: _Optional[str] = ...) -> None: ...
+
+class GetAccessKeyLastUsedResponse(_message.Message):
+    __slots__ = ("user_name", "access_key_last_used")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_KEY_LAST_USED_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    access_key_last_used: AccessKeyLastUsed
+    def __init__(self, user_name: _Optional[str] = ..., access_key_last_used: _Optional[_Union[AccessKeyLastUsed, _Mapping]] = ...) -> None: ...

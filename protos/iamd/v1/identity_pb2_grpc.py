@@ -239,6 +239,31 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
                 _registered_method=True)
+        self.CreateAccessKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateAccessKey',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyResponse.FromString,
+                _registered_method=True)
+        self.ListAccessKeys = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListAccessKeys',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysResponse.FromString,
+                _registered_method=True)
+        self.UpdateAccessKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateAccessKey',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccessKeyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteAccessKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteAccessKey',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccessKeyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.GetAccessKeyLastUsed = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetAccessKeyLastUsed',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.FromString,
+                _registered_method=True)
         self.GetAccountAuthorizationDetails = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
@@ -503,6 +528,37 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateAccessKey(self, request, context):
+        """Access keys (secret returned once, by CreateAccessKey)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAccessKeys(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateAccessKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAccessKey(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAccessKeyLastUsed(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountAuthorizationDetails(self, request, context):
         """Account-wide view
         """
@@ -717,6 +773,31 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListEntityTags,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
+            ),
+            'CreateAccessKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAccessKey,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyResponse.SerializeToString,
+            ),
+            'ListAccessKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccessKeys,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysResponse.SerializeToString,
+            ),
+            'UpdateAccessKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAccessKey,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccessKeyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteAccessKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccessKey,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccessKeyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'GetAccessKeyLastUsed': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccessKeyLastUsed,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.SerializeToString,
             ),
             'GetAccountAuthorizationDetails': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountAuthorizationDetails,
@@ -1831,6 +1912,141 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListEntityTags',
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAccessKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateAccessKey',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccessKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccessKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListAccessKeys',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccessKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAccessKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateAccessKey',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccessKeyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccessKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteAccessKey',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccessKeyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccessKeyLastUsed(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetAccessKeyLastUsed',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,94 @@
+"""Authentication: who signed this request? Verifies an iamd signature against the access keys.
+
+Pure of gRPC: it receives the method path, the request's bytes and the call's metadata, and
+answers with the Caller or an authentication error in AWS's codes. Secrets are decrypted from
+the projection's ciphertext on first use and kept in memory only (never logged).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from projections.identity import IdentityProjection
+from service.auth import signing
+from service.auth.keyring import Keyring, KeyringError
+from service.domain.errors import (
+    IncompleteSignatureError,
+    InvalidClientTokenIdError,
+    MissingAuthenticationTokenError,
+    RequestExpiredError,
+    SignatureDoesNotMatchError,
+)
+
+from .ports import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    """The authenticated principal of a call."""
+
+    arn: str
+    account_id: str
+    kind: str  # "root", "user" (later "assumed-role")
+    name: str
+    principal_id: str  # AIDA... for users, the account id for root
+    access_key_id: str
+
+    @property
+    def is_root(self) -> bool:
+        return self.kind == "root"
+
+
+_INVALID_KEY = "The security token included in the request is invalid."
+_MISMATCH = ("The request signature we calculated does not match the signature you provided. "
+             "Check your Secret Access Key and signing method.")
+
+
+class Authenticator:
+    def __init__(self, projection: IdentityProjection, keyring: Keyring, clock: Clock) -> None:
+        self.projection = projection
+        self.keyring = keyring
+        self.clock = clock
+        # key id -> (ciphertext it was decrypted from, secret); a rotated ciphertext misses.
+        self._secrets: dict[str, tuple[str, str]] = {}
+
+    def authenticate(self, method: str, body: bytes, metadata: Mapping[str, str]) -> Caller:
+        if signing.AUTHORIZATION_HEADER not in metadata:
+            raise MissingAuthenticationTokenError("Request is missing Authentication Token")
+        try:
+            signed = signing.parse_signed_request(metadata)
+        except signing.SignatureFormatError as e:
+            raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
+        entry = self.projection.access_keys.get(signed.access_key_id)
+        if entry is None or entry["status"] != "Active" or signed.session_token:
+            raise InvalidClientTokenIdError(_INVALID_KEY)
+        now = self.clock.now()
+        if not signing.is_within_skew(signed, now):
+            raise RequestExpiredError(
+                f"Signature expired: {signing.format_timestamp(signed.timestamp)} is now earlier or later "
+                f"than {signing.format_timestamp(now)} by more than "
+                f"{signing.MAX_CLOCK_SKEW_SECONDS // 60} minutes.")
+        secret = self._secret(signed.access_key_id, entry["ciphertext"])
+        if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
+            raise SignatureDoesNotMatchError(_MISMATCH)
+        return self._caller(signed.access_key_id, entry)
+
+    def _secret(self, key_id: str, ciphertext: str) -> str:
+        cached = self._secrets.get(key_id)
+        if cached is not None and cached[0] == ciphertext:
+            return cached[1]
+        try:
+            secret = self.keyring.decrypt(ciphertext, context=key_id).decode()
+        except KeyringError:
+            # Wrong key-encryption key or a damaged record: the key cannot be used.
+            raise InvalidClientTokenIdError(_INVALID_KEY) from None
+        self._secrets[key_id] = (ciphertext, secret)
+        return secret
+
+    def _caller(self, key_id: str, entry: Mapping[str, str]) -> Caller:
+        account_id = entry["account_id"]
+        if entry["kind"] == "account":
+            return Caller(f"arn:aws:iam::{account_id}:root", account_id, "root", "root", account_id, key_id)
+        user = self.projection.accounts[account_id].users[entry["key"]]
+        return Caller(user["arn"], account_id, "user", user["name"], user["id"], key_id)

@@ -1,0 +1,159 @@
+"""What each RPC asks permission for: the IAM action it is, on the ARN it touches.
+
+iamd protects itself with its own engine: before a servicer runs, the caller must be allowed
+every (action, resource) pair this table yields for the request. Combined RPCs take the AWS
+action of the entity they name (AttachPolicy on a user is `iam:AttachUserPolicy`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from typing import Any
+
+from projections.identity import IdentityProjection
+from protos.iamd.v1 import common_pb2 as pb
+from service.app.authenticate import Caller
+from service.domain.names import casefold
+
+Pair = tuple[str, str]
+_KIND_WORD = {pb.ENTITY_KIND_USER: "User", pb.ENTITY_KIND_GROUP: "Group", pb.ENTITY_KIND_ROLE: "Role",
+              pb.ENTITY_KIND_POLICY: "Policy"}
+_KIND_NAME = {pb.ENTITY_KIND_USER: "user", pb.ENTITY_KIND_GROUP: "group", pb.ENTITY_KIND_ROLE: "role"}
+
+# iamd's own actions (documented in README): asking for decisions and reading projection state.
+AUTHORIZE_ACTION = "iamd:Authorize"
+PROJECTION_STATUS_ACTION = "iamd:GetProjectionStatus"
+
+
+class Resolver:
+    """Builds the ARNs of entities named in requests, with their real paths when they exist."""
+
+    def __init__(self, projection: IdentityProjection, caller: Caller) -> None:
+        self.projection = projection
+        self.account_id = caller.account_id
+        self.caller = caller
+
+    def entity(self, kind: str, name: str, path: str = "") -> str:
+        account = self.projection.account(self.account_id)
+        view = account.by_kind(kind).get(casefold(name)) if account else None
+        if view is not None:
+            return view["arn"]
+        return f"arn:aws:iam::{self.account_id}:{kind}{path or '/'}{name}"
+
+    def target(self, ref: pb.EntityRef) -> str:
+        if ref.kind == pb.ENTITY_KIND_POLICY:
+            return ref.name
+        return self.entity(_KIND_NAME.get(ref.kind, "user"), ref.name)
+
+    def key_owner(self, user_name: str) -> str:
+        """Access-key calls without a user name act on the caller itself."""
+        if user_name:
+            return self.entity("user", user_name)
+        return self.caller.arn
+
+
+def _iam(action: str) -> str:
+    return f"iam:{action}"
+
+
+def _per_kind(template: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
+    """An RPC naming a target entity: `Attach{}Policy` -> iam:AttachUserPolicy on the user."""
+
+    def pairs(r: Any, res: Resolver) -> Iterator[Pair]:
+        yield _iam(template.format(_KIND_WORD.get(r.target.kind, "User"))), res.target(r.target)
+
+    return pairs
+
+
+def _on(action: str, resource: Callable[[Any, Resolver], str]) -> Callable[[Any, Resolver], Iterator[Pair]]:
+    def pairs(r: Any, res: Resolver) -> Iterator[Pair]:
+        yield action, resource(r, res)
+
+    return pairs
+
+
+def _everywhere(action: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
+    return _on(action, lambda r, res: "*")
+
+
+def _authorize_batch(r: Any, res: Resolver) -> Iterator[Pair]:
+    for request in r.requests:
+        yield AUTHORIZE_ACTION, request.principal_arn
+
+
+_USER = lambda r, res: res.entity("user", r.user_name, getattr(r, "path", ""))  # noqa: E731
+_GROUP = lambda r, res: res.entity("group", r.group_name, getattr(r, "path", ""))  # noqa: E731
+_ROLE = lambda r, res: res.entity("role", r.role_name, getattr(r, "path", ""))  # noqa: E731
+_POLICY_ARN = lambda r, res: r.policy_arn  # noqa: E731
+
+
+def _new_policy(r: Any, res: Resolver) -> str:
+    return f"arn:aws:iam::{res.account_id}:policy{r.path or '/'}{r.policy_name}"
+
+
+REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
+    # users
+    "CreateUser": _on(_iam("CreateUser"), _USER),
+    "GetUser": _on(_iam("GetUser"), _USER),
+    "ListUsers": _everywhere(_iam("ListUsers")),
+    "UpdateUser": _on(_iam("UpdateUser"), _USER),
+    "DeleteUser": _on(_iam("DeleteUser"), _USER),
+    # groups
+    "CreateGroup": _on(_iam("CreateGroup"), _GROUP),
+    "GetGroup": _on(_iam("GetGroup"), _GROUP),
+    "ListGroups": _everywhere(_iam("ListGroups")),
+    "UpdateGroup": _on(_iam("UpdateGroup"), _GROUP),
+    "DeleteGroup": _on(_iam("DeleteGroup"), _GROUP),
+    "AddUserToGroup": _on(_iam("AddUserToGroup"), _GROUP),
+    "RemoveUserFromGroup": _on(_iam("RemoveUserFromGroup"), _GROUP),
+    "ListGroupsForUser": _on(_iam("ListGroupsForUser"), _USER),
+    # roles
+    "CreateRole": _on(_iam("CreateRole"), _ROLE),
+    "GetRole": _on(_iam("GetRole"), _ROLE),
+    "ListRoles": _everywhere(_iam("ListRoles")),
+    "UpdateRole": _on(_iam("UpdateRole"), _ROLE),
+    "UpdateAssumeRolePolicy": _on(_iam("UpdateAssumeRolePolicy"), _ROLE),
+    "DeleteRole": _on(_iam("DeleteRole"), _ROLE),
+    # managed policies
+    "CreatePolicy": _on(_iam("CreatePolicy"), _new_policy),
+    "GetPolicy": _on(_iam("GetPolicy"), _POLICY_ARN),
+    "ListPolicies": _everywhere(_iam("ListPolicies")),
+    "DeletePolicy": _on(_iam("DeletePolicy"), _POLICY_ARN),
+    "CreatePolicyVersion": _on(_iam("CreatePolicyVersion"), _POLICY_ARN),
+    "GetPolicyVersion": _on(_iam("GetPolicyVersion"), _POLICY_ARN),
+    "ListPolicyVersions": _on(_iam("ListPolicyVersions"), _POLICY_ARN),
+    "SetDefaultPolicyVersion": _on(_iam("SetDefaultPolicyVersion"), _POLICY_ARN),
+    "DeletePolicyVersion": _on(_iam("DeletePolicyVersion"), _POLICY_ARN),
+    "ListEntitiesForPolicy": _on(_iam("ListEntitiesForPolicy"), _POLICY_ARN),
+    # relations naming a target entity
+    "AttachPolicy": _per_kind("Attach{}Policy"),
+    "DetachPolicy": _per_kind("Detach{}Policy"),
+    "ListAttachedPolicies": _per_kind("ListAttached{}Policies"),
+    "PutInlinePolicy": _per_kind("Put{}Policy"),
+    "GetInlinePolicy": _per_kind("Get{}Policy"),
+    "DeleteInlinePolicy": _per_kind("Delete{}Policy"),
+    "ListInlinePolicies": _per_kind("List{}Policies"),
+    "PutPermissionsBoundary": _per_kind("Put{}PermissionsBoundary"),
+    "DeletePermissionsBoundary": _per_kind("Delete{}PermissionsBoundary"),
+    "TagEntity": _per_kind("Tag{}"),
+    "UntagEntity": _per_kind("Untag{}"),
+    "ListEntityTags": _per_kind("List{}Tags"),
+    "GetAccountAuthorizationDetails": _everywhere(_iam("GetAccountAuthorizationDetails")),
+    # access keys
+    "CreateAccessKey": _on(_iam("CreateAccessKey"), lambda r, res: res.key_owner(r.user_name)),
+    "ListAccessKeys": _on(_iam("ListAccessKeys"), lambda r, res: res.key_owner(r.user_name)),
+    "UpdateAccessKey": _on(_iam("UpdateAccessKey"), lambda r, res: res.key_owner(r.user_name)),
+    "DeleteAccessKey": _on(_iam("DeleteAccessKey"), lambda r, res: res.key_owner(r.user_name)),
+    "GetAccessKeyLastUsed": _everywhere(_iam("GetAccessKeyLastUsed")),
+    # decisions
+    "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: r.principal_arn),
+    "AuthorizeBatch": _authorize_batch,
+    "SimulateCustomPolicy": _everywhere(_iam("SimulateCustomPolicy")),
+    "SimulatePrincipalPolicy": _on(_iam("SimulatePrincipalPolicy"), lambda r, res: r.policy_source_arn),
+    "GetProjectionStatus": _everywhere(PROJECTION_STATUS_ACTION),
+}
+
+
+def required(rpc: str, request: Any, projection: IdentityProjection, caller: Caller) -> list[Pair]:
+    """The (action, resource) pairs a call needs; KeyError for an RPC missing from the table."""
+    return list(REQUIRED[rpc](request, Resolver(projection, caller)))
