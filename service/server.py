@@ -89,7 +89,7 @@ def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
 
 async def build_server(settings: Settings) -> RunningServer:
     """Open the store, catch the projection up, and start serving on settings.listen."""
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
     clock, ids = SystemClock(), RandomIds()
     keyring, kek_created = Keyring.load_or_create(settings.kek_path)
     if kek_created:

@@ -100,15 +100,9 @@ def analyze(
         return NOTHING
     allows: list[tuple[CompiledStatement, int]] = []
     denies: list[tuple[CompiledStatement, int]] = []
-    # INVARIANT: resource "*" (an action without resource-level permissions) is matched only
-    # by Resource "*" or by a NotResource that does not list "*"; `applicable` keeps just
-    # those statements for it, so their resource matchers are not called.
-    check_resource = resource != "*"
-    for st in statements:
-        if check_resource:
-            matches_resource = st.matches_resource
-            if matches_resource is not None and not matches_resource(resource, context, missing):
-                continue
+    for st, matches_resource in statements:
+        if matches_resource is not None and not matches_resource(resource, context, missing):
+            continue
         principal_rank = st.principal_rank
         if principal_rank is None:
             rank = EXACT

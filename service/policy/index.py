@@ -15,6 +15,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .compiler import CompiledPolicy, CompiledStatement
+from .matching import ResourceMatcher, matches_any_resource
+
+# One applicable statement and the resource matcher still to call for it (None: none needed).
+Applicable = tuple[CompiledStatement, "ResourceMatcher | None"]
 
 
 class PolicyIndex:
@@ -55,7 +59,7 @@ class PolicyIndex:
         )
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
         # action -> resource key (see `applicable`) -> statements
-        self._applicable: dict[str, dict[str | None, tuple[CompiledStatement, ...]]] = {}
+        self._applicable: dict[str, dict[str | None, tuple[Applicable, ...]]] = {}
 
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of `service` (lower-cased prefix)."""
@@ -73,11 +77,11 @@ class PolicyIndex:
 
     def applicable(
         self, service: str, action: str, resource: str, resource_service: str | None
-    ) -> tuple[CompiledStatement, ...]:
-        """`matching_action`, less the statements that cannot match the resource, in document order.
+    ) -> tuple[Applicable, ...]:
+        """`matching_action` less the statements that cannot match the resource, in document
+        order, each with the resource matcher still to call (None when it matches anyway).
 
-        `resource_service` is the service part of `resource` when it is an ARN, else None. For
-        resource `*` the statements kept match it without a resource matcher (see `analyze`).
+        `resource_service` is the service part of `resource` when it is an ARN, else None.
         """
         star = resource == "*"
         key = _STAR if star else resource_service
@@ -92,12 +96,17 @@ class PolicyIndex:
                 self._applicable[action] = by_resource
         statements = self.matching_action(service, action)
         if star:
-            found = tuple(st for st in statements if st.matches_resource is None or st.resource_star)
-        elif key is None:
-            found = statements  # not an ARN: only the matchers can tell
+            # INVARIANT: resource "*" (an action without resource-level permissions) is matched
+            # only by Resource "*" or by a NotResource that does not list "*".
+            found = tuple(
+                (st, None) for st in statements if st.matches_resource is None or st.resource_star
+            )
         else:
             found = tuple(
-                st for st in statements if st.resource_services is None or key in st.resource_services
+                (st, _still_to_match(st))
+                for st in statements
+                # A resource that is not an ARN (key None): only the matchers can tell.
+                if key is None or st.resource_services is None or key in st.resource_services
             )
         # Racing threads may both compute it; they compute the same tuple.
         if len(by_resource) < self.MAX_REMEMBERED_RESOURCE_SERVICES:
@@ -113,5 +122,10 @@ class PolicyIndex:
 
 # The resource key of request resource `*`; an ARN's service part never holds a colon.
 _STAR = ":*"
+
+
+def _still_to_match(st: CompiledStatement) -> ResourceMatcher | None:
+    matcher = st.matches_resource
+    return None if matcher is matches_any_resource else matcher
 
 EMPTY_INDEX = PolicyIndex(())

@@ -93,7 +93,7 @@ def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
 def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
     """Matcher that is true when the request resource matches any of the patterns."""
     if "*" in patterns:
-        return _always
+        return matches_any_resource
     # Static patterns in three forms, cheapest first: exact ARNs (a set), ARNs ending in their
     # only `*` (a prefix: `str.startswith` with a tuple), and the rest (one regex).
     literals: set[str] = set()
@@ -180,7 +180,8 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     return match
 
 
-def _always(_resource: str, _ctx: object, _missing: object) -> bool:
+def matches_any_resource(_resource: str, _ctx: object, _missing: object) -> bool:
+    """The matcher of a Resource element that lists `*`."""
     return True
 
 
@@ -194,6 +195,7 @@ __all__ = [
     "action_services",
     "compile_actions",
     "compile_resources",
+    "matches_any_resource",
     "resource_services",
     "split_arn_pattern",
 ]
