@@ -87,6 +87,7 @@ CHOICES = "choices"  # several of `choices`
 TARGET = "target"  # names the entity an EntityRef points at
 CONTEXT = "context"  # key=value, repeatable
 DOCUMENTS = "documents"  # several documents, each text or file://path
+POLICY_ARNS = "policy-arns"  # several `arn=ARN` (AWS CLI shorthand) or bare ARNs
 CONTEXT_JSON = "context-json"  # JSON object of context keys
 
 
@@ -119,7 +120,7 @@ class Arg:
             kwargs["required"] = self.required
             if self.kind == INT:
                 kwargs["type"] = int
-            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS):
+            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS):
                 kwargs["nargs"] = "+"
             if self.kind in (CHOICE, CHOICES):
                 kwargs["choices"] = list(self.choices)
@@ -134,6 +135,8 @@ class Arg:
             return load_param(self.flag, raw)
         if self.kind == DOCUMENTS:
             return [load_param(self.flag, value) for value in raw]
+        if self.kind == POLICY_ARNS:
+            return [{"arn": value.removeprefix("arn=")} for value in parse_list(self.flag, raw)]
         if self.kind == TAGS:
             return parse_tags(self.flag, raw)
         if self.kind == LIST:
@@ -452,10 +455,30 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
     ), "Delete an access key"),
     Command("get-access-key-last-used", "GetAccessKeyLastUsed", (Arg("--access-key-id", required=True),),
             "When, and for which service, an access key was last used"),
+    Command("revoke-role-sessions", "RevokeRoleSessions", (Arg("--role-name", required=True),),
+            "Deny every session of a role issued before now (the console's 'Revoke active sessions')"),
 )
 
 STS_COMMANDS: tuple[Command, ...] = (
     Command("get-caller-identity", "GetCallerIdentity", (), "Show who the credentials belong to"),
+    Command("assume-role", "AssumeRole", (
+        Arg("--role-arn", required=True),
+        Arg("--role-session-name", required=True),
+        Arg("--duration-seconds", kind=INT),
+        Arg("--policy", kind=DOCUMENT, help="an inline session policy"),
+        Arg("--policy-arns", kind=POLICY_ARNS, help="managed session policies: arn=ARN ..."),
+        Arg("--tags", kind=TAGS),
+        Arg("--transitive-tag-keys", kind=LIST),
+        Arg("--external-id"),
+        Arg("--serial-number"),
+        Arg("--token-code"),
+        Arg("--source-identity"),
+    ), "Get temporary credentials of a role session"),
+    Command("get-session-token", "GetSessionToken", (
+        Arg("--duration-seconds", kind=INT), Arg("--serial-number"), Arg("--token-code"),
+    ), "Get temporary credentials of the calling user"),
+    Command("get-access-key-info", "GetAccessKeyInfo", (Arg("--access-key-id", required=True),),
+            "Show the account an access key belongs to"),
 )
 
 register_group(CommandGroup("iam", "users, groups, roles and policies",

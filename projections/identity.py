@@ -18,9 +18,9 @@ from typing import Any
 from service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see service.domain.names.stream_name).
-IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-"))
+IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-"))
 
-SNAPSHOT_FORMAT = 2  # 2: access keys
+SNAPSHOT_FORMAT = 3  # 2: access keys; 3: sessions
 
 View = dict[str, Any]
 
@@ -65,6 +65,8 @@ class IdentityProjection:
         # Every access key of every user and root user, by key id: what authentication looks up.
         # Secrets are held only as the ciphertext the events carry.
         self.access_keys: dict[str, View] = {}
+        # Temporary credentials by their ASIA... key id (the token only as a hash).
+        self.sessions: dict[str, View] = {}
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -83,6 +85,7 @@ class IdentityProjection:
             "UserRemovedFromGroup": self._user_removed_from_group,
             "RoleUpdated": self._role_updated,
             "RoleTrustPolicyUpdated": self._role_trust_updated,
+            "SessionIssued": self._session_issued,
         }
         for prefix in ("User", "Account"):
             self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
@@ -164,6 +167,9 @@ class IdentityProjection:
         if entry is not None:
             entry["last_used"] = {"used_at": d["used_at"], "service_name": d["service_name"],
                                   "region": d["region"]}
+
+    def _session_issued(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.sessions[d["access_key_id"]] = {**d, "account_id": account.account_id}
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -349,6 +355,7 @@ class IdentityProjection:
             "format": SNAPSHOT_FORMAT, "position": self.position, "events_applied": self.events_applied,
             "accounts": [a.to_json() for a in self.accounts.values()],
             "access_keys": self.access_keys,
+            "sessions": self.sessions,
         }
 
     @classmethod
@@ -359,6 +366,7 @@ class IdentityProjection:
         projection.position = snapshot["position"]
         projection.events_applied = snapshot["events_applied"]
         projection.access_keys = snapshot["access_keys"]
+        projection.sessions = snapshot["sessions"]
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

@@ -8,7 +8,8 @@ compiles, and a rebuild of the projection never compiles what nobody asks about.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 from dataclasses import dataclass, field
 
 from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy
@@ -29,6 +30,7 @@ class PrincipalPolicies:
     # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
     # derived here once rather than on every decision.
     context_keys: tuple[tuple[str, str], ...] = field(default=())
+    trust: PolicyIndex | None = None  # a role's trust policy, the resource policy of sts:AssumeRole
 
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
@@ -53,6 +55,7 @@ class PrincipalPolicyCache:
         self.projection = projection
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
+        self._session_indexes: dict[str, PolicyIndex] = {}
         projection.on_change.append(self._on_change)
 
     def _on_change(self, account_id: str, kind: str, key: str) -> None:
@@ -86,10 +89,28 @@ class PrincipalPolicyCache:
             compiled = self._managed(account, view["boundary"], PolicyType.BOUNDARY)
             # A boundary whose policy is gone allows nothing (an empty index), it never vanishes.
             boundary = PolicyIndex([compiled] if compiled else [])
+        trust = None
+        if kind == "role":
+            trust = PolicyIndex([self._compile(f"{view['arn']}#trust", "", view["trust_policy"], PolicyType.TRUST)])
         built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity),
-                                  principal_context_keys(kind, account_id, view))
+                                  principal_context_keys(kind, account_id, view), trust)
         self._sets[(account_id, kind, key)] = built
         return built
+
+    def session_index(self, session: Mapping[str, Any]) -> PolicyIndex | None:
+        """The session policies of temporary credentials (None: the session has none)."""
+        documents = session.get("session_policies") or []
+        if not documents:
+            return None
+        key_id = session["access_key_id"]
+        index = self._session_indexes.get(key_id)
+        if index is None:  # a session's policies never change: built once per session
+            index = PolicyIndex([self._compile(f"session:{key_id}#{i}", "", doc, PolicyType.SESSION)
+                                 for i, doc in enumerate(documents)])
+            if len(self._session_indexes) > 100_000:
+                self._session_indexes.clear()
+            self._session_indexes[key_id] = index
+        return index
 
     def _identity_policies(self, account: AccountView, kind: str, view: View) -> Iterable[CompiledPolicy]:
         yield from self._entity_policies(account, view)

@@ -31,9 +31,10 @@ from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
 from service.auth.keyring import Keyring
 from service.app.identity import IdentityCommands
-from service.app.ports import RandomIds, SystemClock
+from service.app.ports import Clock, RandomIds, SystemClock
 from service.app.queries import IdentityQueries
 from service.app.simulate import Simulator
+from service.app.sts import StsCommands
 from service.config import Settings
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
@@ -87,10 +88,13 @@ def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
         return IdentityProjection()
 
 
-async def build_server(settings: Settings) -> RunningServer:
-    """Open the store, catch the projection up, and start serving on settings.listen."""
+async def build_server(settings: Settings, *, clock: Clock | None = None) -> RunningServer:
+    """Open the store, catch the projection up, and start serving on settings.listen.
+
+    `clock` is for tests that need time to pass (session expiry); iamd itself uses the system's.
+    """
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
-    clock, ids = SystemClock(), RandomIds()
+    clock, ids = clock or SystemClock(), RandomIds()
     keyring, kek_created = Keyring.load_or_create(settings.kek_path)
     if kek_created:
         log.warning("key_encryption_key_created", path=str(settings.kek_path))
@@ -112,14 +116,17 @@ async def build_server(settings: Settings) -> RunningServer:
     guard = CallGuard(Authenticator(projection, keyring, clock), authorizer, projection)
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
     caller = CallerResolver()
+    commands = IdentityCommands(store, clock, ids, projection, runner)
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(
-        IdentityServicer(IdentityCommands(store, clock, ids, projection, runner),
+        IdentityServicer(commands,
                          CredentialCommands(store, clock, ids, keyring, projection), IdentityQueries(projection),
                          caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
         AuthorizationServicer(authorizer, Simulator(principals, runner, clock), runner, caller), server)
-    sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(SecurityTokenServicer(caller), server)
+    sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
+        SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer), caller,
+                              commands.settle), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

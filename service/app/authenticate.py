@@ -7,13 +7,18 @@ the projection's ciphertext on first use and kept in memory only (never logged).
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 from projections.identity import IdentityProjection
 from service.auth import signing
 from service.auth.keyring import Keyring, KeyringError
 from service.domain.errors import (
+    ExpiredTokenError,
     IncompleteSignatureError,
     InvalidClientTokenIdError,
     MissingAuthenticationTokenError,
@@ -30,10 +35,11 @@ class Caller:
 
     arn: str
     account_id: str
-    kind: str  # "root", "user" (later "assumed-role")
-    name: str
-    principal_id: str  # AIDA... for users, the account id for root
+    kind: str  # "root", "user" or "assumed-role"
+    name: str  # user name, "root", or for a role session the role's name
+    principal_id: str  # AIDA... for users, the account id for root, AROA...:session for sessions
     access_key_id: str
+    session: Mapping[str, Any] | None = None  # temporary credentials' session, if any
 
     @property
     def is_root(self) -> bool:
@@ -60,10 +66,12 @@ class Authenticator:
             signed = signing.parse_signed_request(metadata)
         except signing.SignatureFormatError as e:
             raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
-        entry = self.projection.access_keys.get(signed.access_key_id)
-        if entry is None or entry["status"] != "Active" or signed.session_token:
-            raise InvalidClientTokenIdError(_INVALID_KEY)
         now = self.clock.now()
+        if signed.session_token:
+            return self._authenticate_session(signed, method, body, now)
+        entry = self.projection.access_keys.get(signed.access_key_id)
+        if entry is None or entry["status"] != "Active":
+            raise InvalidClientTokenIdError(_INVALID_KEY)
         if not signing.is_within_skew(signed, now):
             raise RequestExpiredError(
                 f"Signature expired: {signing.format_timestamp(signed.timestamp)} is now earlier or later "
@@ -73,6 +81,29 @@ class Authenticator:
         if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
             raise SignatureDoesNotMatchError(_MISMATCH)
         return self._caller(signed.access_key_id, entry)
+
+    def _authenticate_session(self, signed: signing.SignedRequest, method: str, body: bytes,
+                              now: datetime) -> Caller:
+        session = self.projection.sessions.get(signed.access_key_id)
+        token_hash = hashlib.sha256(signed.session_token.encode()).hexdigest()
+        if session is None or not hmac.compare_digest(token_hash, session["token_sha256"]):
+            raise InvalidClientTokenIdError(_INVALID_KEY)
+        if now >= datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00")):
+            raise ExpiredTokenError("The security token included in the request is expired")
+        if not signing.is_within_skew(signed, now):
+            raise RequestExpiredError("Signature expired: the request time is more than 5 minutes from now.")
+        secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
+        if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
+            raise SignatureDoesNotMatchError(_MISMATCH)
+        account_id = session["account_id"]
+        if session["kind"] == "assumed-role":
+            role_name = session["role_arn"].rsplit("/", 1)[-1]
+            return Caller(session["principal_arn"], account_id, "assumed-role", role_name,
+                          session["principal_id"], signed.access_key_id, session)
+        kind = "root" if session["principal_arn"].endswith(":root") else "user"
+        name = "root" if kind == "root" else session["principal_arn"].rsplit("/", 1)[-1]
+        return Caller(session["principal_arn"], account_id, kind, name, session["principal_id"],
+                      signed.access_key_id, session)
 
     def _secret(self, key_id: str, ciphertext: str) -> str:
         cached = self._secrets.get(key_id)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import functools
 import re
+from datetime import datetime
+from typing import Any
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -16,7 +18,8 @@ from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
 from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, ServiceUnavailableError
 from service.domain.names import casefold
-from service.policy import AuthorizationRequest, Decision, Effect, PolicyInputs, decide
+from service.domain.sts import effective_principal_tags
+from service.policy import AuthorizationRequest, Decision, Effect, PolicyIndex, PolicyInputs, decide
 
 from .ports import Clock, iso8601
 
@@ -32,6 +35,7 @@ _DERIVED_PREFIXES = ("aws:principaltag/",)
 
 _PRINCIPAL_ARN = re.compile(
     r"arn:aws:iam::(?P<account>\d{12}):(?:(?P<root>root)|(?P<kind>user|role)(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]+))"
+    r"|arn:aws:sts::(?P<session_account>\d{12}):assumed-role/(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)"
 )
 _ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 WAIT_TIMEOUT = 5.0  # seconds Authorize waits for min_position before answering UNAVAILABLE
@@ -73,38 +77,61 @@ class Authorizer:
                 ) from None
         return self.authorize_now(query)
 
-    def authorize_now(self, query: AuthorizeQuery) -> AuthorizeOutcome:
-        """The decision against the projection as it is at this moment (no waiting, no I/O)."""
+    def authorize_now(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None,
+                      resource_policy: PolicyIndex | None = None) -> AuthorizeOutcome:
+        """The decision against the projection as it is at this moment (no waiting, no I/O).
+
+        `session` is the temporary-credential session the request was made with, if any: a role
+        session's ARN is only meaningful with it (its session policies, tags, issue time).
+        `resource_policy` is the resource's policy, e.g. a role's trust policy for sts:AssumeRole.
+        """
         position = self.principals.projection.position
         account_id, kind, key = _parse_principal(query.principal_arn)
         context: dict[str, str | Sequence[str]] = dict(self._time_keys())
         context.update(query.context)
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        if kind == "root":
+        if kind == "root" and resource_policy is None:
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
                 return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
-        principal = self.principals.get(account_id, kind, key)
-        if principal is None or principal.view["arn"] != query.principal_arn:
+        if kind == "assumed-role" and session is None:
+            raise InvalidInputError(
+                "a role session is identified by its session token, not by its ARN alone",
+                problems=[FieldProblem("principalArn", "assumed-role ARNs need the session's credentials")])
+        principal = self.principals.get(account_id, "role" if kind == "assumed-role" else kind, key)
+        expected_arn = session["role_arn"] if kind == "assumed-role" and session else query.principal_arn
+        if kind != "root" and (principal is None or principal.view["arn"] != expected_arn):
             return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
-        context.update(principal.context_keys)
+        session_index = None
+        if principal is not None:
+            context.update(principal.context_keys)
+        if session is not None:
+            if session["kind"] == "assumed-role":  # the session's tags replace the role's
+                for tag_key in [k for k in context if k.startswith("aws:PrincipalTag/")]:
+                    del context[tag_key]
+            context.update(_session_keys(session, principal.view.get("tags", {}) if principal else {},
+                                         self.clock.now()))
+            session_index = self.principals.session_index(session)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context)
-        inputs = PolicyInputs(identity=principal.identity, boundary=principal.boundary)
+        inputs = PolicyInputs(identity=principal.identity if principal else None,
+                              boundary=principal.boundary if principal else None,
+                              session=session_index, resource=resource_policy)
         return AuthorizeOutcome(decide(request, inputs), position)
 
 
     def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
-                context: Mapping[str, str] | None = None) -> None:
+                context: Mapping[str, str | Sequence[str]] | None = None, *,
+                session: Mapping[str, Any] | None = None, resource_policy: PolicyIndex | None = None) -> None:
         """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`."""
         query = AuthorizeQuery(principal_arn=caller_arn, action=action, resource=resource,
                                context=dict(context or {}))
-        decision = self.authorize_now(query).decision
+        decision = self.authorize_now(query, session=session, resource_policy=resource_policy).decision
         if decision.decision is Effect.ALLOW:
             return
-        who = {"root": "Root", "user": "User"}.get(caller_kind, "User")
+        who = {"root": "Root", "user": "User", "assumed-role": "User"}.get(caller_kind, "User")
         prefix = f"{who}: {caller_arn} is not authorized to perform: {action} on resource: {resource}"
         if decision.decision is Effect.EXPLICIT_DENY:
             denying = next((s for s in decision.determining if _value(s.effect) == "Deny"), None)
@@ -147,9 +174,32 @@ def _parse_principal(arn: str) -> tuple[str, str, str]:
             f"principal `{arn}` is not an IAM user, role or root ARN",
             problems=[FieldProblem("principalArn", "unsupported principal ARN")],
         )
+    if m["session_account"]:
+        return m["session_account"], "assumed-role", casefold(m["role"])
     if m["root"]:
         return m["account"], "root", ""
     return m["account"], m["kind"], casefold(m["name"])
+
+
+def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str],
+                  now: datetime) -> dict[str, str | Sequence[str]]:
+    """Context keys that temporary credentials add (or change) for the requests made with them."""
+    keys: dict[str, str | Sequence[str]] = {
+        "aws:TokenIssueTime": session["issued_at"],
+        "aws:MultiFactorAuthPresent": "true" if session["mfa_authenticated"] else "false",
+    }
+    if session["mfa_authenticated"] and session.get("mfa_authenticated_at"):
+        keys["aws:MultiFactorAuthAge"] = str(max(0, int(
+            (now - datetime.fromisoformat(session["mfa_authenticated_at"].replace("Z", "+00:00")))
+            .total_seconds())))
+    if session["source_identity"]:
+        keys["aws:SourceIdentity"] = session["source_identity"]
+    if session["kind"] == "assumed-role":
+        keys["aws:userid"] = session["principal_id"]
+        keys["aws:PrincipalType"] = "AssumedRole"
+        for tag_key, value in effective_principal_tags(principal_tags, session["tags"]).items():
+            keys[f"aws:PrincipalTag/{tag_key}"] = value
+    return keys
 
 
 def _implicit_deny(results: dict[str, str]) -> Decision:

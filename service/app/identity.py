@@ -11,7 +11,9 @@ optimistic concurrency.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
+from datetime import timedelta
 from typing import Any
 
 from projections.identity import IdentityProjection
@@ -43,7 +45,8 @@ _ACCOUNT_QUOTA = {
     ROLE: ("roles", names.MAX_ROLES_PER_ACCOUNT, "RolesPerAccount"),
     POLICY: ("policies", names.MAX_POLICIES_PER_ACCOUNT, "PoliciesPerAccount"),
 }
-FRESHNESS_TIMEOUT = 5.0  # seconds to wait for the projection before a cross-entity check
+FRESHNESS_TIMEOUT = 5.0
+REVOKE_POLICY_NAME = "AWSRevokeOlderSessions"  # the inline policy AWS's console writes  # seconds to wait for the projection before a cross-entity check
 
 
 def check_policy_document(field: str, document: str, policy_type: PolicyType) -> str:
@@ -268,6 +271,18 @@ class IdentityCommands:
         check_policy_document("policyDocument", policy_document, PolicyType.TRUST)
         return await self._change_entity(ROLE, ctx, role_name,
                                          lambda s: identity.update_trust_policy(s, policy_document))
+
+    async def revoke_role_sessions(self, ctx: CallContext, *, role_name: str) -> int:
+        """Deny every session issued before now, the way AWS's console revokes a role's sessions."""
+        names.check_name(ROLE, "roleName", role_name)
+        # Rounded up to the next second: aws:TokenIssueTime has second precision, and a session
+        # issued in the very second of the revocation must not slip through.
+        cutoff = iso8601(self.clock.now().replace(microsecond=0) + timedelta(seconds=1))
+        document = json.dumps({"Version": "2012-10-17", "Statement": [{
+            "Effect": "Deny", "Action": ["*"], "Resource": ["*"],
+            "Condition": {"DateLessThan": {"aws:TokenIssueTime": cutoff}}}]})
+        return await self.put_inline_policy(ctx, kind=ROLE, name=role_name, policy_name=REVOKE_POLICY_NAME,
+                                            policy_document=document)
 
     async def delete_role(self, ctx: CallContext, *, role_name: str) -> int:
         names.check_name(ROLE, "roleName", role_name)

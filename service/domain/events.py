@@ -206,6 +206,33 @@ class AccessKeyUsed(Event):
     region: str
 
 
+# --- STS sessions --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SessionIssued(Event):
+    """Temporary credentials (AssumeRole or GetSessionToken), in stream `session-ACCOUNT-KEYID`.
+
+    The secret is held only as ciphertext and the session token only as its SHA-256.
+    """
+
+    kind: str  # "assumed-role" (AssumeRole) or "user" (GetSessionToken)
+    access_key_id: str
+    secret_ciphertext: str
+    token_sha256: str
+    principal_arn: str  # the session ARN, or for GetSessionToken the user's (or root's) ARN
+    principal_id: str  # AROA...:session-name, or the user's AIDA... id
+    role_arn: str
+    issued_at: str
+    expires_at: str
+    issued_to: str  # the ARN of the caller that obtained the credentials
+    session_policies: list[str] = field(default_factory=list)  # documents (inline, then managed ARNs')
+    tags: dict[str, str] = field(default_factory=dict)
+    transitive_tag_keys: list[str] = field(default_factory=list)
+    source_identity: str = ""
+    mfa_authenticated: bool = False
+    mfa_authenticated_at: str = ""
+    chained: bool = False
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -266,7 +293,7 @@ class PolicyVersionDeleted(Event):
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
-    PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted,
+    PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

@@ -142,6 +142,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     action = request.action_key
     if action in _ALWAYS_ALLOWED_ACTIONS:
         return _ALWAYS_ALLOW
+    # Everything `analyze` needs, read from the request once.
     service = request.service
     resource = request.resource
     resource_service = request.resource_service
@@ -152,11 +153,10 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     verdicts: dict[PolicyType, str] = {}
     same_account = caller.account is not None and caller.account == request.target_account
 
-    def analyzed(index: PolicyIndex) -> Analysis:
-        return analyze(index, service, action, resource, resource_service, ctx, caller, missing)
-
     # --- each policy type on its own -------------------------------------------------------
-    identity = NOTHING if inputs.identity is None else analyzed(inputs.identity)
+    identity = NOTHING
+    if inputs.identity is not None:
+        identity = analyze(inputs.identity, service, action, resource, resource_service, ctx, caller, missing)
     identity_verdict = identity.verdict
     if kind == "root" and identity_verdict == IMPLICITLY_DENIED:
         identity_verdict = ALLOWED  # the root user has full access to its own account
@@ -165,32 +165,40 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     # INVARIANT: None means "no boundary"; an index without policies is a boundary that
     # allows nothing (e.g. its managed policy was deleted), never the absence of one.
     boundary: Analysis | None = None
+    boundary_verdict: str | None = None
     if inputs.boundary is not None:
-        boundary = analyzed(inputs.boundary)
-        verdicts[_BOUNDARY] = boundary.verdict
+        boundary = analyze(inputs.boundary, service, action, resource, resource_service, ctx, caller, missing)
+        boundary_verdict = verdicts[_BOUNDARY] = boundary.verdict
 
     session: Analysis | None = None
     session_verdict: str | None = None
     if inputs.session is not None:
-        session = analyzed(inputs.session)
+        session = analyze(inputs.session, service, action, resource, resource_service, ctx, caller, missing)
         session_verdict = session.verdict
     elif kind == "federated-user":
         session_verdict = IMPLICITLY_DENIED  # GetFederationToken without a policy grants nothing
     if session_verdict is not None:
         verdicts[_SESSION] = session_verdict
 
-    scp_levels = [analyzed(level) for level in inputs.scp_levels]
+    scp_levels: list[Analysis] = []
     scp_verdict = ALLOWED
-    for level in scp_levels:
-        if level.denies:
-            scp_verdict = EXPLICITLY_DENIED
-            break
-        if not level.allows:
-            scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
+    for index in inputs.scp_levels:  # root → OUs → account
+        level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+        scp_levels.append(level)
+        if scp_verdict != EXPLICITLY_DENIED:
+            if level.denies:
+                scp_verdict = EXPLICITLY_DENIED
+            elif not level.allows:
+                scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
     verdicts[_SCP] = scp_verdict
 
-    rcp_levels = [analyzed(level) for level in inputs.rcp_levels]
-    rcp_verdict = EXPLICITLY_DENIED if any(level.denies for level in rcp_levels) else ALLOWED
+    rcp_levels: list[Analysis] = []
+    rcp_verdict = ALLOWED
+    for index in inputs.rcp_levels:
+        level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+        rcp_levels.append(level)
+        if level.denies:
+            rcp_verdict = EXPLICITLY_DENIED
     verdicts[_RCP] = rcp_verdict
 
     resource_analysis: Analysis | None = None
@@ -234,22 +242,38 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         core = resource_used and identity_used
 
     # Guardrails only matter for a request some policy grants.
-    blockers = _blockers(
-        scp_verdict,
-        rcp_verdict,
-        resource_verdict,
-        resource_type,
-        resource_analysis,
-        identity_verdict,
-        boundary,
-        session_verdict,
-        same_account,
-        kind,
-    ) if core else ()
+    blockers = (
+        _blockers(
+            scp_verdict,
+            rcp_verdict,
+            resource_verdict,
+            resource_type,
+            resource_analysis,
+            identity_verdict,
+            boundary_verdict,
+            session_verdict,
+            same_account,
+            kind,
+        )
+        if core
+        else ()
+    )
 
-    analyses = (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels)
-    denies = [st.ref for analysis in analyses if analysis is not None for st, _ in analysis.denies]
-    if denies:
+    # Each verdict says whether its type holds an applicable Deny, so the statements are only
+    # gathered for an explicit deny.
+    if (
+        identity.denies
+        or boundary_verdict == EXPLICITLY_DENIED
+        or (session is not None and session.denies)
+        or resource_verdict == EXPLICITLY_DENIED
+        or resource_verdict == DENIED_FOR_ACCOUNT
+        or scp_verdict == EXPLICITLY_DENIED
+        or rcp_verdict == EXPLICITLY_DENIED
+    ):
+        denies: list[StatementRef] = []
+        for analysis in (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels):
+            if analysis is not None:
+                denies.extend([st.ref for st, _ in analysis.denies])
         return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, results)
     if not core or (rule.refuses is not None and rule.refuses(request)):
         return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
@@ -258,12 +282,20 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
 
     determining: list[StatementRef] = []
     if identity_used:
-        determining.extend(st.ref for st, _ in identity.allows)
+        for st, _ in identity.allows:
+            determining.append(st.ref)
     if resource_used and resource_analysis is not None:
-        determining.extend(st.ref for st, _ in resource_analysis.allows)
-    for analysis in (boundary, session, *scp_levels):
-        if analysis is not None:
-            determining.extend(st.ref for st, _ in analysis.allows)
+        for st, _ in resource_analysis.allows:
+            determining.append(st.ref)
+    if boundary is not None:
+        for st, _ in boundary.allows:
+            determining.append(st.ref)
+    if session is not None:
+        for st, _ in session.allows:
+            determining.append(st.ref)
+    for level in scp_levels:
+        for st, _ in level.allows:
+            determining.append(st.ref)
     return Decision(_ALLOW, tuple(determining), (), missing_keys, results)
 
 
@@ -274,7 +306,7 @@ def _blockers(
     resource_type: PolicyType,
     resource_analysis: Analysis | None,
     identity_verdict: str,
-    boundary: Analysis | None,
+    boundary_verdict: str | None,
     session_verdict: str | None,
     same_account: bool,
     kind: str,
@@ -289,12 +321,12 @@ def _blockers(
         blockers.append(resource_type)
     if identity_verdict == EXPLICITLY_DENIED:
         blockers.append(_IDENTITY)
-    if boundary is not None and boundary.verdict != ALLOWED:
+    if boundary_verdict is not None and boundary_verdict != ALLOWED:
         # A same-account resource policy granting the user or session itself (by name or to
         # everyone) is not limited by the boundary's implicit deny; one naming the role or
         # the account is (REFERENCE C2).
         if not (
-            boundary.verdict == IMPLICITLY_DENIED
+            boundary_verdict == IMPLICITLY_DENIED
             and same_account
             and kind in _BOUNDARY_BYPASS_KINDS
             and resource_analysis is not None

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Mapping, Sequence
 
-from .variables import TemplateGlob, has_vars, parse_template
+from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
 from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
 
 ActionMatcher = Callable[[str], bool]  # takes the lower-cased action
@@ -157,6 +157,11 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
 
         return match_static
 
+    if len(dynamic) == 1 and fullmatch is None and not starts and not exact:
+        head_text, _head_match, template = dynamic[0]
+        if head_text is not None and template.single is not None:
+            return _match_single_variable(head_text, template.single)
+
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
         if resource in exact or (starts and resource.startswith(starts)):
             return True
@@ -176,6 +181,31 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
             if template.match(rest, ctx, missing):
                 return True
         return False
+
+    return match
+
+
+def _match_single_variable(head: str, single: SingleVariable) -> ResourceMatcher:
+    """The common `arn:aws:s3:::bucket/${aws:username}/*`: one literal head, one variable.
+
+    Same steps, in the same order, as the general matcher: the ARN head must match before
+    the variable is looked up (and, lacking a value, reported missing).
+    """
+    before = head + single.before
+    key, default, after, prefix_only = single.var.key, single.var.default, single.after, single.prefix_only
+
+    def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
+        if not resource.startswith(head):
+            return False
+        value = ctx.get(key)
+        if type(value) is not str:
+            value = default
+            if value is None:
+                if missing is not None:
+                    missing.append(key)
+                return False  # a variable without a value matches nothing (AWS docs)
+        resolved = before + value + after
+        return resource.startswith(resolved) if prefix_only else resource == resolved
 
     return match
 

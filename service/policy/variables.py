@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from .wildcard import QMARK, STAR, Token, match_split
 
@@ -123,7 +124,7 @@ class TemplateGlob:
     `match` returns None when a variable has no value (the caller decides what that means).
     """
 
-    __slots__ = ("_pieces", "_plain")
+    __slots__ = ("_pieces", "_plain", "single")
 
     def __init__(self, tokens: tuple[Token | Var, ...]) -> None:
         pieces: list[list[Token | Var]] = [[]]
@@ -142,6 +143,7 @@ class TemplateGlob:
             )
         else:
             self._pieces = tuple(tuple(piece) for piece in pieces)
+        self.single = _single_variable(pieces)
 
     def match(
         self,
@@ -149,6 +151,18 @@ class TemplateGlob:
         context: Mapping[str, str | tuple[str, ...]],
         missing: list[str] | None,
     ) -> bool | None:
+        single = self.single
+        if single is not None:
+            text_before, var, text_after, prefix_only = single
+            value = context.get(var.key)
+            if type(value) is not str:  # lookup_single, inlined on the hot path
+                value = var.default
+                if value is None:
+                    if missing is not None:
+                        missing.append(var.key)
+                    return None
+            resolved = text_before + value + text_after
+            return text.startswith(resolved) if prefix_only else text == resolved
         if self._plain:
             strings: list[str] = []
             for piece in self._pieces:
@@ -187,6 +201,30 @@ class TemplateGlob:
                     out.append(token)
             resolved.append(out)
         return match_split(resolved, text)
+
+
+class SingleVariable(NamedTuple):
+    """The common template shape `before${var}after`, or `before${var}after*` (`prefix_only`)."""
+
+    before: str
+    var: Var
+    after: str
+    prefix_only: bool
+
+
+def _single_variable(pieces: list[list[Token | Var]]) -> SingleVariable | None:
+    if len(pieces) == 2 and pieces[1]:
+        return None  # text after the star
+    if len(pieces) > 2:
+        return None
+    first = pieces[0]
+    variables = [i for i, token in enumerate(first) if type(token) is Var]
+    if len(variables) != 1 or any(token is QMARK for token in first):
+        return None
+    at = variables[0]
+    before, after = _literal_text(first[:at]), _literal_text(first[at + 1 :])
+    assert before is not None and after is not None  # INVARIANT: one Var, no wildcard left
+    return SingleVariable(before, first[at], after, len(pieces) == 2)  # type: ignore[arg-type]
 
 
 def _literal_text(piece: list[Token | Var]) -> str | None:

@@ -19,8 +19,9 @@ from . import permissions
 
 CALLER: ContextVar[Caller | None] = ContextVar("caller", default=None)
 GUARDED_PREFIX = "/iamd.v1."
-# Calls any authenticated principal may make, whatever its policies say (as in AWS).
-ALWAYS_ALLOWED = frozenset({"GetCallerIdentity"})
+# Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
+# authorize themselves: AssumeRole evaluates the trust policy with the caller's policies.
+ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole"})
 
 
 class CallGuard:
@@ -44,5 +45,6 @@ class CallGuard:
         except KeyError:
             raise AccessDeniedError(f"no permission is defined for {rpc}; refusing it") from None
         for action, resource in pairs:
-            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys)
+            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
+                                    session=caller.session)
         return caller

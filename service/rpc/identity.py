@@ -119,6 +119,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return await self._done(await self.commands.update_assume_role_policy(self.caller(context), role_name=r.role_name,
                                                                    policy_document=r.policy_document))
 
+    async def RevokeRoleSessions(self, r: ipb.RevokeRoleSessionsRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.commands.revoke_role_sessions(self.caller(context), role_name=r.role_name))
+
     async def DeleteRole(self, r: ipb.DeleteRoleRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.commands.delete_role(self.caller(context), role_name=r.role_name))
 

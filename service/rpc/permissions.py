@@ -114,6 +114,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "UpdateRole": _on(_iam("UpdateRole"), _ROLE),
     "UpdateAssumeRolePolicy": _on(_iam("UpdateAssumeRolePolicy"), _ROLE),
     "DeleteRole": _on(_iam("DeleteRole"), _ROLE),
+    "RevokeRoleSessions": _on(_iam("PutRolePolicy"), _ROLE),  # as the console's revocation
     # managed policies
     "CreatePolicy": _on(_iam("CreatePolicy"), _new_policy),
     "GetPolicy": _on(_iam("GetPolicy"), _POLICY_ARN),
@@ -145,6 +146,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "UpdateAccessKey": _on(_iam("UpdateAccessKey"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteAccessKey": _on(_iam("DeleteAccessKey"), lambda r, res: res.key_owner(r.user_name)),
     "GetAccessKeyLastUsed": _everywhere(_iam("GetAccessKeyLastUsed")),
+    # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
+    "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # decisions
     "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: r.principal_arn),
     "AuthorizeBatch": _authorize_batch,

@@ -1,20 +1,56 @@
-"""SecurityTokenService: GetCallerIdentity (temporary credentials come with the STS issue)."""
+"""SecurityTokenService: AssumeRole, GetSessionToken, GetCallerIdentity, GetAccessKeyInfo."""
 
 from __future__ import annotations
 
 import grpc
 
 from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
+from service.app.sts import AssumeRoleParams, IssuedCredentials, StsCommands
 
+from . import convert
 from .caller import CallerResolver
+from .interceptors import peer_ip
+
+
+def _credentials(issued: IssuedCredentials) -> sts_pb2.Credentials:
+    return sts_pb2.Credentials(access_key_id=issued.access_key_id, secret_access_key=issued.secret_access_key,
+                               session_token=issued.session_token, expiration=convert.timestamp(issued.expiration))
 
 
 class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
-    def __init__(self, caller: CallerResolver) -> None:
+    def __init__(self, commands: StsCommands, caller: CallerResolver, settle: object) -> None:
+        self.commands = commands
         self.caller = caller
+        self.settle = settle  # waits until this replica's projection shows a position
+
+    async def AssumeRole(self, r: sts_pb2.AssumeRoleRequest, context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleResponse:
+        params = AssumeRoleParams(
+            role_arn=r.role_arn, role_session_name=r.role_session_name, duration_seconds=r.duration_seconds,
+            policy=r.policy, policy_arns=[p.arn for p in r.policy_arns], tags=convert.tags_in(r.tags),
+            transitive_tag_keys=list(r.transitive_tag_keys), external_id=r.external_id,
+            serial_number=r.serial_number, token_code=r.token_code, source_identity=r.source_identity)
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
+        issued = await self.commands.assume_role(self.caller(context), self.caller.caller(), params, request_keys)
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.AssumeRoleResponse(
+            credentials=_credentials(issued),
+            assumed_role_user=sts_pb2.AssumedRoleUser(assumed_role_id=issued.principal_id, arn=issued.principal_arn),
+            packed_policy_size=issued.packed_policy_size, source_identity=issued.source_identity,
+            position=issued.position)
+
+    async def GetSessionToken(self, r: sts_pb2.GetSessionTokenRequest,
+                              context: grpc.aio.ServicerContext) -> sts_pb2.GetSessionTokenResponse:
+        issued = await self.commands.get_session_token(self.caller(context), self.caller.caller(),
+                                                       r.duration_seconds, r.serial_number, r.token_code)
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.GetSessionTokenResponse(credentials=_credentials(issued), position=issued.position)
 
     async def GetCallerIdentity(self, r: sts_pb2.GetCallerIdentityRequest,
                                 context: grpc.aio.ServicerContext) -> sts_pb2.GetCallerIdentityResponse:
         caller = self.caller.caller()
         return sts_pb2.GetCallerIdentityResponse(user_id=caller.principal_id, account=caller.account_id,
                                                  arn=caller.arn)
+
+    async def GetAccessKeyInfo(self, r: sts_pb2.GetAccessKeyInfoRequest,
+                               context: grpc.aio.ServicerContext) -> sts_pb2.GetAccessKeyInfoResponse:
+        return sts_pb2.GetAccessKeyInfoResponse(account=self.commands.get_access_key_info(r.access_key_id))

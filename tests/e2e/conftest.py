@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import grpc
@@ -17,6 +18,16 @@ from service.server import RunningServer, build_server
 ACCOUNT = "123456789012"
 
 
+class OffsetClock:
+    """The system clock plus an offset the test controls (to let sessions expire)."""
+
+    def __init__(self) -> None:
+        self.offset = 0.0
+
+    def now(self) -> datetime:
+        return datetime.now(UTC) + timedelta(seconds=self.offset)
+
+
 @dataclass
 class Iamd:
     running: RunningServer
@@ -26,6 +37,7 @@ class Iamd:
     sts: sts_pb2_grpc.SecurityTokenServiceStub
     data_dir: Path
     root: Credentials
+    clock: OffsetClock
 
     def connect(self, credentials: Credentials | None) -> grpc.aio.Channel:
         """Another channel to this server, signing as `credentials` (None: unsigned)."""
@@ -40,12 +52,13 @@ class Iamd:
 async def start_iamd(data_dir: Path, **overrides: object) -> Iamd:
     settings = Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT, shutdown_grace=2.0,
                         **overrides)  # type: ignore[arg-type]
-    running = await build_server(settings)
+    clock = OffsetClock()
+    running = await build_server(settings, clock=clock)
     root = root_credentials(data_dir)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=[SigningInterceptor(root)])
     return Iamd(running, channel, identity_pb2_grpc.IdentityServiceStub(channel),
                 authorization_pb2_grpc.AuthorizationServiceStub(channel),
-                sts_pb2_grpc.SecurityTokenServiceStub(channel), data_dir, root)
+                sts_pb2_grpc.SecurityTokenServiceStub(channel), data_dir, root, clock)
 
 
 def root_credentials(data_dir: Path) -> Credentials:

@@ -715,3 +715,9 @@ class GetAccessKeyLastUsedResponse(_message.Message):
     user_name: str
     access_key_last_used: AccessKeyLastUsed
     def __init__(self, user_name: _Optional[str] = ..., access_key_last_used: _Optional[_Union[AccessKeyLastUsed, _Mapping]] = ...) -> None: ...
+
+class RevokeRoleSessionsRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...

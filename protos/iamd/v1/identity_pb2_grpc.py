@@ -129,6 +129,11 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteRoleRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.RevokeRoleSessions = channel.unary_unary(
+                '/iamd.v1.IdentityService/RevokeRoleSessions',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.RevokeRoleSessionsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.CreatePolicy = channel.unary_unary(
                 '/iamd.v1.IdentityService/CreatePolicy',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreatePolicyRequest.SerializeToString,
@@ -387,6 +392,14 @@ class IdentityServiceServicer:
 
     def DeleteRole(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RevokeRoleSessions(self, request, context):
+        """Deny every session of the role issued before now, as the IAM console's "Revoke active
+        sessions" does: an inline policy AWSRevokeOlderSessions denying older aws:TokenIssueTime.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -662,6 +675,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'DeleteRole': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteRole,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteRoleRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'RevokeRoleSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.RevokeRoleSessions,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.RevokeRoleSessionsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'CreatePolicy': grpc.unary_unary_rpc_method_handler(
@@ -1317,6 +1335,33 @@ class IdentityService:
             target,
             '/iamd.v1.IdentityService/DeleteRole',
             protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteRoleRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RevokeRoleSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/RevokeRoleSessions',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.RevokeRoleSessionsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,

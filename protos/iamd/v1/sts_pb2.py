@@ -22,19 +22,39 @@ _runtime_version.ValidateProtobufRuntimeVersion(
 _sym_db = _symbol_database.Default()
 
 
+from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from protos.iamd.v1 import common_pb2 as protos_dot_iamd_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18protos/iamd/v1/sts.proto\x12\x07iamd.v1\"\x1a\n\x18GetCallerIdentityRequest\"J\n\x19GetCallerIdentityResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x0b\n\x03\x61rn\x18\x03 \x01(\t2r\n\x14SecurityTokenService\x12Z\n\x11GetCallerIdentity\x12!.iamd.v1.GetCallerIdentityRequest\x1a\".iamd.v1.GetCallerIdentityResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x18protos/iamd/v1/sts.proto\x12\x07iamd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x1bprotos/iamd/v1/common.proto\"\x1f\n\x10PolicyDescriptor\x12\x0b\n\x03\x61rn\x18\x01 \x01(\t\"\xac\x02\n\x11\x41ssumeRoleRequest\x12\x10\n\x08role_arn\x18\x01 \x01(\t\x12\x19\n\x11role_session_name\x18\x02 \x01(\t\x12\x18\n\x10\x64uration_seconds\x18\x03 \x01(\x05\x12\x0e\n\x06policy\x18\x04 \x01(\t\x12.\n\x0bpolicy_arns\x18\x05 \x03(\x0b\x32\x19.iamd.v1.PolicyDescriptor\x12\x1a\n\x04tags\x18\x06 \x03(\x0b\x32\x0c.iamd.v1.Tag\x12\x1b\n\x13transitive_tag_keys\x18\x07 \x03(\t\x12\x13\n\x0b\x65xternal_id\x18\x08 \x01(\t\x12\x15\n\rserial_number\x18\t \x01(\t\x12\x12\n\ntoken_code\x18\n \x01(\t\x12\x17\n\x0fsource_identity\x18\x0b \x01(\t\"\x86\x01\n\x0b\x43redentials\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\x12\x19\n\x11secret_access_key\x18\x02 \x01(\t\x12\x15\n\rsession_token\x18\x03 \x01(\t\x12.\n\nexpiration\x18\x04 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"7\n\x0f\x41ssumedRoleUser\x12\x17\n\x0f\x61ssumed_role_id\x18\x01 \x01(\t\x12\x0b\n\x03\x61rn\x18\x02 \x01(\t\"\xbb\x01\n\x12\x41ssumeRoleResponse\x12)\n\x0b\x63redentials\x18\x01 \x01(\x0b\x32\x14.iamd.v1.Credentials\x12\x33\n\x11\x61ssumed_role_user\x18\x02 \x01(\x0b\x32\x18.iamd.v1.AssumedRoleUser\x12\x1a\n\x12packed_policy_size\x18\x03 \x01(\x05\x12\x17\n\x0fsource_identity\x18\x04 \x01(\t\x12\x10\n\x08position\x18\x05 \x01(\x04\"]\n\x16GetSessionTokenRequest\x12\x18\n\x10\x64uration_seconds\x18\x01 \x01(\x05\x12\x15\n\rserial_number\x18\x02 \x01(\t\x12\x12\n\ntoken_code\x18\x03 \x01(\t\"V\n\x17GetSessionTokenResponse\x12)\n\x0b\x63redentials\x18\x01 \x01(\x0b\x32\x14.iamd.v1.Credentials\x12\x10\n\x08position\x18\x02 \x01(\x04\"\x1a\n\x18GetCallerIdentityRequest\"J\n\x19GetCallerIdentityResponse\x12\x0f\n\x07user_id\x18\x01 \x01(\t\x12\x0f\n\x07\x61\x63\x63ount\x18\x02 \x01(\t\x12\x0b\n\x03\x61rn\x18\x03 \x01(\t\"0\n\x17GetAccessKeyInfoRequest\x12\x15\n\raccess_key_id\x18\x01 \x01(\t\"+\n\x18GetAccessKeyInfoResponse\x12\x0f\n\x07\x61\x63\x63ount\x18\x01 \x01(\t2\xe8\x02\n\x14SecurityTokenService\x12\x45\n\nAssumeRole\x12\x1a.iamd.v1.AssumeRoleRequest\x1a\x1b.iamd.v1.AssumeRoleResponse\x12T\n\x0fGetSessionToken\x12\x1f.iamd.v1.GetSessionTokenRequest\x1a .iamd.v1.GetSessionTokenResponse\x12Z\n\x11GetCallerIdentity\x12!.iamd.v1.GetCallerIdentityRequest\x1a\".iamd.v1.GetCallerIdentityResponse\x12W\n\x10GetAccessKeyInfo\x12 .iamd.v1.GetAccessKeyInfoRequest\x1a!.iamd.v1.GetAccessKeyInfoResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.iamd.v1.sts_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETCALLERIDENTITYREQUEST']._serialized_start=37
-  _globals['_GETCALLERIDENTITYREQUEST']._serialized_end=63
-  _globals['_GETCALLERIDENTITYRESPONSE']._serialized_start=65
-  _globals['_GETCALLERIDENTITYRESPONSE']._serialized_end=139
-  _globals['_SECURITYTOKENSERVICE']._serialized_start=141
-  _globals['_SECURITYTOKENSERVICE']._serialized_end=255
+  _globals['_POLICYDESCRIPTOR']._serialized_start=99
+  _globals['_POLICYDESCRIPTOR']._serialized_end=130
+  _globals['_ASSUMEROLEREQUEST']._serialized_start=133
+  _globals['_ASSUMEROLEREQUEST']._serialized_end=433
+  _globals['_CREDENTIALS']._serialized_start=436
+  _globals['_CREDENTIALS']._serialized_end=570
+  _globals['_ASSUMEDROLEUSER']._serialized_start=572
+  _globals['_ASSUMEDROLEUSER']._serialized_end=627
+  _globals['_ASSUMEROLERESPONSE']._serialized_start=630
+  _globals['_ASSUMEROLERESPONSE']._serialized_end=817
+  _globals['_GETSESSIONTOKENREQUEST']._serialized_start=819
+  _globals['_GETSESSIONTOKENREQUEST']._serialized_end=912
+  _globals['_GETSESSIONTOKENRESPONSE']._serialized_start=914
+  _globals['_GETSESSIONTOKENRESPONSE']._serialized_end=1000
+  _globals['_GETCALLERIDENTITYREQUEST']._serialized_start=1002
+  _globals['_GETCALLERIDENTITYREQUEST']._serialized_end=1028
+  _globals['_GETCALLERIDENTITYRESPONSE']._serialized_start=1030
+  _globals['_GETCALLERIDENTITYRESPONSE']._serialized_end=1104
+  _globals['_GETACCESSKEYINFOREQUEST']._serialized_start=1106
+  _globals['_GETACCESSKEYINFOREQUEST']._serialized_end=1154
+  _globals['_GETACCESSKEYINFORESPONSE']._serialized_start=1156
+  _globals['_GETACCESSKEYINFORESPONSE']._serialized_end=1199
+  _globals['_SECURITYTOKENSERVICE']._serialized_start=1202
+  _globals['_SECURITYTOKENSERVICE']._serialized_end=1562
 # @@protoc_insertion_point(module_scope)

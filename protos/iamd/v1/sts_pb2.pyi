@@ -1,8 +1,98 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from protos.iamd.v1 import common_pb2 as _common_pb2
+from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
-from typing import ClassVar as _ClassVar, Optional as _Optional
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class PolicyDescriptor(_message.Message):
+    __slots__ = ("arn",)
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    arn: str
+    def __init__(self, arn: _Optional[str] = ...) -> None: ...
+
+class AssumeRoleRequest(_message.Message):
+    __slots__ = ("role_arn", "role_session_name", "duration_seconds", "policy", "policy_arns", "tags", "transitive_tag_keys", "external_id", "serial_number", "token_code", "source_identity")
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_SESSION_NAME_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARNS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    TRANSITIVE_TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    EXTERNAL_ID_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_CODE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    role_arn: str
+    role_session_name: str
+    duration_seconds: int
+    policy: str
+    policy_arns: _containers.RepeatedCompositeFieldContainer[PolicyDescriptor]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    transitive_tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    external_id: str
+    serial_number: str
+    token_code: str
+    source_identity: str
+    def __init__(self, role_arn: _Optional[str] = ..., role_session_name: _Optional[str] = ..., duration_seconds: _Optional[int] = ..., policy: _Optional[str] = ..., policy_arns: _Optional[_Iterable[_Union[PolicyDescriptor, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., transitive_tag_keys: _Optional[_Iterable[str]] = ..., external_id: _Optional[str] = ..., serial_number: _Optional[str] = ..., token_code: _Optional[str] = ..., source_identity: _Optional[str] = ...) -> None: ...
+
+class Credentials(_message.Message):
+    __slots__ = ("access_key_id", "secret_access_key", "session_token", "expiration")
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    SECRET_ACCESS_KEY_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: _timestamp_pb2.Timestamp
+    def __init__(self, access_key_id: _Optional[str] = ..., secret_access_key: _Optional[str] = ..., session_token: _Optional[str] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class AssumedRoleUser(_message.Message):
+    __slots__ = ("assumed_role_id", "arn")
+    ASSUMED_ROLE_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    assumed_role_id: str
+    arn: str
+    def __init__(self, assumed_role_id: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class AssumeRoleResponse(_message.Message):
+    __slots__ = ("credentials", "assumed_role_user", "packed_policy_size", "source_identity", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    ASSUMED_ROLE_USER_FIELD_NUMBER: _ClassVar[int]
+    PACKED_POLICY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    assumed_role_user: AssumedRoleUser
+    packed_policy_size: int
+    source_identity: str
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., assumed_role_user: _Optional[_Union[AssumedRoleUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetSessionTokenRequest(_message.Message):
+    __slots__ = ("duration_seconds", "serial_number", "token_code")
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TOKEN_CODE_FIELD_NUMBER: _ClassVar[int]
+    duration_seconds: int
+    serial_number: str
+    token_code: str
+    def __init__(self, duration_seconds: _Optional[int] = ..., serial_number: _Optional[str] = ..., token_code: _Optional[str] = ...) -> None: ...
+
+class GetSessionTokenResponse(_message.Message):
+    __slots__ = ("credentials", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
 
 class GetCallerIdentityRequest(_message.Message):
     __slots__ = ()
@@ -17,3 +107,15 @@ class GetCallerIdentityResponse(_message.Message):
     account: str
     arn: str
     def __init__(self, user_id: _Optional[str] = ..., account: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class GetAccessKeyInfoRequest(_message.Message):
+    __slots__ = ("access_key_id",)
+    ACCESS_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    access_key_id: str
+    def __init__(self, access_key_id: _Optional[str] = ...) -> None: ...
+
+class GetAccessKeyInfoResponse(_message.Message):
+    __slots__ = ("account",)
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    account: str
+    def __init__(self, account: _Optional[str] = ...) -> None: ...

@@ -34,15 +34,44 @@ class SecurityTokenServiceStub:
         Args:
             channel: A grpc.Channel.
         """
+        self.AssumeRole = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/AssumeRole',
+                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
+                _registered_method=True)
+        self.GetSessionToken = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/GetSessionToken',
+                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
+                _registered_method=True)
         self.GetCallerIdentity = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetCallerIdentity',
                 request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
                 _registered_method=True)
+        self.GetAccessKeyInfo = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/GetAccessKeyInfo',
+                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
     """Missing associated documentation comment in .proto file."""
+
+    def AssumeRole(self, request, context):
+        """Credentials of a role session. The trust policy must allow the caller (REFERENCE.md C5).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSessionToken(self, request, context):
+        """Temporary credentials of the calling IAM user (or root), e.g. to add MFA.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
 
     def GetCallerIdentity(self, request, context):
         """Always allowed for an authenticated caller, whatever its policies say (as in AWS).
@@ -51,13 +80,35 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetAccessKeyInfo(self, request, context):
+        """The account an access key id belongs to.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
+            'AssumeRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssumeRole,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.SerializeToString,
+            ),
+            'GetSessionToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSessionToken,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.SerializeToString,
+            ),
             'GetCallerIdentity': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCallerIdentity,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.SerializeToString,
+            ),
+            'GetAccessKeyInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccessKeyInfo,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -69,6 +120,60 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
  # This class is part of an EXPERIMENTAL API.
 class SecurityTokenService:
     """Missing associated documentation comment in .proto file."""
+
+    @staticmethod
+    def AssumeRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/AssumeRole',
+            protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSessionToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/GetSessionToken',
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
 
     @staticmethod
     def GetCallerIdentity(request,
@@ -87,6 +192,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/GetCallerIdentity',
             protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccessKeyInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/GetAccessKeyInfo',
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -24,6 +24,7 @@ UNKNOWN = -1
 
 Context = Mapping[str, "str | tuple[str, ...]"]
 ValueMatcher = Callable[[str, Context, "list[str] | None"], int]
+TestValue = Callable[[str], bool]
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,6 +38,12 @@ class ConditionOperator:
     allows_wildcards: bool  # `*` and `?` are wildcards (StringLike, Arn*)
     check_value: Callable[[str], str | None]  # problem with one literal policy value, or None
     build: Callable[[tuple[str, ...], bool], ValueMatcher] | None  # None: handled specially (Null)
+    # Optional, for the hot path: `build_test(values, variables)` gives a plain predicate on the
+    # request value that is True exactly where `build`'s matcher answers MATCH, or None when
+    # the values need the context (they hold policy variables).
+    # INVARIANT: offered only by operators whose matcher never answers UNKNOWN for such values,
+    # or that are never negated, so that "not MATCH" may be read as NO_MATCH.
+    build_test: Callable[[tuple[str, ...], bool], TestValue | None] | None = None
 
 
 def no_check(_value: str) -> str | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, ValueMatcher
+from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, TestValue, ValueMatcher
 
 _BOOLEANS = frozenset({"true", "false"})
 
@@ -25,4 +25,12 @@ def build_bool(values: tuple[str, ...], _variables: bool) -> ValueMatcher:
     return match
 
 
-OPERATORS = (ConditionOperator("Bool", "Bool", False, False, False, check_bool, build_bool),)
+def test_bool(values: tuple[str, ...], _variables: bool) -> TestValue:
+    # Bool is never negated, so a non-boolean request value (UNKNOWN) may read as no match.
+    wanted = frozenset(v.lower() for v in values) & _BOOLEANS
+    return lambda rv: rv.lower() in wanted
+
+
+OPERATORS = (
+    ConditionOperator("Bool", "Bool", False, False, False, check_bool, build_bool, test_bool),
+)

@@ -44,6 +44,26 @@ def compile_condition(
     if_exists = parsed.if_exists
     # A satisfied request value: the positive matcher says MATCH, or NO_MATCH when negated.
     want = NO_MATCH if negated else MATCH
+    missing_result = if_exists or negated
+
+    test = None
+    if op.build_test is not None and parsed.set_qualifier is None:
+        test = op.build_test(values, variables and op.allows_variables)
+    if test is not None:
+        # The common single-valued condition on static values: one predicate, no matcher.
+        satisfied = not negated
+
+        def holds_test(ctx: Context, missing: list[str] | None) -> bool:
+            value = ctx.get(key_l)
+            if type(value) is str:
+                return test(value) == satisfied
+            if value is None:
+                if missing is not None:
+                    missing.append(key_l)
+                return missing_result
+            return False  # a multivalued key without ForAllValues/ForAnyValue
+
+        return holds_test
 
     if parsed.set_qualifier == SET_ALL:
 
@@ -78,8 +98,6 @@ def compile_condition(
             return False
 
         return holds_any
-
-    missing_result = if_exists or negated
 
     def holds(ctx: Context, missing: list[str] | None) -> bool:
         value = ctx.get(key_l)

@@ -1,0 +1,190 @@
+"""STS: AssumeRole, GetSessionToken, GetAccessKeyInfo. Sessions are events.
+
+AssumeRole is evaluated by the engine as AWS does: the caller's request for `sts:AssumeRole` on
+the role, with the role's trust policy as the resource policy. The engine's STS rule requires
+the trust policy to allow the caller explicitly; a trust policy that trusts the caller's account
+delegates to the caller's identity-based policies (REFERENCE.md C5). Session tags need
+`sts:TagSession`, a source identity `sts:SetSourceIdentity`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import secrets
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from projections.principals import PrincipalPolicyCache
+from service.auth.keyring import Keyring
+from service.domain import sts
+from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
+from service.domain.events import SessionIssued
+from service.domain.names import casefold
+from service.eventstore.port import EventStore, NewEvent, StreamState
+from service.policy import PolicyType
+
+from .authenticate import Caller
+from .authorize import Authorizer
+from .identity import check_policy_document
+from .ports import CallContext, Clock, IdFactory, iso8601
+
+_ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
+_POLICY_ARN = re.compile(r"arn:aws:iam::(\d{12}):policy(/(?:[\x21-\x7e]*/)?)?([\w+=,.@-]+)")
+
+
+@dataclass(frozen=True)
+class AssumeRoleParams:
+    role_arn: str
+    role_session_name: str
+    duration_seconds: int = 0
+    policy: str = ""
+    policy_arns: Sequence[str] = ()
+    tags: Sequence[tuple[str, str]] = ()
+    transitive_tag_keys: Sequence[str] = ()
+    external_id: str = ""
+    serial_number: str = ""
+    token_code: str = ""
+    source_identity: str = ""
+
+
+@dataclass(frozen=True)
+class IssuedCredentials:
+    access_key_id: str
+    secret_access_key: str
+    session_token: str
+    expiration: str
+    principal_arn: str
+    principal_id: str
+    packed_policy_size: int = 0
+    source_identity: str = ""
+    position: int = 0
+
+    def __repr__(self) -> str:  # never print the secret or the token
+        return f"IssuedCredentials({self.access_key_id!r}, {self.principal_arn!r})"
+
+
+def session_stream(account_id: str, access_key_id: str) -> str:
+    return f"session-{account_id}-{access_key_id.lower()}"
+
+
+class StsCommands:
+    def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
+                 principals: PrincipalPolicyCache, authorizer: Authorizer) -> None:
+        self.store = store
+        self.clock = clock
+        self.ids = ids
+        self.keyring = keyring
+        self.principals = principals
+        self.authorizer = authorizer
+
+    async def assume_role(self, ctx: CallContext, caller: Caller, p: AssumeRoleParams,
+                          request_keys: dict[str, str]) -> IssuedCredentials:
+        sts.check_session_name(p.role_session_name)
+        sts.check_external_id(p.external_id)
+        sts.check_mfa(p.serial_number, p.token_code)
+        if p.serial_number:
+            raise InvalidInputError("MFA in AssumeRole (SerialNumber/TokenCode) is not implemented yet",
+                                    problems=[FieldProblem("serialNumber", "not supported yet")])
+        m = _ROLE_ARN.fullmatch(p.role_arn)
+        if m is None:
+            raise InvalidInputError(f"{p.role_arn} is not a valid role ARN",
+                                    problems=[FieldProblem("roleArn", "arn:aws:iam::ACCOUNT:role/NAME")])
+        if caller.is_root:
+            raise AccessDeniedError("Roles may not be assumed by root accounts.")
+        role_account = m.group(1)
+        role = self.principals.get(role_account, "role", casefold(m.group(3)))
+        denied = (f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p.role_arn}")
+        if role is None or role.view["arn"] != p.role_arn:
+            raise AccessDeniedError(denied)  # as AWS: a missing role is not told apart from a refusal
+
+        parent = caller.session if caller.kind == "assumed-role" else None
+        chained = parent is not None
+        inherited = {k: parent["tags"][k] for k in parent["transitive_tag_keys"] if k in parent["tags"]} if parent else {}
+        tags = sts.merge_session_tags(p.tags, p.transitive_tag_keys, inherited)
+        source_identity = sts.check_source_identity(p.source_identity, parent["source_identity"] if parent else "")
+        duration = sts.check_duration(p.duration_seconds, role_max=role.view["max_session_duration"], chained=chained)
+        session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
+
+        # The request as AWS evaluates it: caller's policies, the trust policy as resource policy.
+        context: dict[str, Any] = {**request_keys, "sts:RoleSessionName": p.role_session_name}
+        if p.external_id:
+            context["sts:ExternalId"] = p.external_id
+        if p.source_identity:
+            context["sts:SourceIdentity"] = p.source_identity
+        if p.tags:
+            context["aws:TagKeys"] = [k for k, _ in p.tags]
+            context.update({f"aws:RequestTag/{k}": v for k, v in p.tags})
+        if p.transitive_tag_keys:
+            context["sts:TransitiveTagKeys"] = list(p.transitive_tag_keys)
+        wanted = ["sts:AssumeRole"] + (["sts:TagSession"] if p.tags else []) + \
+            (["sts:SetSourceIdentity"] if p.source_identity else [])
+        for action in wanted:
+            self.authorizer.require(caller.arn, caller.kind, action, p.role_arn, context, session=caller.session,
+                                    resource_policy=role.trust)
+
+        now = self.clock.now()
+        session_arn = sts.session_arn(role_account, role.view["name"], p.role_session_name)
+        principal_id = f"{role.view['id']}:{p.role_session_name}"
+        mfa = bool(parent and parent["mfa_authenticated"])
+        return await self._issue(ctx, role_account, "assumed-role", now, duration, session_arn, principal_id,
+                                 role.view["arn"], caller.arn, session_policies, tags.tags, tags.transitive_keys,
+                                 source_identity, mfa, parent["mfa_authenticated_at"] if mfa and parent else "",
+                                 chained, packed)
+
+    async def get_session_token(self, ctx: CallContext, caller: Caller, duration_seconds: int,
+                                serial_number: str = "", token_code: str = "") -> IssuedCredentials:
+        if caller.kind == "assumed-role" or caller.session is not None:
+            raise AccessDeniedError("Cannot call GetSessionToken with session credentials")
+        sts.check_mfa(serial_number, token_code)
+        if serial_number:
+            raise InvalidInputError("MFA in GetSessionToken (SerialNumber/TokenCode) is not implemented yet",
+                                    problems=[FieldProblem("serialNumber", "not supported yet")])
+        duration = sts.check_session_token_duration(duration_seconds, caller_kind=caller.kind)
+        return await self._issue(ctx, caller.account_id, "user", self.clock.now(), duration, caller.arn,
+                                 caller.principal_id, "", caller.arn, [], {}, [], "", False, "", False, 0)
+
+    def get_access_key_info(self, access_key_id: str) -> str:
+        projection = self.principals.projection
+        entry = projection.access_keys.get(access_key_id) or projection.sessions.get(access_key_id)
+        if entry is None:
+            raise NoSuchEntityError(f"The access key {access_key_id} is not known to this service.",
+                                    resource_type="access key", resource_name=access_key_id)
+        return str(entry["account_id"])
+
+    def _session_policies(self, role_account: str, inline: str, arns: Sequence[str]) -> list[str]:
+        documents = []
+        if inline:
+            documents.append(check_policy_document("policy", inline, PolicyType.SESSION))
+        account = self.principals.projection.account(role_account)
+        for i, arn in enumerate(arns):
+            m = _POLICY_ARN.fullmatch(arn)
+            policy = account.policy(arn) if account and m and m.group(1) == role_account else None
+            if policy is None:
+                raise InvalidInputError(f"Policy {arn} does not exist or is not attachable.",
+                                        problems=[FieldProblem(f"policyArns.{i + 1}", "not a policy of the role's account")])
+            documents.append(policy["versions"][policy["default_version_id"]]["document"])
+        return documents
+
+    async def _issue(self, ctx: CallContext, account_id: str, kind: str, now: Any, duration: int,
+                     principal_arn: str, principal_id: str, role_arn: str, issued_to: str,
+                     session_policies: list[str], tags: dict[str, str], transitive: list[str],
+                     source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int) -> IssuedCredentials:
+        key_id = self.ids.access_key_id("ASIA")
+        secret = self.ids.secret()
+        token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
+        expires = now + timedelta(seconds=duration)
+        event = SessionIssued(
+            kind=kind, access_key_id=key_id, secret_ciphertext=self.keyring.encrypt(secret.encode(), context=key_id),
+            token_sha256=hashlib.sha256(token.encode()).hexdigest(), principal_arn=principal_arn,
+            principal_id=principal_id, role_arn=role_arn, issued_at=iso8601(now), expires_at=iso8601(expires),
+            issued_to=issued_to, session_policies=session_policies, tags=tags, transitive_tag_keys=transitive,
+            source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained)
+        result = await self.store.append(
+            session_stream(account_id, key_id),
+            [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)
+        return IssuedCredentials(key_id, secret, token, iso8601(expires), principal_arn, principal_id, packed,
+                                 source_identity, result.position)

@@ -1,0 +1,144 @@
+"""STS rules that need no I/O: AssumeRole's and GetSessionToken's parameters, durations, tags.
+
+Limits from REFERENCE.md C6 (botocore's AssumeRoleRequest) and AWS's error wording.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from . import names
+from .errors import FieldProblem, InvalidInputError, LimitExceededError, ValidationError
+
+MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 900, 43200, 3600
+CHAINED_MAX_DURATION = 3600  # role chaining caps a session at one hour
+SESSION_TOKEN_MAX_DURATION = {"user": 129600, "root": 3600}  # GetSessionToken
+MAX_SESSION_POLICY_CHARS = 2048
+MAX_POLICY_ARNS = 10
+MAX_SESSION_TAGS = 50
+
+_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+_SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+
+
+def _invalid(field: str, value: str, rule: str) -> ValidationError:
+    return ValidationError(
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {rule}",
+        problems=[FieldProblem(field, rule)])
+
+
+def check_session_name(name: str) -> str:
+    if not _SESSION_NAME.fullmatch(name):
+        raise _invalid("roleSessionName", name,
+                       r"Member must satisfy regular expression pattern: [\w+=,.@-]* and length 2-64")
+    return name
+
+
+def check_duration(seconds: int, *, role_max: int, chained: bool) -> int:
+    """The session's lifetime: AssumeRole's DurationSeconds rules, chaining included."""
+    seconds = seconds or DEFAULT_DURATION
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise _invalid("durationSeconds", str(seconds),
+                       f"Member must have value between {MIN_DURATION} and {MAX_DURATION}")
+    if chained and seconds > CHAINED_MAX_DURATION:
+        raise ValidationError(
+            "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
+            problems=[FieldProblem("durationSeconds", "at most 3600 when chaining roles")])
+    if seconds > role_max:
+        raise ValidationError("The requested DurationSeconds exceeds the MaxSessionDuration set for this role.",
+                              problems=[FieldProblem("durationSeconds", f"at most {role_max} for this role")])
+    return seconds
+
+
+def check_session_token_duration(seconds: int, *, caller_kind: str) -> int:
+    limit = SESSION_TOKEN_MAX_DURATION.get(caller_kind, SESSION_TOKEN_MAX_DURATION["user"])
+    seconds = seconds or min(43200, limit)
+    if not MIN_DURATION <= seconds <= limit:
+        raise _invalid("durationSeconds", str(seconds), f"Member must have value between {MIN_DURATION} and {limit}")
+    return seconds
+
+
+def check_external_id(external_id: str) -> str:
+    if external_id and not _EXTERNAL_ID.fullmatch(external_id):
+        raise _invalid("externalId", "***", r"Member must satisfy regular expression pattern: [\w+=,.@:\/-]*")
+    return external_id
+
+
+def check_source_identity(source_identity: str, inherited: str) -> str:
+    """A new session's source identity: set once, then carried unchanged through role chains."""
+    if source_identity:
+        if not _SOURCE_IDENTITY.fullmatch(source_identity) or source_identity.lower().startswith("aws:"):
+            raise _invalid("sourceIdentity", source_identity,
+                           r"Member must satisfy regular expression pattern: [\w+=,.@-]*, not starting with aws:")
+        if inherited and source_identity != inherited:
+            raise InvalidInputError("the source identity of a session cannot be changed in a role chain",
+                                    problems=[FieldProblem("sourceIdentity", f"must be `{inherited}`")])
+    return source_identity or inherited
+
+
+def check_mfa(serial_number: str, token_code: str) -> None:
+    if bool(serial_number) != bool(token_code):
+        raise InvalidInputError("SerialNumber and TokenCode go together",
+                                problems=[FieldProblem("tokenCode" if serial_number else "serialNumber", "required")])
+    if serial_number and not _SERIAL.fullmatch(serial_number):
+        raise _invalid("serialNumber", serial_number, "Member must have length between 9 and 256")
+    if token_code and not (len(token_code) == 6 and token_code.isdigit()):
+        raise _invalid("tokenCode", "***", "Member must satisfy regular expression pattern: [\\d]*, length 6")
+
+
+def check_session_policy_size(inline: str, managed_arns: Sequence[str]) -> int:
+    """PackedPolicySize: the percentage of the session-policy allowance used (AWS's own measure)."""
+    if len(managed_arns) > MAX_POLICY_ARNS:
+        raise _invalid("policyArns", str(len(managed_arns)), f"Member must have length less than or equal to {MAX_POLICY_ARNS}")
+    used = len(inline) + sum(len(a) for a in managed_arns)
+    if used > MAX_SESSION_POLICY_CHARS:
+        raise ValidationError(
+            f"1 validation error detected: Value at 'policy' failed to satisfy constraint: Member must have length "
+            f"less than or equal to {MAX_SESSION_POLICY_CHARS}", problems=[FieldProblem("policy", "too long")])
+    return (used * 100 + MAX_SESSION_POLICY_CHARS - 1) // MAX_SESSION_POLICY_CHARS
+
+
+@dataclass(frozen=True)
+class SessionTags:
+    tags: dict[str, str]
+    transitive_keys: list[str]
+
+
+def merge_session_tags(requested: Sequence[tuple[str, str]], transitive_keys: Sequence[str],
+                       inherited_transitive: Mapping[str, str]) -> SessionTags:
+    """Session tags of a new session: the caller's transitive tags, then the requested ones.
+
+    A transitive tag from the calling session cannot be overridden (AWS refuses the call), and
+    every key named transitive must be one of the request's tags.
+    """
+    tags = names.check_tags("tags", requested)
+    if len(tags) > MAX_SESSION_TAGS:
+        raise LimitExceededError(f"Cannot exceed quota for SessionTags: {MAX_SESSION_TAGS}", quota="SessionTags")
+    lowered = {k.lower(): k for k in tags}
+    for key in inherited_transitive:
+        if key.lower() in lowered:
+            raise InvalidInputError(f"the tag `{key}` is transitive from the calling session and cannot be changed",
+                                    problems=[FieldProblem("tags", f"`{key}` is transitive")])
+    if len(transitive_keys) > MAX_SESSION_TAGS:
+        raise LimitExceededError("Cannot exceed quota for TransitiveTagKeys: 50", quota="TransitiveTagKeys")
+    for key in transitive_keys:
+        if key.lower() not in lowered:
+            raise InvalidInputError(f"transitive tag key `{key}` is not one of the session tags",
+                                    problems=[FieldProblem("transitiveTagKeys", f"`{key}` is not a tag")])
+    merged = {**inherited_transitive, **tags}
+    transitive = [*inherited_transitive, *(lowered[k.lower()] for k in transitive_keys)]
+    return SessionTags(merged, transitive)
+
+
+def effective_principal_tags(role_tags: Mapping[str, str], session_tags: Mapping[str, str]) -> dict[str, str]:
+    """aws:PrincipalTag of a role session: session tags override role tags case-insensitively."""
+    overridden = {k.lower() for k in session_tags}
+    return {**{k: v for k, v in role_tags.items() if k.lower() not in overridden}, **session_tags}
+
+
+def session_arn(account_id: str, role_name: str, session_name: str) -> str:
+    return f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"

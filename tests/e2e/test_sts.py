@@ -1,0 +1,168 @@
+"""End to end: AssumeRole as AWS evaluates it, sessions that can do what the role allows and no more,
+expiry and revocation."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+from protos.iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import allow, error_reason
+
+pytestmark = pytest.mark.e2e
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Reader"
+
+
+def trust(principal: str, **condition: object) -> str:
+    statement: dict = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": ["sts:AssumeRole"]}
+    if condition:
+        statement["Condition"] = condition
+    return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+
+async def _refused(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    assert (caught.value.code(), error_reason(caught.value)) == (code, reason), caught.value.details()
+    return caught.value
+
+
+async def _user(iamd: Iamd, name: str) -> Credentials:
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
+    return Credentials(key.access_key_id, key.secret_access_key)
+
+
+async def _role(iamd: Iamd, trust_policy: str, max_session: int = 0) -> int:
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="Reader", assume_role_policy_document=trust_policy,
+                                                    max_session_duration=max_session))
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_ROLE, name="Reader"), policy_name="read",
+        policy_document=allow(["iam:GetUser", "iam:ListUsers"])))
+    return put.position
+
+
+def _session(c: sts_pb2.Credentials) -> Credentials:
+    return Credentials(c.access_key_id, c.secret_access_key, c.session_token)
+
+
+async def test_a_trusted_user_assumes_the_role_and_gets_its_permissions_only(iamd: Iamd) -> None:
+    bob = await _user(iamd, "bob")
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/bob"))
+    await iamd.running.runner.wait_for(position, 5)
+    bob_channel = iamd.connect(bob)
+    bob_sts = sts_pb2_grpc.SecurityTokenServiceStub(bob_channel)
+    assumed = await bob_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="bob-s1"))
+    creds = assumed.credentials
+    assert creds.access_key_id.startswith("ASIA") and creds.session_token
+    assert assumed.assumed_role_user.arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/bob-s1"
+    assert assumed.assumed_role_user.assumed_role_id.startswith("AROA")
+    assert assumed.assumed_role_user.assumed_role_id.endswith(":bob-s1")
+
+    session_channel = iamd.connect(_session(creds))
+    who = await sts_pb2_grpc.SecurityTokenServiceStub(session_channel).GetCallerIdentity(
+        sts_pb2.GetCallerIdentityRequest())
+    assert who.arn == assumed.assumed_role_user.arn
+    as_session = identity_pb2_grpc.IdentityServiceStub(session_channel)
+    assert (await as_session.ListUsers(ipb.ListUsersRequest())).users  # the role allows it
+    error = await _refused(as_session.CreateUser(ipb.CreateUserRequest(user_name="x")),
+                           grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    assert f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/bob-s1 is not authorized to perform: iam:CreateUser" \
+        in error.details()
+
+    # A tampered token or a token of another session is refused.
+    forged = iamd.connect(Credentials(creds.access_key_id, creds.secret_access_key, creds.session_token + "x"))
+    await _refused(sts_pb2_grpc.SecurityTokenServiceStub(forged).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest()),
+                   grpc.StatusCode.UNAUTHENTICATED, "InvalidClientTokenId")
+    for channel in (bob_channel, session_channel, forged):
+        await channel.close()
+
+
+async def test_untrusted_callers_and_the_account_delegation_rule(iamd: Iamd) -> None:
+    carol = await _user(iamd, "carol")
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:root"))  # trusts the account
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(carol)
+    carol_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    request = sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="carol")
+    error = await _refused(carol_sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    assert f"User: arn:aws:iam::{ACCOUNT}:user/carol is not authorized to perform: sts:AssumeRole" in error.details()
+    # Trusting the account delegates to carol's own policies, which must allow sts:AssumeRole.
+    granted = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="carol"), policy_name="assume",
+        policy_document=allow("sts:AssumeRole", ROLE_ARN)))
+    await iamd.running.runner.wait_for(granted.position, 5)
+    assert (await carol_sts.AssumeRole(request)).assumed_role_user.arn.endswith("/Reader/carol")
+    # The root user cannot assume roles; a missing role looks like a refusal.
+    await _refused(iamd.sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    await _refused(carol_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Nope", role_session_name="s1")), grpc.StatusCode.PERMISSION_DENIED,
+        "AccessDenied")
+    await channel.close()
+
+
+async def test_duration_external_id_chaining_and_session_policies(iamd: Iamd) -> None:
+    dave = await _user(iamd, "dave")
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/dave",
+                                       StringEquals={"sts:ExternalId": "ext-123"}), max_session=7200)
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(dave)
+    dave_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="dave-s")),
+                   grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    base = dict(role_arn=ROLE_ARN, role_session_name="dave-s", external_id="ext-123")
+    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=10800)),
+                   grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=600)),
+                   grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    # A session policy narrows the role: only ListUsers is left.
+    narrowed = await dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=7200,
+                                                                   policy=allow("iam:ListUsers")))
+    assert narrowed.packed_policy_size > 0
+    session = iamd.connect(_session(narrowed.credentials))
+    as_session = identity_pb2_grpc.IdentityServiceStub(session)
+    await as_session.ListUsers(ipb.ListUsersRequest())
+    await _refused(as_session.GetUser(ipb.GetUserRequest(user_name="dave")), grpc.StatusCode.PERMISSION_DENIED,
+                   "AccessDenied")
+    # Role chaining: a session may assume a role that trusts it, for at most one hour.
+    chain_trust = await iamd.iam.UpdateAssumeRolePolicy(ipb.UpdateAssumeRolePolicyRequest(
+        role_name="Reader", policy_document=trust(f"arn:aws:iam::{ACCOUNT}:role/Reader")))
+    await iamd.running.runner.wait_for(chain_trust.position, 5)
+    session_sts = sts_pb2_grpc.SecurityTokenServiceStub(session)
+    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="chain",
+                                                                    duration_seconds=7200)),
+                   grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    for ch in (channel, session):
+        await ch.close()
+
+
+async def test_revoked_and_expired_sessions_are_refused(iamd: Iamd) -> None:
+    erin = await _user(iamd, "erin")
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/erin"))
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(erin)
+    assumed = await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(
+        sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="erin-s"))
+    session = iamd.connect(_session(assumed.credentials))
+    as_session = identity_pb2_grpc.IdentityServiceStub(session)
+    await as_session.ListUsers(ipb.ListUsersRequest())
+
+    revoked = await iamd.iam.RevokeRoleSessions(ipb.RevokeRoleSessionsRequest(role_name="Reader"))
+    await iamd.running.runner.wait_for(revoked.position, 5)
+    error = await _refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.PERMISSION_DENIED,
+                           "AccessDenied")
+    assert "explicit deny" in error.details()
+
+    # Expiry: the server's clock moves past the session's end.
+    iamd.clock.offset += 3601
+    await _refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.UNAUTHENTICATED, "ExpiredToken")
+    iamd.clock.offset -= 3601
+    for ch in (channel, session):
+        await ch.close()
