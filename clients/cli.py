@@ -455,6 +455,20 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
     ), "Delete an access key"),
     Command("get-access-key-last-used", "GetAccessKeyLastUsed", (Arg("--access-key-id", required=True),),
             "When, and for which service, an access key was last used"),
+    Command("create-virtual-mfa-device", "CreateVirtualMFADevice", (
+        Arg("--virtual-mfa-device-name", required=True), Arg("--path"),
+    ), "Create a virtual (TOTP) MFA device; its seed is shown only this once"),
+    Command("enable-mfa-device", "EnableMFADevice", (
+        Arg("--user-name", required=True), Arg("--serial-number", required=True),
+        Arg("--authentication-code1", required=True), Arg("--authentication-code2", required=True),
+    ), "Enable an MFA device for a user with two consecutive codes"),
+    Command("deactivate-mfa-device", "DeactivateMFADevice", (
+        Arg("--user-name", required=True), Arg("--serial-number", required=True),
+    ), "Deactivate a user's MFA device"),
+    Command("delete-virtual-mfa-device", "DeleteVirtualMFADevice", (Arg("--serial-number", required=True),),
+            "Delete a virtual MFA device that no user has enabled"),
+    Command("list-mfa-devices", "ListMFADevices", (Arg("--user-name", help="default: the caller itself"),),
+            "List a user's MFA devices"),
     Command("revoke-role-sessions", "RevokeRoleSessions", (Arg("--role-name", required=True),),
             "Deny every session of a role issued before now (the console's 'Revoke active sessions')"),
 )

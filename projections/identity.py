@@ -18,9 +18,9 @@ from typing import Any
 from service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see service.domain.names.stream_name).
-IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-"))
+IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-"))
 
-SNAPSHOT_FORMAT = 3  # 2: access keys; 3: sessions
+SNAPSHOT_FORMAT = 4  # 2: access keys; 3: sessions; 4: MFA devices
 
 View = dict[str, Any]
 
@@ -67,6 +67,8 @@ class IdentityProjection:
         self.access_keys: dict[str, View] = {}
         # Temporary credentials by their ASIA... key id (the token only as a hash).
         self.sessions: dict[str, View] = {}
+        # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
+        self.mfa_devices: dict[str, View] = {}
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -86,6 +88,11 @@ class IdentityProjection:
             "RoleUpdated": self._role_updated,
             "RoleTrustPolicyUpdated": self._role_trust_updated,
             "SessionIssued": self._session_issued,
+            "VirtualMFADeviceCreated": self._mfa_created,
+            "MFADeviceEnabled": self._mfa_enabled,
+            "MFADeviceUsed": self._mfa_used,
+            "MFADeviceDeactivated": self._mfa_deactivated,
+            "VirtualMFADeviceDeleted": self._mfa_deleted,
         }
         for prefix in ("User", "Account"):
             self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
@@ -170,6 +177,37 @@ class IdentityProjection:
 
     def _session_issued(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.sessions[d["access_key_id"]] = {**d, "account_id": account.account_id}
+
+    def _mfa_device(self, account: AccountView, key: str) -> View | None:
+        return next((d for d in self.mfa_devices.values()
+                     if d["account_id"] == account.account_id and d["key"] == key), None)
+
+    def _mfa_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.mfa_devices[d["serial_number"]] = {
+            "account_id": account.account_id, "key": key, "name": d["name"], "path": d["path"],
+            "serial_number": d["serial_number"], "seed_ciphertext": d["seed_ciphertext"],
+            "created_at": d["created_at"], "user_name": "", "user_id": "", "enabled_at": "", "last_used_at": "",
+        }
+
+    def _mfa_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self._mfa_device(account, key)
+        if device is not None:
+            device.update(user_name=d["user_name"], user_id=d["user_id"], enabled_at=d["enabled_at"])
+
+    def _mfa_used(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self._mfa_device(account, key)
+        if device is not None:
+            device["last_used_at"] = d["used_at"]
+
+    def _mfa_deactivated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self._mfa_device(account, key)
+        if device is not None:
+            device.update(user_name="", user_id="", enabled_at="")
+
+    def _mfa_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self._mfa_device(account, key)
+        if device is not None:
+            del self.mfa_devices[device["serial_number"]]
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -356,6 +394,7 @@ class IdentityProjection:
             "accounts": [a.to_json() for a in self.accounts.values()],
             "access_keys": self.access_keys,
             "sessions": self.sessions,
+            "mfa_devices": self.mfa_devices,
         }
 
     @classmethod
@@ -367,6 +406,7 @@ class IdentityProjection:
         projection.events_applied = snapshot["events_applied"]
         projection.access_keys = snapshot["access_keys"]
         projection.sessions = snapshot["sessions"]
+        projection.mfa_devices = snapshot["mfa_devices"]
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

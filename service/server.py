@@ -33,6 +33,8 @@ from service.auth.keyring import Keyring
 from service.app.identity import IdentityCommands
 from service.app.ports import Clock, RandomIds, SystemClock
 from service.app.queries import IdentityQueries
+from service.app.mfa import MfaCommands
+from service.app.repository import Repository
 from service.app.simulate import Simulator
 from service.app.sts import StsCommands
 from service.config import Settings
@@ -117,15 +119,16 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
+    mfa = MfaCommands(Repository(store), clock, keyring, projection)
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(
         IdentityServicer(commands,
-                         CredentialCommands(store, clock, ids, keyring, projection), IdentityQueries(projection),
+                         CredentialCommands(store, clock, ids, keyring, projection), mfa, IdentityQueries(projection),
                          caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
         AuthorizationServicer(authorizer, Simulator(principals, runner, clock), runner, caller), server)
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
-        SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer), caller,
+        SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)

@@ -177,7 +177,12 @@ class IdentityCommands:
 
     async def delete_user(self, ctx: CallContext, *, user_name: str) -> int:
         names.check_name(USER, "userName", user_name)
-        return await self._change_entity(USER, ctx, user_name, lambda s: identity.delete(s))
+        projection = await self._fresh_projection()
+        account = projection.account(ctx.account_id)
+        user = account.users.get(casefold(user_name)) if account else None
+        has_mfa = bool(user) and any(d["user_id"] == user["id"] for d in projection.mfa_devices.values())
+        return await self._change_entity(USER, ctx, user_name,
+                                         lambda s: identity.delete(s, has_mfa_devices=has_mfa))
 
     # --- groups -----------------------------------------------------------------------------
     async def create_group(self, ctx: CallContext, *, group_name: str, path: str = "") -> tuple[dict[str, Any], int]:

@@ -29,6 +29,7 @@ from service.policy import PolicyType
 from .authenticate import Caller
 from .authorize import Authorizer
 from .identity import check_policy_document
+from .mfa import MfaCommands
 from .ports import CallContext, Clock, IdFactory, iso8601
 
 _ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
@@ -72,7 +73,8 @@ def session_stream(account_id: str, access_key_id: str) -> str:
 
 class StsCommands:
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
-                 principals: PrincipalPolicyCache, authorizer: Authorizer) -> None:
+                 principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands) -> None:
+        self.mfa = mfa
         self.store = store
         self.clock = clock
         self.ids = ids
@@ -85,9 +87,6 @@ class StsCommands:
         sts.check_session_name(p.role_session_name)
         sts.check_external_id(p.external_id)
         sts.check_mfa(p.serial_number, p.token_code)
-        if p.serial_number:
-            raise InvalidInputError("MFA in AssumeRole (SerialNumber/TokenCode) is not implemented yet",
-                                    problems=[FieldProblem("serialNumber", "not supported yet")])
         m = _ROLE_ARN.fullmatch(p.role_arn)
         if m is None:
             raise InvalidInputError(f"{p.role_arn} is not a valid role ARN",
@@ -102,6 +101,12 @@ class StsCommands:
 
         parent = caller.session if caller.kind == "assumed-role" else None
         chained = parent is not None
+        mfa_at = ""
+        if p.serial_number:
+            if caller.kind != "user":
+                raise InvalidInputError("only an IAM user can present an MFA code",
+                                        problems=[FieldProblem("serialNumber", "the caller has no MFA device")])
+            mfa_at = await self.mfa.verify_for(ctx, caller, p.serial_number, p.token_code)
         inherited = {k: parent["tags"][k] for k in parent["transitive_tag_keys"] if k in parent["tags"]} if parent else {}
         tags = sts.merge_session_tags(p.tags, p.transitive_tag_keys, inherited)
         source_identity = sts.check_source_identity(p.source_identity, parent["source_identity"] if parent else "")
@@ -111,6 +116,8 @@ class StsCommands:
 
         # The request as AWS evaluates it: caller's policies, the trust policy as resource policy.
         context: dict[str, Any] = {**request_keys, "sts:RoleSessionName": p.role_session_name}
+        if mfa_at:
+            context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
         if p.external_id:
             context["sts:ExternalId"] = p.external_id
         if p.source_identity:
@@ -129,23 +136,27 @@ class StsCommands:
         now = self.clock.now()
         session_arn = sts.session_arn(role_account, role.view["name"], p.role_session_name)
         principal_id = f"{role.view['id']}:{p.role_session_name}"
-        mfa = bool(parent and parent["mfa_authenticated"])
+        if not mfa_at and caller.session and caller.session["mfa_authenticated"]:
+            # MFA carries over from the caller's session (a role chain, or GetSessionToken's).
+            mfa_at = caller.session["mfa_authenticated_at"]
         return await self._issue(ctx, role_account, "assumed-role", now, duration, session_arn, principal_id,
                                  role.view["arn"], caller.arn, session_policies, tags.tags, tags.transitive_keys,
-                                 source_identity, mfa, parent["mfa_authenticated_at"] if mfa and parent else "",
-                                 chained, packed)
+                                 source_identity, bool(mfa_at), mfa_at, chained, packed)
 
     async def get_session_token(self, ctx: CallContext, caller: Caller, duration_seconds: int,
                                 serial_number: str = "", token_code: str = "") -> IssuedCredentials:
         if caller.kind == "assumed-role" or caller.session is not None:
             raise AccessDeniedError("Cannot call GetSessionToken with session credentials")
         sts.check_mfa(serial_number, token_code)
-        if serial_number:
-            raise InvalidInputError("MFA in GetSessionToken (SerialNumber/TokenCode) is not implemented yet",
-                                    problems=[FieldProblem("serialNumber", "not supported yet")])
         duration = sts.check_session_token_duration(duration_seconds, caller_kind=caller.kind)
+        mfa_at = ""
+        if serial_number:
+            if caller.kind != "user":
+                raise InvalidInputError("only an IAM user can present an MFA code",
+                                        problems=[FieldProblem("serialNumber", "the caller has no MFA device")])
+            mfa_at = await self.mfa.verify_for(ctx, caller, serial_number, token_code)
         return await self._issue(ctx, caller.account_id, "user", self.clock.now(), duration, caller.arn,
-                                 caller.principal_id, "", caller.arn, [], {}, [], "", False, "", False, 0)
+                                 caller.principal_id, "", caller.arn, [], {}, [], "", bool(mfa_at), mfa_at, False, 0)
 
     def get_access_key_info(self, access_key_id: str) -> str:
         projection = self.principals.projection

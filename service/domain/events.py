@@ -233,6 +233,44 @@ class SessionIssued(Event):
     chained: bool = False
 
 
+# --- virtual MFA devices (stream `mfa-ACCOUNT-name`) ---------------------------------------------
+@dataclass(frozen=True)
+class VirtualMFADeviceCreated(Event):
+    """A TOTP device; its seed is held only as ciphertext under the key-encryption key."""
+
+    name: str
+    serial_number: str  # the device's ARN, arn:aws:iam::ACCOUNT:mfa/PATH/NAME
+    path: str
+    seed_ciphertext: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class MFADeviceEnabled(Event):
+    user_name: str
+    user_id: str
+    enabled_at: str
+    last_step: int  # the TOTP step of the second code: codes at or before it are spent
+
+
+@dataclass(frozen=True)
+class MFADeviceUsed(Event):
+    """A code was accepted: its step is spent (no replay), and the time feeds MultiFactorAuthAge."""
+
+    step: int
+    used_at: str
+
+
+@dataclass(frozen=True)
+class MFADeviceDeactivated(Event):
+    user_name: str
+
+
+@dataclass(frozen=True)
+class VirtualMFADeviceDeleted(Event):
+    pass
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -294,6 +332,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
+    VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

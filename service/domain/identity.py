@@ -351,7 +351,7 @@ def delete_access_key(state: EntityState, key_id: str) -> list[Event]:
 
 
 # --- deletion ---------------------------------------------------------------------------------
-def delete(state: EntityState, *, has_members: bool = False) -> list[Event]:
+def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bool = False) -> list[Event]:
     """DeleteUser/DeleteGroup/DeleteRole with AWS's DeleteConflict rules."""
     blockers: list[str] = []
     if state.attached:
@@ -362,6 +362,8 @@ def delete(state: EntityState, *, has_members: bool = False) -> list[Event]:
         blockers.append("must remove users from group first")
     if state.access_keys:
         blockers.append("must delete access keys first")
+    if has_mfa_devices:
+        blockers.append("must delete MFA device first")
     if blockers:
         raise DeleteConflictError(f"Cannot delete entity, {blockers[0]}.", blockers=blockers,
                                   resource_type=_NOUN[state.kind], resource_name=state.name)

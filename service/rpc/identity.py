@@ -9,6 +9,7 @@ from protos.iamd.v1 import identity_pb2 as ipb
 from protos.iamd.v1 import identity_pb2_grpc
 from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
+from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
@@ -21,8 +22,9 @@ _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.
 
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
-    def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, queries: IdentityQueries,
-                 caller: CallerResolver) -> None:
+    def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
+                 queries: IdentityQueries, caller: CallerResolver) -> None:
+        self.mfa = mfa
         self.commands = commands
         self.credentials = credentials
         self.queries = queries
@@ -278,6 +280,37 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             used = ipb.AccessKeyLastUsed(last_used_date=convert.timestamp(last["used_at"]),
                                          service_name=last["service_name"], region=last["region"])
         return ipb.GetAccessKeyLastUsedResponse(user_name=user_name, access_key_last_used=used)
+
+    # --- virtual MFA devices ----------------------------------------------------------------------
+    async def CreateVirtualMFADevice(self, r: ipb.CreateVirtualMFADeviceRequest,
+                                     context: Ctx) -> ipb.CreateVirtualMFADeviceResponse:
+        device, position = await self.mfa.create_virtual_mfa_device(self.caller(context),
+                                                                    name=r.virtual_mfa_device_name, path=r.path)
+        await self.commands.settle(position)
+        return ipb.CreateVirtualMFADeviceResponse(virtual_mfa_device=ipb.VirtualMFADevice(
+            serial_number=device.serial_number, base32_string_seed=device.base32_seed,
+            provisioning_uri=device.provisioning_uri), position=position)
+
+    async def EnableMFADevice(self, r: ipb.EnableMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.enable_mfa_device(
+            self.caller(context), user_name=r.user_name, serial_number=r.serial_number,
+            code1=r.authentication_code1, code2=r.authentication_code2))
+
+    async def DeactivateMFADevice(self, r: ipb.DeactivateMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.deactivate_mfa_device(
+            self.caller(context), user_name=r.user_name, serial_number=r.serial_number))
+
+    async def DeleteVirtualMFADevice(self, r: ipb.DeleteVirtualMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.delete_virtual_mfa_device(self.caller(context),
+                                                                          serial_number=r.serial_number))
+
+    async def ListMFADevices(self, r: ipb.ListMFADevicesRequest, context: Ctx) -> ipb.ListMFADevicesResponse:
+        devices = self.mfa.list_mfa_devices(self.caller(context), self.caller.caller(), r.user_name)
+        page = paginate(devices, lambda d: d["serial_number"], r.page.max_items, r.page.marker)
+        return ipb.ListMFADevicesResponse(mfa_devices=[
+            ipb.MFADevice(user_name=d["user_name"], serial_number=d["serial_number"],
+                          enable_date=convert.timestamp(d["enabled_at"])) for d in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
 
     # --- account-wide ---------------------------------------------------------------------------
     async def GetAccountAuthorizationDetails(self, r: ipb.GetAccountAuthorizationDetailsRequest,

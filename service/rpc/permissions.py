@@ -146,6 +146,13 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "UpdateAccessKey": _on(_iam("UpdateAccessKey"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteAccessKey": _on(_iam("DeleteAccessKey"), lambda r, res: res.key_owner(r.user_name)),
     "GetAccessKeyLastUsed": _everywhere(_iam("GetAccessKeyLastUsed")),
+    # MFA devices: on the device's ARN (mfa/NAME) or, for a user's devices, on the user
+    "CreateVirtualMFADevice": _on(_iam("CreateVirtualMFADevice"),
+                                  lambda r, res: f"arn:aws:iam::{res.account_id}:mfa{r.path or '/'}{r.virtual_mfa_device_name}"),
+    "EnableMFADevice": _on(_iam("EnableMFADevice"), _USER),
+    "DeactivateMFADevice": _on(_iam("DeactivateMFADevice"), _USER),
+    "DeleteVirtualMFADevice": _on(_iam("DeleteVirtualMFADevice"), lambda r, res: r.serial_number),
+    "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
     # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # decisions

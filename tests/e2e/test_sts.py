@@ -166,3 +166,55 @@ async def test_revoked_and_expired_sessions_are_refused(iamd: Iamd) -> None:
     iamd.clock.offset -= 3601
     for ch in (channel, session):
         await ch.close()
+
+
+async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> None:
+    from service.auth import totp
+
+    gina = await _user(iamd, "gina")
+    device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
+        virtual_mfa_device_name="gina-phone"))).virtual_mfa_device
+    assert device.serial_number == f"arn:aws:iam::{ACCOUNT}:mfa/gina-phone" and len(device.base32_string_seed) == 32
+    now = iamd.clock.now().timestamp()
+    seed = device.base32_string_seed
+    with pytest.raises(grpc.aio.AioRpcError):
+        await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
+            user_name="gina", serial_number=device.serial_number, authentication_code1="000000",
+            authentication_code2="000000"))
+    await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
+        user_name="gina", serial_number=device.serial_number,
+        authentication_code1=totp.totp(seed, now - 60), authentication_code2=totp.totp(seed, now - 30)))
+    listed = await iamd.iam.ListMFADevices(ipb.ListMFADevicesRequest(user_name="gina"))
+    assert [d.serial_number for d in listed.mfa_devices] == [device.serial_number]
+
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/gina",
+                                       Bool={"aws:MultiFactorAuthPresent": "true"}))
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(gina)
+    gina_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    request = dict(role_arn=ROLE_ARN, role_session_name="gina-mfa")
+    await _refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request)), grpc.StatusCode.PERMISSION_DENIED,
+                   "AccessDenied")
+    code = totp.totp(seed, now)
+    with_mfa = await gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
+                                                                   token_code=code))
+    assert with_mfa.assumed_role_user.arn.endswith("/Reader/gina-mfa")
+    # The same code again is a replay.
+    await _refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
+                                                                 token_code=code)),
+                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    # A session token obtained with MFA carries it: the role trusts the MFA session too.
+    iamd.clock.offset += 30
+    token = await gina_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(
+        serial_number=device.serial_number, token_code=totp.totp(seed, iamd.clock.now().timestamp())))
+    mfa_session = iamd.connect(_session(token.credentials))
+    who = await sts_pb2_grpc.SecurityTokenServiceStub(mfa_session).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest())
+    assert who.arn == f"arn:aws:iam::{ACCOUNT}:user/gina"
+    via_session = await sts_pb2_grpc.SecurityTokenServiceStub(mfa_session).AssumeRole(
+        sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="gina-via-token"))
+    assert via_session.assumed_role_user.arn.endswith("/Reader/gina-via-token")
+    iamd.clock.offset -= 30
+    await _refused(iamd.iam.DeleteVirtualMFADevice(ipb.DeleteVirtualMFADeviceRequest(
+        serial_number=device.serial_number)), grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
+    for ch in (channel, mfa_session):
+        await ch.close()

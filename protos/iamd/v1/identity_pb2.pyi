@@ -721,3 +721,87 @@ class RevokeRoleSessionsRequest(_message.Message):
     ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
     role_name: str
     def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class CreateVirtualMFADeviceRequest(_message.Message):
+    __slots__ = ("virtual_mfa_device_name", "path")
+    VIRTUAL_MFA_DEVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    virtual_mfa_device_name: str
+    path: str
+    def __init__(self, virtual_mfa_device_name: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
+
+class VirtualMFADevice(_message.Message):
+    __slots__ = ("serial_number", "base32_string_seed", "provisioning_uri", "user_name", "enable_date")
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    BASE32_STRING_SEED_FIELD_NUMBER: _ClassVar[int]
+    PROVISIONING_URI_FIELD_NUMBER: _ClassVar[int]
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_DATE_FIELD_NUMBER: _ClassVar[int]
+    serial_number: str
+    base32_string_seed: str
+    provisioning_uri: str
+    user_name: str
+    enable_date: _timestamp_pb2.Timestamp
+    def __init__(self, serial_number: _Optional[str] = ..., base32_string_seed: _Optional[str] = ..., provisioning_uri: _Optional[str] = ..., user_name: _Optional[str] = ..., enable_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CreateVirtualMFADeviceResponse(_message.Message):
+    __slots__ = ("virtual_mfa_device", "position")
+    VIRTUAL_MFA_DEVICE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    virtual_mfa_device: VirtualMFADevice
+    position: int
+    def __init__(self, virtual_mfa_device: _Optional[_Union[VirtualMFADevice, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class EnableMFADeviceRequest(_message.Message):
+    __slots__ = ("user_name", "serial_number", "authentication_code1", "authentication_code2")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATION_CODE1_FIELD_NUMBER: _ClassVar[int]
+    AUTHENTICATION_CODE2_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    serial_number: str
+    authentication_code1: str
+    authentication_code2: str
+    def __init__(self, user_name: _Optional[str] = ..., serial_number: _Optional[str] = ..., authentication_code1: _Optional[str] = ..., authentication_code2: _Optional[str] = ...) -> None: ...
+
+class DeactivateMFADeviceRequest(_message.Message):
+    __slots__ = ("user_name", "serial_number")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    serial_number: str
+    def __init__(self, user_name: _Optional[str] = ..., serial_number: _Optional[str] = ...) -> None: ...
+
+class DeleteVirtualMFADeviceRequest(_message.Message):
+    __slots__ = ("serial_number",)
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    serial_number: str
+    def __init__(self, serial_number: _Optional[str] = ...) -> None: ...
+
+class ListMFADevicesRequest(_message.Message):
+    __slots__ = ("user_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class MFADevice(_message.Message):
+    __slots__ = ("user_name", "serial_number", "enable_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    ENABLE_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    serial_number: str
+    enable_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., serial_number: _Optional[str] = ..., enable_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListMFADevicesResponse(_message.Message):
+    __slots__ = ("mfa_devices", "is_truncated", "marker")
+    MFA_DEVICES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    mfa_devices: _containers.RepeatedCompositeFieldContainer[MFADevice]
+    is_truncated: bool
+    marker: str
+    def __init__(self, mfa_devices: _Optional[_Iterable[_Union[MFADevice, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...

@@ -269,6 +269,31 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.FromString,
                 _registered_method=True)
+        self.CreateVirtualMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateVirtualMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceResponse.FromString,
+                _registered_method=True)
+        self.EnableMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/EnableMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.EnableMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeactivateMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeactivateMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeactivateMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteVirtualMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteVirtualMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteVirtualMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListMFADevices = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListMFADevices',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
+                _registered_method=True)
         self.GetAccountAuthorizationDetails = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
@@ -572,6 +597,37 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateVirtualMFADevice(self, request, context):
+        """Virtual MFA devices (TOTP; the seed is returned once, by CreateVirtualMFADevice)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnableMFADevice(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeactivateMFADevice(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteVirtualMFADevice(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMFADevices(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountAuthorizationDetails(self, request, context):
         """Account-wide view
         """
@@ -816,6 +872,31 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetAccessKeyLastUsed,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.SerializeToString,
+            ),
+            'CreateVirtualMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateVirtualMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceResponse.SerializeToString,
+            ),
+            'EnableMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.EnableMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeactivateMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeactivateMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeactivateMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteVirtualMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteVirtualMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteVirtualMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListMFADevices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMFADevices,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.SerializeToString,
             ),
             'GetAccountAuthorizationDetails': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountAuthorizationDetails,
@@ -2092,6 +2173,141 @@ class IdentityService:
             '/iamd.v1.IdentityService/GetAccessKeyLastUsed',
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccessKeyLastUsedResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateVirtualMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateVirtualMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateVirtualMFADeviceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/EnableMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.EnableMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeactivateMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeactivateMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeactivateMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteVirtualMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteVirtualMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteVirtualMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMFADevices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListMFADevices',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,138 @@
+"""Virtual MFA devices (TOTP): create (the seed is returned once), enable with two consecutive
+codes, deactivate, delete, list; and checking a code for STS (each time step usable once)."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+from projections.identity import IdentityProjection, View
+from service.auth import totp
+from service.auth.keyring import Keyring
+from service.domain import identity, mfa, names
+from service.domain.errors import FieldProblem, InvalidInputError
+from service.domain.events import USER
+from service.domain.names import casefold, stream_name
+
+from .authenticate import Caller
+from .ports import CallContext, Clock, iso8601
+from .repository import Repository, with_retries
+
+MFA = "mfa"
+
+
+@dataclass(frozen=True)
+class NewVirtualMFADevice:
+    serial_number: str
+    base32_seed: str
+    provisioning_uri: str
+
+    def __repr__(self) -> str:  # never print the seed
+        return f"NewVirtualMFADevice({self.serial_number!r})"
+
+
+def _serial_parts(serial_number: str) -> tuple[str, str]:
+    """(account, device name) of `arn:aws:iam::ACCOUNT:mfa/PATH/NAME`."""
+    prefix = "arn:aws:iam::"
+    if not serial_number.startswith(prefix) or ":mfa/" not in serial_number:
+        raise InvalidInputError(f"`{serial_number}` is not a virtual MFA device serial number (its ARN)",
+                                problems=[FieldProblem("serialNumber", "arn:aws:iam::ACCOUNT:mfa/NAME")])
+    account, _, rest = serial_number[len(prefix):].partition(":mfa/")
+    return account, rest.rsplit("/", 1)[-1]
+
+
+class MfaCommands:
+    def __init__(self, repo: Repository, clock: Clock, keyring: Keyring, projection: IdentityProjection) -> None:
+        self.repo = repo
+        self.clock = clock
+        self.keyring = keyring
+        self.projection = projection
+
+    async def _load(self, account_id: str, name: str):  # type: ignore[no-untyped-def]
+        return await self.repo._load(stream_name(MFA, account_id, name), mfa.fold)
+
+    async def create_virtual_mfa_device(self, ctx: CallContext, *, name: str, path: str = "") -> tuple[NewVirtualMFADevice, int]:
+        names.check_name("user", "virtualMFADeviceName", name)
+        path = names.check_path("path", path)
+        serial = f"arn:aws:iam::{ctx.account_id}:mfa{path}{name}"
+        seed = totp.new_seed(os.urandom(20))
+        ciphertext = self.keyring.encrypt(seed.encode(), context=serial)
+        now = iso8601(self.clock.now())
+
+        async def attempt() -> int:
+            loaded = await self._load(ctx.account_id, name)
+            events = mfa.create(loaded.state, name=name, serial_number=serial, path=path,
+                                seed_ciphertext=ciphertext, now=now)
+            return await self.repo.append(MFA, loaded, events, ctx, now)
+
+        position = await with_retries(attempt)
+        return NewVirtualMFADevice(serial, seed, totp.provisioning_uri(seed, f"{name}@{ctx.account_id}")), position
+
+    def _seed(self, state: mfa.MFADeviceState) -> str:
+        return self.keyring.decrypt(state.seed_ciphertext, context=state.serial_number).decode()
+
+    async def enable_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str,
+                                code1: str, code2: str) -> int:
+        names.check_name(USER, "userName", user_name)
+        account_id, name = _serial_parts(serial_number)
+        account = self.projection.account(ctx.account_id)
+        user = account.users.get(casefold(user_name)) if account else None
+        if user is None or account_id != ctx.account_id:
+            raise identity.not_found(USER, user_name) if user is None else mfa.not_found(serial_number)
+        devices = sum(1 for d in self.projection.mfa_devices.values() if d["user_id"] == user["id"])
+        now = self.clock.now()
+
+        async def attempt() -> int:
+            loaded = await self._load(ctx.account_id, name)
+            state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
+            if not state.exists or state.serial_number != serial_number:
+                raise mfa.not_found(serial_number)
+            step = totp.verify_consecutive(self._seed(state), code1, code2, now.timestamp())
+            events = mfa.enable(state, user_name=user["name"], user_id=user["id"], devices_of_user=devices,
+                                step=step, now=iso8601(now))
+            return await self.repo.append(MFA, loaded, events, ctx, iso8601(now))
+
+        return await with_retries(attempt)
+
+    async def deactivate_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str) -> int:
+        _, name = _serial_parts(serial_number)
+        return await self._change(ctx, name, lambda s: mfa.deactivate(s, user_name))
+
+    async def delete_virtual_mfa_device(self, ctx: CallContext, *, serial_number: str) -> int:
+        _, name = _serial_parts(serial_number)
+        return await self._change(ctx, name, mfa.delete)
+
+    async def _change(self, ctx: CallContext, name: str, decide) -> int:  # type: ignore[no-untyped-def]
+        async def attempt() -> int:
+            loaded = await self._load(ctx.account_id, name)
+            return await self.repo.append(MFA, loaded, decide(loaded.state), ctx, iso8601(self.clock.now()))
+
+        return await with_retries(attempt)
+
+    def list_mfa_devices(self, ctx: CallContext, caller: Caller, user_name: str = "") -> list[View]:
+        name = user_name or (caller.name if caller.kind == "user" else "")
+        account = self.projection.account(ctx.account_id)
+        user = account.users.get(casefold(name)) if account and name else None
+        if name and user is None:
+            raise identity.not_found(USER, name)
+        return sorted((d for d in self.projection.mfa_devices.values()
+                       if d["account_id"] == ctx.account_id and user and d["user_id"] == user["id"]),
+                      key=lambda d: d["enabled_at"])
+
+    def devices_of(self, account_id: str, user_id: str) -> list[View]:
+        return [d for d in self.projection.mfa_devices.values()
+                if d["account_id"] == account_id and d["user_id"] == user_id]
+
+    async def verify_for(self, ctx: CallContext, caller: Caller, serial_number: str, code: str) -> str:
+        """Check an MFA code of the calling user's device for STS; returns when it was accepted."""
+        account_id, name = _serial_parts(serial_number)
+        now = self.clock.now()
+        loaded = await self._load(account_id, name)
+        state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
+        if not state.exists or state.serial_number != serial_number:
+            raise InvalidInputError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
+        step = totp.verify_totp(self._seed(state), code, now.timestamp()) if state.seed_ciphertext else None
+        events = mfa.use(state, user_id=caller.principal_id, step=step, now=iso8601(now))
+        # Appended at the version the step was checked against: a replay racing us loses.
+        await self.repo.append(MFA, loaded, events, ctx, iso8601(now))
+        return iso8601(now)
