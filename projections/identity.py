@@ -67,6 +67,7 @@ class IdentityProjection:
         self.access_keys: dict[str, View] = {}
         # Temporary credentials by their ASIA... key id (the token only as a hash).
         self.sessions: dict[str, View] = {}
+        self.session_keys_by_token: dict[str, str] = {}  # SHA-256 of a session token -> its key id
         # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
         self.mfa_devices: dict[str, View] = {}
         self.position = 0
@@ -177,6 +178,7 @@ class IdentityProjection:
 
     def _session_issued(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.sessions[d["access_key_id"]] = {**d, "account_id": account.account_id}
+        self.session_keys_by_token[d["token_sha256"]] = d["access_key_id"]
 
     def _mfa_device(self, account: AccountView, key: str) -> View | None:
         return next((d for d in self.mfa_devices.values()
@@ -406,6 +408,7 @@ class IdentityProjection:
         projection.events_applied = snapshot["events_applied"]
         projection.access_keys = snapshot["access_keys"]
         projection.sessions = snapshot["sessions"]
+        projection.session_keys_by_token = {s["token_sha256"]: k for k, s in projection.sessions.items()}
         projection.mfa_devices = snapshot["mfa_devices"]
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(

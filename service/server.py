@@ -115,7 +115,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     await runner.start()
 
     authorizer = Authorizer(principals, runner, clock)
-    guard = CallGuard(Authenticator(projection, keyring, clock), authorizer, projection)
+    authenticator = Authenticator(projection, keyring, clock)
+    guard = CallGuard(authenticator, authorizer, projection)
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
@@ -126,7 +127,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
                          caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
-        AuthorizationServicer(authorizer, Simulator(principals, runner, clock), runner, caller), server)
+        AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller), server)
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)

@@ -95,15 +95,29 @@ class Authenticator:
         secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
         if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
             raise SignatureDoesNotMatchError(_MISMATCH)
+        return self._session_caller(session, signed.access_key_id)
+
+    @staticmethod
+    def _session_caller(session: Mapping[str, Any], key_id: str) -> Caller:
         account_id = session["account_id"]
         if session["kind"] == "assumed-role":
             role_name = session["role_arn"].rsplit("/", 1)[-1]
             return Caller(session["principal_arn"], account_id, "assumed-role", role_name,
-                          session["principal_id"], signed.access_key_id, session)
+                          session["principal_id"], key_id, session)
         kind = "root" if session["principal_arn"].endswith(":root") else "user"
         name = "root" if kind == "root" else session["principal_arn"].rsplit("/", 1)[-1]
-        return Caller(session["principal_arn"], account_id, kind, name, session["principal_id"],
-                      signed.access_key_id, session)
+        return Caller(session["principal_arn"], account_id, kind, name, session["principal_id"], key_id, session)
+
+    def session_by_token(self, session_token: str) -> Caller:
+        """The principal of temporary credentials, identified by their session token alone."""
+        token_hash = hashlib.sha256(session_token.encode()).hexdigest()
+        key_id = self.projection.session_keys_by_token.get(token_hash)
+        session = self.projection.sessions.get(key_id) if key_id else None
+        if session is None or not hmac.compare_digest(token_hash, session["token_sha256"]):
+            raise InvalidClientTokenIdError(_INVALID_KEY)
+        if self.clock.now() >= datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00")):
+            raise ExpiredTokenError("The security token included in the request is expired")
+        return self._session_caller(session, session["access_key_id"])
 
     def _secret(self, key_id: str, ciphertext: str) -> str:
         cached = self._secrets.get(key_id)

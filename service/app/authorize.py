@@ -66,7 +66,7 @@ class Authorizer:
         self._time_second = -1
         self._time_cache: tuple[tuple[str, str], ...] = ()
 
-    async def authorize(self, query: AuthorizeQuery) -> AuthorizeOutcome:
+    async def authorize(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None) -> AuthorizeOutcome:
         _check_request(query)
         if query.min_position:
             try:
@@ -75,7 +75,7 @@ class Authorizer:
                 raise ServiceUnavailableError(
                     f"the identity projection has not reached position {query.min_position} yet; retry"
                 ) from None
-        return self.authorize_now(query)
+        return self.authorize_now(query, session=session)
 
     def authorize_now(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None,
                       resource_policy: PolicyIndex | None = None) -> AuthorizeOutcome:

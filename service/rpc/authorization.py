@@ -7,9 +7,10 @@ import grpc
 from projections.runner import ProjectionRunner
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
+from service.app.authenticate import Authenticator
 from service.app.authorize import Authorizer, AuthorizeQuery
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
-from service.domain.errors import FieldProblem, ValidationError
+from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 
 from . import convert
 from .caller import CallerResolver
@@ -17,8 +18,8 @@ from .caller import CallerResolver
 MAX_BATCH = 1000
 
 
-def _query(r: apb.AuthorizeRequest) -> AuthorizeQuery:
-    return AuthorizeQuery(principal_arn=r.principal_arn, action=r.action, resource=r.resource,
+def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
+    return AuthorizeQuery(principal_arn=principal_arn, action=r.action, resource=r.resource,
                           resource_account=r.resource_account, context=convert.context_in(r.context),
                           min_position=r.min_position)
 
@@ -39,26 +40,38 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
 
 
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
-    def __init__(self, authorizer: Authorizer, simulator: Simulator, runner: ProjectionRunner,
-                 caller: CallerResolver) -> None:
+    def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
+                 runner: ProjectionRunner, caller: CallerResolver) -> None:
+        self.authenticator = authenticator
         self.authorizer = authorizer
         self.simulator = simulator
         self.runner = runner
         self.caller = caller
 
-    async def Authorize(self, r: apb.AuthorizeRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeResponse:
-        outcome = await self.authorizer.authorize(_query(r))
+    async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
+        ways = [bool(r.principal_arn), r.HasField("signed_request"), bool(r.session_token)]
+        if sum(ways) != 1:
+            raise InvalidInputError("name the principal exactly one way: principal_arn, signed_request or "
+                                    "session_token", problems=[FieldProblem("principal", "exactly one way")])
+        if r.principal_arn:
+            outcome = await self.authorizer.authorize(_query(r, r.principal_arn))
+        else:
+            if r.HasField("signed_request"):
+                signed = r.signed_request
+                principal = self.authenticator.authenticate(signed.method, signed.body, dict(signed.headers))
+            else:
+                principal = self.authenticator.session_by_token(r.session_token)
+            outcome = await self.authorizer.authorize(_query(r, principal.arn), session=principal.session)
         return convert.decision(outcome.decision, outcome.position, r.explain)
+
+    async def Authorize(self, r: apb.AuthorizeRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeResponse:
+        return await self._authorize(r)
 
     async def AuthorizeBatch(self, r: apb.AuthorizeBatchRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeBatchResponse:
         if len(r.requests) > MAX_BATCH:
             raise ValidationError(f"at most {MAX_BATCH} requests per batch",
                                   problems=[FieldProblem("requests", f"more than {MAX_BATCH}")])
-        responses = []
-        for request in r.requests:
-            outcome = await self.authorizer.authorize(_query(request))
-            responses.append(convert.decision(outcome.decision, outcome.position, request.explain))
-        return apb.AuthorizeBatchResponse(responses=responses)
+        return apb.AuthorizeBatchResponse(responses=[await self._authorize(request) for request in r.requests])
 
     async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,
                                    context: grpc.aio.ServicerContext) -> apb.SimulateResponse:

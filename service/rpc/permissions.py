@@ -76,9 +76,15 @@ def _everywhere(action: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
     return _on(action, lambda r, res: "*")
 
 
+def _authorize_resource(r: Any) -> str:
+    # A principal named by its own signature or session token is only known once authenticated:
+    # asking about such principals needs iamd:Authorize on every principal ("*").
+    return r.principal_arn or "*"
+
+
 def _authorize_batch(r: Any, res: Resolver) -> Iterator[Pair]:
     for request in r.requests:
-        yield AUTHORIZE_ACTION, request.principal_arn
+        yield AUTHORIZE_ACTION, _authorize_resource(request)
 
 
 _USER = lambda r, res: res.entity("user", r.user_name, getattr(r, "path", ""))  # noqa: E731
@@ -156,7 +162,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # decisions
-    "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: r.principal_arn),
+    "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: _authorize_resource(r)),
     "AuthorizeBatch": _authorize_batch,
     "SimulateCustomPolicy": _everywhere(_iam("SimulateCustomPolicy")),
     "SimulatePrincipalPolicy": _on(_iam("SimulatePrincipalPolicy"), lambda r, res: r.policy_source_arn),

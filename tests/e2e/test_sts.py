@@ -218,3 +218,54 @@ async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> 
         serial_number=device.serial_number)), grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     for ch in (channel, mfa_session):
         await ch.close()
+
+
+async def test_authorize_names_the_principal_by_signature_or_session_token(iamd: Iamd) -> None:
+    from datetime import UTC, datetime
+
+    from protos.iamd.v1 import authorization_pb2 as apb
+    from protos.iamd.v1 import authorization_pb2_grpc
+    from service.auth import signing
+
+    service = await _user(iamd, "orders-svc")
+    hank = await _user(iamd, "hank")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="orders-svc"), policy_name="ask",
+        policy_document=allow("iamd:Authorize")))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="hank"), policy_name="orders",
+        policy_document=allow("orders:Get")))
+    position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/hank"))
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(service)
+    authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+
+    # Hank signs his own request to the orders service, which forwards it for a decision.
+    body = b'{"order": 42}'
+    headers = dict(signing.sign_request(method="/orders.v1.Orders/Get", body=body,
+                                        access_key_id=hank.access_key_id,
+                                        secret_access_key=hank.secret_access_key, moment=datetime.now(UTC)))
+    proof = apb.SignedPrincipalRequest(method="/orders.v1.Orders/Get", body=body, headers=headers)
+    answer = await authz.Authorize(apb.AuthorizeRequest(signed_request=proof, action="orders:Get", resource="*"))
+    assert answer.decision == apb.DECISION_ALLOW
+    tampered = apb.SignedPrincipalRequest(method=proof.method, body=b'{"order": 43}', headers=headers)
+    await _refused(authz.Authorize(apb.AuthorizeRequest(signed_request=tampered, action="orders:Get", resource="*")),
+                   grpc.StatusCode.UNAUTHENTICATED, "SignatureDoesNotMatch")
+
+    # A role session is named by its session token; by its ARN alone it is refused.
+    hank_channel = iamd.connect(hank)
+    assumed = await sts_pb2_grpc.SecurityTokenServiceStub(hank_channel).AssumeRole(
+        sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="hank-s"))
+    by_token = await authz.Authorize(apb.AuthorizeRequest(
+        session_token=assumed.credentials.session_token, action="iam:ListUsers", resource="*", explain=True))
+    assert by_token.decision == apb.DECISION_ALLOW
+    assert (await authz.Authorize(apb.AuthorizeRequest(
+        session_token=assumed.credentials.session_token, action="orders:Get", resource="*"))).decision \
+        == apb.DECISION_IMPLICIT_DENY, "a role session has the role's permissions, not the user's"
+    await _refused(authz.Authorize(apb.AuthorizeRequest(principal_arn=assumed.assumed_role_user.arn,
+                                                        action="iam:ListUsers", resource="*")),
+                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    await _refused(authz.Authorize(apb.AuthorizeRequest(action="iam:ListUsers", resource="*")),
+                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    for ch in (channel, hank_channel):
+        await ch.close()

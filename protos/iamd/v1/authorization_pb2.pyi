@@ -26,8 +26,25 @@ class ContextValue(_message.Message):
     multivalued: bool
     def __init__(self, values: _Optional[_Iterable[str]] = ..., multivalued: _Optional[bool] = ...) -> None: ...
 
+class SignedPrincipalRequest(_message.Message):
+    __slots__ = ("method", "body", "headers")
+    class HeadersEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
+    METHOD_FIELD_NUMBER: _ClassVar[int]
+    BODY_FIELD_NUMBER: _ClassVar[int]
+    HEADERS_FIELD_NUMBER: _ClassVar[int]
+    method: str
+    body: bytes
+    headers: _containers.ScalarMap[str, str]
+    def __init__(self, method: _Optional[str] = ..., body: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
+
 class AuthorizeRequest(_message.Message):
-    __slots__ = ("principal_arn", "action", "resource", "resource_account", "context", "min_position", "explain")
+    __slots__ = ("principal_arn", "signed_request", "session_token", "action", "resource", "resource_account", "context", "min_position", "explain")
     class ContextEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -36,6 +53,8 @@ class AuthorizeRequest(_message.Message):
         value: ContextValue
         def __init__(self, key: _Optional[str] = ..., value: _Optional[_Union[ContextValue, _Mapping]] = ...) -> None: ...
     PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
+    SIGNED_REQUEST_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -43,13 +62,15 @@ class AuthorizeRequest(_message.Message):
     MIN_POSITION_FIELD_NUMBER: _ClassVar[int]
     EXPLAIN_FIELD_NUMBER: _ClassVar[int]
     principal_arn: str
+    signed_request: SignedPrincipalRequest
+    session_token: str
     action: str
     resource: str
     resource_account: str
     context: _containers.MessageMap[str, ContextValue]
     min_position: int
     explain: bool
-    def __init__(self, principal_arn: _Optional[str] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
     __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")
