@@ -25,6 +25,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -969,6 +970,11 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="credentials profile (default: $IAMD_PROFILE or `default`)",
     )
     options.add_argument(
+        "--ca-bundle",
+        default=default(None),
+        help="PEM CA bundle to verify iamd's TLS certificate; TLS is used when given ($IAMD_CA_BUNDLE)",
+    )
+    options.add_argument(
         "--output",
         choices=["json", "table", "text"],
         default=default("json"),
@@ -1014,10 +1020,21 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_client(endpoint: str, profile: str | None = None) -> IamdClient:
-    """A client that signs every call with the resolved credentials (unsigned if there are none)."""
+def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None) -> IamdClient:
+    """A client that signs every call with the resolved credentials (unsigned if there are none),
+    over TLS when a CA bundle is given (flag or IAMD_CA_BUNDLE); client certificates for mutual
+    TLS come from IAMD_CLIENT_CERT and IAMD_CLIENT_KEY."""
     credentials = resolve_credentials(profile)
-    return IamdClient(endpoint, metadata_provider=RequestSigner(credentials) if credentials else None)
+    ca_path = ca_bundle or os.environ.get("IAMD_CA_BUNDLE")
+    channel_credentials = None
+    if ca_path:
+        cert, key = os.environ.get("IAMD_CLIENT_CERT"), os.environ.get("IAMD_CLIENT_KEY")
+        channel_credentials = grpc.ssl_channel_credentials(
+            root_certificates=Path(ca_path).read_bytes(),
+            private_key=Path(key).read_bytes() if key else None,
+            certificate_chain=Path(cert).read_bytes() if cert else None)
+    return IamdClient(endpoint, credentials=channel_credentials,
+                      metadata_provider=RequestSigner(credentials) if credentials else None)
 
 
 def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
@@ -1047,7 +1064,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
 
     try:
-        factory = client_factory or (lambda e: _default_client(e, ns.profile))
+        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle))
         with factory(endpoint) as client:
             data = run_command(client, command, fields, ns)
     except IamClientError as err:

@@ -19,6 +19,7 @@ class Settings:
     account_id: str = ""  # used only when the log is empty; default: random 12 digits
     tls_cert: str = ""
     tls_key: str = ""
+    tls_client_ca: str = ""  # PEM CA bundle: when set, clients must present a certificate it signed (mTLS)
     insecure: bool = False  # allow plaintext on a non-loopback address
     shutdown_grace: float = 10.0
     kek_file: str = ""  # key-encryption key for secrets at rest; default <data_dir>/keys/kek
@@ -43,6 +44,8 @@ class Settings:
             raise ValueError(f"--listen `{self.listen}` must be HOST:PORT")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("--tls-cert and --tls-key go together")
+        if self.tls_client_ca and not self.tls_cert:
+            raise ValueError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
         if not self.tls_cert and not self.insecure and not _is_loopback(host):
             raise ValueError(
                 f"refusing to listen on `{self.listen}` without TLS: give --tls-cert/--tls-key, "
@@ -72,6 +75,8 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         help="account id to create on first start (IAMD_ACCOUNT_ID)")
     parser.add_argument("--tls-cert", default=env.get("IAMD_TLS_CERT", ""))
     parser.add_argument("--tls-key", default=env.get("IAMD_TLS_KEY", ""))
+    parser.add_argument("--tls-client-ca", default=env.get("IAMD_TLS_CLIENT_CA", ""),
+                        help="require client certificates signed by this CA: mutual TLS (IAMD_TLS_CLIENT_CA)")
     parser.add_argument("--insecure", action="store_true",
                         default=env.get("IAMD_INSECURE", "").lower() in ("1", "true", "yes"))
     parser.add_argument("--kek-file", default=env.get("IAMD_KEK_FILE", ""),
@@ -82,7 +87,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
-                        tls_key=args.tls_key, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
+                        tls_key=args.tls_key, tls_client_ca=args.tls_client_ca, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
                         kek_file=args.kek_file, credentials_file=args.credentials_file)
     try:
         settings.check()

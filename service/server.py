@@ -138,8 +138,10 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
         server)
 
     if settings.tls_cert:
+        client_ca = Path(settings.tls_client_ca).read_bytes() if settings.tls_client_ca else None
         credentials = grpc.ssl_server_credentials(
-            [(Path(settings.tls_key).read_bytes(), Path(settings.tls_cert).read_bytes())])
+            [(Path(settings.tls_key).read_bytes(), Path(settings.tls_cert).read_bytes())],
+            root_certificates=client_ca, require_client_auth=client_ca is not None)
         port = server.add_secure_port(settings.listen, credentials)
     else:
         port = server.add_insecure_port(settings.listen)
