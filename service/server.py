@@ -116,14 +116,15 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
 
     authorizer = Authorizer(principals, runner, clock)
     authenticator = Authenticator(projection, keyring, clock)
-    guard = CallGuard(authenticator, authorizer, projection)
+    credentials = CredentialCommands(store, clock, ids, keyring, projection)
+    guard = CallGuard(authenticator, authorizer, projection, credentials)
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(
         IdentityServicer(commands,
-                         CredentialCommands(store, clock, ids, keyring, projection), mfa, IdentityQueries(projection),
+                         credentials, mfa, IdentityQueries(projection),
                          caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(

@@ -15,6 +15,7 @@ from service.domain import identity, names
 from service.domain.errors import FieldProblem, NoSuchEntityError, ValidationError
 from service.domain.events import ACCOUNT, USER, AccessKeyUsed
 from service.domain.names import casefold
+from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore
 
 from .authenticate import Caller
@@ -52,6 +53,7 @@ class CredentialCommands:
         self.ids = ids
         self.keyring = keyring
         self.projection = projection
+        self._noted: dict[str, str] = {}  # access key id -> the hour its use was last recorded
 
     def _owner(self, ctx: CallContext, caller: Caller | None, user_name: str) -> tuple[str, str]:
         """(kind, name) of the keys' owner: the named user, else the caller itself (AWS's rule)."""
@@ -125,12 +127,14 @@ class CredentialCommands:
         entry = self.projection.access_keys.get(caller.access_key_id)
         now = self.clock.now()
         last = (entry or {}).get("last_used") or {}
-        if entry is None or last.get("used_at", "")[:13] == iso8601(now)[:13]:
+        hour = iso8601(now)[:13]
+        if entry is None or last.get("used_at", "")[:13] == hour or self._noted.get(caller.access_key_id) == hour:
             return
+        self._noted[caller.access_key_id] = hour  # one append per key and hour, even before it projects
         kind, name = (ACCOUNT, ROOT) if caller.is_root else (USER, caller.name)
         loaded = await self.repo.load_entity(kind, ctx.account_id, name)
         used = AccessKeyUsed(caller.access_key_id, iso8601(now), service_name, "us-east-1")
         try:
             await self.repo.append(kind, loaded, [used], ctx, iso8601(now))
-        except Exception:  # noqa: BLE001 — a lost "last used" mark must never fail the call
-            pass
+        except WrongExpectedVersion:
+            pass  # a concurrent change to the user: the mark is best effort, the call goes on

@@ -13,22 +13,36 @@ from typing import Any
 from projections.identity import IdentityProjection
 from service.app.authenticate import Authenticator, Caller
 from service.app.authorize import Authorizer
+from service.app.credentials import CredentialCommands
+from service.app.ports import CallContext
 from service.domain.errors import AccessDeniedError
 
 from . import permissions
 
 CALLER: ContextVar[Caller | None] = ContextVar("caller", default=None)
 GUARDED_PREFIX = "/iamd.v1."
+_SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "AuthorizationService": "iamd"}
 # Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
 # authorize themselves: AssumeRole evaluates the trust policy with the caller's policies.
 ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole"})
 
 
 class CallGuard:
-    def __init__(self, authenticator: Authenticator, authorizer: Authorizer, projection: IdentityProjection) -> None:
+    def __init__(self, authenticator: Authenticator, authorizer: Authorizer, projection: IdentityProjection,
+                 credentials: CredentialCommands) -> None:
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.projection = projection
+        self.credentials = credentials
+
+    async def note_use(self, caller: Caller, method: str, request_id: str, request_keys: Mapping[str, str]) -> None:
+        """Record a long-term key's use for GetAccessKeyLastUsed (at most once an hour per key)."""
+        if caller.session is not None:
+            return
+        service = method.removeprefix(GUARDED_PREFIX).split(".", 1)[0].split("/", 1)[0]
+        ctx = CallContext(request_id=request_id, account_id=caller.account_id, actor_arn=caller.arn,
+                          source_ip=request_keys.get("aws:SourceIp", ""), user_agent=request_keys.get("aws:UserAgent", ""))
+        await self.credentials.record_use(ctx, caller, _SERVICE_NAMES.get(service, "iamd"))
 
     def check(self, method: str, request: Any, metadata: Mapping[str, str], context_keys: Mapping[str, str]) -> Caller | None:
         """The authenticated caller, once allowed; raises the IAM error that refuses the call."""

@@ -56,6 +56,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
             await context.send_initial_metadata((("x-request-id", request_id),))
             started = time.perf_counter()
+            caller = None
             try:
                 if self.guard is not None:
                     metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
@@ -67,6 +68,9 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                     if caller is not None:
                         structlog.contextvars.bind_contextvars(caller=caller.arn)
                 response = await behavior(request, context)
+                if self.guard is not None and caller is not None:
+                    # Only a call that succeeded marks its key as used: a refused one writes nothing.
+                    await self.guard.note_use(caller, method, request_id, request_keys)
                 log.debug("rpc_ok", elapsed_ms=round((time.perf_counter() - started) * 1000, 3))
                 return response
             except IamError as error:
