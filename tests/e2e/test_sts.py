@@ -269,3 +269,57 @@ async def test_authorize_names_the_principal_by_signature_or_session_token(iamd:
                    grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     for ch in (channel, hank_channel):
         await ch.close()
+
+
+async def test_session_tags_transitive_tags_and_source_identity(iamd: Iamd) -> None:
+    ivy = await _user(iamd, "ivy")
+    statement = {"Effect": "Allow", "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:user/ivy",
+                                                          f"arn:aws:iam::{ACCOUNT}:role/Reader"]},
+                 "Action": ["sts:AssumeRole"]}
+    only_assume = json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+    position = await _role(iamd, only_assume)
+    # The role lets its sessions read users only in their own project (a session tag).
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_ROLE, name="Reader"), policy_name="read",
+        policy_document=allow("iam:GetUser", f"arn:aws:iam::{ACCOUNT}:user/${{aws:PrincipalTag/project}}-*")))
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="blue-app"))
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="red-app"))
+    await iamd.running.runner.wait_for(position, 5)
+    channel = iamd.connect(ivy)
+    ivy_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    tagged = dict(role_arn=ROLE_ARN, role_session_name="ivy-s", tags=[pb.Tag(key="project", value="blue")],
+                  transitive_tag_keys=["project"])
+    await _refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**tagged)), grpc.StatusCode.PERMISSION_DENIED,
+                   "AccessDenied")  # tags need sts:TagSession in the trust policy
+    await _refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="ivy-s",
+                                                                source_identity="ivy")),
+                   grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")  # and a source identity sts:SetSourceIdentity
+    statement["Action"] = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
+    updated = await iamd.iam.UpdateAssumeRolePolicy(ipb.UpdateAssumeRolePolicyRequest(
+        role_name="Reader", policy_document=json.dumps({"Version": "2012-10-17", "Statement": [statement]})))
+    await iamd.running.runner.wait_for(updated.position, 5)
+    assumed = await ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**tagged, source_identity="ivy"))
+    assert assumed.source_identity == "ivy"
+    session = iamd.connect(_session(assumed.credentials))
+    as_session = identity_pb2_grpc.IdentityServiceStub(session)
+    await as_session.GetUser(ipb.GetUserRequest(user_name="blue-app"))
+    await _refused(as_session.GetUser(ipb.GetUserRequest(user_name="red-app")), grpc.StatusCode.PERMISSION_DENIED,
+                   "AccessDenied")
+
+    # Chained: the transitive tag and the source identity carry over, and cannot be changed.
+    session_sts = sts_pb2_grpc.SecurityTokenServiceStub(session)
+    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=ROLE_ARN, role_session_name="chained", tags=[pb.Tag(key="project", value="red")])),
+        grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=ROLE_ARN, role_session_name="chained", source_identity="mallory")),
+        grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    chained = await session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="chained"))
+    assert chained.source_identity == "ivy"
+    chained_channel = iamd.connect(_session(chained.credentials))
+    await identity_pb2_grpc.IdentityServiceStub(chained_channel).GetUser(ipb.GetUserRequest(user_name="blue-app"))
+
+    info = await iamd.sts.GetAccessKeyInfo(sts_pb2.GetAccessKeyInfoRequest(access_key_id=chained.credentials.access_key_id))
+    assert info.account == ACCOUNT
+    for ch in (channel, session, chained_channel):
+        await ch.close()
