@@ -25,6 +25,7 @@ class Settings:
     kek_file: str = ""  # key-encryption key for secrets at rest; default <data_dir>/keys/kek
     credentials_file: str = ""  # where the first start writes the root key; default <data_dir>/root-credentials
     snapshot_every_events: int = 50_000
+    audit_durable: bool = True  # answer a call only once its audit record is committed
 
     @property
     def kek_path(self) -> Path:
@@ -83,12 +84,17 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         help="key-encryption key (32 bytes, mode 0600); replicas must share it (IAMD_KEK_FILE)")
     parser.add_argument("--credentials-file", default=env.get("IAMD_CREDENTIALS_FILE", ""),
                         help="where the first start writes the root access key (IAMD_CREDENTIALS_FILE)")
+    parser.add_argument("--audit-durability", choices=["sync", "async"],
+                        default=env.get("IAMD_AUDIT_DURABILITY", "sync"),
+                        help="sync: answer only once the call's audit record is committed (default); "
+                             "async: queue it and answer at once (IAMD_AUDIT_DURABILITY)")
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_client_ca=args.tls_client_ca, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
-                        kek_file=args.kek_file, credentials_file=args.credentials_file)
+                        kek_file=args.kek_file, credentials_file=args.credentials_file,
+                        audit_durable=args.audit_durability == "sync")
     try:
         settings.check()
     except ValueError as e:

@@ -29,6 +29,7 @@ from service.app.authenticate import Authenticator
 from service.app.authorize import Authorizer
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
+from service.audit.writer import AuditWriter
 from service.auth.keyring import Keyring
 from service.app.identity import IdentityCommands
 from service.app.ports import Clock, RandomIds, SystemClock
@@ -42,6 +43,7 @@ from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
 from service.rpc.authorization import AuthorizationServicer
+from service.rpc.audit import CallAuditor
 from service.rpc.caller import CallerResolver
 from service.rpc.guard import CallGuard
 from service.rpc.sts import SecurityTokenServicer
@@ -69,11 +71,13 @@ class RunningServer:
     projection: IdentityProjection
     health: HealthServicer
     grace: float
+    audit: AuditWriter
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.grace)
+        await self.audit.stop()  # every record of every finished call is committed
         await self.runner.stop()
         await self.store.close()
         log.info("iamd_stopped")
@@ -118,7 +122,10 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     authenticator = Authenticator(projection, keyring, clock)
     credentials = CredentialCommands(store, clock, ids, keyring, projection)
     guard = CallGuard(authenticator, authorizer, projection, credentials)
-    server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert))])
+    audit_writer = AuditWriter(store, durable=settings.audit_durable)
+    audit_writer.start()
+    server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert),
+                                                              auditor=CallAuditor(audit_writer, clock))])
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
@@ -151,7 +158,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
-    return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace)
+    return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
+                         audit_writer)
 
 
 async def serve(settings: Settings) -> None:

@@ -21,10 +21,12 @@ from .document import (
 )
 from .matching import (
     ActionMatcher,
+    ResourcePrefixes,
     ResourceMatcher,
     action_services,
     compile_actions,
     compile_resources,
+    resource_prefixes,
     resource_services,
 )
 from .model import MalformedPolicyError, PolicyType, StatementEffect, StatementRef
@@ -49,6 +51,8 @@ class CompiledStatement:
     services: frozenset[str] | None  # service prefixes Action can match; None = any service
     # ARN service parts Resource can match; None = any (NotResource, "*", a wildcard service).
     resource_services: frozenset[str] | None = None
+    # Literal text any resource Resource matches starts with; None = no such text (see there).
+    resource_prefixes: ResourcePrefixes | None = None
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -114,11 +118,13 @@ def _statement(
     matches_resource: ResourceMatcher | None = None
     resource_star = True
     services_of_resources: frozenset[str] | None = None
+    prefixes: ResourcePrefixes | None = None
     if "Resource" in st:
         resources = string_list(st["Resource"]) or []
         matches_resource = compile_resources(resources, variables=variables)
         resource_star = "*" in resources
         services_of_resources = resource_services(resources)
+        prefixes = resource_prefixes(resources, variables=variables)
     elif "NotResource" in st:
         not_resources = string_list(st["NotResource"]) or []
         excluded = compile_resources(not_resources, variables=variables)
@@ -153,6 +159,7 @@ def _statement(
         conditions=tuple(conditions),
         services=services,
         resource_services=services_of_resources,
+        resource_prefixes=prefixes,
     )
 
 

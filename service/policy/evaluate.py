@@ -114,7 +114,9 @@ def analyze(
         return NOTHING
     allows: list[tuple[CompiledStatement, int]] = []
     denies: list[tuple[CompiledStatement, int]] = []
-    for st, matches_resource in statements:
+    for st, prefixes, matches_resource in statements:
+        if prefixes is not None and not resource.startswith(prefixes):
+            continue
         if matches_resource is not None and not matches_resource(resource, context, missing):
             continue
         principal_rank = st.principal_rank

@@ -17,8 +17,9 @@ from collections.abc import Iterable
 from .compiler import CompiledPolicy, CompiledStatement
 from .matching import ResourceMatcher, matches_any_resource
 
-# One applicable statement and the resource matcher still to call for it (None: none needed).
-Applicable = tuple[CompiledStatement, "ResourceMatcher | None"]
+# One applicable statement, the literal prefixes the resource must start with (None: any),
+# and the resource matcher still to call after that (None: none needed).
+Applicable = tuple[CompiledStatement, "tuple[str, ...] | None", "ResourceMatcher | None"]
 
 
 class PolicyIndex:
@@ -79,7 +80,7 @@ class PolicyIndex:
         self, service: str, action: str, resource: str, resource_service: str | None
     ) -> tuple[Applicable, ...]:
         """`matching_action` less the statements that cannot match the resource, in document
-        order, each with the resource matcher still to call (None when it matches anyway).
+        order, each with the resource checks still to make (see `Applicable`).
 
         `resource_service` is the service part of `resource` when it is an ARN, else None.
         """
@@ -99,11 +100,13 @@ class PolicyIndex:
             # INVARIANT: resource "*" (an action without resource-level permissions) is matched
             # only by Resource "*" or by a NotResource that does not list "*".
             found = tuple(
-                (st, None) for st in statements if st.matches_resource is None or st.resource_star
+                (st, None, None)
+                for st in statements
+                if st.matches_resource is None or st.resource_star
             )
         else:
             found = tuple(
-                (st, _still_to_match(st))
+                _resource_checks(st)
                 for st in statements
                 # A resource that is not an ARN (key None): only the matchers can tell.
                 if key is None or st.resource_services is None or key in st.resource_services
@@ -124,8 +127,13 @@ class PolicyIndex:
 _STAR = ":*"
 
 
-def _still_to_match(st: CompiledStatement) -> ResourceMatcher | None:
+def _resource_checks(st: CompiledStatement) -> Applicable:
     matcher = st.matches_resource
-    return None if matcher is matches_any_resource else matcher
+    if matcher is None or matcher is matches_any_resource:
+        return (st, None, None)
+    prefixes = st.resource_prefixes
+    if prefixes is None:
+        return (st, None, matcher)
+    return (st, prefixes.prefixes, None if prefixes.decisive else matcher)
 
 EMPTY_INDEX = PolicyIndex(())

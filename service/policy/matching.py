@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
+from typing import NamedTuple
 
 from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
 from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
@@ -88,6 +89,53 @@ def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
             return None
         services.add(parts[2])
     return frozenset(services)
+
+
+class ResourcePrefixes(NamedTuple):
+    """Literal text every resource the patterns match starts with (one of `prefixes`).
+
+    `decisive`: starting with one of them is also enough (every pattern is `literal*`), so no
+    matcher needs to run. Deciding checks these with one `str.startswith` before any matcher:
+    most statements name other resources of the same service and stop there.
+    """
+
+    prefixes: tuple[str, ...]
+    decisive: bool
+
+
+def resource_prefixes(patterns: Sequence[str], *, variables: bool) -> ResourcePrefixes | None:
+    """The literal prefixes of Resource `patterns`; None when one is `*` or holds a variable."""
+    prefixes: list[str] = []
+    decisive = True
+    for pattern in patterns:
+        if pattern == "*":
+            return None
+        parts = split_arn_pattern(pattern)
+        if parts is None:
+            continue  # matches nothing
+        head = ":".join(parts[:5]) + ":"
+        if has_wildcard(head):
+            # The text before the first wildcard; that wildcard is in the first five parts.
+            first = min(i for i in (head.find("*"), head.find("?")) if i >= 0)
+            prefixes.append(head[:first])
+            decisive = False
+            continue
+        tokens = parse_template(parts[5], variables=variables, wildcards=True)
+        if has_vars(tokens):
+            # A variable is looked up (and reported missing) once the head matches, whatever
+            # follows it, so a prefix could not reach past the head, which the matcher checks
+            # first anyway: no prefix is worth testing.
+            return None
+        literal: list[str] = []
+        for token in tokens:
+            if type(token) is not str:
+                break
+            literal.append(token)  # type: ignore[arg-type]
+        prefixes.append(head + "".join(literal))
+        # `literal*` is decided by its prefix; an exact ARN or a later wildcard is not.
+        if not (len(literal) == len(tokens) - 1 and tokens[-1] is STAR):
+            decisive = False
+    return ResourcePrefixes(tuple(prefixes), decisive)
 
 
 def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
@@ -188,20 +236,19 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
 def _match_single_variable(head: str, single: SingleVariable) -> ResourceMatcher:
     """The common `arn:aws:s3:::bucket/${aws:username}/*`: one literal head, one variable.
 
-    Same steps, in the same order, as the general matcher: the ARN head must match before
-    the variable is looked up (and, lacking a value, reported missing).
+    Same answer, and the same missing key, as the general matcher, which looks the variable
+    up once the head matches. With a value, the resolved text starts with the head, so one
+    comparison checks both; without one, the head decides whether the key is missing.
     """
     before = head + single.before
     key, default, after, prefix_only = single.var.key, single.var.default, single.after, single.prefix_only
 
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
-        if not resource.startswith(head):
-            return False
         value = ctx.get(key)
         if type(value) is not str:
             value = default
             if value is None:
-                if missing is not None:
+                if missing is not None and resource.startswith(head):
                     missing.append(key)
                 return False  # a variable without a value matches nothing (AWS docs)
         resolved = before + value + after
@@ -221,11 +268,13 @@ def _never(_resource: str, _ctx: object, _missing: object) -> bool:
 
 __all__ = [
     "ActionMatcher",
+    "ResourcePrefixes",
     "ResourceMatcher",
     "action_services",
     "compile_actions",
     "compile_resources",
     "matches_any_resource",
+    "resource_prefixes",
     "resource_services",
     "split_arn_pattern",
 ]

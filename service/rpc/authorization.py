@@ -8,11 +8,14 @@ from projections.runner import ProjectionRunner
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
 from service.app.authenticate import Authenticator
-from service.app.authorize import Authorizer, AuthorizeQuery
+from google.protobuf.json_format import MessageToDict
+
+from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 
 from . import convert
+from .audit import AUDIT_EXTRA
 from .caller import CallerResolver
 
 MAX_BATCH = 1000
@@ -62,7 +65,24 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             outcome = await self.authorizer.authorize(_query(r, principal.arn), session=principal.session)
+        self._note_for_audit(r, outcome)
         return convert.decision(outcome.decision, outcome.position, r.explain)
+
+    @staticmethod
+    def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome) -> None:
+        """What the audit record of this decision adds: the answer, why, and where in the log."""
+        explained = MessageToDict(convert.decision(outcome.decision, outcome.position, True))
+        entry = {"decision": explained.get("decision"), "principalArn": r.principal_arn or None,
+                 "action": r.action, "resource": r.resource,
+                 "determiningStatements": explained.get("determiningStatements", []),
+                 "blockedBy": explained.get("blockedBy", []),
+                 "requestContext": MessageToDict(r).get("context", {}),
+                 "evaluatedAtPosition": outcome.position}
+        extra = AUDIT_EXTRA.get()
+        if extra is None:
+            AUDIT_EXTRA.set(entry)
+        else:  # AuthorizeBatch: one record holding every decision
+            extra.setdefault("decisions", []).append(entry)
 
     async def Authorize(self, r: apb.AuthorizeRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeResponse:
         return await self._authorize(r)
@@ -71,6 +91,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if len(r.requests) > MAX_BATCH:
             raise ValidationError(f"at most {MAX_BATCH} requests per batch",
                                   problems=[FieldProblem("requests", f"more than {MAX_BATCH}")])
+        AUDIT_EXTRA.set({"decisions": []})
         return apb.AuthorizeBatchResponse(responses=[await self._authorize(request) for request in r.requests])
 
     async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,

@@ -20,6 +20,7 @@ from service.domain.errors import AccessDeniedError
 from . import permissions
 
 CALLER: ContextVar[Caller | None] = ContextVar("caller", default=None)
+RESOURCES: ContextVar[list[str]] = ContextVar("resources", default=[])  # ARNs the call touches, for audit
 GUARDED_PREFIX = "/iamd.v1."
 _SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "AuthorizationService": "iamd"}
 # Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
@@ -51,6 +52,7 @@ class CallGuard:
         # The client signed exactly these bytes (deterministic serialization on both sides).
         body = request.SerializeToString(deterministic=True)
         caller = self.authenticator.authenticate(method, body, metadata)
+        CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         rpc = method.rsplit("/", 1)[-1]
         if rpc in ALWAYS_ALLOWED:
             return caller
@@ -58,6 +60,7 @@ class CallGuard:
             pairs = permissions.required(rpc, request, self.projection, caller)
         except KeyError:
             raise AccessDeniedError(f"no permission is defined for {rpc}; refusing it") from None
+        RESOURCES.set([resource for _, resource in pairs])
         for action, resource in pairs:
             self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
                                     session=caller.session)

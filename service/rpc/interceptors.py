@@ -19,7 +19,8 @@ import structlog
 from service.domain.errors import IamError
 
 from .errors import internal_status, to_grpc_status
-from .guard import CALLER, CallGuard
+from .audit import AUDIT_EXTRA, CallAuditor
+from .guard import CALLER, GUARDED_PREFIX, RESOURCES, CallGuard
 
 log = structlog.get_logger(__name__)
 
@@ -35,9 +36,13 @@ REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 
 
 class RequestInterceptor(grpc.aio.ServerInterceptor):
-    def __init__(self, guard: CallGuard | None = None, *, tls: bool = False) -> None:
+    """Request id and log context, authentication and authorization, audit record, error mapping."""
+
+    def __init__(self, guard: CallGuard | None = None, *, tls: bool = False,
+                 auditor: CallAuditor | None = None) -> None:
         self.guard = guard  # None only in tests of the interceptor itself
         self.tls = tls
+        self.auditor = auditor
 
     async def intercept_service(
         self,
@@ -57,12 +62,16 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             await context.send_initial_metadata((("x-request-id", request_id),))
             started = time.perf_counter()
             caller = None
+            AUDIT_EXTRA.set(None)
+            RESOURCES.set([])
+            CALLER.set(None)
+            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+            request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
+                            "aws:SecureTransport": "true" if self.tls else "false",
+                            "aws:UserAgent": metadata.get("user-agent", "")}
+            audited = self.auditor is not None and method.startswith(GUARDED_PREFIX)
             try:
                 if self.guard is not None:
-                    metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-                    request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
-                                    "aws:SecureTransport": "true" if self.tls else "false",
-                                    "aws:UserAgent": metadata.get("user-agent", "")}
                     caller = self.guard.check(method, request, metadata, request_keys)
                     CALLER.set(caller)
                     if caller is not None:
@@ -71,18 +80,29 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                 if self.guard is not None and caller is not None:
                     # Only a call that succeeded marks its key as used: a refused one writes nothing.
                     await self.guard.note_use(caller, method, request_id, request_keys)
+                if audited:
+                    # The answer leaves only once its record is durable (unless configured otherwise).
+                    await self._audit(method, request, response, "", "", caller, request_id, request_keys)
                 log.debug("rpc_ok", elapsed_ms=round((time.perf_counter() - started) * 1000, 3))
                 return response
             except IamError as error:
                 log.info("rpc_refused", code=error.code, message=error.message)
                 status = to_grpc_status(error, request_id)
+                error_code, error_message = error.code, error.message
             except grpc.aio.AbortError:
                 raise
             except Exception as error:  # noqa: BLE001 — logged in full, reported opaquely
                 log.error("rpc_failed", exc_info=error)
                 status = internal_status(request_id)
+                error_code, error_message = "ServiceFailure", status.details
             finally:
                 structlog.contextvars.unbind_contextvars("request_id", "rpc", "caller")
+            if audited:
+                try:
+                    await self._audit(method, request, None, error_code, error_message, CALLER.get(), request_id,
+                                      request_keys)
+                except Exception as e:  # noqa: BLE001 — the call already failed; its error stands
+                    log.error("audit_record_lost", exc_info=e)
             # The request id also rides in the trailers: clients read it from the error.
             await context.abort(status.code, status.details,
                                 (*status.trailing_metadata, ("x-request-id", request_id)))
@@ -92,3 +112,11 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             request_deserializer=handler.request_deserializer,
             response_serializer=handler.response_serializer,
         )
+
+    async def _audit(self, method: str, request: Any, response: Any, error_code: str, error_message: str,
+                     caller: Any, request_id: str, request_keys: dict[str, str]) -> None:
+        assert self.auditor is not None
+        await self.auditor.record(method=method, request=request, response=response, error_code=error_code,
+                                  error_message=error_message, caller=caller, request_id=request_id,
+                                  source_ip=request_keys["aws:SourceIp"], user_agent=request_keys["aws:UserAgent"],
+                                  resources=RESOURCES.get())

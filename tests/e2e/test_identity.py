@@ -5,6 +5,7 @@ from __future__ import annotations
 import grpc
 import pytest
 
+from projections.identity import IDENTITY_STREAMS
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
@@ -45,10 +46,10 @@ async def test_user_lifecycle_and_case_insensitive_uniqueness(iamd: Iamd) -> Non
     assert created.user.user_id.startswith("AIDA") and len(created.user.user_id) == 21
     assert created.position > 0
 
-    head = await iamd.running.store.head_position()
+    head = await iamd.running.store.head_position(IDENTITY_STREAMS)
     await expect_error(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice")),
                        grpc.StatusCode.ALREADY_EXISTS, "EntityAlreadyExists")
-    assert await iamd.running.store.head_position() == head, "a rejected command left an event behind"
+    assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head, "a rejected command left an event behind"
 
     got = await iamd.iam.GetUser(ipb.GetUserRequest(user_name="ALICE"))
     assert got.user.user_name == "Alice"
@@ -72,11 +73,11 @@ async def test_invalid_names_and_paths_name_the_field(iamd: Iamd) -> None:
     error = await expect_error(iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name="g", path="nope")),
                                grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     assert "path" in field_violations(error)
-    assert await iamd.running.store.head_position() == iamd.running.projection.position
+    assert await iamd.running.store.head_position(IDENTITY_STREAMS) == iamd.running.projection.position
 
 
 async def test_malformed_policy_reports_every_problem_and_writes_nothing(iamd: Iamd) -> None:
-    head = await iamd.running.store.head_position()
+    head = await iamd.running.store.head_position(IDENTITY_STREAMS)
     document = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", '
                 '"Resource": "*", "Condition": {"StringLikee": {"aws:username": "a"}}}, '
                 '{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}')
@@ -87,7 +88,7 @@ async def test_malformed_policy_reports_every_problem_and_writes_nothing(iamd: I
     assert len(fields) >= 2, fields
     assert any("Statement[0].Condition" in f for f in fields), fields
     assert any("Statement[1]" in f for f in fields), fields
-    assert await iamd.running.store.head_position() == head
+    assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head
 
 
 async def test_attach_policy_then_authorize_allow_and_deny(iamd: Iamd) -> None:

@@ -1,0 +1,95 @@
+"""The audit writer: group-commits records to hourly audit streams of the event store.
+
+Records queue up (bounded: a full queue makes callers wait, which is the back-pressure), and one
+task appends everything pending in one append per hour-partition. With `durable` set, a caller's
+`write` returns only once its record is committed, so a decision is answered only after its
+record is safe; a failed append fails those calls rather than dropping records silently.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import defaultdict
+from typing import Any
+
+import structlog
+
+from service.eventstore.port import EventStore, NewEvent, StreamState
+
+log = structlog.get_logger(__name__)
+
+AUDIT_STREAM_PREFIX = "audit-"
+_STOP: dict[str, Any] = {}  # the sentinel that ends the writer after what was queued before it
+RECORD_TYPE = "AuditRecord"
+
+
+def partition_stream(event_time: str) -> str:
+    """`audit-2026112314` for a record of 2026-11-23T14:..Z: retention can drop whole hours."""
+    return AUDIT_STREAM_PREFIX + event_time[:13].replace("-", "").replace("T", "")
+
+
+class AuditWriter:
+    def __init__(self, store: EventStore, *, durable: bool = True, max_queue: int = 10_000,
+                 max_batch: int = 1000) -> None:
+        self.store = store
+        self.durable = durable
+        self.max_batch = max_batch
+        self._queue: asyncio.Queue[tuple[dict[str, Any], asyncio.Future[None] | None]] = asyncio.Queue(max_queue)
+        self._task: asyncio.Task[None] | None = None
+        self.written = 0
+        self.failed = 0
+
+    @property
+    def queue_depth(self) -> int:
+        return self._queue.qsize()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._run(), name="audit-writer")
+
+    async def write(self, record: dict[str, Any]) -> None:
+        """Queue a record; when durable, return once it is committed (raises if it could not be)."""
+        future = asyncio.get_running_loop().create_future() if self.durable else None
+        await self._queue.put((record, future))  # waits while the queue is full: back-pressure
+        if future is not None:
+            await future
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while len(batch) < self.max_batch and not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            stopping = batch[-1][0] is _STOP
+            records = [item for item in batch if item[0] is not _STOP]
+            if records:
+                await self._commit(records)
+            if stopping:
+                return
+
+    async def _commit(self, batch: list[tuple[dict[str, Any], asyncio.Future[None] | None]]) -> None:
+        by_stream: dict[str, list[tuple[dict[str, Any], asyncio.Future[None] | None]]] = defaultdict(list)
+        for item in batch:
+            by_stream[partition_stream(item[0]["eventTime"])].append(item)
+        for stream, items in by_stream.items():
+            try:
+                await self.store.append(stream, [NewEvent(RECORD_TYPE, record, {}, id=record["eventID"])
+                                                 for record, _ in items], StreamState.ANY)
+                self.written += len(items)
+                error: BaseException | None = None
+            except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
+                self.failed += len(items)
+                log.error("audit_write_failed", records=len(items), exc_info=e)
+                error = e
+            for _, future in items:
+                if future is not None and not future.done():
+                    if error is None:
+                        future.set_result(None)
+                    else:
+                        future.set_exception(error)
+
+    async def stop(self) -> None:
+        """Commit everything queued, then stop."""
+        if self._task is None:
+            return
+        await self._queue.put((_STOP, None))  # behind every record already queued
+        await self._task
+        self._task = None

@@ -1,0 +1,78 @@
+"""Every call and every decision leaves exactly one CloudTrail-shaped record, secrets redacted."""
+
+from __future__ import annotations
+
+import grpc
+import pytest
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import identity_pb2 as ipb
+from protos.iamd.v1 import identity_pb2_grpc
+from service.audit.record import HIDDEN
+from service.eventstore.port import EventFilter
+
+from .conftest import ACCOUNT, Iamd
+
+pytestmark = pytest.mark.e2e
+AUDIT = EventFilter(stream_prefixes=("audit-",))
+
+
+async def records(iamd: Iamd) -> list[dict]:
+    return [dict(e.data) async for e in iamd.running.store.read_all(filter=AUDIT)]
+
+
+async def test_allowed_denied_and_failed_calls_are_each_recorded_once(iamd: Iamd) -> None:
+    created = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="alice"))).access_key
+    with pytest.raises(grpc.aio.AioRpcError):
+        await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="ALICE"))
+    alice = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await identity_pb2_grpc.IdentityServiceStub(alice).CreateUser(ipb.CreateUserRequest(user_name="eve"))
+    await alice.close()
+    await iamd.authz.Authorize(apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice",
+                                                    action="s3:GetObject", resource="arn:aws:s3:::b/k",
+                                                    context={"aws:SourceIp": apb.ContextValue(values=["10.0.0.1"])}))
+
+    log = await records(iamd)
+    names = [r["eventName"] for r in log]
+    assert names == ["CreateUser", "CreateAccessKey", "CreateUser", "CreateUser", "Authorize"]
+    first, key_record, duplicate, refused, decision = log
+    assert len({r["eventID"] for r in log}) == len(log) and len({r["requestID"] for r in log}) == len(log)
+
+    assert first["userIdentity"]["type"] == "Root" and first["userIdentity"]["accountId"] == ACCOUNT
+    assert first["eventSource"] == "iam.amazonaws.com" and first["readOnly"] is False
+    assert first["requestParameters"] == {"userName": "alice"}
+    assert first["responseElements"]["user"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
+    assert first["resources"] == [{"ARN": f"arn:aws:iam::{ACCOUNT}:user/alice", "accountId": ACCOUNT,
+                                   "type": "AWS::IAM::User"}]
+    assert first["responseElements"]["position"] == str(created.position)
+    for field in ("eventVersion", "eventTime", "awsRegion", "sourceIPAddress", "userAgent", "eventType",
+                  "managementEvent", "eventCategory", "recipientAccountId"):
+        assert field in first
+
+    # The secret of the new key is in no record.
+    assert key_record["responseElements"]["accessKey"]["secretAccessKey"] == HIDDEN
+    assert key.secret_access_key not in str(log)
+
+    assert duplicate["errorCode"] == "EntityAlreadyExists" and duplicate["responseElements"] is None
+    assert refused["errorCode"] == "AccessDenied"
+    assert refused["userIdentity"]["type"] == "IAMUser" and refused["userIdentity"]["userName"] == "alice"
+    assert refused["userIdentity"]["accessKeyId"] == key.access_key_id
+
+    extra = decision["additionalEventData"]
+    assert decision["readOnly"] is True and decision["eventSource"] == "iamd.amazonaws.com"
+    assert extra["decision"] == "DECISION_IMPLICIT_DENY"
+    assert extra["evaluatedAtPosition"] > 0
+    assert extra["requestContext"]["aws:SourceIp"]["values"] == ["10.0.0.1"]
+
+
+async def test_unauthenticated_calls_are_recorded_too(iamd: Iamd) -> None:
+    anonymous = iamd.connect(None)
+    with pytest.raises(grpc.aio.AioRpcError):
+        await identity_pb2_grpc.IdentityServiceStub(anonymous).ListUsers(ipb.ListUsersRequest())
+    await anonymous.close()
+    [record] = await records(iamd)
+    assert record["errorCode"] == "MissingAuthenticationToken"
+    assert record["userIdentity"] == {"type": "Unknown"}
