@@ -89,6 +89,7 @@ TARGET = "target"  # names the entity an EntityRef points at
 CONTEXT = "context"  # key=value, repeatable
 DOCUMENTS = "documents"  # several documents, each text or file://path
 POLICY_ARNS = "policy-arns"  # several `arn=ARN` (AWS CLI shorthand) or bare ARNs
+LOOKUP_ATTRIBUTES = "lookup-attributes"  # AttributeKey=K,AttributeValue=V ...
 CONTEXT_JSON = "context-json"  # JSON object of context keys
 
 
@@ -121,7 +122,7 @@ class Arg:
             kwargs["required"] = self.required
             if self.kind == INT:
                 kwargs["type"] = int
-            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS):
+            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES):
                 kwargs["nargs"] = "+"
             if self.kind in (CHOICE, CHOICES):
                 kwargs["choices"] = list(self.choices)
@@ -136,6 +137,8 @@ class Arg:
             return load_param(self.flag, raw)
         if self.kind == DOCUMENTS:
             return [load_param(self.flag, value) for value in raw]
+        if self.kind == LOOKUP_ATTRIBUTES:
+            return [_lookup_attribute(self.flag, value) for value in raw]
         if self.kind == POLICY_ARNS:
             return [{"arn": value.removeprefix("arn=")} for value in parse_list(self.flag, raw)]
         if self.kind == TAGS:
@@ -499,6 +502,19 @@ STS_COMMANDS: tuple[Command, ...] = (
 register_group(CommandGroup("iam", "users, groups, roles and policies",
                             IAM_COMMANDS + SIMULATION_COMMANDS + ACCESS_KEY_COMMANDS))
 register_group(CommandGroup("sts", "security tokens and caller identity", STS_COMMANDS))
+register_group(CommandGroup("cloudtrail", "the audit trail", (
+    Command("lookup-events", "LookupEvents", (
+        Arg("--lookup-attributes", kind=LOOKUP_ATTRIBUTES,
+            help="AttributeKey=EventName,AttributeValue=CreateUser (several: all must match)"),
+        Arg("--start-time", help="ISO 8601, e.g. 2026-11-23T00:00:00Z"),
+        Arg("--end-time", help="ISO 8601"),
+        Arg("--max-results", kind=INT, help="1-50 (default 50)"),
+        Arg("--next-token"),
+        Arg("--decision", help="iamd: DECISION_ALLOW, DECISION_EXPLICIT_DENY or DECISION_IMPLICIT_DENY"),
+        Arg("--error-code", help="iamd: e.g. AccessDenied"),
+        Arg("--principal-arn", help="iamd: who made the call"),
+    ), "Look up audit records, newest first, as CloudTrail's LookupEvents"),
+)))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
 
@@ -552,6 +568,13 @@ def _parse_tag_shorthand(flag: str, value: str) -> tuple[str, str]:
     if "Key" not in parts:
         raise ParamError(flag, f"Missing Key in `{value}`")
     return parts["Key"], parts.get("Value", "")
+
+
+def _lookup_attribute(flag: str, value: str) -> dict[str, str]:
+    parts = dict(p.split("=", 1) for p in value.split(",") if "=" in p)
+    if set(parts) != {"AttributeKey", "AttributeValue"}:
+        raise ParamError(flag, f"expected AttributeKey=KEY,AttributeValue=VALUE, got `{value}`")
+    return {"attribute_key": parts["AttributeKey"], "attribute_value": parts["AttributeValue"]}
 
 
 def parse_list(flag: str, values: Sequence[str]) -> list[str]:

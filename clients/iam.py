@@ -16,14 +16,15 @@ import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, TypeAlias
 
 import grpc
 import grpc.aio
-from google.protobuf import descriptor, message, message_factory
+from google.protobuf import descriptor, message, message_factory, timestamp_pb2
 
 from clients.errors import from_rpc_error
-from protos.iamd.v1 import authorization_pb2, common_pb2, identity_pb2, sts_pb2
+from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, sts_pb2
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 ENDPOINT_ENV = "IAMD_ENDPOINT"
@@ -38,6 +39,7 @@ SERVICES: tuple[descriptor.ServiceDescriptor, ...] = (
     identity_pb2.DESCRIPTOR.services_by_name["IdentityService"],
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"],
     sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"],
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
 )
 
 
@@ -191,6 +193,13 @@ def _coerce_message(desc: descriptor.Descriptor, value: Any) -> message.Message:
         if isinstance(value, str):
             return authorization_pb2.ContextValue(values=[value], multivalued=False)
         return authorization_pb2.ContextValue(values=[str(v) for v in value], multivalued=True)
+    if desc is timestamp_pb2.Timestamp.DESCRIPTOR and isinstance(value, (str, datetime)):
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00")) if isinstance(value, str) else value
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=UTC)
+        stamp = timestamp_pb2.Timestamp()
+        stamp.FromDatetime(moment)
+        return stamp
     if isinstance(value, Mapping):
         return _build_message(cls, value)
     raise TypeError(f"cannot make a {desc.name} from {type(value).__name__}")

@@ -14,10 +14,13 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
+from projections.audit_index import AUDIT_STREAMS, AuditIndex
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner, SnapshotFile
 from protos.iamd.v1 import (
+    audit_pb2,
+    audit_pb2_grpc,
     authorization_pb2,
     authorization_pb2_grpc,
     identity_pb2,
@@ -26,6 +29,7 @@ from protos.iamd.v1 import (
     sts_pb2_grpc,
 )
 from service.app.authenticate import Authenticator
+from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
@@ -44,6 +48,7 @@ from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
 from service.rpc.authorization import AuthorizationServicer
 from service.rpc.audit import CallAuditor
+from service.rpc.audit_service import AuditServicer
 from service.rpc.caller import CallerResolver
 from service.rpc.guard import CallGuard
 from service.rpc.sts import SecurityTokenServicer
@@ -56,6 +61,7 @@ SERVICE_NAMES = (
     identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name,
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name,
     sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"].full_name,
+    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
 )
 
 
@@ -72,12 +78,14 @@ class RunningServer:
     health: HealthServicer
     grace: float
     audit: AuditWriter
+    audit_runner: ProjectionRunner
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.grace)
         await self.audit.stop()  # every record of every finished call is committed
+        await self.audit_runner.stop()
         await self.runner.stop()
         await self.store.close()
         log.info("iamd_stopped")
@@ -124,6 +132,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     guard = CallGuard(authenticator, authorizer, projection, credentials)
     audit_writer = AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
+    audit_index = AuditIndex()
+    audit_runner = ProjectionRunner(store, audit_index, AUDIT_STREAMS)  # rebuilt from the log at start
+    await audit_runner.start()
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert),
                                                               auditor=CallAuditor(audit_writer, clock))])
     caller = CallerResolver()
@@ -139,6 +150,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(AuditLookup(audit_index, store)), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -159,7 +171,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer)
+                         audit_writer, audit_runner)
 
 
 async def serve(settings: Settings) -> None:

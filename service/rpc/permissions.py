@@ -161,6 +161,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
     # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
+    # audit
+    "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     # decisions
     "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: _authorize_resource(r)),
     "AuthorizeBatch": _authorize_batch,

@@ -76,3 +76,47 @@ async def test_unauthenticated_calls_are_recorded_too(iamd: Iamd) -> None:
     [record] = await records(iamd)
     assert record["errorCode"] == "MissingAuthenticationToken"
     assert record["userIdentity"] == {"type": "Unknown"}
+
+
+async def test_lookup_events_like_cloudtrail_and_more(iamd: Iamd) -> None:
+    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+
+    for name in ("u1", "u2", "u3"):
+        await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="ghost"))
+    await iamd.authz.Authorize(apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/u1",
+                                                    action="s3:GetObject", resource="*"))
+    await iamd.running.audit_runner.wait_for(await iamd.running.store.head_position(AUDIT), 5)
+    lookup = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+
+    by_name = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+        audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreateUser")]))
+    assert [json_of(e)["requestParameters"]["userName"] for e in by_name.events] == ["u3", "u2", "u1"]
+    assert by_name.events[0].username == "root" and by_name.events[0].resources[0].resource_type == "AWS::IAM::User"
+
+    first = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(max_results=2))
+    assert len(first.events) == 2 and first.next_token
+    rest = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(max_results=2, next_token=first.next_token))
+    seen = [e.event_id for e in first.events] + [e.event_id for e in rest.events]
+    assert len(set(seen)) == 4
+    with pytest.raises(grpc.aio.AioRpcError):
+        await lookup.LookupEvents(audit_pb2.LookupEventsRequest(max_results=2, next_token=first.next_token,
+                                                                error_code="AccessDenied"))
+    with pytest.raises(grpc.aio.AioRpcError):
+        await lookup.LookupEvents(audit_pb2.LookupEventsRequest(max_results=51))
+
+    errors = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(error_code="NoSuchEntity"))
+    assert [e.event_name for e in errors.events] == ["DeleteUser"]
+    decisions = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(decision="DECISION_IMPLICIT_DENY"))
+    assert [e.event_name for e in decisions.events] == ["Authorize"]
+    both = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+        audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreateUser"),
+        audit_pb2.LookupAttribute(attribute_key="ResourceName", attribute_value=f"arn:aws:iam::{ACCOUNT}:user/u2")]))
+    assert len(both.events) == 1
+
+
+def json_of(event) -> dict:
+    import json
+
+    return json.loads(event.cloud_trail_event)

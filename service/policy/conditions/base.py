@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import NamedTuple
 
 MATCH = 1
 NO_MATCH = 0
@@ -25,6 +26,16 @@ UNKNOWN = -1
 Context = Mapping[str, "str | tuple[str, ...]"]
 ValueMatcher = Callable[[str, Context, "list[str] | None"], int]
 TestValue = Callable[[str], bool]
+
+
+class InSet(NamedTuple):
+    """A test that is set membership: the request value (lower-cased when `lower`) is in `values`.
+
+    The most common test (StringEquals, Bool), which `compiled.py` then makes without a call.
+    """
+
+    values: frozenset[str]
+    lower: bool
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,12 +49,12 @@ class ConditionOperator:
     allows_wildcards: bool  # `*` and `?` are wildcards (StringLike, Arn*)
     check_value: Callable[[str], str | None]  # problem with one literal policy value, or None
     build: Callable[[tuple[str, ...], bool], ValueMatcher] | None  # None: handled specially (Null)
-    # Optional, for the hot path: `build_test(values, variables)` gives a plain predicate on the
-    # request value that is True exactly where `build`'s matcher answers MATCH, or None when
-    # the values need the context (they hold policy variables).
+    # Optional, for the hot path: `build_test(values, variables)` gives a plain test of the
+    # request value (a predicate, or an `InSet`) that is True exactly where `build`'s matcher
+    # answers MATCH, or None when the values need the context (they hold policy variables).
     # INVARIANT: offered only by operators whose matcher never answers UNKNOWN for such values,
     # or that are never negated, so that "not MATCH" may be read as NO_MATCH.
-    build_test: Callable[[tuple[str, ...], bool], TestValue | None] | None = None
+    build_test: Callable[[tuple[str, ...], bool], TestValue | InSet | None] | None = None
 
 
 def no_check(_value: str) -> str | None:

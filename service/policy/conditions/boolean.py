@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, TestValue, ValueMatcher
+from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, InSet, ValueMatcher
 
 _BOOLEANS = frozenset({"true", "false"})
 
@@ -25,10 +25,9 @@ def build_bool(values: tuple[str, ...], _variables: bool) -> ValueMatcher:
     return match
 
 
-def test_bool(values: tuple[str, ...], _variables: bool) -> TestValue:
+def test_bool(values: tuple[str, ...], _variables: bool) -> InSet:
     # Bool is never negated, so a non-boolean request value (UNKNOWN) may read as no match.
-    wanted = frozenset(v.lower() for v in values) & _BOOLEANS
-    return lambda rv: rv.lower() in wanted
+    return InSet(frozenset(v.lower() for v in values) & _BOOLEANS, lower=True)
 
 
 OPERATORS = (

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import MATCH, NO_MATCH, Context
+from .base import MATCH, NO_MATCH, Context, InSet
 from .registry import SET_ALL, SET_ANY, parse_operator
 
 Holds = Callable[[Context, "list[str] | None"], bool]
@@ -49,9 +49,24 @@ def compile_condition(
     test = None
     if op.build_test is not None and parsed.set_qualifier is None:
         test = op.build_test(values, variables and op.allows_variables)
+    satisfied = not negated
+    if type(test) is InSet:
+        # The most common condition of all: a single value looked up in a set, no call made.
+        wanted, lower = test.values, test.lower
+
+        def holds_in_set(ctx: Context, missing: list[str] | None) -> bool:
+            value = ctx.get(key_l)
+            if type(value) is str:
+                return ((value.lower() if lower else value) in wanted) == satisfied
+            if value is None:
+                if missing is not None:
+                    missing.append(key_l)
+                return missing_result
+            return False  # a multivalued key without ForAllValues/ForAnyValue
+
+        return holds_in_set
     if test is not None:
         # The common single-valued condition on static values: one predicate, no matcher.
-        satisfied = not negated
 
         def holds_test(ctx: Context, missing: list[str] | None) -> bool:
             value = ctx.get(key_l)

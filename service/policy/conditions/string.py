@@ -18,6 +18,7 @@ from .base import (
     UNKNOWN,
     ConditionOperator,
     Context,
+    InSet,
     TestValue,
     ValueMatcher,
     no_check,
@@ -102,17 +103,14 @@ def build_like(values: tuple[str, ...], variables: bool) -> ValueMatcher:
     return match
 
 
-def _test_equals(values: tuple[str, ...], variables: bool) -> TestValue | None:
+def _test_equals(values: tuple[str, ...], variables: bool) -> InSet | None:
     static = _static_values(values, variables)
-    return None if static is None else frozenset(static).__contains__
+    return None if static is None else InSet(frozenset(static), lower=False)
 
 
-def _test_equals_ignore_case(values: tuple[str, ...], variables: bool) -> TestValue | None:
+def _test_equals_ignore_case(values: tuple[str, ...], variables: bool) -> InSet | None:
     static = _static_values(values, variables)
-    if static is None:
-        return None
-    folded = frozenset(value.lower() for value in static)
-    return lambda rv: rv.lower() in folded
+    return None if static is None else InSet(frozenset(v.lower() for v in static), lower=True)
 
 
 def _test_like(values: tuple[str, ...], variables: bool) -> TestValue | None:
