@@ -515,6 +515,16 @@ register_group(CommandGroup("cloudtrail", "the audit trail", (
         Arg("--principal-arn", help="iamd: who made the call"),
     ), "Look up audit records, newest first, as CloudTrail's LookupEvents"),
 )))
+register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
+    Command("validate", "ValidateAuditTrail", (
+        Arg("--start-time", help="ISO 8601"), Arg("--end-time", help="ISO 8601"),
+    ), "Walk the signed digest chain; report valid ranges and every modified, deleted or inserted record",
+        operation="ValidateAuditTrail"),
+    Command("create-digest", "CreateDigest", (), "Sign a digest of the records written since the last one",
+            operation="CreateDigest"),
+    Command("public-key", "GetDigestPublicKey", (), "Show the public key that verifies digests",
+            operation="GetDigestPublicKey"),
+)))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
 

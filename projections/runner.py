@@ -151,7 +151,8 @@ class ProjectionRunner:
         # The filter may skip non-identity events past `position`: the head check covers that.
         self._release_waiters()
         try:
-            await asyncio.wait_for(asyncio.shield(future), timeout)
+            async with asyncio.timeout(timeout):  # not wait_for: see the note in the sqlite adapter
+                await asyncio.shield(future)
         finally:
             if not future.done():
                 future.cancel()

@@ -26,6 +26,12 @@ class Settings:
     credentials_file: str = ""  # where the first start writes the root key; default <data_dir>/root-credentials
     snapshot_every_events: int = 50_000
     audit_durable: bool = True  # answer a call only once its audit record is committed
+    digest_interval: float = 3600.0  # seconds between signed audit digests (CloudTrail: hourly)
+    digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
+
+    @property
+    def digest_key_path(self) -> Path:
+        return Path(self.digest_key_file) if self.digest_key_file else self.data_dir / "keys" / "audit-digest.pem"
 
     @property
     def kek_path(self) -> Path:
@@ -88,13 +94,18 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         default=env.get("IAMD_AUDIT_DURABILITY", "sync"),
                         help="sync: answer only once the call's audit record is committed (default); "
                              "async: queue it and answer at once (IAMD_AUDIT_DURABILITY)")
+    parser.add_argument("--digest-interval", type=float, default=float(env.get("IAMD_DIGEST_INTERVAL", "3600")),
+                        help="seconds between signed audit digests (IAMD_DIGEST_INTERVAL)")
+    parser.add_argument("--digest-key-file", default=env.get("IAMD_DIGEST_KEY_FILE", ""),
+                        help="Ed25519 key that signs digests, kept outside the log (IAMD_DIGEST_KEY_FILE)")
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_client_ca=args.tls_client_ca, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
-                        audit_durable=args.audit_durability == "sync")
+                        audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
+                        digest_key_file=args.digest_key_file)
     try:
         settings.check()
     except ValueError as e:

@@ -33,6 +33,8 @@ from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
+from service.audit.digest import SigningKey
+from service.audit.digester import Digester
 from service.audit.writer import AuditWriter
 from service.auth.keyring import Keyring
 from service.app.identity import IdentityCommands
@@ -79,12 +81,18 @@ class RunningServer:
     grace: float
     audit: AuditWriter
     audit_runner: ProjectionRunner
+    digester: Digester
+    stopped: bool = False
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
+        if self.stopped:
+            return
+        self.stopped = True
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.grace)
         await self.audit.stop()  # every record of every finished call is committed
+        await self.digester.stop()  # and covered by a last signed digest
         await self.audit_runner.stop()
         await self.runner.stop()
         await self.store.close()
@@ -132,6 +140,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     guard = CallGuard(authenticator, authorizer, projection, credentials)
     audit_writer = AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
+    digester = Digester(store, SigningKey.load_or_create(settings.digest_key_path), clock, settings.digest_interval)
+    digester.start()
     audit_index = AuditIndex()
     audit_runner = ProjectionRunner(store, audit_index, AUDIT_STREAMS)  # rebuilt from the log at start
     await audit_runner.start()
@@ -150,7 +160,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)
-    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(AuditLookup(audit_index, store)), server)
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(AuditLookup(audit_index, store), digester),
+                                                      server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(
@@ -171,7 +182,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, audit_runner)
+                         audit_writer, audit_runner, digester)
 
 
 async def serve(settings: Settings) -> None:

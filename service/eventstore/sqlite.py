@@ -513,7 +513,10 @@ class _CommitSignal:
                 return
             self._waiters.add(waiter)
         try:
-            await asyncio.wait_for(event.wait(), timeout)
+            # asyncio.timeout, not wait_for: Python 3.11's wait_for can swallow a cancellation
+            # that arrives as the wait ends, and a cancelled subscriber would then never stop.
+            async with asyncio.timeout(timeout):
+                await event.wait()
         except TimeoutError:
             pass
         finally:

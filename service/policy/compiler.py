@@ -1,7 +1,8 @@
 """Compilation of validated policy documents into immutable, ready-to-match statements.
 
-Each statement becomes a handful of closures (action, resource, principal, conditions) plus the
-service prefixes its actions can match. Compilation happens once, when a policy version is
+Each statement becomes a handful of closures (action, resource, principal, conditions) plus what
+lets an index skip it cheaply: the service prefixes its actions can match, and the ARN services
+and literal ARN prefixes its resources can match. Compilation happens once, when a policy version is
 written or loaded; deciding never parses, never compiles a pattern.
 """
 

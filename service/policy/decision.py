@@ -241,9 +241,19 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         identity_used = identity_verdict == ALLOWED
         core = resource_used and identity_used
 
-    # Guardrails only matter for a request some policy grants.
-    blockers = (
-        _blockers(
+    # Guardrails only matter for a request some policy grants, and only when one says no.
+    some_guardrail_says_no = (
+        scp_verdict != ALLOWED
+        or rcp_verdict != ALLOWED
+        or resource_verdict == EXPLICITLY_DENIED
+        or resource_verdict == DENIED_FOR_ACCOUNT
+        or identity_verdict == EXPLICITLY_DENIED
+        or (boundary_verdict is not None and boundary_verdict != ALLOWED)
+        or (session_verdict is not None and session_verdict != ALLOWED)
+    )
+    blockers: tuple[PolicyType, ...] = ()
+    if core and some_guardrail_says_no:
+        blockers = _blockers(
             scp_verdict,
             rcp_verdict,
             resource_verdict,
@@ -255,9 +265,6 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             same_account,
             kind,
         )
-        if core
-        else ()
-    )
 
     # Each verdict says whether its type holds an applicable Deny, so the statements are only
     # gathered for an explicit deny.

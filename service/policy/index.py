@@ -36,8 +36,9 @@ class PolicyIndex:
 
     # Distinct actions remembered per index; AWS has about 17,000 actions in all.
     MAX_REMEMBERED_ACTIONS = 4096
-    # Resource keys remembered per action: ARN service parts (AWS has about 400), `*`, None.
-    MAX_REMEMBERED_RESOURCE_SERVICES = 512
+    # Resource keys remembered per action: an action's resources belong to one service or a
+    # few (iam:PassRole: iam; ec2:RunInstances: ec2), plus `*` and non-ARNs.
+    MAX_REMEMBERED_RESOURCE_SERVICES = 16
 
     def __init__(self, policies: Iterable[CompiledPolicy]) -> None:
         self.policies: tuple[CompiledPolicy, ...] = tuple(policies)
@@ -135,5 +136,6 @@ def _resource_checks(st: CompiledStatement) -> Applicable:
     if prefixes is None:
         return (st, None, matcher)
     return (st, prefixes.prefixes, None if prefixes.decisive else matcher)
+
 
 EMPTY_INDEX = PolicyIndex(())

@@ -124,7 +124,7 @@ class TemplateGlob:
     `match` returns None when a variable has no value (the caller decides what that means).
     """
 
-    __slots__ = ("_pieces", "_plain", "single")
+    __slots__ = ("_pieces", "_plain", "single")  # single: the `SingleVariable` shape, or None
 
     def __init__(self, tokens: tuple[Token | Var, ...]) -> None:
         pieces: list[list[Token | Var]] = [[]]
@@ -161,8 +161,8 @@ class TemplateGlob:
                     if missing is not None:
                         missing.append(var.key)
                     return None
-            resolved = text_before + value + text_after
-            return text.startswith(resolved) if prefix_only else text == resolved
+            expected = text_before + value + text_after
+            return text.startswith(expected) if prefix_only else text == expected
         if self._plain:
             strings: list[str] = []
             for piece in self._pieces:

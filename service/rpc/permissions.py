@@ -163,6 +163,9 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
+    "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),
+    "CreateDigest": _everywhere("iamd:CreateAuditDigest"),
+    "ValidateAuditTrail": _everywhere("iamd:ValidateAuditTrail"),
     # decisions
     "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: _authorize_resource(r)),
     "AuthorizeBatch": _authorize_batch,

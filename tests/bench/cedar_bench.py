@@ -7,8 +7,8 @@ The translation is faithful for what the benchmark's documents use, and refuses 
   boundary statements are scoped to the user (`principal == User::"<arn>"`), SCP statements
   apply to everyone in the account;
 - actions are case-insensitive in IAM, so the caller lower-cases the request action, as iamd
-  does; literal actions compare the `Action` entity, wildcards use `like` on the action name
-  (`context.action_name`); NotAction is the negation;
+  does; an Action list without wildcards becomes the policy's action scope (`action in [...]`),
+  wildcards use `like` on the action name (`context.action_name`); NotAction is the negation;
 - ARN patterns become `like` on `context.resource_arn`. IAM matches ARNs part by part; a `*`
   at the end of a part (or anywhere in the resource part) behaves exactly like Cedar's `*`,
   so only such patterns are accepted. `?` has no Cedar equivalent and is refused;
@@ -200,9 +200,20 @@ def _principal(st: Mapping[str, Any], principal_arn: str, account: str) -> tuple
     return _any(named), True
 
 
-def _statement_body(st: Mapping[str, Any], username: str) -> str:
+def _action_scope(st: Mapping[str, Any]) -> str | None:
+    """A scope constraint for an Action list without wildcards (idiomatic Cedar), else None."""
+    actions = [a.lower() for a in _strings(st.get("Action", []))]
+    if not actions or any("*" in a or "?" in a for a in actions):
+        return None
+    if len(actions) == 1:
+        return f"action == Action::{_string(actions[0])}"
+    return f"action in [{', '.join(f'Action::{_string(a)}' for a in actions)}]"
+
+
+def _statement_body(st: Mapping[str, Any], username: str, *, scoped: bool = False) -> str:
+    """The statement as one Cedar condition (without its Action when `scoped`)."""
     if "Action" in st:
-        action = _actions(_strings(st["Action"]))
+        action = "true" if scoped else _actions(_strings(st["Action"]))
     else:
         excluded = _actions(_strings(st["NotAction"]))
         action = "false" if excluded == "true" else f"!({excluded})"
@@ -226,9 +237,12 @@ def _statements(doc: Mapping[str, Any]) -> list[Mapping[str, Any]]:
     return [statements] if isinstance(statements, Mapping) else list(statements)
 
 
-def _policy(annotation: str, effect: str, principal_scope: str, body: str, *, unless: bool = False) -> str:
+def _policy(
+    annotation: str, effect: str, principal_scope: str, body: str, *, unless: bool = False, action_scope: str | None = None
+) -> str:
     clause = "unless" if unless else "when"
-    return f'@id({_string(annotation)})\n{effect} ({principal_scope}, action, resource)\n{clause} {{ {body} }};'
+    scope = f"{principal_scope}, {action_scope or 'action'}, resource"
+    return f'@id({_string(annotation)})\n{effect} ({scope})\n{clause} {{ {body} }};'
 
 
 def translate(setup: PolicySetup, *, principal_arn: str, username: str) -> str:
@@ -241,14 +255,15 @@ def translate(setup: PolicySetup, *, principal_arn: str, username: str) -> str:
         """Emits the document's statements; returns the bodies of its Allow statements."""
         allows = []
         for n, st in enumerate(_statements(doc)):
-            body = _statement_body(st, username)
+            action_scope = _action_scope(st)
+            body = _statement_body(st, username, scoped=action_scope is not None)
             label = f"{name}:{st.get('Sid') or n}"
             if st["Effect"] == "Deny":
-                out.append(_policy(f"deny:{label}", "forbid", scope, body))
+                out.append(_policy(f"deny:{label}", "forbid", scope, body, action_scope=action_scope))
             else:
-                allows.append(body)
+                allows.append(_statement_body(st, username))  # for a guard: the whole statement
                 if name.startswith("identity"):
-                    out.append(_policy(f"allow:{label}", "permit", scope, body))
+                    out.append(_policy(f"allow:{label}", "permit", scope, body, action_scope=action_scope))
         return allows
 
     for i, doc in enumerate(setup.identity):
@@ -257,15 +272,16 @@ def translate(setup: PolicySetup, *, principal_arn: str, username: str) -> str:
     if setup.resource is not None:
         for n, st in enumerate(_statements(setup.resource)):
             who, names_user = _principal(st, principal_arn, account)
-            body = _all([who, _statement_body(st, username)])
+            action_scope = _action_scope(st)
+            body = _all([who, _statement_body(st, username, scoped=action_scope is not None)])
             label = f"resource:{st.get('Sid') or n}"
             if st["Effect"] == "Deny":
                 if not names_user:
                     raise UntranslatableError("a Deny naming an account is not translated")
-                out.append(_policy(f"deny:{label}", "forbid", "principal", body))
+                out.append(_policy(f"deny:{label}", "forbid", "principal", body, action_scope=action_scope))
             elif names_user:
-                direct_grants.append(body)
-                out.append(_policy(f"allow:{label}", "permit", "principal", body))
+                direct_grants.append(_all([who, _statement_body(st, username)]))
+                out.append(_policy(f"allow:{label}", "permit", "principal", body, action_scope=action_scope))
     if setup.boundary is not None:
         allows = add_document(setup.boundary, "boundary", user_scope)
         out.append(_policy("guard:boundary", "forbid", user_scope, _any(allows + direct_grants or ["false"]), unless=True))

@@ -27,7 +27,6 @@ from typing import Any
 
 from service.policy import (
     AuthorizationRequest,
-    Decision,
     PolicyIndex,
     PolicyInputs,
     PolicyType,
@@ -107,7 +106,8 @@ def identity_document(i: int) -> dict[str, Any]:
 
 BOUNDARY_DOCUMENT: dict[str, Any] = {"Version": "2012-10-17", "Statement": [
     {"Sid": "Workloads", "Effect": "Allow",
-     "Action": ["s3:*", "sqs:*", "sns:*", "dynamodb:*", "lambda:*", "logs:*", "kms:Decrypt", "kms:GenerateDataKey*"],
+     "Action": ["s3:Get*", "s3:Put*", "s3:List*", "sqs:*", "sns:*", "dynamodb:*", "lambda:*", "logs:*",
+                "kms:Decrypt", "kms:GenerateDataKey*"],
      "Resource": "*"},
     {"Sid": "ReadEverything", "Effect": "Allow", "Action": ["*:Get*", "*:List*", "*:Describe*"], "Resource": "*"},
     {"Sid": "NoIdentityAdmin", "Effect": "Deny", "Action": ["iam:*", "organizations:*", "sts:AssumeRole"],
@@ -151,7 +151,9 @@ SCP_LEVELS: tuple[tuple[dict[str, Any], ...], ...] = (
 BUCKET_POLICY: dict[str, Any] = {"Version": "2012-10-17", "Statement": [
     {"Sid": "TeamWrites", "Effect": "Allow",
      "Principal": {"AWS": [PRINCIPAL, f"arn:aws:iam::{ACCOUNT}:user/bob"]},
-     "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared-0/${aws:username}/*"},
+     # s3:DeleteObject is outside alice's boundary: a bucket policy naming her grants it anyway.
+     "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+     "Resource": "arn:aws:s3:::shared-0/${aws:username}/*"},
     {"Sid": "AccountList", "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
      "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::shared-0"},
     {"Sid": "TlsOnly", "Effect": "Deny", "Principal": "*", "Action": "s3:*",
@@ -286,10 +288,6 @@ def _iamd_batches(inputs: PolicyInputs) -> tuple[Callable[[int], object], Callab
     return decide_only, request_and_decide
 
 
-def _three_state(decision: Decision) -> str:
-    return decision.decision.value
-
-
 def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
     """Median µs per decision for iamd and cedarpy, 1/10/100 policies, alone and guarded."""
     from . import cedar_bench
@@ -300,6 +298,7 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
         "policies_naming_request_service": {
             str(n): sum(1 for i in range(n) if SERVICES[i % len(SERVICES)] == "s3") for n in POLICY_COUNTS
         },
+        "rotating_resources": ROTATING_KEYS,
     }
     cedar_ok = cedar_bench.available()
     summary["cedarpy_version"] = cedar_bench.version() if cedar_ok else None
@@ -307,6 +306,7 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
         summary["cedarpy_missing"] = cedar_bench.why_unavailable()
     samples = sample_requests()
     agreed = 0
+    warmed = False
     for guarded in (False, True):
         tag = "guarded_" if guarded else ""
         for n in POLICY_COUNTS:
@@ -315,6 +315,9 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
             for k in range(ROTATING_KEYS):  # the measured path is a full Allow
                 assert decide(iamd_request(MEASURED_ACTION, _measured_resource(k), CONTEXT), inputs).allowed
             decide_only, request_and_decide = _iamd_batches(inputs)
+            if not warmed:  # the first timings of a process run slow; spend them here
+                median_us(request_and_decide, rounds=rounds)
+                warmed = True
             iamd_decide = median_us(decide_only, rounds=rounds)
             iamd_full = median_us(request_and_decide, rounds=rounds)
             summary[f"{tag}decide_us_{n}_policies"] = iamd_decide
@@ -322,7 +325,7 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
             if not cedar_ok:
                 continue
             cedar = cedar_bench.CedarSetup(policies, principal=PRINCIPAL, username=USER)
-            expected = [_three_state(decide(iamd_request(*s), inputs)) for s in samples]
+            expected = [decide(iamd_request(*s), inputs).decision.value for s in samples]
             cedar.check_agrees(samples, expected)  # raises on any disagreement
             agreed += len(samples)
             cedar_decide, cedar_full, cedar_core = cedar.batches(
@@ -346,7 +349,18 @@ def run_policy_bench(*, rounds: int = 15) -> dict[str, Any]:
         ],
         rounds=5,
     )
+    summary["targets"] = _targets(summary)
     return summary
+
+
+def _targets(summary: dict[str, Any]) -> dict[str, bool | None]:
+    """The issue's targets: at most 10 µs per decision and 10× cedarpy, at 100 policies."""
+    met: dict[str, bool | None] = {}
+    for tag in ("", "guarded_"):
+        met[f"{tag}decide_us_100_policies <= 10"] = summary[f"{tag}decide_us_100_policies"] <= 10
+        ratio = summary.get(f"{tag}iamd_vs_cedarpy_100")
+        met[f"{tag}iamd_vs_cedarpy_100 >= 10"] = None if ratio is None else ratio >= 10
+    return met
 
 
 if __name__ == "__main__":

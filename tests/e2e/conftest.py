@@ -69,6 +69,7 @@ def root_credentials(data_dir: Path) -> Credentials:
 
 
 async def stop_iamd(iamd: Iamd) -> None:
+    """Close the client and stop the server (again: a no-op)."""
     await iamd.channel.close()
     await iamd.running.stop()
 

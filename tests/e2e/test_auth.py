@@ -17,7 +17,7 @@ from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 from service.auth import signing
 
-from .conftest import ACCOUNT, Iamd
+from .conftest import ACCOUNT, Iamd, stop_iamd
 from .helpers import allow, deny, error_reason
 
 pytestmark = pytest.mark.e2e
@@ -155,7 +155,7 @@ async def test_secrets_never_reach_the_log_file_or_the_events(iamd: Iamd, capsys
     assert stat.S_IMODE(os.stat(credentials_file).st_mode) == 0o600
     assert stat.S_IMODE(os.stat(iamd.data_dir / "keys" / "kek").st_mode) == 0o600
     user = await _new_user_with_key(iamd, "frank")
-    await iamd.running.store.close()  # flush everything, then read the raw file
+    await stop_iamd(iamd)  # flush everything (records, digest, snapshot), then read the raw files
     raw = b"".join(p.read_bytes() for p in iamd.data_dir.glob("events.db*"))
     secrets = [iamd.root.secret_access_key, user.secret_access_key]
     for secret in secrets:

@@ -9,6 +9,74 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
 
+class GetDigestPublicKeyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetDigestPublicKeyResponse(_message.Message):
+    __slots__ = ("public_key_pem", "fingerprint", "algorithm")
+    PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
+    FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    public_key_pem: str
+    fingerprint: str
+    algorithm: str
+    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., algorithm: _Optional[str] = ...) -> None: ...
+
+class CreateDigestRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CreateDigestResponse(_message.Message):
+    __slots__ = ("digest_id", "records", "end_position")
+    DIGEST_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    END_POSITION_FIELD_NUMBER: _ClassVar[int]
+    digest_id: str
+    records: int
+    end_position: int
+    def __init__(self, digest_id: _Optional[str] = ..., records: _Optional[int] = ..., end_position: _Optional[int] = ...) -> None: ...
+
+class ValidateAuditTrailRequest(_message.Message):
+    __slots__ = ("start_time", "end_time")
+    START_TIME_FIELD_NUMBER: _ClassVar[int]
+    END_TIME_FIELD_NUMBER: _ClassVar[int]
+    start_time: _timestamp_pb2.Timestamp
+    end_time: _timestamp_pb2.Timestamp
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TimeRange(_message.Message):
+    __slots__ = ("oldest_event_time", "newest_event_time")
+    OLDEST_EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_EVENT_TIME_FIELD_NUMBER: _ClassVar[int]
+    oldest_event_time: str
+    newest_event_time: str
+    def __init__(self, oldest_event_time: _Optional[str] = ..., newest_event_time: _Optional[str] = ...) -> None: ...
+
+class ValidateAuditTrailResponse(_message.Message):
+    __slots__ = ("valid", "valid_digests", "valid_records", "modified_event_ids", "deleted_event_ids", "inserted_event_ids", "invalid_digest_ids", "missing_digest_ids", "valid_ranges", "not_yet_covered")
+    VALID_FIELD_NUMBER: _ClassVar[int]
+    VALID_DIGESTS_FIELD_NUMBER: _ClassVar[int]
+    VALID_RECORDS_FIELD_NUMBER: _ClassVar[int]
+    MODIFIED_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    DELETED_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    INSERTED_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    INVALID_DIGEST_IDS_FIELD_NUMBER: _ClassVar[int]
+    MISSING_DIGEST_IDS_FIELD_NUMBER: _ClassVar[int]
+    VALID_RANGES_FIELD_NUMBER: _ClassVar[int]
+    NOT_YET_COVERED_FIELD_NUMBER: _ClassVar[int]
+    valid: bool
+    valid_digests: int
+    valid_records: int
+    modified_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    deleted_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    inserted_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    invalid_digest_ids: _containers.RepeatedScalarFieldContainer[str]
+    missing_digest_ids: _containers.RepeatedScalarFieldContainer[str]
+    valid_ranges: _containers.RepeatedCompositeFieldContainer[TimeRange]
+    not_yet_covered: int
+    def __init__(self, valid: _Optional[bool] = ..., valid_digests: _Optional[int] = ..., valid_records: _Optional[int] = ..., modified_event_ids: _Optional[_Iterable[str]] = ..., deleted_event_ids: _Optional[_Iterable[str]] = ..., inserted_event_ids: _Optional[_Iterable[str]] = ..., invalid_digest_ids: _Optional[_Iterable[str]] = ..., missing_digest_ids: _Optional[_Iterable[str]] = ..., valid_ranges: _Optional[_Iterable[_Union[TimeRange, _Mapping]]] = ..., not_yet_covered: _Optional[int] = ...) -> None: ...
+
 class LookupAttribute(_message.Message):
     __slots__ = ("attribute_key", "attribute_value")
     ATTRIBUTE_KEY_FIELD_NUMBER: _ClassVar[int]

@@ -39,6 +39,21 @@ class AuditServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
                 _registered_method=True)
+        self.GetDigestPublicKey = channel.unary_unary(
+                '/iamd.v1.AuditService/GetDigestPublicKey',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
+                _registered_method=True)
+        self.CreateDigest = channel.unary_unary(
+                '/iamd.v1.AuditService/CreateDigest',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
+                _registered_method=True)
+        self.ValidateAuditTrail = channel.unary_unary(
+                '/iamd.v1.AuditService/ValidateAuditTrail',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -52,6 +67,28 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetDigestPublicKey(self, request, context):
+        """The public key that verifies digest signatures (Ed25519, PEM).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateDigest(self, request, context):
+        """Sign a digest of every record since the previous one now (digests are also written at a
+        fixed cadence and at shutdown).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ValidateAuditTrail(self, request, context):
+        """Walk the digest chain: the ranges that are valid, and every record modified, deleted or inserted.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -59,6 +96,21 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.LookupEvents,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.SerializeToString,
+            ),
+            'GetDigestPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetDigestPublicKey,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.SerializeToString,
+            ),
+            'CreateDigest': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateDigest,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.SerializeToString,
+            ),
+            'ValidateAuditTrail': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidateAuditTrail,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -88,6 +140,87 @@ class AuditService:
             '/iamd.v1.AuditService/LookupEvents',
             protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetDigestPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/GetDigestPublicKey',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateDigest(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/CreateDigest',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidateAuditTrail(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/ValidateAuditTrail',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
             options,
             channel_credentials,
             insecure,

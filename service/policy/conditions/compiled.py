@@ -11,6 +11,8 @@ This is where the semantics shared by every operator live, once:
 - a multivalued key used without a set qualifier (AWS: "multivalued context keys require a
   condition set operator") cannot be compared, so the condition does not hold, negated or not.
 Keys are compared case-insensitively: they are lower-cased here and in the request.
+A condition without a set qualifier whose values hold no policy variable (nearly all of them)
+uses the operator's plain test (`build_test`) instead of its three-valued matcher.
 """
 
 from __future__ import annotations
@@ -52,19 +54,29 @@ def compile_condition(
     satisfied = not negated
     if type(test) is InSet:
         # The most common condition of all: a single value looked up in a set, no call made.
-        wanted, lower = test.values, test.lower
+        in_set = test.values
 
         def holds_in_set(ctx: Context, missing: list[str] | None) -> bool:
             value = ctx.get(key_l)
             if type(value) is str:
-                return ((value.lower() if lower else value) in wanted) == satisfied
+                return (value in in_set) == satisfied
             if value is None:
                 if missing is not None:
                     missing.append(key_l)
                 return missing_result
             return False  # a multivalued key without ForAllValues/ForAnyValue
 
-        return holds_in_set
+        def holds_in_set_lower(ctx: Context, missing: list[str] | None) -> bool:
+            value = ctx.get(key_l)
+            if type(value) is str:
+                return (value.lower() in in_set) == satisfied
+            if value is None:
+                if missing is not None:
+                    missing.append(key_l)
+                return missing_result
+            return False  # a multivalued key without ForAllValues/ForAnyValue
+
+        return holds_in_set_lower if test.lower else holds_in_set
     if test is not None:
         # The common single-valued condition on static values: one predicate, no matcher.
 
