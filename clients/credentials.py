@@ -96,6 +96,16 @@ def write_profile(path: Path, profile: str, credentials: Credentials) -> None:
     os.chmod(path, 0o600)
 
 
+def _signed_details(signer: RequestSigner, client_call_details, request):  # type: ignore[no-untyped-def]
+    method = client_call_details.method
+    method = method.decode() if isinstance(method, bytes) else method
+    signed = signer(method, request.SerializeToString(deterministic=True))
+    metadata = [*(client_call_details.metadata or ()), *signed]
+    return grpc.aio.ClientCallDetails(method=client_call_details.method, timeout=client_call_details.timeout,
+                                      metadata=metadata, credentials=client_call_details.credentials,
+                                      wait_for_ready=client_call_details.wait_for_ready)
+
+
 class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     """Signs every unary call made through a grpc.aio channel, for code that uses raw stubs."""
 
@@ -103,11 +113,19 @@ class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
         self.signer = RequestSigner(credentials, region)
 
     async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
-        method = client_call_details.method
-        method = method.decode() if isinstance(method, bytes) else method
-        signed = self.signer(method, request.SerializeToString(deterministic=True))
-        metadata = [*(client_call_details.metadata or ()), *signed]
-        details = grpc.aio.ClientCallDetails(method=client_call_details.method, timeout=client_call_details.timeout,
-                                             metadata=metadata, credentials=client_call_details.credentials,
-                                             wait_for_ready=client_call_details.wait_for_ready)
-        return await continuation(details, request)
+        return await continuation(_signed_details(self.signer, client_call_details, request), request)
+
+
+class StreamSigningInterceptor(grpc.aio.UnaryStreamClientInterceptor):
+    """Signs every server-streaming call (grpc.aio keeps one interceptor list per call shape)."""
+
+    def __init__(self, credentials: Credentials, region: str = "us-east-1") -> None:
+        self.signer = RequestSigner(credentials, region)
+
+    async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
+        return await continuation(_signed_details(self.signer, client_call_details, request), request)
+
+
+def signing_interceptors(credentials: Credentials, region: str = "us-east-1") -> list[grpc.aio.ClientInterceptor]:
+    """What to pass as `interceptors=` to grpc.aio channels so that every call is signed."""
+    return [SigningInterceptor(credentials, region), StreamSigningInterceptor(credentials, region)]

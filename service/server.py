@@ -37,6 +37,7 @@ from service.audit.digest import SigningKey
 from service.audit.digester import Digester
 from service.audit.writer import AuditWriter
 from service.auth.keyring import Keyring
+from service.app.history import TimeTravel
 from service.app.identity import IdentityCommands
 from service.app.ports import Clock, RandomIds, SystemClock
 from service.app.queries import IdentityQueries
@@ -135,6 +136,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     await runner.start()
 
     authorizer = Authorizer(principals, runner, clock)
+    time_travel = TimeTravel(store, clock, runner)
     authenticator = Authenticator(projection, keyring, clock)
     credentials = CredentialCommands(store, clock, ids, keyring, projection)
     guard = CallGuard(authenticator, authorizer, projection, credentials)
@@ -156,12 +158,13 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
                          caller),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
-        AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller), server)
+        AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller,
+                              time_travel), server)
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)
-    audit_pb2_grpc.add_AuditServiceServicer_to_server(AuditServicer(AuditLookup(audit_index, store), digester),
-                                                      server)
+    audit_pb2_grpc.add_AuditServiceServicer_to_server(
+        AuditServicer(AuditLookup(audit_index, store), digester, store, time_travel, projection, caller), server)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

@@ -67,7 +67,7 @@ class Authorizer:
         self._time_cache: tuple[tuple[str, str], ...] = ()
 
     async def authorize(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None) -> AuthorizeOutcome:
-        _check_request(query)
+        check_request(query)
         if query.min_position:
             try:
                 await self.runner.wait_for(query.min_position, WAIT_TIMEOUT)
@@ -211,7 +211,7 @@ def _account_of(resource: str) -> str:
     return m.group(1) if m else ""
 
 
-def _check_request(query: AuthorizeQuery) -> None:
+def check_request(query: AuthorizeQuery) -> None:
     problems = []
     if not query.principal_arn:
         problems.append(FieldProblem("principalArn", "required"))

@@ -133,7 +133,9 @@ class Simulator:
         return self._evaluate(simulation, caller_arn, inputs, {})
 
     async def simulate_principal(self, simulation: Simulation, *, policy_source_arn: str,
-                                 min_position: int = 0) -> list[SimulatedDecision]:
+                                 min_position: int = 0,
+                                 principals: PrincipalPolicyCache | None = None) -> list[SimulatedDecision]:
+        """`principals`: another state to read the principal from (time travel); default the live one."""
         _check(simulation)
         if min_position:
             try:
@@ -141,7 +143,7 @@ class Simulator:
             except TimeoutError:
                 raise ServiceUnavailableError(f"the projection has not reached position {min_position} yet") from None
         account_id, kind, key = _parse_principal(policy_source_arn)
-        principal = self.principals.get(account_id, kind, key) if kind != "root" else None
+        principal = (principals or self.principals).get(account_id, kind, key) if kind != "root" else None
         if principal is None or principal.view["arn"] != policy_source_arn:
             raise NoSuchEntityError(f"The principal {policy_source_arn} cannot be found.",
                                     resource_type="principal", resource_name=policy_source_arn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
 from datetime import UTC
 
 import grpc
@@ -9,22 +10,84 @@ import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+from projections.identity import IDENTITY_STREAMS, IdentityProjection
 from service.app.audit import AuditLookup, LookupQuery
+from service.app.authorize import AuthorizeQuery
+from service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
+from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
+from service.eventstore.port import EventStore
 from service.app.ports import iso8601
 from service.audit.digest import SIGNATURE_ALGORITHM
 from service.audit.digester import Digester
 
 from . import convert
+from .caller import CallerResolver
 
 
 def _time(ts: Timestamp) -> str:
     return iso8601(ts.ToDatetime(tzinfo=UTC))
 
 
+def _identity_event(e: dict) -> audit_pb2.IdentityEvent:
+    return audit_pb2.IdentityEvent(position=e["position"], stream=e.get("stream", ""), version=e["version"],
+                                   type=e["type"], time=e["time"], actor=e["actor"], request_id=e["request_id"],
+                                   data_json=orjson.dumps(e["data"]).decode())
+
+
+def _context_back(recorded: dict) -> dict[str, str | list[str]]:
+    """An Authorize record's requestContext back into context values."""
+    return {k: (list(v.get("values", [])) if v.get("multivalued") else (v.get("values") or [""])[0])
+            for k, v in recorded.items()}
+
+
 class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
-    def __init__(self, lookup: AuditLookup, digester: Digester) -> None:
+    def __init__(self, lookup: AuditLookup, digester: Digester, store: EventStore, time_travel: TimeTravel,
+                 projection: IdentityProjection, caller: CallerResolver) -> None:
         self.lookup = lookup
         self.digester = digester
+        self.store = store
+        self.time_travel = time_travel
+        self.projection = projection
+        self.caller = caller
+
+    async def GetEntityHistory(self, r: audit_pb2.GetEntityHistoryRequest,
+                               context: grpc.aio.ServicerContext) -> audit_pb2.GetEntityHistoryResponse:
+        kind, name = convert.entity_ref(r.target)
+        history = await entity_history(self.store, self.caller(context).account_id, kind, name)
+        return audit_pb2.GetEntityHistoryResponse(events=[_identity_event(e) for e in history])
+
+    async def WatchIdentityEvents(self, r: audit_pb2.WatchIdentityEventsRequest,
+                                  context: grpc.aio.ServicerContext) -> AsyncIterator[audit_pb2.IdentityEvent]:
+        async for e in self.store.subscribe_all(after=r.after_position or None, filter=IDENTITY_STREAMS):
+            yield audit_pb2.IdentityEvent(
+                position=e.position, stream=e.stream, version=e.version, type=e.type,
+                time=str(e.metadata.get("time", "")), actor=str(e.metadata.get("actor", "")),
+                request_id=str(e.metadata.get("request_id", "")),
+                data_json=orjson.dumps({k: v for k, v in e.data.items() if k not in NOT_SHOWN}).decode())
+
+    async def CheckReplay(self, r: audit_pb2.CheckReplayRequest,
+                          context: grpc.aio.ServicerContext) -> audit_pb2.CheckReplayResponse:
+        equal, position, differences = await self.time_travel.replay_matches_live(self.projection)
+        return audit_pb2.CheckReplayResponse(equal=equal, position=position, differences=differences)
+
+    async def ExplainEvent(self, r: audit_pb2.ExplainEventRequest,
+                           context: grpc.aio.ServicerContext) -> audit_pb2.ExplainEventResponse:
+        page = await self.lookup.lookup(LookupQuery(attributes=[("EventId", r.event_id)], max_results=1))
+        if not page.events:
+            raise NoSuchEntityError(f"no audit record with event id {r.event_id}", resource_type="audit record",
+                                    resource_name=r.event_id)
+        _, record = page.events[0]
+        extra = record.get("additionalEventData") or {}
+        if record["eventName"] != "Authorize" or not extra.get("principalArn"):
+            raise InvalidInputError("only Authorize decisions about a principal named by ARN can be re-evaluated",
+                                    problems=[FieldProblem("eventId", "not such a decision")])
+        past = await self.time_travel.authorizer_at(AsOf(position=int(extra["evaluatedAtPosition"])))
+        outcome = past.authorize_now(AuthorizeQuery(principal_arn=extra["principalArn"], action=extra["action"],
+                                                    resource=extra["resource"],
+                                                    context=_context_back(extra.get("requestContext") or {})))
+        return audit_pb2.ExplainEventResponse(recorded_decision=str(extra.get("decision", "")),
+                                              reevaluated=convert.decision(outcome.decision, outcome.position, True),
+                                              cloud_trail_event=orjson.dumps(record).decode())
 
     async def GetDigestPublicKey(self, r: audit_pb2.GetDigestPublicKeyRequest,
                                  context: grpc.aio.ServicerContext) -> audit_pb2.GetDigestPublicKeyResponse:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC
+
 import grpc
 
 from projections.runner import ProjectionRunner
@@ -10,7 +12,9 @@ from protos.iamd.v1 import authorization_pb2_grpc
 from service.app.authenticate import Authenticator
 from google.protobuf.json_format import MessageToDict
 
-from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery
+from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
+from service.app.history import AsOf, TimeTravel
+from service.app.ports import iso8601
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 
@@ -36,6 +40,11 @@ def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicy
                       boundary_policies=list(r.permissions_boundary_policy_input_list))
 
 
+def _as_of(a: apb.AsOf) -> AsOf:
+    return AsOf(position=a.position,
+                time=iso8601(a.time.ToDatetime(tzinfo=UTC)) if a.HasField("time") else "")
+
+
 def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateResponse:
     return apb.SimulateResponse(
         evaluation_results=[convert.evaluation_result(s.action, s.resource, s.decision) for s in results],
@@ -44,7 +53,8 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
 
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
-                 runner: ProjectionRunner, caller: CallerResolver) -> None:
+                 runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel) -> None:
+        self.time_travel = time_travel
         self.authenticator = authenticator
         self.authorizer = authorizer
         self.simulator = simulator
@@ -56,15 +66,22 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if sum(ways) != 1:
             raise InvalidInputError("name the principal exactly one way: principal_arn, signed_request or "
                                     "session_token", problems=[FieldProblem("principal", "exactly one way")])
-        if r.principal_arn:
-            outcome = await self.authorizer.authorize(_query(r, r.principal_arn))
-        else:
+        session = None
+        principal_arn = r.principal_arn
+        if not principal_arn:
             if r.HasField("signed_request"):
                 signed = r.signed_request
                 principal = self.authenticator.authenticate(signed.method, signed.body, dict(signed.headers))
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
-            outcome = await self.authorizer.authorize(_query(r, principal.arn), session=principal.session)
+            principal_arn, session = principal.arn, principal.session
+        if r.HasField("as_of"):
+            past = await self.time_travel.authorizer_at(_as_of(r.as_of))
+            query = _query(r, principal_arn)
+            check_request(query)
+            outcome = past.authorize_now(query, session=session)
+        else:
+            outcome = await self.authorizer.authorize(_query(r, principal_arn), session=session)
         self._note_for_audit(r, outcome)
         return convert.decision(outcome.decision, outcome.position, r.explain)
 
@@ -105,6 +122,12 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     async def SimulatePrincipalPolicy(self, r: apb.SimulatePrincipalPolicyRequest,
                                       context: grpc.aio.ServicerContext) -> apb.SimulateResponse:
+        if r.HasField("as_of"):
+            past = await self.time_travel.authorizer_at(_as_of(r.as_of))
+            results = await self.simulator.simulate_principal(
+                _simulation(r, r.policy_input_list), policy_source_arn=r.policy_source_arn,
+                principals=past.principals)
+            return _simulated(results, past.principals.projection.position)
         results = await self.simulator.simulate_principal(
             _simulation(r, r.policy_input_list), policy_source_arn=r.policy_source_arn, min_position=r.min_position)
         return _simulated(results, self.runner.projection.position)

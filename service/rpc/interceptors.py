@@ -50,6 +50,8 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         handler_call_details: grpc.HandlerCallDetails,
     ) -> grpc.RpcMethodHandler:
         handler = await continuation(handler_call_details)
+        if handler is not None and handler.unary_stream is not None:
+            return self._guarded_stream(handler, handler_call_details.method)
         if handler is None or handler.unary_unary is None:
             return handler
         method = handler_call_details.method
@@ -120,3 +122,39 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
                                   error_message=error_message, caller=caller, request_id=request_id,
                                   source_ip=request_keys["aws:SourceIp"], user_agent=request_keys["aws:UserAgent"],
                                   resources=RESOURCES.get())
+
+    def _guarded_stream(self, handler: grpc.RpcMethodHandler, method: str) -> grpc.RpcMethodHandler:
+        """Server-streaming calls pass the same gate (and leave a record) before the first message."""
+        behavior = handler.unary_stream
+
+        async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
+            request_id = str(uuid.uuid4())
+            REQUEST_ID.set(request_id)
+            CALLER.set(None)
+            RESOURCES.set([])
+            AUDIT_EXTRA.set(None)
+            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+            request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
+                            "aws:SecureTransport": "true" if self.tls else "false",
+                            "aws:UserAgent": metadata.get("user-agent", "")}
+            audited = self.auditor is not None and method.startswith(GUARDED_PREFIX)
+            try:
+                if self.guard is not None:
+                    self.guard.check(method, request, metadata, request_keys)
+            except IamError as error:
+                if audited:
+                    await self._audit(method, request, None, error.code, error.message, CALLER.get(), request_id,
+                                      request_keys)
+                status = to_grpc_status(error, request_id)
+                await context.abort(status.code, status.details,
+                                    (*status.trailing_metadata, ("x-request-id", request_id)))
+            if audited:
+                await self._audit(method, request, None, "", "", CALLER.get(), request_id, request_keys)
+            async for item in behavior(request, context):
+                yield item
+
+        return grpc.unary_stream_rpc_method_handler(
+            unary_stream,
+            request_deserializer=handler.request_deserializer,
+            response_serializer=handler.response_serializer,
+        )

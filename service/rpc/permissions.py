@@ -166,6 +166,10 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),
     "CreateDigest": _everywhere("iamd:CreateAuditDigest"),
     "ValidateAuditTrail": _everywhere("iamd:ValidateAuditTrail"),
+    "GetEntityHistory": _on("iamd:GetEntityHistory", lambda r, res: res.target(r.target)),
+    "WatchIdentityEvents": _everywhere("iamd:WatchIdentityEvents"),
+    "CheckReplay": _everywhere("iamd:CheckReplay"),
+    "ExplainEvent": _everywhere("iamd:ExplainEvent"),
     # decisions
     "Authorize": _on(AUTHORIZE_ACTION, lambda r, res: _authorize_resource(r)),
     "AuthorizeBatch": _authorize_batch,

@@ -10,7 +10,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from clients.credentials import Credentials, SigningInterceptor, resolve_credentials
+from clients.credentials import Credentials, resolve_credentials, signing_interceptors
 from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2_grpc
 from service.config import Settings
 from service.server import RunningServer, build_server
@@ -41,7 +41,7 @@ class Iamd:
 
     def connect(self, credentials: Credentials | None) -> grpc.aio.Channel:
         """Another channel to this server, signing as `credentials` (None: unsigned)."""
-        interceptors = [SigningInterceptor(credentials)] if credentials else []
+        interceptors = signing_interceptors(credentials) if credentials else []
         return grpc.aio.insecure_channel(self.target, interceptors=interceptors)
 
     @property
@@ -55,7 +55,7 @@ async def start_iamd(data_dir: Path, **overrides: object) -> Iamd:
     clock = OffsetClock()
     running = await build_server(settings, clock=clock)
     root = root_credentials(data_dir)
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=[SigningInterceptor(root)])
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=signing_interceptors(root))
     return Iamd(running, channel, identity_pb2_grpc.IdentityServiceStub(channel),
                 authorization_pb2_grpc.AuthorizationServiceStub(channel),
                 sts_pb2_grpc.SecurityTokenServiceStub(channel), data_dir, root, clock)

@@ -20,7 +20,7 @@ from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 
-from clients.credentials import SigningInterceptor
+from clients.credentials import signing_interceptors
 
 from .conftest import ACCOUNT, Iamd, root_credentials, start_iamd, stop_iamd
 from .helpers import allow
@@ -90,7 +90,7 @@ async def _wait_serving(target: str, proc: subprocess.Popen, data_dir: Path) -> 
                                                                            timeout=1)
             if reply.status == health_pb2.HealthCheckResponse.SERVING:
                 await health_channel.close()
-                return grpc.aio.insecure_channel(target, interceptors=[SigningInterceptor(root_credentials(data_dir))])
+                return grpc.aio.insecure_channel(target, interceptors=signing_interceptors(root_credentials(data_dir)))
         except grpc.aio.AioRpcError:
             pass
         await asyncio.sleep(0.1)  # polling a starting process, not waiting for our own work

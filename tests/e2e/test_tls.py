@@ -7,7 +7,7 @@ from pathlib import Path
 import grpc
 import pytest
 
-from clients.credentials import SigningInterceptor
+from clients.credentials import signing_interceptors
 from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
 from service.config import Settings, parse_settings
 
@@ -28,7 +28,7 @@ async def test_tls_and_mutual_tls(tmp_path: Path) -> None:
     server = await start_iamd(tmp_path / "d", tls_cert=str(pki.server_cert), tls_key=str(pki.server_key),
                               tls_client_ca=str(pki.ca))
     target = f"localhost:{server.running.port}"
-    signer = [SigningInterceptor(server.root)]
+    signer = signing_interceptors(server.root)
     try:
         with_client_cert = grpc.ssl_channel_credentials(pki.ca.read_bytes(), pki.client_key.read_bytes(),
                                                         pki.client_cert.read_bytes())

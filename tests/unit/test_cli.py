@@ -827,7 +827,7 @@ def test_every_command_runs_with_its_required_options(iamctl, channel, group, co
 
 
 def test_every_rpc_is_reachable_from_the_sync_sdk():
-    names = [m.name for s in SERVICES for m in s.methods]
+    names = [m.name for s in SERVICES for m in s.methods if not m.server_streaming]
     assert sorted(m.name for m in METHODS.values()) == sorted(names)
     channel = FakeChannel()
     with IamdClient(channel=channel) as client:
@@ -839,7 +839,7 @@ def test_every_rpc_is_reachable_from_the_sync_sdk():
 
 
 async def test_every_rpc_is_reachable_from_the_async_sdk():
-    names = [m.name for s in SERVICES for m in s.methods]
+    names = [m.name for s in SERVICES for m in s.methods if not m.server_streaming]
     channel = FakeAioChannel()
     async with AsyncIamdClient(channel=channel) as client:
         for name in names:

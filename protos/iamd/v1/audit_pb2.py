@@ -23,39 +23,57 @@ _sym_db = _symbol_database.Default()
 
 
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
+from protos.iamd.v1 import authorization_pb2 as protos_dot_iamd_dot_v1_dot_authorization__pb2
+from protos.iamd.v1 import common_pb2 as protos_dot_iamd_dot_v1_dot_common__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aprotos/iamd/v1/audit.proto\x12\x07iamd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"\x1b\n\x19GetDigestPublicKeyRequest\"\\\n\x1aGetDigestPublicKeyResponse\x12\x16\n\x0epublic_key_pem\x18\x01 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\t\x12\x11\n\talgorithm\x18\x03 \x01(\t\"\x15\n\x13\x43reateDigestRequest\"P\n\x14\x43reateDigestResponse\x12\x11\n\tdigest_id\x18\x01 \x01(\t\x12\x0f\n\x07records\x18\x02 \x01(\x05\x12\x14\n\x0c\x65nd_position\x18\x03 \x01(\x04\"y\n\x19ValidateAuditTrailRequest\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\tTimeRange\x12\x19\n\x11oldest_event_time\x18\x01 \x01(\t\x12\x19\n\x11newest_event_time\x18\x02 \x01(\t\"\xa7\x02\n\x1aValidateAuditTrailResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x15\n\rvalid_digests\x18\x02 \x01(\x05\x12\x15\n\rvalid_records\x18\x03 \x01(\x05\x12\x1a\n\x12modified_event_ids\x18\x04 \x03(\t\x12\x19\n\x11\x64\x65leted_event_ids\x18\x05 \x03(\t\x12\x1a\n\x12inserted_event_ids\x18\x06 \x03(\t\x12\x1a\n\x12invalid_digest_ids\x18\x07 \x03(\t\x12\x1a\n\x12missing_digest_ids\x18\x08 \x03(\t\x12(\n\x0cvalid_ranges\x18\t \x03(\x0b\x32\x12.iamd.v1.TimeRange\x12\x17\n\x0fnot_yet_covered\x18\n \x01(\x05\"A\n\x0fLookupAttribute\x12\x15\n\rattribute_key\x18\x01 \x01(\t\x12\x17\n\x0f\x61ttribute_value\x18\x02 \x01(\t\"\x8e\x02\n\x13LookupEventsRequest\x12\x33\n\x11lookup_attributes\x18\x01 \x03(\x0b\x32\x18.iamd.v1.LookupAttribute\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bmax_results\x18\x04 \x01(\x05\x12\x12\n\nnext_token\x18\x05 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x06 \x01(\t\x12\x12\n\nerror_code\x18\x07 \x01(\t\x12\x15\n\rprincipal_arn\x18\x08 \x01(\t\"=\n\rEventResource\x12\x15\n\rresource_type\x18\x01 \x01(\t\x12\x15\n\rresource_name\x18\x02 \x01(\t\"\xf5\x01\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x11\n\tread_only\x18\x03 \x01(\t\x12\x15\n\raccess_key_id\x18\x04 \x01(\t\x12.\n\nevent_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x65vent_source\x18\x06 \x01(\t\x12\x10\n\x08username\x18\x07 \x01(\t\x12)\n\tresources\x18\x08 \x03(\x0b\x32\x16.iamd.v1.EventResource\x12\x19\n\x11\x63loud_trail_event\x18\t \x01(\t\"J\n\x14LookupEventsResponse\x12\x1e\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x0e.iamd.v1.Event\x12\x12\n\nnext_token\x18\x02 \x01(\t2\xe6\x02\n\x0c\x41uditService\x12K\n\x0cLookupEvents\x12\x1c.iamd.v1.LookupEventsRequest\x1a\x1d.iamd.v1.LookupEventsResponse\x12]\n\x12GetDigestPublicKey\x12\".iamd.v1.GetDigestPublicKeyRequest\x1a#.iamd.v1.GetDigestPublicKeyResponse\x12K\n\x0c\x43reateDigest\x12\x1c.iamd.v1.CreateDigestRequest\x1a\x1d.iamd.v1.CreateDigestResponse\x12]\n\x12ValidateAuditTrail\x12\".iamd.v1.ValidateAuditTrailRequest\x1a#.iamd.v1.ValidateAuditTrailResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1aprotos/iamd/v1/audit.proto\x12\x07iamd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\"protos/iamd/v1/authorization.proto\x1a\x1bprotos/iamd/v1/common.proto\"=\n\x17GetEntityHistoryRequest\x12\"\n\x06target\x18\x01 \x01(\x0b\x32\x12.iamd.v1.EntityRef\"\x94\x01\n\rIdentityEvent\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x0e\n\x06stream\x18\x02 \x01(\t\x12\x0f\n\x07version\x18\x03 \x01(\x03\x12\x0c\n\x04type\x18\x04 \x01(\t\x12\x0c\n\x04time\x18\x05 \x01(\t\x12\r\n\x05\x61\x63tor\x18\x06 \x01(\t\x12\x12\n\nrequest_id\x18\x07 \x01(\t\x12\x11\n\tdata_json\x18\x08 \x01(\t\"B\n\x18GetEntityHistoryResponse\x12&\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x16.iamd.v1.IdentityEvent\"4\n\x1aWatchIdentityEventsRequest\x12\x16\n\x0e\x61\x66ter_position\x18\x01 \x01(\x04\"\x14\n\x12\x43heckReplayRequest\"K\n\x13\x43heckReplayResponse\x12\r\n\x05\x65qual\x18\x01 \x01(\x08\x12\x10\n\x08position\x18\x02 \x01(\x04\x12\x13\n\x0b\x64ifferences\x18\x03 \x03(\t\"\'\n\x13\x45xplainEventRequest\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\"}\n\x14\x45xplainEventResponse\x12\x19\n\x11recorded_decision\x18\x01 \x01(\t\x12/\n\x0breevaluated\x18\x02 \x01(\x0b\x32\x1a.iamd.v1.AuthorizeResponse\x12\x19\n\x11\x63loud_trail_event\x18\x03 \x01(\t\"\x1b\n\x19GetDigestPublicKeyRequest\"\\\n\x1aGetDigestPublicKeyResponse\x12\x16\n\x0epublic_key_pem\x18\x01 \x01(\t\x12\x13\n\x0b\x66ingerprint\x18\x02 \x01(\t\x12\x11\n\talgorithm\x18\x03 \x01(\t\"\x15\n\x13\x43reateDigestRequest\"P\n\x14\x43reateDigestResponse\x12\x11\n\tdigest_id\x18\x01 \x01(\t\x12\x0f\n\x07records\x18\x02 \x01(\x05\x12\x14\n\x0c\x65nd_position\x18\x03 \x01(\x04\"y\n\x19ValidateAuditTrailRequest\x12.\n\nstart_time\x18\x01 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"A\n\tTimeRange\x12\x19\n\x11oldest_event_time\x18\x01 \x01(\t\x12\x19\n\x11newest_event_time\x18\x02 \x01(\t\"\xa7\x02\n\x1aValidateAuditTrailResponse\x12\r\n\x05valid\x18\x01 \x01(\x08\x12\x15\n\rvalid_digests\x18\x02 \x01(\x05\x12\x15\n\rvalid_records\x18\x03 \x01(\x05\x12\x1a\n\x12modified_event_ids\x18\x04 \x03(\t\x12\x19\n\x11\x64\x65leted_event_ids\x18\x05 \x03(\t\x12\x1a\n\x12inserted_event_ids\x18\x06 \x03(\t\x12\x1a\n\x12invalid_digest_ids\x18\x07 \x03(\t\x12\x1a\n\x12missing_digest_ids\x18\x08 \x03(\t\x12(\n\x0cvalid_ranges\x18\t \x03(\x0b\x32\x12.iamd.v1.TimeRange\x12\x17\n\x0fnot_yet_covered\x18\n \x01(\x05\"A\n\x0fLookupAttribute\x12\x15\n\rattribute_key\x18\x01 \x01(\t\x12\x17\n\x0f\x61ttribute_value\x18\x02 \x01(\t\"\x8e\x02\n\x13LookupEventsRequest\x12\x33\n\x11lookup_attributes\x18\x01 \x03(\x0b\x32\x18.iamd.v1.LookupAttribute\x12.\n\nstart_time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12,\n\x08\x65nd_time\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x13\n\x0bmax_results\x18\x04 \x01(\x05\x12\x12\n\nnext_token\x18\x05 \x01(\t\x12\x10\n\x08\x64\x65\x63ision\x18\x06 \x01(\t\x12\x12\n\nerror_code\x18\x07 \x01(\t\x12\x15\n\rprincipal_arn\x18\x08 \x01(\t\"=\n\rEventResource\x12\x15\n\rresource_type\x18\x01 \x01(\t\x12\x15\n\rresource_name\x18\x02 \x01(\t\"\xf5\x01\n\x05\x45vent\x12\x10\n\x08\x65vent_id\x18\x01 \x01(\t\x12\x12\n\nevent_name\x18\x02 \x01(\t\x12\x11\n\tread_only\x18\x03 \x01(\t\x12\x15\n\raccess_key_id\x18\x04 \x01(\t\x12.\n\nevent_time\x18\x05 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0c\x65vent_source\x18\x06 \x01(\t\x12\x10\n\x08username\x18\x07 \x01(\t\x12)\n\tresources\x18\x08 \x03(\x0b\x32\x16.iamd.v1.EventResource\x12\x19\n\x11\x63loud_trail_event\x18\t \x01(\t\"J\n\x14LookupEventsResponse\x12\x1e\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x0e.iamd.v1.Event\x12\x12\n\nnext_token\x18\x02 \x01(\t2\xac\x05\n\x0c\x41uditService\x12K\n\x0cLookupEvents\x12\x1c.iamd.v1.LookupEventsRequest\x1a\x1d.iamd.v1.LookupEventsResponse\x12]\n\x12GetDigestPublicKey\x12\".iamd.v1.GetDigestPublicKeyRequest\x1a#.iamd.v1.GetDigestPublicKeyResponse\x12K\n\x0c\x43reateDigest\x12\x1c.iamd.v1.CreateDigestRequest\x1a\x1d.iamd.v1.CreateDigestResponse\x12]\n\x12ValidateAuditTrail\x12\".iamd.v1.ValidateAuditTrailRequest\x1a#.iamd.v1.ValidateAuditTrailResponse\x12W\n\x10GetEntityHistory\x12 .iamd.v1.GetEntityHistoryRequest\x1a!.iamd.v1.GetEntityHistoryResponse\x12T\n\x13WatchIdentityEvents\x12#.iamd.v1.WatchIdentityEventsRequest\x1a\x16.iamd.v1.IdentityEvent0\x01\x12H\n\x0b\x43heckReplay\x12\x1b.iamd.v1.CheckReplayRequest\x1a\x1c.iamd.v1.CheckReplayResponse\x12K\n\x0c\x45xplainEvent\x12\x1c.iamd.v1.ExplainEventRequest\x1a\x1d.iamd.v1.ExplainEventResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'protos.iamd.v1.audit_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_GETDIGESTPUBLICKEYREQUEST']._serialized_start=72
-  _globals['_GETDIGESTPUBLICKEYREQUEST']._serialized_end=99
-  _globals['_GETDIGESTPUBLICKEYRESPONSE']._serialized_start=101
-  _globals['_GETDIGESTPUBLICKEYRESPONSE']._serialized_end=193
-  _globals['_CREATEDIGESTREQUEST']._serialized_start=195
-  _globals['_CREATEDIGESTREQUEST']._serialized_end=216
-  _globals['_CREATEDIGESTRESPONSE']._serialized_start=218
-  _globals['_CREATEDIGESTRESPONSE']._serialized_end=298
-  _globals['_VALIDATEAUDITTRAILREQUEST']._serialized_start=300
-  _globals['_VALIDATEAUDITTRAILREQUEST']._serialized_end=421
-  _globals['_TIMERANGE']._serialized_start=423
-  _globals['_TIMERANGE']._serialized_end=488
-  _globals['_VALIDATEAUDITTRAILRESPONSE']._serialized_start=491
-  _globals['_VALIDATEAUDITTRAILRESPONSE']._serialized_end=786
-  _globals['_LOOKUPATTRIBUTE']._serialized_start=788
-  _globals['_LOOKUPATTRIBUTE']._serialized_end=853
-  _globals['_LOOKUPEVENTSREQUEST']._serialized_start=856
-  _globals['_LOOKUPEVENTSREQUEST']._serialized_end=1126
-  _globals['_EVENTRESOURCE']._serialized_start=1128
-  _globals['_EVENTRESOURCE']._serialized_end=1189
-  _globals['_EVENT']._serialized_start=1192
-  _globals['_EVENT']._serialized_end=1437
-  _globals['_LOOKUPEVENTSRESPONSE']._serialized_start=1439
-  _globals['_LOOKUPEVENTSRESPONSE']._serialized_end=1513
-  _globals['_AUDITSERVICE']._serialized_start=1516
-  _globals['_AUDITSERVICE']._serialized_end=1874
+  _globals['_GETENTITYHISTORYREQUEST']._serialized_start=137
+  _globals['_GETENTITYHISTORYREQUEST']._serialized_end=198
+  _globals['_IDENTITYEVENT']._serialized_start=201
+  _globals['_IDENTITYEVENT']._serialized_end=349
+  _globals['_GETENTITYHISTORYRESPONSE']._serialized_start=351
+  _globals['_GETENTITYHISTORYRESPONSE']._serialized_end=417
+  _globals['_WATCHIDENTITYEVENTSREQUEST']._serialized_start=419
+  _globals['_WATCHIDENTITYEVENTSREQUEST']._serialized_end=471
+  _globals['_CHECKREPLAYREQUEST']._serialized_start=473
+  _globals['_CHECKREPLAYREQUEST']._serialized_end=493
+  _globals['_CHECKREPLAYRESPONSE']._serialized_start=495
+  _globals['_CHECKREPLAYRESPONSE']._serialized_end=570
+  _globals['_EXPLAINEVENTREQUEST']._serialized_start=572
+  _globals['_EXPLAINEVENTREQUEST']._serialized_end=611
+  _globals['_EXPLAINEVENTRESPONSE']._serialized_start=613
+  _globals['_EXPLAINEVENTRESPONSE']._serialized_end=738
+  _globals['_GETDIGESTPUBLICKEYREQUEST']._serialized_start=740
+  _globals['_GETDIGESTPUBLICKEYREQUEST']._serialized_end=767
+  _globals['_GETDIGESTPUBLICKEYRESPONSE']._serialized_start=769
+  _globals['_GETDIGESTPUBLICKEYRESPONSE']._serialized_end=861
+  _globals['_CREATEDIGESTREQUEST']._serialized_start=863
+  _globals['_CREATEDIGESTREQUEST']._serialized_end=884
+  _globals['_CREATEDIGESTRESPONSE']._serialized_start=886
+  _globals['_CREATEDIGESTRESPONSE']._serialized_end=966
+  _globals['_VALIDATEAUDITTRAILREQUEST']._serialized_start=968
+  _globals['_VALIDATEAUDITTRAILREQUEST']._serialized_end=1089
+  _globals['_TIMERANGE']._serialized_start=1091
+  _globals['_TIMERANGE']._serialized_end=1156
+  _globals['_VALIDATEAUDITTRAILRESPONSE']._serialized_start=1159
+  _globals['_VALIDATEAUDITTRAILRESPONSE']._serialized_end=1454
+  _globals['_LOOKUPATTRIBUTE']._serialized_start=1456
+  _globals['_LOOKUPATTRIBUTE']._serialized_end=1521
+  _globals['_LOOKUPEVENTSREQUEST']._serialized_start=1524
+  _globals['_LOOKUPEVENTSREQUEST']._serialized_end=1794
+  _globals['_EVENTRESOURCE']._serialized_start=1796
+  _globals['_EVENTRESOURCE']._serialized_end=1857
+  _globals['_EVENT']._serialized_start=1860
+  _globals['_EVENT']._serialized_end=2105
+  _globals['_LOOKUPEVENTSRESPONSE']._serialized_start=2107
+  _globals['_LOOKUPEVENTSRESPONSE']._serialized_end=2181
+  _globals['_AUDITSERVICE']._serialized_start=2184
+  _globals['_AUDITSERVICE']._serialized_end=2868
 # @@protoc_insertion_point(module_scope)

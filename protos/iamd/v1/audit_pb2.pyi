@@ -1,6 +1,8 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from protos.iamd.v1 import authorization_pb2 as _authorization_pb2
+from protos.iamd.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -8,6 +10,74 @@ from collections.abc import Iterable as _Iterable, Mapping as _Mapping
 from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 
 DESCRIPTOR: _descriptor.FileDescriptor
+
+class GetEntityHistoryRequest(_message.Message):
+    __slots__ = ("target",)
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    target: _common_pb2.EntityRef
+    def __init__(self, target: _Optional[_Union[_common_pb2.EntityRef, _Mapping]] = ...) -> None: ...
+
+class IdentityEvent(_message.Message):
+    __slots__ = ("position", "stream", "version", "type", "time", "actor", "request_id", "data_json")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    STREAM_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    DATA_JSON_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    stream: str
+    version: int
+    type: str
+    time: str
+    actor: str
+    request_id: str
+    data_json: str
+    def __init__(self, position: _Optional[int] = ..., stream: _Optional[str] = ..., version: _Optional[int] = ..., type: _Optional[str] = ..., time: _Optional[str] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., data_json: _Optional[str] = ...) -> None: ...
+
+class GetEntityHistoryResponse(_message.Message):
+    __slots__ = ("events",)
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[IdentityEvent]
+    def __init__(self, events: _Optional[_Iterable[_Union[IdentityEvent, _Mapping]]] = ...) -> None: ...
+
+class WatchIdentityEventsRequest(_message.Message):
+    __slots__ = ("after_position",)
+    AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
+    after_position: int
+    def __init__(self, after_position: _Optional[int] = ...) -> None: ...
+
+class CheckReplayRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class CheckReplayResponse(_message.Message):
+    __slots__ = ("equal", "position", "differences")
+    EQUAL_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    DIFFERENCES_FIELD_NUMBER: _ClassVar[int]
+    equal: bool
+    position: int
+    differences: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, equal: _Optional[bool] = ..., position: _Optional[int] = ..., differences: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ExplainEventRequest(_message.Message):
+    __slots__ = ("event_id",)
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    event_id: str
+    def __init__(self, event_id: _Optional[str] = ...) -> None: ...
+
+class ExplainEventResponse(_message.Message):
+    __slots__ = ("recorded_decision", "reevaluated", "cloud_trail_event")
+    RECORDED_DECISION_FIELD_NUMBER: _ClassVar[int]
+    REEVALUATED_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_TRAIL_EVENT_FIELD_NUMBER: _ClassVar[int]
+    recorded_decision: str
+    reevaluated: _authorization_pb2.AuthorizeResponse
+    cloud_trail_event: str
+    def __init__(self, recorded_decision: _Optional[str] = ..., reevaluated: _Optional[_Union[_authorization_pb2.AuthorizeResponse, _Mapping]] = ..., cloud_trail_event: _Optional[str] = ...) -> None: ...
 
 class GetDigestPublicKeyRequest(_message.Message):
     __slots__ = ()

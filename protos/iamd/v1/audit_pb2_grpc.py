@@ -54,6 +54,26 @@ class AuditServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
                 _registered_method=True)
+        self.GetEntityHistory = channel.unary_unary(
+                '/iamd.v1.AuditService/GetEntityHistory',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
+                _registered_method=True)
+        self.WatchIdentityEvents = channel.unary_stream(
+                '/iamd.v1.AuditService/WatchIdentityEvents',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
+                _registered_method=True)
+        self.CheckReplay = channel.unary_unary(
+                '/iamd.v1.AuditService/CheckReplay',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
+                _registered_method=True)
+        self.ExplainEvent = channel.unary_unary(
+                '/iamd.v1.AuditService/ExplainEvent',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
+                _registered_method=True)
 
 
 class AuditServiceServicer:
@@ -89,6 +109,34 @@ class AuditServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetEntityHistory(self, request, context):
+        """Every event that changed a user, group, role or policy, with who did it and when.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def WatchIdentityEvents(self, request, context):
+        """Identity events from a position (exclusive), then live as they are committed: for caches.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CheckReplay(self, request, context):
+        """Rebuild the identity state from the log alone and compare it with the live projection.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ExplainEvent(self, request, context):
+        """Re-evaluate a recorded Authorize decision at the position it was made at, and explain it.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -111,6 +159,26 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.ValidateAuditTrail,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.SerializeToString,
+            ),
+            'GetEntityHistory': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetEntityHistory,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.SerializeToString,
+            ),
+            'WatchIdentityEvents': grpc.unary_stream_rpc_method_handler(
+                    servicer.WatchIdentityEvents,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.SerializeToString,
+            ),
+            'CheckReplay': grpc.unary_unary_rpc_method_handler(
+                    servicer.CheckReplay,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.SerializeToString,
+            ),
+            'ExplainEvent': grpc.unary_unary_rpc_method_handler(
+                    servicer.ExplainEvent,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -221,6 +289,114 @@ class AuditService:
             '/iamd.v1.AuditService/ValidateAuditTrail',
             protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetEntityHistory(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/GetEntityHistory',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def WatchIdentityEvents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_stream(
+            request,
+            target,
+            '/iamd.v1.AuditService/WatchIdentityEvents',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CheckReplay(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/CheckReplay',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ExplainEvent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/ExplainEvent',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
 from google.protobuf import descriptor as _descriptor
@@ -43,8 +46,16 @@ class SignedPrincipalRequest(_message.Message):
     headers: _containers.ScalarMap[str, str]
     def __init__(self, method: _Optional[str] = ..., body: _Optional[bytes] = ..., headers: _Optional[_Mapping[str, str]] = ...) -> None: ...
 
+class AsOf(_message.Message):
+    __slots__ = ("position", "time")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    TIME_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    time: _timestamp_pb2.Timestamp
+    def __init__(self, position: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class AuthorizeRequest(_message.Message):
-    __slots__ = ("principal_arn", "signed_request", "session_token", "action", "resource", "resource_account", "context", "min_position", "explain")
+    __slots__ = ("principal_arn", "signed_request", "session_token", "as_of", "action", "resource", "resource_account", "context", "min_position", "explain")
     class ContextEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -55,6 +66,7 @@ class AuthorizeRequest(_message.Message):
     PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
     SIGNED_REQUEST_FIELD_NUMBER: _ClassVar[int]
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -64,13 +76,14 @@ class AuthorizeRequest(_message.Message):
     principal_arn: str
     signed_request: SignedPrincipalRequest
     session_token: str
+    as_of: AsOf
     action: str
     resource: str
     resource_account: str
     context: _containers.MessageMap[str, ContextValue]
     min_position: int
     explain: bool
-    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
     __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")
@@ -181,7 +194,7 @@ class SimulateCustomPolicyRequest(_message.Message):
     def __init__(self, policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., caller_arn: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., session_policy: _Optional[str] = ..., scp_levels: _Optional[_Iterable[_Union[PolicyLevel, _Mapping]]] = ..., rcp_levels: _Optional[_Iterable[_Union[PolicyLevel, _Mapping]]] = ...) -> None: ...
 
 class SimulatePrincipalPolicyRequest(_message.Message):
-    __slots__ = ("policy_source_arn", "policy_input_list", "permissions_boundary_policy_input_list", "action_names", "resource_arns", "resource_policy", "resource_owner", "context_entries", "min_position")
+    __slots__ = ("policy_source_arn", "policy_input_list", "permissions_boundary_policy_input_list", "action_names", "resource_arns", "resource_policy", "resource_owner", "context_entries", "min_position", "as_of")
     class ContextEntriesEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -198,6 +211,7 @@ class SimulatePrincipalPolicyRequest(_message.Message):
     RESOURCE_OWNER_FIELD_NUMBER: _ClassVar[int]
     CONTEXT_ENTRIES_FIELD_NUMBER: _ClassVar[int]
     MIN_POSITION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
     policy_source_arn: str
     policy_input_list: _containers.RepeatedScalarFieldContainer[str]
     permissions_boundary_policy_input_list: _containers.RepeatedScalarFieldContainer[str]
@@ -207,7 +221,8 @@ class SimulatePrincipalPolicyRequest(_message.Message):
     resource_owner: str
     context_entries: _containers.MessageMap[str, ContextValue]
     min_position: int
-    def __init__(self, policy_source_arn: _Optional[str] = ..., policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ...) -> None: ...
+    as_of: AsOf
+    def __init__(self, policy_source_arn: _Optional[str] = ..., policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ...) -> None: ...
 
 class EvaluationResult(_message.Message):
     __slots__ = ("eval_action_name", "eval_resource_name", "eval_decision", "matched_statements", "missing_context_values", "blocked_by", "results_by_policy_type")
