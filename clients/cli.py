@@ -90,6 +90,9 @@ CONTEXT = "context"  # key=value, repeatable
 DOCUMENTS = "documents"  # several documents, each text or file://path
 POLICY_ARNS = "policy-arns"  # several `arn=ARN` (AWS CLI shorthand) or bare ARNs
 LOOKUP_ATTRIBUTES = "lookup-attributes"  # AttributeKey=K,AttributeValue=V ...
+CLIENT_ONLY = "-"  # an Arg.field for options iamctl uses itself, not request fields
+AS_OF_POSITION = "as-of-position"  # a log position -> AsOf{position}
+AS_OF_TIME = "as-of-time"  # an ISO 8601 time -> AsOf{time}
 CONTEXT_JSON = "context-json"  # JSON object of context keys
 
 
@@ -137,6 +140,10 @@ class Arg:
             return load_param(self.flag, raw)
         if self.kind == DOCUMENTS:
             return [load_param(self.flag, value) for value in raw]
+        if self.kind == AS_OF_POSITION:
+            return {"position": int(raw)}
+        if self.kind == AS_OF_TIME:
+            return {"time": raw}
         if self.kind == LOOKUP_ATTRIBUTES:
             return [_lookup_attribute(self.flag, value) for value in raw]
         if self.kind == POLICY_ARNS:
@@ -171,6 +178,7 @@ class Command:
     help: str = ""
     operation: str = ""  # the name in error messages; defaults to the AWS operation name
     shape: Shape | None = None  # rearranges the AWS-shaped output, e.g. to flatten it
+    custom: Callable[[Any, dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None  # not one call
 
     @property
     def operation_name(self) -> str:
@@ -405,6 +413,8 @@ AUTHZ_COMMANDS: tuple[Command, ...] = (
             Arg("--min-position", kind=INT,
                 help="wait until the projection has applied this log position"),
             Arg("--explain", kind=FLAG, help="include the determining statements"),
+            Arg("--as-of-position", "as_of", AS_OF_POSITION, help="evaluate as of this log position"),
+            Arg("--as-of-time", "as_of", AS_OF_TIME, help="evaluate as of this time (ISO 8601)"),
         ),
         "Ask whether a principal may perform an action on a resource",
         operation="Authorize",
@@ -524,6 +534,24 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
             operation="CreateDigest"),
     Command("public-key", "GetDigestPublicKey", (), "Show the public key that verifies digests",
             operation="GetDigestPublicKey"),
+    Command("explain", "ExplainEvent", (Arg("--event-id", required=True),),
+            "Re-evaluate a recorded Authorize decision at its recorded position, and explain it",
+            operation="ExplainEvent"),
+    Command("replay", "CheckReplay", (),
+            "Rebuild the identity state from the log alone and compare it with the live one",
+            operation="CheckReplay"),
+    Command("history", "GetEntityHistory", (
+        Arg("--user-name", "target", TARGET, entity="user"),
+        Arg("--group-name", "target", TARGET, entity="group"),
+        Arg("--role-name", "target", TARGET, entity="role"),
+        Arg("--policy-arn", "target", TARGET, entity="policy"),
+    ), "Every event that changed an entity, with who and when", operation="GetEntityHistory"),
+    Command("export", "LookupEvents", (
+        Arg("--start-time", required=True, help="ISO 8601"),
+        Arg("--end-time", required=True, help="ISO 8601"),
+        Arg("--output-dir", field=CLIENT_ONLY, required=True, help="where to write the CloudTrail log files"),
+    ), "Write CloudTrail log files ({\"Records\": [...]}, one per hour) for a SIEM to ingest",
+        operation="ExportEvents", custom=lambda client, fields, ns: export_records(client, fields, ns)),
 )))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
@@ -637,11 +665,13 @@ def request_fields(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
     fields: dict[str, Any] = {}
     for arg in command.args:
         raw = getattr(ns, arg.dest, None)
-        if raw is None:
+        if raw is None or arg.field == CLIENT_ONLY:
             continue
         value = arg.convert(raw)
         name = arg.request_field
-        if arg.kind in (CONTEXT, CONTEXT_JSON) and name in fields:
+        if arg.kind in (AS_OF_POSITION, AS_OF_TIME) and name in fields:
+            fields[name] = {**fields[name], **value}
+        elif arg.kind in (CONTEXT, CONTEXT_JSON) and name in fields:
             twice = set(fields[name]) & set(value)
             if twice:
                 raise ParamError(arg.flag, f"context key `{sorted(twice)[0]}` given twice")
@@ -898,6 +928,8 @@ def run_command(
     client: IamdClient, command: Command, fields: Mapping[str, Any], ns: argparse.Namespace
 ) -> dict[str, Any]:
     """Call the command's RPC (every page of it, if paginated) and return the AWS-shaped output."""
+    if command.custom is not None:
+        return command.custom(client, dict(fields), ns)
     method = method_for(command.rpc)
     request = build_request(method.request_type, **fields)
     timeout = getattr(ns, "cli_read_timeout", None)
@@ -912,6 +944,32 @@ def run_command(
     if next_token:
         data["NextToken"] = next_token
     return data
+
+
+def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
+    """Every audit record of a time range into CloudTrail log files, one per hour, oldest first."""
+    out = Path(ns.output_dir)
+    records: list[dict[str, Any]] = []
+    token = ""
+    while True:
+        page = client.call("LookupEvents", build_request("LookupEvents", **fields, max_results=50, next_token=token))
+        records += [json.loads(e.cloud_trail_event) for e in page.events]
+        token = page.next_token
+        if not token:
+            break
+    by_hour: dict[str, list[dict[str, Any]]] = {}
+    records.reverse()  # LookupEvents answers newest first; a log file reads oldest first
+    for record in sorted(records, key=lambda r: r["eventTime"]):
+        by_hour.setdefault(record["eventTime"][:13], []).append(record)
+    files = []
+    for hour, chunk in by_hour.items():
+        account = chunk[0].get("recipientAccountId", "")
+        day = out / hour[:4] / hour[5:7] / hour[8:10]
+        day.mkdir(parents=True, exist_ok=True)
+        path = day / f"{account}_CloudTrail_us-east-1_{hour.replace('-', '')}00Z.json"
+        path.write_text(json.dumps({"Records": chunk}))
+        files.append(str(path))
+    return {"Files": files, "Records": len(records)}
 
 
 def _paginate(

@@ -74,3 +74,31 @@ async def test_assume_role_prints_credentials_iamctl_can_use(iamd: Iamd, monkeyp
     monkeypatch.setenv("IAMD_SESSION_TOKEN", credentials["SessionToken"])
     code, out, _ = await iamctl(iamd, "sts", "get-caller-identity")
     assert json.loads(out)["Arn"] == answer["AssumedRoleUser"]["Arn"]
+
+
+async def test_audit_commands(iamd: Iamd, monkeypatch: pytest.MonkeyPatch, tmp_path) -> None:
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+    for var in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    code, out, _ = await iamctl(iamd, "iam", "create-user", "--user-name", "zed")
+    position = json.loads(out)["Position"]
+    code, out, _ = await iamctl(iamd, "authz", "check", "--principal", f"arn:aws:iam::{ACCOUNT}:user/zed",
+                                "--action", "s3:GetObject", "--resource", "*", "--as-of-position", str(position))
+    assert json.loads(out)["Decision"] == "ImplicitDeny"
+    code, out, _ = await iamctl(iamd, "audit", "create-digest")
+    assert code == 0 and json.loads(out)["Records"] >= 2
+    code, out, _ = await iamctl(iamd, "audit", "validate")
+    assert code == 0 and json.loads(out)["Valid"] is True
+    code, out, _ = await iamctl(iamd, "audit", "replay")
+    assert json.loads(out)["Equal"] is True
+    code, out, _ = await iamctl(iamd, "audit", "history", "--user-name", "zed")
+    assert [e["Type"] for e in json.loads(out)["Events"]] == ["UserCreated"]
+    code, out, _ = await iamctl(iamd, "cloudtrail", "lookup-events", "--lookup-attributes",
+                                "AttributeKey=EventName,AttributeValue=CreateUser", "--max-results", "5")
+    assert [e["EventName"] for e in json.loads(out)["Events"]] == ["CreateUser"]
+    code, out, err = await iamctl(iamd, "audit", "export", "--start-time", "2000-01-01T00:00:00Z",
+                                  "--end-time", "2100-01-01T00:00:00Z", "--output-dir", str(tmp_path / "trail"))
+    assert code == 0, err
+    exported = json.loads(out)
+    records = [r for f in exported["Files"] for r in json.loads(open(f).read())["Records"]]
+    assert len(records) == exported["Records"] >= 5 and records[0]["eventName"] == "CreateUser"
