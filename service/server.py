@@ -111,10 +111,12 @@ def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
         return IdentityProjection()
 
 
-async def build_server(settings: Settings, *, clock: Clock | None = None) -> RunningServer:
+async def build_server(settings: Settings, *, clock: Clock | None = None,
+                       audit_writer: AuditWriter | None = None) -> RunningServer:
     """Open the store, catch the projection up, and start serving on settings.listen.
 
     `clock` is for tests that need time to pass (session expiry); iamd itself uses the system's.
+    `audit_writer` replaces the store-backed writer, for the benchmark's no-op baseline only.
     """
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
     clock, ids = clock or SystemClock(), RandomIds()
@@ -140,7 +142,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None) -> Run
     authenticator = Authenticator(projection, keyring, clock)
     credentials = CredentialCommands(store, clock, ids, keyring, projection)
     guard = CallGuard(authenticator, authorizer, projection, credentials)
-    audit_writer = AuditWriter(store, durable=settings.audit_durable)
+    audit_writer = audit_writer or AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
     digester = Digester(store, SigningKey.load_or_create(settings.digest_key_path), clock, settings.digest_interval)
     digester.start()

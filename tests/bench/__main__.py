@@ -17,7 +17,7 @@ async def _main() -> dict:
     from service.log_config import configure_logging
 
     configure_logging("warning")
-    from .authorize_bench import run_authorize_bench
+    from .authorize_bench import run_audit_overhead_bench, run_authorize_bench
     from .eventstore_bench import run_eventstore_bench
     from .policy_bench import run_policy_bench
     from .projection_bench import run_projection_bench
@@ -29,6 +29,7 @@ async def _main() -> dict:
         summary["projection_rebuild"] = await run_projection_bench(Path(tmp), n_events=n_rebuild)
         summary["policy"] = run_policy_bench()
         summary["authorize_grpc"] = await run_authorize_bench(Path(tmp) / "authz")
+        summary["audit_overhead"] = await run_audit_overhead_bench(Path(tmp) / "audit")
     return summary
 
 

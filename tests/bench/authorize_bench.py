@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import statistics
 import time
@@ -14,13 +15,19 @@ from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
+from clients.credentials import resolve_credentials, signing_interceptors
 from projections.principals import PrincipalPolicyCache
 from service.app.authorize import Authorizer, AuthorizeQuery
 from service.app.ports import SystemClock
+from service.audit.writer import AuditWriter
 from service.config import Settings
 from service.server import build_server
 
 ACCOUNT = "123456789012"
+
+
+def root_credentials(data_dir: Path):  # type: ignore[no-untyped-def]
+    return resolve_credentials(env={"IAMD_SHARED_CREDENTIALS_FILE": str(data_dir / "root-credentials")})
 
 
 def _doc(i: int) -> str:
@@ -30,10 +37,62 @@ def _doc(i: int) -> str:
          "Condition": {"Bool": {"aws:SecureTransport": "false"}}}]})
 
 
+class NoOpAuditWriter(AuditWriter):
+    """The benchmark's baseline sink: takes records and keeps none (never used by iamd itself)."""
+
+    def __init__(self) -> None:
+        super().__init__(store=None, durable=False)  # type: ignore[arg-type]
+
+    def start(self) -> None:
+        pass
+
+    async def write(self, record: dict[str, Any]) -> None:
+        self.written += 1
+
+    async def stop(self) -> None:
+        pass
+
+
+async def _throughput(data_dir: Path, writer: AuditWriter | None, calls: int, concurrency: int) -> float:
+    """Authorize calls per second, `concurrency` callers at once, on a fresh server."""
+    running = await build_server(Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT,
+                                          log_level="warning"), audit_writer=writer)
+    root = root_credentials(data_dir)
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=signing_interceptors(root))
+    try:
+        iam = identity_pb2_grpc.IdentityServiceStub(channel)
+        authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+        last = await iam.CreateUser(ipb.CreateUserRequest(user_name="bench"))
+        request = apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/bench", action="s3:GetObject",
+                                       resource="*", min_position=last.position)
+        await authz.Authorize(request)
+
+        async def caller() -> None:
+            for _ in range(calls // concurrency):
+                await authz.Authorize(request)
+
+        started = time.perf_counter()
+        await asyncio.gather(*(caller() for _ in range(concurrency)))
+        return (calls // concurrency) * concurrency / (time.perf_counter() - started)
+    finally:
+        await channel.close()
+        await running.stop()
+
+
+async def run_audit_overhead_bench(data_dir: Path, calls: int = 3000, concurrency: int = 16) -> dict[str, Any]:
+    """Authorize throughput with durable auditing against a no-op sink, same workload, same run."""
+    audited = await _throughput(data_dir / "audited", None, calls, concurrency)
+    baseline = await _throughput(data_dir / "noop", NoOpAuditWriter(), calls, concurrency)
+    return {"concurrency": concurrency, "calls": calls, "audited_calls_per_s": round(audited),
+            "noop_sink_calls_per_s": round(baseline), "audited_vs_noop_ratio": round(audited / baseline, 3),
+            "target_ratio": 0.8}
+
+
 async def run_authorize_bench(data_dir: Path, calls: int = 2000) -> dict[str, Any]:
     running = await build_server(Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT,
                                           log_level="warning"))
-    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}")
+    channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}",
+                                        interceptors=signing_interceptors(root_credentials(data_dir)))
     try:
         iam = identity_pb2_grpc.IdentityServiceStub(channel)
         authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
