@@ -35,6 +35,7 @@ from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
 from service.audit.digest import SigningKey
 from service.audit.digester import Digester
+from service.audit.recovery import recover_missing_records
 from service.audit.writer import AuditWriter
 from service.auth.keyring import Keyring
 from service.app.history import TimeTravel
@@ -144,6 +145,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     guard = CallGuard(authenticator, authorizer, projection, credentials)
     audit_writer = audit_writer or AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
+    rebuilt = await recover_missing_records(store, audit_writer)  # before serving: no call without record
+    if rebuilt:
+        log.warning("audit_records_recovered", count=rebuilt)
     digester = Digester(store, SigningKey.load_or_create(settings.digest_key_path), clock, settings.digest_interval)
     digester.start()
     audit_index = AuditIndex()

@@ -68,7 +68,8 @@ class CallContext:
     actor_arn: str
     source_ip: str = ""
     user_agent: str = ""
+    operation: str = ""  # the API call (CreateUser, ...): lets a lost audit record be rebuilt
 
     def metadata(self, time: str) -> dict[str, str]:
         return {"request_id": self.request_id, "actor": self.actor_arn, "source_ip": self.source_ip,
-                "user_agent": self.user_agent, "time": time}
+                "user_agent": self.user_agent, "time": time, "operation": self.operation}

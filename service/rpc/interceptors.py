@@ -33,6 +33,7 @@ def peer_ip(peer: str) -> str:
     return rest
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
+OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser", ...
 
 
 class RequestInterceptor(grpc.aio.ServerInterceptor):
@@ -60,6 +61,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
             request_id = str(uuid.uuid4())
             REQUEST_ID.set(request_id)
+            OPERATION.set(method.rsplit("/", 1)[-1])
             structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
             await context.send_initial_metadata((("x-request-id", request_id),))
             started = time.perf_counter()

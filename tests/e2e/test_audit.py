@@ -120,3 +120,31 @@ def json_of(event) -> dict:
     import json
 
     return json.loads(event.cloud_trail_event)
+
+
+async def test_a_call_whose_record_was_lost_in_a_crash_gets_one_at_restart(tmp_path) -> None:
+    from service.eventstore.port import NewEvent, StreamState
+
+    from .conftest import start_iamd, stop_iamd
+
+    server = await start_iamd(tmp_path / "d")
+    # What a crash between a command's events and its record leaves: the events, no record.
+    await server.running.store.append(f"group-{ACCOUNT}-orphans", [NewEvent("GroupCreated", {
+        "name": "orphans", "id": "AGPAORPHANS", "arn": f"arn:aws:iam::{ACCOUNT}:group/orphans", "path": "/",
+        "created_at": "2026-11-23T00:00:00Z"}, {"request_id": "req-lost", "operation": "CreateGroup",
+                                                  "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "10.9.9.9",
+                                                  "time": "2026-11-23T00:00:00Z"})], StreamState.NO_STREAM)
+    await stop_iamd(server)
+    restarted = await start_iamd(tmp_path / "d")
+    try:
+        rebuilt = [r for r in await records(restarted) if r["requestID"] == "req-lost"]
+        assert len(rebuilt) == 1
+        assert rebuilt[0]["eventName"] == "CreateGroup" and rebuilt[0]["addendum"]["reason"] == "SERVICE_OUTAGE"
+        assert rebuilt[0]["sourceIPAddress"] == "10.9.9.9"
+    finally:
+        await stop_iamd(restarted)
+    again = await start_iamd(tmp_path / "d")  # idempotent: one record, not one per restart
+    try:
+        assert len([r for r in await records(again) if r["requestID"] == "req-lost"]) == 1
+    finally:
+        await stop_iamd(again)
