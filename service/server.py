@@ -165,7 +165,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
         AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller,
-                              time_travel), server)
+                              time_travel, audit_writer), server)
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)

@@ -11,7 +11,7 @@ from google.protobuf.json_format import MessageToDict
 
 from service.app.authenticate import Caller
 from service.app.ports import Clock, iso8601
-from service.audit.record import CallFacts, build_record
+from service.audit.record import CallFacts, build_record, is_read_only
 from service.audit.writer import AuditWriter
 
 # Set by a servicer that has more to record than its response shows (Authorize's decision).
@@ -43,7 +43,9 @@ class CallAuditor:
         facts = CallFacts(
             event_id=str(uuid.uuid4()), request_id=request_id, event_time=iso8601(self.clock.now()),
             service=service, rpc=rpc, source_ip=source_ip, user_agent=user_agent,
-            request=MessageToDict(request), response=MessageToDict(response) if response is not None else None,
+            # A read-only call's response is not recorded (CloudTrail's rule): don't convert it.
+            request=MessageToDict(request),
+            response=MessageToDict(response) if response is not None and not is_read_only(rpc) else None,
             error_code=error_code, error_message=error_message,
             caller=dataclasses.asdict(caller) if caller is not None else None,
             resources=entries, additional=AUDIT_EXTRA.get())

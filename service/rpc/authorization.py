@@ -10,10 +10,9 @@ from projections.runner import ProjectionRunner
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
 from service.app.authenticate import Authenticator
-from google.protobuf.json_format import MessageToDict
-
 from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from service.app.history import AsOf, TimeTravel
+from service.audit.writer import AuditWriter
 from service.app.ports import iso8601
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
@@ -53,7 +52,9 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
 
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
-                 runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel) -> None:
+                 runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel,
+                 audit_writer: AuditWriter | None = None) -> None:
+        self.audit_writer = audit_writer
         self.time_travel = time_travel
         self.authenticator = authenticator
         self.authorizer = authorizer
@@ -88,12 +89,16 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
     @staticmethod
     def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome) -> None:
         """What the audit record of this decision adds: the answer, why, and where in the log."""
-        explained = MessageToDict(convert.decision(outcome.decision, outcome.position, True))
-        entry = {"decision": explained.get("decision"), "principalArn": r.principal_arn or None,
+        d = outcome.decision
+        entry = {"decision": apb.Decision.Name(convert.DECISION[d.decision]), "principalArn": r.principal_arn or None,
                  "action": r.action, "resource": r.resource,
-                 "determiningStatements": explained.get("determiningStatements", []),
-                 "blockedBy": explained.get("blockedBy", []),
-                 "requestContext": MessageToDict(r).get("context", {}),
+                 "determiningStatements": [
+                     {"policyId": s.policy_id, "policyType": convert.name_of(s.policy_type), "versionId": s.version,
+                      "sid": s.sid, "statementIndex": s.index, "effect": convert.name_of(s.effect)}
+                     for s in d.determining],
+                 "blockedBy": [convert.name_of(t) for t in d.blocked_by],
+                 "requestContext": {k: {"values": list(v.values), "multivalued": v.multivalued}
+                                    for k, v in r.context.items()},
                  "evaluatedAtPosition": outcome.position}
         extra = AUDIT_EXTRA.get()
         if extra is None:
@@ -134,4 +139,9 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     async def GetProjectionStatus(self, r: apb.GetProjectionStatusRequest,
                                   context: grpc.aio.ServicerContext) -> apb.GetProjectionStatusResponse:
-        return apb.GetProjectionStatusResponse(**await self.runner.status())
+        status = await self.runner.status()
+        if self.audit_writer is not None:
+            status.update(audit_queue_depth=self.audit_writer.queue_depth,
+                          audit_records_written=self.audit_writer.written,
+                          audit_write_failures=self.audit_writer.failed)
+        return apb.GetProjectionStatusResponse(**status)

@@ -102,16 +102,16 @@ def decision(d: Decision, position: int, explain: bool) -> authz_pb.AuthorizeRes
     response = authz_pb.AuthorizeResponse(decision=DECISION[d.decision], evaluated_at_position=position)
     if explain:
         response.determining_statements.extend(statement_refs(d))
-        response.blocked_by.extend(_name(t) for t in d.blocked_by)
+        response.blocked_by.extend(name_of(t) for t in d.blocked_by)
         response.missing_context_keys.extend(d.missing_context_keys)
         for policy_type, result in d.results.items():
-            response.results_by_policy_type[_name(policy_type)] = _name(result)
+            response.results_by_policy_type[name_of(policy_type)] = name_of(result)
     return response
 
 
 def statement_refs(d: Decision) -> list[authz_pb.StatementRef]:
-    return [authz_pb.StatementRef(policy_id=s.policy_id, policy_type=_name(s.policy_type), version_id=s.version or "",
-                                  sid=s.sid or "", statement_index=s.index, effect=_name(s.effect))
+    return [authz_pb.StatementRef(policy_id=s.policy_id, policy_type=name_of(s.policy_type), version_id=s.version or "",
+                                  sid=s.sid or "", statement_index=s.index, effect=name_of(s.effect))
             for s in d.determining]
 
 
@@ -119,9 +119,9 @@ def evaluation_result(action: str, resource: str, d: Decision) -> authz_pb.Evalu
     return authz_pb.EvaluationResult(
         eval_action_name=action, eval_resource_name=resource, eval_decision=DECISION[d.decision],
         matched_statements=statement_refs(d), missing_context_values=list(d.missing_context_keys),
-        blocked_by=[_name(t) for t in d.blocked_by],
-        results_by_policy_type={_name(t): _name(r) for t, r in d.results.items()})
+        blocked_by=[name_of(t) for t in d.blocked_by],
+        results_by_policy_type={name_of(t): name_of(r) for t, r in d.results.items()})
 
 
-def _name(value: Any) -> str:
+def name_of(value: Any) -> str:
     return str(getattr(value, "value", value))

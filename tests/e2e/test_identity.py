@@ -327,3 +327,4 @@ async def test_authorize_refuses_caller_supplied_principal_keys(iamd: Iamd) -> N
     assert [r.decision for r in batch.responses] == [apb.DECISION_ALLOW, apb.DECISION_IMPLICIT_DENY]
     status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
     assert status.caught_up and status.position == status.head_position and status.lag == 0
+    assert status.audit_records_written >= 3 and status.audit_write_failures == 0

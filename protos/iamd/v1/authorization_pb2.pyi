@@ -141,18 +141,24 @@ class GetProjectionStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetProjectionStatusResponse(_message.Message):
-    __slots__ = ("position", "head_position", "lag", "caught_up", "events_applied")
+    __slots__ = ("position", "head_position", "lag", "caught_up", "events_applied", "audit_queue_depth", "audit_records_written", "audit_write_failures")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     HEAD_POSITION_FIELD_NUMBER: _ClassVar[int]
     LAG_FIELD_NUMBER: _ClassVar[int]
     CAUGHT_UP_FIELD_NUMBER: _ClassVar[int]
     EVENTS_APPLIED_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_QUEUE_DEPTH_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_RECORDS_WRITTEN_FIELD_NUMBER: _ClassVar[int]
+    AUDIT_WRITE_FAILURES_FIELD_NUMBER: _ClassVar[int]
     position: int
     head_position: int
     lag: int
     caught_up: bool
     events_applied: int
-    def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ...) -> None: ...
+    audit_queue_depth: int
+    audit_records_written: int
+    audit_write_failures: int
+    def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ..., audit_queue_depth: _Optional[int] = ..., audit_records_written: _Optional[int] = ..., audit_write_failures: _Optional[int] = ...) -> None: ...
 
 class PolicyLevel(_message.Message):
     __slots__ = ("policies",)
