@@ -445,6 +445,9 @@ def test_authz_status_prints_every_field(iamctl, channel):
         "Lag": 2,
         "CaughtUp": False,
         "EventsApplied": 0,
+        "AuditQueueDepth": 0,
+        "AuditRecordsWritten": 0,
+        "AuditWriteFailures": 0,
     }
 
 
