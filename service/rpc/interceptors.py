@@ -59,20 +59,11 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         behavior = handler.unary_unary
 
         async def unary_unary(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            request_id = str(uuid.uuid4())
-            REQUEST_ID.set(request_id)
-            OPERATION.set(method.rsplit("/", 1)[-1])
+            request_id, metadata, request_keys = self._begin_call(method, context)
             structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method)
             await context.send_initial_metadata((("x-request-id", request_id),))
             started = time.perf_counter()
             caller = None
-            AUDIT_EXTRA.set(None)
-            RESOURCES.set([])
-            CALLER.set(None)
-            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-            request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
-                            "aws:SecureTransport": "true" if self.tls else "false",
-                            "aws:UserAgent": metadata.get("user-agent", "")}
             audited = self.auditor is not None and method.startswith(GUARDED_PREFIX)
             try:
                 if self.guard is not None:
@@ -117,6 +108,20 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
             response_serializer=handler.response_serializer,
         )
 
+    def _begin_call(self, method: str, context: grpc.aio.ServicerContext) -> tuple[str, dict[str, str], dict[str, str]]:
+        """A new request id and fresh per-call state; the call's metadata and request context keys."""
+        request_id = str(uuid.uuid4())
+        REQUEST_ID.set(request_id)
+        OPERATION.set(method.rsplit("/", 1)[-1])
+        CALLER.set(None)
+        RESOURCES.set([])
+        AUDIT_EXTRA.set(None)
+        metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
+                        "aws:SecureTransport": "true" if self.tls else "false",
+                        "aws:UserAgent": metadata.get("user-agent", "")}
+        return request_id, metadata, request_keys
+
     async def _audit(self, method: str, request: Any, response: Any, error_code: str, error_message: str,
                      caller: Any, request_id: str, request_keys: dict[str, str]) -> None:
         assert self.auditor is not None
@@ -130,15 +135,7 @@ class RequestInterceptor(grpc.aio.ServerInterceptor):
         behavior = handler.unary_stream
 
         async def unary_stream(request: Any, context: grpc.aio.ServicerContext) -> Any:
-            request_id = str(uuid.uuid4())
-            REQUEST_ID.set(request_id)
-            CALLER.set(None)
-            RESOURCES.set([])
-            AUDIT_EXTRA.set(None)
-            metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-            request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
-                            "aws:SecureTransport": "true" if self.tls else "false",
-                            "aws:UserAgent": metadata.get("user-agent", "")}
+            request_id, metadata, request_keys = self._begin_call(method, context)
             audited = self.auditor is not None and method.startswith(GUARDED_PREFIX)
             try:
                 if self.guard is not None:
