@@ -14,6 +14,7 @@ from service.app.ports import Clock, iso8601
 from service.audit.record import CallFacts, build_record, is_read_only
 from service.audit.writer import AuditWriter
 
+_CALLER_FIELDS = dataclasses.fields(Caller)
 # Set by a servicer that has more to record than its response shows (Authorize's decision).
 AUDIT_EXTRA: ContextVar[dict[str, Any] | None] = ContextVar("audit_extra", default=None)
 
@@ -47,6 +48,7 @@ class CallAuditor:
             request=MessageToDict(request),
             response=MessageToDict(response) if response is not None and not is_read_only(rpc) else None,
             error_code=error_code, error_message=error_message,
-            caller=dataclasses.asdict(caller) if caller is not None else None,
+            # Shallow: the record builder only reads the caller (asdict would deep-copy the session).
+            caller={f.name: getattr(caller, f.name) for f in _CALLER_FIELDS} if caller is not None else None,
             resources=entries, additional=AUDIT_EXTRA.get())
         await self.writer.write(build_record(facts))
