@@ -18,9 +18,9 @@ from typing import Any
 from service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see service.domain.names.stream_name).
-IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-"))
+IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-"))
 
-SNAPSHOT_FORMAT = 4  # 2: access keys; 3: sessions; 4: MFA devices
+SNAPSHOT_FORMAT = 5  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources
 
 View = dict[str, Any]
 
@@ -70,6 +70,8 @@ class IdentityProjection:
         self.session_keys_by_token: dict[str, str] = {}  # SHA-256 of a session token -> its key id
         # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
         self.mfa_devices: dict[str, View] = {}
+        # Other services' resources by ARN: their resource-based policy and tags.
+        self.resources: dict[str, View] = {}
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -94,6 +96,9 @@ class IdentityProjection:
             "MFADeviceUsed": self._mfa_used,
             "MFADeviceDeactivated": self._mfa_deactivated,
             "VirtualMFADeviceDeleted": self._mfa_deleted,
+            "ResourcePolicyPut": self._resource_policy_put,
+            "ResourcePolicyDeleted": self._resource_policy_deleted,
+            "ResourceTagged": self._resource_tagged,
         }
         for prefix in ("User", "Account"):
             self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
@@ -210,6 +215,18 @@ class IdentityProjection:
         device = self._mfa_device(account, key)
         if device is not None:
             del self.mfa_devices[device["serial_number"]]
+
+    def _resource(self, account: AccountView, arn: str) -> View:
+        return self.resources.setdefault(arn, {"account_id": account.account_id, "policy": "", "tags": {}})
+
+    def _resource_policy_put(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self._resource(account, d["resource_arn"])["policy"] = d["document"]
+
+    def _resource_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self._resource(account, d["resource_arn"])["policy"] = ""
+
+    def _resource_tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self._resource(account, d["resource_arn"])["tags"] = dict(d["tags"])
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -397,6 +414,7 @@ class IdentityProjection:
             "access_keys": self.access_keys,
             "sessions": self.sessions,
             "mfa_devices": self.mfa_devices,
+            "resources": self.resources,
         }
 
     @classmethod
@@ -410,6 +428,7 @@ class IdentityProjection:
         projection.sessions = snapshot["sessions"]
         projection.session_keys_by_token = {s["token_sha256"]: k for k, s in projection.sessions.items()}
         projection.mfa_devices = snapshot["mfa_devices"]
+        projection.resources = snapshot["resources"]
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

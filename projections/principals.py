@@ -112,6 +112,10 @@ class PrincipalPolicyCache:
             self._session_indexes[key_id] = index
         return index
 
+    def resource_index(self, arn: str, document: str) -> PolicyIndex:
+        """A resource's policy (stored, or passed inline with a request), compiled once per text."""
+        return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, PolicyType.RESOURCE)])
+
     def _identity_policies(self, account: AccountView, kind: str, view: View) -> Iterable[CompiledPolicy]:
         yield from self._entity_policies(account, view)
         if kind == "user":

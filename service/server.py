@@ -44,6 +44,7 @@ from service.app.ports import Clock, RandomIds, SystemClock
 from service.app.queries import IdentityQueries
 from service.app.mfa import MfaCommands
 from service.app.repository import Repository
+from service.app.resources import ResourceCommands
 from service.app.simulate import Simulator
 from service.app.sts import StsCommands
 from service.config import Settings
@@ -161,7 +162,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     identity_pb2_grpc.add_IdentityServiceServicer_to_server(
         IdentityServicer(commands,
                          credentials, mfa, IdentityQueries(projection),
-                         caller),
+                         caller, ResourceCommands(Repository(store), clock, projection)),
         server)
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
         AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller,

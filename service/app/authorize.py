@@ -16,10 +16,24 @@ from dataclasses import dataclass, field
 
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
-from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, ServiceUnavailableError
+from service.domain.errors import (
+    AccessDeniedError,
+    FieldProblem,
+    InvalidInputError,
+    MalformedPolicyDocumentError,
+    ServiceUnavailableError,
+)
 from service.domain.names import casefold
 from service.domain.sts import effective_principal_tags
-from service.policy import AuthorizationRequest, Decision, Effect, PolicyIndex, PolicyInputs, decide
+from service.policy import (
+    AuthorizationRequest,
+    Decision,
+    Effect,
+    MalformedPolicyError,
+    PolicyIndex,
+    PolicyInputs,
+    decide,
+)
 
 from .ports import Clock, iso8601
 
@@ -49,6 +63,9 @@ class AuthorizeQuery:
     resource_account: str = ""
     context: Mapping[str, Sequence[str] | str] = field(default_factory=dict)
     min_position: int = 0
+    # Passed inline by the service that owns the resource; else what is registered for its ARN.
+    resource_policy: str = ""
+    resource_tags: Mapping[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -106,6 +123,8 @@ class Authorizer:
         session_index = None
         if principal is not None:
             context.update(principal.context_keys)
+        if resource_policy is None:
+            resource_policy = self._resource_policy(query, context, account_id)
         if session is not None:
             if session["kind"] == "assumed-role":  # the session's tags replace the role's
                 for tag_key in [k for k in context if k.startswith("aws:PrincipalTag/")]:
@@ -121,6 +140,22 @@ class Authorizer:
                               session=session_index, resource=resource_policy)
         return AuthorizeOutcome(decide(request, inputs), position)
 
+
+    def _resource_policy(self, query: AuthorizeQuery, context: dict[str, Any], caller_account: str) -> PolicyIndex | None:
+        """The resource's policy and tags (aws:ResourceTag/*): inline with the request, or registered."""
+        stored = self.principals.projection.resources.get(query.resource)
+        tags = query.resource_tags if query.resource_tags is not None else (stored or {}).get("tags", {})
+        for tag_key, value in tags.items():
+            context[f"aws:ResourceTag/{tag_key}"] = value
+        document = query.resource_policy or (stored or {}).get("policy", "")
+        if not document:
+            return None
+        try:
+            return self.principals.resource_index(query.resource, document)
+        except MalformedPolicyError as e:  # only an inline policy can be malformed: stored ones were validated
+            raise MalformedPolicyDocumentError(
+                f"resourcePolicy: {e.problems[0].message}" if e.problems else "resourcePolicy is malformed",
+                problems=[FieldProblem(f"resourcePolicy:{p.path}", p.message, p.hint) for p in e.problems]) from None
 
     def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
                 context: Mapping[str, str | Sequence[str]] | None = None, *,

@@ -271,6 +271,26 @@ class VirtualMFADeviceDeleted(Event):
     pass
 
 
+# --- resources of other services (stream `resource-ACCOUNT-sha256(ARN)`) -------------------------
+@dataclass(frozen=True)
+class ResourcePolicyPut(Event):
+    resource_arn: str
+    document: str
+
+
+@dataclass(frozen=True)
+class ResourcePolicyDeleted(Event):
+    resource_arn: str
+
+
+@dataclass(frozen=True)
+class ResourceTagged(Event):
+    """The resource's tags after the change, complete."""
+
+    resource_arn: str
+    tags: dict[str, str]
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -333,6 +353,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
+    ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

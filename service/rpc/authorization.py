@@ -27,7 +27,8 @@ MAX_BATCH = 1000
 def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
     return AuthorizeQuery(principal_arn=principal_arn, action=r.action, resource=r.resource,
                           resource_account=r.resource_account, context=convert.context_in(r.context),
-                          min_position=r.min_position)
+                          min_position=r.min_position, resource_policy=r.resource_policy,
+                          resource_tags=dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None)
 
 
 def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicyRequest,

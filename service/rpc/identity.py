@@ -11,6 +11,7 @@ from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
+from service.app.resources import ResourceCommands
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
 from . import convert
@@ -23,7 +24,8 @@ _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
-                 queries: IdentityQueries, caller: CallerResolver) -> None:
+                 queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands) -> None:
+        self.resources = resources
         self.mfa = mfa
         self.commands = commands
         self.credentials = credentials
@@ -311,6 +313,29 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             ipb.MFADevice(user_name=d["user_name"], serial_number=d["serial_number"],
                           enable_date=convert.timestamp(d["enabled_at"])) for d in page.items],
             is_truncated=page.is_truncated, marker=page.marker)
+
+    # --- other services' resources ------------------------------------------------------------
+    async def PutResourcePolicy(self, r: ipb.PutResourcePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.resources.put_policy(self.caller(context), resource_arn=r.resource_arn,
+                                                                policy_document=r.policy_document))
+
+    async def GetResourcePolicy(self, r: ipb.GetResourcePolicyRequest, context: Ctx) -> ipb.GetResourcePolicyResponse:
+        return ipb.GetResourcePolicyResponse(policy_document=self.resources.policy(r.resource_arn))
+
+    async def DeleteResourcePolicy(self, r: ipb.DeleteResourcePolicyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.resources.delete_policy(self.caller(context), resource_arn=r.resource_arn))
+
+    async def TagResource(self, r: ipb.TagResourceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.resources.tag(self.caller(context), resource_arn=r.resource_arn,
+                                                         tags=convert.tags_in(r.tags)))
+
+    async def UntagResource(self, r: ipb.UntagResourceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.resources.untag(self.caller(context), resource_arn=r.resource_arn,
+                                                           tag_keys=list(r.tag_keys)))
+
+    async def ListTagsForResource(self, r: ipb.ListTagsForResourceRequest,
+                                  context: Ctx) -> ipb.ListTagsForResourceResponse:
+        return ipb.ListTagsForResourceResponse(tags=convert.tags_out(self.resources.tags(r.resource_arn)))
 
     # --- account-wide ---------------------------------------------------------------------------
     async def GetAccountAuthorizationDetails(self, r: ipb.GetAccountAuthorizationDetailsRequest,

@@ -161,6 +161,13 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
     # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
+    # other services' resources: iamd's own actions, on the resource's ARN
+    "PutResourcePolicy": _on("iamd:PutResourcePolicy", lambda r, res: r.resource_arn),
+    "GetResourcePolicy": _on("iamd:GetResourcePolicy", lambda r, res: r.resource_arn),
+    "DeleteResourcePolicy": _on("iamd:DeleteResourcePolicy", lambda r, res: r.resource_arn),
+    "TagResource": _on("iamd:TagResource", lambda r, res: r.resource_arn),
+    "UntagResource": _on("iamd:UntagResource", lambda r, res: r.resource_arn),
+    "ListTagsForResource": _on("iamd:ListTagsForResource", lambda r, res: r.resource_arn),
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

@@ -795,7 +795,7 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"create-access-key", "list-access-keys", "update-access-key", "delete-access-key",
             "get-access-key-last-used"} <= names
     assert "revoke-role-sessions" in names
-    assert len(names) == 78
+    assert len(names) == 84
 
 
 def test_every_command_argument_names_a_request_field():

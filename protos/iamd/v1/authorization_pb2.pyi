@@ -55,7 +55,14 @@ class AsOf(_message.Message):
     def __init__(self, position: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthorizeRequest(_message.Message):
-    __slots__ = ("principal_arn", "signed_request", "session_token", "as_of", "action", "resource", "resource_account", "context", "min_position", "explain")
+    __slots__ = ("principal_arn", "signed_request", "session_token", "as_of", "resource_policy", "resource_tags", "has_resource_tags", "action", "resource", "resource_account", "context", "min_position", "explain")
+    class ResourceTagsEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: str
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[str] = ...) -> None: ...
     class ContextEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -67,6 +74,9 @@ class AuthorizeRequest(_message.Message):
     SIGNED_REQUEST_FIELD_NUMBER: _ClassVar[int]
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TAGS_FIELD_NUMBER: _ClassVar[int]
+    HAS_RESOURCE_TAGS_FIELD_NUMBER: _ClassVar[int]
     ACTION_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_ACCOUNT_FIELD_NUMBER: _ClassVar[int]
@@ -77,13 +87,16 @@ class AuthorizeRequest(_message.Message):
     signed_request: SignedPrincipalRequest
     session_token: str
     as_of: AsOf
+    resource_policy: str
+    resource_tags: _containers.ScalarMap[str, str]
+    has_resource_tags: bool
     action: str
     resource: str
     resource_account: str
     context: _containers.MessageMap[str, ContextValue]
     min_position: int
     explain: bool
-    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
     __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")

@@ -805,3 +805,57 @@ class ListMFADevicesResponse(_message.Message):
     is_truncated: bool
     marker: str
     def __init__(self, mfa_devices: _Optional[_Iterable[_Union[MFADevice, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class PutResourcePolicyRequest(_message.Message):
+    __slots__ = ("resource_arn", "policy_document")
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    policy_document: str
+    def __init__(self, resource_arn: _Optional[str] = ..., policy_document: _Optional[str] = ...) -> None: ...
+
+class GetResourcePolicyRequest(_message.Message):
+    __slots__ = ("resource_arn",)
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    def __init__(self, resource_arn: _Optional[str] = ...) -> None: ...
+
+class GetResourcePolicyResponse(_message.Message):
+    __slots__ = ("policy_document",)
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    policy_document: str
+    def __init__(self, policy_document: _Optional[str] = ...) -> None: ...
+
+class DeleteResourcePolicyRequest(_message.Message):
+    __slots__ = ("resource_arn",)
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    def __init__(self, resource_arn: _Optional[str] = ...) -> None: ...
+
+class TagResourceRequest(_message.Message):
+    __slots__ = ("resource_arn", "tags")
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, resource_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagResourceRequest(_message.Message):
+    __slots__ = ("resource_arn", "tag_keys")
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, resource_arn: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListTagsForResourceRequest(_message.Message):
+    __slots__ = ("resource_arn",)
+    RESOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    resource_arn: str
+    def __init__(self, resource_arn: _Optional[str] = ...) -> None: ...
+
+class ListTagsForResourceResponse(_message.Message):
+    __slots__ = ("tags",)
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...

@@ -294,6 +294,36 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
                 _registered_method=True)
+        self.PutResourcePolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/PutResourcePolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.PutResourcePolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.GetResourcePolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetResourcePolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyResponse.FromString,
+                _registered_method=True)
+        self.DeleteResourcePolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteResourcePolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteResourcePolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.TagResource = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagResource',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagResourceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagResource = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagResource',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagResourceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListTagsForResource = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListTagsForResource',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceResponse.FromString,
+                _registered_method=True)
         self.GetAccountAuthorizationDetails = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
@@ -628,6 +658,43 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutResourcePolicy(self, request, context):
+        """Other services' resources, by ARN: resource-based policy and tags (feeding aws:ResourceTag/*)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetResourcePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteResourcePolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TagResource(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagResource(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTagsForResource(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountAuthorizationDetails(self, request, context):
         """Account-wide view
         """
@@ -897,6 +964,36 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListMFADevices,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.SerializeToString,
+            ),
+            'PutResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutResourcePolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.PutResourcePolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'GetResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetResourcePolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyResponse.SerializeToString,
+            ),
+            'DeleteResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteResourcePolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteResourcePolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'TagResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagResource,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagResourceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagResource,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagResourceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListTagsForResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTagsForResource,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceResponse.SerializeToString,
             ),
             'GetAccountAuthorizationDetails': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountAuthorizationDetails,
@@ -2308,6 +2405,168 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListMFADevices',
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/PutResourcePolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.PutResourcePolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetResourcePolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetResourcePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteResourcePolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteResourcePolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagResource',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.TagResourceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagResource',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UntagResourceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTagsForResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListTagsForResource',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListTagsForResourceResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,81 @@
+"""Resources owned by other services: their resource-based policy and tags, registered by ARN.
+
+One stream per resource ARN (`resource-ACCOUNT-<sha256 of the ARN>`: ARNs hold characters stream
+names should not). The policy is validated as a resource policy by the app layer first.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from . import names
+from .errors import FieldProblem, InvalidInputError, LimitExceededError, NoSuchEntityError
+from .events import Event, ResourcePolicyDeleted, ResourcePolicyPut, ResourceTagged
+
+MAX_RESOURCE_POLICY_CHARS = 20480  # S3's bucket policy limit: the largest common resource policy
+_ARN = re.compile(r"arn:[a-z0-9-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12})?:.+")
+
+
+@dataclass
+class ResourceState:
+    policy: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+def check_arn(arn: str) -> str:
+    if not _ARN.fullmatch(arn or ""):
+        raise InvalidInputError(f"`{arn}` is not a resource ARN",
+                                problems=[FieldProblem("resourceArn", "arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE")])
+    return arn
+
+
+def owner_account(arn: str, default: str) -> str:
+    """The account in the ARN, or (S3 and other ARNs without one) the caller's."""
+    return arn.split(":")[4] or default
+
+
+def stream(account_id: str, arn: str) -> str:
+    return f"resource-{account_id}-{hashlib.sha256(arn.encode()).hexdigest()[:40]}"
+
+
+def fold(events: Iterable[Event]) -> ResourceState:
+    state = ResourceState()
+    for event in events:
+        match event:
+            case ResourcePolicyPut(document=d):
+                state.policy = d
+            case ResourcePolicyDeleted():
+                state.policy = ""
+            case ResourceTagged(tags=t):
+                state.tags = dict(t)
+            case _:
+                raise ValueError(f"{type(event).__name__} does not apply to a resource")
+    return state
+
+
+def put_policy(state: ResourceState, arn: str, document: str) -> list[Event]:
+    if names.non_whitespace_length(document) > MAX_RESOURCE_POLICY_CHARS:
+        raise LimitExceededError(f"Cannot exceed quota for ResourcePolicySize: {MAX_RESOURCE_POLICY_CHARS}",
+                                 quota="ResourcePolicySize")
+    return [] if state.policy == document else [ResourcePolicyPut(arn, document)]
+
+
+def delete_policy(state: ResourceState, arn: str) -> list[Event]:
+    if not state.policy:
+        raise NoSuchEntityError(f"The resource {arn} has no resource policy.", resource_type="resource policy",
+                                resource_name=arn)
+    return [ResourcePolicyDeleted(arn)]
+
+
+def tag(state: ResourceState, arn: str, tags: Mapping[str, str]) -> list[Event]:
+    merged = names.merge_tags(state.tags, tags)
+    return [ResourceTagged(arn, merged)] if merged != state.tags else []
+
+
+def untag(state: ResourceState, arn: str, keys: Iterable[str]) -> list[Event]:
+    wanted = {k.casefold() for k in keys}
+    remaining = {k: v for k, v in state.tags.items() if k.casefold() not in wanted}
+    return [ResourceTagged(arn, remaining)] if remaining != state.tags else []
