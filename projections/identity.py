@@ -15,12 +15,16 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from service.domain import organizations
+from service.domain.events import decode_event
+from service.domain.organizations import OrganizationState
 from service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see service.domain.names.stream_name).
-IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-"))
+IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
+                                                  "org-"))
 
-SNAPSHOT_FORMAT = 5  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources
+SNAPSHOT_FORMAT = 6  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations
 
 View = dict[str, Any]
 
@@ -72,6 +76,10 @@ class IdentityProjection:
         self.mfa_devices: dict[str, View] = {}
         # Other services' resources by ARN: their resource-based policy and tags.
         self.resources: dict[str, View] = {}
+        # Organizations, by management account: their events (rare), and the state folded from them.
+        self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
+        self.organizations: dict[str, OrganizationState] = {}
+        self.organization_of_account: dict[str, str] = {}  # member or management account -> management
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -100,6 +108,9 @@ class IdentityProjection:
             "ResourcePolicyDeleted": self._resource_policy_deleted,
             "ResourceTagged": self._resource_tagged,
         }
+        for event_class in ("OrganizationCreated", "OrganizationalUnitCreated", "AccountJoined", "AccountMoved",
+                            "OrganizationPolicyCreated", "OrganizationPolicyAttached", "OrganizationPolicyDetached"):
+            self._handlers[event_class] = self._organization_event
         for prefix in ("User", "Account"):
             self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
             self._handlers[prefix + "AccessKeyStatusUpdated"] = self._access_key_status_updated
@@ -130,6 +141,9 @@ class IdentityProjection:
         if event.position <= self.position:
             return
         handler = self._handlers.get(event.type)
+        if handler is self._organization_event:
+            self._apply_organization(event.stream.split("-", 2)[1], event.type, event.data)  # type: ignore[arg-type]
+            handler = None
         if handler is not None:
             kind, account_id, key = event.stream.split("-", 2)
             account = self.accounts.get(account_id)
@@ -215,6 +229,20 @@ class IdentityProjection:
         device = self._mfa_device(account, key)
         if device is not None:
             del self.mfa_devices[device["serial_number"]]
+
+    def _organization_event(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        raise AssertionError("applied through apply(), which knows the event type")  # pragma: no cover
+
+    def _apply_organization(self, management: str, event_type: str, data: dict[str, Any]) -> None:
+        events = self.organization_events.setdefault(management, [])
+        events.append((event_type, dict(data)))
+        self._refold_organization(management)
+
+    def _refold_organization(self, management: str) -> None:
+        state = organizations.fold(decode_event(t, d) for t, d in self.organization_events[management])
+        self.organizations[management] = state
+        for account_id in state.accounts:
+            self.organization_of_account[account_id] = management
 
     def _resource(self, account: AccountView, arn: str) -> View:
         return self.resources.setdefault(arn, {"account_id": account.account_id, "policy": "", "tags": {}})
@@ -415,6 +443,7 @@ class IdentityProjection:
             "sessions": self.sessions,
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
+            "organization_events": self.organization_events,
         }
 
     @classmethod
@@ -429,6 +458,9 @@ class IdentityProjection:
         projection.session_keys_by_token = {s["token_sha256"]: k for k, s in projection.sessions.items()}
         projection.mfa_devices = snapshot["mfa_devices"]
         projection.resources = snapshot["resources"]
+        projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
+        for management in projection.organization_events:
+            projection._refold_organization(management)
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

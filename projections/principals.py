@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 
 from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy
 
+from service.domain import organizations
+from service.domain.organizations import OrganizationState
+
 from .identity import AccountView, IdentityProjection, View
 
 
@@ -56,6 +59,7 @@ class PrincipalPolicyCache:
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, PolicyIndex] = {}
+        self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
         projection.on_change.append(self._on_change)
 
     def _on_change(self, account_id: str, kind: str, key: str) -> None:
@@ -115,6 +119,40 @@ class PrincipalPolicyCache:
     def resource_index(self, arn: str, document: str) -> PolicyIndex:
         """A resource's policy (stored, or passed inline with a request), compiled once per text."""
         return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, PolicyType.RESOURCE)])
+
+    # --- organizations --------------------------------------------------------------------------
+    def _organization(self, account_id: str) -> OrganizationState | None:
+        management = self.projection.organization_of_account.get(account_id)
+        return self.projection.organizations.get(management) if management else None
+
+    def guardrail_levels(self, account_id: str, policy_type: str) -> tuple[PolicyIndex, ...]:
+        """SCP (or RCP) levels for an account, root first; () outside an organization and for the
+        management account, which AWS exempts from both."""
+        org = self._organization(account_id)
+        if org is None or account_id == org.management_account_id:
+            return ()
+        version = len(self.projection.organization_events[org.management_account_id])
+        key = (account_id, policy_type, version)
+        levels = self._guardrails.get(key)
+        if levels is None:
+            kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
+            levels = tuple(
+                PolicyIndex([self._compile(policy_id, "", org.policies[policy_id]["content"], kind)
+                             for policy_id in org.attachments.get(node, [])
+                             if org.policies[policy_id]["type"] == policy_type])
+                for node in organizations.path_of(org, account_id))
+            if len(self._guardrails) > 10_000:
+                self._guardrails.clear()
+            self._guardrails[key] = levels
+        return levels
+
+    def organization_keys(self, account_id: str, side: str) -> dict[str, str | list[str]]:
+        """aws:PrincipalOrgID/Paths (side "Principal") or aws:ResourceOrgID/Paths ("Resource")."""
+        org = self._organization(account_id)
+        if org is None:
+            return {}
+        path = "/".join([org.organization_id, *organizations.path_of(org, account_id)[:-1]]) + "/"
+        return {f"aws:{side}OrgID": org.organization_id, f"aws:{side}OrgPaths": [path]}
 
     def _identity_policies(self, account: AccountView, kind: str, view: View) -> Iterable[CompiledPolicy]:
         yield from self._entity_policies(account, view)

@@ -24,6 +24,7 @@ from service.domain.errors import (
     ServiceUnavailableError,
 )
 from service.domain.names import casefold
+from service.domain import organizations
 from service.domain.sts import effective_principal_tags
 from service.policy import (
     AuthorizationRequest,
@@ -32,6 +33,8 @@ from service.policy import (
     MalformedPolicyError,
     PolicyIndex,
     PolicyInputs,
+    PolicyType,
+    compile_policy,
     decide,
 )
 
@@ -107,7 +110,8 @@ class Authorizer:
         context: dict[str, str | Sequence[str]] = dict(self._time_keys())
         context.update(query.context)
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        if kind == "root" and resource_policy is None:
+        scp_levels = self.principals.guardrail_levels(account_id, organizations.SCP)
+        if kind == "root" and resource_policy is None and not scp_levels:
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
                 return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
@@ -132,12 +136,17 @@ class Authorizer:
             context.update(_session_keys(session, principal.view.get("tags", {}) if principal else {},
                                          self.clock.now()))
             session_index = self.principals.session_index(session)
+        context.update(self.principals.organization_keys(account_id, "Principal"))
+        context.update(self.principals.organization_keys(resource_account, "Resource"))
+        context["aws:ResourceAccount"] = resource_account
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context)
-        inputs = PolicyInputs(identity=principal.identity if principal else None,
-                              boundary=principal.boundary if principal else None,
-                              session=session_index, resource=resource_policy)
+        # A member account's root user may do anything its SCPs allow: an implicit allow-all.
+        identity = principal.identity if principal else (ROOT_IDENTITY if kind == "root" else None)
+        inputs = PolicyInputs(identity=identity, boundary=principal.boundary if principal else None,
+                              session=session_index, resource=resource_policy, scp_levels=scp_levels,
+                              rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
         return AuthorizeOutcome(decide(request, inputs), position)
 
 
@@ -186,6 +195,9 @@ class Authorizer:
             self._time_cache = (("aws:CurrentTime", iso8601(now)), ("aws:EpochTime", str(second)))
         return self._time_cache
 
+
+ROOT_IDENTITY = PolicyIndex([compile_policy(organizations.FULL_AWS_ACCESS, policy_id="root-user",
+                                           policy_type=PolicyType.IDENTITY)])
 
 _POLICY_WORDS = {"identity": "identity-based policy", "resource": "resource-based policy",
                  "boundary": "permissions boundary", "session": "session policy",

@@ -291,6 +291,59 @@ class ResourceTagged(Event):
     tags: dict[str, str]
 
 
+# --- organizations (stream `org-MANAGEMENT_ACCOUNT-organization`) --------------------------------
+@dataclass(frozen=True)
+class OrganizationCreated(Event):
+    organization_id: str
+    root_id: str
+    management_account_id: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class OrganizationalUnitCreated(Event):
+    ou_id: str
+    name: str
+    parent_id: str
+
+
+@dataclass(frozen=True)
+class AccountJoined(Event):
+    """An account created in (or brought into) the organization, under its root."""
+
+    account_id: str
+    name: str
+    email: str
+    joined_at: str
+
+
+@dataclass(frozen=True)
+class AccountMoved(Event):
+    account_id: str
+    source_parent_id: str
+    destination_parent_id: str
+
+
+@dataclass(frozen=True)
+class OrganizationPolicyCreated(Event):
+    policy_id: str
+    name: str
+    policy_type: str  # SCP or RCP
+    content: str
+
+
+@dataclass(frozen=True)
+class OrganizationPolicyAttached(Event):
+    policy_id: str
+    target_id: str
+
+
+@dataclass(frozen=True)
+class OrganizationPolicyDetached(Event):
+    policy_id: str
+    target_id: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -353,7 +406,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
-    ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged,
+    ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
+    AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

@@ -1,0 +1,174 @@
+"""An organization: its root, nested OUs, member accounts, and the SCPs and RCPs attached to them.
+
+One stream per organization (`org-MANAGEMENT_ACCOUNT-organization`), so every rule that spans the
+tree (an OU's parent exists, a policy is attached once, the management account stays put) is
+decided on one consistent state. AWS's defaults: FullAWSAccess (an SCP allowing everything) is
+attached to the root, every OU and every account when they appear; RCPFullAWSAccess is implicit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import (
+    DeleteConflictError,
+    EntityAlreadyExistsError,
+    FieldProblem,
+    InvalidInputError,
+    NoSuchEntityError,
+)
+from .events import (
+    AccountJoined,
+    AccountMoved,
+    Event,
+    OrganizationalUnitCreated,
+    OrganizationCreated,
+    OrganizationPolicyAttached,
+    OrganizationPolicyCreated,
+    OrganizationPolicyDetached,
+)
+
+FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
+FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
+                              "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
+
+
+@dataclass
+class OrganizationState:
+    exists: bool = False
+    organization_id: str = ""
+    root_id: str = ""
+    management_account_id: str = ""
+    parents: dict[str, str] = field(default_factory=dict)  # OU or account id -> parent id
+    ou_names: dict[str, str] = field(default_factory=dict)
+    accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policies: dict[str, dict[str, Any]] = field(default_factory=dict)
+    attachments: dict[str, list[str]] = field(default_factory=dict)  # target id -> policy ids
+
+
+def fold(events: Iterable[Event]) -> OrganizationState:
+    state = OrganizationState()
+    for event in events:
+        match event:
+            case OrganizationCreated():
+                state = OrganizationState(True, event.organization_id, event.root_id, event.management_account_id)
+                state.policies[FULL_AWS_ACCESS_ID] = {"name": "FullAWSAccess", "type": SCP, "content": FULL_AWS_ACCESS}
+                state.accounts[event.management_account_id] = {"name": "management", "email": "", "joined_at": event.created_at}
+                state.parents[event.management_account_id] = event.root_id
+                state.attachments = {event.root_id: [FULL_AWS_ACCESS_ID],
+                                     event.management_account_id: [FULL_AWS_ACCESS_ID]}
+            case OrganizationalUnitCreated():
+                state.parents[event.ou_id] = event.parent_id
+                state.ou_names[event.ou_id] = event.name
+                state.attachments[event.ou_id] = [FULL_AWS_ACCESS_ID]
+            case AccountJoined():
+                state.accounts[event.account_id] = {"name": event.name, "email": event.email,
+                                                    "joined_at": event.joined_at}
+                state.parents[event.account_id] = state.root_id
+                state.attachments[event.account_id] = [FULL_AWS_ACCESS_ID]
+            case AccountMoved():
+                state.parents[event.account_id] = event.destination_parent_id
+            case OrganizationPolicyCreated():
+                state.policies[event.policy_id] = {"name": event.name, "type": event.policy_type,
+                                                   "content": event.content}
+            case OrganizationPolicyAttached():
+                state.attachments.setdefault(event.target_id, []).append(event.policy_id)
+            case OrganizationPolicyDetached():
+                state.attachments[event.target_id].remove(event.policy_id)
+            case _:
+                raise ValueError(f"{type(event).__name__} does not apply to an organization")
+    return state
+
+
+def require(state: OrganizationState) -> OrganizationState:
+    if not state.exists:
+        raise InvalidInputError("Your account is not a member of an organization.")  # AWSOrganizationsNotInUse
+    return state
+
+
+def create(state: OrganizationState, *, organization_id: str, root_id: str, management_account_id: str,
+           now: str) -> list[Event]:
+    if state.exists:
+        raise EntityAlreadyExistsError("The AWS account is already a member of an organization.")
+    return [OrganizationCreated(organization_id, root_id, management_account_id, now)]
+
+
+def _require_parent(state: OrganizationState, parent_id: str, field_name: str) -> None:
+    if parent_id != state.root_id and parent_id not in state.ou_names:
+        raise NoSuchEntityError(f"We can't find a root or OU with the ParentId that you specified: {parent_id}",
+                                resource_type="parent", resource_name=parent_id,
+                                problems=[FieldProblem(field_name, "no such root or OU")])
+
+
+def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str) -> list[Event]:
+    _require_parent(state, parent_id, "parentId")
+    if any(state.parents.get(o) == parent_id and n == name for o, n in state.ou_names.items()):
+        raise EntityAlreadyExistsError(f"An OU with the same name `{name}` already exists under the parent.")
+    return [OrganizationalUnitCreated(ou_id, name, parent_id)]
+
+
+def join(state: OrganizationState, *, account_id: str, name: str, email: str, now: str) -> list[Event]:
+    if account_id in state.accounts:
+        raise EntityAlreadyExistsError(f"account {account_id} is already in the organization")
+    return [AccountJoined(account_id, name, email, now)]
+
+
+def move(state: OrganizationState, *, account_id: str, source: str, destination: str) -> list[Event]:
+    if account_id not in state.accounts:
+        raise NoSuchEntityError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                resource_type="account", resource_name=account_id)
+    if state.parents[account_id] != source:
+        raise NoSuchEntityError(f"We can't find a source root or OU with the ParentId that you specified: {source}",
+                                resource_type="parent", resource_name=source)
+    _require_parent(state, destination, "destinationParentId")
+    return [AccountMoved(account_id, source, destination)]
+
+
+def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str) -> list[Event]:
+    if policy_type not in (SCP, RCP):
+        raise InvalidInputError(f"policy type `{policy_type}` is not {SCP} or {RCP}",
+                                problems=[FieldProblem("type", f"{SCP} or {RCP}")])
+    if any(p["name"] == name for p in state.policies.values()):
+        raise EntityAlreadyExistsError(f"A policy with the name `{name}` already exists.")
+    return [OrganizationPolicyCreated(policy_id, name, policy_type, content)]
+
+
+def _require_target(state: OrganizationState, target_id: str) -> None:
+    if target_id not in state.accounts and target_id != state.root_id and target_id not in state.ou_names:
+        raise NoSuchEntityError(f"We can't find a target root, OU, or account with the TargetId that you "
+                                f"specified: {target_id}", resource_type="target", resource_name=target_id)
+
+
+def attach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
+    if policy_id not in state.policies:
+        raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {policy_id}",
+                                resource_type="policy", resource_name=policy_id)
+    _require_target(state, target_id)
+    if policy_id in state.attachments.get(target_id, []):
+        raise EntityAlreadyExistsError("The selected policy is already attached to the specified target.")
+    return [OrganizationPolicyAttached(policy_id, target_id)]
+
+
+def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
+    if policy_id not in state.attachments.get(target_id, []):
+        raise NoSuchEntityError("The specified policy isn't attached to the specified target.",
+                                resource_type="policy attachment", resource_name=policy_id)
+    policy = state.policies[policy_id]
+    others = [p for p in state.attachments[target_id] if p != policy_id and state.policies[p]["type"] == SCP]
+    if policy["type"] == SCP and not others:
+        # AWS: every root, OU and account keeps at least one SCP, or nothing could be allowed there.
+        raise DeleteConflictError("You can't detach the last SCP from a target; attach another one first.",
+                                  blockers=["last SCP of the target"])
+    return [OrganizationPolicyDetached(policy_id, target_id)]
+
+
+def path_of(state: OrganizationState, node_id: str) -> list[str]:
+    """Root first, down to the node itself: [r-..., ou-..., ..., node]."""
+    chain = [node_id]
+    while chain[-1] in state.parents:
+        chain.append(state.parents[chain[-1]])
+    return list(reversed(chain))
