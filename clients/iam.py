@@ -24,7 +24,7 @@ import grpc.aio
 from google.protobuf import descriptor, message, message_factory, timestamp_pb2
 
 from clients.errors import from_rpc_error
-from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, sts_pb2
+from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 ENDPOINT_ENV = "IAMD_ENDPOINT"
@@ -40,6 +40,7 @@ SERVICES: tuple[descriptor.ServiceDescriptor, ...] = (
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"],
     sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"],
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"],
+    organizations_pb2.DESCRIPTOR.services_by_name["OrganizationsService"],
 )
 
 

@@ -24,6 +24,9 @@ from service.eventstore.port import EventFilter, RecordedEvent
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-"))
 
+_ORGANIZATION_EVENT_TYPES = frozenset({
+    "OrganizationCreated", "OrganizationalUnitCreated", "AccountJoined", "AccountMoved",
+    "OrganizationPolicyCreated", "OrganizationPolicyAttached", "OrganizationPolicyDetached"})
 SNAPSHOT_FORMAT = 6  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations
 
 View = dict[str, Any]
@@ -108,9 +111,7 @@ class IdentityProjection:
             "ResourcePolicyDeleted": self._resource_policy_deleted,
             "ResourceTagged": self._resource_tagged,
         }
-        for event_class in ("OrganizationCreated", "OrganizationalUnitCreated", "AccountJoined", "AccountMoved",
-                            "OrganizationPolicyCreated", "OrganizationPolicyAttached", "OrganizationPolicyDetached"):
-            self._handlers[event_class] = self._organization_event
+
         for prefix in ("User", "Account"):
             self._handlers[prefix + "AccessKeyCreated"] = self._access_key_created
             self._handlers[prefix + "AccessKeyStatusUpdated"] = self._access_key_status_updated
@@ -141,7 +142,7 @@ class IdentityProjection:
         if event.position <= self.position:
             return
         handler = self._handlers.get(event.type)
-        if handler is self._organization_event:
+        if event.type in _ORGANIZATION_EVENT_TYPES:  # folded by the domain: the tree rules live there
             self._apply_organization(event.stream.split("-", 2)[1], event.type, event.data)  # type: ignore[arg-type]
             handler = None
         if handler is not None:
@@ -229,9 +230,6 @@ class IdentityProjection:
         device = self._mfa_device(account, key)
         if device is not None:
             del self.mfa_devices[device["serial_number"]]
-
-    def _organization_event(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
-        raise AssertionError("applied through apply(), which knows the event type")  # pragma: no cover
 
     def _apply_organization(self, management: str, event_type: str, data: dict[str, Any]) -> None:
         events = self.organization_events.setdefault(management, [])

@@ -25,6 +25,8 @@ from protos.iamd.v1 import (
     authorization_pb2_grpc,
     identity_pb2,
     identity_pb2_grpc,
+    organizations_pb2,
+    organizations_pb2_grpc,
     sts_pb2,
     sts_pb2_grpc,
 )
@@ -43,6 +45,7 @@ from service.app.identity import IdentityCommands
 from service.app.ports import Clock, RandomIds, SystemClock
 from service.app.queries import IdentityQueries
 from service.app.mfa import MfaCommands
+from service.app.organizations import OrganizationCommands
 from service.app.repository import Repository
 from service.app.resources import ResourceCommands
 from service.app.simulate import Simulator
@@ -56,6 +59,7 @@ from service.rpc.audit import CallAuditor
 from service.rpc.audit_service import AuditServicer
 from service.rpc.caller import CallerResolver
 from service.rpc.guard import CallGuard
+from service.rpc.organizations import OrganizationsServicer
 from service.rpc.sts import SecurityTokenServicer
 from service.rpc.identity import IdentityServicer
 from service.rpc.interceptors import RequestInterceptor
@@ -67,6 +71,7 @@ SERVICE_NAMES = (
     authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name,
     sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"].full_name,
     audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
+    organizations_pb2.DESCRIPTOR.services_by_name["OrganizationsService"].full_name,
 )
 
 
@@ -167,6 +172,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
         AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller,
                               time_travel, audit_writer), server)
+    organizations_pb2_grpc.add_OrganizationsServiceServicer_to_server(
+        OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection, commands), commands,
+                              caller), server)
     sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
         SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
                               commands.settle), server)

@@ -7,7 +7,7 @@ from typing import Any
 
 from projections.identity import IdentityProjection
 from service.domain import names, resources
-from service.domain.errors import NoSuchEntityError
+from service.domain.errors import AccessDeniedError, NoSuchEntityError
 from service.policy import PolicyType
 
 from .identity import check_policy_document
@@ -25,7 +25,11 @@ class ResourceCommands:
 
     async def _change(self, ctx: CallContext, arn: str, decide: Any) -> int:
         resources.check_arn(arn)
-        stream = resources.stream(resources.owner_account(arn, ctx.account_id), arn)
+        owner = resources.owner_account(arn, ctx.account_id)
+        if owner != ctx.account_id:
+            raise AccessDeniedError(f"the resource {arn} belongs to account {owner}: only that account may "
+                                    "register its policy and tags")
+        stream = resources.stream(owner, arn)
 
         async def attempt() -> int:
             loaded = await self.repo._load(stream, resources.fold)

@@ -20,7 +20,8 @@ SECRET_FIELDS = frozenset({
     "base32StringSeed", "provisioningUri", "headers", "body",
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
-                 "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com"}
+                 "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",
+                 "OrganizationsService": "organizations.amazonaws.com"}
 READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize")
 
 

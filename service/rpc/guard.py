@@ -22,7 +22,8 @@ from . import permissions
 CALLER: ContextVar[Caller | None] = ContextVar("caller", default=None)
 RESOURCES: ContextVar[list[str]] = ContextVar("resources", default=[])  # ARNs the call touches, for audit
 GUARDED_PREFIX = "/iamd.v1."
-_SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "AuthorizationService": "iamd"}
+_SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "AuthorizationService": "iamd",
+                  "OrganizationsService": "organizations"}
 # Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
 # authorize themselves: AssumeRole evaluates the trust policy with the caller's policies.
 ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole"})

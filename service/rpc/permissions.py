@@ -168,6 +168,13 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "TagResource": _on("iamd:TagResource", lambda r, res: r.resource_arn),
     "UntagResource": _on("iamd:UntagResource", lambda r, res: r.resource_arn),
     "ListTagsForResource": _on("iamd:ListTagsForResource", lambda r, res: r.resource_arn),
+    # organizations
+    **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
+        "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "CreateOrganizationalUnit",
+        "MoveAccount", "ListPoliciesForTarget")},
+    "CreateOrganizationPolicy": _everywhere("organizations:CreatePolicy"),
+    "AttachOrganizationPolicy": _everywhere("organizations:AttachPolicy"),
+    "DetachOrganizationPolicy": _everywhere("organizations:DetachPolicy"),
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

@@ -1,0 +1,132 @@
+"""An organization with three levels of OUs and two member accounts, through the API: SCPs at each
+level, an RCP, a resource policy granting another account, and a cross-account role chain."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
+from protos.iamd.v1 import organizations_pb2 as opb
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import allow, deny
+
+pytestmark = pytest.mark.e2e
+
+
+def _doc(*statements: dict) -> str:
+    return json.dumps({"Version": "2012-10-17", "Statement": list(statements)})
+
+
+async def _assume(iamd: Iamd, credentials: Credentials, role_arn: str, name: str) -> Credentials:
+    channel = iamd.connect(credentials)
+    try:
+        c = (await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(
+            sts_pb2.AssumeRoleRequest(role_arn=role_arn, role_session_name=name))).credentials
+    finally:
+        await channel.close()
+    return Credentials(c.access_key_id, c.secret_access_key, c.session_token)
+
+
+async def test_organization_guardrails_and_cross_account_access(iamd: Iamd) -> None:
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    root_id = (await org.CreateOrganization(opb.CreateOrganizationRequest())).root_id
+    ou_a = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="A"))).id
+    ou_b = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou_a, name="B"))).id
+    ou_c = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou_b, name="C"))).id
+    dev_account = await org.CreateAccount(opb.CreateAccountRequest(account_name="dev", email="dev@example.com"))
+    data_account = await org.CreateAccount(opb.CreateAccountRequest(account_name="data", email="data@example.com"))
+    dev_id, data_id = dev_account.account_id, data_account.account_id
+    await org.MoveAccount(opb.MoveAccountRequest(account_id=dev_id, source_parent_id=root_id,
+                                                 destination_parent_id=ou_c))
+    accounts = {a.id: a.parent_id for a in (await org.ListAccounts(opb.ListAccountsRequest())).accounts}
+    assert accounts[dev_id] == ou_c and accounts[data_id] == root_id and accounts[ACCOUNT] == root_id
+
+    # The management account administers members through OrganizationAccountAccessRole (roots cannot
+    # assume roles, so an admin user does it).
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
+        policy_document=allow("sts:AssumeRole")))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
+    await iamd.running.runner.wait_for(put.position, 5)
+    admin = Credentials(key.access_key_id, key.secret_access_key)
+    in_dev = await _assume(iamd, admin, dev_account.access_role_arn, "admin-dev")
+    in_data = await _assume(iamd, admin, data_account.access_role_arn, "admin-data")
+
+    # In the dev account: a user allowed broadly by its own policy.
+    dev_channel = iamd.connect(in_dev)
+    dev_iam = identity_pb2_grpc.IdentityServiceStub(dev_channel)
+    await dev_iam.CreateUser(ipb.CreateUserRequest(user_name="dev"))
+    last = await dev_iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="dev"), policy_name="broad",
+        policy_document=allow(["s3:*", "ec2:*", "sqs:*", "dynamodb:*"])))
+    dev_user = f"arn:aws:iam::{dev_id}:user/dev"
+
+    # A service of the dev account asks for decisions about its principals.
+    dev_authz = authorization_pb2_grpc.AuthorizationServiceStub(dev_channel)
+
+    async def decide(action: str, resource: str = "*", position: int = 0, account: str = "") -> str:
+        answer = await dev_authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=dev_user, action=action, resource=resource, min_position=position,
+            resource_account=account))
+        return apb.Decision.Name(answer.decision)
+
+    assert await decide("ec2:RunInstances", position=last.position) == "DECISION_ALLOW"
+
+    # An SCP at each level of the tree above the dev account.
+    async def scp(name: str, content: str, target: str) -> int:
+        policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+            name=name, type="SERVICE_CONTROL_POLICY", content=content))).policy_id
+        return (await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(
+            policy_id=policy_id, target_id=target))).position
+
+    await scp("no-ec2", deny("ec2:*"), ou_a)
+    await scp("allow-list", allow(["s3:*", "sqs:*", "iam:*", "sts:*", "iamd:*"]), ou_b)
+    position = (await org.DetachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(
+        policy_id="p-FullAWSAccess", target_id=ou_b))).position
+    position = max(position, await scp("no-queue-deletes", deny("sqs:DeleteQueue"), dev_id))
+    assert await decide("ec2:RunInstances", position=position) == "DECISION_EXPLICIT_DENY"  # OU A
+    assert await decide("dynamodb:GetItem") == "DECISION_IMPLICIT_DENY"  # OU B's allow list
+    assert await decide("sqs:DeleteQueue") == "DECISION_EXPLICIT_DENY"  # the account's SCP
+    assert await decide("s3:GetObject", f"arn:aws:s3:::dev-bucket/k", account=dev_id) == "DECISION_ALLOW"
+    # The management account is not restricted by SCPs.
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:root", action="ec2:RunInstances", resource="*"))).decision \
+        == apb.DECISION_ALLOW
+
+    # A resource policy in the data account grants the dev account; an RCP there denies deletes.
+    data_channel = iamd.connect(in_data)
+    data_iam = identity_pb2_grpc.IdentityServiceStub(data_channel)
+    queue = f"arn:aws:sqs:us-east-1:{data_id}:orders"
+    assert await decide("sqs:SendMessage", queue) == "DECISION_IMPLICIT_DENY"  # no grant on the other side
+    granted = await data_iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=queue, policy_document=_doc(
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{dev_id}:root"}, "Action": "sqs:*",
+         "Resource": queue})))
+    assert await decide("sqs:SendMessage", queue, granted.position) == "DECISION_ALLOW"
+    rcp_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="no-purge", type="RESOURCE_CONTROL_POLICY", content=_doc(
+            {"Effect": "Deny", "Principal": "*", "Action": "sqs:PurgeQueue", "Resource": "*"})))).policy_id
+    attached = await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=rcp_id,
+                                                                                     target_id=data_id))
+    assert await decide("sqs:PurgeQueue", queue, attached.position) == "DECISION_EXPLICIT_DENY"
+    assert await decide("sqs:SendMessage", queue) == "DECISION_ALLOW"
+
+    # A cross-account role chain: admin -> dev's access role -> a role in the data account that
+    # trusts dev's access role.
+    trust = _doc({"Effect": "Allow", "Principal": {"AWS": dev_account.access_role_arn}, "Action": "sts:AssumeRole"})
+    created = await data_iam.CreateRole(ipb.CreateRoleRequest(role_name="Reports", assume_role_policy_document=trust))
+    await iamd.running.runner.wait_for(created.position, 5)
+    chained = await _assume(iamd, in_dev, f"arn:aws:iam::{data_id}:role/Reports", "from-dev")
+    chained_channel = iamd.connect(chained)
+    who = await sts_pb2_grpc.SecurityTokenServiceStub(chained_channel).GetCallerIdentity(
+        sts_pb2.GetCallerIdentityRequest())
+    assert who.arn == f"arn:aws:sts::{data_id}:assumed-role/Reports/from-dev" and who.account == data_id
+    for channel in (dev_channel, data_channel, chained_channel):
+        await channel.close()
