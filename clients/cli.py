@@ -526,6 +526,32 @@ STS_COMMANDS: tuple[Command, ...] = (
 register_group(CommandGroup("iam", "users, groups, roles and policies",
                             IAM_COMMANDS + SIMULATION_COMMANDS + ACCESS_KEY_COMMANDS))
 register_group(CommandGroup("sts", "security tokens and caller identity", STS_COMMANDS))
+register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
+    Command("create-organization", "CreateOrganization", (), "Make the caller's account an organization's management account"),
+    Command("describe-organization", "DescribeOrganization", (), "Show the organization"),
+    Command("create-account", "CreateAccount", (Arg("--account-name", required=True), Arg("--email", required=True)),
+            "Create a member account (with OrganizationAccountAccessRole)"),
+    Command("list-accounts", "ListAccounts", (), "List the organization's accounts"),
+    Command("describe-account", "DescribeAccount", (Arg("--account-id", required=True),), "Describe an account"),
+    Command("create-organizational-unit", "CreateOrganizationalUnit", (
+        Arg("--parent-id", required=True), Arg("--name", required=True)), "Create an OU under a root or OU"),
+    Command("move-account", "MoveAccount", (
+        Arg("--account-id", required=True), Arg("--source-parent-id", required=True),
+        Arg("--destination-parent-id", required=True)), "Move an account to another root or OU"),
+    Command("create-policy", "CreateOrganizationPolicy", (
+        Arg("--name", required=True),
+        Arg("--type", kind=CHOICE, required=True, choices={"SERVICE_CONTROL_POLICY": "SERVICE_CONTROL_POLICY",
+                                                           "RESOURCE_CONTROL_POLICY": "RESOURCE_CONTROL_POLICY"}),
+        Arg("--content", kind=DOCUMENT, required=True)), "Create an SCP or RCP", operation="CreatePolicy"),
+    Command("attach-policy", "AttachOrganizationPolicy", (
+        Arg("--policy-id", required=True), Arg("--target-id", required=True)),
+        "Attach an SCP or RCP to a root, OU or account", operation="AttachPolicy"),
+    Command("detach-policy", "DetachOrganizationPolicy", (
+        Arg("--policy-id", required=True), Arg("--target-id", required=True)),
+        "Detach an SCP or RCP", operation="DetachPolicy"),
+    Command("list-policies-for-target", "ListPoliciesForTarget", (Arg("--target-id", required=True),),
+            "List the SCPs and RCPs attached to a root, OU or account"),
+)))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (
         Arg("--lookup-attributes", kind=LOOKUP_ATTRIBUTES,

@@ -9,6 +9,8 @@ from protos.iamd.v1 import organizations_pb2_grpc
 from service.app.identity import IdentityCommands
 from service.app.organizations import ACCESS_ROLE, OrganizationCommands
 
+from service.domain.errors import NoSuchEntityError
+
 from .caller import CallerResolver
 
 Ctx = grpc.aio.ServicerContext
@@ -45,6 +47,15 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         return opb.ListAccountsResponse(accounts=[
             opb.OrganizationAccount(id=a, name=v["name"], email=v["email"], parent_id=org.parents.get(a, ""))
             for a, v in sorted(org.accounts.items())])
+
+    async def DescribeAccount(self, r: opb.DescribeAccountRequest, context: Ctx) -> opb.DescribeAccountResponse:
+        org = self.commands.state(self.caller(context))
+        account = org.accounts.get(r.account_id)
+        if account is None:
+            raise NoSuchEntityError(f"We can't find an AWS account with the AccountId that you specified: "
+                                    f"{r.account_id}", resource_type="account", resource_name=r.account_id)
+        return opb.DescribeAccountResponse(account=opb.OrganizationAccount(
+            id=r.account_id, name=account["name"], email=account["email"], parent_id=org.parents.get(r.account_id, "")))
 
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.CreateOrganizationalUnitResponse:

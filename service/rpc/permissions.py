@@ -170,7 +170,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListTagsForResource": _on("iamd:ListTagsForResource", lambda r, res: r.resource_arn),
     # organizations
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
-        "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "CreateOrganizationalUnit",
+        "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "DescribeAccount",
+        "CreateOrganizationalUnit",
         "MoveAccount", "ListPoliciesForTarget")},
     "CreateOrganizationPolicy": _everywhere("organizations:CreatePolicy"),
     "AttachOrganizationPolicy": _everywhere("organizations:AttachPolicy"),

@@ -47,6 +47,8 @@ async def test_organization_guardrails_and_cross_account_access(iamd: Iamd) -> N
                                                  destination_parent_id=ou_c))
     accounts = {a.id: a.parent_id for a in (await org.ListAccounts(opb.ListAccountsRequest())).accounts}
     assert accounts[dev_id] == ou_c and accounts[data_id] == root_id and accounts[ACCOUNT] == root_id
+    described = (await org.DescribeAccount(opb.DescribeAccountRequest(account_id=dev_id))).account
+    assert (described.name, described.email, described.parent_id) == ("dev", "dev@example.com", ou_c)
 
     # The management account administers members through OrganizationAccountAccessRole (roots cannot
     # assume roles, so an admin user does it).

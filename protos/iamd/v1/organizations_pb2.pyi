@@ -145,3 +145,15 @@ class ListPoliciesForTargetResponse(_message.Message):
     POLICIES_FIELD_NUMBER: _ClassVar[int]
     policies: _containers.RepeatedCompositeFieldContainer[OrganizationPolicySummary]
     def __init__(self, policies: _Optional[_Iterable[_Union[OrganizationPolicySummary, _Mapping]]] = ...) -> None: ...
+
+class DescribeAccountRequest(_message.Message):
+    __slots__ = ("account_id",)
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    def __init__(self, account_id: _Optional[str] = ...) -> None: ...
+
+class DescribeAccountResponse(_message.Message):
+    __slots__ = ("account",)
+    ACCOUNT_FIELD_NUMBER: _ClassVar[int]
+    account: OrganizationAccount
+    def __init__(self, account: _Optional[_Union[OrganizationAccount, _Mapping]] = ...) -> None: ...

@@ -54,6 +54,11 @@ class OrganizationsServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.FromString,
                 _registered_method=True)
+        self.DescribeAccount = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeAccount',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountResponse.FromString,
+                _registered_method=True)
         self.CreateOrganizationalUnit = channel.unary_unary(
                 '/iamd.v1.OrganizationsService/CreateOrganizationalUnit',
                 request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.CreateOrganizationalUnitRequest.SerializeToString,
@@ -108,6 +113,12 @@ class OrganizationsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ListAccounts(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeAccount(self, request, context):
         """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -171,6 +182,11 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListAccounts,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.SerializeToString,
+            ),
+            'DescribeAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeAccount,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountResponse.SerializeToString,
             ),
             'CreateOrganizationalUnit': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateOrganizationalUnit,
@@ -311,6 +327,33 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListAccounts',
             protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeAccount',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,
