@@ -8,6 +8,7 @@ compiles, and a rebuild of the projection never compiles what nobody asks about.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
@@ -44,6 +45,19 @@ def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tupl
         keys += [("aws:PrincipalType", "AssumedRole"), ("aws:userid", view["id"])]
     keys += [(f"aws:PrincipalTag/{k}", v) for k, v in view.get("tags", {}).items()]
     return tuple(keys)
+
+
+def resource_document_type(document: str) -> PolicyType:
+    """A role's trust policy is the one resource-based policy without Resource elements."""
+    try:
+        statements = json.loads(document).get("Statement")
+    except (ValueError, AttributeError):
+        return PolicyType.RESOURCE  # compiling it reports the problem, with its path
+    if isinstance(statements, dict):
+        statements = [statements]
+    is_trust = isinstance(statements, list) and bool(statements) and not any(
+        isinstance(s, dict) and ("Resource" in s or "NotResource" in s) for s in statements)
+    return PolicyType.TRUST if is_trust else PolicyType.RESOURCE
 
 
 def inline_policy_id(entity_arn: str, policy_name: str) -> str:
@@ -118,7 +132,7 @@ class PrincipalPolicyCache:
 
     def resource_index(self, arn: str, document: str) -> PolicyIndex:
         """A resource's policy (stored, or passed inline with a request), compiled once per text."""
-        return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, PolicyType.RESOURCE)])
+        return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, resource_document_type(document))])
 
     # --- organizations --------------------------------------------------------------------------
     def _organization(self, account_id: str) -> OrganizationState | None:

@@ -258,6 +258,12 @@ def _account_of(resource: str) -> str:
     return m.group(1) if m else ""
 
 
+def is_derived_key(key: str) -> bool:
+    """A context key only iamd may set: it describes the principal or the moment of the request."""
+    lowered = key.lower()
+    return lowered in _DERIVED_KEYS or lowered.startswith(_DERIVED_PREFIXES)
+
+
 def check_request(query: AuthorizeQuery) -> None:
     problems = []
     if not query.principal_arn:
@@ -267,8 +273,7 @@ def check_request(query: AuthorizeQuery) -> None:
     if not query.resource:
         problems.append(FieldProblem("resource", "required (an ARN, or `*`)"))
     for key in query.context:
-        lowered = key.lower()
-        if lowered in _DERIVED_KEYS or lowered.startswith(_DERIVED_PREFIXES):
+        if is_derived_key(key):
             problems.append(FieldProblem(f"context.{key}", "derived by iamd from the principal; "
                                                            "a caller may not supply it"))
     if problems:

@@ -6,12 +6,11 @@ these values?"); for a stored principal, the keys iamd derives fill in whatever 
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from projections.principals import PrincipalPolicyCache
+from projections.principals import PrincipalPolicyCache, resource_document_type
 from projections.runner import ProjectionRunner
 from service.domain.errors import (
     FieldProblem,
@@ -76,17 +75,7 @@ def compile_inline(documents: Sequence[str], field_name: str, policy_type: Polic
 def _resource_index(document: str) -> PolicyIndex | None:
     if not document:
         return None
-    try:
-        statements = json.loads(document).get("Statement")
-    except (ValueError, AttributeError):
-        statements = None  # compile_inline reports the problem with its path
-    if isinstance(statements, dict):
-        statements = [statements]
-    # A role's trust policy is the one resource-based policy without Resource elements.
-    is_trust = isinstance(statements, list) and not any(
-        isinstance(s, dict) and ("Resource" in s or "NotResource" in s) for s in statements)
-    policy_type = PolicyType.TRUST if is_trust else PolicyType.RESOURCE
-    return PolicyIndex(compile_inline([document], "resourcePolicy", policy_type))
+    return PolicyIndex(compile_inline([document], "resourcePolicy", resource_document_type(document)))
 
 
 def _check(simulation: Simulation) -> None:

@@ -1,0 +1,180 @@
+"""The corpus's SCP, RCP and cross-account scenarios, materialised as real accounts, OUs, users and
+policies through the API, give the corpus's decisions through Authorize.
+
+Each scenario gets fresh member accounts (their ids replace the scenario's throughout), its SCP and
+RCP levels become a chain of OUs above the account (the organization root keeps FullAWSAccess, an
+extra allow-all level that changes nothing), its principal a user with the tags the context gives,
+its identity policies managed policies. The resource policy and resource tags are passed inline, as
+the service owning the resource would. The principal signs its own request; the management account
+asks. Scenarios are skipped only where the real service must differ from a fixed scenario: conditions
+on keys iamd derives with other values (ids, organization ids, the current time), principals other
+than IAM users, and empty SCP levels (AWS refuses to detach a target's last SCP).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+from protos.iamd.v1 import identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
+from protos.iamd.v1 import organizations_pb2 as opb
+from service.app.authorize import is_derived_key
+from service.auth import signing
+from service.policy.scenario import expected_decision
+
+from .conftest import Iamd
+
+pytestmark = pytest.mark.e2e
+CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
+DERIVED = re.compile(r"aws:(userid|PrincipalOrgID|PrincipalOrgPaths|ResourceOrgID|ResourceOrgPaths|CurrentTime|"
+                     r"EpochTime|TokenIssueTime|ResourceAccount|PrincipalAccount|MultiFactorAuth|SourceIdentity|"
+                     r"FederatedProvider|PrincipalIsAWSService|PrincipalServiceName)", re.I)
+DECISION = {apb.DECISION_ALLOW: "Allow", apb.DECISION_EXPLICIT_DENY: "ExplicitDeny",
+            apb.DECISION_IMPLICIT_DENY: "ImplicitDeny"}
+
+
+def candidates() -> list[dict]:
+    chosen = []
+    for line in CORPUS.read_text().splitlines():
+        s = json.loads(line)
+        if not {"policy:scp", "policy:rcp", "cross-account"} & set(s.get("features", [])):
+            continue
+        if not re.fullmatch(r"arn:aws:iam::\d{12}:user/[\w+=,.@/-]+", s["request"]["principal"]):
+            continue
+        if s.get("sessionPolicy") is not None:
+            continue
+        docs = json.dumps({k: s.get(k) for k in ("identityPolicies", "resourcePolicy", "permissionBoundaries",
+                                                 "scps", "rcps")})
+        if DERIVED.search(docs) or any(level == [] for level in s.get("scps") or []):
+            continue
+        chosen.append(s)
+    return chosen
+
+
+def _docs(value: object) -> list[str]:
+    return [json.dumps(d) for d in value] if isinstance(value, list) else []
+
+
+async def _session(iamd: Iamd, admin: Credentials, role_arn: str) -> identity_pb2_grpc.IdentityServiceStub:
+    channel = iamd.connect(admin)
+    c = (await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(
+        sts_pb2.AssumeRoleRequest(role_arn=role_arn, role_session_name="materialise"))).credentials
+    await channel.close()
+    return iamd.connect(Credentials(c.access_key_id, c.secret_access_key, c.session_token))
+
+
+async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd: Iamd) -> None:
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    root_id = (await org.CreateOrganization(opb.CreateOrganizationRequest())).root_id
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
+    admin = Credentials(key.access_key_id, key.secret_access_key)
+    scenarios = candidates()
+    assert len(scenarios) > 100
+    wrong: list[str] = []
+    for n, scenario in enumerate(scenarios):
+        request = scenario["request"]
+        principal_account = request["principal"].split(":")[4]
+        resource_account = request.get("resourceAccount") or request["resource"].split(":")[4] or principal_account
+        new_ids: dict[str, str] = {}
+        for old in (principal_account, resource_account):
+            if old not in new_ids:
+                created = await org.CreateAccount(opb.CreateAccountRequest(account_name=f"s{n}", email=f"s{n}@x.io"))
+                new_ids[old] = created.account_id
+        text = json.dumps(scenario)
+        for other in sorted(set(re.findall(r"\b\d{12}\b", text)) - set(new_ids)):
+            new_ids[other] = f"{900000000000 + len(new_ids) + n * 10:012d}"  # accounts outside the organization
+        for old, new in new_ids.items():
+            text = text.replace(old, new)
+        s = json.loads(text)
+        req = s["request"]
+        p_account = req["principal"].split(":")[4]
+        r_account = new_ids[resource_account]
+
+        # Everything inside the principal's account first: later SCPs may forbid IAM calls there.
+        iam = await _session(iamd, admin, f"arn:aws:iam::{p_account}:role/OrganizationAccountAccessRole")
+        stub = identity_pb2_grpc.IdentityServiceStub(iam)
+        path_and_name = req["principal"].split(":user", 1)[1]
+        path, name = path_and_name.rsplit("/", 1)[0] + "/", path_and_name.rsplit("/", 1)[1]
+        tags = [pb.Tag(key=k.split("/", 1)[1], value=v) for k, v in req["context"].items()
+                if k.lower().startswith("aws:principaltag/") and isinstance(v, str)]
+        await stub.CreateUser(ipb.CreateUserRequest(user_name=name, path=path, tags=tags))
+        for i, doc in enumerate(_docs(s.get("identityPolicies"))):
+            arn = (await stub.CreatePolicy(ipb.CreatePolicyRequest(policy_name=f"id{i}", policy_document=doc))).policy.arn
+            await stub.AttachPolicy(ipb.AttachPolicyRequest(target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name),
+                                                            policy_arn=arn))
+        boundaries = s.get("permissionBoundaries") or []
+        if boundaries:
+            statements = []
+            for b in boundaries:
+                st = b["Statement"]
+                statements += st if isinstance(st, list) else [st]
+            merged = json.dumps({"Version": "2012-10-17", "Statement": statements})
+            arn = (await stub.CreatePolicy(ipb.CreatePolicyRequest(policy_name="boundary", policy_document=merged))).policy.arn
+            await stub.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
+                target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name), permissions_boundary=arn))
+        user_key = (await stub.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
+        await iam.close()
+
+        # Guardrails: one OU per level above each account, the account holding the last level.
+        async def chain(account: str, scps: list, rcps: list) -> None:
+            depth = max(len(scps), len(rcps))
+            nodes, parent = [], root_id
+            for level in range(depth - 1):
+                parent = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(
+                    parent_id=parent, name=f"s{n}-{account}-{level}"))).id
+                nodes.append(parent)
+            await org.MoveAccount(opb.MoveAccountRequest(account_id=account, source_parent_id=root_id,
+                                                         destination_parent_id=parent))
+            nodes.append(account)
+            for kind, levels in (("SERVICE_CONTROL_POLICY", scps), ("RESOURCE_CONTROL_POLICY", rcps)):
+                for j, docs in enumerate(levels):
+                    node = nodes[depth - len(levels) + j]
+                    for k, doc in enumerate(docs):
+                        policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+                            name=f"s{n}-{account}-{kind[0]}{j}-{k}", type=kind, content=json.dumps(doc)))).policy_id
+                        await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(
+                            policy_id=policy_id, target_id=node))
+                    if kind == "SERVICE_CONTROL_POLICY":
+                        await org.DetachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(
+                            policy_id="p-FullAWSAccess", target_id=node))
+
+        scps, rcps = s.get("scps") or [], s.get("rcps") or []
+        if p_account == r_account:
+            await chain(p_account, scps, rcps)
+        else:
+            if scps:
+                await chain(p_account, scps, [])
+            if rcps:
+                await chain(r_account, [], rcps)
+
+        body = f"scenario {n}".encode()
+        headers = dict(signing.sign_request(method="/scenario/Call", body=body, access_key_id=user_key.access_key_id,
+                                            secret_access_key=user_key.secret_access_key, moment=datetime.now(UTC)))
+        context = {k: (apb.ContextValue(values=v, multivalued=True) if isinstance(v, list)
+                       else apb.ContextValue(values=[v]))
+                   for k, v in req["context"].items()
+                   if not is_derived_key(k) and not k.lower().startswith(("aws:resourcetag/", "aws:resourceaccount",
+                                                                           "aws:resourceorg"))}
+        resource_tags = {k.split("/", 1)[1]: v for k, v in req["context"].items()
+                         if k.lower().startswith("aws:resourcetag/")}
+        answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+            signed_request=apb.SignedPrincipalRequest(method="/scenario/Call", body=body, headers=headers),
+            action=req["action"], resource=req["resource"], resource_account=r_account, context=context,
+            resource_policy=json.dumps(s["resourcePolicy"]) if s.get("resourcePolicy") else "",
+            resource_tags=resource_tags, has_resource_tags=True))
+        if DECISION[answer.decision] != expected_decision(scenario):
+            wrong.append(f"{scenario['id']}: {DECISION[answer.decision]} != {expected_decision(scenario)}")
+    assert not wrong, f"{len(wrong)} of {len(scenarios)}: {wrong[:15]}"
