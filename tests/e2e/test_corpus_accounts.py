@@ -8,7 +8,9 @@ its identity policies managed policies. The resource policy and resource tags ar
 the service owning the resource would. The principal signs its own request; the management account
 asks. Scenarios are skipped only where the real service must differ from a fixed scenario: conditions
 on keys iamd derives with other values (ids, organization ids, the current time), principals other
-than IAM users, and empty SCP levels (AWS refuses to detach a target's last SCP).
+than IAM users and role sessions, and empty SCP levels (AWS refuses to detach a target's last SCP). A
+role session is made for real: the role holds the identity policies and boundary, AssumeRole gives
+the session its tags and session policy, and Authorize names it by its session token.
 """
 
 from __future__ import annotations
@@ -47,12 +49,13 @@ def candidates() -> list[dict]:
         s = json.loads(line)
         if not {"policy:scp", "policy:rcp", "cross-account"} & set(s.get("features", [])):
             continue
-        if not re.fullmatch(r"arn:aws:iam::\d{12}:user/[\w+=,.@/-]+", s["request"]["principal"]):
-            continue
-        if s.get("sessionPolicy") is not None:
+        principal = s["request"]["principal"]
+        is_user = re.fullmatch(r"arn:aws:iam::\d{12}:user/[\w+=,.@/-]+", principal)
+        is_session = re.fullmatch(r"arn:aws:sts::\d{12}:assumed-role/[\w+=,.@-]+/[\w+=,.@-]{2,64}", principal)
+        if not (is_user or is_session) or (is_user and s.get("sessionPolicy") is not None):
             continue
         docs = json.dumps({k: s.get(k) for k in ("identityPolicies", "resourcePolicy", "permissionBoundaries",
-                                                 "scps", "rcps")})
+                                                 "scps", "rcps", "sessionPolicy")})
         if DERIVED.search(docs) or any(level == [] for level in s.get("scps") or []):
             continue
         chosen.append(s)
@@ -82,7 +85,7 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
     admin = Credentials(key.access_key_id, key.secret_access_key)
     scenarios = candidates()
-    assert len(scenarios) > 100
+    assert len(scenarios) > 200
     wrong: list[str] = []
     for n, scenario in enumerate(scenarios):
         request = scenario["request"]
@@ -106,15 +109,29 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
         # Everything inside the principal's account first: later SCPs may forbid IAM calls there.
         iam = await _session(iamd, admin, f"arn:aws:iam::{p_account}:role/OrganizationAccountAccessRole")
         stub = identity_pb2_grpc.IdentityServiceStub(iam)
-        path_and_name = req["principal"].split(":user", 1)[1]
-        path, name = path_and_name.rsplit("/", 1)[0] + "/", path_and_name.rsplit("/", 1)[1]
         tags = [pb.Tag(key=k.split("/", 1)[1], value=v) for k, v in req["context"].items()
                 if k.lower().startswith("aws:principaltag/") and isinstance(v, str)]
-        await stub.CreateUser(ipb.CreateUserRequest(user_name=name, path=path, tags=tags))
+        session = ":assumed-role/" in req["principal"]
+        if session:  # a role session: the role holds the policies, the session its tags and session policy
+            role_name, session_name = req["principal"].split(":assumed-role/", 1)[1].split("/", 1)
+            name, kind = role_name, pb.ENTITY_KIND_ROLE
+            await stub.CreateUser(ipb.CreateUserRequest(user_name="assumer"))
+            trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{p_account}:user/assumer"},
+                "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+            role_arn = next((v for k, v in req["context"].items() if k.lower() == "aws:principalarn"),
+                            f"arn:aws:iam::{p_account}:role/{role_name}")
+            role_path = role_arn.split(":role", 1)[1].rsplit("/", 1)[0] + "/"
+            await stub.CreateRole(ipb.CreateRoleRequest(role_name=role_name, path=role_path,
+                                                        assume_role_policy_document=trust))
+        else:
+            path_and_name = req["principal"].split(":user", 1)[1]
+            path, name = path_and_name.rsplit("/", 1)[0] + "/", path_and_name.rsplit("/", 1)[1]
+            kind = pb.ENTITY_KIND_USER
+            await stub.CreateUser(ipb.CreateUserRequest(user_name=name, path=path, tags=tags))
         for i, doc in enumerate(_docs(s.get("identityPolicies"))):
             arn = (await stub.CreatePolicy(ipb.CreatePolicyRequest(policy_name=f"id{i}", policy_document=doc))).policy.arn
-            await stub.AttachPolicy(ipb.AttachPolicyRequest(target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name),
-                                                            policy_arn=arn))
+            await stub.AttachPolicy(ipb.AttachPolicyRequest(target=pb.EntityRef(kind=kind, name=name), policy_arn=arn))
         boundaries = s.get("permissionBoundaries") or []
         if boundaries:
             statements = []
@@ -124,9 +141,20 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
             merged = json.dumps({"Version": "2012-10-17", "Statement": statements})
             arn = (await stub.CreatePolicy(ipb.CreatePolicyRequest(policy_name="boundary", policy_document=merged))).policy.arn
             await stub.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
-                target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name), permissions_boundary=arn))
-        user_key = (await stub.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
+                target=pb.EntityRef(kind=kind, name=name), permissions_boundary=arn))
+        user_key = (await stub.CreateAccessKey(ipb.CreateAccessKeyRequest(
+            user_name="assumer" if session else name))).access_key
         await iam.close()
+        session_token = ""
+        if session:
+            assumer = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
+            policy = json.dumps(s["sessionPolicy"], separators=(",", ":")) if s.get("sessionPolicy") else ""
+            assumed = await sts_pb2_grpc.SecurityTokenServiceStub(assumer).AssumeRole(sts_pb2.AssumeRoleRequest(
+                role_arn=role_arn, role_session_name=session_name, policy=policy,
+                tags=tags))
+            await assumer.close()
+            assert assumed.assumed_role_user.arn == req["principal"]
+            session_token = assumed.credentials.session_token
 
         # Guardrails: one OU per level above each account, the account holding the last level.
         async def chain(account: str, scps: list, rcps: list) -> None:
@@ -163,6 +191,8 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
         body = f"scenario {n}".encode()
         headers = dict(signing.sign_request(method="/scenario/Call", body=body, access_key_id=user_key.access_key_id,
                                             secret_access_key=user_key.secret_access_key, moment=datetime.now(UTC)))
+        principal = {"session_token": session_token} if session else {
+            "signed_request": apb.SignedPrincipalRequest(method="/scenario/Call", body=body, headers=headers)}
         context = {k: (apb.ContextValue(values=v, multivalued=True) if isinstance(v, list)
                        else apb.ContextValue(values=[v]))
                    for k, v in req["context"].items()
@@ -171,8 +201,7 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
         resource_tags = {k.split("/", 1)[1]: v for k, v in req["context"].items()
                          if k.lower().startswith("aws:resourcetag/")}
         answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
-            signed_request=apb.SignedPrincipalRequest(method="/scenario/Call", body=body, headers=headers),
-            action=req["action"], resource=req["resource"], resource_account=r_account, context=context,
+            **principal, action=req["action"], resource=req["resource"], resource_account=r_account, context=context,
             resource_policy=json.dumps(s["resourcePolicy"]) if s.get("resourcePolicy") else "",
             resource_tags=resource_tags, has_resource_tags=True))
         if DECISION[answer.decision] != expected_decision(scenario):
