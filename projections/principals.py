@@ -38,7 +38,9 @@ class PrincipalPolicies:
 
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
-    keys = [("aws:PrincipalArn", view["arn"]), ("aws:PrincipalAccount", account_id)]
+    # aws:PrincipalIsAWSService is in every request (REFERENCE C9): IAM principals are not services.
+    keys = [("aws:PrincipalArn", view["arn"]), ("aws:PrincipalAccount", account_id),
+            ("aws:PrincipalIsAWSService", "false")]
     if kind == "user":
         keys += [("aws:PrincipalType", "User"), ("aws:userid", view["id"]), ("aws:username", view["name"])]
     else:

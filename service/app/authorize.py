@@ -111,6 +111,10 @@ class Authorizer:
         context.update(query.context)
         resource_account = query.resource_account or _account_of(query.resource) or account_id
         scp_levels = self.principals.guardrail_levels(account_id, organizations.SCP)
+        if kind == "root":
+            context.update({"aws:PrincipalArn": query.principal_arn, "aws:PrincipalAccount": account_id,
+                            "aws:PrincipalType": "Account", "aws:userid": account_id,
+                            "aws:PrincipalIsAWSService": "false"})
         if kind == "root" and resource_policy is None and not scp_levels:
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
