@@ -56,7 +56,10 @@ class SigningKey:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                     serialization.NoEncryption())
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:  # another replica sharing the file created it first
+            return cls.load_or_create(path)
         with os.fdopen(fd, "wb") as f:
             f.write(pem)
             f.flush()
