@@ -18,6 +18,7 @@ commit; a poll every ``poll_interval`` seconds picks up commits made by other pr
 from __future__ import annotations
 
 import asyncio
+from collections import deque
 import itertools
 import queue
 import sqlite3
@@ -157,7 +158,12 @@ class SqliteEventStore:
                 rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE)
                 for event in self._decode_rows(rows):
                     yield event
-            await self._commits.wait_after(seen_commits, timeout=self._poll_interval)
+            while True:
+                await self._commits.wait_after(seen_commits, timeout=self._poll_interval)
+                woken_by = self._commits.count
+                if woken_by == seen_commits or not self._commits.nothing_matching_since(seen_commits, filter):
+                    break  # a poll (another process may have written) or a commit of interest: read
+                seen_commits = woken_by  # only other streams were written in this process: wait on
 
     async def head_position(self, filter: EventFilter | None = None) -> int:
         if filter is None:
@@ -411,7 +417,7 @@ class _GroupCommitWriter:
             _settle(group, [failure] * len(group))
             return
         _settle(group, outcomes)
-        self._commits.notify()
+        self._commits.notify(frozenset(pending.stream for pending in group))
 
     def _apply(self, pending: _PendingAppend, recorded_at: float) -> AppendResult | EventStoreError:
         """Insert one append's events, all or none, without disturbing the rest of the group."""
@@ -493,16 +499,30 @@ class _CommitSignal:
         self._lock = threading.Lock()
         self.count = 0
         self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        # The streams each recent commit wrote (None: unknown), so that a subscriber can tell a
+        # commit it has no interest in (an audit record, for the identity projection) from one it has.
+        self._recent: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=1024)
 
-    def notify(self) -> None:
+    def notify(self, streams: frozenset[str] | None = None) -> None:
         with self._lock:
             self.count += 1
+            self._recent.append((self.count, streams))
             waiters = list(self._waiters)
         for loop, event in waiters:
             try:
                 loop.call_soon_threadsafe(event.set)
             except RuntimeError:  # that loop is closed
                 pass
+
+    def nothing_matching_since(self, seen: int, event_filter: EventFilter | None) -> bool:
+        """True when every commit after `seen` is known to have written no stream the filter wants."""
+        if event_filter is None or not event_filter.stream_prefixes or event_filter.event_types:
+            return False
+        with self._lock:
+            newer = [streams for count, streams in self._recent if count > seen]
+            complete = self.count - seen == len(newer)
+        return complete and all(streams is not None and not any(s.startswith(event_filter.stream_prefixes)
+                                                                for s in streams) for streams in newer)
 
     async def wait_after(self, seen: int, timeout: float) -> None:
         """Return once a commit newer than ``seen`` happened, or after ``timeout`` seconds."""
