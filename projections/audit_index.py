@@ -7,12 +7,13 @@ the full record is read back from the store only for the records a page returns.
 
 from __future__ import annotations
 
+import asyncio
 import bisect
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.eventstore.port import EventFilter, RecordedEvent
+from service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 AUDIT_STREAMS = EventFilter(stream_prefixes=("audit-",))
 LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
@@ -83,6 +84,7 @@ class AuditIndex:
         self._times: list[str] = []
         self.position = 0
         self.events_applied = 0
+        self._refreshing = asyncio.Lock()  # one refresh at a time: entries are applied in order
 
     def apply(self, event: RecordedEvent) -> None:
         if event.position <= self.position:
@@ -94,6 +96,13 @@ class AuditIndex:
         self._times.insert(at, entry.event_time)
         self.position = event.position
         self.events_applied += 1
+
+    async def refresh(self, store: EventStore) -> None:
+        """Index what was recorded since the last refresh. Done when a lookup needs it rather than
+        as records are written: the Authorize hot path then pays nothing for the index."""
+        async with self._refreshing:
+            async for event in store.read_all(after=self.position or None, filter=AUDIT_STREAMS):
+                self.apply(event)
 
     def newest_first(self, start_time: str, end_time: str) -> Iterator[IndexEntry]:
         """Entries with start_time <= eventTime <= end_time, newest first."""

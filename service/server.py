@@ -14,7 +14,7 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from projections.audit_index import AUDIT_STREAMS, AuditIndex
+from projections.audit_index import AuditIndex
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner, SnapshotFile
@@ -88,7 +88,6 @@ class RunningServer:
     health: HealthServicer
     grace: float
     audit: AuditWriter
-    audit_runner: ProjectionRunner
     digester: Digester
     stopped: bool = False
 
@@ -101,7 +100,6 @@ class RunningServer:
         await self.server.stop(self.grace)
         await self.audit.stop()  # every record of every finished call is committed
         await self.digester.stop()  # and covered by a last signed digest
-        await self.audit_runner.stop()
         await self.runner.stop()
         await self.store.close()
         log.info("iamd_stopped")
@@ -157,8 +155,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     digester = Digester(store, SigningKey.load_or_create(settings.digest_key_path), clock, settings.digest_interval)
     digester.start()
     audit_index = AuditIndex()
-    audit_runner = ProjectionRunner(store, audit_index, AUDIT_STREAMS)  # rebuilt from the log at start
-    await audit_runner.start()
+    await audit_index.refresh(store)  # built from the log at start, then refreshed by each lookup
     server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert),
                                                               auditor=CallAuditor(audit_writer, clock))])
     caller = CallerResolver()
@@ -200,7 +197,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, audit_runner, digester)
+                         audit_writer, digester)
 
 
 async def serve(settings: Settings) -> None:

@@ -69,6 +69,7 @@ class AuditLookup:
 
     async def lookup(self, q: LookupQuery) -> LookupPage:
         max_results = _check(q)
+        await self.index.refresh(self.store)  # every record committed so far is searchable
         resume_before = None
         if q.next_token:
             try:
