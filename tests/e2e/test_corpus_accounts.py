@@ -29,7 +29,7 @@ from protos.iamd.v1 import identity_pb2 as ipb
 from protos.iamd.v1 import identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
 from protos.iamd.v1 import organizations_pb2 as opb
 from service.app.authorize import is_derived_key
-from service.auth import signing
+from service.auth import signing, totp
 from service.policy.scenario import expected_decision
 
 from .conftest import Iamd
@@ -38,8 +38,9 @@ pytestmark = pytest.mark.e2e
 CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
 # Keys iamd derives with values a fixed scenario cannot know: the time, MFA, OU paths. (Account,
 # organization and principal ids are rewritten to the real ones, so those scenarios stay in.)
+# (MFA presence is reproduced for real: a virtual MFA device, then GetSessionToken or AssumeRole.)
 DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|CurrentTime|EpochTime|TokenIssueTime|"
-                     r"MultiFactorAuth|SourceIdentity|FederatedProvider|PrincipalServiceName)", re.I)
+                     r"MultiFactorAuthAge|SourceIdentity|FederatedProvider|PrincipalServiceName)", re.I)
 DECISION = {apb.DECISION_ALLOW: "Allow", apb.DECISION_EXPLICIT_DENY: "ExplicitDeny",
             apb.DECISION_IMPLICIT_DENY: "ImplicitDeny"}
 
@@ -88,7 +89,7 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
     admin = Credentials(key.access_key_id, key.secret_access_key)
     scenarios = candidates()
-    assert len(scenarios) > 250
+    assert len(scenarios) > 350
     wrong: list[str] = []
     for n, scenario in enumerate(scenarios):
         request = scenario["request"]
@@ -153,16 +154,34 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
             arn = (await stub.CreatePolicy(ipb.CreatePolicyRequest(policy_name="boundary", policy_document=merged))).policy.arn
             await stub.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
                 target=pb.EntityRef(kind=kind, name=name), permissions_boundary=arn))
-        user_key = (await stub.CreateAccessKey(ipb.CreateAccessKeyRequest(
-            user_name="assumer" if session else name))).access_key
+        key_owner = "assumer" if session else name
+        user_key = (await stub.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=key_owner))).access_key
+        mfa = next((v for k, v in req["context"].items() if k.lower() == "aws:multifactorauthpresent"), None)
+        serial, code = "", ""
+        if mfa == "true":  # a real virtual MFA device for whoever obtains the temporary credentials
+            device = (await stub.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
+                virtual_mfa_device_name=f"{key_owner}-mfa"))).virtual_mfa_device
+            now = iamd.clock.now().timestamp()
+            await stub.EnableMFADevice(ipb.EnableMFADeviceRequest(
+                user_name=key_owner, serial_number=device.serial_number,
+                authentication_code1=totp.totp(device.base32_string_seed, now - 60),
+                authentication_code2=totp.totp(device.base32_string_seed, now - 30)))
+            serial, code = device.serial_number, totp.totp(device.base32_string_seed, now)
         await iam.close()
         session_token = ""
+        if not session and mfa is not None:
+            # MFA context on a user: the request was made with GetSessionToken's credentials.
+            caller = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
+            token = await sts_pb2_grpc.SecurityTokenServiceStub(caller).GetSessionToken(
+                sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=code))
+            await caller.close()
+            session_token = token.credentials.session_token
         if session:
             assumer = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
             policy = json.dumps(s["sessionPolicy"], separators=(",", ":")) if s.get("sessionPolicy") else ""
             assumed = await sts_pb2_grpc.SecurityTokenServiceStub(assumer).AssumeRole(sts_pb2.AssumeRoleRequest(
                 role_arn=role_arn, role_session_name=session_name, policy=policy,
-                tags=tags))
+                tags=tags, serial_number=serial, token_code=code))
             await assumer.close()
             assert assumed.assumed_role_user.arn == req["principal"]
             session_token = assumed.credentials.session_token
@@ -202,7 +221,7 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
         body = f"scenario {n}".encode()
         headers = dict(signing.sign_request(method="/scenario/Call", body=body, access_key_id=user_key.access_key_id,
                                             secret_access_key=user_key.secret_access_key, moment=datetime.now(UTC)))
-        principal = {"session_token": session_token} if session else {
+        principal = {"session_token": session_token} if session_token else {
             "signed_request": apb.SignedPrincipalRequest(method="/scenario/Call", body=body, headers=headers)}
         context = {k: (apb.ContextValue(values=v, multivalued=True) if isinstance(v, list)
                        else apb.ContextValue(values=[v]))
