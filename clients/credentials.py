@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import configparser
 import os
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import grpc
 
@@ -69,15 +70,17 @@ def resolve_credentials(profile: str | None = None, env: Mapping[str, str] | Non
 class RequestSigner:
     """A metadata provider for the SDK: signs each call's method and exact body bytes."""
 
-    def __init__(self, credentials: Credentials, region: str = "us-east-1") -> None:
+    def __init__(self, credentials: Credentials, region: str = "us-east-1",
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
         self.credentials = credentials
         self.region = region
+        self.now = now  # the signing clock: the system's, unless a caller knows better
 
     def __call__(self, method: str, body: bytes) -> list[tuple[str, str]]:
         return sign_request(method=method, body=body, access_key_id=self.credentials.access_key_id,
-                                    secret_access_key=self.credentials.secret_access_key,
-                                    moment=datetime.now(UTC), region=self.region,
-                                    session_token=self.credentials.session_token)
+                            secret_access_key=self.credentials.secret_access_key,
+                            moment=self.now(), region=self.region,
+                            session_token=self.credentials.session_token)
 
 
 def write_profile(path: Path, profile: str, credentials: Credentials) -> None:
@@ -109,8 +112,8 @@ def _signed_details(signer: RequestSigner, client_call_details, request):  # typ
 class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
     """Signs every unary call made through a grpc.aio channel, for code that uses raw stubs."""
 
-    def __init__(self, credentials: Credentials, region: str = "us-east-1") -> None:
-        self.signer = RequestSigner(credentials, region)
+    def __init__(self, credentials: Credentials, region: str = "us-east-1", **signer: Any) -> None:
+        self.signer = RequestSigner(credentials, region, **signer)
 
     async def intercept_unary_unary(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
         return await continuation(_signed_details(self.signer, client_call_details, request), request)
@@ -119,13 +122,14 @@ class SigningInterceptor(grpc.aio.UnaryUnaryClientInterceptor):
 class StreamSigningInterceptor(grpc.aio.UnaryStreamClientInterceptor):
     """Signs every server-streaming call (grpc.aio keeps one interceptor list per call shape)."""
 
-    def __init__(self, credentials: Credentials, region: str = "us-east-1") -> None:
-        self.signer = RequestSigner(credentials, region)
+    def __init__(self, credentials: Credentials, region: str = "us-east-1", **signer: Any) -> None:
+        self.signer = RequestSigner(credentials, region, **signer)
 
     async def intercept_unary_stream(self, continuation, client_call_details, request):  # type: ignore[no-untyped-def]
         return await continuation(_signed_details(self.signer, client_call_details, request), request)
 
 
-def signing_interceptors(credentials: Credentials, region: str = "us-east-1") -> list[grpc.aio.ClientInterceptor]:
+def signing_interceptors(credentials: Credentials, region: str = "us-east-1",
+                         **signer: Any) -> list[grpc.aio.ClientInterceptor]:
     """What to pass as `interceptors=` to grpc.aio channels so that every call is signed."""
-    return [SigningInterceptor(credentials, region), StreamSigningInterceptor(credentials, region)]
+    return [SigningInterceptor(credentials, region, **signer), StreamSigningInterceptor(credentials, region, **signer)]

@@ -40,8 +40,9 @@ class Iamd:
     clock: OffsetClock
 
     def connect(self, credentials: Credentials | None) -> grpc.aio.Channel:
-        """Another channel to this server, signing as `credentials` (None: unsigned)."""
-        interceptors = signing_interceptors(credentials) if credentials else []
+        """Another channel to this server, signing as `credentials` (None: unsigned), on the
+        server's (test-controlled) clock."""
+        interceptors = signing_interceptors(credentials, now=self.clock.now) if credentials else []
         return grpc.aio.insecure_channel(self.target, interceptors=interceptors)
 
     @property

@@ -26,7 +26,7 @@ from clients.credentials import Credentials
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
+from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
 from protos.iamd.v1 import organizations_pb2 as opb
 from service.app.authorize import is_derived_key
 from service.auth import signing, totp
@@ -39,8 +39,10 @@ CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
 # Keys iamd derives with values a fixed scenario cannot know: the time, MFA, OU paths. (Account,
 # organization and principal ids are rewritten to the real ones, so those scenarios stay in.)
 # (MFA presence is reproduced for real: a virtual MFA device, then GetSessionToken or AssumeRole.)
-DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|CurrentTime|EpochTime|TokenIssueTime|"
+# (The time is reproduced too: the server's clock is set to the scenario's moment for its decision.)
+DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|TokenIssueTime|"
                      r"MultiFactorAuthAge|SourceIdentity|FederatedProvider|PrincipalServiceName)", re.I)
+TIMED = re.compile(r"aws:(CurrentTime|EpochTime)", re.I)
 DECISION = {apb.DECISION_ALLOW: "Allow", apb.DECISION_EXPLICIT_DENY: "ExplicitDeny",
             apb.DECISION_IMPLICIT_DENY: "ImplicitDeny"}
 
@@ -88,8 +90,9 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
             {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})))
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
     admin = Credentials(key.access_key_id, key.secret_access_key)
+    timed_channel = iamd.connect(iamd.root)  # signs on the server's clock, wherever the test sets it
     scenarios = candidates()
-    assert len(scenarios) > 350
+    assert len(scenarios) > 450
     wrong: list[str] = []
     for n, scenario in enumerate(scenarios):
         request = scenario["request"]
@@ -169,7 +172,10 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
             serial, code = device.serial_number, totp.totp(device.base32_string_seed, now)
         await iam.close()
         session_token = ""
-        if not session and mfa is not None:
+        timed = TIMED.search(json.dumps({k: s.get(k) for k in ("identityPolicies", "resourcePolicy",
+                                                               "permissionBoundaries", "scps", "rcps",
+                                                               "sessionPolicy")}))
+        if not session and (mfa is not None or timed):
             # MFA context on a user: the request was made with GetSessionToken's credentials.
             caller = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
             token = await sts_pb2_grpc.SecurityTokenServiceStub(caller).GetSessionToken(
@@ -230,10 +236,20 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
                                                                            "aws:resourceorg"))}
         resource_tags = {k.split("/", 1)[1]: v for k, v in req["context"].items()
                          if k.lower().startswith("aws:resourcetag/")}
-        answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+        asker = iamd.authz
+        if timed:
+            # The decision at the scenario's moment: the server's clock (and the asker's signing
+            # clock with it) moves there; the principal is named by its session token.
+            moment = next(v for k, v in req["context"].items() if k.lower() == "aws:currenttime")
+            then = datetime.fromisoformat(moment.replace("Z", "+00:00"))
+            iamd.clock.offset = (then - datetime.now(UTC)).total_seconds()
+            asker = authorization_pb2_grpc.AuthorizationServiceStub(timed_channel)
+        answer = await asker.Authorize(apb.AuthorizeRequest(
             **principal, action=req["action"], resource=req["resource"], resource_account=r_account, context=context,
             resource_policy=json.dumps(s["resourcePolicy"]) if s.get("resourcePolicy") else "",
             resource_tags=resource_tags, has_resource_tags=True))
+        iamd.clock.offset = 0.0
         if DECISION[answer.decision] != expected_decision(scenario):
             wrong.append(f"{scenario['id']}: {DECISION[answer.decision]} != {expected_decision(scenario)}")
+    await timed_channel.close()
     assert not wrong, f"{len(wrong)} of {len(scenarios)}: {wrong[:15]}"
