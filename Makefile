@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
 GEN    := $(PROTOS:.proto=_pb2.py)
 
-.PHONY: run test test-kurrentdb bench protos lint clean
+.PHONY: run test test-corpus test-kurrentdb bench protos lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ run: $(STAMP) $(GEN)
 
 test: $(STAMP) $(GEN)
 	$(PY) -m pytest -q
+
+# Every SCP/RCP/cross-account corpus scenario through real accounts (make test runs a third of them).
+test-corpus: $(STAMP) $(GEN)
+	IAMD_CORPUS_SAMPLE=1 $(PY) -m pytest -q tests/e2e/test_corpus_accounts.py
 
 # The same contract suite against a real KurrentDB/EventStoreDB: KDB_URI=esdb://host:2113?Tls=false
 test-kurrentdb: $(STAMP) $(GEN)

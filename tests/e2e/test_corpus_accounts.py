@@ -16,6 +16,7 @@ the session its tags and session policy, and Authorize names it by its session t
 from __future__ import annotations
 
 import json
+import os
 import re
 from datetime import UTC, datetime
 from pathlib import Path
@@ -40,9 +41,9 @@ CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
 # organization and principal ids are rewritten to the real ones, so those scenarios stay in.)
 # (MFA presence is reproduced for real: a virtual MFA device, then GetSessionToken or AssumeRole.)
 # (The time is reproduced too: the server's clock is set to the scenario's moment for its decision.)
-DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|TokenIssueTime|"
-                     r"MultiFactorAuthAge|SourceIdentity|FederatedProvider|PrincipalServiceName)", re.I)
-TIMED = re.compile(r"aws:(CurrentTime|EpochTime)", re.I)
+DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|MultiFactorAuthAge|SourceIdentity|"
+                     r"FederatedProvider|PrincipalServiceName)", re.I)
+TIMED = re.compile(r"aws:(CurrentTime|EpochTime|TokenIssueTime)", re.I)
 DECISION = {apb.DECISION_ALLOW: "Allow", apb.DECISION_EXPLICIT_DENY: "ExplicitDeny",
             apb.DECISION_IMPLICIT_DENY: "ImplicitDeny"}
 
@@ -62,8 +63,19 @@ def candidates() -> list[dict]:
                                                  "scps", "rcps", "sessionPolicy")})
         if DERIVED.search(docs) or any(level == [] for level in s.get("scps") or []):
             continue
+        if TIMED.search(docs) and _token_outlives_limit(s["request"]["context"], 43200 if is_session else 129600):
+            continue  # no real session lives that long: AWS would refuse the token as expired
         chosen.append(s)
     return chosen
+
+
+def _token_outlives_limit(context: dict, limit: int) -> bool:
+    times = {k.lower(): v for k, v in context.items() if k.lower() in ("aws:tokenissuetime", "aws:currenttime")}
+    if len(times) < 2:
+        return False
+    issued, now = (datetime.fromisoformat(times[k].replace("Z", "+00:00"))
+                   for k in ("aws:tokenissuetime", "aws:currenttime"))
+    return not 0 <= (now - issued).total_seconds() < limit
 
 
 def _docs(value: object) -> list[str]:
@@ -91,8 +103,11 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
     admin = Credentials(key.access_key_id, key.secret_access_key)
     timed_channel = iamd.connect(iamd.root)  # signs on the server's clock, wherever the test sets it
-    scenarios = candidates()
-    assert len(scenarios) > 450
+    everything = candidates()
+    assert len(everything) > 500
+    # Every scenario takes a few dozen real calls: `make test` runs every SAMPLE-th one (all kinds
+    # are spread through the corpus), `make test-corpus` runs them all (IAMD_CORPUS_SAMPLE=1).
+    scenarios = everything[::int(os.environ.get("IAMD_CORPUS_SAMPLE", "3"))]
     wrong: list[str] = []
     for n, scenario in enumerate(scenarios):
         request = scenario["request"]
@@ -118,6 +133,14 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
 
         # Everything inside the principal's account first: later SCPs may forbid IAM calls there.
         iam = await _session(iamd, admin, f"arn:aws:iam::{p_account}:role/OrganizationAccountAccessRole")
+        timed = TIMED.search(json.dumps({k: s.get(k) for k in ("identityPolicies", "resourcePolicy",
+                                                               "permissionBoundaries", "scps", "rcps",
+                                                               "sessionPolicy")}))
+        # Temporary credentials are issued at the scenario's aws:TokenIssueTime when its policies
+        # look at time (the decision is then made at its aws:CurrentTime too).
+        issued = next((v for k, v in req["context"].items() if k.lower() == "aws:tokenissuetime"), None)
+        if issued and timed:
+            iamd.clock.offset = (datetime.fromisoformat(issued.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds()
         stub = identity_pb2_grpc.IdentityServiceStub(iam)
         tags = [pb.Tag(key=k.split("/", 1)[1], value=v) for k, v in req["context"].items()
                 if k.lower().startswith("aws:principaltag/") and isinstance(v, str)]
@@ -133,7 +156,8 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
                             f"arn:aws:iam::{p_account}:role/{role_name}")
             role_path = role_arn.split(":role", 1)[1].rsplit("/", 1)[0] + "/"
             principal_id = (await stub.CreateRole(ipb.CreateRoleRequest(
-                role_name=role_name, path=role_path, assume_role_policy_document=trust))).role.role_id
+                role_name=role_name, path=role_path, assume_role_policy_document=trust,
+                max_session_duration=43200))).role.role_id
         else:
             path_and_name = req["principal"].split(":user", 1)[1]
             path, name = path_and_name.rsplit("/", 1)[0] + "/", path_and_name.rsplit("/", 1)[1]
@@ -172,25 +196,24 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
             serial, code = device.serial_number, totp.totp(device.base32_string_seed, now)
         await iam.close()
         session_token = ""
-        timed = TIMED.search(json.dumps({k: s.get(k) for k in ("identityPolicies", "resourcePolicy",
-                                                               "permissionBoundaries", "scps", "rcps",
-                                                               "sessionPolicy")}))
         if not session and (mfa is not None or timed):
             # MFA context on a user: the request was made with GetSessionToken's credentials.
             caller = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
             token = await sts_pb2_grpc.SecurityTokenServiceStub(caller).GetSessionToken(
-                sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=code))
+                sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=code, duration_seconds=129600))
             await caller.close()
             session_token = token.credentials.session_token
         if session:
             assumer = iamd.connect(Credentials(user_key.access_key_id, user_key.secret_access_key))
             policy = json.dumps(s["sessionPolicy"], separators=(",", ":")) if s.get("sessionPolicy") else ""
             assumed = await sts_pb2_grpc.SecurityTokenServiceStub(assumer).AssumeRole(sts_pb2.AssumeRoleRequest(
-                role_arn=role_arn, role_session_name=session_name, policy=policy,
+                role_arn=role_arn, role_session_name=session_name, policy=policy, duration_seconds=43200,
                 tags=tags, serial_number=serial, token_code=code))
             await assumer.close()
             assert assumed.assumed_role_user.arn == req["principal"]
             session_token = assumed.credentials.session_token
+
+        iamd.clock.offset = 0.0  # back to now: the management account's calls are signed in real time
 
         # Guardrails: one OU per level above each account, the account holding the last level.
         async def chain(account: str, scps: list, rcps: list) -> None:
@@ -240,7 +263,8 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
         if timed:
             # The decision at the scenario's moment: the server's clock (and the asker's signing
             # clock with it) moves there; the principal is named by its session token.
-            moment = next(v for k, v in req["context"].items() if k.lower() == "aws:currenttime")
+            moment = next((v for k, v in req["context"].items() if k.lower() == "aws:currenttime"),
+                          datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"))
             then = datetime.fromisoformat(moment.replace("Z", "+00:00"))
             iamd.clock.offset = (then - datetime.now(UTC)).total_seconds()
             asker = authorization_pb2_grpc.AuthorizationServiceStub(timed_channel)
