@@ -18,7 +18,7 @@ from __future__ import annotations
 import json
 import os
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -41,9 +41,9 @@ CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
 # organization and principal ids are rewritten to the real ones, so those scenarios stay in.)
 # (MFA presence is reproduced for real: a virtual MFA device, then GetSessionToken or AssumeRole.)
 # (The time is reproduced too: the server's clock is set to the scenario's moment for its decision.)
-DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|MultiFactorAuthAge|SourceIdentity|"
-                     r"FederatedProvider|PrincipalServiceName)", re.I)
-TIMED = re.compile(r"aws:(CurrentTime|EpochTime|TokenIssueTime)", re.I)
+DERIVED = re.compile(r"aws:(PrincipalOrgPaths|ResourceOrgPaths|SourceIdentity|FederatedProvider|"
+                     r"PrincipalServiceName)", re.I)
+TIMED = re.compile(r"aws:(CurrentTime|EpochTime|TokenIssueTime|MultiFactorAuthAge)", re.I)
 DECISION = {apb.DECISION_ALLOW: "Allow", apb.DECISION_EXPLICIT_DENY: "ExplicitDeny",
             apb.DECISION_IMPLICIT_DENY: "ImplicitDeny"}
 
@@ -63,19 +63,40 @@ def candidates() -> list[dict]:
                                                  "scps", "rcps", "sessionPolicy")})
         if DERIVED.search(docs) or any(level == [] for level in s.get("scps") or []):
             continue
-        if TIMED.search(docs) and _token_outlives_limit(s["request"]["context"], 43200 if is_session else 129600):
+        if re.search(r"aws:MultiFactorAuthAge", docs, re.I) and not _issue_moment(s["request"]["context"], docs):
+            continue  # an MFA age that disagrees with the token's issue time: no real session has both
+        if TIMED.search(docs) and _token_outlives_limit(s["request"]["context"], docs,
+                                                        43200 if is_session else 129600):
             continue  # no real session lives that long: AWS would refuse the token as expired
         chosen.append(s)
     return chosen
 
 
-def _token_outlives_limit(context: dict, limit: int) -> bool:
-    times = {k.lower(): v for k, v in context.items() if k.lower() in ("aws:tokenissuetime", "aws:currenttime")}
-    if len(times) < 2:
+def _issue_moment(context: dict, docs: str) -> str | None:
+    """When the credentials must be issued (with their MFA) for the scenario's time keys to hold."""
+    ctx = {k.lower(): v for k, v in context.items()}
+    issued = ctx.get("aws:tokenissuetime")
+    age = ctx.get("aws:multifactorauthage")
+    if age is None or not re.search(r"aws:MultiFactorAuthAge", docs, re.I):
+        return issued
+    now = ctx.get("aws:currenttime")
+    if now is None or not str(age).isdigit():
+        return None
+    moment = (datetime.fromisoformat(now.replace("Z", "+00:00")) - timedelta(seconds=int(age)))
+    at_age = moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if issued and re.search(r"aws:TokenIssueTime", docs, re.I) and issued != at_age:
+        return None
+    return at_age
+
+
+def _token_outlives_limit(context: dict, docs: str, limit: int) -> bool:
+    issued = _issue_moment(context, docs)
+    now = next((v for k, v in context.items() if k.lower() == "aws:currenttime"), None)
+    if issued is None or now is None:
         return False
-    issued, now = (datetime.fromisoformat(times[k].replace("Z", "+00:00"))
-                   for k in ("aws:tokenissuetime", "aws:currenttime"))
-    return not 0 <= (now - issued).total_seconds() < limit
+    seconds = (datetime.fromisoformat(now.replace("Z", "+00:00")) -
+               datetime.fromisoformat(issued.replace("Z", "+00:00"))).total_seconds()
+    return not 0 <= seconds < limit
 
 
 def _docs(value: object) -> list[str]:
@@ -138,7 +159,8 @@ async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd:
                                                                "sessionPolicy")}))
         # Temporary credentials are issued at the scenario's aws:TokenIssueTime when its policies
         # look at time (the decision is then made at its aws:CurrentTime too).
-        issued = next((v for k, v in req["context"].items() if k.lower() == "aws:tokenissuetime"), None)
+        issued = _issue_moment(req["context"], json.dumps({k: s.get(k) for k in (
+            "identityPolicies", "resourcePolicy", "permissionBoundaries", "scps", "rcps", "sessionPolicy")}))
         if issued and timed:
             iamd.clock.offset = (datetime.fromisoformat(issued.replace("Z", "+00:00")) - datetime.now(UTC)).total_seconds()
         stub = identity_pb2_grpc.IdentityServiceStub(iam)
