@@ -84,12 +84,7 @@ class Authenticator:
 
     def _authenticate_session(self, signed: signing.SignedRequest, method: str, body: bytes,
                               now: datetime) -> Caller:
-        session = self.projection.sessions.get(signed.access_key_id)
-        token_hash = hashlib.sha256(signed.session_token.encode()).hexdigest()
-        if session is None or not hmac.compare_digest(token_hash, session["token_sha256"]):
-            raise InvalidClientTokenIdError(_INVALID_KEY)
-        if now >= datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00")):
-            raise ExpiredTokenError("The security token included in the request is expired")
+        session = self._live_session(signed.access_key_id, signed.session_token, now)
         if not signing.is_within_skew(signed, now):
             raise RequestExpiredError("Signature expired: the request time is more than 5 minutes from now.")
         secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
@@ -110,14 +105,19 @@ class Authenticator:
 
     def session_by_token(self, session_token: str) -> Caller:
         """The principal of temporary credentials, identified by their session token alone."""
+        key_id = self.projection.session_keys_by_token.get(hashlib.sha256(session_token.encode()).hexdigest())
+        session = self._live_session(key_id or "", session_token, self.clock.now())
+        return self._session_caller(session, session["access_key_id"])
+
+    def _live_session(self, key_id: str, session_token: str, now: datetime) -> Mapping[str, Any]:
+        """The session of these temporary credentials, if the token is theirs and still valid."""
+        session = self.projection.sessions.get(key_id)
         token_hash = hashlib.sha256(session_token.encode()).hexdigest()
-        key_id = self.projection.session_keys_by_token.get(token_hash)
-        session = self.projection.sessions.get(key_id) if key_id else None
         if session is None or not hmac.compare_digest(token_hash, session["token_sha256"]):
             raise InvalidClientTokenIdError(_INVALID_KEY)
-        if self.clock.now() >= datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00")):
+        if now >= datetime.fromisoformat(session["expires_at"].replace("Z", "+00:00")):
             raise ExpiredTokenError("The security token included in the request is expired")
-        return self._session_caller(session, session["access_key_id"])
+        return session
 
     def _secret(self, key_id: str, ciphertext: str) -> str:
         cached = self._secrets.get(key_id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 from projections.identity import IdentityProjection, View
 from service.auth import totp
@@ -16,7 +17,7 @@ from service.domain.names import casefold, stream_name
 
 from .authenticate import Caller
 from .ports import CallContext, Clock, iso8601
-from .repository import Repository, with_retries
+from .repository import Loaded, Repository, with_retries
 
 MFA = "mfa"
 
@@ -48,8 +49,8 @@ class MfaCommands:
         self.keyring = keyring
         self.projection = projection
 
-    async def _load(self, account_id: str, name: str):  # type: ignore[no-untyped-def]
-        return await self.repo._load(stream_name(MFA, account_id, name), mfa.fold)
+    async def _load(self, account_id: str, name: str) -> Loaded:
+        return await self.repo.load(stream_name(MFA, account_id, name), mfa.fold)
 
     async def create_virtual_mfa_device(self, ctx: CallContext, *, name: str, path: str = "") -> tuple[NewVirtualMFADevice, int]:
         names.check_name("user", "virtualMFADeviceName", name)
@@ -102,12 +103,8 @@ class MfaCommands:
         _, name = _serial_parts(serial_number)
         return await self._change(ctx, name, mfa.delete)
 
-    async def _change(self, ctx: CallContext, name: str, decide) -> int:  # type: ignore[no-untyped-def]
-        async def attempt() -> int:
-            loaded = await self._load(ctx.account_id, name)
-            return await self.repo.append(MFA, loaded, decide(loaded.state), ctx, iso8601(self.clock.now()))
-
-        return await with_retries(attempt)
+    async def _change(self, ctx: CallContext, name: str, decide: Any) -> int:
+        return await self.repo.change(MFA, stream_name(MFA, ctx.account_id, name), mfa.fold, ctx, self.clock, decide)
 
     def list_mfa_devices(self, ctx: CallContext, caller: Caller, user_name: str = "") -> list[View]:
         name = user_name or (caller.name if caller.kind == "user" else "")

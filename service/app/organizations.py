@@ -18,7 +18,7 @@ from service.policy import PolicyType
 
 from .identity import IdentityCommands, check_policy_document
 from .ports import CallContext, Clock, iso8601
-from .repository import Repository, with_retries
+from .repository import Repository
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"  # what AWS creates in every new member account
 _LOWER = string.ascii_lowercase + string.digits
@@ -51,12 +51,7 @@ class OrganizationCommands:
         return management
 
     async def _change(self, management: str, ctx: CallContext, decide: Any) -> int:
-        async def attempt() -> int:
-            loaded = await self.repo._load(org_stream(management), organizations.fold)
-            events = decide(loaded.state)
-            return await self.repo.append("org", loaded, events, ctx, iso8601(self.clock.now()))
-
-        return await with_retries(attempt)
+        return await self.repo.change("org", org_stream(management), organizations.fold, ctx, self.clock, decide)
 
     def state(self, ctx: CallContext) -> organizations.OrganizationState:
         management = self.projection.organization_of_account.get(ctx.account_id, "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from service.domain import identity, managed_policy
 from service.domain.errors import ConcurrentModificationError
@@ -12,7 +12,7 @@ from service.domain.names import stream_name
 from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore, ExpectedVersion, NewEvent, StreamState
 
-from .ports import CallContext
+from .ports import CallContext, Clock, iso8601
 
 S = TypeVar("S")
 MAX_ATTEMPTS = 5  # bounded retries on a concurrent append to the same stream
@@ -38,17 +38,18 @@ class Repository:
     def __init__(self, store: EventStore) -> None:
         self.store = store
 
-    async def _load(self, stream: str, fold: Callable[[list[Event]], object]) -> Loaded:
+    async def load(self, stream: str, fold: Callable[[list[Event]], object]) -> Loaded:
+        """A stream folded into its aggregate's state, with the version to append at."""
         recorded = await self.store.read_stream(stream)
         events = [decode_event(r.type, dict(r.data)) for r in recorded]
         last = recorded[-1] if recorded else None
         return Loaded(fold(events), stream, last.version if last else None, last.position if last else 0)
 
     async def load_entity(self, kind: str, account_id: str, name: str) -> Loaded:
-        return await self._load(stream_name(kind, account_id, name), lambda ev: identity.fold(kind, ev))
+        return await self.load(stream_name(kind, account_id, name), lambda ev: identity.fold(kind, ev))
 
     async def load_policy(self, account_id: str, name: str) -> Loaded:
-        return await self._load(stream_name(POLICY, account_id, name), managed_policy.fold)
+        return await self.load(stream_name(POLICY, account_id, name), managed_policy.fold)
 
     async def append(self, kind: str, loaded: Loaded, events: Sequence[Event], ctx: CallContext,
                      now: str) -> int:
@@ -59,6 +60,17 @@ class Repository:
         new = [NewEvent(event_type(kind, e), e.to_data(), metadata, e.SCHEMA_VERSION) for e in events]
         result = await self.store.append(loaded.stream, new, loaded.expected)
         return result.position
+
+
+    async def change(self, kind: str, stream: str, fold: Callable[[list[Event]], object], ctx: CallContext,
+                     clock: Clock, decide: Callable[[Any], Sequence[Event]]) -> int:
+        """Load → decide → append one stream's aggregate, retried when another writer got there first."""
+
+        async def attempt() -> int:
+            loaded = await self.load(stream, fold)
+            return await self.append(kind, loaded, decide(loaded.state), ctx, iso8601(clock.now()))
+
+        return await with_retries(attempt)
 
 
 async def with_retries(attempt: Callable[[], object]) -> int:

@@ -11,8 +11,8 @@ from service.domain.errors import AccessDeniedError, NoSuchEntityError
 from service.policy import PolicyType
 
 from .identity import check_policy_document
-from .ports import CallContext, Clock, iso8601
-from .repository import Repository, with_retries
+from .ports import CallContext, Clock
+from .repository import Repository
 
 RESOURCE = "resource"
 
@@ -29,13 +29,7 @@ class ResourceCommands:
         if owner != ctx.account_id:
             raise AccessDeniedError(f"the resource {arn} belongs to account {owner}: only that account may "
                                     "register its policy and tags")
-        stream = resources.stream(owner, arn)
-
-        async def attempt() -> int:
-            loaded = await self.repo._load(stream, resources.fold)
-            return await self.repo.append(RESOURCE, loaded, decide(loaded.state), ctx, iso8601(self.clock.now()))
-
-        return await with_retries(attempt)
+        return await self.repo.change(RESOURCE, resources.stream(owner, arn), resources.fold, ctx, self.clock, decide)
 
     async def put_policy(self, ctx: CallContext, *, resource_arn: str, policy_document: str) -> int:
         check_policy_document("policyDocument", policy_document, PolicyType.RESOURCE)

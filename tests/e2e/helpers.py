@@ -3,10 +3,19 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable
+from typing import TYPE_CHECKING, Any
 
 import grpc
+import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import identity_pb2 as ipb
+
+if TYPE_CHECKING:
+    from .conftest import Iamd
 
 
 def allow(action: str | list[str], resource: str | list[str] = "*", **extra: object) -> str:
@@ -44,3 +53,18 @@ def field_violations(error: grpc.aio.AioRpcError) -> list[str]:
             detail.Unpack(bad)
             fields.extend(v.field for v in bad.field_violations)
     return fields
+
+
+async def refused(call: Awaitable[Any], code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
+    """Await a call that must fail with this status and IAM error code; the error, to look at."""
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await call
+    assert (caught.value.code(), error_reason(caught.value)) == (code, reason), caught.value.details()
+    return caught.value
+
+
+async def user_with_key(iamd: Iamd, name: str) -> Credentials:
+    """A new IAM user of the server's account and an access key of its own."""
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
+    return Credentials(key.access_key_id, key.secret_access_key)

@@ -18,38 +18,30 @@ from protos.iamd.v1 import identity_pb2 as ipb
 from service.auth import signing
 
 from .conftest import ACCOUNT, Iamd, stop_iamd
-from .helpers import allow, deny, error_reason
+from .helpers import allow, deny, refused, user_with_key
 
 pytestmark = pytest.mark.e2e
 CREATE_USER = "/iamd.v1.IdentityService/CreateUser"
 
 
-async def _refused(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert (caught.value.code(), error_reason(caught.value)) == (code, reason), caught.value.details()
-    return caught.value
-
-
 async def _new_user_with_key(iamd: Iamd, name: str) -> Credentials:
-    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
-    assert key.access_key_id.startswith("AKIA") and len(key.access_key_id) == 20
-    assert len(key.secret_access_key) == 40
-    return Credentials(key.access_key_id, key.secret_access_key)
+    credentials = await user_with_key(iamd, name)
+    assert credentials.access_key_id.startswith("AKIA") and len(credentials.access_key_id) == 20
+    assert len(credentials.secret_access_key) == 40
+    return credentials
 
 
 async def test_unsigned_and_badly_signed_calls_are_unauthenticated(iamd: Iamd) -> None:
     request = ipb.CreateUserRequest(user_name="mallory")
     unsigned = iamd.connect(None)
-    await _refused(identity_pb2_grpc.IdentityServiceStub(unsigned).CreateUser(request),
+    await refused(identity_pb2_grpc.IdentityServiceStub(unsigned).CreateUser(request),
                    grpc.StatusCode.UNAUTHENTICATED, "MissingAuthenticationToken")
     wrong_secret = iamd.connect(Credentials(iamd.root.access_key_id, "x" * 40))
-    error = await _refused(identity_pb2_grpc.IdentityServiceStub(wrong_secret).CreateUser(request),
+    error = await refused(identity_pb2_grpc.IdentityServiceStub(wrong_secret).CreateUser(request),
                            grpc.StatusCode.UNAUTHENTICATED, "SignatureDoesNotMatch")
     assert iamd.root.secret_access_key not in (error.details() or "")
     unknown = iamd.connect(Credentials("AKIAUNKNOWNUNKNOWN00", "y" * 40))
-    await _refused(identity_pb2_grpc.IdentityServiceStub(unknown).CreateUser(request),
+    await refused(identity_pb2_grpc.IdentityServiceStub(unknown).CreateUser(request),
                    grpc.StatusCode.UNAUTHENTICATED, "InvalidClientTokenId")
 
     stub = identity_pb2_grpc.IdentityServiceStub(unsigned)
@@ -57,20 +49,20 @@ async def test_unsigned_and_badly_signed_calls_are_unauthenticated(iamd: Iamd) -
     stale = signing.sign_request(method=CREATE_USER, body=body, access_key_id=iamd.root.access_key_id,
                                  secret_access_key=iamd.root.secret_access_key,
                                  moment=datetime.now(UTC) - timedelta(minutes=6))
-    await _refused(stub.CreateUser(request, metadata=stale), grpc.StatusCode.UNAUTHENTICATED, "RequestExpired")
+    await refused(stub.CreateUser(request, metadata=stale), grpc.StatusCode.UNAUTHENTICATED, "RequestExpired")
     # A signature over one body does not carry another body.
     signed_for_other = signing.sign_request(
         method=CREATE_USER, body=ipb.CreateUserRequest(user_name="harmless").SerializeToString(deterministic=True),
         access_key_id=iamd.root.access_key_id, secret_access_key=iamd.root.secret_access_key,
         moment=datetime.now(UTC))
-    await _refused(stub.CreateUser(request, metadata=signed_for_other), grpc.StatusCode.UNAUTHENTICATED,
+    await refused(stub.CreateUser(request, metadata=signed_for_other), grpc.StatusCode.UNAUTHENTICATED,
                    "SignatureDoesNotMatch")
     malformed = [(signing.AUTHORIZATION_HEADER, "Basic abc"), (signing.DATE_HEADER, "yesterday")]
-    await _refused(stub.CreateUser(request, metadata=malformed), grpc.StatusCode.UNAUTHENTICATED,
+    await refused(stub.CreateUser(request, metadata=malformed), grpc.StatusCode.UNAUTHENTICATED,
                    "IncompleteSignature")
     for channel in (unsigned, wrong_secret, unknown):
         await channel.close()
-    await _refused(iamd.iam.GetUser(ipb.GetUserRequest(user_name="mallory")), grpc.StatusCode.NOT_FOUND,
+    await refused(iamd.iam.GetUser(ipb.GetUserRequest(user_name="mallory")), grpc.StatusCode.NOT_FOUND,
                    "NoSuchEntity")
 
 
@@ -82,7 +74,7 @@ async def test_a_user_may_do_only_what_its_policies_allow(iamd: Iamd) -> None:
     assert (who.arn, who.account) == (f"arn:aws:iam::{ACCOUNT}:user/bob", ACCOUNT)
     assert who.user_id.startswith("AIDA")
 
-    error = await _refused(as_bob.CreateUser(ipb.CreateUserRequest(user_name="carol")),
+    error = await refused(as_bob.CreateUser(ipb.CreateUserRequest(user_name="carol")),
                            grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     assert error.details() == (
         f"User: arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: iam:CreateUser on resource: "
@@ -95,14 +87,14 @@ async def test_a_user_may_do_only_what_its_policies_allow(iamd: Iamd) -> None:
     created = await as_bob.CreateUser(ipb.CreateUserRequest(user_name="carol"))
     assert created.user.user_name == "carol"
     # Not granted: policies and other users' groups.
-    await _refused(as_bob.CreatePolicy(ipb.CreatePolicyRequest(policy_name="P", policy_document=allow("s3:*"))),
+    await refused(as_bob.CreatePolicy(ipb.CreatePolicyRequest(policy_name="P", policy_document=allow("s3:*"))),
                    grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
 
     denied = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="bob"), policy_name="no-dave",
         policy_document=deny("iam:CreateUser", f"arn:aws:iam::{ACCOUNT}:user/dave")))
     await iamd.running.runner.wait_for(denied.position, 5)
-    error = await _refused(as_bob.CreateUser(ipb.CreateUserRequest(user_name="dave")),
+    error = await refused(as_bob.CreateUser(ipb.CreateUserRequest(user_name="dave")),
                            grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     assert error.details().endswith("with an explicit deny in an identity-based policy")
     await channel.close()
@@ -114,7 +106,7 @@ async def test_authorize_itself_needs_the_iamd_authorize_permission(iamd: Iamd) 
     authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
     question = apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/orders-service",
                                     action="s3:GetObject", resource="*")
-    error = await _refused(authz.Authorize(question), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    error = await refused(authz.Authorize(question), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     assert "iamd:Authorize" in error.details()
     granted = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="orders-service"), policy_name="ask",
@@ -127,7 +119,7 @@ async def test_authorize_itself_needs_the_iamd_authorize_permission(iamd: Iamd) 
 async def test_access_keys_lifecycle_and_quota(iamd: Iamd) -> None:
     erin = await _new_user_with_key(iamd, "erin")
     await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="erin"))
-    await _refused(iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="erin")),
+    await refused(iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="erin")),
                    grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
     listed = await iamd.iam.ListAccessKeys(ipb.ListAccessKeysRequest(user_name="erin"))
     assert len(listed.access_key_metadata) == 2
@@ -137,15 +129,15 @@ async def test_access_keys_lifecycle_and_quota(iamd: Iamd) -> None:
         user_name="erin", access_key_id=erin.access_key_id, status="Inactive"))
     await iamd.running.runner.wait_for(deactivated.position, 5)
     channel = iamd.connect(erin)
-    await _refused(sts_pb2_grpc.SecurityTokenServiceStub(channel).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest()),
+    await refused(sts_pb2_grpc.SecurityTokenServiceStub(channel).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest()),
                    grpc.StatusCode.UNAUTHENTICATED, "InvalidClientTokenId")
     await channel.close()
-    await _refused(iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="erin")),
+    await refused(iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="erin")),
                    grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     for key in listed.access_key_metadata:
         await iamd.iam.DeleteAccessKey(ipb.DeleteAccessKeyRequest(user_name="erin", access_key_id=key.access_key_id))
     await iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="erin"))
-    await _refused(iamd.iam.UpdateAccessKey(ipb.UpdateAccessKeyRequest(
+    await refused(iamd.iam.UpdateAccessKey(ipb.UpdateAccessKeyRequest(
         user_name="bob-not-here", access_key_id=erin.access_key_id, status="Bogus")),
         grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
 

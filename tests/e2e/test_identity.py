@@ -11,7 +11,7 @@ from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import TRUST_EC2, allow, deny, error_reason, field_violations
+from .helpers import TRUST_EC2, allow, deny, field_violations, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -23,14 +23,6 @@ POLICY = pb.ENTITY_KIND_POLICY
 
 def user_arn(name: str, path: str = "/") -> str:
     return f"arn:aws:iam::{ACCOUNT}:user{path}{name}"
-
-
-async def expect_error(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert caught.value.code() == code, caught.value.details()
-    assert error_reason(caught.value) == reason
-    return caught.value
 
 
 async def decide(iamd: Iamd, principal: str, action: str, resource: str, position: int = 0,
@@ -47,7 +39,7 @@ async def test_user_lifecycle_and_case_insensitive_uniqueness(iamd: Iamd) -> Non
     assert created.position > 0
 
     head = await iamd.running.store.head_position(IDENTITY_STREAMS)
-    await expect_error(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice")),
+    await refused(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice")),
                        grpc.StatusCode.ALREADY_EXISTS, "EntityAlreadyExists")
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head, "a rejected command left an event behind"
 
@@ -58,19 +50,19 @@ async def test_user_lifecycle_and_case_insensitive_uniqueness(iamd: Iamd) -> Non
     assert not (await iamd.iam.ListUsers(ipb.ListUsersRequest(path_prefix="/ops/"))).users
 
     await iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="alice"))
-    await expect_error(iamd.iam.GetUser(ipb.GetUserRequest(user_name="Alice")),
+    await refused(iamd.iam.GetUser(ipb.GetUserRequest(user_name="Alice")),
                        grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
     again = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
     assert again.user.user_id != created.user.user_id, "a recreated user is a new entity"
 
 
 async def test_invalid_names_and_paths_name_the_field(iamd: Iamd) -> None:
-    error = await expect_error(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="bad name!")),
+    error = await refused(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="bad name!")),
                                grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     assert "userName" in field_violations(error)
-    error = await expect_error(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="x" * 65)),
+    error = await refused(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="x" * 65)),
                                grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
-    error = await expect_error(iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name="g", path="nope")),
+    error = await refused(iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name="g", path="nope")),
                                grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     assert "path" in field_violations(error)
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == iamd.running.projection.position
@@ -81,7 +73,7 @@ async def test_malformed_policy_reports_every_problem_and_writes_nothing(iamd: I
     document = ('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", '
                 '"Resource": "*", "Condition": {"StringLikee": {"aws:username": "a"}}}, '
                 '{"Effect": "Permit", "Action": "s3:*", "Resource": "*"}]}')
-    error = await expect_error(
+    error = await refused(
         iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="P", policy_document=document)),
         grpc.StatusCode.INVALID_ARGUMENT, "MalformedPolicyDocument")
     fields = field_violations(error)
@@ -134,9 +126,9 @@ async def test_group_membership_grants_and_revokes(iamd: Iamd) -> None:
     members = await iamd.iam.GetGroup(ipb.GetGroupRequest(group_name="Readers"))
     assert [u.user_name for u in members.users] == ["bob"]
 
-    await expect_error(iamd.iam.DeleteGroup(ipb.DeleteGroupRequest(group_name="Readers")),
+    await refused(iamd.iam.DeleteGroup(ipb.DeleteGroupRequest(group_name="Readers")),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
-    await expect_error(iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="bob")),
+    await refused(iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="bob")),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     removed = await iamd.iam.RemoveUserFromGroup(ipb.RemoveUserFromGroupRequest(group_name="Readers", user_name="bob"))
     assert (await decide(iamd, user_arn("bob"), "s3:GetObject", "arn:aws:s3:::b/k", removed.position)).decision \
@@ -160,7 +152,7 @@ async def test_permissions_boundary_caps_identity_policies(iamd: Iamd) -> None:
     # The boundary's usage is counted, and a policy in use cannot be deleted.
     got = await iamd.iam.GetPolicy(ipb.GetPolicyRequest(policy_arn=boundary.arn))
     assert got.policy.permissions_boundary_usage_count == 1
-    await expect_error(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=boundary.arn)),
+    await refused(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=boundary.arn)),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     cleared = await iamd.iam.DeletePermissionsBoundary(ipb.DeletePermissionsBoundaryRequest(
         target=pb.EntityRef(kind=USER, name="carol")))
@@ -177,9 +169,9 @@ async def test_policy_versions_follow_aws_rules(iamd: Iamd) -> None:
         v = await iamd.iam.CreatePolicyVersion(ipb.CreatePolicyVersionRequest(
             policy_arn=arn, policy_document=allow(f"s3:Action{i}")))
         assert v.policy_version.version_id == f"v{i}" and not v.policy_version.is_default_version
-    await expect_error(iamd.iam.CreatePolicyVersion(ipb.CreatePolicyVersionRequest(
+    await refused(iamd.iam.CreatePolicyVersion(ipb.CreatePolicyVersionRequest(
         policy_arn=arn, policy_document=allow("s3:Too"))), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
-    await expect_error(iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id="v1")),
+    await refused(iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id="v1")),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     await iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id="v2"))
     v6 = await iamd.iam.CreatePolicyVersion(ipb.CreatePolicyVersionRequest(
@@ -199,11 +191,11 @@ async def test_policy_versions_follow_aws_rules(iamd: Iamd) -> None:
     entities = await iamd.iam.ListEntitiesForPolicy(ipb.ListEntitiesForPolicyRequest(policy_arn=arn))
     assert [e.name for e in entities.policy_users] == ["dave"]
 
-    await expect_error(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn)),
+    await refused(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn)),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     await iamd.iam.DetachPolicy(ipb.DetachPolicyRequest(target=pb.EntityRef(kind=USER, name="dave"), policy_arn=arn))
     await iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn))
-    await expect_error(iamd.iam.GetPolicy(ipb.GetPolicyRequest(policy_arn=arn)), grpc.StatusCode.NOT_FOUND,
+    await refused(iamd.iam.GetPolicy(ipb.GetPolicyRequest(policy_arn=arn)), grpc.StatusCode.NOT_FOUND,
                        "NoSuchEntity")
 
 
@@ -216,12 +208,12 @@ async def test_quotas(iamd: Iamd) -> None:
                                                             policy_arn=arn))
     extra = (await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="P10",
                                                                   policy_document=allow("s3:B")))).policy.arn
-    await expect_error(iamd.iam.AttachPolicy(ipb.AttachPolicyRequest(
+    await refused(iamd.iam.AttachPolicy(ipb.AttachPolicyRequest(
         target=pb.EntityRef(kind=USER, name="erin"), policy_arn=extra)),
         grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
     # Inline policies of a user may total 2,048 non-whitespace characters.
     big = allow([f"s3:Action{i:04d}" for i in range(150)])
-    await expect_error(iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+    await refused(iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=USER, name="erin"), policy_name="big", policy_document=big)),
         grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
 
@@ -231,10 +223,10 @@ async def test_roles_inline_policies_and_tags(iamd: Iamd) -> None:
         role_name="App", assume_role_policy_document=TRUST_EC2, description="app role",
         tags=[pb.Tag(key="team", value="blue")]))).role
     assert role.role_id.startswith("AROA") and role.max_session_duration == 3600
-    await expect_error(iamd.iam.CreateRole(ipb.CreateRoleRequest(
+    await refused(iamd.iam.CreateRole(ipb.CreateRoleRequest(
         role_name="Bad", assume_role_policy_document=allow("s3:*"))),
         grpc.StatusCode.INVALID_ARGUMENT, "MalformedPolicyDocument")
-    await expect_error(iamd.iam.CreateRole(ipb.CreateRoleRequest(
+    await refused(iamd.iam.CreateRole(ipb.CreateRoleRequest(
         role_name="Long", assume_role_policy_document=TRUST_EC2, max_session_duration=50000)),
         grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     await iamd.iam.UpdateRole(ipb.UpdateRoleRequest(role_name="App", description="new", max_session_duration=7200))
@@ -262,11 +254,11 @@ async def test_roles_inline_policies_and_tags(iamd: Iamd) -> None:
     await iamd.iam.UntagEntity(ipb.UntagEntityRequest(target=target, tag_keys=["team"]))
     assert not (await iamd.iam.ListEntityTags(ipb.ListEntityTagsRequest(target=target))).tags
 
-    await expect_error(iamd.iam.DeleteRole(ipb.DeleteRoleRequest(role_name="App")),
+    await refused(iamd.iam.DeleteRole(ipb.DeleteRoleRequest(role_name="App")),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     await iamd.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(target=target, policy_name="tagged"))
     await iamd.iam.DeleteRole(ipb.DeleteRoleRequest(role_name="App"))
-    await expect_error(iamd.iam.GetRole(ipb.GetRoleRequest(role_name="App")), grpc.StatusCode.NOT_FOUND,
+    await refused(iamd.iam.GetRole(ipb.GetRoleRequest(role_name="App")), grpc.StatusCode.NOT_FOUND,
                        "NoSuchEntity")
 
 
@@ -276,14 +268,14 @@ async def test_rename_user_keeps_its_policies_and_frees_the_old_name(iamd: Iamd)
         target=pb.EntityRef(kind=USER, name="frank"), policy_name="p", policy_document=allow("s3:GetObject")))
     user_id = (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="frank"))).user.user_id
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="taken"))
-    await expect_error(iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="TAKEN")),
+    await refused(iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="TAKEN")),
                        grpc.StatusCode.ALREADY_EXISTS, "EntityAlreadyExists")
 
     renamed = await iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="francis",
                                                               new_path="/x/"))
     got = (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="francis"))).user
     assert (got.user_id, got.arn) == (user_id, user_arn("francis", "/x/"))
-    await expect_error(iamd.iam.GetUser(ipb.GetUserRequest(user_name="frank")), grpc.StatusCode.NOT_FOUND,
+    await refused(iamd.iam.GetUser(ipb.GetUserRequest(user_name="frank")), grpc.StatusCode.NOT_FOUND,
                        "NoSuchEntity")
     assert (await decide(iamd, user_arn("francis", "/x/"), "s3:GetObject", "*", renamed.position)).decision \
         == apb.DECISION_ALLOW
@@ -318,7 +310,7 @@ async def test_pagination_and_account_details(iamd: Iamd) -> None:
 
 async def test_authorize_refuses_caller_supplied_principal_keys(iamd: Iamd) -> None:
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="henry"))
-    await expect_error(decide(iamd, user_arn("henry"), "s3:GetObject", "*", aws__username="root"),
+    await refused(decide(iamd, user_arn("henry"), "s3:GetObject", "*", aws__username="root"),
                        grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     batch = await iamd.authz.AuthorizeBatch(apb.AuthorizeBatchRequest(requests=[
         apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:root", action="iam:CreateUser", resource="*"),

@@ -97,7 +97,7 @@ async def test_organization_guardrails_and_cross_account_access(iamd: Iamd) -> N
     assert await decide("ec2:RunInstances", position=position) == "DECISION_EXPLICIT_DENY"  # OU A
     assert await decide("dynamodb:GetItem") == "DECISION_IMPLICIT_DENY"  # OU B's allow list
     assert await decide("sqs:DeleteQueue") == "DECISION_EXPLICIT_DENY"  # the account's SCP
-    assert await decide("s3:GetObject", f"arn:aws:s3:::dev-bucket/k", account=dev_id) == "DECISION_ALLOW"
+    assert await decide("s3:GetObject", "arn:aws:s3:::dev-bucket/k", account=dev_id) == "DECISION_ALLOW"
     # The management account is not restricted by SCPs.
     assert (await iamd.authz.Authorize(apb.AuthorizeRequest(
         principal_arn=f"arn:aws:iam::{ACCOUNT}:root", action="ec2:RunInstances", resource="*"))).decision \

@@ -14,7 +14,7 @@ from protos.iamd.v1 import identity_pb2 as ipb
 from protos.iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import allow, error_reason
+from .helpers import allow, refused, user_with_key
 
 pytestmark = pytest.mark.e2e
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Reader"
@@ -25,19 +25,6 @@ def trust(principal: str, **condition: object) -> str:
     if condition:
         statement["Condition"] = condition
     return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
-
-
-async def _refused(call, code: grpc.StatusCode, reason: str) -> grpc.aio.AioRpcError:
-    with pytest.raises(grpc.aio.AioRpcError) as caught:
-        await call
-    assert (caught.value.code(), error_reason(caught.value)) == (code, reason), caught.value.details()
-    return caught.value
-
-
-async def _user(iamd: Iamd, name: str) -> Credentials:
-    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
-    return Credentials(key.access_key_id, key.secret_access_key)
 
 
 async def _role(iamd: Iamd, trust_policy: str, max_session: int = 0) -> int:
@@ -54,7 +41,7 @@ def _session(c: sts_pb2.Credentials) -> Credentials:
 
 
 async def test_a_trusted_user_assumes_the_role_and_gets_its_permissions_only(iamd: Iamd) -> None:
-    bob = await _user(iamd, "bob")
+    bob = await user_with_key(iamd, "bob")
     position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/bob"))
     await iamd.running.runner.wait_for(position, 5)
     bob_channel = iamd.connect(bob)
@@ -72,27 +59,27 @@ async def test_a_trusted_user_assumes_the_role_and_gets_its_permissions_only(iam
     assert who.arn == assumed.assumed_role_user.arn
     as_session = identity_pb2_grpc.IdentityServiceStub(session_channel)
     assert (await as_session.ListUsers(ipb.ListUsersRequest())).users  # the role allows it
-    error = await _refused(as_session.CreateUser(ipb.CreateUserRequest(user_name="x")),
+    error = await refused(as_session.CreateUser(ipb.CreateUserRequest(user_name="x")),
                            grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     assert f"arn:aws:sts::{ACCOUNT}:assumed-role/Reader/bob-s1 is not authorized to perform: iam:CreateUser" \
         in error.details()
 
     # A tampered token or a token of another session is refused.
     forged = iamd.connect(Credentials(creds.access_key_id, creds.secret_access_key, creds.session_token + "x"))
-    await _refused(sts_pb2_grpc.SecurityTokenServiceStub(forged).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest()),
+    await refused(sts_pb2_grpc.SecurityTokenServiceStub(forged).GetCallerIdentity(sts_pb2.GetCallerIdentityRequest()),
                    grpc.StatusCode.UNAUTHENTICATED, "InvalidClientTokenId")
     for channel in (bob_channel, session_channel, forged):
         await channel.close()
 
 
 async def test_untrusted_callers_and_the_account_delegation_rule(iamd: Iamd) -> None:
-    carol = await _user(iamd, "carol")
+    carol = await user_with_key(iamd, "carol")
     position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:root"))  # trusts the account
     await iamd.running.runner.wait_for(position, 5)
     channel = iamd.connect(carol)
     carol_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
     request = sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="carol")
-    error = await _refused(carol_sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    error = await refused(carol_sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     assert f"User: arn:aws:iam::{ACCOUNT}:user/carol is not authorized to perform: sts:AssumeRole" in error.details()
     # Trusting the account delegates to carol's own policies, which must allow sts:AssumeRole.
     granted = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
@@ -101,26 +88,26 @@ async def test_untrusted_callers_and_the_account_delegation_rule(iamd: Iamd) -> 
     await iamd.running.runner.wait_for(granted.position, 5)
     assert (await carol_sts.AssumeRole(request)).assumed_role_user.arn.endswith("/Reader/carol")
     # The root user cannot assume roles; a missing role looks like a refusal.
-    await _refused(iamd.sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
-    await _refused(carol_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+    await refused(iamd.sts.AssumeRole(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    await refused(carol_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
         role_arn=f"arn:aws:iam::{ACCOUNT}:role/Nope", role_session_name="s1")), grpc.StatusCode.PERMISSION_DENIED,
         "AccessDenied")
     await channel.close()
 
 
 async def test_duration_external_id_chaining_and_session_policies(iamd: Iamd) -> None:
-    dave = await _user(iamd, "dave")
+    dave = await user_with_key(iamd, "dave")
     position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/dave",
                                        StringEquals={"sts:ExternalId": "ext-123"}), max_session=7200)
     await iamd.running.runner.wait_for(position, 5)
     channel = iamd.connect(dave)
     dave_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
-    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="dave-s")),
+    await refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="dave-s")),
                    grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     base = dict(role_arn=ROLE_ARN, role_session_name="dave-s", external_id="ext-123")
-    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=10800)),
+    await refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=10800)),
                    grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
-    await _refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=600)),
+    await refused(dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=600)),
                    grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     # A session policy narrows the role: only ListUsers is left.
     narrowed = await dave_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**base, duration_seconds=7200,
@@ -129,22 +116,22 @@ async def test_duration_external_id_chaining_and_session_policies(iamd: Iamd) ->
     session = iamd.connect(_session(narrowed.credentials))
     as_session = identity_pb2_grpc.IdentityServiceStub(session)
     await as_session.ListUsers(ipb.ListUsersRequest())
-    await _refused(as_session.GetUser(ipb.GetUserRequest(user_name="dave")), grpc.StatusCode.PERMISSION_DENIED,
+    await refused(as_session.GetUser(ipb.GetUserRequest(user_name="dave")), grpc.StatusCode.PERMISSION_DENIED,
                    "AccessDenied")
     # Role chaining: a session may assume a role that trusts it, for at most one hour.
     chain_trust = await iamd.iam.UpdateAssumeRolePolicy(ipb.UpdateAssumeRolePolicyRequest(
         role_name="Reader", policy_document=trust(f"arn:aws:iam::{ACCOUNT}:role/Reader")))
     await iamd.running.runner.wait_for(chain_trust.position, 5)
     session_sts = sts_pb2_grpc.SecurityTokenServiceStub(session)
-    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="chain",
+    await refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="chain",
                                                                     duration_seconds=7200)),
                    grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
     for ch in (channel, session):
         await ch.close()
 
 
-async def test_revoked_and_expired_sessions_are_refused(iamd: Iamd) -> None:
-    erin = await _user(iamd, "erin")
+async def test_revoked_and_expired_sessions_arerefused(iamd: Iamd) -> None:
+    erin = await user_with_key(iamd, "erin")
     position = await _role(iamd, trust(f"arn:aws:iam::{ACCOUNT}:user/erin"))
     await iamd.running.runner.wait_for(position, 5)
     channel = iamd.connect(erin)
@@ -156,13 +143,13 @@ async def test_revoked_and_expired_sessions_are_refused(iamd: Iamd) -> None:
 
     revoked = await iamd.iam.RevokeRoleSessions(ipb.RevokeRoleSessionsRequest(role_name="Reader"))
     await iamd.running.runner.wait_for(revoked.position, 5)
-    error = await _refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.PERMISSION_DENIED,
+    error = await refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.PERMISSION_DENIED,
                            "AccessDenied")
     assert "explicit deny" in error.details()
 
     # Expiry: the server's clock moves past the session's end.
     iamd.clock.offset += 3601
-    await _refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.UNAUTHENTICATED, "ExpiredToken")
+    await refused(as_session.ListUsers(ipb.ListUsersRequest()), grpc.StatusCode.UNAUTHENTICATED, "ExpiredToken")
     iamd.clock.offset -= 3601
     for ch in (channel, session):
         await ch.close()
@@ -171,7 +158,7 @@ async def test_revoked_and_expired_sessions_are_refused(iamd: Iamd) -> None:
 async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> None:
     from service.auth import totp
 
-    gina = await _user(iamd, "gina")
+    gina = await user_with_key(iamd, "gina")
     device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
         virtual_mfa_device_name="gina-phone"))).virtual_mfa_device
     assert device.serial_number == f"arn:aws:iam::{ACCOUNT}:mfa/gina-phone" and len(device.base32_string_seed) == 32
@@ -193,14 +180,14 @@ async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> 
     channel = iamd.connect(gina)
     gina_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
     request = dict(role_arn=ROLE_ARN, role_session_name="gina-mfa")
-    await _refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request)), grpc.StatusCode.PERMISSION_DENIED,
+    await refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request)), grpc.StatusCode.PERMISSION_DENIED,
                    "AccessDenied")
     code = totp.totp(seed, now)
     with_mfa = await gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
                                                                    token_code=code))
     assert with_mfa.assumed_role_user.arn.endswith("/Reader/gina-mfa")
     # The same code again is a replay.
-    await _refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
+    await refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
                                                                  token_code=code)),
                    grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     # A session token obtained with MFA carries it: the role trusts the MFA session too.
@@ -214,7 +201,7 @@ async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> 
         sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="gina-via-token"))
     assert via_session.assumed_role_user.arn.endswith("/Reader/gina-via-token")
     iamd.clock.offset -= 30
-    await _refused(iamd.iam.DeleteVirtualMFADevice(ipb.DeleteVirtualMFADeviceRequest(
+    await refused(iamd.iam.DeleteVirtualMFADevice(ipb.DeleteVirtualMFADeviceRequest(
         serial_number=device.serial_number)), grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     for ch in (channel, mfa_session):
         await ch.close()
@@ -227,8 +214,8 @@ async def test_authorize_names_the_principal_by_signature_or_session_token(iamd:
     from protos.iamd.v1 import authorization_pb2_grpc
     from service.auth import signing
 
-    service = await _user(iamd, "orders-svc")
-    hank = await _user(iamd, "hank")
+    service = await user_with_key(iamd, "orders-svc")
+    hank = await user_with_key(iamd, "hank")
     await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="orders-svc"), policy_name="ask",
         policy_document=allow("iamd:Authorize")))
@@ -249,7 +236,7 @@ async def test_authorize_names_the_principal_by_signature_or_session_token(iamd:
     answer = await authz.Authorize(apb.AuthorizeRequest(signed_request=proof, action="orders:Get", resource="*"))
     assert answer.decision == apb.DECISION_ALLOW
     tampered = apb.SignedPrincipalRequest(method=proof.method, body=b'{"order": 43}', headers=headers)
-    await _refused(authz.Authorize(apb.AuthorizeRequest(signed_request=tampered, action="orders:Get", resource="*")),
+    await refused(authz.Authorize(apb.AuthorizeRequest(signed_request=tampered, action="orders:Get", resource="*")),
                    grpc.StatusCode.UNAUTHENTICATED, "SignatureDoesNotMatch")
 
     # A role session is named by its session token; by its ARN alone it is refused.
@@ -262,17 +249,17 @@ async def test_authorize_names_the_principal_by_signature_or_session_token(iamd:
     assert (await authz.Authorize(apb.AuthorizeRequest(
         session_token=assumed.credentials.session_token, action="orders:Get", resource="*"))).decision \
         == apb.DECISION_IMPLICIT_DENY, "a role session has the role's permissions, not the user's"
-    await _refused(authz.Authorize(apb.AuthorizeRequest(principal_arn=assumed.assumed_role_user.arn,
+    await refused(authz.Authorize(apb.AuthorizeRequest(principal_arn=assumed.assumed_role_user.arn,
                                                         action="iam:ListUsers", resource="*")),
                    grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
-    await _refused(authz.Authorize(apb.AuthorizeRequest(action="iam:ListUsers", resource="*")),
+    await refused(authz.Authorize(apb.AuthorizeRequest(action="iam:ListUsers", resource="*")),
                    grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     for ch in (channel, hank_channel):
         await ch.close()
 
 
 async def test_session_tags_transitive_tags_and_source_identity(iamd: Iamd) -> None:
-    ivy = await _user(iamd, "ivy")
+    ivy = await user_with_key(iamd, "ivy")
     statement = {"Effect": "Allow", "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:user/ivy",
                                                           f"arn:aws:iam::{ACCOUNT}:role/Reader"]},
                  "Action": ["sts:AssumeRole"]}
@@ -289,9 +276,9 @@ async def test_session_tags_transitive_tags_and_source_identity(iamd: Iamd) -> N
     ivy_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
     tagged = dict(role_arn=ROLE_ARN, role_session_name="ivy-s", tags=[pb.Tag(key="project", value="blue")],
                   transitive_tag_keys=["project"])
-    await _refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**tagged)), grpc.StatusCode.PERMISSION_DENIED,
+    await refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**tagged)), grpc.StatusCode.PERMISSION_DENIED,
                    "AccessDenied")  # tags need sts:TagSession in the trust policy
-    await _refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="ivy-s",
+    await refused(ivy_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="ivy-s",
                                                                 source_identity="ivy")),
                    grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")  # and a source identity sts:SetSourceIdentity
     statement["Action"] = ["sts:AssumeRole", "sts:TagSession", "sts:SetSourceIdentity"]
@@ -303,15 +290,15 @@ async def test_session_tags_transitive_tags_and_source_identity(iamd: Iamd) -> N
     session = iamd.connect(_session(assumed.credentials))
     as_session = identity_pb2_grpc.IdentityServiceStub(session)
     await as_session.GetUser(ipb.GetUserRequest(user_name="blue-app"))
-    await _refused(as_session.GetUser(ipb.GetUserRequest(user_name="red-app")), grpc.StatusCode.PERMISSION_DENIED,
+    await refused(as_session.GetUser(ipb.GetUserRequest(user_name="red-app")), grpc.StatusCode.PERMISSION_DENIED,
                    "AccessDenied")
 
     # Chained: the transitive tag and the source identity carry over, and cannot be changed.
     session_sts = sts_pb2_grpc.SecurityTokenServiceStub(session)
-    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+    await refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
         role_arn=ROLE_ARN, role_session_name="chained", tags=[pb.Tag(key="project", value="red")])),
         grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
-    await _refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
+    await refused(session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(
         role_arn=ROLE_ARN, role_session_name="chained", source_identity="mallory")),
         grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     chained = await session_sts.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=ROLE_ARN, role_session_name="chained"))

@@ -11,7 +11,7 @@ from clients.credentials import signing_interceptors
 from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
 from service.config import Settings, parse_settings
 
-from .conftest import start_iamd, stop_iamd
+from .conftest import start_iamd
 from .tls_certs import make_pki
 
 pytestmark = pytest.mark.e2e
