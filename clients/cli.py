@@ -519,6 +519,13 @@ STS_COMMANDS: tuple[Command, ...] = (
     Command("get-session-token", "GetSessionToken", (
         Arg("--duration-seconds", kind=INT), Arg("--serial-number"), Arg("--token-code"),
     ), "Get temporary credentials of the calling user"),
+    Command("get-federation-token", "GetFederationToken", (
+        Arg("--name", required=True),
+        Arg("--policy", kind=DOCUMENT, help="an inline session policy (without one the user may do nothing)"),
+        Arg("--policy-arns", kind=POLICY_ARNS, help="managed session policies: arn=ARN ..."),
+        Arg("--duration-seconds", kind=INT),
+        Arg("--tags", kind=TAGS),
+    ), "Get temporary credentials of a federated user, cut to the given session policies"),
     Command("get-access-key-info", "GetAccessKeyInfo", (Arg("--access-key-id", required=True),),
             "Show the account an access key belongs to"),
 )

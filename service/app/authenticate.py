@@ -35,9 +35,10 @@ class Caller:
 
     arn: str
     account_id: str
-    kind: str  # "root", "user" or "assumed-role"
-    name: str  # user name, "root", or for a role session the role's name
-    principal_id: str  # AIDA... for users, the account id for root, AROA...:session for sessions
+    kind: str  # "root", "user", "assumed-role" or "federated-user"
+    name: str  # user name, "root", for a role session the role's name, or the federated user's name
+    principal_id: str  # AIDA... for users, the account id for root, AROA...:session for role sessions,
+    #                    ACCOUNT:name for federated users
     access_key_id: str
     session: Mapping[str, Any] | None = None  # temporary credentials' session, if any
 
@@ -99,6 +100,9 @@ class Authenticator:
             role_name = session["role_arn"].rsplit("/", 1)[-1]
             return Caller(session["principal_arn"], account_id, "assumed-role", role_name,
                           session["principal_id"], key_id, session)
+        if session["kind"] == "federated-user":
+            return Caller(session["principal_arn"], account_id, "federated-user",
+                          session["principal_arn"].rsplit("/", 1)[-1], session["principal_id"], key_id, session)
         kind = "root" if session["principal_arn"].endswith(":root") else "user"
         name = "root" if kind == "root" else session["principal_arn"].rsplit("/", 1)[-1]
         return Caller(session["principal_arn"], account_id, kind, name, session["principal_id"], key_id, session)

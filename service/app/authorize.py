@@ -53,6 +53,7 @@ _DERIVED_PREFIXES = ("aws:principaltag/",)
 _PRINCIPAL_ARN = re.compile(
     r"arn:aws:iam::(?P<account>\d{12}):(?:(?P<root>root)|(?P<kind>user|role)(?P<path>/(?:[\x21-\x7e]*/)?)(?P<name>[\w+=,.@-]+))"
     r"|arn:aws:sts::(?P<session_account>\d{12}):assumed-role/(?P<role>[\w+=,.@-]+)/(?P<session>[\w+=,.@-]+)"
+    r"|arn:aws:sts::(?P<federated_account>\d{12}):federated-user/(?P<federated>[\w+=,.@-]+)"
 )
 _ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 WAIT_TIMEOUT = 5.0  # seconds Authorize waits for min_position before answering UNAVAILABLE
@@ -120,12 +121,18 @@ class Authorizer:
             if resource_account == account_id:
                 return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
-        if kind == "assumed-role" and session is None:
+        if kind in ("assumed-role", "federated-user") and session is None:
             raise InvalidInputError(
-                "a role session is identified by its session token, not by its ARN alone",
-                problems=[FieldProblem("principalArn", "assumed-role ARNs need the session's credentials")])
+                "a session is identified by its session token, not by its ARN alone",
+                problems=[FieldProblem("principalArn", f"{kind} ARNs need the session's credentials")])
+        federating_user = None
+        if kind == "federated-user":
+            # A federated user has the policies of the IAM user (or root) that federated it.
+            federating_user = expected_arn = session["issued_to"]
+            _, kind, key = _parse_principal(expected_arn)
+        else:
+            expected_arn = session["role_arn"] if kind == "assumed-role" and session else query.principal_arn
         principal = self.principals.get(account_id, "role" if kind == "assumed-role" else kind, key)
-        expected_arn = session["role_arn"] if kind == "assumed-role" and session else query.principal_arn
         if kind != "root" and (principal is None or principal.view["arn"] != expected_arn):
             return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
         session_index = None
@@ -134,9 +141,9 @@ class Authorizer:
         if resource_policy is None:
             resource_policy = self._resource_policy(query, context, account_id)
         if session is not None:
-            if session["kind"] == "assumed-role":  # the session's tags replace the role's
-                for tag_key in [k for k in context if k.startswith("aws:PrincipalTag/")]:
-                    del context[tag_key]
+            if session["kind"] in ("assumed-role", "federated-user"):  # the session's keys replace the entity's
+                for derived in [k for k in context if k.startswith("aws:PrincipalTag/") or k == "aws:username"]:
+                    del context[derived]
             context.update(_session_keys(session, principal.view.get("tags", {}) if principal else {},
                                          self.clock.now()))
             session_index = self.principals.session_index(session)
@@ -145,7 +152,7 @@ class Authorizer:
         context["aws:ResourceAccount"] = resource_account
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
-                                       context=context)
+                                       context=context, federating_user=federating_user)
         # A member account's root user may do anything its SCPs allow: an implicit allow-all.
         identity = principal.identity if principal else (ROOT_IDENTITY if kind == "root" else None)
         inputs = PolicyInputs(identity=identity, boundary=principal.boundary if principal else None,
@@ -179,7 +186,7 @@ class Authorizer:
         decision = self.authorize_now(query, session=session, resource_policy=resource_policy).decision
         if decision.decision is Effect.ALLOW:
             return
-        who = {"root": "Root", "user": "User", "assumed-role": "User"}.get(caller_kind, "User")
+        who = "Root" if caller_kind == "root" else "User"
         prefix = f"{who}: {caller_arn} is not authorized to perform: {action} on resource: {resource}"
         if decision.decision is Effect.EXPLICIT_DENY:
             denying = next((s for s in decision.determining if _value(s.effect) == "Deny"), None)
@@ -218,15 +225,18 @@ def _value(item: object) -> str:
 
 @functools.lru_cache(maxsize=65536)
 def _parse_principal(arn: str) -> tuple[str, str, str]:
-    """(account, "user" | "role" | "root", casefolded name) of a principal ARN."""
+    """(account, kind, casefolded name) of a principal ARN; kind is "user", "role", "root",
+    "assumed-role" (the role's name) or "federated-user" (the federated user's name)."""
     m = _PRINCIPAL_ARN.fullmatch(arn)
     if m is None:
         raise InvalidInputError(
-            f"principal `{arn}` is not an IAM user, role or root ARN",
+            f"principal `{arn}` is not an IAM user, role, role-session, federated-user or root ARN",
             problems=[FieldProblem("principalArn", "unsupported principal ARN")],
         )
     if m["session_account"]:
         return m["session_account"], "assumed-role", casefold(m["role"])
+    if m["federated_account"]:
+        return m["federated_account"], "federated-user", casefold(m["federated"])
     if m["root"]:
         return m["account"], "root", ""
     return m["account"], m["kind"], casefold(m["name"])
@@ -245,9 +255,16 @@ def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str],
             .total_seconds())))
     if session["source_identity"]:
         keys["aws:SourceIdentity"] = session["source_identity"]
-    if session["kind"] == "assumed-role":
+    if session["kind"] in ("assumed-role", "federated-user"):
         keys["aws:userid"] = session["principal_id"]
-        keys["aws:PrincipalType"] = "AssumedRole"
+        if session["kind"] == "assumed-role":
+            keys["aws:PrincipalType"] = "AssumedRole"
+        else:  # aws:PrincipalArn is the federated user's own ARN (not its IAM user's)
+            keys["aws:PrincipalType"] = "FederatedUser"
+            keys["aws:PrincipalArn"] = session["principal_arn"]
+            keys["aws:PrincipalAccount"] = session["account_id"]
+            keys["aws:PrincipalIsAWSService"] = "false"
+        # Session tags override the role's (or the federating user's) tags of the same key.
         for tag_key, value in effective_principal_tags(principal_tags, session["tags"]).items():
             keys[f"aws:PrincipalTag/{tag_key}"] = value
     return keys

@@ -1,10 +1,15 @@
-"""STS: AssumeRole, GetSessionToken, GetAccessKeyInfo. Sessions are events.
+"""STS: AssumeRole, GetSessionToken, GetFederationToken, GetAccessKeyInfo. Sessions are events.
 
 AssumeRole is evaluated by the engine as AWS does: the caller's request for `sts:AssumeRole` on
 the role, with the role's trust policy as the resource policy. The engine's STS rule requires
 the trust policy to allow the caller explicitly; a trust policy that trusts the caller's account
 delegates to the caller's identity-based policies (REFERENCE.md C5). Session tags need
 `sts:TagSession`, a source identity `sts:SetSourceIdentity`.
+
+GetFederationToken gives a proxy (an IAM user, or root) credentials for a named federated user.
+The federated user's permissions are the proxy's identity policies (and boundary) cut by the
+session policies passed here: without one it may do nothing, except what a resource policy
+grants its federated-user ARN directly.
 """
 
 from __future__ import annotations
@@ -52,6 +57,15 @@ class AssumeRoleParams:
 
 
 @dataclass(frozen=True)
+class FederationParams:
+    name: str
+    duration_seconds: int = 0
+    policy: str = ""
+    policy_arns: Sequence[str] = ()
+    tags: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
 class IssuedCredentials:
     access_key_id: str
     secret_access_key: str
@@ -93,6 +107,9 @@ class StsCommands:
                                     problems=[FieldProblem("roleArn", "arn:aws:iam::ACCOUNT:role/NAME")])
         if caller.is_root:
             raise AccessDeniedError("Roles may not be assumed by root accounts.")
+        if caller.kind == "federated-user":
+            raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: sts:AssumeRole: "
+                                    "GetFederationToken credentials cannot call STS other than GetCallerIdentity")
         role_account = m.group(1)
         role = self.principals.get(role_account, "role", casefold(m.group(3)))
         denied = (f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p.role_arn}")
@@ -158,6 +175,27 @@ class StsCommands:
         return await self._issue(ctx, caller.account_id, "user", self.clock.now(), duration, caller.arn,
                                  caller.principal_id, "", caller.arn, [], {}, [], "", bool(mfa_at), mfa_at, False, 0)
 
+    async def get_federation_token(self, ctx: CallContext, caller: Caller, p: FederationParams,
+                                   request_keys: dict[str, str]) -> IssuedCredentials:
+        if caller.session is not None or caller.kind not in ("user", "root"):
+            # AWS: only long-term credentials of an IAM user (or the root user) may federate.
+            raise AccessDeniedError("Cannot call GetFederationToken with session credentials")
+        sts.check_federated_name(p.name)
+        duration = sts.check_federation_duration(p.duration_seconds, caller_kind=caller.kind)
+        tags = sts.merge_session_tags(p.tags, (), {})  # federated users cannot chain: nothing is transitive
+        session_policies = self._session_policies(caller.account_id, p.policy, p.policy_arns)
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
+        arn = sts.federated_user_arn(caller.account_id, p.name)
+        context: dict[str, Any] = dict(request_keys)
+        if p.tags:
+            context["aws:TagKeys"] = [k for k, _ in p.tags]
+            context.update({f"aws:RequestTag/{k}": v for k, v in p.tags})
+        for action in ["sts:GetFederationToken"] + (["sts:TagSession"] if p.tags else []):
+            self.authorizer.require(caller.arn, caller.kind, action, arn, context)
+        return await self._issue(ctx, caller.account_id, "federated-user", self.clock.now(), duration, arn,
+                                 f"{caller.account_id}:{p.name}", "", caller.arn, session_policies, tags.tags, [],
+                                 "", False, "", False, packed)
+
     def get_access_key_info(self, access_key_id: str) -> str:
         projection = self.principals.projection
         entry = projection.access_keys.get(access_key_id) or projection.sessions.get(access_key_id)
@@ -166,17 +204,18 @@ class StsCommands:
                                     resource_type="access key", resource_name=access_key_id)
         return str(entry["account_id"])
 
-    def _session_policies(self, role_account: str, inline: str, arns: Sequence[str]) -> list[str]:
+    def _session_policies(self, account_id: str, inline: str, arns: Sequence[str]) -> list[str]:
+        """The session policies' documents: the inline one, then the managed ones (of `account_id`)."""
         documents = []
         if inline:
             documents.append(check_policy_document("policy", inline, PolicyType.SESSION))
-        account = self.principals.projection.account(role_account)
+        account = self.principals.projection.account(account_id)
         for i, arn in enumerate(arns):
             m = _POLICY_ARN.fullmatch(arn)
-            policy = account.policy(arn) if account and m and m.group(1) == role_account else None
+            policy = account.policy(arn) if account and m and m.group(1) == account_id else None
             if policy is None:
                 raise InvalidInputError(f"Policy {arn} does not exist or is not attachable.",
-                                        problems=[FieldProblem(f"policyArns.{i + 1}", "not a policy of the role's account")])
+                                        problems=[FieldProblem(f"policyArns.{i + 1}", "not a policy of this account")])
             documents.append(policy["versions"][policy["default_version_id"]]["document"])
         return documents
 

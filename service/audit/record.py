@@ -71,6 +71,8 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
         identity = {"type": "Root", **identity}
     elif kind == "user":
         identity = {"type": "IAMUser", **identity, "userName": caller["name"]}
+    elif kind == "federated-user":
+        identity = {"type": "FederatedUser", **identity}
     else:
         identity = {"type": "AssumedRole", **identity}
     if session is not None:
@@ -84,6 +86,11 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
             context["sessionIssuer"] = {"type": "Role", "principalId": session["principal_id"].split(":")[0],
                                         "arn": role_arn, "accountId": account_id,
                                         "userName": role_arn.rsplit("/", 1)[-1]}
+        elif kind == "federated-user":  # the IAM user (or root) that federated it
+            issuer = session["issued_to"]
+            context["sessionIssuer"] = {"type": "Root" if issuer.endswith(":root") else "IAMUser",
+                                        "arn": issuer, "accountId": account_id,
+                                        "userName": issuer.rsplit("/", 1)[-1].rsplit(":", 1)[-1]}
         identity["sessionContext"] = context
     return identity
 

@@ -53,18 +53,21 @@ async def recover_missing_records(store: EventStore, writer: AuditWriter) -> int
     return len(orphans)
 
 
+_STS_OPERATIONS = ("AssumeRole", "GetSessionToken", "GetFederationToken")
+
+
 def _rebuilt(request_id: str, event: RecordedEvent) -> dict[str, Any]:
     m = event.metadata
     actor = str(m.get("actor", ""))
     account_id = actor.split(":")[4] if actor.count(":") >= 5 else ""
-    kind = "Root" if actor.endswith(":root") else "AssumedRole" if ":assumed-role/" in actor else "IAMUser"
+    kind = ("Root" if actor.endswith(":root") else "AssumedRole" if ":assumed-role/" in actor
+            else "FederatedUser" if ":federated-user/" in actor else "IAMUser")
     operation = str(m.get("operation", ""))
     return {
         "eventVersion": EVENT_VERSION,
         "userIdentity": {"type": kind, "arn": actor, "accountId": account_id},
         "eventTime": str(m.get("time", "")),
-        "eventSource": EVENT_SOURCES["SecurityTokenService" if operation in ("AssumeRole", "GetSessionToken")
-                                     else "IdentityService"],
+        "eventSource": EVENT_SOURCES["SecurityTokenService" if operation in _STS_OPERATIONS else "IdentityService"],
         "eventName": operation,
         "awsRegion": REGION,
         "sourceIPAddress": str(m.get("source_ip", "")),

@@ -209,21 +209,22 @@ class AccessKeyUsed(Event):
 # --- STS sessions --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SessionIssued(Event):
-    """Temporary credentials (AssumeRole or GetSessionToken), in stream `session-ACCOUNT-KEYID`.
+    """Temporary credentials (AssumeRole, GetSessionToken or GetFederationToken), in stream
+    `session-ACCOUNT-KEYID`.
 
     The secret is held only as ciphertext and the session token only as its SHA-256.
     """
 
-    kind: str  # "assumed-role" (AssumeRole) or "user" (GetSessionToken)
+    kind: str  # "assumed-role" (AssumeRole), "user" (GetSessionToken), "federated-user" (GetFederationToken)
     access_key_id: str
     secret_ciphertext: str
     token_sha256: str
-    principal_arn: str  # the session ARN, or for GetSessionToken the user's (or root's) ARN
-    principal_id: str  # AROA...:session-name, or the user's AIDA... id
+    principal_arn: str  # the session or federated-user ARN, or for GetSessionToken the user's (or root's)
+    principal_id: str  # AROA...:session-name, ACCOUNT:federated-name, or the user's AIDA... id
     role_arn: str
     issued_at: str
     expires_at: str
-    issued_to: str  # the ARN of the caller that obtained the credentials
+    issued_to: str  # the ARN of the caller that obtained the credentials (a federated user's IAM user)
     session_policies: list[str] = field(default_factory=list)  # documents (inline, then managed ARNs')
     tags: dict[str, str] = field(default_factory=dict)
     transitive_tag_keys: list[str] = field(default_factory=list)

@@ -1,4 +1,5 @@
-"""STS rules that need no I/O: AssumeRole's and GetSessionToken's parameters, durations, tags.
+"""STS rules that need no I/O: AssumeRole's, GetSessionToken's and GetFederationToken's
+parameters, durations, tags.
 
 Limits from REFERENCE.md C6 (botocore's AssumeRoleRequest) and AWS's error wording.
 """
@@ -15,11 +16,13 @@ from .errors import FieldProblem, InvalidInputError, LimitExceededError, Validat
 MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 900, 43200, 3600
 CHAINED_MAX_DURATION = 3600  # role chaining caps a session at one hour
 SESSION_TOKEN_MAX_DURATION = {"user": 129600, "root": 3600}  # GetSessionToken
+FEDERATION_MAX_DURATION, FEDERATION_DEFAULT_DURATION, FEDERATION_ROOT_DURATION = 129600, 43200, 3600
 MAX_SESSION_POLICY_CHARS = 2048
 MAX_POLICY_ARNS = 10
 MAX_SESSION_TAGS = 50
 
 _SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
+_FEDERATED_NAME = re.compile(r"[\w+=,.@-]{2,32}", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
@@ -36,6 +39,22 @@ def check_session_name(name: str) -> str:
         raise _invalid("roleSessionName", name,
                        r"Member must satisfy regular expression pattern: [\w+=,.@-]* and length 2-64")
     return name
+
+
+def check_federated_name(name: str) -> str:
+    if not _FEDERATED_NAME.fullmatch(name):
+        raise _invalid("name", name, r"Member must satisfy regular expression pattern: [\w+=,.@-]* and length 2-32")
+    return name
+
+
+def check_federation_duration(seconds: int, *, caller_kind: str) -> int:
+    """GetFederationToken's lifetime: 900-129600 s, 12 h by default; a root caller's session is
+    cut to one hour rather than refused (AWS's documented behaviour)."""
+    seconds = seconds or FEDERATION_DEFAULT_DURATION
+    if not MIN_DURATION <= seconds <= FEDERATION_MAX_DURATION:
+        raise _invalid("durationSeconds", str(seconds),
+                       f"Member must have value between {MIN_DURATION} and {FEDERATION_MAX_DURATION}")
+    return min(seconds, FEDERATION_ROOT_DURATION) if caller_kind == "root" else seconds
 
 
 def check_duration(seconds: int, *, role_max: int, chained: bool) -> int:
@@ -142,3 +161,7 @@ def effective_principal_tags(role_tags: Mapping[str, str], session_tags: Mapping
 
 def session_arn(account_id: str, role_name: str, session_name: str) -> str:
     return f"arn:aws:sts::{account_id}:assumed-role/{role_name}/{session_name}"
+
+
+def federated_user_arn(account_id: str, name: str) -> str:
+    return f"arn:aws:sts::{account_id}:federated-user/{name}"

@@ -109,6 +109,9 @@ class AuthorizationRequest:
     resource: str
     resource_account: str | None = None
     context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+    # The IAM user behind a federated-user principal, when known (a service that issued the
+    # credentials knows it; the ARN alone does not say, see principals.classify_caller).
+    federating_user: str | None = None
     # Derived once per request, so that deciding does no string normalisation:
     # INVARIANT: `lowered_context` has lower-cased keys and str or tuple[str, ...] values.
     lowered_context: Mapping[str, ContextValue] = field(init=False, repr=False, compare=False)
@@ -127,7 +130,7 @@ class AuthorizationRequest:
         setattr_(self, "lowered_context", lowered)
         setattr_(self, "action_key", action_key)
         setattr_(self, "service", action_key.partition(":")[0])
-        setattr_(self, "caller", classify_caller(self.principal, lowered))
+        setattr_(self, "caller", classify_caller(self.principal, lowered, self.federating_user))
         parts = self.resource.split(":", 5)
         is_arn = len(parts) == 6 and parts[0] == "arn"
         setattr_(self, "resource_service", parts[2] if is_arn else None)

@@ -51,8 +51,9 @@ class UnsupportedPrincipalError(ValueError):
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9.-]*\.[a-z]{2,}")  # sns.amazonaws.com
 
 
-def classify_caller(principal: str, context: Mapping[str, object]) -> Caller:
-    """Classify the request principal; `context` is the lower-cased request context.
+def classify_caller(principal: str, context: Mapping[str, object], federating_user: str | None = None) -> Caller:
+    """Classify the request principal; `context` is the lower-cased request context, and
+    `federating_user` the IAM user behind a federated-user principal when it is known.
 
     Raises UnsupportedPrincipalError for anything but an IAM user, role, role-session,
     federated-user or root ARN, a service principal name, or `anonymous`: guessing what an
@@ -84,9 +85,9 @@ def classify_caller(principal: str, context: Mapping[str, object]) -> Caller:
                 role_arn = f"arn:{partition}:iam::{account}:role/{session[1]}"
             return Caller(principal, "role-session", account, role_arn=role_arn)
         if session[0] == "federated-user" and len(session) == 2 and session[1]:
-            # GetFederationToken sessions do not record the federating IAM user; we take the
-            # same-named user of the account, as the session name conventionally is that user.
-            user_arn = f"arn:{partition}:iam::{account}:user/{session[1]}"
+            # The ARN does not say which IAM user federated; unless told, we take the same-named
+            # user of the account, as the federated name conventionally is that user's.
+            user_arn = federating_user or f"arn:{partition}:iam::{account}:user/{session[1]}"
             return Caller(principal, "federated-user", account, user_arn=user_arn)
     raise UnsupportedPrincipalError(
         f"unsupported principal `{principal}`: expected an IAM user, role, role-session, "

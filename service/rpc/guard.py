@@ -25,8 +25,11 @@ GUARDED_PREFIX = "/iamd.v1."
 _SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "AuthorizationService": "iamd",
                   "OrganizationsService": "organizations"}
 # Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
-# authorize themselves: AssumeRole evaluates the trust policy with the caller's policies.
-ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole"})
+# authorize themselves: AssumeRole evaluates the trust policy with the caller's policies, and
+# GetFederationToken asks for sts:TagSession only when tags are passed.
+ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole", "GetFederationToken"})
+# AWS: credentials from GetFederationToken cannot call IAM, nor STS beyond GetCallerIdentity.
+_CLOSED_TO_FEDERATED_USERS = ("iam:", "sts:")
 
 
 class CallGuard:
@@ -63,6 +66,9 @@ class CallGuard:
             raise AccessDeniedError(f"no permission is defined for {rpc}; refusing it") from None
         RESOURCES.set([resource for _, resource in pairs])
         for action, resource in pairs:
+            if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
+                raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+                                        f"{resource}: federated users cannot call {action.split(':')[0].upper()} APIs")
             self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
                                     session=caller.session)
         return caller

@@ -159,7 +159,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DeactivateMFADevice": _on(_iam("DeactivateMFADevice"), _USER),
     "DeleteVirtualMFADevice": _on(_iam("DeleteVirtualMFADevice"), lambda r, res: r.serial_number),
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
-    # STS (AssumeRole, GetSessionToken and GetCallerIdentity are in guard.ALWAYS_ALLOWED)
+    # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # other services' resources: iamd's own actions, on the resource's ARN
     "PutResourcePolicy": _on("iamd:PutResourcePolicy", lambda r, res: r.resource_arn),

@@ -1,11 +1,12 @@
-"""SecurityTokenService: AssumeRole, GetSessionToken, GetCallerIdentity, GetAccessKeyInfo."""
+"""SecurityTokenService: AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity,
+GetAccessKeyInfo."""
 
 from __future__ import annotations
 
 import grpc
 
 from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
-from service.app.sts import AssumeRoleParams, IssuedCredentials, StsCommands
+from service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands
 
 from . import convert
 from .caller import CallerResolver
@@ -44,6 +45,19 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
                                                        r.duration_seconds, r.serial_number, r.token_code)
         await self.settle(issued.position)  # type: ignore[operator]
         return sts_pb2.GetSessionTokenResponse(credentials=_credentials(issued), position=issued.position)
+
+    async def GetFederationToken(self, r: sts_pb2.GetFederationTokenRequest,
+                                 context: grpc.aio.ServicerContext) -> sts_pb2.GetFederationTokenResponse:
+        params = FederationParams(name=r.name, duration_seconds=r.duration_seconds, policy=r.policy,
+                                  policy_arns=[p.arn for p in r.policy_arns], tags=convert.tags_in(r.tags))
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
+        issued = await self.commands.get_federation_token(self.caller(context), self.caller.caller(), params,
+                                                          request_keys)
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.GetFederationTokenResponse(
+            credentials=_credentials(issued),
+            federated_user=sts_pb2.FederatedUser(federated_user_id=issued.principal_id, arn=issued.principal_arn),
+            packed_policy_size=issued.packed_policy_size, position=issued.position)
 
     async def GetCallerIdentity(self, r: sts_pb2.GetCallerIdentityRequest,
                                 context: grpc.aio.ServicerContext) -> sts_pb2.GetCallerIdentityResponse:

@@ -94,6 +94,40 @@ class GetSessionTokenResponse(_message.Message):
     position: int
     def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
 
+class GetFederationTokenRequest(_message.Message):
+    __slots__ = ("name", "policy", "policy_arns", "duration_seconds", "tags")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARNS_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    policy: str
+    policy_arns: _containers.RepeatedCompositeFieldContainer[PolicyDescriptor]
+    duration_seconds: int
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, name: _Optional[str] = ..., policy: _Optional[str] = ..., policy_arns: _Optional[_Iterable[_Union[PolicyDescriptor, _Mapping]]] = ..., duration_seconds: _Optional[int] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class FederatedUser(_message.Message):
+    __slots__ = ("federated_user_id", "arn")
+    FEDERATED_USER_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    federated_user_id: str
+    arn: str
+    def __init__(self, federated_user_id: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class GetFederationTokenResponse(_message.Message):
+    __slots__ = ("credentials", "federated_user", "packed_policy_size", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    FEDERATED_USER_FIELD_NUMBER: _ClassVar[int]
+    PACKED_POLICY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    federated_user: FederatedUser
+    packed_policy_size: int
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., federated_user: _Optional[_Union[FederatedUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., position: _Optional[int] = ...) -> None: ...
+
 class GetCallerIdentityRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...

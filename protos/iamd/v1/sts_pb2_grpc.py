@@ -44,6 +44,11 @@ class SecurityTokenServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
                 _registered_method=True)
+        self.GetFederationToken = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/GetFederationToken',
+                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
+                _registered_method=True)
         self.GetCallerIdentity = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetCallerIdentity',
                 request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
@@ -68,6 +73,15 @@ class SecurityTokenServiceServicer:
 
     def GetSessionToken(self, request, context):
         """Temporary credentials of the calling IAM user (or root), e.g. to add MFA.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetFederationToken(self, request, context):
+        """Credentials of a federated user for the calling IAM user (or root): the caller's permissions
+        cut by the session policies passed; no session policy means no permissions. Needs
+        sts:GetFederationToken on arn:aws:sts::ACCOUNT:federated-user/NAME (and sts:TagSession for tags).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -99,6 +113,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.GetSessionToken,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.SerializeToString,
+            ),
+            'GetFederationToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetFederationToken,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.SerializeToString,
             ),
             'GetCallerIdentity': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCallerIdentity,
@@ -165,6 +184,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/GetSessionToken',
             protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetFederationToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/GetFederationToken',
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,
