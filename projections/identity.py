@@ -232,9 +232,14 @@ class IdentityProjection:
             del self.mfa_devices[device["serial_number"]]
 
     def _apply_organization(self, management: str, event_type: str, data: dict[str, Any]) -> None:
-        events = self.organization_events.setdefault(management, [])
-        events.append((event_type, dict(data)))
-        self._refold_organization(management)
+        self.organization_events.setdefault(management, []).append((event_type, dict(data)))
+        # One event folded onto the state so far (refolding the whole stream each time made an
+        # organization's n events cost O(n^2) to apply).
+        state = organizations.fold([decode_event(event_type, dict(data))], self.organizations.get(management))
+        self.organizations[management] = state
+        for account_id in (data.get("account_id"), data.get("management_account_id")):
+            if account_id in state.accounts:
+                self.organization_of_account[account_id] = management
 
     def _refold_organization(self, management: str) -> None:
         state = organizations.fold(decode_event(t, d) for t, d in self.organization_events[management])

@@ -70,6 +70,9 @@ class AuthorizeQuery:
     # Passed inline by the service that owns the resource; else what is registered for its ARN.
     resource_policy: str = ""
     resource_tags: Mapping[str, str] | None = None
+    # Instead of principal_arn: a service principal, or an unauthenticated (anonymous) request.
+    service_principal: str = ""
+    anonymous: bool = False
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,8 @@ class Authorizer:
         `resource_policy` is the resource's policy, e.g. a role's trust policy for sts:AssumeRole.
         """
         position = self.principals.projection.position
+        if query.service_principal or query.anonymous:
+            return AuthorizeOutcome(self._decide_without_identity(query), position)
         account_id, kind, key = _parse_principal(query.principal_arn)
         context: dict[str, str | Sequence[str]] = dict(self._time_keys())
         context.update(query.context)
@@ -160,6 +165,27 @@ class Authorizer:
                               rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
         return AuthorizeOutcome(decide(request, inputs), position)
 
+
+    def _decide_without_identity(self, query: AuthorizeQuery) -> Decision:
+        """A service principal or an anonymous caller: no identity, boundary, session or SCP of
+        ours applies; the resource's policy decides, under the resource account's RCPs."""
+        context: dict[str, str | Sequence[str]] = dict(self._time_keys())
+        context.update(query.context)
+        if query.service_principal:
+            principal = query.service_principal
+            context.update({"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": principal})
+        else:  # AWS's values for an anonymous request (the IAM User Guide's principal-key table)
+            principal = "anonymous"
+            context.update({"aws:PrincipalType": "Anonymous", "aws:userid": "anonymous"})
+        resource_account = query.resource_account or _account_of(query.resource)
+        resource_policy = self._resource_policy(query, context, resource_account)
+        if resource_account:
+            context.update(self.principals.organization_keys(resource_account, "Resource"))
+            context["aws:ResourceAccount"] = resource_account
+        request = AuthorizationRequest(principal=principal, action=query.action, resource=query.resource,
+                                       resource_account=resource_account or None, context=context)
+        rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP) if resource_account else ()
+        return decide(request, PolicyInputs(resource=resource_policy, rcp_levels=rcp_levels))
 
     def _resource_policy(self, query: AuthorizeQuery, context: dict[str, Any], caller_account: str) -> PolicyIndex | None:
         """The resource's policy and tags (aws:ResourceTag/*): inline with the request, or registered."""
@@ -285,10 +311,17 @@ def is_derived_key(key: str) -> bool:
     return lowered in _DERIVED_KEYS or lowered.startswith(_DERIVED_PREFIXES)
 
 
+_SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.[a-z]{2,}")  # sns.amazonaws.com
+
+
 def check_request(query: AuthorizeQuery) -> None:
     problems = []
-    if not query.principal_arn:
-        problems.append(FieldProblem("principalArn", "required"))
+    named = sum((bool(query.principal_arn), bool(query.service_principal), query.anonymous))
+    if named != 1:
+        problems.append(FieldProblem("principal", "name it exactly one way: principalArn (or its credentials), "
+                                                  "servicePrincipal, or anonymous"))
+    if query.service_principal and not _SERVICE_PRINCIPAL.fullmatch(query.service_principal):
+        problems.append(FieldProblem("servicePrincipal", "a service's DNS-style name, e.g. sns.amazonaws.com"))
     if not query.action or ":" not in query.action:
         problems.append(FieldProblem("action", "must look like `service:Action`"))
     if not query.resource:

@@ -51,7 +51,8 @@ class OrganizationCommands:
         return management
 
     async def _change(self, management: str, ctx: CallContext, decide: Any) -> int:
-        return await self.repo.change("org", org_stream(management), organizations.fold, ctx, self.clock, decide)
+        return await self.repo.change("org", org_stream(management), organizations.fold, ctx, self.clock, decide,
+                                      incremental=True)
 
     def state(self, ctx: CallContext) -> organizations.OrganizationState:
         management = self.projection.organization_of_account.get(ctx.account_id, "")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
@@ -37,6 +38,9 @@ class Loaded:
 class Repository:
     def __init__(self, store: EventStore) -> None:
         self.store = store
+        # Long-lived aggregates folded so far (stream -> Loaded), brought forward incrementally.
+        self._folded: dict[str, Loaded] = {}
+        self._fold_locks: dict[str, asyncio.Lock] = {}
 
     async def load(self, stream: str, fold: Callable[[list[Event]], object]) -> Loaded:
         """A stream folded into its aggregate's state, with the version to append at."""
@@ -44,6 +48,31 @@ class Repository:
         events = [decode_event(r.type, dict(r.data)) for r in recorded]
         last = recorded[-1] if recorded else None
         return Loaded(fold(events), stream, last.version if last else None, last.position if last else 0)
+
+    async def load_onto(self, stream: str, fold_onto: Callable[[list[Event], Any], object]) -> Loaded:
+        """A long-lived aggregate (an organization's stream grows with every account, OU and
+        policy): the state folded last time, brought forward with only the events since.
+
+        `fold_onto(events, state)` folds onto `state` in place (a new state when None). The state
+        is shared between loads: a caller that decides on it after a later load moved it on
+        appends at its own, older version and is refused, then retries; never stale, never lost.
+        """
+        async with self._fold_locks.setdefault(stream, asyncio.Lock()):
+            cached = self._folded.get(stream)
+            start = 0 if cached is None or cached.version is None else cached.version + 1
+            recorded = await self.store.read_stream(stream, from_version=start)
+            if cached is not None and not recorded:
+                return Loaded(cached.state, stream, cached.version, cached.position)
+            try:
+                state = fold_onto([decode_event(r.type, dict(r.data)) for r in recorded],
+                                  cached.state if cached is not None else None)
+            except Exception:
+                self._folded.pop(stream, None)  # half-applied: fold from the start next time
+                raise
+            last = recorded[-1] if recorded else None
+            loaded = Loaded(state, stream, last.version if last else None, last.position if last else 0)
+            self._folded[stream] = loaded
+            return Loaded(state, stream, loaded.version, loaded.position)
 
     async def load_entity(self, kind: str, account_id: str, name: str) -> Loaded:
         return await self.load(stream_name(kind, account_id, name), lambda ev: identity.fold(kind, ev))
@@ -63,11 +92,12 @@ class Repository:
 
 
     async def change(self, kind: str, stream: str, fold: Callable[[list[Event]], object], ctx: CallContext,
-                     clock: Clock, decide: Callable[[Any], Sequence[Event]]) -> int:
-        """Load → decide → append one stream's aggregate, retried when another writer got there first."""
+                     clock: Clock, decide: Callable[[Any], Sequence[Event]], *, incremental: bool = False) -> int:
+        """Load → decide → append one stream's aggregate, retried when another writer got there first.
+        `incremental`: `fold` takes (events, state) and the stream is loaded with `load_onto`."""
 
         async def attempt() -> int:
-            loaded = await self.load(stream, fold)
+            loaded = await (self.load_onto(stream, fold) if incremental else self.load(stream, fold))
             return await self.append(kind, loaded, decide(loaded.state), ctx, iso8601(clock.now()))
 
         return await with_retries(attempt)

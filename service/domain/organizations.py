@@ -50,8 +50,9 @@ class OrganizationState:
     attachments: dict[str, list[str]] = field(default_factory=dict)  # target id -> policy ids
 
 
-def fold(events: Iterable[Event]) -> OrganizationState:
-    state = OrganizationState()
+def fold(events: Iterable[Event], state: OrganizationState | None = None) -> OrganizationState:
+    """The organization after `events`, folded onto `state` (changed in place) or a new one."""
+    state = state if state is not None else OrganizationState()
     for event in events:
         match event:
             case OrganizationCreated():

@@ -28,7 +28,8 @@ def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
     return AuthorizeQuery(principal_arn=principal_arn, action=r.action, resource=r.resource,
                           resource_account=r.resource_account, context=convert.context_in(r.context),
                           min_position=r.min_position, resource_policy=r.resource_policy,
-                          resource_tags=dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None)
+                          resource_tags=dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None,
+                          service_principal=r.service_principal, anonymous=r.anonymous)
 
 
 def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicyRequest,
@@ -64,13 +65,15 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         self.caller = caller
 
     async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
-        ways = [bool(r.principal_arn), r.HasField("signed_request"), bool(r.session_token)]
+        ways = [bool(r.principal_arn), r.HasField("signed_request"), bool(r.session_token),
+                 bool(r.service_principal), r.anonymous]
         if sum(ways) != 1:
-            raise InvalidInputError("name the principal exactly one way: principal_arn, signed_request or "
-                                    "session_token", problems=[FieldProblem("principal", "exactly one way")])
+            raise InvalidInputError("name the principal exactly one way: principal_arn, signed_request, "
+                                    "session_token, service_principal or anonymous",
+                                    problems=[FieldProblem("principal", "exactly one way")])
         session = None
         principal_arn = r.principal_arn
-        if not principal_arn:
+        if r.HasField("signed_request") or r.session_token:
             if r.HasField("signed_request"):
                 signed = r.signed_request
                 principal = self.authenticator.authenticate(signed.method, signed.body, dict(signed.headers))
@@ -84,14 +87,16 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             outcome = past.authorize_now(query, session=session)
         else:
             outcome = await self.authorizer.authorize(_query(r, principal_arn), session=session)
-        self._note_for_audit(r, outcome)
+        self._note_for_audit(r, outcome, principal_arn)
         return convert.decision(outcome.decision, outcome.position, r.explain)
 
     @staticmethod
-    def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome) -> None:
+    def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> None:
         """What the audit record of this decision adds: the answer, why, and where in the log."""
         d = outcome.decision
-        entry = {"decision": apb.Decision.Name(convert.DECISION[d.decision]), "principalArn": r.principal_arn or None,
+        entry = {"decision": apb.Decision.Name(convert.DECISION[d.decision]), "principalArn": principal_arn or None,
+                 **({"servicePrincipal": r.service_principal} if r.service_principal else {}),
+                 **({"anonymous": True} if r.anonymous else {}),
                  "action": r.action, "resource": r.resource,
                  "determiningStatements": [
                      {"policyId": s.policy_id, "policyType": convert.name_of(s.policy_type), "versionId": s.version,

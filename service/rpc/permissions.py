@@ -78,7 +78,7 @@ def _everywhere(action: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
 
 def _authorize_resource(r: Any) -> str:
     # A principal named by its own signature or session token is only known once authenticated:
-    # asking about such principals needs iamd:Authorize on every principal ("*").
+    # asking about such principals (or a service principal, or anonymous) needs iamd:Authorize on "*".
     return r.principal_arn or "*"
 
 

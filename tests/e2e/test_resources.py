@@ -77,3 +77,44 @@ async def test_the_owning_service_may_pass_policy_and_tags_inline(iamd: Iamd) ->
         await iamd.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=BUCKET_KEY,
                                                                       policy_document=allow("s3:*")))
     assert error_reason(caught.value) == "MalformedPolicyDocument"  # a resource policy needs a Principal
+
+
+QUEUE = f"arn:aws:sqs:us-east-1:{ACCOUNT}:orders"
+
+
+async def test_service_principals_and_anonymous_requests_are_decided_by_the_resource_policy(iamd: Iamd) -> None:
+    queue_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "sns.amazonaws.com"}, "Action": "sqs:SendMessage",
+         "Resource": QUEUE, "Condition": {"ArnEquals": {"aws:SourceArn": f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"},
+                                          "Bool": {"aws:PrincipalIsAWSService": "true"}}},
+        {"Effect": "Allow", "Principal": "*", "Action": "sqs:GetQueueUrl", "Resource": QUEUE,
+         "Condition": {"StringEquals": {"aws:PrincipalType": "Anonymous"}}}]})
+
+    async def ask(action: str, **principal: object) -> int:
+        answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+            action=action, resource=QUEUE, resource_policy=queue_policy, **principal))
+        return answer.decision
+
+    source = {"aws:SourceArn": apb.ContextValue(values=[f"arn:aws:sns:us-east-1:{ACCOUNT}:alerts"])}
+    other = {"aws:SourceArn": apb.ContextValue(values=[f"arn:aws:sns:us-east-1:{ACCOUNT}:spam"])}
+    assert await ask("sqs:SendMessage", service_principal="sns.amazonaws.com", context=source) == apb.DECISION_ALLOW
+    assert await ask("sqs:SendMessage", service_principal="sns.amazonaws.com", context=other) == \
+        apb.DECISION_IMPLICIT_DENY  # the policy is for deliveries on behalf of that topic only
+    assert await ask("sqs:SendMessage", service_principal="events.amazonaws.com", context=source) == \
+        apb.DECISION_IMPLICIT_DENY
+    assert await ask("sqs:GetQueueUrl", anonymous=True) == apb.DECISION_ALLOW
+    assert await ask("sqs:SendMessage", anonymous=True) == apb.DECISION_IMPLICIT_DENY
+    # An IAM user is not anonymous: the Principal "*" statement's condition does not hold for it.
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    assert await ask("sqs:GetQueueUrl", principal_arn=ALICE) == apb.DECISION_IMPLICIT_DENY
+
+    # What only iamd derives cannot be claimed, and the principal is named exactly one way.
+    for extra in ({"service_principal": "sns.amazonaws.com", "anonymous": True},
+                  {"principal_arn": ALICE, "anonymous": True},
+                  {"service_principal": "not a service"},
+                  {"service_principal": "sns.amazonaws.com",
+                   "context": {"aws:PrincipalServiceName": apb.ContextValue(values=["x"])}}):
+        with pytest.raises(grpc.aio.AioRpcError) as caught:
+            await ask("sqs:SendMessage", **extra)
+        assert caught.value.code() == grpc.StatusCode.INVALID_ARGUMENT, extra
+        assert error_reason(caught.value) in ("InvalidInput", "ValidationError"), extra

@@ -25,7 +25,7 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"protos/iamd/v1/authorization.proto\x12\x07iamd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"3\n\x0c\x43ontextValue\x12\x0e\n\x06values\x18\x01 \x03(\t\x12\x13\n\x0bmultivalued\x18\x02 \x01(\x08\"\xa5\x01\n\x16SignedPrincipalRequest\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x0c\n\x04\x62ody\x18\x02 \x01(\x0c\x12=\n\x07headers\x18\x03 \x03(\x0b\x32,.iamd.v1.SignedPrincipalRequest.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"B\n\x04\x41sOf\x12\x10\n\x08position\x18\x01 \x01(\x04\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xa7\x04\n\x10\x41uthorizeRequest\x12\x15\n\rprincipal_arn\x18\x01 \x01(\t\x12\x37\n\x0esigned_request\x18\x08 \x01(\x0b\x32\x1f.iamd.v1.SignedPrincipalRequest\x12\x15\n\rsession_token\x18\t \x01(\t\x12\x1c\n\x05\x61s_of\x18\n \x01(\x0b\x32\r.iamd.v1.AsOf\x12\x17\n\x0fresource_policy\x18\x0b \x01(\t\x12\x42\n\rresource_tags\x18\x0c \x03(\x0b\x32+.iamd.v1.AuthorizeRequest.ResourceTagsEntry\x12\x19\n\x11has_resource_tags\x18\r \x01(\x08\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x10\n\x08resource\x18\x03 \x01(\t\x12\x18\n\x10resource_account\x18\x04 \x01(\t\x12\x37\n\x07\x63ontext\x18\x05 \x03(\x0b\x32&.iamd.v1.AuthorizeRequest.ContextEntry\x12\x14\n\x0cmin_position\x18\x06 \x01(\x04\x12\x0f\n\x07\x65xplain\x18\x07 \x01(\x08\x1a\x33\n\x11ResourceTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x45\n\x0c\x43ontextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\x80\x01\n\x0cStatementRef\x12\x11\n\tpolicy_id\x18\x01 \x01(\t\x12\x13\n\x0bpolicy_type\x18\x02 \x01(\t\x12\x12\n\nversion_id\x18\x03 \x01(\t\x12\x0b\n\x03sid\x18\x04 \x01(\t\x12\x17\n\x0fstatement_index\x18\x05 \x01(\x05\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\x06 \x01(\t\"\xd1\x02\n\x11\x41uthorizeResponse\x12#\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x11.iamd.v1.Decision\x12\x35\n\x16\x64\x65termining_statements\x18\x02 \x03(\x0b\x32\x15.iamd.v1.StatementRef\x12\x12\n\nblocked_by\x18\x03 \x03(\t\x12\x1c\n\x14missing_context_keys\x18\x04 \x03(\t\x12S\n\x16results_by_policy_type\x18\x05 \x03(\x0b\x32\x33.iamd.v1.AuthorizeResponse.ResultsByPolicyTypeEntry\x12\x1d\n\x15\x65valuated_at_position\x18\x06 \x01(\x04\x1a:\n\x18ResultsByPolicyTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"D\n\x15\x41uthorizeBatchRequest\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.iamd.v1.AuthorizeRequest\"G\n\x16\x41uthorizeBatchResponse\x12-\n\tresponses\x18\x01 \x03(\x0b\x32\x1a.iamd.v1.AuthorizeResponse\"\x1c\n\x1aGetProjectionStatusRequest\"\xd6\x01\n\x1bGetProjectionStatusResponse\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x15\n\rhead_position\x18\x02 \x01(\x04\x12\x0b\n\x03lag\x18\x03 \x01(\x04\x12\x11\n\tcaught_up\x18\x04 \x01(\x08\x12\x16\n\x0e\x65vents_applied\x18\x05 \x01(\x04\x12\x19\n\x11\x61udit_queue_depth\x18\x06 \x01(\x04\x12\x1d\n\x15\x61udit_records_written\x18\x07 \x01(\x04\x12\x1c\n\x14\x61udit_write_failures\x18\x08 \x01(\x04\"\x1f\n\x0bPolicyLevel\x12\x10\n\x08policies\x18\x01 \x03(\t\"\xe7\x03\n\x1bSimulateCustomPolicyRequest\x12\x19\n\x11policy_input_list\x18\x01 \x03(\t\x12.\n&permissions_boundary_policy_input_list\x18\x02 \x03(\t\x12\x14\n\x0c\x61\x63tion_names\x18\x03 \x03(\t\x12\x15\n\rresource_arns\x18\x04 \x03(\t\x12\x17\n\x0fresource_policy\x18\x05 \x01(\t\x12\x16\n\x0eresource_owner\x18\x06 \x01(\t\x12\x12\n\ncaller_arn\x18\x07 \x01(\t\x12Q\n\x0f\x63ontext_entries\x18\x08 \x03(\x0b\x32\x38.iamd.v1.SimulateCustomPolicyRequest.ContextEntriesEntry\x12\x16\n\x0esession_policy\x18\t \x01(\t\x12(\n\nscp_levels\x18\n \x03(\x0b\x32\x14.iamd.v1.PolicyLevel\x12(\n\nrcp_levels\x18\x0b \x03(\x0b\x32\x14.iamd.v1.PolicyLevel\x1aL\n\x13\x43ontextEntriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\xbc\x03\n\x1eSimulatePrincipalPolicyRequest\x12\x19\n\x11policy_source_arn\x18\x01 \x01(\t\x12\x19\n\x11policy_input_list\x18\x02 \x03(\t\x12.\n&permissions_boundary_policy_input_list\x18\x03 \x03(\t\x12\x14\n\x0c\x61\x63tion_names\x18\x04 \x03(\t\x12\x15\n\rresource_arns\x18\x05 \x03(\t\x12\x17\n\x0fresource_policy\x18\x06 \x01(\t\x12\x16\n\x0eresource_owner\x18\x07 \x01(\t\x12T\n\x0f\x63ontext_entries\x18\x08 \x03(\x0b\x32;.iamd.v1.SimulatePrincipalPolicyRequest.ContextEntriesEntry\x12\x14\n\x0cmin_position\x18\t \x01(\x04\x12\x1c\n\x05\x61s_of\x18\n \x01(\x0b\x32\r.iamd.v1.AsOf\x1aL\n\x13\x43ontextEntriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\xe9\x02\n\x10\x45valuationResult\x12\x18\n\x10\x65val_action_name\x18\x01 \x01(\t\x12\x1a\n\x12\x65val_resource_name\x18\x02 \x01(\t\x12(\n\reval_decision\x18\x03 \x01(\x0e\x32\x11.iamd.v1.Decision\x12\x31\n\x12matched_statements\x18\x04 \x03(\x0b\x32\x15.iamd.v1.StatementRef\x12\x1e\n\x16missing_context_values\x18\x05 \x03(\t\x12\x12\n\nblocked_by\x18\x06 \x03(\t\x12R\n\x16results_by_policy_type\x18\x07 \x03(\x0b\x32\x32.iamd.v1.EvaluationResult.ResultsByPolicyTypeEntry\x1a:\n\x18ResultsByPolicyTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"h\n\x10SimulateResponse\x12\x35\n\x12\x65valuation_results\x18\x01 \x03(\x0b\x32\x19.iamd.v1.EvaluationResult\x12\x1d\n\x15\x65valuated_at_position\x18\x02 \x01(\x04*p\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45\x43ISION_ALLOW\x10\x01\x12\x1a\n\x16\x44\x45\x43ISION_EXPLICIT_DENY\x10\x02\x12\x1a\n\x16\x44\x45\x43ISION_IMPLICIT_DENY\x10\x03\x32\xc7\x03\n\x14\x41uthorizationService\x12\x42\n\tAuthorize\x12\x19.iamd.v1.AuthorizeRequest\x1a\x1a.iamd.v1.AuthorizeResponse\x12Q\n\x0e\x41uthorizeBatch\x12\x1e.iamd.v1.AuthorizeBatchRequest\x1a\x1f.iamd.v1.AuthorizeBatchResponse\x12W\n\x14SimulateCustomPolicy\x12$.iamd.v1.SimulateCustomPolicyRequest\x1a\x19.iamd.v1.SimulateResponse\x12]\n\x17SimulatePrincipalPolicy\x12\'.iamd.v1.SimulatePrincipalPolicyRequest\x1a\x19.iamd.v1.SimulateResponse\x12`\n\x13GetProjectionStatus\x12#.iamd.v1.GetProjectionStatusRequest\x1a$.iamd.v1.GetProjectionStatusResponseb\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\"protos/iamd/v1/authorization.proto\x12\x07iamd.v1\x1a\x1fgoogle/protobuf/timestamp.proto\"3\n\x0c\x43ontextValue\x12\x0e\n\x06values\x18\x01 \x03(\t\x12\x13\n\x0bmultivalued\x18\x02 \x01(\x08\"\xa5\x01\n\x16SignedPrincipalRequest\x12\x0e\n\x06method\x18\x01 \x01(\t\x12\x0c\n\x04\x62ody\x18\x02 \x01(\x0c\x12=\n\x07headers\x18\x03 \x03(\x0b\x32,.iamd.v1.SignedPrincipalRequest.HeadersEntry\x1a.\n\x0cHeadersEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"B\n\x04\x41sOf\x12\x10\n\x08position\x18\x01 \x01(\x04\x12(\n\x04time\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xd5\x04\n\x10\x41uthorizeRequest\x12\x15\n\rprincipal_arn\x18\x01 \x01(\t\x12\x37\n\x0esigned_request\x18\x08 \x01(\x0b\x32\x1f.iamd.v1.SignedPrincipalRequest\x12\x15\n\rsession_token\x18\t \x01(\t\x12\x19\n\x11service_principal\x18\x0e \x01(\t\x12\x11\n\tanonymous\x18\x0f \x01(\x08\x12\x1c\n\x05\x61s_of\x18\n \x01(\x0b\x32\r.iamd.v1.AsOf\x12\x17\n\x0fresource_policy\x18\x0b \x01(\t\x12\x42\n\rresource_tags\x18\x0c \x03(\x0b\x32+.iamd.v1.AuthorizeRequest.ResourceTagsEntry\x12\x19\n\x11has_resource_tags\x18\r \x01(\x08\x12\x0e\n\x06\x61\x63tion\x18\x02 \x01(\t\x12\x10\n\x08resource\x18\x03 \x01(\t\x12\x18\n\x10resource_account\x18\x04 \x01(\t\x12\x37\n\x07\x63ontext\x18\x05 \x03(\x0b\x32&.iamd.v1.AuthorizeRequest.ContextEntry\x12\x14\n\x0cmin_position\x18\x06 \x01(\x04\x12\x0f\n\x07\x65xplain\x18\x07 \x01(\x08\x1a\x33\n\x11ResourceTagsEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\x1a\x45\n\x0c\x43ontextEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\x80\x01\n\x0cStatementRef\x12\x11\n\tpolicy_id\x18\x01 \x01(\t\x12\x13\n\x0bpolicy_type\x18\x02 \x01(\t\x12\x12\n\nversion_id\x18\x03 \x01(\t\x12\x0b\n\x03sid\x18\x04 \x01(\t\x12\x17\n\x0fstatement_index\x18\x05 \x01(\x05\x12\x0e\n\x06\x65\x66\x66\x65\x63t\x18\x06 \x01(\t\"\xd1\x02\n\x11\x41uthorizeResponse\x12#\n\x08\x64\x65\x63ision\x18\x01 \x01(\x0e\x32\x11.iamd.v1.Decision\x12\x35\n\x16\x64\x65termining_statements\x18\x02 \x03(\x0b\x32\x15.iamd.v1.StatementRef\x12\x12\n\nblocked_by\x18\x03 \x03(\t\x12\x1c\n\x14missing_context_keys\x18\x04 \x03(\t\x12S\n\x16results_by_policy_type\x18\x05 \x03(\x0b\x32\x33.iamd.v1.AuthorizeResponse.ResultsByPolicyTypeEntry\x12\x1d\n\x15\x65valuated_at_position\x18\x06 \x01(\x04\x1a:\n\x18ResultsByPolicyTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"D\n\x15\x41uthorizeBatchRequest\x12+\n\x08requests\x18\x01 \x03(\x0b\x32\x19.iamd.v1.AuthorizeRequest\"G\n\x16\x41uthorizeBatchResponse\x12-\n\tresponses\x18\x01 \x03(\x0b\x32\x1a.iamd.v1.AuthorizeResponse\"\x1c\n\x1aGetProjectionStatusRequest\"\xd6\x01\n\x1bGetProjectionStatusResponse\x12\x10\n\x08position\x18\x01 \x01(\x04\x12\x15\n\rhead_position\x18\x02 \x01(\x04\x12\x0b\n\x03lag\x18\x03 \x01(\x04\x12\x11\n\tcaught_up\x18\x04 \x01(\x08\x12\x16\n\x0e\x65vents_applied\x18\x05 \x01(\x04\x12\x19\n\x11\x61udit_queue_depth\x18\x06 \x01(\x04\x12\x1d\n\x15\x61udit_records_written\x18\x07 \x01(\x04\x12\x1c\n\x14\x61udit_write_failures\x18\x08 \x01(\x04\"\x1f\n\x0bPolicyLevel\x12\x10\n\x08policies\x18\x01 \x03(\t\"\xe7\x03\n\x1bSimulateCustomPolicyRequest\x12\x19\n\x11policy_input_list\x18\x01 \x03(\t\x12.\n&permissions_boundary_policy_input_list\x18\x02 \x03(\t\x12\x14\n\x0c\x61\x63tion_names\x18\x03 \x03(\t\x12\x15\n\rresource_arns\x18\x04 \x03(\t\x12\x17\n\x0fresource_policy\x18\x05 \x01(\t\x12\x16\n\x0eresource_owner\x18\x06 \x01(\t\x12\x12\n\ncaller_arn\x18\x07 \x01(\t\x12Q\n\x0f\x63ontext_entries\x18\x08 \x03(\x0b\x32\x38.iamd.v1.SimulateCustomPolicyRequest.ContextEntriesEntry\x12\x16\n\x0esession_policy\x18\t \x01(\t\x12(\n\nscp_levels\x18\n \x03(\x0b\x32\x14.iamd.v1.PolicyLevel\x12(\n\nrcp_levels\x18\x0b \x03(\x0b\x32\x14.iamd.v1.PolicyLevel\x1aL\n\x13\x43ontextEntriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\xbc\x03\n\x1eSimulatePrincipalPolicyRequest\x12\x19\n\x11policy_source_arn\x18\x01 \x01(\t\x12\x19\n\x11policy_input_list\x18\x02 \x03(\t\x12.\n&permissions_boundary_policy_input_list\x18\x03 \x03(\t\x12\x14\n\x0c\x61\x63tion_names\x18\x04 \x03(\t\x12\x15\n\rresource_arns\x18\x05 \x03(\t\x12\x17\n\x0fresource_policy\x18\x06 \x01(\t\x12\x16\n\x0eresource_owner\x18\x07 \x01(\t\x12T\n\x0f\x63ontext_entries\x18\x08 \x03(\x0b\x32;.iamd.v1.SimulatePrincipalPolicyRequest.ContextEntriesEntry\x12\x14\n\x0cmin_position\x18\t \x01(\x04\x12\x1c\n\x05\x61s_of\x18\n \x01(\x0b\x32\r.iamd.v1.AsOf\x1aL\n\x13\x43ontextEntriesEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12$\n\x05value\x18\x02 \x01(\x0b\x32\x15.iamd.v1.ContextValue:\x02\x38\x01\"\xe9\x02\n\x10\x45valuationResult\x12\x18\n\x10\x65val_action_name\x18\x01 \x01(\t\x12\x1a\n\x12\x65val_resource_name\x18\x02 \x01(\t\x12(\n\reval_decision\x18\x03 \x01(\x0e\x32\x11.iamd.v1.Decision\x12\x31\n\x12matched_statements\x18\x04 \x03(\x0b\x32\x15.iamd.v1.StatementRef\x12\x1e\n\x16missing_context_values\x18\x05 \x03(\t\x12\x12\n\nblocked_by\x18\x06 \x03(\t\x12R\n\x16results_by_policy_type\x18\x07 \x03(\x0b\x32\x32.iamd.v1.EvaluationResult.ResultsByPolicyTypeEntry\x1a:\n\x18ResultsByPolicyTypeEntry\x12\x0b\n\x03key\x18\x01 \x01(\t\x12\r\n\x05value\x18\x02 \x01(\t:\x02\x38\x01\"h\n\x10SimulateResponse\x12\x35\n\x12\x65valuation_results\x18\x01 \x03(\x0b\x32\x19.iamd.v1.EvaluationResult\x12\x1d\n\x15\x65valuated_at_position\x18\x02 \x01(\x04*p\n\x08\x44\x65\x63ision\x12\x18\n\x14\x44\x45\x43ISION_UNSPECIFIED\x10\x00\x12\x12\n\x0e\x44\x45\x43ISION_ALLOW\x10\x01\x12\x1a\n\x16\x44\x45\x43ISION_EXPLICIT_DENY\x10\x02\x12\x1a\n\x16\x44\x45\x43ISION_IMPLICIT_DENY\x10\x03\x32\xc7\x03\n\x14\x41uthorizationService\x12\x42\n\tAuthorize\x12\x19.iamd.v1.AuthorizeRequest\x1a\x1a.iamd.v1.AuthorizeResponse\x12Q\n\x0e\x41uthorizeBatch\x12\x1e.iamd.v1.AuthorizeBatchRequest\x1a\x1f.iamd.v1.AuthorizeBatchResponse\x12W\n\x14SimulateCustomPolicy\x12$.iamd.v1.SimulateCustomPolicyRequest\x1a\x19.iamd.v1.SimulateResponse\x12]\n\x17SimulatePrincipalPolicy\x12\'.iamd.v1.SimulatePrincipalPolicyRequest\x1a\x19.iamd.v1.SimulateResponse\x12`\n\x13GetProjectionStatus\x12#.iamd.v1.GetProjectionStatusRequest\x1a$.iamd.v1.GetProjectionStatusResponseb\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
@@ -46,8 +46,8 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_SIMULATEPRINCIPALPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_options = b'8\001'
   _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._loaded_options = None
   _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._serialized_options = b'8\001'
-  _globals['_DECISION']._serialized_start=3224
-  _globals['_DECISION']._serialized_end=3336
+  _globals['_DECISION']._serialized_start=3270
+  _globals['_DECISION']._serialized_end=3382
   _globals['_CONTEXTVALUE']._serialized_start=80
   _globals['_CONTEXTVALUE']._serialized_end=131
   _globals['_SIGNEDPRINCIPALREQUEST']._serialized_start=134
@@ -57,41 +57,41 @@ if not _descriptor._USE_C_DESCRIPTORS:
   _globals['_ASOF']._serialized_start=301
   _globals['_ASOF']._serialized_end=367
   _globals['_AUTHORIZEREQUEST']._serialized_start=370
-  _globals['_AUTHORIZEREQUEST']._serialized_end=921
-  _globals['_AUTHORIZEREQUEST_RESOURCETAGSENTRY']._serialized_start=799
-  _globals['_AUTHORIZEREQUEST_RESOURCETAGSENTRY']._serialized_end=850
-  _globals['_AUTHORIZEREQUEST_CONTEXTENTRY']._serialized_start=852
-  _globals['_AUTHORIZEREQUEST_CONTEXTENTRY']._serialized_end=921
-  _globals['_STATEMENTREF']._serialized_start=924
-  _globals['_STATEMENTREF']._serialized_end=1052
-  _globals['_AUTHORIZERESPONSE']._serialized_start=1055
-  _globals['_AUTHORIZERESPONSE']._serialized_end=1392
-  _globals['_AUTHORIZERESPONSE_RESULTSBYPOLICYTYPEENTRY']._serialized_start=1334
-  _globals['_AUTHORIZERESPONSE_RESULTSBYPOLICYTYPEENTRY']._serialized_end=1392
-  _globals['_AUTHORIZEBATCHREQUEST']._serialized_start=1394
-  _globals['_AUTHORIZEBATCHREQUEST']._serialized_end=1462
-  _globals['_AUTHORIZEBATCHRESPONSE']._serialized_start=1464
-  _globals['_AUTHORIZEBATCHRESPONSE']._serialized_end=1535
-  _globals['_GETPROJECTIONSTATUSREQUEST']._serialized_start=1537
-  _globals['_GETPROJECTIONSTATUSREQUEST']._serialized_end=1565
-  _globals['_GETPROJECTIONSTATUSRESPONSE']._serialized_start=1568
-  _globals['_GETPROJECTIONSTATUSRESPONSE']._serialized_end=1782
-  _globals['_POLICYLEVEL']._serialized_start=1784
-  _globals['_POLICYLEVEL']._serialized_end=1815
-  _globals['_SIMULATECUSTOMPOLICYREQUEST']._serialized_start=1818
-  _globals['_SIMULATECUSTOMPOLICYREQUEST']._serialized_end=2305
-  _globals['_SIMULATECUSTOMPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_start=2229
-  _globals['_SIMULATECUSTOMPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_end=2305
-  _globals['_SIMULATEPRINCIPALPOLICYREQUEST']._serialized_start=2308
-  _globals['_SIMULATEPRINCIPALPOLICYREQUEST']._serialized_end=2752
-  _globals['_SIMULATEPRINCIPALPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_start=2229
-  _globals['_SIMULATEPRINCIPALPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_end=2305
-  _globals['_EVALUATIONRESULT']._serialized_start=2755
-  _globals['_EVALUATIONRESULT']._serialized_end=3116
-  _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._serialized_start=1334
-  _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._serialized_end=1392
-  _globals['_SIMULATERESPONSE']._serialized_start=3118
-  _globals['_SIMULATERESPONSE']._serialized_end=3222
-  _globals['_AUTHORIZATIONSERVICE']._serialized_start=3339
-  _globals['_AUTHORIZATIONSERVICE']._serialized_end=3794
+  _globals['_AUTHORIZEREQUEST']._serialized_end=967
+  _globals['_AUTHORIZEREQUEST_RESOURCETAGSENTRY']._serialized_start=845
+  _globals['_AUTHORIZEREQUEST_RESOURCETAGSENTRY']._serialized_end=896
+  _globals['_AUTHORIZEREQUEST_CONTEXTENTRY']._serialized_start=898
+  _globals['_AUTHORIZEREQUEST_CONTEXTENTRY']._serialized_end=967
+  _globals['_STATEMENTREF']._serialized_start=970
+  _globals['_STATEMENTREF']._serialized_end=1098
+  _globals['_AUTHORIZERESPONSE']._serialized_start=1101
+  _globals['_AUTHORIZERESPONSE']._serialized_end=1438
+  _globals['_AUTHORIZERESPONSE_RESULTSBYPOLICYTYPEENTRY']._serialized_start=1380
+  _globals['_AUTHORIZERESPONSE_RESULTSBYPOLICYTYPEENTRY']._serialized_end=1438
+  _globals['_AUTHORIZEBATCHREQUEST']._serialized_start=1440
+  _globals['_AUTHORIZEBATCHREQUEST']._serialized_end=1508
+  _globals['_AUTHORIZEBATCHRESPONSE']._serialized_start=1510
+  _globals['_AUTHORIZEBATCHRESPONSE']._serialized_end=1581
+  _globals['_GETPROJECTIONSTATUSREQUEST']._serialized_start=1583
+  _globals['_GETPROJECTIONSTATUSREQUEST']._serialized_end=1611
+  _globals['_GETPROJECTIONSTATUSRESPONSE']._serialized_start=1614
+  _globals['_GETPROJECTIONSTATUSRESPONSE']._serialized_end=1828
+  _globals['_POLICYLEVEL']._serialized_start=1830
+  _globals['_POLICYLEVEL']._serialized_end=1861
+  _globals['_SIMULATECUSTOMPOLICYREQUEST']._serialized_start=1864
+  _globals['_SIMULATECUSTOMPOLICYREQUEST']._serialized_end=2351
+  _globals['_SIMULATECUSTOMPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_start=2275
+  _globals['_SIMULATECUSTOMPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_end=2351
+  _globals['_SIMULATEPRINCIPALPOLICYREQUEST']._serialized_start=2354
+  _globals['_SIMULATEPRINCIPALPOLICYREQUEST']._serialized_end=2798
+  _globals['_SIMULATEPRINCIPALPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_start=2275
+  _globals['_SIMULATEPRINCIPALPOLICYREQUEST_CONTEXTENTRIESENTRY']._serialized_end=2351
+  _globals['_EVALUATIONRESULT']._serialized_start=2801
+  _globals['_EVALUATIONRESULT']._serialized_end=3162
+  _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._serialized_start=1380
+  _globals['_EVALUATIONRESULT_RESULTSBYPOLICYTYPEENTRY']._serialized_end=1438
+  _globals['_SIMULATERESPONSE']._serialized_start=3164
+  _globals['_SIMULATERESPONSE']._serialized_end=3268
+  _globals['_AUTHORIZATIONSERVICE']._serialized_start=3385
+  _globals['_AUTHORIZATIONSERVICE']._serialized_end=3840
 # @@protoc_insertion_point(module_scope)

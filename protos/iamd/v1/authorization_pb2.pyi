@@ -55,7 +55,7 @@ class AsOf(_message.Message):
     def __init__(self, position: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthorizeRequest(_message.Message):
-    __slots__ = ("principal_arn", "signed_request", "session_token", "as_of", "resource_policy", "resource_tags", "has_resource_tags", "action", "resource", "resource_account", "context", "min_position", "explain")
+    __slots__ = ("principal_arn", "signed_request", "session_token", "service_principal", "anonymous", "as_of", "resource_policy", "resource_tags", "has_resource_tags", "action", "resource", "resource_account", "context", "min_position", "explain")
     class ResourceTagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -73,6 +73,8 @@ class AuthorizeRequest(_message.Message):
     PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
     SIGNED_REQUEST_FIELD_NUMBER: _ClassVar[int]
     SESSION_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    ANONYMOUS_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
     RESOURCE_TAGS_FIELD_NUMBER: _ClassVar[int]
@@ -86,6 +88,8 @@ class AuthorizeRequest(_message.Message):
     principal_arn: str
     signed_request: SignedPrincipalRequest
     session_token: str
+    service_principal: str
+    anonymous: bool
     as_of: AsOf
     resource_policy: str
     resource_tags: _containers.ScalarMap[str, str]
@@ -96,7 +100,7 @@ class AuthorizeRequest(_message.Message):
     context: _containers.MessageMap[str, ContextValue]
     min_position: int
     explain: bool
-    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., service_principal: _Optional[str] = ..., anonymous: _Optional[bool] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
     __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")
