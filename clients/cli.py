@@ -402,10 +402,13 @@ AUTHZ_COMMANDS: tuple[Command, ...] = (
         "check",
         "Authorize",
         (
-            Arg("--principal", "principal_arn", required=True, help="the principal's ARN"),
+            Arg("--principal", "principal_arn", help="the principal's ARN (or one of the next two)"),
+            Arg("--service-principal", help="a service acting on the resource, e.g. sns.amazonaws.com"),
+            Arg("--anonymous", kind=FLAG, help="an unauthenticated request"),
             Arg("--action", required=True, help="the action, e.g. s3:GetObject"),
             Arg("--resource", required=True, help="the resource ARN"),
             Arg("--resource-account", help="the account that owns the resource"),
+            Arg("--resource-policy", kind=DOCUMENT, help="the resource's policy, instead of the registered one"),
             Arg("--context", kind=CONTEXT,
                 help="a request context key, repeatable; a key given twice is multivalued"),
             Arg("--context-json", "context", CONTEXT_JSON,
@@ -416,7 +419,7 @@ AUTHZ_COMMANDS: tuple[Command, ...] = (
             Arg("--as-of-position", "as_of", AS_OF_POSITION, help="evaluate as of this log position"),
             Arg("--as-of-time", "as_of", AS_OF_TIME, help="evaluate as of this time (ISO 8601)"),
         ),
-        "Ask whether a principal may perform an action on a resource",
+        "Ask whether a principal (or a service, or an anonymous caller) may perform an action on a resource",
         operation="Authorize",
     ),  # fmt: skip
     Command(

@@ -418,6 +418,20 @@ def test_authz_check_builds_context_and_prints_the_decision(iamctl, channel):
     }
 
 
+def test_authz_check_names_a_service_principal_or_an_anonymous_caller(iamctl, channel):
+    channel.responses["Authorize"] = authorization_pb2.AuthorizeResponse(decision=authorization_pb2.DECISION_ALLOW)
+    policy = '{"Version":"2012-10-17","Statement":[]}'
+    code, _, err = iamctl("authz", "check", "--service-principal", "sns.amazonaws.com", "--action", "sqs:SendMessage",
+                          "--resource", "arn:aws:sqs:us-east-1:111111111111:q", "--resource-policy", policy)
+    assert (code, err) == (0, "")
+    request = channel.last.request
+    assert (request.principal_arn, request.service_principal, request.anonymous, request.resource_policy) == (
+        "", "sns.amazonaws.com", False, policy)
+    code, _, err = iamctl("authz", "check", "--anonymous", "--action", "s3:GetObject", "--resource", "arn:aws:s3:::b/k")
+    assert (code, err) == (0, "")
+    assert channel.last.request.anonymous and not channel.last.request.service_principal
+
+
 def test_authz_check_rejects_a_context_key_given_twice(iamctl, channel):
     code, _, err = iamctl(
         "authz", "check", "--principal", "p", "--action", "a", "--resource", "r",
