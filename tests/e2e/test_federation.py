@@ -32,12 +32,11 @@ def _credentials(c: sts_pb2.Credentials) -> Credentials:
     return Credentials(c.access_key_id, c.secret_access_key, c.session_token)
 
 
-async def _proxy(iamd: Iamd, *, tag_sessions: bool = False) -> sts_pb2_grpc.SecurityTokenServiceStub:
+async def _proxy(iamd: Iamd) -> sts_pb2_grpc.SecurityTokenServiceStub:
     """The proxy user: may federate, read and write the bucket; tagged team=blue."""
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="proxy", tags=[pb.Tag(key="team", value="blue")]))
-    federate = ["sts:GetFederationToken"] + (["sts:TagSession"] if tag_sessions else [])
     statements = [
-        {"Effect": "Allow", "Action": federate, "Resource": f"arn:aws:sts::{ACCOUNT}:federated-user/*"},
+        {"Effect": "Allow", "Action": "sts:GetFederationToken", "Resource": f"arn:aws:sts::{ACCOUNT}:federated-user/*"},
         {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject", "iam:ListUsers"], "Resource": "*"},
         {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": BUCKET,
          "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}},
@@ -48,6 +47,13 @@ async def _proxy(iamd: Iamd, *, tag_sessions: bool = False) -> sts_pb2_grpc.Secu
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="proxy"))).access_key
     await iamd.running.runner.wait_for(put.position, 5)
     return sts_pb2_grpc.SecurityTokenServiceStub(iamd.connect(Credentials(key.access_key_id, key.secret_access_key)))
+
+
+async def _allow_tag_session(iamd: Iamd) -> None:
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="proxy"), policy_name="tagging",
+        policy_document=allow("sts:TagSession", f"arn:aws:sts::{ACCOUNT}:federated-user/*")))
+    await iamd.running.runner.wait_for(put.position, 5)
 
 
 async def _decide(iamd: Iamd, token: str, action: str, resource: str = "arn:aws:s3:::reports/q3.csv",
@@ -164,28 +170,13 @@ async def test_session_tags_need_tag_session_and_override_the_proxys_tags(iamd: 
     await refused(proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(
         name="bob", policy=allow("s3:*"), tags=[pb.Tag(key="team", value="red")])),
         grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
-    tagged_proxy = await _retagged_proxy(iamd)  # now also allowed sts:TagSession
-    untagged = await tagged_proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="bob", policy=allow("s3:*")))
-    tagged = await tagged_proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(
+    await _allow_tag_session(iamd)
+    untagged = await proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="bob", policy=allow("s3:*")))
+    tagged = await proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(
         name="bob", policy=allow("s3:*"), tags=[pb.Tag(key="TEAM", value="red")]))
     # The proxy is team=blue: only the session tag (overriding it, whatever its case) makes team=red.
     assert await _decide(iamd, untagged.credentials.session_token, "s3:DeleteObject") == "DECISION_IMPLICIT_DENY"
     assert await _decide(iamd, tagged.credentials.session_token, "s3:DeleteObject") == "DECISION_ALLOW"
-
-
-async def _retagged_proxy(iamd: Iamd) -> sts_pb2_grpc.SecurityTokenServiceStub:
-    statements = [
-        {"Effect": "Allow", "Action": ["sts:GetFederationToken", "sts:TagSession"],
-         "Resource": f"arn:aws:sts::{ACCOUNT}:federated-user/*"},
-        {"Effect": "Allow", "Action": "s3:DeleteObject", "Resource": BUCKET,
-         "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}},
-    ]
-    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="proxy"), policy_name="tagging",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": statements})))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="proxy"))).access_key
-    await iamd.running.runner.wait_for(put.position, 5)
-    return sts_pb2_grpc.SecurityTokenServiceStub(iamd.connect(Credentials(key.access_key_id, key.secret_access_key)))
 
 
 async def test_the_audit_names_the_federated_user_and_the_proxy_behind_it(iamd: Iamd) -> None:
