@@ -536,6 +536,8 @@ STS_COMMANDS: tuple[Command, ...] = (
 register_group(CommandGroup("iam", "users, groups, roles and policies",
                             IAM_COMMANDS + SIMULATION_COMMANDS + ACCESS_KEY_COMMANDS))
 register_group(CommandGroup("sts", "security tokens and caller identity", STS_COMMANDS))
+_ORG_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "SERVICE_CONTROL_POLICY",
+                     "RESOURCE_CONTROL_POLICY": "RESOURCE_CONTROL_POLICY"}
 register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("create-organization", "CreateOrganization", (), "Make the caller's account an organization's management account"),
     Command("describe-organization", "DescribeOrganization", (), "Show the organization"),
@@ -550,8 +552,7 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--destination-parent-id", required=True)), "Move an account to another root or OU"),
     Command("create-policy", "CreateOrganizationPolicy", (
         Arg("--name", required=True),
-        Arg("--type", kind=CHOICE, required=True, choices={"SERVICE_CONTROL_POLICY": "SERVICE_CONTROL_POLICY",
-                                                           "RESOURCE_CONTROL_POLICY": "RESOURCE_CONTROL_POLICY"}),
+        Arg("--type", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),
         Arg("--content", kind=DOCUMENT, required=True)), "Create an SCP or RCP", operation="CreatePolicy"),
     Command("attach-policy", "AttachOrganizationPolicy", (
         Arg("--policy-id", required=True), Arg("--target-id", required=True)),
@@ -559,8 +560,38 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("detach-policy", "DetachOrganizationPolicy", (
         Arg("--policy-id", required=True), Arg("--target-id", required=True)),
         "Detach an SCP or RCP", operation="DetachPolicy"),
-    Command("list-policies-for-target", "ListPoliciesForTarget", (Arg("--target-id", required=True),),
+    Command("list-policies-for-target", "ListPoliciesForTarget", (
+        Arg("--target-id", required=True), Arg("--filter", kind=CHOICE, choices=_ORG_POLICY_TYPES)),
             "List the SCPs and RCPs attached to a root, OU or account"),
+    Command("list-roots", "ListRoots", (), "List the organization's root"),
+    Command("list-children", "ListChildren", (
+        Arg("--parent-id", required=True),
+        Arg("--child-type", kind=CHOICE, required=True,
+            choices={"ACCOUNT": "ACCOUNT", "ORGANIZATIONAL_UNIT": "ORGANIZATIONAL_UNIT"})),
+        "List the accounts or OUs directly under a root or OU"),
+    Command("list-parents", "ListParents", (Arg("--child-id", required=True),), "Show an OU's or account's parent"),
+    Command("list-organizational-units-for-parent", "ListOrganizationalUnitsForParent",
+            (Arg("--parent-id", required=True),), "List the OUs directly under a root or OU"),
+    Command("list-accounts-for-parent", "ListAccountsForParent", (Arg("--parent-id", required=True),),
+            "List the accounts directly under a root or OU"),
+    Command("describe-organizational-unit", "DescribeOrganizationalUnit",
+            (Arg("--organizational-unit-id", required=True),), "Describe an OU"),
+    Command("update-organizational-unit", "UpdateOrganizationalUnit", (
+        Arg("--organizational-unit-id", required=True), Arg("--name", required=True)), "Rename an OU"),
+    Command("delete-organizational-unit", "DeleteOrganizationalUnit",
+            (Arg("--organizational-unit-id", required=True),), "Delete an empty OU"),
+    Command("describe-policy", "DescribeOrganizationPolicy", (Arg("--policy-id", required=True),),
+            "Show an SCP's or RCP's summary and content", operation="DescribePolicy"),
+    Command("list-policies", "ListOrganizationPolicies", (
+        Arg("--filter", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),),
+        "List the organization's SCPs or RCPs", operation="ListPolicies"),
+    Command("list-targets-for-policy", "ListTargetsForPolicy", (Arg("--policy-id", required=True),),
+            "List the roots, OUs and accounts a policy is attached to"),
+    Command("update-policy", "UpdateOrganizationPolicy", (
+        Arg("--policy-id", required=True), Arg("--name"), Arg("--content", kind=DOCUMENT)),
+        "Rename an SCP or RCP, or replace its content", operation="UpdatePolicy"),
+    Command("delete-policy", "DeleteOrganizationPolicy", (Arg("--policy-id", required=True),),
+            "Delete an SCP or RCP attached nowhere", operation="DeletePolicy"),
 )))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (

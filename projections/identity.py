@@ -24,9 +24,6 @@ from service.eventstore.port import EventFilter, RecordedEvent
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-"))
 
-_ORGANIZATION_EVENT_TYPES = frozenset({
-    "OrganizationCreated", "OrganizationalUnitCreated", "AccountJoined", "AccountMoved",
-    "OrganizationPolicyCreated", "OrganizationPolicyAttached", "OrganizationPolicyDetached"})
 SNAPSHOT_FORMAT = 6  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations
 
 View = dict[str, Any]
@@ -142,7 +139,7 @@ class IdentityProjection:
         if event.position <= self.position:
             return
         handler = self._handlers.get(event.type)
-        if event.type in _ORGANIZATION_EVENT_TYPES:  # folded by the domain: the tree rules live there
+        if event.type in organizations.EVENT_TYPES:  # folded by the domain: the tree rules live there
             self._apply_organization(event.stream.split("-", 2)[1], event.type, event.data)  # type: ignore[arg-type]
             handler = None
         if handler is not None:

@@ -127,3 +127,24 @@ class OrganizationCommands:
         management = self._management_of(ctx)
         return await self._change(management, ctx,
                                   lambda s: organizations.detach(s, policy_id=policy_id, target_id=target_id))
+
+    async def rename_ou(self, ctx: CallContext, *, ou_id: str, name: str) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.rename_ou(s, ou_id=ou_id, name=name))
+
+    async def delete_ou(self, ctx: CallContext, *, ou_id: str) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.delete_ou(s, ou_id=ou_id))
+
+    async def update_policy(self, ctx: CallContext, *, policy_id: str, name: str, content: str) -> int:
+        management = self._management_of(ctx)
+        policy = self.state(ctx).policies.get(policy_id)
+        if content and policy is not None:  # validated as the policy's own type (SCP or RCP)
+            check_policy_document("content", content, PolicyType.SCP if policy["type"] == organizations.SCP
+                                  else PolicyType.RCP)
+        return await self._change(management, ctx, lambda s: organizations.update_policy(
+            s, policy_id=policy_id, name=name, content=content))
+
+    async def delete_policy(self, ctx: CallContext, *, policy_id: str) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.delete_policy(s, policy_id=policy_id))

@@ -22,7 +22,7 @@ SECRET_FIELDS = frozenset({
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",
                  "OrganizationsService": "organizations.amazonaws.com"}
-READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize")
+READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe")
 
 
 def redact(value: Any) -> Any:

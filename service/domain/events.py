@@ -345,6 +345,31 @@ class OrganizationPolicyDetached(Event):
     target_id: str
 
 
+@dataclass(frozen=True)
+class OrganizationalUnitRenamed(Event):
+    ou_id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class OrganizationalUnitDeleted(Event):
+    ou_id: str
+
+
+@dataclass(frozen=True)
+class OrganizationPolicyUpdated(Event):
+    """A policy's new name and content (both always stated: the fold needs no earlier event)."""
+
+    policy_id: str
+    name: str
+    content: str
+
+
+@dataclass(frozen=True)
+class OrganizationPolicyDeleted(Event):
+    policy_id: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -409,6 +434,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
+    OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

@@ -28,9 +28,18 @@ from .events import (
     OrganizationCreated,
     OrganizationPolicyAttached,
     OrganizationPolicyCreated,
+    OrganizationPolicyDeleted,
     OrganizationPolicyDetached,
+    OrganizationPolicyUpdated,
+    OrganizationalUnitDeleted,
+    OrganizationalUnitRenamed,
 )
 
+# The events of an organization's stream, by stored type name (the projection routes them here).
+EVENT_TYPES = frozenset(cls.__name__ for cls in (
+    OrganizationCreated, OrganizationalUnitCreated, OrganizationalUnitRenamed, OrganizationalUnitDeleted,
+    AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
+    OrganizationPolicyAttached, OrganizationPolicyDetached))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -80,6 +89,14 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.attachments.setdefault(event.target_id, []).append(event.policy_id)
             case OrganizationPolicyDetached():
                 state.attachments[event.target_id].remove(event.policy_id)
+            case OrganizationalUnitRenamed():
+                state.ou_names[event.ou_id] = event.name
+            case OrganizationalUnitDeleted():
+                del state.ou_names[event.ou_id], state.parents[event.ou_id], state.attachments[event.ou_id]
+            case OrganizationPolicyUpdated():
+                state.policies[event.policy_id].update(name=event.name, content=event.content)
+            case OrganizationPolicyDeleted():
+                del state.policies[event.policy_id]
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an organization")
     return state
@@ -105,7 +122,15 @@ def _require_parent(state: OrganizationState, parent_id: str, field_name: str) -
                                 problems=[FieldProblem(field_name, "no such root or OU")])
 
 
+def _check_name(name: str, field_name: str) -> None:
+    if not 1 <= len(name) <= 128:
+        raise InvalidInputError(f"1 validation error detected: Value at '{field_name}' failed to satisfy "
+                                "constraint: Member must have length between 1 and 128",
+                                problems=[FieldProblem(field_name, "1-128 characters")])
+
+
 def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str) -> list[Event]:
+    _check_name(name, "name")
     _require_parent(state, parent_id, "parentId")
     if any(state.parents.get(o) == parent_id and n == name for o, n in state.ou_names.items()):
         raise EntityAlreadyExistsError(f"An OU with the same name `{name}` already exists under the parent.")
@@ -133,6 +158,7 @@ def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy
     if policy_type not in (SCP, RCP):
         raise InvalidInputError(f"policy type `{policy_type}` is not {SCP} or {RCP}",
                                 problems=[FieldProblem("type", f"{SCP} or {RCP}")])
+    _check_name(name, "name")
     if any(p["name"] == name for p in state.policies.values()):
         raise EntityAlreadyExistsError(f"A policy with the name `{name}` already exists.")
     return [OrganizationPolicyCreated(policy_id, name, policy_type, content)]
@@ -165,6 +191,99 @@ def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[
         raise DeleteConflictError("You can't detach the last SCP from a target; attach another one first.",
                                   blockers=["last SCP of the target"])
     return [OrganizationPolicyDetached(policy_id, target_id)]
+
+
+def _require_ou(state: OrganizationState, ou_id: str) -> None:
+    if ou_id not in state.ou_names:
+        raise NoSuchEntityError(f"We can't find an OU with the OrganizationalUnitId that you specified: {ou_id}",
+                                resource_type="organizational unit", resource_name=ou_id,
+                                problems=[FieldProblem("organizationalUnitId", "no such OU")])
+
+
+def _require_policy(state: OrganizationState, policy_id: str) -> dict[str, Any]:
+    policy = state.policies.get(policy_id)
+    if policy is None:
+        raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {policy_id}",
+                                resource_type="policy", resource_name=policy_id,
+                                problems=[FieldProblem("policyId", "no such policy")])
+    return policy
+
+
+def _require_customer_managed(policy_id: str) -> None:
+    if policy_id == FULL_AWS_ACCESS_ID:  # AWS: PolicyChangesNotAllowedException for AWS managed policies
+        raise InvalidInputError("FullAWSAccess is an AWS managed policy: it cannot be changed or deleted.",
+                                problems=[FieldProblem("policyId", "an AWS managed policy")])
+
+
+def rename_ou(state: OrganizationState, *, ou_id: str, name: str) -> list[Event]:
+    _check_name(name, "name")
+    _require_ou(state, ou_id)
+    parent = state.parents[ou_id]
+    if any(o != ou_id and state.parents.get(o) == parent and n == name for o, n in state.ou_names.items()):
+        raise EntityAlreadyExistsError(f"An OU with the same name `{name}` already exists under the parent.")
+    return [OrganizationalUnitRenamed(ou_id, name)] if state.ou_names[ou_id] != name else []
+
+
+def delete_ou(state: OrganizationState, *, ou_id: str) -> list[Event]:
+    """AWS deletes only an empty OU (OrganizationalUnitNotEmptyException otherwise)."""
+    _require_ou(state, ou_id)
+    children = sorted(child for child, parent in state.parents.items() if parent == ou_id)
+    if children:
+        raise DeleteConflictError("The specified OU is not empty. Move all accounts to another root or OU, and "
+                                  "delete all child OUs, then try again.", blockers=children)
+    return [OrganizationalUnitDeleted(ou_id)]
+
+
+def update_policy(state: OrganizationState, *, policy_id: str, name: str, content: str) -> list[Event]:
+    """New name and/or content (empty: unchanged). The content was validated for the policy's type."""
+    policy = _require_policy(state, policy_id)
+    _require_customer_managed(policy_id)
+    if name:
+        _check_name(name, "name")
+    name, content = name or policy["name"], content or policy["content"]
+    if any(p != policy_id and v["name"] == name for p, v in state.policies.items()):
+        raise EntityAlreadyExistsError(f"A policy with the name `{name}` already exists.")
+    if (name, content) == (policy["name"], policy["content"]):
+        return []
+    return [OrganizationPolicyUpdated(policy_id, name, content)]
+
+
+def delete_policy(state: OrganizationState, *, policy_id: str) -> list[Event]:
+    """AWS deletes only a policy attached nowhere (PolicyInUseException otherwise)."""
+    _require_policy(state, policy_id)
+    _require_customer_managed(policy_id)
+    targets = targets_of(state, policy_id)
+    if targets:
+        raise DeleteConflictError("The policy is attached to one or more entities. You must detach it from all "
+                                  "roots, OUs, and accounts before performing this operation.", blockers=targets)
+    return [OrganizationPolicyDeleted(policy_id)]
+
+
+def targets_of(state: OrganizationState, policy_id: str) -> list[str]:
+    return sorted(target for target, policies in state.attachments.items() if policy_id in policies)
+
+
+def children_of(state: OrganizationState, parent_id: str) -> tuple[list[str], list[str]]:
+    """(accounts, OUs) directly under a root or OU, each sorted."""
+    _require_parent(state, parent_id, "parentId")
+    children = [child for child, parent in state.parents.items() if parent == parent_id]
+    return sorted(c for c in children if c in state.accounts), sorted(c for c in children if c in state.ou_names)
+
+
+def arn_of(state: OrganizationState, node_id: str) -> str:
+    """The ARN of the organization's root, an OU or a member account."""
+    base = f"arn:aws:organizations::{state.management_account_id}"
+    if node_id == state.root_id:
+        return f"{base}:root/{state.organization_id}/{node_id}"
+    kind = "account" if node_id in state.accounts else "ou"
+    return f"{base}:{kind}/{state.organization_id}/{node_id}"
+
+
+def policy_arn(state: OrganizationState, policy_id: str) -> str:
+    kind = state.policies[policy_id]["type"].lower()
+    if policy_id == FULL_AWS_ACCESS_ID:
+        return f"arn:aws:organizations::aws:policy/{kind}/{policy_id}"
+    return f"arn:aws:organizations::{state.management_account_id}:policy/{state.organization_id}/{kind}/{policy_id}"
 
 
 def path_of(state: OrganizationState, node_id: str) -> list[str]:

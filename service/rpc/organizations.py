@@ -8,12 +8,38 @@ from protos.iamd.v1 import organizations_pb2 as opb
 from protos.iamd.v1 import organizations_pb2_grpc
 from service.app.identity import IdentityCommands
 from service.app.organizations import ACCESS_ROLE, OrganizationCommands
-
-from service.domain.errors import NoSuchEntityError
+from service.domain import organizations
+from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
 
 from .caller import CallerResolver
 
 Ctx = grpc.aio.ServicerContext
+_POLICY_TYPES = (organizations.SCP, organizations.RCP)
+_CHILD_TYPES = {"ACCOUNT": 0, "ORGANIZATIONAL_UNIT": 1}
+
+
+def _policy_type_filter(value: str, *, required: bool) -> str:
+    if value in _POLICY_TYPES or (not value and not required):
+        return value
+    raise InvalidInputError(f"filter must be {' or '.join(_POLICY_TYPES)}",
+                            problems=[FieldProblem("filter", " or ".join(_POLICY_TYPES))])
+
+
+def _summary(org: organizations.OrganizationState, policy_id: str) -> opb.OrganizationPolicySummary:
+    policy = org.policies[policy_id]
+    return opb.OrganizationPolicySummary(id=policy_id, name=policy["name"], type=policy["type"],
+                                         aws_managed=policy_id == organizations.FULL_AWS_ACCESS_ID,
+                                         arn=organizations.policy_arn(org, policy_id))
+
+
+def _ou(org: organizations.OrganizationState, ou_id: str) -> opb.OrganizationalUnit:
+    return opb.OrganizationalUnit(id=ou_id, name=org.ou_names[ou_id], arn=organizations.arn_of(org, ou_id))
+
+
+def _account(org: organizations.OrganizationState, account_id: str) -> opb.OrganizationAccount:
+    account = org.accounts[account_id]
+    return opb.OrganizationAccount(id=account_id, name=account["name"], email=account["email"],
+                                   parent_id=org.parents.get(account_id, ""))
 
 
 class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer):
@@ -44,9 +70,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListAccounts(self, r: opb.ListAccountsRequest, context: Ctx) -> opb.ListAccountsResponse:
         org = self.commands.state(self.caller(context))
-        return opb.ListAccountsResponse(accounts=[
-            opb.OrganizationAccount(id=a, name=v["name"], email=v["email"], parent_id=org.parents.get(a, ""))
-            for a, v in sorted(org.accounts.items())])
+        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in sorted(org.accounts)])
 
     async def DescribeAccount(self, r: opb.DescribeAccountRequest, context: Ctx) -> opb.DescribeAccountResponse:
         org = self.commands.state(self.caller(context))
@@ -54,8 +78,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         if account is None:
             raise NoSuchEntityError(f"We can't find an AWS account with the AccountId that you specified: "
                                     f"{r.account_id}", resource_type="account", resource_name=r.account_id)
-        return opb.DescribeAccountResponse(account=opb.OrganizationAccount(
-            id=r.account_id, name=account["name"], email=account["email"], parent_id=org.parents.get(r.account_id, "")))
+        return opb.DescribeAccountResponse(account=_account(org, r.account_id))
 
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.CreateOrganizationalUnitResponse:
@@ -92,6 +115,109 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def ListPoliciesForTarget(self, r: opb.ListPoliciesForTargetRequest,
                                     context: Ctx) -> opb.ListPoliciesForTargetResponse:
         org = self.commands.state(self.caller(context))
+        wanted = _policy_type_filter(r.filter, required=False)
         return opb.ListPoliciesForTargetResponse(policies=[
-            opb.OrganizationPolicySummary(id=p, name=org.policies[p]["name"], type=org.policies[p]["type"])
-            for p in org.attachments.get(r.target_id, [])])
+            _summary(org, p) for p in org.attachments.get(r.target_id, [])
+            if not wanted or org.policies[p]["type"] == wanted])
+
+    async def ListRoots(self, r: opb.ListRootsRequest, context: Ctx) -> opb.ListRootsResponse:
+        org = self.commands.state(self.caller(context))
+        return opb.ListRootsResponse(roots=[opb.OrganizationRoot(id=org.root_id, name="Root",
+                                                                 arn=organizations.arn_of(org, org.root_id))])
+
+    async def ListChildren(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListChildrenResponse:
+        if r.child_type not in _CHILD_TYPES:
+            raise InvalidInputError("ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT",
+                                    problems=[FieldProblem("childType", "ACCOUNT or ORGANIZATIONAL_UNIT")])
+        children = organizations.children_of(self.commands.state(self.caller(context)), r.parent_id)
+        return opb.ListChildrenResponse(children=[opb.OrganizationChild(id=c, type=r.child_type)
+                                                  for c in children[_CHILD_TYPES[r.child_type]]])
+
+    async def ListParents(self, r: opb.ListParentsRequest, context: Ctx) -> opb.ListParentsResponse:
+        org = self.commands.state(self.caller(context))
+        parent = org.parents.get(r.child_id)
+        if parent is None:
+            raise NoSuchEntityError(f"We can't find an OU or account with the ChildId that you specified: "
+                                    f"{r.child_id}", resource_type="child", resource_name=r.child_id,
+                                    problems=[FieldProblem("childId", "no such OU or account")])
+        kind = "ROOT" if parent == org.root_id else "ORGANIZATIONAL_UNIT"
+        return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=parent, type=kind)])
+
+    async def ListOrganizationalUnitsForParent(self, r: opb.ListChildrenRequest,
+                                               context: Ctx) -> opb.ListOrganizationalUnitsResponse:
+        org = self.commands.state(self.caller(context))
+        _, ous = organizations.children_of(org, r.parent_id)
+        return opb.ListOrganizationalUnitsResponse(organizational_units=[_ou(org, ou) for ou in ous])
+
+    async def ListAccountsForParent(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListAccountsResponse:
+        org = self.commands.state(self.caller(context))
+        accounts, _ = organizations.children_of(org, r.parent_id)
+        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in accounts])
+
+    async def DescribeOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
+                                         context: Ctx) -> opb.DescribeOrganizationalUnitResponse:
+        org = self.commands.state(self.caller(context))
+        if r.organizational_unit_id not in org.ou_names:
+            raise NoSuchEntityError(f"We can't find an OU with the OrganizationalUnitId that you specified: "
+                                    f"{r.organizational_unit_id}", resource_type="organizational unit",
+                                    resource_name=r.organizational_unit_id)
+        return opb.DescribeOrganizationalUnitResponse(organizational_unit=_ou(org, r.organizational_unit_id))
+
+    async def UpdateOrganizationalUnit(self, r: opb.UpdateOrganizationalUnitRequest,
+                                       context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.rename_ou(self.caller(context), ou_id=r.organizational_unit_id, name=r.name)
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
+    async def DeleteOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
+                                       context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.delete_ou(self.caller(context), ou_id=r.organizational_unit_id)
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
+    async def DescribeOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
+                                         context: Ctx) -> opb.DescribeOrganizationPolicyResponse:
+        org = self.commands.state(self.caller(context))
+        if r.policy_id not in org.policies:
+            raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {r.policy_id}",
+                                    resource_type="policy", resource_name=r.policy_id)
+        return opb.DescribeOrganizationPolicyResponse(policy_summary=_summary(org, r.policy_id),
+                                                      content=org.policies[r.policy_id]["content"])
+
+    async def ListOrganizationPolicies(self, r: opb.ListOrganizationPoliciesRequest,
+                                       context: Ctx) -> opb.ListPoliciesForTargetResponse:
+        wanted = _policy_type_filter(r.filter, required=True)
+        org = self.commands.state(self.caller(context))
+        return opb.ListPoliciesForTargetResponse(policies=[
+            _summary(org, p) for p in sorted(org.policies) if org.policies[p]["type"] == wanted])
+
+    async def ListTargetsForPolicy(self, r: opb.OrganizationPolicyRequest,
+                                   context: Ctx) -> opb.ListTargetsForPolicyResponse:
+        org = self.commands.state(self.caller(context))
+        if r.policy_id not in org.policies:
+            raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {r.policy_id}",
+                                    resource_type="policy", resource_name=r.policy_id)
+
+        def target(node: str) -> opb.PolicyTarget:
+            if node == org.root_id:
+                return opb.PolicyTarget(target_id=node, name="Root", type="ROOT", arn=organizations.arn_of(org, node))
+            if node in org.accounts:
+                return opb.PolicyTarget(target_id=node, name=org.accounts[node]["name"], type="ACCOUNT",
+                                        arn=organizations.arn_of(org, node))
+            return opb.PolicyTarget(target_id=node, name=org.ou_names[node], type="ORGANIZATIONAL_UNIT",
+                                    arn=organizations.arn_of(org, node))
+
+        return opb.ListTargetsForPolicyResponse(targets=[target(t) for t in organizations.targets_of(org, r.policy_id)])
+
+    async def UpdateOrganizationPolicy(self, r: opb.UpdateOrganizationPolicyRequest,
+                                       context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.update_policy(self.caller(context), policy_id=r.policy_id, name=r.name,
+                                                     content=r.content)
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
+    async def DeleteOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
+                                       context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.delete_policy(self.caller(context), policy_id=r.policy_id)
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)

@@ -171,11 +171,14 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # organizations
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
         "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "DescribeAccount",
-        "CreateOrganizationalUnit",
-        "MoveAccount", "ListPoliciesForTarget")},
-    "CreateOrganizationPolicy": _everywhere("organizations:CreatePolicy"),
-    "AttachOrganizationPolicy": _everywhere("organizations:AttachPolicy"),
-    "DetachOrganizationPolicy": _everywhere("organizations:DetachPolicy"),
+        "CreateOrganizationalUnit", "MoveAccount", "ListPoliciesForTarget", "ListRoots", "ListChildren",
+        "ListParents", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "DescribeOrganizationalUnit",
+        "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "ListTargetsForPolicy")},
+    # AWS's names for these; ours say "Organization" to stay apart from IAM's policy calls.
+    **{rpc: _everywhere(f"organizations:{rpc.replace('Organization', '')}") for rpc in (
+        "CreateOrganizationPolicy", "AttachOrganizationPolicy", "DetachOrganizationPolicy",
+        "DescribeOrganizationPolicy", "ListOrganizationPolicies", "UpdateOrganizationPolicy",
+        "DeleteOrganizationPolicy")},
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

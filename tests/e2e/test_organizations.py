@@ -132,3 +132,110 @@ async def test_organization_guardrails_and_cross_account_access(iamd: Iamd) -> N
     assert who.arn == f"arn:aws:sts::{data_id}:assumed-role/Reports/from-dev" and who.account == data_id
     for channel in (dev_channel, data_channel, chained_channel):
         await channel.close()
+
+
+async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Iamd) -> None:
+    import grpc
+
+    from .helpers import field_violations, refused
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    root_id, org_id = created.root_id, created.id
+    ou = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="Eng"))).id
+    child = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou, name="Web"))).id
+    member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="web", email="w@x.io"))).account_id
+    await org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=root_id,
+                                                 destination_parent_id=child))
+
+    [root] = (await org.ListRoots(opb.ListRootsRequest())).roots
+    assert (root.id, root.name, root.arn) == (root_id, "Root", f"arn:aws:organizations::{ACCOUNT}:root/{org_id}/{root_id}")
+    under_root = await org.ListChildren(opb.ListChildrenRequest(parent_id=root_id, child_type="ORGANIZATIONAL_UNIT"))
+    assert [(c.id, c.type) for c in under_root.children] == [(ou, "ORGANIZATIONAL_UNIT")]
+    accounts_at_root = await org.ListChildren(opb.ListChildrenRequest(parent_id=root_id, child_type="ACCOUNT"))
+    assert [c.id for c in accounts_at_root.children] == [ACCOUNT]  # the management account stays at the root
+    assert [a.id for a in (await org.ListAccountsForParent(opb.ListChildrenRequest(parent_id=child))).accounts] == [member]
+    ous = (await org.ListOrganizationalUnitsForParent(opb.ListChildrenRequest(parent_id=ou))).organizational_units
+    assert [(o.id, o.name, o.arn) for o in ous] == [(child, "Web", f"arn:aws:organizations::{ACCOUNT}:ou/{org_id}/{child}")]
+    parents = (await org.ListParents(opb.ListParentsRequest(child_id=child))).parents
+    assert [(p.id, p.type) for p in parents] == [(ou, "ORGANIZATIONAL_UNIT")]
+    assert [(p.id, p.type) for p in (await org.ListParents(opb.ListParentsRequest(child_id=ou))).parents] == \
+        [(root_id, "ROOT")]
+    error = await refused(org.ListChildren(opb.ListChildrenRequest(parent_id=root_id, child_type="USER")),
+                          grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    assert field_violations(error) == ["childType"]
+
+    # Renaming; a sibling's name is taken; an OU with children cannot be deleted (they are named).
+    await org.UpdateOrganizationalUnit(opb.UpdateOrganizationalUnitRequest(organizational_unit_id=child, name="Frontend"))
+    described = await org.DescribeOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child))
+    assert described.organizational_unit.name == "Frontend"
+    await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou, name="Backend"))
+    await refused(org.UpdateOrganizationalUnit(opb.UpdateOrganizationalUnitRequest(
+        organizational_unit_id=child, name="Backend")), grpc.StatusCode.ALREADY_EXISTS, "EntityAlreadyExists")
+    error = await refused(org.DeleteOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child)),
+                          grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
+    assert member in error.details() or member in str(error.trailing_metadata())
+
+    # A policy: described, listed, its targets; updated (the decision follows); deleted only when detached.
+    content = _doc({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
+    policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="NoBucketDeletes", type="SERVICE_CONTROL_POLICY", content=content))).policy_id
+    await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=policy_id, target_id=child))
+    described_policy = await org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id))
+    assert (described_policy.policy_summary.name, described_policy.content) == ("NoBucketDeletes", content)
+    assert described_policy.policy_summary.arn == \
+        f"arn:aws:organizations::{ACCOUNT}:policy/{org_id}/service_control_policy/{policy_id}"
+    listed = await org.ListOrganizationPolicies(opb.ListOrganizationPoliciesRequest(filter="SERVICE_CONTROL_POLICY"))
+    assert {(p.id, p.aws_managed) for p in listed.policies} == {("p-FullAWSAccess", True), (policy_id, False)}
+    assert not (await org.ListOrganizationPolicies(opb.ListOrganizationPoliciesRequest(
+        filter="RESOURCE_CONTROL_POLICY"))).policies
+    targets = (await org.ListTargetsForPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id))).targets
+    assert [(t.target_id, t.name, t.type) for t in targets] == [(child, "Frontend", "ORGANIZATIONAL_UNIT")]
+    for_target = await org.ListPoliciesForTarget(opb.ListPoliciesForTargetRequest(
+        target_id=child, filter="SERVICE_CONTROL_POLICY"))
+    assert [p.id for p in for_target.policies] == ["p-FullAWSAccess", policy_id]
+
+    member_role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="operator"))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="operator"), policy_name="assume",
+        policy_document=allow("sts:AssumeRole", member_role)))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="operator"))).access_key
+    # The member account asks about its own role (the management account may not ask across accounts).
+    channel = iamd.connect(await _assume(iamd, Credentials(key.access_key_id, key.secret_access_key), member_role,
+                                         "check"))
+    member_authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+
+    async def member_may(action: str) -> bool:
+        answer = await member_authz.Authorize(apb.AuthorizeRequest(principal_arn=member_role, action=action,
+                                                                   resource="arn:aws:s3:::logs"))
+        return answer.decision == apb.DECISION_ALLOW
+
+    assert not await member_may("s3:DeleteBucket") and await member_may("s3:PutBucketTagging")
+    updated = await org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(
+        policy_id=policy_id, content=_doc({"Effect": "Deny", "Action": "s3:PutBucketTagging", "Resource": "*"})))
+    assert updated.position
+    assert await member_may("s3:DeleteBucket") and not await member_may("s3:PutBucketTagging")
+    error = await refused(org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(
+        policy_id=policy_id, content=_doc({"Effect": "Allow", "NotAction": "s3:*", "Resource": "*",
+                                           "Principal": "*"}))), grpc.StatusCode.INVALID_ARGUMENT,
+        "MalformedPolicyDocument")  # still an SCP: no Principal
+    await refused(org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(
+        policy_id="p-FullAWSAccess", name="Mine")), grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    await refused(org.DeleteOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id)),
+                  grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
+    await org.DetachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=policy_id, target_id=child))
+    await org.DeleteOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id))
+    await channel.close()
+    await refused(org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id)),
+                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+
+    # Emptied, the OU goes; its id is then unknown everywhere.
+    await org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=child,
+                                                 destination_parent_id=root_id))
+    await org.DeleteOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child))
+    await refused(org.DescribeOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child)),
+                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+    await refused(org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=root_id,
+                                                         destination_parent_id=child)),
+                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")

@@ -125,20 +125,26 @@ class OrganizationPolicyTargetRequest(_message.Message):
     def __init__(self, policy_id: _Optional[str] = ..., target_id: _Optional[str] = ...) -> None: ...
 
 class ListPoliciesForTargetRequest(_message.Message):
-    __slots__ = ("target_id",)
+    __slots__ = ("target_id", "filter")
     TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    FILTER_FIELD_NUMBER: _ClassVar[int]
     target_id: str
-    def __init__(self, target_id: _Optional[str] = ...) -> None: ...
+    filter: str
+    def __init__(self, target_id: _Optional[str] = ..., filter: _Optional[str] = ...) -> None: ...
 
 class OrganizationPolicySummary(_message.Message):
-    __slots__ = ("id", "name", "type")
+    __slots__ = ("id", "name", "type", "aws_managed", "arn")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
+    AWS_MANAGED_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     type: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ...) -> None: ...
+    aws_managed: bool
+    arn: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., aws_managed: _Optional[bool] = ..., arn: _Optional[str] = ...) -> None: ...
 
 class ListPoliciesForTargetResponse(_message.Message):
     __slots__ = ("policies",)
@@ -157,3 +163,141 @@ class DescribeAccountResponse(_message.Message):
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     account: OrganizationAccount
     def __init__(self, account: _Optional[_Union[OrganizationAccount, _Mapping]] = ...) -> None: ...
+
+class ListRootsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class OrganizationRoot(_message.Message):
+    __slots__ = ("id", "name", "arn")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    arn: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class ListRootsResponse(_message.Message):
+    __slots__ = ("roots",)
+    ROOTS_FIELD_NUMBER: _ClassVar[int]
+    roots: _containers.RepeatedCompositeFieldContainer[OrganizationRoot]
+    def __init__(self, roots: _Optional[_Iterable[_Union[OrganizationRoot, _Mapping]]] = ...) -> None: ...
+
+class ListChildrenRequest(_message.Message):
+    __slots__ = ("parent_id", "child_type")
+    PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    CHILD_TYPE_FIELD_NUMBER: _ClassVar[int]
+    parent_id: str
+    child_type: str
+    def __init__(self, parent_id: _Optional[str] = ..., child_type: _Optional[str] = ...) -> None: ...
+
+class OrganizationChild(_message.Message):
+    __slots__ = ("id", "type")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ...) -> None: ...
+
+class ListChildrenResponse(_message.Message):
+    __slots__ = ("children",)
+    CHILDREN_FIELD_NUMBER: _ClassVar[int]
+    children: _containers.RepeatedCompositeFieldContainer[OrganizationChild]
+    def __init__(self, children: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ...) -> None: ...
+
+class ListParentsRequest(_message.Message):
+    __slots__ = ("child_id",)
+    CHILD_ID_FIELD_NUMBER: _ClassVar[int]
+    child_id: str
+    def __init__(self, child_id: _Optional[str] = ...) -> None: ...
+
+class ListParentsResponse(_message.Message):
+    __slots__ = ("parents",)
+    PARENTS_FIELD_NUMBER: _ClassVar[int]
+    parents: _containers.RepeatedCompositeFieldContainer[OrganizationChild]
+    def __init__(self, parents: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ...) -> None: ...
+
+class OrganizationalUnit(_message.Message):
+    __slots__ = ("id", "name", "arn")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    name: str
+    arn: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class ListOrganizationalUnitsResponse(_message.Message):
+    __slots__ = ("organizational_units",)
+    ORGANIZATIONAL_UNITS_FIELD_NUMBER: _ClassVar[int]
+    organizational_units: _containers.RepeatedCompositeFieldContainer[OrganizationalUnit]
+    def __init__(self, organizational_units: _Optional[_Iterable[_Union[OrganizationalUnit, _Mapping]]] = ...) -> None: ...
+
+class OrganizationalUnitRequest(_message.Message):
+    __slots__ = ("organizational_unit_id",)
+    ORGANIZATIONAL_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    organizational_unit_id: str
+    def __init__(self, organizational_unit_id: _Optional[str] = ...) -> None: ...
+
+class DescribeOrganizationalUnitResponse(_message.Message):
+    __slots__ = ("organizational_unit",)
+    ORGANIZATIONAL_UNIT_FIELD_NUMBER: _ClassVar[int]
+    organizational_unit: OrganizationalUnit
+    def __init__(self, organizational_unit: _Optional[_Union[OrganizationalUnit, _Mapping]] = ...) -> None: ...
+
+class UpdateOrganizationalUnitRequest(_message.Message):
+    __slots__ = ("organizational_unit_id", "name")
+    ORGANIZATIONAL_UNIT_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    organizational_unit_id: str
+    name: str
+    def __init__(self, organizational_unit_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+
+class OrganizationPolicyRequest(_message.Message):
+    __slots__ = ("policy_id",)
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    policy_id: str
+    def __init__(self, policy_id: _Optional[str] = ...) -> None: ...
+
+class DescribeOrganizationPolicyResponse(_message.Message):
+    __slots__ = ("policy_summary", "content")
+    POLICY_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    policy_summary: OrganizationPolicySummary
+    content: str
+    def __init__(self, policy_summary: _Optional[_Union[OrganizationPolicySummary, _Mapping]] = ..., content: _Optional[str] = ...) -> None: ...
+
+class ListOrganizationPoliciesRequest(_message.Message):
+    __slots__ = ("filter",)
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    filter: str
+    def __init__(self, filter: _Optional[str] = ...) -> None: ...
+
+class PolicyTarget(_message.Message):
+    __slots__ = ("target_id", "name", "type", "arn")
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    target_id: str
+    name: str
+    type: str
+    arn: str
+    def __init__(self, target_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class ListTargetsForPolicyResponse(_message.Message):
+    __slots__ = ("targets",)
+    TARGETS_FIELD_NUMBER: _ClassVar[int]
+    targets: _containers.RepeatedCompositeFieldContainer[PolicyTarget]
+    def __init__(self, targets: _Optional[_Iterable[_Union[PolicyTarget, _Mapping]]] = ...) -> None: ...
+
+class UpdateOrganizationPolicyRequest(_message.Message):
+    __slots__ = ("policy_id", "name", "content")
+    POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    policy_id: str
+    name: str
+    content: str
+    def __init__(self, policy_id: _Optional[str] = ..., name: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...

@@ -89,6 +89,71 @@ class OrganizationsServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.FromString,
                 _registered_method=True)
+        self.ListRoots = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListRoots',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsResponse.FromString,
+                _registered_method=True)
+        self.ListChildren = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListChildren',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenResponse.FromString,
+                _registered_method=True)
+        self.ListParents = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListParents',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsResponse.FromString,
+                _registered_method=True)
+        self.ListOrganizationalUnitsForParent = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListOrganizationalUnitsForParent',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationalUnitsResponse.FromString,
+                _registered_method=True)
+        self.ListAccountsForParent = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListAccountsForParent',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.FromString,
+                _registered_method=True)
+        self.DescribeOrganizationalUnit = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeOrganizationalUnit',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationalUnitResponse.FromString,
+                _registered_method=True)
+        self.UpdateOrganizationalUnit = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/UpdateOrganizationalUnit',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationalUnitRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteOrganizationalUnit = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeleteOrganizationalUnit',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
+        self.DescribeOrganizationPolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeOrganizationPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationPolicyResponse.FromString,
+                _registered_method=True)
+        self.ListOrganizationPolicies = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListOrganizationPolicies',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationPoliciesRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.FromString,
+                _registered_method=True)
+        self.ListTargetsForPolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListTargetsForPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListTargetsForPolicyResponse.FromString,
+                _registered_method=True)
+        self.UpdateOrganizationPolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/UpdateOrganizationPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteOrganizationPolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeleteOrganizationPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -160,6 +225,88 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListRoots(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListChildren(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListParents(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrganizationalUnitsForParent(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAccountsForParent(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeOrganizationalUnit(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateOrganizationalUnit(self, request, context):
+        """Renames an OU (AWS's UpdateOrganizationalUnit).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteOrganizationalUnit(self, request, context):
+        """Only an empty OU: no accounts, no child OUs (DeleteConflict otherwise, naming them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeOrganizationPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrganizationPolicies(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListTargetsForPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateOrganizationPolicy(self, request, context):
+        """New name and/or content; FullAWSAccess (AWS managed) cannot be changed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteOrganizationPolicy(self, request, context):
+        """Only a policy attached nowhere (DeleteConflict otherwise, naming the targets).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -217,6 +364,71 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListPoliciesForTarget,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.SerializeToString,
+            ),
+            'ListRoots': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListRoots,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsResponse.SerializeToString,
+            ),
+            'ListChildren': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListChildren,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenResponse.SerializeToString,
+            ),
+            'ListParents': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListParents,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsResponse.SerializeToString,
+            ),
+            'ListOrganizationalUnitsForParent': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrganizationalUnitsForParent,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationalUnitsResponse.SerializeToString,
+            ),
+            'ListAccountsForParent': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountsForParent,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.SerializeToString,
+            ),
+            'DescribeOrganizationalUnit': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeOrganizationalUnit,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationalUnitResponse.SerializeToString,
+            ),
+            'UpdateOrganizationalUnit': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateOrganizationalUnit,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationalUnitRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'DeleteOrganizationalUnit': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteOrganizationalUnit,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'DescribeOrganizationPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeOrganizationPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationPolicyResponse.SerializeToString,
+            ),
+            'ListOrganizationPolicies': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrganizationPolicies,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationPoliciesRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.SerializeToString,
+            ),
+            'ListTargetsForPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListTargetsForPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.ListTargetsForPolicyResponse.SerializeToString,
+            ),
+            'UpdateOrganizationPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateOrganizationPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'DeleteOrganizationPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteOrganizationPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -516,6 +728,357 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListPoliciesForTarget',
             protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListRoots(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListRoots',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListRootsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListChildren(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListChildren',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListParents(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListParents',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListParentsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrganizationalUnitsForParent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListOrganizationalUnitsForParent',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationalUnitsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccountsForParent(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListAccountsForParent',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListChildrenRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListAccountsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeOrganizationalUnit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeOrganizationalUnit',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationalUnitResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateOrganizationalUnit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/UpdateOrganizationalUnit',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationalUnitRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteOrganizationalUnit(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeleteOrganizationalUnit',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationalUnitRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeOrganizationPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeOrganizationPolicy',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationPolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrganizationPolicies(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListOrganizationPolicies',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListOrganizationPoliciesRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListPoliciesForTargetResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListTargetsForPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListTargetsForPolicy',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.ListTargetsForPolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateOrganizationPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/UpdateOrganizationPolicy',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.UpdateOrganizationPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteOrganizationPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeleteOrganizationPolicy',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
             options,
             channel_credentials,
             insecure,
