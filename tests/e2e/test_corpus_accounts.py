@@ -99,6 +99,8 @@ def unreproducible(s: dict) -> str | None:
         return "a service name on an IAM principal"
     if _uses(docs, "aws:PrincipalOrgPaths") and kind in ("user", "session", "federated"):
         paths = ctx.get("aws:principalorgpaths")
+        if not paths and ctx.get("aws:principalorgid"):
+            return "an organization id without its OU path (AWS sets both for a member account)"
         if not paths:
             return "OU paths looked at, but the principal is in no organization"
         if len(paths) != 1 or not _ORG_PATH.fullmatch(paths[0]) or \
@@ -177,7 +179,8 @@ def test_what_is_left_out_and_why() -> None:
     chosen, left_out = candidates()
     assert (len(chosen), sum(left_out.values())) == (672, 22), left_out
     assert left_out == {
-        "OU paths looked at, but the principal is in no organization": 8,
+        "an organization id without its OU path (AWS sets both for a member account)": 7,
+        "OU paths looked at, but the principal is in no organization": 1,
         "MFA on a federated user (GetFederationToken takes no MFA)": 7,
         "an MFA age that disagrees with the token's issue time": 3,
         "credentials older than any session lives": 1,
