@@ -19,6 +19,7 @@ async def _main() -> dict:
     configure_logging("warning")
     from .authorize_bench import run_audit_overhead_bench, run_authorize_bench
     from .eventstore_bench import run_eventstore_bench
+    from .organization_bench import run_organization_bench
     from .policy_bench import run_policy_bench
     from .projection_bench import run_projection_bench
 
@@ -30,6 +31,8 @@ async def _main() -> dict:
         summary["policy"] = run_policy_bench()
         summary["authorize_grpc"] = await run_authorize_bench(Path(tmp) / "authz")
         summary["audit_overhead"] = await run_audit_overhead_bench(Path(tmp) / "audit")
+        (Path(tmp) / "org").mkdir()
+        summary["organization_commands"] = await run_organization_bench(Path(tmp) / "org")
     return summary
 
 
