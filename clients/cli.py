@@ -561,7 +561,7 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--policy-id", required=True), Arg("--target-id", required=True)),
         "Detach an SCP or RCP", operation="DetachPolicy"),
     Command("list-policies-for-target", "ListPoliciesForTarget", (
-        Arg("--target-id", required=True), Arg("--filter", kind=CHOICE, choices=_ORG_POLICY_TYPES)),
+        Arg("--target-id", required=True), Arg("--filter", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES)),
             "List the SCPs and RCPs attached to a root, OU or account"),
     Command("list-roots", "ListRoots", (), "List the organization's root"),
     Command("list-children", "ListChildren", (

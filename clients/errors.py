@@ -143,6 +143,79 @@ class ServiceFailureError(IamClientError):
     code = "ServiceFailure"
 
 
+# AWS Organizations' codes, each a kind of the IAM error it extends (as on the service side).
+class OrganizationsNotInUseError(InvalidInputError):
+    code = "AWSOrganizationsNotInUseException"
+
+
+class AlreadyInOrganizationError(EntityAlreadyExistsError):
+    code = "AlreadyInOrganizationException"
+
+
+class AccountNotFoundError(NoSuchEntityError):
+    code = "AccountNotFoundException"
+
+
+class ParentNotFoundError(NoSuchEntityError):
+    code = "ParentNotFoundException"
+
+
+class SourceParentNotFoundError(NoSuchEntityError):
+    code = "SourceParentNotFoundException"
+
+
+class DestinationParentNotFoundError(NoSuchEntityError):
+    code = "DestinationParentNotFoundException"
+
+
+class OrganizationalUnitNotFoundError(NoSuchEntityError):
+    code = "OrganizationalUnitNotFoundException"
+
+
+class ChildNotFoundError(NoSuchEntityError):
+    code = "ChildNotFoundException"
+
+
+class PolicyNotFoundError(NoSuchEntityError):
+    code = "PolicyNotFoundException"
+
+
+class TargetNotFoundError(NoSuchEntityError):
+    code = "TargetNotFoundException"
+
+
+class PolicyNotAttachedError(NoSuchEntityError):
+    code = "PolicyNotAttachedException"
+
+
+class DuplicateOrganizationalUnitError(EntityAlreadyExistsError):
+    code = "DuplicateOrganizationalUnitException"
+
+
+class DuplicatePolicyError(EntityAlreadyExistsError):
+    code = "DuplicatePolicyException"
+
+
+class DuplicatePolicyAttachmentError(EntityAlreadyExistsError):
+    code = "DuplicatePolicyAttachmentException"
+
+
+class DuplicateAccountError(EntityAlreadyExistsError):
+    code = "DuplicateAccountException"
+
+
+class OrganizationalUnitNotEmptyError(DeleteConflictError):
+    code = "OrganizationalUnitNotEmptyException"
+
+
+class PolicyInUseError(DeleteConflictError):
+    code = "PolicyInUseException"
+
+
+class ConstraintViolationError(DeleteConflictError):
+    code = "ConstraintViolationException"
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     EntityAlreadyExistsError,
@@ -162,6 +235,11 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
+    OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
+    SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
+    PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
+    DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
+    PolicyInUseError, ConstraintViolationError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}

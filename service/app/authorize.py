@@ -173,18 +173,22 @@ class Authorizer:
         context.update(query.context)
         if query.service_principal:
             principal = query.service_principal
-            context.update({"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": principal})
-        else:  # AWS's values for an anonymous request (the IAM User Guide's principal-key table)
+            context.update({"aws:PrincipalIsAWSService": "true", "aws:PrincipalServiceName": principal,
+                            "aws:PrincipalServiceNamesList": [principal]})
+        else:  # unsigned: no aws:userid, aws:PrincipalArn or aws:PrincipalAccount (AWS's key docs)
             principal = "anonymous"
-            context.update({"aws:PrincipalType": "Anonymous", "aws:userid": "anonymous"})
+            context["aws:PrincipalType"] = "Anonymous"
         resource_account = query.resource_account or _account_of(query.resource)
+        if not resource_account:  # the owner's RCPs apply: it must be known
+            raise InvalidInputError(
+                "resourceAccount is required when the resource ARN names no account (an S3 ARN, say)",
+                problems=[FieldProblem("resourceAccount", "the account that owns the resource")])
         resource_policy = self._resource_policy(query, context, resource_account)
-        if resource_account:
-            context.update(self.principals.organization_keys(resource_account, "Resource"))
-            context["aws:ResourceAccount"] = resource_account
+        context.update(self.principals.organization_keys(resource_account, "Resource"))
+        context["aws:ResourceAccount"] = resource_account
         request = AuthorizationRequest(principal=principal, action=query.action, resource=query.resource,
-                                       resource_account=resource_account or None, context=context)
-        rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP) if resource_account else ()
+                                       resource_account=resource_account, context=context)
+        rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         return decide(request, PolicyInputs(resource=resource_policy, rcp_levels=rcp_levels))
 
     def _resource_policy(self, query: AuthorizeQuery, context: dict[str, Any], caller_account: str) -> PolicyIndex | None:

@@ -10,7 +10,13 @@ from typing import Any
 
 from projections.identity import IdentityProjection
 from service.domain import organizations
-from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError
+from service.domain.errors import (
+    AccessDeniedError,
+    AlreadyInOrganizationError,
+    FieldProblem,
+    InvalidInputError,
+    OrganizationsNotInUseError,
+)
 from service.domain.events import ACCOUNT, AccountCreated, event_type
 from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore, NewEvent, StreamState
@@ -44,7 +50,7 @@ class OrganizationCommands:
     def _management_of(self, ctx: CallContext) -> str:
         management = self.projection.organization_of_account.get(ctx.account_id, "")
         if not management:
-            raise InvalidInputError("Your account is not a member of an organization.")
+            raise OrganizationsNotInUseError("Your account is not a member of an organization.")
         if management != ctx.account_id:
             raise AccessDeniedError("You don't have permissions to access this resource: only the organization's "
                                     "management account can make this call.")
@@ -58,12 +64,12 @@ class OrganizationCommands:
         management = self.projection.organization_of_account.get(ctx.account_id, "")
         org = self.projection.organizations.get(management)
         if org is None:
-            raise InvalidInputError("Your account is not a member of an organization.")
+            raise OrganizationsNotInUseError("Your account is not a member of an organization.")
         return org
 
     async def create_organization(self, ctx: CallContext) -> int:
         if ctx.account_id in self.projection.organization_of_account:
-            raise InvalidInputError("The AWS account is already a member of an organization.")
+            raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
         org_id, root_id = "o-" + _random(_LOWER, 10), "r-" + _random(_LOWER, 4)
         return await self._change(ctx.account_id, ctx, lambda s: organizations.create(
             s, organization_id=org_id, root_id=root_id, management_account_id=ctx.account_id,
@@ -138,7 +144,7 @@ class OrganizationCommands:
 
     async def update_policy(self, ctx: CallContext, *, policy_id: str, name: str, content: str) -> int:
         management = self._management_of(ctx)
-        policy = self.state(ctx).policies.get(policy_id)
+        policy = organizations.policy_of(self.state(ctx), policy_id)
         if content and policy is not None:  # validated as the policy's own type (SCP or RCP)
             check_policy_document("content", content, PolicyType.SCP if policy["type"] == organizations.SCP
                                   else PolicyType.RCP)

@@ -194,7 +194,7 @@ class StsCommands:
             self.authorizer.require(caller.arn, caller.kind, action, arn, context)
         return await self._issue(ctx, caller.account_id, "federated-user", self.clock.now(), duration, arn,
                                  f"{caller.account_id}:{p.name}", "", caller.arn, session_policies, tags.tags, [],
-                                 "", False, "", False, packed)
+                                 "", False, "", False, packed, issued_to_id=caller.principal_id)
 
     def get_access_key_info(self, access_key_id: str) -> str:
         projection = self.principals.projection
@@ -222,7 +222,8 @@ class StsCommands:
     async def _issue(self, ctx: CallContext, account_id: str, kind: str, now: Any, duration: int,
                      principal_arn: str, principal_id: str, role_arn: str, issued_to: str,
                      session_policies: list[str], tags: dict[str, str], transitive: list[str],
-                     source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int) -> IssuedCredentials:
+                     source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int,
+                     issued_to_id: str = "") -> IssuedCredentials:
         key_id = self.ids.access_key_id("ASIA")
         secret = self.ids.secret()
         token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
@@ -232,7 +233,8 @@ class StsCommands:
             token_sha256=hashlib.sha256(token.encode()).hexdigest(), principal_arn=principal_arn,
             principal_id=principal_id, role_arn=role_arn, issued_at=iso8601(now), expires_at=iso8601(expires),
             issued_to=issued_to, session_policies=session_policies, tags=tags, transitive_tag_keys=transitive,
-            source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained)
+            source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained,
+            issued_to_id=issued_to_id)
         result = await self.store.append(
             session_stream(account_id, key_id),
             [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)

@@ -89,8 +89,10 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
         elif kind == "federated-user":  # the IAM user (or root) that federated it
             issuer = session["issued_to"]
             context["sessionIssuer"] = {"type": "Root" if issuer.endswith(":root") else "IAMUser",
-                                        "arn": issuer, "accountId": account_id,
-                                        "userName": issuer.rsplit("/", 1)[-1].rsplit(":", 1)[-1]}
+                                        "principalId": session.get("issued_to_id", ""), "arn": issuer,
+                                        "accountId": account_id}
+            if not issuer.endswith(":root"):
+                context["sessionIssuer"]["userName"] = issuer.rsplit("/", 1)[-1]
         identity["sessionContext"] = context
     return identity
 

@@ -127,6 +127,91 @@ class ServiceFailureError(IamError):
     code = "ServiceFailure"
 
 
+# --- AWS Organizations' codes ------------------------------------------------------------------
+# The conditions of the IAM classes they extend, named as AWS Organizations names them; a caller
+# catching the IAM class (NoSuchEntityError, ...) still catches them.
+class OrganizationsNotInUseError(InvalidInputError):
+    code = "AWSOrganizationsNotInUseException"
+
+
+class AlreadyInOrganizationError(EntityAlreadyExistsError):
+    code = "AlreadyInOrganizationException"
+
+
+class AccountNotFoundError(NoSuchEntityError):
+    code = "AccountNotFoundException"
+
+
+class ParentNotFoundError(NoSuchEntityError):
+    code = "ParentNotFoundException"
+
+
+class SourceParentNotFoundError(NoSuchEntityError):
+    code = "SourceParentNotFoundException"
+
+
+class DestinationParentNotFoundError(NoSuchEntityError):
+    code = "DestinationParentNotFoundException"
+
+
+class OrganizationalUnitNotFoundError(NoSuchEntityError):
+    code = "OrganizationalUnitNotFoundException"
+
+
+class ChildNotFoundError(NoSuchEntityError):
+    code = "ChildNotFoundException"
+
+
+class PolicyNotFoundError(NoSuchEntityError):
+    code = "PolicyNotFoundException"
+
+
+class TargetNotFoundError(NoSuchEntityError):
+    code = "TargetNotFoundException"
+
+
+class PolicyNotAttachedError(NoSuchEntityError):
+    code = "PolicyNotAttachedException"
+
+
+class DuplicateOrganizationalUnitError(EntityAlreadyExistsError):
+    code = "DuplicateOrganizationalUnitException"
+
+
+class DuplicatePolicyError(EntityAlreadyExistsError):
+    code = "DuplicatePolicyException"
+
+
+class DuplicatePolicyAttachmentError(EntityAlreadyExistsError):
+    code = "DuplicatePolicyAttachmentException"
+
+
+class DuplicateAccountError(EntityAlreadyExistsError):
+    code = "DuplicateAccountException"
+
+
+class OrganizationalUnitNotEmptyError(DeleteConflictError):
+    code = "OrganizationalUnitNotEmptyException"
+
+
+class PolicyInUseError(DeleteConflictError):
+    code = "PolicyInUseException"
+
+
+class ConstraintViolationError(DeleteConflictError):
+    """An organization rule, e.g. a target's last SCP cannot be detached."""
+
+    code = "ConstraintViolationException"
+
+
+ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
+    OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
+    SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
+    PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
+    DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
+    PolicyInUseError, ConstraintViolationError,
+)
+
 ALL_ERRORS: tuple[type[IamError], ...] = (
     NoSuchEntityError,
     EntityAlreadyExistsError,
@@ -146,4 +231,5 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
+    *ORGANIZATIONS_ERRORS,
 )

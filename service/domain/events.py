@@ -232,6 +232,7 @@ class SessionIssued(Event):
     mfa_authenticated: bool = False
     mfa_authenticated_at: str = ""
     chained: bool = False
+    issued_to_id: str = ""  # the unique id of `issued_to` (AIDA..., or the account id for root)
 
 
 # --- virtual MFA devices (stream `mfa-ACCOUNT-name`) ---------------------------------------------

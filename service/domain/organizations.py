@@ -14,11 +14,25 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import (
-    DeleteConflictError,
-    EntityAlreadyExistsError,
+    AccountNotFoundError,
+    AlreadyInOrganizationError,
+    ConstraintViolationError,
+    DestinationParentNotFoundError,
+    DuplicateAccountError,
+    DuplicateOrganizationalUnitError,
+    DuplicatePolicyAttachmentError,
+    DuplicatePolicyError,
     FieldProblem,
     InvalidInputError,
-    NoSuchEntityError,
+    OrganizationalUnitNotEmptyError,
+    OrganizationalUnitNotFoundError,
+    OrganizationsNotInUseError,
+    ParentNotFoundError,
+    PolicyInUseError,
+    PolicyNotAttachedError,
+    PolicyNotFoundError,
+    SourceParentNotFoundError,
+    TargetNotFoundError,
 )
 from .events import (
     AccountJoined,
@@ -44,6 +58,13 @@ FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
 SCP, RCP = "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"
+# RCPFullAWSAccess is attached to every root, OU and account and cannot be detached: it is kept
+# implicit (an RCP level allows what no RCP denies) and shown wherever AWS lists it.
+RCP_FULL_AWS_ACCESS_ID = "p-RCPFullAWSAccess"
+RCP_FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
+_RCP_FULL_AWS_ACCESS = {"name": "RCPFullAWSAccess", "type": RCP, "content": RCP_FULL_AWS_ACCESS}
+AWS_MANAGED = frozenset({FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID})
 
 
 @dataclass
@@ -104,22 +125,23 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
 
 def require(state: OrganizationState) -> OrganizationState:
     if not state.exists:
-        raise InvalidInputError("Your account is not a member of an organization.")  # AWSOrganizationsNotInUse
+        raise OrganizationsNotInUseError("Your account is not a member of an organization.")
     return state
 
 
 def create(state: OrganizationState, *, organization_id: str, root_id: str, management_account_id: str,
            now: str) -> list[Event]:
     if state.exists:
-        raise EntityAlreadyExistsError("The AWS account is already a member of an organization.")
+        raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
     return [OrganizationCreated(organization_id, root_id, management_account_id, now)]
 
 
 def _require_parent(state: OrganizationState, parent_id: str, field_name: str) -> None:
     if parent_id != state.root_id and parent_id not in state.ou_names:
-        raise NoSuchEntityError(f"We can't find a root or OU with the ParentId that you specified: {parent_id}",
-                                resource_type="parent", resource_name=parent_id,
-                                problems=[FieldProblem(field_name, "no such root or OU")])
+        error = DestinationParentNotFoundError if field_name == "destinationParentId" else ParentNotFoundError
+        raise error(f"We can't find a root or OU with the ParentId that you specified: {parent_id}",
+                    resource_type="parent", resource_name=parent_id,
+                    problems=[FieldProblem(field_name, "no such root or OU")])
 
 
 def _check_name(name: str, field_name: str) -> None:
@@ -133,22 +155,22 @@ def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str
     _check_name(name, "name")
     _require_parent(state, parent_id, "parentId")
     if any(state.parents.get(o) == parent_id and n == name for o, n in state.ou_names.items()):
-        raise EntityAlreadyExistsError(f"An OU with the same name `{name}` already exists under the parent.")
+        raise DuplicateOrganizationalUnitError(f"An OU with the same name `{name}` already exists under the parent.")
     return [OrganizationalUnitCreated(ou_id, name, parent_id)]
 
 
 def join(state: OrganizationState, *, account_id: str, name: str, email: str, now: str) -> list[Event]:
     if account_id in state.accounts:
-        raise EntityAlreadyExistsError(f"account {account_id} is already in the organization")
+        raise DuplicateAccountError(f"account {account_id} is already in the organization")
     return [AccountJoined(account_id, name, email, now)]
 
 
 def move(state: OrganizationState, *, account_id: str, source: str, destination: str) -> list[Event]:
     if account_id not in state.accounts:
-        raise NoSuchEntityError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
                                 resource_type="account", resource_name=account_id)
     if state.parents[account_id] != source:
-        raise NoSuchEntityError(f"We can't find a source root or OU with the ParentId that you specified: {source}",
+        raise SourceParentNotFoundError(f"We can't find a source root or OU with the ParentId that you specified: {source}",
                                 resource_type="parent", resource_name=source)
     _require_parent(state, destination, "destinationParentId")
     return [AccountMoved(account_id, source, destination)]
@@ -160,67 +182,89 @@ def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy
                                 problems=[FieldProblem("type", f"{SCP} or {RCP}")])
     _check_name(name, "name")
     if any(p["name"] == name for p in state.policies.values()):
-        raise EntityAlreadyExistsError(f"A policy with the name `{name}` already exists.")
+        raise DuplicatePolicyError(f"A policy with the name `{name}` already exists.")
     return [OrganizationPolicyCreated(policy_id, name, policy_type, content)]
 
 
-def _require_target(state: OrganizationState, target_id: str) -> None:
+def require_target(state: OrganizationState, target_id: str) -> None:
     if target_id not in state.accounts and target_id != state.root_id and target_id not in state.ou_names:
-        raise NoSuchEntityError(f"We can't find a target root, OU, or account with the TargetId that you "
-                                f"specified: {target_id}", resource_type="target", resource_name=target_id)
+        raise TargetNotFoundError(f"We can't find a target root, OU, or account with the TargetId that you "
+                                  f"specified: {target_id}", resource_type="target", resource_name=target_id,
+                                  problems=[FieldProblem("targetId", "no such root, OU or account")])
 
 
 def attach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
-    if policy_id not in state.policies:
-        raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {policy_id}",
-                                resource_type="policy", resource_name=policy_id)
-    _require_target(state, target_id)
-    if policy_id in state.attachments.get(target_id, []):
-        raise EntityAlreadyExistsError("The selected policy is already attached to the specified target.")
+    require_policy(state, policy_id)
+    require_target(state, target_id)
+    if policy_id in attached_to(state, target_id):
+        raise DuplicatePolicyAttachmentError("The selected policy is already attached to the specified target.")
     return [OrganizationPolicyAttached(policy_id, target_id)]
 
 
 def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
+    if policy_id == RCP_FULL_AWS_ACCESS_ID:
+        raise ConstraintViolationError("You cannot detach RCPFullAWSAccess: AWS keeps it on every root, OU and "
+                                       "account.", blockers=[RCP_FULL_AWS_ACCESS_ID])
     if policy_id not in state.attachments.get(target_id, []):
-        raise NoSuchEntityError("The specified policy isn't attached to the specified target.",
-                                resource_type="policy attachment", resource_name=policy_id)
+        raise PolicyNotAttachedError("The specified policy isn't attached to the specified target.",
+                                     resource_type="policy attachment", resource_name=policy_id)
     policy = state.policies[policy_id]
     others = [p for p in state.attachments[target_id] if p != policy_id and state.policies[p]["type"] == SCP]
     if policy["type"] == SCP and not others:
         # AWS: every root, OU and account keeps at least one SCP, or nothing could be allowed there.
-        raise DeleteConflictError("You can't detach the last SCP from a target; attach another one first.",
-                                  blockers=["last SCP of the target"])
+        raise ConstraintViolationError("You can't detach the last SCP from a target; attach another one first.",
+                                       blockers=["last SCP of the target"])
     return [OrganizationPolicyDetached(policy_id, target_id)]
 
 
 def _require_ou(state: OrganizationState, ou_id: str) -> None:
     if ou_id not in state.ou_names:
-        raise NoSuchEntityError(f"We can't find an OU with the OrganizationalUnitId that you specified: {ou_id}",
-                                resource_type="organizational unit", resource_name=ou_id,
-                                problems=[FieldProblem("organizationalUnitId", "no such OU")])
+        raise OrganizationalUnitNotFoundError(
+            f"We can't find an OU with the OrganizationalUnitId that you specified: {ou_id}",
+            resource_type="organizational unit", resource_name=ou_id,
+            problems=[FieldProblem("organizationalUnitId", "no such OU")])
 
 
-def _require_policy(state: OrganizationState, policy_id: str) -> dict[str, Any]:
-    policy = state.policies.get(policy_id)
+def policy_of(state: OrganizationState, policy_id: str) -> dict[str, Any] | None:
+    """A policy of the organization (name, type, content), AWS's implicit RCPFullAWSAccess included."""
+    if policy_id == RCP_FULL_AWS_ACCESS_ID and state.exists:
+        return _RCP_FULL_AWS_ACCESS
+    return state.policies.get(policy_id)
+
+
+def policy_ids(state: OrganizationState) -> list[str]:
+    return sorted([*state.policies, RCP_FULL_AWS_ACCESS_ID])
+
+
+def attached_to(state: OrganizationState, target_id: str) -> list[str]:
+    """The policies attached to a root, OU or account, in attachment order, RCPFullAWSAccess last."""
+    return [*state.attachments.get(target_id, []), RCP_FULL_AWS_ACCESS_ID]
+
+
+def require_policy(state: OrganizationState, policy_id: str) -> dict[str, Any]:
+    policy = policy_of(state, policy_id)
     if policy is None:
-        raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {policy_id}",
-                                resource_type="policy", resource_name=policy_id,
-                                problems=[FieldProblem("policyId", "no such policy")])
+        raise PolicyNotFoundError(f"We can't find a policy with the PolicyId that you specified: {policy_id}",
+                                  resource_type="policy", resource_name=policy_id,
+                                  problems=[FieldProblem("policyId", "no such policy")])
     return policy
 
 
 def _require_customer_managed(policy_id: str) -> None:
-    if policy_id == FULL_AWS_ACCESS_ID:  # AWS: PolicyChangesNotAllowedException for AWS managed policies
-        raise InvalidInputError("FullAWSAccess is an AWS managed policy: it cannot be changed or deleted.",
+    if policy_id in AWS_MANAGED:  # AWS managed policies belong to AWS
+        raise InvalidInputError(f"{policy_id} is an AWS managed policy: it cannot be changed or deleted.",
                                 problems=[FieldProblem("policyId", "an AWS managed policy")])
 
 
 def rename_ou(state: OrganizationState, *, ou_id: str, name: str) -> list[Event]:
-    _check_name(name, "name")
+    """A new name (empty: unchanged, as AWS's UpdateOrganizationalUnit without --name)."""
     _require_ou(state, ou_id)
+    if not name:
+        return []
+    _check_name(name, "name")
     parent = state.parents[ou_id]
     if any(o != ou_id and state.parents.get(o) == parent and n == name for o, n in state.ou_names.items()):
-        raise EntityAlreadyExistsError(f"An OU with the same name `{name}` already exists under the parent.")
+        raise DuplicateOrganizationalUnitError(f"An OU with the same name `{name}` already exists under the parent.")
     return [OrganizationalUnitRenamed(ou_id, name)] if state.ou_names[ou_id] != name else []
 
 
@@ -229,20 +273,21 @@ def delete_ou(state: OrganizationState, *, ou_id: str) -> list[Event]:
     _require_ou(state, ou_id)
     children = sorted(child for child, parent in state.parents.items() if parent == ou_id)
     if children:
-        raise DeleteConflictError("The specified OU is not empty. Move all accounts to another root or OU, and "
-                                  "delete all child OUs, then try again.", blockers=children)
+        raise OrganizationalUnitNotEmptyError("The specified OU is not empty. Move all accounts to another root or "
+                                              "to other OUs, remove all child OUs, and try the operation again.",
+                                              blockers=children)
     return [OrganizationalUnitDeleted(ou_id)]
 
 
 def update_policy(state: OrganizationState, *, policy_id: str, name: str, content: str) -> list[Event]:
     """New name and/or content (empty: unchanged). The content was validated for the policy's type."""
-    policy = _require_policy(state, policy_id)
+    policy = require_policy(state, policy_id)
     _require_customer_managed(policy_id)
     if name:
         _check_name(name, "name")
     name, content = name or policy["name"], content or policy["content"]
     if any(p != policy_id and v["name"] == name for p, v in state.policies.items()):
-        raise EntityAlreadyExistsError(f"A policy with the name `{name}` already exists.")
+        raise DuplicatePolicyError(f"A policy with the name `{name}` already exists.")
     if (name, content) == (policy["name"], policy["content"]):
         return []
     return [OrganizationPolicyUpdated(policy_id, name, content)]
@@ -250,16 +295,18 @@ def update_policy(state: OrganizationState, *, policy_id: str, name: str, conten
 
 def delete_policy(state: OrganizationState, *, policy_id: str) -> list[Event]:
     """AWS deletes only a policy attached nowhere (PolicyInUseException otherwise)."""
-    _require_policy(state, policy_id)
+    require_policy(state, policy_id)
     _require_customer_managed(policy_id)
     targets = targets_of(state, policy_id)
     if targets:
-        raise DeleteConflictError("The policy is attached to one or more entities. You must detach it from all "
+        raise PolicyInUseError("The policy is attached to one or more entities. You must detach it from all "
                                   "roots, OUs, and accounts before performing this operation.", blockers=targets)
     return [OrganizationPolicyDeleted(policy_id)]
 
 
 def targets_of(state: OrganizationState, policy_id: str) -> list[str]:
+    if policy_id == RCP_FULL_AWS_ACCESS_ID:
+        return sorted([state.root_id, *state.ou_names, *state.accounts])
     return sorted(target for target, policies in state.attachments.items() if policy_id in policies)
 
 
@@ -280,8 +327,8 @@ def arn_of(state: OrganizationState, node_id: str) -> str:
 
 
 def policy_arn(state: OrganizationState, policy_id: str) -> str:
-    kind = state.policies[policy_id]["type"].lower()
-    if policy_id == FULL_AWS_ACCESS_ID:
+    kind = policy_of(state, policy_id)["type"].lower()  # type: ignore[index]
+    if policy_id in AWS_MANAGED:
         return f"arn:aws:organizations::aws:policy/{kind}/{policy_id}"
     return f"arn:aws:organizations::{state.management_account_id}:policy/{state.organization_id}/{kind}/{policy_id}"
 

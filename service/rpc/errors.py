@@ -37,6 +37,13 @@ STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
     e.ExpiredTokenError: grpc.StatusCode.UNAUTHENTICATED,
     e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
     e.ServiceFailureError: grpc.StatusCode.INTERNAL,
+    # AWS Organizations' codes take the status of the IAM condition they name.
+    **{cls: grpc.StatusCode.NOT_FOUND for cls in e.ORGANIZATIONS_ERRORS if issubclass(cls, e.NoSuchEntityError)},
+    **{cls: grpc.StatusCode.ALREADY_EXISTS for cls in e.ORGANIZATIONS_ERRORS
+       if issubclass(cls, e.EntityAlreadyExistsError)},
+    **{cls: grpc.StatusCode.FAILED_PRECONDITION for cls in e.ORGANIZATIONS_ERRORS
+       if issubclass(cls, e.DeleteConflictError)},
+    e.OrganizationsNotInUseError: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
 _RETRY_AFTER = {e.ConcurrentModificationError: 0.1, e.ServiceUnavailableError: 1.0}

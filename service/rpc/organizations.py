@@ -9,7 +9,13 @@ from protos.iamd.v1 import organizations_pb2_grpc
 from service.app.identity import IdentityCommands
 from service.app.organizations import ACCESS_ROLE, OrganizationCommands
 from service.domain import organizations
-from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
+from service.domain.errors import (
+    AccountNotFoundError,
+    ChildNotFoundError,
+    FieldProblem,
+    InvalidInputError,
+    OrganizationalUnitNotFoundError,
+)
 
 from .caller import CallerResolver
 
@@ -26,9 +32,9 @@ def _policy_type_filter(value: str, *, required: bool) -> str:
 
 
 def _summary(org: organizations.OrganizationState, policy_id: str) -> opb.OrganizationPolicySummary:
-    policy = org.policies[policy_id]
+    policy = organizations.require_policy(org, policy_id)
     return opb.OrganizationPolicySummary(id=policy_id, name=policy["name"], type=policy["type"],
-                                         aws_managed=policy_id == organizations.FULL_AWS_ACCESS_ID,
+                                         aws_managed=policy_id in organizations.AWS_MANAGED,
                                          arn=organizations.policy_arn(org, policy_id))
 
 
@@ -76,8 +82,8 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         org = self.commands.state(self.caller(context))
         account = org.accounts.get(r.account_id)
         if account is None:
-            raise NoSuchEntityError(f"We can't find an AWS account with the AccountId that you specified: "
-                                    f"{r.account_id}", resource_type="account", resource_name=r.account_id)
+            raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: "
+                                       f"{r.account_id}", resource_type="account", resource_name=r.account_id)
         return opb.DescribeAccountResponse(account=_account(org, r.account_id))
 
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
@@ -114,11 +120,12 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListPoliciesForTarget(self, r: opb.ListPoliciesForTargetRequest,
                                     context: Ctx) -> opb.ListPoliciesForTargetResponse:
+        wanted = _policy_type_filter(r.filter, required=True)
         org = self.commands.state(self.caller(context))
-        wanted = _policy_type_filter(r.filter, required=False)
+        organizations.require_target(org, r.target_id)
         return opb.ListPoliciesForTargetResponse(policies=[
-            _summary(org, p) for p in org.attachments.get(r.target_id, [])
-            if not wanted or org.policies[p]["type"] == wanted])
+            _summary(org, p) for p in organizations.attached_to(org, r.target_id)
+            if organizations.policy_of(org, p)["type"] == wanted])  # type: ignore[index]
 
     async def ListRoots(self, r: opb.ListRootsRequest, context: Ctx) -> opb.ListRootsResponse:
         org = self.commands.state(self.caller(context))
@@ -137,9 +144,9 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         org = self.commands.state(self.caller(context))
         parent = org.parents.get(r.child_id)
         if parent is None:
-            raise NoSuchEntityError(f"We can't find an OU or account with the ChildId that you specified: "
-                                    f"{r.child_id}", resource_type="child", resource_name=r.child_id,
-                                    problems=[FieldProblem("childId", "no such OU or account")])
+            raise ChildNotFoundError(f"We can't find an OU or account with the ChildId that you specified: "
+                                     f"{r.child_id}", resource_type="child", resource_name=r.child_id,
+                                     problems=[FieldProblem("childId", "no such OU or account")])
         kind = "ROOT" if parent == org.root_id else "ORGANIZATIONAL_UNIT"
         return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=parent, type=kind)])
 
@@ -158,9 +165,9 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
                                          context: Ctx) -> opb.DescribeOrganizationalUnitResponse:
         org = self.commands.state(self.caller(context))
         if r.organizational_unit_id not in org.ou_names:
-            raise NoSuchEntityError(f"We can't find an OU with the OrganizationalUnitId that you specified: "
-                                    f"{r.organizational_unit_id}", resource_type="organizational unit",
-                                    resource_name=r.organizational_unit_id)
+            raise OrganizationalUnitNotFoundError(
+                f"We can't find an OU with the OrganizationalUnitId that you specified: {r.organizational_unit_id}",
+                resource_type="organizational unit", resource_name=r.organizational_unit_id)
         return opb.DescribeOrganizationalUnitResponse(organizational_unit=_ou(org, r.organizational_unit_id))
 
     async def UpdateOrganizationalUnit(self, r: opb.UpdateOrganizationalUnitRequest,
@@ -178,25 +185,22 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def DescribeOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                          context: Ctx) -> opb.DescribeOrganizationPolicyResponse:
         org = self.commands.state(self.caller(context))
-        if r.policy_id not in org.policies:
-            raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {r.policy_id}",
-                                    resource_type="policy", resource_name=r.policy_id)
-        return opb.DescribeOrganizationPolicyResponse(policy_summary=_summary(org, r.policy_id),
-                                                      content=org.policies[r.policy_id]["content"])
+        return opb.DescribeOrganizationPolicyResponse(
+            policy_summary=_summary(org, r.policy_id),
+            content=organizations.require_policy(org, r.policy_id)["content"])
 
     async def ListOrganizationPolicies(self, r: opb.ListOrganizationPoliciesRequest,
                                        context: Ctx) -> opb.ListPoliciesForTargetResponse:
         wanted = _policy_type_filter(r.filter, required=True)
         org = self.commands.state(self.caller(context))
         return opb.ListPoliciesForTargetResponse(policies=[
-            _summary(org, p) for p in sorted(org.policies) if org.policies[p]["type"] == wanted])
+            _summary(org, p) for p in organizations.policy_ids(org)
+            if organizations.policy_of(org, p)["type"] == wanted])  # type: ignore[index]
 
     async def ListTargetsForPolicy(self, r: opb.OrganizationPolicyRequest,
                                    context: Ctx) -> opb.ListTargetsForPolicyResponse:
         org = self.commands.state(self.caller(context))
-        if r.policy_id not in org.policies:
-            raise NoSuchEntityError(f"We can't find a policy with the PolicyId that you specified: {r.policy_id}",
-                                    resource_type="policy", resource_name=r.policy_id)
+        organizations.require_policy(org, r.policy_id)
 
         def target(node: str) -> opb.PolicyTarget:
             if node == org.root_id:

@@ -108,8 +108,8 @@ def unreproducible(s: dict) -> str | None:
             return "an OU path that is not one account's place in its organization"
         if len(s.get("scps") or []) > paths[0].count("/ou-") + 2:
             return "more SCP levels than the OU path has places"
-    if kind == "anonymous" and (_uses(docs, "aws:PrincipalType") or _uses(docs, "aws:userid")):
-        return "anonymous keys the corpus leaves out (AWS sets aws:PrincipalType=Anonymous, aws:userid)"
+    if kind == "anonymous" and _uses(docs, "aws:PrincipalType"):
+        return "an anonymous request without aws:PrincipalType (iamd sets it to Anonymous)"
     if kind == "federated":
         if _uses(docs, "aws:TokenIssueTime") and "aws:tokenissuetime" not in ctx:
             return "a federated user without aws:TokenIssueTime (AWS sets it for every session)"
@@ -184,7 +184,7 @@ def test_what_is_left_out_and_why() -> None:
         "MFA on a federated user (GetFederationToken takes no MFA)": 7,
         "an MFA age that disagrees with the token's issue time": 3,
         "credentials older than any session lives": 1,
-        "anonymous keys the corpus leaves out (AWS sets aws:PrincipalType=Anonymous, aws:userid)": 1,
+        "an anonymous request without aws:PrincipalType (iamd sets it to Anonymous)": 1,
         "more SCP levels than the OU path has places": 1,
         "an OU path that is not one account's place in its organization": 1,
     }

@@ -192,8 +192,9 @@ async def test_the_audit_names_the_federated_user_and_the_proxy_behind_it(iamd: 
     identity = json.loads(found.events[0].cloud_trail_event)["userIdentity"]
     assert identity["type"] == "FederatedUser" and identity["arn"] == _fed_arn("bob")
     assert identity["principalId"] == f"{ACCOUNT}:bob"
-    assert identity["sessionContext"]["sessionIssuer"] == {"type": "IAMUser", "arn": PROXY_ARN,
-                                                           "accountId": ACCOUNT, "userName": "proxy"}
+    proxy_id = (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="proxy"))).user.user_id
+    assert identity["sessionContext"]["sessionIssuer"] == {"type": "IAMUser", "principalId": proxy_id,
+                                                           "arn": PROXY_ARN, "accountId": ACCOUNT, "userName": "proxy"}
     issued = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
         audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="GetFederationToken")]))
     record = issued.events[0].cloud_trail_event

@@ -169,11 +169,14 @@ async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Ia
     await org.UpdateOrganizationalUnit(opb.UpdateOrganizationalUnitRequest(organizational_unit_id=child, name="Frontend"))
     described = await org.DescribeOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child))
     assert described.organizational_unit.name == "Frontend"
-    await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou, name="Backend"))
+    backend = await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou, name="Backend"))
     await refused(org.UpdateOrganizationalUnit(opb.UpdateOrganizationalUnitRequest(
-        organizational_unit_id=child, name="Backend")), grpc.StatusCode.ALREADY_EXISTS, "EntityAlreadyExists")
+        organizational_unit_id=child, name="Backend")), grpc.StatusCode.ALREADY_EXISTS,
+        "DuplicateOrganizationalUnitException")
+    unchanged = await org.UpdateOrganizationalUnit(opb.UpdateOrganizationalUnitRequest(organizational_unit_id=child))
+    assert unchanged.position == backend.position  # no name given: nothing written since
     error = await refused(org.DeleteOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child)),
-                          grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
+                          grpc.StatusCode.FAILED_PRECONDITION, "OrganizationalUnitNotEmptyException")
     assert member in error.details() or member in str(error.trailing_metadata())
 
     # A policy: described, listed, its targets; updated (the decision follows); deleted only when detached.
@@ -187,8 +190,22 @@ async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Ia
         f"arn:aws:organizations::{ACCOUNT}:policy/{org_id}/service_control_policy/{policy_id}"
     listed = await org.ListOrganizationPolicies(opb.ListOrganizationPoliciesRequest(filter="SERVICE_CONTROL_POLICY"))
     assert {(p.id, p.aws_managed) for p in listed.policies} == {("p-FullAWSAccess", True), (policy_id, False)}
-    assert not (await org.ListOrganizationPolicies(opb.ListOrganizationPoliciesRequest(
+    # RCPFullAWSAccess: on every root, OU and account, listed as AWS lists it, never detachable.
+    [rcp_full] = (await org.ListOrganizationPolicies(opb.ListOrganizationPoliciesRequest(
         filter="RESOURCE_CONTROL_POLICY"))).policies
+    assert (rcp_full.id, rcp_full.aws_managed, rcp_full.arn) == (
+        "p-RCPFullAWSAccess", True, "arn:aws:organizations::aws:policy/resource_control_policy/p-RCPFullAWSAccess")
+    everywhere = (await org.ListTargetsForPolicy(opb.OrganizationPolicyRequest(policy_id="p-RCPFullAWSAccess"))).targets
+    assert {t.target_id for t in everywhere} >= {root_id, ou, child, member, ACCOUNT}
+    await refused(org.DetachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(
+        policy_id="p-RCPFullAWSAccess", target_id=child)), grpc.StatusCode.FAILED_PRECONDITION,
+        "ConstraintViolationException")
+    error = await refused(org.ListPoliciesForTarget(opb.ListPoliciesForTargetRequest(target_id=child)),
+                          grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")  # AWS requires the filter
+    assert field_violations(error) == ["filter"]
+    await refused(org.ListPoliciesForTarget(opb.ListPoliciesForTargetRequest(
+        target_id="ou-none-12345678", filter="SERVICE_CONTROL_POLICY")), grpc.StatusCode.NOT_FOUND,
+        "TargetNotFoundException")
     targets = (await org.ListTargetsForPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id))).targets
     assert [(t.target_id, t.name, t.type) for t in targets] == [(child, "Frontend", "ORGANIZATIONAL_UNIT")]
     for_target = await org.ListPoliciesForTarget(opb.ListPoliciesForTargetRequest(
@@ -223,19 +240,19 @@ async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Ia
     await refused(org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(
         policy_id="p-FullAWSAccess", name="Mine")), grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     await refused(org.DeleteOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id)),
-                  grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
+                  grpc.StatusCode.FAILED_PRECONDITION, "PolicyInUseException")
     await org.DetachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=policy_id, target_id=child))
     await org.DeleteOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id))
     await channel.close()
     await refused(org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=policy_id)),
-                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+                  grpc.StatusCode.NOT_FOUND, "PolicyNotFoundException")
 
     # Emptied, the OU goes; its id is then unknown everywhere.
     await org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=child,
                                                  destination_parent_id=root_id))
     await org.DeleteOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child))
     await refused(org.DescribeOrganizationalUnit(opb.OrganizationalUnitRequest(organizational_unit_id=child)),
-                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+                  grpc.StatusCode.NOT_FOUND, "OrganizationalUnitNotFoundException")
     await refused(org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=root_id,
                                                          destination_parent_id=child)),
-                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+                  grpc.StatusCode.NOT_FOUND, "DestinationParentNotFoundException")
