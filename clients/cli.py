@@ -564,6 +564,8 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--target-id", required=True), Arg("--filter", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES)),
             "List the SCPs and RCPs attached to a root, OU or account"),
     Command("list-roots", "ListRoots", (), "List the organization's root"),
+    Command("remove-account-from-organization", "RemoveAccountFromOrganization", (Arg("--account-id", required=True),),
+            "Make a member account standalone (its SCPs and RCPs stop applying)"),
     Command("list-children", "ListChildren", (
         Arg("--parent-id", required=True),
         Arg("--child-type", kind=CHOICE, required=True,

@@ -237,6 +237,8 @@ class IdentityProjection:
         for account_id in (data.get("account_id"), data.get("management_account_id")):
             if account_id in state.accounts:
                 self.organization_of_account[account_id] = management
+            elif account_id and self.organization_of_account.get(account_id) == management:
+                del self.organization_of_account[account_id]  # removed: standalone from now on
 
     def _refold_organization(self, management: str) -> None:
         state = organizations.fold(decode_event(t, d) for t, d in self.organization_events[management])

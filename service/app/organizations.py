@@ -101,6 +101,11 @@ class OrganizationCommands:
             s, account_id=account_id, name=account_name, email=email, now=now))
         return account_id, position
 
+    async def remove_account(self, ctx: CallContext, *, account_id: str) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.remove_account(
+            s, account_id=account_id, now=iso8601(self.clock.now())))
+
     async def create_ou(self, ctx: CallContext, *, parent_id: str, name: str) -> tuple[str, int]:
         management = self._management_of(ctx)
         root_suffix = self.state(ctx).root_id[2:]

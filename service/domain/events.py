@@ -320,6 +320,14 @@ class AccountJoined(Event):
 
 
 @dataclass(frozen=True)
+class AccountRemoved(Event):
+    """A member account left the organization: it is a standalone account from then on."""
+
+    account_id: str
+    removed_at: str
+
+
+@dataclass(frozen=True)
 class AccountMoved(Event):
     account_id: str
     source_parent_id: str
@@ -436,6 +444,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
+    AccountRemoved,
 )
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,

@@ -37,6 +37,7 @@ from .errors import (
 from .events import (
     AccountJoined,
     AccountMoved,
+    AccountRemoved,
     Event,
     OrganizationalUnitCreated,
     OrganizationCreated,
@@ -52,7 +53,7 @@ from .events import (
 # The events of an organization's stream, by stored type name (the projection routes them here).
 EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationCreated, OrganizationalUnitCreated, OrganizationalUnitRenamed, OrganizationalUnitDeleted,
-    AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
+    AccountJoined, AccountMoved, AccountRemoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     OrganizationPolicyAttached, OrganizationPolicyDetached))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
@@ -101,6 +102,9 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                                                     "joined_at": event.joined_at}
                 state.parents[event.account_id] = state.root_id
                 state.attachments[event.account_id] = [FULL_AWS_ACCESS_ID]
+            case AccountRemoved():
+                del state.accounts[event.account_id], state.parents[event.account_id]
+                state.attachments.pop(event.account_id, None)
             case AccountMoved():
                 state.parents[event.account_id] = event.destination_parent_id
             case OrganizationPolicyCreated():
@@ -163,6 +167,18 @@ def join(state: OrganizationState, *, account_id: str, name: str, email: str, no
     if account_id in state.accounts:
         raise DuplicateAccountError(f"account {account_id} is already in the organization")
     return [AccountJoined(account_id, name, email, now)]
+
+
+def remove_account(state: OrganizationState, *, account_id: str, now: str) -> list[Event]:
+    """AWS's RemoveAccountFromOrganization: the account becomes standalone (no SCPs, no RCPs, no
+    aws:PrincipalOrgID); the management account cannot leave this way."""
+    if account_id not in state.accounts:
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                   resource_type="account", resource_name=account_id)
+    if account_id == state.management_account_id:
+        raise ConstraintViolationError("You can't remove the management account from its organization.",
+                                       blockers=["management account"])
+    return [AccountRemoved(account_id, now)]
 
 
 def move(state: OrganizationState, *, account_id: str, source: str, destination: str) -> list[Event]:

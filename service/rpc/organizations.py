@@ -86,6 +86,12 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
                                        f"{r.account_id}", resource_type="account", resource_name=r.account_id)
         return opb.DescribeAccountResponse(account=_account(org, r.account_id))
 
+    async def RemoveAccountFromOrganization(self, r: opb.DescribeAccountRequest,
+                                            context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.remove_account(self.caller(context), account_id=r.account_id)
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.CreateOrganizationalUnitResponse:
         ou_id, position = await self.commands.create_ou(self.caller(context), parent_id=r.parent_id, name=r.name)

@@ -173,7 +173,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
         "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "DescribeAccount",
         "CreateOrganizationalUnit", "MoveAccount", "ListPoliciesForTarget", "ListRoots", "ListChildren",
         "ListParents", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "DescribeOrganizationalUnit",
-        "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "ListTargetsForPolicy")},
+        "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "ListTargetsForPolicy",
+        "RemoveAccountFromOrganization")},
     # AWS's names for these; ours say "Organization" to stay apart from IAM's policy calls.
     **{rpc: _everywhere(f"organizations:{rpc.replace('Organization', '')}") for rpc in (
         "CreateOrganizationPolicy", "AttachOrganizationPolicy", "DetachOrganizationPolicy",

@@ -256,3 +256,46 @@ async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Ia
     await refused(org.MoveAccount(opb.MoveAccountRequest(account_id=member, source_parent_id=root_id,
                                                          destination_parent_id=child)),
                   grpc.StatusCode.NOT_FOUND, "DestinationParentNotFoundException")
+
+
+async def test_a_removed_account_is_standalone(iamd: Iamd) -> None:
+    import grpc
+
+    from .helpers import refused
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="leaver", email="l@x.io"))).account_id
+    policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="NoS3", type="SERVICE_CONTROL_POLICY", content=deny("s3:*")))).policy_id
+    await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=policy_id, target_id=member))
+    role = f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="operator"))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="operator"), policy_name="assume",
+        policy_document=allow("sts:AssumeRole", role)))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="operator"))).access_key
+    channel = iamd.connect(await _assume(iamd, Credentials(key.access_key_id, key.secret_access_key), role, "ops"))
+    member_authz = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+    # A queue of an account outside the organization whose policy trusts the organization only.
+    queue = "arn:aws:sqs:us-east-1:999999999999:shared"
+    org_only = _doc({"Effect": "Allow", "Principal": "*", "Action": "sqs:ReceiveMessage", "Resource": queue,
+                     "Condition": {"StringEquals": {"aws:PrincipalOrgID": created.id}}})
+
+    async def decide(action: str, resource: str = "arn:aws:s3:::shared/a", **extra: object) -> int:
+        return (await member_authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=role, action=action, resource=resource, **extra))).decision
+
+    assert await decide("s3:GetObject") == apb.DECISION_EXPLICIT_DENY  # the SCP
+    assert await decide("sqs:ReceiveMessage", queue, resource_policy=org_only) == apb.DECISION_ALLOW
+    removed = await org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=member))
+    await iamd.running.runner.wait_for(removed.position, 5)
+    assert await decide("s3:GetObject") == apb.DECISION_ALLOW  # no SCP any more
+    assert await decide("sqs:ReceiveMessage", queue, resource_policy=org_only) == \
+        apb.DECISION_IMPLICIT_DENY  # and no aws:PrincipalOrgID: the organization's queue is closed to it
+    assert member not in {a.id for a in (await org.ListAccounts(opb.ListAccountsRequest())).accounts}
+    await refused(org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=member)),
+                  grpc.StatusCode.NOT_FOUND, "AccountNotFoundException")
+    await refused(org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=ACCOUNT)),
+                  grpc.StatusCode.FAILED_PRECONDITION, "ConstraintViolationException")
+    await channel.close()

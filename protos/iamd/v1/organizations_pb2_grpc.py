@@ -69,6 +69,11 @@ class OrganizationsServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.MoveAccountRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
                 _registered_method=True)
+        self.RemoveAccountFromOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/RemoveAccountFromOrganization',
+                request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
         self.CreateOrganizationPolicy = channel.unary_unary(
                 '/iamd.v1.OrganizationsService/CreateOrganizationPolicy',
                 request_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.CreateOrganizationPolicyRequest.SerializeToString,
@@ -197,6 +202,14 @@ class OrganizationsServiceServicer:
 
     def MoveAccount(self, request, context):
         """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveAccountFromOrganization(self, request, context):
+        """The account leaves and becomes standalone: no SCPs or RCPs, no aws:PrincipalOrgID. Its
+        OrganizationAccountAccessRole stays, as in AWS. The management account cannot leave.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -343,6 +356,11 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
             'MoveAccount': grpc.unary_unary_rpc_method_handler(
                     servicer.MoveAccount,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.MoveAccountRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'RemoveAccountFromOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveAccountFromOrganization,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
             ),
             'CreateOrganizationPolicy': grpc.unary_unary_rpc_method_handler(
@@ -619,6 +637,33 @@ class OrganizationsService:
             target,
             '/iamd.v1.OrganizationsService/MoveAccount',
             protos_dot_iamd_dot_v1_dot_organizations__pb2.MoveAccountRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveAccountFromOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/RemoveAccountFromOrganization',
+            protos_dot_iamd_dot_v1_dot_organizations__pb2.DescribeAccountRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
             options,
             channel_credentials,
