@@ -62,7 +62,7 @@ class Repository:
             start = 0 if cached is None or cached.version is None else cached.version + 1
             recorded = await self.store.read_stream(stream, from_version=start)
             if cached is not None and not recorded:
-                return Loaded(cached.state, stream, cached.version, cached.position)
+                return cached  # never changed in place: a later load replaces it
             try:
                 state = fold_onto([decode_event(r.type, dict(r.data)) for r in recorded],
                                   cached.state if cached is not None else None)
@@ -72,7 +72,7 @@ class Repository:
             last = recorded[-1] if recorded else None
             loaded = Loaded(state, stream, last.version if last else None, last.position if last else 0)
             self._folded[stream] = loaded
-            return Loaded(state, stream, loaded.version, loaded.position)
+            return loaded
 
     async def load_entity(self, kind: str, account_id: str, name: str) -> Loaded:
         return await self.load(stream_name(kind, account_id, name), lambda ev: identity.fold(kind, ev))

@@ -81,6 +81,13 @@ class IssuedCredentials:
         return f"IssuedCredentials({self.access_key_id!r}, {self.principal_arn!r})"
 
 
+def _request_tag_keys(tags: Sequence[tuple[str, str]]) -> dict[str, Any]:
+    """aws:TagKeys and aws:RequestTag/* of a request passing session tags (none without tags)."""
+    if not tags:
+        return {}
+    return {"aws:TagKeys": [k for k, _ in tags], **{f"aws:RequestTag/{k}": v for k, v in tags}}
+
+
 def session_stream(account_id: str, access_key_id: str) -> str:
     return f"session-{account_id}-{access_key_id.lower()}"
 
@@ -107,9 +114,6 @@ class StsCommands:
                                     problems=[FieldProblem("roleArn", "arn:aws:iam::ACCOUNT:role/NAME")])
         if caller.is_root:
             raise AccessDeniedError("Roles may not be assumed by root accounts.")
-        if caller.kind == "federated-user":
-            raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: sts:AssumeRole: "
-                                    "GetFederationToken credentials cannot call STS other than GetCallerIdentity")
         role_account = m.group(1)
         role = self.principals.get(role_account, "role", casefold(m.group(3)))
         denied = (f"User: {caller.arn} is not authorized to perform: sts:AssumeRole on resource: {p.role_arn}")
@@ -139,9 +143,7 @@ class StsCommands:
             context["sts:ExternalId"] = p.external_id
         if p.source_identity:
             context["sts:SourceIdentity"] = p.source_identity
-        if p.tags:
-            context["aws:TagKeys"] = [k for k, _ in p.tags]
-            context.update({f"aws:RequestTag/{k}": v for k, v in p.tags})
+        context.update(_request_tag_keys(p.tags))
         if p.transitive_tag_keys:
             context["sts:TransitiveTagKeys"] = list(p.transitive_tag_keys)
         wanted = ["sts:AssumeRole"] + (["sts:TagSession"] if p.tags else []) + \
@@ -186,10 +188,7 @@ class StsCommands:
         session_policies = self._session_policies(caller.account_id, p.policy, p.policy_arns)
         packed = sts.check_session_policy_size(p.policy, p.policy_arns)
         arn = sts.federated_user_arn(caller.account_id, p.name)
-        context: dict[str, Any] = dict(request_keys)
-        if p.tags:
-            context["aws:TagKeys"] = [k for k, _ in p.tags]
-            context.update({f"aws:RequestTag/{k}": v for k, v in p.tags})
+        context = {**request_keys, **_request_tag_keys(p.tags)}
         for action in ["sts:GetFederationToken"] + (["sts:TagSession"] if p.tags else []):
             self.authorizer.require(caller.arn, caller.kind, action, arn, context)
         return await self._issue(ctx, caller.account_id, "federated-user", self.clock.now(), duration, arn,

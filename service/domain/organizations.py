@@ -333,6 +333,16 @@ def children_of(state: OrganizationState, parent_id: str) -> tuple[list[str], li
     return sorted(c for c in children if c in state.accounts), sorted(c for c in children if c in state.ou_names)
 
 
+def node_kind(state: OrganizationState, node_id: str) -> tuple[str, str]:
+    """(type, name) of a root, OU or account as AWS Organizations lists them: ROOT,
+    ORGANIZATIONAL_UNIT or ACCOUNT."""
+    if node_id == state.root_id:
+        return "ROOT", "Root"
+    if node_id in state.accounts:
+        return "ACCOUNT", state.accounts[node_id]["name"]
+    return "ORGANIZATIONAL_UNIT", state.ou_names[node_id]
+
+
 def arn_of(state: OrganizationState, node_id: str) -> str:
     """The ARN of the organization's root, an OU or a member account."""
     base = f"arn:aws:organizations::{state.management_account_id}"

@@ -59,6 +59,8 @@ class CallGuard:
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         rpc = method.rsplit("/", 1)[-1]
         if rpc in ALWAYS_ALLOWED:
+            if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
+                _refuse_federated_user(caller, f"sts:{rpc}", "*")
             return caller
         try:
             pairs = permissions.required(rpc, request, self.projection, caller)
@@ -67,8 +69,12 @@ class CallGuard:
         RESOURCES.set([resource for _, resource in pairs])
         for action, resource in pairs:
             if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
-                raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: {action} on resource: "
-                                        f"{resource}: federated users cannot call {action.split(':')[0].upper()} APIs")
+                _refuse_federated_user(caller, action, resource)
             self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
                                     session=caller.session)
         return caller
+
+
+def _refuse_federated_user(caller: Caller, action: str, resource: str) -> None:
+    raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+                            f"{resource}: federated users cannot call {action.split(':')[0].upper()} APIs")

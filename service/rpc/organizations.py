@@ -153,8 +153,8 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
             raise ChildNotFoundError(f"We can't find an OU or account with the ChildId that you specified: "
                                      f"{r.child_id}", resource_type="child", resource_name=r.child_id,
                                      problems=[FieldProblem("childId", "no such OU or account")])
-        kind = "ROOT" if parent == org.root_id else "ORGANIZATIONAL_UNIT"
-        return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=parent, type=kind)])
+        return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=parent,
+                                                                      type=organizations.node_kind(org, parent)[0])])
 
     async def ListOrganizationalUnitsForParent(self, r: opb.ListChildrenRequest,
                                                context: Ctx) -> opb.ListOrganizationalUnitsResponse:
@@ -209,13 +209,8 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         organizations.require_policy(org, r.policy_id)
 
         def target(node: str) -> opb.PolicyTarget:
-            if node == org.root_id:
-                return opb.PolicyTarget(target_id=node, name="Root", type="ROOT", arn=organizations.arn_of(org, node))
-            if node in org.accounts:
-                return opb.PolicyTarget(target_id=node, name=org.accounts[node]["name"], type="ACCOUNT",
-                                        arn=organizations.arn_of(org, node))
-            return opb.PolicyTarget(target_id=node, name=org.ou_names[node], type="ORGANIZATIONAL_UNIT",
-                                    arn=organizations.arn_of(org, node))
+            kind, name = organizations.node_kind(org, node)
+            return opb.PolicyTarget(target_id=node, name=name, type=kind, arn=organizations.arn_of(org, node))
 
         return opb.ListTargetsForPolicyResponse(targets=[target(t) for t in organizations.targets_of(org, r.policy_id)])
 
