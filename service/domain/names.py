@@ -7,6 +7,7 @@ words, so that a rejected command never reaches the event store.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 
 from .errors import FieldProblem, InvalidInputError, LimitExceededError, ValidationError
@@ -33,7 +34,11 @@ MIN_SESSION_DURATION, MAX_SESSION_DURATION, DEFAULT_SESSION_DURATION = 3600, 432
 
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 _PATH = re.compile(r"(/[\x21-\x7e]*/)|/")
-_TAG_CHARS = re.compile(r"[\w\s.:/=+\-@]*")
+_PATH_PREFIX = re.compile(r"/[\x21-\x7f]*")
+# AWS's tag pattern is [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters, separators (spaces, not tabs or
+# newlines, which are control characters), numbers and `_.:/=+-@`. Python's re has no \p{..}.
+_TAG_PUNCTUATION = frozenset("_.:/=+-@")
+_TAG_CATEGORIES = ("L", "Z", "N")
 _DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 _ACCOUNT = re.compile(r"\d{12}")
 
@@ -51,6 +56,8 @@ def non_whitespace_length(document: str) -> int:
 
 
 def _constraint(field: str, value: str, rule: str) -> ValidationError:
+    if len(value) > 128:  # the message echoes the value, as AWS's does; a huge one only in part
+        value = value[:128] + "..."
     return ValidationError(
         f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: "
         f"{rule}",
@@ -87,8 +94,11 @@ def check_path(field: str, path: str) -> str:
 
 
 def check_path_prefix(field: str, prefix: str) -> str:
+    """A ListX PathPrefix; an empty value means `/` (everything)."""
     prefix = prefix or "/"
-    if not prefix.startswith("/") or len(prefix) > MAX_PATH_LENGTH:
+    if len(prefix) > MAX_PATH_LENGTH:
+        raise _constraint(field, prefix, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
+    if not _PATH_PREFIX.fullmatch(prefix):
         raise _constraint(field, prefix, r"Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*")
     return prefix
 
@@ -119,6 +129,30 @@ def check_account_id(account_id: str) -> str:
     return account_id
 
 
+def _tag_chars_ok(text: str) -> bool:
+    r"""Whether every character of a tag key or value matches [\p{L}\p{Z}\p{N}_.:/=+\-@]."""
+    return all(ch in _TAG_PUNCTUATION or unicodedata.category(ch).startswith(_TAG_CATEGORIES) for ch in text)
+
+
+def check_tag_key(field: str, key: str) -> str:
+    """A tag key as TagKeys (UntagX, TransitiveTagKeys) name it: 1-128 characters of the tag pattern."""
+    if not 1 <= len(key) <= 128:
+        raise _constraint(field, key, "Member must have length between 1 and 128")
+    if not _tag_chars_ok(key):
+        raise _constraint(field, key, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+")
+    return key
+
+
+def check_tag_keys(field: str, keys: Iterable[str]) -> list[str]:
+    """The TagKeys of an UntagX call: at most MAX_TAGS keys, each a valid tag key."""
+    keys = list(keys)
+    if len(keys) > MAX_TAGS:
+        raise _constraint(field, str(len(keys)), f"Member must have length less than or equal to {MAX_TAGS}")
+    for i, key in enumerate(keys, start=1):
+        check_tag_key(f"{field}.member.{i}", key)
+    return keys
+
+
 def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
     """Validate tags; keys are unique case-insensitively, the last one given wins."""
     out: dict[str, str] = {}
@@ -128,9 +162,9 @@ def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
             raise _constraint(key_field, key, "Member must have length between 1 and 128")
         if len(value) > 256:
             raise _constraint(value_field, value, "Member must have length less than or equal to 256")
-        if not _TAG_CHARS.fullmatch(key):
+        if not _tag_chars_ok(key):
             raise _constraint(key_field, key, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+")
-        if not _TAG_CHARS.fullmatch(value):
+        if not _tag_chars_ok(value):
             raise _constraint(value_field, value, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]*")
         if key.lower().startswith("aws:"):
             raise InvalidInputError(

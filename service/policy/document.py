@@ -33,6 +33,16 @@ STATEMENT_ELEMENTS = (
 # REFERENCE C7: documents may contain only U+0009, U+000A, U+000D and U+0020-U+00FF.
 _FORBIDDEN_CHAR = re.compile(r"[^\t\n\r\x20-\xff]")
 
+# How deeply arrays and objects may nest. AWS publishes no number, but its policy grammar
+# (IAM User Guide, "Grammar of the IAM JSON policy language") bounds it: the deepest element,
+# a condition value list, sits at depth 6 (policy object > Statement list > statement object >
+# Condition object > operator object > value list). 32 leaves ample room for a document that is
+# wrong in an ordinary way to get its ordinary, precise problem, while refusing nesting bombs
+# (JSON 1,000 deep) before the parser recurses into them.
+MAX_NESTING_DEPTH = 32
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"?', re.DOTALL)  # unterminated: to the end
+_BRACKET = re.compile(r"[\[\]{}]")
+
 
 class JsonObject(dict):  # type: ignore[type-arg]
     """A JSON object that remembers which of its keys appeared more than once."""
@@ -56,8 +66,32 @@ def _reject_constant(name: str) -> Any:
     raise ValueError(f"`{name}` is not valid JSON")
 
 
+def nesting_depth(text: str, limit: int = MAX_NESTING_DEPTH) -> int:
+    """How deeply arrays and objects nest in JSON text (brackets inside strings do not count).
+
+    Stops counting once `limit` is passed, so a nesting bomb costs one linear scan. Exact for
+    valid JSON; for invalid JSON an estimate that the parser's own error then supersedes.
+    """
+    depth = deepest = 0
+    for bracket in _BRACKET.finditer(_JSON_STRING.sub("", text)):
+        if bracket.group() in "[{":
+            depth += 1
+            if depth > deepest:
+                deepest = depth
+                if deepest > limit:
+                    break
+        elif depth:
+            depth -= 1
+    return deepest
+
+
 def parse_document(text: str) -> tuple[Any, list[PolicyProblem]]:
-    """Parse policy text; returns (document or None, problems with the text itself)."""
+    """Parse policy text; returns (document or None, problems with the text itself).
+
+    The document is a JSON object whenever it is not None: any other JSON value (`null`, a list,
+    a string, a number, a boolean) is reported as a problem, as is nesting deeper than
+    MAX_NESTING_DEPTH.
+    """
     problems: list[PolicyProblem] = []
     if not isinstance(text, str):
         return None, [PolicyProblem("", "Syntax errors in policy", "the document must be text")]
@@ -76,6 +110,17 @@ def parse_document(text: str) -> tuple[Any, list[PolicyProblem]]:
     if not text.strip():
         problems.append(PolicyProblem("", "Syntax errors in policy", "the document is empty"))
         return None, problems
+    depth = nesting_depth(text)
+    if depth > MAX_NESTING_DEPTH:
+        problems.append(
+            PolicyProblem(
+                "",
+                "Syntax errors in policy",
+                f"arrays and objects nest more than {MAX_NESTING_DEPTH} levels deep; "
+                "a policy needs at most 6",
+            )
+        )
+        return None, problems
     try:
         document = json.loads(text, object_pairs_hook=_object_hook, parse_constant=_reject_constant)
     except json.JSONDecodeError as e:
@@ -83,10 +128,33 @@ def parse_document(text: str) -> tuple[Any, list[PolicyProblem]]:
             PolicyProblem("", "Syntax errors in policy", f"{e.msg} at line {e.lineno} column {e.colno}")
         )
         return None, problems
-    except ValueError as e:
+    except (ValueError, RecursionError) as e:
         problems.append(PolicyProblem("", "Syntax errors in policy", str(e)))
         return None, problems
+    if not isinstance(document, dict):
+        problems.append(
+            PolicyProblem(
+                "",
+                "Syntax errors in policy",
+                f"the document must be a JSON object, not {_json_kind(document)}",
+            )
+        )
+        return None, problems
     return document, problems
+
+
+def _json_kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    return type(value).__name__
 
 
 def statements_of(document: dict[str, Any]) -> list[tuple[str, Any]]:

@@ -12,6 +12,7 @@ from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
 from service.app.resources import ResourceCommands
+from service.domain.errors import FieldProblem, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
 from . import convert
@@ -141,6 +142,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.GetPolicyResponse(policy=convert.policy(self.queries.policy(self.caller(context).account_id, r.policy_arn)))
 
     async def ListPolicies(self, r: ipb.ListPoliciesRequest, context: Ctx) -> ipb.ListPoliciesResponse:
+        if r.scope not in _SCOPE:
+            raise ValidationError("1 validation error detected: Value at 'scope' failed to satisfy constraint: "
+                                  "Member must satisfy enum value set: [All, AWS, Local]",
+                                  problems=[FieldProblem("scope", "All, AWS or Local")])
         page = self.queries.list_policies(self.caller(context).account_id, _SCOPE[r.scope], r.only_attached,
                                           r.path_prefix, r.page.max_items, r.page.marker)
         return ipb.ListPoliciesResponse(policies=[convert.policy(v) for v in page.items],
