@@ -50,9 +50,10 @@ class SnapshotFile:
             return None
 
     def save(self, snapshot: dict[str, Any]) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
-        with open(tmp, "wb") as f:
+        with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
+            os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
             f.write(orjson.dumps(snapshot))
             f.flush()
             os.fsync(f.fileno())
