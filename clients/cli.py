@@ -48,6 +48,7 @@ from clients.iam import (
 )
 
 EXIT_OK = 0
+EXIT_INVALID = 1  # a check found something wrong (audit validate), as `aws cloudtrail validate-logs`
 EXIT_USAGE = 252
 EXIT_SERVICE_ERROR = 254
 EXIT_CONNECTION = 255
@@ -179,6 +180,7 @@ class Command:
     operation: str = ""  # the name in error messages; defaults to the AWS operation name
     shape: Shape | None = None  # rearranges the AWS-shaped output, e.g. to flatten it
     custom: Callable[[Any, dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None  # not one call
+    exit_status: Callable[[dict[str, Any]], int] | None = None  # from the output, when not always 0
 
     @property
     def operation_name(self) -> str:
@@ -611,8 +613,14 @@ register_group(CommandGroup("cloudtrail", "the audit trail", (
 register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
     Command("validate", "ValidateAuditTrail", (
         Arg("--start-time", help="ISO 8601"), Arg("--end-time", help="ISO 8601"),
-    ), "Walk the signed digest chain; report valid ranges and every modified, deleted or inserted record",
-        operation="ValidateAuditTrail"),
+        Arg("--public-key", field=CLIENT_ONLY,
+            help="PEM file of the digest key you pinned: validate here, trusting it (and the keys it "
+                 "endorsed), not the server"),
+        Arg("--export", field=CLIENT_ONLY, help="validate an `audit export` directory offline (needs --public-key)"),
+    ), "Walk the signed digest chain; name every modified, deleted, inserted, backdated or uncovered "
+       "record and every altered or missing digest. Exit status 1 unless all is valid",
+        operation="ValidateAuditTrail", custom=lambda client, fields, ns: validate_trail(client, fields, ns),
+        exit_status=lambda data: EXIT_OK if data.get("Status") == "VALID" else EXIT_INVALID),
     Command("create-digest", "CreateDigest", (), "Sign a digest of the records written since the last one",
             operation="CreateDigest"),
     Command("public-key", "GetDigestPublicKey", (), "Show the public key that verifies digests",
@@ -633,7 +641,8 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
         Arg("--start-time", required=True, help="ISO 8601"),
         Arg("--end-time", required=True, help="ISO 8601"),
         Arg("--output-dir", field=CLIENT_ONLY, required=True, help="where to write the CloudTrail log files"),
-    ), "Write CloudTrail log files ({\"Records\": [...]}, one per hour) for a SIEM to ingest",
+    ), "Write CloudTrail log files ({\"Records\": [...]}, one per hour) for a SIEM to ingest, with the signed "
+       "digest files that cover them (digests/) and a manifest: `audit validate --export DIR` checks them offline",
         operation="ExportEvents", custom=lambda client, fields, ns: export_records(client, fields, ns)),
 )))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
@@ -1029,30 +1038,179 @@ def run_command(
     return data
 
 
-def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
-    """Every audit record of a time range into CloudTrail log files, one per hour, oldest first."""
-    out = Path(ns.output_dir)
-    records: list[dict[str, Any]] = []
-    token = ""
+def _all_digests(client: Any) -> list[dict[str, Any]]:
+    chain: list[dict[str, Any]] = []
+    index = 0
     while True:
-        page = client.call("LookupEvents", build_request("LookupEvents", **fields, max_results=50, next_token=token))
-        records += [json.loads(e.cloud_trail_event) for e in page.events]
-        token = page.next_token
-        if not token:
-            break
+        page = client.call("ListDigests", build_request("ListDigests", after_index=index))
+        chain += [json.loads(text) for text in page.digest_json]
+        if not page.next_index:
+            return chain
+        index = page.next_index
+
+
+def _stored_records(client: Any, after: int = 0, up_to: int = 0) -> list[tuple[int, dict[str, Any]]]:
+    """(position, stored record) for every audit record in (after, up_to] (0: to the head)."""
+    records: list[tuple[int, dict[str, Any]]] = []
+    while True:
+        page = client.call("GetAuditRecords", build_request("GetAuditRecords", after_position=after,
+                                                            up_to_position=up_to, max_results=1000))
+        records += [(r.position, json.loads(r.record_json)) for r in page.records]
+        if not page.next_position:
+            return records
+        after = page.next_position
+
+
+def _digest_end(entry: Mapping[str, Any]) -> str:
+    digest = entry["digest"]
+    return str(digest.get("digestEndTime") or digest.get("digestCreatedAt") or "")
+
+
+def _iso(value: str) -> str:
+    """An ISO 8601 time as digests write it (UTC, `Z`), for comparing as text."""
+    from datetime import UTC, datetime
+
+    moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
+    """The audit records of a time range as CloudTrail log files (one per hour, oldest first), with
+    every digest that covers them and a manifest, so that the directory validates offline.
+
+    The digests taken are those cut at or after the start, up to the first cut at or after the
+    end; every record in their position ranges is written (some a little outside the range),
+    and, when no digest is cut after the end yet, the records since the last one up to the end.
+    """
+    out = Path(ns.output_dir)
+    start, end = _iso(fields["start_time"]), _iso(fields["end_time"])
+    info = client.call("GetDigestPublicKey", build_request("GetDigestPublicKey"))
+    chain = _all_digests(client)
+    chosen: list[dict[str, Any]] = []
+    for entry in chain:
+        if _digest_end(entry) >= start:
+            chosen.append(entry)
+            if _digest_end(entry) >= end:
+                break
+    if not chosen and chain:
+        chosen = chain[-1:]  # the range lies after the last digest: it places the uncovered records
+    covered_to = int(chosen[-1]["digest"]["digestEndPosition"]) if chosen else 0
+    closed = bool(chosen) and _digest_end(chosen[-1]) >= end
+    after = int(chosen[0]["digest"]["digestStartPosition"]) if chosen else 0
+    stored = _stored_records(client, after, covered_to if closed else 0)
+    records = [r for p, r in stored if p <= covered_to or start <= str(r.get("eventTime", "")) <= end]
     by_hour: dict[str, list[dict[str, Any]]] = {}
-    records.reverse()  # LookupEvents answers newest first; a log file reads oldest first
-    for record in sorted(records, key=lambda r: r["eventTime"]):
-        by_hour.setdefault(record["eventTime"][:13], []).append(record)
+    for record in sorted(records, key=lambda r: str(r.get("eventTime", ""))):
+        by_hour.setdefault(str(record.get("eventTime", ""))[:13], []).append(record)
     files = []
+    account = ""
     for hour, chunk in by_hour.items():
-        account = chunk[0].get("recipientAccountId", "")
+        account = account or str(chunk[0].get("recipientAccountId", ""))
         day = out / hour[:4] / hour[5:7] / hour[8:10]
         day.mkdir(parents=True, exist_ok=True)
-        path = day / f"{account}_CloudTrail_us-east-1_{hour.replace('-', '')}00Z.json"
+        path = day / f"{chunk[0].get('recipientAccountId', '')}_CloudTrail_us-east-1_{hour.replace('-', '')}00Z.json"
         path.write_text(json.dumps({"Records": chunk}))
         files.append(str(path))
-    return {"Files": files, "Records": len(records)}
+    digest_dir = out / "digests"
+    digest_dir.mkdir(parents=True, exist_ok=True)
+    digest_files = []
+    for entry in chosen:
+        stamp = _digest_end(entry)[:19].replace("-", "").replace(":", "")
+        path = digest_dir / f"{account}_CloudTrail-Digest_us-east-1_{stamp}Z_{entry['digest']['digestId'][:8]}.json"
+        path.write_text(json.dumps(entry))
+        digest_files.append(str(path))
+    manifest = {"exportedAt": info.server_time, "startTime": start, "endTime": end,
+                "digestIntervalSeconds": info.digest_interval_seconds, "records": len(records),
+                "logFiles": [str(Path(f).relative_to(out)) for f in files],
+                "digestFiles": [str(Path(f).relative_to(out)) for f in digest_files],
+                "lastDigestId": chosen[-1]["digest"]["digestId"] if chosen else None,
+                "digestPublicKeyFingerprint": info.fingerprint}
+    (out / "manifest.json").write_text(json.dumps(manifest, indent=2))
+    return {"Files": files, "Records": len(records), "DigestFiles": digest_files,
+            "Manifest": str(out / "manifest.json")}
+
+
+def _pinned_key(path: str) -> str:
+    try:
+        pem = Path(path).expanduser().read_text()
+    except (OSError, UnicodeDecodeError) as e:
+        raise ParamError("--public-key", f"cannot read {path}: {e}") from None
+    if "BEGIN PUBLIC KEY" not in pem:
+        raise ParamError("--public-key", f"{path} holds no PEM public key")
+    return pem
+
+
+def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
+    """`audit validate`: on the server (its own key), here against a pinned key, or an export offline."""
+    from service.audit.digest import AuditEntry, validate
+
+    start = _iso(fields["start_time"]) if fields.get("start_time") else ""
+    end = _iso(fields["end_time"]) if fields.get("end_time") else ""
+    pinned = _pinned_key(ns.public_key) if getattr(ns, "public_key", None) else ""
+    if getattr(ns, "export", None):
+        if not pinned:
+            raise ParamError("--export", "an export is validated against the key you pinned: give --public-key FILE")
+        return _report_output(validate_export(Path(ns.export), pinned, start, end), pinned=True)
+    if not pinned:
+        data = to_aws(client.call("ValidateAuditTrail", build_request("ValidateAuditTrail", **fields)))
+        data.update(Valid=data.get("Status") == "VALID", KeyPinned=False)
+        sys.stderr.write("warning: validated against the server's own digest key; pin the key and pass "
+                         "--public-key FILE so that a replaced key cannot re-sign the chain\n")
+        return data
+    info = client.call("GetDigestPublicKey", build_request("GetDigestPublicKey"))
+    chain = _all_digests(client)
+    records = [AuditEntry.of(position, record) for position, record in _stored_records(client)]
+    witness = json.loads(info.last_written_digest_json) if info.last_written_digest_json else None
+    report = validate(records, chain, [pinned], interval=info.digest_interval_seconds, now=info.server_time,
+                      start_time=start, end_time=end, witness=witness)
+    return _report_output(report, pinned=True)
+
+
+def validate_export(directory: Path, pinned: str, start: str = "", end: str = "") -> Any:
+    """Validate an `audit export` directory with nothing but the pinned public key."""
+    from service.audit.digest import AuditEntry, validate
+
+    if not directory.is_dir():
+        raise ParamError("--export", f"{directory} is not a directory")
+    manifest_file = directory / "manifest.json"
+    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
+    digests_dir = directory / "digests"
+    chain = [json.loads(p.read_text()) for p in sorted(digests_dir.glob("*.json"))] if digests_dir.is_dir() else []
+    records: list[Any] = []
+    for path in sorted(directory.rglob("*.json")):
+        if path == manifest_file or path.parent == digests_dir:
+            continue
+        records += [AuditEntry.of(0, r) for r in json.loads(path.read_text()).get("Records", [])]
+    now = min(t for t in (str(manifest.get("exportedAt") or ""), str(manifest.get("endTime") or "")) if t) \
+        if manifest.get("exportedAt") or manifest.get("endTime") else ""
+    witness = {"digestId": manifest["lastDigestId"]} if manifest.get("lastDigestId") else None
+    report = validate(records, chain, [pinned], interval=float(manifest.get("digestIntervalSeconds") or 0), now=now,
+                      start_time=start, end_time=end, complete=False, witness=witness)
+    if not manifest:
+        report.problems.append("the export has no manifest.json")
+    elif manifest.get("records") != len(records):
+        report.problems.append(f"the manifest lists {manifest.get('records')} records, the log files hold {len(records)}")
+    for name in manifest.get("digestFiles", []):
+        if not (directory / name).exists():
+            report.problems.append(f"digest file {name} named by the manifest is missing")
+    return report
+
+
+def _report_output(report: Any, *, pinned: bool) -> dict[str, Any]:
+    from protos.iamd.v1 import audit_pb2
+
+    message = audit_pb2.ValidateAuditTrailResponse(
+        valid=report.ok, valid_digests=report.valid_digests, valid_records=report.valid_records,
+        modified_event_ids=report.modified, deleted_event_ids=report.deleted, inserted_event_ids=report.inserted,
+        invalid_digest_ids=report.digests_invalid, missing_digest_ids=report.digests_missing,
+        valid_ranges=[audit_pb2.TimeRange(oldest_event_time=a, newest_event_time=b) for a, b in report.valid_ranges],
+        not_yet_covered=report.uncovered, status=report.status, backdated_event_ids=report.backdated,
+        overdue_event_ids=report.overdue, late_event_ids=report.late, problems=report.problems, notes=report.notes,
+        newest_digest_time=report.newest_digest_time, digest_interval_seconds=report.interval,
+        trusted_key_fingerprints=report.trusted_fingerprints, key_pinned=pinned)
+    data = to_aws(message)
+    data.update(Valid=report.ok, KeyPinned=pinned, Status=report.status)
+    return data
 
 
 def _paginate(
@@ -1243,6 +1401,9 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
             data = run_command(client, command, fields, ns)
     except IamClientError as err:
         return report_error(err, command, endpoint, stderr)
+    except ParamError as e:
+        stderr.write(f"\nError parsing parameter '{e.flag}': {e.reason}\n")
+        return EXIT_USAGE
     except CredentialsError as e:
         stderr.write(f"\nUnable to locate credentials: {e}\n")
         return EXIT_USAGE
@@ -1250,7 +1411,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_INTERRUPTED
 
     stdout.write(render(data, ns.output, command.operation_name) + "\n")
-    return EXIT_OK
+    return command.exit_status(data) if command.exit_status is not None else EXIT_OK
 
 
 if __name__ == "__main__":

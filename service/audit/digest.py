@@ -1,9 +1,21 @@
-"""Tamper evidence in the manner of CloudTrail's digest files (REFERENCE.md B4).
+"""Tamper evidence in the manner of CloudTrail's digest files (REFERENCE.md B4), stricter.
 
-A digest lists the SHA-256 of every audit record written since the previous digest (by log
-position), carries the previous digest's hash and signature, and is signed with Ed25519 by a
-key kept outside the event store. Validation walks the chain and reports each record that was
-modified, deleted or inserted, and each digest that was altered or removed.
+A digest covers a range of log positions (previous digest's end, its own end]: it lists the
+SHA-256 of every audit record in that range (the stored record, hashed as opaque canonical
+JSON), carries the previous digest's hash and signature, the time it was cut, the cadence it
+was written at, and is signed with Ed25519 by a key kept outside the event store.
+
+Validation (`validate`) trusts only the keys it is given (an auditor's pinned public key, or the
+server's own key when nothing is pinned) plus the keys those vouched for in the chain (a
+rotation digest carries the new key and the old key's signature over it). It names:
+
+- records modified, deleted or inserted inside a digest's range (an unlisted record at a
+  position a digest covers is an insert, whatever its time);
+- records backdated: after a digest's range but dated before that digest was cut;
+- digests altered, signed by an untrusted key, or missing (a broken link, a first digest that
+  names a predecessor, a gap in the chain's times beyond the cadence, a newest digest older than
+  one interval, a digest the service wrote that is no longer in the chain: a truncated tail);
+- records past the last digest older than one interval (overdue: not covered at the cadence).
 """
 
 from __future__ import annotations
@@ -12,6 +24,7 @@ import hashlib
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +36,23 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 DIGEST_STREAM = "auditdigest-chain"  # not under "audit-": digests are not records
 DIGEST_TYPE = "AuditDigest"
 SIGNATURE_ALGORITHM = "Ed25519"
-# An uncovered record whose time is this much older than the last digest was slipped in backdated:
-# every genuine record is committed within seconds of its eventTime, so the next digest covers it.
-BACKDATE_MARGIN_SECONDS = 60
+ENDORSEMENT_PURPOSE = "iamd-audit-digest-key-rotation"
+
+# Why a digest was written. After a `final` (service stopped) or an offline `rotate` digest the
+# next one may come any time later: the service was not running, so no digest was due.
+REASON_START, REASON_CADENCE, REASON_REQUEST, REASON_FINAL, REASON_ROTATE = (
+    "start", "cadence", "request", "final", "rotate")
+STOPPED_AFTER = (REASON_FINAL, REASON_ROTATE)
+
+# How long the digester waits, after cutting a digest's time, before it reads the log: a call
+# stamped before the cut has its record committed by then, so every genuine record dated before
+# a digest's end time lies inside that digest's range (and the validator needs no time margin).
+SETTLE_SECONDS = 1.0
+
+
+def cadence_margin(interval: float) -> float:
+    """Slack on the digest cadence (scheduling, a slow write): half an interval, 1 s to 5 min."""
+    return min(300.0, max(1.0, interval / 2))
 
 
 def canonical(data: Mapping[str, Any]) -> bytes:
@@ -36,69 +63,124 @@ def record_hash(record: Mapping[str, Any]) -> str:
     return hashlib.sha256(canonical(record)).hexdigest()
 
 
+def fingerprint_of(public_pem: str) -> str:
+    return hashlib.sha256(public_pem.encode()).hexdigest()[:32]
+
+
+def public_key_path(private_path: Path) -> Path:
+    """`keys/audit-digest.pem` -> `keys/audit-digest.pub.pem`: what an auditor copies and pins."""
+    return private_path.with_name(private_path.name.removesuffix(".pem") + ".pub.pem")
+
+
+def _write_private(path: Path, data: bytes, mode: int = 0o600) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+    with os.fdopen(fd, "wb") as f:
+        f.write(data)
+        f.flush()
+        os.fsync(f.fileno())
+
+
 class SigningKey:
     """The Ed25519 key that signs digests, in a file of its own (mode 0600), never in the log."""
 
-    def __init__(self, private: Ed25519PrivateKey) -> None:
+    def __init__(self, private: Ed25519PrivateKey, *, created: bool = False) -> None:
         self._private = private
+        self.created = created
         self.public_pem = private.public_key().public_bytes(
             serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo).decode()
-        self.fingerprint = hashlib.sha256(self.public_pem.encode()).hexdigest()[:32]
+        self.fingerprint = fingerprint_of(self.public_pem)
 
     def __repr__(self) -> str:
         return f"SigningKey(fingerprint={self.fingerprint!r})"
 
     @classmethod
+    def generate(cls) -> SigningKey:
+        return cls(Ed25519PrivateKey.generate(), created=True)
+
+    @classmethod
+    def load(cls, path: Path) -> SigningKey:
+        return cls(serialization.load_pem_private_key(path.read_bytes(), password=None))  # type: ignore[arg-type]
+
+    @classmethod
     def load_or_create(cls, path: Path) -> SigningKey:
         if path.exists():
-            return cls(serialization.load_pem_private_key(path.read_bytes(), password=None))  # type: ignore[arg-type]
-        private = Ed25519PrivateKey.generate()
+            return cls.load(path)
+        key = cls.generate()
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        pem = private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
-                                    serialization.NoEncryption())
         try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            _write_private(path, key.private_pem())
         except FileExistsError:  # another replica sharing the file created it first
-            return cls.load_or_create(path)
-        with os.fdopen(fd, "wb") as f:
-            f.write(pem)
-            f.flush()
-            os.fsync(f.fileno())
-        return cls(private)
+            return cls.load(path)
+        key.write_public(public_key_path(path))
+        return key
+
+    def private_pem(self) -> bytes:
+        return self._private.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption())
+
+    def write_public(self, path: Path) -> None:
+        tmp = path.with_name(path.name + ".tmp")
+        tmp.write_text(self.public_pem)
+        os.replace(tmp, path)
 
     def sign(self, digest: Mapping[str, Any]) -> str:
         return self._private.sign(canonical(digest)).hex()
 
+    def endorse(self, new_public_pem: str, previous_digest_id: str | None) -> str:
+        """This (old) key's signature over its successor, bound to the chain position."""
+        return self.sign(endorsement_message(new_public_pem, previous_digest_id))
+
+
+def endorsement_message(new_public_pem: str, previous_digest_id: str | None) -> dict[str, Any]:
+    return {"purpose": ENDORSEMENT_PURPOSE, "newPublicKey": new_public_pem, "previousDigestId": previous_digest_id}
+
 
 def verify(public_pem: str, digest: Mapping[str, Any], signature_hex: str) -> bool:
-    key = serialization.load_pem_public_key(public_pem.encode())
-    assert isinstance(key, Ed25519PublicKey)
+    try:
+        key = serialization.load_pem_public_key(public_pem.encode())
+    except (ValueError, TypeError):
+        return False
+    if not isinstance(key, Ed25519PublicKey):
+        return False
     try:
         key.verify(bytes.fromhex(signature_hex), canonical(digest))
         return True
-    except (InvalidSignature, ValueError):
+    except (InvalidSignature, ValueError, TypeError):
         return False
 
 
 @dataclass(frozen=True)
 class AuditEntry:
-    """One audit record as read from the log."""
+    """One audit record as read from the log (position 0: unknown, as in an export)."""
 
     position: int
     event_id: str
     event_time: str
     data: Mapping[str, Any]
 
+    @classmethod
+    def of(cls, position: int, data: Mapping[str, Any], fallback_id: str = "") -> AuditEntry:
+        return cls(position, str(data.get("eventID", fallback_id)), str(data.get("eventTime", "")), data)
+
 
 def build_digest(*, digest_id: str, created_at: str, start_position: int, end_position: int,
                  records: Sequence[AuditEntry], previous: Mapping[str, Any] | None,
-                 fingerprint: str) -> dict[str, Any]:
-    """The digest of the records with positions in (start_position, end_position]."""
+                 key: SigningKey, start_time: str = "", interval: float = 0.0, reason: str = REASON_CADENCE,
+                 previous_key: SigningKey | None = None, extra: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The digest of the records with positions in (start_position, end_position], cut at `created_at`.
+
+    `previous_key`: this digest rotates the signing key from `previous_key` to `key`; the old key
+    endorses the new one so that a validator trusting the old key trusts the new one.
+    """
     previous_digest = previous["digest"] if previous else None
     times = [r.event_time for r in records]
-    return {
+    digest: dict[str, Any] = {
         "digestId": digest_id,
         "digestCreatedAt": created_at,
+        "digestStartTime": start_time or (previous_digest or {}).get("digestEndTime") or created_at,
+        "digestEndTime": created_at,
+        "digestIntervalSeconds": interval,
+        "digestReason": reason,
         "digestStartPosition": start_position,
         "digestEndPosition": end_position,
         "oldestEventTime": min(times) if times else None,
@@ -109,9 +191,16 @@ def build_digest(*, digest_id: str, created_at: str, start_position: int, end_po
         "previousDigestId": previous_digest["digestId"] if previous_digest else None,
         "previousDigestHashValue": hashlib.sha256(canonical(previous_digest)).hexdigest() if previous_digest else None,
         "previousDigestSignature": previous["signature"] if previous else None,
-        "digestPublicKeyFingerprint": fingerprint,
+        "digestPublicKeyFingerprint": key.fingerprint,
+        "digestPublicKey": key.public_pem,
         "digestSignatureAlgorithm": SIGNATURE_ALGORITHM,
     }
+    if previous_key is not None:
+        digest["previousDigestPublicKey"] = previous_key.public_pem
+        digest["digestPublicKeyEndorsement"] = previous_key.endorse(key.public_pem, digest["previousDigestId"])
+    if extra:
+        digest.update(extra)
+    return digest
 
 
 @dataclass
@@ -120,81 +209,308 @@ class ValidationReport:
     valid_records: int = 0
     modified: list[str] = field(default_factory=list)  # event ids
     deleted: list[str] = field(default_factory=list)
-    inserted: list[str] = field(default_factory=list)
-    digests_invalid: list[str] = field(default_factory=list)  # digest ids: bad signature or tampered
-    digests_missing: list[str] = field(default_factory=list)  # ids named by a successor, not found
+    inserted: list[str] = field(default_factory=list)  # includes the backdated ones
+    backdated: list[str] = field(default_factory=list)  # dated before a digest that does not cover them
+    overdue: list[str] = field(default_factory=list)  # past the last digest, older than one interval
+    late: list[str] = field(default_factory=list)  # rebuilt after a crash (addendum): named, not failed
+    digests_invalid: list[str] = field(default_factory=list)  # digest ids: bad signature, untrusted key, tampered
+    digests_missing: list[str] = field(default_factory=list)  # ids named by a successor or the service, not found
+    problems: list[str] = field(default_factory=list)  # one sentence per problem found
+    notes: list[str] = field(default_factory=list)  # what an auditor should know but is not a problem
     valid_ranges: list[tuple[str, str]] = field(default_factory=list)  # (oldest, newest) event times
-    uncovered: int = 0  # records newer than the last digest: not yet validatable
+    uncovered: int = 0  # records newer than the last digest, within the cadence: not yet validatable
+    no_digest: bool = False
+    newest_digest_time: str = ""
+    interval: float = 0.0
+    trusted_fingerprints: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
-        return not (self.modified or self.deleted or self.inserted or self.digests_invalid or self.digests_missing)
+        return not (self.no_digest or self.problems or self.modified or self.deleted or self.inserted
+                    or self.backdated or self.overdue or self.digests_invalid or self.digests_missing)
+
+    @property
+    def status(self) -> str:
+        return "NO_DIGEST" if self.no_digest else "VALID" if self.ok else "INVALID"
 
 
-def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]], public_pem: str, *,
-             start_time: str = "", end_time: str = "") -> ValidationReport:
-    """Check the digest chain and every record it covers; name what was tampered with."""
-    report = ValidationReport()
-    by_position = {r.position: r for r in records}
-    covered: set[int] = set()
-    known_ids = {d["digest"]["digestId"] for d in digests if isinstance(d.get("digest"), Mapping)}
-    previous: Mapping[str, Any] | None = None
-    last_covered_time = ""
-    for entry in digests:
-        digest, signature = entry.get("digest"), entry.get("signature", "")
-        if not isinstance(digest, Mapping) or not verify(public_pem, digest, signature):
-            report.digests_invalid.append(str((digest or {}).get("digestId", "?")))
-            previous = None  # the chain cannot vouch past an altered digest
-            continue
-        prev_id = digest.get("previousDigestId")
-        if prev_id and prev_id not in known_ids:
-            report.digests_missing.append(prev_id)
-        elif previous is not None and prev_id == previous["digest"]["digestId"]:
-            expected = hashlib.sha256(canonical(previous["digest"])).hexdigest()
-            if digest["previousDigestHashValue"] != expected or digest["previousDigestSignature"] != previous["signature"]:
-                report.digests_invalid.append(str(prev_id))
-        previous = entry
-        in_window = (not start_time or (digest["newestEventTime"] or "") >= start_time) and \
-            (not end_time or (digest["oldestEventTime"] or "9") <= end_time)
-        listed = {r["position"]: r for r in digest["records"]}
-        low, high = digest["digestStartPosition"], digest["digestEndPosition"]
-        for position, item in listed.items():
-            covered.add(position)
-            found = by_position.get(position)
-            if found is None or found.event_id != item["eventID"]:
-                if in_window:
-                    report.deleted.append(item["eventID"])
-                if found is not None and in_window:
-                    report.inserted.append(found.event_id)
-                    covered.add(position)
-            elif record_hash(found.data) != item["hashValue"]:
-                if in_window:
-                    report.modified.append(item["eventID"])
-            elif in_window:
-                report.valid_records += 1
-        for position in (p for p in by_position if low < p <= high and p not in listed):
-            covered.add(position)
-            if in_window:
-                report.inserted.append(by_position[position].event_id)
-        report.valid_digests += 1
-        last_covered_time = max(last_covered_time, digest["digestCreatedAt"])
-        if digest["newestEventTime"]:
-            report.valid_ranges.append((digest["oldestEventTime"], digest["newestEventTime"]))
-    for position, record in by_position.items():
-        if position in covered:
-            continue
-        # Uncovered records are either newer than the last digest, or were slipped in backdated.
-        if last_covered_time and _seconds_between(record.event_time, last_covered_time) > BACKDATE_MARGIN_SECONDS:
-            report.inserted.append(record.event_id)
-        else:
-            report.uncovered += 1
-    return report
+def _parse(t: str) -> datetime:
+    """A time as records and digests write it; anything unreadable counts as the earliest time."""
+    try:
+        moment = datetime.fromisoformat(str(t).replace("Z", "+00:00"))
+    except ValueError:
+        return datetime.min.replace(tzinfo=UTC)
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
+def _before(a: str, b: str) -> bool:
+    return _parse(a) < _parse(b)
 
 
 def _seconds_between(earlier: str, later: str) -> float:
-    from datetime import datetime
+    return (_parse(later) - _parse(earlier)).total_seconds()
 
-    def parse(t: str) -> datetime:
-        return datetime.fromisoformat(t.replace("Z", "+00:00"))
 
-    return (parse(later) - parse(earlier)).total_seconds()
+def _end_time(digest: Mapping[str, Any]) -> str:
+    return str(digest.get("digestEndTime") or digest.get("digestCreatedAt") or "")
+
+
+def _is_digest(entry: Any) -> bool:
+    digest = entry.get("digest") if isinstance(entry, Mapping) else None
+    return isinstance(digest, Mapping) and isinstance(digest.get("digestId"), str) and \
+        isinstance(digest.get("records"), list) and isinstance(entry.get("signature"), str)
+
+
+def _key_of(digest: Mapping[str, Any]) -> str:
+    """The public key a digest says signed it, if it carries one that matches its fingerprint."""
+    pem = digest.get("digestPublicKey")
+    return pem if isinstance(pem, str) and fingerprint_of(pem) == digest.get("digestPublicKeyFingerprint") else ""
+
+
+def _endorsed(digest: Mapping[str, Any]) -> tuple[str, str] | None:
+    """(old key, new key) when this digest is a well-formed rotation the old key signed off."""
+    old, new, endorsement = digest.get("previousDigestPublicKey"), _key_of(digest), digest.get("digestPublicKeyEndorsement")
+    if not (isinstance(old, str) and new and isinstance(endorsement, str)):
+        return None
+    if not verify(old, endorsement_message(new, digest.get("previousDigestId")), endorsement):
+        return None
+    return old, new
+
+
+def trusted_keys(digests: Sequence[Mapping[str, Any]], anchors: Iterable[str]) -> dict[str, str]:
+    """Fingerprint -> public key of every key the anchors vouch for through the chain's rotations.
+
+    Forward: a rotation endorsed by a trusted key makes the new key trusted. Backward: a rotation
+    digest signed by a trusted key names (and carries the endorsement of) the key before it.
+    """
+    trusted = {fingerprint_of(pem): pem for pem in anchors}
+    rotations = []
+    for entry in digests:
+        pair = _endorsed(entry["digest"])
+        if pair is not None and verify(pair[1], entry["digest"], entry["signature"]):
+            rotations.append(pair)
+    changed = True
+    while changed:
+        changed = False
+        for old, new in rotations:
+            for a, b in ((old, new), (new, old)):
+                if fingerprint_of(a) in trusted and fingerprint_of(b) not in trusted:
+                    trusted[fingerprint_of(b)] = b
+                    changed = True
+    return trusted
+
+
+def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]], anchors: Sequence[str], *,
+             interval: float = 0.0, now: str = "", start_time: str = "", end_time: str = "",
+             complete: bool = True, witness: Mapping[str, Any] | None = None) -> ValidationReport:
+    """Check the digest chain and every record against it; name everything that does not hold.
+
+    `anchors`: the public keys (PEM) the validator trusts. `interval`: the cadence digests are
+    due at, when the digests do not say (they do). `now`: the time of validation (for an export:
+    when it was made); empty skips the checks against the clock. `complete`: the chain from its
+    first digest, as the log holds it (False for an export of a time range, whose first digest's
+    predecessor is outside it; records then may carry no positions and are matched by event id).
+    `witness`: the newest digest the service remembers writing (a truncated tail if absent).
+    `start_time`/`end_time` narrow which records are reported, not which digests are checked.
+    """
+    report = ValidationReport()
+    records = list(records)
+    by_position = {r.position: r for r in records if r.position}
+    by_id = {r.event_id: r for r in records}
+    positions_known = len(by_position) == len(records)
+    entries = [e for e in digests if _is_digest(e)]
+    for e in digests:
+        if not _is_digest(e):
+            report.digests_invalid.append(str(((e or {}).get("digest") or {}).get("digestId", "?")))
+            report.problems.append("a digest is not in digest form")
+    if not complete:
+        entries.sort(key=lambda e: (int(e["digest"].get("digestEndPosition") or 0), _end_time(e["digest"])))
+    trusted = trusted_keys(entries, anchors)
+    report.trusted_fingerprints = sorted(trusted)
+    intervals = [float(e["digest"].get("digestIntervalSeconds") or 0) for e in entries]
+    report.interval = max([i for i in intervals if i > 0] or [interval])
+
+    def in_window(record: AuditEntry) -> bool:
+        return (not start_time or record.event_time >= start_time) and (not end_time or record.event_time <= end_time)
+
+    def addendum(record: AuditEntry) -> bool:
+        extra = record.data.get("addendum")
+        return isinstance(extra, Mapping) and bool(extra.get("reason"))
+
+    def out_of_order(record: AuditEntry, cut: str, where: str) -> None:
+        """A record dated before a digest was cut but not in that digest's range."""
+        if addendum(record):
+            report.late.append(record.event_id)
+            report.notes.append(f"record {record.event_id} ({record.event_time}) was written after the digest "
+                                f"cut at {cut}, marked as rebuilt ({record.data['addendum'].get('reason')})")
+            return
+        if record.event_id not in report.inserted:
+            report.inserted.append(record.event_id)
+        report.backdated.append(record.event_id)
+        report.problems.append(f"record {record.event_id} is dated {record.event_time}, before the digest cut at "
+                               f"{cut}, but {where}: inserted backdated")
+
+    if not entries:
+        report.no_digest = True
+        report.uncovered = len(records)
+        report.problems.append("no digest yet: nothing is covered" + (f" ({len(records)} records)" if records else ""))
+        if witness and witness.get("digestId"):
+            report.digests_missing.append(str(witness["digestId"]))
+            report.problems.append(f"the service wrote digest {witness['digestId']} ({witness.get('digestEndTime')}) "
+                                   "and the chain holds none: it was removed")
+        return report
+
+    ids = {e["digest"]["digestId"] for e in entries}
+    covered_ids: set[str] = set()
+    covered_positions: set[int] = set()
+    previous: Mapping[str, Any] | None = None  # the previous entry, if it verified
+    prior: Mapping[str, Any] | None = None  # the previous entry, verified or not
+    margin = cadence_margin(report.interval)
+    for index, entry in enumerate(entries):
+        digest, signature = entry["digest"], entry["signature"]
+        digest_id = digest["digestId"]
+        fp = digest.get("digestPublicKeyFingerprint")
+        pem = _key_of(digest) or trusted.get(str(fp), "")
+        every = float(digest.get("digestIntervalSeconds") or report.interval)
+        if not pem or not verify(pem, digest, signature):
+            report.digests_invalid.append(digest_id)
+            report.problems.append(f"digest {digest_id}: signature verification failed")
+            previous, prior = None, entry  # the chain cannot vouch past an altered digest
+            continue
+        if fp not in trusted:
+            report.digests_invalid.append(digest_id)
+            report.problems.append(f"digest {digest_id} is signed by key {fp}, which the trusted keys "
+                                   f"({', '.join(sorted(trusted)) or 'none'}) do not vouch for")
+            previous, prior = None, entry
+            continue
+        prev_id = digest.get("previousDigestId")
+        if prior is None:
+            if prev_id and complete:
+                report.digests_missing.append(prev_id)
+                report.problems.append(f"digest {digest_id} names a previous digest {prev_id} that is not in the "
+                                       "chain: the chain's beginning was removed")
+        elif prev_id != prior["digest"]["digestId"]:
+            if prev_id and prev_id not in ids:
+                report.digests_missing.append(prev_id)
+                report.problems.append(f"digest {prev_id}, the predecessor of {digest_id}, is missing")
+            elif not prev_id:
+                report.digests_invalid.append(digest_id)
+                report.problems.append(f"digest {digest_id} starts a new chain after digest "
+                                       f"{prior['digest']['digestId']}")
+            else:
+                report.digests_invalid.append(digest_id)
+                report.problems.append(f"digest {digest_id} is out of order")
+        elif previous is not None:
+            prev_digest = previous["digest"]
+            expected = hashlib.sha256(canonical(prev_digest)).hexdigest()
+            if digest.get("previousDigestHashValue") != expected or digest.get("previousDigestSignature") != previous["signature"]:
+                report.digests_invalid.append(str(prev_id))
+                report.problems.append(f"digest {prev_id} does not match what its successor {digest_id} recorded")
+            if digest.get("digestStartPosition") != prev_digest.get("digestEndPosition"):
+                report.problems.append(f"digest {digest_id} starts at position {digest.get('digestStartPosition')}, "
+                                       f"its predecessor ended at {prev_digest.get('digestEndPosition')}")
+            if prev_digest.get("digestPublicKeyFingerprint") != fp:
+                pair = _endorsed(digest)
+                if pair is None or fingerprint_of(pair[0]) != prev_digest.get("digestPublicKeyFingerprint"):
+                    report.digests_invalid.append(digest_id)
+                    report.problems.append(f"digest {digest_id} changes the signing key from "
+                                           f"{prev_digest.get('digestPublicKeyFingerprint')} to {fp} without the "
+                                           "old key's endorsement")
+            gap = _seconds_between(_end_time(prev_digest), _end_time(digest))
+            if gap > every + margin and prev_digest.get("digestReason") not in STOPPED_AFTER:
+                report.digests_missing.append(f"{_end_time(prev_digest)}/{_end_time(digest)}")
+                report.problems.append(f"no digest between {_end_time(prev_digest)} and {_end_time(digest)} "
+                                       f"({gap:.0f} s; one is due every {every:g} s): digests are missing")
+            elif gap > every + margin:
+                report.notes.append(f"the service was stopped between {_end_time(prev_digest)} and "
+                                    f"{_end_time(digest)}")
+        if prior is not None and prior["digest"].get("digestReason") not in STOPPED_AFTER \
+                and digest.get("digestReason") == REASON_START:
+            report.notes.append(f"the service started at {_end_time(digest)} without a final digest from its "
+                                f"previous run (last digest {_end_time(prior['digest'])}): it stopped abruptly")
+        truncation = digest.get("truncationDetected")
+        if isinstance(truncation, Mapping):
+            report.digests_missing.append(str(truncation.get("digestId")))
+            report.problems.append(f"at {_end_time(digest)} the service found that digest {truncation.get('digestId')} "
+                                   f"it had written ({truncation.get('digestEndTime')}, up to position "
+                                   f"{truncation.get('digestEndPosition')}) was no longer in the chain: "
+                                   "the tail was truncated")
+        previous = prior = entry
+
+        low, high = int(digest.get("digestStartPosition") or 0), int(digest.get("digestEndPosition") or 0)
+        listed = digest["records"]
+        listed_ids = {item["eventID"] for item in listed}
+        cut_before = _end_time(entries[index - 1]["digest"]) if index > 0 else ""
+        for item in listed:
+            found = by_position.get(item["position"]) if positions_known else by_id.get(item["eventID"])
+            if found is None or found.event_id != item["eventID"]:
+                report.deleted.append(item["eventID"])
+                report.problems.append(f"record {item['eventID']} (position {item['position']}), listed by digest "
+                                       f"{digest_id}, is missing")
+                if found is not None:
+                    covered_positions.add(found.position)
+                    covered_ids.add(found.event_id)
+                    if found.event_id not in report.inserted:
+                        report.inserted.append(found.event_id)
+                        report.problems.append(f"record {found.event_id} takes the place of {item['eventID']}")
+                continue
+            covered_positions.add(found.position)
+            covered_ids.add(found.event_id)
+            if record_hash(found.data) != item["hashValue"]:
+                report.modified.append(item["eventID"])
+                report.problems.append(f"record {item['eventID']} was modified after digest {digest_id}")
+            elif cut_before and _before(found.event_time, cut_before):
+                out_of_order(found, cut_before, f"digest {digest_id} covers it, not the one cut then")
+            elif in_window(found):
+                report.valid_records += 1
+        if positions_known:
+            for position in sorted(p for p in by_position if low < p <= high):
+                record = by_position[position]
+                if record.event_id in listed_ids:
+                    continue
+                covered_positions.add(position)
+                covered_ids.add(record.event_id)
+                report.inserted.append(record.event_id)
+                report.problems.append(f"record {record.event_id} at position {position} lies inside digest "
+                                       f"{digest_id}'s range ({low}, {high}] but is not listed: inserted")
+        report.valid_digests += 1
+        if digest.get("newestEventTime"):
+            report.valid_ranges.append((digest["oldestEventTime"], digest["newestEventTime"]))
+
+    newest = entries[-1]["digest"]
+    newest_end = _end_time(newest)
+    newest_high = int(newest.get("digestEndPosition") or 0)
+    report.newest_digest_time = newest_end
+    if witness and witness.get("digestId") and witness["digestId"] not in ids:
+        report.digests_missing.append(str(witness["digestId"]))
+        report.problems.append(f"the service wrote digest {witness['digestId']} ({witness.get('digestEndTime')}, up "
+                               f"to position {witness.get('digestEndPosition')}) and it is not in the chain: "
+                               "the tail was truncated")
+    tail: list[AuditEntry] = []
+    for record in records:
+        if record.event_id in covered_ids or (positions_known and record.position in covered_positions):
+            continue
+        if positions_known and record.position <= newest_high:
+            if complete:
+                report.inserted.append(record.event_id)
+                report.problems.append(f"record {record.event_id} at position {record.position} precedes the last "
+                                       "digest's range and no digest lists it: inserted")
+            continue
+        if _before(record.event_time, newest_end):
+            out_of_order(record, newest_end, "no digest covers it")
+            continue
+        tail.append(record)
+    every = float(newest.get("digestIntervalSeconds") or report.interval)
+    for record in tail:
+        if now and _seconds_between(record.event_time, now) > every + margin:
+            report.overdue.append(record.event_id)
+        else:
+            report.uncovered += 1
+    if report.overdue:
+        report.problems.append(f"{len(report.overdue)} records written after the last digest ({newest_end}) are "
+                               f"older than one interval ({every:g} s) and no digest covers them")
+    if now and _seconds_between(newest_end, now) > every + margin and (tail or newest.get("digestReason") not in STOPPED_AFTER):
+        report.digests_missing.append(f"{newest_end}/{now}")
+        report.problems.append(f"the newest digest was cut at {newest_end}, more than one interval ({every:g} s) "
+                               f"before {now}: the digests since are missing")
+    return report

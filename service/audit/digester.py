@@ -1,76 +1,211 @@
-"""Writes the signed digest chain: at a fixed cadence, and a last one at shutdown."""
+"""Writes the signed digest chain: one at start, at a fixed cadence, on request, a last one at shutdown.
+
+Next to the signing key the digester keeps a witness (`audit-digest.head.json`): the newest
+digest it wrote. At start, a witness naming a digest the chain no longer holds means the chain's
+tail was removed while iamd was stopped; the start digest then records that, signed, so every
+later validation names the truncation. While running, validation compares the chain with the
+digest written last.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import uuid
+from datetime import UTC
+from pathlib import Path
 from typing import Any
 
+import orjson
 import structlog
 
 from projections.audit_index import AUDIT_STREAMS
 from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore, NewEvent, StreamState
 
-from .digest import DIGEST_STREAM, DIGEST_TYPE, AuditEntry, SigningKey, build_digest, validate
+from .digest import (
+    DIGEST_STREAM,
+    DIGEST_TYPE,
+    REASON_CADENCE,
+    REASON_FINAL,
+    REASON_REQUEST,
+    REASON_ROTATE,
+    REASON_START,
+    SETTLE_SECONDS,
+    AuditEntry,
+    SigningKey,
+    ValidationReport,
+    build_digest,
+    public_key_path,
+    validate,
+)
 
 log = structlog.get_logger(__name__)
 
 
-async def read_audit_entries(store: EventStore, after: int | None = None) -> list[AuditEntry]:
-    return [AuditEntry(e.position, str(e.data.get("eventID", e.id)), str(e.data.get("eventTime", "")), e.data)
-            async for e in store.read_all(after=after, filter=AUDIT_STREAMS)]
+async def read_audit_entries(store: EventStore, after: int | None = None, up_to: int | None = None,
+                             limit: int | None = None) -> list[AuditEntry]:
+    """Audit records in (after, up_to], oldest first, at most `limit`."""
+    entries: list[AuditEntry] = []
+    stream = store.read_all(after=after, filter=AUDIT_STREAMS)
+    try:
+        async for e in stream:
+            if up_to is not None and e.position > up_to:
+                break
+            entries.append(AuditEntry.of(e.position, e.data, str(e.id)))
+            if limit is not None and len(entries) >= limit:
+                break
+    finally:
+        close = getattr(stream, "aclose", None)
+        if close is not None:
+            await close()
+    return entries
 
 
 async def read_digests(store: EventStore) -> list[dict[str, Any]]:
     return [dict(e.data) for e in await store.read_stream(DIGEST_STREAM)]
 
 
+def witness_path(key_path: Path) -> Path:
+    return key_path.with_name(key_path.name.removesuffix(".pem") + ".head.json")
+
+
+def iso(moment: Any) -> str:
+    """As records' eventTime: whole seconds, rounded down. A record dated before a digest's end time
+    was stamped before the digest was cut."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 class Digester:
-    def __init__(self, store: EventStore, key: SigningKey, clock: Any, interval_seconds: float) -> None:
+    def __init__(self, store: EventStore, key: SigningKey, clock: Any, interval_seconds: float,
+                 key_path: Path | None = None, settle_seconds: float = SETTLE_SECONDS) -> None:
         self.store = store
         self.key = key
         self.clock = clock
         self.interval = interval_seconds
+        self.key_path = key_path
+        self.witness_file = witness_path(key_path) if key_path is not None else None
+        self.settle = min(settle_seconds, interval_seconds / 4)
+        self.last_written: dict[str, Any] | None = None  # the newest digest this process wrote
         self._task: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
-    def start(self) -> None:
-        self._task = asyncio.create_task(self._every_interval(), name="audit-digester")
+    def start(self) -> asyncio.Future[None]:
+        """Write the start digest, then keep the cadence. Await the result before serving: the
+        start digest is then written while no call is in flight."""
+        started: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self._task = asyncio.create_task(self._run(started), name="audit-digester")
+        return started
+
+    async def _run(self, started: asyncio.Future[None]) -> None:
+        try:
+            await self._start_digest()
+        except Exception as e:  # noqa: BLE001 — the cadence goes on; the caller hears of it
+            log.error("audit_digest_failed", exc_info=e)
+            started.set_exception(e)
+        else:
+            started.set_result(None)
+        await self._every_interval()
+
+    async def _start_digest(self) -> None:
+        self.last_written = self._read_witness()
+        chain = await read_digests(self.store)
+        extra: dict[str, Any] = {}
+        ids = {str(e.get("digest", {}).get("digestId")) for e in chain}
+        if self.last_written and self.last_written.get("digestId") not in ids:
+            extra["truncationDetected"] = dict(self.last_written)
+            log.error("audit_digest_chain_truncated", missing_digest=self.last_written.get("digestId"),
+                      missing_end_position=self.last_written.get("digestEndPosition"))
+        newest_fp = chain[-1].get("digest", {}).get("digestPublicKeyFingerprint") if chain else None
+        if newest_fp and newest_fp != self.key.fingerprint:
+            log.error("audit_digest_key_not_endorsed", key_fingerprint=self.key.fingerprint,
+                      chain_fingerprint=newest_fp,
+                      hint="the key file changed without `iamd rotate-digest-key`: validation will fail from here")
+        if self.key_path is not None and not public_key_path(self.key_path).exists():
+            self.key.write_public(public_key_path(self.key_path))
+        log.info("audit_digest_key", fingerprint=self.key.fingerprint, public_key=self.public_key_file)
+        await self.write_digest(REASON_START, settle=0.0, extra=extra)
+
+    @property
+    def public_key_file(self) -> str:
+        return str(public_key_path(self.key_path)) if self.key_path else ""
+
+    def _read_witness(self) -> dict[str, Any] | None:
+        if self.witness_file is None or not self.witness_file.exists():
+            return None
+        try:
+            data = orjson.loads(self.witness_file.read_bytes())
+        except (OSError, orjson.JSONDecodeError):
+            log.error("audit_digest_witness_unreadable", path=str(self.witness_file))
+            return None
+        return data if isinstance(data, dict) else None
+
+    def _remember(self, digest: dict[str, Any]) -> None:
+        self.last_written = {k: digest[k] for k in ("digestId", "digestEndTime", "digestEndPosition")}
+        if self.witness_file is None:
+            return
+        tmp = self.witness_file.with_name(self.witness_file.name + ".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as f:
+            f.write(orjson.dumps(self.last_written))
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, self.witness_file)
 
     async def _every_interval(self) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time()
         while True:
-            await asyncio.sleep(self.interval)
+            deadline += self.interval  # a fixed rate: the time a digest takes does not push the next
+            await asyncio.sleep(max(0.0, deadline - loop.time()))
             try:
-                await self.write_digest()
+                await self.write_digest(REASON_CADENCE)
             except Exception as e:  # noqa: BLE001 — retried at the next interval; never silent
                 log.error("audit_digest_failed", exc_info=e)
 
-    async def write_digest(self) -> dict[str, Any]:
-        """Digest every record since the previous digest (an empty one when there is none)."""
+    async def write_digest(self, reason: str = REASON_REQUEST, *, settle: float | None = None,
+                           extra: dict[str, Any] | None = None, new_key: SigningKey | None = None) -> dict[str, Any]:
+        """Digest every record since the previous digest (an empty one when there is none).
+
+        The digest's end time is cut first; the log is read `settle` seconds later, so records of
+        calls stamped before the cut are inside its range. `new_key` rotates the signing key.
+        """
         async with self._lock:
+            cut = iso(self.clock.now())
+            wait = self.settle if settle is None else settle
+            if wait > 0:
+                await asyncio.sleep(wait)
             chain = await self.store.read_stream(DIGEST_STREAM)
             previous = dict(chain[-1].data) if chain else None
             start = previous["digest"]["digestEndPosition"] if previous else 0
-            records = await read_audit_entries(self.store, after=start or None)
-            end = records[-1].position if records else start
-            digest = build_digest(digest_id=str(uuid.uuid4()), created_at=self.clock.now().isoformat(),
-                                  start_position=start, end_position=end, records=records, previous=previous,
-                                  fingerprint=self.key.fingerprint)
-            entry = {"digest": digest, "signature": self.key.sign(digest)}
+            head = await self.store.head_position()
+            records = await read_audit_entries(self.store, after=start or None, up_to=head)
+            end = max(head, start)
+            key = new_key or self.key
+            digest = build_digest(digest_id=str(uuid.uuid4()), created_at=cut, start_position=start,
+                                  end_position=end, records=records, previous=previous, key=key,
+                                  interval=self.interval, reason=reason,
+                                  previous_key=self.key if new_key is not None else None, extra=extra)
+            entry = {"digest": digest, "signature": key.sign(digest)}
             expected = chain[-1].version if chain else StreamState.NO_STREAM
             try:
                 await self.store.append(DIGEST_STREAM, [NewEvent(DIGEST_TYPE, entry)], expected)
             except WrongExpectedVersion:
                 log.info("audit_digest_skipped", reason="another replica wrote the digest first")
                 return previous or entry
-            log.info("audit_digest_written", records=len(records), end_position=end)
+            self._remember(digest)
+            log.info("audit_digest_written", reason=reason, records=len(records), end_position=end)
             return entry
 
-    async def validate(self, start_time: str = "", end_time: str = "") -> Any:
-        return validate(await read_audit_entries(self.store), await read_digests(self.store), self.key.public_pem,
-                        start_time=start_time, end_time=end_time)
+    def witness(self) -> dict[str, Any] | None:
+        return self.last_written
+
+    async def validate(self, start_time: str = "", end_time: str = "", public_pem: str = "") -> ValidationReport:
+        """Validate the whole chain against `public_pem` (pinned), else against this server's own key."""
+        return validate(await read_audit_entries(self.store), await read_digests(self.store),
+                        [public_pem or self.key.public_pem], interval=self.interval, now=iso(self.clock.now()),
+                        start_time=start_time, end_time=end_time, witness=self.witness())
 
     async def stop(self) -> None:
         """Stop the cadence and write the final digest (StopLogging's last digest, in CloudTrail)."""
@@ -78,4 +213,27 @@ class Digester:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self._task
-        await self.write_digest()
+        await self.write_digest(REASON_FINAL, settle=0.0)
+
+
+async def rotate_digest_key(store: EventStore, key_path: Path, clock: Any, interval: float) -> tuple[str, str]:
+    """Offline (iamd stopped): a new signing key, recorded in the chain and endorsed by the old one.
+
+    The new key is written beside the old first; the rotation digest is appended; then the new
+    key replaces the old one, whose public half stays as `audit-digest.<fingerprint>.pub.pem`.
+    """
+    old = SigningKey.load(key_path)
+    new = SigningKey.generate()
+    pending = key_path.with_name(key_path.name + ".new")
+    pending.unlink(missing_ok=True)
+    fd = os.open(pending, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(new.private_pem())
+        f.flush()
+        os.fsync(f.fileno())
+    digester = Digester(store, old, clock, interval, key_path=key_path, settle_seconds=0.0)
+    await digester.write_digest(REASON_ROTATE, settle=0.0, new_key=new)
+    old.write_public(key_path.with_name(f"{key_path.name.removesuffix('.pem')}.{old.fingerprint}.pub.pem"))
+    os.replace(pending, key_path)
+    new.write_public(public_key_path(key_path))
+    return old.fingerprint, new.fingerprint

@@ -17,8 +17,8 @@ from service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
 from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
 from service.eventstore.port import EventStore
 from service.app.ports import iso8601
-from service.audit.digest import SIGNATURE_ALGORITHM
-from service.audit.digester import Digester
+from service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
+from service.audit.digester import Digester, iso, read_audit_entries, read_digests
 
 from . import convert
 from .caller import CallerResolver
@@ -91,9 +91,11 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     async def GetDigestPublicKey(self, r: audit_pb2.GetDigestPublicKeyRequest,
                                  context: grpc.aio.ServicerContext) -> audit_pb2.GetDigestPublicKeyResponse:
-        key = self.digester.key
-        return audit_pb2.GetDigestPublicKeyResponse(public_key_pem=key.public_pem, fingerprint=key.fingerprint,
-                                                    algorithm=SIGNATURE_ALGORITHM)
+        key, witness = self.digester.key, self.digester.witness()
+        return audit_pb2.GetDigestPublicKeyResponse(
+            public_key_pem=key.public_pem, fingerprint=key.fingerprint, algorithm=SIGNATURE_ALGORITHM,
+            digest_interval_seconds=self.digester.interval, server_time=iso(self.digester.clock.now()),
+            last_written_digest_json=orjson.dumps(witness).decode() if witness else "")
 
     async def CreateDigest(self, r: audit_pb2.CreateDigestRequest,
                            context: grpc.aio.ServicerContext) -> audit_pb2.CreateDigestResponse:
@@ -101,17 +103,41 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         return audit_pb2.CreateDigestResponse(digest_id=digest["digestId"], records=len(digest["records"]),
                                               end_position=digest["digestEndPosition"])
 
+    async def ListDigests(self, r: audit_pb2.ListDigestsRequest,
+                          context: grpc.aio.ServicerContext) -> audit_pb2.ListDigestsResponse:
+        limit = r.max_results if 0 < r.max_results <= 1000 else 100
+        chain = (await read_digests(self.store))[max(0, r.after_index):]
+        page, size = [], 0
+        for entry in chain[:limit]:
+            text = orjson.dumps(entry).decode()
+            if page and size + len(text) > _PAGE_BYTES:
+                break
+            page.append(text)
+            size += len(text)
+        more = len(page) < len(chain)
+        return audit_pb2.ListDigestsResponse(digest_json=page,
+                                             next_index=max(0, r.after_index) + len(page) if more else 0)
+
+    async def GetAuditRecords(self, r: audit_pb2.GetAuditRecordsRequest,
+                               context: grpc.aio.ServicerContext) -> audit_pb2.GetAuditRecordsResponse:
+        limit = r.max_results if 0 < r.max_results <= 1000 else 1000
+        page: list[audit_pb2.AuditRecordEntry] = []
+        next_position = 0
+        entries = await read_audit_entries(self.store, after=r.after_position or None,
+                                           up_to=r.up_to_position or None, limit=limit + 1)
+        for entry in entries[:limit]:
+            page.append(audit_pb2.AuditRecordEntry(position=entry.position, event_id=entry.event_id,
+                                                   record_json=orjson.dumps(dict(entry.data)).decode()))
+        if len(entries) > limit:
+            next_position = page[-1].position
+        return audit_pb2.GetAuditRecordsResponse(records=page, next_position=next_position)
+
     async def ValidateAuditTrail(self, r: audit_pb2.ValidateAuditTrailRequest,
                                  context: grpc.aio.ServicerContext) -> audit_pb2.ValidateAuditTrailResponse:
         report = await self.digester.validate(_time(r.start_time) if r.HasField("start_time") else "",
-                                              _time(r.end_time) if r.HasField("end_time") else "")
-        return audit_pb2.ValidateAuditTrailResponse(
-            valid=report.ok, valid_digests=report.valid_digests, valid_records=report.valid_records,
-            modified_event_ids=report.modified, deleted_event_ids=report.deleted,
-            inserted_event_ids=report.inserted, invalid_digest_ids=report.digests_invalid,
-            missing_digest_ids=report.digests_missing,
-            valid_ranges=[audit_pb2.TimeRange(oldest_event_time=a, newest_event_time=b) for a, b in report.valid_ranges],
-            not_yet_covered=report.uncovered)
+                                              _time(r.end_time) if r.HasField("end_time") else "",
+                                              public_pem=r.public_key_pem)
+        return validation_response(report, key_pinned=bool(r.public_key_pem))
 
     async def LookupEvents(self, r: audit_pb2.LookupEventsRequest,
                            context: grpc.aio.ServicerContext) -> audit_pb2.LookupEventsResponse:
@@ -129,3 +155,19 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                                        for t, n in zip(e.resource_types, e.resource_names)],
                             cloud_trail_event=orjson.dumps(record).decode())
             for e, record in page.events], next_token=page.next_token)
+
+
+_PAGE_BYTES = 2 * 1024 * 1024
+
+
+def validation_response(report: ValidationReport, *, key_pinned: bool) -> audit_pb2.ValidateAuditTrailResponse:
+    return audit_pb2.ValidateAuditTrailResponse(
+        valid=report.ok, valid_digests=report.valid_digests, valid_records=report.valid_records,
+        modified_event_ids=report.modified, deleted_event_ids=report.deleted,
+        inserted_event_ids=report.inserted, invalid_digest_ids=report.digests_invalid,
+        missing_digest_ids=report.digests_missing,
+        valid_ranges=[audit_pb2.TimeRange(oldest_event_time=a, newest_event_time=b) for a, b in report.valid_ranges],
+        not_yet_covered=report.uncovered, status=report.status, backdated_event_ids=report.backdated,
+        overdue_event_ids=report.overdue, late_event_ids=report.late, problems=report.problems, notes=report.notes,
+        newest_digest_time=report.newest_digest_time, digest_interval_seconds=report.interval,
+        trusted_key_fingerprints=report.trusted_fingerprints, key_pinned=key_pinned)

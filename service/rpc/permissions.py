@@ -185,6 +185,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),
     "CreateDigest": _everywhere("iamd:CreateAuditDigest"),
     "ValidateAuditTrail": _everywhere("iamd:ValidateAuditTrail"),
+    "ListDigests": _everywhere("iamd:ListAuditDigests"),
+    "GetAuditRecords": _everywhere("cloudtrail:LookupEvents"),
     "GetEntityHistory": _on("iamd:GetEntityHistory", lambda r, res: res.target(r.target)),
     "WatchIdentityEvents": _everywhere("iamd:WatchIdentityEvents"),
     "CheckReplay": _everywhere("iamd:CheckReplay"),

@@ -84,14 +84,64 @@ class GetDigestPublicKeyRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetDigestPublicKeyResponse(_message.Message):
-    __slots__ = ("public_key_pem", "fingerprint", "algorithm")
+    __slots__ = ("public_key_pem", "fingerprint", "algorithm", "digest_interval_seconds", "server_time", "last_written_digest_json")
     PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
     FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
     ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SERVER_TIME_FIELD_NUMBER: _ClassVar[int]
+    LAST_WRITTEN_DIGEST_JSON_FIELD_NUMBER: _ClassVar[int]
     public_key_pem: str
     fingerprint: str
     algorithm: str
-    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., algorithm: _Optional[str] = ...) -> None: ...
+    digest_interval_seconds: float
+    server_time: str
+    last_written_digest_json: str
+    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., algorithm: _Optional[str] = ..., digest_interval_seconds: _Optional[float] = ..., server_time: _Optional[str] = ..., last_written_digest_json: _Optional[str] = ...) -> None: ...
+
+class ListDigestsRequest(_message.Message):
+    __slots__ = ("after_index", "max_results")
+    AFTER_INDEX_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    after_index: int
+    max_results: int
+    def __init__(self, after_index: _Optional[int] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListDigestsResponse(_message.Message):
+    __slots__ = ("digest_json", "next_index")
+    DIGEST_JSON_FIELD_NUMBER: _ClassVar[int]
+    NEXT_INDEX_FIELD_NUMBER: _ClassVar[int]
+    digest_json: _containers.RepeatedScalarFieldContainer[str]
+    next_index: int
+    def __init__(self, digest_json: _Optional[_Iterable[str]] = ..., next_index: _Optional[int] = ...) -> None: ...
+
+class GetAuditRecordsRequest(_message.Message):
+    __slots__ = ("after_position", "up_to_position", "max_results")
+    AFTER_POSITION_FIELD_NUMBER: _ClassVar[int]
+    UP_TO_POSITION_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    after_position: int
+    up_to_position: int
+    max_results: int
+    def __init__(self, after_position: _Optional[int] = ..., up_to_position: _Optional[int] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class AuditRecordEntry(_message.Message):
+    __slots__ = ("position", "event_id", "record_json")
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_ID_FIELD_NUMBER: _ClassVar[int]
+    RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    event_id: str
+    record_json: str
+    def __init__(self, position: _Optional[int] = ..., event_id: _Optional[str] = ..., record_json: _Optional[str] = ...) -> None: ...
+
+class GetAuditRecordsResponse(_message.Message):
+    __slots__ = ("records", "next_position")
+    RECORDS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_POSITION_FIELD_NUMBER: _ClassVar[int]
+    records: _containers.RepeatedCompositeFieldContainer[AuditRecordEntry]
+    next_position: int
+    def __init__(self, records: _Optional[_Iterable[_Union[AuditRecordEntry, _Mapping]]] = ..., next_position: _Optional[int] = ...) -> None: ...
 
 class CreateDigestRequest(_message.Message):
     __slots__ = ()
@@ -108,12 +158,14 @@ class CreateDigestResponse(_message.Message):
     def __init__(self, digest_id: _Optional[str] = ..., records: _Optional[int] = ..., end_position: _Optional[int] = ...) -> None: ...
 
 class ValidateAuditTrailRequest(_message.Message):
-    __slots__ = ("start_time", "end_time")
+    __slots__ = ("start_time", "end_time", "public_key_pem")
     START_TIME_FIELD_NUMBER: _ClassVar[int]
     END_TIME_FIELD_NUMBER: _ClassVar[int]
+    PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
     start_time: _timestamp_pb2.Timestamp
     end_time: _timestamp_pb2.Timestamp
-    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    public_key_pem: str
+    def __init__(self, start_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., end_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., public_key_pem: _Optional[str] = ...) -> None: ...
 
 class TimeRange(_message.Message):
     __slots__ = ("oldest_event_time", "newest_event_time")
@@ -124,7 +176,7 @@ class TimeRange(_message.Message):
     def __init__(self, oldest_event_time: _Optional[str] = ..., newest_event_time: _Optional[str] = ...) -> None: ...
 
 class ValidateAuditTrailResponse(_message.Message):
-    __slots__ = ("valid", "valid_digests", "valid_records", "modified_event_ids", "deleted_event_ids", "inserted_event_ids", "invalid_digest_ids", "missing_digest_ids", "valid_ranges", "not_yet_covered")
+    __slots__ = ("valid", "valid_digests", "valid_records", "modified_event_ids", "deleted_event_ids", "inserted_event_ids", "invalid_digest_ids", "missing_digest_ids", "valid_ranges", "not_yet_covered", "status", "backdated_event_ids", "overdue_event_ids", "late_event_ids", "problems", "notes", "newest_digest_time", "digest_interval_seconds", "trusted_key_fingerprints", "key_pinned")
     VALID_FIELD_NUMBER: _ClassVar[int]
     VALID_DIGESTS_FIELD_NUMBER: _ClassVar[int]
     VALID_RECORDS_FIELD_NUMBER: _ClassVar[int]
@@ -135,6 +187,16 @@ class ValidateAuditTrailResponse(_message.Message):
     MISSING_DIGEST_IDS_FIELD_NUMBER: _ClassVar[int]
     VALID_RANGES_FIELD_NUMBER: _ClassVar[int]
     NOT_YET_COVERED_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    BACKDATED_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    OVERDUE_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    LATE_EVENT_IDS_FIELD_NUMBER: _ClassVar[int]
+    PROBLEMS_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    NEWEST_DIGEST_TIME_FIELD_NUMBER: _ClassVar[int]
+    DIGEST_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    TRUSTED_KEY_FINGERPRINTS_FIELD_NUMBER: _ClassVar[int]
+    KEY_PINNED_FIELD_NUMBER: _ClassVar[int]
     valid: bool
     valid_digests: int
     valid_records: int
@@ -145,7 +207,17 @@ class ValidateAuditTrailResponse(_message.Message):
     missing_digest_ids: _containers.RepeatedScalarFieldContainer[str]
     valid_ranges: _containers.RepeatedCompositeFieldContainer[TimeRange]
     not_yet_covered: int
-    def __init__(self, valid: _Optional[bool] = ..., valid_digests: _Optional[int] = ..., valid_records: _Optional[int] = ..., modified_event_ids: _Optional[_Iterable[str]] = ..., deleted_event_ids: _Optional[_Iterable[str]] = ..., inserted_event_ids: _Optional[_Iterable[str]] = ..., invalid_digest_ids: _Optional[_Iterable[str]] = ..., missing_digest_ids: _Optional[_Iterable[str]] = ..., valid_ranges: _Optional[_Iterable[_Union[TimeRange, _Mapping]]] = ..., not_yet_covered: _Optional[int] = ...) -> None: ...
+    status: str
+    backdated_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    overdue_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    late_event_ids: _containers.RepeatedScalarFieldContainer[str]
+    problems: _containers.RepeatedScalarFieldContainer[str]
+    notes: _containers.RepeatedScalarFieldContainer[str]
+    newest_digest_time: str
+    digest_interval_seconds: float
+    trusted_key_fingerprints: _containers.RepeatedScalarFieldContainer[str]
+    key_pinned: bool
+    def __init__(self, valid: _Optional[bool] = ..., valid_digests: _Optional[int] = ..., valid_records: _Optional[int] = ..., modified_event_ids: _Optional[_Iterable[str]] = ..., deleted_event_ids: _Optional[_Iterable[str]] = ..., inserted_event_ids: _Optional[_Iterable[str]] = ..., invalid_digest_ids: _Optional[_Iterable[str]] = ..., missing_digest_ids: _Optional[_Iterable[str]] = ..., valid_ranges: _Optional[_Iterable[_Union[TimeRange, _Mapping]]] = ..., not_yet_covered: _Optional[int] = ..., status: _Optional[str] = ..., backdated_event_ids: _Optional[_Iterable[str]] = ..., overdue_event_ids: _Optional[_Iterable[str]] = ..., late_event_ids: _Optional[_Iterable[str]] = ..., problems: _Optional[_Iterable[str]] = ..., notes: _Optional[_Iterable[str]] = ..., newest_digest_time: _Optional[str] = ..., digest_interval_seconds: _Optional[float] = ..., trusted_key_fingerprints: _Optional[_Iterable[str]] = ..., key_pinned: _Optional[bool] = ...) -> None: ...
 
 class LookupAttribute(_message.Message):
     __slots__ = ("attribute_key", "attribute_value")

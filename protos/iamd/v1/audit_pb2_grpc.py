@@ -54,6 +54,16 @@ class AuditServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
                 _registered_method=True)
+        self.ListDigests = channel.unary_unary(
+                '/iamd.v1.AuditService/ListDigests',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
+                _registered_method=True)
+        self.GetAuditRecords = channel.unary_unary(
+                '/iamd.v1.AuditService/GetAuditRecords',
+                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
+                _registered_method=True)
         self.GetEntityHistory = channel.unary_unary(
                 '/iamd.v1.AuditService/GetEntityHistory',
                 request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
@@ -103,7 +113,23 @@ class AuditServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def ValidateAuditTrail(self, request, context):
-        """Walk the digest chain: the ranges that are valid, and every record modified, deleted or inserted.
+        """Walk the digest chain: the ranges that are valid, and every record modified, deleted or
+        inserted, every digest altered or missing, every record backdated or not covered at the cadence.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDigests(self, request, context):
+        """The digest chain itself, oldest first, a page at a time: what an auditor validates on their
+        own machine against a public key they pinned (iamctl audit validate --public-key).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAuditRecords(self, request, context):
+        """The stored audit records with their log positions, a page at a time (the bytes digests hash).
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -159,6 +185,16 @@ def add_AuditServiceServicer_to_server(servicer, server):
                     servicer.ValidateAuditTrail,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.SerializeToString,
+            ),
+            'ListDigests': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDigests,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.SerializeToString,
+            ),
+            'GetAuditRecords': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAuditRecords,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.SerializeToString,
             ),
             'GetEntityHistory': grpc.unary_unary_rpc_method_handler(
                     servicer.GetEntityHistory,
@@ -289,6 +325,60 @@ class AuditService:
             '/iamd.v1.AuditService/ValidateAuditTrail',
             protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDigests(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/ListDigests',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAuditRecords(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuditService/GetAuditRecords',
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
             options,
             channel_credentials,
             insecure,
