@@ -123,6 +123,7 @@ class OrganizationCommands:
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str) -> tuple[str, int]:
         management = self._management_of(ctx)
         kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
+        organizations.check_policy_content_size(policy_type, content)
         check_policy_document("content", content, kind)
         policy_id = "p-" + _random(_LOWER, 8)
         position = await self._change(management, ctx, lambda s: organizations.create_policy(
@@ -151,6 +152,7 @@ class OrganizationCommands:
         management = self._management_of(ctx)
         policy = organizations.policy_of(self.state(ctx), policy_id)
         if content and policy is not None:  # validated as the policy's own type (SCP or RCP)
+            organizations.check_policy_content_size(policy["type"], content)
             check_policy_document("content", content, PolicyType.SCP if policy["type"] == organizations.SCP
                                   else PolicyType.RCP)
         return await self._change(management, ctx, lambda s: organizations.update_policy(

@@ -43,6 +43,7 @@ class ResourceCommands:
         return await self._change(ctx, resource_arn, lambda s: resources.tag(s, resource_arn, tag_map))
 
     async def untag(self, ctx: CallContext, *, resource_arn: str, tag_keys: Sequence[str]) -> int:
+        tag_keys = names.check_tag_keys("tagKeys", tag_keys)
         return await self._change(ctx, resource_arn, lambda s: resources.untag(s, resource_arn, tag_keys))
 
     def policy(self, resource_arn: str) -> str:

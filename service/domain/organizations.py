@@ -148,6 +148,22 @@ def _require_parent(state: OrganizationState, parent_id: str, field_name: str) -
                     problems=[FieldProblem(field_name, "no such root or OU")])
 
 
+# AWS Organizations quotas, "Maximum size of a policy document": SCPs and RCPs 5,120 characters.
+# Through the API the content is stored as given, so whitespace counts.
+MAX_POLICY_CONTENT_CHARS = {SCP: 5120, RCP: 5120}
+
+
+def check_policy_content_size(policy_type: str, content: str) -> None:
+    """Refuse SCP/RCP content beyond its quota, as AWS does (POLICY_CONTENT_LIMIT_EXCEEDED)."""
+    limit = MAX_POLICY_CONTENT_CHARS.get(policy_type)
+    if limit is not None and len(content) > limit:
+        raise ConstraintViolationError(
+            f"You have exceeded the maximum policy size: a {policy_type} may have at most {limit} characters, "
+            f"this one has {len(content)}. (Reason: POLICY_CONTENT_LIMIT_EXCEEDED)",
+            quota="POLICY_CONTENT_LIMIT_EXCEEDED",
+            problems=[FieldProblem("content", f"at most {limit} characters, whitespace included")])
+
+
 def _check_name(name: str, field_name: str) -> None:
     if not 1 <= len(name) <= 128:
         raise InvalidInputError(f"1 validation error detected: Value at '{field_name}' failed to satisfy "

@@ -144,7 +144,8 @@ def merge_session_tags(requested: Sequence[tuple[str, str]], transitive_keys: Se
                                     problems=[FieldProblem("tags", f"`{key}` is transitive")])
     if len(transitive_keys) > MAX_SESSION_TAGS:
         raise LimitExceededError("Cannot exceed quota for TransitiveTagKeys: 50", quota="TransitiveTagKeys")
-    for key in transitive_keys:
+    for i, key in enumerate(transitive_keys, start=1):
+        names.check_tag_key(f"transitiveTagKeys.member.{i}", key)
         if key.lower() not in lowered:
             raise InvalidInputError(f"transitive tag key `{key}` is not one of the session tags",
                                     problems=[FieldProblem("transitiveTagKeys", f"`{key}` is not a tag")])

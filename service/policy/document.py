@@ -140,7 +140,32 @@ def parse_document(text: str) -> tuple[Any, list[PolicyProblem]]:
             )
         )
         return None, problems
+    if _has_lone_surrogate(document):
+        problems.append(
+            PolicyProblem(
+                "",
+                "Syntax errors in policy",
+                "a \\u escape names half of a surrogate pair, which is not a character",
+            )
+        )
+        return None, problems
     return document, problems
+
+
+def _has_lone_surrogate(value: Any) -> bool:
+    """Whether a string of the parsed document holds an unpaired surrogate (`"\\ud800"`): such
+    text cannot be encoded, so could not even be quoted back in an error message."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return True
+        return False
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(v) for v in value)
+    return False
 
 
 def _json_kind(value: Any) -> str:

@@ -12,6 +12,7 @@ from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
 from service.app.resources import ResourceCommands
+from service.domain import names
 from service.domain.errors import FieldProblem, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
@@ -245,7 +246,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def UntagEntity(self, r: ipb.UntagEntityRequest, context: Ctx) -> ipb.CommandResponse:
         kind, name = convert.entity_ref(r.target)
-        return await self._done(await self.commands.untag(self.caller(context), kind=kind, name=name, tag_keys=list(r.tag_keys)))
+        tag_keys = names.check_tag_keys("tagKeys", r.tag_keys)  # AWS's pattern, before any look-up
+        return await self._done(await self.commands.untag(self.caller(context), kind=kind, name=name, tag_keys=tag_keys))
 
     async def ListEntityTags(self, r: ipb.ListEntityTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
         kind, name = convert.entity_ref(r.target)
