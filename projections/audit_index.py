@@ -13,6 +13,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from service.audit.record import event_source, fact_summary, is_read_only_record, resource_entry
 from service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 AUDIT_STREAMS = EventFilter(stream_prefixes=("audit-",))
@@ -63,16 +64,15 @@ def _username(identity: Mapping[str, Any]) -> str:
 
 def entry_of(event: RecordedEvent) -> IndexEntry:
     r = event.data
-    identity = r.get("userIdentity") or {}
-    extra = r.get("additionalEventData") or {}
-    resources = r.get("resources") or []
+    identity, arns, decision = fact_summary(r)
+    resources = [e for arn in arns if (e := resource_entry(arn)) is not None]
     return IndexEntry(
         position=event.position, stream=event.stream, version=event.version, event_time=r["eventTime"],
-        event_id=r["eventID"], event_name=r["eventName"], read_only="true" if r["readOnly"] else "false",
-        username=_username(identity), event_source=r["eventSource"],
+        event_id=r["eventID"], event_name=r["eventName"], read_only="true" if is_read_only_record(r) else "false",
+        username=_username(identity), event_source=event_source(r),
         access_key_id=str(identity.get("accessKeyId", "")),
         resource_types=tuple(x["type"] for x in resources), resource_names=tuple(x["ARN"] for x in resources),
-        error_code=str(r.get("errorCode", "")), decision=str(extra.get("decision", "") or ""),
+        error_code=str(r.get("errorCode", "")), decision=decision,
         principal_arn=str(identity.get("arn", "")))
 
 

@@ -20,15 +20,10 @@ from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner, SnapshotFile
 from protos.iamd.v1 import (
     audit_pb2,
-    audit_pb2_grpc,
     authorization_pb2,
-    authorization_pb2_grpc,
     identity_pb2,
-    identity_pb2_grpc,
     organizations_pb2,
-    organizations_pb2_grpc,
     sts_pb2,
-    sts_pb2_grpc,
 )
 from service.app.authenticate import Authenticator
 from service.app.audit import AuditLookup
@@ -55,24 +50,23 @@ from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
 from service.rpc.authorization import AuthorizationServicer
-from service.rpc.audit import CallAuditor
 from service.rpc.audit_service import AuditServicer
 from service.rpc.caller import CallerResolver
 from service.rpc.guard import CallGuard
 from service.rpc.organizations import OrganizationsServicer
 from service.rpc.sts import SecurityTokenServicer
 from service.rpc.identity import IdentityServicer
-from service.rpc.interceptors import RequestInterceptor
+from service.rpc.gateway import CallGateway, MessageDecoder
 
 log = structlog.get_logger(__name__)
 
-SERVICE_NAMES = (
-    identity_pb2.DESCRIPTOR.services_by_name["IdentityService"].full_name,
-    authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"].full_name,
-    sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"].full_name,
-    audit_pb2.DESCRIPTOR.services_by_name["AuditService"].full_name,
-    organizations_pb2.DESCRIPTOR.services_by_name["OrganizationsService"].full_name,
-)
+IDENTITY = identity_pb2.DESCRIPTOR.services_by_name["IdentityService"]
+AUTHORIZATION = authorization_pb2.DESCRIPTOR.services_by_name["AuthorizationService"]
+STS = sts_pb2.DESCRIPTOR.services_by_name["SecurityTokenService"]
+AUDIT = audit_pb2.DESCRIPTOR.services_by_name["AuditService"]
+ORGANIZATIONS = organizations_pb2.DESCRIPTOR.services_by_name["OrganizationsService"]
+SERVICES = (IDENTITY, AUTHORIZATION, STS, AUDIT, ORGANIZATIONS)
+SERVICE_NAMES = tuple(s.full_name for s in SERVICES)
 
 
 @dataclass
@@ -156,27 +150,21 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     digester.start()
     audit_index = AuditIndex()
     await audit_index.refresh(store)  # built from the log at start, then refreshed by each lookup
-    server = grpc.aio.server(interceptors=[RequestInterceptor(guard, tls=bool(settings.tls_cert),
-                                                              auditor=CallAuditor(audit_writer, clock))])
+    server = grpc.aio.server()
+    gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert))
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
-    identity_pb2_grpc.add_IdentityServiceServicer_to_server(
-        IdentityServicer(commands,
-                         credentials, mfa, IdentityQueries(projection),
-                         caller, ResourceCommands(Repository(store), clock, projection)),
-        server)
-    authorization_pb2_grpc.add_AuthorizationServiceServicer_to_server(
-        AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock), runner, caller,
-                              time_travel, audit_writer), server)
-    organizations_pb2_grpc.add_OrganizationsServiceServicer_to_server(
-        OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection, commands), commands,
-                              caller), server)
-    sts_pb2_grpc.add_SecurityTokenServiceServicer_to_server(
-        SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa), caller,
-                              commands.settle), server)
-    audit_pb2_grpc.add_AuditServiceServicer_to_server(
-        AuditServicer(AuditLookup(audit_index, store), digester, store, time_travel, projection, caller), server)
+    gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection), caller,
+                                              ResourceCommands(Repository(store), clock, projection)), IDENTITY)
+    gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
+                                                   runner, caller, time_travel, audit_writer), AUTHORIZATION)
+    gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,
+                                                                        commands), commands, caller), ORGANIZATIONS)
+    gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa),
+                                                   caller, commands.settle), STS)
+    gateway.register(server, AuditServicer(AuditLookup(audit_index, store, MessageDecoder(SERVICES)), digester, store,
+                                           time_travel, projection, caller), AUDIT)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

@@ -16,6 +16,7 @@ from typing import Any
 import orjson
 
 from projections.audit_index import LOOKUP_KEYS, AuditIndex, IndexEntry
+from service.audit.record import Decoder, render
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 from service.eventstore.port import EventStore
 
@@ -63,9 +64,10 @@ def _check(q: LookupQuery) -> int:
 
 
 class AuditLookup:
-    def __init__(self, index: AuditIndex, store: EventStore) -> None:
+    def __init__(self, index: AuditIndex, store: EventStore, decode: Decoder) -> None:
         self.index = index
         self.store = store
+        self.decode = decode  # the stored fact's request/response bytes back into data
 
     async def lookup(self, q: LookupQuery) -> LookupPage:
         max_results = _check(q)
@@ -108,4 +110,4 @@ class AuditLookup:
 
     async def _record(self, entry: IndexEntry) -> dict[str, Any]:
         [event] = await self.store.read_stream(entry.stream, entry.version, limit=1)
-        return dict(event.data)
+        return render(event.data, self.decode)

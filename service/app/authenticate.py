@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -52,6 +52,17 @@ _MISMATCH = ("The request signature we calculated does not match the signature y
              "Check your Secret Access Key and signing method.")
 
 
+def _verify(signed: signing.SignedRequest, method: str, body: bytes, secret: str,
+            alternative_body: Callable[[], bytes] | None) -> None:
+    if signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
+        return
+    if alternative_body is not None:
+        other = alternative_body()
+        if other != body and signing.signature_matches(signed, method=method, body=other, secret_access_key=secret):
+            return
+    raise SignatureDoesNotMatchError(_MISMATCH)
+
+
 class Authenticator:
     def __init__(self, projection: IdentityProjection, keyring: Keyring, clock: Clock) -> None:
         self.projection = projection
@@ -60,7 +71,10 @@ class Authenticator:
         # key id -> (ciphertext it was decrypted from, secret); a rotated ciphertext misses.
         self._secrets: dict[str, tuple[str, str]] = {}
 
-    def authenticate(self, method: str, body: bytes, metadata: Mapping[str, str]) -> Caller:
+    def authenticate(self, method: str, body: bytes, metadata: Mapping[str, str],
+                     alternative_body: Callable[[], bytes] | None = None) -> Caller:
+        """The caller whose key signed `body` for `method`; `alternative_body`, if given, is another
+        encoding of the same message the client may have signed instead (computed only if needed)."""
         if signing.AUTHORIZATION_HEADER not in metadata:
             raise MissingAuthenticationTokenError("Request is missing Authentication Token")
         try:
@@ -69,7 +83,7 @@ class Authenticator:
             raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
         now = self.clock.now()
         if signed.session_token:
-            return self._authenticate_session(signed, method, body, now)
+            return self._authenticate_session(signed, method, body, now, alternative_body)
         entry = self.projection.access_keys.get(signed.access_key_id)
         if entry is None or entry["status"] != "Active":
             raise InvalidClientTokenIdError(_INVALID_KEY)
@@ -79,18 +93,16 @@ class Authenticator:
                 f"than {signing.format_timestamp(now)} by more than "
                 f"{signing.MAX_CLOCK_SKEW_SECONDS // 60} minutes.")
         secret = self._secret(signed.access_key_id, entry["ciphertext"])
-        if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
-            raise SignatureDoesNotMatchError(_MISMATCH)
+        _verify(signed, method, body, secret, alternative_body)
         return self._caller(signed.access_key_id, entry)
 
     def _authenticate_session(self, signed: signing.SignedRequest, method: str, body: bytes,
-                              now: datetime) -> Caller:
+                              now: datetime, alternative_body: Callable[[], bytes] | None = None) -> Caller:
         session = self._live_session(signed.access_key_id, signed.session_token, now)
         if not signing.is_within_skew(signed, now):
             raise RequestExpiredError("Signature expired: the request time is more than 5 minutes from now.")
         secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
-        if not signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
-            raise SignatureDoesNotMatchError(_MISMATCH)
+        _verify(signed, method, body, secret, alternative_body)
         return self._session_caller(session, signed.access_key_id)
 
     @staticmethod

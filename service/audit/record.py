@@ -1,13 +1,22 @@
 """CloudTrail-shaped audit records (REFERENCE.md B1, B2): one per RPC and per Authorize decision.
 
-Pure: the interceptor hands in what it knows of a call (already converted to plain data) and
-gets back the record. Secrets are replaced before anything is kept: access-key secrets, session
-tokens, MFA seeds and codes, and request signatures never reach a record.
+What the hot path stores is a compact *fact* (`call_fact`): the call's identifiers, the caller's
+userIdentity, the request (and a mutating call's response) as redacted protobuf bytes, the
+outcome, and for Authorize the decision in a few short fields. The CloudTrail record users read
+is rendered from it on lookup and export (`render`), deterministically, so digests cover the
+stored bytes. Records written before facts existed (and those recovery rebuilds) are stored
+whole and render as themselves.
+
+Pure: the caller hands in plain data and a decoder for the protobuf bytes. Secrets are replaced
+before anything is kept: access-key secrets, session tokens, MFA seeds and codes, and request
+signatures never reach a record.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import base64
+import hashlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -97,12 +106,12 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
     return identity
 
 
-def build_record(facts: CallFacts) -> dict[str, Any]:
-    """The CloudTrail record of one call, secrets redacted."""
+def build_record(facts: CallFacts, identity: Mapping[str, Any] | None = None) -> dict[str, Any]:
+    """The CloudTrail record of one call, secrets redacted (`identity`: its userIdentity, if known)."""
     read_only = is_read_only(facts.rpc)
     record: dict[str, Any] = {
         "eventVersion": EVENT_VERSION,
-        "userIdentity": user_identity(facts.caller),
+        "userIdentity": dict(identity) if identity is not None else user_identity(facts.caller),
         "eventTime": facts.event_time,
         "eventSource": EVENT_SOURCES.get(facts.service, "iamd.amazonaws.com"),
         "eventName": facts.rpc,
@@ -127,3 +136,148 @@ def build_record(facts: CallFacts) -> dict[str, Any]:
     if facts.additional:
         record["additionalEventData"] = redact(dict(facts.additional))
     return record
+
+
+# --- compact facts ---------------------------------------------------------------------------------
+
+FACT_TYPE = "AuditFact"
+FACT_VERSION = 2
+# CloudTrail keeps requestParameters and responseElements up to 100 KB; iamd keeps the bytes of a
+# request or response up to 64 KiB (their JSON rendering is larger), and of an unauthenticated
+# call only 2 KiB: an anonymous caller cannot make the log grow by more than a few KB a call.
+MAX_RECORDED_BYTES = 64 * 1024
+MAX_UNAUTHENTICATED_BYTES = 2 * 1024
+MAX_TEXT = 1024  # userAgent, errorMessage: CloudTrail's 1 KB
+
+# decision = (decision name, principal, action, resource, determining statements, blocked by,
+#             evaluated at position); a statement = (policy id, type, version, sid, index, effect)
+DecisionFact = tuple[str, str, str, str, Sequence[Sequence[Any]], Sequence[str], int]
+# rpc name, "request" or "response", bytes -> the message as CloudTrail-style plain data
+Decoder = Callable[[str, str, bytes], dict[str, Any]]
+
+
+def bounded_bytes(data: bytes, limit: int) -> str | dict[str, Any]:
+    """The bytes as base64, or past `limit` a marker with their size and hash (never the bytes)."""
+    if len(data) <= limit:
+        return base64.b64encode(data).decode()
+    return {"omitted": True, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
+def _text(value: str) -> str:
+    return value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
+
+
+def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, rpc: str, source_ip: str,
+              user_agent: str, user_identity: Mapping[str, Any] | None, request: bytes,
+              response: bytes | None = None, error_code: str = "", error_message: str = "",
+              resources: Sequence[str] = (), decisions: Sequence[DecisionFact] | None = None,
+              batch: bool = False) -> dict[str, Any]:
+    """The compact fact of one finished call; `request`/`response` are already redacted bytes."""
+    limit = MAX_RECORDED_BYTES if user_identity is not None else MAX_UNAUTHENTICATED_BYTES
+    fact: dict[str, Any] = {
+        "eventID": event_id, "eventTime": event_time, "eventName": rpc, "requestID": request_id,
+        "service": service, "sourceIPAddress": source_ip, "userAgent": _text(user_agent),
+        "userIdentity": user_identity, "request": bounded_bytes(request, limit),
+    }
+    if response is not None and not is_read_only(rpc):
+        fact["response"] = bounded_bytes(response, limit)
+    if error_code:
+        fact["errorCode"] = error_code
+        fact["errorMessage"] = _text(error_message)
+    if resources:
+        fact["resources"] = list(dict.fromkeys(resources))
+    if decisions is not None:
+        fact["decisions" if batch else "decision"] = list(decisions) if batch else decisions[0]
+    return fact
+
+
+def is_fact(stored: Mapping[str, Any]) -> bool:
+    return "eventVersion" not in stored
+
+
+def fact_summary(stored: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str], str]:
+    """(userIdentity, resource ARNs, decision) of a stored record, without rendering it."""
+    if not is_fact(stored):
+        extra = stored.get("additionalEventData") or {}
+        return (stored.get("userIdentity") or {}, [r["ARN"] for r in stored.get("resources") or []],
+                str(extra.get("decision", "") or ""))
+    decision = stored.get("decision")
+    return stored.get("userIdentity") or {"type": "Unknown"}, list(stored.get("resources") or ()), \
+        str(decision[0]) if decision else ""
+
+
+def event_source(stored: Mapping[str, Any]) -> str:
+    if not is_fact(stored):
+        return str(stored["eventSource"])
+    return EVENT_SOURCES.get(stored["service"], "iamd.amazonaws.com")
+
+
+def is_read_only_record(stored: Mapping[str, Any]) -> bool:
+    return bool(stored["readOnly"]) if not is_fact(stored) else is_read_only(stored["eventName"])
+
+
+def _parameters(value: Any, rpc: str, part: str, decode: Decoder) -> dict[str, Any] | None:
+    if value is None:
+        return None
+    if isinstance(value, dict):  # too large to keep: CloudTrail-style marker
+        return {"omitted": True, "reason": "larger than iamd records", "size": value["size"],
+                "sha256": value["sha256"]}
+    return redact(decode(rpc, part, base64.b64decode(value))) or None
+
+
+def _decision_data(d: Sequence[Any], context: Mapping[str, Any] | None) -> dict[str, Any]:
+    name, principal, action, resource, statements, blocked, position = d[:7]
+    entry: dict[str, Any] = {"decision": name, "principalArn": principal or None}
+    if len(d) > 7 and d[7]:
+        entry.update(d[7])  # servicePrincipal / anonymous
+    entry.update({"action": action, "resource": resource,
+                  "determiningStatements": [{"policyId": s[0], "policyType": s[1], "versionId": s[2], "sid": s[3],
+                                             "statementIndex": s[4], "effect": s[5]} for s in statements],
+                  "blockedBy": list(blocked)})
+    if context is not None:
+        entry["requestContext"] = context
+    entry["evaluatedAtPosition"] = position
+    return entry
+
+
+def _context_of(request: Mapping[str, Any] | None) -> dict[str, Any]:
+    return {k: {"values": list(v.get("values", [])), "multivalued": bool(v.get("multivalued", False))}
+            for k, v in ((request or {}).get("context") or {}).items()}
+
+
+def render(stored: Mapping[str, Any], decode: Decoder) -> dict[str, Any]:
+    """The CloudTrail record of a stored fact (a record stored whole is returned as it is)."""
+    if not is_fact(stored):
+        return dict(stored)
+    rpc = stored["eventName"]
+    identity = stored.get("userIdentity")
+    request = _parameters(stored.get("request"), rpc, "request", decode)
+    facts = CallFacts(
+        event_id=stored["eventID"], request_id=stored["requestID"], event_time=stored["eventTime"],
+        service=stored["service"], rpc=rpc, source_ip=stored["sourceIPAddress"], user_agent=stored["userAgent"],
+        request=request or {}, response=_parameters(stored.get("response"), rpc, "response", decode),
+        error_code=stored.get("errorCode", ""), error_message=stored.get("errorMessage", ""),
+        recipient_account_id=(identity or {}).get("accountId", ""),
+        resources=[e for arn in stored.get("resources") or () if (e := resource_entry(arn)) is not None])
+    record = build_record(facts, identity=identity)
+    if "decision" in stored:
+        record["additionalEventData"] = _decision_data(stored["decision"], _context_of(request))
+    elif "decisions" in stored:
+        items = (request or {}).get("requests") or []
+        record["additionalEventData"] = {"decisions": [
+            _decision_data(d, _context_of(items[i]) if i < len(items) else None)
+            for i, d in enumerate(stored["decisions"])]}
+    return record
+
+
+_RESOURCE_TYPES = {"user": "AWS::IAM::User", "group": "AWS::IAM::Group", "role": "AWS::IAM::Role",
+                   "policy": "AWS::IAM::Policy", "mfa": "AWS::IAM::MFADevice", "assumed-role": "AWS::STS::AssumedRole"}
+
+
+def resource_entry(arn: str) -> dict[str, str] | None:
+    """CloudTrail's `resources` entry for an ARN (None for `*`)."""
+    parts = arn.split(":", 5)
+    if len(parts) < 6:
+        return None
+    kind = parts[5].split("/", 1)[0]
+    return {"ARN": arn, "accountId": parts[4], "type": _RESOURCE_TYPES.get(kind, "AWS::IAM::Unknown")}

@@ -55,6 +55,7 @@ parses.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import hmac
 import re
@@ -127,6 +128,7 @@ def _scope(scope_date: str, region: str) -> str:
     return f"{scope_date}/{region}/{SERVICE}/{TERMINATOR}"
 
 
+@functools.lru_cache(maxsize=1024)
 def format_timestamp(moment: datetime) -> str:
     """Format an aware datetime as the UTC signing timestamp, e.g. `20261122T235900Z`."""
     return _utc(moment, "signing moment").strftime(_TIMESTAMP_FORMAT)
@@ -149,8 +151,11 @@ def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
     return "\n".join((ALGORITHM, timestamp, scope, _sha256_hex(canonical.encode("utf-8"))))
 
 
+@functools.lru_cache(maxsize=4096)
 def signing_key(secret_access_key: str, scope_date: str, region: str) -> bytes:
-    """Derive the per-day, per-region signing key from a secret access key (SigV4-style HMAC chain)."""
+    """Derive the per-day, per-region signing key from a secret access key (SigV4-style HMAC chain).
+
+    Cached per secret, date and region, as AWS caches it: four HMACs per call otherwise."""
     k_date = _hmac((_KEY_PREFIX + secret_access_key).encode("utf-8"), scope_date)
     k_region = _hmac(k_date, region)
     k_service = _hmac(k_region, SERVICE)
@@ -185,6 +190,7 @@ def sign_request(*, method: str, body: bytes, access_key_id: str, secret_access_
     return metadata
 
 
+@functools.lru_cache(maxsize=1024)  # a timestamp has one-second resolution: callers repeat it
 def _parse_timestamp(value: str) -> datetime:
     if not _TIMESTAMP_RE.fullmatch(value):
         raise SignatureFormatError(f"`{DATE_HEADER}` {_echo(value)} is not of the form YYYYMMDDTHHMMSSZ")
@@ -211,6 +217,15 @@ def _parse_fields(rest: str) -> dict[str, str]:
     return fields
 
 
+@functools.lru_cache(maxsize=256)
+def _is_date(yyyymmdd: str) -> bool:
+    try:
+        datetime.strptime(yyyymmdd, "%Y%m%d")
+    except ValueError:
+        return False
+    return True
+
+
 def _parse_credential(credential: str) -> tuple[str, str, str]:
     parts = credential.split("/")
     if len(parts) != 5:
@@ -221,10 +236,8 @@ def _parse_credential(credential: str) -> tuple[str, str, str]:
         raise SignatureFormatError(f"access key id {_echo(access_key_id)} is malformed")
     if not _DATE_RE.fullmatch(scope_date):
         raise SignatureFormatError(f"credential scope date {_echo(scope_date)} is not of the form YYYYMMDD")
-    try:
-        datetime.strptime(scope_date, "%Y%m%d")
-    except ValueError as e:
-        raise SignatureFormatError(f"credential scope date {_echo(scope_date)} is not a valid date") from e
+    if not _is_date(scope_date):
+        raise SignatureFormatError(f"credential scope date {_echo(scope_date)} is not a valid date")
     if not _REGION_RE.fullmatch(region):
         raise SignatureFormatError(f"credential scope region {_echo(region)} is malformed")
     if service != SERVICE:

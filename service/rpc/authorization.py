@@ -18,7 +18,7 @@ from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 
 from . import convert
-from .audit import AUDIT_EXTRA
+from .gateway import AUDIT_DECISIONS
 from .caller import CallerResolver
 
 MAX_BATCH = 1000
@@ -92,25 +92,20 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     @staticmethod
     def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> None:
-        """What the audit record of this decision adds: the answer, why, and where in the log."""
+        """What the audit record of this decision adds: the answer, why, and where in the log
+        (compact: rendered into CloudTrail's additionalEventData on lookup)."""
         d = outcome.decision
-        entry = {"decision": apb.Decision.Name(convert.DECISION[d.decision]), "principalArn": principal_arn or None,
-                 **({"servicePrincipal": r.service_principal} if r.service_principal else {}),
-                 **({"anonymous": True} if r.anonymous else {}),
-                 "action": r.action, "resource": r.resource,
-                 "determiningStatements": [
-                     {"policyId": s.policy_id, "policyType": convert.name_of(s.policy_type), "versionId": s.version,
-                      "sid": s.sid, "statementIndex": s.index, "effect": convert.name_of(s.effect)}
-                     for s in d.determining],
-                 "blockedBy": [convert.name_of(t) for t in d.blocked_by],
-                 "requestContext": {k: {"values": list(v.values), "multivalued": v.multivalued}
-                                    for k, v in r.context.items()},
-                 "evaluatedAtPosition": outcome.position}
-        extra = AUDIT_EXTRA.get()
-        if extra is None:
-            AUDIT_EXTRA.set(entry)
+        who = ({"servicePrincipal": r.service_principal} if r.service_principal else
+               {"anonymous": True} if r.anonymous else None)
+        fact = (convert.DECISION_NAME[d.decision], principal_arn, r.action, r.resource,
+                [(s.policy_id, convert.name_of(s.policy_type), s.version, s.sid, s.index, convert.name_of(s.effect))
+                 for s in d.determining],
+                [convert.name_of(t) for t in d.blocked_by], outcome.position, *((who,) if who else ()))
+        decisions = AUDIT_DECISIONS.get()
+        if decisions is None:
+            AUDIT_DECISIONS.set([fact])
         else:  # AuthorizeBatch: one record holding every decision
-            extra.setdefault("decisions", []).append(entry)
+            decisions.append(fact)
 
     async def Authorize(self, r: apb.AuthorizeRequest, context: grpc.aio.ServicerContext) -> apb.AuthorizeResponse:
         return await self._authorize(r)
@@ -119,7 +114,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if len(r.requests) > MAX_BATCH:
             raise ValidationError(f"at most {MAX_BATCH} requests per batch",
                                   problems=[FieldProblem("requests", f"more than {MAX_BATCH}")])
-        AUDIT_EXTRA.set({"decisions": []})
+        AUDIT_DECISIONS.set([])
         return apb.AuthorizeBatchResponse(responses=[await self._authorize(request) for request in r.requests])
 
     async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,

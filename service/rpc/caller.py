@@ -13,7 +13,7 @@ from service.app.ports import CallContext
 from service.domain.errors import MissingAuthenticationTokenError
 
 from .guard import CALLER
-from .interceptors import OPERATION, REQUEST_ID, peer_ip
+from .gateway import OPERATION, REQUEST_ID, peer_ip
 
 
 class CallerResolver:

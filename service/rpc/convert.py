@@ -18,6 +18,7 @@ KIND_BY_ENUM = {pb.ENTITY_KIND_USER: USER, pb.ENTITY_KIND_GROUP: GROUP, pb.ENTIT
                 pb.ENTITY_KIND_POLICY: POLICY}
 DECISION = {Effect.ALLOW: authz_pb.DECISION_ALLOW, Effect.EXPLICIT_DENY: authz_pb.DECISION_EXPLICIT_DENY,
             Effect.IMPLICIT_DENY: authz_pb.DECISION_IMPLICIT_DENY}
+DECISION_NAME = {effect: authz_pb.Decision.Name(value) for effect, value in DECISION.items()}
 
 
 def entity_ref(ref: pb.EntityRef, field: str = "target") -> tuple[str, str]:

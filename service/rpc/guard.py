@@ -49,13 +49,17 @@ class CallGuard:
                           source_ip=request_keys.get("aws:SourceIp", ""), user_agent=request_keys.get("aws:UserAgent", ""))
         await self.credentials.record_use(ctx, caller, _SERVICE_NAMES.get(service, "iamd"))
 
-    def check(self, method: str, request: Any, metadata: Mapping[str, str], context_keys: Mapping[str, str]) -> Caller | None:
-        """The authenticated caller, once allowed; raises the IAM error that refuses the call."""
+    def check(self, method: str, body: bytes, request: Any, metadata: Mapping[str, str],
+              context_keys: Mapping[str, str]) -> Caller | None:
+        """The authenticated caller, once allowed; raises the IAM error that refuses the call.
+
+        `body` is the request's bytes as they arrived; a client that signed the deterministic
+        serialization of a message with maps may have sent them in another order, so that form
+        is tried too (and only computed then)."""
         if not method.startswith(GUARDED_PREFIX):
             return None
-        # The client signed exactly these bytes (deterministic serialization on both sides).
-        body = request.SerializeToString(deterministic=True)
-        caller = self.authenticator.authenticate(method, body, metadata)
+        caller = self.authenticator.authenticate(
+            method, body, metadata, alternative_body=lambda: request.SerializeToString(deterministic=True))
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         rpc = method.rsplit("/", 1)[-1]
         if rpc in ALWAYS_ALLOWED:

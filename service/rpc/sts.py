@@ -10,7 +10,7 @@ from service.app.sts import AssumeRoleParams, FederationParams, IssuedCredential
 
 from . import convert
 from .caller import CallerResolver
-from .interceptors import peer_ip
+from .gateway import peer_ip
 
 
 def _credentials(issued: IssuedCredentials) -> sts_pb2.Credentials:

@@ -12,6 +12,10 @@ from protos.iamd.v1 import identity_pb2_grpc
 from service.audit.record import HIDDEN
 from service.eventstore.port import EventFilter
 
+from service.audit.record import render
+from service.rpc.gateway import MessageDecoder
+from service.server import SERVICES
+
 from .conftest import ACCOUNT, Iamd
 
 pytestmark = pytest.mark.e2e
@@ -19,7 +23,9 @@ AUDIT = EventFilter(stream_prefixes=("audit-",))
 
 
 async def records(iamd: Iamd) -> list[dict]:
-    return [dict(e.data) async for e in iamd.running.store.read_all(filter=AUDIT)]
+    """Every audit record in the log, rendered as LookupEvents and export show it."""
+    decode = MessageDecoder(SERVICES)
+    return [render(e.data, decode) async for e in iamd.running.store.read_all(filter=AUDIT)]
 
 
 async def test_allowed_denied_and_failed_calls_are_each_recorded_once(iamd: Iamd) -> None:

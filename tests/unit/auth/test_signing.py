@@ -339,4 +339,4 @@ def test_signing_imports_only_pure_standard_library_modules() -> None:
                 for alias in node.names}
     imported |= {node.module.split(".")[0] for node in ast.walk(tree)
                  if isinstance(node, ast.ImportFrom) and node.module}
-    assert imported <= {"__future__", "collections", "dataclasses", "datetime", "hashlib", "hmac", "re"}
+    assert imported <= {"__future__", "collections", "dataclasses", "datetime", "functools", "hashlib", "hmac", "re"}
