@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
 GEN    := $(PROTOS:.proto=_pb2.py)
 
-.PHONY: run test test-corpus test-kurrentdb bench protos lint clean
+.PHONY: run test test-corpus test-kurrentdb bench bench-service bench-in-process protos lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -36,8 +36,19 @@ test-kurrentdb: $(STAMP) $(GEN)
 	@test -n "$$KDB_URI" || (echo "set KDB_URI (deploy/compose.yaml starts a cluster)"; exit 2)
 	$(PY) -m pytest -q -m kurrentdb tests/contract
 
+# The service as a user meets it (real iamd, echo server, raw SQLite, a client in its own process)
+# plus the policy engine in-process; one JSON summary with issue 10's targets. Sized by
+# IAMD_BENCH_* (see tests/bench/service_bench.py); about 8 minutes at the defaults.
 bench: $(STAMP) $(GEN)
 	$(PY) -m tests.bench
+
+# The service part alone.
+bench-service: $(STAMP) $(GEN)
+	$(PY) -m tests.bench.service_bench
+
+# Component figures measured inside one process (event store, projection fold, in-process server).
+bench-in-process: $(STAMP) $(GEN)
+	$(PY) -m tests.bench --in-process
 
 lint: $(STAMP)
 	$(PY) -m compileall -q service projections clients tests

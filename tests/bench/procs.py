@@ -81,6 +81,7 @@ class Server:
 
 
 def _spawn(name: str, args: list[str], log: Path, port: int) -> Server:
+    log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         started = time.monotonic()
         process = subprocess.Popen(args, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)

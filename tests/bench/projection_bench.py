@@ -1,4 +1,6 @@
-"""Projection rebuild rate: fold N identity events from the log into the identity projection."""
+"""In-process projection fold: N small synthetic identity events read from a store and folded
+into the identity projection in this process. Not a start-up or rebuild figure of the service
+(no process start, no audit recovery, no serving): service_bench.py times those."""
 
 from __future__ import annotations
 
@@ -62,7 +64,7 @@ async def load_log(store: EventStore, n_events: int) -> None:
     await asyncio.gather(*(writer() for _ in range(16)))
 
 
-async def rebuild(store: EventStore) -> tuple[float, int, IdentityProjection]:
+async def fold_in_process(store: EventStore) -> tuple[float, int, IdentityProjection]:
     """What iamd does at start without a snapshot: ProjectionRunner's catch-up, timed."""
     projection = IdentityProjection()
     runner = ProjectionRunner(store, projection, IDENTITY_STREAMS)
@@ -92,14 +94,12 @@ async def run_projection_bench(tmpdir: Path, *, n_events: int = 1_000_000) -> di
             results[f"{label}_load_events_per_s"] = round(n_events / (time.perf_counter() - started))
             read_seconds, count = await read_only(store)
             results[f"{label}_read_all_events_per_s"] = round(count / read_seconds)
-            seconds, applied, projection = await rebuild(store)
+            seconds, applied, projection = await fold_in_process(store)
             assert applied == count and len(projection.accounts[ACCOUNT].users) == (n_events - 2) // 10
-            results[f"{label}_rebuild_events_per_s"] = round(applied / seconds)
-            results[f"{label}_rebuild_seconds"] = round(seconds, 3)
+            results[f"{label}_fold_in_process_events_per_s"] = round(applied / seconds)
+            results[f"{label}_fold_in_process_seconds"] = round(seconds, 3)
         finally:
             await store.close()
-    results["sqlite_vs_memory_rebuild_ratio"] = round(
-        results["sqlite_rebuild_events_per_s"] / results["memory_rebuild_events_per_s"], 3)
-    results["rebuild_target_events_per_s"] = 200_000
-    results["rebuild_meets_target"] = results["sqlite_rebuild_events_per_s"] >= 200_000
+    results["sqlite_vs_memory_fold_ratio"] = round(
+        results["sqlite_fold_in_process_events_per_s"] / results["memory_fold_in_process_events_per_s"], 3)
     return results

@@ -16,6 +16,7 @@ Sized by environment variables (defaults in brackets):
     IAMD_BENCH_USERS [100000], IAMD_BENCH_ROLES [10000], IAMD_BENCH_POLICIES [20000]
                                       the identity in that log
     IAMD_BENCH_SWEEP [1]              0: skip evaluating every principal (the memory figure)
+    IAMD_BENCH_PHASES [serving,start] which phases to run
     IAMD_BENCH_DIR [a temporary dir]  where data directories go (kept when given)
 
 Run alone: `python -m tests.bench.service_bench` (`make bench-service`).
@@ -336,7 +337,10 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
     summary: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
                                            "grpcio": grpc.__version__}}
     try:
+        wanted = os.environ.get("IAMD_BENCH_PHASES", "serving,start").split(",")
         for name, phase in (("serving", bench_serving), ("start_and_memory", bench_start_and_memory)):
+            if name.split("_")[0] not in wanted:
+                continue
             try:
                 summary[name] = await phase(work, sizes)
             except Exception as e:  # one failed phase must not lose the other's figures
