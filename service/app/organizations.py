@@ -81,6 +81,7 @@ class OrganizationCommands:
         if not account_name or not email or "@" not in email:
             raise InvalidInputError("AccountName and a valid Email are required",
                                     problems=[FieldProblem("email", "an email address")])
+        organizations.check_new_account(account_name, email)
         account_id = "".join(secrets.choice(string.digits) for _ in range(12))
         now = iso8601(self.clock.now())
         created = AccountCreated(account_id, now)

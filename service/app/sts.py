@@ -132,8 +132,8 @@ class StsCommands:
         tags = sts.merge_session_tags(p.tags, p.transitive_tag_keys, inherited)
         source_identity = sts.check_source_identity(p.source_identity, parent["source_identity"] if parent else "")
         duration = sts.check_duration(p.duration_seconds, role_max=role.view["max_session_duration"], chained=chained)
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)  # the size first: nothing parsed
         session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
-        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
 
         # The request as AWS evaluates it: caller's policies, the trust policy as resource policy.
         context: dict[str, Any] = {**request_keys, "sts:RoleSessionName": p.role_session_name}
@@ -185,8 +185,8 @@ class StsCommands:
         sts.check_federated_name(p.name)
         duration = sts.check_federation_duration(p.duration_seconds, caller_kind=caller.kind)
         tags = sts.merge_session_tags(p.tags, (), {})  # federated users cannot chain: nothing is transitive
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)  # the size first: nothing parsed
         session_policies = self._session_policies(caller.account_id, p.policy, p.policy_arns)
-        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
         arn = sts.federated_user_arn(caller.account_id, p.name)
         context = {**request_keys, **_request_tag_keys(p.tags)}
         for action in ["sts:GetFederationToken"] + (["sts:TagSession"] if p.tags else []):

@@ -33,7 +33,7 @@ MAX_DESCRIPTION_LENGTH = 1000
 MIN_SESSION_DURATION, MAX_SESSION_DURATION, DEFAULT_SESSION_DURATION = 3600, 43200, 3600
 
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
-_PATH = re.compile(r"(/[\x21-\x7e]*/)|/")
+_PATH = re.compile(r"(/[\x21-\x7e]+/)|/")  # "//" is not a path: AWS wants one character or more between
 _PATH_PREFIX = re.compile(r"/[\x21-\x7f]*")
 # AWS's tag pattern is [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters, separators (spaces, not tabs or
 # newlines, which are control characters), numbers and `_.:/=+-@`. Python's re has no \p{..}.

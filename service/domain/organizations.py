@@ -9,6 +9,7 @@ attached to the root, every OU and every account when they appear; RCPFullAWSAcc
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -162,6 +163,23 @@ def check_policy_content_size(policy_type: str, content: str) -> None:
             f"this one has {len(content)}. (Reason: POLICY_CONTENT_LIMIT_EXCEEDED)",
             quota="POLICY_CONTENT_LIMIT_EXCEEDED",
             problems=[FieldProblem("content", f"at most {limit} characters, whitespace included")])
+
+
+# CreateAccount (AWS Organizations API reference): AccountName 1-50 printable ASCII characters,
+# Email 6-64 characters of the pattern [^\s@]+@[^\s@]+\.[^\s@]+.
+_ACCOUNT_NAME = re.compile(r"[\x20-\x7e]{1,50}")
+_EMAIL = re.compile(r"[^\s@]+@[^\s@]+\.[^\s@]+")
+
+
+def check_new_account(account_name: str, email: str) -> None:
+    if not _ACCOUNT_NAME.fullmatch(account_name):
+        raise InvalidInputError("1 validation error detected: Value at 'accountName' failed to satisfy constraint: "
+                                r"Member must have length between 1 and 50 of the characters [\u0020-\u007E]",
+                                problems=[FieldProblem("accountName", "1-50 printable ASCII characters")])
+    if not (6 <= len(email) <= 64 and email.isascii() and _EMAIL.fullmatch(email)):
+        raise InvalidInputError("1 validation error detected: Value at 'email' failed to satisfy constraint: Member "
+                                r"must have length between 6 and 64 and satisfy [^\s@]+@[^\s@]+\.[^\s@]+",
+                                problems=[FieldProblem("email", "an email address, 6-64 ASCII characters")])
 
 
 def _check_name(name: str, field_name: str) -> None:

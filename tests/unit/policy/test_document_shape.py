@@ -94,3 +94,22 @@ def test_an_escaped_lone_surrogate_is_a_problem_not_a_crash() -> None:
     assert problems and "surrogate" in (problems[0].hint or "")
     paired = text.replace("\\ud800", "arn:aws:s3:::\\ud83d\\ude00")  # a pair is a character (an emoji)
     assert validate_policy(paired, PolicyType.IDENTITY) == []
+
+
+def test_paths_need_a_character_between_slashes() -> None:
+    assert names.check_path("path", "/") == "/" and names.check_path("path", "/a/b/") == "/a/b/"
+    for path in ("//", "/a", "a/", "/a b/", "/\n/"):
+        with pytest.raises(ValidationError):
+            names.check_path("path", path)
+
+
+def test_new_member_accounts_need_aws_names_and_emails() -> None:
+    from service.domain.errors import InvalidInputError
+    from service.domain.organizations import check_new_account
+
+    check_new_account("dev", "dev@example.com")
+    for account_name, email in (("", "a@b.co"), ("x" * 51, "a@b.co"), ("tab\t", "a@b.co"), ("a", "a b@c.de"),
+                                ("a", "ab@cd"), ("a", "é@bcd.e"), ("a", "a@b.c" + "o" * 60)):
+        with pytest.raises(InvalidInputError) as caught:
+            check_new_account(account_name, email)
+        assert caught.value.problems[0].field == ("accountName" if account_name in ("", "x" * 51, "tab\t") else "email")
