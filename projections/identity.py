@@ -17,6 +17,7 @@ from typing import Any
 
 from service.domain import organizations
 from service.domain.events import decode_event
+from service.domain.names import casefold
 from service.domain.organizations import OrganizationState
 from service.eventstore.port import EventFilter, RecordedEvent
 
@@ -24,7 +25,8 @@ from service.eventstore.port import EventFilter, RecordedEvent
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-"))
 
-SNAPSHOT_FORMAT = 6  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations
+SNAPSHOT_FORMAT = 7  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+#                      7: references by unique id (a session of a deleted role or user is gone)
 
 View = dict[str, Any]
 
@@ -72,6 +74,9 @@ class IdentityProjection:
         # Temporary credentials by their ASIA... key id (the token only as a hash).
         self.sessions: dict[str, View] = {}
         self.session_keys_by_token: dict[str, str] = {}  # SHA-256 of a session token -> its key id
+        # The unique id (AROA..., AIDA...) a session stands for -> its key ids: a session dies with
+        # the role or user of that id, and never comes back with another entity of the same name.
+        self.sessions_by_principal: dict[str, set[str]] = {}
         # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
         self.mfa_devices: dict[str, View] = {}
         # Other services' resources by ARN: their resource-based policy and tags.
@@ -158,13 +163,14 @@ class IdentityProjection:
         account.created_at = d["created_at"]
 
     def _user_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        boundary = self._boundary_value(account, d.get("permissions_boundary", ""), d.get("permissions_boundary_id", ""))
         account.users[key] = {
             "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
             "created_at": d["created_at"], "attached": [], "inline": {},
-            "boundary": d.get("permissions_boundary", ""), "tags": dict(d.get("tags", {})), "groups": {},
+            "boundary": boundary, "tags": dict(d.get("tags", {})), "groups": {},
             "access_keys": {},
         }
-        self._count_boundary(account, d.get("permissions_boundary", ""), +1, f"user/{key}")
+        self._count_boundary(account, boundary, +1, f"user/{key}")
 
     def _access_key_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         key_id = d["access_key_id"]
@@ -194,8 +200,31 @@ class IdentityProjection:
                                   "region": d["region"]}
 
     def _session_issued(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        owner = session_owner_id(d)
+        if not self._alive(account, d, owner):
+            return  # issued while its role (or user) was being deleted: dead from the start
         self.sessions[d["access_key_id"]] = {**d, "account_id": account.account_id}
         self.session_keys_by_token[d["token_sha256"]] = d["access_key_id"]
+        if owner:
+            self.sessions_by_principal.setdefault(owner, set()).add(d["access_key_id"])
+
+    @staticmethod
+    def _alive(account: AccountView, d: dict[str, Any], owner: str) -> bool:
+        """Whether the role or user a new session stands for still exists, by its unique id."""
+        if d["kind"] == "assumed-role":
+            role = account.roles.get(casefold(d["role_arn"].rsplit("/", 1)[-1]))
+            return role is not None and role["id"] == owner
+        arn = d["principal_arn"] if d["kind"] == "user" else d["issued_to"]
+        if not owner or owner == account.account_id or arn.endswith(":root"):
+            return True  # root (the account), or an older event without the proxy's id
+        user = account.users.get(casefold(arn.rsplit("/", 1)[-1]))
+        return user is not None and user["id"] == owner
+
+    def _end_sessions_of(self, principal_id: str) -> None:
+        for key_id in self.sessions_by_principal.pop(principal_id, ()):
+            session = self.sessions.pop(key_id, None)
+            if session is not None:
+                self.session_keys_by_token.pop(session["token_sha256"], None)
 
     def _mfa_device(self, account: AccountView, key: str) -> View | None:
         return next((d for d in self.mfa_devices.values()
@@ -269,11 +298,13 @@ class IdentityProjection:
         account.roles[key] = {
             "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
             "created_at": d["created_at"], "attached": [], "inline": {},
-            "boundary": d.get("permissions_boundary", ""), "tags": dict(d.get("tags", {})),
+            "boundary": self._boundary_value(account, d.get("permissions_boundary", ""),
+                                             d.get("permissions_boundary_id", "")),
+            "tags": dict(d.get("tags", {})),
             "trust_policy": d["trust_policy"], "description": d.get("description", ""),
             "max_session_duration": d.get("max_session_duration", 3600),
         }
-        self._count_boundary(account, d.get("permissions_boundary", ""), +1, f"role/{key}")
+        self._count_boundary(account, account.roles[key]["boundary"], +1, f"role/{key}")
 
     def _policy_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.policies[key] = {
@@ -300,18 +331,44 @@ class IdentityProjection:
     def _policy_version_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.policies[key]["versions"].pop(d["version_id"], None)
 
+    @staticmethod
+    def _live_policy(account: AccountView, arn: str, policy_id: str) -> View | None:
+        """The managed policy a reference names, if it is still the one referenced (by its id;
+        references recorded before ids were, name the ARN alone)."""
+        policy = account.policy(arn) if arn else None
+        return policy if policy is not None and (not policy_id or policy["id"] == policy_id) else None
+
+    def _boundary_value(self, account: AccountView, arn: str, policy_id: str) -> str:
+        """A boundary's ARN, or, when its policy is gone (a log written before deletes were guarded),
+        a value no policy has, so that the boundary allows nothing and never revives with a
+        policy created later under that ARN."""
+        if not arn or self._live_policy(account, arn, policy_id) is not None:
+            return arn
+        return f"{arn}{DELETED_MARK}{policy_id}"
+
     def _policy_attached(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         entity = account.by_kind(kind)[key]
         arn = d["policy_arn"]
+        policy = self._live_policy(account, arn, d.get("policy_id", ""))
+        if policy is None:  # attached to a policy deleted meanwhile (a log written before the guard)
+            if arn not in entity.setdefault("dangling", []):
+                entity["dangling"].append(arn)
+            return
+        if arn in entity.get("dangling", ()):
+            entity["dangling"].remove(arn)
+            if not entity["dangling"]:
+                del entity["dangling"]
         if arn not in entity["attached"]:
             entity["attached"].append(arn)
-        policy = account.policy(arn)
-        if policy is not None:
-            policy["attached_to"][f"{kind}/{key}"] = True
+        policy["attached_to"][f"{kind}/{key}"] = True
 
     def _policy_detached(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         entity = account.by_kind(kind)[key]
         arn = d["policy_arn"]
+        if arn in entity.get("dangling", ()):
+            entity["dangling"].remove(arn)
+            if not entity["dangling"]:
+                del entity["dangling"]
         if arn in entity["attached"]:
             entity["attached"].remove(arn)
         policy = account.policy(arn)
@@ -335,8 +392,8 @@ class IdentityProjection:
     def _boundary_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         entity = account.by_kind(kind)[key]
         self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
-        entity["boundary"] = d["policy_arn"]
-        self._count_boundary(account, d["policy_arn"], +1, f"{kind}/{key}")
+        entity["boundary"] = self._boundary_value(account, d["policy_arn"], d.get("policy_id", ""))
+        self._count_boundary(account, entity["boundary"], +1, f"{kind}/{key}")
 
     def _boundary_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         entity = account.by_kind(kind)[key]
@@ -388,10 +445,33 @@ class IdentityProjection:
             return
         if kind == "policy":
             account.policy_names_by_arn.pop(entity["arn"], None)
+            self._orphan_references(account, entity)
         elif kind == "group":
             account.group_names_by_id.pop(entity["id"], None)
-        elif entity.get("boundary"):
-            self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
+        else:
+            if entity.get("boundary"):
+                self._count_boundary(account, entity["boundary"], -1, f"{kind}/{key}")
+            self._end_sessions_of(entity["id"])
+
+    def _orphan_references(self, account: AccountView, policy: View) -> None:
+        """A policy deleted while still referenced: only in logs written before DeletePolicy was
+        guarded (docs/invariants.md). Its holders keep nothing of it, and a policy created later
+        under the same ARN is another policy: the references are kept aside as dangling (for
+        CheckReplay to report), never resolved again."""
+        arn = policy["arn"]
+        for ref in list(policy["attached_to"]) + list(policy["boundary_of"]):
+            holder_kind, holder_key = ref.split("/", 1)
+            holder = account.by_kind(holder_kind).get(holder_key)
+            if holder is None:
+                continue
+            if arn in holder["attached"]:
+                holder["attached"].remove(arn)
+                if arn not in holder.setdefault("dangling", []):
+                    holder["dangling"].append(arn)
+            if holder.get("boundary") == arn:
+                holder["boundary"] = f"{arn}{DELETED_MARK}{policy['id']}"
+            for listener in self.on_change:
+                listener(account.account_id, holder_kind, holder_key)
 
     def _user_added_to_group(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.users[key]["groups"][d["group_id"]] = d["group_name"]
@@ -416,6 +496,30 @@ class IdentityProjection:
         for member in group["members"]:
             for listener in self.on_change:
                 listener(account.account_id, "user", member)
+
+    # --- integrity ------------------------------------------------------------------------------
+    def dangling_references(self) -> list[str]:
+        """References to entities that no longer exist (by unique id): none in a log written with
+        the cross-aggregate guards; CheckReplay reports any it finds."""
+        found: list[str] = []
+        user_ids = {a: {u["id"] for u in acc.users.values()} for a, acc in self.accounts.items()}
+        for account in self.accounts.values():
+            for kind in ("user", "group", "role"):
+                for entity in account.by_kind(kind).values():
+                    for arn in entity.get("dangling", ()):
+                        found.append(f"{entity['arn']} is attached to {arn}, which was deleted")
+                    if DELETED_MARK in entity.get("boundary", ""):
+                        found.append(f"{entity['arn']} has the boundary {entity['boundary'].split(DELETED_MARK)[0]}, "
+                                     "which was deleted")
+            for user in account.users.values():
+                for group_id, group_name in user["groups"].items():
+                    if group_id not in account.group_names_by_id:
+                        found.append(f"{user['arn']} is a member of group {group_name} ({group_id}), which was deleted")
+        for device in self.mfa_devices.values():
+            if device["user_id"] and device["user_id"] not in user_ids.get(device["account_id"], ()):
+                found.append(f"MFA device {device['serial_number']} is enabled for user {device['user_name']} "
+                             f"({device['user_id']}), which was deleted")
+        return sorted(found)
 
     # --- queries used by several callers ------------------------------------------------------
     def account(self, account_id: str) -> AccountView | None:
@@ -458,6 +562,10 @@ class IdentityProjection:
         projection.access_keys = snapshot["access_keys"]
         projection.sessions = snapshot["sessions"]
         projection.session_keys_by_token = {s["token_sha256"]: k for k, s in projection.sessions.items()}
+        for key_id, session in projection.sessions.items():
+            owner = session_owner_id(session)
+            if owner:
+                projection.sessions_by_principal.setdefault(owner, set()).add(key_id)
         projection.mfa_devices = snapshot["mfa_devices"]
         projection.resources = snapshot["resources"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
@@ -472,3 +580,17 @@ class IdentityProjection:
 
 def _ignore(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
     return None
+
+
+# What a reference to a deleted policy shows instead of its ARN (never any policy's ARN).
+DELETED_MARK = "#deleted:"
+
+
+def session_owner_id(session: dict[str, Any]) -> str:
+    """The unique id of the role (AROA...) or user (AIDA...) a session stands for; the account id
+    for root's; "" when an older event does not say."""
+    if session["kind"] == "assumed-role":
+        return str(session["principal_id"]).split(":", 1)[0]
+    if session["kind"] == "federated-user":
+        return str(session.get("issued_to_id", ""))
+    return str(session["principal_id"])

@@ -89,6 +89,8 @@ class TimeTravel:
             rebuilt.apply(event)
         mine = orjson.loads(orjson.dumps(rebuilt.to_snapshot()))
         differences = [key for key in sorted(set(mine) | set(theirs)) if mine.get(key) != theirs.get(key)]
+        # A state equal to itself can still be wrong: a reference to an entity that is gone.
+        differences += [f"dangling reference: {d}" for d in rebuilt.dangling_references()]
         return not differences, position, differences
 
 

@@ -6,7 +6,10 @@ the command changed nothing), which callers pass as Authorize's ``min_position``
 Rules that span two aggregates (a policy still attached somewhere, a group that still has
 members, account-wide quotas) are checked against the identity projection after it has caught
 up with the head of the log; everything within one entity is decided on its own stream under
-optimistic concurrency.
+optimistic concurrency. A reference to another aggregate (an attachment, a boundary, a
+membership) is first reserved in the referenced aggregate's stream, and a deletion settles those
+reservations before it counts (Repository.reference, docs/invariants.md): a delete racing an
+attach fails, or the attach does, never both.
 """
 
 from __future__ import annotations
@@ -138,6 +141,21 @@ class IdentityCommands:
         managed_policy.require(loaded.state, arn)  # type: ignore[arg-type]
         return loaded
 
+    async def _reference_policy(self, ctx: CallContext, *, kind: str, holder: Loaded, policy_arn: str,
+                                relation: str, commit: Any) -> int:
+        """A policy attached to (or made the boundary of) `holder`: reserved in the policy's stream,
+        then committed in the holder's. `commit(policy_id, reservation_id)` decides the holder's events."""
+        policy = await self._existing_policy(ctx, "policyArn" if relation == "attached" else "permissionsBoundary",
+                                             policy_arn, attachable=True)
+        state: managed_policy.PolicyState = policy.state  # type: ignore[assignment]
+        holder_id = holder.state.id  # type: ignore[attr-defined]
+        return await self.repo.reference(
+            POLICY, policy,
+            lambda rid, version: managed_policy.reserve(state, policy_arn, reservation_id=rid, relation=relation,
+                                                        holder_stream=holder.stream, holder_id=holder_id,
+                                                        holder_version=version),
+            kind, holder, lambda rid: commit(state.id, rid), ctx, self._now())
+
     async def settle(self, position: int) -> None:
         """Wait (briefly) until this replica's projection shows a command's effect: read-your-writes."""
         try:
@@ -163,9 +181,17 @@ class IdentityCommands:
         async def attempt() -> int:
             loaded = await self.repo.load_entity(USER, ctx.account_id, user_name)
             await self._settle_claim(USER, ctx, loaded)
-            events = identity.create_user(loaded.state, name=user_name, id=user_id, arn=arn, path=path,  # type: ignore[arg-type]
-                                          now=now, permissions_boundary=permissions_boundary, tags=tag_map)
-            return await self.repo.append(USER, loaded, events, ctx, now)
+
+            def decide(boundary_id: str = "", rid: str = "") -> list[Any]:
+                return identity.create_user(loaded.state, name=user_name, id=user_id, arn=arn, path=path,  # type: ignore[arg-type]
+                                            now=now, permissions_boundary=permissions_boundary, tags=tag_map,
+                                            permissions_boundary_id=boundary_id, reservation_id=rid)
+            if permissions_boundary:
+                decide()  # refused before anything is reserved
+                holder = Loaded(identity.EntityState(USER, id=user_id), loaded.stream, loaded.version, loaded.position)
+                return await self._reference_policy(ctx, kind=USER, holder=holder, policy_arn=permissions_boundary,
+                                                    relation="boundary", commit=decide)
+            return await self.repo.append(USER, loaded, decide(), ctx, now)
 
         position = await with_retries(attempt)
         return {"name": user_name, "id": user_id, "arn": arn, "path": path, "created_at": now,
@@ -177,12 +203,17 @@ class IdentityCommands:
 
     async def delete_user(self, ctx: CallContext, *, user_name: str) -> int:
         names.check_name(USER, "userName", user_name)
-        projection = await self._fresh_projection()
-        account = projection.account(ctx.account_id)
-        user = account.users.get(casefold(user_name)) if account else None
-        has_mfa = bool(user) and any(d["user_id"] == user["id"] for d in projection.mfa_devices.values())
-        return await self._change_entity(USER, ctx, user_name,
-                                         lambda s: identity.delete(s, has_mfa_devices=has_mfa))
+
+        async def attempt() -> int:
+            loaded = await self._existing_entity(USER, ctx, user_name)
+            state: identity.EntityState = loaded.state  # type: ignore[assignment]
+            await self.repo.settle_reservations(state.reservations, ctx, self._now())  # MFA devices enabling
+            projection = await self._fresh_projection()
+            has_mfa = any(d["user_id"] == state.id for d in projection.mfa_devices.values())
+            return await self.repo.append(USER, loaded, identity.delete(state, has_mfa_devices=has_mfa), ctx,
+                                          self._now())
+
+        return await with_retries(attempt)
 
     # --- groups -----------------------------------------------------------------------------
     async def create_group(self, ctx: CallContext, *, group_name: str, path: str = "") -> tuple[dict[str, Any], int]:
@@ -209,19 +240,39 @@ class IdentityCommands:
 
     async def delete_group(self, ctx: CallContext, *, group_name: str) -> int:
         names.check_name(GROUP, "groupName", group_name)
-        projection = await self._fresh_projection()
-        account = projection.account(ctx.account_id)
-        group = account.groups.get(casefold(group_name)) if account else None
-        has_members = bool(group and group["members"])
-        return await self._change_entity(GROUP, ctx, group_name,
-                                         lambda s: identity.delete(s, has_members=has_members))
+
+        async def attempt() -> int:
+            loaded = await self._existing_entity(GROUP, ctx, group_name)
+            state: identity.EntityState = loaded.state  # type: ignore[assignment]
+            await self.repo.settle_reservations(state.reservations, ctx, self._now())  # memberships
+            projection = await self._fresh_projection()
+            account = projection.account(ctx.account_id)
+            group = account.groups.get(casefold(group_name)) if account else None
+            has_members = bool(group and group["id"] == state.id and group["members"])
+            return await self.repo.append(GROUP, loaded, identity.delete(state, has_members=has_members), ctx,
+                                          self._now())
+
+        return await with_retries(attempt)
 
     async def add_user_to_group(self, ctx: CallContext, *, group_name: str, user_name: str) -> int:
         names.check_name(GROUP, "groupName", group_name)
         names.check_name(USER, "userName", user_name)
-        group = (await self._existing_entity(GROUP, ctx, group_name)).state
-        return await self._change_entity(
-            USER, ctx, user_name, lambda s: identity.add_user_to_group(s, group.id, group.name))  # type: ignore[attr-defined]
+
+        async def attempt() -> int:
+            # Reserved in the group's stream first (it races DeleteGroup there), then committed in
+            # the user's: see Repository.reference.
+            group = await self._existing_entity(GROUP, ctx, group_name)
+            user = await self._existing_entity(USER, ctx, user_name)
+            g: identity.EntityState = group.state  # type: ignore[assignment]
+            u: identity.EntityState = user.state  # type: ignore[assignment]
+            return await self.repo.reference(
+                GROUP, group,
+                lambda rid, version: identity.reserve(g, group_name, reservation_id=rid, relation="member",
+                                                      holder_stream=user.stream, holder_id=u.id,
+                                                      holder_version=version),
+                USER, user, lambda rid: identity.add_user_to_group(u, g.id, g.name, rid), ctx, self._now())
+
+        return await with_retries(attempt)
 
     async def remove_user_from_group(self, ctx: CallContext, *, group_name: str, user_name: str) -> int:
         names.check_name(GROUP, "groupName", group_name)
@@ -250,11 +301,19 @@ class IdentityCommands:
 
         async def attempt() -> int:
             loaded = await self.repo.load_entity(ROLE, ctx.account_id, role_name)
-            events = identity.create_role(
-                loaded.state, name=role_name, id=role_id, arn=arn, path=path, now=now,  # type: ignore[arg-type]
-                trust_policy=assume_role_policy_document, description=description,
-                max_session_duration=duration, permissions_boundary=permissions_boundary, tags=tag_map)
-            return await self.repo.append(ROLE, loaded, events, ctx, now)
+
+            def decide(boundary_id: str = "", rid: str = "") -> list[Any]:
+                return identity.create_role(
+                    loaded.state, name=role_name, id=role_id, arn=arn, path=path, now=now,  # type: ignore[arg-type]
+                    trust_policy=assume_role_policy_document, description=description,
+                    max_session_duration=duration, permissions_boundary=permissions_boundary, tags=tag_map,
+                    permissions_boundary_id=boundary_id, reservation_id=rid)
+            if permissions_boundary:
+                decide()  # refused before anything is reserved
+                holder = Loaded(identity.EntityState(ROLE, id=role_id), loaded.stream, loaded.version, loaded.position)
+                return await self._reference_policy(ctx, kind=ROLE, holder=holder, policy_arn=permissions_boundary,
+                                                    relation="boundary", commit=decide)
+            return await self.repo.append(ROLE, loaded, decide(), ctx, now)
 
         position = await with_retries(attempt)
         return {"name": role_name, "id": role_id, "arn": arn, "path": path, "created_at": now,
@@ -303,7 +362,14 @@ class IdentityCommands:
     async def attach_policy(self, ctx: CallContext, *, kind: str, name: str, policy_arn: str) -> int:
         self._check_target(kind, name, (USER, GROUP, ROLE))
         await self._existing_policy(ctx, "policyArn", policy_arn, attachable=True)
-        return await self._change_entity(kind, ctx, name, lambda s: identity.attach_policy(s, policy_arn))
+
+        async def attempt() -> int:
+            holder = await self._existing_entity(kind, ctx, name)
+            return await self._reference_policy(
+                ctx, kind=kind, holder=holder, policy_arn=policy_arn, relation="attached",
+                commit=lambda policy_id, rid: identity.attach_policy(holder.state, policy_arn, policy_id, rid))  # type: ignore[arg-type]
+
+        return await with_retries(attempt)
 
     async def detach_policy(self, ctx: CallContext, *, kind: str, name: str, policy_arn: str) -> int:
         self._check_target(kind, name, (USER, GROUP, ROLE))
@@ -328,8 +394,15 @@ class IdentityCommands:
                                        permissions_boundary: str) -> int:
         self._check_target(kind, name, (USER, ROLE))
         await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
-        return await self._change_entity(
-            kind, ctx, name, lambda s: identity.put_permissions_boundary(s, permissions_boundary))
+
+        async def attempt() -> int:
+            holder = await self._existing_entity(kind, ctx, name)
+            return await self._reference_policy(
+                ctx, kind=kind, holder=holder, policy_arn=permissions_boundary, relation="boundary",
+                commit=lambda policy_id, rid: identity.put_permissions_boundary(
+                    holder.state, permissions_boundary, policy_id, rid))  # type: ignore[arg-type]
+
+        return await with_retries(attempt)
 
     async def delete_permissions_boundary(self, ctx: CallContext, *, kind: str, name: str) -> int:
         self._check_target(kind, name, (USER, ROLE))
@@ -409,14 +482,26 @@ class IdentityCommands:
 
     async def delete_policy(self, ctx: CallContext, *, policy_arn: str) -> int:
         _, _, name = names.parse_policy_arn("policyArn", policy_arn)
-        projection = await self._fresh_projection()
-        account = projection.account(ctx.account_id)
-        view = account.policies.get(casefold(name)) if account else None
-        attachments = len(view["attached_to"]) if view else 0
-        boundaries = len(view["boundary_of"]) if view else 0
-        return await self._change_policy(
-            ctx, policy_arn,
-            lambda s: managed_policy.delete(s, attachment_count=attachments, boundary_usage_count=boundaries))
+
+        async def attempt() -> int:
+            # Every attachment and boundary is reserved in this stream before it is committed in its
+            # holder's: settle those (void the uncommitted), then count the committed ones in the
+            # projection caught up past them, then delete at the version that was settled. A new
+            # reservation meanwhile moves the version on and this append fails (docs/invariants.md).
+            loaded = await self._existing_policy(ctx, "policyArn", policy_arn)
+            state: managed_policy.PolicyState = loaded.state  # type: ignore[assignment]
+            await self.repo.settle_reservations(state.reservations, ctx, self._now())
+            projection = await self._fresh_projection()
+            account = projection.account(ctx.account_id)
+            view = account.policies.get(casefold(name)) if account else None
+            if view is not None and view["id"] != state.id:
+                view = None
+            attachments = len(view["attached_to"]) if view else 0
+            boundaries = len(view["boundary_of"]) if view else 0
+            events = managed_policy.delete(state, attachment_count=attachments, boundary_usage_count=boundaries)
+            return await self.repo.append(POLICY, loaded, events, ctx, self._now())
+
+        return await with_retries(attempt)
 
     # --- renames ----------------------------------------------------------------------------
     async def _update_name_or_path(self, kind: str, ctx: CallContext, name: str, new_name: str,

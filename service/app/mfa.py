@@ -89,9 +89,20 @@ class MfaCommands:
             if not state.exists or state.serial_number != serial_number:
                 raise mfa.not_found(serial_number)
             step = totp.verify_consecutive(self._seed(state), code1, code2, now.timestamp())
-            events = mfa.enable(state, user_name=user["name"], user_id=user["id"], devices_of_user=devices,
-                                step=step, now=iso8601(now))
-            return await self.repo.append(MFA, loaded, events, ctx, iso8601(now))
+            # The device refers to the user: reserved in the user's stream first (it races
+            # DeleteUser there), then committed in the device's (Repository.reference).
+            owner = await self.repo.load_entity(USER, ctx.account_id, user_name)
+            u: identity.EntityState = identity.require(owner.state, user_name)  # type: ignore[arg-type]
+            if u.id != user["id"]:
+                raise identity.not_found(USER, user_name)  # another user of that name since the check
+            return await self.repo.reference(
+                USER, owner,
+                lambda rid, version: identity.reserve(u, user_name, reservation_id=rid, relation="mfa",
+                                                      holder_stream=loaded.stream, holder_id=serial_number,
+                                                      holder_version=version),
+                MFA, loaded,
+                lambda rid: mfa.enable(state, user_name=u.name, user_id=u.id, devices_of_user=devices, step=step,
+                                       now=iso8601(now), reservation_id=rid), ctx, iso8601(now))
 
         return await with_retries(attempt)
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+import uuid
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
 from service.domain import identity, managed_policy
 from service.domain.errors import ConcurrentModificationError
-from service.domain.events import POLICY, Event, decode_event, event_type
+from service.domain.events import POLICY, Event, ReservationVoided, decode_event, event_type
 from service.domain.names import stream_name
 from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore, ExpectedVersion, NewEvent, StreamState
@@ -90,6 +91,57 @@ class Repository:
         result = await self.store.append(loaded.stream, new, loaded.expected)
         return result.position
 
+
+    async def reference(self, referenced_kind: str, referenced: Loaded,
+                        reserve: Callable[[str, int], Sequence[Event]], holder_kind: str, holder: Loaded,
+                        commit: Callable[[str], Sequence[Event]], ctx: CallContext, now: str) -> int:
+        """A reference from `holder` to `referenced` (an attachment, a boundary, a membership, an MFA
+        device enabled for a user) in two appends, without a multi-stream transaction:
+
+        1. `reserve(reservation_id, holder_version)` is appended to the referenced aggregate's
+           stream at the version it was loaded at: it races that aggregate's deletion there, and
+           the referenced aggregate must still exist for the decider to allow it;
+        2. `commit(reservation_id)` (the reference itself) is appended to the holder's stream at
+           the version it was decided at.
+
+        A crash or a lost race between the two leaves a reservation without its commit: it grants
+        nothing (the holder's stream is the only place a reference takes effect), and a deletion of
+        the referenced aggregate voids it (`settle_reservations`) before deciding. Both appends
+        raise WrongExpectedVersion on a conflict: the caller retries the whole command.
+        """
+        reservation_id = uuid.uuid4().hex
+        events = commit(reservation_id)
+        if not events:
+            return holder.position  # nothing to reference (already there): no reservation either
+        holder_version = -1 if holder.version is None else holder.version
+        await self.append(referenced_kind, referenced, reserve(reservation_id, holder_version), ctx, now)
+        return await self.append(holder_kind, holder, events, ctx, now)
+
+    async def settle_reservations(self, reservations: Mapping[str, Mapping[str, Any]], ctx: CallContext,
+                                  now: str) -> None:
+        """Before deleting an aggregate: make every reservation of a reference to it final.
+
+        A reservation is committed or void once its holder's stream has an event at
+        `holder_version + 1` (the commit carries the reservation id; anything else voids it).
+        Where there is none yet, a ReservationVoided is appended there at the expected version, so
+        that a commit still in flight (or one a crash interrupted) can never land. Afterwards every
+        committed reference is in the log, before the head the caller then reads: the identity
+        projection, caught up to that head, counts them.
+        """
+        async def settle(reservation_id: str, r: Mapping[str, Any]) -> None:
+            version = int(r["holder_version"])
+            if await self.store.read_stream(r["holder_stream"], version + 1, limit=1):
+                return
+            voided = ReservationVoided(reservation_id)
+            try:
+                await self.store.append(
+                    r["holder_stream"], [NewEvent("ReservationVoided", voided.to_data(), ctx.metadata(now),
+                                                  voided.SCHEMA_VERSION)],
+                    StreamState.NO_STREAM if version < 0 else version)
+            except WrongExpectedVersion:
+                pass  # something landed there meanwhile: the commit, or an event that voids it
+
+        await asyncio.gather(*(settle(rid, r) for rid, r in reservations.items()))
 
     async def change(self, kind: str, stream: str, fold: Callable[[list[Event]], object], ctx: CallContext,
                      clock: Clock, decide: Callable[[Any], Sequence[Event]], *, incremental: bool = False) -> int:

@@ -51,6 +51,8 @@ class UserCreated(Event):
     created_at: str
     permissions_boundary: str = ""
     tags: dict[str, str] = field(default_factory=dict)
+    permissions_boundary_id: str = ""
+    reservation_id: str = ""  # the boundary's ReferenceReserved this commits
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,8 @@ class RoleCreated(Event):
     max_session_duration: int = 3600
     permissions_boundary: str = ""
     tags: dict[str, str] = field(default_factory=dict)
+    permissions_boundary_id: str = ""
+    reservation_id: str = ""
 
 
 # --- facts shared by users, groups and roles ----------------------------------------------------
@@ -81,6 +85,8 @@ class RoleCreated(Event):
 class PolicyAttached(Event):
     KINDS = (USER, GROUP, ROLE)
     policy_arn: str
+    policy_id: str = ""  # the policy's ANPA... id: a recreated policy of that ARN is another one
+    reservation_id: str = ""  # the ReferenceReserved in the policy's stream this commits
 
 
 @dataclass(frozen=True)
@@ -106,6 +112,8 @@ class InlinePolicyDeleted(Event):
 class PermissionsBoundarySet(Event):
     KINDS = (USER, ROLE)
     policy_arn: str
+    policy_id: str = ""
+    reservation_id: str = ""
 
 
 @dataclass(frozen=True)
@@ -206,6 +214,33 @@ class AccessKeyUsed(Event):
     region: str
 
 
+# --- references across aggregates (docs/invariants.md) ------------------------------------------
+@dataclass(frozen=True)
+class ReferenceReserved(Event):
+    """First step of a reference from one aggregate (the holder) to another (this stream's): an
+    attachment, a boundary, a membership, an MFA device enabled for a user.
+
+    Written to the referenced aggregate's stream at its expected version, so that it races the
+    referenced aggregate's deletion there. It takes effect only once the holder's stream records
+    the event carrying ``reservation_id`` at ``holder_version + 1``; any other event there (a
+    ReservationVoided included) voids it.
+    """
+
+    reservation_id: str
+    relation: str  # "attached", "boundary", "member", "mfa"
+    holder_stream: str
+    holder_id: str
+    holder_version: int  # the holder's version the reference was decided at (-1: no stream yet)
+
+
+@dataclass(frozen=True)
+class ReservationVoided(Event):
+    """Written to a holder's stream at ``holder_version + 1`` by a deletion of the referenced
+    aggregate that found the reservation uncommitted: the reference can no longer be committed."""
+
+    reservation_id: str
+
+
 # --- STS sessions --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SessionIssued(Event):
@@ -253,6 +288,7 @@ class MFADeviceEnabled(Event):
     user_id: str
     enabled_at: str
     last_step: int  # the TOTP step of the second code: codes at or before it are spent
+    reservation_id: str = ""  # the ReferenceReserved in the user's stream this commits
 
 
 @dataclass(frozen=True)
@@ -384,6 +420,7 @@ class OrganizationPolicyDeleted(Event):
 class UserAddedToGroup(Event):
     group_id: str
     group_name: str
+    reservation_id: str = ""  # the ReferenceReserved in the group's stream this commits
 
 
 @dataclass(frozen=True)
@@ -446,6 +483,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     AccountRemoved,
 )
+_KIND_SPECIFIC += (ReferenceReserved, ReservationVoided)  # written to any referenced/holder stream
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,
     PermissionsBoundaryDeleted, Tagged, Untagged, PathUpdated, Renamed, NameClaimed,

@@ -40,7 +40,9 @@ from .events import (
     PermissionsBoundarySet,
     PolicyAttached,
     PolicyDetached,
+    ReferenceReserved,
     Renamed,
+    ReservationVoided,
     RoleCreated,
     RoleTrustPolicyUpdated,
     RoleUpdated,
@@ -80,6 +82,11 @@ class EntityState:
     access_keys: dict[str, str] = field(default_factory=dict)  # access key id -> status
     # A NameClaimed not (yet) followed by anything: the rename may still be in flight.
     unconfirmed_claim: NameClaimed | None = None
+    attached_ids: dict[str, str] = field(default_factory=dict)  # policy ARN -> the policy's id when attached
+    boundary_id: str = ""
+    # References to this entity from others' streams (a user's membership of this group, an MFA
+    # device enabled for this user), by reservation id: checked by the deletion (docs/invariants.md).
+    reservations: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -88,6 +95,8 @@ class EntityState:
             "created_at": self.created_at, "attached": list(self.attached),
             "inline": dict(self.inline), "permissions_boundary": self.permissions_boundary,
             "tags": dict(self.tags), "groups": dict(self.groups), "access_keys": dict(self.access_keys),
+            "attached_ids": dict(self.attached_ids), "boundary_id": self.boundary_id,
+            "reservations": dict(self.reservations),
         }
 
 
@@ -107,6 +116,7 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 arn=event.arn, path=event.path, created_at=event.created_at)
             if isinstance(event, (UserCreated, RoleCreated)):
                 state.permissions_boundary = event.permissions_boundary
+                state.boundary_id = event.permissions_boundary_id
                 state.tags = dict(event.tags)
             if isinstance(event, RoleCreated):
                 state.trust_policy = event.trust_policy
@@ -124,20 +134,28 @@ def apply(state: EntityState, event: Event) -> EntityState:
             state.access_keys.pop(key_id, None)
         case AccessKeyUsed():
             pass
-        case PolicyAttached(policy_arn=arn):
+        case PolicyAttached(policy_arn=arn, policy_id=policy_id):
             if arn not in state.attached:
                 state.attached.append(arn)
+            state.attached_ids[arn] = policy_id
         case PolicyDetached(policy_arn=arn):
             if arn in state.attached:
                 state.attached.remove(arn)
+            state.attached_ids.pop(arn, None)
         case InlinePolicyPut(policy_name=n, document=d):
             state.inline[n] = d
         case InlinePolicyDeleted(policy_name=n):
             state.inline.pop(n, None)
-        case PermissionsBoundarySet(policy_arn=arn):
-            state.permissions_boundary = arn
+        case PermissionsBoundarySet(policy_arn=arn, policy_id=policy_id):
+            state.permissions_boundary, state.boundary_id = arn, policy_id
         case PermissionsBoundaryDeleted():
-            state.permissions_boundary = ""
+            state.permissions_boundary, state.boundary_id = "", ""
+        case ReferenceReserved():
+            state.reservations[event.reservation_id] = {
+                "relation": event.relation, "holder_stream": event.holder_stream,
+                "holder_id": event.holder_id, "holder_version": event.holder_version}
+        case ReservationVoided():
+            pass  # a reference this entity was to hold can no longer be committed
         case Tagged(tags=tags):
             state.tags = dict(tags)
         case Untagged(tag_keys=keys):
@@ -160,7 +178,9 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 attached=list(s["attached"]), inline=dict(s["inline"]),
                                 permissions_boundary=s["permissions_boundary"],
                                 tags=dict(s["tags"]), groups=dict(s["groups"]),
-                                access_keys=dict(s.get("access_keys", {})))
+                                access_keys=dict(s.get("access_keys", {})),
+                                attached_ids=dict(s.get("attached_ids", {})), boundary_id=s.get("boundary_id", ""),
+                                reservations=dict(s.get("reservations", {})))
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -190,9 +210,11 @@ def _require_absent(state: EntityState, name: str) -> None:
 
 
 def create_user(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str,
-                permissions_boundary: str, tags: Mapping[str, str]) -> list[Event]:
+                permissions_boundary: str, tags: Mapping[str, str], permissions_boundary_id: str = "",
+                reservation_id: str = "") -> list[Event]:
     _require_absent(state, name)
-    return [UserCreated(name, id, arn, path, now, permissions_boundary, dict(tags))]
+    return [UserCreated(name, id, arn, path, now, permissions_boundary, dict(tags), permissions_boundary_id,
+                        reservation_id)]
 
 
 def create_group(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str) -> list[Event]:
@@ -202,23 +224,25 @@ def create_group(state: EntityState, *, name: str, id: str, arn: str, path: str,
 
 def create_role(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str,
                 trust_policy: str, description: str, max_session_duration: int,
-                permissions_boundary: str, tags: Mapping[str, str]) -> list[Event]:
+                permissions_boundary: str, tags: Mapping[str, str], permissions_boundary_id: str = "",
+                reservation_id: str = "") -> list[Event]:
     _require_absent(state, name)
     check_trust_policy_size(trust_policy)
     return [RoleCreated(name, id, arn, path, now, trust_policy, description,
-                        max_session_duration, permissions_boundary, dict(tags))]
+                        max_session_duration, permissions_boundary, dict(tags), permissions_boundary_id,
+                        reservation_id)]
 
 
 # --- managed-policy attachments ---------------------------------------------------------------
-def attach_policy(state: EntityState, policy_arn: str) -> list[Event]:
-    if policy_arn in state.attached:
+def attach_policy(state: EntityState, policy_arn: str, policy_id: str = "", reservation_id: str = "") -> list[Event]:
+    if policy_arn in state.attached and state.attached_ids.get(policy_arn, "") in ("", policy_id):
         return []  # AWS answers success when the policy is already attached
     limit = names.MAX_ATTACHED_POLICIES[state.kind]
     if len(state.attached) >= limit:
         raise LimitExceededError(
             f"Cannot exceed quota for {_QUOTA_NAME[state.kind]}: {limit}", quota=_QUOTA_NAME[state.kind]
         )
-    return [PolicyAttached(policy_arn)]
+    return [PolicyAttached(policy_arn, policy_id, reservation_id)]
 
 
 def detach_policy(state: EntityState, policy_arn: str) -> list[Event]:
@@ -250,10 +274,11 @@ def delete_inline_policy(state: EntityState, policy_name: str) -> list[Event]:
 
 
 # --- boundaries and tags ----------------------------------------------------------------------
-def put_permissions_boundary(state: EntityState, policy_arn: str) -> list[Event]:
-    if state.permissions_boundary == policy_arn:
+def put_permissions_boundary(state: EntityState, policy_arn: str, policy_id: str = "",
+                             reservation_id: str = "") -> list[Event]:
+    if state.permissions_boundary == policy_arn and state.boundary_id in ("", policy_id):
         return []
-    return [PermissionsBoundarySet(policy_arn)]
+    return [PermissionsBoundarySet(policy_arn, policy_id, reservation_id)]
 
 
 def delete_permissions_boundary(state: EntityState) -> list[Event]:
@@ -272,14 +297,14 @@ def untag(current: Mapping[str, str], tag_keys: Iterable[str]) -> list[Event]:
 
 
 # --- users and groups -------------------------------------------------------------------------
-def add_user_to_group(user: EntityState, group_id: str, group_name: str) -> list[Event]:
+def add_user_to_group(user: EntityState, group_id: str, group_name: str, reservation_id: str = "") -> list[Event]:
     if group_id in user.groups:
         return []
     if len(user.groups) >= names.MAX_GROUPS_PER_USER:
         raise LimitExceededError(
             f"Cannot exceed quota for GroupsPerUser: {names.MAX_GROUPS_PER_USER}", quota="GroupsPerUser"
         )
-    return [UserAddedToGroup(group_id, group_name)]
+    return [UserAddedToGroup(group_id, group_name, reservation_id)]
 
 
 def remove_user_from_group(user: EntityState, group_id: str, group_name: str) -> list[Event]:
@@ -348,6 +373,15 @@ def delete_access_key(state: EntityState, key_id: str) -> list[Event]:
     if key_id not in state.access_keys:
         raise _no_such_key(key_id)
     return [AccessKeyDeleted(key_id)]
+
+
+# --- references from other aggregates (docs/invariants.md) -----------------------------------
+def reserve(state: EntityState, name: str, *, reservation_id: str, relation: str, holder_stream: str,
+            holder_id: str, holder_version: int) -> list[Event]:
+    """First step of a reference to this entity (a membership of this group, an MFA device of this
+    user): recorded here, at this stream's version, so that it races this entity's deletion."""
+    require(state, name)
+    return [ReferenceReserved(reservation_id, relation, holder_stream, holder_id, holder_version)]
 
 
 # --- deletion ---------------------------------------------------------------------------------

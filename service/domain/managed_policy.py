@@ -20,6 +20,7 @@ from .events import (
     PolicyDefaultVersionSet,
     PolicyVersionCreated,
     PolicyVersionDeleted,
+    ReferenceReserved,
     Tagged,
     Untagged,
 )
@@ -46,6 +47,9 @@ class PolicyState:
     versions: dict[str, PolicyVersionState] = field(default_factory=dict)
     next_version_number: int = 1  # version ids are never reused
     tags: dict[str, str] = field(default_factory=dict)
+    # Attachments and boundaries reserved here by their holders, by reservation id: DeletePolicy
+    # settles them before counting the policy's users (docs/invariants.md).
+    reservations: dict[str, dict[str, object]] = field(default_factory=dict)
 
     @property
     def default_document(self) -> str:
@@ -79,6 +83,10 @@ def apply(state: PolicyState, event: Event) -> PolicyState:
             state.tags = dict(tags)
         case Untagged(tag_keys=keys):
             state.tags = {k: v for k, v in state.tags.items() if k not in keys}
+        case ReferenceReserved():
+            state.reservations[event.reservation_id] = {
+                "relation": event.relation, "holder_stream": event.holder_stream,
+                "holder_id": event.holder_id, "holder_version": event.holder_version}
         case Deleted():
             state = PolicyState(next_version_number=1)
         case _:
@@ -152,6 +160,14 @@ def delete_version(state: PolicyState, version_id: str) -> list[Event]:
 
 def get_version(state: PolicyState, version_id: str) -> PolicyVersionState:
     return _require_version(state, version_id)
+
+
+def reserve(state: PolicyState, arn: str, *, reservation_id: str, relation: str, holder_stream: str,
+            holder_id: str, holder_version: int) -> list[Event]:
+    """First step of an attachment or a boundary: recorded in the policy's stream at its version,
+    so that it races DeletePolicy there; the holder's own event (carrying `reservation_id`) commits it."""
+    require(state, arn)
+    return [ReferenceReserved(reservation_id, relation, holder_stream, holder_id, holder_version)]
 
 
 def delete(state: PolicyState, *, attachment_count: int, boundary_usage_count: int) -> list[Event]:

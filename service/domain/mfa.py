@@ -15,6 +15,7 @@ from .events import (
     MFADeviceDeactivated,
     MFADeviceEnabled,
     MFADeviceUsed,
+    ReservationVoided,
     VirtualMFADeviceCreated,
     VirtualMFADeviceDeleted,
 )
@@ -53,6 +54,8 @@ def fold(events: Iterable[Event]) -> MFADeviceState:
                 state.user_name, state.user_id, state.enabled_at = "", "", ""
             case VirtualMFADeviceDeleted():
                 state = MFADeviceState()
+            case ReservationVoided():
+                pass  # an enabling whose user was deleted meanwhile: it can no longer be committed
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an MFA device")
     return state
@@ -72,7 +75,7 @@ def create(state: MFADeviceState, *, name: str, serial_number: str, path: str, s
 
 
 def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_user: int, step: int | None,
-           now: str) -> list[Event]:
+           now: str, reservation_id: str = "") -> list[Event]:
     if not state.exists:
         raise not_found(state.serial_number or "?")
     if state.user_name:
@@ -83,7 +86,7 @@ def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_us
                                  quota="MFADevicesPerUser")
     if step is None:
         raise InvalidInputError("Authentication code for device is not valid.")
-    return [MFADeviceEnabled(user_name, user_id, now, step)]
+    return [MFADeviceEnabled(user_name, user_id, now, step, reservation_id)]
 
 
 def use(state: MFADeviceState, *, user_id: str, step: int | None, now: str) -> list[Event]:
