@@ -637,9 +637,9 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
         Arg("--role-name", "target", TARGET, entity="role"),
         Arg("--policy-arn", "target", TARGET, entity="policy"),
     ), "Every event that changed an entity, with who and when", operation="GetEntityHistory"),
-    Command("export", "LookupEvents", (
-        Arg("--start-time", required=True, help="ISO 8601"),
-        Arg("--end-time", required=True, help="ISO 8601"),
+    Command("export", "GetAuditRecords", (
+        Arg("--start-time", field=CLIENT_ONLY, required=True, help="ISO 8601"),
+        Arg("--end-time", field=CLIENT_ONLY, required=True, help="ISO 8601"),
         Arg("--output-dir", field=CLIENT_ONLY, required=True, help="where to write the CloudTrail log files"),
     ), "Write CloudTrail log files ({\"Records\": [...]}, one per hour) for a SIEM to ingest, with the signed "
        "digest files that cover them (digests/) and a manifest: `audit validate --export DIR` checks them offline",
@@ -1083,7 +1083,10 @@ def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
     and, when no digest is cut after the end yet, the records since the last one up to the end.
     """
     out = Path(ns.output_dir)
-    start, end = _iso(fields["start_time"]), _iso(fields["end_time"])
+    try:
+        start, end = _iso(ns.start_time), _iso(ns.end_time)
+    except ValueError as e:
+        raise ParamError("--start-time/--end-time", str(e)) from None
     info = client.call("GetDigestPublicKey", build_request("GetDigestPublicKey"))
     chain = _all_digests(client)
     chosen: list[dict[str, Any]] = []
@@ -1154,8 +1157,9 @@ def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
     if not pinned:
         data = to_aws(client.call("ValidateAuditTrail", build_request("ValidateAuditTrail", **fields)))
         data.update(Valid=data.get("Status") == "VALID", KeyPinned=False)
-        sys.stderr.write("warning: validated against the server's own digest key; pin the key and pass "
-                         "--public-key FILE so that a replaced key cannot re-sign the chain\n")
+        data["Notes"] = [*data.get("Notes", []), "validated against the server's own digest key: pin the key "
+                         "(iamctl audit public-key) and pass --public-key FILE, so that a replaced key cannot "
+                         "re-sign the chain"]
         return data
     info = client.call("GetDigestPublicKey", build_request("GetDigestPublicKey"))
     chain = _all_digests(client)

@@ -302,7 +302,8 @@ def trusted_keys(digests: Sequence[Mapping[str, Any]], anchors: Iterable[str]) -
 
 def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]], anchors: Sequence[str], *,
              interval: float = 0.0, now: str = "", start_time: str = "", end_time: str = "",
-             complete: bool = True, witness: Mapping[str, Any] | None = None) -> ValidationReport:
+             complete: bool = True, witness: Mapping[str, Any] | None = None,
+             removed: Sequence[int] = ()) -> ValidationReport:
     """Check the digest chain and every record against it; name everything that does not hold.
 
     `anchors`: the public keys (PEM) the validator trusts. `interval`: the cadence digests are
@@ -311,7 +312,8 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
     first digest, as the log holds it (False for an export of a time range, whose first digest's
     predecessor is outside it; records then may carry no positions and are matched by event id).
     `witness`: the newest digest the service remembers writing (a truncated tail if absent).
-    `start_time`/`end_time` narrow which records are reported, not which digests are checked.
+    `removed`: positions the service saw a record committed at, after the last digest, that hold
+    none now. `start_time`/`end_time` narrow which records are reported, not which digests are checked.
     """
     report = ValidationReport()
     records = list(records)
@@ -428,6 +430,11 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
                 and digest.get("digestReason") == REASON_START:
             report.notes.append(f"the service started at {_end_time(digest)} without a final digest from its "
                                 f"previous run (last digest {_end_time(prior['digest'])}): it stopped abruptly")
+        gone = digest.get("removedBeforeDigest")
+        if isinstance(gone, list) and gone:
+            report.deleted += [f"position:{p}" for p in gone]
+            report.problems.append(f"digest {digest_id} found {len(gone)} records removed before it was cut "
+                                   f"(positions {', '.join(map(str, gone[:10]))}{', ...' if len(gone) > 10 else ''})")
         truncation = digest.get("truncationDetected")
         if isinstance(truncation, Mapping):
             report.digests_missing.append(str(truncation.get("digestId")))
@@ -486,6 +493,11 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         report.problems.append(f"the service wrote digest {witness['digestId']} ({witness.get('digestEndTime')}, up "
                                f"to position {witness.get('digestEndPosition')}) and it is not in the chain: "
                                "the tail was truncated")
+    if removed:
+        report.deleted += [f"position:{p}" for p in removed]
+        report.problems.append(f"{len(removed)} records written after the last digest were removed "
+                               f"(positions {', '.join(map(str, list(removed)[:10]))}"
+                               f"{', ...' if len(removed) > 10 else ''})")
     tail: list[AuditEntry] = []
     for record in records:
         if record.event_id in covered_ids or (positions_known and record.position in covered_positions):

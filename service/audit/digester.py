@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from array import array
 import os
 import uuid
 from datetime import UTC
@@ -88,7 +89,11 @@ class Digester:
         self.witness_file = witness_path(key_path) if key_path is not None else None
         self.settle = min(settle_seconds, interval_seconds / 4)
         self.last_written: dict[str, Any] | None = None  # the newest digest this process wrote
+        # Positions of the audit records committed since the last digest, as they were committed:
+        # one removed before the next digest is named by it (and by validation until then).
+        self._seen = array("q")
         self._task: asyncio.Task[None] | None = None
+        self._watcher: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
 
     def start(self) -> asyncio.Future[None]:
@@ -106,7 +111,20 @@ class Digester:
             started.set_exception(e)
         else:
             started.set_result(None)
+        after = int((self.last_written or {}).get("digestEndPosition") or 0)
+        self._watcher = asyncio.create_task(self._watch(after), name="audit-digest-watcher")
         await self._every_interval()
+
+    async def _watch(self, after: int) -> None:
+        try:
+            async for event in self.store.subscribe_all(after=after or None, filter=AUDIT_STREAMS):
+                self._seen.append(event.position)
+        except Exception as e:  # noqa: BLE001 — removals go unnoticed until a restart; say so
+            log.error("audit_digest_watcher_failed", exc_info=e)
+
+    def _removed(self, start: int, head: int, present: set[int]) -> list[int]:
+        """Positions in (start, head] that held a record when it was committed and hold none now."""
+        return [p for p in self._seen if start < p <= head and p not in present]
 
     async def _start_digest(self) -> None:
         self.last_written = self._read_witness()
@@ -182,6 +200,10 @@ class Digester:
             head = await self.store.head_position()
             records = await read_audit_entries(self.store, after=start or None, up_to=head)
             end = max(head, start)
+            removed = self._removed(start, end, {r.position for r in records})
+            if removed:
+                extra = {**(extra or {}), "removedBeforeDigest": removed}
+                log.error("audit_records_removed", positions=removed[:20], count=len(removed))
             key = new_key or self.key
             digest = build_digest(digest_id=str(uuid.uuid4()), created_at=cut, start_position=start,
                                   end_position=end, records=records, previous=previous, key=key,
@@ -195,6 +217,7 @@ class Digester:
                 log.info("audit_digest_skipped", reason="another replica wrote the digest first")
                 return previous or entry
             self._remember(digest)
+            self._seen = array("q", (p for p in self._seen if p > end))
             log.info("audit_digest_written", reason=reason, records=len(records), end_position=end)
             return entry
 
@@ -203,16 +226,21 @@ class Digester:
 
     async def validate(self, start_time: str = "", end_time: str = "", public_pem: str = "") -> ValidationReport:
         """Validate the whole chain against `public_pem` (pinned), else against this server's own key."""
-        return validate(await read_audit_entries(self.store), await read_digests(self.store),
-                        [public_pem or self.key.public_pem], interval=self.interval, now=iso(self.clock.now()),
-                        start_time=start_time, end_time=end_time, witness=self.witness())
+        chain = await read_digests(self.store)
+        records = await read_audit_entries(self.store)
+        start = int(chain[-1]["digest"].get("digestEndPosition") or 0) if chain else 0
+        removed = self._removed(start, max(self._seen, default=0), {r.position for r in records})
+        return validate(records, chain, [public_pem or self.key.public_pem], interval=self.interval,
+                        now=iso(self.clock.now()), start_time=start_time, end_time=end_time,
+                        witness=self.witness(), removed=removed)
 
     async def stop(self) -> None:
         """Stop the cadence and write the final digest (StopLogging's last digest, in CloudTrail)."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+        for task in (self._task, self._watcher):
+            if task is not None:
+                task.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await task
         await self.write_digest(REASON_FINAL, settle=0.0)
 
 
@@ -237,3 +265,57 @@ async def rotate_digest_key(store: EventStore, key_path: Path, clock: Any, inter
     os.replace(pending, key_path)
     new.write_public(public_key_path(key_path))
     return old.fingerprint, new.fingerprint
+
+
+def rotate_digest_key_command(argv: list[str], env: dict[str, str] | None = None) -> int:
+    """`iamd rotate-digest-key [--data-dir D] [--store URI] [--digest-key-file F]`, with iamd stopped."""
+    import argparse
+    import sys
+
+    from service.app.ports import SystemClock
+    from service.config import Settings
+    from service.domain.events import UPCASTERS
+    from service.eventstore import EventCodec, open_event_store
+
+    from service.log_config import configure_logging
+
+    env = dict(os.environ) if env is None else env
+    configure_logging(env.get("IAMD_LOG_LEVEL", "warning"))
+    parser = argparse.ArgumentParser(
+        prog="iamd rotate-digest-key",
+        description="Replace the key that signs audit digests. The new key is recorded in the chain by a "
+                    "rotation digest it signs, which carries the old key's signature over it: a validator "
+                    "pinned to the old key trusts the new one. Run it with iamd stopped.")
+    parser.add_argument("--data-dir", default=env.get("IAMD_DATA_DIR", str(Settings.data_dir)))
+    parser.add_argument("--store", default=env.get("IAMD_STORE", ""))
+    parser.add_argument("--digest-key-file", default=env.get("IAMD_DIGEST_KEY_FILE", ""))
+    parser.add_argument("--digest-interval", type=float, default=float(env.get("IAMD_DIGEST_INTERVAL", "3600")))
+    args = parser.parse_args(argv)
+    settings = Settings(data_dir=Path(args.data_dir), store_uri=args.store, digest_key_file=args.digest_key_file,
+                        digest_interval=args.digest_interval)
+    if not settings.digest_key_path.exists():
+        print(f"iamd rotate-digest-key: no digest key at {settings.digest_key_path}", file=sys.stderr)
+        return 2
+
+    async def rotate() -> tuple[str, str]:
+        store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
+        try:
+            return await rotate_digest_key(store, settings.digest_key_path, SystemClock(), settings.digest_interval)
+        finally:
+            await store.close()
+
+    try:
+        from service.admin import data_dir_lock  # iamd holds it while serving
+    except ImportError:
+        lock: Any = contextlib.nullcontext()
+    else:
+        lock = data_dir_lock(settings.data_dir, exclusive=True)
+    try:
+        with lock:
+            old, new = asyncio.run(rotate())
+    except Exception as e:  # noqa: BLE001 — an operator command: say why, exit non-zero
+        print(f"iamd rotate-digest-key: {e}", file=sys.stderr)
+        return 1
+    print(f"audit digest key rotated: {old} -> {new}\n"
+          f"new public key: {public_key_path(settings.digest_key_path)} (a validator pinned to {old} accepts it)")
+    return 0
