@@ -4,53 +4,85 @@ A command's events are appended first and its audit record right after. If the p
 between, the events carry what the record needs (request id, operation, actor, source, time):
 at start, every recent identity event whose request has no record gets one rebuilt from them,
 marked with CloudTrail's `addendum` (reason SERVICE_OUTAGE), before iamd serves again.
+
+Only the log's tail is read, since a crash can only orphan the calls in flight when it happened:
+the identity events newest first, back to the last RECENT_EVENTS of them or IN_FLIGHT before the
+newest one; then the audit records from there on, only until every one of those calls has been
+found (records land right after their call's events, so that is a few records past the newest
+call, unless one really is missing). A start reads a few thousand events, not the whole log.
 """
 
 from __future__ import annotations
 
 import uuid
-from datetime import datetime, timedelta
+from contextlib import aclosing
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import structlog
 
+from projections.audit_index import AUDIT_STREAMS
 from projections.identity import IDENTITY_STREAMS
 from service.eventstore.port import EventStore, RecordedEvent
 
 from .record import EVENT_SOURCES, EVENT_VERSION, REGION
-from .writer import AuditWriter, partition_stream
+from .writer import AuditWriter
 
 log = structlog.get_logger(__name__)
 
 RECENT_EVENTS = 10_000  # a crash can only orphan the calls in flight: the log's tail
+# How long before the newest command a call may still have been in flight when the process died
+# (its events committed, its record not yet): far longer than a call's audit record ever waits.
+IN_FLIGHT = timedelta(minutes=1)
 
 
 async def recover_missing_records(store: EventStore, writer: AuditWriter) -> int:
     """Write the records of recent identity events whose calls left none; returns how many."""
-    tail: list[RecordedEvent] = []
-    async for event in store.read_all(filter=IDENTITY_STREAMS):
-        tail.append(event)
-        if len(tail) > RECENT_EVENTS:
-            tail.pop(0)
-    orphans: dict[str, RecordedEvent] = {}
-    for event in tail:
-        request_id = str(event.metadata.get("request_id", ""))
-        if request_id and event.metadata.get("operation") and event.metadata.get("time") and request_id not in orphans:
-            orphans[request_id] = event
+    orphans, scan_after = await _recent_calls(store)
     if not orphans:
         return 0
-    # A call's record lands in the hour partition of its end time: the event's hour or the next.
-    hours = set()
-    for event in orphans.values():
-        moment = datetime.fromisoformat(str(event.metadata.get("time", "")).replace("Z", "+00:00"))
-        hours |= {moment, moment + timedelta(hours=1)}
-    for hour in hours:
-        for record in await store.read_stream(partition_stream(hour.strftime("%Y-%m-%dT%H"))):
-            orphans.pop(str(record.data.get("requestID", "")), None)
+    # Their records, if written, come after the events (or in the same commit): read the audit
+    # streams from just before the oldest of them, and no further than the last one found.
+    async with aclosing(store.read_all(after=scan_after, filter=AUDIT_STREAMS)) as records:
+        async for record in records:
+            if orphans.pop(str(record.data.get("requestID", "")), None) is not None and not orphans:
+                break
     for request_id, event in orphans.items():
         await writer.write(_rebuilt(request_id, event))
         log.warning("audit_record_rebuilt", request_id=request_id, operation=event.metadata.get("operation"))
     return len(orphans)
+
+
+async def _recent_calls(store: EventStore) -> tuple[dict[str, RecordedEvent], int | None]:
+    """The calls of the log's tail that may lack a record, each by its first event, oldest call
+    first; and the position of the identity event before them (None: they start the log)."""
+    calls: dict[str, RecordedEvent] = {}  # newest first while reading backwards
+    newest: datetime | None = None
+    read = 0
+    before_them: int | None = None
+    async with aclosing(store.read_all_backwards(filter=IDENTITY_STREAMS)) as tail:
+        async for event in tail:
+            metadata = event.metadata
+            moment = _time_of(metadata.get("time"))
+            if read >= RECENT_EVENTS or (newest is not None and moment is not None and moment < newest - IN_FLIGHT):
+                before_them = event.position
+                break
+            read += 1
+            request_id = str(metadata.get("request_id", ""))
+            if request_id and metadata.get("operation") and moment is not None:
+                newest = newest or moment
+                calls[request_id] = event  # read backwards: the last one kept is the call's first event
+    return dict(reversed(calls.items())), before_them
+
+
+def _time_of(value: Any) -> datetime | None:
+    if not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 _STS_OPERATIONS = ("AssumeRole", "GetSessionToken", "GetFederationToken")

@@ -25,7 +25,7 @@ class EventCodec:
 
     def encode(self, data: Mapping[str, Any]) -> bytes:
         try:
-            return orjson.dumps(data)
+            return orjson.dumps(data, default=_other_mapping)
         except TypeError as e:
             raise CodecError(f"event payload is not JSON-compatible: {e}") from e
 
@@ -40,3 +40,10 @@ class EventCodec:
             data = upcast(data)
             version += 1
         return data, version
+
+
+def _other_mapping(value: Any) -> dict[str, Any]:
+    """orjson encodes dicts itself; other Mappings (a read event's LazyMetadata) as their dict."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise TypeError(f"Type is not JSON serializable: {type(value).__name__}")

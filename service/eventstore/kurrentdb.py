@@ -151,6 +151,38 @@ class KurrentDbEventStore:
         finally:
             await response.stop()
 
+    async def read_all_backwards(
+        self,
+        before: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        self._check_open()
+        if (limit is not None and limit <= 0) or (before is not None and before <= 0):
+            return
+        server_filter = _ServerFilter.for_(filter)
+        try:
+            # From the end, or from `before`; positions >= before are skipped here, whether or not
+            # the server includes the one it starts from.
+            response = await self._client.read_all(
+                commit_position=before, backwards=True, **server_filter.arguments
+            )
+        except KurrentDBClientError as e:
+            raise _translate(e, "reading $all backwards") from e
+        yielded = 0
+        try:
+            async for recorded in response:
+                if (before is not None and recorded.commit_position >= before) or not server_filter.admits(recorded):
+                    continue
+                yield self._decode(recorded)
+                yielded += 1
+                if limit is not None and yielded >= limit:
+                    return
+        except KurrentDBClientError as e:
+            raise _translate(e, "reading $all backwards") from e
+        finally:
+            await response.stop()
+
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None
     ) -> AsyncIterator[RecordedEvent]:

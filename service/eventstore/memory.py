@@ -116,6 +116,26 @@ class InMemoryEventStore:
             if index % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
+    async def read_all_backwards(
+        self,
+        before: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        self._check_open()
+        # Position p is at index p - 1: start at the event just before `before`.
+        start = len(self._log) if before is None else min(max(before - 1, 0), len(self._log))
+        yielded = 0
+        for index in range(start - 1, -1, -1):
+            if limit is not None and yielded >= limit:
+                return
+            stored = self._log[index]
+            if filter is None or filter.matches(stored.stream, stored.type):
+                yield self._decode(stored)
+                yielded += 1
+            if index % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None
     ) -> AsyncIterator[RecordedEvent]:

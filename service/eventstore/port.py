@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import enum
 import uuid
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol, runtime_checkable
+
+import orjson
 
 
 class StreamState(enum.Enum):
@@ -39,9 +41,64 @@ class NewEvent:
     id: str = field(default_factory=lambda: str(uuid.uuid4()))
 
 
+class LazyMetadata(Mapping[str, Any]):
+    """An event's metadata as stored (a JSON object), decoded on first use.
+
+    Most readers never look at metadata (a projection replaying the log reads type and data
+    only), so adapters hand it over undecoded and whoever asks pays the one ``orjson.loads``.
+    A read-only Mapping: equal to the dict it decodes to, and encodable again by EventCodec.
+    """
+
+    __slots__ = ("_raw", "_decoded")
+
+    def __init__(self, raw: bytes | str) -> None:
+        self._raw = raw
+        self._decoded: dict[str, Any] | None = None
+
+    def _value(self) -> dict[str, Any]:
+        decoded = self._decoded
+        if decoded is None:
+            loaded = orjson.loads(self._raw) if self._raw else {}
+            # Written by iamd's codec, so an object; anything else reads as no metadata at all
+            # rather than failing a reader that only wanted one key.
+            decoded = self._decoded = loaded if isinstance(loaded, dict) else {}
+        return decoded
+
+    def __getitem__(self, key: str) -> Any:
+        return self._value()[key]
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self._value().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._value()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._value())
+
+    def __len__(self) -> int:
+        return len(self._value())
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, LazyMetadata):
+            return self._value() == other._value()
+        if isinstance(other, Mapping):
+            return self._value() == dict(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # like dict: mutable-looking, never a key
+
+    def __repr__(self) -> str:
+        return repr(self._value())
+
+
 @dataclass(frozen=True, slots=True)
 class RecordedEvent:
-    """An event as read back from the log, already upcast to its newest schema version."""
+    """An event as read back from the log, already upcast to its newest schema version.
+
+    ``metadata`` is a Mapping: a dict, or a LazyMetadata that adapters use so that readers who
+    never look at it do not pay for decoding it.
+    """
 
     id: str
     stream: str
@@ -100,6 +157,18 @@ class EventStore(Protocol):
         limit: int | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         """Events of the whole log in position order, strictly after ``after`` (None = start)."""
+        ...
+
+    def read_all_backwards(
+        self,
+        before: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        """Events of the whole log newest first, strictly before ``before`` (None = from the head).
+
+        What reading a log's tail costs: ``limit`` events, not the whole log before them.
+        """
         ...
 
     def subscribe_all(

@@ -145,6 +145,23 @@ class SqliteEventStore:
             for event in self._decode_rows(rows):
                 yield event
 
+    async def read_all_backwards(
+        self,
+        before: int | None = None,
+        filter: EventFilter | None = None,
+        limit: int | None = None,
+    ) -> AsyncIterator[RecordedEvent]:
+        where, params = _filter_clause(filter)
+        last = before if before is not None else await self._read(self._select_head) + 1
+        remaining = limit
+        while last > 1 and (remaining is None or remaining > 0):
+            page_size = _PAGE_SIZE if remaining is None else min(_PAGE_SIZE, remaining)
+            rows, last = await self._read(self._select_page_backwards, last, where, params, page_size)
+            if remaining is not None:
+                remaining -= len(rows)
+            for event in self._decode_rows(rows):
+                yield event
+
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None
     ) -> AsyncIterator[RecordedEvent]:
@@ -236,6 +253,17 @@ class SqliteEventStore:
         # subscription then resumes after head instead of rescanning what it skipped.
         scanned_to = rows[-1][0] if len(rows) == page_size else head
         return rows, scanned_to
+
+    def _select_page_backwards(
+        self, before: int, where: str, params: tuple[Any, ...], page_size: int
+    ) -> tuple[list[_Row], int]:
+        """Matching rows before ``before``, newest first, at most page_size; and where to go on from
+        (0 once a short page shows that nothing older matches)."""
+        rows = self._reader().execute(
+            f"SELECT {_COLUMNS} FROM events WHERE position < ?{where} ORDER BY position DESC LIMIT ?",
+            (before, *params, page_size),
+        ).fetchall()
+        return rows, rows[-1][0] if len(rows) == page_size else 0
 
     # -- decoding, on the caller's thread ---------------------------------------------------
 

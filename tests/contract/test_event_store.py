@@ -330,6 +330,41 @@ async def test_read_all_stops_at_the_limit(store: EventStore, ns: str) -> None:
     assert await collect(store.read_all(after=start, filter=mine, limit=0)) == []
 
 
+async def test_read_all_backwards_returns_the_newest_events_first(store: EventStore, ns: str) -> None:
+    await store.append(f"{ns}-user-alice", [event(0), event(1)], StreamState.NO_STREAM)
+    await store.append(f"{ns}-audit-1", [event(2)], StreamState.NO_STREAM)
+    await store.append(f"{ns}-user-bob", [event(3), event(4)], StreamState.NO_STREAM)
+    mine = EventFilter(stream_prefixes=(ns,))
+
+    newest_first = await collect(store.read_all_backwards(filter=mine))
+
+    assert payload_numbers(newest_first) == [4, 3, 2, 1, 0]
+    forwards = await collect(store.read_all(after=newest_first[-1].position - 1, filter=mine))
+    assert newest_first == forwards[::-1], "the same events, positions included, in reverse"
+
+
+async def test_read_all_backwards_reads_only_the_tail_it_asks_for(store: EventStore, ns: str) -> None:
+    await store.append(f"{ns}-user-alice", [event(n) for n in range(5)], StreamState.NO_STREAM)
+    await store.append(f"{ns}-audit-1", [event(5)], StreamState.NO_STREAM)
+    users = EventFilter(stream_prefixes=(f"{ns}-user-",))
+
+    last_two = await collect(store.read_all_backwards(filter=users, limit=2))
+    assert payload_numbers(last_two) == [4, 3]
+    # Before a position excludes that position: the tail can be read on from where a page ended.
+    older = await collect(store.read_all_backwards(before=last_two[-1].position, filter=users, limit=2))
+    assert payload_numbers(older) == [2, 1]
+    assert await collect(store.read_all_backwards(filter=users, limit=0)) == []
+    typed = EventFilter(stream_prefixes=(ns,), event_types=("Other",))
+    assert await collect(store.read_all_backwards(filter=typed)) == []
+
+
+async def test_read_all_backwards_on_nothing_matching_is_empty(store: EventStore, ns: str) -> None:
+    assert await collect(store.read_all_backwards(filter=EventFilter(stream_prefixes=(f"{ns}-nothing-",)))) == []
+    await store.append(f"{ns}-user-alice", [event(0)], StreamState.NO_STREAM)
+    [alice] = await collect(store.read_all_backwards(filter=EventFilter(stream_prefixes=(ns,))))
+    assert await collect(store.read_all_backwards(before=alice.position, filter=EventFilter(stream_prefixes=(ns,)))) == []
+
+
 async def test_head_position_is_the_position_of_the_last_event(store: EventStore, ns: str) -> None:
     await store.append(f"{ns}-user-alice", [event(0)], StreamState.NO_STREAM)
     last = await store.append(f"{ns}-user-bob", [event(1), event(2)], StreamState.NO_STREAM)
@@ -431,6 +466,27 @@ async def test_events_round_trip_through_the_codec(store: EventStore, ns: str) -
     assert before - timedelta(minutes=5) <= read.recorded_at <= datetime.now(UTC) + timedelta(minutes=5)
     [from_all] = await collect(store.read_all(after=start, filter=EventFilter(stream_prefixes=(ns,))))
     assert from_all == read
+
+
+async def test_read_metadata_is_there_for_whoever_asks_and_can_be_written_again(store: EventStore, ns: str) -> None:
+    metadata = {"request_id": "req-1", "operation": "CreateUser", "nested": {"hops": [1, 2]}}
+    start = await store.head_position()
+    await store.append(f"{ns}-user-alice", [NewEvent("UserCreated", {"n": 0}, metadata)], StreamState.NO_STREAM)
+    mine = EventFilter(stream_prefixes=(ns,))
+
+    [forwards] = await collect(store.read_all(after=start, filter=mine))
+    [backwards] = await collect(store.read_all_backwards(filter=mine))
+    [from_stream] = await store.read_stream(f"{ns}-user-alice")
+
+    for read in (forwards, backwards, from_stream):
+        m = read.metadata
+        assert m == metadata and metadata == m
+        assert (m["request_id"], m.get("operation"), m.get("absent", "-"), "nested" in m) == ("req-1", "CreateUser", "-", True)
+        assert dict(m) == metadata and sorted(m) == sorted(metadata) and len(m) == 3
+    # A read event's metadata goes back into a new event as it is (a copy or a migration does that).
+    await store.append(f"{ns}-user-copy", [NewEvent("UserCreated", {"n": 1}, forwards.metadata)], StreamState.NO_STREAM)
+    [copied] = await store.read_stream(f"{ns}-user-copy")
+    assert copied.metadata == metadata
 
 
 async def test_old_schema_versions_are_upcast_on_every_read(backend: Backend, ns: str) -> None:
