@@ -104,7 +104,9 @@ class IdentityProjection:
             "RoleUpdated": self._role_updated,
             "RoleTrustPolicyUpdated": self._role_trust_updated,
             "SessionIssued": self._session_issued,
+            "SessionSecretReencrypted": self._session_reencrypted,
             "VirtualMFADeviceCreated": self._mfa_created,
+            "VirtualMFADeviceSeedReencrypted": self._mfa_reencrypted,
             "MFADeviceEnabled": self._mfa_enabled,
             "MFADeviceUsed": self._mfa_used,
             "MFADeviceDeactivated": self._mfa_deactivated,
@@ -119,6 +121,7 @@ class IdentityProjection:
             self._handlers[prefix + "AccessKeyStatusUpdated"] = self._access_key_status_updated
             self._handlers[prefix + "AccessKeyDeleted"] = self._access_key_deleted
             self._handlers[prefix + "AccessKeyUsed"] = self._access_key_used
+            self._handlers[prefix + "AccessKeySecretReencrypted"] = self._access_key_reencrypted
         for prefix in ("User", "Group", "Role", "Policy"):
             shared = {
                 "PolicyAttached": self._policy_attached,
@@ -199,6 +202,16 @@ class IdentityProjection:
             entry["last_used"] = {"used_at": d["used_at"], "service_name": d["service_name"],
                                   "region": d["region"]}
 
+    def _access_key_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        entry = self.access_keys.get(d["access_key_id"])
+        if entry is not None:
+            entry["ciphertext"] = d["secret_ciphertext"]
+
+    def _session_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        session = self.sessions.get(d["access_key_id"])
+        if session is not None:
+            session["secret_ciphertext"] = d["secret_ciphertext"]
+
     def _session_issued(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         owner = session_owner_id(d)
         if not self._alive(account, d, owner):
@@ -236,6 +249,11 @@ class IdentityProjection:
             "serial_number": d["serial_number"], "seed_ciphertext": d["seed_ciphertext"],
             "created_at": d["created_at"], "user_name": "", "user_id": "", "enabled_at": "", "last_used_at": "",
         }
+
+    def _mfa_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self.mfa_devices.get(d["serial_number"])
+        if device is not None:
+            device["seed_ciphertext"] = d["seed_ciphertext"]
 
     def _mfa_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         device = self._mfa_device(account, key)

@@ -71,7 +71,10 @@ def _is_loopback(host: str) -> bool:
 
 def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | None = None) -> Settings:
     env = os.environ if env is None else env
-    parser = argparse.ArgumentParser(prog="iamd", description="Event-sourced IAM with AWS IAM semantics")
+    parser = argparse.ArgumentParser(
+        prog="iamd", description="Event-sourced IAM with AWS IAM semantics",
+        epilog="offline commands (docs/operations.md): iamd backup --to DIR, iamd rotate-kek --new-kek-file FILE, "
+               "iamd kek-fingerprint [FILE]; each with --help")
     parser.add_argument("--listen", default=env.get("IAMD_LISTEN", Settings.listen), help="HOST:PORT (IAMD_LISTEN)")
     parser.add_argument("--data-dir", default=env.get("IAMD_DATA_DIR", str(Settings.data_dir)),
                         help="local state: SQLite log, snapshots (IAMD_DATA_DIR)")

@@ -20,12 +20,12 @@ from service.domain.names import check_account_id
 from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore, NewEvent, StreamState
 
+from .keys import DEPLOYMENT_STREAM, first_start_events
 from .ports import Clock, IdFactory, iso8601
 from .repository import Repository
 
 log = structlog.get_logger(__name__)
 
-DEPLOYMENT_STREAM = "iamd-deployment"
 ROOT_PROFILE = "default"
 
 
@@ -33,8 +33,10 @@ def account_stream(account_id: str) -> str:
     return f"account-{account_id}-root"
 
 
-async def bootstrap_account(store: EventStore, clock: Clock, wanted_account_id: str = "") -> str:
-    """The deployment's default account id, recording it on the very first start."""
+async def bootstrap_account(store: EventStore, clock: Clock, wanted_account_id: str = "",
+                            keyring: Keyring | None = None) -> str:
+    """The deployment's default account id, recording it on the very first start (and, in the same
+    append, the fingerprint of `keyring`, the key-encryption key of the log's secrets)."""
     existing = await store.read_stream(DEPLOYMENT_STREAM, limit=1)
     if existing:
         return str(existing[0].data["account_id"])
@@ -43,7 +45,8 @@ async def bootstrap_account(store: EventStore, clock: Clock, wanted_account_id: 
     metadata = {"actor": "iamd", "request_id": "bootstrap", "time": now}
     try:
         event = DeploymentInitialized(account_id, now)
-        await store.append(DEPLOYMENT_STREAM, [NewEvent("DeploymentInitialized", event.to_data(), metadata)],
+        kek = first_start_events(keyring, now) if keyring is not None else []
+        await store.append(DEPLOYMENT_STREAM, [NewEvent("DeploymentInitialized", event.to_data(), metadata), *kek],
                            StreamState.NO_STREAM)
     except WrongExpectedVersion:
         return await bootstrap_account(store, clock)  # another replica initialized it first

@@ -41,6 +41,31 @@ class AccountCreated(Event):
     created_at: str
 
 
+# --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
+@dataclass(frozen=True)
+class KeyEncryptionKeyRecorded(Event):
+    """From now on the log's secrets are sealed under the KEK with this fingerprint.
+
+    reason: "first-start" (an empty log), "verified" (an older log whose secrets this key opened),
+    "rotated" (every secret was re-encrypted from `previous_key_id` to this key).
+    """
+
+    key_id: str
+    reason: str
+    recorded_at: str
+    previous_key_id: str = ""
+
+
+@dataclass(frozen=True)
+class KeyEncryptionKeyRotationStarted(Event):
+    """Secrets are being re-encrypted from one KEK to another; until the KeyEncryptionKeyRecorded
+    that ends it, iamd does not start (`iamd rotate-kek` finishes an interrupted rotation)."""
+
+    from_key_id: str
+    to_key_id: str
+    started_at: str
+
+
 # --- creation of each kind ---------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserCreated(Event):
@@ -204,6 +229,17 @@ class AccessKeyDeleted(Event):
 
 
 @dataclass(frozen=True)
+class AccessKeySecretReencrypted(Event):
+    """The key's secret sealed again, under another key-encryption key (a KEK rotation)."""
+
+    KINDS = (USER, ACCOUNT)
+    access_key_id: str
+    secret_ciphertext: str
+    key_id: str  # the fingerprint of the KEK that sealed it
+    reencrypted_at: str
+
+
+@dataclass(frozen=True)
 class AccessKeyUsed(Event):
     """Recorded at most once an hour per key, for GetAccessKeyLastUsed."""
 
@@ -270,6 +306,16 @@ class SessionIssued(Event):
     issued_to_id: str = ""  # the unique id of `issued_to` (AIDA..., or the account id for root)
 
 
+@dataclass(frozen=True)
+class SessionSecretReencrypted(Event):
+    """The session's secret sealed again, under another key-encryption key (a KEK rotation)."""
+
+    access_key_id: str
+    secret_ciphertext: str
+    key_id: str
+    reencrypted_at: str
+
+
 # --- virtual MFA devices (stream `mfa-ACCOUNT-name`) ---------------------------------------------
 @dataclass(frozen=True)
 class VirtualMFADeviceCreated(Event):
@@ -280,6 +326,16 @@ class VirtualMFADeviceCreated(Event):
     path: str
     seed_ciphertext: str
     created_at: str
+
+
+@dataclass(frozen=True)
+class VirtualMFADeviceSeedReencrypted(Event):
+    """The device's seed sealed again, under another key-encryption key (a KEK rotation)."""
+
+    serial_number: str
+    seed_ciphertext: str
+    key_id: str
+    reencrypted_at: str
 
 
 @dataclass(frozen=True)
@@ -482,12 +538,14 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     AccountRemoved,
+    KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted, VirtualMFADeviceSeedReencrypted,
 )
 _KIND_SPECIFIC += (ReferenceReserved, ReservationVoided)  # written to any referenced/holder stream
 _SHARED: tuple[type[Event], ...] = (
     PolicyAttached, PolicyDetached, InlinePolicyPut, InlinePolicyDeleted, PermissionsBoundarySet,
     PermissionsBoundaryDeleted, Tagged, Untagged, PathUpdated, Renamed, NameClaimed,
     NameReleased, Deleted, AccessKeyCreated, AccessKeyStatusUpdated, AccessKeyDeleted, AccessKeyUsed,
+    AccessKeySecretReencrypted,
 )
 
 

@@ -23,6 +23,7 @@ from .events import (
     GROUP,
     AccessKeyCreated,
     AccessKeyDeleted,
+    AccessKeySecretReencrypted,
     AccessKeyStatusUpdated,
     AccessKeyUsed,
     AccountCreated,
@@ -132,7 +133,7 @@ def apply(state: EntityState, event: Event) -> EntityState:
             state.access_keys[key_id] = status
         case AccessKeyDeleted(access_key_id=key_id):
             state.access_keys.pop(key_id, None)
-        case AccessKeyUsed():
+        case AccessKeyUsed() | AccessKeySecretReencrypted():  # the ciphertext matters to the projection only
             pass
         case PolicyAttached(policy_arn=arn, policy_id=policy_id):
             if arn not in state.attached:

@@ -18,6 +18,7 @@ from .events import (
     ReservationVoided,
     VirtualMFADeviceCreated,
     VirtualMFADeviceDeleted,
+    VirtualMFADeviceSeedReencrypted,
 )
 
 MAX_DEVICES_PER_USER = 8
@@ -45,6 +46,8 @@ def fold(events: Iterable[Event]) -> MFADeviceState:
             case VirtualMFADeviceCreated():
                 state = MFADeviceState(True, event.name, event.serial_number, event.path, event.seed_ciphertext,
                                        event.created_at)
+            case VirtualMFADeviceSeedReencrypted():  # a rotation of the key-encryption key
+                state.seed_ciphertext = event.seed_ciphertext
             case MFADeviceEnabled():
                 state.user_name, state.user_id = event.user_name, event.user_id
                 state.enabled_at, state.last_step = event.enabled_at, event.last_step
