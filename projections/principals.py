@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
-from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy
+from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy, lower_context
 
 from service.domain import organizations
 from service.domain.organizations import OrganizationState
@@ -35,6 +35,11 @@ class PrincipalPolicies:
     # derived here once rather than on every decision.
     context_keys: tuple[tuple[str, str], ...] = field(default=())
     trust: PolicyIndex | None = None  # a role's trust policy, the resource policy of sts:AssumeRole
+    # context_keys with lower-cased keys, as the engine takes derived keys
+    derived_keys: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+
+_NO_KEYS: Mapping[str, str] = {}
 
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
@@ -76,6 +81,7 @@ class PrincipalPolicyCache:
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, PolicyIndex] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
+        self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
         projection.on_change.append(self._on_change)
 
     def _on_change(self, account_id: str, kind: str, key: str) -> None:
@@ -112,8 +118,9 @@ class PrincipalPolicyCache:
         trust = None
         if kind == "role":
             trust = PolicyIndex([self._compile(f"{view['arn']}#trust", "", view["trust_policy"], PolicyType.TRUST)])
+        keys = principal_context_keys(kind, account_id, view)
         built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity),
-                                  principal_context_keys(kind, account_id, view), trust)
+                                  keys, trust, lower_context(dict(keys)))
         self._sets[(account_id, kind, key)] = built
         return built
 
@@ -162,13 +169,21 @@ class PrincipalPolicyCache:
             self._guardrails[key] = levels
         return levels
 
-    def organization_keys(self, account_id: str, side: str) -> dict[str, str | list[str]]:
-        """aws:PrincipalOrgID/Paths (side "Principal") or aws:ResourceOrgID/Paths ("Resource")."""
+    def organization_keys(self, account_id: str, side: str) -> Mapping[str, str | tuple[str, ...]]:
+        """aws:PrincipalOrgID/Paths (side "Principal") or aws:ResourceOrgID/Paths ("Resource"),
+        lower-cased as the engine takes derived keys; computed once per organization version."""
         org = self._organization(account_id)
         if org is None:
-            return {}
-        path = "/".join([org.organization_id, *organizations.path_of(org, account_id)[:-1]]) + "/"
-        return {f"aws:{side}OrgID": org.organization_id, f"aws:{side}OrgPaths": [path]}
+            return _NO_KEYS
+        key = (account_id, side, len(self.projection.organization_events[org.management_account_id]))
+        keys = self._org_keys.get(key)
+        if keys is None:
+            path = "/".join([org.organization_id, *organizations.path_of(org, account_id)[:-1]]) + "/"
+            keys = lower_context({f"aws:{side}OrgID": org.organization_id, f"aws:{side}OrgPaths": [path]})
+            if len(self._org_keys) >= 10_000:
+                self._org_keys.clear()  # bounded; recomputed on the next request
+            self._org_keys[key] = keys
+        return keys
 
     def _identity_policies(self, account: AccountView, kind: str, view: View) -> Iterable[CompiledPolicy]:
         yield from self._entity_policies(account, view)

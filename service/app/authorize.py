@@ -36,6 +36,7 @@ from service.policy import (
     PolicyType,
     compile_policy,
     decide,
+    lower_context,
 )
 
 from .ports import Clock, iso8601
@@ -88,7 +89,7 @@ class Authorizer:
         self.runner = runner
         self.clock = clock
         self._time_second = -1
-        self._time_cache: tuple[tuple[str, str], ...] = ()
+        self._time_cache: tuple[tuple[str, str], ...] = ()  # lower-cased, as derived keys are
 
     async def authorize(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None) -> AuthorizeOutcome:
         check_request(query)
@@ -113,18 +114,19 @@ class Authorizer:
         if query.service_principal or query.anonymous:
             return AuthorizeOutcome(self._decide_without_identity(query), position)
         account_id, kind, key = _parse_principal(query.principal_arn)
-        context: dict[str, str | Sequence[str]] = dict(self._time_keys())
-        context.update(query.context)
+        # Keys the service derives, already lower-cased; the caller's own keys go in `context`.
+        derived: dict[str, str | tuple[str, ...]] = dict(self._time_keys())
+        context: dict[str, str | Sequence[str]] = dict(query.context)
         resource_account = query.resource_account or _account_of(query.resource) or account_id
         scp_levels = self.principals.guardrail_levels(account_id, organizations.SCP)
         if kind == "root":
-            context.update({"aws:PrincipalArn": query.principal_arn, "aws:PrincipalAccount": account_id,
-                            "aws:PrincipalType": "Account", "aws:userid": account_id,
-                            "aws:PrincipalIsAWSService": "false"})
+            derived.update({"aws:principalarn": query.principal_arn, "aws:principalaccount": account_id,
+                            "aws:principaltype": "Account", "aws:userid": account_id,
+                            "aws:principalisawsservice": "false"})
         if kind == "root" and resource_policy is None and not scp_levels:
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
-                return AuthorizeOutcome(Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"}), position)
+                return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
         if kind in ("assumed-role", "federated-user") and session is None:
             raise InvalidInputError(
@@ -142,29 +144,28 @@ class Authorizer:
             return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
         session_index = None
         if principal is not None:
-            context.update(principal.context_keys)
+            derived.update(principal.derived_keys)
         if resource_policy is None:
             resource_policy = self._resource_policy(query, context, account_id)
         if session is not None:
             if session["kind"] in ("assumed-role", "federated-user"):  # the session's keys replace the entity's
-                for derived in [k for k in context if k.startswith("aws:PrincipalTag/") or k == "aws:username"]:
-                    del context[derived]
-            context.update(_session_keys(session, principal.view.get("tags", {}) if principal else {},
-                                         self.clock.now()))
+                for replaced in [k for k in derived if k.startswith("aws:principaltag/") or k == "aws:username"]:
+                    del derived[replaced]
+            derived.update(lower_context(_session_keys(session, principal.view.get("tags", {}) if principal else {},
+                                                       self.clock.now())))
             session_index = self.principals.session_index(session)
-        context.update(self.principals.organization_keys(account_id, "Principal"))
-        context.update(self.principals.organization_keys(resource_account, "Resource"))
-        context["aws:ResourceAccount"] = resource_account
+        derived.update(self.principals.organization_keys(account_id, "Principal"))
+        derived.update(self.principals.organization_keys(resource_account, "Resource"))
+        derived["aws:resourceaccount"] = resource_account
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
-                                       context=context, federating_user=federating_user)
+                                       context=context, federating_user=federating_user, derived_context=derived)
         # A member account's root user may do anything its SCPs allow: an implicit allow-all.
         identity = principal.identity if principal else (ROOT_IDENTITY if kind == "root" else None)
         inputs = PolicyInputs(identity=identity, boundary=principal.boundary if principal else None,
                               session=session_index, resource=resource_policy, scp_levels=scp_levels,
                               rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
         return AuthorizeOutcome(decide(request, inputs), position)
-
 
     def _decide_without_identity(self, query: AuthorizeQuery) -> Decision:
         """A service principal or an anonymous caller: no identity, boundary, session or SCP of
@@ -184,10 +185,10 @@ class Authorizer:
                 "resourceAccount is required when the resource ARN names no account (an S3 ARN, say)",
                 problems=[FieldProblem("resourceAccount", "the account that owns the resource")])
         resource_policy = self._resource_policy(query, context, resource_account)
-        context.update(self.principals.organization_keys(resource_account, "Resource"))
-        context["aws:ResourceAccount"] = resource_account
         request = AuthorizationRequest(principal=principal, action=query.action, resource=query.resource,
-                                       resource_account=resource_account, context=context)
+                                       resource_account=resource_account, context=context,
+                                       derived_context={**self.principals.organization_keys(resource_account, "Resource"),
+                                                        "aws:resourceaccount": resource_account})
         rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         return decide(request, PolicyInputs(resource=resource_policy, rcp_levels=rcp_levels))
 
@@ -233,10 +234,11 @@ class Authorizer:
         second = int(now.timestamp())
         if second != self._time_second:
             self._time_second = second
-            self._time_cache = (("aws:CurrentTime", iso8601(now)), ("aws:EpochTime", str(second)))
+            self._time_cache = (("aws:currenttime", iso8601(now)), ("aws:epochtime", str(second)))
         return self._time_cache
 
 
+_ROOT_ALLOW = Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"})
 ROOT_IDENTITY = PolicyIndex([compile_policy(organizations.FULL_AWS_ACCESS, policy_id="root-user",
                                            policy_type=PolicyType.IDENTITY)])
 

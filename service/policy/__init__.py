@@ -12,6 +12,7 @@ from .decision import SERVICE_RULES, PolicyInputs, ServiceRule, decide
 from .index import PolicyIndex
 from .model import (
     AuthorizationRequest,
+    lower_context,
     Decision,
     Effect,
     MalformedPolicyError,
@@ -25,6 +26,7 @@ from .validate import validate_policy
 
 __all__ = [
     "AuthorizationRequest",
+    "lower_context",
     "CompiledPolicy",
     "CompiledStatement",
     "Decision",

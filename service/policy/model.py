@@ -6,6 +6,7 @@ a decision only does dictionary look-ups.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -94,6 +95,17 @@ def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, 
     return MappingProxyType(lowered)
 
 
+@functools.lru_cache(maxsize=65536)
+def _classify(principal: str, role_arn: str | None, federating_user: str | None) -> Caller:
+    """classify_caller for the only context key it reads: a principal is classified once."""
+    return classify_caller(principal, {"aws:principalarn": role_arn} if role_arn else {}, federating_user)
+
+
+def lower_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
+    """A context with lower-cased keys, for AuthorizationRequest.derived_context."""
+    return _freeze_context(context)
+
+
 @dataclass(frozen=True, slots=True)
 class AuthorizationRequest:
     """Who asks to do what on which resource, with the complete request context.
@@ -112,6 +124,9 @@ class AuthorizationRequest:
     # The IAM user behind a federated-user principal, when known (a service that issued the
     # credentials knows it; the ARN alone does not say, see principals.classify_caller).
     federating_user: str | None = None
+    # Context keys the service derived, already lower-cased (a principal's keys are lowered once
+    # when its policy set is built, not on every request); they override `context` on a clash.
+    derived_context: Mapping[str, ContextValue] | None = field(default=None, repr=False, compare=False)
     # Derived once per request, so that deciding does no string normalisation:
     # INVARIANT: `lowered_context` has lower-cased keys and str or tuple[str, ...] values.
     lowered_context: Mapping[str, ContextValue] = field(init=False, repr=False, compare=False)
@@ -125,12 +140,18 @@ class AuthorizationRequest:
 
     def __post_init__(self) -> None:
         lowered = _freeze_context(self.context)
+        if self.derived_context:
+            merged = dict(lowered)
+            merged.update(self.derived_context)
+            lowered = MappingProxyType(merged)
         action_key = self.action.lower()
         setattr_ = object.__setattr__
         setattr_(self, "lowered_context", lowered)
         setattr_(self, "action_key", action_key)
         setattr_(self, "service", action_key.partition(":")[0])
-        setattr_(self, "caller", classify_caller(self.principal, lowered, self.federating_user))
+        role_arn = lowered.get("aws:principalarn") if ":assumed-role/" in self.principal else None
+        setattr_(self, "caller", _classify(self.principal, role_arn if isinstance(role_arn, str) else None,
+                                           self.federating_user))
         parts = self.resource.split(":", 5)
         is_arn = len(parts) == 6 and parts[0] == "arn"
         setattr_(self, "resource_service", parts[2] if is_arn else None)

@@ -70,6 +70,7 @@ class CallGuard:
             pairs = permissions.required(rpc, request, self.projection, caller)
         except KeyError:
             raise AccessDeniedError(f"no permission is defined for {rpc}; refusing it") from None
+        pairs = list(dict.fromkeys(pairs))  # a batch asks about the same principal many times: once is enough
         RESOURCES.set([resource for _, resource in pairs])
         for action, resource in pairs:
             if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
