@@ -24,10 +24,10 @@ from typing import Any
 
 from projections.principals import PrincipalPolicyCache
 from service.auth.keyring import Keyring
-from service.domain import sts
+from service.domain import identity, sts
 from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
-from service.domain.events import SessionIssued
-from service.domain.names import casefold
+from service.domain.events import ROLE, SessionIssued, decode_event
+from service.domain.names import casefold, stream_name
 from service.eventstore.port import EventStore, NewEvent, StreamState
 from service.policy import PolicyType
 
@@ -158,9 +158,14 @@ class StsCommands:
         if not mfa_at and caller.session and caller.session["mfa_authenticated"]:
             # MFA carries over from the caller's session (a role chain, or GetSessionToken's).
             mfa_at = caller.session["mfa_authenticated_at"]
-        return await self._issue(ctx, role_account, "assumed-role", now, duration, session_arn, principal_id,
-                                 role.view["arn"], caller.arn, session_policies, tags.tags, tags.transitive_keys,
-                                 source_identity, bool(mfa_at), mfa_at, chained, packed)
+        issued = await self._issue(ctx, role_account, "assumed-role", now, duration, session_arn, principal_id,
+                                   role.view["arn"], caller.arn, session_policies, tags.tags, tags.transitive_keys,
+                                   source_identity, bool(mfa_at), mfa_at, chained, packed)
+        if not await self._role_alive_at(role_account, role.view, issued.position):
+            # DeleteRole got there first: the session is dead from the start (the projection never
+            # registers a session whose role, by id, is gone when it applies it), so say so.
+            raise AccessDeniedError(denied)
+        return issued
 
     async def get_session_token(self, ctx: CallContext, caller: Caller, duration_seconds: int,
                                 serial_number: str = "", token_code: str = "") -> IssuedCredentials:
@@ -194,6 +199,13 @@ class StsCommands:
         return await self._issue(ctx, caller.account_id, "federated-user", self.clock.now(), duration, arn,
                                  f"{caller.account_id}:{p.name}", "", caller.arn, session_policies, tags.tags, [],
                                  "", False, "", False, packed, issued_to_id=caller.principal_id)
+
+    async def _role_alive_at(self, account_id: str, view: Any, position: int) -> bool:
+        """Whether the role of this id existed when the log reached `position` (read from its
+        stream, as the projection will decide when it applies the session issued there)."""
+        recorded = await self.store.read_stream(stream_name(ROLE, account_id, view["name"]))
+        state = identity.fold(ROLE, (decode_event(r.type, dict(r.data)) for r in recorded if r.position < position))
+        return state.exists and state.id == view["id"]
 
     def get_access_key_info(self, access_key_id: str) -> str:
         projection = self.principals.projection

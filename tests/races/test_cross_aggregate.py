@@ -345,6 +345,57 @@ async def test_replay_check_names_a_dangling_reference(app: App) -> None:
     assert not equal and any("dangling reference" in d and "Old" in d for d in differences), differences
 
 
+async def test_assume_role_racing_delete_role_leaves_no_live_session(app: App, opener: Opener) -> None:
+    """A session refers to its role by the role's unique id. Both may succeed (AssumeRole, then
+    DeleteRole ends the session); but AssumeRole answers with credentials only when its session
+    was issued before the deletion in the log, a session issued after it is dead from the start,
+    and a role created again under the name is another role: no session of a deleted role lives."""
+    from service.app.authenticate import Caller
+    from service.app.authorize import Authorizer
+    from service.app.sts import AssumeRoleParams, StsCommands
+
+    cmd, ctx = app.identity, _ctx()
+    user, _ = await cmd.create_user(ctx, user_name="assumer")
+    caller = Caller(user["arn"], ACCOUNT, "user", "assumer", user["id"], "AKIAEXAMPLEEXAMPLE00")
+    sts = StsCommands(app.store, SystemClock(), RandomIds(), Keyring.generate(), app.principals,
+                      Authorizer(app.principals, app.runner, SystemClock()), app.mfa)
+    trust_policy = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": user["arn"]}, "Action": "sts:AssumeRole"}]})
+    tally = {"AssumeRole/DeleteRole (both, neither counted last)": [0, 0, 0, 0]}
+    answered: list[Any] = []
+    for i in range(ITERATIONS):
+        name = f"assumed{i % 5}"  # names come back: a recreated role must not revive old sessions
+        await cmd.create_role(ctx, role_name=name, assume_role_policy_document=trust_policy)
+        await app.caught_up()
+        params = AssumeRoleParams(f"arn:aws:iam::{ACCOUNT}:role/{name}", "session")
+        issued: list[Any] = []
+
+        async def assume(params: AssumeRoleParams = params) -> None:
+            issued.append(await sts.assume_role(ctx, caller, params, {}))
+
+        deleted: list[int] = []
+
+        async def delete(name: str = name) -> None:
+            deleted.append(await cmd.delete_role(ctx, role_name=name))
+
+        outcome = await race(assume, delete)
+        row = tally["AssumeRole/DeleteRole (both, neither counted last)"]
+        row[3 if not any(outcome) else 0 if all(outcome) else 1 if outcome[0] else 2] += 1
+        if issued and deleted:
+            assert issued[0].position < deleted[0]  # answered only for a session issued before the deletion
+        if not outcome[1]:
+            await cmd.delete_role(ctx, role_name=name)
+        answered += issued
+    projection = await app.caught_up()
+    # Every role is deleted now (some recreated meanwhile): no session of any of them is live.
+    assert [c.access_key_id for c in answered if c.access_key_id in projection.sessions] == []
+    assert projection.sessions == {}
+    types = [e.type async for e in app.store.read_all(filter=IDENTITY_STREAMS)]
+    tally["sessions (answered, issued in the log)"] = [len(answered), types.count("SessionIssued"), 0, 0]
+    await assert_restart_equal(app, opener)
+    print(f"\n{ITERATIONS} iterations:", json.dumps(tally))
+
+
 # --- Organizations: one stream, so every rule across its tree is decided at one version -------
 async def test_organization_invariants_under_races(app: App, opener: Opener) -> None:
     ctx, orgs = _ctx(), app.orgs
