@@ -419,7 +419,8 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
                                            f"{prev_digest.get('digestPublicKeyFingerprint')} to {fp} without the "
                                            "old key's endorsement")
             gap = _seconds_between(_end_time(prev_digest), _end_time(digest))
-            if gap > every + margin and prev_digest.get("digestReason") not in STOPPED_AFTER:
+            legacy = "digestReason" not in prev_digest  # written before digests said why: no cadence to hold
+            if gap > every + margin and prev_digest.get("digestReason") not in STOPPED_AFTER and not legacy:
                 report.digests_missing.append(f"{_end_time(prev_digest)}/{_end_time(digest)}")
                 report.problems.append(f"no digest between {_end_time(prev_digest)} and {_end_time(digest)} "
                                        f"({gap:.0f} s; one is due every {every:g} s): digests are missing")
@@ -447,7 +448,10 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         low, high = int(digest.get("digestStartPosition") or 0), int(digest.get("digestEndPosition") or 0)
         listed = digest["records"]
         listed_ids = {item["eventID"] for item in listed}
-        cut_before = _end_time(entries[index - 1]["digest"]) if index > 0 else ""
+        # A digest cut before its read (every digest that says why it was written) has every
+        # record dated before its end inside its range; older ones were cut after the read.
+        before = entries[index - 1]["digest"] if index > 0 else {}
+        cut_before = _end_time(before) if "digestReason" in before else ""
         for item in listed:
             found = by_position.get(item["position"]) if positions_known else by_id.get(item["eventID"])
             if found is None or found.event_id != item["eventID"]:
