@@ -25,6 +25,7 @@ import pytest
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
+from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.organizations import OrganizationCommands
@@ -67,6 +68,7 @@ class App:
     identity: IdentityCommands
     mfa: MfaCommands
     orgs: OrganizationCommands
+    credentials: CredentialCommands
 
     @classmethod
     async def start(cls, store: EventStore) -> App:
@@ -77,9 +79,11 @@ class App:
         runner = ProjectionRunner(store, projection, IDENTITY_STREAMS)
         await runner.start()
         identity = IdentityCommands(store, clock, ids, projection, runner)
-        mfa = MfaCommands(Repository(store), clock, Keyring.generate(), projection)
+        keyring = Keyring.generate()
+        mfa = MfaCommands(Repository(store), clock, keyring, projection)
         orgs = OrganizationCommands(store, Repository(store), clock, projection, identity)
-        return cls(store, projection, principals, runner, identity, mfa, orgs)
+        credentials = CredentialCommands(store, clock, ids, keyring, projection)
+        return cls(store, projection, principals, runner, identity, mfa, orgs, credentials)
 
     async def caught_up(self) -> IdentityProjection:
         await self.runner.wait_for(await self.store.head_position(IDENTITY_STREAMS), 10)
@@ -272,6 +276,12 @@ async def test_iam_references_never_dangle_under_races(app: App, opener: Opener)
         if outcome[0]:
             await cmd.remove_user_from_group(ctx, group_name=other, user_name=user)
             await cmd.delete_user(ctx, user_name=user)
+        # Access keys live in the user's own stream: DeleteUser is decided at the version that has them.
+        keyed = f"keyed{i}"
+        await cmd.create_user(ctx, user_name=keyed)
+        outcome = await race(lambda: app.credentials.create_access_key(ctx, None, keyed),
+                             lambda: cmd.delete_user(ctx, user_name=keyed))
+        _count(tally, "CreateAccessKey/DeleteUser", outcome)
         # An MFA device enabled for a user refers to the user: DeleteUser races the enabling.
         victim = f"mfa-user{i}"
         await cmd.create_user(ctx, user_name=victim)
