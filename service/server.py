@@ -146,8 +146,11 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     rebuilt = await recover_missing_records(store, audit_writer)  # before serving: no call without record
     if rebuilt:
         log.warning("audit_records_recovered", count=rebuilt)
-    digester = Digester(store, SigningKey.load_or_create(settings.digest_key_path), clock, settings.digest_interval)
-    digester.start()
+    digest_key = SigningKey.load_or_create(settings.digest_key_path)
+    if digest_key.created:  # the auditor pins this key (iamctl audit validate --public-key)
+        log.warning("audit_digest_key_created", fingerprint=digest_key.fingerprint, path=str(settings.digest_key_path))
+    digester = Digester(store, digest_key, clock, settings.digest_interval, key_path=settings.digest_key_path)
+    await digester.start()  # a start digest (naming a truncated tail, if any), then the cadence
     audit_index = AuditIndex()
     await audit_index.refresh(store)  # built from the log at start, then refreshed by each lookup
     server = grpc.aio.server()
@@ -199,7 +202,9 @@ async def serve(settings: Settings) -> None:
     print(f"iamd listening on {settings.listen.rsplit(':', 1)[0]}:{running.port} "
           f"(account {running.account_id}, data in {settings.data_dir})\n"
           f"root credentials: {settings.credentials_path} (written on the first start, mode 0600)\n"
-          f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}", flush=True)
+          f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}\n"
+          f"audit digest key fingerprint: {running.digester.key.fingerprint} "
+          f"(public key to pin: {running.digester.public_key_file})", flush=True)
     await stop.wait()
     log.info("iamd_stopping")
     await running.stop()
