@@ -1165,8 +1165,11 @@ def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
     chain = _all_digests(client)
     records = [AuditEntry.of(position, record) for position, record in _stored_records(client)]
     witness = json.loads(info.last_written_digest_json) if info.last_written_digest_json else None
+    covered_to = int(chain[-1]["digest"].get("digestEndPosition") or 0) if chain else 0
+    present = {r.position for r in records}
+    removed = [p for p in info.committed_since_last_digest if p > covered_to and p not in present]
     report = validate(records, chain, [pinned], interval=info.digest_interval_seconds, now=info.server_time,
-                      start_time=start, end_time=end, witness=witness)
+                      start_time=start, end_time=end, witness=witness, removed=removed)
     return _report_output(report, pinned=True)
 
 

@@ -95,7 +95,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         return audit_pb2.GetDigestPublicKeyResponse(
             public_key_pem=key.public_pem, fingerprint=key.fingerprint, algorithm=SIGNATURE_ALGORITHM,
             digest_interval_seconds=self.digester.interval, server_time=iso(self.digester.clock.now()),
-            last_written_digest_json=orjson.dumps(witness).decode() if witness else "")
+            last_written_digest_json=orjson.dumps(witness).decode() if witness else "",
+            committed_since_last_digest=self.digester.committed_since_last_digest())
 
     async def CreateDigest(self, r: audit_pb2.CreateDigestRequest,
                            context: grpc.aio.ServicerContext) -> audit_pb2.CreateDigestResponse:

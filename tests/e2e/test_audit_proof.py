@@ -183,6 +183,8 @@ async def test_records_removed_after_the_last_digest_are_named(tmp_path: Path) -
         code, out, _ = await iamctl(server.target, "audit", "validate")  # at once, on the server
         assert (code, out["Status"]) == (1, "INVALID")
         assert {f"position:{p}" for p, _ in doomed} <= set(out["DeletedEventIds"])
+        code, out, _ = await iamctl(server.target, "audit", "validate", "--public-key", str(pinned))  # and here
+        assert code == 1 and {f"position:{p}" for p, _ in doomed} <= set(out["DeletedEventIds"])
         await create_digest(server)  # and signed into the chain by the next digest
         code, out, _ = await iamctl(server.target, "audit", "validate", "--public-key", str(pinned))
         assert code == 1 and {f"position:{p}" for p, _ in doomed} <= set(out["DeletedEventIds"])

@@ -84,20 +84,22 @@ class GetDigestPublicKeyRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetDigestPublicKeyResponse(_message.Message):
-    __slots__ = ("public_key_pem", "fingerprint", "algorithm", "digest_interval_seconds", "server_time", "last_written_digest_json")
+    __slots__ = ("public_key_pem", "fingerprint", "algorithm", "digest_interval_seconds", "server_time", "last_written_digest_json", "committed_since_last_digest")
     PUBLIC_KEY_PEM_FIELD_NUMBER: _ClassVar[int]
     FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
     ALGORITHM_FIELD_NUMBER: _ClassVar[int]
     DIGEST_INTERVAL_SECONDS_FIELD_NUMBER: _ClassVar[int]
     SERVER_TIME_FIELD_NUMBER: _ClassVar[int]
     LAST_WRITTEN_DIGEST_JSON_FIELD_NUMBER: _ClassVar[int]
+    COMMITTED_SINCE_LAST_DIGEST_FIELD_NUMBER: _ClassVar[int]
     public_key_pem: str
     fingerprint: str
     algorithm: str
     digest_interval_seconds: float
     server_time: str
     last_written_digest_json: str
-    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., algorithm: _Optional[str] = ..., digest_interval_seconds: _Optional[float] = ..., server_time: _Optional[str] = ..., last_written_digest_json: _Optional[str] = ...) -> None: ...
+    committed_since_last_digest: _containers.RepeatedScalarFieldContainer[int]
+    def __init__(self, public_key_pem: _Optional[str] = ..., fingerprint: _Optional[str] = ..., algorithm: _Optional[str] = ..., digest_interval_seconds: _Optional[float] = ..., server_time: _Optional[str] = ..., last_written_digest_json: _Optional[str] = ..., committed_since_last_digest: _Optional[_Iterable[int]] = ...) -> None: ...
 
 class ListDigestsRequest(_message.Message):
     __slots__ = ("after_index", "max_results")
