@@ -76,6 +76,26 @@ class AuthorizeQuery:
     anonymous: bool = False
 
 
+@dataclass(frozen=True, slots=True)
+class _Subject:
+    """The principal's part of a request: who it is, its derived context keys (lower-cased, without
+    the moment's and the resource's), and its compiled policies and guardrails."""
+
+    account_id: str
+    kind: str  # "user", "role", "assumed-role" or "root" (a federated user: its IAM user's kind)
+    federating_user: str | None
+    derived: Mapping[str, str | tuple[str, ...]]
+    scp_levels: tuple[PolicyIndex, ...]
+    identity: PolicyIndex | None
+    boundary: PolicyIndex | None
+    session_index: PolicyIndex | None
+    mfa_at: datetime | None  # when the session's MFA was used: aws:MultiFactorAuthAge counts from it
+    is_root_user: bool = False  # the account's root user itself (not a user it federated)
+
+
+MAX_CACHED_SUBJECTS = 100_000
+
+
 @dataclass(frozen=True)
 class AuthorizeOutcome:
     decision: Decision
@@ -88,6 +108,8 @@ class Authorizer:
         self.principals = principals
         self.runner = runner
         self.clock = clock
+        self._subjects: dict[tuple[str, str | None], _Subject | bool] = {}
+        self._subjects_position = -1
         self._time_second = -1
         self._time_cache: tuple[tuple[str, str], ...] = ()  # lower-cased, as derived keys are
 
@@ -113,21 +135,57 @@ class Authorizer:
         position = self.principals.projection.position
         if query.service_principal or query.anonymous:
             return AuthorizeOutcome(self._decide_without_identity(query), position)
-        account_id, kind, key = _parse_principal(query.principal_arn)
-        # Keys the service derives, already lower-cased; the caller's own keys go in `context`.
-        derived: dict[str, str | tuple[str, ...]] = dict(self._time_keys())
-        context: dict[str, str | Sequence[str]] = dict(query.context)
+        subject = self._subject(query.principal_arn, session, position)
+        if subject is None:
+            return AuthorizeOutcome(_NOT_FOUND, position, principal_found=False)
+        account_id = subject.account_id
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        scp_levels = self.principals.guardrail_levels(account_id, organizations.SCP)
-        if kind == "root":
-            derived.update({"aws:principalarn": query.principal_arn, "aws:principalaccount": account_id,
-                            "aws:principaltype": "Account", "aws:userid": account_id,
-                            "aws:principalisawsservice": "false"})
-        if kind == "root" and resource_policy is None and not scp_levels:
+        if subject.is_root_user and resource_policy is None and not subject.scp_levels:
             # The account root user is allowed everything in its own account (REFERENCE C1.1).
             if resource_account == account_id:
                 return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
+        # Keys the service derives, already lower-cased; the caller's own keys go in `context`.
+        derived = dict(self._time_keys())
+        derived.update(subject.derived)
+        if subject.mfa_at is not None:
+            derived["aws:multifactorauthage"] = str(max(0, int((self.clock.now() - subject.mfa_at).total_seconds())))
+        context: dict[str, str | Sequence[str]] = dict(query.context)
+        if resource_policy is None:
+            resource_policy = self._resource_policy(query, context, account_id)
+        derived.update(self.principals.organization_keys(resource_account, "Resource"))
+        derived["aws:resourceaccount"] = resource_account
+        request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
+                                       resource=query.resource, resource_account=resource_account,
+                                       context=context, federating_user=subject.federating_user,
+                                       derived_context=derived)
+        inputs = PolicyInputs(identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
+                              resource=resource_policy, scp_levels=subject.scp_levels,
+                              rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
+        return AuthorizeOutcome(decide(request, inputs), position)
+
+    def _subject(self, principal_arn: str, session: Mapping[str, Any] | None, position: int) -> _Subject | None:
+        """The principal's part of every request it makes, derived once per principal (and session)
+        and log position: any event may change it, so a new position starts afresh."""
+        if position != self._subjects_position:
+            self._subjects.clear()
+            self._subjects_position = position
+        cache_key = (principal_arn, session["access_key_id"] if session is not None else None)
+        subject = self._subjects.get(cache_key)
+        if subject is None:
+            subject = self._derive_subject(principal_arn, session)
+            if len(self._subjects) >= MAX_CACHED_SUBJECTS:
+                self._subjects.clear()  # bounded; rebuilt from the compiled sets on the next request
+            self._subjects[cache_key] = subject
+        return subject or None
+
+    def _derive_subject(self, principal_arn: str, session: Mapping[str, Any] | None) -> _Subject | bool:
+        account_id, kind, key = _parse_principal(principal_arn)
+        derived: dict[str, str | tuple[str, ...]] = {}
+        if kind == "root":
+            derived.update({"aws:principalarn": principal_arn, "aws:principalaccount": account_id,
+                            "aws:principaltype": "Account", "aws:userid": account_id,
+                            "aws:principalisawsservice": "false"})
         if kind in ("assumed-role", "federated-user") and session is None:
             raise InvalidInputError(
                 "a session is identified by its session token, not by its ARN alone",
@@ -135,37 +193,32 @@ class Authorizer:
         federating_user = None
         if kind == "federated-user":
             # A federated user has the policies of the IAM user (or root) that federated it.
-            federating_user = expected_arn = session["issued_to"]
+            federating_user = expected_arn = session["issued_to"]  # type: ignore[index]
             _, kind, key = _parse_principal(expected_arn)
         else:
-            expected_arn = session["role_arn"] if kind == "assumed-role" and session else query.principal_arn
+            expected_arn = session["role_arn"] if kind == "assumed-role" and session else principal_arn
         principal = self.principals.get(account_id, "role" if kind == "assumed-role" else kind, key)
         if kind != "root" and (principal is None or principal.view["arn"] != expected_arn):
-            return AuthorizeOutcome(_implicit_deny({"principal": "NotFound"}), position, principal_found=False)
+            return False  # remembered as "not found" until the log moves on
         session_index = None
+        mfa_at = None
         if principal is not None:
             derived.update(principal.derived_keys)
-        if resource_policy is None:
-            resource_policy = self._resource_policy(query, context, account_id)
         if session is not None:
             if session["kind"] in ("assumed-role", "federated-user"):  # the session's keys replace the entity's
                 for replaced in [k for k in derived if k.startswith("aws:principaltag/") or k == "aws:username"]:
                     del derived[replaced]
-            derived.update(lower_context(_session_keys(session, principal.view.get("tags", {}) if principal else {},
-                                                       self.clock.now())))
+            derived.update(lower_context(_session_keys(session, principal.view.get("tags", {}) if principal else {})))
             session_index = self.principals.session_index(session)
+            if session["mfa_authenticated"] and session.get("mfa_authenticated_at"):
+                mfa_at = datetime.fromisoformat(session["mfa_authenticated_at"].replace("Z", "+00:00"))
         derived.update(self.principals.organization_keys(account_id, "Principal"))
-        derived.update(self.principals.organization_keys(resource_account, "Resource"))
-        derived["aws:resourceaccount"] = resource_account
-        request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
-                                       resource=query.resource, resource_account=resource_account,
-                                       context=context, federating_user=federating_user, derived_context=derived)
         # A member account's root user may do anything its SCPs allow: an implicit allow-all.
         identity = principal.identity if principal else (ROOT_IDENTITY if kind == "root" else None)
-        inputs = PolicyInputs(identity=identity, boundary=principal.boundary if principal else None,
-                              session=session_index, resource=resource_policy, scp_levels=scp_levels,
-                              rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
-        return AuthorizeOutcome(decide(request, inputs), position)
+        return _Subject(account_id, kind, federating_user, derived,
+                        self.principals.guardrail_levels(account_id, organizations.SCP), identity,
+                        principal.boundary if principal else None, session_index, mfa_at,
+                        is_root_user=kind == "root" and federating_user is None)
 
     def _decide_without_identity(self, query: AuthorizeQuery) -> Decision:
         """A service principal or an anonymous caller: no identity, boundary, session or SCP of
@@ -238,6 +291,7 @@ class Authorizer:
         return self._time_cache
 
 
+_NOT_FOUND = Decision(Effect.IMPLICIT_DENY, (), (), (), {"principal": "NotFound"})
 _ROOT_ALLOW = Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"})
 ROOT_IDENTITY = PolicyIndex([compile_policy(organizations.FULL_AWS_ACCESS, policy_id="root-user",
                                            policy_type=PolicyType.IDENTITY)])
@@ -274,17 +328,13 @@ def _parse_principal(arn: str) -> tuple[str, str, str]:
     return m["account"], m["kind"], casefold(m["name"])
 
 
-def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str],
-                  now: datetime) -> dict[str, str | Sequence[str]]:
-    """Context keys that temporary credentials add (or change) for the requests made with them."""
+def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str]) -> dict[str, str | Sequence[str]]:
+    """Context keys that temporary credentials add (or change) for the requests made with them
+    (but aws:MultiFactorAuthAge, which grows with every second)."""
     keys: dict[str, str | Sequence[str]] = {
         "aws:TokenIssueTime": session["issued_at"],
         "aws:MultiFactorAuthPresent": "true" if session["mfa_authenticated"] else "false",
     }
-    if session["mfa_authenticated"] and session.get("mfa_authenticated_at"):
-        keys["aws:MultiFactorAuthAge"] = str(max(0, int(
-            (now - datetime.fromisoformat(session["mfa_authenticated_at"].replace("Z", "+00:00")))
-            .total_seconds())))
     if session["source_identity"]:
         keys["aws:SourceIdentity"] = session["source_identity"]
     if session["kind"] in ("assumed-role", "federated-user"):
