@@ -4,6 +4,11 @@ dead, live and after a restart, and the audit replay check finds the state sound
 
 from __future__ import annotations
 
+import asyncio
+import os
+import random
+from typing import Any
+
 import grpc
 import pytest
 
@@ -83,3 +88,61 @@ async def test_a_recreated_policy_is_attached_to_nobody(tmp_path) -> None:  # ty
         assert iamd.running.projection.account(ACCOUNT).users["alice"]["attached"] == []  # type: ignore[union-attr]
     finally:
         await stop_iamd(iamd)
+
+
+E2E_ITERATIONS = int(os.environ.get("IAMD_RACE_ITERATIONS", "50"))
+
+
+async def _race_outcome(call: Any) -> bool:
+    await asyncio.sleep(random.random() * 0.004)
+    try:
+        await call
+        return True
+    except grpc.aio.AioRpcError as e:
+        assert e.code() not in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN), e.details()
+        return False
+
+
+async def test_the_reported_race_through_the_server(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 11 item 1 as it was found: AttachUserPolicy racing DeletePolicy over gRPC, then a
+    policy of the same name created again. Never both succeed; Authorize answers the same while
+    the server runs and after a restart; `audit replay` finds the state equal and sound."""
+    from protos.iamd.v1 import authorization_pb2 as apb
+
+    iamd = await start_iamd(tmp_path / "d")
+    decisions: dict[str, int] = {}
+    both = 0
+    try:
+        for i in range(E2E_ITERATIONS):
+            name, policy = f"u{i}", f"P{i}"
+            arn = f"arn:aws:iam::{ACCOUNT}:policy/{policy}"
+            await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
+            await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name=policy, policy_document=allow("s3:GetObject")))
+            target = pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name)
+            attached, deleted = await asyncio.gather(
+                _race_outcome(iamd.iam.AttachPolicy(ipb.AttachPolicyRequest(target=target, policy_arn=arn))),
+                _race_outcome(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn))))
+            both += attached and deleted
+            if deleted:
+                await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name=policy,
+                                                                    policy_document=allow("s3:GetObject")))
+            head = (await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())).head_position
+            answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+                principal_arn=f"arn:aws:iam::{ACCOUNT}:user/{name}", action="s3:GetObject",
+                resource="arn:aws:s3:::b/k", min_position=head))
+            decisions[name] = answer.decision
+            assert answer.decision == (apb.DECISION_ALLOW if attached else apb.DECISION_IMPLICIT_DENY), (i, attached)
+        assert both == 0
+        replay = await audit_pb2_grpc.AuditServiceStub(iamd.channel).CheckReplay(audit_pb2.CheckReplayRequest())
+        assert replay.equal, list(replay.differences)
+    finally:
+        await stop_iamd(iamd)
+    restarted = await start_iamd(tmp_path / "d")
+    try:
+        for name, decision in decisions.items():
+            answer = await restarted.authz.Authorize(apb.AuthorizeRequest(
+                principal_arn=f"arn:aws:iam::{ACCOUNT}:user/{name}", action="s3:GetObject",
+                resource="arn:aws:s3:::b/k"))
+            assert answer.decision == decision, name
+    finally:
+        await stop_iamd(restarted)
