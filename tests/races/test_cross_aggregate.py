@@ -333,6 +333,35 @@ async def test_a_recreated_policy_is_another_policy(app: App, opener: Opener) ->
     await assert_restart_equal(app, opener)
 
 
+@pytest.mark.parametrize("commit_lands", [True, False])
+async def test_a_reservation_follows_its_group_through_a_rename(app: App, opener: Opener, commit_lands: bool) -> None:
+    """A membership reserved in a group's stream, then the group renamed before the membership
+    is committed: the reservation moves with the group's state, so DeleteGroup under the new name
+    still settles it (refused if the commit landed; voiding it otherwise)."""
+    from service.domain.errors import DeleteConflictError
+    from service.domain.identity import add_user_to_group
+
+    cmd, ctx = app.identity, _ctx()
+    await cmd.create_user(ctx, user_name="carol")
+    await cmd.create_group(ctx, group_name="old")
+    group = await cmd.repo.load_entity("group", ACCOUNT, "old")
+    user = await cmd.repo.load_entity("user", ACCOUNT, "carol")
+    reserved = ReferenceReserved("r1", "member", user.stream, user.state.id, user.version)  # type: ignore[attr-defined]
+    await cmd.repo.append("group", group, [reserved], ctx, "t")
+    await cmd.update_group(ctx, group_name="old", new_group_name="new")
+    commit = add_user_to_group(user.state, group.state.id, "old", "r1")  # type: ignore[arg-type, attr-defined]
+    if commit_lands:
+        await cmd.repo.append("user", user, commit, ctx, "t")
+        with pytest.raises(DeleteConflictError):
+            await cmd.delete_group(ctx, group_name="new")
+        assert (await app.caught_up()).account(ACCOUNT).groups["new"]["members"] == {"carol": True}  # type: ignore[union-attr]
+    else:
+        await cmd.delete_group(ctx, group_name="new")
+        with pytest.raises(WrongExpectedVersion):
+            await cmd.repo.append("user", user, commit, ctx, "t")
+    await assert_restart_equal(app, opener)
+
+
 async def test_replay_check_names_a_dangling_reference(app: App) -> None:
     """A log written before the guard (an attachment committed after its policy's deletion):
     the projection keeps it aside (no revival by a later policy of that ARN), and CheckReplay's
