@@ -365,6 +365,7 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
     ids = {e["digest"]["digestId"] for e in entries}
     covered_ids: set[str] = set()
     covered_positions: set[int] = set()
+    unproven: list[tuple[int, int]] = []  # position ranges of digests that do not verify
     previous: Mapping[str, Any] | None = None  # the previous entry, if it verified
     prior: Mapping[str, Any] | None = None  # the previous entry, verified or not
     margin = cadence_margin(report.interval)
@@ -374,16 +375,15 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         fp = digest.get("digestPublicKeyFingerprint")
         pem = _key_of(digest) or trusted.get(str(fp), "")
         every = float(digest.get("digestIntervalSeconds") or report.interval)
-        if not pem or not verify(pem, digest, signature):
+        if not pem or not verify(pem, digest, signature) or fp not in trusted:
             report.digests_invalid.append(digest_id)
-            report.problems.append(f"digest {digest_id}: signature verification failed")
+            report.problems.append(f"digest {digest_id}: signature verification failed" if not pem or not verify(
+                pem, digest, signature) else f"digest {digest_id} is signed by key {fp}, which the trusted keys "
+                f"({', '.join(sorted(trusted)) or 'none'}) do not vouch for")
+            # Its records are unproven, not inserted: the digest is the problem named.
+            unproven.append((int(digest.get("digestStartPosition") or 0), int(digest.get("digestEndPosition") or 0)))
+            covered_ids.update(str(item.get("eventID")) for item in digest["records"] if isinstance(item, Mapping))
             previous, prior = None, entry  # the chain cannot vouch past an altered digest
-            continue
-        if fp not in trusted:
-            report.digests_invalid.append(digest_id)
-            report.problems.append(f"digest {digest_id} is signed by key {fp}, which the trusted keys "
-                                   f"({', '.join(sorted(trusted)) or 'none'}) do not vouch for")
-            previous, prior = None, entry
             continue
         prev_id = digest.get("previousDigestId")
         if prior is None:
@@ -503,28 +503,34 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
                                f"(positions {', '.join(map(str, list(removed)[:10]))}"
                                f"{', ...' if len(removed) > 10 else ''})")
     tail: list[AuditEntry] = []
+    orphans: list[str] = []
     for record in records:
         if record.event_id in covered_ids or (positions_known and record.position in covered_positions):
             continue
+        if positions_known and any(low < record.position <= high for low, high in unproven):
+            continue
         if positions_known and record.position <= newest_high:
-            if complete:
-                report.inserted.append(record.event_id)
-                report.problems.append(f"record {record.event_id} at position {record.position} precedes the last "
-                                       "digest's range and no digest lists it: inserted")
+            orphans.append(record.event_id)  # in no digest's range: the digest that covered it is gone
             continue
         if _before(record.event_time, newest_end):
             out_of_order(record, newest_end, "no digest covers it")
             continue
         tail.append(record)
     every = float(newest.get("digestIntervalSeconds") or report.interval)
+    overdue = []
     for record in tail:
         if now and _seconds_between(record.event_time, now) > every + margin:
-            report.overdue.append(record.event_id)
+            overdue.append(record.event_id)
         else:
             report.uncovered += 1
-    if report.overdue:
-        report.problems.append(f"{len(report.overdue)} records written after the last digest ({newest_end}) are "
-                               f"older than one interval ({every:g} s) and no digest covers them")
+    if overdue:
+        report.problems.append(f"{len(overdue)} records written after the last digest ({newest_end}) are older "
+                               f"than one interval ({every:g} s) and no digest covers them")
+    if orphans and complete:
+        report.problems.append(f"{len(orphans)} records lie in no digest's range (up to position {newest_high}): "
+                               "the digests that covered them are missing")
+        overdue = orphans + overdue
+    report.overdue = overdue
     if now and _seconds_between(newest_end, now) > every + margin and (tail or newest.get("digestReason") not in STOPPED_AFTER):
         report.digests_missing.append(f"{newest_end}/{now}")
         report.problems.append(f"the newest digest was cut at {newest_end}, more than one interval ({every:g} s) "

@@ -113,9 +113,11 @@ async def test_a_tampered_or_deleted_digest_is_caught(tmp_path: Path) -> None:
     db.commit()
     report = await _validate(data_dir)
     assert list(report.invalid_digest_ids) == [first.digest_id]
+    assert not report.inserted_event_ids  # its records are unproven, not inserted: the digest is the problem
 
     db.execute("DELETE FROM events WHERE position = ?", (by_id[second.digest_id][0],))
     db.commit()
     db.close()
     report = await _validate(data_dir)
     assert second.digest_id in report.missing_digest_ids
+    assert report.status == "INVALID" and len(report.overdue_event_ids) >= 1  # eve's: in no digest's range now
