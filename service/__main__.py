@@ -1,8 +1,14 @@
-"""`iamd` / `python -m service`: parse settings, configure logging, serve."""
+"""`iamd` / `python -m service`: parse settings, configure logging, serve.
+
+`iamd backup|rotate-kek|kek-fingerprint ...` are offline administration commands (service/admin.py).
+A start refused because of the keys (a key-encryption key that is not the log's) prints why on
+stderr and exits with status 78 (EX_CONFIG).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import os
 import sys
 
 from service.config import parse_settings
@@ -15,14 +21,28 @@ def main(argv: list[str] | None = None) -> int:
         from service.audit.digester import rotate_digest_key_command
 
         return rotate_digest_key_command(list(argv[1:]))
+    from service import admin
+
+    if argv and argv[0] in admin.COMMANDS:
+        configure_logging(os.environ.get("IAMD_LOG_LEVEL", "warning"))
+        return admin.run(argv)
     settings = parse_settings(argv)
     configure_logging(settings.log_level)
+    import structlog
+
+    from service.auth.keyring import KeyringError
     from service.server import serve  # after logging is configured
 
     try:
-        asyncio.run(serve(settings))
+        with admin.data_dir_lock(settings.data_dir, exclusive=False):
+            asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
+    except (KeyringError, admin.AdminError) as e:
+        structlog.get_logger("service").error("iamd_refused_to_start", reason=str(e))
+        message = str(e) if str(e).startswith("iamd ") else f"iamd refuses to start: {e}"
+        print(message, file=sys.stderr, flush=True)
+        return admin.EXIT_REFUSED
     return 0
 
 

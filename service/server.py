@@ -30,11 +30,12 @@ from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
+from service.app.keys import check_keyring, open_keyring
 from service.audit.digest import SigningKey
 from service.audit.digester import Digester
 from service.audit.recovery import recover_missing_records
 from service.audit.writer import AuditWriter
-from service.auth.keyring import Keyring
+from service.auth.keyring import KeyringError
 from service.app.history import TimeTravel
 from service.app.identity import IdentityCommands
 from service.app.ports import Clock, RandomIds, SystemClock
@@ -119,11 +120,14 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     """
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
     clock, ids = clock or SystemClock(), RandomIds()
-    keyring, kek_created = Keyring.load_or_create(settings.kek_path)
-    if kek_created:
-        log.warning("key_encryption_key_created", path=str(settings.kek_path))
     store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
-    account_id = await bootstrap_account(store, clock, settings.account_id)
+    try:  # the KEK is created only for an empty log; any other that cannot open the log's secrets is refused
+        keyring = await open_keyring(store, settings.kek_path)
+        account_id = await bootstrap_account(store, clock, settings.account_id, keyring)
+        await check_keyring(store, clock, keyring, settings.kek_path)
+    except KeyringError:
+        await store.close()
+        raise
     await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path)
 
     snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json")
