@@ -42,6 +42,9 @@ class Repository:
         # Long-lived aggregates folded so far (stream -> Loaded), brought forward incrementally.
         self._folded: dict[str, Loaded] = {}
         self._fold_locks: dict[str, asyncio.Lock] = {}
+        # Reservations found final (their holder's stream has moved past them): final forever,
+        # so a later deletion need not read their holders again. Bounded; a miss only costs a read.
+        self._final: dict[str, None] = {}
 
     async def load(self, stream: str, fold: Callable[[list[Event]], object]) -> Loaded:
         """A stream folded into its aggregate's state, with the version to append at."""
@@ -129,8 +132,11 @@ class Repository:
         projection, caught up to that head, counts them.
         """
         async def settle(reservation_id: str, r: Mapping[str, Any]) -> None:
+            if reservation_id in self._final:
+                return
             version = int(r["holder_version"])
             if await self.store.read_stream(r["holder_stream"], version + 1, limit=1):
+                self._remember_final(reservation_id)
                 return
             voided = ReservationVoided(reservation_id)
             try:
@@ -140,8 +146,14 @@ class Repository:
                     StreamState.NO_STREAM if version < 0 else version)
             except WrongExpectedVersion:
                 pass  # something landed there meanwhile: the commit, or an event that voids it
+            self._remember_final(reservation_id)
 
         await asyncio.gather(*(settle(rid, r) for rid, r in reservations.items()))
+
+    def _remember_final(self, reservation_id: str) -> None:
+        if len(self._final) >= 100_000:
+            self._final.clear()
+        self._final[reservation_id] = None
 
     async def change(self, kind: str, stream: str, fold: Callable[[list[Event]], object], ctx: CallContext,
                      clock: Clock, decide: Callable[[Any], Sequence[Event]], *, incremental: bool = False) -> int:
