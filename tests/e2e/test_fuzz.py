@@ -38,7 +38,7 @@ from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("IAMD_FUZZ_EXAMPLES", "0") or 0)
-MESSAGE_EXAMPLES = EXAMPLES or 3
+MESSAGE_EXAMPLES = EXAMPLES or 2
 BYTES_EXAMPLES = EXAMPLES or 1
 CALL_TIMEOUT = 15.0  # seconds; an answer later than this counts as a hang
 FORBIDDEN = (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED)
@@ -110,7 +110,37 @@ OTHER = ["/", "/a/", "//", "/\n/", "v1", "v0", "v99999999999999999999", ACCOUNT,
          "RESOURCE_CONTROL_POLICY", "sns.amazonaws.com", "123456", "arn:aws:iam::123456789012:mfa/fuzz", "\x00", "\ufeff"]
 INTERESTING = POLICY_TEXTS + NAMES + ARNS + OTHER
 
-strings = st.one_of(st.sampled_from(INTERESTING), st.text(max_size=64), st.just("x" * 70_000))
+HUGE = "x" * 70_000  # beyond the 4 MB gRPC limit when repeated, beyond every IAM length limit alone
+strings = st.one_of(st.sampled_from([*INTERESTING, HUGE]), st.text(max_size=64))
+
+# Policy-shaped JSON: the right top-level and statement elements holding random JSON, so that
+# validation and compilation are exercised past the first syntax error.
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.sampled_from(INTERESTING[12:]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(
+        ["AWS", "Service", "StringEquals", "StringLike", "aws:username", "s3:prefix", "ArnLike", "IpAddress",
+         "Bool", "Null", "ForAllValues:StringEquals", "DateLessThan", "NumericGreaterThan"]) | st.text(max_size=8),
+        inner, max_size=3), max_leaves=12)
+STATEMENT_KEYS = ["Sid", "Effect", "Principal", "NotPrincipal", "Action", "NotAction", "Resource", "NotResource",
+                  "Condition"]
+statements = st.dictionaries(st.sampled_from(STATEMENT_KEYS) | st.text(max_size=6),
+                             st.sampled_from(["Allow", "Deny", "*", "s3:*", "sts:AssumeRole", "arn:aws:s3:::b/*"])
+                             | json_values, max_size=6)
+policy_shaped = st.builds(
+    lambda version, sts, single: json.dumps({**({"Version": version} if version else {}),
+                                             "Statement": sts[0] if single and sts else sts}),
+    st.sampled_from(["2012-10-17", "2008-10-17", "", "2012-10-18"]), st.lists(statements, max_size=3), st.booleans())
+policy_strings = st.one_of(st.sampled_from(POLICY_TEXTS), policy_shaped, strings)
+
+
+def _strings_for(name: str) -> st.SearchStrategy[str]:
+    if "policy" in name and "arn" not in name or name in ("content", "document"):
+        return policy_strings
+    if name.endswith("arn") or name.endswith("arns"):
+        return st.one_of(st.sampled_from(ARNS), strings)
+    if name.endswith("name") or name.endswith("names"):
+        return st.one_of(st.sampled_from(NAMES), strings)
+    return strings
 # Positions: Authorize waits for min_position (up to 5 s, by design); keep them at the head or
 # below here. test_min_position_far_beyond_the_head_answers_at_once covers the far future.
 small_positions = st.integers(min_value=0, max_value=1)
@@ -133,7 +163,7 @@ def _scalar(field: d.FieldDescriptor) -> st.SearchStrategy[Any]:
     if field.name.endswith("position"):
         return small_positions
     if t == d.FieldDescriptor.TYPE_STRING:
-        return strings
+        return _strings_for(field.name)
     if t == d.FieldDescriptor.TYPE_BYTES:
         return st.one_of(st.binary(max_size=64), st.sampled_from([s.encode() for s in POLICY_TEXTS[:12]]))
     if t == d.FieldDescriptor.TYPE_BOOL:
@@ -216,8 +246,8 @@ class FuzzTarget:
     def _run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
 
-    def call(self, method: Method, body: bytes, *, signed: bool = True,
-             credentials: Credentials | None = None) -> grpc.StatusCode:
+    def call(self, method: Method, body: bytes, *, signed: bool = True, credentials: Credentials | None = None,
+             timeout: float = CALL_TIMEOUT) -> grpc.StatusCode:
         """Send raw request bytes; the status code of the answer (OK when it succeeded)."""
         signer = RequestSigner(credentials) if credentials else self.signer
         metadata = signer(method.path, body) if signed else []
@@ -227,7 +257,7 @@ class FuzzTarget:
                 for _ in zip(range(3), stream):
                     pass
             else:
-                self.channel.unary_unary(method.path)(body, metadata=metadata, timeout=CALL_TIMEOUT)
+                self.channel.unary_unary(method.path)(body, metadata=metadata, timeout=timeout)
         except grpc.RpcError as error:
             code = error.code()  # type: ignore[attr-defined]
             if method.streaming and code == grpc.StatusCode.DEADLINE_EXCEEDED:
@@ -350,7 +380,7 @@ def test_min_position_far_beyond_the_head_answers_at_once(target: FuzzTarget) ->
     request = authorization_pb2.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/fuzz-user",
                                                  action="s3:GetObject", resource="*", min_position=2**63)
     started = time.perf_counter()
-    target.call(_method("Authorize"), request.SerializeToString())
+    target.call(_method("Authorize"), request.SerializeToString(), timeout=1.5)  # waiting: DEADLINE_EXCEEDED
     assert time.perf_counter() - started < 1.0, "a position the log will not reach for ages was waited for"
 
 
