@@ -38,7 +38,7 @@ test-kurrentdb: $(STAMP) $(GEN)
 
 # The service as a user meets it (real iamd, echo server, raw SQLite, a client in its own process)
 # plus the policy engine in-process; one JSON summary with issue 10's targets. Sized by
-# IAMD_BENCH_* (see tests/bench/service_bench.py); about 8 minutes at the defaults.
+# IAMD_BENCH_* (see tests/bench/service_bench.py); 6–8 minutes at the defaults.
 bench: $(STAMP) $(GEN)
 	$(PY) -m tests.bench
 

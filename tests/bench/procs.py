@@ -69,15 +69,19 @@ class Server:
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
-    def stop(self, timeout: float = 60.0) -> None:
-        """SIGTERM and wait: iamd then shuts down gracefully and writes its snapshot."""
-        if self.process.poll() is None:
-            self.process.send_signal(signal.SIGTERM)
-            try:
-                self.process.wait(timeout)
-            except subprocess.TimeoutExpired:
-                self.process.kill()
-                self.process.wait()
+    def stop(self, timeout: float = 600.0) -> bool:
+        """SIGTERM and wait: iamd then shuts down gracefully and writes its snapshot.
+        False when it had to be killed (no snapshot then)."""
+        if self.process.poll() is not None:
+            return True
+        self.process.send_signal(signal.SIGTERM)
+        try:
+            self.process.wait(timeout)
+            return True
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+            return False
 
 
 def _spawn(name: str, args: list[str], log: Path, port: int) -> Server:
@@ -129,6 +133,17 @@ async def first_answer(server: Server, request: apb.AuthorizeRequest, credential
                 if time.monotonic() > deadline:
                     raise TimeoutError(f"{server.name} did not answer within {timeout} s") from e
                 await asyncio.sleep(0.005)
+
+
+def code_version() -> dict[str, object]:
+    """Which code ran: the tree is shared, so say whether it had uncommitted server changes."""
+    def git(*args: str) -> str:
+        done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
+        return done.stdout.strip() if done.returncode == 0 else ""
+
+    changed = git("status", "--porcelain", "--", "service", "projections", "protos")
+    return {"commit": git("rev-parse", "--short", "HEAD") or "unknown (not a git checkout)",
+            "uncommitted_server_files": len(changed.splitlines())}
 
 
 async def run_json(module: str, *args: str) -> dict:

@@ -25,6 +25,7 @@ Run alone: `python -m tests.bench.service_bench` (`make bench-service`).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import shutil
 import sqlite3
@@ -43,7 +44,16 @@ from clients.credentials import signing_interceptors
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
 from tests.bench import prepare
-from tests.bench.procs import Server, first_answer, root_credentials, rss_bytes, run_json, start_echo, start_iamd
+from tests.bench.procs import (
+    Server,
+    code_version,
+    first_answer,
+    root_credentials,
+    rss_bytes,
+    run_json,
+    start_echo,
+    start_iamd,
+)
 
 MiB = 1024 * 1024
 
@@ -68,9 +78,9 @@ class Sizes:
     command_concurrency: tuple[int, ...] = (1, 16, 64)
 
 
-def spread(values: list[float]) -> dict[str, float]:
-    return {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
-            "max": round(max(values), 1)}
+def spread(values: list[float], digits: int = 1) -> dict[str, float]:
+    return {"median": round(statistics.median(values), digits), "min": round(min(values), digits),
+            "max": round(max(values), digits)}
 
 
 def ratio(a: float, b: float) -> float:
@@ -125,6 +135,8 @@ def compare(echo: list[dict], iamd: list[dict], rate: str) -> dict[str, Any]:
     result["ratio"] = ratio(result[f"iamd_{rate}"]["median"], result[f"echo_{rate}"]["median"])
     result["cpu_ratio"] = ratio(result["iamd_server_cpu_us_per_call"]["median"],
                                 result["echo_server_cpu_us_per_call"]["median"])
+    # Each iamd round against the echo round just before it: what noise does to the ratio.
+    result["ratio_by_round"] = spread([i[rate] / e[rate] for e, i in zip(echo, iamd)], digits=3)
     errors = [r["first_error"] for r in echo + iamd if r["first_error"]]
     if errors:
         result["first_error"] = errors[0]
@@ -138,7 +150,8 @@ async def interleaved(echo: Server, iamd: Server, credentials: Path, mode: str, 
         for server in (echo, iamd):
             by_target[server.name].append(await load(server, credentials, mode, concurrency, calls, request))
     rate = "decisions_per_s" if mode == "batch" else "calls_per_s"
-    return {"concurrency": concurrency, "calls_per_round": calls, "rounds": rounds,
+    shape = {"requests_per_call": 100} if mode == "batch" else {}  # server CPU is per call (message)
+    return {"concurrency": concurrency, "calls_per_round": calls, "rounds": rounds, **shape,
             **compare(by_target["echo"], by_target["iamd"], rate)}
 
 
@@ -271,7 +284,7 @@ async def bench_start_and_memory(work: Path, sizes: Sizes) -> dict[str, Any]:
             result["rss_mib_after_every_principal_twice"] = round(rss_bytes(iamd.pid) / MiB, 1)
     finally:
         stopping = time.monotonic()
-        iamd.stop()  # graceful: writes the snapshot the next start loads
+        result["stopped_gracefully"] = iamd.stop()  # graceful: writes the snapshot the next start loads
         result["graceful_stop_s"] = round(time.monotonic() - stopping, 2)
     log("start from the snapshot")
     result["events_in_log_at_snapshot_start"] = count_events(data_dir / "events.db")
@@ -336,7 +349,8 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
     work = work or Path(os.environ.get("IAMD_BENCH_DIR") or tempfile.mkdtemp(prefix="iamd-service-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     summary: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                                           "grpcio": grpc.__version__}}
+                                           "grpcio": grpc.__version__, "load_average": [round(x, 2) for x in os.getloadavg()]},
+                               "code": code_version(), "sizes": dataclasses.asdict(sizes)}
     try:
         wanted = os.environ.get("IAMD_BENCH_PHASES", "serving,start").split(",")
         for name, phase in (("serving", bench_serving), ("start_and_memory", bench_start_and_memory)):
@@ -350,6 +364,7 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
+    summary["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]  # others' work on a shared machine
     summary["targets"] = service_targets(summary)
     return summary
 
