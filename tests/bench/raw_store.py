@@ -40,8 +40,8 @@ def replay(db: Path) -> dict:
 
 
 def _user_created(name: str) -> NewEvent:
-    event = UserCreated(name=name, id=f"AIDA{abs(hash(name)) % 10**17:017d}", arn=entity_arn(ACCOUNT, USER, "/", name),
-                        path="/", created_at=NOW)
+    event = UserCreated(name=name, id=f"AIDA{abs(hash(name)) % 10**17:017d}",
+                        arn=entity_arn(ACCOUNT, USER, "/", name), path="/", created_at=NOW)
     metadata = {"request_id": name, "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "127.0.0.1",
                 "user_agent": "bench", "time": NOW, "operation": "CreateUser"}
     return NewEvent(event_type(USER, event), event.to_data(), metadata)

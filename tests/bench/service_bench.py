@@ -87,6 +87,10 @@ def ratio(a: float, b: float) -> float:
     return round(a / b, 3) if b else float("nan")
 
 
+def load_average() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def log(message: str) -> None:
     print(f"[{time.strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
@@ -348,8 +352,9 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
     keep = work is not None or "IAMD_BENCH_DIR" in os.environ
     work = work or Path(os.environ.get("IAMD_BENCH_DIR") or tempfile.mkdtemp(prefix="iamd-service-bench-"))
     work.mkdir(parents=True, exist_ok=True)
-    summary: dict[str, Any] = {"machine": {"cpus": os.cpu_count(), "python": sys.version.split()[0],
-                                           "grpcio": grpc.__version__, "load_average": [round(x, 2) for x in os.getloadavg()]},
+    machine = {"cpus": os.cpu_count(), "python": sys.version.split()[0], "grpcio": grpc.__version__,
+               "load_average": load_average()}
+    summary: dict[str, Any] = {"machine": machine,
                                "code": code_version(), "sizes": dataclasses.asdict(sizes)}
     try:
         wanted = os.environ.get("IAMD_BENCH_PHASES", "serving,start").split(",")
@@ -364,7 +369,7 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
     finally:
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
-    summary["machine"]["load_average_at_end"] = [round(x, 2) for x in os.getloadavg()]  # others' work on a shared machine
+    machine["load_average_at_end"] = load_average()  # others' work shares this machine
     summary["targets"] = service_targets(summary)
     return summary
 
