@@ -15,6 +15,7 @@ from . import names
 from .errors import (
     DeleteConflictError,
     EntityAlreadyExistsError,
+    FieldProblem,
     LimitExceededError,
     NoSuchEntityError,
 )
@@ -228,7 +229,7 @@ def create_role(state: EntityState, *, name: str, id: str, arn: str, path: str, 
                 permissions_boundary: str, tags: Mapping[str, str], permissions_boundary_id: str = "",
                 reservation_id: str = "") -> list[Event]:
     _require_absent(state, name)
-    check_trust_policy_size(trust_policy)
+    check_trust_policy_size(trust_policy, "assumeRolePolicyDocument")
     return [RoleCreated(name, id, arn, path, now, trust_policy, description,
                         max_session_duration, permissions_boundary, dict(tags), permissions_boundary_id,
                         reservation_id)]
@@ -261,6 +262,8 @@ def put_inline_policy(state: EntityState, policy_name: str, document: str) -> li
         raise LimitExceededError(
             f"Maximum policy size of {limit} bytes exceeded for {_NOUN[state.kind]} {state.name}",
             quota=f"{_TITLE[state.kind]}PolicySize",
+            problems=[FieldProblem("policyDocument", f"the {_NOUN[state.kind]}'s inline policies may hold {limit} "
+                                                     "characters together, whitespace not counted")],
         )
     return [InlinePolicyPut(policy_name, document)]
 
@@ -330,11 +333,12 @@ def claim_name(state_at_new: EntityState, new_name: str, old: EntityState, old_s
 
 
 # --- roles ------------------------------------------------------------------------------------
-def check_trust_policy_size(document: str) -> None:
+def check_trust_policy_size(document: str, field: str = "policyDocument") -> None:
     if names.non_whitespace_length(document) > names.MAX_TRUST_POLICY_CHARS:
         raise LimitExceededError(
             f"Cannot exceed quota for ACLSizePerRole: {names.MAX_TRUST_POLICY_CHARS}",
             quota="ACLSizePerRole",
+            problems=[FieldProblem(field, f"at most {names.MAX_TRUST_POLICY_CHARS} characters, whitespace not counted")],
         )
 
 

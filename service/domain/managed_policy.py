@@ -9,6 +9,7 @@ from . import names
 from .errors import (
     DeleteConflictError,
     EntityAlreadyExistsError,
+    FieldProblem,
     InvalidInputError,
     LimitExceededError,
     NoSuchEntityError,
@@ -108,7 +109,9 @@ def require(state: PolicyState, arn: str) -> PolicyState:
 def check_document_size(document: str) -> None:
     if names.non_whitespace_length(document) > names.MAX_MANAGED_POLICY_CHARS:
         raise LimitExceededError(
-            f"Cannot exceed quota for PolicySize: {names.MAX_MANAGED_POLICY_CHARS}", quota="PolicySize"
+            f"Cannot exceed quota for PolicySize: {names.MAX_MANAGED_POLICY_CHARS}", quota="PolicySize",
+            problems=[FieldProblem("policyDocument", f"at most {names.MAX_MANAGED_POLICY_CHARS} characters, "
+                                                     "whitespace not counted")],
         )
 
 

@@ -59,7 +59,9 @@ def fold(events: Iterable[Event]) -> ResourceState:
 def put_policy(state: ResourceState, arn: str, document: str) -> list[Event]:
     if names.non_whitespace_length(document) > MAX_RESOURCE_POLICY_CHARS:
         raise LimitExceededError(f"Cannot exceed quota for ResourcePolicySize: {MAX_RESOURCE_POLICY_CHARS}",
-                                 quota="ResourcePolicySize")
+                                 quota="ResourcePolicySize",
+                                 problems=[FieldProblem("policyDocument", f"at most {MAX_RESOURCE_POLICY_CHARS} "
+                                                                          "characters, whitespace not counted")])
     return [] if state.policy == document else [ResourcePolicyPut(arn, document)]
 
 

@@ -82,20 +82,17 @@ async def test_documents_beyond_the_size_quotas_are_refused(iamd: Iamd) -> None:
         return allow(actions)
 
     # Managed policy 6,144; inline per user 2,048, group 5,120, role 10,240; trust policy 2,048.
-    await refused(WRITERS["CreatePolicy"][0](iamd, sized(6200)), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
-    await refused(WRITERS["CreatePolicyVersion"][0](iamd, sized(6200)), grpc.StatusCode.RESOURCE_EXHAUSTED,
-                  "LimitExceeded")
-    await refused(WRITERS["PutUserPolicy"][0](iamd, sized(2100)), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
-    await refused(WRITERS["PutGroupPolicy"][0](iamd, sized(5200)), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
-    await refused(WRITERS["PutRolePolicy"][0](iamd, sized(10300)), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
     big_trust = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Principal": {"AWS": [f"arn:aws:iam::{ACCOUNT}:user/u{i:04d}" for i in range(60)]},
          "Action": "sts:AssumeRole"}]})
-    for call in ("UpdateAssumeRolePolicy", "CreateRole"):
-        await refused(WRITERS[call][0](iamd, big_trust), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
-    # Whatever the type, no document beyond the API's 131,072 characters is even parsed.
-    await refused(WRITERS["PutResourcePolicy"][0](iamd, " " * 131_073 + "{}"), grpc.StatusCode.INVALID_ARGUMENT,
-                  "ValidationError")
+    for call, document in (("CreatePolicy", sized(6200)), ("CreatePolicyVersion", sized(6200)),
+                           ("PutUserPolicy", sized(2100)), ("PutGroupPolicy", sized(5200)),
+                           ("PutRolePolicy", sized(10300)), ("UpdateAssumeRolePolicy", big_trust),
+                           ("CreateRole", big_trust), ("PutResourcePolicy", sized(20500).replace(
+                               '"Effect"', '"Principal": "*", "Effect"'))):
+        write, field = WRITERS[call]
+        error = await refused(write(iamd, document), grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")
+        assert field_violations(error) == [field], (call, field_violations(error))
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head
 
     # Below the quotas the same calls succeed.

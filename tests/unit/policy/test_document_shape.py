@@ -113,3 +113,11 @@ def test_new_member_accounts_need_aws_names_and_emails() -> None:
         with pytest.raises(InvalidInputError) as caught:
             check_new_account(account_name, email)
         assert caught.value.problems[0].field == ("accountName" if account_name in ("", "x" * 51, "tab\t") else "email")
+
+
+def test_no_document_beyond_the_api_transport_limit_is_parsed() -> None:
+    from service.app.identity import check_policy_document
+
+    with pytest.raises(ValidationError) as caught:
+        check_policy_document("policyDocument", " " * 131_073 + "{}", PolicyType.RESOURCE)
+    assert caught.value.problems[0].field == "policyDocument"
