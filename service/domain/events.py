@@ -538,7 +538,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     AccountRemoved,
-    KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted, VirtualMFADeviceSeedReencrypted,
+    KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
+    VirtualMFADeviceSeedReencrypted,
 )
 _KIND_SPECIFIC += (ReferenceReserved, ReservationVoided)  # written to any referenced/holder stream
 _SHARED: tuple[type[Event], ...] = (

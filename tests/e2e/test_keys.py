@@ -188,7 +188,10 @@ async def test_online_backup_restores_with_its_keys_and_refuses_without(tmp_path
         settings = Settings(data_dir=data)
         manifest = await asyncio.to_thread(backup, settings, copy)
         await writer
-        await asyncio.to_thread(backup, settings, bare, with_keys=False)
+        # The command an operator runs, beside the serving iamd, keeping the keys apart.
+        cli = await asyncio.to_thread(_iamd, "backup", "--data-dir", str(data), "--to", str(bare), "--no-keys")
+        assert cli.returncode == 0, cli.stderr
+        assert '"keys": []' in cli.stdout and not (bare / "keys").exists()
     finally:
         await stop_iamd(iamd)
     assert manifest["kek_fingerprint"] == Keyring.from_file(data / "keys" / "kek").key_id
@@ -207,6 +210,11 @@ async def test_online_backup_restores_with_its_keys_and_refuses_without(tmp_path
         assert await _who(restored, alice) == f"arn:aws:iam::{ACCOUNT}:user/alice"
     finally:
         await stop_iamd(restored)
+
+    fingerprints = _iamd("kek-fingerprint", "--data-dir", str(copy))
+    assert fingerprints.returncode == 0
+    assert fingerprints.stdout.split() == [manifest["kek_fingerprint"], str(copy / "keys" / "kek"),
+                                           manifest["kek_fingerprint"], "recorded", "in", "the", "log"]
 
     result = _refused_start(bare)  # the copy alone, without its keys: refused, not served
     assert manifest["kek_fingerprint"] in result.stderr and str(bare / "keys" / "kek") in result.stderr
@@ -248,6 +256,11 @@ async def _populate(iamd: Iamd) -> tuple[Credentials, Credentials, str, str]:
     return gina, Credentials(c.access_key_id, c.secret_access_key, c.session_token), device.serial_number, seed
 
 
+async def _rotate(data: Path, new_file: Path, *extra: str) -> int:
+    return await asyncio.to_thread(admin_run, ["rotate-kek", "--data-dir", str(data), "--new-kek-file",
+                                               str(new_file), *extra])
+
+
 async def test_rotate_kek_reencrypts_every_secret_and_the_old_key_is_no_longer_needed(tmp_path: Path) -> None:
     data = tmp_path / "d"
     iamd = await start_iamd(data)
@@ -259,7 +272,7 @@ async def test_rotate_kek_reencrypts_every_secret_and_the_old_key_is_no_longer_n
     before = _rows(data / "events.db")
 
     new_file = tmp_path / "new-keys" / "kek"
-    assert await asyncio.to_thread(admin_run, ["rotate-kek", "--data-dir", str(data), "--new-kek-file", str(new_file)]) == 0
+    assert await _rotate(data, new_file) == 0
     new = Keyring.from_file(new_file)
     assert _mode(new_file) == 0o600 and new.key_id != old.key_id
 
@@ -342,8 +355,8 @@ async def test_an_interrupted_rotation_blocks_the_start_until_it_is_finished(tmp
 
     other = tmp_path / "other"
     Keyring.load_or_create(other)
-    assert await asyncio.to_thread(admin_run, ["rotate-kek", "--data-dir", str(data), "--new-kek-file", str(other)]) == EXIT_REFUSED
-    assert await asyncio.to_thread(admin_run, ["rotate-kek", "--data-dir", str(data), "--new-kek-file", str(new_file)]) == 0
+    assert await _rotate(data, other) == EXIT_REFUSED
+    assert await _rotate(data, new_file) == 0
     rotated = await start_iamd(data, kek_file=str(new_file))
     try:
         assert await _who(rotated, rotated.root) == f"arn:aws:iam::{ACCOUNT}:root"
@@ -362,8 +375,7 @@ async def test_rotate_kek_refuses_while_iamd_serves_the_data_dir_and_with_a_wron
         assert admin_run(["rotate-kek", "--data-dir", str(data), "--new-kek-file", str(new_file)]) == EXIT_REFUSED
     wrong = tmp_path / "wrong"
     Keyring.load_or_create(wrong)
-    assert await asyncio.to_thread(admin_run, ["rotate-kek", "--data-dir", str(data), "--kek-file", str(wrong),
-                      "--new-kek-file", str(new_file)]) == EXIT_REFUSED
+    assert await _rotate(data, new_file, "--kek-file", str(wrong)) == EXIT_REFUSED
     assert (await _no_rotation(data))
 
 
