@@ -73,7 +73,8 @@ async def run(args: argparse.Namespace) -> dict:
     per_call = args.batch_size if args.mode == "batch" else 1
     answered = args.calls - len(errors)
     return {
-        "mode": args.mode, "concurrency": args.concurrency, "calls": args.calls, "seconds": round(seconds, 4),
+        "mode": args.mode, "concurrency": args.concurrency, "calls": args.calls, "warmup": args.warmup,
+        "seconds": round(seconds, 4),
         "calls_per_s": round(answered / seconds, 1), "decisions_per_s": round(answered * per_call / seconds, 1),
         "server_cpu_us_per_call": None if cpu is None else round(cpu / args.calls * 1e6, 1),
         "errors": len(errors) + len(warmup_errors), "first_error": (warmup_errors + errors or [None])[0],
