@@ -216,7 +216,8 @@ async def bench_serving(work: Path, sizes: Sizes) -> dict[str, Any]:
         echo = start_echo(work / "answer.bin", work / "echo.log")
         echo_start, _ = await first_answer(echo, request, root_credentials(data_dir))
         # The floor of any start: a Python gRPC process, imports and all, answering its first call.
-        result: dict[str, Any] = {"principal_policies": 101, "audit_durability": "sync (answer once the record is committed)",
+        result: dict[str, Any] = {"principal_policies": 101,
+                                  "audit_durability": "sync (answer once the record is committed)",
                                   "echo_start_to_first_answer_s": round(echo_start, 2)}
         for c in sizes.unary_concurrency:
             log(f"Authorize unary, {c} in flight")
