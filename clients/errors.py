@@ -143,6 +143,12 @@ class ServiceFailureError(IamClientError):
     code = "ServiceFailure"
 
 
+class ThrottlingError(IamClientError):
+    """Too much in-flight work on the server: retry after a short back-off."""
+
+    code = "Throttling"
+
+
 # AWS Organizations' codes, each a kind of the IAM error it extends (as on the service side).
 class OrganizationsNotInUseError(InvalidInputError):
     code = "AWSOrganizationsNotInUseException"
@@ -235,6 +241,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
+    ThrottlingError,
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,

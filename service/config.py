@@ -28,6 +28,7 @@ class Settings:
     audit_durable: bool = True  # answer a call only once its audit record is committed
     digest_interval: float = 3600.0  # seconds between signed audit digests (CloudTrail: hourly)
     digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
+    max_in_flight: int = 1024  # calls being served at once; past it a call is refused with Throttling
 
     @property
     def digest_key_path(self) -> Path:
@@ -102,13 +103,15 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--digest-key-file", default=env.get("IAMD_DIGEST_KEY_FILE", ""),
                         help="Ed25519 key that signs digests, kept outside the log (IAMD_DIGEST_KEY_FILE)")
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
+    parser.add_argument("--max-in-flight", type=int, default=int(env.get("IAMD_MAX_IN_FLIGHT", "1024")),
+                        help="calls served at once; more are refused with Throttling (IAMD_MAX_IN_FLIGHT)")
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_client_ca=args.tls_client_ca, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
-                        digest_key_file=args.digest_key_file)
+                        digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight)
     try:
         settings.check()
     except ValueError as e:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import signal
 from dataclasses import dataclass
 from pathlib import Path
@@ -158,7 +159,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     audit_index = AuditIndex()
     await audit_index.refresh(store)  # built from the log at start, then refreshed by each lookup
     server = grpc.aio.server()
-    gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert))
+    gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert),
+                          max_in_flight=settings.max_in_flight)
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
@@ -198,6 +200,11 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully."""
     running = await build_server(settings)
+    # What start-up built (the projection, compiled sets) lives as long as the process: keep it out
+    # of the collector's full passes, which would otherwise walk it every few hundred calls.
+    # (Only here, in the process's own entry: tests build many servers in one process.)
+    gc.collect()
+    gc.freeze()
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

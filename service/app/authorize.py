@@ -115,7 +115,12 @@ class Authorizer:
 
     async def authorize(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None) -> AuthorizeOutcome:
         check_request(query)
-        if query.min_position:
+        if query.min_position > self.principals.projection.position:
+            head = await self.runner.store.head_position()
+            if query.min_position > head:  # no write returned it: waiting could only time out
+                raise InvalidInputError(
+                    f"minPosition {query.min_position} is beyond the log's last position {head}",
+                    problems=[FieldProblem("minPosition", f"at most {head}, a position a write returned")])
             try:
                 await self.runner.wait_for(query.min_position, WAIT_TIMEOUT)
             except TimeoutError:

@@ -38,17 +38,28 @@ class SystemClock:
 _ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
 
 
+def _random_text(length: int) -> str:
+    """`length` characters of _ID_ALPHABET, uniformly, from one read of the CSPRNG (not one per
+    character): bytes beyond the largest multiple of the alphabet's size are rejected."""
+    size = len(_ID_ALPHABET)
+    limit = 256 - 256 % size
+    out: list[str] = []
+    while len(out) < length:
+        out += [_ID_ALPHABET[b % size] for b in secrets.token_bytes(length * 2) if b < limit]
+    return "".join(out[:length])
+
+
 class RandomIds:
     """Unpredictable ids from the OS's CSPRNG."""
 
     def unique_id(self, prefix: str) -> str:
-        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(17))
+        return prefix + _random_text(17)
 
     def request_id(self) -> str:
         return str(uuid.uuid4())
 
     def access_key_id(self, prefix: str = "AKIA") -> str:
-        return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(16))
+        return prefix + _random_text(16)
 
     def secret(self) -> str:
         return base64.b64encode(secrets.token_bytes(30)).decode()

@@ -127,6 +127,12 @@ class ServiceFailureError(IamError):
     code = "ServiceFailure"
 
 
+class ThrottlingError(IamError):
+    """Past a bound on in-flight work: retry after a short back-off (AWS's `Throttling`)."""
+
+    code = "Throttling"
+
+
 # --- AWS Organizations' codes ------------------------------------------------------------------
 # The conditions of the IAM classes they extend, named as AWS Organizations names them; a caller
 # catching the IAM class (NoSuchEntityError, ...) still catches them.
@@ -231,5 +237,6 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ExpiredTokenError,
     ServiceUnavailableError,
     ServiceFailureError,
+    ThrottlingError,
     *ORGANIZATIONS_ERRORS,
 )

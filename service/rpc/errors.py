@@ -37,6 +37,7 @@ STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
     e.ExpiredTokenError: grpc.StatusCode.UNAUTHENTICATED,
     e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
     e.ServiceFailureError: grpc.StatusCode.INTERNAL,
+    e.ThrottlingError: grpc.StatusCode.RESOURCE_EXHAUSTED,
     # AWS Organizations' codes take the status of the IAM condition they name.
     **{cls: grpc.StatusCode.NOT_FOUND for cls in e.ORGANIZATIONS_ERRORS if issubclass(cls, e.NoSuchEntityError)},
     **{cls: grpc.StatusCode.ALREADY_EXISTS for cls in e.ORGANIZATIONS_ERRORS
@@ -46,7 +47,7 @@ STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
     e.OrganizationsNotInUseError: grpc.StatusCode.FAILED_PRECONDITION,
 }
 
-_RETRY_AFTER = {e.ConcurrentModificationError: 0.1, e.ServiceUnavailableError: 1.0}
+_RETRY_AFTER = {e.ConcurrentModificationError: 0.1, e.ServiceUnavailableError: 1.0, e.ThrottlingError: 0.1}
 
 
 def _pack(message: object) -> any_pb2.Any:

@@ -30,7 +30,8 @@ from service.app.authenticate import Caller
 from service.app.ports import Clock, iso8601
 from service.audit.record import HIDDEN, SECRET_FIELDS, DecisionFact, call_fact, is_read_only, user_identity
 from service.audit.writer import AuditWriter
-from service.domain.errors import FieldProblem, IamError, InvalidInputError
+from service.domain.errors import FieldProblem, IamError, InvalidInputError, ServiceUnavailableError, ThrottlingError
+from service.eventstore.errors import EventStoreUnavailable
 
 from .errors import internal_status, to_grpc_status
 from .guard import CALLER, GUARDED_PREFIX, RESOURCES, CallGuard
@@ -39,6 +40,12 @@ log = structlog.get_logger(__name__)
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser", ...
+# The largest request each RPC accepts, from AWS's quotas: an IAM call carries at most a 10 KB
+# policy document and 50 tags; Authorize an inline resource policy (S3's 20 KB) and a forwarded
+# signed request; a batch up to 1,000 of those. Past it: InvalidInput, before anything is parsed.
+DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+MAX_REQUEST_BYTES = {"Authorize": 256 * 1024, "SimulateCustomPolicy": 256 * 1024,
+                     "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024}
 # Set by Authorize/AuthorizeBatch: the decisions this call's record carries.
 AUDIT_DECISIONS: ContextVar[list[DecisionFact] | None] = ContextVar("audit_decisions", default=None)
 
@@ -126,7 +133,7 @@ class Redactor:
 class Method:
     """One iamd.v1 RPC: its path, message classes and the servicer's behavior."""
 
-    __slots__ = ("path", "service", "rpc", "request_class", "response_class", "streaming")
+    __slots__ = ("path", "service", "rpc", "request_class", "response_class", "streaming", "max_request_bytes")
 
     def __init__(self, service: pb_descriptor.ServiceDescriptor, method: pb_descriptor.MethodDescriptor) -> None:
         self.path = f"/{service.full_name}/{method.name}"
@@ -135,6 +142,7 @@ class Method:
         self.request_class = message_factory.GetMessageClass(method.input_type)
         self.response_class = message_factory.GetMessageClass(method.output_type)
         self.streaming = method.server_streaming
+        self.max_request_bytes = MAX_REQUEST_BYTES.get(method.name, DEFAULT_MAX_REQUEST_BYTES)
 
 
 class MessageDecoder:
@@ -159,11 +167,15 @@ class MessageDecoder:
 class CallGateway:
     """Authentication, authorization, audit and error mapping around every iamd.v1 method."""
 
-    def __init__(self, guard: CallGuard | None, writer: AuditWriter | None, clock: Clock, *, tls: bool = False) -> None:
+    def __init__(self, guard: CallGuard | None, writer: AuditWriter | None, clock: Clock, *, tls: bool = False,
+                 max_in_flight: int = 1024) -> None:
         self.guard = guard  # None only in tests of the gateway itself
         self.writer = writer
         self.clock = clock
         self.tls = tls
+        self.max_in_flight = max_in_flight
+        self.in_flight = 0
+        self.throttled = 0
         self.redact = Redactor()
         self._identities: dict[tuple[str, str], dict[str, Any]] = {}
 
@@ -202,6 +214,10 @@ class CallGateway:
 
     @staticmethod
     def _parse(method: Method, raw: bytes) -> pb_message.Message:
+        if len(raw) > method.max_request_bytes:
+            raise InvalidInputError(f"the request is {len(raw)} bytes; {method.rpc} accepts at most "
+                                    f"{method.max_request_bytes}",
+                                    problems=[FieldProblem("request", f"at most {method.max_request_bytes} bytes")])
         try:
             return method.request_class.FromString(raw)
         except (pb_message.DecodeError, RuntimeError):  # RuntimeError: upb's recursion limit
@@ -215,7 +231,13 @@ class CallGateway:
             request_id, metadata, request_keys = self._begin(method, context)
             context.set_trailing_metadata((("x-request-id", request_id),))
             request = None
+            admitted = False
             try:
+                if self.in_flight >= self.max_in_flight:  # bounded work instead of an unbounded queue
+                    self.throttled += 1
+                    raise ThrottlingError(f"more than {self.max_in_flight} calls in flight; retry shortly")
+                self.in_flight += 1
+                admitted = True
                 request = self._parse(method, raw)
                 caller = None
                 if self.guard is not None:
@@ -225,9 +247,19 @@ class CallGateway:
                     # Only a call that succeeded marks its key as used: a refused one writes nothing.
                     await self.guard.note_use(caller, method.path, request_id, request_keys)
                 if audited:
-                    # The answer leaves only once its record is durable (unless configured otherwise).
-                    await self._audit(method, raw, request, response, "", "", request_id, request_keys)
+                    # The answer leaves only once its record is durable (unless configured otherwise):
+                    # a record that cannot be stored refuses the call, retryably.
+                    try:
+                        await self._audit(method, raw, request, response, "", "", request_id, request_keys)
+                    except Exception as e:  # noqa: BLE001 — reported to the caller as retryable
+                        log.error("audit_record_not_stored", request_id=request_id, rpc=method.rpc, exc_info=e)
+                        raise ServiceUnavailableError("the call's audit record could not be stored; retry") from None
                 return response
+            except EventStoreUnavailable as error:
+                log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(error))
+                unavailable = ServiceUnavailableError("the event store cannot take writes right now; retry")
+                status = to_grpc_status(unavailable, request_id)
+                error_code, error_message = unavailable.code, unavailable.message
             except IamError as error:
                 log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=error.code, message=error.message)
                 status = to_grpc_status(error, request_id)
@@ -238,6 +270,9 @@ class CallGateway:
                 log.error("rpc_failed", request_id=request_id, rpc=method.rpc, exc_info=error)
                 status = internal_status(request_id)
                 error_code, error_message = "ServiceFailure", status.details
+            finally:
+                if admitted:
+                    self.in_flight -= 1
             if audited:
                 try:
                     await self._audit(method, raw, request, None, error_code, error_message, request_id, request_keys)

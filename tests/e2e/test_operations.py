@@ -144,13 +144,26 @@ async def test_health_and_reflection(iamd: Iamd) -> None:
 
 
 async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(tmp_path: Path) -> None:
+    from service.domain.events import UPCASTERS
+    from service.eventstore import EventCodec
+    from service.eventstore.port import NewEvent, StreamState
+    from service.eventstore.sqlite import SqliteEventStore
+
     server = await start_iamd(tmp_path / "d")
     await server.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
-    # An Authorize that waits for a position not yet written: certainly in flight during shutdown.
-    head = await server.running.store.head_position()
+    # Another process sharing the log writes a group; this server learns of it only by polling,
+    # which is slowed down here so that an Authorize waiting for that write is certainly in flight.
+    server.running.store._poll_interval = 60.0
+    await asyncio.sleep(0.3)  # the subscription's current 0.2 s wait ends; the next one is long
+    other = SqliteEventStore(str(tmp_path / "d" / "events.db"), EventCodec(UPCASTERS))
+    written = await other.append("group-123456789012-late", [NewEvent("GroupCreated", {
+        "name": "late", "id": "AGPALATE", "arn": f"arn:aws:iam::{ACCOUNT}:group/late", "path": "/",
+        "created_at": "2026-11-22T00:00:00Z"})], StreamState.NO_STREAM)
+    await other.close()
+    head = written.position - 1
     in_flight = asyncio.ensure_future(server.authz.Authorize(apb.AuthorizeRequest(
         principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", action="s3:GetObject", resource="*",
-        min_position=head + 1)))
+        min_position=written.position)))
     while server.running.runner.pending_waits == 0:
         await asyncio.sleep(0.01)
     stopping = asyncio.ensure_future(server.running.stop())
@@ -159,11 +172,9 @@ async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(t
     while (await servicer.Check(health_pb2.HealthCheckRequest(), None)).status \
             == health_pb2.HealthCheckResponse.SERVING:
         await asyncio.sleep(0.01)
-    # The write the in-flight call waits for lands while the server drains.
-    from service.eventstore.port import NewEvent, StreamState
-
-    await server.running.store.append("group-123456789012-late", [NewEvent("GroupCreated", {
-        "name": "late", "id": "AGPALATE", "arn": f"arn:aws:iam::{ACCOUNT}:group/late", "path": "/",
+    # A write of this server's own while it drains wakes its projection, which then sees both.
+    await server.running.store.append("group-123456789012-later", [NewEvent("GroupCreated", {
+        "name": "later", "id": "AGPALATER", "arn": f"arn:aws:iam::{ACCOUNT}:group/later", "path": "/",
         "created_at": "2026-11-22T00:00:00Z"})], StreamState.NO_STREAM)
     answer = await in_flight
     assert answer.decision == apb.DECISION_IMPLICIT_DENY and answer.evaluated_at_position > head
