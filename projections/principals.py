@@ -8,6 +8,7 @@ compiles, and a rebuild of the projection never compiles what nobody asks about.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -21,22 +22,32 @@ from service.domain.organizations import OrganizationState
 from .identity import AccountView, IdentityProjection, View
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class PrincipalPolicies:
     """Everything the engine needs about one user or role, ready to evaluate."""
 
     kind: str  # "user" or "role"
     account_id: str
     view: View
+    # Shared between principals whose policies are the same (members of the same groups, say).
     identity: PolicyIndex
     boundary: PolicyIndex | None
-    policies: tuple[CompiledPolicy, ...] = field(default=())
     # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
     # derived here once rather than on every decision.
     context_keys: tuple[tuple[str, str], ...] = field(default=())
     trust: PolicyIndex | None = None  # a role's trust policy, the resource policy of sts:AssumeRole
     # context_keys with lower-cased keys, as the engine takes derived keys
     derived_keys: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def policies(self) -> tuple[CompiledPolicy, ...]:
+        return self.identity.policies
+
+
+# Bounds of the caches below (each entry is recomputable from the projection at any time).
+MAX_PRINCIPAL_SETS = 200_000  # compiled sets kept; past it, the least recently built half goes
+MAX_SHARED_INDEXES = 100_000
+MAX_COMPILED_POLICIES = 100_000
 
 
 _NO_KEYS: Mapping[str, str] = {}
@@ -78,6 +89,7 @@ class PrincipalPolicyCache:
     def __init__(self, projection: IdentityProjection) -> None:
         self.projection = projection
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
+        self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, PolicyIndex] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
@@ -109,20 +121,34 @@ class PrincipalPolicyCache:
         view = (account.users if kind == "user" else account.roles).get(key)
         if view is None:
             return None
-        identity = list(self._identity_policies(account, kind, view))
+        identity = self._shared_index(list(self._identity_policies(account, kind, view)))
         boundary = None
         if view["boundary"]:
             compiled = self._managed(account, view["boundary"], PolicyType.BOUNDARY)
             # A boundary whose policy is gone allows nothing (an empty index), it never vanishes.
-            boundary = PolicyIndex([compiled] if compiled else [])
+            boundary = self._shared_index([compiled] if compiled else [])
         trust = None
         if kind == "role":
             trust = PolicyIndex([self._compile(f"{view['arn']}#trust", "", view["trust_policy"], PolicyType.TRUST)])
         keys = principal_context_keys(kind, account_id, view)
-        built = PrincipalPolicies(kind, account_id, view, PolicyIndex(identity), boundary, tuple(identity),
-                                  keys, trust, lower_context(dict(keys)))
+        built = PrincipalPolicies(kind, account_id, view, identity, boundary, keys, trust, lower_context(dict(keys)))
+        if len(self._sets) >= MAX_PRINCIPAL_SETS:
+            for oldest in list(itertools.islice(self._sets, MAX_PRINCIPAL_SETS // 2)):
+                del self._sets[oldest]
         self._sets[(account_id, kind, key)] = built
         return built
+
+    def _shared_index(self, policies: list[CompiledPolicy]) -> PolicyIndex:
+        """One index per distinct list of compiled policies: principals with equal attachments
+        (the members of the same groups, say) share it, and its memo of matched actions."""
+        key = tuple(id(p) for p in policies)  # compiled policies are themselves shared (_compile)
+        entry = self._indexes.get(key)
+        # The index holds its policies, so their ids cannot be reused while the entry lives.
+        if entry is None or entry.policies != tuple(policies):
+            if len(self._indexes) >= MAX_SHARED_INDEXES:
+                self._indexes.clear()
+            entry = self._indexes[key] = PolicyIndex(policies)
+        return entry
 
     def session_index(self, session: Mapping[str, Any]) -> PolicyIndex | None:
         """The session policies of temporary credentials (None: the session has none)."""
@@ -215,7 +241,7 @@ class PrincipalPolicyCache:
         if compiled is None:
             compiled = compile_policy(document, policy_id=policy_id, policy_type=policy_type,
                                       version=version or None)
-            if len(self._compiled) > 100_000:
+            if len(self._compiled) >= MAX_COMPILED_POLICIES:
                 self._compiled.clear()  # bound memory; everything is recompilable
             self._compiled[key] = compiled
         return compiled
