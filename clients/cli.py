@@ -17,7 +17,8 @@ once makes it multivalued. `--context-json '{"aws:TagKeys": ["a"]}'` (or `file:/
 explicitly: a JSON list is multivalued even with one element.
 
 Exit codes follow AWS CLI v2: 0 success, 252 usage or parameter error, 254 an error returned
-by the service, 255 connection failure or timeout, 130 interrupted.
+by the service, 255 connection failure or timeout, 130 interrupted; and 1 when `audit validate`
+finds the trail not valid (as `aws cloudtrail validate-logs`).
 """
 
 from __future__ import annotations

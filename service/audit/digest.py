@@ -48,6 +48,7 @@ STOPPED_AFTER = (REASON_FINAL, REASON_ROTATE)
 # stamped before the cut has its record committed by then, so every genuine record dated before
 # a digest's end time lies inside that digest's range (and the validator needs no time margin).
 SETTLE_SECONDS = 1.0
+MAX_PROBLEM_LINES = 200
 
 
 def cadence_margin(interval: float) -> float:
@@ -535,4 +536,7 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         report.digests_missing.append(f"{newest_end}/{now}")
         report.problems.append(f"the newest digest was cut at {newest_end}, more than one interval ({every:g} s) "
                                f"before {now}: the digests since are missing")
+    if len(report.problems) > MAX_PROBLEM_LINES:  # the id lists stay whole
+        more = len(report.problems) - MAX_PROBLEM_LINES
+        report.problems[MAX_PROBLEM_LINES:] = [f"... and {more} more problems of the kinds above (every id is listed)"]
     return report
