@@ -175,21 +175,18 @@ class PrincipalPolicyCache:
         return self.projection.organizations.get(management) if management else None
 
     def guardrail_levels(self, account_id: str, policy_type: str) -> tuple[PolicyIndex, ...]:
-        """SCP (or RCP) levels for an account, root first; () outside an organization and for the
-        management account, which AWS exempts from both."""
+        """SCP (or RCP) levels for an account, root first, compiled; () outside an organization.
+        Which policies apply is the domain's rule; this only compiles and keeps the result."""
         org = self._organization(account_id)
-        if org is None or account_id == org.management_account_id:
+        if org is None:
             return ()
         version = len(self.projection.organization_events[org.management_account_id])
         key = (account_id, policy_type, version)
         levels = self._guardrails.get(key)
         if levels is None:
             kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
-            levels = tuple(
-                PolicyIndex([self._compile(policy_id, "", org.policies[policy_id]["content"], kind)
-                             for policy_id in org.attachments.get(node, [])
-                             if org.policies[policy_id]["type"] == policy_type])
-                for node in organizations.path_of(org, account_id))
+            levels = tuple(PolicyIndex([self._compile(policy_id, "", content, kind) for policy_id, content in level])
+                           for level in organizations.guardrail_levels(org, account_id, policy_type))
             if len(self._guardrails) > 10_000:
                 self._guardrails.clear()
             self._guardrails[key] = levels
@@ -204,8 +201,7 @@ class PrincipalPolicyCache:
         key = (account_id, side, len(self.projection.organization_events[org.management_account_id]))
         keys = self._org_keys.get(key)
         if keys is None:
-            path = "/".join([org.organization_id, *organizations.path_of(org, account_id)[:-1]]) + "/"
-            keys = lower_context({f"aws:{side}OrgID": org.organization_id, f"aws:{side}OrgPaths": [path]})
+            keys = lower_context(organizations.organization_context(org, account_id, side))
             if len(self._org_keys) >= 10_000:
                 self._org_keys.clear()  # bounded; recomputed on the next request
             self._org_keys[key] = keys

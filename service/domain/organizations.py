@@ -399,3 +399,21 @@ def path_of(state: OrganizationState, node_id: str) -> list[str]:
     while chain[-1] in state.parents:
         chain.append(state.parents[chain[-1]])
     return list(reversed(chain))
+
+
+def guardrail_levels(state: OrganizationState, account_id: str, policy_type: str) -> list[list[tuple[str, str]]]:
+    """The SCPs (or RCPs) that govern an account, level by level from the root down to the
+    account itself, each as (policy id, content); none for the management account, which AWS
+    exempts from both."""
+    if account_id == state.management_account_id:
+        return []
+    return [[(policy_id, state.policies[policy_id]["content"]) for policy_id in state.attachments.get(node, [])
+             if state.policies[policy_id]["type"] == policy_type]
+            for node in path_of(state, account_id)]
+
+
+def organization_context(state: OrganizationState, account_id: str, side: str) -> dict[str, str | list[str]]:
+    """aws:PrincipalOrgID/Paths (side "Principal") or aws:ResourceOrgID/Paths ("Resource") of an
+    account: the organization's id and the path of OUs down to the account's parent."""
+    path = "/".join([state.organization_id, *path_of(state, account_id)[:-1]]) + "/"
+    return {f"aws:{side}OrgID": state.organization_id, f"aws:{side}OrgPaths": [path]}
