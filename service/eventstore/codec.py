@@ -22,6 +22,9 @@ class EventCodec:
     def __init__(self, upcasters: Mapping[tuple[str, int], Upcaster] | None = None) -> None:
         # (event type, from_version) -> function giving the payload at from_version + 1
         self._upcasters = dict(upcasters or {})
+        # The types with an upcaster: any other type's payload is just its JSON, which is what
+        # a replay's decode loop may read directly (see the sqlite adapter).
+        self.upcast_types = frozenset(event_type for event_type, _ in self._upcasters)
 
     def encode(self, data: Mapping[str, Any]) -> bytes:
         try:

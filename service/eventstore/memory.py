@@ -14,11 +14,9 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import orjson
-
 from .codec import EventCodec
 from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
-from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
+from .port import AppendResult, EventFilter, ExpectedVersion, LazyMetadata, NewEvent, RecordedEvent, StreamState
 
 # Long reads hand control back to the event loop this often, so a replay of a big log
 # does not starve other tasks.
@@ -174,7 +172,7 @@ class InMemoryEventStore:
             type=stored.type,
             schema_version=schema_version,
             data=data,
-            metadata=orjson.loads(stored.metadata),
+            metadata=LazyMetadata(stored.metadata),
             recorded_at=stored.recorded_at,
         )
 

@@ -49,20 +49,22 @@ class LazyMetadata(Mapping[str, Any]):
     A read-only Mapping: equal to the dict it decodes to, and encodable again by EventCodec.
     """
 
+    # _decoded stays unset until first use, so that an adapter makes one with object.__new__
+    # and a single slot assignment (see the sqlite adapter's replay loop).
     __slots__ = ("_raw", "_decoded")
 
     def __init__(self, raw: bytes | str) -> None:
         self._raw = raw
-        self._decoded: dict[str, Any] | None = None
 
     def _value(self) -> dict[str, Any]:
-        decoded = self._decoded
-        if decoded is None:
+        try:
+            return self._decoded
+        except AttributeError:
             loaded = orjson.loads(self._raw) if self._raw else {}
             # Written by iamd's codec, so an object; anything else reads as no metadata at all
             # rather than failing a reader that only wanted one key.
-            decoded = self._decoded = loaded if isinstance(loaded, dict) else {}
-        return decoded
+            self._decoded: dict[str, Any] = loaded if isinstance(loaded, dict) else {}
+            return self._decoded
 
     def __getitem__(self, key: str) -> Any:
         return self._value()[key]
