@@ -24,6 +24,15 @@ _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.
           ipb.POLICY_SCOPE_AWS: "AWS"}
 
 
+def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
+    """The user, group or role an inline-policy call names: managed policies have no inline policies."""
+    kind, name = convert.entity_ref(ref)
+    if kind not in (USER, GROUP, ROLE):
+        raise ValidationError("inline policies belong to users, groups and roles",
+                              problems=[FieldProblem("target.kind", "USER, GROUP or ROLE")])
+    return kind, name
+
+
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
                  queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands) -> None:
@@ -210,23 +219,23 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                                 is_truncated=page.is_truncated, marker=page.marker)
 
     async def PutInlinePolicy(self, r: ipb.PutInlinePolicyRequest, context: Ctx) -> ipb.CommandResponse:
-        kind, name = convert.entity_ref(r.target)
+        kind, name = _inline_target(r.target)
         return await self._done(await self.commands.put_inline_policy(self.caller(context), kind=kind, name=name,
                                                            policy_name=r.policy_name,
                                                            policy_document=r.policy_document))
 
     async def GetInlinePolicy(self, r: ipb.GetInlinePolicyRequest, context: Ctx) -> ipb.GetInlinePolicyResponse:
-        kind, name = convert.entity_ref(r.target)
+        kind, name = _inline_target(r.target)
         document = self.queries.inline_policy(self.caller(context).account_id, kind, name, r.policy_name)
         return ipb.GetInlinePolicyResponse(policy=pb.InlinePolicy(policy_name=r.policy_name, policy_document=document))
 
     async def DeleteInlinePolicy(self, r: ipb.DeleteInlinePolicyRequest, context: Ctx) -> ipb.CommandResponse:
-        kind, name = convert.entity_ref(r.target)
+        kind, name = _inline_target(r.target)
         return await self._done(await self.commands.delete_inline_policy(self.caller(context), kind=kind, name=name,
                                                               policy_name=r.policy_name))
 
     async def ListInlinePolicies(self, r: ipb.ListInlinePoliciesRequest, context: Ctx) -> ipb.ListInlinePoliciesResponse:
-        kind, name = convert.entity_ref(r.target)
+        kind, name = _inline_target(r.target)
         page = self.queries.inline_policy_names(self.caller(context).account_id, kind, name, r.page.max_items, r.page.marker)
         return ipb.ListInlinePoliciesResponse(policy_names=page.items, is_truncated=page.is_truncated,
                                               marker=page.marker)

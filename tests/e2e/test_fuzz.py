@@ -35,9 +35,11 @@ from protos.iamd.v1 import audit_pb2, authorization_pb2, identity_pb2, organizat
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 
-pytestmark = pytest.mark.e2e
 
 EXAMPLES = int(os.environ.get("IAMD_FUZZ_EXAMPLES", "0") or 0)
+# A long run needs more than the suite's 60 s a test: calls such as ValidateAuditTrail cover
+# every audit record so far, and the fuzzing itself writes thousands.
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(60 + 4 * EXAMPLES)]
 MESSAGE_EXAMPLES = EXAMPLES or 2
 BYTES_EXAMPLES = EXAMPLES or 1
 CALL_TIMEOUT = 15.0  # seconds; an answer later than this counts as a hang

@@ -201,3 +201,15 @@ async def test_tags_with_control_characters_are_refused(iamd: Iamd) -> None:
                   "ValidationError")
     with pytest.raises(grpc.aio.AioRpcError):
         await iamd.iam.ListUsers(ipb.ListUsersRequest(path_prefix="/" + "a" * 600))
+
+
+async def test_inline_policy_calls_naming_a_managed_policy_are_refused(iamd: Iamd) -> None:
+    await _setup(iamd)
+    target = pb.EntityRef(kind=pb.ENTITY_KIND_POLICY, name="p")
+    for call in (iamd.iam.GetInlinePolicy(ipb.GetInlinePolicyRequest(target=target, policy_name="x")),
+                 iamd.iam.ListInlinePolicies(ipb.ListInlinePoliciesRequest(target=target)),
+                 iamd.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(target=target, policy_name="x")),
+                 iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(target=target, policy_name="x",
+                                                                     policy_document=allow("s3:*")))):
+        error = await refused(call, grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+        assert field_violations(error) == ["target.kind"]
