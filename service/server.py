@@ -51,6 +51,7 @@ from service.config import Settings
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
+from service.eventstore.sqlite import SqliteEventStore
 from service.rpc.authorization import AuthorizationServicer
 from service.rpc.audit_service import AuditServicer
 from service.rpc.caller import CallerResolver
@@ -154,7 +155,13 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     digest_key = SigningKey.load_or_create(settings.digest_key_path)
     if digest_key.created:  # the auditor pins this key (iamctl audit validate --public-key)
         log.warning("audit_digest_key_created", fingerprint=digest_key.fingerprint, path=str(settings.digest_key_path))
-    digester = Digester(store, digest_key, clock, settings.digest_interval, key_path=settings.digest_key_path)
+    # Appends to SQLite take consecutive positions: the writer can tell the digester where each
+    # record landed, instead of the digester reading every record back to learn it.
+    dense_positions = isinstance(store, SqliteEventStore)
+    digester = Digester(store, digest_key, clock, settings.digest_interval, key_path=settings.digest_key_path,
+                        watch=not dense_positions)
+    if dense_positions:
+        audit_writer.on_commit.append(digester.note_committed)
     await digester.start()  # a start digest (naming a truncated tail, if any), then the cadence
     audit_index = AuditIndex()
     await audit_index.refresh(store)  # built from the log at start, then refreshed by each lookup

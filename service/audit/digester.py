@@ -80,7 +80,7 @@ def iso(moment: Any) -> str:
 
 class Digester:
     def __init__(self, store: EventStore, key: SigningKey, clock: Any, interval_seconds: float,
-                 key_path: Path | None = None, settle_seconds: float = SETTLE_SECONDS) -> None:
+                 key_path: Path | None = None, settle_seconds: float = SETTLE_SECONDS, watch: bool = True) -> None:
         self.store = store
         self.key = key
         self.clock = clock
@@ -92,6 +92,7 @@ class Digester:
         # Positions of the audit records committed since the last digest, as they were committed:
         # one removed before the next digest is named by it (and by validation until then).
         self._seen = array("q")
+        self.watch = watch
         self._task: asyncio.Task[None] | None = None
         self._watcher: asyncio.Task[None] | None = None
         self._lock = asyncio.Lock()
@@ -110,7 +111,8 @@ class Digester:
             log.error("audit_digest_failed", reason="start", exc_info=e)
         started.set_result(None)
         after = int((self.last_written or {}).get("digestEndPosition") or 0)
-        self._watcher = asyncio.create_task(self._watch(after), name="audit-digest-watcher")
+        if self.watch:  # else the audit writer tells note_committed what it commits
+            self._watcher = asyncio.create_task(self._watch(after), name="audit-digest-watcher")
         await self._every_interval()
 
     async def _watch(self, after: int) -> None:
@@ -119,6 +121,11 @@ class Digester:
                 self._seen.append(event.position)
         except Exception as e:  # noqa: BLE001 — removals go unnoticed until a restart; say so
             log.error("audit_digest_watcher_failed", exc_info=e)
+
+    def note_committed(self, positions: range) -> None:
+        """The positions of audit records this process just committed (instead of the watcher,
+        which reads every record back from the log to learn them)."""
+        self._seen.extend(positions)
 
     def _removed(self, start: int, head: int, present: set[int]) -> list[int]:
         """Positions in (start, head] that held a record when it was committed and hold none now."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
+from collections.abc import Callable
 from typing import Any
 
 import structlog
@@ -38,6 +39,9 @@ class AuditWriter:
         self._task: asyncio.Task[None] | None = None
         self.written = 0
         self.failed = 0
+        # Told the log positions of each committed append's records; only for a store whose
+        # appends take consecutive positions (the composition root knows which ones do).
+        self.on_commit: list[Callable[[range], None]] = []
 
     @property
     def queue_depth(self) -> int:
@@ -71,10 +75,12 @@ class AuditWriter:
             by_stream[partition_stream(item[0]["eventTime"])].append(item)
         for stream, items in by_stream.items():
             try:
-                await self.store.append(stream, [NewEvent(RECORD_TYPE, record, {}, id=record["eventID"])
-                                                 for record, _ in items], StreamState.ANY)
+                result = await self.store.append(stream, [NewEvent(RECORD_TYPE, record, {}, id=record["eventID"])
+                                                          for record, _ in items], StreamState.ANY)
                 self.written += len(items)
                 error: BaseException | None = None
+                for listener in self.on_commit:
+                    listener(range(result.position - len(items) + 1, result.position + 1))
             except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
                 self.failed += len(items)
                 log.error("audit_write_failed", records=len(items), exc_info=e)
