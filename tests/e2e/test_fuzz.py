@@ -31,7 +31,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from clients.credentials import Credentials, RequestSigner
-from protos.iamd.v1 import audit_pb2, authorization_pb2, identity_pb2, organizations_pb2, sts_pb2
+from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 
@@ -244,6 +244,7 @@ class FuzzTarget:
         self.iamd: Iamd = self._run(start_iamd(data_dir))
         self.channel = grpc.insecure_channel(self.iamd.target)
         self.signer = RequestSigner(self.iamd.root)
+        self.callers: dict[str, Credentials | None] = {"root": None}  # None: root, the default signer
 
     def _run(self, coroutine: Any) -> Any:
         return asyncio.run_coroutine_threadsafe(coroutine, self.loop).result(timeout=60)
@@ -267,6 +268,15 @@ class FuzzTarget:
             assert code not in FORBIDDEN, f"{method}: {code.name}: {error.details()}"  # type: ignore[attr-defined]
             return code  # type: ignore[no-any-return]
         return grpc.StatusCode.OK
+
+    def ask(self, name: str, request: Message, response: type[Message],
+            credentials: Credentials | None = None) -> Message:
+        """A well-formed call that must succeed; its decoded answer."""
+        method = _method(name)
+        body = request.SerializeToString()
+        signer = RequestSigner(credentials) if credentials else self.signer
+        answer = self.channel.unary_unary(method.path)(body, metadata=signer(method.path, body), timeout=CALL_TIMEOUT)
+        return response.FromString(answer)
 
     def close(self) -> None:
         self.channel.close()
@@ -294,6 +304,23 @@ def _seed(target: FuzzTarget) -> None:
     ]
     for name, request in calls:
         assert target.call(_method(name), request.SerializeToString()) == grpc.StatusCode.OK, name
+    # Callers other than root: an IAM user allowed everything, and a session of fuzz-role that it
+    # assumed (identity calls then go through the authorization of a principal with policies).
+    target.ask("PutInlinePolicy", ipb.PutInlinePolicyRequest(
+        target=common_pb2.EntityRef(kind=common_pb2.ENTITY_KIND_USER, name="fuzz-user"), policy_name="all",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]})), ipb.CommandResponse)
+    key = target.ask("CreateAccessKey", ipb.CreateAccessKeyRequest(user_name="fuzz-user"),
+                     ipb.CreateAccessKeyResponse).access_key  # type: ignore[attr-defined]
+    target.callers["user"] = Credentials(key.access_key_id, key.secret_access_key)
+    target.ask("PutInlinePolicy", ipb.PutInlinePolicyRequest(
+        target=common_pb2.EntityRef(kind=common_pb2.ENTITY_KIND_ROLE, name="fuzz-role"), policy_name="all",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "*", "Resource": "*"}]})), ipb.CommandResponse)
+    session = target.ask("AssumeRole", sts_pb2.AssumeRoleRequest(
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/fuzz-role", role_session_name="fuzz"),
+        sts_pb2.AssumeRoleResponse, credentials=target.callers["user"]).credentials  # type: ignore[attr-defined]
+    target.callers["session"] = Credentials(session.access_key_id, session.secret_access_key, session.session_token)
 
 
 @pytest.fixture(scope="module")
@@ -310,9 +337,9 @@ def target(tmp_path_factory: pytest.TempPathFactory) -> Iterator[FuzzTarget]:
 @pytest.mark.parametrize("method", METHODS, ids=str)
 def test_fuzzed_requests_never_fail_internally(target: FuzzTarget, method: Method) -> None:
     @FUZZ_SETTINGS
-    @given(messages(method.request))
-    def run(request: Message) -> None:
-        target.call(method, request.SerializeToString(deterministic=True))
+    @given(messages(method.request), st.sampled_from(sorted(target.callers)))
+    def run(request: Message, caller: str) -> None:
+        target.call(method, request.SerializeToString(deterministic=True), credentials=target.callers[caller])
 
     run()
 
