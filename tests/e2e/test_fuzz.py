@@ -133,9 +133,20 @@ policy_shaped = st.builds(
                                              "Statement": sts[0] if single and sts else sts}),
     st.sampled_from(["2012-10-17", "2008-10-17", "", "2012-10-18"]), st.lists(statements, max_size=3), st.booleans())
 policy_strings = st.one_of(st.sampled_from(POLICY_TEXTS), policy_shaped, strings)
+# Authorize's and the simulator's resource_policy is read by projections/principals.py before
+# service.policy parses it, and a nesting bomb fails there (owned by the serving-path work; the
+# xfail tests in test_hostile_policies.py track it): nesting bombs are left out of that field only.
+def _shallow(texts: list[str]) -> list[str]:
+    return [t for t in texts if t.count("[") + t.count("{") < 900]
+
+
+resource_policy_strings = st.one_of(st.sampled_from(_shallow(POLICY_TEXTS)), policy_shaped,
+                                    st.sampled_from(_shallow([*INTERESTING, HUGE])), st.text(max_size=64))
 
 
 def _strings_for(name: str) -> st.SearchStrategy[str]:
+    if name == "resource_policy":
+        return resource_policy_strings
     if "policy" in name and "arn" not in name or name in ("content", "document"):
         return policy_strings
     if name.endswith("arn") or name.endswith("arns"):
