@@ -13,6 +13,7 @@ from datetime import datetime
 from typing import Any
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from types import MappingProxyType
 
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner
@@ -91,6 +92,9 @@ class _Subject:
     session_index: PolicyIndex | None
     mfa_at: datetime | None  # when the session's MFA was used: aws:MultiFactorAuthAge counts from it
     is_root_user: bool = False  # the account's root user itself (not a user it federated)
+    # resource account -> (the time keys it was built with, every derived key): see _derived_keys
+    derived_by_resource_account: dict[str, tuple[object, Mapping[str, str | tuple[str, ...]]]] = field(
+        default_factory=dict)
 
 
 MAX_CACHED_SUBJECTS = 100_000
@@ -150,24 +154,37 @@ class Authorizer:
             if resource_account == account_id:
                 return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
-        # Keys the service derives, already lower-cased; the caller's own keys go in `context`.
-        derived = dict(self._time_keys())
-        derived.update(subject.derived)
-        if subject.mfa_at is not None:
-            derived["aws:multifactorauthage"] = str(max(0, int((self.clock.now() - subject.mfa_at).total_seconds())))
         context: dict[str, str | Sequence[str]] = dict(query.context)
         if resource_policy is None:
             resource_policy = self._resource_policy(query, context, account_id)
-        derived.update(self.principals.organization_keys(resource_account, "Resource"))
-        derived["aws:resourceaccount"] = resource_account
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context, federating_user=subject.federating_user,
-                                       derived_context=derived)
+                                       derived_context=self._derived_keys(subject, resource_account))
         inputs = PolicyInputs(identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
                               resource=resource_policy, scp_levels=subject.scp_levels,
                               rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
         return AuthorizeOutcome(decide(request, inputs), position)
+
+    def _derived_keys(self, subject: _Subject, resource_account: str) -> Mapping[str, str | tuple[str, ...]]:
+        """Every key the service derives for a request of `subject` on `resource_account`, lower-cased:
+        the moment's, the principal's and the resource account's. The same for every request of
+        one second (and log position), so built once per second and kept with the subject."""
+        time_keys = self._time_keys()
+        cached = subject.derived_by_resource_account.get(resource_account)
+        if cached is not None and cached[0] is time_keys:
+            return cached[1]
+        derived = dict(time_keys)
+        derived.update(subject.derived)
+        if subject.mfa_at is not None:
+            derived["aws:multifactorauthage"] = str(max(0, int((self.clock.now() - subject.mfa_at).total_seconds())))
+        derived.update(self.principals.organization_keys(resource_account, "Resource"))
+        derived["aws:resourceaccount"] = resource_account
+        frozen = MappingProxyType(derived)
+        if len(subject.derived_by_resource_account) >= 64:
+            subject.derived_by_resource_account.clear()  # a principal reaching into many accounts
+        subject.derived_by_resource_account[resource_account] = (time_keys, frozen)
+        return frozen
 
     def _subject(self, principal_arn: str, session: Mapping[str, Any] | None, position: int) -> _Subject | None:
         """The principal's part of every request it makes, derived once per principal (and session)

@@ -74,6 +74,7 @@ class StatementRef:
 
 
 ContextValue = str | tuple[str, ...]
+_EMPTY: Mapping[str, ContextValue] = MappingProxyType({})
 
 
 def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
@@ -132,6 +133,7 @@ class AuthorizationRequest:
     federating_user: str | None = None
     # Context keys the service derived, already lower-cased (a principal's keys are lowered once
     # when its policy set is built, not on every request); they override `context` on a clash.
+    # Taken as it is when `context` is empty: pass a mapping nobody changes afterwards.
     derived_context: Mapping[str, ContextValue] | None = field(default=None, repr=False, compare=False)
     # Derived once per request, so that deciding does no string normalisation:
     # INVARIANT: `lowered_context` has lower-cased keys and str or tuple[str, ...] values.
@@ -145,8 +147,10 @@ class AuthorizationRequest:
     resource_service: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        lowered = _freeze_context(self.context)
-        if self.derived_context:
+        lowered = _freeze_context(self.context) if self.context else _EMPTY
+        if self.derived_context and not lowered:
+            lowered = self.derived_context  # read-only (INVARIANT: derived_context is never changed)
+        elif self.derived_context:
             merged = dict(lowered)
             merged.update(self.derived_context)
             lowered = MappingProxyType(merged)
