@@ -20,6 +20,7 @@ import re
 import sys
 import uuid
 from collections.abc import AsyncIterator, Sequence
+from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
 
@@ -63,6 +64,7 @@ _UNAVAILABLE_ERRORS = (
 
 # KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
 _SYSTEM_STREAMS_REGEX = r"\$.*"
+_BATCH = 1_000  # events per read_all_batches batch
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -150,6 +152,20 @@ class KurrentDbEventStore:
             raise _translate(e, "reading $all") from e
         finally:
             await response.stop()
+
+    async def read_all_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        # The client streams events one by one: batches only spare the caller its awaits.
+        batch: list[RecordedEvent] = []
+        async with aclosing(self.read_all(after=after, filter=filter)) as events:
+            async for event in events:
+                batch.append(event)
+                if len(batch) >= _BATCH:
+                    yield batch
+                    batch = []
+        if batch:
+            yield batch
 
     async def read_all_backwards(
         self,

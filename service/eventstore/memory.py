@@ -114,6 +114,18 @@ class InMemoryEventStore:
             if index % _YIELD_EVERY == 0:
                 await asyncio.sleep(0)
 
+    async def read_all_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        batch: list[RecordedEvent] = []
+        async for event in self.read_all(after=after, filter=filter):
+            batch.append(event)
+            if len(batch) >= _YIELD_EVERY:
+                yield batch
+                batch = []
+        if batch:
+            yield batch
+
     async def read_all_backwards(
         self,
         before: int | None = None,

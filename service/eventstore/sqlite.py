@@ -69,6 +69,8 @@ _Row = tuple[int, str, str, int, str, int, bytes, bytes, float]
 # enough that a page of decoded events stays a few megabytes.
 _PAGE_SIZE = 5_000
 # Upper bound on appends committed together, so one transaction never grows without limit.
+# Events per read_all_batches batch.
+_BATCH_SIZE = 256
 _MAX_GROUP = 1_000
 _READ_THREADS = 2
 
@@ -161,6 +163,20 @@ class SqliteEventStore:
                 remaining -= len(rows)
             for event in self._decode_rows(rows):
                 yield event
+    async def read_all_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        where, params = _filter_clause(filter)
+        head = await self._read(self._select_head)
+        last = after or 0
+        while last < head:
+            rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE)
+            # Batches smaller than a page: a few hundred events alive at once stay in the CPU's
+            # caches, which measured faster than a whole page (see also _decode_rows).
+            events = self._decode_rows(rows)
+            while batch := list(itertools.islice(events, _BATCH_SIZE)):
+                yield batch
+
 
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None

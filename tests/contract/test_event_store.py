@@ -330,6 +330,24 @@ async def test_read_all_stops_at_the_limit(store: EventStore, ns: str) -> None:
     assert await collect(store.read_all(after=start, filter=mine, limit=0)) == []
 
 
+async def test_read_all_batches_hands_over_what_read_all_reads(store: EventStore, ns: str) -> None:
+    start = await store.head_position()
+    for n in range(0, 6_000, 500):  # more events than one batch of any adapter
+        await store.append(f"{ns}-user-u{n}", [event(i) for i in range(n, n + 500)], StreamState.NO_STREAM)
+        await store.append(f"{ns}-audit-{n}", [event(-1)], StreamState.NO_STREAM)
+    users = EventFilter(stream_prefixes=(f"{ns}-user-",))
+
+    batches = [batch async for batch in store.read_all_batches(after=start, filter=users)]
+
+    assert all(batches) and len(batches) > 1
+    flat = [e for batch in batches for e in batch]
+    assert payload_numbers(flat) == list(range(6_000))
+    assert flat == await collect(store.read_all(after=start, filter=users))
+    after_some = [e async for batch in store.read_all_batches(after=flat[1_233].position, filter=users) for e in batch]
+    assert payload_numbers(after_some) == list(range(1_234, 6_000))
+    assert [b async for b in store.read_all_batches(after=flat[-1].position, filter=users)] == []
+
+
 async def test_read_all_backwards_returns_the_newest_events_first(store: EventStore, ns: str) -> None:
     await store.append(f"{ns}-user-alice", [event(0), event(1)], StreamState.NO_STREAM)
     await store.append(f"{ns}-audit-1", [event(2)], StreamState.NO_STREAM)
