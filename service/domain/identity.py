@@ -192,7 +192,8 @@ def apply(state: EntityState, event: Event) -> EntityState:
 # --- lookups ----------------------------------------------------------------------------------
 def not_found(kind: str, name: str) -> NoSuchEntityError:
     return NoSuchEntityError(
-        f"The {_NOUN[kind]} with name {name} cannot be found.", resource_type=_NOUN[kind], resource_name=name
+        f"The {_NOUN.get(kind, kind)} with name {name} cannot be found.", resource_type=_NOUN.get(kind, kind),
+        resource_name=name
     )
 
 

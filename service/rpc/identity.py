@@ -25,10 +25,11 @@ _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.
 
 
 def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
-    """The user, group or role an inline-policy call names: managed policies have no inline policies."""
+    """The user, group or role an inline-policy call (or ListAttachedPolicies) names: a managed policy
+    has neither inline nor attached policies."""
     kind, name = convert.entity_ref(ref)
     if kind not in (USER, GROUP, ROLE):
-        raise ValidationError("inline policies belong to users, groups and roles",
+        raise ValidationError("only users, groups and roles have inline and attached policies",
                               problems=[FieldProblem("target.kind", "USER, GROUP or ROLE")])
     return kind, name
 
@@ -212,7 +213,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                                        policy_arn=r.policy_arn))
 
     async def ListAttachedPolicies(self, r: ipb.ListAttachedPoliciesRequest, context: Ctx) -> ipb.ListAttachedPoliciesResponse:
-        kind, name = convert.entity_ref(r.target)
+        kind, name = _inline_target(r.target)  # the same kinds
         page = self.queries.attached_policies(self.caller(context).account_id, kind, name, r.path_prefix,
                                               r.page.max_items, r.page.marker)
         return ipb.ListAttachedPoliciesResponse(attached_policies=convert.attached(page.items),

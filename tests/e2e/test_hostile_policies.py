@@ -207,6 +207,7 @@ async def test_inline_policy_calls_naming_a_managed_policy_are_refused(iamd: Iam
     await _setup(iamd)
     target = pb.EntityRef(kind=pb.ENTITY_KIND_POLICY, name="p")
     for call in (iamd.iam.GetInlinePolicy(ipb.GetInlinePolicyRequest(target=target, policy_name="x")),
+                 iamd.iam.ListAttachedPolicies(ipb.ListAttachedPoliciesRequest(target=target)),
                  iamd.iam.ListInlinePolicies(ipb.ListInlinePoliciesRequest(target=target)),
                  iamd.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(target=target, policy_name="x")),
                  iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(target=target, policy_name="x",
