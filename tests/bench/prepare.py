@@ -7,8 +7,11 @@
   through iamd's own adapter, with the domain's own event classes, so that the projection folds
   exactly what commands would have written: managed policies, groups, roles (trust policy, two
   attachments, some inline) and users (tags, two attachments, two groups, an access key, some
-  inline), padded with tag changes up to the wanted number of events. Commands could not build
-  it: one account's quota is 5,000 users, and a million commands would take an hour.
+  inline), padded with tag changes up to the wanted number of events. Users come in teams whose
+  members share their attachments and groups, as in an account managed by team (every tenth user
+  also has an inline policy of its own); `users_per_team=1` gives every user its own
+  attachments, the worst case for memory. Commands could not build this log: one account's quota
+  is 5,000 users, and a million commands would take an hour.
 """
 
 from __future__ import annotations
@@ -79,6 +82,7 @@ class IdentitySize:
     roles: int
     policies: int
     events: int  # pad the log with tag changes up to this many events
+    users_per_team: int = 20  # users with equal attachments and groups
 
     @property
     def groups(self) -> int:
@@ -143,19 +147,20 @@ def _role(j: int, size: IdentitySize) -> list[NewEvent]:
 
 
 def _user(i: int, size: IdentitySize, tag_changes: int, keyring: Keyring) -> list[NewEvent]:
-    name, groups = _user_name(i), size.groups
+    name, groups, team = _user_name(i), size.groups, i // max(size.users_per_team, 1)
+    first_group, second_group = team % groups, (team * 31 + 5) % groups
     key_id = f"AKIA{i:016d}"
     events: list[ev.Event] = [
         ev.UserCreated(name, f"AIDA{i:017d}", entity_arn(ACCOUNT, ev.USER, "/", name), "/", NOW,
-                       tags={"team": f"team-{i % 50}", "role": "developer"}),
-        ev.PolicyAttached(_policy_arn(i % size.policies)),
-        ev.PolicyAttached(_policy_arn((i * 13 + 1) % size.policies)),
-        ev.UserAddedToGroup(f"AGPA{i % groups:017d}", f"group{i % groups:04d}"),
-        ev.UserAddedToGroup(f"AGPA{(i * 31 + 5) % groups:017d}", f"group{(i * 31 + 5) % groups:04d}"),
+                       tags={"team": f"team-{team}", "role": "developer"}),
+        ev.PolicyAttached(_policy_arn(team % size.policies)),
+        ev.PolicyAttached(_policy_arn((team * 13 + 1) % size.policies)),
+        ev.UserAddedToGroup(f"AGPA{first_group:017d}", f"group{first_group:04d}"),
+        ev.UserAddedToGroup(f"AGPA{second_group:017d}", f"group{second_group:04d}"),
         ev.AccessKeyCreated(key_id, keyring.encrypt(os.urandom(30), context=key_id), "Active", NOW)]
     if i % 10 == 0:
         events.append(ev.InlinePolicyPut("orders", INLINE_DOCUMENT))
-    events += [ev.Tagged({"team": f"team-{i % 50}", "role": "developer", "revision": str(n)})
+    events += [ev.Tagged({"team": f"team-{team}", "role": "developer", "revision": str(n)})
                for n in range(tag_changes)]
     return _new(ev.USER, events, "CreateUser")
 

@@ -15,6 +15,7 @@ Sized by environment variables (defaults in brackets):
     IAMD_BENCH_EVENTS [1000000]       events in the log started from
     IAMD_BENCH_USERS [100000], IAMD_BENCH_ROLES [10000], IAMD_BENCH_POLICIES [20000]
                                       the identity in that log
+    IAMD_BENCH_USERS_PER_TEAM [20]    users sharing attachments and groups (1: all distinct)
     IAMD_BENCH_SWEEP [1]              0: skip evaluating every principal (the memory figure)
     IAMD_BENCH_PHASES [serving,start] which phases to run
     IAMD_BENCH_DIR [a temporary dir]  where data directories go (kept when given)
@@ -71,7 +72,7 @@ class Sizes:
     command_calls: int = field(default_factory=lambda: _env("COMMAND_CALLS", 300))
     identity: prepare.IdentitySize = field(default_factory=lambda: prepare.IdentitySize(
         users=_env("USERS", 100_000), roles=_env("ROLES", 10_000), policies=_env("POLICIES", 20_000),
-        events=_env("EVENTS", 1_000_000)))
+        events=_env("EVENTS", 1_000_000), users_per_team=_env("USERS_PER_TEAM", 20)))
     sweep: bool = field(default_factory=lambda: bool(_env("SWEEP", 1)))
     unary_concurrency: tuple[int, ...] = (1, 8, 64)
     batch_concurrency: tuple[int, ...] = (1, 8)
@@ -286,7 +287,8 @@ async def bench_start_and_memory(work: Path, sizes: Sizes) -> dict[str, Any]:
     written = await prepare.write_identity_log(data_dir, size)
     events = count_events(data_dir / "events.db")
     result: dict[str, Any] = {"identity": {"users": size.users, "roles": size.roles, "policies": size.policies,
-                                           "groups": size.groups, "events_in_log": events},
+                                           "groups": size.groups, "users_per_team": size.users_per_team,
+                                           "events_in_log": events},
                               "log_written_in_s": round(time.monotonic() - started, 1), "events_written": written}
     raw = await run_json("tests.bench.raw_store", "replay", str(data_dir / "events.db"))
     result["raw_sqlite_orjson_replay_events_per_s"] = raw["events_per_s"]
