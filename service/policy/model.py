@@ -71,6 +71,13 @@ class StatementRef:
     sid: str | None
     index: int  # position in the document's Statement list, from 0
     effect: StatementEffect
+    # The same as plain values (policy id, type, version, sid, index, effect), made once at
+    # compile time: an audit record carries it for every decision.
+    row: tuple[str, str, str | None, str | None, int, str] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "row", (self.policy_id, self.policy_type.value, self.version, self.sid, self.index,
+                                         self.effect.value))
 
 
 ContextValue = str | tuple[str, ...]

@@ -98,9 +98,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         who = ({"servicePrincipal": r.service_principal} if r.service_principal else
                {"anonymous": True} if r.anonymous else None)
         fact = (convert.DECISION_NAME[d.decision], principal_arn, r.action, r.resource,
-                [(s.policy_id, convert.name_of(s.policy_type), s.version, s.sid, s.index, convert.name_of(s.effect))
-                 for s in d.determining],
-                [convert.name_of(t) for t in d.blocked_by], outcome.position, *((who,) if who else ()))
+                [s.row for s in d.determining], [t.value for t in d.blocked_by] if d.blocked_by else [],
+                outcome.position, *((who,) if who else ()))
         decisions = AUDIT_DECISIONS.get()
         if decisions is None:
             AUDIT_DECISIONS.set([fact])

@@ -99,27 +99,50 @@ def _hide(msg: pb_message.Message, path: _Path) -> bool:
     return True
 
 
-def _has_secret(msg: pb_message.Message, path: _Path) -> bool:
-    f, rest = path[0], path[1:]
-    if not rest:
-        return bool(getattr(msg, f.name))
-    if f.is_repeated:
-        return any(_has_secret(item, rest) for item in getattr(msg, f.name))
-    return msg.HasField(f.name) and _has_secret(getattr(msg, f.name), rest)
+_Tree = dict[pb_descriptor.FieldDescriptor, "_Tree | None"]  # field -> what to look at inside (None: the secret)
+
+
+def _tree(paths: list[_Path]) -> _Tree:
+    """The secret paths as a tree, so that each repeated field is walked once for all of them."""
+    tree: _Tree = {}
+    for path in paths:
+        node = tree
+        for f in path[:-1]:
+            child = node.get(f)
+            if child is None:
+                child = node[f] = {}
+            node = child
+        node[path[-1]] = None
+    return tree
+
+
+def _has_secret(msg: pb_message.Message, tree: _Tree) -> bool:
+    for f, inside in tree.items():
+        if inside is None:
+            if getattr(msg, f.name):
+                return True
+        elif f.is_repeated:
+            if any(_has_secret(item, inside) for item in getattr(msg, f.name)):
+                return True
+        elif msg.HasField(f.name) and _has_secret(getattr(msg, f.name), inside):
+            return True
+    return False
 
 
 class Redactor:
     """The bytes of a message with every secret replaced; the bytes as they are when it has none."""
 
     def __init__(self) -> None:
-        self._paths: dict[str, list[_Path]] = {}
+        self._paths: dict[str, tuple[list[_Path], _Tree]] = {}
 
     def __call__(self, msg: pb_message.Message, raw: bytes | None = None) -> bytes:
         name = msg.DESCRIPTOR.full_name
-        paths = self._paths.get(name)
-        if paths is None:
-            paths = self._paths[name] = _secret_paths(msg.DESCRIPTOR)
-        if not any(_has_secret(msg, p) for p in paths):
+        known = self._paths.get(name)
+        if known is None:
+            paths = _secret_paths(msg.DESCRIPTOR)
+            known = self._paths[name] = (paths, _tree(paths))
+        paths, tree = known
+        if not _has_secret(msg, tree):
             return raw if raw is not None else msg.SerializeToString()
         copy = type(msg)()
         copy.CopyFrom(msg)
