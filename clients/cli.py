@@ -630,8 +630,10 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
             "Re-evaluate a recorded Authorize decision at its recorded position, and explain it",
             operation="ExplainEvent"),
     Command("replay", "CheckReplay", (),
-            "Rebuild the identity state from the log alone and compare it with the live one",
-            operation="CheckReplay"),
+            "Rebuild the identity state from the log alone and compare it with the live one "
+            "(exit status 1 when they differ or a reference dangles)",
+            operation="CheckReplay",
+            exit_status=lambda data: EXIT_OK if data.get("Equal") else EXIT_INVALID),
     Command("history", "GetEntityHistory", (
         Arg("--user-name", "target", TARGET, entity="user"),
         Arg("--group-name", "target", TARGET, entity="group"),
