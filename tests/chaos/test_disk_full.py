@@ -1,0 +1,276 @@
+"""Disk full, on a real small filesystem: a tmpfs of a few MB mounted for the test (skipped, with
+the reason, where the machine does not allow mounting).
+
+A real iamd keeps its data directory on it; the test fills the filesystem with a filler file
+and keeps calling. What must hold (issue 11, "Bounded resources"):
+
+- a write is refused with a clear, retryable ServiceUnavailable (gRPC UNAVAILABLE, ErrorInfo
+  reason ServiceUnavailable), never INTERNAL or UNKNOWN, and the process keeps serving;
+- durable audit (the default, --audit-durability sync): a call whose record cannot be stored is
+  refused the same way, so every call answered OK has its record;
+- async audit: Authorize and reads keep answering, and the records that could not be stored are
+  counted (GetProjectionStatus.audit_write_failures);
+- nothing acknowledged before (or during) the disk-full spell is lost, across a restart;
+- when space returns (the filler deleted), calls succeed again without a restart.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import errno
+import json
+import os
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import grpc
+import pytest
+
+from protos.iamd.v1 import audit_pb2
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+
+from .harness import ACCOUNT, IN_DOUBT, Clients, IamdProcess, Outcome, audit_records, call, env_int, policy
+
+pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
+
+FS_SIZE = os.environ.get("IAMD_CHAOS_FS_SIZE", "") or "16m"
+PRESSURE = env_int("IAMD_CHAOS_FULL_CALLS", 20)  # calls of each kind made while the disk is full
+MAX_WRITES_UNTIL_FULL = 5000  # SQLite's WAL may hold free room of its own: write until it is gone
+RESUME_ATTEMPTS = 300  # 0.1 s apart
+
+
+@pytest.fixture
+def small_fs(tmp_path: Path) -> Iterator[Path]:
+    mount_point = tmp_path / "fs"
+    mount_point.mkdir()
+    if os.geteuid() != 0:
+        pytest.skip("disk full needs a small filesystem: mounting a tmpfs needs root (CAP_SYS_ADMIN)")
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FS_SIZE},mode=0700", "tmpfs", str(mount_point)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"disk full needs a small filesystem; this machine does not allow mounting a tmpfs: "
+                    f"{mounted.stderr.strip() or mounted.returncode}")
+    try:
+        yield mount_point
+    finally:
+        subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
+
+
+def fill(directory: Path) -> Path:
+    """Write a filler file until the filesystem has no room left; returns it."""
+    filler = directory / "filler"
+    fd = os.open(filler, os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    try:
+        for size in (1 << 20, 1 << 16, 1 << 12, 1 << 9, 1):
+            block = b"\0" * size
+            while True:
+                try:
+                    os.write(fd, block)
+                except OSError as e:
+                    if e.errno != errno.ENOSPC:
+                        raise
+                    break
+    finally:
+        os.close(fd)
+    return filler
+
+
+def _user(name: str) -> ipb.CreateUserRequest:
+    return ipb.CreateUserRequest(user_name=name)
+
+
+def _authorize(name: str) -> apb.AuthorizeRequest:
+    return apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/{name}", action="svc:Do",
+                                resource="*")
+
+
+def assert_unavailable(operation: str, outcome: Outcome) -> None:
+    """A refusal on a full disk: UNAVAILABLE with ErrorInfo ServiceUnavailable, an answer (not a hang)."""
+    assert outcome.status != IN_DOUBT, f"{operation}: no answer on a full disk ({outcome.grpc_code.name}: " \
+                                       f"{outcome.details})"
+    assert (outcome.grpc_code, outcome.code) == (grpc.StatusCode.UNAVAILABLE, "ServiceUnavailable"), \
+        f"{operation} on a full disk answered {outcome.grpc_code.name} {outcome.code}: {outcome.details}"
+
+
+class Trace:
+    """Every call made and how it ended, for the checks after the restart."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, str, Outcome]] = []  # (operation, phase, outcome)
+        self.users_ok: set[str] = set()
+        self.users_maybe: set[str] = set()
+
+    async def create_user(self, c: Clients, name: str, phase: str) -> Outcome:
+        outcome = await call(c.iam.CreateUser, _user(name))
+        self.calls.append(("CreateUser", phase, outcome))
+        (self.users_ok if outcome.ok else self.users_maybe).add(name)
+        return outcome
+
+    async def other(self, operation: str, method: Any, request: Any, phase: str) -> Outcome:
+        outcome = await call(method, request)
+        self.calls.append((operation, phase, outcome))
+        return outcome
+
+    def count(self, phase: str, ok: bool) -> int:
+        return sum(1 for _, p, o in self.calls if p == phase and o.ok == ok)
+
+
+async def _until_full(c: Clients, trace: Trace) -> int:
+    """CreateUser until the store refuses: the first refusals are on the full disk."""
+    refused = 0
+    for i in range(MAX_WRITES_UNTIL_FULL):
+        outcome = await trace.create_user(c, f"fill-{i}", "filling")
+        if outcome.ok:
+            refused = 0
+            continue
+        assert_unavailable("CreateUser", outcome)
+        refused += 1
+        if refused >= 3:
+            return i + 1
+    raise AssertionError(f"{MAX_WRITES_UNTIL_FULL} CreateUser calls all succeeded on a full filesystem")
+
+
+async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: bool) -> dict[str, Any]:
+    """Writes, Authorize and reads while the disk stays full."""
+    attach = ipb.AttachPolicyRequest(target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="before-0"),
+                                     policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full")
+    writes_refused = 0
+    for i in range(PRESSURE):
+        # A small write may still fit in room SQLite keeps (a failed transaction's WAL frames):
+        # then it is answered OK, and must be stored like any other; else it is refused retryably.
+        outcome = await trace.create_user(c, f"full-{i}", "full")
+        if not outcome.ok:
+            assert_unavailable("CreateUser", outcome)
+            writes_refused += 1
+        outcome = await trace.other("AttachPolicy", c.iam.AttachPolicy, attach, "full")
+        if not outcome.ok:
+            assert_unavailable("AttachPolicy", outcome)
+            writes_refused += 1
+        for operation, method, request in (
+                ("Authorize", c.authz.Authorize, _authorize("before-0")),
+                ("GetUser", c.iam.GetUser, ipb.GetUserRequest(user_name="before-1")),
+                ("ListUsers", c.iam.ListUsers, ipb.ListUsersRequest(page=ipb.Page(max_items=5)))):
+            outcome = await trace.other(operation, method, request, "full")
+            if durable:  # answered only with its record stored, else refused retryably
+                if not outcome.ok:
+                    assert_unavailable(operation, outcome)
+            else:
+                assert outcome.ok, f"async audit: {operation} on a full disk answered {outcome.grpc_code.name} " \
+                                   f"{outcome.code}: {outcome.details}"
+                if operation == "Authorize":
+                    assert outcome.response.decision == apb.DECISION_ALLOW
+    assert server.process is not None and server.process.poll() is None, "iamd died on a full disk"
+    assert writes_refused > 0, "no write was refused on the full filesystem: the scenario tested nothing"
+    status = await c.status() if not durable else None
+    figures: dict[str, Any] = {"writes_refused_on_full_disk": writes_refused}
+    if status is not None:
+        for _ in range(100):  # async: the writer counts its failed appends as it makes them
+            if status.audit_write_failures > 0:
+                break
+            await asyncio.sleep(0.1)
+            status = await c.status()
+        assert status.audit_write_failures > 0, "async audit: records lost on a full disk were not counted"
+        figures["audit_write_failures"] = status.audit_write_failures
+    return figures
+
+
+async def _resumes(c: Clients, trace: Trace, durable: bool) -> dict[str, Any]:
+    """After the filler is gone: calls succeed again, without a restart."""
+    for attempt in range(RESUME_ATTEMPTS):
+        outcome = await trace.create_user(c, f"resume-{attempt}", "resuming")
+        if outcome.ok:
+            break
+        assert_unavailable("CreateUser", outcome)
+        await asyncio.sleep(0.1)  # polling for recovery, no timing asserted
+    else:
+        raise AssertionError(f"writes still refused {RESUME_ATTEMPTS} attempts after space returned")
+    before = await c.status()
+    for i in range(10):
+        assert (await trace.create_user(c, f"after-{i}", "after")).ok
+        outcome = await trace.other("Authorize", c.authz.Authorize, _authorize("before-0"), "after")
+        assert outcome.ok and outcome.response.decision == apb.DECISION_ALLOW, outcome
+    assert (await trace.other("AttachPolicy", c.iam.AttachPolicy, ipb.AttachPolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="after-0"),
+        policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full"), "after")).ok
+    after = await c.status()
+    for _ in range(100):  # async: records are committed after the answers
+        if after.audit_records_written >= before.audit_records_written + 21:
+            break
+        await asyncio.sleep(0.1)
+        after = await c.status()
+    assert after.audit_records_written >= before.audit_records_written + 21, "audit records not written again"
+    return {"resume_attempts": attempt + 1, "audit_write_failures_total": after.audit_write_failures}
+
+
+async def _verify_after_restart(c: Clients, trace: Trace, durable: bool) -> dict[str, Any]:
+    users = {u.user.user_name for u in (await c.iam.GetAccountAuthorizationDetails(
+        ipb.GetAccountAuthorizationDetailsRequest(filter=[pb.ENTITY_KIND_USER]), timeout=60)).user_detail_list}
+    lost = trace.users_ok - users
+    assert not lost, f"acknowledged users lost: {sorted(lost)[:20]}"
+    unknown = users - trace.users_ok - trace.users_maybe
+    assert not unknown, f"users nobody created: {sorted(unknown)[:20]}"
+    records = await audit_records(c)
+    checked = 0
+    for operation, phase, outcome in trace.calls:
+        # Durable: every call answered OK has its record. Async: a call answered while the disk
+        # was full may have lost its record (counted); the others were stored before the stop.
+        if outcome.ok and (durable or phase not in ("full", "filling")):
+            checked += 1
+            found = records.get(outcome.request_id)
+            assert found, f"{operation} answered OK in phase {phase} (request {outcome.request_id}) has no record"
+            assert found[0]["eventName"] == operation and "errorCode" not in found[0], found[0]
+    # Every identity event has its call's record (a refused write whose events landed included)
+    missing = []
+    for name in sorted(users):
+        if name.startswith(("fill-", "full-", "resume-", "after-", "before-")):
+            history = await c.audit.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(
+                target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name)), timeout=30)
+            missing += [f"{e.type} {name} ({e.request_id})" for e in history.events if e.request_id not in records]
+    assert not missing, f"identity events without an audit record: {missing[:10]}"
+    return {"users_acknowledged": len(trace.users_ok), "answered_ok_with_record": checked}
+
+
+@pytest.mark.parametrize("durability", ["sync", "async"])
+async def test_disk_full_refuses_retryably_and_resumes(small_fs: Path, tmp_path: Path, durability: str) -> None:
+    durable = durability == "sync"
+    server = IamdProcess(small_fs / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
+    trace = Trace()
+    figures: dict[str, Any] = {"durability": durability, "fs_size": FS_SIZE}
+    try:
+        await server.start()
+        c = server.clients()
+        await c.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="chaos-full", policy_document=policy("svc:Do")),
+                                 timeout=20)
+        for i in range(5):
+            assert (await trace.create_user(c, f"before-{i}", "before")).ok
+        assert (await trace.other("AttachPolicy", c.iam.AttachPolicy, ipb.AttachPolicyRequest(
+            target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="before-0"),
+            policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full"), "before")).ok
+
+        filler = fill(small_fs)
+        figures["filler_bytes"] = filler.stat().st_size
+        figures["writes_until_refused"] = await _until_full(c, trace)
+        figures.update(await _on_full_disk(server, c, trace, durable))
+        figures["answered_ok_on_full_disk"] = trace.count("full", ok=True)
+        figures["refused_on_full_disk"] = trace.count("full", ok=False)
+
+        filler.unlink()
+        figures.update(await _resumes(c, trace, durable))
+
+        if durable:
+            server.kill9()  # durable: acknowledged means stored, whatever happens to the process
+        else:
+            assert await server.stop() == 0  # async: records are committed by the graceful stop
+        await server.close_channels()
+        await server.start()
+        figures.update(await _verify_after_restart(server.clients(), trace, durable))
+    except BaseException:
+        print(f"iamd stderr tail:\n{server.stderr_tail()}")
+        raise
+    finally:
+        print(json.dumps(figures))
+        await server.stop()
