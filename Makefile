@@ -27,6 +27,16 @@ run: $(STAMP) $(GEN)
 test: $(STAMP) $(GEN)
 	$(PY) -m pytest -q
 
+# The chaos suite at length (make test runs a short version of it): kill -9 under mixed load,
+# disk full on a small tmpfs (skipped where mounting is not allowed), and the races and fuzzers
+# with bigger settings. Each knob can be overridden: IAMD_CHAOS_TRIALS=30 make test-chaos.
+.PHONY: test-chaos
+test-chaos: $(STAMP) $(GEN)
+	IAMD_CHAOS_TRIALS=$${IAMD_CHAOS_TRIALS:-10} IAMD_CHAOS_WRITERS=$${IAMD_CHAOS_WRITERS:-6} \
+	IAMD_CHAOS_LOAD_SECONDS=$${IAMD_CHAOS_LOAD_SECONDS:-3} IAMD_CHAOS_FULL_CALLS=$${IAMD_CHAOS_FULL_CALLS:-100} \
+	IAMD_RACE_ITERATIONS=$${IAMD_RACE_ITERATIONS:-150} IAMD_FUZZ_EXAMPLES=$${IAMD_FUZZ_EXAMPLES:-20} \
+	$(PY) -m pytest -q tests/chaos tests/races tests/e2e/test_unique_ids.py tests/e2e/test_fuzz.py
+
 # Only the SCP/RCP/cross-account corpus scenarios through real accounts (make test runs them too).
 test-corpus: $(STAMP) $(GEN)
 	$(PY) -m pytest -q tests/e2e/test_corpus_accounts.py
