@@ -27,7 +27,6 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -68,9 +67,9 @@ _Row = tuple[int, str, str, int, str, int, bytes, bytes, float]
 # Rows per read page: large enough that thread hops are noise during a full replay, small
 # enough that a page of decoded events stays a few megabytes.
 _PAGE_SIZE = 5_000
-# Upper bound on appends committed together, so one transaction never grows without limit.
 # Events per read_all_batches batch.
 _BATCH_SIZE = 256
+# Upper bound on appends committed together, so one transaction never grows without limit.
 _MAX_GROUP = 1_000
 _READ_THREADS = 2
 
@@ -147,6 +146,20 @@ class SqliteEventStore:
             for event in self._decode_rows(rows):
                 yield event
 
+    async def read_all_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        where, params = _filter_clause(filter)
+        head = await self._read(self._select_head)
+        last = after or 0
+        while last < head:
+            rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE)
+            # Batches smaller than a page: a few hundred events alive at once stay in the CPU's
+            # caches, which measured faster than a whole page (see also _decode_rows).
+            events = self._decode_rows(rows)
+            while batch := list(itertools.islice(events, _BATCH_SIZE)):
+                yield batch
+
     async def read_all_backwards(
         self,
         before: int | None = None,
@@ -163,20 +176,6 @@ class SqliteEventStore:
                 remaining -= len(rows)
             for event in self._decode_rows(rows):
                 yield event
-    async def read_all_batches(
-        self, after: int | None = None, filter: EventFilter | None = None
-    ) -> AsyncIterator[list[RecordedEvent]]:
-        where, params = _filter_clause(filter)
-        head = await self._read(self._select_head)
-        last = after or 0
-        while last < head:
-            rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE)
-            # Batches smaller than a page: a few hundred events alive at once stay in the CPU's
-            # caches, which measured faster than a whole page (see also _decode_rows).
-            events = self._decode_rows(rows)
-            while batch := list(itertools.islice(events, _BATCH_SIZE)):
-                yield batch
-
 
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None
@@ -291,16 +290,13 @@ class SqliteEventStore:
         garbage-collector generations, whose full collections cost a quarter of the replay
         time when whole decoded pages stay alive.
         """
-        # The replay hot path, hence local names, RecordedEvents built slot by slot (see the
-        # note above _set_id) and one datetime per commit group rather than per row (every
-        # event of a group commit shares its recorded_at).
+        # The replay hot path, hence local names and each RecordedEvent made in one
+        # tuple.__new__ with recorded_at left as the stored epoch seconds (see RecordedEvent).
         decode = self._codec.decode
         upcast_types = self._codec.upcast_types
         loads = orjson.loads
-        from_timestamp = datetime.fromtimestamp
+        new_tuple = tuple.__new__
         new_object = object.__new__
-        last_timestamp = None
-        recorded_at = _EPOCH
         for position, event_id, stream, version, event_type, stored_version, data, metadata, timestamp in rows:
             if event_type in upcast_types or not data:
                 payload, schema_version = decode(event_type, stored_version, data)
@@ -309,22 +305,10 @@ class SqliteEventStore:
                     payload, schema_version = loads(data), stored_version
                 except orjson.JSONDecodeError:
                     payload, schema_version = decode(event_type, stored_version, data)  # raises its CodecError
-            if timestamp != last_timestamp:
-                recorded_at = from_timestamp(timestamp, UTC)
-                last_timestamp = timestamp
-            event = new_object(RecordedEvent)
-            _set_id(event, event_id)
-            _set_stream(event, stream)
-            _set_version(event, version)
-            _set_position(event, position)
-            _set_type(event, event_type)
-            _set_schema_version(event, schema_version)
-            _set_data(event, payload)
             lazy_metadata = new_object(LazyMetadata)  # decoded only if someone reads it
             _set_raw_metadata(lazy_metadata, metadata)
-            _set_metadata(event, lazy_metadata)
-            _set_recorded_at(event, recorded_at)
-            yield event
+            yield new_tuple(RecordedEvent, (event_id, stream, version, position, event_type, schema_version,
+                                            payload, lazy_metadata, timestamp))
 
     # -- connections ------------------------------------------------------------------------
 
@@ -351,29 +335,11 @@ class SqliteEventStore:
             raise EventStoreUnavailable("the sqlite event store is closed")
 
 
-_EPOCH = datetime.fromtimestamp(0, UTC)
-
-
-# RecordedEvent is a frozen slotted dataclass, whose generated __init__ sets each field through
-# object.__setattr__ (about 1.8 us per event here). _decode_rows sets the slots directly through
-# their descriptors (about 0.5 us), which matters when a projection rebuild replays millions.
-(
-    _set_id,
-    _set_stream,
-    _set_version,
-    _set_position,
-    _set_type,
-    _set_schema_version,
-    _set_data,
-    _set_metadata,
-    _set_recorded_at,
-) = (getattr(RecordedEvent, name).__set__ for name in RecordedEvent.__slots__)
 _set_raw_metadata = LazyMetadata._raw.__set__  # type: ignore[attr-defined]
-# INVARIANT: the slots are unpacked above in this order, and RecordedEvent has no __post_init__.
-assert RecordedEvent.__slots__ == (
+# INVARIANT: _decode_rows builds RecordedEvents from their fields in this order.
+assert RecordedEvent._fields == (
     "id", "stream", "version", "position", "type", "schema_version", "data", "metadata", "recorded_at",
 )
-assert not hasattr(RecordedEvent, "__post_init__")
 
 
 def _filter_clause(filter: EventFilter | None) -> tuple[str, tuple[Any, ...]]:
