@@ -179,8 +179,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                                                         commands), commands, caller), ORGANIZATIONS)
     gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa),
                                                    caller, commands.settle), STS)
-    gateway.register(server, AuditServicer(AuditLookup(audit_index, store, MessageDecoder(SERVICES)), digester, store,
-                                           time_travel, projection, caller), AUDIT)
+    lookup = AuditLookup(audit_index, store, MessageDecoder(SERVICES), audit_writer.flush)
+    gateway.register(server, AuditServicer(lookup, digester, store, time_travel, projection, caller), AUDIT)
     health = HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health, server)
     reflection.enable_server_reflection(

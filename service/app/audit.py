@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -64,13 +64,19 @@ def _check(q: LookupQuery) -> int:
 
 
 class AuditLookup:
-    def __init__(self, index: AuditIndex, store: EventStore, decode: Decoder) -> None:
+    def __init__(self, index: AuditIndex, store: EventStore, decode: Decoder,
+                 flush: Callable[[], Awaitable[None]] | None = None) -> None:
         self.index = index
         self.store = store
         self.decode = decode  # the stored fact's request/response bytes back into data
+        # Commits the records still queued: a command's record is written after its answer (its
+        # facts rode in its events), and a lookup must see every call answered before it.
+        self.flush = flush
 
     async def lookup(self, q: LookupQuery) -> LookupPage:
         max_results = _check(q)
+        if self.flush is not None:
+            await self.flush()
         await self.index.refresh(self.store)  # every record committed so far is searchable
         resume_before = None
         if q.next_token:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import base64
 import secrets
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Protocol
+from typing import Any, Protocol
 
 
 class Clock(Protocol):
@@ -70,6 +71,18 @@ def iso8601(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+class AuditCarrier:
+    """A call's audit fact (its event id, caller and redacted request), carried in the metadata of
+    the events the call appends: the call's record is then committed with its events, in the same
+    append, and a crash before the rendered record is stored leaves it rebuildable from them."""
+
+    __slots__ = ("fact", "committed")
+
+    def __init__(self, fact: Mapping[str, Any]) -> None:
+        self.fact = fact
+        self.committed = False  # an append carrying the fact was committed
+
+
 @dataclass(frozen=True, slots=True)
 class CallContext:
     """Who is calling and on which request: goes into every event's metadata."""
@@ -80,7 +93,17 @@ class CallContext:
     source_ip: str = ""
     user_agent: str = ""
     operation: str = ""  # the API call (CreateUser, ...): lets a lost audit record be rebuilt
+    audit: AuditCarrier | None = None
 
-    def metadata(self, time: str) -> dict[str, str]:
-        return {"request_id": self.request_id, "actor": self.actor_arn, "source_ip": self.source_ip,
-                "user_agent": self.user_agent, "time": time, "operation": self.operation}
+    def metadata(self, time: str) -> dict[str, Any]:
+        metadata: dict[str, Any] = {"request_id": self.request_id, "actor": self.actor_arn,
+                                    "source_ip": self.source_ip, "user_agent": self.user_agent, "time": time,
+                                    "operation": self.operation}
+        if self.audit is not None:
+            metadata["audit"] = self.audit.fact
+        return metadata
+
+    def committed(self) -> None:
+        """An append with this context's metadata was committed (its audit fact with it)."""
+        if self.audit is not None:
+            self.audit.committed = True

@@ -92,6 +92,7 @@ class Repository:
         metadata = ctx.metadata(now)
         new = [NewEvent(event_type(kind, e), e.to_data(), metadata, e.SCHEMA_VERSION) for e in events]
         result = await self.store.append(loaded.stream, new, loaded.expected)
+        ctx.committed()
         return result.position
 
 

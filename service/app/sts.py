@@ -249,5 +249,6 @@ class StsCommands:
         result = await self.store.append(
             session_stream(account_id, key_id),
             [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)
+        ctx.committed()
         return IssuedCredentials(key_id, secret, token, iso8601(expires), principal_arn, principal_id, packed,
                                  source_identity, result.position)

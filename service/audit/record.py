@@ -260,6 +260,8 @@ def render(stored: Mapping[str, Any], decode: Decoder) -> dict[str, Any]:
         recipient_account_id=(identity or {}).get("accountId", ""),
         resources=[e for arn in stored.get("resources") or () if (e := resource_entry(arn)) is not None])
     record = build_record(facts, identity=identity)
+    if "addendum" in stored:  # rebuilt after a crash (service/audit/recovery.py)
+        record["addendum"] = stored["addendum"]
     if "decision" in stored:
         record["additionalEventData"] = _decision_data(stored["decision"], _context_of(request))
     elif "decisions" in stored:

@@ -90,6 +90,16 @@ _STS_OPERATIONS = ("AssumeRole", "GetSessionToken", "GetFederationToken")
 
 def _rebuilt(request_id: str, event: RecordedEvent) -> dict[str, Any]:
     m = event.metadata
+    addendum = {"reason": "SERVICE_OUTAGE", "updatedFields": None, "originalRequestID": request_id,
+                "originalEventID": None}
+    carried = m.get("audit")
+    if isinstance(carried, dict) and carried.get("eventID"):
+        # The call's fact rode in its events: the record is whole but for the response.
+        return {"eventID": carried["eventID"], "eventTime": str(m.get("time", "")),
+                "eventName": str(m.get("operation", "")), "requestID": request_id, "service": carried["service"],
+                "sourceIPAddress": str(m.get("source_ip", "")), "userAgent": str(m.get("user_agent", "")),
+                "userIdentity": carried.get("userIdentity"), "request": carried.get("request", ""),
+                "addendum": {**addendum, "originalEventID": carried["eventID"]}}
     actor = str(m.get("actor", ""))
     account_id = actor.split(":")[4] if actor.count(":") >= 5 else ""
     kind = ("Root" if actor.endswith(":root") else "AssumedRole" if ":assumed-role/" in actor

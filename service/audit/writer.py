@@ -21,6 +21,7 @@ log = structlog.get_logger(__name__)
 
 AUDIT_STREAM_PREFIX = "audit-"
 _STOP: dict[str, Any] = {}  # the sentinel that ends the writer after what was queued before it
+_FLUSH: dict[str, Any] = {}  # a barrier: its future is done once everything queued before it is
 RECORD_TYPE = "AuditRecord"
 
 
@@ -50,9 +51,12 @@ class AuditWriter:
     def start(self) -> None:
         self._task = asyncio.create_task(self._run(), name="audit-writer")
 
-    async def write(self, record: dict[str, Any]) -> None:
-        """Queue a record; when durable, return once it is committed (raises if it could not be)."""
-        future = asyncio.get_running_loop().create_future() if self.durable else None
+    async def write(self, record: dict[str, Any], *, wait: bool = True) -> None:
+        """Queue a record; when durable, return once it is committed (raises if it could not be).
+
+        `wait=False`: the record's facts are already durable elsewhere (in the metadata of the
+        events its call committed), so the caller need not wait even in durable mode."""
+        future = asyncio.get_running_loop().create_future() if self.durable and wait else None
         await self._queue.put((record, future))  # waits while the queue is full: back-pressure
         if future is not None:
             await future
@@ -63,9 +67,12 @@ class AuditWriter:
             while len(batch) < self.max_batch and not self._queue.empty():
                 batch.append(self._queue.get_nowait())
             stopping = batch[-1][0] is _STOP
-            records = [item for item in batch if item[0] is not _STOP]
+            records = [item for item in batch if item[0] is not _STOP and item[0] is not _FLUSH]
             if records:
                 await self._commit(records)
+            for record, future in batch:  # barriers: what was queued before them is now settled
+                if record is _FLUSH and future is not None and not future.done():
+                    future.set_result(None)
             if stopping:
                 return
 
@@ -91,6 +98,15 @@ class AuditWriter:
                         future.set_result(None)
                     else:
                         future.set_exception(error)
+
+    async def flush(self) -> None:
+        """Return once every record queued so far was committed (or failed and was counted): what a
+        lookup reads then includes every call answered before it."""
+        if self._task is None or self._task.done():
+            return
+        future = asyncio.get_running_loop().create_future()
+        await self._queue.put((_FLUSH, future))
+        await future
 
     async def stop(self) -> None:
         """Commit everything queued, then stop."""

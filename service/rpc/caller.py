@@ -13,7 +13,7 @@ from service.app.ports import CallContext
 from service.domain.errors import MissingAuthenticationTokenError
 
 from .guard import CALLER
-from .gateway import OPERATION, REQUEST_ID, peer_ip
+from .gateway import AUDIT_CARRIER, OPERATION, REQUEST_ID, peer_ip
 
 
 class CallerResolver:
@@ -22,7 +22,8 @@ class CallerResolver:
         metadata = dict(context.invocation_metadata() or ())
         return CallContext(request_id=REQUEST_ID.get(), account_id=caller.account_id, actor_arn=caller.arn,
                            source_ip=peer_ip(context.peer() or ""),
-                           user_agent=str(metadata.get("user-agent", "")), operation=OPERATION.get())
+                           user_agent=str(metadata.get("user-agent", "")), operation=OPERATION.get(),
+                           audit=AUDIT_CARRIER.get())
 
     @staticmethod
     def caller() -> Caller:

@@ -27,8 +27,17 @@ from google.protobuf import message_factory
 from google.protobuf.json_format import MessageToDict
 
 from service.app.authenticate import Caller
-from service.app.ports import Clock, iso8601
-from service.audit.record import HIDDEN, SECRET_FIELDS, DecisionFact, call_fact, is_read_only, user_identity
+from service.app.ports import AuditCarrier, Clock, iso8601
+from service.audit.record import (
+    HIDDEN,
+    MAX_RECORDED_BYTES,
+    SECRET_FIELDS,
+    DecisionFact,
+    bounded_bytes,
+    call_fact,
+    is_read_only,
+    user_identity,
+)
 from service.audit.writer import AuditWriter
 from service.domain.errors import FieldProblem, IamError, InvalidInputError, ServiceUnavailableError, ThrottlingError
 from service.eventstore.errors import EventStoreUnavailable
@@ -46,6 +55,9 @@ OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser"
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 MAX_REQUEST_BYTES = {"Authorize": 256 * 1024, "SimulateCustomPolicy": 256 * 1024,
                      "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024}
+# A mutating call's audit fact, handed to the use cases (CallContext.audit) so that the events
+# they append carry it: see AuditCarrier.
+AUDIT_CARRIER: ContextVar[AuditCarrier | None] = ContextVar("audit_carrier", default=None)
 # Set by Authorize/AuthorizeBatch: the decisions this call's record carries.
 AUDIT_DECISIONS: ContextVar[list[DecisionFact] | None] = ContextVar("audit_decisions", default=None)
 
@@ -229,6 +241,7 @@ class CallGateway:
         CALLER.set(None)
         RESOURCES.set([])
         AUDIT_DECISIONS.set(None)
+        AUDIT_CARRIER.set(None)
         metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
         request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
                         "aws:SecureTransport": "true" if self.tls else "false",
@@ -265,6 +278,10 @@ class CallGateway:
                 caller = None
                 if self.guard is not None:
                     caller = self.guard.check(method.path, raw, request, metadata, request_keys)
+                if audited and caller is not None and not is_read_only(method.rpc):
+                    AUDIT_CARRIER.set(AuditCarrier({
+                        "eventID": str(uuid.uuid4()), "service": method.service, "userIdentity": self._identity(caller),
+                        "request": bounded_bytes(self.redact(request, raw), MAX_RECORDED_BYTES)}))
                 response = await behavior(request, context)
                 if self.guard is not None and caller is not None:
                     # Only a call that succeeded marks its key as used: a refused one writes nothing.
@@ -335,8 +352,10 @@ class CallGateway:
         assert self.writer is not None
         caller = CALLER.get()
         decisions = AUDIT_DECISIONS.get()
+        carrier = AUDIT_CARRIER.get()
         fact = call_fact(
-            event_id=str(uuid.uuid4()), request_id=request_id, event_time=iso8601(self.clock.now()),
+            event_id=carrier.fact["eventID"] if carrier else str(uuid.uuid4()), request_id=request_id,
+            event_time=iso8601(self.clock.now()),
             service=method.service, rpc=method.rpc, source_ip=request_keys["aws:SourceIp"],
             user_agent=request_keys["aws:UserAgent"], user_identity=self._identity(caller),
             # Undecodable bytes cannot be redacted field by field: only their size and hash are kept.
@@ -346,7 +365,9 @@ class CallGateway:
             decisions=decisions, batch=method.rpc == "AuthorizeBatch")
         if request is None and raw:
             fact["request"] = {"omitted": True, "size": len(raw), "sha256": _sha256(raw)}
-        await self.writer.write(fact)
+        # A call whose events committed carries its fact in them: its record need not be waited for
+        # (a crash before it is stored leaves it rebuildable, see service/audit/recovery.py).
+        await self.writer.write(fact, wait=not (carrier is not None and carrier.committed and not error_code))
 
     def _identity(self, caller: Caller | None) -> dict[str, Any] | None:
         """The caller's CloudTrail userIdentity, built once per access key and ARN (a renamed user

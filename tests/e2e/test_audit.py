@@ -25,6 +25,7 @@ AUDIT = EventFilter(stream_prefixes=("audit-",))
 async def records(iamd: Iamd) -> list[dict]:
     """Every audit record in the log, rendered as LookupEvents and export show it."""
     decode = MessageDecoder(SERVICES)
+    await iamd.running.audit.flush()  # a command's record is committed just after its answer
     return [render(e.data, decode) async for e in iamd.running.store.read_all(filter=AUDIT)]
 
 
@@ -153,3 +154,34 @@ async def test_a_call_whose_record_was_lost_in_a_crash_gets_one_at_restart(tmp_p
         assert len([r for r in await records(again) if r["requestID"] == "req-lost"]) == 1
     finally:
         await stop_iamd(again)
+
+
+async def test_a_command_s_events_carry_its_audit_fact_and_a_lost_record_comes_back_whole(tmp_path) -> None:
+    """The record's facts commit with the command's events; if the process dies before the record
+    itself is stored, the restart rebuilds it from them: same event id, the request included."""
+    import sqlite3
+
+    from .conftest import start_iamd, stop_iamd
+
+    server = await start_iamd(tmp_path / "d")
+    await server.iam.CreateUser(ipb.CreateUserRequest(user_name="carried", path="/team/"))
+    [event] = [e async for e in server.running.store.read_all() if e.type == "UserCreated"]
+    carried = event.metadata["audit"]
+    [record] = [r for r in await records(server) if r["eventName"] == "CreateUser"]
+    assert carried["eventID"] == record["eventID"] and carried["userIdentity"]["type"] == "Root"
+    assert "secret" not in str(carried).lower()
+    await stop_iamd(server)
+    # What a crash right after the answer leaves: the events, and no record.
+    db = sqlite3.connect(tmp_path / "d" / "events.db")
+    db.execute("DELETE FROM events WHERE stream LIKE 'audit-%' AND json_extract(data, '$.eventID') = ?",
+               (record["eventID"],))
+    db.commit()
+    db.close()
+    restarted = await start_iamd(tmp_path / "d")
+    try:
+        [rebuilt] = [r for r in await records(restarted) if r["requestID"] == record["requestID"]]
+        assert rebuilt["eventID"] == record["eventID"] and rebuilt["addendum"]["reason"] == "SERVICE_OUTAGE"
+        assert rebuilt["requestParameters"] == {"userName": "carried", "path": "/team/"}
+        assert rebuilt["userIdentity"] == record["userIdentity"]
+    finally:
+        await stop_iamd(restarted)

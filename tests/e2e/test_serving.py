@@ -28,6 +28,7 @@ async def _stored_records(iamd: Iamd) -> list[tuple[dict, int]]:
     """Every stored audit record with the size of its stored JSON."""
     import orjson
 
+    await iamd.running.audit.flush()  # a command's record is committed just after its answer
     return [(dict(e.data), len(orjson.dumps(dict(e.data)))) async for e in iamd.running.store.read_all(filter=AUDIT)]
 
 
