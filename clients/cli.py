@@ -1052,13 +1052,16 @@ def _all_digests(client: Any) -> list[dict[str, Any]]:
         index = page.next_index
 
 
-def _stored_records(client: Any, after: int = 0, up_to: int = 0) -> list[tuple[int, dict[str, Any]]]:
-    """(position, stored record) for every audit record in (after, up_to] (0: to the head)."""
-    records: list[tuple[int, dict[str, Any]]] = []
+def _stored_records(client: Any, after: int = 0,
+                    up_to: int = 0) -> list[tuple[int, dict[str, Any], dict[str, Any]]]:
+    """(position, stored record, its CloudTrail rendering) for every audit record in (after, up_to]
+    (0: to the head)."""
+    records: list[tuple[int, dict[str, Any], dict[str, Any]]] = []
     while True:
         page = client.call("GetAuditRecords", build_request("GetAuditRecords", after_position=after,
                                                             up_to_position=up_to, max_results=1000))
-        records += [(r.position, json.loads(r.record_json)) for r in page.records]
+        records += [(r.position, json.loads(r.record_json), json.loads(r.cloud_trail_event or r.record_json))
+                    for r in page.records]
         if not page.next_position:
             return records
         after = page.next_position
@@ -1075,6 +1078,10 @@ def _iso(value: str) -> str:
 
     moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
     return (moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+# The key of an export's log files under which the records are kept as iamd stored them.
+STORED_RECORDS_KEY = "iamdStoredRecords"
 
 
 def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
@@ -1104,18 +1111,22 @@ def export_records(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
     closed = bool(chosen) and _digest_end(chosen[-1]) >= end
     after = int(chosen[0]["digest"]["digestStartPosition"]) if chosen else 0
     stored = _stored_records(client, after, covered_to if closed else 0)
-    records = [r for p, r in stored if p <= covered_to or start <= str(r.get("eventTime", "")) <= end]
-    by_hour: dict[str, list[dict[str, Any]]] = {}
-    for record in sorted(records, key=lambda r: str(r.get("eventTime", ""))):
-        by_hour.setdefault(str(record.get("eventTime", ""))[:13], []).append(record)
+    records = [(r, shown) for p, r, shown in stored
+               if p <= covered_to or start <= str(r.get("eventTime", "")) <= end]
+    by_hour: dict[str, list[tuple[dict[str, Any], dict[str, Any]]]] = {}
+    for record, shown in sorted(records, key=lambda pair: str(pair[0].get("eventTime", ""))):
+        by_hour.setdefault(str(record.get("eventTime", ""))[:13], []).append((record, shown))
     files = []
     account = ""
     for hour, chunk in by_hour.items():
-        account = account or str(chunk[0].get("recipientAccountId", ""))
+        account = account or str(chunk[0][1].get("recipientAccountId", ""))
         day = out / hour[:4] / hour[5:7] / hour[8:10]
         day.mkdir(parents=True, exist_ok=True)
-        path = day / f"{chunk[0].get('recipientAccountId', '')}_CloudTrail_us-east-1_{hour.replace('-', '')}00Z.json"
-        path.write_text(json.dumps({"Records": chunk}))
+        path = day / f"{chunk[0][1].get('recipientAccountId', '')}_CloudTrail_us-east-1_{hour.replace('-', '')}00Z.json"
+        # CloudTrail's shape under "Records"; beside it the records as stored, which the digests
+        # hash: offline validation checks those, and that each CloudTrail record renders from one.
+        path.write_text(json.dumps({"Records": [shown for _, shown in chunk],
+                                    STORED_RECORDS_KEY: [record for record, _ in chunk]}))
         files.append(str(path))
     digest_dir = out / "digests"
     digest_dir.mkdir(parents=True, exist_ok=True)
@@ -1149,6 +1160,8 @@ def _pinned_key(path: str) -> str:
 def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
     """`audit validate`: on the server (its own key), here against a pinned key, or an export offline."""
     from service.audit.digest import AuditEntry, validate
+    from service.audit.record import render
+    from service.rpc.messages import MessageDecoder, iamd_services
 
     start = _iso(fields["start_time"]) if fields.get("start_time") else ""
     end = _iso(fields["end_time"]) if fields.get("end_time") else ""
@@ -1166,7 +1179,7 @@ def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
         return data
     info = client.call("GetDigestPublicKey", build_request("GetDigestPublicKey"))
     chain = _all_digests(client)
-    records = [AuditEntry.of(position, record) for position, record in _stored_records(client)]
+    records = [AuditEntry.of(position, record) for position, record, _ in _stored_records(client)]
     witness = json.loads(info.last_written_digest_json) if info.last_written_digest_json else None
     covered_to = int(chain[-1]["digest"].get("digestEndPosition") or 0) if chain else 0
     present = {r.position for r in records}
@@ -1179,6 +1192,8 @@ def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
 def validate_export(directory: Path, pinned: str, start: str = "", end: str = "") -> Any:
     """Validate an `audit export` directory with nothing but the pinned public key."""
     from service.audit.digest import AuditEntry, validate
+    from service.audit.record import render
+    from service.rpc.messages import MessageDecoder, iamd_services
 
     if not directory.is_dir():
         raise ParamError("--export", f"{directory} is not a directory")
@@ -1187,15 +1202,29 @@ def validate_export(directory: Path, pinned: str, start: str = "", end: str = ""
     digests_dir = directory / "digests"
     chain = [json.loads(p.read_text()) for p in sorted(digests_dir.glob("*.json"))] if digests_dir.is_dir() else []
     records: list[Any] = []
+    rendering_problems: list[str] = []
+    decode = MessageDecoder(iamd_services())
     for path in sorted(directory.rglob("*.json")):
         if path == manifest_file or path.parent == digests_dir:
             continue
-        records += [AuditEntry.of(0, r) for r in json.loads(path.read_text()).get("Records", [])]
+        log_file = json.loads(path.read_text())
+        shown = log_file.get("Records", [])
+        stored = log_file.get(STORED_RECORDS_KEY, shown)  # exports of iamd before compact records
+        records += [AuditEntry.of(0, r) for r in stored]
+        if len(shown) != len(stored):
+            rendering_problems.append(f"{path.name}: {len(shown)} CloudTrail records for {len(stored)} stored ones")
+        for record, cloud_trail in zip(stored, shown):
+            if render(record, decode) != cloud_trail:
+                rendering_problems.append(f"{path.name}: CloudTrail record {cloud_trail.get('eventID')} is not "
+                                          "what its stored record renders to: it was altered")
     now = min(t for t in (str(manifest.get("exportedAt") or ""), str(manifest.get("endTime") or "")) if t) \
         if manifest.get("exportedAt") or manifest.get("endTime") else ""
     witness = {"digestId": manifest["lastDigestId"]} if manifest.get("lastDigestId") else None
     report = validate(records, chain, [pinned], interval=float(manifest.get("digestIntervalSeconds") or 0), now=now,
                       start_time=start, end_time=end, complete=False, witness=witness)
+    report.problems += rendering_problems
+    report.modified += [p.split("CloudTrail record ", 1)[1].split(" ", 1)[0] for p in rendering_problems
+                        if "CloudTrail record " in p]
     if not manifest:
         report.problems.append("the export has no manifest.json")
     elif manifest.get("records") != len(records):

@@ -19,6 +19,7 @@ from service.eventstore.port import EventStore
 from service.app.ports import iso8601
 from service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
 from service.audit.digester import Digester, iso, read_audit_entries, read_digests
+from service.audit.record import render
 
 from . import convert
 from .caller import CallerResolver
@@ -124,11 +125,14 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         limit = r.max_results if 0 < r.max_results <= 1000 else 1000
         page: list[audit_pb2.AuditRecordEntry] = []
         next_position = 0
+        if self.lookup.flush is not None:
+            await self.lookup.flush()  # every call answered before this one is in the log
         entries = await read_audit_entries(self.store, after=r.after_position or None,
                                            up_to=r.up_to_position or None, limit=limit + 1)
         for entry in entries[:limit]:
-            page.append(audit_pb2.AuditRecordEntry(position=entry.position, event_id=entry.event_id,
-                                                   record_json=orjson.dumps(dict(entry.data)).decode()))
+            page.append(audit_pb2.AuditRecordEntry(
+                position=entry.position, event_id=entry.event_id, record_json=orjson.dumps(dict(entry.data)).decode(),
+                cloud_trail_event=orjson.dumps(render(entry.data, self.lookup.decode)).decode()))
         if len(entries) > limit:
             next_position = page[-1].position
         return audit_pb2.GetAuditRecordsResponse(records=page, next_position=next_position)

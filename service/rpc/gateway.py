@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -23,8 +23,6 @@ import grpc
 import structlog
 from google.protobuf import descriptor as pb_descriptor
 from google.protobuf import message as pb_message
-from google.protobuf import message_factory
-from google.protobuf.json_format import MessageToDict
 
 from service.app.authenticate import Caller
 from service.app.ports import AuditCarrier, Clock, iso8601
@@ -43,18 +41,13 @@ from service.domain.errors import FieldProblem, IamError, InvalidInputError, Ser
 from service.eventstore.errors import EventStoreUnavailable
 
 from .errors import internal_status, to_grpc_status
+from .messages import Method, MessageDecoder
 from .guard import CALLER, GUARDED_PREFIX, RESOURCES, CallGuard
 
 log = structlog.get_logger(__name__)
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser", ...
-# The largest request each RPC accepts, from AWS's quotas: an IAM call carries at most a 10 KB
-# policy document and 50 tags; Authorize an inline resource policy (S3's 20 KB) and a forwarded
-# signed request; a batch up to 1,000 of those. Past it: InvalidInput, before anything is parsed.
-DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
-MAX_REQUEST_BYTES = {"Authorize": 256 * 1024, "SimulateCustomPolicy": 256 * 1024,
-                     "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024}
 # A mutating call's audit fact, handed to the use cases (CallContext.audit) so that the events
 # they append carry it: see AuditCarrier.
 AUDIT_CARRIER: ContextVar[AuditCarrier | None] = ContextVar("audit_carrier", default=None)
@@ -164,38 +157,6 @@ class Redactor:
 
 
 # --- the method table -----------------------------------------------------------------------------
-
-class Method:
-    """One iamd.v1 RPC: its path, message classes and the servicer's behavior."""
-
-    __slots__ = ("path", "service", "rpc", "request_class", "response_class", "streaming", "max_request_bytes")
-
-    def __init__(self, service: pb_descriptor.ServiceDescriptor, method: pb_descriptor.MethodDescriptor) -> None:
-        self.path = f"/{service.full_name}/{method.name}"
-        self.service = service.name
-        self.rpc = method.name
-        self.request_class = message_factory.GetMessageClass(method.input_type)
-        self.response_class = message_factory.GetMessageClass(method.output_type)
-        self.streaming = method.server_streaming
-        self.max_request_bytes = MAX_REQUEST_BYTES.get(method.name, DEFAULT_MAX_REQUEST_BYTES)
-
-
-class MessageDecoder:
-    """Renders stored request/response bytes back into CloudTrail-style data, by RPC name."""
-
-    def __init__(self, services: Iterable[pb_descriptor.ServiceDescriptor]) -> None:
-        self._methods = {m.name: Method(s, m) for s in services for m in s.methods}
-
-    def __call__(self, rpc: str, part: str, data: bytes) -> dict[str, Any]:
-        method = self._methods.get(rpc)
-        if method is None:
-            return {}
-        cls = method.request_class if part == "request" else method.response_class
-        try:
-            return MessageToDict(cls.FromString(data))
-        except pb_message.DecodeError:  # only a record too short to decode: say so, keep the rest
-            return {"undecodable": True, "size": len(data)}
-
 
 # --- the gateway ----------------------------------------------------------------------------------
 

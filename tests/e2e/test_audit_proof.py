@@ -372,6 +372,9 @@ async def test_an_export_validates_offline_with_only_the_public_key(tmp_path: Pa
 
     log_file = Path(out["Files"][0])
     content = json.loads(log_file.read_text())
+    # CloudTrail's shape for readers; the records as stored (what the digests hash) beside them.
+    assert content["Records"][0]["eventVersion"] and "userIdentity" in content["Records"][0]
+    assert [r["eventID"] for r in content["iamdStoredRecords"]] == [r["eventID"] for r in content["Records"]]
     content["Records"][0]["sourceIPAddress"] = "203.0.113.9"
     log_file.write_text(json.dumps(content))
     code, report, _ = await iamctl(offline[1], "audit", "validate", "--export", str(export),

@@ -128,14 +128,16 @@ class GetAuditRecordsRequest(_message.Message):
     def __init__(self, after_position: _Optional[int] = ..., up_to_position: _Optional[int] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class AuditRecordEntry(_message.Message):
-    __slots__ = ("position", "event_id", "record_json")
+    __slots__ = ("position", "event_id", "record_json", "cloud_trail_event")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     EVENT_ID_FIELD_NUMBER: _ClassVar[int]
     RECORD_JSON_FIELD_NUMBER: _ClassVar[int]
+    CLOUD_TRAIL_EVENT_FIELD_NUMBER: _ClassVar[int]
     position: int
     event_id: str
     record_json: str
-    def __init__(self, position: _Optional[int] = ..., event_id: _Optional[str] = ..., record_json: _Optional[str] = ...) -> None: ...
+    cloud_trail_event: str
+    def __init__(self, position: _Optional[int] = ..., event_id: _Optional[str] = ..., record_json: _Optional[str] = ..., cloud_trail_event: _Optional[str] = ...) -> None: ...
 
 class GetAuditRecordsResponse(_message.Message):
     __slots__ = ("records", "next_position")
