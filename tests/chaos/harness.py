@@ -20,7 +20,6 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -258,6 +257,3 @@ async def audit_records(clients: Clients) -> dict[str, list[dict[str, Any]]]:
             return by_request
         after = page.next_position if page.next_position > after else page.records[-1].position
 
-
-async def gather_bounded(*aws: Awaitable[Any]) -> list[Any]:
-    return list(await asyncio.gather(*aws))

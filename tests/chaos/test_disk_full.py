@@ -20,6 +20,7 @@ import asyncio
 import errno
 import json
 import os
+import random
 import subprocess
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,9 @@ from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 
-from .harness import ACCOUNT, IN_DOUBT, Clients, IamdProcess, Outcome, audit_records, call, env_int, policy
+from .harness import (ACCOUNT, IN_DOUBT, WRITERS, Clients, IamdProcess, Outcome, audit_records, call, env_int,
+                      policy)
+from .load import Ledger, Writer, setup_policies, verify_audit, verify_keys_sign, verify_state
 
 pytestmark = [pytest.mark.e2e, pytest.mark.timeout(240)]
 
@@ -41,6 +44,7 @@ FS_SIZE = os.environ.get("IAMD_CHAOS_FS_SIZE", "") or "16m"
 PRESSURE = env_int("IAMD_CHAOS_FULL_CALLS", 20)  # calls of each kind made while the disk is full
 MAX_WRITES_UNTIL_FULL = 5000  # SQLite's WAL may hold free room of its own: write until it is gone
 RESUME_ATTEMPTS = 300  # 0.1 s apart
+FULL_LOAD_CHECKS = 50  # 0.2 s apart: how long the load may meet the full disk at most
 
 
 @pytest.fixture
@@ -272,5 +276,87 @@ async def test_disk_full_refuses_retryably_and_resumes(small_fs: Path, tmp_path:
         print(f"iamd stderr tail:\n{server.stderr_tail()}")
         raise
     finally:
+        print(json.dumps(figures))
+        await server.stop()
+
+
+@pytest.mark.parametrize("durability", ["sync", "async"])
+async def test_disk_fills_under_mixed_load(small_fs: Path, tmp_path: Path, durability: str) -> None:
+    """The disk fills while several clients write and authorize, then space returns; iamd answers
+    every call throughout (OK or a retryable ServiceUnavailable, never INTERNAL, never a hang), and
+    after a restart the state is what the acknowledged calls imply, every answered call has its
+    record (bar refusals, and in async mode bar the records iamd counted as lost), and every
+    identity event has its call's record."""
+    durable = durability == "sync"
+    server = IamdProcess(small_fs / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
+    ledger = Ledger()
+    stop = asyncio.Event()
+    rng = random.Random()
+    figures: dict[str, Any] = {"durability": durability}
+    try:
+        await server.start()
+        await setup_policies(server)
+        c = server.clients()
+        writers = [Writer(server.clients(), ledger, f"chaos-full{w}", random.Random(rng.random()), stop)
+                   for w in range(WRITERS)]
+        tasks = [asyncio.create_task(w.run()) for w in writers]
+        await asyncio.sleep(0.3)  # some load first
+        answered_before_full = len(ledger.answered)
+        filler = await asyncio.to_thread(fill, small_fs)
+        refusals_before = 0
+        for _ in range(FULL_LOAD_CHECKS):  # stay full until the writers have met refusals
+            await asyncio.sleep(0.2)
+            refusals = sum(1 for a in ledger.answered if a.outcome.code == "ServiceUnavailable")
+            if refusals >= 3 * WRITERS and refusals > refusals_before:
+                break
+            refusals_before = refusals
+            if any(t.done() for t in tasks):
+                break
+        figures["answered_while_full"] = len(ledger.answered) - answered_before_full
+        filler.unlink()
+        resumed_from = len(ledger.answered)
+        for _ in range(RESUME_ATTEMPTS):  # until writes are acknowledged again
+            await asyncio.sleep(0.1)
+            if any(a.outcome.ok and a.operation in ("CreateUser", "AttachPolicy", "PutInlinePolicy",
+                                                    "CreateAccessKey") for a in ledger.answered[resumed_from:]):
+                break
+            if any(t.done() for t in tasks):
+                break
+        else:
+            raise AssertionError("writes were not acknowledged again after space returned")
+        await asyncio.sleep(0.3)  # some load after
+        stop.set()
+        await asyncio.gather(*tasks)  # a writer's assertion (INTERNAL, a wrong decision) fails here
+        assert ledger.in_doubt == 0, f"{ledger.in_doubt} calls got no answer while the disk was full"
+        codes: dict[str, int] = {}
+        for a in ledger.answered:
+            codes[a.outcome.code or "OK"] = codes.get(a.outcome.code or "OK", 0) + 1
+        figures["outcomes"] = codes
+        assert set(codes) <= {"OK", "ServiceUnavailable", "EntityAlreadyExists"}, codes
+        assert codes.get("ServiceUnavailable", 0) > 0, "the full disk refused nothing: the scenario tested nothing"
+        status = await c.status()
+        figures["audit_write_failures"] = lost = status.audit_write_failures
+        assert durable or lost > 0, "async audit: records lost on the full disk were not counted"
+
+        if durable:
+            server.kill9()  # acknowledged means stored, whatever happens to the process
+        else:
+            assert await server.stop() == 0  # async: the graceful stop commits the queued records
+        await server.close_channels()
+        await server.start()
+        c = server.clients()
+        figures.update(await verify_state(c, ledger))
+        figures["keys_signing"] = await verify_keys_sign(server, ledger, rng)
+        replay = await c.audit.CheckReplay(audit_pb2.CheckReplayRequest(), timeout=120)
+        assert replay.equal, f"replay differs after the disk-full spell: {list(replay.differences)[:10]}"
+        users = [u.user.user_name for u in (await c.iam.GetAccountAuthorizationDetails(
+            ipb.GetAccountAuthorizationDetailsRequest(filter=[pb.ENTITY_KIND_USER]), timeout=60)).user_detail_list]
+        figures.update(await verify_audit(c, ledger, [u for u in users if u.startswith("chaos-")],
+                                          refusals_may_lack_record=True, unstored_allowed=0 if durable else lost))
+    except BaseException:
+        print(f"iamd stderr tail:\n{server.stderr_tail()}")
+        raise
+    finally:
+        stop.set()
         print(json.dumps(figures))
         await server.stop()
