@@ -69,7 +69,7 @@ def resource_document_type(document: str) -> PolicyType:
     """A role's trust policy is the one resource-based policy without Resource elements."""
     try:
         statements = json.loads(document).get("Statement")
-    except (ValueError, AttributeError):
+    except (ValueError, AttributeError, RecursionError):
         return PolicyType.RESOURCE  # compiling it reports the problem, with its path
     if isinstance(statements, dict):
         statements = [statements]

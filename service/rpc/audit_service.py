@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC
 
 import grpc
 import orjson
@@ -16,7 +15,6 @@ from service.app.authorize import AuthorizeQuery
 from service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
 from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
 from service.eventstore.port import EventStore
-from service.app.ports import iso8601
 from service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
 from service.audit.digester import Digester, iso, read_audit_entries, read_digests
 from service.audit.record import render
@@ -25,8 +23,8 @@ from . import convert
 from .caller import CallerResolver
 
 
-def _time(ts: Timestamp) -> str:
-    return iso8601(ts.ToDatetime(tzinfo=UTC))
+def _time(ts: Timestamp, field: str = "time") -> str:
+    return convert.time_in(ts, field)
 
 
 def _identity_event(e: dict) -> audit_pb2.IdentityEvent:
@@ -139,8 +137,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     async def ValidateAuditTrail(self, r: audit_pb2.ValidateAuditTrailRequest,
                                  context: grpc.aio.ServicerContext) -> audit_pb2.ValidateAuditTrailResponse:
-        report = await self.digester.validate(_time(r.start_time) if r.HasField("start_time") else "",
-                                              _time(r.end_time) if r.HasField("end_time") else "",
+        report = await self.digester.validate(_time(r.start_time, "startTime") if r.HasField("start_time") else "",
+                                              _time(r.end_time, "endTime") if r.HasField("end_time") else "",
                                               public_pem=r.public_key_pem)
         return validation_response(report, key_pinned=bool(r.public_key_pem))
 
@@ -148,8 +146,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                            context: grpc.aio.ServicerContext) -> audit_pb2.LookupEventsResponse:
         page = await self.lookup.lookup(LookupQuery(
             attributes=[(a.attribute_key, a.attribute_value) for a in r.lookup_attributes],
-            start_time=_time(r.start_time) if r.HasField("start_time") else "",
-            end_time=_time(r.end_time) if r.HasField("end_time") else "",
+            start_time=_time(r.start_time, "startTime") if r.HasField("start_time") else "",
+            end_time=_time(r.end_time, "endTime") if r.HasField("end_time") else "",
             max_results=r.max_results, next_token=r.next_token, decision=r.decision, error_code=r.error_code,
             principal_arn=r.principal_arn))
         return audit_pb2.LookupEventsResponse(events=[

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import UTC
 
 import grpc
 
@@ -13,7 +12,6 @@ from service.app.authenticate import Authenticator
 from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from service.app.history import AsOf, TimeTravel
 from service.audit.writer import AuditWriter
-from service.app.ports import iso8601
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
 from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 
@@ -43,7 +41,7 @@ def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicy
 
 def _as_of(a: apb.AsOf) -> AsOf:
     return AsOf(position=a.position,
-                time=iso8601(a.time.ToDatetime(tzinfo=UTC)) if a.HasField("time") else "")
+                time=convert.time_in(a.time, "asOf.time") if a.HasField("time") else "")
 
 
 def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateResponse:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
 from protos.iamd.v1 import authorization_pb2 as authz_pb
 from protos.iamd.v1 import common_pb2 as pb
+from service.app.ports import iso8601 as ISO8601
 from service.domain.errors import FieldProblem, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
 from service.policy import Decision, Effect
@@ -27,6 +28,14 @@ def entity_ref(ref: pb.EntityRef, field: str = "target") -> tuple[str, str]:
         raise ValidationError(f"{field}.kind must be one of USER, GROUP, ROLE, POLICY",
                               problems=[FieldProblem(f"{field}.kind", "required")])
     return kind, ref.name
+
+
+def time_in(ts: Timestamp, field: str) -> str:
+    """A request's Timestamp as ISO 8601; one outside what a date can hold is the caller's error."""
+    try:
+        return ISO8601(ts.ToDatetime(tzinfo=UTC))
+    except (ValueError, OverflowError, OSError):
+        raise ValidationError(f"{field} is not a valid time", problems=[FieldProblem(field, "out of range")]) from None
 
 
 def timestamp(iso: str) -> Timestamp:

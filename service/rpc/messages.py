@@ -48,7 +48,9 @@ class MessageDecoder:
         cls = method.request_class if part == "request" else method.response_class
         try:
             return MessageToDict(cls.FromString(data))
-        except pb_message.DecodeError:  # only a record too short to decode: say so, keep the rest
+        # A record too short to decode, or a value JSON cannot show (a Timestamp out of range):
+        # say so, keep the rest of the record.
+        except Exception:  # noqa: BLE001 — json_format wraps what it cannot show in its own errors
             return {"undecodable": True, "size": len(data)}
 
 
