@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
-from service.policy import CompiledPolicy, PolicyIndex, PolicyType, compile_policy, lower_context
+from service.domain.errors import FieldProblem, MalformedPolicyDocumentError
+from service.policy import CompiledPolicy, MalformedPolicyError, PolicyIndex, PolicyType, compile_policy, lower_context
 
 from service.domain import organizations
 from service.domain.organizations import OrganizationState
@@ -51,6 +52,15 @@ MAX_COMPILED_POLICIES = 100_000
 
 
 _NO_KEYS: Mapping[str, str] = {}
+
+
+class StoredPolicyError(Exception):
+    """A policy in the log that does not compile (stored before iamd validated documents)."""
+
+    def __init__(self, policy_id: str, reason: str) -> None:
+        super().__init__(f"{policy_id}: {reason}")
+        self.policy_id = policy_id
+        self.reason = reason
 
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
@@ -111,7 +121,10 @@ class PrincipalPolicyCache:
                 self._sets.pop((account_id, principal_kind, principal_key), None)
 
     def get(self, account_id: str, kind: str, key: str) -> PrincipalPolicies | None:
-        """The compiled set of a user or role by casefolded name, or None if it does not exist."""
+        """The compiled set of a user or role by casefolded name, or None if it does not exist.
+
+        A policy stored by an older iamd that no longer compiles makes only this principal's
+        decisions fail, with an error naming the policy."""
         cached = self._sets.get((account_id, kind, key))
         if cached is not None:
             return cached
@@ -121,6 +134,15 @@ class PrincipalPolicyCache:
         view = (account.users if kind == "user" else account.roles).get(key)
         if view is None:
             return None
+        try:
+            return self._build(account, account_id, kind, key, view)
+        except StoredPolicyError as e:
+            raise MalformedPolicyDocumentError(
+                f"the stored policy `{e.policy_id}` of {view['arn']} cannot be compiled ({e.reason}); it was written "
+                "before iamd checked it: put a valid document or detach it",
+                problems=[FieldProblem(f"policy:{e.policy_id}", e.reason)]) from None
+
+    def _build(self, account: AccountView, account_id: str, kind: str, key: str, view: View) -> PrincipalPolicies:
         identity = self._shared_index(list(self._identity_policies(account, kind, view)))
         boundary = None
         if view["boundary"]:
@@ -185,8 +207,15 @@ class PrincipalPolicyCache:
         levels = self._guardrails.get(key)
         if levels is None:
             kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
-            levels = tuple(PolicyIndex([self._compile(policy_id, "", content, kind) for policy_id, content in level])
-                           for level in organizations.guardrail_levels(org, account_id, policy_type))
+            try:
+                levels = tuple(PolicyIndex([self._compile(policy_id, "", content, kind)
+                                            for policy_id, content in level])
+                               for level in organizations.guardrail_levels(org, account_id, policy_type))
+            except StoredPolicyError as e:
+                raise MalformedPolicyDocumentError(
+                    f"the stored {policy_type} `{e.policy_id}` governing account {account_id} cannot be compiled "
+                    f"({e.reason}); it was written before iamd checked it: update or detach it",
+                    problems=[FieldProblem(f"policy:{e.policy_id}", e.reason)]) from None
             if len(self._guardrails) > 10_000:
                 self._guardrails.clear()
             self._guardrails[key] = levels
@@ -235,8 +264,14 @@ class PrincipalPolicyCache:
         key = (policy_id, version or document, policy_type.value)
         compiled = self._compiled.get(key)
         if compiled is None:
-            compiled = compile_policy(document, policy_id=policy_id, policy_type=policy_type,
-                                      version=version or None)
+            try:
+                compiled = compile_policy(document, policy_id=policy_id, policy_type=policy_type,
+                                          version=version or None)
+            except MalformedPolicyError as e:
+                if policy_type in (PolicyType.RESOURCE, PolicyType.SESSION):
+                    raise  # passed with the request: the caller's error, reported as such
+                reason = e.problems[0].message if e.problems else "malformed"
+                raise StoredPolicyError(policy_id, reason) from None
             if len(self._compiled) >= MAX_COMPILED_POLICIES:
                 self._compiled.clear()  # bound memory; everything is recompilable
             self._compiled[key] = compiled

@@ -147,3 +147,22 @@ async def test_a_signature_over_the_deterministic_encoding_is_accepted(iamd: Iam
                                    resource="*", context={f"k{i}": apb.ContextValue(values=[str(i)]) for i in range(20)})
     answer = await iamd.authz.Authorize(request)
     assert answer.decision == apb.DECISION_ALLOW
+
+
+async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(iamd: Iamd) -> None:
+    """An older iamd stored `null` as a policy document: Authorize about that principal names the
+    policy; every other principal is decided as before."""
+    from service.eventstore.port import NewEvent, StreamState
+
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="old"))
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="fine"))
+    stream = f"user-{ACCOUNT}-old"
+    [*_, last] = await iamd.running.store.read_stream(stream)
+    written = await iamd.running.store.append(stream, [NewEvent("UserInlinePolicyPut", {
+        "policy_name": "legacy", "document": "null"})], last.version)
+    ask = lambda who: apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/{who}",  # noqa: E731
+                                           action="s3:GetObject", resource="*", min_position=written.position)
+    error = await refused(iamd.authz.Authorize(ask("old")), grpc.StatusCode.INVALID_ARGUMENT,
+                          "MalformedPolicyDocument")
+    assert "legacy" in (error.details() or "") and f"user/old" in (error.details() or "")
+    assert (await iamd.authz.Authorize(ask("fine"))).decision == apb.DECISION_IMPLICIT_DENY
