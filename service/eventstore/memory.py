@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from .codec import EventCodec
 from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
-from .port import AppendResult, EventFilter, ExpectedVersion, LazyMetadata, NewEvent, RecordedEvent, StreamState
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
 
 # Long reads hand control back to the event loop this often, so a replay of a big log
 # does not starve other tasks.
@@ -184,7 +184,7 @@ class InMemoryEventStore:
             type=stored.type,
             schema_version=schema_version,
             data=data,
-            metadata=LazyMetadata(stored.metadata),
+            metadata=stored.metadata,  # the stored JSON: decoded when read (see RecordedEvent)
             recorded_at=stored.recorded_at,
         )
 

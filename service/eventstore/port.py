@@ -112,11 +112,17 @@ class RecordedEvent(_RecordedEventFields):
     Immutable. A named tuple rather than a dataclass because a replay makes millions of them:
     an adapter builds one from its fields in a single ``tuple.__new__(RecordedEvent, fields)``
     (a third of a frozen dataclass's cost), and may store ``recorded_at`` as epoch seconds,
-    turned into a datetime only when read. ``metadata`` is a Mapping: a dict, or a LazyMetadata
-    that adapters use so that readers who never look at it do not pay for decoding it.
+    turned into a datetime only when read, and ``metadata`` as the stored JSON bytes, read as a
+    LazyMetadata: readers who never look at metadata (a projection) never pay for decoding it.
+    ``metadata`` is always a Mapping.
     """
 
     __slots__ = ()
+
+    @property
+    def metadata(self) -> Mapping[str, Any]:  # type: ignore[override]
+        metadata = tuple.__getitem__(self, 7)
+        return LazyMetadata(metadata) if isinstance(metadata, bytes | str) else metadata
 
     @property
     def recorded_at(self) -> datetime:  # type: ignore[override]
@@ -124,7 +130,7 @@ class RecordedEvent(_RecordedEventFields):
         return moment if isinstance(moment, datetime) else datetime.fromtimestamp(moment, UTC)
 
     def _comparable(self) -> tuple[Any, ...]:
-        return (*tuple.__getitem__(self, slice(0, 8)), self.recorded_at)
+        return (*tuple.__getitem__(self, slice(0, 7)), self.metadata, self.recorded_at)
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, RecordedEvent):

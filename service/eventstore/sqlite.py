@@ -35,7 +35,7 @@ import orjson
 from .codec import EventCodec
 from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
 from .memory import check_append_arguments, is_expected_version
-from .port import AppendResult, EventFilter, ExpectedVersion, LazyMetadata, NewEvent, RecordedEvent
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent
 
 _T = TypeVar("_T")
 
@@ -296,7 +296,6 @@ class SqliteEventStore:
         upcast_types = self._codec.upcast_types
         loads = orjson.loads
         new_tuple = tuple.__new__
-        new_object = object.__new__
         for position, event_id, stream, version, event_type, stored_version, data, metadata, timestamp in rows:
             if event_type in upcast_types or not data:
                 payload, schema_version = decode(event_type, stored_version, data)
@@ -305,10 +304,9 @@ class SqliteEventStore:
                     payload, schema_version = loads(data), stored_version
                 except orjson.JSONDecodeError:
                     payload, schema_version = decode(event_type, stored_version, data)  # raises its CodecError
-            lazy_metadata = new_object(LazyMetadata)  # decoded only if someone reads it
-            _set_raw_metadata(lazy_metadata, metadata)
+            # metadata stays the stored bytes, decoded only if someone reads it (see RecordedEvent)
             yield new_tuple(RecordedEvent, (event_id, stream, version, position, event_type, schema_version,
-                                            payload, lazy_metadata, timestamp))
+                                            payload, metadata, timestamp))
 
     # -- connections ------------------------------------------------------------------------
 
@@ -335,7 +333,6 @@ class SqliteEventStore:
             raise EventStoreUnavailable("the sqlite event store is closed")
 
 
-_set_raw_metadata = LazyMetadata._raw.__set__  # type: ignore[attr-defined]
 # INVARIANT: _decode_rows builds RecordedEvents from their fields in this order.
 assert RecordedEvent._fields == (
     "id", "stream", "version", "position", "type", "schema_version", "data", "metadata", "recorded_at",
