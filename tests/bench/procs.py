@@ -84,12 +84,23 @@ class Server:
             return False
 
 
+_spawned: list[Server] = []
+
+
 def _spawn(name: str, args: list[str], log: Path, port: int) -> Server:
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "ab") as out:
         started = time.monotonic()
         process = subprocess.Popen(args, cwd=REPO, stdout=out, stderr=subprocess.STDOUT)
-    return Server(name, process, port, started)
+    server = Server(name, process, port, started)
+    _spawned.append(server)
+    return server
+
+
+def stop_all() -> None:
+    """Stop every server this process started that still runs (after a failure, say)."""
+    while _spawned:
+        _spawned.pop().stop(timeout=60)
 
 
 def start_iamd(data_dir: Path, *, audit: str = "sync") -> Server:

@@ -54,6 +54,7 @@ from tests.bench.procs import (
     run_json,
     start_echo,
     start_iamd,
+    stop_all,
 )
 
 MiB = 1024 * 1024
@@ -389,6 +390,7 @@ async def run_service_bench(work: Path | None = None, sizes: Sizes | None = None
                 log(f"{name} failed: {e!r}")
                 summary[f"{name}_failed"] = repr(e)
     finally:
+        stop_all()  # no server outlives the benchmark, whatever failed
         if not keep:
             shutil.rmtree(work, ignore_errors=True)
     machine["load_average_at_end"] = load_average()  # others' work shares this machine
