@@ -69,7 +69,13 @@ class AuditWriter:
             stopping = batch[-1][0] is _STOP
             records = [item for item in batch if item[0] is not _STOP and item[0] is not _FLUSH]
             if records:
-                await self._commit(records)
+                try:
+                    await self._commit(records)
+                except Exception as e:  # noqa: BLE001 — the one writer task must outlive anything:
+                    # were it to end, every caller waiting on a record would wait forever.
+                    for _, future in records:
+                        if future is not None and not future.done():
+                            future.set_exception(e)
             for record, future in batch:  # barriers: what was queued before them is now settled
                 if record is _FLUSH and future is not None and not future.done():
                     future.set_result(None)
@@ -90,8 +96,11 @@ class AuditWriter:
                     listener(range(result.position - len(items) + 1, result.position + 1))
             except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
                 self.failed += len(items)
-                log.error("audit_write_failed", records=len(items), exc_info=e)
                 error = e
+                try:
+                    log.error("audit_write_failed", records=len(items), exc_info=e)
+                except Exception:  # noqa: BLE001, S110 — a log that cannot be written (its disk is
+                    pass  # full too) must not keep the callers' futures from being settled below
             for _, future in items:
                 if future is not None and not future.done():
                     if error is None:

@@ -20,6 +20,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,7 @@ class IamdProcess:
     data_dir: Path
     log: Path
     extra_args: tuple[str, ...] = ()
+    stderr_to_file: bool = False  # iamd writes its log to `log` itself (else through a pipe)
     port: int = 0
     process: subprocess.Popen[bytes] | None = None
     channels: list[grpc.aio.Channel] = field(default_factory=list)
@@ -146,11 +148,17 @@ class IamdProcess:
         env = {**os.environ, "PYTHONUNBUFFERED": "1"}
         for key in ("IAMD_LISTEN", "IAMD_DATA_DIR", "IAMD_STORE", "IAMD_AUDIT_DURABILITY"):
             env.pop(key, None)
-        with open(self.log, "ab") as log:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "service", "--listen", self.target, "--data-dir", str(self.data_dir),
-                 "--account-id", ACCOUNT, "--log-level", "warning", *self.extra_args],
-                cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
+        # stderr through a pipe, copied to `log` by this process: iamd's own writes are then only
+        # its data directory's (a test that limits them does not limit its log).
+        command = [sys.executable, "-m", "service", "--listen", self.target, "--data-dir", str(self.data_dir),
+                   "--account-id", ACCOUNT, "--log-level", "warning", *self.extra_args]
+        if self.stderr_to_file:
+            with open(self.log, "ab") as log:
+                self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=log)
+            return
+        self.process = subprocess.Popen(command, cwd=REPO, env=env, stdout=subprocess.DEVNULL,
+                                        stderr=subprocess.PIPE)
+        threading.Thread(target=_copy, args=(self.process.stderr, self.log), daemon=True).start()
 
     def stderr_tail(self, chars: int = 4000) -> str:
         try:
@@ -217,6 +225,14 @@ class IamdProcess:
                 self.kill9()
                 raise AssertionError(f"iamd did not stop on SIGTERM:\n{self.stderr_tail()}") from None
         return self.process.returncode
+
+
+def _copy(source: Any, path: Path) -> None:
+    with open(path, "ab") as log:
+        for line in iter(source.readline, b""):
+            log.write(line)
+            log.flush()
+    source.close()
 
 
 class Clients:

@@ -21,7 +21,9 @@ import errno
 import json
 import os
 import random
+import resource
 import subprocess
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -47,19 +49,85 @@ RESUME_ATTEMPTS = 300  # 0.1 s apart
 FULL_LOAD_CHECKS = 50  # 0.2 s apart: how long the load may meet the full disk at most
 
 
-@pytest.fixture
-def small_fs(tmp_path: Path) -> Iterator[Path]:
+def _mount_refusal() -> str | None:
+    """Why a small tmpfs cannot be mounted here (None: it can)."""
+    if os.geteuid() != 0:
+        return "mounting a tmpfs needs root (CAP_SYS_ADMIN)"
+    with tempfile.TemporaryDirectory() as probe:
+        mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", probe],
+                                 capture_output=True, text=True)
+        if mounted.returncode != 0:
+            return f"this machine does not allow mounting a tmpfs: {mounted.stderr.strip() or mounted.returncode}"
+        subprocess.run(["umount", probe], capture_output=True)
+    return None
+
+
+class Space:
+    """Where the data directory lives, and how its room runs out and comes back."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    def exhaust(self, server: IamdProcess) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def restore(self, server: IamdProcess) -> None:
+        raise NotImplementedError
+
+
+class Tmpfs(Space):
+    """A real small filesystem, filled up by a filler file; space returns when it is deleted."""
+
+    filler: Path | None = None
+
+    def exhaust(self, server: IamdProcess) -> dict[str, Any]:
+        self.filler = fill(self.root)
+        return {"space": "tmpfs", "fs_size": FS_SIZE, "filler_bytes": self.filler.stat().st_size}
+
+    def restore(self, server: IamdProcess) -> None:
+        assert self.filler is not None
+        self.filler.unlink()
+
+
+class FileSizeLimit(Space):
+    """Where no small filesystem can be mounted: the running iamd's RLIMIT_FSIZE lowered to the
+    size its database has (prlimit, unprivileged for one's own child), so that SQLite's writes
+    past it fail with EFBIG as they would with ENOSPC; raised again for space to return. The
+    product is not touched: the operating system refuses its writes."""
+
+    def exhaust(self, server: IamdProcess) -> dict[str, Any]:
+        assert server.process is not None
+        database = server.data_dir / "events.db"
+        limit = database.stat().st_size
+        _, hard = resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, (limit, hard))
+        return {"space": "RLIMIT_FSIZE", "limit_bytes": limit}
+
+    def restore(self, server: IamdProcess) -> None:
+        assert server.process is not None
+        _, hard = resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE)
+        resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, (hard, hard))
+
+
+@pytest.fixture(params=["tmpfs", "fsize"])
+def space(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Space]:
+    refusal = _mount_refusal()
+    if request.param == "fsize":
+        if refusal is None and not os.environ.get("IAMD_CHAOS_FSIZE"):
+            pytest.skip("a real tmpfs is used on this machine; the RLIMIT_FSIZE variant runs where mounting is "
+                        "not allowed, and in make test-chaos (IAMD_CHAOS_FSIZE=1)")
+        yield FileSizeLimit(tmp_path / "disk")
+        return
+    if refusal is not None:
+        pytest.skip(f"disk full on a real small filesystem: {refusal} (the RLIMIT_FSIZE variant runs instead)")
     mount_point = tmp_path / "fs"
     mount_point.mkdir()
-    if os.geteuid() != 0:
-        pytest.skip("disk full needs a small filesystem: mounting a tmpfs needs root (CAP_SYS_ADMIN)")
     mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={FS_SIZE},mode=0700", "tmpfs", str(mount_point)],
                              capture_output=True, text=True)
     if mounted.returncode != 0:
-        pytest.skip(f"disk full needs a small filesystem; this machine does not allow mounting a tmpfs: "
-                    f"{mounted.stderr.strip() or mounted.returncode}")
+        pytest.skip(f"disk full needs a small filesystem; mounting a tmpfs failed: {mounted.stderr.strip()}")
     try:
-        yield mount_point
+        yield Tmpfs(mount_point)
     finally:
         subprocess.run(["umount", "-l", str(mount_point)], capture_output=True)
 
@@ -239,11 +307,11 @@ async def _verify_after_restart(c: Clients, trace: Trace, durable: bool) -> dict
 
 
 @pytest.mark.parametrize("durability", ["sync", "async"])
-async def test_disk_full_refuses_retryably_and_resumes(small_fs: Path, tmp_path: Path, durability: str) -> None:
+async def test_disk_full_refuses_retryably_and_resumes(space: Space, tmp_path: Path, durability: str) -> None:
     durable = durability == "sync"
-    server = IamdProcess(small_fs / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
+    server = IamdProcess(space.root / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
     trace = Trace()
-    figures: dict[str, Any] = {"durability": durability, "fs_size": FS_SIZE}
+    figures: dict[str, Any] = {"durability": durability}
     try:
         await server.start()
         c = server.clients()
@@ -255,14 +323,13 @@ async def test_disk_full_refuses_retryably_and_resumes(small_fs: Path, tmp_path:
             target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="before-0"),
             policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full"), "before")).ok
 
-        filler = fill(small_fs)
-        figures["filler_bytes"] = filler.stat().st_size
+        figures.update(space.exhaust(server))
         figures["writes_until_refused"] = await _until_full(c, trace)
         figures.update(await _on_full_disk(server, c, trace, durable))
         figures["answered_ok_on_full_disk"] = trace.count("full", ok=True)
         figures["refused_on_full_disk"] = trace.count("full", ok=False)
 
-        filler.unlink()
+        space.restore(server)
         figures.update(await _resumes(c, trace, durable))
 
         if durable:
@@ -281,14 +348,14 @@ async def test_disk_full_refuses_retryably_and_resumes(small_fs: Path, tmp_path:
 
 
 @pytest.mark.parametrize("durability", ["sync", "async"])
-async def test_disk_fills_under_mixed_load(small_fs: Path, tmp_path: Path, durability: str) -> None:
+async def test_disk_fills_under_mixed_load(space: Space, tmp_path: Path, durability: str) -> None:
     """The disk fills while several clients write and authorize, then space returns; iamd answers
     every call throughout (OK or a retryable ServiceUnavailable, never INTERNAL, never a hang), and
     after a restart the state is what the acknowledged calls imply, every answered call has its
     record (bar refusals, and in async mode bar the records iamd counted as lost), and every
     identity event has its call's record."""
     durable = durability == "sync"
-    server = IamdProcess(small_fs / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
+    server = IamdProcess(space.root / "data", tmp_path / "iamd.log", ("--audit-durability", durability))
     ledger = Ledger()
     stop = asyncio.Event()
     rng = random.Random()
@@ -302,7 +369,7 @@ async def test_disk_fills_under_mixed_load(small_fs: Path, tmp_path: Path, durab
         tasks = [asyncio.create_task(w.run()) for w in writers]
         await asyncio.sleep(0.3)  # some load first
         answered_before_full = len(ledger.answered)
-        filler = await asyncio.to_thread(fill, small_fs)
+        figures.update(await asyncio.to_thread(space.exhaust, server))
         refusals_before = 0
         for _ in range(FULL_LOAD_CHECKS):  # stay full until the writers have met refusals
             await asyncio.sleep(0.2)
@@ -313,7 +380,7 @@ async def test_disk_fills_under_mixed_load(small_fs: Path, tmp_path: Path, durab
             if any(t.done() for t in tasks):
                 break
         figures["answered_while_full"] = len(ledger.answered) - answered_before_full
-        filler.unlink()
+        space.restore(server)
         resumed_from = len(ledger.answered)
         for _ in range(RESUME_ATTEMPTS):  # until writes are acknowledged again
             await asyncio.sleep(0.1)
@@ -360,3 +427,68 @@ async def test_disk_fills_under_mixed_load(small_fs: Path, tmp_path: Path, durab
         stop.set()
         print(json.dumps(figures))
         await server.stop()
+
+
+async def _log_on_full_disk(tmp_path: Path, space: Space, durability: str) -> list[tuple[str, Outcome]]:
+    """iamd's stderr is a file on the same filesystem, as with `iamd 2>>/var/log/iamd.log` on a
+    full /var: every call made while it is full, then after space returned."""
+    if not isinstance(space, Tmpfs):
+        pytest.skip("needs a real small filesystem for the log file too (RLIMIT_FSIZE would also cap the "
+                    "test's own copy)")
+    server = IamdProcess(space.root / "data", space.root / "iamd.log", ("--audit-durability", durability),
+                         stderr_to_file=True)
+    outcomes: list[tuple[str, Outcome]] = []
+    try:
+        await server.start()
+        c = server.clients()
+        for i in range(3):
+            assert (await call(c.iam.CreateUser, _user(f"before-{i}"))).ok
+        space.exhaust(server)
+        for i in range(10):
+            outcomes.append(("full CreateUser", await call(c.iam.CreateUser, _user(f"full-{i}"))))
+            outcomes.append(("full GetUser", await call(c.iam.GetUser, ipb.GetUserRequest(user_name="before-0"))))
+            outcomes.append(("full Authorize", await call(c.authz.Authorize, _authorize("before-0"))))
+        space.restore(server)
+        for i in range(RESUME_ATTEMPTS):
+            outcome = await call(c.iam.CreateUser, _user(f"resume-{i}"))
+            outcomes.append(("resuming CreateUser", outcome))
+            if outcome.ok:
+                break
+            await asyncio.sleep(0.1)  # polling for recovery
+        for i in range(3):
+            outcomes.append(("after GetUser", await call(c.iam.GetUser, ipb.GetUserRequest(user_name="before-0"))))
+            outcomes.append(("after Authorize", await call(c.authz.Authorize, _authorize("before-0"))))
+            outcomes.append(("after status", await call(c.authz.GetProjectionStatus,
+                                                        apb.GetProjectionStatusRequest())))
+        assert server.process is not None and server.process.poll() is None, "iamd died with its log on a full disk"
+    finally:
+        print("\n".join(f"{what}: {o.status} {o.grpc_code.name} {o.code} {o.details[:80]}" for what, o in outcomes))
+        await server.stop()
+    return outcomes
+
+
+@pytest.mark.parametrize("durability", ["sync", "async"])
+async def test_log_on_the_full_disk_never_stalls_the_service(space: Space, tmp_path: Path, durability: str) -> None:
+    """A log line that cannot be written must not stop the audit writer: when it did (its
+    `audit_write_failed` line raised ENOSPC out of the writer task), every later Authorize and read
+    in durable mode waited forever, even after space returned (fixed in service/audit/writer.py)."""
+    outcomes = await _log_on_full_disk(tmp_path, space, durability)
+    hung = [what for what, o in outcomes if o.grpc_code == grpc.StatusCode.DEADLINE_EXCEEDED]
+    assert not hung, f"calls got no answer: {hung}"
+    after = [(what, o) for what, o in outcomes if what.startswith("after")]
+    assert after and all(o.ok for _, o in after), [(w, o.grpc_code.name, o.details) for w, o in after]
+
+
+@pytest.mark.xfail(strict=True, reason=(
+    "service/rpc/gateway.py logs in its error paths (log.error('store_unavailable'/'rpc_failed'/"
+    "'audit_record_lost') through structlog's PrintLogger, which raises OSError(ENOSPC) when stderr is a "
+    "file on the full disk; the exception escapes the handler and grpc answers UNKNOWN \"Unexpected "
+    "<class 'OSError'>: [Errno 28] No space left on device\" instead of ServiceUnavailable (sync and async: "
+    "writes; sync: reads and Authorize too)"))
+@pytest.mark.parametrize("durability", ["sync", "async"])
+async def test_log_on_the_full_disk_still_answers_service_unavailable(space: Space, tmp_path: Path,
+                                                                      durability: str) -> None:
+    outcomes = await _log_on_full_disk(tmp_path, space, durability)
+    for what, outcome in outcomes:
+        if not outcome.ok:
+            assert_unavailable(what, outcome)
