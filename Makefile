@@ -34,7 +34,8 @@ test: $(STAMP) $(GEN)
 test-chaos: $(STAMP) $(GEN)
 	IAMD_CHAOS_TRIALS=$${IAMD_CHAOS_TRIALS:-10} IAMD_CHAOS_WRITERS=$${IAMD_CHAOS_WRITERS:-6} \
 	IAMD_CHAOS_LOAD_SECONDS=$${IAMD_CHAOS_LOAD_SECONDS:-3} IAMD_CHAOS_FULL_CALLS=$${IAMD_CHAOS_FULL_CALLS:-100} \
-	IAMD_RACE_ITERATIONS=$${IAMD_RACE_ITERATIONS:-150} IAMD_FUZZ_EXAMPLES=$${IAMD_FUZZ_EXAMPLES:-20} \
+	IAMD_CHAOS_FSIZE=$${IAMD_CHAOS_FSIZE:-1} IAMD_RACE_ITERATIONS=$${IAMD_RACE_ITERATIONS:-150} \
+	IAMD_FUZZ_EXAMPLES=$${IAMD_FUZZ_EXAMPLES:-20} \
 	$(PY) -m pytest -q tests/chaos tests/races tests/e2e/test_unique_ids.py tests/e2e/test_fuzz.py
 
 # Only the SCP/RCP/cross-account corpus scenarios through real accounts (make test runs them too).
