@@ -135,7 +135,16 @@ policy_shaped = st.builds(
 policy_strings = st.one_of(st.sampled_from(POLICY_TEXTS), policy_shaped, strings)
 
 
+ACTIONS = ["s3:GetObject", "sts:AssumeRole", "iam:CreateUser", "iam:*", "*", "s3:Get*", "ec2:RunInstances"]
+
+
 def _strings_for(name: str) -> st.SearchStrategy[str]:
+    if name in ("action", "action_names"):
+        return st.one_of(st.sampled_from(ACTIONS), strings)
+    if name in ("resource", "resource_arns", "principal_arn", "caller_arn", "policy_source_arn"):
+        return st.one_of(st.sampled_from(ARNS), strings)
+    if name.endswith("account") or name.endswith("account_id") or name == "resource_owner":
+        return st.one_of(st.just(ACCOUNT), strings)
     if "policy" in name and "arn" not in name or name in ("content", "document"):
         return policy_strings
     if name.endswith("arn") or name.endswith("arns"):
