@@ -12,11 +12,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .codec import EventCodec, Upcaster
 from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
-from .kurrentdb import KurrentDbEventStore
 from .memory import InMemoryEventStore
 from .port import (
     AppendResult,
@@ -28,6 +28,18 @@ from .port import (
     StreamState,
 )
 from .sqlite import SqliteEventStore
+
+if TYPE_CHECKING:
+    from .kurrentdb import KurrentDbEventStore
+
+
+def __getattr__(name: str) -> Any:
+    # The KurrentDB client is imported when first used, not by every start on SQLite (~40 ms).
+    if name == "KurrentDbEventStore":
+        from .kurrentdb import KurrentDbEventStore
+
+        return KurrentDbEventStore
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 __all__ = [
     "AppendResult",
@@ -75,6 +87,8 @@ def open_event_store(uri: str, codec: EventCodec) -> EventStore:
             )
         return SqliteEventStore(path, codec)
     if scheme in _KURRENTDB_SCHEMES:
+        from .kurrentdb import KurrentDbEventStore
+
         return KurrentDbEventStore(uri, codec)
     raise ValueError(
         f"event store URI `{uri}` is not supported: use memory://, sqlite:///path/to/file.db,"
