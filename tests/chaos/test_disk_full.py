@@ -74,6 +74,9 @@ class Space:
     def restore(self, server: IamdProcess) -> None:
         raise NotImplementedError
 
+    def reapply(self, server: IamdProcess) -> None:
+        """After a restart on the exhausted space: keep it exhausted for the new process."""
+
 
 class Tmpfs(Space):
     """A real small filesystem, filled up by a filler file; space returns when it is deleted."""
@@ -102,6 +105,9 @@ class FileSizeLimit(Space):
         _, hard = resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE)
         resource.prlimit(server.process.pid, resource.RLIMIT_FSIZE, (limit, hard))
         return {"space": "RLIMIT_FSIZE", "limit_bytes": limit}
+
+    def reapply(self, server: IamdProcess) -> None:
+        self.exhaust(server)  # a limit belongs to a process: the new one starts without it
 
     def restore(self, server: IamdProcess) -> None:
         assert server.process is not None
@@ -206,7 +212,8 @@ async def _until_full(c: Clients, trace: Trace) -> int:
     raise AssertionError(f"{MAX_WRITES_UNTIL_FULL} CreateUser calls all succeeded on a full filesystem")
 
 
-async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: bool) -> dict[str, Any]:
+async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: bool,
+                        phase: str = "full") -> dict[str, Any]:
     """Writes, Authorize and reads while the disk stays full."""
     attach = ipb.AttachPolicyRequest(target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="before-0"),
                                      policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full")
@@ -214,11 +221,11 @@ async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: 
     for i in range(PRESSURE):
         # A small write may still fit in room SQLite keeps (a failed transaction's WAL frames):
         # then it is answered OK, and must be stored like any other; else it is refused retryably.
-        outcome = await trace.create_user(c, f"full-{i}", "full")
+        outcome = await trace.create_user(c, f"{phase.replace(' ', '-')}-{i}", phase)
         if not outcome.ok:
             assert_unavailable("CreateUser", outcome)
             writes_refused += 1
-        outcome = await trace.other("AttachPolicy", c.iam.AttachPolicy, attach, "full")
+        outcome = await trace.other("AttachPolicy", c.iam.AttachPolicy, attach, phase)
         if not outcome.ok:
             assert_unavailable("AttachPolicy", outcome)
             writes_refused += 1
@@ -226,7 +233,7 @@ async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: 
                 ("Authorize", c.authz.Authorize, _authorize("before-0")),
                 ("GetUser", c.iam.GetUser, ipb.GetUserRequest(user_name="before-1")),
                 ("ListUsers", c.iam.ListUsers, ipb.ListUsersRequest(page=ipb.Page(max_items=5)))):
-            outcome = await trace.other(operation, method, request, "full")
+            outcome = await trace.other(operation, method, request, phase)
             if durable:  # answered only with its record stored, else refused retryably
                 if not outcome.ok:
                     assert_unavailable(operation, outcome)
@@ -290,7 +297,7 @@ async def _verify_after_restart(c: Clients, trace: Trace, durable: bool) -> dict
     for operation, phase, outcome in trace.calls:
         # Durable: every call answered OK has its record. Async: a call answered while the disk
         # was full may have lost its record (counted); the others were stored before the stop.
-        if outcome.ok and (durable or phase not in ("full", "filling")):
+        if outcome.ok and (durable or phase not in ("full", "filling", "restarted full")):
             checked += 1
             found = records.get(outcome.request_id)
             assert found, f"{operation} answered OK in phase {phase} (request {outcome.request_id}) has no record"
@@ -298,7 +305,7 @@ async def _verify_after_restart(c: Clients, trace: Trace, durable: bool) -> dict
     # Every identity event has its call's record (a refused write whose events landed included)
     missing = []
     for name in sorted(users):
-        if name.startswith(("fill-", "full-", "resume-", "after-", "before-")):
+        if name.startswith(("fill-", "full-", "restarted-full-", "resume-", "after-", "before-")):
             history = await c.audit.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(
                 target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=name)), timeout=30)
             missing += [f"{e.type} {name} ({e.request_id})" for e in history.events if e.request_id not in records]
@@ -328,6 +335,15 @@ async def test_disk_full_refuses_retryably_and_resumes(space: Space, tmp_path: P
         figures.update(await _on_full_disk(server, c, trace, durable))
         figures["answered_ok_on_full_disk"] = trace.count("full", ok=True)
         figures["refused_on_full_disk"] = trace.count("full", ok=False)
+
+        # A crash while the disk is full, and a start on the still-full disk
+        server.kill9()
+        await server.close_channels()
+        await server.start()
+        space.reapply(server)
+        c = server.clients()
+        await _on_full_disk(server, c, trace, durable, phase="restarted full")
+        figures["answered_ok_after_start_on_full_disk"] = trace.count("restarted full", ok=True)
 
         space.restore(server)
         figures.update(await _resumes(c, trace, durable))
