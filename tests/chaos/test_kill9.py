@@ -17,7 +17,7 @@ same data directory. Then:
   that took effect are rebuilt at start).
 
 The trials run one after another on the same data directory: each restarted process is the next
-trial's victim. IAMD_CHAOS_TRIALS, IAMD_CHAOS_WRITERS, IAMD_CHAOS_LOAD_SECONDS scale it.
+trial's victim; every other trial's SIGKILL lands during a graceful shutdown (SIGTERM first). IAMD_CHAOS_TRIALS, IAMD_CHAOS_WRITERS, IAMD_CHAOS_LOAD_SECONDS scale it.
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import signal
 from pathlib import Path
 from typing import Any
 
@@ -41,7 +42,9 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120 + 60 * TRIALS)]
 
 
 async def _load_and_kill(server: IamdProcess, ledger: Ledger, trial: int, rng: random.Random) -> float:
-    """Run the writers; SIGKILL the server at a random moment; returns that moment (s into the load)."""
+    """Run the writers; SIGKILL the server at a random moment; returns that moment (s into the load).
+    Every other trial sends SIGTERM first and SIGKILL a random moment later: the kill then lands
+    in the graceful shutdown (draining calls, committing the audit queue, writing the snapshot)."""
     writers = [Writer(server.clients(), ledger, f"chaos-t{trial}w{w}", random.Random(rng.random()))
                for w in range(WRITERS)]
     tasks = [asyncio.create_task(w.run()) for w in writers]
@@ -49,6 +52,9 @@ async def _load_and_kill(server: IamdProcess, ledger: Ledger, trial: int, rng: r
     done, _ = await asyncio.wait(tasks, timeout=moment)  # the load runs until the kill
     for task in done:
         task.result()  # a writer that ended early failed an assertion: say so
+    if trial % 2 == 1 and server.process is not None:
+        server.process.send_signal(signal.SIGTERM)
+        await asyncio.sleep(rng.uniform(0.0, 0.5))  # somewhere in the shutdown (or after it)
     server.kill9()
     await asyncio.gather(*tasks)  # each ends at its first call without an answer
     await server.close_channels()
