@@ -32,7 +32,7 @@ from .matching import (
 )
 from .model import MalformedPolicyError, PolicyType, StatementEffect, StatementRef
 from .principals import PrincipalMatcher, compile_principal
-from .validate import validate_document
+from .validate import bounded, validate_document
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -75,7 +75,7 @@ def compile_policy(
     if document is not None:
         problems.extend(validate_document(document, policy_type))
     if problems:
-        raise MalformedPolicyError(problems)
+        raise MalformedPolicyError(bounded(problems))
     return compile_document(document, policy_id=policy_id, policy_type=policy_type, version=version)
 
 

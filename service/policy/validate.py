@@ -57,12 +57,42 @@ def did_you_mean(name: str, known: Iterable[str]) -> str | None:
     return f"did you mean `{lowered[close[0]]}`?" if close else None
 
 
+# How much of a document's problems an error carries. Error details travel in gRPC trailers,
+# which clients refuse beyond 8 KB (16 KB at most): a document with a thousand bad statements
+# must still be answered MalformedPolicyDocument. So problems are reported in full while they fit
+# in REPORTED_PROBLEMS_BUDGET characters (an ordinary document's every problem does), the rest
+# are counted, and what a problem quotes from the document is shortened.
+REPORTED_PROBLEMS_BUDGET = 3000
+_MAX_PATH, _MAX_MESSAGE, _MAX_HINT = 120, 200, 160
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def bounded(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    """The problems that fit REPORTED_PROBLEMS_BUDGET, each of bounded size, then how many more there are."""
+    shown: list[PolicyProblem] = []
+    used = 0
+    for p in problems:
+        clipped = PolicyProblem(_clip(p.path, _MAX_PATH), _clip(p.message, _MAX_MESSAGE),
+                                _clip(p.hint, _MAX_HINT) if p.hint else p.hint)
+        size = len(clipped.path) + len(clipped.message) + len(clipped.hint or "")
+        if used + size > REPORTED_PROBLEMS_BUDGET:
+            more = len(problems) - len(shown)
+            shown.append(PolicyProblem("", f"Syntax errors in policy: {more} more problems not shown"))
+            break
+        shown.append(clipped)
+        used += size
+    return shown
+
+
 def validate_policy(text: str, policy_type: PolicyType) -> list[PolicyProblem]:
-    """Every problem with a policy document of the given type; [] when it is valid."""
+    """The problems with a policy document of the given type (bounded: see `bounded`); [] when it is valid."""
     document, problems = parse_document(text)
     if document is not None:
         problems.extend(validate_document(document, policy_type))
-    return problems
+    return bounded(problems)
 
 
 def validate_document(document: Any, policy_type: PolicyType) -> list[PolicyProblem]:
@@ -491,4 +521,4 @@ def _condition_value_problems(name: str, op: Any, value: str, variables: bool) -
     return [f"Syntax errors in policy: {problem} (operator `{name}`)"] if problem else []
 
 
-__all__ = ["validate_policy", "validate_document", "did_you_mean", "OPERATORS"]
+__all__ = ["validate_policy", "validate_document", "did_you_mean", "bounded", "OPERATORS", "REPORTED_PROBLEMS_BUDGET"]

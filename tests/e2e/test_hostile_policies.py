@@ -240,3 +240,14 @@ async def test_simulation_refuses_a_nesting_bomb_as_resource_policy(iamd: Iamd) 
     await refused(iamd.authz.SimulateCustomPolicy(apb.SimulateCustomPolicyRequest(
         policy_input_list=[allow("s3:GetObject")], action_names=["s3:GetObject"], resource_arns=["arn:aws:s3:::b/k"],
         resource_policy="[" * 1000 + "]" * 1000)), grpc.StatusCode.INVALID_ARGUMENT, "MalformedPolicyDocument")
+
+
+async def test_a_document_with_very_many_problems_still_gets_its_iam_error(iamd: Iamd) -> None:
+    # Every problem in the error details would exceed what a gRPC client accepts in trailers
+    # (RESOURCE_EXHAUSTED "Stream removed", no IAM code): the first ones are shown, the rest counted.
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Permit", "Action": "s3", "Resource": "x" * 100} for _ in range(150)]})
+    error = await refused(iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="many", policy_document=document)),
+                          grpc.StatusCode.INVALID_ARGUMENT, "MalformedPolicyDocument")
+    fields = field_violations(error)
+    assert "policyDocument:Statement[0].Effect" in fields and len(fields) < 100

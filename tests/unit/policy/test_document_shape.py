@@ -121,3 +121,18 @@ def test_no_document_beyond_the_api_transport_limit_is_parsed() -> None:
     with pytest.raises(ValidationError) as caught:
         check_policy_document("policyDocument", " " * 131_073 + "{}", PolicyType.RESOURCE)
     assert caught.value.problems[0].field == "policyDocument"
+
+
+def test_a_thousand_problems_are_reported_within_a_bounded_size() -> None:
+    import json
+
+    from service.policy.validate import REPORTED_PROBLEMS_BUDGET
+
+    text = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Permit", "Action": "s3", "Resource": "x" * 5000, "k" * 5000: 1} for _ in range(1000)]})
+    problems = validate_policy(text, PolicyType.IDENTITY)
+    assert "more problems not shown" in problems[-1].message
+    assert sum(len(p.path) + len(p.message) + len(p.hint or "") for p in problems) <= REPORTED_PROBLEMS_BUDGET + 100
+    with pytest.raises(MalformedPolicyError) as caught:
+        compile_policy(text, policy_id="p", policy_type=PolicyType.IDENTITY)
+    assert caught.value.problems == problems
