@@ -9,6 +9,9 @@ Sizes scale with environment variables, so that `make test` runs a short version
 - IAMD_CHAOS_WRITERS: concurrent client tasks per trial (default 4)
 - IAMD_CHAOS_LOAD_SECONDS: the longest a trial's load runs before the kill (default 1.5; the
   moment of the kill is random within it)
+- IAMD_CHAOS_ALL=1: also the variants only make test-chaos runs (kill -9 with async audit; disk
+  full through RLIMIT_FSIZE where a real tmpfs can be mounted)
+- IAMD_CHAOS_FULL_CALLS, IAMD_CHAOS_FS_SIZE: see test_disk_full.py
 """
 
 from __future__ import annotations
@@ -54,6 +57,7 @@ def env_float(name: str, default: float) -> float:
 TRIALS = env_int("IAMD_CHAOS_TRIALS", 2)
 WRITERS = env_int("IAMD_CHAOS_WRITERS", 4)
 LOAD_SECONDS = env_float("IAMD_CHAOS_LOAD_SECONDS", 1.5)
+ALL_VARIANTS = os.environ.get("IAMD_CHAOS_ALL", "") not in ("", "0")
 
 
 def free_port() -> int:

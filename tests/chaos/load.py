@@ -300,11 +300,13 @@ async def verify_keys_sign(server: IamdProcess, ledger: Ledger, rng: random.Rand
 
 
 async def verify_audit(c: Clients, ledger: Ledger, present_users: list[str], *,
-                       refusals_may_lack_record: bool = False, unstored_allowed: int = 0) -> dict[str, int]:
+                       refusals_may_lack_record: bool = False, unstored_allowed: int = 0,
+                       lossy_operations: frozenset[str] = frozenset()) -> dict[str, int]:
     """Every answered call has its record. Exceptions, for a disk that filled: a call refused with
     ServiceUnavailable (its record could not be stored either); with `refusals_may_lack_record`
-    any refusal (its error stands, its record is best effort); and with async audit up to
-    `unstored_allowed` others (the records iamd counted as lost)."""
+    any refusal (its error stands, its record is best effort); with async audit up to
+    `unstored_allowed` others (the records iamd counted as lost); and calls of `lossy_operations`
+    (async audit, then kill -9: records still queued die with the process)."""
     records = await audit_records(c)
     checked = {"answered_ok": 0, "answered_refused": 0, "identity_events": 0, "refused_without_record": 0,
                "answered_without_record": 0}
@@ -316,6 +318,9 @@ async def verify_audit(c: Clients, ledger: Ledger, present_users: list[str], *,
         found = records.get(outcome.request_id, [])
         if not found and (outcome.code == "ServiceUnavailable" or (outcome.code and refusals_may_lack_record)):
             checked["refused_without_record"] += 1
+            continue
+        if not found and answered.operation in lossy_operations:
+            checked["lost_with_the_process"] = checked.get("lost_with_the_process", 0) + 1
             continue
         if not found and unstored_allowed:
             missing.append(answered)
@@ -338,8 +343,6 @@ async def verify_audit(c: Clients, ledger: Ledger, present_users: list[str], *,
         parameters = record.get("requestParameters") or {}
         for key, value in answered.parameters.items():
             actual = parameters.get(key)
-            if actual is None and key == "policyArn":
-                actual = parameters.get("policyArn")
             assert actual == value or (key == "principalArn" and actual is None), \
                 f"{answered.operation} record: {key}={actual!r}, expected {value!r}: {record}"
         if answered.decisions is not None:

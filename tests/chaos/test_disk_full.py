@@ -36,7 +36,7 @@ from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 
-from .harness import (ACCOUNT, IN_DOUBT, WRITERS, Clients, IamdProcess, Outcome, audit_records, call, env_int,
+from .harness import (ACCOUNT, ALL_VARIANTS, IN_DOUBT, WRITERS, Clients, IamdProcess, Outcome, audit_records, call, env_int,
                       policy)
 from .load import Ledger, Writer, setup_policies, verify_audit, verify_keys_sign, verify_state
 
@@ -119,9 +119,9 @@ class FileSizeLimit(Space):
 def space(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Space]:
     refusal = _mount_refusal()
     if request.param == "fsize":
-        if refusal is None and not os.environ.get("IAMD_CHAOS_FSIZE"):
+        if refusal is None and not ALL_VARIANTS:
             pytest.skip("a real tmpfs is used on this machine; the RLIMIT_FSIZE variant runs where mounting is "
-                        "not allowed, and in make test-chaos (IAMD_CHAOS_FSIZE=1)")
+                        "not allowed, and in make test-chaos (IAMD_CHAOS_ALL=1)")
         yield FileSizeLimit(tmp_path / "disk")
         return
     if refusal is not None:
