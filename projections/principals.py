@@ -180,7 +180,7 @@ class PrincipalPolicyCache:
         key_id = session["access_key_id"]
         index = self._session_indexes.get(key_id)
         if index is None:  # a session's policies never change: built once per session
-            index = PolicyIndex([self._compile(f"session:{key_id}#{i}", "", doc, PolicyType.SESSION)
+            index = PolicyIndex([self._compile(f"session:{key_id}#{i}", "", doc, PolicyType.SESSION, stored=False)
                                  for i, doc in enumerate(documents)])
             if len(self._session_indexes) > 100_000:
                 self._session_indexes.clear()
@@ -189,7 +189,8 @@ class PrincipalPolicyCache:
 
     def resource_index(self, arn: str, document: str) -> PolicyIndex:
         """A resource's policy (stored, or passed inline with a request), compiled once per text."""
-        return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, resource_document_type(document))])
+        return PolicyIndex([self._compile(f"{arn}#resource-policy", "", document, resource_document_type(document),
+                                          stored=False)])
 
     # --- organizations --------------------------------------------------------------------------
     def _organization(self, account_id: str) -> OrganizationState | None:
@@ -259,7 +260,8 @@ class PrincipalPolicyCache:
         version = policy["default_version_id"]
         return self._compile(arn, version, policy["versions"][version]["document"], policy_type)
 
-    def _compile(self, policy_id: str, version: str, document: str, policy_type: PolicyType) -> CompiledPolicy:
+    def _compile(self, policy_id: str, version: str, document: str, policy_type: PolicyType, *,
+                 stored: bool = True) -> CompiledPolicy:
         # Inline documents change under the same id, so the document is part of the key.
         key = (policy_id, version or document, policy_type.value)
         compiled = self._compiled.get(key)
@@ -268,7 +270,7 @@ class PrincipalPolicyCache:
                 compiled = compile_policy(document, policy_id=policy_id, policy_type=policy_type,
                                           version=version or None)
             except MalformedPolicyError as e:
-                if policy_type in (PolicyType.RESOURCE, PolicyType.SESSION):
+                if not stored:
                     raise  # passed with the request: the caller's error, reported as such
                 reason = e.problems[0].message if e.problems else "malformed"
                 raise StoredPolicyError(policy_id, reason) from None
