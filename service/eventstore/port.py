@@ -133,15 +133,16 @@ class RecordedEvent(_RecordedEventFields):
         return (*tuple.__getitem__(self, slice(0, 7)), self.metadata, self.recorded_at)
 
     def __eq__(self, other: object) -> bool:
-        if not isinstance(other, RecordedEvent):
-            return NotImplemented
-        return self._comparable() == other._comparable()
+        # Never equal to a plain tuple of the same values (which tuple.__eq__ would say it is).
+        return isinstance(other, RecordedEvent) and self._comparable() == other._comparable()
 
     def __ne__(self, other: object) -> bool:
-        equal = self.__eq__(other)
-        return equal if equal is NotImplemented else not equal
+        return not self.__eq__(other)
 
     __hash__ = tuple.__hash__  # as a frozen dataclass: hashable fields hash, a payload dict does not
+
+    def _asdict(self) -> dict[str, Any]:
+        return dict(zip(self._fields, self._comparable()))
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{name}={value!r}" for name, value in zip(self._fields, self._comparable()))
