@@ -33,20 +33,23 @@ class PrincipalPolicies:
     # Shared between principals whose policies are the same (members of the same groups, say).
     identity: PolicyIndex
     boundary: PolicyIndex | None
-    # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
-    # derived here once rather than on every decision.
-    context_keys: tuple[tuple[str, str], ...] = field(default=())
     trust: PolicyIndex | None = None  # a role's trust policy, the resource policy of sts:AssumeRole
-    # context_keys with lower-cased keys, as the engine takes derived keys
+    # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
+    # lower-cased as the engine takes derived keys, derived here once rather than per decision.
     derived_keys: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
         return self.identity.policies
 
+    @property
+    def context_keys(self) -> tuple[tuple[str, str], ...]:
+        """The same keys as AWS spells them (for simulations, which show them)."""
+        return principal_context_keys(self.kind, self.account_id, self.view)
+
 
 # Bounds of the caches below (each entry is recomputable from the projection at any time).
-MAX_PRINCIPAL_SETS = 200_000  # compiled sets kept; past it, the least recently built half goes
+MAX_PRINCIPAL_SETS = 50_000  # compiled sets kept; past it, the least recently built half goes
 MAX_SHARED_INDEXES = 100_000
 MAX_COMPILED_POLICIES = 100_000
 
@@ -152,8 +155,8 @@ class PrincipalPolicyCache:
         trust = None
         if kind == "role":
             trust = PolicyIndex([self._compile(f"{view['arn']}#trust", "", view["trust_policy"], PolicyType.TRUST)])
-        keys = principal_context_keys(kind, account_id, view)
-        built = PrincipalPolicies(kind, account_id, view, identity, boundary, keys, trust, lower_context(dict(keys)))
+        built = PrincipalPolicies(kind, account_id, view, identity, boundary, trust,
+                                  lower_context(dict(principal_context_keys(kind, account_id, view))))
         if len(self._sets) >= MAX_PRINCIPAL_SETS:
             for oldest in list(itertools.islice(self._sets, MAX_PRINCIPAL_SETS // 2)):
                 del self._sets[oldest]

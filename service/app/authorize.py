@@ -97,7 +97,7 @@ class _Subject:
         default_factory=dict)
 
 
-MAX_CACHED_SUBJECTS = 100_000
+MAX_CACHED_SUBJECTS = 10_000  # the principals asked about most; a sweep over every one starts afresh
 
 
 @dataclass(frozen=True)
