@@ -49,6 +49,8 @@ _ACCOUNT_QUOTA = {
     POLICY: ("policies", names.MAX_POLICIES_PER_ACCOUNT, "PoliciesPerAccount"),
 }
 FRESHNESS_TIMEOUT = 5.0
+# Entities below an account quota by more than this are counted on the projection as it is.
+QUOTA_FRESHNESS_MARGIN = 500
 REVOKE_POLICY_NAME = "AWSRevokeOlderSessions"  # the inline policy AWS's console writes  # seconds to wait for the projection before a cross-entity check
 
 
@@ -105,6 +107,11 @@ class IdentityCommands:
 
     async def _check_account_quota(self, ctx: CallContext, kind: str) -> None:
         attr, limit, quota = _ACCOUNT_QUOTA[kind]
+        account = self.projection.account(ctx.account_id)
+        if account is None or len(getattr(account, attr)) < limit - QUOTA_FRESHNESS_MARGIN:
+            # Far below the quota, the projection's lag (a few commits) cannot matter: skip the
+            # read of the log's head that making it fresh costs every command.
+            return
         projection = await self._fresh_projection()
         account = projection.account(ctx.account_id)
         if account is not None and len(getattr(account, attr)) >= limit:
