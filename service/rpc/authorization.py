@@ -20,11 +20,13 @@ from .gateway import AUDIT_DECISIONS
 from .caller import CallerResolver
 
 MAX_BATCH = 1000
+_NO_CONTEXT: dict[str, list[str]] = {}  # shared, never changed: a request without context keys
 
 
 def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
     return AuthorizeQuery(principal_arn=principal_arn, action=r.action, resource=r.resource,
-                          resource_account=r.resource_account, context=convert.context_in(r.context),
+                          resource_account=r.resource_account,
+                          context=convert.context_in(r.context) if r.context else _NO_CONTEXT,
                           min_position=r.min_position, resource_policy=r.resource_policy,
                           resource_tags=dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None,
                           service_principal=r.service_principal, anonymous=r.anonymous)
@@ -78,13 +80,16 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             principal_arn, session = principal.arn, principal.session
+        query = _query(r, principal_arn)
         if r.HasField("as_of"):
             past = await self.time_travel.authorizer_at(_as_of(r.as_of))
-            query = _query(r, principal_arn)
             check_request(query)
             outcome = past.authorize_now(query, session=session)
-        else:
-            outcome = await self.authorizer.authorize(_query(r, principal_arn), session=session)
+        elif r.min_position > self.runner.projection.position:
+            outcome = await self.authorizer.authorize(query, session=session)  # waits for the position
+        else:  # the common case, without a coroutine's round trip
+            check_request(query)
+            outcome = self.authorizer.authorize_now(query, session=session)
         self._note_for_audit(r, outcome, principal_arn)
         return convert.decision(outcome.decision, outcome.position, r.explain)
 
