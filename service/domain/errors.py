@@ -19,8 +19,41 @@ class FieldProblem:
     hint: str | None = None
 
 
+# What an error may quote back. Its message and details travel in gRPC trailers, which clients
+# refuse beyond 8 KB (16 KB at most): an error that quoted a 70,000-character name in full would
+# reach the caller as RESOURCE_EXHAUSTED without its IAM code. Limits in UTF-8 bytes.
+MAX_MESSAGE_BYTES = 600
+MAX_QUOTED_BYTES = 300  # a resource name, a blocker, one part of a field problem
+MAX_PROBLEMS_BYTES = 3500  # all field problems together; the rest are counted
+
+
+def clip(text: str, limit: int) -> str:
+    """`text` shortened to at most `limit` UTF-8 bytes (then ending in "...")."""
+    if len(text) * 4 <= limit or len(text.encode("utf-8", "replace")) <= limit:
+        return text
+    cut = text.encode("utf-8", "replace")[: limit - 3].decode("utf-8", "ignore")
+    return cut + "..."
+
+
+def _bounded_problems(problems: Sequence[FieldProblem]) -> tuple[FieldProblem, ...]:
+    shown: list[FieldProblem] = []
+    used = 0
+    for p in problems:
+        clipped = FieldProblem(clip(p.field, MAX_QUOTED_BYTES), clip(p.message, MAX_QUOTED_BYTES),
+                               clip(p.hint, MAX_QUOTED_BYTES) if p.hint else p.hint)
+        size = sum(len(t.encode("utf-8", "replace")) for t in (clipped.field, clipped.message, clipped.hint or ""))
+        if used + size > MAX_PROBLEMS_BYTES:
+            shown.append(FieldProblem("", f"{len(problems) - len(shown)} more problems not shown"))
+            break
+        shown.append(clipped)
+        used += size
+    return tuple(shown)
+
+
 class IamError(Exception):
-    """Base of every error that reaches a caller with an IAM error code."""
+    """Base of every error that reaches a caller with an IAM error code.
+
+    What it quotes from the request is bounded (see MAX_MESSAGE_BYTES and the limits beside it)."""
 
     code = "ServiceFailure"
 
@@ -34,13 +67,14 @@ class IamError(Exception):
         quota: str = "",
         blockers: Sequence[str] = (),
     ) -> None:
+        message = clip(message, MAX_MESSAGE_BYTES)
         super().__init__(message)
         self.message = message
-        self.problems = tuple(problems)
+        self.problems = _bounded_problems(problems)
         self.resource_type = resource_type
-        self.resource_name = resource_name
+        self.resource_name = clip(resource_name, MAX_QUOTED_BYTES)
         self.quota = quota
-        self.blockers = tuple(blockers)
+        self.blockers = tuple(clip(b, MAX_QUOTED_BYTES) for b in blockers[:20])
 
 
 class NoSuchEntityError(IamError):

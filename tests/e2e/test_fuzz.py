@@ -27,6 +27,8 @@ import pytest
 from google.protobuf import descriptor as d
 from google.protobuf.message import DecodeError, Message
 from google.protobuf.timestamp_pb2 import Timestamp
+from google.rpc import error_details_pb2
+from grpc_status import rpc_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -270,6 +272,7 @@ class FuzzTarget:
             if method.streaming and code == grpc.StatusCode.DEADLINE_EXCEEDED:
                 return grpc.StatusCode.OK  # a watch that kept streaming until we hung up
             assert code not in FORBIDDEN, f"{method}: {code.name}: {error.details()}"  # type: ignore[attr-defined]
+            assert _iam_code(error), f"{method}: {code.name} without an IAM error code: {error.details()}"  # type: ignore[attr-defined]
             return code  # type: ignore[no-any-return]
         return grpc.StatusCode.OK
 
@@ -288,6 +291,23 @@ class FuzzTarget:
         self.loop.call_soon_threadsafe(self.loop.stop)
         self.thread.join(timeout=10)
         self.loop.close()
+
+
+def _iam_code(error: grpc.RpcError) -> str:
+    """The IAM error code an answer carries (ErrorInfo.reason); "" when it carries none.
+
+    A refusal by gRPC itself before iamd saw the call (a message beyond the 4 MB transport
+    limit) carries none and is accepted as such; anything else must name its IAM code."""
+    details = error.details() or ""  # type: ignore[attr-defined]
+    if error.code() == grpc.StatusCode.RESOURCE_EXHAUSTED and "larger than max" in details:  # type: ignore[attr-defined]
+        return "transport"
+    status = rpc_status.from_call(error)  # type: ignore[arg-type]
+    for detail in status.details if status else ():
+        if detail.Is(error_details_pb2.ErrorInfo.DESCRIPTOR):
+            info = error_details_pb2.ErrorInfo()
+            detail.Unpack(info)
+            return info.reason
+    return ""
 
 
 def _method(name: str) -> Method:

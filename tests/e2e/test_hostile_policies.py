@@ -162,19 +162,10 @@ async def test_organization_policies_refuse_non_objects_nesting_and_size(iamd: I
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head
 
 
-# projections/principals.py resource_document_type takes a document whose statements have no
-# Resource element for a trust policy, and _compile then reports a trust policy that does not
-# compile as a *stored* policy (StoredPolicyError: INTERNAL), though it came with the request.
-_TRUST_GUESS = pytest.mark.xfail(strict=False, reason="an inline resource policy without Resource elements is "
-                                                      "compiled as a trust policy and its problems raised as "
-                                                      "StoredPolicyError (INTERNAL) in projections/principals.py: "
-                                                      "owned by the serving-path work")
-
-
 @pytest.mark.parametrize("document", NOT_OBJECTS + ["[" * 30 + "]" * 30] + [
-    pytest.param('{"Statement": ' + "[" * 40 + "]" * 40 + "}", marks=_TRUST_GUESS, id="statement-nested-40"),
-    pytest.param('{"Statement": [null]}', marks=_TRUST_GUESS, id="statement-null"),
-    pytest.param('{"Statement": {"Effect": "Allow"}}', marks=_TRUST_GUESS, id="statement-without-resource")])
+    pytest.param('{"Statement": ' + "[" * 40 + "]" * 40 + "}", id="statement-nested-40"),
+    pytest.param('{"Statement": [null]}', id="statement-null"),
+    pytest.param('{"Statement": {"Effect": "Allow"}}', id="statement-without-resource")])
 async def test_authorize_refuses_a_malformed_inline_resource_policy(iamd: Iamd, document: str) -> None:
     await _setup(iamd)
     error = await refused(iamd.authz.Authorize(apb.AuthorizeRequest(
