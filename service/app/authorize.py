@@ -114,6 +114,9 @@ class Authorizer:
         self.clock = clock
         self._subjects: dict[tuple[str, str | None], _Subject | bool] = {}
         self._subjects_position = -1
+        # iamd's own permission checks: (caller, key, action, resource, request keys) ->
+        # ((position, time keys) it was decided at, decision)
+        self._permissions: dict[tuple[Any, ...], tuple[tuple[int, object], Decision]] = {}
         self._time_second = -1
         self._time_cache: tuple[tuple[str, str], ...] = ()  # lower-cased, as derived keys are
 
@@ -286,10 +289,29 @@ class Authorizer:
     def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
                 context: Mapping[str, str | Sequence[str]] | None = None, *,
                 session: Mapping[str, Any] | None = None, resource_policy: PolicyIndex | None = None) -> None:
-        """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`."""
+        """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`.
+
+        A caller asking again within the same second, at the same log position, with the same
+        request keys gets the decision it got (iamd's own permission checks repeat on every call):
+        any event moves the position and so starts afresh."""
+        key = None
+        if resource_policy is None:
+            key = (caller_arn, session["access_key_id"] if session is not None else None, action, resource,
+                   tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (context or {}).items())))
+            moment = (self.principals.projection.position, self._time_keys())
+            remembered = self._permissions.get(key)
+            if remembered is not None and remembered[0] == moment:
+                decision = remembered[1]
+                if decision.decision is Effect.ALLOW:
+                    return
+                key = None  # refusals are rare: explain them afresh
         query = AuthorizeQuery(principal_arn=caller_arn, action=action, resource=resource,
                                context=dict(context or {}))
         decision = self.authorize_now(query, session=session, resource_policy=resource_policy).decision
+        if key is not None:
+            if len(self._permissions) >= MAX_CACHED_SUBJECTS:
+                self._permissions.clear()
+            self._permissions[key] = ((self.principals.projection.position, self._time_keys()), decision)
         if decision.decision is Effect.ALLOW:
             return
         who = "Root" if caller_kind == "root" else "User"

@@ -166,3 +166,28 @@ async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(ia
                           "MalformedPolicyDocument")
     assert "legacy" in (error.details() or "") and f"user/old" in (error.details() or "")
     assert (await iamd.authz.Authorize(ask("fine"))).decision == apb.DECISION_IMPLICIT_DENY
+
+
+async def test_a_remembered_permission_of_the_caller_ends_with_the_event_that_revokes_it(iamd: Iamd) -> None:
+    """iamd remembers a caller's own iamd:Authorize permission between calls; removing the policy
+    that grants it refuses the very next call."""
+    from protos.iamd.v1 import common_pb2 as cpb
+
+    from .helpers import allow, user_with_key
+
+    service = await user_with_key(iamd, "svc")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=cpb.EntityRef(kind=cpb.ENTITY_KIND_USER, name="svc"), policy_name="ask",
+        policy_document=allow("iamd:Authorize")))
+    channel = iamd.connect(service)
+    try:
+        stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
+        ask = apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/svc", action="s3:GetObject",
+                                   resource="*")
+        for _ in range(3):
+            assert (await stub.Authorize(ask)).decision == apb.DECISION_IMPLICIT_DENY
+        await iamd.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(
+            target=cpb.EntityRef(kind=cpb.ENTITY_KIND_USER, name="svc"), policy_name="ask"))
+        await refused(stub.Authorize(ask), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    finally:
+        await channel.close()
