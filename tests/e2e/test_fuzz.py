@@ -2,13 +2,14 @@
 
 Hypothesis builds request messages from the protobuf descriptors (every field of every input
 message, with random and deliberately nasty values: `null` and 1,000-deep JSON as policies,
-newlines in names and tags, out-of-range numbers and timestamps, unknown enum values) and sends
-them signed as root. Raw random bytes go to every method too, signed and unsigned. No answer
-may be INTERNAL or UNKNOWN (an IAM error code is owed for every refusal), none may hang, and the
-server must still answer a normal call afterwards.
+policy-shaped JSON, newlines in names and tags, huge strings, out-of-range numbers and
+timestamps, unknown enum values) and sends them signed as root, as an IAM user or as a role
+session. Raw random bytes go to every method too, signed and unsigned. No answer may be INTERNAL
+or UNKNOWN, every refusal must carry its IAM error code, none may hang, and the server must
+still answer a normal call afterwards.
 
-The default run is short, to keep `make test` fast; IAMD_FUZZ_EXAMPLES=N runs N examples per
-method (e.g. IAMD_FUZZ_EXAMPLES=200 for a long soak).
+The default run is short (2 examples a method, a few seconds) to keep `make test` fast;
+IAMD_FUZZ_EXAMPLES=N runs N examples a method (make test-chaos: 20; a soak: 100 or more).
 """
 
 from __future__ import annotations
@@ -36,7 +37,6 @@ from clients.credentials import Credentials, RequestSigner
 from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
-
 
 EXAMPLES = int(os.environ.get("IAMD_FUZZ_EXAMPLES", "0") or 0)
 # A long run needs more than the suite's 60 s a test: calls such as ValidateAuditTrail cover
