@@ -269,7 +269,7 @@ async def audit_records(clients: Clients) -> dict[str, list[dict[str, Any]]]:
     after = 0
     while True:
         page = await clients.audit.GetAuditRecords(
-            audit_pb2.GetAuditRecordsRequest(after_position=after, max_results=1000), timeout=60)
+            audit_pb2.GetAuditRecordsRequest(after_position=after, max_results=100), timeout=60)
         for entry in page.records:
             record = render(json.loads(entry.record_json), DECODE)
             by_request.setdefault(record["requestID"], []).append(record)
