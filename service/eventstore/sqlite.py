@@ -182,6 +182,8 @@ class SqliteEventStore:
     ) -> AsyncIterator[RecordedEvent]:
         where, params = _filter_clause(filter)
         last = after or 0
+        prefixes = filter.stream_prefixes if filter is not None and filter.stream_prefixes and not filter.event_types \
+            else None
         while True:
             # Noted before reading, so a commit that lands while we read still wakes us.
             seen_commits = self._commits.count
@@ -191,7 +193,7 @@ class SqliteEventStore:
                 for event in self._decode_rows(rows):
                     yield event
             while True:
-                await self._commits.wait_after(seen_commits, timeout=self._poll_interval)
+                await self._commits.wait_after(seen_commits, timeout=self._poll_interval, prefixes=prefixes)
                 woken_by = self._commits.count
                 if woken_by == seen_commits or not self._commits.nothing_matching_since(seen_commits, filter):
                     break  # a poll (another process may have written) or a commit of interest: read
@@ -524,7 +526,8 @@ class _CommitSignal:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.count = 0
-        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        # (loop, event, the stream prefixes the waiter reads or None for all of them)
+        self._waiters: set[tuple[asyncio.AbstractEventLoop, asyncio.Event, tuple[str, ...] | None]] = set()
         # The streams each recent commit wrote (None: unknown), so that a subscriber can tell a
         # commit it has no interest in (an audit record, for the identity projection) from one it has.
         self._recent: deque[tuple[int, frozenset[str] | None]] = deque(maxlen=1024)
@@ -534,7 +537,11 @@ class _CommitSignal:
             self.count += 1
             self._recent.append((self.count, streams))
             waiters = list(self._waiters)
-        for loop, event in waiters:
+        for loop, event, prefixes in waiters:
+            # A commit of streams the waiter does not read (an audit record, for the identity
+            # projection) does not wake it: each wake-up costs a task switch on its loop.
+            if prefixes is not None and streams is not None and not any(s.startswith(prefixes) for s in streams):
+                continue
             try:
                 loop.call_soon_threadsafe(event.set)
             except RuntimeError:  # that loop is closed
@@ -545,15 +552,20 @@ class _CommitSignal:
         if event_filter is None or not event_filter.stream_prefixes or event_filter.event_types:
             return False
         with self._lock:
-            newer = [streams for count, streams in self._recent if count > seen]
+            newer = []  # from the newest back: a subscriber is usually one commit behind
+            for count, streams in reversed(self._recent):
+                if count <= seen:
+                    break
+                newer.append(streams)
             complete = self.count - seen == len(newer)
         return complete and all(streams is not None and not any(s.startswith(event_filter.stream_prefixes)
                                                                 for s in streams) for streams in newer)
 
-    async def wait_after(self, seen: int, timeout: float) -> None:
-        """Return once a commit newer than ``seen`` happened, or after ``timeout`` seconds."""
+    async def wait_after(self, seen: int, timeout: float, prefixes: tuple[str, ...] | None = None) -> None:
+        """Return once a commit newer than ``seen`` happened (one writing a stream under
+        ``prefixes``, when given), or after ``timeout`` seconds."""
         event = asyncio.Event()
-        waiter = (asyncio.get_running_loop(), event)
+        waiter = (asyncio.get_running_loop(), event, prefixes)
         with self._lock:
             if self.count != seen:
                 return
