@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 from collections import deque
 import itertools
+import os
 import queue
 import sqlite3
 import threading
@@ -74,6 +75,20 @@ _MAX_GROUP = 1_000
 _READ_THREADS = 2
 
 
+def _make_private(path: str) -> None:
+    """Create the database file owner-only (0600), or make an existing one (and its -wal, -shm) so."""
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o600))
+    except OSError:
+        return  # SQLite's own open reports what is wrong with the path
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_mode & 0o077:
+                os.chmod(name, 0o600)
+        except OSError:
+            pass  # absent, or not ours to change
+
+
 class SqliteEventStore:
     """EventStore on one SQLite file; safe to share between processes on one host."""
 
@@ -93,6 +108,7 @@ class SqliteEventStore:
         self._poll_interval = poll_interval
         self._closed = False
         self._commits = _CommitSignal()
+        _make_private(self._path)  # before SQLite creates it: its -wal and -shm take the file's mode
         # Opened synchronously so a bad path fails at startup rather than on the first append.
         self._writer = _GroupCommitWriter(self._open_connection(writer=True), self._commits)
         self._reader_connections: list[sqlite3.Connection] = []
