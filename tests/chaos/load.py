@@ -78,6 +78,7 @@ class Answered:
     parameters: dict[str, Any]  # rendered requestParameters it must carry
     decisions: list[str] | None = None  # Authorize/AuthorizeBatch: the decisions answered
     secret: str = ""  # CreateAccessKey: the secret that must appear in no record
+    no_change: bool = False  # a write that changes nothing (attaching an attached policy): no event
 
 
 @dataclass
@@ -85,6 +86,7 @@ class Ledger:
     users: dict[str, UserModel] = field(default_factory=dict)
     answered: list[Answered] = field(default_factory=list)
     in_doubt: int = 0
+    in_doubt_codes: dict[str, int] = field(default_factory=dict)  # the gRPC codes of calls without an answer
 
 
 def _grant_request(principal: str, action: str, min_position: int) -> apb.AuthorizeRequest:
@@ -106,12 +108,15 @@ class Writer:
         self.serial = 0
 
     def _record(self, operation: str, outcome: Outcome, parameters: dict[str, Any], **extra: Any) -> bool:
-        """Keep an answered call; False when the call is in doubt (the task then stops)."""
-        if outcome.status == IN_DOUBT:
-            self.ledger.in_doubt += 1
-            return False
+        """Keep an answered call; False when the call is in doubt (the task then stops). INTERNAL
+        and UNKNOWN are failures even without an IAM code (an exception that escaped iamd)."""
         assert outcome.grpc_code not in (grpc.StatusCode.INTERNAL, grpc.StatusCode.UNKNOWN), \
             f"{operation} answered {outcome.grpc_code.name} {outcome.code}: {outcome.details}"
+        if outcome.status == IN_DOUBT:
+            self.ledger.in_doubt += 1
+            self.ledger.in_doubt_codes[outcome.grpc_code.name] = self.ledger.in_doubt_codes.get(
+                outcome.grpc_code.name, 0) + 1
+            return False
         self.ledger.answered.append(Answered(operation, outcome, parameters, **extra))
         return True
 
@@ -150,13 +155,14 @@ class Writer:
     async def create_existing(self, user: UserModel) -> bool:
         """A refusal (EntityAlreadyExists): answered, so it has its record too."""
         outcome = await call(self.c.iam.CreateUser, ipb.CreateUserRequest(user_name=user.name))
-        assert outcome.status == IN_DOUBT or outcome.code == "EntityAlreadyExists", outcome
+        assert outcome.status == IN_DOUBT or outcome.code in ("EntityAlreadyExists", "ServiceUnavailable"), outcome
         return self._record("CreateUser", outcome, {"userName": user.name})
 
     async def attach(self, user: UserModel) -> bool:
         arn = managed_arn(self.rng.randrange(MANAGED))
         if user.attached.get(arn) == OK:
             arn = managed_arn(self.rng.randrange(MANAGED))  # attaching again is allowed (and idempotent)
+        no_change = user.attached.get(arn) == OK
         outcome = await call(self.c.iam.AttachPolicy, ipb.AttachPolicyRequest(
             target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name=user.name), policy_arn=arn))
         if outcome.ok:
@@ -164,7 +170,7 @@ class Writer:
             user.position = outcome.response.position
         elif user.attached.get(arn) != OK:
             user.attached[arn] = MAYBE
-        return self._record("AttachPolicy", outcome, {"policyArn": arn})
+        return self._record("AttachPolicy", outcome, {"policyArn": arn}, no_change=no_change)
 
     async def put_inline(self, user: UserModel) -> bool:
         if len(user.inline) >= MAX_INLINE:
@@ -306,7 +312,8 @@ async def verify_audit(c: Clients, ledger: Ledger, present_users: list[str], *,
     ServiceUnavailable (its record could not be stored either); with `refusals_may_lack_record`
     any refusal (its error stands, its record is best effort); with async audit up to
     `unstored_allowed` others (the records iamd counted as lost); and calls of `lossy_operations`
-    (async audit, then kill -9: records still queued die with the process)."""
+    (async audit, then kill -9: records still queued die with the process; "no-change writes":
+    writes that committed no event, so no event carries their record's facts)."""
     records = await audit_records(c)
     checked = {"answered_ok": 0, "answered_refused": 0, "identity_events": 0, "refused_without_record": 0,
                "answered_without_record": 0}
@@ -319,7 +326,8 @@ async def verify_audit(c: Clients, ledger: Ledger, present_users: list[str], *,
         if not found and (outcome.code == "ServiceUnavailable" or (outcome.code and refusals_may_lack_record)):
             checked["refused_without_record"] += 1
             continue
-        if not found and answered.operation in lossy_operations:
+        if not found and (answered.operation in lossy_operations
+                          or (answered.no_change and "no-change writes" in lossy_operations)):
             checked["lost_with_the_process"] = checked.get("lost_with_the_process", 0) + 1
             continue
         if not found and unstored_allowed:
