@@ -4,8 +4,32 @@ from __future__ import annotations
 
 import logging
 import sys
+from typing import Any, TextIO
 
 import structlog
+
+
+class _NeverFailingLogger(structlog.PrintLogger):
+    """A log line that cannot be written (stderr on a full disk, a closed pipe) is dropped and
+    counted, never raised: a log line must not turn a call's answer into an internal error."""
+
+    dropped = 0
+
+    def msg(self, message: str) -> None:
+        try:
+            super().msg(message)
+        except (OSError, ValueError):  # ValueError: the stream was closed
+            type(self).dropped += 1
+
+    log = debug = info = warn = warning = err = error = critical = exception = failure = fatal = msg
+
+
+class _NeverFailingLoggerFactory:
+    def __init__(self, file: TextIO) -> None:
+        self._file = file
+
+    def __call__(self, *args: Any) -> _NeverFailingLogger:
+        return _NeverFailingLogger(self._file)
 
 
 def configure_logging(level: str = "info") -> None:
@@ -22,6 +46,6 @@ def configure_logging(level: str = "info") -> None:
             structlog.processors.JSONRenderer(),
         ],
         wrapper_class=structlog.make_filtering_bound_logger(numeric),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
+        logger_factory=_NeverFailingLoggerFactory(sys.stderr),
         cache_logger_on_first_use=True,
     )

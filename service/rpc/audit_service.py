@@ -23,6 +23,9 @@ from . import convert
 from .caller import CallerResolver
 
 
+MAX_PAGE_BYTES = 3 * 1024 * 1024  # of GetAuditRecords' records, below gRPC's default 4 MB message limit
+
+
 def _time(ts: Timestamp, field: str = "time") -> str:
     return convert.time_in(ts, field)
 
@@ -127,11 +130,16 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
             await self.lookup.flush()  # every call answered before this one is in the log
         entries = await read_audit_entries(self.store, after=r.after_position or None,
                                            up_to=r.up_to_position or None, limit=limit + 1)
+        size = 0
         for entry in entries[:limit]:
-            page.append(audit_pb2.AuditRecordEntry(
-                position=entry.position, event_id=entry.event_id, record_json=orjson.dumps(dict(entry.data)).decode(),
-                cloud_trail_event=orjson.dumps(render(entry.data, self.lookup.decode)).decode()))
-        if len(entries) > limit:
+            stored = orjson.dumps(dict(entry.data)).decode()
+            shown = orjson.dumps(render(entry.data, self.lookup.decode)).decode()
+            if page and size + len(stored) + len(shown) > MAX_PAGE_BYTES:
+                break  # a page any client accepts (gRPC's default limit is 4 MB): the rest on the next
+            size += len(stored) + len(shown)
+            page.append(audit_pb2.AuditRecordEntry(position=entry.position, event_id=entry.event_id,
+                                                   record_json=stored, cloud_trail_event=shown))
+        if len(entries) > len(page):
             next_position = page[-1].position
         return audit_pb2.GetAuditRecordsResponse(records=page, next_position=next_position)
 

@@ -26,11 +26,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.timeout(120)]
 BATCHES = 300  # AuthorizeBatch calls of 50 requests: a few KB of record each, > 4 MB in all
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "service/rpc/audit_service.py GetAuditRecords bounds a page by count only (up to 1000 entries, each with "
-    "the stored record and its rendering), not by bytes: after 300 AuthorizeBatch calls a page of "
-    "max_results=1000 is larger than gRPC's default 4 MB and the client gets RESOURCE_EXHAUSTED; "
-    "iamctl audit export/validate ask for such pages"))
 async def test_a_page_of_audit_records_fits_a_default_client(tmp_path: Path) -> None:
     server = IamdProcess(tmp_path / "data", tmp_path / "iamd.log")
     try:

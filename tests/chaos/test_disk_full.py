@@ -495,12 +495,6 @@ async def test_log_on_the_full_disk_never_stalls_the_service(space: Space, tmp_p
     assert after and all(o.ok for _, o in after), [(w, o.grpc_code.name, o.details) for w, o in after]
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "service/rpc/gateway.py logs in its error paths (log.error('store_unavailable'/'rpc_failed'/"
-    "'audit_record_lost') through structlog's PrintLogger, which raises OSError(ENOSPC) when stderr is a "
-    "file on the full disk; the exception escapes the handler and grpc answers UNKNOWN \"Unexpected "
-    "<class 'OSError'>: [Errno 28] No space left on device\" instead of ServiceUnavailable (sync and async: "
-    "writes; sync: reads and Authorize too)"))
 @pytest.mark.parametrize("durability", ["sync", "async"])
 async def test_log_on_the_full_disk_still_answers_service_unavailable(space: Space, tmp_path: Path,
                                                                       durability: str) -> None:
