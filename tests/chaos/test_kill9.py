@@ -14,7 +14,8 @@ same data directory. Then:
   the answer carried, its operation, its outcome, and for Authorize the decision that was answered;
   LookupEvents finds a sample of them by event id; no secret appears in any record;
 - every identity event in the log has the audit record of its call (the records of in-doubt calls
-  that took effect are rebuilt at start).
+  that took effect are rebuilt at start);
+- the digest chain validates against the public key pinned before the first kill.
 
 The trials run one after another on the same data directory: each restarted process is the next
 trial's victim; every other trial's SIGKILL lands during a graceful shutdown (SIGTERM first). IAMD_CHAOS_TRIALS, IAMD_CHAOS_WRITERS, IAMD_CHAOS_LOAD_SECONDS scale it.
@@ -84,6 +85,8 @@ async def test_kill_9_under_mixed_load_loses_nothing_acknowledged(tmp_path: Path
     figures: list[dict[str, Any]] = []
     try:
         await setup_policies(server)
+        pinned = (await server.clients().audit.GetDigestPublicKey(audit_pb2.GetDigestPublicKeyRequest(),
+                                                                  timeout=20)).public_key_pem
         for trial in range(TRIALS):
             answered_before = len(ledger.answered)
             moment = await _load_and_kill(server, ledger, trial, rng)
@@ -96,6 +99,12 @@ async def test_kill_9_under_mixed_load_loses_nothing_acknowledged(tmp_path: Path
             audit = await verify_audit(c, ledger, await present_users(c), lossy_operations=(
                 frozenset() if durability == "sync" else frozenset({"Authorize", "AuthorizeBatch", "no-change writes"})),
                 refusals_may_lack_record=durability == "async")
+            # The audit proof survives the crash: the chain validates against the key pinned at the start
+            await c.audit.CreateDigest(audit_pb2.CreateDigestRequest(), timeout=60)
+            proof = await c.audit.ValidateAuditTrail(audit_pb2.ValidateAuditTrailRequest(public_key_pem=pinned),
+                                                     timeout=120)
+            assert proof.status == "VALID" and proof.valid, f"audit trail after kill -9: {list(proof.problems)[:10]}"
+            audit["late_records"] = len(proof.late_event_ids)
             figures.append({"trial": trial, "seed": seed, "kill_after_s": round(moment, 2),
                             "answered_this_trial": len(ledger.answered) - answered_before, **state, **audit})
             await server.close_channels()
