@@ -273,7 +273,8 @@ async def audit_records(clients: Clients) -> dict[str, list[dict[str, Any]]]:
             page = await clients.audit.GetAuditRecords(
                 audit_pb2.GetAuditRecordsRequest(after_position=after, max_results=size), timeout=60)
         except grpc.aio.AioRpcError as e:
-            # Pages are bounded by count only (test_audit_pages.py): past gRPC's 4 MB, ask for fewer
+            # Should a page pass gRPC's 4 MB (pages were once bounded by count only, see
+            # test_audit_pages.py), ask for fewer rather than fail every check after it
             if e.code() != grpc.StatusCode.RESOURCE_EXHAUSTED or size == 1:
                 raise
             size = max(1, size // 4)

@@ -1,11 +1,11 @@
 """Found by the kill -9 chaos run at make test-chaos size: reading the audit trail back failed.
 
-GetAuditRecords pages are bounded by count only (max_results, default and at most 1000), not by
+GetAuditRecords pages were bounded by count only (max_results, default and at most 1000), not by
 size: each entry carries the stored record and its CloudTrail rendering, and a record keeps its
-call's request bytes (up to 64 KiB). A page of 1,000 ordinary records passes gRPC's default 4 MB
-receive limit, and the client gets RESOURCE_EXHAUSTED ("Received message larger than max"):
-`iamctl audit export` and `iamctl audit validate --public-key` (clients/cli.py _stored_records)
-ask for pages of 1,000 with the default limit. ListDigests already stops a page at about 2 MB.
+call's request bytes (up to 64 KiB). A page of 1,000 ordinary records passed gRPC's default 4 MB
+receive limit, and the client got RESOURCE_EXHAUSTED ("Received message larger than max"), as
+`iamctl audit export` and `iamctl audit validate --public-key` did (they ask for pages of 1,000).
+Pages are now bounded by bytes too; this keeps a default client able to read any page.
 """
 
 from __future__ import annotations

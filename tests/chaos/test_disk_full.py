@@ -498,6 +498,9 @@ async def test_log_on_the_full_disk_never_stalls_the_service(space: Space, tmp_p
 @pytest.mark.parametrize("durability", ["sync", "async"])
 async def test_log_on_the_full_disk_still_answers_service_unavailable(space: Space, tmp_path: Path,
                                                                       durability: str) -> None:
+    """With its log on the full disk too, iamd still refuses with ServiceUnavailable: the gateway's
+    error-path log lines used to raise ENOSPC out of the handler, and grpc answered UNKNOWN
+    "Unexpected <class 'OSError'>: [Errno 28] No space left on device"."""
     outcomes = await _log_on_full_disk(tmp_path, space, durability)
     for what, outcome in outcomes:
         if not outcome.ok:
