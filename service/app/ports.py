@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import base64
 import secrets
-import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
+
+from service.eventstore.port import new_id
 
 
 class Clock(Protocol):
@@ -57,7 +58,7 @@ class RandomIds:
         return prefix + _random_text(17)
 
     def request_id(self) -> str:
-        return str(uuid.uuid4())
+        return new_id()
 
     def access_key_id(self, prefix: str = "AKIA") -> str:
         return prefix + _random_text(16)

@@ -9,6 +9,8 @@ read-your-writes token: once a subscriber has seen it, it has seen the write.
 from __future__ import annotations
 
 import enum
+import os
+import random
 import uuid
 from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +32,17 @@ class StreamState(enum.Enum):
 ExpectedVersion = StreamState | int
 
 
+# Event and request ids need to be unique, not secret: a PRNG seeded from the OS gives them
+# without a system call each (a call that releases the GIL, and under load waits to get it back).
+_ids = random.Random(os.urandom(32))
+os.register_at_fork(after_in_child=lambda: _ids.seed(os.urandom(32)))
+
+
+def new_id() -> str:
+    """A random (version 4) UUID, as text."""
+    return str(uuid.UUID(int=_ids.getrandbits(128), version=4))
+
+
 @dataclass(frozen=True, slots=True)
 class NewEvent:
     """An event to append: a stable type name, a schema version and JSON-compatible data."""
@@ -38,7 +51,7 @@ class NewEvent:
     data: Mapping[str, Any]
     metadata: Mapping[str, Any] = field(default_factory=dict)
     schema_version: int = 1
-    id: str = field(default_factory=lambda: str(uuid.uuid4()))
+    id: str = field(default_factory=new_id)
 
 
 class LazyMetadata(Mapping[str, Any]):

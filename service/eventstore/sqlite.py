@@ -73,6 +73,12 @@ _BATCH_SIZE = 256
 # Upper bound on appends committed together, so one transaction never grows without limit.
 _MAX_GROUP = 1_000
 _READ_THREADS = 2
+# Small indexed reads (a stream, the head, the few events a subscription follows) run on the
+# caller's thread: a hop to a read thread costs more than they do (a task switch, and the GIL
+# won back from threads that hold it). Large pages (a catch-up) stay on the read threads, where
+# SQLite's work overlaps the decoding.
+_INLINE_QUERIES = frozenset({"_select_stream", "_select_head", "_select_filtered_head", "_select_page"})
+_INLINE_BUSY_TIMEOUT_MS = 20
 
 
 def _make_private(path: str) -> None:
@@ -239,6 +245,22 @@ class SqliteEventStore:
     async def _read(self, query: Callable[..., _T], *args: Any) -> _T:
         """Run ``query(*args)`` on a read thread, failing with the port's errors."""
         self._check_open()
+        if query.__name__ in _INLINE_QUERIES and (query.__name__ != "_select_page" or args[1] - args[0] <= 256):
+            if getattr(self._reader_local, "connection", None) is None:
+                # This thread's connection gives up on a busy database within 20 ms rather than
+                # blocking the event loop: that read is then retried on a read thread.
+                self._reader_local.connection = connection = self._open_connection(writer=False)
+                connection.execute(f"PRAGMA busy_timeout = {_INLINE_BUSY_TIMEOUT_MS}")
+                with self._reader_lock:
+                    self._reader_connections.append(connection)
+            try:
+                result = query(*args)
+            except sqlite3.OperationalError:
+                pass  # busy (a checkpoint, another process): wait for it on a read thread instead
+            except sqlite3.Error as e:
+                raise EventStoreUnavailable(f"reading `{self._path}` failed: {e}") from e
+            else:
+                return result
         loop = asyncio.get_running_loop()
         try:
             return await loop.run_in_executor(self._readers, query, *args)

@@ -14,7 +14,6 @@ request id rides in the trailers, which are sent anyway.
 from __future__ import annotations
 
 import hashlib
-import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -39,6 +38,7 @@ from service.audit.record import (
 from service.audit.writer import AuditWriter
 from service.domain.errors import FieldProblem, IamError, InvalidInputError, ServiceUnavailableError, ThrottlingError
 from service.eventstore.errors import EventStoreUnavailable
+from service.eventstore.port import new_id
 
 from .errors import internal_status, to_grpc_status
 from .messages import Method, MessageDecoder
@@ -196,7 +196,7 @@ class CallGateway:
 
     def _begin(self, method: Method, context: grpc.aio.ServicerContext) -> tuple[str, dict[str, str], dict[str, str]]:
         """A new request id; the call's metadata and the request context keys it implies."""
-        request_id = str(uuid.uuid4())
+        request_id = new_id()
         REQUEST_ID.set(request_id)
         OPERATION.set(method.rpc)
         CALLER.set(None)
@@ -241,7 +241,7 @@ class CallGateway:
                     caller = self.guard.check(method.path, raw, request, metadata, request_keys)
                 if audited and caller is not None and not is_read_only(method.rpc):
                     AUDIT_CARRIER.set(AuditCarrier({
-                        "eventID": str(uuid.uuid4()), "service": method.service, "userIdentity": self._identity(caller),
+                        "eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
                         "request": bounded_bytes(self.redact(request, raw), MAX_RECORDED_BYTES)}))
                 response = await behavior(request, context)
                 if self.guard is not None and caller is not None:
@@ -315,7 +315,7 @@ class CallGateway:
         decisions = AUDIT_DECISIONS.get()
         carrier = AUDIT_CARRIER.get()
         fact = call_fact(
-            event_id=carrier.fact["eventID"] if carrier else str(uuid.uuid4()), request_id=request_id,
+            event_id=carrier.fact["eventID"] if carrier else new_id(), request_id=request_id,
             event_time=iso8601(self.clock.now()),
             service=method.service, rpc=method.rpc, source_ip=request_keys["aws:SourceIp"],
             user_agent=request_keys["aws:UserAgent"], user_identity=self._identity(caller),
