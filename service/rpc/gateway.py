@@ -1,10 +1,14 @@
 """The gate every iamd.v1 call passes, wrapped around each servicer method once, at start.
 
-Per call, in a straight line: a request id; the request's bytes parsed (undecodable bytes are
-answered INVALID_ARGUMENT, not UNKNOWN); the signature checked over the bytes that arrived and
-the IAM action authorized (the guard); the servicer; the call's compact audit fact handed to the
-writer (in durable mode the answer waits for its commit); IamErrors mapped to their status with
-rich details; anything else logged and answered ServiceFailure with the request id.
+Per call, in a straight line: a request id (bound to the call's log lines); admission (at most
+`max_in_flight` calls at once, Throttling beyond); the request's bytes, size-checked for their
+RPC and parsed (undecodable bytes are answered INVALID_ARGUMENT, not UNKNOWN); the signature
+checked over the bytes that arrived and the IAM action authorized (the guard); for a mutating
+call, its audit fact handed to the use case to ride in its events (AUDIT_CARRIER); the servicer;
+the call's compact audit fact handed to the writer (in durable mode the answer waits for its
+commit, unless the call's events already carried it); IamErrors mapped to their status with rich
+details; a store that cannot write answered ServiceUnavailable; anything else logged and answered
+ServiceFailure with the request id.
 
 Not a grpc.aio interceptor: an interceptor is consulted and builds a new handler on every call,
 and the request id rode in an extra initial-metadata frame; here handlers are built once and the
@@ -199,6 +203,8 @@ class CallGateway:
         request_id = new_id()
         REQUEST_ID.set(request_id)
         OPERATION.set(method.rpc)
+        # Every log line of the call names it (each call runs in a context of its own).
+        structlog.contextvars.bind_contextvars(request_id=request_id, rpc=method.rpc)
         CALLER.set(None)
         RESOURCES.set([])
         AUDIT_DECISIONS.set(None)
