@@ -252,7 +252,12 @@ class CallGateway:
                 response = await behavior(request, context)
                 if self.guard is not None and caller is not None:
                     # Only a call that succeeded marks its key as used: a refused one writes nothing.
-                    await self.guard.note_use(caller, method.path, request_id, request_keys)
+                    # Best effort: a key's last use that cannot be written (a full disk) must not
+                    # refuse a call whose own effects are already committed.
+                    try:
+                        await self.guard.note_use(caller, method.path, request_id, request_keys)
+                    except Exception as e:  # noqa: BLE001 — logged; GetAccessKeyLastUsed is advisory
+                        log.warning("key_use_not_recorded", error=str(e))
                 if audited:
                     # The answer leaves only once its record is durable (unless configured otherwise):
                     # a record that cannot be stored refuses the call, retryably.
