@@ -156,11 +156,14 @@ DecisionFact = tuple[str, str, str, str, Sequence[Sequence[Any]], Sequence[str],
 Decoder = Callable[[str, str, bytes], dict[str, Any]]
 
 
+def omitted(data: bytes) -> dict[str, Any]:
+    """What is kept of bytes not kept: their size and hash."""
+    return {"omitted": True, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+
+
 def bounded_bytes(data: bytes, limit: int) -> str | dict[str, Any]:
     """The bytes as base64, or past `limit` a marker with their size and hash (never the bytes)."""
-    if len(data) <= limit:
-        return base64.b64encode(data).decode()
-    return {"omitted": True, "size": len(data), "sha256": hashlib.sha256(data).hexdigest()}
+    return base64.b64encode(data).decode() if len(data) <= limit else omitted(data)
 
 
 def _text(value: str) -> str:

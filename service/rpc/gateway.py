@@ -17,7 +17,6 @@ request id rides in the trailers, which are sent anyway.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextvars import ContextVar
 from typing import Any
@@ -37,6 +36,7 @@ from service.audit.record import (
     bounded_bytes,
     call_fact,
     is_read_only,
+    omitted,
     user_identity,
 )
 from service.audit.writer import AuditWriter
@@ -69,59 +69,20 @@ def peer_ip(peer: str) -> str:
 
 # --- redaction of protobuf bytes ------------------------------------------------------------------
 
-_Path = tuple[pb_descriptor.FieldDescriptor, ...]
+_Tree = dict[pb_descriptor.FieldDescriptor, "_Tree | None"]  # field -> the secrets inside it (None: it is one)
 
 
-def _secret_paths(desc: pb_descriptor.Descriptor, depth: int = 0) -> list[_Path]:
-    """Every path from a message to a secret field (by its JSON name), through nested messages."""
-    paths: list[_Path] = []
+def _secret_tree(desc: pb_descriptor.Descriptor, depth: int = 0) -> _Tree:
+    """Where a message's secret fields (by JSON name) are, through nested messages: each repeated
+    field is then walked once for all the secrets below it."""
+    tree: _Tree = {}
     for f in desc.fields:
         if f.json_name in SECRET_FIELDS:
-            paths.append((f,))
+            tree[f] = None
         elif f.type == f.TYPE_MESSAGE and depth < 8 and not f.message_type.GetOptions().map_entry:
-            paths += [(f, *rest) for rest in _secret_paths(f.message_type, depth + 1)]
-    return paths
-
-
-def _hide(msg: pb_message.Message, path: _Path) -> bool:
-    """Replace the secret at `path` in `msg` (a copy) with the redaction marker; True if one was set."""
-    f, rest = path[0], path[1:]
-    if rest:
-        if f.is_repeated:
-            return any([_hide(item, rest) for item in getattr(msg, f.name)])
-        return msg.HasField(f.name) and _hide(getattr(msg, f.name), rest)
-    value = getattr(msg, f.name)
-    if not value:
-        return False
-    if f.message_type is not None and f.message_type.GetOptions().map_entry:
-        value.clear()  # rendering shows the field as hidden: its name is a secret field's
-        if f.message_type.fields_by_name["value"].type == f.TYPE_STRING:
-            value[HIDDEN] = HIDDEN
-    elif f.is_repeated:
-        del value[:]
-    elif f.type == f.TYPE_BYTES:
-        setattr(msg, f.name, HIDDEN.encode())
-    elif f.type == f.TYPE_STRING:
-        setattr(msg, f.name, HIDDEN)
-    else:
-        msg.ClearField(f.name)
-    return True
-
-
-_Tree = dict[pb_descriptor.FieldDescriptor, "_Tree | None"]  # field -> what to look at inside (None: the secret)
-
-
-def _tree(paths: list[_Path]) -> _Tree:
-    """The secret paths as a tree, so that each repeated field is walked once for all of them."""
-    tree: _Tree = {}
-    for path in paths:
-        node = tree
-        for f in path[:-1]:
-            child = node.get(f)
-            if child is None:
-                child = node[f] = {}
-            node = child
-        node[path[-1]] = None
+            inside = _secret_tree(f.message_type, depth + 1)
+            if inside:
+                tree[f] = inside
     return tree
 
 
@@ -138,29 +99,53 @@ def _has_secret(msg: pb_message.Message, tree: _Tree) -> bool:
     return False
 
 
+def _hide(msg: pb_message.Message, tree: _Tree) -> None:
+    """Replace every secret of `msg` (a copy) with the redaction marker."""
+    for f, inside in tree.items():
+        if inside is None:
+            _hide_field(msg, f)
+        elif f.is_repeated:
+            for item in getattr(msg, f.name):
+                _hide(item, inside)
+        elif msg.HasField(f.name):
+            _hide(getattr(msg, f.name), inside)
+
+
+def _hide_field(msg: pb_message.Message, f: pb_descriptor.FieldDescriptor) -> None:
+    value = getattr(msg, f.name)
+    if not value:
+        return
+    if f.message_type is not None and f.message_type.GetOptions().map_entry:
+        value.clear()  # rendering shows the field as hidden: its name is a secret field's
+        if f.message_type.fields_by_name["value"].type == f.TYPE_STRING:
+            value[HIDDEN] = HIDDEN
+    elif f.is_repeated:
+        del value[:]
+    elif f.type == f.TYPE_BYTES:
+        setattr(msg, f.name, HIDDEN.encode())
+    elif f.type == f.TYPE_STRING:
+        setattr(msg, f.name, HIDDEN)
+    else:
+        msg.ClearField(f.name)
+
+
 class Redactor:
     """The bytes of a message with every secret replaced; the bytes as they are when it has none."""
 
     def __init__(self) -> None:
-        self._paths: dict[str, tuple[list[_Path], _Tree]] = {}
+        self._trees: dict[str, _Tree] = {}  # by message type
 
     def __call__(self, msg: pb_message.Message, raw: bytes | None = None) -> bytes:
-        name = msg.DESCRIPTOR.full_name
-        known = self._paths.get(name)
-        if known is None:
-            paths = _secret_paths(msg.DESCRIPTOR)
-            known = self._paths[name] = (paths, _tree(paths))
-        paths, tree = known
+        tree = self._trees.get(msg.DESCRIPTOR.full_name)
+        if tree is None:
+            tree = self._trees[msg.DESCRIPTOR.full_name] = _secret_tree(msg.DESCRIPTOR)
         if not _has_secret(msg, tree):
             return raw if raw is not None else msg.SerializeToString()
         copy = type(msg)()
         copy.CopyFrom(msg)
-        for p in paths:
-            _hide(copy, p)
+        _hide(copy, tree)
         return copy.SerializeToString()
 
-
-# --- the method table -----------------------------------------------------------------------------
 
 # --- the gateway ----------------------------------------------------------------------------------
 
@@ -336,7 +321,7 @@ class CallGateway:
             error_code=error_code, error_message=error_message, resources=RESOURCES.get(),
             decisions=decisions, batch=method.rpc == "AuthorizeBatch")
         if request is None and raw:
-            fact["request"] = {"omitted": True, "size": len(raw), "sha256": _sha256(raw)}
+            fact["request"] = omitted(raw)
         # A call whose events committed carries its fact in them: its record need not be waited for
         # (a crash before it is stored leaves it rebuildable, see service/audit/recovery.py).
         await self.writer.write(fact, wait=not (carrier is not None and carrier.committed and not error_code))
@@ -358,5 +343,3 @@ class CallGateway:
         return identity
 
 
-def _sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
