@@ -295,10 +295,10 @@ class Authorizer:
         request keys gets the decision it got (iamd's own permission checks repeat on every call):
         any event moves the position and so starts afresh."""
         key = None
+        moment = (self.principals.projection.position, self._time_keys())
         if resource_policy is None:
             key = (caller_arn, session["access_key_id"] if session is not None else None, action, resource,
                    tuple(sorted((k, v if isinstance(v, str) else tuple(v)) for k, v in (context or {}).items())))
-            moment = (self.principals.projection.position, self._time_keys())
             remembered = self._permissions.get(key)
             if remembered is not None and remembered[0] == moment:
                 decision = remembered[1]
@@ -311,7 +311,7 @@ class Authorizer:
         if key is not None:
             if len(self._permissions) >= MAX_CACHED_SUBJECTS:
                 self._permissions.clear()
-            self._permissions[key] = ((self.principals.projection.position, self._time_keys()), decision)
+            self._permissions[key] = (moment, decision)
         if decision.decision is Effect.ALLOW:
             return
         who = "Root" if caller_kind == "root" else "User"

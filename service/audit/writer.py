@@ -97,10 +97,8 @@ class AuditWriter:
             except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
                 self.failed += len(items)
                 error = e
-                try:
-                    log.error("audit_write_failed", records=len(items), exc_info=e)
-                except Exception:  # noqa: BLE001, S110 — a log that cannot be written (its disk is
-                    pass  # full too) must not keep the callers' futures from being settled below
+                # Never raises, even with the log's disk full too (service/log_config.py).
+                log.error("audit_write_failed", records=len(items), exc_info=e)
             for _, future in items:
                 if future is not None and not future.done():
                     if error is None:

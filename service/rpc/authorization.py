@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 
 import grpc
 
@@ -70,17 +71,22 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
                 and not r.HasField("signed_request") and not r.HasField("as_of")
                 and r.min_position <= self.runner.projection.position)
 
-    def _authorize_immediate(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
-        """`_authorize` for an `_immediate` request, without a coroutine per request of a batch."""
-        query = _query(r, r.principal_arn)
+    def _decide_now(self, r: apb.AuthorizeRequest, principal_arn: str, session: Any = None,
+                    authorizer: Authorizer | None = None) -> apb.AuthorizeResponse:
+        """Decide against the projection as it is (or a past one's `authorizer`), without a
+        coroutine of its own (a batch decides its requests this way), and answer."""
+        query = _query(r, principal_arn)
         check_request(query)
-        outcome = self.authorizer.authorize_now(query)
-        self._note_for_audit(r, outcome, r.principal_arn)
+        outcome = (authorizer or self.authorizer).authorize_now(query, session=session)
+        return self._answered(r, outcome, principal_arn)
+
+    def _answered(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> apb.AuthorizeResponse:
+        self._note_for_audit(r, outcome, principal_arn)
         return convert.decision(outcome.decision, outcome.position, r.explain)
 
     async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
         if self._immediate(r):
-            return self._authorize_immediate(r)
+            return self._decide_now(r, r.principal_arn)
         ways = [bool(r.principal_arn), r.HasField("signed_request"), bool(r.session_token),
                  bool(r.service_principal), r.anonymous]
         if sum(ways) != 1:
@@ -96,18 +102,12 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             principal_arn, session = principal.arn, principal.session
-        query = _query(r, principal_arn)
         if r.HasField("as_of"):
-            past = await self.time_travel.authorizer_at(_as_of(r.as_of))
-            check_request(query)
-            outcome = past.authorize_now(query, session=session)
-        elif r.min_position > self.runner.projection.position:
-            outcome = await self.authorizer.authorize(query, session=session)  # waits for the position
-        else:  # the common case, without a coroutine's round trip
-            check_request(query)
-            outcome = self.authorizer.authorize_now(query, session=session)
-        self._note_for_audit(r, outcome, principal_arn)
-        return convert.decision(outcome.decision, outcome.position, r.explain)
+            return self._decide_now(r, principal_arn, session, await self.time_travel.authorizer_at(_as_of(r.as_of)))
+        if r.min_position > self.runner.projection.position:  # wait for the position, then decide
+            return self._answered(r, await self.authorizer.authorize(_query(r, principal_arn), session=session),
+                                  principal_arn)
+        return self._decide_now(r, principal_arn, session)
 
     @staticmethod
     def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> None:
@@ -134,7 +134,8 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
                                   problems=[FieldProblem("requests", f"more than {MAX_BATCH}")])
         AUDIT_DECISIONS.set([])
         return apb.AuthorizeBatchResponse(responses=[
-            self._authorize_immediate(request) if self._immediate(request) else await self._authorize(request)
+            self._decide_now(request, request.principal_arn) if self._immediate(request)
+            else await self._authorize(request)
             for request in r.requests])
 
     async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,
