@@ -42,7 +42,7 @@ from kurrentdbclient.exceptions import (
 from .codec import EventCodec
 from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
 from .memory import check_append_arguments
-from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState, in_batches
 
 SCHEMA_VERSION_KEY = "$schemaVersion"
 EVENT_ID_KEY = "$iamdEventId"
@@ -157,15 +157,9 @@ class KurrentDbEventStore:
         self, after: int | None = None, filter: EventFilter | None = None
     ) -> AsyncIterator[list[RecordedEvent]]:
         # The client streams events one by one: batches only spare the caller its awaits.
-        batch: list[RecordedEvent] = []
         async with aclosing(self.read_all(after=after, filter=filter)) as events:
-            async for event in events:
-                batch.append(event)
-                if len(batch) >= _BATCH:
-                    yield batch
-                    batch = []
-        if batch:
-            yield batch
+            async for batch in in_batches(events, _BATCH):
+                yield batch
 
     async def read_all_backwards(
         self,

@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 
 from .codec import EventCodec
 from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
-from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState, in_batches
 
 # Long reads hand control back to the event loop this often, so a replay of a big log
 # does not starve other tasks.
@@ -117,13 +117,7 @@ class InMemoryEventStore:
     async def read_all_batches(
         self, after: int | None = None, filter: EventFilter | None = None
     ) -> AsyncIterator[list[RecordedEvent]]:
-        batch: list[RecordedEvent] = []
-        async for event in self.read_all(after=after, filter=filter):
-            batch.append(event)
-            if len(batch) >= _YIELD_EVERY:
-                yield batch
-                batch = []
-        if batch:
+        async for batch in in_batches(self.read_all(after=after, filter=filter), _YIELD_EVERY):
             yield batch
 
     async def read_all_backwards(

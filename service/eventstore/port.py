@@ -185,6 +185,19 @@ class EventFilter:
         return True
 
 
+async def in_batches(events: AsyncIterator[RecordedEvent], size: int) -> AsyncIterator[list[RecordedEvent]]:
+    """`events` a batch of `size` at a time (the last one shorter, none empty): read_all_batches
+    for an adapter whose reads come one event at a time."""
+    batch: list[RecordedEvent] = []
+    async for event in events:
+        batch.append(event)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
 @runtime_checkable
 class EventStore(Protocol):
     """Append-only log of streams with a total order and a live subscription."""
