@@ -15,7 +15,7 @@ attach fails, or the attach does, never both.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -170,6 +170,18 @@ class IdentityCommands:
         except TimeoutError:
             pass  # the write is durable; queries will show it once the projection catches up
 
+    async def _append_created(self, kind: str, entity_id: str, loaded: Loaded, permissions_boundary: str,
+                              decide: Callable[..., list[Any]], ctx: CallContext, now: str) -> int:
+        """Append a new user's or role's events; with a permissions boundary, as a reference to
+        that policy (reserved in its stream first), so that a concurrent DeletePolicy cannot
+        leave the new entity bounded by a policy that is gone."""
+        if not permissions_boundary:
+            return await self.repo.append(kind, loaded, decide(), ctx, now)
+        decide()  # refused before anything is reserved
+        holder = Loaded(identity.EntityState(kind, id=entity_id), loaded.stream, loaded.version, loaded.position)
+        return await self._reference_policy(ctx, kind=kind, holder=holder, policy_arn=permissions_boundary,
+                                            relation="boundary", commit=decide)
+
     # --- users ------------------------------------------------------------------------------
     async def create_user(self, ctx: CallContext, *, user_name: str, path: str = "",
                           permissions_boundary: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[dict[str, Any], int]:
@@ -193,12 +205,7 @@ class IdentityCommands:
                 return identity.create_user(loaded.state, name=user_name, id=user_id, arn=arn, path=path,  # type: ignore[arg-type]
                                             now=now, permissions_boundary=permissions_boundary, tags=tag_map,
                                             permissions_boundary_id=boundary_id, reservation_id=rid)
-            if permissions_boundary:
-                decide()  # refused before anything is reserved
-                holder = Loaded(identity.EntityState(USER, id=user_id), loaded.stream, loaded.version, loaded.position)
-                return await self._reference_policy(ctx, kind=USER, holder=holder, policy_arn=permissions_boundary,
-                                                    relation="boundary", commit=decide)
-            return await self.repo.append(USER, loaded, decide(), ctx, now)
+            return await self._append_created(USER, user_id, loaded, permissions_boundary, decide, ctx, now)
 
         position = await with_retries(attempt)
         return {"name": user_name, "id": user_id, "arn": arn, "path": path, "created_at": now,
@@ -315,12 +322,7 @@ class IdentityCommands:
                     trust_policy=assume_role_policy_document, description=description,
                     max_session_duration=duration, permissions_boundary=permissions_boundary, tags=tag_map,
                     permissions_boundary_id=boundary_id, reservation_id=rid)
-            if permissions_boundary:
-                decide()  # refused before anything is reserved
-                holder = Loaded(identity.EntityState(ROLE, id=role_id), loaded.stream, loaded.version, loaded.position)
-                return await self._reference_policy(ctx, kind=ROLE, holder=holder, policy_arn=permissions_boundary,
-                                                    relation="boundary", commit=decide)
-            return await self.repo.append(ROLE, loaded, decide(), ctx, now)
+            return await self._append_created(ROLE, role_id, loaded, permissions_boundary, decide, ctx, now)
 
         position = await with_retries(attempt)
         return {"name": role_name, "id": role_id, "arn": arn, "path": path, "created_at": now,
