@@ -170,20 +170,25 @@ def _text(value: str) -> str:
     return value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
 
 
+def kept(data: bytes, *, authenticated: bool) -> str | dict[str, Any]:
+    """Redacted message bytes as a record keeps them: base64 within the bound of the caller's kind."""
+    return bounded_bytes(data, MAX_RECORDED_BYTES if authenticated else MAX_UNAUTHENTICATED_BYTES)
+
+
 def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, rpc: str, source_ip: str,
-              user_agent: str, user_identity: Mapping[str, Any] | None, request: bytes,
+              user_agent: str, user_identity: Mapping[str, Any] | None, request: str | Mapping[str, Any],
               response: bytes | None = None, error_code: str = "", error_message: str = "",
               resources: Sequence[str] = (), decisions: Sequence[DecisionFact] | None = None,
               batch: bool = False) -> dict[str, Any]:
-    """The compact fact of one finished call; `request`/`response` are already redacted bytes."""
-    limit = MAX_RECORDED_BYTES if user_identity is not None else MAX_UNAUTHENTICATED_BYTES
+    """The compact fact of one finished call: `request` as kept (see kept() and omitted()),
+    `response` as redacted bytes."""
     fact: dict[str, Any] = {
         "eventID": event_id, "eventTime": event_time, "eventName": rpc, "requestID": request_id,
         "service": service, "sourceIPAddress": source_ip, "userAgent": _text(user_agent),
-        "userIdentity": user_identity, "request": bounded_bytes(request, limit),
+        "userIdentity": user_identity, "request": request,
     }
     if response is not None and not is_read_only(rpc):
-        fact["response"] = bounded_bytes(response, limit)
+        fact["response"] = kept(response, authenticated=user_identity is not None)
     if error_code:
         fact["errorCode"] = error_code
         fact["errorMessage"] = _text(error_message)

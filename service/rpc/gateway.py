@@ -30,12 +30,11 @@ from service.app.authenticate import Caller
 from service.app.ports import AuditCarrier, Clock, iso8601
 from service.audit.record import (
     HIDDEN,
-    MAX_RECORDED_BYTES,
     SECRET_FIELDS,
     DecisionFact,
-    bounded_bytes,
     call_fact,
     is_read_only,
+    kept,
     omitted,
     user_identity,
 )
@@ -233,7 +232,7 @@ class CallGateway:
                 if audited and caller is not None and not is_read_only(method.rpc):
                     AUDIT_CARRIER.set(AuditCarrier({
                         "eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
-                        "request": bounded_bytes(self.redact(request, raw), MAX_RECORDED_BYTES)}))
+                        "request": self._kept_request(request, raw, caller)}))
                 response = await behavior(request, context)
                 if self.guard is not None and caller is not None:
                     # Only a call that succeeded marks its key as used: a refused one writes nothing.
@@ -315,16 +314,20 @@ class CallGateway:
             event_time=iso8601(self.clock.now()),
             service=method.service, rpc=method.rpc, source_ip=request_keys["aws:SourceIp"],
             user_agent=request_keys["aws:UserAgent"], user_identity=self._identity(caller),
-            # Undecodable bytes cannot be redacted field by field: only their size and hash are kept.
-            request=self.redact(request, raw) if request is not None else b"",
+            request=carrier.fact["request"] if carrier else self._kept_request(request, raw, caller),
             response=self.redact(response) if response is not None and not is_read_only(method.rpc) else None,
             error_code=error_code, error_message=error_message, resources=RESOURCES.get(),
             decisions=decisions, batch=method.rpc == "AuthorizeBatch")
-        if request is None and raw:
-            fact["request"] = omitted(raw)
         # A call whose events committed carries its fact in them: its record need not be waited for
         # (a crash before it is stored leaves it rebuildable, see service/audit/recovery.py).
         await self.writer.write(fact, wait=not (carrier is not None and carrier.committed and not error_code))
+
+    def _kept_request(self, request: pb_message.Message | None, raw: bytes, caller: Caller | None) -> str | dict[str, Any]:
+        """The request as its record keeps it: redacted bytes, bounded for the caller's kind.
+        Undecodable bytes cannot be redacted field by field: only their size and hash are kept."""
+        if request is None:
+            return omitted(raw) if raw else ""
+        return kept(self.redact(request, raw), authenticated=caller is not None)
 
     def _identity(self, caller: Caller | None) -> dict[str, Any] | None:
         """The caller's CloudTrail userIdentity, built once per access key and ARN (a renamed user
