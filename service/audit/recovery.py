@@ -25,7 +25,7 @@ from projections.audit_index import AUDIT_STREAMS
 from projections.identity import IDENTITY_STREAMS
 from service.eventstore.port import EventStore, RecordedEvent
 
-from .record import EVENT_SOURCES, EVENT_VERSION, REGION
+from .record import EVENT_SOURCES, EVENT_VERSION, REGION, call_fact
 from .writer import AuditWriter
 
 log = structlog.get_logger(__name__)
@@ -95,11 +95,12 @@ def _rebuilt(request_id: str, event: RecordedEvent) -> dict[str, Any]:
     carried = m.get("audit")
     if isinstance(carried, dict) and carried.get("eventID"):
         # The call's fact rode in its events: the record is whole but for the response.
-        return {"eventID": carried["eventID"], "eventTime": str(m.get("time", "")),
-                "eventName": str(m.get("operation", "")), "requestID": request_id, "service": carried["service"],
-                "sourceIPAddress": str(m.get("source_ip", "")), "userAgent": str(m.get("user_agent", "")),
-                "userIdentity": carried.get("userIdentity"), "request": carried.get("request", ""),
-                "addendum": {**addendum, "originalEventID": carried["eventID"]}}
+        fact = call_fact(event_id=carried["eventID"], request_id=request_id, event_time=str(m.get("time", "")),
+                         service=carried["service"], rpc=str(m.get("operation", "")),
+                         source_ip=str(m.get("source_ip", "")), user_agent=str(m.get("user_agent", "")),
+                         user_identity=carried.get("userIdentity"), request=carried.get("request", ""))
+        fact["addendum"] = {**addendum, "originalEventID": carried["eventID"]}
+        return fact
     actor = str(m.get("actor", ""))
     account_id = actor.split(":")[4] if actor.count(":") >= 5 else ""
     kind = ("Root" if actor.endswith(":root") else "AssumedRole" if ":assumed-role/" in actor
