@@ -65,6 +65,12 @@ class StoredPolicyError(Exception):
         self.policy_id = policy_id
         self.reason = reason
 
+    def refusal(self, what: str, remedy: str) -> MalformedPolicyDocumentError:
+        """The error a decision that needs this policy answers with, naming it."""
+        return MalformedPolicyDocumentError(
+            f"the stored {what} cannot be compiled ({self.reason}); it was written before iamd checked it: {remedy}",
+            problems=[FieldProblem(f"policy:{self.policy_id}", self.reason)])
+
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
     # aws:PrincipalIsAWSService is in every request (REFERENCE C9): IAM principals are not services.
@@ -140,10 +146,7 @@ class PrincipalPolicyCache:
         try:
             return self._build(account, account_id, kind, key, view)
         except StoredPolicyError as e:
-            raise MalformedPolicyDocumentError(
-                f"the stored policy `{e.policy_id}` of {view['arn']} cannot be compiled ({e.reason}); it was written "
-                "before iamd checked it: put a valid document or detach it",
-                problems=[FieldProblem(f"policy:{e.policy_id}", e.reason)]) from None
+            raise e.refusal(f"policy `{e.policy_id}` of {view['arn']}", "put a valid document or detach it") from None
 
     def _build(self, account: AccountView, account_id: str, kind: str, key: str, view: View) -> PrincipalPolicies:
         identity = self._shared_index(list(self._identity_policies(account, kind, view)))
@@ -216,10 +219,8 @@ class PrincipalPolicyCache:
                                             for policy_id, content in level])
                                for level in organizations.guardrail_levels(org, account_id, policy_type))
             except StoredPolicyError as e:
-                raise MalformedPolicyDocumentError(
-                    f"the stored {policy_type} `{e.policy_id}` governing account {account_id} cannot be compiled "
-                    f"({e.reason}); it was written before iamd checked it: update or detach it",
-                    problems=[FieldProblem(f"policy:{e.policy_id}", e.reason)]) from None
+                raise e.refusal(f"{policy_type} `{e.policy_id}` governing account {account_id}",
+                                "update or detach it") from None
             if len(self._guardrails) > 10_000:
                 self._guardrails.clear()
             self._guardrails[key] = levels
