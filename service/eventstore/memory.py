@@ -102,17 +102,8 @@ class InMemoryEventStore:
     ) -> AsyncIterator[RecordedEvent]:
         self._check_open()
         # Reads see the log as it was when they started; subscribe_all follows it further.
-        end = len(self._log)
-        yielded = 0
-        for index in range(after or 0, end):
-            if limit is not None and yielded >= limit:
-                return
-            stored = self._log[index]
-            if filter is None or filter.matches(stored.stream, stored.type):
-                yield self._decode(stored)
-                yielded += 1
-            if index % _YIELD_EVERY == 0:
-                await asyncio.sleep(0)
+        async for event in self._scan(range(after or 0, len(self._log)), filter, limit):
+            yield event
 
     async def read_all_batches(
         self, after: int | None = None, filter: EventFilter | None = None
@@ -129,8 +120,13 @@ class InMemoryEventStore:
         self._check_open()
         # Position p is at index p - 1: start at the event just before `before`.
         start = len(self._log) if before is None else min(max(before - 1, 0), len(self._log))
+        async for event in self._scan(range(start - 1, -1, -1), filter, limit):
+            yield event
+
+    async def _scan(self, indexes: range, filter: EventFilter | None, limit: int | None) -> AsyncIterator[RecordedEvent]:
+        """The matching events at these log indexes, in their order, at most `limit` of them."""
         yielded = 0
-        for index in range(start - 1, -1, -1):
+        for index in indexes:
             if limit is not None and yielded >= limit:
                 return
             stored = self._log[index]
