@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
@@ -139,19 +139,9 @@ class KurrentDbEventStore:
             )
         except KurrentDBClientError as e:
             raise _translate(e, "reading $all") from e
-        yielded = 0
-        try:
-            async for recorded in response:
-                if recorded.commit_position <= after or not server_filter.admits(recorded):
-                    continue
-                yield self._decode(recorded)
-                yielded += 1
-                if limit is not None and yielded >= limit:
-                    return
-        except KurrentDBClientError as e:
-            raise _translate(e, "reading $all") from e
-        finally:
-            await response.stop()
+        async for event in self._drain(response, lambda recorded: recorded.commit_position <= after,
+                                       server_filter, limit, "reading $all"):
+            yield event
 
     async def read_all_batches(
         self, after: int | None = None, filter: EventFilter | None = None
@@ -179,17 +169,26 @@ class KurrentDbEventStore:
             )
         except KurrentDBClientError as e:
             raise _translate(e, "reading $all backwards") from e
+        async for event in self._drain(
+                response, lambda recorded: before is not None and recorded.commit_position >= before,
+                server_filter, limit, "reading $all backwards"):
+            yield event
+
+    async def _drain(self, response: Any, outside: Callable[[Any], bool], server_filter: _ServerFilter,
+                     limit: int | None, what: str) -> AsyncIterator[RecordedEvent]:
+        """A read of $all, decoded: events `outside` the range asked for or the filter skipped, at
+        most `limit` of them; the read is stopped however the caller leaves."""
         yielded = 0
         try:
             async for recorded in response:
-                if (before is not None and recorded.commit_position >= before) or not server_filter.admits(recorded):
+                if outside(recorded) or not server_filter.admits(recorded):
                     continue
                 yield self._decode(recorded)
                 yielded += 1
                 if limit is not None and yielded >= limit:
                     return
         except KurrentDBClientError as e:
-            raise _translate(e, "reading $all backwards") from e
+            raise _translate(e, what) from e
         finally:
             await response.stop()
 
