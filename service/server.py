@@ -34,7 +34,7 @@ from service.app.credentials import CredentialCommands
 from service.app.keys import check_keyring, open_keyring
 from service.audit.digest import SigningKey
 from service.audit.digester import Digester
-from service.audit.recovery import recover_missing_records
+from service.audit.recovery import recover_missing_records, write_refused_later
 from service.audit.writer import AuditWriter
 from service.auth.keyring import KeyringError
 from service.app.history import TimeTravel
@@ -86,6 +86,7 @@ class RunningServer:
     grace: float
     audit: AuditWriter
     digester: Digester
+    recovering: asyncio.Task[None] | None = None  # records a full disk refused at start, retried
     stopped: bool = False
 
     async def stop(self) -> None:
@@ -95,6 +96,10 @@ class RunningServer:
         self.stopped = True
         await self.health.enter_graceful_shutdown()
         await self.server.stop(self.grace)
+        if self.recovering is not None:  # what it has not written yet, the next start rebuilds
+            self.recovering.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.recovering
         await self.audit.stop()  # every record of every finished call is committed
         await self.digester.stop()  # and covered by a last signed digest
         await self.runner.stop()
@@ -149,9 +154,12 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     guard = CallGuard(authenticator, authorizer, projection, credentials)
     audit_writer = audit_writer or AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
-    rebuilt = await recover_missing_records(store, audit_writer)  # before serving: no call without record
-    if rebuilt:
-        log.warning("audit_records_recovered", count=rebuilt)
+    recovery = await recover_missing_records(store, audit_writer)  # before serving: no call without record
+    if recovery.rebuilt:
+        log.warning("audit_records_recovered", count=recovery.rebuilt)
+    # A full disk refused some: serve anyway (their facts are in the events) and retry them.
+    retrying = (asyncio.create_task(write_refused_later(audit_writer, recovery.refused), name="audit-recovery")
+                if recovery.refused else None)
     digest_key = SigningKey.load_or_create(settings.digest_key_path)
     if digest_key.created:  # the auditor pins this key (iamctl audit validate --public-key)
         log.warning("audit_digest_key_created", fingerprint=digest_key.fingerprint, path=str(settings.digest_key_path))
@@ -202,7 +210,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, digester)
+                         audit_writer, digester, retrying)
 
 
 async def serve(settings: Settings) -> None:

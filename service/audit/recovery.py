@@ -3,7 +3,10 @@
 A command's events are appended first and its audit record right after. If the process dies in
 between, the events carry what the record needs (request id, operation, actor, source, time):
 at start, every recent identity event whose request has no record gets one rebuilt from them,
-marked with CloudTrail's `addendum` (reason SERVICE_OUTAGE), before iamd serves again.
+marked with CloudTrail's `addendum` (reason SERVICE_OUTAGE), before iamd serves again. When the
+store refuses them (its disk is full), iamd starts anyway and keeps retrying them in the
+background: their facts are safe in the events' metadata, and a start that fails on a full disk
+would lock out even the reads that need no space.
 
 Only the log's tail is read, since a crash can only orphan the calls in flight when it happened:
 the identity events newest first, back to the last RECENT_EVENTS of them or IN_FLIGHT before the
@@ -14,15 +17,17 @@ call, unless one really is missing). A start reads a few thousand events, not th
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from contextlib import aclosing
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 
 import structlog
 
 from projections.audit_index import AUDIT_STREAMS
 from projections.identity import IDENTITY_STREAMS
+from service.eventstore.errors import EventStoreUnavailable
 from service.eventstore.port import EventStore, RecordedEvent
 
 from .record import EVENT_SOURCES, EVENT_VERSION, REGION, call_fact
@@ -36,21 +41,54 @@ RECENT_EVENTS = 10_000  # a crash can only orphan the calls in flight: the log's
 IN_FLIGHT = timedelta(minutes=1)
 
 
-async def recover_missing_records(store: EventStore, writer: AuditWriter) -> int:
-    """Write the records of recent identity events whose calls left none; returns how many."""
+RETRY_FIRST, RETRY_MOST = 0.5, 30.0  # seconds between attempts while the store refuses them
+
+
+class Recovery(NamedTuple):
+    rebuilt: int  # records written
+    refused: list[dict[str, Any]]  # rebuilt records the store refused, for `write_refused_later`
+
+
+async def recover_missing_records(store: EventStore, writer: AuditWriter) -> Recovery:
+    """Write the records of recent identity events whose calls left none."""
+    records = [_rebuilt(request_id, event) for request_id, event in (await _missing(store)).items()]
+    for i, record in enumerate(records):
+        try:
+            await writer.write(record)
+        except EventStoreUnavailable as e:
+            log.error("audit_record_rebuild_deferred", pending=len(records) - i, reason=str(e))
+            return Recovery(i, records[i:])
+        log.warning("audit_record_rebuilt", request_id=record["requestID"], operation=record["eventName"])
+    return Recovery(len(records), [])
+
+
+async def write_refused_later(writer: AuditWriter, records: list[dict[str, Any]]) -> None:
+    """Retry the rebuilt records the store refused at start until it takes them (run as a task)."""
+    delay = RETRY_FIRST
+    while records:
+        await asyncio.sleep(delay)
+        try:
+            await writer.write(records[0])
+        except EventStoreUnavailable:
+            delay = min(delay * 2, RETRY_MOST)
+            continue
+        log.warning("audit_record_rebuilt", request_id=records[0]["requestID"], operation=records[0]["eventName"])
+        records.pop(0)
+        delay = RETRY_FIRST
+
+
+async def _missing(store: EventStore) -> dict[str, RecordedEvent]:
+    """The recent calls whose records are missing, each by its first event, oldest first."""
     orphans, scan_after = await _recent_calls(store)
     if not orphans:
-        return 0
+        return orphans
     # Their records, if written, come after the events (or in the same commit): read the audit
     # streams from just before the oldest of them, and no further than the last one found.
     async with aclosing(store.read_all(after=scan_after, filter=AUDIT_STREAMS)) as records:
         async for record in records:
             if orphans.pop(str(record.data.get("requestID", "")), None) is not None and not orphans:
                 break
-    for request_id, event in orphans.items():
-        await writer.write(_rebuilt(request_id, event))
-        log.warning("audit_record_rebuilt", request_id=request_id, operation=event.metadata.get("operation"))
-    return len(orphans)
+    return orphans
 
 
 async def _recent_calls(store: EventStore) -> tuple[dict[str, RecordedEvent], int | None]:

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
 from service.audit import recovery
-from service.audit.recovery import recover_missing_records
+from service.audit.recovery import recover_missing_records, write_refused_later
 from service.audit.writer import AuditWriter, partition_stream
 from service.eventstore import EventCodec, InMemoryEventStore, NewEvent, StreamState
+from service.eventstore.errors import EventStoreUnavailable
 from service.eventstore.port import EventFilter, RecordedEvent
 
 ACCOUNT = "123456789012"
@@ -65,7 +67,7 @@ async def _recover(store: InMemoryEventStore) -> int:
     writer = AuditWriter(store)
     writer.start()
     try:
-        return await recover_missing_records(store, writer)
+        return (await recover_missing_records(store, writer)).rebuilt
     finally:
         await writer.stop()
 
@@ -124,3 +126,39 @@ async def test_no_more_than_the_last_recent_events_are_candidates(monkeypatch) -
 
 async def test_an_empty_log_needs_nothing() -> None:
     assert await _recover(InMemoryEventStore(EventCodec())) == 0
+
+
+class _FullDiskStore(InMemoryEventStore):
+    """Refuses audit appends, as a full disk does, until `space` is set."""
+
+    def __init__(self) -> None:
+        super().__init__(EventCodec())
+        self.space = False
+
+    async def append(self, stream: str, events: Any, expected: Any) -> Any:  # type: ignore[override]
+        if stream.startswith("audit-") and not self.space:
+            raise EventStoreUnavailable("the event store could not commit: database or disk is full")
+        return await super().append(stream, events, expected)
+
+
+async def test_records_a_full_disk_refuses_at_start_are_written_once_space_returns(monkeypatch) -> None:
+    monkeypatch.setattr(recovery, "RETRY_FIRST", 0.01)
+    monkeypatch.setattr(recovery, "RETRY_MOST", 0.02)
+    store = _FullDiskStore()
+    await _command(store, 0, recorded=False)
+    store.space = True
+    await _command(store, 1, recorded=False)
+    store.space = False
+    writer = AuditWriter(store)
+    writer.start()
+    try:
+        result = await recover_missing_records(store, writer)  # does not raise: iamd starts
+        assert result.rebuilt == 0 and [r["requestID"] for r in result.refused] == ["req-0", "req-1"]
+        retrying = asyncio.create_task(write_refused_later(writer, result.refused))
+        await asyncio.sleep(0.1)
+        assert not retrying.done() and await _records(store) == []  # still full: still pending
+        store.space = True
+        await asyncio.wait_for(retrying, 5)
+        assert [r["requestID"] for r in await _records(store)] == ["req-0", "req-1"]
+    finally:
+        await writer.stop()
