@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 
-from service.auth.signing import sign_request
+from service.auth.signing import DEFAULT_HOST, sign_request
 
 DEFAULT_FILE = Path("~/.iamd/credentials")
 
@@ -68,19 +68,20 @@ def resolve_credentials(profile: str | None = None, env: Mapping[str, str] | Non
 
 
 class RequestSigner:
-    """A metadata provider for the SDK: signs each call's method and exact body bytes."""
+    """A metadata provider for the SDK: signs each call's method and exact body bytes (SigV4)."""
 
     def __init__(self, credentials: Credentials, region: str = "us-east-1",
-                 now: Callable[[], datetime] = lambda: datetime.now(UTC)) -> None:
+                 now: Callable[[], datetime] = lambda: datetime.now(UTC), host: str = DEFAULT_HOST) -> None:
         self.credentials = credentials
         self.region = region
         self.now = now  # the signing clock: the system's, unless a caller knows better
+        self.host = host  # the `host` signed and sent; iamd takes it from the metadata as signed
 
     def __call__(self, method: str, body: bytes) -> list[tuple[str, str]]:
         return sign_request(method=method, body=body, access_key_id=self.credentials.access_key_id,
                             secret_access_key=self.credentials.secret_access_key,
                             moment=self.now(), region=self.region,
-                            session_token=self.credentials.session_token)
+                            session_token=self.credentials.session_token, host=self.host)
 
 
 def write_profile(path: Path, profile: str, credentials: Credentials) -> None:

@@ -1,47 +1,49 @@
-"""Request signing for iamd's gRPC API, in the manner of AWS Signature Version 4.
+"""Request signing for iamd's gRPC API: AWS Signature Version 4, unchanged.
 
-This module is responsible for producing and checking the signature a caller attaches to every
-RPC. It is pure (standard library only, no I/O, no clock) so that the server and the client SDK
-can share it; callers pass the current time in.
+This module produces and checks the signature a caller attaches to every RPC. It is pure
+(standard library only, no I/O, no clock) so that the server and the client SDK can share it;
+callers pass the current time in. Because the scheme is genuine SigV4, any stock signer produces
+valid signatures: botocore's ``SigV4Auth``, the AWS SDKs' ``SignatureV4`` classes, ``aws-sigv4``
+in Rust, and so on. docs/signing.md says how to drive one against iamd.
 
 The scheme, precisely enough to re-implement it elsewhere
 =========================================================
 
-All strings are encoded as UTF-8 before hashing. ``SHA256`` is hex-encoded in lower case;
+A gRPC call is treated as the HTTP/2 request it is: ``POST`` to the method's path with the
+serialized request message as the body. All strings are UTF-8; ``SHA256`` is hex in lower case;
 ``HMAC(key, msg)`` is HMAC-SHA256 returning raw bytes.
 
-1. **Timestamp.** The signing moment, in UTC, formatted ``YYYYMMDD'T'HHMMSS'Z'``
-   (``20261122T235900Z``). Its first eight characters are the *scope date*.
-2. **Credential scope.** ``<scope date>/<region>/iamd/iamd4_request``
-   (region defaults to ``us-east-1``).
-3. **Canonical request.** Five lines joined by ``"\\n"`` (no trailing newline)::
+1. **Timestamp.** The signing moment in UTC, ``YYYYMMDD'T'HHMMSS'Z'`` (``20261122T235900Z``),
+   sent as the ``x-amz-date`` metadata. Its first eight characters are the *scope date*.
+2. **Credential scope.** ``<scope date>/<region>/iamd/aws4_request`` (any region; the SDK uses
+   ``us-east-1``). The service name is ``iamd``.
+3. **Canonical request.** Six parts joined by ``"\\n"``::
 
-       <full gRPC method path, e.g. /iamd.v1.IdentityService/CreateUser>
+       POST
+       /iamd.v1.IdentityService/CreateUser       # the full gRPC method path
+                                                 # the empty query string
+       host:<host>\\n x-amz-date:<timestamp>\\n ...  # each signed header: lower-case name,
+                                                 # ":", value trimmed with inner runs of
+                                                 # spaces collapsed, "\\n"; sorted by name
+       host;x-amz-date                           # the signed header names, sorted, ";"-joined
        SHA256(<serialized request message bytes>)
-       <timestamp>
-       <access key id>
-       SHA256(<session token>)          # the empty string is hashed when there is no token
 
-4. **String to sign.** Four lines joined by ``"\\n"``::
+   The signed headers must include ``host`` and ``x-amz-date``, and ``x-amz-security-token`` when
+   a session token is sent. Every signed header travels as gRPC metadata of the same name: iamd
+   cannot see the HTTP/2 ``:authority``, so the ``host`` that was signed is sent as ``host``
+   metadata (any value; the service's address is the natural one).
+4. **String to sign.** ``AWS4-HMAC-SHA256``, the timestamp, the credential scope and
+   ``SHA256(<canonical request>)``, joined by ``"\\n"``.
+5. **Signing key.** ``HMAC(HMAC(HMAC(HMAC("AWS4" + secret, scope date), region), "iamd"),
+   "aws4_request")``.
+6. **Signature.** ``hex(HMAC(signing key, string to sign))``: 64 lower-case hex digits.
+7. **Metadata sent with the call**::
 
-       IAMD4-HMAC-SHA256
-       <timestamp>
-       <credential scope>
-       SHA256(<canonical request>)
-
-5. **Signing key.** ::
-
-       kDate    = HMAC(("IAMD4" + secret access key).encode(), scope date)
-       kRegion  = HMAC(kDate, region)
-       kService = HMAC(kRegion, "iamd")
-       kSigning = HMAC(kService, "iamd4_request")
-
-6. **Signature.** ``hex(HMAC(kSigning, string to sign))``: 64 lower-case hex digits.
-7. **Metadata sent with the call** (gRPC metadata keys are lower case)::
-
-       x-iamd-date:           <timestamp>
-       authorization:         IAMD4-HMAC-SHA256 Credential=<access key id>/<credential scope>, Signature=<signature>
-       x-iamd-security-token: <session token>      # only for temporary (STS) credentials
+       host:                 <the host that was signed>
+       x-amz-date:           <timestamp>
+       x-amz-security-token: <session token>     # only for temporary (STS) credentials
+       authorization:        AWS4-HMAC-SHA256 Credential=<access key id>/<credential scope>,
+                             SignedHeaders=<signed header names>, Signature=<signature>
 
 Verification (server side): parse the metadata strictly (:func:`parse_signed_request`), check the
 timestamp is within ``MAX_CLOCK_SKEW_SECONDS`` of the server clock (:func:`is_within_skew`), look up
@@ -63,21 +65,29 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 
-ALGORITHM = "IAMD4-HMAC-SHA256"
+ALGORITHM = "AWS4-HMAC-SHA256"
 SERVICE = "iamd"
-TERMINATOR = "iamd4_request"
-DATE_HEADER = "x-iamd-date"
+TERMINATOR = "aws4_request"
+HTTP_METHOD = "POST"  # every gRPC call is an HTTP/2 POST
+HOST_HEADER = "host"
+DATE_HEADER = "x-amz-date"
 AUTHORIZATION_HEADER = "authorization"
-TOKEN_HEADER = "x-iamd-security-token"
+TOKEN_HEADER = "x-amz-security-token"
+DEFAULT_HOST = "iamd"  # what the SDK signs as `host` unless told the service's address
 MAX_CLOCK_SKEW_SECONDS = 300
+MAX_SIGNED_HEADERS = 16  # a stock signer signs a handful; more is an attempt to make us hash a lot
+MAX_SIGNED_HEADER_BYTES = 8192  # the signed headers' values together (a session token is ~1 KB)
 
-_KEY_PREFIX = "IAMD4"
+_KEY_PREFIX = "AWS4"
+_REQUIRED_SIGNED = (HOST_HEADER, DATE_HEADER)
 _TIMESTAMP_FORMAT = "%Y%m%dT%H%M%SZ"
 _TIMESTAMP_RE = re.compile(r"[0-9]{8}T[0-9]{6}Z", re.ASCII)
 _ACCESS_KEY_ID_RE = re.compile(r"[A-Za-z0-9_]{1,128}", re.ASCII)
 _REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}", re.ASCII)
 _DATE_RE = re.compile(r"[0-9]{8}", re.ASCII)
 _SIGNATURE_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+_HEADER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}", re.ASCII)  # gRPC metadata keys, lower case
+_SPACES_RE = re.compile(r" {2,}")
 # Longest fragment of caller input quoted back in an error message.
 _ECHO_LIMIT = 64
 
@@ -94,6 +104,9 @@ class SignedRequest:
     signature: str = field(repr=False)
     timestamp: datetime
     session_token: str = field(default="", repr=False)
+    # (name, value) of each signed header, sorted by name, as found in the metadata. Out of repr:
+    # it holds the token when one is signed.
+    signed_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
 
 class SignatureFormatError(ValueError):
@@ -128,22 +141,24 @@ def _scope(scope_date: str, region: str) -> str:
     return f"{scope_date}/{region}/{SERVICE}/{TERMINATOR}"
 
 
+def _header_value(value: str) -> str:
+    """SigV4's canonical header value: trimmed, inner runs of spaces collapsed to one."""
+    value = value.strip()
+    return _SPACES_RE.sub(" ", value) if "  " in value else value
+
+
 @functools.lru_cache(maxsize=1024)
 def format_timestamp(moment: datetime) -> str:
     """Format an aware datetime as the UTC signing timestamp, e.g. `20261122T235900Z`."""
     return _utc(moment, "signing moment").strftime(_TIMESTAMP_FORMAT)
 
 
-def canonical_request(method: str, body: bytes, timestamp: str, access_key_id: str,
-                      session_token: str = "") -> str:
-    """Build the canonical request: method, body hash, timestamp, key id and token hash, one per line."""
-    return "\n".join((
-        method,
-        _sha256_hex(body),
-        timestamp,
-        access_key_id,
-        _sha256_hex(session_token.encode("utf-8")),
-    ))
+def canonical_request(path: str, body: bytes, headers: tuple[tuple[str, str], ...]) -> str:
+    """SigV4's canonical request for a gRPC call: POST, the method path, no query, the signed
+    headers (sorted (name, value) pairs) and the SHA-256 of the message bytes."""
+    canonical_headers = "".join(f"{name}:{_header_value(value)}\n" for name, value in headers)
+    return "\n".join((HTTP_METHOD, path, "", canonical_headers, ";".join(name for name, _ in headers),
+                      _sha256_hex(body)))
 
 
 def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
@@ -153,7 +168,7 @@ def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
 
 @functools.lru_cache(maxsize=4096)
 def signing_key(secret_access_key: str, scope_date: str, region: str) -> bytes:
-    """Derive the per-day, per-region signing key from a secret access key (SigV4-style HMAC chain).
+    """Derive the per-day, per-region signing key from a secret access key (SigV4's HMAC chain).
 
     Cached per secret, date and region, as AWS caches it: four HMACs per call otherwise."""
     k_date = _hmac((_KEY_PREFIX + secret_access_key).encode("utf-8"), scope_date)
@@ -162,31 +177,34 @@ def signing_key(secret_access_key: str, scope_date: str, region: str) -> bytes:
     return _hmac(k_service, TERMINATOR)
 
 
-def _signature(*, method: str, body: bytes, access_key_id: str, secret_access_key: str, timestamp: str,
-               region: str, session_token: str) -> str:
+def _signature(*, method: str, body: bytes, headers: tuple[tuple[str, str], ...], secret_access_key: str,
+               timestamp: str, region: str) -> str:
     scope_date = timestamp[:8]
-    canonical = canonical_request(method, body, timestamp, access_key_id, session_token)
-    to_sign = string_to_sign(timestamp, _scope(scope_date, region), canonical)
+    to_sign = string_to_sign(timestamp, _scope(scope_date, region), canonical_request(method, body, headers))
     key = signing_key(secret_access_key, scope_date, region)
     return hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
 def sign_request(*, method: str, body: bytes, access_key_id: str, secret_access_key: str, moment: datetime,
-                 region: str = "us-east-1", session_token: str = "") -> list[tuple[str, str]]:
+                 region: str = "us-east-1", session_token: str = "",
+                 host: str = DEFAULT_HOST) -> list[tuple[str, str]]:
     """Sign one RPC and return the gRPC metadata pairs to send with it."""
     if not _ACCESS_KEY_ID_RE.fullmatch(access_key_id):
         raise ValueError(f"access key id {_echo(access_key_id)} must match [A-Za-z0-9_]{{1,128}}")
     if not _REGION_RE.fullmatch(region):
         raise ValueError(f"region {_echo(region)} must match [a-z0-9][a-z0-9-]{{0,63}}")
+    if not host or host != host.strip() or any(c in host for c in "\r\n"):
+        raise ValueError(f"host {_echo(host)} must be non-empty, without surrounding spaces or line breaks")
     timestamp = format_timestamp(moment)
-    signature = _signature(method=method, body=body, access_key_id=access_key_id,
-                           secret_access_key=secret_access_key, timestamp=timestamp, region=region,
-                           session_token=session_token)
-    authorization = (f"{ALGORITHM} Credential={access_key_id}/{_scope(timestamp[:8], region)}, "
-                     f"Signature={signature}")
-    metadata = [(DATE_HEADER, timestamp), (AUTHORIZATION_HEADER, authorization)]
+    metadata = [(HOST_HEADER, host), (DATE_HEADER, timestamp)]
     if session_token:
         metadata.append((TOKEN_HEADER, session_token))
+    headers = tuple(metadata)  # already in name order: host < x-amz-date < x-amz-security-token
+    signature = _signature(method=method, body=body, headers=headers, secret_access_key=secret_access_key,
+                           timestamp=timestamp, region=region)
+    metadata.append((AUTHORIZATION_HEADER,
+                     f"{ALGORITHM} Credential={access_key_id}/{_scope(timestamp[:8], region)}, "
+                     f"SignedHeaders={';'.join(name for name, _ in headers)}, Signature={signature}"))
     return metadata
 
 
@@ -206,12 +224,12 @@ def _parse_fields(rest: str) -> dict[str, str]:
         name, sep, value = part.strip().partition("=")
         if not sep:
             raise SignatureFormatError(f"authorization component {_echo(part.strip())} is not of the form Name=value")
-        if name not in ("Credential", "Signature"):
+        if name not in ("Credential", "SignedHeaders", "Signature"):
             raise SignatureFormatError(f"unexpected authorization component {_echo(name)}")
         if name in fields:
             raise SignatureFormatError(f"authorization component `{name}` appears more than once")
         fields[name] = value
-    for name in ("Credential", "Signature"):
+    for name in ("Credential", "SignedHeaders", "Signature"):
         if name not in fields:
             raise SignatureFormatError(f"authorization is missing `{name}=`")
     return fields
@@ -247,6 +265,22 @@ def _parse_credential(credential: str) -> tuple[str, str, str]:
     return access_key_id, scope_date, region
 
 
+@functools.lru_cache(maxsize=256)  # callers send the same list on every call
+def _parse_signed_header_names(value: str) -> tuple[str, ...]:
+    names = tuple(value.split(";"))
+    if len(names) > MAX_SIGNED_HEADERS:
+        raise SignatureFormatError(f"more than {MAX_SIGNED_HEADERS} signed headers")
+    for name in names:
+        if not _HEADER_NAME_RE.fullmatch(name):
+            raise SignatureFormatError(f"signed header name {_echo(name)} is not a lower-case metadata key")
+    if list(names) != sorted(set(names)):
+        raise SignatureFormatError("signed headers are not sorted by name, or repeat one")
+    for required in _REQUIRED_SIGNED:
+        if required not in names:
+            raise SignatureFormatError(f"`{required}` is not among the signed headers")
+    return names
+
+
 def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
     """Parse the signing metadata of an incoming call; raise SignatureFormatError if malformed."""
     authorization = metadata.get(AUTHORIZATION_HEADER)
@@ -260,6 +294,7 @@ def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
         raise SignatureFormatError(f"unsupported signing algorithm {_echo(algorithm)}, expected `{ALGORITHM}`")
     fields = _parse_fields(rest)
     access_key_id, scope_date, region = _parse_credential(fields["Credential"])
+    names = _parse_signed_header_names(fields["SignedHeaders"])
     signature = fields["Signature"]
     if not _SIGNATURE_RE.fullmatch(signature):
         raise SignatureFormatError("signature is not 64 lower-case hex digits")
@@ -267,15 +302,27 @@ def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
     if date_value[:8] != scope_date:
         raise SignatureFormatError(
             f"credential scope date `{scope_date}` does not match the date of `{DATE_HEADER}` `{date_value}`")
+    session_token = metadata.get(TOKEN_HEADER) or ""
+    if session_token and TOKEN_HEADER not in names:
+        raise SignatureFormatError(f"`{TOKEN_HEADER}` is sent but not among the signed headers")
+    headers = []
+    size = 0
+    for name in names:
+        value = metadata.get(name)
+        if value is None:
+            raise SignatureFormatError(f"signed header `{name}` is not in the request's metadata")
+        size += len(value)
+        headers.append((name, value))
+    if size > MAX_SIGNED_HEADER_BYTES:
+        raise SignatureFormatError(f"the signed headers' values exceed {MAX_SIGNED_HEADER_BYTES} bytes")
     return SignedRequest(access_key_id=access_key_id, scope_date=scope_date, region=region, signature=signature,
-                         timestamp=timestamp, session_token=metadata.get(TOKEN_HEADER) or "")
+                         timestamp=timestamp, session_token=session_token, signed_headers=tuple(headers))
 
 
 def expected_signature(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str) -> str:
     """Recompute the signature the caller should have sent for this method and body."""
-    return _signature(method=method, body=body, access_key_id=signed.access_key_id,
-                      secret_access_key=secret_access_key, timestamp=format_timestamp(signed.timestamp),
-                      region=signed.region, session_token=signed.session_token)
+    return _signature(method=method, body=body, headers=signed.signed_headers, secret_access_key=secret_access_key,
+                      timestamp=format_timestamp(signed.timestamp), region=signed.region)
 
 
 def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str) -> bool:
@@ -283,6 +330,13 @@ def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret
     # The scope date is not re-derived from the timestamp inside the signature, so a hand-built
     # SignedRequest whose scope disagrees with its timestamp must not verify.
     if signed.scope_date != format_timestamp(signed.timestamp)[:8]:
+        return False
+    # Nor may one whose signed headers lost the date or the token it claims.
+    signed_values = dict(signed.signed_headers)
+    if signed_values.get(DATE_HEADER) != format_timestamp(signed.timestamp) or any(
+            name not in signed_values for name in _REQUIRED_SIGNED):
+        return False
+    if signed.session_token and signed_values.get(TOKEN_HEADER) != signed.session_token:
         return False
     expected = expected_signature(signed, method=method, body=body, secret_access_key=secret_access_key)
     return hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8"))

@@ -12,6 +12,7 @@ from service.auth.signing import (
     ALGORITHM,
     AUTHORIZATION_HEADER,
     DATE_HEADER,
+    HOST_HEADER,
     MAX_CLOCK_SKEW_SECONDS,
     TOKEN_HEADER,
     SignatureFormatError,
@@ -33,6 +34,9 @@ BODY = b"\n\x05alice"
 AKID = "AKIAIOSFODNN7EXAMPLE"
 SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 TOKEN = "FwoGZXIvYXdzEXAMPLETOKEN"
+SIGNING_KEY_HEX = "84fd660ebf019ff1523d9f779680f28cc76980a1776f414c7cfa52add076fc9f"
+VECTOR_SIGNATURE = "b77e639200a227363d772985304c060abb1d3c1cb1eec5757afce0a165b58344"
+TOKEN_VECTOR_SIGNATURE = "af183e7be96f86d9c71ea804e2c081f3ca527d9633d28a1b8afcc4f59cd26a5c"
 
 
 def _sign(**overrides: object) -> dict[str, str]:
@@ -49,44 +53,77 @@ def _matches(metadata: dict[str, str], *, method: str = METHOD, body: bytes = BO
 # --- known-answer vectors: the scheme must not drift silently ---------------------------------
 
 def test_known_answer_vector_without_token() -> None:
-    canonical = canonical_request(METHOD, BODY, "20261122T235900Z", AKID)
+    headers = (("host", "iamd"), ("x-amz-date", "20261122T235900Z"))
+    canonical = canonical_request(METHOD, BODY, headers)
     assert canonical == (
+        "POST\n"
         "/iamd.v1.IdentityService/CreateUser\n"
-        "48441a212769a2c31c87da5e7649295237d8ca4f7b5c8bd7d436e448c23df3d6\n"
-        "20261122T235900Z\n"
-        "AKIAIOSFODNN7EXAMPLE\n"
-        "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
-    assert string_to_sign("20261122T235900Z", "20261122/us-east-1/iamd/iamd4_request", canonical) == (
-        "IAMD4-HMAC-SHA256\n"
-        "20261122T235900Z\n"
-        "20261122/us-east-1/iamd/iamd4_request\n"
-        "6301e3dbcabdbb2fa46f67593b0477837f5d90d21a066319de7f6fec213538a0")
-    assert signing_key(SECRET, "20261122", "us-east-1").hex() == (
-        "b260d22f6130863d514646eeaeb19a2d0cefc0ce7cb8e116d2d8fcf0c116706f")
+        "\n"
+        "host:iamd\n"
+        "x-amz-date:20261122T235900Z\n"
+        "\n"
+        "host;x-amz-date\n"
+        "48441a212769a2c31c87da5e7649295237d8ca4f7b5c8bd7d436e448c23df3d6")
+    assert string_to_sign("20261122T235900Z", "20261122/us-east-1/iamd/aws4_request", canonical).startswith(
+        "AWS4-HMAC-SHA256\n20261122T235900Z\n20261122/us-east-1/iamd/aws4_request\n")
+    assert signing_key(SECRET, "20261122", "us-east-1").hex() == SIGNING_KEY_HEX
     assert sign_request(method=METHOD, body=BODY, access_key_id=AKID, secret_access_key=SECRET,
                         moment=MOMENT) == [
-        ("x-iamd-date", "20261122T235900Z"),
-        ("authorization", "IAMD4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261122/us-east-1/iamd/"
-                          "iamd4_request, Signature=c520ad942dbd47b6e6822de9ead5d8f1ae6e29fe91b10e7551cd3d05d7781bb6"),
+        ("host", "iamd"),
+        ("x-amz-date", "20261122T235900Z"),
+        ("authorization", "AWS4-HMAC-SHA256 Credential=AKIAIOSFODNN7EXAMPLE/20261122/us-east-1/iamd/aws4_request, "
+                          f"SignedHeaders=host;x-amz-date, Signature={VECTOR_SIGNATURE}"),
     ]
 
 
-def test_known_answer_vector_with_token_and_region() -> None:
+def test_known_answer_vector_with_token_region_and_host() -> None:
     assert sign_request(method="/iamd.v1.SecurityTokenService/GetCallerIdentity", body=b"",
                         access_key_id="ASIAEXAMPLE0000TOKEN", secret_access_key="secret", moment=MOMENT,
-                        region="eu-west-1", session_token=TOKEN) == [
-        ("x-iamd-date", "20261122T235900Z"),
-        ("authorization", "IAMD4-HMAC-SHA256 Credential=ASIAEXAMPLE0000TOKEN/20261122/eu-west-1/iamd/"
-                          "iamd4_request, Signature=377c85551c6bf360bc0ae9f6c0785a9fa3026a4b84f35f516c60b49083e65c45"),
-        ("x-iamd-security-token", TOKEN),
+                        region="eu-west-1", session_token=TOKEN, host="iamd.example.com:50051") == [
+        ("host", "iamd.example.com:50051"),
+        ("x-amz-date", "20261122T235900Z"),
+        ("x-amz-security-token", TOKEN),
+        ("authorization", "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE0000TOKEN/20261122/eu-west-1/iamd/aws4_request, "
+                          "SignedHeaders=host;x-amz-date;x-amz-security-token, "
+                          f"Signature={TOKEN_VECTOR_SIGNATURE}"),
     ]
 
 
-def test_constants_are_the_published_ones() -> None:
-    assert (ALGORITHM, signing.SERVICE, signing.TERMINATOR) == ("IAMD4-HMAC-SHA256", "iamd", "iamd4_request")
-    assert (DATE_HEADER, AUTHORIZATION_HEADER, TOKEN_HEADER) == (
-        "x-iamd-date", "authorization", "x-iamd-security-token")
+def test_the_signing_key_chain_gives_awss_published_example(monkeypatch: pytest.MonkeyPatch) -> None:
+    # AWS's documented derivation example: this secret, 20120215, us-east-1, service iam.
+    monkeypatch.setattr(signing, "SERVICE", "iam")
+    assert signing_key.__wrapped__("wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY", "20120215", "us-east-1").hex() == (
+        "f4780e2d9f65fa895f9c67b32ce1baf0b0d8a43505a000a1a9e090d414db404d")
+
+
+def test_the_constants_are_sigv4s() -> None:
+    assert (ALGORITHM, signing.SERVICE, signing.TERMINATOR) == ("AWS4-HMAC-SHA256", "iamd", "aws4_request")
+    assert (HOST_HEADER, DATE_HEADER, AUTHORIZATION_HEADER, TOKEN_HEADER) == (
+        "host", "x-amz-date", "authorization", "x-amz-security-token")
     assert MAX_CLOCK_SKEW_SECONDS == 300
+
+
+def test_header_values_are_trimmed_and_inner_spaces_collapsed() -> None:
+    canonical = canonical_request(METHOD, BODY, (("host", "  a   b  "), ("x-amz-date", "20261122T235900Z")))
+    assert "\nhost:a b\n" in canonical
+
+
+# --- a stock signer: botocore's SigV4Auth produces what iamd accepts, byte for byte -----------
+
+@pytest.mark.parametrize("token", ["", TOKEN])
+def test_botocore_signs_exactly_as_we_do(token: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    botocore_auth = pytest.importorskip("botocore.auth")
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    monkeypatch.setattr(botocore_auth, "get_current_datetime", lambda: MOMENT.replace(tzinfo=None))
+    request = AWSRequest(method="POST", url=f"http://iamd.example.com:50051{METHOD}", data=BODY)
+    botocore_auth.SigV4Auth(BotoCredentials(AKID, SECRET, token or None), "iamd", "eu-west-1").add_auth(request)
+    metadata = {name.lower(): value for name, value in request.headers.items()}
+    metadata["host"] = "iamd.example.com:50051"  # botocore signs the URL's host; gRPC sends it as metadata
+    ours = dict(_sign(region="eu-west-1", session_token=token, host="iamd.example.com:50051"))
+    assert metadata[AUTHORIZATION_HEADER] == ours[AUTHORIZATION_HEADER]
+    assert _matches(metadata)
 
 
 # --- timestamps -------------------------------------------------------------------------------
@@ -108,7 +145,8 @@ def test_round_trip_without_token() -> None:
     assert TOKEN_HEADER not in metadata
     signed = parse_signed_request(metadata)
     assert signed == SignedRequest(access_key_id=AKID, scope_date="20261122", region="us-east-1",
-                                   signature=signed.signature, timestamp=MOMENT, session_token="")
+                                   signature=signed.signature, timestamp=MOMENT, session_token="",
+                                   signed_headers=(("host", "iamd"), ("x-amz-date", "20261122T235900Z")))
     assert signature_matches(signed, method=METHOD, body=BODY, secret_access_key=SECRET)
     assert expected_signature(signed, method=METHOD, body=BODY, secret_access_key=SECRET) == signed.signature
 
@@ -164,10 +202,11 @@ def test_changed_timestamp_fails() -> None:
     assert not _matches(metadata)
 
 
-def test_changed_access_key_id_fails() -> None:
+def test_changed_access_key_id_fails_through_its_secret() -> None:
+    # SigV4 does not sign the key id itself: it selects the secret the server verifies with.
     metadata = _sign()
     metadata[AUTHORIZATION_HEADER] = metadata[AUTHORIZATION_HEADER].replace(AKID, "AKIAIOSFODNN7EXAMPLF")
-    assert not _matches(metadata)
+    assert not _matches(metadata, secret="the other key's secret")
 
 
 def test_changed_region_fails() -> None:
@@ -182,16 +221,32 @@ def test_changed_token_fails() -> None:
     assert not _matches(metadata)
 
 
-def test_removed_token_fails() -> None:
+def test_removed_token_is_refused() -> None:
     metadata = _sign(session_token=TOKEN)
     del metadata[TOKEN_HEADER]
-    assert not _matches(metadata)
+    with pytest.raises(SignatureFormatError, match="`x-amz-security-token` is not in the request's metadata"):
+        parse_signed_request(metadata)
 
 
-def test_added_token_fails() -> None:
+def test_added_unsigned_token_is_refused() -> None:
     metadata = _sign()
     metadata[TOKEN_HEADER] = TOKEN
+    with pytest.raises(SignatureFormatError, match="sent but not among the signed headers"):
+        parse_signed_request(metadata)
+
+
+def test_changed_host_fails() -> None:
+    metadata = _sign()
+    metadata[HOST_HEADER] = "elsewhere"
     assert not _matches(metadata)
+
+
+def test_hand_built_request_that_lost_its_signed_date_or_token_fails() -> None:
+    signed = parse_signed_request(_sign(session_token=TOKEN))
+    assert not signature_matches(replace(signed, signed_headers=signed.signed_headers[:1]), method=METHOD, body=BODY,
+                                 secret_access_key=SECRET)
+    assert not signature_matches(replace(signed, session_token=TOKEN + "x"), method=METHOD, body=BODY,
+                                 secret_access_key=SECRET)
 
 
 @pytest.mark.parametrize("position", [0, 31, 63])
@@ -217,59 +272,69 @@ def test_signature_does_not_carry_over_to_another_day() -> None:
 
 # --- strict parsing ---------------------------------------------------------------------------
 
-_GOOD_AUTH = _sign()[AUTHORIZATION_HEADER]
+_GOOD = _sign()
+_GOOD_AUTH = _GOOD[AUTHORIZATION_HEADER]
 _GOOD_SIG = _GOOD_AUTH.rsplit("=", 1)[1]
-_CRED = f"{AKID}/20261122/us-east-1/iamd/iamd4_request"
+_CRED = f"{AKID}/20261122/us-east-1/iamd/aws4_request"
+_SH = "SignedHeaders=host;x-amz-date"
+_D = {DATE_HEADER: "20261122T235900Z", HOST_HEADER: "iamd"}
+
+
+def _auth(credential: str = _CRED, signed: str = _SH, signature: str = _GOOD_SIG) -> str:
+    return f"{ALGORITHM} Credential={credential}, {signed}, Signature={signature}"
 
 
 @pytest.mark.parametrize("metadata,reason", [
-    ({DATE_HEADER: "20261122T235900Z"}, "missing `authorization`"),
-    ({DATE_HEADER: "20261122T235900Z", AUTHORIZATION_HEADER: ""}, "missing `authorization`"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH}, "missing `x-iamd-date`"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: ""}, "missing `x-iamd-date`"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH.replace(ALGORITHM, "AWS4-HMAC-SHA256"), DATE_HEADER: "20261122T235900Z"},
-     "unsupported signing algorithm `AWS4-HMAC-SHA256`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM}", DATE_HEADER: "20261122T235900Z"}, "not of the form Name=value"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}", DATE_HEADER: "20261122T235900Z"},
-     "missing `Signature=`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
-     "missing `Credential=`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, SignedHeaders=host, Signature={_GOOD_SIG}",
-      DATE_HEADER: "20261122T235900Z"}, "unexpected authorization component `SignedHeaders`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Credential={_CRED}, Signature={_GOOD_SIG}",
-      DATE_HEADER: "20261122T235900Z"}, "`Credential` appears more than once"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/20261122/us-east-1/iamd, Signature={_GOOD_SIG}",
-      DATE_HEADER: "20261122T235900Z"}, "credential `AKIAIOSFODNN7EXAMPLE/20261122/us-east-1/iamd` is not of the form"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential=AKIA-BAD/20261122/us-east-1/iamd/iamd4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
+    (_D, "missing `authorization`"),
+    ({**_D, AUTHORIZATION_HEADER: ""}, "missing `authorization`"),
+    ({AUTHORIZATION_HEADER: _GOOD_AUTH}, "missing `x-amz-date`"),
+    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: ""}, "missing `x-amz-date`"),
+    ({**_D, AUTHORIZATION_HEADER: _GOOD_AUTH.replace(ALGORITHM, "IAMD4-HMAC-SHA256")},
+     "unsupported signing algorithm `IAMD4-HMAC-SHA256`"),
+    ({**_D, AUTHORIZATION_HEADER: f"{ALGORITHM}"}, "not of the form Name=value"),
+    ({**_D, AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, {_SH}"}, "missing `Signature=`"),
+    ({**_D, AUTHORIZATION_HEADER: f"{ALGORITHM} {_SH}, Signature={_GOOD_SIG}"}, "missing `Credential=`"),
+    ({**_D, AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Signature={_GOOD_SIG}"},
+     "missing `SignedHeaders=`"),
+    ({**_D, AUTHORIZATION_HEADER: _auth() + ", Extra=1"}, "unexpected authorization component `Extra`"),
+    ({**_D, AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Credential={_CRED}, {_SH}, Signature={_GOOD_SIG}"},
+     "`Credential` appears more than once"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/20261122/us-east-1/iamd")},
+     "credential `AKIAIOSFODNN7EXAMPLE/20261122/us-east-1/iamd` is not of the form"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential="AKIA-BAD/20261122/us-east-1/iamd/aws4_request")},
      "access key id `AKIA-BAD` is malformed"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/2026-11-22/us-east-1/iamd/iamd4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/2026-11-22/us-east-1/iamd/aws4_request")},
      "scope date `2026-11-22` is not of the form YYYYMMDD"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/20261322/us-east-1/iamd/iamd4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/20261322/us-east-1/iamd/aws4_request")},
      "scope date `20261322` is not a valid date"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/20261122/US East/iamd/iamd4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/20261122/US East/iamd/aws4_request")},
      "region `US East` is malformed"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/20261122/us-east-1/iam/iamd4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/20261122/us-east-1/iam/aws4_request")},
      "service `iam` should be `iamd`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={AKID}/20261122/us-east-1/iamd/aws4_request, "
-                            f"Signature={_GOOD_SIG}", DATE_HEADER: "20261122T235900Z"},
-     "terminator `aws4_request` should be `iamd4_request`"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Signature=xyz", DATE_HEADER: "20261122T235900Z"},
-     "signature is not 64 lower-case hex digits"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Signature={_GOOD_SIG.upper()}",
-      DATE_HEADER: "20261122T235900Z"}, "signature is not 64 lower-case hex digits"),
-    ({AUTHORIZATION_HEADER: f"{ALGORITHM} Credential={_CRED}, Signature={_GOOD_SIG}0",
-      DATE_HEADER: "20261122T235900Z"}, "signature is not 64 lower-case hex digits"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "2026-11-22T23:59:00Z"},
-     "`x-iamd-date` `2026-11-22T23:59:00Z` is not of the form YYYYMMDDTHHMMSSZ"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261122T235900"}, "is not of the form YYYYMMDDTHHMMSSZ"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261122T256000Z"}, "is not a valid date and time"),
-    ({AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261123T000100Z"},
-     "scope date `20261122` does not match the date of `x-iamd-date` `20261123T000100Z`"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(credential=f"{AKID}/20261122/us-east-1/iamd/iamd4_request")},
+     "terminator `iamd4_request` should be `aws4_request`"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=x-amz-date")}, "`host` is not among the signed headers"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=host")}, "`x-amz-date` is not among the signed headers"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=x-amz-date;host")}, "not sorted by name"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=host;host;x-amz-date")}, "or repeat one"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=Host;x-amz-date")}, "`Host` is not a lower-case"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=" + ";".join(f"h{i:02}" for i in range(17)))},
+     "more than 16 signed headers"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=content-type;host;x-amz-date")},
+     "signed header `content-type` is not in the request's metadata"),
+    ({**_D, TOKEN_HEADER: TOKEN, AUTHORIZATION_HEADER: _GOOD_AUTH},
+     "`x-amz-security-token` is sent but not among the signed headers"),
+    ({**_D, "x-big": "x" * 9000, AUTHORIZATION_HEADER: _auth(signed="SignedHeaders=host;x-amz-date;x-big")},
+     "exceed 8192 bytes"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signature="xyz")}, "signature is not 64 lower-case hex digits"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signature=_GOOD_SIG.upper())}, "signature is not 64 lower-case hex digits"),
+    ({**_D, AUTHORIZATION_HEADER: _auth(signature=_GOOD_SIG + "0")}, "signature is not 64 lower-case hex digits"),
+    ({**_D, AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "2026-11-22T23:59:00Z"},
+     "`x-amz-date` `2026-11-22T23:59:00Z` is not of the form YYYYMMDDTHHMMSSZ"),
+    ({**_D, AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261122T235900"}, "is not of the form YYYYMMDDTHHMMSSZ"),
+    ({**_D, AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261122T256000Z"}, "is not a valid date and time"),
+    ({**_D, AUTHORIZATION_HEADER: _GOOD_AUTH, DATE_HEADER: "20261123T000100Z"},
+     "scope date `20261122` does not match the date of `x-amz-date` `20261123T000100Z`"),
 ])
 def test_malformed_metadata_is_rejected_with_a_reason(metadata: dict[str, str], reason: str) -> None:
     with pytest.raises(SignatureFormatError) as caught:
