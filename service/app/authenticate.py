@@ -47,18 +47,34 @@ class Caller:
         return self.kind == "root"
 
 
+@dataclass(frozen=True, slots=True)
+class SignedCall:
+    """What a caller's signature must cover, as the signer saw the request. On gRPC: POST to the
+    method path with the message bytes (`alternative_body`, if given, is another encoding of the
+    same message the client may have signed instead, computed only if needed). On the HTTP
+    endpoint: the HTTP method, canonical URI and query, and the body, for service iam or sts."""
+
+    path: str
+    body: bytes
+    http_method: str = signing.HTTP_METHOD
+    query: str = ""
+    services: tuple[str, ...] = (signing.SERVICE,)
+    alternative_body: Callable[[], bytes] | None = None
+
+
 _INVALID_KEY = "The security token included in the request is invalid."
 _MISMATCH = ("The request signature we calculated does not match the signature you provided. "
              "Check your Secret Access Key and signing method.")
 
 
-def _verify(signed: signing.SignedRequest, method: str, body: bytes, secret: str,
-            alternative_body: Callable[[], bytes] | None) -> None:
-    if signing.signature_matches(signed, method=method, body=body, secret_access_key=secret):
+def _verify(signed: signing.SignedRequest, call: SignedCall, secret: str) -> None:
+    if signing.signature_matches(signed, method=call.path, body=call.body, secret_access_key=secret,
+                                 http_method=call.http_method, query=call.query):
         return
-    if alternative_body is not None:
-        other = alternative_body()
-        if other != body and signing.signature_matches(signed, method=method, body=other, secret_access_key=secret):
+    if call.alternative_body is not None:
+        other = call.alternative_body()
+        if other != call.body and signing.signature_matches(signed, method=call.path, body=other,
+                                                            secret_access_key=secret):
             return
     raise SignatureDoesNotMatchError(_MISMATCH)
 
@@ -71,19 +87,18 @@ class Authenticator:
         # key id -> (ciphertext it was decrypted from, secret); a rotated ciphertext misses.
         self._secrets: dict[str, tuple[str, str]] = {}
 
-    def authenticate(self, method: str, body: bytes, metadata: Mapping[str, str],
-                     alternative_body: Callable[[], bytes] | None = None) -> Caller:
-        """The caller whose key signed `body` for `method`; `alternative_body`, if given, is another
-        encoding of the same message the client may have signed instead (computed only if needed)."""
+    def authenticate(self, call: SignedCall, metadata: Mapping[str, str]) -> Caller:
+        """The caller whose key signed `call`, by the signature in `metadata` (gRPC metadata or
+        HTTP headers, lower-case names)."""
         if signing.AUTHORIZATION_HEADER not in metadata:
             raise MissingAuthenticationTokenError("Request is missing Authentication Token")
         try:
-            signed = signing.parse_signed_request(metadata)
+            signed = signing.parse_signed_request(metadata, call.services)
         except signing.SignatureFormatError as e:
             raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
         now = self.clock.now()
         if signed.session_token:
-            return self._authenticate_session(signed, method, body, now, alternative_body)
+            return self._authenticate_session(signed, call, now)
         entry = self.projection.access_keys.get(signed.access_key_id)
         if entry is None or entry["status"] != "Active":
             raise InvalidClientTokenIdError(_INVALID_KEY)
@@ -93,16 +108,15 @@ class Authenticator:
                 f"than {signing.format_timestamp(now)} by more than "
                 f"{signing.MAX_CLOCK_SKEW_SECONDS // 60} minutes.")
         secret = self._secret(signed.access_key_id, entry["ciphertext"])
-        _verify(signed, method, body, secret, alternative_body)
+        _verify(signed, call, secret)
         return self._caller(signed.access_key_id, entry)
 
-    def _authenticate_session(self, signed: signing.SignedRequest, method: str, body: bytes,
-                              now: datetime, alternative_body: Callable[[], bytes] | None = None) -> Caller:
+    def _authenticate_session(self, signed: signing.SignedRequest, call: SignedCall, now: datetime) -> Caller:
         session = self._live_session(signed.access_key_id, signed.session_token, now)
         if not signing.is_within_skew(signed, now):
             raise RequestExpiredError("Signature expired: the request time is more than 5 minutes from now.")
         secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
-        _verify(signed, method, body, secret, alternative_body)
+        _verify(signed, call, secret)
         return self._session_caller(session, signed.access_key_id)
 
     @staticmethod

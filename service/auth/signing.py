@@ -61,6 +61,7 @@ import functools
 import hashlib
 import hmac
 import re
+import urllib.parse
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
@@ -107,6 +108,7 @@ class SignedRequest:
     # (name, value) of each signed header, sorted by name, as found in the metadata. Out of repr:
     # it holds the token when one is signed.
     signed_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+    service: str = SERVICE  # the credential scope's: `iamd` on gRPC, `iam`/`sts` on the HTTP endpoint
 
 
 class SignatureFormatError(ValueError):
@@ -137,8 +139,8 @@ def _utc(moment: datetime, what: str) -> datetime:
     return moment.astimezone(timezone.utc)
 
 
-def _scope(scope_date: str, region: str) -> str:
-    return f"{scope_date}/{region}/{SERVICE}/{TERMINATOR}"
+def _scope(scope_date: str, region: str, service: str = SERVICE) -> str:
+    return f"{scope_date}/{region}/{service}/{TERMINATOR}"
 
 
 def _header_value(value: str) -> str:
@@ -153,12 +155,35 @@ def format_timestamp(moment: datetime) -> str:
     return _utc(moment, "signing moment").strftime(_TIMESTAMP_FORMAT)
 
 
-def canonical_request(path: str, body: bytes, headers: tuple[tuple[str, str], ...]) -> str:
-    """SigV4's canonical request for a gRPC call: POST, the method path, no query, the signed
-    headers (sorted (name, value) pairs) and the SHA-256 of the message bytes."""
+def canonical_request(path: str, body: bytes, headers: tuple[tuple[str, str], ...], *,
+                      http_method: str = HTTP_METHOD, query: str = "") -> str:
+    """SigV4's canonical request: for a gRPC call POST, the method path, no query; the signed
+    headers (sorted (name, value) pairs) and the SHA-256 of the body."""
     canonical_headers = "".join(f"{name}:{_header_value(value)}\n" for name, value in headers)
-    return "\n".join((HTTP_METHOD, path, "", canonical_headers, ";".join(name for name, _ in headers),
+    return "\n".join((http_method, path, query, canonical_headers, ";".join(name for name, _ in headers),
                       _sha256_hex(body)))
+
+
+def canonical_uri(raw_path: str) -> str:
+    """An HTTP request's canonical URI as AWS's signers build it for services other than S3: the
+    path as sent (percent-encoded), with dot segments removed, percent-encoded once more."""
+    segments: list[str] = []
+    for segment in raw_path.split("/"):
+        if segment == "..":
+            if segments:
+                segments.pop()
+        elif segment not in (".", ""):
+            segments.append(segment)
+    path = "/" + "/".join(segments) + ("/" if raw_path.endswith("/") and segments else "")
+    return urllib.parse.quote(path, safe="/~")
+
+
+def canonical_query(raw_query: str) -> str:
+    """An HTTP request's canonical query string: each name and value percent-encoded (RFC 3986
+    unreserved characters kept), sorted by name then value, `&`-joined."""
+    pairs = urllib.parse.parse_qsl(raw_query, keep_blank_values=True)
+    return "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
+                    for k, v in sorted(pairs))
 
 
 def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
@@ -167,21 +192,22 @@ def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
 
 
 @functools.lru_cache(maxsize=4096)
-def signing_key(secret_access_key: str, scope_date: str, region: str) -> bytes:
-    """Derive the per-day, per-region signing key from a secret access key (SigV4's HMAC chain).
-
-    Cached per secret, date and region, as AWS caches it: four HMACs per call otherwise."""
+def signing_key(secret_access_key: str, scope_date: str, region: str, service: str = SERVICE) -> bytes:
+    """Derive the per-day, per-region, per-service signing key from a secret access key (SigV4's
+    HMAC chain). Cached, as AWS caches it: four HMACs per call otherwise."""
     k_date = _hmac((_KEY_PREFIX + secret_access_key).encode("utf-8"), scope_date)
     k_region = _hmac(k_date, region)
-    k_service = _hmac(k_region, SERVICE)
+    k_service = _hmac(k_region, service)
     return _hmac(k_service, TERMINATOR)
 
 
 def _signature(*, method: str, body: bytes, headers: tuple[tuple[str, str], ...], secret_access_key: str,
-               timestamp: str, region: str) -> str:
+               timestamp: str, region: str, service: str = SERVICE, http_method: str = HTTP_METHOD,
+               query: str = "") -> str:
     scope_date = timestamp[:8]
-    to_sign = string_to_sign(timestamp, _scope(scope_date, region), canonical_request(method, body, headers))
-    key = signing_key(secret_access_key, scope_date, region)
+    canonical = canonical_request(method, body, headers, http_method=http_method, query=query)
+    to_sign = string_to_sign(timestamp, _scope(scope_date, region, service), canonical)
+    key = signing_key(secret_access_key, scope_date, region, service)
     return hmac.new(key, to_sign.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
@@ -244,7 +270,7 @@ def _is_date(yyyymmdd: str) -> bool:
     return True
 
 
-def _parse_credential(credential: str) -> tuple[str, str, str]:
+def _parse_credential(credential: str, services: tuple[str, ...]) -> tuple[str, str, str, str]:
     parts = credential.split("/")
     if len(parts) != 5:
         raise SignatureFormatError(
@@ -258,11 +284,12 @@ def _parse_credential(credential: str) -> tuple[str, str, str]:
         raise SignatureFormatError(f"credential scope date {_echo(scope_date)} is not a valid date")
     if not _REGION_RE.fullmatch(region):
         raise SignatureFormatError(f"credential scope region {_echo(region)} is malformed")
-    if service != SERVICE:
-        raise SignatureFormatError(f"credential scope service {_echo(service)} should be `{SERVICE}`")
+    if service not in services:
+        raise SignatureFormatError(f"credential scope service {_echo(service)} should be "
+                                   + " or ".join(f"`{s}`" for s in services))
     if terminator != TERMINATOR:
         raise SignatureFormatError(f"credential scope terminator {_echo(terminator)} should be `{TERMINATOR}`")
-    return access_key_id, scope_date, region
+    return access_key_id, scope_date, region, service
 
 
 @functools.lru_cache(maxsize=256)  # callers send the same list on every call
@@ -281,8 +308,9 @@ def _parse_signed_header_names(value: str) -> tuple[str, ...]:
     return names
 
 
-def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
-    """Parse the signing metadata of an incoming call; raise SignatureFormatError if malformed."""
+def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] = (SERVICE,)) -> SignedRequest:
+    """Parse the signing metadata (or HTTP headers, lower-case names) of an incoming call, signed
+    for one of `services`; raise SignatureFormatError if malformed."""
     authorization = metadata.get(AUTHORIZATION_HEADER)
     if not authorization:
         raise SignatureFormatError(f"missing `{AUTHORIZATION_HEADER}` metadata")
@@ -293,7 +321,7 @@ def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
     if algorithm != ALGORITHM:
         raise SignatureFormatError(f"unsupported signing algorithm {_echo(algorithm)}, expected `{ALGORITHM}`")
     fields = _parse_fields(rest)
-    access_key_id, scope_date, region = _parse_credential(fields["Credential"])
+    access_key_id, scope_date, region, service = _parse_credential(fields["Credential"], services)
     names = _parse_signed_header_names(fields["SignedHeaders"])
     signature = fields["Signature"]
     if not _SIGNATURE_RE.fullmatch(signature):
@@ -316,17 +344,22 @@ def parse_signed_request(metadata: Mapping[str, str]) -> SignedRequest:
     if size > MAX_SIGNED_HEADER_BYTES:
         raise SignatureFormatError(f"the signed headers' values exceed {MAX_SIGNED_HEADER_BYTES} bytes")
     return SignedRequest(access_key_id=access_key_id, scope_date=scope_date, region=region, signature=signature,
-                         timestamp=timestamp, session_token=session_token, signed_headers=tuple(headers))
+                         timestamp=timestamp, session_token=session_token, signed_headers=tuple(headers),
+                         service=service)
 
 
-def expected_signature(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str) -> str:
-    """Recompute the signature the caller should have sent for this method and body."""
+def expected_signature(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str,
+                       http_method: str = HTTP_METHOD, query: str = "") -> str:
+    """Recompute the signature the caller should have sent for this method (a gRPC method path, or
+    an HTTP request's canonical URI with its method and canonical query) and body."""
     return _signature(method=method, body=body, headers=signed.signed_headers, secret_access_key=secret_access_key,
-                      timestamp=format_timestamp(signed.timestamp), region=signed.region)
+                      timestamp=format_timestamp(signed.timestamp), region=signed.region, service=signed.service,
+                      http_method=http_method, query=query)
 
 
-def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str) -> bool:
-    """Tell whether the claimed signature is right for this method and body, in constant time."""
+def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str,
+                      http_method: str = HTTP_METHOD, query: str = "") -> bool:
+    """Tell whether the claimed signature is right for this request, in constant time."""
     # The scope date is not re-derived from the timestamp inside the signature, so a hand-built
     # SignedRequest whose scope disagrees with its timestamp must not verify.
     if signed.scope_date != format_timestamp(signed.timestamp)[:8]:
@@ -338,7 +371,8 @@ def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret
         return False
     if signed.session_token and signed_values.get(TOKEN_HEADER) != signed.session_token:
         return False
-    expected = expected_signature(signed, method=method, body=body, secret_access_key=secret_access_key)
+    expected = expected_signature(signed, method=method, body=body, secret_access_key=secret_access_key,
+                                  http_method=http_method, query=query)
     return hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8"))
 
 

@@ -9,7 +9,7 @@ import grpc
 from projections.runner import ProjectionRunner
 from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import authorization_pb2_grpc
-from service.app.authenticate import Authenticator
+from service.app.authenticate import Authenticator, SignedCall
 from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from service.app.history import AsOf, TimeTravel
 from service.audit.writer import AuditWriter
@@ -98,7 +98,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         if r.HasField("signed_request") or r.session_token:
             if r.HasField("signed_request"):
                 signed = r.signed_request
-                principal = self.authenticator.authenticate(signed.method, signed.body, dict(signed.headers))
+                principal = self.authenticator.authenticate(SignedCall(signed.method, signed.body), dict(signed.headers))
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             principal_arn, session = principal.arn, principal.session

@@ -82,9 +82,3 @@ def to_grpc_status(error: e.IamError, request_id: str) -> grpc.Status:
             retry_delay=duration_pb2.Duration(nanos=int(retry * 1e9) % 1_000_000_000, seconds=int(retry)))))
     status = status_pb2.Status(code=code.value[0], message=error.message, details=details)
     return rpc_status.to_status(status)
-
-
-def internal_status(request_id: str) -> grpc.Status:
-    """What a caller learns of an unexpected failure: only that it happened, and the request id."""
-    error = e.ServiceFailureError(f"internal failure; request id {request_id}")
-    return to_grpc_status(error, request_id)

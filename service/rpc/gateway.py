@@ -26,7 +26,7 @@ import structlog
 from google.protobuf import descriptor as pb_descriptor
 from google.protobuf import message as pb_message
 
-from service.app.authenticate import Caller
+from service.app.authenticate import Caller, SignedCall
 from service.app.ports import AuditCarrier, Clock, iso8601
 from service.audit.record import (
     HIDDEN,
@@ -39,11 +39,18 @@ from service.audit.record import (
     user_identity,
 )
 from service.audit.writer import AuditWriter
-from service.domain.errors import FieldProblem, IamError, InvalidInputError, ServiceUnavailableError, ThrottlingError
+from service.domain.errors import (
+    FieldProblem,
+    IamError,
+    InvalidInputError,
+    ServiceFailureError,
+    ServiceUnavailableError,
+    ThrottlingError,
+)
 from service.eventstore.errors import EventStoreUnavailable
 from service.eventstore.port import new_id
 
-from .errors import internal_status, to_grpc_status
+from .errors import to_grpc_status
 from .messages import Method, MessageDecoder
 from .guard import CALLER, GUARDED_PREFIX, RESOURCES, CallGuard
 
@@ -56,6 +63,19 @@ OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser"
 AUDIT_CARRIER: ContextVar[AuditCarrier | None] = ContextVar("audit_carrier", default=None)
 # Set by Authorize/AuthorizeBatch: the decisions this call's record carries.
 AUDIT_DECISIONS: ContextVar[list[DecisionFact] | None] = ContextVar("audit_decisions", default=None)
+
+
+class Refused:
+    """The answer to a call the gate or its use case refused: the IamError, already audited."""
+
+    __slots__ = ("error",)
+
+    def __init__(self, error: IamError) -> None:
+        self.error = error
+
+
+# A unary call behind the gate, for a transport other than gRPC (see CallGateway.handler).
+Invoke = Callable[[bytes, Any, str, dict[str, str], dict[str, str], SignedCall], Awaitable[Any]]
 
 
 def peer_ip(peer: str) -> str:
@@ -182,8 +202,9 @@ class CallGateway:
         # asyncio.wait over ~110 futures (measured: about a third of the server's CPU per call).
         server.add_generic_rpc_handlers((grpc.method_handlers_generic_handler(service.full_name, handlers),))
 
-    def _begin(self, method: Method, context: grpc.aio.ServicerContext) -> tuple[str, dict[str, str], dict[str, str]]:
-        """A new request id; the call's metadata and the request context keys it implies."""
+    def begin(self, method: Method, metadata: dict[str, str], peer: str, secure: bool) -> tuple[str, dict[str, str]]:
+        """A new request id (bound to the call's log lines) and the request context keys the
+        call's transport implies."""
         request_id = new_id()
         REQUEST_ID.set(request_id)
         OPERATION.set(method.rpc)
@@ -193,10 +214,13 @@ class CallGateway:
         RESOURCES.set([])
         AUDIT_DECISIONS.set(None)
         AUDIT_CARRIER.set(None)
-        metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
-        request_keys = {"aws:SourceIp": peer_ip(context.peer() or ""),
-                        "aws:SecureTransport": "true" if self.tls else "false",
+        request_keys = {"aws:SourceIp": peer_ip(peer), "aws:SecureTransport": "true" if secure else "false",
                         "aws:UserAgent": metadata.get("user-agent", "")}
+        return request_id, request_keys
+
+    def _begin(self, method: Method, context: grpc.aio.ServicerContext) -> tuple[str, dict[str, str], dict[str, str]]:
+        metadata = {k: v for k, v in (context.invocation_metadata() or ()) if isinstance(v, str)}
+        request_id, request_keys = self.begin(method, metadata, context.peer() or "", self.tls)
         return request_id, metadata, request_keys
 
     @staticmethod
@@ -212,72 +236,87 @@ class CallGateway:
                                     problems=[FieldProblem("request", "undecodable protobuf bytes")]) from None
 
     def _unary(self, method: Method, behavior: Callable[[Any, Any], Awaitable[Any]]) -> Callable[..., Awaitable[Any]]:
-        audited = self.writer is not None
-
         async def call(raw: bytes, context: grpc.aio.ServicerContext) -> Any:
             request_id, metadata, request_keys = self._begin(method, context)
             context.set_trailing_metadata((("x-request-id", request_id),))
-            request = None
-            admitted = False
-            try:
-                if self.in_flight >= self.max_in_flight:  # bounded work instead of an unbounded queue
-                    self.throttled += 1
-                    raise ThrottlingError(f"more than {self.max_in_flight} calls in flight; retry shortly")
-                self.in_flight += 1
-                admitted = True
-                request = self._parse(method, raw)
-                caller = None
-                if self.guard is not None:
-                    caller = self.guard.check(method.path, raw, request, metadata, request_keys)
-                if audited and caller is not None and not is_read_only(method.rpc):
-                    AUDIT_CARRIER.set(AuditCarrier({
-                        "eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
-                        "request": self._kept_request(request, raw, caller)}))
-                response = await behavior(request, context)
-                if self.guard is not None and caller is not None:
-                    # Only a call that succeeded marks its key as used: a refused one writes nothing.
-                    # Best effort: a key's last use that cannot be written (a full disk) must not
-                    # refuse a call whose own effects are already committed.
-                    try:
-                        await self.guard.note_use(caller, method.path, request_id, request_keys)
-                    except Exception as e:  # noqa: BLE001 — logged; GetAccessKeyLastUsed is advisory
-                        log.warning("key_use_not_recorded", error=str(e))
-                if audited:
-                    # The answer leaves only once its record is durable (unless configured otherwise):
-                    # a record that cannot be stored refuses the call, retryably.
-                    try:
-                        await self._audit(method, raw, request, response, "", "", request_id, request_keys)
-                    except Exception as e:  # noqa: BLE001 — reported to the caller as retryable
-                        log.error("audit_record_not_stored", request_id=request_id, rpc=method.rpc, exc_info=e)
-                        raise ServiceUnavailableError("the call's audit record could not be stored; retry") from None
-                return response
-            except EventStoreUnavailable as error:
-                log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(error))
-                unavailable = ServiceUnavailableError("the event store cannot take writes right now; retry")
-                status = to_grpc_status(unavailable, request_id)
-                error_code, error_message = unavailable.code, unavailable.message
-            except IamError as error:
-                log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=error.code, message=error.message)
-                status = to_grpc_status(error, request_id)
-                error_code, error_message = error.code, error.message
-            except grpc.aio.AbortError:
-                raise
-            except Exception as error:  # noqa: BLE001 — logged in full, reported opaquely
-                log.error("rpc_failed", request_id=request_id, rpc=method.rpc, exc_info=error)
-                status = internal_status(request_id)
-                error_code, error_message = "ServiceFailure", status.details
-            finally:
-                if admitted:
-                    self.in_flight -= 1
-            if audited:
-                try:
-                    await self._audit(method, raw, request, None, error_code, error_message, request_id, request_keys)
-                except Exception as e:  # noqa: BLE001 — the call already failed; its error stands
-                    log.error("audit_record_lost", request_id=request_id, exc_info=e)
-            await context.abort(status.code, status.details,
-                                (*status.trailing_metadata, ("x-request-id", request_id)))
+            outcome = await self.invoke(method, behavior, raw, context, request_id, metadata, request_keys)
+            if isinstance(outcome, Refused):
+                status = to_grpc_status(outcome.error, request_id)
+                await context.abort(status.code, status.details,
+                                    (*status.trailing_metadata, ("x-request-id", request_id)))
+            return outcome
 
         return call
+
+    def handler(self, method: Method, behavior: Callable[[Any, Any], Awaitable[Any]]) -> Invoke:
+        """`behavior` (a servicer method) behind the gate, for another transport (the AWS-compatible
+        HTTP endpoint): call it with the output of `begin` and what the signature covers."""
+        async def call(raw: bytes, context: Any, request_id: str, metadata: dict[str, str],
+                       request_keys: dict[str, str], signed: SignedCall) -> Any:
+            return await self.invoke(method, behavior, raw, context, request_id, metadata, request_keys, signed)
+
+        return call
+
+    async def invoke(self, method: Method, behavior: Callable[[Any, Any], Awaitable[Any]], raw: bytes, context: Any,
+                     request_id: str, metadata: dict[str, str], request_keys: dict[str, str],
+                     signed: SignedCall | None = None) -> Any:
+        """One unary call through the gate, whatever its transport: its response, or Refused with
+        the IamError that answers it. Either way its record was handed to the audit writer."""
+        audited = self.writer is not None
+        request = None
+        admitted = False
+        try:
+            if self.in_flight >= self.max_in_flight:  # bounded work instead of an unbounded queue
+                self.throttled += 1
+                raise ThrottlingError(f"more than {self.max_in_flight} calls in flight; retry shortly")
+            self.in_flight += 1
+            admitted = True
+            request = self._parse(method, raw)
+            caller = None
+            if self.guard is not None:
+                caller = self.guard.check(method.path, raw, request, metadata, request_keys, signed)
+            if audited and caller is not None and not is_read_only(method.rpc):
+                AUDIT_CARRIER.set(AuditCarrier({
+                    "eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
+                    "request": self._kept_request(request, raw, caller)}))
+            response = await behavior(request, context)
+            if self.guard is not None and caller is not None:
+                # Only a call that succeeded marks its key as used: a refused one writes nothing.
+                # Best effort: a key's last use that cannot be written (a full disk) must not
+                # refuse a call whose own effects are already committed.
+                try:
+                    await self.guard.note_use(caller, method.path, request_id, request_keys)
+                except Exception as e:  # noqa: BLE001 — logged; GetAccessKeyLastUsed is advisory
+                    log.warning("key_use_not_recorded", error=str(e))
+            if audited:
+                # The answer leaves only once its record is durable (unless configured otherwise):
+                # a record that cannot be stored refuses the call, retryably.
+                try:
+                    await self._audit(method, raw, request, response, "", "", request_id, request_keys)
+                except Exception as e:  # noqa: BLE001 — reported to the caller as retryable
+                    log.error("audit_record_not_stored", request_id=request_id, rpc=method.rpc, exc_info=e)
+                    raise ServiceUnavailableError("the call's audit record could not be stored; retry") from None
+            return response
+        except EventStoreUnavailable as failure:
+            log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(failure))
+            error: IamError = ServiceUnavailableError("the event store cannot take writes right now; retry")
+        except IamError as refusal:
+            log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=refusal.code, message=refusal.message)
+            error = refusal
+        except grpc.aio.AbortError:
+            raise
+        except Exception as failure:  # noqa: BLE001 — logged in full, reported opaquely
+            log.error("rpc_failed", request_id=request_id, rpc=method.rpc, exc_info=failure)
+            error = ServiceFailureError(f"internal failure; request id {request_id}")
+        finally:
+            if admitted:
+                self.in_flight -= 1
+        if audited:
+            try:
+                await self._audit(method, raw, request, None, error.code, error.message, request_id, request_keys)
+            except Exception as e:  # noqa: BLE001 — the call already failed; its error stands
+                log.error("audit_record_lost", request_id=request_id, exc_info=e)
+        return Refused(error)
 
     def _stream(self, method: Method, behavior: Callable[[Any, Any], AsyncIterator[Any]]) -> Callable[..., Any]:
         """Server-streaming calls pass the same gate (and leave a record) before the first message."""

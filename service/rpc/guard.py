@@ -11,7 +11,7 @@ from contextvars import ContextVar
 from typing import Any
 
 from projections.identity import IdentityProjection
-from service.app.authenticate import Authenticator, Caller
+from service.app.authenticate import Authenticator, Caller, SignedCall
 from service.app.authorize import Authorizer
 from service.app.credentials import CredentialCommands
 from service.app.ports import CallContext
@@ -50,16 +50,18 @@ class CallGuard:
         await self.credentials.record_use(ctx, caller, _SERVICE_NAMES.get(service, "iamd"))
 
     def check(self, method: str, body: bytes, request: Any, metadata: Mapping[str, str],
-              context_keys: Mapping[str, str]) -> Caller | None:
+              context_keys: Mapping[str, str], signed: SignedCall | None = None) -> Caller | None:
         """The authenticated caller, once allowed; raises the IAM error that refuses the call.
 
         `body` is the request's bytes as they arrived; a client that signed the deterministic
         serialization of a message with maps may have sent them in another order, so that form
-        is tried too (and only computed then)."""
+        is tried too (and only computed then). `signed`, when given, is what the signature covers
+        instead of the gRPC call (a request to the AWS-compatible HTTP endpoint)."""
         if not method.startswith(GUARDED_PREFIX):
             return None
-        caller = self.authenticator.authenticate(
-            method, body, metadata, alternative_body=lambda: request.SerializeToString(deterministic=True))
+        if signed is None:
+            signed = SignedCall(method, body, alternative_body=lambda: request.SerializeToString(deterministic=True))
+        caller = self.authenticator.authenticate(signed, metadata)
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         rpc = method.rsplit("/", 1)[-1]
         if rpc in ALWAYS_ALLOWED:
