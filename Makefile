@@ -22,7 +22,8 @@ protos: $(STAMP)
 	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
 
 run: $(STAMP) $(GEN)
-	$(VENV)/bin/iamd --listen $${IAMD_LISTEN:-127.0.0.1:50051} --data-dir $${IAMD_DATA_DIR:-data}
+	$(VENV)/bin/iamd --listen $${IAMD_LISTEN:-127.0.0.1:50051} --data-dir $${IAMD_DATA_DIR:-data} \
+		--http-listen $${IAMD_HTTP_LISTEN:-127.0.0.1:50080}
 
 test: $(STAMP) $(GEN)
 	$(PY) -m pytest -q

@@ -29,6 +29,7 @@ class Settings:
     digest_interval: float = 3600.0  # seconds between signed audit digests (CloudTrail: hourly)
     digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
     max_in_flight: int = 1024  # calls being served at once; past it a call is refused with Throttling
+    http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
 
     @property
     def digest_key_path(self) -> Path:
@@ -47,16 +48,21 @@ class Settings:
         return self.store_uri or f"sqlite:///{(self.data_dir / 'events.db').resolve()}"
 
     def check(self) -> None:
-        host = self.listen.rsplit(":", 1)[0].strip("[]")
-        if not self.listen.rpartition(":")[2].isdigit():
-            raise ValueError(f"--listen `{self.listen}` must be HOST:PORT")
+        self._check_address("--listen", self.listen)
+        if self.http_listen:
+            self._check_address("--http-listen", self.http_listen)
+
+    def _check_address(self, flag: str, listen: str) -> None:
+        host = listen.rsplit(":", 1)[0].strip("[]")
+        if not listen.rpartition(":")[2].isdigit():
+            raise ValueError(f"{flag} `{listen}` must be HOST:PORT")
         if bool(self.tls_cert) != bool(self.tls_key):
             raise ValueError("--tls-cert and --tls-key go together")
         if self.tls_client_ca and not self.tls_cert:
             raise ValueError("--tls-client-ca (mutual TLS) needs --tls-cert and --tls-key")
         if not self.tls_cert and not self.insecure and not _is_loopback(host):
             raise ValueError(
-                f"refusing to listen on `{self.listen}` without TLS: give --tls-cert/--tls-key, "
+                f"refusing to listen on `{listen}` without TLS: give --tls-cert/--tls-key, "
                 "or --insecure to accept plaintext off loopback"
             )
 
@@ -105,13 +111,17 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     parser.add_argument("--max-in-flight", type=int, default=int(env.get("IAMD_MAX_IN_FLIGHT", "1024")),
                         help="calls served at once; more are refused with Throttling (IAMD_MAX_IN_FLIGHT)")
+    parser.add_argument("--http-listen", default=env.get("IAMD_HTTP_LISTEN", ""),
+                        help="HOST:PORT of the AWS-compatible HTTP endpoint for the aws CLI and SDKs "
+                             "(--endpoint-url); off unless given; TLS rules as for --listen (IAMD_HTTP_LISTEN)")
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
                         tls_key=args.tls_key, tls_client_ca=args.tls_client_ca, insecure=args.insecure, shutdown_grace=args.shutdown_grace,
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
-                        digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight)
+                        digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
+                        http_listen=args.http_listen)
     try:
         settings.check()
     except ValueError as e:

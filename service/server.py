@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import signal
+import ssl
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,6 +60,7 @@ from service.rpc.guard import CallGuard
 from service.rpc.organizations import OrganizationsServicer
 from service.rpc.sts import SecurityTokenServicer
 from service.rpc.identity import IdentityServicer
+from service.http.endpoint import QueryEndpoint
 from service.rpc.gateway import CallGateway, MessageDecoder
 
 log = structlog.get_logger(__name__)
@@ -87,6 +89,7 @@ class RunningServer:
     audit: AuditWriter
     digester: Digester
     recovering: asyncio.Task[None] | None = None  # records a full disk refused at start, retried
+    http: QueryEndpoint | None = None  # the AWS-compatible HTTP endpoint, when --http-listen is given
     stopped: bool = False
 
     async def stop(self) -> None:
@@ -95,6 +98,8 @@ class RunningServer:
             return
         self.stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.http is not None:
+            await self.http.stop()
         await self.server.stop(self.grace)
         if self.recovering is not None:  # what it has not written yet, the next start rebuilds
             self.recovering.cancel()
@@ -205,12 +210,28 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     else:
         port = server.add_insecure_port(settings.listen)
     await server.start()
+    http = None
+    if settings.http_listen:
+        http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
+        await http.start(settings.http_listen, _http_tls(settings))
     for name in ("", *SERVICE_NAMES):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, digester, retrying)
+                         audit_writer, digester, retrying, http)
+
+
+def _http_tls(settings: Settings) -> ssl.SSLContext | None:
+    """The HTTP endpoint's TLS: the gRPC listener's certificate and, for mutual TLS, its CA."""
+    if not settings.tls_cert:
+        return None
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(settings.tls_cert, settings.tls_key)
+    if settings.tls_client_ca:
+        context.load_verify_locations(settings.tls_client_ca)
+        context.verify_mode = ssl.CERT_REQUIRED
+    return context
 
 
 async def serve(settings: Settings) -> None:
@@ -231,7 +252,10 @@ async def serve(settings: Settings) -> None:
           f"root credentials: {settings.credentials_path} (written on the first start, mode 0600)\n"
           f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}\n"
           f"audit digest key fingerprint: {running.digester.key.fingerprint} "
-          f"(public key to pin: {running.digester.public_key_file})", flush=True)
+          f"(public key to pin: {running.digester.public_key_file})"
+          + (f"\nAWS-compatible HTTP endpoint (IAM, STS): aws --endpoint-url "
+             f"{'https' if settings.tls_cert else 'http'}://{settings.http_listen.rsplit(':', 1)[0]}:{running.http.port}"
+             if running.http is not None else ""), flush=True)
     await stop.wait()
     log.info("iamd_stopping")
     await running.stop()

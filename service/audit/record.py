@@ -153,7 +153,7 @@ MAX_TEXT = 1024  # userAgent, errorMessage: CloudTrail's 1 KB
 #             evaluated at position); a statement = (policy id, type, version, sid, index, effect)
 DecisionFact = tuple[str, str, str, str, Sequence[Sequence[Any]], Sequence[str], int]
 # rpc name, "request" or "response", bytes -> the message as CloudTrail-style plain data
-Decoder = Callable[[str, str, bytes], dict[str, Any]]
+Decoder = Callable[[str, str, bytes, str], dict[str, Any]]  # (rpc, part, bytes, event name) -> data
 
 
 def omitted(data: bytes) -> dict[str, Any]:
@@ -179,14 +179,17 @@ def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, 
               user_agent: str, user_identity: Mapping[str, Any] | None, request: str | Mapping[str, Any],
               response: bytes | None = None, error_code: str = "", error_message: str = "",
               resources: Sequence[str] = (), decisions: Sequence[DecisionFact] | None = None,
-              batch: bool = False) -> dict[str, Any]:
+              batch: bool = False, event_name: str = "") -> dict[str, Any]:
     """The compact fact of one finished call: `request` as kept (see kept() and omitted()),
-    `response` as redacted bytes."""
+    `response` as redacted bytes. `event_name` is the AWS operation the call is, when its name is
+    not the RPC's (AttachPolicy on a user is AttachUserPolicy): CloudTrail's eventName."""
     fact: dict[str, Any] = {
-        "eventID": event_id, "eventTime": event_time, "eventName": rpc, "requestID": request_id,
+        "eventID": event_id, "eventTime": event_time, "eventName": event_name or rpc, "requestID": request_id,
         "service": service, "sourceIPAddress": source_ip, "userAgent": _text(user_agent),
         "userIdentity": user_identity, "request": request,
     }
+    if event_name and event_name != rpc:
+        fact["rpc"] = rpc  # the messages' type, to decode them
     if response is not None and not is_read_only(rpc):
         fact["response"] = kept(response, authenticated=user_identity is not None)
     if error_code:
@@ -224,13 +227,13 @@ def is_read_only_record(stored: Mapping[str, Any]) -> bool:
     return bool(stored["readOnly"]) if not is_fact(stored) else is_read_only(stored["eventName"])
 
 
-def _parameters(value: Any, rpc: str, part: str, decode: Decoder) -> dict[str, Any] | None:
+def _parameters(value: Any, rpc: str, part: str, decode: Decoder, event_name: str) -> dict[str, Any] | None:
     if value is None:
         return None
     if isinstance(value, dict):  # too large to keep: CloudTrail-style marker
         return {"omitted": True, "reason": "larger than iamd records", "size": value["size"],
                 "sha256": value["sha256"]}
-    return redact(decode(rpc, part, base64.b64decode(value))) or None
+    return redact(decode(rpc, part, base64.b64decode(value), event_name)) or None
 
 
 def _decision_data(d: Sequence[Any], context: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -257,19 +260,27 @@ def render(stored: Mapping[str, Any], decode: Decoder) -> dict[str, Any]:
     """The CloudTrail record of a stored fact (a record stored whole is returned as it is)."""
     if not is_fact(stored):
         return dict(stored)
-    rpc = stored["eventName"]
+    event_name = stored["eventName"]
+    rpc = stored.get("rpc", event_name)
     identity = stored.get("userIdentity")
-    request = _parameters(stored.get("request"), rpc, "request", decode)
+    request = _parameters(stored.get("request"), rpc, "request", decode, event_name)
     facts = CallFacts(
         event_id=stored["eventID"], request_id=stored["requestID"], event_time=stored["eventTime"],
-        service=stored["service"], rpc=rpc, source_ip=stored["sourceIPAddress"], user_agent=stored["userAgent"],
-        request=request or {}, response=_parameters(stored.get("response"), rpc, "response", decode),
+        service=stored["service"], rpc=event_name, source_ip=stored["sourceIPAddress"],
+        user_agent=stored["userAgent"], request=request or {},
+        response=_parameters(stored.get("response"), rpc, "response", decode, event_name),
         error_code=stored.get("errorCode", ""), error_message=stored.get("errorMessage", ""),
         recipient_account_id=(identity or {}).get("accountId", ""),
         resources=[e for arn in stored.get("resources") or () if (e := resource_entry(arn)) is not None])
     record = build_record(facts, identity=identity)
     if "addendum" in stored:  # rebuilt after a crash (service/audit/recovery.py)
         record["addendum"] = stored["addendum"]
+    stored_response = stored.get("response")
+    if isinstance(stored_response, str) and facts.response is not None and "position" not in facts.response:
+        # AWS's response shape has no place for it: where the call's events landed in the log.
+        position = (_parameters(stored_response, rpc, "response", decode, "") or {}).get("position")
+        if position is not None:
+            record["additionalEventData"] = {"logPosition": position}
     if "decision" in stored:
         record["additionalEventData"] = _decision_data(stored["decision"], _context_of(request))
     elif "decisions" in stored:

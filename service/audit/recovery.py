@@ -136,7 +136,8 @@ def _rebuilt(request_id: str, event: RecordedEvent) -> dict[str, Any]:
         fact = call_fact(event_id=carried["eventID"], request_id=request_id, event_time=str(m.get("time", "")),
                          service=carried["service"], rpc=str(m.get("operation", "")),
                          source_ip=str(m.get("source_ip", "")), user_agent=str(m.get("user_agent", "")),
-                         user_identity=carried.get("userIdentity"), request=carried.get("request", ""))
+                         user_identity=carried.get("userIdentity"), request=carried.get("request", ""),
+                         event_name=str(carried.get("eventName", "")))
         fact["addendum"] = {**addendum, "originalEventID": carried["eventID"]}
         return fact
     actor = str(m.get("actor", ""))

@@ -39,6 +39,7 @@ from service.audit.record import (
     user_identity,
 )
 from service.audit.writer import AuditWriter
+from service.awsapi.operations import aws_operation
 from service.domain.errors import (
     FieldProblem,
     IamError,
@@ -76,6 +77,13 @@ class Refused:
 
 # A unary call behind the gate, for a transport other than gRPC (see CallGateway.handler).
 Invoke = Callable[[bytes, Any, str, dict[str, str], dict[str, str], SignedCall], Awaitable[Any]]
+
+
+def _event_name(method: Method, request: pb_message.Message | None) -> str:
+    """CloudTrail's eventName of a call: the AWS operation it is (AttachPolicy on a user is
+    AttachUserPolicy), else iamd's RPC name (Authorize, ...)."""
+    op = aws_operation(method.rpc, request)
+    return op.name if op is not None else method.rpc
 
 
 def peer_ip(peer: str) -> str:
@@ -182,6 +190,8 @@ class CallGateway:
         self.throttled = 0
         self.redact = Redactor()
         self._identities: dict[tuple[str, str], dict[str, Any]] = {}
+        # Every registered unary method by RPC name, for other transports (the HTTP endpoint).
+        self.methods: dict[str, tuple[Method, Callable[[Any, Any], Awaitable[Any]]]] = {}
 
     def register(self, server: grpc.aio.Server, servicer: Any, service: pb_descriptor.ServiceDescriptor) -> None:
         """Serve `servicer`'s methods of `service` on `server`, each wrapped once."""
@@ -194,6 +204,7 @@ class CallGateway:
                     self._stream(method, behavior), request_deserializer=None,
                     response_serializer=method.response_class.SerializeToString)
             else:
+                self.methods[m.name] = (method, behavior)
                 handlers[m.name] = grpc.unary_unary_rpc_method_handler(
                     self._unary(method, behavior), request_deserializer=None,
                     response_serializer=method.response_class.SerializeToString)
@@ -276,9 +287,12 @@ class CallGateway:
             if self.guard is not None:
                 caller = self.guard.check(method.path, raw, request, metadata, request_keys, signed)
             if audited and caller is not None and not is_read_only(method.rpc):
-                AUDIT_CARRIER.set(AuditCarrier({
-                    "eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
-                    "request": self._kept_request(request, raw, caller)}))
+                carried = {"eventID": new_id(), "service": method.service, "userIdentity": self._identity(caller),
+                           "request": self._kept_request(request, raw, caller)}
+                event_name = _event_name(method, request)
+                if event_name != method.rpc:
+                    carried["eventName"] = event_name
+                AUDIT_CARRIER.set(AuditCarrier(carried))
             response = await behavior(request, context)
             if self.guard is not None and caller is not None:
                 # Only a call that succeeded marks its key as used: a refused one writes nothing.
@@ -356,7 +370,7 @@ class CallGateway:
             request=carrier.fact["request"] if carrier else self._kept_request(request, raw, caller),
             response=self.redact(response) if response is not None and not is_read_only(method.rpc) else None,
             error_code=error_code, error_message=error_message, resources=RESOURCES.get(),
-            decisions=decisions, batch=method.rpc == "AuthorizeBatch")
+            decisions=decisions, batch=method.rpc == "AuthorizeBatch", event_name=_event_name(method, request))
         # A call whose events committed carries its fact in them: its record need not be waited for
         # (a crash before it is stored leaves it rebuildable, see service/audit/recovery.py).
         await self.writer.write(fact, wait=not (carrier is not None and carrier.committed and not error_code))

@@ -41,17 +41,37 @@ class MessageDecoder:
     def __init__(self, services: Iterable[pb_descriptor.ServiceDescriptor]) -> None:
         self._methods = {m.name: Method(s, m) for s in services for m in s.methods}
 
-    def __call__(self, rpc: str, part: str, data: bytes) -> dict[str, Any]:
+    def __call__(self, rpc: str, part: str, data: bytes, event_name: str = "") -> dict[str, Any]:
+        """The data of a stored request or response; for a call that is an AWS operation
+        (`event_name`), in AWS's member names and shapes as CloudTrail shows them."""
         method = self._methods.get(rpc)
         if method is None:
             return {}
         cls = method.request_class if part == "request" else method.response_class
         try:
-            return MessageToDict(cls.FromString(data))
+            message = cls.FromString(data)
+            aws = _aws_shaped(event_name, part, message) if event_name else None
+            return aws if aws is not None else MessageToDict(message)
         # A record too short to decode, or a value JSON cannot show (a Timestamp out of range):
         # say so, keep the rest of the record.
         except Exception:  # noqa: BLE001 — json_format wraps what it cannot show in its own errors
             return {"undecodable": True, "size": len(data)}
+
+
+def _aws_shaped(event_name: str, part: str, message: pb_message.Message) -> dict[str, Any] | None:
+    """CloudTrail's requestParameters / responseElements of an AWS operation, from botocore's model."""
+    from service.awsapi.operations import OPERATIONS_BY_NAME, from_request, lower_camel, to_output
+    from service.awsapi.query import service_model
+
+    op = OPERATIONS_BY_NAME.get(event_name)
+    if op is None:
+        return None
+    model = service_model(op.service).operation_model(op.name)
+    if part == "request":
+        return lower_camel(from_request(op, message, model.input_shape))
+    if op.output is not None:  # assembled from the request too: shown as iamd has it
+        return None
+    return lower_camel(to_output(op, {}, message, model.output_shape))
 
 
 def iamd_services() -> tuple[pb_descriptor.ServiceDescriptor, ...]:

@@ -54,7 +54,7 @@ async def test_allowed_denied_and_failed_calls_are_each_recorded_once(iamd: Iamd
     assert first["responseElements"]["user"]["arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
     assert first["resources"] == [{"ARN": f"arn:aws:iam::{ACCOUNT}:user/alice", "accountId": ACCOUNT,
                                    "type": "AWS::IAM::User"}]
-    assert first["responseElements"]["position"] == str(created.position)
+    assert first["additionalEventData"]["logPosition"] == str(created.position)
     for field in ("eventVersion", "eventTime", "awsRegion", "sourceIPAddress", "userAgent", "eventType",
                   "managementEvent", "eventCategory", "recipientAccountId"):
         assert field in first

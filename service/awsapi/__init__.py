@@ -1,0 +1,1 @@
+"""AWS wire protocols served from botocore's service models."""

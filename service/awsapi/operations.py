@@ -1,0 +1,278 @@
+"""Which iamd RPC serves each AWS operation, and how their messages correspond.
+
+Pure: no I/O. The AWS side is botocore's service models (member names and shapes); the iamd side
+is the protobuf descriptors. The correspondence is mostly mechanical: an AWS member `UserName` is
+the proto field `user_name`, `Marker`/`MaxItems` are the proto `page`, lists are repeated fields,
+structures are messages, timestamps are google.protobuf.Timestamp, enum strings are proto enum
+values ending in the same word. What is not mechanical is declared here, per operation, in data:
+
+- AWS spells one iamd RPC per kind of entity (AttachUserPolicy, AttachGroupPolicy, ...): the
+  member naming the entity becomes the RPC's `target` (kind and name);
+- a few outputs are assembled from the request as well (GetUserPolicy names its user).
+
+An AWS input member iamd has no field for is refused when given (InvalidInput naming it), never
+silently dropped; an AWS operation not declared here is refused as not implemented.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from google.protobuf import descriptor as pb_descriptor
+from google.protobuf import message as pb_message
+from google.protobuf import timestamp_pb2
+
+from service.domain.errors import FieldProblem, InvalidInputError
+
+_PAGE_MEMBERS = {"Marker": "marker", "MaxItems": "max_items"}
+
+OutputHook = Callable[[Mapping[str, Any], pb_message.Message], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class Operation:
+    """One AWS operation iamd serves: the iamd RPC behind it and what is not mechanical."""
+
+    service: str  # AWS's signing name: "iam" or "sts"
+    name: str  # AWS's operation name, e.g. "AttachUserPolicy"
+    rpc: str  # iamd's RPC, e.g. "AttachPolicy"
+    target_kind: str = ""  # EntityKind ("USER", ...) of the entity the operation names, if it is a target
+    target_member: str = ""  # the AWS member that names it ("UserName", "PolicyArn", ...)
+    output: OutputHook | None = None  # the output, when it is not the response's fields renamed
+    renames: Mapping[str, str] = field(default_factory=dict)  # AWS member -> proto field, where not snake case
+
+
+def snake(name: str) -> str:
+    """`UserName` -> `user_name`, `MFADevices` -> `mfa_devices`, `PolicyARNs` -> `policy_arns`."""
+    name = re.sub(r"([A-Z]+)([A-Z][a-z])", r"\1_\2", name)
+    return re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", name).lower()
+
+
+# --- operations -----------------------------------------------------------------------------------
+
+def _inline_policy_output(name_member: str) -> OutputHook:
+    def output(aws_input: Mapping[str, Any], response: pb_message.Message) -> dict[str, Any]:
+        policy = response.policy  # type: ignore[attr-defined]
+        return {name_member: aws_input[name_member], "PolicyName": policy.policy_name,
+                "PolicyDocument": policy.policy_document}
+    return output
+
+
+def _entities_for_policy_output(aws_input: Mapping[str, Any], response: pb_message.Message) -> dict[str, Any]:
+    r: Any = response
+    out: dict[str, Any] = {"IsTruncated": r.is_truncated}
+    for member, entities, kind in (("PolicyGroups", r.policy_groups, "Group"), ("PolicyUsers", r.policy_users, "User"),
+                                   ("PolicyRoles", r.policy_roles, "Role")):
+        out[member] = [{f"{kind}Name": e.name, f"{kind}Id": e.id} for e in entities]
+    if r.marker:
+        out["Marker"] = r.marker
+    return out
+
+
+def _plain(service: str, *names: str) -> list[Operation]:
+    return [Operation(service, name, name) for name in names]
+
+
+def _per_entity(template: str, rpc: str, kinds: tuple[str, ...], output: Callable[[str], OutputHook] | None = None,
+                ) -> list[Operation]:
+    """AWS's one operation per kind (template `Attach{}Policy`) for iamd's one RPC with a target."""
+    ops = []
+    for kind in kinds:
+        member = "PolicyArn" if kind == "Policy" else f"{kind}Name"
+        ops.append(Operation("iam", template.format(kind), rpc, target_kind=kind.upper(), target_member=member,
+                             output=output(member) if output else None))
+    return ops
+
+
+_OPERATIONS: list[Operation] = [
+    *_plain("iam", "CreateUser", "GetUser", "ListUsers", "UpdateUser", "DeleteUser",
+            "CreateGroup", "GetGroup", "ListGroups", "UpdateGroup", "DeleteGroup", "AddUserToGroup",
+            "RemoveUserFromGroup", "ListGroupsForUser",
+            "CreateRole", "GetRole", "ListRoles", "UpdateRole", "UpdateAssumeRolePolicy", "DeleteRole",
+            "CreatePolicy", "GetPolicy", "ListPolicies", "DeletePolicy", "CreatePolicyVersion", "GetPolicyVersion",
+            "ListPolicyVersions", "SetDefaultPolicyVersion", "DeletePolicyVersion",
+            "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey", "GetAccessKeyLastUsed",
+            "CreateVirtualMFADevice", "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
+            "ListMFADevices"),
+    Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
+    *_per_entity("Attach{}Policy", "AttachPolicy", ("User", "Group", "Role")),
+    *_per_entity("Detach{}Policy", "DetachPolicy", ("User", "Group", "Role")),
+    *_per_entity("ListAttached{}Policies", "ListAttachedPolicies", ("User", "Group", "Role")),
+    *_per_entity("Put{}Policy", "PutInlinePolicy", ("User", "Group", "Role")),
+    *_per_entity("Get{}Policy", "GetInlinePolicy", ("User", "Group", "Role"), output=_inline_policy_output),
+    *_per_entity("Delete{}Policy", "DeleteInlinePolicy", ("User", "Group", "Role")),
+    *_per_entity("List{}Policies", "ListInlinePolicies", ("User", "Group", "Role")),
+    *_per_entity("Put{}PermissionsBoundary", "PutPermissionsBoundary", ("User", "Role")),
+    *_per_entity("Delete{}PermissionsBoundary", "DeletePermissionsBoundary", ("User", "Role")),
+    *_per_entity("Tag{}", "TagEntity", ("User", "Role", "Policy")),
+    *_per_entity("Untag{}", "UntagEntity", ("User", "Role", "Policy")),
+    *_per_entity("List{}Tags", "ListEntityTags", ("User", "Role", "Policy")),
+    *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo"),
+]
+
+OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}
+OPERATIONS_BY_NAME: dict[str, Operation] = {op.name: op for op in _OPERATIONS}  # IAM's and STS's names differ
+# iamd RPC (and, for the RPCs AWS spells per kind, the target's kind) -> the AWS operation it is.
+_BY_RPC: dict[tuple[str, str], Operation] = {(op.rpc, op.target_kind): op for op in _OPERATIONS}
+_TARGETED_RPCS = frozenset(op.rpc for op in _OPERATIONS if op.target_kind)
+
+
+def aws_operation(rpc: str, request: pb_message.Message | None) -> Operation | None:
+    """The AWS operation an iamd call is (AttachPolicy on a user is AttachUserPolicy), if any."""
+    if rpc in _TARGETED_RPCS:
+        if request is None:
+            return None
+        kind = request.target.kind  # type: ignore[attr-defined]
+        name = request.target.DESCRIPTOR.fields_by_name["kind"].enum_type.values_by_number.get(kind)  # type: ignore[attr-defined]
+        return _BY_RPC.get((rpc, name.name.removeprefix("ENTITY_KIND_"))) if name is not None else None
+    return _BY_RPC.get((rpc, ""))
+
+
+def from_request(op: Operation, request: pb_message.Message, shape: Any) -> dict[str, Any]:
+    """The AWS input (member names and shapes of `shape`, botocore's input shape) of an iamd request:
+    what CloudTrail shows as the call's requestParameters."""
+    out = _render(shape, request) if shape is not None else {}
+    if op.target_kind:
+        out[op.target_member] = request.target.name  # type: ignore[attr-defined]
+    return out
+
+
+def lower_camel(value: Any) -> Any:
+    """CloudTrail's spelling of AWS data: every member name with its first letter lower-cased
+    (`UserName` -> `userName`, `Tags[].Key` -> `tags[].key`); timestamps as ISO 8601."""
+    if isinstance(value, Mapping):
+        return {k[:1].lower() + k[1:]: lower_camel(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [lower_camel(v) for v in value]
+    if isinstance(value, datetime):
+        return value.isoformat().replace("+00:00", "Z")
+    if isinstance(value, bytes):
+        return base64.b64encode(value).decode()
+    return value
+
+
+# --- AWS input -> iamd request ----------------------------------------------------------------------
+
+def to_request(op: Operation, aws_input: Mapping[str, Any], request_class: type[pb_message.Message]
+               ) -> pb_message.Message:
+    """The iamd request for an AWS operation's input (as parsed from the wire by the models)."""
+    request = request_class()
+    members = dict(aws_input)
+    if op.target_kind:
+        target = request.target  # type: ignore[attr-defined]
+        target.kind = target.DESCRIPTOR.fields_by_name["kind"].enum_type.values_by_name[
+            f"ENTITY_KIND_{op.target_kind}"].number
+        target.name = members.pop(op.target_member)
+    _fill(request, members, op.renames, "")
+    return request
+
+
+def _fill(msg: pb_message.Message, members: Mapping[str, Any], renames: Mapping[str, str], where: str) -> None:
+    fields = msg.DESCRIPTOR.fields_by_name
+    for member, value in members.items():
+        if value is None:
+            continue
+        if member in _PAGE_MEMBERS and "page" in fields:
+            setattr(msg.page, _PAGE_MEMBERS[member], value)  # type: ignore[attr-defined]
+            continue
+        f = fields.get(renames.get(member) or snake(member))
+        if f is None:
+            raise InvalidInputError(f"iamd does not support the parameter {where}{member}",
+                                    problems=[FieldProblem(where + member, "not supported by iamd")])
+        _set(msg, f, value, where + member)
+
+
+def _set(msg: pb_message.Message, f: pb_descriptor.FieldDescriptor, value: Any, where: str) -> None:
+    if f.message_type is not None and f.message_type.GetOptions().map_entry:
+        getattr(msg, f.name).update({str(k): str(v) for k, v in value.items()})
+    elif f.is_repeated:
+        target = getattr(msg, f.name)
+        for i, item in enumerate(value, 1):
+            if f.message_type is not None:
+                _fill(target.add(), item, {}, f"{where}.member.{i}.")
+            else:
+                target.append(_scalar(f, item, f"{where}.member.{i}"))
+    elif f.message_type is not None:
+        if f.message_type.full_name == "google.protobuf.Timestamp":
+            getattr(msg, f.name).FromDatetime(value)
+        else:
+            _fill(getattr(msg, f.name), value, {}, where + ".")
+    else:
+        setattr(msg, f.name, _scalar(f, value, where))
+
+
+def _scalar(f: pb_descriptor.FieldDescriptor, value: Any, where: str) -> Any:
+    if f.enum_type is None:
+        return value
+    # AWS's "User" is iamd's ENTITY_KIND_USER: the proto value ending in the same word.
+    suffix = "_" + snake(str(value)).upper()
+    for candidate in f.enum_type.values:
+        if candidate.number and candidate.name.endswith(suffix):
+            return candidate.number
+    raise InvalidInputError(f"iamd does not support the value `{value}` of {where}",
+                            problems=[FieldProblem(where, f"`{value}` is not supported by iamd")])
+
+
+# --- iamd response -> AWS output --------------------------------------------------------------------
+
+def to_output(op: Operation, aws_input: Mapping[str, Any], response: pb_message.Message, shape: Any) -> dict[str, Any]:
+    """The AWS output (member names and shapes of `shape`, botocore's output shape) for a response."""
+    if op.output is not None:
+        return op.output(aws_input, response)
+    return _render(shape, response) if shape is not None else {}
+
+
+def _render(shape: Any, msg: pb_message.Message) -> dict[str, Any]:
+    fields = msg.DESCRIPTOR.fields_by_name
+    out: dict[str, Any] = {}
+    for member, member_shape in shape.members.items():
+        if member == "PermissionsBoundary" and "permissions_boundary_arn" in fields:
+            arn = msg.permissions_boundary_arn  # type: ignore[attr-defined]
+            if arn:
+                out[member] = {"PermissionsBoundaryType": "PermissionsBoundaryPolicy", "PermissionsBoundaryArn": arn}
+            continue
+        if member in _PAGE_MEMBERS and "page" in fields:
+            page = msg.page  # type: ignore[attr-defined]
+            if getattr(page, _PAGE_MEMBERS[member]):
+                out[member] = getattr(page, _PAGE_MEMBERS[member])
+            continue
+        f = fields.get(snake(member))
+        if f is None:
+            continue
+        value = _value(member_shape, f, getattr(msg, f.name), msg, member in shape.required_members)
+        if value is not None:
+            out[member] = value
+    return out
+
+
+def _value(shape: Any, f: pb_descriptor.FieldDescriptor, value: Any, parent: pb_message.Message,
+           required: bool) -> Any:
+    if shape.type_name == "list":
+        if not value and not required:
+            return None
+        member = shape.member
+        return [_item(member, item) for item in value]
+    if f.message_type is not None and not f.is_repeated and not parent.HasField(f.name):
+        return None
+    if f.type == f.TYPE_STRING and value == "" and not required:
+        return None
+    return _item(shape, value)
+
+
+def _item(shape: Any, value: Any) -> Any:
+    if isinstance(value, timestamp_pb2.Timestamp):
+        return value.ToDatetime(tzinfo=UTC)
+    if shape.type_name == "structure":
+        return _render(shape, value)
+    if shape.type_name == "map":
+        return dict(value)
+    if shape.type_name == "blob" and isinstance(value, str):  # a base32 seed: its characters are the blob
+        return value.encode()
+    if shape.type_name == "timestamp" and isinstance(value, str):
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    return value

@@ -1,0 +1,1 @@
+"""The AWS-compatible HTTP endpoint (the Query protocol for IAM and STS)."""

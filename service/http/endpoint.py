@@ -1,0 +1,176 @@
+"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, for the aws CLI,
+boto3 and the AWS SDKs (`--endpoint-url`).
+
+A thin transport, like the gRPC servicers: per request, in a straight line, the form is decoded
+and parsed against botocore's model of the operation (service/awsapi/query.py), turned into the
+iamd request of the RPC that serves it (service/awsapi/operations.py), and passed through the
+same gate as a gRPC call (CallGateway: admission, SigV4 authentication, the IAM action's
+authorization, audit, error mapping); the response or the refusal is serialized as AWS shapes it.
+One application layer, two transports.
+"""
+
+from __future__ import annotations
+
+import ssl
+import urllib.parse
+from collections.abc import Mapping
+from typing import Any
+
+import structlog
+from aiohttp import web
+
+from service.app.authenticate import SignedCall
+from service.auth import signing
+from service.awsapi import query
+from service.awsapi.operations import OPERATIONS, to_output, to_request
+from service.domain.errors import IamError
+from service.eventstore.port import new_id
+from service.rpc.gateway import CallGateway, Invoke, Refused
+
+log = structlog.get_logger(__name__)
+
+MAX_BODY_BYTES = 256 * 1024  # a Query request carries at most a 10 KB policy (form-encoded: ~3x) and tags
+MAX_FIELDS = 2000  # form fields per request: 50 tags are 100, a simulation's context a few hundred
+_FORM = "application/x-www-form-urlencoded"
+
+
+class HttpCallContext:
+    """What a servicer reads of its call's transport (the subset of grpc.aio.ServicerContext iamd
+    uses), for a request that came over HTTP."""
+
+    __slots__ = ("_peer", "_metadata")
+
+    def __init__(self, peer: str, metadata: Mapping[str, str]) -> None:
+        self._peer = peer
+        self._metadata = tuple(metadata.items())
+
+    def peer(self) -> str:
+        return self._peer
+
+    def invocation_metadata(self) -> tuple[tuple[str, str], ...]:
+        return self._metadata
+
+    def set_trailing_metadata(self, metadata: Any) -> None:  # HTTP answers carry the request id in a header
+        pass
+
+
+class QueryEndpoint:
+    def __init__(self, gateway: CallGateway, *, secure: bool) -> None:
+        self.gateway = gateway
+        self.secure = secure
+        self._handlers: dict[str, Invoke] = {}
+        self._runner: web.AppRunner | None = None
+        self.port = 0
+
+    async def start(self, listen: str, ssl_context: ssl.SSLContext | None = None) -> int:
+        """Listen on HOST:PORT (port 0: any free one); returns the port."""
+        app = web.Application(client_max_size=MAX_BODY_BYTES)
+        app.router.add_route("*", "/", self.handle)
+        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
+        await self._runner.setup()
+        host, _, port = listen.rpartition(":")
+        site = web.TCPSite(self._runner, host.strip("[]"), int(port), ssl_context=ssl_context)
+        await site.start()
+        server = site._server  # aiohttp exposes the bound port only through the asyncio server
+        self.port = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)
+        log.info("http_endpoint_started", listen=listen, port=self.port)
+        return self.port
+
+    async def stop(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def handle(self, request: web.Request) -> web.Response:
+        service = "iam"
+        request_id = ""
+        try:
+            if request.method not in ("POST", "GET"):
+                raise query.QueryError("InvalidAction", f"{request.method} is not a Query protocol request")
+            body = await request.read() if request.method == "POST" else b""
+            try:
+                params = _params(request, body)
+            except ValueError as e:  # parse_qsl: more than MAX_FIELDS fields
+                raise query.QueryError("InvalidParameterValue", str(e), "body") from None
+            headers = {name.lower(): ",".join(request.headers.getall(name)) for name in request.headers}
+            service = _service_of(headers, params)
+            operation = query.operation_for(service, params)
+            aws_input = query.parse_query(operation, params)
+            op = OPERATIONS.get((service, operation.name))
+            if op is None:
+                raise query.QueryError("InvalidAction", f"iamd does not implement {service}:{operation.name}", "Action")
+            method, invoke = self._handler(op.rpc)
+            proto_request = to_request(op, aws_input, method.request_class)
+            raw = proto_request.SerializeToString(deterministic=True)
+            peer = _peer(request)
+            request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
+            signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
+                                http_method=request.method, query=signing.canonical_query(request.query_string),
+                                services=(service,))
+            outcome = await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
+            if isinstance(outcome, Refused):
+                return self._error(service, outcome.error.code, outcome.error.message, request_id)
+            output = to_output(op, aws_input, outcome, operation.output_shape)
+            return web.Response(body=query.serialize_result(operation, output, request_id),
+                                content_type="text/xml", headers={"x-amzn-RequestId": request_id})
+        except query.QueryError as e:
+            return self._error(service, e.code, e.message, request_id)
+        except IamError as e:  # an input iamd cannot take (to_request), before the gate
+            return self._error(service, e.code, e.message, request_id)
+        except web.HTTPRequestEntityTooLarge:
+            return self._error(service, "RequestEntityTooLarge",
+                               f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+
+    def _handler(self, rpc: str) -> tuple[Any, Invoke]:
+        entry = self.gateway.methods[rpc]
+        invoke = self._handlers.get(rpc)
+        if invoke is None:
+            invoke = self._handlers[rpc] = self.gateway.handler(*entry)
+        return entry[0], invoke
+
+    @staticmethod
+    def _error(service: str, code: str, message: str, request_id: str) -> web.Response:
+        request_id = request_id or new_id()  # refused before the gate gave it one
+        sender = code not in ("ServiceFailure", "ServiceUnavailable", "InternalFailure")
+        return web.Response(status=query.error_status(service, code),
+                            body=query.serialize_error(service, code, message, request_id, sender=sender),
+                            content_type="text/xml", headers={"x-amzn-RequestId": request_id})
+
+
+def _params(request: web.Request, body: bytes) -> dict[str, str]:
+    """The Query parameters: the form body of a POST, the query string of a GET. A name given
+    twice is refused: which value would count is ambiguous."""
+    if request.method == "POST":
+        if request.content_type and request.content_type != _FORM:
+            raise query.QueryError("InvalidParameterValue", f"Content-Type must be {_FORM}", "Content-Type")
+        try:
+            pairs = urllib.parse.parse_qsl(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        except UnicodeDecodeError:
+            raise query.QueryError("InvalidParameterValue", "the request body is not UTF-8", "body") from None
+    else:
+        pairs = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    params: dict[str, str] = {}
+    for name, value in pairs:
+        if name in params:
+            raise query.QueryError("InvalidParameterValue", f"the parameter {name} is given more than once", name)
+        params[name] = value
+    return params
+
+
+def _service_of(headers: Mapping[str, str], params: Mapping[str, str]) -> str:
+    """iam or sts: the service the request was signed for (its credential scope), else (an
+    unsigned request, such as AssumeRoleWithWebIdentity) the one whose model has the action."""
+    credential = headers.get("authorization", "").partition("Credential=")[2]
+    scope = credential.split(",", 1)[0].split("/")
+    if len(scope) == 5 and scope[3] in query.SERVICES:
+        return scope[3]
+    action = params.get("Action", "")
+    for service in ("sts", "iam"):
+        if action in query.service_model(service).operation_names:
+            return service
+    return "iam"
+
+
+def _peer(request: web.Request) -> str:
+    """The client's address in the gRPC peer form the gateway reads ("ipv4:1.2.3.4:0")."""
+    remote = request.remote or ""
+    return f"ipv6:[{remote}]:0" if ":" in remote else f"ipv4:{remote}:0"

@@ -1,0 +1,79 @@
+"""End to end: the real aws CLI (awscli from the package index) and boto3 run the README's
+quickstart against iamd's HTTP endpoint, unchanged but for `--endpoint-url`."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .conftest import ACCOUNT, Iamd
+from .test_aws_query import iamd_http  # noqa: F401 — the fixture
+
+pytestmark = pytest.mark.e2e
+
+READ_ORDERS = {"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "sqs:ReceiveMessage", "Resource": "arn:aws:sqs:*:*:orders"}]}
+
+
+def _aws_cli() -> str:
+    found = shutil.which("aws", path=str(Path(sys.executable).parent)) or shutil.which("aws")
+    if found is None:
+        pytest.skip("the aws CLI is not installed (it is a dev dependency: make installs it)")
+    return found
+
+
+async def _aws(iamd: Iamd, tmp_path: Path, *args: str) -> tuple[int, str, str]:
+    assert iamd.running.http is not None
+    env = {"PATH": os.environ.get("PATH", ""), "HOME": str(tmp_path),
+           "AWS_SHARED_CREDENTIALS_FILE": str(iamd.data_dir / "root-credentials"),
+           "AWS_CONFIG_FILE": str(tmp_path / "no-config"), "AWS_DEFAULT_REGION": "us-east-1",
+           "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1"}
+    process = await asyncio.create_subprocess_exec(
+        _aws_cli(), "--endpoint-url", f"http://127.0.0.1:{iamd.running.http.port}", *args,
+        env=env, cwd=tmp_path, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    out, err = await asyncio.wait_for(process.communicate(), 60)
+    return process.returncode or 0, out.decode(), err.decode()
+
+
+async def _ok(iamd: Iamd, tmp_path: Path, *args: str) -> Any:
+    code, out, err = await _aws(iamd, tmp_path, *args)
+    assert code == 0, err
+    return json.loads(out) if out.strip().startswith("{") else out
+
+
+async def test_the_readme_quickstart_with_the_aws_cli(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+    iamd, cwd = iamd_http, tmp_path
+    who = await _ok(iamd, cwd, "sts", "get-caller-identity")
+    assert who["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
+    user = (await _ok(iamd, cwd, "iam", "create-user", "--user-name", "alice"))["User"]
+    assert user["Arn"] == f"arn:aws:iam::{ACCOUNT}:user/alice"
+    (cwd / "read-orders.json").write_text(json.dumps(READ_ORDERS))
+    policy = (await _ok(iamd, cwd, "iam", "create-policy", "--policy-name", "ReadOrders",
+                        "--policy-document", "file://read-orders.json"))["Policy"]
+    await _ok(iamd, cwd, "iam", "attach-user-policy", "--user-name", "alice", "--policy-arn", policy["Arn"])
+    attached = await _ok(iamd, cwd, "iam", "list-attached-user-policies", "--user-name", "alice")
+    assert attached["AttachedPolicies"] == [{"PolicyName": "ReadOrders", "PolicyArn": policy["Arn"]}]
+    table = await _ok(iamd, cwd, "iam", "list-users", "--output", "table", "--query", "Users[].UserName")
+    assert "alice" in table
+
+    code, _, err = await _aws(iamd, cwd, "iam", "get-user", "--user-name", "nobody")
+    assert code in (254, 255) and "(NoSuchEntity)" in err, err  # a service error: v2 exits 254, v1 255
+
+
+async def test_boto3_with_endpoint_url(iamd_http: Iamd) -> None:  # noqa: F811
+    boto3 = pytest.importorskip("boto3")
+    assert iamd_http.running.http is not None
+    session = boto3.session.Session(aws_access_key_id=iamd_http.root.access_key_id,
+                                    aws_secret_access_key=iamd_http.root.secret_access_key, region_name="us-east-1")
+    iam = session.client("iam", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}")
+    await asyncio.to_thread(iam.create_user, UserName="bob")
+    paginator = iam.get_paginator("list_users")
+    pages = await asyncio.to_thread(lambda: list(paginator.paginate(PaginationConfig={"PageSize": 1})))
+    assert [u["UserName"] for page in pages for u in page["Users"]] == ["bob"]

@@ -1,0 +1,266 @@
+"""End to end: botocore's own IAM and STS clients (what boto3 and the aws CLI are built on), pointed
+at iamd's HTTP endpoint with `endpoint_url`, signing with stock SigV4, on a real server.
+
+botocore's clients are synchronous: each call runs in a thread while the server runs in the loop.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import grpc
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from clients.credentials import Credentials
+from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import common_pb2 as pb
+from protos.iamd.v1 import identity_pb2 as ipb
+from service.audit.record import HIDDEN
+from service.auth.totp import totp
+
+from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+
+pytestmark = pytest.mark.e2e
+
+TRUST_ROOT = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+     "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+READ_USERS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
+
+
+@pytest.fixture
+async def iamd_http(tmp_path: Path) -> AsyncIterator[Iamd]:
+    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
+    try:
+        yield iamd
+    finally:
+        await stop_iamd(iamd)
+
+
+def _client(iamd: Iamd, service: str, credentials: Credentials | None = None) -> Any:
+    credentials = credentials or iamd.root
+    assert iamd.running.http is not None
+    return botocore.session.get_session().create_client(
+        service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{iamd.running.http.port}",
+        aws_access_key_id=credentials.access_key_id, aws_secret_access_key=credentials.secret_access_key,
+        aws_session_token=credentials.session_token or None,
+        config=Config(retries={"max_attempts": 1}))
+
+
+async def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
+    return await asyncio.to_thread(method, **kwargs)
+
+
+async def _refused(method: Callable[..., Any], code: str, status: int, **kwargs: Any) -> ClientError:
+    with pytest.raises(ClientError) as caught:
+        await _call(method, **kwargs)
+    error = caught.value.response
+    assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), error
+    return caught.value
+
+
+async def test_users_policies_and_their_errors_through_botocores_iam_client(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    created = await _call(iam.create_user, UserName="alice", Path="/team/", Tags=[{"Key": "team", "Value": "a"}])
+    user = created["User"]
+    assert (user["UserName"], user["Path"], user["Arn"]) == ("alice", "/team/", f"arn:aws:iam::{ACCOUNT}:user/team/alice")
+    assert user["UserId"].startswith("AIDA") and user["CreateDate"].tzinfo is not None
+    assert user["Tags"] == [{"Key": "team", "Value": "a"}]
+    assert created["ResponseMetadata"]["RequestId"]
+
+    # One application layer: what the HTTP call created, the gRPC API sees.
+    over_grpc = await iamd_http.iam.GetUser(ipb.GetUserRequest(user_name="alice"))
+    assert over_grpc.user.user_id == user["UserId"]
+
+    listed = await _call(iam.list_users, PathPrefix="/team/")
+    assert [u["UserName"] for u in listed["Users"]] == ["alice"] and listed["IsTruncated"] is False
+
+    policy = (await _call(iam.create_policy, PolicyName="read-users", PolicyDocument=json.dumps(READ_USERS),
+                          Description="lets a user read users"))["Policy"]
+    assert policy["Arn"] == f"arn:aws:iam::{ACCOUNT}:policy/read-users" and policy["DefaultVersionId"] == "v1"
+    await _call(iam.attach_user_policy, UserName="alice", PolicyArn=policy["Arn"])
+    attached = await _call(iam.list_attached_user_policies, UserName="alice")
+    assert attached["AttachedPolicies"] == [{"PolicyName": "read-users", "PolicyArn": policy["Arn"]}]
+    entities = await _call(iam.list_entities_for_policy, PolicyArn=policy["Arn"])
+    assert [u["UserName"] for u in entities["PolicyUsers"]] == ["alice"] and entities["PolicyGroups"] == []
+
+    await _call(iam.put_user_policy, UserName="alice", PolicyName="inline", PolicyDocument=json.dumps(READ_USERS))
+    inline = await _call(iam.get_user_policy, UserName="alice", PolicyName="inline")
+    # Sent URL-encoded, as AWS does; botocore decodes it back into the document.
+    assert (inline["UserName"], inline["PolicyName"], inline["PolicyDocument"]) == ("alice", "inline", READ_USERS)
+    assert (await _call(iam.list_user_policies, UserName="alice"))["PolicyNames"] == ["inline"]
+
+    await _call(iam.tag_user, UserName="alice", Tags=[{"Key": "cost", "Value": "42"}])
+    tags = (await _call(iam.list_user_tags, UserName="alice"))["Tags"]
+    assert {t["Key"]: t["Value"] for t in tags} == {"team": "a", "cost": "42"}
+
+    await _refused(iam.get_user, "NoSuchEntity", 404, UserName="nobody")
+    await _refused(iam.create_user, "EntityAlreadyExists", 409, UserName="alice")
+    await _refused(iam.delete_policy, "DeleteConflict", 409, PolicyArn=policy["Arn"])
+    error = await _refused(iam.create_user, "ValidationError", 400, UserName="bad name!")
+    assert "userName" in error.response["Error"]["Message"]
+    # An AWS operation iamd does not implement, and a parameter it does not support, are refused.
+    await _refused(iam.create_instance_profile, "InvalidAction", 400, InstanceProfileName="p")
+    await _refused(iam.create_role, "InvalidInput", 400, RoleName="r", AssumeRolePolicyDocument=TRUST_ROOT,
+                   MaxSigninSessionDuration=3600)
+    with pytest.raises(grpc.aio.AioRpcError):
+        await iamd_http.iam.GetRole(ipb.GetRoleRequest(role_name="r"))  # the refused call left nothing
+
+    await _call(iam.detach_user_policy, UserName="alice", PolicyArn=policy["Arn"])
+    await _call(iam.delete_user_policy, UserName="alice", PolicyName="inline")
+    await _call(iam.delete_user, UserName="alice")
+    await _refused(iam.get_user, "NoSuchEntity", 404, UserName="alice")
+
+
+async def test_signatures_and_permissions_are_checked_as_on_grpc(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="bob")
+    key = (await _call(iam.create_access_key, UserName="bob"))["AccessKey"]
+    assert key["Status"] == "Active" and len(key["SecretAccessKey"]) == 40
+    bob = Credentials(key["AccessKeyId"], key["SecretAccessKey"])
+
+    as_bob = _client(iamd_http, "iam", bob)
+    error = await _refused(as_bob.create_user, "AccessDenied", 403, UserName="carol")
+    assert f"arn:aws:iam::{ACCOUNT}:user/bob is not authorized to perform: iam:CreateUser" in str(error)
+    await _refused(_client(iamd_http, "iam", Credentials(bob.access_key_id, "x" * 40)).get_user,
+                   "SignatureDoesNotMatch", 403, UserName="bob")
+    await _refused(_client(iamd_http, "iam", Credentials("AKIAUNKNOWNUNKNOWN00", "y" * 40)).get_user,
+                   "InvalidClientTokenId", 403, UserName="bob")
+
+    sts = _client(iamd_http, "sts", bob)
+    who = await _call(sts.get_caller_identity)
+    assert (who["Arn"], who["Account"]) == (f"arn:aws:iam::{ACCOUNT}:user/bob", ACCOUNT)
+
+
+async def test_assume_role_over_sts_and_use_the_session(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    role = (await _call(iam.create_role, RoleName="deployer", AssumeRolePolicyDocument=TRUST_ROOT,
+                        MaxSessionDuration=7200))["Role"]
+    assert role["AssumeRolePolicyDocument"] == json.loads(TRUST_ROOT) and role["MaxSessionDuration"] == 7200
+    # Root may not assume roles (as in AWS): a user of the account allowed to.
+    await _call(iam.create_user, UserName="ci")
+    await _call(iam.put_user_policy, UserName="ci", PolicyName="assume", PolicyDocument=json.dumps(
+        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:TagSession"],
+                                                 "Resource": role["Arn"]}]}))
+    key = (await _call(iam.create_access_key, UserName="ci"))["AccessKey"]
+    ci = _client(iamd_http, "sts", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    assumed = await _call(ci.assume_role, RoleArn=role["Arn"], RoleSessionName="ci", DurationSeconds=900,
+                          Tags=[{"Key": "project", "Value": "x"}])
+    credentials = assumed["Credentials"]
+    assert credentials["AccessKeyId"].startswith("ASIA") and credentials["Expiration"].tzinfo is not None
+    assert assumed["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ci"
+
+    session = Credentials(credentials["AccessKeyId"], credentials["SecretAccessKey"], credentials["SessionToken"])
+    who = await _call(_client(iamd_http, "sts", session).get_caller_identity)
+    assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ci"
+    # The role has no permissions: the session may call nothing else.
+    await _refused(_client(iamd_http, "iam", session).list_users, "AccessDenied", 403)
+
+
+async def test_the_audit_trail_names_calls_as_cloudtrail_does_whichever_transport(iamd_http: Iamd) -> None:
+    """eventName, eventSource, requestParameters and responseElements are AWS's for the operation:
+    a gRPC AttachPolicy on a user is AttachUserPolicy, exactly as the same call over HTTP."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="dora")
+    policy = (await _call(iam.create_policy, PolicyName="p", PolicyDocument=json.dumps(READ_USERS)))["Policy"]
+    await _call(iam.attach_user_policy, UserName="dora", PolicyArn=policy["Arn"])  # over HTTP
+    await _call(iam.create_group, GroupName="ops")
+    await iamd_http.iam.AttachPolicy(ipb.AttachPolicyRequest(  # over gRPC
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_GROUP, name="ops"), policy_arn=policy["Arn"]))
+    await iamd_http.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="dora"), policy_name="inline",
+        policy_document=json.dumps(READ_USERS)))
+    key = (await _call(iam.create_access_key, UserName="dora"))["AccessKey"]
+
+    lookup = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
+
+    async def named(name: str) -> list[dict[str, Any]]:
+        found = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+            audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value=name)]))
+        return [json.loads(e.cloud_trail_event) for e in found.events]
+
+    [attach_user] = await named("AttachUserPolicy")
+    assert attach_user["eventSource"] == "iam.amazonaws.com"
+    assert attach_user["requestParameters"] == {"userName": "dora", "policyArn": policy["Arn"]}
+    [attach_group] = await named("AttachGroupPolicy")
+    assert attach_group["requestParameters"] == {"groupName": "ops", "policyArn": policy["Arn"]}
+    assert await named("AttachPolicy") == []  # iamd's RPC name is not the event's
+    [put] = await named("PutUserPolicy")
+    assert put["requestParameters"] == {"userName": "dora", "policyName": "inline",
+                                        "policyDocument": json.dumps(READ_USERS)}
+    [create_key] = await named("CreateAccessKey")
+    assert create_key["requestParameters"] == {"userName": "dora"}
+    access_key = create_key["responseElements"]["accessKey"]
+    assert access_key["accessKeyId"] == key["AccessKeyId"] and access_key["status"] == "Active"
+    assert access_key["secretAccessKey"] == HIDDEN and key["SecretAccessKey"] not in json.dumps(create_key)
+    [user] = await named("CreateUser")
+    assert user["responseElements"]["user"]["userName"] == "dora"
+    assert "logPosition" in user["additionalEventData"]
+    # iamd's own operations keep iamd's names under iamd's event source.
+    await iamd_http.authz.Authorize(apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:user/dora",
+                                                         action="iam:GetUser", resource="*"))
+    [authorize] = await named("Authorize")
+    assert authorize["eventSource"] == "iamd.amazonaws.com"
+
+
+async def test_a_virtual_mfa_device_from_create_to_delete(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="erin")
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="erin-phone"))["VirtualMFADevice"]
+    assert device["SerialNumber"] == f"arn:aws:iam::{ACCOUNT}:mfa/erin-phone"
+    seed = device["Base32StringSeed"].decode()
+    now = iamd_http.clock.now().timestamp()
+    await _call(iam.enable_mfa_device, UserName="erin", SerialNumber=device["SerialNumber"],
+                AuthenticationCode1=totp(seed, now - 30), AuthenticationCode2=totp(seed, now))
+    [listed] = (await _call(iam.list_mfa_devices, UserName="erin"))["MFADevices"]
+    assert (listed["UserName"], listed["SerialNumber"]) == ("erin", device["SerialNumber"])
+    await _call(iam.deactivate_mfa_device, UserName="erin", SerialNumber=device["SerialNumber"])
+    await _call(iam.delete_virtual_mfa_device, SerialNumber=device["SerialNumber"])
+    assert (await _call(iam.list_mfa_devices, UserName="erin"))["MFADevices"] == []
+
+
+async def test_malformed_and_unsigned_http_requests_get_awss_xml_errors(iamd_http: Iamd) -> None:
+    """What no SDK would send: each answered with an XML error naming the problem, nothing stored."""
+    import urllib.error
+    import urllib.request
+
+    assert iamd_http.running.http is not None
+    url = f"http://127.0.0.1:{iamd_http.running.http.port}/"
+
+    def post(body: bytes, headers: dict[str, str] | None = None) -> tuple[int, str]:
+        request = urllib.request.Request(url, data=body, method="POST", headers={
+            "Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **(headers or {})})
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, response.read().decode()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read().decode()
+
+    def code_of(xml: str) -> str:
+        return xml.split("<Code>", 1)[1].split("</Code>", 1)[0]
+
+    cases = [
+        (b"Action=CreateUser&Version=2010-05-08&UserName=mallory", {}, 403, "MissingAuthenticationToken"),
+        (b"Action=CreateUser&Version=2010-05-08&UserName=mallory", {"Authorization": "AWS4-HMAC-SHA256 nonsense",
+                                                                     "X-Amz-Date": "20261205T000000Z"},
+         400, "IncompleteSignature"),
+        (b"Version=2010-05-08", {}, 400, "MissingAction"),
+        (b"Action=NoSuchThing&Version=2010-05-08", {}, 400, "InvalidAction"),
+        (b"Action=CreateUser&Version=2010-05-08&UserName=a&UserName=b", {}, 400, "InvalidParameterValue"),
+        (b"Action=CreateUser&Version=2010-05-08&UserName=a&Bogus=1", {}, 400, "InvalidQueryParameter"),
+        (b"Action=CreateUser&Version=2010-05-08&UserName=" + b"x" * 300_000, {}, 413, "RequestEntityTooLarge"),
+    ]
+    for body, headers, status, code in cases:
+        got_status, xml = await asyncio.to_thread(post, body, headers)
+        assert (got_status, code_of(xml)) == (status, code), xml[:300]
+        assert "<RequestId>" in xml
+    with pytest.raises(grpc.aio.AioRpcError):
+        await iamd_http.iam.GetUser(ipb.GetUserRequest(user_name="mallory"))
