@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
 GEN    := $(PROTOS:.proto=_pb2.py)
 
-.PHONY: run test test-corpus test-kurrentdb bench bench-service bench-in-process protos lint clean
+.PHONY: run test test-corpus test-kurrentdb test-moto bench bench-service bench-in-process protos lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -53,6 +53,11 @@ test-kurrentdb: $(STAMP) $(GEN)
 # IAMD_BENCH_* (see tests/bench/service_bench.py); 6–8 minutes at the defaults.
 bench: $(STAMP) $(GEN)
 	$(PY) -m tests.bench
+
+# moto's IAM and STS test suites in moto's server mode against a real iamd (its own venv, .venv-moto):
+# a report per suite and the failures by cause, in moto-report.json (docs/aws-compatibility.md).
+test-moto: $(STAMP) $(GEN)
+	$(PY) -m tests.peers.moto_suite
 
 # The service part alone.
 bench-service: $(STAMP) $(GEN)

@@ -30,6 +30,9 @@ class Settings:
     digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
     max_in_flight: int = 1024  # calls being served at once; past it a call is refused with Throttling
     http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
+    # Development only, for running peers' test suites (moto's server mode) against iamd:
+    dev_root_key: str = ""  # "KEYID:SECRET": the root access key a first start creates, instead of a random one
+    dev_reset: bool = False  # POST /moto-api/reset on the HTTP endpoint wipes the state and starts afresh
 
     @property
     def digest_key_path(self) -> Path:
@@ -51,6 +54,16 @@ class Settings:
         self._check_address("--listen", self.listen)
         if self.http_listen:
             self._check_address("--http-listen", self.http_listen)
+        if self.dev_root_key and ":" not in self.dev_root_key:
+            raise ValueError("--dev-root-key must be KEYID:SECRET")
+        if self.dev_reset and not self.http_listen:
+            raise ValueError("--dev-reset needs --http-listen (the reset is an HTTP call)")
+        if self.dev_reset and self.store_uri and not self.store_uri.startswith("sqlite:"):
+            raise ValueError("--dev-reset wipes an embedded SQLite log only")
+        for flag, on in (("--dev-root-key", self.dev_root_key), ("--dev-reset", self.dev_reset)):
+            for name, address in (("--listen", self.listen), ("--http-listen", self.http_listen)):
+                if on and address and not _is_loopback(address.rsplit(":", 1)[0].strip("[]")):
+                    raise ValueError(f"{flag} is for development on loopback only; {name} is `{address}`")
 
     def _check_address(self, flag: str, listen: str) -> None:
         host = listen.rsplit(":", 1)[0].strip("[]")
@@ -114,6 +127,13 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--http-listen", default=env.get("IAMD_HTTP_LISTEN", ""),
                         help="HOST:PORT of the AWS-compatible HTTP endpoint for the aws CLI and SDKs "
                              "(--endpoint-url); off unless given; TLS rules as for --listen (IAMD_HTTP_LISTEN)")
+    development = parser.add_argument_group(
+        "development only (refused off loopback, loud in the log): running peers' test suites against iamd")
+    development.add_argument("--dev-root-key", default=env.get("IAMD_DEV_ROOT_KEY", ""), metavar="KEYID:SECRET",
+                             help="the root access key a first start creates, e.g. moto's FOOBARKEY:FOOBARSECRET")
+    development.add_argument("--dev-reset", action="store_true",
+                             default=env.get("IAMD_DEV_RESET", "").lower() in ("1", "true", "yes"),
+                             help="serve POST /moto-api/reset: wipe the log and start a fresh state")
     args = parser.parse_args(argv)
     settings = Settings(listen=args.listen, data_dir=Path(args.data_dir), store_uri=args.store,
                         log_level=args.log_level, account_id=args.account_id, tls_cert=args.tls_cert,
@@ -121,7 +141,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
                         digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
-                        http_listen=args.http_listen)
+                        http_listen=args.http_listen, dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
     try:
         settings.check()
     except ValueError as e:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import shutil
 import signal
 import ssl
 from dataclasses import dataclass
@@ -90,6 +91,7 @@ class RunningServer:
     digester: Digester
     recovering: asyncio.Task[None] | None = None  # records a full disk refused at start, retried
     http: QueryEndpoint | None = None  # the AWS-compatible HTTP endpoint, when --http-listen is given
+    gateway: CallGateway | None = None
     stopped: bool = False
 
     async def stop(self) -> None:
@@ -124,7 +126,7 @@ def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
 
 
 async def build_server(settings: Settings, *, clock: Clock | None = None,
-                       audit_writer: AuditWriter | None = None) -> RunningServer:
+                       audit_writer: AuditWriter | None = None, serve_http: bool = True) -> RunningServer:
     """Open the store, catch the projection up, and start serving on settings.listen.
 
     `clock` is for tests that need time to pass (session expiry); iamd itself uses the system's.
@@ -140,7 +142,12 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     except KeyringError:
         await store.close()
         raise
-    await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path)
+    fixed_key = tuple(settings.dev_root_key.split(":", 1)) if settings.dev_root_key else None
+    if fixed_key:
+        log.warning("DEVELOPMENT_ROOT_KEY", access_key_id=fixed_key[0],
+                    note="a first start creates this fixed root key: never use --dev-root-key in production")
+    await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path,
+                                  fixed_key)  # type: ignore[arg-type]
 
     snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json")
     projection = load_projection(snapshots)
@@ -211,7 +218,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         port = server.add_insecure_port(settings.listen)
     await server.start()
     http = None
-    if settings.http_listen:
+    if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
         http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
         await http.start(settings.http_listen, _http_tls(settings))
     for name in ("", *SERVICE_NAMES):
@@ -219,7 +226,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, digester, retrying, http)
+                         audit_writer, digester, retrying, http, gateway)
 
 
 def _http_tls(settings: Settings) -> ssl.SSLContext | None:
@@ -234,9 +241,40 @@ def _http_tls(settings: Settings) -> ssl.SSLContext | None:
     return context
 
 
+class DevReset:
+    """--dev-reset: POST /moto-api/reset wipes the embedded log and serves a fresh state, as moto's
+    server mode expects between tests. The HTTP endpoint stays up (the reset is answered on it);
+    everything behind it is stopped, deleted and built again."""
+
+    def __init__(self, settings: Settings, running: RunningServer) -> None:
+        self.settings = settings
+        self.running = running
+        self._lock = asyncio.Lock()
+
+    async def __call__(self) -> None:
+        async with self._lock:
+            endpoint, old = self.running.http, self.running
+            old.http = None  # kept across the reset
+            await old.stop()
+            for name in ("events.db", "events.db-wal", "events.db-shm"):
+                (self.settings.data_dir / name).unlink(missing_ok=True)
+            shutil.rmtree(self.settings.data_dir / "snapshots", ignore_errors=True)
+            self.settings.credentials_path.unlink(missing_ok=True)
+            self.running = await build_server(self.settings, serve_http=False)
+            self.running.http = endpoint
+            if endpoint is not None and self.running.gateway is not None:
+                endpoint.use(self.running.gateway)
+            log.warning("DEVELOPMENT_RESET", note="the state was wiped (--dev-reset)")
+
+
 async def serve(settings: Settings) -> None:
     """Run until SIGTERM/SIGINT, then shut down gracefully."""
     running = await build_server(settings)
+    reset = None
+    if settings.dev_reset and running.http is not None:
+        log.warning("DEVELOPMENT_RESET_ENABLED", note="POST /moto-api/reset wipes all state: never in production")
+        reset = DevReset(settings, running)
+        running.http.reset = reset
     # What start-up built (the projection, compiled sets) lives as long as the process: keep it out
     # of the collector's full passes, which would otherwise walk it every few hundred calls.
     # (Only here, in the process's own entry: tests build many servers in one process.)
@@ -258,4 +296,4 @@ async def serve(settings: Settings) -> None:
              if running.http is not None else ""), flush=True)
     await stop.wait()
     log.info("iamd_stopping")
-    await running.stop()
+    await (reset.running if reset is not None else running).stop()

@@ -54,8 +54,10 @@ async def bootstrap_account(store: EventStore, clock: Clock, wanted_account_id: 
 
 
 async def ensure_root_credentials(store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
-                                  account_id: str, credentials_file: Path) -> bool:
-    """Create the account and a root access key if it has none; True when this call created it."""
+                                  account_id: str, credentials_file: Path,
+                                  fixed_key: tuple[str, str] | None = None) -> bool:
+    """Create the account and a root access key if it has none; True when this call created it.
+    `fixed_key` (key id, secret) replaces the random key: development only (--dev-root-key)."""
     now = iso8601(clock.now())
     metadata = {"actor": "iamd", "request_id": "bootstrap", "time": now}
     try:
@@ -69,7 +71,7 @@ async def ensure_root_credentials(store: EventStore, clock: Clock, ids: IdFactor
     loaded = await repo.load_entity(ACCOUNT, account_id, "root")
     if loaded.state.access_keys:  # type: ignore[attr-defined]
         return False
-    key_id, secret = ids.access_key_id(), ids.secret()
+    key_id, secret = fixed_key or (ids.access_key_id(), ids.secret())
     events = identity.create_access_key(loaded.state, key_id,  # type: ignore[arg-type]
                                         keyring.encrypt(secret.encode(), context=key_id), now)
     try:

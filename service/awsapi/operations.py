@@ -224,10 +224,12 @@ def to_output(op: Operation, aws_input: Mapping[str, Any], response: pb_message.
     """The AWS output (member names and shapes of `shape`, botocore's output shape) for a response."""
     if op.output is not None:
         return op.output(aws_input, response)
-    return _render(shape, response) if shape is not None else {}
+    return _render(shape, response, top=True) if shape is not None else {}
 
 
-def _render(shape: Any, msg: pb_message.Message) -> dict[str, Any]:
+def _render(shape: Any, msg: pb_message.Message, *, top: bool = False) -> dict[str, Any]:
+    """`msg` in `shape`'s members. AWS sends an operation's own lists even when empty (`<Users/>`),
+    a nested entity's only when it has items (a user without tags has no `Tags`)."""
     fields = msg.DESCRIPTOR.fields_by_name
     out: dict[str, Any] = {}
     for member, member_shape in shape.members.items():
@@ -244,22 +246,22 @@ def _render(shape: Any, msg: pb_message.Message) -> dict[str, Any]:
         f = fields.get(snake(member))
         if f is None:
             continue
-        value = _value(member_shape, f, getattr(msg, f.name), msg, member in shape.required_members)
+        value = _value(member_shape, f, getattr(msg, f.name), msg, top or member in shape.required_members)
         if value is not None:
             out[member] = value
     return out
 
 
 def _value(shape: Any, f: pb_descriptor.FieldDescriptor, value: Any, parent: pb_message.Message,
-           required: bool) -> Any:
+           always: bool) -> Any:
     if shape.type_name == "list":
-        if not value and not required:
+        if not value and not always:
             return None
         member = shape.member
         return [_item(member, item) for item in value]
     if f.message_type is not None and not f.is_repeated and not parent.HasField(f.name):
         return None
-    if f.type == f.TYPE_STRING and value == "" and not required:
+    if f.type == f.TYPE_STRING and value == "":
         return None
     return _item(shape, value)
 

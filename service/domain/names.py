@@ -134,10 +134,16 @@ def _tag_chars_ok(text: str) -> bool:
     return all(ch in _TAG_PUNCTUATION or unicodedata.category(ch).startswith(_TAG_CATEGORIES) for ch in text)
 
 
+def _check_tag_key_length(field: str, key: str) -> None:
+    if not key:
+        raise _constraint(field, key, "Member must have length greater than or equal to 1")
+    if len(key) > 128:
+        raise _constraint(field, key, "Member must have length less than or equal to 128")
+
+
 def check_tag_key(field: str, key: str) -> str:
     """A tag key as TagKeys (UntagX, TransitiveTagKeys) name it: 1-128 characters of the tag pattern."""
-    if not 1 <= len(key) <= 128:
-        raise _constraint(field, key, "Member must have length between 1 and 128")
+    _check_tag_key_length(field, key)
     if not _tag_chars_ok(key):
         raise _constraint(field, key, r"Member must satisfy regular expression pattern: [\p{L}\p{Z}\p{N}_.:/=+\-@]+")
     return key
@@ -154,12 +160,15 @@ def check_tag_keys(field: str, keys: Iterable[str]) -> list[str]:
 
 
 def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
-    """Validate tags; keys are unique case-insensitively, the last one given wins."""
+    """Validate the tags of one request: at most MAX_TAGS, keys unique case-insensitively (AWS
+    refuses a request that repeats one, whatever the case)."""
+    tags = list(tags)
+    if len(tags) > MAX_TAGS:
+        raise _constraint(field, f"{len(tags)} tags", f"Member must have length less than or equal to {MAX_TAGS}")
     out: dict[str, str] = {}
     for i, (key, value) in enumerate(tags, start=1):
         key_field, value_field = f"{field}.{i}.member.key", f"{field}.{i}.member.value"
-        if not 1 <= len(key) <= 128:
-            raise _constraint(key_field, key, "Member must have length between 1 and 128")
+        _check_tag_key_length(key_field, key)
         if len(value) > 256:
             raise _constraint(value_field, value, "Member must have length less than or equal to 256")
         if not _tag_chars_ok(key):
@@ -170,8 +179,9 @@ def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
             raise InvalidInputError(
                 "User-defined tag keys can't start with 'aws:'", problems=[FieldProblem(key_field, "reserved prefix")]
             )
-        for existing in [k for k in out if k.casefold() == key.casefold()]:
-            del out[existing]
+        if any(k.casefold() == key.casefold() for k in out):
+            raise InvalidInputError("Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+                                    problems=[FieldProblem(key_field, "repeats a tag key")])
         out[key] = value
     return out
 

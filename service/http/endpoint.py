@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import ssl
 import urllib.parse
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from typing import Any
 
 import structlog
@@ -61,11 +61,20 @@ class QueryEndpoint:
         self._handlers: dict[str, Invoke] = {}
         self._runner: web.AppRunner | None = None
         self.port = 0
+        # Development only (--dev-reset): what POST /moto-api/reset calls to start a fresh state.
+        self.reset: Callable[[], Awaitable[None]] | None = None
+
+    def use(self, gateway: CallGateway) -> None:
+        """Serve through another gateway from now on (a development reset rebuilt the service)."""
+        self.gateway = gateway
+        self._handlers.clear()
 
     async def start(self, listen: str, ssl_context: ssl.SSLContext | None = None) -> int:
         """Listen on HOST:PORT (port 0: any free one); returns the port."""
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/", self.handle)
+        app.router.add_route("*", "/moto-api/reset", self.handle_reset)
+        app.router.add_route("*", "/moto-api/reset-auth", self.handle_reset_auth)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
         await self._runner.setup()
         host, _, port = listen.rpartition(":")
@@ -119,6 +128,21 @@ class QueryEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return self._error(service, "RequestEntityTooLarge",
                                f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+
+    async def handle_reset(self, request: web.Request) -> web.Response:
+        """moto's server-mode reset, only with --dev-reset (else 404, as for any unknown path)."""
+        if self.reset is None:
+            raise web.HTTPNotFound()
+        if request.method != "POST":
+            return web.json_response({"status": "error", "message": "POST only"}, status=400)
+        await self.reset()
+        return web.json_response({"status": "ok"})
+
+    async def handle_reset_auth(self, request: web.Request) -> web.Response:
+        """moto's switch for its own signature checks: iamd always checks them; nothing to reset."""
+        if self.reset is None:
+            raise web.HTTPNotFound()
+        return web.json_response({"status": "ok"})
 
     def _handler(self, rpc: str) -> tuple[Any, Invoke]:
         entry = self.gateway.methods[rpc]

@@ -264,3 +264,47 @@ async def test_malformed_and_unsigned_http_requests_get_awss_xml_errors(iamd_htt
         assert "<RequestId>" in xml
     with pytest.raises(grpc.aio.AioRpcError):
         await iamd_http.iam.GetUser(ipb.GetUserRequest(user_name="mallory"))
+
+
+async def test_development_flags_seed_a_fixed_root_key_and_reset_to_a_fresh_state(tmp_path: Path) -> None:
+    """What moto's server mode needs (tests/peers/moto_suite.py): its fixed key, and a reset."""
+    import urllib.request
+
+    from service.config import Settings
+    from service.server import DevReset
+
+    dev = {"http_listen": "127.0.0.1:0", "dev_root_key": "FOOBARKEY:FOOBARSECRET", "dev_reset": True}
+    iamd = await start_iamd(tmp_path / "data", **dev)
+    reset = None
+    try:
+        assert iamd.root == Credentials("FOOBARKEY", "FOOBARSECRET")
+        settings = Settings(listen="127.0.0.1:0", data_dir=tmp_path / "data", account_id=ACCOUNT, **dev)
+        reset = DevReset(settings, iamd.running)
+        assert iamd.running.http is not None
+        iamd.running.http.reset = reset
+        port = iamd.running.http.port
+        iam = _client(iamd, "iam")
+        await _call(iam.create_user, UserName="before-reset")
+
+        def post_reset() -> dict[str, Any]:
+            request = urllib.request.Request(f"http://127.0.0.1:{port}/moto-api/reset", method="POST")
+            with urllib.request.urlopen(request, timeout=30) as response:
+                return json.loads(response.read())
+
+        assert await asyncio.to_thread(post_reset) == {"status": "ok"}
+        await _refused(iam.get_user, "NoSuchEntity", 404, UserName="before-reset")
+        await _call(iam.create_user, UserName="before-reset")  # the same key signs on the fresh state
+    finally:
+        await iamd.channel.close()
+        await (reset.running if reset is not None else iamd.running).stop()
+
+
+def test_development_flags_are_refused_off_loopback() -> None:
+    from service.config import Settings
+
+    with pytest.raises(ValueError, match="development on loopback only"):
+        Settings(listen="0.0.0.0:50051", insecure=True, http_listen="0.0.0.0:50080", dev_reset=True).check()
+    with pytest.raises(ValueError, match="development on loopback only"):
+        Settings(listen="0.0.0.0:50051", insecure=True, dev_root_key="A:B").check()
+    with pytest.raises(ValueError, match="--dev-reset needs --http-listen"):
+        Settings(dev_reset=True).check()
