@@ -398,6 +398,12 @@ IAM_COMMANDS: tuple[Command, ...] = (
                  choices={**ENTITY_KIND_CHOICES, "LocalManagedPolicy": "policy"},
                  help="User, Group, Role, LocalManagedPolicy (default: all)"),),
             "Show every user, group, role and policy of the account with their policies"),
+    Command("get-account-summary", "GetAccountSummary", (),
+            "Count the account's entities, with the quotas iamd enforces"),
+    Command("generate-credential-report", "GenerateCredentialReport", (),
+            "Build the credential report (kept 4 hours)"),
+    Command("get-credential-report", "GetCredentialReport", (),
+            "Show the credential report: CSV, base64-encoded in Content as the aws CLI shows it"),
 )  # fmt: skip
 
 AUTHZ_COMMANDS: tuple[Command, ...] = (
@@ -489,6 +495,10 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
             "Delete a virtual MFA device that no user has enabled"),
     Command("list-mfa-devices", "ListMFADevices", (Arg("--user-name", help="default: the caller itself"),),
             "List a user's MFA devices"),
+    Command("list-virtual-mfa-devices", "ListVirtualMFADevices", (
+        Arg("--assignment-status", kind=CHOICE, choices={"Assigned": "Assigned", "Unassigned": "Unassigned",
+                                                          "Any": "Any"}, help="Assigned, Unassigned or Any (default)"),
+    ), "List the account's virtual MFA devices"),
     Command("put-resource-policy", "PutResourcePolicy", (
         Arg("--resource-arn", required=True), Arg("--policy-document", kind=DOCUMENT, required=True),
     ), "Register the resource-based policy of another service's resource"),

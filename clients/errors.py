@@ -149,6 +149,14 @@ class ThrottlingError(IamClientError):
     code = "Throttling"
 
 
+class ReportNotPresentError(IamClientError):
+    code = "ReportNotPresent"
+
+
+class ReportExpiredError(IamClientError):
+    code = "ReportExpired"
+
+
 # AWS Organizations' codes, each a kind of the IAM error it extends (as on the service side).
 class OrganizationsNotInUseError(InvalidInputError):
     code = "AWSOrganizationsNotInUseException"
@@ -242,6 +250,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,
+    ReportNotPresentError,
+    ReportExpiredError,
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,

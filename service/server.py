@@ -31,6 +31,7 @@ from protos.iamd.v1 import (
 from service.app.authenticate import Authenticator
 from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
+from service.app.reports import AccountReports
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
 from service.app.credentials import CredentialCommands
 from service.app.keys import check_keyring, open_keyring
@@ -193,7 +194,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
     gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection), caller,
-                                              ResourceCommands(Repository(store), clock, projection)), IDENTITY)
+                                              ResourceCommands(Repository(store), clock, projection),
+                                              AccountReports(projection, clock)), IDENTITY)
     gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
                                                    runner, caller, time_travel, audit_writer), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,

@@ -11,7 +11,7 @@ from projections.identity import IdentityProjection, View
 from service.auth import totp
 from service.auth.keyring import Keyring
 from service.domain import identity, mfa, names
-from service.domain.errors import FieldProblem, InvalidInputError
+from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
 from service.domain.events import USER
 from service.domain.names import casefold, stream_name
 
@@ -126,6 +126,17 @@ class MfaCommands:
         return sorted((d for d in self.projection.mfa_devices.values()
                        if d["account_id"] == ctx.account_id and user and d["user_id"] == user["id"]),
                       key=lambda d: d["enabled_at"])
+
+    def list_virtual_mfa_devices(self, ctx: CallContext, assignment_status: str = "") -> list[View]:
+        """The account's virtual devices: Assigned (enabled for a user), Unassigned, or Any."""
+        if assignment_status not in ("", "Any", "Assigned", "Unassigned"):
+            raise ValidationError(
+                f"1 validation error detected: Value '{assignment_status[:64]}' at 'assignmentStatus' failed to "
+                "satisfy constraint: Member must satisfy enum value set: [Unassigned, Any, Assigned]",
+                problems=[FieldProblem("assignmentStatus", "Assigned, Unassigned or Any")])
+        devices = [d for d in self.projection.mfa_devices.values() if d["account_id"] == ctx.account_id
+                   and (assignment_status in ("", "Any") or bool(d["user_id"]) == (assignment_status == "Assigned"))]
+        return sorted(devices, key=lambda d: d["serial_number"])
 
     def devices_of(self, account_id: str, user_id: str) -> list[View]:
         return [d for d in self.projection.mfa_devices.values()

@@ -72,6 +72,9 @@ class IdentityQueries:
             raise not_found(kind, name)
         return view
 
+    def account_created(self, account_id: str) -> str:
+        return self._account(account_id).created_at
+
     def policy(self, account_id: str, arn: str) -> View:
         names.parse_policy_arn("policyArn", arn)
         view = self._account(account_id).policy(arn)

@@ -161,6 +161,16 @@ class ServiceFailureError(IamError):
     code = "ServiceFailure"
 
 
+class ReportNotPresentError(IamError):
+    """GetCredentialReport before GenerateCredentialReport."""
+
+    code = "ReportNotPresent"
+
+
+class ReportExpiredError(IamError):
+    code = "ReportExpired"
+
+
 class ThrottlingError(IamError):
     """Past a bound on in-flight work: retry after a short back-off (AWS's `Throttling`)."""
 
@@ -272,5 +282,7 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,
+    ReportNotPresentError,
+    ReportExpiredError,
     *ORGANIZATIONS_ERRORS,
 )

@@ -59,6 +59,11 @@ def user(v: Mapping[str, Any]) -> pb.User:
                    tags=tags_out(v.get("tags", {})))
 
 
+def root_user(created_at: str, account_id: str) -> pb.User:
+    """The root user as GetUser shows it to root: the account id for its id, no name or path."""
+    return pb.User(user_id=account_id, arn=f"arn:aws:iam::{account_id}:root", create_date=timestamp(created_at))
+
+
 def group(v: Mapping[str, Any]) -> pb.Group:
     return pb.Group(group_name=v["name"], group_id=v["id"], arn=v["arn"], path=v["path"],
                     create_date=timestamp(v["created_at"]))

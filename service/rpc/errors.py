@@ -38,6 +38,8 @@ STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
     e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
     e.ServiceFailureError: grpc.StatusCode.INTERNAL,
     e.ThrottlingError: grpc.StatusCode.RESOURCE_EXHAUSTED,
+    e.ReportNotPresentError: grpc.StatusCode.FAILED_PRECONDITION,
+    e.ReportExpiredError: grpc.StatusCode.FAILED_PRECONDITION,
     # AWS Organizations' codes take the status of the IAM condition they name.
     **{cls: grpc.StatusCode.NOT_FOUND for cls in e.ORGANIZATIONS_ERRORS if issubclass(cls, e.NoSuchEntityError)},
     **{cls: grpc.StatusCode.ALREADY_EXISTS for cls in e.ORGANIZATIONS_ERRORS

@@ -11,8 +11,9 @@ from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
+from service.app.reports import AccountReports
 from service.app.resources import ResourceCommands
-from service.domain import names
+from service.domain import names, reports
 from service.domain.errors import FieldProblem, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
 
@@ -36,13 +37,31 @@ def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
-                 queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands) -> None:
+                 queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands,
+                 reports: AccountReports) -> None:
+        self.reports = reports
         self.resources = resources
         self.mfa = mfa
         self.commands = commands
         self.credentials = credentials
         self.queries = queries
         self.caller = caller
+
+    # --- account-wide reports -------------------------------------------------------------------
+    async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:
+        return ipb.GetAccountSummaryResponse(summary_map=self.reports.summary(self.caller(context)))
+
+    async def GenerateCredentialReport(self, r: ipb.GenerateCredentialReportRequest,
+                                       context: Ctx) -> ipb.GenerateCredentialReportResponse:
+        state, description = self.reports.generate(self.caller(context))
+        return ipb.GenerateCredentialReportResponse(state=state, description=description)
+
+    async def GetCredentialReport(self, r: ipb.GetCredentialReportRequest,
+                                  context: Ctx) -> ipb.GetCredentialReportResponse:
+        content, generated_at = self.reports.get(self.caller(context))
+        response = ipb.GetCredentialReportResponse(content=content, report_format=reports.REPORT_FORMAT)
+        response.generated_time.FromDatetime(generated_at)
+        return response
 
     async def _done(self, position: int) -> ipb.CommandResponse:
         await self.commands.settle(position)
@@ -57,7 +76,18 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return ipb.CreateUserResponse(user=convert.user(view), position=position)
 
     async def GetUser(self, r: ipb.GetUserRequest, context: Ctx) -> ipb.GetUserResponse:
-        return ipb.GetUserResponse(user=convert.user(self.queries.entity(self.caller(context).account_id, USER, r.user_name)))
+        ctx = self.caller(context)
+        if r.user_name:
+            return ipb.GetUserResponse(user=convert.user(self.queries.entity(ctx.account_id, USER, r.user_name)))
+        # No name: the calling user, as AWS answers (root included; other principals must name one).
+        caller = self.caller.caller()
+        if caller.kind == "user":
+            return ipb.GetUserResponse(user=convert.user(self.queries.entity(ctx.account_id, USER, caller.name)))
+        if caller.is_root:
+            return ipb.GetUserResponse(user=convert.root_user(self.queries.account_created(ctx.account_id),
+                                                              ctx.account_id))
+        raise ValidationError("Must specify userName when calling with non-User credentials",
+                              problems=[FieldProblem("userName", "required for this caller")])
 
     async def ListUsers(self, r: ipb.ListUsersRequest, context: Ctx) -> ipb.ListUsersResponse:
         page = self.queries.list_entities(self.caller(context).account_id, USER, r.path_prefix, r.page.max_items, r.page.marker)
@@ -330,6 +360,18 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             ipb.MFADevice(user_name=d["user_name"], serial_number=d["serial_number"],
                           enable_date=convert.timestamp(d["enabled_at"])) for d in page.items],
             is_truncated=page.is_truncated, marker=page.marker)
+
+    async def ListVirtualMFADevices(self, r: ipb.ListVirtualMFADevicesRequest,
+                                    context: Ctx) -> ipb.ListVirtualMFADevicesResponse:
+        ctx = self.caller(context)
+        devices = self.mfa.list_virtual_mfa_devices(ctx, r.assignment_status)
+        page = paginate(devices, lambda d: d["serial_number"], r.page.max_items, r.page.marker)
+        return ipb.ListVirtualMFADevicesResponse(virtual_mfa_devices=[
+            ipb.VirtualMFADevice(
+                serial_number=d["serial_number"], user_name=d["user_name"],
+                enable_date=convert.timestamp(d["enabled_at"]) if d["enabled_at"] else None,
+                user=convert.user(self.queries.entity(ctx.account_id, USER, d["user_name"])) if d["user_name"] else None)
+            for d in page.items], is_truncated=page.is_truncated, marker=page.marker)
 
     # --- other services' resources ------------------------------------------------------------
     async def PutResourcePolicy(self, r: ipb.PutResourcePolicyRequest, context: Ctx) -> ipb.CommandResponse:

@@ -100,7 +100,7 @@ def _new_policy(r: Any, res: Resolver) -> str:
 REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # users
     "CreateUser": _on(_iam("CreateUser"), _USER),
-    "GetUser": _on(_iam("GetUser"), _USER),
+    "GetUser": _on(_iam("GetUser"), lambda r, res: res.key_owner(r.user_name)),  # no name: the caller
     "ListUsers": _everywhere(_iam("ListUsers")),
     "UpdateUser": _on(_iam("UpdateUser"), _USER),
     "DeleteUser": _on(_iam("DeleteUser"), _USER),
@@ -159,6 +159,10 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DeactivateMFADevice": _on(_iam("DeactivateMFADevice"), _USER),
     "DeleteVirtualMFADevice": _on(_iam("DeleteVirtualMFADevice"), lambda r, res: r.serial_number),
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
+    "ListVirtualMFADevices": _everywhere(_iam("ListVirtualMFADevices")),
+    "GetAccountSummary": _everywhere(_iam("GetAccountSummary")),
+    "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
+    "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     # other services' resources: iamd's own actions, on the resource's ARN

@@ -308,3 +308,49 @@ def test_development_flags_are_refused_off_loopback() -> None:
         Settings(listen="0.0.0.0:50051", insecure=True, dev_root_key="A:B").check()
     with pytest.raises(ValueError, match="--dev-reset needs --http-listen"):
         Settings(dev_reset=True).check()
+
+
+async def test_account_summary_credential_report_and_virtual_mfa_listing(iamd_http: Iamd) -> None:
+    import csv
+    import io
+
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="fay")
+    await _call(iam.create_user, UserName="gus")
+    key = (await _call(iam.create_access_key, UserName="fay"))["AccessKey"]
+    await _call(iam.create_group, GroupName="g")
+    unassigned = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="spare"))["VirtualMFADevice"]
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="gus-phone"))["VirtualMFADevice"]
+    seed, now = device["Base32StringSeed"].decode(), iamd_http.clock.now().timestamp()
+    await _call(iam.enable_mfa_device, UserName="gus", SerialNumber=device["SerialNumber"],
+                AuthenticationCode1=totp(seed, now - 30), AuthenticationCode2=totp(seed, now))
+
+    summary = (await _call(iam.get_account_summary))["SummaryMap"]
+    assert (summary["Users"], summary["Groups"], summary["Roles"], summary["UsersQuota"]) == (2, 1, 0, 5000)
+    assert (summary["MFADevices"], summary["MFADevicesInUse"], summary["AccountAccessKeysPresent"]) == (2, 1, 1)
+
+    every = (await _call(iam.list_virtual_mfa_devices))["VirtualMFADevices"]
+    assert {d["SerialNumber"] for d in every} == {unassigned["SerialNumber"], device["SerialNumber"]}
+    [assigned] = (await _call(iam.list_virtual_mfa_devices, AssignmentStatus="Assigned"))["VirtualMFADevices"]
+    assert assigned["User"]["UserName"] == "gus" and assigned["EnableDate"].tzinfo is not None
+    [spare] = (await _call(iam.list_virtual_mfa_devices, AssignmentStatus="Unassigned"))["VirtualMFADevices"]
+    assert spare["SerialNumber"] == unassigned["SerialNumber"] and "User" not in spare
+
+    await _refused(iam.get_credential_report, "ReportNotPresent", 410)
+    assert (await _call(iam.generate_credential_report))["State"] == "COMPLETE"
+    report = await _call(iam.get_credential_report)
+    assert report["ReportFormat"] == "text/csv"
+    rows = list(csv.DictReader(io.StringIO(report["Content"].decode())))
+    assert [r["user"] for r in rows] == ["<root_account>", "fay", "gus"]
+    assert len(rows[0]) == 22 and rows[0]["password_enabled"] == "not_supported"
+    fay, gus = rows[1], rows[2]
+    assert (fay["access_key_1_active"], fay["access_key_2_active"], fay["mfa_active"]) == ("true", "false", "false")
+    assert fay["access_key_1_last_rotated"].startswith("20") and fay["access_key_1_last_used_date"] == "N/A"
+    assert gus["mfa_active"] == "true" and key["SecretAccessKey"] not in report["Content"].decode()
+
+    # GetUser without a name: the caller (root here, as AWS shows it; a user sees itself).
+    me = (await _call(iam.get_user))["User"]
+    assert (me["Arn"], me["UserId"]) == (f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT)
+    fay_client = _client(iamd_http, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    await _call(iam.put_user_policy, UserName="fay", PolicyName="self", PolicyDocument=json.dumps(READ_USERS))
+    assert (await _call(fay_client.get_user))["User"]["UserName"] == "fay"

@@ -731,18 +731,20 @@ class CreateVirtualMFADeviceRequest(_message.Message):
     def __init__(self, virtual_mfa_device_name: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
 
 class VirtualMFADevice(_message.Message):
-    __slots__ = ("serial_number", "base32_string_seed", "provisioning_uri", "user_name", "enable_date")
+    __slots__ = ("serial_number", "base32_string_seed", "provisioning_uri", "user_name", "enable_date", "user")
     SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
     BASE32_STRING_SEED_FIELD_NUMBER: _ClassVar[int]
     PROVISIONING_URI_FIELD_NUMBER: _ClassVar[int]
     USER_NAME_FIELD_NUMBER: _ClassVar[int]
     ENABLE_DATE_FIELD_NUMBER: _ClassVar[int]
+    USER_FIELD_NUMBER: _ClassVar[int]
     serial_number: str
     base32_string_seed: str
     provisioning_uri: str
     user_name: str
     enable_date: _timestamp_pb2.Timestamp
-    def __init__(self, serial_number: _Optional[str] = ..., base32_string_seed: _Optional[str] = ..., provisioning_uri: _Optional[str] = ..., user_name: _Optional[str] = ..., enable_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    user: _common_pb2.User
+    def __init__(self, serial_number: _Optional[str] = ..., base32_string_seed: _Optional[str] = ..., provisioning_uri: _Optional[str] = ..., user_name: _Optional[str] = ..., enable_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., user: _Optional[_Union[_common_pb2.User, _Mapping]] = ...) -> None: ...
 
 class CreateVirtualMFADeviceResponse(_message.Message):
     __slots__ = ("virtual_mfa_device", "position")
@@ -859,3 +861,64 @@ class ListTagsForResourceResponse(_message.Message):
     TAGS_FIELD_NUMBER: _ClassVar[int]
     tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
     def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class ListVirtualMFADevicesRequest(_message.Message):
+    __slots__ = ("assignment_status", "page")
+    ASSIGNMENT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    assignment_status: str
+    page: Page
+    def __init__(self, assignment_status: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListVirtualMFADevicesResponse(_message.Message):
+    __slots__ = ("virtual_mfa_devices", "is_truncated", "marker")
+    VIRTUAL_MFA_DEVICES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    virtual_mfa_devices: _containers.RepeatedCompositeFieldContainer[VirtualMFADevice]
+    is_truncated: bool
+    marker: str
+    def __init__(self, virtual_mfa_devices: _Optional[_Iterable[_Union[VirtualMFADevice, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class GetAccountSummaryRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetAccountSummaryResponse(_message.Message):
+    __slots__ = ("summary_map",)
+    class SummaryMapEntry(_message.Message):
+        __slots__ = ("key", "value")
+        KEY_FIELD_NUMBER: _ClassVar[int]
+        VALUE_FIELD_NUMBER: _ClassVar[int]
+        key: str
+        value: int
+        def __init__(self, key: _Optional[str] = ..., value: _Optional[int] = ...) -> None: ...
+    SUMMARY_MAP_FIELD_NUMBER: _ClassVar[int]
+    summary_map: _containers.ScalarMap[str, int]
+    def __init__(self, summary_map: _Optional[_Mapping[str, int]] = ...) -> None: ...
+
+class GenerateCredentialReportRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GenerateCredentialReportResponse(_message.Message):
+    __slots__ = ("state", "description")
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    state: str
+    description: str
+    def __init__(self, state: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class GetCredentialReportRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetCredentialReportResponse(_message.Message):
+    __slots__ = ("content", "report_format", "generated_time")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    REPORT_FORMAT_FIELD_NUMBER: _ClassVar[int]
+    GENERATED_TIME_FIELD_NUMBER: _ClassVar[int]
+    content: bytes
+    report_format: str
+    generated_time: _timestamp_pb2.Timestamp
+    def __init__(self, content: _Optional[bytes] = ..., report_format: _Optional[str] = ..., generated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

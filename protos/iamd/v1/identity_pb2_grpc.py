@@ -294,6 +294,11 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
                 _registered_method=True)
+        self.ListVirtualMFADevices = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListVirtualMFADevices',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesResponse.FromString,
+                _registered_method=True)
         self.PutResourcePolicy = channel.unary_unary(
                 '/iamd.v1.IdentityService/PutResourcePolicy',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.PutResourcePolicyRequest.SerializeToString,
@@ -328,6 +333,21 @@ class IdentityServiceStub:
                 '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.FromString,
+                _registered_method=True)
+        self.GetAccountSummary = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetAccountSummary',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryResponse.FromString,
+                _registered_method=True)
+        self.GenerateCredentialReport = channel.unary_unary(
+                '/iamd.v1.IdentityService/GenerateCredentialReport',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportResponse.FromString,
+                _registered_method=True)
+        self.GetCredentialReport = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetCredentialReport',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.FromString,
                 _registered_method=True)
 
 
@@ -658,6 +678,13 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListVirtualMFADevices(self, request, context):
+        """The account's virtual MFA devices; assignment_status Assigned, Unassigned or Any (the default)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def PutResourcePolicy(self, request, context):
         """Other services' resources, by ARN: resource-based policy and tags (feeding aws:ResourceTag/*)
         """
@@ -698,6 +725,26 @@ class IdentityServiceServicer:
     def GetAccountAuthorizationDetails(self, request, context):
         """Account-wide view
         """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAccountSummary(self, request, context):
+        """Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GenerateCredentialReport(self, request, context):
+        """The credential report (AWS's 22-column CSV): generated on request, kept for 4 hours
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetCredentialReport(self, request, context):
+        """Missing associated documentation comment in .proto file."""
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -965,6 +1012,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.SerializeToString,
             ),
+            'ListVirtualMFADevices': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListVirtualMFADevices,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesResponse.SerializeToString,
+            ),
             'PutResourcePolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.PutResourcePolicy,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.PutResourcePolicyRequest.FromString,
@@ -999,6 +1051,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetAccountAuthorizationDetails,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.SerializeToString,
+            ),
+            'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccountSummary,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryResponse.SerializeToString,
+            ),
+            'GenerateCredentialReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateCredentialReport,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportResponse.SerializeToString,
+            ),
+            'GetCredentialReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetCredentialReport,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2416,6 +2483,33 @@ class IdentityService:
             _registered_method=True)
 
     @staticmethod
+    def ListVirtualMFADevices(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListVirtualMFADevices',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
     def PutResourcePolicy(request,
             target,
             options=(),
@@ -2594,6 +2688,87 @@ class IdentityService:
             '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccountSummary(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetAccountSummary',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateCredentialReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GenerateCredentialReport',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GenerateCredentialReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetCredentialReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetCredentialReport',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
