@@ -32,8 +32,9 @@ from datetime import datetime, timezone
 from typing import Any, NoReturn
 from urllib.parse import quote
 
-import botocore.loaders
 from botocore.model import OperationModel, ServiceModel, Shape
+
+from . import models
 
 SERVICES: dict[str, tuple[str, str]] = {
     "iam": ("2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"),
@@ -109,7 +110,7 @@ def service_model(service: str) -> ServiceModel:
     """botocore's bundled model of `service` ("iam" or "sts")."""
     if service not in SERVICES:
         raise ValueError(f"no Query service `{service}`: expected one of {sorted(SERVICES)}")
-    return ServiceModel(botocore.loaders.Loader().load_service_model(service, "service-2"), service)
+    return models.service_model(service)
 
 
 def operation_for(service: str, params: Mapping[str, str]) -> OperationModel:

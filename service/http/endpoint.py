@@ -1,5 +1,5 @@
-"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, for the aws CLI,
-boto3 and the AWS SDKs (`--endpoint-url`).
+"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol and CloudTrail's
+LookupEvents over JSON 1.1, for the aws CLI, boto3 and the AWS SDKs (`--endpoint-url`).
 
 A thin transport, like the gRPC servicers: per request, in a straight line, the form is decoded
 and parsed against botocore's model of the operation (service/awsapi/query.py), turned into the
@@ -21,8 +21,8 @@ from aiohttp import web
 
 from service.app.authenticate import SignedCall
 from service.auth import signing
-from service.awsapi import query
-from service.awsapi.operations import OPERATIONS, to_output, to_request
+from service.awsapi import json11, query
+from service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
 from service.domain.errors import IamError
 from service.eventstore.port import new_id
 from service.rpc.gateway import CallGateway, Invoke, Refused
@@ -90,6 +90,9 @@ class QueryEndpoint:
             await self._runner.cleanup()
 
     async def handle(self, request: web.Request) -> web.Response:
+        """One request: JSON 1.1 when it names an `X-Amz-Target` (CloudTrail), else the Query protocol."""
+        if "X-Amz-Target" in request.headers:
+            return await self._handle_json(request, request.headers["X-Amz-Target"])
         service = "iam"
         request_id = ""
         try:
@@ -100,22 +103,14 @@ class QueryEndpoint:
                 params = _params(request, body)
             except ValueError as e:  # parse_qsl: more than MAX_FIELDS fields
                 raise query.QueryError("InvalidParameterValue", str(e), "body") from None
-            headers = {name.lower(): ",".join(request.headers.getall(name)) for name in request.headers}
+            headers = _headers(request)
             service = _service_of(headers, params)
             operation = query.operation_for(service, params)
             aws_input = query.parse_query(operation, params)
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise query.QueryError("InvalidAction", f"iamd does not implement {service}:{operation.name}", "Action")
-            method, invoke = self._handler(op.rpc)
-            proto_request = to_request(op, aws_input, method.request_class)
-            raw = proto_request.SerializeToString(deterministic=True)
-            peer = _peer(request)
-            request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
-            signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
-                                http_method=request.method, query=signing.canonical_query(request.query_string),
-                                services=(service,))
-            outcome = await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
+            request_id, outcome = await self._invoke(op, aws_input, request, headers, body)
             if isinstance(outcome, Refused):
                 return self._error(service, outcome.error.code, outcome.error.message, request_id)
             output = to_output(op, aws_input, outcome, operation.output_shape)
@@ -128,6 +123,44 @@ class QueryEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return self._error(service, "RequestEntityTooLarge",
                                f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+
+    async def _handle_json(self, request: web.Request, target: str) -> web.Response:
+        request_id = ""
+        try:
+            if request.method != "POST":
+                raise json11.JsonError("SerializationException", "a JSON 1.1 request is a POST")
+            body = await request.read()
+            service, operation = json11.operation_for(target)
+            aws_input = json11.parse_json(operation, body)
+            op = OPERATIONS.get((service, operation.name))
+            if op is None:
+                raise json11.JsonError("UnknownOperationException",
+                                       f"iamd does not implement {service}:{operation.name}", "X-Amz-Target")
+            request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body)
+            if isinstance(outcome, Refused):
+                return self._json_error(outcome.error.code, outcome.error.message, request_id)
+            output = to_output(op, aws_input, outcome, operation.output_shape)
+            return web.Response(body=json11.serialize_json(operation, output), content_type=json11.CONTENT_TYPE,
+                                headers={"x-amzn-RequestId": request_id})
+        except json11.JsonError as e:
+            return self._json_error(e.code, e.message, request_id)
+        except IamError as e:
+            return self._json_error(e.code, e.message, request_id)
+        except web.HTTPRequestEntityTooLarge:
+            return self._json_error("RequestEntityTooLarge", f"the request body exceeds {MAX_BODY_BYTES} bytes",
+                                    request_id)
+
+    async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
+                      headers: dict[str, str], body: bytes) -> tuple[str, Any]:
+        """The AWS operation through the gate, as the iamd RPC that serves it: (request id, outcome)."""
+        method, invoke = self._handler(op.rpc)
+        raw = to_request(op, aws_input, method.request_class).SerializeToString(deterministic=True)
+        peer = _peer(request)
+        request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
+        signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
+                            http_method=request.method, query=signing.canonical_query(request.query_string),
+                            services=(op.service,))
+        return request_id, await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
 
     async def handle_reset(self, request: web.Request) -> web.Response:
         """moto's server-mode reset, only with --dev-reset (else 404, as for any unknown path)."""
@@ -150,6 +183,12 @@ class QueryEndpoint:
         if invoke is None:
             invoke = self._handlers[rpc] = self.gateway.handler(*entry)
         return entry[0], invoke
+
+    @staticmethod
+    def _json_error(code: str, message: str, request_id: str) -> web.Response:
+        request_id = request_id or new_id()
+        return web.Response(status=query.error_status("iam", code), body=json11.serialize_json_error(code, message),
+                            content_type=json11.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
 
     @staticmethod
     def _error(service: str, code: str, message: str, request_id: str) -> web.Response:
@@ -178,6 +217,11 @@ def _params(request: web.Request, body: bytes) -> dict[str, str]:
             raise query.QueryError("InvalidParameterValue", f"the parameter {name} is given more than once", name)
         params[name] = value
     return params
+
+
+def _headers(request: web.Request) -> dict[str, str]:
+    """The request's headers by lower-case name, repeated ones joined with commas (as SigV4 does)."""
+    return {name.lower(): ",".join(request.headers.getall(name)) for name in request.headers}
 
 
 def _service_of(headers: Mapping[str, str], params: Mapping[str, str]) -> str:

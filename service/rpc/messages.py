@@ -61,7 +61,7 @@ class MessageDecoder:
 def _aws_shaped(event_name: str, part: str, message: pb_message.Message) -> dict[str, Any] | None:
     """CloudTrail's requestParameters / responseElements of an AWS operation, from botocore's model."""
     from service.awsapi.operations import OPERATIONS_BY_NAME, from_request, lower_camel, to_output
-    from service.awsapi.query import service_model
+    from service.awsapi.models import service_model
 
     op = OPERATIONS_BY_NAME.get(event_name)
     if op is None:

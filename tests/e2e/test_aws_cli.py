@@ -63,6 +63,14 @@ async def test_the_readme_quickstart_with_the_aws_cli(iamd_http: Iamd, tmp_path:
     table = await _ok(iamd, cwd, "iam", "list-users", "--output", "table", "--query", "Users[].UserName")
     assert "alice" in table
 
+    # The auditor's side: CloudTrail's lookup-events finds the call by AWS's name for it.
+    await iamd.running.audit.flush()
+    events = await _ok(iamd, cwd, "cloudtrail", "lookup-events", "--lookup-attributes",
+                       "AttributeKey=EventName,AttributeValue=AttachUserPolicy")
+    [event] = events["Events"]
+    assert json.loads(event["CloudTrailEvent"])["requestParameters"] == {"userName": "alice",
+                                                                         "policyArn": policy["Arn"]}
+
     code, _, err = await _aws(iamd, cwd, "iam", "get-user", "--user-name", "nobody")
     assert code in (254, 255) and "(NoSuchEntity)" in err, err  # a service error: v2 exits 254, v1 255
 

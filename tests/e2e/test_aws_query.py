@@ -354,3 +354,36 @@ async def test_account_summary_credential_report_and_virtual_mfa_listing(iamd_ht
     fay_client = _client(iamd_http, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
     await _call(iam.put_user_policy, UserName="fay", PolicyName="self", PolicyDocument=json.dumps(READ_USERS))
     assert (await _call(fay_client.get_user))["User"]["UserName"] == "fay"
+
+
+async def test_cloudtrail_lookup_events_over_json_11(iamd_http: Iamd) -> None:
+    """An auditor's `aws cloudtrail lookup-events`: botocore's CloudTrail client (JSON 1.1, signed
+    for cloudtrail) finds calls by AWS's event names, whichever transport made them."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="hal")
+    policy = (await _call(iam.create_policy, PolicyName="p", PolicyDocument=json.dumps(READ_USERS)))["Policy"]
+    await _call(iam.attach_user_policy, UserName="hal", PolicyArn=policy["Arn"])
+    await iamd_http.running.audit.flush()
+
+    trail = _client(iamd_http, "cloudtrail")
+    found = await _call(trail.lookup_events, LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "AttachUserPolicy"}])
+    [event] = found["Events"]
+    assert (event["EventName"], event["EventSource"], event["Username"]) == (
+        "AttachUserPolicy", "iam.amazonaws.com", "root")
+    assert event["EventTime"].tzinfo is not None and event["ReadOnly"] == "false"
+    record = json.loads(event["CloudTrailEvent"])
+    assert record["requestParameters"] == {"userName": "hal", "policyArn": policy["Arn"]}
+    assert {"ResourceType": "AWS::IAM::User", "ResourceName": f"arn:aws:iam::{ACCOUNT}:user/hal"} in event["Resources"]
+
+    page = await _call(trail.lookup_events, MaxResults=2)
+    assert len(page["Events"]) == 2 and page["NextToken"]
+    with pytest.raises(ClientError) as caught:
+        await _call(trail.lookup_events, LookupAttributes=[{"AttributeKey": "Nonsense", "AttributeValue": "x"}])
+    assert caught.value.response["Error"]["Code"]
+    with pytest.raises(ClientError) as caught:
+        await _call(trail.lookup_events, EventCategory="insight")  # a parameter iamd does not support
+    assert caught.value.response["Error"]["Code"] == "InvalidInput"
+    with pytest.raises(ClientError) as caught:  # an operation iamd does not implement
+        await _call(trail.describe_trails)
+    assert caught.value.response["Error"]["Code"] == "UnknownOperationException"

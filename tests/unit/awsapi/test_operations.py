@@ -20,7 +20,7 @@ from service.awsapi.operations import (
     to_output,
     to_request,
 )
-from service.awsapi.query import service_model
+from service.awsapi.models import service_model
 from service.domain.errors import InvalidInputError
 from service.server import SERVICES
 

@@ -1,0 +1,178 @@
+"""The AWS JSON 1.1 protocol (CloudTrail, Organizations): a JSON body in, a JSON body out, the
+operation named by the `X-Amz-Target` header, both driven by botocore's models.
+
+The server-side inverse of botocore's JSON serializer and parser: timestamps travel as epoch
+seconds, blobs as base64, member names verbatim; an error is `{"__type": code, "message": ...}`.
+Pure: besides loading botocore's bundled model data, no I/O.
+
+Errors for requests the protocol cannot accept (JsonError.field names the member at fault):
+`UnknownOperationException` (a target no model has), `SerializationException` (a body that is not
+JSON, or a value of the wrong type), `ValidationException` (a member the shape does not have, a
+required one absent, a bound exceeded).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from botocore.model import OperationModel, ServiceModel, Shape
+
+from . import models
+
+# botocore's service name -> the X-Amz-Target prefix its model declares.
+TARGET_PREFIXES = {"cloudtrail": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
+                   "organizations": "AWSOrganizationsV20161128"}
+CONTENT_TYPE = "application/x-amz-json-1.1"
+MAX_DEPTH = 10
+MAX_ITEMS = 1000
+
+
+class JsonError(Exception):
+    def __init__(self, code: str, message: str, field: str = "") -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.field = field
+
+
+def service_model(service: str) -> ServiceModel:
+    if service not in TARGET_PREFIXES:
+        raise ValueError(f"no JSON 1.1 service `{service}`: expected one of {sorted(TARGET_PREFIXES)}")
+    return models.service_model(service)
+
+
+def operation_for(target: str) -> tuple[str, OperationModel]:
+    """(service, operation) named by an `X-Amz-Target` header such as `…CloudTrail_20131101.LookupEvents`."""
+    prefix, _, name = target.rpartition(".")
+    for service, expected in TARGET_PREFIXES.items():
+        if prefix == expected and name in service_model(service).operation_names:
+            return service, service_model(service).operation_model(name)
+    raise JsonError("UnknownOperationException", f"Unknown operation {target[:128]}", "X-Amz-Target")
+
+
+def parse_json(operation: OperationModel, body: bytes) -> dict[str, Any]:
+    """The operation's input from the request body (an empty body is `{}`)."""
+    try:
+        data = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise JsonError("SerializationException", "The request body is not valid JSON") from None
+    shape = operation.input_shape
+    if shape is None:
+        if data not in ({}, None):
+            raise JsonError("ValidationException", f"{operation.name} takes no input")
+        return {}
+    return _read_structure(shape, data, "", 0)
+
+
+def _read(shape: Shape, value: Any, path: str, depth: int) -> Any:
+    if depth > MAX_DEPTH:
+        raise JsonError("ValidationException", f"{path} is nested more than {MAX_DEPTH} levels deep", path)
+    kind = shape.type_name
+    if kind == "structure":
+        return _read_structure(shape, value, path, depth + 1)
+    if kind == "list":
+        _expect(isinstance(value, list), path, "a list")
+        if len(value) > MAX_ITEMS:
+            raise JsonError("ValidationException", f"{path} has more than {MAX_ITEMS} items", path)
+        return [_read(shape.member, item, f"{path}[{i}]", depth + 1) for i, item in enumerate(value)]
+    if kind == "map":
+        _expect(isinstance(value, dict), path, "an object")
+        if len(value) > MAX_ITEMS:
+            raise JsonError("ValidationException", f"{path} has more than {MAX_ITEMS} entries", path)
+        return {_read(shape.key, k, f"{path}.key", depth + 1): _read(shape.value, v, f"{path}.{k}", depth + 1)
+                for k, v in value.items()}
+    if kind == "string":
+        _expect(isinstance(value, str), path, "a string")
+        return value
+    if kind == "boolean":
+        _expect(isinstance(value, bool), path, "a boolean")
+        return value
+    if kind in ("integer", "long"):
+        _expect(isinstance(value, int) and not isinstance(value, bool), path, "an integer")
+        return value
+    if kind in ("float", "double"):
+        _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value), path,
+                "a number")
+        return float(value)
+    if kind == "timestamp":
+        return _read_timestamp(value, path)
+    if kind == "blob":
+        _expect(isinstance(value, str), path, "base64 text")
+        try:
+            return base64.b64decode(value, validate=True)
+        except binascii.Error:
+            raise JsonError("SerializationException", f"{path} is not valid base64", path) from None
+    raise JsonError("SerializationException", f"{path}: unsupported shape {kind}", path)
+
+
+def _read_structure(shape: Shape, value: Any, path: str, depth: int) -> dict[str, Any]:
+    _expect(isinstance(value, dict), path or "the request body", "an object")
+    out: dict[str, Any] = {}
+    for name, item in value.items():
+        member = shape.members.get(name)
+        where = f"{path}.{name}" if path else name
+        if member is None:
+            raise JsonError("ValidationException", f"Unknown parameter {where[:128]}", where)
+        if item is not None:
+            out[name] = _read(member, item, where, depth)
+    missing = [name for name in shape.required_members if name not in out]
+    if missing:
+        where = f"{path}.{missing[0]}" if path else missing[0]
+        raise JsonError("ValidationException", f"Missing required parameter {where}", where)
+    return out
+
+
+def _read_timestamp(value: Any, path: str) -> datetime:
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            return datetime.fromtimestamp(value, tz=UTC)
+        except (OverflowError, OSError, ValueError):
+            pass
+    elif isinstance(value, str):
+        try:
+            moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        except ValueError:
+            pass
+    raise JsonError("SerializationException", f"{path} is not a timestamp (epoch seconds or ISO 8601)", path)
+
+
+def _expect(ok: bool, path: str, what: str) -> None:
+    if not ok:
+        raise JsonError("SerializationException", f"{path} must be {what}", path)
+
+
+def serialize_json(operation: OperationModel, output: Mapping[str, Any]) -> bytes:
+    """The response body: the output's members in their JSON forms (an operation without output: `{}`)."""
+    shape = operation.output_shape
+    return json.dumps(_write(shape, output) if shape is not None else {}, separators=(",", ":")).encode()
+
+
+def _write(shape: Shape, value: Any) -> Any:
+    kind = shape.type_name
+    if kind == "structure":
+        unknown = set(value) - set(shape.members)
+        if unknown:
+            raise ValueError(f"{shape.name} has no members {sorted(unknown)}")
+        return {name: _write(shape.members[name], item) for name, item in value.items() if item is not None}
+    if kind == "list":
+        return [_write(shape.member, item) for item in value]
+    if kind == "map":
+        return {str(k): _write(shape.value, v) for k, v in value.items()}
+    if kind == "timestamp":
+        if isinstance(value, str):
+            value = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        return value.timestamp()
+    if kind == "blob":
+        return base64.b64encode(value).decode()
+    return value
+
+
+def serialize_json_error(code: str, message: str) -> bytes:
+    return json.dumps({"__type": code, "message": message}, separators=(",", ":")).encode()

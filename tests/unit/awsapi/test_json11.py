@@ -1,0 +1,81 @@
+"""The JSON 1.1 codec against botocore's own client side: what botocore sends parses back to the
+input; what iamd sends botocore parses back to the output."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+from botocore import parsers, serialize
+
+from service.awsapi import json11
+from service.awsapi.json11 import JsonError
+
+
+def _round_trip_input(service: str, name: str, params: dict) -> dict:
+    operation = json11.service_model(service).operation_model(name)
+    request = serialize.create_serializer("json").serialize_to_request(params, operation)
+    assert request["headers"]["X-Amz-Target"].endswith("." + name)
+    service_of, parsed_operation = json11.operation_for(request["headers"]["X-Amz-Target"])
+    assert (service_of, parsed_operation.name) == (service, name)
+    return json11.parse_json(operation, request["body"])
+
+
+def test_lookup_events_input_round_trips() -> None:
+    params = {"LookupAttributes": [{"AttributeKey": "EventName", "AttributeValue": "CreateUser"}],
+              "StartTime": datetime(2026, 12, 1, tzinfo=UTC), "EndTime": datetime(2026, 12, 5, 1, 2, 3, tzinfo=UTC),
+              "MaxResults": 10, "NextToken": "abc"}
+    assert _round_trip_input("cloudtrail", "LookupEvents", params) == params
+
+
+def test_organizations_input_with_tags_and_an_empty_body_round_trip() -> None:
+    params = {"Content": "{}", "Description": "d", "Name": "n", "Type": "SERVICE_CONTROL_POLICY",
+              "Tags": [{"Key": "k", "Value": "v"}]}
+    assert _round_trip_input("organizations", "CreatePolicy", params) == params
+    assert _round_trip_input("organizations", "DescribeOrganization", {}) == {}
+
+
+def test_output_parses_back_with_botocores_json_parser() -> None:
+    operation = json11.service_model("cloudtrail").operation_model("LookupEvents")
+    output = {"Events": [{"EventId": "e1", "EventName": "CreateUser", "ReadOnly": "false",
+                          "EventTime": datetime(2026, 12, 5, 1, 2, 3, tzinfo=UTC),
+                          "Resources": [{"ResourceType": "AWS::IAM::User", "ResourceName": "arn:u"}],
+                          "CloudTrailEvent": json.dumps({"a": 1})}], "NextToken": "t"}
+    body = json11.serialize_json(operation, output)
+    parsed = parsers.create_parser("json").parse({"body": body, "headers": {}, "status_code": 200},
+                                                 operation.output_shape)
+    parsed.pop("ResponseMetadata", None)
+    assert parsed == output
+
+
+def test_errors_parse_back_as_their_code_and_message() -> None:
+    operation = json11.service_model("cloudtrail").operation_model("LookupEvents")
+    body = json11.serialize_json_error("InvalidLookupAttributesException", "bad key")
+    parsed = parsers.create_parser("json").parse({"body": body, "headers": {}, "status_code": 400},
+                                                 operation.output_shape)
+    assert (parsed["Error"]["Code"], parsed["Error"]["Message"]) == ("InvalidLookupAttributesException", "bad key")
+
+
+@pytest.mark.parametrize("body,code,field", [
+    (b"{not json", "SerializationException", ""),
+    (b'{"Bogus": 1}', "ValidationException", "Bogus"),
+    (b'{"MaxResults": "ten"}', "SerializationException", "MaxResults"),
+    (b'{"MaxResults": true}', "SerializationException", "MaxResults"),
+    (b'{"StartTime": "yesterday"}', "SerializationException", "StartTime"),
+    (b'{"LookupAttributes": [{"AttributeKey": "EventName"}]}', "ValidationException",
+     "LookupAttributes[0].AttributeValue"),
+    (b'{"LookupAttributes": {"AttributeKey": "EventName"}}', "SerializationException", "LookupAttributes"),
+])
+def test_malformed_input_is_refused_naming_the_member(body: bytes, code: str, field: str) -> None:
+    operation = json11.service_model("cloudtrail").operation_model("LookupEvents")
+    with pytest.raises(JsonError) as caught:
+        json11.parse_json(operation, body)
+    assert (caught.value.code, caught.value.field) == (code, field)
+
+
+def test_an_unknown_target_is_unknown_operation() -> None:
+    for target in ("com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.Nope", "Other.LookupEvents", ""):
+        with pytest.raises(JsonError) as caught:
+            json11.operation_for(target)
+        assert caught.value.code == "UnknownOperationException"
