@@ -9,6 +9,7 @@ import shutil
 import signal
 import ssl
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from pathlib import Path
 
 import grpc
@@ -62,8 +63,11 @@ from service.rpc.guard import CallGuard
 from service.rpc.organizations import OrganizationsServicer
 from service.rpc.sts import SecurityTokenServicer
 from service.rpc.identity import IdentityServicer
-from service.http.endpoint import QueryEndpoint
 from service.rpc.gateway import CallGateway, MessageDecoder
+
+
+if TYPE_CHECKING:
+    from service.http.endpoint import QueryEndpoint
 
 log = structlog.get_logger(__name__)
 
@@ -221,6 +225,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     await server.start()
     http = None
     if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
+        # Imported only when served: aiohttp and botocore's models cost a start ~0.2 s.
+        from service.http.endpoint import QueryEndpoint
+
         http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
         await http.start(settings.http_listen, _http_tls(settings))
     for name in ("", *SERVICE_NAMES):
