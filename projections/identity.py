@@ -25,8 +25,9 @@ from service.eventstore.port import EventFilter, RecordedEvent
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-"))
 
-SNAPSHOT_FORMAT = 7  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
-#                      7: references by unique id (a session of a deleted role or user is gone)
+SNAPSHOT_FORMAT = 8  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+#                      7: references by unique id (a session of a deleted role or user is gone);
+#                      8: password policies
 
 View = dict[str, Any]
 
@@ -81,6 +82,7 @@ class IdentityProjection:
         self.mfa_devices: dict[str, View] = {}
         # Other services' resources by ARN: their resource-based policy and tags.
         self.resources: dict[str, View] = {}
+        self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
         # Organizations, by management account: their events (rare), and the state folded from them.
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
@@ -114,6 +116,8 @@ class IdentityProjection:
             "ResourcePolicyPut": self._resource_policy_put,
             "ResourcePolicyDeleted": self._resource_policy_deleted,
             "ResourceTagged": self._resource_tagged,
+            "AccountPasswordPolicyUpdated": self._password_policy_updated,
+            "AccountPasswordPolicyDeleted": self._password_policy_deleted,
         }
 
         for prefix in ("User", "Account"):
@@ -304,6 +308,12 @@ class IdentityProjection:
 
     def _resource_tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self._resource(account, d["resource_arn"])["tags"] = dict(d["tags"])
+
+    def _password_policy_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.password_policies[account.account_id] = dict(d["policy"])
+
+    def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.password_policies.pop(account.account_id, None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -567,6 +577,7 @@ class IdentityProjection:
             "sessions": self.sessions,
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
+            "password_policies": self.password_policies,
             "organization_events": self.organization_events,
         }
 
@@ -586,6 +597,7 @@ class IdentityProjection:
                 projection.sessions_by_principal.setdefault(owner, set()).add(key_id)
         projection.mfa_devices = snapshot["mfa_devices"]
         projection.resources = snapshot["resources"]
+        projection.password_policies = snapshot["password_policies"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:
             projection._refold_organization(management)

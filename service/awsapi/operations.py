@@ -99,7 +99,8 @@ _OPERATIONS: list[Operation] = [
             "CreateAccessKey", "ListAccessKeys", "UpdateAccessKey", "DeleteAccessKey", "GetAccessKeyLastUsed",
             "CreateVirtualMFADevice", "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
             "ListMFADevices", "ListVirtualMFADevices", "GetAccountSummary", "GenerateCredentialReport",
-            "GetCredentialReport"),
+            "GetCredentialReport", "UpdateAccountPasswordPolicy", "GetAccountPasswordPolicy",
+            "DeleteAccountPasswordPolicy"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     *_per_entity("Attach{}Policy", "AttachPolicy", ("User", "Group", "Role")),
     *_per_entity("Detach{}Policy", "DetachPolicy", ("User", "Group", "Role")),
@@ -261,8 +262,8 @@ def _value(shape: Any, f: pb_descriptor.FieldDescriptor, value: Any, parent: pb_
             return None
         member = shape.member
         return [_item(member, item) for item in value]
-    if f.message_type is not None and not f.is_repeated and not parent.HasField(f.name):
-        return None
+    if not f.is_repeated and f.has_presence and not parent.HasField(f.name):
+        return None  # an unset message, or an unset `optional` scalar
     if f.type == f.TYPE_STRING and value == "":
         return None
     return _item(shape, value)

@@ -41,6 +41,19 @@ class AccountCreated(Event):
     created_at: str
 
 
+@dataclass(frozen=True)
+class AccountPasswordPolicyUpdated(Event):
+    """The account's password policy, whole (stream `account-ACCOUNT-passwordpolicy`)."""
+
+    policy: dict[str, Any]
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class AccountPasswordPolicyDeleted(Event):
+    deleted_at: str
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -530,7 +543,7 @@ class PolicyVersionDeleted(Event):
 
 
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
-    DeploymentInitialized, AccountCreated, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
+    DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,

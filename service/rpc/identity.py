@@ -11,6 +11,7 @@ from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
+from service.app.password_policy import PasswordPolicyCommands
 from service.app.reports import AccountReports
 from service.app.resources import ResourceCommands
 from service.domain import names, reports
@@ -38,7 +39,8 @@ def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
                  queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands,
-                 reports: AccountReports) -> None:
+                 reports: AccountReports, password_policy: PasswordPolicyCommands) -> None:
+        self.password_policy = password_policy
         self.reports = reports
         self.resources = resources
         self.mfa = mfa
@@ -46,6 +48,35 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self.credentials = credentials
         self.queries = queries
         self.caller = caller
+
+    # --- the account's password policy ---------------------------------------------------------
+    async def UpdateAccountPasswordPolicy(self, r: ipb.UpdateAccountPasswordPolicyRequest,
+                                          context: Ctx) -> ipb.CommandResponse:
+        settings = {"RequireSymbols": r.require_symbols, "RequireNumbers": r.require_numbers,
+                    "RequireUppercaseCharacters": r.require_uppercase_characters,
+                    "RequireLowercaseCharacters": r.require_lowercase_characters,
+                    "AllowUsersToChangePassword": r.allow_users_to_change_password, "HardExpiry": r.hard_expiry}
+        for field, member in (("minimum_password_length", "MinimumPasswordLength"),
+                              ("max_password_age", "MaxPasswordAge"),
+                              ("password_reuse_prevention", "PasswordReusePrevention")):
+            if r.HasField(field):
+                settings[member] = getattr(r, field)
+        return await self._done(await self.password_policy.update(self.caller(context), settings))
+
+    async def GetAccountPasswordPolicy(self, r: ipb.GetAccountPasswordPolicyRequest,
+                                       context: Ctx) -> ipb.GetAccountPasswordPolicyResponse:
+        p = self.password_policy.get(self.caller(context))
+        return ipb.GetAccountPasswordPolicyResponse(password_policy=ipb.PasswordPolicy(
+            minimum_password_length=p["MinimumPasswordLength"], require_symbols=p["RequireSymbols"],
+            require_numbers=p["RequireNumbers"], require_uppercase_characters=p["RequireUppercaseCharacters"],
+            require_lowercase_characters=p["RequireLowercaseCharacters"],
+            allow_users_to_change_password=p["AllowUsersToChangePassword"], expire_passwords=p["ExpirePasswords"],
+            max_password_age=p.get("MaxPasswordAge"), password_reuse_prevention=p.get("PasswordReusePrevention"),
+            hard_expiry=p["HardExpiry"]))
+
+    async def DeleteAccountPasswordPolicy(self, r: ipb.DeleteAccountPasswordPolicyRequest,
+                                          context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.password_policy.delete(self.caller(context)))
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:

@@ -161,6 +161,9 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
     "ListVirtualMFADevices": _everywhere(_iam("ListVirtualMFADevices")),
     "GetAccountSummary": _everywhere(_iam("GetAccountSummary")),
+    "UpdateAccountPasswordPolicy": _everywhere(_iam("UpdateAccountPasswordPolicy")),
+    "GetAccountPasswordPolicy": _everywhere(_iam("GetAccountPasswordPolicy")),
+    "DeleteAccountPasswordPolicy": _everywhere(_iam("DeleteAccountPasswordPolicy")),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)

@@ -387,3 +387,37 @@ async def test_cloudtrail_lookup_events_over_json_11(iamd_http: Iamd) -> None:
     with pytest.raises(ClientError) as caught:  # an operation iamd does not implement
         await _call(trail.describe_trails)
     assert caught.value.response["Error"]["Code"] == "UnknownOperationException"
+
+
+async def test_account_password_policy_survives_a_restart(tmp_path: Path) -> None:
+    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
+    try:
+        iam = _client(iamd, "iam")
+        error = await _refused(iam.get_account_password_policy, "NoSuchEntity", 404)
+        assert f"The Password Policy with domain name {ACCOUNT} cannot be found." in str(error)
+        await _refused(iam.delete_account_password_policy, "NoSuchEntity", 404)
+        error = await _refused(iam.update_account_password_policy, "ValidationError", 400,
+                               MinimumPasswordLength=129, PasswordReusePrevention=25, MaxPasswordAge=1096)
+        assert str(error).count("failed to satisfy constraint") == 3 and "3 validation errors detected" in str(error)
+        await _call(iam.update_account_password_policy, MinimumPasswordLength=12, RequireSymbols=True,
+                    MaxPasswordAge=90)
+        expected = {"MinimumPasswordLength": 12, "RequireSymbols": True, "RequireNumbers": False,
+                    "RequireUppercaseCharacters": False, "RequireLowercaseCharacters": False,
+                    "AllowUsersToChangePassword": False, "ExpirePasswords": True, "MaxPasswordAge": 90,
+                    "HardExpiry": False}
+        assert (await _call(iam.get_account_password_policy))["PasswordPolicy"] == expected
+    finally:
+        await stop_iamd(iamd)
+    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")  # rebuilt from the log
+    try:
+        iam = _client(iamd, "iam")
+        assert (await _call(iam.get_account_password_policy))["PasswordPolicy"] == expected
+        await _call(iam.update_account_password_policy)  # the whole policy: every default again
+        assert (await _call(iam.get_account_password_policy))["PasswordPolicy"] == {
+            "MinimumPasswordLength": 6, "RequireSymbols": False, "RequireNumbers": False,
+            "RequireUppercaseCharacters": False, "RequireLowercaseCharacters": False,
+            "AllowUsersToChangePassword": False, "ExpirePasswords": False, "HardExpiry": False}
+        await _call(iam.delete_account_password_policy)
+        await _refused(iam.get_account_password_policy, "NoSuchEntity", 404)
+    finally:
+        await stop_iamd(iamd)

@@ -810,8 +810,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "get-access-key-last-used"} <= names
     assert "revoke-role-sessions" in names
     assert {"list-virtual-mfa-devices", "get-account-summary", "generate-credential-report",
-            "get-credential-report"} <= names
-    assert len(names) == 88
+            "get-credential-report", "update-account-password-policy", "get-account-password-policy",
+            "delete-account-password-policy"} <= names
+    assert len(names) == 91
 
 
 def test_every_command_argument_names_a_request_field():

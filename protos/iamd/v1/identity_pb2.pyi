@@ -922,3 +922,63 @@ class GetCredentialReportResponse(_message.Message):
     report_format: str
     generated_time: _timestamp_pb2.Timestamp
     def __init__(self, content: _Optional[bytes] = ..., report_format: _Optional[str] = ..., generated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UpdateAccountPasswordPolicyRequest(_message.Message):
+    __slots__ = ("minimum_password_length", "require_symbols", "require_numbers", "require_uppercase_characters", "require_lowercase_characters", "allow_users_to_change_password", "max_password_age", "password_reuse_prevention", "hard_expiry")
+    MINIMUM_PASSWORD_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_SYMBOLS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_UPPERCASE_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_LOWERCASE_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_USERS_TO_CHANGE_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    MAX_PASSWORD_AGE_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_REUSE_PREVENTION_FIELD_NUMBER: _ClassVar[int]
+    HARD_EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    minimum_password_length: int
+    require_symbols: bool
+    require_numbers: bool
+    require_uppercase_characters: bool
+    require_lowercase_characters: bool
+    allow_users_to_change_password: bool
+    max_password_age: int
+    password_reuse_prevention: int
+    hard_expiry: bool
+    def __init__(self, minimum_password_length: _Optional[int] = ..., require_symbols: _Optional[bool] = ..., require_numbers: _Optional[bool] = ..., require_uppercase_characters: _Optional[bool] = ..., require_lowercase_characters: _Optional[bool] = ..., allow_users_to_change_password: _Optional[bool] = ..., max_password_age: _Optional[int] = ..., password_reuse_prevention: _Optional[int] = ..., hard_expiry: _Optional[bool] = ...) -> None: ...
+
+class PasswordPolicy(_message.Message):
+    __slots__ = ("minimum_password_length", "require_symbols", "require_numbers", "require_uppercase_characters", "require_lowercase_characters", "allow_users_to_change_password", "expire_passwords", "max_password_age", "password_reuse_prevention", "hard_expiry")
+    MINIMUM_PASSWORD_LENGTH_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_SYMBOLS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_NUMBERS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_UPPERCASE_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    REQUIRE_LOWERCASE_CHARACTERS_FIELD_NUMBER: _ClassVar[int]
+    ALLOW_USERS_TO_CHANGE_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    EXPIRE_PASSWORDS_FIELD_NUMBER: _ClassVar[int]
+    MAX_PASSWORD_AGE_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_REUSE_PREVENTION_FIELD_NUMBER: _ClassVar[int]
+    HARD_EXPIRY_FIELD_NUMBER: _ClassVar[int]
+    minimum_password_length: int
+    require_symbols: bool
+    require_numbers: bool
+    require_uppercase_characters: bool
+    require_lowercase_characters: bool
+    allow_users_to_change_password: bool
+    expire_passwords: bool
+    max_password_age: int
+    password_reuse_prevention: int
+    hard_expiry: bool
+    def __init__(self, minimum_password_length: _Optional[int] = ..., require_symbols: _Optional[bool] = ..., require_numbers: _Optional[bool] = ..., require_uppercase_characters: _Optional[bool] = ..., require_lowercase_characters: _Optional[bool] = ..., allow_users_to_change_password: _Optional[bool] = ..., expire_passwords: _Optional[bool] = ..., max_password_age: _Optional[int] = ..., password_reuse_prevention: _Optional[int] = ..., hard_expiry: _Optional[bool] = ...) -> None: ...
+
+class GetAccountPasswordPolicyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetAccountPasswordPolicyResponse(_message.Message):
+    __slots__ = ("password_policy",)
+    PASSWORD_POLICY_FIELD_NUMBER: _ClassVar[int]
+    password_policy: PasswordPolicy
+    def __init__(self, password_policy: _Optional[_Union[PasswordPolicy, _Mapping]] = ...) -> None: ...
+
+class DeleteAccountPasswordPolicyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...

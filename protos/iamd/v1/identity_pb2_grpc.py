@@ -334,6 +334,21 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.FromString,
                 _registered_method=True)
+        self.UpdateAccountPasswordPolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateAccountPasswordPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccountPasswordPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.GetAccountPasswordPolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetAccountPasswordPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyResponse.FromString,
+                _registered_method=True)
+        self.DeleteAccountPasswordPolicy = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteAccountPasswordPolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.GetAccountSummary = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountSummary',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
@@ -729,6 +744,25 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UpdateAccountPasswordPolicy(self, request, context):
+        """The account's password policy (stored and reported; iamd has no console passwords yet)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetAccountPasswordPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAccountPasswordPolicy(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountSummary(self, request, context):
         """Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
         """
@@ -1051,6 +1085,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetAccountAuthorizationDetails,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.SerializeToString,
+            ),
+            'UpdateAccountPasswordPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateAccountPasswordPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccountPasswordPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'GetAccountPasswordPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetAccountPasswordPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyResponse.SerializeToString,
+            ),
+            'DeleteAccountPasswordPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccountPasswordPolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountSummary,
@@ -2688,6 +2737,87 @@ class IdentityService:
             '/iamd.v1.IdentityService/GetAccountAuthorizationDetails',
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountAuthorizationDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateAccountPasswordPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateAccountPasswordPolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateAccountPasswordPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetAccountPasswordPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetAccountPasswordPolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountPasswordPolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccountPasswordPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteAccountPasswordPolicy',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,
             insecure,
