@@ -27,7 +27,7 @@ IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "
 
 SNAPSHOT_FORMAT = 8  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
-#                      8: password policies
+#                      8: password policies, account aliases
 
 View = dict[str, Any]
 
@@ -83,6 +83,7 @@ class IdentityProjection:
         # Other services' resources by ARN: their resource-based policy and tags.
         self.resources: dict[str, View] = {}
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
+        self.account_aliases: dict[str, str] = {}  # account id -> its alias
         # Organizations, by management account: their events (rare), and the state folded from them.
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
@@ -118,6 +119,8 @@ class IdentityProjection:
             "ResourceTagged": self._resource_tagged,
             "AccountPasswordPolicyUpdated": self._password_policy_updated,
             "AccountPasswordPolicyDeleted": self._password_policy_deleted,
+            "AccountAliasCreated": self._alias_created,
+            "AccountAliasDeleted": self._alias_deleted,
         }
 
         for prefix in ("User", "Account"):
@@ -314,6 +317,13 @@ class IdentityProjection:
 
     def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.password_policies.pop(account.account_id, None)
+
+    def _alias_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.account_aliases[account.account_id] = d["alias"]
+
+    def _alias_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        if self.account_aliases.get(account.account_id) == d["alias"]:
+            del self.account_aliases[account.account_id]
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -578,6 +588,7 @@ class IdentityProjection:
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
             "password_policies": self.password_policies,
+            "account_aliases": self.account_aliases,
             "organization_events": self.organization_events,
         }
 
@@ -598,6 +609,7 @@ class IdentityProjection:
         projection.mfa_devices = snapshot["mfa_devices"]
         projection.resources = snapshot["resources"]
         projection.password_policies = snapshot["password_policies"]
+        projection.account_aliases = snapshot["account_aliases"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:
             projection._refold_organization(management)

@@ -32,6 +32,7 @@ from protos.iamd.v1 import (
 from service.app.authenticate import Authenticator
 from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
+from service.app.account_alias import AccountAliasCommands
 from service.app.password_policy import PasswordPolicyCommands
 from service.app.reports import AccountReports
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
@@ -201,7 +202,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection), caller,
                                               ResourceCommands(Repository(store), clock, projection),
                                               AccountReports(projection, clock),
-                                              PasswordPolicyCommands(Repository(store), clock, projection)), IDENTITY)
+                                              PasswordPolicyCommands(Repository(store), clock, projection),
+                                              AccountAliasCommands(Repository(store), clock, projection)), IDENTITY)
     gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
                                                    runner, caller, time_travel, audit_writer), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,

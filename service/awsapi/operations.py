@@ -100,7 +100,7 @@ _OPERATIONS: list[Operation] = [
             "CreateVirtualMFADevice", "EnableMFADevice", "DeactivateMFADevice", "DeleteVirtualMFADevice",
             "ListMFADevices", "ListVirtualMFADevices", "GetAccountSummary", "GenerateCredentialReport",
             "GetCredentialReport", "UpdateAccountPasswordPolicy", "GetAccountPasswordPolicy",
-            "DeleteAccountPasswordPolicy"),
+            "DeleteAccountPasswordPolicy", "CreateAccountAlias", "DeleteAccountAlias", "ListAccountAliases"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     *_per_entity("Attach{}Policy", "AttachPolicy", ("User", "Group", "Role")),
     *_per_entity("Detach{}Policy", "DetachPolicy", ("User", "Group", "Role")),

@@ -54,6 +54,33 @@ class AccountPasswordPolicyDeleted(Event):
     deleted_at: str
 
 
+@dataclass(frozen=True)
+class AccountAliasClaimed(Event):
+    """An alias taken by an account (stream `aliasclaim-ALIAS`: aliases are unique in the deployment)."""
+
+    alias: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AccountAliasReleased(Event):
+    alias: str
+    account_id: str
+
+
+@dataclass(frozen=True)
+class AccountAliasCreated(Event):
+    """The account's alias (stream `account-ACCOUNT-alias`; at most one, as in AWS)."""
+
+    alias: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class AccountAliasDeleted(Event):
+    alias: str
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -543,7 +570,8 @@ class PolicyVersionDeleted(Event):
 
 
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
-    DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
+    DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
+    AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,

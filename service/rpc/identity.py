@@ -11,6 +11,7 @@ from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
+from service.app.account_alias import AccountAliasCommands
 from service.app.password_policy import PasswordPolicyCommands
 from service.app.reports import AccountReports
 from service.app.resources import ResourceCommands
@@ -39,7 +40,9 @@ def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
                  queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands,
-                 reports: AccountReports, password_policy: PasswordPolicyCommands) -> None:
+                 reports: AccountReports, password_policy: PasswordPolicyCommands,
+                 aliases: AccountAliasCommands) -> None:
+        self.aliases = aliases
         self.password_policy = password_policy
         self.reports = reports
         self.resources = resources
@@ -77,6 +80,17 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def DeleteAccountPasswordPolicy(self, r: ipb.DeleteAccountPasswordPolicyRequest,
                                           context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.password_policy.delete(self.caller(context)))
+
+    # --- the account's alias -------------------------------------------------------------------
+    async def CreateAccountAlias(self, r: ipb.CreateAccountAliasRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.aliases.create(self.caller(context), r.account_alias))
+
+    async def DeleteAccountAlias(self, r: ipb.DeleteAccountAliasRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.aliases.delete(self.caller(context), r.account_alias))
+
+    async def ListAccountAliases(self, r: ipb.ListAccountAliasesRequest,
+                                 context: Ctx) -> ipb.ListAccountAliasesResponse:
+        return ipb.ListAccountAliasesResponse(account_aliases=self.aliases.list(self.caller(context)))
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:

@@ -164,6 +164,9 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "UpdateAccountPasswordPolicy": _everywhere(_iam("UpdateAccountPasswordPolicy")),
     "GetAccountPasswordPolicy": _everywhere(_iam("GetAccountPasswordPolicy")),
     "DeleteAccountPasswordPolicy": _everywhere(_iam("DeleteAccountPasswordPolicy")),
+    "CreateAccountAlias": _everywhere(_iam("CreateAccountAlias")),
+    "DeleteAccountAlias": _everywhere(_iam("DeleteAccountAlias")),
+    "ListAccountAliases": _everywhere(_iam("ListAccountAliases")),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)

@@ -421,3 +421,18 @@ async def test_account_password_policy_survives_a_restart(tmp_path: Path) -> Non
         await _refused(iam.get_account_password_policy, "NoSuchEntity", 404)
     finally:
         await stop_iamd(iamd)
+
+
+async def test_the_account_alias_is_one_per_account_and_replaced_by_a_new_one(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    assert (await _call(iam.list_account_aliases))["AccountAliases"] == []
+    await _call(iam.create_account_alias, AccountAlias="my-alias")
+    assert (await _call(iam.list_account_aliases))["AccountAliases"] == ["my-alias"]
+    await _call(iam.create_account_alias, AccountAlias="other-alias")  # replaces it, as in AWS
+    assert (await _call(iam.list_account_aliases))["AccountAliases"] == ["other-alias"]
+    await _refused(iam.delete_account_alias, "NoSuchEntity", 404, AccountAlias="my-alias")
+    await _refused(iam.create_account_alias, "ValidationError", 400, AccountAlias="Bad--Alias")
+    await _call(iam.delete_account_alias, AccountAlias="other-alias")
+    assert (await _call(iam.list_account_aliases))["AccountAliases"] == []
+    await _call(iam.create_account_alias, AccountAlias="my-alias")  # released when replaced: free again
+    assert (await _call(iam.get_account_summary))["SummaryMap"]["Users"] == 0

@@ -982,3 +982,31 @@ class GetAccountPasswordPolicyResponse(_message.Message):
 class DeleteAccountPasswordPolicyRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
+
+class CreateAccountAliasRequest(_message.Message):
+    __slots__ = ("account_alias",)
+    ACCOUNT_ALIAS_FIELD_NUMBER: _ClassVar[int]
+    account_alias: str
+    def __init__(self, account_alias: _Optional[str] = ...) -> None: ...
+
+class DeleteAccountAliasRequest(_message.Message):
+    __slots__ = ("account_alias",)
+    ACCOUNT_ALIAS_FIELD_NUMBER: _ClassVar[int]
+    account_alias: str
+    def __init__(self, account_alias: _Optional[str] = ...) -> None: ...
+
+class ListAccountAliasesRequest(_message.Message):
+    __slots__ = ("page",)
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    page: Page
+    def __init__(self, page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListAccountAliasesResponse(_message.Message):
+    __slots__ = ("account_aliases", "is_truncated", "marker")
+    ACCOUNT_ALIASES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    account_aliases: _containers.RepeatedScalarFieldContainer[str]
+    is_truncated: bool
+    marker: str
+    def __init__(self, account_aliases: _Optional[_Iterable[str]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...

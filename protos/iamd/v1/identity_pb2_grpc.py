@@ -349,6 +349,21 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.CreateAccountAlias = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateAccountAlias',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccountAliasRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteAccountAlias = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteAccountAlias',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountAliasRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListAccountAliases = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListAccountAliases',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.FromString,
+                _registered_method=True)
         self.GetAccountSummary = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountSummary',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
@@ -763,6 +778,25 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateAccountAlias(self, request, context):
+        """The account's alias: at most one, unique in the deployment
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteAccountAlias(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAccountAliases(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountSummary(self, request, context):
         """Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
         """
@@ -1100,6 +1134,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.DeleteAccountPasswordPolicy,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'CreateAccountAlias': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateAccountAlias,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccountAliasRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteAccountAlias': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteAccountAlias,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountAliasRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListAccountAliases': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountAliases,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.SerializeToString,
             ),
             'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountSummary,
@@ -2818,6 +2867,87 @@ class IdentityService:
             '/iamd.v1.IdentityService/DeleteAccountPasswordPolicy',
             protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountPasswordPolicyRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateAccountAlias(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateAccountAlias',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateAccountAliasRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteAccountAlias(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteAccountAlias',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.DeleteAccountAliasRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccountAliases(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListAccountAliases',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.FromString,
             options,
             channel_credentials,
             insecure,

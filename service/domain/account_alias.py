@@ -1,0 +1,100 @@
+"""The account alias: at most one per account, unique in the deployment (AWS: globally).
+
+Two small aggregates: the alias's claim (stream `aliasclaim-ALIAS`, which account holds it) and the
+account's alias (stream `account-ACCOUNT-alias`). A command claims first, then records the alias
+in the account; a crash between leaves a claim the same account completes by asking again, and
+that no other account can take: never two accounts with one alias.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from .errors import EntityAlreadyExistsError, FieldProblem, NoSuchEntityError, ValidationError
+from .events import AccountAliasClaimed, AccountAliasCreated, AccountAliasDeleted, AccountAliasReleased, Event
+
+# AWS's pattern: 3-63 lower-case letters, digits and single hyphens, not at either end.
+_ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]")
+
+
+@dataclass
+class ClaimState:
+    holder: str = ""  # the account holding the alias; "" when free
+
+
+@dataclass
+class AliasState:
+    alias: str = ""
+
+
+def check_alias(alias: str) -> str:
+    if not _ALIAS.fullmatch(alias):
+        rule = r"Member must satisfy regular expression pattern: ^[a-z0-9]([a-z0-9]|-(?!-)){1,61}[a-z0-9]$"
+        if not 3 <= len(alias) <= 63:
+            rule = ("Member must have length greater than or equal to 3" if len(alias) < 3
+                    else "Member must have length less than or equal to 63")
+        raise ValidationError(
+            f"1 validation error detected: Value '{alias[:128]}' at 'accountAlias' failed to satisfy constraint: "
+            f"{rule}", problems=[FieldProblem("accountAlias", rule)])
+    return alias
+
+
+def claim_stream(alias: str) -> str:
+    return f"aliasclaim-{alias}"
+
+
+def alias_stream(account_id: str) -> str:
+    return f"account-{account_id}-alias"
+
+
+def fold_claim(events: Iterable[Event]) -> ClaimState:
+    state = ClaimState()
+    for event in events:
+        match event:
+            case AccountAliasClaimed(account_id=a):
+                state.holder = a
+            case AccountAliasReleased():
+                state.holder = ""
+            case _:
+                raise ValueError(f"{type(event).__name__} does not apply to an alias claim")
+    return state
+
+
+def fold_alias(events: Iterable[Event]) -> AliasState:
+    state = AliasState()
+    for event in events:
+        match event:
+            case AccountAliasCreated(alias=a):
+                state.alias = a
+            case AccountAliasDeleted():
+                state.alias = ""
+            case _:
+                raise ValueError(f"{type(event).__name__} does not apply to an account alias")
+    return state
+
+
+def claim(state: ClaimState, alias: str, account_id: str) -> list[Event]:
+    if state.holder and state.holder != account_id:
+        raise EntityAlreadyExistsError(f"The account alias {alias} already exists.", resource_type="account alias",
+                                       resource_name=alias)
+    return [] if state.holder == account_id else [AccountAliasClaimed(alias, account_id)]
+
+
+def create(state: AliasState, alias: str, now: str) -> list[Event]:
+    """The account's alias becomes `alias` (an account has one: a new one replaces the old)."""
+    if state.alias == alias:
+        return []
+    return [*([AccountAliasDeleted(state.alias)] if state.alias else []), AccountAliasCreated(alias, now)]
+
+
+def delete(state: AliasState, alias: str) -> list[Event]:
+    if state.alias != alias:
+        raise NoSuchEntityError(f"The account alias {alias} cannot be found.", resource_type="account alias",
+                                resource_name=alias)
+    return [AccountAliasDeleted(alias)]
+
+
+def release(state: ClaimState, alias: str, account_id: str) -> list[Event]:
+    return [AccountAliasReleased(alias, account_id)] if state.holder == account_id else []
