@@ -415,6 +415,28 @@ IAM_COMMANDS: tuple[Command, ...] = (
     Command("delete-account-alias", "DeleteAccountAlias", (Arg("--account-alias", required=True),),
             "Remove the account's alias"),
     Command("list-account-aliases", "ListAccountAliases", (), "Show the account's alias"),
+    Command("create-open-id-connect-provider", "CreateOpenIDConnectProvider", (
+        Arg("--url", required=True, help="https://HOST[/PATH]"), Arg("--client-id-list", kind=LIST),
+        Arg("--thumbprint-list", kind=LIST), Arg("--tags", kind=TAGS),
+    ), "Register an OpenID Connect identity provider"),
+    Command("get-open-id-connect-provider", "GetOpenIDConnectProvider", (Arg("--open-id-connect-provider-arn", required=True),),
+            "Show an OIDC provider"),
+    Command("list-open-id-connect-providers", "ListOpenIDConnectProviders", (), "List the account's OIDC providers"),
+    Command("delete-open-id-connect-provider", "DeleteOpenIDConnectProvider", (Arg("--open-id-connect-provider-arn", required=True),),
+            "Delete an OIDC provider"),
+    Command("add-client-id-to-open-id-connect-provider", "AddClientIDToOpenIDConnectProvider", (
+        Arg("--open-id-connect-provider-arn", required=True), Arg("--client-id", required=True)), "Add an audience to an OIDC provider"),
+    Command("remove-client-id-from-open-id-connect-provider", "RemoveClientIDFromOpenIDConnectProvider", (
+        Arg("--open-id-connect-provider-arn", required=True), Arg("--client-id", required=True)), "Remove an audience from an OIDC provider"),
+    Command("update-open-id-connect-provider-thumbprint", "UpdateOpenIDConnectProviderThumbprint", (
+        Arg("--open-id-connect-provider-arn", required=True), Arg("--thumbprint-list", kind=LIST, required=True)),
+        "Replace an OIDC provider's certificate thumbprints"),
+    Command("tag-open-id-connect-provider", "TagOpenIDConnectProvider", (
+        Arg("--open-id-connect-provider-arn", required=True), Arg("--tags", kind=TAGS, required=True)), "Tag an OIDC provider"),
+    Command("untag-open-id-connect-provider", "UntagOpenIDConnectProvider", (
+        Arg("--open-id-connect-provider-arn", required=True), Arg("--tag-keys", kind=LIST, required=True)), "Untag an OIDC provider"),
+    Command("list-open-id-connect-provider-tags", "ListOpenIDConnectProviderTags", (Arg("--open-id-connect-provider-arn", required=True),),
+            "List an OIDC provider's tags"),
     Command("get-account-summary", "GetAccountSummary", (),
             "Count the account's entities, with the quotas iamd enforces"),
     Command("generate-credential-report", "GenerateCredentialReport", (),

@@ -23,11 +23,11 @@ from service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
-                                                  "org-"))
+                                                  "org-", "oidc-"))
 
 SNAPSHOT_FORMAT = 8  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
-#                      8: password policies, account aliases
+#                      8: password policies, account aliases, OIDC providers
 
 View = dict[str, Any]
 
@@ -84,6 +84,7 @@ class IdentityProjection:
         self.resources: dict[str, View] = {}
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
+        self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         # Organizations, by management account: their events (rare), and the state folded from them.
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
@@ -121,6 +122,11 @@ class IdentityProjection:
             "AccountPasswordPolicyDeleted": self._password_policy_deleted,
             "AccountAliasCreated": self._alias_created,
             "AccountAliasDeleted": self._alias_deleted,
+            "OpenIDConnectProviderCreated": self._oidc_created,
+            "OpenIDConnectProviderClientIDsSet": self._oidc_changed,
+            "OpenIDConnectProviderThumbprintsSet": self._oidc_changed,
+            "OpenIDConnectProviderTagged": self._oidc_changed,
+            "OpenIDConnectProviderDeleted": self._oidc_deleted,
         }
 
         for prefix in ("User", "Account"):
@@ -324,6 +330,21 @@ class IdentityProjection:
     def _alias_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         if self.account_aliases.get(account.account_id) == d["alias"]:
             del self.account_aliases[account.account_id]
+
+    def _oidc_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.oidc_providers[d["arn"]] = {
+            "account_id": account.account_id, "arn": d["arn"], "url": d["url"], "client_ids": list(d["client_ids"]),
+            "thumbprints": list(d["thumbprints"]), "tags": dict(d.get("tags", {})), "created_at": d["created_at"]}
+
+    def _oidc_changed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.oidc_providers.get(d["arn"])
+        if provider is not None:
+            for name in ("client_ids", "thumbprints", "tags"):
+                if name in d:
+                    provider[name] = d[name]
+
+    def _oidc_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.oidc_providers.pop(d["arn"], None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -589,6 +610,7 @@ class IdentityProjection:
             "resources": self.resources,
             "password_policies": self.password_policies,
             "account_aliases": self.account_aliases,
+            "oidc_providers": self.oidc_providers,
             "organization_events": self.organization_events,
         }
 
@@ -610,6 +632,7 @@ class IdentityProjection:
         projection.resources = snapshot["resources"]
         projection.password_policies = snapshot["password_policies"]
         projection.account_aliases = snapshot["account_aliases"]
+        projection.oidc_providers = snapshot["oidc_providers"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:
             projection._refold_organization(management)

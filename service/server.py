@@ -33,6 +33,7 @@ from service.app.authenticate import Authenticator
 from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
 from service.app.account_alias import AccountAliasCommands
+from service.app.oidc import OidcProviderCommands
 from service.app.password_policy import PasswordPolicyCommands
 from service.app.reports import AccountReports
 from service.app.bootstrap import bootstrap_account, ensure_root_credentials
@@ -203,7 +204,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                               ResourceCommands(Repository(store), clock, projection),
                                               AccountReports(projection, clock),
                                               PasswordPolicyCommands(Repository(store), clock, projection),
-                                              AccountAliasCommands(Repository(store), clock, projection)), IDENTITY)
+                                              AccountAliasCommands(Repository(store), clock, projection),
+                                              OidcProviderCommands(Repository(store), clock, projection)), IDENTITY)
     gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
                                                    runner, caller, time_travel, audit_writer), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,

@@ -81,6 +81,40 @@ class AccountAliasDeleted(Event):
     alias: str
 
 
+# --- OIDC identity providers (stream `oidc-ACCOUNT-<sha256 of the URL>`) ---------------------------
+@dataclass(frozen=True)
+class OpenIDConnectProviderCreated(Event):
+    arn: str
+    url: str  # without the scheme, as AWS shows it: `oidc.example.com/path`
+    client_ids: list[str]
+    thumbprints: list[str]
+    created_at: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class OpenIDConnectProviderClientIDsSet(Event):
+    arn: str
+    client_ids: list[str]
+
+
+@dataclass(frozen=True)
+class OpenIDConnectProviderThumbprintsSet(Event):
+    arn: str
+    thumbprints: list[str]
+
+
+@dataclass(frozen=True)
+class OpenIDConnectProviderTagged(Event):
+    arn: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OpenIDConnectProviderDeleted(Event):
+    arn: str
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -571,7 +605,9 @@ class PolicyVersionDeleted(Event):
 
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
-    AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
+    AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
+    OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
+    OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,

@@ -12,6 +12,7 @@ from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
 from service.app.queries import IdentityQueries, paginate
 from service.app.account_alias import AccountAliasCommands
+from service.app.oidc import OidcProviderCommands
 from service.app.password_policy import PasswordPolicyCommands
 from service.app.reports import AccountReports
 from service.app.resources import ResourceCommands
@@ -41,7 +42,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
                  queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands,
                  reports: AccountReports, password_policy: PasswordPolicyCommands,
-                 aliases: AccountAliasCommands) -> None:
+                 aliases: AccountAliasCommands, oidc: OidcProviderCommands) -> None:
+        self.oidc = oidc
         self.aliases = aliases
         self.password_policy = password_policy
         self.reports = reports
@@ -91,6 +93,63 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def ListAccountAliases(self, r: ipb.ListAccountAliasesRequest,
                                  context: Ctx) -> ipb.ListAccountAliasesResponse:
         return ipb.ListAccountAliasesResponse(account_aliases=self.aliases.list(self.caller(context)))
+
+    # --- OIDC identity providers ---------------------------------------------------------------
+    async def CreateOpenIDConnectProvider(self, r: ipb.CreateOpenIDConnectProviderRequest,
+                                          context: Ctx) -> ipb.CreateOpenIDConnectProviderResponse:
+        arn, position = await self.oidc.create(self.caller(context), url=r.url, client_ids=list(r.client_id_list),
+                                               thumbprints=list(r.thumbprint_list), tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreateOpenIDConnectProviderResponse(open_id_connect_provider_arn=arn, tags=r.tags,
+                                                       position=position)
+
+    async def GetOpenIDConnectProvider(self, r: ipb.OpenIDConnectProviderRequest,
+                                       context: Ctx) -> ipb.GetOpenIDConnectProviderResponse:
+        p = self.oidc.get(self.caller(context), r.open_id_connect_provider_arn)
+        return ipb.GetOpenIDConnectProviderResponse(
+            url=p["url"], client_id_list=p["client_ids"], thumbprint_list=p["thumbprints"],
+            create_date=convert.timestamp(p["created_at"]), tags=convert.tags_out(p["tags"]))
+
+    async def ListOpenIDConnectProviders(self, r: ipb.ListOpenIDConnectProvidersRequest,
+                                         context: Ctx) -> ipb.ListOpenIDConnectProvidersResponse:
+        return ipb.ListOpenIDConnectProvidersResponse(open_id_connect_provider_list=[
+            ipb.OpenIDConnectProviderListEntry(arn=p["arn"]) for p in self.oidc.list(self.caller(context))])
+
+    async def DeleteOpenIDConnectProvider(self, r: ipb.OpenIDConnectProviderRequest,
+                                          context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.delete(self.caller(context), r.open_id_connect_provider_arn))
+
+    async def AddClientIDToOpenIDConnectProvider(self, r: ipb.OpenIDConnectProviderClientIDRequest,
+                                                 context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.add_client_id(self.caller(context), r.open_id_connect_provider_arn,
+                                                              r.client_id))
+
+    async def RemoveClientIDFromOpenIDConnectProvider(self, r: ipb.OpenIDConnectProviderClientIDRequest,
+                                                      context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.remove_client_id(self.caller(context),
+                                                                 r.open_id_connect_provider_arn, r.client_id))
+
+    async def UpdateOpenIDConnectProviderThumbprint(self, r: ipb.UpdateOpenIDConnectProviderThumbprintRequest,
+                                                    context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.update_thumbprints(
+            self.caller(context), r.open_id_connect_provider_arn, list(r.thumbprint_list)))
+
+    async def TagOpenIDConnectProvider(self, r: ipb.TagOpenIDConnectProviderRequest,
+                                       context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.tag(self.caller(context), r.open_id_connect_provider_arn,
+                                                    convert.tags_in(r.tags)))
+
+    async def UntagOpenIDConnectProvider(self, r: ipb.UntagOpenIDConnectProviderRequest,
+                                         context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.oidc.untag(self.caller(context), r.open_id_connect_provider_arn,
+                                                      list(r.tag_keys)))
+
+    async def ListOpenIDConnectProviderTags(self, r: ipb.ListOpenIDConnectProviderTagsRequest,
+                                            context: Ctx) -> ipb.ListEntityTagsResponse:
+        p = self.oidc.get(self.caller(context), r.open_id_connect_provider_arn)
+        page = paginate(sorted(p["tags"].items()), lambda kv: kv[0], r.page.max_items, r.page.marker)
+        return ipb.ListEntityTagsResponse(tags=convert.tags_out(dict(page.items)), is_truncated=page.is_truncated,
+                                          marker=page.marker)
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:

@@ -13,6 +13,7 @@ from typing import Any
 from projections.identity import IdentityProjection
 from protos.iamd.v1 import common_pb2 as pb
 from service.app.authenticate import Caller
+from service.domain import oidc
 from service.domain.names import casefold
 
 Pair = tuple[str, str]
@@ -91,6 +92,7 @@ _USER = lambda r, res: res.entity("user", r.user_name, getattr(r, "path", ""))  
 _GROUP = lambda r, res: res.entity("group", r.group_name, getattr(r, "path", ""))  # noqa: E731
 _ROLE = lambda r, res: res.entity("role", r.role_name, getattr(r, "path", ""))  # noqa: E731
 _POLICY_ARN = lambda r, res: r.policy_arn  # noqa: E731
+_OIDC_ARN = lambda r, res: r.open_id_connect_provider_arn or "*"  # noqa: E731
 
 
 def _new_policy(r: Any, res: Resolver) -> str:
@@ -167,6 +169,17 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "CreateAccountAlias": _everywhere(_iam("CreateAccountAlias")),
     "DeleteAccountAlias": _everywhere(_iam("DeleteAccountAlias")),
     "ListAccountAliases": _everywhere(_iam("ListAccountAliases")),
+    "CreateOpenIDConnectProvider": _on(_iam("CreateOpenIDConnectProvider"),
+                                       lambda r, res: oidc.arn_of(res.account_id, r.url)),
+    "GetOpenIDConnectProvider": _on(_iam("GetOpenIDConnectProvider"), _OIDC_ARN),
+    "ListOpenIDConnectProviders": _everywhere(_iam("ListOpenIDConnectProviders")),
+    "DeleteOpenIDConnectProvider": _on(_iam("DeleteOpenIDConnectProvider"), _OIDC_ARN),
+    "AddClientIDToOpenIDConnectProvider": _on(_iam("AddClientIDToOpenIDConnectProvider"), _OIDC_ARN),
+    "RemoveClientIDFromOpenIDConnectProvider": _on(_iam("RemoveClientIDFromOpenIDConnectProvider"), _OIDC_ARN),
+    "UpdateOpenIDConnectProviderThumbprint": _on(_iam("UpdateOpenIDConnectProviderThumbprint"), _OIDC_ARN),
+    "TagOpenIDConnectProvider": _on(_iam("TagOpenIDConnectProvider"), _OIDC_ARN),
+    "UntagOpenIDConnectProvider": _on(_iam("UntagOpenIDConnectProvider"), _OIDC_ARN),
+    "ListOpenIDConnectProviderTags": _on(_iam("ListOpenIDConnectProviderTags"), _OIDC_ARN),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)

@@ -436,3 +436,46 @@ async def test_the_account_alias_is_one_per_account_and_replaced_by_a_new_one(ia
     assert (await _call(iam.list_account_aliases))["AccountAliases"] == []
     await _call(iam.create_account_alias, AccountAlias="my-alias")  # released when replaced: free again
     assert (await _call(iam.get_account_summary))["SummaryMap"]["Users"] == 0
+
+
+async def test_oidc_providers_are_registered_changed_and_deleted(iamd_http: Iamd) -> None:
+    """The registry of OpenID Connect providers, e.g. a Kubernetes cluster's service-account issuer."""
+    iam = _client(iamd_http, "iam")
+    url = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
+    thumbprint = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+    created = await _call(iam.create_open_id_connect_provider, Url=url, ClientIDList=["sts.amazonaws.com"],
+                          ThumbprintList=[thumbprint], Tags=[{"Key": "cluster", "Value": "prod"}])
+    arn = created["OpenIDConnectProviderArn"]
+    assert arn == f"arn:aws:iam::{ACCOUNT}:oidc-provider/{url.removeprefix('https://')}"
+    await _refused(iam.create_open_id_connect_provider, "EntityAlreadyExists", 409, Url=url,
+                   ThumbprintList=[thumbprint])
+    for bad_url in ("http://example.com", "example.com"):
+        error = await _refused(iam.create_open_id_connect_provider, "InvalidInput", 400, Url=bad_url)
+        assert "Invalid Open ID Connect Provider URL" in str(error)
+    error = await _refused(iam.create_open_id_connect_provider, "InvalidInput", 400, Url="https://other.example",
+                           ThumbprintList=[thumbprint[:-1] + str(i) for i in range(6)])
+    assert "Thumbprint list must contain fewer than 5 entries." in str(error)  # AWS's words, for 6
+
+    await _call(iam.add_client_id_to_open_id_connect_provider, OpenIDConnectProviderArn=arn, ClientID="my-app")
+    await _call(iam.remove_client_id_from_open_id_connect_provider, OpenIDConnectProviderArn=arn,
+                ClientID="sts.amazonaws.com")
+    await _call(iam.update_open_id_connect_provider_thumbprint, OpenIDConnectProviderArn=arn,
+                ThumbprintList=["a" * 40])
+    await _call(iam.tag_open_id_connect_provider, OpenIDConnectProviderArn=arn, Tags=[{"Key": "team", "Value": "x"}])
+    first = await _call(iam.list_open_id_connect_provider_tags, OpenIDConnectProviderArn=arn, MaxItems=1)
+    assert first["IsTruncated"] and len(first["Tags"]) == 1
+    rest = await _call(iam.list_open_id_connect_provider_tags, OpenIDConnectProviderArn=arn, Marker=first["Marker"])
+    assert {t["Key"] for t in first["Tags"] + rest["Tags"]} == {"cluster", "team"}
+    await _call(iam.untag_open_id_connect_provider, OpenIDConnectProviderArn=arn, TagKeys=["cluster"])
+    got = await _call(iam.get_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+    assert (got["Url"], got["ClientIDList"], got["ThumbprintList"]) == (url.removeprefix("https://"), ["my-app"],
+                                                                         ["a" * 40])
+    assert got["Tags"] == [{"Key": "team", "Value": "x"}] and got["CreateDate"].tzinfo is not None
+    listed = (await _call(iam.list_open_id_connect_providers))["OpenIDConnectProviderList"]
+    assert listed == [{"Arn": arn}]
+
+    await _call(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)
+    await _refused(iam.get_open_id_connect_provider, "NoSuchEntity", 404, OpenIDConnectProviderArn=arn)
+    await _call(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)  # idempotent, as AWS documents
+    assert (await _call(iam.list_open_id_connect_providers))["OpenIDConnectProviderList"] == []
+    await _call(iam.create_open_id_connect_provider, Url=url, ThumbprintList=[thumbprint])  # again, once deleted

@@ -812,8 +812,8 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"list-virtual-mfa-devices", "get-account-summary", "generate-credential-report",
             "get-credential-report", "update-account-password-policy", "get-account-password-policy",
             "delete-account-password-policy", "create-account-alias", "delete-account-alias",
-            "list-account-aliases"} <= names
-    assert len(names) == 94
+            "list-account-aliases", "create-open-id-connect-provider", "list-open-id-connect-provider-tags"} <= names
+    assert len(names) == 104
 
 
 def test_every_command_argument_names_a_request_field():

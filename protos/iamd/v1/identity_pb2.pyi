@@ -1010,3 +1010,101 @@ class ListAccountAliasesResponse(_message.Message):
     is_truncated: bool
     marker: str
     def __init__(self, account_aliases: _Optional[_Iterable[str]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class CreateOpenIDConnectProviderRequest(_message.Message):
+    __slots__ = ("url", "client_id_list", "thumbprint_list", "tags")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_LIST_FIELD_NUMBER: _ClassVar[int]
+    THUMBPRINT_LIST_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    client_id_list: _containers.RepeatedScalarFieldContainer[str]
+    thumbprint_list: _containers.RepeatedScalarFieldContainer[str]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, url: _Optional[str] = ..., client_id_list: _Optional[_Iterable[str]] = ..., thumbprint_list: _Optional[_Iterable[str]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateOpenIDConnectProviderResponse(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "tags", "position")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    position: int
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class OpenIDConnectProviderRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn",)
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ...) -> None: ...
+
+class GetOpenIDConnectProviderResponse(_message.Message):
+    __slots__ = ("url", "client_id_list", "thumbprint_list", "create_date", "tags")
+    URL_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_LIST_FIELD_NUMBER: _ClassVar[int]
+    THUMBPRINT_LIST_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    url: str
+    client_id_list: _containers.RepeatedScalarFieldContainer[str]
+    thumbprint_list: _containers.RepeatedScalarFieldContainer[str]
+    create_date: _timestamp_pb2.Timestamp
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, url: _Optional[str] = ..., client_id_list: _Optional[_Iterable[str]] = ..., thumbprint_list: _Optional[_Iterable[str]] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class ListOpenIDConnectProvidersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class OpenIDConnectProviderListEntry(_message.Message):
+    __slots__ = ("arn",)
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    arn: str
+    def __init__(self, arn: _Optional[str] = ...) -> None: ...
+
+class ListOpenIDConnectProvidersResponse(_message.Message):
+    __slots__ = ("open_id_connect_provider_list",)
+    OPEN_ID_CONNECT_PROVIDER_LIST_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_list: _containers.RepeatedCompositeFieldContainer[OpenIDConnectProviderListEntry]
+    def __init__(self, open_id_connect_provider_list: _Optional[_Iterable[_Union[OpenIDConnectProviderListEntry, _Mapping]]] = ...) -> None: ...
+
+class OpenIDConnectProviderClientIDRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "client_id")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    CLIENT_ID_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    client_id: str
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., client_id: _Optional[str] = ...) -> None: ...
+
+class UpdateOpenIDConnectProviderThumbprintRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "thumbprint_list")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    THUMBPRINT_LIST_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    thumbprint_list: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., thumbprint_list: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class TagOpenIDConnectProviderRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "tags")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagOpenIDConnectProviderRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "tag_keys")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListOpenIDConnectProviderTagsRequest(_message.Message):
+    __slots__ = ("open_id_connect_provider_arn", "page")
+    OPEN_ID_CONNECT_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    open_id_connect_provider_arn: str
+    page: Page
+    def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...

@@ -364,6 +364,56 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.FromString,
                 _registered_method=True)
+        self.CreateOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderResponse.FromString,
+                _registered_method=True)
+        self.GetOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetOpenIDConnectProviderResponse.FromString,
+                _registered_method=True)
+        self.ListOpenIDConnectProviders = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListOpenIDConnectProviders',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersResponse.FromString,
+                _registered_method=True)
+        self.DeleteOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.AddClientIDToOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/AddClientIDToOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.RemoveClientIDFromOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/RemoveClientIDFromOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UpdateOpenIDConnectProviderThumbprint = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateOpenIDConnectProviderThumbprint',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateOpenIDConnectProviderThumbprintRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.TagOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagOpenIDConnectProviderRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagOpenIDConnectProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagOpenIDConnectProvider',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagOpenIDConnectProviderRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListOpenIDConnectProviderTags = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListOpenIDConnectProviderTags',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+                _registered_method=True)
         self.GetAccountSummary = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountSummary',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
@@ -797,6 +847,67 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateOpenIDConnectProvider(self, request, context):
+        """OpenID Connect identity providers (the registry; AssumeRoleWithWebIdentity is not in iamd yet)
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOpenIDConnectProviders(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddClientIDToOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveClientIDFromOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateOpenIDConnectProviderThumbprint(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TagOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagOpenIDConnectProvider(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOpenIDConnectProviderTags(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountSummary(self, request, context):
         """Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
         """
@@ -1149,6 +1260,56 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListAccountAliases,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.SerializeToString,
+            ),
+            'CreateOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderResponse.SerializeToString,
+            ),
+            'GetOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.GetOpenIDConnectProviderResponse.SerializeToString,
+            ),
+            'ListOpenIDConnectProviders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOpenIDConnectProviders,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersResponse.SerializeToString,
+            ),
+            'DeleteOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'AddClientIDToOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddClientIDToOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'RemoveClientIDFromOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveClientIDFromOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UpdateOpenIDConnectProviderThumbprint': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateOpenIDConnectProviderThumbprint,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateOpenIDConnectProviderThumbprintRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'TagOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagOpenIDConnectProviderRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagOpenIDConnectProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagOpenIDConnectProvider,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagOpenIDConnectProviderRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListOpenIDConnectProviderTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOpenIDConnectProviderTags,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
             ),
             'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountSummary,
@@ -2948,6 +3109,276 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListAccountAliases',
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListAccountAliasesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CreateOpenIDConnectProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.GetOpenIDConnectProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOpenIDConnectProviders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListOpenIDConnectProviders',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProvidersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddClientIDToOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/AddClientIDToOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveClientIDFromOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/RemoveClientIDFromOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.OpenIDConnectProviderClientIDRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateOpenIDConnectProviderThumbprint(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateOpenIDConnectProviderThumbprint',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UpdateOpenIDConnectProviderThumbprintRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.TagOpenIDConnectProviderRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagOpenIDConnectProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagOpenIDConnectProvider',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UntagOpenIDConnectProviderRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOpenIDConnectProviderTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListOpenIDConnectProviderTags',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
             options,
             channel_credentials,
             insecure,
