@@ -521,8 +521,14 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
     Command("get-access-key-last-used", "GetAccessKeyLastUsed", (Arg("--access-key-id", required=True),),
             "When, and for which service, an access key was last used"),
     Command("create-virtual-mfa-device", "CreateVirtualMFADevice", (
-        Arg("--virtual-mfa-device-name", required=True), Arg("--path"),
+        Arg("--virtual-mfa-device-name", required=True), Arg("--path"), Arg("--tags", kind=TAGS),
     ), "Create a virtual (TOTP) MFA device; its seed is shown only this once"),
+    Command("tag-mfa-device", "TagMFADevice", (
+        Arg("--serial-number", required=True), Arg("--tags", kind=TAGS, required=True)), "Tag an MFA device"),
+    Command("untag-mfa-device", "UntagMFADevice", (
+        Arg("--serial-number", required=True), Arg("--tag-keys", kind=LIST, required=True)), "Untag an MFA device"),
+    Command("list-mfa-device-tags", "ListMFADeviceTags", (Arg("--serial-number", required=True),),
+            "List an MFA device's tags"),
     Command("enable-mfa-device", "EnableMFADevice", (
         Arg("--user-name", required=True), Arg("--serial-number", required=True),
         Arg("--authentication-code1", required=True), Arg("--authentication-code2", required=True),

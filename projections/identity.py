@@ -111,6 +111,7 @@ class IdentityProjection:
             "SessionSecretReencrypted": self._session_reencrypted,
             "VirtualMFADeviceCreated": self._mfa_created,
             "VirtualMFADeviceSeedReencrypted": self._mfa_reencrypted,
+            "MFADeviceTagged": self._mfa_tagged,
             "MFADeviceEnabled": self._mfa_enabled,
             "MFADeviceUsed": self._mfa_used,
             "MFADeviceDeactivated": self._mfa_deactivated,
@@ -261,12 +262,18 @@ class IdentityProjection:
             "account_id": account.account_id, "key": key, "name": d["name"], "path": d["path"],
             "serial_number": d["serial_number"], "seed_ciphertext": d["seed_ciphertext"],
             "created_at": d["created_at"], "user_name": "", "user_id": "", "enabled_at": "", "last_used_at": "",
+            "tags": dict(d.get("tags", {})),
         }
 
     def _mfa_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         device = self.mfa_devices.get(d["serial_number"])
         if device is not None:
             device["seed_ciphertext"] = d["seed_ciphertext"]
+
+    def _mfa_tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        device = self._mfa_device(account, key)
+        if device is not None:
+            device["tags"] = dict(d["tags"])
 
     def _mfa_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         device = self._mfa_device(account, key)

@@ -4,6 +4,7 @@ codes, deactivate, delete, list; and checking a code for STS (each time step usa
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -52,9 +53,11 @@ class MfaCommands:
     async def _load(self, account_id: str, name: str) -> Loaded:
         return await self.repo.load(stream_name(MFA, account_id, name), mfa.fold)
 
-    async def create_virtual_mfa_device(self, ctx: CallContext, *, name: str, path: str = "") -> tuple[NewVirtualMFADevice, int]:
+    async def create_virtual_mfa_device(self, ctx: CallContext, *, name: str, path: str = "",
+                                        tags: Sequence[tuple[str, str]] = ()) -> tuple[NewVirtualMFADevice, int]:
         names.check_name("user", "virtualMFADeviceName", name)
         path = names.check_path("path", path)
+        tag_map = names.check_tags("tags", tags)
         serial = f"arn:aws:iam::{ctx.account_id}:mfa{path}{name}"
         seed = totp.new_seed(os.urandom(20))
         ciphertext = self.keyring.encrypt(seed.encode(), context=serial)
@@ -63,7 +66,7 @@ class MfaCommands:
         async def attempt() -> int:
             loaded = await self._load(ctx.account_id, name)
             events = mfa.create(loaded.state, name=name, serial_number=serial, path=path,
-                                seed_ciphertext=ciphertext, now=now)
+                                seed_ciphertext=ciphertext, now=now, tags=tag_map)
             return await self.repo.append(MFA, loaded, events, ctx, now)
 
         position = await with_retries(attempt)
@@ -113,6 +116,31 @@ class MfaCommands:
     async def delete_virtual_mfa_device(self, ctx: CallContext, *, serial_number: str) -> int:
         _, name = _serial_parts(serial_number)
         return await self._change(ctx, name, mfa.delete)
+
+    async def tag_mfa_device(self, ctx: CallContext, *, serial_number: str, tags: Sequence[tuple[str, str]]) -> int:
+        tag_map = names.check_tags("tags", tags)
+        return await self._change(ctx, self._own_device(ctx, serial_number),
+                                  lambda s: mfa.tag(s, serial_number, tag_map))
+
+    async def untag_mfa_device(self, ctx: CallContext, *, serial_number: str, tag_keys: Sequence[str]) -> int:
+        keys = names.check_tag_keys("tagKeys", tag_keys)
+        return await self._change(ctx, self._own_device(ctx, serial_number),
+                                  lambda s: mfa.untag(s, serial_number, keys))
+
+    def mfa_device_tags(self, ctx: CallContext, serial_number: str) -> dict[str, str]:
+        self._own_device(ctx, serial_number)
+        device = self.projection.mfa_devices.get(serial_number)
+        if device is None:
+            raise mfa.not_found(serial_number)
+        return dict(device.get("tags", {}))
+
+    @staticmethod
+    def _own_device(ctx: CallContext, serial_number: str) -> str:
+        """The device name of a serial number of the caller's account (another's is not found)."""
+        account_id, name = _serial_parts(serial_number)
+        if account_id != ctx.account_id:
+            raise mfa.not_found(serial_number)
+        return name
 
     async def _change(self, ctx: CallContext, name: str, decide: Any) -> int:
         return await self.repo.change(MFA, stream_name(MFA, ctx.account_id, name), mfa.fold, ctx, self.clock, decide)

@@ -400,6 +400,14 @@ class VirtualMFADeviceCreated(Event):
     path: str
     seed_ciphertext: str
     created_at: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MFADeviceTagged(Event):
+    """The device's tags, whole (TagMFADevice / UntagMFADevice)."""
+
+    tags: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -610,7 +618,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
-    VirtualMFADeviceCreated, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
+    VirtualMFADeviceCreated, MFADeviceTagged, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,

@@ -6,14 +6,16 @@ passes the verified time step here, which refuses a step already spent (no repla
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 
+from . import names
 from .errors import DeleteConflictError, EntityAlreadyExistsError, InvalidInputError, LimitExceededError, NoSuchEntityError
 from .events import (
     Event,
     MFADeviceDeactivated,
     MFADeviceEnabled,
+    MFADeviceTagged,
     MFADeviceUsed,
     ReservationVoided,
     VirtualMFADeviceCreated,
@@ -37,6 +39,7 @@ class MFADeviceState:
     enabled_at: str = ""
     last_step: int = -1
     last_used_at: str = ""
+    tags: dict[str, str] = field(default_factory=dict)
 
 
 def fold(events: Iterable[Event]) -> MFADeviceState:
@@ -45,7 +48,9 @@ def fold(events: Iterable[Event]) -> MFADeviceState:
         match event:
             case VirtualMFADeviceCreated():
                 state = MFADeviceState(True, event.name, event.serial_number, event.path, event.seed_ciphertext,
-                                       event.created_at)
+                                       event.created_at, tags=dict(event.tags))
+            case MFADeviceTagged(tags=tags):
+                state.tags = dict(tags)
             case VirtualMFADeviceSeedReencrypted():  # a rotation of the key-encryption key
                 state.seed_ciphertext = event.seed_ciphertext
             case MFADeviceEnabled():
@@ -70,11 +75,26 @@ def not_found(serial_number: str) -> NoSuchEntityError:
 
 
 def create(state: MFADeviceState, *, name: str, serial_number: str, path: str, seed_ciphertext: str,
-           now: str) -> list[Event]:
+           now: str, tags: Mapping[str, str] | None = None) -> list[Event]:
     if state.exists:
         raise EntityAlreadyExistsError("MFADevice entity at the same path and name already exists.",
                                        resource_type="mfa device", resource_name=name)
-    return [VirtualMFADeviceCreated(name, serial_number, path, seed_ciphertext, now)]
+    return [VirtualMFADeviceCreated(name, serial_number, path, seed_ciphertext, now, dict(tags or {}))]
+
+
+def tag(state: MFADeviceState, serial_number: str, tags: Mapping[str, str]) -> list[Event]:
+    if not state.exists:
+        raise not_found(serial_number)
+    merged = names.merge_tags(state.tags, tags)
+    return [MFADeviceTagged(merged)] if merged != state.tags else []
+
+
+def untag(state: MFADeviceState, serial_number: str, keys: Iterable[str]) -> list[Event]:
+    if not state.exists:
+        raise not_found(serial_number)
+    wanted = {k.casefold() for k in keys}
+    remaining = {k: v for k, v in state.tags.items() if k.casefold() not in wanted}
+    return [MFADeviceTagged(remaining)] if remaining != state.tags else []
 
 
 def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_user: int, step: int | None,

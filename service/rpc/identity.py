@@ -438,7 +438,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def CreateVirtualMFADevice(self, r: ipb.CreateVirtualMFADeviceRequest,
                                      context: Ctx) -> ipb.CreateVirtualMFADeviceResponse:
         device, position = await self.mfa.create_virtual_mfa_device(self.caller(context),
-                                                                    name=r.virtual_mfa_device_name, path=r.path)
+                                                                    name=r.virtual_mfa_device_name, path=r.path,
+                                                                    tags=convert.tags_in(r.tags))
         await self.commands.settle(position)
         return ipb.CreateVirtualMFADeviceResponse(virtual_mfa_device=ipb.VirtualMFADevice(
             serial_number=device.serial_number, base32_string_seed=device.base32_seed,
@@ -464,6 +465,20 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             ipb.MFADevice(user_name=d["user_name"], serial_number=d["serial_number"],
                           enable_date=convert.timestamp(d["enabled_at"])) for d in page.items],
             is_truncated=page.is_truncated, marker=page.marker)
+
+    async def TagMFADevice(self, r: ipb.TagMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.tag_mfa_device(self.caller(context), serial_number=r.serial_number,
+                                                              tags=convert.tags_in(r.tags)))
+
+    async def UntagMFADevice(self, r: ipb.UntagMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.untag_mfa_device(self.caller(context), serial_number=r.serial_number,
+                                                                tag_keys=list(r.tag_keys)))
+
+    async def ListMFADeviceTags(self, r: ipb.ListMFADeviceTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
+        tags = self.mfa.mfa_device_tags(self.caller(context), r.serial_number)
+        page = paginate(sorted(tags.items()), lambda kv: kv[0], r.page.max_items, r.page.marker)
+        return ipb.ListEntityTagsResponse(tags=convert.tags_out(dict(page.items)), is_truncated=page.is_truncated,
+                                          marker=page.marker)
 
     async def ListVirtualMFADevices(self, r: ipb.ListVirtualMFADevicesRequest,
                                     context: Ctx) -> ipb.ListVirtualMFADevicesResponse:

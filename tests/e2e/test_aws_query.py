@@ -214,8 +214,14 @@ async def test_the_audit_trail_names_calls_as_cloudtrail_does_whichever_transpor
 async def test_a_virtual_mfa_device_from_create_to_delete(iamd_http: Iamd) -> None:
     iam = _client(iamd_http, "iam")
     await _call(iam.create_user, UserName="erin")
-    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="erin-phone"))["VirtualMFADevice"]
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="erin-phone",
+                          Tags=[{"Key": "owner", "Value": "erin"}]))["VirtualMFADevice"]
     assert device["SerialNumber"] == f"arn:aws:iam::{ACCOUNT}:mfa/erin-phone"
+    serial = device["SerialNumber"]
+    await _call(iam.tag_mfa_device, SerialNumber=serial, Tags=[{"Key": "kind", "Value": "phone"}])
+    await _call(iam.untag_mfa_device, SerialNumber=serial, TagKeys=["owner"])
+    assert (await _call(iam.list_mfa_device_tags, SerialNumber=serial))["Tags"] == [{"Key": "kind", "Value": "phone"}]
+    await _refused(iam.list_mfa_device_tags, "NoSuchEntity", 404, SerialNumber=f"arn:aws:iam::{ACCOUNT}:mfa/none")
     seed = device["Base32StringSeed"].decode()
     now = iamd_http.clock.now().timestamp()
     await _call(iam.enable_mfa_device, UserName="erin", SerialNumber=device["SerialNumber"],

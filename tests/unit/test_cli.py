@@ -813,7 +813,8 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "get-credential-report", "update-account-password-policy", "get-account-password-policy",
             "delete-account-password-policy", "create-account-alias", "delete-account-alias",
             "list-account-aliases", "create-open-id-connect-provider", "list-open-id-connect-provider-tags"} <= names
-    assert len(names) == 104
+    assert {"tag-mfa-device", "untag-mfa-device", "list-mfa-device-tags"} <= names
+    assert len(names) == 107
 
 
 def test_every_command_argument_names_a_request_field():

@@ -723,12 +723,14 @@ class RevokeRoleSessionsRequest(_message.Message):
     def __init__(self, role_name: _Optional[str] = ...) -> None: ...
 
 class CreateVirtualMFADeviceRequest(_message.Message):
-    __slots__ = ("virtual_mfa_device_name", "path")
+    __slots__ = ("virtual_mfa_device_name", "path", "tags")
     VIRTUAL_MFA_DEVICE_NAME_FIELD_NUMBER: _ClassVar[int]
     PATH_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     virtual_mfa_device_name: str
     path: str
-    def __init__(self, virtual_mfa_device_name: _Optional[str] = ..., path: _Optional[str] = ...) -> None: ...
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, virtual_mfa_device_name: _Optional[str] = ..., path: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
 
 class VirtualMFADevice(_message.Message):
     __slots__ = ("serial_number", "base32_string_seed", "provisioning_uri", "user_name", "enable_date", "user")
@@ -1108,3 +1110,27 @@ class ListOpenIDConnectProviderTagsRequest(_message.Message):
     open_id_connect_provider_arn: str
     page: Page
     def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class TagMFADeviceRequest(_message.Message):
+    __slots__ = ("serial_number", "tags")
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    serial_number: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, serial_number: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagMFADeviceRequest(_message.Message):
+    __slots__ = ("serial_number", "tag_keys")
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    serial_number: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, serial_number: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListMFADeviceTagsRequest(_message.Message):
+    __slots__ = ("serial_number", "page")
+    SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    serial_number: str
+    page: Page
+    def __init__(self, serial_number: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...

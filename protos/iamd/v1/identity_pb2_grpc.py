@@ -294,6 +294,21 @@ class IdentityServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
                 _registered_method=True)
+        self.TagMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagMFADevice',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagMFADeviceRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListMFADeviceTags = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListMFADeviceTags',
+                request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADeviceTagsRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+                _registered_method=True)
         self.ListVirtualMFADevices = channel.unary_unary(
                 '/iamd.v1.IdentityService/ListVirtualMFADevices',
                 request_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListVirtualMFADevicesRequest.SerializeToString,
@@ -758,6 +773,24 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TagMFADevice(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagMFADevice(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListMFADeviceTags(self, request, context):
+        """Missing associated documentation comment in .proto file."""
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def ListVirtualMFADevices(self, request, context):
         """The account's virtual MFA devices; assignment_status Assigned, Unassigned or Any (the default)
         """
@@ -1190,6 +1223,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListMFADevices,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.SerializeToString,
+            ),
+            'TagMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.TagMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagMFADevice,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.UntagMFADeviceRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListMFADeviceTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListMFADeviceTags,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADeviceTagsRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
             ),
             'ListVirtualMFADevices': grpc.unary_unary_rpc_method_handler(
                     servicer.ListVirtualMFADevices,
@@ -2731,6 +2779,87 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListMFADevices',
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADevicesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.TagMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagMFADevice',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.UntagMFADeviceRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListMFADeviceTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListMFADeviceTags',
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListMFADeviceTagsRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
             options,
             channel_credentials,
             insecure,
