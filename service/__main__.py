@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     import structlog
 
     from service.auth.keyring import KeyringError
+    from service.config import StartRefusedError
     from service.server import serve  # after logging is configured
 
     try:
@@ -38,7 +39,7 @@ def main(argv: list[str] | None = None) -> int:
             asyncio.run(serve(settings))
     except KeyboardInterrupt:
         pass
-    except (KeyringError, admin.AdminError) as e:
+    except (KeyringError, admin.AdminError, StartRefusedError) as e:
         structlog.get_logger("service").error("iamd_refused_to_start", reason=str(e))
         message = str(e) if str(e).startswith("iamd ") else f"iamd refuses to start: {e}"
         print(message, file=sys.stderr, flush=True)

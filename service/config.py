@@ -58,8 +58,11 @@ class Settings:
             raise ValueError("--dev-root-key must be KEYID:SECRET")
         if self.dev_reset and not self.http_listen:
             raise ValueError("--dev-reset needs --http-listen (the reset is an HTTP call)")
-        if self.dev_reset and self.store_uri and not self.store_uri.startswith("sqlite:"):
-            raise ValueError("--dev-reset wipes an embedded SQLite log only")
+        if self.dev_reset and self.store_uri:
+            raise ValueError("--dev-reset wipes the embedded log of --data-dir only: give no --store")
+        if self.dev_reset and self.credentials_file and \
+                not Path(self.credentials_file).resolve().is_relative_to(self.data_dir.resolve()):
+            raise ValueError("--dev-reset deletes what is inside --data-dir only: keep --credentials-file in it")
         for flag, on in (("--dev-root-key", self.dev_root_key), ("--dev-reset", self.dev_reset)):
             for name, address in (("--listen", self.listen), ("--http-listen", self.http_listen)):
                 if on and address and not _is_loopback(address.rsplit(":", 1)[0].strip("[]")):
@@ -78,6 +81,15 @@ class Settings:
                 f"refusing to listen on `{listen}` without TLS: give --tls-cert/--tls-key, "
                 "or --insecure to accept plaintext off loopback"
             )
+
+
+class StartRefusedError(Exception):
+    """The data directory forbids what these settings ask (a development key off loopback)."""
+
+
+def serves_only_loopback(settings: Settings) -> bool:
+    return all(_is_loopback(address.rsplit(":", 1)[0].strip("[]"))
+               for address in (settings.listen, settings.http_listen) if address)
 
 
 def _is_loopback(host: str) -> bool:

@@ -54,7 +54,7 @@ from service.app.repository import Repository
 from service.app.resources import ResourceCommands
 from service.app.simulate import Simulator
 from service.app.sts import StsCommands
-from service.config import Settings
+from service.config import Settings, StartRefusedError, serves_only_loopback
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
 from service.eventstore.port import EventStore
@@ -141,6 +141,10 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     `audit_writer` replaces the store-backed writer, for the benchmark's no-op baseline only.
     """
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
+    development_key = settings.data_dir / DEVELOPMENT_KEY_MARKER
+    if development_key.exists() and not serves_only_loopback(settings):
+        raise StartRefusedError(f"this log's root key was fixed for development (--dev-root-key; {development_key}): "
+                         "iamd serves it on loopback only")
     clock, ids = clock or SystemClock(), RandomIds()
     store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
     try:  # the KEK is created only for an empty log; any other that cannot open the log's secrets is refused
@@ -154,8 +158,10 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     if fixed_key:
         log.warning("DEVELOPMENT_ROOT_KEY", access_key_id=fixed_key[0],
                     note="a first start creates this fixed root key: never use --dev-root-key in production")
-    await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path,
-                                  fixed_key)  # type: ignore[arg-type]
+    created = await ensure_root_credentials(store, clock, ids, keyring, account_id, settings.credentials_path,
+                                            fixed_key)  # type: ignore[arg-type]
+    if created and fixed_key:  # a well-known key lives in this log from now on, flag or no flag
+        development_key.write_text(f"root key {fixed_key[0]} was fixed by --dev-root-key\n")
 
     snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json")
     projection = load_projection(snapshots)
@@ -254,6 +260,9 @@ def _http_tls(settings: Settings) -> ssl.SSLContext | None:
         context.load_verify_locations(settings.tls_client_ca)
         context.verify_mode = ssl.CERT_REQUIRED
     return context
+
+
+DEVELOPMENT_KEY_MARKER = "DEVELOPMENT-ROOT-KEY"  # in --data-dir: the log's root key is a fixed, public one
 
 
 class DevReset:

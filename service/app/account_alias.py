@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from projections.identity import IdentityProjection
 from service.domain import account_alias
-from service.domain.events import ACCOUNT
+from service.domain.events import ACCOUNT, Event
 
 from .ports import CallContext, Clock, iso8601
-from .repository import Repository
+from .repository import Repository, with_retries
 
 ALIAS_CLAIM = "aliasclaim"
 
@@ -21,16 +21,44 @@ class AccountAliasCommands:
     async def create(self, ctx: CallContext, alias: str) -> int:
         account_alias.check_alias(alias)
         now = iso8601(self.clock.now())
-        old = self.projection.account_aliases.get(ctx.account_id, "")
-        # Claim first: the claim stream decides who may hold the alias, whatever the race.
-        await self.repo.change(ALIAS_CLAIM, account_alias.claim_stream(alias), account_alias.fold_claim, ctx,
-                               self.clock, lambda s: account_alias.claim(s, alias, ctx.account_id))
-        position = await self.repo.change(ACCOUNT, account_alias.alias_stream(ctx.account_id),
-                                          account_alias.fold_alias, ctx, self.clock,
-                                          lambda s: account_alias.create(s, alias, now))
-        if old and old != alias:  # the replaced alias is free for others again
+        claimed_now = await self._claim(ctx, alias, now)  # first: the claim decides who may hold it
+        replaced: list[str] = []
+
+        def decide(state: account_alias.AliasState) -> list[Event]:
+            replaced[:] = [state.alias] if state.alias and state.alias != alias else []
+            return account_alias.create(state, alias, now)
+
+        try:
+            position = await self.repo.change(ACCOUNT, account_alias.alias_stream(ctx.account_id),
+                                              account_alias.fold_alias, ctx, self.clock, decide)
+        except Exception:
+            # Refused, or lost a race too often: unless another call of this account recorded the
+            # alias meanwhile, it is not ours after all.
+            current = await self.repo.load(account_alias.alias_stream(ctx.account_id), account_alias.fold_alias)
+            if claimed_now and current.state.alias != alias:  # type: ignore[attr-defined]
+                await self._release(ctx, alias)
+            raise
+        for old in replaced:  # the alias this one replaced is free for others again
             await self._release(ctx, old)
         return position
+
+    async def _claim(self, ctx: CallContext, alias: str, now: str) -> bool:
+        """Claim the alias for the caller's account; True when this call claimed it (not held before)."""
+        claimed: list[bool] = [False]
+
+        async def attempt() -> int:
+            claim = await self.repo.load(account_alias.claim_stream(alias), account_alias.fold_claim)
+            holder = claim.state.holder  # type: ignore[attr-defined]
+            holder_uses_it = False
+            if holder and holder != ctx.account_id:
+                used = await self.repo.load(account_alias.alias_stream(holder), account_alias.fold_alias)
+                holder_uses_it = used.state.alias == alias  # type: ignore[attr-defined]
+            events = account_alias.claim(claim.state, alias, ctx.account_id, now, holder_uses_it)  # type: ignore[arg-type]
+            claimed[0] = bool(events)
+            return await self.repo.append(ALIAS_CLAIM, claim, events, ctx, now)
+
+        await with_retries(attempt)
+        return claimed[0]
 
     async def delete(self, ctx: CallContext, alias: str) -> int:
         account_alias.check_alias(alias)

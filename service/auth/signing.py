@@ -88,7 +88,6 @@ _REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}", re.ASCII)
 _DATE_RE = re.compile(r"[0-9]{8}", re.ASCII)
 _SIGNATURE_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
 _HEADER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}", re.ASCII)  # gRPC metadata keys, lower case
-_SPACES_RE = re.compile(r" {2,}")
 # Longest fragment of caller input quoted back in an error message.
 _ECHO_LIMIT = 64
 
@@ -144,9 +143,9 @@ def _scope(scope_date: str, region: str, service: str = SERVICE) -> str:
 
 
 def _header_value(value: str) -> str:
-    """SigV4's canonical header value: trimmed, inner runs of spaces collapsed to one."""
-    value = value.strip()
-    return _SPACES_RE.sub(" ", value) if "  " in value else value
+    """SigV4's canonical header value, as botocore builds it: runs of whitespace collapsed to one
+    space, none at either end."""
+    return " ".join(value.split())
 
 
 @functools.lru_cache(maxsize=1024)
@@ -331,6 +330,8 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
         raise SignatureFormatError(
             f"credential scope date `{scope_date}` does not match the date of `{DATE_HEADER}` `{date_value}`")
     session_token = metadata.get(TOKEN_HEADER) or ""
+    if not session_token.isascii():
+        raise SignatureFormatError(f"`{TOKEN_HEADER}` is not ASCII")
     if session_token and TOKEN_HEADER not in names:
         raise SignatureFormatError(f"`{TOKEN_HEADER}` is sent but not among the signed headers")
     headers = []
@@ -339,6 +340,8 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
         value = metadata.get(name)
         if value is None:
             raise SignatureFormatError(f"signed header `{name}` is not in the request's metadata")
+        if not value.isascii():  # what HTTP carries undecoded (latin-1, lone surrogates) cannot be signed
+            raise SignatureFormatError(f"signed header `{name}` is not ASCII")
         size += len(value)
         headers.append((name, value))
     if size > MAX_SIGNED_HEADER_BYTES:

@@ -60,7 +60,7 @@ def parse_json(operation: OperationModel, body: bytes) -> dict[str, Any]:
     """The operation's input from the request body (an empty body is `{}`)."""
     try:
         data = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..." nested past Python's stack
         raise JsonError("SerializationException", "The request body is not valid JSON") from None
     shape = operation.input_shape
     if shape is None:
@@ -88,13 +88,15 @@ def _read(shape: Shape, value: Any, path: str, depth: int) -> Any:
         return {_read(shape.key, k, f"{path}.key", depth + 1): _read(shape.value, v, f"{path}.{k}", depth + 1)
                 for k, v in value.items()}
     if kind == "string":
-        _expect(isinstance(value, str), path, "a string")
+        _expect(isinstance(value, str) and _is_unicode(value), path, "a string")
         return value
     if kind == "boolean":
         _expect(isinstance(value, bool), path, "a boolean")
         return value
     if kind in ("integer", "long"):
-        _expect(isinstance(value, int) and not isinstance(value, bool), path, "an integer")
+        bits = 31 if kind == "integer" else 63
+        _expect(isinstance(value, int) and not isinstance(value, bool) and -(2 ** bits) <= value < 2 ** bits, path,
+                f"a {bits + 1}-bit integer")
         return value
     if kind in ("float", "double"):
         _expect(isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value), path,
@@ -129,18 +131,32 @@ def _read_structure(shape: Shape, value: Any, path: str, depth: int) -> dict[str
 
 
 def _read_timestamp(value: Any, path: str) -> datetime:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
-        try:
-            return datetime.fromtimestamp(value, tz=UTC)
-        except (OverflowError, OSError, ValueError):
-            pass
-    elif isinstance(value, str):
-        try:
+    try:
+        if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+            return _in_range(datetime.fromtimestamp(value, tz=UTC))
+        if isinstance(value, str):
             moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
-        except ValueError:
-            pass
+            return _in_range(moment if moment.tzinfo else moment.replace(tzinfo=UTC))
+    except (OverflowError, OSError, ValueError):
+        pass
     raise JsonError("SerializationException", f"{path} is not a timestamp (epoch seconds or ISO 8601)", path)
+
+
+def _in_range(moment: datetime) -> datetime:
+    """A moment every consumer can hold (protobuf's Timestamp: years 1-9999 in UTC)."""
+    utc = moment.astimezone(UTC)
+    if not 1 <= utc.year <= 9999 or utc.year == 9999 and utc.month == 12 and utc.day == 31 and utc.hour >= 23:
+        raise ValueError("out of range")
+    return utc
+
+
+def _is_unicode(text: str) -> bool:
+    """No lone surrogates: text that UTF-8 (and so the log and protobuf) can carry."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
 
 
 def _expect(ok: bool, path: str, what: str) -> None:

@@ -2,8 +2,10 @@
 
 Two small aggregates: the alias's claim (stream `aliasclaim-ALIAS`, which account holds it) and the
 account's alias (stream `account-ACCOUNT-alias`). A command claims first, then records the alias
-in the account; a crash between leaves a claim the same account completes by asking again, and
-that no other account can take: never two accounts with one alias.
+in the account, then releases the alias it replaced (read from the account's own stream, never
+from a projection that may lag). A crash can leave a claim whose account does not use the alias:
+once it is older than STALE_CLAIM (far longer than a command takes), another account may take it
+over. Never two accounts with one alias.
 """
 
 from __future__ import annotations
@@ -11,17 +13,20 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from .errors import EntityAlreadyExistsError, FieldProblem, NoSuchEntityError, ValidationError
 from .events import AccountAliasClaimed, AccountAliasCreated, AccountAliasDeleted, AccountAliasReleased, Event
 
 # AWS's pattern: 3-63 lower-case letters, digits and single hyphens, not at either end.
 _ALIAS = re.compile(r"[a-z0-9](?:[a-z0-9]|-(?!-)){1,61}[a-z0-9]")
+STALE_CLAIM = timedelta(minutes=1)
 
 
 @dataclass
 class ClaimState:
     holder: str = ""  # the account holding the alias; "" when free
+    claimed_at: str = ""
 
 
 @dataclass
@@ -53,10 +58,10 @@ def fold_claim(events: Iterable[Event]) -> ClaimState:
     state = ClaimState()
     for event in events:
         match event:
-            case AccountAliasClaimed(account_id=a):
-                state.holder = a
+            case AccountAliasClaimed(account_id=a, claimed_at=at):
+                state.holder, state.claimed_at = a, at
             case AccountAliasReleased():
-                state.holder = ""
+                state.holder, state.claimed_at = "", ""
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an alias claim")
     return state
@@ -75,11 +80,22 @@ def fold_alias(events: Iterable[Event]) -> AliasState:
     return state
 
 
-def claim(state: ClaimState, alias: str, account_id: str) -> list[Event]:
+def claim(state: ClaimState, alias: str, account_id: str, now: str, holder_uses_it: bool) -> list[Event]:
+    """Claim `alias` for `account_id`. Another holder keeps it while it uses it, or while its claim
+    is recent (its command may still be recording it); a stale unused claim is taken over."""
     if state.holder and state.holder != account_id:
-        raise EntityAlreadyExistsError(f"The account alias {alias} already exists.", resource_type="account alias",
-                                       resource_name=alias)
-    return [] if state.holder == account_id else [AccountAliasClaimed(alias, account_id)]
+        if holder_uses_it or not _stale(state.claimed_at, now):
+            raise EntityAlreadyExistsError(f"The account alias {alias} already exists.",
+                                           resource_type="account alias", resource_name=alias)
+        return [AccountAliasReleased(alias, state.holder), AccountAliasClaimed(alias, account_id, now)]
+    return [] if state.holder == account_id else [AccountAliasClaimed(alias, account_id, now)]
+
+
+def _stale(claimed_at: str, now: str) -> bool:
+    if not claimed_at:
+        return True
+    return datetime.fromisoformat(now.replace("Z", "+00:00")) - \
+        datetime.fromisoformat(claimed_at.replace("Z", "+00:00")) > STALE_CLAIM
 
 
 def create(state: AliasState, alias: str, now: str) -> list[Event]:

@@ -60,6 +60,7 @@ class AccountAliasClaimed(Event):
 
     alias: str
     account_id: str
+    claimed_at: str = ""
 
 
 @dataclass(frozen=True)

@@ -123,6 +123,9 @@ class QueryEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return self._error(service, "RequestEntityTooLarge",
                                f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+        except Exception as e:  # noqa: BLE001 — an input the layers above let through: logged, answered in AWS's form
+            log.error("http_request_failed", request_id=request_id, exc_info=e)
+            return self._error(service, "InternalFailure", "internal failure", request_id)
 
     async def _handle_json(self, request: web.Request, target: str) -> web.Response:
         request_id = ""
@@ -130,6 +133,11 @@ class QueryEndpoint:
             if request.method != "POST":
                 raise json11.JsonError("SerializationException", "a JSON 1.1 request is a POST")
             body = await request.read()
+            authorization = request.headers.get("Authorization", "")
+            if authorization and "x-amz-target" not in authorization.partition("SignedHeaders=")[2].split(",")[0]:
+                # The target picks the operation: a signature that does not cover it could be replayed
+                # against another one.
+                raise json11.JsonError("IncompleteSignature", "x-amz-target must be among the signed headers")
             service, operation = json11.operation_for(target)
             aws_input = json11.parse_json(operation, body)
             op = OPERATIONS.get((service, operation.name))
@@ -149,6 +157,9 @@ class QueryEndpoint:
         except web.HTTPRequestEntityTooLarge:
             return self._json_error("RequestEntityTooLarge", f"the request body exceeds {MAX_BODY_BYTES} bytes",
                                     request_id)
+        except Exception as e:  # noqa: BLE001 — as in handle()
+            log.error("http_request_failed", request_id=request_id, exc_info=e)
+            return self._json_error("InternalFailure", "internal failure", request_id)
 
     async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
                       headers: dict[str, str], body: bytes) -> tuple[str, Any]:
@@ -158,7 +169,7 @@ class QueryEndpoint:
         peer = _peer(request)
         request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
         signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
-                            http_method=request.method, query=signing.canonical_query(request.query_string),
+                            http_method=request.method, query=signing.canonical_query(_raw_query(request)),
                             services=(op.service,))
         return request_id, await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
 
@@ -168,6 +179,8 @@ class QueryEndpoint:
             raise web.HTTPNotFound()
         if request.method != "POST":
             return web.json_response({"status": "error", "message": "POST only"}, status=400)
+        if "Origin" in request.headers:  # a web page's cross-site POST: never a test harness
+            return web.json_response({"status": "error", "message": "not from a browser"}, status=403)
         await self.reset()
         return web.json_response({"status": "ok"})
 
@@ -210,13 +223,22 @@ def _params(request: web.Request, body: bytes) -> dict[str, str]:
         except UnicodeDecodeError:
             raise query.QueryError("InvalidParameterValue", "the request body is not UTF-8", "body") from None
     else:
-        pairs = urllib.parse.parse_qsl(request.query_string, keep_blank_values=True, max_num_fields=MAX_FIELDS)
+        pairs = urllib.parse.parse_qsl(_raw_query(request), keep_blank_values=True, max_num_fields=MAX_FIELDS)
+    # AWS reads a POST's query string too; one parameter given in both is refused like any repeat.
+    pairs += urllib.parse.parse_qsl(_raw_query(request), keep_blank_values=True, max_num_fields=MAX_FIELDS) \
+        if request.method == "POST" else []
     params: dict[str, str] = {}
     for name, value in pairs:
         if name in params:
             raise query.QueryError("InvalidParameterValue", f"the parameter {name} is given more than once", name)
         params[name] = value
     return params
+
+
+def _raw_query(request: web.Request) -> str:
+    """The query string as sent: aiohttp's `query_string` has already decoded some escapes
+    (`%25`), which would then be decoded twice."""
+    return request.raw_path.partition("?")[2]
 
 
 def _headers(request: web.Request) -> dict[str, str]:

@@ -485,3 +485,53 @@ async def test_oidc_providers_are_registered_changed_and_deleted(iamd_http: Iamd
     await _call(iam.delete_open_id_connect_provider, OpenIDConnectProviderArn=arn)  # idempotent, as AWS documents
     assert (await _call(iam.list_open_id_connect_providers))["OpenIDConnectProviderList"] == []
     await _call(iam.create_open_id_connect_provider, Url=url, ThumbprintList=[thumbprint])  # again, once deleted
+
+
+async def test_racing_alias_changes_leave_exactly_the_final_alias_claimed(iamd_http: Iamd) -> None:
+    """Found in review: concurrent CreateAccountAlias calls released a stale 'old' alias read from
+    the projection, leaving the aliases in between claimed for ever."""
+    from service.domain import account_alias
+    from service.domain.events import decode_event
+
+    iam = _client(iamd_http, "iam")
+    results = await asyncio.gather(*(_call(iam.create_account_alias, AccountAlias=f"alias-{i}") for i in range(8)),
+                                   return_exceptions=True)
+    assert not [r for r in results if isinstance(r, Exception) and "ConcurrentModification" not in str(r)]
+    [final] = (await _call(iam.list_account_aliases))["AccountAliases"]
+    held = []
+    for i in range(8):
+        events = await iamd_http.running.store.read_stream(account_alias.claim_stream(f"alias-{i}"))
+        if account_alias.fold_claim([decode_event(e.type, dict(e.data)) for e in events]).holder:
+            held.append(f"alias-{i}")
+    assert held == [final]
+
+
+async def test_a_log_with_a_development_root_key_is_never_served_off_loopback(tmp_path: Path) -> None:
+    """Found in review: the fixed key stayed in the log and a later start off loopback kept it."""
+    from service.config import Settings, StartRefusedError
+    from service.server import build_server
+
+    iamd = await start_iamd(tmp_path / "data", dev_root_key="FOOBARKEY:FOOBARSECRET")
+    await stop_iamd(iamd)
+    with pytest.raises(StartRefusedError, match="fixed for development"):
+        await build_server(Settings(listen="0.0.0.0:0", insecure=True, data_dir=tmp_path / "data"))
+    with pytest.raises(ValueError, match="give no --store"):
+        Settings(http_listen="127.0.0.1:0", dev_reset=True, store_uri="sqlite:///elsewhere.db").check()
+    with pytest.raises(ValueError, match="keep --credentials-file in it"):
+        Settings(http_listen="127.0.0.1:0", dev_reset=True, data_dir=tmp_path / "d",
+                 credentials_file=str(tmp_path / "root-credentials")).check()
+
+
+async def test_mfa_listings_follow_a_renamed_user(iamd_http: Iamd) -> None:
+    """Found in review: after UpdateUser renamed a device's user, ListVirtualMFADevices failed."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="gus")
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="gus-phone"))["VirtualMFADevice"]
+    seed, now = device["Base32StringSeed"].decode(), iamd_http.clock.now().timestamp()
+    await _call(iam.enable_mfa_device, UserName="gus", SerialNumber=device["SerialNumber"],
+                AuthenticationCode1=totp(seed, now - 30), AuthenticationCode2=totp(seed, now))
+    await _call(iam.update_user, UserName="gus", NewUserName="gustav")
+    [listed] = (await _call(iam.list_virtual_mfa_devices))["VirtualMFADevices"]
+    assert listed["User"]["UserName"] == "gustav"
+    [mine] = (await _call(iam.list_mfa_devices, UserName="gustav"))["MFADevices"]
+    assert mine["UserName"] == "gustav"

@@ -103,8 +103,16 @@ def test_the_constants_are_sigv4s() -> None:
 
 
 def test_header_values_are_trimmed_and_inner_spaces_collapsed() -> None:
-    canonical = canonical_request(METHOD, BODY, (("host", "  a   b  "), ("x-amz-date", "20261122T235900Z")))
-    assert "\nhost:a b\n" in canonical
+    canonical = canonical_request(METHOD, BODY, (("host", " \ta  \t b  "), ("x-amz-date", "20261122T235900Z")))
+    assert "\nhost:a b\n" in canonical  # botocore: ' '.join(value.split())
+
+
+@pytest.mark.parametrize("header", [TOKEN_HEADER, HOST_HEADER])
+def test_a_signed_value_that_is_not_ascii_is_refused_before_anything_is_hashed(header: str) -> None:
+    metadata = _sign(session_token=TOKEN)
+    metadata[header] = "caf\udcff"  # what a server decodes from a stray 0xff byte
+    with pytest.raises(SignatureFormatError, match="not ASCII"):
+        parse_signed_request(metadata)
 
 
 # --- a stock signer: botocore's SigV4Auth produces what iamd accepts, byte for byte -----------

@@ -66,6 +66,13 @@ def test_errors_parse_back_as_their_code_and_message() -> None:
     (b'{"LookupAttributes": [{"AttributeKey": "EventName"}]}', "ValidationException",
      "LookupAttributes[0].AttributeValue"),
     (b'{"LookupAttributes": {"AttributeKey": "EventName"}}', "SerializationException", "LookupAttributes"),
+    # Hostile but well-formed: each refused as input, none an internal failure (found in review).
+    (b"[" * 100_000, "SerializationException", ""),
+    (b'{"MaxResults": 1099511627776}', "SerializationException", "MaxResults"),
+    (b'{"NextToken": "\\ud800"}', "SerializationException", "NextToken"),
+    (b'{"StartTime": "0001-01-01T00:00:00+14:00"}', "SerializationException", "StartTime"),
+    (b'{"EndTime": "9999-12-31T23:59:59-14:00"}', "SerializationException", "EndTime"),
+    (b'{"StartTime": 1e300}', "SerializationException", "StartTime"),
 ])
 def test_malformed_input_is_refused_naming_the_member(body: bytes, code: str, field: str) -> None:
     operation = json11.service_model("cloudtrail").operation_model("LookupEvents")
