@@ -499,6 +499,9 @@ class IdentityProjection:
                 group = account.groups.get(account.group_names_by_id.get(gid, ""))
                 if group is not None and group["members"].pop(key, None):
                     group["members"][new_key] = True
+            for device in self.mfa_devices.values():  # a device shows its user by name
+                if device["user_id"] == entity["id"]:
+                    device["user_name"] = d["new_name"]
         else:  # group: members keep the group id; refresh the name they show
             account.group_names_by_id[entity["id"]] = new_key
             for member in entity["members"]:
