@@ -39,7 +39,9 @@ class AccountReports:
         return reports.account_summary(counts)
 
     def generate(self, ctx: CallContext) -> tuple[str, str]:
-        """(State, Description) of GenerateCredentialReport: iamd builds the report at once."""
+        """(State, Description) of GenerateCredentialReport, as AWS answers: STARTED when a new
+        report is made (iamd builds it at once, so GetCredentialReport has it already), COMPLETE
+        while the last one is less than 4 hours old (what clients that poll Generate wait for)."""
         now = self.clock.now()
         kept = self._reports.get(ctx.account_id)
         if kept is not None and now - kept[0] <= reports.REPORT_LIFETIME:
@@ -47,7 +49,7 @@ class AccountReports:
         if len(self._reports) >= MAX_KEPT_REPORTS:
             del self._reports[min(self._reports, key=lambda a: self._reports[a][0])]
         self._reports[ctx.account_id] = (now, reports.credential_report(self._rows(ctx.account_id)))
-        return "COMPLETE", "A new credential report was generated."
+        return "STARTED", "No report exists. Starting a new report generation task"
 
     def get(self, ctx: CallContext) -> tuple[bytes, datetime]:
         kept = self._reports.get(ctx.account_id)

@@ -343,6 +343,7 @@ async def test_account_summary_credential_report_and_virtual_mfa_listing(iamd_ht
     assert spare["SerialNumber"] == unassigned["SerialNumber"] and "User" not in spare
 
     await _refused(iam.get_credential_report, "ReportNotPresent", 410)
+    assert (await _call(iam.generate_credential_report))["State"] == "STARTED"  # as AWS: then poll
     assert (await _call(iam.generate_credential_report))["State"] == "COMPLETE"
     report = await _call(iam.get_credential_report)
     assert report["ReportFormat"] == "text/csv"
