@@ -1,6 +1,6 @@
 """iamctl: the command line for iamd, shaped like the AWS CLI.
 
-    iamctl [--endpoint HOST:PORT] [--output json|table|text] <group> <command> [options]
+    iamctl [--endpoint HOST:PORT | --endpoint-url URL] [--output json|table|text] <group> <command> [options]
 
 Commands are rows of a table (`Command`: CLI name, RPC, arguments, optional output hook),
 grouped by service (`iam`, `authz`); `register_group` is where later groups (`sts`,
@@ -16,7 +16,8 @@ total (the output then carries `NextToken`, which `--starting-token` accepts bac
 once makes it multivalued. `--context-json '{"aws:TagKeys": ["a"]}'` (or `file://`) sets keys
 explicitly: a JSON list is multivalued even with one element.
 
-Exit codes follow AWS CLI v2: 0 success, 252 usage or parameter error, 254 an error returned
+Exit codes follow AWS CLI v2: 0 success, 252 usage or parameter error, 253 no credentials or an
+invalid configuration, 254 an error returned
 by the service, 255 connection failure or timeout, 130 interrupted; and 1 when `audit validate`
 finds the trail not valid (as `aws cloudtrail validate-logs`).
 """
@@ -51,6 +52,7 @@ from clients.iam import (
 EXIT_OK = 0
 EXIT_INVALID = 1  # a check found something wrong (audit validate), as `aws cloudtrail validate-logs`
 EXIT_USAGE = 252
+EXIT_CONFIG = 253  # the environment or configuration is invalid: no credentials found (AWS CLI v2)
 EXIT_SERVICE_ERROR = 254
 EXIT_CONNECTION = 255
 EXIT_INTERRUPTED = 130
@@ -1391,6 +1393,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help=f"host:port of iamd (default: ${ENDPOINT_ENV} or 127.0.0.1:50051)",
     )
     options.add_argument(
+        "--endpoint-url",
+        default=default(None),
+        help="iamd's gRPC address as a URL, as the AWS CLI takes it: http://HOST:PORT (plaintext) or "
+             "https://HOST:PORT (TLS; --ca-bundle or the system's roots)",
+    )
+    options.add_argument(
         "--profile",
         default=default(None),
         help="credentials profile (default: $IAMD_PROFILE or `default`)",
@@ -1446,13 +1454,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None) -> IamdClient:
-    """A client that signs every call with the resolved credentials (unsigned if there are none),
+def endpoint_of_url(url: str) -> tuple[str, bool]:
+    """(HOST:PORT, whether TLS) of an --endpoint-url; ValueError for anything else."""
+    scheme, sep, rest = url.partition("://")
+    address = rest.rstrip("/")
+    if not sep or scheme not in ("http", "https") or not address or "/" in address:
+        raise ValueError(f"--endpoint-url `{url}` must be http://HOST:PORT or https://HOST:PORT")
+    if ":" not in address.rsplit("]", 1)[-1]:
+        address += ":443" if scheme == "https" else ":80"
+    return address, scheme == "https"
+
+
+def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None,
+                    tls: bool = False) -> IamdClient:
+    """A client that signs every call with the resolved credentials (CredentialsError without any),
     over TLS when a CA bundle is given (flag or IAMD_CA_BUNDLE); client certificates for mutual
     TLS come from IAMD_CLIENT_CERT and IAMD_CLIENT_KEY."""
     credentials = resolve_credentials(profile)
+    if credentials is None:  # as the AWS CLI: refused before any call, exit 253
+        raise CredentialsError("set IAMD_ACCESS_KEY_ID and IAMD_SECRET_ACCESS_KEY, or a profile in "
+                               "IAMD_SHARED_CREDENTIALS_FILE (default ~/.iamd/credentials)")
     ca_path = ca_bundle or os.environ.get("IAMD_CA_BUNDLE")
-    channel_credentials = None
+    channel_credentials = grpc.ssl_channel_credentials() if tls and not ca_path else None  # the system's roots
     if ca_path:
         cert, key = os.environ.get("IAMD_CLIENT_CERT"), os.environ.get("IAMD_CLIENT_KEY")
         channel_credentials = grpc.ssl_channel_credentials(
@@ -1478,7 +1501,17 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     if ns.group == "simulate":
         return run_simulate(ns.scenarios, stdout, stderr)
     command: Command = ns.command_spec
-    endpoint = ns.endpoint or default_endpoint()
+    tls = False
+    if ns.endpoint_url:
+        try:
+            if ns.endpoint:
+                raise ValueError("give --endpoint or --endpoint-url, not both")
+            endpoint, tls = endpoint_of_url(ns.endpoint_url)
+        except ValueError as e:
+            stderr.write(f"iamctl: error: {e}\n")
+            return EXIT_USAGE
+    else:
+        endpoint = ns.endpoint or default_endpoint()
     try:
         fields = request_fields(command, ns)
         build_request(command.rpc, **fields)
@@ -1490,7 +1523,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
 
     try:
-        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle))
+        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls))
         with factory(endpoint) as client:
             data = run_command(client, command, fields, ns)
     except IamClientError as err:
@@ -1500,7 +1533,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
     except CredentialsError as e:
         stderr.write(f"\nUnable to locate credentials: {e}\n")
-        return EXIT_USAGE
+        return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 

@@ -990,3 +990,25 @@ def test_offline_simulate_prints_one_line_per_scenario(tmp_path, capsys):
         ("yes", "Allow", None), ("no", "ImplicitDeny", None), ("bad", None, "MalformedPolicyDocument")]
     assert lines[0]["determiningStatements"][0]["effect"] == "Allow"
     assert code == 1, "a scenario that could not be evaluated makes the exit code non-zero"
+
+
+def test_endpoint_url_takes_the_aws_cli_form() -> None:
+    assert cli.endpoint_of_url("http://127.0.0.1:50051") == ("127.0.0.1:50051", False)
+    assert cli.endpoint_of_url("https://iamd.example.com/") == ("iamd.example.com:443", True)
+    assert cli.endpoint_of_url("https://[::1]:50051") == ("[::1]:50051", True)
+    for bad in ("127.0.0.1:50051", "ftp://x:1", "https://x:1/path", "http://"):
+        with pytest.raises(ValueError, match="must be http://HOST:PORT or https://HOST:PORT"):
+            cli.endpoint_of_url(bad)
+
+
+def test_endpoint_and_endpoint_url_together_are_a_usage_error(capsys) -> None:
+    code = cli.main(["--endpoint", "a:1", "--endpoint-url", "http://b:2", "iam", "list-users"])
+    assert code == cli.EXIT_USAGE and "not both" in capsys.readouterr().err
+
+
+def test_no_credentials_anywhere_exits_253_before_any_call(tmp_path, monkeypatch, capsys) -> None:
+    for name in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    code = cli.main(["--endpoint-url", "http://127.0.0.1:9", "iam", "list-users"])
+    assert code == cli.EXIT_CONFIG == 253 and "Unable to locate credentials" in capsys.readouterr().err
