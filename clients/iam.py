@@ -253,6 +253,26 @@ def _next_page_request(method: RpcMethod, request: message.Message, response: me
 # Clients
 
 
+class _FromEnvironment:
+    """The default signer: credentials from the standard places (IAMD_ACCESS_KEY_ID and
+    IAMD_SECRET_ACCESS_KEY, or a profile of IAMD_SHARED_CREDENTIALS_FILE), as AWS SDKs find theirs."""
+
+    def __repr__(self) -> str:
+        return "FROM_ENVIRONMENT"
+
+
+FROM_ENVIRONMENT: Any = _FromEnvironment()
+
+
+def _signer(provider: MetadataProvider | None | _FromEnvironment) -> MetadataProvider | None:
+    if not isinstance(provider, _FromEnvironment):
+        return provider  # the caller's own, or None: unsigned on purpose
+    from clients.credentials import RequestSigner, resolve_credentials
+
+    credentials = resolve_credentials()
+    return RequestSigner(credentials) if credentials is not None else None
+
+
 class _ClientBase:
     def __init__(
         self,
@@ -262,7 +282,7 @@ class _ClientBase:
         metadata: MetadataPairs,
     ) -> None:
         self.endpoint = endpoint or default_endpoint()
-        self.metadata_provider = metadata_provider
+        self.metadata_provider = _signer(metadata_provider)
         self.timeout = timeout
         self._metadata = tuple(metadata)
 
@@ -292,7 +312,7 @@ class IamdClient(_ClientBase):
         *,
         channel: grpc.Channel | None = None,
         credentials: grpc.ChannelCredentials | None = None,
-        metadata_provider: MetadataProvider | None = None,
+        metadata_provider: MetadataProvider | None = FROM_ENVIRONMENT,
         timeout: float | None = None,
         metadata: MetadataPairs = (),
         options: Iterable[tuple[str, Any]] = (),
@@ -376,7 +396,7 @@ class AsyncIamdClient(_ClientBase):
         *,
         channel: grpc.aio.Channel | None = None,
         credentials: grpc.ChannelCredentials | None = None,
-        metadata_provider: MetadataProvider | None = None,
+        metadata_provider: MetadataProvider | None = FROM_ENVIRONMENT,
         timeout: float | None = None,
         metadata: MetadataPairs = (),
         options: Iterable[tuple[str, Any]] = (),

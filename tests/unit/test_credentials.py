@@ -42,3 +42,21 @@ def test_the_signer_signs_exactly_the_body_it_is_given():
     assert not signing.signature_matches(signed, method="/iamd.v1.IdentityService/GetUser", body=b"other",
                                          secret_access_key="k" * 40)
     assert "k" * 40 not in repr(credentials)
+
+
+def test_the_sdk_signs_by_default_from_the_standard_places(tmp_path, monkeypatch) -> None:
+    """Issue 13: IamdClient() signs with the environment's or profile's credentials, as the AWS SDKs
+    do; metadata_provider=None still means unsigned, on purpose."""
+    from clients.credentials import RequestSigner
+    from clients.iam import AsyncIamdClient, IamdClient
+
+    for name in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
+    assert IamdClient("127.0.0.1:1").metadata_provider is None  # nothing configured: unsigned
+    monkeypatch.setenv("IAMD_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE01")
+    monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+    signer = IamdClient("127.0.0.1:1").metadata_provider
+    assert isinstance(signer, RequestSigner) and signer.credentials.access_key_id == "AKIAEXAMPLEEXAMPLE01"
+    assert isinstance(AsyncIamdClient("127.0.0.1:1").metadata_provider, RequestSigner)
+    assert IamdClient("127.0.0.1:1", metadata_provider=None).metadata_provider is None
