@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
 GEN    := $(PROTOS:.proto=_pb2.py)
 
-.PHONY: run test test-corpus test-kurrentdb test-moto bench bench-service bench-in-process protos lint clean
+.PHONY: run test test-corpus test-kurrentdb test-moto docs bench bench-service bench-in-process protos lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -58,6 +58,10 @@ bench: $(STAMP) $(GEN)
 # a report per suite and the failures by cause, in moto-report.json (docs/aws-compatibility.md).
 test-moto: $(STAMP) $(GEN)
 	$(PY) -m tests.peers.moto_suite
+
+# docs/events.md from the event classes (a test fails when it is stale).
+docs: $(STAMP)
+	$(PY) -m service.domain.event_catalogue > docs/events.md
 
 # The service part alone.
 bench-service: $(STAMP) $(GEN)
