@@ -92,8 +92,7 @@ def tag(state: MFADeviceState, serial_number: str, tags: Mapping[str, str]) -> l
 def untag(state: MFADeviceState, serial_number: str, keys: Iterable[str]) -> list[Event]:
     if not state.exists:
         raise not_found(serial_number)
-    wanted = {k.casefold() for k in keys}
-    remaining = {k: v for k, v in state.tags.items() if k.casefold() not in wanted}
+    remaining = names.without_tags(state.tags, keys)
     return [MFADeviceTagged(remaining)] if remaining != state.tags else []
 
 

@@ -186,6 +186,12 @@ def check_tags(field: str, tags: Iterable[tuple[str, str]]) -> dict[str, str]:
     return out
 
 
+def without_tags(current: Mapping[str, str], keys: Iterable[str]) -> dict[str, str]:
+    """Apply UntagX semantics: the tags whose keys are not named (keys compare case-insensitively)."""
+    wanted = {k.casefold() for k in keys}
+    return {k: v for k, v in current.items() if k.casefold() not in wanted}
+
+
 def merge_tags(current: Mapping[str, str], new: Mapping[str, str]) -> dict[str, str]:
     """Apply TagX semantics: a key that differs only in case replaces the old one."""
     merged = {k: v for k, v in current.items() if k.casefold() not in {n.casefold() for n in new}}

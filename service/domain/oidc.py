@@ -168,8 +168,7 @@ def tag(state: ProviderState, arn: str, tags: Mapping[str, str]) -> list[Event]:
 
 
 def untag(state: ProviderState, arn: str, keys: Iterable[str]) -> list[Event]:
-    wanted = {k.casefold() for k in keys}
-    remaining = {k: v for k, v in _existing(state, arn).tags.items() if k.casefold() not in wanted}
+    remaining = names.without_tags(_existing(state, arn).tags, keys)
     return [OpenIDConnectProviderTagged(arn, remaining)] if remaining != state.tags else []
 
 

@@ -78,6 +78,5 @@ def tag(state: ResourceState, arn: str, tags: Mapping[str, str]) -> list[Event]:
 
 
 def untag(state: ResourceState, arn: str, keys: Iterable[str]) -> list[Event]:
-    wanted = {k.casefold() for k in keys}
-    remaining = {k: v for k, v in state.tags.items() if k.casefold() not in wanted}
+    remaining = names.without_tags(state.tags, keys)
     return [ResourceTagged(arn, remaining)] if remaining != state.tags else []

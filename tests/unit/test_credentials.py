@@ -44,7 +44,7 @@ def test_the_signer_signs_exactly_the_body_it_is_given():
     assert "k" * 40 not in repr(credentials)
 
 
-def test_the_sdk_signs_by_default_from_the_standard_places(tmp_path, monkeypatch) -> None:
+async def test_the_sdk_signs_by_default_from_the_standard_places(tmp_path, monkeypatch) -> None:
     """Issue 13: IamdClient() signs with the environment's or profile's credentials, as the AWS SDKs
     do; metadata_provider=None still means unsigned, on purpose."""
     from clients.credentials import RequestSigner
