@@ -12,6 +12,7 @@ a callable `(method_path, body) -> metadata pairs`.
 from __future__ import annotations
 
 import inspect
+import json
 import os
 import re
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
@@ -95,6 +96,27 @@ def method_for(rpc: str) -> RpcMethod:
     if found is None:
         raise ValueError(f"iamd has no RPC `{rpc}`")
     return found
+
+
+# What gRPC itself retries, with backoff (issue 13: retry what is safe). A refusal for load
+# (Throttling, RESOURCE_EXHAUSTED) happens before a call does anything: any call may be retried.
+# UNAVAILABLE may come after a command took effect (its events committed, its record not):
+# only reads are retried on it; a command's caller decides whether to send it again.
+_READ_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe", "Check", "Explain")
+MAX_ATTEMPTS = 4
+
+
+def retry_service_config() -> str:
+    """The gRPC service config the SDK's own channels use: per-method retry policies."""
+    policy = {"maxAttempts": MAX_ATTEMPTS, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2}
+    reads = [m for m in METHODS.values() if m.name.startswith(_READ_PREFIXES)]
+    writes = [m for m in METHODS.values() if not m.name.startswith(_READ_PREFIXES)]
+    return json.dumps({"methodConfig": [
+        {"name": [{"service": m.service, "method": m.name} for m in reads],
+         "retryPolicy": {**policy, "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]}},
+        {"name": [{"service": m.service, "method": m.name} for m in writes],
+         "retryPolicy": {**policy, "retryableStatusCodes": ["RESOURCE_EXHAUSTED"]}},
+    ]})
 
 
 def default_endpoint() -> str:
@@ -287,7 +309,8 @@ class _ClientBase:
         self._metadata = tuple(metadata)
 
     def _channel_options(self, options: Iterable[tuple[str, Any]]) -> list[tuple[str, Any]]:
-        return [("grpc.primary_user_agent", USER_AGENT), *options]
+        return [("grpc.primary_user_agent", USER_AGENT), ("grpc.enable_retries", 1),
+                ("grpc.service_config", retry_service_config()), *options]
 
     def _multicallables(self, channel: Any) -> dict[str, Any]:
         # request_serializer=None: the body is serialized before the call, so that the metadata
