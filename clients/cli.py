@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import importlib.metadata
 import json
 import os
 import sys
@@ -35,6 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import jmespath
 from google.protobuf import descriptor, message, timestamp_pb2
 
 from clients.errors import IamClientError
@@ -1415,6 +1417,11 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="output format (default: json)",
     )
     options.add_argument(
+        "--query",
+        default=default(None),
+        help="a JMESPath expression applied to the output, as the AWS CLI's --query",
+    )
+    options.add_argument(
         "--no-paginate",
         action="store_true",
         default=default(False),
@@ -1428,12 +1435,20 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
 
 
+def _version() -> str:
+    try:
+        return importlib.metadata.version("iamd")
+    except importlib.metadata.PackageNotFoundError:
+        return "unknown"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="iamctl",
         description="Command line for iamd, shaped like the AWS CLI.",
     )
     _add_global_options(parser, top=True)
+    parser.add_argument("--version", action="version", version=f"iamctl/{_version()} Python/{sys.version.split()[0]}")
     groups = parser.add_subparsers(dest="group", metavar="<group>", required=True)
     offline = groups.add_parser("simulate", help="evaluate IAM scenarios in-process, no server needed",
                                 description="Evaluate scenarios (shared/iam-scenarios/FORMAT.md) with "
@@ -1537,6 +1552,12 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
+    if ns.query:
+        try:
+            data = jmespath.search(ns.query, data)
+        except jmespath.exceptions.JMESPathError as e:
+            stderr.write(f"\nBad value for --query {ns.query}: {e}\n")
+            return EXIT_USAGE
     stdout.write(render(data, ns.output, command.operation_name) + "\n")
     return command.exit_status(data) if command.exit_status is not None else EXIT_OK
 

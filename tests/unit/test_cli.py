@@ -1012,3 +1012,18 @@ def test_no_credentials_anywhere_exits_253_before_any_call(tmp_path, monkeypatch
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(tmp_path / "none"))
     code = cli.main(["--endpoint-url", "http://127.0.0.1:9", "iam", "list-users"])
     assert code == cli.EXIT_CONFIG == 253 and "Unable to locate credentials" in capsys.readouterr().err
+
+
+def test_query_applies_a_jmespath_expression_as_the_aws_cli_does(iamctl, channel):
+    channel.responses["ListUsers"] = identity_pb2.ListUsersResponse(users=[user("alice"), user("bob")])
+    code, out, _ = iamctl("iam", "list-users", "--query", "Users[].UserName")
+    assert code == 0 and json.loads(out) == ["alice", "bob"]
+    code, out, _ = iamctl("--query", "Users[?UserName=='bob'].Arn | [0]", "--output", "text", "iam", "list-users")
+    assert code == 0 and out.strip().endswith(":user/bob")
+    code, _, err = iamctl("iam", "list-users", "--query", "Users[")
+    assert code == cli.EXIT_USAGE and "Bad value for --query" in err
+
+
+def test_version(capsys):
+    assert cli.main(["--version"]) == 0
+    assert capsys.readouterr().out.startswith("iamctl/")
