@@ -37,6 +37,7 @@ from typing import Any
 
 import grpc
 import jmespath
+import yaml
 from google.protobuf import descriptor, message, timestamp_pb2
 
 from clients.errors import IamClientError
@@ -941,6 +942,8 @@ def _aws_value(fd: descriptor.FieldDescriptor, value: Any) -> Any:
 
 
 def render(data: Any, output: str, title: str) -> str:
+    if output == "yaml":
+        return yaml.safe_dump(data, sort_keys=False, allow_unicode=True).rstrip("\n")
     if output == "table":
         return render_table(title, data)
     if output == "text":
@@ -1412,9 +1415,14 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
     options.add_argument(
         "--output",
-        choices=["json", "table", "text"],
+        choices=["json", "yaml", "table", "text"],
         default=default("json"),
         help="output format (default: json)",
+    )
+    options.add_argument(
+        "--region",
+        default=default(None),
+        help="the region in the signature's credential scope (default: $IAMD_REGION or us-east-1)",
     )
     options.add_argument(
         "--query",
@@ -1481,7 +1489,7 @@ def endpoint_of_url(url: str) -> tuple[str, bool]:
 
 
 def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None,
-                    tls: bool = False) -> IamdClient:
+                    tls: bool = False, region: str | None = None) -> IamdClient:
     """A client that signs every call with the resolved credentials (CredentialsError without any),
     over TLS when a CA bundle is given (flag or IAMD_CA_BUNDLE); client certificates for mutual
     TLS come from IAMD_CLIENT_CERT and IAMD_CLIENT_KEY."""
@@ -1498,7 +1506,8 @@ def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | 
             private_key=Path(key).read_bytes() if key else None,
             certificate_chain=Path(cert).read_bytes() if cert else None)
     return IamdClient(endpoint, credentials=channel_credentials,
-                      metadata_provider=RequestSigner(credentials) if credentials else None)
+                      metadata_provider=RequestSigner(credentials, region or os.environ.get("IAMD_REGION")
+                                                      or "us-east-1"))
 
 
 def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
@@ -1538,7 +1547,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
 
     try:
-        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls))
+        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls, ns.region))
         with factory(endpoint) as client:
             data = run_command(client, command, fields, ns)
     except IamClientError as err:

@@ -755,7 +755,7 @@ def test_deadline_is_a_timeout(iamctl, channel):
         ["iam", "list-policies", "--scope", "Everything"],
         ["iam", "create-role", "--role-name", "r", "--assume-role-policy-document", "{}",
          "--max-session-duration", "soon"],
-        ["--output", "yaml", "iam", "list-users"],
+        ["--output", "xml", "iam", "list-users"],
     ],
 )  # fmt: skip
 def test_usage_errors_exit_252(iamctl, channel, argv):
@@ -1027,3 +1027,19 @@ def test_query_applies_a_jmespath_expression_as_the_aws_cli_does(iamctl, channel
 def test_version(capsys):
     assert cli.main(["--version"]) == 0
     assert capsys.readouterr().out.startswith("iamctl/")
+
+
+def test_yaml_output(iamctl, channel):
+    import yaml
+
+    channel.responses["ListUsers"] = identity_pb2.ListUsersResponse(users=[user("alice")])
+    code, out, _ = iamctl("--output", "yaml", "iam", "list-users")
+    assert code == 0 and yaml.safe_load(out)["Users"][0]["UserName"] == "alice"
+
+
+def test_region_goes_into_the_signature_scope(monkeypatch):
+    monkeypatch.setenv("IAMD_ACCESS_KEY_ID", "AKIAEXAMPLEEXAMPLE01")
+    monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+    client = cli._default_client("127.0.0.1:1", region="eu-west-1")
+    metadata = dict(client.metadata_provider("/iamd.v1.IdentityService/ListUsers", b""))
+    assert "/eu-west-1/iamd/aws4_request" in metadata["authorization"]
