@@ -28,6 +28,7 @@ import argparse
 import dataclasses
 import importlib.metadata
 import json
+import logging
 import os
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
@@ -1430,6 +1431,12 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         help="a JMESPath expression applied to the output, as the AWS CLI's --query",
     )
     options.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="log each call (endpoint, method, outcome, request id, time) to stderr",
+    )
+    options.add_argument(
         "--no-paginate",
         action="store_true",
         default=default(False),
@@ -1525,6 +1532,15 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     if ns.group == "simulate":
         return run_simulate(ns.scenarios, stdout, stderr)
     command: Command = ns.command_spec
+    if ns.debug:
+        client_log = logging.getLogger("iamd.client")
+        for old in [h for h in client_log.handlers if getattr(h, "iamctl", False)]:
+            client_log.removeHandler(old)  # main() run again in one process: one handler, this stderr
+        handler = logging.StreamHandler(stderr)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
+        handler.iamctl = True  # type: ignore[attr-defined]
+        client_log.addHandler(handler)
+        client_log.setLevel(logging.DEBUG)
     tls = False
     if ns.endpoint_url:
         try:

@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import inspect
 import json
+import logging
 import os
 import re
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -97,6 +99,8 @@ def method_for(rpc: str) -> RpcMethod:
         raise ValueError(f"iamd has no RPC `{rpc}`")
     return found
 
+
+_log = logging.getLogger("iamd.client")  # debug: one line per call (iamctl --debug)
 
 # What gRPC itself retries, with backoff (issue 13: retry what is safe). A refusal for load
 # (Throttling, RESOURCE_EXHAUSTED) happens before a call does anything: any call may be retried.
@@ -372,14 +376,21 @@ class IamdClient(_ClientBase):
             if inspect.isawaitable(extra):
                 raise TypeError("IamdClient needs a synchronous metadata_provider")
             call_metadata.extend(extra)
+        started = time.monotonic()
         try:
-            return self._calls[method.path](
+            response = self._calls[method.path](
                 body,
                 timeout=self.timeout if timeout is None else timeout,
                 metadata=call_metadata,
             )
         except grpc.RpcError as e:
-            raise from_rpc_error(e) from e
+            error = from_rpc_error(e)
+            _log.debug("%s %s -> %s (%s) in %.1f ms", self.endpoint, method.path, error.code, error.request_id,
+                       (time.monotonic() - started) * 1000)
+            raise error from e
+        _log.debug("%s %s -> OK, %d bytes sent, in %.1f ms", self.endpoint, method.path, len(body),
+                   (time.monotonic() - started) * 1000)
+        return response
 
     def iter_pages(
         self,

@@ -1043,3 +1043,9 @@ def test_region_goes_into_the_signature_scope(monkeypatch):
     client = cli._default_client("127.0.0.1:1", region="eu-west-1")
     metadata = dict(client.metadata_provider("/iamd.v1.IdentityService/ListUsers", b""))
     assert "/eu-west-1/iamd/aws4_request" in metadata["authorization"]
+
+
+def test_debug_logs_each_call_to_stderr(iamctl, channel):
+    channel.responses["GetUser"] = identity_pb2.GetUserResponse(user=user())
+    code, _, err = iamctl("--debug", "iam", "get-user", "--user-name", "alice")
+    assert code == 0 and "/iamd.v1.IdentityService/GetUser -> OK" in err
