@@ -60,6 +60,7 @@ class SignedCall:
     query: str = ""
     services: tuple[str, ...] = (signing.SERVICE,)
     alternative_body: Callable[[], bytes] | None = None
+    required_signed: tuple[str, ...] = ()  # headers the signature must cover beyond SigV4's own (x-amz-target)
 
 
 _INVALID_KEY = "The security token included in the request is invalid."
@@ -93,7 +94,7 @@ class Authenticator:
         if signing.AUTHORIZATION_HEADER not in metadata:
             raise MissingAuthenticationTokenError("Request is missing Authentication Token")
         try:
-            signed = signing.parse_signed_request(metadata, call.services)
+            signed = signing.parse_signed_request(metadata, call.services, call.required_signed)
         except signing.SignatureFormatError as e:
             raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
         now = self.clock.now()

@@ -307,9 +307,11 @@ def _parse_signed_header_names(value: str) -> tuple[str, ...]:
     return names
 
 
-def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] = (SERVICE,)) -> SignedRequest:
+def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] = (SERVICE,),
+                         required: tuple[str, ...] = ()) -> SignedRequest:
     """Parse the signing metadata (or HTTP headers, lower-case names) of an incoming call, signed
-    for one of `services`; raise SignatureFormatError if malformed."""
+    for one of `services` and covering the `required` headers besides SigV4's own; raise
+    SignatureFormatError if malformed."""
     authorization = metadata.get(AUTHORIZATION_HEADER)
     if not authorization:
         raise SignatureFormatError(f"missing `{AUTHORIZATION_HEADER}` metadata")
@@ -322,6 +324,9 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
     fields = _parse_fields(rest)
     access_key_id, scope_date, region, service = _parse_credential(fields["Credential"], services)
     names = _parse_signed_header_names(fields["SignedHeaders"])
+    for name in required:
+        if name not in names:
+            raise SignatureFormatError(f"`{name}` is not among the signed headers")
     signature = fields["Signature"]
     if not _SIGNATURE_RE.fullmatch(signature):
         raise SignatureFormatError("signature is not 64 lower-case hex digits")

@@ -133,18 +133,16 @@ class QueryEndpoint:
             if request.method != "POST":
                 raise json11.JsonError("SerializationException", "a JSON 1.1 request is a POST")
             body = await request.read()
-            authorization = request.headers.get("Authorization", "")
-            if authorization and "x-amz-target" not in authorization.partition("SignedHeaders=")[2].split(",")[0]:
-                # The target picks the operation: a signature that does not cover it could be replayed
-                # against another one.
-                raise json11.JsonError("IncompleteSignature", "x-amz-target must be among the signed headers")
             service, operation = json11.operation_for(target)
             aws_input = json11.parse_json(operation, body)
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise json11.JsonError("UnknownOperationException",
                                        f"iamd does not implement {service}:{operation.name}", "X-Amz-Target")
-            request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body)
+            # The target picks the operation: a signature that does not cover it could be replayed
+            # against another one.
+            request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body,
+                                                     required_signed=("x-amz-target",))
             if isinstance(outcome, Refused):
                 return self._json_error(outcome.error.code, outcome.error.message, request_id)
             output = to_output(op, aws_input, outcome, operation.output_shape)
@@ -162,7 +160,8 @@ class QueryEndpoint:
             return self._json_error("InternalFailure", "internal failure", request_id)
 
     async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
-                      headers: dict[str, str], body: bytes) -> tuple[str, Any]:
+                      headers: dict[str, str], body: bytes,
+                      required_signed: tuple[str, ...] = ()) -> tuple[str, Any]:
         """The AWS operation through the gate, as the iamd RPC that serves it: (request id, outcome)."""
         method, invoke = self._handler(op.rpc)
         raw = to_request(op, aws_input, method.request_class).SerializeToString(deterministic=True)
@@ -170,7 +169,7 @@ class QueryEndpoint:
         request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
         signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
                             http_method=request.method, query=signing.canonical_query(_raw_query(request)),
-                            services=(op.service,))
+                            services=(op.service,), required_signed=required_signed)
         return request_id, await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
 
     async def handle_reset(self, request: web.Request) -> web.Response:

@@ -536,3 +536,32 @@ async def test_mfa_listings_follow_a_renamed_user(iamd_http: Iamd) -> None:
     assert listed["User"]["UserName"] == "gustav"
     [mine] = (await _call(iam.list_mfa_devices, UserName="gustav"))["MFADevices"]
     assert mine["UserName"] == "gustav"
+
+
+async def test_a_json_request_whose_signature_leaves_out_its_target_is_refused(iamd_http: Iamd) -> None:
+    """X-Amz-Target picks the operation: a signature that does not cover it is IncompleteSignature."""
+    import urllib.error
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials as BotoCredentials
+
+    assert iamd_http.running.http is not None
+    url = f"http://127.0.0.1:{iamd_http.running.http.port}/"
+    signed = AWSRequest(method="POST", url=url, data=b"{}", headers={"Content-Type": "application/x-amz-json-1.1"})
+    SigV4Auth(BotoCredentials(iamd_http.root.access_key_id, iamd_http.root.secret_access_key),
+              "cloudtrail", "us-east-1").add_auth(signed)
+    headers = {**dict(signed.headers.items()),
+               "X-Amz-Target": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101.LookupEvents"}
+
+    def post() -> tuple[int, dict[str, Any]]:
+        request = urllib.request.Request(url, data=b"{}", method="POST", headers=headers)
+        try:
+            with urllib.request.urlopen(request, timeout=10) as response:
+                return response.status, json.loads(response.read())
+        except urllib.error.HTTPError as e:
+            return e.code, json.loads(e.read())
+
+    status, body = await asyncio.to_thread(post)
+    assert (status, body["__type"]) == (400, "IncompleteSignature") and "x-amz-target" in body["message"]

@@ -413,3 +413,11 @@ def test_signing_imports_only_pure_standard_library_modules() -> None:
                  if isinstance(node, ast.ImportFrom) and node.module}
     assert imported <= {"__future__", "collections", "dataclasses", "datetime", "functools", "hashlib", "hmac", "re",
                         "urllib"}
+
+
+def test_a_header_the_caller_requires_must_be_signed() -> None:
+    """The HTTP endpoint requires x-amz-target signed: it picks the operation."""
+    metadata = {**_sign(), "x-amz-target": "Service.Operation"}
+    with pytest.raises(SignatureFormatError, match="`x-amz-target` is not among the signed headers"):
+        parse_signed_request(metadata, required=("x-amz-target",))
+    assert parse_signed_request(metadata).signed_headers == (("host", "iamd"), ("x-amz-date", "20261122T235900Z"))
