@@ -8,7 +8,7 @@ and an opaque Marker.
 from __future__ import annotations
 
 import base64
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
@@ -52,6 +52,11 @@ def paginate(items: Iterable[T], key: Callable[[T], str], max_items: int, marker
     truncated = len(ordered) > max_items
     next_marker = base64.urlsafe_b64encode(key(page[-1]).encode()).decode() if truncated else ""
     return Page(page, truncated, next_marker)
+
+
+def tag_page(tags: Mapping[str, str], max_items: int, marker: str) -> Page:
+    """One page of an entity's tags, by key: every List*Tags call pages them alike."""
+    return paginate(list(tags.items()), lambda kv: kv[0], max_items, marker)
 
 
 def _by_name(view: View) -> str:
@@ -165,7 +170,7 @@ class IdentityQueries:
 
     def tags(self, account_id: str, kind: str, name: str, max_items: int, marker: str) -> Page:
         view = self.policy(account_id, name) if kind == POLICY else self.entity(account_id, kind, name)
-        return paginate(list(view["tags"].items()), lambda kv: kv[0], max_items, marker)
+        return tag_page(view["tags"], max_items, marker)
 
     def account_details(self, account_id: str) -> AccountView:
         return self._account(account_id)

@@ -10,7 +10,7 @@ from protos.iamd.v1 import identity_pb2_grpc
 from service.app.credentials import CredentialCommands
 from service.app.identity import IdentityCommands
 from service.app.mfa import MfaCommands
-from service.app.queries import IdentityQueries, paginate
+from service.app.queries import IdentityQueries, Page, paginate, tag_page
 from service.app.account_alias import AccountAliasCommands
 from service.app.oidc import OidcProviderCommands
 from service.app.password_policy import PasswordPolicyCommands
@@ -36,6 +36,11 @@ def _inline_target(ref: pb.EntityRef) -> tuple[str, str]:
         raise ValidationError("only users, groups and roles have inline and attached policies",
                               problems=[FieldProblem("target.kind", "USER, GROUP or ROLE")])
     return kind, name
+
+
+def _tags_response(page: Page) -> ipb.ListEntityTagsResponse:
+    return ipb.ListEntityTagsResponse(tags=[pb.Tag(key=k, value=v) for k, v in page.items],
+                                      is_truncated=page.is_truncated, marker=page.marker)
 
 
 class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
@@ -147,9 +152,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def ListOpenIDConnectProviderTags(self, r: ipb.ListOpenIDConnectProviderTagsRequest,
                                             context: Ctx) -> ipb.ListEntityTagsResponse:
         p = self.oidc.get(self.caller(context), r.open_id_connect_provider_arn)
-        page = paginate(sorted(p["tags"].items()), lambda kv: kv[0], r.page.max_items, r.page.marker)
-        return ipb.ListEntityTagsResponse(tags=convert.tags_out(dict(page.items)), is_truncated=page.is_truncated,
-                                          marker=page.marker)
+        return _tags_response(tag_page(p["tags"], r.page.max_items, r.page.marker))
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:
@@ -395,9 +398,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListEntityTags(self, r: ipb.ListEntityTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
         kind, name = convert.entity_ref(r.target)
-        page = self.queries.tags(self.caller(context).account_id, kind, name, r.page.max_items, r.page.marker)
-        return ipb.ListEntityTagsResponse(tags=[pb.Tag(key=k, value=v) for k, v in page.items],
-                                          is_truncated=page.is_truncated, marker=page.marker)
+        return _tags_response(self.queries.tags(self.caller(context).account_id, kind, name, r.page.max_items,
+                                                r.page.marker))
 
     # --- access keys ----------------------------------------------------------------------------
     async def CreateAccessKey(self, r: ipb.CreateAccessKeyRequest, context: Ctx) -> ipb.CreateAccessKeyResponse:
@@ -476,9 +478,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def ListMFADeviceTags(self, r: ipb.ListMFADeviceTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
         tags = self.mfa.mfa_device_tags(self.caller(context), r.serial_number)
-        page = paginate(sorted(tags.items()), lambda kv: kv[0], r.page.max_items, r.page.marker)
-        return ipb.ListEntityTagsResponse(tags=convert.tags_out(dict(page.items)), is_truncated=page.is_truncated,
-                                          marker=page.marker)
+        return _tags_response(tag_page(tags, r.page.max_items, r.page.marker))
 
     async def ListVirtualMFADevices(self, r: ipb.ListVirtualMFADevicesRequest,
                                     context: Ctx) -> ipb.ListVirtualMFADevicesResponse:
