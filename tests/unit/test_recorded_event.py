@@ -53,3 +53,25 @@ def test_an_event_is_immutable() -> None:
 
 def test_read_metadata_encodes_again_as_the_object_it_was() -> None:
     assert orjson.loads(EventCodec().encode(_as_replayed().metadata)) == METADATA
+
+
+def test_new_ids_are_time_ordered_version_7_uuids() -> None:
+    """Event ids grow with time (the log's unique index on them then grows at its end) and stay
+    unique and valid UUIDs: version 7, RFC variant, the current millisecond in their first 48 bits."""
+    import time
+    import uuid
+
+    from service.eventstore.port import new_id
+
+    before_ms = time.time_ns() // 1_000_000
+    first = new_id()
+    time.sleep(0.002)
+    ids = [new_id() for _ in range(2000)]
+    after_ms = time.time_ns() // 1_000_000
+    parsed = uuid.UUID(first)
+    assert (parsed.version, parsed.variant) == (7, uuid.RFC_4122)
+    assert str(parsed) == first
+    assert before_ms <= parsed.int >> 80 <= after_ms
+    assert all(first < later for later in ids)  # a later millisecond sorts after, as text too
+    assert len(set(ids)) == len(ids)
+    assert all(uuid.UUID(i).version == 7 for i in ids)
