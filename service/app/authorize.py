@@ -353,7 +353,7 @@ def _value(item: object) -> str:
     return str(getattr(item, "value", item))
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)
 def _parse_principal(arn: str) -> tuple[str, str, str]:
     """(account, kind, casefolded name) of a principal ARN; kind is "user", "role", "root",
     "assumed-role" (the role's name) or "federated-user" (the federated user's name)."""

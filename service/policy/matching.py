@@ -27,6 +27,22 @@ def compile_actions(patterns: Sequence[str]) -> ActionMatcher:
     return compile_globs([p.lower() for p in patterns])
 
 
+# One object per distinct set of services: tens of thousands of compiled statements name the same
+# few services, and a frozenset each was ~30 MB of a deployment with 20,000 policies.
+_SHARED_SERVICE_SETS: dict[frozenset[str], frozenset[str]] = {}
+_MAX_SHARED_SERVICE_SETS = 4096
+
+
+def _shared(services: set[str]) -> frozenset[str]:
+    key = frozenset(services)
+    shared = _SHARED_SERVICE_SETS.get(key)
+    if shared is None:
+        if len(_SHARED_SERVICE_SETS) >= _MAX_SHARED_SERVICE_SETS:
+            _SHARED_SERVICE_SETS.clear()  # bounded; equal sets are merely not shared for a while
+        shared = _SHARED_SERVICE_SETS[key] = key
+    return shared
+
+
 def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
     """Lower-cased service prefixes the patterns can match; None when any service can match."""
     services: set[str] = set()
@@ -35,7 +51,7 @@ def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
         if not colon or has_wildcard(service):
             return None
         services.add(service.lower())
-    return frozenset(services)
+    return _shared(services)
 
 
 def split_arn_pattern(text: str) -> list[str] | None:
@@ -88,7 +104,7 @@ def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
         if has_wildcard(parts[1]) or has_wildcard(parts[2]):
             return None
         services.add(parts[2])
-    return frozenset(services)
+    return _shared(services)
 
 
 class ResourcePrefixes(NamedTuple):

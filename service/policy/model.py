@@ -7,6 +7,7 @@ a decision only does dictionary look-ups.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -107,15 +108,18 @@ def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, 
     return MappingProxyType(lowered)
 
 
-@functools.lru_cache(maxsize=65536)
+@functools.lru_cache(maxsize=16384)  # a Caller each: the principals asked about most
 def _classify(principal: str, role_arn: str | None, federating_user: str | None) -> Caller:
     """classify_caller for the only context key it reads: a principal is classified once."""
     return classify_caller(principal, {"aws:principalarn": role_arn} if role_arn else {}, federating_user)
 
 
 def lower_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
-    """A context with lower-cased keys, for AuthorizationRequest.derived_context."""
-    return _freeze_context(context)
+    """A context with lower-cased keys, for AuthorizationRequest.derived_context.
+
+    Kept per principal, so its keys are interned: tens of thousands of principals then share one
+    `aws:principaltag/team` instead of holding a copy each."""
+    return MappingProxyType({sys.intern(k): v for k, v in _freeze_context(context).items()})
 
 
 # Not frozen, though nothing ever changes a request: a frozen dataclass pays object.__setattr__
