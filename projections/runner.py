@@ -3,6 +3,11 @@
 The runner catches up from the projection's position (a snapshot's, or 0), then follows the
 live subscription. ``wait_for(position)`` is the read-your-writes primitive: it returns once the
 projection has applied that position, or raises TimeoutError.
+
+A live subscription can end: a KurrentDB node restarts, a leader is elected, a connection drops
+(with an error, or with a clean end of the stream). The runner then resubscribes from the last
+position it applied, with backoff, and says meanwhile that it is not following (``stalled_for``,
+``on_following``): whoever decides on the projection must not do so silently on stale state.
 """
 
 from __future__ import annotations
@@ -14,15 +19,21 @@ import heapq
 import itertools
 import os
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
 import orjson
 import structlog
 
+from service.eventstore.errors import EventStoreError, EventStoreUnavailable
 from service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 log = structlog.get_logger(__name__)
+
+
+RESUBSCRIBE_FIRST_PAUSE = 0.05  # seconds before the first new subscription; doubled per failure
+RESUBSCRIBE_MAX_PAUSE = 5.0
 
 
 class Projection(Protocol):
@@ -96,6 +107,13 @@ class ProjectionRunner:
         self._last_snapshot_events = projection.events_applied
         self._last_snapshot_time = time.monotonic()
         self.failure: BaseException | None = None
+        # Following the live log: not before the catch-up, nor between a dropped subscription
+        # and a new one that is known to have missed nothing (see _resubscribed).
+        self.following = False
+        self._stalled_since: float | None = None  # monotonic time the live subscription ended
+        self.stall_reason = ""
+        self.resubscriptions = 0
+        self.on_following: list[Callable[[bool], None]] = []  # told of every change of `following`
 
     async def start(self) -> None:
         """Catch up to the head of the log, then keep following it in the background."""
@@ -127,16 +145,63 @@ class ProjectionRunner:
             self.caught_up.set()
             log.info("projection_caught_up", position=self.projection.position,
                      events_applied=self.projection.events_applied)
-            async for event in self.store.subscribe_all(after=self.projection.position or None,
-                                                        filter=self.filter):
-                self._apply(event)
-                await self._maybe_snapshot()
+            await self._follow_live()
         except asyncio.CancelledError:
             raise
         except BaseException as e:  # noqa: BLE001 — reported through status() and start()
             self.failure = e
+            self._set_following(False, f"the projection failed: {e}")
             log.error("projection_failed", exc_info=e)
             raise
+
+    async def _follow_live(self) -> None:
+        """Follow the live log for good: a subscription that ends, cleanly or with a store outage,
+        is replaced by a new one from the last applied position, after a growing pause. An event
+        the projection cannot apply (a codec error, say) is not retried: it stops the runner."""
+        backoff = RESUBSCRIBE_FIRST_PAUSE
+        while True:
+            try:
+                # Following again once the store has established the new subscription: it
+                # delivers everything after the position given, so nothing is missed.
+                async for event in self.store.subscribe_all(after=self.projection.position or None,
+                                                            filter=self.filter,
+                                                            on_live=lambda: self._set_following(True)):
+                    self._apply(event)
+                    backoff = RESUBSCRIBE_FIRST_PAUSE
+                    await self._maybe_snapshot()
+                reason = "the store ended the live subscription"
+            except EventStoreUnavailable as e:
+                reason = f"the live subscription dropped: {e}"
+            self._set_following(False, reason)
+            self.resubscriptions += 1
+            log.warning("projection_subscription_ended", reason=reason, position=self.projection.position,
+                        retry_in_s=backoff)
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, RESUBSCRIBE_MAX_PAUSE)
+
+    def _set_following(self, following: bool, reason: str = "") -> None:
+        if following == self.following:
+            if not following:
+                self.stall_reason = reason  # the latest attempt's; the stall began at the first
+            return
+        self.following = following
+        if following:
+            if self._stalled_since is not None:
+                log.info("projection_following_again", position=self.projection.position,
+                         stalled_s=round(time.monotonic() - self._stalled_since, 3))
+            self._stalled_since = None
+            self.stall_reason = ""
+        else:
+            self._stalled_since = time.monotonic()
+            self.stall_reason = reason
+        for listener in self.on_following:
+            listener(following)
+
+    def stalled_for(self) -> float:
+        """Seconds since the projection stopped following the live log (0 while it follows, and
+        before the first catch-up, which start() waits for)."""
+        since = self._stalled_since
+        return 0.0 if since is None else time.monotonic() - since
 
     def _apply(self, event: RecordedEvent) -> None:
         self.projection.apply(event)
@@ -185,12 +250,17 @@ class ProjectionRunner:
             log.info("projection_snapshot_saved", position=snapshot["position"])
 
     async def status(self) -> dict[str, Any]:
-        head = await self.store.head_position(self.filter)
         position = self.projection.position
+        try:
+            head = await self.store.head_position(self.filter)
+        except EventStoreError:  # the store is down: say what is known, which is the point
+            head = position
         return {
             "position": position, "head_position": head, "lag": max(head - position, 0),
             "caught_up": self.caught_up.is_set() and self.failure is None,
             "events_applied": self.projection.events_applied,
+            "following": self.following, "stalled_seconds": round(self.stalled_for(), 3),
+            "stall_reason": self.stall_reason, "resubscriptions": self.resubscriptions,
         }
 
     async def stop(self) -> None:

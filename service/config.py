@@ -29,6 +29,10 @@ class Settings:
     digest_interval: float = 3600.0  # seconds between signed audit digests (CloudTrail: hourly)
     digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
     max_in_flight: int = 1024  # calls being served at once; past it a call is refused with Throttling
+    # Seconds the identity projection may go without following its log (a dropped subscription
+    # being replaced) before calls are refused with ServiceUnavailable rather than decided on
+    # state that may be stale.
+    max_staleness: float = 5.0
     http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
     # Development only, for running peers' test suites (moto's server mode) against iamd:
     dev_root_key: str = ""  # "KEYID:SECRET": the root access key a first start creates, instead of a random one
@@ -136,6 +140,9 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     parser.add_argument("--max-in-flight", type=int, default=int(env.get("IAMD_MAX_IN_FLIGHT", "1024")),
                         help="calls served at once; more are refused with Throttling (IAMD_MAX_IN_FLIGHT)")
+    parser.add_argument("--max-staleness", type=float, default=float(env.get("IAMD_MAX_STALENESS", "5")),
+                        help="seconds the projection may stop following the log (a dropped subscription) "
+                             "before calls are refused with ServiceUnavailable (IAMD_MAX_STALENESS)")
     parser.add_argument("--http-listen", default=env.get("IAMD_HTTP_LISTEN", ""),
                         help="HOST:PORT of the AWS-compatible HTTP endpoint for the aws CLI and SDKs "
                              "(--endpoint-url); off unless given; TLS rules as for --listen (IAMD_HTTP_LISTEN)")
@@ -153,7 +160,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
                         digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
-                        http_listen=args.http_listen, dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
+                        max_staleness=args.max_staleness, http_listen=args.http_listen, dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
     try:
         settings.check()
     except ValueError as e:

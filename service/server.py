@@ -202,7 +202,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     audit_index = AuditIndex()
     server = grpc.aio.server()
     gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert),
-                          max_in_flight=settings.max_in_flight)
+                          max_in_flight=settings.max_in_flight, stalled_for=runner.stalled_for,
+                          max_staleness=settings.max_staleness)
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
@@ -244,10 +245,19 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         await http.start(settings.http_listen, _http_tls(settings))
     for name in ("", *SERVICE_NAMES):
         await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+    # A projection that stops following its log (a dropped subscription) is NOT_SERVING until it
+    # follows again, so that a load balancer sends calls to a replica that is up to date.
+    runner.on_following.append(lambda following: _set_health(health, following))
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
     return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
                          audit_writer, digester, retrying, http, gateway)
+
+
+def _set_health(health: HealthServicer, following: bool) -> None:
+    status = health_pb2.HealthCheckResponse.SERVING if following else health_pb2.HealthCheckResponse.NOT_SERVING
+    for name in ("", *SERVICE_NAMES):
+        asyncio.ensure_future(health.set(name, status))
 
 
 def _http_tls(settings: Settings) -> ssl.SSLContext | None:

@@ -28,14 +28,20 @@ import kurrentdbclient
 import orjson
 from kurrentdbclient import AsyncKurrentDBClient
 from kurrentdbclient.exceptions import (
+    AbortedByServerError,
     CancelledError,
+    ConsumerTooSlowError,
     DeadlineExceededError,
     DiscoveryFailedError,
+    FollowerNotFoundError,
     GrpcError,
     KurrentDBClientError,
+    LeaderNotFoundError,
+    NodeIsNotLeaderError,
     NotFoundError,
     ProgrammingError,
     ServiceUnavailableError,
+    SubscriptionConfirmationError,
     WrongCurrentVersionError,
 )
 
@@ -53,13 +59,22 @@ _EXPECTED_STATES = {
     StreamState.EXISTS: kurrentdbclient.StreamState.EXISTS,
 }
 
-# Errors that mean "the server cannot be reached or did not answer", as opposed to a refusal.
+# Errors that mean "the server cannot be reached or did not answer", as opposed to a refusal:
+# transient states of a cluster too (an election, a node not ready or no longer leader, a
+# subscription the server ended before confirming it or dropped for a slow consumer), which a
+# caller retries or resubscribes after instead of treating as a refusal.
 _UNAVAILABLE_ERRORS = (
     ServiceUnavailableError,
     DiscoveryFailedError,
     DeadlineExceededError,
     GrpcError,
     CancelledError,
+    SubscriptionConfirmationError,
+    NodeIsNotLeaderError,
+    LeaderNotFoundError,
+    FollowerNotFoundError,
+    AbortedByServerError,
+    ConsumerTooSlowError,
 )
 
 # KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
@@ -193,7 +208,8 @@ class KurrentDbEventStore:
             await response.stop()
 
     async def subscribe_all(
-        self, after: int | None = None, filter: EventFilter | None = None
+        self, after: int | None = None, filter: EventFilter | None = None,
+        *, on_live: Callable[[], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         self._check_open()
         after = after or 0
@@ -204,6 +220,8 @@ class KurrentDbEventStore:
             )
         except KurrentDBClientError as e:
             raise _translate(e, "subscribing to $all") from e
+        if on_live is not None:  # the server confirmed the subscription
+            on_live()
         # A dropped subscription surfaces as EventStoreUnavailable: the caller resumes from the
         # position of the last event it processed, which is what its checkpoint is for.
         try:
@@ -220,9 +238,11 @@ class KurrentDbEventStore:
         self._check_open()
         try:
             if filter is not None and filter.stream_prefixes and not filter.event_types:
+                # One alternation group: the client anchors a list as `^a|b$`, whose middle
+                # alternatives would match anywhere in a name (`$user-<login>`, say).
+                alternatives = "|".join(f"{re.escape(p)}.*" for p in filter.stream_prefixes)
                 return await self._client.get_commit_position(
-                    filter_include=tuple(f"{re.escape(p)}.*" for p in filter.stream_prefixes),
-                    filter_exclude=(), filter_by_stream_name=True,
+                    filter_include=(f"(?:{alternatives})",), filter_exclude=(), filter_by_stream_name=True,
                 )
             if filter is not None:
                 # Types, or prefixes and types together: the server filters one or the other.

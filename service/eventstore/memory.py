@@ -10,7 +10,7 @@ As the reference adapter it also holds the append rules that every adapter appli
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -137,9 +137,13 @@ class InMemoryEventStore:
                 await asyncio.sleep(0)
 
     async def subscribe_all(
-        self, after: int | None = None, filter: EventFilter | None = None
+        self, after: int | None = None, filter: EventFilter | None = None,
+        *, on_live: Callable[[], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         next_index = after or 0
+        self._check_open()
+        if on_live is not None:
+            on_live()
         while True:
             self._check_open()
             # Taken before reading, so an append made while we yield still wakes us.

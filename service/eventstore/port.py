@@ -12,7 +12,7 @@ import enum
 import os
 import random
 import time
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol, runtime_checkable
@@ -256,9 +256,15 @@ class EventStore(Protocol):
         ...
 
     def subscribe_all(
-        self, after: int | None = None, filter: EventFilter | None = None
+        self, after: int | None = None, filter: EventFilter | None = None,
+        *, on_live: Callable[[], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
-        """Like read_all, then waits for and yields new events as they are committed, forever."""
+        """Like read_all, then waits for and yields new events as they are committed, forever.
+
+        `on_live` is called once the subscription is established (the store answered it), before
+        any event: a quiet log delivers nothing that would say so otherwise. A subscription can
+        still end, cleanly or with EventStoreUnavailable; the caller resubscribes after the last
+        position it processed."""
         ...
 
     async def head_position(self, filter: EventFilter | None = None) -> int:

@@ -200,7 +200,8 @@ class SqliteEventStore:
                 yield event
 
     async def subscribe_all(
-        self, after: int | None = None, filter: EventFilter | None = None
+        self, after: int | None = None, filter: EventFilter | None = None,
+        *, on_live: Callable[[], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         where, params = _filter_clause(filter)
         last = after or 0
@@ -210,6 +211,9 @@ class SqliteEventStore:
             # Noted before reading, so a commit that lands while we read still wakes us.
             seen_commits = self._commits.count
             head = await self._read(self._select_head)
+            if on_live is not None:  # the log answered: this subscription is live
+                on_live()
+                on_live = None
             while last < head:
                 rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE)
                 for event in self._decode_rows(rows):

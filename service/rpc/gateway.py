@@ -66,6 +66,10 @@ AUDIT_CARRIER: ContextVar[AuditCarrier | None] = ContextVar("audit_carrier", def
 AUDIT_DECISIONS: ContextVar[list[DecisionFact] | None] = ContextVar("audit_decisions", default=None)
 
 
+# Answered even while the projection is not following its log: the operator's view of that.
+ANSWERED_WHEN_STALE = frozenset({"GetProjectionStatus"})
+
+
 class Refused:
     """The answer to a call the gate or its use case refused: the IamError, already audited."""
 
@@ -180,12 +184,16 @@ class CallGateway:
     """Authentication, authorization, audit and error mapping around every iamd.v1 method."""
 
     def __init__(self, guard: CallGuard | None, writer: AuditWriter | None, clock: Clock, *, tls: bool = False,
-                 max_in_flight: int = 1024) -> None:
+                 max_in_flight: int = 1024, stalled_for: Callable[[], float] | None = None,
+                 max_staleness: float = 5.0) -> None:
         self.guard = guard  # None only in tests of the gateway itself
         self.writer = writer
         self.clock = clock
         self.tls = tls
         self.max_in_flight = max_in_flight
+        # Seconds the identity projection has not been following its log (see ProjectionRunner).
+        self.stalled_for = stalled_for
+        self.max_staleness = max_staleness
         self.in_flight = 0
         self.throttled = 0
         self.redact = Redactor()
@@ -283,6 +291,8 @@ class CallGateway:
             self.in_flight += 1
             admitted = True
             request = self._parse(method, raw)
+            if self.stalled_for is not None and method.rpc not in ANSWERED_WHEN_STALE:
+                self._refuse_if_stale()
             caller = None
             if self.guard is not None:
                 caller = self.guard.check(method.path, raw, request, metadata, request_keys, signed)
@@ -331,6 +341,16 @@ class CallGateway:
             except Exception as e:  # noqa: BLE001 — the call already failed; its error stands
                 log.error("audit_record_lost", request_id=request_id, exc_info=e)
         return Refused(error)
+
+    def _refuse_if_stale(self) -> None:
+        """Never decide on state that may be stale without saying so: past the bound, a call is
+        refused (retryably) until the projection follows its log again."""
+        stalled = self.stalled_for() if self.stalled_for is not None else 0.0
+        if stalled > self.max_staleness:
+            raise ServiceUnavailableError(
+                f"iamd's view of the log stopped following it {stalled:.1f} s ago (more than "
+                f"{self.max_staleness:g} s); its decisions could be stale, so it refuses them until it "
+                "follows again; retry")
 
     def _stream(self, method: Method, behavior: Callable[[Any, Any], AsyncIterator[Any]]) -> Callable[..., Any]:
         """Server-streaming calls pass the same gate (and leave a record) before the first message."""

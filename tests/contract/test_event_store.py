@@ -404,6 +404,17 @@ async def test_head_position_of_a_filter_is_its_last_matching_event(store: Event
     assert await store.head_position(other_type) == 0
 
 
+async def test_head_position_of_several_prefixes_counts_only_streams_that_start_with_one(
+        store: EventStore, ns: str) -> None:
+    """Issue 15: the prefixes were once sent as `^a.*|b.*|c.*$`, whose middle alternatives match
+    anywhere in a name (a KurrentDB user's `$user-<login>` stream, another application's)."""
+    alice = await store.append(f"{ns}-user-alice", [event(0)], StreamState.NO_STREAM)
+    await store.append(f"x{ns}-org-1", [event(1)], StreamState.NO_STREAM)  # contains a prefix, starts with none
+    await store.append(f"x{ns}-group-1", [event(2)], StreamState.NO_STREAM)
+    prefixes = EventFilter(stream_prefixes=(f"{ns}-user-", f"{ns}-group-", f"{ns}-org-"))
+    assert await store.head_position(prefixes) == alice.position
+
+
 # -- subscriptions ---------------------------------------------------------------------------
 
 

@@ -12,7 +12,10 @@ modules that kurrentdbclient ships (``kurrentdbclient.protos.v1``):
   filtered by stream-name or event-type regex or prefixes) and catch-up subscriptions to $all
   (confirmation, events after the position, caught-up, then live events);
 - ``event_store.client.gossip.Gossip/Read``: a one-node cluster whose leader is this server, so
-  ``kurrentdb+discover://`` connection strings work too.
+  ``kurrentdb+discover://`` connection strings work too;
+- on command, what a cluster does to live subscriptions: ``drop_subscriptions`` ends them (with
+  an error status or a clean end of the stream), ``refuse_subscriptions`` makes new ones fail
+  with UNAVAILABLE "Server Is Not Ready" as a node does while it starts or elects a leader.
 
 The client connects with ``kurrentdb://127.0.0.1:<port>?Tls=false`` (see ``FakeKurrentDb.uri``).
 The log is in memory. Commit positions grow by each record's size, with gaps, as the real
@@ -82,6 +85,10 @@ class _FakeLog:
     next_position: int = _FIRST_POSITION
     # Replaced after every append; live subscriptions wait on the one they saw.
     appended: asyncio.Event = field(default_factory=asyncio.Event)
+    # Set (and replaced) by FakeKurrentDb.drop_subscriptions: every live subscription then ends.
+    dropped: asyncio.Event = field(default_factory=asyncio.Event)
+    drop_status: grpc.StatusCode | None = None  # how they end: this error, or a clean end (None)
+    refuse_subscriptions: bool = False  # new subscriptions fail with UNAVAILABLE (a node not ready)
 
     def last_revision(self, stream: str) -> int | None:
         records = self.streams.get(stream)
@@ -172,7 +179,13 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             for response in self._read_stream(options):
                 yield response
         elif options.WhichOneof("count_option") == "subscription":
+            if self._log.refuse_subscriptions:  # what a node answers while it is not ready to serve
+                await context.abort(grpc.StatusCode.UNAVAILABLE, "Server Is Not Ready")
             async for response in self._subscribe_all(options):
+                if response is None:  # dropped (see FakeKurrentDb.drop_subscriptions)
+                    if self._log.drop_status is not None:
+                        await context.abort(self._log.drop_status, "the fake dropped the subscription")
+                    return
                 yield response
         else:
             for response in self._read_all(options):
@@ -218,8 +231,10 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
                 selected.append(_event_response(record))
         return selected
 
-    async def _subscribe_all(self, options: _ReadOptions) -> AsyncIterator[streams_pb2.ReadResp]:
+    async def _subscribe_all(self, options: _ReadOptions) -> AsyncIterator[streams_pb2.ReadResp | None]:
+        """The subscription's responses; None when the fake drops it."""
         log = self._log
+        dropped = log.dropped
         matches = _filter_for(options)
         yield streams_pb2.ReadResp(
             confirmation=streams_pb2.ReadResp.SubscriptionConfirmation(subscription_id=str(uuid.uuid4()))
@@ -246,7 +261,15 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             if not caught_up_sent:
                 yield streams_pb2.ReadResp(caught_up=streams_pb2.ReadResp.CaughtUp())
                 caught_up_sent = True
-            await appended.wait()
+            waits = {asyncio.ensure_future(appended.wait()), asyncio.ensure_future(dropped.wait())}
+            try:
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+            finally:
+                for waiting in waits:
+                    waiting.cancel()
+            if dropped.is_set():
+                yield None
+                return
 
 
 class _GossipServicer(gossip_pb2_grpc.GossipServicer):
@@ -299,6 +322,21 @@ class FakeKurrentDb:
     async def stop(self) -> None:
         # No grace: open subscriptions are endless streams and would hold shutdown up.
         await self._server.stop(grace=None)
+
+    def drop_subscriptions(self, status: grpc.StatusCode | None = grpc.StatusCode.UNAVAILABLE) -> None:
+        """End every live $all subscription, as a real cluster does when a node restarts, a leader
+        is elected or a connection drops: with an error status (UNAVAILABLE: the client's
+        ServiceUnavailableError), or with a clean end of the response stream when `status` is
+        None (KurrentDB docs, "Catch-up subscriptions": a subscription can be dropped by the
+        server, and the client must resubscribe from its last checkpoint)."""
+        self._log.drop_status = status
+        self._log.dropped.set()
+        self._log.dropped = asyncio.Event()
+
+    def refuse_subscriptions(self, refuse: bool = True) -> None:
+        """New $all subscriptions fail with UNAVAILABLE "Server Is Not Ready" while `refuse` holds
+        (what a KurrentDB node answers during start-up or an election); reads and appends go on."""
+        self._log.refuse_subscriptions = refuse
 
     def _record_system_events(self) -> None:
         def system_event(event_type: str) -> Any:

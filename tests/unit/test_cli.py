@@ -462,6 +462,10 @@ def test_authz_status_prints_every_field(iamctl, channel):
         "AuditQueueDepth": 0,
         "AuditRecordsWritten": 0,
         "AuditWriteFailures": 0,
+        "Following": False,
+        "StalledSeconds": 0.0,
+        "StallReason": "",
+        "Resubscriptions": 0,
     }
 
 

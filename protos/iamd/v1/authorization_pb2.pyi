@@ -158,7 +158,7 @@ class GetProjectionStatusRequest(_message.Message):
     def __init__(self) -> None: ...
 
 class GetProjectionStatusResponse(_message.Message):
-    __slots__ = ("position", "head_position", "lag", "caught_up", "events_applied", "audit_queue_depth", "audit_records_written", "audit_write_failures")
+    __slots__ = ("position", "head_position", "lag", "caught_up", "events_applied", "audit_queue_depth", "audit_records_written", "audit_write_failures", "following", "stalled_seconds", "stall_reason", "resubscriptions")
     POSITION_FIELD_NUMBER: _ClassVar[int]
     HEAD_POSITION_FIELD_NUMBER: _ClassVar[int]
     LAG_FIELD_NUMBER: _ClassVar[int]
@@ -167,6 +167,10 @@ class GetProjectionStatusResponse(_message.Message):
     AUDIT_QUEUE_DEPTH_FIELD_NUMBER: _ClassVar[int]
     AUDIT_RECORDS_WRITTEN_FIELD_NUMBER: _ClassVar[int]
     AUDIT_WRITE_FAILURES_FIELD_NUMBER: _ClassVar[int]
+    FOLLOWING_FIELD_NUMBER: _ClassVar[int]
+    STALLED_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    STALL_REASON_FIELD_NUMBER: _ClassVar[int]
+    RESUBSCRIPTIONS_FIELD_NUMBER: _ClassVar[int]
     position: int
     head_position: int
     lag: int
@@ -175,7 +179,11 @@ class GetProjectionStatusResponse(_message.Message):
     audit_queue_depth: int
     audit_records_written: int
     audit_write_failures: int
-    def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ..., audit_queue_depth: _Optional[int] = ..., audit_records_written: _Optional[int] = ..., audit_write_failures: _Optional[int] = ...) -> None: ...
+    following: bool
+    stalled_seconds: float
+    stall_reason: str
+    resubscriptions: int
+    def __init__(self, position: _Optional[int] = ..., head_position: _Optional[int] = ..., lag: _Optional[int] = ..., caught_up: _Optional[bool] = ..., events_applied: _Optional[int] = ..., audit_queue_depth: _Optional[int] = ..., audit_records_written: _Optional[int] = ..., audit_write_failures: _Optional[int] = ..., following: _Optional[bool] = ..., stalled_seconds: _Optional[float] = ..., stall_reason: _Optional[str] = ..., resubscriptions: _Optional[int] = ...) -> None: ...
 
 class PolicyLevel(_message.Message):
     __slots__ = ("policies",)

@@ -1,0 +1,124 @@
+"""iamd on the KurrentDB adapter survives what a cluster does to its live subscription (issue 15).
+
+A real iamd serves over gRPC on the KurrentDB fake (tests/fakes/kurrentdb_fake.py), which ends the
+live $all subscription on command (with an error, or with a clean end of the stream) and can
+refuse new ones for a while, as a node does while it restarts or a leader is elected. The
+projection must resubscribe from its last applied position and never decide silently on stale
+state: past --max-staleness the calls are refused with ServiceUnavailable, health is NOT_SERVING,
+GetProjectionStatus says why, and everything comes back by itself.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import grpc
+import pytest
+from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import identity_pb2 as ipb
+from tests.e2e.conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from tests.fakes.kurrentdb_fake import FakeKurrentDb
+
+pytestmark = pytest.mark.asyncio
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeKurrentDb]:
+    server = FakeKurrentDb()
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+async def iamd_on_fake(tmp_path: Path, fake: FakeKurrentDb) -> AsyncIterator[Iamd]:
+    server = await start_iamd(tmp_path / "data", store_uri=fake.uri, max_staleness=0.5)
+    yield server
+    await stop_iamd(server)
+
+
+async def _until(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+    deadline = time.monotonic() + timeout
+    while not await check():
+        assert time.monotonic() < deadline, "the condition never held"
+        await asyncio.sleep(0.05)
+
+
+async def _health(iamd: Iamd) -> int:
+    async with grpc.aio.insecure_channel(iamd.target) as channel:  # health is unsigned, as for load balancers
+        return (await health_pb2_grpc.HealthStub(channel).Check(health_pb2.HealthCheckRequest())).status
+
+
+async def _user_seen(iamd: Iamd, name: str, position: int) -> bool:
+    """Authorize waits (min_position) for the projection to apply the user's creation."""
+    answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:user/{name}", action="s3:GetObject", resource="*",
+        min_position=position))
+    return answer.decision == apb.DECISION_IMPLICIT_DENY  # the user exists: no policy, implicit deny
+
+
+@pytest.mark.parametrize("drop", [grpc.StatusCode.UNAVAILABLE, None], ids=["dropped-with-error", "ended-cleanly"])
+async def test_a_dropped_subscription_is_replaced_and_nothing_is_missed(
+        iamd_on_fake: Iamd, fake: FakeKurrentDb, drop: grpc.StatusCode | None) -> None:
+    iamd = iamd_on_fake
+    before = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="before"))
+    assert await _user_seen(iamd, "before", before.position)
+
+    fake.drop_subscriptions(drop)
+    # Written right after the drop: only a new subscription can deliver it.
+    after = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="after"))
+    assert await _user_seen(iamd, "after", after.position)
+
+    async def following_again() -> bool:
+        status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
+        return status.following and status.resubscriptions >= 1
+    await _until(following_again)
+    assert await _health(iamd) == health_pb2.HealthCheckResponse.SERVING
+    # Revoking still takes effect: the new subscription is live, not a one-off read.
+    await iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="after"))
+    gone = await iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:user/after", action="s3:GetObject", resource="*",
+        min_position=(await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())).head_position))
+    assert gone.decision == apb.DECISION_IMPLICIT_DENY
+    status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
+    assert status.following and status.stalled_seconds == 0 and not status.stall_reason
+
+
+async def test_past_the_staleness_bound_calls_are_refused_until_it_follows_again(
+        iamd_on_fake: Iamd, fake: FakeKurrentDb) -> None:
+    iamd = iamd_on_fake
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    fake.refuse_subscriptions()
+    fake.drop_subscriptions(grpc.StatusCode.UNAVAILABLE)
+
+    async def not_serving() -> bool:
+        return await _health(iamd) == health_pb2.HealthCheckResponse.NOT_SERVING
+    await _until(not_serving)
+    await asyncio.sleep(0.6)  # past --max-staleness (0.5 s)
+
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await iamd.iam.GetUser(ipb.GetUserRequest(user_name="alice"))
+    assert refused.value.code() == grpc.StatusCode.UNAVAILABLE
+    assert "stopped following" in (refused.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as refused_decision:
+        await iamd.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", action="s3:GetObject", resource="*"))
+    assert refused_decision.value.code() == grpc.StatusCode.UNAVAILABLE
+    # The operator's view is answered, and says why.
+    status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
+    assert not status.following and status.stalled_seconds > 0.5
+    assert "Server Is Not Ready" in status.stall_reason or "dropped" in status.stall_reason
+
+    fake.refuse_subscriptions(False)  # the node is ready again: iamd recovers by itself
+
+    async def serving() -> bool:
+        return await _health(iamd) == health_pb2.HealthCheckResponse.SERVING
+    await _until(serving, timeout=15.0)
+    assert (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="alice"))).user.user_name == "alice"
+    status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
+    assert status.following and status.resubscriptions >= 1
