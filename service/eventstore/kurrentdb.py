@@ -83,6 +83,21 @@ _BATCH = 1_000  # events per read_all_batches batch
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
+# gRPC keepalive pings, as KurrentDB's own clients default to (10 s, 10 s): without them a crashed
+# node or a network partition leaves a live subscription waiting forever with no error.
+KEEPALIVE_DEFAULTS = (("KeepAliveInterval", "10000"), ("KeepAliveTimeout", "10000"))
+
+
+def with_keepalive(uri: str) -> str:
+    """`uri` with keepalive on unless it sets its own (kurrentdbclient sets none by default)."""
+    base, _, query = uri.partition("?")
+    given = {pair.partition("=")[0].lower() for pair in query.split("&") if pair}
+    added = [f"{name}={value}" for name, value in KEEPALIVE_DEFAULTS if name.lower() not in given]
+    if not added:
+        return uri
+    return f"{base}?{'&'.join(filter(None, [query, *added]))}"
+
+
 class KurrentDbEventStore:
     """EventStore on a KurrentDB node or cluster, addressed by a kurrentdb:// or esdb:// URI."""
 
@@ -90,7 +105,7 @@ class KurrentDbEventStore:
         self, uri: str, codec: EventCodec, *, root_certificates: str | bytes | None = None
     ) -> None:
         # Connecting is lazy: the client dials on its first call (and redials after failures).
-        self._client = AsyncKurrentDBClient(uri, root_certificates=root_certificates)
+        self._client = AsyncKurrentDBClient(with_keepalive(uri), root_certificates=root_certificates)
         self._codec = codec
         self._closed = False
 

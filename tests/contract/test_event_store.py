@@ -782,3 +782,20 @@ async def test_open_event_store_picks_the_adapter_from_the_uri(tmp_path, monkeyp
 def test_open_event_store_rejects_other_uris(uri: str) -> None:
     with pytest.raises(ValueError):
         open_event_store(uri, EventCodec())
+
+
+def test_kurrentdb_connections_keep_alive_unless_the_uri_says_otherwise() -> None:
+    """Issue 15: kurrentdbclient pings nothing by default, so a crashed node or a partition left a
+    subscription waiting forever; iamd turns keepalive on and keeps what a URI sets itself."""
+    from service.eventstore import EventCodec
+    from service.eventstore.kurrentdb import KurrentDbEventStore
+
+    def options(uri: str):  # type: ignore[no-untyped-def]
+        return KurrentDbEventStore(uri, EventCodec())._client.connection_spec.options
+
+    default = options("kurrentdb://127.0.0.1:2113?Tls=false")
+    assert (default.keep_alive_interval, default.keep_alive_timeout) == (10_000, 10_000)
+    own = options("kurrentdb://127.0.0.1:2113?Tls=false&keepaliveinterval=3000")
+    assert (own.keep_alive_interval, own.keep_alive_timeout) == (3_000, 10_000)
+    bare = options("kurrentdb://admin:changeit@a:2113,b:2113")
+    assert bare.keep_alive_interval == 10_000
