@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import asyncio
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
+import orjson
 import structlog
 
 from service.eventstore.port import EventStore, NewEvent, StreamState
@@ -23,11 +24,18 @@ AUDIT_STREAM_PREFIX = "audit-"
 _STOP: dict[str, Any] = {}  # the sentinel that ends the writer after what was queued before it
 _FLUSH: dict[str, Any] = {}  # a barrier: its future is done once everything queued before it is
 RECORD_TYPE = "AuditRecord"
+_ENVELOPE_BYTES = 256  # what an append adds to a record's JSON: its metadata, type and id
+_Item = tuple[dict[str, Any], "asyncio.Future[None] | None"]
 
 
 def partition_stream(event_time: str) -> str:
     """`audit-2026112314` for a record of 2026-11-23T14:..Z: retention can drop whole hours."""
     return AUDIT_STREAM_PREFIX + event_time[:13].replace("-", "").replace("T", "")
+
+
+def _plain(value: Any) -> Any:
+    """What orjson cannot encode itself, for measuring a record: a Mapping as a dict, else text."""
+    return dict(value) if isinstance(value, Mapping) else str(value)
 
 
 class AuditWriter:
@@ -86,25 +94,47 @@ class AuditWriter:
         by_stream: dict[str, list[tuple[dict[str, Any], asyncio.Future[None] | None]]] = defaultdict(list)
         for item in batch:
             by_stream[partition_stream(item[0]["eventTime"])].append(item)
-        for stream, items in by_stream.items():
-            try:
-                result = await self.store.append(stream, [NewEvent(RECORD_TYPE, record, {}, id=record["eventID"])
-                                                          for record, _ in items], StreamState.ANY)
-                self.written += len(items)
-                error: BaseException | None = None
-                for listener in self.on_commit:
-                    listener(range(result.position - len(items) + 1, result.position + 1))
-            except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
-                self.failed += len(items)
-                error = e
-                # Never raises, even with the log's disk full too (service/log_config.py).
-                log.error("audit_write_failed", records=len(items), exc_info=e)
-            for _, future in items:
-                if future is not None and not future.done():
-                    if error is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(error)
+        for stream, records in by_stream.items():
+            for items in self._fitting(records):
+                await self._append(stream, items)
+
+    def _fitting(self, items: list[_Item]) -> list[list[_Item]]:
+        """`items` in appends the store takes: a store with a maximum append size (KurrentDB) gets
+        as many records per append as fit in it, with room for each record's envelope."""
+        limit = getattr(self.store, "max_append_bytes", None)
+        if limit is None:
+            return [items]
+        chunks: list[list[_Item]] = [[]]
+        size = 0
+        for item in items:
+            item_size = len(orjson.dumps(item[0], default=_plain)) + _ENVELOPE_BYTES
+            if chunks[-1] and size + item_size > limit:
+                chunks.append([])
+                size = 0
+            chunks[-1].append(item)
+            size += item_size
+        return chunks
+
+    async def _append(self, stream: str, items: list[_Item]) -> None:
+        """One append of records; its callers learn the outcome, a failure is counted and logged."""
+        try:
+            result = await self.store.append(stream, [NewEvent(RECORD_TYPE, record, {}, id=record["eventID"])
+                                                      for record, _ in items], StreamState.ANY)
+            self.written += len(items)
+            error: BaseException | None = None
+            for listener in self.on_commit:
+                listener(range(result.position - len(items) + 1, result.position + 1))
+        except Exception as e:  # noqa: BLE001 — reported to every waiting caller and counted
+            self.failed += len(items)
+            error = e
+            # Never raises, even with the log's disk full too (service/log_config.py).
+            log.error("audit_write_failed", records=len(items), exc_info=e)
+        for _, future in items:
+            if future is not None and not future.done():
+                if error is None:
+                    future.set_result(None)
+                else:
+                    future.set_exception(error)
 
     async def flush(self) -> None:
         """Return once every record queued so far was committed (or failed and was counted): what a

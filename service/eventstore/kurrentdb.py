@@ -29,6 +29,7 @@ import orjson
 from kurrentdbclient import AsyncKurrentDBClient
 from kurrentdbclient.exceptions import (
     AbortedByServerError,
+    MaximumAppendSizeExceededError,
     CancelledError,
     ConsumerTooSlowError,
     DeadlineExceededError,
@@ -101,6 +102,11 @@ def with_keepalive(uri: str) -> str:
 class KurrentDbEventStore:
     """EventStore on a KurrentDB node or cluster, addressed by a kurrentdb:// or esdb:// URI."""
 
+    # The largest append every supported server takes (MaxAppendSize: 1 MiB by default up to
+    # KurrentDB 25.0, 16 MiB from 25.1): writers of independent events (the audit writer) split
+    # their batches to fit. An atomic append beyond it is refused by the server.
+    max_append_bytes = 1_048_576
+
     def __init__(
         self, uri: str, codec: EventCodec, *, root_certificates: str | bytes | None = None
     ) -> None:
@@ -123,6 +129,9 @@ class KurrentDbEventStore:
         except WrongCurrentVersionError as e:
             actual = e.actual_version
             raise WrongExpectedVersion(stream, expected, actual if isinstance(actual, int) else None) from e
+        except MaximumAppendSizeExceededError as e:
+            raise EventStoreError(f"kurrentdb refused appending to `{stream}`: {len(events)} events are more "
+                                  f"than one append may hold ({e})") from e
         except KurrentDBClientError as e:
             raise _translate(e, f"appending to `{stream}`") from e
 

@@ -13,6 +13,7 @@ modules that kurrentdbclient ships (``kurrentdbclient.protos.v1``):
   (confirmation, events after the position, caught-up, then live events);
 - ``event_store.client.gossip.Gossip/Read``: a one-node cluster whose leader is this server, so
   ``kurrentdb+discover://`` connection strings work too;
+- the server's maximum append size (``max_append_bytes``, MaximumAppendSizeExceeded beyond it);
 - on command, what a cluster does to live subscriptions: ``drop_subscriptions`` ends them (with
   an error status or a clean end of the stream), ``refuse_subscriptions`` makes new ones fail
   with UNAVAILABLE "Server Is Not Ready" as a node does while it starts or elects a leader.
@@ -89,6 +90,9 @@ class _FakeLog:
     dropped: asyncio.Event = field(default_factory=asyncio.Event)
     drop_status: grpc.StatusCode | None = None  # how they end: this error, or a clean end (None)
     refuse_subscriptions: bool = False  # new subscriptions fail with UNAVAILABLE (a node not ready)
+    # KurrentDB's MaxAppendSize: 1 MiB by default up to 25.0 (16 MiB from 25.1); an append whose
+    # events' data and metadata are larger is refused with MaximumAppendSizeExceeded.
+    max_append_bytes: int = 1_048_576
 
     def last_revision(self, stream: str) -> int | None:
         records = self.streams.get(stream)
@@ -159,6 +163,14 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             correlation_id=correlation_id, stream_identifier=options.stream_identifier
         )
         _copy_expected(options, response)
+        size = sum(len(message.data) + len(message.custom_metadata) for message in proposed)
+        if size > self._log.max_append_bytes:
+            detail = shared_pb2.MaximumAppendSizeExceeded(maxAppendSize=self._log.max_append_bytes)
+            packed = any_pb2.Any()
+            packed.Pack(detail)
+            response.error.CopyFrom(status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED,
+                                                      message="Maximum Append Size Exceeded", details=packed))
+            return response
         if not accepted:
             response.error.CopyFrom(_wrong_expected_version(options, expected_kind, current))
             return response
