@@ -11,6 +11,7 @@ GetProjectionStatus says why, and everything comes back by itself.
 from __future__ import annotations
 
 import asyncio
+import shutil
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -20,6 +21,7 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
 from protos.iamd.v1 import authorization_pb2 as apb
+from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 from tests.e2e.conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from tests.fakes.kurrentdb_fake import FakeKurrentDb
@@ -122,3 +124,54 @@ async def test_past_the_staleness_bound_calls_are_refused_until_it_follows_again
     assert (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="alice"))).user.user_name == "alice"
     status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
     assert status.following and status.resubscriptions >= 1
+
+
+async def test_two_replicas_on_one_store_see_each_others_writes_and_recover_alone(
+        tmp_path: Path, fake: FakeKurrentDb) -> None:
+    """Issue 15: two iamd processes' worth of serving (two servers, one KurrentDB) share the log,
+    the key-encryption key and the root key; a write through one is decided on by the other with
+    min_position; a store that stops serving subscriptions turns both NOT_SERVING, and both come
+    back by themselves."""
+    first = await start_iamd(tmp_path / "a", store_uri=fake.uri, max_staleness=0.5)
+    # What deploy/ gives each replica: the same KEK, digest key and root key as the first.
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
+    second = await start_iamd(tmp_path / "b", store_uri=fake.uri, max_staleness=0.5,
+                              kek_file=str(tmp_path / "a" / "keys" / "kek"),
+                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    try:
+        created = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="shared"))
+        # `second` signs with the root key `first` created: both serve the same account.
+        seen = await second.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
+            min_position=created.position))
+        assert seen.decision == apb.DECISION_IMPLICIT_DENY  # known to the other replica: no policy yet
+        attached = await second.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+            target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read",
+            policy_document='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+                            '"Resource":"*"}]}'))
+        allowed = await first.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
+            min_position=attached.position))
+        assert allowed.decision == apb.DECISION_ALLOW
+
+        fake.refuse_subscriptions()
+        fake.drop_subscriptions(grpc.StatusCode.UNAVAILABLE)
+        for replica in (first, second):
+            async def not_serving(replica: Iamd = replica) -> bool:
+                return await _health(replica) == health_pb2.HealthCheckResponse.NOT_SERVING
+            await _until(not_serving)
+        fake.refuse_subscriptions(False)
+        for replica in (first, second):
+            async def serving(replica: Iamd = replica) -> bool:
+                return await _health(replica) == health_pb2.HealthCheckResponse.SERVING
+            await _until(serving, timeout=15.0)
+        revoked = await first.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(
+            target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read"))
+        denied = await second.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
+            min_position=revoked.position))
+        assert denied.decision == apb.DECISION_IMPLICIT_DENY  # the revocation reached the other replica
+    finally:
+        await stop_iamd(second)
+        await stop_iamd(first)
