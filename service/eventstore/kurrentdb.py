@@ -26,6 +26,7 @@ from typing import Any
 
 import kurrentdbclient
 import orjson
+import structlog
 from kurrentdbclient import AsyncKurrentDBClient
 from kurrentdbclient.exceptions import (
     AbortedByServerError,
@@ -50,6 +51,8 @@ from .codec import EventCodec
 from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
 from .memory import check_append_arguments
 from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState, in_batches
+
+log = structlog.get_logger(__name__)
 
 SCHEMA_VERSION_KEY = "$schemaVersion"
 EVENT_ID_KEY = "$iamdEventId"
@@ -127,14 +130,33 @@ class KurrentDbEventStore:
                 stream, events=new_events, current_version=current_version
             )
         except WrongCurrentVersionError as e:
+            # The client retries an append whose answer it lost: a conflict with our own events,
+            # committed by the first attempt, is that append's success.
+            landed = await self._landed(stream, new_events)
+            if landed is not None:
+                return landed
             actual = e.actual_version
             raise WrongExpectedVersion(stream, expected, actual if isinstance(actual, int) else None) from e
         except MaximumAppendSizeExceededError as e:
             raise EventStoreError(f"kurrentdb refused appending to `{stream}`: {len(events)} events are more "
                                   f"than one append may hold ({e})") from e
+        except _UNAVAILABLE_ERRORS as e:
+            # No answer is not "not written": a timed-out or cut-off append may have committed.
+            # Its events' ids say: read the stream's tail back before reporting an outage.
+            landed = await self._landed(stream, new_events)
+            if landed is None:
+                raise _translate(e, f"appending to `{stream}`") from e
+            log.warning("kurrentdb_append_resolved", stream=stream, outcome="committed", error=str(e))
+            return landed
         except KurrentDBClientError as e:
             raise _translate(e, f"appending to `{stream}`") from e
 
+        if not position:  # an idempotent write's answer names no position: read it back
+            landed = await self._landed(stream, new_events)
+            if landed is None:
+                raise EventStoreError(f"kurrentdb answered the append to `{stream}` without a position, "
+                                      "and its events are not at the stream's end")
+            return landed
         if isinstance(expected, int):
             version = expected + len(events)
         elif expected is StreamState.NO_STREAM:
@@ -328,6 +350,22 @@ class KurrentDbEventStore:
             metadata=metadata,
             recorded_at=recorded.recorded_at or _EPOCH,
         )
+
+    async def _landed(self, stream: str, new_events: list[kurrentdbclient.NewEvent]) -> AppendResult | None:
+        """The result of an append whose answer was lost, if its events are in the stream (an
+        append is atomic: its last event there means all of them are); None if they are not, or
+        if the stream cannot be read either (the outcome stays unknown, and is reported so)."""
+        try:
+            tail = await self._client.get_stream(stream, backwards=True, limit=len(new_events))
+        except NotFoundError:
+            return None
+        except KurrentDBClientError:
+            return None
+        last_id = new_events[-1].id
+        for recorded in tail:
+            if recorded.id == last_id:
+                return AppendResult(version=recorded.stream_position, position=recorded.commit_position or 0)
+        return None
 
     async def _version_at(self, position: int, stream: str, event_id: uuid.UUID) -> int:
         """Stream version of the event just appended at ``position`` (ANY/EXISTS appends).

@@ -13,6 +13,9 @@ modules that kurrentdbclient ships (``kurrentdbclient.protos.v1``):
   (confirmation, events after the position, caught-up, then live events);
 - ``event_store.client.gossip.Gossip/Read``: a one-node cluster whose leader is this server, so
   ``kurrentdb+discover://`` connection strings work too;
+- appends that commit but whose answer is lost (``lose_append_answers``), and the server's
+  idempotent write: the same event ids appended again where they already are succeed, with no
+  position in the answer;
 - the server's maximum append size (``max_append_bytes``, MaximumAppendSizeExceeded beyond it);
 - on command, what a cluster does to live subscriptions: ``drop_subscriptions`` ends them (with
   an error status or a clean end of the stream), ``refuse_subscriptions`` makes new ones fail
@@ -25,7 +28,7 @@ recorded at start-up, as a real server's are, so clients have to filter them.
 
 Not emulated: the v2 streams API (``kurrent.rpc``, multi-stream appends), the v1 unary
 ``Append`` (the asyncio client uses BatchAppend), stream subscriptions, deletes and tombstones,
-idempotent re-appends of known event ids, checkpoints in filtered subscriptions, links,
+checkpoints in filtered subscriptions, links,
 persistent subscriptions, projections, authentication and TLS.
 """
 
@@ -93,6 +96,8 @@ class _FakeLog:
     # KurrentDB's MaxAppendSize: 1 MiB by default up to 25.0 (16 MiB from 25.1); an append whose
     # events' data and metadata are larger is refused with MaximumAppendSizeExceeded.
     max_append_bytes: int = 1_048_576
+    # Appends still to commit whose answer is then lost (see FakeKurrentDb.lose_append_answers).
+    answers_to_lose: int = 0
 
     def last_revision(self, stream: str) -> int | None:
         records = self.streams.get(stream)
@@ -145,7 +150,28 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             proposed.extend(request.proposed_messages)
             if request.is_final:
                 del pending[correlation_id]
-                yield self._append(request.correlation_id, options, proposed)
+                response = self._append(request.correlation_id, options, proposed)
+                if self._log.answers_to_lose and not response.HasField("error"):
+                    self._log.answers_to_lose -= 1  # committed, but the caller never hears so
+                    await context.abort(grpc.StatusCode.DEADLINE_EXCEEDED, "the fake lost the append's answer")
+                yield response
+
+    def _already_written(self, stream: str, options: streams_pb2.BatchAppendReq.Options, expected_kind: str,
+                         proposed: list[Any]) -> int | None:
+        """The revision of the last of `proposed` if exactly these events (by id) are already in
+        `stream` where this append expected them (anywhere, for `any`); None otherwise."""
+        records = self._log.streams.get(stream, [])
+        ids = [message.id.string for message in proposed]
+        if expected_kind == "stream_position":
+            starts = [options.stream_position + 1]
+        elif expected_kind == "no_stream":
+            starts = [0]
+        else:
+            starts = list(range(len(records)))
+        for start in starts:
+            if [r.id for r in records[start:start + len(ids)]] == ids:
+                return records[start + len(ids) - 1].revision
+        return None
 
     def _append(
         self, correlation_id: shared_pb2.UUID, options: streams_pb2.BatchAppendReq.Options, proposed: list[Any]
@@ -170,6 +196,13 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             packed.Pack(detail)
             response.error.CopyFrom(status_pb2.Status(code=code_pb2.RESOURCE_EXHAUSTED,
                                                       message="Maximum Append Size Exceeded", details=packed))
+            return response
+        written = self._already_written(stream, options, expected_kind, proposed)
+        if written is not None:
+            # The server's idempotent write: the same event ids where the expected version says
+            # they go are a success again, not a conflict, and its answer names no position.
+            response.success.current_revision = written
+            response.success.no_position.CopyFrom(empty_pb2.Empty())
             return response
         if not accepted:
             response.error.CopyFrom(_wrong_expected_version(options, expected_kind, current))
@@ -344,6 +377,12 @@ class FakeKurrentDb:
         self._log.drop_status = status
         self._log.dropped.set()
         self._log.dropped = asyncio.Event()
+
+    def lose_append_answers(self, count: int = 1) -> None:
+        """The next `count` appends commit, then their call fails with DEADLINE_EXCEEDED, as when a
+        write times out on the client while the cluster still commits it (KurrentDB docs,
+        "Appending events": a timed-out append may have been written; idempotent ids resolve it)."""
+        self._log.answers_to_lose = count
 
     def refuse_subscriptions(self, refuse: bool = True) -> None:
         """New $all subscriptions fail with UNAVAILABLE "Server Is Not Ready" while `refuse` holds
