@@ -24,17 +24,15 @@ from protos.iamd.v1 import authorization_pb2 as apb
 from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 from tests.e2e.conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
-from tests.fakes.kurrentdb_fake import FakeKurrentDb
+from tests.fakes.kurrentdb_fake import FakeKurrentDb, running_fake
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeKurrentDb]:
-    server = FakeKurrentDb()
-    await server.start()
-    yield server
-    await server.stop()
+    async with running_fake() as server:
+        yield server
 
 
 @pytest.fixture

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import asyncio
 import bisect
+import contextlib
 import re
 import time
 import uuid
@@ -399,6 +400,17 @@ class FakeKurrentDb:
 
         self._log.append("$settings", [system_event("$settings")])
         self._log.append("$stats-127.0.0.1:2113", [system_event("$statsCollected")])
+
+
+@contextlib.asynccontextmanager
+async def running_fake() -> AsyncIterator[FakeKurrentDb]:
+    """A started fake, stopped on the way out (the fixtures of the tests that drive it)."""
+    server = FakeKurrentDb()
+    await server.start()
+    try:
+        yield server
+    finally:
+        await server.stop()
 
 
 def _copy_expected(options: streams_pb2.BatchAppendReq.Options, response: streams_pb2.BatchAppendResp) -> None:

@@ -17,19 +17,17 @@ from service.eventstore import EventCodec
 from service.eventstore.errors import EventStoreError
 from service.eventstore.kurrentdb import KurrentDbEventStore
 from service.eventstore.port import EventFilter, NewEvent, StreamState
-from tests.fakes.kurrentdb_fake import FakeKurrentDb
+from tests.fakes.kurrentdb_fake import running_fake
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 async def store() -> AsyncIterator[KurrentDbEventStore]:
-    fake = FakeKurrentDb()
-    await fake.start()
-    adapter = KurrentDbEventStore(fake.uri, EventCodec())
-    yield adapter
-    await adapter.close()
-    await fake.stop()
+    async with running_fake() as fake:
+        adapter = KurrentDbEventStore(fake.uri, EventCodec())
+        yield adapter
+        await adapter.close()
 
 
 def _record(n: int) -> dict[str, object]:

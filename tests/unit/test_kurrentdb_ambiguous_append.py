@@ -16,17 +16,15 @@ from service.eventstore import EventCodec
 from service.eventstore.errors import EventStoreUnavailable
 from service.eventstore.kurrentdb import KurrentDbEventStore
 from service.eventstore.port import NewEvent, StreamState
-from tests.fakes.kurrentdb_fake import FakeKurrentDb
+from tests.fakes.kurrentdb_fake import FakeKurrentDb, running_fake
 
 pytestmark = pytest.mark.asyncio
 
 
 @pytest.fixture
 async def fake() -> AsyncIterator[FakeKurrentDb]:
-    server = FakeKurrentDb()
-    await server.start()
-    yield server
-    await server.stop()
+    async with running_fake() as server:
+        yield server
 
 
 @pytest.fixture
