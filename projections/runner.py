@@ -46,10 +46,15 @@ class Projection(Protocol):
 
 
 class SnapshotFile:
-    """A projection snapshot in one JSON file, replaced atomically (write, fsync, rename)."""
+    """A projection snapshot in one JSON file, replaced atomically (write, fsync, rename).
 
-    def __init__(self, path: Path) -> None:
+    `log_id` names the log the snapshot was taken from (the id of its first event): a snapshot of
+    another log (a KurrentDB cluster recreated, an events.db restored from elsewhere) is never
+    loaded, even when that log has grown past the snapshot's position."""
+
+    def __init__(self, path: Path, log_id: str = "") -> None:
         self.path = path
+        self.log_id = log_id
 
     def load(self) -> dict[str, Any] | None:
         # Decoding makes millions of objects, all kept: the cyclic garbage collector, left on,
@@ -59,6 +64,11 @@ class SnapshotFile:
         gc.disable()
         try:
             snapshot = orjson.loads(self.path.read_bytes())
+            taken_from = snapshot.get("log_id", "") if isinstance(snapshot, dict) else ""
+            if taken_from and self.log_id and taken_from != self.log_id:
+                log.warning("snapshot_of_another_log", path=str(self.path), snapshot_log=taken_from,
+                            log=self.log_id)
+                return None
             gc.freeze()
             return snapshot
         except FileNotFoundError:
@@ -75,7 +85,7 @@ class SnapshotFile:
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
             os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
-            f.write(orjson.dumps(snapshot))
+            f.write(orjson.dumps({**snapshot, "log_id": self.log_id} if self.log_id else snapshot))
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)

@@ -122,6 +122,14 @@ class RunningServer:
         log.info("iamd_stopped")
 
 
+async def _log_id(store: EventStore) -> str:
+    """The id of the log's first event: which log this is (bootstrap has written one by now)."""
+    async with contextlib.aclosing(store.read_all(limit=1)) as events:
+        async for first in events:
+            return first.id
+    return ""
+
+
 def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
     snapshot = snapshots.load()
     if snapshot is None:
@@ -163,7 +171,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     if created and fixed_key:  # a well-known key lives in this log from now on, flag or no flag
         development_key.write_text(f"root key {fixed_key[0]} was fixed by --dev-root-key\n")
 
-    snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json")
+    snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json", log_id=await _log_id(store))
     projection = load_projection(snapshots)
     if projection.position > await store.head_position():
         log.warning("snapshot_ahead_of_log", snapshot_position=projection.position)  # another log: rebuild

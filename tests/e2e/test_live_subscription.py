@@ -173,3 +173,27 @@ async def test_two_replicas_on_one_store_see_each_others_writes_and_recover_alon
     finally:
         await stop_iamd(second)
         await stop_iamd(first)
+
+
+async def test_a_snapshot_of_another_log_is_not_loaded(tmp_path: Path) -> None:
+    """Issue 15, item 10: a replica whose store was recreated (a new cluster) must not fold the new
+    log's tail onto the old log's snapshot, even once the new log is longer than the snapshot."""
+    kek = tmp_path / "kek"
+    async with running_fake() as old_log, running_fake() as new_log:
+        first = await start_iamd(tmp_path / "replica", store_uri=old_log.uri, kek_file=str(kek))
+        await first.iam.CreateUser(ipb.CreateUserRequest(user_name="only-in-the-old-log"))
+        await stop_iamd(first)  # writes its snapshot
+        assert (tmp_path / "replica" / "snapshots" / "identity.json").exists()
+
+        other = await start_iamd(tmp_path / "other", store_uri=new_log.uri, kek_file=str(kek))
+        for n in range(5):  # the new log grows past the old snapshot's position
+            await other.iam.CreateUser(ipb.CreateUserRequest(user_name=f"new-{n}"))
+        await stop_iamd(other)
+        shutil.copy(tmp_path / "other" / "root-credentials", tmp_path / "replica" / "root-credentials")
+
+        again = await start_iamd(tmp_path / "replica", store_uri=new_log.uri, kek_file=str(kek))
+        try:
+            users = await again.iam.ListUsers(ipb.ListUsersRequest())
+            assert sorted(u.user_name for u in users.users) == [f"new-{n}" for n in range(5)]
+        finally:
+            await stop_iamd(again)
