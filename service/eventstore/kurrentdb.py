@@ -84,6 +84,10 @@ _UNAVAILABLE_ERRORS = (
 # KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
 _SYSTEM_STREAMS_REGEX = r"\$.*"
 _BATCH = 1_000  # events per read_all_batches batch
+# A head read is a backwards search on the server (past every audit record written since the last
+# identity event, for the identity streams' head): bounded, it fails as "unavailable" (retryable)
+# instead of holding a command up for as long as the search takes.
+HEAD_TIMEOUT = 5.0
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -289,6 +293,7 @@ class KurrentDbEventStore:
                 alternatives = "|".join(f"{re.escape(p)}.*" for p in filter.stream_prefixes)
                 return await self._client.get_commit_position(
                     filter_include=(f"(?:{alternatives})",), filter_exclude=(), filter_by_stream_name=True,
+                    timeout=HEAD_TIMEOUT,
                 )
             if filter is not None:
                 # Types, or prefixes and types together: the server filters one or the other.
@@ -297,7 +302,7 @@ class KurrentDbEventStore:
                     last = event.position
                 return last
             return await self._client.get_commit_position(
-                filter_exclude=(_SYSTEM_STREAMS_REGEX,), filter_by_stream_name=True
+                filter_exclude=(_SYSTEM_STREAMS_REGEX,), filter_by_stream_name=True, timeout=HEAD_TIMEOUT,
             )
         except KurrentDBClientError as e:
             raise _translate(e, "reading the head of $all") from e
