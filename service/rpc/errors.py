@@ -66,7 +66,7 @@ def to_grpc_status(error: e.IamError, request_id: str) -> grpc.Status:
     if error.problems:
         details.append(_pack(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(
-                field=p.field, description=p.message + (f" (did you mean {p.hint}?)" if p.hint else ""))
+                field=p.field, description=p.message + (f" ({p.hint})" if p.hint else ""))
             for p in error.problems])))
     if error.quota:
         details.append(_pack(error_details_pb2.QuotaFailure(violations=[

@@ -47,3 +47,18 @@ def test_ordinary_errors_are_untouched() -> None:
     problems = [FieldProblem("userName", "Member must satisfy regular expression pattern: [\\w+=,.@-]+")]
     error = ValidationError("1 validation error detected", problems=problems)
     assert error.problems == tuple(problems) and error.message == "1 validation error detected"
+
+
+def test_a_hint_is_shown_as_written_once() -> None:
+    """Issue 14: a misspelt Effect read "did you mean did you mean `Allow`??" in the field violation."""
+    from google.rpc import error_details_pb2, status_pb2
+
+    error = ValidationError("Invalid effect", problems=[
+        FieldProblem("Statement[0].Effect", "Invalid effect: `allow`", "did you mean `Allow`?"),
+        FieldProblem("Statement[1].Effect", "Invalid effect: `7`", "use `Allow` or `Deny`")])
+    status = to_grpc_status(error, "request-id")
+    packed = status_pb2.Status.FromString(dict(status.trailing_metadata)["grpc-status-details-bin"])
+    violations = next(error_details_pb2.BadRequest.FromString(d.value).field_violations
+                      for d in packed.details if d.type_url.endswith("BadRequest"))
+    assert [v.description for v in violations] == [
+        "Invalid effect: `allow` (did you mean `Allow`?)", "Invalid effect: `7` (use `Allow` or `Deny`)"]
