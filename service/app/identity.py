@@ -70,8 +70,9 @@ def check_policy_document(field: str, document: str, policy_type: PolicyType) ->
     problems = validate_policy(document, policy_type)
     if problems:
         first = problems[0]
+        # AWS's message alone (its callers compare it); where, and iamd's detail, are in the details.
         raise MalformedPolicyDocumentError(
-            f"{first.message}" + (f" at {first.path}" if first.path else ""),
+            first.message,
             problems=[FieldProblem(f"{field}:{p.path}" if p.path else field, p.message, p.hint)
                       for p in problems],
         )

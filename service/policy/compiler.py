@@ -33,7 +33,7 @@ from .matching import (
 )
 from .model import MalformedPolicyError, PolicyType, StatementEffect, StatementRef
 from .principals import PrincipalMatcher, compile_principal
-from .validate import bounded, validate_document
+from .validate import reported, validate_document
 
 
 _T = TypeVar("_T")
@@ -98,7 +98,7 @@ def compile_policy(
     if document is not None:
         problems.extend(validate_document(document, policy_type))
     if problems:
-        raise MalformedPolicyError(bounded(problems))
+        raise MalformedPolicyError(reported(problems))
     return compile_document(document, policy_id=policy_id, policy_type=policy_type, version=version)
 
 

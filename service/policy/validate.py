@@ -88,11 +88,32 @@ def bounded(problems: list[PolicyProblem]) -> list[PolicyProblem]:
 
 
 def validate_policy(text: str, policy_type: PolicyType) -> list[PolicyProblem]:
-    """The problems with a policy document of the given type (bounded: see `bounded`); [] when it is valid."""
+    """The problems with a policy document of the given type (see `reported`); [] when it is valid."""
     document, problems = parse_document(text)
     if document is not None:
         problems.extend(validate_document(document, policy_type))
-    return bounded(problems)
+    return reported(problems)
+
+
+SYNTAX_ERRORS = "Syntax errors in policy."  # AWS's whole message for any structural fault
+
+
+def aws_worded(problem: PolicyProblem) -> PolicyProblem:
+    """The problem with AWS's message: for a structural fault AWS says only "Syntax errors in
+    policy.", so iamd's own detail (what exactly is wrong) moves to the hint, which the error's
+    details carry beside the path."""
+    message = problem.message
+    if message == "Syntax errors in policy":
+        return PolicyProblem(problem.path, SYNTAX_ERRORS, problem.hint)
+    if message.startswith("Syntax errors in policy: "):
+        detail = message.removeprefix("Syntax errors in policy: ")
+        return PolicyProblem(problem.path, SYNTAX_ERRORS, f"{detail}; {problem.hint}" if problem.hint else detail)
+    return problem
+
+
+def reported(problems: list[PolicyProblem]) -> list[PolicyProblem]:
+    """What a refusal reports: the problems in AWS's words, bounded (see `bounded`)."""
+    return bounded([aws_worded(p) for p in problems])
 
 
 def validate_document(document: Any, policy_type: PolicyType) -> list[PolicyProblem]:
@@ -323,7 +344,7 @@ def _principal_entry_ok(kind: str, item: str) -> bool:
 def _action_elements(st: dict[str, Any], path: str, add: Any) -> None:
     has_a, has_na = "Action" in st, "NotAction" in st
     if not has_a and not has_na:
-        add(PolicyProblem(f"{path}.Action", "Policy statement must contain actions"))
+        add(PolicyProblem(f"{path}.Action", "Policy statement must contain actions."))
         return
     if has_a and has_na:
         add(
@@ -346,7 +367,7 @@ def _action_elements(st: dict[str, Any], path: str, add: Any) -> None:
             )
             continue
         if not items:
-            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain actions"))
+            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain actions."))
         for item_path, item in zip(item_paths(f"{path}.{element}", value), items):
             message = _action_problem(item)
             if message:
@@ -385,7 +406,7 @@ def _resource_elements(
                 )
         return
     if not has_r and not has_nr:
-        add(PolicyProblem(f"{path}.Resource", "Policy statement must contain resources"))
+        add(PolicyProblem(f"{path}.Resource", "Policy statement must contain resources."))
         return
     if has_r and has_nr:
         add(
@@ -409,7 +430,7 @@ def _resource_elements(
             )
             continue
         if not items:
-            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain resources"))
+            add(PolicyProblem(f"{path}.{element}", "Policy statement must contain resources."))
         for item_path, item in zip(item_paths(f"{path}.{element}", value), items):
             for message, hint in _resource_problems(item, variables):
                 add(PolicyProblem(item_path, message, hint))
@@ -521,4 +542,4 @@ def _condition_value_problems(name: str, op: Any, value: str, variables: bool) -
     return [f"Syntax errors in policy: {problem} (operator `{name}`)"] if problem else []
 
 
-__all__ = ["validate_policy", "validate_document", "did_you_mean", "bounded", "OPERATORS", "REPORTED_PROBLEMS_BUDGET"]
+__all__ = ["validate_policy", "validate_document", "did_you_mean", "bounded", "reported", "aws_worded", "OPERATORS", "REPORTED_PROBLEMS_BUDGET"]

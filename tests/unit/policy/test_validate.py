@@ -61,21 +61,22 @@ def test_every_problem_is_reported_at_once_with_paths_and_hints():
         "Statement[1].Condition.NumericLessThan.aws:MultiFactorAuthAge",
     }
     assert by_path["Version"].message == "The policy must contain a valid version string"
-    assert by_path["Statment"].hint == "did you mean `Statement`?"
-    assert by_path["Statement[1].Efect"].hint == "did you mean `Effect`?"
+    assert by_path["Statment"].message == "Syntax errors in policy."  # AWS's words; the detail is the hint
+    assert by_path["Statment"].hint == "unknown element `Statment`; did you mean `Statement`?"
+    assert by_path["Statement[1].Efect"].hint == "unknown element `Efect`; did you mean `Effect`?"
     assert by_path["Statement[1].Effect"].message == "Missing required field Effect"
     assert by_path["Statement[1].Action"].message.startswith("Actions/Conditions must be prefaced by a vendor")
     assert by_path["Statement[1].Resource"].message == 'Resource bucket must be in ARN format or "*".'
-    assert by_path["Statement[1].Condition.StringLikee"].hint == "did you mean `StringLike`?"
-    assert "not a number" in by_path["Statement[1].Condition.NumericLessThan.aws:MultiFactorAuthAge"].message
+    assert by_path["Statement[1].Condition.StringLikee"].hint == "unknown condition operator `StringLikee`; did you mean `StringLike`?"
+    assert "not a number" in (by_path["Statement[1].Condition.NumericLessThan.aws:MultiFactorAuthAge"].hint or "")
 
 
 def test_compile_policy_raises_with_every_problem():
     with pytest.raises(MalformedPolicyError) as err:
         compile_policy(json.dumps({"Statement": [{"Effect": "Allow"}]}), policy_id="p", policy_type=PolicyType.IDENTITY)
     assert [p.message for p in err.value.problems] == [
-        "Policy statement must contain actions",
-        "Policy statement must contain resources",
+        "Policy statement must contain actions.",
+        "Policy statement must contain resources.",
     ]
 
 
@@ -90,7 +91,7 @@ def test_compile_policy_raises_with_every_problem():
 )
 def test_invalid_json_is_a_problem_at_the_root(text, hint_part):
     found = problems(text)
-    assert found and found[0].path == "" and found[0].message == "Syntax errors in policy"
+    assert found and found[0].path == "" and found[0].message == "Syntax errors in policy."
     assert hint_part in (found[0].hint or "")
 
 
@@ -175,9 +176,11 @@ def test_sids_iam_stored_policies_alphanumeric_and_unique_everywhere():
 
 def test_action_resource_shapes():
     found = problems({"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", 7], "NotAction": "s3:x:y", "Resource": "arn:aws:*:::x"}]})
-    assert [(p.path, p.message) for p in found] == [
-        ("Statement[0].NotAction", "Syntax errors in policy: a statement cannot hold both `Action` and `NotAction`"),
-        ("Statement[0].Action", "Syntax errors in policy: `Action` must be a string or a list of strings"),
+    assert [(p.path, p.message, p.hint) for p in found][:2] == [
+        ("Statement[0].NotAction", "Syntax errors in policy.", "a statement cannot hold both `Action` and `NotAction`"),
+        ("Statement[0].Action", "Syntax errors in policy.", "`Action` must be a string or a list of strings"),
+    ]
+    assert [(p.path, p.message) for p in found][2:] == [
         ("Statement[0].NotAction", "Actions/Condition can contain only one colon."),
         ("Statement[0].Resource", "Resource vendor must be fully qualified and cannot contain regexes."),
     ]
@@ -226,4 +229,4 @@ def test_policy_variables_only_in_the_resource_part():
 
 def test_variable_syntax_errors():
     found = problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::b/${aws:username, default}/*"}]})
-    assert "single quotes" in found[0].message
+    assert found[0].message == "Syntax errors in policy." and "single quotes" in (found[0].hint or "")
