@@ -118,7 +118,7 @@ class ProjectionRunner:
         self._last_snapshot_time = time.monotonic()
         self.failure: BaseException | None = None
         # Following the live log: not before the catch-up, nor between a dropped subscription
-        # and a new one that is known to have missed nothing (see _resubscribed).
+        # and the new one the store has established (see _follow_live).
         self.following = False
         self._stalled_since: float | None = None  # monotonic time the live subscription ended
         self.stall_reason = ""
@@ -155,6 +155,10 @@ class ProjectionRunner:
             self.caught_up.set()
             log.info("projection_caught_up", position=self.projection.position,
                      events_applied=self.projection.events_applied)
+            # Stale from here until the store establishes the live subscription (at once on
+            # SQLite): one that never does must not leave the projection silently frozen.
+            self._stalled_since = time.monotonic()
+            self.stall_reason = "the live subscription is not established yet"
             await self._follow_live()
         except asyncio.CancelledError:
             raise
@@ -196,7 +200,7 @@ class ProjectionRunner:
             return
         self.following = following
         if following:
-            if self._stalled_since is not None:
+            if self._stalled_since is not None and self.resubscriptions:
                 log.info("projection_following_again", position=self.projection.position,
                          stalled_s=round(time.monotonic() - self._stalled_since, 3))
             self._stalled_since = None
