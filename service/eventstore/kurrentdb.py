@@ -88,6 +88,7 @@ _BATCH = 1_000  # events per read_all_batches batch
 # identity event, for the identity streams' head): bounded, it fails as "unavailable" (retryable)
 # instead of holding a command up for as long as the search takes.
 HEAD_TIMEOUT = 5.0
+_LANDED_LOOKBACK = 64  # events appended by others behind an append whose answer was lost
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -361,7 +362,8 @@ class KurrentDbEventStore:
         append is atomic: its last event there means all of them are); None if they are not, or
         if the stream cannot be read either (the outcome stays unknown, and is reported so)."""
         try:
-            tail = await self._client.get_stream(stream, backwards=True, limit=len(new_events))
+            # A little past the append's own events: others may have appended behind it since.
+            tail = await self._client.get_stream(stream, backwards=True, limit=len(new_events) + _LANDED_LOOKBACK)
         except NotFoundError:
             return None
         except KurrentDBClientError:
