@@ -26,14 +26,10 @@ from typing import Any, Protocol
 import orjson
 import structlog
 
-from service.eventstore.errors import EventStoreError, EventStoreUnavailable
-from service.eventstore.port import EventFilter, EventStore, RecordedEvent
+from service.eventstore.errors import EventStoreError
+from service.eventstore.port import EventFilter, EventStore, RecordedEvent, follow_live
 
 log = structlog.get_logger(__name__)
-
-
-RESUBSCRIBE_FIRST_PAUSE = 0.05  # seconds before the first new subscription; doubled per failure
-RESUBSCRIBE_MAX_PAUSE = 5.0
 
 
 class Projection(Protocol):
@@ -169,29 +165,21 @@ class ProjectionRunner:
             raise
 
     async def _follow_live(self) -> None:
-        """Follow the live log for good: a subscription that ends, cleanly or with a store outage,
-        is replaced by a new one from the last applied position, after a growing pause. An event
-        the projection cannot apply (a codec error, say) is not retried: it stops the runner."""
-        backoff = RESUBSCRIBE_FIRST_PAUSE
-        while True:
-            try:
-                # Following again once the store has established the new subscription: it
-                # delivers everything after the position given, so nothing is missed.
-                async for event in self.store.subscribe_all(after=self.projection.position or None,
-                                                            filter=self.filter,
-                                                            on_live=lambda: self._set_following(True)):
-                    self._apply(event)
-                    backoff = RESUBSCRIBE_FIRST_PAUSE
-                    await self._maybe_snapshot()
-                reason = "the store ended the live subscription"
-            except EventStoreUnavailable as e:
-                reason = f"the live subscription dropped: {e}"
-            self._set_following(False, reason)
-            self.resubscriptions += 1
-            log.warning("projection_subscription_ended", reason=reason, position=self.projection.position,
-                        retry_in_s=backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, RESUBSCRIBE_MAX_PAUSE)
+        """Follow the live log for good (follow_live replaces a subscription that ends). Following
+        again once the store has established the new subscription: it delivers everything after
+        the last applied position, so nothing is missed. An event the projection cannot apply (a
+        codec error, say) is not retried: it stops the runner."""
+        async for event in follow_live(self.store, self.projection.position, self.filter,
+                                       on_ended=self._subscription_ended,
+                                       on_live=lambda: self._set_following(True)):
+            self._apply(event)
+            await self._maybe_snapshot()
+
+    def _subscription_ended(self, reason: str, pause: float) -> None:
+        self._set_following(False, reason)
+        self.resubscriptions += 1
+        log.warning("projection_subscription_ended", reason=reason, position=self.projection.position,
+                    retry_in_s=pause)
 
     def _set_following(self, following: bool, reason: str = "") -> None:
         if following == self.following:

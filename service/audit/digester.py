@@ -22,8 +22,8 @@ import orjson
 import structlog
 
 from projections.audit_index import AUDIT_STREAMS
-from service.eventstore.errors import EventStoreUnavailable, WrongExpectedVersion
-from service.eventstore.port import EventStore, NewEvent, StreamState
+from service.eventstore.errors import WrongExpectedVersion
+from service.eventstore.port import EventStore, NewEvent, StreamState, follow_live
 
 from .digest import (
     DIGEST_STREAM,
@@ -43,8 +43,6 @@ from .digest import (
 )
 
 log = structlog.get_logger(__name__)
-_WATCH_FIRST_PAUSE = 0.05  # seconds before replacing an ended subscription; doubled per failure
-_WATCH_MAX_PAUSE = 5.0
 
 
 async def read_audit_entries(store: EventStore, after: int | None = None, up_to: int | None = None,
@@ -121,22 +119,14 @@ class Digester:
         """Note the position of every record committed, from any replica. A subscription the store
         ends (a KurrentDB node restarting, an election, a dropped connection) is replaced from the
         last position seen, after a growing pause: nothing committed meanwhile is missed."""
-        pause = _WATCH_FIRST_PAUSE
-        while True:
-            try:
-                async for event in self.store.subscribe_all(after=after or None, filter=AUDIT_STREAMS):
-                    self._seen.append(event.position)
-                    after = event.position
-                    pause = _WATCH_FIRST_PAUSE
-                reason = "the store ended the subscription"
-            except EventStoreUnavailable as e:
-                reason = str(e)
-            except Exception as e:  # noqa: BLE001 — removals go unnoticed until a restart; say so
-                log.error("audit_digest_watcher_failed", exc_info=e)
-                return
-            log.warning("audit_digest_watcher_resubscribing", reason=reason, after=after, retry_in_s=pause)
-            await asyncio.sleep(pause)
-            pause = min(pause * 2, _WATCH_MAX_PAUSE)
+        def ended(reason: str, pause: float) -> None:
+            log.warning("audit_digest_watcher_resubscribing", reason=reason, retry_in_s=pause)
+
+        try:
+            async for event in follow_live(self.store, after, AUDIT_STREAMS, on_ended=ended):
+                self._seen.append(event.position)
+        except Exception as e:  # noqa: BLE001 — removals go unnoticed until a restart; say so
+            log.error("audit_digest_watcher_failed", exc_info=e)
 
     def note_committed(self, positions: range) -> None:
         """The positions of audit records this process just committed (instead of the watcher,

@@ -8,6 +8,7 @@ read-your-writes token: once a subscriber has seen it, it has seen the write.
 
 from __future__ import annotations
 
+import asyncio
 import enum
 import os
 import random
@@ -18,6 +19,8 @@ from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import orjson
+
+from .errors import EventStoreUnavailable
 
 
 class StreamState(enum.Enum):
@@ -274,3 +277,31 @@ class EventStore(Protocol):
     async def close(self) -> None:
         """Flush pending writes and release resources; later calls fail."""
         ...
+
+
+RESUBSCRIBE_FIRST_PAUSE = 0.05  # seconds before a new subscription replaces one that ended; doubled per failure
+RESUBSCRIBE_MAX_PAUSE = 5.0
+
+
+async def follow_live(store: EventStore, after: int, filter: EventFilter | None, *,
+                      on_ended: Callable[[str, float], None],
+                      on_live: Callable[[], None] | None = None) -> AsyncIterator[RecordedEvent]:
+    """The live log for good. A subscription the store ends (cleanly, or with EventStoreUnavailable:
+    a KurrentDB node restarting, an election, a dropped connection) is replaced by a new one after
+    the last event yielded, following a pause that doubles from RESUBSCRIBE_FIRST_PAUSE up to
+    RESUBSCRIBE_MAX_PAUSE and starts again once events flow; `on_ended(reason, pause)` is told of
+    each end first. `on_live` is passed to every subscription (see subscribe_all). Any other
+    error ends the following."""
+    pause = RESUBSCRIBE_FIRST_PAUSE
+    while True:
+        try:
+            async for event in store.subscribe_all(after=after or None, filter=filter, on_live=on_live):
+                after = event.position
+                pause = RESUBSCRIBE_FIRST_PAUSE
+                yield event
+            reason = "the store ended the live subscription"
+        except EventStoreUnavailable as e:
+            reason = f"the live subscription dropped: {e}"
+        on_ended(reason, pause)
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, RESUBSCRIBE_MAX_PAUSE)
