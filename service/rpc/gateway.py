@@ -292,7 +292,7 @@ class CallGateway:
             admitted = True
             request = self._parse(method, raw)
             if self.stalled_for is not None and method.rpc not in ANSWERED_WHEN_STALE:
-                self._refuse_if_stale()
+                self._refuse_if_stale(self.stalled_for())
             caller = None
             if self.guard is not None:
                 caller = self.guard.check(method.path, raw, request, metadata, request_keys, signed)
@@ -342,10 +342,9 @@ class CallGateway:
                 log.error("audit_record_lost", request_id=request_id, exc_info=e)
         return Refused(error)
 
-    def _refuse_if_stale(self) -> None:
+    def _refuse_if_stale(self, stalled: float) -> None:
         """Never decide on state that may be stale without saying so: past the bound, a call is
         refused (retryably) until the projection follows its log again."""
-        stalled = self.stalled_for() if self.stalled_for is not None else 0.0
         if stalled > self.max_staleness:
             raise ServiceUnavailableError(
                 f"iamd's view of the log stopped following it {stalled:.1f} s ago (more than "
