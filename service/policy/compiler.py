@@ -8,9 +8,8 @@ written or loaded; deciding never parses, never compiles a pattern.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import Any
 
 from .conditions import Holds, compile_condition
 from .document import (
@@ -33,29 +32,16 @@ from .matching import (
 )
 from .model import MalformedPolicyError, PolicyType, StatementEffect, StatementRef
 from .principals import PrincipalMatcher, compile_principal
+from .sharing import Shared
 from .validate import reported, validate_document
 
 
-_T = TypeVar("_T")
-
-# Matchers are pure functions of what they were compiled from, and statements repeat their action
-# lists and conditions across policies (a deployment's policies are mostly variations of a few):
-# equal inputs share one matcher. On the benchmark's 20,000 policies this (with matching._shared)
-# cut the memory a sweep over every principal adds from 490 to 320 MiB, and compiling by a fifth.
-_SHARED_MATCHERS: dict[Hashable, Any] = {}
-_MAX_SHARED_MATCHERS = 65_536
-
-
-def _shared(key: Hashable, build: Callable[[], _T]) -> _T:
-    try:
-        found = _SHARED_MATCHERS.get(key)
-    except TypeError:  # an unhashable value in a condition: compiled on its own
-        return build()
-    if found is None:
-        if len(_SHARED_MATCHERS) >= _MAX_SHARED_MATCHERS:
-            _SHARED_MATCHERS.clear()  # bounded; equal inputs are merely not shared for a while
-        found = _SHARED_MATCHERS[key] = build()
-    return found  # type: ignore[no-any-return]
+# Matchers are pure functions of what they were compiled from: statements with equal actions,
+# resources or conditions share one (see sharing). On the benchmark's 20,000 policies this (with
+# matching's shared service sets) cut the memory a sweep over every principal adds from 490 to
+# 320 MiB, and compiling by a fifth.
+_MATCHERS = Shared(limit=65_536)
+_shared = _MATCHERS.get
 
 
 @dataclass(frozen=True, slots=True, eq=False)

@@ -16,6 +16,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
+from .sharing import Shared
 from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
 from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
 
@@ -29,18 +30,12 @@ def compile_actions(patterns: Sequence[str]) -> ActionMatcher:
 
 # One object per distinct set of services: tens of thousands of compiled statements name the same
 # few services, and a frozenset each was ~30 MB of a deployment with 20,000 policies.
-_SHARED_SERVICE_SETS: dict[frozenset[str], frozenset[str]] = {}
-_MAX_SHARED_SERVICE_SETS = 4096
+_SERVICE_SETS = Shared(limit=4096)
 
 
 def _shared(services: set[str]) -> frozenset[str]:
     key = frozenset(services)
-    shared = _SHARED_SERVICE_SETS.get(key)
-    if shared is None:
-        if len(_SHARED_SERVICE_SETS) >= _MAX_SHARED_SERVICE_SETS:
-            _SHARED_SERVICE_SETS.clear()  # bounded; equal sets are merely not shared for a while
-        shared = _SHARED_SERVICE_SETS[key] = key
-    return shared
+    return _SERVICE_SETS.get(key, lambda: key)
 
 
 def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
