@@ -104,10 +104,18 @@ def _kms_identity_counts(
     same_account: bool, resource: Analysis | None, request: AuthorizationRequest
 ) -> bool:
     # A KMS key policy must allow; trusting the account root enables IAM policies. Actions
-    # without a key (CreateKey, ListKeys) are governed by IAM policies alone.
-    if same_account and request.resource == "*":
+    # without a key (CreateKey, ListKeys) are governed by IAM policies alone, and so is an alias:
+    # it has no key policy, "kms:CreateAlias for the alias" is granted "in an IAM policy"
+    # (AWS KMS Developer Guide, "Controlling access to aliases"); the key is a separate request.
+    if same_account and (request.resource == "*" or _is_kms_alias(request.resource)):
         return True
     return resource is not None and resource.allows_account()
+
+
+def _is_kms_alias(resource: str) -> bool:
+    # arn:partition:kms:region:account:alias/name
+    parts = resource.split(":", 5)
+    return len(parts) == 6 and parts[2] == "kms" and parts[5].startswith("alias/")
 
 
 _AWS_MANAGED_POLICY_WRITES = frozenset(
@@ -182,7 +190,11 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
 
     scp_levels: list[Analysis] = []
     scp_verdict = ALLOWED
-    for index in inputs.scp_levels:  # root → OUs → account
+    # SCPs "are principal-centric controls" that limit "principals in your member accounts"
+    # (AWS Organizations User Guide, "Authorization policies in AWS Organizations"): an
+    # anonymous caller or a service principal belongs to no account and is never limited.
+    scp_inputs = inputs.scp_levels if kind != "service" and kind != "anonymous" else ()
+    for index in scp_inputs:  # root → OUs → account
         level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
         scp_levels.append(level)
         if scp_verdict != EXPLICITLY_DENIED:
@@ -190,7 +202,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
                 scp_verdict = EXPLICITLY_DENIED
             elif not level.allows:
                 scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
-    verdicts[_SCP] = scp_verdict
+    verdicts[_SCP] = scp_verdict if scp_inputs or not inputs.scp_levels else NOT_APPLICABLE
 
     rcp_levels: list[Analysis] = []
     rcp_verdict = ALLOWED

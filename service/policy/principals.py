@@ -104,8 +104,8 @@ def compile_principal(
     """Matcher for a Principal (or, with `negated`, a NotPrincipal) element.
 
     `entries` maps the principal kind (AWS, Service, Federated, CanonicalUser) to its values;
-    None stands for `"*"`. A NotPrincipal matches (as EVERYONE) exactly when no entry matches
-    at any rank, so naming an account or a session's role also exempts the caller.
+    None stands for `"*"`. A NotPrincipal matches (as EVERYONE) every caller it does not spare;
+    it spares a caller only when the caller's whole chain is listed (see `spared`).
     """
     if entries is None:
         return _everyone if not negated else _no_one
@@ -156,8 +156,29 @@ def compile_principal(
     if not negated:
         return rank
 
+    def spared(caller: Caller) -> bool:
+        # AWS checks every identity in the caller's chain against a NotPrincipal: "the account
+        # first, then the role, and then the assumed-role user" (IAM User Guide, "AWS JSON policy
+        # elements: NotPrincipal"). So the caller is spared only when its account is listed as
+        # well as itself (for a role session, its role): naming the account alone spares only
+        # the account's root, naming a user alone spares no one.
+        if wildcard:
+            return True
+        kind = caller.kind
+        if kind == "service":
+            return caller.value.lower() in frozen_services
+        if caller.account is None or caller.account not in frozen_accounts:
+            return False
+        if kind == "root":
+            return True
+        if kind == "role-session":
+            return caller.role_arn in frozen_exact
+        if kind == "federated-user":
+            return caller.value in frozen_exact or caller.user_arn in frozen_exact
+        return caller.value in frozen_exact
+
     def not_rank(caller: Caller) -> int:
-        return EVERYONE if rank(caller) == NO_MATCH else NO_MATCH
+        return NO_MATCH if spared(caller) else EVERYONE
 
     return not_rank
 

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from .conditions import OPERATORS, UnknownOperatorError, parse_operator
-from .conditions.arn import split_arn
+from .conditions.arn import split_arn_template
 from .document import (
     STATEMENT_ELEMENTS,
     TOP_LEVEL_ELEMENTS,
@@ -535,7 +535,7 @@ def _condition_value_problems(name: str, op: Any, value: str, variables: bool) -
             parse_template(value, variables=True, wildcards=op.allows_wildcards)
         except VariableSyntaxError as e:
             return [f"Syntax errors in policy: {e}"]
-        if op.family == "Arn" and value != "*" and split_arn(value) is None:
+        if op.family == "Arn" and value != "*" and split_arn_template(value, True) is None:
             return [f"Syntax errors in policy: `{value}` is not an ARN"]
         return []
     problem = op.check_value(value)

@@ -12,12 +12,39 @@ import re
 
 from ..variables import TemplateGlob, has_vars, parse_template
 from ..wildcard import regex_of_tokens
-from .base import MATCH, NO_MATCH, UNKNOWN, ConditionOperator, Context, ValueMatcher
+from .base import MATCH, NO_MATCH, UNKNOWN, UNRESOLVED, ConditionOperator, Context, ValueMatcher
 
 
 def split_arn(text: str) -> list[str] | None:
     """The six parts of an ARN (the resource part keeps its colons), or None."""
     parts = text.split(":", 5)
+    if len(parts) != 6 or parts[0] != "arn":
+        return None
+    return parts
+
+
+def split_arn_template(text: str, variables: bool) -> list[str] | None:
+    """`split_arn` for a policy's value: a colon inside `${...}` does not end a part.
+
+    `arn:aws:iam::${aws:PrincipalAccount}:user/*` has its variable in the account part; AWS
+    substitutes it there (IAM User Guide, "IAM policy elements: Variables and tags").
+    """
+    if not variables or "${" not in text:
+        return split_arn(text)
+    parts: list[str] = []
+    start = i = 0
+    while i < len(text) and len(parts) < 5:
+        if text.startswith("${", i):
+            close = text.find("}", i + 2)
+            if close < 0:
+                return split_arn(text)  # the unclosed variable is reported where it is parsed
+            i = close + 1
+            continue
+        if text[i] == ":":
+            parts.append(text[start:i])
+            start = i + 1
+        i += 1
+    parts.append(text[start:])
     if len(parts) != 6 or parts[0] != "arn":
         return None
     return parts
@@ -37,7 +64,7 @@ def build_arn(values: tuple[str, ...], variables: bool) -> ValueMatcher:
         if value == "*":
             match_all = True
             continue
-        parts = split_arn(value)
+        parts = split_arn_template(value, variables)
         if parts is None:
             continue  # rejected at write time; never matches
         templates = [parse_template(p, variables=variables, wildcards=True) for p in parts]
@@ -66,7 +93,7 @@ def build_arn(values: tuple[str, ...], variables: bool) -> ValueMatcher:
                     break
             else:
                 return MATCH
-        return UNKNOWN if unresolved else NO_MATCH
+        return UNRESOLVED if unresolved else NO_MATCH
 
     return match
 

@@ -2,15 +2,21 @@
 
 An operator is data: its name, family, flags and two functions. `check_value` validates one
 literal policy value at write time; `build` turns a condition's policy values into a matcher
-`(request_value, context, missing) -> MATCH | NO_MATCH | UNKNOWN` that answers the operator's
+`(request_value, context, missing) -> MATCH | NO_MATCH | UNKNOWN | UNRESOLVED` that answers the operator's
 *positive* question ("does any policy value match this request value?"). Negated operators
 (`StringNotEquals`, `NotIpAddress`, …) reuse the positive matcher and invert it outside,
 together with IfExists, ForAllValues/ForAnyValue and missing keys (see `compiled.py`).
 
 UNKNOWN means the comparison could not be made: the request value is not of the operator's type
-(a non-numeric value for NumericEquals) or a policy variable in every otherwise-matching value
-had no value. UNKNOWN never satisfies a condition, negated or not: AWS documents that a
-failed match on a variable without a value makes the statement not apply.
+(a non-numeric value for NumericEquals, a non-ARN for ArnLike). It never satisfies a condition,
+negated or not.
+
+UNRESOLVED means no policy value matched and at least one could not be compared because a policy
+variable in it has no value in the request (and no default). Such a value matches nothing, so a
+positive operator does not hold, and a negated one holds as it does for a value that does not
+match: the documented rule for negated operators ("If the policy condition requires that the key
+is not matched, such as StringNotLike or ArnNotLike, ... the condition is true", IAM User Guide,
+"IAM JSON policy elements: Condition operators").
 """
 
 from __future__ import annotations
@@ -22,6 +28,7 @@ from typing import NamedTuple
 MATCH = 1
 NO_MATCH = 0
 UNKNOWN = -1
+UNRESOLVED = -2
 
 Context = Mapping[str, "str | tuple[str, ...]"]
 ValueMatcher = Callable[[str, Context, "list[str] | None"], int]

@@ -5,7 +5,8 @@ This is where the semantics shared by every operator live, once:
   negated operators → true, any other → false;
 - Null answers from key presence alone;
 - several policy values for one key are ORed (negated operators: the request value must
-  differ from all of them);
+  differ from all of them); a value whose policy variable has no value matches nothing, so
+  it never satisfies a positive operator and never stops a negated one;
 - ForAllValues: every request value satisfies the operator (true for an empty set);
   ForAnyValue: at least one does;
 - a multivalued key used without a set qualifier (AWS: "multivalued context keys require a
@@ -19,10 +20,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .base import MATCH, NO_MATCH, Context, InSet
+from .base import MATCH, NO_MATCH, UNRESOLVED, Context, InSet
 from .registry import SET_ALL, SET_ANY, parse_operator
 
 Holds = Callable[[Context, "list[str] | None"], bool]
+
+_POSITIVE_SATISFIED = frozenset({MATCH})
+_NEGATED_SATISFIED = frozenset({NO_MATCH, UNRESOLVED})
 
 
 def compile_condition(
@@ -44,8 +48,9 @@ def compile_condition(
     match = op.build(values, variables and op.allows_variables)
     negated = op.negated
     if_exists = parsed.if_exists
-    # A satisfied request value: the positive matcher says MATCH, or NO_MATCH when negated.
-    want = NO_MATCH if negated else MATCH
+    # A satisfied request value: the positive matcher says MATCH; when negated, NO_MATCH or
+    # UNRESOLVED (a value whose variable has no value matches nothing; see base.py).
+    want = _NEGATED_SATISFIED if negated else _POSITIVE_SATISFIED
     missing_result = if_exists or negated
 
     test = None
@@ -101,9 +106,9 @@ def compile_condition(
                     missing.append(key_l)
                 return True
             if type(value) is str:
-                return match(value, ctx, missing) == want
+                return match(value, ctx, missing) in want
             for item in value:
-                if match(item, ctx, missing) != want:
+                if match(item, ctx, missing) not in want:
                     return False
             return True
 
@@ -118,9 +123,9 @@ def compile_condition(
                     missing.append(key_l)
                 return if_exists
             if type(value) is str:
-                return match(value, ctx, missing) == want
+                return match(value, ctx, missing) in want
             for item in value:
-                if match(item, ctx, missing) == want:
+                if match(item, ctx, missing) in want:
                     return True
             return False
 
@@ -133,7 +138,7 @@ def compile_condition(
                 missing.append(key_l)
             return missing_result
         if type(value) is str:
-            return match(value, ctx, missing) == want
+            return match(value, ctx, missing) in want
         return False  # a multivalued key without ForAllValues/ForAnyValue
 
     return holds

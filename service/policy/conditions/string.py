@@ -15,7 +15,7 @@ from ..wildcard import STAR, regex_of_tokens
 from .base import (
     MATCH,
     NO_MATCH,
-    UNKNOWN,
+    UNRESOLVED,
     ConditionOperator,
     Context,
     InSet,
@@ -70,7 +70,7 @@ def _equals_builder(fold: Callable[[str], str]) -> Callable[[tuple[str, ...], bo
                     unresolved = True
                 elif fold(text) == folded:
                     return MATCH
-            return UNKNOWN if unresolved else NO_MATCH
+            return UNRESOLVED if unresolved else NO_MATCH
 
         return match
 
@@ -98,7 +98,7 @@ def build_like(values: tuple[str, ...], variables: bool) -> ValueMatcher:
                 unresolved = True
             elif matched:
                 return MATCH
-        return UNKNOWN if unresolved else NO_MATCH
+        return UNRESOLVED if unresolved else NO_MATCH
 
     return match
 

@@ -161,8 +161,17 @@ VARIABLES = [
     # A variable whose key is absent: that value matches nothing; others still count.
     ("StringEquals", "aws:SourceAccount", ["${aws:PrincipalTag/env}", "bob"], {"aws:SourceAccount": "bob"}, True),
     ("StringEquals", "aws:SourceAccount", ["${aws:PrincipalTag/env}"], {"aws:SourceAccount": "bob"}, False),
-    # ...and a negated operator with such a value does not hold (the statement is void).
-    ("StringNotEquals", "aws:PrincipalType", "${aws:username}", {"aws:PrincipalType": "AssumedRole"}, False),
+    # ...so a negated operator with such a value holds, as for any value that does not match
+    # (IAM User Guide, "Condition operators": a negated operator whose key is not matched is
+    # true), unless another of its values matches.
+    ("StringNotEquals", "aws:PrincipalType", "${aws:username}", {"aws:PrincipalType": "AssumedRole"}, True),
+    ("StringNotEquals", "aws:PrincipalType", ["${aws:username}", "AssumedRole"], {"aws:PrincipalType": "AssumedRole"}, False),
+    ("StringNotLike", "s3:prefix", "${aws:username}/*", {"s3:prefix": "alice/docs"}, True),
+    ("ArnNotLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalTag/acct}:role/*", {"aws:PrincipalArn": "arn:aws:iam::111111111111:role/r"}, True),
+    # A variable may fill any part of an ARN in a condition, the colons of its key included.
+    ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:user/*", {"aws:PrincipalArn": "arn:aws:iam::111111111111:user/alice", "aws:PrincipalAccount": "111111111111"}, True),
+    ("ArnLike", "aws:PrincipalArn", "arn:aws:iam::${aws:PrincipalAccount}:user/*", {"aws:PrincipalArn": "arn:aws:iam::222222222222:user/alice", "aws:PrincipalAccount": "111111111111"}, False),
+    ("ArnNotEquals", "aws:SourceArn", "arn:aws:sns:${aws:RequestedRegion}:${aws:PrincipalAccount}:topic", {"aws:SourceArn": "arn:aws:sns:eu-west-1:111111111111:topic", "aws:RequestedRegion": "eu-west-1", "aws:PrincipalAccount": "111111111111"}, False),
     ("StringEquals", "aws:PrincipalType", "${aws:username, 'User'}", {"aws:PrincipalType": "User"}, True),
     ("StringEquals", "aws:PrincipalType", "${aws:username, 'User'}", {"aws:PrincipalType": "User", "aws:username": "x"}, False),
     # A multivalued key cannot be substituted; the default is used.

@@ -269,11 +269,39 @@ def test_not_principal_deny_spares_only_the_listed_principals():
 
 
 def test_not_principal_deny_always_denies_a_principal_with_a_boundary():
-    stmt = {"Effect": "Deny", "NotPrincipal": {"AWS": ALICE}, "Action": "sqs:*", "Resource": QUEUE}
+    spared = {"AWS": [ALICE, f"arn:aws:iam::{ACCOUNT}:root"]}
+    stmt = {"Effect": "Deny", "NotPrincipal": spared, "Action": "sqs:*", "Resource": QUEUE}
     rp = resource_policy(grant({"AWS": ALICE}), stmt)
     assert decide(request(), PolicyInputs(resource=rp)).allowed
     boundary = index(policy(allow(), policy_type=PolicyType.BOUNDARY))
     assert decide(request(), PolicyInputs(resource=rp, boundary=boundary)).decision is EXPLICIT
+
+
+def test_not_principal_deny_listing_a_user_and_its_account_spares_only_that_user():
+    # IAM User Guide, "AWS JSON policy elements: NotPrincipal": with a Deny, list the spared
+    # principal's account too, since AWS checks "the account first, then the user" ("the
+    # account first, then the role, and then the assumed-role user" for a role session);
+    # the account entry does not spare the account's other principals.
+    carol = request(principal=f"arn:aws:iam::{ACCOUNT}:user/carol", context=user_context("carol"))
+    root = request(principal=f"arn:aws:iam::{ACCOUNT}:root", context={"aws:PrincipalAccount": ACCOUNT})
+    sess = request(principal=SESSION, context=session_context())
+    spared = {"AWS": [ALICE, f"arn:aws:iam::{ACCOUNT}:root"]}
+    rp = resource_policy(grant("*"), {"Effect": "Deny", "NotPrincipal": spared, "Action": "sqs:*", "Resource": QUEUE})
+    inputs = PolicyInputs(identity=ALLOW_ALL, resource=rp)
+    assert decide(request(), inputs).allowed
+    assert decide(carol, inputs).decision is EXPLICIT
+    assert decide(sess, inputs).decision is EXPLICIT
+    assert decide(root, inputs).allowed  # the account itself is what the root entry names
+    # Without the account, even the listed user is denied.
+    user_only = resource_policy(grant("*"), {"Effect": "Deny", "NotPrincipal": {"AWS": ALICE}, "Action": "sqs:*", "Resource": QUEUE})
+    assert decide(request(), PolicyInputs(identity=ALLOW_ALL, resource=user_only)).decision is EXPLICIT
+    # A role session is spared by its role and account (the session name may be listed too).
+    role_and_account = {"AWS": [ROLE, f"arn:aws:iam::{ACCOUNT}:root"]}
+    rp = resource_policy(grant("*"), {"Effect": "Deny", "NotPrincipal": role_and_account, "Action": "sqs:*", "Resource": QUEUE})
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL, resource=rp)).allowed
+    session_only = {"AWS": [SESSION, f"arn:aws:iam::{ACCOUNT}:root"]}
+    rp = resource_policy(grant("*"), {"Effect": "Deny", "NotPrincipal": session_only, "Action": "sqs:*", "Resource": QUEUE})
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL, resource=rp)).decision is EXPLICIT
 
 
 def test_allow_with_not_principal_grants_everyone_else():
@@ -335,6 +363,39 @@ def test_kms_key_policy_must_allow():
     assert decide(decrypt, PolicyInputs(resource=names_alice)).allowed
     create = request("kms:CreateKey", "*", resource_account=ACCOUNT)
     assert decide(create, PolicyInputs(identity=index(policy(allow("kms:CreateKey"))))).allowed
+
+
+def test_kms_aliases_are_governed_by_iam_policies_alone():
+    # AWS KMS Developer Guide, "Controlling access to aliases": "kms:CreateAlias for the alias.
+    # Provide this permission in an IAM policy"; an alias has no key policy. The key named by
+    # the call is a separate check, which still needs the key policy.
+    alias = f"arn:aws:kms:us-east-1:{ACCOUNT}:alias/test-key"
+    ident = index(policy(allow(["kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"], alias)))
+    for action in ("kms:CreateAlias", "kms:UpdateAlias", "kms:DeleteAlias"):
+        decision = decide(request(action, alias), PolicyInputs(identity=ident))
+        assert decision.allowed, action
+        assert [r.policy_type for r in decision.determining] == [PolicyType.IDENTITY]
+    assert not decide(request("kms:DeleteAlias", alias), PolicyInputs(identity=index())).allowed
+    key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234"
+    on_key = index(policy(allow("kms:CreateAlias", key)))
+    assert not decide(request("kms:CreateAlias", key), PolicyInputs(identity=on_key)).allowed
+
+
+def test_scps_never_limit_anonymous_callers_or_service_principals():
+    # AWS Organizations User Guide, "Authorization policies": SCPs are principal-centric and
+    # limit "principals in your member accounts"; an anonymous caller or an AWS service is not one.
+    deny_all = [scp(allow(), deny())]
+    anon = AuthorizationRequest("anonymous", "s3:GetObject", "arn:aws:s3:::site/index.html", ACCOUNT, {})
+    public = resource_policy(grant("*", "s3:GetObject", "arn:aws:s3:::site/*"))
+    decision = decide(anon, PolicyInputs(resource=public, scp_levels=deny_all))
+    assert decision.allowed and decision.results[PolicyType.SCP] == "NotApplicable"
+    ctx = {"aws:PrincipalIsAWSService": "true", "aws:SourceAccount": ACCOUNT}
+    sns = AuthorizationRequest("sns.amazonaws.com", "sqs:SendMessage", QUEUE, ACCOUNT, ctx)
+    rp = resource_policy(grant({"Service": "sns.amazonaws.com"}))
+    decision = decide(sns, PolicyInputs(resource=rp, scp_levels=deny_all))
+    assert decision.allowed and decision.results[PolicyType.SCP] == "NotApplicable"
+    # The account's own principals still are limited.
+    assert decide(request(), PolicyInputs(identity=ALLOW_ALL, scp_levels=deny_all)).decision is EXPLICIT
 
 
 # --- anonymous, service and root callers -----------------------------------------------------------

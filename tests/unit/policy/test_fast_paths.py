@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 
 from service.policy import PolicyIndex, PolicyType, compile_policy
 from service.policy.conditions import compile_condition, parse_operator
-from service.policy.conditions.base import MATCH, NO_MATCH
+from service.policy.conditions.base import MATCH, NO_MATCH, UNRESOLVED
 from service.policy.matching import compile_resources, resource_prefixes, resource_services
 from service.policy.variables import Var, has_vars, parse_template
 from service.policy.wildcard import QMARK, STAR
@@ -234,7 +234,8 @@ def reference_holds(operator: str, values: tuple[str, ...], ctx: dict, missing: 
         return parsed.if_exists or op.negated
     if type(value) is not str:
         return False
-    return match(value, ctx, missing) == (NO_MATCH if op.negated else MATCH)
+    result = match(value, ctx, missing)
+    return result in (NO_MATCH, UNRESOLVED) if op.negated else result == MATCH
 
 
 @settings(max_examples=800, deadline=None)
