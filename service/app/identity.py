@@ -54,8 +54,10 @@ QUOTA_FRESHNESS_MARGIN = 500
 REVOKE_POLICY_NAME = "AWSRevokeOlderSessions"  # the inline policy AWS's console writes  # seconds to wait for the projection before a cross-entity check
 
 
-def check_policy_document(field: str, document: str, policy_type: PolicyType) -> str:
-    """Reject a document AWS would reject, listing every problem with its JSON path."""
+def check_policy_document(field: str, document: str, policy_type: PolicyType, *, managed: bool = False) -> str:
+    """Reject a document AWS would reject, listing every problem with its JSON path.
+
+    `managed`: a managed policy's document, which must be in policy language 2012-10-17."""
     if not document:
         raise ValidationError(
             f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
@@ -67,7 +69,7 @@ def check_policy_document(field: str, document: str, policy_type: PolicyType) ->
             f"must have length less than or equal to {names.MAX_POLICY_DOCUMENT_TRANSPORT}",
             problems=[FieldProblem(field, "too long")],
         )
-    problems = validate_policy(document, policy_type)
+    problems = validate_policy(document, policy_type, managed=managed)
     if problems:
         first = problems[0]
         # AWS's message alone (its callers compare it); where, and iamd's detail, are in the details.
@@ -438,7 +440,7 @@ class IdentityCommands:
         names.check_name(POLICY, "policyName", policy_name)
         path = names.check_path("path", path)
         names.check_description("description", description)
-        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
+        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY, managed=True)
         tag_map = names.check_tags("tags", tags)
         await self._check_account_quota(ctx, POLICY)
         policy_id = self.ids.unique_id(_ID_PREFIX[POLICY])
@@ -466,7 +468,7 @@ class IdentityCommands:
 
     async def create_policy_version(self, ctx: CallContext, *, policy_arn: str, policy_document: str,
                                     set_as_default: bool = False) -> tuple[dict[str, Any], int]:
-        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
+        check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY, managed=True)
         now = self._now()
         created: list[str] = []
 

@@ -17,6 +17,7 @@ from .document import (
     condition_values,
     language_version,
     parse_document,
+    resource_list,
     statements_of,
     string_list,
 )
@@ -131,14 +132,14 @@ def _statement(
     services_of_resources: frozenset[str] | None = None
     prefixes: ResourcePrefixes | None = None
     if "Resource" in st:
-        resources = string_list(st["Resource"]) or []
+        resources = resource_list(st["Resource"]) or []
         matches_resource = _shared(("Resource", variables, *resources),
                                    lambda: compile_resources(resources, variables=variables))
         resource_star = "*" in resources
         services_of_resources = resource_services(resources)
         prefixes = resource_prefixes(resources, variables=variables)
     elif "NotResource" in st:
-        not_resources = string_list(st["NotResource"]) or []
+        not_resources = resource_list(st["NotResource"]) or []
         excluded = compile_resources(not_resources, variables=variables)
 
         def matches_resource(resource: str, ctx: Any, missing: Any) -> bool:

@@ -201,6 +201,13 @@ def string_list(value: Any) -> list[str] | None:
     return None
 
 
+def resource_list(value: Any) -> list[str] | None:
+    """`string_list` for Resource/NotResource, where AWS accepts and skips `null` items."""
+    if isinstance(value, list) and all(v is None or isinstance(v, str) for v in value):
+        return [v for v in value if v is not None]
+    return string_list(value)
+
+
 def item_paths(path: str, value: Any) -> list[str]:
     """JSON paths of the items of a string-or-list element."""
     if isinstance(value, list):

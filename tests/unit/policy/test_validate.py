@@ -31,7 +31,42 @@ def test_valid_documents_have_no_problems():
     assert problems(bucket, PolicyType.RESOURCE) == []
     rcp = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*", "Condition": {"BoolIfExists": {"aws:SecureTransport": "false"}}}]}
     assert problems(rcp, PolicyType.RCP) == []
-    assert problems({"Version": "2012-10-17", "Statement": []}) == []
+    # Anything may follow an action's vendor (AWS stores it; it never matches), condition keys
+    # need no vendor, and an operator block without keys is no clause, known operator or not.
+    odd = {"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": ["iam: list users", "s3.s:x"],
+           "Resource": ["arn:aws:fdsasf", None], "Condition": {"DateGreaterThan": {}, "x": {},
+           "StringEqualsIfExists": {"a": "b"}, "DateLessThan": {"a": ["2016-12-13t2:00:00.593194+23", "01T"]}}}}
+    assert problems(odd) == []
+
+
+def test_aws_refusals_and_their_messages_in_aws_order():
+    # moto's test_iam_policies.py records these answers of AWS (MalformedPolicyDocument).
+    def first(document, **kw):
+        found = validate_policy(json.dumps(document), PolicyType.IDENTITY, **kw)
+        return found[0].message if found else None
+
+    st = {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "arn:aws:s3:::b"}
+    assert first({"Version": "2012-10-17", "Statement": []}) == "Syntax errors in policy."
+    assert first({"Statement": st}, managed=True) == "Policy document must be version 2012-10-17 or greater."
+    assert first({"Version": "2008-10-17", "Statement": st}, managed=True) == "Policy document must be version 2012-10-17 or greater."
+    assert first({"Statement": st}) is None  # an inline policy may omit it
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Effect": "aLLow"}}) == "The policy failed legacy parsing"
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": "arn:aws:s3::b"}}) == "The policy failed legacy parsing"
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": "arn:aws:iam:us-east-1::user/x"}}) == \
+        "IAM resource arn:aws:iam:us-east-1::user/x cannot contain region information."
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": "arn:aws:s3:us-east-1::b"}}) == \
+        "Resource arn:aws:s3:us-east-1::b can not contain region information."
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": "arn:aws:iam::123456789012:bla"}}).startswith(
+        'IAM resource path must either be "*" or start with user/, federated-user/, role/')
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": "arn:b:c:d:e:f:g:h"}}) == \
+        'Partition "b" is not valid for resource "arn:b:c:d:e:f:g:h".'
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Action": "a a:ListBucket"}}) == "Vendor a a is not valid"
+    # Of several malformed resources AWS names the one it checks last.
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Resource": ["arn:error:s3:::b", "arn:error:s3::b"]}}) == \
+        'Partition "error" is not valid for resource "arn:error:s3:::b".'
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Condition": {"DateLessThan": {"a": "9223372036854775808"}}}}) == \
+        "The policy failed legacy parsing"
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Condition": {"x": {"a": "1"}}}}) == "Syntax errors in policy."
 
 
 def test_every_problem_is_reported_at_once_with_paths_and_hints():
@@ -60,11 +95,11 @@ def test_every_problem_is_reported_at_once_with_paths_and_hints():
         "Statement[1].Condition.StringLikee",
         "Statement[1].Condition.NumericLessThan.aws:MultiFactorAuthAge",
     }
-    assert by_path["Version"].message == "The policy must contain a valid version string"
+    assert by_path["Version"].message == "Syntax errors in policy."
     assert by_path["Statment"].message == "Syntax errors in policy."  # AWS's words; the detail is the hint
     assert by_path["Statment"].hint == "unknown element `Statment`; did you mean `Statement`?"
     assert by_path["Statement[1].Efect"].hint == "unknown element `Efect`; did you mean `Effect`?"
-    assert by_path["Statement[1].Effect"].message == "Missing required field Effect"
+    assert by_path["Statement[1].Effect"].message == "Syntax errors in policy."
     assert by_path["Statement[1].Action"].message.startswith("Actions/Conditions must be prefaced by a vendor")
     assert by_path["Statement[1].Resource"].message == 'Resource bucket must be in ARN format or "*".'
     assert by_path["Statement[1].Condition.StringLikee"].hint == "unknown condition operator `StringLikee`; did you mean `StringLike`?"
@@ -171,7 +206,7 @@ def test_sids_iam_stored_policies_alphanumeric_and_unique_everywhere():
     ]
     found = problems({"Version": "2012-10-17", "Statement": stmts})
     assert [p.path for p in found] == ["Statement[0].Sid", "Statement[2].Sid"]
-    assert found[1].message == "Statement IDs (SID) in a single policy must be unique"
+    assert found[1].message == "Statement IDs (SID) in a single policy must be unique."
 
 
 def test_action_resource_shapes():
@@ -181,15 +216,15 @@ def test_action_resource_shapes():
         ("Statement[0].Action", "Syntax errors in policy.", "`Action` must be a string or a list of strings"),
     ]
     assert [(p.path, p.message) for p in found][2:] == [
-        ("Statement[0].NotAction", "Actions/Condition can contain only one colon."),
         ("Statement[0].Resource", "Resource vendor must be fully qualified and cannot contain regexes."),
+        ("Statement[0].NotAction", "Actions/Condition can contain only one colon."),
     ]
 
 
 def test_effect_hints():
     found = problems({"Statement": [{"Effect": "allow", "Action": "s3:*", "Resource": "*"}]})
     assert [(p.path, p.message, p.hint) for p in found] == [
-        ("Statement[0].Effect", "Invalid effect: `allow`", "did you mean `Allow`?")
+        ("Statement[0].Effect", "The policy failed legacy parsing", "did you mean `Allow`?")
     ]
 
 
@@ -208,21 +243,20 @@ def test_condition_shapes_and_values():
         },
     }]})
     assert paths(found) == [
+        "Statement[0].Condition.StringLike",  # syntax: AWS's first stage
+        "Statement[0].Condition.DateLessThan.aws:CurrentTime",  # "legacy parsing"
         "Statement[0].Condition.IpAddress.aws:SourceIp[1]",
-        "Statement[0].Condition.DateLessThan.aws:CurrentTime",
         "Statement[0].Condition.Bool.aws:SecureTransport",
         "Statement[0].Condition.Null.aws:TokenIssueTime",
         "Statement[0].Condition.ArnLike.aws:SourceArn",
         "Statement[0].Condition.StringEquals.aws:username",
-        "Statement[0].Condition.StringEquals.noprefix",
         "Statement[0].Condition.NumericEquals.s3:max-keys",
-        "Statement[0].Condition.StringLike",
     ]
 
 
 def test_policy_variables_only_in_the_resource_part():
     found = problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:iam::${aws:PrincipalAccount}:user/x"}]})
-    assert [p.path for p in found] == ["Statement[0].Resource"]
+    assert {p.path for p in found} == {"Statement[0].Resource"}
     # In a 2008-10-17 document `${` is text, so the same resource is merely literal.
     assert problems({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${x/*"}]}) == []
 
