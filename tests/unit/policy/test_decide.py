@@ -481,3 +481,21 @@ def test_unsupported_principals_are_refused_not_guessed():
     for principal in ("bob", f"arn:aws:iam::{ACCOUNT}:group/admins", "arn:aws:sts::1:assumed-role/R/s"):
         with pytest.raises(UnsupportedPrincipalError):
             request(principal=principal)
+
+
+def test_documents_aws_stores_though_odd_evaluate_as_written():
+    # Accepted at write time because AWS accepts them (issue 14); each part means what it says.
+    odd_action = index(policy(allow(["iam: list users"], "*")))
+    assert not decide(request("iam:ListUsers", "*"), PolicyInputs(identity=odd_action)).allowed
+    short_arn = index(policy(allow("sqs:*", ["arn:aws:fdsasf", None])))
+    assert not decide(request(), PolicyInputs(identity=short_arn)).allowed
+    with_null = index(policy(allow("sqs:*", [None, QUEUE])))
+    assert decide(request(), PolicyInputs(identity=with_null)).allowed
+    empty_blocks = index(policy(allow(Condition={"StringEquals": {}, "NoSuchOperator": {}})))
+    assert decide(request(), PolicyInputs(identity=empty_blocks)).allowed
+    # IAM's legacy date form: `+23` is a 23-hour offset.
+    late = request(context=user_context(**{"aws:CurrentTime": "2016-12-13T00:00:01Z"}))
+    early = request(context=user_context(**{"aws:CurrentTime": "2016-12-12T02:59:59Z"}))
+    legacy_date = index(policy(allow(Condition={"DateGreaterThan": {"aws:CurrentTime": "2016-12-13t2:00:00+23"}})))
+    assert decide(late, PolicyInputs(identity=legacy_date)).allowed
+    assert not decide(early, PolicyInputs(identity=legacy_date)).allowed
