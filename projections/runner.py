@@ -139,7 +139,7 @@ class ProjectionRunner:
             try:
                 apply = self.projection.apply
                 # A batch at a time: an await per event was a fair share of a replay's time.
-                async for batch in self.store.read_all_batches(after=self.projection.position or None,
+                async for batch in self.store.replay_batches(after=self.projection.position or None,
                                                                filter=self.filter):
                     for event in batch:
                         apply(event)

@@ -25,6 +25,7 @@ from .port import (
     ExpectedVersion,
     NewEvent,
     RecordedEvent,
+    ReplayedEvent,
     StreamState,
 )
 from .sqlite import SqliteEventStore
@@ -54,6 +55,7 @@ __all__ = [
     "KurrentDbEventStore",
     "NewEvent",
     "RecordedEvent",
+    "ReplayedEvent",
     "SqliteEventStore",
     "StreamState",
     "Upcaster",

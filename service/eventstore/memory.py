@@ -111,6 +111,11 @@ class InMemoryEventStore:
         async for batch in in_batches(self.read_all(after=after, filter=filter), _YIELD_EVERY):
             yield batch
 
+    def replay_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[RecordedEvent]]:
+        return self.read_all_batches(after=after, filter=filter)  # nothing cheaper to read here
+
     async def read_all_backwards(
         self,
         before: int | None = None,

@@ -36,7 +36,7 @@ import orjson
 from .codec import EventCodec
 from .errors import EventStoreError, EventStoreUnavailable, WrongExpectedVersion
 from .memory import check_append_arguments, is_expected_version
-from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent
+from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, ReplayedEvent
 
 _T = TypeVar("_T")
 
@@ -58,6 +58,7 @@ CREATE TABLE IF NOT EXISTS events (
 """
 
 _COLUMNS = "position, id, stream, version, type, schema_version, data, metadata, recorded_at"
+_REPLAY_COLUMNS = "position, stream, type, schema_version, data"  # what a ReplayedEvent holds
 _INSERT = (
     "INSERT INTO events (id, stream, version, type, schema_version, data, metadata, recorded_at)"
     " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
@@ -182,6 +183,20 @@ class SqliteEventStore:
             while batch := list(itertools.islice(events, _BATCH_SIZE)):
                 yield batch
 
+    async def replay_batches(
+        self, after: int | None = None, filter: EventFilter | None = None
+    ) -> AsyncIterator[list[ReplayedEvent]]:
+        # read_all_batches reading five columns instead of nine: a third less of a replay.
+        where, params = _filter_clause(filter)
+        head = await self._read(self._select_head)
+        last = after or 0
+        while last < head:
+            rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE,
+                                          _REPLAY_COLUMNS)
+            events = self._decode_replayed(rows)
+            while batch := list(itertools.islice(events, _BATCH_SIZE)):
+                yield batch
+
     async def read_all_backwards(
         self,
         before: int | None = None,
@@ -300,11 +315,13 @@ class SqliteEventStore:
         ).fetchall()
 
     def _select_page(
-        self, after: int, head: int, where: str, params: tuple[Any, ...], page_size: int
+        self, after: int, head: int, where: str, params: tuple[Any, ...], page_size: int,
+        columns: str = _COLUMNS,
     ) -> tuple[list[_Row], int]:
-        """Matching rows in (after, head], at most page_size; and the position scanned up to."""
+        """Matching rows in (after, head], at most page_size; and the position scanned up to.
+        `columns` starts with the position."""
         rows = self._reader().execute(
-            f"SELECT {_COLUMNS} FROM events WHERE position > ? AND position <= ?{where}"
+            f"SELECT {columns} FROM events WHERE position > ? AND position <= ?{where}"
             " ORDER BY position LIMIT ?",
             (after, head, *params, page_size),
         ).fetchall()
@@ -351,6 +368,22 @@ class SqliteEventStore:
             # metadata stays the stored bytes, decoded only if someone reads it (see RecordedEvent)
             yield new_tuple(RecordedEvent, (event_id, stream, version, position, event_type, schema_version,
                                             payload, metadata, timestamp))
+
+    def _decode_replayed(self, rows: list[Any]) -> Iterator[ReplayedEvent]:
+        """_decode_rows for rows of _REPLAY_COLUMNS, making ReplayedEvents."""
+        decode = self._codec.decode
+        upcast_types = self._codec.upcast_types
+        loads = orjson.loads
+        new_tuple = tuple.__new__
+        for position, stream, event_type, stored_version, data in rows:
+            if event_type in upcast_types or not data:
+                payload = decode(event_type, stored_version, data)[0]
+            else:
+                try:
+                    payload = loads(data)
+                except orjson.JSONDecodeError:
+                    payload = decode(event_type, stored_version, data)[0]  # raises its CodecError
+            yield new_tuple(ReplayedEvent, (position, stream, event_type, payload))
 
     # -- connections ------------------------------------------------------------------------
 

@@ -348,6 +348,23 @@ async def test_read_all_batches_hands_over_what_read_all_reads(store: EventStore
     assert [b async for b in store.read_all_batches(after=flat[-1].position, filter=users)] == []
 
 
+async def test_replay_batches_hand_over_the_facts_a_fold_reads(store: EventStore, ns: str) -> None:
+    start = await store.head_position()
+    for n in range(0, 3_000, 500):
+        await store.append(f"{ns}-user-u{n}", [event(i) for i in range(n, n + 500)], StreamState.NO_STREAM)
+        await store.append(f"{ns}-audit-{n}", [event(-1)], StreamState.NO_STREAM)
+    users = EventFilter(stream_prefixes=(f"{ns}-user-",))
+    facts = lambda events: [(e.position, e.stream, e.type, e.data) for e in events]  # noqa: E731
+
+    batches = [batch async for batch in store.replay_batches(after=start, filter=users)]
+
+    assert all(batches) and len(batches) > 1
+    flat = [e for batch in batches for e in batch]
+    assert facts(flat) == facts(await collect(store.read_all(after=start, filter=users)))
+    after_some = [e async for batch in store.replay_batches(after=flat[999].position, filter=users) for e in batch]
+    assert payload_numbers(after_some) == list(range(1_000, 3_000))
+
+
 async def test_read_all_backwards_returns_the_newest_events_first(store: EventStore, ns: str) -> None:
     await store.append(f"{ns}-user-alice", [event(0), event(1)], StreamState.NO_STREAM)
     await store.append(f"{ns}-audit-1", [event(2)], StreamState.NO_STREAM)
