@@ -23,6 +23,7 @@ from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import unquote
 
 import kurrentdbclient
 import orjson
@@ -107,6 +108,20 @@ def with_keepalive(uri: str) -> str:
     return f"{base}?{'&'.join(filter(None, [query, *added]))}"
 
 
+class _Client(AsyncKurrentDBClient):
+    """kurrentdbclient, reading the URI's user and password percent-decoded.
+
+    A URI writes reserved characters of its userinfo percent-encoded (RFC 3986 3.2.1; a password
+    with `@`, `:` or `/` cannot be written otherwise), but kurrentdbclient sends them as written,
+    so the server refuses them.
+    """
+
+    def construct_call_credentials(self, username: str | None, password: str | None) -> Any:
+        return super().construct_call_credentials(
+            unquote(username) if username else username, unquote(password) if password else password
+        )
+
+
 class KurrentDbEventStore:
     """EventStore on a KurrentDB node or cluster, addressed by a kurrentdb:// or esdb:// URI."""
 
@@ -119,7 +134,7 @@ class KurrentDbEventStore:
         self, uri: str, codec: EventCodec, *, root_certificates: str | bytes | None = None
     ) -> None:
         # Connecting is lazy: the client dials on its first call (and redials after failures).
-        self._client = AsyncKurrentDBClient(with_keepalive(uri), root_certificates=root_certificates)
+        self._client = _Client(with_keepalive(uri), root_certificates=root_certificates)
         self._codec = codec
         self._closed = False
 
