@@ -19,11 +19,11 @@ from __future__ import annotations
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
-from typing import Any
-from urllib.parse import unquote
+from typing import Any, TypeVar
+from urllib.parse import unquote, urlsplit, urlunsplit
 
 import kurrentdbclient
 import orjson
@@ -90,6 +90,8 @@ _BATCH = 1_000  # events per read_all_batches batch
 # instead of holding a command up for as long as the search takes.
 HEAD_TIMEOUT = 5.0
 _LANDED_LOOKBACK = 64  # events appended by others behind an append whose answer was lost
+_LEADER_HOPS = 3  # NotLeader answers followed per call (an election can move the leader again)
+_T = TypeVar("_T")
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
 
@@ -134,7 +136,13 @@ class KurrentDbEventStore:
         self, uri: str, codec: EventCodec, *, root_certificates: str | bytes | None = None
     ) -> None:
         # Connecting is lazy: the client dials on its first call (and redials after failures).
-        self._client = _Client(with_keepalive(uri), root_certificates=root_certificates)
+        self._uri = with_keepalive(uri)
+        self._root_certificates = root_certificates
+        self._client = _Client(self._uri, root_certificates=root_certificates)
+        # Appends, and what reads one back, go to the leader whatever the URI prefers for reads
+        # (a follower preference, or one host that is a follower): the client it uses follows the
+        # leader a NotLeader answer names (see _on_leader).
+        self._writer = self._client
         self._codec = codec
         self._closed = False
 
@@ -146,8 +154,8 @@ class KurrentDbEventStore:
         new_events = [self._encode(event) for event in events]
         current_version = _EXPECTED_STATES[expected] if isinstance(expected, StreamState) else expected
         try:
-            position = await self._client.append_to_stream(
-                stream, events=new_events, current_version=current_version
+            position = await self._on_leader(
+                lambda writer: writer.append_to_stream(stream, events=new_events, current_version=current_version)
             )
         except WrongCurrentVersionError as e:
             # The client retries an append whose answer it lost: a conflict with our own events,
@@ -332,10 +340,9 @@ class KurrentDbEventStore:
         if self._closed:
             return
         self._closed = True
-        try:
-            await self._client.close()
-        except ProgrammingError:  # it never connected, so there is nothing to close
-            pass
+        if self._writer is not self._client:
+            await _close_client(self._writer)
+        await _close_client(self._client)
 
     # -- mapping ----------------------------------------------------------------------------
 
@@ -383,7 +390,9 @@ class KurrentDbEventStore:
         if the stream cannot be read either (the outcome stays unknown, and is reported so)."""
         try:
             # A little past the append's own events: others may have appended behind it since.
-            tail = await self._client.get_stream(stream, backwards=True, limit=len(new_events) + _LANDED_LOOKBACK)
+            tail = await self._on_leader(
+                lambda writer: writer.get_stream(stream, backwards=True, limit=len(new_events) + _LANDED_LOOKBACK)
+            )
         except NotFoundError:
             return None
         except KurrentDBClientError:
@@ -401,9 +410,7 @@ class KurrentDbEventStore:
         returns only the commit position, so read that one event back from $all.
         """
         try:
-            response = await self._client.read_all(
-                commit_position=position, limit=1, filter_exclude=()
-            )
+            response = await self._writer.read_all(commit_position=position, limit=1, filter_exclude=())
             try:
                 async for recorded in response:
                     if recorded.id == event_id and recorded.stream_name == stream:
@@ -413,6 +420,26 @@ class KurrentDbEventStore:
         except KurrentDBClientError as e:
             raise _translate(e, f"reading back the append to `{stream}`") from e
         raise EventStoreError(f"the event appended to `{stream}` is not at position {position}")
+
+    async def _on_leader(self, call: Callable[[AsyncKurrentDBClient], Awaitable[_T]]) -> _T:
+        """`call` on the writer client, moved to the leader a NotLeader answer names.
+
+        kurrentdbclient follows the leader itself only for a URI that prefers the leader and
+        names several nodes (or discovers them); for any other, the writer becomes a client of
+        the named leader, with the URI's user and options, and the call is made again.
+        """
+        for _ in range(_LEADER_HOPS):
+            try:
+                return await call(self._writer)
+            except NodeIsNotLeaderError as e:
+                if not (e.host and e.port):
+                    raise
+                previous, self._writer = self._writer, _Client(
+                    leader_uri(self._uri, e.host, e.port), root_certificates=self._root_certificates)
+                log.warning("kurrentdb_writing_to_leader", leader=f"{e.host}:{e.port}")
+                if previous is not self._client:
+                    await _close_client(previous)
+        return await call(self._writer)
 
     def _check_open(self) -> None:
         if self._closed:
@@ -450,6 +477,23 @@ class _ServerFilter:
         if recorded.stream_name.startswith("$") or recorded.type.startswith("$"):
             return False
         return self._filter is None or self._filter.matches(recorded.stream_name, recorded.type)
+
+
+async def _close_client(client: AsyncKurrentDBClient) -> None:
+    try:
+        await client.close()
+    except ProgrammingError:  # it never connected, so there is nothing to close
+        pass
+
+
+def leader_uri(uri: str, host: str, port: int) -> str:
+    """A URI of the one node `host:port` (the leader), with `uri`'s user and options and no node
+    preference: writes go there whatever the original URI preferred."""
+    parts = urlsplit(uri)
+    userinfo, at, _hosts = parts.netloc.rpartition("@")
+    options = [pair for pair in parts.query.split("&")
+               if pair and pair.partition("=")[0].lower() != "nodepreference"]
+    return urlunsplit(("kurrentdb", f"{userinfo}{at}{host}:{port}", "", "&".join(options), ""))
 
 
 def _translate(error: KurrentDBClientError, doing: str) -> EventStoreError:

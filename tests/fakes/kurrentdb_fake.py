@@ -135,12 +135,27 @@ class _FakeLog:
 
 
 class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
-    def __init__(self, log: _FakeLog) -> None:
+    def __init__(self, log: _FakeLog, leader_endpoint: Callable[[], tuple[str, int] | None]) -> None:
         self._log = log
+        self._leader_endpoint = leader_endpoint  # None on the leader itself
+
+    async def _refuse_unless_leader(self, context: grpc.aio.ServicerContext) -> None:
+        """What a follower answers a call that requires the leader (appends always do; reads do
+        unless the client prefers another node): NOT_FOUND "Leader info available", naming the
+        leader in the trailers, as KurrentDB's classic gRPC API does."""
+        leader = self._leader_endpoint()
+        if leader is None:
+            return
+        requires_leader = dict(context.invocation_metadata() or ()).get("requires-leader") == "true"
+        if requires_leader:
+            await context.abort(grpc.StatusCode.NOT_FOUND, "Leader info available",
+                                trailing_metadata=(("leader-endpoint-host", leader[0]),
+                                                   ("leader-endpoint-port", str(leader[1]))))
 
     async def BatchAppend(  # noqa: N802 - gRPC method name
         self, request_iterator: AsyncIterator[streams_pb2.BatchAppendReq], context: grpc.aio.ServicerContext
     ) -> AsyncIterator[streams_pb2.BatchAppendResp]:
+        await self._refuse_unless_leader(context)
         # A batch may arrive in several requests sharing a correlation id; the last is_final.
         pending: dict[str, tuple[streams_pb2.BatchAppendReq.Options, list[Any]]] = {}
         async for request in request_iterator:
@@ -218,6 +233,7 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
     async def Read(  # noqa: N802 - gRPC method name
         self, request: streams_pb2.ReadReq, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[streams_pb2.ReadResp]:
+        await self._refuse_unless_leader(context)
         options = request.options
         if options.WhichOneof("stream_option") == "stream":
             if options.WhichOneof("count_option") == "subscription":
@@ -319,37 +335,54 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
 
 
 class _GossipServicer(gossip_pb2_grpc.GossipServicer):
-    def __init__(self, host: str, port_of: Callable[[], int]) -> None:
-        self._host = host
-        self._port_of = port_of
-        self._instance_id = str(uuid.uuid4())
+    def __init__(self, members: Callable[[], list[tuple[str, int, bool]]]) -> None:
+        self._members = members  # (host, port, is_leader) of every node of the fake cluster
 
     async def Read(  # noqa: N802 - gRPC method name
         self, request: shared_pb2.Empty, context: grpc.aio.ServicerContext
     ) -> gossip_pb2.ClusterInfo:
-        leader = gossip_pb2.MemberInfo(
-            instance_id=shared_pb2.UUID(string=self._instance_id),
-            time_stamp=time.time_ns() // 100,
-            state=gossip_pb2.MemberInfo.VNodeState.Leader,
-            is_alive=True,
-            http_end_point=gossip_pb2.EndPoint(address=self._host, port=self._port_of()),
-        )
-        return gossip_pb2.ClusterInfo(members=[leader])
+        states = gossip_pb2.MemberInfo.VNodeState
+        return gossip_pb2.ClusterInfo(members=[
+            gossip_pb2.MemberInfo(
+                instance_id=shared_pb2.UUID(string=str(uuid.uuid5(uuid.NAMESPACE_URL, f"{host}:{port}"))),
+                time_stamp=time.time_ns() // 100,
+                state=states.Leader if is_leader else states.Follower,
+                is_alive=True,
+                http_end_point=gossip_pb2.EndPoint(address=host, port=port),
+            )
+            for host, port, is_leader in self._members()
+        ])
 
 
 class FakeKurrentDb:
     """The fake server: ``await start()``, connect with ``uri``, ``await stop()``."""
 
-    def __init__(self, host: str = "127.0.0.1") -> None:
+    def __init__(self, host: str = "127.0.0.1", *, leader: FakeKurrentDb | None = None) -> None:
+        """A one-node cluster; or, with `leader`, a follower of that node's cluster: it shares the
+        leader's log, serves reads that do not require the leader, and answers anything else
+        with NotLeader naming the leader (see `promote` for an election)."""
         self._host = host
         self._port = 0
-        self._log = _FakeLog()
+        self.leader: FakeKurrentDb | None = leader
+        self._nodes: list[FakeKurrentDb] = leader._nodes if leader is not None else []
+        self._nodes.append(self)
+        self._log = leader._log if leader is not None else _FakeLog()
         self._server = grpc.aio.server()
-        streams_pb2_grpc.add_StreamsServicer_to_server(_StreamsServicer(self._log), self._server)
-        gossip_pb2_grpc.add_GossipServicer_to_server(
-            _GossipServicer(host, lambda: self._port), self._server
-        )
-        self._record_system_events()
+        streams_pb2_grpc.add_StreamsServicer_to_server(_StreamsServicer(self._log, self._leader_endpoint), self._server)
+        gossip_pb2_grpc.add_GossipServicer_to_server(_GossipServicer(self._members), self._server)
+        if leader is None:
+            self._record_system_events()
+
+    def _leader_endpoint(self) -> tuple[str, int] | None:
+        return None if self.leader is None else (self.leader._host, self.leader._port)
+
+    def _members(self) -> list[tuple[str, int, bool]]:
+        return [(node._host, node._port, node.leader is None) for node in self._nodes]
+
+    def promote(self) -> None:
+        """An election: this node becomes the leader of its cluster, every other one a follower."""
+        for node in self._nodes:
+            node.leader = None if node is self else self
 
     @property
     def uri(self) -> str:
