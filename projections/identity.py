@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from service.domain import organizations
+from service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
 from service.domain.events import decode_event
 from service.domain.names import casefold
 from service.domain.organizations import OrganizationState
@@ -24,6 +25,23 @@ from service.eventstore.port import EventFilter, RecordedEvent
 # The streams this projection reads (see service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-", "oidc-"))
+
+
+
+class ForeignEventError(ValueError):
+    """An event in one of iamd's streams that iamd did not write: an unknown type, or a stream
+    not named `{kind}-{12-digit account}-{key}`. Another application on a shared KurrentDB
+    cluster using iamd's stream prefixes (or a newer iamd's event): folding around it could
+    decide on identity nobody granted, or miss what was, so the projection stops instead."""
+
+    def __init__(self, event: Any, why: str) -> None:
+        super().__init__(
+            f"event {event.type!r} at position {event.position} in stream `{event.stream}` is not iamd's "
+            f"({why}): iamd's streams (account-, user-, group-, role-, policy-, session-, mfa-, "
+            "resource-, org-, oidc-) must hold only iamd's events; give other applications on a shared "
+            "cluster other stream names, or upgrade this iamd if a newer one wrote it")
+        self.position = event.position
+
 
 SNAPSHOT_FORMAT = 8  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
@@ -164,8 +182,15 @@ class IdentityProjection:
         if event.type in organizations.EVENT_TYPES:  # folded by the domain: the tree rules live there
             self._apply_organization(event.stream.split("-", 2)[1], event.type, event.data)  # type: ignore[arg-type]
             handler = None
+        elif handler is None and event.type not in _IAMD_TYPES_NOT_FOLDED:
+            raise ForeignEventError(event, "a type iamd does not write")
         if handler is not None:
-            kind, account_id, key = event.stream.split("-", 2)
+            try:
+                kind, account_id, key = event.stream.split("-", 2)
+            except ValueError:
+                raise ForeignEventError(event, "a stream name iamd does not use") from None
+            if len(account_id) != 12 or not account_id.isdigit():
+                raise ForeignEventError(event, "a stream name iamd does not use")
             account = self.accounts.get(account_id)
             if account is None:
                 account = self.accounts[account_id] = AccountView(account_id)
@@ -655,6 +680,10 @@ class IdentityProjection:
 
 def _ignore(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
     return None
+
+
+# iamd's own events this projection has no use for (reservations, deployment and key records).
+_IAMD_TYPES_NOT_FOLDED = frozenset(IAMD_EVENT_TYPES) - frozenset(IdentityProjection()._handlers)
 
 
 # What a reference to a deleted policy shows instead of its ARN (never any policy's ARN).

@@ -88,7 +88,8 @@ class Settings:
 
 
 class StartRefusedError(Exception):
-    """The data directory forbids what these settings ask (a development key off loopback)."""
+    """The data directory forbids what these settings ask (a development key off loopback), or its
+    log holds what iamd must not serve (another application's events in iamd's streams)."""
 
 
 def serves_only_loopback(settings: Settings) -> bool:

@@ -19,7 +19,7 @@ from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
 from projections.audit_index import AuditIndex
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
+from projections.identity import IDENTITY_STREAMS, ForeignEventError, IdentityProjection
 from projections.principals import PrincipalPolicyCache
 from projections.runner import ProjectionRunner, SnapshotFile
 from protos.iamd.v1 import (
@@ -179,7 +179,11 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     principals = PrincipalPolicyCache(projection)
     runner = ProjectionRunner(store, projection, IDENTITY_STREAMS, snapshots=snapshots,
                               snapshot_every_events=settings.snapshot_every_events)
-    await runner.start()
+    try:
+        await runner.start()
+    except ForeignEventError as e:  # another application's events in iamd's streams: refuse the log
+        await store.close()
+        raise StartRefusedError(str(e)) from e
 
     authorizer = Authorizer(principals, runner, clock)
     time_travel = TimeTravel(store, clock, runner)
