@@ -197,3 +197,69 @@ async def test_a_snapshot_of_another_log_is_not_loaded(tmp_path: Path) -> None:
             assert sorted(u.user_name for u in users.users) == [f"new-{n}" for n in range(5)]
         finally:
             await stop_iamd(again)
+
+
+async def test_a_replica_whose_node_goes_away_stops_serving_alone_and_recovers(
+        tmp_path: Path, fake: FakeKurrentDb) -> None:
+    """Issue 15: killing the store connection of one replica (its node, a follower, goes away)
+    turns that replica NOT_SERVING while the other, on the leader, serves on; the first comes back
+    by itself once its node is back, and has missed nothing."""
+    follower = FakeKurrentDb(leader=fake)
+    await follower.start()
+    first = await start_iamd(tmp_path / "a", store_uri=fake.uri, max_staleness=0.5)
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
+    # Reads and subscriptions on the follower; appends go to the leader (NotLeader names it).
+    second = await start_iamd(tmp_path / "b", store_uri=f"{follower.uri}&NodePreference=follower",
+                              max_staleness=0.5, kek_file=str(tmp_path / "a" / "keys" / "kek"),
+                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    try:
+        created = await second.iam.CreateUser(ipb.CreateUserRequest(user_name="through-b"))
+        assert await _user_seen(first, "through-b", created.position)
+
+        port = int(follower.uri.split(":")[2].split("?")[0])
+        await follower.stop()
+
+        async def b_not_serving() -> bool:
+            return await _health(second) == health_pb2.HealthCheckResponse.NOT_SERVING
+        await _until(b_not_serving, timeout=20.0)
+        assert await _health(first) == health_pb2.HealthCheckResponse.SERVING
+        # Written while the second replica is cut off: it must catch up on it.
+        meanwhile = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="meanwhile"))
+
+        follower = FakeKurrentDb(leader=fake, port=port)  # the node restarts where it was
+        await follower.start()
+
+        async def b_serving() -> bool:
+            return await _health(second) == health_pb2.HealthCheckResponse.SERVING
+        await _until(b_serving, timeout=20.0)
+        assert await _user_seen(second, "meanwhile", meanwhile.position)
+    finally:
+        await stop_iamd(second)
+        await stop_iamd(first)
+        await follower.stop()
+
+
+async def test_two_replicas_on_one_sqlite_file_see_each_others_writes(tmp_path: Path) -> None:
+    """Issue 15: two servers on one SQLite file (one host), sharing its KEK and root key: a write
+    through either is decided on by the other with min_position."""
+    first = await start_iamd(tmp_path / "a")
+    (tmp_path / "b").mkdir(mode=0o700)
+    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
+    second = await start_iamd(tmp_path / "b", store_uri=f"sqlite:///{(tmp_path / 'a' / 'events.db').resolve()}",
+                              kek_file=str(tmp_path / "a" / "keys" / "kek"),
+                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    try:
+        created = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="shared"))
+        assert await _user_seen(second, "shared", created.position)
+        granted = await second.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+            target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read",
+            policy_document='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+                            '"Resource":"*"}]}'))
+        allowed = await first.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
+            min_position=granted.position))
+        assert allowed.decision == apb.DECISION_ALLOW
+    finally:
+        await stop_iamd(second)
+        await stop_iamd(first)

@@ -357,12 +357,13 @@ class _GossipServicer(gossip_pb2_grpc.GossipServicer):
 class FakeKurrentDb:
     """The fake server: ``await start()``, connect with ``uri``, ``await stop()``."""
 
-    def __init__(self, host: str = "127.0.0.1", *, leader: FakeKurrentDb | None = None) -> None:
+    def __init__(self, host: str = "127.0.0.1", *, leader: FakeKurrentDb | None = None, port: int = 0) -> None:
         """A one-node cluster; or, with `leader`, a follower of that node's cluster: it shares the
         leader's log, serves reads that do not require the leader, and answers anything else
-        with NotLeader naming the leader (see `promote` for an election)."""
+        with NotLeader naming the leader (see `promote` for an election). `port`: the port to
+        listen on (a node restarted where it was); 0 picks a free one."""
         self._host = host
-        self._port = 0
+        self._port = port
         self.leader: FakeKurrentDb | None = leader
         self._nodes: list[FakeKurrentDb] = leader._nodes if leader is not None else []
         self._nodes.append(self)
@@ -395,12 +396,14 @@ class FakeKurrentDb:
         return f"kurrentdb+discover://{self._host}:{self._port}?Tls=false"
 
     async def start(self) -> None:
-        self._port = self._server.add_insecure_port(f"{self._host}:0")
+        self._port = self._server.add_insecure_port(f"{self._host}:{self._port}")
         await self._server.start()
 
     async def stop(self) -> None:
         # No grace: open subscriptions are endless streams and would hold shutdown up.
         await self._server.stop(grace=None)
+        if self in self._nodes:
+            self._nodes.remove(self)  # a stopped node leaves its cluster (a restart rejoins it)
 
     def drop_subscriptions(self, status: grpc.StatusCode | None = grpc.StatusCode.UNAVAILABLE) -> None:
         """End every live $all subscription, as a real cluster does when a node restarts, a leader
