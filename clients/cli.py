@@ -710,6 +710,21 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
         operation="ExportEvents", custom=lambda client, fields, ns: export_records(client, fields, ns)),
 )))
 register_group(CommandGroup("authz", "authorization decisions", AUTHZ_COMMANDS))
+register_group(CommandGroup("accessanalyzer", "IAM Access Analyzer's policy checks", (
+    Command("validate-policy", "ValidatePolicy", (
+        Arg("--policy-document", kind=DOCUMENT, required=True, help="the policy: JSON text or file://path"),
+        Arg("--policy-type", required=True,
+            help="IDENTITY_POLICY, RESOURCE_POLICY, SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY"),
+        Arg("--validate-policy-resource-type",
+            help="with RESOURCE_POLICY: AWS::S3::Bucket, AWS::IAM::AssumeRolePolicyDocument, ..."),
+        Arg("--locale", help="EN (findings are in English)"),
+        Arg("--max-results", kind=INT, help="findings per page (1-1000); with it, one page and its nextToken"),
+        Arg("--next-token", help="continue from a previous page"),
+    ), "Check a policy against the IAM policy grammar, AWS's catalogue and best practices, as "
+       "`aws accessanalyzer validate-policy`; prints {\"findings\": [...]} (every page unless --max-results "
+       "or --next-token is given)",
+        custom=lambda client, fields, ns: validate_policy(client, fields, ns)),
+)))
 # sts, cloudtrail, audit, organizations and simulate register here once their services exist.
 
 
@@ -1102,6 +1117,44 @@ def run_command(
     if next_token:
         data["NextToken"] = next_token
     return data
+
+
+def _finding_out(f: Any) -> dict[str, Any]:
+    """One ValidatePolicy finding as the aws CLI prints it (AWS's member names, sorted)."""
+    def position(p: Any) -> dict[str, int]:
+        return {"column": p.column, "line": p.line, "offset": p.offset}
+
+    def element(e: Any) -> dict[str, Any]:
+        kind = e.WhichOneof("element")
+        if kind == "substring":
+            return {"substring": {"length": e.substring.length, "start": e.substring.start}}
+        return {kind: getattr(e, kind)} if kind else {}
+
+    return {"findingDetails": f.finding_details, "findingType": f.finding_type, "issueCode": f.issue_code,
+            "learnMoreLink": f.learn_more_link,
+            "locations": [{"path": [element(e) for e in loc.path],
+                           "span": {"end": position(loc.span.end), "start": position(loc.span.start)}}
+                          for loc in f.locations]}
+
+
+def validate_policy(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
+    """`accessanalyzer validate-policy`: every page of findings, as the aws CLI gathers them; with
+    --max-results or --next-token, the one page asked for and the token of the next."""
+    one_page = "max_results" in fields or "next_token" in fields
+    timeout = getattr(ns, "cli_read_timeout", None)
+    findings: list[dict[str, Any]] = []
+    token = fields.pop("next_token", "")
+    while True:
+        response = client.call("ValidatePolicy", build_request("ValidatePolicy", **fields, next_token=token),
+                               timeout=timeout)
+        findings += [_finding_out(f) for f in response.findings]
+        token = response.next_token
+        if one_page or not token:
+            break
+    out: dict[str, Any] = {"findings": findings}
+    if token:
+        out["nextToken"] = token
+    return out
 
 
 def _all_digests(client: Any) -> list[dict[str, Any]]:

@@ -106,7 +106,7 @@ _log = logging.getLogger("iamd.client")  # debug: one line per call (iamctl --de
 # (Throttling, RESOURCE_EXHAUSTED) happens before a call does anything: any call may be retried.
 # UNAVAILABLE may come after a command took effect (its events committed, its record not):
 # only reads are retried on it; a command's caller decides whether to send it again.
-_READ_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe", "Check", "Explain")
+_READ_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe", "Check", "Explain", "ValidatePolicy")
 MAX_ATTEMPTS = 4
 
 

@@ -52,8 +52,10 @@ from service.app.mfa import MfaCommands
 from service.app.organizations import OrganizationCommands
 from service.app.repository import Repository
 from service.app.resources import ResourceCommands
+from service.app.policy_validation import PolicyValidator, read_package_data
 from service.app.simulate import Simulator
 from service.app.sts import StsCommands
+from service.policy.catalogue import Catalogue
 from service.config import Settings, StartRefusedError, serves_only_loopback
 from service.domain.events import UPCASTERS
 from service.eventstore import EventCodec, open_event_store
@@ -226,7 +228,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                               AccountAliasCommands(Repository(store), clock, projection),
                                               OidcProviderCommands(Repository(store), clock, projection)), IDENTITY)
     gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
-                                                   runner, caller, time_travel, audit_writer), AUTHORIZATION)
+                                                   runner, caller, time_travel, audit_writer,
+                                                   PolicyValidator(Catalogue(read_package_data))), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,
                                                                         commands), commands, caller), ORGANIZATIONS)
     gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa),

@@ -31,7 +31,10 @@ SECRET_FIELDS = frozenset({
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",
                  "OrganizationsService": "organizations.amazonaws.com"}
+# Calls that are another AWS service's operation, whatever iamd service serves them.
+EVENT_SOURCES_BY_RPC = {"ValidatePolicy": "access-analyzer.amazonaws.com"}
 READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe")
+READ_ONLY_RPCS = frozenset({"ValidatePolicy"})
 
 
 def redact(value: Any) -> Any:
@@ -65,7 +68,12 @@ class CallFacts:
 
 
 def is_read_only(rpc: str) -> bool:
-    return rpc.startswith(READ_ONLY_PREFIXES)
+    return rpc.startswith(READ_ONLY_PREFIXES) or rpc in READ_ONLY_RPCS
+
+
+def source_of(service: str, rpc: str) -> str:
+    """CloudTrail's eventSource of a call: the AWS service whose operation it is."""
+    return EVENT_SOURCES_BY_RPC.get(rpc) or EVENT_SOURCES.get(service, "iamd.amazonaws.com")
 
 
 def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -113,7 +121,7 @@ def build_record(facts: CallFacts, identity: Mapping[str, Any] | None = None) ->
         "eventVersion": EVENT_VERSION,
         "userIdentity": dict(identity) if identity is not None else user_identity(facts.caller),
         "eventTime": facts.event_time,
-        "eventSource": EVENT_SOURCES.get(facts.service, "iamd.amazonaws.com"),
+        "eventSource": source_of(facts.service, facts.rpc),
         "eventName": facts.rpc,
         "awsRegion": REGION,
         "sourceIPAddress": facts.source_ip,
@@ -220,7 +228,7 @@ def fact_summary(stored: Mapping[str, Any]) -> tuple[Mapping[str, Any], list[str
 def event_source(stored: Mapping[str, Any]) -> str:
     if not is_fact(stored):
         return str(stored["eventSource"])
-    return EVENT_SOURCES.get(stored["service"], "iamd.amazonaws.com")
+    return source_of(stored["service"], stored["eventName"])
 
 
 def is_read_only_record(stored: Mapping[str, Any]) -> bool:

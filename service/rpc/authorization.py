@@ -1,4 +1,5 @@
-"""AuthorizationService: Authorize, AuthorizeBatch and the projection's status."""
+"""AuthorizationService: Authorize, AuthorizeBatch, the simulators, ValidatePolicy and the
+projection's status."""
 
 from __future__ import annotations
 
@@ -13,8 +14,9 @@ from service.app.authenticate import Authenticator, SignedCall
 from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from service.app.history import AsOf, TimeTravel
 from service.audit.writer import AuditWriter
+from service.app.policy_validation import PolicyValidator
 from service.app.simulate import SimulatedDecision, Simulation, Simulator
-from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
+from service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError, ValidationError
 
 from . import convert
 from .gateway import AUDIT_DECISIONS
@@ -56,8 +58,9 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
                  runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel,
-                 audit_writer: AuditWriter | None = None) -> None:
+                 audit_writer: AuditWriter | None = None, policy_validator: PolicyValidator | None = None) -> None:
         self.audit_writer = audit_writer
+        self.policy_validator = policy_validator
         self.time_travel = time_travel
         self.authenticator = authenticator
         self.authorizer = authorizer
@@ -167,3 +170,13 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
                           audit_records_written=self.audit_writer.written,
                           audit_write_failures=self.audit_writer.failed)
         return apb.GetProjectionStatusResponse(**status)
+
+    async def ValidatePolicy(self, r: apb.ValidatePolicyRequest,
+                             context: grpc.aio.ServicerContext) -> apb.ValidatePolicyResponse:
+        if self.policy_validator is None:
+            raise ServiceUnavailableError("ValidatePolicy is not configured on this server")
+        page = self.policy_validator.validate(
+            r.policy_document, r.policy_type, r.validate_policy_resource_type, locale=r.locale,
+            max_results=r.max_results, next_token=r.next_token)
+        return apb.ValidatePolicyResponse(findings=[convert.finding(f) for f in page.findings],
+                                          next_token=page.next_token)

@@ -14,6 +14,7 @@ from service.app.ports import iso8601 as ISO8601
 from service.domain.errors import FieldProblem, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
 from service.policy import Decision, Effect
+from service.policy.analyzer import Finding
 
 KIND_BY_ENUM = {pb.ENTITY_KIND_USER: USER, pb.ENTITY_KIND_GROUP: GROUP, pb.ENTITY_KIND_ROLE: ROLE,
                 pb.ENTITY_KIND_POLICY: POLICY}
@@ -140,3 +141,23 @@ def evaluation_result(action: str, resource: str, d: Decision) -> authz_pb.Evalu
 
 def name_of(value: Any) -> str:
     return str(getattr(value, "value", value))
+
+
+def _path_element(kind: str, value: Any) -> authz_pb.PathElement:
+    if kind == "substring":
+        start, length = value
+        return authz_pb.PathElement(substring=authz_pb.Substring(start=start, length=length))
+    return authz_pb.PathElement(**{kind: value})
+
+
+def finding(f: Finding) -> authz_pb.ValidatePolicyFinding:
+    """An Access Analyzer finding as ValidatePolicy answers it."""
+    return authz_pb.ValidatePolicyFinding(
+        finding_details=f.details, finding_type=f.finding_type, issue_code=f.issue_code,
+        learn_more_link=f.learn_more_link,
+        locations=[authz_pb.FindingLocation(
+            path=[_path_element(kind, value) for kind, value in loc.path],
+            span=authz_pb.Span(
+                start=authz_pb.Position(line=loc.start.line, column=loc.start.column, offset=loc.start.offset),
+                end=authz_pb.Position(line=loc.end.line, column=loc.end.column, offset=loc.end.offset)))
+            for loc in f.locations])

@@ -16,8 +16,11 @@ from google.protobuf.json_format import MessageToDict
 # policy document and 50 tags; Authorize an inline resource policy (S3's 20 KB) and a forwarded
 # signed request; a batch up to 1,000 of those. Past it: InvalidInput, before anything is parsed.
 DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
+# ValidatePolicy carries one document of any policy type: the largest AWS stores (a KMS key
+# policy's 32 KB) with room for JSON escapes; its findings are answered 1,000 at most a page.
 MAX_REQUEST_BYTES = {"Authorize": 256 * 1024, "SimulateCustomPolicy": 256 * 1024,
-                     "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024}
+                     "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024,
+                     "ValidatePolicy": 64 * 1024}
 
 
 class Method:

@@ -57,6 +57,10 @@ def _iam(action: str) -> str:
     return f"iam:{action}"
 
 
+def _access_analyzer(action: str) -> str:
+    return f"access-analyzer:{action}"
+
+
 def _per_kind(template: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
     """An RPC naming a target entity: `Attach{}Policy` -> iam:AttachUserPolicy on the user."""
 
@@ -223,6 +227,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "SimulateCustomPolicy": _everywhere(_iam("SimulateCustomPolicy")),
     "SimulatePrincipalPolicy": _on(_iam("SimulatePrincipalPolicy"), lambda r, res: r.policy_source_arn),
     "GetProjectionStatus": _everywhere(PROJECTION_STATUS_ACTION),
+    # IAM Access Analyzer (ValidatePolicy names no resource type: `*`, as AWS authorizes it)
+    "ValidatePolicy": _everywhere(_access_analyzer("ValidatePolicy")),
 }
 
 

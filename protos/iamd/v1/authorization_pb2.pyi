@@ -287,3 +287,87 @@ class SimulateResponse(_message.Message):
     evaluation_results: _containers.RepeatedCompositeFieldContainer[EvaluationResult]
     evaluated_at_position: int
     def __init__(self, evaluation_results: _Optional[_Iterable[_Union[EvaluationResult, _Mapping]]] = ..., evaluated_at_position: _Optional[int] = ...) -> None: ...
+
+class ValidatePolicyRequest(_message.Message):
+    __slots__ = ("policy_document", "policy_type", "validate_policy_resource_type", "locale", "max_results", "next_token")
+    POLICY_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    VALIDATE_POLICY_RESOURCE_TYPE_FIELD_NUMBER: _ClassVar[int]
+    LOCALE_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    policy_document: str
+    policy_type: str
+    validate_policy_resource_type: str
+    locale: str
+    max_results: int
+    next_token: str
+    def __init__(self, policy_document: _Optional[str] = ..., policy_type: _Optional[str] = ..., validate_policy_resource_type: _Optional[str] = ..., locale: _Optional[str] = ..., max_results: _Optional[int] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class ValidatePolicyResponse(_message.Message):
+    __slots__ = ("findings", "next_token")
+    FINDINGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    findings: _containers.RepeatedCompositeFieldContainer[ValidatePolicyFinding]
+    next_token: str
+    def __init__(self, findings: _Optional[_Iterable[_Union[ValidatePolicyFinding, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class ValidatePolicyFinding(_message.Message):
+    __slots__ = ("finding_details", "finding_type", "issue_code", "learn_more_link", "locations")
+    FINDING_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    FINDING_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ISSUE_CODE_FIELD_NUMBER: _ClassVar[int]
+    LEARN_MORE_LINK_FIELD_NUMBER: _ClassVar[int]
+    LOCATIONS_FIELD_NUMBER: _ClassVar[int]
+    finding_details: str
+    finding_type: str
+    issue_code: str
+    learn_more_link: str
+    locations: _containers.RepeatedCompositeFieldContainer[FindingLocation]
+    def __init__(self, finding_details: _Optional[str] = ..., finding_type: _Optional[str] = ..., issue_code: _Optional[str] = ..., learn_more_link: _Optional[str] = ..., locations: _Optional[_Iterable[_Union[FindingLocation, _Mapping]]] = ...) -> None: ...
+
+class FindingLocation(_message.Message):
+    __slots__ = ("path", "span")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    SPAN_FIELD_NUMBER: _ClassVar[int]
+    path: _containers.RepeatedCompositeFieldContainer[PathElement]
+    span: Span
+    def __init__(self, path: _Optional[_Iterable[_Union[PathElement, _Mapping]]] = ..., span: _Optional[_Union[Span, _Mapping]] = ...) -> None: ...
+
+class PathElement(_message.Message):
+    __slots__ = ("index", "key", "substring", "value")
+    INDEX_FIELD_NUMBER: _ClassVar[int]
+    KEY_FIELD_NUMBER: _ClassVar[int]
+    SUBSTRING_FIELD_NUMBER: _ClassVar[int]
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    index: int
+    key: str
+    substring: Substring
+    value: str
+    def __init__(self, index: _Optional[int] = ..., key: _Optional[str] = ..., substring: _Optional[_Union[Substring, _Mapping]] = ..., value: _Optional[str] = ...) -> None: ...
+
+class Substring(_message.Message):
+    __slots__ = ("start", "length")
+    START_FIELD_NUMBER: _ClassVar[int]
+    LENGTH_FIELD_NUMBER: _ClassVar[int]
+    start: int
+    length: int
+    def __init__(self, start: _Optional[int] = ..., length: _Optional[int] = ...) -> None: ...
+
+class Span(_message.Message):
+    __slots__ = ("start", "end")
+    START_FIELD_NUMBER: _ClassVar[int]
+    END_FIELD_NUMBER: _ClassVar[int]
+    start: Position
+    end: Position
+    def __init__(self, start: _Optional[_Union[Position, _Mapping]] = ..., end: _Optional[_Union[Position, _Mapping]] = ...) -> None: ...
+
+class Position(_message.Message):
+    __slots__ = ("line", "column", "offset")
+    LINE_FIELD_NUMBER: _ClassVar[int]
+    COLUMN_FIELD_NUMBER: _ClassVar[int]
+    OFFSET_FIELD_NUMBER: _ClassVar[int]
+    line: int
+    column: int
+    offset: int
+    def __init__(self, line: _Optional[int] = ..., column: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...

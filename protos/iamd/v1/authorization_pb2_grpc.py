@@ -59,6 +59,11 @@ class AuthorizationServiceStub:
                 request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
                 response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
                 _registered_method=True)
+        self.ValidatePolicy = channel.unary_unary(
+                '/iamd.v1.AuthorizationService/ValidatePolicy',
+                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
+                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
+                _registered_method=True)
 
 
 class AuthorizationServiceServicer:
@@ -99,6 +104,17 @@ class AuthorizationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ValidatePolicy(self, request, context):
+        """IAM Access Analyzer's policy checks, as AWS's access-analyzer:ValidatePolicy: a policy
+        document against the IAM policy grammar, AWS's catalogue of services, actions, resource types
+        and condition keys, and AWS's best practices. Findings, not errors: a document with faults is
+        answered OK with ERROR findings; only a malformed request (policy_type, resource type,
+        paging) is refused, with ValidationError naming the field. docs/validate-policy.md.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthorizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -126,6 +142,11 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.GetProjectionStatus,
                     request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.FromString,
                     response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.SerializeToString,
+            ),
+            'ValidatePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ValidatePolicy,
+                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.FromString,
+                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -263,6 +284,33 @@ class AuthorizationService:
             '/iamd.v1.AuthorizationService/GetProjectionStatus',
             protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
             protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ValidatePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuthorizationService/ValidatePolicy',
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
+            protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,

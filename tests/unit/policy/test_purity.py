@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 POLICY_DIR = Path(__file__).resolve().parents[3] / "service" / "policy"
-FORBIDDEN = {"os", "io", "time", "logging", "socket", "asyncio", "sqlite3", "subprocess", "threading",
+FORBIDDEN = {"os", "io", "time", "logging", "socket", "asyncio", "sqlite3", "subprocess", "threading", "importlib",
              "random", "grpc", "structlog", "orjson", "pathlib", "shutil", "tempfile", "urllib"}
 
 
