@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 from .codec import EventCodec, Upcaster
-from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
+from .errors import CodecError, EventStoreError, EventStoreUnavailable, InvalidPosition, WrongExpectedVersion
 from .memory import InMemoryEventStore
 from .port import (
     AppendResult,
@@ -50,6 +50,7 @@ __all__ = [
     "EventStore",
     "EventStoreError",
     "EventStoreUnavailable",
+    "InvalidPosition",
     "ExpectedVersion",
     "InMemoryEventStore",
     "KurrentDbEventStore",

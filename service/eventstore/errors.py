@@ -21,5 +21,14 @@ class EventStoreUnavailable(EventStoreError):
     """The store cannot be reached or has been closed."""
 
 
+class InvalidPosition(EventStoreError):
+    """A read or subscription from a log position that is not one (a real KurrentDB refuses a
+    commit position that is not a record's boundary): the caller's mistake, not an outage."""
+
+    def __init__(self, position: int, detail: str = "") -> None:
+        super().__init__(f"{position} is not a position of the log" + (f" ({detail})" if detail else ""))
+        self.position = position
+
+
 class CodecError(EventStoreError):
     """A stored event could not be decoded or upcast."""

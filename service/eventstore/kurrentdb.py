@@ -38,6 +38,7 @@ from kurrentdbclient.exceptions import (
     DiscoveryFailedError,
     FollowerNotFoundError,
     GrpcError,
+    InvalidCommitPositionError,
     KurrentDBClientError,
     LeaderNotFoundError,
     NodeIsNotLeaderError,
@@ -49,7 +50,7 @@ from kurrentdbclient.exceptions import (
 )
 
 from .codec import EventCodec
-from .errors import CodecError, EventStoreError, EventStoreUnavailable, WrongExpectedVersion
+from .errors import CodecError, EventStoreError, EventStoreUnavailable, InvalidPosition, WrongExpectedVersion
 from .memory import check_append_arguments
 from .port import AppendResult, EventFilter, ExpectedVersion, NewEvent, RecordedEvent, StreamState, in_batches
 
@@ -227,9 +228,9 @@ class KurrentDbEventStore:
                 commit_position=after or None, **server_filter.arguments
             )
         except KurrentDBClientError as e:
-            raise _translate(e, "reading $all") from e
+            raise _translate(e, "reading $all", after) from e
         async for event in self._drain(response, lambda recorded: recorded.commit_position <= after,
-                                       server_filter, limit, "reading $all"):
+                                       server_filter, limit, "reading $all", after):
             yield event
 
     async def read_all_batches(
@@ -269,7 +270,7 @@ class KurrentDbEventStore:
             yield event
 
     async def _drain(self, response: Any, outside: Callable[[Any], bool], server_filter: _ServerFilter,
-                     limit: int | None, what: str) -> AsyncIterator[RecordedEvent]:
+                     limit: int | None, what: str, position: int | None = None) -> AsyncIterator[RecordedEvent]:
         """A read of $all, decoded: events `outside` the range asked for or the filter skipped, at
         most `limit` of them; the read is stopped however the caller leaves."""
         yielded = 0
@@ -282,7 +283,7 @@ class KurrentDbEventStore:
                 if limit is not None and yielded >= limit:
                     return
         except KurrentDBClientError as e:
-            raise _translate(e, what) from e
+            raise _translate(e, what, position) from e
         finally:
             await response.stop()
 
@@ -298,7 +299,7 @@ class KurrentDbEventStore:
                 commit_position=after or None, **server_filter.arguments
             )
         except KurrentDBClientError as e:
-            raise _translate(e, "subscribing to $all") from e
+            raise _translate(e, "subscribing to $all", after) from e
         if on_live is not None:  # the server confirmed the subscription
             on_live()
         # A dropped subscription surfaces as EventStoreUnavailable: the caller resumes from the
@@ -309,7 +310,7 @@ class KurrentDbEventStore:
                     continue
                 yield self._decode(recorded)
         except KurrentDBClientError as e:
-            raise _translate(e, "subscribing to $all") from e
+            raise _translate(e, "subscribing to $all", after) from e
         finally:
             await subscription.stop()
 
@@ -496,7 +497,9 @@ def leader_uri(uri: str, host: str, port: int) -> str:
     return urlunsplit(("kurrentdb", f"{userinfo}{at}{host}:{port}", "", "&".join(options), ""))
 
 
-def _translate(error: KurrentDBClientError, doing: str) -> EventStoreError:
+def _translate(error: KurrentDBClientError, doing: str, position: int | None = None) -> EventStoreError:
+    if isinstance(error, InvalidCommitPositionError) and position is not None:
+        return InvalidPosition(position, f"kurrentdb refused {doing}: not a record's commit position")
     if isinstance(error, _UNAVAILABLE_ERRORS):
         return EventStoreUnavailable(f"kurrentdb is unavailable while {doing}: {error}")
     return EventStoreError(f"kurrentdb refused {doing}: {error!r}")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from typing import Any
 
 import grpc
 import orjson
@@ -14,6 +15,7 @@ from service.app.audit import AuditLookup, LookupQuery
 from service.app.authorize import AuthorizeQuery
 from service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
 from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
+from service.eventstore.errors import InvalidPosition
 from service.eventstore.port import EventStore
 from service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
 from service.audit.digester import Digester, iso, read_audit_entries, read_digests
@@ -60,7 +62,8 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
 
     async def WatchIdentityEvents(self, r: audit_pb2.WatchIdentityEventsRequest,
                                   context: grpc.aio.ServicerContext) -> AsyncIterator[audit_pb2.IdentityEvent]:
-        async for e in self.store.subscribe_all(after=r.after_position or None, filter=IDENTITY_STREAMS):
+        async for e in _positioned(self.store.subscribe_all(after=r.after_position or None, filter=IDENTITY_STREAMS),
+                                   "afterPosition"):
             yield audit_pb2.IdentityEvent(
                 position=e.position, stream=e.stream, version=e.version, type=e.type,
                 time=str(e.metadata.get("time", "")), actor=str(e.metadata.get("actor", "")),
@@ -128,8 +131,11 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         next_position = 0
         if self.lookup.flush is not None:
             await self.lookup.flush()  # every call answered before this one is in the log
-        entries = await read_audit_entries(self.store, after=r.after_position or None,
-                                           up_to=r.up_to_position or None, limit=limit + 1)
+        try:
+            entries = await read_audit_entries(self.store, after=r.after_position or None,
+                                               up_to=r.up_to_position or None, limit=limit + 1)
+        except InvalidPosition as e:
+            raise _position_refused(e, "afterPosition") from None
         size = 0
         for entry in entries[:limit]:
             stored = orjson.dumps(dict(entry.data)).decode()
@@ -182,3 +188,17 @@ def validation_response(report: ValidationReport, *, key_pinned: bool) -> audit_
         overdue_event_ids=report.overdue, late_event_ids=report.late, problems=report.problems, notes=report.notes,
         newest_digest_time=report.newest_digest_time, digest_interval_seconds=report.interval,
         trusted_key_fingerprints=report.trusted_fingerprints, key_pinned=key_pinned)
+
+
+def _position_refused(error: InvalidPosition, member: str) -> InvalidInputError:
+    return InvalidInputError(f"{member} {error.position} is not a position of the log: use one a write, "
+                             "a read or an event returned", problems=[FieldProblem(member, "not a position of the log")])
+
+
+async def _positioned(events: AsyncIterator[Any], member: str) -> AsyncIterator[Any]:
+    """`events`, a position the store refuses answered InvalidInput naming `member`."""
+    try:
+        async for event in events:
+            yield event
+    except InvalidPosition as e:
+        raise _position_refused(e, member) from None

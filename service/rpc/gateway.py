@@ -370,8 +370,23 @@ class CallGateway:
                                     (*status.trailing_metadata, ("x-request-id", request_id)))
             if audited:
                 await self._audit(method, raw, request, None, "", "", request_id, request_keys)
-            async for item in behavior(request, context):
-                yield item
+            # A refusal found while streaming (a position the store refuses, an outage) ends the
+            # stream with its IAM error, as a unary call's would; anything else is logged in full.
+            failure: IamError | None = None
+            try:
+                async for item in behavior(request, context):
+                    yield item
+            except EventStoreUnavailable as e:
+                log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(e))
+                failure = ServiceUnavailableError("the event store cannot be read right now; retry")
+            except IamError as refusal:
+                log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=refusal.code,
+                         message=refusal.message)
+                failure = refusal
+            if failure is not None:
+                status = to_grpc_status(failure, request_id)
+                await context.abort(status.code, status.details,
+                                    (*status.trailing_metadata, ("x-request-id", request_id)))
 
         return call
 

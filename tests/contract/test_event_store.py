@@ -25,6 +25,7 @@ from service.eventstore import (
     EventStoreError,
     EventStoreUnavailable,
     InMemoryEventStore,
+    InvalidPosition,
     KurrentDbEventStore,
     NewEvent,
     RecordedEvent,
@@ -366,6 +367,7 @@ async def test_replay_batches_hand_over_the_facts_a_fold_reads(store: EventStore
 
 
 async def test_read_all_backwards_returns_the_newest_events_first(store: EventStore, ns: str) -> None:
+    start = await store.head_position()  # a record's position: a read may start after it on any store
     await store.append(f"{ns}-user-alice", [event(0), event(1)], StreamState.NO_STREAM)
     await store.append(f"{ns}-audit-1", [event(2)], StreamState.NO_STREAM)
     await store.append(f"{ns}-user-bob", [event(3), event(4)], StreamState.NO_STREAM)
@@ -374,8 +376,26 @@ async def test_read_all_backwards_returns_the_newest_events_first(store: EventSt
     newest_first = await collect(store.read_all_backwards(filter=mine))
 
     assert payload_numbers(newest_first) == [4, 3, 2, 1, 0]
-    forwards = await collect(store.read_all(after=newest_first[-1].position - 1, filter=mine))
+    forwards = await collect(store.read_all(after=start, filter=mine))
     assert newest_first == forwards[::-1], "the same events, positions included, in reverse"
+
+
+async def test_a_read_or_subscription_from_a_position_that_is_none_is_refused_or_well_defined(
+        store: EventStore, ns: str) -> None:
+    """A real KurrentDB refuses a commit position that is no record's; SQLite and memory positions
+    are dense integers, any of which bounds a read. Either way, never an outage."""
+    await store.append(f"{ns}-user-alice", [event(0), event(1)], StreamState.NO_STREAM)
+    newer, older = await collect(store.read_all_backwards(filter=EventFilter(stream_prefixes=(ns,)), limit=2))
+    between = older.position + 1  # after the older event, before the newer one
+    if between == newer.position:  # dense positions: nothing lies between two records
+        assert [e.position for e in await collect(store.read_all(after=older.position))] == [newer.position]
+        return
+    with pytest.raises(InvalidPosition) as refused:
+        await collect(store.read_all(after=between))
+    assert refused.value.position == between
+    with pytest.raises(InvalidPosition):
+        async with aclosing(store.subscribe_all(after=between)) as live:
+            await anext(live)
 
 
 async def test_read_all_backwards_reads_only_the_tail_it_asks_for(store: EventStore, ns: str) -> None:

@@ -263,3 +263,31 @@ async def test_two_replicas_on_one_sqlite_file_see_each_others_writes(tmp_path: 
     finally:
         await stop_iamd(second)
         await stop_iamd(first)
+
+
+async def test_a_position_that_is_none_is_answered_invalid_input(iamd_on_fake: Iamd) -> None:
+    """Issue 15, item 10: a real KurrentDB refuses a commit position that is no record's; a
+    client's afterPosition that is none is its mistake (InvalidInput naming the field), never an
+    outage. The fake answers as the server does."""
+    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+
+    iamd = iamd_on_fake
+    created = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    audit = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+    feed = audit.WatchIdentityEvents(audit_pb2.WatchIdentityEventsRequest(after_position=created.position - 1))
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await feed.read()
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert "afterPosition" in (refused.value.details() or "")
+    with pytest.raises(grpc.aio.AioRpcError) as refused_page:
+        await audit.GetAuditRecords(audit_pb2.GetAuditRecordsRequest(after_position=created.position - 1))
+    assert refused_page.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    # A position the log has is served.
+    feed = audit.WatchIdentityEvents(audit_pb2.WatchIdentityEventsRequest(after_position=created.position))
+    following = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="bob"))
+    seen = []
+    while not seen or seen[-1].position < following.position:  # key-use events come and go too
+        seen.append(await feed.read())
+    assert seen[0].position > created.position
+    assert (seen[-1].position, seen[-1].type) == (following.position, "UserCreated")
+    feed.cancel()

@@ -129,6 +129,13 @@ class _FakeLog:
         self.appended = asyncio.Event()
         return new_records
 
+    def is_boundary(self, position: int) -> bool:
+        """Whether a read may start at `position`: the log's start or end, or a record's position."""
+        if position <= 0 or position >= self.next_position:
+            return True
+        index = self.index_from(position)
+        return index < len(self.records) and self.records[index].position == position
+
     def index_from(self, position: int) -> int:
         """Index of the first record at or after ``position``."""
         return bisect.bisect_left(self.records, position, key=lambda record: record.position)
@@ -235,6 +242,12 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
     ) -> AsyncIterator[streams_pb2.ReadResp]:
         await self._refuse_unless_leader(context)
         options = request.options
+        if options.WhichOneof("stream_option") == "all" and options.all.WhichOneof("all_option") == "position":
+            position = options.all.position.commit_position
+            if not self._log.is_boundary(position):
+                # What KurrentDB answers a read or subscription of $all from a commit position
+                # that is no record's (kurrentdbclient: InvalidCommitPositionError).
+                await context.abort(grpc.StatusCode.UNKNOWN, "Unexpected FilteredReadAllResult: InvalidPosition")
         if options.WhichOneof("stream_option") == "stream":
             if options.WhichOneof("count_option") == "subscription":
                 await context.abort(grpc.StatusCode.UNIMPLEMENTED, "the fake has no stream subscriptions")
