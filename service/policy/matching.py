@@ -6,7 +6,9 @@ the service prefixes it can match, which is what `PolicyIndex` buckets statement
 Resources: ARN globs, case-sensitive, matched part by part. In the partition, service, region
 and account parts a wildcard stays within its part, except that a `*` ending a part may run
 past colons (AWS documents this); in the resource part `*` spans anything, `/` and `:`
-included. Policy variables are allowed only in the resource part. A request for an action
+included. Policy variables may fill any part (AWS's own managed policies put `${aws:PrincipalAccount}`
+in the account part); a pattern with one in the first five parts is matched part by part, as
+ArnLike matches. A request for an action
 without resource-level permissions carries resource `*`, which only `Resource: "*"` matches.
 """
 
@@ -16,6 +18,7 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import NamedTuple
 
+from .conditions.arn import split_arn_template
 from .sharing import Shared
 from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
 from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
@@ -49,11 +52,19 @@ def action_services(patterns: Sequence[str]) -> frozenset[str] | None:
     return _shared(services)
 
 
-def split_arn_pattern(text: str) -> list[str] | None:
+def split_arn_pattern(text: str, variables: bool = False) -> list[str] | None:
+    """The six parts of a Resource ARN pattern; with `variables`, a colon inside `${...}`
+    (`${aws:PrincipalAccount}`) does not end a part."""
+    if variables and "${" in text:
+        return split_arn_template(text, True)
     parts = text.split(":", 5)
     if len(parts) != 6 or parts[0] != "arn":
         return None
     return parts
+
+
+def _head_has_vars(parts: list[str], variables: bool) -> bool:
+    return variables and any("${" in part for part in parts[:5])
 
 
 def _segment_regex(segment: str, *, trailing_star_spans: bool = True) -> str:
@@ -93,10 +104,10 @@ def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
     for pattern in patterns:
         if pattern == "*":
             return None
-        parts = split_arn_pattern(pattern)
+        parts = split_arn_pattern(pattern, True)
         if parts is None:
             continue
-        if has_wildcard(parts[1]) or has_wildcard(parts[2]):
+        if has_wildcard(parts[1]) or has_wildcard(parts[2]) or "${" in parts[1] or "${" in parts[2]:
             return None
         services.add(parts[2])
     return _shared(services)
@@ -121,10 +132,16 @@ def resource_prefixes(patterns: Sequence[str], *, variables: bool) -> ResourcePr
     for pattern in patterns:
         if pattern == "*":
             return None
-        parts = split_arn_pattern(pattern)
+        parts = split_arn_pattern(pattern, variables)
         if parts is None:
             continue  # matches nothing
         head = ":".join(parts[:5]) + ":"
+        if _head_has_vars(parts, variables):
+            # The text before the first variable or wildcard: the rest is resolved per request.
+            cuts = [i for i in (head.find("*"), head.find("?"), head.find("${")) if i >= 0]
+            prefixes.append(head[:min(cuts)])
+            decisive = False
+            continue
         if has_wildcard(head):
             # The text before the first wildcard; that wildcard is in the first five parts.
             first = min(i for i in (head.find("*"), head.find("?")) if i >= 0)
@@ -159,10 +176,14 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     prefixes: list[str] = []
     static: list[str] = []
     dynamic: list[tuple[str | None, Callable[[str], re.Match[str] | None] | None, TemplateGlob]] = []
+    per_part: list[list[TemplateGlob]] = []  # patterns with a variable in the first five parts
     for pattern in patterns:
-        parts = split_arn_pattern(pattern)
+        parts = split_arn_pattern(pattern, variables)
         if parts is None:
-            continue  # rejected at write time; matches nothing
+            continue  # matches nothing
+        if _head_has_vars(parts, variables):
+            per_part.append([TemplateGlob(parse_template(p, variables=True, wildcards=True)) for p in parts])
+            continue
         resource_tokens = parse_template(parts[5], variables=variables, wildcards=True)
         head_is_literal = not any(has_wildcard(p) for p in parts[:5])
         if has_vars(resource_tokens):
@@ -191,6 +212,10 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     starts = tuple(prefixes)
     exact = frozenset(literals)
 
+    if per_part:
+        others = compile_resources([p for p in patterns if not _head_has_vars(split_arn_pattern(p, variables) or [],
+                                                                                  variables)], variables=variables)
+        return _per_part_matcher(per_part, others)
     if not dynamic:
         if fullmatch is None and not starts:
             if not exact:
@@ -238,6 +263,24 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
                 rest = found.group(1)
             # A variable without a value makes its resource match nothing (AWS docs).
             if template.match(rest, ctx, missing):
+                return True
+        return False
+
+    return match
+
+
+def _per_part_matcher(templates: list[list[TemplateGlob]], others: ResourceMatcher) -> ResourceMatcher:
+    """Patterns with a variable before the resource part, matched part by part (a variable
+    without a value makes its pattern match nothing); `others` matches the rest."""
+
+    def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
+        if others(resource, ctx, missing):
+            return True
+        parts = resource.split(":", 5)
+        if len(parts) != 6:
+            return False
+        for pattern in templates:
+            if all(template.match(part, ctx, missing) for template, part in zip(pattern, parts)):
                 return True
         return False
 

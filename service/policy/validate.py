@@ -393,12 +393,12 @@ def _resource_elements(
 
 
 def _resource_variable_problems(resource: str) -> list[str]:
-    parts = resource.split(":", 5)
-    if len(parts) == 6 and resource.find("${") < len(":".join(parts[:5])) + 1:
-        return ["Syntax errors in policy: policy variables are allowed only in the resource part "
-                "of an ARN (after the fifth colon)"]
+    # A variable may fill any part of the ARN: AWS's own managed policies write
+    # `arn:*:kms:*:${aws:PrincipalAccount}:key/*` (AmazonTimestreamInfluxDBServiceRolePolicy).
+    parts = split_arn_template(resource, True) or [resource]
     try:
-        parse_template(parts[-1], variables=True, wildcards=True)
+        for part in parts:
+            parse_template(part, variables=True, wildcards=True)
     except VariableSyntaxError as e:
         return [f"Syntax errors in policy: {e}"]
     return []
@@ -479,13 +479,16 @@ def _resource_format_fault(resource: str) -> tuple[str, str | None] | None:
         return ("Resource vendor must be fully qualified and cannot contain regexes.", None)
     region, _colon, after_region = after_service.partition(":")
     _account, _colon, resource_part = after_region.partition(":")
+    if "${" in resource and (parts := split_arn_template(resource, True)) is not None:
+        region, resource_part = parts[3], parts[5]  # a variable's own colons split nothing
     # A wildcard region is no region information (`arn:aws:iam:*:*:role/*` is accepted).
     region = "" if region == "*" else region
     if service == "iam" and region:
         return (f"IAM resource {resource} cannot contain region information.", "IAM is global: leave the region empty")
     if service == "s3" and region and not resource_part.startswith("accesspoint/"):
         return (f"Resource {resource} can not contain region information.", "S3 bucket ARNs have no region")
-    if service == "iam" and resource_part != "*" and not resource_part.startswith(_IAM_RESOURCE_TYPES):
+    # `root` too: AWS's own managed policies name `arn:aws:iam::*:root` (the root-task policies).
+    if service == "iam" and resource_part not in ("*", "root") and not resource_part.startswith(_IAM_RESOURCE_TYPES):
         return ('IAM resource path must either be "*" or start with ' + ", ".join(_IAM_RESOURCE_TYPES) + ".", None)
     return None
 

@@ -499,3 +499,20 @@ def test_documents_aws_stores_though_odd_evaluate_as_written():
     legacy_date = index(policy(allow(Condition={"DateGreaterThan": {"aws:CurrentTime": "2016-12-13t2:00:00+23"}})))
     assert decide(late, PolicyInputs(identity=legacy_date)).allowed
     assert not decide(early, PolicyInputs(identity=legacy_date)).allowed
+
+
+def test_a_variable_in_the_account_part_of_a_resource_arn():
+    # As AWS's own managed policies write it (`arn:*:kms:*:${aws:PrincipalAccount}:key/*`).
+    own = index(policy(allow("sqs:*", "arn:*:sqs:*:${aws:PrincipalAccount}:orders")))
+    assert decide(request(), PolicyInputs(identity=own)).allowed  # QUEUE is in alice's account
+    elsewhere = request(resource=f"arn:aws:sqs:us-east-1:{OTHER_ACCOUNT}:orders", resource_account=OTHER_ACCOUNT)
+    assert not decide(elsewhere, PolicyInputs(identity=own)).allowed
+    no_value = request(context={k: v for k, v in user_context().items() if k != "aws:PrincipalAccount"})
+    decision = decide(no_value, PolicyInputs(identity=own))
+    assert not decision.allowed and "aws:principalaccount" in decision.missing_context_keys
+    # Beside literal patterns in the same statement, each still matches its own resources.
+    mixed = index(policy(allow("sqs:*", [f"arn:aws:sqs:us-east-1:{ACCOUNT}:billing",
+                                          "arn:aws:sqs:us-east-1:${aws:PrincipalAccount}:orders"])))
+    assert decide(request(), PolicyInputs(identity=mixed)).allowed
+    assert decide(request(resource=f"arn:aws:sqs:us-east-1:{ACCOUNT}:billing"), PolicyInputs(identity=mixed)).allowed
+    assert not decide(request(resource=f"arn:aws:sqs:us-east-1:{ACCOUNT}:other"), PolicyInputs(identity=mixed)).allowed

@@ -254,8 +254,13 @@ def test_condition_shapes_and_values():
     ]
 
 
-def test_policy_variables_only_in_the_resource_part():
-    found = problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:iam::${aws:PrincipalAccount}:user/x"}]})
+def test_policy_variables_in_any_part_of_a_resource_arn():
+    # AWS's own AmazonTimestreamInfluxDBServiceRolePolicy has `arn:*:kms:*:${aws:PrincipalAccount}:key/*`.
+    assert problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "kms:*",
+                     "Resource": "arn:*:kms:*:${aws:PrincipalAccount}:key/*"}]}) == []
+    assert problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:*",
+                     "Resource": ["arn:aws:iam::${aws:PrincipalAccount}:user/x", "arn:aws:iam::*:root"]}]}) == []
+    found = problems({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:iam::${aws:PrincipalAccount:user/x"}]})
     assert {p.path for p in found} == {"Statement[0].Resource"}
     # In a 2008-10-17 document `${` is text, so the same resource is merely literal.
     assert problems({"Version": "2008-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "arn:aws:s3:::${x/*"}]}) == []
