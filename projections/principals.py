@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import itertools
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
-from service.domain.errors import FieldProblem, MalformedPolicyDocumentError
+from service.domain.errors import FieldProblem, IamError, MalformedPolicyDocumentError, ServiceFailureError
+from service.domain.names import is_aws_managed_policy
 from service.policy import CompiledPolicy, MalformedPolicyError, PolicyIndex, PolicyType, compile_policy, lower_context
 
 from service.domain import organizations
@@ -57,6 +58,9 @@ MAX_COMPILED_POLICIES = 100_000
 _NO_KEYS: Mapping[str, str] = {}
 
 
+AwsPolicyLookup = Callable[[str], "View | None"]  # an AWS managed policy's view by ARN
+
+
 class StoredPolicyError(Exception):
     """A policy in the log that does not compile (stored before iamd validated documents)."""
 
@@ -65,11 +69,21 @@ class StoredPolicyError(Exception):
         self.policy_id = policy_id
         self.reason = reason
 
-    def refusal(self, what: str, remedy: str) -> MalformedPolicyDocumentError:
+    def refusal(self, what: str, remedy: str) -> IamError:
         """The error a decision that needs this policy answers with, naming it."""
         return MalformedPolicyDocumentError(
             f"the stored {what} cannot be compiled ({self.reason}); it was written before iamd checked it: {remedy}",
             problems=[FieldProblem(f"policy:{self.policy_id}", self.reason)])
+
+
+class UnavailableAwsPolicyError(StoredPolicyError):
+    """An AWS managed policy a principal holds that this iamd cannot read (its catalogue is not
+    installed, or no longer lists it): the principal's decisions fail, naming it, rather than be
+    made without it."""
+
+    def refusal(self, what: str, remedy: str) -> IamError:
+        return ServiceFailureError(f"{self.reason}: {self.policy_id}, held by {what}, cannot be evaluated")
+
 
 
 def principal_context_keys(kind: str, account_id: str, view: View) -> tuple[tuple[str, str], ...]:
@@ -105,8 +119,9 @@ def inline_policy_id(entity_arn: str, policy_name: str) -> str:
 class PrincipalPolicyCache:
     """Per-principal compiled policy sets, invalidated by the projection's change listener."""
 
-    def __init__(self, projection: IdentityProjection) -> None:
+    def __init__(self, projection: IdentityProjection, aws_policies: AwsPolicyLookup | None = None) -> None:
         self.projection = projection
+        self.aws_policies = aws_policies
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
@@ -258,7 +273,12 @@ class PrincipalPolicyCache:
                 yield compiled
 
     def _managed(self, account: AccountView, arn: str, policy_type: PolicyType) -> CompiledPolicy | None:
-        policy = account.policy(arn)
+        if is_aws_managed_policy(arn):
+            policy = self.aws_policies(arn) if self.aws_policies is not None else None
+            if policy is None:
+                raise UnavailableAwsPolicyError(arn, "this iamd has no AWS managed policies installed, or not this one")
+        else:
+            policy = account.policy(arn)
         if policy is None:
             return None
         version = policy["default_version_id"]

@@ -32,6 +32,7 @@ from protos.iamd.v1 import (
 from service.app.authenticate import Authenticator
 from service.app.audit import AuditLookup
 from service.app.authorize import Authorizer
+from service.app.aws_policies import AwsManagedPolicies
 from service.app.account_alias import AccountAliasCommands
 from service.app.oidc import OidcProviderCommands
 from service.app.password_policy import PasswordPolicyCommands
@@ -178,7 +179,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     if projection.position > await store.head_position():
         log.warning("snapshot_ahead_of_log", snapshot_position=projection.position)  # another log: rebuild
         projection = IdentityProjection()
-    principals = PrincipalPolicyCache(projection)
+    aws_policies = AwsManagedPolicies()  # read on first use (service/app/aws_policies.py)
+    principals = PrincipalPolicyCache(projection, aws_policies.get)
     runner = ProjectionRunner(store, projection, IDENTITY_STREAMS, snapshots=snapshots,
                               snapshot_every_events=settings.snapshot_every_events)
     try:
@@ -188,7 +190,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         raise StartRefusedError(str(e)) from e
 
     authorizer = Authorizer(principals, runner, clock)
-    time_travel = TimeTravel(store, clock, runner)
+    time_travel = TimeTravel(store, clock, runner, aws_policies.get)
     authenticator = Authenticator(projection, keyring, clock)
     credentials = CredentialCommands(store, clock, ids, keyring, projection)
     guard = CallGuard(authenticator, authorizer, projection, credentials)
@@ -219,9 +221,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                           max_in_flight=settings.max_in_flight, stalled_for=runner.stalled_for,
                           max_staleness=settings.max_staleness)
     caller = CallerResolver()
-    commands = IdentityCommands(store, clock, ids, projection, runner)
+    commands = IdentityCommands(store, clock, ids, projection, runner, aws_policies)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
-    gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection), caller,
+    gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection, aws_policies), caller,
                                               ResourceCommands(Repository(store), clock, projection),
                                               AccountReports(projection, clock),
                                               PasswordPolicyCommands(Repository(store), clock, projection),

@@ -15,7 +15,7 @@ from typing import Any
 import orjson
 
 from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from projections.principals import PrincipalPolicyCache
+from projections.principals import AwsPolicyLookup, PrincipalPolicyCache
 from projections.runner import ProjectionRunner
 from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
 from service.domain.events import GROUP, POLICY, ROLE, USER
@@ -39,10 +39,12 @@ class AsOf:
 
 
 class TimeTravel:
-    def __init__(self, store: EventStore, clock: Clock, runner: ProjectionRunner) -> None:
+    def __init__(self, store: EventStore, clock: Clock, runner: ProjectionRunner,
+                 aws_policies: AwsPolicyLookup | None = None) -> None:
         self.store = store
         self.clock = clock
         self.runner = runner
+        self.aws_policies = aws_policies  # AWS managed policies are today's, whatever the moment
         self._cache: OrderedDict[int, Authorizer] = OrderedDict()
 
     async def authorizer_at(self, as_of: AsOf) -> Authorizer:
@@ -70,7 +72,7 @@ class TimeTravel:
         if cached is not None:
             self._cache.move_to_end(projection.position)
             return cached
-        authorizer = Authorizer(PrincipalPolicyCache(projection), self.runner, self.clock)
+        authorizer = Authorizer(PrincipalPolicyCache(projection, self.aws_policies), self.runner, self.clock)
         self._cache[projection.position] = authorizer
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)

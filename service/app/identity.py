@@ -38,6 +38,7 @@ from service.eventstore.errors import WrongExpectedVersion
 from service.eventstore.port import EventStore
 from service.policy import PolicyType, validate_policy
 
+from .aws_policies import AwsManagedPolicies
 from .ports import CallContext, Clock, IdFactory, iso8601
 from .repository import Loaded, Repository, with_retries
 
@@ -85,7 +86,9 @@ class IdentityCommands:
     """The write side of users, groups, roles, managed policies and their relations."""
 
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory,
-                 projection: IdentityProjection, runner: ProjectionRunner) -> None:
+                 projection: IdentityProjection, runner: ProjectionRunner,
+                 aws_policies: AwsManagedPolicies | None = None) -> None:
+        self.aws_policies = aws_policies or AwsManagedPolicies(None)
         self.repo = Repository(store)
         self.store = store
         self.clock = clock
@@ -137,8 +140,17 @@ class IdentityCommands:
         return await with_retries(attempt)
 
     async def _existing_policy(self, ctx: CallContext, field: str, arn: str,
-                               *, attachable: bool = False) -> Loaded:
+                               *, attachable: bool = False) -> Loaded | None:
+        """The customer managed policy `arn` names, loaded; None for an AWS managed policy that
+        exists (AWS's policies are not in the log: see service/app/aws_policies.py)."""
         account, _, name = names.parse_policy_arn(field, arn)
+        if attachable and names.is_aws_managed_policy(arn):
+            if self.aws_policies.get(arn) is None:
+                raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.",
+                                        resource_type="policy", resource_name=arn,
+                                        problems=[FieldProblem(field, self.aws_policies.missing_hint()
+                                                               or "no AWS managed policy has this ARN")])
+            return None
         if account != ctx.account_id:
             # AWS managed policies and other accounts' policies are not stored here (yet).
             error = PolicyNotAttachableError if attachable else NoSuchEntityError
@@ -157,6 +169,9 @@ class IdentityCommands:
         then committed in the holder's. `commit(policy_id, reservation_id)` decides the holder's events."""
         policy = await self._existing_policy(ctx, "policyArn" if relation == "attached" else "permissionsBoundary",
                                              policy_arn, attachable=True)
+        if policy is None:  # AWS's own: never deleted, so nothing to reserve against
+            aws_policy_id = self.aws_policies.get(policy_arn)["id"]  # type: ignore[index]
+            return await self.repo.append(kind, holder, commit(aws_policy_id, ""), ctx, self._now())
         state: managed_policy.PolicyState = policy.state  # type: ignore[assignment]
         holder_id = holder.state.id  # type: ignore[attr-defined]
         return await self.repo.reference(

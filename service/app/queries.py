@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 from projections.identity import AccountView, IdentityProjection, View
+from service.app.aws_policies import AwsManagedPolicies
 from service.domain import names
 from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError
 from service.domain.events import GROUP, POLICY, ROLE, USER
@@ -64,8 +65,9 @@ def _by_name(view: View) -> str:
 
 
 class IdentityQueries:
-    def __init__(self, projection: IdentityProjection) -> None:
+    def __init__(self, projection: IdentityProjection, aws_policies: AwsManagedPolicies | None = None) -> None:
         self.projection = projection
+        self.aws_policies = aws_policies or AwsManagedPolicies(None)
 
     def _account(self, account_id: str) -> AccountView:
         return self.projection.account(account_id) or AccountView(account_id)
@@ -82,10 +84,30 @@ class IdentityQueries:
 
     def policy(self, account_id: str, arn: str) -> View:
         names.parse_policy_arn("policyArn", arn)
+        if names.is_aws_managed_policy(arn):
+            aws = self._aws_policy(account_id, arn)
+            if aws is None:
+                raise policy_not_found(arn, self.aws_policies.missing_hint())
+            return aws
         view = self._account(account_id).policy(arn)
         if view is None:
             raise policy_not_found(arn)
         return view
+
+    def _aws_policy(self, account_id: str, arn: str) -> View | None:
+        """An AWS managed policy's view with this account's holders of it."""
+        view = self.aws_policies.get(arn)
+        if view is None:
+            return None
+        usage = self._account(account_id).aws_policies.get(arn) or {}
+        return {**view, "attached_to": dict(usage.get("attached_to", {})),
+                "boundary_of": dict(usage.get("boundary_of", {}))}
+
+    def policy_of_holder(self, account: AccountView, arn: str) -> View | None:
+        """A policy an entity holds: the account's, or AWS's (None when gone)."""
+        if names.is_aws_managed_policy(arn):
+            return self._aws_policy(account.account_id, arn)
+        return account.policy(arn)
 
     def list_entities(self, account_id: str, kind: str, path_prefix: str, max_items: int, marker: str) -> Page:
         prefix = names.check_path_prefix("pathPrefix", path_prefix)
@@ -108,10 +130,15 @@ class IdentityQueries:
     def list_policies(self, account_id: str, scope: str, only_attached: bool, path_prefix: str,
                       max_items: int, marker: str) -> Page:
         prefix = names.check_path_prefix("pathPrefix", path_prefix)
-        views: Sequence[View] = []
+        views: list[View] = []
         if scope in ("All", "Local"):
             views = [v for v in self._account(account_id).policies.values()
                      if v["path"].startswith(prefix) and (v["attached_to"] or not only_attached)]
+        if scope in ("All", "AWS"):
+            held = self._account(account_id).aws_policies
+            views += [aws for v in self.aws_policies if v["path"].startswith(prefix)
+                      and (not only_attached or (held.get(v["arn"]) or {}).get("attached_to"))
+                      and (aws := self._aws_policy(account_id, v["arn"])) is not None]
         return paginate(views, _by_name, max_items, marker)
 
     def policy_version(self, account_id: str, arn: str, version_id: str) -> tuple[View, str, View]:
@@ -149,7 +176,7 @@ class IdentityQueries:
         entity = self.entity(account_id, kind, name)
         prefix = names.check_path_prefix("pathPrefix", path_prefix)
         account = self._account(account_id)
-        attached = [p for arn in entity["attached"] if (p := account.policy(arn)) is not None
+        attached = [p for arn in entity["attached"] if (p := self.policy_of_holder(account, arn)) is not None
                     and p["path"].startswith(prefix)]
         return paginate(attached, _by_name, max_items, marker)
 

@@ -95,8 +95,10 @@ def apply(state: PolicyState, event: Event) -> PolicyState:
     return state
 
 
-def not_found(arn: str) -> NoSuchEntityError:
-    return NoSuchEntityError(f"Policy {arn} was not found.", resource_type="policy", resource_name=arn)
+def not_found(arn: str, hint: str = "") -> NoSuchEntityError:
+    problems = [FieldProblem("policyArn", hint)] if hint else ()
+    return NoSuchEntityError(f"Policy {arn} was not found.", resource_type="policy", resource_name=arn,
+                             problems=problems)
 
 
 def require(state: PolicyState, arn: str) -> PolicyState:

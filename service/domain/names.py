@@ -216,6 +216,13 @@ def parse_policy_arn(field: str, arn: str) -> tuple[str, str, str]:
     return m.group(1), m.group(2) or "/", m.group(3)
 
 
+AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"  # AWS managed policies: read-only, attachable
+
+
+def is_aws_managed_policy(arn: str) -> bool:
+    return arn.startswith(AWS_POLICY_PREFIX)
+
+
 def stream_name(kind: str, account_id: str, name: str) -> str:
     """`user-123456789012-alice`: one stream per case-insensitive name, so NO_STREAM is uniqueness."""
     return f"{kind}-{account_id}-{casefold(name)}"

@@ -523,7 +523,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         response = ipb.GetAccountAuthorizationDetailsResponse()
 
         def attached_of(entity: dict) -> list[pb.AttachedPolicy]:
-            return convert.attached(p for arn in entity["attached"] if (p := account.policy(arn)) is not None)
+            return convert.attached(p for arn in entity["attached"]
+                                    if (p := self.queries.policy_of_holder(account, arn)) is not None)
 
         if USER in wanted:
             response.user_detail_list.extend(

