@@ -125,12 +125,14 @@ class Arg:
     def request_field(self) -> str:
         return self.field or self.dest
 
-    def add_to(self, parser: argparse.ArgumentParser) -> None:
-        kwargs: dict[str, Any] = {"dest": self.dest, "help": self.help or None}
+    def add_to(self, parser: argparse.ArgumentParser, *, input_json: bool = False) -> None:
+        """Add the option; with `input_json` (--cli-input-json given) none is required here:
+        `merge_cli_input_json` checks that each required one came from the line or the JSON."""
+        kwargs: dict[str, Any] = {"dest": self.dest, "help": self.help or option_help(self)}
         if self.kind == FLAG:
             kwargs.update(action=argparse.BooleanOptionalAction, default=None)
         else:
-            kwargs["required"] = self.required
+            kwargs["required"] = self.required and not input_json
             if self.kind == INT:
                 kwargs["type"] = int
             if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES):
@@ -732,6 +734,68 @@ register_group(CommandGroup("accessanalyzer", "IAM Access Analyzer's policy chec
 # Option values
 
 
+# Help for the options whose Arg says none: the AWS CLI documents every option, and so does iamctl.
+_OPTION_HELP = {
+    "--open-id-connect-provider-arn": "the ARN of the OIDC identity provider",
+    "--serial-number": "the MFA device's serial number (for a virtual device, its ARN)",
+    "--tags": "tags as Key=k,Value=v ... (or a JSON list of {\"Key\", \"Value\"}, or file://tags.json)",
+    "--tag-keys": "the keys of the tags to remove",
+    "--resource-arn": "the ARN of the resource",
+    "--policy-id": "the id of the organization policy (p-...)",
+    "--name": "the name",
+    "--access-key-id": "the access key's id (AKIA... or ASIA...)",
+    "--parent-id": "the id of the parent: the root (r-...) or an organizational unit (ou-...)",
+    "--user-name": "the IAM user's name",
+    "--role-name": "the IAM role's name",
+    "--duration-seconds": "how long the credentials last, in seconds",
+    "--account-id": "the 12-digit account id",
+    "--target-id": "the root (r-...), organizational unit (ou-...) or account (12 digits) the policy is for",
+    "--organizational-unit-id": "the organizational unit's id (ou-...)",
+    "--account-alias": "the account alias (lower case letters, digits and hyphens)",
+    "--thumbprint-list": "SHA-1 thumbprints (40 hex digits) of the provider's certificates",
+    "--client-id": "an audience (client id) of the OIDC provider",
+    "--client-id-list": "the audiences (client ids) the OIDC provider issues tokens for",
+    "--token-code": "the code the MFA device shows now",
+    "--content": "the policy document: JSON text or file://policy.json",
+    "--filter": "the kind of policy: SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY",
+    "--require-symbols": "passwords need at least one symbol",
+    "--require-numbers": "passwords need at least one digit",
+    "--require-uppercase-characters": "passwords need at least one upper case letter",
+    "--require-lowercase-characters": "passwords need at least one lower case letter",
+    "--allow-users-to-change-password": "users may change their own passwords",
+    "--hard-expiry": "an expired password can only be reset by an administrator",
+    "--status": "Active or Inactive",
+    "--virtual-mfa-device-name": "the virtual MFA device's name",
+    "--path": "the entity's path, e.g. /division/ (default /)",
+    "--authentication-code1": "a code the MFA device shows",
+    "--authentication-code2": "the code the MFA device shows next",
+    "--policy-document": "the policy document: JSON text or file://policy.json",
+    "--role-arn": "the ARN of the role to assume",
+    "--role-session-name": "a name for the session (in its ARN and the audit trail)",
+    "--transitive-tag-keys": "session tag keys that pass on to sessions this one assumes",
+    "--external-id": "the external id the role's trust policy asks for",
+    "--source-identity": "the source identity to record on the session",
+    "--account-name": "the account's name",
+}
+
+
+def option_help(arg: Arg) -> str:
+    """An option's help when its Arg gives none: the table above, else one made from its name."""
+    known = _OPTION_HELP.get(arg.flag)
+    if known:
+        return known
+    words = arg.flag.removeprefix("--").replace("-", " ")
+    if arg.kind == FLAG:
+        return f"set {words} (--no-{arg.flag.removeprefix('--')} to clear)"
+    if arg.kind == INT:
+        return f"the {words} (a number)"
+    if arg.kind in (LIST, CHOICES, DOCUMENTS, POLICY_ARNS):
+        return f"the {words} (several values, or a JSON list)"
+    if arg.kind in (DOCUMENT,):
+        return f"the {words}: JSON text or file://path"
+    return f"the {words}"
+
+
 def load_param(flag: str, value: str) -> str:
     """A parameter's text: the file's content for `file://path` (and `fileb://`), else itself."""
     for prefix in ("file://", "fileb://"):
@@ -829,6 +893,57 @@ def _context_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
+
+
+def merge_cli_input_json(command: Command, ns: argparse.Namespace) -> None:
+    """Fill the options not given on the line from --cli-input-json (JSON text or file://, with
+    the operation's AWS member names, as the AWS CLI takes it); then every required one must be
+    there. A member this command has no option for is refused, as the AWS CLI refuses it."""
+    raw = getattr(ns, "cli_input_json", None)
+    if raw is None:
+        return
+    try:
+        given = json.loads(load_param("--cli-input-json", raw))
+    except json.JSONDecodeError as e:
+        raise ParamError("--cli-input-json", f"Invalid JSON: {e}") from None
+    if not isinstance(given, dict):
+        raise ParamError("--cli-input-json", "Invalid JSON: expected an object of the operation's parameters")
+    # Compared case-insensitively: `OpenIDConnectProviderArn` is --open-id-connect-provider-arn.
+    options = (*command.args, *(PAGINATION_ARGS if command.is_paginated else ()))
+    by_member = {_member_name(arg).lower(): arg for arg in options}
+    for member, value in given.items():
+        arg = by_member.get(member.lower())
+        if arg is None:
+            raise ParamError("--cli-input-json", f'Unknown parameter in input: "{member}", must be one of: '
+                             + ", ".join(sorted(_member_name(a) for a in options)))
+        if getattr(ns, arg.dest, None) is not None:
+            continue  # the command line wins, as in the AWS CLI
+        setattr(ns, arg.dest, _from_json(arg, value))
+    missing = [arg.flag for arg in command.args if arg.required and getattr(ns, arg.dest, None) is None]
+    if missing:
+        raise ParamError(missing[0], "the following arguments are required: " + ", ".join(missing))
+
+
+def _member_name(arg: Arg) -> str:
+    """The AWS member name of an option: --user-name is UserName."""
+    return "".join(word[:1].upper() + word[1:] for word in arg.flag.removeprefix("--").split("-"))
+
+
+def _from_json(arg: Arg, value: Any) -> Any:
+    """What the command line would have held for a JSON value of the option's member."""
+    if arg.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES):
+        if arg.kind in (CHOICES,) and isinstance(value, list):
+            return [str(v) for v in value]
+        return [value if isinstance(value, str) else json.dumps(value)]
+    if arg.kind == FLAG:
+        return bool(value)
+    if arg.kind == INT:
+        return int(value)
+    if arg.kind in (DOCUMENT, CONTEXT_JSON) and not isinstance(value, str):
+        return json.dumps(value)
+    if arg.kind == CONTEXT and isinstance(value, dict):
+        return [f"{k}={v}" for k, v in value.items()]
+    return str(value) if not isinstance(value, str) else value
 
 
 def request_fields(command: Command, ns: argparse.Namespace) -> dict[str, Any]:
@@ -1495,6 +1610,13 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         default=default(False),
         help="make one call and show the raw IsTruncated/Marker",
     )
+    if not top:
+        options.add_argument(
+            "--cli-input-json",
+            default=argparse.SUPPRESS,
+            help="the operation's parameters as JSON (text or file://params.json) with AWS's member "
+                 "names, as the AWS CLI takes them; options on the line take precedence",
+        )
     options.add_argument(
         "--cli-read-timeout",
         type=float,
@@ -1510,7 +1632,9 @@ def _version() -> str:
         return "unknown"
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(*, input_json: bool = False) -> argparse.ArgumentParser:
+    """The command line's parser; `input_json`: --cli-input-json is on the line, so options it
+    may supply are not required by the parser (see merge_cli_input_json)."""
     parser = _Parser(
         prog="iamctl",
         description="Command line for iamd, shaped like the AWS CLI.",
@@ -1528,7 +1652,7 @@ def build_parser() -> argparse.ArgumentParser:
         for command in group.commands:
             sub = commands.add_parser(command.name, help=command.help, description=command.help)
             for arg in command.args:
-                arg.add_to(sub)
+                arg.add_to(sub, input_json=input_json)
             if command.is_paginated:
                 for arg in PAGINATION_ARGS:
                     arg.add_to(sub)
@@ -1574,7 +1698,8 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     """Run iamctl; return the process exit code."""
     stdout, stderr = sys.stdout, sys.stderr
     try:
-        ns = build_parser().parse_args(argv)
+        argv = list(sys.argv[1:] if argv is None else argv)
+        ns = build_parser(input_json="--cli-input-json" in argv).parse_args(argv)
     except UsageError as e:
         stderr.write(e.usage)
         stderr.write(f"iamctl: error: {e.message}\n")
@@ -1585,10 +1710,10 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     if ns.group == "simulate":
         return run_simulate(ns.scenarios, stdout, stderr)
     command: Command = ns.command_spec
+    client_log = logging.getLogger("iamd.client")
+    for old in [h for h in client_log.handlers if getattr(h, "iamctl", False)]:
+        client_log.removeHandler(old)  # main() run again in one process: an earlier --debug's handler goes
     if ns.debug:
-        client_log = logging.getLogger("iamd.client")
-        for old in [h for h in client_log.handlers if getattr(h, "iamctl", False)]:
-            client_log.removeHandler(old)  # main() run again in one process: one handler, this stderr
         handler = logging.StreamHandler(stderr)
         handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(message)s"))
         handler.iamctl = True  # type: ignore[attr-defined]
@@ -1606,6 +1731,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     else:
         endpoint = ns.endpoint or default_endpoint()
     try:
+        merge_cli_input_json(command, ns)
         fields = request_fields(command, ns)
         build_request(command.rpc, **fields)
     except ParamError as e:

@@ -1053,3 +1053,49 @@ def test_debug_logs_each_call_to_stderr(iamctl, channel):
     channel.responses["GetUser"] = identity_pb2.GetUserResponse(user=user())
     code, _, err = iamctl("--debug", "iam", "get-user", "--user-name", "alice")
     assert code == 0 and "/iamd.v1.IdentityService/GetUser -> OK" in err
+
+
+def test_cli_input_json_supplies_parameters_as_the_aws_cli_takes_them(iamctl, channel, tmp_path):
+    channel.responses["CreateUser"] = identity_pb2.CreateUserResponse(user=user(), position=7)
+    params = tmp_path / "params.json"
+    params.write_text(json.dumps({"UserName": "alice", "Path": "/eng/", "Tags": [{"Key": "team", "Value": "core"}]}))
+    code, _, err = iamctl("iam", "create-user", "--cli-input-json", f"file://{params}")
+    assert (code, err) == (0, "")
+    assert channel.last.request == identity_pb2.CreateUserRequest(
+        user_name="alice", path="/eng/", tags=[common_pb2.Tag(key="team", value="core")])
+    # The command line wins over the JSON.
+    code, _, _ = iamctl("iam", "create-user", "--user-name", "bob", "--cli-input-json", '{"UserName": "alice"}')
+    assert code == 0 and channel.last.request.user_name == "bob"
+    # AWS's spelling of acronyms is matched too.
+    channel.responses["GetOpenIDConnectProvider"] = identity_pb2.GetOpenIDConnectProviderResponse()
+    arn = f"arn:aws:iam::{ACCOUNT}:oidc-provider/example.com"
+    code, _, err = iamctl("iam", "get-open-id-connect-provider", "--cli-input-json",
+                          json.dumps({"OpenIDConnectProviderArn": arn}))
+    assert (code, err) == (0, "") and channel.last.request.open_id_connect_provider_arn == arn
+
+
+def test_cli_input_json_refuses_unknown_members_and_still_needs_required_ones(iamctl, channel):
+    code, _, err = iamctl("iam", "create-user", "--cli-input-json", '{"UserName": "a", "Colour": "red"}')
+    assert code == cli.EXIT_USAGE and 'Unknown parameter in input: "Colour"' in err and "UserName" in err
+    code, _, err = iamctl("iam", "create-user", "--cli-input-json", '{"Path": "/x/"}')
+    assert code == cli.EXIT_USAGE and "--user-name" in err and "required" in err
+    code, _, err = iamctl("iam", "create-user", "--cli-input-json", "[1]")
+    assert code == cli.EXIT_USAGE and "Invalid JSON" in err
+    assert channel.calls == []
+
+
+def test_every_option_of_every_command_has_help():
+    import argparse
+
+    missing = []
+
+    def walk(parser: argparse.ArgumentParser, path: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    walk(sub, [*path, name])
+            elif action.option_strings and action.dest != "help" and not action.help:
+                missing.append(f"{' '.join(path)} {action.option_strings[0]}")
+
+    walk(cli.build_parser(), [])
+    assert missing == []
