@@ -34,6 +34,8 @@ class Settings:
     # state that may be stale.
     max_staleness: float = 5.0
     http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
+    metrics_listen: str = ""  # HOST:PORT serving Prometheus metrics on /metrics; "" = off
+    access_log: bool = True  # one info line per answered call (logger "iamd.access")
     # Development only, for running peers' test suites (moto's server mode) against iamd:
     dev_root_key: str = ""  # "KEYID:SECRET": the root access key a first start creates, instead of a random one
     dev_reset: bool = False  # POST /moto-api/reset on the HTTP endpoint wipes the state and starts afresh
@@ -58,6 +60,8 @@ class Settings:
         self._check_address("--listen", self.listen)
         if self.http_listen:
             self._check_address("--http-listen", self.http_listen)
+        if self.metrics_listen:
+            self._check_address("--metrics-listen", self.metrics_listen)
         if self.dev_root_key and ":" not in self.dev_root_key:
             raise ValueError("--dev-root-key must be KEYID:SECRET")
         if self.dev_reset and not self.http_listen:
@@ -147,6 +151,13 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--http-listen", default=env.get("IAMD_HTTP_LISTEN", ""),
                         help="HOST:PORT of the AWS-compatible HTTP endpoint for the aws CLI and SDKs "
                              "(--endpoint-url); off unless given; TLS rules as for --listen (IAMD_HTTP_LISTEN)")
+    parser.add_argument("--metrics-listen", default=env.get("IAMD_METRICS_LISTEN", ""),
+                        help="HOST:PORT serving Prometheus metrics on /metrics; off unless given; TLS rules "
+                             "as for --listen (IAMD_METRICS_LISTEN)")
+    parser.add_argument("--access-log", action=argparse.BooleanOptionalAction,
+                        default=env.get("IAMD_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off"),
+                        help="one log line per call at info level: RPC, caller, status, duration, request id, "
+                             "source IP (IAMD_ACCESS_LOG=0 turns it off)")
     development = parser.add_argument_group(
         "development only (refused off loopback, loud in the log): running peers' test suites against iamd")
     development.add_argument("--dev-root-key", default=env.get("IAMD_DEV_ROOT_KEY", ""), metavar="KEYID:SECRET",
@@ -161,7 +172,9 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
                         digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
-                        max_staleness=args.max_staleness, http_listen=args.http_listen, dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
+                        max_staleness=args.max_staleness, http_listen=args.http_listen,
+                        metrics_listen=args.metrics_listen, access_log=args.access_log,
+                        dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
     try:
         settings.check()
     except ValueError as e:

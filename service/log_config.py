@@ -24,6 +24,11 @@ class _NeverFailingLogger(structlog.PrintLogger):
     log = debug = info = warn = warning = err = error = critical = exception = failure = fatal = msg
 
 
+def dropped_log_lines() -> int:
+    """Log lines dropped so far because they could not be written (for the metrics)."""
+    return _NeverFailingLogger.dropped
+
+
 class _NeverFailingLoggerFactory:
     def __init__(self, file: TextIO) -> None:
         self._file = file

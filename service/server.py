@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import logging
 import shutil
 import signal
 import ssl
@@ -74,6 +75,7 @@ from service.rpc.gateway import CallGateway, MessageDecoder
 
 if TYPE_CHECKING:
     from service.http.endpoint import QueryEndpoint
+    from service.metrics import Metrics, MetricsEndpoint
 
 log = structlog.get_logger(__name__)
 
@@ -103,7 +105,14 @@ class RunningServer:
     recovering: asyncio.Task[None] | None = None  # records a full disk refused at start, retried
     http: QueryEndpoint | None = None  # the AWS-compatible HTTP endpoint, when --http-listen is given
     gateway: CallGateway | None = None
+    metrics: Metrics | None = None  # when --metrics-listen is given
+    metrics_endpoint: MetricsEndpoint | None = None
     stopped: bool = False
+
+    @property
+    def metrics_port(self) -> int:
+        """The port /metrics is served on (0: not served)."""
+        return self.metrics_endpoint.port if self.metrics_endpoint is not None else 0
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
@@ -111,6 +120,8 @@ class RunningServer:
             return
         self.stopped = True
         await self.health.enter_graceful_shutdown()
+        if self.metrics is not None:
+            self.metrics.serving.set(0)
         if self.http is not None:
             await self.http.stop()
         await self.server.stop(self.grace)
@@ -122,6 +133,8 @@ class RunningServer:
         await self.digester.stop()  # and covered by a last signed digest
         await self.runner.stop()
         await self.store.close()
+        if self.metrics_endpoint is not None:  # scraped until the end: NOT_SERVING, the last commits
+            await self.metrics_endpoint.stop()
         log.info("iamd_stopped")
 
 
@@ -157,7 +170,16 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         raise StartRefusedError(f"this log's root key was fixed for development (--dev-root-key; {development_key}): "
                          "iamd serves it on loopback only")
     clock, ids = clock or SystemClock(), RandomIds()
+    metrics = None
+    if settings.metrics_listen:  # imported only when served, as the HTTP endpoint
+        from service.metrics import Metrics
+
+        metrics = Metrics()
     store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
+    # Appends timed at the port's boundary; the adapter itself knows nothing of metrics.
+    dense_positions = isinstance(store, SqliteEventStore)  # see the digester below
+    if metrics is not None:
+        store = metrics.timed(store, IDENTITY_STREAMS)  # type: ignore[assignment]
     try:  # the KEK is created only for an empty log; any other that cannot open the log's secrets is refused
         keyring = await open_keyring(store, settings.kek_path)
         account_id = await bootstrap_account(store, clock, settings.account_id, keyring)
@@ -207,7 +229,6 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
         log.warning("audit_digest_key_created", fingerprint=digest_key.fingerprint, path=str(settings.digest_key_path))
     # Appends to SQLite take consecutive positions: the writer can tell the digester where each
     # record landed, instead of the digester reading every record back to learn it.
-    dense_positions = isinstance(store, SqliteEventStore)
     digester = Digester(store, digest_key, clock, settings.digest_interval, key_path=settings.digest_key_path,
                         watch=not dense_positions)
     if dense_positions:
@@ -219,7 +240,11 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     server = grpc.aio.server()
     gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert),
                           max_in_flight=settings.max_in_flight, stalled_for=runner.stalled_for,
-                          max_staleness=settings.max_staleness)
+                          max_staleness=settings.max_staleness, observer=metrics,
+                          # A level above info drops the lines: then not even built (~2 µs a call).
+                          access_log=settings.access_log and _logs_at_info(settings.log_level))
+    if metrics is not None:
+        metrics.watch(runner=runner, audit=audit_writer, digester=digester, gateway=gateway, clock=clock)
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner, aws_policies)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
@@ -253,28 +278,50 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     else:
         port = server.add_insecure_port(settings.listen)
     await server.start()
-    http = None
-    if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
-        # Imported only when served: aiohttp and botocore's models cost a start ~0.2 s.
-        from service.http.endpoint import QueryEndpoint
+    running = RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
+                            audit_writer, digester, retrying, None, gateway, metrics)
+    try:  # an address already in use: nothing stays open behind the error
+        if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
+            # Imported only when served: aiohttp and botocore's models cost a start ~0.2 s.
+            from service.http.endpoint import QueryEndpoint
 
-        http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
-        await http.start(settings.http_listen, _http_tls(settings))
-    for name in ("", *SERVICE_NAMES):
-        await health.set(name, health_pb2.HealthCheckResponse.SERVING)
+            running.http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
+            await running.http.start(settings.http_listen, _http_tls(settings))
+        if metrics is not None:
+            from service.metrics import MetricsEndpoint
+
+            running.metrics_endpoint = MetricsEndpoint(metrics.registry)
+            await running.metrics_endpoint.start(settings.metrics_listen, _http_tls(settings))
+    except BaseException:
+        await running.stop()
+        raise
     # A projection that stops following its log (a dropped subscription) is NOT_SERVING until it
     # follows again, so that a load balancer sends calls to a replica that is up to date.
-    runner.on_following.append(lambda following: _set_health(health, following))
+    runner.on_following.append(lambda following: None if running.stopped else _set_health(health, following, metrics))
+    # SERVING only now: the projection has caught up with the log (runner.start above; the port
+    # was not open before), and only once it follows the live log (at once on SQLite; a KurrentDB
+    # subscription not established yet turns it SERVING through the listener above).
+    for name in ("", *SERVICE_NAMES):  # read each time: a change meanwhile is the listener's too
+        await health.set(name, health_pb2.HealthCheckResponse.SERVING if runner.following
+                         else health_pb2.HealthCheckResponse.NOT_SERVING)
+    if metrics is not None:
+        metrics.serving.set(1 if runner.following else 0)
     log.info("iamd_started", listen=settings.listen, port=port, account_id=account_id,
              store=settings.event_store_uri.split("?")[0], position=projection.position)
-    return RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
-                         audit_writer, digester, retrying, http, gateway)
+    return running
 
 
-def _set_health(health: HealthServicer, following: bool) -> None:
+def _set_health(health: HealthServicer, following: bool, metrics: Metrics | None = None) -> None:
     status = health_pb2.HealthCheckResponse.SERVING if following else health_pb2.HealthCheckResponse.NOT_SERVING
     for name in ("", *SERVICE_NAMES):
         asyncio.ensure_future(health.set(name, status))
+    if metrics is not None:
+        metrics.serving.set(1 if following else 0)
+
+
+def _logs_at_info(level: str) -> bool:
+    numeric = logging.getLevelName(level.upper())
+    return not isinstance(numeric, int) or numeric <= logging.INFO
 
 
 def _http_tls(settings: Settings) -> ssl.SSLContext | None:
@@ -344,7 +391,10 @@ async def serve(settings: Settings) -> None:
           f"(public key to pin: {running.digester.public_key_file})"
           + (f"\nAWS-compatible HTTP endpoint (IAM, STS): aws --endpoint-url "
              f"{'https' if settings.tls_cert else 'http'}://{settings.http_listen.rsplit(':', 1)[0]}:{running.http.port}"
-             if running.http is not None else ""), flush=True)
+             if running.http is not None else "")
+          + (f"\nPrometheus metrics: {'https' if settings.tls_cert else 'http'}://"
+             f"{settings.metrics_listen.rsplit(':', 1)[0]}:{running.metrics_port}/metrics"
+             if running.metrics_endpoint is not None else ""), flush=True)
     await stop.wait()
     log.info("iamd_stopping")
     await (reset.running if reset is not None else running).stop()

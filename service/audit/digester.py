@@ -89,6 +89,9 @@ class Digester:
         self.witness_file = witness_path(key_path) if key_path is not None else None
         self.settle = min(settle_seconds, interval_seconds / 4)
         self.last_written: dict[str, Any] | None = None  # the newest digest this process wrote
+        # The end time of the newest digest known to be in the chain: this process's, or one
+        # another replica wrote first (its end time is then about this process's cut).
+        self.last_digest_time = ""
         # Positions of the audit records committed since the last digest, as they were committed:
         # one removed before the next digest is named by it (and by validation until then).
         self._seen = array("q")
@@ -172,6 +175,7 @@ class Digester:
 
     def _remember(self, digest: dict[str, Any]) -> None:
         self.last_written = {k: digest[k] for k in ("digestId", "digestEndTime", "digestEndPosition")}
+        self.last_digest_time = digest["digestEndTime"]
         if self.witness_file is None:
             return
         tmp = self.witness_file.with_name(self.witness_file.name + ".tmp")
@@ -226,6 +230,7 @@ class Digester:
                 await self.store.append(DIGEST_STREAM, [NewEvent(DIGEST_TYPE, entry)], expected)
             except WrongExpectedVersion:
                 log.info("audit_digest_skipped", reason="another replica wrote the digest first")
+                self.last_digest_time = cut
                 return previous or entry
             self._remember(digest)
             self._seen = array("q", (p for p in self._seen if p > end))

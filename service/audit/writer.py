@@ -9,6 +9,7 @@ record is safe; a failed append fails those calls rather than dropping records s
 from __future__ import annotations
 
 import asyncio
+import time
 from collections import defaultdict
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -51,6 +52,7 @@ class AuditWriter:
         # Told the log positions of each committed append's records; only for a store whose
         # appends take consecutive positions (the composition root knows which ones do).
         self.on_commit: list[Callable[[range], None]] = []
+        self.on_batch: list[Callable[[float], None]] = []  # told the seconds each batch's commit took
 
     @property
     def queue_depth(self) -> int:
@@ -77,6 +79,7 @@ class AuditWriter:
             stopping = batch[-1][0] is _STOP
             records = [item for item in batch if item[0] is not _STOP and item[0] is not _FLUSH]
             if records:
+                started = time.perf_counter()
                 try:
                     await self._commit(records)
                 except Exception as e:  # noqa: BLE001 — the one writer task must outlive anything:
@@ -84,6 +87,8 @@ class AuditWriter:
                     for _, future in records:
                         if future is not None and not future.done():
                             future.set_exception(e)
+                for listener in self.on_batch:
+                    listener(time.perf_counter() - started)
             for record, future in batch:  # barriers: what was queued before them is now settled
                 if record is _FLUSH and future is not None and not future.done():
                     future.set_result(None)

@@ -8,7 +8,8 @@ call, its audit fact handed to the use case to ride in its events (AUDIT_CARRIER
 the call's compact audit fact handed to the writer (in durable mode the answer waits for its
 commit, unless the call's events already carried it); IamErrors mapped to their status with rich
 details; a store that cannot write answered ServiceUnavailable; anything else logged and answered
-ServiceFailure with the request id.
+ServiceFailure with the request id. Once answered, a call is told to the observer (metrics, see
+service/metrics.py) and, unless turned off, written to the access log: one line per call.
 
 Not a grpc.aio interceptor: an interceptor is consulted and builds a new handler on every call,
 and the request id rode in an extra initial-metadata frame; here handlers are built once and the
@@ -17,9 +18,11 @@ request id rides in the trailers, which are sent anyway.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
+import asyncio
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
-from typing import Any
+from time import perf_counter
+from typing import Any, Protocol
 
 import grpc
 import structlog
@@ -51,11 +54,14 @@ from service.domain.errors import (
 from service.eventstore.errors import EventStoreUnavailable
 from service.eventstore.port import new_id
 
-from .errors import to_grpc_status
+from .errors import STATUS_BY_ERROR, to_grpc_status
 from .messages import Method, MessageDecoder
 from .guard import CALLER, GUARDED_PREFIX, RESOURCES, CallGuard
 
 log = structlog.get_logger(__name__)
+# One line per answered call (--no-access-log turns it off): who called what, how it ended, how
+# long it took. Never a request's or response's content, nor a signature, key or token.
+access_log = structlog.get_logger("iamd.access")
 
 REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="")
 OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser", ...
@@ -77,6 +83,14 @@ class Refused:
 
     def __init__(self, error: IamError) -> None:
         self.error = error
+
+
+class CallObserver(Protocol):
+    """What is told of every answered call (the metrics, service/metrics.py)."""
+
+    def call_finished(self, method: Method, code: grpc.StatusCode, error: str, seconds: float) -> None: ...
+
+    def decided(self, rpc: str, decisions: Sequence[DecisionFact]) -> None: ...
 
 
 # A unary call behind the gate, for a transport other than gRPC (see CallGateway.handler).
@@ -185,7 +199,8 @@ class CallGateway:
 
     def __init__(self, guard: CallGuard | None, writer: AuditWriter | None, clock: Clock, *, tls: bool = False,
                  max_in_flight: int = 1024, stalled_for: Callable[[], float] | None = None,
-                 max_staleness: float = 5.0) -> None:
+                 max_staleness: float = 5.0, observer: CallObserver | None = None,
+                 access_log: bool = False) -> None:
         self.guard = guard  # None only in tests of the gateway itself
         self.writer = writer
         self.clock = clock
@@ -196,6 +211,8 @@ class CallGateway:
         self.max_staleness = max_staleness
         self.in_flight = 0
         self.throttled = 0
+        self.observer = observer
+        self.access_log = access_log
         self.redact = Redactor()
         self._identities: dict[tuple[str, str], dict[str, Any]] = {}
         # Every registered unary method by RPC name, for other transports (the HTTP endpoint).
@@ -280,7 +297,45 @@ class CallGateway:
                      request_id: str, metadata: dict[str, str], request_keys: dict[str, str],
                      signed: SignedCall | None = None) -> Any:
         """One unary call through the gate, whatever its transport: its response, or Refused with
-        the IamError that answers it. Either way its record was handed to the audit writer."""
+        the IamError that answers it. Either way its record was handed to the audit writer, and
+        the call was told to the observer and the access log."""
+        started = perf_counter()
+        try:
+            outcome = await self._invoke(method, behavior, raw, context, request_id, metadata, request_keys, signed)
+        except BaseException as e:  # the caller went away (CancelledError), or a servicer aborted
+            self._answered(method, request_id, request_keys, started,
+                           grpc.StatusCode.CANCELLED if isinstance(e, asyncio.CancelledError)
+                           else grpc.StatusCode.UNKNOWN, "")
+            raise
+        if isinstance(outcome, Refused):
+            self._answered(method, request_id, request_keys, started, STATUS_BY_ERROR[type(outcome.error)],
+                           outcome.error.code)
+        else:
+            if self.observer is not None:
+                decisions = AUDIT_DECISIONS.get()
+                if decisions:
+                    self.observer.decided(method.rpc, decisions)
+            self._answered(method, request_id, request_keys, started, grpc.StatusCode.OK, "")
+        return outcome
+
+    def _answered(self, method: Method, request_id: str, request_keys: Mapping[str, str], started: float,
+                  code: grpc.StatusCode, error: str) -> None:
+        """Tell the observer and the access log how a call ended: its status and IAM error code."""
+        if self.observer is None and not self.access_log:
+            return
+        seconds = perf_counter() - started
+        if self.observer is not None:
+            self.observer.call_finished(method, code, error, seconds)
+        if self.access_log:
+            caller = CALLER.get()
+            access_log.info("call_answered", rpc=method.rpc,
+                            caller=caller.arn if caller is not None else "unauthenticated",
+                            code=code.name, error=error, duration_ms=round(seconds * 1000, 3),
+                            request_id=request_id, source_ip=request_keys["aws:SourceIp"])
+
+    async def _invoke(self, method: Method, behavior: Callable[[Any, Any], Awaitable[Any]], raw: bytes, context: Any,
+                      request_id: str, metadata: dict[str, str], request_keys: dict[str, str],
+                      signed: SignedCall | None) -> Any:
         audited = self.writer is not None
         request = None
         admitted = False
@@ -357,36 +412,48 @@ class CallGateway:
 
         async def call(raw: bytes, context: grpc.aio.ServicerContext) -> AsyncIterator[Any]:
             request_id, metadata, request_keys = self._begin(method, context)
-            request = None
+            started = perf_counter()
+            code, error_code = grpc.StatusCode.UNKNOWN, ""  # until the stream ends otherwise
             try:
-                request = self._parse(method, raw)
-                if self.guard is not None:
-                    self.guard.check(method.path, raw, request, metadata, request_keys)
-            except IamError as error:
+                request = None
+                try:
+                    request = self._parse(method, raw)
+                    if self.guard is not None:
+                        self.guard.check(method.path, raw, request, metadata, request_keys)
+                except IamError as error:
+                    if audited:
+                        await self._audit(method, raw, request, None, error.code, error.message, request_id,
+                                          request_keys)
+                    code, error_code = STATUS_BY_ERROR[type(error)], error.code
+                    status = to_grpc_status(error, request_id)
+                    await context.abort(status.code, status.details,
+                                        (*status.trailing_metadata, ("x-request-id", request_id)))
                 if audited:
-                    await self._audit(method, raw, request, None, error.code, error.message, request_id, request_keys)
-                status = to_grpc_status(error, request_id)
-                await context.abort(status.code, status.details,
-                                    (*status.trailing_metadata, ("x-request-id", request_id)))
-            if audited:
-                await self._audit(method, raw, request, None, "", "", request_id, request_keys)
-            # A refusal found while streaming (a position the store refuses, an outage) ends the
-            # stream with its IAM error, as a unary call's would; anything else is logged in full.
-            failure: IamError | None = None
-            try:
-                async for item in behavior(request, context):
-                    yield item
-            except EventStoreUnavailable as e:
-                log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(e))
-                failure = ServiceUnavailableError("the event store cannot be read right now; retry")
-            except IamError as refusal:
-                log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=refusal.code,
-                         message=refusal.message)
-                failure = refusal
-            if failure is not None:
-                status = to_grpc_status(failure, request_id)
-                await context.abort(status.code, status.details,
-                                    (*status.trailing_metadata, ("x-request-id", request_id)))
+                    await self._audit(method, raw, request, None, "", "", request_id, request_keys)
+                # A refusal found while streaming (a position the store refuses, an outage) ends the
+                # stream with its IAM error, as a unary call's would; anything else is logged in full.
+                failure: IamError | None = None
+                try:
+                    async for item in behavior(request, context):
+                        yield item
+                except EventStoreUnavailable as e:
+                    log.error("store_unavailable", request_id=request_id, rpc=method.rpc, error=str(e))
+                    failure = ServiceUnavailableError("the event store cannot be read right now; retry")
+                except IamError as refusal:
+                    log.info("rpc_refused", request_id=request_id, rpc=method.rpc, code=refusal.code,
+                             message=refusal.message)
+                    failure = refusal
+                if failure is not None:
+                    code, error_code = STATUS_BY_ERROR[type(failure)], failure.code
+                    status = to_grpc_status(failure, request_id)
+                    await context.abort(status.code, status.details,
+                                        (*status.trailing_metadata, ("x-request-id", request_id)))
+                code = grpc.StatusCode.OK
+            except (GeneratorExit, asyncio.CancelledError):  # the caller went away
+                code, error_code = grpc.StatusCode.CANCELLED, ""
+                raise
+            finally:
+                self._answered(method, request_id, request_keys, started, code, error_code)
 
         return call
 
