@@ -6,7 +6,7 @@ STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
 GEN    := $(PROTOS:.proto=_pb2.py)
 
-.PHONY: run test test-corpus test-kurrentdb test-moto docs bench bench-service bench-in-process protos lint clean
+.PHONY: run test test-corpus test-kurrentdb test-moto docs bench bench-service bench-in-process protos proto-check proto-baseline lint clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -33,11 +33,33 @@ protos/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
 protos: $(STAMP)
 	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
 
+# The protos against buf (buf.yaml): lint (STANDARD and COMMENTS) and FILE-level breaking-change
+# detection against PROTO_BASELINE, the API as last accepted; compare with another state of it by
+# BUF_AGAINST, e.g. make proto-check BUF_AGAINST='.git#branch=main'. buf comes from the npm
+# registry, pinned by tools/package-lock.json.
+BUF            := tools/node_modules/.bin/buf
+PROTO_BASELINE := protos/api-baseline.binpb
+BUF_AGAINST    ?= $(PROTO_BASELINE)
+
+$(BUF): tools/package.json tools/package-lock.json
+	cd tools && npm ci --no-audit --no-fund
+	touch $@
+
+proto-check: $(BUF)
+	$(BUF) lint
+	$(BUF) breaking --against '$(BUF_AGAINST)'
+
+# Accept the protos as they are as the new baseline: only for a change that is meant to break
+# (say so in the commit), or to record additions so that later removals of them are caught.
+proto-baseline: $(BUF)
+	$(BUF) build --exclude-source-info -o $(PROTO_BASELINE)
+
 run: $(STAMP) $(GEN) $(AWS_POLICIES)
 	$(VENV)/bin/iamd --listen $${IAMD_LISTEN:-127.0.0.1:50051} --data-dir $${IAMD_DATA_DIR:-data} \
 		--http-listen $${IAMD_HTTP_LISTEN:-127.0.0.1:50080}
 
-test: $(STAMP) $(GEN) $(AWS_POLICIES)
+# proto-check first: it takes a few seconds (buf from the npm registry, like the policies above).
+test: $(STAMP) $(GEN) $(AWS_POLICIES) proto-check
 	$(PY) -m pytest -q
 
 # The chaos suite at length (make test runs a short version of it): kill -9 under mixed load,

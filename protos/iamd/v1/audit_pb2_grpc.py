@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class AuditServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The audit trail (one record per call, signed digests over them) and the identity log's history.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -87,7 +88,8 @@ class AuditServiceStub:
 
 
 class AuditServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The audit trail (one record per call, signed digests over them) and the identity log's history.
+    """
 
     def LookupEvents(self, request, context):
         """As CloudTrail's LookupEvents (newest first, 1-50 per page, opaque NextToken), plus filters
@@ -225,7 +227,8 @@ def add_AuditServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AuditService:
-    """Missing associated documentation comment in .proto file."""
+    """The audit trail (one record per call, signed digests over them) and the identity log's history.
+    """
 
     @staticmethod
     def LookupEvents(request,

@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class AuthorizationServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Authorization decisions, what-if simulation and policy validation, read from the identity
+    projection (the state the log's events fold into).
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -67,7 +69,9 @@ class AuthorizationServiceStub:
 
 
 class AuthorizationServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Authorization decisions, what-if simulation and policy validation, read from the identity
+    projection (the state the log's events fold into).
+    """
 
     def Authorize(self, request, context):
         """May this principal perform this action on this resource? A deny is an answer, not an error.
@@ -157,7 +161,9 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class AuthorizationService:
-    """Missing associated documentation comment in .proto file."""
+    """Authorization decisions, what-if simulation and policy validation, read from the identity
+    projection (the state the log's events fold into).
+    """
 
     @staticmethod
     def Authorize(request,

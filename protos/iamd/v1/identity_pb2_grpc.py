@@ -26,7 +26,11 @@ if _version_not_supported:
 
 
 class IdentityServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The IAM API of the caller's account: users, groups, roles, managed and inline policies,
+    boundaries, tags, access keys, MFA devices, other services' resource policies, account settings
+    and reports. RPCs are IAM's actions; combined ones (AttachPolicy, PutInlinePolicy, TagEntity,
+    ...) take an EntityRef and are authorized as the IAM action of the entity kind they name.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -447,121 +451,145 @@ class IdentityServiceStub:
 
 
 class IdentityServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The IAM API of the caller's account: users, groups, roles, managed and inline policies,
+    boundaries, tags, access keys, MFA devices, other services' resource policies, account settings
+    and reports. RPCs are IAM's actions; combined ones (AttachPolicy, PutInlinePolicy, TagEntity,
+    ...) take an EntityRef and are authorized as the IAM action of the entity kind they name.
+    """
 
     def CreateUser(self, request, context):
-        """Users
+        """Create a user, as IAM's CreateUser.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One user (empty user_name: the calling user, or root), as IAM's GetUser.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListUsers(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The account's users, by name, as IAM's ListUsers.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Rename a user or change its path, as IAM's UpdateUser.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a user; DeleteConflict while it has policies, keys, MFA devices or groups, as IAM.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateGroup(self, request, context):
         """Groups and membership
+
+        Create a group, as IAM's CreateGroup.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One group and a page of its members, as IAM's GetGroup.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListGroups(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The account's groups, by name, as IAM's ListGroups.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Rename a group or change its path, as IAM's UpdateGroup.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a group; DeleteConflict while it has policies or members, as IAM.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddUserToGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add a user to a group (at most 10 groups per user), as IAM's AddUserToGroup.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveUserFromGroup(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a user from a group, as IAM's RemoveUserFromGroup.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListGroupsForUser(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The groups a user is in, as IAM's ListGroupsForUser.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateRole(self, request, context):
         """Roles
+
+        Create a role with its trust policy, as IAM's CreateRole.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetRole(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One role, as IAM's GetRole.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListRoles(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The account's roles, by name, as IAM's ListRoles.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateRole(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Change a role's description or maximum session duration, as IAM's UpdateRole.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAssumeRolePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Replace a role's trust policy, as IAM's UpdateAssumeRolePolicy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteRole(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a role; DeleteConflict while it has policies, as IAM.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -576,217 +604,260 @@ class IdentityServiceServicer:
 
     def CreatePolicy(self, request, context):
         """Customer-managed policies and their versions
+
+        Create a customer-managed policy (its version v1 is the default), as IAM's CreatePolicy.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One managed policy, as IAM's GetPolicy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListPolicies(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Managed policies (the account's, AWS's or both), by name, as IAM's ListPolicies.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeletePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a customer-managed policy and its versions; DeleteConflict while it is attached or a
+        permissions boundary, as IAM.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreatePolicyVersion(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add a version (at most 5 per policy), optionally the new default, as IAM's CreatePolicyVersion.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetPolicyVersion(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One version of a managed policy, with its document, as IAM's GetPolicyVersion.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListPolicyVersions(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A managed policy's versions, as IAM's ListPolicyVersions.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def SetDefaultPolicyVersion(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Make a version the one in force, as IAM's SetDefaultPolicyVersion.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeletePolicyVersion(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a version other than the default, as IAM's DeletePolicyVersion.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListEntitiesForPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The users, groups and roles a managed policy is attached to, as IAM's ListEntitiesForPolicy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AttachPolicy(self, request, context):
         """Managed-policy attachments (users, groups, roles)
+
+        Attach a managed policy (at most 10 per entity), as IAM's Attach{User,Group,Role}Policy.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DetachPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Detach a managed policy, as IAM's Detach{User,Group,Role}Policy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAttachedPolicies(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The managed policies attached to an entity, as IAM's ListAttached{User,Group,Role}Policies.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def PutInlinePolicy(self, request, context):
         """Inline policies (users, groups, roles)
+
+        Create or replace an inline policy, as IAM's Put{User,Group,Role}Policy.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetInlinePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One inline policy with its document, as IAM's Get{User,Group,Role}Policy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteInlinePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete an inline policy, as IAM's Delete{User,Group,Role}Policy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListInlinePolicies(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The names of an entity's inline policies, as IAM's List{User,Group,Role}Policies.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def PutPermissionsBoundary(self, request, context):
         """Permissions boundaries (users, roles)
+
+        Set a user's or role's permissions boundary, as IAM's Put{User,Role}PermissionsBoundary.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeletePermissionsBoundary(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a user's or role's permissions boundary, as IAM's Delete{User,Role}PermissionsBoundary.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def TagEntity(self, request, context):
         """Tags (users, roles, policies)
+
+        Add or overwrite tags (at most 50 per entity), as IAM's Tag{User,Role,Policy}.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UntagEntity(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove tags by key, as IAM's Untag{User,Role,Policy}.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListEntityTags(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """An entity's tags, by key, as IAM's List{User,Role,Policy}Tags.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateAccessKey(self, request, context):
         """Access keys (secret returned once, by CreateAccessKey)
+
+        Create an access key (at most 2 per user), as IAM's CreateAccessKey.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAccessKeys(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A user's access keys, without secrets, as IAM's ListAccessKeys.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateAccessKey(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Activate or deactivate an access key, as IAM's UpdateAccessKey.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccessKey(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete an access key, as IAM's DeleteAccessKey.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetAccessKeyLastUsed(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """When, where and for which service an access key was last used, as IAM's GetAccessKeyLastUsed.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateVirtualMFADevice(self, request, context):
         """Virtual MFA devices (TOTP; the seed is returned once, by CreateVirtualMFADevice)
+
+        Create a virtual MFA device, not yet assigned, as IAM's CreateVirtualMFADevice.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def EnableMFADevice(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Assign a device to a user, proven by two consecutive codes, as IAM's EnableMFADevice.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeactivateMFADevice(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Unassign a device from its user, as IAM's DeactivateMFADevice.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteVirtualMFADevice(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Delete a virtual MFA device; DeleteConflict while it is assigned, as IAM.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMFADevices(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The MFA devices assigned to a user, as IAM's ListMFADevices.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def TagMFADevice(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add or overwrite a device's tags, as IAM's TagMFADevice.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UntagMFADevice(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a device's tags by key, as IAM's UntagMFADevice.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListMFADeviceTags(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A device's tags, by key, as IAM's ListMFADeviceTags.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -800,43 +871,53 @@ class IdentityServiceServicer:
 
     def PutResourcePolicy(self, request, context):
         """Other services' resources, by ARN: resource-based policy and tags (feeding aws:ResourceTag/*)
+
+        Register a resource's resource-based policy, which Authorize then uses for that ARN.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetResourcePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A resource's registered policy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteResourcePolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a resource's registered policy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def TagResource(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add or overwrite a resource's tags.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UntagResource(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a resource's tags by key.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTagsForResource(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A resource's tags.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetAccountAuthorizationDetails(self, request, context):
         """Account-wide view
+
+        Every user, group, role and customer-managed policy of the account with their policies, as
+        IAM's GetAccountAuthorizationDetails.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -844,105 +925,126 @@ class IdentityServiceServicer:
 
     def UpdateAccountPasswordPolicy(self, request, context):
         """The account's password policy (stored and reported; iamd has no console passwords yet)
+
+        Set the whole password policy, as IAM's UpdateAccountPasswordPolicy.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetAccountPasswordPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The password policy; NoSuchEntity when none is set, as IAM's GetAccountPasswordPolicy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccountPasswordPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove the password policy, as IAM's DeleteAccountPasswordPolicy.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateAccountAlias(self, request, context):
         """The account's alias: at most one, unique in the deployment
+
+        Set the account's alias, as IAM's CreateAccountAlias.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteAccountAlias(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove the account's alias, as IAM's DeleteAccountAlias.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAccountAliases(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The account's alias (none or one), as IAM's ListAccountAliases.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateOpenIDConnectProvider(self, request, context):
         """OpenID Connect identity providers (the registry; AssumeRoleWithWebIdentity is not in iamd yet)
+
+        Register an OIDC provider, as IAM's CreateOpenIDConnectProvider.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One OIDC provider, as IAM's GetOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListOpenIDConnectProviders(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The account's OIDC providers, as IAM's ListOpenIDConnectProviders.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DeleteOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove an OIDC provider, as IAM's DeleteOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AddClientIDToOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add an audience, as IAM's AddClientIDToOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def RemoveClientIDFromOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove an audience, as IAM's RemoveClientIDFromOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UpdateOpenIDConnectProviderThumbprint(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Replace the certificate thumbprints, as IAM's UpdateOpenIDConnectProviderThumbprint.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def TagOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Add or overwrite a provider's tags, as IAM's TagOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def UntagOpenIDConnectProvider(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Remove a provider's tags by key, as IAM's UntagOpenIDConnectProvider.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListOpenIDConnectProviderTags(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """A provider's tags, by key, as IAM's ListOpenIDConnectProviderTags.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def GetAccountSummary(self, request, context):
-        """Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
+        """Reports
+
+        Entity counts and the quotas iamd enforces, under AWS's SummaryMap keys
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -956,7 +1058,8 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetCredentialReport(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The credential report last generated, as IAM's GetCredentialReport.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -1383,7 +1486,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class IdentityService:
-    """Missing associated documentation comment in .proto file."""
+    """The IAM API of the caller's account: users, groups, roles, managed and inline policies,
+    boundaries, tags, access keys, MFA devices, other services' resource policies, account settings
+    and reports. RPCs are IAM's actions; combined ones (AttachPolicy, PutInlinePolicy, TagEntity,
+    ...) take an EntityRef and are authorized as the IAM action of the entity kind they name.
+    """
 
     @staticmethod
     def CreateUser(request,

@@ -26,7 +26,9 @@ if _version_not_supported:
 
 
 class OrganizationsServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """The caller's organization: its accounts, organizational units (OUs), and the service and
+    resource control policies attached to them. Commands return the log position of their last event.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -162,46 +164,56 @@ class OrganizationsServiceStub:
 
 
 class OrganizationsServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """The caller's organization: its accounts, organizational units (OUs), and the service and
+    resource control policies attached to them. Commands return the log position of their last event.
+    """
 
     def CreateOrganization(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Create an organization with the caller's account as its management account.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DescribeOrganization(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The caller's organization.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateAccount(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Create a member account under the root, with an OrganizationAccountAccessRole that the
+        management account may assume.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAccounts(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every account of the organization, by id.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DescribeAccount(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One account of the organization.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def CreateOrganizationalUnit(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Create an OU under the root or another OU.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def MoveAccount(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Move an account from one parent (root or OU) to another.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -215,61 +227,71 @@ class OrganizationsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def CreateOrganizationPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Create a service control policy or resource control policy (attached nowhere yet).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def AttachOrganizationPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Attach a policy to the root, an OU or an account.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DetachOrganizationPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Detach a policy from the root, an OU or an account (RCPFullAWSAccess cannot be detached).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListPoliciesForTarget(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The policies of one type attached to the root, an OU or an account.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListRoots(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The organization's root (there is one).
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListChildren(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The accounts or the OUs directly under a parent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListParents(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The parent (root or OU) of an account or OU.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListOrganizationalUnitsForParent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The OUs directly under a parent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListAccountsForParent(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The accounts directly under a parent.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def DescribeOrganizationalUnit(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One OU.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -289,19 +311,22 @@ class OrganizationsServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def DescribeOrganizationPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """One policy, with its content.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListOrganizationPolicies(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """Every policy of one type in the organization.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
     def ListTargetsForPolicy(self, request, context):
-        """Missing associated documentation comment in .proto file."""
+        """The roots, OUs and accounts a policy is attached to.
+        """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
@@ -457,7 +482,9 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class OrganizationsService:
-    """Missing associated documentation comment in .proto file."""
+    """The caller's organization: its accounts, organizational units (OUs), and the service and
+    resource control policies attached to them. Commands return the log position of their last event.
+    """
 
     @staticmethod
     def CreateOrganization(request,

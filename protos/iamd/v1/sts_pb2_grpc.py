@@ -26,7 +26,8 @@ if _version_not_supported:
 
 
 class SecurityTokenServiceStub:
-    """Missing associated documentation comment in .proto file."""
+    """Temporary credentials (role sessions, session tokens, federated users) and caller identity.
+    """
 
     def __init__(self, channel):
         """Constructor.
@@ -62,7 +63,8 @@ class SecurityTokenServiceStub:
 
 
 class SecurityTokenServiceServicer:
-    """Missing associated documentation comment in .proto file."""
+    """Temporary credentials (role sessions, session tokens, federated users) and caller identity.
+    """
 
     def AssumeRole(self, request, context):
         """Credentials of a role session. The trust policy must allow the caller (REFERENCE.md C5).
@@ -138,7 +140,8 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
 
  # This class is part of an EXPERIMENTAL API.
 class SecurityTokenService:
-    """Missing associated documentation comment in .proto file."""
+    """Temporary credentials (role sessions, session tokens, federated users) and caller identity.
+    """
 
     @staticmethod
     def AssumeRole(request,
