@@ -62,6 +62,19 @@ async def _user_seen(iamd: Iamd, name: str, position: int) -> bool:
     return answer.decision == apb.DECISION_IMPLICIT_DENY  # the user exists: no policy, implicit deny
 
 
+async def _second_replica(first: Iamd, data_dir: Path, store_uri: str, **settings: object) -> Iamd:
+    """Another server on `first`'s log, as deploy/ sets a replica up: the same KEK, digest key
+    and root key as the first, its own data directory."""
+    data_dir.mkdir(mode=0o700)
+    shutil.copy(first.data_dir / "root-credentials", data_dir / "root-credentials")
+    return await start_iamd(data_dir, store_uri=store_uri, kek_file=str(first.data_dir / "keys" / "kek"),
+                            digest_key_file=str(first.data_dir / "keys" / "audit-digest.pem"), **settings)
+
+
+GRANT_GET_OBJECT = ('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+                    '"Resource":"*"}]}')
+
+
 @pytest.mark.parametrize("drop", [grpc.StatusCode.UNAVAILABLE, None], ids=["dropped-with-error", "ended-cleanly"])
 async def test_a_dropped_subscription_is_replaced_and_nothing_is_missed(
         iamd_on_fake: Iamd, fake: FakeKurrentDb, drop: grpc.StatusCode | None) -> None:
@@ -131,12 +144,7 @@ async def test_two_replicas_on_one_store_see_each_others_writes_and_recover_alon
     min_position; a store that stops serving subscriptions turns both NOT_SERVING, and both come
     back by themselves."""
     first = await start_iamd(tmp_path / "a", store_uri=fake.uri, max_staleness=0.5)
-    # What deploy/ gives each replica: the same KEK, digest key and root key as the first.
-    (tmp_path / "b").mkdir(mode=0o700)
-    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
-    second = await start_iamd(tmp_path / "b", store_uri=fake.uri, max_staleness=0.5,
-                              kek_file=str(tmp_path / "a" / "keys" / "kek"),
-                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    second = await _second_replica(first, tmp_path / "b", fake.uri, max_staleness=0.5)
     try:
         created = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="shared"))
         # `second` signs with the root key `first` created: both serve the same account.
@@ -146,8 +154,7 @@ async def test_two_replicas_on_one_store_see_each_others_writes_and_recover_alon
         assert seen.decision == apb.DECISION_IMPLICIT_DENY  # known to the other replica: no policy yet
         attached = await second.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
             target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read",
-            policy_document='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
-                            '"Resource":"*"}]}'))
+            policy_document=GRANT_GET_OBJECT))
         allowed = await first.authz.Authorize(apb.AuthorizeRequest(
             principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
             min_position=attached.position))
@@ -207,12 +214,9 @@ async def test_a_replica_whose_node_goes_away_stops_serving_alone_and_recovers(
     follower = FakeKurrentDb(leader=fake)
     await follower.start()
     first = await start_iamd(tmp_path / "a", store_uri=fake.uri, max_staleness=0.5)
-    (tmp_path / "b").mkdir(mode=0o700)
-    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
     # Reads and subscriptions on the follower; appends go to the leader (NotLeader names it).
-    second = await start_iamd(tmp_path / "b", store_uri=f"{follower.uri}&NodePreference=follower",
-                              max_staleness=0.5, kek_file=str(tmp_path / "a" / "keys" / "kek"),
-                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    second = await _second_replica(first, tmp_path / "b", f"{follower.uri}&NodePreference=follower",
+                                   max_staleness=0.5)
     try:
         created = await second.iam.CreateUser(ipb.CreateUserRequest(user_name="through-b"))
         assert await _user_seen(first, "through-b", created.position)
@@ -244,18 +248,13 @@ async def test_two_replicas_on_one_sqlite_file_see_each_others_writes(tmp_path: 
     """Issue 15: two servers on one SQLite file (one host), sharing its KEK and root key: a write
     through either is decided on by the other with min_position."""
     first = await start_iamd(tmp_path / "a")
-    (tmp_path / "b").mkdir(mode=0o700)
-    shutil.copy(tmp_path / "a" / "root-credentials", tmp_path / "b" / "root-credentials")
-    second = await start_iamd(tmp_path / "b", store_uri=f"sqlite:///{(tmp_path / 'a' / 'events.db').resolve()}",
-                              kek_file=str(tmp_path / "a" / "keys" / "kek"),
-                              digest_key_file=str(tmp_path / "a" / "keys" / "audit-digest.pem"))
+    second = await _second_replica(first, tmp_path / "b", f"sqlite:///{(tmp_path / 'a' / 'events.db').resolve()}")
     try:
         created = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="shared"))
         assert await _user_seen(second, "shared", created.position)
         granted = await second.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
             target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read",
-            policy_document='{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
-                            '"Resource":"*"}]}'))
+            policy_document=GRANT_GET_OBJECT))
         allowed = await first.authz.Authorize(apb.AuthorizeRequest(
             principal_arn=f"arn:aws:iam::{ACCOUNT}:user/shared", action="s3:GetObject", resource="*",
             min_position=granted.position))
