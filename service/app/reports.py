@@ -33,7 +33,8 @@ class AccountReports:
         counts = reports.AccountCounts(
             users=len(account.users) if account else 0, groups=len(account.groups) if account else 0,
             roles=len(account.roles) if account else 0, policies=len(account.policies) if account else 0,
-            policy_attachments=sum(len(p["attached_to"]) for p in account.policies.values()) if account else 0,
+            policy_attachments=(sum(len(p["attached_to"]) for p in account.policies.values())
+                                + sum(len(u["attached_to"]) for u in account.aws_policies.values())) if account else 0,
             mfa_devices=len(devices), mfa_devices_in_use=sum(1 for d in devices if d["user_id"]),
             root_access_keys=bool(root_keys))
         return reports.account_summary(counts)

@@ -27,7 +27,7 @@ from service.auth.keyring import Keyring
 from service.domain import identity, sts
 from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
 from service.domain.events import ROLE, SessionIssued, decode_event
-from service.domain.names import casefold, stream_name
+from service.domain.names import casefold, is_aws_managed_policy, stream_name
 from service.eventstore.port import EventStore, NewEvent, StreamState
 from service.policy import PolicyType
 
@@ -221,12 +221,17 @@ class StsCommands:
         if inline:
             documents.append(check_policy_document("policy", inline, PolicyType.SESSION))
         account = self.principals.projection.account(account_id)
+        aws_policies = self.principals.aws_policies
         for i, arn in enumerate(arns):
             m = _POLICY_ARN.fullmatch(arn)
-            policy = account.policy(arn) if account and m and m.group(1) == account_id else None
+            if is_aws_managed_policy(arn):  # AWS's own, as PolicyArns commonly name (ReadOnlyAccess)
+                policy = aws_policies(arn) if aws_policies is not None else None
+            else:
+                policy = account.policy(arn) if account and m and m.group(1) == account_id else None
             if policy is None:
                 raise InvalidInputError(f"Policy {arn} does not exist or is not attachable.",
-                                        problems=[FieldProblem(f"policyArns.{i + 1}", "not a policy of this account")])
+                                        problems=[FieldProblem(f"policyArns.{i + 1}",
+                                                               "not a policy of this account, nor an AWS managed one")])
             documents.append(policy["versions"][policy["default_version_id"]]["document"])
         return documents
 

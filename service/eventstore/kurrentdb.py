@@ -16,6 +16,7 @@ this adapter makes both exclusive, as the port requires, by skipping positions <
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sys
 import uuid
@@ -92,6 +93,7 @@ _BATCH = 1_000  # events per read_all_batches batch
 HEAD_TIMEOUT = 5.0
 _LANDED_LOOKBACK = 64  # events appended by others behind an append whose answer was lost
 _LEADER_HOPS = 3  # NotLeader answers followed per call (an election can move the leader again)
+_RETIRE_AFTER = 30.0  # seconds a replaced writer stays open for the calls still on it
 _T = TypeVar("_T")
 _EPOCH = datetime.fromtimestamp(0, UTC)
 
@@ -144,6 +146,7 @@ class KurrentDbEventStore:
         # (a follower preference, or one host that is a follower): the client it uses follows the
         # leader a NotLeader answer names (see _on_leader).
         self._writer = self._client
+        self._retiring: set[asyncio.Task[None]] = set()  # writers being closed (see _retire)
         self._codec = codec
         self._closed = False
 
@@ -341,6 +344,8 @@ class KurrentDbEventStore:
         if self._closed:
             return
         self._closed = True
+        for task in list(self._retiring):
+            task.cancel()
         if self._writer is not self._client:
             await _close_client(self._writer)
         await _close_client(self._client)
@@ -427,20 +432,43 @@ class KurrentDbEventStore:
 
         kurrentdbclient follows the leader itself only for a URI that prefers the leader and
         names several nodes (or discovers them); for any other, the writer becomes a client of
-        the named leader, with the URI's user and options, and the call is made again.
+        the named leader, with the URI's user and options, and the call is made again. A writer
+        pinned to a leader that then cannot be reached (it died; another was elected) is dropped
+        for the URI's own client, which finds the cluster again, and the call is made once more.
         """
         for _ in range(_LEADER_HOPS):
+            writer = self._writer
             try:
-                return await call(self._writer)
+                return await call(writer)
             except NodeIsNotLeaderError as e:
                 if not (e.host and e.port):
                     raise
-                previous, self._writer = self._writer, _Client(
-                    leader_uri(self._uri, e.host, e.port), root_certificates=self._root_certificates)
-                log.warning("kurrentdb_writing_to_leader", leader=f"{e.host}:{e.port}")
-                if previous is not self._client:
-                    await _close_client(previous)
+                if self._writer is writer:  # concurrent calls: the first to hear it moves the writer
+                    self._writer = _Client(leader_uri(self._uri, e.host, e.port),
+                                           root_certificates=self._root_certificates)
+                    log.warning("kurrentdb_writing_to_leader", leader=f"{e.host}:{e.port}")
+                    self._retire(writer)
+            except _UNAVAILABLE_ERRORS:
+                if writer is self._client:
+                    raise
+                if self._writer is writer:
+                    self._writer = self._client
+                    log.warning("kurrentdb_leader_unreachable", note="writing through the URI's client again")
+                    self._retire(writer)
         return await call(self._writer)
+
+    def _retire(self, client: AsyncKurrentDBClient) -> None:
+        """Close a writer no longer used, once calls still on it have had time to finish."""
+        if client is self._client:
+            return
+
+        async def later() -> None:
+            await asyncio.sleep(_RETIRE_AFTER)
+            await _close_client(client)
+
+        task = asyncio.get_running_loop().create_task(later())
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
 
     def _check_open(self) -> None:
         if self._closed:

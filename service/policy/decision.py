@@ -107,9 +107,15 @@ def _kms_identity_counts(
     # without a key (CreateKey, ListKeys) are governed by IAM policies alone, and so is an alias:
     # it has no key policy, "kms:CreateAlias for the alias" is granted "in an IAM policy"
     # (AWS KMS Developer Guide, "Controlling access to aliases"); the key is a separate request.
-    if same_account and (request.resource == "*" or _is_kms_alias(request.resource)):
+    if same_account and (request.resource == "*" or
+                         (request.action_key in _KMS_ALIAS_ACTIONS and _is_kms_alias(request.resource))):
         return True
     return resource is not None and resource.allows_account()
+
+
+# The alias operations, whose alias resource has no key policy. Any other action on an alias ARN
+# (kms:Decrypt naming an alias, say) is about the key behind it, which its key policy governs.
+_KMS_ALIAS_ACTIONS = frozenset({"kms:createalias", "kms:updatealias", "kms:deletealias"})
 
 
 def _is_kms_alias(resource: str) -> bool:

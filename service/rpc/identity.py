@@ -543,8 +543,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                attached_managed_policies=attached_of(ro))
                 for ro in sorted(account.roles.values(), key=lambda v: v["name"].casefold()))
         if POLICY in wanted:
+            # The account's policies, and the AWS managed ones its entities hold (as AWS lists them).
+            held = self.queries.aws_policies_held(account.account_id)
             response.policies.extend(
                 ipb.PolicyDetail(policy=convert.policy(p), policy_version_list=[
                     convert.policy_version(vid, v, p["default_version_id"]) for vid, v in p["versions"].items()])
-                for p in sorted(account.policies.values(), key=lambda v: v["name"].casefold()))
+                for p in [*sorted(account.policies.values(), key=lambda v: v["name"].casefold()), *held])
         return response

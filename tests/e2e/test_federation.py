@@ -199,3 +199,16 @@ async def test_the_audit_names_the_federated_user_and_the_proxy_behind_it(iamd: 
         audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="GetFederationToken")]))
     record = issued.events[0].cloud_trail_event
     assert got.credentials.secret_access_key not in record and got.credentials.session_token not in record
+
+
+async def test_an_aws_managed_policy_as_a_session_policy(iamd: Iamd) -> None:
+    """Found in review: PolicyArns naming an AWS managed policy (the common use) was refused."""
+    proxy = await _proxy(iamd)
+    got = await proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(
+        name="bob", policy_arns=[sts_pb2.PolicyDescriptor(arn="arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")]))
+    token = got.credentials.session_token
+    assert await _decide(iamd, token, "s3:GetObject") == "DECISION_ALLOW"  # the proxy and the session allow
+    assert await _decide(iamd, token, "s3:PutObject") == "DECISION_IMPLICIT_DENY"  # AWS's read-only policy does not
+    await refused(proxy.GetFederationToken(sts_pb2.GetFederationTokenRequest(
+        name="bob", policy_arns=[sts_pb2.PolicyDescriptor(arn="arn:aws:iam::aws:policy/NoSuchPolicy")])),
+        grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")

@@ -71,3 +71,24 @@ async def test_after_an_election_writes_follow_the_new_leader(cluster: tuple[Fak
         assert [e.data["n"] for e in await store.read_stream("note-c")] == [1, 2]
     finally:
         await store.close()
+
+
+async def test_when_the_leader_written_to_dies_writes_find_the_new_one() -> None:
+    """Found in review: the writer stayed pinned to a leader that had died, and every append
+    failed until a restart."""
+    leader = FakeKurrentDb()
+    first_follower, second_follower = FakeKurrentDb(leader=leader), FakeKurrentDb(leader=leader)
+    for node in (leader, first_follower, second_follower):
+        await node.start()
+    store = KurrentDbEventStore(f"{first_follower.discover_uri}&NodePreference=follower", EventCodec({}))
+    try:
+        written = await store.append("note-d", [event(1)], StreamState.NO_STREAM)
+        await leader.stop()
+        second_follower.promote()  # an election after the leader's death
+        for n in (2, 3):
+            written = await store.append("note-d", [event(n)], written.version)
+        assert [e.data["n"] for e in await store.read_stream("note-d")] == [1, 2, 3]
+    finally:
+        await store.close()
+        for node in (first_follower, second_follower):
+            await node.stop()

@@ -45,10 +45,16 @@ _LEGACY_DATE = re.compile(
 _YEAR_RANGE = (-292275054, 292278993)
 
 
+def _month_days(year: int, month: int) -> int:
+    if month == 2:
+        return 29 if year % 4 == 0 and (year % 100 != 0 or year % 400 == 0) else 28
+    return 30 if month in (4, 6, 9, 11) else 31
+
+
 def _days_from_civil(year: int, month: int, day: int) -> int:
     """Days since 1970-01-01 in the proleptic Gregorian calendar, for any year."""
     year -= month <= 2
-    era = (year if year >= 0 else year - 399) // 400
+    era = year // 400  # Python's // rounds down already (the C original adjusts negative years)
     yoe = year - era * 400
     doy = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
     doe = yoe * 365 + yoe // 4 - yoe // 100 + doy
@@ -63,7 +69,7 @@ def _legacy_date(text: str) -> float | None:
     month, day = int(m["month"] or 1), int(m["day"] or 1)
     hour, minute, second = int(m["hour"] or 0), int(m["minute"] or 0), int(m["second"] or 0)
     tz_hours, tz_minutes = int(m["tzh"] or 0), int(m["tzm"] or 0)
-    if not (_YEAR_RANGE[0] <= year <= _YEAR_RANGE[1] and 1 <= month <= 12 and 1 <= day <= 31
+    if not (_YEAR_RANGE[0] <= year <= _YEAR_RANGE[1] and 1 <= month <= 12 and 1 <= day <= _month_days(year, month)
             and hour <= 23 and minute <= 59 and second <= 59 and tz_hours <= 23 and tz_minutes <= 59):
         return None
     fraction = float("0." + m["fraction"]) if m["fraction"] else 0.0

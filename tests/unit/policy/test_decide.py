@@ -379,6 +379,9 @@ def test_kms_aliases_are_governed_by_iam_policies_alone():
     key = f"arn:aws:kms:us-east-1:{ACCOUNT}:key/1234"
     on_key = index(policy(allow("kms:CreateAlias", key)))
     assert not decide(request("kms:CreateAlias", key), PolicyInputs(identity=on_key)).allowed
+    # Any other action naming an alias is about the key behind it: the key policy governs.
+    use = index(policy(allow("kms:Decrypt", alias)))
+    assert not decide(request("kms:Decrypt", alias), PolicyInputs(identity=use)).allowed
 
 
 def test_scps_never_limit_anonymous_callers_or_service_principals():

@@ -67,6 +67,8 @@ def test_aws_refusals_and_their_messages_in_aws_order():
     assert first({"Version": "2012-10-17", "Statement": {**st, "Condition": {"DateLessThan": {"a": "9223372036854775808"}}}}) == \
         "The policy failed legacy parsing"
     assert first({"Version": "2012-10-17", "Statement": {**st, "Condition": {"x": {"a": "1"}}}}) == "Syntax errors in policy."
+    assert first({"Version": "2012-10-17", "Statement": {**st, "Condition": {"DateLessThan": {"a": "2030-02-31t"}}}}) == \
+        "The policy failed legacy parsing"  # a day the month does not have
 
 
 def test_every_problem_is_reported_at_once_with_paths_and_hints():
