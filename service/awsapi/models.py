@@ -10,7 +10,13 @@ from botocore.model import ServiceModel
 _LOADER = botocore.loaders.Loader()
 
 
+# botocore names a few models other than their signing names (what iamd's operations use).
+_MODEL_NAMES = {"access-analyzer": "accessanalyzer"}
+
+
 @functools.cache
 def service_model(service: str) -> ServiceModel:
-    """The model of an AWS service by botocore's name for it ("iam", "sts", "cloudtrail", ...)."""
-    return ServiceModel(_LOADER.load_service_model(service, "service-2"), service)
+    """The model of an AWS service by its signing name ("iam", "sts", "cloudtrail",
+    "access-analyzer", ...)."""
+    name = _MODEL_NAMES.get(service, service)
+    return ServiceModel(_LOADER.load_service_model(name, "service-2"), name)

@@ -38,7 +38,7 @@ OutputHook = Callable[[Mapping[str, Any], pb_message.Message], dict[str, Any]]
 class Operation:
     """One AWS operation iamd serves: the iamd RPC behind it and what is not mechanical."""
 
-    service: str  # AWS's signing name: "iam", "sts" or "cloudtrail"
+    service: str  # AWS's signing name: "iam", "sts", "cloudtrail" or "access-analyzer"
     name: str  # AWS's operation name, e.g. "AttachUserPolicy"
     rpc: str  # iamd's RPC, e.g. "AttachPolicy"
     target_kind: str = ""  # EntityKind ("USER", ...) of the entity the operation names, if it is a target
@@ -121,6 +121,7 @@ _OPERATIONS: list[Operation] = [
     *_per_entity("List{}Tags", "ListEntityTags", ("User", "Role", "Policy")),
     *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo"),
     *_plain("cloudtrail", "LookupEvents"),
+    *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

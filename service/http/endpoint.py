@@ -1,5 +1,6 @@
-"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol and CloudTrail's
-LookupEvents over JSON 1.1, for the aws CLI, boto3 and the AWS SDKs (`--endpoint-url`).
+"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, CloudTrail's
+LookupEvents over JSON 1.1 and IAM Access Analyzer's ValidatePolicy over REST-JSON, for the aws
+CLI, boto3 and the AWS SDKs (`--endpoint-url`).
 
 A thin transport, like the gRPC servicers: per request, in a straight line, the form is decoded
 and parsed against botocore's model of the operation (service/awsapi/query.py), turned into the
@@ -11,6 +12,7 @@ One application layer, two transports.
 
 from __future__ import annotations
 
+import json
 import ssl
 import urllib.parse
 from collections.abc import Awaitable, Callable, Mapping
@@ -18,6 +20,7 @@ from typing import Any
 
 import structlog
 from aiohttp import web
+from google.protobuf import json_format
 
 from service.app.authenticate import SignedCall
 from service.auth import signing
@@ -73,6 +76,7 @@ class QueryEndpoint:
         """Listen on HOST:PORT (port 0: any free one); returns the port."""
         app = web.Application(client_max_size=MAX_BODY_BYTES)
         app.router.add_route("*", "/", self.handle)
+        app.router.add_route("*", _VALIDATE_POLICY_PATH, self.handle_validate_policy)
         app.router.add_route("*", "/moto-api/reset", self.handle_reset)
         app.router.add_route("*", "/moto-api/reset-auth", self.handle_reset_auth)
         self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
@@ -158,6 +162,34 @@ class QueryEndpoint:
         except Exception as e:  # noqa: BLE001 — as in handle()
             log.error("http_request_failed", request_id=request_id, exc_info=e)
             return self._json_error("InternalFailure", "internal failure", request_id)
+
+    async def handle_validate_policy(self, request: web.Request) -> web.Response:
+        """IAM Access Analyzer's ValidatePolicy over its REST-JSON protocol (`aws accessanalyzer
+        validate-policy`): members in a JSON body, paging in the query string, findings as JSON."""
+        request_id = ""
+        try:
+            if request.method != "POST":
+                raise _RestError("ValidationException", "ValidatePolicy is a POST")
+            body = await request.read()
+            aws_input = _validate_policy_input(body, urllib.parse.parse_qs(_raw_query(request)))
+            op = OPERATIONS[("access-analyzer", "ValidatePolicy")]
+            request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body)
+            if isinstance(outcome, Refused):
+                return _rest_error(_REST_ERRORS.get(outcome.error.code, outcome.error.code),
+                                   outcome.error.message, request_id)
+            output = json_format.MessageToDict(outcome, always_print_fields_with_no_presence=True)
+            if not output.get("nextToken"):
+                output.pop("nextToken", None)  # AWS leaves it out on the last page
+            return web.json_response(output, headers={"x-amzn-RequestId": request_id})
+        except _RestError as e:
+            return _rest_error(e.code, e.message, request_id)
+        except IamError as e:
+            return _rest_error(_REST_ERRORS.get(e.code, e.code), e.message, request_id)
+        except web.HTTPRequestEntityTooLarge:
+            return _rest_error("ValidationException", f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+        except Exception as e:  # noqa: BLE001 — as in handle()
+            log.error("http_request_failed", request_id=request_id, exc_info=e)
+            return _rest_error("InternalServerException", "internal failure", request_id)
 
     async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
                       headers: dict[str, str], body: bytes,
@@ -263,3 +295,65 @@ def _peer(request: web.Request) -> str:
     """The client's address in the gRPC peer form the gateway reads ("ipv4:1.2.3.4:0")."""
     remote = request.remote or ""
     return f"ipv6:[{remote}]:0" if ":" in remote else f"ipv4:{remote}:0"
+
+
+# --- IAM Access Analyzer's REST-JSON (ValidatePolicy only) -----------------------------------------
+
+_VALIDATE_POLICY_PATH = "/policy/validation"
+_VALIDATE_POLICY_BODY = {"policyDocument": str, "policyType": str, "locale": str, "validatePolicyResourceType": str}
+# Access Analyzer's spelling of the IAM codes a refusal carries (its model's error shapes).
+_REST_ERRORS = {"ValidationError": "ValidationException", "InvalidInput": "ValidationException",
+                "MalformedPolicyDocument": "ValidationException", "AccessDenied": "AccessDeniedException",
+                "Throttling": "ThrottlingException", "ServiceFailure": "InternalServerException",
+                "ServiceUnavailable": "InternalServerException",
+                "MissingAuthenticationToken": "UnrecognizedClientException",
+                "InvalidClientTokenId": "UnrecognizedClientException",
+                "SignatureDoesNotMatch": "InvalidSignatureException"}
+_REST_STATUS = {"ValidationException": 400, "AccessDeniedException": 403, "ThrottlingException": 429,
+                "InternalServerException": 500, "UnrecognizedClientException": 403,
+                "InvalidSignatureException": 403, "IncompleteSignature": 400, "RequestExpired": 400,
+                "ExpiredToken": 400}
+
+
+class _RestError(Exception):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code, self.message = code, message
+
+
+def _validate_policy_input(body: bytes, query_params: Mapping[str, list[str]]) -> dict[str, Any]:
+    """ValidatePolicy's input as its model has it: the JSON body's members, maxResults and
+    nextToken from the query string; anything else refused, naming it."""
+    try:
+        given = json.loads(body or b"{}")
+    except (ValueError, UnicodeDecodeError):
+        raise _RestError("ValidationException", "the request body is not JSON") from None
+    if not isinstance(given, dict):
+        raise _RestError("ValidationException", "the request body must be a JSON object")
+    aws_input: dict[str, Any] = {}
+    for member, value in given.items():
+        expected = _VALIDATE_POLICY_BODY.get(member)
+        if expected is None:
+            raise _RestError("ValidationException", f"unknown parameter {member}")
+        if not isinstance(value, expected):
+            raise _RestError("ValidationException", f"{member} must be a string")
+        aws_input[member] = value
+    for member, values in query_params.items():
+        if member not in ("maxResults", "nextToken") or len(values) != 1:
+            raise _RestError("ValidationException", f"unknown or repeated query parameter {member}")
+        if member == "maxResults":
+            if not values[0].isdigit():
+                raise _RestError("ValidationException", "maxResults must be a number")
+            aws_input[member] = int(values[0])
+        else:
+            aws_input[member] = values[0]
+    for required in ("policyDocument", "policyType"):
+        if required not in aws_input:
+            raise _RestError("ValidationException", f"{required} is required")
+    return aws_input
+
+
+def _rest_error(code: str, message: str, request_id: str) -> web.Response:
+    request_id = request_id or new_id()
+    return web.json_response({"message": message}, status=_REST_STATUS.get(code, 400),
+                             headers={"x-amzn-ErrorType": code, "x-amzn-RequestId": request_id})

@@ -85,3 +85,35 @@ async def test_boto3_with_endpoint_url(iamd_http: Iamd) -> None:  # noqa: F811
     paginator = iam.get_paginator("list_users")
     pages = await asyncio.to_thread(lambda: list(paginator.paginate(PaginationConfig={"PageSize": 1})))
     assert [u["UserName"] for page in pages for u in page["Users"]] == ["bob"]
+
+
+async def test_access_analyzer_validate_policy_with_the_aws_cli_and_boto3(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+    """`aws accessanalyzer validate-policy` against iamd: Access Analyzer's REST-JSON protocol."""
+    document = tmp_path / "p.json"
+    document.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["s3:GetObjekt", "iam:PassRole"], "Resource": "*"}]}, indent=2))
+    found = await _ok(iamd_http, tmp_path, "accessanalyzer", "validate-policy", "--policy-document",
+                      f"file://{document}", "--policy-type", "IDENTITY_POLICY")
+    codes = {f["issueCode"] for f in found["findings"]}
+    assert {"INVALID_ACTION", "PASS_ROLE_WITH_STAR_IN_RESOURCE"} <= codes
+    invalid = next(f for f in found["findings"] if f["issueCode"] == "INVALID_ACTION")
+    assert invalid["findingType"] == "ERROR" and "s3:GetObjekt" in invalid["findingDetails"]
+    location = invalid["locations"][0]
+    assert location["path"] == [{"value": "Statement"}, {"index": 0}, {"value": "Action"}, {"index": 0}]
+    assert location["span"]["start"]["line"] == 7 and set(location["span"]["end"]) == {"line", "column", "offset"}
+
+    code, _, err = await _aws(iamd_http, tmp_path, "accessanalyzer", "validate-policy", "--policy-document",
+                              f"file://{document}", "--policy-type", "NOT_A_TYPE")
+    assert code != 0 and "(ValidationException)" in err and "NOT_A_TYPE" in err, (code, err)
+
+    boto3 = pytest.importorskip("boto3")
+    assert iamd_http.running.http is not None
+    session = boto3.session.Session(aws_access_key_id=iamd_http.root.access_key_id,
+                                    aws_secret_access_key=iamd_http.root.secret_access_key, region_name="us-east-1")
+    analyzer = session.client("accessanalyzer", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}")
+    page = await asyncio.to_thread(analyzer.validate_policy, policyDocument=document.read_text(),
+                                   policyType="IDENTITY_POLICY", maxResults=1)
+    assert len(page["findings"]) == 1 and page["nextToken"]
+    rest = await asyncio.to_thread(analyzer.validate_policy, policyDocument=document.read_text(),
+                                   policyType="IDENTITY_POLICY", nextToken=page["nextToken"])
+    assert len(page["findings"]) + len(rest["findings"]) == len(found["findings"]) and "nextToken" not in rest
