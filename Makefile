@@ -97,6 +97,7 @@ test-moto: $(STAMP) $(GEN) $(AWS_POLICIES)
 # docs/events.md from the event classes (a test fails when it is stale).
 docs: $(STAMP)
 	$(PY) -m service.domain.event_catalogue > docs/events.md
+	$(PY) -m service.rpc.error_catalogue > docs/errors.md
 
 # The service part alone.
 bench-service: $(STAMP) $(GEN) $(AWS_POLICIES)

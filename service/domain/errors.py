@@ -78,18 +78,26 @@ class IamError(Exception):
 
 
 class NoSuchEntityError(IamError):
+    """The user, group, role, policy, key or other entity named does not exist."""
+
     code = "NoSuchEntity"
 
 
 class EntityAlreadyExistsError(IamError):
+    """An entity of that name (case-insensitive) already exists."""
+
     code = "EntityAlreadyExists"
 
 
 class MalformedPolicyDocumentError(IamError):
+    """The policy document is not valid: AWS's message, iamd's detail and path in the field violations."""
+
     code = "MalformedPolicyDocument"
 
 
 class InvalidInputError(IamError):
+    """A parameter's value is not acceptable (named in the field violations)."""
+
     code = "InvalidInput"
 
 
@@ -100,22 +108,32 @@ class ValidationError(IamError):
 
 
 class LimitExceededError(IamError):
+    """An IAM quota would be exceeded (the quota is named in QuotaFailure); retrying does not help."""
+
     code = "LimitExceeded"
 
 
 class DeleteConflictError(IamError):
+    """The entity is still in use (what holds it is in PreconditionFailure)."""
+
     code = "DeleteConflict"
 
 
 class ConcurrentModificationError(IamError):
+    """Another change to the same entity won the race; retry."""
+
     code = "ConcurrentModification"
 
 
 class PolicyNotAttachableError(IamError):
+    """The policy cannot be attached (it is not a managed policy of this account, nor AWS's)."""
+
     code = "PolicyNotAttachable"
 
 
 class AccessDeniedError(IamError):
+    """The caller's policies do not allow the call's IAM action on its resource."""
+
     code = "AccessDenied"
 
 
@@ -132,6 +150,8 @@ class InvalidClientTokenIdError(IamError):
 
 
 class SignatureDoesNotMatchError(IamError):
+    """The SigV4 signature is not the one the secret key makes for this request."""
+
     code = "SignatureDoesNotMatch"
 
 
@@ -154,10 +174,14 @@ class ExpiredTokenError(IamError):
 
 
 class ServiceUnavailableError(IamError):
+    """iamd cannot serve the call now (its store, its projection falling behind, shutdown); retry."""
+
     code = "ServiceUnavailable"
 
 
 class ServiceFailureError(IamError):
+    """An internal failure, logged with the request id."""
+
     code = "ServiceFailure"
 
 
@@ -168,6 +192,8 @@ class ReportNotPresentError(IamError):
 
 
 class ReportExpiredError(IamError):
+    """The credential report is older than four hours: generate it again."""
+
     code = "ReportExpired"
 
 
@@ -181,70 +207,104 @@ class ThrottlingError(IamError):
 # The conditions of the IAM classes they extend, named as AWS Organizations names them; a caller
 # catching the IAM class (NoSuchEntityError, ...) still catches them.
 class OrganizationsNotInUseError(InvalidInputError):
+    """Organizations: the account is not in an organization."""
+
     code = "AWSOrganizationsNotInUseException"
 
 
 class AlreadyInOrganizationError(EntityAlreadyExistsError):
+    """Organizations: the account already belongs to an organization."""
+
     code = "AlreadyInOrganizationException"
 
 
 class AccountNotFoundError(NoSuchEntityError):
+    """Organizations: no account of the organization has that id."""
+
     code = "AccountNotFoundException"
 
 
 class ParentNotFoundError(NoSuchEntityError):
+    """Organizations: no root or organizational unit has that id."""
+
     code = "ParentNotFoundException"
 
 
 class SourceParentNotFoundError(NoSuchEntityError):
+    """Organizations: MoveAccount's source parent does not exist."""
+
     code = "SourceParentNotFoundException"
 
 
 class DestinationParentNotFoundError(NoSuchEntityError):
+    """Organizations: MoveAccount's destination parent does not exist."""
+
     code = "DestinationParentNotFoundException"
 
 
 class OrganizationalUnitNotFoundError(NoSuchEntityError):
+    """Organizations: no organizational unit has that id."""
+
     code = "OrganizationalUnitNotFoundException"
 
 
 class ChildNotFoundError(NoSuchEntityError):
+    """Organizations: the account or OU is not a child of that parent."""
+
     code = "ChildNotFoundException"
 
 
 class PolicyNotFoundError(NoSuchEntityError):
+    """Organizations: no SCP or RCP has that id."""
+
     code = "PolicyNotFoundException"
 
 
 class TargetNotFoundError(NoSuchEntityError):
+    """Organizations: no root, OU or account has that id."""
+
     code = "TargetNotFoundException"
 
 
 class PolicyNotAttachedError(NoSuchEntityError):
+    """Organizations: the policy is not attached to that target."""
+
     code = "PolicyNotAttachedException"
 
 
 class DuplicateOrganizationalUnitError(EntityAlreadyExistsError):
+    """Organizations: the parent already has an OU of that name."""
+
     code = "DuplicateOrganizationalUnitException"
 
 
 class DuplicatePolicyError(EntityAlreadyExistsError):
+    """Organizations: a policy of that name already exists."""
+
     code = "DuplicatePolicyException"
 
 
 class DuplicatePolicyAttachmentError(EntityAlreadyExistsError):
+    """Organizations: the policy is already attached to that target."""
+
     code = "DuplicatePolicyAttachmentException"
 
 
 class DuplicateAccountError(EntityAlreadyExistsError):
+    """Organizations: the account already exists."""
+
     code = "DuplicateAccountException"
 
 
 class OrganizationalUnitNotEmptyError(DeleteConflictError):
+    """Organizations: the OU still holds accounts or OUs."""
+
     code = "OrganizationalUnitNotEmptyException"
 
 
 class PolicyInUseError(DeleteConflictError):
+    """Organizations: the policy is still attached to a target."""
+
     code = "PolicyInUseException"
 
 
