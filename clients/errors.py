@@ -4,9 +4,9 @@ The service sends every failure as a gRPC status carrying a `google.rpc.Status` 
 start with `ErrorInfo(reason=<IAM code>, domain="iamd.v1")`, optionally followed by BadRequest,
 QuotaFailure, PreconditionFailure, ResourceInfo or RetryInfo. `from_rpc_error` turns such a
 status into the matching `IamClientError` subclass, keyed by `ErrorInfo.reason`, the way
-temporalio's client turns gRPC details into typed errors. This module imports only grpc and the
-google.rpc messages: the class names mirror service/domain/errors.py, and a unit test keeps the
-two code sets equal.
+temporalio's client turns gRPC details into typed errors. The codes are declared once, in
+protos/iamd/v1/errors.proto (the server's code-to-status table comes from there too); each class
+here takes its code from that declaration, and a unit test requires a class for every code.
 """
 
 from __future__ import annotations
@@ -19,15 +19,28 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from protos.iamd.v1 import errors_pb2
+
 ERROR_DOMAIN = "iamd.v1"
 REQUEST_ID_METADATA_KEY = "x-request-id"
 _STATUS_DETAILS_METADATA_KEY = "grpc-status-details-bin"
 
 
+def _declared(value: int) -> str:
+    """The IAM code an ErrorCode value declares (protos/iamd/v1/errors.proto, where every code the
+    service answers with is declared once, with its gRPC status)."""
+    return errors_pb2.ErrorCode.DESCRIPTOR.values_by_number[value].GetOptions().Extensions[errors_pb2.iam_code]
+
+
+DECLARED_CODES: frozenset[str] = frozenset(
+    value.GetOptions().Extensions[errors_pb2.iam_code] for value in errors_pb2.ErrorCode.DESCRIPTOR.values
+    if value.number)
+
+
 class IamClientError(Exception):
     """A failed iamd call: its IAM error code, AWS-style message and the details sent with it."""
 
-    code = "ServiceFailure"
+    code = _declared(errors_pb2.ERROR_CODE_SERVICE_FAILURE)
 
     def __init__(
         self,
@@ -70,164 +83,164 @@ class IamClientError(Exception):
 
 
 class NoSuchEntityError(IamClientError):
-    code = "NoSuchEntity"
+    code = _declared(errors_pb2.ERROR_CODE_NO_SUCH_ENTITY)
 
 
 class EntityAlreadyExistsError(IamClientError):
-    code = "EntityAlreadyExists"
+    code = _declared(errors_pb2.ERROR_CODE_ENTITY_ALREADY_EXISTS)
 
 
 class MalformedPolicyDocumentError(IamClientError):
-    code = "MalformedPolicyDocument"
+    code = _declared(errors_pb2.ERROR_CODE_MALFORMED_POLICY_DOCUMENT)
 
 
 class InvalidInputError(IamClientError):
-    code = "InvalidInput"
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_INPUT)
 
 
 class ValidationError(IamClientError):
     """A parameter failed its pattern or length constraint."""
 
-    code = "ValidationError"
+    code = _declared(errors_pb2.ERROR_CODE_VALIDATION_ERROR)
 
 
 class LimitExceededError(IamClientError):
-    code = "LimitExceeded"
+    code = _declared(errors_pb2.ERROR_CODE_LIMIT_EXCEEDED)
 
 
 class DeleteConflictError(IamClientError):
-    code = "DeleteConflict"
+    code = _declared(errors_pb2.ERROR_CODE_DELETE_CONFLICT)
 
 
 class ConcurrentModificationError(IamClientError):
-    code = "ConcurrentModification"
+    code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
 
 class PolicyNotAttachableError(IamClientError):
-    code = "PolicyNotAttachable"
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_NOT_ATTACHABLE)
 
 
 class AccessDeniedError(IamClientError):
-    code = "AccessDenied"
+    code = _declared(errors_pb2.ERROR_CODE_ACCESS_DENIED)
 
 
 class MissingAuthenticationTokenError(IamClientError):
-    code = "MissingAuthenticationToken"
+    code = _declared(errors_pb2.ERROR_CODE_MISSING_AUTHENTICATION_TOKEN)
 
 
 class InvalidClientTokenIdError(IamClientError):
-    code = "InvalidClientTokenId"
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_CLIENT_TOKEN_ID)
 
 
 class SignatureDoesNotMatchError(IamClientError):
-    code = "SignatureDoesNotMatch"
+    code = _declared(errors_pb2.ERROR_CODE_SIGNATURE_DOES_NOT_MATCH)
 
 
 class IncompleteSignatureError(IamClientError):
-    code = "IncompleteSignature"
+    code = _declared(errors_pb2.ERROR_CODE_INCOMPLETE_SIGNATURE)
 
 
 class RequestExpiredError(IamClientError):
-    code = "RequestExpired"
+    code = _declared(errors_pb2.ERROR_CODE_REQUEST_EXPIRED)
 
 
 class ExpiredTokenError(IamClientError):
-    code = "ExpiredToken"
+    code = _declared(errors_pb2.ERROR_CODE_EXPIRED_TOKEN)
 
 
 class ServiceUnavailableError(IamClientError):
-    code = "ServiceUnavailable"
+    code = _declared(errors_pb2.ERROR_CODE_SERVICE_UNAVAILABLE)
 
 
 class ServiceFailureError(IamClientError):
-    code = "ServiceFailure"
+    code = _declared(errors_pb2.ERROR_CODE_SERVICE_FAILURE)
 
 
 class ThrottlingError(IamClientError):
     """Too much in-flight work on the server: retry after a short back-off."""
 
-    code = "Throttling"
+    code = _declared(errors_pb2.ERROR_CODE_THROTTLING)
 
 
 class ReportNotPresentError(IamClientError):
-    code = "ReportNotPresent"
+    code = _declared(errors_pb2.ERROR_CODE_REPORT_NOT_PRESENT)
 
 
 class ReportExpiredError(IamClientError):
-    code = "ReportExpired"
+    code = _declared(errors_pb2.ERROR_CODE_REPORT_EXPIRED)
 
 
 # AWS Organizations' codes, each a kind of the IAM error it extends (as on the service side).
 class OrganizationsNotInUseError(InvalidInputError):
-    code = "AWSOrganizationsNotInUseException"
+    code = _declared(errors_pb2.ERROR_CODE_AWS_ORGANIZATIONS_NOT_IN_USE)
 
 
 class AlreadyInOrganizationError(EntityAlreadyExistsError):
-    code = "AlreadyInOrganizationException"
+    code = _declared(errors_pb2.ERROR_CODE_ALREADY_IN_ORGANIZATION)
 
 
 class AccountNotFoundError(NoSuchEntityError):
-    code = "AccountNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_NOT_FOUND)
 
 
 class ParentNotFoundError(NoSuchEntityError):
-    code = "ParentNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_PARENT_NOT_FOUND)
 
 
 class SourceParentNotFoundError(NoSuchEntityError):
-    code = "SourceParentNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_SOURCE_PARENT_NOT_FOUND)
 
 
 class DestinationParentNotFoundError(NoSuchEntityError):
-    code = "DestinationParentNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_DESTINATION_PARENT_NOT_FOUND)
 
 
 class OrganizationalUnitNotFoundError(NoSuchEntityError):
-    code = "OrganizationalUnitNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_ORGANIZATIONAL_UNIT_NOT_FOUND)
 
 
 class ChildNotFoundError(NoSuchEntityError):
-    code = "ChildNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_CHILD_NOT_FOUND)
 
 
 class PolicyNotFoundError(NoSuchEntityError):
-    code = "PolicyNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_NOT_FOUND)
 
 
 class TargetNotFoundError(NoSuchEntityError):
-    code = "TargetNotFoundException"
+    code = _declared(errors_pb2.ERROR_CODE_TARGET_NOT_FOUND)
 
 
 class PolicyNotAttachedError(NoSuchEntityError):
-    code = "PolicyNotAttachedException"
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_NOT_ATTACHED)
 
 
 class DuplicateOrganizationalUnitError(EntityAlreadyExistsError):
-    code = "DuplicateOrganizationalUnitException"
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_ORGANIZATIONAL_UNIT)
 
 
 class DuplicatePolicyError(EntityAlreadyExistsError):
-    code = "DuplicatePolicyException"
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_POLICY)
 
 
 class DuplicatePolicyAttachmentError(EntityAlreadyExistsError):
-    code = "DuplicatePolicyAttachmentException"
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_POLICY_ATTACHMENT)
 
 
 class DuplicateAccountError(EntityAlreadyExistsError):
-    code = "DuplicateAccountException"
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_ACCOUNT)
 
 
 class OrganizationalUnitNotEmptyError(DeleteConflictError):
-    code = "OrganizationalUnitNotEmptyException"
+    code = _declared(errors_pb2.ERROR_CODE_ORGANIZATIONAL_UNIT_NOT_EMPTY)
 
 
 class PolicyInUseError(DeleteConflictError):
-    code = "PolicyInUseException"
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_IN_USE)
 
 
 class ConstraintViolationError(DeleteConflictError):
-    code = "ConstraintViolationException"
+    code = _declared(errors_pb2.ERROR_CODE_CONSTRAINT_VIOLATION)
 
 
 ALL_ERRORS: tuple[type[IamClientError], ...] = (

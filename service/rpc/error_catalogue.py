@@ -22,8 +22,10 @@ Every failed call answers with one IAM error code. Over gRPC it is the `reason` 
 where they help, `BadRequest` field violations, a `QuotaFailure`, a `PreconditionFailure`, a
 `ResourceInfo` or a `RetryInfo`; the Python SDK raises the exception class of the same name
 (`clients/errors.py`). On the AWS-compatible HTTP endpoint it is the `Code` of AWS's error
-document, with the HTTP status below. Generated from the code (`make docs`); retry guidance for
-clients is in [clients.md](clients.md).
+document, with the HTTP status below. The codes and their gRPC statuses are declared once, in
+`protos/iamd/v1/errors.proto` (enum `ErrorCode`, options `iam_code` and `grpc_status`), which
+clients in any language can generate from. This page is generated from the code (`make docs`);
+retry guidance for clients is in [clients.md](clients.md).
 
 | code | gRPC status | HTTP status | retry after | when |
 |---|---|---|---|---|

@@ -1,4 +1,4 @@
-"""The one table from IAM error codes to gRPC status codes, and the rich details sent with them.
+"""IAM error codes to gRPC statuses (declared in protos/iamd/v1/errors.proto), and the rich details.
 
 Every IamError reaches the caller as its mapped status with a google.rpc.Status carrying an
 ErrorInfo (reason = the IAM code, domain = iamd.v1) and, where it helps, BadRequest field
@@ -14,40 +14,19 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
+from protos.iamd.v1 import errors_pb2
 from service.domain import errors as e
 
 ERROR_DOMAIN = "iamd.v1"
 
-STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {
-    e.NoSuchEntityError: grpc.StatusCode.NOT_FOUND,
-    e.EntityAlreadyExistsError: grpc.StatusCode.ALREADY_EXISTS,
-    e.MalformedPolicyDocumentError: grpc.StatusCode.INVALID_ARGUMENT,
-    e.InvalidInputError: grpc.StatusCode.INVALID_ARGUMENT,
-    e.ValidationError: grpc.StatusCode.INVALID_ARGUMENT,
-    e.LimitExceededError: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    e.DeleteConflictError: grpc.StatusCode.FAILED_PRECONDITION,
-    e.ConcurrentModificationError: grpc.StatusCode.ABORTED,
-    e.PolicyNotAttachableError: grpc.StatusCode.INVALID_ARGUMENT,
-    e.AccessDeniedError: grpc.StatusCode.PERMISSION_DENIED,
-    e.MissingAuthenticationTokenError: grpc.StatusCode.UNAUTHENTICATED,
-    e.InvalidClientTokenIdError: grpc.StatusCode.UNAUTHENTICATED,
-    e.SignatureDoesNotMatchError: grpc.StatusCode.UNAUTHENTICATED,
-    e.IncompleteSignatureError: grpc.StatusCode.UNAUTHENTICATED,
-    e.RequestExpiredError: grpc.StatusCode.UNAUTHENTICATED,
-    e.ExpiredTokenError: grpc.StatusCode.UNAUTHENTICATED,
-    e.ServiceUnavailableError: grpc.StatusCode.UNAVAILABLE,
-    e.ServiceFailureError: grpc.StatusCode.INTERNAL,
-    e.ThrottlingError: grpc.StatusCode.RESOURCE_EXHAUSTED,
-    e.ReportNotPresentError: grpc.StatusCode.FAILED_PRECONDITION,
-    e.ReportExpiredError: grpc.StatusCode.FAILED_PRECONDITION,
-    # AWS Organizations' codes take the status of the IAM condition they name.
-    **{cls: grpc.StatusCode.NOT_FOUND for cls in e.ORGANIZATIONS_ERRORS if issubclass(cls, e.NoSuchEntityError)},
-    **{cls: grpc.StatusCode.ALREADY_EXISTS for cls in e.ORGANIZATIONS_ERRORS
-       if issubclass(cls, e.EntityAlreadyExistsError)},
-    **{cls: grpc.StatusCode.FAILED_PRECONDITION for cls in e.ORGANIZATIONS_ERRORS
-       if issubclass(cls, e.DeleteConflictError)},
-    e.OrganizationsNotInUseError: grpc.StatusCode.FAILED_PRECONDITION,
+# Each IAM code's gRPC status, as protos/iamd/v1/errors.proto declares it (the one declaration the
+# SDK's exception classes derive from too).
+STATUS_BY_CODE: dict[str, grpc.StatusCode] = {
+    value.GetOptions().Extensions[errors_pb2.iam_code]:
+        grpc.StatusCode[value.GetOptions().Extensions[errors_pb2.grpc_status]]
+    for value in errors_pb2.ErrorCode.DESCRIPTOR.values if value.number
 }
+STATUS_BY_ERROR: dict[type[e.IamError], grpc.StatusCode] = {cls: STATUS_BY_CODE[cls.code] for cls in e.ALL_ERRORS}
 
 _RETRY_AFTER = {e.ConcurrentModificationError: 0.1, e.ServiceUnavailableError: 1.0, e.ThrottlingError: 0.1}
 

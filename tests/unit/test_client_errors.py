@@ -72,8 +72,11 @@ def rich_error(code, reason, message, *details, request_id=None, domain="iamd.v1
 # --- completeness -----------------------------------------------------------------------------
 
 
-def test_client_error_codes_equal_the_service_codes():
-    assert {cls.code for cls in ALL_ERRORS} == {cls.code for cls in domain_errors.ALL_ERRORS}
+def test_every_declared_code_has_one_client_class_and_one_service_error():
+    # protos/iamd/v1/errors.proto declares the codes once: the SDK's classes take their codes from
+    # it, the server's status table is built from it; each side must cover it exactly.
+    assert sorted(cls.code for cls in ALL_ERRORS) == sorted(client_errors.DECLARED_CODES)
+    assert sorted(cls.code for cls in domain_errors.ALL_ERRORS) == sorted(client_errors.DECLARED_CODES)
 
 
 def test_client_error_class_names_equal_the_service_class_names():
