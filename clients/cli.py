@@ -619,7 +619,9 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("create-policy", "CreateOrganizationPolicy", (
         Arg("--name", required=True),
         Arg("--type", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),
-        Arg("--content", kind=DOCUMENT, required=True)), "Create an SCP or RCP", operation="CreatePolicy"),
+        Arg("--content", kind=DOCUMENT, required=True),
+        Arg("--description", help="what the policy is for (at most 512 characters)")),
+        "Create an SCP or RCP", operation="CreatePolicy"),
     Command("attach-policy", "AttachOrganizationPolicy", (
         Arg("--policy-id", required=True), Arg("--target-id", required=True)),
         "Attach an SCP or RCP to a root, OU or account", operation="AttachPolicy"),
@@ -656,8 +658,9 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("list-targets-for-policy", "ListTargetsForPolicy", (Arg("--policy-id", required=True),),
             "List the roots, OUs and accounts a policy is attached to"),
     Command("update-policy", "UpdateOrganizationPolicy", (
-        Arg("--policy-id", required=True), Arg("--name"), Arg("--content", kind=DOCUMENT)),
-        "Rename an SCP or RCP, or replace its content", operation="UpdatePolicy"),
+        Arg("--policy-id", required=True), Arg("--name"), Arg("--content", kind=DOCUMENT),
+        Arg("--description", help="the new description (\"\" clears it)")),
+        "Rename an SCP or RCP, or replace its content or description", operation="UpdatePolicy"),
     Command("delete-policy", "DeleteOrganizationPolicy", (Arg("--policy-id", required=True),),
             "Delete an SCP or RCP attached nowhere", operation="DeletePolicy"),
 )))
@@ -1008,6 +1011,8 @@ def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
     desc = msg.DESCRIPTOR
     print_defaults = desc.full_name in _PRINT_DEFAULTS
     for fd in desc.fields:
+        if fd.GetOptions().deprecated:
+            continue  # kept on the wire for older clients; its value is printed where AWS has it
         value = getattr(msg, fd.name)
         if (desc.full_name, fd.name) in _FLATTENED:
             if msg.HasField(fd.name):

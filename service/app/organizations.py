@@ -121,14 +121,15 @@ class OrganizationCommands:
         return await self._change(management, ctx, lambda s: organizations.move(
             s, account_id=account_id, source=source_parent_id, destination=destination_parent_id))
 
-    async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str) -> tuple[str, int]:
+    async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
+                            description: str = "") -> tuple[str, int]:
         management = self._management_of(ctx)
         kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
         organizations.check_policy_content_size(policy_type, content)
         check_policy_document("content", content, kind)
         policy_id = "p-" + _random(_LOWER, 8)
         position = await self._change(management, ctx, lambda s: organizations.create_policy(
-            s, policy_id=policy_id, name=name, policy_type=policy_type, content=content))
+            s, policy_id=policy_id, name=name, policy_type=policy_type, content=content, description=description))
         return policy_id, position
 
     async def attach_policy(self, ctx: CallContext, *, policy_id: str, target_id: str) -> int:
@@ -149,7 +150,8 @@ class OrganizationCommands:
         management = self._management_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.delete_ou(s, ou_id=ou_id))
 
-    async def update_policy(self, ctx: CallContext, *, policy_id: str, name: str, content: str) -> int:
+    async def update_policy(self, ctx: CallContext, *, policy_id: str, name: str, content: str,
+                            description: str | None = None) -> int:
         management = self._management_of(ctx)
         policy = organizations.policy_of(self.state(ctx), policy_id)
         if content and policy is not None:  # validated as the policy's own type (SCP or RCP)
@@ -157,7 +159,7 @@ class OrganizationCommands:
             check_policy_document("content", content, PolicyType.SCP if policy["type"] == organizations.SCP
                                   else PolicyType.RCP)
         return await self._change(management, ctx, lambda s: organizations.update_policy(
-            s, policy_id=policy_id, name=name, content=content))
+            s, policy_id=policy_id, name=name, content=content, description=description))
 
     async def delete_policy(self, ctx: CallContext, *, policy_id: str) -> int:
         management = self._management_of(ctx)

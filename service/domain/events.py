@@ -515,6 +515,7 @@ class OrganizationPolicyCreated(Event):
     name: str
     policy_type: str  # SCP or RCP
     content: str
+    description: str = ""  # events written before descriptions have none
 
 
 @dataclass(frozen=True)
@@ -542,11 +543,13 @@ class OrganizationalUnitDeleted(Event):
 
 @dataclass(frozen=True)
 class OrganizationPolicyUpdated(Event):
-    """A policy's new name and content (both always stated: the fold needs no earlier event)."""
+    """A policy's new name, content and description (always stated: the fold needs no earlier
+    event; one written before descriptions states none, which is what those policies had)."""
 
     policy_id: str
     name: str
     content: str
+    description: str = ""
 
 
 @dataclass(frozen=True)

@@ -110,7 +110,7 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.parents[event.account_id] = event.destination_parent_id
             case OrganizationPolicyCreated():
                 state.policies[event.policy_id] = {"name": event.name, "type": event.policy_type,
-                                                   "content": event.content}
+                                                   "content": event.content, "description": event.description}
             case OrganizationPolicyAttached():
                 state.attachments.setdefault(event.target_id, []).append(event.policy_id)
             case OrganizationPolicyDetached():
@@ -120,7 +120,8 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
             case OrganizationalUnitDeleted():
                 del state.ou_names[event.ou_id], state.parents[event.ou_id], state.attachments[event.ou_id]
             case OrganizationPolicyUpdated():
-                state.policies[event.policy_id].update(name=event.name, content=event.content)
+                state.policies[event.policy_id].update(name=event.name, content=event.content,
+                                                       description=event.description)
             case OrganizationPolicyDeleted():
                 del state.policies[event.policy_id]
             case _:
@@ -226,14 +227,26 @@ def move(state: OrganizationState, *, account_id: str, source: str, destination:
     return [AccountMoved(account_id, source, destination)]
 
 
-def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str) -> list[Event]:
+MAX_POLICY_DESCRIPTION = 512  # AWS Organizations' policy Description
+
+
+def _check_description(description: str) -> None:
+    if len(description) > MAX_POLICY_DESCRIPTION:
+        raise InvalidInputError("1 validation error detected: Value at 'description' failed to satisfy "
+                                f"constraint: Member must have length less than or equal to {MAX_POLICY_DESCRIPTION}",
+                                problems=[FieldProblem("description", f"at most {MAX_POLICY_DESCRIPTION} characters")])
+
+
+def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str,
+                  description: str = "") -> list[Event]:
     if policy_type not in (SCP, RCP):
         raise InvalidInputError(f"policy type `{policy_type}` is not {SCP} or {RCP}",
                                 problems=[FieldProblem("type", f"{SCP} or {RCP}")])
     _check_name(name, "name")
+    _check_description(description)
     if any(p["name"] == name for p in state.policies.values()):
         raise DuplicatePolicyError(f"A policy with the name `{name}` already exists.")
-    return [OrganizationPolicyCreated(policy_id, name, policy_type, content)]
+    return [OrganizationPolicyCreated(policy_id, name, policy_type, content, description)]
 
 
 def require_target(state: OrganizationState, target_id: str) -> None:
@@ -329,18 +342,23 @@ def delete_ou(state: OrganizationState, *, ou_id: str) -> list[Event]:
     return [OrganizationalUnitDeleted(ou_id)]
 
 
-def update_policy(state: OrganizationState, *, policy_id: str, name: str, content: str) -> list[Event]:
-    """New name and/or content (empty: unchanged). The content was validated for the policy's type."""
+def update_policy(state: OrganizationState, *, policy_id: str, name: str, content: str,
+                  description: str | None = None) -> list[Event]:
+    """New name, content and/or description (empty name or content, None description: unchanged).
+    The content was validated for the policy's type."""
     policy = require_policy(state, policy_id)
     _require_customer_managed(policy_id)
     if name:
         _check_name(name, "name")
+    if description is not None:
+        _check_description(description)
     name, content = name or policy["name"], content or policy["content"]
+    description = policy.get("description", "") if description is None else description
     if any(p != policy_id and v["name"] == name for p, v in state.policies.items()):
         raise DuplicatePolicyError(f"A policy with the name `{name}` already exists.")
-    if (name, content) == (policy["name"], policy["content"]):
+    if (name, content, description) == (policy["name"], policy["content"], policy.get("description", "")):
         return []
-    return [OrganizationPolicyUpdated(policy_id, name, content)]
+    return [OrganizationPolicyUpdated(policy_id, name, content, description)]
 
 
 def delete_policy(state: OrganizationState, *, policy_id: str) -> list[Event]:

@@ -35,7 +35,14 @@ def _summary(org: organizations.OrganizationState, policy_id: str) -> opb.Organi
     policy = organizations.require_policy(org, policy_id)
     return opb.OrganizationPolicySummary(id=policy_id, name=policy["name"], type=policy["type"],
                                          aws_managed=policy_id in organizations.AWS_MANAGED,
-                                         arn=organizations.policy_arn(org, policy_id))
+                                         arn=organizations.policy_arn(org, policy_id),
+                                         description=policy.get("description", ""))
+
+
+def _policy(org: organizations.OrganizationState, policy_id: str) -> opb.OrganizationPolicy:
+    """A policy as AWS's Policy structure: its summary and content."""
+    return opb.OrganizationPolicy(policy_summary=_summary(org, policy_id),
+                                  content=organizations.require_policy(org, policy_id)["content"])
 
 
 def _ou(org: organizations.OrganizationState, ou_id: str) -> opb.OrganizationalUnit:
@@ -107,10 +114,12 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def CreateOrganizationPolicy(self, r: opb.CreateOrganizationPolicyRequest,
                            context: Ctx) -> opb.CreateOrganizationPolicyResponse:
-        policy_id, position = await self.commands.create_policy(self.caller(context), name=r.name,
-                                                                policy_type=r.type, content=r.content)
+        caller = self.caller(context)
+        policy_id, position = await self.commands.create_policy(caller, name=r.name, policy_type=r.type,
+                                                                content=r.content, description=r.description)
         await self.identity.settle(position)
-        return opb.CreateOrganizationPolicyResponse(policy_id=policy_id, position=position)
+        return opb.CreateOrganizationPolicyResponse(policy_id=policy_id, position=position,
+                                                    policy=_policy(self.commands.state(caller), policy_id))
 
     async def AttachOrganizationPolicy(self, r: opb.OrganizationPolicyTargetRequest, context: Ctx) -> opb.OrganizationCommandResponse:
         position = await self.commands.attach_policy(self.caller(context), policy_id=r.policy_id,
@@ -191,9 +200,9 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def DescribeOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                          context: Ctx) -> opb.DescribeOrganizationPolicyResponse:
         org = self.commands.state(self.caller(context))
-        return opb.DescribeOrganizationPolicyResponse(
-            policy_summary=_summary(org, r.policy_id),
-            content=organizations.require_policy(org, r.policy_id)["content"])
+        policy = _policy(org, r.policy_id)
+        return opb.DescribeOrganizationPolicyResponse(policy_summary=policy.policy_summary, content=policy.content,
+                                                      policy=policy)
 
     async def ListOrganizationPolicies(self, r: opb.ListOrganizationPoliciesRequest,
                                        context: Ctx) -> opb.ListPoliciesForTargetResponse:
@@ -216,8 +225,9 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def UpdateOrganizationPolicy(self, r: opb.UpdateOrganizationPolicyRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
-        position = await self.commands.update_policy(self.caller(context), policy_id=r.policy_id, name=r.name,
-                                                     content=r.content)
+        position = await self.commands.update_policy(
+            self.caller(context), policy_id=r.policy_id, name=r.name, content=r.content,
+            description=r.description if r.HasField("description") else None)
         await self.identity.settle(position)
         return opb.OrganizationCommandResponse(position=position)
 

@@ -3,6 +3,7 @@ level, an RCP, a resource policy granting another account, and a cross-account r
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import pytest
@@ -299,3 +300,45 @@ async def test_a_removed_account_is_standalone(iamd: Iamd) -> None:
     await refused(org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=ACCOUNT)),
                   grpc.StatusCode.FAILED_PRECONDITION, "ConstraintViolationException")
     await channel.close()
+
+
+async def test_policy_descriptions_and_aws_shapes(iamd: Iamd, monkeypatch: pytest.MonkeyPatch,
+                                                  capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 12: `organizations create-policy --description` and AWS's Policy.PolicySummary shape."""
+    import grpc
+
+    from clients import cli
+
+    from .helpers import refused
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await org.CreateOrganization(opb.CreateOrganizationRequest())
+    content = _doc({"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"})
+    created = await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="NoBucketDeletes", type="SERVICE_CONTROL_POLICY", content=content, description="keep the data"))
+    summary = created.policy.policy_summary
+    assert (summary.id, summary.name, summary.description, created.policy.content) == \
+        (created.policy_id, "NoBucketDeletes", "keep the data", content)
+    described = await org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=summary.id))
+    assert described.policy.policy_summary.description == "keep the data"
+    # Unset leaves it; set replaces it; empty clears it.
+    await org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(policy_id=summary.id, name="NoDeletes"))
+    assert (await org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=summary.id))
+            ).policy.policy_summary.description == "keep the data"
+    await org.UpdateOrganizationPolicy(opb.UpdateOrganizationPolicyRequest(policy_id=summary.id, description=""))
+    assert (await org.DescribeOrganizationPolicy(opb.OrganizationPolicyRequest(policy_id=summary.id))
+            ).policy.policy_summary.description == ""
+    await refused(org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="TooLong", type="SERVICE_CONTROL_POLICY", content=content, description="x" * 513)),
+        grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+
+    # iamctl prints what the aws CLI prints: {"Policy": {"PolicySummary": {...}, "Content": "..."}}.
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+    capsys.readouterr()
+    code = await asyncio.to_thread(cli.main, [
+        "--endpoint", iamd.target, "organizations", "create-policy", "--name", "ReadOnlyish",
+        "--type", "SERVICE_CONTROL_POLICY", "--content", content, "--description", "for tests"])
+    printed = json.loads(capsys.readouterr().out)
+    assert code == 0 and set(printed) == {"Policy", "Position"}
+    assert printed["Policy"]["PolicySummary"]["Description"] == "for tests"
+    assert printed["Policy"]["PolicySummary"]["Name"] == "ReadOnlyish" and printed["Policy"]["Content"] == content

@@ -99,22 +99,34 @@ class MoveAccountRequest(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., source_parent_id: _Optional[str] = ..., destination_parent_id: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationPolicyRequest(_message.Message):
-    __slots__ = ("name", "type", "content")
+    __slots__ = ("name", "type", "content", "description")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     name: str
     type: str
     content: str
-    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
+    description: str
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., content: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationPolicyResponse(_message.Message):
-    __slots__ = ("policy_id", "position")
+    __slots__ = ("policy_id", "position", "policy")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
     position: int
-    def __init__(self, policy_id: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+    policy: OrganizationPolicy
+    def __init__(self, policy_id: _Optional[str] = ..., position: _Optional[int] = ..., policy: _Optional[_Union[OrganizationPolicy, _Mapping]] = ...) -> None: ...
+
+class OrganizationPolicy(_message.Message):
+    __slots__ = ("policy_summary", "content")
+    POLICY_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    policy_summary: OrganizationPolicySummary
+    content: str
+    def __init__(self, policy_summary: _Optional[_Union[OrganizationPolicySummary, _Mapping]] = ..., content: _Optional[str] = ...) -> None: ...
 
 class OrganizationPolicyTargetRequest(_message.Message):
     __slots__ = ("policy_id", "target_id")
@@ -133,18 +145,20 @@ class ListPoliciesForTargetRequest(_message.Message):
     def __init__(self, target_id: _Optional[str] = ..., filter: _Optional[str] = ...) -> None: ...
 
 class OrganizationPolicySummary(_message.Message):
-    __slots__ = ("id", "name", "type", "aws_managed", "arn")
+    __slots__ = ("id", "name", "type", "aws_managed", "arn", "description")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     AWS_MANAGED_FIELD_NUMBER: _ClassVar[int]
     ARN_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     type: str
     aws_managed: bool
     arn: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., aws_managed: _Optional[bool] = ..., arn: _Optional[str] = ...) -> None: ...
+    description: str
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., aws_managed: _Optional[bool] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ListPoliciesForTargetResponse(_message.Message):
     __slots__ = ("policies",)
@@ -261,12 +275,14 @@ class OrganizationPolicyRequest(_message.Message):
     def __init__(self, policy_id: _Optional[str] = ...) -> None: ...
 
 class DescribeOrganizationPolicyResponse(_message.Message):
-    __slots__ = ("policy_summary", "content")
+    __slots__ = ("policy_summary", "content", "policy")
     POLICY_SUMMARY_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
     policy_summary: OrganizationPolicySummary
     content: str
-    def __init__(self, policy_summary: _Optional[_Union[OrganizationPolicySummary, _Mapping]] = ..., content: _Optional[str] = ...) -> None: ...
+    policy: OrganizationPolicy
+    def __init__(self, policy_summary: _Optional[_Union[OrganizationPolicySummary, _Mapping]] = ..., content: _Optional[str] = ..., policy: _Optional[_Union[OrganizationPolicy, _Mapping]] = ...) -> None: ...
 
 class ListOrganizationPoliciesRequest(_message.Message):
     __slots__ = ("filter",)
@@ -293,11 +309,13 @@ class ListTargetsForPolicyResponse(_message.Message):
     def __init__(self, targets: _Optional[_Iterable[_Union[PolicyTarget, _Mapping]]] = ...) -> None: ...
 
 class UpdateOrganizationPolicyRequest(_message.Message):
-    __slots__ = ("policy_id", "name", "content")
+    __slots__ = ("policy_id", "name", "content", "description")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
     name: str
     content: str
-    def __init__(self, policy_id: _Optional[str] = ..., name: _Optional[str] = ..., content: _Optional[str] = ...) -> None: ...
+    description: str
+    def __init__(self, policy_id: _Optional[str] = ..., name: _Optional[str] = ..., content: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
