@@ -389,8 +389,9 @@ async def serve(settings: Settings) -> None:
           f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}\n"
           f"audit digest key fingerprint: {running.digester.key.fingerprint} "
           f"(public key to pin: {running.digester.public_key_file})"
-          + (f"\nAWS-compatible HTTP endpoint (IAM, STS): aws --endpoint-url "
-             f"{'https' if settings.tls_cert else 'http'}://{settings.http_listen.rsplit(':', 1)[0]}:{running.http.port}"
+          + (f"\nAWS-compatible HTTP endpoint (IAM, STS, CloudTrail, Access Analyzer ValidatePolicy): "
+             f"aws --endpoint-url {'https' if settings.tls_cert else 'http'}://"
+             f"{settings.http_listen.rsplit(':', 1)[0]}:{running.http.port}"
              if running.http is not None else "")
           + (f"\nPrometheus metrics: {'https' if settings.tls_cert else 'http'}://"
              f"{settings.metrics_listen.rsplit(':', 1)[0]}:{running.metrics_port}/metrics"
