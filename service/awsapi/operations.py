@@ -38,7 +38,7 @@ OutputHook = Callable[[Mapping[str, Any], pb_message.Message], dict[str, Any]]
 class Operation:
     """One AWS operation iamd serves: the iamd RPC behind it and what is not mechanical."""
 
-    service: str  # AWS's signing name: "iam", "sts", "cloudtrail" or "access-analyzer"
+    service: str  # AWS's signing name: "iam", "sts", "cloudtrail", "organizations" or "access-analyzer"
     name: str  # AWS's operation name, e.g. "AttachUserPolicy"
     rpc: str  # iamd's RPC, e.g. "AttachPolicy"
     target_kind: str = ""  # EntityKind ("USER", ...) of the entity the operation names, if it is a target
@@ -122,10 +122,24 @@ _OPERATIONS: list[Operation] = [
     *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo"),
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
+    # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry
+    # AWS's members (the policy operations answer AWS's Policy structure). CreateOrganization,
+    # DescribeOrganization, CreateAccount and CreateOrganizationalUnit answer other shapes and
+    # stay on gRPC.
+    *(Operation("organizations", name, rpc) for name, rpc in (
+        ("CreatePolicy", "CreateOrganizationPolicy"), ("DescribePolicy", "DescribeOrganizationPolicy"),
+        ("UpdatePolicy", "UpdateOrganizationPolicy"), ("DeletePolicy", "DeleteOrganizationPolicy"),
+        ("ListPolicies", "ListOrganizationPolicies"), ("AttachPolicy", "AttachOrganizationPolicy"),
+        ("DetachPolicy", "DetachOrganizationPolicy"))),
+    *_plain("organizations", "ListPoliciesForTarget", "ListTargetsForPolicy", "ListRoots", "ListChildren",
+            "ListParents", "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit",
+            "ListOrganizationalUnitsForParent", "ListAccountsForParent", "ListAccounts", "DescribeAccount",
+            "MoveAccount", "RemoveAccountFromOrganization"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}
-OPERATIONS_BY_NAME: dict[str, Operation] = {op.name: op for op in _OPERATIONS}  # IAM's and STS's names differ
+# By iamd RPC and AWS name: AWS's names repeat across services (IAM's and Organizations' CreatePolicy).
+OPERATIONS_BY_RPC_AND_NAME: dict[tuple[str, str], Operation] = {(op.rpc, op.name): op for op in _OPERATIONS}
 # iamd RPC (and, for the RPCs AWS spells per kind, the target's kind) -> the AWS operation it is.
 _BY_RPC: dict[tuple[str, str], Operation] = {(op.rpc, op.target_kind): op for op in _OPERATIONS}
 _TARGETED_RPCS = frozenset(op.rpc for op in _OPERATIONS if op.target_kind)

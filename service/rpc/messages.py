@@ -53,7 +53,7 @@ class MessageDecoder:
         cls = method.request_class if part == "request" else method.response_class
         try:
             message = cls.FromString(data)
-            aws = _aws_shaped(event_name, part, message) if event_name else None
+            aws = _aws_shaped(rpc, event_name, part, message) if event_name else None
             return aws if aws is not None else MessageToDict(message)
         # A record too short to decode, or a value JSON cannot show (a Timestamp out of range):
         # say so, keep the rest of the record.
@@ -61,12 +61,12 @@ class MessageDecoder:
             return {"undecodable": True, "size": len(data)}
 
 
-def _aws_shaped(event_name: str, part: str, message: pb_message.Message) -> dict[str, Any] | None:
+def _aws_shaped(rpc: str, event_name: str, part: str, message: pb_message.Message) -> dict[str, Any] | None:
     """CloudTrail's requestParameters / responseElements of an AWS operation, from botocore's model."""
-    from service.awsapi.operations import OPERATIONS_BY_NAME, from_request, lower_camel, to_output
+    from service.awsapi.operations import OPERATIONS_BY_RPC_AND_NAME, from_request, lower_camel, to_output
     from service.awsapi.models import service_model
 
-    op = OPERATIONS_BY_NAME.get(event_name)
+    op = OPERATIONS_BY_RPC_AND_NAME.get((rpc, event_name))
     if op is None:
         return None
     model = service_model(op.service).operation_model(op.name)

@@ -117,3 +117,49 @@ async def test_access_analyzer_validate_policy_with_the_aws_cli_and_boto3(iamd_h
     rest = await asyncio.to_thread(analyzer.validate_policy, policyDocument=document.read_text(),
                                    policyType="IDENTITY_POLICY", nextToken=page["nextToken"])
     assert len(page["findings"]) + len(rest["findings"]) == len(found["findings"]) and "nextToken" not in rest
+
+
+async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> None:  # noqa: F811
+    """Organizations over JSON 1.1: the policy operations in AWS's shapes, the tree's reads, and
+    CloudTrail's names in the audit trail for calls made either way."""
+    boto3 = pytest.importorskip("boto3")
+    from protos.iamd.v1 import organizations_pb2 as opb
+    from protos.iamd.v1 import organizations_pb2_grpc
+
+    grpc_org = organizations_pb2_grpc.OrganizationsServiceStub(iamd_http.channel)
+    created = await grpc_org.CreateOrganization(opb.CreateOrganizationRequest())
+    assert iamd_http.running.http is not None
+    session = boto3.session.Session(aws_access_key_id=iamd_http.root.access_key_id,
+                                    aws_secret_access_key=iamd_http.root.secret_access_key, region_name="us-east-1")
+    org = session.client("organizations", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}")
+    content = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]})
+    policy = (await asyncio.to_thread(org.create_policy, Content=content, Description="keep the data",
+                                      Name="NoBucketDeletes", Type="SERVICE_CONTROL_POLICY"))["Policy"]
+    summary = policy["PolicySummary"]
+    assert (summary["Name"], summary["Description"], summary["AwsManaged"], policy["Content"]) == \
+        ("NoBucketDeletes", "keep the data", False, content)
+    [root] = (await asyncio.to_thread(org.list_roots))["Roots"]
+    assert root["Id"] == created.root_id
+    await asyncio.to_thread(org.attach_policy, PolicyId=summary["Id"], TargetId=root["Id"])
+    targets = (await asyncio.to_thread(org.list_targets_for_policy, PolicyId=summary["Id"]))["Targets"]
+    assert [(t["TargetId"], t["Type"]) for t in targets] == [(root["Id"], "ROOT")]
+    attached = (await asyncio.to_thread(org.list_policies_for_target, TargetId=root["Id"],
+                                        Filter="SERVICE_CONTROL_POLICY"))["Policies"]
+    assert {p["Id"] for p in attached} == {"p-FullAWSAccess", summary["Id"]}
+    described = (await asyncio.to_thread(org.describe_policy, PolicyId=summary["Id"]))["Policy"]
+    assert described["PolicySummary"]["Arn"] == summary["Arn"]
+    await asyncio.to_thread(org.detach_policy, PolicyId=summary["Id"], TargetId=root["Id"])
+    await asyncio.to_thread(org.delete_policy, PolicyId=summary["Id"])
+    with pytest.raises(org.exceptions.PolicyNotFoundException):
+        await asyncio.to_thread(org.describe_policy, PolicyId=summary["Id"])
+
+    # CloudTrail's names, whichever transport: AWS's CreatePolicy from organizations.amazonaws.com.
+    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+    audit = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
+    events = (await audit.LookupEvents(audit_pb2.LookupEventsRequest(
+        lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreatePolicy")]
+    ))).events
+    records = [json.loads(e.cloud_trail_event) for e in events]
+    assert any(r["eventSource"] == "organizations.amazonaws.com"
+               and r["requestParameters"].get("name") == "NoBucketDeletes" for r in records), records

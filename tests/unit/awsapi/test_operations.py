@@ -12,7 +12,7 @@ from protos.iamd.v1 import common_pb2 as pb
 from protos.iamd.v1 import identity_pb2 as ipb
 from service.awsapi.operations import (
     OPERATIONS,
-    OPERATIONS_BY_NAME,
+    OPERATIONS_BY_RPC_AND_NAME,
     aws_operation,
     from_request,
     lower_camel,
@@ -39,7 +39,7 @@ def test_every_declared_operation_exists_in_the_aws_model_and_in_iamd() -> None:
     for (service, name), op in OPERATIONS.items():
         assert name in service_model(service).operation_names, name
         assert op.rpc in rpcs, op.rpc
-    assert len(OPERATIONS_BY_NAME) == len(OPERATIONS)  # names are unique across IAM and STS
+    assert len(OPERATIONS_BY_RPC_AND_NAME) == len(OPERATIONS)  # (RPC, name) pairs are unique across services
 
 
 def test_every_aws_input_member_of_a_declared_operation_maps_or_is_refused_by_name() -> None:
