@@ -389,7 +389,7 @@ async def serve(settings: Settings) -> None:
           f"  export IAMD_SHARED_CREDENTIALS_FILE={settings.credentials_path.resolve()}\n"
           f"audit digest key fingerprint: {running.digester.key.fingerprint} "
           f"(public key to pin: {running.digester.public_key_file})"
-          + (f"\nAWS-compatible HTTP endpoint (IAM, STS, CloudTrail, Access Analyzer ValidatePolicy): "
+          + (f"\nAWS-compatible HTTP endpoint (IAM, STS, Organizations, CloudTrail, Access Analyzer ValidatePolicy): "
              f"aws --endpoint-url {'https' if settings.tls_cert else 'http'}://"
              f"{settings.http_listen.rsplit(':', 1)[0]}:{running.http.port}"
              if running.http is not None else "")

@@ -1,6 +1,6 @@
-"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, CloudTrail's
-LookupEvents over JSON 1.1 and IAM Access Analyzer's ValidatePolicy over REST-JSON, for the aws
-CLI, boto3 and the AWS SDKs (`--endpoint-url`).
+"""The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, Organizations and
+CloudTrail's LookupEvents over JSON 1.1, and IAM Access Analyzer's ValidatePolicy over REST-JSON,
+for the aws CLI, boto3 and the AWS SDKs (`--endpoint-url`).
 
 A thin transport, like the gRPC servicers: per request, in a straight line, the form is decoded
 and parsed against botocore's model of the operation (service/awsapi/query.py), turned into the
