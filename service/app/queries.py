@@ -152,10 +152,9 @@ class IdentityQueries:
             views = [v for v in self._account(account_id).policies.values()
                      if v["path"].startswith(prefix) and (v["attached_to"] or not only_attached)]
         if scope in ("All", "AWS"):
-            held = self._account(account_id).aws_policies
             views += [aws for v in self.aws_policies if v["path"].startswith(prefix)
-                      and (not only_attached or (held.get(v["arn"]) or {}).get("attached_to"))
-                      and (aws := self._aws_policy(account_id, v["arn"])) is not None]
+                      and (aws := self._aws_policy(account_id, v["arn"])) is not None
+                      and (aws["attached_to"] or not only_attached)]
         return paginate(views, _policy_key, max_items, marker)
 
     def policy_version(self, account_id: str, arn: str, version_id: str) -> tuple[View, str, View]:
