@@ -34,6 +34,7 @@ from .document import VERSION_2008, VERSION_2012, parse_document
 from .located import JsonSyntaxError, Lines, Located, parse_located
 from .model import PolicyProblem, PolicyType
 from .validate import validate_document
+from .wildcard import glob_regex, has_wildcard
 
 ERROR, SECURITY_WARNING, WARNING, SUGGESTION = "ERROR", "SECURITY_WARNING", "WARNING", "SUGGESTION"
 POLICY_TYPES = ("IDENTITY_POLICY", "RESOURCE_POLICY", "SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
@@ -100,7 +101,6 @@ SOURCE_KEYS = frozenset(k.lower() for k in ("aws:SourceArn", "aws:SourceAccount"
                                             "aws:SourceOrgPaths"))
 _ACCOUNT = re.compile(r"\d{12}")
 _ACTION = re.compile(r"([A-Za-z0-9*?-]+):([A-Za-z0-9_*?-]+)")
-_WILD = re.compile(r"[*?]")
 
 
 # --- findings -----------------------------------------------------------------------------------
@@ -382,7 +382,7 @@ class _Analysis:
             if match is None:
                 continue  # the validator's problem says what is wrong with it
             prefix, name = match.groups()
-            if _WILD.search(prefix):
+            if has_wildcard(prefix):
                 self.add("WILDCARD_IN_SERVICE_NAME", "Avoid using wildcards (*, ?) in the service name because it "
                          "might grant unintended access to other AWS services with similar names.", self.at(path, node))
                 continue
@@ -406,7 +406,7 @@ class _Analysis:
                 continue
             if collect:
                 st.expanded.extend((service.prefix, a) for a in matched)
-                if not _WILD.search(name):
+                if not has_wildcard(name):
                     st.resolved.append((service.prefix, matched[0], self.at(path, node)))
 
     def _budget(self) -> bool:
@@ -426,7 +426,7 @@ class _Analysis:
         lowered = action.lower()
         if lowered not in self._expansions:
             match = _ACTION.fullmatch(action)
-            service = self.catalogue.service(match.group(1)) if match and not _WILD.search(match.group(1)) else None
+            service = self.catalogue.service(match.group(1)) if match and not has_wildcard(match.group(1)) else None
             self._expansions[lowered] = service.matching(match.group(2)) if service and match else None
         return self._expansions[lowered]
 
@@ -436,7 +436,7 @@ class _Analysis:
         redundant: list[Location] = []
         names: list[str] = []
         seen: set[str] = set()
-        patterns = [(i, a) for i, (_, _, a) in enumerate(st.actions) if _WILD.search(a)][:MAX_PATTERNS]
+        patterns = [(i, a) for i, (_, _, a) in enumerate(st.actions) if has_wildcard(a)][:MAX_PATTERNS]
         covers = {i: {f"{x.name}".lower() for x in (self._expansion(a) or ())} for i, a in patterns if a != "*"}
         prefixes = {i: a.split(":", 1)[0].lower() for i, a in patterns if a != "*"}
         star = any(a == "*" for _, a in patterns)
@@ -446,7 +446,7 @@ class _Analysis:
             seen.add(lowered)
             covered = duplicate or (star and action != "*")
             if not covered and action != "*":
-                mine = self._expansion(action) if _WILD.search(action) or i < MAX_CHECKED_ITEMS else None
+                mine = self._expansion(action) if has_wildcard(action) or i < MAX_CHECKED_ITEMS else None
                 prefix = lowered.split(":", 1)[0]
                 if mine:
                     own = {x.name.lower() for x in mine}
@@ -522,7 +522,7 @@ class _Analysis:
         if len(fields) != ARN_FIELDS or fields[0] != "arn" or any("${" in f for f in fields[:5]):
             return  # "*", or the validator's problem (INVALID_ARN_PREFIX, MISSING_ARN_FIELD, a misplaced variable)
         _, partition, service, region, account, resource = fields
-        if not service or _WILD.search(service) or not self._budget():
+        if not service or has_wildcard(service) or not self._budget():
             return
         if service != service.lower():
             self.add("INVALID_ARN_SERVICE_CASE", f"Update the service name {service} in the resource ARN to use all "
@@ -533,7 +533,7 @@ class _Analysis:
             self.add("INVALID_ARN_RESOURCE", "Resource ARN does not match the expected ARN format. Update the "
                      "resource portion of the ARN.", self.at(path, node))
             return
-        if not _WILD.search(partition) and "${" not in partition and partition not in self.catalogue.partitions:
+        if not has_wildcard(partition) and "${" not in partition and partition not in self.catalogue.partitions:
             supported = [p for p, data in self.catalogue.partitions.items()
                          if any(f.service in data.services for f in formats)] or list(self.catalogue.partitions)
             self.add("INVALID_PARTITION", f"The resource ARN for the service {service} does not support the partition "
@@ -546,7 +546,7 @@ class _Analysis:
             return
         if st is not None and not st.everything:
             self._arn_for_actions(path, node, resource, st, service)
-        concrete_region = region and not _WILD.search(region) and "${" not in region
+        concrete_region = region and not has_wildcard(region) and "${" not in region
         if not region and all(f.region_required for f in matching):
             self.add("MISSING_ARN_REGION", f"Add a Region to the {service} resource ARN.", self.at(path, node))
         elif concrete_region and all(f.fields[3] == "" for f in matching):
@@ -555,7 +555,7 @@ class _Analysis:
         elif concrete_region and not self._region_ok(partition, region, service):
             self.add("INVALID_ARN_REGION", f"The Region {region} is not valid for this resource. Update the resource "
                      "ARN to include a supported Region.", self._part(path, node, arn, 3))
-        concrete_account = account and not _WILD.search(account) and "${" not in account
+        concrete_account = account and not has_wildcard(account) and "${" not in account
         if concrete_account and all(f.fields[4] == "" for f in matching):
             self.add("ARN_ACCOUNT_NOT_ALLOWED", f"The service {service} does not support specifying an account ID in "
                      "the resource ARN.", self._part(path, node, arn, 4))
@@ -608,14 +608,14 @@ class _Analysis:
     def _redundant_resources(self, st: _Statement) -> None:
         if len(st.resources) < 2:
             return
-        patterns = [(i, r) for i, (_, _, r) in enumerate(st.resources) if _WILD.search(r)][:MAX_PATTERNS]
+        patterns = [(i, r) for i, (_, _, r) in enumerate(st.resources) if has_wildcard(r)][:MAX_PATTERNS]
         regexes = [(i, _glob(r)) for i, r in patterns]
         seen: set[str] = set()
         redundant = []
         for i, (path, node, arn) in enumerate(st.resources):
             covered = arn in seen
             seen.add(arn)
-            if not covered and not _WILD.search(arn):
+            if not covered and not has_wildcard(arn):
                 covered = any(j != i and regex.fullmatch(arn) for j, regex in regexes)
             if covered:
                 redundant.append(self.at(path, node))
@@ -667,7 +667,7 @@ class _Analysis:
         strings = [(p, n, s) for p, n, s in _strings(values, kpath)]
         if operator.family == "String" and not operator.allows_wildcards:
             for p, n, s in strings:
-                if _WILD.search(re.sub(r"\$\{[^}]*\}", "", s)):
+                if has_wildcard(re.sub(r"\$\{[^}]*\}", "", s)):
                     self.add("WILDCARD_WITHOUT_LIKE_OPERATOR", "Your condition value includes a * or ? character. If "
                              "you meant to use a wildcard (*, ?), update the condition operator to include Like.",
                              self.at(p, n))
@@ -677,7 +677,7 @@ class _Analysis:
         if key.lower() == "aws:requestedregion" and operator.family == "String" and not operator.allows_wildcards:
             regions = {r for p in self.catalogue.partitions.values() for r in p.regions}
             for p, n, s in strings:
-                if s and s not in regions and "${" not in s and not _WILD.search(s):
+                if s and s not in regions and "${" not in s and not has_wildcard(s):
                     self.add("INVALID_REGION", f"The Region {s} is not valid. Update the condition value to a "
                              "suported Region.", self.at(p, n))  # (sic): AWS's words
         if parsed.set_qualifier == SET_ALL and not info[1].startswith("ArrayOf"):
@@ -738,7 +738,7 @@ class _Analysis:
             if passed_key in st.condition_keys:
                 continue
             literal = [(p, n) for p, n, a in st.actions if a.lower() == action.lower()]
-            starred = [(p, n) for p, n, a in st.actions if _WILD.search(a) and _glob(a, True).fullmatch(action)]
+            starred = [(p, n) for p, n, a in st.actions if has_wildcard(a) and _glob(a, True).fullmatch(action)]
             not_action = st.not_action is not None and not any(
                 _glob(a, True).fullmatch(action) for _, _, a in _strings(st.not_action, ()))
             where_na = [self.at((*st.path, ("value", "NotAction")), st.not_action)] if not_action else []
@@ -934,7 +934,7 @@ def _problem_issue(problem: PolicyProblem, node: Located | None, parent: Located
                 and key not in ("AWS", "Service", "Federated", "CanonicalUser"):
             return "INVALID_PRINCIPAL_KEY", f"The principal key {key} is not valid.", True
         principal_key = next((s for s in reversed(steps) if s in ("AWS", "Service", "Federated", "CanonicalUser")), "")
-        if scalar and _WILD.search(scalar):
+        if scalar and has_wildcard(scalar):
             return "UNSUPPORTED_WILDCARD_IN_PRINCIPAL", (f"Wildcards (*, ?) are not supported with the principal key "
                                                          f"{principal_key}. Replace the wildcard with a valid "
                                                          "principal value."), False
@@ -1048,8 +1048,7 @@ def _empty_condition(path: str, key: str | None) -> tuple[str, str, bool]:
 # --- patterns -----------------------------------------------------------------------------------
 
 def _glob(pattern: str, ignore_case: bool = False) -> re.Pattern[str]:
-    return re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
-                      (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
+    return re.compile(glob_regex(pattern), (re.IGNORECASE if ignore_case else 0) | re.DOTALL)
 
 
 def _star_role(resource: str) -> bool:
@@ -1094,7 +1093,7 @@ _FORMAT_REGEXES: dict[str, re.Pattern[str]] = {}
 
 def _patterns_meet(policy: str, fmt: str) -> bool:
     """Whether some ARN resource part matches both the policy's pattern and a resource type's format."""
-    if not _WILD.search(policy) and "${" not in policy:
+    if not has_wildcard(policy) and "${" not in policy:
         regex = _FORMAT_REGEXES.get(fmt)
         if regex is None:
             if len(_FORMAT_REGEXES) > 10_000:

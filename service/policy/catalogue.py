@@ -23,6 +23,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .wildcard import glob_regex
+
 # aws:ARN is not here: AWS refuses it (UNSUPPORTED_GLOBAL_CONDITION_KEY).
 GLOBAL_CONDITION_KEY_NAMES: tuple[str, ...] = (
     # properties of the principal
@@ -147,8 +149,7 @@ class Service:
         if "*" not in pattern and "?" not in pattern:
             found = self.action(pattern)
             return [found] if found is not None else []
-        regex = re.compile("".join(".*" if c == "*" else "." if c == "?" else re.escape(c) for c in pattern),
-                           re.IGNORECASE | re.DOTALL)
+        regex = re.compile(glob_regex(pattern), re.IGNORECASE | re.DOTALL)
         return [a for a in self.actions.values() if regex.fullmatch(a.name)]
 
     def supports_key(self, key: str) -> bool:
