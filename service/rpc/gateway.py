@@ -22,7 +22,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextvars import ContextVar
 from time import perf_counter
-from typing import Any, Protocol
+from typing import Any, NoReturn, Protocol
 
 import grpc
 import structlog
@@ -83,6 +83,12 @@ class Refused:
 
     def __init__(self, error: IamError) -> None:
         self.error = error
+
+
+async def _abort(context: grpc.aio.ServicerContext, error: IamError, request_id: str) -> NoReturn:
+    """End a gRPC call with the IamError's status and details, its request id in the trailers."""
+    status = to_grpc_status(error, request_id)
+    await context.abort(status.code, status.details, (*status.trailing_metadata, ("x-request-id", request_id)))
 
 
 class CallObserver(Protocol):
@@ -277,9 +283,7 @@ class CallGateway:
             context.set_trailing_metadata((("x-request-id", request_id),))
             outcome = await self.invoke(method, behavior, raw, context, request_id, metadata, request_keys)
             if isinstance(outcome, Refused):
-                status = to_grpc_status(outcome.error, request_id)
-                await context.abort(status.code, status.details,
-                                    (*status.trailing_metadata, ("x-request-id", request_id)))
+                await _abort(context, outcome.error, request_id)
             return outcome
 
         return call
@@ -425,9 +429,7 @@ class CallGateway:
                         await self._audit(method, raw, request, None, error.code, error.message, request_id,
                                           request_keys)
                     code, error_code = STATUS_BY_ERROR[type(error)], error.code
-                    status = to_grpc_status(error, request_id)
-                    await context.abort(status.code, status.details,
-                                        (*status.trailing_metadata, ("x-request-id", request_id)))
+                    await _abort(context, error, request_id)
                 if audited:
                     await self._audit(method, raw, request, None, "", "", request_id, request_keys)
                 # A refusal found while streaming (a position the store refuses, an outage) ends the
@@ -445,9 +447,7 @@ class CallGateway:
                     failure = refusal
                 if failure is not None:
                     code, error_code = STATUS_BY_ERROR[type(failure)], failure.code
-                    status = to_grpc_status(failure, request_id)
-                    await context.abort(status.code, status.details,
-                                        (*status.trailing_metadata, ("x-request-id", request_id)))
+                    await _abort(context, failure, request_id)
                 code = grpc.StatusCode.OK
             except (GeneratorExit, asyncio.CancelledError):  # the caller went away
                 code, error_code = grpc.StatusCode.CANCELLED, ""
