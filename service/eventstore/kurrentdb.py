@@ -399,9 +399,7 @@ class KurrentDbEventStore:
             tail = await self._on_leader(
                 lambda writer: writer.get_stream(stream, backwards=True, limit=len(new_events) + _LANDED_LOOKBACK)
             )
-        except NotFoundError:
-            return None
-        except KurrentDBClientError:
+        except KurrentDBClientError:  # NotFoundError among them: no stream, nothing landed
             return None
         last_id = new_events[-1].id
         for recorded in tail:
