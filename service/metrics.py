@@ -232,20 +232,11 @@ class MetricsEndpoint:
         """Listen on HOST:PORT (port 0: any free one); returns the port."""
         from aiohttp import web
 
+        from service.http.listen import serve_app
+
         app = web.Application()
         app.router.add_get("/metrics", self.handle)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        host, _, port = listen.rpartition(":")
-        site = web.TCPSite(self._runner, host.strip("[]"), int(port), ssl_context=ssl_context)
-        try:
-            await site.start()
-        except BaseException:
-            await self._runner.cleanup()
-            self._runner = None
-            raise
-        server = site._server  # aiohttp exposes the bound port only through the asyncio server
-        self.port = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)
+        self._runner, self.port = await serve_app(app, listen, ssl_context)
         log.info("metrics_endpoint_started", listen=listen, port=self.port)
         return self.port
 

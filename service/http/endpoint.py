@@ -30,6 +30,8 @@ from service.domain.errors import IamError
 from service.eventstore.port import new_id
 from service.rpc.gateway import CallGateway, Invoke, Refused
 
+from .listen import serve_app
+
 log = structlog.get_logger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024  # a Query request carries at most a 10 KB policy (form-encoded: ~3x) and tags
@@ -79,13 +81,7 @@ class QueryEndpoint:
         app.router.add_route("*", _VALIDATE_POLICY_PATH, self.handle_validate_policy)
         app.router.add_route("*", "/moto-api/reset", self.handle_reset)
         app.router.add_route("*", "/moto-api/reset-auth", self.handle_reset_auth)
-        self._runner = web.AppRunner(app, access_log=None, handle_signals=False)
-        await self._runner.setup()
-        host, _, port = listen.rpartition(":")
-        site = web.TCPSite(self._runner, host.strip("[]"), int(port), ssl_context=ssl_context)
-        await site.start()
-        server = site._server  # aiohttp exposes the bound port only through the asyncio server
-        self.port = server.sockets[0].getsockname()[1] if server and server.sockets else int(port)
+        self._runner, self.port = await serve_app(app, listen, ssl_context)
         log.info("http_endpoint_started", listen=listen, port=self.port)
         return self.port
 
