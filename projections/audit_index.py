@@ -13,8 +13,8 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from service.audit.record import event_source, fact_summary, is_read_only_record, resource_entry
-from service.eventstore.port import EventFilter, EventStore, RecordedEvent
+from iamd.service.audit.record import event_source, fact_summary, is_read_only_record, resource_entry
+from iamd.service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 AUDIT_STREAMS = EventFilter(stream_prefixes=("audit-",))
 LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",

@@ -15,14 +15,14 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from service.domain import organizations
-from service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
-from service.domain.events import decode_event
-from service.domain.names import casefold, is_aws_managed_policy
-from service.domain.organizations import OrganizationState
-from service.eventstore.port import EventFilter, RecordedEvent
+from iamd.service.domain import organizations
+from iamd.service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
+from iamd.service.domain.events import decode_event
+from iamd.service.domain.names import casefold, is_aws_managed_policy
+from iamd.service.domain.organizations import OrganizationState
+from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
-# The streams this projection reads (see service.domain.names.stream_name).
+# The streams this projection reads (see iamd.service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
                                                   "org-", "oidc-"))
 

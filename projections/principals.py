@@ -14,12 +14,12 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from dataclasses import dataclass, field
 
-from service.domain.errors import FieldProblem, IamError, MalformedPolicyDocumentError, ServiceFailureError
-from service.domain.names import is_aws_managed_policy
-from service.policy import CompiledPolicy, MalformedPolicyError, PolicyIndex, PolicyType, compile_policy, lower_context
+from iamd.service.domain.errors import FieldProblem, IamError, MalformedPolicyDocumentError, ServiceFailureError
+from iamd.service.domain.names import is_aws_managed_policy
+from iamd.service.policy import CompiledPolicy, MalformedPolicyError, PolicyIndex, PolicyType, compile_policy, lower_context
 
-from service.domain import organizations
-from service.domain.organizations import OrganizationState
+from iamd.service.domain import organizations
+from iamd.service.domain.organizations import OrganizationState
 
 from .identity import AccountView, IdentityProjection, View
 

@@ -26,8 +26,8 @@ from typing import Any, Protocol
 import orjson
 import structlog
 
-from service.eventstore.errors import EventStoreError
-from service.eventstore.port import EventFilter, EventStore, RecordedEvent, follow_live
+from iamd.service.eventstore.errors import EventStoreError
+from iamd.service.eventstore.port import EventFilter, EventStore, RecordedEvent, follow_live
 
 log = structlog.get_logger(__name__)
 

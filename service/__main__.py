@@ -1,4 +1,4 @@
-"""`iamd` / `python -m service`: parse settings, configure logging, serve.
+"""`iamd` / `python -m iamd.service`: parse settings, configure logging, serve.
 
 `iamd backup|rotate-kek|kek-fingerprint ...` are offline administration commands (service/admin.py).
 A start refused because of the keys (a key-encryption key that is not the log's) prints why on
@@ -11,17 +11,17 @@ import asyncio
 import os
 import sys
 
-from service.config import parse_settings
-from service.log_config import configure_logging
+from iamd.service.config import parse_settings
+from iamd.service.log_config import configure_logging
 
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     if argv and argv[0] == "rotate-digest-key":  # offline: a new audit digest key, endorsed in the chain
-        from service.audit.digester import rotate_digest_key_command
+        from iamd.service.audit.digester import rotate_digest_key_command
 
         return rotate_digest_key_command(list(argv[1:]))
-    from service import admin
+    from iamd.service import admin
 
     if argv and argv[0] in admin.COMMANDS:
         configure_logging(os.environ.get("IAMD_LOG_LEVEL", "warning"))
@@ -30,9 +30,9 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     import structlog
 
-    from service.auth.keyring import KeyringError
-    from service.config import StartRefusedError
-    from service.server import serve  # after logging is configured
+    from iamd.service.auth.keyring import KeyringError
+    from iamd.service.config import StartRefusedError
+    from iamd.service.server import serve  # after logging is configured
 
     try:
         with admin.data_dir_lock(settings.data_dir, exclusive=False):

@@ -24,12 +24,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
 
-from service.app.keys import KeyCheckFailed, read_kek_record, rotate_kek
-from service.app.ports import SystemClock
-from service.auth.keyring import Keyring, KeyringError
-from service.config import Settings
-from service.domain.events import UPCASTERS
-from service.eventstore import EventCodec, open_event_store
+from iamd.service.app.keys import KeyCheckFailed, read_kek_record, rotate_kek
+from iamd.service.app.ports import SystemClock
+from iamd.service.auth.keyring import Keyring, KeyringError
+from iamd.service.config import Settings
+from iamd.service.domain.events import UPCASTERS
+from iamd.service.eventstore import EventCodec, open_event_store
 
 COMMANDS = ("backup", "rotate-kek", "kek-fingerprint")
 EXIT_REFUSED = 78  # EX_CONFIG: the keys or the files given cannot be used; the message says why

@@ -31,22 +31,22 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metri
 from prometheus_client.exposition import choose_encoder
 from prometheus_client.registry import Collector
 
-from service.audit.digest import DIGEST_STREAM
-from service.audit.writer import AUDIT_STREAM_PREFIX
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import AppendResult, EventFilter, EventStore, ExpectedVersion, NewEvent
-from service.log_config import dropped_log_lines
+from iamd.service.audit.digest import DIGEST_STREAM
+from iamd.service.audit.writer import AUDIT_STREAM_PREFIX
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import AppendResult, EventFilter, EventStore, ExpectedVersion, NewEvent
+from iamd.service.log_config import dropped_log_lines
 
 if TYPE_CHECKING:
     from aiohttp import web
 
-    from projections.runner import ProjectionRunner
-    from service.app.ports import Clock
-    from service.audit.digester import Digester
-    from service.audit.record import DecisionFact
-    from service.audit.writer import AuditWriter
-    from service.rpc.gateway import CallGateway
-    from service.rpc.messages import Method
+    from iamd.projections.runner import ProjectionRunner
+    from iamd.service.app.ports import Clock
+    from iamd.service.audit.digester import Digester
+    from iamd.service.audit.record import DecisionFact
+    from iamd.service.audit.writer import AuditWriter
+    from iamd.service.rpc.gateway import CallGateway
+    from iamd.service.rpc.messages import Method
 
 log = structlog.get_logger(__name__)
 
@@ -232,7 +232,7 @@ class MetricsEndpoint:
         """Listen on HOST:PORT (port 0: any free one); returns the port."""
         from aiohttp import web
 
-        from service.http.listen import serve_app
+        from iamd.service.http.listen import serve_app
 
         app = web.Application()
         app.router.add_get("/metrics", self.handle)

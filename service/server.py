@@ -19,63 +19,63 @@ from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_health.v1._async import HealthServicer
 from grpc_reflection.v1alpha import reflection
 
-from projections.audit_index import AuditIndex
-from projections.identity import IDENTITY_STREAMS, ForeignEventError, IdentityProjection
-from projections.principals import PrincipalPolicyCache
-from projections.runner import ProjectionRunner, SnapshotFile
-from protos.iamd.v1 import (
+from iamd.projections.audit_index import AuditIndex
+from iamd.projections.identity import IDENTITY_STREAMS, ForeignEventError, IdentityProjection
+from iamd.projections.principals import PrincipalPolicyCache
+from iamd.projections.runner import ProjectionRunner, SnapshotFile
+from iamd.v1 import (
     audit_pb2,
     authorization_pb2,
     identity_pb2,
     organizations_pb2,
     sts_pb2,
 )
-from service.app.authenticate import Authenticator
-from service.app.audit import AuditLookup
-from service.app.authorize import Authorizer
-from service.app.aws_policies import AwsManagedPolicies
-from service.app.account_alias import AccountAliasCommands
-from service.app.oidc import OidcProviderCommands
-from service.app.password_policy import PasswordPolicyCommands
-from service.app.reports import AccountReports
-from service.app.bootstrap import bootstrap_account, ensure_root_credentials
-from service.app.credentials import CredentialCommands
-from service.app.keys import check_keyring, open_keyring
-from service.audit.digest import SigningKey
-from service.audit.digester import Digester
-from service.audit.recovery import recover_missing_records, write_refused_later
-from service.audit.writer import AuditWriter
-from service.auth.keyring import KeyringError
-from service.app.history import TimeTravel
-from service.app.identity import IdentityCommands
-from service.app.ports import Clock, RandomIds, SystemClock
-from service.app.queries import IdentityQueries
-from service.app.mfa import MfaCommands
-from service.app.organizations import OrganizationCommands
-from service.app.repository import Repository
-from service.app.resources import ResourceCommands
-from service.app.policy_validation import PolicyValidator, read_package_data
-from service.app.simulate import Simulator
-from service.app.sts import StsCommands
-from service.policy.catalogue import Catalogue
-from service.config import Settings, StartRefusedError, serves_only_loopback
-from service.domain.events import UPCASTERS
-from service.eventstore import EventCodec, open_event_store
-from service.eventstore.port import EventStore
-from service.eventstore.sqlite import SqliteEventStore
-from service.rpc.authorization import AuthorizationServicer
-from service.rpc.audit_service import AuditServicer
-from service.rpc.caller import CallerResolver
-from service.rpc.guard import CallGuard
-from service.rpc.organizations import OrganizationsServicer
-from service.rpc.sts import SecurityTokenServicer
-from service.rpc.identity import IdentityServicer
-from service.rpc.gateway import CallGateway, MessageDecoder
+from iamd.service.app.authenticate import Authenticator
+from iamd.service.app.audit import AuditLookup
+from iamd.service.app.authorize import Authorizer
+from iamd.service.app.aws_policies import AwsManagedPolicies
+from iamd.service.app.account_alias import AccountAliasCommands
+from iamd.service.app.oidc import OidcProviderCommands
+from iamd.service.app.password_policy import PasswordPolicyCommands
+from iamd.service.app.reports import AccountReports
+from iamd.service.app.bootstrap import bootstrap_account, ensure_root_credentials
+from iamd.service.app.credentials import CredentialCommands
+from iamd.service.app.keys import check_keyring, open_keyring
+from iamd.service.audit.digest import SigningKey
+from iamd.service.audit.digester import Digester
+from iamd.service.audit.recovery import recover_missing_records, write_refused_later
+from iamd.service.audit.writer import AuditWriter
+from iamd.service.auth.keyring import KeyringError
+from iamd.service.app.history import TimeTravel
+from iamd.service.app.identity import IdentityCommands
+from iamd.service.app.ports import Clock, RandomIds, SystemClock
+from iamd.service.app.queries import IdentityQueries
+from iamd.service.app.mfa import MfaCommands
+from iamd.service.app.organizations import OrganizationCommands
+from iamd.service.app.repository import Repository
+from iamd.service.app.resources import ResourceCommands
+from iamd.service.app.policy_validation import PolicyValidator, read_package_data
+from iamd.service.app.simulate import Simulator
+from iamd.service.app.sts import StsCommands
+from iamd.service.policy.catalogue import Catalogue
+from iamd.service.config import Settings, StartRefusedError, serves_only_loopback
+from iamd.service.domain.events import UPCASTERS
+from iamd.service.eventstore import EventCodec, open_event_store
+from iamd.service.eventstore.port import EventStore
+from iamd.service.eventstore.sqlite import SqliteEventStore
+from iamd.service.rpc.authorization import AuthorizationServicer
+from iamd.service.rpc.audit_service import AuditServicer
+from iamd.service.rpc.caller import CallerResolver
+from iamd.service.rpc.guard import CallGuard
+from iamd.service.rpc.organizations import OrganizationsServicer
+from iamd.service.rpc.sts import SecurityTokenServicer
+from iamd.service.rpc.identity import IdentityServicer
+from iamd.service.rpc.gateway import CallGateway, MessageDecoder
 
 
 if TYPE_CHECKING:
-    from service.http.endpoint import QueryEndpoint
-    from service.metrics import Metrics, MetricsEndpoint
+    from iamd.service.http.endpoint import QueryEndpoint
+    from iamd.service.metrics import Metrics, MetricsEndpoint
 
 log = structlog.get_logger(__name__)
 
@@ -172,7 +172,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     clock, ids = clock or SystemClock(), RandomIds()
     metrics = None
     if settings.metrics_listen:  # imported only when served, as the HTTP endpoint
-        from service.metrics import Metrics
+        from iamd.service.metrics import Metrics
 
         metrics = Metrics()
     store = open_event_store(settings.event_store_uri, EventCodec(UPCASTERS))
@@ -283,12 +283,12 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     try:  # an address already in use: nothing stays open behind the error
         if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
             # Imported only when served: aiohttp and botocore's models cost a start ~0.2 s.
-            from service.http.endpoint import QueryEndpoint
+            from iamd.service.http.endpoint import QueryEndpoint
 
             running.http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
             await running.http.start(settings.http_listen, _http_tls(settings))
         if metrics is not None:
-            from service.metrics import MetricsEndpoint
+            from iamd.service.metrics import MetricsEndpoint
 
             running.metrics_endpoint = MetricsEndpoint(metrics.registry)
             await running.metrics_endpoint.start(settings.metrics_listen, _http_tls(settings))

@@ -1,5 +1,5 @@
 """Suite-wide settings: quiet structured logs (warnings and errors still show on failure)."""
 
-from service.log_config import configure_logging
+from iamd.service.log_config import configure_logging
 
 configure_logging("warning")

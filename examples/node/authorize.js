@@ -133,8 +133,8 @@ function channelCredentials(env) {
 
 // The AuthorizationService's method definitions (path, serializers) from the repository's protos.
 function loadService(protoRoot) {
-  const definition = protoLoader.loadSync("protos/iamd/v1/authorization.proto", {
-    includeDirs: [protoRoot],  // the protos import each other as "protos/iamd/v1/x.proto"
+  const definition = protoLoader.loadSync("iamd/v1/authorization.proto", {
+    includeDirs: [protoRoot],  // the protos import each other as "iamd/v1/x.proto"
     longs: String,  // uint64 positions as decimal strings
     enums: String,
     defaults: true,
@@ -167,7 +167,7 @@ async function main(argv, env) {
   const credentials = resolveCredentials(env);
   const endpoint = env.IAMD_ENDPOINT || "127.0.0.1:50051";
   const region = env.IAMD_REGION || env.AWS_REGION || "us-east-1";
-  const protoRoot = env.IAMD_PROTO_ROOT || path.resolve(__dirname, "..", "..");
+  const protoRoot = env.IAMD_PROTO_ROOT || path.resolve(__dirname, "..", "..", "protos");
   const authorize = loadService(protoRoot).Authorize;
 
   const body = authorize.requestSerialize({

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from projections.identity import IdentityProjection
-from service.domain import account_alias
-from service.domain.events import ACCOUNT, Event
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain import account_alias
+from iamd.service.domain.events import ACCOUNT, Event
 
 from .ports import CallContext, Clock, iso8601
 from .repository import Repository, with_retries

@@ -15,10 +15,10 @@ from typing import Any
 
 import orjson
 
-from projections.audit_index import LOOKUP_KEYS, AuditIndex, IndexEntry
-from service.audit.record import Decoder, render
-from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
-from service.eventstore.port import EventStore
+from iamd.projections.audit_index import LOOKUP_KEYS, AuditIndex, IndexEntry
+from iamd.service.audit.record import Decoder, render
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, ValidationError
+from iamd.service.eventstore.port import EventStore
 
 
 @dataclass(frozen=True)

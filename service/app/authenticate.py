@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from projections.identity import IdentityProjection
-from service.auth import signing
-from service.auth.keyring import Keyring, KeyringError
-from service.domain.errors import (
+from iamd.projections.identity import IdentityProjection
+from iamd.client import signing
+from iamd.service.auth.keyring import Keyring, KeyringError
+from iamd.service.domain.errors import (
     ExpiredTokenError,
     IncompleteSignatureError,
     InvalidClientTokenIdError,

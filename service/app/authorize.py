@@ -15,19 +15,19 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
-from projections.principals import PrincipalPolicyCache
-from projections.runner import ProjectionRunner
-from service.domain.errors import (
+from iamd.projections.principals import PrincipalPolicyCache
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain.errors import (
     AccessDeniedError,
     FieldProblem,
     InvalidInputError,
     MalformedPolicyDocumentError,
     ServiceUnavailableError,
 )
-from service.domain.names import casefold
-from service.domain import organizations
-from service.domain.sts import effective_principal_tags
-from service.policy import (
+from iamd.service.domain.names import casefold
+from iamd.service.domain import organizations
+from iamd.service.domain.sts import effective_principal_tags
+from iamd.service.policy import (
     AuthorizationRequest,
     Decision,
     Effect,

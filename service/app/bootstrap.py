@@ -13,12 +13,12 @@ from pathlib import Path
 
 import structlog
 
-from service.auth.keyring import Keyring
-from service.domain import identity
-from service.domain.events import ACCOUNT, AccountCreated, DeploymentInitialized, event_type
-from service.domain.names import check_account_id
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import identity
+from iamd.service.domain.events import ACCOUNT, AccountCreated, DeploymentInitialized, event_type
+from iamd.service.domain.names import check_account_id
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
 
 from .keys import DEPLOYMENT_STREAM, first_start_events
 from .ports import Clock, IdFactory, iso8601

@@ -9,14 +9,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from projections.identity import IdentityProjection, View
-from service.auth.keyring import Keyring
-from service.domain import identity, names
-from service.domain.errors import FieldProblem, NoSuchEntityError, ValidationError
-from service.domain.events import ACCOUNT, USER, AccessKeyUsed
-from service.domain.names import casefold
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore
+from iamd.projections.identity import IdentityProjection, View
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import identity, names
+from iamd.service.domain.errors import FieldProblem, NoSuchEntityError, ValidationError
+from iamd.service.domain.events import ACCOUNT, USER, AccessKeyUsed
+from iamd.service.domain.names import casefold
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore
 
 from .authenticate import Caller
 from .ports import CallContext, Clock, IdFactory, iso8601

@@ -14,13 +14,13 @@ from typing import Any
 
 import orjson
 
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from projections.principals import AwsPolicyLookup, PrincipalPolicyCache
-from projections.runner import ProjectionRunner
-from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
-from service.domain.events import GROUP, POLICY, ROLE, USER
-from service.domain.names import parse_policy_arn, stream_name
-from service.eventstore.port import EventStore
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.projections.principals import AwsPolicyLookup, PrincipalPolicyCache
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
+from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
+from iamd.service.domain.names import parse_policy_arn, stream_name
+from iamd.service.eventstore.port import EventStore
 
 from .authorize import Authorizer
 from .ports import Clock

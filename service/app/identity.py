@@ -19,10 +19,10 @@ from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
-from projections.identity import IdentityProjection
-from projections.runner import ProjectionRunner
-from service.domain import identity, managed_policy, names
-from service.domain.errors import (
+from iamd.projections.identity import IdentityProjection
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain import identity, managed_policy, names
+from iamd.service.domain.errors import (
     EntityAlreadyExistsError,
     FieldProblem,
     LimitExceededError,
@@ -32,11 +32,11 @@ from service.domain.errors import (
     ServiceUnavailableError,
     ValidationError,
 )
-from service.domain.events import GROUP, POLICY, ROLE, USER, NameReleased, Renamed
-from service.domain.names import casefold, stream_name
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore
-from service.policy import PolicyType, validate_policy
+from iamd.service.domain.events import GROUP, POLICY, ROLE, USER, NameReleased, Renamed
+from iamd.service.domain.names import casefold, stream_name
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore
+from iamd.service.policy import PolicyType, validate_policy
 
 from .aws_policies import AwsManagedPolicies
 from .ports import CallContext, Clock, IdFactory, iso8601

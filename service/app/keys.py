@@ -32,9 +32,9 @@ from typing import Any
 
 import structlog
 
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from service.auth.keyring import Keyring, KeyringError
-from service.domain.events import (
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.service.auth.keyring import Keyring, KeyringError
+from iamd.service.domain.events import (
     ACCOUNT,
     USER,
     AccessKeySecretReencrypted,
@@ -44,14 +44,14 @@ from service.domain.events import (
     VirtualMFADeviceSeedReencrypted,
     event_type,
 )
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventFilter, EventStore, NewEvent, StreamState
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventFilter, EventStore, NewEvent, StreamState
 
 from .ports import Clock, iso8601
 
 log = structlog.get_logger(__name__)
 
-DEPLOYMENT_STREAM = "iamd-deployment"  # also service.app.bootstrap's
+DEPLOYMENT_STREAM = "iamd-deployment"  # also iamd.service.app.bootstrap's
 
 # The events that carry a ciphertext made under the KEK, and where in their payload.
 _SECRET_EVENTS = ("AccountAccessKeyCreated", "UserAccessKeyCreated", "SessionIssued", "VirtualMFADeviceCreated",

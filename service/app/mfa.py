@@ -8,13 +8,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from projections.identity import IdentityProjection, View
-from service.auth import totp
-from service.auth.keyring import Keyring
-from service.domain import identity, mfa, names
-from service.domain.errors import FieldProblem, InvalidInputError, ValidationError
-from service.domain.events import USER
-from service.domain.names import casefold, stream_name
+from iamd.projections.identity import IdentityProjection, View
+from iamd.service.auth import totp
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import identity, mfa, names
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, ValidationError
+from iamd.service.domain.events import USER
+from iamd.service.domain.names import casefold, stream_name
 
 from .authenticate import Caller
 from .ports import CallContext, Clock, iso8601

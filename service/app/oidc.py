@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from projections.identity import IdentityProjection, View
-from service.domain import names, oidc
-from service.domain.events import Event
+from iamd.projections.identity import IdentityProjection, View
+from iamd.service.domain import names, oidc
+from iamd.service.domain.events import Event
 
 from .ports import CallContext, Clock, iso8601
 from .repository import Repository

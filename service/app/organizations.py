@@ -8,19 +8,19 @@ import secrets
 import string
 from typing import Any
 
-from projections.identity import IdentityProjection
-from service.domain import organizations
-from service.domain.errors import (
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain import organizations
+from iamd.service.domain.errors import (
     AccessDeniedError,
     AlreadyInOrganizationError,
     FieldProblem,
     InvalidInputError,
     OrganizationsNotInUseError,
 )
-from service.domain.events import ACCOUNT, AccountCreated, event_type
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore, NewEvent, StreamState
-from service.policy import PolicyType
+from iamd.service.domain.events import ACCOUNT, AccountCreated, event_type
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.service.policy import PolicyType
 
 from .identity import IdentityCommands, check_policy_document
 from .ports import CallContext, Clock, iso8601

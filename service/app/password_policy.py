@@ -6,9 +6,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from projections.identity import IdentityProjection
-from service.domain import password_policy
-from service.domain.events import ACCOUNT
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain import password_policy
+from iamd.service.domain.events import ACCOUNT
 
 from .ports import CallContext, Clock, iso8601
 from .repository import Repository

@@ -12,9 +12,9 @@ import hashlib
 from dataclasses import dataclass
 from importlib import resources
 
-from service.domain.errors import FieldProblem, ValidationError
-from service.policy.analyzer import Finding, InvalidRequestError, validate_policy_findings
-from service.policy.catalogue import Catalogue
+from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.policy.analyzer import Finding, InvalidRequestError, validate_policy_findings
+from iamd.service.policy.catalogue import Catalogue
 
 MAX_RESULTS = 1000  # findings per page at most (and when the caller does not say)
 LOCALES = ("", "EN")  # findings are in English; AWS's other locales are refused, not ignored

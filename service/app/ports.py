@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from service.eventstore.port import new_id
+from iamd.service.eventstore.port import new_id
 
 
 class Clock(Protocol):

@@ -12,15 +12,15 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, TypeVar
 
-from projections.identity import AccountView, IdentityProjection, View
-from service.app.aws_policies import AwsManagedPolicies
-from service.domain import names
-from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError
-from service.domain.events import GROUP, POLICY, ROLE, USER
-from service.domain.identity import not_found
-from service.domain.managed_policy import check_version_id
-from service.domain.managed_policy import not_found as policy_not_found
-from service.domain.names import casefold
+from iamd.projections.identity import AccountView, IdentityProjection, View
+from iamd.service.app.aws_policies import AwsManagedPolicies
+from iamd.service.domain import names
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError
+from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
+from iamd.service.domain.identity import not_found
+from iamd.service.domain.managed_policy import check_version_id
+from iamd.service.domain.managed_policy import not_found as policy_not_found
+from iamd.service.domain.names import casefold
 
 T = TypeVar("T")
 

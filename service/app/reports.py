@@ -10,9 +10,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from projections.identity import IdentityProjection
-from service.domain import reports
-from service.domain.events import ACCOUNT, USER
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain import reports
+from iamd.service.domain.events import ACCOUNT, USER
 
 from .ports import CallContext, Clock
 

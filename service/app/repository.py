@@ -7,12 +7,12 @@ import uuid
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar
 
-from service.domain import identity, managed_policy
-from service.domain.errors import ConcurrentModificationError
-from service.domain.events import POLICY, Event, ReservationVoided, decode_event, event_type
-from service.domain.names import stream_name
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore, ExpectedVersion, NewEvent, StreamState
+from iamd.service.domain import identity, managed_policy
+from iamd.service.domain.errors import ConcurrentModificationError
+from iamd.service.domain.events import POLICY, Event, ReservationVoided, decode_event, event_type
+from iamd.service.domain.names import stream_name
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore, ExpectedVersion, NewEvent, StreamState
 
 from .ports import CallContext, Clock, iso8601
 

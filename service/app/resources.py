@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from projections.identity import IdentityProjection
-from service.domain import names, resources
-from service.domain.errors import AccessDeniedError, NoSuchEntityError
-from service.policy import PolicyType
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain import names, resources
+from iamd.service.domain.errors import AccessDeniedError, NoSuchEntityError
+from iamd.service.policy import PolicyType
 
 from .identity import check_policy_document
 from .ports import CallContext, Clock

@@ -10,16 +10,16 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-from projections.principals import PrincipalPolicyCache, resource_document_type
-from projections.runner import ProjectionRunner
-from service.domain.errors import (
+from iamd.projections.principals import PrincipalPolicyCache, resource_document_type
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain.errors import (
     FieldProblem,
     InvalidInputError,
     MalformedPolicyDocumentError,
     NoSuchEntityError,
     ServiceUnavailableError,
 )
-from service.policy import (
+from iamd.service.policy import (
     AuthorizationRequest,
     CompiledPolicy,
     Decision,

@@ -22,14 +22,14 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
-from projections.principals import PrincipalPolicyCache
-from service.auth.keyring import Keyring
-from service.domain import identity, sts
-from service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
-from service.domain.events import ROLE, SessionIssued, decode_event
-from service.domain.names import casefold, is_aws_managed_policy, stream_name
-from service.eventstore.port import EventStore, NewEvent, StreamState
-from service.policy import PolicyType
+from iamd.projections.principals import PrincipalPolicyCache
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import identity, sts
+from iamd.service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
+from iamd.service.domain.events import ROLE, SessionIssued, decode_event
+from iamd.service.domain.names import casefold, is_aws_managed_policy, stream_name
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.service.policy import PolicyType
 
 from .authenticate import Caller
 from .authorize import Authorizer

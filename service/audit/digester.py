@@ -21,9 +21,9 @@ from typing import Any
 import orjson
 import structlog
 
-from projections.audit_index import AUDIT_STREAMS
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import EventStore, NewEvent, StreamState, follow_live
+from iamd.projections.audit_index import AUDIT_STREAMS
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState, follow_live
 
 from .digest import (
     DIGEST_STREAM,
@@ -291,12 +291,12 @@ def rotate_digest_key_command(argv: list[str], env: dict[str, str] | None = None
     import argparse
     import sys
 
-    from service.app.ports import SystemClock
-    from service.config import Settings
-    from service.domain.events import UPCASTERS
-    from service.eventstore import EventCodec, open_event_store
+    from iamd.service.app.ports import SystemClock
+    from iamd.service.config import Settings
+    from iamd.service.domain.events import UPCASTERS
+    from iamd.service.eventstore import EventCodec, open_event_store
 
-    from service.log_config import configure_logging
+    from iamd.service.log_config import configure_logging
 
     env = dict(os.environ) if env is None else env
     configure_logging(env.get("IAMD_LOG_LEVEL", "warning"))
@@ -324,7 +324,7 @@ def rotate_digest_key_command(argv: list[str], env: dict[str, str] | None = None
             await store.close()
 
     try:
-        from service.admin import data_dir_lock  # iamd holds it while serving
+        from iamd.service.admin import data_dir_lock  # iamd holds it while serving
     except ImportError:
         lock: Any = contextlib.nullcontext()
     else:

@@ -25,10 +25,10 @@ from typing import Any, NamedTuple
 
 import structlog
 
-from projections.audit_index import AUDIT_STREAMS
-from projections.identity import IDENTITY_STREAMS
-from service.eventstore.errors import EventStoreUnavailable
-from service.eventstore.port import EventStore, RecordedEvent
+from iamd.projections.audit_index import AUDIT_STREAMS
+from iamd.projections.identity import IDENTITY_STREAMS
+from iamd.service.eventstore.errors import EventStoreUnavailable
+from iamd.service.eventstore.port import EventStore, RecordedEvent
 
 from .record import EVENT_SOURCES, EVENT_VERSION, REGION, call_fact
 from .writer import AuditWriter

@@ -17,7 +17,7 @@ from typing import Any
 import orjson
 import structlog
 
-from service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
 
 log = structlog.get_logger(__name__)
 

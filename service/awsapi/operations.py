@@ -27,7 +27,7 @@ from google.protobuf import descriptor as pb_descriptor
 from google.protobuf import message as pb_message
 from google.protobuf import timestamp_pb2
 
-from service.domain.errors import FieldProblem, InvalidInputError
+from iamd.service.domain.errors import FieldProblem, InvalidInputError
 
 _PAGE_MEMBERS = {"Marker": "marker", "MaxItems": "max_items"}
 

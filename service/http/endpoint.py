@@ -22,13 +22,13 @@ import structlog
 from aiohttp import web
 from google.protobuf import json_format
 
-from service.app.authenticate import SignedCall
-from service.auth import signing
-from service.awsapi import json11, query
-from service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
-from service.domain.errors import IamError
-from service.eventstore.port import new_id
-from service.rpc.gateway import CallGateway, Invoke, Refused
+from iamd.service.app.authenticate import SignedCall
+from iamd.client import signing
+from iamd.service.awsapi import json11, query
+from iamd.service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
+from iamd.service.domain.errors import IamError
+from iamd.service.eventstore.port import new_id
+from iamd.service.rpc.gateway import CallGateway, Invoke, Refused
 
 from .listen import serve_app
 

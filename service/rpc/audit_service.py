@@ -9,17 +9,17 @@ import grpc
 import orjson
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from service.app.audit import AuditLookup, LookupQuery
-from service.app.authorize import AuthorizeQuery
-from service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
-from service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
-from service.eventstore.errors import InvalidPosition
-from service.eventstore.port import EventStore
-from service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
-from service.audit.digester import Digester, iso, read_audit_entries, read_digests
-from service.audit.record import render
+from iamd.v1 import audit_pb2, audit_pb2_grpc
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.service.app.audit import AuditLookup, LookupQuery
+from iamd.service.app.authorize import AuthorizeQuery
+from iamd.service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
+from iamd.service.eventstore.errors import InvalidPosition
+from iamd.service.eventstore.port import EventStore
+from iamd.service.audit.digest import SIGNATURE_ALGORITHM, ValidationReport
+from iamd.service.audit.digester import Digester, iso, read_audit_entries, read_digests
+from iamd.service.audit.record import render
 
 from . import convert
 from .caller import CallerResolver

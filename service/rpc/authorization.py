@@ -7,16 +7,16 @@ from typing import Any
 
 import grpc
 
-from projections.runner import ProjectionRunner
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc
-from service.app.authenticate import Authenticator, SignedCall
-from service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
-from service.app.history import AsOf, TimeTravel
-from service.audit.writer import AuditWriter
-from service.app.policy_validation import PolicyValidator
-from service.app.simulate import SimulatedDecision, Simulation, Simulator
-from service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError, ValidationError
+from iamd.projections.runner import ProjectionRunner
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
+from iamd.service.app.authenticate import Authenticator, SignedCall
+from iamd.service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
+from iamd.service.app.history import AsOf, TimeTravel
+from iamd.service.audit.writer import AuditWriter
+from iamd.service.app.policy_validation import PolicyValidator
+from iamd.service.app.simulate import SimulatedDecision, Simulation, Simulator
+from iamd.service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError, ValidationError
 
 from . import convert
 from .gateway import AUDIT_DECISIONS

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import grpc
 
-from service.app.authenticate import Caller
-from service.app.ports import CallContext
-from service.domain.errors import MissingAuthenticationTokenError
+from iamd.service.app.authenticate import Caller
+from iamd.service.app.ports import CallContext
+from iamd.service.domain.errors import MissingAuthenticationTokenError
 
 from .guard import CALLER
 from .gateway import AUDIT_CARRIER, OPERATION, REQUEST_ID, peer_ip

@@ -8,13 +8,13 @@ from typing import Any
 
 from google.protobuf.timestamp_pb2 import Timestamp
 
-from protos.iamd.v1 import authorization_pb2 as authz_pb
-from protos.iamd.v1 import common_pb2 as pb
-from service.app.ports import iso8601 as ISO8601
-from service.domain.errors import FieldProblem, ValidationError
-from service.domain.events import GROUP, POLICY, ROLE, USER
-from service.policy import Decision, Effect
-from service.policy.analyzer import Finding
+from iamd.v1 import authorization_pb2 as authz_pb
+from iamd.v1 import common_pb2 as pb
+from iamd.service.app.ports import iso8601 as ISO8601
+from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
+from iamd.service.policy import Decision, Effect
+from iamd.service.policy.analyzer import Finding
 
 KIND_BY_ENUM = {pb.ENTITY_KIND_USER: USER, pb.ENTITY_KIND_GROUP: GROUP, pb.ENTITY_KIND_ROLE: ROLE,
                 pb.ENTITY_KIND_POLICY: POLICY}

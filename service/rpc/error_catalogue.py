@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import inspect
 
-from service.awsapi.query import error_status
-from service.domain import errors as e
+from iamd.service.awsapi.query import error_status
+from iamd.service.domain import errors as e
 
 from .errors import _RETRY_AFTER, STATUS_BY_ERROR
 
@@ -21,7 +21,7 @@ Every failed call answers with one IAM error code. Over gRPC it is the `reason` 
 `google.rpc.ErrorInfo` (domain `iamd.v1`) in the status details, beside the gRPC status below and,
 where they help, `BadRequest` field violations, a `QuotaFailure`, a `PreconditionFailure`, a
 `ResourceInfo` or a `RetryInfo`; the Python SDK raises the exception class of the same name
-(`clients/errors.py`). On the AWS-compatible HTTP endpoint it is the `Code` of AWS's error
+(`clients/iamd/client/errors.py`). On the AWS-compatible HTTP endpoint it is the `Code` of AWS's error
 document, with the HTTP status below. The codes and their gRPC statuses are declared once, in
 `protos/iamd/v1/errors.proto` (enum `ErrorCode`, options `iam_code` and `grpc_status`), which
 clients in any language can generate from. This page is generated from the code (`make docs`);

@@ -14,8 +14,8 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from protos.iamd.v1 import errors_pb2
-from service.domain import errors as e
+from iamd.v1 import errors_pb2
+from iamd.service.domain import errors as e
 
 ERROR_DOMAIN = "iamd.v1"
 

@@ -29,9 +29,9 @@ import structlog
 from google.protobuf import descriptor as pb_descriptor
 from google.protobuf import message as pb_message
 
-from service.app.authenticate import Caller, SignedCall
-from service.app.ports import AuditCarrier, Clock, iso8601
-from service.audit.record import (
+from iamd.service.app.authenticate import Caller, SignedCall
+from iamd.service.app.ports import AuditCarrier, Clock, iso8601
+from iamd.service.audit.record import (
     HIDDEN,
     SECRET_FIELDS,
     DecisionFact,
@@ -41,9 +41,9 @@ from service.audit.record import (
     omitted,
     user_identity,
 )
-from service.audit.writer import AuditWriter
-from service.awsapi.operations import aws_operation
-from service.domain.errors import (
+from iamd.service.audit.writer import AuditWriter
+from iamd.service.awsapi.operations import aws_operation
+from iamd.service.domain.errors import (
     FieldProblem,
     IamError,
     InvalidInputError,
@@ -51,8 +51,8 @@ from service.domain.errors import (
     ServiceUnavailableError,
     ThrottlingError,
 )
-from service.eventstore.errors import EventStoreUnavailable
-from service.eventstore.port import new_id
+from iamd.service.eventstore.errors import EventStoreUnavailable
+from iamd.service.eventstore.port import new_id
 
 from .errors import STATUS_BY_ERROR, to_grpc_status
 from .messages import Method, MessageDecoder

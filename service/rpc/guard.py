@@ -10,12 +10,12 @@ from collections.abc import Mapping
 from contextvars import ContextVar
 from typing import Any
 
-from projections.identity import IdentityProjection
-from service.app.authenticate import Authenticator, Caller, SignedCall
-from service.app.authorize import Authorizer
-from service.app.credentials import CredentialCommands
-from service.app.ports import CallContext
-from service.domain.errors import AccessDeniedError
+from iamd.projections.identity import IdentityProjection
+from iamd.service.app.authenticate import Authenticator, Caller, SignedCall
+from iamd.service.app.authorize import Authorizer
+from iamd.service.app.credentials import CredentialCommands
+from iamd.service.app.ports import CallContext
+from iamd.service.domain.errors import AccessDeniedError
 
 from . import permissions
 

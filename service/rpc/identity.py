@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import grpc
 
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc
-from service.app.credentials import CredentialCommands
-from service.app.identity import IdentityCommands
-from service.app.mfa import MfaCommands
-from service.app.queries import IdentityQueries, Page, paginate, tag_page
-from service.app.account_alias import AccountAliasCommands
-from service.app.oidc import OidcProviderCommands
-from service.app.password_policy import PasswordPolicyCommands
-from service.app.reports import AccountReports
-from service.app.resources import ResourceCommands
-from service.domain import names, reports
-from service.domain.errors import FieldProblem, ValidationError
-from service.domain.events import GROUP, POLICY, ROLE, USER
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+from iamd.service.app.credentials import CredentialCommands
+from iamd.service.app.identity import IdentityCommands
+from iamd.service.app.mfa import MfaCommands
+from iamd.service.app.queries import IdentityQueries, Page, paginate, tag_page
+from iamd.service.app.account_alias import AccountAliasCommands
+from iamd.service.app.oidc import OidcProviderCommands
+from iamd.service.app.password_policy import PasswordPolicyCommands
+from iamd.service.app.reports import AccountReports
+from iamd.service.app.resources import ResourceCommands
+from iamd.service.domain import names, reports
+from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
 
 from . import convert
 from .caller import CallerResolver

@@ -63,8 +63,8 @@ class MessageDecoder:
 
 def _aws_shaped(rpc: str, event_name: str, part: str, message: pb_message.Message) -> dict[str, Any] | None:
     """CloudTrail's requestParameters / responseElements of an AWS operation, from botocore's model."""
-    from service.awsapi.operations import OPERATIONS_BY_RPC_AND_NAME, from_request, lower_camel, to_output
-    from service.awsapi.models import service_model
+    from iamd.service.awsapi.operations import OPERATIONS_BY_RPC_AND_NAME, from_request, lower_camel, to_output
+    from iamd.service.awsapi.models import service_model
 
     op = OPERATIONS_BY_RPC_AND_NAME.get((rpc, event_name))
     if op is None:
@@ -79,7 +79,7 @@ def _aws_shaped(rpc: str, event_name: str, part: str, message: pb_message.Messag
 
 def iamd_services() -> tuple[pb_descriptor.ServiceDescriptor, ...]:
     """Every iamd.v1 service, from the generated descriptors."""
-    from protos.iamd.v1 import audit_pb2, authorization_pb2, identity_pb2, organizations_pb2, sts_pb2
+    from iamd.v1 import audit_pb2, authorization_pb2, identity_pb2, organizations_pb2, sts_pb2
 
     return tuple(service for module in (identity_pb2, authorization_pb2, sts_pb2, audit_pb2, organizations_pb2)
                  for service in module.DESCRIPTOR.services_by_name.values())

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import grpc
 
-from protos.iamd.v1 import organizations_pb2 as opb
-from protos.iamd.v1 import organizations_pb2_grpc
-from service.app.identity import IdentityCommands
-from service.app.organizations import ACCESS_ROLE, OrganizationCommands
-from service.domain import organizations
-from service.domain.errors import (
+from iamd.v1 import organizations_pb2 as opb
+from iamd.v1 import organizations_pb2_grpc
+from iamd.service.app.identity import IdentityCommands
+from iamd.service.app.organizations import ACCESS_ROLE, OrganizationCommands
+from iamd.service.domain import organizations
+from iamd.service.domain.errors import (
     AccountNotFoundError,
     ChildNotFoundError,
     FieldProblem,

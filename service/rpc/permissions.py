@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Any
 
-from projections.identity import IdentityProjection
-from protos.iamd.v1 import common_pb2 as pb
-from service.app.authenticate import Caller
-from service.domain import oidc
-from service.domain.names import casefold
+from iamd.projections.identity import IdentityProjection
+from iamd.v1 import common_pb2 as pb
+from iamd.service.app.authenticate import Caller
+from iamd.service.domain import oidc
+from iamd.service.domain.names import casefold
 
 Pair = tuple[str, str]
 _KIND_WORD = {pb.ENTITY_KIND_USER: "User", pb.ENTITY_KIND_GROUP: "Group", pb.ENTITY_KIND_ROLE: "Role",

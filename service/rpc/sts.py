@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import grpc
 
-from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
-from service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands
+from iamd.v1 import sts_pb2, sts_pb2_grpc
+from iamd.service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands
 
 from . import convert
 from .caller import CallerResolver

@@ -48,7 +48,7 @@ async def service_and_engine() -> dict[str, Any]:
 
 
 async def in_process_components() -> dict[str, Any]:
-    from service.log_config import configure_logging
+    from iamd.service.log_config import configure_logging
 
     configure_logging("warning")
     from .authorize_bench import run_audit_overhead_bench, run_authorize_bench

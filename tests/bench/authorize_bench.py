@@ -11,17 +11,17 @@ from typing import Any
 
 import grpc
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from clients.credentials import resolve_credentials, signing_interceptors
-from projections.principals import PrincipalPolicyCache
-from service.app.authorize import Authorizer, AuthorizeQuery
-from service.app.ports import SystemClock
-from service.audit.writer import AuditWriter
-from service.config import Settings
-from service.server import build_server
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.client.credentials import resolve_credentials, signing_interceptors
+from iamd.projections.principals import PrincipalPolicyCache
+from iamd.service.app.authorize import Authorizer, AuthorizeQuery
+from iamd.service.app.ports import SystemClock
+from iamd.service.audit.writer import AuditWriter
+from iamd.service.config import Settings
+from iamd.service.server import build_server
 
 ACCOUNT = "123456789012"
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import grpc
 
-from protos.iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2 as apb
 
 SERVICE = apb.DESCRIPTOR.services_by_name["AuthorizationService"].full_name
 

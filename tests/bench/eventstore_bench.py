@@ -17,7 +17,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from service.eventstore import (
+from iamd.service.eventstore import (
     EventCodec,
     EventStore,
     InMemoryEventStore,

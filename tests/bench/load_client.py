@@ -20,10 +20,10 @@ from pathlib import Path
 import grpc
 import orjson
 
-from clients.credentials import resolve_credentials, signing_interceptors
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.client.credentials import resolve_credentials, signing_interceptors
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from iamd.v1 import identity_pb2 as ipb
 from tests.bench.procs import cpu_seconds
 
 Call = Callable[[int], Awaitable[object]]  # one call; the argument is the call's number

@@ -10,13 +10,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from service.app.organizations import org_stream
-from service.app.ports import CallContext
-from service.app.repository import Repository
-from service.domain import organizations
-from service.domain.events import UPCASTERS, Event, OrganizationalUnitCreated, OrganizationCreated, event_type
-from service.eventstore import EventCodec, open_event_store
-from service.eventstore.port import NewEvent, StreamState
+from iamd.service.app.organizations import org_stream
+from iamd.service.app.ports import CallContext
+from iamd.service.app.repository import Repository
+from iamd.service.domain import organizations
+from iamd.service.domain.events import UPCASTERS, Event, OrganizationalUnitCreated, OrganizationCreated, event_type
+from iamd.service.eventstore import EventCodec, open_event_store
+from iamd.service.eventstore.port import NewEvent, StreamState
 
 MANAGEMENT = "123456789012"
 NOW = "2026-11-23T00:00:00Z"

@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from service.policy import (
+from iamd.service.policy import (
     AuthorizationRequest,
     PolicyIndex,
     PolicyInputs,

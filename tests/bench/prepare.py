@@ -27,14 +27,14 @@ from pathlib import Path
 
 import grpc
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc
-from service.auth.keyring import Keyring
-from service.domain import events as ev
-from service.domain.names import entity_arn, stream_name
-from service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import events as ev
+from iamd.service.domain.names import entity_arn, stream_name
+from iamd.service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
 from tests.bench.policy_bench import identity_document
 from tests.bench.procs import ACCOUNT
 

@@ -16,9 +16,9 @@ from pathlib import Path
 import grpc
 import orjson
 
-from clients.credentials import Credentials, resolve_credentials, signing_interceptors
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc
+from iamd.client.credentials import Credentials, resolve_credentials, signing_interceptors
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
 
 REPO = Path(__file__).resolve().parents[2]
 PYTHON = sys.executable
@@ -104,9 +104,9 @@ def stop_all() -> None:
 
 
 def start_iamd(data_dir: Path, *, audit: str = "sync") -> Server:
-    """`python -m service` exactly as `iamd` runs it (the console script calls the same main)."""
+    """`python -m iamd.service` exactly as `iamd` runs it (the console script calls the same main)."""
     port = free_port()
-    args = [PYTHON, "-m", "service", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
+    args = [PYTHON, "-m", "iamd.service", "--listen", f"127.0.0.1:{port}", "--data-dir", str(data_dir),
             "--account-id", ACCOUNT, "--audit-durability", audit, "--log-level", "warning",
             "--shutdown-grace", "5"]
     return _spawn("iamd", args, data_dir.parent / f"{data_dir.name}.log", port)
@@ -152,7 +152,7 @@ def code_version() -> dict[str, object]:
         done = subprocess.run(["git", *args], cwd=REPO, capture_output=True, text=True)
         return done.stdout.strip() if done.returncode == 0 else ""
 
-    changed = git("status", "--porcelain", "--", "service", "projections", "protos")
+    changed = git("status", "--porcelain", "--", "service", "projections", "protos", "clients")
     return {"commit": git("rev-parse", "--short", "HEAD") or "unknown (not a git checkout)",
             "uncommitted_server_files": len(changed.splitlines())}
 

@@ -9,11 +9,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from projections.runner import ProjectionRunner
-from service.domain.events import UPCASTERS
-from service.eventstore import EventCodec, open_event_store
-from service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain.events import UPCASTERS
+from iamd.service.eventstore import EventCodec, open_event_store
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
 
 ACCOUNT = "123456789012"
 NOW = "2026-11-22T10:00:00Z"

@@ -16,9 +16,9 @@ from pathlib import Path
 
 import orjson
 
-from service.domain.events import USER, UserCreated, event_type
-from service.domain.names import entity_arn, stream_name
-from service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
+from iamd.service.domain.events import USER, UserCreated, event_type
+from iamd.service.domain.names import entity_arn, stream_name
+from iamd.service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
 
 ACCOUNT = "123456789012"
 NOW = "2026-12-01T00:00:00Z"

@@ -41,9 +41,9 @@ from typing import Any
 import grpc
 import orjson
 
-from clients.credentials import signing_interceptors
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc
+from iamd.client.credentials import signing_interceptors
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
 from tests.bench import prepare
 from tests.bench.procs import (
     Server,

@@ -33,12 +33,12 @@ from google.rpc import error_details_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_status import rpc_status
 
-from clients.credentials import Credentials, resolve_credentials, signing_interceptors
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc, authorization_pb2, authorization_pb2_grpc
-from protos.iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
-from service.audit.record import render
-from service.rpc.gateway import MessageDecoder
-from service.server import SERVICES
+from iamd.client.credentials import Credentials, resolve_credentials, signing_interceptors
+from iamd.v1 import audit_pb2, audit_pb2_grpc, authorization_pb2, authorization_pb2_grpc
+from iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.service.audit.record import render
+from iamd.service.rpc.gateway import MessageDecoder
+from iamd.service.server import SERVICES
 
 REPO = Path(__file__).resolve().parents[2]
 ACCOUNT = "123456789012"
@@ -133,7 +133,7 @@ async def call(stub_method: Any, request: Any, timeout: float = CALL_TIMEOUT) ->
 
 @dataclass
 class IamdProcess:
-    """`python -m service` on a loopback port over `data_dir` (its stderr kept in `log`)."""
+    """`python -m iamd.service` on a loopback port over `data_dir` (its stderr kept in `log`)."""
 
     data_dir: Path
     log: Path
@@ -154,7 +154,7 @@ class IamdProcess:
             env.pop(key, None)
         # stderr through a pipe, copied to `log` by this process: iamd's own writes are then only
         # its data directory's (a test that limits them does not limit its log).
-        command = [sys.executable, "-m", "service", "--listen", self.target, "--data-dir", str(self.data_dir),
+        command = [sys.executable, "-m", "iamd.service", "--listen", self.target, "--data-dir", str(self.data_dir),
                    "--account-id", ACCOUNT, "--log-level", "warning", *self.extra_args]
         if self.stderr_to_file:
             with open(self.log, "ab") as log:

@@ -16,11 +16,11 @@ from typing import Any
 
 import grpc
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import audit_pb2
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.client.credentials import Credentials
+from iamd.v1 import audit_pb2
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .harness import ACCOUNT, IN_DOUBT, OK, Clients, IamdProcess, Outcome, audit_records, call, policy
 

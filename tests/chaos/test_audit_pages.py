@@ -15,9 +15,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import audit_pb2
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import audit_pb2
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import identity_pb2 as ipb
 
 from .harness import ACCOUNT, IamdProcess, call
 

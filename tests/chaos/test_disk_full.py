@@ -31,10 +31,10 @@ from typing import Any
 import grpc
 import pytest
 
-from protos.iamd.v1 import audit_pb2
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import audit_pb2
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .harness import (ACCOUNT, ALL_VARIANTS, IN_DOUBT, WRITERS, Clients, IamdProcess, Outcome, audit_records, call, env_int,
                       policy)

@@ -32,9 +32,9 @@ from typing import Any
 
 import pytest
 
-from protos.iamd.v1 import audit_pb2
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import audit_pb2
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .harness import ALL_VARIANTS, LOAD_SECONDS, TRIALS, WRITERS, Clients, IamdProcess
 from .load import Ledger, Writer, setup_policies, verify_audit, verify_keys_sign, verify_state

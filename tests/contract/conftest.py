@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import pytest
 
-from service.eventstore import (
+from iamd.service.eventstore import (
     EventCodec,
     EventStore,
     InMemoryEventStore,

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from service.eventstore import (
+from iamd.service.eventstore import (
     AppendResult,
     CodecError,
     EventCodec,
@@ -824,8 +824,8 @@ def test_open_event_store_rejects_other_uris(uri: str) -> None:
 def test_kurrentdb_connections_keep_alive_unless_the_uri_says_otherwise() -> None:
     """Issue 15: kurrentdbclient pings nothing by default, so a crashed node or a partition left a
     subscription waiting forever; iamd turns keepalive on and keeps what a URI sets itself."""
-    from service.eventstore import EventCodec
-    from service.eventstore.kurrentdb import KurrentDbEventStore
+    from iamd.service.eventstore import EventCodec
+    from iamd.service.eventstore.kurrentdb import KurrentDbEventStore
 
     def options(uri: str):  # type: ignore[no-untyped-def]
         return KurrentDbEventStore(uri, EventCodec())._client.connection_spec.options

@@ -10,10 +10,10 @@ from pathlib import Path
 import grpc
 import pytest
 
-from clients.credentials import Credentials, resolve_credentials, signing_interceptors
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2_grpc
-from service.config import Settings
-from service.server import RunningServer, build_server
+from iamd.client.credentials import Credentials, resolve_credentials, signing_interceptors
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2_grpc
+from iamd.service.config import Settings
+from iamd.service.server import RunningServer, build_server
 
 ACCOUNT = "123456789012"
 

@@ -11,8 +11,8 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.client.credentials import Credentials
+from iamd.v1 import identity_pb2 as ipb
 
 if TYPE_CHECKING:
     from .conftest import Iamd

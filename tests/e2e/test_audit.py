@@ -5,16 +5,16 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc
-from service.audit.record import HIDDEN
-from service.eventstore.port import EventFilter
+from iamd.client.credentials import Credentials
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+from iamd.service.audit.record import HIDDEN
+from iamd.service.eventstore.port import EventFilter
 
-from service.audit.record import render
-from service.rpc.gateway import MessageDecoder
-from service.server import SERVICES
+from iamd.service.audit.record import render
+from iamd.service.rpc.gateway import MessageDecoder
+from iamd.service.server import SERVICES
 
 from .conftest import ACCOUNT, Iamd
 
@@ -86,7 +86,7 @@ async def test_unauthenticated_calls_are_recorded_too(iamd: Iamd) -> None:
 
 
 async def test_lookup_events_like_cloudtrail_and_more(iamd: Iamd) -> None:
-    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
 
     for name in ("u1", "u2", "u3"):
         await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
@@ -129,7 +129,7 @@ def json_of(event) -> dict:
 
 
 async def test_a_call_whose_record_was_lost_in_a_crash_gets_one_at_restart(tmp_path) -> None:
-    from service.eventstore.port import NewEvent, StreamState
+    from iamd.service.eventstore.port import NewEvent, StreamState
 
     from .conftest import start_iamd, stop_iamd
 

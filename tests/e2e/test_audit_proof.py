@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pytest
 
-from clients import cli
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.audit.digest import SigningKey, build_digest, canonical, validate
-from service.audit.digester import witness_path
+from iamd.client import cli
+from iamd.v1 import audit_pb2, audit_pb2_grpc
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.audit.digest import SigningKey, build_digest, canonical, validate
+from iamd.service.audit.digester import witness_path
 
 from .conftest import Iamd, start_iamd, stop_iamd
 
@@ -261,7 +261,7 @@ async def test_a_chain_re_signed_with_a_replaced_key_fails_against_the_pinned_ke
 
 
 async def test_a_rotated_key_is_vouched_for_by_the_old_one_and_a_stranger_is_not(tmp_path: Path) -> None:
-    from service.__main__ import main as iamd_main
+    from iamd.service.__main__ import main as iamd_main
 
     server, pinned = await first_start(tmp_path)
     await some_calls(server, "ann")

@@ -10,12 +10,12 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2, sts_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.auth import signing
+from iamd.client.credentials import Credentials
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.client import signing
 
 from .conftest import ACCOUNT, Iamd, stop_iamd
 from .helpers import allow, deny, refused, user_with_key

@@ -123,8 +123,8 @@ async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> No
     """Organizations over JSON 1.1: the policy operations in AWS's shapes, the tree's reads, and
     CloudTrail's names in the audit trail for calls made either way."""
     boto3 = pytest.importorskip("boto3")
-    from protos.iamd.v1 import organizations_pb2 as opb
-    from protos.iamd.v1 import organizations_pb2_grpc
+    from iamd.v1 import organizations_pb2 as opb
+    from iamd.v1 import organizations_pb2_grpc
 
     grpc_org = organizations_pb2_grpc.OrganizationsServiceStub(iamd_http.channel)
     created = await grpc_org.CreateOrganization(opb.CreateOrganizationRequest())
@@ -155,7 +155,7 @@ async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> No
         await asyncio.to_thread(org.describe_policy, PolicyId=summary["Id"])
 
     # CloudTrail's names, whichever transport: AWS's CreatePolicy from organizations.amazonaws.com.
-    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
     audit = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
     events = (await audit.LookupEvents(audit_pb2.LookupEventsRequest(
         lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreatePolicy")]

@@ -11,10 +11,10 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.app.aws_policies import AwsManagedPolicies
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.app.aws_policies import AwsManagedPolicies
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 

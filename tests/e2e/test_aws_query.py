@@ -18,13 +18,13 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.audit.record import HIDDEN
-from service.auth.totp import totp
+from iamd.client.credentials import Credentials
+from iamd.v1 import audit_pb2, audit_pb2_grpc
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.audit.record import HIDDEN
+from iamd.service.auth.totp import totp
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 
@@ -276,8 +276,8 @@ async def test_development_flags_seed_a_fixed_root_key_and_reset_to_a_fresh_stat
     """What moto's server mode needs (tests/peers/moto_suite.py): its fixed key, and a reset."""
     import urllib.request
 
-    from service.config import Settings
-    from service.server import DevReset
+    from iamd.service.config import Settings
+    from iamd.service.server import DevReset
 
     dev = {"http_listen": "127.0.0.1:0", "dev_root_key": "FOOBARKEY:FOOBARSECRET", "dev_reset": True}
     iamd = await start_iamd(tmp_path / "data", **dev)
@@ -306,7 +306,7 @@ async def test_development_flags_seed_a_fixed_root_key_and_reset_to_a_fresh_stat
 
 
 def test_development_flags_are_refused_off_loopback() -> None:
-    from service.config import Settings
+    from iamd.service.config import Settings
 
     with pytest.raises(ValueError, match="development on loopback only"):
         Settings(listen="0.0.0.0:50051", insecure=True, http_listen="0.0.0.0:50080", dev_reset=True).check()
@@ -491,8 +491,8 @@ async def test_oidc_providers_are_registered_changed_and_deleted(iamd_http: Iamd
 async def test_racing_alias_changes_leave_exactly_the_final_alias_claimed(iamd_http: Iamd) -> None:
     """Found in review: concurrent CreateAccountAlias calls released a stale 'old' alias read from
     the projection, leaving the aliases in between claimed for ever."""
-    from service.domain import account_alias
-    from service.domain.events import decode_event
+    from iamd.service.domain import account_alias
+    from iamd.service.domain.events import decode_event
 
     iam = _client(iamd_http, "iam")
     results = await asyncio.gather(*(_call(iam.create_account_alias, AccountAlias=f"alias-{i}") for i in range(8)),
@@ -509,8 +509,8 @@ async def test_racing_alias_changes_leave_exactly_the_final_alias_claimed(iamd_h
 
 async def test_a_log_with_a_development_root_key_is_never_served_off_loopback(tmp_path: Path) -> None:
     """Found in review: the fixed key stayed in the log and a later start off loopback kept it."""
-    from service.config import Settings, StartRefusedError
-    from service.server import build_server
+    from iamd.service.config import Settings, StartRefusedError
+    from iamd.service.server import build_server
 
     iamd = await start_iamd(tmp_path / "data", dev_root_key="FOOBARKEY:FOOBARSECRET")
     await stop_iamd(iamd)

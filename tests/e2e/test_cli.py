@@ -9,7 +9,7 @@ from contextlib import redirect_stderr, redirect_stdout
 
 import pytest
 
-from clients import cli
+from iamd.client import cli
 
 from .conftest import ACCOUNT, Iamd
 

@@ -36,15 +36,16 @@ from typing import Any
 
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
-from protos.iamd.v1 import organizations_pb2 as opb
-from service.app.authorize import is_derived_key
-from service.auth import signing, totp
-from service.policy.scenario import expected_decision
+from iamd.client.credentials import Credentials
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import organizations_pb2 as opb
+from iamd.service.app.authorize import is_derived_key
+from iamd.client import signing
+from iamd.service.auth import totp
+from iamd.service.policy.scenario import expected_decision
 
 from .conftest import Iamd
 

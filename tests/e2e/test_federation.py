@@ -10,11 +10,11 @@ from datetime import UTC, datetime, timedelta
 import grpc
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc, identity_pb2_grpc, sts_pb2, sts_pb2_grpc
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.client.credentials import Credentials
+from iamd.v1 import audit_pb2, audit_pb2_grpc, identity_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import allow, field_violations, refused

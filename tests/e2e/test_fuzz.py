@@ -33,8 +33,8 @@ from grpc_status import rpc_status
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from clients.credentials import Credentials, RequestSigner
-from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
+from iamd.client.credentials import Credentials, RequestSigner
+from iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 

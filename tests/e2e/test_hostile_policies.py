@@ -10,12 +10,12 @@ from typing import Any
 import grpc
 import pytest
 
-from projections.identity import IDENTITY_STREAMS
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import organizations_pb2 as opb
-from protos.iamd.v1 import organizations_pb2_grpc, sts_pb2
+from iamd.projections.identity import IDENTITY_STREAMS
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import organizations_pb2 as opb
+from iamd.v1 import organizations_pb2_grpc, sts_pb2
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import TRUST_EC2, allow, field_violations, refused, user_with_key
@@ -111,7 +111,7 @@ async def test_session_policies_refuse_non_objects_nesting_and_size(iamd: Iamd) 
     await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="caller"), policy_name="sts",
         policy_document=allow(["sts:AssumeRole", "sts:GetFederationToken"])))
-    from protos.iamd.v1 import sts_pb2_grpc
+    from iamd.v1 import sts_pb2_grpc
 
     async with iamd.connect(credentials) as channel:
         stub = sts_pb2_grpc.SecurityTokenServiceStub(channel)

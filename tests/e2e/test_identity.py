@@ -5,10 +5,10 @@ from __future__ import annotations
 import grpc
 import pytest
 
-from projections.identity import IDENTITY_STREAMS
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.projections.identity import IDENTITY_STREAMS
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import TRUST_EC2, allow, deny, field_violations, refused

@@ -17,18 +17,18 @@ from pathlib import Path
 
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
-from service.admin import EXIT_REFUSED, backup, data_dir_lock
-from service.admin import run as admin_run
-from service.app.keys import DEPLOYMENT_STREAM, KeyCheckFailed, read_kek_record, rotate_kek
-from service.app.ports import SystemClock
-from service.auth import totp
-from service.auth.keyring import Keyring
-from service.config import Settings
-from service.domain.events import UPCASTERS
-from service.eventstore import EventCodec, open_event_store
+from iamd.client.credentials import Credentials
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import sts_pb2, sts_pb2_grpc
+from iamd.service.admin import EXIT_REFUSED, backup, data_dir_lock
+from iamd.service.admin import run as admin_run
+from iamd.service.app.keys import DEPLOYMENT_STREAM, KeyCheckFailed, read_kek_record, rotate_kek
+from iamd.service.app.ports import SystemClock
+from iamd.service.auth import totp
+from iamd.service.auth.keyring import Keyring
+from iamd.service.config import Settings
+from iamd.service.domain.events import UPCASTERS
+from iamd.service.eventstore import EventCodec, open_event_store
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .helpers import user_with_key
@@ -38,7 +38,7 @@ IAMD = Path(sys.executable).with_name("iamd")  # the installed console script, a
 
 
 def _iamd(*args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    command = [str(IAMD)] if IAMD.exists() else [sys.executable, "-m", "service"]
+    command = [str(IAMD)] if IAMD.exists() else [sys.executable, "-m", "iamd.service"]
     env = {**os.environ, "IAMD_ACCOUNT_ID": ACCOUNT, "IAMD_LOG_LEVEL": "warning"}
     return subprocess.run([*command, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout)
 

@@ -20,9 +20,9 @@ import grpc
 import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 from tests.e2e.conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from tests.fakes.kurrentdb_fake import FakeKurrentDb, running_fake
 
@@ -268,7 +268,7 @@ async def test_a_position_that_is_none_is_answered_invalid_input(iamd_on_fake: I
     """Issue 15, item 10: a real KurrentDB refuses a commit position that is no record's; a
     client's afterPosition that is none is its mistake (InvalidInput naming the field), never an
     outage. The fake answers as the server does."""
-    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
 
     iamd = iamd_on_fake
     created = await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))

@@ -20,18 +20,18 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from prometheus_client.parser import text_string_to_metric_families
 
-from clients.credentials import Credentials, SigningInterceptor, StreamSigningInterceptor
-from projections.runner import ProjectionRunner
-from protos.iamd.v1 import audit_pb2 as aupb
-from protos.iamd.v1 import audit_pb2_grpc
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import sts_pb2 as stspb
-from protos.iamd.v1 import sts_pb2_grpc
-from service.config import Settings, parse_settings
-from service.server import build_server
+from iamd.client.credentials import Credentials, SigningInterceptor, StreamSigningInterceptor
+from iamd.projections.runner import ProjectionRunner
+from iamd.v1 import audit_pb2 as aupb
+from iamd.v1 import audit_pb2_grpc
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import sts_pb2 as stspb
+from iamd.v1 import sts_pb2_grpc
+from iamd.service.config import Settings, parse_settings
+from iamd.service.server import build_server
 
 from .conftest import ACCOUNT, OffsetClock, root_credentials, start_iamd, stop_iamd
 from .helpers import allow, deny, refused
@@ -290,7 +290,7 @@ def _recording_channel(target: str, credentials: Credentials, seen: list[str]) -
 
 def _spawn(data_dir: Path, port: int, log: Path, **env: str) -> subprocess.Popen[bytes]:
     with open(log, "ab") as stderr:
-        return subprocess.Popen([sys.executable, "-m", "service", "--listen", f"127.0.0.1:{port}",
+        return subprocess.Popen([sys.executable, "-m", "iamd.service", "--listen", f"127.0.0.1:{port}",
                                  "--data-dir", str(data_dir)], cwd=ROOT,
                                 env={**os.environ, "IAMD_ACCOUNT_ID": ACCOUNT, "IAMD_LOG_LEVEL": "info", **env},
                                 stdout=subprocess.DEVNULL, stderr=stderr)

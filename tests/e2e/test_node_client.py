@@ -13,9 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import sts_pb2
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import sts_pb2
 
 from .conftest import ACCOUNT, Iamd
 

@@ -15,12 +15,12 @@ import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection_pb2, reflection_pb2_grpc
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
-from clients.credentials import signing_interceptors
+from iamd.client.credentials import signing_interceptors
 
 from .conftest import ACCOUNT, Iamd, root_credentials, start_iamd, stop_iamd
 from .helpers import allow
@@ -99,7 +99,7 @@ async def _wait_serving(target: str, proc: subprocess.Popen, data_dir: Path) -> 
 
 def _spawn(data_dir: Path, port: int) -> subprocess.Popen:
     env = {**os.environ, "IAMD_ACCOUNT_ID": ACCOUNT, "IAMD_LOG_LEVEL": "warning"}
-    return subprocess.Popen([sys.executable, "-m", "service", "--listen", f"127.0.0.1:{port}",
+    return subprocess.Popen([sys.executable, "-m", "iamd.service", "--listen", f"127.0.0.1:{port}",
                              "--data-dir", str(data_dir)], cwd=ROOT, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -144,10 +144,10 @@ async def test_health_and_reflection(iamd: Iamd) -> None:
 
 
 async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(tmp_path: Path) -> None:
-    from service.domain.events import UPCASTERS
-    from service.eventstore import EventCodec
-    from service.eventstore.port import NewEvent, StreamState
-    from service.eventstore.sqlite import SqliteEventStore
+    from iamd.service.domain.events import UPCASTERS
+    from iamd.service.eventstore import EventCodec
+    from iamd.service.eventstore.port import NewEvent, StreamState
+    from iamd.service.eventstore.sqlite import SqliteEventStore
 
     server = await start_iamd(tmp_path / "d")
     await server.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))

@@ -8,12 +8,12 @@ import json
 
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
-from protos.iamd.v1 import organizations_pb2 as opb
+from iamd.client.credentials import Credentials
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import allow, deny
@@ -307,7 +307,7 @@ async def test_policy_descriptions_and_aws_shapes(iamd: Iamd, monkeypatch: pytes
     """Issue 12: `organizations create-policy --description` and AWS's Policy.PolicySummary shape."""
     import grpc
 
-    from clients import cli
+    from iamd.client import cli
 
     from .helpers import refused
 

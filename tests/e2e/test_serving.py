@@ -9,13 +9,13 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.app.ports import SystemClock
-from service.eventstore.port import EventFilter
-from service.rpc.gateway import CallGateway
-from service.server import AUTHORIZATION
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.app.ports import SystemClock
+from iamd.service.eventstore.port import EventFilter
+from iamd.service.rpc.gateway import CallGateway
+from iamd.service.server import AUTHORIZATION
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .helpers import field_violations, refused
@@ -120,7 +120,7 @@ async def test_after_a_concurrent_load_authorize_records_equal_answered_calls(ia
 
 
 async def test_audit_lookup_renders_the_compact_record_as_cloudtrail(iamd: Iamd) -> None:
-    from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
     import json
 
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="shown", tags=[]))
@@ -152,7 +152,7 @@ async def test_a_signature_over_the_deterministic_encoding_is_accepted(iamd: Iam
 async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(iamd: Iamd) -> None:
     """An older iamd stored `null` as a policy document: Authorize about that principal names the
     policy; every other principal is decided as before."""
-    from service.eventstore.port import NewEvent, StreamState
+    from iamd.service.eventstore.port import NewEvent, StreamState
 
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="old"))
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="fine"))
@@ -171,7 +171,7 @@ async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(ia
 async def test_a_remembered_permission_of_the_caller_ends_with_the_event_that_revokes_it(iamd: Iamd) -> None:
     """iamd remembers a caller's own iamd:Authorize permission between calls; removing the policy
     that grants it refuses the very next call."""
-    from protos.iamd.v1 import common_pb2 as cpb
+    from iamd.v1 import common_pb2 as cpb
 
     from .helpers import allow, user_with_key
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.policy.scenario import expected_decision
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.policy.scenario import expected_decision
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import allow, deny, error_reason, field_violations

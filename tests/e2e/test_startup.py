@@ -10,9 +10,9 @@ from typing import Any
 import orjson
 import pytest
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .helpers import allow

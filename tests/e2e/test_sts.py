@@ -8,10 +8,10 @@ import json
 import grpc
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.client.credentials import Credentials
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import allow, refused, user_with_key
@@ -156,7 +156,7 @@ async def test_revoked_and_expired_sessions_arerefused(iamd: Iamd) -> None:
 
 
 async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> None:
-    from service.auth import totp
+    from iamd.service.auth import totp
 
     gina = await user_with_key(iamd, "gina")
     device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
@@ -210,9 +210,9 @@ async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> 
 async def test_authorize_names_the_principal_by_signature_or_session_token(iamd: Iamd) -> None:
     from datetime import UTC, datetime
 
-    from protos.iamd.v1 import authorization_pb2 as apb
-    from protos.iamd.v1 import authorization_pb2_grpc
-    from service.auth import signing
+    from iamd.v1 import authorization_pb2 as apb
+    from iamd.v1 import authorization_pb2_grpc
+    from iamd.client import signing
 
     service = await user_with_key(iamd, "orders-svc")
     hank = await user_with_key(iamd, "hank")

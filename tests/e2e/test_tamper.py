@@ -10,11 +10,11 @@ from pathlib import Path
 import grpc
 import pytest
 
-from clients.credentials import Credentials
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import identity_pb2_grpc
+from iamd.client.credentials import Credentials
+from iamd.v1 import audit_pb2, audit_pb2_grpc
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 

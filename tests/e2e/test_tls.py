@@ -7,9 +7,9 @@ from pathlib import Path
 import grpc
 import pytest
 
-from clients.credentials import signing_interceptors
-from protos.iamd.v1 import sts_pb2, sts_pb2_grpc
-from service.config import Settings, parse_settings
+from iamd.client.credentials import signing_interceptors
+from iamd.v1 import sts_pb2, sts_pb2_grpc
+from iamd.service.config import Settings, parse_settings
 
 from .conftest import start_iamd
 from .tls_certs import make_pki

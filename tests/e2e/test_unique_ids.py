@@ -12,9 +12,9 @@ from typing import Any
 import grpc
 import pytest
 
-from protos.iamd.v1 import audit_pb2, audit_pb2_grpc, sts_pb2, sts_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import audit_pb2, audit_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .helpers import allow, refused, user_with_key
@@ -107,7 +107,7 @@ async def test_the_reported_race_through_the_server(tmp_path) -> None:  # type: 
     """Issue 11 item 1 as it was found: AttachUserPolicy racing DeletePolicy over gRPC, then a
     policy of the same name created again. Never both succeed; Authorize answers the same while
     the server runs and after a restart; `audit replay` finds the state equal and sound."""
-    from protos.iamd.v1 import authorization_pb2 as apb
+    from iamd.v1 import authorization_pb2 as apb
 
     iamd = await start_iamd(tmp_path / "d")
     decisions: dict[str, int] = {}

@@ -9,14 +9,14 @@ from pathlib import Path
 import grpc
 import pytest
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import authorization_pb2_grpc
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.audit.record import render
-from service.eventstore.port import EventFilter
-from service.rpc.gateway import MessageDecoder
-from service.server import SERVICES
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.audit.record import render
+from iamd.service.eventstore.port import EventFilter
+from iamd.service.rpc.gateway import MessageDecoder
+from iamd.service.server import SERVICES
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import allow, field_violations, refused, user_with_key

@@ -81,7 +81,7 @@ def _free_port() -> int:
 def start_iamd(data_dir: Path, log: Path) -> tuple[subprocess.Popen[bytes], int]:
     http_port = _free_port()
     process = subprocess.Popen(
-        [str(_IAMD_PY), "-m", "service", "--listen", f"127.0.0.1:{_free_port()}", "--data-dir", str(data_dir),
+        [str(_IAMD_PY), "-m", "iamd.service", "--listen", f"127.0.0.1:{_free_port()}", "--data-dir", str(data_dir),
          "--http-listen", f"127.0.0.1:{http_port}", "--account-id", "123456789012",
          "--dev-root-key", "FOOBARKEY:FOOBARSECRET", "--dev-reset", "--log-level", "warning"],
         cwd=ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT)

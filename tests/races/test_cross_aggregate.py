@@ -22,24 +22,24 @@ from typing import Any
 import orjson
 import pytest
 
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from projections.principals import PrincipalPolicyCache
-from projections.runner import ProjectionRunner
-from service.app.credentials import CredentialCommands
-from service.app.identity import IdentityCommands
-from service.app.mfa import MfaCommands
-from service.app.organizations import OrganizationCommands
-from service.app.ports import CallContext, RandomIds, SystemClock, iso8601
-from service.app.repository import Repository
-from service.auth import totp
-from service.auth.keyring import Keyring
-from service.domain import managed_policy
-from service.domain.errors import IamError
-from service.domain.events import AccountCreated, ReferenceReserved, event_type
-from service.domain.names import stream_name
-from service.eventstore import EventCodec, EventStore, KurrentDbEventStore, SqliteEventStore
-from service.eventstore.errors import WrongExpectedVersion
-from service.eventstore.port import NewEvent, StreamState
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.projections.principals import PrincipalPolicyCache
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.app.credentials import CredentialCommands
+from iamd.service.app.identity import IdentityCommands
+from iamd.service.app.mfa import MfaCommands
+from iamd.service.app.organizations import OrganizationCommands
+from iamd.service.app.ports import CallContext, RandomIds, SystemClock, iso8601
+from iamd.service.app.repository import Repository
+from iamd.service.auth import totp
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import managed_policy
+from iamd.service.domain.errors import IamError
+from iamd.service.domain.events import AccountCreated, ReferenceReserved, event_type
+from iamd.service.domain.names import stream_name
+from iamd.service.eventstore import EventCodec, EventStore, KurrentDbEventStore, SqliteEventStore
+from iamd.service.eventstore.errors import WrongExpectedVersion
+from iamd.service.eventstore.port import NewEvent, StreamState
 from tests.fakes.kurrentdb_fake import FakeKurrentDb
 
 ITERATIONS = int(os.environ.get("IAMD_RACE_ITERATIONS", "50"))
@@ -323,7 +323,7 @@ async def test_a_recreated_policy_is_another_policy(app: App, opener: Opener) ->
     assert (await app.caught_up()).account(ACCOUNT).users["alice"]["attached"] == []  # type: ignore[union-attr]
     await assert_restart_equal(app, opener)  # a reservation alone grants and shows nothing
     await cmd.delete_policy(ctx, policy_arn=_arn("P"))
-    from service.domain.identity import attach_policy
+    from iamd.service.domain.identity import attach_policy
     with pytest.raises(WrongExpectedVersion):  # the interrupted attach cannot complete any more
         await cmd.repo.append("user", user, attach_policy(user.state, _arn("P"), policy.state.id, "r1"), ctx, "t")  # type: ignore[arg-type]
     await cmd.create_policy(ctx, policy_name="P", policy_document=DOC)
@@ -338,8 +338,8 @@ async def test_a_reservation_follows_its_group_through_a_rename(app: App, opener
     """A membership reserved in a group's stream, then the group renamed before the membership
     is committed: the reservation moves with the group's state, so DeleteGroup under the new name
     still settles it (refused if the commit landed; voiding it otherwise)."""
-    from service.domain.errors import DeleteConflictError
-    from service.domain.identity import add_user_to_group
+    from iamd.service.domain.errors import DeleteConflictError
+    from iamd.service.domain.identity import add_user_to_group
 
     cmd, ctx = app.identity, _ctx()
     await cmd.create_user(ctx, user_name="carol")
@@ -366,8 +366,8 @@ async def test_replay_check_names_a_dangling_reference(app: App) -> None:
     """A log written before the guard (an attachment committed after its policy's deletion):
     the projection keeps it aside (no revival by a later policy of that ARN), and CheckReplay's
     integrity check names it."""
-    from service.app.history import TimeTravel
-    from service.domain.events import PolicyAttached
+    from iamd.service.app.history import TimeTravel
+    from iamd.service.domain.events import PolicyAttached
 
     cmd, ctx = app.identity, _ctx()
     await cmd.create_user(ctx, user_name="bob")
@@ -389,9 +389,9 @@ async def test_assume_role_racing_delete_role_leaves_no_live_session(app: App, o
     DeleteRole ends the session); but AssumeRole answers with credentials only when its session
     was issued before the deletion in the log, a session issued after it is dead from the start,
     and a role created again under the name is another role: no session of a deleted role lives."""
-    from service.app.authenticate import Caller
-    from service.app.authorize import Authorizer
-    from service.app.sts import AssumeRoleParams, StsCommands
+    from iamd.service.app.authenticate import Caller
+    from iamd.service.app.authorize import Authorizer
+    from iamd.service.app.sts import AssumeRoleParams, StsCommands
 
     cmd, ctx = app.identity, _ctx()
     user, _ = await cmd.create_user(ctx, user_name="assumer")

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain import account_alias
-from service.domain.errors import EntityAlreadyExistsError, NoSuchEntityError, ValidationError
-from service.domain.events import AccountAliasClaimed, AccountAliasCreated, AccountAliasDeleted, AccountAliasReleased
+from iamd.service.domain import account_alias
+from iamd.service.domain.errors import EntityAlreadyExistsError, NoSuchEntityError, ValidationError
+from iamd.service.domain.events import AccountAliasClaimed, AccountAliasCreated, AccountAliasDeleted, AccountAliasReleased
 
 NOW = "2026-12-05T10:00:00Z"
 

@@ -12,11 +12,11 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from service.audit.writer import AuditWriter
-from service.eventstore import EventCodec
-from service.eventstore.errors import EventStoreError
-from service.eventstore.kurrentdb import KurrentDbEventStore
-from service.eventstore.port import EventFilter, NewEvent, StreamState
+from iamd.service.audit.writer import AuditWriter
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.errors import EventStoreError
+from iamd.service.eventstore.kurrentdb import KurrentDbEventStore
+from iamd.service.eventstore.port import EventFilter, NewEvent, StreamState
 from tests.fakes.kurrentdb_fake import running_fake
 
 pytestmark = pytest.mark.asyncio

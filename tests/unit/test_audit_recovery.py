@@ -6,12 +6,12 @@ import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
-from service.audit import recovery
-from service.audit.recovery import recover_missing_records, write_refused_later
-from service.audit.writer import AuditWriter, partition_stream
-from service.eventstore import EventCodec, InMemoryEventStore, NewEvent, StreamState
-from service.eventstore.errors import EventStoreUnavailable
-from service.eventstore.port import EventFilter, RecordedEvent
+from iamd.service.audit import recovery
+from iamd.service.audit.recovery import recover_missing_records, write_refused_later
+from iamd.service.audit.writer import AuditWriter, partition_stream
+from iamd.service.eventstore import EventCodec, InMemoryEventStore, NewEvent, StreamState
+from iamd.service.eventstore.errors import EventStoreUnavailable
+from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 ACCOUNT = "123456789012"
 

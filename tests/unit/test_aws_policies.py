@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from service.app.aws_policies import AwsManagedPolicies, reduce_tarball, verify
+from iamd.service.app.aws_policies import AwsManagedPolicies, reduce_tarball, verify
 
 POLICIES = {
     "AdministratorAccess": {

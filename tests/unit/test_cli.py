@@ -11,8 +11,8 @@ from google.protobuf import any_pb2, timestamp_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from clients import cli
-from clients.iam import (
+from iamd.client import cli
+from iamd.client.iam import (
     METHODS,
     SERVICES,
     AsyncIamdClient,
@@ -21,7 +21,7 @@ from clients.iam import (
     method_for,
     snake_case,
 )
-from protos.iamd.v1 import authorization_pb2, common_pb2, identity_pb2
+from iamd.v1 import authorization_pb2, common_pb2, identity_pb2
 
 CREATED = timestamp_pb2.Timestamp(seconds=1767225600)  # 2026-01-01T00:00:00Z
 ACCOUNT = "123456789012"

@@ -1,4 +1,4 @@
-"""clients/errors.py: gRPC statuses with google.rpc details become typed IAM errors."""
+"""clients/iamd/client/errors.py: gRPC statuses with google.rpc details become typed IAM errors."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ from google.protobuf import any_pb2, duration_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-import clients.errors as client_errors
-from clients.errors import (
+import iamd.client.errors as client_errors
+from iamd.client.errors import (
     ALL_ERRORS,
     AccessDeniedError,
     DeleteConflictError,
@@ -23,8 +23,8 @@ from clients.errors import (
     ServiceUnavailableError,
     from_rpc_error,
 )
-from clients.iam import AsyncIamdClient, IamdClient, method_for
-from service.domain import errors as domain_errors
+from iamd.client.iam import AsyncIamdClient, IamdClient, method_for
+from iamd.service.domain import errors as domain_errors
 
 CLIENTS_DIR = Path(client_errors.__file__).parent
 

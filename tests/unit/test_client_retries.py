@@ -11,10 +11,10 @@ from concurrent import futures
 import grpc
 import pytest
 
-from clients.errors import IamClientError
-from clients.iam import MAX_ATTEMPTS, IamdClient
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
+from iamd.client.errors import IamClientError
+from iamd.client.iam import MAX_ATTEMPTS, IamdClient
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 
 class _Flaky(grpc.GenericRpcHandler):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from protos.iamd.v1 import authorization_pb2, identity_pb2
-from service.domain.errors import ALL_ERRORS, IamError
-from service.rpc.authorization import AuthorizationServicer
-from service.rpc.errors import STATUS_BY_ERROR
-from service.rpc.identity import IdentityServicer
+from iamd.v1 import authorization_pb2, identity_pb2
+from iamd.service.domain.errors import ALL_ERRORS, IamError
+from iamd.service.rpc.authorization import AuthorizationServicer
+from iamd.service.rpc.errors import STATUS_BY_ERROR
+from iamd.service.rpc.identity import IdentityServicer
 
 
 

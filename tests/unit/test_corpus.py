@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from service.policy import decide
-from service.policy.scenario import expected_decision, scenario_to_inputs
+from iamd.service.policy import decide
+from iamd.service.policy.scenario import expected_decision, scenario_to_inputs
 
 CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
 SCENARIOS = [json.loads(line) for line in CORPUS.read_text().splitlines() if line.strip()]

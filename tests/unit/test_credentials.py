@@ -7,8 +7,8 @@ import stat
 
 import pytest
 
-from clients.credentials import Credentials, CredentialsError, RequestSigner, resolve_credentials, write_profile
-from service.auth import signing
+from iamd.client.credentials import Credentials, CredentialsError, RequestSigner, resolve_credentials, write_profile
+from iamd.client import signing
 
 
 def test_environment_wins_over_profiles(tmp_path):
@@ -47,8 +47,8 @@ def test_the_signer_signs_exactly_the_body_it_is_given():
 async def test_the_sdk_signs_by_default_from_the_standard_places(tmp_path, monkeypatch) -> None:
     """Issue 13: IamdClient() signs with the environment's or profile's credentials, as the AWS SDKs
     do; metadata_provider=None still means unsigned, on purpose."""
-    from clients.credentials import RequestSigner
-    from clients.iam import AsyncIamdClient, IamdClient
+    from iamd.client.credentials import RequestSigner
+    from iamd.client.iam import AsyncIamdClient, IamdClient
 
     for name in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
         monkeypatch.delenv(name, raising=False)

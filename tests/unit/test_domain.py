@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain import identity, managed_policy, names
-from service.domain.errors import (
+from iamd.service.domain import identity, managed_policy, names
+from iamd.service.domain.errors import (
     DeleteConflictError,
     EntityAlreadyExistsError,
     InvalidInputError,
@@ -13,7 +13,7 @@ from service.domain.errors import (
     NoSuchEntityError,
     ValidationError,
 )
-from service.domain.events import (
+from iamd.service.domain.events import (
     EVENT_TYPES,
     GROUP,
     ROLE,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from service.domain.errors import (
+from iamd.service.domain.errors import (
     MAX_MESSAGE_BYTES,
     MAX_PROBLEMS_BYTES,
     MAX_QUOTED_BYTES,
@@ -11,7 +11,7 @@ from service.domain.errors import (
     ValidationError,
     clip,
 )
-from service.rpc.errors import to_grpc_status
+from iamd.service.rpc.errors import to_grpc_status
 
 
 def _size(text: str) -> int:

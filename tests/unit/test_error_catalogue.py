@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.rpc.error_catalogue import catalogue_markdown
-from service.rpc.errors import STATUS_BY_ERROR
+from iamd.service.rpc.error_catalogue import catalogue_markdown
+from iamd.service.rpc.errors import STATUS_BY_ERROR
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "errors.md"
 

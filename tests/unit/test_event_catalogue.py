@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from service.domain.event_catalogue import catalogue_markdown
-from service.domain.events import EVENT_TYPES
+from iamd.service.domain.event_catalogue import catalogue_markdown
+from iamd.service.domain.events import EVENT_TYPES
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "events.md"
 

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from projections.identity import IDENTITY_STREAMS, ForeignEventError, IdentityProjection
-from projections.runner import ProjectionRunner
-from service.domain.events import USER, UserCreated, event_type
-from service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
+from iamd.projections.identity import IDENTITY_STREAMS, ForeignEventError, IdentityProjection
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.domain.events import USER, UserCreated, event_type
+from iamd.service.eventstore import EventCodec, NewEvent, SqliteEventStore, StreamState
 
 pytestmark = pytest.mark.asyncio
 
@@ -83,8 +83,8 @@ async def test_iamds_own_events_of_no_interest_to_the_projection_pass(store: Sql
 
 
 async def test_iamd_refuses_to_serve_a_log_holding_foreign_events(tmp_path: Path) -> None:
-    from service.config import Settings, StartRefusedError
-    from service.server import build_server
+    from iamd.service.config import Settings, StartRefusedError
+    from iamd.service.server import build_server
     from tests.e2e.conftest import start_iamd, stop_iamd
 
     data = tmp_path / "data"

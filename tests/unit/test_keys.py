@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from projections.identity import IDENTITY_STREAMS, IdentityProjection
-from service.app.bootstrap import bootstrap_account, ensure_root_credentials
-from service.app.keys import (
+from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
+from iamd.service.app.bootstrap import bootstrap_account, ensure_root_credentials
+from iamd.service.app.keys import (
     DEPLOYMENT_STREAM,
     KeyCheckFailed,
     check_keyring,
@@ -21,14 +21,14 @@ from service.app.keys import (
     read_kek_record,
     rotate_kek,
 )
-from service.app.ports import RandomIds, SystemClock
-from service.auth.keyring import Keyring
-from service.domain.events import UPCASTERS, SessionIssued
-from service.eventstore import EventCodec
-from service.eventstore.kurrentdb import KurrentDbEventStore
-from service.eventstore.memory import InMemoryEventStore
-from service.eventstore.port import EventStore, NewEvent, StreamState
-from service.eventstore.sqlite import SqliteEventStore
+from iamd.service.app.ports import RandomIds, SystemClock
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain.events import UPCASTERS, SessionIssued
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.kurrentdb import KurrentDbEventStore
+from iamd.service.eventstore.memory import InMemoryEventStore
+from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
+from iamd.service.eventstore.sqlite import SqliteEventStore
 from tests.fakes.kurrentdb_fake import FakeKurrentDb
 
 ACCOUNT = "123456789012"

@@ -11,8 +11,8 @@ from __future__ import annotations
 import kurrentdbclient.client
 import pytest
 
-from service.eventstore import EventCodec
-from service.eventstore.kurrentdb import KurrentDbEventStore
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.kurrentdb import KurrentDbEventStore
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from service.eventstore import EventCodec
-from service.eventstore.kurrentdb import KurrentDbEventStore
-from service.eventstore.port import NewEvent, StreamState
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.kurrentdb import KurrentDbEventStore
+from iamd.service.eventstore.port import NewEvent, StreamState
 from tests.fakes.kurrentdb_fake import FakeKurrentDb
 
 pytestmark = pytest.mark.asyncio

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain import oidc
-from service.domain.errors import EntityAlreadyExistsError, InvalidInputError, LimitExceededError, NoSuchEntityError
+from iamd.service.domain import oidc
+from iamd.service.domain.errors import EntityAlreadyExistsError, InvalidInputError, LimitExceededError, NoSuchEntityError
 
 ACCOUNT = "123456789012"
 URL = "https://token.actions.githubusercontent.com"

@@ -8,8 +8,8 @@ from datetime import UTC, datetime
 import orjson
 import pytest
 
-from service.eventstore import EventCodec
-from service.eventstore.port import LazyMetadata, RecordedEvent
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.port import LazyMetadata, RecordedEvent
 
 METADATA = {"request_id": "r-1", "operation": "CreateUser", "nested": {"hops": [1, 2]}}
 MOMENT = datetime(2026, 11, 23, 10, 0, 0, 250000, tzinfo=UTC)
@@ -61,7 +61,7 @@ def test_new_ids_are_time_ordered_version_7_uuids() -> None:
     import time
     import uuid
 
-    from service.eventstore.port import new_id
+    from iamd.service.eventstore.port import new_id
 
     before_ms = time.time_ns() // 1_000_000
     first = new_id()

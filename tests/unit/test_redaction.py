@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from protos.iamd.v1 import authorization_pb2 as apb
-from protos.iamd.v1 import identity_pb2 as ipb
-from protos.iamd.v1 import sts_pb2
-from service.audit.record import HIDDEN
-from service.rpc.gateway import Redactor
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import sts_pb2
+from iamd.service.audit.record import HIDDEN
+from iamd.service.rpc.gateway import Redactor
 
 
 def test_a_message_without_secrets_is_stored_as_the_bytes_that_arrived() -> None:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from service.app.organizations import org_stream
-from service.app.ports import CallContext, iso8601
-from service.app.repository import Repository
-from service.domain import organizations
-from service.domain.events import decode_event, event_type
-from service.eventstore.codec import EventCodec
-from service.eventstore.memory import InMemoryEventStore
-from service.eventstore.sqlite import SqliteEventStore
-from service.eventstore.port import NewEvent
+from iamd.service.app.organizations import org_stream
+from iamd.service.app.ports import CallContext, iso8601
+from iamd.service.app.repository import Repository
+from iamd.service.domain import organizations
+from iamd.service.domain.events import decode_event, event_type
+from iamd.service.eventstore.codec import EventCodec
+from iamd.service.eventstore.memory import InMemoryEventStore
+from iamd.service.eventstore.sqlite import SqliteEventStore
+from iamd.service.eventstore.port import NewEvent
 
 MANAGEMENT = "111111111111"
 STREAM = org_stream(MANAGEMENT)

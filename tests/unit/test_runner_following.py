@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
-from projections.identity import IdentityProjection
-from projections.runner import ProjectionRunner
-from service.eventstore import EventCodec, InMemoryEventStore
-from service.eventstore.port import EventFilter, RecordedEvent
+from iamd.projections.identity import IdentityProjection
+from iamd.projections.runner import ProjectionRunner
+from iamd.service.eventstore import EventCodec, InMemoryEventStore
+from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 pytestmark = pytest.mark.asyncio
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from service.app.policy_validation import PolicyValidator, read_package_data
-from service.domain.errors import ValidationError
-from service.policy.catalogue import Catalogue
-from service.policy.located import JsonSyntaxError, Lines, parse_located
+from iamd.service.app.policy_validation import PolicyValidator, read_package_data
+from iamd.service.domain.errors import ValidationError
+from iamd.service.policy.catalogue import Catalogue
+from iamd.service.policy.located import JsonSyntaxError, Lines, parse_located
 
 ROOT = Path(__file__).resolve().parents[3]
 

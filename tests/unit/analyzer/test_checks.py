@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from service.policy.analyzer import (
+from iamd.service.policy.analyzer import (
     ERROR,
     ISSUES,
     SECURITY_WARNING,
@@ -17,8 +17,8 @@ from service.policy.analyzer import (
     InvalidRequestError,
     validate_policy_findings,
 )
-from service.app.policy_validation import read_package_data
-from service.policy.catalogue import Catalogue
+from iamd.service.app.policy_validation import read_package_data
+from iamd.service.policy.catalogue import Catalogue
 
 CATALOGUE = Catalogue(read_package_data)
 V = "2012-10-17"

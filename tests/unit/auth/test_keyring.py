@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from service.auth.keyring import Keyring, KeyringError
+from iamd.service.auth.keyring import Keyring, KeyringError
 
 KEK = bytes(range(32))
 SECRET = b"wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"

@@ -7,7 +7,7 @@ import hashlib
 
 import pytest
 
-from service.auth.passwords import hash_password, verify_password
+from iamd.service.auth.passwords import hash_password, verify_password
 
 SALT = bytes(range(16))
 PASSWORD = "correct horse battery staple ✓"

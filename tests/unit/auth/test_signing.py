@@ -7,8 +7,8 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from service.auth import signing
-from service.auth.signing import (
+from iamd.client import signing
+from iamd.client.signing import (
     ALGORITHM,
     AUTHORIZATION_HEADER,
     DATE_HEADER,

@@ -9,8 +9,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
-from service.auth import totp as totp_module
-from service.auth.totp import hotp, new_seed, provisioning_uri, time_step, totp, verify_consecutive, verify_totp
+from iamd.service.auth import totp as totp_module
+from iamd.service.auth.totp import hotp, new_seed, provisioning_uri, time_step, totp, verify_consecutive, verify_totp
 
 RFC_SECRET = b"12345678901234567890"
 RFC_SEED = base64.b32encode(RFC_SECRET).decode()  # GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ

@@ -9,8 +9,8 @@ from datetime import UTC, datetime
 import pytest
 from botocore import parsers, serialize
 
-from service.awsapi import json11
-from service.awsapi.json11 import JsonError
+from iamd.service.awsapi import json11
+from iamd.service.awsapi.json11 import JsonError
 
 
 def _round_trip_input(service: str, name: str, params: dict) -> dict:

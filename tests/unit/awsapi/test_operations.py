@@ -8,9 +8,9 @@ from datetime import UTC, datetime
 import pytest
 from google.protobuf import message_factory
 
-from protos.iamd.v1 import common_pb2 as pb
-from protos.iamd.v1 import identity_pb2 as ipb
-from service.awsapi.operations import (
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.service.awsapi.operations import (
     OPERATIONS,
     OPERATIONS_BY_RPC_AND_NAME,
     aws_operation,
@@ -20,9 +20,9 @@ from service.awsapi.operations import (
     to_output,
     to_request,
 )
-from service.awsapi.models import service_model
-from service.domain.errors import InvalidInputError
-from service.server import SERVICES
+from iamd.service.awsapi.models import service_model
+from iamd.service.domain.errors import InvalidInputError
+from iamd.service.server import SERVICES
 
 
 @pytest.mark.parametrize("name,expected", [

@@ -17,7 +17,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from service.awsapi.query import (
+from iamd.service.awsapi.query import (
     MAX_DEPTH,
     MAX_FIELDS,
     MAX_ITEMS,

@@ -7,7 +7,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from service.policy import (
+from iamd.service.policy import (
     AuthorizationRequest,
     CompiledPolicy,
     Decision,

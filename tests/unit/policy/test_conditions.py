@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from service.policy import PolicyInputs, decide
-from service.policy.conditions import OPERATORS, UnknownOperatorError, compile_condition, parse_operator
+from iamd.service.policy import PolicyInputs, decide
+from iamd.service.policy.conditions import OPERATORS, UnknownOperatorError, compile_condition, parse_operator
 
 from .helpers import allow, condition_holds, index, policy, request
 

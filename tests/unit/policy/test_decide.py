@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from service.policy import (
+from iamd.service.policy import (
     AuthorizationRequest,
     Effect,
     PolicyIndex,

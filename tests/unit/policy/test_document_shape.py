@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from service.domain import names
-from service.domain.errors import ValidationError
-from service.policy import MalformedPolicyError, PolicyType, compile_policy, validate_policy
-from service.policy.document import MAX_NESTING_DEPTH, nesting_depth, parse_document
+from iamd.service.domain import names
+from iamd.service.domain.errors import ValidationError
+from iamd.service.policy import MalformedPolicyError, PolicyType, compile_policy, validate_policy
+from iamd.service.policy.document import MAX_NESTING_DEPTH, nesting_depth, parse_document
 
 NOT_OBJECTS = ["null", "[]", "[{}]", "0", "-1.5e3", '"text"', "true", "false", " null "]
 
@@ -104,8 +104,8 @@ def test_paths_need_a_character_between_slashes() -> None:
 
 
 def test_new_member_accounts_need_aws_names_and_emails() -> None:
-    from service.domain.errors import InvalidInputError
-    from service.domain.organizations import check_new_account
+    from iamd.service.domain.errors import InvalidInputError
+    from iamd.service.domain.organizations import check_new_account
 
     check_new_account("dev", "dev@example.com")
     for account_name, email in (("", "a@b.co"), ("x" * 51, "a@b.co"), ("tab\t", "a@b.co"), ("a", "a b@c.de"),
@@ -116,7 +116,7 @@ def test_new_member_accounts_need_aws_names_and_emails() -> None:
 
 
 def test_no_document_beyond_the_api_transport_limit_is_parsed() -> None:
-    from service.app.identity import check_policy_document
+    from iamd.service.app.identity import check_policy_document
 
     with pytest.raises(ValidationError) as caught:
         check_policy_document("policyDocument", " " * 131_073 + "{}", PolicyType.RESOURCE)
@@ -126,7 +126,7 @@ def test_no_document_beyond_the_api_transport_limit_is_parsed() -> None:
 def test_a_thousand_problems_are_reported_within_a_bounded_size() -> None:
     import json
 
-    from service.policy.validate import REPORTED_PROBLEMS_BUDGET
+    from iamd.service.policy.validate import REPORTED_PROBLEMS_BUDGET
 
     text = json.dumps({"Version": "2012-10-17", "Statement": [
         {"Effect": "Permit", "Action": "s3", "Resource": "x" * 5000, "k" * 5000: 1} for _ in range(1000)]})

@@ -15,12 +15,12 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.policy import PolicyIndex, PolicyType, compile_policy
-from service.policy.conditions import compile_condition, parse_operator
-from service.policy.conditions.base import MATCH, NO_MATCH, UNRESOLVED
-from service.policy.matching import compile_resources, resource_prefixes, resource_services
-from service.policy.variables import Var, has_vars, parse_template
-from service.policy.wildcard import QMARK, STAR
+from iamd.service.policy import PolicyIndex, PolicyType, compile_policy
+from iamd.service.policy.conditions import compile_condition, parse_operator
+from iamd.service.policy.conditions.base import MATCH, NO_MATCH, UNRESOLVED
+from iamd.service.policy.matching import compile_resources, resource_prefixes, resource_services
+from iamd.service.policy.variables import Var, has_vars, parse_template
+from iamd.service.policy.wildcard import QMARK, STAR
 
 from .test_properties import naive_glob
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from service.policy import PolicyIndex, PolicyInputs, PolicyType, decide
-from service.policy.matching import compile_actions, compile_resources
-from service.policy.wildcard import compile_globs, match_pieces, tokens_of
+from iamd.service.policy import PolicyIndex, PolicyInputs, PolicyType, decide
+from iamd.service.policy.matching import compile_actions, compile_resources
+from iamd.service.policy.wildcard import compile_globs, match_pieces, tokens_of
 
 from .helpers import ACCOUNT, allow, identity_decision, policy, request, user_context
 

@@ -9,10 +9,10 @@ import random
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from service.policy import Effect, PolicyIndex, PolicyInputs, PolicyType, compile_policy, decide
-from service.policy.matching import compile_resources
-from service.policy.variables import TemplateGlob, parse_template
-from service.policy.wildcard import compile_globs, match_pieces, tokens_of
+from iamd.service.policy import Effect, PolicyIndex, PolicyInputs, PolicyType, compile_policy, decide
+from iamd.service.policy.matching import compile_resources
+from iamd.service.policy.variables import TemplateGlob, parse_template
+from iamd.service.policy.wildcard import compile_globs, match_pieces, tokens_of
 
 from .helpers import ACCOUNT, request, user_context
 

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from service.policy import MalformedPolicyError, PolicyProblem, PolicyType, compile_policy, validate_policy
+from iamd.service.policy import MalformedPolicyError, PolicyProblem, PolicyType, compile_policy, validate_policy
 
 
 

@@ -41,10 +41,10 @@ import jmespath
 import yaml
 from google.protobuf import descriptor, message, timestamp_pb2
 
-from clients.errors import IamClientError
-from clients.credentials import CredentialsError, RequestSigner, resolve_credentials
-from clients.simulate import run_simulate
-from clients.iam import (
+from iamd.client.errors import IamClientError
+from iamd.client.credentials import CredentialsError, RequestSigner, resolve_credentials
+from iamd.client.simulate import run_simulate
+from iamd.client.iam import (
     ENDPOINT_ENV,
     IamdClient,
     build_request,
@@ -1395,9 +1395,9 @@ def _pinned_key(path: str) -> str:
 
 def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
     """`audit validate`: on the server (its own key), here against a pinned key, or an export offline."""
-    from service.audit.digest import AuditEntry, validate
-    from service.audit.record import render
-    from service.rpc.messages import MessageDecoder, iamd_services
+    from iamd.service.audit.digest import AuditEntry, validate
+    from iamd.service.audit.record import render
+    from iamd.service.rpc.messages import MessageDecoder, iamd_services
 
     start = _iso(fields["start_time"]) if fields.get("start_time") else ""
     end = _iso(fields["end_time"]) if fields.get("end_time") else ""
@@ -1427,9 +1427,9 @@ def validate_trail(client: Any, fields: dict[str, Any], ns: argparse.Namespace) 
 
 def validate_export(directory: Path, pinned: str, start: str = "", end: str = "") -> Any:
     """Validate an `audit export` directory with nothing but the pinned public key."""
-    from service.audit.digest import AuditEntry, validate
-    from service.audit.record import render
-    from service.rpc.messages import MessageDecoder, iamd_services
+    from iamd.service.audit.digest import AuditEntry, validate
+    from iamd.service.audit.record import render
+    from iamd.service.rpc.messages import MessageDecoder, iamd_services
 
     if not directory.is_dir():
         raise ParamError("--export", f"{directory} is not a directory")
@@ -1472,7 +1472,7 @@ def validate_export(directory: Path, pinned: str, start: str = "", end: str = ""
 
 
 def _report_output(report: Any, *, pinned: bool) -> dict[str, Any]:
-    from protos.iamd.v1 import audit_pb2
+    from iamd.v1 import audit_pb2
 
     message = audit_pb2.ValidateAuditTrailResponse(
         valid=report.ok, valid_digests=report.valid_digests, valid_records=report.valid_records,

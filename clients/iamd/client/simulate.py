@@ -14,8 +14,8 @@ from typing import IO, Any
 
 def simulate_lines(lines: Iterable[str]) -> Iterable[dict[str, Any]]:
     """One result per non-empty line: the decision and its explanation, or the error."""
-    from service.policy import MalformedPolicyError, decide
-    from service.policy.scenario import scenario_to_inputs
+    from iamd.service.policy import MalformedPolicyError, decide
+    from iamd.service.policy.scenario import scenario_to_inputs
 
     for number, line in enumerate(lines, start=1):
         if not line.strip():

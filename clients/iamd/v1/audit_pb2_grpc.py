@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from protos.iamd.v1 import audit_pb2 as protos_dot_iamd_dot_v1_dot_audit__pb2
+from iamd.v1 import audit_pb2 as iamd_dot_v1_dot_audit__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -18,7 +18,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in protos/iamd/v1/audit_pb2_grpc.py depends on'
+        + ' but the generated code in iamd/v1/audit_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -37,53 +37,53 @@ class AuditServiceStub:
         """
         self.LookupEvents = channel.unary_unary(
                 '/iamd.v1.AuditService/LookupEvents',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
                 _registered_method=True)
         self.GetDigestPublicKey = channel.unary_unary(
                 '/iamd.v1.AuditService/GetDigestPublicKey',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
                 _registered_method=True)
         self.CreateDigest = channel.unary_unary(
                 '/iamd.v1.AuditService/CreateDigest',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
                 _registered_method=True)
         self.ValidateAuditTrail = channel.unary_unary(
                 '/iamd.v1.AuditService/ValidateAuditTrail',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
                 _registered_method=True)
         self.ListDigests = channel.unary_unary(
                 '/iamd.v1.AuditService/ListDigests',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
                 _registered_method=True)
         self.GetAuditRecords = channel.unary_unary(
                 '/iamd.v1.AuditService/GetAuditRecords',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
                 _registered_method=True)
         self.GetEntityHistory = channel.unary_unary(
                 '/iamd.v1.AuditService/GetEntityHistory',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
                 _registered_method=True)
         self.WatchIdentityEvents = channel.unary_stream(
                 '/iamd.v1.AuditService/WatchIdentityEvents',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
                 _registered_method=True)
         self.CheckReplay = channel.unary_unary(
                 '/iamd.v1.AuditService/CheckReplay',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
                 _registered_method=True)
         self.ExplainEvent = channel.unary_unary(
                 '/iamd.v1.AuditService/ExplainEvent',
-                request_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
                 _registered_method=True)
 
 
@@ -170,53 +170,53 @@ def add_AuditServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'LookupEvents': grpc.unary_unary_rpc_method_handler(
                     servicer.LookupEvents,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.SerializeToString,
             ),
             'GetDigestPublicKey': grpc.unary_unary_rpc_method_handler(
                     servicer.GetDigestPublicKey,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.SerializeToString,
             ),
             'CreateDigest': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateDigest,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.SerializeToString,
             ),
             'ValidateAuditTrail': grpc.unary_unary_rpc_method_handler(
                     servicer.ValidateAuditTrail,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.SerializeToString,
             ),
             'ListDigests': grpc.unary_unary_rpc_method_handler(
                     servicer.ListDigests,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.SerializeToString,
             ),
             'GetAuditRecords': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAuditRecords,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.SerializeToString,
             ),
             'GetEntityHistory': grpc.unary_unary_rpc_method_handler(
                     servicer.GetEntityHistory,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.SerializeToString,
             ),
             'WatchIdentityEvents': grpc.unary_stream_rpc_method_handler(
                     servicer.WatchIdentityEvents,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.IdentityEvent.SerializeToString,
             ),
             'CheckReplay': grpc.unary_unary_rpc_method_handler(
                     servicer.CheckReplay,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.SerializeToString,
             ),
             'ExplainEvent': grpc.unary_unary_rpc_method_handler(
                     servicer.ExplainEvent,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -245,8 +245,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/LookupEvents',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.LookupEventsRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.LookupEventsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -272,8 +272,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/GetDigestPublicKey',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.GetDigestPublicKeyResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -299,8 +299,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/CreateDigest',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.CreateDigestRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.CreateDigestResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -326,8 +326,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/ValidateAuditTrail',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.ValidateAuditTrailResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -353,8 +353,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/ListDigests',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.ListDigestsRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.ListDigestsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -380,8 +380,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/GetAuditRecords',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.GetAuditRecordsRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.GetAuditRecordsResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -407,8 +407,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/GetEntityHistory',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.GetEntityHistoryRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.GetEntityHistoryResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -434,8 +434,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/WatchIdentityEvents',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
+            iamd_dot_v1_dot_audit__pb2.WatchIdentityEventsRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.IdentityEvent.FromString,
             options,
             channel_credentials,
             insecure,
@@ -461,8 +461,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/CheckReplay',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.CheckReplayRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.CheckReplayResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -488,8 +488,8 @@ class AuditService:
             request,
             target,
             '/iamd.v1.AuditService/ExplainEvent',
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
+            iamd_dot_v1_dot_audit__pb2.ExplainEventRequest.SerializeToString,
+            iamd_dot_v1_dot_audit__pb2.ExplainEventResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -2,7 +2,7 @@
 
 Every RPC of the services' descriptors becomes a snake_case method taking the request's fields
 as keyword arguments (`client.create_user(user_name="alice")`), so a new RPC in the protos is
-reachable without touching this module. Failures raise the typed errors of clients/errors.py.
+reachable without touching this module. Failures raise the typed errors of clients/iamd/client/errors.py.
 
 Requests are serialized here, not by grpc, so that the exact bytes sent are the bytes handed to
 the `metadata_provider` hook: request signing (SigV4-style, a later change) plugs in there as
@@ -26,8 +26,8 @@ import grpc
 import grpc.aio
 from google.protobuf import descriptor, message, message_factory, timestamp_pb2
 
-from clients.errors import from_rpc_error
-from protos.iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
+from iamd.client.errors import from_rpc_error
+from iamd.v1 import audit_pb2, authorization_pb2, common_pb2, identity_pb2, organizations_pb2, sts_pb2
 
 DEFAULT_ENDPOINT = "127.0.0.1:50051"
 ENDPOINT_ENV = "IAMD_ENDPOINT"
@@ -293,7 +293,7 @@ FROM_ENVIRONMENT: Any = _FromEnvironment()
 def _signer(provider: MetadataProvider | None | _FromEnvironment) -> MetadataProvider | None:
     if not isinstance(provider, _FromEnvironment):
         return provider  # the caller's own, or None: unsigned on purpose
-    from clients.credentials import RequestSigner, resolve_credentials
+    from iamd.client.credentials import RequestSigner, resolve_credentials
 
     credentials = resolve_credentials()
     return RequestSigner(credentials) if credentials is not None else None

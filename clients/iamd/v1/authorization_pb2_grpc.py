@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from protos.iamd.v1 import authorization_pb2 as protos_dot_iamd_dot_v1_dot_authorization__pb2
+from iamd.v1 import authorization_pb2 as iamd_dot_v1_dot_authorization__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -18,7 +18,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in protos/iamd/v1/authorization_pb2_grpc.py depends on'
+        + ' but the generated code in iamd/v1/authorization_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -38,33 +38,33 @@ class AuthorizationServiceStub:
         """
         self.Authorize = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/Authorize',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.FromString,
                 _registered_method=True)
         self.AuthorizeBatch = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/AuthorizeBatch',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
                 _registered_method=True)
         self.SimulateCustomPolicy = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/SimulateCustomPolicy',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
                 _registered_method=True)
         self.SimulatePrincipalPolicy = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/SimulatePrincipalPolicy',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
                 _registered_method=True)
         self.GetProjectionStatus = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/GetProjectionStatus',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
                 _registered_method=True)
         self.ValidatePolicy = channel.unary_unary(
                 '/iamd.v1.AuthorizationService/ValidatePolicy',
-                request_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
                 _registered_method=True)
 
 
@@ -124,33 +124,33 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'Authorize': grpc.unary_unary_rpc_method_handler(
                     servicer.Authorize,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.SerializeToString,
             ),
             'AuthorizeBatch': grpc.unary_unary_rpc_method_handler(
                     servicer.AuthorizeBatch,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.SerializeToString,
             ),
             'SimulateCustomPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.SimulateCustomPolicy,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
             ),
             'SimulatePrincipalPolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.SimulatePrincipalPolicy,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.SimulateResponse.SerializeToString,
             ),
             'GetProjectionStatus': grpc.unary_unary_rpc_method_handler(
                     servicer.GetProjectionStatus,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.SerializeToString,
             ),
             'ValidatePolicy': grpc.unary_unary_rpc_method_handler(
                     servicer.ValidatePolicy,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -180,8 +180,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/Authorize',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.AuthorizeRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.AuthorizeResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -207,8 +207,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/AuthorizeBatch',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.AuthorizeBatchResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -234,8 +234,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/SimulateCustomPolicy',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.SimulateCustomPolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -261,8 +261,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/SimulatePrincipalPolicy',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.SimulatePrincipalPolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.SimulateResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -288,8 +288,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/GetProjectionStatus',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.GetProjectionStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -315,8 +315,8 @@ class AuthorizationService:
             request,
             target,
             '/iamd.v1.AuthorizationService/ValidatePolicy',
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
+            iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,

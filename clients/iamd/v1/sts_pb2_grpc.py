@@ -3,7 +3,7 @@
 import grpc
 import warnings
 
-from protos.iamd.v1 import sts_pb2 as protos_dot_iamd_dot_v1_dot_sts__pb2
+from iamd.v1 import sts_pb2 as iamd_dot_v1_dot_sts__pb2
 
 GRPC_GENERATED_VERSION = '1.85.1'
 GRPC_VERSION = grpc.__version__
@@ -18,7 +18,7 @@ except ImportError:
 if _version_not_supported:
     raise RuntimeError(
         f'The grpc package installed is at version {GRPC_VERSION},'
-        + ' but the generated code in protos/iamd/v1/sts_pb2_grpc.py depends on'
+        + ' but the generated code in iamd/v1/sts_pb2_grpc.py depends on'
         + f' grpcio>={GRPC_GENERATED_VERSION}.'
         + f' Please upgrade your grpc module to grpcio>={GRPC_GENERATED_VERSION}'
         + f' or downgrade your generated code using grpcio-tools<={GRPC_VERSION}.'
@@ -37,28 +37,28 @@ class SecurityTokenServiceStub:
         """
         self.AssumeRole = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/AssumeRole',
-                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
                 _registered_method=True)
         self.GetSessionToken = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetSessionToken',
-                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
                 _registered_method=True)
         self.GetFederationToken = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetFederationToken',
-                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
                 _registered_method=True)
         self.GetCallerIdentity = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetCallerIdentity',
-                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
                 _registered_method=True)
         self.GetAccessKeyInfo = channel.unary_unary(
                 '/iamd.v1.SecurityTokenService/GetAccessKeyInfo',
-                request_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
-                response_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
                 _registered_method=True)
 
 
@@ -108,28 +108,28 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
             'AssumeRole': grpc.unary_unary_rpc_method_handler(
                     servicer.AssumeRole,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.SerializeToString,
             ),
             'GetSessionToken': grpc.unary_unary_rpc_method_handler(
                     servicer.GetSessionToken,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.SerializeToString,
             ),
             'GetFederationToken': grpc.unary_unary_rpc_method_handler(
                     servicer.GetFederationToken,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.SerializeToString,
             ),
             'GetCallerIdentity': grpc.unary_unary_rpc_method_handler(
                     servicer.GetCallerIdentity,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.SerializeToString,
             ),
             'GetAccessKeyInfo': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccessKeyInfo,
-                    request_deserializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.FromString,
-                    response_serializer=protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.SerializeToString,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -158,8 +158,8 @@ class SecurityTokenService:
             request,
             target,
             '/iamd.v1.SecurityTokenService/AssumeRole',
-            protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -185,8 +185,8 @@ class SecurityTokenService:
             request,
             target,
             '/iamd.v1.SecurityTokenService/GetSessionToken',
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
+            iamd_dot_v1_dot_sts__pb2.GetSessionTokenRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetSessionTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -212,8 +212,8 @@ class SecurityTokenService:
             request,
             target,
             '/iamd.v1.SecurityTokenService/GetFederationToken',
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
+            iamd_dot_v1_dot_sts__pb2.GetFederationTokenRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetFederationTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -239,8 +239,8 @@ class SecurityTokenService:
             request,
             target,
             '/iamd.v1.SecurityTokenService/GetCallerIdentity',
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
+            iamd_dot_v1_dot_sts__pb2.GetCallerIdentityRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetCallerIdentityResponse.FromString,
             options,
             channel_credentials,
             insecure,
@@ -266,8 +266,8 @@ class SecurityTokenService:
             request,
             target,
             '/iamd.v1.SecurityTokenService/GetAccessKeyInfo',
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
-            protos_dot_iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
+            iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -18,7 +18,7 @@ from typing import Any
 
 import grpc
 
-from service.auth.signing import DEFAULT_HOST, sign_request
+from iamd.client.signing import DEFAULT_HOST, sign_request
 
 DEFAULT_FILE = Path("~/.iamd/credentials")
 

@@ -19,7 +19,7 @@ from google.protobuf import any_pb2
 from google.rpc import error_details_pb2, status_pb2
 from grpc_status import rpc_status
 
-from protos.iamd.v1 import errors_pb2
+from iamd.v1 import errors_pb2
 
 ERROR_DOMAIN = "iamd.v1"
 REQUEST_ID_METADATA_KEY = "x-request-id"
