@@ -122,14 +122,21 @@ class CredentialCommands:
             user_name = self.projection.accounts[entry["account_id"]].users[entry["key"]]["name"]
         return user_name, entry["last_used"]
 
+    def use_to_record(self, access_key_id: str) -> bool:
+        """Whether a use of this key now would be its first recorded in this hour (every call asks)."""
+        entry = self.projection.access_keys.get(access_key_id)
+        if entry is None:
+            return False
+        hour = iso8601(self.clock.now())[:13]
+        last = entry.get("last_used") or {}
+        return last.get("used_at", "")[:13] != hour and self._noted.get(access_key_id) != hour
+
     async def record_use(self, ctx: CallContext, caller: Caller, service_name: str) -> None:
         """Note a key's use for GetAccessKeyLastUsed, at most once an hour (best effort)."""
-        entry = self.projection.access_keys.get(caller.access_key_id)
-        now = self.clock.now()
-        last = (entry or {}).get("last_used") or {}
-        hour = iso8601(now)[:13]
-        if entry is None or last.get("used_at", "")[:13] == hour or self._noted.get(caller.access_key_id) == hour:
+        if not self.use_to_record(caller.access_key_id):
             return
+        now = self.clock.now()
+        hour = iso8601(now)[:13]
         self._noted[caller.access_key_id] = hour  # one append per key and hour, even before it projects
         kind, name = (ACCOUNT, ROOT) if caller.is_root else (USER, caller.name)
         loaded = await self.repo.load_entity(kind, ctx.account_id, name)

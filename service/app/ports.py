@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import math
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -67,9 +68,22 @@ class RandomIds:
         return base64.b64encode(secrets.token_bytes(30)).decode()
 
 
+_last_iso8601: tuple[int, str] = (0, "1970-01-01T00:00:00Z")  # (Unix second, its text)
+
+
 def iso8601(moment: datetime) -> str:
-    """`2026-11-22T10:00:00Z`, the timestamp form of IAM responses and of our events."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    """`2026-11-22T10:00:00Z`, the timestamp form of IAM responses and of our events.
+
+    Every call's audit record asks for it: formatting costs more than a decision, so the last
+    second's text is kept (one tuple, replaced whole: safe between threads)."""
+    global _last_iso8601
+    second = math.floor(moment.timestamp())
+    last = _last_iso8601
+    if last[0] == second:
+        return last[1]
+    text = moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    _last_iso8601 = (second, text)
+    return text
 
 
 class AuditCarrier:

@@ -42,7 +42,7 @@ class CallGuard:
 
     async def note_use(self, caller: Caller, method: str, request_id: str, request_keys: Mapping[str, str]) -> None:
         """Record a long-term key's use for GetAccessKeyLastUsed (at most once an hour per key)."""
-        if caller.session is not None:
+        if caller.session is not None or not self.credentials.use_to_record(caller.access_key_id):
             return
         service = method.removeprefix(GUARDED_PREFIX).split(".", 1)[0].split("/", 1)[0]
         ctx = CallContext(request_id=request_id, account_id=caller.account_id, actor_arn=caller.arn,

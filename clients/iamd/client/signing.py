@@ -87,6 +87,9 @@ _ACCESS_KEY_ID_RE = re.compile(r"[A-Za-z0-9_]{1,128}", re.ASCII)
 _REGION_RE = re.compile(r"[a-z0-9][a-z0-9-]{0,63}", re.ASCII)
 _DATE_RE = re.compile(r"[0-9]{8}", re.ASCII)
 _SIGNATURE_RE = re.compile(r"[0-9a-f]{64}", re.ASCII)
+# The authorization's components as every stock signer writes them (in this order, separated by
+# ", "): what _parse_fields would find in them, found in one match.
+_USUAL_FIELDS_RE = re.compile(r"Credential=([^,\s]+), ?SignedHeaders=([^,\s]+), ?Signature=([^,\s]+)", re.ASCII)
 _HEADER_NAME_RE = re.compile(r"[a-z0-9][a-z0-9._-]{0,127}", re.ASCII)  # gRPC metadata keys, lower case
 # Longest fragment of caller input quoted back in an error message.
 _ECHO_LIMIT = 64
@@ -133,6 +136,8 @@ def _echo(text: str) -> str:
 
 
 def _utc(moment: datetime, what: str) -> datetime:
+    if moment.tzinfo is timezone.utc:  # the usual case: nothing to convert
+        return moment
     if moment.tzinfo is None or moment.utcoffset() is None:
         raise ValueError(f"{what} must be timezone-aware")
     return moment.astimezone(timezone.utc)
@@ -269,6 +274,7 @@ def _is_date(yyyymmdd: str) -> bool:
     return True
 
 
+@functools.lru_cache(maxsize=1024)  # a key sends the same credential all day
 def _parse_credential(credential: str, services: tuple[str, ...]) -> tuple[str, str, str, str]:
     parts = credential.split("/")
     if len(parts) != 5:
@@ -321,13 +327,17 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
     algorithm, _, rest = authorization.partition(" ")
     if algorithm != ALGORITHM:
         raise SignatureFormatError(f"unsupported signing algorithm {_echo(algorithm)}, expected `{ALGORITHM}`")
-    fields = _parse_fields(rest)
-    access_key_id, scope_date, region, service = _parse_credential(fields["Credential"], services)
-    names = _parse_signed_header_names(fields["SignedHeaders"])
+    usual = _USUAL_FIELDS_RE.fullmatch(rest)
+    if usual is not None:
+        credential, signed_header_names, signature = usual.groups()
+    else:  # anything else is parsed strictly, to say exactly what is wrong
+        fields = _parse_fields(rest)
+        credential, signed_header_names, signature = fields["Credential"], fields["SignedHeaders"], fields["Signature"]
+    access_key_id, scope_date, region, service = _parse_credential(credential, services)
+    names = _parse_signed_header_names(signed_header_names)
     for name in required:
         if name not in names:
             raise SignatureFormatError(f"`{name}` is not among the signed headers")
-    signature = fields["Signature"]
     if not _SIGNATURE_RE.fullmatch(signature):
         raise SignatureFormatError("signature is not 64 lower-case hex digits")
     timestamp = _parse_timestamp(date_value)
