@@ -20,7 +20,7 @@ import asyncio
 import re
 import sys
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import aclosing
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -339,6 +339,34 @@ class KurrentDbEventStore:
             )
         except KurrentDBClientError as e:
             raise _translate(e, "reading the head of $all") from e
+
+    async def remove_streams(self, streams: Sequence[str], truncate_before: Mapping[str, int] | None = None) -> None:
+        """KurrentDB's own ways: a soft delete of each whole stream (Streams/Delete; reads of it
+        then answer StreamNotFound, and appends continue its versions), and `$tb` (truncate
+        before) in the metadata of a stream cut at a version. The server reclaims the space at its
+        next scavenge; until then $all still returns those events (see the port). Not atomic
+        across streams: an interrupted removal is finished by running it again."""
+        self._check_open()
+        for stream in streams:
+            try:
+                await self._on_leader(lambda writer, s=stream: writer.delete_stream(
+                    s, current_version=kurrentdbclient.StreamState.ANY))
+            except NotFoundError:
+                pass  # already gone
+            except KurrentDBClientError as e:
+                raise _translate(e, f"deleting `{stream}`") from e
+        for stream, version in (truncate_before or {}).items():
+            try:
+                try:
+                    metadata, _ = await self._client.get_stream_metadata(stream)
+                except NotFoundError:
+                    metadata = {}
+                if int(metadata.get("$tb") or 0) >= version:
+                    continue
+                await self._on_leader(lambda writer, s=stream, m=metadata: writer.set_stream_metadata(
+                    s, metadata={**m, "$tb": version}, current_version=kurrentdbclient.StreamState.ANY))
+            except KurrentDBClientError as e:
+                raise _translate(e, f"truncating `{stream}` before version {version}") from e
 
     async def close(self) -> None:
         if self._closed:

@@ -10,7 +10,7 @@ As the reference adapter it also holds the append rules that every adapter appli
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -41,8 +41,10 @@ class InMemoryEventStore:
 
     def __init__(self, codec: EventCodec) -> None:
         self._codec = codec
-        self._log: list[_StoredEvent] = []  # INVARIANT: self._log[i].position == i + 1
+        # INVARIANT: self._log[i].position == i + 1; a removed event (remove_streams) stays as None
+        self._log: list[_StoredEvent | None] = []
         self._streams: dict[str, list[_StoredEvent]] = {}
+        self._truncated: dict[str, int] = {}  # stream -> the first version still readable
         self._ids: set[str] = set()
         # Replaced after every append: waiting subscribers hold the old one, which is set.
         self._appended = asyncio.Event()
@@ -89,7 +91,7 @@ class InMemoryEventStore:
         self, stream: str, from_version: int = 0, limit: int | None = None
     ) -> list[RecordedEvent]:
         self._check_open()
-        selected = self._streams.get(stream, [])[max(from_version, 0) :]
+        selected = self._streams.get(stream, [])[max(from_version, self._truncated.get(stream, 0), 0) :]
         if limit is not None:
             selected = selected[:limit]
         return [self._decode(stored) for stored in selected]
@@ -135,7 +137,7 @@ class InMemoryEventStore:
             if limit is not None and yielded >= limit:
                 return
             stored = self._log[index]
-            if filter is None or filter.matches(stored.stream, stored.type):
+            if stored is not None and (filter is None or filter.matches(stored.stream, stored.type)):
                 yield self._decode(stored)
                 yielded += 1
             if index % _YIELD_EVERY == 0:
@@ -144,6 +146,7 @@ class InMemoryEventStore:
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None,
         *, on_live: Callable[[], None] | None = None,
+        on_checkpoint: Callable[[int], None] | None = None,  # never called: every match is yielded
     ) -> AsyncIterator[RecordedEvent]:
         next_index = after or 0
         self._check_open()
@@ -156,18 +159,38 @@ class InMemoryEventStore:
             while next_index < len(self._log):
                 stored = self._log[next_index]
                 next_index += 1
-                if filter is None or filter.matches(stored.stream, stored.type):
+                if stored is not None and (filter is None or filter.matches(stored.stream, stored.type)):
                     yield self._decode(stored)
             await appended.wait()
 
-    async def head_position(self, filter: EventFilter | None = None) -> int:
+    async def head_position(self, filter: EventFilter | None = None, *, after: int | None = None) -> int:
+        head = await self._head_position(filter)  # as cheap whatever `after` says
+        return head if after is None or head > after else 0
+
+    async def _head_position(self, filter: EventFilter | None = None) -> int:
         self._check_open()
         if filter is None:
             return len(self._log)
         for index in range(len(self._log) - 1, -1, -1):
-            if filter.matches(self._log[index].stream, self._log[index].type):
+            stored = self._log[index]
+            if stored is not None and filter.matches(stored.stream, stored.type):
                 return index + 1
         return 0
+
+    async def remove_streams(self, streams: Sequence[str], truncate_before: Mapping[str, int] | None = None) -> None:
+        self._check_open()
+        for stream in streams:
+            for stored in self._streams.pop(stream, []):
+                self._log[stored.position - 1] = None
+                self._ids.discard(stored.id)
+            self._truncated.pop(stream, None)
+        for stream, version in (truncate_before or {}).items():
+            stream_events = self._streams.get(stream, [])
+            first = self._truncated.get(stream, 0)
+            for stored in stream_events[first:max(version, first)]:
+                self._log[stored.position - 1] = None
+                self._ids.discard(stored.id)
+            self._truncated[stream] = max(first, min(version, len(stream_events)))
 
     async def close(self) -> None:
         self._closed = True

@@ -283,17 +283,44 @@ class EventStore(Protocol):
     def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None,
         *, on_live: Callable[[], None] | None = None,
+        on_checkpoint: Callable[[int], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         """Like read_all, then waits for and yields new events as they are committed, forever.
 
         `on_live` is called once the subscription is established (the store answered it), before
         any event: a quiet log delivers nothing that would say so otherwise. A subscription can
         still end, cleanly or with EventStoreUnavailable; the caller resubscribes after the last
-        position it processed."""
+        position it processed.
+
+        `on_checkpoint(position)`, where a store reports it (KurrentDB's checkpoints of a filtered
+        subscription), says that every event the filter matches at or before `position` has
+        been yielded already (and processed: it is called between two events), though the
+        events in between that it skipped were never yielded. A store may never call it."""
         ...
 
-    async def head_position(self, filter: EventFilter | None = None) -> int:
-        """Position of the last event in the log, or of the last one the filter matches (0: none)."""
+    async def head_position(self, filter: EventFilter | None = None, *, after: int | None = None) -> int:
+        """Position of the last event in the log, or of the last one the filter matches (0: none).
+
+        With `after` (a position this store gave: an event's, or a subscription's checkpoint),
+        that position if it is after `after`, else 0. It is for a caller that already knows the
+        log up to `after` (a projection runner, from its subscription): a store whose search
+        from the head costs everything the filter skips on the way (KurrentDB, past every audit
+        record since the last identity event) searches forwards from `after` instead, so the
+        cost is what lies after `after`, not what lies behind the last match."""
+        ...
+
+    async def remove_streams(self, streams: Sequence[str], truncate_before: Mapping[str, int] | None = None) -> None:
+        """Remove whole `streams`, and the events of each stream in `truncate_before` older than the
+        version given, for audit retention: what was archived elsewhere leaves the live log.
+
+        Afterwards `read_stream` no longer returns those events (a stream whose events are all
+        removed reads as []; a truncated one starts at the version given) and stream versions go
+        on where they were. Positions are never reused. `read_all` no longer returns them either,
+        except on a store that reclaims space later (KurrentDB returns them from $all until a
+        scavenge): readers of a whole log skip what retention recorded as archived. Removing a
+        stream that does not exist is no error. An adapter that cannot remove raises
+        EventStoreError saying so; nothing of a refused call is removed.
+        """
         ...
 
     async def close(self) -> None:
@@ -307,17 +334,20 @@ RESUBSCRIBE_MAX_PAUSE = 5.0
 
 async def follow_live(store: EventStore, after: int, filter: EventFilter | None, *,
                       on_ended: Callable[[str, float], None],
-                      on_live: Callable[[], None] | None = None) -> AsyncIterator[RecordedEvent]:
+                      on_live: Callable[[], None] | None = None,
+                      on_checkpoint: Callable[[int], None] | None = None) -> AsyncIterator[RecordedEvent]:
     """The live log for good. A subscription the store ends (cleanly, or with EventStoreUnavailable:
     a KurrentDB node restarting, an election, a dropped connection) is replaced by a new one after
     the last event yielded, following a pause that doubles from RESUBSCRIBE_FIRST_PAUSE up to
     RESUBSCRIBE_MAX_PAUSE and starts again once events flow; `on_ended(reason, pause)` is told of
-    each end first. `on_live` is passed to every subscription (see subscribe_all). Any other
-    error ends the following."""
+    each end first. `on_live` and `on_checkpoint` are passed to every subscription (see
+    subscribe_all). Any other error ends the following."""
     pause = RESUBSCRIBE_FIRST_PAUSE
     while True:
         try:
-            async for event in store.subscribe_all(after=after or None, filter=filter, on_live=on_live):
+            # on_checkpoint only when given: stores written before it need not take it.
+            more = {"on_checkpoint": on_checkpoint} if on_checkpoint is not None else {}
+            async for event in store.subscribe_all(after=after or None, filter=filter, on_live=on_live, **more):
                 after = event.position
                 pause = RESUBSCRIBE_FIRST_PAUSE
                 yield event

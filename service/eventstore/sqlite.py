@@ -25,7 +25,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -217,6 +217,7 @@ class SqliteEventStore:
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None,
         *, on_live: Callable[[], None] | None = None,
+        on_checkpoint: Callable[[int], None] | None = None,  # never called: every match is yielded
     ) -> AsyncIterator[RecordedEvent]:
         where, params = _filter_clause(filter)
         last = after or 0
@@ -240,11 +241,26 @@ class SqliteEventStore:
                     break  # a poll (another process may have written) or a commit of interest: read
                 seen_commits = woken_by  # only other streams were written in this process: wait on
 
-    async def head_position(self, filter: EventFilter | None = None) -> int:
+    async def head_position(self, filter: EventFilter | None = None, *, after: int | None = None) -> int:
+        head = await self._head_position(filter)  # as cheap whatever `after` says
+        return head if after is None or head > after else 0
+
+    async def _head_position(self, filter: EventFilter | None = None) -> int:
         if filter is None:
             return await self._read(self._select_head)
         where, params = _filter_clause(filter)
         return await self._read(self._select_filtered_head, where, params)
+
+    async def remove_streams(self, streams: Sequence[str], truncate_before: Mapping[str, int] | None = None) -> None:
+        """Delete the rows of `streams`, and those of each stream in `truncate_before` below the
+        version given, in one transaction on the writer thread (between two group commits).
+        AUTOINCREMENT keeps a removed position from ever being given again, and the newest
+        version of a truncated stream stays, so appends to it go on from where they were."""
+        self._check_open()
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[int] = loop.create_future()
+        self._writer.submit(_PendingRemoval(tuple(streams), dict(truncate_before or {}), future, loop))
+        await future
 
     async def close(self) -> None:
         if self._closed:
@@ -456,6 +472,14 @@ class _PendingAppend:
     loop: asyncio.AbstractEventLoop
 
 
+@dataclass(slots=True)
+class _PendingRemoval:
+    streams: tuple[str, ...]
+    truncate_before: dict[str, int]
+    future: asyncio.Future[int]
+    loop: asyncio.AbstractEventLoop
+
+
 _STOP = object()
 
 
@@ -465,11 +489,11 @@ class _GroupCommitWriter:
     def __init__(self, connection: sqlite3.Connection, commits: _CommitSignal) -> None:
         self._connection = connection
         self._commits = commits
-        self._queue: queue.SimpleQueue[_PendingAppend | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[_PendingAppend | _PendingRemoval | object] = queue.SimpleQueue()
         self._thread = threading.Thread(target=self._run, name="iamd-sqlite-writer", daemon=True)
         self._thread.start()
 
-    def submit(self, pending: _PendingAppend) -> None:
+    def submit(self, pending: _PendingAppend | _PendingRemoval) -> None:
         self._queue.put(pending)
 
     def stop(self) -> None:
@@ -481,10 +505,14 @@ class _GroupCommitWriter:
         stopping = False
         while not stopping:
             group: list[_PendingAppend] = []
+            removal: _PendingRemoval | None = None
             item = self._queue.get()
             while True:
                 if item is _STOP:
                     stopping = True
+                    break
+                if isinstance(item, _PendingRemoval):  # after the appends queued before it
+                    removal = item
                     break
                 assert isinstance(item, _PendingAppend)
                 group.append(item)
@@ -496,7 +524,33 @@ class _GroupCommitWriter:
                     break
             if group:
                 self._commit(group)
+            if removal is not None:
+                self._remove(removal)
         self._connection.close()
+
+    def _remove(self, removal: _PendingRemoval) -> None:
+        """Delete the rows of a removal in one transaction; its caller learns how many went."""
+        connection = self._connection
+        outcome: int | BaseException
+        try:
+            connection.execute("BEGIN IMMEDIATE")
+            try:
+                removed = 0
+                for stream in removal.streams:
+                    removed += connection.execute("DELETE FROM events WHERE stream = ?", (stream,)).rowcount
+                for stream, version in removal.truncate_before.items():
+                    removed += connection.execute("DELETE FROM events WHERE stream = ? AND version < ?",
+                                                  (stream, version)).rowcount
+                connection.execute("COMMIT")
+            except BaseException:
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+                raise
+            outcome = removed
+        except Exception as e:  # a thread boundary, as in _commit
+            outcome = EventStoreUnavailable(f"the event store could not remove streams: {e}")
+            outcome.__cause__ = e
+        _settle_one(removal.future, removal.loop, outcome)
 
     def _commit(self, group: list[_PendingAppend]) -> None:
         connection = self._connection
@@ -583,6 +637,13 @@ def _settle(group: list[_PendingAppend], outcomes: Sequence[AppendResult | BaseE
             loop.call_soon_threadsafe(_resolve_futures, settlements)
         except RuntimeError:  # that loop is closed; nobody is waiting any more
             pass
+
+
+def _settle_one(future: asyncio.Future[Any], loop: asyncio.AbstractEventLoop, outcome: Any) -> None:
+    try:
+        loop.call_soon_threadsafe(_resolve_futures, [(future, outcome)])
+    except RuntimeError:  # that loop is closed; nobody is waiting any more
+        pass
 
 
 def _resolve_futures(settlements: list[tuple[asyncio.Future[AppendResult], Any]]) -> None:

@@ -26,8 +26,16 @@ The log is in memory. Commit positions grow by each record's size, with gaps, as
 server's log offsets do, and a few system events (``$``-prefixed streams and types) are
 recorded at start-up, as a real server's are, so clients have to filter them.
 
+- ``event_store.client.streams.Streams/Delete`` (a soft delete) and ``$tb`` (truncate before) in
+  stream metadata (``$$<stream>``, as ``set_stream_metadata`` appends it): as KurrentDB does, a
+  read of the stream then starts at ``$tb`` (a soft delete sets it past the last event, and the
+  read answers StreamNotFound), appends continue the stream's revisions, and $all still returns
+  the removed events, because only a scavenge takes them out of the log (KurrentDB docs,
+  "Deleting streams and events": "When reading a stream, the index checks the stream's
+  metadata"; the fake never scavenges).
+
 Not emulated: the v2 streams API (``kurrent.rpc``, multi-stream appends), the v1 unary
-``Append`` (the asyncio client uses BatchAppend), stream subscriptions, deletes and tombstones,
+``Append`` (the asyncio client uses BatchAppend), stream subscriptions, hard deletes (tombstones), scavenges,
 checkpoints in filtered subscriptions, links,
 persistent subscriptions, projections, authentication and TLS.
 """
@@ -37,6 +45,7 @@ from __future__ import annotations
 import asyncio
 import bisect
 import contextlib
+import json
 import re
 import time
 import uuid
@@ -99,6 +108,9 @@ class _FakeLog:
     max_append_bytes: int = 1_048_576
     # Appends still to commit whose answer is then lost (see FakeKurrentDb.lose_append_answers).
     answers_to_lose: int = 0
+    # Per stream, the first revision a read returns (`$tb` of its metadata, or a soft delete's).
+    truncated_before: dict[str, int] = field(default_factory=dict)
+    soft_deleted: set[str] = field(default_factory=set)  # until an append brings them back
 
     def last_revision(self, stream: str) -> int | None:
         records = self.streams.get(stream)
@@ -125,6 +137,12 @@ class _FakeLog:
             stream_records.append(record)
             self.records.append(record)
             new_records.append(record)
+            if stream.startswith("$$") and record.type == "$metadata":
+                with contextlib.suppress(ValueError, TypeError, AttributeError):
+                    tb = json.loads(record.data).get("$tb")
+                    if isinstance(tb, int):
+                        self.truncated_before[stream[2:]] = tb
+        self.soft_deleted.discard(stream)
         self.appended.set()
         self.appended = asyncio.Event()
         return new_records
@@ -237,6 +255,23 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
         response.success.position.prepare_position = last.position
         return response
 
+    async def Delete(  # noqa: N802 - gRPC method name
+        self, request: streams_pb2.DeleteReq, context: grpc.aio.ServicerContext
+    ) -> streams_pb2.DeleteResp:
+        """A soft delete: the stream reads as not found from here (its `$tb` is past its last
+        event), and an append to it continues its revisions; its events stay in $all."""
+        await self._refuse_unless_leader(context)
+        stream = request.options.stream_identifier.stream_name.decode()
+        current = self._log.last_revision(stream)
+        expected = request.options.WhichOneof("expected_stream_revision")
+        if expected == "revision" and current != request.options.revision or \
+                expected == "no_stream" and current is not None or expected == "stream_exists" and current is None:
+            await context.abort(grpc.StatusCode.FAILED_PRECONDITION, "Wrong expected version")
+        if current is not None:
+            self._log.truncated_before[stream] = current + 1
+            self._log.soft_deleted.add(stream)
+        return streams_pb2.DeleteResp(no_position=shared_pb2.Empty())
+
     async def Read(  # noqa: N802 - gRPC method name
         self, request: streams_pb2.ReadReq, context: grpc.aio.ServicerContext
     ) -> AsyncIterator[streams_pb2.ReadResp]:
@@ -270,6 +305,8 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
         stream_options = options.stream
         stream = stream_options.stream_identifier.stream_name.decode()
         records = self._log.streams.get(stream)
+        if records and stream in self._log.soft_deleted:
+            records = None
         if not records:
             not_found = streams_pb2.ReadResp.StreamNotFound(stream_identifier=stream_options.stream_identifier)
             return [streams_pb2.ReadResp(stream_not_found=not_found)]
@@ -281,6 +318,8 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
         else:
             first = 0 if start == "start" else stream_options.revision
             selected = records[first:] if start != "end" else []
+        truncated = self._log.truncated_before.get(stream, 0)
+        selected = [record for record in selected if record.revision >= truncated]
         return [_event_response(record) for record in selected[: options.count]]
 
     def _read_all(self, options: _ReadOptions) -> list[streams_pb2.ReadResp]:
