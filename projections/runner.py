@@ -2,7 +2,14 @@
 
 The runner catches up from the projection's position (a snapshot's, or 0), then follows the
 live subscription. ``wait_for(position)`` is the read-your-writes primitive: it returns once the
-projection has applied that position, or raises TimeoutError.
+projection has applied that position, or raises TimeoutError. ``head()`` is the last position the
+projection's filter matches in the log now: waiting for it makes the projection fresh.
+
+How far the runner knows the log (``known``) is the last event it applied or the last checkpoint
+its subscription reported (KurrentDB: every match up to it was delivered), whichever is later.
+Nothing the filter matches lies between the projection's position and ``known``, so the head is
+searched for only after ``known``: on KurrentDB, a few dozen events at most behind the log's end
+while the subscription is live, instead of every audit record since the last identity event.
 
 A live subscription can end: a KurrentDB node restarts, a leader is elected, a connection drops
 (with an error, or with a clean end of the stream). The runner then resubscribes from the last
@@ -107,6 +114,8 @@ class ProjectionRunner:
         self.snapshot_every_events = snapshot_every_events
         self.snapshot_every_seconds = snapshot_every_seconds
         self.caught_up = asyncio.Event()
+        # The latest checkpoint of the live subscription (see `known`); 0 before any.
+        self._checkpoint = 0
         self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
         self._tie = itertools.count()
         self._task: asyncio.Task[None] | None = None
@@ -171,9 +180,32 @@ class ProjectionRunner:
         codec error, say) is not retried: it stops the runner."""
         async for event in follow_live(self.store, self.projection.position, self.filter,
                                        on_ended=self._subscription_ended,
-                                       on_live=lambda: self._set_following(True)):
+                                       on_live=lambda: self._set_following(True),
+                                       on_checkpoint=self._checkpoint_reached):
             self._apply(event)
             await self._maybe_snapshot()
+
+    def _checkpoint_reached(self, position: int) -> None:
+        """The subscription has delivered every match up to `position` (all applied by now)."""
+        if position > self._checkpoint:
+            self._checkpoint = position
+            if self._waiters:
+                self._release_waiters()
+
+    @property
+    def known(self) -> int:
+        """The log is known up to here: every event the filter matches at or before it is applied."""
+        return max(self.projection.position, self._checkpoint)
+
+    async def head(self) -> int:
+        """Position of the last event the filter matches in the log now, known or not (0: none).
+
+        Everything the log held when this was called and the filter matches is at or before it:
+        `wait_for(await head())` makes the projection fresh, also for writes made through other
+        processes. Searched only after `known` (see the module's docstring)."""
+        known = self.known
+        later = await self.store.head_position(self.filter, after=known or None)
+        return max(later, self.projection.position)
 
     def _subscription_ended(self, reason: str, pause: float) -> None:
         self._set_following(False, reason)
@@ -211,7 +243,7 @@ class ProjectionRunner:
             self._release_waiters()
 
     def _release_waiters(self) -> None:
-        position = self.projection.position
+        position = self.known
         while self._waiters and self._waiters[0][0] <= position:
             _, _, future = heapq.heappop(self._waiters)
             if not future.done():
@@ -223,8 +255,9 @@ class ProjectionRunner:
         return len(self._waiters)
 
     async def wait_for(self, position: int, timeout: float) -> None:
-        """Return once the projection has applied ``position``; TimeoutError after ``timeout`` s."""
-        if position <= self.projection.position:
+        """Return once the projection has applied ``position`` (every match at or before it; the
+        position need not be a match's, see `known`); TimeoutError after ``timeout`` s."""
+        if position <= self.known:
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (position, next(self._tie), future))
@@ -254,7 +287,7 @@ class ProjectionRunner:
     async def status(self) -> dict[str, Any]:
         position = self.projection.position
         try:
-            head = await self.store.head_position(self.filter)
+            head = await self.head()
         except EventStoreError:  # the store is down: say what is known, which is the point
             head = position
         return {

@@ -104,8 +104,10 @@ class IdentityCommands:
         """The projection once it has applied everything committed so far."""
         try:
             # The last event the projection reads, not the log's head: other streams (audit,
-            # deployment) never move the projection's position.
-            head = await self.store.head_position(self.runner.filter)
+            # deployment) never move the projection's position. Searched for only past where the
+            # runner already knows the log (its checkpoints on KurrentDB), never back over every
+            # audit record since the last identity event.
+            head = await self.runner.head()
             await self.runner.wait_for(head, FRESHNESS_TIMEOUT)
         except TimeoutError:
             raise ServiceUnavailableError("the identity projection is behind the log; retry") from None

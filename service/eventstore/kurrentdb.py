@@ -87,10 +87,16 @@ _UNAVAILABLE_ERRORS = (
 # KurrentDB's own streams start with `$`; matched on the server so they never cross the wire.
 _SYSTEM_STREAMS_REGEX = r"\$.*"
 _BATCH = 1_000  # events per read_all_batches batch
-# A head read is a backwards search on the server (past every audit record written since the last
-# identity event, for the identity streams' head): bounded, it fails as "unavailable" (retryable)
-# instead of holding a command up for as long as the search takes.
+# A head read searches $all on the server: from the end backwards (past every audit record written
+# since the last identity event, for the identity streams' head) unless the caller says where it
+# already knows the log (head_position's `after`: a runner's checkpoint), then forwards from there.
+# Bounded, it fails as "unavailable" (retryable) instead of holding a command up.
 HEAD_TIMEOUT = 5.0
+# A filtered subscription's checkpoint interval is window (kurrentdbclient: 30) x this multiplier
+# events of $all, matching or not (KurrentDB: Enumerator.AllSubscriptionFiltered, SubscriptionsService
+# ProcessEventCommited). The client's default multiplier, 5, would leave up to 150 events between
+# the last checkpoint and the head; 1 leaves 30, for a message every 30 events of the log.
+CHECKPOINT_INTERVAL_MULTIPLIER = 1
 _LANDED_LOOKBACK = 64  # events appended by others behind an append whose answer was lost
 _LEADER_HOPS = 3  # NotLeader answers followed per call (an election can move the leader again)
 _RETIRE_AFTER = 30.0  # seconds a replaced writer stays open for the calls still on it
@@ -293,13 +299,18 @@ class KurrentDbEventStore:
     async def subscribe_all(
         self, after: int | None = None, filter: EventFilter | None = None,
         *, on_live: Callable[[], None] | None = None,
+        on_checkpoint: Callable[[int], None] | None = None,
     ) -> AsyncIterator[RecordedEvent]:
         self._check_open()
         after = after or 0
         server_filter = _ServerFilter.for_(filter)
+        # The server's checkpoints (the subscription is always filtered: system streams at least)
+        # say how far it has searched $all; asked for only by a caller that uses them.
+        checkpoints = {} if on_checkpoint is None else {
+            "include_checkpoints": True, "checkpoint_interval_multiplier": CHECKPOINT_INTERVAL_MULTIPLIER}
         try:
             subscription = await self._client.subscribe_to_all(
-                commit_position=after or None, **server_filter.arguments
+                commit_position=after or None, **server_filter.arguments, **checkpoints
             )
         except KurrentDBClientError as e:
             raise _translate(e, "subscribing to $all", after) from e
@@ -309,6 +320,11 @@ class KurrentDbEventStore:
         # position of the last event it processed, which is what its checkpoint is for.
         try:
             async for recorded in subscription:
+                if isinstance(recorded, kurrentdbclient.Checkpoint):
+                    # Every match up to it was yielded (and processed: we are asked for the next).
+                    if on_checkpoint is not None and recorded.commit_position > after:
+                        on_checkpoint(recorded.commit_position)
+                    continue
                 if recorded.commit_position <= after or not server_filter.admits(recorded):
                     continue
                 yield self._decode(recorded)
@@ -317,8 +333,38 @@ class KurrentDbEventStore:
         finally:
             await subscription.stop()
 
-    async def head_position(self, filter: EventFilter | None = None) -> int:
+    async def head_position(self, filter: EventFilter | None = None, *, after: int | None = None) -> int:
         self._check_open()
+        if after:
+            try:
+                return await self._last_match_after(after, filter)
+            except InvalidPosition:  # a checkpoint's position is a record's; should it not be
+                log.warning("kurrentdb_head_searched_from_the_end", after=after)
+        head = await self._head_from_the_end(filter)
+        return head if not after or head > after else 0
+
+    async def _last_match_after(self, after: int, filter: EventFilter | None) -> int:
+        """The last event `filter` matches after `after` (0: none), searched forwards from there:
+        the server reads what lies after `after`, whatever lies behind it.
+
+        On the leader (the writer), which holds every event acknowledged to anyone before this
+        call; a follower may not hold them yet."""
+        server_filter = _ServerFilter.for_(filter)
+        last = 0
+        try:
+            response = await self._writer.read_all(
+                commit_position=after, timeout=HEAD_TIMEOUT, **server_filter.arguments)
+            try:
+                async for recorded in response:
+                    if recorded.commit_position > after and server_filter.admits(recorded):
+                        last = recorded.commit_position
+            finally:
+                await response.stop()
+        except KurrentDBClientError as e:
+            raise _translate(e, "searching $all forwards for the head", after) from e
+        return last
+
+    async def _head_from_the_end(self, filter: EventFilter | None = None) -> int:
         try:
             if filter is not None and filter.stream_prefixes and not filter.event_types:
                 # One alternation group: the client anchors a list as `^a|b$`, whose middle

@@ -17,6 +17,8 @@ modules that kurrentdbclient ships (``kurrentdbclient.protos.v1``):
   idempotent write: the same event ids appended again where they already are succeed, with no
   position in the answer;
 - the server's maximum append size (``max_append_bytes``, MaximumAppendSizeExceeded beyond it);
+- checkpoints in filtered $all subscriptions, at the server's interval (see ``_Checkpoints``);
+  ``records_read`` counts the records $all reads examine, which is what a search costs the server;
 - on command, what a cluster does to live subscriptions: ``drop_subscriptions`` ends them (with
   an error status or a clean end of the stream), ``refuse_subscriptions`` makes new ones fail
   with UNAVAILABLE "Server Is Not Ready" as a node does while it starts or elects a leader.
@@ -36,7 +38,7 @@ recorded at start-up, as a real server's are, so clients have to filter them.
 
 Not emulated: the v2 streams API (``kurrent.rpc``, multi-stream appends), the v1 unary
 ``Append`` (the asyncio client uses BatchAppend), stream subscriptions, hard deletes (tombstones), scavenges,
-checkpoints in filtered subscriptions, links,
+links,
 persistent subscriptions, projections, authentication and TLS.
 """
 
@@ -108,6 +110,8 @@ class _FakeLog:
     max_append_bytes: int = 1_048_576
     # Appends still to commit whose answer is then lost (see FakeKurrentDb.lose_append_answers).
     answers_to_lose: int = 0
+    # Records of $all that reads (not subscriptions) have examined, matching or not.
+    records_read: int = 0
     # Per stream, the first revision a read returns (`$tb` of its metadata, or a soft delete's).
     truncated_before: dict[str, int] = field(default_factory=dict)
     soft_deleted: set[str] = field(default_factory=set)  # until an append brings them back
@@ -341,6 +345,7 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
         for record in candidates:
             if len(selected) >= options.count:
                 break
+            self._log.records_read += 1
             if matches(record):
                 selected.append(_event_response(record))
         return selected
@@ -365,6 +370,7 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
             if next_index < len(log.records) and log.records[next_index].position == position:
                 next_index += 1
         caught_up_sent = False
+        checkpoints = _Checkpoints.for_(options)
         while True:
             appended = log.appended  # taken before reading, so no append slips between
             while next_index < len(log.records):
@@ -372,7 +378,12 @@ class _StreamsServicer(streams_pb2_grpc.StreamsServicer):
                 next_index += 1
                 if matches(record):
                     yield _event_response(record)
+                if checkpoints is not None and checkpoints.count(record):
+                    yield checkpoints.response(record.position)
             if not caught_up_sent:
+                if checkpoints is not None and next_index > 0:  # going live: the server sends one
+                    checkpoints.considered = 0
+                    yield checkpoints.response(log.records[next_index - 1].position)
                 yield streams_pb2.ReadResp(caught_up=streams_pb2.ReadResp.CaughtUp())
                 caught_up_sent = True
             waits = {asyncio.ensure_future(appended.wait()), asyncio.ensure_future(dropped.wait())}
@@ -473,6 +484,16 @@ class FakeKurrentDb:
         "Appending events": a timed-out append may have been written; idempotent ids resolve it)."""
         self._log.answers_to_lose = count
 
+    @property
+    def records_read(self) -> int:
+        """Records of $all that reads (not subscriptions) have examined so far, matching their
+        filter or not: what the server spends searching. Set it to 0 to start counting."""
+        return self._log.records_read
+
+    @records_read.setter
+    def records_read(self, value: int) -> None:
+        self._log.records_read = value
+
     def refuse_subscriptions(self, refuse: bool = True) -> None:
         """New $all subscriptions fail with UNAVAILABLE "Server Is Not Ready" while `refuse` holds
         (what a KurrentDB node answers during start-up or an election); reads and appends go on."""
@@ -546,6 +567,50 @@ def _filter_for(options: _ReadOptions) -> Callable[[_Record], bool]:
         return pattern is None or pattern.search(subject) is not None
 
     return matches
+
+
+@dataclass
+class _Checkpoints:
+    """When a filtered $all subscription sends a checkpoint, as KurrentDB does (25.1):
+
+    - the interval is the request's search window times its checkpoint interval multiplier
+      (``filter.max`` x ``filter.checkpointIntervalMultiplier``; a window given as ``count``
+      is DefaultReadBatchSize, 32): Enumerator.AllSubscriptionFiltered's constructor, and
+      DefaultReadBatchSize in Enumerator.cs (src/KurrentDB.Core/Services/Transport/Enumerators/).
+      kurrentdbclient sends a window of 30 and a multiplier of 5 unless told otherwise;
+    - while catching up, after every `interval` events of $all considered (matching the filter or
+      not), at the position reached, and once more when it goes live (AllSubscriptionFiltered
+      .CatchUp: "issue a checkpoint when going live"; the server's is the start of its last page
+      read, up to a window earlier than the fake's, which is the last record's);
+    - live, after every `interval` events committed to $all, matching or not, at that event's
+      position (SubscriptionsService.ProcessEventCommited: CheckpointIntervalCurrent counts every
+      committed event and sends CheckpointReached at CheckpointInterval).
+
+    An unfiltered subscription gets none (Enumerator.AllSubscription sends no checkpoints)."""
+
+    interval: int
+    considered: int = 0
+
+    @classmethod
+    def for_(cls, options: _ReadOptions) -> _Checkpoints | None:
+        if options.WhichOneof("filter_option") != "filter":
+            return None
+        window = options.filter.max if options.filter.WhichOneof("window") == "max" else 32
+        # The server refuses a multiplier of 0 (ArgumentOutOfRangeException.ThrowIfZero).
+        return cls(interval=max(window, 1) * max(options.filter.checkpointIntervalMultiplier, 1))
+
+    def count(self, record: _Record) -> bool:
+        """Count one more event considered; True when a checkpoint is due at its position."""
+        self.considered += 1
+        if self.considered < self.interval:
+            return False
+        self.considered = 0
+        return True
+
+    @staticmethod
+    def response(position: int) -> streams_pb2.ReadResp:
+        return streams_pb2.ReadResp(checkpoint=streams_pb2.ReadResp.Checkpoint(
+            commit_position=position, prepare_position=position))
 
 
 def _event_response(record: _Record) -> streams_pb2.ReadResp:

@@ -20,7 +20,8 @@ class NeverLiveStore(InMemoryEventStore):
     "not ready" for subscriptions): a stand-in written for this test, not an adapter."""
 
     async def subscribe_all(self, after: int | None = None, filter: EventFilter | None = None,
-                            *, on_live: Callable[[], None] | None = None) -> AsyncIterator[RecordedEvent]:
+                            *, on_live: Callable[[], None] | None = None,
+                            on_checkpoint: Callable[[int], None] | None = None) -> AsyncIterator[RecordedEvent]:
         await asyncio.Event().wait()  # never confirmed, never an event
         yield  # type: ignore[misc]  # pragma: no cover
 
