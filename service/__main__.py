@@ -21,6 +21,10 @@ def main(argv: list[str] | None = None) -> int:
         from iamd.service.audit.digester import rotate_digest_key_command
 
         return rotate_digest_key_command(list(argv[1:]))
+    if argv and argv[0] == "archive-audit":  # offline: audit retention now (service/audit/retention.py)
+        from iamd.service.audit.retention import archive_audit_command
+
+        return archive_audit_command(list(argv[1:]))
     from iamd.service import admin
 
     if argv and argv[0] in admin.COMMANDS:

@@ -28,6 +28,10 @@ class Settings:
     audit_durable: bool = True  # answer a call only once its audit record is committed
     digest_interval: float = 3600.0  # seconds between signed audit digests (CloudTrail: hourly)
     digest_key_file: str = ""  # Ed25519 key signing digests; default <data_dir>/keys/audit-digest.pem
+    # Audit retention (service/audit/retention.py): whole hours of audit records older than this
+    # many hours are archived with their digests and removed from the live log, hourly; 0 = off.
+    audit_retention_hours: int = 0
+    audit_archive_dir: str = ""  # where archives are written; default <data_dir>/audit-archive
     max_in_flight: int = 1024  # calls being served at once; past it a call is refused with Throttling
     # Seconds the identity projection may go without following its log (a dropped subscription
     # being replaced) before calls are refused with ServiceUnavailable rather than decided on
@@ -43,6 +47,10 @@ class Settings:
     @property
     def digest_key_path(self) -> Path:
         return Path(self.digest_key_file) if self.digest_key_file else self.data_dir / "keys" / "audit-digest.pem"
+
+    @property
+    def audit_archive_path(self) -> Path:
+        return Path(self.audit_archive_dir) if self.audit_archive_dir else self.data_dir / "audit-archive"
 
     @property
     def kek_path(self) -> Path:
@@ -62,6 +70,8 @@ class Settings:
             self._check_address("--http-listen", self.http_listen)
         if self.metrics_listen:
             self._check_address("--metrics-listen", self.metrics_listen)
+        if self.audit_retention_hours < 0:
+            raise ValueError("--audit-retention-hours must be 0 (off) or a number of hours >= 1")
         if self.dev_root_key and ":" not in self.dev_root_key:
             raise ValueError("--dev-root-key must be KEYID:SECRET")
         if self.dev_reset and not self.http_listen:
@@ -115,7 +125,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser = argparse.ArgumentParser(
         prog="iamd", description="Event-sourced IAM with AWS IAM semantics",
         epilog="offline commands (docs/operations.md): iamd backup --to DIR, iamd rotate-kek --new-kek-file FILE, "
-               "iamd kek-fingerprint [FILE]; each with --help")
+               "iamd kek-fingerprint [FILE], iamd archive-audit --older-than-hours N; each with --help")
     parser.add_argument("--listen", default=env.get("IAMD_LISTEN", Settings.listen), help="HOST:PORT (IAMD_LISTEN)")
     parser.add_argument("--data-dir", default=env.get("IAMD_DATA_DIR", str(Settings.data_dir)),
                         help="local state: SQLite log, snapshots (IAMD_DATA_DIR)")
@@ -142,6 +152,14 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         help="seconds between signed audit digests (IAMD_DIGEST_INTERVAL)")
     parser.add_argument("--digest-key-file", default=env.get("IAMD_DIGEST_KEY_FILE", ""),
                         help="Ed25519 key that signs digests, kept outside the log (IAMD_DIGEST_KEY_FILE)")
+    parser.add_argument("--audit-retention-hours", type=int,
+                        default=int(env.get("IAMD_AUDIT_RETENTION_HOURS", "0")),
+                        help="archive whole hours of audit records older than this, with their digests, into "
+                             "--audit-archive-dir, then remove them from the live log (hourly); 0 = off, the "
+                             "default; identity events are never removed (IAMD_AUDIT_RETENTION_HOURS)")
+    parser.add_argument("--audit-archive-dir", default=env.get("IAMD_AUDIT_ARCHIVE_DIR", ""),
+                        help="where audit archives are written; default <data-dir>/audit-archive "
+                             "(IAMD_AUDIT_ARCHIVE_DIR)")
     parser.add_argument("--shutdown-grace", type=float, default=float(env.get("IAMD_SHUTDOWN_GRACE", "10")))
     parser.add_argument("--max-in-flight", type=int, default=int(env.get("IAMD_MAX_IN_FLIGHT", "1024")),
                         help="calls served at once; more are refused with Throttling (IAMD_MAX_IN_FLIGHT)")
@@ -172,6 +190,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         kek_file=args.kek_file, credentials_file=args.credentials_file,
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
                         digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
+                        audit_retention_hours=args.audit_retention_hours, audit_archive_dir=args.audit_archive_dir,
                         max_staleness=args.max_staleness, http_listen=args.http_listen,
                         metrics_listen=args.metrics_listen, access_log=args.access_log,
                         dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)

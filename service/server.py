@@ -108,6 +108,7 @@ class RunningServer:
     metrics: Metrics | None = None  # when --metrics-listen is given
     metrics_endpoint: MetricsEndpoint | None = None
     stopped: bool = False
+    retention: asyncio.Task[None] | None = None  # audit retention, with --audit-retention-hours
 
     @property
     def metrics_port(self) -> int:
@@ -129,6 +130,10 @@ class RunningServer:
             self.recovering.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await self.recovering
+        if self.retention is not None:  # an interrupted run is finished by the next one
+            self.retention.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self.retention
         await self.audit.stop()  # every record of every finished call is committed
         await self.digester.stop()  # and covered by a last signed digest
         await self.runner.stop()
@@ -196,7 +201,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     if created and fixed_key:  # a well-known key lives in this log from now on, flag or no flag
         development_key.write_text(f"root key {fixed_key[0]} was fixed by --dev-root-key\n")
 
-    snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.json", log_id=await _log_id(store))
+    snapshots = SnapshotFile(settings.data_dir / "snapshots" / "identity.snapshot", log_id=await _log_id(store))
     projection = load_projection(snapshots)
     if projection.position > await store.head_position():
         log.warning("snapshot_ahead_of_log", snapshot_position=projection.position)  # another log: rebuild
@@ -280,6 +285,12 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     await server.start()
     running = RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
                             audit_writer, digester, retrying, None, gateway, metrics)
+    if settings.audit_retention_hours:  # hourly: archive and remove the audit hours past the age
+        from iamd.service.audit.retention import keep_retention
+
+        running.retention = asyncio.create_task(
+            keep_retention(store, digester, settings.audit_archive_path, clock, settings.audit_retention_hours),
+            name="audit-retention")
     try:  # an address already in use: nothing stays open behind the error
         if settings.http_listen and serve_http:  # a development reset keeps the endpoint it has
             # Imported only when served: aiohttp and botocore's models cost a start ~0.2 s.

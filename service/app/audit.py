@@ -102,7 +102,9 @@ class AuditLookup:
         token = ""
         if more:
             token = base64.urlsafe_b64encode(f"{_fingerprint(q)}:{found[-1].position}".encode()).decode()
-        return LookupPage([(entry, await self._record(entry)) for entry in found], token)
+        # A record audit retention archived is no longer in its stream: the page goes without it.
+        records = [(entry, record) for entry in found if (record := await self._record(entry)) is not None]
+        return LookupPage(records, token)
 
     @staticmethod
     def _matches(entry: IndexEntry, q: LookupQuery) -> bool:
@@ -114,6 +116,8 @@ class AuditLookup:
             return False
         return not q.principal_arn or entry.principal_arn == q.principal_arn
 
-    async def _record(self, entry: IndexEntry) -> dict[str, Any]:
-        [event] = await self.store.read_stream(entry.stream, entry.version, limit=1)
-        return render(event.data, self.decode)
+    async def _record(self, entry: IndexEntry) -> dict[str, Any] | None:
+        events = await self.store.read_stream(entry.stream, entry.version, limit=1)
+        if not events or events[0].version != entry.version:
+            return None
+        return render(events[0].data, self.decode)

@@ -42,7 +42,10 @@ ENDORSEMENT_PURPOSE = "iamd-audit-digest-key-rotation"
 # next one may come any time later: the service was not running, so no digest was due.
 REASON_START, REASON_CADENCE, REASON_REQUEST, REASON_FINAL, REASON_ROTATE = (
     "start", "cadence", "request", "final", "rotate")
-STOPPED_AFTER = (REASON_FINAL, REASON_ROTATE)
+# Audit retention's statement (service/audit/retention.py): written by the running service, or
+# offline by `iamd archive-audit`, after which (like a rotation) no digest is due until a start.
+REASON_ARCHIVE, REASON_ARCHIVE_OFFLINE = "archive", "archive-offline"
+STOPPED_AFTER = (REASON_FINAL, REASON_ROTATE, REASON_ARCHIVE_OFFLINE)
 
 # How long the digester waits, after cutting a digest's time, before it reads the log: a call
 # stamped before the cut has its record committed by then, so every genuine record dated before
@@ -364,6 +367,17 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         return report
 
     ids = {e["digest"]["digestId"] for e in entries}
+    # Audit retention's statements, from digests that verify: the chain before `lastRemovedDigestId`
+    # was archived, and the records up to `lastRemovedDigestEndPosition` with it.
+    archived: dict[str, Mapping[str, Any]] = {}
+    for e in entries:
+        statement = e["digest"].get("archived")
+        pem = trusted.get(str(e["digest"].get("digestPublicKeyFingerprint")), "")
+        if isinstance(statement, Mapping) and statement.get("lastRemovedDigestId") and pem \
+                and verify(pem, e["digest"], e["signature"]):
+            archived[str(statement["lastRemovedDigestId"])] = statement
+    archived_through = 0  # records at or before it lie in an archive (a copy may still be in the log)
+    still_held = 0
     covered_ids: set[str] = set()
     covered_positions: set[int] = set()
     unproven: list[tuple[int, int]] = []  # position ranges of digests that do not verify
@@ -388,7 +402,17 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
             continue
         prev_id = digest.get("previousDigestId")
         if prior is None:
-            if prev_id and complete:
+            statement = archived.get(str(prev_id)) if prev_id else None
+            if statement is not None and statement.get("lastRemovedDigestHashValue") == \
+                    digest.get("previousDigestHashValue"):
+                archived_through = int(statement.get("lastRemovedDigestEndPosition") or 0)
+                if complete:
+                    report.notes.append(f"the chain before digest {digest_id} was archived on "
+                                        f"{statement.get('archivedAt')} ({statement.get('removedDigestCount')} "
+                                        f"digests, up to {prev_id}; records before {statement.get('cutoff')}) to "
+                                        f"{statement.get('location')} (manifest SHA-256 {statement.get('sha256')}): "
+                                        "validate that archive with --export")
+            elif prev_id and complete:
                 report.digests_missing.append(prev_id)
                 report.problems.append(f"digest {digest_id} names a previous digest {prev_id} that is not in the "
                                        "chain: the chain's beginning was removed")
@@ -510,6 +534,9 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
             continue
         if positions_known and any(low < record.position <= high for low, high in unproven):
             continue
+        if positions_known and record.position <= archived_through:
+            still_held += 1  # archived with the digests that covered it; the log still holds it
+            continue
         if positions_known and record.position <= newest_high:
             orphans.append(record.event_id)  # in no digest's range: the digest that covered it is gone
             continue
@@ -517,6 +544,10 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
             out_of_order(record, newest_end, "no digest covers it")
             continue
         tail.append(record)
+    if still_held:
+        report.notes.append(f"{still_held} records before position {archived_through} were archived with the "
+                            "digests covering them and are still in the log (an hour a kept digest lists too, or "
+                            "a store that reclaims space later): the archive proves them")
     every = float(newest.get("digestIntervalSeconds") or report.interval)
     overdue = []
     for record in tail:

@@ -80,6 +80,14 @@ async def write_refused_later(writer: AuditWriter, records: list[dict[str, Any]]
 async def _missing(store: EventStore) -> dict[str, RecordedEvent]:
     """The recent calls whose records are missing, each by its first event, oldest first."""
     orphans, scan_after = await _recent_calls(store)
+    if orphans:
+        # Calls of hours audit retention archived have their records in the archive, not the log.
+        from .retention import archived_before  # a cycle at import time otherwise
+
+        cutoff = _time_of(await archived_before(store))
+        if cutoff is not None:
+            orphans = {request_id: event for request_id, event in orphans.items()
+                       if (_time_of(event.metadata.get("time")) or cutoff) >= cutoff}
     if not orphans:
         return orphans
     # Their records, if written, come after the events (or in the same commit): read the audit
