@@ -24,13 +24,15 @@ import contextlib
 import gc
 import heapq
 import itertools
+import marshal
 import os
+import sys
 import time
+import zlib
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, Protocol
 
-import orjson
 import structlog
 
 from iamd.service.eventstore.errors import EventStoreError
@@ -49,24 +51,53 @@ class Projection(Protocol):
 
 
 class SnapshotFile:
-    """A projection snapshot in one JSON file, replaced atomically (write, fsync, rename).
+    """A projection snapshot in one file, replaced atomically (write, fsync, rename).
+
+    The file is a header line and the snapshot in Python's marshal format, which decodes twice as
+    fast as JSON (a start from a snapshot of 100k users spent most of its time decoding). marshal
+    is Python's own format for plain data, not a portable one: the header names the marshal and
+    Python versions that wrote it and the CRC-32 of what follows, and a snapshot that does not
+    match them, or is damaged, is not loaded (the log rebuilds the state; a snapshot is only a
+    shortcut). The file is as private as the log (owner-only, in the data directory).
 
     `log_id` names the log the snapshot was taken from (the id of its first event): a snapshot of
     another log (a KurrentDB cluster recreated, an events.db restored from elsewhere) is never
     loaded, even when that log has grown past the snapshot's position."""
 
+    MAGIC = b"iamd-snapshot"
+
     def __init__(self, path: Path, log_id: str = "") -> None:
         self.path = path
         self.log_id = log_id
 
+    @staticmethod
+    def _format() -> bytes:
+        return b"marshal %d python %d.%d" % (marshal.version, *sys.version_info[:2])
+
     def load(self) -> dict[str, Any] | None:
+        try:
+            data = self.path.read_bytes()
+        except FileNotFoundError:
+            return None
+        end_of_header = data.find(b"\n")
+        header, payload = data[:max(end_of_header, 0)], memoryview(data)[end_of_header + 1:]  # not a copy
+        magic, _, rest = header.partition(b" ")
+        written_by, _, crc = rest.rpartition(b" crc32 ")
+        if magic != self.MAGIC or written_by != self._format() or crc != b"%08x" % zlib.crc32(payload):
+            log.warning("snapshot_unreadable", path=str(self.path),
+                        reason="damaged, or written in another format or by another Python version")
+            return None
         # Decoding makes millions of objects, all kept: the cyclic garbage collector, left on,
         # would rescan them again and again for nothing (it doubled the load time); and frozen
         # they stay out of its later scans too (as what a catch-up builds, see _follow).
         paused = gc.isenabled()
         gc.disable()
         try:
-            snapshot = orjson.loads(self.path.read_bytes())
+            try:
+                snapshot = marshal.loads(payload)
+            except (ValueError, EOFError, TypeError):
+                log.warning("snapshot_unreadable", path=str(self.path), reason="undecodable")
+                return None
             taken_from = snapshot.get("log_id", "") if isinstance(snapshot, dict) else ""
             if taken_from and self.log_id and taken_from != self.log_id:
                 log.warning("snapshot_of_another_log", path=str(self.path), snapshot_log=taken_from,
@@ -74,21 +105,18 @@ class SnapshotFile:
                 return None
             gc.freeze()
             return snapshot
-        except FileNotFoundError:
-            return None
-        except orjson.JSONDecodeError:
-            log.warning("snapshot_unreadable", path=str(self.path))
-            return None
         finally:
             if paused:
                 gc.enable()
 
     def save(self, snapshot: dict[str, Any]) -> None:
+        payload = marshal.dumps({**snapshot, "log_id": self.log_id} if self.log_id else snapshot)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
             os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
-            f.write(orjson.dumps({**snapshot, "log_id": self.log_id} if self.log_id else snapshot))
+            f.write(b"%s %s crc32 %08x\n" % (self.MAGIC, self._format(), zlib.crc32(payload)))
+            f.write(payload)
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)

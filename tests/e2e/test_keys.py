@@ -159,7 +159,7 @@ async def test_data_files_are_owner_only(tmp_path: Path) -> None:
             assert _mode(path) == 0o600, (path, oct(_mode(path)))
     finally:
         await stop_iamd(iamd)
-    snapshot = data / "snapshots" / "identity.json"
+    snapshot = data / "snapshots" / "identity.snapshot"
     assert snapshot.exists() and _mode(snapshot) == 0o600
     assert _mode(data) == 0o700 and _mode(data / "keys") == 0o700 and _mode(data / "snapshots") == 0o700
 

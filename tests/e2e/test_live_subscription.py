@@ -190,7 +190,7 @@ async def test_a_snapshot_of_another_log_is_not_loaded(tmp_path: Path) -> None:
         first = await start_iamd(tmp_path / "replica", store_uri=old_log.uri, kek_file=str(kek))
         await first.iam.CreateUser(ipb.CreateUserRequest(user_name="only-in-the-old-log"))
         await stop_iamd(first)  # writes its snapshot
-        assert (tmp_path / "replica" / "snapshots" / "identity.json").exists()
+        assert (tmp_path / "replica" / "snapshots" / "identity.snapshot").exists()
 
         other = await start_iamd(tmp_path / "other", store_uri=new_log.uri, kek_file=str(kek))
         for n in range(5):  # the new log grows past the old snapshot's position

@@ -56,7 +56,7 @@ async def test_restart_from_snapshot_and_from_log_gives_the_same_state(tmp_path:
     before = await _state(first.iam, first.authz, position)
     assert before[1] == [apb.DECISION_ALLOW, apb.DECISION_IMPLICIT_DENY]
     await stop_iamd(first)  # graceful: writes a snapshot
-    snapshot = tmp_path / "d" / "snapshots" / "identity.json"
+    snapshot = tmp_path / "d" / "snapshots" / "identity.snapshot"
     assert snapshot.exists()
 
     second = await start_iamd(tmp_path / "d")

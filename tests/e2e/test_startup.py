@@ -10,6 +10,7 @@ from typing import Any
 import orjson
 import pytest
 
+from iamd.projections.runner import SnapshotFile
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
@@ -76,13 +77,13 @@ async def _decisions(server: Iamd) -> list[int]:
 
 async def test_a_snapshot_plus_the_tail_rebuilds_what_a_full_replay_does(tmp_path: Path) -> None:
     data = tmp_path / "d"
-    snapshot = data / "snapshots" / "identity.json"
+    snapshot = data / "snapshots" / "identity.snapshot"
     first = await start_iamd(data)
     arn = await _before_the_snapshot(first)
     await stop_iamd(first)  # writes the snapshot the tail will be replayed onto
-    older = tmp_path / "older-snapshot.json"
+    older = tmp_path / "older.snapshot"
     shutil.copy(snapshot, older)
-    snapshot_position = orjson.loads(older.read_bytes())["position"]
+    snapshot_position = SnapshotFile(older).load()["position"]
 
     second = await start_iamd(data)
     await _after_the_snapshot(second, arn)
