@@ -365,12 +365,14 @@ class KurrentDbEventStore:
         return last
 
     async def _head_from_the_end(self, filter: EventFilter | None = None) -> int:
+        # On the leader (the writer), as _last_match_after: a head must hold every write another
+        # replica was acknowledged (min_position checks against it), which a follower may lack.
         try:
             if filter is not None and filter.stream_prefixes and not filter.event_types:
                 # One alternation group: the client anchors a list as `^a|b$`, whose middle
                 # alternatives would match anywhere in a name (`$user-<login>`, say).
                 alternatives = "|".join(f"{re.escape(p)}.*" for p in filter.stream_prefixes)
-                return await self._client.get_commit_position(
+                return await self._writer.get_commit_position(
                     filter_include=(f"(?:{alternatives})",), filter_exclude=(), filter_by_stream_name=True,
                     timeout=HEAD_TIMEOUT,
                 )
@@ -380,7 +382,7 @@ class KurrentDbEventStore:
                 async for event in self.read_all(filter=filter):
                     last = event.position
                 return last
-            return await self._client.get_commit_position(
+            return await self._writer.get_commit_position(
                 filter_exclude=(_SYSTEM_STREAMS_REGEX,), filter_by_stream_name=True, timeout=HEAD_TIMEOUT,
             )
         except KurrentDBClientError as e:
