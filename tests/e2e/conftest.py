@@ -50,10 +50,11 @@ class Iamd:
         return f"127.0.0.1:{self.running.port}"
 
 
-async def start_iamd(data_dir: Path, **overrides: object) -> Iamd:
+async def start_iamd(data_dir: Path, *, clock: OffsetClock | None = None, **overrides: object) -> Iamd:
+    """`clock`: the server's clock (a test may start it shifted); a new OffsetClock otherwise."""
     settings = Settings(listen="127.0.0.1:0", data_dir=data_dir, account_id=ACCOUNT, shutdown_grace=2.0,
                         **overrides)  # type: ignore[arg-type]
-    clock = OffsetClock()
+    clock = clock or OffsetClock()
     running = await build_server(settings, clock=clock)
     root = root_credentials(data_dir)
     channel = grpc.aio.insecure_channel(f"127.0.0.1:{running.port}", interceptors=signing_interceptors(root))
