@@ -4,9 +4,13 @@ creates it), OUs, MoveAccount, and SCPs/RCPs attached at the root, an OU or an a
 from __future__ import annotations
 
 import json
+import re
 import secrets
 import string
+from dataclasses import dataclass
 from typing import Any
+
+import structlog
 
 from iamd.projections.identity import IdentityProjection
 from iamd.service.domain import organizations
@@ -17,7 +21,7 @@ from iamd.service.domain.errors import (
     InvalidInputError,
     OrganizationsNotInUseError,
 )
-from iamd.service.domain.events import ACCOUNT, AccountCreated, event_type
+from iamd.service.domain.events import ACCOUNT, AccountCreated, AccountCreationFailed, Event, event_type
 from iamd.service.eventstore.errors import WrongExpectedVersion
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
 from iamd.service.policy import PolicyType
@@ -28,6 +32,20 @@ from .repository import Repository
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"  # what AWS creates in every new member account
 _LOWER = string.ascii_lowercase + string.digits
+_ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)  # CreateAccount's RoleName (an IAM role name)
+log = structlog.get_logger(__name__)
+
+
+@dataclass(frozen=True)
+class AccountRequest:
+    """A CreateAccount request as carried out: its id and, unless it failed, the account."""
+
+    request_id: str
+    account_name: str
+    requested_at: str
+    account_id: str  # empty: the request failed (its status says why)
+    access_role_arn: str
+    position: int
 
 
 def _random(alphabet: str, n: int) -> str:
@@ -67,7 +85,14 @@ class OrganizationCommands:
             raise OrganizationsNotInUseError("Your account is not a member of an organization.")
         return org
 
-    async def create_organization(self, ctx: CallContext) -> int:
+    async def create_organization(self, ctx: CallContext, feature_set: str = "") -> int:
+        if feature_set == "CONSOLIDATED_BILLING":
+            raise InvalidInputError("iamd does not support the FeatureSet CONSOLIDATED_BILLING: its organizations "
+                                    "have all features (ALL), for their policies.",
+                                    problems=[FieldProblem("featureSet", "ALL")])
+        if feature_set not in ("", "ALL"):
+            raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                    problems=[FieldProblem("featureSet", "ALL or CONSOLIDATED_BILLING")])
         if ctx.account_id in self.projection.organization_of_account:
             raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
         org_id, root_id = "o-" + _random(_LOWER, 10), "r-" + _random(_LOWER, 4)
@@ -75,32 +100,65 @@ class OrganizationCommands:
             s, organization_id=org_id, root_id=root_id, management_account_id=ctx.account_id,
             now=iso8601(self.clock.now())))
 
-    async def create_account(self, ctx: CallContext, *, account_name: str, email: str) -> tuple[str, int]:
-        """A new member account with OrganizationAccountAccessRole trusting the management account."""
+    async def create_account(self, ctx: CallContext, *, account_name: str, email: str,
+                             role_name: str = "") -> AccountRequest:
+        """AWS's CreateAccount: a request (car-...) for a new member account with a role
+        (OrganizationAccountAccessRole unless named) trusting the management account. iamd carries
+        the request out before answering; its outcome is the request's status (SUCCEEDED with the
+        account, or FAILED with AWS's reason, as AWS reports an email already in use)."""
         management = self._management_of(ctx)
         if not account_name or not email or "@" not in email:
             raise InvalidInputError("AccountName and a valid Email are required",
                                     problems=[FieldProblem("email", "an email address")])
         organizations.check_new_account(account_name, email)
+        role_name = role_name or ACCESS_ROLE
+        if not _ROLE_NAME.fullmatch(role_name):
+            raise InvalidInputError("You provided a role name that isn't valid. Role names must be 1-64 characters "
+                                    r"of [\w+=,.@-].", reason="INVALID_ROLE_NAME",
+                                    problems=[FieldProblem("roleName", r"1-64 characters of [\w+=,.@-]")])
         account_id = "".join(secrets.choice(string.digits) for _ in range(12))
+        request_id = "car-" + _random(_LOWER, 32)
         now = iso8601(self.clock.now())
-        created = AccountCreated(account_id, now)
+        elsewhere = any(organizations.email_in_use(org, email) for m, org in self.projection.organizations.items()
+                        if m != management)
+        decided: list[Event] = []
+
+        def request(state: organizations.OrganizationState) -> list[Event]:
+            decided[:] = organizations.request_account(
+                state, request_id=request_id, account_id=account_id, name=account_name, email=email, now=now,
+                email_taken_elsewhere=elsewhere)
+            return decided
+
+        position = await self._change(management, ctx, request)
+        if isinstance(decided[0], AccountCreationFailed):
+            return AccountRequest(request_id, account_name, now, "", "", position)
         try:
+            created = AccountCreated(account_id, now)
             await self.store.append(f"account-{account_id}-root",
                                     [NewEvent(event_type(ACCOUNT, created), created.to_data(), ctx.metadata(now))],
                                     StreamState.NO_STREAM)
-        except WrongExpectedVersion:
-            raise InvalidInputError("account id collision; retry") from None
-        member = CallContext(ctx.request_id, account_id, ctx.actor_arn, ctx.source_ip, ctx.user_agent, ctx.operation)
-        trust = json.dumps({"Version": "2012-10-17", "Statement": [{
-            "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{management}:root"}, "Action": "sts:AssumeRole"}]})
-        await self.identity.create_role(member, role_name=ACCESS_ROLE, assume_role_policy_document=trust,
-                                        description="Lets the management account administer this account")
-        await self.identity.put_inline_policy(member, kind="role", name=ACCESS_ROLE, policy_name="AdministratorAccess",
-                                              policy_document=organizations.FULL_AWS_ACCESS)
-        position = await self._change(management, ctx, lambda s: organizations.join(
-            s, account_id=account_id, name=account_name, email=email, now=now))
-        return account_id, position
+            member = CallContext(ctx.request_id, account_id, ctx.actor_arn, ctx.source_ip, ctx.user_agent,
+                                 ctx.operation)
+            trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{management}:root"},
+                "Action": "sts:AssumeRole"}]})
+            await self.identity.create_role(member, role_name=role_name, assume_role_policy_document=trust,
+                                            description="Lets the management account administer this account")
+            await self.identity.put_inline_policy(member, kind="role", name=role_name,
+                                                  policy_name="AdministratorAccess",
+                                                  policy_document=organizations.FULL_AWS_ACCESS)
+            position = await self._change(management, ctx, lambda s: organizations.join(
+                s, account_id=account_id, name=account_name, email=email, now=now, request_id=request_id))
+        except Exception:
+            # Not left IN_PROGRESS for ever: its status says it failed, the caller gets the error.
+            try:
+                await self._change(management, ctx, lambda s: organizations.fail_request(
+                    s, request_id=request_id, reason="INTERNAL_FAILURE", now=iso8601(self.clock.now())))
+            except Exception as e:  # noqa: BLE001 — the first failure is the one to answer
+                log.error("create_account_failure_not_recorded", request_id=request_id, exc_info=e)
+            raise
+        return AccountRequest(request_id, account_name, now, account_id, f"arn:aws:iam::{account_id}:role/{role_name}",
+                              position)
 
     async def remove_account(self, ctx: CallContext, *, account_id: str) -> int:
         management = self._management_of(ctx)

@@ -190,5 +190,38 @@ def _write(shape: Shape, value: Any) -> Any:
     return value
 
 
-def serialize_json_error(code: str, message: str) -> bytes:
-    return json.dumps({"__type": code, "message": message}, separators=(",", ":")).encode()
+def serialize_json_error(code: str, message: str, reason: str = "") -> bytes:
+    body = {"__type": code, "message": message}
+    if reason:
+        body["Reason"] = reason
+    return json.dumps(body, separators=(",", ":")).encode()
+
+
+# Organizations' names for the codes iamd's errors shared with IAM carry (its Organizations
+# errors, AccountNotFoundException and the like, are already named as Organizations names them):
+# boto3 raises `client.exceptions.<name>` only for names in the service's model.
+_ORGANIZATIONS_CODES = {
+    "InvalidInput": "InvalidInputException", "ValidationError": "InvalidInputException",
+    "AccessDenied": "AccessDeniedException", "Throttling": "TooManyRequestsException",
+    "ServiceFailure": "ServiceException", "ServiceUnavailable": "ServiceException",
+    "ConcurrentModification": "ConcurrentModificationException",
+    "MalformedPolicyDocument": "MalformedPolicyDocumentException",
+    # The signature's refusals, as AWS's JSON services name them.
+    "InvalidClientTokenId": "UnrecognizedClientException", "SignatureDoesNotMatch": "InvalidSignatureException",
+}
+_SERVER_FAULTS = frozenset({"ServiceException", "InternalFailure"})
+
+
+def service_error(service: str, code: str, reason: str = "") -> tuple[str, str, int | None]:
+    """(code, Reason, HTTP status or None for the caller's default) of an iamd error answered by
+    `service`: Organizations' exception names, with AWS's Reason where the model's exception has
+    one and knows the value."""
+    if service != "organizations":
+        return code, "", None
+    code = _ORGANIZATIONS_CODES.get(code, code)
+    model = service_model(service)
+    shape = next((s for s in model.error_shapes if s.name == code), None)
+    reason_shape = shape.members.get("Reason") if shape is not None else None
+    if reason_shape is None or reason not in (reason_shape.enum or ()):
+        reason = ""
+    return code, reason, 500 if code in _SERVER_FAULTS else None

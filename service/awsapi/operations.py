@@ -123,9 +123,9 @@ _OPERATIONS: list[Operation] = [
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry
-    # AWS's members (the policy operations answer AWS's Policy structure). CreateOrganization,
-    # DescribeOrganization, CreateAccount and CreateOrganizationalUnit answer other shapes and
-    # stay on gRPC.
+    # AWS's members (the policy operations answer AWS's Policy structure, CreateOrganization and
+    # DescribeOrganization its Organization, CreateAccount its CreateAccountStatus; the lists
+    # page with NextToken/MaxResults).
     *(Operation("organizations", name, rpc) for name, rpc in (
         ("CreatePolicy", "CreateOrganizationPolicy"), ("DescribePolicy", "DescribeOrganizationPolicy"),
         ("UpdatePolicy", "UpdateOrganizationPolicy"), ("DeletePolicy", "DeleteOrganizationPolicy"),
@@ -134,7 +134,8 @@ _OPERATIONS: list[Operation] = [
     *_plain("organizations", "ListPoliciesForTarget", "ListTargetsForPolicy", "ListRoots", "ListChildren",
             "ListParents", "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit",
             "ListOrganizationalUnitsForParent", "ListAccountsForParent", "ListAccounts", "DescribeAccount",
-            "MoveAccount", "RemoveAccountFromOrganization"),
+            "MoveAccount", "RemoveAccountFromOrganization", "CreateOrganization", "DescribeOrganization",
+            "CreateAccount", "DescribeCreateAccountStatus", "ListCreateAccountStatus", "CreateOrganizationalUnit"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

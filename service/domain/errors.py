@@ -66,6 +66,7 @@ class IamError(Exception):
         resource_name: str = "",
         quota: str = "",
         blockers: Sequence[str] = (),
+        reason: str = "",
     ) -> None:
         message = clip(message, MAX_MESSAGE_BYTES)
         super().__init__(message)
@@ -75,6 +76,9 @@ class IamError(Exception):
         self.resource_name = clip(resource_name, MAX_QUOTED_BYTES)
         self.quota = quota
         self.blockers = tuple(clip(b, MAX_QUOTED_BYTES) for b in blockers[:20])
+        # AWS's machine-readable reason where its error has one (Organizations' InvalidInputException
+        # Reason, e.g. INVALID_NEXT_TOKEN): ErrorInfo metadata over gRPC, `Reason` over JSON 1.1.
+        self.reason = reason
 
 
 class NoSuchEntityError(IamError):
@@ -314,12 +318,18 @@ class ConstraintViolationError(DeleteConflictError):
     code = "ConstraintViolationException"
 
 
+class CreateAccountStatusNotFoundError(NoSuchEntityError):
+    """Organizations: no CreateAccount request of the organization has that id."""
+
+    code = "CreateAccountStatusNotFoundException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
-    PolicyInUseError, ConstraintViolationError,
+    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

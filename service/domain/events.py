@@ -485,6 +485,30 @@ class OrganizationalUnitCreated(Event):
 
 
 @dataclass(frozen=True)
+class AccountCreationRequested(Event):
+    """CreateAccount accepted a request (AWS's CreateAccountStatus IN_PROGRESS): the account id it
+    will create; AccountJoined (SUCCEEDED) or AccountCreationFailed follows."""
+
+    request_id: str  # car-...
+    account_id: str
+    account_name: str
+    email: str
+    requested_at: str
+
+
+@dataclass(frozen=True)
+class AccountCreationFailed(Event):
+    """A CreateAccount request that created no account (CreateAccountStatus FAILED), with AWS's
+    FailureReason (EMAIL_ALREADY_EXISTS, CONCURRENT_ACCOUNT_MODIFICATION, INTERNAL_FAILURE)."""
+
+    request_id: str
+    account_name: str
+    failure_reason: str
+    requested_at: str
+    failed_at: str
+
+
+@dataclass(frozen=True)
 class AccountJoined(Event):
     """An account created in (or brought into) the organization, under its root."""
 
@@ -492,6 +516,7 @@ class AccountJoined(Event):
     name: str
     email: str
     joined_at: str
+    request_id: str = ""  # the CreateAccount request it completes (none in events written before requests)
 
 
 @dataclass(frozen=True)
@@ -626,7 +651,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
-    AccountRemoved,
+    AccountRemoved, AccountCreationRequested, AccountCreationFailed,
     KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )

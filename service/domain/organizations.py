@@ -36,6 +36,8 @@ from .errors import (
     TargetNotFoundError,
 )
 from .events import (
+    AccountCreationFailed,
+    AccountCreationRequested,
     AccountJoined,
     AccountMoved,
     AccountRemoved,
@@ -55,7 +57,7 @@ from .events import (
 EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationCreated, OrganizationalUnitCreated, OrganizationalUnitRenamed, OrganizationalUnitDeleted,
     AccountJoined, AccountMoved, AccountRemoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
-    OrganizationPolicyAttached, OrganizationPolicyDetached))
+    OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -80,6 +82,9 @@ class OrganizationState:
     accounts: dict[str, dict[str, Any]] = field(default_factory=dict)
     policies: dict[str, dict[str, Any]] = field(default_factory=dict)
     attachments: dict[str, list[str]] = field(default_factory=dict)  # target id -> policy ids
+    # CreateAccount requests by id (car-...), oldest first: account_name, email, state, requested_at,
+    # completed_at, account_id, failure_reason.
+    account_requests: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def fold(events: Iterable[Event], state: OrganizationState | None = None) -> OrganizationState:
@@ -90,7 +95,9 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
             case OrganizationCreated():
                 state = OrganizationState(True, event.organization_id, event.root_id, event.management_account_id)
                 state.policies[FULL_AWS_ACCESS_ID] = {"name": "FullAWSAccess", "type": SCP, "content": FULL_AWS_ACCESS}
-                state.accounts[event.management_account_id] = {"name": "management", "email": "", "joined_at": event.created_at}
+                # AWS shows the management account as INVITED, joined when the organization was created.
+                state.accounts[event.management_account_id] = {"name": "management", "email": "", "joined_at": event.created_at,
+                                                               "joined_method": "INVITED"}
                 state.parents[event.management_account_id] = event.root_id
                 state.attachments = {event.root_id: [FULL_AWS_ACCESS_ID],
                                      event.management_account_id: [FULL_AWS_ACCESS_ID]}
@@ -100,9 +107,21 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.attachments[event.ou_id] = [FULL_AWS_ACCESS_ID]
             case AccountJoined():
                 state.accounts[event.account_id] = {"name": event.name, "email": event.email,
-                                                    "joined_at": event.joined_at}
+                                                    "joined_at": event.joined_at, "joined_method": "CREATED"}
                 state.parents[event.account_id] = state.root_id
                 state.attachments[event.account_id] = [FULL_AWS_ACCESS_ID]
+                if event.request_id:
+                    state.account_requests.setdefault(event.request_id, {
+                        "account_name": event.name, "email": event.email, "requested_at": event.joined_at}).update(
+                        state="SUCCEEDED", completed_at=event.joined_at, account_id=event.account_id)
+            case AccountCreationRequested():
+                state.account_requests[event.request_id] = {
+                    "account_name": event.account_name, "email": event.email, "state": "IN_PROGRESS",
+                    "requested_at": event.requested_at, "account_id": event.account_id}
+            case AccountCreationFailed():
+                state.account_requests.setdefault(event.request_id, {}).update(
+                    account_name=event.account_name, state="FAILED", requested_at=event.requested_at,
+                    completed_at=event.failed_at, failure_reason=event.failure_reason, account_id="")
             case AccountRemoved():
                 del state.accounts[event.account_id], state.parents[event.account_id]
                 state.attachments.pop(event.account_id, None)
@@ -198,10 +217,45 @@ def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str
     return [OrganizationalUnitCreated(ou_id, name, parent_id)]
 
 
-def join(state: OrganizationState, *, account_id: str, name: str, email: str, now: str) -> list[Event]:
+def request_account(state: OrganizationState, *, request_id: str, account_id: str, name: str, email: str,
+                    now: str, email_taken_elsewhere: bool) -> list[Event]:
+    """A CreateAccount request: accepted (IN_PROGRESS), or failed at once with AWS's reason. An
+    email is an account's own (EMAIL_ALREADY_EXISTS: a member of this organization, or an account
+    elsewhere in the deployment, has it); a request for an email another request is still
+    creating is CONCURRENT_ACCOUNT_MODIFICATION, as AWS answers a repeated request."""
+    wanted = email.casefold()
+    reason = ""
+    if email_taken_elsewhere or any(a["email"].casefold() == wanted for a in state.accounts.values() if a["email"]):
+        reason = "EMAIL_ALREADY_EXISTS"
+    elif any(r.get("state") == "IN_PROGRESS" and r.get("email", "").casefold() == wanted
+             for r in state.account_requests.values()):
+        reason = "CONCURRENT_ACCOUNT_MODIFICATION"
+    if reason:
+        return [AccountCreationFailed(request_id, name, reason, now, now)]
+    return [AccountCreationRequested(request_id, account_id, name, email, now)]
+
+
+def fail_request(state: OrganizationState, *, request_id: str, reason: str, now: str) -> list[Event]:
+    """A request in progress that could not complete (INTERNAL_FAILURE)."""
+    request = state.account_requests.get(request_id)
+    if request is None or request.get("state") != "IN_PROGRESS":
+        return []
+    return [AccountCreationFailed(request_id, request["account_name"], reason, request["requested_at"], now)]
+
+
+def join(state: OrganizationState, *, account_id: str, name: str, email: str, now: str,
+         request_id: str = "") -> list[Event]:
     if account_id in state.accounts:
         raise DuplicateAccountError(f"account {account_id} is already in the organization")
-    return [AccountJoined(account_id, name, email, now)]
+    return [AccountJoined(account_id, name, email, now, request_id)]
+
+
+def email_in_use(state: OrganizationState, email: str) -> bool:
+    """Whether a member account of the organization, or a request in progress, has this email."""
+    wanted = email.casefold()
+    return any(a["email"].casefold() == wanted for a in state.accounts.values() if a["email"]) or any(
+        r.get("state") == "IN_PROGRESS" and r.get("email", "").casefold() == wanted
+        for r in state.account_requests.values())
 
 
 def remove_account(state: OrganizationState, *, account_id: str, now: str) -> list[Event]:
@@ -402,6 +456,10 @@ def arn_of(state: OrganizationState, node_id: str) -> str:
         return f"{base}:root/{state.organization_id}/{node_id}"
     kind = "account" if node_id in state.accounts else "ou"
     return f"{base}:{kind}/{state.organization_id}/{node_id}"
+
+
+def organization_arn(state: OrganizationState) -> str:
+    return f"arn:aws:organizations::{state.management_account_id}:organization/{state.organization_id}"
 
 
 def policy_arn(state: OrganizationState, policy_id: str) -> str:

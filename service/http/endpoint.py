@@ -129,6 +129,7 @@ class QueryEndpoint:
 
     async def _handle_json(self, request: web.Request, target: str) -> web.Response:
         request_id = ""
+        service = ""
         try:
             if request.method != "POST":
                 raise json11.JsonError("SerializationException", "a JSON 1.1 request is a POST")
@@ -144,14 +145,15 @@ class QueryEndpoint:
             request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body,
                                                      required_signed=("x-amz-target",))
             if isinstance(outcome, Refused):
-                return self._json_error(outcome.error.code, outcome.error.message, request_id)
+                return self._json_error(outcome.error.code, outcome.error.message, request_id, service,
+                                        _reason(outcome.error))
             output = to_output(op, aws_input, outcome, operation.output_shape)
             return web.Response(body=json11.serialize_json(operation, output), content_type=json11.CONTENT_TYPE,
                                 headers={"x-amzn-RequestId": request_id})
         except json11.JsonError as e:
             return self._json_error(e.code, e.message, request_id)
         except IamError as e:
-            return self._json_error(e.code, e.message, request_id)
+            return self._json_error(e.code, e.message, request_id, service, _reason(e))
         except web.HTTPRequestEntityTooLarge:
             return self._json_error("RequestEntityTooLarge", f"the request body exceeds {MAX_BODY_BYTES} bytes",
                                     request_id)
@@ -225,9 +227,11 @@ class QueryEndpoint:
         return entry[0], invoke
 
     @staticmethod
-    def _json_error(code: str, message: str, request_id: str) -> web.Response:
+    def _json_error(code: str, message: str, request_id: str, service: str = "", reason: str = "") -> web.Response:
         request_id = request_id or new_id()
-        return web.Response(status=query.error_status("iam", code), body=json11.serialize_json_error(code, message),
+        code, reason, status = json11.service_error(service, code, reason)
+        return web.Response(status=status or query.error_status("iam", code),
+                            body=json11.serialize_json_error(code, message, reason),
                             content_type=json11.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})
 
     @staticmethod
@@ -260,6 +264,11 @@ def _params(request: web.Request, body: bytes) -> dict[str, str]:
             raise query.QueryError("InvalidParameterValue", f"the parameter {name} is given more than once", name)
         params[name] = value
     return params
+
+
+def _reason(error: IamError) -> str:
+    """AWS's Reason of an error, where it has one (a ConstraintViolationException's is its quota)."""
+    return error.reason or error.quota
 
 
 def _raw_query(request: web.Request) -> str:

@@ -41,7 +41,8 @@ def to_grpc_status(error: e.IamError, request_id: str) -> grpc.Status:
     """The status (code, message, packed details) that carries an IamError to the caller."""
     code = STATUS_BY_ERROR[type(error)]
     details = [_pack(error_details_pb2.ErrorInfo(
-        reason=error.code, domain=ERROR_DOMAIN, metadata={"request_id": request_id}))]
+        reason=error.code, domain=ERROR_DOMAIN,
+        metadata={"request_id": request_id, **({"reason": error.reason} if error.reason else {})}))]
     if error.problems:
         details.append(_pack(error_details_pb2.BadRequest(field_violations=[
             error_details_pb2.BadRequest.FieldViolation(

@@ -2,16 +2,24 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
 import grpc
+from google.protobuf import timestamp_pb2
 
 from iamd.v1 import organizations_pb2 as opb
 from iamd.v1 import organizations_pb2_grpc
+from iamd.service.app import next_tokens
 from iamd.service.app.identity import IdentityCommands
-from iamd.service.app.organizations import ACCESS_ROLE, OrganizationCommands
+from iamd.service.app.organizations import OrganizationCommands
 from iamd.service.domain import organizations
 from iamd.service.domain.errors import (
     AccountNotFoundError,
     ChildNotFoundError,
+    CreateAccountStatusNotFoundError,
     FieldProblem,
     InvalidInputError,
     OrganizationalUnitNotFoundError,
@@ -22,6 +30,52 @@ from .caller import CallerResolver
 Ctx = grpc.aio.ServicerContext
 _POLICY_TYPES = (organizations.SCP, organizations.RCP)
 _CHILD_TYPES = {"ACCOUNT": 0, "ORGANIZATIONAL_UNIT": 1}
+_REQUEST_STATES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
+_REQUEST_ID = re.compile(r"car-[a-z0-9]{8,32}")  # AWS's CreateAccountRequestId pattern
+
+
+def _enabled_policy_types() -> list[opb.PolicyTypeSummary]:
+    """What every iamd root has: SCPs and RCPs, enabled."""
+    return [opb.PolicyTypeSummary(type=t, status="ENABLED") for t in _POLICY_TYPES]
+
+
+def _timestamp(iso: str) -> timestamp_pb2.Timestamp:
+    moment = timestamp_pb2.Timestamp()
+    moment.FromDatetime(datetime.fromisoformat(iso.replace("Z", "+00:00")))
+    return moment
+
+
+def _page(org: organizations.OrganizationState, rpc: str, params: Sequence[str], items: Sequence[Any], key: Any,
+          r: Any, *, sorted_by_key: bool = True) -> tuple[list[Any], str]:
+    """One page of a listing and the next one's token, bound to the listing: the RPC, its
+    parameters and the organization."""
+    return next_tokens.page(items, key, scope=(rpc, org.organization_id, *params), next_token=r.next_token,
+                            max_results=r.max_results, sorted_by_key=sorted_by_key)
+
+
+def _not_paged(r: Any, rpc: str) -> None:
+    """The RPCs that share a request message with a listing take no paging."""
+    if r.next_token or r.max_results:
+        raise InvalidInputError(f"{rpc} takes no nextToken or maxResults",
+                                problems=[FieldProblem("nextToken", f"not a parameter of {rpc}")])
+
+
+def _organization_message(org: organizations.OrganizationState) -> opb.Organization:
+    management = org.management_account_id
+    return opb.Organization(id=org.organization_id, arn=organizations.organization_arn(org), feature_set="ALL",
+                            master_account_arn=organizations.arn_of(org, management), master_account_id=management,
+                            master_account_email=org.accounts[management]["email"],
+                            available_policy_types=_enabled_policy_types())
+
+
+def _request_status(request_id: str, request: dict[str, str]) -> opb.CreateAccountStatus:
+    status = opb.CreateAccountStatus(id=request_id, account_name=request["account_name"], state=request["state"],
+                                     requested_timestamp=_timestamp(request["requested_at"]),
+                                     account_id=request.get("account_id", "") if request["state"] == "SUCCEEDED"
+                                     else "", failure_reason=request.get("failure_reason", ""))
+    if request.get("completed_at"):
+        status.completed_timestamp.CopyFrom(_timestamp(request["completed_at"]))
+    return status
 
 
 def _policy_type_filter(value: str, *, required: bool) -> str:
@@ -51,8 +105,13 @@ def _ou(org: organizations.OrganizationState, ou_id: str) -> opb.OrganizationalU
 
 def _account(org: organizations.OrganizationState, account_id: str) -> opb.OrganizationAccount:
     account = org.accounts[account_id]
-    return opb.OrganizationAccount(id=account_id, name=account["name"], email=account["email"],
-                                   parent_id=org.parents.get(account_id, ""))
+    message = opb.OrganizationAccount(id=account_id, name=account["name"], email=account["email"],
+                                      parent_id=org.parents.get(account_id, ""),
+                                      arn=organizations.arn_of(org, account_id), status="ACTIVE", state="ACTIVE",
+                                      joined_method=account.get("joined_method", "CREATED"))
+    if account.get("joined_at"):
+        message.joined_timestamp.CopyFrom(_timestamp(account["joined_at"]))
+    return message
 
 
 class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer):
@@ -64,10 +123,11 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     def _organization(self, context: Ctx, position: int = 0) -> opb.OrganizationResponse:
         org = self.commands.state(self.caller(context))
         return opb.OrganizationResponse(id=org.organization_id, master_account_id=org.management_account_id,
-                                        root_id=org.root_id, position=position)
+                                        root_id=org.root_id, position=position,
+                                        organization=_organization_message(org))
 
     async def CreateOrganization(self, r: opb.CreateOrganizationRequest, context: Ctx) -> opb.OrganizationResponse:
-        position = await self.commands.create_organization(self.caller(context))
+        position = await self.commands.create_organization(self.caller(context), r.feature_set)
         await self.identity.settle(position)
         return self._organization(context, position)
 
@@ -75,15 +135,49 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         return self._organization(context)
 
     async def CreateAccount(self, r: opb.CreateAccountRequest, context: Ctx) -> opb.CreateAccountResponse:
-        account_id, position = await self.commands.create_account(self.caller(context), account_name=r.account_name,
-                                                                  email=r.email)
-        await self.identity.settle(position)
-        return opb.CreateAccountResponse(account_id=account_id, position=position,
-                                         access_role_arn=f"arn:aws:iam::{account_id}:role/{ACCESS_ROLE}")
+        done = await self.commands.create_account(self.caller(context), account_name=r.account_name, email=r.email,
+                                                  role_name=r.role_name)
+        await self.identity.settle(done.position)
+        # As AWS answers CreateAccount: the request, IN_PROGRESS; DescribeCreateAccountStatus tells its outcome.
+        status = opb.CreateAccountStatus(id=done.request_id, account_name=done.account_name, state="IN_PROGRESS",
+                                         requested_timestamp=_timestamp(done.requested_at))
+        return opb.CreateAccountResponse(account_id=done.account_id, position=done.position,
+                                         access_role_arn=done.access_role_arn, create_account_status=status)
+
+    async def DescribeCreateAccountStatus(self, r: opb.DescribeCreateAccountStatusRequest,
+                                          context: Ctx) -> opb.DescribeCreateAccountStatusResponse:
+        org = self.commands.state(self.caller(context))
+        if not _REQUEST_ID.fullmatch(r.create_account_request_id):
+            raise InvalidInputError("You provided a value that doesn't match the required pattern.",
+                                    reason="INVALID_PATTERN",
+                                    problems=[FieldProblem("createAccountRequestId", "car- and 8-32 of [a-z0-9]")])
+        request = org.account_requests.get(r.create_account_request_id)
+        if request is None:
+            raise CreateAccountStatusNotFoundError(
+                "We can't find a create account request with the CreateAccountRequestId that you specified.",
+                resource_type="create account request", resource_name=r.create_account_request_id)
+        return opb.DescribeCreateAccountStatusResponse(
+            create_account_status=_request_status(r.create_account_request_id, request))
+
+    async def ListCreateAccountStatus(self, r: opb.ListCreateAccountStatusRequest,
+                                      context: Ctx) -> opb.ListCreateAccountStatusResponse:
+        unknown = [state for state in r.states if state not in _REQUEST_STATES]
+        if unknown:
+            raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                    problems=[FieldProblem("states", " or ".join(_REQUEST_STATES))])
+        org = self.commands.state(self.caller(context))
+        wanted = set(r.states) or set(_REQUEST_STATES)
+        requests = [rid for rid, request in org.account_requests.items() if request["state"] in wanted]
+        chunk, token = _page(org, "ListCreateAccountStatus", sorted(wanted), requests, lambda rid: rid, r,
+                             sorted_by_key=False)
+        return opb.ListCreateAccountStatusResponse(
+            create_account_statuses=[_request_status(rid, org.account_requests[rid]) for rid in chunk],
+            next_token=token)
 
     async def ListAccounts(self, r: opb.ListAccountsRequest, context: Ctx) -> opb.ListAccountsResponse:
         org = self.commands.state(self.caller(context))
-        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in sorted(org.accounts)])
+        chunk, token = _page(org, "ListAccounts", (), sorted(org.accounts), lambda a: a, r)
+        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
 
     async def DescribeAccount(self, r: opb.DescribeAccountRequest, context: Ctx) -> opb.DescribeAccountResponse:
         org = self.commands.state(self.caller(context))
@@ -101,9 +195,11 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.CreateOrganizationalUnitResponse:
-        ou_id, position = await self.commands.create_ou(self.caller(context), parent_id=r.parent_id, name=r.name)
+        caller = self.caller(context)
+        ou_id, position = await self.commands.create_ou(caller, parent_id=r.parent_id, name=r.name)
         await self.identity.settle(position)
-        return opb.CreateOrganizationalUnitResponse(id=ou_id, position=position)
+        return opb.CreateOrganizationalUnitResponse(id=ou_id, position=position,
+                                                    organizational_unit=_ou(self.commands.state(caller), ou_id))
 
     async def MoveAccount(self, r: opb.MoveAccountRequest, context: Ctx) -> opb.OrganizationCommandResponse:
         position = await self.commands.move_account(self.caller(context), account_id=r.account_id,
@@ -138,22 +234,28 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         wanted = _policy_type_filter(r.filter, required=True)
         org = self.commands.state(self.caller(context))
         organizations.require_target(org, r.target_id)
-        return opb.ListPoliciesForTargetResponse(policies=[
-            _summary(org, p) for p in organizations.attached_to(org, r.target_id)
-            if organizations.policy_of(org, p)["type"] == wanted])  # type: ignore[index]
+        attached = [p for p in organizations.attached_to(org, r.target_id)
+                    if organizations.policy_of(org, p)["type"] == wanted]  # type: ignore[index]
+        chunk, token = _page(org, "ListPoliciesForTarget", (r.target_id, wanted), attached, lambda p: p, r,
+                             sorted_by_key=False)  # in attachment order
+        return opb.ListPoliciesForTargetResponse(policies=[_summary(org, p) for p in chunk], next_token=token)
 
     async def ListRoots(self, r: opb.ListRootsRequest, context: Ctx) -> opb.ListRootsResponse:
         org = self.commands.state(self.caller(context))
-        return opb.ListRootsResponse(roots=[opb.OrganizationRoot(id=org.root_id, name="Root",
-                                                                 arn=organizations.arn_of(org, org.root_id))])
+        chunk, token = _page(org, "ListRoots", (), [org.root_id], lambda root: root, r)
+        return opb.ListRootsResponse(roots=[opb.OrganizationRoot(id=root, name="Root", arn=organizations.arn_of(org, root),
+                                                                 policy_types=_enabled_policy_types())
+                                            for root in chunk], next_token=token)
 
     async def ListChildren(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListChildrenResponse:
         if r.child_type not in _CHILD_TYPES:
             raise InvalidInputError("ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT",
                                     problems=[FieldProblem("childType", "ACCOUNT or ORGANIZATIONAL_UNIT")])
-        children = organizations.children_of(self.commands.state(self.caller(context)), r.parent_id)
-        return opb.ListChildrenResponse(children=[opb.OrganizationChild(id=c, type=r.child_type)
-                                                  for c in children[_CHILD_TYPES[r.child_type]]])
+        org = self.commands.state(self.caller(context))
+        children = organizations.children_of(org, r.parent_id)[_CHILD_TYPES[r.child_type]]
+        chunk, token = _page(org, "ListChildren", (r.parent_id, r.child_type), children, lambda c: c, r)
+        return opb.ListChildrenResponse(children=[opb.OrganizationChild(id=c, type=r.child_type) for c in chunk],
+                                        next_token=token)
 
     async def ListParents(self, r: opb.ListParentsRequest, context: Ctx) -> opb.ListParentsResponse:
         org = self.commands.state(self.caller(context))
@@ -162,19 +264,23 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
             raise ChildNotFoundError(f"We can't find an OU or account with the ChildId that you specified: "
                                      f"{r.child_id}", resource_type="child", resource_name=r.child_id,
                                      problems=[FieldProblem("childId", "no such OU or account")])
-        return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=parent,
-                                                                      type=organizations.node_kind(org, parent)[0])])
+        chunk, token = _page(org, "ListParents", (r.child_id,), [parent], lambda p: p, r)
+        return opb.ListParentsResponse(parents=[opb.OrganizationChild(id=p, type=organizations.node_kind(org, p)[0])
+                                                for p in chunk], next_token=token)
 
     async def ListOrganizationalUnitsForParent(self, r: opb.ListChildrenRequest,
                                                context: Ctx) -> opb.ListOrganizationalUnitsResponse:
         org = self.commands.state(self.caller(context))
         _, ous = organizations.children_of(org, r.parent_id)
-        return opb.ListOrganizationalUnitsResponse(organizational_units=[_ou(org, ou) for ou in ous])
+        chunk, token = _page(org, "ListOrganizationalUnitsForParent", (r.parent_id,), ous, lambda ou: ou, r)
+        return opb.ListOrganizationalUnitsResponse(organizational_units=[_ou(org, ou) for ou in chunk],
+                                                   next_token=token)
 
     async def ListAccountsForParent(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListAccountsResponse:
         org = self.commands.state(self.caller(context))
         accounts, _ = organizations.children_of(org, r.parent_id)
-        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in accounts])
+        chunk, token = _page(org, "ListAccountsForParent", (r.parent_id,), accounts, lambda a: a, r)
+        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
 
     async def DescribeOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
                                          context: Ctx) -> opb.DescribeOrganizationalUnitResponse:
@@ -199,6 +305,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def DescribeOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                          context: Ctx) -> opb.DescribeOrganizationPolicyResponse:
+        _not_paged(r, "DescribeOrganizationPolicy")
         org = self.commands.state(self.caller(context))
         policy = _policy(org, r.policy_id)
         return opb.DescribeOrganizationPolicyResponse(policy_summary=policy.policy_summary, content=policy.content,
@@ -208,9 +315,10 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
                                        context: Ctx) -> opb.ListPoliciesForTargetResponse:
         wanted = _policy_type_filter(r.filter, required=True)
         org = self.commands.state(self.caller(context))
-        return opb.ListPoliciesForTargetResponse(policies=[
-            _summary(org, p) for p in organizations.policy_ids(org)
-            if organizations.policy_of(org, p)["type"] == wanted])  # type: ignore[index]
+        ids = [p for p in organizations.policy_ids(org)
+               if organizations.policy_of(org, p)["type"] == wanted]  # type: ignore[index]
+        chunk, token = _page(org, "ListOrganizationPolicies", (wanted,), ids, lambda p: p, r)
+        return opb.ListPoliciesForTargetResponse(policies=[_summary(org, p) for p in chunk], next_token=token)
 
     async def ListTargetsForPolicy(self, r: opb.OrganizationPolicyRequest,
                                    context: Ctx) -> opb.ListTargetsForPolicyResponse:
@@ -221,7 +329,9 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
             kind, name = organizations.node_kind(org, node)
             return opb.PolicyTarget(target_id=node, name=name, type=kind, arn=organizations.arn_of(org, node))
 
-        return opb.ListTargetsForPolicyResponse(targets=[target(t) for t in organizations.targets_of(org, r.policy_id)])
+        chunk, token = _page(org, "ListTargetsForPolicy", (r.policy_id,), organizations.targets_of(org, r.policy_id),
+                             lambda t: t, r)
+        return opb.ListTargetsForPolicyResponse(targets=[target(t) for t in chunk], next_token=token)
 
     async def UpdateOrganizationPolicy(self, r: opb.UpdateOrganizationPolicyRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
@@ -233,6 +343,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def DeleteOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
+        _not_paged(r, "DeleteOrganizationPolicy")
         position = await self.commands.delete_policy(self.caller(context), policy_id=r.policy_id)
         await self.identity.settle(position)
         return opb.OrganizationCommandResponse(position=position)

@@ -204,7 +204,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
         "CreateOrganizationalUnit", "MoveAccount", "ListPoliciesForTarget", "ListRoots", "ListChildren",
         "ListParents", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "DescribeOrganizationalUnit",
         "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "ListTargetsForPolicy",
-        "RemoveAccountFromOrganization")},
+        "RemoveAccountFromOrganization", "DescribeCreateAccountStatus", "ListCreateAccountStatus")},
     # AWS's names for these; ours say "Organization" to stay apart from IAM's policy calls.
     **{rpc: _everywhere(f"organizations:{rpc.replace('Organization', '')}") for rpc in (
         "CreateOrganizationPolicy", "AttachOrganizationPolicy", "DetachOrganizationPolicy",

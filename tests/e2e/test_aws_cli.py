@@ -163,3 +163,129 @@ async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> No
     records = [json.loads(e.cloud_trail_event) for e in events]
     assert any(r["eventSource"] == "organizations.amazonaws.com"
                and r["requestParameters"].get("name") == "NoBucketDeletes" for r in records), records
+
+
+async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+    """CreateOrganization, DescribeOrganization, CreateAccount with its asynchronous status,
+    CreateOrganizationalUnit, accounts' ARNs and joining, and NextToken/MaxResults paging, through
+    boto3 (and one auto-paginating aws CLI call), with Organizations' own exception names."""
+    import re
+
+    from botocore.exceptions import ClientError
+
+    from .test_aws_query import _client, _refused
+
+    org = _client(iamd_http, "organizations")
+
+    def call(method: Any, **kwargs: Any) -> Any:
+        return asyncio.to_thread(method, **kwargs)
+
+    await _refused(org.describe_organization, "AWSOrganizationsNotInUseException", 400)
+    organization = (await call(org.create_organization, FeatureSet="ALL"))["Organization"]
+    org_id = organization["Id"]
+    assert re.fullmatch(r"o-[a-z0-9]{10,32}", org_id)
+    assert organization == {
+        "Id": org_id, "Arn": f"arn:aws:organizations::{ACCOUNT}:organization/{org_id}", "FeatureSet": "ALL",
+        "MasterAccountId": ACCOUNT, "MasterAccountArn": f"arn:aws:organizations::{ACCOUNT}:account/{org_id}/{ACCOUNT}",
+        "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"},
+                                 {"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"}]}
+    assert (await call(org.describe_organization))["Organization"] == organization
+    await _refused(org.create_organization, "AlreadyInOrganizationException", 400)
+    [root] = (await call(org.list_roots))["Roots"]
+    assert {p["Type"] for p in root["PolicyTypes"]} == {"SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY"}
+
+    # CreateAccount answers IN_PROGRESS, as AWS; the status then tells SUCCEEDED with the account.
+    status = (await call(org.create_account, Email="dev@example.com", AccountName="dev"))["CreateAccountStatus"]
+    assert re.fullmatch(r"car-[a-z0-9]{8,32}", status["Id"])
+    assert (status["State"], status["AccountName"], "AccountId" in status) == ("IN_PROGRESS", "dev", False)
+    done = (await call(org.describe_create_account_status,
+                       CreateAccountRequestId=status["Id"]))["CreateAccountStatus"]
+    assert done["State"] == "SUCCEEDED" and re.fullmatch(r"\d{12}", done["AccountId"])
+    assert done["CompletedTimestamp"] >= done["RequestedTimestamp"]
+    dev = done["AccountId"]
+    account = (await call(org.describe_account, AccountId=dev))["Account"]
+    assert {k: v for k, v in account.items() if k != "JoinedTimestamp"} == {
+        "Id": dev, "Arn": f"arn:aws:organizations::{ACCOUNT}:account/{org_id}/{dev}", "Email": "dev@example.com",
+        "Name": "dev", "Status": "ACTIVE", "State": "ACTIVE", "JoinedMethod": "CREATED"}
+    assert account["JoinedTimestamp"].tzinfo is not None
+
+    # An email already in use: the request fails as AWS reports it, in its status.
+    again = (await call(org.create_account, Email="DEV@example.com", AccountName="dev2"))["CreateAccountStatus"]
+    failed = (await call(org.describe_create_account_status,
+                         CreateAccountRequestId=again["Id"]))["CreateAccountStatus"]
+    assert (failed["State"], failed["FailureReason"], "AccountId" in failed) == ("FAILED", "EMAIL_ALREADY_EXISTS", False)
+    await _refused(org.describe_create_account_status, "CreateAccountStatusNotFoundException", 400,
+                   CreateAccountRequestId="car-0123456789abcdef")
+    listed = (await call(org.list_create_account_status, States=["FAILED"]))["CreateAccountStatuses"]
+    assert [s["Id"] for s in listed] == [again["Id"]]
+
+    ou = (await call(org.create_organizational_unit, ParentId=root["Id"], Name="eng"))["OrganizationalUnit"]
+    assert re.fullmatch(rf"ou-{root['Id'][2:]}-[a-z0-9]{{8,32}}", ou["Id"]) and ou["Name"] == "eng"
+    assert ou["Arn"] == f"arn:aws:organizations::{ACCOUNT}:ou/{org_id}/{ou['Id']}"
+    await _refused(org.create_organizational_unit, "DuplicateOrganizationalUnitException", 400,
+                   ParentId=root["Id"], Name="eng")
+    await _refused(org.create_organizational_unit, "ParentNotFoundException", 400, ParentId="ou-zzzz-zzzzzzzz",
+                   Name="x")
+
+    # Paging: more accounts than a page, every one exactly once, in a stable order.
+    for name in ("a1", "a2", "a3"):
+        await call(org.create_account, Email=f"{name}@example.com", AccountName=name)
+    pages = [page async for page in _pages(org, "list_accounts", PaginationConfig={"PageSize": 2})]
+    ids = [a["Id"] for page in pages for a in page["Accounts"]]
+    assert [len(p["Accounts"]) for p in pages] == [2, 2, 1] and ids == sorted(ids) and len(set(ids)) == 5
+    management = next(a for page in pages for a in page["Accounts"] if a["Id"] == ACCOUNT)
+    assert (management["JoinedMethod"], management["Status"]) == ("INVITED", "ACTIVE")
+    first = await call(org.list_children, ParentId=root["Id"], ChildType="ACCOUNT", MaxResults=3)
+    rest = await call(org.list_children, ParentId=root["Id"], ChildType="ACCOUNT", MaxResults=3,
+                      NextToken=first["NextToken"])
+    assert [c["Id"] for c in first["Children"] + rest["Children"]] == ids and "NextToken" not in rest
+    statuses = [s for page in await asyncio.to_thread(_sync_pages, org, "list_create_account_status",
+                                                      PaginationConfig={"PageSize": 1})
+                for s in page["CreateAccountStatuses"]]
+    assert len(statuses) == 5 and statuses[1]["Id"] == again["Id"]  # oldest first
+
+    # A token is the listing's own: altered, or given to another listing, it is refused as AWS refuses it.
+    for method, kwargs in ((org.list_accounts, {"NextToken": first["NextToken"][:-3] + "xyz"}),
+                           (org.list_accounts, {"NextToken": "1"}),
+                           (org.list_children, {"ParentId": ou["Id"], "ChildType": "ACCOUNT",
+                                                "NextToken": first["NextToken"]}),
+                           (org.list_roots, {"NextToken": first["NextToken"]})):
+        error = (await _refused(method, "InvalidInputException", 400, **kwargs)).response
+        assert error["Reason"] == "INVALID_NEXT_TOKEN", error
+        assert error["Error"]["Message"].startswith("You specified an invalid value for nextToken.")
+    error = (await _refused(org.list_accounts, "InvalidInputException", 400, MaxResults=21)).response
+    assert error["Reason"] == "MAX_VALUE_EXCEEDED"
+
+    # Authorized and audited like the gRPC call: a user without organizations:CreateAccount is refused.
+    iam = _client(iamd_http, "iam")
+    await call(iam.create_user, UserName="bob")
+    key = (await call(iam.create_access_key, UserName="bob"))["AccessKey"]
+    from iamd.client.credentials import Credentials
+    bob = _client(iamd_http, "organizations", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    with pytest.raises(ClientError) as caught:
+        await call(bob.create_account, Email="b@example.com", AccountName="b")
+    assert caught.value.response["Error"]["Code"] == "AccessDeniedException"
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
+    audit = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
+    events = (await audit.LookupEvents(audit_pb2.LookupEventsRequest(
+        lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreateAccount")]
+    ))).events
+    records = [json.loads(e.cloud_trail_event) for e in events]
+    assert {r["eventSource"] for r in records} == {"organizations.amazonaws.com"}
+    assert any(r.get("errorCode") == "AccessDenied" or r.get("errorCode") == "AccessDeniedException"
+               for r in records), records
+    assert any(r["requestParameters"].get("email") == "dev@example.com"
+               and r["responseElements"]["createAccountStatus"]["state"] == "IN_PROGRESS" for r in records), records
+
+    # The aws CLI pages by itself through NextToken.
+    listed = await _ok(iamd_http, tmp_path, "organizations", "list-accounts", "--page-size", "2")
+    assert [a["Id"] for a in listed["Accounts"]] == ids
+
+
+def _sync_pages(client: Any, operation: str, **kwargs: Any) -> list[Any]:
+    return list(client.get_paginator(operation).paginate(**kwargs))
+
+
+async def _pages(client: Any, operation: str, **kwargs: Any) -> Any:
+    for page in await asyncio.to_thread(_sync_pages, client, operation, **kwargs):
+        yield page

@@ -216,8 +216,9 @@ class Materialiser:
         new_ids: dict[str, str] = {}
         for old in (principal_account, resource_account):
             if old and old not in new_ids:
-                created = await self.org.CreateAccount(opb.CreateAccountRequest(account_name=f"s{n}",
-                                                                                email=f"s{n}@x.io"))
+                # Each its own email: AWS (and iamd) refuse a second account with one in use.
+                created = await self.org.CreateAccount(opb.CreateAccountRequest(
+                    account_name=f"s{n}", email=f"s{n}-{len(new_ids)}@x.io"))
                 new_ids[old] = created.account_id
         text = json.dumps(scenario)
         for other in sorted(set(re.findall(r"\b\d{12}\b", text)) - set(new_ids)):

@@ -36,7 +36,7 @@ FREEZEGUN_VERSION = "1.5.5"  # moto's STS tests freeze time
 ROOT = Path(__file__).resolve().parents[2]
 VENV = ROOT / ".venv-moto"
 CACHE = ROOT / ".moto"
-SUITES = ("test_iam", "test_sts")
+SUITES = ("test_iam", "test_sts", "test_organizations")
 _IAMD_PY = Path(sys.executable)
 # Modules that do not test IAM or STS behaviour, left out with the reason (reported).
 EXCLUDED = {

@@ -440,7 +440,7 @@ async def test_organization_invariants_under_races(app: App, opener: Opener) -> 
     ctx, orgs = _ctx(), app.orgs
     await orgs.create_organization(ctx)
     await app.caught_up()
-    member, _ = await orgs.create_account(ctx, account_name="m", email="m@example.com")
+    member = (await orgs.create_account(ctx, account_name="m", email="m@example.com")).account_id
     await app.caught_up()
     root = orgs.state(ctx).root_id
     tally: Tally = {}

@@ -183,6 +183,10 @@ class AccountNotFoundError(NoSuchEntityError):
     code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_NOT_FOUND)
 
 
+class CreateAccountStatusNotFoundError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_CREATE_ACCOUNT_STATUS_NOT_FOUND)
+
+
 class ParentNotFoundError(NoSuchEntityError):
     code = _declared(errors_pb2.ERROR_CODE_PARENT_NOT_FOUND)
 
@@ -269,7 +273,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
-    PolicyInUseError, ConstraintViolationError,
+    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}

@@ -1,3 +1,6 @@
+import datetime
+
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -13,64 +16,162 @@ class OrganizationCommandResponse(_message.Message):
     def __init__(self, position: _Optional[int] = ...) -> None: ...
 
 class CreateOrganizationRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("feature_set",)
+    FEATURE_SET_FIELD_NUMBER: _ClassVar[int]
+    feature_set: str
+    def __init__(self, feature_set: _Optional[str] = ...) -> None: ...
 
 class DescribeOrganizationRequest(_message.Message):
     __slots__ = ()
     def __init__(self) -> None: ...
 
 class OrganizationResponse(_message.Message):
-    __slots__ = ("id", "master_account_id", "root_id", "position")
+    __slots__ = ("id", "master_account_id", "root_id", "position", "organization")
     ID_FIELD_NUMBER: _ClassVar[int]
     MASTER_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     ROOT_ID_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     id: str
     master_account_id: str
     root_id: str
     position: int
-    def __init__(self, id: _Optional[str] = ..., master_account_id: _Optional[str] = ..., root_id: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+    organization: Organization
+    def __init__(self, id: _Optional[str] = ..., master_account_id: _Optional[str] = ..., root_id: _Optional[str] = ..., position: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ...) -> None: ...
+
+class Organization(_message.Message):
+    __slots__ = ("id", "arn", "feature_set", "master_account_arn", "master_account_id", "master_account_email", "available_policy_types")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    FEATURE_SET_FIELD_NUMBER: _ClassVar[int]
+    MASTER_ACCOUNT_ARN_FIELD_NUMBER: _ClassVar[int]
+    MASTER_ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    MASTER_ACCOUNT_EMAIL_FIELD_NUMBER: _ClassVar[int]
+    AVAILABLE_POLICY_TYPES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    arn: str
+    feature_set: str
+    master_account_arn: str
+    master_account_id: str
+    master_account_email: str
+    available_policy_types: _containers.RepeatedCompositeFieldContainer[PolicyTypeSummary]
+    def __init__(self, id: _Optional[str] = ..., arn: _Optional[str] = ..., feature_set: _Optional[str] = ..., master_account_arn: _Optional[str] = ..., master_account_id: _Optional[str] = ..., master_account_email: _Optional[str] = ..., available_policy_types: _Optional[_Iterable[_Union[PolicyTypeSummary, _Mapping]]] = ...) -> None: ...
+
+class PolicyTypeSummary(_message.Message):
+    __slots__ = ("type", "status")
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    type: str
+    status: str
+    def __init__(self, type: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class CreateAccountRequest(_message.Message):
-    __slots__ = ("account_name", "email")
+    __slots__ = ("account_name", "email", "role_name")
     ACCOUNT_NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
     account_name: str
     email: str
-    def __init__(self, account_name: _Optional[str] = ..., email: _Optional[str] = ...) -> None: ...
+    role_name: str
+    def __init__(self, account_name: _Optional[str] = ..., email: _Optional[str] = ..., role_name: _Optional[str] = ...) -> None: ...
 
 class CreateAccountResponse(_message.Message):
-    __slots__ = ("account_id", "access_role_arn", "position")
+    __slots__ = ("account_id", "access_role_arn", "position", "create_account_status")
     ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
     ACCESS_ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    CREATE_ACCOUNT_STATUS_FIELD_NUMBER: _ClassVar[int]
     account_id: str
     access_role_arn: str
     position: int
-    def __init__(self, account_id: _Optional[str] = ..., access_role_arn: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+    create_account_status: CreateAccountStatus
+    def __init__(self, account_id: _Optional[str] = ..., access_role_arn: _Optional[str] = ..., position: _Optional[int] = ..., create_account_status: _Optional[_Union[CreateAccountStatus, _Mapping]] = ...) -> None: ...
+
+class CreateAccountStatus(_message.Message):
+    __slots__ = ("id", "account_name", "state", "requested_timestamp", "completed_timestamp", "account_id", "failure_reason")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    COMPLETED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    FAILURE_REASON_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    account_name: str
+    state: str
+    requested_timestamp: _timestamp_pb2.Timestamp
+    completed_timestamp: _timestamp_pb2.Timestamp
+    account_id: str
+    failure_reason: str
+    def __init__(self, id: _Optional[str] = ..., account_name: _Optional[str] = ..., state: _Optional[str] = ..., requested_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., completed_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., account_id: _Optional[str] = ..., failure_reason: _Optional[str] = ...) -> None: ...
+
+class DescribeCreateAccountStatusRequest(_message.Message):
+    __slots__ = ("create_account_request_id",)
+    CREATE_ACCOUNT_REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    create_account_request_id: str
+    def __init__(self, create_account_request_id: _Optional[str] = ...) -> None: ...
+
+class DescribeCreateAccountStatusResponse(_message.Message):
+    __slots__ = ("create_account_status",)
+    CREATE_ACCOUNT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    create_account_status: CreateAccountStatus
+    def __init__(self, create_account_status: _Optional[_Union[CreateAccountStatus, _Mapping]] = ...) -> None: ...
+
+class ListCreateAccountStatusRequest(_message.Message):
+    __slots__ = ("states", "next_token", "max_results")
+    STATES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    states: _containers.RepeatedScalarFieldContainer[str]
+    next_token: str
+    max_results: int
+    def __init__(self, states: _Optional[_Iterable[str]] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListCreateAccountStatusResponse(_message.Message):
+    __slots__ = ("create_account_statuses", "next_token")
+    CREATE_ACCOUNT_STATUSES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    create_account_statuses: _containers.RepeatedCompositeFieldContainer[CreateAccountStatus]
+    next_token: str
+    def __init__(self, create_account_statuses: _Optional[_Iterable[_Union[CreateAccountStatus, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class ListAccountsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("next_token", "max_results")
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    next_token: str
+    max_results: int
+    def __init__(self, next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class OrganizationAccount(_message.Message):
-    __slots__ = ("id", "name", "email", "parent_id")
+    __slots__ = ("id", "name", "email", "parent_id", "arn", "status", "state", "joined_method", "joined_timestamp")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    JOINED_METHOD_FIELD_NUMBER: _ClassVar[int]
+    JOINED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     email: str
     parent_id: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., parent_id: _Optional[str] = ...) -> None: ...
+    arn: str
+    status: str
+    state: str
+    joined_method: str
+    joined_timestamp: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., email: _Optional[str] = ..., parent_id: _Optional[str] = ..., arn: _Optional[str] = ..., status: _Optional[str] = ..., state: _Optional[str] = ..., joined_method: _Optional[str] = ..., joined_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class ListAccountsResponse(_message.Message):
-    __slots__ = ("accounts",)
+    __slots__ = ("accounts", "next_token")
     ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     accounts: _containers.RepeatedCompositeFieldContainer[OrganizationAccount]
-    def __init__(self, accounts: _Optional[_Iterable[_Union[OrganizationAccount, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, accounts: _Optional[_Iterable[_Union[OrganizationAccount, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationalUnitRequest(_message.Message):
     __slots__ = ("parent_id", "name")
@@ -81,12 +182,14 @@ class CreateOrganizationalUnitRequest(_message.Message):
     def __init__(self, parent_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationalUnitResponse(_message.Message):
-    __slots__ = ("id", "position")
+    __slots__ = ("id", "position", "organizational_unit")
     ID_FIELD_NUMBER: _ClassVar[int]
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATIONAL_UNIT_FIELD_NUMBER: _ClassVar[int]
     id: str
     position: int
-    def __init__(self, id: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+    organizational_unit: OrganizationalUnit
+    def __init__(self, id: _Optional[str] = ..., position: _Optional[int] = ..., organizational_unit: _Optional[_Union[OrganizationalUnit, _Mapping]] = ...) -> None: ...
 
 class MoveAccountRequest(_message.Message):
     __slots__ = ("account_id", "source_parent_id", "destination_parent_id")
@@ -137,12 +240,16 @@ class OrganizationPolicyTargetRequest(_message.Message):
     def __init__(self, policy_id: _Optional[str] = ..., target_id: _Optional[str] = ...) -> None: ...
 
 class ListPoliciesForTargetRequest(_message.Message):
-    __slots__ = ("target_id", "filter")
+    __slots__ = ("target_id", "filter", "next_token", "max_results")
     TARGET_ID_FIELD_NUMBER: _ClassVar[int]
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
     target_id: str
     filter: str
-    def __init__(self, target_id: _Optional[str] = ..., filter: _Optional[str] = ...) -> None: ...
+    next_token: str
+    max_results: int
+    def __init__(self, target_id: _Optional[str] = ..., filter: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class OrganizationPolicySummary(_message.Message):
     __slots__ = ("id", "name", "type", "aws_managed", "arn", "description")
@@ -161,10 +268,12 @@ class OrganizationPolicySummary(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., aws_managed: _Optional[bool] = ..., arn: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
 
 class ListPoliciesForTargetResponse(_message.Message):
-    __slots__ = ("policies",)
+    __slots__ = ("policies", "next_token")
     POLICIES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     policies: _containers.RepeatedCompositeFieldContainer[OrganizationPolicySummary]
-    def __init__(self, policies: _Optional[_Iterable[_Union[OrganizationPolicySummary, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, policies: _Optional[_Iterable[_Union[OrganizationPolicySummary, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class DescribeAccountRequest(_message.Message):
     __slots__ = ("account_id",)
@@ -179,32 +288,44 @@ class DescribeAccountResponse(_message.Message):
     def __init__(self, account: _Optional[_Union[OrganizationAccount, _Mapping]] = ...) -> None: ...
 
 class ListRootsRequest(_message.Message):
-    __slots__ = ()
-    def __init__(self) -> None: ...
+    __slots__ = ("next_token", "max_results")
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    next_token: str
+    max_results: int
+    def __init__(self, next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class OrganizationRoot(_message.Message):
-    __slots__ = ("id", "name", "arn")
+    __slots__ = ("id", "name", "arn", "policy_types")
     ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
     ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPES_FIELD_NUMBER: _ClassVar[int]
     id: str
     name: str
     arn: str
-    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+    policy_types: _containers.RepeatedCompositeFieldContainer[PolicyTypeSummary]
+    def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arn: _Optional[str] = ..., policy_types: _Optional[_Iterable[_Union[PolicyTypeSummary, _Mapping]]] = ...) -> None: ...
 
 class ListRootsResponse(_message.Message):
-    __slots__ = ("roots",)
+    __slots__ = ("roots", "next_token")
     ROOTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     roots: _containers.RepeatedCompositeFieldContainer[OrganizationRoot]
-    def __init__(self, roots: _Optional[_Iterable[_Union[OrganizationRoot, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, roots: _Optional[_Iterable[_Union[OrganizationRoot, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class ListChildrenRequest(_message.Message):
-    __slots__ = ("parent_id", "child_type")
+    __slots__ = ("parent_id", "child_type", "next_token", "max_results")
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     CHILD_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
     parent_id: str
     child_type: str
-    def __init__(self, parent_id: _Optional[str] = ..., child_type: _Optional[str] = ...) -> None: ...
+    next_token: str
+    max_results: int
+    def __init__(self, parent_id: _Optional[str] = ..., child_type: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class OrganizationChild(_message.Message):
     __slots__ = ("id", "type")
@@ -215,22 +336,30 @@ class OrganizationChild(_message.Message):
     def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ...) -> None: ...
 
 class ListChildrenResponse(_message.Message):
-    __slots__ = ("children",)
+    __slots__ = ("children", "next_token")
     CHILDREN_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     children: _containers.RepeatedCompositeFieldContainer[OrganizationChild]
-    def __init__(self, children: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, children: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class ListParentsRequest(_message.Message):
-    __slots__ = ("child_id",)
+    __slots__ = ("child_id", "next_token", "max_results")
     CHILD_ID_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
     child_id: str
-    def __init__(self, child_id: _Optional[str] = ...) -> None: ...
+    next_token: str
+    max_results: int
+    def __init__(self, child_id: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class ListParentsResponse(_message.Message):
-    __slots__ = ("parents",)
+    __slots__ = ("parents", "next_token")
     PARENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     parents: _containers.RepeatedCompositeFieldContainer[OrganizationChild]
-    def __init__(self, parents: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, parents: _Optional[_Iterable[_Union[OrganizationChild, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class OrganizationalUnit(_message.Message):
     __slots__ = ("id", "name", "arn")
@@ -243,10 +372,12 @@ class OrganizationalUnit(_message.Message):
     def __init__(self, id: _Optional[str] = ..., name: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
 
 class ListOrganizationalUnitsResponse(_message.Message):
-    __slots__ = ("organizational_units",)
+    __slots__ = ("organizational_units", "next_token")
     ORGANIZATIONAL_UNITS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     organizational_units: _containers.RepeatedCompositeFieldContainer[OrganizationalUnit]
-    def __init__(self, organizational_units: _Optional[_Iterable[_Union[OrganizationalUnit, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, organizational_units: _Optional[_Iterable[_Union[OrganizationalUnit, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class OrganizationalUnitRequest(_message.Message):
     __slots__ = ("organizational_unit_id",)
@@ -269,10 +400,14 @@ class UpdateOrganizationalUnitRequest(_message.Message):
     def __init__(self, organizational_unit_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
 
 class OrganizationPolicyRequest(_message.Message):
-    __slots__ = ("policy_id",)
+    __slots__ = ("policy_id", "next_token", "max_results")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
-    def __init__(self, policy_id: _Optional[str] = ...) -> None: ...
+    next_token: str
+    max_results: int
+    def __init__(self, policy_id: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class DescribeOrganizationPolicyResponse(_message.Message):
     __slots__ = ("policy_summary", "content", "policy")
@@ -285,10 +420,14 @@ class DescribeOrganizationPolicyResponse(_message.Message):
     def __init__(self, policy_summary: _Optional[_Union[OrganizationPolicySummary, _Mapping]] = ..., content: _Optional[str] = ..., policy: _Optional[_Union[OrganizationPolicy, _Mapping]] = ...) -> None: ...
 
 class ListOrganizationPoliciesRequest(_message.Message):
-    __slots__ = ("filter",)
+    __slots__ = ("filter", "next_token", "max_results")
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
     filter: str
-    def __init__(self, filter: _Optional[str] = ...) -> None: ...
+    next_token: str
+    max_results: int
+    def __init__(self, filter: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
 
 class PolicyTarget(_message.Message):
     __slots__ = ("target_id", "name", "type", "arn")
@@ -303,10 +442,12 @@ class PolicyTarget(_message.Message):
     def __init__(self, target_id: _Optional[str] = ..., name: _Optional[str] = ..., type: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
 
 class ListTargetsForPolicyResponse(_message.Message):
-    __slots__ = ("targets",)
+    __slots__ = ("targets", "next_token")
     TARGETS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
     targets: _containers.RepeatedCompositeFieldContainer[PolicyTarget]
-    def __init__(self, targets: _Optional[_Iterable[_Union[PolicyTarget, _Mapping]]] = ...) -> None: ...
+    next_token: str
+    def __init__(self, targets: _Optional[_Iterable[_Union[PolicyTarget, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class UpdateOrganizationPolicyRequest(_message.Message):
     __slots__ = ("policy_id", "name", "content", "description")

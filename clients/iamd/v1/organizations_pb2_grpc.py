@@ -161,6 +161,16 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
                 _registered_method=True)
+        self.DescribeCreateAccountStatus = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeCreateAccountStatus',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusResponse.FromString,
+                _registered_method=True)
+        self.ListCreateAccountStatus = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListCreateAccountStatus',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -345,6 +355,20 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DescribeCreateAccountStatus(self, request, context):
+        """One CreateAccount request's status, by its id (car-...), as AWS's DescribeCreateAccountStatus.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListCreateAccountStatus(self, request, context):
+        """The organization's CreateAccount requests, oldest first, optionally only those in some states.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -472,6 +496,16 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.DeleteOrganizationPolicy,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'DescribeCreateAccountStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeCreateAccountStatus,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusResponse.SerializeToString,
+            ),
+            'ListCreateAccountStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListCreateAccountStatus,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1151,6 +1185,60 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/DeleteOrganizationPolicy',
             iamd_dot_v1_dot_organizations__pb2.OrganizationPolicyRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeCreateAccountStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeCreateAccountStatus',
+            iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DescribeCreateAccountStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListCreateAccountStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListCreateAccountStatus',
+            iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,

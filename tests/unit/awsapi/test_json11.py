@@ -57,6 +57,29 @@ def test_errors_parse_back_as_their_code_and_message() -> None:
     assert (parsed["Error"]["Code"], parsed["Error"]["Message"]) == ("InvalidLookupAttributesException", "bad key")
 
 
+
+@pytest.mark.parametrize(("code", "reason", "expected"), [
+    ("InvalidInput", "INVALID_NEXT_TOKEN", ("InvalidInputException", "INVALID_NEXT_TOKEN", None)),
+    ("InvalidInput", "NOT_A_REASON_OF_THE_MODEL", ("InvalidInputException", "", None)),
+    ("AccessDenied", "", ("AccessDeniedException", "", None)),
+    ("ServiceFailure", "", ("ServiceException", "", 500)),
+    ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED",
+     ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", None)),
+    ("AccountNotFoundException", "INVALID_NEXT_TOKEN", ("AccountNotFoundException", "", None)),  # no Reason member
+])
+def test_organizations_errors_take_organizations_names_and_reasons(code: str, reason: str, expected: tuple) -> None:
+    assert json11.service_error("organizations", code, reason) == expected
+    assert json11.service_error("cloudtrail", code, reason) == (code, "", None)
+
+
+def test_an_organizations_error_with_its_reason_parses_back_in_botocore() -> None:
+    operation = json11.service_model("organizations").operation_model("ListAccounts")
+    body = json11.serialize_json_error("InvalidInputException", "bad token", "INVALID_NEXT_TOKEN")
+    parsed = parsers.create_parser("json").parse({"body": body, "headers": {}, "status_code": 400},
+                                                 operation.output_shape)
+    assert (parsed["Error"]["Code"], parsed["Error"]["Message"]) == ("InvalidInputException", "bad token")
+
+
 @pytest.mark.parametrize("body,code,field", [
     (b"{not json", "SerializationException", ""),
     (b'{"Bogus": 1}', "ValidationException", "Bogus"),
