@@ -165,3 +165,32 @@ async def test_records_removed_without_a_statement_are_deleted_records(trail) ->
     report = await digester.validate(public_pem=digester.key.public_pem)
     assert report.status == "INVALID"
     assert {"r1", "r2", "r3"} <= set(report.deleted)
+
+
+async def test_on_kurrentdb_removed_records_stay_in_all_and_the_live_trail_still_validates(tmp_path: Path) -> None:
+    """Over the fake KurrentDB (soft deletes and $tb, $all unchanged until a scavenge)."""
+    from iamd.service.eventstore import KurrentDbEventStore
+    from tests.fakes.kurrentdb_fake import FakeKurrentDb
+
+    fake = FakeKurrentDb()
+    await fake.start()
+    store = KurrentDbEventStore(fake.uri, EventCodec())
+    try:
+        clock = Clock("2026-11-23T10:29:00Z")
+        digester = Digester(store, SigningKey.generate(), clock, 86_400.0, settle_seconds=0.0, watch=False)
+        await digest(digester, clock, "2026-11-23T10:29:00Z")
+        await record(store, "r1", "2026-11-23T10:30:00Z")
+        await digest(digester, clock, "2026-11-23T10:40:00Z")
+        await record(store, "r2", "2026-11-23T11:10:00Z")
+        await digest(digester, clock, "2026-11-23T11:20:00Z")
+        clock.at = "2026-11-23T14:05:00Z"
+        statement = await archive_and_remove(store, digester, tmp_path / "archive", clock.now(), 1)
+        assert statement is not None and statement["streams"] == ["audit-2026112310"]
+        assert await store.read_stream("audit-2026112310") == []
+        assert len(await store.read_stream(DIGEST_STREAM)) == 2  # the kept digest and the statement's
+        report = await digester.validate(public_pem=digester.key.public_pem)
+        assert report.status == "VALID", report.problems
+        assert validate_export(Path(statement["location"]), digester.key.public_pem).status == "VALID"
+    finally:
+        await store.close()
+        await fake.stop()
