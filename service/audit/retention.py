@@ -338,7 +338,10 @@ async def archive_and_remove(store: EventStore, digester: Any, root: Path, now: 
     archive = await write_archive(store, the_plan, root, now, digester.interval, digester.key)
     statement = archive.statement
     await store.append(RETENTION_STREAM, [NewEvent(ARCHIVED_TYPE, statement)], StreamState.ANY)
-    await digester.write_digest(reason, settle=0.0, extra={"archived": statement})
+    signed = await digester.write_digest(reason, settle=0.0, extra={"archived": statement})
+    if signed.get("digest", {}).get("archived") != statement:  # another replica's digest came first
+        raise _refuse("the statement could not be signed into the chain (another digest was written at the same "
+                      f"moment); the archive at {statement['location']} stays, the next run archives again")
     await _remove(store, statement)
     log.warning("audit_streams_archived", streams=len(statement["streams"]), records=statement["recordCount"],
                 location=statement["location"], sha256=statement["sha256"], cutoff=statement["cutoff"])
