@@ -340,8 +340,9 @@ async def archive_and_remove(store: EventStore, digester: Any, root: Path, now: 
     await store.append(RETENTION_STREAM, [NewEvent(ARCHIVED_TYPE, statement)], StreamState.ANY)
     signed = await digester.write_digest(reason, settle=0.0, extra={"archived": statement})
     if signed.get("digest", {}).get("archived") != statement:  # another replica's digest came first
-        raise _refuse("the statement could not be signed into the chain (another digest was written at the same "
-                      f"moment); the archive at {statement['location']} stays, the next run archives again")
+        raise ServiceFailureError("audit retention stopped before removing anything: its statement could not be "
+                                  "signed into the chain (another digest was written at the same moment); the "
+                                  f"archive at {statement['location']} stays, and the next run archives again")
     await _remove(store, statement)
     log.warning("audit_streams_archived", streams=len(statement["streams"]), records=statement["recordCount"],
                 location=statement["location"], sha256=statement["sha256"], cutoff=statement["cutoff"])
