@@ -81,7 +81,7 @@ def _request_status(request_id: str, request: dict[str, str]) -> opb.CreateAccou
 def _policy_type_filter(value: str, *, required: bool) -> str:
     if value in _POLICY_TYPES or (not value and not required):
         return value
-    raise InvalidInputError(f"filter must be {' or '.join(_POLICY_TYPES)}",
+    raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",  # AWS's message
                             problems=[FieldProblem("filter", " or ".join(_POLICY_TYPES))])
 
 
@@ -249,7 +249,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListChildren(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListChildrenResponse:
         if r.child_type not in _CHILD_TYPES:
-            raise InvalidInputError("ChildType must be ACCOUNT or ORGANIZATIONAL_UNIT",
+            raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",  # AWS's message
                                     problems=[FieldProblem("childType", "ACCOUNT or ORGANIZATIONAL_UNIT")])
         org = self.commands.state(self.caller(context))
         children = organizations.children_of(org, r.parent_id)[_CHILD_TYPES[r.child_type]]
@@ -293,9 +293,11 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def UpdateOrganizationalUnit(self, r: opb.UpdateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
-        position = await self.commands.rename_ou(self.caller(context), ou_id=r.organizational_unit_id, name=r.name)
+        caller = self.caller(context)
+        position = await self.commands.rename_ou(caller, ou_id=r.organizational_unit_id, name=r.name)
         await self.identity.settle(position)
-        return opb.OrganizationCommandResponse(position=position)
+        return opb.OrganizationCommandResponse(position=position, organizational_unit=_ou(
+            self.commands.state(caller), r.organizational_unit_id))
 
     async def DeleteOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
@@ -335,11 +337,13 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def UpdateOrganizationPolicy(self, r: opb.UpdateOrganizationPolicyRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:
+        caller = self.caller(context)
         position = await self.commands.update_policy(
-            self.caller(context), policy_id=r.policy_id, name=r.name, content=r.content,
+            caller, policy_id=r.policy_id, name=r.name, content=r.content,
             description=r.description if r.HasField("description") else None)
         await self.identity.settle(position)
-        return opb.OrganizationCommandResponse(position=position)
+        return opb.OrganizationCommandResponse(position=position, policy=_policy(self.commands.state(caller),
+                                                                                 r.policy_id))
 
     async def DeleteOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                        context: Ctx) -> opb.OrganizationCommandResponse:

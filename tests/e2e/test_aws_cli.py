@@ -226,6 +226,12 @@ async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http:
                    ParentId=root["Id"], Name="eng")
     await _refused(org.create_organizational_unit, "ParentNotFoundException", 400, ParentId="ou-zzzz-zzzzzzzz",
                    Name="x")
+    renamed = (await call(org.update_organizational_unit, OrganizationalUnitId=ou["Id"],
+                          Name="platform"))["OrganizationalUnit"]
+    assert (renamed["Id"], renamed["Name"], renamed["Arn"]) == (ou["Id"], "platform", ou["Arn"])
+    error = (await _refused(org.list_children, "InvalidInputException", 400, ParentId=root["Id"],
+                            ChildType="BOGUS")).response
+    assert (error["Error"]["Message"], error["Reason"]) == ("You specified an invalid value.", "INVALID_ENUM")
 
     # Paging: more accounts than a page, every one exactly once, in a stable order.
     for name in ("a1", "a2", "a3"):
@@ -255,6 +261,13 @@ async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http:
         assert error["Error"]["Message"].startswith("You specified an invalid value for nextToken.")
     error = (await _refused(org.list_accounts, "InvalidInputException", 400, MaxResults=21)).response
     assert error["Reason"] == "MAX_VALUE_EXCEEDED"
+
+    # UpdatePolicy answers the policy as it now is, as AWS does.
+    content = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]})
+    created = (await call(org.create_policy, Content=content, Description="", Name="NoS3",
+                          Type="SERVICE_CONTROL_POLICY"))["Policy"]["PolicySummary"]
+    updated = (await call(org.update_policy, PolicyId=created["Id"], Description="no S3 at all"))["Policy"]
+    assert (updated["PolicySummary"]["Description"], updated["Content"]) == ("no S3 at all", content)
 
     # Authorized and audited like the gRPC call: a user without organizations:CreateAccount is refused.
     iam = _client(iamd_http, "iam")

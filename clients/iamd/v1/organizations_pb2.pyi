@@ -10,10 +10,14 @@ from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
 DESCRIPTOR: _descriptor.FileDescriptor
 
 class OrganizationCommandResponse(_message.Message):
-    __slots__ = ("position",)
+    __slots__ = ("position", "organizational_unit", "policy")
     POSITION_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATIONAL_UNIT_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
     position: int
-    def __init__(self, position: _Optional[int] = ...) -> None: ...
+    organizational_unit: OrganizationalUnit
+    policy: OrganizationPolicy
+    def __init__(self, position: _Optional[int] = ..., organizational_unit: _Optional[_Union[OrganizationalUnit, _Mapping]] = ..., policy: _Optional[_Union[OrganizationPolicy, _Mapping]] = ...) -> None: ...
 
 class CreateOrganizationRequest(_message.Message):
     __slots__ = ("feature_set",)
