@@ -182,6 +182,10 @@ class OrganizationCommands:
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
                             description: str = "") -> tuple[str, int]:
         management = self._management_of(ctx)
+        if policy_type not in (organizations.SCP, organizations.RCP):  # before its content is judged as either
+            raise InvalidInputError(f"iamd does not support the policy type `{policy_type}`: only "
+                                    f"{organizations.SCP} and {organizations.RCP}",
+                                    problems=[FieldProblem("type", f"{organizations.SCP} or {organizations.RCP}")])
         kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
         organizations.check_policy_content_size(policy_type, content)
         check_policy_document("content", content, kind)

@@ -1,10 +1,11 @@
-"""moto's IAM and STS test suites, run in moto's server mode against a real iamd: a peer's tests as
-the judge of iamd's AWS compatibility (`make test-moto`; not part of `make test`).
+"""moto's IAM, STS and Organizations test suites, run in moto's server mode against a real iamd: a
+peer's tests as the judge of iamd's AWS compatibility (`make test-moto`; not part of `make test`).
 
 What it does, from a fresh clone:
 1. a separate virtualenv (.venv-moto) with moto 5.2.5 and its test dependencies: moto's tests
    import moto for its decorators and constants, and must not share iamd's pinned packages;
-2. moto's source distribution from the package index, for its tests (tests/test_iam, test_sts);
+2. moto's source distribution from the package index, for its tests (tests/test_iam, test_sts,
+   test_organizations);
 3. iamd on loopback with the development flags moto's server mode needs: account 123456789012,
    the root key FOOBARKEY/FOOBARSECRET moto signs with, and POST /moto-api/reset between tests;
 4. pytest over the suites with TEST_SERVER_MODE=true, then a report per suite (run, passed,
