@@ -661,6 +661,27 @@ class IdentityProjection:
             else:
                 yield kind, key
 
+    # --- memory -------------------------------------------------------------------------------
+    def share_equal_strings(self, chunk: int = 2_000) -> Iterator[int]:
+        """Make the equal strings the views hold one object each, `chunk` views at a time (yields
+        how many views are done, so that a caller can let other work run in between).
+
+        A fold makes a new string for every value of every event it applies: the same policy ARN
+        attached to thousands of users, the same tag values and timestamps, each a copy. On the
+        benchmark's identity (100k users, 10k roles, 20k policies) the views held 195 MiB of
+        strings for 78 MiB of distinct text. Sharing changes no value; a snapshot taken afterwards
+        keeps it (marshal writes a shared object once), and a start from it never makes the
+        copies. Views added or replaced later are not shared until the next pass."""
+        canonical: dict[str, str] = {}  # only for the pass: the shared strings then live in the views
+        views: list[Any] = [view for account in list(self.accounts.values())
+                            for entities in (account.users, account.groups, account.roles, account.policies)
+                            for view in list(entities.values())]
+        views += list(self.access_keys.values())
+        for start in range(0, len(views), chunk):
+            for view in views[start:start + chunk]:
+                _share_strings(view, canonical)
+            yield min(start + chunk, len(views))
+
     # --- snapshots ----------------------------------------------------------------------------
     def to_snapshot(self) -> dict[str, Any]:
         return {
@@ -710,6 +731,24 @@ def _ignore(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> Non
 
 
 # iamd's own events this projection has no use for (reservations, deployment and key records).
+def _share_strings(value: Any, canonical: dict[str, str]) -> None:
+    """Replace each string value in these (nested) dicts and lists by the equal one in `canonical`."""
+    if type(value) is dict:
+        for key, item in value.items():  # replacing a key's value does not change the dict's size
+            kind = type(item)
+            if kind is str:
+                value[key] = canonical.setdefault(item, item)
+            elif kind is dict or kind is list:
+                _share_strings(item, canonical)
+    elif type(value) is list:
+        for index, item in enumerate(value):
+            kind = type(item)
+            if kind is str:
+                value[index] = canonical.setdefault(item, item)
+            elif kind is dict or kind is list:
+                _share_strings(item, canonical)
+
+
 _IAMD_TYPES_NOT_FOLDED = frozenset(IAMD_EVENT_TYPES) - frozenset(IdentityProjection()._handlers)
 
 

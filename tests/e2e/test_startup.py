@@ -106,3 +106,31 @@ async def test_a_snapshot_plus_the_tail_rebuilds_what_a_full_replay_does(tmp_pat
         assert await _decisions(replayed) == expected_decisions
     finally:
         await stop_iamd(replayed)
+
+
+async def test_equal_strings_of_the_read_model_are_shared_and_a_snapshot_keeps_them_shared(tmp_path: Path) -> None:
+    """The pass after start makes equal strings one object without changing any value, and the
+    snapshot written at stop keeps them shared: the next start never makes the copies."""
+    data = tmp_path / "d"
+    first = await start_iamd(data)
+    try:
+        for name in ("ann", "bob"):
+            await first.iam.CreateUser(ipb.CreateUserRequest(user_name=name, path="/team/red/", tags=[
+                pb.Tag(key="team", value="red"), pb.Tag(key="cost-center", value="cc-1234")]))
+    finally:
+        await stop_iamd(first)
+    second = await start_iamd(data)
+    try:
+        projection = second.running.projection
+        before = orjson.dumps(projection.to_snapshot())
+        users = projection.accounts[ACCOUNT].users
+        assert users["ann"]["tags"]["cost-center"] == users["bob"]["tags"]["cost-center"]
+        await second.running.sharing  # the pass, in chunks between calls, is over
+        assert users["ann"]["tags"]["cost-center"] is users["bob"]["tags"]["cost-center"]
+        assert users["ann"]["path"] is users["bob"]["path"]
+        assert orjson.dumps(projection.to_snapshot()) == before  # no value changed
+    finally:
+        await stop_iamd(second)
+    loaded = SnapshotFile(data / "snapshots" / "identity.snapshot").load()
+    (account,) = [a for a in loaded["accounts"] if a["account_id"] == ACCOUNT]
+    assert account["users"]["ann"]["tags"]["cost-center"] is account["users"]["bob"]["tags"]["cost-center"]
