@@ -40,6 +40,12 @@ class Settings:
     http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
     metrics_listen: str = ""  # HOST:PORT serving Prometheus metrics on /metrics; "" = off
     access_log: bool = True  # one info line per answered call (logger "iamd.access")
+    # OpenTelemetry tracing (service/tracing.py; the `tracing` extra): spans sent over OTLP/gRPC to
+    # this endpoint, as OTEL_EXPORTER_OTLP_ENDPOINT has it (http://host:4317 plaintext, https:// TLS);
+    # "" = off, and then nothing of OpenTelemetry is imported.
+    otel_endpoint: str = ""
+    otel_service_name: str = "iamd"
+    otel_sample_ratio: float = 1.0  # of the traces iamd starts; a caller's traceparent decides for its own
     # Development only, for running peers' test suites (moto's server mode) against iamd:
     dev_root_key: str = ""  # "KEYID:SECRET": the root access key a first start creates, instead of a random one
     dev_reset: bool = False  # POST /moto-api/reset on the HTTP endpoint wipes the state and starts afresh
@@ -70,6 +76,11 @@ class Settings:
             self._check_address("--http-listen", self.http_listen)
         if self.metrics_listen:
             self._check_address("--metrics-listen", self.metrics_listen)
+        if self.otel_endpoint and not self.otel_endpoint.startswith(("http://", "https://")):
+            raise ValueError(f"--otel-endpoint `{self.otel_endpoint}` must be a URL: http://HOST:PORT "
+                             "(plaintext) or https://HOST:PORT (TLS), e.g. http://localhost:4317")
+        if not 0.0 <= self.otel_sample_ratio <= 1.0:
+            raise ValueError("--otel-sample-ratio must be between 0 and 1")
         if self.audit_retention_hours < 0:
             raise ValueError("--audit-retention-hours must be 0 (off) or a number of hours >= 1")
         if self.dev_root_key and ":" not in self.dev_root_key:
@@ -176,6 +187,19 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         default=env.get("IAMD_ACCESS_LOG", "1").lower() not in ("0", "false", "no", "off"),
                         help="one log line per call at info level: RPC, caller, status, duration, request id, "
                              "source IP (IAMD_ACCESS_LOG=0 turns it off)")
+    tracing = parser.add_argument_group(
+        "tracing (OpenTelemetry; needs `pip install iamd[tracing]`; docs/operations.md, \"Tracing\")")
+    tracing.add_argument("--otel-endpoint", default=env.get("IAMD_OTEL_ENDPOINT", ""), metavar="URL",
+                         help="send a span per call over OTLP/gRPC to this collector, e.g. http://localhost:4317 "
+                              "(https:// for TLS; the exporter's other settings are the standard "
+                              "OTEL_EXPORTER_OTLP_* variables); off unless given (IAMD_OTEL_ENDPOINT)")
+    tracing.add_argument("--otel-service-name",
+                         default=env.get("IAMD_OTEL_SERVICE_NAME", env.get("OTEL_SERVICE_NAME", "iamd")),
+                         help="service.name of the spans (IAMD_OTEL_SERVICE_NAME, else OTEL_SERVICE_NAME; iamd)")
+    tracing.add_argument("--otel-sample-ratio", type=float,
+                         default=float(env.get("IAMD_OTEL_SAMPLE_RATIO", "1")),
+                         help="share of the traces iamd starts that are kept, 0 to 1; a call with a "
+                              "traceparent follows its caller's decision (IAMD_OTEL_SAMPLE_RATIO; 1)")
     development = parser.add_argument_group(
         "development only (refused off loopback, loud in the log): running peers' test suites against iamd")
     development.add_argument("--dev-root-key", default=env.get("IAMD_DEV_ROOT_KEY", ""), metavar="KEYID:SECRET",
@@ -193,6 +217,8 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         audit_retention_hours=args.audit_retention_hours, audit_archive_dir=args.audit_archive_dir,
                         max_staleness=args.max_staleness, http_listen=args.http_listen,
                         metrics_listen=args.metrics_listen, access_log=args.access_log,
+                        otel_endpoint=args.otel_endpoint, otel_service_name=args.otel_service_name,
+                        otel_sample_ratio=args.otel_sample_ratio,
                         dev_root_key=args.dev_root_key, dev_reset=args.dev_reset)
     try:
         settings.check()

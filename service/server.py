@@ -76,6 +76,7 @@ from iamd.service.rpc.gateway import CallGateway, MessageDecoder
 if TYPE_CHECKING:
     from iamd.service.http.endpoint import QueryEndpoint
     from iamd.service.metrics import Metrics, MetricsEndpoint
+    from iamd.service.tracing import Tracing
 
 log = structlog.get_logger(__name__)
 
@@ -109,6 +110,7 @@ class RunningServer:
     metrics_endpoint: MetricsEndpoint | None = None
     stopped: bool = False
     retention: asyncio.Task[None] | None = None  # audit retention, with --audit-retention-hours
+    tracing: Tracing | None = None  # when --otel-endpoint is given (or a test's span exporter)
     sharing: asyncio.Task[None] | None = None  # the projection's equal strings made one, after start
 
     @property
@@ -140,6 +142,8 @@ class RunningServer:
         await self.store.close()
         if self.metrics_endpoint is not None:  # scraped until the end: NOT_SERVING, the last commits
             await self.metrics_endpoint.stop()
+        if self.tracing is not None:  # the last spans exported (bounded by the exporter's timeout)
+            await asyncio.to_thread(self.tracing.shutdown)
         log.info("iamd_stopped")
 
 
@@ -170,12 +174,20 @@ def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
 
 
 async def build_server(settings: Settings, *, clock: Clock | None = None,
-                       audit_writer: AuditWriter | None = None, serve_http: bool = True) -> RunningServer:
+                       audit_writer: AuditWriter | None = None, serve_http: bool = True,
+                       trace_exporter: object | None = None) -> RunningServer:
     """Open the store, catch the projection up, and start serving on settings.listen.
 
     `clock` is for tests that need time to pass (session expiry); iamd itself uses the system's.
     `audit_writer` replaces the store-backed writer, for the benchmark's no-op baseline only.
+    `trace_exporter` (an OpenTelemetry SpanExporter, tests only) turns tracing on and is handed
+    every span as it ends, instead of the OTLP export to settings.otel_endpoint.
     """
+    tracing = None
+    if settings.otel_endpoint or trace_exporter is not None:  # imported only when on, as metrics
+        from iamd.service.tracing import Tracing  # refuses the start when the packages are missing
+
+        tracing = Tracing.from_settings(settings, trace_exporter)  # type: ignore[arg-type]
     settings.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # the log and snapshots live here
     development_key = settings.data_dir / DEVELOPMENT_KEY_MARKER
     if development_key.exists() and not serves_only_loopback(settings):
@@ -192,6 +204,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     dense_positions = isinstance(store, SqliteEventStore)  # see the digester below
     if metrics is not None:
         store = metrics.timed(store, IDENTITY_STREAMS)  # type: ignore[assignment]
+    if tracing is not None:  # appends inside a traced call are spans of it; the adapter knows nothing
+        store = tracing.traced_store(store, IDENTITY_STREAMS)  # type: ignore[assignment]
     try:  # the KEK is created only for an empty log; any other that cannot open the log's secrets is refused
         keyring = await open_keyring(store, settings.kek_path)
         account_id = await bootstrap_account(store, clock, settings.account_id, keyring)
@@ -250,7 +264,9 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     # at start would delay serving by as long (33-43 s for 1M records).
     audit_index = AuditIndex()
     server = grpc.aio.server()
-    gateway = CallGateway(guard, audit_writer, clock, tls=bool(settings.tls_cert),
+    # With tracing, the gateway's writes of call records are spans (the durable commit wait).
+    gateway = CallGateway(guard, tracing.traced_writer(audit_writer) if tracing is not None else audit_writer,
+                          clock, tls=bool(settings.tls_cert), tracer=tracing.calls if tracing is not None else None,
                           max_in_flight=settings.max_in_flight, stalled_for=runner.stalled_for,
                           max_staleness=settings.max_staleness, observer=metrics,
                           # A level above info drops the lines: then not even built (~2 µs a call).
@@ -292,6 +308,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     await server.start()
     running = RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
                             audit_writer, digester, retrying, None, gateway, metrics)
+    running.tracing = tracing
     running.sharing = asyncio.create_task(_share_equal_strings(projection), name="share-strings")
     if settings.audit_retention_hours:  # hourly: archive and remove the audit hours past the age
         from iamd.service.audit.retention import keep_retention

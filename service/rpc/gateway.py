@@ -9,7 +9,8 @@ the call's compact audit fact handed to the writer (in durable mode the answer w
 commit, unless the call's events already carried it); IamErrors mapped to their status with rich
 details; a store that cannot write answered ServiceUnavailable; anything else logged and answered
 ServiceFailure with the request id. Once answered, a call is told to the observer (metrics, see
-service/metrics.py) and, unless turned off, written to the access log: one line per call.
+service/metrics.py) and, unless turned off, written to the access log: one line per call. With
+tracing on (a `tracer`, service/tracing.py), each call is one server span around all of that.
 
 Not a grpc.aio interceptor: an interceptor is consulted and builds a new handler on every call,
 and the request id rode in an extra initial-metadata frame; here handlers are built once and the
@@ -97,6 +98,18 @@ class CallObserver(Protocol):
     def call_finished(self, method: Method, code: grpc.StatusCode, error: str, seconds: float) -> None: ...
 
     def decided(self, rpc: str, decisions: Sequence[DecisionFact]) -> None: ...
+
+
+class CallSpan(Protocol):
+    def end(self, code: grpc.StatusCode, error: str, caller_arn: str | None,
+            decisions: Sequence[DecisionFact] | None) -> None: ...
+
+
+class CallTracer(Protocol):
+    """Starts each call's server span (OpenTelemetry, service/tracing.py), when tracing is on."""
+
+    def start(self, method: Method, metadata: Mapping[str, str], request_id: str, request_keys: Mapping[str, str],
+              http: bool, current: bool = True) -> CallSpan: ...
 
 
 # A unary call behind the gate, for a transport other than gRPC (see CallGateway.handler).
@@ -206,7 +219,7 @@ class CallGateway:
     def __init__(self, guard: CallGuard | None, writer: AuditWriter | None, clock: Clock, *, tls: bool = False,
                  max_in_flight: int = 1024, stalled_for: Callable[[], float] | None = None,
                  max_staleness: float = 5.0, observer: CallObserver | None = None,
-                 access_log: bool = False) -> None:
+                 access_log: bool = False, tracer: CallTracer | None = None) -> None:
         self.guard = guard  # None only in tests of the gateway itself
         self.writer = writer
         self.clock = clock
@@ -219,6 +232,10 @@ class CallGateway:
         self.throttled = 0
         self.observer = observer
         self.access_log = access_log
+        self.tracer = tracer
+        if tracer is not None:
+            # Chosen once: with tracing off, a call pays nothing for it, not even a check.
+            self.invoke = self._traced_invoke  # type: ignore[method-assign]
         self.redact = Redactor()
         self._identities: dict[tuple[str, str], dict[str, Any]] = {}
         # Every registered unary method by RPC name, for other transports (the HTTP endpoint).
@@ -322,6 +339,29 @@ class CallGateway:
             self._answered(method, request_id, request_keys, started, grpc.StatusCode.OK, "")
         return outcome
 
+    async def _traced_invoke(self, method: Method, behavior: Callable[[Any, Any], Awaitable[Any]], raw: bytes,
+                             context: Any, request_id: str, metadata: dict[str, str], request_keys: dict[str, str],
+                             signed: SignedCall | None = None) -> Any:
+        """`invoke` (tracing on) inside the call's server span, which is the parent of the spans
+        of what the call does (appends, the audit commit wait)."""
+        assert self.tracer is not None
+        span = self.tracer.start(method, metadata, request_id, request_keys, signed is not None)
+        code, error = grpc.StatusCode.UNKNOWN, ""
+        try:
+            outcome = await CallGateway.invoke(self, method, behavior, raw, context, request_id, metadata,
+                                               request_keys, signed)
+            if isinstance(outcome, Refused):
+                code, error = STATUS_BY_ERROR[type(outcome.error)], outcome.error.code
+            else:
+                code = grpc.StatusCode.OK
+            return outcome
+        except asyncio.CancelledError:
+            code = grpc.StatusCode.CANCELLED
+            raise
+        finally:
+            caller = CALLER.get()
+            span.end(code, error, caller.arn if caller is not None else None, AUDIT_DECISIONS.get())
+
     def _answered(self, method: Method, request_id: str, request_keys: Mapping[str, str], started: float,
                   code: grpc.StatusCode, error: str) -> None:
         """Tell the observer and the access log how a call ended: its status and IAM error code."""
@@ -418,6 +458,9 @@ class CallGateway:
             request_id, metadata, request_keys = self._begin(method, context)
             started = perf_counter()
             code, error_code = grpc.StatusCode.UNKNOWN, ""  # until the stream ends otherwise
+            # Not made current: the generator may be resumed in another context than this one.
+            span = (self.tracer.start(method, metadata, request_id, request_keys, False, current=False)
+                    if self.tracer is not None else None)
             try:
                 request = None
                 try:
@@ -454,6 +497,9 @@ class CallGateway:
                 raise
             finally:
                 self._answered(method, request_id, request_keys, started, code, error_code)
+                if span is not None:
+                    caller = CALLER.get()
+                    span.end(code, error_code, caller.arn if caller is not None else None, None)
 
         return call
 
