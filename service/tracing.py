@@ -24,6 +24,9 @@ as OpenTelemetry's global one.
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import threading
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -66,6 +69,7 @@ DECISIONS = {"DECISION_ALLOW": "Allow", "DECISION_EXPLICIT_DENY": "ExplicitDeny"
 _SERVER_ERRORS = frozenset({grpc.StatusCode.UNKNOWN, grpc.StatusCode.DEADLINE_EXCEEDED,
                             grpc.StatusCode.UNIMPLEMENTED, grpc.StatusCode.INTERNAL,
                             grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DATA_LOSS})
+CLOSE_SECONDS = 3.0  # at a shutdown, the longest the last spans' export is waited for
 NOT_INSTALLED = ("tracing (--otel-endpoint / IAMD_OTEL_ENDPOINT) needs the OpenTelemetry packages, which are "
                  "not installed: pip install 'iamd[tracing]' (opentelemetry-api, -sdk, "
                  "-exporter-otlp-proto-grpc), or start without --otel-endpoint")
@@ -107,8 +111,10 @@ class Tracing:
         tests, every span handed to `exporter` as it ends."""
         require_packages()
         if exporter is None:
-            from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
-
+            try:
+                from opentelemetry.exporter.otlp.proto.grpc.trace_exporter import OTLPSpanExporter
+            except ImportError as e:  # the API and SDK without the exporter
+                raise StartRefusedError(f"{NOT_INSTALLED} ({e})") from e
             # The endpoint as OTEL_EXPORTER_OTLP_ENDPOINT has it for gRPC (http://: plaintext,
             # https://: TLS); headers, certificates, timeout and compression are OpenTelemetry's
             # own OTEL_EXPORTER_OTLP_* variables, which the exporter reads itself.
@@ -125,10 +131,27 @@ class Tracing:
     def traced_writer(self, writer: AuditWriter) -> TracedAuditWrites:
         return TracedAuditWrites(writer, self.tracer)
 
-    def shutdown(self) -> None:
-        """Export what is pending (bounded by the exporter's timeout) and stop. Blocking: call it
-        from a thread."""
-        self.provider.shutdown()
+    async def close(self, limit: float = CLOSE_SECONDS) -> None:
+        """Export what is pending and stop, waiting at most `limit` seconds: a collector that cannot
+        be reached must not hold a shutdown for the exporter's retries. The SDK's shutdown blocks,
+        so it runs in a daemon thread of its own (not the loop's executor, which asyncio.run would
+        wait for at exit)."""
+        loop = asyncio.get_running_loop()
+        done = loop.create_future()
+
+        def shut() -> None:
+            try:
+                self.provider.shutdown()
+            finally:
+                with contextlib.suppress(RuntimeError):  # the loop is gone: nobody waits any more
+                    loop.call_soon_threadsafe(lambda: done.done() or done.set_result(None))
+
+        threading.Thread(target=shut, name="otel-shutdown", daemon=True).start()
+        try:
+            await asyncio.wait_for(done, limit)
+        except TimeoutError:
+            log.warning("tracing_spans_not_exported", note=f"the collector did not take the last spans within "
+                                                           f"{limit:g} s; they are dropped")
 
 
 class CallSpan:
