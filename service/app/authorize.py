@@ -61,7 +61,9 @@ _ACCOUNT_IN_ARN = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):")
 WAIT_TIMEOUT = 5.0  # seconds Authorize waits for min_position before answering UNAVAILABLE
 
 
-@dataclass(frozen=True)
+# Not frozen, though nothing ever changes a query or an outcome: a frozen dataclass pays an
+# object.__setattr__ per field, and AuthorizeBatch makes one of each per item.
+@dataclass(slots=True)
 class AuthorizeQuery:
     principal_arn: str
     action: str
@@ -100,7 +102,7 @@ class _Subject:
 MAX_CACHED_SUBJECTS = 10_000  # the principals asked about most; a sweep over every one starts afresh
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)
 class AuthorizeOutcome:
     decision: Decision
     position: int
@@ -325,6 +327,24 @@ class Authorizer:
         kind = _POLICY_WORDS.get(blocked[0], "identity-based policy") if blocked else "identity-based policy"
         raise AccessDeniedError(f"{prefix} because no {kind} allows the {action} action")
 
+    def require_identity_provider(self, provider_arn: str, action: str, resource: str,
+                                  context: Mapping[str, str | Sequence[str]], resource_policy: PolicyIndex) -> None:
+        """Refuse with AWS's AccessDenied unless the resource's policy (a role's trust policy)
+        allows a federated identity of `provider_arn` (`Principal: {"Federated": ARN}`) to do
+        `action`: AssumeRoleWithWebIdentity's decision. No identity policy, boundary or SCP of the
+        account applies to the identity provider's user; the resource account's RCPs do."""
+        resource_account = _account_of(resource)
+        derived = dict(self._time_keys())
+        derived.update(self.principals.organization_keys(resource_account, "Resource"))
+        derived["aws:resourceaccount"] = resource_account
+        request = AuthorizationRequest(principal=provider_arn, action=action, resource=resource,
+                                       resource_account=resource_account, context=dict(context),
+                                       derived_context=derived)
+        inputs = PolicyInputs(resource=resource_policy,
+                              rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
+        if decide(request, inputs).decision is not Effect.ALLOW:
+            raise AccessDeniedError(f"Not authorized to perform {action}")
+
     def _time_keys(self) -> tuple[tuple[str, str], ...]:
         # Formatting a timestamp costs more than a decision: do it once per second.
         now = self.clock.now()
@@ -381,6 +401,9 @@ def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str])
     }
     if session["source_identity"]:
         keys["aws:SourceIdentity"] = session["source_identity"]
+    if session.get("federated_provider"):  # AssumeRoleWithWebIdentity's: the provider, and its token's keys
+        keys["aws:FederatedProvider"] = session["federated_provider"]
+        keys.update(session.get("web_identity_keys") or {})
     if session["kind"] in ("assumed-role", "federated-user"):
         keys["aws:userid"] = session["principal_id"]
         if session["kind"] == "assumed-role":
@@ -400,6 +423,7 @@ def _implicit_deny(results: dict[str, str]) -> Decision:
     return Decision(Effect.IMPLICIT_DENY, (), (), (), results)
 
 
+@functools.lru_cache(maxsize=4096)  # the resources asked about most
 def _account_of(resource: str) -> str:
     m = _ACCOUNT_IN_ARN.match(resource)
     return m.group(1) if m else ""

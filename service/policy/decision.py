@@ -55,7 +55,7 @@ _BOUNDARY, _SESSION, _SCP, _RCP = (
 _ALLOW, _EXPLICIT_DENY, _IMPLICIT_DENY = Effect.ALLOW, Effect.EXPLICIT_DENY, Effect.IMPLICIT_DENY
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen (nothing changes it): frozen pays object.__setattr__ per field, per request
 class PolicyInputs:
     """The policies that apply to one request, grouped by type, each already indexed.
 
