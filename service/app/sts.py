@@ -1,10 +1,17 @@
-"""STS: AssumeRole, GetSessionToken, GetFederationToken, GetAccessKeyInfo. Sessions are events.
+"""STS: AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken,
+GetAccessKeyInfo. Sessions are events.
 
 AssumeRole is evaluated by the engine as AWS does: the caller's request for `sts:AssumeRole` on
 the role, with the role's trust policy as the resource policy. The engine's STS rule requires
 the trust policy to allow the caller explicitly; a trust policy that trusts the caller's account
 delegates to the caller's identity-based policies (REFERENCE.md C5). Session tags need
 `sts:TagSession`, a source identity `sts:SetSourceIdentity`.
+
+AssumeRoleWithWebIdentity is unsigned: the OpenID Connect token is the credential. Its issuer must be
+an OIDC provider of the role's account; the token is checked against the provider's keys
+(oidc_keys.py fetches them over HTTPS, the certificate checked against its thumbprints) and
+client ids (service/domain/web_identity.py), then the trust policy decides for the provider's
+federated user with the token's `<provider>:sub`, `:aud` and `:amr` keys.
 
 GetFederationToken gives a proxy (an IAM user, or root) credentials for a named federated user.
 The federated user's permissions are the proxy's identity policies (and boundary) cut by the
@@ -17,15 +24,22 @@ from __future__ import annotations
 import hashlib
 import re
 import secrets
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from typing import Any
 
 from iamd.projections.principals import PrincipalPolicyCache
 from iamd.service.auth.keyring import Keyring
-from iamd.service.domain import identity, sts
-from iamd.service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, NoSuchEntityError
+from iamd.service.domain import identity, oidc, sts, web_identity
+from iamd.service.domain.errors import (
+    AccessDeniedError,
+    FieldProblem,
+    InvalidIdentityTokenError,
+    InvalidInputError,
+    NoSuchEntityError,
+    ValidationError,
+)
 from iamd.service.domain.events import ROLE, SessionIssued, decode_event
 from iamd.service.domain.names import casefold, is_aws_managed_policy, stream_name
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
@@ -35,6 +49,7 @@ from .authenticate import Caller
 from .authorize import Authorizer
 from .identity import check_policy_document
 from .mfa import MfaCommands
+from .oidc_keys import OidcKeyFetcher
 from .ports import CallContext, Clock, IdFactory, iso8601
 
 _ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
@@ -54,6 +69,19 @@ class AssumeRoleParams:
     serial_number: str = ""
     token_code: str = ""
     source_identity: str = ""
+
+
+@dataclass(frozen=True)
+class WebIdentityParams:
+    role_arn: str
+    role_session_name: str
+    web_identity_token: str
+    duration_seconds: int = 0
+    policy: str = ""
+    policy_arns: Sequence[str] = ()
+
+    def __repr__(self) -> str:  # never print the token
+        return f"WebIdentityParams({self.role_arn!r}, {self.role_session_name!r})"
 
 
 @dataclass(frozen=True)
@@ -81,6 +109,14 @@ class IssuedCredentials:
         return f"IssuedCredentials({self.access_key_id!r}, {self.principal_arn!r})"
 
 
+@dataclass(frozen=True)
+class WebIdentityIssued:
+    credentials: IssuedCredentials
+    subject: str  # SubjectFromWebIdentityToken
+    provider: str  # the token's iss
+    audience: str
+
+
 def _request_tag_keys(tags: Sequence[tuple[str, str]]) -> dict[str, Any]:
     """aws:TagKeys and aws:RequestTag/* of a request passing session tags (none without tags)."""
     if not tags:
@@ -94,7 +130,9 @@ def session_stream(account_id: str, access_key_id: str) -> str:
 
 class StsCommands:
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
-                 principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands) -> None:
+                 principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands,
+                 oidc_keys: OidcKeyFetcher | None = None) -> None:
+        self.oidc_keys = oidc_keys or OidcKeyFetcher()
         self.mfa = mfa
         self.store = store
         self.clock = clock
@@ -166,6 +204,71 @@ class StsCommands:
             # registers a session whose role, by id, is gone when it applies it), so say so.
             raise AccessDeniedError(denied)
         return issued
+
+    async def assume_role_with_web_identity(self, ctx: CallContext, p: WebIdentityParams,
+                                            request_keys: dict[str, str],
+                                            identified: Callable[[dict[str, str]], None] | None = None,
+                                            ) -> WebIdentityIssued:
+        """A role session for the holder of an OIDC token. `ctx` names no caller yet: the token
+        does, once checked (`identified` is then told its CloudTrail userIdentity)."""
+        sts.check_session_name(p.role_session_name)
+        web_identity.check_token_length(p.web_identity_token)
+        m = _ROLE_ARN.fullmatch(p.role_arn)
+        if m is None:
+            raise ValidationError(f"{p.role_arn} is invalid", problems=[FieldProblem("roleArn", "a role's ARN")])
+        role_account = m.group(1)
+        unverified = web_identity.parse(p.web_identity_token)
+        provider_arn = oidc.arn_of(role_account, unverified.issuer_url)
+        provider = self.principals.projection.oidc_providers.get(provider_arn)
+        if provider is None:
+            raise web_identity.no_provider(unverified.issuer_url)
+        token = await self._verify_token(p.web_identity_token, unverified, provider)
+        if identified is not None:
+            identified(web_identity.user_identity(provider_arn, token))
+        denied = AccessDeniedError("Not authorized to perform sts:AssumeRoleWithWebIdentity")
+        role = self.principals.get(role_account, "role", casefold(m.group(3)))
+        if role is None or role.view["arn"] != p.role_arn:
+            raise denied  # as AWS: a missing role is not told apart from a refusal
+        duration = sts.check_duration(p.duration_seconds, role_max=role.view["max_session_duration"], chained=False)
+        tags = sts.merge_session_tags(list(token.session_tags.items()), token.transitive_tag_keys, {})
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
+        session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
+
+        path = oidc.provider_path(provider["url"])
+        token_keys = web_identity.condition_keys(path, provider_arn, token)
+        context: dict[str, Any] = {**request_keys, **token_keys, "sts:RoleSessionName": p.role_session_name}
+        context.update(_request_tag_keys(list(token.session_tags.items())))
+        if token.transitive_tag_keys:
+            context["sts:TransitiveTagKeys"] = list(token.transitive_tag_keys)
+        wanted = ["sts:AssumeRoleWithWebIdentity"] + (["sts:TagSession"] if token.session_tags else [])
+        for action in wanted:
+            try:
+                self.authorizer.require_identity_provider(provider_arn, action, p.role_arn, context, role.trust)
+            except AccessDeniedError:
+                raise denied from None
+        session_keys = {k: v for k, v in token_keys.items() if k != "aws:FederatedProvider"}
+        issued = await self._issue(replace(ctx, account_id=role_account, actor_arn=provider_arn), role_account,
+                                   "assumed-role", self.clock.now(), duration,
+                                   sts.session_arn(role_account, role.view["name"], p.role_session_name),
+                                   f"{role.view['id']}:{p.role_session_name}", role.view["arn"], provider_arn,
+                                   session_policies, tags.tags, tags.transitive_keys, "", False, "", False, packed,
+                                   federated_provider=provider_arn, web_identity_keys=session_keys)
+        if not await self._role_alive_at(role_account, role.view, issued.position):
+            raise denied
+        return WebIdentityIssued(issued, token.subject, token.issuer, token.audience)
+
+    async def _verify_token(self, token: str, unverified: web_identity.UnverifiedToken,
+                            provider: Mapping[str, Any]) -> web_identity.VerifiedToken:
+        """The token checked against the provider's keys: fetched once more when its `kid` is
+        not among those cached (a provider that rotated its keys)."""
+        now = self.clock.now().timestamp()
+        for refresh in (False, True):
+            jwks = await self.oidc_keys.keys(unverified.issuer_url, provider["thumbprints"], refresh=refresh)
+            try:
+                return web_identity.verify(token, unverified, jwks, provider["client_ids"], now)
+            except web_identity.UnknownSigningKey:
+                continue
+        raise InvalidIdentityTokenError("No key of the identity provider's JWKS matches the token's key id (kid)")
 
     async def get_session_token(self, ctx: CallContext, caller: Caller, duration_seconds: int,
                                 serial_number: str = "", token_code: str = "") -> IssuedCredentials:
@@ -239,7 +342,8 @@ class StsCommands:
                      principal_arn: str, principal_id: str, role_arn: str, issued_to: str,
                      session_policies: list[str], tags: dict[str, str], transitive: list[str],
                      source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int,
-                     issued_to_id: str = "") -> IssuedCredentials:
+                     issued_to_id: str = "", federated_provider: str = "",
+                     web_identity_keys: Mapping[str, Any] | None = None) -> IssuedCredentials:
         key_id = self.ids.access_key_id("ASIA")
         secret = self.ids.secret()
         token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
@@ -250,7 +354,8 @@ class StsCommands:
             principal_id=principal_id, role_arn=role_arn, issued_at=iso8601(now), expires_at=iso8601(expires),
             issued_to=issued_to, session_policies=session_policies, tags=tags, transitive_tag_keys=transitive,
             source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained,
-            issued_to_id=issued_to_id)
+            issued_to_id=issued_to_id, federated_provider=federated_provider,
+            web_identity_keys=dict(web_identity_keys or {}))
         result = await self.store.append(
             session_stream(account_id, key_id),
             [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)

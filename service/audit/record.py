@@ -27,6 +27,7 @@ HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 SECRET_FIELDS = frozenset({
     "secretAccessKey", "sessionToken", "tokenCode", "authenticationCode1", "authenticationCode2",
     "base32StringSeed", "provisioningUri", "headers", "body",
+    "webIdentityToken",  # AssumeRoleWithWebIdentity's credential
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",

@@ -119,7 +119,8 @@ _OPERATIONS: list[Operation] = [
     *_per_entity("Tag{}", "TagEntity", ("User", "Role", "Policy")),
     *_per_entity("Untag{}", "UntagEntity", ("User", "Role", "Policy")),
     *_per_entity("List{}Tags", "ListEntityTags", ("User", "Role", "Policy")),
-    *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo"),
+    *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo",
+            "AssumeRoleWithWebIdentity"),  # unsigned, as AWS: the token is the credential (rpc/guard.py)
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

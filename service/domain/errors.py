@@ -177,6 +177,31 @@ class ExpiredTokenError(IamError):
     code = "ExpiredToken"
 
 
+class InvalidIdentityTokenError(IamError):
+    """STS: the web identity token could not be validated (malformed, not signed by the provider's
+    keys, an issuer with no OIDC provider in the role's account, an audience not registered)."""
+
+    code = "InvalidIdentityToken"
+
+
+class ExpiredWebIdentityTokenError(IamError):
+    """STS: the web identity token is past its `exp` (beyond the clock skew AWS allows)."""
+
+    code = "ExpiredTokenException"
+
+
+class IdpRejectedClaimError(IamError):
+    """STS: a claim of the web identity token is not acceptable (AWS's IDPRejectedClaim)."""
+
+    code = "IDPRejectedClaim"
+
+
+class IdpCommunicationError(IamError):
+    """STS: the identity provider's keys could not be fetched (unreachable, or not an answer)."""
+
+    code = "IDPCommunicationError"
+
+
 class ServiceUnavailableError(IamError):
     """iamd cannot serve the call now (its store, its projection falling behind, shutdown); retry."""
 
@@ -349,6 +374,10 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     IncompleteSignatureError,
     RequestExpiredError,
     ExpiredTokenError,
+    InvalidIdentityTokenError,
+    ExpiredWebIdentityTokenError,
+    IdpRejectedClaimError,
+    IdpCommunicationError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,

@@ -355,7 +355,8 @@ class ReservationVoided(Event):
 # --- STS sessions --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SessionIssued(Event):
-    """Temporary credentials (AssumeRole, GetSessionToken or GetFederationToken), in stream
+    """Temporary credentials (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken or
+    GetFederationToken), in stream
     `session-ACCOUNT-KEYID`.
 
     The secret is held only as ciphertext and the session token only as its SHA-256.
@@ -379,6 +380,10 @@ class SessionIssued(Event):
     mfa_authenticated_at: str = ""
     chained: bool = False
     issued_to_id: str = ""  # the unique id of `issued_to` (AIDA..., or the account id for root)
+    # AssumeRoleWithWebIdentity: the OIDC provider's ARN (aws:FederatedProvider; `issued_to` too),
+    # and the token's keys that stay in the session's requests (`<provider>:sub`, `:aud`, `:amr`).
+    federated_provider: str = ""
+    web_identity_keys: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

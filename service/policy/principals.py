@@ -38,7 +38,7 @@ class Caller(NamedTuple):
     """The request's principal, classified once per request (a NamedTuple: cheap to build)."""
 
     value: str
-    kind: str  # user | role | role-session | federated-user | root | service | anonymous
+    kind: str  # user | role | role-session | federated-user | root | service | anonymous | identity-provider
     account: str | None
     role_arn: str | None = None  # role behind a role session
     user_arn: str | None = None  # IAM user behind a federated-user session (see below)
@@ -56,7 +56,8 @@ def classify_caller(principal: str, context: Mapping[str, object], federating_us
     `federating_user` the IAM user behind a federated-user principal when it is known.
 
     Raises UnsupportedPrincipalError for anything but an IAM user, role, role-session,
-    federated-user or root ARN, a service principal name, or `anonymous`: guessing what an
+    federated-user, root or identity-provider (OIDC, SAML) ARN, a service principal name, or
+    `anonymous`: guessing what an
     unknown caller may do would be an authorization decision made by accident.
     """
     if principal == "anonymous":
@@ -76,6 +77,10 @@ def classify_caller(principal: str, context: Mapping[str, object], federating_us
             return Caller(principal, "user", account)
         if resource.startswith("role/") and len(resource) > 5:
             return Caller(principal, "role", account, role_arn=principal)
+        if resource.startswith(("oidc-provider/", "saml-provider/")) and "/" in resource.rstrip("/"):
+            # A user of an identity provider (AssumeRoleWithWebIdentity): a trust policy grants it
+            # by naming the provider's ARN as a Federated principal; nothing else of the account applies.
+            return Caller(principal, "identity-provider", account)
     elif service == "sts":
         session = resource.split("/")
         if session[0] == "assumed-role" and len(session) >= 3 and session[1] and session[-1]:

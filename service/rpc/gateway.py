@@ -71,6 +71,9 @@ OPERATION: ContextVar[str] = ContextVar("operation", default="")  # "CreateUser"
 AUDIT_CARRIER: ContextVar[AuditCarrier | None] = ContextVar("audit_carrier", default=None)
 # Set by Authorize/AuthorizeBatch: the decisions this call's record carries.
 AUDIT_DECISIONS: ContextVar[list[DecisionFact] | None] = ContextVar("audit_decisions", default=None)
+# Set by an unsigned call whose caller its own credential names once checked (the token of
+# AssumeRoleWithWebIdentity): the userIdentity its record carries (a WebIdentityUser).
+AUDIT_IDENTITY: ContextVar[dict[str, Any] | None] = ContextVar("audit_identity", default=None)
 
 
 # Answered even while the projection is not following its log: the operator's view of that.
@@ -273,6 +276,7 @@ class CallGateway:
         RESOURCES.set([])
         AUDIT_DECISIONS.set(None)
         AUDIT_CARRIER.set(None)
+        AUDIT_IDENTITY.set(None)
         request_keys = {"aws:SourceIp": peer_ip(peer), "aws:SecureTransport": "true" if secure else "false",
                         "aws:UserAgent": metadata.get("user-agent", "")}
         return request_id, request_keys
@@ -513,7 +517,7 @@ class CallGateway:
             event_id=carrier.fact["eventID"] if carrier else new_id(), request_id=request_id,
             event_time=iso8601(self.clock.now()),
             service=method.service, rpc=method.rpc, source_ip=request_keys["aws:SourceIp"],
-            user_agent=request_keys["aws:UserAgent"], user_identity=self._identity(caller),
+            user_agent=request_keys["aws:UserAgent"], user_identity=self._identity(caller) or AUDIT_IDENTITY.get(),
             request=carrier.fact["request"] if carrier else self._kept_request(request, raw, caller),
             response=self.redact(response) if response is not None and not is_read_only(method.rpc) else None,
             error_code=error_code, error_message=error_message, resources=RESOURCES.get(),

@@ -28,6 +28,9 @@ _SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "Auth
 # authorize themselves: AssumeRole evaluates the trust policy with the caller's policies, and
 # GetFederationToken asks for sts:TagSession only when tags are passed.
 ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole", "GetFederationToken"})
+# Calls AWS takes unsigned, their own parameters being the credential (the web identity token);
+# the use case authenticates and authorizes them. A signature, if one is sent, is not consulted.
+UNAUTHENTICATED = frozenset({"AssumeRoleWithWebIdentity"})
 # AWS: credentials from GetFederationToken cannot call IAM, nor STS beyond GetCallerIdentity.
 _CLOSED_TO_FEDERATED_USERS = ("iam:", "sts:")
 
@@ -57,7 +60,7 @@ class CallGuard:
         serialization of a message with maps may have sent them in another order, so that form
         is tried too (and only computed then). `signed`, when given, is what the signature covers
         instead of the gRPC call (a request to the AWS-compatible HTTP endpoint)."""
-        if not method.startswith(GUARDED_PREFIX):
+        if not method.startswith(GUARDED_PREFIX) or method.rsplit("/", 1)[-1] in UNAUTHENTICATED:
             return None
         if signed is None:
             signed = SignedCall(method, body, alternative_body=lambda: request.SerializeToString(deterministic=True))

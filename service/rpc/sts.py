@@ -1,16 +1,17 @@
-"""SecurityTokenService: AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity,
-GetAccessKeyInfo."""
+"""SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken,
+GetFederationToken, GetCallerIdentity, GetAccessKeyInfo."""
 
 from __future__ import annotations
 
 import grpc
 
 from iamd.v1 import sts_pb2, sts_pb2_grpc
-from iamd.service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands
+from iamd.service.app.ports import CallContext
+from iamd.service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands, WebIdentityParams
 
 from . import convert
 from .caller import CallerResolver
-from .gateway import peer_ip
+from .gateway import AUDIT_IDENTITY, OPERATION, REQUEST_ID, peer_ip
 
 
 def _credentials(issued: IssuedCredentials) -> sts_pb2.Credentials:
@@ -68,3 +69,24 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
     async def GetAccessKeyInfo(self, r: sts_pb2.GetAccessKeyInfoRequest,
                                context: grpc.aio.ServicerContext) -> sts_pb2.GetAccessKeyInfoResponse:
         return sts_pb2.GetAccessKeyInfoResponse(account=self.commands.get_access_key_info(r.access_key_id))
+
+    async def AssumeRoleWithWebIdentity(self, r: sts_pb2.AssumeRoleWithWebIdentityRequest,
+                                        context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleWithWebIdentityResponse:
+        # Unsigned (the guard lets it through): the token names the caller, once checked.
+        metadata = dict(context.invocation_metadata() or ())
+        ctx = CallContext(request_id=REQUEST_ID.get(), account_id="", actor_arn="",
+                          source_ip=peer_ip(context.peer() or ""), user_agent=str(metadata.get("user-agent", "")),
+                          operation=OPERATION.get())
+        params = WebIdentityParams(role_arn=r.role_arn, role_session_name=r.role_session_name,
+                                   web_identity_token=r.web_identity_token, duration_seconds=r.duration_seconds,
+                                   policy=r.policy, policy_arns=[p.arn for p in r.policy_arns])
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
+        result = await self.commands.assume_role_with_web_identity(ctx, params, request_keys,
+                                                                   identified=AUDIT_IDENTITY.set)
+        issued = result.credentials
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.AssumeRoleWithWebIdentityResponse(
+            credentials=_credentials(issued), subject_from_web_identity_token=result.subject,
+            assumed_role_user=sts_pb2.AssumedRoleUser(assumed_role_id=issued.principal_id, arn=issued.principal_arn),
+            packed_policy_size=issued.packed_policy_size, provider=result.provider, audience=result.audience,
+            source_identity=issued.source_identity, position=issued.position)

@@ -148,6 +148,22 @@ class ExpiredTokenError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_EXPIRED_TOKEN)
 
 
+class InvalidIdentityTokenError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_IDENTITY_TOKEN)
+
+
+class ExpiredWebIdentityTokenError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_EXPIRED_TOKEN_EXCEPTION)
+
+
+class IdpRejectedClaimError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_IDP_REJECTED_CLAIM)
+
+
+class IdpCommunicationError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_IDP_COMMUNICATION_ERROR)
+
+
 class ServiceUnavailableError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_SERVICE_UNAVAILABLE)
 
@@ -264,6 +280,10 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     IncompleteSignatureError,
     RequestExpiredError,
     ExpiredTokenError,
+    InvalidIdentityTokenError,
+    ExpiredWebIdentityTokenError,
+    IdpRejectedClaimError,
+    IdpCommunicationError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,

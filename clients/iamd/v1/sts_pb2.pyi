@@ -153,3 +153,39 @@ class GetAccessKeyInfoResponse(_message.Message):
     ACCOUNT_FIELD_NUMBER: _ClassVar[int]
     account: str
     def __init__(self, account: _Optional[str] = ...) -> None: ...
+
+class AssumeRoleWithWebIdentityRequest(_message.Message):
+    __slots__ = ("role_arn", "role_session_name", "web_identity_token", "policy_arns", "policy", "duration_seconds")
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    ROLE_SESSION_NAME_FIELD_NUMBER: _ClassVar[int]
+    WEB_IDENTITY_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARNS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    role_arn: str
+    role_session_name: str
+    web_identity_token: str
+    policy_arns: _containers.RepeatedCompositeFieldContainer[PolicyDescriptor]
+    policy: str
+    duration_seconds: int
+    def __init__(self, role_arn: _Optional[str] = ..., role_session_name: _Optional[str] = ..., web_identity_token: _Optional[str] = ..., policy_arns: _Optional[_Iterable[_Union[PolicyDescriptor, _Mapping]]] = ..., policy: _Optional[str] = ..., duration_seconds: _Optional[int] = ...) -> None: ...
+
+class AssumeRoleWithWebIdentityResponse(_message.Message):
+    __slots__ = ("credentials", "subject_from_web_identity_token", "assumed_role_user", "packed_policy_size", "provider", "audience", "source_identity", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FROM_WEB_IDENTITY_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    ASSUMED_ROLE_USER_FIELD_NUMBER: _ClassVar[int]
+    PACKED_POLICY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PROVIDER_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    subject_from_web_identity_token: str
+    assumed_role_user: AssumedRoleUser
+    packed_policy_size: int
+    provider: str
+    audience: str
+    source_identity: str
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., subject_from_web_identity_token: _Optional[str] = ..., assumed_role_user: _Optional[_Union[AssumedRoleUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., provider: _Optional[str] = ..., audience: _Optional[str] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...

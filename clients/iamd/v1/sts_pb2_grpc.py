@@ -60,6 +60,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
                 _registered_method=True)
+        self.AssumeRoleWithWebIdentity = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/AssumeRoleWithWebIdentity',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -103,6 +108,18 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AssumeRoleWithWebIdentity(self, request, context):
+        """Credentials of a role session for the holder of an OpenID Connect token (a Kubernetes service
+        account's, a CI job's): unsigned, as in AWS, the token being the credential. The token must be
+        signed by a key its issuer's JWKS serves (fetched over HTTPS, the certificate checked against
+        the provider's thumbprints), name one of the provider's client ids as audience and be unexpired;
+        the role's trust policy must allow sts:AssumeRoleWithWebIdentity to Federated: the provider's
+        ARN, with the conditions `<provider>:sub`, `:aud`, `:amr` (docs/aws-compatibility.md).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -130,6 +147,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.GetAccessKeyInfo,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.SerializeToString,
+            ),
+            'AssumeRoleWithWebIdentity': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssumeRoleWithWebIdentity,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -268,6 +290,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/GetAccessKeyInfo',
             iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.GetAccessKeyInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssumeRoleWithWebIdentity(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/AssumeRoleWithWebIdentity',
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.FromString,
             options,
             channel_credentials,
             insecure,
