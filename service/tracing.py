@@ -168,19 +168,19 @@ class CallSpan:
         span = self.span
         try:
             if span.is_recording():
-                span.set_attribute("rpc.grpc.status_code", code.value[0])
+                said: dict[str, str | int] = {"rpc.grpc.status_code": code.value[0]}
                 if caller_arn:
-                    span.set_attribute("iamd.caller.arn", caller_arn)
+                    said["iamd.caller.arn"] = caller_arn
                 if error:
-                    span.set_attribute("iamd.error.code", error)
+                    said["iamd.error.code"] = error
                 if decisions:
                     if len(decisions) == 1:
-                        span.set_attribute("iamd.authz.decision", DECISIONS.get(decisions[0][0], decisions[0][0]))
+                        said["iamd.authz.decision"] = DECISIONS.get(decisions[0][0], decisions[0][0])
                     else:  # AuthorizeBatch: how many of each
-                        span.set_attribute("iamd.authz.decisions", len(decisions))
+                        said["iamd.authz.decisions"] = len(decisions)
                         for name, label in DECISIONS.items():
-                            span.set_attribute(f"iamd.authz.decisions.{label}", sum(1 for d in decisions
-                                                                                    if d[0] == name))
+                            said[f"iamd.authz.decisions.{label}"] = sum(1 for d in decisions if d[0] == name)
+                span.set_attributes(said)
                 if code in _SERVER_ERRORS:
                     span.set_status(Status(StatusCode.ERROR, error or code.name))
             span.end()
@@ -233,8 +233,8 @@ def _in_a_traced_call() -> bool:
 
 
 class TracedAuditWrites:
-    """The gateway's audit writer, its `write` in a child span of the call: in durable mode the
-    wait for the record's group commit (a full queue's back-pressure, too)."""
+    """The gateway's audit writer, its `write` in a child span of the call when the answer waits
+    for the record's group commit (durable mode; a full queue's back-pressure is in it too)."""
 
     def __init__(self, writer: AuditWriter, tracer: Any) -> None:
         self.inner = writer
@@ -244,12 +244,11 @@ class TracedAuditWrites:
         return getattr(self.inner, name)
 
     async def write(self, record: dict[str, Any], *, wait: bool = True) -> None:
-        if not _in_a_traced_call():
+        # A record only queued (its call's events carry its facts, or async durability) takes
+        # microseconds, less than a span would cost: only a wait for the commit is one.
+        if not (wait and self.inner.durable) or not _in_a_traced_call():
             return await self.inner.write(record, wait=wait)
-        waits = wait and self.inner.durable
-        with self._tracer.start_as_current_span(
-                "audit.commit_wait" if waits else "audit.enqueue",
-                attributes={"iamd.audit.waits_for_commit": waits}):
+        with self._tracer.start_as_current_span("audit.commit_wait", record_exception=False):
             await self.inner.write(record, wait=wait)
 
 
