@@ -8,6 +8,7 @@ compiles, and a rebuild of the projection never compiles what nobody asks about.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 from collections.abc import Callable, Iterable, Mapping
@@ -34,7 +35,9 @@ class PrincipalPolicies:
     # Shared between principals whose policies are the same (members of the same groups, say).
     identity: PolicyIndex
     boundary: PolicyIndex | None
-    trust: PolicyIndex | None = None  # a role's trust policy, the resource policy of sts:AssumeRole
+    # A role's trust policy, the resource policy of sts:AssumeRole: compiled when an AssumeRole
+    # asks (see `trust`), not for every role whose permissions are decided.
+    trust_policy: Callable[[], PolicyIndex] | None = None
     # The principal's context keys (aws:PrincipalArn, aws:username, aws:PrincipalTag/...),
     # lower-cased as the engine takes derived keys, derived here once rather than per decision.
     derived_keys: Mapping[str, str | tuple[str, ...]] = field(default_factory=dict)
@@ -42,6 +45,10 @@ class PrincipalPolicies:
     @property
     def policies(self) -> tuple[CompiledPolicy, ...]:
         return self.identity.policies
+
+    @property
+    def trust(self) -> PolicyIndex | None:
+        return self.trust_policy() if self.trust_policy is not None else None
 
     @property
     def context_keys(self) -> tuple[tuple[str, str], ...]:
@@ -172,7 +179,7 @@ class PrincipalPolicyCache:
             boundary = self._shared_index([compiled] if compiled else [])
         trust = None
         if kind == "role":
-            trust = PolicyIndex([self._compile(f"{view['arn']}#trust", "", view["trust_policy"], PolicyType.TRUST)])
+            trust = functools.partial(self._trust_index, f"{view['arn']}#trust", view["trust_policy"])
         built = PrincipalPolicies(kind, account_id, view, identity, boundary, trust,
                                   lower_context(dict(principal_context_keys(kind, account_id, view))))
         if len(self._sets) >= MAX_PRINCIPAL_SETS:
@@ -180,6 +187,13 @@ class PrincipalPolicyCache:
                 del self._sets[oldest]
         self._sets[(account_id, kind, key)] = built
         return built
+
+    def _trust_index(self, policy_id: str, document: str) -> PolicyIndex:
+        try:
+            return PolicyIndex([self._compile(policy_id, "", document, PolicyType.TRUST)])
+        except StoredPolicyError as e:  # stored by an older iamd, no longer valid: as in get()
+            raise e.refusal(f"the trust policy of {policy_id.removesuffix('#trust')}",
+                            "update the role's trust policy") from None
 
     def _shared_index(self, policies: list[CompiledPolicy]) -> PolicyIndex:
         """One index per distinct list of compiled policies: principals with equal attachments
