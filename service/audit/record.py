@@ -99,6 +99,8 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
             "mfaAuthenticated": "true" if session["mfa_authenticated"] else "false"}}
         if session.get("source_identity"):
             context["sourceIdentity"] = session["source_identity"]
+        if session.get("federated_provider"):  # a session from AssumeRoleWithWebIdentity
+            context["webIdFederationData"] = {"federatedProvider": session["federated_provider"], "attributes": {}}
         if kind == "assumed-role":
             role_arn = session["role_arn"]
             context["sessionIssuer"] = {"type": "Role", "principalId": session["principal_id"].split(":")[0],

@@ -21,8 +21,7 @@ MAX_SESSION_POLICY_CHARS = 2048
 MAX_POLICY_ARNS = 10
 MAX_SESSION_TAGS = 50
 
-_SESSION_NAME = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
-_FEDERATED_NAME = re.compile(r"[\w+=,.@-]{2,32}", re.ASCII)
+_NAME_CHARS = re.compile(r"[\w+=,.@-]*", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
@@ -34,35 +33,46 @@ def _invalid(field: str, value: str, rule: str) -> ValidationError:
         problems=[FieldProblem(field, rule)])
 
 
-def check_session_name(name: str) -> str:
-    if not _SESSION_NAME.fullmatch(name):
-        raise _invalid("roleSessionName", name,
-                       r"Member must satisfy regular expression pattern: [\w+=,.@-]* and length 2-64")
+def _check_name(field: str, name: str, longest: int) -> str:
+    """AWS's validation of a session or federated name: length first, then the pattern, each
+    with its own wording (the model's min/max and pattern constraints)."""
+    if len(name) > longest:
+        raise _invalid(field, name, f"Member must have length less than or equal to {longest}")
+    if len(name) < 2:
+        raise _invalid(field, name, "Member must have length greater than or equal to 2")
+    if not _NAME_CHARS.fullmatch(name):
+        raise _invalid(field, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]*")
     return name
+
+
+def check_session_name(name: str) -> str:
+    return _check_name("roleSessionName", name, 64)
 
 
 def check_federated_name(name: str) -> str:
-    if not _FEDERATED_NAME.fullmatch(name):
-        raise _invalid("name", name, r"Member must satisfy regular expression pattern: [\w+=,.@-]* and length 2-32")
-    return name
+    return _check_name("name", name, 32)
+
+
+def _check_range(field: str, seconds: int, low: int, high: int) -> None:
+    """AWS's wording for a number out of the model's range (one bound named, as AWS does)."""
+    if seconds < low:
+        raise _invalid(field, str(seconds), f"Member must have value greater than or equal to {low}")
+    if seconds > high:
+        raise _invalid(field, str(seconds), f"Member must have value less than or equal to {high}")
 
 
 def check_federation_duration(seconds: int, *, caller_kind: str) -> int:
     """GetFederationToken's lifetime: 900-129600 s, 12 h by default; a root caller's session is
     cut to one hour rather than refused (AWS's documented behaviour)."""
     seconds = seconds or FEDERATION_DEFAULT_DURATION
-    if not MIN_DURATION <= seconds <= FEDERATION_MAX_DURATION:
-        raise _invalid("durationSeconds", str(seconds),
-                       f"Member must have value between {MIN_DURATION} and {FEDERATION_MAX_DURATION}")
+    _check_range("durationSeconds", seconds, MIN_DURATION, FEDERATION_MAX_DURATION)
     return min(seconds, FEDERATION_ROOT_DURATION) if caller_kind == "root" else seconds
 
 
 def check_duration(seconds: int, *, role_max: int, chained: bool) -> int:
     """The session's lifetime: AssumeRole's DurationSeconds rules, chaining included."""
     seconds = seconds or DEFAULT_DURATION
-    if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise _invalid("durationSeconds", str(seconds),
-                       f"Member must have value between {MIN_DURATION} and {MAX_DURATION}")
+    _check_range("durationSeconds", seconds, MIN_DURATION, MAX_DURATION)
     if chained and seconds > CHAINED_MAX_DURATION:
         raise ValidationError(
             "The requested DurationSeconds exceeds the 1 hour session limit for roles assumed by role chaining.",
@@ -74,11 +84,11 @@ def check_duration(seconds: int, *, role_max: int, chained: bool) -> int:
 
 
 def check_session_token_duration(seconds: int, *, caller_kind: str) -> int:
-    limit = SESSION_TOKEN_MAX_DURATION.get(caller_kind, SESSION_TOKEN_MAX_DURATION["user"])
-    seconds = seconds or min(43200, limit)
-    if not MIN_DURATION <= seconds <= limit:
-        raise _invalid("durationSeconds", str(seconds), f"Member must have value between {MIN_DURATION} and {limit}")
-    return seconds
+    """GetSessionToken's lifetime: 900-129600 s, 12 h by default; the root user's session is cut
+    to one hour rather than refused (STS API reference, GetSessionToken `DurationSeconds`)."""
+    seconds = seconds or 43200
+    _check_range("durationSeconds", seconds, MIN_DURATION, SESSION_TOKEN_MAX_DURATION["user"])
+    return min(seconds, SESSION_TOKEN_MAX_DURATION["root"]) if caller_kind == "root" else seconds
 
 
 def check_external_id(external_id: str) -> str:

@@ -71,7 +71,11 @@ async def _setup(iamd: Iamd, issuer: OidcIssuer) -> tuple[str, str]:
     role = (await _call(iam.create_role, RoleName="payments-api",
                         AssumeRolePolicyDocument=json.dumps(trust)))["Role"]
     await _call(iam.put_role_policy, RoleName="payments-api", PolicyName="read-users", PolicyDocument=json.dumps(
-        {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"}]}))
+        {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:ListUsers", "Resource": "*"},
+            # The token's keys stay in the session's requests (REFERENCE-AWS-WIRE.md 6).
+            {"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*", "Condition": {"StringEquals": {
+                f"{host_path}:sub": SERVICE_ACCOUNT, "aws:FederatedProvider": provider_arn}}}]}))
     return provider_arn, role["Arn"]
 
 
@@ -94,6 +98,7 @@ async def test_a_kubernetes_service_account_assumes_its_role(cluster: tuple[Iamd
     who = await _call(_client(iamd, "sts", **session).get_caller_identity)
     assert who["Arn"] == answer["AssumedRoleUser"]["Arn"]
     await _call(_client(iamd, "iam", **session).list_users)
+    await _call(_client(iamd, "iam", **session).list_roles)
     with pytest.raises(ClientError) as denied:
         await _call(_client(iamd, "iam", **session).create_user, UserName="mallory")
     assert denied.value.response["Error"]["Code"] == "AccessDenied"
@@ -117,6 +122,13 @@ async def test_a_kubernetes_service_account_assumes_its_role(cluster: tuple[Iamd
                                   "principalId": f"{provider_arn}:sts.amazonaws.com:{SERVICE_ACCOUNT}",
                                   "identityProvider": provider_arn}
     assert ok["requestParameters"]["roleArn"] == role_arn
+    # A call made with the session's credentials names the provider that federated it.
+    found = await _call(_client(iamd, "cloudtrail").lookup_events, LookupAttributes=[
+        {"AttributeKey": "EventName", "AttributeValue": "ListUsers"}])
+    [listed] = [json.loads(e["CloudTrailEvent"]) for e in found["Events"]]
+    assert listed["userIdentity"]["type"] == "AssumedRole"
+    assert listed["userIdentity"]["sessionContext"]["webIdFederationData"] == {
+        "federatedProvider": provider_arn, "attributes": {}}
     text = json.dumps(records)
     assert token not in text and creds["SecretAccessKey"] not in text and creds["SessionToken"] not in text
 
