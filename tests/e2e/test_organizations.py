@@ -8,7 +8,9 @@ import json
 
 import pytest
 
-from iamd.client.credentials import Credentials
+from iamd.client import cli
+from iamd.client.credentials import Credentials, RequestSigner
+from iamd.client.iam import IamdClient
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
@@ -342,3 +344,40 @@ async def test_policy_descriptions_and_aws_shapes(iamd: Iamd, monkeypatch: pytes
     assert code == 0 and set(printed) == {"Policy", "Position"}
     assert printed["Policy"]["PolicySummary"]["Description"] == "for tests"
     assert printed["Policy"]["PolicySummary"]["Name"] == "ReadOnlyish" and printed["Policy"]["Content"] == content
+
+
+async def test_iamctl_and_the_sdk_gather_every_page_of_an_organizations_list(
+        iamd: Iamd, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """Organizations' lists come 20 at a time (AWS's MaxResults); iamctl gathers every page as the
+    aws CLI does, stops at --max-items with the NextToken to continue from, and the SDK's
+    iter_pages follows next_token."""
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await org.CreateOrganization(opb.CreateOrganizationRequest())
+    for i in range(22):
+        await org.CreateAccount(opb.CreateAccountRequest(account_name=f"member-{i:02d}", email=f"m{i}@example.com"))
+    first = await org.ListAccounts(opb.ListAccountsRequest())
+    assert len(first.accounts) == 20 and first.next_token  # one page is AWS's 20 at most
+
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+
+    async def iamctl(*args: str) -> dict:
+        capsys.readouterr()
+        code = await asyncio.to_thread(cli.main, ["--endpoint", iamd.target, "organizations", "list-accounts", *args])
+        assert code == 0
+        return json.loads(capsys.readouterr().out)
+
+    everything = await iamctl()
+    assert len(everything["Accounts"]) == 23 and "NextToken" not in everything  # the management account too
+    assert len({a["Id"] for a in everything["Accounts"]}) == 23
+    five = await iamctl("--max-items", "5")
+    assert [a["Id"] for a in five["Accounts"]] == [a["Id"] for a in everything["Accounts"][:5]]
+    rest = await iamctl("--starting-token", five["NextToken"])
+    assert [a["Id"] for a in rest["Accounts"]] == [a["Id"] for a in everything["Accounts"][5:]]
+    assert (await iamctl("--page-size", "7"))["Accounts"] == everything["Accounts"]
+
+    sdk = IamdClient(iamd.target, metadata_provider=RequestSigner(iamd.root))
+    try:
+        pages = await asyncio.to_thread(lambda: list(sdk.iter_pages("ListAccounts", opb.ListAccountsRequest())))
+    finally:
+        sdk.close()
+    assert [len(p.accounts) for p in pages] == [20, 3]

@@ -955,11 +955,15 @@ def test_close_closes_only_an_owned_channel(monkeypatch):
     assert channel.closed
 
 
-def test_paginated_responses_carry_is_truncated_and_marker():
+def test_paginated_responses_carry_is_truncated_and_marker_or_a_next_token():
     for method in METHODS.values():
         if method.is_paginated:
-            fields = method.response_type.DESCRIPTOR.fields_by_name
-            assert {"is_truncated", "marker"} <= set(fields), method.name
+            fields = set(method.response_type.DESCRIPTOR.fields_by_name)
+            if method.pages_by_token:  # AWS's JSON APIs: NextToken/MaxResults
+                assert "max_results" in method.request_type.DESCRIPTOR.fields_by_name, method.name
+                assert "next_token" in fields, method.name
+            else:
+                assert {"is_truncated", "marker"} <= fields, method.name
 
 
 def test_simulate_custom_policy_builds_the_request(tmp_path):

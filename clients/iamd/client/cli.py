@@ -197,7 +197,10 @@ class Command:
 
     @property
     def is_paginated(self) -> bool:
-        return method_for(self.rpc).is_paginated
+        """Whether iamctl gathers every page, as the aws CLI does (--max-items, --starting-token,
+        --page-size); a command that takes --next-token itself shows the one page asked for."""
+        return (self.custom is None and method_for(self.rpc).is_paginated
+                and not any(arg.flag == "--next-token" for arg in self.args))
 
 
 @dataclass(frozen=True)
@@ -1495,6 +1498,8 @@ def _paginate(
     ns: argparse.Namespace,
     timeout: float | None,
 ) -> tuple[Any, str | None]:
+    if method_for(rpc).pages_by_token:
+        return _paginate_by_token(client, rpc, request, ns, timeout)
     max_items = getattr(ns, "max_items", None)
     page_size = getattr(ns, "page_size", None)
     if getattr(ns, "starting_token", None):
@@ -1527,6 +1532,45 @@ def _paginate(
             return merged, response.marker
         seen.add(response.marker)
         request.page.marker = response.marker
+
+
+# AWS's bound on MaxResults of the Organizations lists (the JSON APIs iamctl pages by token).
+_TOKEN_PAGE_LIMIT = 20
+
+
+def _paginate_by_token(client: IamdClient, rpc: str, request: Any, ns: argparse.Namespace,
+                       timeout: float | None) -> tuple[Any, str | None]:
+    """_paginate for the NextToken/MaxResults lists: every page, or --max-items of them with the
+    NextToken to continue from (pages then end exactly there: the token is the service's own)."""
+    max_items = getattr(ns, "max_items", None)
+    page_size = getattr(ns, "page_size", None)
+    if getattr(ns, "starting_token", None):
+        request.next_token = ns.starting_token
+    if getattr(ns, "no_paginate", False):
+        if max_items or page_size:
+            request.max_results = min(max_items or page_size, _TOKEN_PAGE_LIMIT)
+        return client.call(rpc, request, timeout=timeout), None
+    merged: Any = None
+    remaining = max_items
+    seen: set[str] = set()
+    while True:
+        sizes = [n for n in (page_size, remaining) if n]
+        if sizes:
+            request.max_results = min(*sizes, _TOKEN_PAGE_LIMIT)
+        response = client.call(rpc, request, timeout=timeout)
+        if merged is None:
+            merged = type(response)()
+        merged.MergeFrom(response)
+        merged.next_token = ""
+        if remaining is not None:
+            remaining -= _count_items(response)
+        token = response.next_token
+        if not token or token in seen:
+            return merged, None
+        if remaining is not None and remaining <= 0:
+            return merged, token
+        seen.add(token)
+        request.next_token = token
 
 
 def _count_items(response: message.Message) -> int:

@@ -60,7 +60,14 @@ class RpcMethod:
 
     @property
     def is_paginated(self) -> bool:
-        return "page" in self.request_type.DESCRIPTOR.fields_by_name
+        """A list that comes in pages: IAM's Marker/MaxItems (the request's `page`), or the
+        NextToken/MaxResults of AWS's JSON APIs (Organizations, CloudTrail, Access Analyzer)."""
+        return "page" in self.request_type.DESCRIPTOR.fields_by_name or self.pages_by_token
+
+    @property
+    def pages_by_token(self) -> bool:
+        return ("next_token" in self.request_type.DESCRIPTOR.fields_by_name
+                and "next_token" in self.response_type.DESCRIPTOR.fields_by_name)
 
 
 def snake_case(name: str) -> str:
@@ -267,10 +274,15 @@ def _request_for(method: RpcMethod, request: message.Message | None, fields: dic
 
 def _next_page_request(method: RpcMethod, request: message.Message, response: message.Message):
     """The request for the page after `response`, or None when it was the last one."""
-    if not getattr(response, "is_truncated", False) or not getattr(response, "marker", ""):
-        return None
     following = method.request_type()
     following.CopyFrom(request)
+    if method.pages_by_token:
+        if not response.next_token:
+            return None
+        following.next_token = response.next_token
+        return following
+    if not getattr(response, "is_truncated", False) or not getattr(response, "marker", ""):
+        return None
     following.page.marker = response.marker
     return following
 
