@@ -24,7 +24,7 @@ from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see iamd.service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
-                                                  "org-", "oidc-"))
+                                                  "org-", "oidc-", "instanceprofile-"))
 
 
 
@@ -38,14 +38,15 @@ class ForeignEventError(ValueError):
         super().__init__(
             f"event {event.type!r} at position {event.position} in stream `{event.stream}` is not iamd's "
             f"({why}): iamd's streams (account-, user-, group-, role-, policy-, session-, mfa-, "
-            "resource-, org-, oidc-) must hold only iamd's events; give other applications on a shared "
+            "resource-, org-, oidc-, instanceprofile-) must hold only iamd's events; give other applications on a shared "
             "cluster other stream names, or upgrade this iamd if a newer one wrote it")
         self.position = event.position
 
 
-SNAPSHOT_FORMAT = 8  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+SNAPSHOT_FORMAT = 9  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
-#                      8: password policies, account aliases, OIDC providers
+#                      8: password policies, account aliases, OIDC providers;
+#                      9: instance profiles, users' login profiles
 
 View = dict[str, Any]
 
@@ -128,6 +129,8 @@ class IdentityProjection:
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
+        # Instance profiles by "ACCOUNT/casefolded name"; a profile's roles by the roles' unique ids.
+        self.instance_profiles: dict[str, View] = {}
         # Organizations, by management account: their events (rare), and the state folded from them.
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
@@ -171,6 +174,14 @@ class IdentityProjection:
             "OpenIDConnectProviderThumbprintsSet": self._oidc_changed,
             "OpenIDConnectProviderTagged": self._oidc_changed,
             "OpenIDConnectProviderDeleted": self._oidc_deleted,
+            "InstanceProfileCreated": self._instance_profile_created,
+            "InstanceProfileRoleAdded": self._instance_profile_role_added,
+            "InstanceProfileRoleRemoved": self._instance_profile_role_removed,
+            "InstanceProfileTagged": self._instance_profile_tagged,
+            "InstanceProfileDeleted": self._instance_profile_deleted,
+            "LoginProfileCreated": self._login_profile_created,
+            "LoginProfileUpdated": self._login_profile_updated,
+            "LoginProfileDeleted": self._login_profile_deleted,
         }
 
         for prefix in ("User", "Account"):
@@ -402,6 +413,45 @@ class IdentityProjection:
 
     def _oidc_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.oidc_providers.pop(d["arn"], None)
+
+    def _instance_profile_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.instance_profiles[f"{account.account_id}/{key}"] = {
+            "account_id": account.account_id, "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "created_at": d["created_at"], "roles": [], "tags": dict(d.get("tags", {}))}
+
+    def _instance_profile_role_added(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        profile = self.instance_profiles.get(f"{account.account_id}/{key}")
+        if profile is not None:
+            profile["roles"].append({"id": d["role_id"], "key": casefold(d["role_name"]), "name": d["role_name"]})
+
+    def _instance_profile_role_removed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        profile = self.instance_profiles.get(f"{account.account_id}/{key}")
+        if profile is not None:
+            profile["roles"] = [r for r in profile["roles"] if r["id"] != d["role_id"]]
+
+    def _instance_profile_tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        profile = self.instance_profiles.get(f"{account.account_id}/{key}")
+        if profile is not None:
+            profile["tags"] = dict(d["tags"])
+
+    def _instance_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.instance_profiles.pop(f"{account.account_id}/{key}", None)
+
+    # A user's console password: when it was set and whether it must be changed; never its hash.
+    def _login_profile_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key]["login_profile"] = {"created_at": d["created_at"],
+                                               "password_reset_required": d["password_reset_required"],
+                                               "password_last_changed": d["created_at"]}
+
+    def _login_profile_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        profile = account.users[key].get("login_profile")
+        if profile is not None:
+            profile["password_reset_required"] = d["password_reset_required"]
+            if d["password_hash"]:
+                profile["password_last_changed"] = d["updated_at"]
+
+    def _login_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key].pop("login_profile", None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {
@@ -640,6 +690,13 @@ class IdentityProjection:
             if device["user_id"] and device["user_id"] not in user_ids.get(device["account_id"], ()):
                 found.append(f"MFA device {device['serial_number']} is enabled for user {device['user_name']} "
                              f"({device['user_id']}), which was deleted")
+        for profile in self.instance_profiles.values():
+            account = self.accounts.get(profile["account_id"])
+            for role in profile["roles"]:
+                held = account.roles.get(role["key"]) if account else None
+                if held is None or held["id"] != role["id"]:
+                    found.append(f"instance profile {profile['arn']} holds role {role['name']} ({role['id']}), "
+                                 "which was deleted")
         return sorted(found)
 
     # --- queries used by several callers ------------------------------------------------------
@@ -694,6 +751,7 @@ class IdentityProjection:
             "password_policies": self.password_policies,
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
+            "instance_profiles": self.instance_profiles,
             "organization_events": self.organization_events,
         }
 
@@ -716,6 +774,7 @@ class IdentityProjection:
         projection.password_policies = snapshot["password_policies"]
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
+        projection.instance_profiles = snapshot["instance_profiles"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:
             projection._refold_organization(management)

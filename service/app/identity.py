@@ -379,7 +379,24 @@ class IdentityCommands:
 
     async def delete_role(self, ctx: CallContext, *, role_name: str) -> int:
         names.check_name(ROLE, "roleName", role_name)
-        return await self._change_entity(ROLE, ctx, role_name, lambda s: identity.delete(s))
+
+        async def attempt() -> int:
+            # An instance profile holding the role reserved it in this stream first: settle those
+            # reservations (void the uncommitted), count the committed ones on the projection caught
+            # up past them, then delete at the version that was settled (docs/invariants.md). A role
+            # no profile ever reserved needs neither the reads nor the wait.
+            loaded = await self._existing_entity(ROLE, ctx, role_name)
+            state: identity.EntityState = loaded.state  # type: ignore[assignment]
+            profiles = 0
+            if state.reservations:
+                await self.repo.settle_reservations(state.reservations, ctx, self._now())
+                projection = await self._fresh_projection()
+                profiles = sum(1 for p in projection.instance_profiles.values()
+                               if p["account_id"] == ctx.account_id and any(r["id"] == state.id for r in p["roles"]))
+            return await self.repo.append(ROLE, loaded, identity.delete(state, instance_profiles=profiles), ctx,
+                                          self._now())
+
+        return await with_retries(attempt)
 
     # --- relations shared by users, groups and roles ----------------------------------------
     def _check_target(self, kind: str, name: str, allowed: Sequence[str]) -> None:

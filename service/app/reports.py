@@ -36,7 +36,8 @@ class AccountReports:
             policy_attachments=(sum(len(p["attached_to"]) for p in account.policies.values())
                                 + sum(len(u["attached_to"]) for u in account.aws_policies.values())) if account else 0,
             mfa_devices=len(devices), mfa_devices_in_use=sum(1 for d in devices if d["user_id"]),
-            root_access_keys=bool(root_keys))
+            root_access_keys=bool(root_keys),
+            instance_profiles=sum(1 for p in self.projection.instance_profiles.values() if p["account_id"] == ctx.account_id))
         return reports.account_summary(counts)
 
     def generate(self, ctx: CallContext) -> tuple[str, str]:
@@ -76,5 +77,7 @@ class AccountReports:
         for key, user in sorted((account.users if account else {}).items(), key=lambda kv: kv[1]["created_at"]):
             rows.append(reports.ReportRow(user["name"], user["arn"], user["created_at"],
                                           mfa_active=user["id"] in mfa_users,
-                                          keys=keys_by_owner.get((USER, key), [])))
+                                          keys=keys_by_owner.get((USER, key), []),
+                                          password_last_changed=(user.get("login_profile") or {}).get(
+                                              "password_last_changed", "")))
         return rows

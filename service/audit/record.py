@@ -28,6 +28,7 @@ SECRET_FIELDS = frozenset({
     "secretAccessKey", "sessionToken", "tokenCode", "authenticationCode1", "authenticationCode2",
     "base32StringSeed", "provisioningUri", "headers", "body",
     "webIdentityToken",  # AssumeRoleWithWebIdentity's credential
+    "password", "oldPassword", "newPassword",  # console passwords (login profiles)
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",

@@ -123,6 +123,13 @@ class DeleteConflictError(IamError):
     code = "DeleteConflict"
 
 
+class PasswordPolicyViolationError(IamError):
+    """The password does not meet the account's password policy (AWS's default one when the
+    account has none); the rule it fails is in the field violations."""
+
+    code = "PasswordPolicyViolation"
+
+
 class ConcurrentModificationError(IamError):
     """Another change to the same entity won the race; retry."""
 
@@ -365,6 +372,7 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ValidationError,
     LimitExceededError,
     DeleteConflictError,
+    PasswordPolicyViolationError,
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,

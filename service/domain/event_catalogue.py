@@ -20,7 +20,8 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 
 **Streams.** `account-ACCOUNT-root` (the account and its root keys), `account-ACCOUNT-passwordpolicy`,
 `account-ACCOUNT-alias`, `user-ACCOUNT-NAME`, `group-ACCOUNT-NAME`, `role-ACCOUNT-NAME`,
-`policy-ACCOUNT-NAME` (names case-folded), `mfa-ACCOUNT-NAME`, `session-ACCOUNT-<key id>`,
+`policy-ACCOUNT-NAME`, `instanceprofile-ACCOUNT-NAME` (names case-folded), `mfa-ACCOUNT-NAME`,
+`session-ACCOUNT-<key id>`,
 `resource-ACCOUNT-<sha256 of the ARN>`, `oidc-ACCOUNT-<sha256 of the URL>`, `org-MANAGEMENT-organization`,
 `aliasclaim-ALIAS`, `iamd-deployment` (the deployment and its key-encryption key).
 
@@ -28,7 +29,8 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 `actor` (the caller's ARN), `source_ip`, `user_agent`, `time`, and for a command made through the
 API `audit` (the call's audit fact: its record can be rebuilt from the events alone). Payloads
 are JSON; times are ISO 8601 UTC. Secrets are never in the log in clear: `*_ciphertext` fields are
-sealed under the key-encryption key, tokens are stored as SHA-256 hashes.
+sealed under the key-encryption key, tokens are stored as SHA-256 hashes, console passwords as salted
+scrypt hashes (`password_hash`).
 
 Facts shared by users, groups and roles (and some by policies and accounts) are stored under a
 kind-prefixed type name: `PolicyAttached` is `UserPolicyAttached`, `GroupPolicyAttached` or

@@ -116,6 +116,70 @@ class OpenIDConnectProviderDeleted(Event):
     arn: str
 
 
+# --- instance profiles (stream `instanceprofile-ACCOUNT-NAME`) -------------------------------------
+@dataclass(frozen=True)
+class InstanceProfileCreated(Event):
+    name: str
+    id: str  # AIPA...
+    arn: str  # arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME
+    path: str
+    created_at: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class InstanceProfileRoleAdded(Event):
+    """The profile holds the role (at most one, as AWS): the commit of a reference to the role,
+    reserved first in the role's stream (docs/invariants.md)."""
+
+    role_name: str
+    role_id: str  # the role's AROA... id: a role created again under that name is another role
+    reservation_id: str = ""  # the ReferenceReserved in the role's stream this commits
+
+
+@dataclass(frozen=True)
+class InstanceProfileRoleRemoved(Event):
+    role_name: str
+    role_id: str
+
+
+@dataclass(frozen=True)
+class InstanceProfileTagged(Event):
+    """The profile's tags, whole (TagInstanceProfile / UntagInstanceProfile)."""
+
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class InstanceProfileDeleted(Event):
+    pass
+
+
+# --- login profiles: a user's console password (in the user's stream) ------------------------------
+@dataclass(frozen=True)
+class LoginProfileCreated(Event):
+    """The user has a console password. Only its salted scrypt hash is kept, in PHC string format
+    (`$scrypt$ln=15,r=8,p=1$<salt>$<hash>`, service/auth/passwords.py), never the password."""
+
+    password_hash: str
+    password_reset_required: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class LoginProfileUpdated(Event):
+    """UpdateLoginProfile: a new password (its hash; "" when unchanged) and/or the reset flag."""
+
+    password_hash: str
+    password_reset_required: bool
+    updated_at: str
+
+
+@dataclass(frozen=True)
+class LoginProfileDeleted(Event):
+    pass
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -338,7 +402,7 @@ class ReferenceReserved(Event):
     """
 
     reservation_id: str
-    relation: str  # "attached", "boundary", "member", "mfa"
+    relation: str  # "attached", "boundary", "member", "mfa", "instance-profile"
     holder_stream: str
     holder_id: str
     holder_version: int  # the holder's version the reference was decided at (-1: no stream yet)
@@ -649,7 +713,9 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
-    OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
+    OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
+    InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
+    LoginProfileUpdated, LoginProfileDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceTagged, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,

@@ -35,6 +35,9 @@ from .events import (
     GroupCreated,
     InlinePolicyDeleted,
     InlinePolicyPut,
+    LoginProfileCreated,
+    LoginProfileDeleted,
+    LoginProfileUpdated,
     NameClaimed,
     NameReleased,
     PathUpdated,
@@ -89,6 +92,8 @@ class EntityState:
     # References to this entity from others' streams (a user's membership of this group, an MFA
     # device enabled for this user), by reservation id: checked by the deletion (docs/invariants.md).
     reservations: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # users: the console password (password_hash, password_reset_required, created_at); None: none
+    login_profile: dict[str, Any] | None = None
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -99,6 +104,7 @@ class EntityState:
             "tags": dict(self.tags), "groups": dict(self.groups), "access_keys": dict(self.access_keys),
             "attached_ids": dict(self.attached_ids), "boundary_id": self.boundary_id,
             "reservations": dict(self.reservations),
+            "login_profile": dict(self.login_profile) if self.login_profile is not None else None,
         }
 
 
@@ -172,6 +178,16 @@ def apply(state: EntityState, event: Event) -> EntityState:
             state.description, state.max_session_duration = d, m
         case RoleTrustPolicyUpdated(document=d):
             state.trust_policy = d
+        case LoginProfileCreated():
+            state.login_profile = {"password_hash": event.password_hash, "created_at": event.created_at,
+                                   "password_reset_required": event.password_reset_required}
+        case LoginProfileUpdated():
+            if state.login_profile is not None:
+                if event.password_hash:
+                    state.login_profile["password_hash"] = event.password_hash
+                state.login_profile["password_reset_required"] = event.password_reset_required
+        case LoginProfileDeleted():
+            state.login_profile = None
         case Renamed() | Deleted() | NameReleased():
             state = EntityState(state.kind)
         case NameClaimed(state=s):
@@ -182,7 +198,8 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 tags=dict(s["tags"]), groups=dict(s["groups"]),
                                 access_keys=dict(s.get("access_keys", {})),
                                 attached_ids=dict(s.get("attached_ids", {})), boundary_id=s.get("boundary_id", ""),
-                                reservations=dict(s.get("reservations", {})))
+                                reservations=dict(s.get("reservations", {})),
+                                login_profile=dict(s["login_profile"]) if s.get("login_profile") else None)
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -391,8 +408,10 @@ def reserve(state: EntityState, name: str, *, reservation_id: str, relation: str
 
 
 # --- deletion ---------------------------------------------------------------------------------
-def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bool = False) -> list[Event]:
-    """DeleteUser/DeleteGroup/DeleteRole with AWS's DeleteConflict rules."""
+def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bool = False,
+           instance_profiles: int = 0) -> list[Event]:
+    """DeleteUser/DeleteGroup/DeleteRole with AWS's DeleteConflict rules (`instance_profiles`: how
+    many instance profiles hold the role)."""
     blockers: list[str] = []
     if state.attached:
         blockers.append("must detach all policies first")
@@ -404,6 +423,10 @@ def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bo
         blockers.append("must delete access keys first")
     if has_mfa_devices:
         blockers.append("must delete MFA device first")
+    if state.login_profile is not None:
+        blockers.append("must delete login profile first")
+    if instance_profiles:
+        blockers.append("must remove roles from instance profile first")
     if blockers:
         raise DeleteConflictError(f"Cannot delete entity, {blockers[0]}.", blockers=blockers,
                                   resource_type=_NOUN[state.kind], resource_name=state.name)

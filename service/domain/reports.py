@@ -52,6 +52,7 @@ class AccountCounts:
     mfa_devices_in_use: int = 0
     root_mfa: bool = False
     root_access_keys: bool = False
+    instance_profiles: int = 0
 
 
 def account_summary(counts: AccountCounts) -> dict[str, int]:
@@ -76,7 +77,7 @@ def account_summary(counts: AccountCounts) -> dict[str, int]:
         "AccountMFAEnabled": int(counts.root_mfa), "AccountAccessKeysPresent": int(counts.root_access_keys),
         "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
         "SigningCertificatesPerUserQuota": 2, "ServerCertificates": 0, "ServerCertificatesQuota": 20,
-        "InstanceProfiles": 0, "InstanceProfilesQuota": 1000, "Providers": 0, "GlobalEndpointTokenVersion": 1,
+        "InstanceProfiles": counts.instance_profiles, "InstanceProfilesQuota": 1000, "Providers": 0, "GlobalEndpointTokenVersion": 1,
     }
 
 
@@ -99,6 +100,7 @@ class ReportRow:
     mfa_active: bool
     keys: Sequence[KeyUse] = field(default_factory=tuple)  # oldest first
     root: bool = False
+    password_last_changed: str = ""  # a user with a console password (login profile): when it was set
 
 
 def credential_report(rows: Iterable[ReportRow]) -> bytes:
@@ -108,7 +110,10 @@ def credential_report(rows: Iterable[ReportRow]) -> bytes:
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
     for row in rows:
+        # iamd has no console sign-in: a password is never used ("no_information"), and has no
+        # rotation date unless the password policy makes it expire (not tracked yet: N/A).
         password = ("not_supported", _NOT_APPLICABLE, "not_supported", "not_supported") if row.root else (
+            "true", "no_information", row.password_last_changed, _NOT_APPLICABLE) if row.password_last_changed else (
             "false", _NOT_APPLICABLE, _NOT_APPLICABLE, _NOT_APPLICABLE)
         keys: list[str] = []
         for i in range(2):

@@ -13,6 +13,8 @@ from iamd.service.app.mfa import MfaCommands
 from iamd.service.app.queries import IdentityQueries, Page, paginate, tag_page
 from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.oidc import OidcProviderCommands
+from iamd.service.app.instance_profiles import InstanceProfileCommands
+from iamd.service.app.login_profiles import LoginProfileCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
@@ -47,7 +49,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     def __init__(self, commands: IdentityCommands, credentials: CredentialCommands, mfa: MfaCommands,
                  queries: IdentityQueries, caller: CallerResolver, resources: ResourceCommands,
                  reports: AccountReports, password_policy: PasswordPolicyCommands,
-                 aliases: AccountAliasCommands, oidc: OidcProviderCommands) -> None:
+                 aliases: AccountAliasCommands, oidc: OidcProviderCommands,
+                 instance_profiles: InstanceProfileCommands | None = None,
+                 login_profiles: LoginProfileCommands | None = None) -> None:
+        self.instance_profiles = instance_profiles or InstanceProfileCommands(
+            commands.repo, commands.clock, commands.ids, commands.projection)
+        self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
         self.oidc = oidc
         self.aliases = aliases
         self.password_policy = password_policy
@@ -153,6 +160,92 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                             context: Ctx) -> ipb.ListEntityTagsResponse:
         p = self.oidc.get(self.caller(context), r.open_id_connect_provider_arn)
         return _tags_response(tag_page(p["tags"], r.page.max_items, r.page.marker))
+
+    # --- instance profiles ----------------------------------------------------------------------
+    def _instance_profile(self, p: dict) -> ipb.InstanceProfile:
+        return ipb.InstanceProfile(
+            path=p["path"], instance_profile_name=p["name"], instance_profile_id=p["id"], arn=p["arn"],
+            create_date=convert.timestamp(p["created_at"]),
+            roles=[convert.role(r) for r in self.instance_profiles.roles_of(p)], tags=convert.tags_out(p["tags"]))
+
+    def _instance_profiles_page(self, page: Page) -> ipb.ListInstanceProfilesResponse:
+        return ipb.ListInstanceProfilesResponse(instance_profiles=[self._instance_profile(p) for p in page.items],
+                                                is_truncated=page.is_truncated, marker=page.marker)
+
+    async def CreateInstanceProfile(self, r: ipb.CreateInstanceProfileRequest,
+                                    context: Ctx) -> ipb.CreateInstanceProfileResponse:
+        view, position = await self.instance_profiles.create(self.caller(context), name=r.instance_profile_name,
+                                                             path=r.path, tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreateInstanceProfileResponse(instance_profile=self._instance_profile(view), position=position)
+
+    async def GetInstanceProfile(self, r: ipb.GetInstanceProfileRequest,
+                                 context: Ctx) -> ipb.GetInstanceProfileResponse:
+        return ipb.GetInstanceProfileResponse(instance_profile=self._instance_profile(
+            self.instance_profiles.get(self.caller(context), r.instance_profile_name)))
+
+    async def DeleteInstanceProfile(self, r: ipb.DeleteInstanceProfileRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.instance_profiles.delete(self.caller(context), r.instance_profile_name))
+
+    async def ListInstanceProfiles(self, r: ipb.ListInstanceProfilesRequest,
+                                   context: Ctx) -> ipb.ListInstanceProfilesResponse:
+        return self._instance_profiles_page(self.instance_profiles.list(self.caller(context), r.path_prefix,
+                                                                        r.page.max_items, r.page.marker))
+
+    async def AddRoleToInstanceProfile(self, r: ipb.AddRoleToInstanceProfileRequest,
+                                       context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.instance_profiles.add_role(self.caller(context), r.instance_profile_name,
+                                                                      r.role_name))
+
+    async def RemoveRoleFromInstanceProfile(self, r: ipb.RemoveRoleFromInstanceProfileRequest,
+                                            context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.instance_profiles.remove_role(self.caller(context),
+                                                                         r.instance_profile_name, r.role_name))
+
+    async def ListInstanceProfilesForRole(self, r: ipb.ListInstanceProfilesForRoleRequest,
+                                          context: Ctx) -> ipb.ListInstanceProfilesResponse:
+        return self._instance_profiles_page(self.instance_profiles.list_for_role(
+            self.caller(context), r.role_name, r.page.max_items, r.page.marker))
+
+    async def TagInstanceProfile(self, r: ipb.TagInstanceProfileRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.instance_profiles.tag(self.caller(context), r.instance_profile_name,
+                                                                 convert.tags_in(r.tags)))
+
+    async def UntagInstanceProfile(self, r: ipb.UntagInstanceProfileRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.instance_profiles.untag(self.caller(context), r.instance_profile_name,
+                                                                   list(r.tag_keys)))
+
+    async def ListInstanceProfileTags(self, r: ipb.ListInstanceProfileTagsRequest,
+                                      context: Ctx) -> ipb.ListEntityTagsResponse:
+        return _tags_response(self.instance_profiles.tags(self.caller(context), r.instance_profile_name,
+                                                          r.page.max_items, r.page.marker))
+
+    # --- login profiles (the password is never answered) ---------------------------------------
+    @staticmethod
+    def _login_profile(v: dict) -> ipb.LoginProfile:
+        return ipb.LoginProfile(user_name=v["user_name"], create_date=convert.timestamp(v["created_at"]),
+                                password_reset_required=v["password_reset_required"])
+
+    async def CreateLoginProfile(self, r: ipb.CreateLoginProfileRequest, context: Ctx) -> ipb.CreateLoginProfileResponse:
+        view, position = await self.login_profiles.create(
+            self.caller(context), self.caller.caller(), user_name=r.user_name, password=r.password,
+            password_reset_required=r.password_reset_required)
+        await self.commands.settle(position)
+        return ipb.CreateLoginProfileResponse(login_profile=self._login_profile(view), position=position)
+
+    async def GetLoginProfile(self, r: ipb.GetLoginProfileRequest, context: Ctx) -> ipb.GetLoginProfileResponse:
+        return ipb.GetLoginProfileResponse(login_profile=self._login_profile(
+            self.login_profiles.get(self.caller(context), self.caller.caller(), r.user_name)))
+
+    async def UpdateLoginProfile(self, r: ipb.UpdateLoginProfileRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.login_profiles.update(
+            self.caller(context), self.caller.caller(), user_name=r.user_name,
+            password=r.password if r.HasField("password") else None,
+            password_reset_required=r.password_reset_required if r.HasField("password_reset_required") else None))
+
+    async def DeleteLoginProfile(self, r: ipb.DeleteLoginProfileRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.login_profiles.delete(self.caller(context), self.caller.caller(),
+                                                                 user_name=r.user_name))
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:

@@ -13,7 +13,7 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import oidc
+from iamd.service.domain import instance_profiles, oidc
 from iamd.service.domain.names import casefold
 
 Pair = tuple[str, str]
@@ -45,6 +45,11 @@ class Resolver:
         if ref.kind == pb.ENTITY_KIND_POLICY:
             return ref.name
         return self.entity(_KIND_NAME.get(ref.kind, "user"), ref.name)
+
+    def instance_profile(self, name: str, path: str = "") -> str:
+        """`arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME`, with its real path when it exists."""
+        view = self.projection.instance_profiles.get(f"{self.account_id}/{casefold(name)}")
+        return view["arn"] if view is not None else instance_profiles.arn_of(self.account_id, path, name)
 
     def key_owner(self, user_name: str) -> str:
         """Access-key calls without a user name act on the caller itself."""
@@ -97,6 +102,13 @@ _GROUP = lambda r, res: res.entity("group", r.group_name, getattr(r, "path", "")
 _ROLE = lambda r, res: res.entity("role", r.role_name, getattr(r, "path", ""))  # noqa: E731
 _POLICY_ARN = lambda r, res: r.policy_arn  # noqa: E731
 _OIDC_ARN = lambda r, res: r.open_id_connect_provider_arn or "*"  # noqa: E731
+_INSTANCE_PROFILE = lambda r, res: res.instance_profile(r.instance_profile_name, getattr(r, "path", ""))  # noqa: E731
+
+
+def _add_role_to_instance_profile(r: Any, res: Resolver) -> Iterator[Pair]:
+    """AWS: the caller must also be allowed iam:PassRole on the role it puts in the profile."""
+    yield _iam("AddRoleToInstanceProfile"), _INSTANCE_PROFILE(r, res)
+    yield _iam("PassRole"), _ROLE(r, res)
 
 
 def _new_policy(r: Any, res: Resolver) -> str:
@@ -187,6 +199,22 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "TagOpenIDConnectProvider": _on(_iam("TagOpenIDConnectProvider"), _OIDC_ARN),
     "UntagOpenIDConnectProvider": _on(_iam("UntagOpenIDConnectProvider"), _OIDC_ARN),
     "ListOpenIDConnectProviderTags": _on(_iam("ListOpenIDConnectProviderTags"), _OIDC_ARN),
+    # instance profiles: on the profile's ARN (arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME)
+    "CreateInstanceProfile": _on(_iam("CreateInstanceProfile"), _INSTANCE_PROFILE),
+    "GetInstanceProfile": _on(_iam("GetInstanceProfile"), _INSTANCE_PROFILE),
+    "DeleteInstanceProfile": _on(_iam("DeleteInstanceProfile"), _INSTANCE_PROFILE),
+    "ListInstanceProfiles": _everywhere(_iam("ListInstanceProfiles")),
+    "AddRoleToInstanceProfile": _add_role_to_instance_profile,
+    "RemoveRoleFromInstanceProfile": _on(_iam("RemoveRoleFromInstanceProfile"), _INSTANCE_PROFILE),
+    "ListInstanceProfilesForRole": _on(_iam("ListInstanceProfilesForRole"), _ROLE),
+    "TagInstanceProfile": _on(_iam("TagInstanceProfile"), _INSTANCE_PROFILE),
+    "UntagInstanceProfile": _on(_iam("UntagInstanceProfile"), _INSTANCE_PROFILE),
+    "ListInstanceProfileTags": _on(_iam("ListInstanceProfileTags"), _INSTANCE_PROFILE),
+    # login profiles: on the user (no user name: the caller itself)
+    "CreateLoginProfile": _on(_iam("CreateLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
+    "GetLoginProfile": _on(_iam("GetLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
+    "UpdateLoginProfile": _on(_iam("UpdateLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
+    "DeleteLoginProfile": _on(_iam("DeleteLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)

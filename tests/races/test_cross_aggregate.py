@@ -27,6 +27,7 @@ from iamd.projections.principals import PrincipalPolicyCache
 from iamd.projections.runner import ProjectionRunner
 from iamd.service.app.credentials import CredentialCommands
 from iamd.service.app.identity import IdentityCommands
+from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.mfa import MfaCommands
 from iamd.service.app.organizations import OrganizationCommands
 from iamd.service.app.ports import CallContext, RandomIds, SystemClock, iso8601
@@ -69,6 +70,7 @@ class App:
     mfa: MfaCommands
     orgs: OrganizationCommands
     credentials: CredentialCommands
+    instance_profiles: InstanceProfileCommands
 
     @classmethod
     async def start(cls, store: EventStore) -> App:
@@ -83,7 +85,8 @@ class App:
         mfa = MfaCommands(Repository(store), clock, keyring, projection)
         orgs = OrganizationCommands(store, Repository(store), clock, projection, identity)
         credentials = CredentialCommands(store, clock, ids, keyring, projection)
-        return cls(store, projection, principals, runner, identity, mfa, orgs, credentials)
+        profiles = InstanceProfileCommands(Repository(store), clock, ids, projection)
+        return cls(store, projection, principals, runner, identity, mfa, orgs, credentials, profiles)
 
     async def caught_up(self) -> IdentityProjection:
         await self.runner.wait_for(await self.store.head_position(IDENTITY_STREAMS), 10)
@@ -298,6 +301,15 @@ async def test_iam_references_never_dangle_under_races(app: App, opener: Opener)
         outcome = await race(lambda: cmd.attach_policy(ctx, kind="role", name=role, policy_arn=_arn(p)),
                              lambda: cmd.delete_role(ctx, role_name=role))
         _count(tally, "AttachRolePolicy/DeleteRole", outcome)
+        # An instance profile holding a role refers to it: DeleteRole races the adding.
+        held, profile = f"ip-role{i}", f"ip{i}"
+        await cmd.create_role(ctx, role_name=held, assume_role_policy_document=json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"},
+                                                   "Action": "sts:AssumeRole"}]}))
+        await app.instance_profiles.create(ctx, name=profile)
+        outcome = await race(lambda: app.instance_profiles.add_role(ctx, profile, held),
+                             lambda: cmd.delete_role(ctx, role_name=held))
+        _count(tally, "AddRoleToInstanceProfile/DeleteRole", outcome)
     elapsed = time.monotonic() - started
     await assert_restart_equal(app, opener)
     # How often a deletion met a reference still in flight (the window of the original bug).

@@ -818,7 +818,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "delete-account-password-policy", "create-account-alias", "delete-account-alias",
             "list-account-aliases", "create-open-id-connect-provider", "list-open-id-connect-provider-tags"} <= names
     assert {"tag-mfa-device", "untag-mfa-device", "list-mfa-device-tags"} <= names
-    assert len(names) == 107
+    assert {"create-instance-profile", "add-role-to-instance-profile", "list-instance-profile-tags",
+            "create-login-profile", "update-login-profile"} <= names
+    assert len(names) == 121
 
 
 def test_every_command_argument_names_a_request_field():

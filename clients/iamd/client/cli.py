@@ -448,6 +448,38 @@ IAM_COMMANDS: tuple[Command, ...] = (
         Arg("--open-id-connect-provider-arn", required=True), Arg("--tag-keys", kind=LIST, required=True)), "Untag an OIDC provider"),
     Command("list-open-id-connect-provider-tags", "ListOpenIDConnectProviderTags", (Arg("--open-id-connect-provider-arn", required=True),),
             "List an OIDC provider's tags"),
+    Command("create-instance-profile", "CreateInstanceProfile", (
+        Arg("--instance-profile-name", required=True), Arg("--path"), Arg("--tags", kind=TAGS)),
+        "Create an instance profile"),
+    Command("get-instance-profile", "GetInstanceProfile", (Arg("--instance-profile-name", required=True),),
+            "Show an instance profile and its role"),
+    Command("delete-instance-profile", "DeleteInstanceProfile", (Arg("--instance-profile-name", required=True),),
+            "Delete an instance profile (it must hold no role)"),
+    Command("list-instance-profiles", "ListInstanceProfiles", (PATH_PREFIX,), "List instance profiles"),
+    Command("add-role-to-instance-profile", "AddRoleToInstanceProfile", (
+        Arg("--instance-profile-name", required=True), ROLE_NAME), "Put a role in an instance profile (one at most)"),
+    Command("remove-role-from-instance-profile", "RemoveRoleFromInstanceProfile", (
+        Arg("--instance-profile-name", required=True), ROLE_NAME), "Take the role out of an instance profile"),
+    Command("list-instance-profiles-for-role", "ListInstanceProfilesForRole", (ROLE_NAME,),
+            "List the instance profiles holding a role"),
+    Command("tag-instance-profile", "TagInstanceProfile", (
+        Arg("--instance-profile-name", required=True), Arg("--tags", kind=TAGS, required=True)),
+        "Tag an instance profile"),
+    Command("untag-instance-profile", "UntagInstanceProfile", (
+        Arg("--instance-profile-name", required=True), Arg("--tag-keys", kind=LIST, required=True)),
+        "Untag an instance profile"),
+    Command("list-instance-profile-tags", "ListInstanceProfileTags", (Arg("--instance-profile-name", required=True),),
+            "List an instance profile's tags"),
+    Command("create-login-profile", "CreateLoginProfile", (
+        Arg("--user-name"), Arg("--password", required=True),
+        Arg("--password-reset-required", kind=FLAG, help="the user must set a new password at its next sign-in")),
+        "Give a user a console password"),
+    Command("get-login-profile", "GetLoginProfile", (Arg("--user-name"),), "Show whether a user has a console password"),
+    Command("update-login-profile", "UpdateLoginProfile", (
+        Arg("--user-name", required=True), Arg("--password"),
+        Arg("--password-reset-required", kind=FLAG, help="the user must set a new password at its next sign-in")),
+        "Change a user's console password"),
+    Command("delete-login-profile", "DeleteLoginProfile", (Arg("--user-name"),), "Remove a user's console password"),
     Command("get-account-summary", "GetAccountSummary", (),
             "Count the account's entities, with the quotas iamd enforces"),
     Command("generate-credential-report", "GenerateCredentialReport", (),

@@ -112,6 +112,10 @@ class DeleteConflictError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_DELETE_CONFLICT)
 
 
+class PasswordPolicyViolationError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_PASSWORD_POLICY_VIOLATION)
+
+
 class ConcurrentModificationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
@@ -265,6 +269,7 @@ class ConstraintViolationError(DeleteConflictError):
 
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
+    PasswordPolicyViolationError,
     EntityAlreadyExistsError,
     MalformedPolicyDocumentError,
     InvalidInputError,

@@ -1134,3 +1134,179 @@ class ListMFADeviceTagsRequest(_message.Message):
     serial_number: str
     page: Page
     def __init__(self, serial_number: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class InstanceProfile(_message.Message):
+    __slots__ = ("path", "instance_profile_name", "instance_profile_id", "arn", "create_date", "roles", "tags")
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_PROFILE_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    ROLES_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    path: str
+    instance_profile_name: str
+    instance_profile_id: str
+    arn: str
+    create_date: _timestamp_pb2.Timestamp
+    roles: _containers.RepeatedCompositeFieldContainer[_common_pb2.Role]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, path: _Optional[str] = ..., instance_profile_name: _Optional[str] = ..., instance_profile_id: _Optional[str] = ..., arn: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., roles: _Optional[_Iterable[_Union[_common_pb2.Role, _Mapping]]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "path", "tags")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    path: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, instance_profile_name: _Optional[str] = ..., path: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateInstanceProfileResponse(_message.Message):
+    __slots__ = ("instance_profile", "position")
+    INSTANCE_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    instance_profile: InstanceProfile
+    position: int
+    def __init__(self, instance_profile: _Optional[_Union[InstanceProfile, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name",)
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    def __init__(self, instance_profile_name: _Optional[str] = ...) -> None: ...
+
+class GetInstanceProfileResponse(_message.Message):
+    __slots__ = ("instance_profile",)
+    INSTANCE_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    instance_profile: InstanceProfile
+    def __init__(self, instance_profile: _Optional[_Union[InstanceProfile, _Mapping]] = ...) -> None: ...
+
+class DeleteInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name",)
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    def __init__(self, instance_profile_name: _Optional[str] = ...) -> None: ...
+
+class ListInstanceProfilesRequest(_message.Message):
+    __slots__ = ("path_prefix", "page")
+    PATH_PREFIX_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    path_prefix: str
+    page: Page
+    def __init__(self, path_prefix: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListInstanceProfilesResponse(_message.Message):
+    __slots__ = ("instance_profiles", "is_truncated", "marker")
+    INSTANCE_PROFILES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    instance_profiles: _containers.RepeatedCompositeFieldContainer[InstanceProfile]
+    is_truncated: bool
+    marker: str
+    def __init__(self, instance_profiles: _Optional[_Iterable[_Union[InstanceProfile, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class AddRoleToInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "role_name")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    role_name: str
+    def __init__(self, instance_profile_name: _Optional[str] = ..., role_name: _Optional[str] = ...) -> None: ...
+
+class RemoveRoleFromInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "role_name")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    role_name: str
+    def __init__(self, instance_profile_name: _Optional[str] = ..., role_name: _Optional[str] = ...) -> None: ...
+
+class ListInstanceProfilesForRoleRequest(_message.Message):
+    __slots__ = ("role_name", "page")
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    page: Page
+    def __init__(self, role_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class TagInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "tags")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, instance_profile_name: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagInstanceProfileRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "tag_keys")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, instance_profile_name: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListInstanceProfileTagsRequest(_message.Message):
+    __slots__ = ("instance_profile_name", "page")
+    INSTANCE_PROFILE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    instance_profile_name: str
+    page: Page
+    def __init__(self, instance_profile_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class LoginProfile(_message.Message):
+    __slots__ = ("user_name", "create_date", "password_reset_required")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_RESET_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    create_date: _timestamp_pb2.Timestamp
+    password_reset_required: bool
+    def __init__(self, user_name: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., password_reset_required: _Optional[bool] = ...) -> None: ...
+
+class CreateLoginProfileRequest(_message.Message):
+    __slots__ = ("user_name", "password", "password_reset_required")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_RESET_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    password: str
+    password_reset_required: bool
+    def __init__(self, user_name: _Optional[str] = ..., password: _Optional[str] = ..., password_reset_required: _Optional[bool] = ...) -> None: ...
+
+class CreateLoginProfileResponse(_message.Message):
+    __slots__ = ("login_profile", "position")
+    LOGIN_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    login_profile: LoginProfile
+    position: int
+    def __init__(self, login_profile: _Optional[_Union[LoginProfile, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetLoginProfileRequest(_message.Message):
+    __slots__ = ("user_name",)
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    def __init__(self, user_name: _Optional[str] = ...) -> None: ...
+
+class GetLoginProfileResponse(_message.Message):
+    __slots__ = ("login_profile",)
+    LOGIN_PROFILE_FIELD_NUMBER: _ClassVar[int]
+    login_profile: LoginProfile
+    def __init__(self, login_profile: _Optional[_Union[LoginProfile, _Mapping]] = ...) -> None: ...
+
+class UpdateLoginProfileRequest(_message.Message):
+    __slots__ = ("user_name", "password", "password_reset_required")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    PASSWORD_RESET_REQUIRED_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    password: str
+    password_reset_required: bool
+    def __init__(self, user_name: _Optional[str] = ..., password: _Optional[str] = ..., password_reset_required: _Optional[bool] = ...) -> None: ...
+
+class DeleteLoginProfileRequest(_message.Message):
+    __slots__ = ("user_name",)
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    def __init__(self, user_name: _Optional[str] = ...) -> None: ...

@@ -433,6 +433,76 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
                 _registered_method=True)
+        self.CreateInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileResponse.FromString,
+                _registered_method=True)
+        self.GetInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetInstanceProfileResponse.FromString,
+                _registered_method=True)
+        self.DeleteInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListInstanceProfiles = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListInstanceProfiles',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.FromString,
+                _registered_method=True)
+        self.AddRoleToInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/AddRoleToInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.AddRoleToInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.RemoveRoleFromInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/RemoveRoleFromInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.RemoveRoleFromInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListInstanceProfilesForRole = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListInstanceProfilesForRole',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesForRoleRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.FromString,
+                _registered_method=True)
+        self.TagInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.TagInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagInstanceProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagInstanceProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UntagInstanceProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListInstanceProfileTags = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListInstanceProfileTags',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfileTagsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+                _registered_method=True)
+        self.CreateLoginProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateLoginProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.CreateLoginProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CreateLoginProfileResponse.FromString,
+                _registered_method=True)
+        self.GetLoginProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetLoginProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetLoginProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetLoginProfileResponse.FromString,
+                _registered_method=True)
+        self.UpdateLoginProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateLoginProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateLoginProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteLoginProfile = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteLoginProfile',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.GetAccountSummary = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountSummary',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
@@ -1041,6 +1111,110 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateInstanceProfile(self, request, context):
+        """Instance profiles (the role EC2 hands an instance)
+
+        Create an instance profile, as IAM's CreateInstanceProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetInstanceProfile(self, request, context):
+        """One instance profile with its role, as IAM's GetInstanceProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteInstanceProfile(self, request, context):
+        """Delete an instance profile; DeleteConflict while it holds a role, as IAM.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInstanceProfiles(self, request, context):
+        """The account's instance profiles, by name, as IAM's ListInstanceProfiles.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AddRoleToInstanceProfile(self, request, context):
+        """Put a role in an instance profile (at most one: LimitExceeded), as IAM's AddRoleToInstanceProfile;
+        also needs iam:PassRole on the role, as AWS.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def RemoveRoleFromInstanceProfile(self, request, context):
+        """Take the role out of an instance profile, as IAM's RemoveRoleFromInstanceProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInstanceProfilesForRole(self, request, context):
+        """The instance profiles holding a role, as IAM's ListInstanceProfilesForRole.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TagInstanceProfile(self, request, context):
+        """Add or overwrite an instance profile's tags, as IAM's TagInstanceProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagInstanceProfile(self, request, context):
+        """Remove an instance profile's tags by key, as IAM's UntagInstanceProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListInstanceProfileTags(self, request, context):
+        """An instance profile's tags, by key, as IAM's ListInstanceProfileTags.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateLoginProfile(self, request, context):
+        """Login profiles (a user's console password; the password is never answered, audited or stored)
+
+        Give a user a console password, checked against the account's password policy (AWS's default
+        one when the account has none: PasswordPolicyViolation), as IAM's CreateLoginProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetLoginProfile(self, request, context):
+        """Whether a user has a console password, and since when, as IAM's GetLoginProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateLoginProfile(self, request, context):
+        """Change a user's console password and/or whether it must be reset, as IAM's UpdateLoginProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteLoginProfile(self, request, context):
+        """Remove a user's console password, as IAM's DeleteLoginProfile.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountSummary(self, request, context):
         """Reports
 
@@ -1461,6 +1635,76 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListOpenIDConnectProviderTags,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
+            ),
+            'CreateInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileResponse.SerializeToString,
+            ),
+            'GetInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetInstanceProfileResponse.SerializeToString,
+            ),
+            'DeleteInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListInstanceProfiles': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInstanceProfiles,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.SerializeToString,
+            ),
+            'AddRoleToInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.AddRoleToInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.AddRoleToInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'RemoveRoleFromInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.RemoveRoleFromInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.RemoveRoleFromInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListInstanceProfilesForRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInstanceProfilesForRole,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesForRoleRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.SerializeToString,
+            ),
+            'TagInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.TagInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagInstanceProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagInstanceProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UntagInstanceProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListInstanceProfileTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListInstanceProfileTags,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListInstanceProfileTagsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
+            ),
+            'CreateLoginProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateLoginProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.CreateLoginProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CreateLoginProfileResponse.SerializeToString,
+            ),
+            'GetLoginProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetLoginProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetLoginProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetLoginProfileResponse.SerializeToString,
+            ),
+            'UpdateLoginProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateLoginProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateLoginProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteLoginProfile': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteLoginProfile,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountSummary,
@@ -3615,6 +3859,384 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListOpenIDConnectProviderTags',
             iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.GetInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetInstanceProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.DeleteInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInstanceProfiles(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListInstanceProfiles',
+            iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AddRoleToInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/AddRoleToInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.AddRoleToInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RemoveRoleFromInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/RemoveRoleFromInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.RemoveRoleFromInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInstanceProfilesForRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListInstanceProfilesForRole',
+            iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesForRoleRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListInstanceProfilesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.TagInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagInstanceProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagInstanceProfile',
+            iamd_dot_v1_dot_identity__pb2.UntagInstanceProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListInstanceProfileTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListInstanceProfileTags',
+            iamd_dot_v1_dot_identity__pb2.ListInstanceProfileTagsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateLoginProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateLoginProfile',
+            iamd_dot_v1_dot_identity__pb2.CreateLoginProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CreateLoginProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetLoginProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetLoginProfile',
+            iamd_dot_v1_dot_identity__pb2.GetLoginProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetLoginProfileResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateLoginProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateLoginProfile',
+            iamd_dot_v1_dot_identity__pb2.UpdateLoginProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteLoginProfile(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteLoginProfile',
+            iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -1,0 +1,94 @@
+"""Login profiles (console passwords): CreateLoginProfile, GetLoginProfile, UpdateLoginProfile,
+DeleteLoginProfile (rules: service/domain/login_profiles.py).
+
+The password is checked against the account's password policy (AWS's default one while the account
+has none), then only its salted scrypt hash goes on (service/auth/passwords.py): the events, the
+projection and every answer hold no password. Hashing runs off the event loop (it takes tens of
+milliseconds on purpose).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+
+from iamd.projections.identity import IdentityProjection, View
+from iamd.service.auth.passwords import hash_password
+from iamd.service.domain import identity, login_profiles, names
+from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.domain.events import USER
+from iamd.service.domain.names import casefold
+
+from .authenticate import Caller
+from .identity import IdentityCommands
+from .ports import CallContext, Clock, iso8601
+
+
+class LoginProfileCommands:
+    def __init__(self, identity_commands: IdentityCommands, clock: Clock, projection: IdentityProjection) -> None:
+        self.identity = identity_commands
+        self.clock = clock
+        self.projection = projection
+
+    @staticmethod
+    def user_of(caller: Caller | None, user_name: str) -> str:
+        """The user a call names, else the calling IAM user (AWS's rule for an omitted UserName; the
+        root user's own console password is not an IAM login profile)."""
+        if user_name:
+            return names.check_name(USER, "userName", user_name)
+        if caller is not None and caller.kind == "user":
+            return caller.name
+        raise ValidationError("UserName is required unless the caller is an IAM user (iamd has no AssumeRoot "
+                              "sessions)", problems=[FieldProblem("userName", "required")])
+
+    async def _hash(self, ctx: CallContext, field: str, password: str, user_name: str) -> str:
+        """The checks in AWS's order: the value's form, the user (NoSuchEntity before any word on the
+        password; the decider checks it again on the user's stream), then the password policy."""
+        login_profiles.check_wire(field, password)
+        user = await self.identity.repo.load_entity(USER, ctx.account_id, user_name)  # the stream, not a lagging view
+        identity.require(user.state, user_name)  # type: ignore[arg-type]
+        login_profiles.check_password(field, password, self.projection.password_policies.get(ctx.account_id))
+        return await asyncio.to_thread(hash_password, password, os.urandom(16))
+
+    async def create(self, ctx: CallContext, caller: Caller | None, *, user_name: str, password: str,
+                     password_reset_required: bool) -> tuple[View, int]:
+        name = self.user_of(caller, user_name)
+        password_hash = await self._hash(ctx, "password", password, name)
+        now = iso8601(self.clock.now())
+        created: list[str] = []
+
+        def decide(state: identity.EntityState) -> list:
+            created[:] = [state.name]
+            return login_profiles.create(state, state.name, password_hash=password_hash,
+                                         password_reset_required=password_reset_required, now=now)
+
+        position = await self.identity._change_entity(USER, ctx, name, decide)
+        return {"user_name": created[0] if created else name, "created_at": now,
+                "password_reset_required": bool(password_reset_required)}, position
+
+    async def update(self, ctx: CallContext, caller: Caller | None, *, user_name: str, password: str | None,
+                     password_reset_required: bool | None) -> int:
+        name = self.user_of(caller, user_name)
+        password_hash = await self._hash(ctx, "password", password, name) if password is not None else ""
+        now = iso8601(self.clock.now())
+        return await self.identity._change_entity(
+            USER, ctx, name, lambda s: login_profiles.update(s, s.name, password_hash=password_hash,
+                                                             password_reset_required=password_reset_required,
+                                                             now=now))
+
+    async def delete(self, ctx: CallContext, caller: Caller | None, *, user_name: str) -> int:
+        name = self.user_of(caller, user_name)
+        return await self.identity._change_entity(USER, ctx, name, lambda s: login_profiles.delete(s, s.name))
+
+    def get(self, ctx: CallContext, caller: Caller | None, user_name: str) -> View:
+        """The login profile as AWS shows it (no password, no hash)."""
+        name = self.user_of(caller, user_name)
+        account = self.projection.account(ctx.account_id)
+        user = account.users.get(casefold(name)) if account else None
+        if user is None:
+            raise identity.not_found(USER, name)
+        profile = user.get("login_profile")
+        if profile is None:
+            raise login_profiles.not_found(user["name"])
+        return {"user_name": user["name"], "created_at": profile["created_at"],
+                "password_reset_required": profile["password_reset_required"]}

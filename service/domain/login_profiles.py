@@ -1,0 +1,106 @@
+"""Login profiles: an IAM user's console password, kept in the user's stream (so DeleteUser's
+DeleteConflict while one exists holds under any concurrency, as the user's other parts do).
+
+The password itself never reaches the domain: the app layer checks it against the account's
+password policy here (`check_password`, pure), hashes it (service/auth/passwords.py) and hands
+the deciders the hash alone.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .errors import EntityAlreadyExistsError, FieldProblem, NoSuchEntityError, PasswordPolicyViolationError, ValidationError
+from .events import Event, LoginProfileCreated, LoginProfileDeleted, LoginProfileUpdated
+
+MAX_PASSWORD_LENGTH = 128  # AWS's passwordType
+# AWS's default password policy, in force while the account has none of its own (IAM User Guide,
+# "Set an account password policy for IAM users"): at least 8 characters and at least three of
+# uppercase letters, lowercase letters, numbers and symbols.
+DEFAULT_MINIMUM_LENGTH = 8
+DEFAULT_CHARACTER_TYPES = 3
+SYMBOLS = frozenset("!@#$%^&*()_+-=[]{}|'")  # AWS's list of the symbols RequireSymbols counts
+
+
+def _allowed(ch: str) -> bool:
+    return ch in "\t\n\r" or "\x20" <= ch <= "\xff"
+
+
+def check_wire(field: str, password: str) -> str:
+    """AWS's passwordType: 1-128 characters of [\\u0009\\u000A\\u000D\\u0020-\\u00FF]. The message
+    never quotes the value (it is a secret)."""
+    if not password:
+        raise ValidationError(f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+                              "Member must have length greater than or equal to 1",
+                              problems=[FieldProblem(field, "required")])
+    if len(password) > MAX_PASSWORD_LENGTH:
+        raise ValidationError(f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+                              f"Member must have length less than or equal to {MAX_PASSWORD_LENGTH}",
+                              problems=[FieldProblem(field, f"at most {MAX_PASSWORD_LENGTH} characters")])
+    if not all(_allowed(ch) for ch in password):
+        raise ValidationError(f"1 validation error detected: Value at '{field}' failed to satisfy constraint: "
+                              r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u00FF]+",
+                              problems=[FieldProblem(field, "characters U+0009, U+000A, U+000D, U+0020-U+00FF only")])
+    return password
+
+
+def _kinds(password: str) -> dict[str, bool]:
+    return {"uppercase": any("A" <= c <= "Z" for c in password), "lowercase": any("a" <= c <= "z" for c in password),
+            "number": any("0" <= c <= "9" for c in password), "symbol": any(c in SYMBOLS for c in password)}
+
+
+def check_password(field: str, password: str, policy: dict[str, Any] | None) -> None:
+    """PasswordPolicyViolation when `password` breaks the account's password policy (AWS's
+    default policy when `policy` is None), naming the first rule it breaks; every broken rule is
+    in the field violations."""
+    kinds = _kinds(password)
+    broken: list[str] = []
+    if policy is None:
+        if len(password) < DEFAULT_MINIMUM_LENGTH:
+            broken.append(f"Password should have a minimum length of {DEFAULT_MINIMUM_LENGTH}")
+        if sum(kinds.values()) < DEFAULT_CHARACTER_TYPES:
+            broken.append("Password should have at least three of the following character types: uppercase "
+                          "letters, lowercase letters, numbers and symbols")
+    else:
+        minimum = int(policy.get("MinimumPasswordLength", 6))
+        if len(password) < minimum:
+            broken.append(f"Password should have a minimum length of {minimum}")
+        for flag, kind, words in (("RequireLowercaseCharacters", "lowercase", "one lowercase letter"),
+                                  ("RequireUppercaseCharacters", "uppercase", "one uppercase letter"),
+                                  ("RequireNumbers", "number", "one number"),
+                                  ("RequireSymbols", "symbol", "one symbol")):
+            if policy.get(flag) and not kinds[kind]:
+                broken.append(f"Password should have at least {words}")
+    if broken:
+        raise PasswordPolicyViolationError(broken[0], problems=[FieldProblem(field, rule) for rule in broken])
+
+
+def not_found(user_name: str) -> NoSuchEntityError:
+    return NoSuchEntityError(f"Login Profile for User {user_name} cannot be found.", resource_type="login profile",
+                             resource_name=user_name)
+
+
+def create(state: Any, user_name: str, *, password_hash: str, password_reset_required: bool, now: str) -> list[Event]:
+    """`state`: the user's EntityState (service/domain/identity.py), which must exist."""
+    if state.login_profile is not None:
+        raise EntityAlreadyExistsError(f"Login Profile for User {user_name} already exists.",
+                                       resource_type="login profile", resource_name=user_name)
+    return [LoginProfileCreated(password_hash, bool(password_reset_required), now)]
+
+
+def update(state: Any, user_name: str, *, password_hash: str, password_reset_required: bool | None,
+           now: str) -> list[Event]:
+    """A new password (its hash; "" keeps the old one) and/or the reset flag (None keeps it)."""
+    profile = state.login_profile
+    if profile is None:
+        raise not_found(user_name)
+    reset = profile["password_reset_required"] if password_reset_required is None else bool(password_reset_required)
+    if not password_hash and reset == profile["password_reset_required"]:
+        return []
+    return [LoginProfileUpdated(password_hash, reset, now)]
+
+
+def delete(state: Any, user_name: str) -> list[Event]:
+    if state.login_profile is None:
+        raise not_found(user_name)
+    return [LoginProfileDeleted()]
