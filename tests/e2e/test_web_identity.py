@@ -175,3 +175,30 @@ async def test_over_grpc_unsigned_and_the_thumbprint(cluster: tuple[Iamd, OidcIs
     assert e.value.response["Error"]["Message"] == \
         "OpenIDConnect provider's HTTPS certificate doesn't match configured thumbprint"
     await anonymous.close()
+
+
+async def test_iamctl_exchanges_a_token_file_without_credentials(
+        cluster: tuple[Iamd, OidcIssuer], tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """`iamctl sts assume-role-with-web-identity`, as a pod runs `aws sts ...` with the token
+    file Kubernetes mounts and no credentials at all: the token is the credential."""
+    from iamd.client import cli
+
+    iamd, issuer = cluster
+    _, role_arn = await _setup(iamd, issuer)
+    token_file = tmp_path / "token"
+    token_file.write_text(issuer.token(sub=SERVICE_ACCOUNT))
+    for name in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(tmp_path / "no-such-file"))
+    capsys.readouterr()
+    code = await asyncio.to_thread(cli.main, [
+        "--endpoint", iamd.target, "sts", "assume-role-with-web-identity", "--role-arn", role_arn,
+        "--role-session-name", "pod-cli", "--web-identity-token", f"file://{token_file}"])
+    out, err = capsys.readouterr()
+    assert code == 0, err
+    answer = json.loads(out)
+    assert answer["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/payments-api/pod-cli"
+    assert answer["SubjectFromWebIdentityToken"] == SERVICE_ACCOUNT and answer["Credentials"]["AccessKeyId"]
+    # Any other command still needs credentials: exit 253, as the aws CLI.
+    assert await asyncio.to_thread(cli.main, ["--endpoint", iamd.target, "sts", "get-caller-identity"]) == 253

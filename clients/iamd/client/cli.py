@@ -190,6 +190,7 @@ class Command:
     shape: Shape | None = None  # rearranges the AWS-shaped output, e.g. to flatten it
     custom: Callable[[Any, dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None  # not one call
     exit_status: Callable[[dict[str, Any]], int] | None = None  # from the output, when not always 0
+    unsigned: bool = False  # AWS's unsigned calls (the web identity token is the credential)
 
     @property
     def operation_name(self) -> str:
@@ -632,6 +633,16 @@ STS_COMMANDS: tuple[Command, ...] = (
     ), "Get temporary credentials of a federated user, cut to the given session policies"),
     Command("get-access-key-info", "GetAccessKeyInfo", (Arg("--access-key-id", required=True),),
             "Show the account an access key belongs to"),
+    Command("assume-role-with-web-identity", "AssumeRoleWithWebIdentity", (
+        Arg("--role-arn", required=True),
+        Arg("--role-session-name", required=True),
+        Arg("--web-identity-token", kind=DOCUMENT, required=True,
+            help="the OIDC token (a JWT), e.g. a Kubernetes service account's; file://path reads it"),
+        Arg("--duration-seconds", kind=INT),
+        Arg("--policy", kind=DOCUMENT, help="an inline session policy"),
+        Arg("--policy-arns", kind=POLICY_ARNS, help="managed session policies: arn=ARN ..."),
+    ), "Get temporary credentials of a role session for an OIDC identity (no credentials needed: the "
+       "token is the credential)", unsigned=True),
 )
 
 register_group(CommandGroup("iam", "users, groups, roles and policies",
@@ -1754,12 +1765,13 @@ def endpoint_of_url(url: str) -> tuple[str, bool]:
 
 
 def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None,
-                    tls: bool = False, region: str | None = None) -> IamdClient:
+                    tls: bool = False, region: str | None = None, *, signed: bool = True) -> IamdClient:
     """A client that signs every call with the resolved credentials (CredentialsError without any),
     over TLS when a CA bundle is given (flag or IAMD_CA_BUNDLE); client certificates for mutual
-    TLS come from IAMD_CLIENT_CERT and IAMD_CLIENT_KEY."""
-    credentials = resolve_credentials(profile)
-    if credentials is None:  # as the AWS CLI: refused before any call, exit 253
+    TLS come from IAMD_CLIENT_CERT and IAMD_CLIENT_KEY. `signed=False`: AWS's unsigned calls,
+    made without looking for credentials."""
+    credentials = resolve_credentials(profile) if signed else None
+    if credentials is None and signed:  # as the AWS CLI: refused before any call, exit 253
         raise CredentialsError("set IAMD_ACCESS_KEY_ID and IAMD_SECRET_ACCESS_KEY, or a profile in "
                                "IAMD_SHARED_CREDENTIALS_FILE (default ~/.iamd/credentials)")
     ca_path = ca_bundle or os.environ.get("IAMD_CA_BUNDLE")
@@ -1770,9 +1782,9 @@ def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | 
             root_certificates=Path(ca_path).read_bytes(),
             private_key=Path(key).read_bytes() if key else None,
             certificate_chain=Path(cert).read_bytes() if cert else None)
-    return IamdClient(endpoint, credentials=channel_credentials,
-                      metadata_provider=RequestSigner(credentials, region or os.environ.get("IAMD_REGION")
-                                                      or "us-east-1"))
+    signer = RequestSigner(credentials, region or os.environ.get("IAMD_REGION") or "us-east-1") \
+        if credentials is not None else None
+    return IamdClient(endpoint, credentials=channel_credentials, metadata_provider=signer)
 
 
 def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | None = None) -> int:
@@ -1823,7 +1835,8 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
 
     try:
-        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls, ns.region))
+        factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls, ns.region,
+                                                               signed=not command.unsigned))
         with factory(endpoint) as client:
             data = run_command(client, command, fields, ns)
     except IamClientError as err:
