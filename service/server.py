@@ -282,9 +282,11 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                               PasswordPolicyCommands(Repository(store), clock, projection),
                                               AccountAliasCommands(Repository(store), clock, projection),
                                               OidcProviderCommands(Repository(store), clock, projection)), IDENTITY)
-    gateway.register(server, AuthorizationServicer(authorizer, authenticator, Simulator(principals, runner, clock),
+    catalogue = Catalogue(read_package_data)
+    gateway.register(server, AuthorizationServicer(authorizer, authenticator,
+                                                   Simulator(principals, runner, clock, catalogue),
                                                    runner, caller, time_travel, audit_writer,
-                                                   PolicyValidator(Catalogue(read_package_data))), AUTHORIZATION)
+                                                   PolicyValidator(catalogue)), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,
                                                                         commands), commands, caller), ORGANIZATIONS)
     gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa),

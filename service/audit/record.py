@@ -34,7 +34,10 @@ EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService":
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",
                  "OrganizationsService": "organizations.amazonaws.com"}
 # Calls that are another AWS service's operation, whatever iamd service serves them.
-EVENT_SOURCES_BY_RPC = {"ValidatePolicy": "access-analyzer.amazonaws.com"}
+EVENT_SOURCES_BY_RPC = {"ValidatePolicy": "access-analyzer.amazonaws.com",
+                        **{rpc: "iam.amazonaws.com" for rpc in (  # IAM's operations, served beside Authorize
+                            "SimulateCustomPolicy", "SimulatePrincipalPolicy", "GetContextKeysForCustomPolicy",
+                            "GetContextKeysForPrincipalPolicy")}}
 READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe")
 READ_ONLY_RPCS = frozenset({"ValidatePolicy"})
 

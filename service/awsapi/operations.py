@@ -29,9 +29,13 @@ from google.protobuf import timestamp_pb2
 
 from iamd.service.domain.errors import FieldProblem, InvalidInputError
 
+from . import simulation
+
 _PAGE_MEMBERS = {"Marker": "marker", "MaxItems": "max_items"}
 
 OutputHook = Callable[[Mapping[str, Any], pb_message.Message], dict[str, Any]]
+# The iamd request for an AWS input, when it is not the input's members renamed.
+InputHook = Callable[[Mapping[str, Any], type[pb_message.Message]], pb_message.Message]
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,7 @@ class Operation:
     target_member: str = ""  # the AWS member that names it ("UserName", "PolicyArn", ...)
     output: OutputHook | None = None  # the output, when it is not the response's fields renamed
     renames: Mapping[str, str] = field(default_factory=dict)  # AWS member -> proto field, where not snake case
+    input: InputHook | None = None  # the request, when it is not the input's members renamed
 
 
 def snake(name: str) -> str:
@@ -111,6 +116,12 @@ _OPERATIONS: list[Operation] = [
             "TagInstanceProfile", "UntagInstanceProfile", "ListInstanceProfileTags",
             "CreateLoginProfile", "GetLoginProfile", "UpdateLoginProfile", "DeleteLoginProfile"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
+    # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
+    *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)
+      for name in ("SimulatePrincipalPolicy", "SimulateCustomPolicy")),
+    *_plain("iam", "GetContextKeysForPrincipalPolicy", "GetContextKeysForCustomPolicy"),
+    Operation("iam", "GetAccountAuthorizationDetails", "GetAccountAuthorizationDetails",
+              input=simulation.account_details_input, output=simulation.account_details_output),
     *_per_entity("Attach{}Policy", "AttachPolicy", ("User", "Group", "Role")),
     *_per_entity("Detach{}Policy", "DetachPolicy", ("User", "Group", "Role")),
     *_per_entity("ListAttached{}Policies", "ListAttachedPolicies", ("User", "Group", "Role")),
@@ -190,6 +201,8 @@ def lower_camel(value: Any) -> Any:
 def to_request(op: Operation, aws_input: Mapping[str, Any], request_class: type[pb_message.Message]
                ) -> pb_message.Message:
     """The iamd request for an AWS operation's input (as parsed from the wire by the models)."""
+    if op.input is not None:
+        return op.input(aws_input, request_class)
     request = request_class()
     members = dict(aws_input)
     if op.target_kind:

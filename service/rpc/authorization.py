@@ -51,7 +51,8 @@ def _as_of(a: apb.AsOf) -> AsOf:
 
 def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateResponse:
     return apb.SimulateResponse(
-        evaluation_results=[convert.evaluation_result(s.action, s.resource, s.decision) for s in results],
+        evaluation_results=[convert.evaluation_result(s.action, s.resource, s.decision, s.spans, s.resource_type_arn)
+                            for s in results],
         evaluated_at_position=position)
 
 
@@ -161,6 +162,16 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         results = await self.simulator.simulate_principal(
             _simulation(r, r.policy_input_list), policy_source_arn=r.policy_source_arn, min_position=r.min_position)
         return _simulated(results, self.runner.projection.position)
+
+    async def GetContextKeysForCustomPolicy(self, r: apb.GetContextKeysForCustomPolicyRequest,
+                                            context: grpc.aio.ServicerContext) -> apb.GetContextKeysResponse:
+        return apb.GetContextKeysResponse(
+            context_key_names=self.simulator.context_keys_custom(list(r.policy_input_list)))
+
+    async def GetContextKeysForPrincipalPolicy(self, r: apb.GetContextKeysForPrincipalPolicyRequest,
+                                               context: grpc.aio.ServicerContext) -> apb.GetContextKeysResponse:
+        return apb.GetContextKeysResponse(context_key_names=self.simulator.context_keys_principal(
+            r.policy_source_arn, list(r.policy_input_list)))
 
     async def GetProjectionStatus(self, r: apb.GetProjectionStatusRequest,
                                   context: grpc.aio.ServicerContext) -> apb.GetProjectionStatusResponse:

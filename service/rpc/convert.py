@@ -131,12 +131,23 @@ def statement_refs(d: Decision) -> list[authz_pb.StatementRef]:
             for s in d.determining]
 
 
-def evaluation_result(action: str, resource: str, d: Decision) -> authz_pb.EvaluationResult:
+def evaluation_result(action: str, resource: str, d: Decision,
+                      spans: Mapping[tuple[str, int], Any] | None = None,
+                      resource_type_arn: str = "") -> authz_pb.EvaluationResult:
+    """A simulated decision; `spans` places its statements in their policies' texts."""
+    refs = statement_refs(d)
+    for ref in refs:
+        span = (spans or {}).get((ref.policy_id, ref.statement_index))
+        if span is not None:
+            (start_line, start_column), (end_line, end_column) = span
+            ref.start_position.CopyFrom(authz_pb.Position(line=start_line, column=start_column))
+            ref.end_position.CopyFrom(authz_pb.Position(line=end_line, column=end_column))
     return authz_pb.EvaluationResult(
         eval_action_name=action, eval_resource_name=resource, eval_decision=DECISION[d.decision],
-        matched_statements=statement_refs(d), missing_context_values=list(d.missing_context_keys),
+        matched_statements=refs, missing_context_values=list(d.missing_context_keys),
         blocked_by=[name_of(t) for t in d.blocked_by],
-        results_by_policy_type={name_of(t): name_of(r) for t, r in d.results.items()})
+        results_by_policy_type={name_of(t): name_of(r) for t, r in d.results.items()},
+        resource_type_arn=resource_type_arn)
 
 
 def name_of(value: Any) -> str:

@@ -619,27 +619,44 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             return convert.attached(p for arn in entity["attached"]
                                     if (p := self.queries.policy_of_holder(account, arn)) is not None)
 
-        if USER in wanted:
-            response.user_detail_list.extend(
-                ipb.UserDetail(user=convert.user(u), user_policy_list=convert.inline(u),
-                               group_list=sorted(u["groups"].values()),
-                               attached_managed_policies=attached_of(u))
-                for u in sorted(account.users.values(), key=lambda v: v["name"].casefold()))
-        if GROUP in wanted:
-            response.group_detail_list.extend(
-                ipb.GroupDetail(group=convert.group(g), group_policy_list=convert.inline(g),
-                                attached_managed_policies=attached_of(g))
-                for g in sorted(account.groups.values(), key=lambda v: v["name"].casefold()))
-        if ROLE in wanted:
-            response.role_detail_list.extend(
-                ipb.RoleDetail(role=convert.role(ro), role_policy_list=convert.inline(ro),
-                               attached_managed_policies=attached_of(ro))
-                for ro in sorted(account.roles.values(), key=lambda v: v["name"].casefold()))
+        # One listing, paged as one (AWS's MaxItems counts every list's entries): users, groups,
+        # roles, then policies, each by name (a policy by name and ARN: AWS's may share a name).
+        entries: list[tuple[str, str, dict]] = []
+        for kind, section, views in ((USER, "1", account.users), (GROUP, "2", account.groups), (ROLE, "3", account.roles)):
+            if kind in wanted:
+                entries += [(kind, f"{section}\0{names.casefold(v['name'])}", v) for v in views.values()]
         if POLICY in wanted:
-            # The account's policies, and the AWS managed ones its entities hold (as AWS lists them).
-            held = self.queries.aws_policies_held(account.account_id)
-            response.policies.extend(
-                ipb.PolicyDetail(policy=convert.policy(p), policy_version_list=[
-                    convert.policy_version(vid, v, p["default_version_id"]) for vid, v in p["versions"].items()])
-                for p in [*sorted(account.policies.values(), key=lambda v: v["name"].casefold()), *held])
+            # The account's policies, and the AWS managed ones its entities hold (as AWS lists them);
+            # AWS's Filter asks for either kind alone (LocalManagedPolicy, AWSManagedPolicy).
+            both = r.local_managed_policies == r.aws_managed_policies
+            policies = [*(account.policies.values() if both or r.local_managed_policies else ()),
+                        *(self.queries.aws_policies_held(account.account_id) if both or r.aws_managed_policies else ())]
+            entries += [(POLICY, f"4\0{names.casefold(p['name'])}\0{p['arn']}", p) for p in policies]
+        if r.HasField("page"):
+            page = paginate(entries, lambda e: e[1], r.page.max_items, r.page.marker)
+        else:  # no page asked for: everything at once, as before paging came
+            page = Page(sorted(entries, key=lambda e: e[1]), False, "")
+        response.is_truncated, response.marker = page.is_truncated, page.marker
+        profiles_by_role: dict[str, list[dict]] = {}
+        if any(kind == ROLE for kind, _key, _view in page.items):
+            for profile in sorted(self.instance_profiles.projection.instance_profiles.values(),
+                                  key=lambda p: names.casefold(p["name"])):
+                if profile["account_id"] == account.account_id:
+                    for role in profile["roles"]:
+                        profiles_by_role.setdefault(role["id"], []).append(profile)
+        for kind, _key, v in page.items:
+            if kind == USER:
+                response.user_detail_list.append(ipb.UserDetail(
+                    user=convert.user(v), user_policy_list=convert.inline(v), group_list=sorted(v["groups"].values()),
+                    attached_managed_policies=attached_of(v)))
+            elif kind == GROUP:
+                response.group_detail_list.append(ipb.GroupDetail(
+                    group=convert.group(v), group_policy_list=convert.inline(v), attached_managed_policies=attached_of(v)))
+            elif kind == ROLE:
+                response.role_detail_list.append(ipb.RoleDetail(
+                    role=convert.role(v), role_policy_list=convert.inline(v), attached_managed_policies=attached_of(v),
+                    instance_profile_list=[self._instance_profile(p) for p in profiles_by_role.get(v["id"], [])]))
+            else:
+                response.policies.append(ipb.PolicyDetail(policy=convert.policy(v), policy_version_list=[
+                    convert.policy_version(vid, ver, v["default_version_id"]) for vid, ver in v["versions"].items()]))
         return response

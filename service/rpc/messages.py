@@ -20,6 +20,7 @@ DEFAULT_MAX_REQUEST_BYTES = 64 * 1024
 # policy's 32 KB) with room for JSON escapes; its findings are answered 1,000 at most a page.
 MAX_REQUEST_BYTES = {"Authorize": 256 * 1024, "SimulateCustomPolicy": 256 * 1024,
                      "SimulatePrincipalPolicy": 256 * 1024, "AuthorizeBatch": 4 * 1024 * 1024,
+                     "GetContextKeysForCustomPolicy": 256 * 1024, "GetContextKeysForPrincipalPolicy": 256 * 1024,
                      "ValidatePolicy": 64 * 1024}
 
 

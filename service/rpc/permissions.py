@@ -254,6 +254,9 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "AuthorizeBatch": _authorize_batch,
     "SimulateCustomPolicy": _everywhere(_iam("SimulateCustomPolicy")),
     "SimulatePrincipalPolicy": _on(_iam("SimulatePrincipalPolicy"), lambda r, res: r.policy_source_arn),
+    "GetContextKeysForCustomPolicy": _everywhere(_iam("GetContextKeysForCustomPolicy")),
+    "GetContextKeysForPrincipalPolicy": _on(_iam("GetContextKeysForPrincipalPolicy"),
+                                            lambda r, res: r.policy_source_arn),
     "GetProjectionStatus": _everywhere(PROJECTION_STATUS_ACTION),
     # IAM Access Analyzer (ValidatePolicy names no resource type: `*`, as AWS authorizes it)
     "ValidatePolicy": _everywhere(_access_analyzer("ValidatePolicy")),

@@ -103,20 +103,24 @@ class AuthorizeRequest(_message.Message):
     def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., service_principal: _Optional[str] = ..., anonymous: _Optional[bool] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
-    __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect")
+    __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect", "start_position", "end_position")
     POLICY_ID_FIELD_NUMBER: _ClassVar[int]
     POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
     VERSION_ID_FIELD_NUMBER: _ClassVar[int]
     SID_FIELD_NUMBER: _ClassVar[int]
     STATEMENT_INDEX_FIELD_NUMBER: _ClassVar[int]
     EFFECT_FIELD_NUMBER: _ClassVar[int]
+    START_POSITION_FIELD_NUMBER: _ClassVar[int]
+    END_POSITION_FIELD_NUMBER: _ClassVar[int]
     policy_id: str
     policy_type: str
     version_id: str
     sid: str
     statement_index: int
     effect: str
-    def __init__(self, policy_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., version_id: _Optional[str] = ..., sid: _Optional[str] = ..., statement_index: _Optional[int] = ..., effect: _Optional[str] = ...) -> None: ...
+    start_position: Position
+    end_position: Position
+    def __init__(self, policy_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., version_id: _Optional[str] = ..., sid: _Optional[str] = ..., statement_index: _Optional[int] = ..., effect: _Optional[str] = ..., start_position: _Optional[_Union[Position, _Mapping]] = ..., end_position: _Optional[_Union[Position, _Mapping]] = ...) -> None: ...
 
 class AuthorizeResponse(_message.Message):
     __slots__ = ("decision", "determining_statements", "blocked_by", "missing_context_keys", "results_by_policy_type", "evaluated_at_position")
@@ -256,7 +260,7 @@ class SimulatePrincipalPolicyRequest(_message.Message):
     def __init__(self, policy_source_arn: _Optional[str] = ..., policy_input_list: _Optional[_Iterable[str]] = ..., permissions_boundary_policy_input_list: _Optional[_Iterable[str]] = ..., action_names: _Optional[_Iterable[str]] = ..., resource_arns: _Optional[_Iterable[str]] = ..., resource_policy: _Optional[str] = ..., resource_owner: _Optional[str] = ..., context_entries: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ...) -> None: ...
 
 class EvaluationResult(_message.Message):
-    __slots__ = ("eval_action_name", "eval_resource_name", "eval_decision", "matched_statements", "missing_context_values", "blocked_by", "results_by_policy_type")
+    __slots__ = ("eval_action_name", "eval_resource_name", "eval_decision", "matched_statements", "missing_context_values", "blocked_by", "results_by_policy_type", "resource_type_arn")
     class ResultsByPolicyTypeEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -271,6 +275,7 @@ class EvaluationResult(_message.Message):
     MISSING_CONTEXT_VALUES_FIELD_NUMBER: _ClassVar[int]
     BLOCKED_BY_FIELD_NUMBER: _ClassVar[int]
     RESULTS_BY_POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCE_TYPE_ARN_FIELD_NUMBER: _ClassVar[int]
     eval_action_name: str
     eval_resource_name: str
     eval_decision: Decision
@@ -278,7 +283,8 @@ class EvaluationResult(_message.Message):
     missing_context_values: _containers.RepeatedScalarFieldContainer[str]
     blocked_by: _containers.RepeatedScalarFieldContainer[str]
     results_by_policy_type: _containers.ScalarMap[str, str]
-    def __init__(self, eval_action_name: _Optional[str] = ..., eval_resource_name: _Optional[str] = ..., eval_decision: _Optional[_Union[Decision, str]] = ..., matched_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., missing_context_values: _Optional[_Iterable[str]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ...) -> None: ...
+    resource_type_arn: str
+    def __init__(self, eval_action_name: _Optional[str] = ..., eval_resource_name: _Optional[str] = ..., eval_decision: _Optional[_Union[Decision, str]] = ..., matched_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., missing_context_values: _Optional[_Iterable[str]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ..., resource_type_arn: _Optional[str] = ...) -> None: ...
 
 class SimulateResponse(_message.Message):
     __slots__ = ("evaluation_results", "evaluated_at_position")
@@ -371,3 +377,23 @@ class Position(_message.Message):
     column: int
     offset: int
     def __init__(self, line: _Optional[int] = ..., column: _Optional[int] = ..., offset: _Optional[int] = ...) -> None: ...
+
+class GetContextKeysForCustomPolicyRequest(_message.Message):
+    __slots__ = ("policy_input_list",)
+    POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, policy_input_list: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetContextKeysForPrincipalPolicyRequest(_message.Message):
+    __slots__ = ("policy_source_arn", "policy_input_list")
+    POLICY_SOURCE_ARN_FIELD_NUMBER: _ClassVar[int]
+    POLICY_INPUT_LIST_FIELD_NUMBER: _ClassVar[int]
+    policy_source_arn: str
+    policy_input_list: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, policy_source_arn: _Optional[str] = ..., policy_input_list: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class GetContextKeysResponse(_message.Message):
+    __slots__ = ("context_key_names",)
+    CONTEXT_KEY_NAMES_FIELD_NUMBER: _ClassVar[int]
+    context_key_names: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, context_key_names: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -66,6 +66,16 @@ class AuthorizationServiceStub:
                 request_serializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
                 _registered_method=True)
+        self.GetContextKeysForCustomPolicy = channel.unary_unary(
+                '/iamd.v1.AuthorizationService/GetContextKeysForCustomPolicy',
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysForCustomPolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.FromString,
+                _registered_method=True)
+        self.GetContextKeysForPrincipalPolicy = channel.unary_unary(
+                '/iamd.v1.AuthorizationService/GetContextKeysForPrincipalPolicy',
+                request_serializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysForPrincipalPolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.FromString,
+                _registered_method=True)
 
 
 class AuthorizationServiceServicer:
@@ -119,6 +129,23 @@ class AuthorizationServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetContextKeysForCustomPolicy(self, request, context):
+        """The condition keys that policies given inline reference, as AWS's
+        iam:GetContextKeysForCustomPolicy: what a simulation of them may need in its context.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetContextKeysForPrincipalPolicy(self, request, context):
+        """The condition keys that a stored user's (and its groups'), group's or role's identity
+        policies reference, and those of policies given inline, as AWS's
+        iam:GetContextKeysForPrincipalPolicy.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_AuthorizationServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -151,6 +178,16 @@ def add_AuthorizationServiceServicer_to_server(servicer, server):
                     servicer.ValidatePolicy,
                     request_deserializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.SerializeToString,
+            ),
+            'GetContextKeysForCustomPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContextKeysForCustomPolicy,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysForCustomPolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.SerializeToString,
+            ),
+            'GetContextKeysForPrincipalPolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetContextKeysForPrincipalPolicy,
+                    request_deserializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysForPrincipalPolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -317,6 +354,60 @@ class AuthorizationService:
             '/iamd.v1.AuthorizationService/ValidatePolicy',
             iamd_dot_v1_dot_authorization__pb2.ValidatePolicyRequest.SerializeToString,
             iamd_dot_v1_dot_authorization__pb2.ValidatePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContextKeysForCustomPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuthorizationService/GetContextKeysForCustomPolicy',
+            iamd_dot_v1_dot_authorization__pb2.GetContextKeysForCustomPolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetContextKeysForPrincipalPolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.AuthorizationService/GetContextKeysForPrincipalPolicy',
+            iamd_dot_v1_dot_authorization__pb2.GetContextKeysForPrincipalPolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_authorization__pb2.GetContextKeysResponse.FromString,
             options,
             channel_credentials,
             insecure,

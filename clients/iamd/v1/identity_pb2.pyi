@@ -571,10 +571,16 @@ class ListEntityTagsResponse(_message.Message):
     def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
 
 class GetAccountAuthorizationDetailsRequest(_message.Message):
-    __slots__ = ("filter",)
+    __slots__ = ("filter", "page", "local_managed_policies", "aws_managed_policies")
     FILTER_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    LOCAL_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    AWS_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
     filter: _containers.RepeatedScalarFieldContainer[_common_pb2.EntityKind]
-    def __init__(self, filter: _Optional[_Iterable[_Union[_common_pb2.EntityKind, str]]] = ...) -> None: ...
+    page: Page
+    local_managed_policies: bool
+    aws_managed_policies: bool
+    def __init__(self, filter: _Optional[_Iterable[_Union[_common_pb2.EntityKind, str]]] = ..., page: _Optional[_Union[Page, _Mapping]] = ..., local_managed_policies: _Optional[bool] = ..., aws_managed_policies: _Optional[bool] = ...) -> None: ...
 
 class UserDetail(_message.Message):
     __slots__ = ("user", "user_policy_list", "group_list", "attached_managed_policies")
@@ -599,14 +605,16 @@ class GroupDetail(_message.Message):
     def __init__(self, group: _Optional[_Union[_common_pb2.Group, _Mapping]] = ..., group_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ...) -> None: ...
 
 class RoleDetail(_message.Message):
-    __slots__ = ("role", "role_policy_list", "attached_managed_policies")
+    __slots__ = ("role", "role_policy_list", "attached_managed_policies", "instance_profile_list")
     ROLE_FIELD_NUMBER: _ClassVar[int]
     ROLE_POLICY_LIST_FIELD_NUMBER: _ClassVar[int]
     ATTACHED_MANAGED_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    INSTANCE_PROFILE_LIST_FIELD_NUMBER: _ClassVar[int]
     role: _common_pb2.Role
     role_policy_list: _containers.RepeatedCompositeFieldContainer[_common_pb2.InlinePolicy]
     attached_managed_policies: _containers.RepeatedCompositeFieldContainer[_common_pb2.AttachedPolicy]
-    def __init__(self, role: _Optional[_Union[_common_pb2.Role, _Mapping]] = ..., role_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ...) -> None: ...
+    instance_profile_list: _containers.RepeatedCompositeFieldContainer[InstanceProfile]
+    def __init__(self, role: _Optional[_Union[_common_pb2.Role, _Mapping]] = ..., role_policy_list: _Optional[_Iterable[_Union[_common_pb2.InlinePolicy, _Mapping]]] = ..., attached_managed_policies: _Optional[_Iterable[_Union[_common_pb2.AttachedPolicy, _Mapping]]] = ..., instance_profile_list: _Optional[_Iterable[_Union[InstanceProfile, _Mapping]]] = ...) -> None: ...
 
 class PolicyDetail(_message.Message):
     __slots__ = ("policy", "policy_version_list")
@@ -617,16 +625,20 @@ class PolicyDetail(_message.Message):
     def __init__(self, policy: _Optional[_Union[_common_pb2.Policy, _Mapping]] = ..., policy_version_list: _Optional[_Iterable[_Union[_common_pb2.PolicyVersion, _Mapping]]] = ...) -> None: ...
 
 class GetAccountAuthorizationDetailsResponse(_message.Message):
-    __slots__ = ("user_detail_list", "group_detail_list", "role_detail_list", "policies")
+    __slots__ = ("user_detail_list", "group_detail_list", "role_detail_list", "policies", "is_truncated", "marker")
     USER_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
     GROUP_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
     ROLE_DETAIL_LIST_FIELD_NUMBER: _ClassVar[int]
     POLICIES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
     user_detail_list: _containers.RepeatedCompositeFieldContainer[UserDetail]
     group_detail_list: _containers.RepeatedCompositeFieldContainer[GroupDetail]
     role_detail_list: _containers.RepeatedCompositeFieldContainer[RoleDetail]
     policies: _containers.RepeatedCompositeFieldContainer[PolicyDetail]
-    def __init__(self, user_detail_list: _Optional[_Iterable[_Union[UserDetail, _Mapping]]] = ..., group_detail_list: _Optional[_Iterable[_Union[GroupDetail, _Mapping]]] = ..., role_detail_list: _Optional[_Iterable[_Union[RoleDetail, _Mapping]]] = ..., policies: _Optional[_Iterable[_Union[PolicyDetail, _Mapping]]] = ...) -> None: ...
+    is_truncated: bool
+    marker: str
+    def __init__(self, user_detail_list: _Optional[_Iterable[_Union[UserDetail, _Mapping]]] = ..., group_detail_list: _Optional[_Iterable[_Union[GroupDetail, _Mapping]]] = ..., role_detail_list: _Optional[_Iterable[_Union[RoleDetail, _Mapping]]] = ..., policies: _Optional[_Iterable[_Union[PolicyDetail, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
 
 class CreateAccessKeyRequest(_message.Message):
     __slots__ = ("user_name",)

@@ -21,6 +21,7 @@ from iamd.service.awsapi.operations import (
     to_request,
 )
 from iamd.service.awsapi.models import service_model
+from iamd.service.awsapi import simulation
 from iamd.service.domain.errors import InvalidInputError
 from iamd.service.server import SERVICES
 
@@ -54,6 +55,8 @@ def test_every_aws_input_member_of_a_declared_operation_maps_or_is_refused_by_na
                 continue
             if snake(member) in descriptor.fields_by_name:
                 continue
+            if op.input is not None and member in simulation.HANDLED_MEMBERS:
+                continue  # converted by the operation's own input hook (tested end to end)
             base = {op.target_member: "x"} if op.target_kind else {}
             with pytest.raises(InvalidInputError, match=member):
                 to_request(op, {**base, member: "value"}, request_class)
