@@ -28,7 +28,6 @@ from iamd.service.policy.conditions.date import check_date
 from iamd.service.policy.conditions.ipaddress import check_network
 from iamd.service.policy.conditions.numeric import check_number
 
-from .models import service_model
 
 # The members this module's input hooks turn into the request themselves.
 HANDLED_MEMBERS = frozenset({"Marker", "MaxItems", "ContextEntries", "OrderedOrganizationPolicyInputList", "Filter"})
@@ -307,6 +306,7 @@ def account_details_input(aws_input: Mapping[str, Any], request_class: type[pb_m
 
 
 def account_details_output(aws_input: Mapping[str, Any], response: pb_message.Message) -> dict[str, Any]:
+    from .models import service_model  # noqa: PLC0415 — botocore's models cost a start ~0.2 s: only when served
     from .operations import _render  # noqa: PLC0415
 
     r: Any = response
