@@ -51,3 +51,16 @@ def test_only_the_composition_root_picks_adapters() -> None:
            if m.startswith(("iamd.service.eventstore.sqlite", "iamd.service.eventstore.kurrentdb", "iamd.service.eventstore.memory"))
            and not f.startswith("service/eventstore") and f != "service/server.py"]
     assert not bad, bad
+
+
+def test_a_start_imports_no_http_stack_it_does_not_serve() -> None:
+    """aiohttp and botocore's models cost every start ~0.3 s: only the HTTP endpoint, the OIDC key
+    fetcher and the simulator's AWS shapes use them, and import them when they are used."""
+    import subprocess
+    import sys
+
+    script = ("import sys, iamd.service.server, iamd.service.__main__; "
+              "print(sorted(m for m in ('aiohttp', 'botocore', 'opentelemetry') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, cwd=ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
