@@ -43,10 +43,11 @@ class ForeignEventError(ValueError):
         self.position = event.position
 
 
-SNAPSHOT_FORMAT = 9  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+SNAPSHOT_FORMAT = 10  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
 #                      8: password policies, account aliases, OIDC providers;
-#                      9: instance profiles, users' login profiles
+#                      9: instance profiles, users' login profiles;
+#                      10: service-linked roles and their deletion tasks
 
 View = dict[str, Any]
 
@@ -131,6 +132,8 @@ class IdentityProjection:
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         # Instance profiles by "ACCOUNT/casefolded name"; a profile's roles by the roles' unique ids.
         self.instance_profiles: dict[str, View] = {}
+        # DeleteServiceLinkedRole's tasks by "ACCOUNT/task id": status, reason, role_usage.
+        self.deletion_tasks: dict[str, View] = {}
         # Organizations, by management account: their events (rare), and the state folded from them.
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
@@ -182,6 +185,7 @@ class IdentityProjection:
             "LoginProfileCreated": self._login_profile_created,
             "LoginProfileUpdated": self._login_profile_updated,
             "LoginProfileDeleted": self._login_profile_deleted,
+            "ServiceLinkedRoleDeletionTaskRecorded": self._deletion_task_recorded,
         }
 
         for prefix in ("User", "Account"):
@@ -437,6 +441,10 @@ class IdentityProjection:
     def _instance_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.instance_profiles.pop(f"{account.account_id}/{key}", None)
 
+    def _deletion_task_recorded(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.deletion_tasks[f"{account.account_id}/{d['task_id']}"] = {
+            "status": d["status"], "reason": d.get("reason", ""), "role_usage": list(d.get("role_usage", []))}
+
     # A user's console password: when it was set and whether it must be changed; never its hash.
     def _login_profile_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.users[key]["login_profile"] = {"created_at": d["created_at"],
@@ -469,6 +477,7 @@ class IdentityProjection:
             "tags": dict(d.get("tags", {})),
             "trust_policy": d["trust_policy"], "description": d.get("description", ""),
             "max_session_duration": d.get("max_session_duration", 3600),
+            "aws_service_name": d.get("aws_service_name", ""),  # a service-linked role's service
         }
         self._count_boundary(account, account.roles[key]["boundary"], +1, f"role/{key}")
 
@@ -752,6 +761,7 @@ class IdentityProjection:
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
             "instance_profiles": self.instance_profiles,
+            "deletion_tasks": self.deletion_tasks,
             "organization_events": self.organization_events,
         }
 
@@ -775,6 +785,7 @@ class IdentityProjection:
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.instance_profiles = snapshot["instance_profiles"]
+        projection.deletion_tasks = snapshot["deletion_tasks"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:
             projection._refold_organization(management)

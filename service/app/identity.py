@@ -21,7 +21,7 @@ from typing import Any
 
 from iamd.projections.identity import IdentityProjection
 from iamd.projections.runner import ProjectionRunner
-from iamd.service.domain import identity, managed_policy, names
+from iamd.service.domain import identity, managed_policy, names, service_linked_roles
 from iamd.service.domain.errors import (
     EntityAlreadyExistsError,
     FieldProblem,
@@ -80,6 +80,16 @@ def check_policy_document(field: str, document: str, policy_type: PolicyType, *,
                       for p in problems],
         )
     return document
+
+
+def _owned_by_account(kind: str, decide: Callable[[Any], list[Any]]) -> Callable[[Any], list[Any]]:
+    """`decide` on a user, group or role the account may change: a service-linked role is its
+    service's (UnmodifiableEntity, as AWS)."""
+    def guarded(state: Any) -> list[Any]:
+        if kind == ROLE:
+            service_linked_roles.require_modifiable(state)
+        return decide(state)
+    return guarded
 
 
 class IdentityCommands:
@@ -362,8 +372,8 @@ class IdentityCommands:
     async def update_assume_role_policy(self, ctx: CallContext, *, role_name: str, policy_document: str) -> int:
         names.check_name(ROLE, "roleName", role_name)
         check_policy_document("policyDocument", policy_document, PolicyType.TRUST)
-        return await self._change_entity(ROLE, ctx, role_name,
-                                         lambda s: identity.update_trust_policy(s, policy_document))
+        return await self._change_entity(ROLE, ctx, role_name, _owned_by_account(
+            ROLE, lambda s: identity.update_trust_policy(s, policy_document)))
 
     async def revoke_role_sessions(self, ctx: CallContext, *, role_name: str) -> int:
         """Deny every session issued before now, the way AWS's console revokes a role's sessions."""
@@ -387,6 +397,7 @@ class IdentityCommands:
             # no profile ever reserved needs neither the reads nor the wait.
             loaded = await self._existing_entity(ROLE, ctx, role_name)
             state: identity.EntityState = loaded.state  # type: ignore[assignment]
+            service_linked_roles.require_modifiable(state)  # DeleteServiceLinkedRole's, as AWS
             profiles = 0
             if state.reservations:
                 await self.repo.settle_reservations(state.reservations, ctx, self._now())
@@ -411,6 +422,7 @@ class IdentityCommands:
 
         async def attempt() -> int:
             holder = await self._existing_entity(kind, ctx, name)
+            _owned_by_account(kind, lambda s: [])(holder.state)
             return await self._reference_policy(
                 ctx, kind=kind, holder=holder, policy_arn=policy_arn, relation="attached",
                 commit=lambda policy_id, rid: identity.attach_policy(holder.state, policy_arn, policy_id, rid))  # type: ignore[arg-type]
@@ -420,7 +432,8 @@ class IdentityCommands:
     async def detach_policy(self, ctx: CallContext, *, kind: str, name: str, policy_arn: str) -> int:
         self._check_target(kind, name, (USER, GROUP, ROLE))
         names.parse_policy_arn("policyArn", policy_arn)
-        return await self._change_entity(kind, ctx, name, lambda s: identity.detach_policy(s, policy_arn))
+        return await self._change_entity(kind, ctx, name,
+                                         _owned_by_account(kind, lambda s: identity.detach_policy(s, policy_arn)))
 
     async def put_inline_policy(self, ctx: CallContext, *, kind: str, name: str, policy_name: str,
                                 policy_document: str) -> int:
@@ -428,13 +441,14 @@ class IdentityCommands:
         names.check_name("inline policy", "policyName", policy_name)
         check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY)
         return await self._change_entity(
-            kind, ctx, name, lambda s: identity.put_inline_policy(s, policy_name, policy_document))
+            kind, ctx, name, _owned_by_account(kind, lambda s: identity.put_inline_policy(s, policy_name,
+                                                                                          policy_document)))
 
     async def delete_inline_policy(self, ctx: CallContext, *, kind: str, name: str, policy_name: str) -> int:
         self._check_target(kind, name, (USER, GROUP, ROLE))
         names.check_name("inline policy", "policyName", policy_name)
-        return await self._change_entity(kind, ctx, name,
-                                         lambda s: identity.delete_inline_policy(s, policy_name))
+        return await self._change_entity(kind, ctx, name, _owned_by_account(
+            kind, lambda s: identity.delete_inline_policy(s, policy_name)))
 
     async def put_permissions_boundary(self, ctx: CallContext, *, kind: str, name: str,
                                        permissions_boundary: str) -> int:
@@ -443,6 +457,7 @@ class IdentityCommands:
 
         async def attempt() -> int:
             holder = await self._existing_entity(kind, ctx, name)
+            _owned_by_account(kind, lambda s: [])(holder.state)
             return await self._reference_policy(
                 ctx, kind=kind, holder=holder, policy_arn=permissions_boundary, relation="boundary",
                 commit=lambda policy_id, rid: identity.put_permissions_boundary(
@@ -452,7 +467,7 @@ class IdentityCommands:
 
     async def delete_permissions_boundary(self, ctx: CallContext, *, kind: str, name: str) -> int:
         self._check_target(kind, name, (USER, ROLE))
-        return await self._change_entity(kind, ctx, name, identity.delete_permissions_boundary)
+        return await self._change_entity(kind, ctx, name, _owned_by_account(kind, identity.delete_permissions_boundary))
 
     async def tag(self, ctx: CallContext, *, kind: str, name: str, tags: Sequence[tuple[str, str]]) -> int:
         tag_map = names.check_tags("tags", tags)

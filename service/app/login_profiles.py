@@ -13,15 +13,16 @@ import asyncio
 import os
 
 from iamd.projections.identity import IdentityProjection, View
-from iamd.service.auth.passwords import hash_password
+from iamd.service.auth.passwords import hash_password, verify_password
 from iamd.service.domain import identity, login_profiles, names
-from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.domain.errors import FieldProblem, InvalidUserTypeError, ValidationError
 from iamd.service.domain.events import USER
 from iamd.service.domain.names import casefold
 
 from .authenticate import Caller
 from .identity import IdentityCommands
 from .ports import CallContext, Clock, iso8601
+from .repository import with_retries
 
 
 class LoginProfileCommands:
@@ -92,3 +93,38 @@ class LoginProfileCommands:
             raise login_profiles.not_found(user["name"])
         return {"user_name": user["name"], "created_at": profile["created_at"],
                 "password_reset_required": profile["password_reset_required"]}
+
+    async def change_password(self, ctx: CallContext, caller: Caller | None, *, old_password: str,
+                              new_password: str) -> int:
+        """ChangePassword: the calling IAM user's own password, in AWS's order: who may call it (an
+        IAM user: InvalidUserType otherwise), the values' form, the user's console password
+        (NoSuchEntity), HardExpiry (EntityTemporarilyUnmodifiable), the old password (AccessDenied),
+        the policy's rules and PasswordReusePrevention (PasswordPolicyViolation). Only hashes are
+        compared and stored; scrypt runs off the event loop."""
+        if caller is None or caller.kind != "user":
+            raise InvalidUserTypeError(
+                "ChangePassword changes an IAM user's own console password: the root user and roles have none to "
+                "change this way", problems=[FieldProblem("caller", "an IAM user's credentials")])
+        login_profiles.check_wire("oldPassword", old_password)
+        login_profiles.check_wire("newPassword", new_password)
+        policy = self.projection.password_policies.get(ctx.account_id)
+        now = self.clock.now()
+
+        async def attempt() -> int:
+            loaded = await self.identity._existing_entity(USER, ctx, caller.name)
+            state: identity.EntityState = loaded.state  # type: ignore[assignment]
+            profile = state.login_profile
+            matches = profile is not None and await asyncio.to_thread(verify_password, old_password,
+                                                                      profile["password_hash"])
+            login_profiles.check_change(state, state.name, policy=policy, now=now, old_password_matches=matches)
+            login_profiles.check_password("newPassword", new_password, policy)
+            reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
+            if reuse:
+                recent = [profile["password_hash"], *profile.get("previous_hashes", [])[::-1]][:reuse]  # type: ignore[index]
+                if await asyncio.to_thread(lambda: any(verify_password(new_password, h) for h in recent)):
+                    raise login_profiles.reused("newPassword", reuse)
+            password_hash = await asyncio.to_thread(hash_password, new_password, os.urandom(16))
+            events = login_profiles.change(state, state.name, password_hash=password_hash, now=iso8601(now))
+            return await self.identity.repo.append(USER, loaded, events, ctx, iso8601(self.clock.now()))
+
+        return await with_retries(attempt)

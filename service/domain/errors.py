@@ -130,6 +130,26 @@ class PasswordPolicyViolationError(IamError):
     code = "PasswordPolicyViolation"
 
 
+class UnmodifiableEntityError(IamError):
+    """The entity is AWS's to change, not the account's: a service-linked role (DeleteRole,
+    UpdateAssumeRolePolicy, its policies and boundary)."""
+
+    code = "UnmodifiableEntity"
+
+
+class InvalidUserTypeError(IamError):
+    """The operation is not for this kind of principal (ChangePassword by the root user or a role)."""
+
+    code = "InvalidUserType"
+
+
+class EntityTemporarilyUnmodifiableError(IamError):
+    """The entity cannot be changed now (ChangePassword while the user must reset its password
+    through its administrator)."""
+
+    code = "EntityTemporarilyUnmodifiable"
+
+
 class ConcurrentModificationError(IamError):
     """Another change to the same entity won the race; retry."""
 
@@ -373,6 +393,9 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     LimitExceededError,
     DeleteConflictError,
     PasswordPolicyViolationError,
+    UnmodifiableEntityError,
+    InvalidUserTypeError,
+    EntityTemporarilyUnmodifiableError,
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,

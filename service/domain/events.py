@@ -242,6 +242,22 @@ class RoleCreated(Event):
     tags: dict[str, str] = field(default_factory=dict)
     permissions_boundary_id: str = ""
     reservation_id: str = ""
+    # A service-linked role: the service principal that owns it (CreateServiceLinkedRole); "" for
+    # the account's own roles. Such a role is changed by its service only (UnmodifiableEntity).
+    aws_service_name: str = ""
+
+
+@dataclass(frozen=True)
+class ServiceLinkedRoleDeletionTaskRecorded(Event):
+    """DeleteServiceLinkedRole's task (`task/aws-service-role/SERVICE/ROLE/UUID`): SUCCEEDED (the
+    role's PolicyDetached and RoleDeleted follow in the same append) or FAILED with AWS's reason and
+    the resources that use the role (`role_usage`: [{"region", "resources": [ARN, ...]}])."""
+
+    task_id: str
+    status: str
+    recorded_at: str
+    reason: str = ""
+    role_usage: list[dict[str, Any]] = field(default_factory=list)
 
 
 # --- facts shared by users, groups and roles ----------------------------------------------------
@@ -715,7 +731,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
-    LoginProfileUpdated, LoginProfileDeleted, UserCreated, GroupCreated, RoleCreated, UserAddedToGroup,
+    LoginProfileUpdated, LoginProfileDeleted, UserCreated, GroupCreated, RoleCreated,
+    ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
     VirtualMFADeviceCreated, MFADeviceTagged, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,

@@ -51,6 +51,7 @@ from .events import (
     RoleCreated,
     RoleTrustPolicyUpdated,
     RoleUpdated,
+    ServiceLinkedRoleDeletionTaskRecorded,
     Tagged,
     Untagged,
     UserAddedToGroup,
@@ -94,6 +95,8 @@ class EntityState:
     reservations: dict[str, dict[str, Any]] = field(default_factory=dict)
     # users: the console password (password_hash, password_reset_required, created_at); None: none
     login_profile: dict[str, Any] | None = None
+    # roles: the service principal of a service-linked role ("" for the account's own roles)
+    aws_service_name: str = ""
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -130,6 +133,7 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.trust_policy = event.trust_policy
                 state.description = event.description
                 state.max_session_duration = event.max_session_duration
+                state.aws_service_name = event.aws_service_name
         case AccountCreated(account_id=account_id, created_at=created_at):
             # The account's stream is also its root user's: `arn:aws:iam::123456789012:root`.
             state = EntityState(state.kind, exists=True, name="root", id=account_id,
@@ -162,7 +166,7 @@ def apply(state: EntityState, event: Event) -> EntityState:
             state.reservations[event.reservation_id] = {
                 "relation": event.relation, "holder_stream": event.holder_stream,
                 "holder_id": event.holder_id, "holder_version": event.holder_version}
-        case ReservationVoided():
+        case ReservationVoided() | ServiceLinkedRoleDeletionTaskRecorded():
             pass  # a reference this entity was to hold can no longer be committed
         case Tagged(tags=tags):
             state.tags = dict(tags)
@@ -179,12 +183,18 @@ def apply(state: EntityState, event: Event) -> EntityState:
         case RoleTrustPolicyUpdated(document=d):
             state.trust_policy = d
         case LoginProfileCreated():
+            # `previous_hashes`: the hashes of the passwords set before, newest last (at most the 24
+            # AWS's PasswordReusePrevention can ask about); `changed_at`: when the password was set.
             state.login_profile = {"password_hash": event.password_hash, "created_at": event.created_at,
-                                   "password_reset_required": event.password_reset_required}
+                                   "password_reset_required": event.password_reset_required,
+                                   "changed_at": event.created_at, "previous_hashes": []}
         case LoginProfileUpdated():
             if state.login_profile is not None:
                 if event.password_hash:
+                    previous = [*state.login_profile.get("previous_hashes", []), state.login_profile["password_hash"]]
+                    state.login_profile["previous_hashes"] = previous[-24:]
                     state.login_profile["password_hash"] = event.password_hash
+                    state.login_profile["changed_at"] = event.updated_at
                 state.login_profile["password_reset_required"] = event.password_reset_required
         case LoginProfileDeleted():
             state.login_profile = None
@@ -245,12 +255,12 @@ def create_group(state: EntityState, *, name: str, id: str, arn: str, path: str,
 def create_role(state: EntityState, *, name: str, id: str, arn: str, path: str, now: str,
                 trust_policy: str, description: str, max_session_duration: int,
                 permissions_boundary: str, tags: Mapping[str, str], permissions_boundary_id: str = "",
-                reservation_id: str = "") -> list[Event]:
+                reservation_id: str = "", aws_service_name: str = "") -> list[Event]:
     _require_absent(state, name)
     check_trust_policy_size(trust_policy, "assumeRolePolicyDocument")
     return [RoleCreated(name, id, arn, path, now, trust_policy, description,
                         max_session_duration, permissions_boundary, dict(tags), permissions_boundary_id,
-                        reservation_id)]
+                        reservation_id, aws_service_name)]
 
 
 # --- managed-policy attachments ---------------------------------------------------------------

@@ -8,9 +8,18 @@ the deciders the hash alone.
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any
 
-from .errors import EntityAlreadyExistsError, FieldProblem, NoSuchEntityError, PasswordPolicyViolationError, ValidationError
+from .errors import (
+    AccessDeniedError,
+    EntityAlreadyExistsError,
+    EntityTemporarilyUnmodifiableError,
+    FieldProblem,
+    NoSuchEntityError,
+    PasswordPolicyViolationError,
+    ValidationError,
+)
 from .events import Event, LoginProfileCreated, LoginProfileDeleted, LoginProfileUpdated
 
 MAX_PASSWORD_LENGTH = 128  # AWS's passwordType
@@ -104,3 +113,41 @@ def delete(state: Any, user_name: str) -> list[Event]:
     if state.login_profile is None:
         raise not_found(user_name)
     return [LoginProfileDeleted()]
+
+
+# --- ChangePassword: the user's own password ----------------------------------------------------------
+def expired(profile: dict[str, Any], policy: dict[str, Any] | None, now: datetime) -> bool:
+    """Whether the password is older than the policy's MaxPasswordAge (days)."""
+    days = int((policy or {}).get("MaxPasswordAge") or 0)
+    changed = profile.get("changed_at") or profile["created_at"]
+    return bool(days) and now >= datetime.fromisoformat(changed.replace("Z", "+00:00")) + timedelta(days=days)
+
+
+def check_change(state: Any, user_name: str, *, policy: dict[str, Any] | None, now: datetime,
+                 old_password_matches: bool) -> None:
+    """ChangePassword's refusals before the new password's rules: no console password (NoSuchEntity),
+    an expired one under HardExpiry (EntityTemporarilyUnmodifiable: only an administrator may set it
+    now), a wrong old password (AccessDenied)."""
+    profile = state.login_profile
+    if profile is None:
+        raise not_found(user_name)
+    if (policy or {}).get("HardExpiry") and expired(profile, policy, now):
+        raise EntityTemporarilyUnmodifiableError(
+            f"The password of user {user_name} has expired and the account's password policy (HardExpiry) lets "
+            "only an administrator set a new one (UpdateLoginProfile).", resource_type="login profile",
+            resource_name=user_name)
+    if not old_password_matches:
+        raise AccessDeniedError("The old password is incorrect.",
+                                problems=[FieldProblem("oldPassword", "does not match the user's password")])
+
+
+def reused(field: str, count: int) -> PasswordPolicyViolationError:
+    message = f"Password should not be one of your {count} previous passwords"
+    return PasswordPolicyViolationError(message, problems=[FieldProblem(field, message)])
+
+
+def change(state: Any, user_name: str, *, password_hash: str, now: str) -> list[Event]:
+    """The new password, set by the user itself: a reset it was asked for is done."""
+    if state.login_profile is None:
+        raise not_found(user_name)
+    return [LoginProfileUpdated(password_hash, False, now)]

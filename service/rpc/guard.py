@@ -80,9 +80,27 @@ class CallGuard:
         for action, resource in pairs:
             if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
                 _refuse_federated_user(caller, action, resource)
+            if rpc == "ChangePassword" and self._users_may_change_passwords(caller):
+                self._require_no_explicit_deny(caller, action, resource, context_keys)
+                continue
             self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
                                     session=caller.session)
         return caller
+
+    def _users_may_change_passwords(self, caller: Caller) -> bool:
+        """AWS: the password policy's AllowUsersToChangePassword grants every IAM user
+        iam:ChangePassword on itself, at the account level (no policy needed)."""
+        policy = self.projection.password_policies.get(caller.account_id) or {}
+        return caller.kind == "user" and bool(policy.get("AllowUsersToChangePassword"))
+
+    def _require_no_explicit_deny(self, caller: Caller, action: str, resource: str,
+                                  context_keys: Mapping[str, str]) -> None:
+        """An account-level grant allows what no policy explicitly denies."""
+        try:
+            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys, session=caller.session)
+        except AccessDeniedError as refused:
+            if "explicit deny" in refused.message:
+                raise
 
 
 def _refuse_federated_user(caller: Caller, action: str, resource: str) -> None:

@@ -18,6 +18,7 @@ from iamd.service.app.login_profiles import LoginProfileCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
+from iamd.service.app.service_linked_roles import ServiceLinkedRoleCommands
 from iamd.service.domain import names, reports
 from iamd.service.domain.errors import FieldProblem, ValidationError
 from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
@@ -51,7 +52,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  reports: AccountReports, password_policy: PasswordPolicyCommands,
                  aliases: AccountAliasCommands, oidc: OidcProviderCommands,
                  instance_profiles: InstanceProfileCommands | None = None,
-                 login_profiles: LoginProfileCommands | None = None) -> None:
+                 login_profiles: LoginProfileCommands | None = None,
+                 service_linked_roles: ServiceLinkedRoleCommands | None = None) -> None:
+        self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
         self.instance_profiles = instance_profiles or InstanceProfileCommands(
             commands.repo, commands.clock, commands.ids, commands.projection)
         self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
@@ -246,6 +249,34 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def DeleteLoginProfile(self, r: ipb.DeleteLoginProfileRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.login_profiles.delete(self.caller(context), self.caller.caller(),
                                                                  user_name=r.user_name))
+
+    async def ChangePassword(self, r: ipb.ChangePasswordRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.login_profiles.change_password(
+            self.caller(context), self.caller.caller(), old_password=r.old_password, new_password=r.new_password))
+
+    # --- service-linked roles -------------------------------------------------------------------
+    async def CreateServiceLinkedRole(self, r: ipb.CreateServiceLinkedRoleRequest,
+                                      context: Ctx) -> ipb.CreateRoleResponse:
+        view, position = await self.service_linked_roles.create(
+            self.caller(context), aws_service_name=r.aws_service_name, description=r.description,
+            custom_suffix=r.custom_suffix)
+        await self.commands.settle(position)
+        return ipb.CreateRoleResponse(role=convert.role(view), position=position)
+
+    async def DeleteServiceLinkedRole(self, r: ipb.DeleteServiceLinkedRoleRequest,
+                                      context: Ctx) -> ipb.DeleteServiceLinkedRoleResponse:
+        task, position = await self.service_linked_roles.delete(self.caller(context), role_name=r.role_name)
+        await self.commands.settle(position)
+        return ipb.DeleteServiceLinkedRoleResponse(deletion_task_id=task, position=position)
+
+    async def GetServiceLinkedRoleDeletionStatus(self, r: ipb.GetServiceLinkedRoleDeletionStatusRequest,
+                                                 context: Ctx) -> ipb.GetServiceLinkedRoleDeletionStatusResponse:
+        task = self.service_linked_roles.deletion_status(self.caller(context), r.deletion_task_id)
+        response = ipb.GetServiceLinkedRoleDeletionStatusResponse(status=task["status"])
+        if task["status"] == "FAILED":
+            response.reason.CopyFrom(ipb.DeletionTaskFailureReason(reason=task["reason"], role_usage_list=[
+                ipb.RoleUsage(region=u["region"], resources=u["resources"]) for u in task["role_usage"]]))
+        return response
 
     # --- account-wide reports -------------------------------------------------------------------
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:

@@ -13,7 +13,8 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import instance_profiles, oidc
+from iamd.service.domain import instance_profiles, oidc, service_linked_roles
+from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
 Pair = tuple[str, str]
@@ -109,6 +110,24 @@ def _add_role_to_instance_profile(r: Any, res: Resolver) -> Iterator[Pair]:
     """AWS: the caller must also be allowed iam:PassRole on the role it puts in the profile."""
     yield _iam("AddRoleToInstanceProfile"), _INSTANCE_PROFILE(r, res)
     yield _iam("PassRole"), _ROLE(r, res)
+
+
+def _service_linked_role(r: Any, res: Resolver) -> str:
+    """The ARN CreateServiceLinkedRole makes (`*` for a request it will refuse anyway)."""
+    try:
+        name = service_linked_roles.role_name(r.aws_service_name, r.custom_suffix)
+    except IamError:
+        return "*"
+    return f"arn:aws:iam::{res.account_id}:role{service_linked_roles.path_of(r.aws_service_name)}{name}"
+
+
+def _deletion_task_role(r: Any, res: Resolver) -> str:
+    """GetServiceLinkedRoleDeletionStatus: on the role its task id names."""
+    try:
+        service, role = service_linked_roles.parse_task_id(r.deletion_task_id)
+    except IamError:
+        return "*"
+    return f"arn:aws:iam::{res.account_id}:role{service_linked_roles.path_of(service)}{role}"
 
 
 def _new_policy(r: Any, res: Resolver) -> str:
@@ -215,6 +234,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetLoginProfile": _on(_iam("GetLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateLoginProfile": _on(_iam("UpdateLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteLoginProfile": _on(_iam("DeleteLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
+    # the caller's own password (guard.py: or the password policy's AllowUsersToChangePassword)
+    "ChangePassword": _on(_iam("ChangePassword"), lambda r, res: res.caller.arn),
+    # service-linked roles: on the role's ARN (arn:aws:iam::ACCOUNT:role/aws-service-role/SERVICE/NAME)
+    "CreateServiceLinkedRole": _on(_iam("CreateServiceLinkedRole"), _service_linked_role),
+    "DeleteServiceLinkedRole": _on(_iam("DeleteServiceLinkedRole"), _ROLE),
+    "GetServiceLinkedRoleDeletionStatus": _on(_iam("GetServiceLinkedRoleDeletionStatus"), _deletion_task_role),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)

@@ -820,7 +820,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"tag-mfa-device", "untag-mfa-device", "list-mfa-device-tags"} <= names
     assert {"create-instance-profile", "add-role-to-instance-profile", "list-instance-profile-tags",
             "create-login-profile", "update-login-profile"} <= names
-    assert len(names) == 121
+    assert {"change-password", "create-service-linked-role", "delete-service-linked-role",
+            "get-service-linked-role-deletion-status"} <= names
+    assert len(names) == 125
 
 
 def test_every_command_argument_names_a_request_field():

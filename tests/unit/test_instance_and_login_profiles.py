@@ -103,7 +103,8 @@ def test_a_user_has_at_most_one_login_profile_and_is_not_deleted_with_one() -> N
     [created] = login_profiles.create(_user(), "carol", password_hash="$scrypt$h", password_reset_required=True,
                                       now=NOW)
     user = _user(created)
-    assert user.login_profile == {"password_hash": "$scrypt$h", "password_reset_required": True, "created_at": NOW}
+    assert user.login_profile == {"password_hash": "$scrypt$h", "password_reset_required": True, "created_at": NOW,
+                                  "changed_at": NOW, "previous_hashes": []}
     with pytest.raises(EntityAlreadyExistsError, match="Login Profile for User carol already exists."):
         login_profiles.create(user, "carol", password_hash="$scrypt$i", password_reset_required=False, now=NOW)
     with pytest.raises(DeleteConflictError, match="must delete login profile first"):

@@ -481,6 +481,16 @@ IAM_COMMANDS: tuple[Command, ...] = (
         Arg("--password-reset-required", kind=FLAG, help="the user must set a new password at its next sign-in")),
         "Change a user's console password"),
     Command("delete-login-profile", "DeleteLoginProfile", (Arg("--user-name"),), "Remove a user's console password"),
+    Command("change-password", "ChangePassword", (
+        Arg("--old-password", required=True), Arg("--new-password", required=True)),
+        "Change your own console password (an IAM user's)"),
+    Command("create-service-linked-role", "CreateServiceLinkedRole", (
+        Arg("--aws-service-name", required=True), Arg("--description"), Arg("--custom-suffix")),
+        "Create the role an AWS service uses (AWS's name, path, trust policy and policy)"),
+    Command("delete-service-linked-role", "DeleteServiceLinkedRole", (ROLE_NAME,),
+            "Delete a service-linked role; prints the deletion task's id"),
+    Command("get-service-linked-role-deletion-status", "GetServiceLinkedRoleDeletionStatus", (
+        Arg("--deletion-task-id", required=True),), "Show whether a service-linked role's deletion succeeded"),
     Command("get-account-summary", "GetAccountSummary", (),
             "Count the account's entities, with the quotas iamd enforces"),
     Command("generate-credential-report", "GenerateCredentialReport", (),
@@ -547,6 +557,13 @@ SIMULATION_COMMANDS: tuple[Command, ...] = (
         Arg("--policy-input-list", kind=DOCUMENTS, help="extra identity-based policy documents"),
         *_simulation_args(),
     ), "Simulate how a stored principal's policies apply to actions and resources"),
+    Command("get-context-keys-for-custom-policy", "GetContextKeysForCustomPolicy", (
+        Arg("--policy-input-list", kind=DOCUMENTS, required=True, help="policy documents"),
+    ), "List the condition keys the policies' Condition elements name"),
+    Command("get-context-keys-for-principal-policy", "GetContextKeysForPrincipalPolicy", (
+        Arg("--policy-source-arn", required=True, help="a user, group or role"),
+        Arg("--policy-input-list", kind=DOCUMENTS, help="extra policy documents"),
+    ), "List the condition keys a principal's policies (and its groups') name"),
 )
 
 ACCESS_KEY_COMMANDS: tuple[Command, ...] = (

@@ -116,6 +116,18 @@ class PasswordPolicyViolationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_PASSWORD_POLICY_VIOLATION)
 
 
+class UnmodifiableEntityError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_UNMODIFIABLE_ENTITY)
+
+
+class InvalidUserTypeError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_USER_TYPE)
+
+
+class EntityTemporarilyUnmodifiableError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_ENTITY_TEMPORARILY_UNMODIFIABLE)
+
+
 class ConcurrentModificationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
@@ -270,6 +282,9 @@ class ConstraintViolationError(DeleteConflictError):
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
+    UnmodifiableEntityError,
+    InvalidUserTypeError,
+    EntityTemporarilyUnmodifiableError,
     EntityAlreadyExistsError,
     MalformedPolicyDocumentError,
     InvalidInputError,

@@ -1322,3 +1322,65 @@ class DeleteLoginProfileRequest(_message.Message):
     USER_NAME_FIELD_NUMBER: _ClassVar[int]
     user_name: str
     def __init__(self, user_name: _Optional[str] = ...) -> None: ...
+
+class ChangePasswordRequest(_message.Message):
+    __slots__ = ("old_password", "new_password")
+    OLD_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    NEW_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    old_password: str
+    new_password: str
+    def __init__(self, old_password: _Optional[str] = ..., new_password: _Optional[str] = ...) -> None: ...
+
+class CreateServiceLinkedRoleRequest(_message.Message):
+    __slots__ = ("aws_service_name", "description", "custom_suffix")
+    AWS_SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    CUSTOM_SUFFIX_FIELD_NUMBER: _ClassVar[int]
+    aws_service_name: str
+    description: str
+    custom_suffix: str
+    def __init__(self, aws_service_name: _Optional[str] = ..., description: _Optional[str] = ..., custom_suffix: _Optional[str] = ...) -> None: ...
+
+class DeleteServiceLinkedRoleRequest(_message.Message):
+    __slots__ = ("role_name",)
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    role_name: str
+    def __init__(self, role_name: _Optional[str] = ...) -> None: ...
+
+class DeleteServiceLinkedRoleResponse(_message.Message):
+    __slots__ = ("deletion_task_id", "position")
+    DELETION_TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    deletion_task_id: str
+    position: int
+    def __init__(self, deletion_task_id: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetServiceLinkedRoleDeletionStatusRequest(_message.Message):
+    __slots__ = ("deletion_task_id",)
+    DELETION_TASK_ID_FIELD_NUMBER: _ClassVar[int]
+    deletion_task_id: str
+    def __init__(self, deletion_task_id: _Optional[str] = ...) -> None: ...
+
+class RoleUsage(_message.Message):
+    __slots__ = ("region", "resources")
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    region: str
+    resources: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, region: _Optional[str] = ..., resources: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class DeletionTaskFailureReason(_message.Message):
+    __slots__ = ("reason", "role_usage_list")
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    ROLE_USAGE_LIST_FIELD_NUMBER: _ClassVar[int]
+    reason: str
+    role_usage_list: _containers.RepeatedCompositeFieldContainer[RoleUsage]
+    def __init__(self, reason: _Optional[str] = ..., role_usage_list: _Optional[_Iterable[_Union[RoleUsage, _Mapping]]] = ...) -> None: ...
+
+class GetServiceLinkedRoleDeletionStatusResponse(_message.Message):
+    __slots__ = ("status", "reason")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    status: str
+    reason: DeletionTaskFailureReason
+    def __init__(self, status: _Optional[str] = ..., reason: _Optional[_Union[DeletionTaskFailureReason, _Mapping]] = ...) -> None: ...

@@ -503,6 +503,26 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.ChangePassword = channel.unary_unary(
+                '/iamd.v1.IdentityService/ChangePassword',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.CreateServiceLinkedRole = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateServiceLinkedRole',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CreateRoleResponse.FromString,
+                _registered_method=True)
+        self.DeleteServiceLinkedRole = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteServiceLinkedRole',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleResponse.FromString,
+                _registered_method=True)
+        self.GetServiceLinkedRoleDeletionStatus = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetServiceLinkedRoleDeletionStatus',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusResponse.FromString,
+                _registered_method=True)
         self.GetAccountSummary = channel.unary_unary(
                 '/iamd.v1.IdentityService/GetAccountSummary',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.GetAccountSummaryRequest.SerializeToString,
@@ -1215,6 +1235,44 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ChangePassword(self, request, context):
+        """The calling IAM user changes its own console password, as IAM's ChangePassword: the old one
+        must match; the new one meets the password policy (PasswordPolicyViolation) and, with
+        PasswordReusePrevention, none of the user's last passwords. Allowed by iam:ChangePassword on
+        the user, or for every IAM user by the password policy's AllowUsersToChangePassword. The root
+        user and roles: InvalidUserType. Both passwords are secrets: hidden in audit records.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateServiceLinkedRole(self, request, context):
+        """Service-linked roles (roles an AWS service owns in the account)
+
+        Create the role a service uses, as IAM's CreateServiceLinkedRole: AWS's name
+        (AWSServiceRoleFor..., with _CustomSuffix for the services that take one), the path
+        /aws-service-role/SERVICE/, a trust policy naming the service principal and the AWS managed
+        policy AWS attaches for the service. Users cannot delete or change it (UnmodifiableEntity).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteServiceLinkedRole(self, request, context):
+        """Delete a service-linked role, as IAM's DeleteServiceLinkedRole: iamd deletes it at once and
+        answers the task's id; the task FAILED while the role is in use.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetServiceLinkedRoleDeletionStatus(self, request, context):
+        """The outcome of a DeleteServiceLinkedRole task, as IAM's GetServiceLinkedRoleDeletionStatus.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def GetAccountSummary(self, request, context):
         """Reports
 
@@ -1705,6 +1763,26 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.DeleteLoginProfile,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ChangePassword': grpc.unary_unary_rpc_method_handler(
+                    servicer.ChangePassword,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'CreateServiceLinkedRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateServiceLinkedRole,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CreateRoleResponse.SerializeToString,
+            ),
+            'DeleteServiceLinkedRole': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteServiceLinkedRole,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleResponse.SerializeToString,
+            ),
+            'GetServiceLinkedRoleDeletionStatus': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceLinkedRoleDeletionStatus,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusResponse.SerializeToString,
             ),
             'GetAccountSummary': grpc.unary_unary_rpc_method_handler(
                     servicer.GetAccountSummary,
@@ -4237,6 +4315,114 @@ class IdentityService:
             '/iamd.v1.IdentityService/DeleteLoginProfile',
             iamd_dot_v1_dot_identity__pb2.DeleteLoginProfileRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ChangePassword(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ChangePassword',
+            iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateServiceLinkedRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateServiceLinkedRole',
+            iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CreateRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteServiceLinkedRole(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteServiceLinkedRole',
+            iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.DeleteServiceLinkedRoleResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceLinkedRoleDeletionStatus(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetServiceLinkedRoleDeletionStatus',
+            iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetServiceLinkedRoleDeletionStatusResponse.FromString,
             options,
             channel_credentials,
             insecure,
