@@ -809,7 +809,8 @@ def test_the_iam_group_has_the_aws_cli_commands():
         assert {f"put-{entity}-permissions-boundary", f"delete-{entity}-permissions-boundary"} <= names
     for entity in ("user", "role", "policy"):
         assert {f"tag-{entity}", f"untag-{entity}", f"list-{entity}-tags"} <= names
-    assert {"simulate-custom-policy", "simulate-principal-policy"} <= names
+    assert {"simulate-custom-policy", "simulate-principal-policy", "get-context-keys-for-custom-policy",
+            "get-context-keys-for-principal-policy"} <= names
     assert {"create-access-key", "list-access-keys", "update-access-key", "delete-access-key",
             "get-access-key-last-used"} <= names
     assert "revoke-role-sessions" in names
@@ -822,7 +823,7 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "create-login-profile", "update-login-profile"} <= names
     assert {"change-password", "create-service-linked-role", "delete-service-linked-role",
             "get-service-linked-role-deletion-status"} <= names
-    assert len(names) == 125
+    assert len(names) == 127
 
 
 def test_every_command_argument_names_a_request_field():
