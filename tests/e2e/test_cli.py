@@ -102,3 +102,20 @@ async def test_audit_commands(iamd: Iamd, monkeypatch: pytest.MonkeyPatch, tmp_p
     exported = json.loads(out)
     records = [r for f in exported["Files"] for r in json.loads(open(f).read())["Records"]]
     assert len(records) == exported["Records"] >= 5 and records[0]["eventName"] == "CreateUser"
+
+
+async def test_context_keys_of_policies_and_of_a_user(iamd: Iamd, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*",
+         "Condition": {"IpAddress": {"aws:SourceIp": "10.0.0.0/8"}, "Bool": {"aws:SecureTransport": "true"}}}]})
+    code, out, err = await iamctl(iamd, "iam", "get-context-keys-for-custom-policy", "--policy-input-list", document)
+    assert code == 0, err
+    assert json.loads(out) == {"ContextKeyNames": ["aws:SourceIp", "aws:SecureTransport"]}
+    assert (await iamctl(iamd, "iam", "create-user", "--user-name", "carol"))[0] == 0
+    assert (await iamctl(iamd, "iam", "put-user-policy", "--user-name", "carol", "--policy-name", "p",
+                         "--policy-document", document))[0] == 0
+    code, out, err = await iamctl(iamd, "iam", "get-context-keys-for-principal-policy",
+                                  "--policy-source-arn", f"arn:aws:iam::{ACCOUNT}:user/carol")
+    assert code == 0, err
+    assert json.loads(out)["ContextKeyNames"] == ["aws:SourceIp", "aws:SecureTransport"]
