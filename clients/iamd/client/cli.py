@@ -1551,6 +1551,31 @@ def _report_output(report: Any, *, pinned: bool) -> dict[str, Any]:
     return data
 
 
+@dataclass(frozen=True)
+class _Paging:
+    """How one kind of list is paged: where the request takes the token and the page size, and
+    where the answer gives the next token (empty: the last page)."""
+
+    set_token: Callable[[Any, str], None]
+    set_size: Callable[[Any, int], None]
+    next_token: Callable[[Any], str]
+    clear: Callable[[Any], None]  # the merged answer says nothing of pages
+
+
+_MARKER_PAGING = _Paging(  # IAM's Marker/MaxItems/IsTruncated
+    set_token=lambda r, token: setattr(r.page, "marker", token),
+    set_size=lambda r, n: setattr(r.page, "max_items", n),
+    next_token=lambda a: a.marker if a.is_truncated else "",
+    clear=lambda a: (setattr(a, "is_truncated", False), setattr(a, "marker", "")))
+# AWS's bound on MaxResults of the Organizations lists (the JSON APIs iamctl pages by token).
+_TOKEN_PAGE_LIMIT = 20
+_TOKEN_PAGING = _Paging(  # NextToken/MaxResults
+    set_token=lambda r, token: setattr(r, "next_token", token),
+    set_size=lambda r, n: setattr(r, "max_results", min(n, _TOKEN_PAGE_LIMIT)),
+    next_token=lambda a: a.next_token,
+    clear=lambda a: setattr(a, "next_token", ""))
+
+
 def _paginate(
     client: IamdClient,
     rpc: str,
@@ -1558,15 +1583,16 @@ def _paginate(
     ns: argparse.Namespace,
     timeout: float | None,
 ) -> tuple[Any, str | None]:
-    if method_for(rpc).pages_by_token:
-        return _paginate_by_token(client, rpc, request, ns, timeout)
+    """Every page, as the aws CLI gathers them; or --max-items of them with the token to continue
+    from (pages then end exactly there, so the token is the service's own)."""
+    paging = _TOKEN_PAGING if method_for(rpc).pages_by_token else _MARKER_PAGING
     max_items = getattr(ns, "max_items", None)
     page_size = getattr(ns, "page_size", None)
     if getattr(ns, "starting_token", None):
-        request.page.marker = ns.starting_token
+        paging.set_token(request, ns.starting_token)
     if getattr(ns, "no_paginate", False):
         if max_items or page_size:
-            request.page.max_items = max_items or page_size
+            paging.set_size(request, max_items or page_size)
         return client.call(rpc, request, timeout=timeout), None
 
     merged: Any = None
@@ -1575,62 +1601,22 @@ def _paginate(
     while True:
         sizes = [n for n in (page_size, remaining) if n]
         if sizes:
-            request.page.max_items = min(sizes)
+            paging.set_size(request, min(sizes))
         response = client.call(rpc, request, timeout=timeout)
         if merged is None:
             merged = type(response)()
         # MergeFrom concatenates the lists and keeps the single entity (GetGroup's group).
         merged.MergeFrom(response)
+        paging.clear(merged)
         if remaining is not None:
             remaining -= _count_items(response)
-        more = response.is_truncated and response.marker and response.marker not in seen
-        merged.is_truncated = False
-        merged.marker = ""
-        if not more:
-            return merged, None
-        if remaining is not None and remaining <= 0:
-            return merged, response.marker
-        seen.add(response.marker)
-        request.page.marker = response.marker
-
-
-# AWS's bound on MaxResults of the Organizations lists (the JSON APIs iamctl pages by token).
-_TOKEN_PAGE_LIMIT = 20
-
-
-def _paginate_by_token(client: IamdClient, rpc: str, request: Any, ns: argparse.Namespace,
-                       timeout: float | None) -> tuple[Any, str | None]:
-    """_paginate for the NextToken/MaxResults lists: every page, or --max-items of them with the
-    NextToken to continue from (pages then end exactly there: the token is the service's own)."""
-    max_items = getattr(ns, "max_items", None)
-    page_size = getattr(ns, "page_size", None)
-    if getattr(ns, "starting_token", None):
-        request.next_token = ns.starting_token
-    if getattr(ns, "no_paginate", False):
-        if max_items or page_size:
-            request.max_results = min(max_items or page_size, _TOKEN_PAGE_LIMIT)
-        return client.call(rpc, request, timeout=timeout), None
-    merged: Any = None
-    remaining = max_items
-    seen: set[str] = set()
-    while True:
-        sizes = [n for n in (page_size, remaining) if n]
-        if sizes:
-            request.max_results = min(*sizes, _TOKEN_PAGE_LIMIT)
-        response = client.call(rpc, request, timeout=timeout)
-        if merged is None:
-            merged = type(response)()
-        merged.MergeFrom(response)
-        merged.next_token = ""
-        if remaining is not None:
-            remaining -= _count_items(response)
-        token = response.next_token
+        token = paging.next_token(response)
         if not token or token in seen:
             return merged, None
         if remaining is not None and remaining <= 0:
             return merged, token
         seen.add(token)
-        request.next_token = token
+        paging.set_token(request, token)
 
 
 def _count_items(response: message.Message) -> int:
