@@ -39,6 +39,7 @@ from iamd.service.policy import (
     decide,
     lower_context,
 )
+from iamd.service.policy.evaluate import ALLOWED, NOT_APPLICABLE
 
 from .ports import Clock, iso8601
 
@@ -290,8 +291,13 @@ class Authorizer:
 
     def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
                 context: Mapping[str, str | Sequence[str]] | None = None, *,
-                session: Mapping[str, Any] | None = None, resource_policy: PolicyIndex | None = None) -> None:
+                session: Mapping[str, Any] | None = None, resource_policy: PolicyIndex | None = None,
+                granted_by_account: bool = False) -> None:
         """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`.
+
+        `granted_by_account`: an account-level setting grants the action as an identity-based
+        policy would (the password policy's AllowUsersToChangePassword): allowed unless a policy
+        explicitly denies it or a guardrail (an SCP, a permissions boundary) does not allow it.
 
         A caller asking again within the same second, at the same log position, with the same
         request keys gets the decision it got (iamd's own permission checks repeat on every call):
@@ -315,6 +321,10 @@ class Authorizer:
                 self._permissions.clear()
             self._permissions[key] = (moment, decision)
         if decision.decision is Effect.ALLOW:
+            return
+        if granted_by_account and decision.decision is Effect.IMPLICIT_DENY and all(
+                decision.results.get(guardrail, ALLOWED) in (ALLOWED, NOT_APPLICABLE)
+                for guardrail in (PolicyType.SCP, PolicyType.BOUNDARY, PolicyType.SESSION)):
             return
         who = "Root" if caller_kind == "root" else "User"
         prefix = f"{who}: {caller_arn} is not authorized to perform: {action} on resource: {resource}"

@@ -28,9 +28,10 @@ _SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "Auth
 # authorize themselves: AssumeRole evaluates the trust policy with the caller's policies, and
 # GetFederationToken asks for sts:TagSession only when tags are passed.
 ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole", "GetFederationToken"})
-# Calls AWS takes unsigned, their own parameters being the credential (the web identity token);
+# Calls AWS takes unsigned, their own parameters being the credential (the web identity token, the
+# SAML assertion);
 # the use case authenticates and authorizes them. A signature, if one is sent, is not consulted.
-UNAUTHENTICATED = frozenset({"AssumeRoleWithWebIdentity"})
+UNAUTHENTICATED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
 # AWS: credentials from GetFederationToken cannot call IAM, nor STS beyond GetCallerIdentity.
 _CLOSED_TO_FEDERATED_USERS = ("iam:", "sts:")
 
@@ -95,12 +96,11 @@ class CallGuard:
 
     def _require_no_explicit_deny(self, caller: Caller, action: str, resource: str,
                                   context_keys: Mapping[str, str]) -> None:
-        """An account-level grant allows what no policy explicitly denies."""
-        try:
-            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys, session=caller.session)
-        except AccessDeniedError as refused:
-            if "explicit deny" in refused.message:
-                raise
+        """The account-level grant stands in for an identity-based allow: an explicit deny still
+        refuses, and so do the guardrails that would refuse an allow (the account's SCPs, the
+        user's permissions boundary). Judged on the decision, not on its message."""
+        self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys, session=caller.session,
+                                granted_by_account=True)
 
 
 def _refuse_federated_user(caller: Caller, action: str, resource: str) -> None:

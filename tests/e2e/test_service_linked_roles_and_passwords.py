@@ -163,6 +163,12 @@ async def test_change_password_is_the_users_own_with_awss_checks(iamd_http: Iamd
     error = await _refused(dave.change_password, "AccessDenied", 403, OldPassword=third, NewPassword="Fourth-pass-4")
     assert "explicit deny" in error.response["Error"]["Message"]
     await _call(iam.delete_user_policy, UserName="dave", PolicyName="no")
+    # So does a guardrail that would refuse an allow: a permissions boundary that does not allow it.
+    boundary = (await _call(iam.create_policy, PolicyName="only-reads", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:Get*", "Resource": "*"}]})))
+    await _call(iam.put_user_permissions_boundary, UserName="dave", PermissionsBoundary=boundary["Policy"]["Arn"])
+    await _refused(dave.change_password, "AccessDenied", 403, OldPassword=third, NewPassword="Fourth-pass-4")
+    await _call(iam.delete_user_permissions_boundary, UserName="dave")
 
     # No console password: NoSuchEntity.
     await _call(iam.delete_login_profile, UserName="dave")
@@ -170,7 +176,7 @@ async def test_change_password_is_the_users_own_with_awss_checks(iamd_http: Iamd
 
     # The passwords are nowhere in clear: not in the audit records, not in the log.
     records = await _records(iamd_http, "ChangePassword")
-    assert len(records) == 10 and sum(1 for r in records if r.get("errorCode")) == 8
+    assert len(records) == 11 and sum(1 for r in records if r.get("errorCode")) == 9
     assert all(r["requestParameters"] in (None, {"oldPassword": HIDDEN, "newPassword": HIDDEN}) for r in records)
     assert not any(p in json.dumps(r) for r in records for p in (first, second, third, "Wrong-pass-9", "Short-1"))
     with sqlite3.connect(iamd_http.data_dir / "events.db") as db:
