@@ -185,6 +185,9 @@ class IdentityProjection:
             "LoginProfileCreated": self._login_profile_created,
             "LoginProfileUpdated": self._login_profile_updated,
             "LoginProfileDeleted": self._login_profile_deleted,
+            "SSHPublicKeyUploaded": self._ssh_public_key_uploaded,
+            "SSHPublicKeyStatusSet": self._ssh_public_key_status_set,
+            "SSHPublicKeyDeleted": self._ssh_public_key_deleted,
             "ServiceLinkedRoleDeletionTaskRecorded": self._deletion_task_recorded,
         }
 
@@ -460,6 +463,20 @@ class IdentityProjection:
 
     def _login_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.users[key].pop("login_profile", None)
+
+    # A user's SSH public keys by APKA... id (a user view without the key has none: older snapshots).
+    def _ssh_public_key_uploaded(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key].setdefault("ssh_public_keys", {})[d["ssh_public_key_id"]] = {
+            "id": d["ssh_public_key_id"], "body": d["body"], "fingerprint": d["fingerprint"], "status": "Active",
+            "uploaded_at": d["uploaded_at"]}
+
+    def _ssh_public_key_status_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        found = account.users[key].get("ssh_public_keys", {}).get(d["ssh_public_key_id"])
+        if found is not None:
+            found["status"] = d["status"]
+
+    def _ssh_public_key_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key].get("ssh_public_keys", {}).pop(d["ssh_public_key_id"], None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {

@@ -150,6 +150,24 @@ class EntityTemporarilyUnmodifiableError(IamError):
     code = "EntityTemporarilyUnmodifiable"
 
 
+class DuplicateSSHPublicKeyError(IamError):
+    """The SSH public key is already associated with the user (UploadSSHPublicKey)."""
+
+    code = "DuplicateSSHPublicKey"
+
+
+class InvalidPublicKeyError(IamError):
+    """The public key is malformed or otherwise invalid (not RSA, under 2048 bits, unreadable)."""
+
+    code = "InvalidPublicKey"
+
+
+class UnrecognizedPublicKeyEncodingError(IamError):
+    """The public key's encoding is unsupported or unrecognized (neither ssh-rsa nor PEM)."""
+
+    code = "UnrecognizedPublicKeyEncoding"
+
+
 class ConcurrentModificationError(IamError):
     """Another change to the same entity won the race; retry."""
 
@@ -396,6 +414,9 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     UnmodifiableEntityError,
     InvalidUserTypeError,
     EntityTemporarilyUnmodifiableError,
+    DuplicateSSHPublicKeyError,
+    InvalidPublicKeyError,
+    UnrecognizedPublicKeyEncodingError,
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,

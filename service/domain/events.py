@@ -180,6 +180,31 @@ class LoginProfileDeleted(Event):
     pass
 
 
+# --- SSH public keys of a user (in the user's stream; AWS CodeCommit's keys) ------------------------
+@dataclass(frozen=True)
+class SSHPublicKeyUploaded(Event):
+    """UploadSSHPublicKey: the key in OpenSSH form (`ssh-rsa AAAA...`, whatever encoding was
+    uploaded), its MD5 fingerprint as AWS reports it, and its APKA... id. A public key: no secret."""
+
+    ssh_public_key_id: str
+    body: str
+    fingerprint: str
+    uploaded_at: str
+
+
+@dataclass(frozen=True)
+class SSHPublicKeyStatusSet(Event):
+    """UpdateSSHPublicKey: "Active" or "Inactive"."""
+
+    ssh_public_key_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SSHPublicKeyDeleted(Event):
+    ssh_public_key_id: str
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -731,7 +756,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
-    LoginProfileUpdated, LoginProfileDeleted, UserCreated, GroupCreated, RoleCreated,
+    LoginProfileUpdated, LoginProfileDeleted, SSHPublicKeyUploaded, SSHPublicKeyStatusSet, SSHPublicKeyDeleted,
+    UserCreated, GroupCreated, RoleCreated,
     ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,

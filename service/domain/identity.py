@@ -38,6 +38,9 @@ from .events import (
     LoginProfileCreated,
     LoginProfileDeleted,
     LoginProfileUpdated,
+    SSHPublicKeyDeleted,
+    SSHPublicKeyStatusSet,
+    SSHPublicKeyUploaded,
     NameClaimed,
     NameReleased,
     PathUpdated,
@@ -97,6 +100,8 @@ class EntityState:
     login_profile: dict[str, Any] | None = None
     # roles: the service principal of a service-linked role ("" for the account's own roles)
     aws_service_name: str = ""
+    # users: SSH public keys by APKA... id (body, fingerprint, status, uploaded_at)
+    ssh_public_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -108,6 +113,7 @@ class EntityState:
             "attached_ids": dict(self.attached_ids), "boundary_id": self.boundary_id,
             "reservations": dict(self.reservations),
             "login_profile": dict(self.login_profile) if self.login_profile is not None else None,
+            "ssh_public_keys": {k: dict(v) for k, v in self.ssh_public_keys.items()},
         }
 
 
@@ -198,6 +204,15 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.login_profile["password_reset_required"] = event.password_reset_required
         case LoginProfileDeleted():
             state.login_profile = None
+        case SSHPublicKeyUploaded():
+            state.ssh_public_keys[event.ssh_public_key_id] = {
+                "body": event.body, "fingerprint": event.fingerprint, "status": "Active",
+                "uploaded_at": event.uploaded_at}
+        case SSHPublicKeyStatusSet(ssh_public_key_id=key_id, status=status):
+            if key_id in state.ssh_public_keys:
+                state.ssh_public_keys[key_id]["status"] = status
+        case SSHPublicKeyDeleted(ssh_public_key_id=key_id):
+            state.ssh_public_keys.pop(key_id, None)
         case Renamed() | Deleted() | NameReleased():
             state = EntityState(state.kind)
         case NameClaimed(state=s):
@@ -209,7 +224,8 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 access_keys=dict(s.get("access_keys", {})),
                                 attached_ids=dict(s.get("attached_ids", {})), boundary_id=s.get("boundary_id", ""),
                                 reservations=dict(s.get("reservations", {})),
-                                login_profile=dict(s["login_profile"]) if s.get("login_profile") else None)
+                                login_profile=dict(s["login_profile"]) if s.get("login_profile") else None,
+                                ssh_public_keys={k: dict(v) for k, v in s.get("ssh_public_keys", {}).items()})
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -435,6 +451,8 @@ def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bo
         blockers.append("must delete MFA device first")
     if state.login_profile is not None:
         blockers.append("must delete login profile first")
+    if state.ssh_public_keys:
+        blockers.append("must delete SSH public keys first")
     if instance_profiles:
         blockers.append("must remove roles from instance profile first")
     if blockers:

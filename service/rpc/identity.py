@@ -15,6 +15,7 @@ from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.oidc import OidcProviderCommands
 from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.login_profiles import LoginProfileCommands
+from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
@@ -58,6 +59,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self.instance_profiles = instance_profiles or InstanceProfileCommands(
             commands.repo, commands.clock, commands.ids, commands.projection)
         self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
+        self.ssh_public_keys = SSHPublicKeyCommands(commands, commands.clock, commands.ids, commands.projection)
         self.oidc = oidc
         self.aliases = aliases
         self.password_policy = password_policy
@@ -253,6 +255,41 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def ChangePassword(self, r: ipb.ChangePasswordRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.login_profiles.change_password(
             self.caller(context), self.caller.caller(), old_password=r.old_password, new_password=r.new_password))
+
+    # --- SSH public keys of users ----------------------------------------------------------------
+    @staticmethod
+    def _ssh_public_key(v: dict) -> ipb.SSHPublicKey:
+        return ipb.SSHPublicKey(user_name=v["user_name"], ssh_public_key_id=v["id"], fingerprint=v["fingerprint"],
+                                ssh_public_key_body=v["body"], status=v["status"],
+                                upload_date=convert.timestamp(v["uploaded_at"]))
+
+    async def UploadSSHPublicKey(self, r: ipb.UploadSSHPublicKeyRequest,
+                                 context: Ctx) -> ipb.UploadSSHPublicKeyResponse:
+        view, position = await self.ssh_public_keys.upload(self.caller(context), user_name=r.user_name,
+                                                           body=r.ssh_public_key_body)
+        await self.commands.settle(position)
+        return ipb.UploadSSHPublicKeyResponse(ssh_public_key=self._ssh_public_key(view), position=position)
+
+    async def GetSSHPublicKey(self, r: ipb.GetSSHPublicKeyRequest, context: Ctx) -> ipb.GetSSHPublicKeyResponse:
+        return ipb.GetSSHPublicKeyResponse(ssh_public_key=self._ssh_public_key(self.ssh_public_keys.get(
+            self.caller(context), user_name=r.user_name, key_id=r.ssh_public_key_id, encoding=r.encoding)))
+
+    async def ListSSHPublicKeys(self, r: ipb.ListSSHPublicKeysRequest,
+                                context: Ctx) -> ipb.ListSSHPublicKeysResponse:
+        page = self.ssh_public_keys.list(self.caller(context), self.caller.caller(), user_name=r.user_name,
+                                         max_items=r.page.max_items, marker=r.page.marker)
+        return ipb.ListSSHPublicKeysResponse(
+            ssh_public_keys=[ipb.SSHPublicKeyMetadata(user_name=k["user_name"], ssh_public_key_id=k["id"],
+                                                      status=k["status"], upload_date=convert.timestamp(k["uploaded_at"]))
+                             for k in page.items], is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateSSHPublicKey(self, r: ipb.UpdateSSHPublicKeyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.ssh_public_keys.update(
+            self.caller(context), user_name=r.user_name, key_id=r.ssh_public_key_id, status=r.status))
+
+    async def DeleteSSHPublicKey(self, r: ipb.DeleteSSHPublicKeyRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.ssh_public_keys.delete(self.caller(context), user_name=r.user_name,
+                                                                  key_id=r.ssh_public_key_id))
 
     # --- service-linked roles -------------------------------------------------------------------
     async def CreateServiceLinkedRole(self, r: ipb.CreateServiceLinkedRoleRequest,

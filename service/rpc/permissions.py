@@ -234,6 +234,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetLoginProfile": _on(_iam("GetLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateLoginProfile": _on(_iam("UpdateLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteLoginProfile": _on(_iam("DeleteLoginProfile"), lambda r, res: res.key_owner(r.user_name)),
+    # SSH public keys: on the user (ListSSHPublicKeys without a user name: the caller itself)
+    "UploadSSHPublicKey": _on(_iam("UploadSSHPublicKey"), _USER),
+    "GetSSHPublicKey": _on(_iam("GetSSHPublicKey"), _USER),
+    "ListSSHPublicKeys": _on(_iam("ListSSHPublicKeys"), lambda r, res: res.key_owner(r.user_name)),
+    "UpdateSSHPublicKey": _on(_iam("UpdateSSHPublicKey"), _USER),
+    "DeleteSSHPublicKey": _on(_iam("DeleteSSHPublicKey"), _USER),
     # the caller's own password (guard.py: or the password policy's AllowUsersToChangePassword)
     "ChangePassword": _on(_iam("ChangePassword"), lambda r, res: res.caller.arn),
     # service-linked roles: on the role's ARN (arn:aws:iam::ACCOUNT:role/aws-service-role/SERVICE/NAME)

@@ -823,7 +823,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "create-login-profile", "update-login-profile"} <= names
     assert {"change-password", "create-service-linked-role", "delete-service-linked-role",
             "get-service-linked-role-deletion-status"} <= names
-    assert len(names) == 127
+    assert {"upload-ssh-public-key", "get-ssh-public-key", "list-ssh-public-keys", "update-ssh-public-key",
+            "delete-ssh-public-key"} <= names
+    assert len(names) == 132
 
 
 def test_every_command_argument_names_a_request_field():

@@ -484,6 +484,18 @@ IAM_COMMANDS: tuple[Command, ...] = (
     Command("change-password", "ChangePassword", (
         Arg("--old-password", required=True), Arg("--new-password", required=True)),
         "Change your own console password (an IAM user's)"),
+    Command("upload-ssh-public-key", "UploadSSHPublicKey", (
+        USER_NAME, Arg("--ssh-public-key-body", kind=DOCUMENT, required=True, help="ssh-rsa or PEM text, or file://path")),
+        "Upload a user's SSH public key (RSA, 2048 bits or more; 5 per user)"),
+    Command("get-ssh-public-key", "GetSSHPublicKey", (
+        USER_NAME, Arg("--ssh-public-key-id", required=True), Arg("--encoding", required=True, help="SSH or PEM")),
+        "Show a user's SSH public key"),
+    Command("list-ssh-public-keys", "ListSSHPublicKeys", (Arg("--user-name"),), "List a user's SSH public keys"),
+    Command("update-ssh-public-key", "UpdateSSHPublicKey", (
+        USER_NAME, Arg("--ssh-public-key-id", required=True), Arg("--status", required=True, help="Active or Inactive")),
+        "Activate or deactivate a user's SSH public key"),
+    Command("delete-ssh-public-key", "DeleteSSHPublicKey", (USER_NAME, Arg("--ssh-public-key-id", required=True)),
+            "Delete a user's SSH public key"),
     Command("create-service-linked-role", "CreateServiceLinkedRole", (
         Arg("--aws-service-name", required=True), Arg("--description"), Arg("--custom-suffix")),
         "Create the role an AWS service uses (AWS's name, path, trust policy and policy)"),

@@ -128,6 +128,18 @@ class EntityTemporarilyUnmodifiableError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_ENTITY_TEMPORARILY_UNMODIFIABLE)
 
 
+class DuplicateSSHPublicKeyError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_SSH_PUBLIC_KEY)
+
+
+class InvalidPublicKeyError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_PUBLIC_KEY)
+
+
+class UnrecognizedPublicKeyEncodingError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_UNRECOGNIZED_PUBLIC_KEY_ENCODING)
+
+
 class ConcurrentModificationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
@@ -285,6 +297,9 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     UnmodifiableEntityError,
     InvalidUserTypeError,
     EntityTemporarilyUnmodifiableError,
+    DuplicateSSHPublicKeyError,
+    InvalidPublicKeyError,
+    UnrecognizedPublicKeyEncodingError,
     EntityAlreadyExistsError,
     MalformedPolicyDocumentError,
     InvalidInputError,

@@ -1384,3 +1384,99 @@ class GetServiceLinkedRoleDeletionStatusResponse(_message.Message):
     status: str
     reason: DeletionTaskFailureReason
     def __init__(self, status: _Optional[str] = ..., reason: _Optional[_Union[DeletionTaskFailureReason, _Mapping]] = ...) -> None: ...
+
+class SSHPublicKey(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_id", "fingerprint", "ssh_public_key_body", "status", "upload_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    FINGERPRINT_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_BODY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_id: str
+    fingerprint: str
+    ssh_public_key_body: str
+    status: str
+    upload_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ..., fingerprint: _Optional[str] = ..., ssh_public_key_body: _Optional[str] = ..., status: _Optional[str] = ..., upload_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SSHPublicKeyMetadata(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_id", "status", "upload_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_id: str
+    status: str
+    upload_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ..., status: _Optional[str] = ..., upload_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UploadSSHPublicKeyRequest(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_body")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_BODY_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_body: str
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_body: _Optional[str] = ...) -> None: ...
+
+class UploadSSHPublicKeyResponse(_message.Message):
+    __slots__ = ("ssh_public_key", "position")
+    SSH_PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    ssh_public_key: SSHPublicKey
+    position: int
+    def __init__(self, ssh_public_key: _Optional[_Union[SSHPublicKey, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetSSHPublicKeyRequest(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_id", "encoding")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    ENCODING_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_id: str
+    encoding: str
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ..., encoding: _Optional[str] = ...) -> None: ...
+
+class GetSSHPublicKeyResponse(_message.Message):
+    __slots__ = ("ssh_public_key",)
+    SSH_PUBLIC_KEY_FIELD_NUMBER: _ClassVar[int]
+    ssh_public_key: SSHPublicKey
+    def __init__(self, ssh_public_key: _Optional[_Union[SSHPublicKey, _Mapping]] = ...) -> None: ...
+
+class ListSSHPublicKeysRequest(_message.Message):
+    __slots__ = ("user_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListSSHPublicKeysResponse(_message.Message):
+    __slots__ = ("ssh_public_keys", "is_truncated", "marker")
+    SSH_PUBLIC_KEYS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    ssh_public_keys: _containers.RepeatedCompositeFieldContainer[SSHPublicKeyMetadata]
+    is_truncated: bool
+    marker: str
+    def __init__(self, ssh_public_keys: _Optional[_Iterable[_Union[SSHPublicKeyMetadata, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateSSHPublicKeyRequest(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_id", "status")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_id: str
+    status: str
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class DeleteSSHPublicKeyRequest(_message.Message):
+    __slots__ = ("user_name", "ssh_public_key_id")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SSH_PUBLIC_KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    ssh_public_key_id: str
+    def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ...) -> None: ...

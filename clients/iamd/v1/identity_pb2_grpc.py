@@ -508,6 +508,31 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.UploadSSHPublicKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/UploadSSHPublicKey',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyResponse.FromString,
+                _registered_method=True)
+        self.GetSSHPublicKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetSSHPublicKey',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyResponse.FromString,
+                _registered_method=True)
+        self.ListSSHPublicKeys = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListSSHPublicKeys',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysResponse.FromString,
+                _registered_method=True)
+        self.UpdateSSHPublicKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateSSHPublicKey',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateSSHPublicKeyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteSSHPublicKey = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteSSHPublicKey',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.CreateServiceLinkedRole = channel.unary_unary(
                 '/iamd.v1.IdentityService/CreateServiceLinkedRole',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.SerializeToString,
@@ -1246,6 +1271,44 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadSSHPublicKey(self, request, context):
+        """SSH public keys of IAM users (AWS CodeCommit's keys; public, so no secret)
+
+        Upload an ssh-rsa or PEM public key of at least 2048 bits for a user (at most 5 per user:
+        LimitExceeded; the same key again: DuplicateSSHPublicKey), as IAM's UploadSSHPublicKey.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSSHPublicKey(self, request, context):
+        """One of a user's SSH public keys, in SSH or PEM encoding, as IAM's GetSSHPublicKey.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSSHPublicKeys(self, request, context):
+        """A user's SSH public keys (no user name: the caller's), as IAM's ListSSHPublicKeys.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSSHPublicKey(self, request, context):
+        """Activate or deactivate an SSH public key, as IAM's UpdateSSHPublicKey.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSSHPublicKey(self, request, context):
+        """Delete an SSH public key, as IAM's DeleteSSHPublicKey.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateServiceLinkedRole(self, request, context):
         """Service-linked roles (roles an AWS service owns in the account)
 
@@ -1767,6 +1830,31 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'ChangePassword': grpc.unary_unary_rpc_method_handler(
                     servicer.ChangePassword,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UploadSSHPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadSSHPublicKey,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyResponse.SerializeToString,
+            ),
+            'GetSSHPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSSHPublicKey,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyResponse.SerializeToString,
+            ),
+            'ListSSHPublicKeys': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSSHPublicKeys,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysResponse.SerializeToString,
+            ),
+            'UpdateSSHPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSSHPublicKey,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateSSHPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteSSHPublicKey': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSSHPublicKey,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'CreateServiceLinkedRole': grpc.unary_unary_rpc_method_handler(
@@ -4341,6 +4429,141 @@ class IdentityService:
             target,
             '/iamd.v1.IdentityService/ChangePassword',
             iamd_dot_v1_dot_identity__pb2.ChangePasswordRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadSSHPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UploadSSHPublicKey',
+            iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.UploadSSHPublicKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSSHPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetSSHPublicKey',
+            iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetSSHPublicKeyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSSHPublicKeys(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListSSHPublicKeys',
+            iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListSSHPublicKeysResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSSHPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateSSHPublicKey',
+            iamd_dot_v1_dot_identity__pb2.UpdateSSHPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSSHPublicKey(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteSSHPublicKey',
+            iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,

@@ -1,0 +1,108 @@
+"""SSH public keys, signing certificates and server certificates: parsing with `cryptography` and
+the deciders' AWS rules (no event for a refusal). Keys and certificates are made here."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+
+import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+
+from iamd.service.domain import identity, ssh_public_keys
+from iamd.service.domain.errors import (
+    DeleteConflictError,
+    DuplicateSSHPublicKeyError,
+    InvalidPublicKeyError,
+    LimitExceededError,
+    NoSuchEntityError,
+    UnrecognizedPublicKeyEncodingError,
+    ValidationError,
+)
+from iamd.service.domain.events import SSHPublicKeyDeleted, SSHPublicKeyStatusSet, UserCreated, decode_event
+
+NOW = "2026-12-05T00:00:00Z"
+_RSA = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(6)]
+
+
+def _openssh(key: object, comment: str = "") -> str:
+    text = key.public_key().public_bytes(serialization.Encoding.OpenSSH,  # type: ignore[attr-defined]
+                                          serialization.PublicFormat.OpenSSH).decode()
+    return f"{text} {comment}".strip()
+
+
+def _user(*events: object) -> identity.EntityState:
+    return identity.fold("user", [UserCreated("alice", "AIDAX", "arn:aws:iam::123456789012:user/alice", "/", NOW),
+                                  *events])  # type: ignore[list-item]
+
+
+# --- SSH public keys ---------------------------------------------------------------------------------
+def test_an_ssh_rsa_key_is_parsed_with_awss_md5_fingerprint() -> None:
+    body = _openssh(_RSA[0], "alice@laptop")
+    parsed = ssh_public_keys.parse(body)
+    blob = base64.b64decode(body.split()[1])
+    assert parsed.fingerprint == ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
+    assert len(parsed.fingerprint.split(":")) == 16 and parsed.bits == 2048
+    assert parsed.openssh == " ".join(body.split()[:2])  # the comment is not kept
+
+
+def test_a_pem_key_is_the_same_key_and_get_answers_both_encodings() -> None:
+    pem = _RSA[0].public_key().public_bytes(serialization.Encoding.PEM,
+                                            serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+    pkcs1 = _RSA[0].public_key().public_bytes(serialization.Encoding.PEM, serialization.PublicFormat.PKCS1).decode()
+    ssh = ssh_public_keys.parse(_openssh(_RSA[0]))
+    assert ssh_public_keys.parse(pem) == ssh == ssh_public_keys.parse(pkcs1)
+    assert ssh_public_keys.encoded(ssh.openssh, "PEM") == pem
+    assert ssh_public_keys.encoded(ssh.openssh, "SSH") == ssh.openssh
+    with pytest.raises(UnrecognizedPublicKeyEncodingError):
+        ssh_public_keys.check_encoding("encoding", "DER")
+
+
+def test_what_aws_refuses_as_a_public_key() -> None:
+    small = rsa.generate_private_key(public_exponent=65537, key_size=1024)
+    with pytest.raises(InvalidPublicKeyError, match="minimum bit-length of the public key is 2048 bits"):
+        ssh_public_keys.parse(_openssh(small))
+    for other in (ed25519.Ed25519PrivateKey.generate(), ec.generate_private_key(ec.SECP256R1())):
+        with pytest.raises(InvalidPublicKeyError, match="ssh-rsa"):
+            ssh_public_keys.parse(_openssh(other))
+    with pytest.raises(InvalidPublicKeyError):
+        ssh_public_keys.parse("ssh-rsa AAAAnot-base64!!")
+    with pytest.raises(InvalidPublicKeyError):
+        ssh_public_keys.parse("-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n")
+    with pytest.raises(UnrecognizedPublicKeyEncodingError):
+        ssh_public_keys.parse("just some text")
+    with pytest.raises(ValidationError):
+        ssh_public_keys.parse("")
+    with pytest.raises(ValidationError):
+        ssh_public_keys.parse("ssh-rsa " + "A" * 17000)
+
+
+def test_five_keys_per_user_no_duplicate_and_delete_user_refused_while_one_is_left() -> None:
+    events: list = []
+    for i in range(5):
+        events += ssh_public_keys.upload(_user(*events), "alice", key_id=f"APKA{i:017d}",
+                                         parsed=ssh_public_keys.parse(_openssh(_RSA[i])), now=NOW)
+    state = _user(*events)
+    assert len(state.ssh_public_keys) == 5 and {k["status"] for k in state.ssh_public_keys.values()} == {"Active"}
+    with pytest.raises(DuplicateSSHPublicKeyError):
+        ssh_public_keys.upload(state, "alice", key_id="APKA" + "9" * 17,
+                               parsed=ssh_public_keys.parse(_openssh(_RSA[0], "again")), now=NOW)
+    with pytest.raises(LimitExceededError, match="Cannot exceed quota for SSHPublicKeysPerUser: 5"):
+        ssh_public_keys.upload(state, "alice", key_id="APKA" + "9" * 17,
+                               parsed=ssh_public_keys.parse(_openssh(_RSA[5])), now=NOW)
+    with pytest.raises(DeleteConflictError, match="must delete SSH public keys first"):
+        identity.delete(state)
+    first = f"APKA{0:017d}"
+    assert ssh_public_keys.update(state, "alice", first, "Active") == []  # no change, no event
+    [inactive] = ssh_public_keys.update(state, "alice", first, "Inactive")
+    assert inactive == SSHPublicKeyStatusSet(first, "Inactive")
+    assert decode_event("SSHPublicKeyStatusSet", inactive.to_data()) == inactive
+    assert _user(*events, inactive).ssh_public_keys[first]["status"] == "Inactive"
+    with pytest.raises(NoSuchEntityError, match="The Public Key with id APKA0 cannot be found."):
+        ssh_public_keys.delete(state, "alice", "APKA0")
+    deletions = [SSHPublicKeyDeleted(k) for k in state.ssh_public_keys]
+    emptied = _user(*events, *deletions)
+    assert emptied.ssh_public_keys == {} and identity.delete(emptied)
+    # A rename carries the keys into the new name's stream.
+    assert _user(*events).snapshot()["ssh_public_keys"] == state.ssh_public_keys
