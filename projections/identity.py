@@ -24,7 +24,7 @@ from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see iamd.service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
-                                                  "org-", "oidc-", "instanceprofile-"))
+                                                  "org-", "oidc-", "instanceprofile-", "samlprovider-"))
 
 
 
@@ -38,16 +38,17 @@ class ForeignEventError(ValueError):
         super().__init__(
             f"event {event.type!r} at position {event.position} in stream `{event.stream}` is not iamd's "
             f"({why}): iamd's streams (account-, user-, group-, role-, policy-, session-, mfa-, "
-            "resource-, org-, oidc-, instanceprofile-) must hold only iamd's events; give other applications on a shared "
+            "resource-, org-, oidc-, instanceprofile-, samlprovider-) must hold only iamd's events; give other applications on a shared "
             "cluster other stream names, or upgrade this iamd if a newer one wrote it")
         self.position = event.position
 
 
-SNAPSHOT_FORMAT = 10  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+SNAPSHOT_FORMAT = 11  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
 #                      8: password policies, account aliases, OIDC providers;
 #                      9: instance profiles, users' login profiles;
-#                      10: service-linked roles and their deletion tasks
+#                      10: service-linked roles and their deletion tasks;
+#                      11: SAML providers
 
 View = dict[str, Any]
 
@@ -130,6 +131,7 @@ class IdentityProjection:
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
+        self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
         # Instance profiles by "ACCOUNT/casefolded name"; a profile's roles by the roles' unique ids.
         self.instance_profiles: dict[str, View] = {}
         # DeleteServiceLinkedRole's tasks by "ACCOUNT/task id": status, reason, role_usage.
@@ -177,6 +179,10 @@ class IdentityProjection:
             "OpenIDConnectProviderThumbprintsSet": self._oidc_changed,
             "OpenIDConnectProviderTagged": self._oidc_changed,
             "OpenIDConnectProviderDeleted": self._oidc_deleted,
+            "SAMLProviderCreated": self._saml_created,
+            "SAMLProviderUpdated": self._saml_changed,
+            "SAMLProviderTagged": self._saml_changed,
+            "SAMLProviderDeleted": self._saml_deleted,
             "InstanceProfileCreated": self._instance_profile_created,
             "InstanceProfileRoleAdded": self._instance_profile_role_added,
             "InstanceProfileRoleRemoved": self._instance_profile_role_removed,
@@ -420,6 +426,23 @@ class IdentityProjection:
 
     def _oidc_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.oidc_providers.pop(d["arn"], None)
+
+    def _saml_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.saml_providers[d["arn"]] = {
+            "account_id": account.account_id, "arn": d["arn"], "name": d["name"], "uuid": d["uuid"],
+            "metadata_document": d["metadata_document"], "entity_id": d["entity_id"],
+            "certificates": list(d["certificates"]), "valid_until": d["valid_until"], "created_at": d["created_at"],
+            "tags": dict(d.get("tags", {}))}
+
+    def _saml_changed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.saml_providers.get(d["arn"])
+        if provider is not None:
+            for name in ("metadata_document", "entity_id", "certificates", "valid_until", "tags"):
+                if name in d:
+                    provider[name] = d[name]
+
+    def _saml_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.saml_providers.pop(d["arn"], None)
 
     def _instance_profile_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.instance_profiles[f"{account.account_id}/{key}"] = {
@@ -777,6 +800,7 @@ class IdentityProjection:
             "password_policies": self.password_policies,
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
+            "saml_providers": self.saml_providers,
             "instance_profiles": self.instance_profiles,
             "deletion_tasks": self.deletion_tasks,
             "organization_events": self.organization_events,
@@ -801,6 +825,7 @@ class IdentityProjection:
         projection.password_policies = snapshot["password_policies"]
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
+        projection.saml_providers = snapshot["saml_providers"]
         projection.instance_profiles = snapshot["instance_profiles"]
         projection.deletion_tasks = snapshot["deletion_tasks"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}

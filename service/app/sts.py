@@ -13,6 +13,11 @@ an OIDC provider of the role's account; the token is checked against the provide
 client ids (service/domain/web_identity.py), then the trust policy decides for the provider's
 federated user with the token's `<provider>:sub`, `:aud` and `:amr` keys.
 
+AssumeRoleWithSAML is unsigned too: the SAML Response is the credential. Its XML signature must
+verify against a certificate of the named SAML provider's metadata (service/domain/saml.py, with
+signxml), its Role attribute must name the role and provider pair, then the trust policy decides
+for the provider's federated user with the saml:* keys.
+
 GetFederationToken gives a proxy (an IAM user, or root) credentials for a named federated user.
 The federated user's permissions are the proxy's identity policies (and boundary) cut by the
 session policies passed here: without one it may do nothing, except what a resource policy
@@ -31,7 +36,7 @@ from typing import Any
 
 from iamd.projections.principals import PrincipalPolicyCache
 from iamd.service.auth.keyring import Keyring
-from iamd.service.domain import identity, oidc, sts, web_identity
+from iamd.service.domain import identity, oidc, saml, sts, web_identity
 from iamd.service.domain.errors import (
     AccessDeniedError,
     FieldProblem,
@@ -82,6 +87,29 @@ class WebIdentityParams:
 
     def __repr__(self) -> str:  # never print the token
         return f"WebIdentityParams({self.role_arn!r}, {self.role_session_name!r})"
+
+
+@dataclass(frozen=True)
+class SamlParams:
+    role_arn: str
+    principal_arn: str  # the SAML provider's ARN
+    saml_assertion: str
+    duration_seconds: int = 0
+    policy: str = ""
+    policy_arns: Sequence[str] = ()
+
+    def __repr__(self) -> str:  # never print the assertion
+        return f"SamlParams({self.role_arn!r}, {self.principal_arn!r})"
+
+
+@dataclass(frozen=True)
+class SamlIssued:
+    credentials: IssuedCredentials
+    subject: str
+    subject_type: str
+    issuer: str
+    audience: str
+    name_qualifier: str
 
 
 @dataclass(frozen=True)
@@ -256,6 +284,70 @@ class StsCommands:
         if not await self._role_alive_at(role_account, role.view, issued.position):
             raise denied
         return WebIdentityIssued(issued, token.subject, token.issuer, token.audience)
+
+    async def assume_role_with_saml(self, ctx: CallContext, p: SamlParams, request_keys: dict[str, str],
+                                    identified: Callable[[dict[str, str]], None] | None = None) -> SamlIssued:
+        """A role session for the holder of a SAML Response signed by the provider's IdP. `ctx`
+        names no caller yet: the assertion does, once verified (`identified` is then told its
+        CloudTrail userIdentity, a SAMLUser)."""
+        saml.check_assertion_length(p.saml_assertion)
+        m = _ROLE_ARN.fullmatch(p.role_arn)
+        if m is None:
+            raise ValidationError(f"{p.role_arn} is invalid", problems=[FieldProblem("roleArn", "a role's ARN")])
+        role_account = m.group(1)
+        provider = self.principals.projection.saml_providers.get(p.principal_arn)
+        if provider is None or provider["account_id"] != role_account:
+            # The provider must be of the role's account: another account's could vouch for no one here.
+            raise InvalidIdentityTokenError("Specified provider doesn't exist")
+        now = self.clock.now()
+        verified = saml.verify(p.saml_assertion, entity_id=provider["entity_id"],
+                               certificates=provider["certificates"], now=now)
+        qualifier = saml.name_qualifier(verified.issuer, role_account, provider["name"])
+        if identified is not None:
+            identified(saml.user_identity(verified, qualifier))
+        saml.check_role_pair(verified, p.role_arn, p.principal_arn)
+        denied = AccessDeniedError("Not authorized to perform sts:AssumeRoleWithSAML")
+        role = self.principals.get(role_account, "role", casefold(m.group(3)))
+        if role is None or role.view["arn"] != p.role_arn:
+            raise denied  # as AWS: a missing role is not told apart from a refusal
+        duration = sts.check_duration(p.duration_seconds, role_max=role.view["max_session_duration"], chained=False)
+        if verified.session_duration:  # the SessionDuration attribute can only shorten an API session
+            duration = min(duration, verified.session_duration)
+        if verified.session_not_on_or_after is not None:  # nor outlive the IdP's session
+            left = int((verified.session_not_on_or_after - now).total_seconds())
+            if left <= 0:
+                raise saml.session_ended(verified.session_not_on_or_after, now)
+            duration = min(duration, left)
+        tags = sts.merge_session_tags(list(verified.session_tags), verified.transitive_tag_keys, {})
+        source_identity = sts.check_source_identity(verified.source_identity, "")
+        packed = sts.check_session_policy_size(p.policy, p.policy_arns)
+        session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
+
+        saml_keys = saml.condition_keys(verified, role_account, provider["name"], p.principal_arn)
+        context: dict[str, Any] = {**request_keys, **saml_keys, "sts:RoleSessionName": verified.session_name}
+        context.update(_request_tag_keys(list(verified.session_tags)))
+        if verified.transitive_tag_keys:
+            context["sts:TransitiveTagKeys"] = list(verified.transitive_tag_keys)
+        if source_identity:
+            context["sts:SourceIdentity"] = source_identity
+        wanted = ["sts:AssumeRoleWithSAML"] + (["sts:TagSession"] if verified.session_tags else []) + \
+            (["sts:SetSourceIdentity"] if source_identity else [])
+        for action in wanted:
+            try:
+                self.authorizer.require_identity_provider(p.principal_arn, action, p.role_arn, context, role.trust)
+            except AccessDeniedError:
+                raise denied from None
+        session_keys = {k: saml_keys[k] for k in saml.SESSION_KEYS}
+        issued = await self._issue(replace(ctx, account_id=role_account, actor_arn=p.principal_arn), role_account,
+                                   "assumed-role", now, duration,
+                                   sts.session_arn(role_account, role.view["name"], verified.session_name),
+                                   f"{role.view['id']}:{verified.session_name}", role.view["arn"], p.principal_arn,
+                                   session_policies, tags.tags, tags.transitive_keys, source_identity, False, "",
+                                   False, packed, federated_provider=p.principal_arn, web_identity_keys=session_keys)
+        if not await self._role_alive_at(role_account, role.view, issued.position):
+            raise denied
+        return SamlIssued(issued, verified.subject, verified.subject_type, verified.issuer, verified.recipient,
+                          qualifier)
 
     async def _verify_token(self, token: str, unverified: web_identity.UnverifiedToken,
                             provider: Mapping[str, Any]) -> web_identity.VerifiedToken:

@@ -28,6 +28,7 @@ SECRET_FIELDS = frozenset({
     "secretAccessKey", "sessionToken", "tokenCode", "authenticationCode1", "authenticationCode2",
     "base32StringSeed", "provisioningUri", "headers", "body",
     "webIdentityToken",  # AssumeRoleWithWebIdentity's credential
+    "samlAssertion", "sAMLAssertion",  # AssumeRoleWithSAML's (the gRPC field's JSON name; CloudTrail's)
     "password", "oldPassword", "newPassword",  # console passwords (login profiles)
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
@@ -103,7 +104,7 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
             "mfaAuthenticated": "true" if session["mfa_authenticated"] else "false"}}
         if session.get("source_identity"):
             context["sourceIdentity"] = session["source_identity"]
-        if session.get("federated_provider"):  # a session from AssumeRoleWithWebIdentity
+        if ":oidc-provider/" in session.get("federated_provider", ""):  # a session from AssumeRoleWithWebIdentity
             context["webIdFederationData"] = {"federatedProvider": session["federated_provider"], "attributes": {}}
         if kind == "assumed-role":
             role_arn = session["role_arn"]

@@ -110,6 +110,8 @@ _OPERATIONS: list[Operation] = [
             "DeleteOpenIDConnectProvider", "AddClientIDToOpenIDConnectProvider",
             "RemoveClientIDFromOpenIDConnectProvider", "UpdateOpenIDConnectProviderThumbprint",
             "TagOpenIDConnectProvider", "UntagOpenIDConnectProvider", "ListOpenIDConnectProviderTags",
+            "CreateSAMLProvider", "GetSAMLProvider", "ListSAMLProviders", "UpdateSAMLProvider", "DeleteSAMLProvider",
+            "TagSAMLProvider", "UntagSAMLProvider", "ListSAMLProviderTags",
             "TagMFADevice", "UntagMFADevice", "ListMFADeviceTags",
             "CreateInstanceProfile", "GetInstanceProfile", "DeleteInstanceProfile", "ListInstanceProfiles",
             "AddRoleToInstanceProfile", "RemoveRoleFromInstanceProfile", "ListInstanceProfilesForRole",
@@ -137,7 +139,8 @@ _OPERATIONS: list[Operation] = [
     *_per_entity("Untag{}", "UntagEntity", ("User", "Role", "Policy")),
     *_per_entity("List{}Tags", "ListEntityTags", ("User", "Role", "Policy")),
     *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo",
-            "AssumeRoleWithWebIdentity"),  # unsigned, as AWS: the token is the credential (rpc/guard.py)
+            "AssumeRoleWithWebIdentity",  # unsigned, as AWS: the token is the credential (rpc/guard.py)
+            "AssumeRoleWithSAML"),  # unsigned too: the assertion is the credential
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

@@ -20,7 +20,8 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 
 **Streams.** `account-ACCOUNT-root` (the account and its root keys), `account-ACCOUNT-passwordpolicy`,
 `account-ACCOUNT-alias`, `user-ACCOUNT-NAME`, `group-ACCOUNT-NAME`, `role-ACCOUNT-NAME`,
-`policy-ACCOUNT-NAME`, `instanceprofile-ACCOUNT-NAME` (names case-folded), `mfa-ACCOUNT-NAME`,
+`policy-ACCOUNT-NAME`, `instanceprofile-ACCOUNT-NAME`, `samlprovider-ACCOUNT-NAME` (names case-folded),
+`mfa-ACCOUNT-NAME`,
 `session-ACCOUNT-<key id>`,
 `resource-ACCOUNT-<sha256 of the ARN>`, `oidc-ACCOUNT-<sha256 of the URL>`, `org-MANAGEMENT-organization`,
 `aliasclaim-ALIAS`, `iamd-deployment` (the deployment and its key-encryption key).

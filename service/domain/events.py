@@ -116,6 +116,42 @@ class OpenIDConnectProviderDeleted(Event):
     arn: str
 
 
+# --- SAML identity providers (stream `samlprovider-ACCOUNT-NAME`) ---------------------------------
+@dataclass(frozen=True)
+class SAMLProviderCreated(Event):
+    arn: str
+    name: str
+    uuid: str  # SAMLProviderUUID
+    metadata_document: str  # as uploaded (GetSAMLProvider answers it)
+    entity_id: str  # the IdP's entityID: an assertion's Issuer must be it
+    certificates: list[str]  # base64 DER of the IdP's signing certificates, from the metadata
+    valid_until: str  # the metadata's validUntil ("" when it has none)
+    created_at: str
+    tags: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SAMLProviderUpdated(Event):
+    """UpdateSAMLProvider: a new metadata document (and so entity id and certificates)."""
+
+    arn: str
+    metadata_document: str
+    entity_id: str
+    certificates: list[str]
+    valid_until: str
+
+
+@dataclass(frozen=True)
+class SAMLProviderTagged(Event):
+    arn: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class SAMLProviderDeleted(Event):
+    arn: str
+
+
 # --- instance profiles (stream `instanceprofile-ACCOUNT-NAME`) -------------------------------------
 @dataclass(frozen=True)
 class InstanceProfileCreated(Event):
@@ -203,6 +239,31 @@ class SSHPublicKeyStatusSet(Event):
 @dataclass(frozen=True)
 class SSHPublicKeyDeleted(Event):
     ssh_public_key_id: str
+
+
+# --- signing certificates of a user (X.509, in the user's stream) ------------------------------------
+@dataclass(frozen=True)
+class SigningCertificateUploaded(Event):
+    """UploadSigningCertificate: the certificate's PEM body as uploaded and the SHA-256 of its DER
+    (what a duplicate is recognised by). A certificate: no secret."""
+
+    certificate_id: str
+    body: str
+    sha256: str
+    uploaded_at: str
+
+
+@dataclass(frozen=True)
+class SigningCertificateStatusSet(Event):
+    """UpdateSigningCertificate: "Active" or "Inactive"."""
+
+    certificate_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class SigningCertificateDeleted(Event):
+    certificate_id: str
 
 
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
@@ -487,6 +548,7 @@ class SessionIssued(Event):
     issued_to_id: str = ""  # the unique id of `issued_to` (AIDA..., or the account id for root)
     # AssumeRoleWithWebIdentity: the OIDC provider's ARN (aws:FederatedProvider; `issued_to` too),
     # and the token's keys that stay in the session's requests (`<provider>:sub`, `:aud`, `:amr`).
+    # AssumeRoleWithSAML: the SAML provider's ARN, and saml:sub, saml:sub_type, saml:namequalifier.
     federated_provider: str = ""
     web_identity_keys: dict[str, Any] = field(default_factory=dict)
 
@@ -754,9 +816,11 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
-    OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
+    OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,
+    SAMLProviderTagged, SAMLProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
     LoginProfileUpdated, LoginProfileDeleted, SSHPublicKeyUploaded, SSHPublicKeyStatusSet, SSHPublicKeyDeleted,
+    SigningCertificateUploaded, SigningCertificateStatusSet, SigningCertificateDeleted,
     UserCreated, GroupCreated, RoleCreated,
     ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,

@@ -13,6 +13,7 @@ from iamd.service.app.mfa import MfaCommands
 from iamd.service.app.queries import IdentityQueries, Page, paginate, tag_page
 from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.oidc import OidcProviderCommands
+from iamd.service.app.saml import SamlProviderCommands
 from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.login_profiles import LoginProfileCommands
 from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
@@ -54,7 +55,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  aliases: AccountAliasCommands, oidc: OidcProviderCommands,
                  instance_profiles: InstanceProfileCommands | None = None,
                  login_profiles: LoginProfileCommands | None = None,
-                 service_linked_roles: ServiceLinkedRoleCommands | None = None) -> None:
+                 service_linked_roles: ServiceLinkedRoleCommands | None = None,
+                 saml: SamlProviderCommands | None = None) -> None:
+        self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection)
         self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
         self.instance_profiles = instance_profiles or InstanceProfileCommands(
             commands.repo, commands.clock, commands.ids, commands.projection)
@@ -164,6 +167,47 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def ListOpenIDConnectProviderTags(self, r: ipb.ListOpenIDConnectProviderTagsRequest,
                                             context: Ctx) -> ipb.ListEntityTagsResponse:
         p = self.oidc.get(self.caller(context), r.open_id_connect_provider_arn)
+        return _tags_response(tag_page(p["tags"], r.page.max_items, r.page.marker))
+
+    # --- SAML identity providers ----------------------------------------------------------------
+    async def CreateSAMLProvider(self, r: ipb.CreateSAMLProviderRequest, context: Ctx) -> ipb.CreateSAMLProviderResponse:
+        arn, position = await self.saml.create(self.caller(context), name=r.name,
+                                               metadata_document=r.saml_metadata_document,
+                                               tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.CreateSAMLProviderResponse(saml_provider_arn=arn, tags=r.tags, position=position)
+
+    async def GetSAMLProvider(self, r: ipb.SAMLProviderRequest, context: Ctx) -> ipb.GetSAMLProviderResponse:
+        p = self.saml.get(self.caller(context), r.saml_provider_arn)
+        return ipb.GetSAMLProviderResponse(
+            saml_provider_uuid=p["uuid"], saml_metadata_document=p["metadata_document"],
+            create_date=convert.timestamp(p["created_at"]),
+            valid_until=convert.timestamp(p["valid_until"]) if p["valid_until"] else None,
+            tags=convert.tags_out(p["tags"]))
+
+    async def ListSAMLProviders(self, r: ipb.ListSAMLProvidersRequest, context: Ctx) -> ipb.ListSAMLProvidersResponse:
+        return ipb.ListSAMLProvidersResponse(saml_provider_list=[
+            ipb.SAMLProviderListEntry(arn=p["arn"], create_date=convert.timestamp(p["created_at"]),
+                                      valid_until=convert.timestamp(p["valid_until"]) if p["valid_until"] else None)
+            for p in self.saml.list(self.caller(context))])
+
+    async def UpdateSAMLProvider(self, r: ipb.UpdateSAMLProviderRequest, context: Ctx) -> ipb.UpdateSAMLProviderResponse:
+        position = await self.saml.update(self.caller(context), r.saml_provider_arn, r.saml_metadata_document)
+        await self.commands.settle(position)
+        return ipb.UpdateSAMLProviderResponse(saml_provider_arn=r.saml_provider_arn, position=position)
+
+    async def DeleteSAMLProvider(self, r: ipb.SAMLProviderRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.saml.delete(self.caller(context), r.saml_provider_arn))
+
+    async def TagSAMLProvider(self, r: ipb.TagSAMLProviderRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.saml.tag(self.caller(context), r.saml_provider_arn,
+                                                    convert.tags_in(r.tags)))
+
+    async def UntagSAMLProvider(self, r: ipb.UntagSAMLProviderRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.saml.untag(self.caller(context), r.saml_provider_arn, list(r.tag_keys)))
+
+    async def ListSAMLProviderTags(self, r: ipb.ListSAMLProviderTagsRequest, context: Ctx) -> ipb.ListEntityTagsResponse:
+        p = self.saml.get(self.caller(context), r.saml_provider_arn)
         return _tags_response(tag_page(p["tags"], r.page.max_items, r.page.marker))
 
     # --- instance profiles ----------------------------------------------------------------------

@@ -13,7 +13,7 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import instance_profiles, oidc, service_linked_roles
+from iamd.service.domain import instance_profiles, oidc, saml, service_linked_roles
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
@@ -103,6 +103,7 @@ _GROUP = lambda r, res: res.entity("group", r.group_name, getattr(r, "path", "")
 _ROLE = lambda r, res: res.entity("role", r.role_name, getattr(r, "path", ""))  # noqa: E731
 _POLICY_ARN = lambda r, res: r.policy_arn  # noqa: E731
 _OIDC_ARN = lambda r, res: r.open_id_connect_provider_arn or "*"  # noqa: E731
+_SAML_ARN = lambda r, res: r.saml_provider_arn or "*"  # noqa: E731
 _INSTANCE_PROFILE = lambda r, res: res.instance_profile(r.instance_profile_name, getattr(r, "path", ""))  # noqa: E731
 
 
@@ -218,6 +219,14 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "TagOpenIDConnectProvider": _on(_iam("TagOpenIDConnectProvider"), _OIDC_ARN),
     "UntagOpenIDConnectProvider": _on(_iam("UntagOpenIDConnectProvider"), _OIDC_ARN),
     "ListOpenIDConnectProviderTags": _on(_iam("ListOpenIDConnectProviderTags"), _OIDC_ARN),
+    "CreateSAMLProvider": _on(_iam("CreateSAMLProvider"), lambda r, res: saml.arn_of(res.account_id, r.name)),
+    "GetSAMLProvider": _on(_iam("GetSAMLProvider"), _SAML_ARN),
+    "ListSAMLProviders": _everywhere(_iam("ListSAMLProviders")),
+    "UpdateSAMLProvider": _on(_iam("UpdateSAMLProvider"), _SAML_ARN),
+    "DeleteSAMLProvider": _on(_iam("DeleteSAMLProvider"), _SAML_ARN),
+    "TagSAMLProvider": _on(_iam("TagSAMLProvider"), _SAML_ARN),
+    "UntagSAMLProvider": _on(_iam("UntagSAMLProvider"), _SAML_ARN),
+    "ListSAMLProviderTags": _on(_iam("ListSAMLProviderTags"), _SAML_ARN),
     # instance profiles: on the profile's ARN (arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME)
     "CreateInstanceProfile": _on(_iam("CreateInstanceProfile"), _INSTANCE_PROFILE),
     "GetInstanceProfile": _on(_iam("GetInstanceProfile"), _INSTANCE_PROFILE),

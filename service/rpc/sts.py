@@ -1,4 +1,4 @@
-"""SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken,
+"""SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken,
 GetFederationToken, GetCallerIdentity, GetAccessKeyInfo."""
 
 from __future__ import annotations
@@ -7,7 +7,14 @@ import grpc
 
 from iamd.v1 import sts_pb2, sts_pb2_grpc
 from iamd.service.app.ports import CallContext
-from iamd.service.app.sts import AssumeRoleParams, FederationParams, IssuedCredentials, StsCommands, WebIdentityParams
+from iamd.service.app.sts import (
+    AssumeRoleParams,
+    FederationParams,
+    IssuedCredentials,
+    SamlParams,
+    StsCommands,
+    WebIdentityParams,
+)
 
 from . import convert
 from .caller import CallerResolver
@@ -89,4 +96,25 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
             credentials=_credentials(issued), subject_from_web_identity_token=result.subject,
             assumed_role_user=sts_pb2.AssumedRoleUser(assumed_role_id=issued.principal_id, arn=issued.principal_arn),
             packed_policy_size=issued.packed_policy_size, provider=result.provider, audience=result.audience,
+            source_identity=issued.source_identity, position=issued.position)
+
+    async def AssumeRoleWithSAML(self, r: sts_pb2.AssumeRoleWithSAMLRequest,
+                                 context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleWithSAMLResponse:
+        # Unsigned (the guard lets it through): the SAML assertion names the caller, once verified.
+        metadata = dict(context.invocation_metadata() or ())
+        ctx = CallContext(request_id=REQUEST_ID.get(), account_id="", actor_arn="",
+                          source_ip=peer_ip(context.peer() or ""), user_agent=str(metadata.get("user-agent", "")),
+                          operation=OPERATION.get())
+        params = SamlParams(role_arn=r.role_arn, principal_arn=r.principal_arn, saml_assertion=r.saml_assertion,
+                            duration_seconds=r.duration_seconds, policy=r.policy,
+                            policy_arns=[p.arn for p in r.policy_arns])
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
+        result = await self.commands.assume_role_with_saml(ctx, params, request_keys, identified=AUDIT_IDENTITY.set)
+        issued = result.credentials
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.AssumeRoleWithSAMLResponse(
+            credentials=_credentials(issued),
+            assumed_role_user=sts_pb2.AssumedRoleUser(assumed_role_id=issued.principal_id, arn=issued.principal_arn),
+            packed_policy_size=issued.packed_policy_size, subject=result.subject, subject_type=result.subject_type,
+            issuer=result.issuer, audience=result.audience, name_qualifier=result.name_qualifier,
             source_identity=issued.source_identity, position=issued.position)

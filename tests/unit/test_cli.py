@@ -823,9 +823,11 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "create-login-profile", "update-login-profile"} <= names
     assert {"change-password", "create-service-linked-role", "delete-service-linked-role",
             "get-service-linked-role-deletion-status"} <= names
+    assert {"create-saml-provider", "get-saml-provider", "list-saml-providers", "update-saml-provider",
+            "delete-saml-provider", "tag-saml-provider", "untag-saml-provider", "list-saml-provider-tags"} <= names
     assert {"upload-ssh-public-key", "get-ssh-public-key", "list-ssh-public-keys", "update-ssh-public-key",
             "delete-ssh-public-key"} <= names
-    assert len(names) == 132
+    assert len(names) == 140
 
 
 def test_every_command_argument_names_a_request_field():

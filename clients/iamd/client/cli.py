@@ -449,6 +449,28 @@ IAM_COMMANDS: tuple[Command, ...] = (
         Arg("--open-id-connect-provider-arn", required=True), Arg("--tag-keys", kind=LIST, required=True)), "Untag an OIDC provider"),
     Command("list-open-id-connect-provider-tags", "ListOpenIDConnectProviderTags", (Arg("--open-id-connect-provider-arn", required=True),),
             "List an OIDC provider's tags"),
+    Command("create-saml-provider", "CreateSAMLProvider", (
+        Arg("--saml-metadata-document", kind=DOCUMENT, required=True,
+            help="the IdP's SAML 2.0 metadata XML, or file://path"),
+        Arg("--name", required=True, help="the provider's name"), Arg("--tags", kind=TAGS)),
+        "Register a SAML 2.0 identity provider from its metadata"),
+    Command("get-saml-provider", "GetSAMLProvider", (Arg("--saml-provider-arn", required=True),),
+            "Show a SAML provider and its metadata"),
+    Command("list-saml-providers", "ListSAMLProviders", (), "List the account's SAML providers"),
+    Command("update-saml-provider", "UpdateSAMLProvider", (
+        Arg("--saml-provider-arn", required=True),
+        Arg("--saml-metadata-document", kind=DOCUMENT, required=True,
+            help="the IdP's new SAML 2.0 metadata XML, or file://path")),
+        "Replace a SAML provider's metadata (its certificates)"),
+    Command("delete-saml-provider", "DeleteSAMLProvider", (Arg("--saml-provider-arn", required=True),),
+            "Delete a SAML provider"),
+    Command("tag-saml-provider", "TagSAMLProvider", (
+        Arg("--saml-provider-arn", required=True), Arg("--tags", kind=TAGS, required=True)), "Tag a SAML provider"),
+    Command("untag-saml-provider", "UntagSAMLProvider", (
+        Arg("--saml-provider-arn", required=True), Arg("--tag-keys", kind=LIST, required=True)),
+        "Untag a SAML provider"),
+    Command("list-saml-provider-tags", "ListSAMLProviderTags", (Arg("--saml-provider-arn", required=True),),
+            "List a SAML provider's tags"),
     Command("create-instance-profile", "CreateInstanceProfile", (
         Arg("--instance-profile-name", required=True), Arg("--path"), Arg("--tags", kind=TAGS)),
         "Create an instance profile"),
@@ -672,6 +694,16 @@ STS_COMMANDS: tuple[Command, ...] = (
         Arg("--policy-arns", kind=POLICY_ARNS, help="managed session policies: arn=ARN ..."),
     ), "Get temporary credentials of a role session for an OIDC identity (no credentials needed: the "
        "token is the credential)", unsigned=True),
+    Command("assume-role-with-saml", "AssumeRoleWithSAML", (
+        Arg("--role-arn", required=True),
+        Arg("--principal-arn", required=True, help="the ARN of the SAML provider that issued the assertion"),
+        Arg("--saml-assertion", kind=DOCUMENT, required=True,
+            help="the base64 of the IdP's SAML Response; file://path reads it"),
+        Arg("--duration-seconds", kind=INT),
+        Arg("--policy", kind=DOCUMENT, help="an inline session policy"),
+        Arg("--policy-arns", kind=POLICY_ARNS, help="managed session policies: arn=ARN ..."),
+    ), "Get temporary credentials of a role session for a SAML identity (no credentials needed: the "
+       "assertion is the credential)", unsigned=True),
 )
 
 register_group(CommandGroup("iam", "users, groups, roles and policies",
@@ -815,6 +847,7 @@ register_group(CommandGroup("accessanalyzer", "IAM Access Analyzer's policy chec
 # Help for the options whose Arg says none: the AWS CLI documents every option, and so does iamctl.
 _OPTION_HELP = {
     "--open-id-connect-provider-arn": "the ARN of the OIDC identity provider",
+    "--saml-provider-arn": "the ARN of the SAML identity provider",
     "--serial-number": "the MFA device's serial number (for a virtual device, its ARN)",
     "--tags": "tags as Key=k,Value=v ... (or a JSON list of {\"Key\", \"Value\"}, or file://tags.json)",
     "--tag-keys": "the keys of the tags to remove",

@@ -1123,6 +1123,106 @@ class ListOpenIDConnectProviderTagsRequest(_message.Message):
     page: Page
     def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
 
+class CreateSAMLProviderRequest(_message.Message):
+    __slots__ = ("name", "saml_metadata_document", "tags")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    saml_metadata_document: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, name: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateSAMLProviderResponse(_message.Message):
+    __slots__ = ("saml_provider_arn", "tags", "position")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    position: int
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class SAMLProviderRequest(_message.Message):
+    __slots__ = ("saml_provider_arn",)
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    def __init__(self, saml_provider_arn: _Optional[str] = ...) -> None: ...
+
+class GetSAMLProviderResponse(_message.Message):
+    __slots__ = ("saml_provider_uuid", "saml_metadata_document", "create_date", "valid_until", "tags")
+    SAML_PROVIDER_UUID_FIELD_NUMBER: _ClassVar[int]
+    SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_uuid: str
+    saml_metadata_document: str
+    create_date: _timestamp_pb2.Timestamp
+    valid_until: _timestamp_pb2.Timestamp
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, saml_provider_uuid: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class ListSAMLProvidersRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class SAMLProviderListEntry(_message.Message):
+    __slots__ = ("arn", "valid_until", "create_date")
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    arn: str
+    valid_until: _timestamp_pb2.Timestamp
+    create_date: _timestamp_pb2.Timestamp
+    def __init__(self, arn: _Optional[str] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListSAMLProvidersResponse(_message.Message):
+    __slots__ = ("saml_provider_list",)
+    SAML_PROVIDER_LIST_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_list: _containers.RepeatedCompositeFieldContainer[SAMLProviderListEntry]
+    def __init__(self, saml_provider_list: _Optional[_Iterable[_Union[SAMLProviderListEntry, _Mapping]]] = ...) -> None: ...
+
+class UpdateSAMLProviderRequest(_message.Message):
+    __slots__ = ("saml_provider_arn", "saml_metadata_document")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    saml_metadata_document: str
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ...) -> None: ...
+
+class UpdateSAMLProviderResponse(_message.Message):
+    __slots__ = ("saml_provider_arn", "position")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    position: int
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class TagSAMLProviderRequest(_message.Message):
+    __slots__ = ("saml_provider_arn", "tags")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagSAMLProviderRequest(_message.Message):
+    __slots__ = ("saml_provider_arn", "tag_keys")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListSAMLProviderTagsRequest(_message.Message):
+    __slots__ = ("saml_provider_arn", "page")
+    SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    saml_provider_arn: str
+    page: Page
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
 class TagMFADeviceRequest(_message.Message):
     __slots__ = ("serial_number", "tags")
     SERIAL_NUMBER_FIELD_NUMBER: _ClassVar[int]

@@ -433,6 +433,46 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
                 _registered_method=True)
+        self.CreateSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderResponse.FromString,
+                _registered_method=True)
+        self.GetSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetSAMLProviderResponse.FromString,
+                _registered_method=True)
+        self.ListSAMLProviders = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListSAMLProviders',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersResponse.FromString,
+                _registered_method=True)
+        self.UpdateSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderResponse.FromString,
+                _registered_method=True)
+        self.DeleteSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.TagSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.TagSAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagSAMLProvider = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagSAMLProvider',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UntagSAMLProviderRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListSAMLProviderTags = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListSAMLProviderTags',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProviderTagsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+                _registered_method=True)
         self.CreateInstanceProfile = channel.unary_unary(
                 '/iamd.v1.IdentityService/CreateInstanceProfile',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.CreateInstanceProfileRequest.SerializeToString,
@@ -1156,6 +1196,64 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateSAMLProvider(self, request, context):
+        """SAML 2.0 identity providers (AssumeRoleWithSAML's issuers)
+
+        Register a SAML provider from its IdP's metadata document, as IAM's CreateSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetSAMLProvider(self, request, context):
+        """One SAML provider with its metadata document, as IAM's GetSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSAMLProviders(self, request, context):
+        """The account's SAML providers, as IAM's ListSAMLProviders.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSAMLProvider(self, request, context):
+        """Replace a SAML provider's metadata document, as IAM's UpdateSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSAMLProvider(self, request, context):
+        """Remove a SAML provider, as IAM's DeleteSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TagSAMLProvider(self, request, context):
+        """Add or overwrite a SAML provider's tags, as IAM's TagSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagSAMLProvider(self, request, context):
+        """Remove a SAML provider's tags by key, as IAM's UntagSAMLProvider.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSAMLProviderTags(self, request, context):
+        """A SAML provider's tags, by key, as IAM's ListSAMLProviderTags.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateInstanceProfile(self, request, context):
         """Instance profiles (the role EC2 hands an instance)
 
@@ -1755,6 +1853,46 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'ListOpenIDConnectProviderTags': grpc.unary_unary_rpc_method_handler(
                     servicer.ListOpenIDConnectProviderTags,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
+            ),
+            'CreateSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderResponse.SerializeToString,
+            ),
+            'GetSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetSAMLProviderResponse.SerializeToString,
+            ),
+            'ListSAMLProviders': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSAMLProviders,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersResponse.SerializeToString,
+            ),
+            'UpdateSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderResponse.SerializeToString,
+            ),
+            'DeleteSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'TagSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.TagSAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagSAMLProvider': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagSAMLProvider,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UntagSAMLProviderRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListSAMLProviderTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSAMLProviderTags,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListSAMLProviderTagsRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
             ),
             'CreateInstanceProfile': grpc.unary_unary_rpc_method_handler(
@@ -4024,6 +4162,222 @@ class IdentityService:
             target,
             '/iamd.v1.IdentityService/ListOpenIDConnectProviderTags',
             iamd_dot_v1_dot_identity__pb2.ListOpenIDConnectProviderTagsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CreateSAMLProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetSAMLProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSAMLProviders(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListSAMLProviders',
+            iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListSAMLProvidersResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.UpdateSAMLProviderResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.SAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.TagSAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagSAMLProvider(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagSAMLProvider',
+            iamd_dot_v1_dot_identity__pb2.UntagSAMLProviderRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSAMLProviderTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListSAMLProviderTags',
+            iamd_dot_v1_dot_identity__pb2.ListSAMLProviderTagsRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
             options,
             channel_credentials,

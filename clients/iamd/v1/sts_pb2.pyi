@@ -189,3 +189,43 @@ class AssumeRoleWithWebIdentityResponse(_message.Message):
     source_identity: str
     position: int
     def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., subject_from_web_identity_token: _Optional[str] = ..., assumed_role_user: _Optional[_Union[AssumedRoleUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., provider: _Optional[str] = ..., audience: _Optional[str] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class AssumeRoleWithSAMLRequest(_message.Message):
+    __slots__ = ("role_arn", "principal_arn", "saml_assertion", "policy_arns", "policy", "duration_seconds")
+    ROLE_ARN_FIELD_NUMBER: _ClassVar[int]
+    PRINCIPAL_ARN_FIELD_NUMBER: _ClassVar[int]
+    SAML_ASSERTION_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARNS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    role_arn: str
+    principal_arn: str
+    saml_assertion: str
+    policy_arns: _containers.RepeatedCompositeFieldContainer[PolicyDescriptor]
+    policy: str
+    duration_seconds: int
+    def __init__(self, role_arn: _Optional[str] = ..., principal_arn: _Optional[str] = ..., saml_assertion: _Optional[str] = ..., policy_arns: _Optional[_Iterable[_Union[PolicyDescriptor, _Mapping]]] = ..., policy: _Optional[str] = ..., duration_seconds: _Optional[int] = ...) -> None: ...
+
+class AssumeRoleWithSAMLResponse(_message.Message):
+    __slots__ = ("credentials", "assumed_role_user", "packed_policy_size", "subject", "subject_type", "issuer", "audience", "name_qualifier", "source_identity", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    ASSUMED_ROLE_USER_FIELD_NUMBER: _ClassVar[int]
+    PACKED_POLICY_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ISSUER_FIELD_NUMBER: _ClassVar[int]
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    NAME_QUALIFIER_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    assumed_role_user: AssumedRoleUser
+    packed_policy_size: int
+    subject: str
+    subject_type: str
+    issuer: str
+    audience: str
+    name_qualifier: str
+    source_identity: str
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., assumed_role_user: _Optional[_Union[AssumedRoleUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., subject: _Optional[str] = ..., subject_type: _Optional[str] = ..., issuer: _Optional[str] = ..., audience: _Optional[str] = ..., name_qualifier: _Optional[str] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...

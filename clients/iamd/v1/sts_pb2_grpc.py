@@ -65,6 +65,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.FromString,
                 _registered_method=True)
+        self.AssumeRoleWithSAML = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/AssumeRoleWithSAML',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -120,6 +125,17 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AssumeRoleWithSAML(self, request, context):
+        """A role session for the holder of a SAML 2.0 authentication response, as AWS STS's
+        AssumeRoleWithSAML. Unsigned: the response is the credential. Its XML signature must verify
+        against a certificate of the SAML provider's metadata, its Role attribute must name the role
+        and provider pair, and the role's trust policy must allow sts:AssumeRoleWithSAML to
+        Federated: the provider's ARN (saml:aud, saml:sub, saml:iss, ... as condition keys).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -152,6 +168,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.AssumeRoleWithWebIdentity,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.SerializeToString,
+            ),
+            'AssumeRoleWithSAML': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssumeRoleWithSAML,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -317,6 +338,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/AssumeRoleWithWebIdentity',
             iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.AssumeRoleWithWebIdentityResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssumeRoleWithSAML(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/AssumeRoleWithSAML',
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.FromString,
             options,
             channel_credentials,
             insecure,
