@@ -194,6 +194,9 @@ class IdentityProjection:
             "SSHPublicKeyUploaded": self._ssh_public_key_uploaded,
             "SSHPublicKeyStatusSet": self._ssh_public_key_status_set,
             "SSHPublicKeyDeleted": self._ssh_public_key_deleted,
+            "SigningCertificateUploaded": self._signing_certificate_uploaded,
+            "SigningCertificateStatusSet": self._signing_certificate_status_set,
+            "SigningCertificateDeleted": self._signing_certificate_deleted,
             "ServiceLinkedRoleDeletionTaskRecorded": self._deletion_task_recorded,
         }
 
@@ -500,6 +503,20 @@ class IdentityProjection:
 
     def _ssh_public_key_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.users[key].get("ssh_public_keys", {}).pop(d["ssh_public_key_id"], None)
+
+    # A user's signing certificates by certificate id (none in a user view without the key).
+    def _signing_certificate_uploaded(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key].setdefault("signing_certificates", {})[d["certificate_id"]] = {
+            "id": d["certificate_id"], "body": d["body"], "sha256": d["sha256"], "status": "Active",
+            "uploaded_at": d["uploaded_at"]}
+
+    def _signing_certificate_status_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        found = account.users[key].get("signing_certificates", {}).get(d["certificate_id"])
+        if found is not None:
+            found["status"] = d["status"]
+
+    def _signing_certificate_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        account.users[key].get("signing_certificates", {}).pop(d["certificate_id"], None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {

@@ -168,6 +168,24 @@ class UnrecognizedPublicKeyEncodingError(IamError):
     code = "UnrecognizedPublicKeyEncoding"
 
 
+class MalformedCertificateError(IamError):
+    """The certificate (or a server certificate's chain or private key) is malformed or expired."""
+
+    code = "MalformedCertificate"
+
+
+class InvalidCertificateError(IamError):
+    """The certificate is invalid (UploadSigningCertificate: not yet valid, or a key that is not RSA)."""
+
+    code = "InvalidCertificate"
+
+
+class DuplicateCertificateError(IamError):
+    """The same signing certificate is already associated with an IAM user in the account."""
+
+    code = "DuplicateCertificate"
+
+
 class ConcurrentModificationError(IamError):
     """Another change to the same entity won the race; retry."""
 
@@ -417,6 +435,9 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     DuplicateSSHPublicKeyError,
     InvalidPublicKeyError,
     UnrecognizedPublicKeyEncodingError,
+    MalformedCertificateError,
+    InvalidCertificateError,
+    DuplicateCertificateError,
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,

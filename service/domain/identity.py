@@ -41,6 +41,9 @@ from .events import (
     SSHPublicKeyDeleted,
     SSHPublicKeyStatusSet,
     SSHPublicKeyUploaded,
+    SigningCertificateDeleted,
+    SigningCertificateStatusSet,
+    SigningCertificateUploaded,
     NameClaimed,
     NameReleased,
     PathUpdated,
@@ -102,6 +105,8 @@ class EntityState:
     aws_service_name: str = ""
     # users: SSH public keys by APKA... id (body, fingerprint, status, uploaded_at)
     ssh_public_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # users: signing certificates by certificate id (body, sha256, status, uploaded_at)
+    signing_certificates: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -114,6 +119,7 @@ class EntityState:
             "reservations": dict(self.reservations),
             "login_profile": dict(self.login_profile) if self.login_profile is not None else None,
             "ssh_public_keys": {k: dict(v) for k, v in self.ssh_public_keys.items()},
+            "signing_certificates": {k: dict(v) for k, v in self.signing_certificates.items()},
         }
 
 
@@ -213,6 +219,14 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.ssh_public_keys[key_id]["status"] = status
         case SSHPublicKeyDeleted(ssh_public_key_id=key_id):
             state.ssh_public_keys.pop(key_id, None)
+        case SigningCertificateUploaded():
+            state.signing_certificates[event.certificate_id] = {
+                "body": event.body, "sha256": event.sha256, "status": "Active", "uploaded_at": event.uploaded_at}
+        case SigningCertificateStatusSet(certificate_id=cert_id, status=status):
+            if cert_id in state.signing_certificates:
+                state.signing_certificates[cert_id]["status"] = status
+        case SigningCertificateDeleted(certificate_id=cert_id):
+            state.signing_certificates.pop(cert_id, None)
         case Renamed() | Deleted() | NameReleased():
             state = EntityState(state.kind)
         case NameClaimed(state=s):
@@ -225,7 +239,8 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 attached_ids=dict(s.get("attached_ids", {})), boundary_id=s.get("boundary_id", ""),
                                 reservations=dict(s.get("reservations", {})),
                                 login_profile=dict(s["login_profile"]) if s.get("login_profile") else None,
-                                ssh_public_keys={k: dict(v) for k, v in s.get("ssh_public_keys", {}).items()})
+                                ssh_public_keys={k: dict(v) for k, v in s.get("ssh_public_keys", {}).items()},
+                                signing_certificates={k: dict(v) for k, v in s.get("signing_certificates", {}).items()})
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -453,6 +468,8 @@ def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bo
         blockers.append("must delete login profile first")
     if state.ssh_public_keys:
         blockers.append("must delete SSH public keys first")
+    if state.signing_certificates:
+        blockers.append("must delete signing certificates first")
     if instance_profiles:
         blockers.append("must remove roles from instance profile first")
     if blockers:

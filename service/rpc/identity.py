@@ -17,6 +17,7 @@ from iamd.service.app.saml import SamlProviderCommands
 from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.login_profiles import LoginProfileCommands
 from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
+from iamd.service.app.signing_certificates import SigningCertificateCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
@@ -63,6 +64,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             commands.repo, commands.clock, commands.ids, commands.projection)
         self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
         self.ssh_public_keys = SSHPublicKeyCommands(commands, commands.clock, commands.ids, commands.projection)
+        self.signing_certificates = SigningCertificateCommands(commands, commands.clock, commands.projection)
         self.oidc = oidc
         self.aliases = aliases
         self.password_policy = password_policy
@@ -334,6 +336,37 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def DeleteSSHPublicKey(self, r: ipb.DeleteSSHPublicKeyRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.ssh_public_keys.delete(self.caller(context), user_name=r.user_name,
                                                                   key_id=r.ssh_public_key_id))
+
+    # --- signing certificates of users ---------------------------------------------------------
+    @staticmethod
+    def _signing_certificate(v: dict) -> ipb.SigningCertificate:
+        return ipb.SigningCertificate(user_name=v["user_name"], certificate_id=v["id"], certificate_body=v["body"],
+                                      status=v["status"], upload_date=convert.timestamp(v["uploaded_at"]))
+
+    async def UploadSigningCertificate(self, r: ipb.UploadSigningCertificateRequest,
+                                       context: Ctx) -> ipb.UploadSigningCertificateResponse:
+        view, position = await self.signing_certificates.upload(self.caller(context), self.caller.caller(),
+                                                                user_name=r.user_name, body=r.certificate_body)
+        await self.commands.settle(position)
+        return ipb.UploadSigningCertificateResponse(certificate=self._signing_certificate(view), position=position)
+
+    async def ListSigningCertificates(self, r: ipb.ListSigningCertificatesRequest,
+                                      context: Ctx) -> ipb.ListSigningCertificatesResponse:
+        page = self.signing_certificates.list(self.caller(context), self.caller.caller(), user_name=r.user_name,
+                                              max_items=r.page.max_items, marker=r.page.marker)
+        return ipb.ListSigningCertificatesResponse(certificates=[self._signing_certificate(c) for c in page.items],
+                                                   is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateSigningCertificate(self, r: ipb.UpdateSigningCertificateRequest,
+                                       context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.signing_certificates.update(
+            self.caller(context), self.caller.caller(), user_name=r.user_name, cert_id=r.certificate_id,
+            status=r.status))
+
+    async def DeleteSigningCertificate(self, r: ipb.DeleteSigningCertificateRequest,
+                                       context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.signing_certificates.delete(
+            self.caller(context), self.caller.caller(), user_name=r.user_name, cert_id=r.certificate_id))
 
     # --- service-linked roles -------------------------------------------------------------------
     async def CreateServiceLinkedRole(self, r: ipb.CreateServiceLinkedRoleRequest,

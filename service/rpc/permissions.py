@@ -249,6 +249,11 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListSSHPublicKeys": _on(_iam("ListSSHPublicKeys"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateSSHPublicKey": _on(_iam("UpdateSSHPublicKey"), _USER),
     "DeleteSSHPublicKey": _on(_iam("DeleteSSHPublicKey"), _USER),
+    # signing certificates: on the user (no user name: the caller itself)
+    "UploadSigningCertificate": _on(_iam("UploadSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
+    "ListSigningCertificates": _on(_iam("ListSigningCertificates"), lambda r, res: res.key_owner(r.user_name)),
+    "UpdateSigningCertificate": _on(_iam("UpdateSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
+    "DeleteSigningCertificate": _on(_iam("DeleteSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
     # the caller's own password (guard.py: or the password policy's AllowUsersToChangePassword)
     "ChangePassword": _on(_iam("ChangePassword"), lambda r, res: res.caller.arn),
     # service-linked roles: on the role's ARN (arn:aws:iam::ACCOUNT:role/aws-service-role/SERVICE/NAME)

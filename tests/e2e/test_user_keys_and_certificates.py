@@ -8,11 +8,14 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from cryptography.hazmat.primitives import serialization
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
+from cryptography.x509.oid import NameOID
 
 from iamd.client.credentials import Credentials
 from iamd.v1 import audit_pb2, audit_pb2_grpc
@@ -32,6 +35,20 @@ def _ssh(key: Any) -> str:
 def _pem_public(key: Any) -> str:
     return key.public_key().public_bytes(serialization.Encoding.PEM,
                                          serialization.PublicFormat.SubjectPublicKeyInfo).decode()
+
+
+def _certificate(key: Any = None, *, cn: str = "iamd.test", days: int = 365, start: int = -1,
+                 issuer: tuple[Any, str] | None = None) -> str:
+    """A PEM certificate for `key` (self-signed, or signed by `issuer`: its key and common name)."""
+    key = key or _KEYS[0]
+    now = datetime.now(UTC)
+    signer, issuer_cn = issuer or (key, cn)
+    cert = (x509.CertificateBuilder().subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer_cn)]))
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())
+            .not_valid_before(now + timedelta(days=start)).not_valid_after(now + timedelta(days=start + days))
+            .sign(signer, hashes.SHA256()))
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
 
 
 async def _records(iamd: Iamd, name: str) -> list[dict[str, Any]]:
@@ -111,3 +128,47 @@ async def test_a_user_lists_its_own_ssh_keys_and_needs_permission_for_others(iam
     assert len((await _call(mine.list_ssh_public_keys))["SSHPublicKeys"]) == 1  # no UserName: the caller's
     await _refused(mine.upload_ssh_public_key, "AccessDenied", 403, UserName="other", SSHPublicKeyBody=_ssh(_KEYS[1]))
     assert (await _call(iam.list_ssh_public_keys))["SSHPublicKeys"] == []  # the root user has none
+
+
+async def test_signing_certificates_of_a_user_as_aws_keeps_them(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="signer")
+    await _call(iam.create_user, UserName="someone")
+    body = _certificate(cn="one")
+    created = (await _call(iam.upload_signing_certificate, UserName="signer", CertificateBody=body))["Certificate"]
+    assert (created["UserName"], created["Status"], created["CertificateBody"]) == ("signer", "Active", body.strip())
+    assert len(created["CertificateId"]) >= 24 and created["CertificateId"].isalnum()
+    cert_id = created["CertificateId"]
+    # The same certificate again, for this user or another of the account; what AWS does not take.
+    await _refused(iam.upload_signing_certificate, "DuplicateCertificate", 409, UserName="signer", CertificateBody=body)
+    await _refused(iam.upload_signing_certificate, "DuplicateCertificate", 409, UserName="someone", CertificateBody=body)
+    await _refused(iam.upload_signing_certificate, "MalformedCertificate", 400, UserName="signer",
+                   CertificateBody="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----")
+    await _refused(iam.upload_signing_certificate, "MalformedCertificate", 400, UserName="signer",
+                   CertificateBody=_certificate(cn="old", start=-30, days=10))
+    await _refused(iam.upload_signing_certificate, "InvalidCertificate", 400, UserName="signer",
+                   CertificateBody=_certificate(ec.generate_private_key(ec.SECP256R1()), cn="ec"))
+    await _refused(iam.upload_signing_certificate, "NoSuchEntity", 404, UserName="nobody",
+                   CertificateBody=_certificate(cn="x"))
+    await _call(iam.upload_signing_certificate, UserName="signer", CertificateBody=_certificate(cn="two"))
+    error = await _refused(iam.upload_signing_certificate, "LimitExceeded", 409, UserName="signer",
+                           CertificateBody=_certificate(cn="three"))
+    assert error.response["Error"]["Message"] == "Cannot exceed quota for SigningCertificatesPerUser: 2"
+
+    listed = (await _call(iam.list_signing_certificates, UserName="signer"))["Certificates"]
+    assert len(listed) == 2 and cert_id in {c["CertificateId"] for c in listed}
+    await _call(iam.update_signing_certificate, UserName="signer", CertificateId=cert_id, Status="Inactive")
+    listed = (await _call(iam.list_signing_certificates, UserName="signer"))["Certificates"]
+    assert {c["CertificateId"]: c["Status"] for c in listed}[cert_id] == "Inactive"
+    await _refused(iam.update_signing_certificate, "NoSuchEntity", 404, UserName="signer",
+                   CertificateId="X" * 32, Status="Active")
+
+    error = await _refused(iam.delete_user, "DeleteConflict", 409, UserName="signer")
+    assert error.response["Error"]["Message"] == "Cannot delete entity, must delete signing certificates first."
+    for c in listed:
+        await _call(iam.delete_signing_certificate, UserName="signer", CertificateId=c["CertificateId"])
+    await _refused(iam.delete_signing_certificate, "NoSuchEntity", 404, UserName="signer", CertificateId=cert_id)
+    await _call(iam.delete_user, UserName="signer")
+    # Deleted, the certificate may be uploaded again (for another user).
+    await _call(iam.upload_signing_certificate, UserName="someone", CertificateBody=body)
+    assert (await _call(iam.list_signing_certificates))["Certificates"] == []  # the root user's: none kept

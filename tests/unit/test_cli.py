@@ -827,7 +827,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "delete-saml-provider", "tag-saml-provider", "untag-saml-provider", "list-saml-provider-tags"} <= names
     assert {"upload-ssh-public-key", "get-ssh-public-key", "list-ssh-public-keys", "update-ssh-public-key",
             "delete-ssh-public-key"} <= names
-    assert len(names) == 140
+    assert {"upload-signing-certificate", "list-signing-certificates", "update-signing-certificate",
+            "delete-signing-certificate"} <= names
+    assert len(names) == 144
 
 
 def test_every_command_argument_names_a_request_field():

@@ -5,22 +5,36 @@ from __future__ import annotations
 
 import base64
 import hashlib
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, ed25519, rsa
 
-from iamd.service.domain import identity, ssh_public_keys
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes
+from cryptography.x509.oid import NameOID
+
+from iamd.service.domain import identity, signing_certificates, ssh_public_keys
 from iamd.service.domain.errors import (
     DeleteConflictError,
+    DuplicateCertificateError,
     DuplicateSSHPublicKeyError,
+    InvalidCertificateError,
     InvalidPublicKeyError,
     LimitExceededError,
+    MalformedCertificateError,
     NoSuchEntityError,
     UnrecognizedPublicKeyEncodingError,
     ValidationError,
 )
-from iamd.service.domain.events import SSHPublicKeyDeleted, SSHPublicKeyStatusSet, UserCreated, decode_event
+from iamd.service.domain.events import (
+    SigningCertificateDeleted,
+    SSHPublicKeyDeleted,
+    SSHPublicKeyStatusSet,
+    UserCreated,
+    decode_event,
+)
 
 NOW = "2026-12-05T00:00:00Z"
 _RSA = [rsa.generate_private_key(public_exponent=65537, key_size=2048) for _ in range(6)]
@@ -106,3 +120,58 @@ def test_five_keys_per_user_no_duplicate_and_delete_user_refused_while_one_is_le
     assert emptied.ssh_public_keys == {} and identity.delete(emptied)
     # A rename carries the keys into the new name's stream.
     assert _user(*events).snapshot()["ssh_public_keys"] == state.ssh_public_keys
+
+
+# --- signing certificates ------------------------------------------------------------------------------
+TODAY = datetime(2026, 12, 5, tzinfo=UTC)
+
+
+def certificate(key: object = None, *, cn: str = "iamd test", days: int = 365, start: int = -1) -> str:
+    """A self-signed PEM certificate (RSA unless another key is given)."""
+    key = key or _RSA[0]
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name)
+            .public_key(key.public_key()).serial_number(x509.random_serial_number())  # type: ignore[attr-defined]
+            .not_valid_before(TODAY + timedelta(days=start)).not_valid_after(TODAY + timedelta(days=start + days))
+            .sign(key, hashes.SHA256() if not isinstance(key, ed25519.Ed25519PrivateKey) else None))  # type: ignore[arg-type]
+    return cert.public_bytes(serialization.Encoding.PEM).decode()
+
+
+def test_a_signing_certificate_is_read_and_checked_as_aws_does() -> None:
+    parsed = signing_certificates.parse(certificate(), TODAY)
+    assert len(parsed.sha256) == 64 and parsed.body.startswith("-----BEGIN CERTIFICATE-----")
+    with pytest.raises(MalformedCertificateError, match="Unable to parse certificate"):
+        signing_certificates.parse("-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----\n", TODAY)
+    with pytest.raises(MalformedCertificateError):
+        signing_certificates.parse("not a certificate", TODAY)
+    with pytest.raises(MalformedCertificateError, match="expired"):
+        signing_certificates.parse(certificate(days=10, start=-20), TODAY)
+    with pytest.raises(InvalidCertificateError, match="not valid yet"):
+        signing_certificates.parse(certificate(start=10), TODAY)
+    with pytest.raises(InvalidCertificateError, match="RSA"):
+        signing_certificates.parse(certificate(ec.generate_private_key(ec.SECP256R1())), TODAY)
+    with pytest.raises(ValidationError):
+        signing_certificates.parse("", TODAY)
+
+
+def test_two_certificates_per_user_no_duplicate_and_delete_user_refused_while_one_exists() -> None:
+    first = signing_certificates.parse(certificate(cn="one"), TODAY)
+    events = signing_certificates.upload(_user(), "alice", cert_id="A" * 32, parsed=first, now=NOW)
+    with pytest.raises(DuplicateCertificateError, match="already associated with an IAM user"):
+        signing_certificates.upload(_user(*events), "alice", cert_id="B" * 32, parsed=first, now=NOW)
+    events += signing_certificates.upload(_user(*events), "alice", cert_id="B" * 32,
+                                          parsed=signing_certificates.parse(certificate(cn="two"), TODAY), now=NOW)
+    state = _user(*events)
+    with pytest.raises(LimitExceededError, match="Cannot exceed quota for SigningCertificatesPerUser: 2"):
+        signing_certificates.upload(state, "alice", cert_id="C" * 32,
+                                    parsed=signing_certificates.parse(certificate(cn="three"), TODAY), now=NOW)
+    with pytest.raises(DeleteConflictError, match="must delete signing certificates first"):
+        identity.delete(state)
+    assert signing_certificates.update(state, "alice", "A" * 32, "Active") == []
+    [inactive] = signing_certificates.update(state, "alice", "A" * 32, "Inactive")
+    assert _user(*events, inactive).signing_certificates["A" * 32]["status"] == "Inactive"
+    with pytest.raises(NoSuchEntityError, match="The Certificate with id " + "C" * 32 + " cannot be found."):
+        signing_certificates.delete(state, "alice", "C" * 32)
+    gone = _user(*events, SigningCertificateDeleted("A" * 32), SigningCertificateDeleted("B" * 32))
+    assert gone.signing_certificates == {} and identity.delete(gone)
+    assert decode_event("SigningCertificateDeleted", SigningCertificateDeleted("A" * 32).to_data())

@@ -518,6 +518,16 @@ IAM_COMMANDS: tuple[Command, ...] = (
         "Activate or deactivate a user's SSH public key"),
     Command("delete-ssh-public-key", "DeleteSSHPublicKey", (USER_NAME, Arg("--ssh-public-key-id", required=True)),
             "Delete a user's SSH public key"),
+    Command("upload-signing-certificate", "UploadSigningCertificate", (
+        Arg("--user-name"), Arg("--certificate-body", kind=DOCUMENT, required=True, help="PEM text, or file://path")),
+        "Upload a user's X.509 signing certificate (2 per user)"),
+    Command("list-signing-certificates", "ListSigningCertificates", (Arg("--user-name"),),
+            "List a user's signing certificates"),
+    Command("update-signing-certificate", "UpdateSigningCertificate", (
+        Arg("--user-name"), Arg("--certificate-id", required=True), Arg("--status", required=True, help="Active or Inactive")),
+        "Activate or deactivate a user's signing certificate"),
+    Command("delete-signing-certificate", "DeleteSigningCertificate", (
+        Arg("--user-name"), Arg("--certificate-id", required=True)), "Delete a user's signing certificate"),
     Command("create-service-linked-role", "CreateServiceLinkedRole", (
         Arg("--aws-service-name", required=True), Arg("--description"), Arg("--custom-suffix")),
         "Create the role an AWS service uses (AWS's name, path, trust policy and policy)"),

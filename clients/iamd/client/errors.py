@@ -140,6 +140,18 @@ class UnrecognizedPublicKeyEncodingError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_UNRECOGNIZED_PUBLIC_KEY_ENCODING)
 
 
+class MalformedCertificateError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_MALFORMED_CERTIFICATE)
+
+
+class InvalidCertificateError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_CERTIFICATE)
+
+
+class DuplicateCertificateError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_CERTIFICATE)
+
+
 class ConcurrentModificationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
@@ -300,6 +312,9 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     DuplicateSSHPublicKeyError,
     InvalidPublicKeyError,
     UnrecognizedPublicKeyEncodingError,
+    MalformedCertificateError,
+    InvalidCertificateError,
+    DuplicateCertificateError,
     EntityAlreadyExistsError,
     MalformedPolicyDocumentError,
     InvalidInputError,

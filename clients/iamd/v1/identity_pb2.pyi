@@ -1580,3 +1580,69 @@ class DeleteSSHPublicKeyRequest(_message.Message):
     user_name: str
     ssh_public_key_id: str
     def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ...) -> None: ...
+
+class SigningCertificate(_message.Message):
+    __slots__ = ("user_name", "certificate_id", "certificate_body", "status", "upload_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_BODY_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    UPLOAD_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    certificate_id: str
+    certificate_body: str
+    status: str
+    upload_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., certificate_id: _Optional[str] = ..., certificate_body: _Optional[str] = ..., status: _Optional[str] = ..., upload_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class UploadSigningCertificateRequest(_message.Message):
+    __slots__ = ("user_name", "certificate_body")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_BODY_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    certificate_body: str
+    def __init__(self, user_name: _Optional[str] = ..., certificate_body: _Optional[str] = ...) -> None: ...
+
+class UploadSigningCertificateResponse(_message.Message):
+    __slots__ = ("certificate", "position")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    certificate: SigningCertificate
+    position: int
+    def __init__(self, certificate: _Optional[_Union[SigningCertificate, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class ListSigningCertificatesRequest(_message.Message):
+    __slots__ = ("user_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListSigningCertificatesResponse(_message.Message):
+    __slots__ = ("certificates", "is_truncated", "marker")
+    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    certificates: _containers.RepeatedCompositeFieldContainer[SigningCertificate]
+    is_truncated: bool
+    marker: str
+    def __init__(self, certificates: _Optional[_Iterable[_Union[SigningCertificate, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class UpdateSigningCertificateRequest(_message.Message):
+    __slots__ = ("user_name", "certificate_id", "status")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    certificate_id: str
+    status: str
+    def __init__(self, user_name: _Optional[str] = ..., certificate_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class DeleteSigningCertificateRequest(_message.Message):
+    __slots__ = ("user_name", "certificate_id")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_ID_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    certificate_id: str
+    def __init__(self, user_name: _Optional[str] = ..., certificate_id: _Optional[str] = ...) -> None: ...

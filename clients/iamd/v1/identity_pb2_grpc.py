@@ -573,6 +573,26 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.UploadSigningCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/UploadSigningCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateResponse.FromString,
+                _registered_method=True)
+        self.ListSigningCertificates = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListSigningCertificates',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesResponse.FromString,
+                _registered_method=True)
+        self.UpdateSigningCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateSigningCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateSigningCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteSigningCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteSigningCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.CreateServiceLinkedRole = channel.unary_unary(
                 '/iamd.v1.IdentityService/CreateServiceLinkedRole',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.SerializeToString,
@@ -1407,6 +1427,38 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadSigningCertificate(self, request, context):
+        """Signing certificates of IAM users (X.509; public, so no secret)
+
+        Upload a PEM X.509 certificate for a user (no user name: the caller; at most 2 per user:
+        LimitExceeded; MalformedCertificate, InvalidCertificate, DuplicateCertificate as AWS), as
+        IAM's UploadSigningCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListSigningCertificates(self, request, context):
+        """A user's signing certificates (no user name: the caller's), as IAM's ListSigningCertificates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateSigningCertificate(self, request, context):
+        """Activate or deactivate a signing certificate, as IAM's UpdateSigningCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteSigningCertificate(self, request, context):
+        """Delete a signing certificate, as IAM's DeleteSigningCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateServiceLinkedRole(self, request, context):
         """Service-linked roles (roles an AWS service owns in the account)
 
@@ -1993,6 +2045,26 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'DeleteSSHPublicKey': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteSSHPublicKey,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UploadSigningCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadSigningCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateResponse.SerializeToString,
+            ),
+            'ListSigningCertificates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListSigningCertificates,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesResponse.SerializeToString,
+            ),
+            'UpdateSigningCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateSigningCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateSigningCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteSigningCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteSigningCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'CreateServiceLinkedRole': grpc.unary_unary_rpc_method_handler(
@@ -4918,6 +4990,114 @@ class IdentityService:
             target,
             '/iamd.v1.IdentityService/DeleteSSHPublicKey',
             iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadSigningCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UploadSigningCertificate',
+            iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListSigningCertificates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListSigningCertificates',
+            iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListSigningCertificatesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateSigningCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateSigningCertificate',
+            iamd_dot_v1_dot_identity__pb2.UpdateSigningCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteSigningCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteSigningCertificate',
+            iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,
