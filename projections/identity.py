@@ -24,7 +24,8 @@ from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see iamd.service.domain.names.stream_name).
 IDENTITY_STREAMS = EventFilter(stream_prefixes=("account-", "user-", "group-", "role-", "policy-", "session-", "mfa-", "resource-",
-                                                  "org-", "oidc-", "instanceprofile-", "samlprovider-"))
+                                                  "org-", "oidc-", "instanceprofile-", "samlprovider-",
+                                                  "servercertificate-"))
 
 
 
@@ -38,7 +39,7 @@ class ForeignEventError(ValueError):
         super().__init__(
             f"event {event.type!r} at position {event.position} in stream `{event.stream}` is not iamd's "
             f"({why}): iamd's streams (account-, user-, group-, role-, policy-, session-, mfa-, "
-            "resource-, org-, oidc-, instanceprofile-, samlprovider-) must hold only iamd's events; give other applications on a shared "
+            "resource-, org-, oidc-, instanceprofile-, samlprovider-, servercertificate-) must hold only iamd's events; give other applications on a shared "
             "cluster other stream names, or upgrade this iamd if a newer one wrote it")
         self.position = event.position
 
@@ -134,6 +135,8 @@ class IdentityProjection:
         self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
         # Instance profiles by "ACCOUNT/casefolded name"; a profile's roles by the roles' unique ids.
         self.instance_profiles: dict[str, View] = {}
+        # Server certificates by "ACCOUNT/casefolded name" (the private key only sealed, never answered).
+        self.server_certificates: dict[str, View] = {}
         # DeleteServiceLinkedRole's tasks by "ACCOUNT/task id": status, reason, role_usage.
         self.deletion_tasks: dict[str, View] = {}
         # Organizations, by management account: their events (rare), and the state folded from them.
@@ -188,6 +191,12 @@ class IdentityProjection:
             "InstanceProfileRoleRemoved": self._instance_profile_role_removed,
             "InstanceProfileTagged": self._instance_profile_tagged,
             "InstanceProfileDeleted": self._instance_profile_deleted,
+            "ServerCertificateUploaded": self._server_certificate_uploaded,
+            "ServerCertificatePathUpdated": self._server_certificate_path_updated,
+            "ServerCertificateRenamed": self._server_certificate_renamed,
+            "ServerCertificateTagged": self._server_certificate_tagged,
+            "ServerCertificatePrivateKeyReencrypted": self._server_certificate_reencrypted,
+            "ServerCertificateDeleted": self._server_certificate_deleted,
             "LoginProfileCreated": self._login_profile_created,
             "LoginProfileUpdated": self._login_profile_updated,
             "LoginProfileDeleted": self._login_profile_deleted,
@@ -466,6 +475,41 @@ class IdentityProjection:
         profile = self.instance_profiles.get(f"{account.account_id}/{key}")
         if profile is not None:
             profile["tags"] = dict(d["tags"])
+
+    def _server_certificate_uploaded(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        if d.get("renamed_from"):  # the new name of a rename: the old name is gone with it
+            old = self.server_certificates.get(f"{account.account_id}/{casefold(d['renamed_from'])}")
+            if old is not None and old["id"] == d["id"]:
+                del self.server_certificates[f"{account.account_id}/{casefold(d['renamed_from'])}"]
+        self.server_certificates[f"{account.account_id}/{key}"] = {
+            "account_id": account.account_id, "name": d["name"], "id": d["id"], "arn": d["arn"], "path": d["path"],
+            "certificate_body": d["certificate_body"], "certificate_chain": d["certificate_chain"],
+            "private_key_ciphertext": d["private_key_ciphertext"],  # sealed; kept for key rotation only
+            "uploaded_at": d["uploaded_at"], "expiration": d["expiration"], "tags": dict(d.get("tags", {}))}
+
+    def _server_certificate_path_updated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        found = self.server_certificates.get(f"{account.account_id}/{key}")
+        if found is not None:
+            found["path"], found["arn"] = d["path"], d["arn"]
+
+    def _server_certificate_renamed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        moved = self.server_certificates.get(f"{account.account_id}/{key}")
+        new = self.server_certificates.get(f"{account.account_id}/{d['new_stream'].split('-', 2)[2]}")
+        if moved is not None and (new is None or new["id"] == moved["id"]) and moved is not new:
+            del self.server_certificates[f"{account.account_id}/{key}"]
+
+    def _server_certificate_tagged(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        found = self.server_certificates.get(f"{account.account_id}/{key}")
+        if found is not None:
+            found["tags"] = dict(d["tags"])
+
+    def _server_certificate_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        found = self.server_certificates.get(f"{account.account_id}/{key}")
+        if found is not None:
+            found["private_key_ciphertext"] = d["private_key_ciphertext"]
+
+    def _server_certificate_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.server_certificates.pop(f"{account.account_id}/{key}", None)
 
     def _instance_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.instance_profiles.pop(f"{account.account_id}/{key}", None)
@@ -819,6 +863,7 @@ class IdentityProjection:
             "oidc_providers": self.oidc_providers,
             "saml_providers": self.saml_providers,
             "instance_profiles": self.instance_profiles,
+            "server_certificates": self.server_certificates,
             "deletion_tasks": self.deletion_tasks,
             "organization_events": self.organization_events,
         }
@@ -844,6 +889,7 @@ class IdentityProjection:
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.saml_providers = snapshot["saml_providers"]
         projection.instance_profiles = snapshot["instance_profiles"]
+        projection.server_certificates = snapshot.get("server_certificates", {})  # none before they existed
         projection.deletion_tasks = snapshot["deletion_tasks"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
         for management in projection.organization_events:

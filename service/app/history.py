@@ -112,4 +112,5 @@ async def entity_history(store: EventStore, account_id: str, kind: str, name: st
 
 
 # Encrypted or hashed secrets: useless to a reader of the history, and no business of theirs.
-NOT_SHOWN = frozenset({"secret_ciphertext", "seed_ciphertext", "token_sha256", "password_hash"})
+NOT_SHOWN = frozenset({"secret_ciphertext", "seed_ciphertext", "token_sha256", "password_hash",
+                        "private_key_ciphertext"})

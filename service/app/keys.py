@@ -40,6 +40,7 @@ from iamd.service.domain.events import (
     AccessKeySecretReencrypted,
     KeyEncryptionKeyRecorded,
     KeyEncryptionKeyRotationStarted,
+    ServerCertificatePrivateKeyReencrypted,
     SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
     event_type,
@@ -209,7 +210,7 @@ class Secret:
     """One live secret as the log holds it now: where it lives and its current ciphertext."""
 
     stream: str
-    kind: str  # "access key", "session", "MFA device"
+    kind: str  # "access key", "session", "MFA device", "server certificate"
     name: str  # its access key id or serial number (the AEAD context; not secret)
     ciphertext: str
 
@@ -220,6 +221,9 @@ class Secret:
         elif self.kind == "MFA device":
             event = VirtualMFADeviceSeedReencrypted(self.name, ciphertext, key_id, now)
             type_name = "VirtualMFADeviceSeedReencrypted"
+        elif self.kind == "server certificate":
+            event = ServerCertificatePrivateKeyReencrypted(ciphertext, key_id, now)
+            type_name = "ServerCertificatePrivateKeyReencrypted"
         else:
             event = AccessKeySecretReencrypted(self.name, ciphertext, key_id, now)
             type_name = event_type(ACCOUNT if self.stream.startswith("account-") else USER, event)
@@ -253,6 +257,9 @@ async def live_secrets(store: EventStore) -> tuple[list[Secret], dict[str, int]]
     for serial, device in projection.mfa_devices.items():
         secrets.append(Secret(f"mfa-{device['account_id']}-{device['key']}", "MFA device", serial,
                               device["seed_ciphertext"]))
+    for key, certificate in projection.server_certificates.items():  # the private key, bound to the ASCA id
+        secrets.append(Secret(f"servercertificate-{certificate['account_id']}-{key.split('/', 1)[1]}",
+                              "server certificate", certificate["id"], certificate["private_key_ciphertext"]))
     return secrets, versions
 
 

@@ -37,7 +37,9 @@ class AccountReports:
                                 + sum(len(u["attached_to"]) for u in account.aws_policies.values())) if account else 0,
             mfa_devices=len(devices), mfa_devices_in_use=sum(1 for d in devices if d["user_id"]),
             root_access_keys=bool(root_keys),
-            instance_profiles=sum(1 for p in self.projection.instance_profiles.values() if p["account_id"] == ctx.account_id))
+            instance_profiles=sum(1 for p in self.projection.instance_profiles.values() if p["account_id"] == ctx.account_id),
+            server_certificates=sum(1 for c in self.projection.server_certificates.values()
+                                    if c["account_id"] == ctx.account_id))
         return reports.account_summary(counts)
 
     def generate(self, ctx: CallContext) -> tuple[str, str]:

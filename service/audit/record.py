@@ -30,6 +30,7 @@ SECRET_FIELDS = frozenset({
     "webIdentityToken",  # AssumeRoleWithWebIdentity's credential
     "samlAssertion", "sAMLAssertion",  # AssumeRoleWithSAML's (the gRPC field's JSON name; CloudTrail's)
     "password", "oldPassword", "newPassword",  # console passwords (login profiles)
+    "privateKey",  # UploadServerCertificate's private key
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",
                  "AuthorizationService": "iamd.amazonaws.com", "AuditService": "cloudtrail.amazonaws.com",

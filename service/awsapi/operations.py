@@ -120,7 +120,9 @@ _OPERATIONS: list[Operation] = [
             "CreateServiceLinkedRole", "DeleteServiceLinkedRole", "GetServiceLinkedRoleDeletionStatus",
             "UploadSSHPublicKey", "GetSSHPublicKey", "ListSSHPublicKeys", "UpdateSSHPublicKey", "DeleteSSHPublicKey",
             "UploadSigningCertificate", "ListSigningCertificates", "UpdateSigningCertificate",
-            "DeleteSigningCertificate"),
+            "DeleteSigningCertificate", "UploadServerCertificate", "GetServerCertificate", "ListServerCertificates",
+            "UpdateServerCertificate", "DeleteServerCertificate", "TagServerCertificate", "UntagServerCertificate",
+            "ListServerCertificateTags"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)

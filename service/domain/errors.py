@@ -186,6 +186,12 @@ class DuplicateCertificateError(IamError):
     code = "DuplicateCertificate"
 
 
+class KeyPairMismatchError(IamError):
+    """UploadServerCertificate: the public key certificate and the private key do not match."""
+
+    code = "KeyPairMismatch"
+
+
 class ConcurrentModificationError(IamError):
     """Another change to the same entity won the race; retry."""
 
@@ -438,6 +444,7 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     MalformedCertificateError,
     InvalidCertificateError,
     DuplicateCertificateError,
+    KeyPairMismatchError,
     ConcurrentModificationError,
     PolicyNotAttachableError,
     AccessDeniedError,

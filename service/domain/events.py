@@ -266,6 +266,65 @@ class SigningCertificateDeleted(Event):
     certificate_id: str
 
 
+# --- server certificates (stream `servercertificate-ACCOUNT-NAME`) -----------------------------------
+@dataclass(frozen=True)
+class ServerCertificateUploaded(Event):
+    """UploadServerCertificate (or the new name's stream of an UpdateServerCertificate rename,
+    `renamed_from` naming the old one). The private key is a secret: only its ciphertext sealed
+    under the key-encryption key, bound to the certificate's ASCA... id, is kept; it is never
+    answered (AWS never returns it)."""
+
+    name: str
+    id: str  # ASCA...
+    arn: str  # arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME
+    path: str
+    certificate_body: str
+    certificate_chain: str
+    private_key_ciphertext: str
+    uploaded_at: str
+    expiration: str  # the certificate's notAfter
+    tags: dict[str, str] = field(default_factory=dict)
+    renamed_from: str = ""
+
+
+@dataclass(frozen=True)
+class ServerCertificatePathUpdated(Event):
+    """UpdateServerCertificate with a new path only."""
+
+    path: str
+    arn: str
+
+
+@dataclass(frozen=True)
+class ServerCertificateRenamed(Event):
+    """UpdateServerCertificate with a new name: the certificate now lives in `new_stream`, where
+    a ServerCertificateUploaded with `renamed_from` was appended first."""
+
+    new_name: str
+    new_stream: str
+
+
+@dataclass(frozen=True)
+class ServerCertificateTagged(Event):
+    """The certificate's tags, whole (TagServerCertificate / UntagServerCertificate)."""
+
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class ServerCertificatePrivateKeyReencrypted(Event):
+    """Key-encryption-key rotation: the private key sealed again under the new key."""
+
+    private_key_ciphertext: str
+    key_id: str
+    at: str
+
+
+@dataclass(frozen=True)
+class ServerCertificateDeleted(Event):
+    pass
+
+
 # --- the key-encryption key (stream `iamd-deployment`; fingerprints only, never key material) ---
 @dataclass(frozen=True)
 class KeyEncryptionKeyRecorded(Event):
@@ -821,6 +880,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
     LoginProfileUpdated, LoginProfileDeleted, SSHPublicKeyUploaded, SSHPublicKeyStatusSet, SSHPublicKeyDeleted,
     SigningCertificateUploaded, SigningCertificateStatusSet, SigningCertificateDeleted,
+    ServerCertificateUploaded, ServerCertificatePathUpdated, ServerCertificateRenamed, ServerCertificateTagged,
+    ServerCertificatePrivateKeyReencrypted, ServerCertificateDeleted,
     UserCreated, GroupCreated, RoleCreated,
     ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,

@@ -53,6 +53,7 @@ class AccountCounts:
     root_mfa: bool = False
     root_access_keys: bool = False
     instance_profiles: int = 0
+    server_certificates: int = 0
 
 
 def account_summary(counts: AccountCounts) -> dict[str, int]:
@@ -76,7 +77,7 @@ def account_summary(counts: AccountCounts) -> dict[str, int]:
         "MFADevices": counts.mfa_devices, "MFADevicesInUse": counts.mfa_devices_in_use,
         "AccountMFAEnabled": int(counts.root_mfa), "AccountAccessKeysPresent": int(counts.root_access_keys),
         "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
-        "SigningCertificatesPerUserQuota": 2, "ServerCertificates": 0, "ServerCertificatesQuota": 20,
+        "SigningCertificatesPerUserQuota": 2, "ServerCertificates": counts.server_certificates, "ServerCertificatesQuota": 20,
         "InstanceProfiles": counts.instance_profiles, "InstanceProfilesQuota": 1000, "Providers": 0, "GlobalEndpointTokenVersion": 1,
     }
 

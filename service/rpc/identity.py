@@ -18,6 +18,7 @@ from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.login_profiles import LoginProfileCommands
 from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
 from iamd.service.app.signing_certificates import SigningCertificateCommands
+from iamd.service.app.server_certificates import ServerCertificateCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
@@ -65,6 +66,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
         self.ssh_public_keys = SSHPublicKeyCommands(commands, commands.clock, commands.ids, commands.projection)
         self.signing_certificates = SigningCertificateCommands(commands, commands.clock, commands.projection)
+        self.server_certificates = ServerCertificateCommands(commands.repo, commands.clock, commands.ids,
+                                                             credentials.keyring, commands.projection)
         self.oidc = oidc
         self.aliases = aliases
         self.password_policy = password_policy
@@ -367,6 +370,61 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                                        context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.signing_certificates.delete(
             self.caller(context), self.caller.caller(), user_name=r.user_name, cert_id=r.certificate_id))
+
+    # --- server certificates (the private key is never answered) --------------------------------
+    @staticmethod
+    def _server_certificate_metadata(v: dict) -> ipb.ServerCertificateMetadata:
+        return ipb.ServerCertificateMetadata(
+            path=v["path"], server_certificate_name=v["name"], server_certificate_id=v["id"], arn=v["arn"],
+            upload_date=convert.timestamp(v["uploaded_at"]), expiration=convert.timestamp(v["expiration"]))
+
+    async def UploadServerCertificate(self, r: ipb.UploadServerCertificateRequest,
+                                      context: Ctx) -> ipb.UploadServerCertificateResponse:
+        view, position = await self.server_certificates.upload(
+            self.caller(context), name=r.server_certificate_name, path=r.path, body=r.certificate_body,
+            private_key=r.private_key, chain=r.certificate_chain, tags=convert.tags_in(r.tags))
+        await self.commands.settle(position)
+        return ipb.UploadServerCertificateResponse(server_certificate_metadata=self._server_certificate_metadata(view),
+                                                   tags=convert.tags_out(view["tags"]), position=position)
+
+    async def GetServerCertificate(self, r: ipb.GetServerCertificateRequest,
+                                   context: Ctx) -> ipb.GetServerCertificateResponse:
+        v = self.server_certificates.get(self.caller(context), r.server_certificate_name)
+        return ipb.GetServerCertificateResponse(server_certificate=ipb.ServerCertificate(
+            server_certificate_metadata=self._server_certificate_metadata(v), certificate_body=v["certificate_body"],
+            certificate_chain=v["certificate_chain"], tags=convert.tags_out(v["tags"])))
+
+    async def ListServerCertificates(self, r: ipb.ListServerCertificatesRequest,
+                                     context: Ctx) -> ipb.ListServerCertificatesResponse:
+        page = self.server_certificates.list(self.caller(context), r.path_prefix, r.page.max_items, r.page.marker)
+        return ipb.ListServerCertificatesResponse(
+            server_certificate_metadata_list=[self._server_certificate_metadata(v) for v in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
+
+    async def UpdateServerCertificate(self, r: ipb.UpdateServerCertificateRequest,
+                                      context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.server_certificates.update(
+            self.caller(context), r.server_certificate_name, new_path=r.new_path,
+            new_name=r.new_server_certificate_name))
+
+    async def DeleteServerCertificate(self, r: ipb.DeleteServerCertificateRequest,
+                                      context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.server_certificates.delete(self.caller(context),
+                                                                      r.server_certificate_name))
+
+    async def TagServerCertificate(self, r: ipb.TagServerCertificateRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.server_certificates.tag(self.caller(context), r.server_certificate_name,
+                                                                   convert.tags_in(r.tags)))
+
+    async def UntagServerCertificate(self, r: ipb.UntagServerCertificateRequest,
+                                     context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.server_certificates.untag(self.caller(context), r.server_certificate_name,
+                                                                     list(r.tag_keys)))
+
+    async def ListServerCertificateTags(self, r: ipb.ListServerCertificateTagsRequest,
+                                        context: Ctx) -> ipb.ListEntityTagsResponse:
+        return _tags_response(self.server_certificates.tags(self.caller(context), r.server_certificate_name,
+                                                            r.page.max_items, r.page.marker))
 
     # --- service-linked roles -------------------------------------------------------------------
     async def CreateServiceLinkedRole(self, r: ipb.CreateServiceLinkedRoleRequest,

@@ -13,7 +13,7 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import instance_profiles, oidc, saml, service_linked_roles
+from iamd.service.domain import instance_profiles, oidc, server_certificates, saml, service_linked_roles
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
@@ -51,6 +51,11 @@ class Resolver:
         """`arn:aws:iam::ACCOUNT:instance-profile/PATH/NAME`, with its real path when it exists."""
         view = self.projection.instance_profiles.get(f"{self.account_id}/{casefold(name)}")
         return view["arn"] if view is not None else instance_profiles.arn_of(self.account_id, path, name)
+
+    def server_certificate(self, name: str, path: str = "") -> str:
+        """`arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME`, with its real path when it exists."""
+        view = self.projection.server_certificates.get(f"{self.account_id}/{casefold(name)}")
+        return view["arn"] if view is not None else server_certificates.arn_of(self.account_id, path, name)
 
     def key_owner(self, user_name: str) -> str:
         """Access-key calls without a user name act on the caller itself."""
@@ -105,6 +110,20 @@ _POLICY_ARN = lambda r, res: r.policy_arn  # noqa: E731
 _OIDC_ARN = lambda r, res: r.open_id_connect_provider_arn or "*"  # noqa: E731
 _SAML_ARN = lambda r, res: r.saml_provider_arn or "*"  # noqa: E731
 _INSTANCE_PROFILE = lambda r, res: res.instance_profile(r.instance_profile_name, getattr(r, "path", ""))  # noqa: E731
+
+
+_SERVER_CERTIFICATE = lambda r, res: res.server_certificate(r.server_certificate_name, getattr(r, "path", ""))  # noqa: E731
+
+
+def _update_server_certificate(r: Any, res: Resolver) -> Iterator[Pair]:
+    """AWS: a rename needs the permission on the certificate under its old name and its new one."""
+    old = res.server_certificate(r.server_certificate_name)
+    yield _iam("UpdateServerCertificate"), old
+    if r.new_server_certificate_name or r.new_path:
+        path = r.new_path or old.split(":server-certificate", 1)[1].rsplit("/", 1)[0] + "/"
+        new = server_certificates.arn_of(res.account_id, path, r.new_server_certificate_name or r.server_certificate_name)
+        if new != old:
+            yield _iam("UpdateServerCertificate"), new
 
 
 def _add_role_to_instance_profile(r: Any, res: Resolver) -> Iterator[Pair]:
@@ -254,6 +273,15 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListSigningCertificates": _on(_iam("ListSigningCertificates"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateSigningCertificate": _on(_iam("UpdateSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteSigningCertificate": _on(_iam("DeleteSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
+    # server certificates: on the certificate's ARN (arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME)
+    "UploadServerCertificate": _on(_iam("UploadServerCertificate"), _SERVER_CERTIFICATE),
+    "GetServerCertificate": _on(_iam("GetServerCertificate"), _SERVER_CERTIFICATE),
+    "ListServerCertificates": _everywhere(_iam("ListServerCertificates")),
+    "UpdateServerCertificate": _update_server_certificate,
+    "DeleteServerCertificate": _on(_iam("DeleteServerCertificate"), _SERVER_CERTIFICATE),
+    "TagServerCertificate": _on(_iam("TagServerCertificate"), _SERVER_CERTIFICATE),
+    "UntagServerCertificate": _on(_iam("UntagServerCertificate"), _SERVER_CERTIFICATE),
+    "ListServerCertificateTags": _on(_iam("ListServerCertificateTags"), _SERVER_CERTIFICATE),
     # the caller's own password (guard.py: or the password policy's AllowUsersToChangePassword)
     "ChangePassword": _on(_iam("ChangePassword"), lambda r, res: res.caller.arn),
     # service-linked roles: on the role's ARN (arn:aws:iam::ACCOUNT:role/aws-service-role/SERVICE/NAME)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -172,3 +173,104 @@ async def test_signing_certificates_of_a_user_as_aws_keeps_them(iamd_http: Iamd)
     # Deleted, the certificate may be uploaded again (for another user).
     await _call(iam.upload_signing_certificate, UserName="someone", CertificateBody=body)
     assert (await _call(iam.list_signing_certificates))["Certificates"] == []  # the root user's: none kept
+
+
+def _private_pem(key: Any) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).decode()
+
+
+def _der_body(pem: str) -> str:
+    """The base64 lines of a PEM, joined: what a leak of it would contain whatever the line breaks."""
+    return "".join(line for line in pem.strip().splitlines() if not line.startswith("-----"))
+
+
+async def test_server_certificates_as_aws_keeps_them_and_the_private_key_nowhere_in_clear(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    ca_key, key = _KEYS[1], _KEYS[2]
+    chain = _certificate(ca_key, cn="Test CA")
+    body = _certificate(key, cn="www.example.com", issuer=(ca_key, "Test CA"))
+    secret = _private_pem(key)
+    uploaded = await _call(iam.upload_server_certificate, ServerCertificateName="www", Path="/web/",
+                           CertificateBody=body, PrivateKey=secret, CertificateChain=chain,
+                           Tags=[{"Key": "env", "Value": "prod"}])
+    meta = uploaded["ServerCertificateMetadata"]
+    assert meta["Arn"] == "arn:aws:iam::123456789012:server-certificate/web/www"
+    assert meta["ServerCertificateId"].startswith("ASCA") and meta["Path"] == "/web/"
+    assert meta["Expiration"] > meta["UploadDate"] and uploaded["Tags"] == [{"Key": "env", "Value": "prod"}]
+
+    # AWS's refusals.
+    await _refused(iam.upload_server_certificate, "EntityAlreadyExists", 409, ServerCertificateName="WWW",
+                   CertificateBody=body, PrivateKey=secret)
+    error = await _refused(iam.upload_server_certificate, "KeyPairMismatch", 400, ServerCertificateName="other",
+                           CertificateBody=body, PrivateKey=_private_pem(_KEYS[3]))
+    assert error.response["Error"]["Message"] == "The public key certificate and the private key do not match."
+    await _refused(iam.upload_server_certificate, "MalformedCertificate", 400, ServerCertificateName="other",
+                   CertificateBody="-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", PrivateKey=secret)
+    await _refused(iam.upload_server_certificate, "MalformedCertificate", 400, ServerCertificateName="other",
+                   CertificateBody=body, PrivateKey=secret[:60] + "garbage" + secret[80:])
+    await _refused(iam.upload_server_certificate, "MalformedCertificate", 400, ServerCertificateName="other",
+                   CertificateBody=_certificate(key, cn="old", start=-30, days=10), PrivateKey=secret)
+    await _refused(iam.upload_server_certificate, "ValidationError", 400, ServerCertificateName="bad name",
+                   CertificateBody=body, PrivateKey=secret)
+
+    # Get (never the key), list, tags, update (path, then name), delete.
+    got = (await _call(iam.get_server_certificate, ServerCertificateName="www"))["ServerCertificate"]
+    assert got["CertificateBody"] == body.strip() and got["CertificateChain"] == chain.strip()
+    assert got["ServerCertificateMetadata"] == meta and "PrivateKey" not in got
+    await _refused(iam.get_server_certificate, "NoSuchEntity", 404, ServerCertificateName="nope")
+    await _call(iam.upload_server_certificate, ServerCertificateName="api", CertificateBody=_certificate(_KEYS[4]),
+                PrivateKey=_private_pem(_KEYS[4]))
+    first = await _call(iam.list_server_certificates, MaxItems=1)
+    assert first["IsTruncated"] and [c["ServerCertificateName"] for c in first["ServerCertificateMetadataList"]] == ["api"]
+    rest = await _call(iam.list_server_certificates, Marker=first["Marker"])
+    assert [c["ServerCertificateName"] for c in rest["ServerCertificateMetadataList"]] == ["www"]
+    only_web = await _call(iam.list_server_certificates, PathPrefix="/web/")
+    assert [c["ServerCertificateName"] for c in only_web["ServerCertificateMetadataList"]] == ["www"]
+    await _call(iam.tag_server_certificate, ServerCertificateName="www", Tags=[{"Key": "team", "Value": "x"}])
+    await _call(iam.untag_server_certificate, ServerCertificateName="www", TagKeys=["env"])
+    assert (await _call(iam.list_server_certificate_tags, ServerCertificateName="www"))["Tags"] == [
+        {"Key": "team", "Value": "x"}]
+
+    await _call(iam.update_server_certificate, ServerCertificateName="www", NewPath="/edge/")
+    moved = (await _call(iam.get_server_certificate, ServerCertificateName="www"))["ServerCertificate"]
+    assert moved["ServerCertificateMetadata"]["Arn"].endswith(":server-certificate/edge/www")
+    await _refused(iam.update_server_certificate, "EntityAlreadyExists", 409, ServerCertificateName="www",
+                   NewServerCertificateName="api")
+    await _call(iam.update_server_certificate, ServerCertificateName="www", NewServerCertificateName="www2")
+    await _refused(iam.get_server_certificate, "NoSuchEntity", 404, ServerCertificateName="www")
+    renamed = (await _call(iam.get_server_certificate, ServerCertificateName="www2"))["ServerCertificate"]
+    assert renamed["ServerCertificateMetadata"]["ServerCertificateId"] == meta["ServerCertificateId"]
+    assert renamed["ServerCertificateMetadata"]["Arn"].endswith(":server-certificate/edge/www2")
+    assert renamed["Tags"] == [{"Key": "team", "Value": "x"}]
+    summary = (await _call(iam.get_account_summary))["SummaryMap"]
+    assert summary["ServerCertificates"] == 2 and summary["ServerCertificatesQuota"] == 20
+    await _call(iam.delete_server_certificate, ServerCertificateName="www2")
+    await _refused(iam.delete_server_certificate, "NoSuchEntity", 404, ServerCertificateName="www2")
+    names = [c["ServerCertificateName"] for c in
+             (await _call(iam.list_server_certificates))["ServerCertificateMetadataList"]]
+    assert names == ["api"]
+
+    # The private key is nowhere in clear: not in an answer, an audit record or the log.
+    records = [r for name in ("UploadServerCertificate", "GetServerCertificate", "UpdateServerCertificate")
+               for r in await _records(iamd_http, name)]
+    [ok] = [r for r in records if r["eventName"] == "UploadServerCertificate" and not r.get("errorCode")
+            and r["requestParameters"]["serverCertificateName"] == "www"]
+    assert ok["requestParameters"]["privateKey"] == "HIDDEN_DUE_TO_SECURITY_REASONS"
+    assert all(r["requestParameters"].get("privateKey", "HIDDEN_DUE_TO_SECURITY_REASONS")
+               == "HIDDEN_DUE_TO_SECURITY_REASONS" for r in records)
+    secrets = [_der_body(secret), _der_body(_private_pem(_KEYS[3])), _der_body(_private_pem(_KEYS[4]))]
+    for pem in (secret, _private_pem(_KEYS[4])):  # the PKCS#8 form iamd sealed, too
+        from cryptography.hazmat.primitives.serialization import load_pem_private_key
+        secrets.append(_der_body(load_pem_private_key(pem.encode(), None).private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()).decode()))
+    dumped_records = json.dumps(records)
+    with sqlite3.connect(iamd_http.data_dir / "events.db") as db:
+        dumped_log = "".join(str(row) for table, in db.execute("SELECT name FROM sqlite_master WHERE type='table'")
+                             for row in db.execute(f"SELECT * FROM {table}"))
+    for s in secrets:
+        for piece in (s[:64], s[200:264], s[-64:]):  # any line of the key's base64
+            assert piece not in dumped_records and piece not in dumped_log
+    assert "PRIVATE KEY" not in dumped_log and "PRIVATE KEY" not in dumped_records
+    assert "private_key_ciphertext" in dumped_log and "v1:" in dumped_log  # what the log keeps: the sealed key
+    assert body.strip().splitlines()[1] in dumped_log  # (the scan does read the log: the public body is there)

@@ -829,7 +829,10 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "delete-ssh-public-key"} <= names
     assert {"upload-signing-certificate", "list-signing-certificates", "update-signing-certificate",
             "delete-signing-certificate"} <= names
-    assert len(names) == 144
+    assert {"upload-server-certificate", "get-server-certificate", "list-server-certificates",
+            "update-server-certificate", "delete-server-certificate", "tag-server-certificate",
+            "untag-server-certificate", "list-server-certificate-tags"} <= names
+    assert len(names) == 152
 
 
 def test_every_command_argument_names_a_request_field():

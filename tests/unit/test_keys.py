@@ -200,3 +200,22 @@ async def test_rotation_to_the_same_key_or_of_an_empty_log_is_refused(store: Eve
         await rotate_kek(store, CLOCK, old, Keyring(Path(tmp_path / "kek").read_bytes()))
     with pytest.raises(KeyCheckFailed, match="empty"):
         await rotate_kek(_memory(), CLOCK, old, Keyring.generate())
+
+
+async def test_rotation_reencrypts_a_server_certificates_private_key(store: EventStore, tmp_path: Path) -> None:
+    from iamd.service.domain.events import ServerCertificateUploaded
+
+    old = await _start(store, tmp_path / "kek", tmp_path)
+    sealed = old.encrypt(b"-----BEGIN PRIVATE KEY-----...", context="ASCAEXAMPLE0000000001")
+    uploaded = ServerCertificateUploaded("www", "ASCAEXAMPLE0000000001",
+                                         f"arn:aws:iam::{ACCOUNT}:server-certificate/www", "/", "BODY", "", sealed,
+                                         "2026-12-01T00:00:00Z", "2027-12-01T00:00:00Z")
+    await store.append(f"servercertificate-{ACCOUNT}-www",
+                       [NewEvent("ServerCertificateUploaded", uploaded.to_data(), {})], StreamState.NO_STREAM)
+    new = Keyring.generate()
+    report = await rotate_kek(store, CLOCK, old, new)
+    assert report.reencrypted["server certificate"] == 1
+    certificate = (await _projection(store)).server_certificates[f"{ACCOUNT}/www"]
+    assert key_id_of(certificate["private_key_ciphertext"]) == new.key_id
+    assert new.decrypt(certificate["private_key_ciphertext"],
+                       context="ASCAEXAMPLE0000000001") == b"-----BEGIN PRIVATE KEY-----..."

@@ -175,3 +175,62 @@ def test_two_certificates_per_user_no_duplicate_and_delete_user_refused_while_on
     gone = _user(*events, SigningCertificateDeleted("A" * 32), SigningCertificateDeleted("B" * 32))
     assert gone.signing_certificates == {} and identity.delete(gone)
     assert decode_event("SigningCertificateDeleted", SigningCertificateDeleted("A" * 32).to_data())
+
+
+# --- server certificates -------------------------------------------------------------------------------
+def _key_pem(key: object) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,  # type: ignore[attr-defined]
+                             serialization.NoEncryption()).decode()
+
+
+def test_a_server_certificate_needs_its_own_readable_key_and_a_readable_chain() -> None:
+    from iamd.service.domain import server_certificates
+    from iamd.service.domain.errors import KeyPairMismatchError
+
+    body, key = certificate(cn="www.example.com"), _key_pem(_RSA[0])
+    parsed = server_certificates.parse(body, key, certificate(_RSA[1], cn="CA"), TODAY)
+    assert parsed.private_key_pem.startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert "PRIVATE" not in repr(parsed)  # never the key, even in a traceback
+    with pytest.raises(KeyPairMismatchError, match="do not match") as mismatch:
+        server_certificates.parse(body, _key_pem(_RSA[1]), "", TODAY)
+    assert "PRIVATE KEY" not in str(mismatch.value) and "PRIVATE KEY" not in repr(mismatch.value.problems)
+    with pytest.raises(MalformedCertificateError, match="private key") as bad_key:
+        server_certificates.parse(body, key.replace("M", "x", 3), "", TODAY)
+    assert key[40:80] not in str(bad_key.value)
+    with pytest.raises(MalformedCertificateError, match="chain"):
+        server_certificates.parse(body, key, "-----BEGIN CERTIFICATE-----\nAAAA\n-----END CERTIFICATE-----", TODAY)
+    with pytest.raises(MalformedCertificateError, match="expired"):
+        server_certificates.parse(certificate(days=5, start=-10), key, "", TODAY)
+    ec_key = ec.generate_private_key(ec.SECP256R1())
+    assert server_certificates.parse(certificate(ec_key), _key_pem(ec_key), "", TODAY)  # ECDSA too
+
+
+def test_server_certificate_deciders_upload_rename_tag_delete() -> None:
+    from iamd.service.domain import server_certificates as sc
+    from iamd.service.domain.errors import EntityAlreadyExistsError
+
+    arn = sc.arn_of("123456789012", "/web/", "www")
+    assert arn == "arn:aws:iam::123456789012:server-certificate/web/www"
+    assert sc.stream("123456789012", "WWW") == "servercertificate-123456789012-www"
+    uploaded = sc.upload(sc.ServerCertificateState(), name="www", id="ASCAX", arn=arn, path="/web/", body="B",
+                         chain="", private_key_ciphertext="v1:k:sealed", now=NOW, expiration=NOW, tags={"a": "1"})
+    state = sc.fold(uploaded)
+    assert (state.exists, state.private_key_ciphertext, state.tags) == (True, "v1:k:sealed", {"a": "1"})
+    with pytest.raises(EntityAlreadyExistsError, match="The Server Certificate with name www already exists."):
+        sc.upload(state, name="www", id="ASCAY", arn=arn, path="/", body="B", chain="", private_key_ciphertext="c",
+                   now=NOW, expiration=NOW, tags={})
+    # A rename: the whole certificate (sealed key, same id) in the new stream, then gone from the old.
+    [moved] = sc.moved_in(sc.ServerCertificateState(), state, name="web2", path="/web/", arn="arn2")
+    assert (moved.id, moved.private_key_ciphertext, moved.renamed_from) == ("ASCAX", "v1:k:sealed", "www")
+    assert sc.moved_in(sc.fold([moved]), state, name="web2", path="/web/", arn="arn2") == []  # resumed
+    other = sc.fold(sc.upload(sc.ServerCertificateState(), name="other", id="ASCAZ", arn="a", path="/", body="B",
+                              chain="", private_key_ciphertext="c", now=NOW, expiration=NOW, tags={}))
+    with pytest.raises(EntityAlreadyExistsError):  # the new name is another certificate's
+        sc.moved_in(state, other, name="www", path="/", arn=arn)
+    gone = sc.fold([*uploaded, *sc.moved_out(state, "www", new_name="web2", new_stream="s")])
+    assert not gone.exists
+    tagged = sc.fold([*uploaded, *sc.tag(state, "www", {"b": "2"})])
+    assert tagged.tags == {"a": "1", "b": "2"} and sc.untag(tagged, "www", ["zz"]) == []
+    assert sc.update_path(state, "www", path="/web/", arn=arn) == []
+    with pytest.raises(NoSuchEntityError, match="The Server Certificate with name www cannot be found."):
+        sc.delete(sc.fold([*uploaded, *sc.delete(state, "www")]), "www")

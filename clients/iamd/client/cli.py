@@ -528,6 +528,28 @@ IAM_COMMANDS: tuple[Command, ...] = (
         "Activate or deactivate a user's signing certificate"),
     Command("delete-signing-certificate", "DeleteSigningCertificate", (
         Arg("--user-name"), Arg("--certificate-id", required=True)), "Delete a user's signing certificate"),
+    Command("upload-server-certificate", "UploadServerCertificate", (
+        Arg("--server-certificate-name", required=True), Arg("--path"),
+        Arg("--certificate-body", kind=DOCUMENT, required=True, help="PEM text, or file://path"),
+        Arg("--private-key", kind=DOCUMENT, required=True, help="PEM text, or file://path (a secret: never answered)"),
+        Arg("--certificate-chain", kind=DOCUMENT, help="PEM text, or file://path"), Arg("--tags", kind=TAGS)),
+        "Upload a server certificate with its private key (20 per account)"),
+    Command("get-server-certificate", "GetServerCertificate", (Arg("--server-certificate-name", required=True),),
+            "Show a server certificate and its chain (never its private key)"),
+    Command("list-server-certificates", "ListServerCertificates", (PATH_PREFIX,), "List server certificates"),
+    Command("update-server-certificate", "UpdateServerCertificate", (
+        Arg("--server-certificate-name", required=True), Arg("--new-path"), Arg("--new-server-certificate-name")),
+        "Move or rename a server certificate"),
+    Command("delete-server-certificate", "DeleteServerCertificate", (Arg("--server-certificate-name", required=True),),
+            "Delete a server certificate"),
+    Command("tag-server-certificate", "TagServerCertificate", (
+        Arg("--server-certificate-name", required=True), Arg("--tags", kind=TAGS, required=True)),
+        "Tag a server certificate"),
+    Command("untag-server-certificate", "UntagServerCertificate", (
+        Arg("--server-certificate-name", required=True), Arg("--tag-keys", kind=LIST, required=True)),
+        "Untag a server certificate"),
+    Command("list-server-certificate-tags", "ListServerCertificateTags", (
+        Arg("--server-certificate-name", required=True),), "List a server certificate's tags"),
     Command("create-service-linked-role", "CreateServiceLinkedRole", (
         Arg("--aws-service-name", required=True), Arg("--description"), Arg("--custom-suffix")),
         "Create the role an AWS service uses (AWS's name, path, trust policy and policy)"),

@@ -152,6 +152,10 @@ class DuplicateCertificateError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_CERTIFICATE)
 
 
+class KeyPairMismatchError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_KEY_PAIR_MISMATCH)
+
+
 class ConcurrentModificationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_CONCURRENT_MODIFICATION)
 
@@ -315,6 +319,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     MalformedCertificateError,
     InvalidCertificateError,
     DuplicateCertificateError,
+    KeyPairMismatchError,
     EntityAlreadyExistsError,
     MalformedPolicyDocumentError,
     InvalidInputError,

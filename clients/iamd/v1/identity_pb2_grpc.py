@@ -593,6 +593,46 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.UploadServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/UploadServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UploadServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.UploadServerCertificateResponse.FromString,
+                _registered_method=True)
+        self.GetServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetServerCertificateResponse.FromString,
+                _registered_method=True)
+        self.ListServerCertificates = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListServerCertificates',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificatesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificatesResponse.FromString,
+                _registered_method=True)
+        self.UpdateServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.TagServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/TagServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.TagServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.UntagServerCertificate = channel.unary_unary(
+                '/iamd.v1.IdentityService/UntagServerCertificate',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UntagServerCertificateRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.ListServerCertificateTags = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListServerCertificateTags',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificateTagsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
+                _registered_method=True)
         self.CreateServiceLinkedRole = channel.unary_unary(
                 '/iamd.v1.IdentityService/CreateServiceLinkedRole',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceLinkedRoleRequest.SerializeToString,
@@ -1459,6 +1499,65 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def UploadServerCertificate(self, request, context):
+        """Server certificates (the private key is a secret: sealed at rest, never answered or audited)
+
+        Upload a certificate, its private key and optional chain, all PEM (MalformedCertificate,
+        KeyPairMismatch, at most 20 per account: LimitExceeded), as IAM's UploadServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetServerCertificate(self, request, context):
+        """A server certificate with its chain, never its private key, as IAM's GetServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListServerCertificates(self, request, context):
+        """The account's server certificates, by name, as IAM's ListServerCertificates.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateServerCertificate(self, request, context):
+        """Change a server certificate's path and/or name, as IAM's UpdateServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteServerCertificate(self, request, context):
+        """Delete a server certificate, as IAM's DeleteServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def TagServerCertificate(self, request, context):
+        """Add or overwrite a server certificate's tags, as IAM's TagServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagServerCertificate(self, request, context):
+        """Remove a server certificate's tags by key, as IAM's UntagServerCertificate.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListServerCertificateTags(self, request, context):
+        """A server certificate's tags, by key, as IAM's ListServerCertificateTags.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def CreateServiceLinkedRole(self, request, context):
         """Service-linked roles (roles an AWS service owns in the account)
 
@@ -2066,6 +2165,46 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.DeleteSigningCertificate,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UploadServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UploadServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UploadServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.UploadServerCertificateResponse.SerializeToString,
+            ),
+            'GetServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetServerCertificateResponse.SerializeToString,
+            ),
+            'ListServerCertificates': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServerCertificates,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificatesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificatesResponse.SerializeToString,
+            ),
+            'UpdateServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'TagServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.TagServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'UntagServerCertificate': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagServerCertificate,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UntagServerCertificateRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'ListServerCertificateTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServerCertificateTags,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListServerCertificateTagsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.SerializeToString,
             ),
             'CreateServiceLinkedRole': grpc.unary_unary_rpc_method_handler(
                     servicer.CreateServiceLinkedRole,
@@ -5099,6 +5238,222 @@ class IdentityService:
             '/iamd.v1.IdentityService/DeleteSigningCertificate',
             iamd_dot_v1_dot_identity__pb2.DeleteSigningCertificateRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UploadServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UploadServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.UploadServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.UploadServerCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.GetServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetServerCertificateResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServerCertificates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListServerCertificates',
+            iamd_dot_v1_dot_identity__pb2.ListServerCertificatesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListServerCertificatesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.UpdateServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.DeleteServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/TagServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.TagServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagServerCertificate(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UntagServerCertificate',
+            iamd_dot_v1_dot_identity__pb2.UntagServerCertificateRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServerCertificateTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListServerCertificateTags',
+            iamd_dot_v1_dot_identity__pb2.ListServerCertificateTagsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListEntityTagsResponse.FromString,
             options,
             channel_credentials,
             insecure,
