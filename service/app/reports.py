@@ -81,5 +81,8 @@ class AccountReports:
                                           mfa_active=user["id"] in mfa_users,
                                           keys=keys_by_owner.get((USER, key), []),
                                           password_last_changed=(user.get("login_profile") or {}).get(
-                                              "password_last_changed", "")))
+                                              "password_last_changed", ""),
+                                          certificates=[(c["status"] == "Active", c["uploaded_at"]) for c in sorted(
+                                              user.get("signing_certificates", {}).values(),
+                                              key=lambda c: (c["uploaded_at"], c["id"]))]))
         return rows

@@ -65,13 +65,13 @@ class ServerCertificateCommands:
         async def attempt() -> int:
             loaded = await self._load(ctx.account_id, name)
             events = server_certificates.upload(
-                loaded.state, name=name, id=cert_id, arn=arn, path=path, body=body.strip(),  # type: ignore[arg-type]
-                chain=chain.strip(), private_key_ciphertext=ciphertext, now=now, expiration=expiration, tags=tag_map)
+                loaded.state, name=name, id=cert_id, arn=arn, path=path, body=body,  # type: ignore[arg-type]
+                chain=chain, private_key_ciphertext=ciphertext, now=now, expiration=expiration, tags=tag_map)
             return await self.repo.append(SERVER_CERTIFICATE, loaded, events, ctx, now)
 
         position = await with_retries(attempt)
         return {"account_id": ctx.account_id, "name": name, "id": cert_id, "arn": arn, "path": path,
-                "certificate_body": body.strip(), "certificate_chain": chain.strip(), "uploaded_at": now,
+                "certificate_body": body, "certificate_chain": chain, "uploaded_at": now,
                 "expiration": expiration, "tags": tag_map}, position
 
     async def _change(self, ctx: CallContext, name: str,

@@ -31,7 +31,7 @@ class SSHPublicKeyCommands:
     async def upload(self, ctx: CallContext, *, user_name: str, body: str) -> tuple[View, int]:
         names.check_name(USER, "userName", user_name)
         parsed = ssh_public_keys.parse(body)
-        key_id = self.ids.unique_id(ssh_public_keys.ID_PREFIX)
+        key_id = self.ids.access_key_id(ssh_public_keys.ID_PREFIX)  # APKA and 16 characters: 20, as AWS's
         now = iso8601(self.clock.now())
         named: list[str] = []
 

@@ -102,11 +102,12 @@ class ReportRow:
     keys: Sequence[KeyUse] = field(default_factory=tuple)  # oldest first
     root: bool = False
     password_last_changed: str = ""  # a user with a console password (login profile): when it was set
+    certificates: Sequence[tuple[bool, str]] = field(default_factory=tuple)  # signing certificates: (active, uploaded)
 
 
 def credential_report(rows: Iterable[ReportRow]) -> bytes:
     """The report's CSV: AWS's 22 columns, one row per user (the root's first, as AWS puts it).
-    iamd has no console passwords or signing certificates: those columns say so."""
+    The root user's console password and signing certificates are not iamd's: those columns say so."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(REPORT_COLUMNS)
@@ -124,8 +125,12 @@ def credential_report(rows: Iterable[ReportRow]) -> bytes:
             else:
                 keys += [_bool(key.active), key.created_at, key.last_used_at or _NOT_APPLICABLE,
                          key.last_used_region or _NOT_APPLICABLE, key.last_used_service or _NOT_APPLICABLE]
+        certificates: list[str] = []
+        for i in range(2):  # a user's signing certificates, oldest first: active, and uploaded when
+            active, uploaded = row.certificates[i] if i < len(row.certificates) else (False, _NOT_APPLICABLE)
+            certificates += [_bool(active), uploaded]
         writer.writerow([row.name, row.arn, row.created_at, password[0], password[1], password[2], password[3],
-                         _bool(row.mfa_active), *keys, "false", _NOT_APPLICABLE, "false", _NOT_APPLICABLE])
+                         _bool(row.mfa_active), *keys, *certificates])
     return out.getvalue().encode()
 
 

@@ -28,15 +28,15 @@ from .errors import (
 )
 from .events import Event, SigningCertificateDeleted, SigningCertificateStatusSet, SigningCertificateUploaded
 
-MAX_PER_USER = 2  # AWS quota SigningCertificatesPerUser
-QUOTA = "SigningCertificatesPerUser"
+MAX_PER_USER = 2  # AWS quota "Signing certificates assigned to an IAM user"
+QUOTA = "CertificatesPerUser"  # the name in AWS's LimitExceeded message
 MAX_BODY_LENGTH = 16384  # AWS's certificateBodyType
 _ID = re.compile(r"[\w]{24,128}")
 
 
 @dataclass(frozen=True)
 class ParsedCertificate:
-    body: str  # the PEM as uploaded (stripped)
+    body: str  # the PEM as uploaded (AWS answers it so)
     sha256: str  # of the DER: what a duplicate is recognised by
     not_before: datetime
     not_after: datetime
@@ -80,7 +80,7 @@ def parse_certificate(body: str, field: str = "certificateBody") -> ParsedCertif
     except Exception:  # noqa: BLE001 - cryptography's UnsupportedAlgorithm for a key it does not know
         raise MalformedCertificateError("Unable to parse certificate: its public key algorithm is not supported.",
                                         problems=[FieldProblem(field, "unsupported key algorithm")]) from None
-    return ParsedCertificate(text, hashlib.sha256(der).hexdigest(), cert.not_valid_before_utc,
+    return ParsedCertificate(body, hashlib.sha256(der).hexdigest(), cert.not_valid_before_utc,
                              cert.not_valid_after_utc, public_key)
 
 

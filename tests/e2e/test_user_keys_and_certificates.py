@@ -68,7 +68,7 @@ async def test_ssh_public_keys_of_a_user_as_aws_keeps_them(iamd_http: Iamd) -> N
                        SSHPublicKeyBody=_ssh(_KEYS[0]) + " dev@laptop"))["SSHPublicKey"]
     blob = base64.b64decode(_ssh(_KEYS[0]).split()[1])
     assert key["Fingerprint"] == ":".join(f"{b:02x}" for b in hashlib.md5(blob).digest())
-    assert key["SSHPublicKeyId"].startswith("APKA") and len(key["SSHPublicKeyId"]) == 21
+    assert key["SSHPublicKeyId"].startswith("APKA") and len(key["SSHPublicKeyId"]) == 20
     assert (key["UserName"], key["Status"], key["SSHPublicKeyBody"]) == ("dev", "Active", _ssh(_KEYS[0]))
     key_id = key["SSHPublicKeyId"]
 
@@ -137,7 +137,7 @@ async def test_signing_certificates_of_a_user_as_aws_keeps_them(iamd_http: Iamd)
     await _call(iam.create_user, UserName="someone")
     body = _certificate(cn="one")
     created = (await _call(iam.upload_signing_certificate, UserName="signer", CertificateBody=body))["Certificate"]
-    assert (created["UserName"], created["Status"], created["CertificateBody"]) == ("signer", "Active", body.strip())
+    assert (created["UserName"], created["Status"], created["CertificateBody"]) == ("signer", "Active", body)
     assert len(created["CertificateId"]) >= 24 and created["CertificateId"].isalnum()
     cert_id = created["CertificateId"]
     # The same certificate again, for this user or another of the account; what AWS does not take.
@@ -154,10 +154,15 @@ async def test_signing_certificates_of_a_user_as_aws_keeps_them(iamd_http: Iamd)
     await _call(iam.upload_signing_certificate, UserName="signer", CertificateBody=_certificate(cn="two"))
     error = await _refused(iam.upload_signing_certificate, "LimitExceeded", 409, UserName="signer",
                            CertificateBody=_certificate(cn="three"))
-    assert error.response["Error"]["Message"] == "Cannot exceed quota for SigningCertificatesPerUser: 2"
+    assert error.response["Error"]["Message"] == "Cannot exceed quota for CertificatesPerUser: 2"
 
     listed = (await _call(iam.list_signing_certificates, UserName="signer"))["Certificates"]
     assert len(listed) == 2 and cert_id in {c["CertificateId"] for c in listed}
+    await _call(iam.generate_credential_report)
+    report = (await _call(iam.get_credential_report))["Content"].decode().splitlines()
+    columns = report[0].split(",")
+    [row] = [dict(zip(columns, line.split(","), strict=True)) for line in report[1:] if line.startswith("signer,")]
+    assert (row["cert_1_active"], row["cert_2_active"]) == ("true", "true") and row["cert_1_last_rotated"] != "N/A"
     await _call(iam.update_signing_certificate, UserName="signer", CertificateId=cert_id, Status="Inactive")
     listed = (await _call(iam.list_signing_certificates, UserName="signer"))["Certificates"]
     assert {c["CertificateId"]: c["Status"] for c in listed}[cert_id] == "Inactive"
@@ -216,7 +221,7 @@ async def test_server_certificates_as_aws_keeps_them_and_the_private_key_nowhere
 
     # Get (never the key), list, tags, update (path, then name), delete.
     got = (await _call(iam.get_server_certificate, ServerCertificateName="www"))["ServerCertificate"]
-    assert got["CertificateBody"] == body.strip() and got["CertificateChain"] == chain.strip()
+    assert got["CertificateBody"] == body and got["CertificateChain"] == chain
     assert got["ServerCertificateMetadata"] == meta and "PrivateKey" not in got
     await _refused(iam.get_server_certificate, "NoSuchEntity", 404, ServerCertificateName="nope")
     await _call(iam.upload_server_certificate, ServerCertificateName="api", CertificateBody=_certificate(_KEYS[4]),

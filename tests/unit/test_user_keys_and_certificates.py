@@ -162,7 +162,7 @@ def test_two_certificates_per_user_no_duplicate_and_delete_user_refused_while_on
     events += signing_certificates.upload(_user(*events), "alice", cert_id="B" * 32,
                                           parsed=signing_certificates.parse(certificate(cn="two"), TODAY), now=NOW)
     state = _user(*events)
-    with pytest.raises(LimitExceededError, match="Cannot exceed quota for SigningCertificatesPerUser: 2"):
+    with pytest.raises(LimitExceededError, match="Cannot exceed quota for CertificatesPerUser: 2"):
         signing_certificates.upload(state, "alice", cert_id="C" * 32,
                                     parsed=signing_certificates.parse(certificate(cn="three"), TODAY), now=NOW)
     with pytest.raises(DeleteConflictError, match="must delete signing certificates first"):
