@@ -155,11 +155,22 @@ async def _log_id(store: EventStore) -> str:
     return ""
 
 
+# The pass that shares the read model's equal strings runs after a start that folded at least
+# this many events (a snapshot's strings are shared already, and a short tail adds few).
+SHARE_STRINGS_AFTER_EVENTS = 10_000
+SHARE_STRINGS_DELAY_SECONDS = 1.0  # after start: the first calls go first
+
+
 async def _share_equal_strings(projection: IdentityProjection) -> None:
     """After start, between calls: the views' equal strings made one object (about a third of
-    the read model's memory on a large identity; see IdentityProjection.share_equal_strings)."""
-    for _ in projection.share_equal_strings():
-        await asyncio.sleep(0)
+    the read model's memory on a large identity; see IdentityProjection.share_equal_strings).
+
+    It waits a second, so that the first calls after a start are not slowed, then goes in small
+    chunks (a millisecond or two each) with a pause between them: a call waits at most one chunk
+    at each of its await points."""
+    await asyncio.sleep(SHARE_STRINGS_DELAY_SECONDS)
+    for _ in projection.share_equal_strings(chunk=250):
+        await asyncio.sleep(0.001)
 
 
 def load_projection(snapshots: SnapshotFile) -> IdentityProjection:
@@ -231,6 +242,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     principals = PrincipalPolicyCache(projection, aws_policies.get)
     runner = ProjectionRunner(store, projection, IDENTITY_STREAMS, snapshots=snapshots,
                               snapshot_every_events=settings.snapshot_every_events)
+    loaded_events = projection.events_applied  # what the snapshot held (0 without one)
     try:
         await runner.start()
     except ForeignEventError as e:  # another application's events in iamd's streams: refuse the log
@@ -311,7 +323,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     running = RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
                             audit_writer, digester, retrying, None, gateway, metrics)
     running.tracing = tracing
-    running.sharing = asyncio.create_task(_share_equal_strings(projection), name="share-strings")
+    if projection.events_applied - loaded_events >= SHARE_STRINGS_AFTER_EVENTS:  # a snapshot's are shared already
+        running.sharing = asyncio.create_task(_share_equal_strings(projection), name="share-strings")
     if settings.audit_retention_hours:  # hourly: archive and remove the audit hours past the age
         from iamd.service.audit.retention import keep_retention
 

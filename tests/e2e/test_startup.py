@@ -108,9 +108,15 @@ async def test_a_snapshot_plus_the_tail_rebuilds_what_a_full_replay_does(tmp_pat
         await stop_iamd(replayed)
 
 
-async def test_equal_strings_of_the_read_model_are_shared_and_a_snapshot_keeps_them_shared(tmp_path: Path) -> None:
+async def test_equal_strings_of_the_read_model_are_shared_and_a_snapshot_keeps_them_shared(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """The pass after start makes equal strings one object without changing any value, and the
     snapshot written at stop keeps them shared: the next start never makes the copies."""
+    from iamd.service import server
+
+    # The pass follows a start that folded 10,000 events or more, a second after it: here, 5 do.
+    monkeypatch.setattr(server, "SHARE_STRINGS_AFTER_EVENTS", 5)
+    monkeypatch.setattr(server, "SHARE_STRINGS_DELAY_SECONDS", 0.0)
     data = tmp_path / "d"
     first = await start_iamd(data)
     try:
@@ -119,18 +125,25 @@ async def test_equal_strings_of_the_read_model_are_shared_and_a_snapshot_keeps_t
                 pb.Tag(key="team", value="red"), pb.Tag(key="cost-center", value="cc-1234")]))
     finally:
         await stop_iamd(first)
+    (data / "snapshots" / "identity.snapshot").unlink()  # the next start folds the log
     second = await start_iamd(data)
     try:
         projection = second.running.projection
         before = orjson.dumps(projection.to_snapshot())
         users = projection.accounts[ACCOUNT].users
         assert users["ann"]["tags"]["cost-center"] == users["bob"]["tags"]["cost-center"]
+        assert second.running.sharing is not None
         await second.running.sharing  # the pass, in chunks between calls, is over
         assert users["ann"]["tags"]["cost-center"] is users["bob"]["tags"]["cost-center"]
         assert users["ann"]["path"] is users["bob"]["path"]
         assert orjson.dumps(projection.to_snapshot()) == before  # no value changed
     finally:
         await stop_iamd(second)
+    third = await start_iamd(data)  # from that snapshot, with a tail of 0 events: no pass
+    try:
+        assert third.running.sharing is None
+    finally:
+        await stop_iamd(third)
     loaded = SnapshotFile(data / "snapshots" / "identity.snapshot").load()
     (account,) = [a for a in loaded["accounts"] if a["account_id"] == ACCOUNT]
     assert account["users"]["ann"]["tags"]["cost-center"] is account["users"]["bob"]["tags"]["cost-center"]
