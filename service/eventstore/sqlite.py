@@ -190,12 +190,22 @@ class SqliteEventStore:
         where, params = _filter_clause(filter)
         head = await self._read(self._select_head)
         last = after or 0
-        while last < head:
-            rows, last = await self._read(self._select_page, last, head, where, params, _PAGE_SIZE,
-                                          _REPLAY_COLUMNS)
-            events = self._decode_replayed(rows)
-            while batch := list(itertools.islice(events, _BATCH_SIZE)):
-                yield batch
+        if last >= head:
+            return
+        # The next page is read on a read thread while the caller folds this one: SQLite does
+        # not hold the GIL while it steps, so reading and folding overlap instead of alternating.
+        pending = self._read_on_thread(self._select_page, last, head, where, params, _PAGE_SIZE, _REPLAY_COLUMNS)
+        try:
+            while pending is not None:
+                rows, last = await self._settled_read(pending)
+                pending = (self._read_on_thread(self._select_page, last, head, where, params, _PAGE_SIZE,
+                                                _REPLAY_COLUMNS) if last < head else None)
+                events = self._decode_replayed(rows)
+                while batch := list(itertools.islice(events, _BATCH_SIZE)):
+                    yield batch
+        finally:
+            if pending is not None:  # the caller stopped early: the page read ahead is not wanted
+                pending.cancel()
 
     async def read_all_backwards(
         self,
@@ -301,6 +311,20 @@ class SqliteEventStore:
             return await loop.run_in_executor(self._readers, query, *args)
         except RuntimeError as e:  # the pool was shut down by a concurrent close()
             raise EventStoreUnavailable("the sqlite event store is closed") from e
+        except sqlite3.Error as e:
+            raise EventStoreUnavailable(f"reading `{self._path}` failed: {e}") from e
+
+    def _read_on_thread(self, query: Callable[..., _T], *args: Any) -> asyncio.Future[_T]:
+        """Start ``query(*args)`` on a read thread now; await it with _settled_read."""
+        self._check_open()
+        try:
+            return asyncio.get_running_loop().run_in_executor(self._readers, query, *args)
+        except RuntimeError as e:  # the pool was shut down by a concurrent close()
+            raise EventStoreUnavailable("the sqlite event store is closed") from e
+
+    async def _settled_read(self, pending: asyncio.Future[_T]) -> _T:
+        try:
+            return await pending
         except sqlite3.Error as e:
             raise EventStoreUnavailable(f"reading `{self._path}` failed: {e}") from e
 
