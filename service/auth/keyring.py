@@ -29,7 +29,9 @@ import stat
 from pathlib import Path
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 KEY_BYTES = 32
 _NONCE_BYTES = 12
@@ -51,12 +53,13 @@ def _fingerprint(kek: bytes) -> str:
 class Keyring:
     """Seals and opens secrets with AES-256-GCM under one key-encryption key."""
 
-    __slots__ = ("_aead", "key_id")
+    __slots__ = ("_aead", "_kek", "key_id")
 
     def __init__(self, kek: bytes) -> None:
         if not isinstance(kek, (bytes, bytearray)) or len(kek) != KEY_BYTES:
             raise ValueError(f"key-encryption key must be {KEY_BYTES} bytes")
         self._aead = AESGCM(bytes(kek))
+        self._kek = bytes(kek)
         self.key_id = _fingerprint(bytes(kek))
 
     def __repr__(self) -> str:
@@ -104,6 +107,15 @@ class Keyring:
             raise KeyringError(f"key directory `{path.parent}` cannot be created: {e.strerror}") from e
         created = _create_key_file(path)
         return cls.from_file(path), created
+
+    def derive(self, purpose: str, length: int = KEY_BYTES) -> bytes:
+        """A key for one purpose (e.g. "iamd/authorization-message/v1"), derived from the KEK with
+        HKDF-SHA256 (no salt, `b"iamd-kek-derive:" + purpose` as the info): every holder of the KEK
+        derives the same key, and a derived key opens nothing sealed under the KEK itself."""
+        if not purpose:
+            raise ValueError("a derived key needs a purpose")
+        return HKDF(algorithm=hashes.SHA256(), length=length, salt=None,
+                    info=b"iamd-kek-derive:" + purpose.encode("utf-8")).derive(self._kek)
 
     def encrypt(self, plaintext: bytes, *, context: str) -> str:
         """Seal `plaintext`, bound to `context`, as a `v1:<key id>:<base64url>` token."""
