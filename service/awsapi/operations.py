@@ -271,11 +271,43 @@ def _scalar(f: pb_descriptor.FieldDescriptor, value: Any, where: str) -> Any:
 
 # --- iamd response -> AWS output --------------------------------------------------------------------
 
+# Members IAM leaves out of an answer's entities whatever they hold (IAM API reference, ListUsers and
+# ListRoles: "IAM resource-listing operations return a subset of the available attributes for the
+# resource. This operation does not return the following attributes ...: PermissionsBoundary,
+# [RoleLastUsed,] Tags"; ListPolicies: "this operation does not return tags"). A policy's
+# Description is in GetPolicy's answer only: neither CreatePolicy's nor ListPolicies' carry it
+# (moto's test_iam_response_attributes.py, verified against AWS).
+_LEFT_OUT: dict[tuple[str, str], tuple[str, frozenset[str]]] = {
+    ("iam", "ListUsers"): ("Users", frozenset({"PermissionsBoundary", "Tags"})),
+    ("iam", "ListRoles"): ("Roles", frozenset({"PermissionsBoundary", "RoleLastUsed", "Tags"})),
+    ("iam", "ListPolicies"): ("Policies", frozenset({"Description", "Tags"})),
+    ("iam", "CreatePolicy"): ("Policy", frozenset({"Description"})),
+}
+
+
 def to_output(op: Operation, aws_input: Mapping[str, Any], response: pb_message.Message, shape: Any) -> dict[str, Any]:
     """The AWS output (member names and shapes of `shape`, botocore's output shape) for a response."""
     if op.output is not None:
         return op.output(aws_input, response)
-    return _render(shape, response, top=True) if shape is not None else {}
+    out = _render(shape, response, top=True) if shape is not None else {}
+    if (left_out := _LEFT_OUT.get((op.service, op.name))) is not None:
+        member, members = left_out
+        entities = out.get(member)
+        for entity in entities if isinstance(entities, list) else [entities] if entities else []:
+            for name in members:
+                entity.pop(name, None)
+    if (op.service, op.name) == ("iam", "GetPolicy") and "Policy" in out:
+        # GetPolicy answers a policy's tags even when it has none (`<Tags/>`; moto's
+        # test_iam_response_attributes.py, verified against AWS: "GetPolicy *does* return empty tags list").
+        out["Policy"].setdefault("Tags", [])
+    if (op.service, op.name) == ("iam", "CreateVirtualMFADevice") and "VirtualMFADevice" in out:
+        # AWS answers the seed and its QR code, a PNG of the otpauth:// URI (IAM API reference,
+        # CreateVirtualMFADevice / VirtualMFADevice: QRCodePNG).
+        from iamd.service.auth.qr import qr_code_png
+        uri = response.virtual_mfa_device.provisioning_uri  # type: ignore[attr-defined]
+        if uri:
+            out["VirtualMFADevice"]["QRCodePNG"] = qr_code_png(uri)
+    return out
 
 
 def _render(shape: Any, msg: pb_message.Message, *, top: bool = False) -> dict[str, Any]:
@@ -312,7 +344,10 @@ def _value(shape: Any, f: pb_descriptor.FieldDescriptor, value: Any, parent: pb_
         return [_item(member, item) for item in value]
     if not f.is_repeated and f.has_presence and not parent.HasField(f.name):
         return None  # an unset message, or an unset `optional` scalar
-    if f.type == f.TYPE_STRING and value == "":
+    if f.type == f.TYPE_STRING and value == "" and not (always and shape.name == "tagValueType"):
+        # An empty string is AWS's absent member, except a tag's Value: a required member, which
+        # AWS answers empty (`<Value></Value>`) for a tag made with "" (IAM API reference, Tag:
+        # "Value ... Length Constraints: Minimum length of 0").
         return None
     return _item(shape, value)
 
