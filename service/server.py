@@ -45,6 +45,7 @@ from iamd.service.audit.digest import SigningKey
 from iamd.service.audit.digester import Digester
 from iamd.service.audit.recovery import recover_missing_records, write_refused_later
 from iamd.service.audit.writer import AuditWriter
+from iamd.service.auth import authorization_messages
 from iamd.service.auth.keyring import KeyringError
 from iamd.service.app.history import TimeTravel
 from iamd.service.app.identity import IdentityCommands
@@ -295,13 +296,18 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                               AccountAliasCommands(Repository(store), clock, projection),
                                               OidcProviderCommands(Repository(store), clock, projection)), IDENTITY)
     catalogue = Catalogue(read_package_data)
+    # Encoded authorization failure messages (Authorize's encode_denial, STS DecodeAuthorizationMessage):
+    # a key of their own derived from the KEK, so every replica sharing the KEK reads every message.
+    message_codec = authorization_messages.AuthorizationMessageCodec(
+        keyring.derive(authorization_messages.PURPOSE), keyring.key_id)
     gateway.register(server, AuthorizationServicer(authorizer, authenticator,
                                                    Simulator(principals, runner, clock, catalogue),
                                                    runner, caller, time_travel, audit_writer,
-                                                   PolicyValidator(catalogue)), AUTHORIZATION)
+                                                   PolicyValidator(catalogue), message_codec), AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,
                                                                         commands), commands, caller), ORGANIZATIONS)
-    gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa),
+    gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa,
+                                                               authorization_messages=message_codec),
                                                    caller, commands.settle), STS)
     lookup = AuditLookup(audit_index, store, MessageDecoder(SERVICES), audit_writer.flush)
     gateway.register(server, AuditServicer(lookup, digester, store, time_travel, projection, caller), AUDIT)

@@ -35,11 +35,13 @@ from datetime import timedelta
 from typing import Any
 
 from iamd.projections.principals import PrincipalPolicyCache
+from iamd.service.auth.authorization_messages import AuthorizationMessageCodec, InvalidAuthorizationMessage
 from iamd.service.auth.keyring import Keyring
 from iamd.service.domain import identity, oidc, saml, sts, web_identity
 from iamd.service.domain.errors import (
     AccessDeniedError,
     FieldProblem,
+    InvalidAuthorizationMessageError,
     InvalidIdentityTokenError,
     InvalidInputError,
     NoSuchEntityError,
@@ -159,8 +161,10 @@ def session_stream(account_id: str, access_key_id: str) -> str:
 class StsCommands:
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
                  principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands,
-                 oidc_keys: OidcKeyFetcher | None = None) -> None:
+                 oidc_keys: OidcKeyFetcher | None = None,
+                 authorization_messages: AuthorizationMessageCodec | None = None) -> None:
         self.oidc_keys = oidc_keys or OidcKeyFetcher()
+        self.authorization_messages = authorization_messages  # DecodeAuthorizationMessage's key
         self.mfa = mfa
         self.store = store
         self.clock = clock
@@ -401,6 +405,21 @@ class StsCommands:
         recorded = await self.store.read_stream(stream_name(ROLE, account_id, view["name"]))
         state = identity.fold(ROLE, (decode_event(r.type, dict(r.data)) for r in recorded if r.position < position))
         return state.exists and state.id == view["id"]
+
+    def decode_authorization_message(self, caller: Caller, encoded_message: str) -> str:
+        """The decoded message (JSON text) of an encoded authorization failure message that a
+        denied Authorize answered for a principal of the caller's account (the gate has checked
+        sts:DecodeAuthorizationMessage); InvalidAuthorizationMessageException for any other text."""
+        if not encoded_message:
+            raise ValidationError("1 validation error detected: Value null at 'encodedMessage' failed to satisfy "
+                                  "constraint: Member must not be null",
+                                  problems=[FieldProblem("encodedMessage", "required")])
+        if self.authorization_messages is None:
+            raise InvalidAuthorizationMessageError("This iamd encodes no authorization messages.")
+        try:
+            return self.authorization_messages.decode(encoded_message, caller.account_id)
+        except InvalidAuthorizationMessage as e:
+            raise InvalidAuthorizationMessageError(str(e)) from None
 
     def get_access_key_info(self, access_key_id: str) -> str:
         projection = self.principals.projection

@@ -41,7 +41,8 @@ EVENT_SOURCES_BY_RPC = {"ValidatePolicy": "access-analyzer.amazonaws.com",
                             "SimulateCustomPolicy", "SimulatePrincipalPolicy", "GetContextKeysForCustomPolicy",
                             "GetContextKeysForPrincipalPolicy")}}
 READ_ONLY_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe")
-READ_ONLY_RPCS = frozenset({"ValidatePolicy"})
+# DecodeAuthorizationMessage reads: its answer (a refusal's details) is not kept in the record.
+READ_ONLY_RPCS = frozenset({"ValidatePolicy", "DecodeAuthorizationMessage"})
 
 
 def redact(value: Any) -> Any:

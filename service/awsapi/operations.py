@@ -144,7 +144,8 @@ _OPERATIONS: list[Operation] = [
     *_per_entity("List{}Tags", "ListEntityTags", ("User", "Role", "Policy")),
     *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo",
             "AssumeRoleWithWebIdentity",  # unsigned, as AWS: the token is the credential (rpc/guard.py)
-            "AssumeRoleWithSAML"),  # unsigned too: the assertion is the credential
+            "AssumeRoleWithSAML",  # unsigned too: the assertion is the credential
+            "DecodeAuthorizationMessage"),  # the messages a denied Authorize encodes (encode_denial)
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

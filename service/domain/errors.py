@@ -271,6 +271,13 @@ class IdpCommunicationError(IamError):
     code = "IDPCommunicationError"
 
 
+class InvalidAuthorizationMessageError(IamError):
+    """STS DecodeAuthorizationMessage: the message is not one iamd encoded for the caller's account
+    (altered, truncated, another account's, or encoded before a key rotation)."""
+
+    code = "InvalidAuthorizationMessageException"
+
+
 class ServiceUnavailableError(IamError):
     """iamd cannot serve the call now (its store, its projection falling behind, shutdown); retry."""
 
@@ -458,6 +465,7 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ExpiredWebIdentityTokenError,
     IdpRejectedClaimError,
     IdpCommunicationError,
+    InvalidAuthorizationMessageError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,

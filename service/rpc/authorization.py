@@ -3,6 +3,7 @@ projection's status."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import grpc
@@ -14,9 +15,13 @@ from iamd.service.app.authenticate import Authenticator, SignedCall
 from iamd.service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from iamd.service.app.history import AsOf, TimeTravel
 from iamd.service.audit.writer import AuditWriter
+from iamd.service.auth.authorization_messages import AuthorizationMessageCodec, DeniedRequest, MatchedStatement
+from iamd.service.auth.authorization_messages import decoded_message
 from iamd.service.app.policy_validation import PolicyValidator
 from iamd.service.app.simulate import SimulatedDecision, Simulation, Simulator
 from iamd.service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError, ValidationError
+from iamd.service.domain.names import casefold
+from iamd.service.policy import Effect
 
 from . import convert
 from .gateway import AUDIT_DECISIONS
@@ -24,6 +29,8 @@ from .caller import CallerResolver
 
 MAX_BATCH = 1000
 _NO_CONTEXT: dict[str, list[str]] = {}  # shared, never changed: a request without context keys
+_IAM_PRINCIPAL = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(user|role|root)(?:/(?:.*/)?([^/]+))?")
+_ARN_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):.*", re.DOTALL)
 
 
 def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
@@ -56,10 +63,24 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
         evaluated_at_position=position)
 
 
+def _message_account(r: apb.AuthorizeRequest, principal_arn: str) -> str:
+    """The account whose principals may decode a refusal's message: the refused principal's, else
+    (a service principal, an anonymous request) the resource's."""
+    m = _ARN_ACCOUNT.fullmatch(principal_arn)
+    if m is not None:
+        return m[1]
+    if r.resource_account:
+        return r.resource_account
+    m = _ARN_ACCOUNT.fullmatch(r.resource)
+    return m[1] if m is not None else ""
+
+
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
                  runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel,
-                 audit_writer: AuditWriter | None = None, policy_validator: PolicyValidator | None = None) -> None:
+                 audit_writer: AuditWriter | None = None, policy_validator: PolicyValidator | None = None,
+                 authorization_messages: AuthorizationMessageCodec | None = None) -> None:
+        self.authorization_messages = authorization_messages  # encode_denial's key (None: not encoded)
         self.audit_writer = audit_writer
         self.policy_validator = policy_validator
         self.time_travel = time_travel
@@ -82,11 +103,49 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         query = _query(r, principal_arn)
         check_request(query)
         outcome = (authorizer or self.authorizer).authorize_now(query, session=session)
-        return self._answered(r, outcome, principal_arn)
+        return self._answered(r, outcome, principal_arn, session)
 
-    def _answered(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> apb.AuthorizeResponse:
+    def _answered(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
+                  session: Any = None) -> apb.AuthorizeResponse:
         self._note_for_audit(r, outcome, principal_arn)
-        return convert.decision(outcome.decision, outcome.position, r.explain)
+        response = convert.decision(outcome.decision, outcome.position, r.explain)
+        if r.encode_denial:  # off by default: the hot path checks this one field, nothing more
+            self._encode_denial(r, outcome, principal_arn, session, response)
+        return response
+
+    def _encode_denial(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
+                       session: Any, response: apb.AuthorizeResponse) -> None:
+        """A denied decision's encoded authorization failure message (AWS's), for the calling
+        service to hand its caller; DecodeAuthorizationMessage reads it back."""
+        d = outcome.decision
+        if d.decision is Effect.ALLOW or self.authorization_messages is None:
+            return
+        if principal_arn:
+            principal_id = self._principal_id(principal_arn, session)
+        else:
+            principal_id = r.service_principal or "anonymous"
+        request = DeniedRequest(
+            allowed=False, explicit_deny=d.decision is Effect.EXPLICIT_DENY,
+            matched=[MatchedStatement(s.policy_id, s.policy_type.value, s.version or "", s.sid or "", s.index,
+                                      s.effect.value) for s in d.determining],
+            failures=[t.value for t in d.blocked_by], principal_id=principal_id,
+            principal_arn=principal_arn or r.service_principal or "*", action=r.action, resource=r.resource,
+            conditions=convert.context_in(r.context) if r.context else _NO_CONTEXT)
+        response.encoded_authorization_message = self.authorization_messages.encode(
+            decoded_message(request), _message_account(r, principal_arn))
+
+    def _principal_id(self, principal_arn: str, session: Any) -> str:
+        """AWS's unique id of the principal (AIDA..., AROA...:session, the account for root)."""
+        if session is not None:
+            return str(session.get("principal_id", ""))
+        m = _IAM_PRINCIPAL.fullmatch(principal_arn)
+        if m is None:
+            return ""
+        if m[2] == "root":
+            return m[1]
+        account = self.runner.projection.account(m[1])
+        view = account.by_kind(m[2]).get(casefold(m[3] or "")) if account is not None else None
+        return str(view["id"]) if view is not None else ""
 
     async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
         if self._immediate(r):
@@ -110,7 +169,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             return self._decide_now(r, principal_arn, session, await self.time_travel.authorizer_at(_as_of(r.as_of)))
         if r.min_position > self.runner.projection.position:  # wait for the position, then decide
             return self._answered(r, await self.authorizer.authorize(_query(r, principal_arn), session=session),
-                                  principal_arn)
+                                  principal_arn, session)
         return self._decide_now(r, principal_arn, session)
 
     @staticmethod

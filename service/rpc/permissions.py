@@ -292,6 +292,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
+    "DecodeAuthorizationMessage": _everywhere("sts:DecodeAuthorizationMessage"),
     # other services' resources: iamd's own actions, on the resource's ARN
     "PutResourcePolicy": _on("iamd:PutResourcePolicy", lambda r, res: r.resource_arn),
     "GetResourcePolicy": _on("iamd:GetResourcePolicy", lambda r, res: r.resource_arn),

@@ -1,5 +1,5 @@
 """SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken,
-GetFederationToken, GetCallerIdentity, GetAccessKeyInfo."""
+GetFederationToken, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage."""
 
 from __future__ import annotations
 
@@ -76,6 +76,11 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
     async def GetAccessKeyInfo(self, r: sts_pb2.GetAccessKeyInfoRequest,
                                context: grpc.aio.ServicerContext) -> sts_pb2.GetAccessKeyInfoResponse:
         return sts_pb2.GetAccessKeyInfoResponse(account=self.commands.get_access_key_info(r.access_key_id))
+
+    async def DecodeAuthorizationMessage(self, r: sts_pb2.DecodeAuthorizationMessageRequest,
+                                         context: grpc.aio.ServicerContext) -> sts_pb2.DecodeAuthorizationMessageResponse:
+        decoded = self.commands.decode_authorization_message(self.caller.caller(), r.encoded_message)
+        return sts_pb2.DecodeAuthorizationMessageResponse(decoded_message=decoded)
 
     async def AssumeRoleWithWebIdentity(self, r: sts_pb2.AssumeRoleWithWebIdentityRequest,
                                         context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleWithWebIdentityResponse:

@@ -584,6 +584,9 @@ AUTHZ_COMMANDS: tuple[Command, ...] = (
             Arg("--min-position", kind=INT,
                 help="wait until the projection has applied this log position"),
             Arg("--explain", kind=FLAG, help="include the determining statements"),
+            Arg("--encode-denial", kind=FLAG,
+                help="answer a denial's encoded authorization failure message (sts decode-authorization-message "
+                     "reads it)"),
             Arg("--as-of-position", "as_of", AS_OF_POSITION, help="evaluate as of this log position"),
             Arg("--as-of-time", "as_of", AS_OF_TIME, help="evaluate as of this time (ISO 8601)"),
         ),
@@ -716,6 +719,10 @@ STS_COMMANDS: tuple[Command, ...] = (
     ), "Get temporary credentials of a federated user, cut to the given session policies"),
     Command("get-access-key-info", "GetAccessKeyInfo", (Arg("--access-key-id", required=True),),
             "Show the account an access key belongs to"),
+    Command("decode-authorization-message", "DecodeAuthorizationMessage", (
+        Arg("--encoded-message", required=True,
+            help="the encoded authorization failure message of a denied `authz check --encode-denial`"),
+    ), "Decode the details of a refusal (needs sts:DecodeAuthorizationMessage)"),
     Command("assume-role-with-web-identity", "AssumeRoleWithWebIdentity", (
         Arg("--role-arn", required=True),
         Arg("--role-session-name", required=True),

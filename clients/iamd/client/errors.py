@@ -208,6 +208,10 @@ class IdpCommunicationError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_IDP_COMMUNICATION_ERROR)
 
 
+class InvalidAuthorizationMessageError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_AUTHORIZATION_MESSAGE)
+
+
 class ServiceUnavailableError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_SERVICE_UNAVAILABLE)
 
@@ -339,6 +343,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     ExpiredWebIdentityTokenError,
     IdpRejectedClaimError,
     IdpCommunicationError,
+    InvalidAuthorizationMessageError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,

@@ -55,7 +55,7 @@ class AsOf(_message.Message):
     def __init__(self, position: _Optional[int] = ..., time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class AuthorizeRequest(_message.Message):
-    __slots__ = ("principal_arn", "signed_request", "session_token", "service_principal", "anonymous", "as_of", "resource_policy", "resource_tags", "has_resource_tags", "action", "resource", "resource_account", "context", "min_position", "explain")
+    __slots__ = ("principal_arn", "signed_request", "session_token", "service_principal", "anonymous", "as_of", "resource_policy", "resource_tags", "has_resource_tags", "action", "resource", "resource_account", "context", "min_position", "explain", "encode_denial")
     class ResourceTagsEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -85,6 +85,7 @@ class AuthorizeRequest(_message.Message):
     CONTEXT_FIELD_NUMBER: _ClassVar[int]
     MIN_POSITION_FIELD_NUMBER: _ClassVar[int]
     EXPLAIN_FIELD_NUMBER: _ClassVar[int]
+    ENCODE_DENIAL_FIELD_NUMBER: _ClassVar[int]
     principal_arn: str
     signed_request: SignedPrincipalRequest
     session_token: str
@@ -100,7 +101,8 @@ class AuthorizeRequest(_message.Message):
     context: _containers.MessageMap[str, ContextValue]
     min_position: int
     explain: bool
-    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., service_principal: _Optional[str] = ..., anonymous: _Optional[bool] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ...) -> None: ...
+    encode_denial: bool
+    def __init__(self, principal_arn: _Optional[str] = ..., signed_request: _Optional[_Union[SignedPrincipalRequest, _Mapping]] = ..., session_token: _Optional[str] = ..., service_principal: _Optional[str] = ..., anonymous: _Optional[bool] = ..., as_of: _Optional[_Union[AsOf, _Mapping]] = ..., resource_policy: _Optional[str] = ..., resource_tags: _Optional[_Mapping[str, str]] = ..., has_resource_tags: _Optional[bool] = ..., action: _Optional[str] = ..., resource: _Optional[str] = ..., resource_account: _Optional[str] = ..., context: _Optional[_Mapping[str, ContextValue]] = ..., min_position: _Optional[int] = ..., explain: _Optional[bool] = ..., encode_denial: _Optional[bool] = ...) -> None: ...
 
 class StatementRef(_message.Message):
     __slots__ = ("policy_id", "policy_type", "version_id", "sid", "statement_index", "effect", "start_position", "end_position")
@@ -123,7 +125,7 @@ class StatementRef(_message.Message):
     def __init__(self, policy_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., version_id: _Optional[str] = ..., sid: _Optional[str] = ..., statement_index: _Optional[int] = ..., effect: _Optional[str] = ..., start_position: _Optional[_Union[Position, _Mapping]] = ..., end_position: _Optional[_Union[Position, _Mapping]] = ...) -> None: ...
 
 class AuthorizeResponse(_message.Message):
-    __slots__ = ("decision", "determining_statements", "blocked_by", "missing_context_keys", "results_by_policy_type", "evaluated_at_position")
+    __slots__ = ("decision", "determining_statements", "blocked_by", "missing_context_keys", "results_by_policy_type", "evaluated_at_position", "encoded_authorization_message")
     class ResultsByPolicyTypeEntry(_message.Message):
         __slots__ = ("key", "value")
         KEY_FIELD_NUMBER: _ClassVar[int]
@@ -137,13 +139,15 @@ class AuthorizeResponse(_message.Message):
     MISSING_CONTEXT_KEYS_FIELD_NUMBER: _ClassVar[int]
     RESULTS_BY_POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
     EVALUATED_AT_POSITION_FIELD_NUMBER: _ClassVar[int]
+    ENCODED_AUTHORIZATION_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     decision: Decision
     determining_statements: _containers.RepeatedCompositeFieldContainer[StatementRef]
     blocked_by: _containers.RepeatedScalarFieldContainer[str]
     missing_context_keys: _containers.RepeatedScalarFieldContainer[str]
     results_by_policy_type: _containers.ScalarMap[str, str]
     evaluated_at_position: int
-    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., determining_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., missing_context_keys: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ..., evaluated_at_position: _Optional[int] = ...) -> None: ...
+    encoded_authorization_message: str
+    def __init__(self, decision: _Optional[_Union[Decision, str]] = ..., determining_statements: _Optional[_Iterable[_Union[StatementRef, _Mapping]]] = ..., blocked_by: _Optional[_Iterable[str]] = ..., missing_context_keys: _Optional[_Iterable[str]] = ..., results_by_policy_type: _Optional[_Mapping[str, str]] = ..., evaluated_at_position: _Optional[int] = ..., encoded_authorization_message: _Optional[str] = ...) -> None: ...
 
 class AuthorizeBatchRequest(_message.Message):
     __slots__ = ("requests",)

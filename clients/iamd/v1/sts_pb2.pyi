@@ -229,3 +229,15 @@ class AssumeRoleWithSAMLResponse(_message.Message):
     source_identity: str
     position: int
     def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., assumed_role_user: _Optional[_Union[AssumedRoleUser, _Mapping]] = ..., packed_policy_size: _Optional[int] = ..., subject: _Optional[str] = ..., subject_type: _Optional[str] = ..., issuer: _Optional[str] = ..., audience: _Optional[str] = ..., name_qualifier: _Optional[str] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DecodeAuthorizationMessageRequest(_message.Message):
+    __slots__ = ("encoded_message",)
+    ENCODED_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    encoded_message: str
+    def __init__(self, encoded_message: _Optional[str] = ...) -> None: ...
+
+class DecodeAuthorizationMessageResponse(_message.Message):
+    __slots__ = ("decoded_message",)
+    DECODED_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    decoded_message: str
+    def __init__(self, decoded_message: _Optional[str] = ...) -> None: ...

@@ -70,6 +70,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.FromString,
                 _registered_method=True)
+        self.DecodeAuthorizationMessage = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/DecodeAuthorizationMessage',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -136,6 +141,17 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DecodeAuthorizationMessage(self, request, context):
+        """The details of a refusal from the encoded authorization message a denied Authorize answered
+        (with encode_denial), as AWS STS's DecodeAuthorizationMessage. Needs
+        sts:DecodeAuthorizationMessage (on "*"), and the caller must be of the account the message is
+        for (the refused principal's); a message altered, truncated, for another account or encoded
+        before a key rotation is InvalidAuthorizationMessageException.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -173,6 +189,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.AssumeRoleWithSAML,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.SerializeToString,
+            ),
+            'DecodeAuthorizationMessage': grpc.unary_unary_rpc_method_handler(
+                    servicer.DecodeAuthorizationMessage,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -365,6 +386,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/AssumeRoleWithSAML',
             iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.AssumeRoleWithSAMLResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DecodeAuthorizationMessage(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/DecodeAuthorizationMessage',
+            iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.FromString,
             options,
             channel_credentials,
             insecure,
