@@ -167,3 +167,23 @@ async def test_botocores_sts_client_decodes_over_the_http_endpoint(tmp_path: Pat
             assert (error["Error"]["Code"], error["ResponseMetadata"]["HTTPStatusCode"]) == (code, status), error
     finally:
         await stop_iamd(iamd)
+
+
+async def test_iamctl_encodes_a_denial_and_decodes_it(iamd: Iamd, monkeypatch: pytest.MonkeyPatch) -> None:
+    from .test_cli import iamctl
+
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+    for var in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+    await _setup(iamd)
+    code, out, _ = await iamctl(iamd, "authz", "check", "--principal", ALICE, "--action", "s3:DeleteObject",
+                                "--resource", OBJECT, "--encode-denial")
+    answer = json.loads(out)
+    assert (code, answer["Decision"]) == (0, "ExplicitDeny") and answer["EncodedAuthorizationMessage"]
+    code, out, _ = await iamctl(iamd, "sts", "decode-authorization-message", "--encoded-message",
+                                answer["EncodedAuthorizationMessage"])
+    assert code == 0
+    decoded = json.loads(json.loads(out)["DecodedMessage"])
+    assert decoded["explicitDeny"] is True and decoded["context"]["principal"]["arn"] == ALICE
+    code, _, err = await iamctl(iamd, "sts", "decode-authorization-message", "--encoded-message", "AAAA")
+    assert code != 0 and "InvalidAuthorizationMessageException" in err
