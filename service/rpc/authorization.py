@@ -118,8 +118,9 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         """A denied decision's encoded authorization failure message (AWS's), for the calling
         service to hand its caller; DecodeAuthorizationMessage reads it back."""
         d = outcome.decision
-        if d.decision is Effect.ALLOW or self.authorization_messages is None:
-            return
+        account = _message_account(r, principal_arn)
+        if d.decision is Effect.ALLOW or self.authorization_messages is None or not account:
+            return  # allowed, not configured, or no account whose callers could decode it
         if principal_arn:
             principal_id = self._principal_id(principal_arn, session)
         else:
@@ -131,8 +132,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             failures=[t.value for t in d.blocked_by], principal_id=principal_id,
             principal_arn=principal_arn or r.service_principal or "*", action=r.action, resource=r.resource,
             conditions=convert.context_in(r.context) if r.context else _NO_CONTEXT)
-        response.encoded_authorization_message = self.authorization_messages.encode(
-            decoded_message(request), _message_account(r, principal_arn))
+        response.encoded_authorization_message = self.authorization_messages.encode(decoded_message(request), account)
 
     def _principal_id(self, principal_arn: str, session: Any) -> str:
         """AWS's unique id of the principal (AIDA..., AROA...:session, the account for root)."""
