@@ -278,6 +278,12 @@ class InvalidAuthorizationMessageError(IamError):
     code = "InvalidAuthorizationMessageException"
 
 
+class InvalidAuthenticationCodeError(IamError):
+    """EnableMFADevice: the authentication codes were not recognized (IAM API reference: HTTP 403)."""
+
+    code = "InvalidAuthenticationCode"
+
+
 class ServiceUnavailableError(IamError):
     """iamd cannot serve the call now (its store, its projection falling behind, shutdown); retry."""
 
@@ -466,6 +472,7 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     IdpRejectedClaimError,
     IdpCommunicationError,
     InvalidAuthorizationMessageError,
+    InvalidAuthenticationCodeError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,

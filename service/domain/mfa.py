@@ -10,7 +10,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import names
-from .errors import DeleteConflictError, EntityAlreadyExistsError, InvalidInputError, LimitExceededError, NoSuchEntityError
+from .errors import (DeleteConflictError, EntityAlreadyExistsError, InvalidAuthenticationCodeError, InvalidInputError,
+                     LimitExceededError, NoSuchEntityError)
 from .events import (
     Event,
     MFADeviceDeactivated,
@@ -107,7 +108,7 @@ def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_us
         raise LimitExceededError(f"Cannot exceed quota for MFADevicesPerUser: {MAX_DEVICES_PER_USER}",
                                  quota="MFADevicesPerUser")
     if step is None:
-        raise InvalidInputError("Authentication code for device is not valid.")
+        raise InvalidAuthenticationCodeError("Authentication code for device is not valid.")
     return [MFADeviceEnabled(user_name, user_id, now, step, reservation_id)]
 
 

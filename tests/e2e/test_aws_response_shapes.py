@@ -117,3 +117,20 @@ async def test_a_new_virtual_mfa_device_comes_with_its_qr_code_png(iamd_http: Ia
     # Listings answer no seed and no QR code (AWS: only CreateVirtualMFADevice's answer has them).
     [listed] = (await _call(iam.list_virtual_mfa_devices))["VirtualMFADevices"]
     assert "QRCodePNG" not in listed and "Base32StringSeed" not in listed
+
+
+async def test_codes_a_virtual_mfa_device_did_not_emit_are_invalid_authentication_code(iamd_http: Iamd) -> None:
+    """IAM API reference, EnableMFADevice, Errors: InvalidAuthenticationCode, "The request was
+    rejected because the authentication code was not recognized", HTTP Status Code 403."""
+    from botocore.exceptions import ClientError
+
+    iam = _iam(iamd_http)
+    await _call(iam.create_user, UserName="erin")
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="erin"))["VirtualMFADevice"]
+    with pytest.raises(ClientError) as refused:
+        await _call(iam.enable_mfa_device, UserName="erin", SerialNumber=device["SerialNumber"],
+                    AuthenticationCode1="123456", AuthenticationCode2="654321")
+    error = refused.value.response
+    assert error["Error"]["Code"] == "InvalidAuthenticationCode"
+    assert error["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert error["Error"]["Message"] == "Authentication code for device is not valid."

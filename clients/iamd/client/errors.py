@@ -212,6 +212,10 @@ class InvalidAuthorizationMessageError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_INVALID_AUTHORIZATION_MESSAGE)
 
 
+class InvalidAuthenticationCodeError(IamClientError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_AUTHENTICATION_CODE)
+
+
 class ServiceUnavailableError(IamClientError):
     code = _declared(errors_pb2.ERROR_CODE_SERVICE_UNAVAILABLE)
 
@@ -344,6 +348,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     IdpRejectedClaimError,
     IdpCommunicationError,
     InvalidAuthorizationMessageError,
+    InvalidAuthenticationCodeError,
     ServiceUnavailableError,
     ServiceFailureError,
     ThrottlingError,
