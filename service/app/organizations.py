@@ -7,6 +7,7 @@ import json
 import re
 import secrets
 import string
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -101,7 +102,7 @@ class OrganizationCommands:
             now=iso8601(self.clock.now())))
 
     async def create_account(self, ctx: CallContext, *, account_name: str, email: str,
-                             role_name: str = "") -> AccountRequest:
+                             role_name: str = "", tags: Sequence[tuple[str, str]] = ()) -> AccountRequest:
         """AWS's CreateAccount: a request (car-...) for a new member account with a role
         (OrganizationAccountAccessRole unless named) trusting the management account. iamd carries
         the request out before answering; its outcome is the request's status (SUCCEEDED with the
@@ -111,6 +112,7 @@ class OrganizationCommands:
             raise InvalidInputError("AccountName and a valid Email are required",
                                     problems=[FieldProblem("email", "an email address")])
         organizations.check_new_account(account_name, email)
+        organizations.check_new_tags(tags)  # an invalid tag fails the request: no account is created
         role_name = role_name or ACCESS_ROLE
         if not _ROLE_NAME.fullmatch(role_name):
             raise InvalidInputError("You provided a role name that isn't valid. Role names must be 1-64 characters "
@@ -148,7 +150,8 @@ class OrganizationCommands:
                                                   policy_name="AdministratorAccess",
                                                   policy_document=organizations.FULL_AWS_ACCESS)
             position = await self._change(management, ctx, lambda s: organizations.join(
-                s, account_id=account_id, name=account_name, email=email, now=now, request_id=request_id))
+                s, account_id=account_id, name=account_name, email=email, now=now, request_id=request_id,
+                tags=tags))
         except Exception:
             # Not left IN_PROGRESS for ever: its status says it failed, the caller gets the error.
             try:
@@ -165,12 +168,14 @@ class OrganizationCommands:
         return await self._change(management, ctx, lambda s: organizations.remove_account(
             s, account_id=account_id, now=iso8601(self.clock.now())))
 
-    async def create_ou(self, ctx: CallContext, *, parent_id: str, name: str) -> tuple[str, int]:
+    async def create_ou(self, ctx: CallContext, *, parent_id: str, name: str,
+                        tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
         management = self._management_of(ctx)
         root_suffix = self.state(ctx).root_id[2:]
         ou_id = f"ou-{root_suffix}-{_random(_LOWER, 8)}"
         position = await self._change(management, ctx,
-                                      lambda s: organizations.create_ou(s, ou_id=ou_id, name=name, parent_id=parent_id))
+                                      lambda s: organizations.create_ou(s, ou_id=ou_id, name=name, parent_id=parent_id,
+                                                                        tags=tags))
         return ou_id, position
 
     async def move_account(self, ctx: CallContext, *, account_id: str, source_parent_id: str,
@@ -180,7 +185,7 @@ class OrganizationCommands:
             s, account_id=account_id, source=source_parent_id, destination=destination_parent_id))
 
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
-                            description: str = "") -> tuple[str, int]:
+                            description: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
         management = self._management_of(ctx)
         if policy_type not in (organizations.SCP, organizations.RCP):  # before its content is judged as either
             raise InvalidInputError(f"iamd does not support the policy type `{policy_type}`: only "
@@ -191,7 +196,8 @@ class OrganizationCommands:
         check_policy_document("content", content, kind)
         policy_id = "p-" + _random(_LOWER, 8)
         position = await self._change(management, ctx, lambda s: organizations.create_policy(
-            s, policy_id=policy_id, name=name, policy_type=policy_type, content=content, description=description))
+            s, policy_id=policy_id, name=name, policy_type=policy_type, content=content, description=description,
+            tags=tags))
         return policy_id, position
 
     async def attach_policy(self, ctx: CallContext, *, policy_id: str, target_id: str) -> int:
@@ -226,3 +232,12 @@ class OrganizationCommands:
     async def delete_policy(self, ctx: CallContext, *, policy_id: str) -> int:
         management = self._management_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.delete_policy(s, policy_id=policy_id))
+
+    async def tag_resource(self, ctx: CallContext, *, resource_id: str, tags: Sequence[tuple[str, str]]) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.tag(s, resource_id=resource_id, tags=tags))
+
+    async def untag_resource(self, ctx: CallContext, *, resource_id: str, tag_keys: Sequence[str]) -> int:
+        management = self._management_of(ctx)
+        return await self._change(management, ctx,
+                                  lambda s: organizations.untag(s, resource_id=resource_id, tag_keys=tag_keys))

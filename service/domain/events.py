@@ -813,6 +813,24 @@ class OrganizationPolicyDeleted(Event):
     policy_id: str
 
 
+@dataclass(frozen=True)
+class OrganizationResourceTagged(Event):
+    """Tags added to a root, OU, account or policy of the organization (AWS's TagResource, or the
+    Tags of CreateAccount, CreateOrganizationalUnit and CreatePolicy): the keys given with their
+    values, a key already there taking the new value; the resource's other tags are unchanged."""
+
+    resource_id: str
+    tags: dict[str, str]
+
+
+@dataclass(frozen=True)
+class OrganizationResourceUntagged(Event):
+    """Tags removed from a root, OU, account or policy (AWS's UntagResource): the keys it had."""
+
+    resource_id: str
+    tag_keys: list[str]
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -890,7 +908,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
-    AccountRemoved, AccountCreationRequested, AccountCreationFailed,
+    AccountRemoved, AccountCreationRequested, AccountCreationFailed, OrganizationResourceTagged,
+    OrganizationResourceUntagged,
     KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )

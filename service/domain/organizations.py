@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+import unicodedata
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -51,13 +52,16 @@ from .events import (
     OrganizationPolicyUpdated,
     OrganizationalUnitDeleted,
     OrganizationalUnitRenamed,
+    OrganizationResourceTagged,
+    OrganizationResourceUntagged,
 )
 
 # The events of an organization's stream, by stored type name (the projection routes them here).
 EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationCreated, OrganizationalUnitCreated, OrganizationalUnitRenamed, OrganizationalUnitDeleted,
     AccountJoined, AccountMoved, AccountRemoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
-    OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed))
+    OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed,
+    OrganizationResourceTagged, OrganizationResourceUntagged))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -85,6 +89,8 @@ class OrganizationState:
     # CreateAccount requests by id (car-...), oldest first: account_name, email, state, requested_at,
     # completed_at, account_id, failure_reason.
     account_requests: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Tags of the root, OUs, accounts and policies, by resource id: key -> value.
+    tags: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def fold(events: Iterable[Event], state: OrganizationState | None = None) -> OrganizationState:
@@ -125,6 +131,7 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
             case AccountRemoved():
                 del state.accounts[event.account_id], state.parents[event.account_id]
                 state.attachments.pop(event.account_id, None)
+                state.tags.pop(event.account_id, None)
             case AccountMoved():
                 state.parents[event.account_id] = event.destination_parent_id
             case OrganizationPolicyCreated():
@@ -138,11 +145,21 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.ou_names[event.ou_id] = event.name
             case OrganizationalUnitDeleted():
                 del state.ou_names[event.ou_id], state.parents[event.ou_id], state.attachments[event.ou_id]
+                state.tags.pop(event.ou_id, None)
             case OrganizationPolicyUpdated():
                 state.policies[event.policy_id].update(name=event.name, content=event.content,
                                                        description=event.description)
             case OrganizationPolicyDeleted():
                 del state.policies[event.policy_id]
+                state.tags.pop(event.policy_id, None)
+            case OrganizationResourceTagged():
+                state.tags.setdefault(event.resource_id, {}).update(event.tags)
+            case OrganizationResourceUntagged():
+                held = state.tags.get(event.resource_id, {})
+                for key in event.tag_keys:
+                    held.pop(key, None)
+                if not held:
+                    state.tags.pop(event.resource_id, None)
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an organization")
     return state
@@ -209,12 +226,14 @@ def _check_name(name: str, field_name: str) -> None:
                                 problems=[FieldProblem(field_name, "1-128 characters")])
 
 
-def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str) -> list[Event]:
+def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str,
+              tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
     _check_name(name, "name")
+    new_tags = check_new_tags(tags)
     _require_parent(state, parent_id, "parentId")
     if any(state.parents.get(o) == parent_id and n == name for o, n in state.ou_names.items()):
         raise DuplicateOrganizationalUnitError(f"An OU with the same name `{name}` already exists under the parent.")
-    return [OrganizationalUnitCreated(ou_id, name, parent_id)]
+    return [OrganizationalUnitCreated(ou_id, name, parent_id), *_tagged(ou_id, new_tags)]
 
 
 def request_account(state: OrganizationState, *, request_id: str, account_id: str, name: str, email: str,
@@ -244,10 +263,12 @@ def fail_request(state: OrganizationState, *, request_id: str, reason: str, now:
 
 
 def join(state: OrganizationState, *, account_id: str, name: str, email: str, now: str,
-         request_id: str = "") -> list[Event]:
+         request_id: str = "", tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
+    """The account in the organization, with the tags CreateAccount gave (checked before the
+    request was made: an invalid tag fails the request, no account is created)."""
     if account_id in state.accounts:
         raise DuplicateAccountError(f"account {account_id} is already in the organization")
-    return [AccountJoined(account_id, name, email, now, request_id)]
+    return [AccountJoined(account_id, name, email, now, request_id), *_tagged(account_id, check_new_tags(tags))]
 
 
 def email_in_use(state: OrganizationState, email: str) -> bool:
@@ -292,15 +313,17 @@ def _check_description(description: str) -> None:
 
 
 def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str,
-                  description: str = "") -> list[Event]:
+                  description: str = "", tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
     if policy_type not in (SCP, RCP):
         raise InvalidInputError(f"policy type `{policy_type}` is not {SCP} or {RCP}",
                                 problems=[FieldProblem("type", f"{SCP} or {RCP}")])
     _check_name(name, "name")
     _check_description(description)
+    new_tags = check_new_tags(tags)
     if any(p["name"] == name for p in state.policies.values()):
         raise DuplicatePolicyError(f"A policy with the name `{name}` already exists.")
-    return [OrganizationPolicyCreated(policy_id, name, policy_type, content, description)]
+    return [OrganizationPolicyCreated(policy_id, name, policy_type, content, description),
+            *_tagged(policy_id, new_tags)]
 
 
 def require_target(state: OrganizationState, target_id: str) -> None:
@@ -493,3 +516,124 @@ def organization_context(state: OrganizationState, account_id: str, side: str) -
     account: the organization's id and the path of OUs down to the account's parent."""
     path = "/".join([state.organization_id, *path_of(state, account_id)[:-1]]) + "/"
     return {f"aws:{side}OrgID": state.organization_id, f"aws:{side}OrgPaths": [path]}
+
+
+# --- tags (AWS Organizations API reference: TagResource, UntagResource, ListTagsForResource, Tag) ---
+# Taggable: the root, OUs, accounts and policies. Tag Key 1-128 and Value 0-256 characters of
+# [\p{L}\p{Z}\p{N}_.:/=+\-@]; the aws: prefix is AWS's (InvalidInputException
+# INVALID_SYSTEM_TAGS_PARAMETER); a key given twice is DUPLICATE_TAG_KEY; past 50 tags on a
+# resource (AWS's tags-per-resource quota) ConstraintViolationException MAX_TAG_LIMIT_EXCEEDED.
+# Keys are case-sensitive, as AWS's tags are (IAM's are the exception).
+MAX_TAGS = 50
+MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
+# AWS's TaggableResourceId pattern (the rp-/rt- ids are resource policies and transfers, which iamd has not).
+_TAGGABLE_ID = re.compile(r"r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}")
+
+
+def _tag_text(text: str) -> bool:
+    return all(unicodedata.category(c)[0] in "LZN" or c in "_.:/=+-@" for c in text)
+
+
+def _check_tag_key(key: str, where: str) -> None:
+    if not key:
+        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                "Member must have length greater than or equal to 1", reason="MIN_LENGTH_EXCEEDED",
+                                problems=[FieldProblem(where, "1-128 characters")])
+    if len(key) > MAX_TAG_KEY:
+        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                f"Member must have length less than or equal to {MAX_TAG_KEY}",
+                                reason="MAX_LENGTH_EXCEEDED", problems=[FieldProblem(where, "1-128 characters")])
+    if not _tag_text(key):
+        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",
+                                reason="INVALID_PATTERN",
+                                problems=[FieldProblem(where, r"letters, digits, spaces and _.:/=+-@")])
+    if key[:4].casefold() == "aws:":
+        raise InvalidInputError("You specified a tag key that is a system tag: the aws: prefix is reserved for AWS "
+                                "use.", reason="INVALID_SYSTEM_TAGS_PARAMETER",
+                                problems=[FieldProblem(where, "not beginning with aws:")])
+
+
+def check_new_tags(tags: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Tags as given to TagResource or a create call, each checked: key -> value, in order."""
+    checked: dict[str, str] = {}
+    for i, (key, value) in enumerate(tags, 1):
+        _check_tag_key(key, f"tags.{i}.member.key")
+        where = f"tags.{i}.member.value"
+        if len(value) > MAX_TAG_VALUE:
+            raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                    f"Member must have length less than or equal to {MAX_TAG_VALUE}",
+                                    reason="MAX_LENGTH_EXCEEDED", problems=[FieldProblem(where, "0-256 characters")])
+        if not _tag_text(value):
+            raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
+                                    r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",
+                                    reason="INVALID_PATTERN",
+                                    problems=[FieldProblem(where, r"letters, digits, spaces and _.:/=+-@")])
+        if key in checked:
+            raise InvalidInputError("Tag keys must be unique among the tags attached to the same entity: "
+                                    f"`{key}` is given twice.", reason="DUPLICATE_TAG_KEY",
+                                    problems=[FieldProblem(f"tags.{i}.member.key", "a key given once")])
+        checked[key] = value
+    _check_tag_count(len(checked))
+    return checked
+
+
+def _check_tag_count(count: int) -> None:
+    if count > MAX_TAGS:
+        raise ConstraintViolationError(f"You have exceeded the number of tags allowed on this resource: at most "
+                                       f"{MAX_TAGS}, this request would leave {count}.",
+                                       reason="MAX_TAG_LIMIT_EXCEEDED", quota="MAX_TAG_LIMIT_EXCEEDED",
+                                       problems=[FieldProblem("tags", f"at most {MAX_TAGS} on a resource")])
+
+
+def _tagged(resource_id: str, tags: dict[str, str]) -> list[Event]:
+    return [OrganizationResourceTagged(resource_id, tags)] if tags else []
+
+
+def require_taggable(state: OrganizationState, resource_id: str) -> None:
+    """A root, OU, account or policy of the organization (TargetNotFoundException otherwise)."""
+    if not _TAGGABLE_ID.fullmatch(resource_id):
+        raise InvalidInputError("You provided a value that doesn't match the required pattern.",
+                                reason="INVALID_PATTERN",
+                                problems=[FieldProblem("resourceId", "an account, OU (ou-), root (r-) or policy (p-) id")])
+    if (resource_id != state.root_id and resource_id not in state.ou_names and resource_id not in state.accounts
+            and policy_of(state, resource_id) is None):
+        raise TargetNotFoundError(f"We can't find a root, OU, account, or policy with the TargetId that you "
+                                  f"specified: {resource_id}", resource_type="target", resource_name=resource_id,
+                                  problems=[FieldProblem("resourceId", "no such root, OU, account or policy")])
+
+
+def _require_changeable_tags(state: OrganizationState, resource_id: str) -> None:
+    require_taggable(state, resource_id)
+    if resource_id in AWS_MANAGED:
+        raise InvalidInputError(f"You specified a policy that is managed by AWS and can't be modified: {resource_id}",
+                                reason="IMMUTABLE_POLICY", problems=[FieldProblem("resourceId", "an AWS managed policy")])
+
+
+def tag(state: OrganizationState, *, resource_id: str, tags: Sequence[tuple[str, str]]) -> list[Event]:
+    """AWS's TagResource: the tags added, a key already there taking the new value; all or none."""
+    _require_changeable_tags(state, resource_id)
+    if not tags:
+        raise InvalidInputError("You must include a value for all required parameters: Tags.", reason="INPUT_REQUIRED",
+                                problems=[FieldProblem("tags", "at least one tag")])
+    new = check_new_tags(tags)
+    held = state.tags.get(resource_id, {})
+    _check_tag_count(len(held.keys() | new.keys()))
+    changed = {k: v for k, v in new.items() if held.get(k) != v}
+    return _tagged(resource_id, changed)
+
+
+def untag(state: OrganizationState, *, resource_id: str, tag_keys: Sequence[str]) -> list[Event]:
+    """AWS's UntagResource: the tags with these keys removed (keys it does not have: nothing to do)."""
+    _require_changeable_tags(state, resource_id)
+    for i, key in enumerate(tag_keys, 1):
+        _check_tag_key(key, f"tagKeys.{i}.member")
+    held = state.tags.get(resource_id, {})
+    gone = [k for k in dict.fromkeys(tag_keys) if k in held]
+    return [OrganizationResourceUntagged(resource_id, gone)] if gone else []
+
+
+def tags_of(state: OrganizationState, resource_id: str) -> dict[str, str]:
+    """The tags of a root, OU, account or policy (TargetNotFoundException when there is no such one)."""
+    require_taggable(state, resource_id)
+    return dict(state.tags.get(resource_id, {}))

@@ -10,6 +10,7 @@ from typing import Any
 import grpc
 from google.protobuf import timestamp_pb2
 
+from iamd.v1 import common_pb2
 from iamd.v1 import organizations_pb2 as opb
 from iamd.v1 import organizations_pb2_grpc
 from iamd.service.app import next_tokens
@@ -114,6 +115,10 @@ def _account(org: organizations.OrganizationState, account_id: str) -> opb.Organ
     return message
 
 
+def _tags(tags: Sequence[common_pb2.Tag]) -> list[tuple[str, str]]:
+    return [(t.key, t.value) for t in tags]
+
+
 class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer):
     def __init__(self, commands: OrganizationCommands, identity: IdentityCommands, caller: CallerResolver) -> None:
         self.commands = commands
@@ -136,7 +141,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def CreateAccount(self, r: opb.CreateAccountRequest, context: Ctx) -> opb.CreateAccountResponse:
         done = await self.commands.create_account(self.caller(context), account_name=r.account_name, email=r.email,
-                                                  role_name=r.role_name)
+                                                  role_name=r.role_name, tags=_tags(r.tags))
         await self.identity.settle(done.position)
         # As AWS answers CreateAccount: the request, IN_PROGRESS; DescribeCreateAccountStatus tells its outcome.
         status = opb.CreateAccountStatus(id=done.request_id, account_name=done.account_name, state="IN_PROGRESS",
@@ -196,7 +201,8 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def CreateOrganizationalUnit(self, r: opb.CreateOrganizationalUnitRequest,
                                        context: Ctx) -> opb.CreateOrganizationalUnitResponse:
         caller = self.caller(context)
-        ou_id, position = await self.commands.create_ou(caller, parent_id=r.parent_id, name=r.name)
+        ou_id, position = await self.commands.create_ou(caller, parent_id=r.parent_id, name=r.name,
+                                                        tags=_tags(r.tags))
         await self.identity.settle(position)
         return opb.CreateOrganizationalUnitResponse(id=ou_id, position=position,
                                                     organizational_unit=_ou(self.commands.state(caller), ou_id))
@@ -212,7 +218,8 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
                            context: Ctx) -> opb.CreateOrganizationPolicyResponse:
         caller = self.caller(context)
         policy_id, position = await self.commands.create_policy(caller, name=r.name, policy_type=r.type,
-                                                                content=r.content, description=r.description)
+                                                                content=r.content, description=r.description,
+                                                                tags=_tags(r.tags))
         await self.identity.settle(position)
         return opb.CreateOrganizationPolicyResponse(policy_id=policy_id, position=position,
                                                     policy=_policy(self.commands.state(caller), policy_id))
@@ -351,3 +358,25 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         position = await self.commands.delete_policy(self.caller(context), policy_id=r.policy_id)
         await self.identity.settle(position)
         return opb.OrganizationCommandResponse(position=position)
+
+    async def TagOrganizationResource(self, r: opb.TagOrganizationResourceRequest,
+                                      context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.tag_resource(self.caller(context), resource_id=r.resource_id,
+                                                    tags=_tags(r.tags))
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
+    async def UntagOrganizationResource(self, r: opb.UntagOrganizationResourceRequest,
+                                        context: Ctx) -> opb.OrganizationCommandResponse:
+        position = await self.commands.untag_resource(self.caller(context), resource_id=r.resource_id,
+                                                      tag_keys=list(r.tag_keys))
+        await self.identity.settle(position)
+        return opb.OrganizationCommandResponse(position=position)
+
+    async def ListOrganizationResourceTags(self, r: opb.ListOrganizationResourceTagsRequest,
+                                           context: Ctx) -> opb.ListOrganizationResourceTagsResponse:
+        org = self.commands.state(self.caller(context))
+        tags = organizations.tags_of(org, r.resource_id)
+        chunk, token = _page(org, "ListOrganizationResourceTags", (r.resource_id,), sorted(tags), lambda k: k, r)
+        return opb.ListOrganizationResourceTagsResponse(
+            tags=[common_pb2.Tag(key=k, value=tags[k]) for k in chunk], next_token=token)

@@ -13,7 +13,7 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import instance_profiles, oidc, server_certificates, saml, service_linked_roles
+from iamd.service.domain import instance_profiles, oidc, organizations, server_certificates, saml, service_linked_roles
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
@@ -56,6 +56,19 @@ class Resolver:
         """`arn:aws:iam::ACCOUNT:server-certificate/PATH/NAME`, with its real path when it exists."""
         view = self.projection.server_certificates.get(f"{self.account_id}/{casefold(name)}")
         return view["arn"] if view is not None else server_certificates.arn_of(self.account_id, path, name)
+
+    def organization_resource(self, resource_id: str) -> str:
+        """The ARN of a root, OU, account or policy of the caller's organization; `*` when there is
+        no such one (the call then answers AWS's error for it)."""
+        management = self.projection.organization_of_account.get(self.account_id, "")
+        org = self.projection.organizations.get(management)
+        if org is None:
+            return "*"
+        if resource_id == org.root_id or resource_id in org.ou_names or resource_id in org.accounts:
+            return organizations.arn_of(org, resource_id)
+        if organizations.policy_of(org, resource_id) is not None:
+            return organizations.policy_arn(org, resource_id)
+        return "*"
 
     def key_owner(self, user_name: str) -> str:
         """Access-key calls without a user name act on the caller itself."""
@@ -312,6 +325,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
         "CreateOrganizationPolicy", "AttachOrganizationPolicy", "DetachOrganizationPolicy",
         "DescribeOrganizationPolicy", "ListOrganizationPolicies", "UpdateOrganizationPolicy",
         "DeleteOrganizationPolicy")},
+    # tags: on the root's, OU's, account's or policy's ARN (AWS's resource types for these actions)
+    "TagOrganizationResource": _on("organizations:TagResource", lambda r, res: res.organization_resource(r.resource_id)),
+    "UntagOrganizationResource": _on("organizations:UntagResource",
+                                     lambda r, res: res.organization_resource(r.resource_id)),
+    "ListOrganizationResourceTags": _on("organizations:ListTagsForResource",
+                                        lambda r, res: res.organization_resource(r.resource_id)),
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

@@ -753,12 +753,14 @@ _ORG_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "SERVICE_CONTROL_POLICY",
 register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("create-organization", "CreateOrganization", (), "Make the caller's account an organization's management account"),
     Command("describe-organization", "DescribeOrganization", (), "Show the organization"),
-    Command("create-account", "CreateAccount", (Arg("--account-name", required=True), Arg("--email", required=True)),
+    Command("create-account", "CreateAccount", (Arg("--account-name", required=True), Arg("--email", required=True),
+                                                Arg("--tags", kind=TAGS)),
             "Create a member account (with OrganizationAccountAccessRole)"),
     Command("list-accounts", "ListAccounts", (), "List the organization's accounts"),
     Command("describe-account", "DescribeAccount", (Arg("--account-id", required=True),), "Describe an account"),
     Command("create-organizational-unit", "CreateOrganizationalUnit", (
-        Arg("--parent-id", required=True), Arg("--name", required=True)), "Create an OU under a root or OU"),
+        Arg("--parent-id", required=True), Arg("--name", required=True), Arg("--tags", kind=TAGS)),
+            "Create an OU under a root or OU"),
     Command("move-account", "MoveAccount", (
         Arg("--account-id", required=True), Arg("--source-parent-id", required=True),
         Arg("--destination-parent-id", required=True)), "Move an account to another root or OU"),
@@ -766,7 +768,7 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--name", required=True),
         Arg("--type", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),
         Arg("--content", kind=DOCUMENT, required=True),
-        Arg("--description", help="what the policy is for (at most 512 characters)")),
+        Arg("--description", help="what the policy is for (at most 512 characters)"), Arg("--tags", kind=TAGS)),
         "Create an SCP or RCP", operation="CreatePolicy"),
     Command("attach-policy", "AttachOrganizationPolicy", (
         Arg("--policy-id", required=True), Arg("--target-id", required=True)),
@@ -809,6 +811,15 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         "Rename an SCP or RCP, or replace its content or description", operation="UpdatePolicy"),
     Command("delete-policy", "DeleteOrganizationPolicy", (Arg("--policy-id", required=True),),
             "Delete an SCP or RCP attached nowhere", operation="DeletePolicy"),
+    Command("tag-resource", "TagOrganizationResource", (
+        Arg("--resource-id", required=True, help="an account id, or an OU (ou-), root (r-) or policy (p-) id"),
+        Arg("--tags", kind=TAGS, required=True)),
+        "Tag an account, OU, root or policy (at most 50 tags each)", operation="TagResource"),
+    Command("untag-resource", "UntagOrganizationResource", (
+        Arg("--resource-id", required=True), Arg("--tag-keys", kind=LIST, required=True)),
+        "Remove tags from an account, OU, root or policy", operation="UntagResource"),
+    Command("list-tags-for-resource", "ListOrganizationResourceTags", (Arg("--resource-id", required=True),),
+            "List the tags of an account, OU, root or policy", operation="ListTagsForResource"),
 )))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (

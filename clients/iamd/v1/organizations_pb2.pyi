@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from iamd.v1 import common_pb2 as _common_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf import descriptor as _descriptor
 from google.protobuf import message as _message
@@ -70,14 +71,16 @@ class PolicyTypeSummary(_message.Message):
     def __init__(self, type: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
 
 class CreateAccountRequest(_message.Message):
-    __slots__ = ("account_name", "email", "role_name")
+    __slots__ = ("account_name", "email", "role_name", "tags")
     ACCOUNT_NAME_FIELD_NUMBER: _ClassVar[int]
     EMAIL_FIELD_NUMBER: _ClassVar[int]
     ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     account_name: str
     email: str
     role_name: str
-    def __init__(self, account_name: _Optional[str] = ..., email: _Optional[str] = ..., role_name: _Optional[str] = ...) -> None: ...
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, account_name: _Optional[str] = ..., email: _Optional[str] = ..., role_name: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
 
 class CreateAccountResponse(_message.Message):
     __slots__ = ("account_id", "access_role_arn", "position", "create_account_status")
@@ -178,12 +181,14 @@ class ListAccountsResponse(_message.Message):
     def __init__(self, accounts: _Optional[_Iterable[_Union[OrganizationAccount, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationalUnitRequest(_message.Message):
-    __slots__ = ("parent_id", "name")
+    __slots__ = ("parent_id", "name", "tags")
     PARENT_ID_FIELD_NUMBER: _ClassVar[int]
     NAME_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     parent_id: str
     name: str
-    def __init__(self, parent_id: _Optional[str] = ..., name: _Optional[str] = ...) -> None: ...
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, parent_id: _Optional[str] = ..., name: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
 
 class CreateOrganizationalUnitResponse(_message.Message):
     __slots__ = ("id", "position", "organizational_unit")
@@ -206,16 +211,18 @@ class MoveAccountRequest(_message.Message):
     def __init__(self, account_id: _Optional[str] = ..., source_parent_id: _Optional[str] = ..., destination_parent_id: _Optional[str] = ...) -> None: ...
 
 class CreateOrganizationPolicyRequest(_message.Message):
-    __slots__ = ("name", "type", "content", "description")
+    __slots__ = ("name", "type", "content", "description", "tags")
     NAME_FIELD_NUMBER: _ClassVar[int]
     TYPE_FIELD_NUMBER: _ClassVar[int]
     CONTENT_FIELD_NUMBER: _ClassVar[int]
     DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
     name: str
     type: str
     content: str
     description: str
-    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., content: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, name: _Optional[str] = ..., type: _Optional[str] = ..., content: _Optional[str] = ..., description: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
 
 class CreateOrganizationPolicyResponse(_message.Message):
     __slots__ = ("policy_id", "position", "policy")
@@ -464,3 +471,37 @@ class UpdateOrganizationPolicyRequest(_message.Message):
     content: str
     description: str
     def __init__(self, policy_id: _Optional[str] = ..., name: _Optional[str] = ..., content: _Optional[str] = ..., description: _Optional[str] = ...) -> None: ...
+
+class TagOrganizationResourceRequest(_message.Message):
+    __slots__ = ("resource_id", "tags")
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    resource_id: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, resource_id: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class UntagOrganizationResourceRequest(_message.Message):
+    __slots__ = ("resource_id", "tag_keys")
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    TAG_KEYS_FIELD_NUMBER: _ClassVar[int]
+    resource_id: str
+    tag_keys: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, resource_id: _Optional[str] = ..., tag_keys: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListOrganizationResourceTagsRequest(_message.Message):
+    __slots__ = ("resource_id", "next_token", "max_results")
+    RESOURCE_ID_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    resource_id: str
+    next_token: str
+    max_results: int
+    def __init__(self, resource_id: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListOrganizationResourceTagsResponse(_message.Message):
+    __slots__ = ("tags", "next_token")
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    next_token: str
+    def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...

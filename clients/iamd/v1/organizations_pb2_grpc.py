@@ -171,6 +171,21 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.FromString,
                 _registered_method=True)
+        self.TagOrganizationResource = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/TagOrganizationResource',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.TagOrganizationResourceRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
+        self.UntagOrganizationResource = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/UntagOrganizationResource',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.UntagOrganizationResourceRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+                _registered_method=True)
+        self.ListOrganizationResourceTags = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListOrganizationResourceTags',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -369,6 +384,28 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def TagOrganizationResource(self, request, context):
+        """Adds tags to a root, OU, account or policy, or changes their values (AWS's TagResource):
+        all or none; at most 50 tags on a resource.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UntagOrganizationResource(self, request, context):
+        """Removes tags from a root, OU, account or policy (AWS's UntagResource).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrganizationResourceTags(self, request, context):
+        """A page of the tags of a root, OU, account or policy, by key (AWS's ListTagsForResource).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -506,6 +543,21 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListCreateAccountStatus,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.SerializeToString,
+            ),
+            'TagOrganizationResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.TagOrganizationResource,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.TagOrganizationResourceRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'UntagOrganizationResource': grpc.unary_unary_rpc_method_handler(
+                    servicer.UntagOrganizationResource,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.UntagOrganizationResourceRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.SerializeToString,
+            ),
+            'ListOrganizationResourceTags': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrganizationResourceTags,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1239,6 +1291,87 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListCreateAccountStatus',
             iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.ListCreateAccountStatusResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def TagOrganizationResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/TagOrganizationResource',
+            iamd_dot_v1_dot_organizations__pb2.TagOrganizationResourceRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UntagOrganizationResource(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/UntagOrganizationResource',
+            iamd_dot_v1_dot_organizations__pb2.UntagOrganizationResourceRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.OrganizationCommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrganizationResourceTags(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListOrganizationResourceTags',
+            iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.FromString,
             options,
             channel_credentials,
             insecure,
