@@ -29,7 +29,6 @@ from .names import casefold
 
 INSTANCE_PROFILE = "instanceprofile"  # the stream kind: `instanceprofile-ACCOUNT-NAME`
 ID_PREFIX = "AIPA"
-MAX_NAME_LENGTH = 128
 MAX_ROLES = 1  # AWS: "An instance profile can contain only one role, and this quota cannot be increased."
 MAX_PER_ACCOUNT = 1000  # AWS quota InstanceProfilesPerAccount (REFERENCE.md C7)
 ROLES_QUOTA = "InstanceSessionsPerInstanceProfile"
@@ -58,12 +57,7 @@ def arn_of(account_id: str, path: str, name: str) -> str:
 
 def check_name(field_name: str, name: str) -> str:
     """1-128 of [\\w+=,.@-], as AWS's instanceProfileNameType."""
-    if not 1 <= len(name) <= MAX_NAME_LENGTH:
-        raise names._constraint(field_name, name, f"Member must have length less than or equal to {MAX_NAME_LENGTH}"
-                                if name else "Member must have length greater than or equal to 1")
-    if not names._NAME.fullmatch(name):
-        raise names._constraint(field_name, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]+")
-    return name
+    return names.check_name(INSTANCE_PROFILE, field_name, name)
 
 
 def fold(events: Iterable[Event]) -> InstanceProfileState:

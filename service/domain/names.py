@@ -27,7 +27,8 @@ MAX_MANAGED_POLICY_CHARS = 6144
 MAX_TRUST_POLICY_CHARS = 2048
 MAX_POLICY_DOCUMENT_TRANSPORT = 131072  # policyDocumentType's length limit on any document
 
-MAX_NAME_LENGTH = {"user": 64, "group": 128, "role": 64, "policy": 128, "inline policy": 128}
+MAX_NAME_LENGTH = {"user": 64, "group": 128, "role": 64, "policy": 128, "inline policy": 128,
+                   "instanceprofile": 128, "servercertificate": 128}
 MAX_PATH_LENGTH = 512
 MAX_DESCRIPTION_LENGTH = 1000
 MIN_SESSION_DURATION, MAX_SESSION_DURATION, DEFAULT_SESSION_DURATION = 3600, 43200, 3600
@@ -66,7 +67,7 @@ def _constraint(field: str, value: str, rule: str) -> ValidationError:
 
 
 def check_name(kind: str, field: str, name: str) -> str:
-    """Validate a user/group/role/policy name; returns it unchanged."""
+    """Validate a user/group/role/policy/instance profile/server certificate name; returns it unchanged."""
     limit = MAX_NAME_LENGTH[kind]
     if not 1 <= len(name) <= limit:
         raise _constraint(

@@ -36,7 +36,6 @@ from .signing_certificates import check_pem_text, parse_certificate
 
 SERVER_CERTIFICATE = "servercertificate"  # the stream kind
 ID_PREFIX = "ASCA"
-MAX_NAME_LENGTH = 128
 MAX_PER_ACCOUNT = 20  # AWS quota ServerCertificatesPerAccount (REFERENCE.md)
 QUOTA = "ServerCertificatesPerAccount"
 MAX_BODY_LENGTH = 16384  # certificateBodyType, privateKeyType
@@ -80,12 +79,7 @@ def arn_of(account_id: str, path: str, name: str) -> str:
 
 def check_name(field_name: str, name: str) -> str:
     """1-128 of [\\w+=,.@-], as AWS's serverCertificateNameType."""
-    if not 1 <= len(name) <= MAX_NAME_LENGTH:
-        raise names._constraint(field_name, name, f"Member must have length less than or equal to {MAX_NAME_LENGTH}"
-                                if name else "Member must have length greater than or equal to 1")
-    if not names._NAME.fullmatch(name):
-        raise names._constraint(field_name, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]+")
-    return name
+    return names.check_name(SERVER_CERTIFICATE, field_name, name)
 
 
 def parse(body: str, private_key: str, chain: str, now: datetime) -> ParsedServerCertificate:
