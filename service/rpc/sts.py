@@ -26,6 +26,16 @@ def _credentials(issued: IssuedCredentials) -> sts_pb2.Credentials:
                                session_token=issued.session_token, expiration=convert.timestamp(issued.expiration))
 
 
+def _unsigned_call(context: grpc.aio.ServicerContext) -> tuple[CallContext, dict[str, str]]:
+    """The context and request keys of a call AWS takes unsigned (the guard let it through; its own
+    parameter, a web identity token or a SAML assertion, names the caller once checked)."""
+    metadata = dict(context.invocation_metadata() or ())
+    source_ip = peer_ip(context.peer() or "")
+    ctx = CallContext(request_id=REQUEST_ID.get(), account_id="", actor_arn="", source_ip=source_ip,
+                      user_agent=str(metadata.get("user-agent", "")), operation=OPERATION.get())
+    return ctx, {"aws:SourceIp": source_ip}
+
+
 class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
     def __init__(self, commands: StsCommands, caller: CallerResolver, settle: object) -> None:
         self.commands = commands
@@ -85,14 +95,10 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
     async def AssumeRoleWithWebIdentity(self, r: sts_pb2.AssumeRoleWithWebIdentityRequest,
                                         context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleWithWebIdentityResponse:
         # Unsigned (the guard lets it through): the token names the caller, once checked.
-        metadata = dict(context.invocation_metadata() or ())
-        ctx = CallContext(request_id=REQUEST_ID.get(), account_id="", actor_arn="",
-                          source_ip=peer_ip(context.peer() or ""), user_agent=str(metadata.get("user-agent", "")),
-                          operation=OPERATION.get())
+        ctx, request_keys = _unsigned_call(context)
         params = WebIdentityParams(role_arn=r.role_arn, role_session_name=r.role_session_name,
                                    web_identity_token=r.web_identity_token, duration_seconds=r.duration_seconds,
                                    policy=r.policy, policy_arns=[p.arn for p in r.policy_arns])
-        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
         result = await self.commands.assume_role_with_web_identity(ctx, params, request_keys,
                                                                    identified=AUDIT_IDENTITY.set)
         issued = result.credentials
@@ -106,14 +112,10 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
     async def AssumeRoleWithSAML(self, r: sts_pb2.AssumeRoleWithSAMLRequest,
                                  context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleWithSAMLResponse:
         # Unsigned (the guard lets it through): the SAML assertion names the caller, once verified.
-        metadata = dict(context.invocation_metadata() or ())
-        ctx = CallContext(request_id=REQUEST_ID.get(), account_id="", actor_arn="",
-                          source_ip=peer_ip(context.peer() or ""), user_agent=str(metadata.get("user-agent", "")),
-                          operation=OPERATION.get())
+        ctx, request_keys = _unsigned_call(context)
         params = SamlParams(role_arn=r.role_arn, principal_arn=r.principal_arn, saml_assertion=r.saml_assertion,
                             duration_seconds=r.duration_seconds, policy=r.policy,
                             policy_arns=[p.arn for p in r.policy_arns])
-        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
         result = await self.commands.assume_role_with_saml(ctx, params, request_keys, identified=AUDIT_IDENTITY.set)
         issued = result.credentials
         await self.settle(issued.position)  # type: ignore[operator]
