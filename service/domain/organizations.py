@@ -534,20 +534,25 @@ def _tag_text(text: str) -> bool:
     return all(unicodedata.category(c)[0] in "LZN" or c in "_.:/=+-@" for c in text)
 
 
+_TAG_PATTERN_RULE = r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$"
+_TAG_PATTERN_HINT = r"letters, digits, spaces and _.:/=+-@"
+
+
+def _tag_violation(where: str, rule: str, reason: str, hint: str) -> InvalidInputError:
+    """AWS's one-constraint validation message for a tag's key or value, with the Reason."""
+    return InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: {rule}",
+                             reason=reason, problems=[FieldProblem(where, hint)])
+
+
 def _check_tag_key(key: str, where: str) -> None:
     if not key:
-        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
-                                "Member must have length greater than or equal to 1", reason="MIN_LENGTH_EXCEEDED",
-                                problems=[FieldProblem(where, "1-128 characters")])
+        raise _tag_violation(where, "Member must have length greater than or equal to 1", "MIN_LENGTH_EXCEEDED",
+                             "1-128 characters")
     if len(key) > MAX_TAG_KEY:
-        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
-                                f"Member must have length less than or equal to {MAX_TAG_KEY}",
-                                reason="MAX_LENGTH_EXCEEDED", problems=[FieldProblem(where, "1-128 characters")])
+        raise _tag_violation(where, f"Member must have length less than or equal to {MAX_TAG_KEY}",
+                             "MAX_LENGTH_EXCEEDED", "1-128 characters")
     if not _tag_text(key):
-        raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
-                                r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",
-                                reason="INVALID_PATTERN",
-                                problems=[FieldProblem(where, r"letters, digits, spaces and _.:/=+-@")])
+        raise _tag_violation(where, _TAG_PATTERN_RULE, "INVALID_PATTERN", _TAG_PATTERN_HINT)
     if key[:4].casefold() == "aws:":
         raise InvalidInputError("You specified a tag key that is a system tag: the aws: prefix is reserved for AWS "
                                 "use.", reason="INVALID_SYSTEM_TAGS_PARAMETER",
@@ -561,14 +566,10 @@ def check_new_tags(tags: Sequence[tuple[str, str]]) -> dict[str, str]:
         _check_tag_key(key, f"tags.{i}.member.key")
         where = f"tags.{i}.member.value"
         if len(value) > MAX_TAG_VALUE:
-            raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
-                                    f"Member must have length less than or equal to {MAX_TAG_VALUE}",
-                                    reason="MAX_LENGTH_EXCEEDED", problems=[FieldProblem(where, "0-256 characters")])
+            raise _tag_violation(where, f"Member must have length less than or equal to {MAX_TAG_VALUE}",
+                                 "MAX_LENGTH_EXCEEDED", "0-256 characters")
         if not _tag_text(value):
-            raise InvalidInputError(f"1 validation error detected: Value at '{where}' failed to satisfy constraint: "
-                                    r"Member must satisfy regular expression pattern: ^([\p{L}\p{Z}\p{N}_.:/=+\-@]*)$",
-                                    reason="INVALID_PATTERN",
-                                    problems=[FieldProblem(where, r"letters, digits, spaces and _.:/=+-@")])
+            raise _tag_violation(where, _TAG_PATTERN_RULE, "INVALID_PATTERN", _TAG_PATTERN_HINT)
         if key in checked:
             raise InvalidInputError("Tag keys must be unique among the tags attached to the same entity: "
                                     f"`{key}` is given twice.", reason="DUPLICATE_TAG_KEY",
