@@ -83,3 +83,13 @@ async def iamd(tmp_path: Path) -> AsyncIterator[Iamd]:
         yield server
     finally:
         await stop_iamd(server)
+
+
+@pytest.fixture
+async def iamd_http(tmp_path: Path) -> AsyncIterator[Iamd]:
+    """iamd with its AWS-compatible HTTP endpoint on an ephemeral loopback port."""
+    server = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
+    try:
+        yield server
+    finally:
+        await stop_iamd(server)

@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from .conftest import ACCOUNT, Iamd
-from .test_aws_query import iamd_http  # noqa: F401 — the fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -48,7 +47,7 @@ async def _ok(iamd: Iamd, tmp_path: Path, *args: str) -> Any:
     return json.loads(out) if out.strip().startswith("{") else out
 
 
-async def test_the_readme_quickstart_with_the_aws_cli(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+async def test_the_readme_quickstart_with_the_aws_cli(iamd_http: Iamd, tmp_path: Path) -> None:
     iamd, cwd = iamd_http, tmp_path
     who = await _ok(iamd, cwd, "sts", "get-caller-identity")
     assert who["Arn"] == f"arn:aws:iam::{ACCOUNT}:root"
@@ -75,7 +74,7 @@ async def test_the_readme_quickstart_with_the_aws_cli(iamd_http: Iamd, tmp_path:
     assert code in (254, 255) and "(NoSuchEntity)" in err, err  # a service error: v2 exits 254, v1 255
 
 
-async def test_boto3_with_endpoint_url(iamd_http: Iamd) -> None:  # noqa: F811
+async def test_boto3_with_endpoint_url(iamd_http: Iamd) -> None:
     boto3 = pytest.importorskip("boto3")
     assert iamd_http.running.http is not None
     session = boto3.session.Session(aws_access_key_id=iamd_http.root.access_key_id,
@@ -87,7 +86,7 @@ async def test_boto3_with_endpoint_url(iamd_http: Iamd) -> None:  # noqa: F811
     assert [u["UserName"] for page in pages for u in page["Users"]] == ["bob"]
 
 
-async def test_access_analyzer_validate_policy_with_the_aws_cli_and_boto3(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+async def test_access_analyzer_validate_policy_with_the_aws_cli_and_boto3(iamd_http: Iamd, tmp_path: Path) -> None:
     """`aws accessanalyzer validate-policy` against iamd: Access Analyzer's REST-JSON protocol."""
     document = tmp_path / "p.json"
     document.write_text(json.dumps({"Version": "2012-10-17", "Statement": [
@@ -119,7 +118,7 @@ async def test_access_analyzer_validate_policy_with_the_aws_cli_and_boto3(iamd_h
     assert len(page["findings"]) + len(rest["findings"]) == len(found["findings"]) and "nextToken" not in rest
 
 
-async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> None:  # noqa: F811
+async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> None:
     """Organizations over JSON 1.1: the policy operations in AWS's shapes, the tree's reads, and
     CloudTrail's names in the audit trail for calls made either way."""
     boto3 = pytest.importorskip("boto3")
@@ -165,7 +164,7 @@ async def test_organizations_policies_and_tree_with_boto3(iamd_http: Iamd) -> No
                and r["requestParameters"].get("name") == "NoBucketDeletes" for r in records), records
 
 
-async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http: Iamd, tmp_path: Path) -> None:  # noqa: F811
+async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http: Iamd, tmp_path: Path) -> None:
     """CreateOrganization, DescribeOrganization, CreateAccount with its asynchronous status,
     CreateOrganizationalUnit, accounts' ARNs and joining, and NextToken/MaxResults paging, through
     boto3 (and one auto-paginating aws CLI call), with Organizations' own exception names."""

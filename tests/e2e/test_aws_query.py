@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -34,15 +34,6 @@ TRUST_ROOT = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
      "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
 READ_USERS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "iam:GetUser", "Resource": "*"}]}
-
-
-@pytest.fixture
-async def iamd_http(tmp_path: Path) -> AsyncIterator[Iamd]:
-    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
-    try:
-        yield iamd
-    finally:
-        await stop_iamd(iamd)
 
 
 def _client(iamd: Iamd, service: str, credentials: Credentials | None = None) -> Any:

@@ -5,19 +5,14 @@ cites the AWS page that shows it.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import struct
 import zlib
-from collections.abc import AsyncIterator, Callable
-from pathlib import Path
-from typing import Any
 
-import botocore.session
 import pytest
-from botocore.config import Config
 
-from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from .conftest import ACCOUNT, Iamd
+from .test_aws_query import _call, _client
 
 pytestmark = pytest.mark.e2e
 
@@ -27,31 +22,10 @@ TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
 
 
-@pytest.fixture
-async def iamd_http(tmp_path: Path) -> AsyncIterator[Iamd]:
-    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
-    try:
-        yield iamd
-    finally:
-        await stop_iamd(iamd)
-
-
-def _iam(iamd: Iamd) -> Any:
-    assert iamd.running.http is not None
-    return botocore.session.get_session().create_client(
-        "iam", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{iamd.running.http.port}",
-        aws_access_key_id=iamd.root.access_key_id, aws_secret_access_key=iamd.root.secret_access_key,
-        config=Config(retries={"max_attempts": 1}))
-
-
-async def _call(method: Callable[..., Any], **kwargs: Any) -> Any:
-    return await asyncio.to_thread(method, **kwargs)
-
-
 async def test_a_tag_with_an_empty_value_is_answered_with_its_empty_value(iamd_http: Iamd) -> None:
     # IAM API reference, Tag: Value is required, "Length Constraints: Minimum length of 0": a tag
     # made with "" is answered `<Value></Value>`, which botocore reads as "".
-    iam = _iam(iamd_http)
+    iam = _client(iamd_http, "iam")
     arn = (await _call(iam.create_policy, PolicyName="p", PolicyDocument=POLICY,
                        Tags=[{"Key": "somekey", "Value": ""}]))["Policy"]["Arn"]
     assert (await _call(iam.list_policy_tags, PolicyArn=arn))["Tags"] == [{"Key": "somekey", "Value": ""}]
@@ -65,7 +39,7 @@ async def test_listings_return_a_subset_of_the_attributes(iamd_http: Iamd) -> No
     # available attributes for the resource. This operation does not return the following
     # attributes ...: PermissionsBoundary, Tags"; ListRoles: "PermissionsBoundary, RoleLastUsed,
     # Tags"; ListPolicies: "this operation does not return tags". GetUser and GetRole answer them.
-    iam = _iam(iamd_http)
+    iam = _client(iamd_http, "iam")
     boundary = (await _call(iam.create_policy, PolicyName="boundary", PolicyDocument=POLICY))["Policy"]["Arn"]
     tags = [{"Key": "team", "Value": "blue"}]
     user = (await _call(iam.create_user, UserName="u", Path="/x/", PermissionsBoundary=boundary, Tags=tags))["User"]
@@ -87,7 +61,7 @@ async def test_a_policys_description_and_tags_as_aws_answers_them(iamd_http: Iam
     # ListPolicies neither (IAM API reference, ListPolicies: "does not return tags ... To view all
     # of the information for a customer managed policy, see GetPolicy"; moto's
     # test_iam_response_attributes.py, marked verified against AWS).
-    iam = _iam(iamd_http)
+    iam = _client(iamd_http, "iam")
     created = (await _call(iam.create_policy, PolicyName="p", Path="/x/", PolicyDocument=POLICY,
                            Description="test description", Tags=[{"Key": "k", "Value": "v"}]))["Policy"]
     assert "Description" not in created and created["Tags"] == [{"Key": "k", "Value": "v"}]
@@ -103,7 +77,7 @@ async def test_a_policys_description_and_tags_as_aws_answers_them(iamd_http: Iam
 async def test_a_new_virtual_mfa_device_comes_with_its_qr_code_png(iamd_http: Iamd) -> None:
     # IAM API reference, CreateVirtualMFADevice / VirtualMFADevice: QRCodePNG, "A QR code PNG image
     # that encodes otpauth://totp/$virtualMFADeviceName@$AccountName?secret=$Base32String".
-    iam = _iam(iamd_http)
+    iam = _client(iamd_http, "iam")
     device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="phone"))["VirtualMFADevice"]
     assert device["SerialNumber"] == f"arn:aws:iam::{ACCOUNT}:mfa/phone"
     png = device["QRCodePNG"]
@@ -124,7 +98,7 @@ async def test_codes_a_virtual_mfa_device_did_not_emit_are_invalid_authenticatio
     rejected because the authentication code was not recognized", HTTP Status Code 403."""
     from botocore.exceptions import ClientError
 
-    iam = _iam(iamd_http)
+    iam = _client(iamd_http, "iam")
     await _call(iam.create_user, UserName="erin")
     device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="erin"))["VirtualMFADevice"]
     with pytest.raises(ClientError) as refused:

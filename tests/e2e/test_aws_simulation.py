@@ -6,8 +6,6 @@ with `endpoint_url`, on a real server: AWS's shapes, paging, refusals, authoriza
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,7 +13,7 @@ import pytest
 from iamd.client.credentials import Credentials
 from iamd.v1 import audit_pb2, audit_pb2_grpc
 
-from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from .conftest import ACCOUNT, Iamd
 from .test_aws_query import _call, _client, _refused
 
 pytestmark = pytest.mark.e2e
@@ -34,15 +32,6 @@ BOUNDARY = json.dumps({"Version": "2012-10-17", "Statement": [
 SIM = f"arn:aws:iam::{ACCOUNT}:user/sim"
 TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
-
-
-@pytest.fixture
-async def iamd_http(tmp_path: Path) -> AsyncIterator[Iamd]:
-    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
-    try:
-        yield iamd
-    finally:
-        await stop_iamd(iamd)
 
 
 async def test_simulate_custom_policy_answers_awss_shapes(iamd_http: Iamd) -> None:

@@ -16,7 +16,7 @@ from iamd.v1 import identity_pb2 as ipb
 from iamd.service.audit.record import HIDDEN
 
 from .conftest import ACCOUNT, Iamd
-from .test_aws_query import _call, _client, _refused, iamd_http  # noqa: F401  (the fixture)
+from .test_aws_query import _call, _client, _refused
 
 pytestmark = pytest.mark.e2e
 

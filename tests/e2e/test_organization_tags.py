@@ -13,7 +13,6 @@ import pytest
 
 from .conftest import ACCOUNT, Credentials, Iamd
 from .test_aws_query import _client, _refused
-from .test_aws_query import iamd_http  # noqa: F401 — the fixture
 
 pytestmark = pytest.mark.e2e
 
@@ -24,7 +23,7 @@ def _tags(**kv: str) -> list[dict[str, str]]:
     return [{"Key": k, "Value": v} for k, v in kv.items()]
 
 
-async def test_organizations_tags_with_boto3(iamd_http: Iamd) -> None:  # noqa: F811
+async def test_organizations_tags_with_boto3(iamd_http: Iamd) -> None:
     org = _client(iamd_http, "organizations")
 
     def call(method: Any, **kwargs: Any) -> Any:

@@ -15,7 +15,7 @@ from iamd.client.credentials import Credentials
 from iamd.service.audit.record import HIDDEN
 
 from .conftest import ACCOUNT, Iamd
-from .test_aws_query import _call, _client, _refused, iamd_http  # noqa: F401  (the fixture)
+from .test_aws_query import _call, _client, _refused
 from .test_instance_and_login_profiles import _records
 
 pytestmark = pytest.mark.e2e

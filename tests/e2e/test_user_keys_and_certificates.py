@@ -22,7 +22,7 @@ from iamd.client.credentials import Credentials
 from iamd.v1 import audit_pb2, audit_pb2_grpc
 
 from .conftest import Iamd
-from .test_aws_query import _call, _client, _refused, iamd_http  # noqa: F401  (the fixture)
+from .test_aws_query import _call, _client, _refused
 
 pytestmark = pytest.mark.e2e
 
