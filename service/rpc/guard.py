@@ -61,13 +61,15 @@ class CallGuard:
         serialization of a message with maps may have sent them in another order, so that form
         is tried too (and only computed then). `signed`, when given, is what the signature covers
         instead of the gRPC call (a request to the AWS-compatible HTTP endpoint)."""
-        if not method.startswith(GUARDED_PREFIX) or method.rsplit("/", 1)[-1] in UNAUTHENTICATED:
+        if not method.startswith(GUARDED_PREFIX):
+            return None
+        rpc = method.rsplit("/", 1)[-1]
+        if rpc in UNAUTHENTICATED:
             return None
         if signed is None:
             signed = SignedCall(method, body, alternative_body=lambda: request.SerializeToString(deterministic=True))
         caller = self.authenticator.authenticate(signed, metadata)
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
-        rpc = method.rsplit("/", 1)[-1]
         if rpc in ALWAYS_ALLOWED:
             if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
                 _refuse_federated_user(caller, f"sts:{rpc}", "*")
@@ -81,11 +83,11 @@ class CallGuard:
         for action, resource in pairs:
             if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
                 _refuse_federated_user(caller, action, resource)
-            if rpc == "ChangePassword" and self._users_may_change_passwords(caller):
-                self._require_no_explicit_deny(caller, action, resource, context_keys)
-                continue
+            # AllowUsersToChangePassword grants iam:ChangePassword as an identity policy would: an
+            # explicit deny or a guardrail (SCP, boundary) still refuses it.
+            granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)
             self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
-                                    session=caller.session)
+                                    session=caller.session, granted_by_account=granted)
         return caller
 
     def _users_may_change_passwords(self, caller: Caller) -> bool:
@@ -93,14 +95,6 @@ class CallGuard:
         iam:ChangePassword on itself, at the account level (no policy needed)."""
         policy = self.projection.password_policies.get(caller.account_id) or {}
         return caller.kind == "user" and bool(policy.get("AllowUsersToChangePassword"))
-
-    def _require_no_explicit_deny(self, caller: Caller, action: str, resource: str,
-                                  context_keys: Mapping[str, str]) -> None:
-        """The account-level grant stands in for an identity-based allow: an explicit deny still
-        refuses, and so do the guardrails that would refuse an allow (the account's SCPs, the
-        user's permissions boundary). Judged on the decision, not on its message."""
-        self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys, session=caller.session,
-                                granted_by_account=True)
 
 
 def _refuse_federated_user(caller: Caller, action: str, resource: str) -> None:
