@@ -431,12 +431,37 @@ class CreateAccountStatusNotFoundError(NoSuchEntityError):
     code = "CreateAccountStatusNotFoundException"
 
 
+class PolicyTypeAlreadyEnabledError(EntityAlreadyExistsError):
+    """Organizations: EnablePolicyType of a policy type the root already has enabled."""
+
+    code = "PolicyTypeAlreadyEnabledException"
+
+
+class PolicyTypeNotEnabledError(InvalidInputError):
+    """Organizations: the policy type is not enabled at the root (attaching, or disabling, one)."""
+
+    code = "PolicyTypeNotEnabledException"
+
+
+class PolicyTypeNotAvailableForOrganizationError(InvalidInputError):
+    """Organizations: a policy type the organization cannot use (iamd has SCPs and RCPs)."""
+
+    code = "PolicyTypeNotAvailableForOrganizationException"
+
+
+class RootNotFoundError(NoSuchEntityError):
+    """Organizations: no root of the organization has that id."""
+
+    code = "RootNotFoundException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
-    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError,
+    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
+    PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

@@ -315,6 +315,22 @@ class ConstraintViolationError(DeleteConflictError):
     code = _declared(errors_pb2.ERROR_CODE_CONSTRAINT_VIOLATION)
 
 
+class PolicyTypeAlreadyEnabledError(EntityAlreadyExistsError):
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_TYPE_ALREADY_ENABLED)
+
+
+class PolicyTypeNotEnabledError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_TYPE_NOT_ENABLED)
+
+
+class PolicyTypeNotAvailableForOrganizationError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_POLICY_TYPE_NOT_AVAILABLE_FOR_ORGANIZATION)
+
+
+class RootNotFoundError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_ROOT_NOT_FOUND)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -358,7 +374,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
     PolicyNotFoundError, TargetNotFoundError, PolicyNotAttachedError, DuplicateOrganizationalUnitError,
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
-    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError,
+    PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
+    PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
