@@ -1,7 +1,8 @@
 """Analysis of one policy type against a request: which statements apply, and that type's verdict.
 
 Each statement is scored on separate facets (action, resource, principal, conditions); a
-statement applies when all of them match. The combination of the policy types' verdicts
+statement applies when all of them match. Statements that make the same checks are scored
+together, once (see `index.CheckGroup`). The combination of the policy types' verdicts
 into the final answer lives in `decision.py`.
 """
 
@@ -90,6 +91,11 @@ class Analysis:
 NOTHING = Analysis()
 
 
+# A check group that applies: its statements' places in document order, and the statements
+# paired with the rank of the principal match.
+_Applying = tuple[tuple[int, ...], Sequence[tuple[CompiledStatement, int]]]
+
+
 def analyze(
     index: PolicyIndex,
     service: str,
@@ -109,31 +115,49 @@ def analyze(
     applies to the caller whatever it lists: AWS documents that such a statement always
     denies a principal that has a permissions boundary (REFERENCE C2).
     """
-    statements = index.applicable(service, action, resource, resource_service)
-    if not statements:
+    groups, gate, ungated = index.plan(service, action, resource, resource_service)
+    if gate and not resource.startswith(gate):
+        groups = ungated
+    if not groups:
         return NOTHING
-    allows: list[tuple[CompiledStatement, int]] = []
-    denies: list[tuple[CompiledStatement, int]] = []
-    for st, prefixes, matches_resource in statements:
+    allowing: list[_Applying] = []
+    denying: list[_Applying] = []
+    for group in groups:
+        prefixes, matches_resource, principal_rank, is_not_principal, is_allow, conditions, pairs, positions = group
         if prefixes is not None and not resource.startswith(prefixes):
             continue
         if matches_resource is not None and not matches_resource(resource, context, missing):
             continue
-        principal_rank = st.principal_rank
-        if principal_rank is None:
-            rank = EXACT
-        else:
+        rank = EXACT
+        if principal_rank is not None:
             rank = principal_rank(caller)
             if rank == NO_MATCH:
-                if deny_not_principal_always and st.is_not_principal and not st.is_allow:
+                if deny_not_principal_always and is_not_principal and not is_allow:
                     rank = EVERYONE
                 else:
                     continue
-        for holds in st.conditions:
+        for holds in conditions:
             if not holds(context, missing):
                 break
         else:
-            (allows if st.is_allow else denies).append((st, rank))
-    if allows or denies:
-        return Analysis(allows, denies)
-    return NOTHING
+            if rank != EXACT:
+                pairs = tuple((st, rank) for st, _ in pairs)
+            (allowing if is_allow else denying).append((positions, pairs))
+    if not allowing and not denying:
+        return NOTHING
+    # Mostly one group applies, or none: its statements are already in document order.
+    return Analysis(
+        () if not allowing else allowing[0][1] if len(allowing) == 1 else _in_document_order(allowing),
+        () if not denying else denying[0][1] if len(denying) == 1 else _in_document_order(denying),
+    )
+
+
+def _in_document_order(found: list[_Applying]) -> list[tuple[CompiledStatement, int]]:
+    """The statements of several groups that apply, as their authors wrote them (explanations)."""
+    placed = [(position, pair) for positions, pairs in found for position, pair in zip(positions, pairs)]
+    placed.sort(key=_place)
+    return [pair for _, pair in placed]
+
+
+def _place(entry: tuple[int, object]) -> int:
+    return entry[0]

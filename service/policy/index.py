@@ -8,18 +8,47 @@ The statements whose Action/NotAction matches a given action are also remembered
 statements that can match the request's resource are remembered per ARN service: a statement
 whose Resource names only `arn:aws:sqs:` resources is never tried against an S3 object, and
 for resource `*` only statements that can match `*` are kept.
+
+What is remembered is a `Plan`: those statements grouped by the checks they make. Statements
+whose resource checks, principal and conditions are the same shared matchers (policies repeat
+them: one `aws:RequestedRegion` guard in every policy, one owner-scoped resource in many) are
+one `CheckGroup`, checked once per decision.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from .compiler import CompiledPolicy, CompiledStatement
+from .conditions import Holds
 from .matching import ResourceMatcher, matches_any_resource
+from .principals import EXACT, PrincipalMatcher
 
 # One applicable statement, the literal prefixes the resource must start with (None: any),
 # and the resource matcher still to call after that (None: none needed).
 Applicable = tuple[CompiledStatement, "tuple[str, ...] | None", "ResourceMatcher | None"]
+
+
+# Applicable statements of one effect that make the same checks, in document order: a statement
+# applies when the resource starts with one of the prefixes (None: no such test), the resource
+# matcher holds (None: no call needed), the principal matcher names the caller (None: the
+# policy type has no principals) and every condition holds. Then come the statements, each
+# paired with EXACT (the rank of a type without principals), and their places in the plan's
+# document order. A plain tuple: unpacking one is a single step, a NamedTuple's is not.
+CheckGroup = tuple[
+    "tuple[str, ...] | None",  # prefixes
+    "ResourceMatcher | None",  # matches_resource
+    "PrincipalMatcher | None",  # principal_rank
+    bool,  # is_not_principal
+    bool,  # is_allow
+    "tuple[Holds, ...]",  # conditions
+    "tuple[tuple[CompiledStatement, int], ...]",  # exact_pairs
+    "tuple[int, ...]",  # positions
+]
+# The check groups of one action and kind of resource, then the prefixes of every group that
+# has some (the gate) and the groups without prefixes: a resource starting with none of the
+# gate's prefixes (most requests name one resource among the many a policy set names) is
+# tried only against the latter, after one `str.startswith`.
+Plan = tuple["tuple[CheckGroup, ...]", "tuple[str, ...]", "tuple[CheckGroup, ...]"]
 
 
 class PolicyIndex:
@@ -31,7 +60,7 @@ class PolicyIndex:
         "_any_service",
         "statement_count",
         "_by_action",
-        "_applicable",
+        "_plans",
     )
 
     # Distinct actions remembered per index; AWS has about 17,000 actions in all.
@@ -60,8 +89,8 @@ class PolicyIndex:
             st for st in ordered if st.services is None
         )
         self._by_action: dict[str, tuple[CompiledStatement, ...]] = {}
-        # action -> resource key (see `applicable`) -> statements
-        self._applicable: dict[str, dict[str | None, tuple[Applicable, ...]]] = {}
+        # action -> resource key (see `plan`) -> plan
+        self._plans: dict[str, dict[str | None, Plan]] = {}
 
     def candidates(self, service: str) -> tuple[CompiledStatement, ...]:
         """Statements that can match an action of `service` (lower-cased prefix)."""
@@ -85,34 +114,37 @@ class PolicyIndex:
 
         `resource_service` is the service part of `resource` when it is an ARN, else None.
         """
-        star = resource == "*"
-        key = _STAR if star else resource_service
-        by_resource = self._applicable.get(action)
+        statements = self.matching_action(service, action)
+        if resource == "*":
+            # INVARIANT: resource "*" (an action without resource-level permissions) is matched
+            # only by Resource "*" or by a NotResource that does not list "*".
+            return tuple(
+                (st, None, None)
+                for st in statements
+                if st.matches_resource is None or st.resource_star
+            )
+        return tuple(
+            _resource_checks(st)
+            for st in statements
+            # A resource that is not an ARN: only the matchers can tell.
+            if resource_service is None or st.resource_services is None or resource_service in st.resource_services
+        )
+
+    def plan(self, service: str, action: str, resource: str, resource_service: str | None) -> Plan:
+        """The `applicable` statements as check groups, remembered per action and resource key
+        (the resource's ARN service, `*`, or None for a resource that is not an ARN)."""
+        key = _STAR if resource == "*" else resource_service
+        by_resource = self._plans.get(action)
         if by_resource is not None:
             found = by_resource.get(key)
             if found is not None:
                 return found
         else:
             by_resource = {}
-            if len(self._applicable) < self.MAX_REMEMBERED_ACTIONS:
-                self._applicable[action] = by_resource
-        statements = self.matching_action(service, action)
-        if star:
-            # INVARIANT: resource "*" (an action without resource-level permissions) is matched
-            # only by Resource "*" or by a NotResource that does not list "*".
-            found = tuple(
-                (st, None, None)
-                for st in statements
-                if st.matches_resource is None or st.resource_star
-            )
-        else:
-            found = tuple(
-                _resource_checks(st)
-                for st in statements
-                # A resource that is not an ARN (key None): only the matchers can tell.
-                if key is None or st.resource_services is None or key in st.resource_services
-            )
-        # Racing threads may both compute it; they compute the same tuple.
+            if len(self._plans) < self.MAX_REMEMBERED_ACTIONS:
+                self._plans[action] = by_resource
+        found = _plan(self.applicable(service, action, resource, resource_service))
+        # Racing threads may both compute it; they compute equal plans.
         if len(by_resource) < self.MAX_REMEMBERED_RESOURCE_SERVICES:
             by_resource[key] = found
         return found
@@ -136,6 +168,21 @@ def _resource_checks(st: CompiledStatement) -> Applicable:
     if prefixes is None:
         return (st, None, matcher)
     return (st, prefixes.prefixes, None if prefixes.decisive else matcher)
+
+
+def _plan(applicable: tuple[Applicable, ...]) -> Plan:
+    # Matchers are shared between statements with equal inputs (compiler), so equal checks are
+    # the same objects: grouping by identity is exact, and costs no comparison of their text.
+    members: dict[tuple[object, ...], list[tuple[int, CompiledStatement]]] = {}
+    for position, (st, prefixes, matcher) in enumerate(applicable):
+        key = (prefixes, matcher, st.principal_rank, st.is_not_principal, st.is_allow, st.conditions)
+        members.setdefault(key, []).append((position, st))
+    groups: tuple[CheckGroup, ...] = tuple(
+        (*checks, tuple((st, EXACT) for _, st in statements), tuple(position for position, _ in statements))
+        for checks, statements in members.items()
+    )
+    gate = tuple(prefix for group in groups if group[0] is not None for prefix in group[0])
+    return groups, gate, tuple(group for group in groups if group[0] is None)
 
 
 EMPTY_INDEX = PolicyIndex(())

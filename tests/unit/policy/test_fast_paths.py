@@ -294,3 +294,73 @@ def test_the_index_drops_only_statements_that_cannot_match(statements, resource)
     # Document order is kept, so explanations list statements as their authors wrote them.
     order = [st_.ref.index for st_ in kept]
     assert order == sorted(order)
+
+
+# --- check groups -------------------------------------------------------------------------
+
+POOL = [  # statements that repeat across policies, so that many share every check
+    {"Effect": "Allow", "Action": "s3:Get*", "Resource": "arn:aws:s3:::shared/${aws:username}/*"},
+    {"Effect": "Allow", "Action": "s3:*", "Resource": "*",
+     "Condition": {"StringEquals": {"aws:PrincipalTag/team": "red"}}},
+    {"Effect": "Deny", "Action": "s3:*", "Resource": "*",
+     "Condition": {"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}},
+    {"Effect": "Deny", "NotAction": "s3:List*", "Resource": "arn:aws:s3:::archive/*"},
+    {"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::shared/*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "NotResource": "arn:aws:s3:::secret/*"},
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/a?c"},
+    {"Effect": "Deny", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*",
+     "Condition": {"Bool": {"aws:SecureTransport": "false"}}},
+]  # fmt: skip
+POOL_RESOURCES = ["*", "arn:aws:s3:::shared/alice/x", "arn:aws:s3:::shared/abc", "arn:aws:s3:::archive/1",
+                  "arn:aws:s3:::secret/k", "arn:aws:sqs:us-east-1:111111111111:q", "not-an-arn"]  # fmt: skip
+POOL_CONTEXTS = [
+    {},
+    {"aws:username": "alice", "aws:principaltag/team": "red", "aws:requestedregion": "us-east-1"},
+    {"aws:username": "alice", "aws:requestedregion": "eu-west-1", "aws:securetransport": "false"},
+]
+
+
+def statement_by_statement(index, resource, ctx, missing):
+    """The analysis without check groups: every applicable statement checked on its own."""
+    allows, denies = [], []
+    service = resource.split(":", 5)[2] if resource.startswith("arn:") and resource.count(":") >= 5 else None
+    for st_, prefixes, matcher in index.applicable("s3", "s3:getobject", resource, service):
+        if prefixes is not None and not resource.startswith(prefixes):
+            continue
+        if matcher is not None and not matcher(resource, ctx, missing):
+            continue
+        if all(holds(ctx, missing) for holds in st_.conditions):
+            (allows if st_.is_allow else denies).append(st_.ref)
+    return allows, denies
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from(range(len(POOL))), min_size=1, max_size=4), min_size=1, max_size=6),
+    st.sampled_from(POOL_RESOURCES),
+    st.sampled_from(POOL_CONTEXTS),
+    st.booleans(),
+)
+def test_statements_with_the_same_checks_are_checked_once_and_listed_in_document_order(
+    policies, resource, ctx, repeat_a_policy
+):
+    from iamd.service.policy.evaluate import analyze
+    from iamd.service.policy.principals import classify_caller
+
+    compiled = [
+        compile_policy(json.dumps({"Version": "2012-10-17", "Statement": [POOL[i] for i in picks]}),
+                       policy_id=f"p{n}", policy_type=PolicyType.IDENTITY)
+        for n, picks in enumerate(policies)
+    ]  # fmt: skip
+    if repeat_a_policy:  # the same compiled policy twice in one index: its statements are listed twice
+        compiled.append(compiled[0])
+    index = PolicyIndex(compiled)
+    caller = classify_caller("arn:aws:iam::111111111111:user/alice", {})
+    missing: list[str] = []
+    expected_missing: list[str] = []
+    expected_allows, expected_denies = statement_by_statement(index, resource, ctx, expected_missing)
+    service = resource.split(":", 5)[2] if resource.startswith("arn:") and resource.count(":") >= 5 else None
+    got = analyze(index, "s3", "s3:getobject", resource, service, ctx, caller, missing)
+    assert [st_.ref for st_, _ in got.allows] == expected_allows
+    assert [st_.ref for st_, _ in got.denies] == expected_denies
+    assert set(missing) == set(expected_missing)
