@@ -206,6 +206,10 @@ class IdentityProjection:
             "SigningCertificateUploaded": self._signing_certificate_uploaded,
             "SigningCertificateStatusSet": self._signing_certificate_status_set,
             "SigningCertificateDeleted": self._signing_certificate_deleted,
+            "ServiceSpecificCredentialCreated": self._service_specific_credential_created,
+            "ServiceSpecificCredentialPasswordReset": self._service_specific_credential_reset,
+            "ServiceSpecificCredentialStatusSet": self._service_specific_credential_status_set,
+            "ServiceSpecificCredentialDeleted": self._service_specific_credential_deleted,
             "ServiceLinkedRoleDeletionTaskRecorded": self._deletion_task_recorded,
         }
 
@@ -561,6 +565,28 @@ class IdentityProjection:
 
     def _signing_certificate_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.users[key].get("signing_certificates", {}).pop(d["certificate_id"], None)
+
+    # A user's service-specific credentials by ACCA... id: never the password's hash (a user view
+    # without the key has none: older snapshots).
+    def _service_specific_credential_created(self, account: AccountView, kind: str, key: str,
+                                             d: dict[str, Any]) -> None:
+        account.users[key].setdefault("service_specific_credentials", {})[d["service_specific_credential_id"]] = {
+            "id": d["service_specific_credential_id"], "service_name": d["service_name"],
+            "service_user_name": d["service_user_name"], "status": "Active", "created_at": d["created_at"]}
+
+    def _service_specific_credential_reset(self, account: AccountView, kind: str, key: str,
+                                           d: dict[str, Any]) -> None:
+        pass  # only the password changed, and the projection holds none
+
+    def _service_specific_credential_status_set(self, account: AccountView, kind: str, key: str,
+                                                d: dict[str, Any]) -> None:
+        found = account.users[key].get("service_specific_credentials", {}).get(d["service_specific_credential_id"])
+        if found is not None:
+            found["status"] = d["status"]
+
+    def _service_specific_credential_deleted(self, account: AccountView, kind: str, key: str,
+                                             d: dict[str, Any]) -> None:
+        account.users[key].get("service_specific_credentials", {}).pop(d["service_specific_credential_id"], None)
 
     def _group_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         account.groups[key] = {

@@ -122,7 +122,8 @@ _OPERATIONS: list[Operation] = [
             "UploadSigningCertificate", "ListSigningCertificates", "UpdateSigningCertificate",
             "DeleteSigningCertificate", "UploadServerCertificate", "GetServerCertificate", "ListServerCertificates",
             "UpdateServerCertificate", "DeleteServerCertificate", "TagServerCertificate", "UntagServerCertificate",
-            "ListServerCertificateTags"),
+            "ListServerCertificateTags", "CreateServiceSpecificCredential", "ListServiceSpecificCredentials",
+            "ResetServiceSpecificCredential", "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)

@@ -241,6 +241,42 @@ class SSHPublicKeyDeleted(Event):
     ssh_public_key_id: str
 
 
+# --- service-specific credentials of a user (in the user's stream; CodeCommit's and Keyspaces') -----
+@dataclass(frozen=True)
+class ServiceSpecificCredentialCreated(Event):
+    """CreateServiceSpecificCredential: the service it is for, the generated user name
+    (`USER-at-ACCOUNT`) and the salted scrypt hash of the generated password (PHC string format,
+    service/auth/passwords.py), never the password. Active when created."""
+
+    service_specific_credential_id: str
+    service_name: str
+    service_user_name: str
+    password_hash: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class ServiceSpecificCredentialPasswordReset(Event):
+    """ResetServiceSpecificCredential: a new generated password (its hash) replaces the old one."""
+
+    service_specific_credential_id: str
+    password_hash: str
+    reset_at: str
+
+
+@dataclass(frozen=True)
+class ServiceSpecificCredentialStatusSet(Event):
+    """UpdateServiceSpecificCredential: "Active" or "Inactive"."""
+
+    service_specific_credential_id: str
+    status: str
+
+
+@dataclass(frozen=True)
+class ServiceSpecificCredentialDeleted(Event):
+    service_specific_credential_id: str
+
+
 # --- signing certificates of a user (X.509, in the user's stream) ------------------------------------
 @dataclass(frozen=True)
 class SigningCertificateUploaded(Event):
@@ -898,7 +934,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
     LoginProfileUpdated, LoginProfileDeleted, SSHPublicKeyUploaded, SSHPublicKeyStatusSet, SSHPublicKeyDeleted,
     SigningCertificateUploaded, SigningCertificateStatusSet, SigningCertificateDeleted,
-    ServerCertificateUploaded, ServerCertificatePathUpdated, ServerCertificateRenamed, ServerCertificateTagged,
+    ServiceSpecificCredentialCreated, ServiceSpecificCredentialPasswordReset, ServiceSpecificCredentialStatusSet,
+    ServiceSpecificCredentialDeleted, ServerCertificateUploaded, ServerCertificatePathUpdated, ServerCertificateRenamed, ServerCertificateTagged,
     ServerCertificatePrivateKeyReencrypted, ServerCertificateDeleted,
     UserCreated, GroupCreated, RoleCreated,
     ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,

@@ -39,6 +39,10 @@ from .events import (
     LoginProfileDeleted,
     LoginProfileUpdated,
     SSHPublicKeyDeleted,
+    ServiceSpecificCredentialCreated,
+    ServiceSpecificCredentialDeleted,
+    ServiceSpecificCredentialPasswordReset,
+    ServiceSpecificCredentialStatusSet,
     SSHPublicKeyStatusSet,
     SSHPublicKeyUploaded,
     SigningCertificateDeleted,
@@ -107,6 +111,9 @@ class EntityState:
     ssh_public_keys: dict[str, dict[str, Any]] = field(default_factory=dict)
     # users: signing certificates by certificate id (body, sha256, status, uploaded_at)
     signing_certificates: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # users: service-specific credentials by ACCA... id (service_name, service_user_name,
+    # password_hash, status, created_at)
+    service_specific_credentials: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def snapshot(self) -> dict[str, Any]:
         """The state carried into a new name's stream by a rename."""
@@ -120,6 +127,7 @@ class EntityState:
             "login_profile": dict(self.login_profile) if self.login_profile is not None else None,
             "ssh_public_keys": {k: dict(v) for k, v in self.ssh_public_keys.items()},
             "signing_certificates": {k: dict(v) for k, v in self.signing_certificates.items()},
+            "service_specific_credentials": {k: dict(v) for k, v in self.service_specific_credentials.items()},
         }
 
 
@@ -227,6 +235,18 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.signing_certificates[cert_id]["status"] = status
         case SigningCertificateDeleted(certificate_id=cert_id):
             state.signing_certificates.pop(cert_id, None)
+        case ServiceSpecificCredentialCreated():
+            state.service_specific_credentials[event.service_specific_credential_id] = {
+                "service_name": event.service_name, "service_user_name": event.service_user_name,
+                "password_hash": event.password_hash, "status": "Active", "created_at": event.created_at}
+        case ServiceSpecificCredentialPasswordReset(service_specific_credential_id=cred_id):
+            if cred_id in state.service_specific_credentials:
+                state.service_specific_credentials[cred_id]["password_hash"] = event.password_hash
+        case ServiceSpecificCredentialStatusSet(service_specific_credential_id=cred_id, status=status):
+            if cred_id in state.service_specific_credentials:
+                state.service_specific_credentials[cred_id]["status"] = status
+        case ServiceSpecificCredentialDeleted(service_specific_credential_id=cred_id):
+            state.service_specific_credentials.pop(cred_id, None)
         case Renamed() | Deleted() | NameReleased():
             state = EntityState(state.kind)
         case NameClaimed(state=s):
@@ -240,7 +260,9 @@ def apply(state: EntityState, event: Event) -> EntityState:
                                 reservations=dict(s.get("reservations", {})),
                                 login_profile=dict(s["login_profile"]) if s.get("login_profile") else None,
                                 ssh_public_keys={k: dict(v) for k, v in s.get("ssh_public_keys", {}).items()},
-                                signing_certificates={k: dict(v) for k, v in s.get("signing_certificates", {}).items()})
+                                signing_certificates={k: dict(v) for k, v in s.get("signing_certificates", {}).items()},
+                                service_specific_credentials={
+                                    k: dict(v) for k, v in s.get("service_specific_credentials", {}).items()})
             state.unconfirmed_claim = event
         case _:
             raise ValueError(f"{type(event).__name__} does not apply to a {state.kind}")
@@ -470,6 +492,8 @@ def delete(state: EntityState, *, has_members: bool = False, has_mfa_devices: bo
         blockers.append("must delete SSH public keys first")
     if state.signing_certificates:
         blockers.append("must delete signing certificates first")
+    if state.service_specific_credentials:
+        blockers.append("must remove referenced objects first")  # AWS's words for these
     if instance_profiles:
         blockers.append("must remove roles from instance profile first")
     if blockers:

@@ -79,6 +79,9 @@ class CallGuard:
         except KeyError:
             raise AccessDeniedError(f"no permission is defined for {rpc}; refusing it") from None
         pairs = list(dict.fromkeys(pairs))  # a batch asks about the same principal many times: once is enough
+        own_keys = permissions.request_keys(rpc, request, self.projection, caller)  # iam:AWSServiceName, ...
+        if own_keys:
+            context_keys = {**context_keys, **own_keys}
         RESOURCES.set([resource for _, resource in pairs])
         for action, resource in pairs:
             if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):

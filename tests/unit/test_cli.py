@@ -832,7 +832,10 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"upload-server-certificate", "get-server-certificate", "list-server-certificates",
             "update-server-certificate", "delete-server-certificate", "tag-server-certificate",
             "untag-server-certificate", "list-server-certificate-tags"} <= names
-    assert len(names) == 152
+    assert {"create-service-specific-credential", "list-service-specific-credentials",
+            "reset-service-specific-credential", "update-service-specific-credential",
+            "delete-service-specific-credential"} <= names
+    assert len(names) == 157
 
 
 def test_every_command_argument_names_a_request_field():

@@ -518,6 +518,22 @@ IAM_COMMANDS: tuple[Command, ...] = (
         "Activate or deactivate a user's SSH public key"),
     Command("delete-ssh-public-key", "DeleteSSHPublicKey", (USER_NAME, Arg("--ssh-public-key-id", required=True)),
             "Delete a user's SSH public key"),
+    Command("create-service-specific-credential", "CreateServiceSpecificCredential", (
+        USER_NAME, Arg("--service-name", required=True, help="codecommit.amazonaws.com or cassandra.amazonaws.com")),
+        "Generate a user name and password for a user and a service (shown once; 2 per user and service)"),
+    Command("list-service-specific-credentials", "ListServiceSpecificCredentials", (
+        Arg("--user-name"), Arg("--service-name", help="only this service's credentials")),
+        "List a user's service-specific credentials (without passwords)"),
+    Command("reset-service-specific-credential", "ResetServiceSpecificCredential", (
+        Arg("--user-name"), Arg("--service-specific-credential-id", required=True)),
+        "Give a service-specific credential a new generated password (shown once)"),
+    Command("update-service-specific-credential", "UpdateServiceSpecificCredential", (
+        Arg("--user-name"), Arg("--service-specific-credential-id", required=True),
+        Arg("--status", required=True, help="Active or Inactive")),
+        "Activate or deactivate a service-specific credential"),
+    Command("delete-service-specific-credential", "DeleteServiceSpecificCredential", (
+        Arg("--user-name"), Arg("--service-specific-credential-id", required=True)),
+        "Delete a service-specific credential"),
     Command("upload-signing-certificate", "UploadSigningCertificate", (
         Arg("--user-name"), Arg("--certificate-body", kind=DOCUMENT, required=True, help="PEM text, or file://path")),
         "Upload a user's X.509 signing certificate (2 per user)"),
@@ -820,6 +836,22 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         "Remove tags from an account, OU, root or policy", operation="UntagResource"),
     Command("list-tags-for-resource", "ListOrganizationResourceTags", (Arg("--resource-id", required=True),),
             "List the tags of an account, OU, root or policy", operation="ListTagsForResource"),
+    Command("enable-policy-type", "EnablePolicyType", (
+        Arg("--root-id", required=True, help="the root's id (r-...), from list-roots"),
+        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY")),
+        "Enable SCPs or RCPs at the root: they can be attached, and apply (SCPs: FullAWSAccess everywhere)"),
+    Command("disable-policy-type", "DisablePolicyType", (
+        Arg("--root-id", required=True, help="the root's id (r-...), from list-roots"),
+        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY")),
+        "Disable SCPs or RCPs at the root: every one is detached and stops applying"),
+    Command("enable-aws-service-access", "EnableAWSServiceAccess", (
+        Arg("--service-principal", required=True, help="e.g. config.amazonaws.com"),),
+        "Give an AWS service trusted access to the organization", operation="EnableAWSServiceAccess"),
+    Command("disable-aws-service-access", "DisableAWSServiceAccess", (
+        Arg("--service-principal", required=True, help="e.g. config.amazonaws.com"),),
+        "Withdraw an AWS service's trusted access", operation="DisableAWSServiceAccess"),
+    Command("list-aws-service-access-for-organization", "ListAWSServiceAccessForOrganization", (),
+            "List the AWS services with trusted access", operation="ListAWSServiceAccessForOrganization"),
 )))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (

@@ -1581,6 +1581,110 @@ class DeleteSSHPublicKeyRequest(_message.Message):
     ssh_public_key_id: str
     def __init__(self, user_name: _Optional[str] = ..., ssh_public_key_id: _Optional[str] = ...) -> None: ...
 
+class ServiceSpecificCredential(_message.Message):
+    __slots__ = ("user_name", "service_name", "service_user_name", "service_password", "service_specific_credential_id", "status", "create_date")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_PASSWORD_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_SPECIFIC_CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_name: str
+    service_user_name: str
+    service_password: str
+    service_specific_credential_id: str
+    status: str
+    create_date: _timestamp_pb2.Timestamp
+    def __init__(self, user_name: _Optional[str] = ..., service_name: _Optional[str] = ..., service_user_name: _Optional[str] = ..., service_password: _Optional[str] = ..., service_specific_credential_id: _Optional[str] = ..., status: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ServiceSpecificCredentialMetadata(_message.Message):
+    __slots__ = ("user_name", "status", "service_user_name", "create_date", "service_specific_credential_id", "service_name")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_SPECIFIC_CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    status: str
+    service_user_name: str
+    create_date: _timestamp_pb2.Timestamp
+    service_specific_credential_id: str
+    service_name: str
+    def __init__(self, user_name: _Optional[str] = ..., status: _Optional[str] = ..., service_user_name: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., service_specific_credential_id: _Optional[str] = ..., service_name: _Optional[str] = ...) -> None: ...
+
+class CreateServiceSpecificCredentialRequest(_message.Message):
+    __slots__ = ("user_name", "service_name")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_name: str
+    def __init__(self, user_name: _Optional[str] = ..., service_name: _Optional[str] = ...) -> None: ...
+
+class CreateServiceSpecificCredentialResponse(_message.Message):
+    __slots__ = ("service_specific_credential", "position")
+    SERVICE_SPECIFIC_CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    service_specific_credential: ServiceSpecificCredential
+    position: int
+    def __init__(self, service_specific_credential: _Optional[_Union[ServiceSpecificCredential, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class ListServiceSpecificCredentialsRequest(_message.Message):
+    __slots__ = ("user_name", "service_name", "page")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_name: str
+    page: Page
+    def __init__(self, user_name: _Optional[str] = ..., service_name: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
+
+class ListServiceSpecificCredentialsResponse(_message.Message):
+    __slots__ = ("service_specific_credentials", "is_truncated", "marker")
+    SERVICE_SPECIFIC_CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    service_specific_credentials: _containers.RepeatedCompositeFieldContainer[ServiceSpecificCredentialMetadata]
+    is_truncated: bool
+    marker: str
+    def __init__(self, service_specific_credentials: _Optional[_Iterable[_Union[ServiceSpecificCredentialMetadata, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class ResetServiceSpecificCredentialRequest(_message.Message):
+    __slots__ = ("user_name", "service_specific_credential_id")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_SPECIFIC_CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_specific_credential_id: str
+    def __init__(self, user_name: _Optional[str] = ..., service_specific_credential_id: _Optional[str] = ...) -> None: ...
+
+class ResetServiceSpecificCredentialResponse(_message.Message):
+    __slots__ = ("service_specific_credential", "position")
+    SERVICE_SPECIFIC_CREDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    service_specific_credential: ServiceSpecificCredential
+    position: int
+    def __init__(self, service_specific_credential: _Optional[_Union[ServiceSpecificCredential, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class UpdateServiceSpecificCredentialRequest(_message.Message):
+    __slots__ = ("user_name", "service_specific_credential_id", "status")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_SPECIFIC_CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_specific_credential_id: str
+    status: str
+    def __init__(self, user_name: _Optional[str] = ..., service_specific_credential_id: _Optional[str] = ..., status: _Optional[str] = ...) -> None: ...
+
+class DeleteServiceSpecificCredentialRequest(_message.Message):
+    __slots__ = ("user_name", "service_specific_credential_id")
+    USER_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_SPECIFIC_CREDENTIAL_ID_FIELD_NUMBER: _ClassVar[int]
+    user_name: str
+    service_specific_credential_id: str
+    def __init__(self, user_name: _Optional[str] = ..., service_specific_credential_id: _Optional[str] = ...) -> None: ...
+
 class SigningCertificate(_message.Message):
     __slots__ = ("user_name", "certificate_id", "certificate_body", "status", "upload_date")
     USER_NAME_FIELD_NUMBER: _ClassVar[int]

@@ -573,6 +573,31 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.CreateServiceSpecificCredential = channel.unary_unary(
+                '/iamd.v1.IdentityService/CreateServiceSpecificCredential',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialResponse.FromString,
+                _registered_method=True)
+        self.ListServiceSpecificCredentials = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListServiceSpecificCredentials',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsResponse.FromString,
+                _registered_method=True)
+        self.ResetServiceSpecificCredential = channel.unary_unary(
+                '/iamd.v1.IdentityService/ResetServiceSpecificCredential',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialResponse.FromString,
+                _registered_method=True)
+        self.UpdateServiceSpecificCredential = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateServiceSpecificCredential',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateServiceSpecificCredentialRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
+        self.DeleteServiceSpecificCredential = channel.unary_unary(
+                '/iamd.v1.IdentityService/DeleteServiceSpecificCredential',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceSpecificCredentialRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
         self.UploadSigningCertificate = channel.unary_unary(
                 '/iamd.v1.IdentityService/UploadSigningCertificate',
                 request_serializer=iamd_dot_v1_dot_identity__pb2.UploadSigningCertificateRequest.SerializeToString,
@@ -1467,6 +1492,50 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CreateServiceSpecificCredential(self, request, context):
+        """Service-specific credentials of IAM users (a user name and password for CodeCommit or
+        Amazon Keyspaces; the password is a secret: answered once, kept only as a salted hash, hidden in
+        audit records)
+
+        Generate a user name and password for a user and a service (codecommit.amazonaws.com or
+        cassandra.amazonaws.com; another: NoSuchEntity, as AWS answers; at most 2 per user for each
+        service: LimitExceeded), as IAM's CreateServiceSpecificCredential. The password is answered
+        here and by a reset only.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListServiceSpecificCredentials(self, request, context):
+        """A user's service-specific credentials (no user name: the caller's), optionally of one service,
+        without passwords, as IAM's ListServiceSpecificCredentials.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResetServiceSpecificCredential(self, request, context):
+        """Replace a credential's password with a new generated one, answered once, as IAM's
+        ResetServiceSpecificCredential.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateServiceSpecificCredential(self, request, context):
+        """Activate or deactivate a service-specific credential, as IAM's UpdateServiceSpecificCredential.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteServiceSpecificCredential(self, request, context):
+        """Delete a service-specific credential, as IAM's DeleteServiceSpecificCredential.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
     def UploadSigningCertificate(self, request, context):
         """Signing certificates of IAM users (X.509; public, so no secret)
 
@@ -2144,6 +2213,31 @@ def add_IdentityServiceServicer_to_server(servicer, server):
             'DeleteSSHPublicKey': grpc.unary_unary_rpc_method_handler(
                     servicer.DeleteSSHPublicKey,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'CreateServiceSpecificCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateServiceSpecificCredential,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialResponse.SerializeToString,
+            ),
+            'ListServiceSpecificCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListServiceSpecificCredentials,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsResponse.SerializeToString,
+            ),
+            'ResetServiceSpecificCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResetServiceSpecificCredential,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialResponse.SerializeToString,
+            ),
+            'UpdateServiceSpecificCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateServiceSpecificCredential,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateServiceSpecificCredentialRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'DeleteServiceSpecificCredential': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteServiceSpecificCredential,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DeleteServiceSpecificCredentialRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
             'UploadSigningCertificate': grpc.unary_unary_rpc_method_handler(
@@ -5129,6 +5223,141 @@ class IdentityService:
             target,
             '/iamd.v1.IdentityService/DeleteSSHPublicKey',
             iamd_dot_v1_dot_identity__pb2.DeleteSSHPublicKeyRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateServiceSpecificCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/CreateServiceSpecificCredential',
+            iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CreateServiceSpecificCredentialResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListServiceSpecificCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListServiceSpecificCredentials',
+            iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListServiceSpecificCredentialsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResetServiceSpecificCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ResetServiceSpecificCredential',
+            iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ResetServiceSpecificCredentialResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateServiceSpecificCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateServiceSpecificCredential',
+            iamd_dot_v1_dot_identity__pb2.UpdateServiceSpecificCredentialRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteServiceSpecificCredential(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DeleteServiceSpecificCredential',
+            iamd_dot_v1_dot_identity__pb2.DeleteServiceSpecificCredentialRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,
