@@ -18,6 +18,7 @@ one `CheckGroup`, checked once per decision.
 from __future__ import annotations
 
 from collections.abc import Iterable
+
 from .compiler import CompiledPolicy, CompiledStatement
 from .conditions import Holds
 from .matching import ResourceMatcher, matches_any_resource
@@ -35,20 +36,20 @@ Applicable = tuple[CompiledStatement, "tuple[str, ...] | None", "ResourceMatcher
 # paired with EXACT (the rank of a type without principals), and their places in the plan's
 # document order. A plain tuple: unpacking one is a single step, a NamedTuple's is not.
 CheckGroup = tuple[
-    "tuple[str, ...] | None",  # prefixes
-    "ResourceMatcher | None",  # matches_resource
-    "PrincipalMatcher | None",  # principal_rank
+    tuple[str, ...] | None,  # prefixes
+    ResourceMatcher | None,  # matches_resource
+    PrincipalMatcher | None,  # principal_rank
     bool,  # is_not_principal
     bool,  # is_allow
-    "tuple[Holds, ...]",  # conditions
-    "tuple[tuple[CompiledStatement, int], ...]",  # exact_pairs
-    "tuple[int, ...]",  # positions
+    tuple[Holds, ...],  # conditions
+    tuple[tuple[CompiledStatement, int], ...],  # exact_pairs
+    tuple[int, ...],  # positions
 ]
 # The check groups of one action and kind of resource, then the prefixes of every group that
 # has some (the gate) and the groups without prefixes: a resource starting with none of the
 # gate's prefixes (most requests name one resource among the many a policy set names) is
 # tried only against the latter, after one `str.startswith`.
-Plan = tuple["tuple[CheckGroup, ...]", "tuple[str, ...]", "tuple[CheckGroup, ...]"]
+Plan = tuple[tuple[CheckGroup, ...], tuple[str, ...], tuple[CheckGroup, ...]]
 
 
 class PolicyIndex:
