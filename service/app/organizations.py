@@ -233,6 +233,33 @@ class OrganizationCommands:
         management = self._management_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.delete_policy(s, policy_id=policy_id))
 
+    async def enable_policy_type(self, ctx: CallContext, *, root_id: str, policy_type: str) -> int:
+        """AWS's EnablePolicyType: policies of the type may be attached at the root, OUs and
+        accounts, and apply (enabling SCPs attaches FullAWSAccess everywhere)."""
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.enable_policy_type(
+            s, root_id=root_id, policy_type=policy_type))
+
+    async def disable_policy_type(self, ctx: CallContext, *, root_id: str, policy_type: str) -> int:
+        """AWS's DisablePolicyType: every policy of the type is detached, and none applies."""
+        management = self._management_of(ctx)
+        return await self._change(management, ctx, lambda s: organizations.disable_policy_type(
+            s, root_id=root_id, policy_type=policy_type))
+
+    async def enable_service_access(self, ctx: CallContext, *, service_principal: str) -> int:
+        """AWS's EnableAWSServiceAccess: trusted access recorded for the service (iamd runs no AWS
+        service: what the service would do with it, such as its service-linked roles, is the service's)."""
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.enable_service_access(
+            s, service_principal=service_principal, now=now))
+
+    async def disable_service_access(self, ctx: CallContext, *, service_principal: str) -> int:
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.disable_service_access(
+            s, service_principal=service_principal, now=now))
+
     async def tag_resource(self, ctx: CallContext, *, resource_id: str, tags: Sequence[tuple[str, str]]) -> int:
         management = self._management_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.tag(s, resource_id=resource_id, tags=tags))

@@ -163,7 +163,9 @@ _OPERATIONS: list[Operation] = [
             "ListParents", "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit",
             "ListOrganizationalUnitsForParent", "ListAccountsForParent", "ListAccounts", "DescribeAccount",
             "MoveAccount", "RemoveAccountFromOrganization", "CreateOrganization", "DescribeOrganization",
-            "CreateAccount", "DescribeCreateAccountStatus", "ListCreateAccountStatus", "CreateOrganizationalUnit"),
+            "CreateAccount", "DescribeCreateAccountStatus", "ListCreateAccountStatus", "CreateOrganizationalUnit",
+            "EnablePolicyType", "DisablePolicyType", "EnableAWSServiceAccess", "DisableAWSServiceAccess",
+            "ListAWSServiceAccessForOrganization"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}
@@ -313,9 +315,14 @@ def to_output(op: Operation, aws_input: Mapping[str, Any], response: pb_message.
     return out
 
 
+# Lists of nested structures that AWS answers even when empty: an Organizations root's PolicyTypes
+# (`"PolicyTypes": []` for a root without policy types enabled; API reference, ListRoots and Root).
+_ALWAYS_LISTED = frozenset({("Root", "PolicyTypes")})
+
+
 def _render(shape: Any, msg: pb_message.Message, *, top: bool = False) -> dict[str, Any]:
     """`msg` in `shape`'s members. AWS sends an operation's own lists even when empty (`<Users/>`),
-    a nested entity's only when it has items (a user without tags has no `Tags`)."""
+    a nested entity's only when it has items (a user without tags has no `Tags`), bar _ALWAYS_LISTED."""
     fields = msg.DESCRIPTOR.fields_by_name
     out: dict[str, Any] = {}
     for member, member_shape in shape.members.items():
@@ -332,7 +339,8 @@ def _render(shape: Any, msg: pb_message.Message, *, top: bool = False) -> dict[s
         f = fields.get(snake(member))
         if f is None:
             continue
-        value = _value(member_shape, f, getattr(msg, f.name), msg, top or member in shape.required_members)
+        value = _value(member_shape, f, getattr(msg, f.name), msg,
+                       top or member in shape.required_members or (shape.name, member) in _ALWAYS_LISTED)
         if value is not None:
             out[member] = value
     return out

@@ -738,10 +738,17 @@ class ResourceTagged(Event):
 # --- organizations (stream `org-MANAGEMENT_ACCOUNT-organization`) --------------------------------
 @dataclass(frozen=True)
 class OrganizationCreated(Event):
+    """An organization with all features, the caller's account its management account.
+
+    enabled_policy_types: the policy types enabled at its root from the start. New organizations
+    have none, as AWS's: EnablePolicyType enables them. Events written before policy types could
+    be enabled have no such field (None): SCPs and RCPs were enabled then, and stay so."""
+
     organization_id: str
     root_id: str
     management_account_id: str
     created_at: str
+    enabled_policy_types: list[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -867,6 +874,40 @@ class OrganizationResourceUntagged(Event):
     tag_keys: list[str]
 
 
+@dataclass(frozen=True)
+class PolicyTypeEnabled(Event):
+    """A policy type enabled at the root (AWS's EnablePolicyType). Enabling SCPs attaches
+    FullAWSAccess to the root and every OU and account; enabling RCPs, RCPFullAWSAccess (implicit)."""
+
+    root_id: str
+    policy_type: str
+
+
+@dataclass(frozen=True)
+class PolicyTypeDisabled(Event):
+    """A policy type disabled at the root (AWS's DisablePolicyType): every policy of the type is
+    detached from every root, OU and account (the policies themselves stay)."""
+
+    root_id: str
+    policy_type: str
+
+
+@dataclass(frozen=True)
+class AWSServiceAccessEnabled(Event):
+    """Trusted access for an AWS service (AWS's EnableAWSServiceAccess), by its service principal."""
+
+    service_principal: str
+    enabled_at: str
+
+
+@dataclass(frozen=True)
+class AWSServiceAccessDisabled(Event):
+    """Trusted access withdrawn from an AWS service (AWS's DisableAWSServiceAccess)."""
+
+    service_principal: str
+    disabled_at: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -946,7 +987,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     AccountRemoved, AccountCreationRequested, AccountCreationFailed, OrganizationResourceTagged,
-    OrganizationResourceUntagged,
+    OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled, AWSServiceAccessEnabled,
+    AWSServiceAccessDisabled,
     KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )

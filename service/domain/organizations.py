@@ -1,9 +1,17 @@
-"""An organization: its root, nested OUs, member accounts, and the SCPs and RCPs attached to them.
+"""An organization: its root, nested OUs, member accounts, the SCPs and RCPs attached to them,
+the policy types enabled at its root and the AWS services given trusted access.
 
 One stream per organization (`org-MANAGEMENT_ACCOUNT-organization`), so every rule that spans the
 tree (an OU's parent exists, a policy is attached once, the management account stays put) is
-decided on one consistent state. AWS's defaults: FullAWSAccess (an SCP allowing everything) is
-attached to the root, every OU and every account when they appear; RCPFullAWSAccess is implicit.
+decided on one consistent state. AWS's rules for policy types (Organizations User Guide,
+"Enabling a policy type" and "Disabling a policy type"; API reference, EnablePolicyType,
+DisablePolicyType, AttachPolicy): a new organization's root has none enabled; a policy can be
+attached only while its type is enabled (PolicyTypeNotEnabledException); enabling SCPs attaches
+FullAWSAccess (an SCP allowing everything) to the root and every OU and account, and while they
+stay enabled to every OU and account that appears; disabling a type detaches every policy of the
+type everywhere (the policies stay), and its policies no longer apply. RCPFullAWSAccess is
+implicit wherever RCPs are enabled. Organizations created before policy types could be enabled
+(their OrganizationCreated has no enabled_policy_types) have SCPs and RCPs enabled, as then.
 """
 
 from __future__ import annotations
@@ -33,6 +41,10 @@ from .errors import (
     PolicyInUseError,
     PolicyNotAttachedError,
     PolicyNotFoundError,
+    PolicyTypeAlreadyEnabledError,
+    PolicyTypeNotAvailableForOrganizationError,
+    PolicyTypeNotEnabledError,
+    RootNotFoundError,
     SourceParentNotFoundError,
     TargetNotFoundError,
 )
@@ -42,6 +54,8 @@ from .events import (
     AccountJoined,
     AccountMoved,
     AccountRemoved,
+    AWSServiceAccessDisabled,
+    AWSServiceAccessEnabled,
     Event,
     OrganizationalUnitCreated,
     OrganizationCreated,
@@ -54,6 +68,8 @@ from .events import (
     OrganizationalUnitRenamed,
     OrganizationResourceTagged,
     OrganizationResourceUntagged,
+    PolicyTypeDisabled,
+    PolicyTypeEnabled,
 )
 
 # The events of an organization's stream, by stored type name (the projection routes them here).
@@ -61,7 +77,8 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationCreated, OrganizationalUnitCreated, OrganizationalUnitRenamed, OrganizationalUnitDeleted,
     AccountJoined, AccountMoved, AccountRemoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed,
-    OrganizationResourceTagged, OrganizationResourceUntagged))
+    OrganizationResourceTagged, OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled,
+    AWSServiceAccessEnabled, AWSServiceAccessDisabled))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -73,6 +90,16 @@ RCP_FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
 _RCP_FULL_AWS_ACCESS = {"name": "RCPFullAWSAccess", "type": RCP, "content": RCP_FULL_AWS_ACCESS}
 AWS_MANAGED = frozenset({FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID})
+# The policy types of iamd's organizations, and the order ListRoots shows them in.
+POLICY_TYPES = (SCP, RCP)
+# Every policy type AWS Organizations has (the model's PolicyType enum): the others exist in AWS
+# but not in iamd (PolicyTypeNotAvailableForOrganizationException).
+AWS_POLICY_TYPES = frozenset({
+    SCP, RCP, "TAG_POLICY", "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY", "CHATBOT_POLICY", "DECLARATIVE_POLICY_EC2",
+    "SECURITYHUB_POLICY", "SECURITYHUB_CSPM_POLICY", "INSPECTOR_POLICY", "UPGRADE_ROLLOUT_POLICY", "BEDROCK_POLICY",
+    "S3_POLICY", "NETWORK_SECURITY_DIRECTOR_POLICY", "GUARDDUTY_POLICY"})
+# What OrganizationCreated events without enabled_policy_types meant: both enabled.
+_LEGACY_POLICY_TYPES = (SCP, RCP)
 
 
 @dataclass
@@ -91,6 +118,19 @@ class OrganizationState:
     account_requests: dict[str, dict[str, str]] = field(default_factory=dict)
     # Tags of the root, OUs, accounts and policies, by resource id: key -> value.
     tags: dict[str, dict[str, str]] = field(default_factory=dict)
+    # The policy types enabled at the root, in the order they were enabled.
+    policy_types: list[str] = field(default_factory=list)
+    # AWS services with trusted access: service principal -> when it was enabled.
+    service_access: dict[str, str] = field(default_factory=dict)
+
+
+def _new_node(state: OrganizationState, node_id: str) -> None:
+    """A root, OU or account appears: FullAWSAccess attached when SCPs are enabled."""
+    state.attachments[node_id] = [FULL_AWS_ACCESS_ID] if SCP in state.policy_types else []
+
+
+def _nodes(state: OrganizationState) -> list[str]:
+    return [state.root_id, *state.ou_names, *state.accounts]
 
 
 def fold(events: Iterable[Event], state: OrganizationState | None = None) -> OrganizationState:
@@ -100,22 +140,24 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
         match event:
             case OrganizationCreated():
                 state = OrganizationState(True, event.organization_id, event.root_id, event.management_account_id)
+                state.policy_types = list(_LEGACY_POLICY_TYPES if event.enabled_policy_types is None
+                                          else event.enabled_policy_types)
                 state.policies[FULL_AWS_ACCESS_ID] = {"name": "FullAWSAccess", "type": SCP, "content": FULL_AWS_ACCESS}
                 # AWS shows the management account as INVITED, joined when the organization was created.
                 state.accounts[event.management_account_id] = {"name": "management", "email": "", "joined_at": event.created_at,
                                                                "joined_method": "INVITED"}
                 state.parents[event.management_account_id] = event.root_id
-                state.attachments = {event.root_id: [FULL_AWS_ACCESS_ID],
-                                     event.management_account_id: [FULL_AWS_ACCESS_ID]}
+                _new_node(state, event.root_id)
+                _new_node(state, event.management_account_id)
             case OrganizationalUnitCreated():
                 state.parents[event.ou_id] = event.parent_id
                 state.ou_names[event.ou_id] = event.name
-                state.attachments[event.ou_id] = [FULL_AWS_ACCESS_ID]
+                _new_node(state, event.ou_id)
             case AccountJoined():
                 state.accounts[event.account_id] = {"name": event.name, "email": event.email,
                                                     "joined_at": event.joined_at, "joined_method": "CREATED"}
                 state.parents[event.account_id] = state.root_id
-                state.attachments[event.account_id] = [FULL_AWS_ACCESS_ID]
+                _new_node(state, event.account_id)
                 if event.request_id:
                     state.account_requests.setdefault(event.request_id, {
                         "account_name": event.name, "email": event.email, "requested_at": event.joined_at}).update(
@@ -160,6 +202,21 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                     held.pop(key, None)
                 if not held:
                     state.tags.pop(event.resource_id, None)
+            case PolicyTypeEnabled():
+                state.policy_types.append(event.policy_type)
+                if event.policy_type == SCP:  # FullAWSAccess everywhere (nothing else of the type is attached)
+                    for node in _nodes(state):
+                        held = state.attachments.setdefault(node, [])
+                        if FULL_AWS_ACCESS_ID not in held:
+                            held.append(FULL_AWS_ACCESS_ID)
+            case PolicyTypeDisabled():
+                state.policy_types.remove(event.policy_type)
+                for node, held in state.attachments.items():
+                    held[:] = [p for p in held if state.policies[p]["type"] != event.policy_type]
+            case AWSServiceAccessEnabled():
+                state.service_access[event.service_principal] = event.enabled_at
+            case AWSServiceAccessDisabled():
+                state.service_access.pop(event.service_principal, None)
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an organization")
     return state
@@ -175,7 +232,7 @@ def create(state: OrganizationState, *, organization_id: str, root_id: str, mana
            now: str) -> list[Event]:
     if state.exists:
         raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
-    return [OrganizationCreated(organization_id, root_id, management_account_id, now)]
+    return [OrganizationCreated(organization_id, root_id, management_account_id, now, enabled_policy_types=[])]
 
 
 def _require_parent(state: OrganizationState, parent_id: str, field_name: str) -> None:
@@ -334,15 +391,21 @@ def require_target(state: OrganizationState, target_id: str) -> None:
 
 
 def attach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
-    require_policy(state, policy_id)
+    policy = require_policy(state, policy_id)
     require_target(state, target_id)
+    if policy["type"] not in state.policy_types:
+        raise PolicyTypeNotEnabledError(
+            f"The specified policy type isn't currently enabled in this root: {policy['type']}. You can't attach "
+            "policies of the specified type to entities in a root until you enable that type in the root.",
+            resource_type="policy type", resource_name=policy["type"],
+            problems=[FieldProblem("policyId", f"a {policy['type']}, not enabled at the root (EnablePolicyType)")])
     if policy_id in attached_to(state, target_id):
         raise DuplicatePolicyAttachmentError("The selected policy is already attached to the specified target.")
     return [OrganizationPolicyAttached(policy_id, target_id)]
 
 
 def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
-    if policy_id == RCP_FULL_AWS_ACCESS_ID:
+    if policy_id == RCP_FULL_AWS_ACCESS_ID and RCP in state.policy_types:
         raise ConstraintViolationError("You cannot detach RCPFullAWSAccess: AWS keeps it on every root, OU and "
                                        "account.", blockers=[RCP_FULL_AWS_ACCESS_ID])
     if policy_id not in state.attachments.get(target_id, []):
@@ -355,6 +418,114 @@ def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[
         raise ConstraintViolationError("You can't detach the last SCP from a target; attach another one first.",
                                        blockers=["last SCP of the target"])
     return [OrganizationPolicyDetached(policy_id, target_id)]
+
+
+# --- policy types (API reference: EnablePolicyType, DisablePolicyType, ListRoots, Root) --------------
+_ROOT_ID = re.compile(r"r-[0-9a-z]{4,32}")  # the model's RootId pattern
+
+
+def _check_policy_type(policy_type: str) -> None:
+    if policy_type not in AWS_POLICY_TYPES:
+        raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",  # AWS's message
+                                problems=[FieldProblem("policyType", " or ".join(POLICY_TYPES))])
+
+
+def require_root(state: OrganizationState, root_id: str) -> None:
+    """The organization's root (RootNotFoundException for any other id)."""
+    if not _ROOT_ID.fullmatch(root_id):
+        raise InvalidInputError("You provided a value that doesn't match the required pattern.",
+                                reason="INVALID_PATTERN",
+                                problems=[FieldProblem("rootId", "r- and 4-32 lowercase letters or digits")])
+    if root_id != state.root_id:
+        raise RootNotFoundError(f"We can't find a root with the RootId that you specified: {root_id}",
+                                resource_type="root", resource_name=root_id,
+                                problems=[FieldProblem("rootId", "no such root")])
+
+
+def enable_policy_type(state: OrganizationState, *, root_id: str, policy_type: str) -> list[Event]:
+    """AWS's EnablePolicyType: SCPs or RCPs may be attached from now on, and apply."""
+    _check_policy_type(policy_type)
+    require_root(state, root_id)
+    if policy_type not in POLICY_TYPES:
+        raise PolicyTypeNotAvailableForOrganizationError(
+            f"You can't use the specified policy type with this organization: iamd's organizations have "
+            f"{SCP} and {RCP}, not {policy_type}.", resource_type="policy type", resource_name=policy_type,
+            problems=[FieldProblem("policyType", " or ".join(POLICY_TYPES))])
+    if policy_type in state.policy_types:
+        raise PolicyTypeAlreadyEnabledError(
+            f"The specified policy type is already enabled in the specified root: {policy_type}",
+            resource_type="policy type", resource_name=policy_type)
+    return [PolicyTypeEnabled(root_id, policy_type)]
+
+
+def disable_policy_type(state: OrganizationState, *, root_id: str, policy_type: str) -> list[Event]:
+    """AWS's DisablePolicyType: every policy of the type is detached everywhere and stops applying."""
+    _check_policy_type(policy_type)
+    require_root(state, root_id)
+    if policy_type not in state.policy_types:
+        raise PolicyTypeNotEnabledError(
+            f"The specified policy type isn't currently enabled in this root: {policy_type}",
+            resource_type="policy type", resource_name=policy_type)
+    return [PolicyTypeDisabled(root_id, policy_type)]
+
+
+def enabled_policy_types(state: OrganizationState) -> list[str]:
+    """The policy types enabled at the root, as ListRoots shows them (SCPs first)."""
+    return [t for t in POLICY_TYPES if t in state.policy_types]
+
+
+# --- trusted access (API reference: EnableAWSServiceAccess, DisableAWSServiceAccess,
+# ListAWSServiceAccessForOrganization) --------------------------------------------------------------
+# A ServicePrincipal is 1-128 characters of [\w+=,.@-] (the model's ServicePrincipal). AWS refuses a
+# principal of no service that supports trusted access with InvalidInputException
+# UNRECOGNIZED_SERVICE_PRINCIPAL: these are the principals of the services the Organizations User
+# Guide lists as supporting trusted access ("AWS services that you can use with AWS Organizations").
+_SERVICE_PRINCIPAL = re.compile(r"[\w+=,.@-]{1,128}", re.ASCII)
+TRUSTED_SERVICES = frozenset({
+    "access-analyzer.amazonaws.com", "account.amazonaws.com", "auditmanager.amazonaws.com",
+    "aws-artifact-account-sync.amazonaws.com", "backup.amazonaws.com", "cloudtrail.amazonaws.com",
+    "compute-optimizer.amazonaws.com", "config.amazonaws.com", "config-multiaccountsetup.amazonaws.com",
+    "controltower.amazonaws.com", "detective.amazonaws.com", "devops-guru.amazonaws.com", "ds.amazonaws.com",
+    "fms.amazonaws.com", "guardduty.amazonaws.com", "malware-protection.guardduty.amazonaws.com",
+    "health.amazonaws.com", "iam.amazonaws.com", "inspector2.amazonaws.com", "ipam.amazonaws.com",
+    "license-manager.amazonaws.com", "license-manager.member-account.amazonaws.com",
+    "license-manager-linux-subscriptions.amazonaws.com", "license-management.marketplace.amazonaws.com",
+    "macie.amazonaws.com", "member.org.stacksets.cloudformation.amazonaws.com", "mgn.amazonaws.com",
+    "ram.amazonaws.com", "reporting.trustedadvisor.amazonaws.com",
+    "reachabilityanalyzer.networkinsights.amazonaws.com", "resource-explorer-2.amazonaws.com",
+    "securityhub.amazonaws.com", "securitylake.amazonaws.com", "servicecatalog.amazonaws.com",
+    "servicequotas.amazonaws.com", "ssm.amazonaws.com", "sso.amazonaws.com", "storage-lens.s3.amazonaws.com",
+    "tagpolicies.tag.amazonaws.com", "wellarchitected.amazonaws.com", "cost-optimization-hub.bcm.amazonaws.com",
+    "ssm-quicksetup.amazonaws.com", "user-subscriptions.amazonaws.com",
+})
+
+
+def check_service_principal(service_principal: str) -> None:
+    if not _SERVICE_PRINCIPAL.fullmatch(service_principal):
+        raise InvalidInputError("You provided a value that doesn't match the required pattern.",
+                                reason="INVALID_PATTERN",
+                                problems=[FieldProblem("servicePrincipal", r"1-128 characters of [\w+=,.@-]")])
+    if service_principal not in TRUSTED_SERVICES:
+        raise InvalidInputError(f"You specified a service principal that isn't recognized: {service_principal}",
+                                reason="UNRECOGNIZED_SERVICE_PRINCIPAL",
+                                problems=[FieldProblem("servicePrincipal",
+                                                       "the principal of a service that supports trusted access")])
+
+
+def enable_service_access(state: OrganizationState, *, service_principal: str, now: str) -> list[Event]:
+    """AWS's EnableAWSServiceAccess; already enabled: nothing changes (it keeps its DateEnabled)."""
+    check_service_principal(service_principal)
+    if service_principal in state.service_access:
+        return []
+    return [AWSServiceAccessEnabled(service_principal, now)]
+
+
+def disable_service_access(state: OrganizationState, *, service_principal: str, now: str) -> list[Event]:
+    """AWS's DisableAWSServiceAccess; not enabled: nothing to do."""
+    check_service_principal(service_principal)
+    if service_principal not in state.service_access:
+        return []
+    return [AWSServiceAccessDisabled(service_principal, now)]
 
 
 def _require_ou(state: OrganizationState, ou_id: str) -> None:
@@ -377,8 +548,10 @@ def policy_ids(state: OrganizationState) -> list[str]:
 
 
 def attached_to(state: OrganizationState, target_id: str) -> list[str]:
-    """The policies attached to a root, OU or account, in attachment order, RCPFullAWSAccess last."""
-    return [*state.attachments.get(target_id, []), RCP_FULL_AWS_ACCESS_ID]
+    """The policies attached to a root, OU or account, in attachment order, RCPFullAWSAccess last
+    (while RCPs are enabled)."""
+    implicit = [RCP_FULL_AWS_ACCESS_ID] if RCP in state.policy_types else []
+    return [*state.attachments.get(target_id, []), *implicit]
 
 
 def require_policy(state: OrganizationState, policy_id: str) -> dict[str, Any]:
@@ -451,7 +624,7 @@ def delete_policy(state: OrganizationState, *, policy_id: str) -> list[Event]:
 
 def targets_of(state: OrganizationState, policy_id: str) -> list[str]:
     if policy_id == RCP_FULL_AWS_ACCESS_ID:
-        return sorted([state.root_id, *state.ou_names, *state.accounts])
+        return sorted(_nodes(state)) if RCP in state.policy_types else []
     return sorted(target for target, policies in state.attachments.items() if policy_id in policies)
 
 
@@ -503,8 +676,8 @@ def path_of(state: OrganizationState, node_id: str) -> list[str]:
 def guardrail_levels(state: OrganizationState, account_id: str, policy_type: str) -> list[list[tuple[str, str]]]:
     """The SCPs (or RCPs) that govern an account, level by level from the root down to the
     account itself, each as (policy id, content); none for the management account, which AWS
-    exempts from both."""
-    if account_id == state.management_account_id:
+    exempts from both, and none while the type is disabled at the root: its policies do not apply."""
+    if account_id == state.management_account_id or policy_type not in state.policy_types:
         return []
     return [[(policy_id, state.policies[policy_id]["content"]) for policy_id in state.attachments.get(node, [])
              if state.policies[policy_id]["type"] == policy_type]

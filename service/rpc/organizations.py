@@ -35,9 +35,18 @@ _REQUEST_STATES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
 _REQUEST_ID = re.compile(r"car-[a-z0-9]{8,32}")  # AWS's CreateAccountRequestId pattern
 
 
-def _enabled_policy_types() -> list[opb.PolicyTypeSummary]:
-    """What every iamd root has: SCPs and RCPs, enabled."""
+def _available_policy_types() -> list[opb.PolicyTypeSummary]:
+    """AWS's deprecated AvailablePolicyTypes: what an organization with all features can use
+    (AWS: "If you disable a policy type for a root, it still appears enabled for the organization");
+    what the root has enabled is ListRoots' PolicyTypes."""
     return [opb.PolicyTypeSummary(type=t, status="ENABLED") for t in _POLICY_TYPES]
+
+
+def _root(org: organizations.OrganizationState) -> opb.OrganizationRoot:
+    """The root as AWS's Root: the policy types enabled at it, each ENABLED (iamd enables at once)."""
+    return opb.OrganizationRoot(id=org.root_id, name="Root", arn=organizations.arn_of(org, org.root_id),
+                                policy_types=[opb.PolicyTypeSummary(type=t, status="ENABLED")
+                                              for t in organizations.enabled_policy_types(org)])
 
 
 def _timestamp(iso: str) -> timestamp_pb2.Timestamp:
@@ -66,7 +75,7 @@ def _organization_message(org: organizations.OrganizationState) -> opb.Organizat
     return opb.Organization(id=org.organization_id, arn=organizations.organization_arn(org), feature_set="ALL",
                             master_account_arn=organizations.arn_of(org, management), master_account_id=management,
                             master_account_email=org.accounts[management]["email"],
-                            available_policy_types=_enabled_policy_types())
+                            available_policy_types=_available_policy_types())
 
 
 def _request_status(request_id: str, request: dict[str, str]) -> opb.CreateAccountStatus:
@@ -250,9 +259,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def ListRoots(self, r: opb.ListRootsRequest, context: Ctx) -> opb.ListRootsResponse:
         org = self.commands.state(self.caller(context))
         chunk, token = _page(org, "ListRoots", (), [org.root_id], lambda root: root, r)
-        return opb.ListRootsResponse(roots=[opb.OrganizationRoot(id=root, name="Root", arn=organizations.arn_of(org, root),
-                                                                 policy_types=_enabled_policy_types())
-                                            for root in chunk], next_token=token)
+        return opb.ListRootsResponse(roots=[_root(org) for _ in chunk], next_token=token)
 
     async def ListChildren(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListChildrenResponse:
         if r.child_type not in _CHILD_TYPES:
@@ -380,3 +387,39 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         chunk, token = _page(org, "ListOrganizationResourceTags", (r.resource_id,), sorted(tags), lambda k: k, r)
         return opb.ListOrganizationResourceTagsResponse(
             tags=[common_pb2.Tag(key=k, value=tags[k]) for k in chunk], next_token=token)
+
+    async def EnablePolicyType(self, r: opb.EnablePolicyTypeRequest, context: Ctx) -> opb.EnablePolicyTypeResponse:
+        caller = self.caller(context)
+        position = await self.commands.enable_policy_type(caller, root_id=r.root_id, policy_type=r.policy_type)
+        await self.identity.settle(position)
+        return opb.EnablePolicyTypeResponse(root=_root(self.commands.state(caller)), position=position)
+
+    async def DisablePolicyType(self, r: opb.DisablePolicyTypeRequest, context: Ctx) -> opb.DisablePolicyTypeResponse:
+        caller = self.caller(context)
+        position = await self.commands.disable_policy_type(caller, root_id=r.root_id, policy_type=r.policy_type)
+        await self.identity.settle(position)
+        return opb.DisablePolicyTypeResponse(root=_root(self.commands.state(caller)), position=position)
+
+    async def EnableAWSServiceAccess(self, r: opb.EnableAWSServiceAccessRequest,
+                                     context: Ctx) -> opb.EnableAWSServiceAccessResponse:
+        position = await self.commands.enable_service_access(self.caller(context),
+                                                             service_principal=r.service_principal)
+        await self.identity.settle(position)
+        return opb.EnableAWSServiceAccessResponse(position=position)
+
+    async def DisableAWSServiceAccess(self, r: opb.DisableAWSServiceAccessRequest,
+                                      context: Ctx) -> opb.DisableAWSServiceAccessResponse:
+        position = await self.commands.disable_service_access(self.caller(context),
+                                                              service_principal=r.service_principal)
+        await self.identity.settle(position)
+        return opb.DisableAWSServiceAccessResponse(position=position)
+
+    async def ListAWSServiceAccessForOrganization(self, r: opb.ListAWSServiceAccessForOrganizationRequest,
+                                                  context: Ctx) -> opb.ListAWSServiceAccessForOrganizationResponse:
+        org = self.commands.state(self.caller(context))
+        chunk, token = _page(org, "ListAWSServiceAccessForOrganization", (), sorted(org.service_access),
+                             lambda p: p, r)
+        return opb.ListAWSServiceAccessForOrganizationResponse(
+            enabled_service_principals=[opb.EnabledServicePrincipal(service_principal=p,
+                                                                    date_enabled=_timestamp(org.service_access[p]))
+                                        for p in chunk], next_token=token)

@@ -335,6 +335,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
                                      lambda r, res: res.organization_resource(r.resource_id)),
     "ListOrganizationResourceTags": _on("organizations:ListTagsForResource",
                                         lambda r, res: res.organization_resource(r.resource_id)),
+    # policy types: on the root's ARN (AWS's resource type for these actions: root)
+    "EnablePolicyType": _on("organizations:EnablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
+    "DisablePolicyType": _on("organizations:DisablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
+    # trusted access: no resource in AWS (its condition key organizations:ServicePrincipal is not set by iamd)
+    **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
+        "EnableAWSServiceAccess", "DisableAWSServiceAccess", "ListAWSServiceAccessForOrganization")},
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

@@ -68,3 +68,18 @@ async def user_with_key(iamd: Iamd, name: str) -> Credentials:
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
     return Credentials(key.access_key_id, key.secret_access_key)
+
+
+POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")
+
+
+async def create_organization(org: Any, policy_types: tuple[str, ...] = POLICY_TYPES) -> Any:
+    """CreateOrganization through an OrganizationsService stub, then EnablePolicyType for each of
+    `policy_types` (a new organization has none enabled, as in AWS): SCPs and RCPs by default.
+    Answers CreateOrganization's response."""
+    from iamd.v1 import organizations_pb2 as opb
+
+    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    for policy_type in policy_types:
+        await org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=created.root_id, policy_type=policy_type))
+    return created

@@ -48,6 +48,7 @@ from iamd.service.auth import totp
 from iamd.service.policy.scenario import expected_decision
 
 from .conftest import Iamd
+from .helpers import create_organization
 
 pytestmark = pytest.mark.e2e
 CORPUS = Path(__file__).resolve().parents[1] / "scenarios" / "public.jsonl"
@@ -447,7 +448,7 @@ class Materialiser:
 @pytest.mark.timeout(900)  # 672 scenarios, each a few dozen real calls (about a minute here)
 async def test_guardrail_and_cross_account_scenarios_through_real_accounts(iamd: Iamd) -> None:
     org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
-    created_org = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    created_org = await create_organization(org)
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
     await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",

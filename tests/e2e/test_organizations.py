@@ -18,7 +18,7 @@ from iamd.v1 import authorization_pb2_grpc, identity_pb2_grpc, organizations_pb2
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import allow, deny
+from .helpers import allow, create_organization, deny
 
 pytestmark = pytest.mark.e2e
 
@@ -39,7 +39,7 @@ async def _assume(iamd: Iamd, credentials: Credentials, role_arn: str, name: str
 
 async def test_organization_guardrails_and_cross_account_access(iamd: Iamd) -> None:
     org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
-    root_id = (await org.CreateOrganization(opb.CreateOrganizationRequest())).root_id
+    root_id = (await create_organization(org)).root_id
     ou_a = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="A"))).id
     ou_b = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou_a, name="B"))).id
     ou_c = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou_b, name="C"))).id
@@ -143,7 +143,7 @@ async def test_browsing_renaming_and_deleting_the_tree_and_its_policies(iamd: Ia
     from .helpers import field_violations, refused
 
     org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
-    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    created = await create_organization(org)
     root_id, org_id = created.root_id, created.id
     ou = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="Eng"))).id
     child = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=ou, name="Web"))).id
@@ -267,7 +267,7 @@ async def test_a_removed_account_is_standalone(iamd: Iamd) -> None:
     from .helpers import refused
 
     org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
-    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    created = await create_organization(org)
     member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="leaver", email="l@x.io"))).account_id
     policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
         name="NoS3", type="SERVICE_CONTROL_POLICY", content=deny("s3:*")))).policy_id

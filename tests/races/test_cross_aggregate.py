@@ -455,6 +455,7 @@ async def test_organization_invariants_under_races(app: App, opener: Opener) -> 
     member = (await orgs.create_account(ctx, account_name="m", email="m@example.com")).account_id
     await app.caught_up()
     root = orgs.state(ctx).root_id
+    await orgs.enable_policy_type(ctx, root_id=root, policy_type="SERVICE_CONTROL_POLICY")  # none in a new organization
     tally: Tally = {}
     for i in range(ITERATIONS):
         await app.caught_up()

@@ -72,8 +72,9 @@ async def test_racing_changes_on_the_shared_state_are_retried_not_lost(tmp_path)
     # Events another writer appended, picked up by several loads at once: folded once.
     head = (await store.read_stream(STREAM))[-1].version
     scp = '{"Version":"2012-10-17","Statement":[{"Effect":"Deny","Action":"s3:*","Resource":"*"}]}'
-    more = organizations.create_policy(state, policy_id="p-late", name="late", policy_type=organizations.SCP,
-                                       content=scp)
+    more = organizations.enable_policy_type(state, root_id="r-ab12", policy_type=organizations.SCP)
+    more += organizations.create_policy(state, policy_id="p-late", name="late", policy_type=organizations.SCP,
+                                        content=scp)
     more += organizations.attach(organizations.fold(more, await _whole_stream(store)), policy_id="p-late",
                                  target_id="r-ab12")  # appending to a list: folded twice, it would show
     await store.append(STREAM, [NewEvent(event_type("org", e), e.to_data(), CTX.metadata(now)) for e in more], head)

@@ -1176,6 +1176,9 @@ _ALWAYS_PRINTED = {
 }
 # Messages whose every field is printed, defaults included.
 _PRINT_DEFAULTS = {"iamd.v1.GetProjectionStatusResponse"}
+# Lists AWS prints even when empty inside a nested structure: a root's PolicyTypes (no policy type
+# enabled: `"PolicyTypes": []`, as the aws CLI prints a new organization's root).
+_ALWAYS_LISTED = {("iamd.v1.OrganizationRoot", "policy_types")}
 # The entity inside a *Detail message is flattened into it, as in AWS's UserDetailList.
 _FLATTENED = {
     ("iamd.v1.UserDetail", "user"),
@@ -1226,7 +1229,7 @@ def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
                 items = [{f"{kind}Name": e.name, f"{kind}Id": e.id} for e in value]
             else:
                 items = [_aws_value(fd, v) for v in value]
-            if items or top_level:
+            if items or top_level or (desc.full_name, fd.name) in _ALWAYS_LISTED:
                 out[key] = items
         elif fd.message_type is not None:
             if msg.HasField(fd.name):

@@ -505,3 +505,83 @@ class ListOrganizationResourceTagsResponse(_message.Message):
     tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
     next_token: str
     def __init__(self, tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class EnablePolicyTypeRequest(_message.Message):
+    __slots__ = ("root_id", "policy_type")
+    ROOT_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    root_id: str
+    policy_type: str
+    def __init__(self, root_id: _Optional[str] = ..., policy_type: _Optional[str] = ...) -> None: ...
+
+class EnablePolicyTypeResponse(_message.Message):
+    __slots__ = ("root", "position")
+    ROOT_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    root: OrganizationRoot
+    position: int
+    def __init__(self, root: _Optional[_Union[OrganizationRoot, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DisablePolicyTypeRequest(_message.Message):
+    __slots__ = ("root_id", "policy_type")
+    ROOT_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    root_id: str
+    policy_type: str
+    def __init__(self, root_id: _Optional[str] = ..., policy_type: _Optional[str] = ...) -> None: ...
+
+class DisablePolicyTypeResponse(_message.Message):
+    __slots__ = ("root", "position")
+    ROOT_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    root: OrganizationRoot
+    position: int
+    def __init__(self, root: _Optional[_Union[OrganizationRoot, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class EnableAWSServiceAccessRequest(_message.Message):
+    __slots__ = ("service_principal",)
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    service_principal: str
+    def __init__(self, service_principal: _Optional[str] = ...) -> None: ...
+
+class EnableAWSServiceAccessResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class DisableAWSServiceAccessRequest(_message.Message):
+    __slots__ = ("service_principal",)
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    service_principal: str
+    def __init__(self, service_principal: _Optional[str] = ...) -> None: ...
+
+class DisableAWSServiceAccessResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class ListAWSServiceAccessForOrganizationRequest(_message.Message):
+    __slots__ = ("next_token", "max_results")
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    next_token: str
+    max_results: int
+    def __init__(self, next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class EnabledServicePrincipal(_message.Message):
+    __slots__ = ("service_principal", "date_enabled")
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    DATE_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    service_principal: str
+    date_enabled: _timestamp_pb2.Timestamp
+    def __init__(self, service_principal: _Optional[str] = ..., date_enabled: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListAWSServiceAccessForOrganizationResponse(_message.Message):
+    __slots__ = ("enabled_service_principals", "next_token")
+    ENABLED_SERVICE_PRINCIPALS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    enabled_service_principals: _containers.RepeatedCompositeFieldContainer[EnabledServicePrincipal]
+    next_token: str
+    def __init__(self, enabled_service_principals: _Optional[_Iterable[_Union[EnabledServicePrincipal, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...

@@ -186,6 +186,31 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.FromString,
                 _registered_method=True)
+        self.EnablePolicyType = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/EnablePolicyType',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeResponse.FromString,
+                _registered_method=True)
+        self.DisablePolicyType = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DisablePolicyType',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeResponse.FromString,
+                _registered_method=True)
+        self.EnableAWSServiceAccess = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/EnableAWSServiceAccess',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessResponse.FromString,
+                _registered_method=True)
+        self.DisableAWSServiceAccess = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DisableAWSServiceAccess',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessResponse.FromString,
+                _registered_method=True)
+        self.ListAWSServiceAccessForOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListAWSServiceAccessForOrganization',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -406,6 +431,48 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EnablePolicyType(self, request, context):
+        """Enables a policy type at the root (AWS's EnablePolicyType): from then on policies of the type
+        can be attached to the root, OUs and accounts, and apply. A new organization has none enabled.
+        Enabling SERVICE_CONTROL_POLICY attaches FullAWSAccess to the root and every OU and account;
+        enabling RESOURCE_CONTROL_POLICY, RCPFullAWSAccess. AWS's other policy types are
+        PolicyTypeNotAvailableForOrganization: iamd has SCPs and RCPs.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisablePolicyType(self, request, context):
+        """Disables a policy type at the root (AWS's DisablePolicyType): every policy of the type is
+        detached from every root, OU and account (the policies stay), and none of them applies any more.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnableAWSServiceAccess(self, request, context):
+        """Gives an AWS service trusted access to the organization (AWS's EnableAWSServiceAccess), by its
+        service principal (e.g. config.amazonaws.com); enabling it again changes nothing.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableAWSServiceAccess(self, request, context):
+        """Withdraws a service's trusted access (AWS's DisableAWSServiceAccess); not enabled: nothing to do.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListAWSServiceAccessForOrganization(self, request, context):
+        """A page of the services with trusted access, by service principal (AWS's
+        ListAWSServiceAccessForOrganization).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -558,6 +625,31 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListOrganizationResourceTags,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.SerializeToString,
+            ),
+            'EnablePolicyType': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnablePolicyType,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeResponse.SerializeToString,
+            ),
+            'DisablePolicyType': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisablePolicyType,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeResponse.SerializeToString,
+            ),
+            'EnableAWSServiceAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableAWSServiceAccess,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessResponse.SerializeToString,
+            ),
+            'DisableAWSServiceAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableAWSServiceAccess,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessResponse.SerializeToString,
+            ),
+            'ListAWSServiceAccessForOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAWSServiceAccessForOrganization,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1372,6 +1464,141 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListOrganizationResourceTags',
             iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.ListOrganizationResourceTagsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnablePolicyType(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/EnablePolicyType',
+            iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.EnablePolicyTypeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisablePolicyType(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DisablePolicyType',
+            iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DisablePolicyTypeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableAWSServiceAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/EnableAWSServiceAccess',
+            iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.EnableAWSServiceAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableAWSServiceAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DisableAWSServiceAccess',
+            iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DisableAWSServiceAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAWSServiceAccessForOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListAWSServiceAccessForOrganization',
+            iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.FromString,
             options,
             channel_credentials,
             insecure,
