@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,6 +110,32 @@ class ValidationError(IamError):
     """AWS's code for a parameter that fails its pattern or length constraint."""
 
     code = "ValidationError"
+
+
+_QUOTED_VALUE_CHARS = 16  # of a value a validation message quotes: three violations fit MAX_MESSAGE_BYTES
+
+
+def validation_errors(violations: Sequence[tuple[str, Any, str]]) -> ValidationError:
+    """AWS's validator's answer, every violated constraint at once: "N validation error(s)
+    detected: Value 'V' at 'FIELD' failed to satisfy constraint: RULE; ..." (`V` a list: AWS's
+    `[a, b]`; None: `Value null`). Quoted values are shortened so that every violation fits."""
+    parts = []
+    for field, value, rule in violations:
+        if value is None:
+            quoted = "null"
+        else:
+            text = f"[{', '.join(map(str, value))}]" if isinstance(value, (list, tuple)) else str(value)
+            quoted = "'" + (text if len(text) <= _QUOTED_VALUE_CHARS else text[:_QUOTED_VALUE_CHARS] + "...") + "'"
+        parts.append(f"Value {quoted} at '{field}' failed to satisfy constraint: {rule}")
+    count = len(violations)
+    return ValidationError(f"{count} validation error{'s' if count != 1 else ''} detected: " + "; ".join(parts),
+                           problems=[FieldProblem(field, rule) for field, _, rule in violations])
+
+
+def member_constraints(*rules: str) -> str:
+    """AWS's rule for a list whose members break their own constraints (the member shape's, all of
+    them): "Member must satisfy constraint: [RULE, RULE]"."""
+    return f"Member must satisfy constraint: [{', '.join(rules)}]"
 
 
 class LimitExceededError(IamError):

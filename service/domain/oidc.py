@@ -20,7 +20,8 @@ from .errors import (
     InvalidInputError,
     LimitExceededError,
     NoSuchEntityError,
-    ValidationError,
+    member_constraints,
+    validation_errors,
 )
 from .events import (
     Event,
@@ -32,6 +33,8 @@ from .events import (
 )
 
 MAX_CLIENT_IDS = 100  # AWS quota ClientIdsPerOpenIdConnectProvider
+MAX_PER_ACCOUNT = 100  # AWS: OpenID Connect providers per account (IAM and AWS STS quotas)
+QUOTA = "OpenIdConnectProvidersPerAccount"
 MAX_THUMBPRINTS = 5
 MAX_URL_LENGTH = 255
 MAX_CLIENT_ID_LENGTH = 255
@@ -54,12 +57,18 @@ def provider_path(url: str) -> str:
     return url.removeprefix("https://").rstrip("/")
 
 
+def _url_violations(url: str) -> list[tuple[str, str, str]]:
+    if not url:
+        return [("url", url, "Member must have length greater than or equal to 1")]
+    if len(url) > MAX_URL_LENGTH:
+        return [("url", url, f"Member must have length less than or equal to {MAX_URL_LENGTH}")]
+    return []
+
+
 def check_url(url: str) -> str:
-    if not 1 <= len(url) <= MAX_URL_LENGTH:
-        raise ValidationError(
-            "1 validation error detected: Value at 'url' failed to satisfy constraint: Member must have length "
-            f"{'greater than or equal to 1' if not url else f'less than or equal to {MAX_URL_LENGTH}'}",
-            problems=[FieldProblem("url", f"1-{MAX_URL_LENGTH} characters")])
+    violations = _url_violations(url)
+    if violations:
+        raise validation_errors(violations)
     if not _URL.fullmatch(url) or not provider_path(url):
         raise InvalidInputError("Invalid Open ID Connect Provider URL",
                                 problems=[FieldProblem("url", "https://HOST[/PATH]")])
@@ -82,15 +91,31 @@ def stream(account_id: str, path: str) -> str:
     return f"oidc-{account_id}-{hashlib.sha256(path.encode()).hexdigest()[:40]}"
 
 
-def check_client_ids(client_ids: Sequence[str], field_name: str = "clientIDList") -> list[str]:
-    for i, client_id in enumerate(client_ids, start=1):
-        if not 1 <= len(client_id) <= MAX_CLIENT_ID_LENGTH:
-            raise ValidationError(
-                f"1 validation error detected: Value '{client_id[:128]}' at '{field_name}.{i}.member' failed to "
-                f"satisfy constraint: Member must have length less than or equal to {MAX_CLIENT_ID_LENGTH}"
-                if client_id else f"1 validation error detected: Value '' at '{field_name}.{i}.member' failed to "
-                "satisfy constraint: Member must have length greater than or equal to 1",
-                problems=[FieldProblem(f"{field_name}.{i}", f"1-{MAX_CLIENT_ID_LENGTH} characters")])
+# The constraints of the members of AWS's clientIDListType and thumbprintListType (botocore's model),
+# as AWS's validator lists them for a list with a member that breaks them; iamd adds that a
+# thumbprint is hexadecimal (a SHA-1 fingerprint), which AWS's model does not say.
+_CLIENT_ID_RULES = (f"Member must have length less than or equal to {MAX_CLIENT_ID_LENGTH}",
+                    "Member must have length greater than or equal to 1")
+_THUMBPRINT_RULES = ("Member must have length less than or equal to 40",
+                     "Member must have length greater than or equal to 40")
+
+
+def _client_id_violations(client_ids: Sequence[str]) -> list[tuple[str, list[str], str]]:
+    if all(1 <= len(c) <= MAX_CLIENT_ID_LENGTH for c in client_ids):
+        return []
+    return [("clientIDList", list(client_ids), member_constraints(*_CLIENT_ID_RULES))]
+
+
+def _thumbprint_violations(thumbprints: Sequence[str]) -> list[tuple[str, list[str], str]]:
+    if any(len(t) != 40 for t in thumbprints):
+        return [("thumbprintList", list(thumbprints), member_constraints(*_THUMBPRINT_RULES))]
+    if not all(_THUMBPRINT.fullmatch(t) for t in thumbprints):
+        return [("thumbprintList", list(thumbprints),
+                 member_constraints("Member must consist of 40 hexadecimal digits (a SHA-1 fingerprint)"))]
+    return []
+
+
+def _bounded_client_ids(client_ids: Sequence[str]) -> list[str]:
     unique = list(dict.fromkeys(client_ids))
     if len(unique) > MAX_CLIENT_IDS:
         raise LimitExceededError(f"Cannot exceed quota for ClientIdsPerOpenIdConnectProvider: {MAX_CLIENT_IDS}",
@@ -98,17 +123,44 @@ def check_client_ids(client_ids: Sequence[str], field_name: str = "clientIDList"
     return unique
 
 
-def check_thumbprints(thumbprints: Sequence[str]) -> list[str]:
+def _bounded_thumbprints(thumbprints: Sequence[str]) -> list[str]:
     if len(thumbprints) > MAX_THUMBPRINTS:
         raise InvalidInputError(f"Thumbprint list must contain fewer than {MAX_THUMBPRINTS} entries.",
                                 problems=[FieldProblem("thumbprintList", f"at most {MAX_THUMBPRINTS}")])
-    for i, thumbprint in enumerate(thumbprints, start=1):
-        if not _THUMBPRINT.fullmatch(thumbprint):
-            raise ValidationError(
-                f"1 validation error detected: Value '{thumbprint[:64]}' at 'thumbprintList.{i}.member' failed to "
-                "satisfy constraint: Member must have length greater than or equal to 40",
-                problems=[FieldProblem(f"thumbprintList.{i}", "40 hexadecimal digits (a SHA-1 fingerprint)")])
     return list(dict.fromkeys(t.lower() for t in thumbprints))
+
+
+def check_create(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> tuple[list[str], list[str]]:
+    """CreateOpenIDConnectProvider's input checked as AWS checks it: first every constraint of the
+    model that is broken, all in one ValidationError ("3 validation errors detected: ..."), then
+    the URL's form, the audiences' quota and the thumbprints' count. The client ids and
+    thumbprints to keep (deduplicated; thumbprints lower-cased)."""
+    violations = [*_url_violations(url), *_client_id_violations(client_ids), *_thumbprint_violations(thumbprints)]
+    if violations:
+        raise validation_errors(violations)
+    check_url(url)
+    return _bounded_client_ids(client_ids), _bounded_thumbprints(thumbprints)
+
+
+def check_client_id(client_id: str) -> str:
+    """AddClientIDToOpenIDConnectProvider's one client id (1-255 characters)."""
+    if not 1 <= len(client_id) <= MAX_CLIENT_ID_LENGTH:
+        raise validation_errors([("clientID", client_id, _CLIENT_ID_RULES[0] if client_id else _CLIENT_ID_RULES[1])])
+    return client_id
+
+
+def check_client_ids(client_ids: Sequence[str]) -> list[str]:
+    violations = _client_id_violations(client_ids)
+    if violations:
+        raise validation_errors(violations)
+    return _bounded_client_ids(client_ids)
+
+
+def check_thumbprints(thumbprints: Sequence[str]) -> list[str]:
+    violations = _thumbprint_violations(thumbprints)
+    if violations:
+        raise validation_errors(violations)
+    return _bounded_thumbprints(thumbprints)
 
 
 def fold(events: Iterable[Event]) -> ProviderState:
@@ -148,7 +200,7 @@ def add_client_id(state: ProviderState, arn: str, client_id: str) -> list[Event]
     current = _existing(state, arn).client_ids
     if client_id in current:
         return []
-    return [OpenIDConnectProviderClientIDsSet(arn, check_client_ids([*current, client_id]))]
+    return [OpenIDConnectProviderClientIDsSet(arn, _bounded_client_ids([*current, client_id]))]
 
 
 def remove_client_id(state: ProviderState, arn: str, client_id: str) -> list[Event]:

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from .errors import FieldProblem, NoSuchEntityError, ValidationError
+from .errors import NoSuchEntityError, validation_errors
 from .events import AccountPasswordPolicyDeleted, AccountPasswordPolicyUpdated, Event
 
 DEFAULT_MINIMUM_LENGTH = 6  # AWS: the length when UpdateAccountPasswordPolicy does not give one
@@ -59,11 +59,7 @@ def policy_of(settings: Mapping[str, Any]) -> dict[str, Any]:
         elif value > high:
             problems.append((field, value, f"Member must have value less than or equal to {high}"))
     if problems:
-        count = len(problems)
-        raise ValidationError(
-            f"{count} validation error{'s' if count > 1 else ''} detected: " + "; ".join(
-                f"Value '{value}' at '{field}' failed to satisfy constraint: {rule}" for field, value, rule in problems),
-            problems=[FieldProblem(field, rule) for field, _, rule in problems])
+        raise validation_errors(problems)
     policy: dict[str, Any] = {"MinimumPasswordLength": numbers["minimumPasswordLength"] or DEFAULT_MINIMUM_LENGTH}
     policy.update({flag: bool(settings.get(flag, False)) for flag in _FLAGS})
     policy["ExpirePasswords"] = numbers["maxPasswordAge"] is not None

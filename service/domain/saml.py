@@ -54,6 +54,8 @@ SUCCESS = "urn:oasis:names:tc:SAML:2.0:status:Success"
 MIN_METADATA_CHARS, MAX_METADATA_CHARS = 1000, 10_000_000  # the IAM model's SAMLMetadataDocumentType
 MIN_ASSERTION_CHARS, MAX_ASSERTION_CHARS = 4, 100_000  # the STS model's SAMLAssertionType
 MAX_NAME_CHARS = 128
+MAX_PER_ACCOUNT = 100  # AWS: SAML providers per account (IAM and AWS STS quotas)
+QUOTA = "SAMLProvidersPerAccount"
 _NAME = re.compile(r"[\w._-]+")
 CLOCK_SKEW = timedelta(minutes=5)
 

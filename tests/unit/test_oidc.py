@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from iamd.service.domain import oidc
-from iamd.service.domain.errors import EntityAlreadyExistsError, InvalidInputError, LimitExceededError, NoSuchEntityError
+from iamd.service.domain.errors import (
+    EntityAlreadyExistsError,
+    InvalidInputError,
+    LimitExceededError,
+    NoSuchEntityError,
+    ValidationError,
+)
 
 ACCOUNT = "123456789012"
 URL = "https://token.actions.githubusercontent.com"
@@ -32,8 +38,30 @@ def test_audiences_and_thumbprints_are_bounded_and_deduplicated() -> None:
     assert oidc.check_thumbprints(["A" * 40, "a" * 40]) == ["a" * 40]
     with pytest.raises(InvalidInputError, match="fewer than 5 entries"):
         oidc.check_thumbprints([f"{i:040x}" for i in range(6)])
-    with pytest.raises(Exception, match="thumbprintList.1"):
+    with pytest.raises(ValidationError, match="at 'thumbprintList' failed"):
         oidc.check_thumbprints(["not-hex"])
+    with pytest.raises(ValidationError, match="40 hexadecimal digits"):
+        oidc.check_thumbprints(["g" * 40])
+
+
+def test_create_reports_every_violated_constraint_at_once_as_aws() -> None:
+    """AWS's validator: "N validation errors detected: ..." with each member's constraints, the
+    lists' members at the list ("Member must satisfy constraint: [...]"), before any other check."""
+    with pytest.raises(ValidationError) as caught:
+        oidc.check_create("b" * 256, ["b" * 256], ["b" * 41])
+    message = caught.value.message
+    assert message.startswith("3 validation errors detected: Value 'bbbbbbbbbbbbbbbb...' at 'url' failed to satisfy "
+                              "constraint: Member must have length less than or equal to 255; ")
+    assert ("at 'clientIDList' failed to satisfy constraint: Member must satisfy constraint: [Member must have "
+            "length less than or equal to 255, Member must have length greater than or equal to 1]") in message
+    assert ("at 'thumbprintList' failed to satisfy constraint: Member must satisfy constraint: [Member must have "
+            "length less than or equal to 40, Member must have length greater than or equal to 40]") in message
+    assert [p.field for p in caught.value.problems] == ["url", "clientIDList", "thumbprintList"]
+    with pytest.raises(ValidationError, match=r"^1 validation error detected: Value '\[\]' at 'clientIDList'"):
+        oidc.check_create(URL, [""], [])
+    with pytest.raises(InvalidInputError):  # the form of the URL: after the constraints
+        oidc.check_create("http://example.com", [], [])
+    assert oidc.check_create(URL, ["a", "a"], ["A" * 40]) == (["a"], ["a" * 40])
 
 
 def test_one_provider_per_url_and_delete_is_idempotent() -> None:
