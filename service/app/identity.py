@@ -305,8 +305,9 @@ class IdentityCommands:
         async def attempt() -> int:
             # Reserved in the group's stream first (it races DeleteGroup there), then committed in
             # the user's: see Repository.reference.
-            group = await self._existing_entity(GROUP, ctx, group_name)
+            # The user is looked for first: with neither, AWS names the user (as RemoveUserFromGroup).
             user = await self._existing_entity(USER, ctx, user_name)
+            group = await self._existing_entity(GROUP, ctx, group_name)
             g: identity.EntityState = group.state  # type: ignore[assignment]
             u: identity.EntityState = user.state  # type: ignore[assignment]
             return await self.repo.reference(
@@ -321,6 +322,9 @@ class IdentityCommands:
     async def remove_user_from_group(self, ctx: CallContext, *, group_name: str, user_name: str) -> int:
         names.check_name(GROUP, "groupName", group_name)
         names.check_name(USER, "userName", user_name)
+        # AWS names the user when neither exists (its recorded answer "The user with name any-user
+        # cannot be found." for a group that does not exist either): the user is looked for first.
+        await self._existing_entity(USER, ctx, user_name)
         group = (await self._existing_entity(GROUP, ctx, group_name)).state
         return await self._change_entity(
             USER, ctx, user_name, lambda s: identity.remove_user_from_group(s, group.id, group.name))  # type: ignore[attr-defined]

@@ -76,7 +76,10 @@ def update(state: PasswordPolicyState, policy: dict[str, Any], now: str) -> list
 
 def delete(state: PasswordPolicyState, account_id: str, now: str) -> list[Event]:
     if state.policy is None:
-        raise not_found(account_id)
+        # AWS's words for the delete differ from the get's (IAM User Guide's DeleteAccountPasswordPolicy
+        # example: "The account policy with name PasswordPolicy cannot be found.").
+        raise NoSuchEntityError("The account policy with name PasswordPolicy cannot be found.",
+                                resource_type="password policy", resource_name=account_id)
     return [AccountPasswordPolicyDeleted(now)]
 
 
