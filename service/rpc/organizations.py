@@ -36,10 +36,11 @@ _REQUEST_ID = re.compile(r"car-[a-z0-9]{8,32}")  # AWS's CreateAccountRequestId 
 
 
 def _available_policy_types() -> list[opb.PolicyTypeSummary]:
-    """AWS's deprecated AvailablePolicyTypes: what an organization with all features can use
-    (AWS: "If you disable a policy type for a root, it still appears enabled for the organization");
-    what the root has enabled is ListRoots' PolicyTypes."""
-    return [opb.PolicyTypeSummary(type=t, status="ENABLED") for t in _POLICY_TYPES]
+    """AWS's deprecated AvailablePolicyTypes: SCPs, ENABLED, whatever the root has enabled (API
+    reference, DescribeOrganization: "It doesn't include any policy type supported by Organizations
+    other than SCPs"; DisablePolicyType: a type disabled at the root "still appears enabled for the
+    organization"). What the root has enabled is ListRoots' PolicyTypes."""
+    return [opb.PolicyTypeSummary(type=organizations.SCP, status="ENABLED")]
 
 
 def _root(org: organizations.OrganizationState) -> opb.OrganizationRoot:

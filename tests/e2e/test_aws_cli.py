@@ -187,12 +187,11 @@ async def test_organizations_lifecycle_accounts_and_paging_with_boto3(iamd_http:
     assert organization == {
         "Id": org_id, "Arn": f"arn:aws:organizations::{ACCOUNT}:organization/{org_id}", "FeatureSet": "ALL",
         "MasterAccountId": ACCOUNT, "MasterAccountArn": f"arn:aws:organizations::{ACCOUNT}:account/{org_id}/{ACCOUNT}",
-        "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"},
-                                 {"Type": "RESOURCE_CONTROL_POLICY", "Status": "ENABLED"}]}
+        "AvailablePolicyTypes": [{"Type": "SERVICE_CONTROL_POLICY", "Status": "ENABLED"}]}  # SCPs only, as AWS
     assert (await call(org.describe_organization))["Organization"] == organization
     await _refused(org.create_organization, "AlreadyInOrganizationException", 400)
     [root] = (await call(org.list_roots))["Roots"]
-    assert root["PolicyTypes"] == []  # available to the organization, enabled at the root by EnablePolicyType
+    assert root["PolicyTypes"] == []  # none enabled at a new root: EnablePolicyType enables them
 
     # CreateAccount answers IN_PROGRESS, as AWS; the status then tells SUCCEEDED with the account.
     status = (await call(org.create_account, Email="dev@example.com", AccountName="dev"))["CreateAccountStatus"]

@@ -73,8 +73,8 @@ async def test_policy_types_over_grpc_decide_what_applies(iamd: Iamd) -> None:
     ou = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="eng"))).id
     [root] = (await org.ListRoots(opb.ListRootsRequest())).roots
     assert list(root.policy_types) == []  # AWS: a new organization's root has no policy type enabled
-    # Still available to the organization (AWS's deprecated AvailablePolicyTypes).
-    assert {t.type for t in created.organization.available_policy_types} == {SCP, RCP}
+    # AWS's deprecated AvailablePolicyTypes: SCPs alone, ENABLED for the organization whatever the root has.
+    assert [(t.type, t.status) for t in created.organization.available_policy_types] == [(SCP, "ENABLED")]
     dev_user, authz = await _member_user(iamd, org, ou)
 
     async def decide(action: str, position: int = 0, resource: str = "*") -> str:
