@@ -243,15 +243,16 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     missing_keys = tuple(sorted(set(missing))) if missing else ()
 
     # --- the core grant from identity and resource-based policies --------------------------
-    rule = SERVICE_RULES.get(service, DEFAULT_RULE)
+    rule = SERVICE_RULES.get(service)  # None: the default rule (see DEFAULT_RULE)
     identity_used = False
     resource_used = False
     if kind == "service" or kind == "anonymous":
         resource_used = core = resource_verdict == ALLOWED
     elif same_account:
         resource_used = resource_verdict == ALLOWED
-        identity_used = identity_verdict == ALLOWED and rule.identity_counts(
-            True, resource_analysis, request
+        # By default identity policies count in their own account: no call to ask.
+        identity_used = identity_verdict == ALLOWED and (
+            rule is None or rule.identity_counts(True, resource_analysis, request)
         )
         core = resource_used or identity_used
     else:
@@ -260,7 +261,8 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         core = resource_used and identity_used
 
     # Guardrails only matter for a request some policy grants, and only when one says no.
-    some_guardrail_says_no = (
+    blockers: tuple[PolicyType, ...] = ()
+    if core and (
         scp_verdict != ALLOWED
         or rcp_verdict != ALLOWED
         or resource_verdict == EXPLICITLY_DENIED
@@ -268,9 +270,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         or identity_verdict == EXPLICITLY_DENIED
         or (boundary_verdict is not None and boundary_verdict != ALLOWED)
         or (session_verdict is not None and session_verdict != ALLOWED)
-    )
-    blockers: tuple[PolicyType, ...] = ()
-    if core and some_guardrail_says_no:
+    ):
         blockers = _blockers(
             scp_verdict,
             rcp_verdict,
@@ -300,7 +300,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             if analysis is not None:
                 denies.extend([st.ref for st, _ in analysis.denies])
         return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, results)
-    if not core or (rule.refuses is not None and rule.refuses(request)):
+    if not core or (rule is not None and rule.refuses is not None and rule.refuses(request)):
         return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
     if blockers:
         return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, results)

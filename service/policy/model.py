@@ -1,7 +1,8 @@
 """The engine's public value types: policy types, problems, requests, statement references, decisions.
 
-Everything here is immutable. The request normalises its context once (lower-cased keys) so that
-a decision only does dictionary look-ups.
+Everything here is immutable (the per-request types by convention, not frozen: see there). The
+request normalises its context once (lower-cased keys) so that a decision only does dictionary
+look-ups.
 """
 
 from __future__ import annotations
@@ -85,11 +86,12 @@ ContextValue = str | tuple[str, ...]
 _EMPTY: Mapping[str, ContextValue] = MappingProxyType({})
 
 
-def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
+def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> dict[str, ContextValue]:
+    """The context with lower-cased keys, as a new dict (lookups on a dict are the cheapest)."""
     # The common case in one comprehension: string keys and values, no two keys equal but for case.
-    fast = {k.lower(): v for k, v in context.items() if type(v) is str and type(k) is str}
+    fast = {_LOWERED_KEYS.get(k) or _lowered_key(k): v for k, v in context.items() if type(v) is str}
     if len(fast) == len(context):
-        return MappingProxyType(fast)
+        return fast
     lowered: dict[str, ContextValue] = {}
     for key, value in context.items():
         if type(key) is not str:
@@ -105,7 +107,36 @@ def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, 
             lowered[key.lower()] = tuple(str(item) for item in items)
         else:
             raise TypeError(f"context key `{key}` must hold a string or a list of strings")
-    return MappingProxyType(lowered)
+    return lowered
+
+
+# Context keys as callers write them -> lower-cased and interned. Callers send the same few
+# dozen keys (`aws:PrincipalTag/team`) on every request: a look-up is cheaper than lowering.
+_LOWERED_KEYS: dict[str, str] = {}
+_MAX_LOWERED_KEYS = 4096
+
+
+def _lowered_key(key: str) -> str:
+    if type(key) is not str:
+        raise TypeError(f"context key {key!r} is not a string")
+    if len(_LOWERED_KEYS) >= _MAX_LOWERED_KEYS:
+        _LOWERED_KEYS.clear()  # bounded: callers that invent keys only lose the shortcut
+    lowered = _LOWERED_KEYS[key] = sys.intern(key.lower())
+    return lowered
+
+
+# Actions as callers write them -> (lower-cased action, its service prefix); bounded as above.
+_ACTION_KEYS: dict[str, tuple[str, str]] = {}
+
+
+def _action_key(action: str) -> tuple[str, str]:
+    found = _ACTION_KEYS.get(action)
+    if found is None:
+        if len(_ACTION_KEYS) >= _MAX_LOWERED_KEYS:
+            _ACTION_KEYS.clear()
+        action_key = action.lower()
+        found = _ACTION_KEYS[action] = (action_key, action_key.partition(":")[0])
+    return found
 
 
 @functools.lru_cache(maxsize=16384)  # a Caller each: the principals asked about most
@@ -158,26 +189,31 @@ class AuthorizationRequest:
     resource_service: str | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
-        lowered = _freeze_context(self.context) if self.context else _EMPTY
-        if self.derived_context and not lowered:
-            lowered = self.derived_context  # read-only (INVARIANT: derived_context is never changed)
-        elif self.derived_context:
-            merged = dict(lowered)
-            merged.update(self.derived_context)
-            lowered = MappingProxyType(merged)
-        action_key = self.action.lower()
+        context, derived = self.context, self.derived_context
+        lowered: Mapping[str, ContextValue]
+        if context:
+            lowered = _freeze_context(context)  # a new dict, so the derived keys may go into it
+            if derived:
+                lowered.update(derived)
+        else:
+            lowered = derived or _EMPTY  # taken as it is (INVARIANT: derived_context is never changed)
         self.lowered_context = lowered
-        self.action_key = action_key
-        self.service = action_key.partition(":")[0]
-        role_arn = lowered.get("aws:principalarn") if ":assumed-role/" in self.principal else None
-        self.caller = _classify(self.principal, role_arn if isinstance(role_arn, str) else None, self.federating_user)
+        self.action_key, self.service = _action_key(self.action)
+        principal = self.principal
+        role_arn = lowered.get("aws:principalarn") if ":assumed-role/" in principal else None
+        self.caller = _classify(principal, role_arn if isinstance(role_arn, str) else None, self.federating_user)
         parts = self.resource.split(":", 5)
-        is_arn = len(parts) == 6 and parts[0] == "arn"
-        self.resource_service = parts[2] if is_arn else None
-        self.target_account = self.resource_account or (parts[4] if is_arn and parts[4] else None)
+        if len(parts) == 6 and parts[0] == "arn":
+            self.resource_service = parts[2]
+            self.target_account = self.resource_account or parts[4] or None
+        else:
+            self.resource_service = None
+            self.target_account = self.resource_account or None
 
 
-@dataclass(frozen=True, slots=True)
+# Not frozen, for the reason AuthorizationRequest is not (a decision is made per request):
+# INVARIANT: never assigned after __init__; `results` is never changed either.
+@dataclass(slots=True)
 class Decision:
     """The answer with its explanation.
 
