@@ -383,7 +383,17 @@ def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy
             *_tagged(policy_id, new_tags)]
 
 
+# The model's PolicyTargetId: a root, an account or an OU id.
+_TARGET_ID = re.compile(r"r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}")
+
+
 def require_target(state: OrganizationState, target_id: str) -> None:
+    """A root, OU or account of the organization: InvalidInputException INVALID_PATTERN_TARGET_ID for
+    an id of no such form, TargetNotFoundException for one the organization has not."""
+    if not _TARGET_ID.fullmatch(target_id):
+        raise InvalidInputError("You specified a policy target ID that doesn't match the required pattern.",
+                                reason="INVALID_PATTERN_TARGET_ID",
+                                problems=[FieldProblem("targetId", "a root (r-), OU (ou-) or account id")])
     if target_id not in state.accounts and target_id != state.root_id and target_id not in state.ou_names:
         raise TargetNotFoundError(f"We can't find a target root, OU, or account with the TargetId that you "
                                   f"specified: {target_id}", resource_type="target", resource_name=target_id,
@@ -405,6 +415,8 @@ def attach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[
 
 
 def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[Event]:
+    require_policy(state, policy_id)
+    require_target(state, target_id)  # AWS's DetachPolicy: TargetNotFoundException, not PolicyNotAttached
     if policy_id == RCP_FULL_AWS_ACCESS_ID and RCP in state.policy_types:
         raise ConstraintViolationError("You cannot detach RCPFullAWSAccess: AWS keeps it on every root, OU and "
                                        "account.", blockers=[RCP_FULL_AWS_ACCESS_ID])

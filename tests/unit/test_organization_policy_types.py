@@ -14,10 +14,12 @@ from iamd.service.domain.errors import (
     ConstraintViolationError,
     InvalidInputError,
     PolicyNotAttachedError,
+    PolicyNotFoundError,
     PolicyTypeAlreadyEnabledError,
     PolicyTypeNotAvailableForOrganizationError,
     PolicyTypeNotEnabledError,
     RootNotFoundError,
+    TargetNotFoundError,
 )
 from iamd.service.domain.events import OrganizationCreated, PolicyTypeDisabled, PolicyTypeEnabled, decode_event
 
@@ -191,3 +193,20 @@ def test_a_service_principal_is_one_of_a_trusted_service(principal: str, reason:
         with pytest.raises(InvalidInputError) as refused:
             decide(state, service_principal=principal, now=NOW)
         assert refused.value.reason == reason
+
+
+def test_attach_detach_and_listing_check_the_target_as_aws_does() -> None:
+    # AWS's PolicyTargetId pattern (InvalidInputException INVALID_PATTERN_TARGET_ID), then
+    # TargetNotFoundException (DetachPolicy's too: not PolicyNotAttachedException), PolicyNotFound.
+    state = _org(o.SCP)
+    for decide in (o.attach, o.detach):
+        with pytest.raises(InvalidInputError) as malformed:
+            decide(state, policy_id="p-denys3aa", target_id="meaninglessstring")
+        assert malformed.value.reason == "INVALID_PATTERN_TARGET_ID"
+        for unknown in ("r-xy85", "ou-zx86-z3x4yr2t7", "111619863336"):
+            with pytest.raises(TargetNotFoundError):
+                decide(state, policy_id="p-denys3aa", target_id=unknown)
+        with pytest.raises(PolicyNotFoundError):
+            decide(state, policy_id="p-nosuchpol", target_id=OU)
+    with pytest.raises(PolicyNotAttachedError):
+        o.detach(state, policy_id="p-denys3aa", target_id=OU)
