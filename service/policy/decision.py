@@ -239,7 +239,6 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         if policies and policies[0].policy_type is _TRUST:
             resource_type = _TRUST
     verdicts[resource_type] = resource_verdict
-    results = MappingProxyType(verdicts)  # read-only view handed out with the decision
     missing_keys = tuple(sorted(set(missing))) if missing else ()
 
     # --- the core grant from identity and resource-based policies --------------------------
@@ -287,23 +286,19 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     # Each verdict says whether its type holds an applicable Deny, so the statements are only
     # gathered for an explicit deny.
     if (
-        identity.denies
-        or boundary_verdict == EXPLICITLY_DENIED
-        or (session is not None and session.denies)
-        or resource_verdict == EXPLICITLY_DENIED
+        EXPLICITLY_DENIED
+        in (identity_verdict, boundary_verdict, session_verdict, scp_verdict, rcp_verdict, resource_verdict)
         or resource_verdict == DENIED_FOR_ACCOUNT
-        or scp_verdict == EXPLICITLY_DENIED
-        or rcp_verdict == EXPLICITLY_DENIED
     ):
         denies: list[StatementRef] = []
         for analysis in (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels):
             if analysis is not None:
                 denies.extend([st.ref for st, _ in analysis.denies])
-        return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, results)
+        return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, verdicts)
     if not core or (rule is not None and rule.refuses is not None and rule.refuses(request)):
-        return Decision(_IMPLICIT_DENY, (), (), missing_keys, results)
+        return Decision(_IMPLICIT_DENY, (), (), missing_keys, verdicts)
     if blockers:
-        return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, results)
+        return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, verdicts)
 
     determining: list[StatementRef] = []
     if identity_used:
@@ -321,7 +316,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     for level in scp_levels:
         for st, _ in level.allows:
             determining.append(st.ref)
-    return Decision(_ALLOW, tuple(determining), (), missing_keys, results)
+    return Decision(_ALLOW, tuple(determining), (), missing_keys, verdicts)
 
 
 def _blockers(

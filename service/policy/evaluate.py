@@ -27,7 +27,7 @@ class Analysis:
     """The statements of one policy type (or one SCP/RCP level) that apply to the request,
     each with the rank of its principal match (EXACT where the type has no principals)."""
 
-    __slots__ = ("allows", "denies")
+    __slots__ = ("allows", "denies", "verdict")
 
     def __init__(
         self,
@@ -36,15 +36,8 @@ class Analysis:
     ) -> None:
         self.allows = allows
         self.denies = denies
-
-    @property
-    def verdict(self) -> str:
-        """Verdict of a policy type without principals (identity, boundary, session, SCP)."""
-        if self.denies:
-            return EXPLICITLY_DENIED
-        if self.allows:
-            return ALLOWED
-        return IMPLICITLY_DENIED
+        # The verdict of a policy type without principals (identity, boundary, session, SCP).
+        self.verdict = EXPLICITLY_DENIED if denies else ALLOWED if allows else IMPLICITLY_DENIED
 
     @property
     def resource_verdict(self) -> str:

@@ -155,7 +155,7 @@ def lower_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, Co
 
 # Not frozen, though nothing ever changes a request: a frozen dataclass pays object.__setattr__
 # per field, a third of the cost of building a request. INVARIANT: never assigned after __init__.
-@dataclass(slots=True, eq=False)
+@dataclass(slots=True, eq=False, init=False)
 class AuthorizationRequest:
     """Who asks to do what on which resource, with the complete request context.
 
@@ -168,15 +168,15 @@ class AuthorizationRequest:
     principal: str
     action: str
     resource: str
-    resource_account: str | None = None
-    context: Mapping[str, str | Sequence[str]] = field(default_factory=dict)
+    resource_account: str | None
+    context: Mapping[str, str | Sequence[str]]
     # The IAM user behind a federated-user principal, when known (a service that issued the
     # credentials knows it; the ARN alone does not say, see principals.classify_caller).
-    federating_user: str | None = None
+    federating_user: str | None
     # Context keys the service derived, already lower-cased (a principal's keys are lowered once
     # when its policy set is built, not on every request); they override `context` on a clash.
     # Taken as it is when `context` is empty: pass a mapping nobody changes afterwards.
-    derived_context: Mapping[str, ContextValue] | None = field(default=None, repr=False, compare=False)
+    derived_context: Mapping[str, ContextValue] | None = field(repr=False, compare=False)
     # Derived once per request, so that deciding does no string normalisation:
     # INVARIANT: `lowered_context` has lower-cased keys and str or tuple[str, ...] values.
     lowered_context: Mapping[str, ContextValue] = field(init=False, repr=False, compare=False)
@@ -188,27 +188,42 @@ class AuthorizationRequest:
     # whose Resource names only other services are skipped without matching.
     resource_service: str | None = field(init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        context, derived = self.context, self.derived_context
+    # Written out rather than generated with a __post_init__: one call per request, not two.
+    def __init__(
+        self,
+        principal: str,
+        action: str,
+        resource: str,
+        resource_account: str | None = None,
+        context: Mapping[str, str | Sequence[str]] | None = None,
+        federating_user: str | None = None,
+        derived_context: Mapping[str, ContextValue] | None = None,
+    ) -> None:
+        self.principal = principal
+        self.action = action
+        self.resource = resource
+        self.resource_account = resource_account
+        self.context = context if context is not None else {}
+        self.federating_user = federating_user
+        self.derived_context = derived_context
         lowered: Mapping[str, ContextValue]
         if context:
             lowered = _freeze_context(context)  # a new dict, so the derived keys may go into it
-            if derived:
-                lowered.update(derived)
+            if derived_context:
+                lowered.update(derived_context)
         else:
-            lowered = derived or _EMPTY  # taken as it is (INVARIANT: derived_context is never changed)
+            lowered = derived_context or _EMPTY  # taken as it is (INVARIANT: never changed)
         self.lowered_context = lowered
-        self.action_key, self.service = _action_key(self.action)
-        principal = self.principal
+        self.action_key, self.service = _action_key(action)
         role_arn = lowered.get("aws:principalarn") if ":assumed-role/" in principal else None
-        self.caller = _classify(principal, role_arn if isinstance(role_arn, str) else None, self.federating_user)
-        parts = self.resource.split(":", 5)
+        self.caller = _classify(principal, role_arn if isinstance(role_arn, str) else None, federating_user)
+        parts = resource.split(":", 5)
         if len(parts) == 6 and parts[0] == "arn":
             self.resource_service = parts[2]
-            self.target_account = self.resource_account or parts[4] or None
+            self.target_account = resource_account or parts[4] or None
         else:
             self.resource_service = None
-            self.target_account = self.resource_account or None
+            self.target_account = resource_account or None
 
 
 # Not frozen, for the reason AuthorizationRequest is not (a decision is made per request):
