@@ -57,7 +57,8 @@ async def test_service_specific_credentials_as_aws_answers_them(iamd_http: Iamd)
     # Lists: no password; by service; a service that takes none is AWS's NoSuchEntity.
     listed = (await _call(iam.list_service_specific_credentials, UserName="jane"))["ServiceSpecificCredentials"]
     assert len(listed) == 3 and all("ServicePassword" not in c for c in listed)
-    assert listed[0]["ServiceSpecificCredentialId"] == credential_id and listed[0]["ServiceUserName"] == "jane-at-123456789012"
+    [first] = [c for c in listed if c["ServiceSpecificCredentialId"] == credential_id]  # by creation time, then id
+    assert first["ServiceUserName"] == "jane-at-123456789012" and first["Status"] == "Active"
     only = (await _call(iam.list_service_specific_credentials, UserName="jane",
                         ServiceName="cassandra.amazonaws.com"))["ServiceSpecificCredentials"]
     assert [c["ServiceSpecificCredentialId"] for c in only] == [keyspaces["ServiceSpecificCredentialId"]]
