@@ -112,10 +112,13 @@ def start_iamd(data_dir: Path, *, audit: str = "sync") -> Server:
     return _spawn("iamd", args, data_dir.parent / f"{data_dir.name}.log", port)
 
 
-def start_echo(response_file: Path, log: Path) -> Server:
+def start_echo(response_file: Path, log: Path, durable_db: Path | None = None) -> Server:
+    """The echo server; with `durable_db`, the durable echo (each call's row committed first)."""
     port = free_port()
     args = [PYTHON, "-m", "tests.bench.echo_server", "--port", str(port), "--response-file", str(response_file)]
-    return _spawn("echo", args, log, port)
+    if durable_db is not None:
+        args += ["--durable-db", str(durable_db)]
+    return _spawn("durable_echo" if durable_db is not None else "echo", args, log, port)
 
 
 def _fast_reconnect_channel(target: str, credentials: Credentials) -> grpc.aio.Channel:

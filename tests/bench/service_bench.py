@@ -2,7 +2,9 @@
 
 A real `iamd` process (durable audit), the trivial grpc.aio echo server of `echo_server.py` and
 the raw SQLite baselines of `raw_store.py`, each driven by a client in its own process; rounds
-interleaved (echo, iamd, echo, iamd, ...), medians, min–max and ratios. Server CPU per call is
+interleaved (echo, durable echo, iamd, echo, ...), medians, min–max and ratios. The durable echo
+(`echo_server.py --durable-db`) commits one row per call before answering: the ratio to it shows
+what iamd costs beyond the durability its audit promises. Server CPU per call is
 read from /proc. Nothing here is timed in-process. Timings are printed, never asserted.
 
 Sized by environment variables (defaults in brackets):
@@ -135,8 +137,8 @@ def answered(runs: list[dict]) -> int:
     return sum(r["calls"] + r["warmup"] - r["errors"] for r in runs)
 
 
-def compare(echo: list[dict], iamd: list[dict], rate: str) -> dict[str, Any]:
-    """Medians, min–max and iamd/echo ratios of interleaved rounds."""
+def compare(echo: list[dict], iamd: list[dict], rate: str, durable_echo: list[dict] | None = None) -> dict[str, Any]:
+    """Medians, min–max and iamd/echo ratios of interleaved rounds (and iamd/durable echo's)."""
     result: dict[str, Any] = {
         f"echo_{rate}": spread([r[rate] for r in echo]), f"iamd_{rate}": spread([r[rate] for r in iamd]),
         "echo_server_cpu_us_per_call": spread([r["server_cpu_us_per_call"] for r in echo]),
@@ -148,22 +150,30 @@ def compare(echo: list[dict], iamd: list[dict], rate: str) -> dict[str, Any]:
                                 result["echo_server_cpu_us_per_call"]["median"])
     # Each iamd round against the echo round just before it: what noise does to the ratio.
     result["ratio_by_round"] = spread([i[rate] / e[rate] for e, i in zip(echo, iamd)], digits=3)
-    errors = [r["first_error"] for r in echo + iamd if r["first_error"]]
+    if durable_echo:
+        result[f"durable_echo_{rate}"] = spread([r[rate] for r in durable_echo])
+        result["durable_echo_server_cpu_us_per_call"] = spread([r["server_cpu_us_per_call"] for r in durable_echo])
+        result["ratio_to_durable_echo"] = ratio(result[f"iamd_{rate}"]["median"],
+                                                result[f"durable_echo_{rate}"]["median"])
+        result["cpu_ratio_to_durable_echo"] = ratio(result["iamd_server_cpu_us_per_call"]["median"],
+                                                    result["durable_echo_server_cpu_us_per_call"]["median"])
+        result["errors"] += sum(r["errors"] for r in durable_echo)
+    errors = [r["first_error"] for r in echo + (durable_echo or []) + iamd if r["first_error"]]
     if errors:
         result["first_error"] = errors[0]
     return result
 
 
-async def interleaved(echo: Server, iamd: Server, credentials: Path, mode: str, concurrency: int,
-                      calls: int, rounds: int, request: apb.AuthorizeRequest) -> dict[str, Any]:
-    by_target: dict[str, list[dict]] = {"echo": [], "iamd": []}
+async def interleaved(echo: Server, durable_echo: Server, iamd: Server, credentials: Path, mode: str,
+                      concurrency: int, calls: int, rounds: int, request: apb.AuthorizeRequest) -> dict[str, Any]:
+    by_target: dict[str, list[dict]] = {"echo": [], "durable_echo": [], "iamd": []}
     for _ in range(rounds):
-        for server in (echo, iamd):
+        for server in (echo, durable_echo, iamd):
             by_target[server.name].append(await load(server, credentials, mode, concurrency, calls, request))
     rate = "decisions_per_s" if mode == "batch" else "calls_per_s"
     shape = {"requests_per_call": 100} if mode == "batch" else {}  # server CPU is per call (message)
     return {"concurrency": concurrency, "calls_per_round": calls, "rounds": rounds, **shape,
-            **compare(by_target["echo"], by_target["iamd"], rate)}
+            **compare(by_target["echo"], by_target["iamd"], rate, by_target["durable_echo"])}
 
 
 async def commands(iamd: Server, credentials: Path, raw_db: Path, concurrency: int, sizes: Sizes) -> dict:
@@ -204,6 +214,7 @@ async def bench_serving(work: Path, sizes: Sizes) -> dict[str, Any]:
     data_dir = work / "serving"
     iamd = await start_fresh_iamd(data_dir)
     echo: Server | None = None
+    durable_echo: Server | None = None
     credentials = data_dir / "root-credentials"
     try:
         async with grpc.aio.insecure_channel(
@@ -217,26 +228,29 @@ async def bench_serving(work: Path, sizes: Sizes) -> dict[str, Any]:
         (work / "answer.bin").write_bytes(answer.SerializeToString())
         echo = start_echo(work / "answer.bin", work / "echo.log")
         echo_start, _ = await first_answer(echo, request, root_credentials(data_dir))
+        durable_echo = start_echo(work / "answer.bin", work / "durable-echo.log", work / "durable-echo.db")
+        await first_answer(durable_echo, request, root_credentials(data_dir))
         # The floor of any start: a Python gRPC process, imports and all, answering its first call.
         result: dict[str, Any] = {"principal_policies": 101,
                                   "audit_durability": "sync (answer once the record is committed)",
                                   "echo_start_to_first_answer_s": round(echo_start, 2)}
         for c in sizes.unary_concurrency:
             log(f"Authorize unary, {c} in flight")
-            result[f"authorize_unary_{c}"] = await interleaved(echo, iamd, credentials, "unary", c, sizes.calls,
-                                                               sizes.rounds, request)
+            result[f"authorize_unary_{c}"] = await interleaved(echo, durable_echo, iamd, credentials, "unary", c,
+                                                               sizes.calls, sizes.rounds, request)
         for c in sizes.batch_concurrency:
             log(f"AuthorizeBatch of 100, {c} in flight")
-            result[f"authorize_batch100_{c}"] = await interleaved(echo, iamd, credentials, "batch", c,
-                                                                  sizes.batch_messages, sizes.rounds, request)
+            result[f"authorize_batch100_{c}"] = await interleaved(echo, durable_echo, iamd, credentials, "batch",
+                                                                  c, sizes.batch_messages, sizes.rounds, request)
         for c in sizes.command_concurrency:
             log(f"CreateUser, {c} in flight")
             result[f"create_user_{c}"] = await commands(iamd, credentials, work / "raw-appends.db", c, sizes)
         result["audit_records"] = await audit_counts(iamd, data_dir, result)
         return result
     finally:
-        if echo is not None:
-            echo.stop()
+        for baseline in (echo, durable_echo):
+            if baseline is not None:
+                baseline.stop()
         iamd.stop()
 
 
@@ -343,6 +357,10 @@ def service_targets(summary: dict[str, Any]) -> list[dict[str, Any]]:
                                   figures["ratio"] >= 0.8))
             targets.append(target(f"Authorize unary {c} in flight, server CPU per call iamd/echo",
                                   figures["cpu_ratio"], "<= 1.5", figures["cpu_ratio"] <= 1.5))
+            if "ratio_to_durable_echo" in figures:  # no goal of its own: where the durability floor is
+                targets.append(target(f"Authorize unary {c} in flight, iamd/durable echo calls/s (CPU)",
+                                      [figures["ratio_to_durable_echo"], figures["cpu_ratio_to_durable_echo"]],
+                                      "(the floor of an answer after a commit)", None))
         elif key.startswith("authorize_batch100_"):
             c, rate = figures["concurrency"], figures["iamd_decisions_per_s"]["median"]
             targets.append(target(f"AuthorizeBatch 100/message {c} in flight, iamd/echo decisions/s",
