@@ -95,9 +95,10 @@ class _Subject:
     session_index: PolicyIndex | None
     mfa_at: datetime | None  # when the session's MFA was used: aws:MultiFactorAuthAge counts from it
     is_root_user: bool = False  # the account's root user itself (not a user it federated)
-    # resource account -> (the time keys it was built with, every derived key): see _derived_keys
-    derived_by_resource_account: dict[str, tuple[object, Mapping[str, str | tuple[str, ...]]]] = field(
-        default_factory=dict)
+    # resource account -> (the time keys it was built with, every derived key, its RCP levels):
+    # see _resource_side
+    derived_by_resource_account: dict[str, tuple[object, Mapping[str, str | tuple[str, ...]],
+                                                 tuple[PolicyIndex, ...]]] = field(default_factory=dict)
 
 
 MAX_CACHED_SUBJECTS = 10_000  # the principals asked about most; a sweep over every one starts afresh
@@ -160,26 +161,28 @@ class Authorizer:
             if resource_account == account_id:
                 return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
-        context: dict[str, str | Sequence[str]] = dict(query.context)
+        context = query.context
         if resource_policy is None:
-            resource_policy = self._resource_policy(query, context, account_id)
+            resource_policy, context = self._resource_policy(query, context, account_id)
+        derived, rcp_levels = self._resource_side(subject, resource_account)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context, federating_user=subject.federating_user,
-                                       derived_context=self._derived_keys(subject, resource_account))
+                                       derived_context=derived)
         inputs = PolicyInputs(identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
-                              resource=resource_policy, scp_levels=subject.scp_levels,
-                              rcp_levels=self.principals.guardrail_levels(resource_account, organizations.RCP))
+                              resource=resource_policy, scp_levels=subject.scp_levels, rcp_levels=rcp_levels)
         return AuthorizeOutcome(decide(request, inputs), position)
 
-    def _derived_keys(self, subject: _Subject, resource_account: str) -> Mapping[str, str | tuple[str, ...]]:
-        """Every key the service derives for a request of `subject` on `resource_account`, lower-cased:
-        the moment's, the principal's and the resource account's. The same for every request of
-        one second (and log position), so built once per second and kept with the subject."""
+    def _resource_side(self, subject: _Subject, resource_account: str) -> tuple[Mapping[str, str | tuple[str, ...]],
+                                                                                 tuple[PolicyIndex, ...]]:
+        """Every key the service derives for a request of `subject` on `resource_account`, lower-cased
+        (the moment's, the principal's and the resource account's), and the resource account's RCP
+        levels. The same for every request of one second (and log position), so built once per
+        second and kept with the subject."""
         time_keys = self._time_keys()
         cached = subject.derived_by_resource_account.get(resource_account)
         if cached is not None and cached[0] is time_keys:
-            return cached[1]
+            return cached[1], cached[2]
         derived = dict(time_keys)
         derived.update(subject.derived)
         if subject.mfa_at is not None:
@@ -187,10 +190,11 @@ class Authorizer:
         derived.update(self.principals.organization_keys(resource_account, "Resource"))
         derived["aws:resourceaccount"] = resource_account
         frozen = MappingProxyType(derived)
+        rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         if len(subject.derived_by_resource_account) >= 64:
             subject.derived_by_resource_account.clear()  # a principal reaching into many accounts
-        subject.derived_by_resource_account[resource_account] = (time_keys, frozen)
-        return frozen
+        subject.derived_by_resource_account[resource_account] = (time_keys, frozen, rcp_levels)
+        return frozen, rcp_levels
 
     def _subject(self, principal_arn: str, session: Mapping[str, Any] | None, position: int) -> _Subject | None:
         """The principal's part of every request it makes, derived once per principal (and session)
@@ -265,7 +269,7 @@ class Authorizer:
             raise InvalidInputError(
                 "resourceAccount is required when the resource ARN names no account (an S3 ARN, say)",
                 problems=[FieldProblem("resourceAccount", "the account that owns the resource")])
-        resource_policy = self._resource_policy(query, context, resource_account)
+        resource_policy, context = self._resource_policy(query, context, resource_account)
         request = AuthorizationRequest(principal=principal, action=query.action, resource=query.resource,
                                        resource_account=resource_account, context=context,
                                        derived_context={**self.principals.organization_keys(resource_account, "Resource"),
@@ -273,17 +277,21 @@ class Authorizer:
         rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         return decide(request, PolicyInputs(resource=resource_policy, rcp_levels=rcp_levels))
 
-    def _resource_policy(self, query: AuthorizeQuery, context: dict[str, Any], caller_account: str) -> PolicyIndex | None:
-        """The resource's policy and tags (aws:ResourceTag/*): inline with the request, or registered."""
+    def _resource_policy(self, query: AuthorizeQuery, context: Mapping[str, Any],
+                         caller_account: str) -> tuple[PolicyIndex | None, Mapping[str, Any]]:
+        """The resource's policy, and `context` with the resource's tags (aws:ResourceTag/*) added
+        (a new mapping: the query's is never changed), inline with the request or registered."""
         stored = self.principals.projection.resources.get(query.resource)
         tags = query.resource_tags if query.resource_tags is not None else (stored or {}).get("tags", {})
-        for tag_key, value in tags.items():
-            context[f"aws:ResourceTag/{tag_key}"] = value
+        if tags:
+            context = dict(context)
+            for tag_key, value in tags.items():
+                context[f"aws:ResourceTag/{tag_key}"] = value
         document = query.resource_policy or (stored or {}).get("policy", "")
         if not document:
-            return None
+            return None, context
         try:
-            return self.principals.resource_index(query.resource, document)
+            return self.principals.resource_index(query.resource, document), context
         except MalformedPolicyError as e:  # only an inline policy can be malformed: stored ones were validated
             raise MalformedPolicyDocumentError(
                 f"resourcePolicy: {e.problems[0].message}" if e.problems else "resourcePolicy is malformed",

@@ -4,6 +4,7 @@ projection's status."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 import grpc
@@ -97,18 +98,21 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
                 and r.min_position <= self.runner.projection.position)
 
     def _decide_now(self, r: apb.AuthorizeRequest, principal_arn: str, session: Any = None,
-                    authorizer: Authorizer | None = None) -> apb.AuthorizeResponse:
+                    authorizer: Authorizer | None = None,
+                    new: Callable[..., apb.AuthorizeResponse] = apb.AuthorizeResponse) -> apb.AuthorizeResponse:
         """Decide against the projection as it is (or a past one's `authorizer`), without a
-        coroutine of its own (a batch decides its requests this way), and answer."""
+        coroutine of its own (a batch decides its requests this way), and answer (`new` makes the
+        answer: see convert.decision)."""
         query = _query(r, principal_arn)
         check_request(query)
         outcome = (authorizer or self.authorizer).authorize_now(query, session=session)
-        return self._answered(r, outcome, principal_arn, session)
+        return self._answered(r, outcome, principal_arn, session, new)
 
     def _answered(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
-                  session: Any = None) -> apb.AuthorizeResponse:
+                  session: Any = None,
+                  new: Callable[..., apb.AuthorizeResponse] = apb.AuthorizeResponse) -> apb.AuthorizeResponse:
         self._note_for_audit(r, outcome, principal_arn)
-        response = convert.decision(outcome.decision, outcome.position, r.explain)
+        response = convert.decision(outcome.decision, outcome.position, r.explain, new)
         if r.encode_denial:  # off by default: the hot path checks this one field, nothing more
             self._encode_denial(r, outcome, principal_arn, session, response)
         return response
@@ -196,10 +200,14 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             raise ValidationError(f"at most {MAX_BATCH} requests per batch",
                                   problems=[FieldProblem("requests", f"more than {MAX_BATCH}")])
         AUDIT_DECISIONS.set([])
-        return apb.AuthorizeBatchResponse(responses=[
-            self._decide_now(request, request.principal_arn) if self._immediate(request)
-            else await self._authorize(request)
-            for request in r.requests])
+        answer = apb.AuthorizeBatchResponse()
+        add = answer.responses.add  # each answer built in place, not copied in afterwards
+        for request in r.requests:
+            if self._immediate(request):
+                self._decide_now(request, request.principal_arn, new=add)
+            else:
+                add().CopyFrom(await self._authorize(request))
+        return answer
 
     async def SimulateCustomPolicy(self, r: apb.SimulateCustomPolicyRequest,
                                    context: grpc.aio.ServicerContext) -> apb.SimulateResponse:

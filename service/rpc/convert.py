@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
@@ -114,8 +114,11 @@ def context_in(context: Mapping[str, authz_pb.ContextValue]) -> dict[str, str | 
     return out
 
 
-def decision(d: Decision, position: int, explain: bool) -> authz_pb.AuthorizeResponse:
-    response = authz_pb.AuthorizeResponse(decision=DECISION[d.decision], evaluated_at_position=position)
+def decision(d: Decision, position: int, explain: bool,
+             new: Callable[..., authz_pb.AuthorizeResponse] = authz_pb.AuthorizeResponse) -> authz_pb.AuthorizeResponse:
+    """The answer to an Authorize request; `new` makes the message (a batch answer's
+    `responses.add`, which builds it in place rather than copying it in afterwards)."""
+    response = new(decision=DECISION[d.decision], evaluated_at_position=position)
     if explain:
         response.determining_statements.extend(statement_refs(d))
         response.blocked_by.extend(name_of(t) for t in d.blocked_by)
