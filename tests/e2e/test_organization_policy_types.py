@@ -16,6 +16,8 @@ import grpc
 import pytest
 
 from iamd.client import cli
+from iamd.client.credentials import RequestSigner
+from iamd.client.iam import IamdClient
 from iamd.service.eventstore.port import NewEvent, StreamState
 from iamd.v1 import audit_pb2, audit_pb2_grpc, authorization_pb2_grpc, organizations_pb2_grpc
 from iamd.v1 import authorization_pb2 as apb
@@ -259,6 +261,17 @@ async def test_iamctl_mirrors_the_aws_cli(iamd: Iamd, monkeypatch: pytest.Monkey
                                         "sso.amazonaws.com")) == ["Position"]
     assert (await asyncio.to_thread(iamctl, "list-aws-service-access-for-organization")) == \
         {"EnabledServicePrincipals": []}
+
+    # The SDK: one method per RPC, from keyword arguments.
+    sdk = IamdClient(iamd.target, metadata_provider=RequestSigner(iamd.root))
+    try:
+        answered = await asyncio.to_thread(sdk.enable_policy_type, root_id=root_id, policy_type=RCP)
+        await asyncio.to_thread(sdk.enable_awsservice_access, service_principal="ram.amazonaws.com")
+        listed = await asyncio.to_thread(sdk.list_awsservice_access_for_organization)
+    finally:
+        sdk.close()
+    assert [t.type for t in answered.root.policy_types] == [RCP]
+    assert [s.service_principal for s in listed.enabled_service_principals] == ["ram.amazonaws.com"]
 
 
 async def test_an_organization_of_an_old_log_keeps_its_scps_and_rcps(iamd: Iamd) -> None:
