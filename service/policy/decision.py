@@ -194,29 +194,36 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     if session_verdict is not None:
         verdicts[_SESSION] = session_verdict
 
-    scp_levels: list[Analysis] = []
+    scp_levels: list[Analysis] | tuple[()] = ()
     scp_verdict = ALLOWED
-    # SCPs "are principal-centric controls" that limit "principals in your member accounts"
-    # (AWS Organizations User Guide, "Authorization policies in AWS Organizations"): an
-    # anonymous caller or a service principal belongs to no account and is never limited.
-    scp_inputs = inputs.scp_levels if kind != "service" and kind != "anonymous" else ()
-    for index in scp_inputs:  # root → OUs → account
-        level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
-        scp_levels.append(level)
-        if scp_verdict != EXPLICITLY_DENIED:
-            if level.denies:
-                scp_verdict = EXPLICITLY_DENIED
-            elif not level.allows:
-                scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
-    verdicts[_SCP] = scp_verdict if scp_inputs or not inputs.scp_levels else NOT_APPLICABLE
+    if not inputs.scp_levels:
+        verdicts[_SCP] = ALLOWED
+    elif kind == "service" or kind == "anonymous":
+        # SCPs "are principal-centric controls" that limit "principals in your member accounts"
+        # (AWS Organizations User Guide, "Authorization policies in AWS Organizations"): an
+        # anonymous caller or a service principal belongs to no account and is never limited.
+        verdicts[_SCP] = NOT_APPLICABLE
+    else:
+        scp_levels = []
+        for index in inputs.scp_levels:  # root → OUs → account
+            level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+            scp_levels.append(level)
+            if scp_verdict != EXPLICITLY_DENIED:
+                if level.denies:
+                    scp_verdict = EXPLICITLY_DENIED
+                elif not level.allows:
+                    scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
+        verdicts[_SCP] = scp_verdict
 
-    rcp_levels: list[Analysis] = []
+    rcp_levels: list[Analysis] | tuple[()] = ()
     rcp_verdict = ALLOWED
-    for index in inputs.rcp_levels:
-        level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
-        rcp_levels.append(level)
-        if level.denies:
-            rcp_verdict = EXPLICITLY_DENIED
+    if inputs.rcp_levels:
+        rcp_levels = []
+        for index in inputs.rcp_levels:
+            level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+            rcp_levels.append(level)
+            if level.denies:
+                rcp_verdict = EXPLICITLY_DENIED
     verdicts[_RCP] = rcp_verdict
 
     resource_analysis: Analysis | None = None
@@ -300,10 +307,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     if blockers:
         return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, verdicts)
 
-    determining: list[StatementRef] = []
-    if identity_used:
-        for st, _ in identity.allows:
-            determining.append(st.ref)
+    determining = [st.ref for st, _ in identity.allows] if identity_used else []
     if resource_used and resource_analysis is not None:
         for st, _ in resource_analysis.allows:
             determining.append(st.ref)

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from .compiler import CompiledStatement
-from .index import PolicyIndex
+from .index import CheckGroup, PolicyIndex
 from .principals import ACCOUNT, EVERYONE, EXACT, NO_MATCH, SESSION_ROLE, Caller
 
 # Verdicts of one policy type (the names iam-simulate and the scenario corpus use).
@@ -84,9 +84,8 @@ class Analysis:
 NOTHING = Analysis()
 
 
-# A check group that applies: its statements' places in document order, and the statements
-# paired with the rank of the principal match.
-_Applying = tuple[tuple[int, ...], Sequence[tuple[CompiledStatement, int]]]
+# A check group that applies, and its statements paired with the rank of the principal match.
+_Applying = tuple[CheckGroup, Sequence[tuple[CompiledStatement, int]]]
 
 
 def analyze(
@@ -108,7 +107,7 @@ def analyze(
     applies to the caller whatever it lists: AWS documents that such a statement always
     denies a principal that has a permissions boundary (REFERENCE C2).
     """
-    groups, gate, ungated = index.plan(service, action, resource, resource_service)
+    groups, gate, ungated, layout = index.plan(service, action, resource, resource_service)
     if gate and not resource.startswith(gate):
         groups = ungated
     if not groups:
@@ -116,41 +115,41 @@ def analyze(
     allowing: list[_Applying] = []
     denying: list[_Applying] = []
     for group in groups:
-        prefixes, matches_resource, principal_rank, is_not_principal, is_allow, conditions, pairs, positions = group
+        prefixes, matches_resource, st, members = group
         if prefixes is not None and not resource.startswith(prefixes):
             continue
         if matches_resource is not None and not matches_resource(resource, context, missing):
             continue
         rank = EXACT
+        principal_rank = st.principal_rank
         if principal_rank is not None:
             rank = principal_rank(caller)
             if rank == NO_MATCH:
-                if deny_not_principal_always and is_not_principal and not is_allow:
+                if deny_not_principal_always and st.is_not_principal and not st.is_allow:
                     rank = EVERYONE
                 else:
                     continue
-        for holds in conditions:
+        for holds in st.conditions:
             if not holds(context, missing):
                 break
         else:
-            if rank != EXACT:
-                pairs = tuple((st, rank) for st, _ in pairs)
-            (allowing if is_allow else denying).append((positions, pairs))
+            if members is None:
+                listed: Sequence[tuple[CompiledStatement, int]] = ((st, rank),)
+            elif rank == EXACT:
+                listed = members
+            else:
+                listed = tuple((member, rank) for member, _ in members)
+            (allowing if st.is_allow else denying).append((group, listed))
     if not allowing and not denying:
         return NOTHING
     # Mostly one group applies, or none: its statements are already in document order.
     return Analysis(
-        () if not allowing else allowing[0][1] if len(allowing) == 1 else _in_document_order(allowing),
-        () if not denying else denying[0][1] if len(denying) == 1 else _in_document_order(denying),
+        () if not allowing else allowing[0][1] if len(allowing) == 1 else _in_document_order(allowing, layout),
+        () if not denying else denying[0][1] if len(denying) == 1 else _in_document_order(denying, layout),
     )
 
 
-def _in_document_order(found: list[_Applying]) -> list[tuple[CompiledStatement, int]]:
+def _in_document_order(found: list[_Applying], layout: tuple[CheckGroup, ...]) -> list[tuple[CompiledStatement, int]]:
     """The statements of several groups that apply, as their authors wrote them (explanations)."""
-    placed = [(position, pair) for positions, pairs in found for position, pair in zip(positions, pairs)]
-    placed.sort(key=_place)
-    return [pair for _, pair in placed]
-
-
-def _place(entry: tuple[int, object]) -> int:
-    return entry[0]
+    remaining = {id(group): iter(listed) for group, listed in found}
+    return [next(remaining[id(group)]) for group in layout if id(group) in remaining]

@@ -20,36 +20,34 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from .compiler import CompiledPolicy, CompiledStatement
-from .conditions import Holds
 from .matching import ResourceMatcher, matches_any_resource
-from .principals import EXACT, PrincipalMatcher
+from .principals import EXACT
 
 # One applicable statement, the literal prefixes the resource must start with (None: any),
 # and the resource matcher still to call after that (None: none needed).
 Applicable = tuple[CompiledStatement, "tuple[str, ...] | None", "ResourceMatcher | None"]
 
 
-# Applicable statements of one effect that make the same checks, in document order: a statement
-# applies when the resource starts with one of the prefixes (None: no such test), the resource
-# matcher holds (None: no call needed), the principal matcher names the caller (None: the
-# policy type has no principals) and every condition holds. Then come the statements, each
-# paired with EXACT (the rank of a type without principals), and their places in the plan's
-# document order. A plain tuple: unpacking one is a single step, a NamedTuple's is not.
+# Applicable statements that make the same checks: the literal prefixes the resource must start
+# with and the resource matcher still to call (as in Applicable), the first statement (whose
+# effect, principal and conditions every member shares), and when there are several, every
+# member paired with rank EXACT (the rank of a type without principals), in document order.
+# None for a lone statement, the usual case: a plan then holds no more than the statement's
+# checks. A plain tuple: unpacking one is a single step, a NamedTuple's is not.
 CheckGroup = tuple[
-    tuple[str, ...] | None,  # prefixes
-    ResourceMatcher | None,  # matches_resource
-    PrincipalMatcher | None,  # principal_rank
-    bool,  # is_not_principal
-    bool,  # is_allow
-    tuple[Holds, ...],  # conditions
-    tuple[tuple[CompiledStatement, int], ...],  # exact_pairs
-    tuple[int, ...],  # positions
+    tuple[str, ...] | None,
+    ResourceMatcher | None,
+    CompiledStatement,
+    tuple[tuple[CompiledStatement, int], ...] | None,
 ]
-# The check groups of one action and kind of resource, then the prefixes of every group that
-# has some (the gate) and the groups without prefixes: a resource starting with none of the
-# gate's prefixes (most requests name one resource among the many a policy set names) is
-# tried only against the latter, after one `str.startswith`.
-Plan = tuple[tuple[CheckGroup, ...], tuple[str, ...], tuple[CheckGroup, ...]]
+# The check groups of one action and kind of resource, then:
+# - the gate: the prefixes of every group that has some. A resource starting with none of them
+#   (most requests name one resource among the many a policy set names) is tried only against
+#   the groups without prefixes, after one `str.startswith`;
+# - those groups;
+# - the layout: each applicable statement's group, in document order, to list the statements
+#   of several groups that apply as their authors wrote them.
+Plan = tuple[tuple[CheckGroup, ...], tuple[str, ...], tuple[CheckGroup, ...], tuple[CheckGroup, ...]]
 
 
 class PolicyIndex:
@@ -174,16 +172,24 @@ def _resource_checks(st: CompiledStatement) -> Applicable:
 def _plan(applicable: tuple[Applicable, ...]) -> Plan:
     # Matchers are shared between statements with equal inputs (compiler), so equal checks are
     # the same objects: grouping by identity is exact, and costs no comparison of their text.
-    members: dict[tuple[object, ...], list[tuple[int, CompiledStatement]]] = {}
-    for position, (st, prefixes, matcher) in enumerate(applicable):
+    members: dict[tuple[object, ...], list[Applicable]] = {}
+    keys: list[tuple[object, ...]] = []
+    for st, prefixes, matcher in applicable:
         key = (prefixes, matcher, st.principal_rank, st.is_not_principal, st.is_allow, st.conditions)
-        members.setdefault(key, []).append((position, st))
-    groups: tuple[CheckGroup, ...] = tuple(
-        (*checks, tuple((st, EXACT) for _, st in statements), tuple(position for position, _ in statements))
-        for checks, statements in members.items()
-    )
+        members.setdefault(key, []).append((st, prefixes, matcher))
+        keys.append(key)
+    group_of: dict[tuple[object, ...], CheckGroup] = {}
+    for key, statements in members.items():
+        first, prefixes, matcher = statements[0]
+        paired = None if len(statements) == 1 else tuple((st, EXACT) for st, _, _ in statements)
+        group_of[key] = (prefixes, matcher, first, paired)
+    groups = tuple(group_of.values())
     gate = tuple(prefix for group in groups if group[0] is not None for prefix in group[0])
-    return groups, gate, tuple(group for group in groups if group[0] is None)
+    # Most plans have no gate, and most groups are one statement each: then the plan holds one
+    # tuple of groups, not three.
+    ungated = tuple(group for group in groups if group[0] is None) if gate else groups
+    layout = groups if len(groups) == len(keys) else tuple(group_of[key] for key in keys)
+    return groups, gate, ungated, layout
 
 
 EMPTY_INDEX = PolicyIndex(())
