@@ -338,7 +338,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # policy types: on the root's ARN (AWS's resource type for these actions: root)
     "EnablePolicyType": _on("organizations:EnablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
     "DisablePolicyType": _on("organizations:DisablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
-    # trusted access: no resource in AWS (its condition key organizations:ServicePrincipal is not set by iamd)
+    # trusted access: no resource in AWS (the condition key organizations:ServicePrincipal: REQUEST_KEYS)
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
         "EnableAWSServiceAccess", "DisableAWSServiceAccess", "ListAWSServiceAccessForOrganization")},
     # audit
@@ -394,6 +394,12 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     "ResetServiceSpecificCredential": _credential_service,
     "UpdateServiceSpecificCredential": _credential_service,
     "DeleteServiceSpecificCredential": _credential_service,
+    # AWS's service catalogue: organizations:PolicyType for the policy-type actions,
+    # organizations:ServicePrincipal for the trusted-access ones.
+    "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "DisablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "EnableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
+    "DisableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
 }
 
 

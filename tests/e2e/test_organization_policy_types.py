@@ -209,10 +209,15 @@ async def test_policy_types_and_trusted_access_with_boto3(iamd_http: Iamd) -> No
     await _call(iam.create_user, UserName="operator")
     await _call(iam.put_user_policy, UserName="operator", PolicyName="rcp-only", PolicyDocument=json.dumps({
         "Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "organizations:EnablePolicyType", "Resource": root["Arn"]},
-            {"Effect": "Allow", "Action": "organizations:ListAWSServiceAccessForOrganization", "Resource": "*"}]}))
+            {"Effect": "Allow", "Action": "organizations:EnablePolicyType", "Resource": root["Arn"],
+             "Condition": {"StringEquals": {"organizations:PolicyType": RCP}}},
+            {"Effect": "Allow", "Action": "organizations:ListAWSServiceAccessForOrganization", "Resource": "*"},
+            {"Effect": "Allow", "Action": "organizations:DisableAWSServiceAccess", "Resource": "*",
+             "Condition": {"StringEquals": {"organizations:ServicePrincipal": "ram.amazonaws.com"}}}]}))
     key = (await _call(iam.create_access_key, UserName="operator"))["AccessKey"]
     as_operator = _client(iamd_http, "organizations", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    await _refused(as_operator.enable_policy_type, "AccessDeniedException", 403, RootId=root["Id"],
+                   PolicyType=SCP)  # organizations:PolicyType is RCP only
     await _call(as_operator.enable_policy_type, RootId=root["Id"], PolicyType=RCP)
     error = await _refused(as_operator.disable_policy_type, "AccessDeniedException", 403, RootId=root["Id"],
                            PolicyType=RCP)
@@ -220,6 +225,10 @@ async def test_policy_types_and_trusted_access_with_boto3(iamd_http: Iamd) -> No
     await _refused(as_operator.enable_aws_service_access, "AccessDeniedException", 403,
                    ServicePrincipal="sso.amazonaws.com")
     assert len((await _call(as_operator.list_aws_service_access_for_organization))["EnabledServicePrincipals"]) == 1
+    await _refused(as_operator.disable_aws_service_access, "AccessDeniedException", 403,
+                   ServicePrincipal="sso.amazonaws.com")  # organizations:ServicePrincipal is ram's only
+    await _call(as_operator.disable_aws_service_access, ServicePrincipal="ram.amazonaws.com")
+    assert (await _call(as_operator.list_aws_service_access_for_organization))["EnabledServicePrincipals"] == []
 
     # CloudTrail's names, from organizations.amazonaws.com, with AWS's parameter shapes.
     audit = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
