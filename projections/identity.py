@@ -185,6 +185,10 @@ class IdentityProjection:
             "SAMLProviderCreated": self._saml_created,
             "SAMLProviderUpdated": self._saml_changed,
             "SAMLProviderTagged": self._saml_changed,
+            "SAMLProviderAssertionEncryptionModeSet": self._saml_encryption_mode_set,
+            "SAMLProviderPrivateKeyAdded": self._saml_private_key_added,
+            "SAMLProviderPrivateKeyRemoved": self._saml_private_key_removed,
+            "SAMLProviderPrivateKeyReencrypted": self._saml_private_key_reencrypted,
             "SAMLProviderDeleted": self._saml_deleted,
             "InstanceProfileCreated": self._instance_profile_created,
             "InstanceProfileRoleAdded": self._instance_profile_role_added,
@@ -448,7 +452,35 @@ class IdentityProjection:
             "account_id": account.account_id, "arn": d["arn"], "name": d["name"], "uuid": d["uuid"],
             "metadata_document": d["metadata_document"], "entity_id": d["entity_id"],
             "certificates": list(d["certificates"]), "valid_until": d["valid_until"], "created_at": d["created_at"],
-            "tags": dict(d.get("tags", {}))}
+            "tags": dict(d.get("tags", {})), "assertion_encryption_mode": "",
+            # Decryption keys, oldest first: KeyId, when added, and the key sealed under the KEK (for
+            # AssumeRoleWithSAML and key rotation; no answer carries it).
+            "private_keys": []}
+
+    def _saml_encryption_mode_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.saml_providers.get(d["arn"])
+        if provider is not None:
+            provider["assertion_encryption_mode"] = d["mode"]
+
+    def _saml_private_key_added(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.saml_providers.get(d["arn"])
+        if provider is not None:
+            provider["private_keys"] = [*provider.get("private_keys", []), {
+                "key_id": d["private_key_id"], "timestamp": d["added_at"],
+                "private_key_ciphertext": d["private_key_ciphertext"]}]
+
+    def _saml_private_key_removed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.saml_providers.get(d["arn"])
+        if provider is not None:
+            provider["private_keys"] = [k for k in provider.get("private_keys", [])
+                                        if k["key_id"] != d["private_key_id"]]
+
+    def _saml_private_key_reencrypted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        provider = self.saml_providers.get(d["arn"])
+        if provider is not None:
+            provider["private_keys"] = [{**k, "private_key_ciphertext": d["private_key_ciphertext"]}
+                                        if k["key_id"] == d["private_key_id"] else k
+                                        for k in provider.get("private_keys", [])]
 
     def _saml_changed(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         provider = self.saml_providers.get(d["arn"])

@@ -1,7 +1,7 @@
 """The key-encryption key (KEK) is part of the state's identity: the log records its fingerprint.
 
-Secrets (secret access keys, session secrets, MFA seeds) are stored in events only as ciphertext
-under the KEK (service/auth/keyring.py). A log is worthless without its KEK, so:
+Secrets (secret access keys, session secrets, MFA seeds, server certificates' and SAML providers'
+private keys) are stored in events only as ciphertext under the KEK (service/auth/keyring.py). A log is worthless without its KEK, so:
 
 - a new KEK is created only for an empty log, and its fingerprint is recorded with the
   deployment's first event (`KeyEncryptionKeyRecorded`, reason "first-start", stream
@@ -34,12 +34,14 @@ import structlog
 
 from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
 from iamd.service.auth.keyring import Keyring, KeyringError
+from iamd.service.domain import saml
 from iamd.service.domain.events import (
     ACCOUNT,
     USER,
     AccessKeySecretReencrypted,
     KeyEncryptionKeyRecorded,
     KeyEncryptionKeyRotationStarted,
+    SAMLProviderPrivateKeyReencrypted,
     ServerCertificatePrivateKeyReencrypted,
     SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
@@ -210,9 +212,10 @@ class Secret:
     """One live secret as the log holds it now: where it lives and its current ciphertext."""
 
     stream: str
-    kind: str  # "access key", "session", "MFA device", "server certificate"
+    kind: str  # "access key", "session", "MFA device", "server certificate", "SAML private key"
     name: str  # its access key id or serial number (the AEAD context; not secret)
     ciphertext: str
+    owner: str = ""  # the ARN of what holds it, where its event names it (a SAML provider)
 
     def reencrypted(self, ciphertext: str, key_id: str, now: str) -> NewEvent:
         if self.kind == "session":
@@ -224,6 +227,9 @@ class Secret:
         elif self.kind == "server certificate":
             event = ServerCertificatePrivateKeyReencrypted(ciphertext, key_id, now)
             type_name = "ServerCertificatePrivateKeyReencrypted"
+        elif self.kind == "SAML private key":
+            event = SAMLProviderPrivateKeyReencrypted(self.owner, self.name, ciphertext, key_id, now)
+            type_name = "SAMLProviderPrivateKeyReencrypted"
         else:
             event = AccessKeySecretReencrypted(self.name, ciphertext, key_id, now)
             type_name = event_type(ACCOUNT if self.stream.startswith("account-") else USER, event)
@@ -260,6 +266,10 @@ async def live_secrets(store: EventStore) -> tuple[list[Secret], dict[str, int]]
     for key, certificate in projection.server_certificates.items():  # the private key, bound to the ASCA id
         secrets.append(Secret(f"servercertificate-{certificate['account_id']}-{key.split('/', 1)[1]}",
                               "server certificate", certificate["id"], certificate["private_key_ciphertext"]))
+    for arn, provider in projection.saml_providers.items():  # assertion-decryption keys, bound to their KeyId
+        for key in provider.get("private_keys", []):
+            secrets.append(Secret(saml.stream(provider["account_id"], provider["name"]), "SAML private key",
+                                  key["key_id"], key["private_key_ciphertext"], owner=arn))
     return secrets, versions
 
 

@@ -16,7 +16,9 @@ federated user with the token's `<provider>:sub`, `:aud` and `:amr` keys.
 AssumeRoleWithSAML is unsigned too: the SAML Response is the credential. Its XML signature must
 verify against a certificate of the named SAML provider's metadata (service/domain/saml.py, with
 signxml), its Role attribute must name the role and provider pair, then the trust policy decides
-for the provider's federated user with the saml:* keys.
+for the provider's federated user with the saml:* keys. An encrypted assertion is decrypted first
+with the provider's private keys, opened from the keyring for that call only; a provider whose
+AssertionEncryptionMode is Required refuses a plain one.
 
 GetFederationToken gives a proxy (an IAM user, or root) credentials for a named federated user.
 The federated user's permissions are the proxy's identity policies (and boundary) cut by the
@@ -304,8 +306,11 @@ class StsCommands:
             # The provider must be of the role's account: another account's could vouch for no one here.
             raise InvalidIdentityTokenError("Specified provider doesn't exist")
         now = self.clock.now()
-        verified = saml.verify(p.saml_assertion, entity_id=provider["entity_id"],
-                               certificates=provider["certificates"], now=now)
+        verified = saml.verify(
+            p.saml_assertion, entity_id=provider["entity_id"], certificates=provider["certificates"], now=now,
+            encryption_mode=provider.get("assertion_encryption_mode", ""),
+            private_keys=lambda: [self.keyring.decrypt(k["private_key_ciphertext"], context=k["key_id"])
+                                  for k in provider.get("private_keys", [])])
         qualifier = saml.name_qualifier(verified.issuer, role_account, provider["name"])
         if identified is not None:
             identified(saml.user_identity(verified, qualifier))

@@ -31,6 +31,7 @@ SECRET_FIELDS = frozenset({
     "samlAssertion", "sAMLAssertion",  # AssumeRoleWithSAML's (the gRPC field's JSON name; CloudTrail's)
     "password", "oldPassword", "newPassword",  # console passwords (login profiles)
     "privateKey",  # UploadServerCertificate's private key
+    "addPrivateKey",  # Create/UpdateSAMLProvider's private key for encrypted assertions
     "servicePassword",  # a service-specific credential's password (Create/ResetServiceSpecificCredential)
 })
 EVENT_SOURCES = {"IdentityService": "iam.amazonaws.com", "SecurityTokenService": "sts.amazonaws.com",

@@ -142,6 +142,45 @@ class SAMLProviderUpdated(Event):
 
 
 @dataclass(frozen=True)
+class SAMLProviderAssertionEncryptionModeSet(Event):
+    """Create/UpdateSAMLProvider's AssertionEncryptionMode: "Required" (encrypted assertions only)
+    or "Allowed" (encrypted or plain)."""
+
+    arn: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class SAMLProviderPrivateKeyAdded(Event):
+    """Create/UpdateSAMLProvider's AddPrivateKey: a key that decrypts the IdP's encrypted assertions,
+    sealed under the key-encryption key at once (bound to its KeyId); never in clear."""
+
+    arn: str
+    private_key_id: str  # the KeyId GetSAMLProvider lists ([A-Z0-9], 26 characters)
+    private_key_ciphertext: str
+    added_at: str
+
+
+@dataclass(frozen=True)
+class SAMLProviderPrivateKeyRemoved(Event):
+    """UpdateSAMLProvider's RemovePrivateKey."""
+
+    arn: str
+    private_key_id: str
+
+
+@dataclass(frozen=True)
+class SAMLProviderPrivateKeyReencrypted(Event):
+    """Key-encryption-key rotation: a decryption key sealed again under the new key."""
+
+    arn: str
+    private_key_id: str
+    private_key_ciphertext: str
+    key_id: str  # the new key-encryption key's fingerprint
+    at: str
+
+
+@dataclass(frozen=True)
 class SAMLProviderTagged(Event):
     arn: str
     tags: dict[str, str]
@@ -971,7 +1010,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,
-    SAMLProviderTagged, SAMLProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
+    SAMLProviderAssertionEncryptionModeSet, SAMLProviderPrivateKeyAdded, SAMLProviderPrivateKeyRemoved,
+    SAMLProviderPrivateKeyReencrypted, SAMLProviderTagged, SAMLProviderDeleted, InstanceProfileCreated, InstanceProfileRoleAdded,
     InstanceProfileRoleRemoved, InstanceProfileTagged, InstanceProfileDeleted, LoginProfileCreated,
     LoginProfileUpdated, LoginProfileDeleted, SSHPublicKeyUploaded, SSHPublicKeyStatusSet, SSHPublicKeyDeleted,
     SigningCertificateUploaded, SigningCertificateStatusSet, SigningCertificateDeleted,

@@ -4,13 +4,19 @@ Pure (no I/O). Two halves:
 
 - **The registry** (CreateSAMLProvider and the rest): a provider is a name in an account and the
   IdP's metadata document, of which iamd keeps the IdP's entity id, its signing certificates and
-  its `validUntil`. One stream per provider (`samlprovider-ACCOUNT-NAME`).
+  its `validUntil`; and, for encrypted assertions, up to two private keys (sealed under the
+  key-encryption key by the app layer before they reach an event: this module sees only their
+  ciphertexts) and the `AssertionEncryptionMode` (`Required`: encrypted assertions only;
+  `Allowed`, or never set: both). One stream per provider (`samlprovider-ACCOUNT-NAME`).
 - **The assertion** (AssumeRoleWithSAML): the base64 of a SAML `Response`, whose XML signature
   (on the Response or on its one Assertion) is checked by `signxml` against the provider's
   certificates. Everything iamd reads afterwards is read from the element signxml answers as
   signed (its canonical bytes re-parsed), never from the document as it came: a wrapped
   signature (a signed element moved aside, an unsigned one put where a reader looks) can only
-  ever show iamd what was signed. Then AWS's rules (IAM User Guide, "Configure SAML assertions
+  ever show iamd what was signed. An `EncryptedAssertion` (service/domain/saml_encryption.py) is
+  decrypted with the provider's keys and then verified exactly as a plain Assertion: its own
+  signature, or the Response's (which then covers the ciphertext, decrypted from the signed copy).
+  Then AWS's rules (IAM User Guide, "Configure SAML assertions
   for the authentication response"): the Issuer is the provider's entity id; exactly one
   SubjectConfirmation whose SubjectConfirmationData has `NotOnOrAfter` and a `Recipient` that is
   AWS's sign-in endpoint; an AudienceRestriction naming AWS; `NotBefore`/`NotOnOrAfter` with
@@ -27,12 +33,13 @@ import base64
 import binascii
 import hashlib
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from . import names
+from . import saml_encryption
 from .errors import (
     EntityAlreadyExistsError,
     ExpiredWebIdentityTokenError,
@@ -40,10 +47,21 @@ from .errors import (
     IdpRejectedClaimError,
     InvalidIdentityTokenError,
     InvalidInputError,
+    LimitExceededError,
     NoSuchEntityError,
     ValidationError,
 )
-from .events import Event, SAMLProviderCreated, SAMLProviderDeleted, SAMLProviderTagged, SAMLProviderUpdated
+from .events import (
+    Event,
+    SAMLProviderAssertionEncryptionModeSet,
+    SAMLProviderCreated,
+    SAMLProviderDeleted,
+    SAMLProviderPrivateKeyAdded,
+    SAMLProviderPrivateKeyReencrypted,
+    SAMLProviderPrivateKeyRemoved,
+    SAMLProviderTagged,
+    SAMLProviderUpdated,
+)
 
 SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
@@ -106,6 +124,22 @@ SESSION_KEYS = ("saml:sub", "saml:sub_type", "saml:namequalifier")
 
 SIGNATURE_INVALID = "Response signature invalid"
 NOT_SAML = "Invalid SAML response: not a base64-encoded SAML 2.0 Response"
+# One answer for every failure between an encrypted assertion and its verified signature: see the
+# INVARIANT of service/domain/saml_encryption.py (a more precise refusal would be an oracle).
+NOT_DECRYPTED = "Unable to decrypt the SAML assertion, or the decrypted assertion's signature is invalid"
+ENCRYPTION_REQUIRED = "The SAML provider requires encrypted assertions (its AssertionEncryptionMode is Required)"
+NO_DECRYPTION_KEY = "The SAML assertion is encrypted, but the SAML provider has no private key to decrypt it"
+
+# Encrypted assertions (the IAM model: assertionEncryptionModeType, privateKeyType, privateKeyIdType,
+# privateKeyList).
+REQUIRED, ALLOWED = "Required", "Allowed"
+ENCRYPTION_MODES = (REQUIRED, ALLOWED)
+MAX_PRIVATE_KEYS = 2  # privateKeyList: at most 2 (add the new key, then remove the old: a rotation)
+PRIVATE_KEYS_QUOTA = "PrivateKeysPerSAMLProvider"
+MIN_PRIVATE_KEY_CHARS, MAX_PRIVATE_KEY_CHARS = 1, 16384
+_PRIVATE_KEY_CHARS = re.compile(r"[\u0009\u000A\u000D\u0020-\u00FF]+")
+_PRIVATE_KEY_ID = re.compile(r"[A-Z0-9]+")
+MIN_PRIVATE_KEY_ID_CHARS, MAX_PRIVATE_KEY_ID_CHARS = 22, 64
 
 
 # --- the registry ---------------------------------------------------------------------------------
@@ -122,6 +156,8 @@ class ProviderState:
     arn: str = ""
     tags: dict[str, str] = field(default_factory=dict)
     metadata_document: str = ""
+    encryption_mode: str = ""  # "Required", "Allowed", or "" (never set: as Allowed)
+    private_keys: dict[str, str] = field(default_factory=dict)  # KeyId -> its ciphertext, oldest first
 
 
 def check_name(name: str) -> str:
@@ -239,6 +275,15 @@ def fold(events: Iterable[Event]) -> ProviderState:
                 state.metadata_document = doc
             case SAMLProviderTagged(tags=tags):
                 state.tags = dict(tags)
+            case SAMLProviderAssertionEncryptionModeSet(mode=mode):
+                state.encryption_mode = mode
+            case SAMLProviderPrivateKeyAdded(private_key_id=key_id, private_key_ciphertext=ciphertext):
+                state.private_keys[key_id] = ciphertext
+            case SAMLProviderPrivateKeyRemoved(private_key_id=key_id):
+                state.private_keys.pop(key_id, None)
+            case SAMLProviderPrivateKeyReencrypted(private_key_id=key_id, private_key_ciphertext=ciphertext):
+                if key_id in state.private_keys:
+                    state.private_keys[key_id] = ciphertext
             case SAMLProviderDeleted():
                 state = ProviderState()
             case _:
@@ -246,13 +291,117 @@ def fold(events: Iterable[Event]) -> ProviderState:
     return state
 
 
+@dataclass(frozen=True)
+class SealedKey:
+    """A private key to add, as the app layer sealed it (the key itself never comes here)."""
+
+    key_id: str
+    ciphertext: str
+
+
+@dataclass(frozen=True)
+class EncryptionChange:
+    """What Create/UpdateSAMLProvider asks of the provider's encrypted assertions."""
+
+    mode: str = ""  # "" leaves it as it is
+    add: SealedKey | None = None
+    remove: str = ""  # a KeyId
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.mode or self.add or self.remove)
+
+
 def create(state: ProviderState, arn: str, name: str, document: str, metadata: Metadata, uuid: str,
-           tags: Mapping[str, str], now: str) -> list[Event]:
+           tags: Mapping[str, str], now: str, encryption: EncryptionChange = EncryptionChange()) -> list[Event]:
     if state.exists:
         raise EntityAlreadyExistsError(f"SAMLProvider {name} already exists", resource_type="saml-provider",
                                        resource_name=arn)
-    return [SAMLProviderCreated(arn, name, uuid, document, metadata.entity_id, list(metadata.certificates),
-                                metadata.valid_until, now, dict(tags))]
+    created = SAMLProviderCreated(arn, name, uuid, document, metadata.entity_id, list(metadata.certificates),
+                                  metadata.valid_until, now, dict(tags))
+    return [created, *_encryption_events(ProviderState(True, arn), arn, encryption, now)]
+
+
+def check_encryption_mode(mode: str) -> str:
+    if mode and mode not in ENCRYPTION_MODES:
+        raise ValidationError(
+            f"1 validation error detected: Value '{mode[:32]}' at 'assertionEncryptionMode' failed to satisfy "
+            f"constraint: Member must satisfy enum value set: [{', '.join(ENCRYPTION_MODES)}]",
+            problems=[FieldProblem("assertionEncryptionMode", " or ".join(ENCRYPTION_MODES))])
+    return mode
+
+
+def check_private_key_id(key_id: str) -> str:
+    """RemovePrivateKey's KeyId: 22-64 of [A-Z0-9] (the IAM model's privateKeyIdType)."""
+    if not MIN_PRIVATE_KEY_ID_CHARS <= len(key_id) <= MAX_PRIVATE_KEY_ID_CHARS:
+        rule = (f"Member must have length greater than or equal to {MIN_PRIVATE_KEY_ID_CHARS}"
+                if len(key_id) < MIN_PRIVATE_KEY_ID_CHARS else
+                f"Member must have length less than or equal to {MAX_PRIVATE_KEY_ID_CHARS}")
+    elif not _PRIVATE_KEY_ID.fullmatch(key_id):
+        rule = f"Member must satisfy regular expression pattern: {_PRIVATE_KEY_ID.pattern}"
+    else:
+        return key_id
+    raise ValidationError(f"1 validation error detected: Value '{key_id[:MAX_PRIVATE_KEY_ID_CHARS]}' at "
+                          f"'removePrivateKey' failed to satisfy constraint: {rule}",
+                          problems=[FieldProblem("removePrivateKey", rule)])
+
+
+def parse_private_key(pem: str) -> bytes:
+    """AddPrivateKey checked: the IAM model's constraints (1-16384 characters of tab, newlines and
+    U+0020-U+00FF), then an unencrypted PEM RSA private key (RSA-OAEP carries the assertion's key).
+    Returns it as unencrypted PKCS#8 PEM, for the app layer to seal at once. No message quotes it."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    if not MIN_PRIVATE_KEY_CHARS <= len(pem) <= MAX_PRIVATE_KEY_CHARS:
+        rule = (f"Member must have length greater than or equal to {MIN_PRIVATE_KEY_CHARS}"
+                if len(pem) < MIN_PRIVATE_KEY_CHARS else
+                f"Member must have length less than or equal to {MAX_PRIVATE_KEY_CHARS}")
+    elif not _PRIVATE_KEY_CHARS.fullmatch(pem):
+        rule = f"Member must satisfy regular expression pattern: {_PRIVATE_KEY_CHARS.pattern}"
+    else:
+        rule = ""
+    if rule:
+        raise ValidationError(f"1 validation error detected: Value at 'addPrivateKey' failed to satisfy constraint: "
+                              f"{rule}", problems=[FieldProblem("addPrivateKey", rule)])
+    bad = InvalidInputError("The private key is not a valid unencrypted PEM-encoded RSA private key",
+                            problems=[FieldProblem("addPrivateKey", "an unencrypted PEM RSA private key (.pem)")])
+    try:
+        key = serialization.load_pem_private_key(pem.encode("latin-1"), password=None)
+    except (ValueError, TypeError, UnicodeError):
+        raise bad from None
+    if not isinstance(key, rsa.RSAPrivateKey):
+        raise bad
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+
+
+def _encryption_events(state: ProviderState, arn: str, change: EncryptionChange, now: str) -> list[Event]:
+    if change.add is not None and change.remove:
+        raise InvalidInputError("Add the new private key and remove the old one in separate requests",
+                                problems=[FieldProblem("removePrivateKey", "not with addPrivateKey")])
+    events: list[Event] = []
+    keys = list(state.private_keys)
+    if change.remove:
+        if change.remove not in state.private_keys:
+            raise NoSuchEntityError(f"The private key {change.remove} does not exist on the SAML provider {arn}",
+                                    resource_type="saml-provider-private-key", resource_name=change.remove)
+        keys.remove(change.remove)
+        events.append(SAMLProviderPrivateKeyRemoved(arn, change.remove))
+    if change.add is not None:
+        if len(keys) >= MAX_PRIVATE_KEYS:
+            raise LimitExceededError(f"Cannot exceed quota for {PRIVATE_KEYS_QUOTA}: {MAX_PRIVATE_KEYS}",
+                                     quota=PRIVATE_KEYS_QUOTA)
+        keys.append(change.add.key_id)
+        events.append(SAMLProviderPrivateKeyAdded(arn, change.add.key_id, change.add.ciphertext, now))
+    mode = change.mode or state.encryption_mode
+    if mode == REQUIRED and not keys:
+        raise InvalidInputError("AssertionEncryptionMode Required needs a private key to decrypt assertions with",
+                                problems=[FieldProblem("assertionEncryptionMode" if change.mode else "removePrivateKey",
+                                                       "a private key while the mode is Required")])
+    if change.mode and change.mode != state.encryption_mode:
+        events.append(SAMLProviderAssertionEncryptionModeSet(arn, change.mode))
+    return events
 
 
 def _existing(state: ProviderState, arn: str) -> ProviderState:
@@ -261,9 +410,15 @@ def _existing(state: ProviderState, arn: str) -> ProviderState:
     return state
 
 
-def update(state: ProviderState, arn: str, document: str, metadata: Metadata) -> list[Event]:
+def update(state: ProviderState, arn: str, document: str, metadata: Metadata | None,
+           encryption: EncryptionChange = EncryptionChange(), now: str = "") -> list[Event]:
+    """A new metadata document (when given) and the encryption change, in one append."""
     _existing(state, arn)
-    return [SAMLProviderUpdated(arn, document, metadata.entity_id, list(metadata.certificates), metadata.valid_until)]
+    events: list[Event] = []
+    if metadata is not None:
+        events.append(SAMLProviderUpdated(arn, document, metadata.entity_id, list(metadata.certificates),
+                                          metadata.valid_until))
+    return events + _encryption_events(state, arn, encryption, now)
 
 
 def tag(state: ProviderState, arn: str, tags: Mapping[str, str]) -> list[Event]:
@@ -331,52 +486,104 @@ def decode(assertion: str) -> bytes:
         raise InvalidIdentityTokenError(NOT_SAML) from None
 
 
-def _signed_element(raw: bytes, certificates: Sequence[str]) -> Any:
-    """The element the IdP signed (the Response, or its one Assertion), as signxml gives it back:
-    its canonical bytes re-parsed, nothing of the document outside the signature's reach."""
+def _verified(raw: bytes, certificates: Sequence[str], location: str) -> Any | None:
+    """The element signxml answers as signed by one of the certificates (one signature, at
+    `location`, with one reference), or None when none verifies it."""
     from signxml import SignatureConfiguration, XMLVerifier
 
-    try:
-        root = _parse_xml(raw)
-    except Exception:
-        raise InvalidIdentityTokenError(NOT_SAML) from None
-    if root.tag != f"{{{SAMLP}}}Response":
-        raise InvalidIdentityTokenError(NOT_SAML)
-    if root.findall(f"{{{SAML}}}EncryptedAssertion"):
-        raise InvalidIdentityTokenError("Encrypted SAML assertions are not supported")
-    if len(root.findall(f"{{{SAML}}}Assertion")) != 1:
-        raise InvalidIdentityTokenError("The SAML response must contain exactly one Assertion")
-    has_response_signature = root.find(f"{{{DS}}}Signature") is not None
-    location = "./" if has_response_signature else f"./{{{SAML}}}Assertion/"
     config = SignatureConfiguration(location=location, expect_references=1)
     for pem in certificates:
         try:
             result = XMLVerifier().verify(raw, x509_cert=pem, expect_config=config)
         except Exception:  # noqa: BLE001 - any failure with this certificate: try the next
             continue
-        signed = result.signed_xml  # type: ignore[union-attr]
-        if signed is None:
-            break
-        if signed.tag == f"{{{SAMLP}}}Response":
-            assertions = signed.findall(f"{{{SAML}}}Assertion")
-            if len(assertions) != 1:
-                break
-            return assertions[0]
-        if signed.tag == f"{{{SAML}}}Assertion":
-            return signed
-        break  # a signature over something else: nothing iamd reads is signed
-    raise InvalidIdentityTokenError(SIGNATURE_INVALID)
+        return result.signed_xml  # type: ignore[union-attr]
+    return None
+
+
+def _decrypted(encrypted: Any, private_keys: Sequence[bytes]) -> Any:
+    """The Assertion element an EncryptedAssertion holds; InvalidIdentityToken otherwise (NOT_DECRYPTED
+    for anything that depends on the keys or the ciphertext, see saml_encryption)."""
+    from cryptography.hazmat.primitives import serialization
+
+    if not private_keys:
+        raise InvalidIdentityTokenError(NO_DECRYPTION_KEY)
+    keys = [serialization.load_pem_private_key(pem, password=None) for pem in private_keys]
+    try:
+        plaintext = saml_encryption.decrypt(encrypted, keys)
+    except saml_encryption.DecryptionFailedError:
+        raise InvalidIdentityTokenError(NOT_DECRYPTED) from None
+    except saml_encryption.EncryptionError as e:  # the algorithms and the form, as the sender chose them
+        raise InvalidIdentityTokenError(f"Invalid SAML response: {e}") from None
+    finally:
+        del keys
+    try:
+        assertion = _parse_xml(plaintext)
+    except Exception:
+        raise InvalidIdentityTokenError(NOT_DECRYPTED) from None
+    if assertion.tag != f"{{{SAML}}}Assertion":
+        raise InvalidIdentityTokenError(NOT_DECRYPTED)
+    return assertion
+
+
+def _signed_element(raw: bytes, certificates: Sequence[str], *, encryption_mode: str = "",
+                    private_keys: Callable[[], Sequence[bytes]] = lambda: ()) -> Any:
+    """The element the IdP signed (the Response, or its one Assertion), as signxml gives it back:
+    its canonical bytes re-parsed, nothing of the document outside the signature's reach.
+
+    An EncryptedAssertion (`private_keys` gives the provider's keys, PEM, when one is met) is
+    decrypted and verified as a plain Assertion: under the Response's signature, decrypted from
+    the signed copy; otherwise by its own signature, checked on the decrypted Assertion alone."""
+    try:
+        root = _parse_xml(raw)
+    except Exception:
+        raise InvalidIdentityTokenError(NOT_SAML) from None
+    if root.tag != f"{{{SAMLP}}}Response":
+        raise InvalidIdentityTokenError(NOT_SAML)
+    plain = root.findall(f"{{{SAML}}}Assertion")
+    encrypted = root.findall(f"{{{SAML}}}EncryptedAssertion")
+    if len(plain) + len(encrypted) != 1:
+        raise InvalidIdentityTokenError("The SAML response must contain exactly one Assertion")
+    if plain and encryption_mode == REQUIRED:
+        raise InvalidIdentityTokenError(ENCRYPTION_REQUIRED)
+    assertion_tag = f"{{{SAML}}}EncryptedAssertion" if encrypted else f"{{{SAML}}}Assertion"
+    if root.find(f"{{{DS}}}Signature") is not None:
+        signed = _verified(raw, certificates, "./")
+        if signed is not None and not encrypted and signed.tag == f"{{{SAML}}}Assertion":
+            return signed  # the Response's signature referencing its Assertion
+        if signed is None or signed.tag != f"{{{SAMLP}}}Response":
+            raise InvalidIdentityTokenError(SIGNATURE_INVALID)  # or a signature over something else
+        inside = signed.findall(assertion_tag)
+        other = signed.findall(f"{{{SAML}}}Assertion" if encrypted else f"{{{SAML}}}EncryptedAssertion")
+        if len(inside) != 1 or other:
+            raise InvalidIdentityTokenError(SIGNATURE_INVALID)
+        return _decrypted(inside[0], private_keys()) if encrypted else inside[0]
+    if not encrypted:
+        signed = _verified(raw, certificates, f"./{{{SAML}}}Assertion/")
+        if signed is None or signed.tag != f"{{{SAML}}}Assertion":
+            raise InvalidIdentityTokenError(SIGNATURE_INVALID)
+        return signed
+    from lxml import etree
+
+    assertion = _decrypted(encrypted[0], private_keys())
+    signed = _verified(etree.tostring(assertion), certificates, "./")
+    if signed is None or signed.tag != f"{{{SAML}}}Assertion":
+        raise InvalidIdentityTokenError(NOT_DECRYPTED)
+    return signed
 
 
 def _text(element: Any) -> str:
     return (element.text or "").strip() if element is not None else ""
 
 
-def verify(assertion_b64: str, *, entity_id: str, certificates: Sequence[str], now: datetime) -> VerifiedAssertion:
-    """The assertion checked: its signature against the provider's certificates, then AWS's
-    rules. Everything read comes from the signed element."""
+def verify(assertion_b64: str, *, entity_id: str, certificates: Sequence[str], now: datetime,
+           encryption_mode: str = "", private_keys: Callable[[], Sequence[bytes]] = lambda: ()) -> VerifiedAssertion:
+    """The assertion checked: decrypted when encrypted (with the keys `private_keys` answers, PEM,
+    asked only then), its signature against the provider's certificates, then AWS's rules.
+    Everything read comes from the signed element. A plain assertion is refused when the
+    provider's `encryption_mode` is Required."""
     raw = decode(assertion_b64)
-    assertion = _signed_element(raw, certificates)
+    assertion = _signed_element(raw, certificates, encryption_mode=encryption_mode, private_keys=private_keys)
     q = f"{{{SAML}}}"
 
     issuer = _text(assertion.find(q + "Issuer"))

@@ -32,6 +32,18 @@ from . import convert
 from .caller import CallerResolver
 
 Ctx = grpc.aio.ServicerContext
+# AssertionEncryptionMode: the proto's values and IAM's words (unspecified: leave as it is / never set).
+_ENCRYPTION_MODE_VALUES = {"Required": ipb.ASSERTION_ENCRYPTION_MODE_REQUIRED,
+                           "Allowed": ipb.ASSERTION_ENCRYPTION_MODE_ALLOWED}
+
+
+def _encryption_mode(value: int) -> str:
+    """IAM's word for the proto's value; an unknown number as itself, which the domain refuses."""
+    if value == ipb.ASSERTION_ENCRYPTION_MODE_UNSPECIFIED:
+        return ""
+    return next((word for word, number in _ENCRYPTION_MODE_VALUES.items() if number == value), str(value))
+
+
 _SCOPE = {ipb.POLICY_SCOPE_UNSPECIFIED: "All", ipb.POLICY_SCOPE_ALL: "All", ipb.POLICY_SCOPE_LOCAL: "Local",
           ipb.POLICY_SCOPE_AWS: "AWS"}
 
@@ -60,7 +72,8 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  login_profiles: LoginProfileCommands | None = None,
                  service_linked_roles: ServiceLinkedRoleCommands | None = None,
                  saml: SamlProviderCommands | None = None) -> None:
-        self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection)
+        self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection,
+                                                 credentials.keyring)
         self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
         self.instance_profiles = instance_profiles or InstanceProfileCommands(
             commands.repo, commands.clock, commands.ids, commands.projection)
@@ -181,7 +194,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
     async def CreateSAMLProvider(self, r: ipb.CreateSAMLProviderRequest, context: Ctx) -> ipb.CreateSAMLProviderResponse:
         arn, position = await self.saml.create(self.caller(context), name=r.name,
                                                metadata_document=r.saml_metadata_document,
-                                               tags=convert.tags_in(r.tags))
+                                               tags=convert.tags_in(r.tags),
+                                               assertion_encryption_mode=_encryption_mode(r.assertion_encryption_mode),
+                                               add_private_key=r.add_private_key)
         await self.commands.settle(position)
         return ipb.CreateSAMLProviderResponse(saml_provider_arn=arn, tags=r.tags, position=position)
 
@@ -191,7 +206,10 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             saml_provider_uuid=p["uuid"], saml_metadata_document=p["metadata_document"],
             create_date=convert.timestamp(p["created_at"]),
             valid_until=convert.timestamp(p["valid_until"]) if p["valid_until"] else None,
-            tags=convert.tags_out(p["tags"]))
+            tags=convert.tags_out(p["tags"]),
+            assertion_encryption_mode=_ENCRYPTION_MODE_VALUES.get(p.get("assertion_encryption_mode", ""), 0),
+            private_key_list=[ipb.SAMLPrivateKey(key_id=k["key_id"], timestamp=convert.timestamp(k["timestamp"]))
+                              for k in p.get("private_keys", [])])
 
     async def ListSAMLProviders(self, r: ipb.ListSAMLProvidersRequest, context: Ctx) -> ipb.ListSAMLProvidersResponse:
         return ipb.ListSAMLProvidersResponse(saml_provider_list=[
@@ -200,7 +218,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
             for p in self.saml.list(self.caller(context))])
 
     async def UpdateSAMLProvider(self, r: ipb.UpdateSAMLProviderRequest, context: Ctx) -> ipb.UpdateSAMLProviderResponse:
-        position = await self.saml.update(self.caller(context), r.saml_provider_arn, r.saml_metadata_document)
+        position = await self.saml.update(self.caller(context), r.saml_provider_arn, r.saml_metadata_document,
+                                          assertion_encryption_mode=_encryption_mode(r.assertion_encryption_mode),
+                                          add_private_key=r.add_private_key, remove_private_key=r.remove_private_key)
         await self.commands.settle(position)
         return ipb.UpdateSAMLProviderResponse(saml_provider_arn=r.saml_provider_arn, position=position)
 

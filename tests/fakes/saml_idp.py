@@ -1,16 +1,20 @@
 """A SAML 2.0 identity provider for tests: its own RSA key and self-signed certificate
-(cryptography), its metadata document, and Responses signed with signxml's signer."""
+(cryptography), its metadata document, Responses signed with signxml's signer, and their
+Assertions encrypted (XML Encryption, with cryptography) for a SAML provider's private key."""
 
 from __future__ import annotations
 
 import base64
 import copy
+import os
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.hazmat.primitives.asymmetric import padding, rsa
+from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.x509.oid import NameOID
 from lxml import etree
 from signxml import XMLSigner
@@ -20,6 +24,65 @@ SAML = "urn:oasis:names:tc:SAML:2.0:assertion"
 SAMLP = "urn:oasis:names:tc:SAML:2.0:protocol"
 AWS = "https://signin.aws.amazon.com/saml"
 ATTR = "https://aws.amazon.com/SAML/Attributes/"
+XENC = "http://www.w3.org/2001/04/xmlenc#"
+XENC11 = "http://www.w3.org/2009/xmlenc11#"
+DS = "http://www.w3.org/2000/09/xmldsig#"
+RSA_OAEP_MGF1P = XENC + "rsa-oaep-mgf1p"
+RSA_OAEP = XENC11 + "rsa-oaep"
+AES256_GCM, AES128_GCM = XENC11 + "aes256-gcm", XENC11 + "aes128-gcm"
+AES256_CBC, AES128_CBC = XENC + "aes256-cbc", XENC + "aes128-cbc"
+
+
+def new_private_key() -> rsa.RSAPrivateKey:
+    """A SAML provider's decryption key (what AddPrivateKey uploads)."""
+    return rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def private_key_pem(key: rsa.RSAPrivateKey) -> str:
+    return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
+                             serialization.NoEncryption()).decode()
+
+
+def encrypt_assertion(response: etree._Element, public_key: rsa.RSAPublicKey, *, data_algorithm: str = AES256_GCM,
+                      key_transport: str = RSA_OAEP_MGF1P, digest: str = DS + "sha1", mgf: str = "",
+                      key_beside_data: bool = False) -> etree._Element:
+    """The Response with its (signed) Assertion replaced by an EncryptedAssertion for `public_key`:
+    a fresh AES key encrypts the Assertion's bytes (GCM: IV || ciphertext || tag; CBC: IV ||
+    ciphertext with XML Encryption's padding), RSA-OAEP wraps that key. The algorithm URIs are
+    written as given, so that a test can name one iamd must refuse."""
+    response = copy.deepcopy(response)
+    assertion = response.find(f"{{{SAML}}}Assertion")
+    plaintext = etree.tostring(assertion)
+    size = {"128": 16, "192": 24, "256": 32}.get(data_algorithm.rsplit("#aes", 1)[-1][:3], 32)
+    key = os.urandom(size)
+    if data_algorithm.endswith("-gcm"):
+        iv = os.urandom(12)
+        blob = iv + AESGCM(key).encrypt(iv, plaintext, None)
+    else:
+        iv = os.urandom(16)
+        pad = 16 - len(plaintext) % 16
+        padded = plaintext + os.urandom(pad - 1) + bytes([pad])
+        encryptor = Cipher(algorithms.AES(key), modes.CBC(iv)).encryptor()
+        blob = iv + encryptor.update(padded) + encryptor.finalize()
+    hash_of = {"sha1": hashes.SHA1, "sha256": hashes.SHA256, "sha512": hashes.SHA512}
+    digest_hash = hash_of.get(digest.rsplit("#", 1)[-1], hashes.SHA1)
+    mgf_hash = hash_of.get(mgf.rsplit("#mgf1", 1)[-1], hashes.SHA1) if mgf else hashes.SHA1
+    wrapped = public_key.encrypt(key, padding.OAEP(mgf=padding.MGF1(mgf_hash()), algorithm=digest_hash(), label=None))
+    mgf_xml = f'<xenc11:MGF xmlns:xenc11="{XENC11}" Algorithm="{mgf}"/>' if mgf else ""
+    encrypted_key = f"""<xenc:EncryptedKey xmlns:xenc="{XENC}" xmlns:ds="{DS}">
+      <xenc:EncryptionMethod Algorithm="{key_transport}"><ds:DigestMethod Algorithm="{digest}"/>{mgf_xml}</xenc:EncryptionMethod>
+      <xenc:CipherData><xenc:CipherValue>{base64.b64encode(wrapped).decode()}</xenc:CipherValue></xenc:CipherData>
+    </xenc:EncryptedKey>"""
+    inner, beside = ("", encrypted_key) if key_beside_data else (encrypted_key, "")
+    xml = f"""<saml:EncryptedAssertion xmlns:saml="{SAML}">
+  <xenc:EncryptedData xmlns:xenc="{XENC}" xmlns:ds="{DS}" Type="{XENC}Element">
+    <xenc:EncryptionMethod Algorithm="{data_algorithm}"/>
+    <ds:KeyInfo>{inner}</ds:KeyInfo>
+    <xenc:CipherData><xenc:CipherValue>{base64.b64encode(blob).decode()}</xenc:CipherValue></xenc:CipherData>
+  </xenc:EncryptedData>{beside}
+</saml:EncryptedAssertion>"""
+    response.replace(assertion, etree.fromstring(xml.encode()))
+    return response
 
 
 def _iso(t: datetime) -> str:
@@ -121,3 +184,9 @@ class SamlIdp:
     def assertion(self, **kwargs: object) -> str:
         """A signed Response (its Assertion signed), base64-encoded as AssumeRoleWithSAML takes it."""
         return self.encode(self.sign_assertion(self.response_xml(**kwargs)))  # type: ignore[arg-type]
+
+    def encrypted_assertion(self, public_key: rsa.RSAPublicKey, *, data_algorithm: str = AES256_GCM,
+                            key_transport: str = RSA_OAEP_MGF1P, **kwargs: object) -> str:
+        """A Response whose signed Assertion is encrypted for `public_key`, base64-encoded."""
+        return self.encode(encrypt_assertion(self.sign_assertion(self.response_xml(**kwargs)),  # type: ignore[arg-type]
+                                             public_key, data_algorithm=data_algorithm, key_transport=key_transport))

@@ -17,10 +17,19 @@ class PolicyScope(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     POLICY_SCOPE_ALL: _ClassVar[PolicyScope]
     POLICY_SCOPE_LOCAL: _ClassVar[PolicyScope]
     POLICY_SCOPE_AWS: _ClassVar[PolicyScope]
+
+class AssertionEncryptionMode(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    ASSERTION_ENCRYPTION_MODE_UNSPECIFIED: _ClassVar[AssertionEncryptionMode]
+    ASSERTION_ENCRYPTION_MODE_REQUIRED: _ClassVar[AssertionEncryptionMode]
+    ASSERTION_ENCRYPTION_MODE_ALLOWED: _ClassVar[AssertionEncryptionMode]
 POLICY_SCOPE_UNSPECIFIED: PolicyScope
 POLICY_SCOPE_ALL: PolicyScope
 POLICY_SCOPE_LOCAL: PolicyScope
 POLICY_SCOPE_AWS: PolicyScope
+ASSERTION_ENCRYPTION_MODE_UNSPECIFIED: AssertionEncryptionMode
+ASSERTION_ENCRYPTION_MODE_REQUIRED: AssertionEncryptionMode
+ASSERTION_ENCRYPTION_MODE_ALLOWED: AssertionEncryptionMode
 
 class CommandResponse(_message.Message):
     __slots__ = ("position",)
@@ -1123,15 +1132,27 @@ class ListOpenIDConnectProviderTagsRequest(_message.Message):
     page: Page
     def __init__(self, open_id_connect_provider_arn: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ...) -> None: ...
 
+class SAMLPrivateKey(_message.Message):
+    __slots__ = ("key_id", "timestamp")
+    KEY_ID_FIELD_NUMBER: _ClassVar[int]
+    TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    key_id: str
+    timestamp: _timestamp_pb2.Timestamp
+    def __init__(self, key_id: _Optional[str] = ..., timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
 class CreateSAMLProviderRequest(_message.Message):
-    __slots__ = ("name", "saml_metadata_document", "tags")
+    __slots__ = ("name", "saml_metadata_document", "tags", "assertion_encryption_mode", "add_private_key")
     NAME_FIELD_NUMBER: _ClassVar[int]
     SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    ASSERTION_ENCRYPTION_MODE_FIELD_NUMBER: _ClassVar[int]
+    ADD_PRIVATE_KEY_FIELD_NUMBER: _ClassVar[int]
     name: str
     saml_metadata_document: str
     tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
-    def __init__(self, name: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+    assertion_encryption_mode: AssertionEncryptionMode
+    add_private_key: str
+    def __init__(self, name: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., assertion_encryption_mode: _Optional[_Union[AssertionEncryptionMode, str]] = ..., add_private_key: _Optional[str] = ...) -> None: ...
 
 class CreateSAMLProviderResponse(_message.Message):
     __slots__ = ("saml_provider_arn", "tags", "position")
@@ -1150,18 +1171,22 @@ class SAMLProviderRequest(_message.Message):
     def __init__(self, saml_provider_arn: _Optional[str] = ...) -> None: ...
 
 class GetSAMLProviderResponse(_message.Message):
-    __slots__ = ("saml_provider_uuid", "saml_metadata_document", "create_date", "valid_until", "tags")
+    __slots__ = ("saml_provider_uuid", "saml_metadata_document", "create_date", "valid_until", "tags", "assertion_encryption_mode", "private_key_list")
     SAML_PROVIDER_UUID_FIELD_NUMBER: _ClassVar[int]
     SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
     CREATE_DATE_FIELD_NUMBER: _ClassVar[int]
     VALID_UNTIL_FIELD_NUMBER: _ClassVar[int]
     TAGS_FIELD_NUMBER: _ClassVar[int]
+    ASSERTION_ENCRYPTION_MODE_FIELD_NUMBER: _ClassVar[int]
+    PRIVATE_KEY_LIST_FIELD_NUMBER: _ClassVar[int]
     saml_provider_uuid: str
     saml_metadata_document: str
     create_date: _timestamp_pb2.Timestamp
     valid_until: _timestamp_pb2.Timestamp
     tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
-    def __init__(self, saml_provider_uuid: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+    assertion_encryption_mode: AssertionEncryptionMode
+    private_key_list: _containers.RepeatedCompositeFieldContainer[SAMLPrivateKey]
+    def __init__(self, saml_provider_uuid: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., create_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., valid_until: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., assertion_encryption_mode: _Optional[_Union[AssertionEncryptionMode, str]] = ..., private_key_list: _Optional[_Iterable[_Union[SAMLPrivateKey, _Mapping]]] = ...) -> None: ...
 
 class ListSAMLProvidersRequest(_message.Message):
     __slots__ = ()
@@ -1184,12 +1209,18 @@ class ListSAMLProvidersResponse(_message.Message):
     def __init__(self, saml_provider_list: _Optional[_Iterable[_Union[SAMLProviderListEntry, _Mapping]]] = ...) -> None: ...
 
 class UpdateSAMLProviderRequest(_message.Message):
-    __slots__ = ("saml_provider_arn", "saml_metadata_document")
+    __slots__ = ("saml_provider_arn", "saml_metadata_document", "assertion_encryption_mode", "add_private_key", "remove_private_key")
     SAML_PROVIDER_ARN_FIELD_NUMBER: _ClassVar[int]
     SAML_METADATA_DOCUMENT_FIELD_NUMBER: _ClassVar[int]
+    ASSERTION_ENCRYPTION_MODE_FIELD_NUMBER: _ClassVar[int]
+    ADD_PRIVATE_KEY_FIELD_NUMBER: _ClassVar[int]
+    REMOVE_PRIVATE_KEY_FIELD_NUMBER: _ClassVar[int]
     saml_provider_arn: str
     saml_metadata_document: str
-    def __init__(self, saml_provider_arn: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ...) -> None: ...
+    assertion_encryption_mode: AssertionEncryptionMode
+    add_private_key: str
+    remove_private_key: str
+    def __init__(self, saml_provider_arn: _Optional[str] = ..., saml_metadata_document: _Optional[str] = ..., assertion_encryption_mode: _Optional[_Union[AssertionEncryptionMode, str]] = ..., add_private_key: _Optional[str] = ..., remove_private_key: _Optional[str] = ...) -> None: ...
 
 class UpdateSAMLProviderResponse(_message.Message):
     __slots__ = ("saml_provider_arn", "position")

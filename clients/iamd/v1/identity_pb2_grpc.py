@@ -1291,7 +1291,8 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetSAMLProvider(self, request, context):
-        """One SAML provider with its metadata document, as IAM's GetSAMLProvider.
+        """One SAML provider with its metadata document, encryption mode and private keys' ids, as IAM's
+        GetSAMLProvider.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -1305,7 +1306,8 @@ class IdentityServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def UpdateSAMLProvider(self, request, context):
-        """Replace a SAML provider's metadata document, as IAM's UpdateSAMLProvider.
+        """Replace a SAML provider's metadata document, change its assertion encryption mode, add or
+        remove a private key for encrypted assertions, as IAM's UpdateSAMLProvider.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
