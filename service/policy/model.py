@@ -114,11 +114,17 @@ def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> dict[str, Con
 # dozen keys (`aws:PrincipalTag/team`) on every request: a look-up is cheaper than lowering.
 _LOWERED_KEYS: dict[str, str] = {}
 _MAX_LOWERED_KEYS = 4096
+# Bounded in bytes too: only keys and actions as long as real ones are remembered (AWS's longest
+# condition key with a 128-character tag key is under 200 characters, its longest action under
+# 100). A caller may send longer ones, up to the request's size limit: lowered each time instead.
+_MAX_REMEMBERED_CHARS = 256
 
 
 def _lowered_key(key: str) -> str:
     if type(key) is not str:
         raise TypeError(f"context key {key!r} is not a string")
+    if len(key) > _MAX_REMEMBERED_CHARS:
+        return key.lower()
     if len(_LOWERED_KEYS) >= _MAX_LOWERED_KEYS:
         _LOWERED_KEYS.clear()  # bounded: callers that invent keys only lose the shortcut
     lowered = _LOWERED_KEYS[key] = sys.intern(key.lower())
@@ -132,10 +138,12 @@ _ACTION_KEYS: dict[str, tuple[str, str]] = {}
 def _action_key(action: str) -> tuple[str, str]:
     found = _ACTION_KEYS.get(action)
     if found is None:
-        if len(_ACTION_KEYS) >= _MAX_LOWERED_KEYS:
-            _ACTION_KEYS.clear()
         action_key = action.lower()
-        found = _ACTION_KEYS[action] = (action_key, action_key.partition(":")[0])
+        found = (action_key, action_key.partition(":")[0])
+        if len(action) <= _MAX_REMEMBERED_CHARS:
+            if len(_ACTION_KEYS) >= _MAX_LOWERED_KEYS:
+                _ACTION_KEYS.clear()
+            _ACTION_KEYS[action] = found
     return found
 
 
