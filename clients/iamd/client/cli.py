@@ -283,6 +283,14 @@ PAGINATION_ARGS = (
     Arg("--page-size", kind=INT, help="the number of items per service call"),
 )
 
+# Create/UpdateSAMLProvider's encrypted-assertion settings.
+_ASSERTION_ENCRYPTION_MODE = Arg(
+    "--assertion-encryption-mode", kind=CHOICE, choices={"Required": "required", "Allowed": "allowed"},
+    help="Required: encrypted assertions only (needs a private key); Allowed: encrypted or plain")
+_ADD_PRIVATE_KEY = Arg(
+    "--add-private-key", kind=DOCUMENT,
+    help="a private key (unencrypted PEM, RSA) to decrypt assertions with, or file://path (a secret: never "
+         "answered; at most 2 per provider)")
 ENTITY_KIND_CHOICES = {"User": "user", "Group": "group", "Role": "role"}
 
 
@@ -452,16 +460,21 @@ IAM_COMMANDS: tuple[Command, ...] = (
     Command("create-saml-provider", "CreateSAMLProvider", (
         Arg("--saml-metadata-document", kind=DOCUMENT, required=True,
             help="the IdP's SAML 2.0 metadata XML, or file://path"),
-        Arg("--name", required=True, help="the provider's name"), Arg("--tags", kind=TAGS)),
+        Arg("--name", required=True, help="the provider's name"), Arg("--tags", kind=TAGS),
+        _ASSERTION_ENCRYPTION_MODE, _ADD_PRIVATE_KEY),
         "Register a SAML 2.0 identity provider from its metadata"),
     Command("get-saml-provider", "GetSAMLProvider", (Arg("--saml-provider-arn", required=True),),
             "Show a SAML provider and its metadata"),
     Command("list-saml-providers", "ListSAMLProviders", (), "List the account's SAML providers"),
     Command("update-saml-provider", "UpdateSAMLProvider", (
         Arg("--saml-provider-arn", required=True),
-        Arg("--saml-metadata-document", kind=DOCUMENT, required=True,
-            help="the IdP's new SAML 2.0 metadata XML, or file://path")),
-        "Replace a SAML provider's metadata (its certificates)"),
+        Arg("--saml-metadata-document", kind=DOCUMENT,
+            help="the IdP's new SAML 2.0 metadata XML, or file://path (required unless the encryption "
+                 "settings change)"),
+        _ASSERTION_ENCRYPTION_MODE, _ADD_PRIVATE_KEY,
+        Arg("--remove-private-key", help="the KeyId of a private key to remove (not with --add-private-key: "
+                                         "a rotation adds the new key, then removes the old one)")),
+        "Replace a SAML provider's metadata, encryption mode or private keys"),
     Command("delete-saml-provider", "DeleteSAMLProvider", (Arg("--saml-provider-arn", required=True),),
             "Delete a SAML provider"),
     Command("tag-saml-provider", "TagSAMLProvider", (
