@@ -355,12 +355,26 @@ def _value(shape: Any, f: pb_descriptor.FieldDescriptor, value: Any, parent: pb_
         return [_item(member, item) for item in value]
     if not f.is_repeated and f.has_presence and not parent.HasField(f.name):
         return None  # an unset message, or an unset `optional` scalar
+    if f.enum_type is not None and not f.is_repeated:
+        return _enum_word(shape, f, value)
     if f.type == f.TYPE_STRING and value == "" and not (always and shape.name == "tagValueType"):
         # An empty string is AWS's absent member, except a tag's Value: a required member, which
         # AWS answers empty (`<Value></Value>`) for a tag made with "" (IAM API reference, Tag:
         # "Value ... Length Constraints: Minimum length of 0").
         return None
     return _item(shape, value)
+
+
+def _enum_word(shape: Any, f: pb_descriptor.FieldDescriptor, value: int) -> str | None:
+    """A proto enum value as the AWS enum string ending in the same word (ASSERTION_ENCRYPTION_MODE_
+    REQUIRED -> "Required"); the unspecified zero is an absent member."""
+    if not value:
+        return None
+    name = f.enum_type.values_by_number[value].name
+    for word in shape.enum or ():
+        if name.endswith("_" + snake(word).upper()):
+            return str(word)
+    raise TypeError(f"{shape.name}: no AWS value for {name}")
 
 
 def _item(shape: Any, value: Any) -> Any:
