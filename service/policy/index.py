@@ -67,6 +67,9 @@ class PolicyIndex:
     # Resource keys remembered per action: an action's resources belong to one service or a
     # few (iam:PassRole: iam; ec2:RunInstances: ec2), plus `*` and non-ARNs.
     MAX_REMEMBERED_RESOURCE_SERVICES = 16
+    # Bounded in bytes too: an action longer than any of AWS's (under 100 characters) is one a
+    # caller invented, up to the request's size limit; it is matched, never remembered.
+    MAX_REMEMBERED_ACTION_CHARS = 256
 
     def __init__(self, policies: Iterable[CompiledPolicy]) -> None:
         self.policies: tuple[CompiledPolicy, ...] = tuple(policies)
@@ -101,7 +104,7 @@ class PolicyIndex:
         if found is None:
             found = tuple(st for st in self.candidates(service) if st.matches_action(action))
             # Racing threads may both compute it; they compute the same tuple.
-            if len(self._by_action) < self.MAX_REMEMBERED_ACTIONS:
+            if len(self._by_action) < self.MAX_REMEMBERED_ACTIONS and len(action) <= self.MAX_REMEMBERED_ACTION_CHARS:
                 self._by_action[action] = found
         return found
 
@@ -140,11 +143,13 @@ class PolicyIndex:
                 return found
         else:
             by_resource = {}
-            if len(self._plans) < self.MAX_REMEMBERED_ACTIONS:
+            if len(self._plans) < self.MAX_REMEMBERED_ACTIONS and len(action) <= self.MAX_REMEMBERED_ACTION_CHARS:
                 self._plans[action] = by_resource
         found = _plan(self.applicable(service, action, resource, resource_service))
         # Racing threads may both compute it; they compute equal plans.
-        if len(by_resource) < self.MAX_REMEMBERED_RESOURCE_SERVICES:
+        if len(by_resource) < self.MAX_REMEMBERED_RESOURCE_SERVICES and (
+            key is None or len(key) <= self.MAX_REMEMBERED_ACTION_CHARS  # nor an invented ARN service
+        ):
             by_resource[key] = found
         return found
 

@@ -28,3 +28,26 @@ def test_a_key_or_action_longer_than_any_real_one_is_lowered_but_not_remembered(
     AuthorizationRequest(principal=USER, action=action, resource="*", context={tag_key: "v"})
     assert model._LOWERED_KEYS[tag_key] == tag_key.lower()
     assert model._ACTION_KEYS[action] == (action.lower(), "codebuild")
+
+
+def test_an_index_remembers_no_plan_for_an_action_longer_than_a_real_one() -> None:
+    """A principal's index lives across requests (the authorizer keeps 10,000 of them): its
+    memos of statements and plans per action must not keep a 200 KB action a caller invented."""
+    import json
+
+    from iamd.service.policy import PolicyIndex, PolicyType, compile_policy
+
+    policy = compile_policy(json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}), policy_id="p", policy_type=PolicyType.IDENTITY)
+    index = PolicyIndex([policy])
+    long_action = "s3:get" + "x" * 200_000
+    assert [st.ref.policy_id for st in index.matching_action("s3", long_action)] == ["p"]
+    groups = index.plan("s3", long_action, "arn:aws:s3:::b/k", "s3")[0]
+    assert len(groups) == 1
+    assert long_action not in index._by_action and long_action not in index._plans
+    index.plan("s3", "s3:getobject", "arn:aws:s3:::b/k", "s3")
+    assert "s3:getobject" in index._by_action and "s3:getobject" in index._plans
+    # Nor a plan per resource for an ARN whose service part is as long.
+    long_service = "s" * 200_000
+    assert len(index.plan("s3", "s3:getobject", f"arn:aws:{long_service}:::k", long_service)[0]) == 1
+    assert list(index._plans["s3:getobject"]) == ["s3"]
