@@ -56,10 +56,20 @@ class PrincipalPolicies:
         return principal_context_keys(self.kind, self.account_id, self.view)
 
 
-# Bounds of the caches below (each entry is recomputable from the projection at any time).
-MAX_PRINCIPAL_SETS = 50_000  # compiled sets kept; past it, the least recently built half goes
-MAX_SHARED_INDEXES = 100_000
-MAX_COMPILED_POLICIES = 100_000
+# Bounds of the caches below (each entry is recomputable from the projection at any time); past
+# one, the least recently built half of it goes. Measured with 100k users, 10k roles and 20k
+# policies evaluated once each: 50k/100k/100k kept 642 MiB RSS, these 598 MiB, and the sweep took as
+# long (33 s); halving them again saved 2 MiB more.
+MAX_PRINCIPAL_SETS = 10_000
+MAX_SHARED_INDEXES = 10_000
+MAX_COMPILED_POLICIES = 10_000
+
+
+def _evict_oldest_half(cache: dict[Any, Any], bound: int) -> None:
+    """At `bound` entries, drop the half built first (dicts keep insertion order)."""
+    if len(cache) >= bound:
+        for oldest in list(itertools.islice(cache, bound // 2)):
+            del cache[oldest]
 
 
 _NO_KEYS: Mapping[str, str] = {}
@@ -182,9 +192,7 @@ class PrincipalPolicyCache:
             trust = functools.partial(self._trust_index, f"{view['arn']}#trust", view["trust_policy"])
         built = PrincipalPolicies(kind, account_id, view, identity, boundary, trust,
                                   lower_context(dict(principal_context_keys(kind, account_id, view))))
-        if len(self._sets) >= MAX_PRINCIPAL_SETS:
-            for oldest in list(itertools.islice(self._sets, MAX_PRINCIPAL_SETS // 2)):
-                del self._sets[oldest]
+        _evict_oldest_half(self._sets, MAX_PRINCIPAL_SETS)
         self._sets[(account_id, kind, key)] = built
         return built
 
@@ -202,8 +210,7 @@ class PrincipalPolicyCache:
         entry = self._indexes.get(key)
         # The index holds its policies, so their ids cannot be reused while the entry lives.
         if entry is None or entry.policies != tuple(policies):
-            if len(self._indexes) >= MAX_SHARED_INDEXES:
-                self._indexes.clear()
+            _evict_oldest_half(self._indexes, MAX_SHARED_INDEXES)
             entry = self._indexes[key] = PolicyIndex(policies)
         return entry
 
@@ -312,7 +319,6 @@ class PrincipalPolicyCache:
                     raise  # passed with the request: the caller's error, reported as such
                 reason = e.problems[0].message if e.problems else "malformed"
                 raise StoredPolicyError(policy_id, reason) from None
-            if len(self._compiled) >= MAX_COMPILED_POLICIES:
-                self._compiled.clear()  # bound memory; everything is recompilable
+            _evict_oldest_half(self._compiled, MAX_COMPILED_POLICIES)
             self._compiled[key] = compiled
         return compiled
