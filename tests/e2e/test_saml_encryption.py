@@ -8,13 +8,18 @@ tests/fakes/saml_idp.py."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
 
+from iamd.client import cli
+from iamd.client.credentials import RequestSigner
+from iamd.client.iam import IamdClient
 from iamd.service.auth.keyring import Keyring
 from iamd.service.domain import saml
 from iamd.v1 import identity_pb2, sts_pb2, sts_pb2_grpc
@@ -160,6 +165,39 @@ async def test_encrypted_assertions_over_grpc(iamd: Iamd, idp: SamlIdp) -> None:
             role_arn=role.role.arn, principal_arn=provider_arn,
             saml_assertion=idp.assertion(role_arn=role.role.arn, provider_arn=provider_arn)))
     assert saml.ENCRYPTION_REQUIRED in str(plain.value)
+
+
+async def test_the_sdk_and_iamctl_manage_the_keys(iamd: Iamd, idp: SamlIdp, tmp_path: Path, monkeypatch: Any,
+                                                  capsys: Any) -> None:
+    key_file = tmp_path / "sp-key.pem"
+    key_file.write_text(private_key_pem(new_private_key()))
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
+
+    def iamctl(*args: str) -> Any:
+        capsys.readouterr()
+        code = cli.main(["--endpoint", iamd.target, "iam", *args])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        return json.loads(out) if out.strip() else None
+
+    sdk = IamdClient(iamd.target, metadata_provider=RequestSigner(iamd.root))
+    try:
+        created = await asyncio.to_thread(sdk.create_samlprovider, name="SdkIdP",
+                                          saml_metadata_document=idp.metadata(),
+                                          assertion_encryption_mode="allowed",
+                                          add_private_key=private_key_pem(new_private_key()))
+        arn = created.saml_provider_arn
+        await asyncio.to_thread(iamctl, "update-saml-provider", "--saml-provider-arn", arn,
+                                "--assertion-encryption-mode", "Required", "--add-private-key", f"file://{key_file}")
+        shown = await asyncio.to_thread(iamctl, "get-saml-provider", "--saml-provider-arn", arn)
+        assert shown["AssertionEncryptionMode"] == "Required" and len(shown["PrivateKeyList"]) == 2
+        assert set(shown["PrivateKeyList"][0]) == {"KeyId", "Timestamp"}
+        await asyncio.to_thread(iamctl, "update-saml-provider", "--saml-provider-arn", arn,
+                                "--remove-private-key", shown["PrivateKeyList"][0]["KeyId"])
+        got = await asyncio.to_thread(sdk.get_samlprovider, saml_provider_arn=arn)
+        assert [k.key_id for k in got.private_key_list] == [shown["PrivateKeyList"][1]["KeyId"]]
+    finally:
+        sdk.close()
 
 
 async def test_a_saml_private_key_is_reencrypted_by_a_kek_rotation(tmp_path: Path, idp: SamlIdp) -> None:
