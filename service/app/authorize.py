@@ -454,10 +454,24 @@ def is_derived_key(key: str) -> bool:
 
 
 _SERVICE_PRINCIPAL = re.compile(r"[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*\.[a-z]{2,}")  # sns.amazonaws.com
+# AWS's own bounds for what it evaluates (IAM's policy simulator: ActionNameType, ResourceNameType,
+# ContextKeyNameType, arnType). They also bound what the decision caches keep per request.
+MAX_ACTION_CHARS = 128
+MAX_RESOURCE_CHARS = 2048
+MAX_CONTEXT_KEY_CHARS = 256
+MAX_PRINCIPAL_CHARS = 2048
 
 
 def check_request(query: AuthorizeQuery) -> None:
     problems = []
+    if (len(query.action) > MAX_ACTION_CHARS or len(query.resource) > MAX_RESOURCE_CHARS  # one test, usually
+            or len(query.principal_arn) > MAX_PRINCIPAL_CHARS or len(query.service_principal) > MAX_PRINCIPAL_CHARS):
+        for name, value, limit in (("principalArn", query.principal_arn, MAX_PRINCIPAL_CHARS),
+                                   ("servicePrincipal", query.service_principal, MAX_PRINCIPAL_CHARS),
+                                   ("action", query.action, MAX_ACTION_CHARS),
+                                   ("resource", query.resource, MAX_RESOURCE_CHARS)):
+            if len(value) > limit:
+                problems.append(FieldProblem(name, f"at most {limit} characters (it has {len(value)})"))
     named = sum((bool(query.principal_arn), bool(query.service_principal), query.anonymous))
     if named != 1:
         problems.append(FieldProblem("principal", "name it exactly one way: principalArn (or its credentials), "
@@ -469,7 +483,10 @@ def check_request(query: AuthorizeQuery) -> None:
     if not query.resource:
         problems.append(FieldProblem("resource", "required (an ARN, or `*`)"))
     for key in query.context:
-        if is_derived_key(key):
+        if len(key) > MAX_CONTEXT_KEY_CHARS:
+            problems.append(FieldProblem(f"context.{key[:64]}…", f"a context key has at most {MAX_CONTEXT_KEY_CHARS} "
+                                                                 "characters"))
+        elif is_derived_key(key):
             problems.append(FieldProblem(f"context.{key}", "derived by iamd from the principal; "
                                                            "a caller may not supply it"))
     if problems:

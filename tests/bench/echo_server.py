@@ -54,16 +54,25 @@ class DurableRecords:
                     group.append(self._queue.get_nowait())
                 except queue.Empty:
                     break
-            connection.execute("BEGIN IMMEDIATE")
-            connection.executemany("INSERT INTO records (data) VALUES (?)", [(data,) for data, _, _ in group])
-            connection.execute("COMMIT")
-            group[0][2].call_soon_threadsafe(_settle, [future for _, future, _ in group])
+            failure: Exception | None = None
+            try:
+                connection.execute("BEGIN IMMEDIATE")
+                connection.executemany("INSERT INTO records (data) VALUES (?)", [(data,) for data, _, _ in group])
+                connection.execute("COMMIT")
+            except Exception as e:  # noqa: BLE001 — the callers learn it; the thread lives on
+                failure = e
+                if connection.in_transaction:
+                    connection.execute("ROLLBACK")
+            group[0][2].call_soon_threadsafe(_settle, [future for _, future, _ in group], failure)
 
 
-def _settle(futures: list[asyncio.Future[None]]) -> None:
+def _settle(futures: list[asyncio.Future[None]], failure: Exception | None) -> None:
     for future in futures:
         if not future.done():
-            future.set_result(None)
+            if failure is None:
+                future.set_result(None)
+            else:
+                future.set_exception(failure)
 
 
 def handler(answer: apb.AuthorizeResponse, record: Record | None = None) -> grpc.GenericRpcHandler:

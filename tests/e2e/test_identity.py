@@ -320,3 +320,24 @@ async def test_authorize_refuses_caller_supplied_principal_keys(iamd: Iamd) -> N
     status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
     assert status.caught_up and status.position == status.head_position and status.lag == 0
     assert status.audit_records_written >= 3 and status.audit_write_failures == 0
+
+
+async def test_authorize_refuses_names_longer_than_aws_evaluates_before_deciding(iamd: Iamd) -> None:
+    """AWS's own bounds (its simulator's ActionNameType 128, ResourceNameType 2048, ContextKeyNameType
+    256): past them a request is refused with the field at fault, before any cache keeps it."""
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="ivy"))
+    ivy = user_arn("ivy")
+    error = await refused(decide(iamd, ivy, "s3:" + "G" * 126, "*"), grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    assert "action" in field_violations(error)
+    error = await refused(decide(iamd, ivy, "s3:GetObject", "arn:aws:s3:::b/" + "k" * 2040),
+                          grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    assert "resource" in field_violations(error)
+    long_key = "s3:" + "x" * 254
+    await refused(iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=ivy, action="s3:GetObject", resource="*",
+        context={long_key: apb.ContextValue(values=["v"])})), grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    # At the bounds themselves, decided as usual.
+    at_bounds = await iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=ivy, action="s3:" + "G" * 125, resource="arn:aws:s3:::b/" + "k" * 2033,
+        context={"s3:" + "x" * 253: apb.ContextValue(values=["v"])}))
+    assert at_bounds.decision == apb.DECISION_IMPLICIT_DENY
