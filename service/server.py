@@ -33,6 +33,7 @@ from iamd.v1 import (
 from iamd.service.app.authenticate import Authenticator
 from iamd.service.app.audit import AuditLookup
 from iamd.service.app.authorize import Authorizer
+from iamd.service.app.denial_messages import DenialMessages
 from iamd.service.app.aws_policies import AwsManagedPolicies
 from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.oidc import OidcProviderCommands
@@ -303,7 +304,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     gateway.register(server, AuthorizationServicer(authorizer, authenticator,
                                                    Simulator(principals, runner, clock, catalogue),
                                                    runner, caller, time_travel, audit_writer,
-                                                   PolicyValidator(catalogue), message_codec), AUTHORIZATION)
+                                                   PolicyValidator(catalogue), DenialMessages(message_codec, projection)),
+                     AUTHORIZATION)
     gateway.register(server, OrganizationsServicer(OrganizationCommands(store, Repository(store), clock, projection,
                                                                         commands), commands, caller), ORGANIZATIONS)
     gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa,

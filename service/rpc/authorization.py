@@ -3,7 +3,6 @@ projection's status."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import Any
 
@@ -16,13 +15,10 @@ from iamd.service.app.authenticate import Authenticator, SignedCall
 from iamd.service.app.authorize import AuthorizeOutcome, Authorizer, AuthorizeQuery, check_request
 from iamd.service.app.history import AsOf, TimeTravel
 from iamd.service.audit.writer import AuditWriter
-from iamd.service.auth.authorization_messages import AuthorizationMessageCodec, DeniedRequest, MatchedStatement
-from iamd.service.auth.authorization_messages import decoded_message
+from iamd.service.app.denial_messages import DenialMessages
 from iamd.service.app.policy_validation import PolicyValidator
 from iamd.service.app.simulate import SimulatedDecision, Simulation, Simulator
 from iamd.service.domain.errors import FieldProblem, InvalidInputError, ServiceUnavailableError, ValidationError
-from iamd.service.domain.names import casefold
-from iamd.service.policy import Effect
 
 from . import convert
 from .gateway import AUDIT_DECISIONS
@@ -30,8 +26,6 @@ from .caller import CallerResolver
 
 MAX_BATCH = 1000
 _NO_CONTEXT: dict[str, list[str]] = {}  # shared, never changed: a request without context keys
-_IAM_PRINCIPAL = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(user|role|root)(?:/(?:.*/)?([^/]+))?")
-_ARN_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):.*", re.DOTALL)
 
 
 def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
@@ -64,24 +58,12 @@ def _simulated(results: list[SimulatedDecision], position: int) -> apb.SimulateR
         evaluated_at_position=position)
 
 
-def _message_account(r: apb.AuthorizeRequest, principal_arn: str) -> str:
-    """The account whose principals may decode a refusal's message: the refused principal's, else
-    (a service principal, an anonymous request) the resource's."""
-    m = _ARN_ACCOUNT.fullmatch(principal_arn)
-    if m is not None:
-        return m[1]
-    if r.resource_account:
-        return r.resource_account
-    m = _ARN_ACCOUNT.fullmatch(r.resource)
-    return m[1] if m is not None else ""
-
-
 class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer):
     def __init__(self, authorizer: Authorizer, authenticator: Authenticator, simulator: Simulator,
                  runner: ProjectionRunner, caller: CallerResolver, time_travel: TimeTravel,
                  audit_writer: AuditWriter | None = None, policy_validator: PolicyValidator | None = None,
-                 authorization_messages: AuthorizationMessageCodec | None = None) -> None:
-        self.authorization_messages = authorization_messages  # encode_denial's key (None: not encoded)
+                 denial_messages: DenialMessages | None = None) -> None:
+        self.denial_messages = denial_messages  # encode_denial's messages (None: not encoded)
         self.audit_writer = audit_writer
         self.policy_validator = policy_validator
         self.time_travel = time_travel
@@ -119,37 +101,12 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
 
     def _encode_denial(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
                        session: Any, response: apb.AuthorizeResponse) -> None:
-        """A denied decision's encoded authorization failure message (AWS's), for the calling
-        service to hand its caller; DecodeAuthorizationMessage reads it back."""
-        d = outcome.decision
-        account = _message_account(r, principal_arn)
-        if d.decision is Effect.ALLOW or self.authorization_messages is None or not account:
-            return  # allowed, not configured, or no account whose callers could decode it
-        if principal_arn:
-            principal_id = self._principal_id(principal_arn, session)
-        else:
-            principal_id = r.service_principal or "anonymous"
-        request = DeniedRequest(
-            allowed=False, explicit_deny=d.decision is Effect.EXPLICIT_DENY,
-            matched=[MatchedStatement(s.policy_id, s.policy_type.value, s.version or "", s.sid or "", s.index,
-                                      s.effect.value) for s in d.determining],
-            failures=[t.value for t in d.blocked_by], principal_id=principal_id,
-            principal_arn=principal_arn or r.service_principal or "*", action=r.action, resource=r.resource,
+        if self.denial_messages is None:
+            return
+        response.encoded_authorization_message = self.denial_messages.encoded(
+            outcome.decision, principal_arn=principal_arn, session=session, service_principal=r.service_principal,
+            action=r.action, resource=r.resource, resource_account=r.resource_account,
             conditions=convert.context_in(r.context) if r.context else _NO_CONTEXT)
-        response.encoded_authorization_message = self.authorization_messages.encode(decoded_message(request), account)
-
-    def _principal_id(self, principal_arn: str, session: Any) -> str:
-        """AWS's unique id of the principal (AIDA..., AROA...:session, the account for root)."""
-        if session is not None:
-            return str(session.get("principal_id", ""))
-        m = _IAM_PRINCIPAL.fullmatch(principal_arn)
-        if m is None:
-            return ""
-        if m[2] == "root":
-            return m[1]
-        account = self.runner.projection.account(m[1])
-        view = account.by_kind(m[2]).get(casefold(m[3] or "")) if account is not None else None
-        return str(view["id"]) if view is not None else ""
 
     async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
         if self._immediate(r):

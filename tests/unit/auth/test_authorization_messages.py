@@ -187,13 +187,10 @@ def test_the_codec_never_shows_its_key() -> None:
 def test_the_account_a_message_is_for() -> None:
     """The refused principal's account; for a service principal or an anonymous request, the
     resource's (given, else in its ARN)."""
-    from iamd.service.rpc.authorization import _message_account
-    from iamd.v1 import authorization_pb2 as apb
+    from iamd.service.app.denial_messages import message_account
 
     resource = "arn:aws:sqs:us-east-1:210987654321:orders"
-    assert _message_account(apb.AuthorizeRequest(resource=resource), USER_ARN) == ACCOUNT
-    assert _message_account(apb.AuthorizeRequest(service_principal="sns.amazonaws.com", resource=resource),
-                            "") == "210987654321"
-    assert _message_account(apb.AuthorizeRequest(anonymous=True, resource="arn:aws:s3:::bucket/key",
-                                                 resource_account="111122223333"), "") == "111122223333"
-    assert _message_account(apb.AuthorizeRequest(anonymous=True, resource="arn:aws:s3:::bucket/key"), "") == ""
+    assert message_account(USER_ARN, "", resource) == ACCOUNT
+    assert message_account("", "", resource) == "210987654321"
+    assert message_account("", "111122223333", "arn:aws:s3:::bucket/key") == "111122223333"
+    assert message_account("", "", "arn:aws:s3:::bucket/key") == ""
