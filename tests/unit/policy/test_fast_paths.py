@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from iamd.service.policy import PolicyIndex, PolicyType, compile_policy
 from iamd.service.policy.conditions import compile_condition, parse_operator
 from iamd.service.policy.conditions.base import MATCH, NO_MATCH, UNRESOLVED
+from iamd.service.policy.principals import EVERYONE, EXACT
+from iamd.service.policy.principals import NO_MATCH as NO_MATCH_RANK
 from iamd.service.policy.matching import compile_resources, resource_prefixes, resource_services
 from iamd.service.policy.variables import Var, has_vars, parse_template
 from iamd.service.policy.wildcard import QMARK, STAR
@@ -320,7 +322,17 @@ POOL_CONTEXTS = [
 ]
 
 
-def statement_by_statement(index, resource, ctx, missing):
+# As a bucket policy: who the statements name (shared matchers for `*`, one each otherwise).
+POOL_PRINCIPALS = [
+    {"Principal": "*"},
+    {"Principal": {"AWS": "arn:aws:iam::111111111111:user/alice"}},
+    {"Principal": {"AWS": "111111111111"}},
+    {"Principal": {"AWS": "arn:aws:iam::222222222222:root"}},
+    {"NotPrincipal": {"AWS": "arn:aws:iam::111111111111:user/bob"}},
+]
+
+
+def statement_by_statement(index, resource, ctx, caller, missing, deny_not_principal_always):
     """The analysis without check groups: every applicable statement checked on its own."""
     allows, denies = [], []
     service = resource.split(":", 5)[2] if resource.startswith("arn:") and resource.count(":") >= 5 else None
@@ -329,27 +341,43 @@ def statement_by_statement(index, resource, ctx, missing):
             continue
         if matcher is not None and not matcher(resource, ctx, missing):
             continue
+        rank = EXACT
+        if st_.principal_rank is not None:
+            rank = st_.principal_rank(caller)
+            if rank == NO_MATCH_RANK:
+                if not (deny_not_principal_always and st_.is_not_principal and not st_.is_allow):
+                    continue
+                rank = EVERYONE
         if all(holds(ctx, missing) for holds in st_.conditions):
-            (allows if st_.is_allow else denies).append(st_.ref)
+            (allows if st_.is_allow else denies).append((st_.ref, rank))
     return allows, denies
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=400, deadline=None)
 @given(
     st.lists(st.lists(st.sampled_from(range(len(POOL))), min_size=1, max_size=4), min_size=1, max_size=6),
     st.sampled_from(POOL_RESOURCES),
     st.sampled_from(POOL_CONTEXTS),
     st.booleans(),
+    st.none() | st.lists(st.sampled_from(range(len(POOL_PRINCIPALS))), min_size=24, max_size=24),
+    st.booleans(),
 )
 def test_statements_with_the_same_checks_are_checked_once_and_listed_in_document_order(
-    policies, resource, ctx, repeat_a_policy
+    policies, resource, ctx, repeat_a_policy, principals, deny_not_principal_always
 ):
     from iamd.service.policy.evaluate import analyze
     from iamd.service.policy.principals import classify_caller
 
+    def statement(n: int, i: int) -> dict:
+        if principals is None:  # identity policies
+            return POOL[i]
+        return {**POOL[i], **POOL_PRINCIPALS[principals[n % len(principals)]]}
+
+    policy_type = PolicyType.IDENTITY if principals is None else PolicyType.RESOURCE
     compiled = [
-        compile_policy(json.dumps({"Version": "2012-10-17", "Statement": [POOL[i] for i in picks]}),
-                       policy_id=f"p{n}", policy_type=PolicyType.IDENTITY)
+        compile_policy(json.dumps({"Version": "2012-10-17",
+                                   "Statement": [statement(n * 4 + k, i) for k, i in enumerate(picks)]}),
+                       policy_id=f"p{n}", policy_type=policy_type)
         for n, picks in enumerate(policies)
     ]  # fmt: skip
     if repeat_a_policy:  # the same compiled policy twice in one index: its statements are listed twice
@@ -358,9 +386,12 @@ def test_statements_with_the_same_checks_are_checked_once_and_listed_in_document
     caller = classify_caller("arn:aws:iam::111111111111:user/alice", {})
     missing: list[str] = []
     expected_missing: list[str] = []
-    expected_allows, expected_denies = statement_by_statement(index, resource, ctx, expected_missing)
+    expected_allows, expected_denies = statement_by_statement(
+        index, resource, ctx, caller, expected_missing, deny_not_principal_always
+    )
     service = resource.split(":", 5)[2] if resource.startswith("arn:") and resource.count(":") >= 5 else None
-    got = analyze(index, "s3", "s3:getobject", resource, service, ctx, caller, missing)
-    assert [st_.ref for st_, _ in got.allows] == expected_allows
-    assert [st_.ref for st_, _ in got.denies] == expected_denies
+    got = analyze(index, "s3", "s3:getobject", resource, service, ctx, caller, missing,
+                  deny_not_principal_always=deny_not_principal_always)  # fmt: skip
+    assert [(st_.ref, rank) for st_, rank in got.allows] == expected_allows
+    assert [(st_.ref, rank) for st_, rank in got.denies] == expected_denies
     assert set(missing) == set(expected_missing)
