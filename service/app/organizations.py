@@ -35,6 +35,9 @@ ACCESS_ROLE = "OrganizationAccountAccessRole"  # what AWS creates in every new m
 _LOWER = string.ascii_lowercase + string.digits
 _ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)  # CreateAccount's RoleName (an IAM role name)
 log = structlog.get_logger(__name__)
+# What AWS answers a member account (not a delegated administrator) calling a management-only
+# operation, as AccessDeniedException (seen in the answers of ListAccounts, ListRoots, ListPolicies).
+_MANAGEMENT_ONLY = "You don't have permissions to access this resource."
 
 
 @dataclass(frozen=True)
@@ -71,8 +74,7 @@ class OrganizationCommands:
         if not management:
             raise OrganizationsNotInUseError("Your account is not a member of an organization.")
         if management != ctx.account_id:
-            raise AccessDeniedError("You don't have permissions to access this resource: only the organization's "
-                                    "management account can make this call.")
+            raise AccessDeniedError(_MANAGEMENT_ONLY)
         return management
 
     async def _change(self, management: str, ctx: CallContext, decide: Any) -> int:
@@ -80,10 +82,25 @@ class OrganizationCommands:
                                       incremental=True)
 
     def state(self, ctx: CallContext) -> organizations.OrganizationState:
+        """The caller's organization, whichever account of it calls: for DescribeOrganization, which
+        AWS lets any account of the organization call (and to answer the management account's
+        changes); every other read goes through `management_state`."""
         management = self.projection.organization_of_account.get(ctx.account_id, "")
         org = self.projection.organizations.get(management)
         if org is None:
             raise OrganizationsNotInUseError("Your account is not a member of an organization.")
+        return org
+
+    def management_state(self, ctx: CallContext) -> organizations.OrganizationState:
+        """The caller's organization for a read only its management account may make: AWS allows
+        every Organizations read but DescribeOrganization (and DescribeEffectivePolicy, the
+        handshake reads) only from the management account or a delegated administrator (API
+        reference, each operation: "You can only call this operation from the management account
+        or a member account that is a delegated administrator"); iamd has no delegated
+        administrators, so only the management account qualifies."""
+        org = self.state(ctx)
+        if org.management_account_id != ctx.account_id:
+            raise AccessDeniedError(_MANAGEMENT_ONLY)
         return org
 
     async def create_organization(self, ctx: CallContext, feature_set: str = "") -> int:

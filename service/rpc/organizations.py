@@ -161,7 +161,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def DescribeCreateAccountStatus(self, r: opb.DescribeCreateAccountStatusRequest,
                                           context: Ctx) -> opb.DescribeCreateAccountStatusResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         if not _REQUEST_ID.fullmatch(r.create_account_request_id):
             raise InvalidInputError("You provided a value that doesn't match the required pattern.",
                                     reason="INVALID_PATTERN",
@@ -180,7 +180,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         if unknown:
             raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
                                     problems=[FieldProblem("states", " or ".join(_REQUEST_STATES))])
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         wanted = set(r.states) or set(_REQUEST_STATES)
         requests = [rid for rid, request in org.account_requests.items() if request["state"] in wanted]
         chunk, token = _page(org, "ListCreateAccountStatus", sorted(wanted), requests, lambda rid: rid, r,
@@ -190,12 +190,12 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
             next_token=token)
 
     async def ListAccounts(self, r: opb.ListAccountsRequest, context: Ctx) -> opb.ListAccountsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         chunk, token = _page(org, "ListAccounts", (), sorted(org.accounts), lambda a: a, r)
         return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
 
     async def DescribeAccount(self, r: opb.DescribeAccountRequest, context: Ctx) -> opb.DescribeAccountResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         account = org.accounts.get(r.account_id)
         if account is None:
             raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: "
@@ -249,7 +249,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def ListPoliciesForTarget(self, r: opb.ListPoliciesForTargetRequest,
                                     context: Ctx) -> opb.ListPoliciesForTargetResponse:
         wanted = _policy_type_filter(r.filter, required=True)
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         organizations.require_target(org, r.target_id)
         attached = [p for p in organizations.attached_to(org, r.target_id)
                     if organizations.policy_of(org, p)["type"] == wanted]  # type: ignore[index]
@@ -258,7 +258,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         return opb.ListPoliciesForTargetResponse(policies=[_summary(org, p) for p in chunk], next_token=token)
 
     async def ListRoots(self, r: opb.ListRootsRequest, context: Ctx) -> opb.ListRootsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         chunk, token = _page(org, "ListRoots", (), [org.root_id], lambda root: root, r)
         return opb.ListRootsResponse(roots=[_root(org) for _ in chunk], next_token=token)
 
@@ -266,14 +266,14 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
         if r.child_type not in _CHILD_TYPES:
             raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",  # AWS's message
                                     problems=[FieldProblem("childType", "ACCOUNT or ORGANIZATIONAL_UNIT")])
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         children = organizations.children_of(org, r.parent_id)[_CHILD_TYPES[r.child_type]]
         chunk, token = _page(org, "ListChildren", (r.parent_id, r.child_type), children, lambda c: c, r)
         return opb.ListChildrenResponse(children=[opb.OrganizationChild(id=c, type=r.child_type) for c in chunk],
                                         next_token=token)
 
     async def ListParents(self, r: opb.ListParentsRequest, context: Ctx) -> opb.ListParentsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         parent = org.parents.get(r.child_id)
         if parent is None:
             raise ChildNotFoundError(f"We can't find an OU or account with the ChildId that you specified: "
@@ -285,21 +285,21 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListOrganizationalUnitsForParent(self, r: opb.ListChildrenRequest,
                                                context: Ctx) -> opb.ListOrganizationalUnitsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         _, ous = organizations.children_of(org, r.parent_id)
         chunk, token = _page(org, "ListOrganizationalUnitsForParent", (r.parent_id,), ous, lambda ou: ou, r)
         return opb.ListOrganizationalUnitsResponse(organizational_units=[_ou(org, ou) for ou in chunk],
                                                    next_token=token)
 
     async def ListAccountsForParent(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListAccountsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         accounts, _ = organizations.children_of(org, r.parent_id)
         chunk, token = _page(org, "ListAccountsForParent", (r.parent_id,), accounts, lambda a: a, r)
         return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
 
     async def DescribeOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
                                          context: Ctx) -> opb.DescribeOrganizationalUnitResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         if r.organizational_unit_id not in org.ou_names:
             raise OrganizationalUnitNotFoundError(
                 f"We can't find an OU with the OrganizationalUnitId that you specified: {r.organizational_unit_id}",
@@ -323,7 +323,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def DescribeOrganizationPolicy(self, r: opb.OrganizationPolicyRequest,
                                          context: Ctx) -> opb.DescribeOrganizationPolicyResponse:
         _not_paged(r, "DescribeOrganizationPolicy")
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         policy = _policy(org, r.policy_id)
         return opb.DescribeOrganizationPolicyResponse(policy_summary=policy.policy_summary, content=policy.content,
                                                       policy=policy)
@@ -331,7 +331,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
     async def ListOrganizationPolicies(self, r: opb.ListOrganizationPoliciesRequest,
                                        context: Ctx) -> opb.ListPoliciesForTargetResponse:
         wanted = _policy_type_filter(r.filter, required=True)
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         ids = [p for p in organizations.policy_ids(org)
                if organizations.policy_of(org, p)["type"] == wanted]  # type: ignore[index]
         chunk, token = _page(org, "ListOrganizationPolicies", (wanted,), ids, lambda p: p, r)
@@ -339,7 +339,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListTargetsForPolicy(self, r: opb.OrganizationPolicyRequest,
                                    context: Ctx) -> opb.ListTargetsForPolicyResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         organizations.require_policy(org, r.policy_id)
 
         def target(node: str) -> opb.PolicyTarget:
@@ -383,7 +383,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListOrganizationResourceTags(self, r: opb.ListOrganizationResourceTagsRequest,
                                            context: Ctx) -> opb.ListOrganizationResourceTagsResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         tags = organizations.tags_of(org, r.resource_id)
         chunk, token = _page(org, "ListOrganizationResourceTags", (r.resource_id,), sorted(tags), lambda k: k, r)
         return opb.ListOrganizationResourceTagsResponse(
@@ -417,7 +417,7 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
 
     async def ListAWSServiceAccessForOrganization(self, r: opb.ListAWSServiceAccessForOrganizationRequest,
                                                   context: Ctx) -> opb.ListAWSServiceAccessForOrganizationResponse:
-        org = self.commands.state(self.caller(context))
+        org = self.commands.management_state(self.caller(context))
         chunk, token = _page(org, "ListAWSServiceAccessForOrganization", (), sorted(org.service_access),
                              lambda p: p, r)
         return opb.ListAWSServiceAccessForOrganizationResponse(
