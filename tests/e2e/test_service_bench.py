@@ -27,7 +27,8 @@ async def test_a_tiny_service_bench_runs_every_phase_and_reports_every_target(tm
         figures = serving[key]
         assert figures["errors"] == 0, figures
         assert figures["ratio"] > 0 and figures["iamd_server_cpu_us_per_call"]["median"] > 0
-        assert figures["ratio_to_durable_echo"] > 0 and figures["durable_echo_server_cpu_us_per_call"]["median"] > 0
+        # CPU comes from /proc in 10 ms ticks: a baseline's tiny round can read 0.
+        assert figures["ratio_to_durable_echo"] > 0 and figures["durable_echo_server_cpu_us_per_call"]["median"] >= 0
     commands = serving["create_user_4"]
     assert commands["errors"] == 0 and commands["iamd_calls_per_s"]["median"] > 0
     assert commands["raw_append_calls_per_s"]["median"] > 0
