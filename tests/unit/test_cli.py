@@ -538,7 +538,7 @@ def test_role_output_has_aws_keys_and_a_parsed_trust_policy(iamctl, channel):
     assert role["AssumeRolePolicyDocument"] == json.loads(DOC)
     assert role["MaxSessionDuration"] == 3600
     assert role["PermissionsBoundary"] == {
-        "PermissionsBoundaryType": "Policy",
+        "PermissionsBoundaryType": "PermissionsBoundaryPolicy",  # AWS's PermissionsBoundaryAttachmentType
         "PermissionsBoundaryArn": POLICY_ARN,
     }
     assert "Description" not in role and "Tags" not in role

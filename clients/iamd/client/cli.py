@@ -25,6 +25,7 @@ finds the trail not valid (as `aws cloudtrail validate-logs`).
 from __future__ import annotations
 
 import argparse
+import base64
 import dataclasses
 import importlib.metadata
 import json
@@ -194,7 +195,13 @@ class Command:
 
     @property
     def operation_name(self) -> str:
-        return self.operation or "".join(part.capitalize() for part in self.name.split("-"))
+        """The AWS operation's name, as the aws CLI names it in errors and table titles: the RPC's
+        when the command is its name (CreateOpenIDConnectProvider), else the command's words."""
+        if self.operation:
+            return self.operation
+        if self.rpc.lower() == self.name.replace("-", ""):
+            return self.rpc
+        return "".join(part.capitalize() for part in self.name.split("-"))
 
     @property
     def is_paginated(self) -> bool:
@@ -1203,9 +1210,31 @@ _FLATTENED = {
 _POLICY_ENTITY_LISTS = {"policy_users": "User", "policy_groups": "Group", "policy_roles": "Role"}
 
 
+# The AWS member names that are not the PascalCase of their field's name (acronyms), as AWS spells
+# them in the outputs of iamctl's operations; tests/e2e/test_cli_output_shapes.py checks the list
+# against botocore's models.
+_AWS_NAMES = {
+    "client_id_list": "ClientIDList",
+    "mfa_devices": "MFADevices",
+    "open_id_connect_provider_arn": "OpenIDConnectProviderArn",
+    "open_id_connect_provider_list": "OpenIDConnectProviderList",
+    "qr_code_png": "QRCodePNG",
+    "saml_metadata_document": "SAMLMetadataDocument",
+    "saml_provider_arn": "SAMLProviderArn",
+    "saml_provider_list": "SAMLProviderList",
+    "saml_provider_uuid": "SAMLProviderUUID",
+    "ssh_public_key": "SSHPublicKey",
+    "ssh_public_key_body": "SSHPublicKeyBody",
+    "ssh_public_key_id": "SSHPublicKeyId",
+    "ssh_public_keys": "SSHPublicKeys",
+    "virtual_mfa_device": "VirtualMFADevice",
+    "virtual_mfa_devices": "VirtualMFADevices",
+}
+
+
 def pascal_case(name: str) -> str:
-    """`user_name` -> `UserName`, the AWS API's key style."""
-    return "".join(part.capitalize() for part in name.split("_"))
+    """`user_name` -> `UserName`, the AWS API's key style (`ssh_public_key_id` -> `SSHPublicKeyId`)."""
+    return _AWS_NAMES.get(name) or "".join(part.capitalize() for part in name.split("_"))
 
 
 def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
@@ -1227,7 +1256,7 @@ def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
         if fd.name == "permissions_boundary_arn":
             if value:
                 out["PermissionsBoundary"] = {
-                    "PermissionsBoundaryType": "Policy",
+                    "PermissionsBoundaryType": "PermissionsBoundaryPolicy",
                     "PermissionsBoundaryArn": value,
                 }
             continue
@@ -1271,6 +1300,8 @@ def _aws_value(fd: descriptor.FieldDescriptor, value: Any) -> Any:
         name = fd.enum_type.values_by_number[value].name
         prefix = snake_case(fd.enum_type.name).upper() + "_"
         return pascal_case(name.removeprefix(prefix).lower())
+    if isinstance(value, bytes):  # a blob, printed as the aws CLI prints one: base64 text
+        return base64.b64encode(value).decode("ascii")
     if fd.name in _DOCUMENT_FIELDS and isinstance(value, str):
         try:
             return json.loads(value)
