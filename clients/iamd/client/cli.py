@@ -45,6 +45,7 @@ from google.protobuf import descriptor, message, timestamp_pb2
 from iamd.client.errors import IamClientError
 from iamd.client.credentials import CredentialsError, RequestSigner, resolve_credentials
 from iamd.client.simulate import run_simulate
+from iamd.client.simulation_results import evaluation_results
 from iamd.client.iam import (
     ENDPOINT_ENV,
     IamdClient,
@@ -650,18 +651,34 @@ def _simulation_args() -> tuple[Arg, ...]:
     )
 
 
+def _simulation(rpc: str) -> Callable[[Any, dict[str, Any], argparse.Namespace], dict[str, Any]]:
+    """Simulate*'s answer as AWS shapes it: one EvaluationResult per action, the most restrictive
+    decision over the resources given, with a ResourceSpecificResults entry for each."""
+
+    def run(client: Any, fields: dict[str, Any], ns: argparse.Namespace) -> dict[str, Any]:
+        request = build_request(method_for(rpc).request_type, **fields)
+        response = client.call(rpc, request, timeout=getattr(ns, "cli_read_timeout", None))
+        caller = fields.get("caller_arn") or fields.get("policy_source_arn") or ""
+        return {"EvaluationResults": evaluation_results(response.evaluation_results, fields.get("resource_arns") or [],
+                                                        caller, fields.get("resource_owner") or "")}
+
+    return run
+
+
 SIMULATION_COMMANDS: tuple[Command, ...] = (
     Command("simulate-custom-policy", "SimulateCustomPolicy", (
         Arg("--policy-input-list", kind=DOCUMENTS, required=True, help="identity-based policy documents"),
         *_simulation_args(),
         Arg("--caller-arn", help="the simulated principal (default: the caller)"),
         Arg("--session-policy", kind=DOCUMENT, help="a session policy document"),
-    ), "Simulate how policies given inline apply to actions and resources"),
+    ), "Simulate how policies given inline apply to actions and resources",
+        custom=_simulation("SimulateCustomPolicy")),
     Command("simulate-principal-policy", "SimulatePrincipalPolicy", (
         Arg("--policy-source-arn", required=True, help="the user or role whose policies are simulated"),
         Arg("--policy-input-list", kind=DOCUMENTS, help="extra identity-based policy documents"),
         *_simulation_args(),
-    ), "Simulate how a stored principal's policies apply to actions and resources"),
+    ), "Simulate how a stored principal's policies apply to actions and resources",
+        custom=_simulation("SimulatePrincipalPolicy")),
     Command("get-context-keys-for-custom-policy", "GetContextKeysForCustomPolicy", (
         Arg("--policy-input-list", kind=DOCUMENTS, required=True, help="policy documents"),
     ), "List the condition keys the policies' Condition elements name"),
@@ -1192,19 +1209,35 @@ _ALWAYS_PRINTED = {
     "is_attachable",
     "is_default_version",
     "statement_index",
-    "position",
 }
 # Messages whose every field is printed, defaults included.
 _PRINT_DEFAULTS = {"iamd.v1.GetProjectionStatusResponse"}
 # Lists AWS prints even when empty inside a nested structure: a root's PolicyTypes (no policy type
 # enabled: `"PolicyTypes": []`, as the aws CLI prints a new organization's root).
-_ALWAYS_LISTED = {("iamd.v1.OrganizationRoot", "policy_types")}
+_ALWAYS_LISTED = {("iamd.v1.OrganizationRoot", "policy_types"), ("iamd.v1.InstanceProfile", "roles")}
 # The entity inside a *Detail message is flattened into it, as in AWS's UserDetailList.
 _FLATTENED = {
     ("iamd.v1.UserDetail", "user"),
     ("iamd.v1.GroupDetail", "group"),
     ("iamd.v1.RoleDetail", "role"),
     ("iamd.v1.PolicyDetail", "policy"),
+}
+# Fields of iamd's answers that AWS's shapes have no member for (the gRPC API's conveniences: the
+# same values are inside the AWS structure printed beside them), never printed.
+_IAMD_ONLY = {
+    ("iamd.v1.OrganizationResponse", "id"),  # Organization.Id
+    ("iamd.v1.OrganizationResponse", "master_account_id"),  # Organization.MasterAccountId
+    ("iamd.v1.OrganizationResponse", "root_id"),  # list-roots
+    ("iamd.v1.CreateAccountResponse", "account_id"),  # CreateAccountStatus.AccountId, once SUCCEEDED
+    ("iamd.v1.CreateAccountResponse", "access_role_arn"),
+    ("iamd.v1.CreateOrganizationalUnitResponse", "id"),  # OrganizationalUnit.Id
+    ("iamd.v1.OrganizationAccount", "parent_id"),  # list-parents
+    ("iamd.v1.VirtualMFADevice", "user_name"),  # User.UserName
+}
+# The members an entity has that its *Detail in GetAccountAuthorizationDetails has not.
+_NOT_IN_DETAIL = {
+    "iamd.v1.RoleDetail": ("Description", "MaxSessionDuration"),
+    "iamd.v1.PolicyDetail": ("Tags",),
 }
 # ListEntitiesForPolicy's PolicyEntity reads {UserName, UserId} etc. by the list it is in.
 _POLICY_ENTITY_LISTS = {"policy_users": "User", "policy_groups": "Group", "policy_roles": "Role"}
@@ -1215,10 +1248,12 @@ _POLICY_ENTITY_LISTS = {"policy_users": "User", "policy_groups": "Group", "polic
 # against botocore's models.
 _AWS_NAMES = {
     "client_id_list": "ClientIDList",
+    "issuer_url": "IssuerURL",
     "mfa_devices": "MFADevices",
     "open_id_connect_provider_arn": "OpenIDConnectProviderArn",
     "open_id_connect_provider_list": "OpenIDConnectProviderList",
     "qr_code_png": "QRCodePNG",
+    "saml_key_hashes": "SAMLKeyHashes",
     "saml_metadata_document": "SAMLMetadataDocument",
     "saml_provider_arn": "SAMLProviderArn",
     "saml_provider_list": "SAMLProviderList",
@@ -1246,12 +1281,15 @@ def to_aws(msg: message.Message, *, top_level: bool = True) -> dict[str, Any]:
     desc = msg.DESCRIPTOR
     print_defaults = desc.full_name in _PRINT_DEFAULTS
     for fd in desc.fields:
-        if fd.GetOptions().deprecated:
-            continue  # kept on the wire for older clients; its value is printed where AWS has it
+        if fd.GetOptions().deprecated or (desc.full_name, fd.name) in _IAMD_ONLY:
+            continue  # kept on the wire for older clients, or iamd's own: the value is printed where AWS has it
         value = getattr(msg, fd.name)
         if (desc.full_name, fd.name) in _FLATTENED:
             if msg.HasField(fd.name):
-                out.update(to_aws(value, top_level=False))
+                entity = to_aws(value, top_level=False)
+                for member in _NOT_IN_DETAIL.get(desc.full_name, ()):
+                    entity.pop(member, None)
+                out.update(entity)
             continue
         if fd.name == "permissions_boundary_arn":
             if value:
