@@ -482,6 +482,30 @@ class RootNotFoundError(NoSuchEntityError):
     code = "RootNotFoundException"
 
 
+class AccountAlreadyRegisteredError(EntityAlreadyExistsError):
+    """Organizations: the account is already a delegated administrator for that service."""
+
+    code = "AccountAlreadyRegisteredException"
+
+
+class AccountNotRegisteredError(NoSuchEntityError):
+    """Organizations: the account is not a delegated administrator (for that service)."""
+
+    code = "AccountNotRegisteredException"
+
+
+class OrganizationNotEmptyError(DeleteConflictError):
+    """Organizations: DeleteOrganization while member accounts remain."""
+
+    code = "OrganizationNotEmptyException"
+
+
+class MasterCannotLeaveOrganizationError(DeleteConflictError):
+    """Organizations: LeaveOrganization by the management account."""
+
+    code = "MasterCannotLeaveOrganizationException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -489,6 +513,8 @@ ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
     PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
+    AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
+    MasterCannotLeaveOrganizationError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

@@ -331,6 +331,22 @@ class RootNotFoundError(NoSuchEntityError):
     code = _declared(errors_pb2.ERROR_CODE_ROOT_NOT_FOUND)
 
 
+class AccountAlreadyRegisteredError(EntityAlreadyExistsError):
+    code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_ALREADY_REGISTERED)
+
+
+class AccountNotRegisteredError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_NOT_REGISTERED)
+
+
+class OrganizationNotEmptyError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_ORGANIZATION_NOT_EMPTY)
+
+
+class MasterCannotLeaveOrganizationError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_MASTER_CANNOT_LEAVE_ORGANIZATION)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -376,6 +392,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     DuplicatePolicyError, DuplicatePolicyAttachmentError, DuplicateAccountError, OrganizationalUnitNotEmptyError,
     PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
+    AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
+    MasterCannotLeaveOrganizationError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
