@@ -13,7 +13,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from iamd.service.audit.record import event_source, fact_summary, is_read_only_record, resource_entry
+from iamd.service.audit.record import REGION, event_source, fact_summary, is_fact, is_read_only_record, resource_entry
+from iamd.service.domain.access_advisor import Attempt, PrincipalKey, caller_key, namespace_of_source, principal_key, \
+    region_of
 from iamd.service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 AUDIT_STREAMS = EventFilter(stream_prefixes=("audit-",))
@@ -76,10 +78,49 @@ def entry_of(event: RecordedEvent) -> IndexEntry:
         principal_arn=str(identity.get("arn", "")))
 
 
+class LastAccessed:
+    """Per user and role, its latest attempt at each action (access advisor's source): the
+    decisions Authorize was asked for about it, and its own calls to iamd. Bounded by principals
+    times the actions each tried, whatever the number of records."""
+
+    def __init__(self) -> None:
+        self._by_principal: dict[PrincipalKey, dict[str, Attempt]] = {}
+
+    def attempts(self, key: PrincipalKey) -> Mapping[str, Attempt]:
+        """Lower-cased action -> (time, region, action as spelled) of a principal's latest attempts."""
+        return self._by_principal.get(key, {})
+
+    def note(self, key: PrincipalKey | None, action: str, time: str, region: str) -> None:
+        if key is None or ":" not in action:
+            return
+        seen = self._by_principal.setdefault(key, {})
+        lowered = action.lower()
+        if lowered not in seen or time >= seen[lowered][0]:
+            seen[lowered] = (time, region, action)
+
+    def apply(self, record: Mapping[str, Any]) -> None:
+        time = str(record.get("eventTime", ""))
+        if is_fact(record):
+            decisions = [record["decision"]] if "decision" in record else list(record.get("decisions") or ())
+            for d in decisions:  # (decision, principal, action, resource, ...)
+                if d[1]:
+                    self.note(principal_key(str(d[1])), str(d[2]), time, region_of(str(d[3])))
+        else:  # stored whole (before facts, or rebuilt by recovery)
+            extra = record.get("additionalEventData") or {}
+            for d in ([extra] if "decision" in extra else list(extra.get("decisions") or ())):
+                if d.get("principalArn"):
+                    self.note(principal_key(str(d["principalArn"])), str(d.get("action", "")), time,
+                              region_of(str(d.get("resource", ""))))
+        # The caller's own call: its action is the operation of the service it belongs to.
+        self.note(caller_key(record.get("userIdentity")),
+                  f"{namespace_of_source(event_source(record))}:{record.get('eventName', '')}", time, REGION)
+
+
 class AuditIndex:
     """Entries in log order (which is time order, since records are written as calls end)."""
 
     def __init__(self) -> None:
+        self.last_accessed = LastAccessed()
         self.entries: list[IndexEntry] = []
         self._times: list[str] = []
         self.position = 0
@@ -90,6 +131,7 @@ class AuditIndex:
         if event.position <= self.position:
             return
         entry = entry_of(event)
+        self.last_accessed.apply(event.data)
         # Records of one commit group can finish out of time order by a hair: keep times sorted.
         at = bisect.bisect_right(self._times, entry.event_time)
         self.entries.insert(at, entry)

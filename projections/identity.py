@@ -168,6 +168,7 @@ class IdentityProjection:
             "MFADeviceTagged": self._mfa_tagged,
             "MFADeviceEnabled": self._mfa_enabled,
             "MFADeviceUsed": self._mfa_used,
+            "MFADeviceResynchronized": self._mfa_resynchronized,
             "MFADeviceDeactivated": self._mfa_deactivated,
             "VirtualMFADeviceDeleted": self._mfa_deleted,
             "ResourcePolicyPut": self._resource_policy_put,
@@ -378,6 +379,9 @@ class IdentityProjection:
         device = self._mfa_device(account, key)
         if device is not None:
             device["last_used_at"] = d["used_at"]
+
+    def _mfa_resynchronized(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        """Nothing the views show: the drift and the spent step live in the device's stream."""
 
     def _mfa_deactivated(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         device = self._mfa_device(account, key)

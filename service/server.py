@@ -30,6 +30,7 @@ from iamd.v1 import (
     organizations_pb2,
     sts_pb2,
 )
+from iamd.service.app.access_advisor import AccessAdvisor
 from iamd.service.app.authenticate import Authenticator
 from iamd.service.app.audit import AuditLookup
 from iamd.service.app.authorize import Authorizer
@@ -290,13 +291,16 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     caller = CallerResolver()
     commands = IdentityCommands(store, clock, ids, projection, runner, aws_policies)
     mfa = MfaCommands(Repository(store), clock, keyring, projection)
+    catalogue = Catalogue(read_package_data)
+    # Access advisor's jobs read the attempts the audit index gathers (its records flushed first).
+    access_advisor = AccessAdvisor(projection, audit_index, store, audit_writer.flush, catalogue, aws_policies, clock)
     gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection, aws_policies), caller,
                                               ResourceCommands(Repository(store), clock, projection),
                                               AccountReports(projection, clock),
                                               PasswordPolicyCommands(Repository(store), clock, projection),
                                               AccountAliasCommands(Repository(store), clock, projection),
-                                              OidcProviderCommands(Repository(store), clock, projection)), IDENTITY)
-    catalogue = Catalogue(read_package_data)
+                                              OidcProviderCommands(Repository(store), clock, projection),
+                                              access_advisor=access_advisor), IDENTITY)
     # Encoded authorization failure messages (Authorize's encode_denial, STS DecodeAuthorizationMessage):
     # a key of their own derived from the KEK, so every replica sharing the KEK reads every message.
     message_codec = authorization_messages.AuthorizationMessageCodec(

@@ -21,6 +21,10 @@ from .ports import CallContext, Clock, iso8601
 from .repository import Loaded, Repository, with_retries
 
 MFA = "mfa"
+# ResyncMFADevice looks for the device's codes this many 30-second steps either side of iamd's
+# clock (30 minutes): a device is resynchronized because it drifted further than the one step
+# either side that a code is accepted within.
+RESYNC_WINDOW = 60
 
 
 @dataclass(frozen=True)
@@ -109,6 +113,45 @@ class MfaCommands:
 
         return await with_retries(attempt)
 
+    async def resync_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str,
+                                code1: str, code2: str) -> int:
+        """ResyncMFADevice: find the device's two consecutive codes within RESYNC_WINDOW steps of
+        iamd's clock and keep how far off the device is."""
+        names.check_name(USER, "userName", user_name)
+        account = self.projection.account(ctx.account_id)
+        if account is None or casefold(user_name) not in account.users:
+            raise identity.not_found(USER, user_name)
+        name = self._own_device(ctx, serial_number)
+        now = self.clock.now()
+
+        async def attempt() -> int:
+            loaded = await self._load(ctx.account_id, name)
+            state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
+            if not state.exists or state.serial_number != serial_number:
+                raise mfa.not_found(serial_number)
+            step = (totp.verify_consecutive(self._seed(state), code1, code2, now.timestamp(), window=RESYNC_WINDOW)
+                    if state.user_name else None)
+            events = mfa.resync(state, user_name=user_name, serial_number=serial_number, step=step,
+                                current_step=totp.time_step(now.timestamp()), now=iso8601(now))
+            return await self.repo.append(MFA, loaded, events, ctx, iso8601(now))
+
+        return await with_retries(attempt)
+
+    def mfa_device(self, ctx: CallContext, caller: Caller, serial_number: str, user_name: str = "") -> View:
+        """GetMFADevice: a device enabled for the user (the calling user when none is named)."""
+        name = user_name or (caller.name if caller.kind == "user" else "")
+        if name:
+            names.check_name(USER, "userName", name)
+        account = self.projection.account(ctx.account_id)
+        user = account.users.get(casefold(name)) if account and name else None
+        if name and user is None:
+            raise identity.not_found(USER, name)
+        device = self.projection.mfa_devices.get(serial_number)
+        if (device is None or device["account_id"] != ctx.account_id or not device["user_id"]
+                or (user is not None and device["user_id"] != user["id"])):
+            raise mfa.not_found(serial_number)
+        return device
+
     async def deactivate_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str) -> int:
         _, name = _serial_parts(serial_number)
         return await self._change(ctx, name, lambda s: mfa.deactivate(s, user_name))
@@ -178,7 +221,9 @@ class MfaCommands:
         state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
         if not state.exists or state.serial_number != serial_number:
             raise InvalidInputError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
-        step = totp.verify_totp(self._seed(state), code, now.timestamp()) if state.seed_ciphertext else None
+        # Around the device's own time: a device ResyncMFADevice found drifting is `drift` steps off.
+        device_time = now.timestamp() + state.drift * totp.DEFAULT_STEP
+        step = totp.verify_totp(self._seed(state), code, device_time) if state.seed_ciphertext else None
         events = mfa.use(state, user_id=caller.principal_id, step=step, now=iso8601(now))
         # Appended at the version the step was checked against: a replay racing us loses.
         await self.repo.append(MFA, loaded, events, ctx, iso8601(now))

@@ -123,7 +123,9 @@ _OPERATIONS: list[Operation] = [
             "DeleteSigningCertificate", "UploadServerCertificate", "GetServerCertificate", "ListServerCertificates",
             "UpdateServerCertificate", "DeleteServerCertificate", "TagServerCertificate", "UntagServerCertificate",
             "ListServerCertificateTags", "CreateServiceSpecificCredential", "ListServiceSpecificCredentials",
-            "ResetServiceSpecificCredential", "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential"),
+            "ResetServiceSpecificCredential", "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential",
+            "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
+            "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)

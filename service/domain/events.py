@@ -745,6 +745,16 @@ class MFADeviceUsed(Event):
 
 
 @dataclass(frozen=True)
+class MFADeviceResynchronized(Event):
+    """ResyncMFADevice: two consecutive codes matched at `step`, `drift` steps from iamd's clock;
+    later codes are checked around the device's time (now + drift), and the step is spent."""
+
+    step: int
+    drift: int
+    resynchronized_at: str
+
+
+@dataclass(frozen=True)
 class MFADeviceDeactivated(Event):
     user_name: str
 
@@ -1022,7 +1032,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     ServiceLinkedRoleDeletionTaskRecorded, UserAddedToGroup,
     UserRemovedFromGroup, RoleUpdated, RoleTrustPolicyUpdated, PolicyCreated,
     PolicyVersionCreated, PolicyDefaultVersionSet, PolicyVersionDeleted, SessionIssued,
-    VirtualMFADeviceCreated, MFADeviceTagged, MFADeviceEnabled, MFADeviceUsed, MFADeviceDeactivated, VirtualMFADeviceDeleted,
+    VirtualMFADeviceCreated, MFADeviceTagged, MFADeviceEnabled, MFADeviceUsed, MFADeviceResynchronized, MFADeviceDeactivated,
+    VirtualMFADeviceDeleted,
     ResourcePolicyPut, ResourcePolicyDeleted, ResourceTagged, OrganizationCreated, OrganizationalUnitCreated,
     AccountJoined, AccountMoved, OrganizationPolicyCreated, OrganizationPolicyAttached, OrganizationPolicyDetached,
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,

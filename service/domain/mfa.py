@@ -16,6 +16,7 @@ from .events import (
     Event,
     MFADeviceDeactivated,
     MFADeviceEnabled,
+    MFADeviceResynchronized,
     MFADeviceTagged,
     MFADeviceUsed,
     ReservationVoided,
@@ -40,6 +41,7 @@ class MFADeviceState:
     enabled_at: str = ""
     last_step: int = -1
     last_used_at: str = ""
+    drift: int = 0  # time steps the device's clock is ahead of iamd's (ResyncMFADevice)
     tags: dict[str, str] = field(default_factory=dict)
 
 
@@ -57,8 +59,11 @@ def fold(events: Iterable[Event]) -> MFADeviceState:
             case MFADeviceEnabled():
                 state.user_name, state.user_id = event.user_name, event.user_id
                 state.enabled_at, state.last_step = event.enabled_at, event.last_step
+                state.drift = 0
             case MFADeviceUsed():
                 state.last_step, state.last_used_at = event.step, event.used_at
+            case MFADeviceResynchronized():
+                state.last_step, state.drift = event.step, event.drift
             case MFADeviceDeactivated():
                 state.user_name, state.user_id, state.enabled_at = "", "", ""
             case VirtualMFADeviceDeleted():
@@ -119,6 +124,17 @@ def use(state: MFADeviceState, *, user_id: str, step: int | None, now: str) -> l
     if step is None or step <= state.last_step:
         raise InvalidInputError("MultiFactorAuthentication failed with invalid MFA one time pass code.")
     return [MFADeviceUsed(step, now)]
+
+
+def resync(state: MFADeviceState, *, user_name: str, serial_number: str, step: int | None, current_step: int,
+           now: str) -> list[Event]:
+    """ResyncMFADevice: the device must be enabled for the user; `step` is where its two
+    consecutive codes matched (None: nowhere near), which must be newer than any spent one."""
+    if not state.exists or not state.user_name or state.user_name.casefold() != user_name.casefold():
+        raise not_found(serial_number)
+    if step is None or step <= state.last_step:
+        raise InvalidAuthenticationCodeError("Authentication code for device is not valid.")
+    return [MFADeviceResynchronized(step, step - current_step, now)]
 
 
 def deactivate(state: MFADeviceState, user_name: str) -> list[Event]:

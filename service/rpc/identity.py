@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import grpc
 
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import identity_pb2_grpc
+from iamd.service.app.access_advisor import AccessAdvisor, Job
 from iamd.service.app.credentials import CredentialCommands
 from iamd.service.app.identity import IdentityCommands
 from iamd.service.app.mfa import MfaCommands
@@ -24,8 +27,9 @@ from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
 from iamd.service.app.service_linked_roles import ServiceLinkedRoleCommands
+from iamd.service.domain import access_advisor as advisor
 from iamd.service.domain import names, reports
-from iamd.service.domain.errors import FieldProblem, ValidationError
+from iamd.service.domain.errors import FieldProblem, ServiceUnavailableError, ValidationError
 from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
 
 from . import convert
@@ -71,7 +75,9 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  instance_profiles: InstanceProfileCommands | None = None,
                  login_profiles: LoginProfileCommands | None = None,
                  service_linked_roles: ServiceLinkedRoleCommands | None = None,
-                 saml: SamlProviderCommands | None = None) -> None:
+                 saml: SamlProviderCommands | None = None,
+                 access_advisor: AccessAdvisor | None = None) -> None:
+        self.access_advisor = access_advisor
         self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection,
                                                  credentials.keyring)
         self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
@@ -537,6 +543,90 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         response = ipb.GetCredentialReportResponse(content=content, report_format=reports.REPORT_FORMAT)
         response.generated_time.FromDatetime(generated_at)
         return response
+
+    # --- access advisor --------------------------------------------------------------------------
+    def _advisor(self) -> AccessAdvisor:
+        if self.access_advisor is None:  # a servicer built without the audit trail (some unit tests)
+            raise ServiceUnavailableError("the access advisor is not configured")
+        return self.access_advisor
+
+    async def GenerateServiceLastAccessedDetails(self, r: ipb.GenerateServiceLastAccessedDetailsRequest,
+                                                 context: Ctx) -> ipb.GenerateServiceLastAccessedDetailsResponse:
+        job_id = self._advisor().generate(self.caller(context), self.caller.caller(), r.arn, r.granularity)
+        return ipb.GenerateServiceLastAccessedDetailsResponse(job_id=job_id)
+
+    @staticmethod
+    def _job_fields(job: Job, response: Any) -> None:
+        response.job_status = job.status
+        response.job_creation_date.FromDatetime(job.created_at)
+        if job.completed_at is not None:
+            response.job_completion_date.FromDatetime(job.completed_at)
+        if job.error is not None:
+            response.error.code, response.error.message = job.error
+
+    async def GetServiceLastAccessedDetails(self, r: ipb.GetServiceLastAccessedDetailsRequest,
+                                            context: Ctx) -> ipb.GetServiceLastAccessedDetailsResponse:
+        advisor_ = self._advisor()
+        job = advisor_.job(self.caller(context), self.caller.caller(), r.job_id)
+        response = ipb.GetServiceLastAccessedDetailsResponse(job_type=job.granularity)
+        self._job_fields(job, response)
+        if job.status != advisor.COMPLETED:
+            return response
+        page, actions = advisor_.services_page(job, r.page.max_items, r.page.marker)
+        for row in page.items:
+            item = response.services_last_accessed.add(service_name=row.name, service_namespace=row.namespace,
+                                                       total_authenticated_entities=row.usage.entities)
+            if row.usage.time:
+                item.last_authenticated.CopyFrom(convert.timestamp(row.usage.time))
+                item.last_authenticated_entity = row.usage.entity_arn
+                item.last_authenticated_region = row.usage.region
+            for action, usage in actions.get(row.namespace, ()):
+                tracked = item.tracked_actions_last_accessed.add(action_name=action)
+                if usage.time:
+                    tracked.last_accessed_time.CopyFrom(convert.timestamp(usage.time))
+                    tracked.last_accessed_entity = usage.entity_arn
+                    tracked.last_accessed_region = usage.region
+        response.is_truncated, response.marker = page.is_truncated, page.marker
+        return response
+
+    async def GetServiceLastAccessedDetailsWithEntities(
+            self, r: ipb.GetServiceLastAccessedDetailsWithEntitiesRequest,
+            context: Ctx) -> ipb.GetServiceLastAccessedDetailsWithEntitiesResponse:
+        advisor_ = self._advisor()
+        job = advisor_.job(self.caller(context), self.caller.caller(), r.job_id)
+        advisor.check_namespace(r.service_namespace)
+        response = ipb.GetServiceLastAccessedDetailsWithEntitiesResponse()
+        self._job_fields(job, response)
+        if job.status != advisor.COMPLETED:
+            return response
+        page = advisor_.entities_page(job, r.service_namespace, r.page.max_items, r.page.marker)
+        for _key, entity, time in page.items:
+            item = response.entity_details_list.add(entity_info=ipb.EntityInfo(
+                arn=entity.arn, name=entity.name, type=entity.kind, id=entity.id, path=entity.path))
+            if time:
+                item.last_authenticated.CopyFrom(convert.timestamp(time))
+        response.is_truncated, response.marker = page.is_truncated, page.marker
+        return response
+
+    # --- AWS's older forms ----------------------------------------------------------------------
+    async def UpdateRoleDescription(self, r: ipb.UpdateRoleDescriptionRequest,
+                                    context: Ctx) -> ipb.UpdateRoleDescriptionResponse:
+        ctx = self.caller(context)
+        position = await self.commands.update_role(ctx, role_name=r.role_name, description=r.description,
+                                                   max_session_duration=0)
+        await self.commands.settle(position)
+        return ipb.UpdateRoleDescriptionResponse(
+            role=convert.role(self.queries.entity(ctx.account_id, ROLE, r.role_name)), position=position)
+
+    async def GetMFADevice(self, r: ipb.GetMFADeviceRequest, context: Ctx) -> ipb.GetMFADeviceResponse:
+        device = self.mfa.mfa_device(self.caller(context), self.caller.caller(), r.serial_number, r.user_name)
+        return ipb.GetMFADeviceResponse(user_name=device["user_name"], serial_number=device["serial_number"],
+                                        enable_date=convert.timestamp(device["enabled_at"]))
+
+    async def ResyncMFADevice(self, r: ipb.ResyncMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
+        return await self._done(await self.mfa.resync_mfa_device(
+            self.caller(context), user_name=r.user_name, serial_number=r.serial_number,
+            code1=r.authentication_code1, code2=r.authentication_code2))
 
     async def _done(self, position: int) -> ipb.CommandResponse:
         await self.commands.settle(position)

@@ -340,6 +340,15 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GetServiceLinkedRoleDeletionStatus": _on(_iam("GetServiceLinkedRoleDeletionStatus"), _deletion_task_role),
     "GenerateCredentialReport": _everywhere(_iam("GenerateCredentialReport")),
     "GetCredentialReport": _everywhere(_iam("GetCredentialReport")),
+    # access advisor: Generate on the user, group, role or policy reported on (Service
+    # Authorization Reference), reading a job on `*` (the job is the caller's own: app/access_advisor.py)
+    "GenerateServiceLastAccessedDetails": _on(_iam("GenerateServiceLastAccessedDetails"), lambda r, res: r.arn or "*"),
+    "GetServiceLastAccessedDetails": _everywhere(_iam("GetServiceLastAccessedDetails")),
+    "GetServiceLastAccessedDetailsWithEntities": _everywhere(_iam("GetServiceLastAccessedDetailsWithEntities")),
+    "UpdateRoleDescription": _on(_iam("UpdateRoleDescription"), _ROLE),
+    # an MFA device of a user: on the user (the caller when none is named)
+    "GetMFADevice": _on(_iam("GetMFADevice"), lambda r, res: res.key_owner(r.user_name)),
+    "ResyncMFADevice": _on(_iam("ResyncMFADevice"), _USER),
     # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     "DecodeAuthorizationMessage": _everywhere("sts:DecodeAuthorizationMessage"),

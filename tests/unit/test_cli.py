@@ -835,7 +835,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"create-service-specific-credential", "list-service-specific-credentials",
             "reset-service-specific-credential", "update-service-specific-credential",
             "delete-service-specific-credential"} <= names
-    assert len(names) == 157
+    assert {"generate-service-last-accessed-details", "get-service-last-accessed-details",
+            "get-service-last-accessed-details-with-entities", "get-mfa-device", "resync-mfa-device"} <= names
+    assert len(names) == 162
 
 
 def test_every_command_argument_names_a_request_field():

@@ -385,9 +385,9 @@ IAM_COMMANDS: tuple[Command, ...] = (
     Command("list-roles", "ListRoles", (PATH_PREFIX,), "List roles"),
     Command("update-role", "UpdateRole", (ROLE_NAME, DESCRIPTION, MAX_SESSION_DURATION),
             "Change a role's description or maximum session duration"),
-    Command("update-role-description", "UpdateRole",
+    Command("update-role-description", "UpdateRoleDescription",
             (ROLE_NAME, Arg("--description", required=True, help="the new description")),
-            "Change a role's description"),
+            "Change a role's description; prints the role"),
     Command("update-assume-role-policy", "UpdateAssumeRolePolicy", (ROLE_NAME, POLICY_DOCUMENT),
             "Replace a role's trust policy"),
     Command("delete-role", "DeleteRole", (ROLE_NAME,), "Delete a role"),
@@ -600,6 +600,18 @@ IAM_COMMANDS: tuple[Command, ...] = (
             "Build the credential report (kept 4 hours)"),
     Command("get-credential-report", "GetCredentialReport", (),
             "Show the credential report: CSV, base64-encoded in Content as the aws CLI shows it"),
+    Command("generate-service-last-accessed-details", "GenerateServiceLastAccessedDetails", (
+        Arg("--arn", required=True, help="the ARN of a user, group, role or managed policy"),
+        Arg("--granularity", kind=CHOICE, choices={"SERVICE_LEVEL": "SERVICE_LEVEL", "ACTION_LEVEL": "ACTION_LEVEL"},
+            help="SERVICE_LEVEL (default) or ACTION_LEVEL")),
+        "Start a report of the services an entity's policies allow and when they were last used; prints its JobId"),
+    Command("get-service-last-accessed-details", "GetServiceLastAccessedDetails", (
+        Arg("--job-id", required=True, help="the JobId generate-service-last-accessed-details printed"),),
+        "Show a last-accessed report: IN_PROGRESS until COMPLETED, then each service's last use"),
+    Command("get-service-last-accessed-details-with-entities", "GetServiceLastAccessedDetailsWithEntities", (
+        Arg("--job-id", required=True, help="the JobId generate-service-last-accessed-details printed"),
+        Arg("--service-namespace", required=True, help="the service's namespace, e.g. s3")),
+        "Show which users and roles of a report could use a service, and when each last tried"),
 )  # fmt: skip
 
 AUTHZ_COMMANDS: tuple[Command, ...] = (
@@ -723,6 +735,13 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
             "Delete a virtual MFA device that no user has enabled"),
     Command("list-mfa-devices", "ListMFADevices", (Arg("--user-name", help="default: the caller itself"),),
             "List a user's MFA devices"),
+    Command("get-mfa-device", "GetMFADevice", (
+        Arg("--serial-number", required=True), Arg("--user-name", help="default: the caller itself")),
+        "Show an MFA device of a user"),
+    Command("resync-mfa-device", "ResyncMFADevice", (
+        Arg("--user-name", required=True), Arg("--serial-number", required=True),
+        Arg("--authentication-code1", required=True), Arg("--authentication-code2", required=True),
+    ), "Resynchronize a user's virtual MFA device whose clock drifted, with two consecutive codes"),
     Command("list-virtual-mfa-devices", "ListVirtualMFADevices", (
         Arg("--assignment-status", kind=CHOICE, choices={"Assigned": "Assigned", "Unassigned": "Unassigned",
                                                           "Any": "Any"}, help="Assigned, Unassigned or Any (default)"),

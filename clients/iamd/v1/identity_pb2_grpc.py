@@ -688,6 +688,36 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.FromString,
                 _registered_method=True)
+        self.GenerateServiceLastAccessedDetails = channel.unary_unary(
+                '/iamd.v1.IdentityService/GenerateServiceLastAccessedDetails',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsResponse.FromString,
+                _registered_method=True)
+        self.GetServiceLastAccessedDetails = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetServiceLastAccessedDetails',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsResponse.FromString,
+                _registered_method=True)
+        self.GetServiceLastAccessedDetailsWithEntities = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetServiceLastAccessedDetailsWithEntities',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesResponse.FromString,
+                _registered_method=True)
+        self.UpdateRoleDescription = channel.unary_unary(
+                '/iamd.v1.IdentityService/UpdateRoleDescription',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionResponse.FromString,
+                _registered_method=True)
+        self.GetMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetMFADevice',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetMFADeviceRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetMFADeviceResponse.FromString,
+                _registered_method=True)
+        self.ResyncMFADevice = channel.unary_unary(
+                '/iamd.v1.IdentityService/ResyncMFADevice',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1679,6 +1709,57 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GenerateServiceLastAccessedDetails(self, request, context):
+        """Access advisor (IAM's service last accessed details), from iamd's own audit trail
+
+        Start a report of the services a user's, group's, role's or managed policy's permissions
+        policies allow and when they were last used, as IAM's GenerateServiceLastAccessedDetails;
+        answers the job's id at once. Jobs live in the serving process's memory (bounded in number and
+        age; a restart forgets them).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetServiceLastAccessedDetails(self, request, context):
+        """A job's state and, once COMPLETED, a page of its services, as IAM's GetServiceLastAccessedDetails.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetServiceLastAccessedDetailsWithEntities(self, request, context):
+        """The users and roles of a job's report that could use one service, with when each last tried,
+        as IAM's GetServiceLastAccessedDetailsWithEntities.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def UpdateRoleDescription(self, request, context):
+        """AWS's older forms of operations iamd has
+
+        Change a role's description and answer the role, as IAM's UpdateRoleDescription.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetMFADevice(self, request, context):
+        """One MFA device of a user, as IAM's GetMFADevice.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ResyncMFADevice(self, request, context):
+        """Resynchronize a user's virtual MFA device whose clock drifted, with two consecutive codes, as
+        IAM's ResyncMFADevice: later codes are checked around the device's time.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2331,6 +2412,36 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetCredentialReport,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.SerializeToString,
+            ),
+            'GenerateServiceLastAccessedDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateServiceLastAccessedDetails,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsResponse.SerializeToString,
+            ),
+            'GetServiceLastAccessedDetails': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceLastAccessedDetails,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsResponse.SerializeToString,
+            ),
+            'GetServiceLastAccessedDetailsWithEntities': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetServiceLastAccessedDetailsWithEntities,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesResponse.SerializeToString,
+            ),
+            'UpdateRoleDescription': grpc.unary_unary_rpc_method_handler(
+                    servicer.UpdateRoleDescription,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionResponse.SerializeToString,
+            ),
+            'GetMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetMFADevice,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetMFADeviceRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetMFADeviceResponse.SerializeToString,
+            ),
+            'ResyncMFADevice': grpc.unary_unary_rpc_method_handler(
+                    servicer.ResyncMFADevice,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -5847,6 +5958,168 @@ class IdentityService:
             '/iamd.v1.IdentityService/GetCredentialReport',
             iamd_dot_v1_dot_identity__pb2.GetCredentialReportRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.GetCredentialReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateServiceLastAccessedDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GenerateServiceLastAccessedDetails',
+            iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GenerateServiceLastAccessedDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceLastAccessedDetails(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetServiceLastAccessedDetails',
+            iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetServiceLastAccessedDetailsWithEntities(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetServiceLastAccessedDetailsWithEntities',
+            iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetServiceLastAccessedDetailsWithEntitiesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def UpdateRoleDescription(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/UpdateRoleDescription',
+            iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.UpdateRoleDescriptionResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetMFADevice',
+            iamd_dot_v1_dot_identity__pb2.GetMFADeviceRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetMFADeviceResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ResyncMFADevice(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ResyncMFADevice',
+            iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
             options,
             channel_credentials,
             insecure,

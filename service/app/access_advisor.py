@@ -1,0 +1,220 @@
+"""Access advisor: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails(WithEntities)
+(the rules: service/domain/access_advisor.py).
+
+Jobs are asynchronous, as AWS's: Generate resolves the entity, its policies and the users and
+roles it covers at once (NoSuchEntity then, not later), answers the job's id and computes the
+rest in a task: the audit records still queued are committed and the audit index brought up to
+date (their attempts included), then the report is built. Get answers IN_PROGRESS until then.
+
+Jobs live in this process's memory only: at most MAX_JOBS (the oldest is dropped first), each
+for JOB_TTL; a restart, or another replica, does not know them (NoSuchEntity). A job is read by
+the account and principal that started it (a role's sessions share their role's jobs), as AWS's
+JobId "must be used by the same role within a session, or by the same user".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+import structlog
+
+from iamd.projections.audit_index import AuditIndex
+from iamd.projections.identity import AccountView, IdentityProjection, View
+from iamd.service.app.aws_policies import AwsManagedPolicies
+from iamd.service.domain import access_advisor as advisor
+from iamd.service.domain.identity import not_found
+from iamd.service.domain.managed_policy import not_found as policy_not_found
+from iamd.service.domain.names import casefold, is_aws_managed_policy
+from iamd.service.eventstore.port import EventStore
+from iamd.service.policy.catalogue import Catalogue
+
+from .authenticate import Caller
+from .ports import CallContext, Clock
+from .queries import Page, paginate
+
+MAX_JOBS = 1000
+JOB_TTL = timedelta(hours=24)
+log = structlog.get_logger(__name__)
+
+
+@dataclass
+class Job:
+    id: str
+    account_id: str
+    owner: str  # the principal that started it (a role session: its role)
+    granularity: str
+    created_at: datetime
+    status: str = advisor.IN_PROGRESS
+    completed_at: datetime | None = None
+    report: advisor.Report | None = None
+    error: tuple[str, str] | None = None  # (code, message) when FAILED
+    task: asyncio.Task[None] | None = field(default=None, repr=False)
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """What Generate resolved: the documents whose Allow statements list the services, and the
+    users and roles whose attempts count."""
+
+    documents: list[str]
+    entities: list[advisor.Entity]
+
+
+def _owner(caller: Caller) -> str:
+    key = advisor.principal_key(caller.arn)
+    return "/".join(key) if key is not None else caller.arn
+
+
+def _entity(account_id: str, kind: str, view: View) -> advisor.Entity:
+    return advisor.Entity((account_id, kind, casefold(view["name"])), kind.upper(), view["arn"], view["name"],
+                          view["id"], view["path"])
+
+
+class AccessAdvisor:
+    def __init__(self, projection: IdentityProjection, index: AuditIndex, store: EventStore,
+                 flush: Callable[[], Awaitable[None]] | None, catalogue: Catalogue, aws_policies: AwsManagedPolicies,
+                 clock: Clock, *, max_jobs: int = MAX_JOBS, job_ttl: timedelta = JOB_TTL) -> None:
+        self.projection = projection
+        self.index = index
+        self.store = store
+        self.flush = flush  # commits the audit records still queued (AuditWriter.flush)
+        self.catalogue = catalogue
+        self.aws_policies = aws_policies
+        self.clock = clock
+        self.max_jobs = max_jobs
+        self.job_ttl = job_ttl
+        self.jobs: OrderedDict[str, Job] = OrderedDict()
+
+    # --- Generate --------------------------------------------------------------------------------
+    def generate(self, ctx: CallContext, caller: Caller, arn: str, granularity: str) -> str:
+        target = advisor.target_of(arn)
+        level = advisor.granularity_of(granularity)
+        scope = self._scope(ctx.account_id, target)
+        now = self.clock.now()
+        job = Job(str(uuid.uuid4()), ctx.account_id, _owner(caller), level, now)
+        self._keep(job, now)
+        job.task = asyncio.get_running_loop().create_task(self._run(job, scope))
+        return job.id
+
+    def _keep(self, job: Job, now: datetime) -> None:
+        while self.jobs:
+            oldest = next(iter(self.jobs.values()))
+            if len(self.jobs) < self.max_jobs and oldest.created_at + self.job_ttl > now:
+                break
+            self._forget(oldest)
+        self.jobs[job.id] = job
+
+    def _forget(self, job: Job) -> None:
+        self.jobs.pop(job.id, None)
+        if job.task is not None and not job.task.done():
+            job.task.cancel()
+
+    async def _run(self, job: Job, scope: _Scope) -> None:
+        try:
+            if self.flush is not None:
+                await self.flush()
+            await self.index.refresh(self.store)  # every attempt recorded so far counts
+            services = advisor.allowed_services(scope.documents, self.catalogue.prefixes)
+            job.report = advisor.build_report(services, self.catalogue.prefixes, scope.entities,
+                                              self.index.last_accessed.attempts, advisor.since(job.created_at))
+            job.status = advisor.COMPLETED
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("access_advisor_job_failed", job_id=job.id)
+            job.status, job.error = advisor.FAILED, ("ServiceFailure", "the report could not be built")
+        job.completed_at = self.clock.now()
+
+    def _scope(self, account_id: str, target: advisor.Target) -> _Scope:
+        account = self.projection.account(account_id) if target.account_id == account_id else None
+        if target.kind == "policy":
+            return self._policy_scope(account, account_id, target.arn)
+        view = account.by_kind(target.kind).get(casefold(target.name)) if account is not None else None
+        if view is None or view["arn"] != target.arn:
+            raise not_found(target.kind, target.name)
+        assert account is not None
+        if target.kind == "group":
+            members = [account.users[k] for k in view["members"] if k in account.users]
+            return _Scope(self._documents(account, [view]), [_entity(account_id, "user", u) for u in members])
+        holders = [view]
+        if target.kind == "user":
+            holders += [g for gid in view["groups"]
+                        if (g := account.groups.get(account.group_names_by_id.get(gid, ""))) is not None]
+        return _Scope(self._documents(account, holders), [_entity(account_id, target.kind, view)])
+
+    def _policy_scope(self, account: AccountView | None, account_id: str, arn: str) -> _Scope:
+        policy = self._managed(account, arn) if account is not None or is_aws_managed_policy(arn) else None
+        if policy is None:
+            raise policy_not_found(arn)
+        account = account or AccountView(account_id)
+        usage = account.policy_usage(arn) or {}
+        entities: dict[str, advisor.Entity] = {}
+        for ref in usage.get("attached_to", {}):
+            kind, key = ref.split("/", 1)
+            view = account.by_kind(kind).get(key)
+            if view is None:
+                continue
+            if kind == "group":  # the group's members use the policy
+                for member in view["members"]:
+                    if (user := account.users.get(member)) is not None:
+                        entities.setdefault(user["arn"], _entity(account_id, "user", user))
+            else:
+                entities.setdefault(view["arn"], _entity(account_id, kind, view))
+        document = policy["versions"][policy["default_version_id"]]["document"]
+        return _Scope([document], sorted(entities.values(), key=lambda e: e.arn))
+
+    def _managed(self, account: AccountView | None, arn: str) -> View | None:
+        if is_aws_managed_policy(arn):
+            return self.aws_policies.get(arn)
+        return account.policy(arn) if account is not None else None
+
+    def _documents(self, account: AccountView, holders: list[View]) -> list[str]:
+        """The inline and attached (default version) policies of users, groups or roles."""
+        texts: list[str] = []
+        for holder in holders:
+            texts += holder["inline"].values()
+            for arn in holder["attached"]:
+                policy = self._managed(account, arn)
+                if policy is not None and (version := policy["versions"].get(policy["default_version_id"])):
+                    texts.append(version["document"])
+        return texts
+
+    # --- Get -------------------------------------------------------------------------------------
+    def job(self, ctx: CallContext, caller: Caller, job_id: str) -> Job:
+        advisor.check_job_id(job_id)
+        now = self.clock.now()
+        job = self.jobs.get(job_id)
+        if job is not None and job.created_at + self.job_ttl <= now:
+            self._forget(job)
+            job = None
+        if job is None or job.account_id != ctx.account_id or job.owner != _owner(caller):
+            raise advisor.no_such_job(job_id)
+        return job
+
+    def services_page(self, job: Job, max_items: int, marker: str) -> tuple[Page, dict[str, list[Any]]]:
+        """A page of a completed job's services and, for ACTION_LEVEL, each one's action rows."""
+        report = job.report or advisor.Report()
+        page = paginate(report.services.values(), lambda row: row.namespace, max_items, marker)
+        actions: dict[str, list[Any]] = {}
+        if job.granularity == advisor.ACTION_LEVEL:
+            for row in page.items:
+                service = self.catalogue.service(row.namespace)
+                names = [a.name for a in service.actions.values()] if service is not None else []
+                actions[row.namespace] = advisor.action_rows(report, row.namespace, names)
+        return page, actions
+
+    @staticmethod
+    def entities_page(job: Job, namespace: str, max_items: int, marker: str) -> Page:
+        """A page of the entities (most recent attempt first) of a completed job for one service."""
+        if job.report is None:
+            return paginate([], lambda x: "", max_items, marker)
+        rows = advisor.entities_for(job.report, namespace.lower())
+        numbered = [(f"{i:08d}", entity, time) for i, (entity, time) in enumerate(rows)]
+        return paginate(numbered, lambda row: row[0], max_items, marker)
+
