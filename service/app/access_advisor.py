@@ -132,9 +132,10 @@ class AccessAdvisor:
         job.completed_at = self.clock.now()
 
     def _scope(self, account_id: str, target: advisor.Target) -> _Scope:
+        if target.kind == "policy":  # the account's own, or AWS's (used by this account's entities)
+            own = target.account_id in (account_id, "aws")
+            return self._policy_scope(self.projection.account(account_id) if own else None, account_id, target.arn)
         account = self.projection.account(account_id) if target.account_id == account_id else None
-        if target.kind == "policy":
-            return self._policy_scope(account, account_id, target.arn)
         view = account.by_kind(target.kind).get(casefold(target.name)) if account is not None else None
         if view is None or view["arn"] != target.arn:
             raise not_found(target.kind, target.name)
@@ -150,7 +151,7 @@ class AccessAdvisor:
 
     def _policy_scope(self, account: AccountView | None, account_id: str, arn: str) -> _Scope:
         policy = self._managed(account, arn) if account is not None or is_aws_managed_policy(arn) else None
-        if policy is None:
+        if policy is None or (account is None and not is_aws_managed_policy(arn)):
             raise policy_not_found(arn)
         account = account or AccountView(account_id)
         usage = account.policy_usage(arn) or {}

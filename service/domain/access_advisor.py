@@ -38,7 +38,7 @@ PrincipalKey = tuple[str, str, str]
 # One attempt, the latest per principal and action: (ISO 8601 time, region, action as spelled).
 Attempt = tuple[str, str, str]
 
-_ENTITY_ARN = re.compile(r"arn:aws:iam::(\d{12}):(user|group|role|policy)(/(?:[^/]+/)*)?([^/]+)")
+_ENTITY_ARN = re.compile(r"arn:aws:iam::(\d{12}|aws):(user|group|role|policy)(/(?:[^/]+/)*)?([^/]+)")
 _ASSUMED_ROLE_ARN = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([^/]+)/[^/]+")
 
 
@@ -59,7 +59,7 @@ def target_of(arn: str) -> Target:
             f"1 validation error detected: Value '{arn[:64]}' at 'arn' failed to satisfy constraint: "
             "Member must have length between 20 and 2048", problems=[FieldProblem("arn", "20 to 2048 characters")])
     m = _ENTITY_ARN.fullmatch(arn)
-    if m is None:
+    if m is None or (m.group(1) == "aws" and m.group(2) != "policy"):
         raise InvalidInputError(f"ARN {arn} is not valid.",
                                 problems=[FieldProblem("arn", "the ARN of a user, group, role or managed policy")])
     return Target(m.group(1), m.group(2), m.group(4), arn)
@@ -100,7 +100,7 @@ def principal_key(arn: str) -> PrincipalKey | None:
     """The user or role an ARN asked about stands for: a role session counts for its role; the
     root user, federated users and anything else count for no IAM entity."""
     m = _ENTITY_ARN.fullmatch(arn)
-    if m is not None and m.group(2) in ("user", "role"):
+    if m is not None and m.group(1) != "aws" and m.group(2) in ("user", "role"):
         return m.group(1), m.group(2), m.group(4).casefold()
     m = _ASSUMED_ROLE_ARN.fullmatch(arn)
     if m is not None:
