@@ -173,9 +173,9 @@ async def _files(run: Scenario, st: Any) -> None:
 async def _policies(run: Scenario, st: Any) -> None:
     """Managed policies and their versions."""
     st.policy = (await run("iam", "create-policy", "--policy-name", "Read", "--policy-document", CONDITIONED,
-                        "--description", "reads", "--tags", "Key=team,Value=blue"))["Policy"]["Arn"]
+                           "--description", "reads", "--tags", "Key=team,Value=blue"))["Policy"]["Arn"]
     st.boundary = (await run("iam", "create-policy", "--policy-name", "Boundary",
-                          "--policy-document", _allow("*")))["Policy"]["Arn"]
+                             "--policy-document", _allow("*")))["Policy"]["Arn"]
     await run("iam", "get-policy", "--policy-arn", st.policy)
     await run("iam", "list-policies", "--scope", "Local")
     await run("iam", "create-policy-version", "--policy-arn", st.policy, "--policy-document", CONDITIONED,
@@ -276,6 +276,9 @@ async def _mfa(run: Scenario, st: Any) -> None:
     await run("iam", "enable-mfa-device", "--user-name", "alice", "--serial-number", st.serial,
               "--authentication-code1", totp(seed, now - 30), "--authentication-code2", totp(seed, now))
     await run("iam", "list-mfa-devices", "--user-name", "alice")
+    await run("iam", "get-mfa-device", "--serial-number", st.serial, "--user-name", "alice")
+    await run("iam", "resync-mfa-device", "--user-name", "alice", "--serial-number", st.serial,
+              "--authentication-code1", totp(seed, now + 60), "--authentication-code2", totp(seed, now + 90))
     await run("iam", "list-virtual-mfa-devices")
     await run("iam", "get-account-summary")
 
@@ -284,17 +287,17 @@ async def _mfa(run: Scenario, st: Any) -> None:
 async def _credentials(run: Scenario, st: Any) -> None:
     """SSH keys, signing certificates, service-specific credentials, server certificates."""
     st.ssh = (await run("iam", "upload-ssh-public-key", "--user-name", "alice",
-                     "--ssh-public-key-body", f"file://{st.files / 'ssh.pub'}"))["SSHPublicKey"]["SSHPublicKeyId"]
+                        "--ssh-public-key-body", f"file://{st.files / 'ssh.pub'}"))["SSHPublicKey"]["SSHPublicKeyId"]
     await run("iam", "get-ssh-public-key", "--user-name", "alice", "--ssh-public-key-id", st.ssh, "--encoding", "SSH")
     await run("iam", "list-ssh-public-keys", "--user-name", "alice")
     await run("iam", "update-ssh-public-key", "--user-name", "alice", "--ssh-public-key-id", st.ssh, "--status", "Inactive")
     st.certificate = (await run("iam", "upload-signing-certificate", "--user-name", "alice",
-                             "--certificate-body", f"file://{st.files / 'cert.pem'}"))["Certificate"]["CertificateId"]
+                                "--certificate-body", f"file://{st.files / 'cert.pem'}"))["Certificate"]["CertificateId"]
     await run("iam", "list-signing-certificates", "--user-name", "alice")
     await run("iam", "update-signing-certificate", "--user-name", "alice", "--certificate-id", st.certificate,
               "--status", "Inactive")
     st.credential = (await run("iam", "create-service-specific-credential", "--user-name", "alice", "--service-name",
-                            "codecommit.amazonaws.com"))["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
+                               "codecommit.amazonaws.com"))["ServiceSpecificCredential"]["ServiceSpecificCredentialId"]
     await run("iam", "list-service-specific-credentials", "--user-name", "alice")
     await run("iam", "reset-service-specific-credential", "--user-name", "alice",
               "--service-specific-credential-id", st.credential)
@@ -333,8 +336,8 @@ async def _instance_profiles(run: Scenario, st: Any) -> None:
 async def _identity_providers(run: Scenario, st: Any) -> None:
     """OIDC and SAML identity providers."""
     st.oidc_arn = (await run("iam", "create-open-id-connect-provider", "--url", st.oidc.url,
-                          "--client-id-list", "sts.amazonaws.com", "--thumbprint-list", st.oidc.thumbprint,
-                          "--tags", "Key=team,Value=blue"))["OpenIDConnectProviderArn"]
+                             "--client-id-list", "sts.amazonaws.com", "--thumbprint-list", st.oidc.thumbprint,
+                             "--tags", "Key=team,Value=blue"))["OpenIDConnectProviderArn"]
     await run("iam", "get-open-id-connect-provider", "--open-id-connect-provider-arn", st.oidc_arn)
     await run("iam", "list-open-id-connect-providers")
     await run("iam", "add-client-id-to-open-id-connect-provider", "--open-id-connect-provider-arn", st.oidc_arn,
@@ -348,7 +351,7 @@ async def _identity_providers(run: Scenario, st: Any) -> None:
     await run("iam", "untag-open-id-connect-provider", "--open-id-connect-provider-arn", st.oidc_arn, "--tag-keys", "env")
     await run("iam", "list-open-id-connect-provider-tags", "--open-id-connect-provider-arn", st.oidc_arn)
     st.saml_arn = (await run("iam", "create-saml-provider", "--name", "Corp", "--saml-metadata-document",
-                          f"file://{st.files / 'metadata.xml'}", "--tags", "Key=team,Value=blue"))["SAMLProviderArn"]
+                             f"file://{st.files / 'metadata.xml'}", "--tags", "Key=team,Value=blue"))["SAMLProviderArn"]
     await run("iam", "get-saml-provider", "--saml-provider-arn", st.saml_arn)
     await run("iam", "list-saml-providers")
     await run("iam", "update-saml-provider", "--saml-provider-arn", st.saml_arn,
@@ -404,6 +407,11 @@ async def _report(run: Scenario, st: Any) -> None:
     while (await run("iam", "generate-credential-report"))["State"] != "COMPLETE":
         await asyncio.sleep(0.05)
     await run("iam", "get-credential-report")
+    job = (await run("iam", "generate-service-last-accessed-details", "--arn", f"{A}:user/alice",
+                     "--granularity", "ACTION_LEVEL"))["JobId"]
+    while (await run("iam", "get-service-last-accessed-details", "--job-id", job))["JobStatus"] == "IN_PROGRESS":
+        await asyncio.sleep(0.05)
+    await run("iam", "get-service-last-accessed-details-with-entities", "--job-id", job, "--service-namespace", "iam")
 
 
 
