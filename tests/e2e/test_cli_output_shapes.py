@@ -186,7 +186,6 @@ async def _policies(run: Scenario, st: Any) -> None:
     await run("iam", "delete-policy-version", "--policy-arn", st.policy, "--version-id", "v2")
 
 
-
 async def _principals(run: Scenario, st: Any) -> None:
     """Users, groups, roles; their policies, boundaries and tags."""
     await run("iam", "create-user", "--user-name", "alice", "--path", "/x/", "--permissions-boundary", st.boundary,
@@ -232,15 +231,13 @@ async def _principals(run: Scenario, st: Any) -> None:
     await run("iam", "update-group", "--group-name", "gone", "--new-group-name", "gone2")
 
 
-
 async def _account(run: Scenario, st: Any) -> None:
-    """The account: password st.policy, alias."""
+    """The account: password policy, alias."""
     await run("iam", "update-account-password-policy", "--minimum-password-length", "8",
               "--allow-users-to-change-password", "--require-numbers")
     await run("iam", "get-account-password-policy")
     await run("iam", "create-account-alias", "--account-alias", "iamd-shapes")
     await run("iam", "list-account-aliases")
-
 
 
 async def _keys(run: Scenario, st: Any) -> None:
@@ -256,7 +253,6 @@ async def _keys(run: Scenario, st: Any) -> None:
     await run("iam", "update-login-profile", "--user-name", "alice", "--password", "Passw0rd-two")
     await run("iam", "change-password", "--old-password", "Passw0rd-two", "--new-password", "Passw0rd-three",
               profile="alice")
-
 
 
 async def _mfa(run: Scenario, st: Any) -> None:
@@ -281,7 +277,6 @@ async def _mfa(run: Scenario, st: Any) -> None:
               "--authentication-code1", totp(seed, now + 60), "--authentication-code2", totp(seed, now + 90))
     await run("iam", "list-virtual-mfa-devices")
     await run("iam", "get-account-summary")
-
 
 
 async def _credentials(run: Scenario, st: Any) -> None:
@@ -314,7 +309,6 @@ async def _credentials(run: Scenario, st: Any) -> None:
     await run("iam", "update-server-certificate", "--server-certificate-name", "web", "--new-path", "/y/")
 
 
-
 async def _instance_profiles(run: Scenario, st: Any) -> None:
     """Instance profiles, service-linked roles."""
     await run("iam", "create-instance-profile", "--instance-profile-name", "web", "--path", "/x/",
@@ -330,7 +324,6 @@ async def _instance_profiles(run: Scenario, st: Any) -> None:
                         "--description", "scaling"))["Role"]["RoleName"]
     task = (await run("iam", "delete-service-linked-role", "--role-name", linked))["DeletionTaskId"]
     await run("iam", "get-service-linked-role-deletion-status", "--deletion-task-id", task)
-
 
 
 async def _identity_providers(run: Scenario, st: Any) -> None:
@@ -361,7 +354,6 @@ async def _identity_providers(run: Scenario, st: Any) -> None:
     await run("iam", "list-saml-provider-tags", "--saml-provider-arn", st.saml_arn)
 
 
-
 async def _simulation(run: Scenario, st: Any) -> None:
     """Simulation and context keys."""
     await run("iam", "simulate-custom-policy", "--policy-input-list", CONDITIONED, "--action-names", "s3:GetObject",
@@ -371,7 +363,6 @@ async def _simulation(run: Scenario, st: Any) -> None:
               "--action-names", "s3:GetObject", "iam:CreateUser")
     await run("iam", "get-context-keys-for-custom-policy", "--policy-input-list", CONDITIONED)
     await run("iam", "get-context-keys-for-principal-policy", "--policy-source-arn", f"{A}:user/x/alice")
-
 
 
 async def _sts(run: Scenario, st: Any) -> None:
@@ -401,18 +392,24 @@ async def _sts(run: Scenario, st: Any) -> None:
               "--saml-assertion", f"file://{st.files / 'assertion'}")
 
 
-
 async def _report(run: Scenario, st: Any) -> None:
-    """The st.credential report, once built (GenerateCredentialReport answers STARTED, then COMPLETE)."""
+    """The credential report, once built (GenerateCredentialReport answers STARTED, then COMPLETE)."""
     while (await run("iam", "generate-credential-report"))["State"] != "COMPLETE":
         await asyncio.sleep(0.05)
     await run("iam", "get-credential-report")
-    job = (await run("iam", "generate-service-last-accessed-details", "--arn", f"{A}:user/alice",
-                     "--granularity", "ACTION_LEVEL"))["JobId"]
-    while (await run("iam", "get-service-last-accessed-details", "--job-id", job))["JobStatus"] == "IN_PROGRESS":
-        await asyncio.sleep(0.05)
-    await run("iam", "get-service-last-accessed-details-with-entities", "--job-id", job, "--service-namespace", "iam")
 
+
+async def _access_advisor(run: Scenario, st: Any) -> None:
+    """Last-accessed reports of alice (per action) and of the managed policy (per entity), once built."""
+    async def report(*argv: str) -> str:
+        job = (await run("iam", "generate-service-last-accessed-details", *argv))["JobId"]
+        while (await run("iam", "get-service-last-accessed-details", "--job-id", job))["JobStatus"] == "IN_PROGRESS":
+            await asyncio.sleep(0.05)
+        return job
+
+    await report("--arn", f"{A}:user/x/alice", "--granularity", "ACTION_LEVEL")
+    job = await report("--arn", st.policy)
+    await run("iam", "get-service-last-accessed-details-with-entities", "--job-id", job, "--service-namespace", "s3")
 
 
 async def _deletions(run: Scenario, st: Any) -> None:
@@ -444,8 +441,6 @@ async def _deletions(run: Scenario, st: Any) -> None:
     await run("iam", "delete-role", "--role-name", "gone")
     gone = (await run("iam", "create-policy", "--policy-name", "Gone", "--policy-document", _allow("s3:*")))
     await run("iam", "delete-policy", "--policy-arn", gone["Policy"]["Arn"])
-
-
 
 
 async def _organizations(run: Scenario, st: Any) -> None:
@@ -492,8 +487,21 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "move-account", "--account-id", member, "--source-parent-id", ou,
               "--destination-parent-id", root)
     await run("organizations", "delete-organizational-unit", "--organizational-unit-id", ou)
-    await run("organizations", "remove-account-from-organization", "--account-id", member)
+    await run("organizations", "enable-aws-service-access", "--service-principal", "config.amazonaws.com")
+    await run("organizations", "register-delegated-administrator", "--account-id", member,
+              "--service-principal", "config.amazonaws.com")
+    await run("organizations", "list-delegated-administrators", "--service-principal", "config.amazonaws.com")
+    await run("organizations", "list-delegated-services-for-account", "--account-id", member)
+    await run("organizations", "deregister-delegated-administrator", "--account-id", member,
+              "--service-principal", "config.amazonaws.com")
+    # The member leaves by itself, as its OrganizationAccountAccessRole; then the organization goes.
+    session = (await run("sts", "assume-role", "--role-arn", f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
+                         "--role-session-name", "leaver"))["Credentials"]
+    write_profile(st.files / "credentials", "member", Credentials(session["AccessKeyId"], session["SecretAccessKey"],
+                                                                  session["SessionToken"]))
+    await run("organizations", "leave-organization", profile="member")
     await run("organizations", "disable-policy-type", "--root-id", root, "--policy-type", "RESOURCE_CONTROL_POLICY")
+    await run("organizations", "delete-organization")
 
 
 async def _others(run: Scenario, st: Any) -> None:
@@ -508,7 +516,7 @@ async def _others(run: Scenario, st: Any) -> None:
 
 
 PARTS = (_files, _policies, _principals, _account, _keys, _mfa, _credentials, _instance_profiles,
-         _identity_providers, _simulation, _sts, _report, _deletions, _organizations, _others)
+         _identity_providers, _simulation, _sts, _report, _access_advisor, _deletions, _organizations, _others)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
