@@ -268,8 +268,8 @@ def test_create_user_builds_the_request_and_prints_aws_json(iamctl, channel):
         ),
         (
             ["update-role-description", "--role-name", "r", "--description", ""],
-            "UpdateRole",
-            identity_pb2.UpdateRoleRequest(role_name="r", description=""),
+            "UpdateRoleDescription",
+            identity_pb2.UpdateRoleDescriptionRequest(role_name="r", description=""),
         ),
         (
             ["add-user-to-group", "--group-name", "ops", "--user-name", "alice"],
