@@ -10,6 +10,7 @@ KeyId and Timestamp only). AssumeRoleWithSAML opens it only to decrypt an encryp
 
 from __future__ import annotations
 
+import asyncio
 import secrets
 from collections.abc import Sequence
 
@@ -46,14 +47,16 @@ class SamlProviderCommands(ProviderCommands):
     def _stream(self, ctx: CallContext, arn: str) -> str:
         return saml.stream(ctx.account_id, saml.name_of_arn(arn, ctx.account_id))
 
-    def _encryption(self, mode: str, add_private_key: str, remove_private_key: str) -> saml.EncryptionChange:
-        """The encryption change asked for, its new key (if any) sealed already."""
+    async def _encryption(self, mode: str, add_private_key: str, remove_private_key: str) -> saml.EncryptionChange:
+        """The encryption change asked for, its new key (if any) sealed already. The key is checked
+        in a worker thread: checking an RSA key's primes is CPU work (a fraction of a second at
+        4096 bits, the most parse_private_key takes) that would otherwise hold the event loop."""
         saml.check_encryption_mode(mode)
         if remove_private_key:
             saml.check_private_key_id(remove_private_key)
         sealed = None
         if add_private_key:
-            pem = saml.parse_private_key(add_private_key)
+            pem = await asyncio.to_thread(saml.parse_private_key, add_private_key)
             key_id = _unique_id()
             sealed = saml.SealedKey(key_id, self.keyring.encrypt(pem, context=key_id))
             del pem  # the key in clear goes no further
@@ -66,7 +69,7 @@ class SamlProviderCommands(ProviderCommands):
         metadata = saml.parse_metadata(metadata_document)
         tag_map = names.check_tags("tags", tags)
         self._check_quota(ctx)
-        encryption = self._encryption(assertion_encryption_mode, add_private_key, "")
+        encryption = await self._encryption(assertion_encryption_mode, add_private_key, "")
         arn = saml.arn_of(ctx.account_id, name)
         uuid = _unique_id()
         now = iso8601(self.clock.now())
@@ -81,7 +84,7 @@ class SamlProviderCommands(ProviderCommands):
         settings), the AssertionEncryptionMode, a key added or a key removed (not both: a rotation
         adds the new key, then removes the old one in a second request)."""
         saml.name_of_arn(arn, ctx.account_id)
-        encryption = self._encryption(assertion_encryption_mode, add_private_key, remove_private_key)
+        encryption = await self._encryption(assertion_encryption_mode, add_private_key, remove_private_key)
         metadata = (saml.parse_metadata(metadata_document) if metadata_document or encryption.is_empty else None)
         now = iso8601(self.clock.now())
         return await self._change(ctx, arn, lambda s: saml.update(s, arn, metadata_document, metadata, encryption,

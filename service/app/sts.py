@@ -18,7 +18,10 @@ verify against a certificate of the named SAML provider's metadata (service/doma
 signxml), its Role attribute must name the role and provider pair, then the trust policy decides
 for the provider's federated user with the saml:* keys. An encrypted assertion is decrypted first
 with the provider's private keys, opened from the keyring for that call only; a provider whose
-AssertionEncryptionMode is Required refuses a plain one.
+AssertionEncryptionMode is Required refuses a plain one. The verification is CPU work anyone can
+ask for: it runs in a thread pool of its own, at most SAML_VERIFICATIONS_AT_ONCE at a time
+(Throttling past that), never on the event loop. (A thread still shares the GIL with the loop;
+the domain's bounds, on key sizes and EncryptedKeys, keep each step it holds the GIL for short.)
 
 GetFederationToken gives a proxy (an IAM user, or root) credentials for a named federated user.
 The federated user's permissions are the proxy's identity policies (and boundary) cut by the
@@ -28,12 +31,16 @@ grants its federated-user ARN directly.
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import hashlib
 import re
 import secrets
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from iamd.projections.principals import PrincipalPolicyCache
@@ -47,6 +54,7 @@ from iamd.service.domain.errors import (
     InvalidIdentityTokenError,
     InvalidInputError,
     NoSuchEntityError,
+    ThrottlingError,
     ValidationError,
 )
 from iamd.service.domain.events import ROLE, SessionIssued, decode_event
@@ -61,6 +69,9 @@ from .mfa import MfaCommands
 from .oidc_keys import OidcKeyFetcher
 from .ports import CallContext, Clock, IdFactory, iso8601
 
+# AssumeRoleWithSAML verifications running at once, each in a thread of a pool of that many; more
+# are refused with Throttling.
+SAML_VERIFICATIONS_AT_ONCE = 4
 _ROLE_ARN = re.compile(r"arn:aws:iam::(\d{12}):role(/(?:[\x21-\x7e]*/)?)([\w+=,.@-]+)")
 _POLICY_ARN = re.compile(r"arn:aws:iam::(\d{12}):policy(/(?:[\x21-\x7e]*/)?)?([\w+=,.@-]+)")
 
@@ -164,8 +175,12 @@ class StsCommands:
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
                  principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands,
                  oidc_keys: OidcKeyFetcher | None = None,
-                 authorization_messages: AuthorizationMessageCodec | None = None) -> None:
+                 authorization_messages: AuthorizationMessageCodec | None = None,
+                 saml_verifications: int = SAML_VERIFICATIONS_AT_ONCE) -> None:
         self.oidc_keys = oidc_keys or OidcKeyFetcher()
+        self._saml_slots = threading.BoundedSemaphore(saml_verifications)
+        self._saml_threads = saml_verifications
+        self._saml_executor: ThreadPoolExecutor | None = None  # started at the first verification
         self.authorization_messages = authorization_messages  # DecodeAuthorizationMessage's key
         self.mfa = mfa
         self.store = store
@@ -306,11 +321,7 @@ class StsCommands:
             # The provider must be of the role's account: another account's could vouch for no one here.
             raise InvalidIdentityTokenError("Specified provider doesn't exist")
         now = self.clock.now()
-        verified = saml.verify(
-            p.saml_assertion, entity_id=provider["entity_id"], certificates=provider["certificates"], now=now,
-            encryption_mode=provider.get("assertion_encryption_mode", ""),
-            private_keys=lambda: [self.keyring.decrypt(k["private_key_ciphertext"], context=k["key_id"])
-                                  for k in provider.get("private_keys", [])])
+        verified = await self._verify_saml(p.saml_assertion, provider, now)
         qualifier = saml.name_qualifier(verified.issuer, role_account, provider["name"])
         if identified is not None:
             identified(saml.user_identity(verified, qualifier))
@@ -357,6 +368,42 @@ class StsCommands:
             raise denied
         return SamlIssued(issued, verified.subject, verified.subject_type, verified.issuer, verified.recipient,
                           qualifier)
+
+    async def _verify_saml(self, assertion: str, provider: Mapping[str, Any], now: datetime) -> saml.VerifiedAssertion:
+        """saml.verify in a thread of its own pool (as many threads as slots, so nothing waits in
+        it, and other blocking work in the loop's default executor never waits behind it), at
+        most `saml_verifications` at once.
+
+        AssumeRoleWithSAML is unauthenticated and its verification is CPU work (XML signatures, up
+        to saml_encryption.MAX_ENCRYPTED_KEYS x saml.MAX_PRIVATE_KEYS RSA-OAEP decryptions): on the
+        event loop, anyone could hold every other call up. Past the bound the call is refused with
+        Throttling (retryable; AWS SDKs retry it) rather than queued, so a flood costs a few threads
+        and no memory. A slot is freed when the thread's work ends, not when its caller stops
+        waiting: a caller that disconnects cannot start more verifications than the bound."""
+        if not self._saml_slots.acquire(blocking=False):
+            raise ThrottlingError("Too many SAML assertions are being verified at once; retry shortly")
+        try:
+            # What the thread reads is taken here, on the loop: the projection changes its views there.
+            entity_id, certificates = provider["entity_id"], tuple(provider["certificates"])
+            mode = provider.get("assertion_encryption_mode", "")
+            sealed = [(k["private_key_ciphertext"], k["key_id"]) for k in provider.get("private_keys", [])]
+            keyring = self.keyring
+            if self._saml_executor is None:
+                self._saml_executor = ThreadPoolExecutor(self._saml_threads, thread_name_prefix="iamd-saml")
+            work = asyncio.get_running_loop().run_in_executor(self._saml_executor, functools.partial(
+                saml.verify, assertion, entity_id=entity_id, certificates=certificates, now=now,
+                encryption_mode=mode,
+                private_keys=lambda: [keyring.decrypt(ciphertext, context=key_id) for ciphertext, key_id in sealed]))
+        except BaseException:
+            self._saml_slots.release()
+            raise
+        work.add_done_callback(self._saml_done)
+        return await asyncio.shield(work)
+
+    def _saml_done(self, work: asyncio.Future[saml.VerifiedAssertion]) -> None:
+        self._saml_slots.release()
+        if not work.cancelled():
+            work.exception()  # retrieved, for a caller that stopped waiting (asyncio would log it as lost)
 
     async def _verify_token(self, token: str, unverified: web_identity.UnverifiedToken,
                             provider: Mapping[str, Any]) -> web_identity.VerifiedToken:

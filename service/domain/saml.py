@@ -4,10 +4,11 @@ Pure (no I/O). Two halves:
 
 - **The registry** (CreateSAMLProvider and the rest): a provider is a name in an account and the
   IdP's metadata document, of which iamd keeps the IdP's entity id, its signing certificates and
-  its `validUntil`; and, for encrypted assertions, up to two private keys (sealed under the
-  key-encryption key by the app layer before they reach an event: this module sees only their
-  ciphertexts) and the `AssertionEncryptionMode` (`Required`: encrypted assertions only;
-  `Allowed`, or never set: both). One stream per provider (`samlprovider-ACCOUNT-NAME`).
+  its `validUntil`; and, for encrypted assertions, up to two RSA private keys of 2048 to 4096
+  bits (sealed under the key-encryption key by the app layer before they reach an event: this
+  module sees only their ciphertexts) and the `AssertionEncryptionMode` (`Required`: encrypted
+  assertions only; `Allowed`, or never set: both). One stream per provider
+  (`samlprovider-ACCOUNT-NAME`).
 - **The assertion** (AssumeRoleWithSAML): the base64 of a SAML `Response`, whose XML signature
   (on the Response or on its one Assertion) is checked by `signxml` against the provider's
   certificates. Everything iamd reads afterwards is read from the element signxml answers as
@@ -24,7 +25,10 @@ Pure (no I/O). Two halves:
   role and provider pair; a `RoleSessionName`; optional `SessionDuration`,
   `PrincipalTag:*`, `TransitiveTagKeys`, `SourceIdentity`.
 
-Errors carry AWS's codes; none quotes the assertion (it is a credential).
+`verify` is CPU-bound (XML signature checks; up to saml_encryption.MAX_ENCRYPTED_KEYS x
+MAX_PRIVATE_KEYS RSA-OAEP decryptions): the use case (service/app/sts.py) runs it off the event
+loop, a bounded number at a time. Errors carry AWS's codes; none quotes the assertion (it is a
+credential).
 """
 
 from __future__ import annotations
@@ -137,6 +141,13 @@ ENCRYPTION_MODES = (REQUIRED, ALLOWED)
 MAX_PRIVATE_KEYS = 2  # privateKeyList: at most 2 (add the new key, then remove the old: a rotation)
 PRIVATE_KEYS_QUOTA = "PrivateKeysPerSAMLProvider"
 MIN_PRIVATE_KEY_CHARS, MAX_PRIVATE_KEY_CHARS = 1, 16384
+# iamd's bound on a private key's RSA modulus (AWS documents none): 16384 characters of PEM hold a
+# key of some 20,000 bits, which takes far more than seconds to check (its primes) and a good part
+# of a second for each RSA-OAEP decryption, of which one unauthenticated AssumeRoleWithSAML may ask
+# up to saml_encryption.MAX_ENCRYPTED_KEYS x MAX_PRIVATE_KEYS. At 4096 bits a check takes a
+# fraction of a second and a decryption a few milliseconds. 2048 bits is the floor NIST SP
+# 800-131A sets for RSA key transport.
+MIN_PRIVATE_KEY_BITS, MAX_PRIVATE_KEY_BITS = 2048, 4096
 _PRIVATE_KEY_CHARS = re.compile(r"[\u0009\u000A\u000D\u0020-\u00FF]+")
 _PRIVATE_KEY_ID = re.compile(r"[A-Z0-9]+")
 MIN_PRIVATE_KEY_ID_CHARS, MAX_PRIVATE_KEY_ID_CHARS = 22, 64
@@ -348,8 +359,11 @@ def check_private_key_id(key_id: str) -> str:
 
 def parse_private_key(pem: str) -> bytes:
     """AddPrivateKey checked: the IAM model's constraints (1-16384 characters of tab, newlines and
-    U+0020-U+00FF), then an unencrypted PEM RSA private key (RSA-OAEP carries the assertion's key).
-    Returns it as unencrypted PKCS#8 PEM, for the app layer to seal at once. No message quotes it."""
+    U+0020-U+00FF), then an unencrypted PEM RSA private key (RSA-OAEP carries the assertion's key)
+    of 2048 to 4096 bits (InvalidInput naming `addPrivateKey` otherwise; its size is read before
+    anything of it is checked). Returns it as unencrypted PKCS#8 PEM, for the app layer to seal at
+    once. No message quotes it. CPU-bound (checking a 4096-bit key's primes takes a fraction of a
+    second): the app layer calls it off the event loop."""
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -366,14 +380,30 @@ def parse_private_key(pem: str) -> bytes:
                               f"{rule}", problems=[FieldProblem("addPrivateKey", rule)])
     bad = InvalidInputError("The private key is not a valid unencrypted PEM-encoded RSA private key",
                             problems=[FieldProblem("addPrivateKey", "an unencrypted PEM RSA private key (.pem)")])
-    try:
-        key = serialization.load_pem_private_key(pem.encode("latin-1"), password=None)
+    data = pem.encode("latin-1")
+    try:  # read first without checking the key (its primes): that costs the more the larger it is
+        key = serialization.load_pem_private_key(data, password=None, unsafe_skip_rsa_key_validation=True)
     except (ValueError, TypeError, UnicodeError):
         raise bad from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise bad
+    check_private_key_size(key.key_size)
+    try:  # then checked, its size bounded now
+        key = serialization.load_pem_private_key(data, password=None)
+    except (ValueError, TypeError):
+        raise bad from None
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                              serialization.NoEncryption())
+
+
+def check_private_key_size(bits: int) -> None:
+    """AddPrivateKey's RSA modulus: MIN_PRIVATE_KEY_BITS to MAX_PRIVATE_KEY_BITS (iamd's bound)."""
+    if not MIN_PRIVATE_KEY_BITS <= bits <= MAX_PRIVATE_KEY_BITS:
+        raise InvalidInputError(
+            f"The private key is a {bits}-bit RSA key; a SAML provider's private key must be an RSA key of "
+            f"{MIN_PRIVATE_KEY_BITS} to {MAX_PRIVATE_KEY_BITS} bits",
+            problems=[FieldProblem("addPrivateKey",
+                                   f"an RSA key of {MIN_PRIVATE_KEY_BITS} to {MAX_PRIVATE_KEY_BITS} bits")])
 
 
 def _encryption_events(state: ProviderState, arn: str, change: EncryptionChange, now: str) -> list[Event]:
@@ -508,7 +538,14 @@ def _decrypted(encrypted: Any, private_keys: Sequence[bytes]) -> Any:
 
     if not private_keys:
         raise InvalidIdentityTokenError(NO_DECRYPTION_KEY)
-    keys = [serialization.load_pem_private_key(pem, password=None) for pem in private_keys]
+    # Each key was checked when it was added (parse_private_key) and comes out of the keyring's
+    # authenticated encryption: checking its primes again would cost more than the decryption (a
+    # fraction of a second for a 4096-bit key), on every call. A key past the size bound (stored
+    # before the bound was) is not used: the work an unauthenticated call can cause stays bounded.
+    loaded = [serialization.load_pem_private_key(pem, password=None, unsafe_skip_rsa_key_validation=True)
+              for pem in private_keys]
+    keys = [k for k in loaded if k.key_size <= MAX_PRIVATE_KEY_BITS]  # type: ignore[union-attr]
+    del loaded
     try:
         plaintext = saml_encryption.decrypt(encrypted, keys)
     except saml_encryption.DecryptionFailedError:

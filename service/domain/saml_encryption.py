@@ -49,7 +49,10 @@ _DIGESTS = {DS + "sha1": "SHA1", DSMORE + "sha224": "SHA224", XENC + "sha256": "
             DSMORE + "sha384": "SHA384", XENC + "sha512": "SHA512"}
 _MGFS = {XENC11 + "mgf1sha1": "SHA1", XENC11 + "mgf1sha224": "SHA224", XENC11 + "mgf1sha256": "SHA256",
          XENC11 + "mgf1sha384": "SHA384", XENC11 + "mgf1sha512": "SHA512"}
-MAX_ENCRYPTED_KEYS = 4  # an assertion for AWS needs one; a few tolerate IdPs that add one per recipient
+# An assertion for AWS needs one EncryptedKey; a few tolerate IdPs that add one per recipient. The
+# bound on an unauthenticated call's work: each is tried with each of the provider's keys (at most
+# 2, of at most 4096 bits), so at most 8 RSA-OAEP decryptions; more are refused before any.
+MAX_ENCRYPTED_KEYS = 4
 _GCM_IV, _GCM_TAG, _CBC_IV = 12, 16, 16
 
 

@@ -9,27 +9,41 @@ tests/fakes/saml_idp.py."""
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import sqlite3
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
 import pytest
 from botocore.exceptions import ClientError
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from iamd.client import cli
 from iamd.client.credentials import RequestSigner
 from iamd.client.iam import IamdClient
+from iamd.service.app.sts import SAML_VERIFICATIONS_AT_ONCE
 from iamd.service.auth.keyring import Keyring
 from iamd.service.domain import saml
 from iamd.v1 import identity_pb2, sts_pb2, sts_pb2_grpc
-from tests.fakes.saml_idp import AES128_CBC, AES256_GCM, RSA_OAEP, SamlIdp, new_private_key, private_key_pem
+from tests.fakes.saml_idp import (
+    AES128_CBC,
+    AES256_GCM,
+    RSA_OAEP,
+    SamlIdp,
+    new_private_key,
+    private_key_pem,
+    unchecked_key_pem,
+)
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .test_keys import _rotate
 from .test_saml import _call, _client, _setup, _unsigned_sts
 
 pytestmark = pytest.mark.e2e
+GUARD = 60  # seconds: only so that a broken build fails instead of hanging; nothing is timed
 
 
 @pytest.fixture(scope="module")
@@ -225,3 +239,68 @@ async def test_a_saml_private_key_is_reencrypted_by_a_kek_rotation(tmp_path: Pat
         assert answer["Subject"] == "alice@example.com"
     finally:
         await stop_iamd(rotated)
+
+
+async def test_a_private_key_past_iamds_size_bound_is_invalid_input(iamd_http: Iamd, idp: SamlIdp) -> None:
+    """RSA keys of 2048 to 4096 bits (iamd's bound: AWS documents none), on create and update."""
+    iam = _client(iamd_http, "iam")
+    small = private_key_pem(rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    for pem, bits in ((small, 1024), (unchecked_key_pem(8192), 8192)):
+        with pytest.raises(ClientError) as created:
+            await _call(iam.create_saml_provider, Name="Big", SAMLMetadataDocument=idp.metadata(), AddPrivateKey=pem)
+        error = created.value.response["Error"]
+        assert error["Code"] == "InvalidInput" and f"{bits}-bit RSA key" in error["Message"]
+    provider_arn, _ = await _setup(iamd_http, idp)
+    with pytest.raises(ClientError) as updated:
+        await _call(iam.update_saml_provider, SAMLProviderArn=provider_arn, AddPrivateKey=unchecked_key_pem(8192))
+    assert updated.value.response["Error"]["Code"] == "InvalidInput"
+    assert (await _call(iam.get_saml_provider, SAMLProviderArn=provider_arn)).get("PrivateKeyList", []) == []
+    names = [p["Arn"] for p in (await _call(iam.list_saml_providers))["SAMLProviderList"]]
+    assert names == [provider_arn]
+
+
+async def test_verifications_past_the_bound_are_throttled_and_the_loop_keeps_serving(
+        iamd_http: Iamd, idp: SamlIdp, monkeypatch: pytest.MonkeyPatch) -> None:
+    """iamd (in this process) with a verification that waits for the test: while as many encrypted
+    assertions as iamd verifies at once (SAML_VERIFICATIONS_AT_ONCE) are held in verification, the
+    event loop goes on serving (GetSAMLProvider answers) and one more assertion is answered at once
+    with AWS's retryable Throttling, not queued; released, the held ones get their credentials.
+    Ordering only, nothing timed (GUARD only keeps a broken build from hanging)."""
+    iam, sts = _client(iamd_http, "iam"), _unsigned_sts(iamd_http)
+    provider_arn, role_arn = await _setup(iamd_http, idp)
+    key = new_private_key()
+    await _call(iam.update_saml_provider, SAMLProviderArn=provider_arn, AddPrivateKey=private_key_pem(key))
+    real_verify, entered, release = saml.verify, threading.Semaphore(0), threading.Event()
+
+    def held_verify(*args: Any, **kwargs: Any) -> saml.VerifiedAssertion:
+        entered.release()
+        assert release.wait(GUARD), "the test never released the verification"
+        return real_verify(*args, **kwargs)
+
+    monkeypatch.setattr(saml, "verify", held_verify)
+    loop, clients = asyncio.get_running_loop(), ThreadPoolExecutor(SAML_VERIFICATIONS_AT_ONCE + 2)
+
+    def call(method: Any, **kwargs: Any) -> Any:  # boto3 in threads of the test's own
+        return loop.run_in_executor(clients, functools.partial(method, **kwargs))
+
+    def assume() -> Any:
+        assertion = idp.encrypted_assertion(key.public_key(), role_arn=role_arn, provider_arn=provider_arn)
+        return call(sts.assume_role_with_saml, RoleArn=role_arn, PrincipalArn=provider_arn, SAMLAssertion=assertion)
+
+    try:
+        held = [assume() for _ in range(SAML_VERIFICATIONS_AT_ONCE)]
+        for _ in held:
+            assert await asyncio.to_thread(entered.acquire, True, GUARD)
+        read = await call(iam.get_saml_provider, SAMLProviderArn=provider_arn)
+        assert len(read["PrivateKeyList"]) == 1
+        with pytest.raises(ClientError) as throttled:
+            await assume()
+        assert throttled.value.response["Error"]["Code"] == "Throttling"
+        assert throttled.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+        release.set()
+        for answer in await asyncio.gather(*held):
+            assert answer["Subject"] == "alice@example.com"
+        assert (await assume())["Subject"] == "alice@example.com"  # the slots are free again
+    finally:
+        release.set()
+        clients.shutdown(wait=True)

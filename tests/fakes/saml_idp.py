@@ -38,6 +38,26 @@ def new_private_key() -> rsa.RSAPrivateKey:
     return rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
+def unchecked_key_pem(bits: int) -> str:
+    """A PEM RSA private key of `bits` bits whose "primes" are random odd numbers: generating a real
+    8192-bit key takes the better part of a minute, and iamd must refuse a key past its size bound
+    before anything (checking the primes, a decryption) could tell the difference."""
+    import secrets
+    from math import gcd
+
+    half = bits // 2
+    while True:
+        p, q = (secrets.randbits(half) | (3 << (half - 2)) | 1 for _ in range(2))
+        if p != q and gcd(p, q) == 1:
+            break
+    n = p * q
+    assert n.bit_length() == bits
+    d = secrets.randbits(bits - 8) | 1
+    numbers = rsa.RSAPrivateNumbers(p, q, d, d % (p - 1), d % (q - 1), pow(q, -1, p),
+                                    rsa.RSAPublicNumbers(65537, n))
+    return private_key_pem(numbers.private_key(unsafe_skip_rsa_key_validation=True))
+
+
 def private_key_pem(key: rsa.RSAPrivateKey) -> str:
     return key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL,
                              serialization.NoEncryption()).decode()

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import base64
 import copy
+import os
 from datetime import UTC, datetime
 
 import pytest
 from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 from lxml import etree
 
 from iamd.service.domain import saml, saml_encryption
@@ -42,6 +44,7 @@ from tests.fakes.saml_idp import (
     encrypt_assertion,
     new_private_key,
     private_key_pem,
+    unchecked_key_pem,
 )
 
 ROLE = "arn:aws:iam::123456789012:role/SamlRole"
@@ -303,3 +306,72 @@ def test_a_private_key_must_be_an_unencrypted_rsa_pem_and_is_never_quoted(sp_key
         with pytest.raises(InvalidInputError) as e:
             saml.parse_private_key(pem)
         assert len(pem) < 80 or pem[40:80] not in e.value.message
+
+
+# --- the bounds on the work an (unauthenticated) AssumeRoleWithSAML can ask for ---------------------
+@pytest.fixture(scope="module")
+def key_4096():
+    return rsa.generate_private_key(public_exponent=65537, key_size=4096)
+
+
+def test_a_private_key_of_2048_to_4096_bits_is_taken(sp_key, key_4096) -> None:
+    for key in (sp_key, key_4096):
+        pem = saml.parse_private_key(private_key_pem(key))
+        taken = serialization.load_pem_private_key(pem, password=None)
+        assert isinstance(taken, rsa.RSAPrivateKey) and taken.key_size == key.key_size
+
+
+def test_a_private_key_under_2048_or_over_4096_bits_is_invalid_input_naming_the_field() -> None:
+    small = private_key_pem(rsa.generate_private_key(public_exponent=65537, key_size=1024))
+    largest = 8192  # then the largest the model's 16384 characters hold
+    while len(unchecked_key_pem(largest + 1024)) <= saml.MAX_PRIVATE_KEY_CHARS:
+        largest += 1024
+    for pem, bits in ((small, 1024), (unchecked_key_pem(4104), 4104), (unchecked_key_pem(8192), 8192),
+                      (unchecked_key_pem(largest), largest)):
+        assert len(pem) <= saml.MAX_PRIVATE_KEY_CHARS
+        with pytest.raises(InvalidInputError, match=f"{bits}-bit RSA key.* 2048 to 4096 bits") as e:
+            saml.parse_private_key(pem)
+        assert [p.field for p in e.value.problems] == ["addPrivateKey"]
+        assert pem[40:80] not in e.value.message
+
+
+def test_a_private_key_in_the_bounds_is_still_checked(sp_key) -> None:
+    """The size is read without checking the key; a key of a size iamd takes is then checked."""
+    with pytest.raises(InvalidInputError, match="not a valid unencrypted PEM-encoded RSA private key"):
+        saml.parse_private_key(unchecked_key_pem(2048))
+
+
+def _with_encrypted_keys(response: etree._Element, count: int) -> etree._Element:
+    """The EncryptedAssertion's EncryptedKey, after `count - 1` decoys (its copies, their ciphertext
+    random bytes that no key opens)."""
+    key_info = response.find(f".//{{{DS}}}KeyInfo")
+    real = key_info.find(f"{{{XENC}}}EncryptedKey")
+    for _ in range(count - 1):
+        decoy = copy.deepcopy(real)
+        value = decoy.find(f"{{{XENC}}}CipherData/{{{XENC}}}CipherValue")
+        value.text = base64.b64encode(os.urandom(len(base64.b64decode(value.text)))).decode()
+        key_info.insert(0, decoy)
+    return response
+
+
+def test_at_most_four_encrypted_keys_are_tried(idp: SamlIdp, sp_key) -> None:
+    """An assertion for AWS needs one EncryptedKey; a few are tried (IdPs that add one per
+    recipient), each with each of the provider's keys: at most 4 x 2 RSA-OAEP decryptions. A fifth
+    is refused before any key is used, naming the bound."""
+    assert saml_encryption.MAX_ENCRYPTED_KEYS == 4
+    response = _with_encrypted_keys(_encrypted(idp, sp_key), saml_encryption.MAX_ENCRYPTED_KEYS)
+    assert _verify(idp, idp.encode(response), keys=[new_private_key(), sp_key]).subject == "alice@example.com"
+
+    used: list[bool] = []
+
+    class Key:  # a private key that notes its use
+        def decrypt(self, *_: object) -> bytes:
+            used.append(True)
+            raise ValueError("no")
+
+    too_many = _with_encrypted_keys(_encrypted(idp, sp_key), saml_encryption.MAX_ENCRYPTED_KEYS + 1)
+    with pytest.raises(InvalidIdentityTokenError, match="more than 4 EncryptedKeys"):
+        _verify(idp, idp.encode(too_many), keys=[sp_key])
+    with pytest.raises(saml_encryption.MalformedEncryptionError, match="more than 4 EncryptedKeys"):
+        saml_encryption.decrypt(too_many.find(f"{{{SAML}}}EncryptedAssertion"), [Key()])
+    assert used == []
