@@ -92,14 +92,15 @@ class OrganizationCommands:
         return org
 
     def management_state(self, ctx: CallContext) -> organizations.OrganizationState:
-        """The caller's organization for a read only its management account may make: AWS allows
-        every Organizations read but DescribeOrganization (and DescribeEffectivePolicy, the
-        handshake reads) only from the management account or a delegated administrator (API
-        reference, each operation: "You can only call this operation from the management account
-        or a member account that is a delegated administrator"); iamd has no delegated
-        administrators, so only the management account qualifies."""
+        """The caller's organization for a read only its management account or a delegated
+        administrator may make: AWS allows every Organizations read but DescribeOrganization (and
+        DescribeEffectivePolicy, the handshake reads) only from them (API reference, each
+        operation: "You can only call this operation from the management account or a member
+        account that is a delegated administrator"). A delegated administrator for any service
+        may make all of them, as AWS's RegisterDelegatedAdministrator "grants read-only access to
+        Organizations service data"; the changes stay the management account's."""
         org = self.state(ctx)
-        if org.management_account_id != ctx.account_id:
+        if org.management_account_id != ctx.account_id and not organizations.is_delegated_admin(org, ctx.account_id):
             raise AccessDeniedError(_MANAGEMENT_ONLY)
         return org
 
@@ -285,3 +286,32 @@ class OrganizationCommands:
         management = self._management_of(ctx)
         return await self._change(management, ctx,
                                   lambda s: organizations.untag(s, resource_id=resource_id, tag_keys=tag_keys))
+
+    async def register_delegated_admin(self, ctx: CallContext, *, account_id: str, service_principal: str) -> int:
+        """AWS's RegisterDelegatedAdministrator: a member account, for a service with trusted access."""
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.register_delegated_admin(
+            s, account_id=account_id, service_principal=service_principal, now=now))
+
+    async def deregister_delegated_admin(self, ctx: CallContext, *, account_id: str, service_principal: str) -> int:
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.deregister_delegated_admin(
+            s, account_id=account_id, service_principal=service_principal, now=now))
+
+    async def delete_organization(self, ctx: CallContext) -> int:
+        """AWS's DeleteOrganization: the management account's, once no member account is left."""
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.delete(s, now=now))
+
+    async def leave_organization(self, ctx: CallContext) -> int:
+        """AWS's LeaveOrganization: the calling member account becomes standalone (its
+        organization's SCPs and RCPs stop applying to it)."""
+        management = self.projection.organization_of_account.get(ctx.account_id, "")
+        if not management:
+            raise OrganizationsNotInUseError("Your account is not a member of an organization.")
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.leave(s, account_id=ctx.account_id,
+                                                                                 now=now))

@@ -167,7 +167,9 @@ _OPERATIONS: list[Operation] = [
             "MoveAccount", "RemoveAccountFromOrganization", "CreateOrganization", "DescribeOrganization",
             "CreateAccount", "DescribeCreateAccountStatus", "ListCreateAccountStatus", "CreateOrganizationalUnit",
             "EnablePolicyType", "DisablePolicyType", "EnableAWSServiceAccess", "DisableAWSServiceAccess",
-            "ListAWSServiceAccessForOrganization"),
+            "ListAWSServiceAccessForOrganization", "RegisterDelegatedAdministrator",
+            "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
+            "DeleteOrganization", "LeaveOrganization"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

@@ -957,6 +957,35 @@ class AWSServiceAccessDisabled(Event):
     disabled_at: str
 
 
+@dataclass(frozen=True)
+class DelegatedAdministratorRegistered(Event):
+    """A member account made a delegated administrator for an AWS service (AWS's
+    RegisterDelegatedAdministrator): it may read the organization (its accounts, OUs, policies)."""
+
+    account_id: str
+    service_principal: str
+    registered_at: str
+
+
+@dataclass(frozen=True)
+class DelegatedAdministratorDeregistered(Event):
+    """A member account no longer a delegated administrator for an AWS service (AWS's
+    DeregisterDelegatedAdministrator)."""
+
+    account_id: str
+    service_principal: str
+    deregistered_at: str
+
+
+@dataclass(frozen=True)
+class OrganizationDeleted(Event):
+    """The organization deleted (AWS's DeleteOrganization, once it had no member accounts): its
+    OUs and policies go with it, and the management account is standalone from then on."""
+
+    management_account_id: str
+    deleted_at: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -1039,7 +1068,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OrganizationalUnitRenamed, OrganizationalUnitDeleted, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     AccountRemoved, AccountCreationRequested, AccountCreationFailed, OrganizationResourceTagged,
     OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled, AWSServiceAccessEnabled,
-    AWSServiceAccessDisabled,
+    AWSServiceAccessDisabled, DelegatedAdministratorRegistered, DelegatedAdministratorDeregistered,
+    OrganizationDeleted,
     KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )

@@ -24,7 +24,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import (
+    AccountAlreadyRegisteredError,
     AccountNotFoundError,
+    AccountNotRegisteredError,
     AlreadyInOrganizationError,
     ConstraintViolationError,
     DestinationParentNotFoundError,
@@ -34,8 +36,10 @@ from .errors import (
     DuplicatePolicyError,
     FieldProblem,
     InvalidInputError,
+    MasterCannotLeaveOrganizationError,
     OrganizationalUnitNotEmptyError,
     OrganizationalUnitNotFoundError,
+    OrganizationNotEmptyError,
     OrganizationsNotInUseError,
     ParentNotFoundError,
     PolicyInUseError,
@@ -56,9 +60,12 @@ from .events import (
     AccountRemoved,
     AWSServiceAccessDisabled,
     AWSServiceAccessEnabled,
+    DelegatedAdministratorDeregistered,
+    DelegatedAdministratorRegistered,
     Event,
     OrganizationalUnitCreated,
     OrganizationCreated,
+    OrganizationDeleted,
     OrganizationPolicyAttached,
     OrganizationPolicyCreated,
     OrganizationPolicyDeleted,
@@ -78,7 +85,8 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in (
     AccountJoined, AccountMoved, AccountRemoved, OrganizationPolicyCreated, OrganizationPolicyUpdated, OrganizationPolicyDeleted,
     OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed,
     OrganizationResourceTagged, OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled,
-    AWSServiceAccessEnabled, AWSServiceAccessDisabled))
+    AWSServiceAccessEnabled, AWSServiceAccessDisabled, DelegatedAdministratorRegistered,
+    DelegatedAdministratorDeregistered, OrganizationDeleted))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -122,6 +130,8 @@ class OrganizationState:
     policy_types: list[str] = field(default_factory=list)
     # AWS services with trusted access: service principal -> when it was enabled.
     service_access: dict[str, str] = field(default_factory=dict)
+    # Delegated administrators: member account -> service principal -> when it was registered.
+    delegated_admins: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _new_node(state: OrganizationState, node_id: str) -> None:
@@ -174,6 +184,7 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 del state.accounts[event.account_id], state.parents[event.account_id]
                 state.attachments.pop(event.account_id, None)
                 state.tags.pop(event.account_id, None)
+                state.delegated_admins.pop(event.account_id, None)
             case AccountMoved():
                 state.parents[event.account_id] = event.destination_parent_id
             case OrganizationPolicyCreated():
@@ -217,6 +228,15 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.service_access[event.service_principal] = event.enabled_at
             case AWSServiceAccessDisabled():
                 state.service_access.pop(event.service_principal, None)
+            case DelegatedAdministratorRegistered():
+                state.delegated_admins.setdefault(event.account_id, {})[event.service_principal] = event.registered_at
+            case DelegatedAdministratorDeregistered():
+                services = state.delegated_admins.get(event.account_id, {})
+                services.pop(event.service_principal, None)
+                if not services:
+                    state.delegated_admins.pop(event.account_id, None)
+            case OrganizationDeleted():
+                state = OrganizationState()  # nothing of it remains; the stream may create another one
             case _:
                 raise ValueError(f"{type(event).__name__} does not apply to an organization")
     return state
@@ -344,8 +364,49 @@ def remove_account(state: OrganizationState, *, account_id: str, now: str) -> li
                                    resource_type="account", resource_name=account_id)
     if account_id == state.management_account_id:
         raise ConstraintViolationError("You can't remove the management account from its organization.",
-                                       blockers=["management account"])
+                                       reason="ACCOUNT_CANNOT_LEAVE_ORGANIZATION", blockers=["management account"])
+    _require_not_delegated(state, account_id)
     return [AccountRemoved(account_id, now)]
+
+
+def _require_not_delegated(state: OrganizationState, account_id: str) -> None:
+    """AWS: an account leaves (or is removed) only once it is no delegated administrator."""
+    services = sorted(state.delegated_admins.get(account_id, {}))
+    if services:
+        raise ConstraintViolationError(
+            "You attempted to remove an account that is registered as a delegated administrator for a service "
+            "integrated with your organization. To complete this operation, you must first deregister this account "
+            "as a delegated administrator.", reason="CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG",
+            blockers=services)
+
+
+def leave(state: OrganizationState, *, account_id: str, now: str) -> list[Event]:
+    """AWS's LeaveOrganization, called by the member account itself: it becomes standalone, as
+    RemoveAccountFromOrganization makes it (AccountRemoved). The management account cannot leave
+    (MasterCannotLeaveOrganizationException: it deletes the organization instead), nor a delegated
+    administrator (ConstraintViolation CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG)."""
+    require(state)
+    if account_id == state.management_account_id:
+        raise MasterCannotLeaveOrganizationError(
+            "You can't remove a management account from an organization. If you want the management account to "
+            "become a member account in another organization, you must first delete the current organization of "
+            "the management account.")
+    if account_id not in state.accounts:
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                   resource_type="account", resource_name=account_id)
+    _require_not_delegated(state, account_id)
+    return [AccountRemoved(account_id, now)]
+
+
+def delete(state: OrganizationState, *, now: str) -> list[Event]:
+    """AWS's DeleteOrganization: only with no member accounts left (OrganizationNotEmptyException);
+    its OUs and policies are deleted with it, the management account is standalone after it."""
+    require(state)
+    members = sorted(a for a in state.accounts if a != state.management_account_id)
+    if members:
+        raise OrganizationNotEmptyError("The organization isn't empty. To delete an organization, you must first "
+                                        "remove all accounts except the management account.", blockers=members)
+    return [OrganizationDeleted(state.management_account_id, now)]
 
 
 def move(state: OrganizationState, *, account_id: str, source: str, destination: str) -> list[Event]:
@@ -538,6 +599,88 @@ def disable_service_access(state: OrganizationState, *, service_principal: str, 
     if service_principal not in state.service_access:
         return []
     return [AWSServiceAccessDisabled(service_principal, now)]
+
+
+# --- delegated administrators (API reference: RegisterDelegatedAdministrator,
+# DeregisterDelegatedAdministrator, ListDelegatedAdministrators, ListDelegatedServicesForAccount) ----
+# A member account (never the management account: ConstraintViolation
+# CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR) is registered for a service that has trusted
+# access (SERVICE_ACCESS_NOT_ENABLED otherwise: "Call the EnableAWSServiceAccess API first"). A
+# delegated administrator may call the organization's reads; it cannot leave or be removed before
+# it is deregistered (CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG).
+_ACCOUNT_ID = re.compile(r"\d{12}")  # the model's AccountId
+
+
+def _require_member(state: OrganizationState, account_id: str) -> None:
+    if not _ACCOUNT_ID.fullmatch(account_id):
+        raise InvalidInputError("You provided a value that doesn't match the required pattern.",
+                                reason="INVALID_PATTERN", problems=[FieldProblem("accountId", "12 digits")])
+    if account_id not in state.accounts:
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                   resource_type="account", resource_name=account_id,
+                                   problems=[FieldProblem("accountId", "no such account in the organization")])
+
+
+def register_delegated_admin(state: OrganizationState, *, account_id: str, service_principal: str,
+                             now: str) -> list[Event]:
+    check_service_principal(service_principal)
+    _require_member(state, account_id)
+    if account_id == state.management_account_id:
+        raise ConstraintViolationError(
+            "You attempted to register the management account of the organization as a delegated administrator "
+            "for an AWS service integrated with Organizations. You can designate only a member account as a "
+            "delegated administrator.", reason="CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR",
+            problems=[FieldProblem("accountId", "a member account, not the management account")])
+    if service_principal not in state.service_access:
+        raise ConstraintViolationError(
+            "You attempted to register a delegated administrator before you enabled service access. Call the "
+            "EnableAWSServiceAccess API first.", reason="SERVICE_ACCESS_NOT_ENABLED",
+            problems=[FieldProblem("servicePrincipal", "a service with trusted access (EnableAWSServiceAccess)")])
+    if service_principal in state.delegated_admins.get(account_id, {}):
+        raise AccountAlreadyRegisteredError(
+            "The provided account is already a delegated administrator for your organization.",
+            resource_type="delegated administrator", resource_name=account_id)
+    return [DelegatedAdministratorRegistered(account_id, service_principal, now)]
+
+
+def deregister_delegated_admin(state: OrganizationState, *, account_id: str, service_principal: str,
+                               now: str) -> list[Event]:
+    check_service_principal(service_principal)
+    _require_member(state, account_id)
+    if service_principal not in state.delegated_admins.get(account_id, {}):
+        raise AccountNotRegisteredError(
+            "The provided account is not a registered delegated administrator for your organization.",
+            resource_type="delegated administrator", resource_name=account_id)
+    return [DelegatedAdministratorDeregistered(account_id, service_principal, now)]
+
+
+def delegated_admins(state: OrganizationState, service_principal: str = "") -> list[str]:
+    """The delegated administrators, by account id; only those for `service_principal` if given."""
+    if service_principal:
+        check_service_principal(service_principal)
+    return sorted(a for a, services in state.delegated_admins.items()
+                  if not service_principal or service_principal in services)
+
+
+def delegated_services(state: OrganizationState, account_id: str) -> dict[str, str]:
+    """The services an account is a delegated administrator for: principal -> when registered
+    (AccountNotRegisteredException when it is none's)."""
+    _require_member(state, account_id)
+    services = state.delegated_admins.get(account_id)
+    if not services:
+        raise AccountNotRegisteredError(
+            "The provided account is not a registered delegated administrator for your organization.",
+            resource_type="delegated administrator", resource_name=account_id)
+    return dict(services)
+
+
+def delegation_date(state: OrganizationState, account_id: str) -> str:
+    """When an account first became a delegated administrator (AWS's DelegationEnabledDate)."""
+    return min(state.delegated_admins[account_id].values())
+
+
+def is_delegated_admin(state: OrganizationState, account_id: str) -> bool:
+    return bool(state.delegated_admins.get(account_id))
 
 
 def _require_ou(state: OrganizationState, ou_id: str) -> None:

@@ -125,6 +125,18 @@ def _account(org: organizations.OrganizationState, account_id: str) -> opb.Organ
     return message
 
 
+def _delegated_admin(org: organizations.OrganizationState, account_id: str) -> opb.DelegatedAdministrator:
+    """A delegated administrator as AWS's DelegatedAdministrator: its account, and since when."""
+    account = _account(org, account_id)
+    message = opb.DelegatedAdministrator(id=account.id, arn=account.arn, email=account.email, name=account.name,
+                                         status=account.status, state=account.state,
+                                         joined_method=account.joined_method,
+                                         delegation_enabled_date=_timestamp(organizations.delegation_date(org, account_id)))
+    if account.HasField("joined_timestamp"):
+        message.joined_timestamp.CopyFrom(account.joined_timestamp)
+    return message
+
+
 def _tags(tags: Sequence[common_pb2.Tag]) -> list[tuple[str, str]]:
     return [(t.key, t.value) for t in tags]
 
@@ -424,3 +436,44 @@ class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer)
             enabled_service_principals=[opb.EnabledServicePrincipal(service_principal=p,
                                                                     date_enabled=_timestamp(org.service_access[p]))
                                         for p in chunk], next_token=token)
+
+    async def RegisterDelegatedAdministrator(self, r: opb.RegisterDelegatedAdministratorRequest,
+                                             context: Ctx) -> opb.RegisterDelegatedAdministratorResponse:
+        position = await self.commands.register_delegated_admin(self.caller(context), account_id=r.account_id,
+                                                                service_principal=r.service_principal)
+        await self.identity.settle(position)
+        return opb.RegisterDelegatedAdministratorResponse(position=position)
+
+    async def DeregisterDelegatedAdministrator(self, r: opb.DeregisterDelegatedAdministratorRequest,
+                                               context: Ctx) -> opb.DeregisterDelegatedAdministratorResponse:
+        position = await self.commands.deregister_delegated_admin(self.caller(context), account_id=r.account_id,
+                                                                  service_principal=r.service_principal)
+        await self.identity.settle(position)
+        return opb.DeregisterDelegatedAdministratorResponse(position=position)
+
+    async def ListDelegatedAdministrators(self, r: opb.ListDelegatedAdministratorsRequest,
+                                          context: Ctx) -> opb.ListDelegatedAdministratorsResponse:
+        org = self.commands.management_state(self.caller(context))
+        accounts = organizations.delegated_admins(org, r.service_principal)
+        chunk, token = _page(org, "ListDelegatedAdministrators", (r.service_principal,), accounts, lambda a: a, r)
+        return opb.ListDelegatedAdministratorsResponse(delegated_administrators=[_delegated_admin(org, a) for a in chunk],
+                                                       next_token=token)
+
+    async def ListDelegatedServicesForAccount(self, r: opb.ListDelegatedServicesForAccountRequest,
+                                              context: Ctx) -> opb.ListDelegatedServicesForAccountResponse:
+        org = self.commands.management_state(self.caller(context))
+        services = organizations.delegated_services(org, r.account_id)
+        chunk, token = _page(org, "ListDelegatedServicesForAccount", (r.account_id,), sorted(services), lambda p: p, r)
+        return opb.ListDelegatedServicesForAccountResponse(
+            delegated_services=[opb.DelegatedService(service_principal=p, delegation_enabled_date=_timestamp(services[p]))
+                                for p in chunk], next_token=token)
+
+    async def DeleteOrganization(self, r: opb.DeleteOrganizationRequest, context: Ctx) -> opb.DeleteOrganizationResponse:
+        position = await self.commands.delete_organization(self.caller(context))
+        await self.identity.settle(position)
+        return opb.DeleteOrganizationResponse(position=position)
+
+    async def LeaveOrganization(self, r: opb.LeaveOrganizationRequest, context: Ctx) -> opb.LeaveOrganizationResponse:
+        position = await self.commands.leave_organization(self.caller(context))
+        await self.identity.settle(position)
+        return opb.LeaveOrganizationResponse(position=position)

@@ -68,6 +68,11 @@ class Resolver:
         org = self.organization()
         if org is None:
             return "*"
+        if self.account_id != org.management_account_id:
+            # A member account (a delegated administrator, for its reads): the ARNs name the
+            # management account, which the decision would take for a cross-account call that no
+            # resource policy allows; AWS decides these in the caller's account. Asked on `*`.
+            return "*"
         if resource_id == org.root_id or resource_id in org.ou_names or resource_id in org.accounts:
             return organizations.arn_of(org, resource_id)
         if organizations.policy_of(org, resource_id) is not None:
@@ -402,6 +407,13 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # trusted access: no resource in AWS (the condition key organizations:ServicePrincipal: REQUEST_KEYS)
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
         "EnableAWSServiceAccess", "DisableAWSServiceAccess", "ListAWSServiceAccessForOrganization")},
+    # delegated administrators: on the member account's ARN (AWS's resource type: account), but
+    # ListDelegatedAdministrators, which names none (organizations:ServicePrincipal: REQUEST_KEYS)
+    **{rpc: _on(f"organizations:{rpc}", lambda r, res: res.organization_resource(r.account_id)) for rpc in (
+        "RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator", "ListDelegatedServicesForAccount")},
+    "ListDelegatedAdministrators": _everywhere("organizations:ListDelegatedAdministrators"),
+    # the organization itself: no resource type in AWS (`*`); LeaveOrganization is the member's call
+    **{rpc: _everywhere(f"organizations:{rpc}") for rpc in ("DeleteOrganization", "LeaveOrganization")},
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),
@@ -477,6 +489,8 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
         "TagOrganizationResource", "UntagOrganizationResource", "ListOrganizationResourceTags")},
     "EnableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
     "DisableAWSServiceAccess": lambda r, res: {"organizations:ServicePrincipal": r.service_principal},
+    **{rpc: (lambda r, res: {"organizations:ServicePrincipal": r.service_principal}) for rpc in (
+        "RegisterDelegatedAdministrator", "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators")},
 }
 
 

@@ -494,9 +494,17 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "list-delegated-services-for-account", "--account-id", member)
     await run("organizations", "deregister-delegated-administrator", "--account-id", member,
               "--service-principal", "config.amazonaws.com")
-    # The member leaves by itself, as its OrganizationAccountAccessRole; then the organization goes.
-    session = (await run("sts", "assume-role", "--role-arn", f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole",
-                         "--role-session-name", "leaver"))["Credentials"]
+    await run("organizations", "remove-account-from-organization", "--account-id", member)
+    # Another member leaves by itself, as its OrganizationAccountAccessRole; then the organization goes.
+    await run("organizations", "create-account", "--account-name", "ops", "--email", "ops@example.com")
+    leaver = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
+    await run("iam", "create-user", "--user-name", "orgadmin")
+    await run("iam", "put-user-policy", "--user-name", "orgadmin", "--policy-name", "assume",
+              "--policy-document", _allow("sts:AssumeRole"))
+    key = (await run("iam", "create-access-key", "--user-name", "orgadmin"))["AccessKey"]
+    write_profile(st.files / "credentials", "orgadmin", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    session = (await run("sts", "assume-role", "--role-arn", f"arn:aws:iam::{leaver}:role/OrganizationAccountAccessRole",
+                         "--role-session-name", "leaver", profile="orgadmin"))["Credentials"]
     write_profile(st.files / "credentials", "member", Credentials(session["AccessKeyId"], session["SecretAccessKey"],
                                                                   session["SessionToken"]))
     await run("organizations", "leave-organization", profile="member")

@@ -908,6 +908,22 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         "Withdraw an AWS service's trusted access", operation="DisableAWSServiceAccess"),
     Command("list-aws-service-access-for-organization", "ListAWSServiceAccessForOrganization", (),
             "List the AWS services with trusted access", operation="ListAWSServiceAccessForOrganization"),
+    Command("register-delegated-administrator", "RegisterDelegatedAdministrator", (
+        Arg("--account-id", required=True, help="a member account's id"),
+        Arg("--service-principal", required=True, help="a service with trusted access, e.g. config.amazonaws.com")),
+        "Make a member account a delegated administrator for a service: it may read the organization"),
+    Command("deregister-delegated-administrator", "DeregisterDelegatedAdministrator", (
+        Arg("--account-id", required=True), Arg("--service-principal", required=True)),
+        "End a member account's delegated administration of a service"),
+    Command("list-delegated-administrators", "ListDelegatedAdministrators", (
+        Arg("--service-principal", help="only this service's (default: every service's)"),),
+        "List the organization's delegated administrators"),
+    Command("list-delegated-services-for-account", "ListDelegatedServicesForAccount", (
+        Arg("--account-id", required=True),), "List the services an account is a delegated administrator for"),
+    Command("delete-organization", "DeleteOrganization", (),
+            "Delete the organization (only once it has no member accounts): the management account is standalone"),
+    Command("leave-organization", "LeaveOrganization", (),
+            "Leave the organization, from a member account: it becomes standalone (its SCPs and RCPs stop applying)"),
 )))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (

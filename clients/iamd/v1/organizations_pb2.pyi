@@ -585,3 +585,117 @@ class ListAWSServiceAccessForOrganizationResponse(_message.Message):
     enabled_service_principals: _containers.RepeatedCompositeFieldContainer[EnabledServicePrincipal]
     next_token: str
     def __init__(self, enabled_service_principals: _Optional[_Iterable[_Union[EnabledServicePrincipal, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class RegisterDelegatedAdministratorRequest(_message.Message):
+    __slots__ = ("account_id", "service_principal")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    service_principal: str
+    def __init__(self, account_id: _Optional[str] = ..., service_principal: _Optional[str] = ...) -> None: ...
+
+class RegisterDelegatedAdministratorResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class DeregisterDelegatedAdministratorRequest(_message.Message):
+    __slots__ = ("account_id", "service_principal")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    service_principal: str
+    def __init__(self, account_id: _Optional[str] = ..., service_principal: _Optional[str] = ...) -> None: ...
+
+class DeregisterDelegatedAdministratorResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class ListDelegatedAdministratorsRequest(_message.Message):
+    __slots__ = ("service_principal", "next_token", "max_results")
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    service_principal: str
+    next_token: str
+    max_results: int
+    def __init__(self, service_principal: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class DelegatedAdministrator(_message.Message):
+    __slots__ = ("id", "arn", "email", "name", "status", "state", "joined_method", "joined_timestamp", "delegation_enabled_date")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    JOINED_METHOD_FIELD_NUMBER: _ClassVar[int]
+    JOINED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    DELEGATION_ENABLED_DATE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    arn: str
+    email: str
+    name: str
+    status: str
+    state: str
+    joined_method: str
+    joined_timestamp: _timestamp_pb2.Timestamp
+    delegation_enabled_date: _timestamp_pb2.Timestamp
+    def __init__(self, id: _Optional[str] = ..., arn: _Optional[str] = ..., email: _Optional[str] = ..., name: _Optional[str] = ..., status: _Optional[str] = ..., state: _Optional[str] = ..., joined_method: _Optional[str] = ..., joined_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., delegation_enabled_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListDelegatedAdministratorsResponse(_message.Message):
+    __slots__ = ("delegated_administrators", "next_token")
+    DELEGATED_ADMINISTRATORS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    delegated_administrators: _containers.RepeatedCompositeFieldContainer[DelegatedAdministrator]
+    next_token: str
+    def __init__(self, delegated_administrators: _Optional[_Iterable[_Union[DelegatedAdministrator, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class ListDelegatedServicesForAccountRequest(_message.Message):
+    __slots__ = ("account_id", "next_token", "max_results")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    next_token: str
+    max_results: int
+    def __init__(self, account_id: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class DelegatedService(_message.Message):
+    __slots__ = ("service_principal", "delegation_enabled_date")
+    SERVICE_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    DELEGATION_ENABLED_DATE_FIELD_NUMBER: _ClassVar[int]
+    service_principal: str
+    delegation_enabled_date: _timestamp_pb2.Timestamp
+    def __init__(self, service_principal: _Optional[str] = ..., delegation_enabled_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ListDelegatedServicesForAccountResponse(_message.Message):
+    __slots__ = ("delegated_services", "next_token")
+    DELEGATED_SERVICES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    delegated_services: _containers.RepeatedCompositeFieldContainer[DelegatedService]
+    next_token: str
+    def __init__(self, delegated_services: _Optional[_Iterable[_Union[DelegatedService, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class DeleteOrganizationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteOrganizationResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class LeaveOrganizationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class LeaveOrganizationResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...

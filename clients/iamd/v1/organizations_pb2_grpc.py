@@ -211,6 +211,36 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.FromString,
                 _registered_method=True)
+        self.RegisterDelegatedAdministrator = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/RegisterDelegatedAdministrator',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorResponse.FromString,
+                _registered_method=True)
+        self.DeregisterDelegatedAdministrator = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeregisterDelegatedAdministrator',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorResponse.FromString,
+                _registered_method=True)
+        self.ListDelegatedAdministrators = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListDelegatedAdministrators',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsResponse.FromString,
+                _registered_method=True)
+        self.ListDelegatedServicesForAccount = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListDelegatedServicesForAccount',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountResponse.FromString,
+                _registered_method=True)
+        self.DeleteOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeleteOrganization',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResponse.FromString,
+                _registered_method=True)
+        self.LeaveOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/LeaveOrganization',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -473,6 +503,60 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def RegisterDelegatedAdministrator(self, request, context):
+        """Makes a member account a delegated administrator for an AWS service with trusted access (AWS's
+        RegisterDelegatedAdministrator): it may then make the organization's reads (ListAccounts,
+        ListRoots, DescribePolicy, ...). Not the management account (ConstraintViolation
+        CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR); the service's trusted access first
+        (SERVICE_ACCESS_NOT_ENABLED); AccountAlreadyRegistered when it already is.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeregisterDelegatedAdministrator(self, request, context):
+        """Ends an account's delegated administration of a service (AWS's DeregisterDelegatedAdministrator);
+        AccountNotRegistered when it has none for the service.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDelegatedAdministrators(self, request, context):
+        """A page of the delegated administrators, by account id, optionally only a service's (AWS's
+        ListDelegatedAdministrators).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListDelegatedServicesForAccount(self, request, context):
+        """A page of the services an account is a delegated administrator for (AWS's
+        ListDelegatedServicesForAccount); AccountNotRegistered when it is none's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteOrganization(self, request, context):
+        """Deletes the caller's organization (AWS's DeleteOrganization): the management account's, once
+        it has no member accounts (OrganizationNotEmpty otherwise); its OUs and policies go with it,
+        and the management account is standalone (it may create another organization).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def LeaveOrganization(self, request, context):
+        """The calling member account leaves its organization (AWS's LeaveOrganization) and becomes
+        standalone: its SCPs and RCPs stop applying. The management account cannot
+        (MasterCannotLeaveOrganization), nor a delegated administrator (ConstraintViolation
+        CANNOT_REMOVE_DELEGATED_ADMINISTRATOR_FROM_ORG).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -650,6 +734,36 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListAWSServiceAccessForOrganization,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.SerializeToString,
+            ),
+            'RegisterDelegatedAdministrator': grpc.unary_unary_rpc_method_handler(
+                    servicer.RegisterDelegatedAdministrator,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorResponse.SerializeToString,
+            ),
+            'DeregisterDelegatedAdministrator': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeregisterDelegatedAdministrator,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorResponse.SerializeToString,
+            ),
+            'ListDelegatedAdministrators': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDelegatedAdministrators,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsResponse.SerializeToString,
+            ),
+            'ListDelegatedServicesForAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListDelegatedServicesForAccount,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountResponse.SerializeToString,
+            ),
+            'DeleteOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteOrganization,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResponse.SerializeToString,
+            ),
+            'LeaveOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.LeaveOrganization,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1599,6 +1713,168 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListAWSServiceAccessForOrganization',
             iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.ListAWSServiceAccessForOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def RegisterDelegatedAdministrator(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/RegisterDelegatedAdministrator',
+            iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.RegisterDelegatedAdministratorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeregisterDelegatedAdministrator(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeregisterDelegatedAdministrator',
+            iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DeregisterDelegatedAdministratorResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDelegatedAdministrators(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListDelegatedAdministrators',
+            iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListDelegatedAdministratorsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListDelegatedServicesForAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListDelegatedServicesForAccount',
+            iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListDelegatedServicesForAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeleteOrganization',
+            iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def LeaveOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/LeaveOrganization',
+            iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.FromString,
             options,
             channel_credentials,
             insecure,
