@@ -506,6 +506,37 @@ class MasterCannotLeaveOrganizationError(DeleteConflictError):
     code = "MasterCannotLeaveOrganizationException"
 
 
+
+class HandshakeAlreadyInStateError(EntityAlreadyExistsError):
+    """Organizations: the handshake is already in the state asked for (an accepted invitation accepted)."""
+
+    code = "HandshakeAlreadyInStateException"
+
+
+class HandshakeConstraintViolationError(DeleteConflictError):
+    """Organizations: the handshake would break a rule of the organization, named in the reason."""
+
+    code = "HandshakeConstraintViolationException"
+
+
+class DuplicateHandshakeError(EntityAlreadyExistsError):
+    """Organizations: an open invitation of the organization to that account already exists."""
+
+    code = "DuplicateHandshakeException"
+
+
+class HandshakeNotFoundError(NoSuchEntityError):
+    """Organizations: no handshake the caller is a party to has that id."""
+
+    code = "HandshakeNotFoundException"
+
+
+class InvalidHandshakeTransitionError(DeleteConflictError):
+    """Organizations: the handshake's state does not allow it (accepting a declined invitation)."""
+
+    code = "InvalidHandshakeTransitionException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -514,7 +545,8 @@ ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
-    MasterCannotLeaveOrganizationError,
+    MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
+    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

@@ -347,6 +347,27 @@ class MasterCannotLeaveOrganizationError(DeleteConflictError):
     code = _declared(errors_pb2.ERROR_CODE_MASTER_CANNOT_LEAVE_ORGANIZATION)
 
 
+
+class HandshakeAlreadyInStateError(EntityAlreadyExistsError):
+    code = _declared(errors_pb2.ERROR_CODE_HANDSHAKE_ALREADY_IN_STATE)
+
+
+class HandshakeConstraintViolationError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_HANDSHAKE_CONSTRAINT_VIOLATION)
+
+
+class DuplicateHandshakeError(EntityAlreadyExistsError):
+    code = _declared(errors_pb2.ERROR_CODE_DUPLICATE_HANDSHAKE)
+
+
+class HandshakeNotFoundError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_HANDSHAKE_NOT_FOUND)
+
+
+class InvalidHandshakeTransitionError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_HANDSHAKE_TRANSITION)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -393,7 +414,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     PolicyInUseError, ConstraintViolationError, CreateAccountStatusNotFoundError, PolicyTypeAlreadyEnabledError,
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
-    MasterCannotLeaveOrganizationError,
+    MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
+    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
