@@ -169,7 +169,9 @@ _OPERATIONS: list[Operation] = [
             "EnablePolicyType", "DisablePolicyType", "EnableAWSServiceAccess", "DisableAWSServiceAccess",
             "ListAWSServiceAccessForOrganization", "RegisterDelegatedAdministrator",
             "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
-            "DeleteOrganization", "LeaveOrganization"),
+            "DeleteOrganization", "LeaveOrganization", "InviteAccountToOrganization", "AcceptHandshake",
+            "DeclineHandshake", "CancelHandshake", "DescribeHandshake", "ListHandshakesForAccount",
+            "ListHandshakesForOrganization"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

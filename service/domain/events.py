@@ -986,6 +986,48 @@ class OrganizationDeleted(Event):
     deleted_at: str
 
 
+@dataclass(frozen=True)
+class HandshakeOpened(Event):
+    """An invitation of an existing account to join the organization (AWS's
+    InviteAccountToOrganization): a handshake h-..., OPEN until the account accepts or declines it,
+    the management account cancels it, or it expires (at expires_at)."""
+
+    handshake_id: str
+    target_account_id: str
+    notes: str
+    tags: dict[str, str]  # the account's tags once it joins
+    requested_at: str
+    expires_at: str
+
+
+@dataclass(frozen=True)
+class HandshakeAccepted(Event):
+    """The invited account accepted (AWS's AcceptHandshake): it joins the organization under its
+    root (JoinedMethod INVITED), and the organization's SCPs and RCPs apply to it from then on."""
+
+    handshake_id: str
+    account_id: str
+    name: str
+    email: str
+    accepted_at: str
+
+
+@dataclass(frozen=True)
+class HandshakeDeclined(Event):
+    """The invited account declined the invitation (AWS's DeclineHandshake)."""
+
+    handshake_id: str
+    declined_at: str
+
+
+@dataclass(frozen=True)
+class HandshakeCanceled(Event):
+    """The management account withdrew its invitation (AWS's CancelHandshake)."""
+
+    handshake_id: str
+    canceled_at: str
+
+
 # --- users only ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class UserAddedToGroup(Event):
@@ -1069,7 +1111,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     AccountRemoved, AccountCreationRequested, AccountCreationFailed, OrganizationResourceTagged,
     OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled, AWSServiceAccessEnabled,
     AWSServiceAccessDisabled, DelegatedAdministratorRegistered, DelegatedAdministratorDeregistered,
-    OrganizationDeleted,
+    OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined, HandshakeCanceled,
     KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )

@@ -63,6 +63,10 @@ from .events import (
     DelegatedAdministratorDeregistered,
     DelegatedAdministratorRegistered,
     Event,
+    HandshakeAccepted,
+    HandshakeCanceled,
+    HandshakeDeclined,
+    HandshakeOpened,
     OrganizationalUnitCreated,
     OrganizationCreated,
     OrganizationDeleted,
@@ -86,7 +90,8 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationPolicyAttached, OrganizationPolicyDetached, AccountCreationRequested, AccountCreationFailed,
     OrganizationResourceTagged, OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled,
     AWSServiceAccessEnabled, AWSServiceAccessDisabled, DelegatedAdministratorRegistered,
-    DelegatedAdministratorDeregistered, OrganizationDeleted))
+    DelegatedAdministratorDeregistered, OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined,
+    HandshakeCanceled))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -132,6 +137,10 @@ class OrganizationState:
     service_access: dict[str, str] = field(default_factory=dict)
     # Delegated administrators: member account -> service principal -> when it was registered.
     delegated_admins: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Invitations (handshakes h-...), oldest first: target (account id), state (OPEN, ACCEPTED,
+    # DECLINED, CANCELED: EXPIRED is read from the clock, organizations_handshakes.state_of),
+    # requested_at, expires_at, notes, tags.
+    handshakes: dict[str, dict[str, Any]] = field(default_factory=dict)
 
 
 def _new_node(state: OrganizationState, node_id: str) -> None:
@@ -235,6 +244,20 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 services.pop(event.service_principal, None)
                 if not services:
                     state.delegated_admins.pop(event.account_id, None)
+            case HandshakeOpened():
+                state.handshakes[event.handshake_id] = {
+                    "target": event.target_account_id, "state": "OPEN", "requested_at": event.requested_at,
+                    "expires_at": event.expires_at, "notes": event.notes, "tags": dict(event.tags)}
+            case HandshakeAccepted():
+                state.handshakes[event.handshake_id]["state"] = "ACCEPTED"
+                state.accounts[event.account_id] = {"name": event.name, "email": event.email,
+                                                    "joined_at": event.accepted_at, "joined_method": "INVITED"}
+                state.parents[event.account_id] = state.root_id
+                _new_node(state, event.account_id)
+            case HandshakeDeclined():
+                state.handshakes[event.handshake_id]["state"] = "DECLINED"
+            case HandshakeCanceled():
+                state.handshakes[event.handshake_id]["state"] = "CANCELED"
             case OrganizationDeleted():
                 state = OrganizationState()  # nothing of it remains; the stream may create another one
             case _:

@@ -27,6 +27,7 @@ from iamd.service.domain.errors import (
 )
 
 from .caller import CallerResolver
+from .organizations_handshakes import HandshakeRpcs
 
 Ctx = grpc.aio.ServicerContext
 _POLICY_TYPES = (organizations.SCP, organizations.RCP)
@@ -141,7 +142,7 @@ def _tags(tags: Sequence[common_pb2.Tag]) -> list[tuple[str, str]]:
     return [(t.key, t.value) for t in tags]
 
 
-class OrganizationsServicer(organizations_pb2_grpc.OrganizationsServiceServicer):
+class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsServiceServicer):
     def __init__(self, commands: OrganizationCommands, identity: IdentityCommands, caller: CallerResolver) -> None:
         self.commands = commands
         self.identity = identity

@@ -14,6 +14,7 @@ from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
 from iamd.service.domain import instance_profiles, oidc, organizations, server_certificates, saml, service_linked_roles
+from iamd.service.domain import organizations_handshakes
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
@@ -78,6 +79,15 @@ class Resolver:
         if organizations.policy_of(org, resource_id) is not None:
             return organizations.policy_arn(org, resource_id)
         return "*"
+
+    def handshake(self, handshake_id: str) -> str:
+        """The ARN of a handshake of the caller's organization, for its management account; `*` for
+        the invited account (the ARN names the management account, which the decision would take for
+        a cross-account call) and for an id of no handshake of it (the call answers AWS's error)."""
+        org = self.organization()
+        if org is None or self.account_id != org.management_account_id or handshake_id not in org.handshakes:
+            return "*"
+        return organizations_handshakes.arn_of(org, handshake_id)
 
     def organization_policy_type(self, policy_id: str) -> str:
         """The type of a policy of the caller's organization (`SERVICE_CONTROL_POLICY`, ...); empty
@@ -414,6 +424,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListDelegatedAdministrators": _everywhere("organizations:ListDelegatedAdministrators"),
     # the organization itself: no resource type in AWS (`*`); LeaveOrganization is the member's call
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in ("DeleteOrganization", "LeaveOrganization")},
+    # invitations: the handshake actions on the handshake's ARN (AWS's resource type handshake);
+    # InviteAccountToOrganization (account, not required) and the two listings on `*`
+    **{rpc: _on(f"organizations:{rpc}", lambda r, res: res.handshake(r.handshake_id)) for rpc in (
+        "AcceptHandshake", "DeclineHandshake", "CancelHandshake", "DescribeHandshake")},
+    **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
+        "InviteAccountToOrganization", "ListHandshakesForAccount", "ListHandshakesForOrganization")},
     # audit
     "LookupEvents": _everywhere("cloudtrail:LookupEvents"),
     "GetDigestPublicKey": _everywhere("cloudtrail:ListPublicKeys"),

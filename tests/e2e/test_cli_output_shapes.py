@@ -508,6 +508,19 @@ async def _organizations(run: Scenario, st: Any) -> None:
     write_profile(st.files / "credentials", "member", Credentials(session["AccessKeyId"], session["SecretAccessKey"],
                                                                   session["SessionToken"]))
     await run("organizations", "leave-organization", profile="member")
+    # It is invited back: declined, canceled, then accepted (as the member), and leaves again.
+    target = f"Id={leaver},Type=ACCOUNT"
+    declined = (await run("organizations", "invite-account-to-organization", "--target", target,
+                          "--notes", "join us"))["Handshake"]["Id"]
+    await run("organizations", "list-handshakes-for-organization")
+    await run("organizations", "describe-handshake", "--handshake-id", declined)
+    await run("organizations", "list-handshakes-for-account", "--filter", "ActionType=INVITE", profile="member")
+    await run("organizations", "decline-handshake", "--handshake-id", declined, profile="member")
+    canceled = (await run("organizations", "invite-account-to-organization", "--target", target))["Handshake"]["Id"]
+    await run("organizations", "cancel-handshake", "--handshake-id", canceled)
+    accepted = (await run("organizations", "invite-account-to-organization", "--target", target))["Handshake"]["Id"]
+    await run("organizations", "accept-handshake", "--handshake-id", accepted, profile="member")
+    await run("organizations", "leave-organization", profile="member")
     await run("organizations", "disable-policy-type", "--root-id", root, "--policy-type", "RESOURCE_CONTROL_POLICY")
     await run("organizations", "delete-organization")
 

@@ -854,7 +854,7 @@ def _required_argv(command):
     for arg in command.args:
         if not arg.required:
             continue
-        value = {cli.TAGS: "Key=k,Value=v", cli.INT: "1", cli.DOCUMENT: DOC}.get(arg.kind, "x")
+        value = {cli.TAGS: "Key=k,Value=v", cli.INT: "1", cli.DOCUMENT: DOC, cli.STRUCTURE: "Id=x"}.get(arg.kind, "x")
         if arg.flag.endswith("-time"):
             value = "2026-11-23T00:00:00Z"
         if arg.kind in (cli.CHOICE, cli.CHOICES):

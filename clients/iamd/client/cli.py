@@ -31,6 +31,7 @@ import importlib.metadata
 import json
 import logging
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -104,6 +105,7 @@ CLIENT_ONLY = "-"  # an Arg.field for options iamctl uses itself, not request fi
 AS_OF_POSITION = "as-of-position"  # a log position -> AsOf{position}
 AS_OF_TIME = "as-of-time"  # an ISO 8601 time -> AsOf{time}
 CONTEXT_JSON = "context-json"  # JSON object of context keys
+STRUCTURE = "structure"  # one AWS structure: shorthand Name=value,... or a JSON object (members snake-cased)
 
 
 @dataclass(frozen=True)
@@ -174,6 +176,8 @@ class Arg:
             return parse_context_pairs(self.flag, raw)
         if self.kind == CONTEXT_JSON:
             return parse_context_json(self.flag, raw)
+        if self.kind == STRUCTURE:
+            return parse_structure(self.flag, raw)
         return raw
 
 
@@ -924,6 +928,24 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
             "Delete the organization (only once it has no member accounts): the management account is standalone"),
     Command("leave-organization", "LeaveOrganization", (),
             "Leave the organization, from a member account: it becomes standalone (its SCPs and RCPs stop applying)"),
+    Command("invite-account-to-organization", "InviteAccountToOrganization", (
+        Arg("--target", kind=STRUCTURE, required=True, help="the account: Id=ACCOUNT_ID,Type=ACCOUNT"),
+        Arg("--notes"), Arg("--tags", kind=TAGS, help="tags the account gets when it joins")),
+        "Invite an existing account to join the organization (a handshake, open for 15 days)"),
+    Command("accept-handshake", "AcceptHandshake", (Arg("--handshake-id", required=True),),
+            "Accept an invitation, from the invited account: it joins the organization"),
+    Command("decline-handshake", "DeclineHandshake", (Arg("--handshake-id", required=True),),
+            "Decline an invitation, from the invited account"),
+    Command("cancel-handshake", "CancelHandshake", (Arg("--handshake-id", required=True),),
+            "Withdraw an open invitation of the organization"),
+    Command("describe-handshake", "DescribeHandshake", (Arg("--handshake-id", required=True),),
+            "Describe a handshake the account is a party to"),
+    Command("list-handshakes-for-account", "ListHandshakesForAccount", (
+        Arg("--filter", kind=STRUCTURE, help="ActionType=INVITE or ParentHandshakeId=h-..."),),
+        "List the invitations the account has received"),
+    Command("list-handshakes-for-organization", "ListHandshakesForOrganization", (
+        Arg("--filter", kind=STRUCTURE, help="ActionType=INVITE or ParentHandshakeId=h-..."),),
+        "List the invitations the organization has sent"),
 )))
 register_group(CommandGroup("cloudtrail", "the audit trail", (
     Command("lookup-events", "LookupEvents", (
@@ -1113,6 +1135,25 @@ def _lookup_attribute(flag: str, value: str) -> dict[str, str]:
     if set(parts) != {"AttributeKey", "AttributeValue"}:
         raise ParamError(flag, f"expected AttributeKey=KEY,AttributeValue=VALUE, got `{value}`")
     return {"attribute_key": parts["AttributeKey"], "attribute_value": parts["AttributeValue"]}
+
+
+def parse_structure(flag: str, value: str) -> dict[str, str]:
+    """An AWS structure of text members, as the aws CLI takes one: shorthand `Id=1,Type=ACCOUNT`
+    or a JSON object; its members as request fields (`Id` -> `id`)."""
+    if value.lstrip().startswith("{"):
+        try:
+            parsed = json.loads(value)
+        except json.JSONDecodeError as e:
+            raise ParamError(flag, f"Invalid JSON: {e}") from None
+        if not isinstance(parsed, dict):
+            raise ParamError(flag, f"expected a JSON object, got `{value}`")
+        pairs = [(str(k), str(v)) for k, v in parsed.items()]
+    else:
+        pieces = [p.partition("=") for p in value.split(",")]
+        if any(not sep for _, sep, _ in pieces):
+            raise ParamError(flag, f"expected Name=value,..., got `{value}`")
+        pairs = [(k.strip(), v) for k, _, v in pieces]
+    return {re.sub(r"(?<=[a-z0-9])([A-Z])", r"_\1", k).lower(): v for k, v in pairs}
 
 
 def parse_list(flag: str, values: Sequence[str]) -> list[str]:

@@ -699,3 +699,157 @@ class LeaveOrganizationResponse(_message.Message):
     POSITION_FIELD_NUMBER: _ClassVar[int]
     position: int
     def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class HandshakeParty(_message.Message):
+    __slots__ = ("id", "type")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    type: str
+    def __init__(self, id: _Optional[str] = ..., type: _Optional[str] = ...) -> None: ...
+
+class HandshakeResource(_message.Message):
+    __slots__ = ("value", "type", "resources")
+    VALUE_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    value: str
+    type: str
+    resources: _containers.RepeatedCompositeFieldContainer[HandshakeResource]
+    def __init__(self, value: _Optional[str] = ..., type: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[HandshakeResource, _Mapping]]] = ...) -> None: ...
+
+class Handshake(_message.Message):
+    __slots__ = ("id", "arn", "parties", "state", "requested_timestamp", "expiration_timestamp", "action", "resources")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    PARTIES_FIELD_NUMBER: _ClassVar[int]
+    STATE_FIELD_NUMBER: _ClassVar[int]
+    REQUESTED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    ACTION_FIELD_NUMBER: _ClassVar[int]
+    RESOURCES_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    arn: str
+    parties: _containers.RepeatedCompositeFieldContainer[HandshakeParty]
+    state: str
+    requested_timestamp: _timestamp_pb2.Timestamp
+    expiration_timestamp: _timestamp_pb2.Timestamp
+    action: str
+    resources: _containers.RepeatedCompositeFieldContainer[HandshakeResource]
+    def __init__(self, id: _Optional[str] = ..., arn: _Optional[str] = ..., parties: _Optional[_Iterable[_Union[HandshakeParty, _Mapping]]] = ..., state: _Optional[str] = ..., requested_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., expiration_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., action: _Optional[str] = ..., resources: _Optional[_Iterable[_Union[HandshakeResource, _Mapping]]] = ...) -> None: ...
+
+class InviteAccountToOrganizationRequest(_message.Message):
+    __slots__ = ("target", "notes", "tags")
+    TARGET_FIELD_NUMBER: _ClassVar[int]
+    NOTES_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    target: HandshakeParty
+    notes: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, target: _Optional[_Union[HandshakeParty, _Mapping]] = ..., notes: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class InviteAccountToOrganizationResponse(_message.Message):
+    __slots__ = ("handshake", "position")
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    position: int
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class AcceptHandshakeRequest(_message.Message):
+    __slots__ = ("handshake_id",)
+    HANDSHAKE_ID_FIELD_NUMBER: _ClassVar[int]
+    handshake_id: str
+    def __init__(self, handshake_id: _Optional[str] = ...) -> None: ...
+
+class AcceptHandshakeResponse(_message.Message):
+    __slots__ = ("handshake", "position")
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    position: int
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DeclineHandshakeRequest(_message.Message):
+    __slots__ = ("handshake_id",)
+    HANDSHAKE_ID_FIELD_NUMBER: _ClassVar[int]
+    handshake_id: str
+    def __init__(self, handshake_id: _Optional[str] = ...) -> None: ...
+
+class DeclineHandshakeResponse(_message.Message):
+    __slots__ = ("handshake", "position")
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    position: int
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class CancelHandshakeRequest(_message.Message):
+    __slots__ = ("handshake_id",)
+    HANDSHAKE_ID_FIELD_NUMBER: _ClassVar[int]
+    handshake_id: str
+    def __init__(self, handshake_id: _Optional[str] = ...) -> None: ...
+
+class CancelHandshakeResponse(_message.Message):
+    __slots__ = ("handshake", "position")
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    position: int
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DescribeHandshakeRequest(_message.Message):
+    __slots__ = ("handshake_id",)
+    HANDSHAKE_ID_FIELD_NUMBER: _ClassVar[int]
+    handshake_id: str
+    def __init__(self, handshake_id: _Optional[str] = ...) -> None: ...
+
+class DescribeHandshakeResponse(_message.Message):
+    __slots__ = ("handshake",)
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ...) -> None: ...
+
+class HandshakeFilter(_message.Message):
+    __slots__ = ("action_type", "parent_handshake_id")
+    ACTION_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PARENT_HANDSHAKE_ID_FIELD_NUMBER: _ClassVar[int]
+    action_type: str
+    parent_handshake_id: str
+    def __init__(self, action_type: _Optional[str] = ..., parent_handshake_id: _Optional[str] = ...) -> None: ...
+
+class ListHandshakesForAccountRequest(_message.Message):
+    __slots__ = ("filter", "next_token", "max_results")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    filter: HandshakeFilter
+    next_token: str
+    max_results: int
+    def __init__(self, filter: _Optional[_Union[HandshakeFilter, _Mapping]] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListHandshakesForAccountResponse(_message.Message):
+    __slots__ = ("handshakes", "next_token")
+    HANDSHAKES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    handshakes: _containers.RepeatedCompositeFieldContainer[Handshake]
+    next_token: str
+    def __init__(self, handshakes: _Optional[_Iterable[_Union[Handshake, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class ListHandshakesForOrganizationRequest(_message.Message):
+    __slots__ = ("filter", "next_token", "max_results")
+    FILTER_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    filter: HandshakeFilter
+    next_token: str
+    max_results: int
+    def __init__(self, filter: _Optional[_Union[HandshakeFilter, _Mapping]] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListHandshakesForOrganizationResponse(_message.Message):
+    __slots__ = ("handshakes", "next_token")
+    HANDSHAKES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    handshakes: _containers.RepeatedCompositeFieldContainer[Handshake]
+    next_token: str
+    def __init__(self, handshakes: _Optional[_Iterable[_Union[Handshake, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...

@@ -241,6 +241,41 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.FromString,
                 _registered_method=True)
+        self.InviteAccountToOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/InviteAccountToOrganization',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationResponse.FromString,
+                _registered_method=True)
+        self.AcceptHandshake = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/AcceptHandshake',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeResponse.FromString,
+                _registered_method=True)
+        self.DeclineHandshake = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeclineHandshake',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeResponse.FromString,
+                _registered_method=True)
+        self.CancelHandshake = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/CancelHandshake',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.CancelHandshakeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.CancelHandshakeResponse.FromString,
+                _registered_method=True)
+        self.DescribeHandshake = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeHandshake',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeResponse.FromString,
+                _registered_method=True)
+        self.ListHandshakesForAccount = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListHandshakesForAccount',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountResponse.FromString,
+                _registered_method=True)
+        self.ListHandshakesForOrganization = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListHandshakesForOrganization',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -557,6 +592,65 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def InviteAccountToOrganization(self, request, context):
+        """Invites an existing account to join the organization (AWS's InviteAccountToOrganization): a
+        handshake, OPEN for 15 days, that the account accepts or declines. The management account's
+        call; the target is an account id iamd knows (type ACCOUNT: iamd's accounts have no email
+        address to invite them by, so EMAIL is InvalidInput INVALID_PARTY_TYPE_TARGET), in no
+        organization (HandshakeConstraintViolation ALREADY_IN_AN_ORGANIZATION), without an open
+        invitation of this organization already (DuplicateHandshake).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def AcceptHandshake(self, request, context):
+        """The invited account accepts the invitation (AWS's AcceptHandshake): it joins the organization
+        under its root, and the organization's SCPs and RCPs apply to it. HandshakeAlreadyInState when
+        accepted already; InvalidHandshakeTransition when declined, canceled or expired.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeclineHandshake(self, request, context):
+        """The invited account declines the invitation (AWS's DeclineHandshake).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CancelHandshake(self, request, context):
+        """The management account withdraws an open invitation (AWS's CancelHandshake).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeHandshake(self, request, context):
+        """A handshake the caller is a party to: the invited account, or the organization's management
+        account or a delegated administrator (AWS's DescribeHandshake); HandshakeNotFound otherwise.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListHandshakesForAccount(self, request, context):
+        """A page of the invitations the calling account has received, from every organization, oldest
+        first (AWS's ListHandshakesForAccount).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListHandshakesForOrganization(self, request, context):
+        """A page of the invitations the organization has sent, oldest first (AWS's
+        ListHandshakesForOrganization): the management account's or a delegated administrator's.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -764,6 +858,41 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.LeaveOrganization,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.SerializeToString,
+            ),
+            'InviteAccountToOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.InviteAccountToOrganization,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationResponse.SerializeToString,
+            ),
+            'AcceptHandshake': grpc.unary_unary_rpc_method_handler(
+                    servicer.AcceptHandshake,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeResponse.SerializeToString,
+            ),
+            'DeclineHandshake': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeclineHandshake,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeResponse.SerializeToString,
+            ),
+            'CancelHandshake': grpc.unary_unary_rpc_method_handler(
+                    servicer.CancelHandshake,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.CancelHandshakeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.CancelHandshakeResponse.SerializeToString,
+            ),
+            'DescribeHandshake': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeHandshake,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeResponse.SerializeToString,
+            ),
+            'ListHandshakesForAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHandshakesForAccount,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountResponse.SerializeToString,
+            ),
+            'ListHandshakesForOrganization': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListHandshakesForOrganization,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -1875,6 +2004,195 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/LeaveOrganization',
             iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.LeaveOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def InviteAccountToOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/InviteAccountToOrganization',
+            iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.InviteAccountToOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AcceptHandshake(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/AcceptHandshake',
+            iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.AcceptHandshakeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeclineHandshake(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeclineHandshake',
+            iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DeclineHandshakeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CancelHandshake(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/CancelHandshake',
+            iamd_dot_v1_dot_organizations__pb2.CancelHandshakeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.CancelHandshakeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeHandshake(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeHandshake',
+            iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DescribeHandshakeResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHandshakesForAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListHandshakesForAccount',
+            iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListHandshakesForAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListHandshakesForOrganization(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListHandshakesForOrganization',
+            iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.FromString,
             options,
             channel_credentials,
             insecure,
