@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from iamd.projections.identity import IdentityProjection
-from iamd.service.domain import organizations
+from iamd.service.domain import management_policies, organizations
 from iamd.service.domain.errors import (
     AccessDeniedError,
     AlreadyInOrganizationError,
@@ -58,6 +58,16 @@ def _random(alphabet: str, n: int) -> str:
 
 def org_stream(management_account_id: str) -> str:
     return f"org-{management_account_id}-organization"
+
+
+def _check_content(policy_type: str, content: str) -> None:
+    """A policy's content as AWS validates it for its type: an SCP or RCP is an IAM policy document
+    of that kind; a management policy is of its type's syntax (management_policies.parse)."""
+    if policy_type in management_policies.MANAGEMENT_POLICY_TYPES:
+        management_policies.parse(policy_type, content)
+        return
+    organizations.check_policy_content_size(policy_type, content)
+    check_policy_document("content", content, PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP)
 
 
 class OrganizationCommands:
@@ -205,13 +215,11 @@ class OrganizationCommands:
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
                             description: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
         management = self._management_of(ctx)
-        if policy_type not in (organizations.SCP, organizations.RCP):  # before its content is judged as either
+        if policy_type not in organizations.POLICY_TYPES:  # before its content is judged as one
             raise InvalidInputError(f"iamd does not support the policy type `{policy_type}`: only "
-                                    f"{organizations.SCP} and {organizations.RCP}",
-                                    problems=[FieldProblem("type", f"{organizations.SCP} or {organizations.RCP}")])
-        kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
-        organizations.check_policy_content_size(policy_type, content)
-        check_policy_document("content", content, kind)
+                                    f"{', '.join(organizations.POLICY_TYPES)}",
+                                    problems=[FieldProblem("type", " or ".join(organizations.POLICY_TYPES))])
+        _check_content(policy_type, content)
         policy_id = "p-" + _random(_LOWER, 8)
         position = await self._change(management, ctx, lambda s: organizations.create_policy(
             s, policy_id=policy_id, name=name, policy_type=policy_type, content=content, description=description,
@@ -240,10 +248,8 @@ class OrganizationCommands:
                             description: str | None = None) -> int:
         management = self._management_of(ctx)
         policy = organizations.policy_of(self.state(ctx), policy_id)
-        if content and policy is not None:  # validated as the policy's own type (SCP or RCP)
-            organizations.check_policy_content_size(policy["type"], content)
-            check_policy_document("content", content, PolicyType.SCP if policy["type"] == organizations.SCP
-                                  else PolicyType.RCP)
+        if content and policy is not None:  # validated as the policy's own type
+            _check_content(policy["type"], content)
         return await self._change(management, ctx, lambda s: organizations.update_policy(
             s, policy_id=policy_id, name=name, content=content, description=description))
 

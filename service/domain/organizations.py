@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import (
+    AccessDeniedError,
     AccountAlreadyRegisteredError,
     AccountNotFoundError,
     AccountNotRegisteredError,
@@ -52,6 +53,7 @@ from .errors import (
     SourceParentNotFoundError,
     TargetNotFoundError,
 )
+from . import management_policies
 from .events import (
     AccountCreationFailed,
     AccountCreationRequested,
@@ -103,8 +105,10 @@ RCP_FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17", "Statement": [
     {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": "*"}]})
 _RCP_FULL_AWS_ACCESS = {"name": "RCPFullAWSAccess", "type": RCP, "content": RCP_FULL_AWS_ACCESS}
 AWS_MANAGED = frozenset({FULL_AWS_ACCESS_ID, RCP_FULL_AWS_ACCESS_ID})
-# The policy types of iamd's organizations, and the order ListRoots shows them in.
-POLICY_TYPES = (SCP, RCP)
+# The policy types of iamd's organizations, and the order ListRoots shows them in: the
+# authorization policies (SCPs, RCPs: guardrail_levels) and the management policies
+# (management_policies: tag, backup, AI services opt-out), which take no part in a decision.
+POLICY_TYPES = (SCP, RCP, *management_policies.MANAGEMENT_POLICY_TYPES)
 # Every policy type AWS Organizations has (the model's PolicyType enum): the others exist in AWS
 # but not in iamd (PolicyTypeNotAvailableForOrganizationException).
 AWS_POLICY_TYPES = frozenset({
@@ -455,9 +459,9 @@ def _check_description(description: str) -> None:
 
 def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str,
                   description: str = "", tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
-    if policy_type not in (SCP, RCP):
-        raise InvalidInputError(f"policy type `{policy_type}` is not {SCP} or {RCP}",
-                                problems=[FieldProblem("type", f"{SCP} or {RCP}")])
+    if policy_type not in POLICY_TYPES:
+        raise InvalidInputError(f"policy type `{policy_type}` is not one of iamd's: {', '.join(POLICY_TYPES)}",
+                                problems=[FieldProblem("type", " or ".join(POLICY_TYPES))])
     _check_name(name, "name")
     _check_description(description)
     new_tags = check_new_tags(tags)
@@ -545,7 +549,7 @@ def enable_policy_type(state: OrganizationState, *, root_id: str, policy_type: s
     if policy_type not in POLICY_TYPES:
         raise PolicyTypeNotAvailableForOrganizationError(
             f"You can't use the specified policy type with this organization: iamd's organizations have "
-            f"{SCP} and {RCP}, not {policy_type}.", resource_type="policy type", resource_name=policy_type,
+            f"{', '.join(POLICY_TYPES)}, not {policy_type}.", resource_type="policy type", resource_name=policy_type,
             problems=[FieldProblem("policyType", " or ".join(POLICY_TYPES))])
     if policy_type in state.policy_types:
         raise PolicyTypeAlreadyEnabledError(
@@ -855,11 +859,45 @@ def guardrail_levels(state: OrganizationState, account_id: str, policy_type: str
     """The SCPs (or RCPs) that govern an account, level by level from the root down to the
     account itself, each as (policy id, content); none for the management account, which AWS
     exempts from both, and none while the type is disabled at the root: its policies do not apply."""
+    if policy_type not in (SCP, RCP):  # management policies never take part in a decision
+        return []
     if account_id == state.management_account_id or policy_type not in state.policy_types:
         return []
     return [[(policy_id, state.policies[policy_id]["content"]) for policy_id in state.attachments.get(node, [])
              if state.policies[policy_id]["type"] == policy_type]
             for node in path_of(state, account_id)]
+
+
+# The model's EffectivePolicyType: the management policy types (iamd has TAG, BACKUP and AI
+# services opt-out policies; of the others none can be attached, so none is ever effective).
+EFFECTIVE_POLICY_TYPES = frozenset(AWS_POLICY_TYPES - {SCP, RCP})
+
+
+def effective_policy(state: OrganizationState, *, caller_account_id: str, target_id: str,
+                     policy_type: str) -> tuple[str, dict[str, Any] | None]:
+    """AWS's DescribeEffectivePolicy: (account, effective policy) of the management policy type for
+    an account (the caller's own when target_id is empty; the management account's too, management
+    policies are not SCPs), from the policies attached to its root, OUs and itself. A member account
+    that is no delegated administrator may ask only about itself (AccessDenied); a root or OU is
+    InvalidInputException TARGET_NOT_SUPPORTED. None when no policy of the type is attached on the
+    account's path (AWS's EffectivePolicyNotFoundException)."""
+    if policy_type not in EFFECTIVE_POLICY_TYPES:
+        raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                problems=[FieldProblem("policyType", "a management policy type: "
+                                                       + " or ".join(management_policies.MANAGEMENT_POLICY_TYPES))])
+    target_id = target_id or caller_account_id
+    require_target(state, target_id)
+    if target_id not in state.accounts:
+        raise InvalidInputError("You can't perform the specified operation on that target entity: an effective "
+                                "policy is an account's.", reason="TARGET_NOT_SUPPORTED",
+                                problems=[FieldProblem("targetId", "an account id (not a root or OU)")])
+    if (target_id != caller_account_id and caller_account_id != state.management_account_id
+            and not is_delegated_admin(state, caller_account_id)):
+        raise AccessDeniedError("You don't have permissions to access this resource.")
+    levels = [[json.loads(state.policies[policy_id]["content"]) for policy_id in state.attachments.get(node, [])
+               if state.policies[policy_id]["type"] == policy_type]
+              for node in path_of(state, target_id)]
+    return target_id, management_policies.effective(levels)
 
 
 def organization_context(state: OrganizationState, account_id: str, side: str) -> dict[str, str | list[str]]:

@@ -30,7 +30,7 @@ from .caller import CallerResolver
 from .organizations_handshakes import HandshakeRpcs
 
 Ctx = grpc.aio.ServicerContext
-_POLICY_TYPES = (organizations.SCP, organizations.RCP)
+_POLICY_TYPES = organizations.POLICY_TYPES
 _CHILD_TYPES = {"ACCOUNT": 0, "ORGANIZATIONAL_UNIT": 1}
 _REQUEST_STATES = ("IN_PROGRESS", "SUCCEEDED", "FAILED")
 _REQUEST_ID = re.compile(r"car-[a-z0-9]{8,32}")  # AWS's CreateAccountRequestId pattern

@@ -142,7 +142,7 @@ async def test_policy_types_over_grpc_decide_what_applies(iamd: Iamd) -> None:
 
     await refused(org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id="r-0000", policy_type=RCP)),
                   grpc.StatusCode.NOT_FOUND, "RootNotFoundException")
-    await refused(org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=root_id, policy_type="TAG_POLICY")),
+    await refused(org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=root_id, policy_type="CHATBOT_POLICY")),
                   grpc.StatusCode.FAILED_PRECONDITION, "PolicyTypeNotAvailableForOrganizationException")
     await refused(org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=root_id, policy_type="MOTO")),
                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
@@ -169,7 +169,7 @@ async def test_policy_types_and_trusted_access_with_boto3(iamd_http: Iamd) -> No
                    PolicyType=SCP)
     await _refused(org.enable_policy_type, "RootNotFoundException", 400, RootId="r-0000", PolicyType=SCP)
     await _refused(org.enable_policy_type, "PolicyTypeNotAvailableForOrganizationException", 400,
-                   RootId=root["Id"], PolicyType="TAG_POLICY")
+                   RootId=root["Id"], PolicyType="CHATBOT_POLICY")
     error = (await _refused(org.enable_policy_type, "InvalidInputException", 400, RootId=root["Id"],
                             PolicyType="MOTO")).response
     assert (error["Error"]["Message"], error["Reason"]) == ("You specified an invalid value.", "INVALID_ENUM")

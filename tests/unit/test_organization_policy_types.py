@@ -158,9 +158,9 @@ def test_enable_and_disable_refusals() -> None:
     assert invalid.value.reason == "INVALID_ENUM" and str(invalid.value) == "You specified an invalid value."
     # A type AWS has and iamd has not: refused as not available, never enabled as a stub.
     with pytest.raises(PolicyTypeNotAvailableForOrganizationError):
-        o.enable_policy_type(state, root_id=ROOT, policy_type="TAG_POLICY")
+        o.enable_policy_type(state, root_id=ROOT, policy_type="CHATBOT_POLICY")
     with pytest.raises(PolicyTypeNotEnabledError):
-        o.disable_policy_type(state, root_id=ROOT, policy_type="TAG_POLICY")
+        o.disable_policy_type(state, root_id=ROOT, policy_type="CHATBOT_POLICY")
 
 
 def test_the_last_scp_of_a_target_still_cannot_be_detached_while_scps_are_enabled() -> None:

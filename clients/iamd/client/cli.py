@@ -824,8 +824,9 @@ STS_COMMANDS: tuple[Command, ...] = (
 register_group(CommandGroup("iam", "users, groups, roles and policies",
                             IAM_COMMANDS + SIMULATION_COMMANDS + ACCESS_KEY_COMMANDS))
 register_group(CommandGroup("sts", "security tokens and caller identity", STS_COMMANDS))
-_ORG_POLICY_TYPES = {"SERVICE_CONTROL_POLICY": "SERVICE_CONTROL_POLICY",
-                     "RESOURCE_CONTROL_POLICY": "RESOURCE_CONTROL_POLICY"}
+# The authorization policies (SCPs, RCPs) and the management policies iamd has.
+_ORG_POLICY_TYPES = {t: t for t in ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY", "TAG_POLICY",
+                                    "BACKUP_POLICY", "AISERVICES_OPT_OUT_POLICY")}
 register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("create-organization", "CreateOrganization", (), "Make the caller's account an organization's management account"),
     Command("describe-organization", "DescribeOrganization", (), "Show the organization"),
@@ -898,12 +899,14 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
             "List the tags of an account, OU, root or policy", operation="ListTagsForResource"),
     Command("enable-policy-type", "EnablePolicyType", (
         Arg("--root-id", required=True, help="the root's id (r-...), from list-roots"),
-        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY")),
-        "Enable SCPs or RCPs at the root: they can be attached, and apply (SCPs: FullAWSAccess everywhere)"),
+        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, "
+                                                 "BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY")),
+        "Enable a policy type at the root: its policies can be attached, and apply (SCPs: FullAWSAccess everywhere)"),
     Command("disable-policy-type", "DisablePolicyType", (
         Arg("--root-id", required=True, help="the root's id (r-...), from list-roots"),
-        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY or RESOURCE_CONTROL_POLICY")),
-        "Disable SCPs or RCPs at the root: every one is detached and stops applying"),
+        Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, "
+                                                 "BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY")),
+        "Disable a policy type at the root: every policy of it is detached and stops applying"),
     Command("enable-aws-service-access", "EnableAWSServiceAccess", (
         Arg("--service-principal", required=True, help="e.g. config.amazonaws.com"),),
         "Give an AWS service trusted access to the organization", operation="EnableAWSServiceAccess"),
