@@ -101,7 +101,7 @@ class _Subject:
                                                  tuple[PolicyIndex, ...]]] = field(default_factory=dict)
 
 
-MAX_CACHED_SUBJECTS = 10_000  # the principals asked about most; a sweep over every one starts afresh
+MAX_CACHED_SUBJECTS = 4_096  # the principals asked about most; a sweep over every one starts afresh
 
 
 @dataclass(slots=True)
@@ -391,7 +391,7 @@ def _value(item: object) -> str:
     return str(getattr(item, "value", item))
 
 
-@functools.lru_cache(maxsize=16384)
+@functools.lru_cache(maxsize=4096)
 def _parse_principal(arn: str) -> tuple[str, str, str]:
     """(account, kind, casefolded name) of a principal ARN; kind is "user", "role", "root",
     "assumed-role" (the role's name) or "federated-user" (the federated user's name)."""

@@ -147,7 +147,7 @@ def _action_key(action: str) -> tuple[str, str]:
     return found
 
 
-@functools.lru_cache(maxsize=16384)  # a Caller each: the principals asked about most
+@functools.lru_cache(maxsize=4096)  # a Caller each: the principals asked about most
 def _classify(principal: str, role_arn: str | None, federating_user: str | None) -> Caller:
     """classify_caller for the only context key it reads: a principal is classified once."""
     return classify_caller(principal, {"aws:principalarn": role_arn} if role_arn else {}, federating_user)
