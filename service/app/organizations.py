@@ -18,6 +18,7 @@ from iamd.service.domain import management_policies, organizations
 from iamd.service.domain.errors import (
     AccessDeniedError,
     AlreadyInOrganizationError,
+    EffectivePolicyNotFoundError,
     FieldProblem,
     InvalidInputError,
     OrganizationsNotInUseError,
@@ -256,6 +257,20 @@ class OrganizationCommands:
     async def delete_policy(self, ctx: CallContext, *, policy_id: str) -> int:
         management = self._management_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.delete_policy(s, policy_id=policy_id))
+
+    def effective_policy(self, ctx: CallContext, *, policy_type: str, target_id: str) -> tuple[str, dict[str, Any]]:
+        """AWS's DescribeEffectivePolicy, which any account of the organization may call (about
+        itself; the management account and delegated administrators about any account): (account,
+        effective policy), or EffectivePolicyNotFoundException when no policy of the type applies."""
+        org = self.state(ctx)
+        account, content = organizations.effective_policy(org, caller_account_id=ctx.account_id, target_id=target_id,
+                                                          policy_type=policy_type)
+        if content is None:
+            raise EffectivePolicyNotFoundError(
+                f"We can't find an effective policy of type {policy_type} for the account {account}: no policy of "
+                "the type is attached to it, its OUs or the root.", resource_type="effective policy",
+                resource_name=f"{account}/{policy_type}")
+        return account, content
 
     async def enable_policy_type(self, ctx: CallContext, *, root_id: str, policy_type: str) -> int:
         """AWS's EnablePolicyType: policies of the type may be attached at the root, OUs and

@@ -171,7 +171,7 @@ _OPERATIONS: list[Operation] = [
             "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
             "DeleteOrganization", "LeaveOrganization", "InviteAccountToOrganization", "AcceptHandshake",
             "DeclineHandshake", "CancelHandshake", "DescribeHandshake", "ListHandshakesForAccount",
-            "ListHandshakesForOrganization"),
+            "ListHandshakesForOrganization", "DescribeEffectivePolicy"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

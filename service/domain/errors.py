@@ -537,6 +537,12 @@ class InvalidHandshakeTransitionError(DeleteConflictError):
     code = "InvalidHandshakeTransitionException"
 
 
+class EffectivePolicyNotFoundError(NoSuchEntityError):
+    """Organizations: no management policy of the type applies to the account (DescribeEffectivePolicy)."""
+
+    code = "EffectivePolicyNotFoundException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -546,7 +552,7 @@ ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
     MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
-    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError,
+    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError, EffectivePolicyNotFoundError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Sequence
 from datetime import datetime
@@ -478,3 +479,10 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
         position = await self.commands.leave_organization(self.caller(context))
         await self.identity.settle(position)
         return opb.LeaveOrganizationResponse(position=position)
+
+    async def DescribeEffectivePolicy(self, r: opb.DescribeEffectivePolicyRequest,
+                                      context: Ctx) -> opb.DescribeEffectivePolicyResponse:
+        account, content = self.commands.effective_policy(self.caller(context), policy_type=r.policy_type,
+                                                          target_id=r.target_id)
+        return opb.DescribeEffectivePolicyResponse(effective_policy=opb.EffectivePolicy(
+            policy_content=json.dumps(content, separators=(",", ":")), target_id=account, policy_type=r.policy_type))

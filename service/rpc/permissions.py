@@ -414,6 +414,10 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # policy types: on the root's ARN (AWS's resource type for these actions: root)
     "EnablePolicyType": _on("organizations:EnablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
     "DisablePolicyType": _on("organizations:DisablePolicyType", lambda r, res: res.organization_resource(r.root_id)),
+    # DescribeEffectivePolicy: on the account's ARN (AWS's resource type: account), the caller's own
+    # when no target is given (organizations:PolicyType: REQUEST_KEYS)
+    "DescribeEffectivePolicy": _on("organizations:DescribeEffectivePolicy",
+                                   lambda r, res: res.organization_resource(r.target_id or res.account_id)),
     # trusted access: no resource in AWS (the condition key organizations:ServicePrincipal: REQUEST_KEYS)
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in (
         "EnableAWSServiceAccess", "DisableAWSServiceAccess", "ListAWSServiceAccessForOrganization")},
@@ -495,6 +499,7 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     # trusted-access ones.
     "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DisablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "DescribeEffectivePolicy": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "CreateOrganizationPolicy": lambda r, res: {"organizations:PolicyType": r.type},
     "ListOrganizationPolicies": lambda r, res: {"organizations:PolicyType": r.filter},
     "ListPoliciesForTarget": lambda r, res: {"organizations:PolicyType": r.filter},

@@ -480,6 +480,14 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "untag-resource", "--resource-id", ou, "--tag-keys", "env")
     await run("organizations", "list-tags-for-resource", "--resource-id", ou)
     await run("organizations", "detach-policy", "--policy-id", scp, "--target-id", ou)
+    # A tag policy at the root: the member's effective policy, asked for by the management account.
+    await run("organizations", "enable-policy-type", "--root-id", root, "--policy-type", "TAG_POLICY")
+    tag_policy = (await run("organizations", "create-policy", "--name", "cost-center", "--type", "TAG_POLICY",
+                            "--description", "", "--content", json.dumps({"tags": {"CostCenter": {
+                                "tag_key": {"@@assign": "CostCenter"}}}})))["Policy"]["PolicySummary"]["Id"]
+    await run("organizations", "attach-policy", "--policy-id", tag_policy, "--target-id", root)
+    await run("organizations", "describe-effective-policy", "--policy-type", "TAG_POLICY", "--target-id", member)
+    await run("organizations", "detach-policy", "--policy-id", tag_policy, "--target-id", root)
     await run("organizations", "delete-policy", "--policy-id", scp)
     await run("organizations", "enable-aws-service-access", "--service-principal", "sso.amazonaws.com")
     await run("organizations", "list-aws-service-access-for-organization")

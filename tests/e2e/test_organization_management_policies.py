@@ -16,7 +16,7 @@ from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import organizations_pb2 as opb
 from iamd.v1 import organizations_pb2_grpc
 
-from .conftest import ACCOUNT, Iamd
+from .conftest import ACCOUNT, Credentials, Iamd
 from .helpers import refused
 from .test_aws_query import _client, _refused
 from .test_organization_policy_types import _member_user
@@ -115,3 +115,77 @@ async def test_management_policies_never_decide(iamd: Iamd) -> None:
     await refused(org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
         name="bad", type=TAG, content=json.dumps({"tags": []}))),
         grpc.StatusCode.INVALID_ARGUMENT, "MalformedPolicyDocument")
+
+
+async def test_describe_effective_policy_with_boto3(iamd_http: Iamd) -> None:
+    org = _client(iamd_http, "organizations")
+    await _refused(org.describe_effective_policy, "AWSOrganizationsNotInUseException", 400, PolicyType=TAG)
+    await _call(org.create_organization, FeatureSet="ALL")
+    [root] = (await _call(org.list_roots))["Roots"]
+    await _call(org.enable_policy_type, RootId=root["Id"], PolicyType=TAG)
+    ou = (await _call(org.create_organizational_unit, ParentId=root["Id"], Name="eng"))["OrganizationalUnit"]["Id"]
+    request = (await _call(org.create_account, AccountName="dev", Email="dev@example.com"))["CreateAccountStatus"]
+    member = (await _call(org.describe_create_account_status,
+                          CreateAccountRequestId=request["Id"]))["CreateAccountStatus"]["AccountId"]
+    await _call(org.move_account, AccountId=member, SourceParentId=root["Id"], DestinationParentId=ou)
+    await _refused(org.describe_effective_policy, "EffectivePolicyNotFoundException", 400, PolicyType=TAG,
+                   TargetId=member)
+
+    async def attach(target: str, document: dict[str, Any]) -> None:
+        policy = (await _call(org.create_policy, Name=f"tags-{target}", Type=TAG, Description="",
+                              Content=json.dumps(document)))["Policy"]["PolicySummary"]["Id"]
+        await _call(org.attach_policy, PolicyId=policy, TargetId=target)
+
+    await attach(root["Id"], {"tags": {"CostCenter": {"tag_key": {"@@assign": "CostCenter"},
+                                                      "tag_value": {"@@assign": ["100", "200"],
+                                                                    "@@operators_allowed_for_child_policies": [
+                                                                        "@@append"]}}}})
+    await attach(ou, {"tags": {"CostCenter": {"tag_value": {"@@append": ["300"]}}}})
+    await attach(member, {"tags": {"CostCenter": {"tag_value": {"@@assign": ["999"]}},  # not allowed: ignored
+                                   "Team": {"tag_key": {"@@assign": "Team"}}}})
+    effective = (await _call(org.describe_effective_policy, PolicyType=TAG, TargetId=member))["EffectivePolicy"]
+    assert (effective["TargetId"], effective["PolicyType"]) == (member, TAG)
+    assert json.loads(effective["PolicyContent"]) == {"tags": {
+        "CostCenter": {"tag_key": "CostCenter", "tag_value": ["100", "200", "300"]},
+        "Team": {"tag_key": "Team"}}}
+    # The management account's own, by default: the root's alone.
+    mine = (await _call(org.describe_effective_policy, PolicyType=TAG))["EffectivePolicy"]
+    assert mine["TargetId"] == ACCOUNT
+    assert json.loads(mine["PolicyContent"]) == {"tags": {"CostCenter": {"tag_key": "CostCenter",
+                                                                         "tag_value": ["100", "200"]}}}
+    error = await _refused(org.describe_effective_policy, "InvalidInputException", 400, PolicyType=TAG, TargetId=ou)
+    assert error.response["Reason"] == "TARGET_NOT_SUPPORTED"
+    await _refused(org.describe_effective_policy, "TargetNotFoundException", 400, PolicyType=TAG,
+                   TargetId="999999999999")
+    await _refused(org.describe_effective_policy, "EffectivePolicyNotFoundException", 400, PolicyType=BACKUP,
+                   TargetId=member)
+
+
+async def test_a_member_account_asks_about_itself(iamd: Iamd) -> None:
+    """DescribeEffectivePolicy is the one Organizations read besides DescribeOrganization that any
+    account of the organization may make, about itself (API reference)."""
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    root_id = (await org.CreateOrganization(opb.CreateOrganizationRequest())).root_id
+    ou = (await org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(parent_id=root_id, name="eng"))).id
+    await org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=root_id, policy_type=AI))
+    policy_id = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="opt-out", type=AI, content=json.dumps(OPT_OUT)))).policy_id
+    await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=policy_id, target_id=ou))
+    dev_user, _ = await _member_user(iamd, org, ou)
+    member = dev_user.split(":")[4]
+    from iamd.v1 import identity_pb2 as ipb
+    from iamd.v1 import sts_pb2, sts_pb2_grpc
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
+    channel = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    c = (await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole", role_session_name="me"))).credentials
+    await channel.close()
+    member_channel = iamd.connect(Credentials(c.access_key_id, c.secret_access_key, c.session_token))
+    as_member = organizations_pb2_grpc.OrganizationsServiceStub(member_channel)
+    answer = await as_member.DescribeEffectivePolicy(opb.DescribeEffectivePolicyRequest(policy_type=AI))
+    assert (answer.effective_policy.target_id, json.loads(answer.effective_policy.policy_content)) == (
+        member, {"services": {"default": {"opt_out_policy": "optOut"}}})
+    await refused(as_member.DescribeEffectivePolicy(opb.DescribeEffectivePolicyRequest(
+        policy_type=AI, target_id=ACCOUNT)), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    await refused(as_member.ListRoots(opb.ListRootsRequest()), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    await member_channel.close()

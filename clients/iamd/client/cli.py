@@ -907,6 +907,10 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--policy-type", required=True, help="SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, "
                                                  "BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY")),
         "Disable a policy type at the root: every policy of it is detached and stops applying"),
+    Command("describe-effective-policy", "DescribeEffectivePolicy", (
+        Arg("--policy-type", required=True, help="TAG_POLICY, BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY"),
+        Arg("--target-id", help="an account's id (default: the caller's own)")),
+        "Show an account's effective management policy: its root's, OUs' and own policies of the type, merged"),
     Command("enable-aws-service-access", "EnableAWSServiceAccess", (
         Arg("--service-principal", required=True, help="e.g. config.amazonaws.com"),),
         "Give an AWS service trusted access to the organization", operation="EnableAWSServiceAccess"),

@@ -368,6 +368,10 @@ class InvalidHandshakeTransitionError(DeleteConflictError):
     code = _declared(errors_pb2.ERROR_CODE_INVALID_HANDSHAKE_TRANSITION)
 
 
+class EffectivePolicyNotFoundError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_EFFECTIVE_POLICY_NOT_FOUND)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -415,7 +419,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     PolicyTypeNotEnabledError, PolicyTypeNotAvailableForOrganizationError, RootNotFoundError,
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
     MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
-    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError,
+    DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError, EffectivePolicyNotFoundError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}

@@ -853,3 +853,29 @@ class ListHandshakesForOrganizationResponse(_message.Message):
     handshakes: _containers.RepeatedCompositeFieldContainer[Handshake]
     next_token: str
     def __init__(self, handshakes: _Optional[_Iterable[_Union[Handshake, _Mapping]]] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class DescribeEffectivePolicyRequest(_message.Message):
+    __slots__ = ("policy_type", "target_id")
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    policy_type: str
+    target_id: str
+    def __init__(self, policy_type: _Optional[str] = ..., target_id: _Optional[str] = ...) -> None: ...
+
+class EffectivePolicy(_message.Message):
+    __slots__ = ("policy_content", "last_updated_timestamp", "target_id", "policy_type")
+    POLICY_CONTENT_FIELD_NUMBER: _ClassVar[int]
+    LAST_UPDATED_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    TARGET_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    policy_content: str
+    last_updated_timestamp: _timestamp_pb2.Timestamp
+    target_id: str
+    policy_type: str
+    def __init__(self, policy_content: _Optional[str] = ..., last_updated_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., target_id: _Optional[str] = ..., policy_type: _Optional[str] = ...) -> None: ...
+
+class DescribeEffectivePolicyResponse(_message.Message):
+    __slots__ = ("effective_policy",)
+    EFFECTIVE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    effective_policy: EffectivePolicy
+    def __init__(self, effective_policy: _Optional[_Union[EffectivePolicy, _Mapping]] = ...) -> None: ...

@@ -276,6 +276,11 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.FromString,
                 _registered_method=True)
+        self.DescribeEffectivePolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeEffectivePolicy',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -651,6 +656,18 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def DescribeEffectivePolicy(self, request, context):
+        """The effective management policy of a type (tag, backup, AI services opt-out) for an account
+        (AWS's DescribeEffectivePolicy): the policies of the type attached to its root, OUs and itself,
+        merged by AWS's inheritance operators. Any account of the organization may ask about itself;
+        the management account and delegated administrators about any account. A root or OU is
+        InvalidInput TARGET_NOT_SUPPORTED; SCPs and RCPs InvalidInput INVALID_ENUM;
+        EffectivePolicyNotFound when no policy of the type is attached on the account's path.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -893,6 +910,11 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.ListHandshakesForOrganization,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.SerializeToString,
+            ),
+            'DescribeEffectivePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeEffectivePolicy,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2193,6 +2215,33 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/ListHandshakesForOrganization',
             iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.ListHandshakesForOrganizationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeEffectivePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeEffectivePolicy',
+            iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,
