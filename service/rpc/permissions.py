@@ -515,9 +515,37 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
 }
 
 
-def request_keys(rpc: str, request: Any, projection: IdentityProjection, caller: Caller) -> dict[str, str]:
+# Per request message type: (it carries `tags`, it carries `tag_keys`), learned once.
+_TAGGING: dict[str, tuple[bool, bool]] = {}
+
+
+def _tag_request_keys(request: Any) -> dict[str, str | list[str]]:
+    """aws:RequestTag/${TagKey} and aws:TagKeys of a request that passes tags (creating a tagged
+    entity, Tag*) or tag keys (Untag*): the keys every such IAM and Organizations action defines
+    (Service Authorization Reference), so that a policy can require, limit or refuse tags."""
+    descriptor = request.DESCRIPTOR
+    shape = _TAGGING.get(descriptor.full_name)
+    if shape is None:
+        fields = descriptor.fields_by_name
+        tags = fields.get("tags")
+        shape = _TAGGING[descriptor.full_name] = (
+            tags is not None and tags.message_type is not None and tags.message_type.name == "Tag",
+            "tag_keys" in fields)
+    carries_tags, carries_keys = shape
+    if carries_tags and request.tags:
+        keys: dict[str, str | list[str]] = {f"aws:RequestTag/{t.key}": t.value for t in request.tags}
+        keys["aws:TagKeys"] = [t.key for t in request.tags]
+        return keys
+    if carries_keys and request.tag_keys:
+        return {"aws:TagKeys": list(request.tag_keys)}
+    return {}
+
+
+def request_keys(rpc: str, request: Any, projection: IdentityProjection,
+                 caller: Caller) -> dict[str, str | list[str]]:
     """The condition keys the call's own action defines from its request (empty for most calls)."""
+    tagging = _tag_request_keys(request)
     keys = REQUEST_KEYS.get(rpc)
     if keys is None:
-        return {}
-    return {k: v for k, v in keys(request, Resolver(projection, caller)).items() if v}
+        return tagging
+    return {**tagging, **{k: v for k, v in keys(request, Resolver(projection, caller)).items() if v}}

@@ -211,3 +211,34 @@ async def test_change_password_is_the_users_own_with_awss_checks(iamd_http: Iamd
     for secret in (first, second, third, "Wrong-pass-9", "Short-1", "Fourth-pass-4"):
         assert secret.encode() not in dumped
 
+
+
+async def test_request_tags_are_condition_keys_of_the_calls_that_pass_them(iamd_http: Iamd) -> None:
+    """aws:RequestTag/${TagKey} and aws:TagKeys, as AWS's tag-based access control for IAM uses them:
+    a user may create and tag roles only with the tag team=red, and remove only the tag `scratch`."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="tagger")
+    await _call(iam.put_user_policy, UserName="tagger", PolicyName="tags", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:CreateRole", "iam:TagRole"], "Resource": "*",
+             "Condition": {"StringEquals": {"aws:RequestTag/team": "red"},
+                           "ForAllValues:StringEquals": {"aws:TagKeys": ["team"]}}},
+            {"Effect": "Allow", "Action": "iam:UntagRole", "Resource": "*",
+             "Condition": {"ForAllValues:StringEquals": {"aws:TagKeys": ["scratch"]}}}]}))
+    key = (await _call(iam.create_access_key, UserName="tagger"))["AccessKey"]
+    tagger = _client(iamd_http, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+
+    await _call(tagger.create_role, RoleName="red", AssumeRolePolicyDocument=trust,
+                Tags=[{"Key": "team", "Value": "red"}])
+    for tags in ([{"Key": "team", "Value": "blue"}], [{"Key": "team", "Value": "red"}, {"Key": "cost", "Value": "1"}],
+                 []):
+        await _refused(tagger.create_role, "AccessDenied", 403, RoleName="other", AssumeRolePolicyDocument=trust,
+                       Tags=tags)
+    await _call(iam.tag_role, RoleName="red", Tags=[{"Key": "scratch", "Value": "x"}])  # the root may
+    await _refused(tagger.tag_role, "AccessDenied", 403, RoleName="red", Tags=[{"Key": "scratch", "Value": "y"}])
+    await _call(tagger.untag_role, RoleName="red", TagKeys=["scratch"])
+    await _refused(tagger.untag_role, "AccessDenied", 403, RoleName="red", TagKeys=["team"])
+    tags = (await _call(iam.list_role_tags, RoleName="red"))["Tags"]
+    assert tags == [{"Key": "team", "Value": "red"}]

@@ -25,6 +25,7 @@ from iamd.service.domain.events import (
     decode_event,
 )
 from iamd.service.rpc import permissions
+from iamd.v1 import identity_pb2 as ipb
 
 NOW = "2026-12-05T00:00:00Z"
 CODECOMMIT, KEYSPACES = "codecommit.amazonaws.com", "cassandra.amazonaws.com"
@@ -118,7 +119,8 @@ class _Projection:
 def test_the_condition_keys_iams_actions_define_from_the_request() -> None:
     caller = SimpleNamespace(kind="user", name="jane", account_id="123456789012", arn="arn:aws:iam::123456789012:user/jane")
     projection = _Projection({"jane": {"service_specific_credentials": {ID1: {"service_name": KEYSPACES}}}})
-    keys = lambda rpc, **fields: permissions.request_keys(rpc, SimpleNamespace(**fields), projection, caller)  # noqa: E731
+    keys = lambda rpc, **fields: permissions.request_keys(  # noqa: E731
+        rpc, getattr(ipb, f"{rpc}Request")(**fields), projection, caller)
     assert keys("CreateServiceLinkedRole", aws_service_name="autoscaling.amazonaws.com", custom_suffix="") == {
         "iam:AWSServiceName": "autoscaling.amazonaws.com"}
     assert keys("CreateServiceSpecificCredential", user_name="jane", service_name=CODECOMMIT) == {
