@@ -89,7 +89,9 @@ class CallGuard:
             # AllowUsersToChangePassword grants iam:ChangePassword as an identity policy would: an
             # explicit deny or a guardrail (SCP, boundary) still refuses it.
             granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)
-            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
+            tags = permissions.resource_tag_keys(action, resource, self.projection)  # the user's or role's
+            self.authorizer.require(caller.arn, caller.kind, action, resource,
+                                    {**context_keys, **tags} if tags else context_keys,
                                     session=caller.session, granted_by_account=granted)
         return caller
 

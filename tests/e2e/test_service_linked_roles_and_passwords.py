@@ -242,3 +242,35 @@ async def test_request_tags_are_condition_keys_of_the_calls_that_pass_them(iamd_
     await _refused(tagger.untag_role, "AccessDenied", 403, RoleName="red", TagKeys=["team"])
     tags = (await _call(iam.list_role_tags, RoleName="red"))["Tags"]
     assert tags == [{"Key": "team", "Value": "red"}]
+
+
+async def test_a_roles_tags_are_the_resource_tags_of_iam_actions_on_it(iamd_http: Iamd) -> None:
+    """iam:ResourceTag/* and aws:ResourceTag/* of the user or role an IAM action acts on: a user may
+    attach policies to and delete only the roles tagged team=red."""
+    iam = _client(iamd_http, "iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+    await _call(iam.create_role, RoleName="red-app", Path="/apps/", AssumeRolePolicyDocument=trust,
+                Tags=[{"Key": "team", "Value": "red"}])
+    await _call(iam.create_role, RoleName="blue-app", AssumeRolePolicyDocument=trust,
+                Tags=[{"Key": "team", "Value": "blue"}])
+    await _call(iam.create_role, RoleName="untagged", AssumeRolePolicyDocument=trust)
+    await _call(iam.create_user, UserName="ops")
+    await _call(iam.put_user_policy, UserName="ops", PolicyName="abac", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:PutRolePolicy", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:ResourceTag/team": "red"}}},
+            {"Effect": "Allow", "Action": "iam:DeleteRolePolicy", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "red"}}}]}))
+    key = (await _call(iam.create_access_key, UserName="ops"))["AccessKey"]
+    ops = _client(iamd_http, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+
+    await _call(ops.put_role_policy, RoleName="red-app", PolicyName="p", PolicyDocument=document)
+    await _call(ops.delete_role_policy, RoleName="red-app", PolicyName="p")
+    for role in ("blue-app", "untagged"):
+        await _refused(ops.put_role_policy, "AccessDenied", 403, RoleName=role, PolicyName="p", PolicyDocument=document)
+    # Retagged, the role answers to its new tags.
+    await _call(iam.tag_role, RoleName="blue-app", Tags=[{"Key": "team", "Value": "red"}])
+    await _call(ops.put_role_policy, RoleName="blue-app", PolicyName="p", PolicyDocument=document)
