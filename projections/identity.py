@@ -11,6 +11,7 @@ use, kept until an event touches one of their inputs, never stored in snapshots.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -44,6 +45,8 @@ class ForeignEventError(ValueError):
         self.position = event.position
 
 
+# A user or role ARN: (account, kind, name); the path between is not needed to find it.
+_USER_OR_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)")
 SNAPSHOT_FORMAT = 11  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
 #                      8: password policies, account aliases, OIDC providers;
@@ -874,6 +877,13 @@ class IdentityProjection:
     # --- queries used by several callers ------------------------------------------------------
     def account(self, account_id: str) -> AccountView | None:
         return self.accounts.get(account_id)
+
+    def user_or_role(self, arn: str) -> View | None:
+        """The user or role an ARN names, by its account, kind and name (the ARN's path is not
+        compared: a caller that needs the exact entity compares the view's own `arn`)."""
+        m = _USER_OR_ROLE_ARN.fullmatch(arn)
+        account = self.accounts.get(m[1]) if m is not None else None
+        return account.by_kind(m[2]).get(casefold(m[3])) if account is not None else None  # type: ignore[index]
 
     def principals_using_policy(self, account_id: str, policy_key: str) -> Iterator[tuple[str, str]]:
         """(kind, key) of users and roles whose effective policies include this managed policy."""

@@ -16,10 +16,9 @@ from iamd.service.auth.authorization_messages import (
     MatchedStatement,
     decoded_message,
 )
-from iamd.service.domain.names import casefold
 from iamd.service.policy import Decision, Effect
 
-_IAM_PRINCIPAL = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(user|role|root)(?:/(?:.*/)?([^/]+))?")
+_ROOT_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):root")
 _ARN_ACCOUNT = re.compile(r"arn:[^:]*:[^:]*:[^:]*:(\d{12}):.*", re.DOTALL)
 
 
@@ -62,11 +61,8 @@ class DenialMessages:
         """AWS's unique id of the principal (AIDA..., AROA...:session, the account for root)."""
         if session is not None:
             return str(session.get("principal_id", ""))
-        m = _IAM_PRINCIPAL.fullmatch(principal_arn)
-        if m is None:
-            return ""
-        if m[2] == "root":
-            return m[1]
-        account = self.projection.account(m[1])
-        view = account.by_kind(m[2]).get(casefold(m[3] or "")) if account is not None else None
-        return str(view["id"]) if view is not None else ""
+        view = self.projection.user_or_role(principal_arn)
+        if view is not None:
+            return str(view["id"])
+        root = _ROOT_ARN.fullmatch(principal_arn)
+        return root[1] if root is not None else ""

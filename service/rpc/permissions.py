@@ -7,7 +7,6 @@ action of the entity they name (AttachPolicy on a user is `iam:AttachUserPolicy`
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -542,9 +541,6 @@ def _tag_request_keys(request: Any) -> dict[str, str | list[str]]:
     return {}
 
 
-_TAGGED_ENTITY_ARN = re.compile(r"arn:aws:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)")
-
-
 def resource_tag_keys(action: str, resource: str, projection: IdentityProjection) -> dict[str, str]:
     """aws:ResourceTag/${TagKey} and iam:ResourceTag/${TagKey} of the IAM user or role an IAM action
     acts on (its tags as they are: a TagRole call is decided on the role's tags before it), as the
@@ -552,9 +548,7 @@ def resource_tag_keys(action: str, resource: str, projection: IdentityProjection
     (a user or role that does not exist yet, another resource type, another service's action)."""
     if not action[:4].lower() == "iam:" or (":user/" not in resource and ":role/" not in resource):
         return {}
-    m = _TAGGED_ENTITY_ARN.fullmatch(resource)
-    account = projection.account(m[1]) if m is not None else None
-    view = account.by_kind(m[2]).get(casefold(m[3])) if account is not None and m is not None else None
+    view = projection.user_or_role(resource)
     if view is None or view["arn"] != resource or not view.get("tags"):
         return {}
     keys = {f"aws:ResourceTag/{k}": v for k, v in view["tags"].items()}
