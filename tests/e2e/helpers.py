@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
 import grpc
@@ -11,6 +11,7 @@ import pytest
 from google.rpc import error_details_pb2
 from grpc_status import rpc_status
 
+from iamd.client import cli
 from iamd.client.credentials import Credentials
 from iamd.v1 import identity_pb2 as ipb
 
@@ -83,3 +84,17 @@ async def create_organization(org: Any, policy_types: tuple[str, ...] = POLICY_T
     for policy_type in policy_types:
         await org.EnablePolicyType(opb.EnablePolicyTypeRequest(root_id=created.root_id, policy_type=policy_type))
     return created
+
+
+def iamctl_json(iamd: Iamd, capsys: pytest.CaptureFixture[str], service: str) -> Callable[..., Any]:
+    """iamctl for `service`'s commands against `iamd`, signing as the process's credentials (run it
+    in a thread: the server runs on the test's loop): asserts exit 0 and answers the printed JSON
+    (None when the command printed nothing)."""
+    def run(*args: str) -> Any:
+        capsys.readouterr()
+        code = cli.main(["--endpoint", iamd.target, service, *args])
+        out = capsys.readouterr().out
+        assert code == 0, out
+        return json.loads(out) if out.strip() else None
+
+    return run

@@ -14,7 +14,6 @@ from typing import Any
 import grpc
 import pytest
 
-from iamd.client import cli
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import authorization_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
 from iamd.v1 import common_pb2 as pb
@@ -23,7 +22,7 @@ from iamd.v1 import identity_pb2_grpc
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Credentials, Iamd
-from .helpers import allow, deny, refused
+from .helpers import allow, deny, iamctl_json, refused
 from .test_aws_query import _client, _refused
 from .test_organization_authorization import MANAGEMENT_ONLY, _member_credentials
 
@@ -220,12 +219,7 @@ async def test_iamctl_commands(iamd: Iamd, monkeypatch: pytest.MonkeyPatch,
     member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="sec", email="sec@example.com"))).account_id
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
 
-    def iamctl(*args: str) -> Any:
-        capsys.readouterr()
-        code = cli.main(["--endpoint", iamd.target, "organizations", *args])
-        out = capsys.readouterr().out
-        assert code == 0, out
-        return json.loads(out) if out.strip() else None
+    iamctl = iamctl_json(iamd, capsys, "organizations")
 
     await asyncio.to_thread(iamctl, "enable-aws-service-access", "--service-principal", CONFIG)
     await asyncio.to_thread(iamctl, "register-delegated-administrator", "--account-id", member,

@@ -15,13 +15,12 @@ from typing import Any
 import grpc
 import pytest
 
-from iamd.client import cli
 from iamd.v1 import audit_pb2, audit_pb2_grpc, authorization_pb2_grpc, organizations_pb2_grpc
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import deny, refused
+from .helpers import deny, iamctl_json, refused
 from .test_aws_query import _client, _refused
 from .test_organization_authorization import _member_credentials
 from .test_organization_delegation import _member_with_a_user
@@ -175,12 +174,7 @@ async def test_iamctl_commands(iamd_http: Iamd, monkeypatch: pytest.MonkeyPatch,
     guest, as_guest = await _standalone(iamd_http, org)
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd_http.data_dir / "root-credentials"))
 
-    def iamctl(*args: str) -> Any:
-        capsys.readouterr()
-        code = cli.main(["--endpoint", iamd_http.target, "organizations", *args])
-        out = capsys.readouterr().out
-        assert code == 0, out
-        return json.loads(out) if out.strip() else None
+    iamctl = iamctl_json(iamd_http, capsys, "organizations")
 
     sent = (await asyncio.to_thread(iamctl, "invite-account-to-organization", "--target",
                                     f"Id={guest},Type=ACCOUNT", "--notes", "join us"))["Handshake"]

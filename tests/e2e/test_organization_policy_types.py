@@ -15,7 +15,6 @@ from typing import Any
 import grpc
 import pytest
 
-from iamd.client import cli
 from iamd.client.credentials import RequestSigner
 from iamd.client.iam import IamdClient
 from iamd.service.eventstore.port import NewEvent, StreamState
@@ -26,7 +25,7 @@ from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Credentials, Iamd
-from .helpers import allow, create_organization, deny, refused
+from .helpers import allow, create_organization, deny, iamctl_json, refused
 from .test_aws_query import _client, _refused
 
 pytestmark = pytest.mark.e2e
@@ -249,12 +248,7 @@ async def test_iamctl_mirrors_the_aws_cli(iamd: Iamd, monkeypatch: pytest.Monkey
     root_id = (await org.CreateOrganization(opb.CreateOrganizationRequest())).root_id
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
 
-    def iamctl(*args: str) -> Any:
-        capsys.readouterr()
-        code = cli.main(["--endpoint", iamd.target, "organizations", *args])
-        out = capsys.readouterr().out
-        assert code == 0, out
-        return json.loads(out) if out.strip() else None
+    iamctl = iamctl_json(iamd, capsys, "organizations")
 
     # As the aws CLI prints them, plus iamd's Position (the read-your-writes token every command prints).
     enabled = await asyncio.to_thread(iamctl, "enable-policy-type", "--root-id", root_id, "--policy-type", SCP)

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from .conftest import ACCOUNT, Credentials, Iamd
+from .helpers import iamctl_json
 from .test_aws_query import _client, _refused
 
 pytestmark = pytest.mark.e2e
@@ -134,7 +135,6 @@ async def test_organizations_tags_with_iamctl_and_grpc(iamd: Iamd, monkeypatch: 
     before sending) is AWS's MIN_LENGTH_EXCEEDED."""
     import grpc
 
-    from iamd.client import cli
     from iamd.v1 import common_pb2
     from iamd.v1 import organizations_pb2 as opb
     from iamd.v1 import organizations_pb2_grpc
@@ -149,12 +149,7 @@ async def test_organizations_tags_with_iamctl_and_grpc(iamd: Iamd, monkeypatch: 
 
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
 
-    def iamctl(*args: str) -> Any:
-        capsys.readouterr()
-        code = cli.main(["--endpoint", iamd.target, "organizations", *args])
-        out = capsys.readouterr().out
-        assert code == 0, out
-        return json.loads(out) if out.strip() else None
+    iamctl = iamctl_json(iamd, capsys, "organizations")
 
     ou = (await asyncio.to_thread(iamctl, "create-organizational-unit", "--parent-id", root_id, "--name", "eng",
                                   "--tags", "Key=team,Value=eng"))["OrganizationalUnit"]

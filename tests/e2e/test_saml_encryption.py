@@ -21,7 +21,6 @@ import pytest
 from botocore.exceptions import ClientError
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from iamd.client import cli
 from iamd.client.credentials import RequestSigner
 from iamd.client.iam import IamdClient
 from iamd.service.app.sts import SAML_VERIFICATIONS_AT_ONCE
@@ -39,6 +38,7 @@ from tests.fakes.saml_idp import (
 )
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from .helpers import iamctl_json
 from .test_keys import _rotate
 from .test_saml import _call, _client, _setup, _unsigned_sts
 
@@ -187,12 +187,7 @@ async def test_the_sdk_and_iamctl_manage_the_keys(iamd: Iamd, idp: SamlIdp, tmp_
     key_file.write_text(private_key_pem(new_private_key()))
     monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(iamd.data_dir / "root-credentials"))
 
-    def iamctl(*args: str) -> Any:
-        capsys.readouterr()
-        code = cli.main(["--endpoint", iamd.target, "iam", *args])
-        out = capsys.readouterr().out
-        assert code == 0, out
-        return json.loads(out) if out.strip() else None
+    iamctl = iamctl_json(iamd, capsys, "iam")
 
     sdk = IamdClient(iamd.target, metadata_provider=RequestSigner(iamd.root))
     try:
