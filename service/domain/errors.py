@@ -543,6 +543,25 @@ class EffectivePolicyNotFoundError(NoSuchEntityError):
     code = "EffectivePolicyNotFoundException"
 
 
+class AccountAlreadyClosedError(DeleteConflictError):
+    """Organizations: the account is already closed (CloseAccount of a SUSPENDED account)."""
+
+    code = "AccountAlreadyClosedException"
+
+
+class ConflictError(DeleteConflictError):
+    """Organizations: the request conflicts with the resource's state (CloseAccount while the account's
+    closure is in progress)."""
+
+    code = "ConflictException"
+
+
+class ResourcePolicyNotFoundError(NoSuchEntityError):
+    """Organizations: the organization has no resource policy."""
+
+    code = "ResourcePolicyNotFoundException"
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -553,6 +572,7 @@ ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
     MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
     DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError, EffectivePolicyNotFoundError,
+    AccountAlreadyClosedError, ConflictError, ResourcePolicyNotFoundError,
 )
 
 ALL_ERRORS: tuple[type[IamError], ...] = (

@@ -372,6 +372,18 @@ class EffectivePolicyNotFoundError(NoSuchEntityError):
     code = _declared(errors_pb2.ERROR_CODE_EFFECTIVE_POLICY_NOT_FOUND)
 
 
+class AccountAlreadyClosedError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_ALREADY_CLOSED)
+
+
+class ConflictError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_CONFLICT)
+
+
+class ResourcePolicyNotFoundError(NoSuchEntityError):
+    code = _declared(errors_pb2.ERROR_CODE_RESOURCE_POLICY_NOT_FOUND)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -420,6 +432,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     AccountAlreadyRegisteredError, AccountNotRegisteredError, OrganizationNotEmptyError,
     MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
     DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError, EffectivePolicyNotFoundError,
+    AccountAlreadyClosedError, ConflictError, ResourcePolicyNotFoundError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
