@@ -562,6 +562,45 @@ class ResourcePolicyNotFoundError(NoSuchEntityError):
     code = "ResourcePolicyNotFoundException"
 
 
+# --- IAM's centralized root access for member accounts (the IAM API reference's Errors of
+# Enable/DisableOrganizationsRoot*, ListOrganizationsFeatures) ---------------------------------
+class OrganizationNotFoundError(DeleteConflictError):
+    """IAM's centralized root access: the caller's account is in no organization."""
+
+    code = "OrganizationNotFoundException"
+
+
+class OrganizationNotInAllFeaturesModeError(DeleteConflictError):
+    """IAM's centralized root access: the organization does not have all features enabled."""
+
+    code = "OrganizationNotInAllFeaturesModeException"
+
+
+class ServiceAccessNotEnabledError(DeleteConflictError):
+    """IAM's centralized root access: trusted access for iam.amazonaws.com is not enabled."""
+
+    code = "ServiceAccessNotEnabledException"
+
+
+class AccountNotManagementOrDelegatedAdministratorError(DeleteConflictError):
+    """IAM's centralized root access: the caller's account is neither the management account nor a
+    delegated administrator for IAM."""
+
+    code = "AccountNotManagementOrDelegatedAdministratorException"
+
+
+class CallerIsNotManagementAccountError(DeleteConflictError):
+    """IAM's centralized root access: only the management account may enable a feature."""
+
+    code = "CallerIsNotManagementAccountException"
+
+
+ROOT_ACCESS_ERRORS: tuple[type[IamError], ...] = (
+    OrganizationNotFoundError, OrganizationNotInAllFeaturesModeError, ServiceAccessNotEnabledError,
+    AccountNotManagementOrDelegatedAdministratorError, CallerIsNotManagementAccountError,
+)
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -615,4 +654,5 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ReportNotPresentError,
     ReportExpiredError,
     *ORGANIZATIONS_ERRORS,
+    *ROOT_ACCESS_ERRORS,
 )

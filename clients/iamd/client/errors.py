@@ -384,6 +384,26 @@ class ResourcePolicyNotFoundError(NoSuchEntityError):
     code = _declared(errors_pb2.ERROR_CODE_RESOURCE_POLICY_NOT_FOUND)
 
 
+class OrganizationNotFoundError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_ORGANIZATION_NOT_FOUND)
+
+
+class OrganizationNotInAllFeaturesModeError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_ORGANIZATION_NOT_IN_ALL_FEATURES_MODE)
+
+
+class ServiceAccessNotEnabledError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_SERVICE_ACCESS_NOT_ENABLED)
+
+
+class AccountNotManagementOrDelegatedAdministratorError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_ACCOUNT_NOT_MANAGEMENT_OR_DELEGATED_ADMINISTRATOR)
+
+
+class CallerIsNotManagementAccountError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_CALLER_IS_NOT_MANAGEMENT_ACCOUNT)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -433,6 +453,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     MasterCannotLeaveOrganizationError, HandshakeAlreadyInStateError, HandshakeConstraintViolationError,
     DuplicateHandshakeError, HandshakeNotFoundError, InvalidHandshakeTransitionError, EffectivePolicyNotFoundError,
     AccountAlreadyClosedError, ConflictError, ResourcePolicyNotFoundError,
+    OrganizationNotFoundError, OrganizationNotInAllFeaturesModeError, ServiceAccessNotEnabledError,
+    AccountNotManagementOrDelegatedAdministratorError, CallerIsNotManagementAccountError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
