@@ -11,7 +11,6 @@ use, kept until an event touches one of their inputs, never stored in snapshots.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -21,6 +20,8 @@ from iamd.service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
 from iamd.service.domain.events import decode_event
 from iamd.service.domain.names import casefold, is_aws_managed_policy
 from iamd.service.domain.organizations import OrganizationState
+from iamd.service.domain import root_access
+from iamd.service.domain.root_access import RootAccessState
 from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see iamd.service.domain.names.stream_name).
@@ -45,8 +46,6 @@ class ForeignEventError(ValueError):
         self.position = event.position
 
 
-# A user or role ARN: (account, kind, name); the path between is not needed to find it.
-_USER_OR_ROLE_ARN = re.compile(r"arn:aws[\w-]*:iam::(\d{12}):(user|role)/(?:.*/)?([^/]+)")
 SNAPSHOT_FORMAT = 11  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
 #                      8: password policies, account aliases, OIDC providers;
@@ -130,9 +129,14 @@ class IdentityProjection:
         self.sessions_by_principal: dict[str, set[str]] = {}
         # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
         self.mfa_devices: dict[str, View] = {}
+        # "ACCOUNT/casefolded name" -> serial number: a device's stream is its name, and calls find
+        # it by name (the path of the serial number they pass is not compared).
+        self.mfa_serials: dict[str, str] = {}
         # Other services' resources by ARN: their resource-based policy and tags.
         self.resources: dict[str, View] = {}
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
+        # IAM's centralized root access, by management account: the organization and its features.
+        self.root_access: dict[str, RootAccessState] = {}
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
@@ -179,6 +183,8 @@ class IdentityProjection:
             "ResourceTagged": self._resource_tagged,
             "AccountPasswordPolicyUpdated": self._password_policy_updated,
             "AccountPasswordPolicyDeleted": self._password_policy_deleted,
+            "OrganizationsRootFeatureEnabled": self._root_feature_enabled,
+            "OrganizationsRootFeatureDisabled": self._root_feature_disabled,
             "AccountAliasCreated": self._alias_created,
             "AccountAliasDeleted": self._alias_deleted,
             "OpenIDConnectProviderCreated": self._oidc_created,
@@ -352,10 +358,11 @@ class IdentityProjection:
                 self.session_keys_by_token.pop(session["token_sha256"], None)
 
     def _mfa_device(self, account: AccountView, key: str) -> View | None:
-        return next((d for d in self.mfa_devices.values()
-                     if d["account_id"] == account.account_id and d["key"] == key), None)
+        serial = self.mfa_serials.get(f"{account.account_id}/{key}")
+        return self.mfa_devices.get(serial) if serial is not None else None
 
     def _mfa_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.mfa_serials[f"{account.account_id}/{key}"] = d["serial_number"]
         self.mfa_devices[d["serial_number"]] = {
             "account_id": account.account_id, "key": key, "name": d["name"], "path": d["path"],
             "serial_number": d["serial_number"], "seed_ciphertext": d["seed_ciphertext"],
@@ -395,6 +402,7 @@ class IdentityProjection:
         device = self._mfa_device(account, key)
         if device is not None:
             del self.mfa_devices[device["serial_number"]]
+            del self.mfa_serials[f"{account.account_id}/{key}"]
 
     def _apply_organization(self, management: str, event_type: str, data: dict[str, Any]) -> None:
         self.organization_events.setdefault(management, []).append((event_type, dict(data)))
@@ -431,6 +439,14 @@ class IdentityProjection:
 
     def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.password_policies.pop(account.account_id, None)
+
+    def _root_feature_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_access[account.account_id] = root_access.fold(
+            [decode_event("OrganizationsRootFeatureEnabled", dict(d))], self.root_access.get(account.account_id))
+
+    def _root_feature_disabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_access[account.account_id] = root_access.fold(
+            [decode_event("OrganizationsRootFeatureDisabled", dict(d))], self.root_access.get(account.account_id))
 
     def _alias_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.account_aliases[account.account_id] = d["alias"]
@@ -878,12 +894,36 @@ class IdentityProjection:
     def account(self, account_id: str) -> AccountView | None:
         return self.accounts.get(account_id)
 
-    def user_or_role(self, arn: str) -> View | None:
-        """The user or role an ARN names, by its account, kind and name (the ARN's path is not
-        compared: a caller that needs the exact entity compares the view's own `arn`)."""
-        m = _USER_OR_ROLE_ARN.fullmatch(arn)
-        account = self.accounts.get(m[1]) if m is not None else None
-        return account.by_kind(m[2]).get(casefold(m[3])) if account is not None else None  # type: ignore[index]
+    def iam_resource(self, arn: str) -> tuple[str, View] | None:
+        """(resource type, view) of the IAM resource an ARN names, found as iamd's calls find it:
+        a user, group, role, managed policy, instance profile, server certificate or virtual MFA
+        device by its account, type and case-insensitive name (the ARN's path is not compared: a
+        caller that needs the exact entity compares the view's own `arn`); an OIDC or SAML provider
+        by its ARN. None for anything else (another service's ARN, a root, an assumed role)."""
+        parts = arn.split(":", 5)  # arn:PARTITION:iam::ACCOUNT:TYPE/PATH/NAME
+        if len(parts) != 6 or parts[2] != "iam" or parts[0] != "arn":
+            return None
+        kind, _, rest = parts[5].partition("/")
+        if not rest:
+            return None
+        view: View | None
+        if kind in _ACCOUNT_KINDS:
+            account = self.accounts.get(parts[4])
+            view = account.by_kind(kind).get(casefold(rest.rpartition("/")[2])) if account is not None else None
+        elif kind in _BY_NAME:
+            key = f"{parts[4]}/{casefold(rest.rpartition('/')[2])}"
+            if kind == "mfa":
+                serial = self.mfa_serials.get(key)
+                view = self.mfa_devices.get(serial) if serial is not None else None
+            else:
+                view = (self.instance_profiles if kind == "instance-profile" else self.server_certificates).get(key)
+        elif kind == "oidc-provider":
+            view = self.oidc_providers.get(arn)
+        elif kind == "saml-provider":
+            view = self.saml_providers.get(arn)
+        else:
+            return None
+        return (kind, view) if view is not None else None
 
     def principals_using_policy(self, account_id: str, policy_key: str) -> Iterator[tuple[str, str]]:
         """(kind, key) of users and roles whose effective policies include this managed policy."""
@@ -931,6 +971,8 @@ class IdentityProjection:
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
             "password_policies": self.password_policies,
+            "root_access": {k: {"organization_id": v.organization_id, "features": v.features}
+                            for k, v in self.root_access.items()},
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
             "saml_providers": self.saml_providers,
@@ -955,8 +997,11 @@ class IdentityProjection:
             if owner:
                 projection.sessions_by_principal.setdefault(owner, set()).add(key_id)
         projection.mfa_devices = snapshot["mfa_devices"]
+        projection.mfa_serials = {f"{d['account_id']}/{d['key']}": serial for serial, d in projection.mfa_devices.items()}
         projection.resources = snapshot["resources"]
         projection.password_policies = snapshot["password_policies"]
+        projection.root_access = {k: RootAccessState(v["organization_id"], list(v["features"]))
+                                  for k, v in snapshot.get("root_access", {}).items()}  # none before they existed
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.saml_providers = snapshot["saml_providers"]
@@ -971,6 +1016,11 @@ class IdentityProjection:
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]
             )
         return projection
+
+
+# IAM resource types iam_resource finds in an account's views, and those it finds by "ACCOUNT/name".
+_ACCOUNT_KINDS = frozenset({"user", "group", "role", "policy"})
+_BY_NAME = frozenset({"instance-profile", "server-certificate", "mfa"})
 
 
 def _ignore(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:

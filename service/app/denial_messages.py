@@ -61,8 +61,8 @@ class DenialMessages:
         """AWS's unique id of the principal (AIDA..., AROA...:session, the account for root)."""
         if session is not None:
             return str(session.get("principal_id", ""))
-        view = self.projection.user_or_role(principal_arn)
-        if view is not None:
-            return str(view["id"])
+        found = self.projection.iam_resource(principal_arn)
+        if found is not None and found[0] in ("user", "role"):
+            return str(found[1]["id"])
         root = _ROOT_ARN.fullmatch(principal_arn)
         return root[1] if root is not None else ""

@@ -71,6 +71,9 @@ class CallGuard:
         caller = self.authenticator.authenticate(signed, metadata)
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         if rpc in ALWAYS_ALLOWED:
+            if self.authorizer.principals.is_closed(caller.account_id):  # decided by no policy: refused here
+                raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: sts:{rpc}: its account "
+                                        f"{caller.account_id} is closed")
             if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
                 _refuse_federated_user(caller, f"sts:{rpc}", "*")
             return caller
@@ -89,7 +92,7 @@ class CallGuard:
             # AllowUsersToChangePassword grants iam:ChangePassword as an identity policy would: an
             # explicit deny or a guardrail (SCP, boundary) still refuses it.
             granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)
-            tags = permissions.resource_tag_keys(action, resource, self.projection)  # the user's or role's
+            tags = permissions.resource_tag_keys(action, resource, self.projection)  # the IAM resource's
             self.authorizer.require(caller.arn, caller.kind, action, resource,
                                     {**context_keys, **tags} if tags else context_keys,
                                     session=caller.session, granted_by_account=granted)

