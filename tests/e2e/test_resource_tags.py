@@ -1,0 +1,137 @@
+"""End to end with botocore's IAM client against a real iamd's HTTP endpoint: attribute-based access
+control of IAM's own resources. An IAM action on a managed policy, instance profile, OIDC or SAML
+provider, server certificate or virtual MFA device sees that resource's tags as aws:ResourceTag/*,
+on a user or role also as iam:ResourceTag/*, with the tags the log has at the moment of the call."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+
+from iamd.client.credentials import Credentials
+from tests.fakes.saml_idp import SamlIdp
+
+from .conftest import Iamd
+from .test_aws_query import _call, _client, _refused
+from .test_user_keys_and_certificates import _KEYS, _certificate, _private_pem
+
+pytestmark = pytest.mark.e2e
+
+DOCUMENT = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]})
+TRUST = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]})
+READS = ["iam:GetPolicy", "iam:GetInstanceProfile", "iam:GetOpenIDConnectProvider", "iam:GetSAMLProvider",
+         "iam:GetServerCertificate", "iam:ListMFADeviceTags"]
+
+
+def _tags(team: str) -> list[dict[str, str]]:
+    return [{"Key": "team", "Value": team}] if team else []
+
+
+async def _resources(iam: Any, team: str, idp: SamlIdp) -> dict[str, tuple[Any, dict[str, str]]]:
+    """One resource of each taggable type, tagged team=`team` (untagged for ""): per type, the read
+    call on it and that call's arguments."""
+    name = team or "untagged"
+    policy = (await _call(iam.create_policy, PolicyName=name, PolicyDocument=DOCUMENT, Tags=_tags(team)))["Policy"]
+    await _call(iam.create_instance_profile, InstanceProfileName=name, Tags=_tags(team))
+    provider = await _call(iam.create_open_id_connect_provider, Url=f"https://oidc.example.com/{name}",
+                           ClientIDList=["sts.amazonaws.com"], ThumbprintList=["a" * 40], Tags=_tags(team))
+    saml = await _call(iam.create_saml_provider, Name=name, SAMLMetadataDocument=idp.metadata(), Tags=_tags(team))
+    key = _KEYS[0]
+    await _call(iam.upload_server_certificate, ServerCertificateName=name, Path="/certs/",
+                CertificateBody=_certificate(key), PrivateKey=_private_pem(key), Tags=_tags(team))
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName=name, Path="/phones/",
+                          Tags=_tags(team)))["VirtualMFADevice"]
+    return {"policy": (iam.get_policy, {"PolicyArn": policy["Arn"]}),
+            "instance-profile": (iam.get_instance_profile, {"InstanceProfileName": name}),
+            "oidc-provider": (iam.get_open_id_connect_provider,
+                              {"OpenIDConnectProviderArn": provider["OpenIDConnectProviderArn"]}),
+            "saml-provider": (iam.get_saml_provider, {"SAMLProviderArn": saml["SAMLProviderArn"]}),
+            "server-certificate": (iam.get_server_certificate, {"ServerCertificateName": name}),
+            "mfa": (iam.list_mfa_device_tags, {"SerialNumber": device["SerialNumber"]})}
+
+
+async def _user(iamd: Iamd, name: str, *statements: dict[str, Any]) -> Any:
+    """An IAM client signing as a new user with these statements as its only policy."""
+    iam = _client(iamd, "iam")
+    await _call(iam.create_user, UserName=name)
+    await _call(iam.put_user_policy, UserName=name, PolicyName="abac",
+                PolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": list(statements)}))
+    key = (await _call(iam.create_access_key, UserName=name))["AccessKey"]
+    return _client(iamd, "iam", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+
+
+def _as(client: Any, call: tuple[Any, dict[str, str]]) -> tuple[Any, dict[str, str]]:
+    """The same call, made by another client."""
+    method, kwargs = call
+    return getattr(client, method.__name__), kwargs
+
+
+async def test_aws_resource_tag_scopes_iam_actions_on_every_taggable_iam_resource(iamd_http: Iamd) -> None:
+    iam, idp = _client(iamd_http, "iam"), SamlIdp()
+    red, blue, untagged = (await _resources(iam, "red", idp), await _resources(iam, "blue", idp),
+                           await _resources(iam, "", idp))
+    ops = await _user(iamd_http, "ops", {"Effect": "Allow", "Action": READS, "Resource": "*",
+                                         "Condition": {"StringEquals": {"aws:ResourceTag/team": "red"}}})
+
+    for kind in red:
+        method, kwargs = _as(ops, red[kind])
+        await _call(method, **kwargs)
+        for other in (blue, untagged):
+            method, kwargs = _as(ops, other[kind])
+            error = await _refused(method, "AccessDenied", 403, **kwargs)
+            assert "is not authorized to perform" in error.response["Error"]["Message"], kind
+
+    # The tags the log has at the moment of the call: retagged, a resource answers to its new tags.
+    await _call(iam.tag_policy, PolicyArn=blue["policy"][1]["PolicyArn"], Tags=_tags("red"))
+    await _call(iam.untag_instance_profile, InstanceProfileName="red", TagKeys=["team"])
+    await _call(iam.tag_mfa_device, SerialNumber=blue["mfa"][1]["SerialNumber"], Tags=_tags("red"))
+    for now_red in (blue["policy"], blue["mfa"]):
+        method, kwargs = _as(ops, now_red)
+        await _call(method, **kwargs)
+    method, kwargs = _as(ops, red["instance-profile"])
+    await _refused(method, "AccessDenied", 403, **kwargs)
+
+
+async def test_a_deny_on_a_resource_tag_protects_the_tagged_resources(iamd_http: Iamd) -> None:
+    iam = _client(iamd_http, "iam")
+    for name, tags in (("kept", [{"Key": "protected", "Value": "yes"}]), ("spare", [])):
+        await _call(iam.create_instance_profile, InstanceProfileName=name, Tags=tags)
+        await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName=name, Tags=tags)
+    ops = await _user(iamd_http, "ops", {"Effect": "Allow", "Action": "iam:Delete*", "Resource": "*"},
+                      {"Effect": "Deny", "Action": "iam:Delete*", "Resource": "*",
+                       "Condition": {"StringEquals": {"aws:ResourceTag/protected": "yes"}}})
+    serial = "arn:aws:iam::123456789012:mfa/{}"
+
+    await _refused(ops.delete_instance_profile, "AccessDenied", 403, InstanceProfileName="kept")
+    await _refused(ops.delete_virtual_mfa_device, "AccessDenied", 403, SerialNumber=serial.format("kept"))
+    await _call(ops.delete_instance_profile, InstanceProfileName="spare")
+    await _call(ops.delete_virtual_mfa_device, SerialNumber=serial.format("spare"))
+    assert [p["InstanceProfileName"] for p in (await _call(iam.list_instance_profiles))["InstanceProfiles"]] == ["kept"]
+    assert [d["SerialNumber"] for d in (await _call(iam.list_virtual_mfa_devices))["VirtualMFADevices"]] == [
+        serial.format("kept")]
+
+
+async def test_iam_resource_tag_is_the_tags_of_users_and_roles(iamd_http: Iamd) -> None:
+    """iam:ResourceTag/* is honoured on users and roles as aws:ResourceTag/* is; AWS's Service
+    Authorization Reference gives it to those two resource types only, so it does not match a
+    managed policy (or another IAM resource) whatever its tags."""
+    iam = _client(iamd_http, "iam")
+    await _call(iam.create_user, UserName="red-user", Tags=_tags("red"))
+    await _call(iam.create_user, UserName="plain-user")
+    await _call(iam.create_role, RoleName="red-role", AssumeRolePolicyDocument=TRUST, Tags=_tags("red"))
+    await _call(iam.create_role, RoleName="blue-role", AssumeRolePolicyDocument=TRUST, Tags=_tags("blue"))
+    policy = (await _call(iam.create_policy, PolicyName="red", PolicyDocument=DOCUMENT, Tags=_tags("red")))["Policy"]
+    ops = await _user(iamd_http, "ops", {
+        "Effect": "Allow", "Action": ["iam:GetUser", "iam:ListUserTags", "iam:GetRole", "iam:GetPolicy"],
+        "Resource": "*", "Condition": {"StringEquals": {"iam:ResourceTag/team": "red"}}})
+
+    await _call(ops.get_user, UserName="red-user")
+    await _call(ops.list_user_tags, UserName="red-user")
+    await _call(ops.get_role, RoleName="red-role")
+    await _refused(ops.get_user, "AccessDenied", 403, UserName="plain-user")
+    await _refused(ops.get_role, "AccessDenied", 403, RoleName="blue-role")
+    await _refused(ops.get_policy, "AccessDenied", 403, PolicyArn=policy["Arn"])
