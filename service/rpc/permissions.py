@@ -384,7 +384,6 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DescribeAccount": _on("organizations:DescribeAccount", lambda r, res: res.organization_resource(r.account_id)),
     "RemoveAccountFromOrganization": _on("organizations:RemoveAccountFromOrganization",
                                          lambda r, res: res.organization_resource(r.account_id)),
-    "CloseAccount": _on("organizations:CloseAccount", lambda r, res: res.organization_resource(r.account_id)),
     "MoveAccount": _move_account,
     # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
     "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),
