@@ -165,7 +165,10 @@ class PrincipalPolicyCache:
         """The compiled set of a user or role by casefolded name, or None if it does not exist.
 
         A policy stored by an older iamd that no longer compiles makes only this principal's
-        decisions fail, with an error naming the policy."""
+        decisions fail, with an error naming the policy. None for every principal of a closed
+        account (Organizations CloseAccount)."""
+        if self.is_closed(account_id):
+            return None  # a closed account's users and roles can do nothing, nor be assumed
         cached = self._sets.get((account_id, kind, key))
         if cached is not None:
             return cached
@@ -238,6 +241,11 @@ class PrincipalPolicyCache:
     def _organization(self, account_id: str) -> OrganizationState | None:
         management = self.projection.organization_of_account.get(account_id)
         return self.projection.organizations.get(management) if management else None
+
+    def is_closed(self, account_id: str) -> bool:
+        """Whether the account is a member account its organization closed (CloseAccount)."""
+        org = self._organization(account_id)
+        return org is not None and organizations.is_closed(org, account_id)
 
     def guardrail_levels(self, account_id: str, policy_type: str) -> tuple[PolicyIndex, ...]:
         """SCP (or RCP) levels for an account, root first, compiled; () outside an organization.

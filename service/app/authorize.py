@@ -215,6 +215,8 @@ class Authorizer:
         account_id, kind, key = _parse_principal(principal_arn)
         derived: dict[str, str | tuple[str, ...]] = {}
         if kind == "root":
+        if self.principals.is_closed(account_id):
+            return False  # a closed account's principals, its root user too, can do nothing
             derived.update({"aws:principalarn": principal_arn, "aws:principalaccount": account_id,
                             "aws:principaltype": "Account", "aws:userid": account_id,
                             "aws:principalisawsservice": "false"})

@@ -194,8 +194,21 @@ class OrganizationCommands:
 
     async def remove_account(self, ctx: CallContext, *, account_id: str) -> int:
         management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
         return await self._change(management, ctx, lambda s: organizations.remove_account(
-            s, account_id=account_id, now=iso8601(self.clock.now())))
+            s, account_id=account_id, now=now))
+
+    async def close_account(self, ctx: CallContext, *, account_id: str) -> int:
+        """AWS's CloseAccount: the member account's principals are denied everything from the
+        answer's position on (the authorizer reads the organization's state)."""
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations.close_account(
+            s, account_id=account_id, now=now))
+
+    def now(self) -> str:
+        """The service's clock, as the organization's records write it: an account's status is read from it."""
+        return iso8601(self.clock.now())
 
     async def create_ou(self, ctx: CallContext, *, parent_id: str, name: str,
                         tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:

@@ -171,7 +171,7 @@ _OPERATIONS: list[Operation] = [
             "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
             "DeleteOrganization", "LeaveOrganization", "InviteAccountToOrganization", "AcceptHandshake",
             "DeclineHandshake", "CancelHandshake", "DescribeHandshake", "ListHandshakesForAccount",
-            "ListHandshakesForOrganization", "DescribeEffectivePolicy"),
+            "ListHandshakesForOrganization", "DescribeEffectivePolicy", "CloseAccount"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

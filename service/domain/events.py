@@ -867,6 +867,16 @@ class OrganizationPolicyCreated(Event):
 
 
 @dataclass(frozen=True)
+@dataclass(frozen=True)
+class AccountClosed(Event):
+    """A member account closed by the management account (AWS's CloseAccount): PENDING_CLOSURE at
+    first, then SUSPENDED (its State CLOSED) for AWS's 90-day post-closure period; its users, roles
+    and sessions (and its root user) are denied everything from this event on."""
+
+    account_id: str
+    closed_at: str
+
+
 class OrganizationPolicyAttached(Event):
     policy_id: str
     target_id: str
@@ -1112,7 +1122,7 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled, AWSServiceAccessEnabled,
     AWSServiceAccessDisabled, DelegatedAdministratorRegistered, DelegatedAdministratorDeregistered,
     OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined, HandshakeCanceled,
-    KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
+    AccountClosed, KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )
 _KIND_SPECIFIC += (ReferenceReserved, ReservationVoided)  # written to any referenced/holder stream

@@ -21,14 +21,17 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from typing import Any
 
 from .errors import (
     AccessDeniedError,
+    AccountAlreadyClosedError,
     AccountAlreadyRegisteredError,
     AccountNotFoundError,
     AccountNotRegisteredError,
     AlreadyInOrganizationError,
+    ConflictError,
     ConstraintViolationError,
     DestinationParentNotFoundError,
     DuplicateAccountError,
@@ -55,6 +58,7 @@ from .errors import (
 )
 from . import management_policies
 from .events import (
+    AccountClosed,
     AccountCreationFailed,
     AccountCreationRequested,
     AccountJoined,
@@ -93,7 +97,7 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationResourceTagged, OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled,
     AWSServiceAccessEnabled, AWSServiceAccessDisabled, DelegatedAdministratorRegistered,
     DelegatedAdministratorDeregistered, OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined,
-    HandshakeCanceled))
+    HandshakeCanceled, AccountClosed))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -200,6 +204,8 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.delegated_admins.pop(event.account_id, None)
             case AccountMoved():
                 state.parents[event.account_id] = event.destination_parent_id
+            case AccountClosed():
+                state.accounts[event.account_id]["closed_at"] = event.closed_at
             case OrganizationPolicyCreated():
                 state.policies[event.policy_id] = {"name": event.name, "type": event.policy_type,
                                                    "content": event.content, "description": event.description}
@@ -385,15 +391,121 @@ def email_in_use(state: OrganizationState, email: str) -> bool:
 
 def remove_account(state: OrganizationState, *, account_id: str, now: str) -> list[Event]:
     """AWS's RemoveAccountFromOrganization: the account becomes standalone (no SCPs, no RCPs, no
-    aws:PrincipalOrgID); the management account cannot leave this way."""
-    if account_id not in state.accounts:
+    aws:PrincipalOrgID); the management account cannot leave this way, nor a closed account (it
+    has not what a standalone account needs; AWS removes it after its post-closure period)."""
+    if account_id not in state.accounts or is_departed(state, account_id, now):
         raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
                                    resource_type="account", resource_name=account_id)
     if account_id == state.management_account_id:
         raise ConstraintViolationError("You can't remove the management account from its organization.",
                                        reason="ACCOUNT_CANNOT_LEAVE_ORGANIZATION", blockers=["management account"])
+    if is_closed(state, account_id):
+        raise ConstraintViolationError(
+            "You can't remove a closed account from the organization: it stays in it, SUSPENDED, for the 90-day "
+            "post-closure period, after which it is no longer a member.",
+            reason="ACCOUNT_CANNOT_LEAVE_ORGANIZATION", blockers=["closed account"],
+            problems=[FieldProblem("accountId", "an account that is not closed")])
     _require_not_delegated(state, account_id)
     return [AccountRemoved(account_id, now)]
+
+
+# --- closing a member account (API reference, CloseAccount; User Guide, "Closing a member account",
+# "Monitor the state of your accounts"; Service Quotas, "Member accounts you can concurrently close") --
+# The management account closes a member account: PENDING_CLOSURE while AWS closes it ("wait a few
+# minutes"), then Status SUSPENDED, State CLOSED, for the 90-day post-closure period, after which AWS
+# no longer shows it in the organization. iamd denies the account's principals from the request on;
+# the status is read from the clock (no event, no timer): PENDING_CLOSURE for CLOSURE_SECONDS.
+CLOSURE_SECONDS = 60
+POST_CLOSURE_DAYS = 90
+# Within a rolling 30 days, "the higher of either 250 or 20% of the member accounts in your
+# organization, up to a maximum of 1,000" (the CloseAccount documentation of the model iamd serves);
+# at most 3 closures in progress at once (a quota AWS does not let you raise).
+CLOSE_QUOTA_DAYS = 30
+CLOSE_QUOTA_FLOOR, CLOSE_QUOTA_PERCENT, CLOSE_QUOTA_CEILING = 250, 20, 1000
+MAX_CONCURRENT_CLOSURES = 3
+
+
+def _moment(iso: str) -> datetime:
+    return datetime.fromisoformat(iso.replace("Z", "+00:00"))
+
+
+def is_closed(state: OrganizationState, account_id: str) -> bool:
+    """Whether the account was closed (CloseAccount), whatever its closure's progress."""
+    account = state.accounts.get(account_id)
+    return account is not None and bool(account.get("closed_at"))
+
+
+def account_status(state: OrganizationState, account_id: str, now: str) -> tuple[str, str]:
+    """AWS's (Status, State) of a member account: (ACTIVE, ACTIVE); (PENDING_CLOSURE,
+    PENDING_CLOSURE) while its closure is in progress; (SUSPENDED, CLOSED) once closed."""
+    closed_at = state.accounts[account_id].get("closed_at")
+    if not closed_at:
+        return "ACTIVE", "ACTIVE"
+    if _moment(now) < _moment(closed_at) + timedelta(seconds=CLOSURE_SECONDS):
+        return "PENDING_CLOSURE", "PENDING_CLOSURE"
+    return "SUSPENDED", "CLOSED"
+
+
+def is_departed(state: OrganizationState, account_id: str, now: str) -> bool:
+    """A closed account past its 90-day post-closure period: AWS no longer has it in the
+    organization (it is neither listed nor found), though its principals stay denied."""
+    closed_at = state.accounts.get(account_id, {}).get("closed_at")
+    return bool(closed_at) and _moment(now) >= _moment(closed_at) + timedelta(days=POST_CLOSURE_DAYS)
+
+
+def members(state: OrganizationState, now: str) -> list[str]:
+    """The accounts of the organization as AWS lists them (closed ones past their post-closure
+    period left out), sorted."""
+    return sorted(a for a in state.accounts if not is_departed(state, a, now))
+
+
+def close_quota(member_count: int) -> int:
+    """How many member accounts may be closed within a rolling 30 days."""
+    return min(CLOSE_QUOTA_CEILING, max(CLOSE_QUOTA_FLOOR, member_count * CLOSE_QUOTA_PERCENT // 100))
+
+
+def close_account(state: OrganizationState, *, account_id: str, now: str) -> list[Event]:
+    """AWS's CloseAccount: a member account (the management account cannot be closed with it:
+    ConstraintViolation CANNOT_CLOSE_MANAGEMENT_ACCOUNT), not already closed (AccountAlreadyClosed;
+    ConflictException while its closure is in progress), within AWS's quotas
+    (CLOSE_ACCOUNT_QUOTA_EXCEEDED over the rolling 30 days, CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED past 3
+    closures in progress)."""
+    require(state)
+    _require_member(state, account_id)
+    if is_departed(state, account_id, now):
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                   resource_type="account", resource_name=account_id,
+                                   problems=[FieldProblem("accountId", "no such account in the organization")])
+    if account_id == state.management_account_id:
+        raise ConstraintViolationError(
+            "You attempted to close the management account. To close the management account for the organization, "
+            "you must first either remove or close all member accounts in the organization.",
+            reason="CANNOT_CLOSE_MANAGEMENT_ACCOUNT",
+            problems=[FieldProblem("accountId", "a member account, not the management account")])
+    if is_closed(state, account_id):
+        if account_status(state, account_id, now)[0] == "PENDING_CLOSURE":
+            raise ConflictError(f"The account {account_id} is already being closed (PENDING_CLOSURE).",
+                                resource_type="account", resource_name=account_id)
+        raise AccountAlreadyClosedError("You attempted to close an account that is already closed.",
+                                        resource_type="account", resource_name=account_id)
+    closures = [a for a in state.accounts if is_closed(state, a)]
+    in_progress = [a for a in closures if account_status(state, a, now)[0] == "PENDING_CLOSURE"]
+    if len(in_progress) >= MAX_CONCURRENT_CLOSURES:
+        raise ConstraintViolationError(
+            f"You attempted to exceed the number of accounts that you can close at a time: at most "
+            f"{MAX_CONCURRENT_CLOSURES} closures may be in progress, and {len(in_progress)} are.",
+            reason="CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED", quota="CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED",
+            blockers=sorted(in_progress))
+    window_start = _moment(now) - timedelta(days=CLOSE_QUOTA_DAYS)
+    recent = [a for a in closures if _moment(state.accounts[a]["closed_at"]) > window_start]
+    quota = close_quota(sum(1 for a in state.accounts if a != state.management_account_id))
+    if len(recent) >= quota:
+        raise ConstraintViolationError(
+            f"You have exceeded close account quota for the past {CLOSE_QUOTA_DAYS} days: {quota} member accounts "
+            f"(the higher of {CLOSE_QUOTA_FLOOR} or {CLOSE_QUOTA_PERCENT}% of the member accounts, at most "
+            f"{CLOSE_QUOTA_CEILING}), and {len(recent)} were closed.",
+            reason="CLOSE_ACCOUNT_QUOTA_EXCEEDED", quota="CLOSE_ACCOUNT_QUOTA_EXCEEDED")
+    return [AccountClosed(account_id, now)]
 
 
 def _require_not_delegated(state: OrganizationState, account_id: str) -> None:
@@ -429,10 +541,10 @@ def delete(state: OrganizationState, *, now: str) -> list[Event]:
     """AWS's DeleteOrganization: only with no member accounts left (OrganizationNotEmptyException);
     its OUs and policies are deleted with it, the management account is standalone after it."""
     require(state)
-    members = sorted(a for a in state.accounts if a != state.management_account_id)
-    if members:
+    remaining = [a for a in members(state, now) if a != state.management_account_id]
+    if remaining:
         raise OrganizationNotEmptyError("The organization isn't empty. To delete an organization, you must first "
-                                        "remove all accounts except the management account.", blockers=members)
+                                        "remove all accounts except the management account.", blockers=remaining)
     return [OrganizationDeleted(state.management_account_id, now)]
 
 
@@ -658,6 +770,11 @@ def register_delegated_admin(state: OrganizationState, *, account_id: str, servi
             "for an AWS service integrated with Organizations. You can designate only a member account as a "
             "delegated administrator.", reason="CANNOT_REGISTER_MASTER_AS_DELEGATED_ADMINISTRATOR",
             problems=[FieldProblem("accountId", "a member account, not the management account")])
+    if is_closed(state, account_id):
+        raise ConstraintViolationError(
+            "You cannot register a suspended account as a delegated administrator.",
+            reason="CANNOT_REGISTER_SUSPENDED_ACCOUNT_AS_DELEGATED_ADMINISTRATOR",
+            problems=[FieldProblem("accountId", "an account that is not closed")])
     if service_principal not in state.service_access:
         raise ConstraintViolationError(
             "You attempted to register a delegated administrator before you enabled service access. Call the "

@@ -73,6 +73,9 @@ class CallGuard:
         if rpc in ALWAYS_ALLOWED:
             if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
                 _refuse_federated_user(caller, f"sts:{rpc}", "*")
+            if self.authorizer.principals.is_closed(caller.account_id):  # decided by no policy: refused here
+                raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: sts:{rpc}: its account "
+                                        f"{caller.account_id} is closed")
             return caller
         try:
             pairs = permissions.required(rpc, request, self.projection, caller)

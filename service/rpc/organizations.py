@@ -116,20 +116,21 @@ def _ou(org: organizations.OrganizationState, ou_id: str) -> opb.OrganizationalU
     return opb.OrganizationalUnit(id=ou_id, name=org.ou_names[ou_id], arn=organizations.arn_of(org, ou_id))
 
 
-def _account(org: organizations.OrganizationState, account_id: str) -> opb.OrganizationAccount:
+def _account(org: organizations.OrganizationState, account_id: str, now: str) -> opb.OrganizationAccount:
     account = org.accounts[account_id]
+    status, state = organizations.account_status(org, account_id, now)
     message = opb.OrganizationAccount(id=account_id, name=account["name"], email=account["email"],
                                       parent_id=org.parents.get(account_id, ""),
-                                      arn=organizations.arn_of(org, account_id), status="ACTIVE", state="ACTIVE",
+                                      arn=organizations.arn_of(org, account_id), status=status, state=state,
                                       joined_method=account.get("joined_method", "CREATED"))
     if account.get("joined_at"):
         message.joined_timestamp.CopyFrom(_timestamp(account["joined_at"]))
     return message
 
 
-def _delegated_admin(org: organizations.OrganizationState, account_id: str) -> opb.DelegatedAdministrator:
+def _delegated_admin(org: organizations.OrganizationState, account_id: str, now: str) -> opb.DelegatedAdministrator:
     """A delegated administrator as AWS's DelegatedAdministrator: its account, and since when."""
-    account = _account(org, account_id)
+    account = _account(org, account_id, now)
     message = opb.DelegatedAdministrator(id=account.id, arn=account.arn, email=account.email, name=account.name,
                                          status=account.status, state=account.state,
                                          joined_method=account.joined_method,
@@ -205,16 +206,22 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
 
     async def ListAccounts(self, r: opb.ListAccountsRequest, context: Ctx) -> opb.ListAccountsResponse:
         org = self.commands.management_state(self.caller(context))
-        chunk, token = _page(org, "ListAccounts", (), sorted(org.accounts), lambda a: a, r)
-        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
+        now = self.commands.now()  # closed accounts past their post-closure period are no longer listed
+        chunk, token = _page(org, "ListAccounts", (), organizations.members(org, now), lambda a: a, r)
+        return opb.ListAccountsResponse(accounts=[_account(org, a, now) for a in chunk], next_token=token)
 
     async def DescribeAccount(self, r: opb.DescribeAccountRequest, context: Ctx) -> opb.DescribeAccountResponse:
         org = self.commands.management_state(self.caller(context))
-        account = org.accounts.get(r.account_id)
-        if account is None:
+        now = self.commands.now()
+        if r.account_id not in org.accounts or organizations.is_departed(org, r.account_id, now):
             raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: "
                                        f"{r.account_id}", resource_type="account", resource_name=r.account_id)
-        return opb.DescribeAccountResponse(account=_account(org, r.account_id))
+        return opb.DescribeAccountResponse(account=_account(org, r.account_id, now))
+
+    async def CloseAccount(self, r: opb.CloseAccountRequest, context: Ctx) -> opb.CloseAccountResponse:
+        position = await self.commands.close_account(self.caller(context), account_id=r.account_id)
+        await self.identity.settle(position)
+        return opb.CloseAccountResponse(position=position)
 
     async def RemoveAccountFromOrganization(self, r: opb.DescribeAccountRequest,
                                             context: Ctx) -> opb.OrganizationCommandResponse:
@@ -281,7 +288,9 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
             raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",  # AWS's message
                                     problems=[FieldProblem("childType", "ACCOUNT or ORGANIZATIONAL_UNIT")])
         org = self.commands.management_state(self.caller(context))
-        children = organizations.children_of(org, r.parent_id)[_CHILD_TYPES[r.child_type]]
+        now = self.commands.now()
+        children = [c for c in organizations.children_of(org, r.parent_id)[_CHILD_TYPES[r.child_type]]
+                    if not organizations.is_departed(org, c, now)]
         chunk, token = _page(org, "ListChildren", (r.parent_id, r.child_type), children, lambda c: c, r)
         return opb.ListChildrenResponse(children=[opb.OrganizationChild(id=c, type=r.child_type) for c in chunk],
                                         next_token=token)
@@ -307,9 +316,11 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
 
     async def ListAccountsForParent(self, r: opb.ListChildrenRequest, context: Ctx) -> opb.ListAccountsResponse:
         org = self.commands.management_state(self.caller(context))
-        accounts, _ = organizations.children_of(org, r.parent_id)
+        now = self.commands.now()
+        accounts = [a for a in organizations.children_of(org, r.parent_id)[0]
+                    if not organizations.is_departed(org, a, now)]
         chunk, token = _page(org, "ListAccountsForParent", (r.parent_id,), accounts, lambda a: a, r)
-        return opb.ListAccountsResponse(accounts=[_account(org, a) for a in chunk], next_token=token)
+        return opb.ListAccountsResponse(accounts=[_account(org, a, now) for a in chunk], next_token=token)
 
     async def DescribeOrganizationalUnit(self, r: opb.OrganizationalUnitRequest,
                                          context: Ctx) -> opb.DescribeOrganizationalUnitResponse:
@@ -458,7 +469,9 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
         org = self.commands.management_state(self.caller(context))
         accounts = organizations.delegated_admins(org, r.service_principal)
         chunk, token = _page(org, "ListDelegatedAdministrators", (r.service_principal,), accounts, lambda a: a, r)
-        return opb.ListDelegatedAdministratorsResponse(delegated_administrators=[_delegated_admin(org, a) for a in chunk],
+        now = self.commands.now()
+        return opb.ListDelegatedAdministratorsResponse(delegated_administrators=[_delegated_admin(org, a, now)
+                                                                                 for a in chunk],
                                                        next_token=token)
 
     async def ListDelegatedServicesForAccount(self, r: opb.ListDelegatedServicesForAccountRequest,

@@ -390,6 +390,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     **{rpc: _on(f"organizations:{rpc}", _PARENT) for rpc in (
         "ListChildren", "ListOrganizationalUnitsForParent", "ListAccountsForParent")},
     "ListParents": _on("organizations:ListParents", lambda r, res: res.organization_resource(r.child_id)),
+    "CloseAccount": _on("organizations:CloseAccount", lambda r, res: res.organization_resource(r.account_id)),
     **{rpc: _on(f"organizations:{rpc}", _OU) for rpc in (
         "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit")},
     # Organization policies (AWS's names for these; ours say "Organization" to stay apart from IAM's

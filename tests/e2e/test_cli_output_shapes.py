@@ -555,6 +555,11 @@ async def runs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Scenar
     oidc = await OidcIssuer().start(files)
     iamd = await start_iamd(files / "data")
     scenario = Scenario(iamd.target)
+    # A new organization closes a member account (which then stays in it, SUSPENDED, for 90 days).
+    await run("organizations", "create-organization")
+    await run("organizations", "create-account", "--account-name", "old", "--email", "old@example.com")
+    closing = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
+    await run("organizations", "close-account", "--account-id", closing)
     credentials = files / "credentials"
     credentials.write_text((files / "data" / "root-credentials").read_text())
     st = SimpleNamespace(files=files, oidc=oidc, idp=SamlIdp())

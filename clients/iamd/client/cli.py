@@ -877,6 +877,8 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
             (Arg("--organizational-unit-id", required=True),), "Delete an empty OU"),
     Command("describe-policy", "DescribeOrganizationPolicy", (Arg("--policy-id", required=True),),
             "Show an SCP's or RCP's summary and content", operation="DescribePolicy"),
+    Command("close-account", "CloseAccount", (Arg("--account-id", required=True, help="a member account's id"),),
+            "Close a member account: PENDING_CLOSURE, then SUSPENDED; its principals are denied everything"),
     Command("list-policies", "ListOrganizationPolicies", (
         Arg("--filter", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),),
         "List the organization's SCPs or RCPs", operation="ListPolicies"),

@@ -879,3 +879,15 @@ class DescribeEffectivePolicyResponse(_message.Message):
     EFFECTIVE_POLICY_FIELD_NUMBER: _ClassVar[int]
     effective_policy: EffectivePolicy
     def __init__(self, effective_policy: _Optional[_Union[EffectivePolicy, _Mapping]] = ...) -> None: ...
+
+class CloseAccountRequest(_message.Message):
+    __slots__ = ("account_id",)
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    def __init__(self, account_id: _Optional[str] = ...) -> None: ...
+
+class CloseAccountResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...

@@ -281,6 +281,11 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.FromString,
                 _registered_method=True)
+        self.CloseAccount = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/CloseAccount',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -668,6 +673,19 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def CloseAccount(self, request, context):
+        """Closes a member account (AWS's CloseAccount): the management account's call. Its users, roles,
+        sessions and root user are denied everything from the answer's position on; it shows Status
+        PENDING_CLOSURE for a minute, then SUSPENDED (State CLOSED) for the 90-day post-closure period.
+        Not the management account (ConstraintViolation CANNOT_CLOSE_MANAGEMENT_ACCOUNT);
+        AccountAlreadyClosed when closed, Conflict while its closure is in progress; AWS's quotas
+        (CLOSE_ACCOUNT_QUOTA_EXCEEDED: within 30 days the higher of 250 or 20% of the member accounts,
+        at most 1,000; CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED: 3 closures in progress at once).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -915,6 +933,11 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.DescribeEffectivePolicy,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.SerializeToString,
+            ),
+            'CloseAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CloseAccount,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2242,6 +2265,33 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/DescribeEffectivePolicy',
             iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.DescribeEffectivePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CloseAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/CloseAccount',
+            iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,
