@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -81,6 +81,17 @@ class AuthorizeQuery:
 
 
 @dataclass(frozen=True, slots=True)
+class _ResourceSide:
+    """What every request of one subject on one resource account shares within one second (and
+    log position): the derived keys, and the policies when the resource has none of its own."""
+
+    time_keys: object  # the moment's keys it was built with (by identity: a new second, a new side)
+    derived: Mapping[str, str | tuple[str, ...]]
+    rcp_levels: tuple[PolicyIndex, ...]
+    inputs: PolicyInputs  # without a resource policy (the common case); never changed
+
+
+@dataclass(frozen=True, slots=True)
 class _Subject:
     """The principal's part of a request: who it is, its derived context keys (lower-cased, without
     the moment's and the resource's), and its compiled policies and guardrails."""
@@ -95,10 +106,8 @@ class _Subject:
     session_index: PolicyIndex | None
     mfa_at: datetime | None  # when the session's MFA was used: aws:MultiFactorAuthAge counts from it
     is_root_user: bool = False  # the account's root user itself (not a user it federated)
-    # resource account -> (the time keys it was built with, every derived key, its RCP levels):
-    # see _resource_side
-    derived_by_resource_account: dict[str, tuple[object, Mapping[str, str | tuple[str, ...]],
-                                                 tuple[PolicyIndex, ...]]] = field(default_factory=dict)
+    # resource account -> what its requests share this second: see _resource_side
+    by_resource_account: dict[str, _ResourceSide] = field(default_factory=dict)
 
 
 MAX_CACHED_SUBJECTS = 4_096  # the principals asked about most; a sweep over every one starts afresh
@@ -121,8 +130,9 @@ class Authorizer:
         # iamd's own permission checks: (caller, key, action, resource, request keys) ->
         # ((position, time keys) it was decided at, decision)
         self._permissions: dict[tuple[Any, ...], tuple[tuple[int, object], Decision]] = {}
-        self._time_second = -1
-        self._time_cache: tuple[tuple[str, str], ...] = ()  # lower-cased, as derived keys are
+        # The moment's keys (lower-cased, as derived keys are), for the second [from, until).
+        self._time_from = self._time_until = datetime.min.replace(tzinfo=UTC)
+        self._time_cache: tuple[tuple[str, str], ...] = ()
 
     async def authorize(self, query: AuthorizeQuery, *, session: Mapping[str, Any] | None = None) -> AuthorizeOutcome:
         check_request(query)
@@ -164,37 +174,40 @@ class Authorizer:
         context = query.context
         if resource_policy is None:
             resource_policy, context = self._resource_policy(query, context, account_id)
-        derived, rcp_levels = self._resource_side(subject, resource_account)
+        side = self._resource_side(subject, resource_account)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
                                        context=context, federating_user=subject.federating_user,
-                                       derived_context=derived)
-        inputs = PolicyInputs(identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
-                              resource=resource_policy, scp_levels=subject.scp_levels, rcp_levels=rcp_levels)
+                                       derived_context=side.derived)
+        inputs = side.inputs if resource_policy is None else PolicyInputs(
+            identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
+            resource=resource_policy, scp_levels=subject.scp_levels, rcp_levels=side.rcp_levels)
         return AuthorizeOutcome(decide(request, inputs), position)
 
-    def _resource_side(self, subject: _Subject, resource_account: str) -> tuple[Mapping[str, str | tuple[str, ...]],
-                                                                                 tuple[PolicyIndex, ...]]:
+    def _resource_side(self, subject: _Subject, resource_account: str) -> _ResourceSide:
         """Every key the service derives for a request of `subject` on `resource_account`, lower-cased
-        (the moment's, the principal's and the resource account's), and the resource account's RCP
-        levels. The same for every request of one second (and log position), so built once per
-        second and kept with the subject."""
+        (the moment's, the principal's and the resource account's), the resource account's RCP
+        levels, and the policies of a request on a resource without a policy of its own. The same
+        for every request of one second (and log position), so built once per second and kept
+        with the subject."""
         time_keys = self._time_keys()
-        cached = subject.derived_by_resource_account.get(resource_account)
-        if cached is not None and cached[0] is time_keys:
-            return cached[1], cached[2]
+        cached = subject.by_resource_account.get(resource_account)
+        if cached is not None and cached.time_keys is time_keys:
+            return cached
         derived = dict(time_keys)
         derived.update(subject.derived)
         if subject.mfa_at is not None:
             derived["aws:multifactorauthage"] = str(max(0, int((self.clock.now() - subject.mfa_at).total_seconds())))
         derived.update(self.principals.organization_keys(resource_account, "Resource"))
         derived["aws:resourceaccount"] = resource_account
-        frozen = MappingProxyType(derived)
         rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
-        if len(subject.derived_by_resource_account) >= 64:
-            subject.derived_by_resource_account.clear()  # a principal reaching into many accounts
-        subject.derived_by_resource_account[resource_account] = (time_keys, frozen, rcp_levels)
-        return frozen, rcp_levels
+        side = _ResourceSide(time_keys, MappingProxyType(derived), rcp_levels, PolicyInputs(
+            identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
+            scp_levels=subject.scp_levels, rcp_levels=rcp_levels))
+        if len(subject.by_resource_account) >= 64:
+            subject.by_resource_account.clear()  # a principal reaching into many accounts
+        subject.by_resource_account[resource_account] = side
+        return side
 
     def _subject(self, principal_arn: str, session: Mapping[str, Any] | None, position: int) -> _Subject | None:
         """The principal's part of every request it makes, derived once per principal (and session)
@@ -366,15 +379,17 @@ class Authorizer:
             raise AccessDeniedError(f"Not authorized to perform {action}")
 
     def _time_keys(self) -> tuple[tuple[str, str], ...]:
-        # Formatting a timestamp costs more than a decision: do it once per second.
+        # Formatting a timestamp costs more than a decision: do it once per second (comparing
+        # datetimes is cheaper than asking one for its timestamp).
         now = self.clock.now()
-        second = int(now.timestamp())
-        if second != self._time_second:
-            self._time_second = second
-            self._time_cache = (("aws:currenttime", iso8601(now)), ("aws:epochtime", str(second)))
+        if not self._time_from <= now < self._time_until:
+            self._time_from = now.replace(microsecond=0)
+            self._time_until = self._time_from + _ONE_SECOND
+            self._time_cache = (("aws:currenttime", iso8601(now)), ("aws:epochtime", str(int(now.timestamp()))))
         return self._time_cache
 
 
+_ONE_SECOND = timedelta(seconds=1)
 _NOT_FOUND = Decision(Effect.IMPLICIT_DENY, (), (), (), {"principal": "NotFound"})
 _ROOT_ALLOW = Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"})
 ROOT_IDENTITY = PolicyIndex([compile_policy(organizations.FULL_AWS_ACCESS, policy_id="root-user",

@@ -73,44 +73,53 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         self.runner = runner
         self.caller = caller
 
-    def _immediate(self, r: apb.AuthorizeRequest) -> bool:
-        """The common request: a principal named by ARN, now, with nothing to wait for."""
-        return (bool(r.principal_arn) and not r.session_token and not r.service_principal and not r.anonymous
-                and not r.HasField("signed_request") and not r.HasField("as_of")
-                and r.min_position <= self.runner.projection.position)
+    def _immediate(self, r: apb.AuthorizeRequest) -> AuthorizeQuery | None:
+        """The common request as its query: a principal named by ARN, now, with nothing to wait
+        for (None for any other). Each field is read once: a batch does this per item."""
+        principal_arn = r.principal_arn
+        if (not principal_arn or r.session_token or r.service_principal or r.anonymous
+                or r.HasField("signed_request") or r.HasField("as_of")):
+            return None
+        min_position = r.min_position
+        if min_position > self.runner.projection.position:
+            return None
+        return AuthorizeQuery(principal_arn, r.action, r.resource, r.resource_account,
+                              convert.context_in(r.context) if r.context else _NO_CONTEXT, min_position,
+                              r.resource_policy,
+                              dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None)
 
-    def _decide_now(self, r: apb.AuthorizeRequest, principal_arn: str, session: Any = None,
+    def _decide_now(self, r: apb.AuthorizeRequest, query: AuthorizeQuery, session: Any = None,
                     authorizer: Authorizer | None = None,
                     new: Callable[..., apb.AuthorizeResponse] = apb.AuthorizeResponse) -> apb.AuthorizeResponse:
         """Decide against the projection as it is (or a past one's `authorizer`), without a
         coroutine of its own (a batch decides its requests this way), and answer (`new` makes the
         answer: see convert.decision)."""
-        query = _query(r, principal_arn)
         check_request(query)
         outcome = (authorizer or self.authorizer).authorize_now(query, session=session)
-        return self._answered(r, outcome, principal_arn, session, new)
+        return self._answered(r, query, outcome, session, new)
 
-    def _answered(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
+    def _answered(self, r: apb.AuthorizeRequest, query: AuthorizeQuery, outcome: AuthorizeOutcome,
                   session: Any = None,
                   new: Callable[..., apb.AuthorizeResponse] = apb.AuthorizeResponse) -> apb.AuthorizeResponse:
-        self._note_for_audit(r, outcome, principal_arn)
+        self._note_for_audit(query, outcome)
         response = convert.decision(outcome.decision, outcome.position, r.explain, new)
         if r.encode_denial:  # off by default: the hot path checks this one field, nothing more
-            self._encode_denial(r, outcome, principal_arn, session, response)
+            self._encode_denial(query, outcome, session, response)
         return response
 
-    def _encode_denial(self, r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str,
-                       session: Any, response: apb.AuthorizeResponse) -> None:
+    def _encode_denial(self, query: AuthorizeQuery, outcome: AuthorizeOutcome, session: Any,
+                       response: apb.AuthorizeResponse) -> None:
         if self.denial_messages is None:
             return
         response.encoded_authorization_message = self.denial_messages.encoded(
-            outcome.decision, principal_arn=principal_arn, session=session, service_principal=r.service_principal,
-            action=r.action, resource=r.resource, resource_account=r.resource_account,
-            conditions=convert.context_in(r.context) if r.context else _NO_CONTEXT)
+            outcome.decision, principal_arn=query.principal_arn, session=session,
+            service_principal=query.service_principal, action=query.action, resource=query.resource,
+            resource_account=query.resource_account, conditions=query.context)
 
     async def _authorize(self, r: apb.AuthorizeRequest) -> apb.AuthorizeResponse:
-        if self._immediate(r):
-            return self._decide_now(r, r.principal_arn)
+        query = self._immediate(r)
+        if query is not None:
+            return self._decide_now(r, query)
         ways = [bool(r.principal_arn), r.HasField("signed_request"), bool(r.session_token),
                  bool(r.service_principal), r.anonymous]
         if sum(ways) != 1:
@@ -126,21 +135,21 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             principal_arn, session = principal.arn, principal.session
+        query = _query(r, principal_arn)
         if r.HasField("as_of"):
-            return self._decide_now(r, principal_arn, session, await self.time_travel.authorizer_at(_as_of(r.as_of)))
+            return self._decide_now(r, query, session, await self.time_travel.authorizer_at(_as_of(r.as_of)))
         if r.min_position > self.runner.projection.position:  # wait for the position, then decide
-            return self._answered(r, await self.authorizer.authorize(_query(r, principal_arn), session=session),
-                                  principal_arn, session)
-        return self._decide_now(r, principal_arn, session)
+            return self._answered(r, query, await self.authorizer.authorize(query, session=session), session)
+        return self._decide_now(r, query, session)
 
     @staticmethod
-    def _note_for_audit(r: apb.AuthorizeRequest, outcome: AuthorizeOutcome, principal_arn: str) -> None:
+    def _note_for_audit(query: AuthorizeQuery, outcome: AuthorizeOutcome) -> None:
         """What the audit record of this decision adds: the answer, why, and where in the log
         (compact: rendered into CloudTrail's additionalEventData on lookup)."""
         d = outcome.decision
-        who = ({"servicePrincipal": r.service_principal} if r.service_principal else
-               {"anonymous": True} if r.anonymous else None)
-        fact = (convert.DECISION_NAME[d.decision], principal_arn, r.action, r.resource,
+        who = ({"servicePrincipal": query.service_principal} if query.service_principal else
+               {"anonymous": True} if query.anonymous else None)
+        fact = (convert.DECISION_NAME[d.decision], query.principal_arn, query.action, query.resource,
                 [s.row for s in d.determining], [t.value for t in d.blocked_by] if d.blocked_by else [],
                 outcome.position, *((who,) if who else ()))
         decisions = AUDIT_DECISIONS.get()
@@ -160,8 +169,9 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         answer = apb.AuthorizeBatchResponse()
         add = answer.responses.add  # each answer built in place, not copied in afterwards
         for request in r.requests:
-            if self._immediate(request):
-                self._decide_now(request, request.principal_arn, new=add)
+            query = self._immediate(request)
+            if query is not None:
+                self._decide_now(request, query, new=add)
             else:
                 add().CopyFrom(await self._authorize(request))
         return answer

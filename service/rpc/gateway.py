@@ -153,15 +153,28 @@ def _secret_tree(desc: pb_descriptor.Descriptor, depth: int = 0) -> _Tree:
     return tree
 
 
-def _has_secret(msg: pb_message.Message, tree: _Tree) -> bool:
-    for f, inside in tree.items():
-        if inside is None:
-            if getattr(msg, f.name):
+# The same tree as plain tuples, for the check every call makes (a batch walks it per item):
+# (field name, how to look at it, the secrets inside it).
+_Probe = tuple[tuple[str, int, "_Probe"], ...]
+_SECRET, _REPEATED, _SINGULAR = 0, 1, 2
+
+
+def _probe(tree: _Tree) -> _Probe:
+    return tuple((f.name, _SECRET, ()) if inside is None else
+                 (f.name, _REPEATED if f.is_repeated else _SINGULAR, _probe(inside))
+                 for f, inside in tree.items())
+
+
+def _has_secret(msg: pb_message.Message, probe: _Probe) -> bool:
+    for name, how, inside in probe:
+        if how == _SECRET:
+            if getattr(msg, name):
                 return True
-        elif f.is_repeated:
-            if any(_has_secret(item, inside) for item in getattr(msg, f.name)):
-                return True
-        elif msg.HasField(f.name) and _has_secret(getattr(msg, f.name), inside):
+        elif how == _REPEATED:
+            for item in getattr(msg, name):
+                if _has_secret(item, inside):
+                    return True
+        elif msg.HasField(name) and _has_secret(getattr(msg, name), inside):
             return True
     return False
 
@@ -200,13 +213,15 @@ class Redactor:
     """The bytes of a message with every secret replaced; the bytes as they are when it has none."""
 
     def __init__(self) -> None:
-        self._trees: dict[str, _Tree] = {}  # by message type
+        self._trees: dict[str, tuple[_Tree, _Probe]] = {}  # by message type
 
     def __call__(self, msg: pb_message.Message, raw: bytes | None = None) -> bytes:
-        tree = self._trees.get(msg.DESCRIPTOR.full_name)
-        if tree is None:
-            tree = self._trees[msg.DESCRIPTOR.full_name] = _secret_tree(msg.DESCRIPTOR)
-        if not _has_secret(msg, tree):
+        known = self._trees.get(msg.DESCRIPTOR.full_name)
+        if known is None:
+            tree = _secret_tree(msg.DESCRIPTOR)
+            known = self._trees[msg.DESCRIPTOR.full_name] = (tree, _probe(tree))
+        tree, probe = known
+        if not _has_secret(msg, probe):
             return raw if raw is not None else msg.SerializeToString()
         copy = type(msg)()
         copy.CopyFrom(msg)
