@@ -20,6 +20,8 @@ from iamd.service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
 from iamd.service.domain.events import decode_event
 from iamd.service.domain.names import casefold, is_aws_managed_policy
 from iamd.service.domain.organizations import OrganizationState
+from iamd.service.domain import root_access
+from iamd.service.domain.root_access import RootAccessState
 from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
 # The streams this projection reads (see iamd.service.domain.names.stream_name).
@@ -133,6 +135,8 @@ class IdentityProjection:
         # Other services' resources by ARN: their resource-based policy and tags.
         self.resources: dict[str, View] = {}
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
+        # IAM's centralized root access, by management account: the organization and its features.
+        self.root_access: dict[str, RootAccessState] = {}
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
@@ -179,6 +183,8 @@ class IdentityProjection:
             "ResourceTagged": self._resource_tagged,
             "AccountPasswordPolicyUpdated": self._password_policy_updated,
             "AccountPasswordPolicyDeleted": self._password_policy_deleted,
+            "OrganizationsRootFeatureEnabled": self._root_feature_enabled,
+            "OrganizationsRootFeatureDisabled": self._root_feature_disabled,
             "AccountAliasCreated": self._alias_created,
             "AccountAliasDeleted": self._alias_deleted,
             "OpenIDConnectProviderCreated": self._oidc_created,
@@ -433,6 +439,14 @@ class IdentityProjection:
 
     def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.password_policies.pop(account.account_id, None)
+
+    def _root_feature_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_access[account.account_id] = root_access.fold(
+            [decode_event("OrganizationsRootFeatureEnabled", dict(d))], self.root_access.get(account.account_id))
+
+    def _root_feature_disabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_access[account.account_id] = root_access.fold(
+            [decode_event("OrganizationsRootFeatureDisabled", dict(d))], self.root_access.get(account.account_id))
 
     def _alias_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.account_aliases[account.account_id] = d["alias"]
@@ -957,6 +971,8 @@ class IdentityProjection:
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
             "password_policies": self.password_policies,
+            "root_access": {k: {"organization_id": v.organization_id, "features": v.features}
+                            for k, v in self.root_access.items()},
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
             "saml_providers": self.saml_providers,
@@ -984,6 +1000,8 @@ class IdentityProjection:
         projection.mfa_serials = {f"{d['account_id']}/{d['key']}": serial for serial, d in projection.mfa_devices.items()}
         projection.resources = snapshot["resources"]
         projection.password_policies = snapshot["password_policies"]
+        projection.root_access = {k: RootAccessState(v["organization_id"], list(v["features"]))
+                                  for k, v in snapshot.get("root_access", {}).items()}  # none before they existed
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.saml_providers = snapshot["saml_providers"]

@@ -166,8 +166,10 @@ class Authorizer:
             return AuthorizeOutcome(_NOT_FOUND, position, principal_found=False)
         account_id = subject.account_id
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        if subject.is_root_user and resource_policy is None and not subject.scp_levels:
-            # The account root user is allowed everything in its own account (REFERENCE C1.1).
+        if (subject.is_root_user and resource_policy is None and not subject.scp_levels
+                and subject.session_index is None):
+            # The account root user is allowed everything in its own account (REFERENCE C1.1), but
+            # in a session with session policies (AssumeRoot's task policy), which the engine decides.
             if resource_account == account_id:
                 return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)

@@ -1,5 +1,5 @@
-"""STS: AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken, GetFederationToken,
-GetAccessKeyInfo. Sessions are events.
+"""STS: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, AssumeRoot, GetSessionToken,
+GetFederationToken, GetAccessKeyInfo. Sessions are events.
 
 AssumeRole is evaluated by the engine as AWS does: the caller's request for `sts:AssumeRole` on
 the role, with the role's trust policy as the resource policy. The engine's STS rule requires
@@ -46,7 +46,7 @@ from typing import Any
 from iamd.projections.principals import PrincipalPolicyCache
 from iamd.service.auth.authorization_messages import AuthorizationMessageCodec, InvalidAuthorizationMessage
 from iamd.service.auth.keyring import Keyring
-from iamd.service.domain import identity, oidc, saml, sts, web_identity
+from iamd.service.domain import identity, oidc, root_access, saml, sts, web_identity
 from iamd.service.domain.errors import (
     AccessDeniedError,
     FieldProblem,
@@ -134,6 +134,13 @@ class FederationParams:
     policy: str = ""
     policy_arns: Sequence[str] = ()
     tags: Sequence[tuple[str, str]] = ()
+
+
+@dataclass(frozen=True)
+class AssumeRootParams:
+    target_principal: str
+    task_policy_arn: str
+    duration_seconds: int = 0
 
 
 @dataclass(frozen=True)
@@ -450,6 +457,42 @@ class StsCommands:
         return await self._issue(ctx, caller.account_id, "federated-user", self.clock.now(), duration, arn,
                                  f"{caller.account_id}:{p.name}", "", caller.arn, session_policies, tags.tags, [],
                                  "", False, "", False, packed, issued_to_id=caller.principal_id)
+
+    async def assume_root(self, ctx: CallContext, caller: Caller, p: AssumeRootParams,
+                          request_keys: dict[str, str]) -> IssuedCredentials:
+        """A privileged session of a member account's root user (centralized root access).
+
+        The request as AWS decides it: the caller's identity-based policies must allow
+        sts:AssumeRoot on the member's root user (sts:TaskPolicyArn in the context), the member
+        trusting the caller's account as centralized root access makes it (a trust policy naming
+        the account: service/domain/root_access.py); the refusal comes first, so that a caller
+        without the permission learns nothing of the organization. Then the organization's rules."""
+        target = root_access.target_account(p.target_principal)
+        task_policy_arn = root_access.check_task_policy_arn(p.task_policy_arn)
+        duration = root_access.check_duration(p.duration_seconds)
+        aws_policies = self.principals.aws_policies
+        task_policy = aws_policies(task_policy_arn) if aws_policies is not None else None
+        if task_policy is None:
+            raise root_access.unknown_task_policy(task_policy_arn)
+        target_arn = root_access.root_arn(target)
+        denied = f"User: {caller.arn} is not authorized to perform: sts:AssumeRoot on resource: {target_arn}"
+        if caller.is_root:
+            raise AccessDeniedError(f"{denied}: root user credentials cannot call AssumeRoot")
+        if caller.kind == "federated-user":
+            raise AccessDeniedError(f"{denied}: federated users cannot call STS APIs")
+        trust = self.principals.resource_index(target_arn, root_access.trust_policy(caller.account_id, target))
+        self.authorizer.require(caller.arn, caller.kind, "sts:AssumeRoot", target_arn,
+                                {**request_keys, "sts:TaskPolicyArn": task_policy_arn}, session=caller.session,
+                                resource_policy=trust)
+        projection = self.principals.projection
+        management = projection.organization_of_account.get(caller.account_id)
+        org = projection.organizations.get(management) if management else None
+        root_access.check_session_allowed(org, projection.root_access.get(management or ""), caller.account_id,
+                                          target, task_policy_arn, denied)
+        document = task_policy["versions"][task_policy["default_version_id"]]["document"]
+        return await self._issue(ctx, target, "root", self.clock.now(), duration, target_arn, target, "", caller.arn,
+                                 [root_access.ROOT_SESSION_ALLOWANCE, document], {}, [], "", False, "", False, 0,
+                                 issued_to_id=caller.principal_id)
 
     async def _role_alive_at(self, account_id: str, view: Any, position: int) -> bool:
         """Whether the role of this id existed when the log reached `position` (read from its

@@ -110,6 +110,8 @@ def user_identity(caller: Mapping[str, Any] | None) -> dict[str, Any]:
             context["sourceIdentity"] = session["source_identity"]
         if ":oidc-provider/" in session.get("federated_provider", ""):  # a session from AssumeRoleWithWebIdentity
             context["webIdFederationData"] = {"federatedProvider": session["federated_provider"], "attributes": {}}
+        if session["kind"] == "root":  # a privileged session of STS AssumeRoot (centralized root access)
+            context["assumedRoot"] = "true"
         if kind == "assumed-role":
             role_arn = session["role_arn"]
             context["sessionIssuer"] = {"type": "Role", "principalId": session["principal_id"].split(":")[0],

@@ -125,7 +125,9 @@ _OPERATIONS: list[Operation] = [
             "ListServerCertificateTags", "CreateServiceSpecificCredential", "ListServiceSpecificCredentials",
             "ResetServiceSpecificCredential", "UpdateServiceSpecificCredential", "DeleteServiceSpecificCredential",
             "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
-            "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice"),
+            "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice",
+            "EnableOrganizationsRootCredentialsManagement", "DisableOrganizationsRootCredentialsManagement",
+            "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)
@@ -148,7 +150,8 @@ _OPERATIONS: list[Operation] = [
     *_plain("sts", "GetCallerIdentity", "AssumeRole", "GetSessionToken", "GetFederationToken", "GetAccessKeyInfo",
             "AssumeRoleWithWebIdentity",  # unsigned, as AWS: the token is the credential (rpc/guard.py)
             "AssumeRoleWithSAML",  # unsigned too: the assertion is the credential
-            "DecodeAuthorizationMessage"),  # the messages a denied Authorize encodes (encode_denial)
+            "DecodeAuthorizationMessage",  # the messages a denied Authorize encodes (encode_denial)
+            "AssumeRoot"),  # centralized root access: a member account's root user, scoped by a task policy
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

@@ -55,6 +55,23 @@ class AccountPasswordPolicyDeleted(Event):
 
 
 @dataclass(frozen=True)
+class OrganizationsRootFeatureEnabled(Event):
+    """A centralized root access feature (RootCredentialsManagement, RootSessions) enabled for the
+    organization the management account runs (stream `account-MANAGEMENT-rootaccess`)."""
+
+    organization_id: str
+    feature: str
+    enabled_at: str
+
+
+@dataclass(frozen=True)
+class OrganizationsRootFeatureDisabled(Event):
+    organization_id: str
+    feature: str
+    disabled_at: str
+
+
+@dataclass(frozen=True)
 class AccountAliasClaimed(Event):
     """An alias taken by an account (stream `aliasclaim-ALIAS`: aliases are unique in the deployment)."""
 
@@ -1098,6 +1115,7 @@ class PolicyVersionDeleted(Event):
 
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
+    OrganizationsRootFeatureEnabled, OrganizationsRootFeatureDisabled,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,

@@ -26,8 +26,10 @@ _SERVICE_NAMES = {"IdentityService": "iam", "SecurityTokenService": "sts", "Auth
                   "OrganizationsService": "organizations"}
 # Calls any authenticated principal may make, whatever its policies say (as in AWS), or that
 # authorize themselves: AssumeRole evaluates the trust policy with the caller's policies, and
-# GetFederationToken asks for sts:TagSession only when tags are passed.
-ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole", "GetFederationToken"})
+# GetFederationToken asks for sts:TagSession only when tags are passed; AssumeRoot asks for
+# sts:AssumeRoot on the member account's root user, which it trusts through the organization.
+ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole", "GetFederationToken",
+                            "AssumeRoot"})
 # Calls AWS takes unsigned, their own parameters being the credential (the web identity token, the
 # SAML assertion);
 # the use case authenticates and authorizes them. A signature, if one is sent, is not consulted.

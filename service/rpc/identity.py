@@ -24,11 +24,12 @@ from iamd.service.app.ssh_public_keys import SSHPublicKeyCommands
 from iamd.service.app.signing_certificates import SigningCertificateCommands
 from iamd.service.app.server_certificates import ServerCertificateCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
+from iamd.service.app.root_access import RootAccessCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
 from iamd.service.app.service_linked_roles import ServiceLinkedRoleCommands
 from iamd.service.domain import access_advisor as advisor
-from iamd.service.domain import names, reports
+from iamd.service.domain import names, reports, root_access
 from iamd.service.domain.errors import FieldProblem, ServiceUnavailableError, ValidationError
 from iamd.service.domain.events import GROUP, POLICY, ROLE, USER
 
@@ -78,6 +79,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  saml: SamlProviderCommands | None = None,
                  access_advisor: AccessAdvisor | None = None) -> None:
         self.access_advisor = access_advisor
+        self.root_access = RootAccessCommands(commands.repo, commands.clock, commands.projection)
         self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection,
                                                  credentials.keyring)
         self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
@@ -627,6 +629,43 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return await self._done(await self.mfa.resync_mfa_device(
             self.caller(context), user_name=r.user_name, serial_number=r.serial_number,
             code1=r.authentication_code1, code2=r.authentication_code2))
+
+    # --- centralized root access for member accounts ----------------------------------------------
+    async def _root_feature(self, context: Ctx, feature: str, enabling: bool, response: Any) -> Any:
+        caller = self.caller.caller()
+        change = self.root_access.enable if enabling else self.root_access.disable
+        features = await change(self.caller(context), caller, feature)
+        await self.commands.settle(features.position)
+        return response(organization_id=features.organization_id, enabled_features=features.enabled_features,
+                        position=features.position)
+
+    async def EnableOrganizationsRootCredentialsManagement(
+            self, r: ipb.EnableOrganizationsRootCredentialsManagementRequest,
+            context: Ctx) -> ipb.EnableOrganizationsRootCredentialsManagementResponse:
+        return await self._root_feature(context, root_access.ROOT_CREDENTIALS_MANAGEMENT, True,
+                                        ipb.EnableOrganizationsRootCredentialsManagementResponse)
+
+    async def DisableOrganizationsRootCredentialsManagement(
+            self, r: ipb.DisableOrganizationsRootCredentialsManagementRequest,
+            context: Ctx) -> ipb.DisableOrganizationsRootCredentialsManagementResponse:
+        return await self._root_feature(context, root_access.ROOT_CREDENTIALS_MANAGEMENT, False,
+                                        ipb.DisableOrganizationsRootCredentialsManagementResponse)
+
+    async def EnableOrganizationsRootSessions(self, r: ipb.EnableOrganizationsRootSessionsRequest,
+                                              context: Ctx) -> ipb.EnableOrganizationsRootSessionsResponse:
+        return await self._root_feature(context, root_access.ROOT_SESSIONS, True,
+                                        ipb.EnableOrganizationsRootSessionsResponse)
+
+    async def DisableOrganizationsRootSessions(self, r: ipb.DisableOrganizationsRootSessionsRequest,
+                                               context: Ctx) -> ipb.DisableOrganizationsRootSessionsResponse:
+        return await self._root_feature(context, root_access.ROOT_SESSIONS, False,
+                                        ipb.DisableOrganizationsRootSessionsResponse)
+
+    async def ListOrganizationsFeatures(self, r: ipb.ListOrganizationsFeaturesRequest,
+                                        context: Ctx) -> ipb.ListOrganizationsFeaturesResponse:
+        features = self.root_access.list_features(self.caller.caller())
+        return ipb.ListOrganizationsFeaturesResponse(organization_id=features.organization_id,
+                                                     enabled_features=features.enabled_features)
 
     async def _done(self, position: int) -> ipb.CommandResponse:
         await self.commands.settle(position)

@@ -365,7 +365,13 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # an MFA device of a user: on the user (the caller when none is named)
     "GetMFADevice": _on(_iam("GetMFADevice"), lambda r, res: res.key_owner(r.user_name)),
     "ResyncMFADevice": _on(_iam("ResyncMFADevice"), _USER),
-    # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED)
+    # centralized root access for member accounts: no resource type in AWS (`*`)
+    **{rpc: _everywhere(_iam(rpc)) for rpc in (
+        "EnableOrganizationsRootCredentialsManagement", "DisableOrganizationsRootCredentialsManagement",
+        "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures")},
+    # STS (AssumeRole, GetSessionToken, GetFederationToken, GetCallerIdentity: guard.ALWAYS_ALLOWED;
+    # AssumeRoot too: the use case asks for sts:AssumeRoot on arn:aws:iam::MEMBER:root, the Service
+    # Authorization Reference's root-user resource, with sts:TaskPolicyArn, app/sts.py)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
     "DecodeAuthorizationMessage": _everywhere("sts:DecodeAuthorizationMessage"),
     # other services' resources: iamd's own actions, on the resource's ARN

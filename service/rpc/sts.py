@@ -1,4 +1,4 @@
-"""SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, GetSessionToken,
+"""SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, AssumeRoot, GetSessionToken,
 GetFederationToken, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ from iamd.v1 import sts_pb2, sts_pb2_grpc
 from iamd.service.app.ports import CallContext
 from iamd.service.app.sts import (
     AssumeRoleParams,
+    AssumeRootParams,
     FederationParams,
     IssuedCredentials,
     SamlParams,
@@ -56,6 +57,15 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
             assumed_role_user=sts_pb2.AssumedRoleUser(assumed_role_id=issued.principal_id, arn=issued.principal_arn),
             packed_policy_size=issued.packed_policy_size, source_identity=issued.source_identity,
             position=issued.position)
+
+    async def AssumeRoot(self, r: sts_pb2.AssumeRootRequest, context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRootResponse:
+        params = AssumeRootParams(target_principal=r.target_principal, task_policy_arn=r.task_policy_arn.arn,
+                                  duration_seconds=r.duration_seconds)
+        request_keys = {"aws:SourceIp": peer_ip(context.peer() or "")}
+        issued = await self.commands.assume_root(self.caller(context), self.caller.caller(), params, request_keys)
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.AssumeRootResponse(credentials=_credentials(issued), source_identity=issued.source_identity,
+                                          position=issued.position)
 
     async def GetSessionToken(self, r: sts_pb2.GetSessionTokenRequest,
                               context: grpc.aio.ServicerContext) -> sts_pb2.GetSessionTokenResponse:

@@ -443,6 +443,30 @@ async def _deletions(run: Scenario, st: Any) -> None:
     await run("iam", "delete-policy", "--policy-arn", gone["Policy"]["Arn"])
 
 
+async def _root_access(run: Scenario, st: Any) -> None:
+    """Centralized root access in an organization of its own: the features, a root session of a member."""
+    await run("organizations", "create-organization")
+    await run("organizations", "create-account", "--account-name", "rooted", "--email", "rooted@example.com")
+    member = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
+    await run("organizations", "enable-aws-service-access", "--service-principal", "iam.amazonaws.com")
+    await run("iam", "enable-organizations-root-sessions")
+    await run("iam", "enable-organizations-root-credentials-management")
+    await run("iam", "list-organizations-features")
+    await run("iam", "create-user", "--user-name", "rooter")
+    await run("iam", "put-user-policy", "--user-name", "rooter", "--policy-name", "root",
+              "--policy-document", _allow("sts:AssumeRoot"))
+    key = (await run("iam", "create-access-key", "--user-name", "rooter"))["AccessKey"]
+    write_profile(st.files / "credentials", "rooter", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    await run("sts", "assume-root", "--target-principal", member, "--task-policy-arn",
+              "arn=arn:aws:iam::aws:policy/root-task/IAMAuditRootUserCredentials", "--duration-seconds", "300",
+              profile="rooter")
+    await run("iam", "disable-organizations-root-credentials-management")
+    await run("iam", "disable-organizations-root-sessions")
+    await run("organizations", "disable-aws-service-access", "--service-principal", "iam.amazonaws.com")
+    await run("organizations", "remove-account-from-organization", "--account-id", member)
+    await run("organizations", "delete-organization")
+
+
 async def _organizations(run: Scenario, st: Any) -> None:
     """An organization, a member account in an OU, an SCP attached and detached."""
     await run("organizations", "create-organization")
@@ -545,7 +569,8 @@ async def _others(run: Scenario, st: Any) -> None:
 
 
 PARTS = (_files, _policies, _principals, _account, _keys, _mfa, _credentials, _instance_profiles,
-         _identity_providers, _simulation, _sts, _report, _access_advisor, _deletions, _organizations, _others)
+         _identity_providers, _simulation, _sts, _report, _access_advisor, _deletions, _root_access, _organizations,
+         _others)
 
 
 @pytest_asyncio.fixture(scope="module", loop_scope="module")

@@ -746,6 +746,18 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
         Arg("--user-name", required=True), Arg("--serial-number", required=True),
         Arg("--authentication-code1", required=True), Arg("--authentication-code2", required=True),
     ), "Resynchronize a user's virtual MFA device whose clock drifted, with two consecutive codes"),
+    Command("enable-organizations-root-credentials-management", "EnableOrganizationsRootCredentialsManagement", (),
+            "Let the management account (and IAM's delegated administrator) manage member accounts' root "
+            "credentials (needs trusted access for iam.amazonaws.com)"),
+    Command("disable-organizations-root-credentials-management", "DisableOrganizationsRootCredentialsManagement", (),
+            "Stop the central management of member accounts' root credentials"),
+    Command("enable-organizations-root-sessions", "EnableOrganizationsRootSessions", (),
+            "Let the management account (and IAM's delegated administrator) open privileged root sessions of "
+            "member accounts (sts assume-root)"),
+    Command("disable-organizations-root-sessions", "DisableOrganizationsRootSessions", (),
+            "Stop privileged root sessions of member accounts"),
+    Command("list-organizations-features", "ListOrganizationsFeatures", (),
+            "Show the organization's centralized root access features"),
     Command("list-virtual-mfa-devices", "ListVirtualMFADevices", (
         Arg("--assignment-status", kind=CHOICE, choices={"Assigned": "Assigned", "Unassigned": "Unassigned",
                                                           "Any": "Any"}, help="Assigned, Unassigned or Any (default)"),
@@ -783,6 +795,12 @@ STS_COMMANDS: tuple[Command, ...] = (
         Arg("--token-code"),
         Arg("--source-identity"),
     ), "Get temporary credentials of a role session"),
+    Command("assume-root", "AssumeRoot", (
+        Arg("--target-principal", required=True, help="the member account's id, or its root user's ARN"),
+        Arg("--task-policy-arn", kind=STRUCTURE, required=True,
+            help="arn=arn:aws:iam::aws:policy/root-task/NAME (one of AWS's root-task policies)"),
+        Arg("--duration-seconds", kind=INT, help="at most 900 (the default)"),
+    ), "Get temporary credentials of a member account's root user, scoped to one privileged task"),
     Command("get-session-token", "GetSessionToken", (
         Arg("--duration-seconds", kind=INT), Arg("--serial-number"), Arg("--token-code"),
     ), "Get temporary credentials of the calling user"),

@@ -2090,3 +2090,71 @@ class ResyncMFADeviceRequest(_message.Message):
     authentication_code1: str
     authentication_code2: str
     def __init__(self, user_name: _Optional[str] = ..., serial_number: _Optional[str] = ..., authentication_code1: _Optional[str] = ..., authentication_code2: _Optional[str] = ...) -> None: ...
+
+class EnableOrganizationsRootCredentialsManagementRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EnableOrganizationsRootCredentialsManagementResponse(_message.Message):
+    __slots__ = ("organization_id", "enabled_features", "position")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    enabled_features: _containers.RepeatedScalarFieldContainer[str]
+    position: int
+    def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DisableOrganizationsRootCredentialsManagementRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DisableOrganizationsRootCredentialsManagementResponse(_message.Message):
+    __slots__ = ("organization_id", "enabled_features", "position")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    enabled_features: _containers.RepeatedScalarFieldContainer[str]
+    position: int
+    def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class EnableOrganizationsRootSessionsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EnableOrganizationsRootSessionsResponse(_message.Message):
+    __slots__ = ("organization_id", "enabled_features", "position")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    enabled_features: _containers.RepeatedScalarFieldContainer[str]
+    position: int
+    def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DisableOrganizationsRootSessionsRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DisableOrganizationsRootSessionsResponse(_message.Message):
+    __slots__ = ("organization_id", "enabled_features", "position")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    enabled_features: _containers.RepeatedScalarFieldContainer[str]
+    position: int
+    def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class ListOrganizationsFeaturesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class ListOrganizationsFeaturesResponse(_message.Message):
+    __slots__ = ("organization_id", "enabled_features")
+    ORGANIZATION_ID_FIELD_NUMBER: _ClassVar[int]
+    ENABLED_FEATURES_FIELD_NUMBER: _ClassVar[int]
+    organization_id: str
+    enabled_features: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ...) -> None: ...

@@ -718,6 +718,31 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
                 _registered_method=True)
+        self.EnableOrganizationsRootCredentialsManagement = channel.unary_unary(
+                '/iamd.v1.IdentityService/EnableOrganizationsRootCredentialsManagement',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementResponse.FromString,
+                _registered_method=True)
+        self.DisableOrganizationsRootCredentialsManagement = channel.unary_unary(
+                '/iamd.v1.IdentityService/DisableOrganizationsRootCredentialsManagement',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementResponse.FromString,
+                _registered_method=True)
+        self.EnableOrganizationsRootSessions = channel.unary_unary(
+                '/iamd.v1.IdentityService/EnableOrganizationsRootSessions',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsResponse.FromString,
+                _registered_method=True)
+        self.DisableOrganizationsRootSessions = channel.unary_unary(
+                '/iamd.v1.IdentityService/DisableOrganizationsRootSessions',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsResponse.FromString,
+                _registered_method=True)
+        self.ListOrganizationsFeatures = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListOrganizationsFeatures',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1760,6 +1785,50 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EnableOrganizationsRootCredentialsManagement(self, request, context):
+        """Centralized root access for member accounts (IAM User Guide, "Centrally manage root access for
+        member accounts"). Each needs an organization with trusted access for iam.amazonaws.com
+        (Organizations EnableAWSServiceAccess), called by its management account or a delegated
+        administrator for IAM (OrganizationNotFound, ServiceAccessNotEnabled,
+        AccountNotManagementOrDelegatedAdministrator). Enable the management of member accounts' root
+        user credentials, as IAM's EnableOrganizationsRootCredentialsManagement: the management account
+        only (CallerIsNotManagementAccount); enabling an enabled feature answers the features again.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableOrganizationsRootCredentialsManagement(self, request, context):
+        """Disable it, as IAM's DisableOrganizationsRootCredentialsManagement (the management account or
+        a delegated administrator for IAM).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def EnableOrganizationsRootSessions(self, request, context):
+        """Enable privileged root sessions of member accounts (STS AssumeRoot), as IAM's
+        EnableOrganizationsRootSessions: the management account only (CallerIsNotManagementAccount).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableOrganizationsRootSessions(self, request, context):
+        """Disable them, as IAM's DisableOrganizationsRootSessions: AssumeRoot is refused from then on.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListOrganizationsFeatures(self, request, context):
+        """The centralized root access features enabled for the caller's organization, as IAM's
+        ListOrganizationsFeatures.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2442,6 +2511,31 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ResyncMFADevice,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.CommandResponse.SerializeToString,
+            ),
+            'EnableOrganizationsRootCredentialsManagement': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableOrganizationsRootCredentialsManagement,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementResponse.SerializeToString,
+            ),
+            'DisableOrganizationsRootCredentialsManagement': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableOrganizationsRootCredentialsManagement,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementResponse.SerializeToString,
+            ),
+            'EnableOrganizationsRootSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableOrganizationsRootSessions,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsResponse.SerializeToString,
+            ),
+            'DisableOrganizationsRootSessions': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableOrganizationsRootSessions,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsResponse.SerializeToString,
+            ),
+            'ListOrganizationsFeatures': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListOrganizationsFeatures,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -6120,6 +6214,141 @@ class IdentityService:
             '/iamd.v1.IdentityService/ResyncMFADevice',
             iamd_dot_v1_dot_identity__pb2.ResyncMFADeviceRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.CommandResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableOrganizationsRootCredentialsManagement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/EnableOrganizationsRootCredentialsManagement',
+            iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootCredentialsManagementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableOrganizationsRootCredentialsManagement(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DisableOrganizationsRootCredentialsManagement',
+            iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootCredentialsManagementResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableOrganizationsRootSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/EnableOrganizationsRootSessions',
+            iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.EnableOrganizationsRootSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableOrganizationsRootSessions(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DisableOrganizationsRootSessions',
+            iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.DisableOrganizationsRootSessionsResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListOrganizationsFeatures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListOrganizationsFeatures',
+            iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.FromString,
             options,
             channel_credentials,
             insecure,

@@ -241,3 +241,23 @@ class DecodeAuthorizationMessageResponse(_message.Message):
     DECODED_MESSAGE_FIELD_NUMBER: _ClassVar[int]
     decoded_message: str
     def __init__(self, decoded_message: _Optional[str] = ...) -> None: ...
+
+class AssumeRootRequest(_message.Message):
+    __slots__ = ("target_principal", "task_policy_arn", "duration_seconds")
+    TARGET_PRINCIPAL_FIELD_NUMBER: _ClassVar[int]
+    TASK_POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    target_principal: str
+    task_policy_arn: PolicyDescriptor
+    duration_seconds: int
+    def __init__(self, target_principal: _Optional[str] = ..., task_policy_arn: _Optional[_Union[PolicyDescriptor, _Mapping]] = ..., duration_seconds: _Optional[int] = ...) -> None: ...
+
+class AssumeRootResponse(_message.Message):
+    __slots__ = ("credentials", "source_identity", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    source_identity: str
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...

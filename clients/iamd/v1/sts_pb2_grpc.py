@@ -75,6 +75,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.FromString,
                 _registered_method=True)
+        self.AssumeRoot = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/AssumeRoot',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -152,6 +157,20 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def AssumeRoot(self, request, context):
+        """Credentials of a privileged session of a member account's root user, as AWS STS's AssumeRoot
+        (centralized root access): the caller is an IAM user or role of the organization's management
+        account or of a delegated administrator for IAM (never a root user), allowed sts:AssumeRoot on
+        arn:aws:iam::MEMBER:root (condition key sts:TaskPolicyArn); the organization has trusted
+        access for IAM and RootSessions enabled (IAM's EnableOrganizationsRootSessions; the credential
+        tasks also RootCredentialsManagement); the target is a member account, never the management
+        account. The session acts as the member's root user, less what the task policy denies; at most
+        900 seconds. A refusal is AccessDenied, saying which precondition failed.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -194,6 +213,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.DecodeAuthorizationMessage,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.SerializeToString,
+            ),
+            'AssumeRoot': grpc.unary_unary_rpc_method_handler(
+                    servicer.AssumeRoot,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -413,6 +437,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/DecodeAuthorizationMessage',
             iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.DecodeAuthorizationMessageResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def AssumeRoot(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/AssumeRoot',
+            iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.FromString,
             options,
             channel_credentials,
             insecure,
