@@ -228,10 +228,10 @@ class Authorizer:
 
     def _derive_subject(self, principal_arn: str, session: Mapping[str, Any] | None) -> _Subject | bool:
         account_id, kind, key = _parse_principal(principal_arn)
-        derived: dict[str, str | tuple[str, ...]] = {}
-        if kind == "root":
         if self.principals.is_closed(account_id):
             return False  # a closed account's principals, its root user too, can do nothing
+        derived: dict[str, str | tuple[str, ...]] = {}
+        if kind == "root":
             derived.update({"aws:principalarn": principal_arn, "aws:principalaccount": account_id,
                             "aws:principaltype": "Account", "aws:userid": account_id,
                             "aws:principalisawsservice": "false"})

@@ -868,6 +868,16 @@ class AccountRemoved(Event):
 
 
 @dataclass(frozen=True)
+class AccountClosed(Event):
+    """A member account closed by the management account (AWS's CloseAccount): PENDING_CLOSURE at
+    first, then SUSPENDED (its State CLOSED) for AWS's 90-day post-closure period; its users, roles
+    and sessions (and its root user) are denied everything from this event on."""
+
+    account_id: str
+    closed_at: str
+
+
+@dataclass(frozen=True)
 class AccountMoved(Event):
     account_id: str
     source_parent_id: str
@@ -884,16 +894,6 @@ class OrganizationPolicyCreated(Event):
 
 
 @dataclass(frozen=True)
-@dataclass(frozen=True)
-class AccountClosed(Event):
-    """A member account closed by the management account (AWS's CloseAccount): PENDING_CLOSURE at
-    first, then SUSPENDED (its State CLOSED) for AWS's 90-day post-closure period; its users, roles
-    and sessions (and its root user) are denied everything from this event on."""
-
-    account_id: str
-    closed_at: str
-
-
 class OrganizationPolicyAttached(Event):
     policy_id: str
     target_id: str

@@ -555,6 +555,11 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "leave-organization", profile="member")
     await run("organizations", "disable-policy-type", "--root-id", root, "--policy-type", "RESOURCE_CONTROL_POLICY")
     await run("organizations", "delete-organization")
+    # A new organization closes a member account (which then stays in it, SUSPENDED, for 90 days).
+    await run("organizations", "create-organization")
+    await run("organizations", "create-account", "--account-name", "old", "--email", "old@example.com")
+    closing = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
+    await run("organizations", "close-account", "--account-id", closing)
 
 
 async def _others(run: Scenario, st: Any) -> None:
@@ -580,11 +585,6 @@ async def runs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Scenar
     oidc = await OidcIssuer().start(files)
     iamd = await start_iamd(files / "data")
     scenario = Scenario(iamd.target)
-    # A new organization closes a member account (which then stays in it, SUSPENDED, for 90 days).
-    await run("organizations", "create-organization")
-    await run("organizations", "create-account", "--account-name", "old", "--email", "old@example.com")
-    closing = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
-    await run("organizations", "close-account", "--account-id", closing)
     credentials = files / "credentials"
     credentials.write_text((files / "data" / "root-credentials").read_text())
     st = SimpleNamespace(files=files, oidc=oidc, idp=SamlIdp())
