@@ -215,7 +215,11 @@ _SERVER_FAULTS = frozenset({"ServiceException", "InternalFailure"})
 def service_error(service: str, code: str, reason: str = "") -> tuple[str, str, int | None]:
     """(code, Reason, HTTP status or None for the caller's default) of an iamd error answered by
     `service`: Organizations' exception names, with AWS's Reason where the model's exception has
-    one and knows the value."""
+    one and knows the value, and AWS's status for them. The model gives no status; Organizations'
+    API Reference gives every exception of its operations HTTP 400 but ServiceException's 500:
+    AccessDeniedException too, unlike IAM's AccessDenied (403), and ConcurrentModificationException
+    unlike IAM's ConcurrentModification (409). A code outside the model (a signature's refusal)
+    keeps the caller's default."""
     if service != "organizations":
         return code, "", None
     code = _ORGANIZATIONS_CODES.get(code, code)
@@ -224,4 +228,6 @@ def service_error(service: str, code: str, reason: str = "") -> tuple[str, str, 
     reason_shape = shape.members.get("Reason") if shape is not None else None
     if reason_shape is None or reason not in (reason_shape.enum or ()):
         reason = ""
-    return code, reason, 500 if code in _SERVER_FAULTS else None
+    if shape is None:
+        return code, reason, 500 if code in _SERVER_FAULTS else None
+    return code, reason, 500 if code in _SERVER_FAULTS else 400

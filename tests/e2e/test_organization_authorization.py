@@ -73,24 +73,24 @@ async def test_a_deny_on_the_policy_type_applies_to_the_calls_on_policies(iamd_h
          "Condition": {"StringEquals": {"organizations:PolicyType": RCP}}})
 
     # AttachPolicy: the stored policy's type, whatever the target.
-    error = await _refused(operator.attach_policy, "AccessDeniedException", 403, PolicyId=scp["Id"],
+    error = await _refused(operator.attach_policy, "AccessDeniedException", 400, PolicyId=scp["Id"],
                            TargetId=ou["Id"])
     assert "organizations:AttachPolicy" in str(error) and "explicit deny" in str(error)
-    await _refused(operator.attach_policy, "AccessDeniedException", 403, PolicyId="p-FullAWSAccess",
+    await _refused(operator.attach_policy, "AccessDeniedException", 400, PolicyId="p-FullAWSAccess",
                    TargetId=ou["Id"])  # AWS managed: an SCP too
     await _call(operator.attach_policy, PolicyId=rcp["Id"], TargetId=ou["Id"])
     targets = (await _call(org.list_targets_for_policy, PolicyId=scp["Id"]))["Targets"]
     assert targets == []  # the refused attachment did not happen
 
     # The other calls on a policy, its listing by type, its creation by type, tagging a policy.
-    await _refused(operator.describe_policy, "AccessDeniedException", 403, PolicyId=scp["Id"])
+    await _refused(operator.describe_policy, "AccessDeniedException", 400, PolicyId=scp["Id"])
     assert (await _call(operator.describe_policy, PolicyId=rcp["Id"]))["Policy"]["PolicySummary"]["Type"] == RCP
-    await _refused(operator.list_policies, "AccessDeniedException", 403, Filter=RCP)
+    await _refused(operator.list_policies, "AccessDeniedException", 400, Filter=RCP)
     assert {p["Id"] for p in (await _call(operator.list_policies, Filter=SCP))["Policies"]} >= {scp["Id"]}
-    await _refused(operator.create_policy, "AccessDeniedException", 403, Name="x", Type=RCP, Description="",
+    await _refused(operator.create_policy, "AccessDeniedException", 400, Name="x", Type=RCP, Description="",
                    Content=_content(RCP))
     await _call(operator.create_policy, Name="y", Type=SCP, Description="", Content=_content(SCP))
-    await _refused(operator.tag_resource, "AccessDeniedException", 403, ResourceId=scp["Id"],
+    await _refused(operator.tag_resource, "AccessDeniedException", 400, ResourceId=scp["Id"],
                    Tags=[{"Key": "k", "Value": "v"}])
     await _call(operator.tag_resource, ResourceId=rcp["Id"], Tags=[{"Key": "k", "Value": "v"}])
     await _call(operator.tag_resource, ResourceId=ou["Id"], Tags=[{"Key": "k", "Value": "v"}])  # no policy: no key
@@ -113,18 +113,18 @@ async def test_a_policy_scoped_to_one_ou_allows_attaching_there_only(iamd_http: 
     listed = await _call(operator.list_policies_for_target, TargetId=allowed["Id"], Filter=SCP)
     assert scp["Id"] in {p["Id"] for p in listed["Policies"]}
     for target in (other, root):  # the policy is allowed, the target is not
-        error = await _refused(operator.attach_policy, "AccessDeniedException", 403, PolicyId=scp["Id"],
+        error = await _refused(operator.attach_policy, "AccessDeniedException", 400, PolicyId=scp["Id"],
                                TargetId=target["Id"])
         assert target["Arn"] in str(error), str(error)
-    error = await _refused(operator.attach_policy, "AccessDeniedException", 403, PolicyId=rcp["Id"],
+    error = await _refused(operator.attach_policy, "AccessDeniedException", 400, PolicyId=rcp["Id"],
                            TargetId=allowed["Id"])  # the target is allowed, the policy is not
     assert rcp["Arn"] in str(error), str(error)
-    await _refused(operator.list_policies_for_target, "AccessDeniedException", 403, TargetId=other["Id"],
+    await _refused(operator.list_policies_for_target, "AccessDeniedException", 400, TargetId=other["Id"],
                    Filter=SCP)
     assert (await _call(operator.describe_policy, PolicyId=scp["Id"]))["Policy"]["PolicySummary"]["Arn"] == scp["Arn"]
-    await _refused(operator.describe_policy, "AccessDeniedException", 403, PolicyId=rcp["Id"])
+    await _refused(operator.describe_policy, "AccessDeniedException", 400, PolicyId=rcp["Id"])
     # AWS managed policies have their own ARN (arn:aws:organizations::aws:policy/...), not allowed here.
-    error = await _refused(operator.attach_policy, "AccessDeniedException", 403, PolicyId="p-FullAWSAccess",
+    error = await _refused(operator.attach_policy, "AccessDeniedException", 400, PolicyId="p-FullAWSAccess",
                            TargetId=allowed["Id"])
     assert "arn:aws:organizations::aws:policy/service_control_policy/p-FullAWSAccess" in str(error)
     await _call(operator.detach_policy, PolicyId=scp["Id"], TargetId=allowed["Id"])
@@ -159,12 +159,12 @@ async def test_a_member_account_may_describe_the_organization_and_nothing_else(i
     for method, kwargs in ((as_member.list_accounts, {}), (as_member.list_roots, {}),
                            (as_member.list_aws_service_access_for_organization, {}),
                            (as_member.list_policies, {"Filter": SCP}), (as_member.list_create_account_status, {})):
-        error = await _refused(method, "AccessDeniedException", 403, **kwargs)
+        error = await _refused(method, "AccessDeniedException", 400, **kwargs)
         assert error.response["Error"]["Message"] == MANAGEMENT_ONLY, (method, error.response)
     # The calls on the organization's resources are refused too (they are the management account's).
     for method, kwargs in ((as_member.list_children, {"ParentId": root["Id"], "ChildType": "ACCOUNT"}),
                            (as_member.describe_policy, {"PolicyId": "p-FullAWSAccess"}),
                            (as_member.list_tags_for_resource, {"ResourceId": root["Id"]})):
-        await _refused(method, "AccessDeniedException", 403, **kwargs)
+        await _refused(method, "AccessDeniedException", 400, **kwargs)
     # ... and the management account still may.
     assert len((await _call(org.list_accounts))["Accounts"]) == 2

@@ -90,9 +90,9 @@ async def test_a_delegated_administrator_may_read_the_organization_and_change_no
     as_member = _client(iamd_http, "organizations", await _member_credentials(iamd_http, org))
     member = (await _call(as_member.describe_organization))["Organization"]["MasterAccountId"]
     [member] = [a["Id"] for a in (await _call(org.list_accounts))["Accounts"] if a["Id"] != member]
-    error = await _refused(as_member.list_accounts, "AccessDeniedException", 403)
+    error = await _refused(as_member.list_accounts, "AccessDeniedException", 400)
     assert error.response["Error"]["Message"] == MANAGEMENT_ONLY
-    await _refused(as_member.list_delegated_administrators, "AccessDeniedException", 403)
+    await _refused(as_member.list_delegated_administrators, "AccessDeniedException", 400)
 
     await _call(org.enable_aws_service_access, ServicePrincipal=CONFIG)
     await _call(org.register_delegated_administrator, AccountId=member, ServicePrincipal=CONFIG)
@@ -111,10 +111,10 @@ async def test_a_delegated_administrator_may_read_the_organization_and_change_no
                            (as_member.register_delegated_administrator,
                             {"AccountId": member, "ServicePrincipal": CONFIG}),
                            (as_member.delete_organization, {})):
-        await _refused(method, "AccessDeniedException", 403, **kwargs)
+        await _refused(method, "AccessDeniedException", 400, **kwargs)
 
     await _call(org.deregister_delegated_administrator, AccountId=member, ServicePrincipal=CONFIG)
-    await _refused(as_member.list_accounts, "AccessDeniedException", 403)
+    await _refused(as_member.list_accounts, "AccessDeniedException", 400)
 
 
 async def test_delete_organization_only_when_empty_and_then_standalone(iamd_http: Iamd) -> None:

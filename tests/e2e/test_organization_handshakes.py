@@ -82,8 +82,8 @@ async def test_invitations_as_aws_answers_them(iamd_http: Iamd) -> None:
                         Filter={"ActionType": "ENABLE_ALL_FEATURES"}))["Handshakes"] == []
     assert (await _call(org.list_handshakes_for_account))["Handshakes"] == []
     assert (await _call(as_guest.describe_handshake, HandshakeId=sent["Id"]))["Handshake"] == sent
-    await _refused(as_guest.cancel_handshake, "AccessDeniedException", 403, HandshakeId=sent["Id"])
-    await _refused(org.accept_handshake, "AccessDeniedException", 403, HandshakeId=sent["Id"])
+    await _refused(as_guest.cancel_handshake, "AccessDeniedException", 400, HandshakeId=sent["Id"])
+    await _refused(org.accept_handshake, "AccessDeniedException", 400, HandshakeId=sent["Id"])
     await _refused(as_guest.list_handshakes_for_organization, "AWSOrganizationsNotInUseException", 400)
     await _refused(as_guest.describe_handshake, "HandshakeNotFoundException", 400, HandshakeId="h-0000000000")
 

@@ -215,16 +215,16 @@ async def test_policy_types_and_trusted_access_with_boto3(iamd_http: Iamd) -> No
              "Condition": {"StringEquals": {"organizations:ServicePrincipal": "ram.amazonaws.com"}}}]}))
     key = (await _call(iam.create_access_key, UserName="operator"))["AccessKey"]
     as_operator = _client(iamd_http, "organizations", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
-    await _refused(as_operator.enable_policy_type, "AccessDeniedException", 403, RootId=root["Id"],
+    await _refused(as_operator.enable_policy_type, "AccessDeniedException", 400, RootId=root["Id"],
                    PolicyType=SCP)  # organizations:PolicyType is RCP only
     await _call(as_operator.enable_policy_type, RootId=root["Id"], PolicyType=RCP)
-    error = await _refused(as_operator.disable_policy_type, "AccessDeniedException", 403, RootId=root["Id"],
+    error = await _refused(as_operator.disable_policy_type, "AccessDeniedException", 400, RootId=root["Id"],
                            PolicyType=RCP)
     assert "organizations:DisablePolicyType" in str(error) and root["Arn"] in str(error)
-    await _refused(as_operator.enable_aws_service_access, "AccessDeniedException", 403,
+    await _refused(as_operator.enable_aws_service_access, "AccessDeniedException", 400,
                    ServicePrincipal="sso.amazonaws.com")
     assert len((await _call(as_operator.list_aws_service_access_for_organization))["EnabledServicePrincipals"]) == 1
-    await _refused(as_operator.disable_aws_service_access, "AccessDeniedException", 403,
+    await _refused(as_operator.disable_aws_service_access, "AccessDeniedException", 400,
                    ServicePrincipal="sso.amazonaws.com")  # organizations:ServicePrincipal is ram's only
     await _call(as_operator.disable_aws_service_access, ServicePrincipal="ram.amazonaws.com")
     assert (await _call(as_operator.list_aws_service_access_for_organization))["EnabledServicePrincipals"] == []

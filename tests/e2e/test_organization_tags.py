@@ -121,10 +121,10 @@ async def test_organizations_tags_with_boto3(iamd_http: Iamd) -> None:
     key = (await call(iam.create_access_key, UserName="tagger"))["AccessKey"]
     as_tagger = _client(iamd_http, "organizations", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
     await call(as_tagger.tag_resource, ResourceId=ou["Id"], Tags=_tags(team="tagger"))  # the OU has 50
-    error = await _refused(as_tagger.tag_resource, "AccessDeniedException", 403, ResourceId=root["Id"],
+    error = await _refused(as_tagger.tag_resource, "AccessDeniedException", 400, ResourceId=root["Id"],
                            Tags=_tags(by="tagger"))
     assert "organizations:TagResource" in str(error) and root["Arn"] in str(error)
-    await _refused(as_tagger.untag_resource, "AccessDeniedException", 403, ResourceId=ou["Id"], TagKeys=["team"])
+    await _refused(as_tagger.untag_resource, "AccessDeniedException", 400, ResourceId=ou["Id"], TagKeys=["team"])
     assert (await listed(ou["Id"]))["team"] == "tagger"
 
 

@@ -58,14 +58,20 @@ def test_errors_parse_back_as_their_code_and_message() -> None:
 
 
 
+# Organizations' API Reference: HTTP 400 for every exception of its operations (AccessDeniedException
+# and ConcurrentModificationException too, unlike IAM's 403 and 409) but ServiceException's 500; a
+# code outside the model (a signature's refusal) keeps the endpoint's default.
 @pytest.mark.parametrize(("code", "reason", "expected"), [
-    ("InvalidInput", "INVALID_NEXT_TOKEN", ("InvalidInputException", "INVALID_NEXT_TOKEN", None)),
-    ("InvalidInput", "NOT_A_REASON_OF_THE_MODEL", ("InvalidInputException", "", None)),
-    ("AccessDenied", "", ("AccessDeniedException", "", None)),
+    ("InvalidInput", "INVALID_NEXT_TOKEN", ("InvalidInputException", "INVALID_NEXT_TOKEN", 400)),
+    ("InvalidInput", "NOT_A_REASON_OF_THE_MODEL", ("InvalidInputException", "", 400)),
+    ("AccessDenied", "", ("AccessDeniedException", "", 400)),
+    ("ConcurrentModification", "", ("ConcurrentModificationException", "", 400)),
+    ("AWSOrganizationsNotInUseException", "", ("AWSOrganizationsNotInUseException", "", 400)),
     ("ServiceFailure", "", ("ServiceException", "", 500)),
     ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED",
-     ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", None)),
-    ("AccountNotFoundException", "INVALID_NEXT_TOKEN", ("AccountNotFoundException", "", None)),  # no Reason member
+     ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 400)),
+    ("AccountNotFoundException", "INVALID_NEXT_TOKEN", ("AccountNotFoundException", "", 400)),  # no Reason member
+    ("InvalidClientTokenId", "", ("UnrecognizedClientException", "", None)),
 ])
 def test_organizations_errors_take_organizations_names_and_reasons(code: str, reason: str, expected: tuple) -> None:
     assert json11.service_error("organizations", code, reason) == expected
