@@ -186,6 +186,37 @@ class AccessAdvisor:
                     texts.append(version["document"])
         return texts
 
+    # --- ListPoliciesGrantingServiceAccess --------------------------------------------------------
+    def policies_granting(self, ctx: CallContext, arn: str, namespaces: list[str],
+                          marker: str = "") -> tuple[Page, list[str]]:
+        """Per requested service, the permissions policies of a user (its own and its groups'), a
+        group or a role that allow some of its actions (IAM's ListPoliciesGrantingServiceAccess);
+        a page of (namespace, policies) rows, in the order asked."""
+        target = advisor.granting_target_of(arn)
+        wanted = advisor.check_namespaces(namespaces, self.catalogue.prefixes)
+        account = self.projection.account(ctx.account_id) if target.account_id == ctx.account_id else None
+        view = account.by_kind(target.kind).get(casefold(target.name)) if account is not None else None
+        if view is None or view["arn"] != target.arn:
+            raise not_found(target.kind, target.name)
+        assert account is not None
+        holders = [(target.kind, view)]
+        if target.kind == "user":  # the user's groups' policies too (AWS: "attached to the group to which the user belongs")
+            holders += [("group", g) for gid in view["groups"]
+                        if (g := account.groups.get(account.group_names_by_id.get(gid, ""))) is not None]
+        sources = []
+        for kind, holder in holders:
+            for name, document in sorted(holder["inline"].items()):
+                sources.append(advisor.PolicySource(name, advisor.INLINE, document, entity_type=kind.upper(),
+                                                    entity_name=holder["name"]))
+            for policy_arn in holder["attached"]:
+                policy = self._managed(account, policy_arn)
+                if policy is not None and (version := policy["versions"].get(policy["default_version_id"])):
+                    sources.append(advisor.PolicySource(policy["name"], advisor.MANAGED, version["document"],
+                                                        arn=policy_arn))
+        rows = advisor.policies_granting(wanted, sources, self.catalogue.prefixes)
+        numbered = [(f"{i:03d}", namespace, policies) for i, (namespace, policies) in enumerate(rows)]
+        return paginate(numbered, lambda row: row[0], advisor.MAX_NAMESPACES, marker), wanted
+
     # --- Get -------------------------------------------------------------------------------------
     def job(self, ctx: CallContext, caller: Caller, job_id: str) -> Job:
         advisor.check_job_id(job_id)

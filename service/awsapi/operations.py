@@ -127,7 +127,8 @@ _OPERATIONS: list[Operation] = [
             "GenerateServiceLastAccessedDetails", "GetServiceLastAccessedDetails",
             "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice",
             "EnableOrganizationsRootCredentialsManagement", "DisableOrganizationsRootCredentialsManagement",
-            "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures"),
+            "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
+            "ListPoliciesGrantingServiceAccess"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)
@@ -325,8 +326,10 @@ def to_output(op: Operation, aws_input: Mapping[str, Any], response: pb_message.
 
 
 # Lists of nested structures that AWS answers even when empty: an Organizations root's PolicyTypes
-# (`"PolicyTypes": []` for a root without policy types enabled; API reference, ListRoots and Root).
-_ALWAYS_LISTED = frozenset({("Root", "PolicyTypes")})
+# (`"PolicyTypes": []` for a root without policy types enabled; API reference, ListRoots and Root),
+# and the policies of each service ListPoliciesGrantingServiceAccess was asked about (a service no
+# policy grants is listed, with none).
+_ALWAYS_LISTED = frozenset({("Root", "PolicyTypes"), ("ListPoliciesGrantingServiceAccessEntry", "Policies")})
 
 
 def _render(shape: Any, msg: pb_message.Message, *, top: bool = False) -> dict[str, Any]:

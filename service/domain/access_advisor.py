@@ -308,3 +308,54 @@ def entities_for(report: Report, namespace: str) -> list[tuple[Entity, str]]:
     rows = [(e, report.by_entity.get(e.key, {}).get(namespace, ("", ""))[0]) for e in report.entities]
     tried = sorted((r for r in rows if r[1]), key=lambda r: r[1], reverse=True)
     return tried + sorted((r for r in rows if not r[1]), key=lambda r: r[0].arn)
+
+
+# --- ListPoliciesGrantingServiceAccess ----------------------------------------------------------------
+
+MAX_NAMESPACES = 200  # the model's serviceNamespaceListType
+INLINE, MANAGED = "INLINE", "MANAGED"
+
+
+@dataclass(frozen=True)
+class PolicySource:
+    """A permissions policy of an entity, as ListPoliciesGrantingServiceAccess names it: a managed
+    policy by name and ARN, an inline one by name and the user, group or role it is embedded in."""
+
+    name: str
+    type: str  # INLINE or MANAGED
+    document: str
+    arn: str = ""
+    entity_type: str = ""  # USER, GROUP or ROLE (inline policies only)
+    entity_name: str = ""
+
+
+def granting_target_of(arn: str) -> Target:
+    """The user, group or role ListPoliciesGrantingServiceAccess asks about (not a managed policy)."""
+    target = target_of(arn)
+    if target.kind == "policy":
+        raise InvalidInputError(f"ARN {arn} is not valid: it names a managed policy, not a user, group or role.",
+                                problems=[FieldProblem("arn", "the ARN of a user, group or role")])
+    return target
+
+
+def check_namespaces(namespaces: Sequence[str], known: Mapping[str, str]) -> list[str]:
+    """The requested namespaces, in order, without repeats: 1-200 of AWS's (the action catalogue's)."""
+    if not 1 <= len(namespaces) <= MAX_NAMESPACES:
+        raise ValidationError(
+            f"1 validation error detected: Value at 'serviceNamespaces' failed to satisfy constraint: Member must "
+            f"have length between 1 and {MAX_NAMESPACES}",
+            problems=[FieldProblem("serviceNamespaces", f"1 to {MAX_NAMESPACES} namespaces")])
+    for namespace in namespaces:
+        check_namespace(namespace)
+        if namespace.lower() not in known:
+            raise InvalidInputError(f"The service namespace {namespace} is not an AWS service's namespace.",
+                                    problems=[FieldProblem("serviceNamespaces", f"`{namespace}`: no such service")])
+    return list(dict.fromkeys(n.lower() for n in namespaces))
+
+
+def policies_granting(namespaces: Sequence[str], sources: Sequence[PolicySource],
+                      known: Mapping[str, str]) -> list[tuple[str, list[PolicySource]]]:
+    """Per namespace, the sources whose Allow statements reach it (as access advisor lists a
+    report's services: permissions policies only, no Deny, boundary, SCP or resource policy)."""
+    reach = [(source, allowed_services([source.document], known)) for source in sources]
+    return [(namespace, [source for source, services in reach if namespace in services]) for namespace in namespaces]

@@ -557,6 +557,16 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         job_id = self._advisor().generate(self.caller(context), self.caller.caller(), r.arn, r.granularity)
         return ipb.GenerateServiceLastAccessedDetailsResponse(job_id=job_id)
 
+    async def ListPoliciesGrantingServiceAccess(self, r: ipb.ListPoliciesGrantingServiceAccessRequest,
+                                                context: Ctx) -> ipb.ListPoliciesGrantingServiceAccessResponse:
+        page, _ = self._advisor().policies_granting(self.caller(context), r.arn, list(r.service_namespaces), r.marker)
+        return ipb.ListPoliciesGrantingServiceAccessResponse(
+            policies_granting_service_access=[ipb.ListPoliciesGrantingServiceAccessEntry(
+                service_namespace=namespace, policies=[ipb.PolicyGrantingServiceAccess(
+                    policy_name=p.name, policy_type=p.type, policy_arn=p.arn, entity_type=p.entity_type,
+                    entity_name=p.entity_name) for p in policies]) for _, namespace, policies in page.items],
+            is_truncated=page.is_truncated, marker=page.marker)
+
     @staticmethod
     def _job_fields(job: Job, response: Any) -> None:
         response.job_status = job.status

@@ -361,6 +361,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "GenerateServiceLastAccessedDetails": _on(_iam("GenerateServiceLastAccessedDetails"), lambda r, res: r.arn or "*"),
     "GetServiceLastAccessedDetails": _everywhere(_iam("GetServiceLastAccessedDetails")),
     "GetServiceLastAccessedDetailsWithEntities": _everywhere(_iam("GetServiceLastAccessedDetailsWithEntities")),
+    # on the user, group or role asked about (the Service Authorization Reference's resource types)
+    "ListPoliciesGrantingServiceAccess": _on(_iam("ListPoliciesGrantingServiceAccess"), lambda r, res: r.arn or "*"),
     "UpdateRoleDescription": _on(_iam("UpdateRoleDescription"), _ROLE),
     # an MFA device of a user: on the user (the caller when none is named)
     "GetMFADevice": _on(_iam("GetMFADevice"), lambda r, res: res.key_owner(r.user_name)),

@@ -410,6 +410,8 @@ async def _access_advisor(run: Scenario, st: Any) -> None:
     await report("--arn", f"{A}:user/x/alice", "--granularity", "ACTION_LEVEL")
     job = await report("--arn", st.policy)
     await run("iam", "get-service-last-accessed-details-with-entities", "--job-id", job, "--service-namespace", "s3")
+    await run("iam", "list-policies-granting-service-access", "--arn", f"{A}:user/x/alice",
+              "--service-namespaces", "s3", "iam")
 
 
 async def _deletions(run: Scenario, st: Any) -> None:

@@ -746,6 +746,10 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
         Arg("--user-name", required=True), Arg("--serial-number", required=True),
         Arg("--authentication-code1", required=True), Arg("--authentication-code2", required=True),
     ), "Resynchronize a user's virtual MFA device whose clock drifted, with two consecutive codes"),
+    Command("list-policies-granting-service-access", "ListPoliciesGrantingServiceAccess", (
+        Arg("--arn", required=True, help="the ARN of a user, group or role"),
+        Arg("--service-namespaces", kind=LIST, required=True, help="service namespaces, e.g. s3 iam (1-200)")),
+        "Show, per service, the permissions policies of a user, group or role that allow some of its actions"),
     Command("enable-organizations-root-credentials-management", "EnableOrganizationsRootCredentialsManagement", (),
             "Let the management account (and IAM's delegated administrator) manage member accounts' root "
             "credentials (needs trusted access for iam.amazonaws.com)"),

@@ -2158,3 +2158,45 @@ class ListOrganizationsFeaturesResponse(_message.Message):
     organization_id: str
     enabled_features: _containers.RepeatedScalarFieldContainer[str]
     def __init__(self, organization_id: _Optional[str] = ..., enabled_features: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListPoliciesGrantingServiceAccessRequest(_message.Message):
+    __slots__ = ("arn", "service_namespaces", "marker")
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAMESPACES_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    arn: str
+    service_namespaces: _containers.RepeatedScalarFieldContainer[str]
+    marker: str
+    def __init__(self, arn: _Optional[str] = ..., service_namespaces: _Optional[_Iterable[str]] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class PolicyGrantingServiceAccess(_message.Message):
+    __slots__ = ("policy_name", "policy_type", "policy_arn", "entity_type", "entity_name")
+    POLICY_NAME_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    POLICY_ARN_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_NAME_FIELD_NUMBER: _ClassVar[int]
+    policy_name: str
+    policy_type: str
+    policy_arn: str
+    entity_type: str
+    entity_name: str
+    def __init__(self, policy_name: _Optional[str] = ..., policy_type: _Optional[str] = ..., policy_arn: _Optional[str] = ..., entity_type: _Optional[str] = ..., entity_name: _Optional[str] = ...) -> None: ...
+
+class ListPoliciesGrantingServiceAccessEntry(_message.Message):
+    __slots__ = ("service_namespace", "policies")
+    SERVICE_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    POLICIES_FIELD_NUMBER: _ClassVar[int]
+    service_namespace: str
+    policies: _containers.RepeatedCompositeFieldContainer[PolicyGrantingServiceAccess]
+    def __init__(self, service_namespace: _Optional[str] = ..., policies: _Optional[_Iterable[_Union[PolicyGrantingServiceAccess, _Mapping]]] = ...) -> None: ...
+
+class ListPoliciesGrantingServiceAccessResponse(_message.Message):
+    __slots__ = ("policies_granting_service_access", "is_truncated", "marker")
+    POLICIES_GRANTING_SERVICE_ACCESS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    policies_granting_service_access: _containers.RepeatedCompositeFieldContainer[ListPoliciesGrantingServiceAccessEntry]
+    is_truncated: bool
+    marker: str
+    def __init__(self, policies_granting_service_access: _Optional[_Iterable[_Union[ListPoliciesGrantingServiceAccessEntry, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...

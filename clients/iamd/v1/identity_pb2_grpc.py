@@ -743,6 +743,11 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.FromString,
                 _registered_method=True)
+        self.ListPoliciesGrantingServiceAccess = channel.unary_unary(
+                '/iamd.v1.IdentityService/ListPoliciesGrantingServiceAccess',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1829,6 +1834,17 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListPoliciesGrantingServiceAccess(self, request, context):
+        """Per service namespace, the permissions policies of a user (its own and its groups'), a group
+        or a role that allow some of the service's actions, as IAM's ListPoliciesGrantingServiceAccess
+        (what access advisor lists a report's services from: Allow statements of permissions
+        policies; no boundary, SCP, resource or session policy). Needs
+        iam:ListPoliciesGrantingServiceAccess on the entity.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2536,6 +2552,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListOrganizationsFeatures,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.SerializeToString,
+            ),
+            'ListPoliciesGrantingServiceAccess': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListPoliciesGrantingServiceAccess,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -6349,6 +6370,33 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListOrganizationsFeatures',
             iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.ListOrganizationsFeaturesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListPoliciesGrantingServiceAccess(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/ListPoliciesGrantingServiceAccess',
+            iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.FromString,
             options,
             channel_credentials,
             insecure,
