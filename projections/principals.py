@@ -19,7 +19,7 @@ from iamd.service.domain.errors import FieldProblem, IamError, MalformedPolicyDo
 from iamd.service.domain.names import is_aws_managed_policy
 from iamd.service.policy import CompiledPolicy, MalformedPolicyError, PolicyIndex, PolicyType, compile_policy, lower_context
 
-from iamd.service.domain import organizations
+from iamd.service.domain import organizations, organizations_delegation
 from iamd.service.domain.organizations import OrganizationState
 
 from .identity import AccountView, IdentityProjection, View
@@ -145,6 +145,7 @@ class PrincipalPolicyCache:
         self._session_indexes: dict[str, PolicyIndex] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
         self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
+        self._delegations: dict[str, tuple[int, PolicyIndex | None]] = {}  # management -> (version, policy)
         projection.on_change.append(self._on_change)
 
     def _on_change(self, account_id: str, kind: str, key: str) -> None:
@@ -241,6 +242,25 @@ class PrincipalPolicyCache:
     def _organization(self, account_id: str) -> OrganizationState | None:
         management = self.projection.organization_of_account.get(account_id)
         return self.projection.organizations.get(management) if management else None
+
+    def delegation_policy(self, account_id: str) -> PolicyIndex | None:
+        """The resource-based policy a delegated member account's Organizations calls are decided
+        against (organizations_delegation.delegation_document), compiled once per organization
+        version; None outside an organization or when it delegates nothing."""
+        org = self._organization(account_id)
+        if org is None:
+            return None
+        management = org.management_account_id
+        version = len(self.projection.organization_events[management])
+        cached = self._delegations.get(management)
+        if cached is not None and cached[0] == version:
+            return cached[1]
+        document = organizations_delegation.delegation_document(org)
+        index = self.resource_index(f"{organizations.organization_arn(org)}#delegation", document) if document else None
+        if len(self._delegations) >= 10_000:
+            self._delegations.clear()  # bounded; recompiled on the next call
+        self._delegations[management] = (version, index)
+        return index
 
     def is_closed(self, account_id: str) -> bool:
         """Whether the account is a member account its organization closed (CloseAccount)."""

@@ -317,12 +317,13 @@ class Authorizer:
     def require(self, caller_arn: str, caller_kind: str, action: str, resource: str,
                 context: Mapping[str, str | Sequence[str]] | None = None, *,
                 session: Mapping[str, Any] | None = None, resource_policy: PolicyIndex | None = None,
-                granted_by_account: bool = False) -> None:
+                granted_by_account: bool = False, resource_account: str = "") -> None:
         """Refuse with AWS's AccessDenied message unless the caller may do `action` on `resource`.
 
         `granted_by_account`: an account-level setting grants the action as an identity-based
         policy would (the password policy's AllowUsersToChangePassword): allowed unless a policy
         explicitly denies it or a guardrail (an SCP, a permissions boundary) does not allow it.
+        `resource_account`: the account that owns `resource` when its ARN names none (`*`).
 
         A caller asking again within the same second, at the same log position, with the same
         request keys gets the decision it got (iamd's own permission checks repeat on every call):
@@ -339,7 +340,7 @@ class Authorizer:
                     return
                 key = None  # refusals are rare: explain them afresh
         query = AuthorizeQuery(principal_arn=caller_arn, action=action, resource=resource,
-                               context=dict(context or {}))
+                               resource_account=resource_account, context=dict(context or {}))
         decision = self.authorize_now(query, session=session, resource_policy=resource_policy).decision
         if key is not None:
             if len(self._permissions) >= MAX_CACHED_SUBJECTS:

@@ -14,7 +14,7 @@ from typing import Any
 import structlog
 
 from iamd.projections.identity import IdentityProjection
-from iamd.service.domain import management_policies, organizations
+from iamd.service.domain import management_policies, organizations, organizations_delegation
 from iamd.service.domain.errors import (
     AccessDeniedError,
     AlreadyInOrganizationError,
@@ -26,7 +26,7 @@ from iamd.service.domain.errors import (
 from iamd.service.domain.events import ACCOUNT, AccountCreated, AccountCreationFailed, Event, event_type
 from iamd.service.eventstore.errors import WrongExpectedVersion
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
-from iamd.service.policy import PolicyType
+from iamd.service.policy import PolicyType, validate_policy
 
 from .identity import IdentityCommands, check_policy_document
 from .ports import CallContext, Clock, iso8601
@@ -102,6 +102,20 @@ class OrganizationCommands:
             raise OrganizationsNotInUseError("Your account is not a member of an organization.")
         return org
 
+    def _policy_manager_of(self, ctx: CallContext) -> str:
+        """The management account of the caller's organization, for a policy-management change
+        (CreatePolicy, AttachPolicy, EnablePolicyType, TagResource, ...): the management account's,
+        or a member account's that the organization's resource policy delegates to (which of these
+        calls, on what, the call's authorization decided: its identity policies and the resource
+        policy both allow it)."""
+        management = self.projection.organization_of_account.get(ctx.account_id, "")
+        org = self.projection.organizations.get(management)
+        if org is None:
+            raise OrganizationsNotInUseError("Your account is not a member of an organization.")
+        if management != ctx.account_id and not organizations_delegation.is_policy_manager(org, ctx.account_id):
+            raise AccessDeniedError(_MANAGEMENT_ONLY)
+        return management
+
     def management_state(self, ctx: CallContext) -> organizations.OrganizationState:
         """The caller's organization for a read only its management account or a delegated
         administrator may make: AWS allows every Organizations read but DescribeOrganization (and
@@ -109,9 +123,10 @@ class OrganizationCommands:
         operation: "You can only call this operation from the management account or a member
         account that is a delegated administrator"). A delegated administrator for any service
         may make all of them, as AWS's RegisterDelegatedAdministrator "grants read-only access to
-        Organizations service data"; the changes stay the management account's."""
+        Organizations service data", and so may a member account the organization's resource policy
+        delegates to (the call's authorization decided which reads, on what)."""
         org = self.state(ctx)
-        if org.management_account_id != ctx.account_id and not organizations.is_delegated_admin(org, ctx.account_id):
+        if org.management_account_id != ctx.account_id and not organizations_delegation.is_delegated(org, ctx.account_id):
             raise AccessDeniedError(_MANAGEMENT_ONLY)
         return org
 
@@ -228,7 +243,7 @@ class OrganizationCommands:
 
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
                             description: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         if policy_type not in organizations.POLICY_TYPES:  # before its content is judged as one
             raise InvalidInputError(f"iamd does not support the policy type `{policy_type}`: only "
                                     f"{', '.join(organizations.POLICY_TYPES)}",
@@ -241,12 +256,12 @@ class OrganizationCommands:
         return policy_id, position
 
     async def attach_policy(self, ctx: CallContext, *, policy_id: str, target_id: str) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx,
                                   lambda s: organizations.attach(s, policy_id=policy_id, target_id=target_id))
 
     async def detach_policy(self, ctx: CallContext, *, policy_id: str, target_id: str) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx,
                                   lambda s: organizations.detach(s, policy_id=policy_id, target_id=target_id))
 
@@ -260,7 +275,7 @@ class OrganizationCommands:
 
     async def update_policy(self, ctx: CallContext, *, policy_id: str, name: str, content: str,
                             description: str | None = None) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         policy = organizations.policy_of(self.state(ctx), policy_id)
         if content and policy is not None:  # validated as the policy's own type
             _check_content(policy["type"], content)
@@ -268,7 +283,7 @@ class OrganizationCommands:
             s, policy_id=policy_id, name=name, content=content, description=description))
 
     async def delete_policy(self, ctx: CallContext, *, policy_id: str) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.delete_policy(s, policy_id=policy_id))
 
     def effective_policy(self, ctx: CallContext, *, policy_type: str, target_id: str) -> tuple[str, dict[str, Any]]:
@@ -288,13 +303,13 @@ class OrganizationCommands:
     async def enable_policy_type(self, ctx: CallContext, *, root_id: str, policy_type: str) -> int:
         """AWS's EnablePolicyType: policies of the type may be attached at the root, OUs and
         accounts, and apply (enabling SCPs attaches FullAWSAccess everywhere)."""
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.enable_policy_type(
             s, root_id=root_id, policy_type=policy_type))
 
     async def disable_policy_type(self, ctx: CallContext, *, root_id: str, policy_type: str) -> int:
         """AWS's DisablePolicyType: every policy of the type is detached, and none applies."""
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.disable_policy_type(
             s, root_id=root_id, policy_type=policy_type))
 
@@ -313,11 +328,11 @@ class OrganizationCommands:
             s, service_principal=service_principal, now=now))
 
     async def tag_resource(self, ctx: CallContext, *, resource_id: str, tags: Sequence[tuple[str, str]]) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx, lambda s: organizations.tag(s, resource_id=resource_id, tags=tags))
 
     async def untag_resource(self, ctx: CallContext, *, resource_id: str, tag_keys: Sequence[str]) -> int:
-        management = self._management_of(ctx)
+        management = self._policy_manager_of(ctx)
         return await self._change(management, ctx,
                                   lambda s: organizations.untag(s, resource_id=resource_id, tag_keys=tag_keys))
 
@@ -349,3 +364,53 @@ class OrganizationCommands:
         now = iso8601(self.clock.now())
         return await self._change(management, ctx, lambda s: organizations.leave(s, account_id=ctx.account_id,
                                                                                  now=now))
+
+    async def put_resource_policy(self, ctx: CallContext, *, content: str,
+                                  tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
+        """AWS's PutResourcePolicy: the organization's delegation policy created or replaced, the
+        management account's call. (resource policy id, position)."""
+        management = self._management_of(ctx)
+        check_resource_policy(content)
+        new_id = "rp-" + _random(_LOWER, 12)
+        now = iso8601(self.clock.now())
+        held: list[str] = []
+
+        def put(state: organizations.OrganizationState) -> list[Event]:
+            held[:] = [state.resource_policy["id"] if state.resource_policy else new_id]
+            return organizations_delegation.put(state, resource_policy_id=new_id, content=content, now=now, tags=tags)
+
+        position = await self._change(management, ctx, put)
+        return held[0], position
+
+    def resource_policy(self, ctx: CallContext) -> tuple[organizations.OrganizationState, dict[str, Any]]:
+        """AWS's DescribeResourcePolicy: the management account's or a delegated member's read."""
+        org = self.management_state(ctx)
+        return org, organizations_delegation.describe(org)
+
+    async def delete_resource_policy(self, ctx: CallContext) -> int:
+        """AWS's DeleteResourcePolicy, the management account's call: nobody is delegated by it any more."""
+        management = self._management_of(ctx)
+        now = iso8601(self.clock.now())
+        return await self._change(management, ctx, lambda s: organizations_delegation.delete(s, now=now))
+
+
+def check_resource_policy(content: str) -> None:
+    """A delegation policy as AWS accepts it: 1-40,000 characters, a resource-based policy of the
+    IAM policy grammar, and organizations_delegation's own rules; InvalidInputException otherwise,
+    every problem listed."""
+    if not content:
+        raise InvalidInputError("You must include a value for all required parameters: Content.",
+                                reason="INPUT_REQUIRED", problems=[FieldProblem("content", "a resource policy")])
+    if len(content) > organizations_delegation.MAX_CONTENT:
+        raise InvalidInputError("1 validation error detected: Value at 'content' failed to satisfy constraint: Member "
+                                f"must have length less than or equal to {organizations_delegation.MAX_CONTENT}",
+                                reason="MAX_LENGTH_EXCEEDED",
+                                problems=[FieldProblem("content", f"at most {organizations_delegation.MAX_CONTENT} "
+                                                                  "characters")])
+    grammar = validate_policy(content, PolicyType.RESOURCE)
+    if grammar:
+        raise InvalidInputError(f"The resource policy is not valid: {grammar[0].message}", problems=[
+            FieldProblem(f"content:{p.path}" if p.path else "content", p.message, p.hint) for p in grammar])
+    problems = organizations_delegation.check_content(content)
+    if problems:
+        raise organizations_delegation.refusal(problems)

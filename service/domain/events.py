@@ -878,6 +878,26 @@ class AccountClosed(Event):
 
 
 @dataclass(frozen=True)
+class OrganizationResourcePolicyPut(Event):
+    """The organization's resource policy (AWS's PutResourcePolicy: its delegation policy, which
+    lets member accounts make the Organizations reads and policy changes it allows), created or
+    replaced; its id stays the same while it exists."""
+
+    resource_policy_id: str
+    content: str
+    put_at: str
+
+
+@dataclass(frozen=True)
+class OrganizationResourcePolicyDeleted(Event):
+    """The organization's resource policy deleted (AWS's DeleteResourcePolicy): no member account
+    is delegated by it any more."""
+
+    resource_policy_id: str
+    deleted_at: str
+
+
+@dataclass(frozen=True)
 class AccountMoved(Event):
     account_id: str
     source_parent_id: str
@@ -1140,7 +1160,8 @@ _KIND_SPECIFIC: tuple[type[Event], ...] = (
     OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled, AWSServiceAccessEnabled,
     AWSServiceAccessDisabled, DelegatedAdministratorRegistered, DelegatedAdministratorDeregistered,
     OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined, HandshakeCanceled,
-    AccountClosed, KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
+    AccountClosed, OrganizationResourcePolicyPut, OrganizationResourcePolicyDeleted,
+    KeyEncryptionKeyRecorded, KeyEncryptionKeyRotationStarted, SessionSecretReencrypted,
     VirtualMFADeviceSeedReencrypted,
 )
 _KIND_SPECIFIC += (ReferenceReserved, ReservationVoided)  # written to any referenced/holder stream

@@ -81,6 +81,8 @@ from .events import (
     OrganizationPolicyDeleted,
     OrganizationPolicyDetached,
     OrganizationPolicyUpdated,
+    OrganizationResourcePolicyDeleted,
+    OrganizationResourcePolicyPut,
     OrganizationalUnitDeleted,
     OrganizationalUnitRenamed,
     OrganizationResourceTagged,
@@ -97,7 +99,7 @@ EVENT_TYPES = frozenset(cls.__name__ for cls in (
     OrganizationResourceTagged, OrganizationResourceUntagged, PolicyTypeEnabled, PolicyTypeDisabled,
     AWSServiceAccessEnabled, AWSServiceAccessDisabled, DelegatedAdministratorRegistered,
     DelegatedAdministratorDeregistered, OrganizationDeleted, HandshakeOpened, HandshakeAccepted, HandshakeDeclined,
-    HandshakeCanceled, AccountClosed))
+    HandshakeCanceled, AccountClosed, OrganizationResourcePolicyPut, OrganizationResourcePolicyDeleted))
 FULL_AWS_ACCESS_ID = "p-FullAWSAccess"
 FULL_AWS_ACCESS = json.dumps({"Version": "2012-10-17",
                               "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
@@ -149,6 +151,9 @@ class OrganizationState:
     # DECLINED, CANCELED: EXPIRED is read from the clock, organizations_handshakes.state_of),
     # requested_at, expires_at, notes, tags.
     handshakes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    # The organization's resource policy (its delegation policy), when it has one: id (rp-...),
+    # content, and the member accounts its Allow statements name (organizations_delegation).
+    resource_policy: dict[str, Any] | None = None
 
 
 def _new_node(state: OrganizationState, node_id: str) -> None:
@@ -206,6 +211,12 @@ def fold(events: Iterable[Event], state: OrganizationState | None = None) -> Org
                 state.parents[event.account_id] = event.destination_parent_id
             case AccountClosed():
                 state.accounts[event.account_id]["closed_at"] = event.closed_at
+            case OrganizationResourcePolicyPut():
+                state.resource_policy = {"id": event.resource_policy_id, "content": event.content,
+                                         "accounts": allowed_accounts(event.content)}
+            case OrganizationResourcePolicyDeleted():
+                state.resource_policy = None
+                state.tags.pop(event.resource_policy_id, None)
             case OrganizationPolicyCreated():
                 state.policies[event.policy_id] = {"name": event.name, "type": event.policy_type,
                                                    "content": event.content, "description": event.description}
@@ -1032,8 +1043,9 @@ def organization_context(state: OrganizationState, account_id: str, side: str) -
 # Keys are case-sensitive, as AWS's tags are (IAM's are the exception).
 MAX_TAGS = 50
 MAX_TAG_KEY, MAX_TAG_VALUE = 128, 256
-# AWS's TaggableResourceId pattern (the rp-/rt- ids are resource policies and transfers, which iamd has not).
-_TAGGABLE_ID = re.compile(r"r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}")
+# AWS's TaggableResourceId pattern (the rt- ids are responsibility transfers, which iamd has not).
+_TAGGABLE_ID = re.compile(r"r-[0-9a-z]{4,32}|\d{12}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32}|p-[0-9a-zA-Z_]{8,128}"
+                          r"|rp-[0-9a-zA-Z_]{4,128}")
 
 
 def _tag_text(text: str) -> bool:
@@ -1102,9 +1114,11 @@ def require_taggable(state: OrganizationState, resource_id: str) -> None:
     if not _TAGGABLE_ID.fullmatch(resource_id):
         raise InvalidInputError("You provided a value that doesn't match the required pattern.",
                                 reason="INVALID_PATTERN",
-                                problems=[FieldProblem("resourceId", "an account, OU (ou-), root (r-) or policy (p-) id")])
+                                problems=[FieldProblem("resourceId", "an account, OU (ou-), root (r-), policy (p-) or "
+                                                                     "resource policy (rp-) id")])
     if (resource_id != state.root_id and resource_id not in state.ou_names and resource_id not in state.accounts
-            and policy_of(state, resource_id) is None):
+            and policy_of(state, resource_id) is None
+            and (state.resource_policy is None or state.resource_policy["id"] != resource_id)):
         raise TargetNotFoundError(f"We can't find a root, OU, account, or policy with the TargetId that you "
                                   f"specified: {resource_id}", resource_type="target", resource_name=resource_id,
                                   problems=[FieldProblem("resourceId", "no such root, OU, account or policy")])
@@ -1144,3 +1158,27 @@ def tags_of(state: OrganizationState, resource_id: str) -> dict[str, str]:
     """The tags of a root, OU, account or policy (TargetNotFoundException when there is no such one)."""
     require_taggable(state, resource_id)
     return dict(state.tags.get(resource_id, {}))
+
+
+# --- the organization's resource policy (organizations_delegation has its rules) -----------------
+_ACCOUNT_OF_PRINCIPAL = re.compile(r"(\d{12})|arn:aws:(?:iam|sts)::(\d{12}):.*")
+
+
+def allowed_accounts(content: str) -> frozenset[str]:
+    """The accounts the Allow statements of a resource policy name as AWS principals (an account
+    id, or an ARN in the account): those the policy may delegate to. Read once, when it is put."""
+    try:
+        statements = json.loads(content).get("Statement", [])
+    except (ValueError, AttributeError, RecursionError):
+        return frozenset()
+    accounts: set[str] = set()
+    for statement in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(statement, dict) or statement.get("Effect") != "Allow":
+            continue
+        principal = statement.get("Principal")
+        named = principal.get("AWS", []) if isinstance(principal, dict) else []
+        for value in [named] if isinstance(named, str) else named:
+            m = _ACCOUNT_OF_PRINCIPAL.fullmatch(value) if isinstance(value, str) else None
+            if m:
+                accounts.add(m.group(1) or m.group(2))
+    return frozenset(accounts)

@@ -15,6 +15,7 @@ from iamd.service.app.authenticate import Authenticator, Caller, SignedCall
 from iamd.service.app.authorize import Authorizer
 from iamd.service.app.credentials import CredentialCommands
 from iamd.service.app.ports import CallContext
+from iamd.service.domain import organizations_delegation
 from iamd.service.domain.errors import AccessDeniedError
 
 from . import permissions
@@ -73,11 +74,11 @@ class CallGuard:
         caller = self.authenticator.authenticate(signed, metadata)
         CALLER.set(caller)  # known from here on, also when the call is then refused (for the audit)
         if rpc in ALWAYS_ALLOWED:
-            if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
-                _refuse_federated_user(caller, f"sts:{rpc}", "*")
             if self.authorizer.principals.is_closed(caller.account_id):  # decided by no policy: refused here
                 raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: sts:{rpc}: its account "
                                         f"{caller.account_id} is closed")
+            if caller.kind == "federated-user" and rpc != "GetCallerIdentity":
+                _refuse_federated_user(caller, f"sts:{rpc}", "*")
             return caller
         try:
             pairs = permissions.required(rpc, request, self.projection, caller)
@@ -95,10 +96,31 @@ class CallGuard:
             # explicit deny or a guardrail (SCP, boundary) still refuses it.
             granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)
             tags = permissions.resource_tag_keys(action, resource, self.projection)  # the IAM resource's
+            delegation = self._organization_delegation(caller, action, resource)
             self.authorizer.require(caller.arn, caller.kind, action, resource,
                                     {**context_keys, **tags} if tags else context_keys,
-                                    session=caller.session, granted_by_account=granted)
+                                    session=caller.session, granted_by_account=granted, **delegation)
         return caller
+
+    def _organization_delegation(self, caller: Caller, action: str, resource: str) -> dict[str, Any]:
+        """For a member account's delegable Organizations call (a read, a policy change) when its
+        organization delegates to it: the organization's delegation as the resource policy, the
+        management account as the resource's owner, so that, as AWS decides a cross-account call,
+        the caller's identity policies and the delegation must both allow it. Nothing otherwise
+        (the call is decided on the caller's policies alone, and answered by the use case)."""
+        if not action.startswith("organizations:"):
+            return {}
+        management = self.projection.organization_of_account.get(caller.account_id, "")
+        org = self.projection.organizations.get(management)
+        if (org is None or management == caller.account_id or action.lower()[14:] in organizations_delegation.OWN_READS
+                or not organizations_delegation.is_delegable(action)
+                or not organizations_delegation.is_delegated(org, caller.account_id)):
+            return {}
+        if (action.lower() == "organizations:describeeffectivepolicy"
+                and resource.endswith(f":account/{org.organization_id}/{caller.account_id}")):
+            return {"resource_account": caller.account_id}  # any account may ask about itself: its own call
+        policy = self.authorizer.principals.delegation_policy(caller.account_id)
+        return {"resource_policy": policy, "resource_account": management} if policy is not None else {}
 
     def _users_may_change_passwords(self, caller: Caller) -> bool:
         """AWS: the password policy's AllowUsersToChangePassword grants every IAM user

@@ -17,7 +17,7 @@ from iamd.v1 import organizations_pb2_grpc
 from iamd.service.app import next_tokens
 from iamd.service.app.identity import IdentityCommands
 from iamd.service.app.organizations import OrganizationCommands
-from iamd.service.domain import organizations
+from iamd.service.domain import organizations, organizations_delegation
 from iamd.service.domain.errors import (
     AccountNotFoundError,
     ChildNotFoundError,
@@ -140,6 +140,12 @@ def _delegated_admin(org: organizations.OrganizationState, account_id: str, now:
     return message
 
 
+def _resource_policy(org: organizations.OrganizationState, policy_id: str, content: str) -> opb.OrganizationResourcePolicy:
+    """The organization's resource policy as AWS's ResourcePolicy."""
+    return opb.OrganizationResourcePolicy(resource_policy_summary=opb.ResourcePolicySummary(
+        id=policy_id, arn=organizations_delegation.arn_of(org, policy_id)), content=content)
+
+
 def _tags(tags: Sequence[common_pb2.Tag]) -> list[tuple[str, str]]:
     return [(t.key, t.value) for t in tags]
 
@@ -217,6 +223,26 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
             raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: "
                                        f"{r.account_id}", resource_type="account", resource_name=r.account_id)
         return opb.DescribeAccountResponse(account=_account(org, r.account_id, now))
+
+    async def PutOrganizationResourcePolicy(self, r: opb.PutOrganizationResourcePolicyRequest,
+                                            context: Ctx) -> opb.PutOrganizationResourcePolicyResponse:
+        caller = self.caller(context)
+        policy_id, position = await self.commands.put_resource_policy(caller, content=r.content, tags=_tags(r.tags))
+        await self.identity.settle(position)
+        return opb.PutOrganizationResourcePolicyResponse(
+            resource_policy=_resource_policy(self.commands.state(caller), policy_id, r.content), position=position)
+
+    async def DescribeOrganizationResourcePolicy(self, r: opb.DescribeOrganizationResourcePolicyRequest,
+                                                 context: Ctx) -> opb.DescribeOrganizationResourcePolicyResponse:
+        org, policy = self.commands.resource_policy(self.caller(context))
+        return opb.DescribeOrganizationResourcePolicyResponse(
+            resource_policy=_resource_policy(org, policy["id"], policy["content"]))
+
+    async def DeleteOrganizationResourcePolicy(self, r: opb.DeleteOrganizationResourcePolicyRequest,
+                                               context: Ctx) -> opb.DeleteOrganizationResourcePolicyResponse:
+        position = await self.commands.delete_resource_policy(self.caller(context))
+        await self.identity.settle(position)
+        return opb.DeleteOrganizationResourcePolicyResponse(position=position)
 
     async def CloseAccount(self, r: opb.CloseAccountRequest, context: Ctx) -> opb.CloseAccountResponse:
         position = await self.commands.close_account(self.caller(context), account_id=r.account_id)

@@ -14,7 +14,7 @@ from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
 from iamd.service.domain import instance_profiles, oidc, organizations, server_certificates, saml, service_linked_roles
-from iamd.service.domain import organizations_handshakes
+from iamd.service.domain import organizations_delegation, organizations_handshakes
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
 
@@ -69,16 +69,27 @@ class Resolver:
         org = self.organization()
         if org is None:
             return "*"
-        if self.account_id != org.management_account_id:
-            # A member account (a delegated administrator, for its reads): the ARNs name the
-            # management account, which the decision would take for a cross-account call that no
-            # resource policy allows; AWS decides these in the caller's account. Asked on `*`.
+        if self.account_id != org.management_account_id and not organizations_delegation.is_delegated(
+                org, self.account_id):
+            # A member account nothing delegates to: the call is refused as AWS refuses it (the
+            # management account's). A delegated one is asked about the resource's own ARN, with
+            # the organization's delegation as the resource policy (the guard): both must allow.
             return "*"
         if resource_id == org.root_id or resource_id in org.ou_names or resource_id in org.accounts:
             return organizations.arn_of(org, resource_id)
         if organizations.policy_of(org, resource_id) is not None:
             return organizations.policy_arn(org, resource_id)
+        if org.resource_policy is not None and resource_id == org.resource_policy["id"]:
+            return organizations_delegation.arn_of(org, resource_id)
         return "*"
+
+    def organization_resource_policy(self) -> str:
+        """The ARN of the organization's resource policy; `*` before it exists (PutResourcePolicy
+        creating it), as for a policy CreatePolicy makes."""
+        org = self.organization()
+        if org is None or org.resource_policy is None:
+            return "*"
+        return organizations_delegation.arn_of(org, org.resource_policy["id"])
 
     def handshake(self, handshake_id: str) -> str:
         """The ARN of a handshake of the caller's organization, for its management account; `*` for
@@ -393,13 +404,19 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DescribeAccount": _on("organizations:DescribeAccount", lambda r, res: res.organization_resource(r.account_id)),
     "RemoveAccountFromOrganization": _on("organizations:RemoveAccountFromOrganization",
                                          lambda r, res: res.organization_resource(r.account_id)),
+    "CloseAccount": _on("organizations:CloseAccount", lambda r, res: res.organization_resource(r.account_id)),
+    # the organization's resource policy: PutResourcePolicy on its ARN (AWS's resource type
+    # resourcepolicy; `*` before it exists), the other two on `*` (AWS gives them no resource type)
+    "PutOrganizationResourcePolicy": _on("organizations:PutResourcePolicy",
+                                         lambda r, res: res.organization_resource_policy()),
+    "DescribeOrganizationResourcePolicy": _everywhere("organizations:DescribeResourcePolicy"),
+    "DeleteOrganizationResourcePolicy": _everywhere("organizations:DeleteResourcePolicy"),
     "MoveAccount": _move_account,
     # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
     "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),
     **{rpc: _on(f"organizations:{rpc}", _PARENT) for rpc in (
         "ListChildren", "ListOrganizationalUnitsForParent", "ListAccountsForParent")},
     "ListParents": _on("organizations:ListParents", lambda r, res: res.organization_resource(r.child_id)),
-    "CloseAccount": _on("organizations:CloseAccount", lambda r, res: res.organization_resource(r.account_id)),
     **{rpc: _on(f"organizations:{rpc}", _OU) for rpc in (
         "DescribeOrganizationalUnit", "UpdateOrganizationalUnit", "DeleteOrganizationalUnit")},
     # Organization policies (AWS's names for these; ours say "Organization" to stay apart from IAM's

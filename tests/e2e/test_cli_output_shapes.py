@@ -562,6 +562,13 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "create-account", "--account-name", "old", "--email", "old@example.com")
     closing = next(a["Id"] for a in (await run("organizations", "list-accounts"))["Accounts"] if a["Id"] != ACCOUNT)
     await run("organizations", "close-account", "--account-id", closing)
+    # Its resource policy: the delegation of the reads to a member account.
+    delegation = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{closing}:root"},
+        "Action": ["organizations:Describe*", "organizations:List*"], "Resource": "*"}]})
+    await run("organizations", "put-resource-policy", "--content", delegation, "--tags", "Key=team,Value=sec")
+    await run("organizations", "describe-resource-policy")
+    await run("organizations", "delete-resource-policy")
 
 
 async def _others(run: Scenario, st: Any) -> None:

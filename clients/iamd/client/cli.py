@@ -881,6 +881,19 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
     Command("list-roots", "ListRoots", (), "List the organization's root"),
     Command("remove-account-from-organization", "RemoveAccountFromOrganization", (Arg("--account-id", required=True),),
             "Make a member account standalone (its SCPs and RCPs stop applying)"),
+    Command("put-resource-policy", "PutOrganizationResourcePolicy", (
+        Arg("--content", kind=DOCUMENT, required=True,
+            help="the delegation policy: which member accounts may make which reads and policy changes"),
+        Arg("--tags", kind=TAGS, help="tags of the resource policy, when this creates it")),
+        "Create or replace the organization's resource policy (its delegation policy)",
+        operation="PutResourcePolicy"),
+    Command("describe-resource-policy", "DescribeOrganizationResourcePolicy", (),
+            "Show the organization's resource policy", operation="DescribeResourcePolicy"),
+    Command("delete-resource-policy", "DeleteOrganizationResourcePolicy", (),
+            "Delete the organization's resource policy: no member account is delegated by it any more",
+            operation="DeleteResourcePolicy"),
+    Command("close-account", "CloseAccount", (Arg("--account-id", required=True, help="a member account's id"),),
+            "Close a member account: PENDING_CLOSURE, then SUSPENDED; its principals are denied everything"),
     Command("list-children", "ListChildren", (
         Arg("--parent-id", required=True),
         Arg("--child-type", kind=CHOICE, required=True,
@@ -899,8 +912,6 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
             (Arg("--organizational-unit-id", required=True),), "Delete an empty OU"),
     Command("describe-policy", "DescribeOrganizationPolicy", (Arg("--policy-id", required=True),),
             "Show an SCP's or RCP's summary and content", operation="DescribePolicy"),
-    Command("close-account", "CloseAccount", (Arg("--account-id", required=True, help="a member account's id"),),
-            "Close a member account: PENDING_CLOSURE, then SUSPENDED; its principals are denied everything"),
     Command("list-policies", "ListOrganizationPolicies", (
         Arg("--filter", kind=CHOICE, required=True, choices=_ORG_POLICY_TYPES),),
         "List the organization's SCPs or RCPs", operation="ListPolicies"),

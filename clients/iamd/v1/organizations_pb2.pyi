@@ -891,3 +891,55 @@ class CloseAccountResponse(_message.Message):
     POSITION_FIELD_NUMBER: _ClassVar[int]
     position: int
     def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class PutOrganizationResourcePolicyRequest(_message.Message):
+    __slots__ = ("content", "tags")
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    content: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, content: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class ResourcePolicySummary(_message.Message):
+    __slots__ = ("id", "arn")
+    ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    id: str
+    arn: str
+    def __init__(self, id: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class OrganizationResourcePolicy(_message.Message):
+    __slots__ = ("resource_policy_summary", "content")
+    RESOURCE_POLICY_SUMMARY_FIELD_NUMBER: _ClassVar[int]
+    CONTENT_FIELD_NUMBER: _ClassVar[int]
+    resource_policy_summary: ResourcePolicySummary
+    content: str
+    def __init__(self, resource_policy_summary: _Optional[_Union[ResourcePolicySummary, _Mapping]] = ..., content: _Optional[str] = ...) -> None: ...
+
+class PutOrganizationResourcePolicyResponse(_message.Message):
+    __slots__ = ("resource_policy", "position")
+    RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    resource_policy: OrganizationResourcePolicy
+    position: int
+    def __init__(self, resource_policy: _Optional[_Union[OrganizationResourcePolicy, _Mapping]] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DescribeOrganizationResourcePolicyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DescribeOrganizationResourcePolicyResponse(_message.Message):
+    __slots__ = ("resource_policy",)
+    RESOURCE_POLICY_FIELD_NUMBER: _ClassVar[int]
+    resource_policy: OrganizationResourcePolicy
+    def __init__(self, resource_policy: _Optional[_Union[OrganizationResourcePolicy, _Mapping]] = ...) -> None: ...
+
+class DeleteOrganizationResourcePolicyRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DeleteOrganizationResourcePolicyResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...

@@ -286,6 +286,21 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.FromString,
                 _registered_method=True)
+        self.PutOrganizationResourcePolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/PutOrganizationResourcePolicy',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyResponse.FromString,
+                _registered_method=True)
+        self.DescribeOrganizationResourcePolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DescribeOrganizationResourcePolicy',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyResponse.FromString,
+                _registered_method=True)
+        self.DeleteOrganizationResourcePolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/DeleteOrganizationResourcePolicy',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -686,6 +701,35 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PutOrganizationResourcePolicy(self, request, context):
+        """Creates or replaces the organization's resource policy (AWS's PutResourcePolicy): its
+        delegation policy, which lets the member accounts it names make the Organizations reads and
+        policy-management calls it allows (their identity policies must allow them too). The management
+        account's call. The content is a resource-based policy (1-40,000 characters) whose principals
+        are AWS accounts or IAM principals (InvalidInput INVALID_PRINCIPAL otherwise), whose actions are
+        delegable Organizations actions (Describe*, List*, the policy-management ones), without
+        NotAction or NotResource; InvalidInput otherwise, every problem listed. Tags only at creation.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DescribeOrganizationResourcePolicy(self, request, context):
+        """The organization's resource policy (AWS's DescribeResourcePolicy): the management account's
+        or a delegated member account's read; ResourcePolicyNotFound when there is none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DeleteOrganizationResourcePolicy(self, request, context):
+        """Deletes the organization's resource policy (AWS's DeleteResourcePolicy), the management
+        account's call: nobody is delegated by it any more; ResourcePolicyNotFound when there is none.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -938,6 +982,21 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.CloseAccount,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.SerializeToString,
+            ),
+            'PutOrganizationResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.PutOrganizationResourcePolicy,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyResponse.SerializeToString,
+            ),
+            'DescribeOrganizationResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DescribeOrganizationResourcePolicy,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyResponse.SerializeToString,
+            ),
+            'DeleteOrganizationResourcePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.DeleteOrganizationResourcePolicy,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2292,6 +2351,87 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/CloseAccount',
             iamd_dot_v1_dot_organizations__pb2.CloseAccountRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.CloseAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PutOrganizationResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/PutOrganizationResourcePolicy',
+            iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.PutOrganizationResourcePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DescribeOrganizationResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DescribeOrganizationResourcePolicy',
+            iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DescribeOrganizationResourcePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DeleteOrganizationResourcePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/DeleteOrganizationResourcePolicy',
+            iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.FromString,
             options,
             channel_credentials,
             insecure,
