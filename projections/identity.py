@@ -137,6 +137,7 @@ class IdentityProjection:
         self.password_policies: dict[str, View] = {}  # account id -> AWS's PasswordPolicy members
         # IAM's centralized root access, by management account: the organization and its features.
         self.root_access: dict[str, RootAccessState] = {}
+        self.sts_preferences: dict[str, str] = {}  # account id -> its GlobalEndpointTokenVersion, once set
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
@@ -185,6 +186,7 @@ class IdentityProjection:
             "AccountPasswordPolicyDeleted": self._password_policy_deleted,
             "OrganizationsRootFeatureEnabled": self._root_feature_enabled,
             "OrganizationsRootFeatureDisabled": self._root_feature_disabled,
+            "SecurityTokenServicePreferencesSet": self._sts_preferences_set,
             "AccountAliasCreated": self._alias_created,
             "AccountAliasDeleted": self._alias_deleted,
             "OpenIDConnectProviderCreated": self._oidc_created,
@@ -439,6 +441,9 @@ class IdentityProjection:
 
     def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.password_policies.pop(account.account_id, None)
+
+    def _sts_preferences_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.sts_preferences[account.account_id] = d["global_endpoint_token_version"]
 
     def _root_feature_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.root_access[account.account_id] = root_access.fold(
@@ -973,6 +978,7 @@ class IdentityProjection:
             "password_policies": self.password_policies,
             "root_access": {k: {"organization_id": v.organization_id, "features": v.features}
                             for k, v in self.root_access.items()},
+            "sts_preferences": self.sts_preferences,
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
             "saml_providers": self.saml_providers,
@@ -1002,6 +1008,7 @@ class IdentityProjection:
         projection.password_policies = snapshot["password_policies"]
         projection.root_access = {k: RootAccessState(v["organization_id"], list(v["features"]))
                                   for k, v in snapshot.get("root_access", {}).items()}  # none before they existed
+        projection.sts_preferences = dict(snapshot.get("sts_preferences", {}))  # none before they existed
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.saml_providers = snapshot["saml_providers"]

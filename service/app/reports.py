@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from iamd.projections.identity import IdentityProjection
-from iamd.service.domain import reports
+from iamd.service.domain import reports, sts_preferences
 from iamd.service.domain.events import ACCOUNT, USER
 
 from .ports import CallContext, Clock
@@ -39,7 +39,9 @@ class AccountReports:
             root_access_keys=bool(root_keys),
             instance_profiles=sum(1 for p in self.projection.instance_profiles.values() if p["account_id"] == ctx.account_id),
             server_certificates=sum(1 for c in self.projection.server_certificates.values()
-                                    if c["account_id"] == ctx.account_id))
+                                    if c["account_id"] == ctx.account_id),
+            global_endpoint_token_version=sts_preferences.summary_version(
+                self.projection.sts_preferences.get(ctx.account_id)))
         return reports.account_summary(counts)
 
     def generate(self, ctx: CallContext) -> tuple[str, str]:

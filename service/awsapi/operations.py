@@ -128,7 +128,7 @@ _OPERATIONS: list[Operation] = [
             "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice",
             "EnableOrganizationsRootCredentialsManagement", "DisableOrganizationsRootCredentialsManagement",
             "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
-            "ListPoliciesGrantingServiceAccess"),
+            "ListPoliciesGrantingServiceAccess", "SetSecurityTokenServicePreferences"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)

@@ -72,6 +72,15 @@ class OrganizationsRootFeatureDisabled(Event):
 
 
 @dataclass(frozen=True)
+class SecurityTokenServicePreferencesSet(Event):
+    """The version of session token STS's global endpoint issues for the account, v1Token or
+    v2Token (IAM's SetSecurityTokenServicePreferences; stream `account-ACCOUNT-stspreferences`)."""
+
+    global_endpoint_token_version: str
+    set_at: str
+
+
+@dataclass(frozen=True)
 class AccountAliasClaimed(Event):
     """An alias taken by an account (stream `aliasclaim-ALIAS`: aliases are unique in the deployment)."""
 
@@ -1135,7 +1144,7 @@ class PolicyVersionDeleted(Event):
 
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
-    OrganizationsRootFeatureEnabled, OrganizationsRootFeatureDisabled,
+    OrganizationsRootFeatureEnabled, OrganizationsRootFeatureDisabled, SecurityTokenServicePreferencesSet,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,

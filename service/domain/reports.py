@@ -54,6 +54,7 @@ class AccountCounts:
     root_access_keys: bool = False
     instance_profiles: int = 0
     server_certificates: int = 0
+    global_endpoint_token_version: int = 1  # SetSecurityTokenServicePreferences: 1 (v1Token) or 2
 
 
 def account_summary(counts: AccountCounts) -> dict[str, int]:
@@ -78,7 +79,8 @@ def account_summary(counts: AccountCounts) -> dict[str, int]:
         "AccountMFAEnabled": int(counts.root_mfa), "AccountAccessKeysPresent": int(counts.root_access_keys),
         "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
         "SigningCertificatesPerUserQuota": 2, "ServerCertificates": counts.server_certificates, "ServerCertificatesQuota": 20,
-        "InstanceProfiles": counts.instance_profiles, "InstanceProfilesQuota": 1000, "Providers": 0, "GlobalEndpointTokenVersion": 1,
+        "InstanceProfiles": counts.instance_profiles, "InstanceProfilesQuota": 1000, "Providers": 0,
+        "GlobalEndpointTokenVersion": counts.global_endpoint_token_version,
     }
 
 

@@ -25,6 +25,7 @@ from iamd.service.app.signing_certificates import SigningCertificateCommands
 from iamd.service.app.server_certificates import ServerCertificateCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.root_access import RootAccessCommands
+from iamd.service.app.sts_preferences import StsPreferencesCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
 from iamd.service.app.service_linked_roles import ServiceLinkedRoleCommands
@@ -80,6 +81,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  access_advisor: AccessAdvisor | None = None) -> None:
         self.access_advisor = access_advisor
         self.root_access = RootAccessCommands(commands.repo, commands.clock, commands.projection)
+        self.sts_preferences = StsPreferencesCommands(commands.repo, commands.clock)
         self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection,
                                                  credentials.keyring)
         self.service_linked_roles = service_linked_roles or ServiceLinkedRoleCommands(commands)
@@ -531,6 +533,12 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         return response
 
     # --- account-wide reports -------------------------------------------------------------------
+    async def SetSecurityTokenServicePreferences(self, r: ipb.SetSecurityTokenServicePreferencesRequest,
+                                                 context: Ctx) -> ipb.SetSecurityTokenServicePreferencesResponse:
+        position = await self.sts_preferences.set(self.caller(context), r.global_endpoint_token_version)
+        await self.commands.settle(position)
+        return ipb.SetSecurityTokenServicePreferencesResponse(position=position)
+
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:
         return ipb.GetAccountSummaryResponse(summary_map=self.reports.summary(self.caller(context)))
 

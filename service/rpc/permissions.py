@@ -294,6 +294,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "UntagMFADevice": _on(_iam("UntagMFADevice"), lambda r, res: r.serial_number or "*"),
     "ListMFADeviceTags": _on(_iam("ListMFADeviceTags"), lambda r, res: r.serial_number or "*"),
     "GetAccountSummary": _everywhere(_iam("GetAccountSummary")),
+    "SetSecurityTokenServicePreferences": _everywhere(_iam("SetSecurityTokenServicePreferences")),
     "UpdateAccountPasswordPolicy": _everywhere(_iam("UpdateAccountPasswordPolicy")),
     "GetAccountPasswordPolicy": _everywhere(_iam("GetAccountPasswordPolicy")),
     "DeleteAccountPasswordPolicy": _everywhere(_iam("DeleteAccountPasswordPolicy")),

@@ -238,6 +238,7 @@ async def _account(run: Scenario, st: Any) -> None:
     await run("iam", "get-account-password-policy")
     await run("iam", "create-account-alias", "--account-alias", "iamd-shapes")
     await run("iam", "list-account-aliases")
+    await run("iam", "set-security-token-service-preferences", "--global-endpoint-token-version", "v2Token")
 
 
 async def _keys(run: Scenario, st: Any) -> None:

@@ -839,8 +839,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "get-service-last-accessed-details-with-entities", "get-mfa-device", "resync-mfa-device"} <= names
     assert {"enable-organizations-root-credentials-management", "disable-organizations-root-credentials-management",
             "enable-organizations-root-sessions", "disable-organizations-root-sessions",
-            "list-organizations-features", "list-policies-granting-service-access"} <= names
-    assert len(names) == 168
+            "list-organizations-features", "list-policies-granting-service-access",
+            "set-security-token-service-preferences"} <= names
+    assert len(names) == 169
 
 
 def test_every_command_argument_names_a_request_field():

@@ -600,6 +600,11 @@ IAM_COMMANDS: tuple[Command, ...] = (
         Arg("--deletion-task-id", required=True),), "Show whether a service-linked role's deletion succeeded"),
     Command("get-account-summary", "GetAccountSummary", (),
             "Count the account's entities, with the quotas iamd enforces"),
+    Command("set-security-token-service-preferences", "SetSecurityTokenServicePreferences", (
+        Arg("--global-endpoint-token-version", kind=CHOICE, required=True,
+            choices={"v1Token": "v1Token", "v2Token": "v2Token"}, help="v1Token (the default) or v2Token"),),
+        "Set the version of session token STS's global endpoint issues (GetAccountSummary's "
+        "GlobalEndpointTokenVersion)"),
     Command("generate-credential-report", "GenerateCredentialReport", (),
             "Build the credential report (kept 4 hours)"),
     Command("get-credential-report", "GetCredentialReport", (),

@@ -2200,3 +2200,15 @@ class ListPoliciesGrantingServiceAccessResponse(_message.Message):
     is_truncated: bool
     marker: str
     def __init__(self, policies_granting_service_access: _Optional[_Iterable[_Union[ListPoliciesGrantingServiceAccessEntry, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ...) -> None: ...
+
+class SetSecurityTokenServicePreferencesRequest(_message.Message):
+    __slots__ = ("global_endpoint_token_version",)
+    GLOBAL_ENDPOINT_TOKEN_VERSION_FIELD_NUMBER: _ClassVar[int]
+    global_endpoint_token_version: str
+    def __init__(self, global_endpoint_token_version: _Optional[str] = ...) -> None: ...
+
+class SetSecurityTokenServicePreferencesResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...

@@ -748,6 +748,11 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.FromString,
                 _registered_method=True)
+        self.SetSecurityTokenServicePreferences = channel.unary_unary(
+                '/iamd.v1.IdentityService/SetSecurityTokenServicePreferences',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1845,6 +1850,16 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def SetSecurityTokenServicePreferences(self, request, context):
+        """Set the version of session token STS's global endpoint issues for the account, v1Token (AWS's
+        default) or v2Token, as IAM's SetSecurityTokenServicePreferences; GetAccountSummary reports it
+        as GlobalEndpointTokenVersion (1 or 2). iamd has no Regions: its tokens are valid wherever it
+        answers, whichever version is set. Needs iam:SetSecurityTokenServicePreferences.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2557,6 +2572,11 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.ListPoliciesGrantingServiceAccess,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.SerializeToString,
+            ),
+            'SetSecurityTokenServicePreferences': grpc.unary_unary_rpc_method_handler(
+                    servicer.SetSecurityTokenServicePreferences,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -6397,6 +6417,33 @@ class IdentityService:
             '/iamd.v1.IdentityService/ListPoliciesGrantingServiceAccess',
             iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.ListPoliciesGrantingServiceAccessResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SetSecurityTokenServicePreferences(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/SetSecurityTokenServicePreferences',
+            iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.FromString,
             options,
             channel_credentials,
             insecure,
