@@ -365,6 +365,21 @@ class OrganizationCommands:
         return await self._change(management, ctx, lambda s: organizations.leave(s, account_id=ctx.account_id,
                                                                                  now=now))
 
+    def enable_all_features(self, ctx: CallContext) -> None:
+        """AWS's EnableAllFeatures, the management account's call: refused as AWS refuses it for an
+        organization that has all features, which every organization of iamd has (no event)."""
+        self._management_of(ctx)
+        organizations.enable_all_features(self.state(ctx))
+
+    def create_gov_cloud_account(self, ctx: CallContext, *, account_name: str, email: str, role_name: str,
+                                 iam_user_access_to_billing: str, tags: Sequence[tuple[str, str]]) -> None:
+        """AWS's CreateGovCloudAccount, the management account's call: the request checked, then
+        refused as AWS refuses a management account with no GovCloud account (no event)."""
+        self._management_of(ctx)
+        organizations.create_gov_cloud_account(
+            self.state(ctx), account_name=account_name, email=email, role_name=role_name,
+            iam_user_access_to_billing=iam_user_access_to_billing, tags=tags)
+
     async def put_resource_policy(self, ctx: CallContext, *, content: str,
                                   tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
         """AWS's PutResourcePolicy: the organization's delegation policy created or replaced, the

@@ -178,7 +178,8 @@ _OPERATIONS: list[Operation] = [
             "DeregisterDelegatedAdministrator", "ListDelegatedAdministrators", "ListDelegatedServicesForAccount",
             "DeleteOrganization", "LeaveOrganization", "InviteAccountToOrganization", "AcceptHandshake",
             "DeclineHandshake", "CancelHandshake", "DescribeHandshake", "ListHandshakesForAccount",
-            "ListHandshakesForOrganization", "DescribeEffectivePolicy", "CloseAccount"),
+            "ListHandshakesForOrganization", "DescribeEffectivePolicy", "CloseAccount",
+            "EnableAllFeatures", "CreateGovCloudAccount"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

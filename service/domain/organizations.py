@@ -39,6 +39,7 @@ from .errors import (
     DuplicatePolicyAttachmentError,
     DuplicatePolicyError,
     FieldProblem,
+    HandshakeConstraintViolationError,
     InvalidInputError,
     MasterCannotLeaveOrganizationError,
     OrganizationalUnitNotEmptyError,
@@ -1182,3 +1183,44 @@ def allowed_accounts(content: str) -> frozenset[str]:
             if m:
                 accounts.add(m.group(1) or m.group(2))
     return frozenset(accounts)
+
+
+# --- the feature set and GovCloud (API reference: EnableAllFeatures, CreateGovCloudAccount) --------
+# iamd's organizations have all features from their creation (CreateOrganization refuses
+# CONSOLIDATED_BILLING): there is never a consolidated-billing organization to migrate, so AWS's
+# answer for an organization that has all features is the only one. iamd runs no AWS GovCloud (US)
+# partition, so no management account of it is paired with a GovCloud account, which AWS requires.
+IAM_USER_ACCESS_TO_BILLING = ("ALLOW", "DENY")  # the model's IAMUserAccessToBilling
+
+
+def enable_all_features(state: OrganizationState) -> list[Event]:
+    """AWS's EnableAllFeatures: HandshakeConstraintViolationException
+    ORGANIZATION_ALREADY_HAS_ALL_FEATURES, since every organization of iamd has them."""
+    require(state)
+    raise HandshakeConstraintViolationError(
+        "The handshake request is invalid because the organization has already enabled all features.",
+        reason="ORGANIZATION_ALREADY_HAS_ALL_FEATURES",
+        problems=[FieldProblem("featureSet", "ALL already: iamd's organizations have all features from their "
+                                             "creation")])
+
+
+def create_gov_cloud_account(state: OrganizationState, *, account_name: str, email: str, role_name: str,
+                             iam_user_access_to_billing: str, tags: Sequence[tuple[str, str]]) -> list[Event]:
+    """AWS's CreateGovCloudAccount: the request checked as CreateAccount's, then
+    ConstraintViolationException MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED: the management account has no
+    associated account in the AWS GovCloud (US) Region (iamd has no GovCloud partition)."""
+    require(state)
+    check_new_account(account_name, email)
+    if role_name and not re.fullmatch(r"[\w+=,.@-]{1,64}", role_name, re.ASCII):
+        raise InvalidInputError("You provided a role name that isn't valid. Role names must be 1-64 characters "
+                                r"of [\w+=,.@-].", reason="INVALID_ROLE_NAME",
+                                problems=[FieldProblem("roleName", r"1-64 characters of [\w+=,.@-]")])
+    if iam_user_access_to_billing and iam_user_access_to_billing not in IAM_USER_ACCESS_TO_BILLING:
+        raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                problems=[FieldProblem("iamUserAccessToBilling", "ALLOW or DENY")])
+    check_new_tags(tags)
+    raise ConstraintViolationError(
+        "To complete this operation, the management account must have an associated account in the AWS GovCloud "
+        "(US-West) Region: iamd has no GovCloud partition, so no account of it is paired with one.",
+        reason="MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED",
+        problems=[FieldProblem("managementAccount", "paired with an AWS GovCloud (US) account")])

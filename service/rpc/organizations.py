@@ -244,6 +244,18 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
         await self.identity.settle(position)
         return opb.DeleteOrganizationResourcePolicyResponse(position=position)
 
+    async def EnableAllFeatures(self, r: opb.EnableAllFeaturesRequest, context: Ctx) -> opb.EnableAllFeaturesResponse:
+        self.commands.enable_all_features(self.caller(context))
+        raise AssertionError("EnableAllFeatures is always refused")  # INVARIANT: the use case raises
+
+    async def CreateGovCloudAccount(self, r: opb.CreateGovCloudAccountRequest,
+                                    context: Ctx) -> opb.CreateGovCloudAccountResponse:
+        self.commands.create_gov_cloud_account(self.caller(context), account_name=r.account_name, email=r.email,
+                                               role_name=r.role_name,
+                                               iam_user_access_to_billing=r.iam_user_access_to_billing,
+                                               tags=_tags(r.tags))
+        raise AssertionError("CreateGovCloudAccount is always refused")  # INVARIANT: the use case raises
+
     async def CloseAccount(self, r: opb.CloseAccountRequest, context: Ctx) -> opb.CloseAccountResponse:
         position = await self.commands.close_account(self.caller(context), account_id=r.account_id)
         await self.identity.settle(position)

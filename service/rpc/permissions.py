@@ -412,6 +412,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
                                          lambda r, res: res.organization_resource_policy()),
     "DescribeOrganizationResourcePolicy": _everywhere("organizations:DescribeResourcePolicy"),
     "DeleteOrganizationResourcePolicy": _everywhere("organizations:DeleteResourcePolicy"),
+    # no resource type in AWS (`*`)
+    **{rpc: _everywhere(f"organizations:{rpc}") for rpc in ("EnableAllFeatures", "CreateGovCloudAccount")},
     "MoveAccount": _move_account,
     # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
     "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),

@@ -182,3 +182,33 @@ async def test_iamctl_resource_policy_commands(iamd: Iamd, monkeypatch: pytest.M
     assert put["ResourcePolicy"]["ResourcePolicySummary"]["Id"].startswith("rp-")
     assert (await asyncio.to_thread(iamctl, "describe-resource-policy"))["ResourcePolicy"]["Content"] == content
     await asyncio.to_thread(iamctl, "delete-resource-policy")
+
+
+async def test_enable_all_features_and_create_gov_cloud_account_are_refused_as_aws_refuses_them(
+        iamd_http: Iamd) -> None:
+    """iamd's organizations have all features from their creation, and it has no GovCloud partition:
+    AWS's answers for such an organization and such a management account."""
+    org = _client(iamd_http, "organizations")
+    await _refused(org.enable_all_features, "AWSOrganizationsNotInUseException", 400)
+    await _call(org.create_organization, FeatureSet="ALL")
+    error = (await _refused(org.enable_all_features, "HandshakeConstraintViolationException", 400)).response
+    assert error["Reason"] == "ORGANIZATION_ALREADY_HAS_ALL_FEATURES"
+    assert (await _call(org.describe_organization))["Organization"]["FeatureSet"] == "ALL"
+    assert (await _call(org.list_handshakes_for_organization))["Handshakes"] == []  # none was opened
+
+    error = (await _refused(org.create_gov_cloud_account, "ConstraintViolationException", 400,
+                            AccountName="gov", Email="gov@example.com", IamUserAccessToBilling="DENY")).response
+    assert error["Reason"] == "MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED"
+    # Its input is checked first, as CreateAccount's.
+    error = (await _refused(org.create_gov_cloud_account, "InvalidInputException", 400,
+                            AccountName="gov", Email="not-an-email")).response
+    assert "email" in error["Error"]["Message"]
+    error = (await _refused(org.create_gov_cloud_account, "InvalidInputException", 400, AccountName="gov",
+                            Email="gov@example.com", RoleName="bad role")).response
+    assert error["Reason"] == "INVALID_ROLE_NAME"
+    assert [a["Id"] for a in (await _call(org.list_accounts))["Accounts"]] == [ACCOUNT]  # nothing was created
+
+    # A member account's call is the management account's to make.
+    as_member = _client(iamd_http, "organizations", await _member_credentials(iamd_http, org))
+    await _denied(as_member.enable_all_features)
+    await _denied(as_member.create_gov_cloud_account, AccountName="gov", Email="gov@example.com")

@@ -943,3 +943,33 @@ class DeleteOrganizationResourcePolicyResponse(_message.Message):
     POSITION_FIELD_NUMBER: _ClassVar[int]
     position: int
     def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class EnableAllFeaturesRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EnableAllFeaturesResponse(_message.Message):
+    __slots__ = ("handshake",)
+    HANDSHAKE_FIELD_NUMBER: _ClassVar[int]
+    handshake: Handshake
+    def __init__(self, handshake: _Optional[_Union[Handshake, _Mapping]] = ...) -> None: ...
+
+class CreateGovCloudAccountRequest(_message.Message):
+    __slots__ = ("email", "account_name", "role_name", "iam_user_access_to_billing", "tags")
+    EMAIL_FIELD_NUMBER: _ClassVar[int]
+    ACCOUNT_NAME_FIELD_NUMBER: _ClassVar[int]
+    ROLE_NAME_FIELD_NUMBER: _ClassVar[int]
+    IAM_USER_ACCESS_TO_BILLING_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    email: str
+    account_name: str
+    role_name: str
+    iam_user_access_to_billing: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    def __init__(self, email: _Optional[str] = ..., account_name: _Optional[str] = ..., role_name: _Optional[str] = ..., iam_user_access_to_billing: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ...) -> None: ...
+
+class CreateGovCloudAccountResponse(_message.Message):
+    __slots__ = ("create_account_status",)
+    CREATE_ACCOUNT_STATUS_FIELD_NUMBER: _ClassVar[int]
+    create_account_status: CreateAccountStatus
+    def __init__(self, create_account_status: _Optional[_Union[CreateAccountStatus, _Mapping]] = ...) -> None: ...

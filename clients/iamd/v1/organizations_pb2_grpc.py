@@ -301,6 +301,16 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.FromString,
                 _registered_method=True)
+        self.EnableAllFeatures = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/EnableAllFeatures',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesResponse.FromString,
+                _registered_method=True)
+        self.CreateGovCloudAccount = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/CreateGovCloudAccount',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -730,6 +740,26 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EnableAllFeatures(self, request, context):
+        """AWS's EnableAllFeatures, the management account's call. iamd's organizations have all features
+        from their creation (CreateOrganization refuses CONSOLIDATED_BILLING), so it is always refused
+        as AWS refuses it for such an organization: HandshakeConstraintViolation
+        ORGANIZATION_ALREADY_HAS_ALL_FEATURES. No handshake is opened.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def CreateGovCloudAccount(self, request, context):
+        """AWS's CreateGovCloudAccount, the management account's call. The request is checked as
+        CreateAccount's, then refused: ConstraintViolation MASTER_ACCOUNT_NOT_GOVCLOUD_ENABLED, since
+        AWS requires a management account paired with an AWS GovCloud (US) account and iamd has no
+        GovCloud partition.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -997,6 +1027,16 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.DeleteOrganizationResourcePolicy,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.SerializeToString,
+            ),
+            'EnableAllFeatures': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableAllFeatures,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesResponse.SerializeToString,
+            ),
+            'CreateGovCloudAccount': grpc.unary_unary_rpc_method_handler(
+                    servicer.CreateGovCloudAccount,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2432,6 +2472,60 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/DeleteOrganizationResourcePolicy',
             iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.DeleteOrganizationResourcePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableAllFeatures(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/EnableAllFeatures',
+            iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.EnableAllFeaturesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def CreateGovCloudAccount(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/CreateGovCloudAccount',
+            iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.FromString,
             options,
             channel_credentials,
             insecure,
