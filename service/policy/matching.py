@@ -14,14 +14,15 @@ without resource-level permissions carries resource `*`, which only `Resource: "
 
 from __future__ import annotations
 
-import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
+from operator import methodcaller
 from typing import NamedTuple
 
 from .conditions.arn import split_arn_template
 from .sharing import Shared
 from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
-from .wildcard import QMARK, STAR, compile_globs, has_wildcard, tokens_of
+from .wildcard import QMARK, STAR, compile_globs, has_wildcard, match_split, match_strings, tokens_of
 
 ActionMatcher = Callable[[str], bool]  # takes the lower-cased action
 ResourceMatcher = Callable[[str, Mapping[str, "str | tuple[str, ...]"], "list[str] | None"], bool]
@@ -65,32 +66,6 @@ def split_arn_pattern(text: str, variables: bool = False) -> list[str] | None:
 
 def _head_has_vars(parts: list[str], variables: bool) -> bool:
     return variables and any("${" in part for part in parts[:5])
-
-
-def _segment_regex(segment: str, *, trailing_star_spans: bool = True) -> str:
-    tokens = tokens_of(segment)
-    out: list[str] = []
-    for i, token in enumerate(tokens):
-        if token is STAR:
-            spans = trailing_star_spans and i == len(tokens) - 1
-            out.append(".*" if spans else "[^:]*")
-        elif token is QMARK:
-            out.append("[^:]")
-        else:
-            out.append(re.escape(token))  # type: ignore[arg-type]
-    return "".join(out)
-
-
-def _resource_part_regex(tokens: Sequence[object]) -> str:
-    out: list[str] = []
-    for token in tokens:
-        if token is STAR:
-            out.append(".*")
-        elif token is QMARK:
-            out.append(".")
-        else:
-            out.append(re.escape(token))  # type: ignore[arg-type]
-    return "".join(out)
 
 
 def resource_services(patterns: Sequence[str]) -> frozenset[str] | None:
@@ -166,16 +141,169 @@ def resource_prefixes(patterns: Sequence[str], *, variables: bool) -> ResourcePr
     return ResourcePrefixes(tuple(prefixes), decisive)
 
 
+# --- static patterns: matched part by part, without a regex -------------------------------------
+#
+# A compiled regex per pattern was the largest part of the memory compiled policies take (23 MiB
+# for the benchmark's 20,000 managed policies), and most patterns have one of a few shapes: an
+# exact part, `*`, `prefix*`, `*suffix`. So each part gets a small matcher by its shape, made of
+# C-level callables where one fits (`str.__eq__`, `methodcaller`) rather than closures (a closure
+# with its cells costs as much as the regex did); equal patterns, heads and parts share one; and
+# only what no shape fits walks its pieces (`match_split`).
+
+TextMatcher = Callable[[str], bool]
+
+# By text: a policy set names the same `*` region, the same account and often the same resources
+# in many statements. Each holds one kind of key, so a key is the text itself (no tuple to keep).
+_PART_MATCHERS = Shared(limit=16_384)
+_HEADS = Shared(limit=16_384)
+_PATTERNS = Shared(limit=65_536)
+
+
+def _any_text(_text: str) -> bool:
+    return True
+
+
+def _glob_matcher(tokens: Sequence[object]) -> TextMatcher:
+    """Matcher of literal text, `*` (any run) and `?` (one character), by the pattern's shape.
+
+    Callers that must not let a wildcard cross a colon pass text without one (an ARN part).
+    """
+    pieces: list[list[object]] = [[]]  # the pattern cut at its stars: literals and `?`s
+    for token in tokens:
+        if token is STAR:
+            pieces.append([])
+        elif type(token) is str and pieces[-1] and type(pieces[-1][-1]) is str:
+            pieces[-1][-1] += token  # type: ignore[operator]
+        else:
+            pieces[-1].append(token)
+    if any(token is QMARK for piece in pieces for token in piece):
+        frozen = tuple(tuple(piece) for piece in pieces)
+        return lambda text: match_split(frozen, text)
+    strings = [sys.intern("".join(piece)) for piece in pieces]  # type: ignore[arg-type]
+    if len(strings) == 1:
+        return strings[0].__eq__  # type: ignore[return-value]
+    if len(strings) == 2:
+        first, last = strings
+        if not last:
+            return _any_text if not first else methodcaller("startswith", first)
+        if not first:
+            return methodcaller("endswith", last)
+    frozen_strings = tuple(strings)
+    return lambda text: match_strings(frozen_strings, text)
+
+
+def _part_matcher(part: str) -> TextMatcher:
+    """The shared matcher of one of the first five parts of a pattern (no variables in it)."""
+    return _PART_MATCHERS.get(part, lambda: _glob_matcher(tokens_of(part)))
+
+
+class _ArnHead:
+    """The partition, service, region and account parts of a pattern with a wildcard among them.
+
+    In these parts `*` and `?` stay within their part, but a `*` that ends a part may run past
+    colons (`spanning`; AWS documents this), unless a variable follows in the resource part.
+    """
+
+    __slots__ = ("partition", "service", "region", "account", "spanning")
+
+    def __init__(self, parts: Sequence[str]) -> None:
+        # parts[0] is `arn` (split_arn_pattern): only the next four vary.
+        self.partition, self.service, self.region, self.account = (_part_matcher(part) for part in parts[1:5])
+        spanning = tuple(bool(part) and part[-1] == "*" for part in parts[1:5])
+        self.spanning = spanning if any(spanning) else None
+
+    def resource_part(self, resource: str) -> str | None:
+        """What follows the fifth colon, if the four parts before it match (none spanning)."""
+        parts = resource.split(":", 5)
+        if (len(parts) == 6 and parts[0] == "arn" and self.partition(parts[1]) and self.service(parts[2])
+                and self.region(parts[3]) and self.account(parts[4])):
+            return parts[5]
+        return None
+
+    def matches_spanning(self, resource: str, rest: TextMatcher) -> bool:
+        """Whether some way of letting the spanning parts run past colons matches.
+
+        Cut at every colon, the resource is segments (the first is `arn`). A part that does not
+        span takes one segment; one that spans takes its first segment, which must match it, and
+        any number of the following ones; the resource part takes the rest. Each step keeps the
+        segments the next part may start at: one pass over the colons per part.
+        """
+        assert self.spanning is not None  # INVARIANT: called only for a head that spans
+        segments = resource.split(":")
+        count = len(segments)
+        starts: Sequence[int] = (1,)
+        for matches, spans in zip((self.partition, self.service, self.region, self.account), self.spanning):
+            fits = [k for k in starts if k < count and matches(segments[k])]
+            if not fits:
+                return False
+            starts = range(fits[0] + 1, count) if spans else [k + 1 for k in fits]
+        return any(k < count and rest(":".join(segments[k:])) for k in starts)
+
+
+def _arn_head(parts: Sequence[str]) -> _ArnHead:
+    return _HEADS.get(":".join(parts[:5]), lambda: _ArnHead(parts))
+
+
+# The two kinds of static pattern below are ResourceMatchers themselves (a pattern alone in its
+# Resource element needs no wrapper), and plain `(resource) -> bool` matchers for several.
+
+
+class _PrefixedGlob:
+    """A pattern whose first five parts are literal: one prefix, then the resource part's glob."""
+
+    __slots__ = ("prefix", "rest")
+
+    def __init__(self, prefix: str, rest: TextMatcher) -> None:
+        self.prefix = sys.intern(prefix)
+        self.rest = rest
+
+    def __call__(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
+        prefix = self.prefix
+        return resource.startswith(prefix) and self.rest(resource[len(prefix):])
+
+
+class _ArnGlob:
+    """A pattern with a wildcard in its first five parts (see `_ArnHead`), then the resource
+    part's glob, where `*` and `?` span anything."""
+
+    __slots__ = ("head", "rest")
+
+    def __init__(self, head: _ArnHead, rest: TextMatcher) -> None:
+        self.head = head
+        self.rest = rest
+
+    def __call__(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
+        head = self.head
+        parts = resource.split(":", 5)
+        if len(parts) != 6 or parts[0] != "arn":
+            return False  # fewer than five colons: no ARN
+        # The split at the first five colons: the only one, unless a part's `*` spans colons.
+        if (head.partition(parts[1]) and head.service(parts[2]) and head.region(parts[3])
+                and head.account(parts[4]) and self.rest(parts[5])):
+            return True
+        return head.spanning is not None and ":" in parts[5] and head.matches_spanning(resource, self.rest)
+
+
+def _static_pattern(parts: list[str], resource_tokens: Sequence[object]) -> _PrefixedGlob | _ArnGlob:
+    """Matcher of one ARN pattern without variables and with a wildcard somewhere."""
+    rest = _glob_matcher(resource_tokens)
+    if not any(has_wildcard(part) for part in parts[:5]):
+        return _PrefixedGlob(":".join(parts[:5]) + ":", rest)
+    return _ArnGlob(_arn_head(parts), rest)
+
+
 def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
     """Matcher that is true when the request resource matches any of the patterns."""
     if "*" in patterns:
         return matches_any_resource
     # Static patterns in three forms, cheapest first: exact ARNs (a set), ARNs ending in their
-    # only `*` (a prefix: `str.startswith` with a tuple), and the rest (one regex).
+    # only `*` (a prefix: `str.startswith` with a tuple), and the rest (a matcher each).
     literals: set[str] = set()
     prefixes: list[str] = []
-    static: list[str] = []
-    dynamic: list[tuple[str | None, Callable[[str], re.Match[str] | None] | None, TemplateGlob]] = []
+    static: list[_PrefixedGlob | _ArnGlob] = []
+    # Patterns with a variable in the resource part: the literal head their resources start
+    # with, or a matcher of a head with wildcards that returns the resource part; then the part.
+    dynamic: list[tuple[str | None, Callable[[str], str | None] | None, TemplateGlob]] = []
     per_part: list[list[TemplateGlob]] = []  # patterns with a variable in the first five parts
     for pattern in patterns:
         parts = split_arn_pattern(pattern, variables)
@@ -190,13 +318,8 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
             if head_is_literal:
                 # The five literal parts and their colons: a plain prefix of the resource.
                 dynamic.append((":".join(parts[:5]) + ":", None, TemplateGlob(resource_tokens)))
-                continue
-            # The resource part is captured after the fifth colon, so no part may span one.
-            prefix_no_span = ":".join(
-                _segment_regex(p, trailing_star_spans=False) for p in parts[:5]
-            )
-            head = re.compile(prefix_no_span + ":(.*)", re.DOTALL).fullmatch
-            dynamic.append((None, head, TemplateGlob(resource_tokens)))
+            else:
+                dynamic.append((None, _arn_head(parts).resource_part, TemplateGlob(resource_tokens)))
         elif head_is_literal and all(type(t) is str for t in resource_tokens):
             literals.add(":".join(parts[:5]) + ":" + "".join(resource_tokens))  # type: ignore[arg-type]
         elif (
@@ -206,9 +329,10 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
         ):
             prefixes.append(":".join(parts[:5]) + ":" + "".join(resource_tokens[:-1]))  # type: ignore[arg-type]
         else:
-            prefix = ":".join(_segment_regex(p) for p in parts[:5])
-            static.append(f"(?:{prefix}:{_resource_part_regex(resource_tokens)})")
-    fullmatch = re.compile("|".join(static), re.DOTALL).fullmatch if static else None
+            # `variables` only changes how `${` reads, so a pattern without one is keyed by itself.
+            key = pattern if "${" not in pattern else (variables, pattern)
+            static.append(_PATTERNS.get(key, lambda: _static_pattern(parts, resource_tokens)))
+    globs = tuple(static)
     starts = tuple(prefixes)
     exact = frozenset(literals)
 
@@ -217,7 +341,7 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
                                                                                   variables)], variables=variables)
         return _per_part_matcher(per_part, others)
     if not dynamic:
-        if fullmatch is None and not starts:
+        if not globs and not starts:
             if not exact:
                 return _never
 
@@ -225,42 +349,46 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
                 return resource in exact
 
             return match_exact
-        if fullmatch is None and not exact:
+        if not globs and not exact:
 
             def match_prefix(resource: str, _ctx: object, _missing: object) -> bool:
                 return resource.startswith(starts)
 
             return match_prefix
+        if len(globs) == 1 and not starts and not exact:
+            return globs[0]
 
         def match_static(resource: str, _ctx: object, _missing: object) -> bool:
-            return (
-                resource in exact
-                or (bool(starts) and resource.startswith(starts))
-                or (fullmatch is not None and fullmatch(resource) is not None)
-            )
+            if resource in exact or (starts and resource.startswith(starts)):
+                return True
+            for matches in globs:
+                if matches(resource):
+                    return True
+            return False
 
         return match_static
 
-    if len(dynamic) == 1 and fullmatch is None and not starts and not exact:
-        head_text, _head_match, template = dynamic[0]
+    if len(dynamic) == 1 and not globs and not starts and not exact:
+        head_text, _resource_part, template = dynamic[0]
         if head_text is not None and template.single is not None:
             return _match_single_variable(head_text, template.single)
 
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
         if resource in exact or (starts and resource.startswith(starts)):
             return True
-        if fullmatch is not None and fullmatch(resource) is not None:
-            return True
-        for head_text, head_match, template in dynamic:
+        for matches in globs:
+            if matches(resource):
+                return True
+        for head_text, resource_part, template in dynamic:
             if head_text is not None:
                 if not resource.startswith(head_text):
                     continue
                 rest = resource[len(head_text) :]
             else:
-                found = head_match(resource)  # type: ignore[misc]
+                found = resource_part(resource)  # type: ignore[misc]
                 if found is None:
                     continue
-                rest = found.group(1)
+                rest = found
             # A variable without a value makes its resource match nothing (AWS docs).
             if template.match(rest, ctx, missing):
                 return True

@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from .wildcard import QMARK, STAR, Token, match_split
+from .wildcard import QMARK, STAR, Token, match_split, match_strings
 
 _ESCAPES = {"*": "*", "?": "?", "$": "$"}
 
@@ -183,7 +183,7 @@ class TemplateGlob:
                     else:
                         parts.append(token)
                 strings.append("".join(parts))
-            return _match_strings(strings, text)
+            return match_strings(strings, text)
         resolved: list[list[Token]] = []
         for piece in self._pieces:
             out: list[Token] = []
@@ -232,22 +232,3 @@ def _literal_text(piece: list[Token | Var]) -> str | None:
     if all(type(token) is str for token in piece):
         return "".join(piece)  # type: ignore[arg-type]
     return None
-
-
-def _match_strings(pieces: list[str], text: str) -> bool:
-    """Glob match where `pieces` are the literal runs between `*`s."""
-    if len(pieces) == 1:
-        return pieces[0] == text
-    if len(pieces) == 2 and not pieces[1]:  # the common `prefix*`
-        return text.startswith(pieces[0])
-    first, last = pieces[0], pieces[-1]
-    end = len(text) - len(last)
-    if len(first) > end or not text.startswith(first) or not text.endswith(last):
-        return False
-    pos = len(first)
-    for piece in pieces[1:-1]:
-        found = text.find(piece, pos, end)
-        if found < 0:
-            return False
-        pos = found + len(piece)
-    return True

@@ -119,6 +119,25 @@ def match_split(pieces: Sequence[Sequence[Token]], text: str) -> bool:
     return True
 
 
+def match_strings(pieces: Sequence[str], text: str) -> bool:
+    """Glob match where `pieces` are the literal runs between `*`s."""
+    if len(pieces) == 1:
+        return pieces[0] == text
+    if len(pieces) == 2 and not pieces[1]:  # the common `prefix*`
+        return text.startswith(pieces[0])
+    first, last = pieces[0], pieces[-1]
+    end = len(text) - len(last)
+    if len(first) > end or not text.startswith(first) or not text.endswith(last):
+        return False
+    pos = len(first)
+    for piece in pieces[1:-1]:
+        found = text.find(piece, pos, end)
+        if found < 0:
+            return False
+        pos = found + len(piece)
+    return True
+
+
 def _piece_len(piece: Sequence[Token]) -> int:
     if len(piece) == 1:
         token = piece[0]
