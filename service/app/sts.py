@@ -174,6 +174,16 @@ def _request_tag_keys(tags: Sequence[tuple[str, str]]) -> dict[str, Any]:
     return {"aws:TagKeys": [k for k, _ in tags], **{f"aws:RequestTag/{k}": v for k, v in tags}}
 
 
+def _role_tag_keys(role: Mapping[str, Any]) -> dict[str, str]:
+    """aws:ResourceTag/* and iam:ResourceTag/* of the role a call assumes, with its tags as they are:
+    the keys STS's role resource type defines (Service Authorization Reference), so that a policy can
+    let a principal assume only the roles tagged for it (AWS's ABAC tutorial tests
+    iam:ResourceTag/access-project against ${aws:PrincipalTag/access-project})."""
+    tags = role.get("tags") or {}
+    return {f"{prefix}{key}": value for prefix in ("aws:ResourceTag/", "iam:ResourceTag/")
+            for key, value in tags.items()}
+
+
 def session_stream(account_id: str, access_key_id: str) -> str:
     return f"session-{account_id}-{access_key_id.lower()}"
 
@@ -230,7 +240,8 @@ class StsCommands:
         session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
 
         # The request as AWS evaluates it: caller's policies, the trust policy as resource policy.
-        context: dict[str, Any] = {**request_keys, "sts:RoleSessionName": p.role_session_name}
+        context: dict[str, Any] = {**request_keys, **_role_tag_keys(role.view),
+                                   "sts:RoleSessionName": p.role_session_name}
         if mfa_at:
             context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
         if p.external_id:
@@ -292,7 +303,8 @@ class StsCommands:
 
         path = oidc.provider_path(provider["url"])
         token_keys = web_identity.condition_keys(path, provider_arn, token)
-        context: dict[str, Any] = {**request_keys, **token_keys, "sts:RoleSessionName": p.role_session_name}
+        context: dict[str, Any] = {**request_keys, **token_keys, **_role_tag_keys(role.view),
+                                   "sts:RoleSessionName": p.role_session_name}
         context.update(_request_tag_keys(list(token.session_tags.items())))
         if token.transitive_tag_keys:
             context["sts:TransitiveTagKeys"] = list(token.transitive_tag_keys)
@@ -351,7 +363,8 @@ class StsCommands:
         session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
 
         saml_keys = saml.condition_keys(verified, role_account, provider["name"], p.principal_arn)
-        context: dict[str, Any] = {**request_keys, **saml_keys, "sts:RoleSessionName": verified.session_name}
+        context: dict[str, Any] = {**request_keys, **saml_keys, **_role_tag_keys(role.view),
+                                   "sts:RoleSessionName": verified.session_name}
         context.update(_request_tag_keys(list(verified.session_tags)))
         if verified.transitive_tag_keys:
             context["sts:TransitiveTagKeys"] = list(verified.transitive_tag_keys)

@@ -135,3 +135,29 @@ async def test_iam_resource_tag_is_the_tags_of_users_and_roles(iamd_http: Iamd) 
     await _refused(ops.get_user, "AccessDenied", 403, UserName="plain-user")
     await _refused(ops.get_role, "AccessDenied", 403, RoleName="blue-role")
     await _refused(ops.get_policy, "AccessDenied", 403, PolicyArn=policy["Arn"])
+
+
+async def test_a_principal_assumes_only_the_roles_tagged_for_it(iamd_http: Iamd) -> None:
+    """AWS's ABAC tutorial: sts:AssumeRole allowed where the role's iam:ResourceTag/access-project
+    is the caller's aws:PrincipalTag/access-project (aws:ResourceTag the same way)."""
+    iam = _client(iamd_http, "iam")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}]})
+    for role, project in (("access-peg", "peg"), ("access-uni", "uni"), ("access-none", "")):
+        await _call(iam.create_role, RoleName=role, AssumeRolePolicyDocument=trust,
+                    Tags=[{"Key": "access-project", "Value": project}] if project else [])
+    await _call(iam.create_user, UserName="peg-dev", Tags=[{"Key": "access-project", "Value": "peg"}])
+    for key in ("iam:ResourceTag", "aws:ResourceTag"):
+        await _call(iam.put_user_policy, UserName="peg-dev", PolicyName="assume", PolicyDocument=json.dumps({
+            "Version": "2012-10-17", "Statement": [{
+                "Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "arn:aws:iam::123456789012:role/access-*",
+                "Condition": {"StringEquals": {f"{key}/access-project": "${aws:PrincipalTag/access-project}"}}}]}))
+        access = (await _call(iam.create_access_key, UserName="peg-dev"))["AccessKey"]
+        sts = _client(iamd_http, "sts", Credentials(access["AccessKeyId"], access["SecretAccessKey"]))
+        assumed = await _call(sts.assume_role, RoleArn="arn:aws:iam::123456789012:role/access-peg",
+                              RoleSessionName="peg")
+        assert assumed["AssumedRoleUser"]["Arn"].endswith(":assumed-role/access-peg/peg")
+        for role in ("access-uni", "access-none"):
+            await _refused(sts.assume_role, "AccessDenied", 403, RoleArn=f"arn:aws:iam::123456789012:role/{role}",
+                           RoleSessionName="peg")
+        await _call(iam.delete_access_key, UserName="peg-dev", AccessKeyId=access["AccessKeyId"])
