@@ -121,10 +121,7 @@ def _statement(
     else:
         not_actions = string_list(st["NotAction"]) or []
         negative = _shared(("Action", *not_actions), lambda: compile_actions(not_actions))
-
-        def matches_action(action: str) -> bool:
-            return not negative(action)
-
+        matches_action = _shared(("NotAction", *not_actions), lambda: _negated(negative))
         services = None  # NotAction can match an action of any service
 
     matches_resource: ResourceMatcher | None = None
@@ -140,11 +137,8 @@ def _statement(
         prefixes = resource_prefixes(resources, variables=variables)
     elif "NotResource" in st:
         not_resources = resource_list(st["NotResource"]) or []
-        excluded = compile_resources(not_resources, variables=variables)
-
-        def matches_resource(resource: str, ctx: Any, missing: Any) -> bool:
-            return not excluded(resource, ctx, missing)
-
+        matches_resource = _shared(("NotResource", variables, *not_resources),
+                                   lambda: _excluding(compile_resources(not_resources, variables=variables)))
         resource_star = "*" not in not_resources
 
     principal_rank: PrincipalMatcher | None = None
@@ -170,11 +164,25 @@ def _statement(
         resource_star=resource_star,
         principal_rank=principal_rank,
         is_not_principal=is_not_principal,
-        conditions=tuple(conditions),
+        conditions=_shared(("Conditions", *map(id, conditions)), lambda: tuple(conditions)),
         services=services,
         resource_services=services_of_resources,
         resource_prefixes=prefixes,
     )
+
+
+def _negated(matches: ActionMatcher) -> ActionMatcher:
+    def matches_action(action: str) -> bool:
+        return not matches(action)
+
+    return matches_action
+
+
+def _excluding(excluded: ResourceMatcher) -> ResourceMatcher:
+    def matches_resource(resource: str, ctx: Any, missing: Any) -> bool:
+        return not excluded(resource, ctx, missing)
+
+    return matches_resource
 
 
 def _principal_entries(value: Any) -> dict[str, list[str]] | None:

@@ -114,13 +114,13 @@ def resource_prefixes(patterns: Sequence[str], *, variables: bool) -> ResourcePr
         if _head_has_vars(parts, variables):
             # The text before the first variable or wildcard: the rest is resolved per request.
             cuts = [i for i in (head.find("*"), head.find("?"), head.find("${")) if i >= 0]
-            prefixes.append(head[:min(cuts)])
+            prefixes.append(sys.intern(head[:min(cuts)]))  # `arn:aws:sqs:`: shared by many
             decisive = False
             continue
         if has_wildcard(head):
             # The text before the first wildcard; that wildcard is in the first five parts.
             first = min(i for i in (head.find("*"), head.find("?")) if i >= 0)
-            prefixes.append(head[:first])
+            prefixes.append(sys.intern(head[:first]))
             decisive = False
             continue
         tokens = parse_template(parts[5], variables=variables, wildcards=True)
@@ -138,7 +138,12 @@ def resource_prefixes(patterns: Sequence[str], *, variables: bool) -> ResourcePr
         # `literal*` is decided by its prefix; an exact ARN or a later wildcard is not.
         if not (len(literal) == len(tokens) - 1 and tokens[-1] is STAR):
             decisive = False
-    return ResourcePrefixes(tuple(prefixes), decisive)
+    found = ResourcePrefixes(tuple(prefixes), decisive)
+    return _PREFIX_SETS.get(found, lambda: found)
+
+
+# Equal prefixes of many statements (`arn:aws:sqs:` of every pattern with a `*` region) as one.
+_PREFIX_SETS = Shared(limit=16_384)
 
 
 # --- static patterns: matched part by part, without a regex -------------------------------------
