@@ -176,6 +176,9 @@ class Authorizer:
         context = query.context
         if resource_policy is None:
             resource_policy, context = self._resource_policy(query, context, account_id)
+            if (resource_policy is not None and subject.is_root_user and resource_account == account_id
+                    and query.action.lower() in _OWNER_ROOT_POLICY_ACTIONS):
+                resource_policy = None  # the owner's root user cannot be locked out of its resource's policy
         side = self._resource_side(subject, resource_account)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
@@ -395,6 +398,14 @@ class Authorizer:
 _ONE_SECOND = timedelta(seconds=1)
 _NOT_FOUND = Decision(Effect.IMPLICIT_DENY, (), (), (), {"principal": "NotFound"})
 _ROOT_ALLOW = Decision(Effect.ALLOW, (), (), (), {"root": "Allowed"})
+# What the root user of the account that owns a bucket or queue may do whatever the resource's own
+# policy says, so that a policy denying everyone can be repaired (S3 API reference, PutBucketPolicy:
+# "the root principal in a bucket owner's account can perform the GetBucketPolicy, PutBucketPolicy,
+# and DeleteBucketPolicy API actions, even if their bucket policy explicitly denies the root
+# principal's access"; the AWS Account Management reference lists editing "an SQS resource-based
+# policy that denies all principals" as a root-only action). Organizations policies still apply.
+_OWNER_ROOT_POLICY_ACTIONS = frozenset({"s3:getbucketpolicy", "s3:putbucketpolicy", "s3:deletebucketpolicy",
+                                        "sqs:getqueueattributes", "sqs:setqueueattributes"})
 ROOT_IDENTITY = PolicyIndex([compile_policy(organizations.FULL_AWS_ACCESS, policy_id="root-user",
                                            policy_type=PolicyType.IDENTITY)])
 

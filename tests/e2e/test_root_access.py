@@ -14,7 +14,9 @@ import grpc
 import pytest
 
 from iamd.client.credentials import Credentials
-from iamd.v1 import sts_pb2, sts_pb2_grpc
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc, sts_pb2, sts_pb2_grpc
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import refused
@@ -139,6 +141,15 @@ async def test_assume_root_acts_as_the_members_root_user_within_its_task_policy(
     error = await _refused(as_root.create_user, "AccessDenied", 403, UserName="intruder")
     assert "explicit deny in a session policy" in error.response["Error"]["Message"]
     await _refused(as_root.list_users, "AccessDenied", 403)
+    # A service asking iamd's Authorize about the session (by its token) gets the same decisions.
+    authz = authorization_pb2_grpc.AuthorizationServiceStub(iamd_http.channel)
+    for action, resource, decision in (
+            ("iam:ListAccessKeys", f"arn:aws:iam::{member}:root", apb.DECISION_ALLOW),
+            ("iam:ListAccessKeys", f"arn:aws:iam::{member}:user/bob", apb.DECISION_EXPLICIT_DENY),
+            ("s3:DeleteBucketPolicy", "arn:aws:s3:::locked", apb.DECISION_EXPLICIT_DENY)):
+        answer = await authz.Authorize(apb.AuthorizeRequest(session_token=root.session_token, action=action,
+                                                            resource=resource, resource_account=member))
+        assert answer.decision == decision, (action, resource)
     await _call(iam.create_user, UserName="alice")  # the management account's, not the member's
     await _refused(as_root.list_access_keys, "AccessDenied", 403, UserName="alice")  # a user's keys: not the task
 
@@ -190,3 +201,38 @@ async def test_assume_root_bounds_over_grpc(iamd: Iamd) -> None:
             (sts_pb2.AssumeRootRequest(target_principal="210987654321"), "taskPolicyArn")):
         error = await refused(sts.AssumeRoot(request), grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
         assert field in error.details()
+
+
+async def test_a_root_session_repairs_a_bucket_policy_that_denies_everyone(iamd_http: Iamd) -> None:
+    """S3UnlockBucketPolicy: the bucket owner's root user may read, replace and delete the bucket's
+    policy even when it denies everyone (S3's own rule), and do nothing else with the bucket."""
+    iam, org = _client(iamd_http, "iam"), _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    member = await _member(org, "data")
+    await _call(org.enable_aws_service_access, ServicePrincipal=IAM)
+    await _call(iam.enable_organizations_root_sessions)
+    bucket = "arn:aws:s3:::locked-bucket"
+    await iamd_http.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=bucket, policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
+                                                "Resource": [bucket, f"{bucket}/*"]}]})))
+    unlocker = await _user(iamd_http, "unlocker", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": f"arn:aws:iam::{member}:root",
+        "Condition": {"StringEquals": {"sts:TaskPolicyArn": S3_TASK}}}]})
+    session = (await _call(_client(iamd_http, "sts", unlocker).assume_root, TargetPrincipal=member,
+                           TaskPolicyArn={"arn": S3_TASK}))["Credentials"]
+    authz = authorization_pb2_grpc.AuthorizationServiceStub(iamd_http.channel)
+
+    async def decision(action: str, resource: str = bucket, token: str = session["SessionToken"]) -> int:
+        return (await authz.Authorize(apb.AuthorizeRequest(session_token=token, action=action, resource=resource,
+                                                           resource_account=member))).decision
+
+    for action in ("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"):
+        assert await decision(action) == apb.DECISION_ALLOW, action
+    assert await decision("s3:GetObject", f"{bucket}/key") == apb.DECISION_EXPLICIT_DENY  # not the task's
+    assert await decision("s3:ListAllMyBuckets", "*") == apb.DECISION_ALLOW
+    # The member's administrator (its OrganizationAccountAccessRole) stays locked out, as AWS keeps it.
+    admin = await _user(iamd_http, "admin", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+    role = (await _call(_client(iamd_http, "sts", admin).assume_role, RoleSessionName="admin",
+                        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"))["Credentials"]
+    assert await decision("s3:DeleteBucketPolicy", token=role["SessionToken"]) == apb.DECISION_EXPLICIT_DENY
