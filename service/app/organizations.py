@@ -365,6 +365,24 @@ class OrganizationCommands:
         return await self._change(management, ctx, lambda s: organizations.leave(s, account_id=ctx.account_id,
                                                                                  now=now))
 
+    def accounts_with_invalid_effective_policy(self, ctx: CallContext, *,
+                                               policy_type: str) -> tuple[organizations.OrganizationState, list[str]]:
+        """AWS's ListAccountsWithInvalidEffectivePolicy: the management account's or a delegated
+        administrator's read (organization, account ids)."""
+        org = self.management_state(ctx)
+        return org, organizations.accounts_with_invalid_effective_policy(org, policy_type=policy_type,
+                                                                          now=self.now())
+
+    def effective_policy_validation_errors(self, ctx: CallContext, *, account_id: str, policy_type: str
+                                           ) -> tuple[organizations.OrganizationState, str, list[dict[str, Any]], str]:
+        """AWS's ListEffectivePolicyValidationErrors: (organization, the account's path, its errors,
+        when they were computed: now)."""
+        org = self.management_state(ctx)
+        now = self.now()
+        path, errors = organizations.effective_policy_validation_errors(org, account_id=account_id,
+                                                                        policy_type=policy_type, now=now)
+        return org, path, errors, now
+
     def enable_all_features(self, ctx: CallContext) -> None:
         """AWS's EnableAllFeatures, the management account's call: refused as AWS refuses it for an
         organization that has all features, which every organization of iamd has (no event)."""

@@ -179,7 +179,8 @@ _OPERATIONS: list[Operation] = [
             "DeleteOrganization", "LeaveOrganization", "InviteAccountToOrganization", "AcceptHandshake",
             "DeclineHandshake", "CancelHandshake", "DescribeHandshake", "ListHandshakesForAccount",
             "ListHandshakesForOrganization", "DescribeEffectivePolicy", "CloseAccount",
-            "EnableAllFeatures", "CreateGovCloudAccount"),
+            "EnableAllFeatures", "CreateGovCloudAccount", "ListAccountsWithInvalidEffectivePolicy",
+            "ListEffectivePolicyValidationErrors"),
 ]
 
 OPERATIONS: dict[tuple[str, str], Operation] = {(op.service, op.name): op for op in _OPERATIONS}

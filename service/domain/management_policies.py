@@ -182,3 +182,75 @@ def effective(levels: Sequence[Sequence[dict[str, Any]]]) -> dict[str, Any] | No
         for path, allowed in added.items():
             restrictions[path] = restrictions.get(path, frozenset(VALUE_OPERATORS)) & allowed
     return _prune(result)
+
+
+# --- validation of an effective policy (ListAccountsWithInvalidEffectivePolicy,
+# ListEffectivePolicyValidationErrors) --------------------------------------------------------------
+# An effective policy is invalid when the merge of valid policies yields what its type cannot
+# enforce (API reference: "an effective policy that fails validation checks, resulting in the
+# effective policy not being fully enforced"). AWS names one error code (ELEMENTS_TOO_MANY) and
+# documents each type's required elements; iamd checks these:
+# - a setting of one value given several (ELEMENTS_TOO_MANY): a tag policy's `tag_key` (the key's
+#   one capitalization), an AI services opt-out policy's `opt_out_policy` (optIn or optOut), a
+#   backup rule's `target_backup_vault_name` and `schedule_expression` (@@append on an inherited one);
+# - a backup plan without what the User Guide requires of it (REQUIRED_ELEMENT_MISSING, iamd's
+#   code: "Policies must specify the AWS Regions and resources to be backed up ... the IAM role that
+#   AWS Backup assumes"; the element table marks rules, regions and selections required): `regions`,
+#   `rules` (each with `target_backup_vault_name`), `selections` (each with `iam_role_arn`).
+TOO_MANY, MISSING = "ELEMENTS_TOO_MANY", "REQUIRED_ELEMENT_MISSING"
+_ONE_VALUE = {TAG: (("tag_key",),), AI_OPT_OUT: (("opt_out_policy",),)}
+_BACKUP_RULE_ONE_VALUE = ("target_backup_vault_name", "schedule_expression")
+
+
+def _several(value: Any) -> bool:
+    return isinstance(value, list) and len(value) > 1
+
+
+def validation_errors(policy_type: str, document: dict[str, Any]) -> list[tuple[str, str, tuple[str, ...]]]:
+    """The validation errors of an effective policy of the type: (code, message, path), in the
+    document's order; [] when it is valid."""
+    errors: list[tuple[str, str, tuple[str, ...]]] = []
+    top = TOP_LEVEL.get(policy_type)
+    entries = document.get(top, {}) if top else {}
+    if policy_type in _ONE_VALUE:
+        for name, entry in entries.items():
+            for (setting,) in _ONE_VALUE[policy_type]:
+                if isinstance(entry, dict) and _several(entry.get(setting)):
+                    errors.append((TOO_MANY, f"`{setting}` has {len(entry[setting])} values; it takes one",
+                                   (top, name, setting)))  # type: ignore[arg-type]
+    elif policy_type == BACKUP:
+        for plan_name, plan in entries.items():
+            errors.extend(_backup_plan_errors(plan_name, plan if isinstance(plan, dict) else {}))
+    return errors
+
+
+def _backup_plan_errors(name: str, plan: dict[str, Any]) -> list[tuple[str, str, tuple[str, ...]]]:
+    where = ("plans", name)
+    errors = [(MISSING, f"the backup plan `{name}` has no `{element}`", (*where, element))
+              for element in ("regions", "rules", "selections") if not plan.get(element)]
+    for rule_name, rule in (plan.get("rules") or {}).items():
+        rule = rule if isinstance(rule, dict) else {}
+        if not rule.get("target_backup_vault_name"):
+            errors.append((MISSING, f"the backup rule `{rule_name}` has no `target_backup_vault_name`",
+                           (*where, "rules", rule_name, "target_backup_vault_name")))
+        for setting in _BACKUP_RULE_ONE_VALUE:
+            if _several(rule.get(setting)):
+                errors.append((TOO_MANY, f"`{setting}` of the backup rule `{rule_name}` has {len(rule[setting])} "
+                                         "values; it takes one", (*where, "rules", rule_name, setting)))
+    for kind, selections in (plan.get("selections") or {}).items():
+        for selection_name, selection in (selections if isinstance(selections, dict) else {}).items():
+            if not (isinstance(selection, dict) and selection.get("iam_role_arn")):
+                errors.append((MISSING, f"the selection `{selection_name}` has no `iam_role_arn`",
+                               (*where, "selections", kind, selection_name, "iam_role_arn")))
+    return errors
+
+
+def touches(document: dict[str, Any], path: Sequence[str]) -> bool:
+    """Whether a policy document sets anything at or under `path`'s entry (its first two keys: the
+    tag, service or plan), or at the path itself: it contributed to what the effective policy has there."""
+    node: Any = document
+    for key in path[:2]:
+        if not isinstance(node, dict) or key not in node:
+            return False
+        node = node[key]
+    return True

@@ -38,6 +38,7 @@ from .errors import (
     DuplicateOrganizationalUnitError,
     DuplicatePolicyAttachmentError,
     DuplicatePolicyError,
+    EffectivePolicyNotFoundError,
     FieldProblem,
     HandshakeConstraintViolationError,
     InvalidInputError,
@@ -1027,6 +1028,57 @@ def effective_policy(state: OrganizationState, *, caller_account_id: str, target
                if state.policies[policy_id]["type"] == policy_type]
               for node in path_of(state, target_id)]
     return target_id, management_policies.effective(levels)
+
+
+def _check_effective_type(policy_type: str) -> None:
+    if policy_type not in EFFECTIVE_POLICY_TYPES:
+        raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                problems=[FieldProblem("policyType", "a management policy type: "
+                                                       + " or ".join(management_policies.MANAGEMENT_POLICY_TYPES))])
+
+
+def _effective_of(state: OrganizationState, account_id: str,
+                  policy_type: str) -> tuple[dict[str, Any] | None, list[tuple[str, dict[str, Any]]]]:
+    """(the account's effective policy of the type or None, the (policy id, document) of each
+    policy of the type on its path, root first)."""
+    levels = [[(policy_id, json.loads(state.policies[policy_id]["content"]))
+               for policy_id in state.attachments.get(node, []) if state.policies[policy_id]["type"] == policy_type]
+              for node in path_of(state, account_id)]
+    effective = management_policies.effective([[document for _, document in level] for level in levels])
+    return effective, [entry for level in levels for entry in level]
+
+
+def accounts_with_invalid_effective_policy(state: OrganizationState, *, policy_type: str, now: str) -> list[str]:
+    """AWS's ListAccountsWithInvalidEffectivePolicy: the accounts (by id) whose effective policy of
+    the management policy type fails validation (management_policies.validation_errors)."""
+    _check_effective_type(policy_type)
+    return [account for account in members(state, now)
+            if (found := _effective_of(state, account, policy_type)[0]) is not None
+            and management_policies.validation_errors(policy_type, found)]
+
+
+def effective_policy_validation_errors(state: OrganizationState, *, account_id: str, policy_type: str,
+                                       now: str) -> tuple[str, list[dict[str, Any]]]:
+    """AWS's ListEffectivePolicyValidationErrors: (the account's path in the organization,
+    o-.../r-.../ou-.../ACCOUNT/, and its effective policy's validation errors: ErrorCode, ErrorMessage,
+    PathToError, ContributingPolicies, the policies on its path that set the element). None
+    when no policy of the type applies to the account (EffectivePolicyNotFoundException)."""
+    _check_effective_type(policy_type)
+    _require_member(state, account_id)
+    if is_departed(state, account_id, now):
+        raise AccountNotFoundError(f"We can't find an AWS account with the AccountId that you specified: {account_id}",
+                                   resource_type="account", resource_name=account_id)
+    found, policies = _effective_of(state, account_id, policy_type)
+    if found is None:
+        raise EffectivePolicyNotFoundError(
+            f"We can't find an effective policy of type {policy_type} for the account {account_id}: no policy of "
+            "the type is attached to it, its OUs or the root.", resource_type="effective policy",
+            resource_name=f"{account_id}/{policy_type}")
+    path = "/".join([state.organization_id, *path_of(state, account_id)]) + "/"
+    errors = [{"error_code": code, "error_message": message, "path_to_error": ".".join(where),
+               "contributing_policies": [p for p, document in policies if management_policies.touches(document, where)]}
+              for code, message, where in management_policies.validation_errors(policy_type, found)]
+    return path, errors
 
 
 def organization_context(state: OrganizationState, account_id: str, side: str) -> dict[str, str | list[str]]:

@@ -244,6 +244,26 @@ class OrganizationsServicer(HandshakeRpcs, organizations_pb2_grpc.OrganizationsS
         await self.identity.settle(position)
         return opb.DeleteOrganizationResourcePolicyResponse(position=position)
 
+    async def ListAccountsWithInvalidEffectivePolicy(self, r: opb.ListAccountsWithInvalidEffectivePolicyRequest,
+                                                     context: Ctx) -> opb.ListAccountsWithInvalidEffectivePolicyResponse:
+        org, accounts = self.commands.accounts_with_invalid_effective_policy(self.caller(context),
+                                                                             policy_type=r.policy_type)
+        now = self.commands.now()
+        chunk, token = _page(org, "ListAccountsWithInvalidEffectivePolicy", (r.policy_type,), accounts, lambda a: a, r)
+        return opb.ListAccountsWithInvalidEffectivePolicyResponse(
+            accounts=[_account(org, a, now) for a in chunk], policy_type=r.policy_type, next_token=token)
+
+    async def ListEffectivePolicyValidationErrors(self, r: opb.ListEffectivePolicyValidationErrorsRequest,
+                                                  context: Ctx) -> opb.ListEffectivePolicyValidationErrorsResponse:
+        org, path, errors, now = self.commands.effective_policy_validation_errors(
+            self.caller(context), account_id=r.account_id, policy_type=r.policy_type)
+        chunk, token = _page(org, "ListEffectivePolicyValidationErrors", (r.account_id, r.policy_type),
+                             list(enumerate(errors)), lambda e: f"{e[0]:06d}", r)
+        return opb.ListEffectivePolicyValidationErrorsResponse(
+            account_id=r.account_id, policy_type=r.policy_type, path=path, evaluation_timestamp=_timestamp(now),
+            next_token=token, effective_policy_validation_errors=[
+                opb.EffectivePolicyValidationError(**error) for _, error in chunk])
+
     async def EnableAllFeatures(self, r: opb.EnableAllFeaturesRequest, context: Ctx) -> opb.EnableAllFeaturesResponse:
         self.commands.enable_all_features(self.caller(context))
         raise AssertionError("EnableAllFeatures is always refused")  # INVARIANT: the use case raises

@@ -414,6 +414,11 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "DeleteOrganizationResourcePolicy": _everywhere("organizations:DeleteResourcePolicy"),
     # no resource type in AWS (`*`)
     **{rpc: _everywhere(f"organizations:{rpc}") for rpc in ("EnableAllFeatures", "CreateGovCloudAccount")},
+    # effective policies' validation: ListAccountsWithInvalidEffectivePolicy on `*` (no resource type),
+    # ListEffectivePolicyValidationErrors on the account (organizations:PolicyType: REQUEST_KEYS)
+    "ListAccountsWithInvalidEffectivePolicy": _everywhere("organizations:ListAccountsWithInvalidEffectivePolicy"),
+    "ListEffectivePolicyValidationErrors": _on("organizations:ListEffectivePolicyValidationErrors",
+                                               lambda r, res: res.organization_resource(r.account_id)),
     "MoveAccount": _move_account,
     # CreateOrganizationalUnit and the listings of a parent's children: on the parent (root or OU)
     "CreateOrganizationalUnit": _on("organizations:CreateOrganizationalUnit", _PARENT),
@@ -530,6 +535,8 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DisablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DescribeEffectivePolicy": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "ListAccountsWithInvalidEffectivePolicy": lambda r, res: {"organizations:PolicyType": r.policy_type},
+    "ListEffectivePolicyValidationErrors": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "CreateOrganizationPolicy": lambda r, res: {"organizations:PolicyType": r.type},
     "ListOrganizationPolicies": lambda r, res: {"organizations:PolicyType": r.filter},
     "ListPoliciesForTarget": lambda r, res: {"organizations:PolicyType": r.filter},

@@ -514,6 +514,16 @@ async def _organizations(run: Scenario, st: Any) -> None:
                                 "tag_key": {"@@assign": "CostCenter"}}}})))["Policy"]["PolicySummary"]["Id"]
     await run("organizations", "attach-policy", "--policy-id", tag_policy, "--target-id", root)
     await run("organizations", "describe-effective-policy", "--policy-type", "TAG_POLICY", "--target-id", member)
+    # A second spelling of the key appended on the account: its effective tag policy is invalid.
+    spelling = (await run("organizations", "create-policy", "--name", "cost-center-2", "--type", "TAG_POLICY",
+                          "--description", "", "--content", json.dumps({"tags": {"CostCenter": {
+                              "tag_key": {"@@append": ["costcenter"]}}}})))["Policy"]["PolicySummary"]["Id"]
+    await run("organizations", "attach-policy", "--policy-id", spelling, "--target-id", member)
+    await run("organizations", "list-accounts-with-invalid-effective-policy", "--policy-type", "TAG_POLICY")
+    await run("organizations", "list-effective-policy-validation-errors", "--account-id", member,
+              "--policy-type", "TAG_POLICY")
+    await run("organizations", "detach-policy", "--policy-id", spelling, "--target-id", member)
+    await run("organizations", "delete-policy", "--policy-id", spelling)
     await run("organizations", "detach-policy", "--policy-id", tag_policy, "--target-id", root)
     await run("organizations", "delete-policy", "--policy-id", scp)
     await run("organizations", "enable-aws-service-access", "--service-principal", "sso.amazonaws.com")

@@ -951,6 +951,13 @@ register_group(CommandGroup("organizations", "accounts, OUs, SCPs and RCPs", (
         Arg("--policy-type", required=True, help="TAG_POLICY, BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY"),
         Arg("--target-id", help="an account's id (default: the caller's own)")),
         "Show an account's effective management policy: its root's, OUs' and own policies of the type, merged"),
+    Command("list-accounts-with-invalid-effective-policy", "ListAccountsWithInvalidEffectivePolicy", (
+        Arg("--policy-type", required=True, help="TAG_POLICY, BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY"),),
+        "List the accounts whose effective management policy of the type fails validation"),
+    Command("list-effective-policy-validation-errors", "ListEffectivePolicyValidationErrors", (
+        Arg("--account-id", required=True),
+        Arg("--policy-type", required=True, help="TAG_POLICY, BACKUP_POLICY or AISERVICES_OPT_OUT_POLICY")),
+        "List the validation errors of an account's effective management policy of the type"),
     Command("enable-aws-service-access", "EnableAWSServiceAccess", (
         Arg("--service-principal", required=True, help="e.g. config.amazonaws.com"),),
         "Give an AWS service trusted access to the organization", operation="EnableAWSServiceAccess"),

@@ -973,3 +973,63 @@ class CreateGovCloudAccountResponse(_message.Message):
     CREATE_ACCOUNT_STATUS_FIELD_NUMBER: _ClassVar[int]
     create_account_status: CreateAccountStatus
     def __init__(self, create_account_status: _Optional[_Union[CreateAccountStatus, _Mapping]] = ...) -> None: ...
+
+class ListAccountsWithInvalidEffectivePolicyRequest(_message.Message):
+    __slots__ = ("policy_type", "next_token", "max_results")
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    policy_type: str
+    next_token: str
+    max_results: int
+    def __init__(self, policy_type: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class ListAccountsWithInvalidEffectivePolicyResponse(_message.Message):
+    __slots__ = ("accounts", "policy_type", "next_token")
+    ACCOUNTS_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    accounts: _containers.RepeatedCompositeFieldContainer[OrganizationAccount]
+    policy_type: str
+    next_token: str
+    def __init__(self, accounts: _Optional[_Iterable[_Union[OrganizationAccount, _Mapping]]] = ..., policy_type: _Optional[str] = ..., next_token: _Optional[str] = ...) -> None: ...
+
+class ListEffectivePolicyValidationErrorsRequest(_message.Message):
+    __slots__ = ("account_id", "policy_type", "next_token", "max_results")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    MAX_RESULTS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    policy_type: str
+    next_token: str
+    max_results: int
+    def __init__(self, account_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., next_token: _Optional[str] = ..., max_results: _Optional[int] = ...) -> None: ...
+
+class EffectivePolicyValidationError(_message.Message):
+    __slots__ = ("error_code", "error_message", "path_to_error", "contributing_policies")
+    ERROR_CODE_FIELD_NUMBER: _ClassVar[int]
+    ERROR_MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    PATH_TO_ERROR_FIELD_NUMBER: _ClassVar[int]
+    CONTRIBUTING_POLICIES_FIELD_NUMBER: _ClassVar[int]
+    error_code: str
+    error_message: str
+    path_to_error: str
+    contributing_policies: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, error_code: _Optional[str] = ..., error_message: _Optional[str] = ..., path_to_error: _Optional[str] = ..., contributing_policies: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ListEffectivePolicyValidationErrorsResponse(_message.Message):
+    __slots__ = ("account_id", "policy_type", "path", "evaluation_timestamp", "next_token", "effective_policy_validation_errors")
+    ACCOUNT_ID_FIELD_NUMBER: _ClassVar[int]
+    POLICY_TYPE_FIELD_NUMBER: _ClassVar[int]
+    PATH_FIELD_NUMBER: _ClassVar[int]
+    EVALUATION_TIMESTAMP_FIELD_NUMBER: _ClassVar[int]
+    NEXT_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_POLICY_VALIDATION_ERRORS_FIELD_NUMBER: _ClassVar[int]
+    account_id: str
+    policy_type: str
+    path: str
+    evaluation_timestamp: _timestamp_pb2.Timestamp
+    next_token: str
+    effective_policy_validation_errors: _containers.RepeatedCompositeFieldContainer[EffectivePolicyValidationError]
+    def __init__(self, account_id: _Optional[str] = ..., policy_type: _Optional[str] = ..., path: _Optional[str] = ..., evaluation_timestamp: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., next_token: _Optional[str] = ..., effective_policy_validation_errors: _Optional[_Iterable[_Union[EffectivePolicyValidationError, _Mapping]]] = ...) -> None: ...

@@ -311,6 +311,16 @@ class OrganizationsServiceStub:
                 request_serializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.FromString,
                 _registered_method=True)
+        self.ListAccountsWithInvalidEffectivePolicy = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListAccountsWithInvalidEffectivePolicy',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyResponse.FromString,
+                _registered_method=True)
+        self.ListEffectivePolicyValidationErrors = channel.unary_unary(
+                '/iamd.v1.OrganizationsService/ListEffectivePolicyValidationErrors',
+                request_serializer=iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsResponse.FromString,
+                _registered_method=True)
 
 
 class OrganizationsServiceServicer:
@@ -760,6 +770,25 @@ class OrganizationsServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def ListAccountsWithInvalidEffectivePolicy(self, request, context):
+        """A page of the accounts whose effective management policy of a type fails validation (AWS's
+        ListAccountsWithInvalidEffectivePolicy): a setting of one value given several
+        (ELEMENTS_TOO_MANY), a backup plan without its regions, rules, selections, vault or role
+        (REQUIRED_ELEMENT_MISSING). The management account's or a delegated administrator's read.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def ListEffectivePolicyValidationErrors(self, request, context):
+        """A page of the validation errors of an account's effective management policy of a type (AWS's
+        ListEffectivePolicyValidationErrors), with the account's path and the policies that contributed
+        to each; EffectivePolicyNotFound when no policy of the type applies to the account.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_OrganizationsServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -1037,6 +1066,16 @@ def add_OrganizationsServiceServicer_to_server(servicer, server):
                     servicer.CreateGovCloudAccount,
                     request_deserializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.SerializeToString,
+            ),
+            'ListAccountsWithInvalidEffectivePolicy': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListAccountsWithInvalidEffectivePolicy,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyResponse.SerializeToString,
+            ),
+            'ListEffectivePolicyValidationErrors': grpc.unary_unary_rpc_method_handler(
+                    servicer.ListEffectivePolicyValidationErrors,
+                    request_deserializer=iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -2526,6 +2565,60 @@ class OrganizationsService:
             '/iamd.v1.OrganizationsService/CreateGovCloudAccount',
             iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountRequest.SerializeToString,
             iamd_dot_v1_dot_organizations__pb2.CreateGovCloudAccountResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListAccountsWithInvalidEffectivePolicy(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListAccountsWithInvalidEffectivePolicy',
+            iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListAccountsWithInvalidEffectivePolicyResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def ListEffectivePolicyValidationErrors(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.OrganizationsService/ListEffectivePolicyValidationErrors',
+            iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsRequest.SerializeToString,
+            iamd_dot_v1_dot_organizations__pb2.ListEffectivePolicyValidationErrorsResponse.FromString,
             options,
             channel_credentials,
             insecure,
