@@ -503,9 +503,12 @@ class StsCommands:
         root_access.check_session_allowed(org, projection.root_access.get(management or ""), caller.account_id,
                                           target, task_policy_arn, denied)
         document = task_policy["versions"][task_policy["default_version_id"]]["document"]
+        # AssumeRoot takes no SourceIdentity: the caller's (a role session's, set once) carries over,
+        # as AWS answers "the source identity specified by the principal that is calling AssumeRoot".
+        source_identity = caller.session["source_identity"] if caller.session else ""
         return await self._issue(ctx, target, "root", self.clock.now(), duration, target_arn, target, "", caller.arn,
-                                 [root_access.ROOT_SESSION_ALLOWANCE, document], {}, [], "", False, "", False, 0,
-                                 issued_to_id=caller.principal_id)
+                                 [root_access.ROOT_SESSION_ALLOWANCE, document], {}, [], source_identity, False, "",
+                                 False, 0, issued_to_id=caller.principal_id)
 
     async def _role_alive_at(self, account_id: str, view: Any, position: int) -> bool:
         """Whether the role of this id existed when the log reached `position` (read from its

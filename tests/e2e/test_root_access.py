@@ -236,3 +236,27 @@ async def test_a_root_session_repairs_a_bucket_policy_that_denies_everyone(iamd_
     role = (await _call(_client(iamd_http, "sts", admin).assume_role, RoleSessionName="admin",
                         RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"))["Credentials"]
     assert await decision("s3:DeleteBucketPolicy", token=role["SessionToken"]) == apb.DECISION_EXPLICIT_DENY
+
+
+async def test_a_role_sessions_source_identity_carries_into_its_root_session(iamd_http: Iamd) -> None:
+    iam, org = _client(iamd_http, "iam"), _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    member = await _member(org, "dev")
+    await _call(org.enable_aws_service_access, ServicePrincipal=IAM)
+    await _call(iam.enable_organizations_root_sessions)
+    await _call(iam.create_role, RoleName="breakglass", AssumeRolePolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                                                "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"]}]}))
+    await _call(iam.put_role_policy, RoleName="breakglass", PolicyName="root", PolicyDocument=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": "*"}]}))
+    jane = await _user(iamd_http, "jane", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": ["sts:AssumeRole", "sts:SetSourceIdentity"], "Resource": "*"}]})
+    role = (await _call(_client(iamd_http, "sts", jane).assume_role, RoleSessionName="jane", SourceIdentity="jane",
+                        RoleArn=f"arn:aws:iam::{ACCOUNT}:role/breakglass"))["Credentials"]
+    answer = await _call(_client(iamd_http, "sts", _session(role)).assume_root, TargetPrincipal=member,
+                         TaskPolicyArn={"arn": S3_TASK})
+    assert answer["SourceIdentity"] == "jane"
+    await _call(_client(iamd_http, "sts", _session(answer["Credentials"])).get_caller_identity)
+    [call] = [r for r in await records(iamd_http) if r["eventName"] == "GetCallerIdentity"
+              and r["userIdentity"]["accountId"] == member]
+    assert call["userIdentity"]["sessionContext"]["sourceIdentity"] == "jane"

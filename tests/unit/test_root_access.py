@@ -4,8 +4,12 @@ parameters and rules; and a root session's task policy decided by the engine as 
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 import pytest
 
+from iamd.projections.identity import IdentityProjection
 from iamd.service.app.aws_policies import AwsManagedPolicies
 from iamd.service.domain import organizations as o
 from iamd.service.domain import root_access as r
@@ -17,7 +21,12 @@ from iamd.service.domain.errors import (
     ServiceAccessNotEnabledError,
     ValidationError,
 )
-from iamd.service.domain.events import OrganizationsRootFeatureDisabled, OrganizationsRootFeatureEnabled
+from iamd.service.domain.events import (
+    OrganizationsRootFeatureDisabled,
+    OrganizationsRootFeatureEnabled,
+    SecurityTokenServicePreferencesSet,
+)
+from iamd.service.eventstore.port import RecordedEvent
 from iamd.service.policy import AuthorizationRequest, Effect, PolicyIndex, PolicyInputs, PolicyType, compile_policy, decide
 
 NOW = "2026-01-01T00:00:00Z"
@@ -160,3 +169,19 @@ def test_every_root_task_policy_aws_documents_is_in_the_catalogue() -> None:
     for name in ("IAMAuditRootUserCredentials", "IAMCreateRootUserPassword", "IAMDeleteRootUserCredentials",
                  "S3UnlockBucketPolicy", "SQSUnlockQueuePolicy"):
         assert '"Deny"' in _task_policy(r.TASK_POLICY_PREFIX + name)
+
+
+def test_the_projection_keeps_the_features_and_the_token_version_through_a_snapshot() -> None:
+    projection = IdentityProjection()
+    org, access, preferences = "o-abcdefghij", f"account-{MANAGEMENT}-rootaccess", f"account-{MEMBER}-stspreferences"
+    facts = [(access, OrganizationsRootFeatureEnabled(org, r.ROOT_SESSIONS, NOW)),
+             (access, OrganizationsRootFeatureEnabled(org, r.ROOT_CREDENTIALS_MANAGEMENT, NOW)),
+             (access, OrganizationsRootFeatureDisabled(org, r.ROOT_SESSIONS, NOW)),
+             (preferences, SecurityTokenServicePreferencesSet("v2Token", NOW))]
+    for position, (stream, event) in enumerate(facts, start=1):
+        projection.apply(RecordedEvent(str(position), stream, position - 1, position, type(event).__name__, 1,
+                                       event.to_data(), {}, datetime.now(UTC)))
+    restored = IdentityProjection.from_snapshot(json.loads(json.dumps(projection.to_snapshot())))
+    for p in (projection, restored):
+        assert r.enabled_features(p.root_access[MANAGEMENT], org) == [r.ROOT_CREDENTIALS_MANAGEMENT]
+        assert p.sts_preferences == {MEMBER: "v2Token"}
