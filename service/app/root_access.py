@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from iamd.projections.identity import IdentityProjection
 from iamd.service.domain import root_access
-from iamd.service.domain.events import ACCOUNT
+from iamd.service.domain.events import ACCOUNT, Event
 from iamd.service.domain.organizations import OrganizationState
 
 from .authenticate import Caller
@@ -48,9 +48,9 @@ class RootAccessCommands:
         decide = root_access.enable if enabling else root_access.disable
         now = iso8601(self.clock.now())
         # A delegated administrator's call changes the management account's features (the organization's).
-        state: list[root_access.RootAccessState] = []
+        state: list[root_access.RootAccessState] = []  # the features as the (last) attempt decided them
 
-        def decided(s: root_access.RootAccessState) -> list:  # type: ignore[type-arg]
+        def decided(s: root_access.RootAccessState) -> list[Event]:
             events = decide(s, org, feature, now)
             state[:] = [root_access.fold(events, s)]
             return events
