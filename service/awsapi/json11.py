@@ -208,6 +208,7 @@ _ORGANIZATIONS_CODES = {
     "MalformedPolicyDocument": "MalformedPolicyDocumentException",
     # The signature's refusals, as AWS's JSON services name them.
     "InvalidClientTokenId": "UnrecognizedClientException", "SignatureDoesNotMatch": "InvalidSignatureException",
+    "ExpiredToken": "ExpiredTokenException",  # AWS's Common Errors: HTTP 403
 }
 _SERVER_FAULTS = frozenset({"ServiceException", "InternalFailure"})
 

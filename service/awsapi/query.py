@@ -59,6 +59,7 @@ _SIGNING_PREFIX = "x-amz-"
 COMMON_ERROR_STATUS: dict[str, int] = {
     "AccessDenied": 403,
     "AccessDeniedException": 403,
+    "ExpiredToken": 403,  # a session's expired token, as IAM and STS answer it (their Query code)
     "ExpiredTokenException": 403,
     "IncompleteSignature": 400,
     "InternalFailure": 500,

@@ -154,6 +154,13 @@ async def test_assume_role_over_sts_and_use_the_session(iamd_http: Iamd) -> None
     assert who["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ci"
     # The role has no permissions: the session may call nothing else.
     await _refused(_client(iamd_http, "iam", session).list_users, "AccessDenied", 403)
+    # Past its end the session is ExpiredToken with HTTP 403, as IAM and STS answer it.
+    iamd_http.clock.offset += 901
+    try:
+        await _refused(_client(iamd_http, "sts", session).get_caller_identity, "ExpiredToken", 403)
+        await _refused(_client(iamd_http, "iam", session).list_users, "ExpiredToken", 403)
+    finally:
+        iamd_http.clock.offset -= 901
 
 
 async def test_the_audit_trail_names_calls_as_cloudtrail_does_whichever_transport(iamd_http: Iamd) -> None:

@@ -72,6 +72,7 @@ def test_errors_parse_back_as_their_code_and_message() -> None:
      ("ConstraintViolationException", "POLICY_CONTENT_LIMIT_EXCEEDED", 400)),
     ("AccountNotFoundException", "INVALID_NEXT_TOKEN", ("AccountNotFoundException", "", 400)),  # no Reason member
     ("InvalidClientTokenId", "", ("UnrecognizedClientException", "", None)),
+    ("ExpiredToken", "", ("ExpiredTokenException", "", None)),  # the endpoint's default: AWS's Common Errors' 403
 ])
 def test_organizations_errors_take_organizations_names_and_reasons(code: str, reason: str, expected: tuple) -> None:
     assert json11.service_error("organizations", code, reason) == expected

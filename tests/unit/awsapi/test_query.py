@@ -629,6 +629,8 @@ def test_error_responses_parse_back(service: str, code: str, status: int, sender
     ("sts", "MalformedPolicyDocument", 400), ("sts", "RegionDisabledException", 403),
     # Common to every Query service.
     ("iam", "ExpiredTokenException", 403), ("iam", "SignatureDoesNotMatch", 403), ("sts", "SignatureDoesNotMatch", 403),
+    # A session's expired token: IAM and STS answer ExpiredToken with 403 (their Query code).
+    ("iam", "ExpiredToken", 403), ("sts", "ExpiredToken", 403),
     ("iam", "IncompleteSignature", 400), ("iam", "MissingAuthenticationToken", 403),
     ("sts", "InvalidClientTokenId", 403),
     ("iam", "RequestExpired", 400), ("iam", "AccessDenied", 403), ("sts", "AccessDenied", 403),
