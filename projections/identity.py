@@ -151,6 +151,9 @@ class IdentityProjection:
         self.organization_events: dict[str, list[tuple[str, dict[str, Any]]]] = {}
         self.organizations: dict[str, OrganizationState] = {}
         self.organization_of_account: dict[str, str] = {}  # member or management account -> management
+        # Every account an organization ever closed (CloseAccount): closed for good, whatever
+        # happens to the organization later (deleted once the account's post-closure period is over).
+        self.closed_accounts: set[str] = set()
         self.position = 0
         self.events_applied = 0
         # Called with (account_id, kind, casefolded name) after an event changed that entity, so
@@ -412,6 +415,12 @@ class IdentityProjection:
         # organization's n events cost O(n^2) to apply).
         state = organizations.fold([decode_event(event_type, dict(data))], self.organizations.get(management))
         self.organizations[management] = state
+        if event_type == "AccountClosed":
+            self.closed_accounts.add(data["account_id"])
+        if not state.exists:  # deleted: none of its accounts is in it (a closed one past its post-closure period)
+            for account_id in [a for a, m in self.organization_of_account.items() if m == management]:
+                del self.organization_of_account[account_id]
+            return
         for account_id in (data.get("account_id"), data.get("management_account_id")):
             if account_id in state.accounts:
                 self.organization_of_account[account_id] = management
@@ -1016,8 +1025,9 @@ class IdentityProjection:
         projection.server_certificates = snapshot.get("server_certificates", {})  # none before they existed
         projection.deletion_tasks = snapshot["deletion_tasks"]
         projection.organization_events = {k: [tuple(e) for e in v] for k, v in snapshot["organization_events"].items()}
-        for management in projection.organization_events:
+        for management, events in projection.organization_events.items():
             projection._refold_organization(management)
+            projection.closed_accounts.update(d["account_id"] for t, d in events if t == "AccountClosed")
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

@@ -263,9 +263,10 @@ class PrincipalPolicyCache:
         return index
 
     def is_closed(self, account_id: str) -> bool:
-        """Whether the account is a member account its organization closed (CloseAccount)."""
-        org = self._organization(account_id)
-        return org is not None and organizations.is_closed(org, account_id)
+        """Whether the account is a member account an organization closed (CloseAccount): for good,
+        also once that organization is deleted (AWS closes an account permanently after its
+        post-closure period)."""
+        return account_id in self.projection.closed_accounts
 
     def guardrail_levels(self, account_id: str, policy_type: str) -> tuple[PolicyIndex, ...]:
         """SCP (or RCP) levels for an account, root first, compiled; () outside an organization.
