@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
+from iamd.projections.identity import IdentityProjection
 from iamd.projections.principals import PrincipalPolicyCache
 from iamd.projections.runner import ProjectionRunner
 from iamd.service.domain.errors import (
@@ -25,7 +26,7 @@ from iamd.service.domain.errors import (
     ServiceUnavailableError,
 )
 from iamd.service.domain.names import casefold
-from iamd.service.domain import organizations
+from iamd.service.domain import identity, organizations
 from iamd.service.domain.sts import effective_principal_tags
 from iamd.service.policy import (
     AuthorizationRequest,
@@ -166,19 +167,21 @@ class Authorizer:
             return AuthorizeOutcome(_NOT_FOUND, position, principal_found=False)
         account_id = subject.account_id
         resource_account = query.resource_account or _account_of(query.resource) or account_id
-        if (subject.is_root_user and resource_policy is None and not subject.scp_levels
-                and subject.session_index is None):
-            # The account root user is allowed everything in its own account (REFERENCE C1.1), but
-            # in a session with session policies (AssumeRoot's task policy), which the engine decides.
-            if resource_account == account_id:
-                return AuthorizeOutcome(_ROOT_ALLOW, position)
-            return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
         context = query.context
         if resource_policy is None:
             resource_policy, context = self._resource_policy(query, context, account_id)
             if (resource_policy is not None and subject.is_root_user and resource_account == account_id
                     and query.action.lower() in _OWNER_ROOT_POLICY_ACTIONS):
                 resource_policy = None  # the owner's root user cannot be locked out of its resource's policy
+        if (subject.is_root_user and resource_policy is None and not subject.scp_levels
+                and subject.session_index is None):
+            # The account root user is allowed everything in its own account (REFERENCE C1.1), but
+            # in a session with session policies (AssumeRoot's task policy), which the engine decides,
+            # and on a resource with a policy of its own: its Deny applies to the root user too, and
+            # its Allow may let another account's root user in (the engine decides both).
+            if resource_account == account_id:
+                return AuthorizeOutcome(_ROOT_ALLOW, position)
+            return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)
         side = self._resource_side(subject, resource_account)
         request = AuthorizationRequest(principal=query.principal_arn, action=query.action,
                                        resource=query.resource, resource_account=resource_account,
@@ -300,13 +303,16 @@ class Authorizer:
     def _resource_policy(self, query: AuthorizeQuery, context: Mapping[str, Any],
                          caller_account: str) -> tuple[PolicyIndex | None, Mapping[str, Any]]:
         """The resource's policy, and `context` with the resource's tags (aws:ResourceTag/*) added
-        (a new mapping: the query's is never changed), inline with the request or registered."""
+        (a new mapping: the query's is never changed): inline with the request, registered, or
+        for an IAM action on an IAM resource its own."""
         stored = self.principals.projection.resources.get(query.resource)
-        tags = query.resource_tags if query.resource_tags is not None else (stored or {}).get("tags", {})
-        if tags:
-            context = dict(context)
-            for tag_key, value in tags.items():
-                context[f"aws:ResourceTag/{tag_key}"] = value
+        if query.resource_tags is not None or stored is not None:
+            tags = query.resource_tags if query.resource_tags is not None else stored.get("tags", {})
+            keys = {f"aws:ResourceTag/{tag_key}": value for tag_key, value in tags.items()}
+        else:  # an IAM resource's own tags: iamd's IAM API and Authorize see the same keys
+            keys = iam_resource_tag_keys(query.action, query.resource, self.principals.projection)
+        if keys:
+            context = {**context, **keys}
         document = query.resource_policy or (stored or {}).get("policy", "")
         if not document:
             return None, context
@@ -395,6 +401,18 @@ class Authorizer:
             self._time_until = self._time_from + _ONE_SECOND
             self._time_cache = (("aws:currenttime", iso8601(now)), ("aws:epochtime", str(int(now.timestamp()))))
         return self._time_cache
+
+
+def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjection) -> dict[str, str]:
+    """The resource tag keys of the IAM resource an IAM action acts on, with its tags as they are
+    (a Tag* call is decided on the tags before it). The resource is found as the call itself finds
+    it (by name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped
+    by another spelling of its ARN. Empty for anything else: a resource that does not exist (yet),
+    one AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
+    if action[:4].lower() != "iam:" or not resource.startswith("arn:"):
+        return {}
+    found = projection.iam_resource(resource)
+    return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
 
 
 _ONE_SECOND = timedelta(seconds=1)

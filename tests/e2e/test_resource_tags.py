@@ -13,7 +13,7 @@ import pytest
 from iamd.client.credentials import Credentials
 from tests.fakes.saml_idp import SamlIdp
 
-from .conftest import Iamd
+from .conftest import ACCOUNT, Iamd
 from .test_aws_query import _call, _client, _refused
 from .test_user_keys_and_certificates import _KEYS, _certificate, _private_pem
 
@@ -161,3 +161,28 @@ async def test_a_principal_assumes_only_the_roles_tagged_for_it(iamd_http: Iamd)
             await _refused(sts.assume_role, "AccessDenied", 403, RoleArn=f"arn:aws:iam::123456789012:role/{role}",
                            RoleSessionName="peg")
         await _call(iam.delete_access_key, UserName="peg-dev", AccessKeyId=access["AccessKeyId"])
+
+
+async def test_authorize_sees_the_tags_of_an_iam_resource_as_iamds_own_iam_api_does(iamd_http: Iamd) -> None:
+    """A service asking Authorize about an IAM action on an IAM resource gets the decision iamd's own
+    IAM API makes for that call: the resource's tags are in the request's context either way."""
+    from iamd.v1 import authorization_pb2 as apb
+
+    iam = _client(iamd_http, "iam")
+    for name, team in (("red-role", "red"), ("plain-role", "")):
+        await _call(iam.create_role, RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=_tags(team))
+    ops = await _user(iamd_http, "auditor", {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
+                                             "Condition": {"StringEquals": {"iam:ResourceTag/team": "red"}}})
+    await _call(ops.get_role, RoleName="red-role")
+    await _refused(ops.get_role, "AccessDenied", 403, RoleName="plain-role")
+
+    principal = f"arn:aws:iam::{ACCOUNT}:user/auditor"
+    for role, expected in (("red-role", apb.DECISION_ALLOW), ("plain-role", apb.DECISION_IMPLICIT_DENY)):
+        answer = await iamd_http.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=principal, action="iam:GetRole", resource=f"arn:aws:iam::{ACCOUNT}:role/{role}"))
+        assert answer.decision == expected, role
+    # Tags the caller passes stand for the resource's own (a service that knows them better).
+    answer = await iamd_http.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=principal, action="iam:GetRole", resource=f"arn:aws:iam::{ACCOUNT}:role/red-role",
+        has_resource_tags=True))
+    assert answer.decision == apb.DECISION_IMPLICIT_DENY
