@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Mapping, Sequence
-from operator import methodcaller
+from operator import itemgetter, methodcaller
 from typing import NamedTuple
 
 from .conditions.arn import split_arn_template
@@ -150,10 +150,10 @@ _PREFIX_SETS = Shared(limit=16_384)
 #
 # A compiled regex per pattern was the largest part of the memory compiled policies take (23 MiB
 # for the benchmark's 20,000 managed policies), and most patterns have one of a few shapes: an
-# exact part, `*`, `prefix*`, `*suffix`. So each part gets a small matcher by its shape, made of
-# C-level callables where one fits (`str.__eq__`, `methodcaller`) rather than closures (a closure
-# with its cells costs as much as the regex did); equal patterns, heads and parts share one; and
-# only what no shape fits walks its pieces (`match_split`).
+# exact part, `*`, `prefix*`, `*suffix`. So each part gets a matcher by its shape: a C-level
+# callable where one fits (`str.__eq__`, `methodcaller`), else the bound method of a small
+# slotted object (a closure with its cells costs as much as the regex did, and calls no faster);
+# equal patterns, heads and parts share one.
 
 TextMatcher = Callable[[str], bool]
 
@@ -166,6 +166,43 @@ _PATTERNS = Shared(limit=65_536)
 
 def _any_text(_text: str) -> bool:
     return True
+
+
+class _Pieces:
+    """A glob of literal runs between `*`s: the first run starts the text, the last ends it, and
+    the others are found in order, each at its leftmost place (which never loses a match)."""
+
+    __slots__ = ("first", "middle", "last", "least")
+
+    def __init__(self, strings: Sequence[str]) -> None:
+        self.first, *middle, self.last = strings
+        self.middle = tuple(middle)
+        self.least = sum(map(len, strings))
+
+    # Takes the arguments of a ResourceMatcher too: a whole-ARN glob can be one on its own.
+    def matches(self, text: str, _ctx: object = None, _missing: object = None) -> bool:
+        first, last = self.first, self.last
+        if len(text) < self.least or not text.startswith(first) or not text.endswith(last):
+            return False
+        at, end = len(first), len(text) - len(last)
+        for piece in self.middle:
+            found = text.find(piece, at, end)
+            if found < 0:
+                return False
+            at = found + len(piece)
+        return True
+
+
+class _QuestionPieces:
+    """A glob with `?`s: cut at its `*`s into pieces of literal runs and `?`s (see match_split)."""
+
+    __slots__ = ("pieces",)
+
+    def __init__(self, pieces: Sequence[Sequence[object]]) -> None:
+        self.pieces = tuple(tuple(piece) for piece in pieces)
+
+    def matches(self, text: str, _ctx: object = None, _missing: object = None) -> bool:
+        return match_split(self.pieces, text)
 
 
 def _glob_matcher(tokens: Sequence[object]) -> TextMatcher:
@@ -182,19 +219,19 @@ def _glob_matcher(tokens: Sequence[object]) -> TextMatcher:
         else:
             pieces[-1].append(token)
     if any(token is QMARK for piece in pieces for token in piece):
-        frozen = tuple(tuple(piece) for piece in pieces)
-        return lambda text: match_split(frozen, text)
+        return _QuestionPieces(pieces).matches
     strings = [sys.intern("".join(piece)) for piece in pieces]  # type: ignore[arg-type]
     if len(strings) == 1:
         return strings[0].__eq__  # type: ignore[return-value]
-    if len(strings) == 2:
-        first, last = strings
-        if not last:
-            return _any_text if not first else methodcaller("startswith", first)
-        if not first:
-            return methodcaller("endswith", last)
-    frozen_strings = tuple(strings)
-    return lambda text: match_strings(frozen_strings, text)
+    if strings == ["", ""]:
+        return _any_text
+    if len(strings) == 2 and not strings[1]:
+        return methodcaller("startswith", strings[0])
+    if len(strings) == 2 and not strings[0]:
+        return methodcaller("endswith", strings[1])
+    if len(strings) == 3 and not strings[0] and not strings[2]:
+        return methodcaller("__contains__", strings[1])
+    return _Pieces(strings).matches
 
 
 def _part_matcher(part: str) -> TextMatcher:
@@ -209,19 +246,34 @@ class _ArnHead:
     colons (`spanning`; AWS documents this), unless a variable follows in the resource part.
     """
 
-    __slots__ = ("partition", "service", "region", "account", "spanning")
+    __slots__ = ("partition", "service", "region", "account", "spanning", "literal_parts", "literal_text")
 
     def __init__(self, parts: Sequence[str]) -> None:
         # parts[0] is `arn` (split_arn_pattern): only the next four vary.
         self.partition, self.service, self.region, self.account = (_part_matcher(part) for part in parts[1:5])
         spanning = tuple(bool(part) and part[-1] == "*" for part in parts[1:5])
         self.spanning = spanning if any(spanning) else None
+        # The usual head (`arn:aws:sqs:*:123456789012:`) is literal parts and lone `*`s, which
+        # match any part: then one comparison of the literal parts checks all four.
+        self.literal_parts: Callable[[list[str]], object] | None = None
+        self.literal_text: object = None
+        if all(part == "*" or not has_wildcard(part) for part in parts[1:5]):
+            at = [i for i in range(1, 5) if parts[i] != "*"]
+            if at:
+                self.literal_parts = itemgetter(*at)
+                self.literal_text = self.literal_parts(list(parts))
+
+    def matches(self, parts: list[str]) -> bool:
+        """Whether the partition, service, region and account of a split ARN match."""
+        if self.literal_parts is not None:
+            return self.literal_parts(parts) == self.literal_text
+        return (self.partition(parts[1]) and self.service(parts[2]) and self.region(parts[3])
+                and self.account(parts[4]))
 
     def resource_part(self, resource: str) -> str | None:
         """What follows the fifth colon, if the four parts before it match (none spanning)."""
         parts = resource.split(":", 5)
-        if (len(parts) == 6 and parts[0] == "arn" and self.partition(parts[1]) and self.service(parts[2])
-                and self.region(parts[3]) and self.account(parts[4])):
+        if len(parts) == 6 and parts[0] == "arn" and self.matches(parts):
             return parts[5]
         return None
 
@@ -249,24 +301,6 @@ def _arn_head(parts: Sequence[str]) -> _ArnHead:
     return _HEADS.get(":".join(parts[:5]), lambda: _ArnHead(parts))
 
 
-# The two kinds of static pattern below are ResourceMatchers themselves (a pattern alone in its
-# Resource element needs no wrapper), and plain `(resource) -> bool` matchers for several.
-
-
-class _PrefixedGlob:
-    """A pattern whose first five parts are literal: one prefix, then the resource part's glob."""
-
-    __slots__ = ("prefix", "rest")
-
-    def __init__(self, prefix: str, rest: TextMatcher) -> None:
-        self.prefix = sys.intern(prefix)
-        self.rest = rest
-
-    def __call__(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
-        prefix = self.prefix
-        return resource.startswith(prefix) and self.rest(resource[len(prefix):])
-
-
 class _ArnGlob:
     """A pattern with a wildcard in its first five parts (see `_ArnHead`), then the resource
     part's glob, where `*` and `?` span anything."""
@@ -277,24 +311,29 @@ class _ArnGlob:
         self.head = head
         self.rest = rest
 
-    def __call__(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
-        head = self.head
+    def matches(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
         parts = resource.split(":", 5)
         if len(parts) != 6 or parts[0] != "arn":
             return False  # fewer than five colons: no ARN
         # The split at the first five colons: the only one, unless a part's `*` spans colons.
-        if (head.partition(parts[1]) and head.service(parts[2]) and head.region(parts[3])
-                and head.account(parts[4]) and self.rest(parts[5])):
+        head = self.head
+        literal_parts = head.literal_parts  # head.matches, inlined: this runs per statement
+        if literal_parts is not None:
+            head_matches = literal_parts(parts) == head.literal_text
+        else:
+            head_matches = head.matches(parts)
+        if head_matches and self.rest(parts[5]):
             return True
         return head.spanning is not None and ":" in parts[5] and head.matches_spanning(resource, self.rest)
 
 
-def _static_pattern(parts: list[str], resource_tokens: Sequence[object]) -> _PrefixedGlob | _ArnGlob:
-    """Matcher of one ARN pattern without variables and with a wildcard somewhere."""
-    rest = _glob_matcher(resource_tokens)
+def _static_pattern(parts: list[str], resource_tokens: Sequence[object]) -> ResourceMatcher:
+    """Matcher of one ARN pattern without variables, with a wildcard somewhere (so neither an
+    exact ARN nor `literal*`). It takes a ResourceMatcher's arguments, or the resource alone."""
     if not any(has_wildcard(part) for part in parts[:5]):
-        return _PrefixedGlob(":".join(parts[:5]) + ":", rest)
-    return _ArnGlob(_arn_head(parts), rest)
+        # A literal head: a glob over the whole ARN, whose `*`s span anything.
+        return _glob_matcher((":".join(parts[:5]) + ":", *resource_tokens))  # type: ignore[return-value]
+    return _ArnGlob(_arn_head(parts), _glob_matcher(resource_tokens)).matches
 
 
 def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMatcher:
@@ -305,7 +344,7 @@ def compile_resources(patterns: Sequence[str], *, variables: bool) -> ResourceMa
     # only `*` (a prefix: `str.startswith` with a tuple), and the rest (a matcher each).
     literals: set[str] = set()
     prefixes: list[str] = []
-    static: list[_PrefixedGlob | _ArnGlob] = []
+    static: list[ResourceMatcher] = []
     # Patterns with a variable in the resource part: the literal head their resources start
     # with, or a matcher of a head with wildcards that returns the resource part; then the part.
     dynamic: list[tuple[str | None, Callable[[str], str | None] | None, TemplateGlob]] = []
