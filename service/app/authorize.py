@@ -166,7 +166,10 @@ class Authorizer:
         if subject is None:
             return AuthorizeOutcome(_NOT_FOUND, position, principal_found=False)
         account_id = subject.account_id
-        resource_account = query.resource_account or _account_of(query.resource) or account_id
+        # The owner: as the request says, else as the ARN says, else the account that registered
+        # the resource (a bucket's ARN names none), else the principal's.
+        resource_account = (query.resource_account or _account_of(query.resource)
+                            or self._registered_owner(query.resource) or account_id)
         context = query.context
         if resource_policy is None:
             resource_policy, context = self._resource_policy(query, context, account_id)
@@ -299,6 +302,12 @@ class Authorizer:
                                                         "aws:resourceaccount": resource_account})
         rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         return decide(request, PolicyInputs(resource=resource_policy, rcp_levels=rcp_levels))
+
+    def _registered_owner(self, resource: str) -> str:
+        """The account that registered the resource's policy or tags (PutResourcePolicy,
+        TagResource); empty for a resource nobody registered."""
+        stored = self.principals.projection.resources.get(resource)
+        return stored["account_id"] if stored is not None else ""
 
     def _resource_policy(self, query: AuthorizeQuery, context: Mapping[str, Any],
                          caller_account: str) -> tuple[PolicyIndex | None, Mapping[str, Any]]:

@@ -59,3 +59,36 @@ async def test_a_resource_policy_granting_another_account_lets_its_root_user_in(
     assert decided("sqs:SendMessage") == "ALLOW"
     assert decided("sqs:DeleteQueue") == "IMPLICIT_DENY"
     assert decided("sqs:SendMessage", "") == "IMPLICIT_DENY"  # no policy: another account's queue
+
+
+async def test_a_registered_resource_belongs_to_the_account_that_registered_it(iamd: Iamd) -> None:
+    """A registered resource whose ARN names no account (a bucket) is its registering account's:
+    another account's principal asking without resourceAccount is asked about across accounts (its
+    own policies do not suffice, and the owner's root-user exemption is not its own)."""
+    from iamd.v1 import organizations_pb2 as opb
+    from iamd.v1 import organizations_pb2_grpc
+
+    from .test_organization_delegation import _member_with_a_user
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await org.CreateOrganization(opb.CreateOrganizationRequest())
+    dev, channel = await _member_with_a_user(iamd, org)  # the member's user, allowed s3:*
+    await channel.close()
+    member_root = f"arn:aws:iam::{dev.split(':')[4]}:root"
+    bucket = "arn:aws:s3:::owned"
+    put = await iamd.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=bucket, policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": ROOT}, "Action": "s3:*", "Resource": [bucket, f"{bucket}/*"]},
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*Policy", "Resource": bucket,
+             "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}}]})))
+    await iamd.running.runner.wait_for(put.position, 5)
+    authorizer = iamd.running.gateway.guard.authorizer  # type: ignore[union-attr]
+
+    def decided(principal: str, action: str, resource: str = bucket) -> str:
+        return authorizer.authorize_now(AuthorizeQuery(principal, action, resource)).decision.decision.name
+
+    assert decided(dev, "s3:ListBucket") == "IMPLICIT_DENY"  # the bucket grants its own account only
+    assert decided(member_root, "s3:PutBucketPolicy") == "EXPLICIT_DENY"  # not the owner's root user
+    assert decided(member_root, "s3:ListBucket") == "IMPLICIT_DENY"
+    assert decided(ROOT, "s3:PutBucketPolicy") == "ALLOW"  # the owner's
+    assert decided(dev, "s3:GetObject", "arn:aws:s3:::unregistered/key") == "ALLOW"  # the principal's, as before
