@@ -434,7 +434,10 @@ class IdentityProjection:
             self.organization_of_account[account_id] = management
 
     def _resource(self, account: AccountView, arn: str) -> View:
-        return self.resources.setdefault(arn, {"account_id": account.account_id, "policy": "", "tags": {}})
+        """The registered resource, its first registrant's: another account's write to the same ARN
+        (a race the use case cannot see, two first registrations at once) goes to a view nobody reads."""
+        view = self.resources.setdefault(arn, {"account_id": account.account_id, "policy": "", "tags": {}})
+        return view if view["account_id"] == account.account_id else {}
 
     def _resource_policy_put(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self._resource(account, d["resource_arn"])["policy"] = d["document"]

@@ -26,6 +26,9 @@ class ResourceCommands:
     async def _change(self, ctx: CallContext, arn: str, decide: Any) -> int:
         resources.check_arn(arn)
         owner = resources.owner_account(arn, ctx.account_id)
+        registered = self.projection.resources.get(arn)
+        if registered is not None:  # an ARN without an account (a bucket's) is its first registrant's
+            owner = registered["account_id"]
         if owner != ctx.account_id:
             raise AccessDeniedError(f"the resource {arn} belongs to account {owner}: only that account may "
                                     "register its policy and tags")

@@ -1,0 +1,58 @@
+"""A registered resource whose ARN names no account (a bucket) is its first registrant's (issue
+12): another account can neither replace nor delete its policy, nor change its tags, which the
+decisions about it read, whatever that policy grants (AWS: only the bucket owner's account may put
+a bucket's policy; another account gets 405 Method Not Allowed even when allowed)."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+from iamd.v1 import organizations_pb2 as opb
+from iamd.v1 import organizations_pb2_grpc
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import refused
+from .test_organization_delegation import _member_with_a_user
+
+pytestmark = pytest.mark.e2e
+
+BUCKET = "arn:aws:s3:::owned-by-the-first"
+# Public, carelessly: every action of every service to everyone (iamd's own registry actions too).
+OWNERS_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "*", "Resource": BUCKET},
+    {"Effect": "Deny", "Principal": "*", "Action": "s3:DeleteBucket", "Resource": BUCKET,
+     "Condition": {"StringNotEquals": {"aws:PrincipalAccount": ACCOUNT}}}]})
+INTRUDERS_POLICY = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:*", "Resource": BUCKET}]})
+
+
+async def test_another_account_cannot_replace_a_registered_resources_policy_or_tags(iamd: Iamd) -> None:
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await org.CreateOrganization(opb.CreateOrganizationRequest())
+    _dev, channel = await _member_with_a_user(iamd, org)  # the member account's administrator session
+    other = identity_pb2_grpc.IdentityServiceStub(channel)
+    try:
+        await iamd.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=BUCKET,
+                                                                      policy_document=OWNERS_POLICY))
+        await iamd.iam.TagResource(ipb.TagResourceRequest(resource_arn=BUCKET, tags=[pb.Tag(key="stage", value="prod")]))
+        await refused(other.PutResourcePolicy(ipb.PutResourcePolicyRequest(
+            resource_arn=BUCKET, policy_document=INTRUDERS_POLICY)), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        await refused(other.DeleteResourcePolicy(ipb.DeleteResourcePolicyRequest(resource_arn=BUCKET)),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        await refused(other.TagResource(ipb.TagResourceRequest(resource_arn=BUCKET, tags=[
+            pb.Tag(key="stage", value="dev")])), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        got = await iamd.iam.GetResourcePolicy(ipb.GetResourcePolicyRequest(resource_arn=BUCKET))
+        assert json.loads(got.policy_document) == json.loads(OWNERS_POLICY)
+        assert iamd.running.runner.projection.resources[BUCKET]["tags"] == {"stage": "prod"}
+        # A bucket nobody registered yet is the member's to register.
+        await other.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn="arn:aws:s3:::members",
+                                                                   policy_document=INTRUDERS_POLICY.replace(
+                                                                       BUCKET, "arn:aws:s3:::members")))
+    finally:
+        await channel.close()
