@@ -307,20 +307,27 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     if blockers:
         return Decision(_IMPLICIT_DENY, (), blockers, missing_keys, verdicts)
 
-    determining = [st.ref for st, _ in identity.allows] if identity_used else []
-    if resource_used and resource_analysis is not None:
-        for st, _ in resource_analysis.allows:
-            determining.append(st.ref)
-    if boundary is not None:
-        for st, _ in boundary.allows:
-            determining.append(st.ref)
-    if session is not None:
-        for st, _ in session.allows:
-            determining.append(st.ref)
-    for level in scp_levels:
-        for st, _ in level.allows:
-            determining.append(st.ref)
-    return Decision(_ALLOW, tuple(determining), (), missing_keys, verdicts)
+    # Mostly the identity policies' statements alone, whose refs an analysis may hold already.
+    determining: tuple[StatementRef, ...] = ()
+    if identity_used:
+        refs = identity.allow_refs
+        determining = refs if refs is not None else tuple([st.ref for st, _ in identity.allows])
+    if (resource_used and resource_analysis is not None) or boundary is not None or session is not None or scp_levels:
+        more = list(determining)
+        if resource_used and resource_analysis is not None:
+            for st, _ in resource_analysis.allows:
+                more.append(st.ref)
+        if boundary is not None:
+            for st, _ in boundary.allows:
+                more.append(st.ref)
+        if session is not None:
+            for st, _ in session.allows:
+                more.append(st.ref)
+        for level in scp_levels:
+            for st, _ in level.allows:
+                more.append(st.ref)
+        determining = tuple(more)
+    return Decision(_ALLOW, determining, (), missing_keys, verdicts)
 
 
 def _blockers(

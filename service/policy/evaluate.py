@@ -10,82 +10,22 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from .analysis import (  # re-exported: the verdicts are named here for the combiner and callers
+    ALLOWED,
+    ALLOWED_FOR_ACCOUNT,
+    DENIED_FOR_ACCOUNT,
+    EXPLICITLY_DENIED,
+    IMPLICITLY_DENIED,
+    NOT_APPLICABLE,
+    NOTHING,
+    Analysis,
+)
 from .compiler import CompiledStatement
 from .index import CheckGroup, PolicyIndex
-from .principals import ACCOUNT, EVERYONE, EXACT, NO_MATCH, SESSION_ROLE, Caller
+from .principals import EVERYONE, EXACT, NO_MATCH, Caller
 
-# Verdicts of one policy type (the names iam-simulate and the scenario corpus use).
-ALLOWED = "Allowed"
-EXPLICITLY_DENIED = "ExplicitlyDenied"
-IMPLICITLY_DENIED = "ImplicitlyDenied"
-ALLOWED_FOR_ACCOUNT = "AllowedForAccount"
-DENIED_FOR_ACCOUNT = "DeniedForAccount"
-NOT_APPLICABLE = "NotApplicable"
-
-
-class Analysis:
-    """The statements of one policy type (or one SCP/RCP level) that apply to the request,
-    each with the rank of its principal match (EXACT where the type has no principals)."""
-
-    __slots__ = ("allows", "denies", "verdict")
-
-    def __init__(
-        self,
-        allows: Sequence[tuple[CompiledStatement, int]] = (),
-        denies: Sequence[tuple[CompiledStatement, int]] = (),
-    ) -> None:
-        self.allows = allows
-        self.denies = denies
-        # The verdict of a policy type without principals (identity, boundary, session, SCP).
-        self.verdict = EXPLICITLY_DENIED if denies else ALLOWED if allows else IMPLICITLY_DENIED
-
-    @property
-    def resource_verdict(self) -> str:
-        """Verdict of a resource-based or trust policy, by the strength of the principal match."""
-        if self.denies:
-            for _, rank in self.denies:
-                if rank >= SESSION_ROLE:
-                    return EXPLICITLY_DENIED
-            return DENIED_FOR_ACCOUNT
-        if self.allows:
-            for _, rank in self.allows:
-                if rank >= SESSION_ROLE:
-                    return ALLOWED
-            return ALLOWED_FOR_ACCOUNT
-        return IMPLICITLY_DENIED
-
-    # The predicates below are plain loops: cheaper than any() over a generator, and they run
-    # on every decision that involves a resource policy.
-
-    def allows_directly(self) -> bool:
-        """Some Allow applies to the caller itself (named, or `*`), not via its role or account."""
-        for _, rank in self.allows:
-            if rank >= EVERYONE:
-                return True
-        return False
-
-    def allows_by_name(self) -> bool:
-        """Some Allow names the caller's own ARN."""
-        for _, rank in self.allows:
-            if rank == EXACT:
-                return True
-        return False
-
-    def allows_account(self) -> bool:
-        """Some Allow trusts the caller's account, delegating to its IAM policies."""
-        for _, rank in self.allows:
-            if rank == ACCOUNT:
-                return True
-        return False
-
-
-# The analysis of a policy type none of whose statements applies. Shared by every decision:
-# INVARIANT: its statement lists are empty tuples, so nobody can add to them.
-NOTHING = Analysis()
-
-
-# A check group that applies, and its statements paired with the rank of the principal match.
-_Applying = tuple[CheckGroup, Sequence[tuple[CompiledStatement, int]]]
+# A check group that applies, and the rank of its principal match.
+_Applying = tuple[CheckGroup, int]
 
 
 def analyze(
@@ -115,7 +55,7 @@ def analyze(
     allowing: list[_Applying] = []
     denying: list[_Applying] = []
     for group in groups:
-        prefixes, matches_resource, st, members = group
+        prefixes, matches_resource, st, _members, _alone = group
         if prefixes is not None and not resource.startswith(prefixes):
             continue
         if matches_resource is not None and not matches_resource(resource, context, missing):
@@ -133,23 +73,32 @@ def analyze(
             if not holds(context, missing):
                 break
         else:
-            if members is None:
-                listed: Sequence[tuple[CompiledStatement, int]] = ((st, rank),)
-            elif rank == EXACT:
-                listed = members
-            else:
-                listed = tuple((member, rank) for member, _ in members)
-            (allowing if st.is_allow else denying).append((group, listed))
+            (allowing if st.is_allow else denying).append((group, rank))
     if not allowing and not denying:
         return NOTHING
-    # Mostly one group applies, or none: its statements are already in document order.
-    return Analysis(
-        () if not allowing else allowing[0][1] if len(allowing) == 1 else _in_document_order(allowing, layout),
-        () if not denying else denying[0][1] if len(denying) == 1 else _in_document_order(denying, layout),
-    )
+    # Mostly one group applies, or none, with rank EXACT: its analysis is made already.
+    if len(allowing) + len(denying) == 1:
+        group, rank = allowing[0] if allowing else denying[0]
+        if rank == EXACT:
+            return group[4]
+    return Analysis(_statements(allowing, layout), _statements(denying, layout))
 
 
-def _in_document_order(found: list[_Applying], layout: tuple[CheckGroup, ...]) -> list[tuple[CompiledStatement, int]]:
-    """The statements of several groups that apply, as their authors wrote them (explanations)."""
-    remaining = {id(group): iter(listed) for group, listed in found}
+def _paired(group: CheckGroup, rank: int) -> Sequence[tuple[CompiledStatement, int]]:
+    """The statements of a group that applies, each with the rank of the principal match."""
+    members = group[3]
+    if members is None:
+        return ((group[2], rank),)
+    if rank == EXACT:
+        return members
+    return tuple((member, rank) for member, _ in members)
+
+
+def _statements(found: list[_Applying], layout: tuple[CheckGroup, ...]) -> Sequence[tuple[CompiledStatement, int]]:
+    """The statements of the groups that apply, as their authors wrote them (explanations)."""
+    if not found:
+        return ()
+    if len(found) == 1:  # one group's statements are in document order already
+        return _paired(*found[0])
+    remaining = {id(group): iter(_paired(group, rank)) for group, rank in found}
     return [next(remaining[id(group)]) for group in layout if id(group) in remaining]

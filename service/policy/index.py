@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from .analysis import Analysis, alone
 from .compiler import CompiledPolicy, CompiledStatement
 from .matching import ResourceMatcher, matches_any_resource
 from .principals import EXACT
@@ -33,12 +34,15 @@ Applicable = tuple[CompiledStatement, "tuple[str, ...] | None", "ResourceMatcher
 # effect, principal and conditions every member shares), and when there are several, every
 # member paired with rank EXACT (the rank of a type without principals), in document order.
 # None for a lone statement, the usual case: a plan then holds no more than the statement's
-# checks. A plain tuple: unpacking one is a single step, a NamedTuple's is not.
+# checks. Last, the analysis of the group applying alone with rank EXACT, the usual outcome of
+# a policy type that applies at all: made once here rather than per decision. A plain tuple:
+# unpacking one is a single step, a NamedTuple's is not.
 CheckGroup = tuple[
     tuple[str, ...] | None,
     ResourceMatcher | None,
     CompiledStatement,
     tuple[tuple[CompiledStatement, int], ...] | None,
+    Analysis,
 ]
 # The check groups of one action and kind of resource, then:
 # - the gate: the prefixes of every group that has some. A resource starting with none of them
@@ -187,7 +191,7 @@ def _plan(applicable: tuple[Applicable, ...]) -> Plan:
     for key, statements in members.items():
         first, prefixes, matcher = statements[0]
         paired = None if len(statements) == 1 else tuple((st, EXACT) for st, _, _ in statements)
-        group_of[key] = (prefixes, matcher, first, paired)
+        group_of[key] = (prefixes, matcher, first, paired, alone([st for st, _, _ in statements], first.is_allow))
     groups = tuple(group_of.values())
     gate = tuple(prefix for group in groups if group[0] is not None for prefix in group[0])
     # Most plans have no gate, and most groups are one statement each: then the plan holds one

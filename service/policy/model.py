@@ -88,10 +88,17 @@ _EMPTY: Mapping[str, ContextValue] = MappingProxyType({})
 
 def _freeze_context(context: Mapping[str, str | Sequence[str]]) -> dict[str, ContextValue]:
     """The context with lower-cased keys, as a new dict (lookups on a dict are the cheapest)."""
-    # The common case in one comprehension: string keys and values, no two keys equal but for case.
-    fast = {_LOWERED_KEYS.get(k) or _lowered_key(k): v for k, v in context.items() if type(v) is str}
-    if len(fast) == len(context):
-        return fast
+    # The common case: string keys and values, no two keys equal but for case. A plain loop: a
+    # comprehension is a function call of its own, and this runs for every request.
+    fast: dict[str, ContextValue] = {}
+    known = _LOWERED_KEYS.get
+    for key, value in context.items():
+        if type(value) is not str:
+            break
+        fast[known(key) or _lowered_key(key)] = value
+    else:
+        if len(fast) == len(context):
+            return fast
     lowered: dict[str, ContextValue] = {}
     for key, value in context.items():
         if type(key) is not str:
