@@ -157,9 +157,14 @@ async def test_a_member_account_the_policy_names_may_do_what_it_and_its_own_poli
     await _call(org.enable_aws_service_access, ServicePrincipal="config.amazonaws.com")
     await _call(org.register_delegated_administrator, AccountId=member, ServicePrincipal="config.amazonaws.com")
     await _call(org.put_resource_policy, Content=json.dumps({"Version": "2012-10-17", "Statement": [
-        {"Effect": "Deny", "Principal": {"AWS": member}, "Action": "organizations:ListRoots", "Resource": "*"}]}))
+        {"Effect": "Deny", "Principal": {"AWS": member}, "Resource": "*",
+         "Action": ["organizations:ListRoots", "organizations:DescribeEffectivePolicy"]}]}))
     assert (await _call(as_member.list_accounts))["Accounts"]  # the registration's reads
     await _denied(as_member.list_roots)
+    # About itself an account asks on its own policies alone (any account may); about another, not.
+    await _refused(as_member.describe_effective_policy, "EffectivePolicyNotFoundException", 400,
+                   PolicyType=TAG_POLICY)
+    await _denied(as_member.describe_effective_policy, PolicyType=TAG_POLICY, TargetId=ACCOUNT)
     await _denied(as_member.detach_policy, PolicyId=created["Id"],
                    TargetId=ou["Id"])  # no longer delegated
 
