@@ -463,10 +463,13 @@ def _match_single_variable(head: str, single: SingleVariable) -> ResourceMatcher
     """The common `arn:aws:s3:::bucket/${aws:username}/*`: one literal head, one variable.
 
     Same answer, and the same missing key, as the general matcher, which looks the variable
-    up once the head matches. With a value, the resolved text starts with the head, so one
-    comparison checks both; without one, the head decides whether the key is missing.
+    up once the head matches. With a value, the resolved text starts with the head, so checking
+    it checks both; without one, the head decides whether the key is missing. The resolved
+    text is compared piece by piece where it stands in the resource, not built: most resources
+    a statement is asked about differ before the variable, and then one comparison says so.
     """
     before = head + single.before
+    at = len(before)
     key, default, after, prefix_only = single.var.key, single.var.default, single.after, single.prefix_only
 
     def match(resource: str, ctx: Mapping[str, str | tuple[str, ...]], missing: list[str] | None) -> bool:
@@ -477,8 +480,14 @@ def _match_single_variable(head: str, single: SingleVariable) -> ResourceMatcher
                 if missing is not None and resource.startswith(head):
                     missing.append(key)
                 return False  # a variable without a value matches nothing (AWS docs)
-        resolved = before + value + after
-        return resource.startswith(resolved) if prefix_only else resource == resolved
+        # resource.startswith(before + value + after), or == for a pattern without the `*`.
+        end = at + len(value)
+        return (
+            resource.startswith(before)
+            and resource.startswith(value, at)
+            and resource.startswith(after, end)
+            and (prefix_only or len(resource) == end + len(after))
+        )
 
     return match
 
