@@ -17,6 +17,7 @@ from iamd.client.credentials import Credentials
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import authorization_pb2_grpc, sts_pb2, sts_pb2_grpc
 from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
 from .helpers import refused
@@ -211,10 +212,18 @@ async def test_a_root_session_repairs_a_bucket_policy_that_denies_everyone(iamd_
     member = await _member(org, "data")
     await _call(org.enable_aws_service_access, ServicePrincipal=IAM)
     await _call(iam.enable_organizations_root_sessions)
+    # The member's administrator (its OrganizationAccountAccessRole) registers its bucket's policy,
+    # which denies everyone everything.
+    admin = await _user(iamd_http, "admin", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
+    role = (await _call(_client(iamd_http, "sts", admin).assume_role, RoleSessionName="admin",
+                        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"))["Credentials"]
     bucket = "arn:aws:s3:::locked-bucket"
-    await iamd_http.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=bucket, policy_document=json.dumps({
-        "Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Principal": "*", "Action": "s3:*",
-                                                "Resource": [bucket, f"{bucket}/*"]}]})))
+    channel = iamd_http.connect(_session(role))
+    await identity_pb2_grpc.IdentityServiceStub(channel).PutResourcePolicy(ipb.PutResourcePolicyRequest(
+        resource_arn=bucket, policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": [bucket, f"{bucket}/*"]}]})))
+    await channel.close()
     unlocker = await _user(iamd_http, "unlocker", {"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": f"arn:aws:iam::{member}:root",
         "Condition": {"StringEquals": {"sts:TaskPolicyArn": S3_TASK}}}]})
@@ -223,18 +232,14 @@ async def test_a_root_session_repairs_a_bucket_policy_that_denies_everyone(iamd_
     authz = authorization_pb2_grpc.AuthorizationServiceStub(iamd_http.channel)
 
     async def decision(action: str, resource: str = bucket, token: str = session["SessionToken"]) -> int:
-        return (await authz.Authorize(apb.AuthorizeRequest(session_token=token, action=action, resource=resource,
-                                                           resource_account=member))).decision
+        return (await authz.Authorize(apb.AuthorizeRequest(session_token=token, action=action,
+                                                           resource=resource))).decision
 
     for action in ("s3:GetBucketPolicy", "s3:PutBucketPolicy", "s3:DeleteBucketPolicy"):
         assert await decision(action) == apb.DECISION_ALLOW, action
     assert await decision("s3:GetObject", f"{bucket}/key") == apb.DECISION_EXPLICIT_DENY  # not the task's
     assert await decision("s3:ListAllMyBuckets", "*") == apb.DECISION_ALLOW
-    # The member's administrator (its OrganizationAccountAccessRole) stays locked out, as AWS keeps it.
-    admin = await _user(iamd_http, "admin", {"Version": "2012-10-17", "Statement": [
-        {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})
-    role = (await _call(_client(iamd_http, "sts", admin).assume_role, RoleSessionName="admin",
-                        RoleArn=f"arn:aws:iam::{member}:role/OrganizationAccountAccessRole"))["Credentials"]
+    # The member's administrator stays locked out, as AWS keeps it.
     assert await decision("s3:DeleteBucketPolicy", token=role["SessionToken"]) == apb.DECISION_EXPLICIT_DENY
 
 
