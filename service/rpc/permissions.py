@@ -109,6 +109,18 @@ class Resolver:
         policy = organizations.policy_of(org, policy_id) if org is not None else None
         return policy["type"] if policy is not None else ""
 
+    def access_key_owner(self, access_key_id: str) -> str:
+        """The ARN of the user, or the root user, that owns an access key of the caller's account;
+        `*` for a key of none (the call then answers NoSuchEntity)."""
+        entry = self.projection.access_keys.get(access_key_id)
+        if entry is None or entry["account_id"] != self.account_id:
+            return "*"
+        if entry["kind"] != "user":
+            return f"arn:aws:iam::{self.account_id}:root"
+        account = self.projection.account(self.account_id)
+        view = account.users.get(entry["key"]) if account is not None else None
+        return view["arn"] if view is not None else "*"
+
     def key_owner(self, user_name: str) -> str:
         """Access-key calls without a user name act on the caller itself."""
         if user_name:
@@ -283,7 +295,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "ListAccessKeys": _on(_iam("ListAccessKeys"), lambda r, res: res.key_owner(r.user_name)),
     "UpdateAccessKey": _on(_iam("UpdateAccessKey"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteAccessKey": _on(_iam("DeleteAccessKey"), lambda r, res: res.key_owner(r.user_name)),
-    "GetAccessKeyLastUsed": _everywhere(_iam("GetAccessKeyLastUsed")),
+    # On the key's owner (the Service Authorization Reference: resource type user, required)
+    "GetAccessKeyLastUsed": _on(_iam("GetAccessKeyLastUsed"), lambda r, res: res.access_key_owner(r.access_key_id)),
     # MFA devices: on the device's ARN (mfa/NAME) or, for a user's devices, on the user
     "CreateVirtualMFADevice": _on(_iam("CreateVirtualMFADevice"),
                                   lambda r, res: f"arn:aws:iam::{res.account_id}:mfa{r.path or '/'}{r.virtual_mfa_device_name}"),
