@@ -160,6 +160,20 @@ def _classify(principal: str, role_arn: str | None, federating_user: str | None)
     return classify_caller(principal, {"aws:principalarn": role_arn} if role_arn else {}, federating_user)
 
 
+# Principals classified from their ARN alone (no role session, no federating user): the usual
+# caller, found with one dictionary look-up. Bounded as the keys above.
+_PLAIN_CALLERS: dict[str, Caller] = {}
+
+
+def _plain_caller(principal: str) -> Caller:
+    caller = _classify(principal, None, None)
+    if len(principal) <= 2048:  # the longest an Authorize request may name
+        if len(_PLAIN_CALLERS) >= _MAX_LOWERED_KEYS:
+            _PLAIN_CALLERS.clear()
+        _PLAIN_CALLERS[principal] = caller
+    return caller
+
+
 def lower_context(context: Mapping[str, str | Sequence[str]]) -> Mapping[str, ContextValue]:
     """A context with lower-cased keys, for AuthorizationRequest.derived_context.
 
@@ -229,9 +243,14 @@ class AuthorizationRequest:
         else:
             lowered = derived_context or _EMPTY  # taken as it is (INVARIANT: never changed)
         self.lowered_context = lowered
-        self.action_key, self.service = _action_key(action)
-        role_arn = lowered.get("aws:principalarn") if ":assumed-role/" in principal else None
-        self.caller = _classify(principal, role_arn if isinstance(role_arn, str) else None, federating_user)
+        self.action_key, self.service = _ACTION_KEYS.get(action) or _action_key(action)
+        if ":assumed-role/" in principal:
+            role_arn = lowered.get("aws:principalarn")
+            self.caller = _classify(principal, role_arn if isinstance(role_arn, str) else None, federating_user)
+        elif federating_user is None:
+            self.caller = _PLAIN_CALLERS.get(principal) or _plain_caller(principal)
+        else:
+            self.caller = _classify(principal, None, federating_user)
         parts = resource.split(":", 5)
         if len(parts) == 6 and parts[0] == "arn":
             self.resource_service = parts[2]
