@@ -138,6 +138,8 @@ class IdentityProjection:
         # IAM's centralized root access, by management account: the organization and its features.
         self.root_access: dict[str, RootAccessState] = {}
         self.sts_preferences: dict[str, str] = {}  # account id -> its GlobalEndpointTokenVersion, once set
+        # account id -> its root user's login profile (created_at, password_reset_required, has_password; no hash)
+        self.root_login_profiles: dict[str, View] = {}
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
         self.oidc_providers: dict[str, View] = {}  # provider ARN -> the provider
         self.saml_providers: dict[str, View] = {}  # SAML provider ARN -> the provider
@@ -190,6 +192,8 @@ class IdentityProjection:
             "OrganizationsRootFeatureEnabled": self._root_feature_enabled,
             "OrganizationsRootFeatureDisabled": self._root_feature_disabled,
             "SecurityTokenServicePreferencesSet": self._sts_preferences_set,
+            "RootLoginProfileCreated": self._root_login_profile_created,
+            "RootLoginProfileDeleted": self._root_login_profile_deleted,
             "AccountAliasCreated": self._alias_created,
             "AccountAliasDeleted": self._alias_deleted,
             "OpenIDConnectProviderCreated": self._oidc_created,
@@ -453,6 +457,14 @@ class IdentityProjection:
 
     def _password_policy_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.password_policies.pop(account.account_id, None)
+
+    def _root_login_profile_created(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_login_profiles[account.account_id] = {
+            "created_at": d["created_at"], "password_reset_required": d["password_reset_required"],
+            "has_password": bool(d["password_hash"])}
+
+    def _root_login_profile_deleted(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+        self.root_login_profiles.pop(account.account_id, None)
 
     def _sts_preferences_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.sts_preferences[account.account_id] = d["global_endpoint_token_version"]
@@ -991,6 +1003,7 @@ class IdentityProjection:
             "root_access": {k: {"organization_id": v.organization_id, "features": v.features}
                             for k, v in self.root_access.items()},
             "sts_preferences": self.sts_preferences,
+            "root_login_profiles": self.root_login_profiles,
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
             "saml_providers": self.saml_providers,
@@ -1021,6 +1034,7 @@ class IdentityProjection:
         projection.root_access = {k: RootAccessState(v["organization_id"], list(v["features"]))
                                   for k, v in snapshot.get("root_access", {}).items()}  # none before they existed
         projection.sts_preferences = dict(snapshot.get("sts_preferences", {}))  # none before they existed
+        projection.root_login_profiles = dict(snapshot.get("root_login_profiles", {}))  # likewise
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]
         projection.saml_providers = snapshot["saml_providers"]

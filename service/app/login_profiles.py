@@ -5,6 +5,10 @@ The password is checked against the account's password policy (AWS's default one
 has none), then only its salted scrypt hash goes on (service/auth/passwords.py): the events, the
 projection and every answer hold no password. Hashing runs off the event loop (it takes tens of
 milliseconds on purpose).
+
+The root user's own console password is reached only from an AssumeRoot session, without UserName
+(AWS's rule): created (with a password, or none: password recovery allowed), read and deleted, in
+the account's `account-ACCOUNT-rootpassword` stream (service/domain/login_profiles.py).
 """
 
 from __future__ import annotations
@@ -16,7 +20,7 @@ from iamd.projections.identity import IdentityProjection, View
 from iamd.service.auth.passwords import hash_password, verify_password
 from iamd.service.domain import identity, login_profiles, names
 from iamd.service.domain.errors import FieldProblem, InvalidUserTypeError, ValidationError
-from iamd.service.domain.events import USER
+from iamd.service.domain.events import ACCOUNT, USER
 from iamd.service.domain.names import casefold
 
 from .authenticate import Caller
@@ -34,13 +38,39 @@ class LoginProfileCommands:
     @staticmethod
     def user_of(caller: Caller | None, user_name: str) -> str:
         """The user a call names, else the calling IAM user (AWS's rule for an omitted UserName; the
-        root user's own console password is not an IAM login profile)."""
+        root user's own console password is managed in an AssumeRoot session: is_root_session)."""
         if user_name:
             return names.check_name(USER, "userName", user_name)
         if caller is not None and caller.kind == "user":
             return caller.name
-        raise ValidationError("UserName is required unless the caller is an IAM user (iamd has no AssumeRoot "
-                              "sessions)", problems=[FieldProblem("userName", "required")])
+        if caller is not None and caller.is_root:
+            raise ValidationError("UserName is required with the root user's credentials: to act on the root user's "
+                                  "own console password, call from an AssumeRoot session",
+                                  problems=[FieldProblem("userName", "required outside an AssumeRoot session")])
+        raise ValidationError("UserName is required unless the caller is an IAM user",
+                              problems=[FieldProblem("userName", "required")])
+
+    @staticmethod
+    def is_root_session(caller: Caller | None, user_name: str) -> bool:
+        """A call without UserName from an AssumeRoot session: it acts on the root user's own password
+        (IAM API reference: "you must use an AssumeRoot session to omit the user name")."""
+        return (not user_name and caller is not None and caller.is_root and caller.session is not None
+                and caller.session["kind"] == "root")
+
+    async def _create_root(self, ctx: CallContext, password: str, password_reset_required: bool) -> tuple[View, int]:
+        """The root user's console password: its hash, or none (password recovery allowed). AWS's rules
+        for a root password are its default policy's, whatever the account's IAM password policy says."""
+        password_hash = ""
+        if password:
+            login_profiles.check_wire("password", password)
+            login_profiles.check_password("password", password, None)
+            password_hash = await asyncio.to_thread(hash_password, password, os.urandom(16))
+        now = iso8601(self.clock.now())
+        position = await self.identity.repo.change(
+            ACCOUNT, login_profiles.root_stream(ctx.account_id), login_profiles.fold_root, ctx, self.clock,
+            lambda s: login_profiles.create_root(s, ctx.account_id, password_hash=password_hash,
+                                                 password_reset_required=password_reset_required, now=now))
+        return {"user_name": "", "created_at": now, "password_reset_required": bool(password_reset_required)}, position
 
     async def _hash(self, ctx: CallContext, field: str, password: str, user_name: str) -> str:
         """The checks in AWS's order: the value's form, the user (NoSuchEntity before any word on the
@@ -53,6 +83,8 @@ class LoginProfileCommands:
 
     async def create(self, ctx: CallContext, caller: Caller | None, *, user_name: str, password: str,
                      password_reset_required: bool) -> tuple[View, int]:
+        if self.is_root_session(caller, user_name):
+            return await self._create_root(ctx, password, password_reset_required)
         name = self.user_of(caller, user_name)
         password_hash = await self._hash(ctx, "password", password, name)
         now = iso8601(self.clock.now())
@@ -78,11 +110,22 @@ class LoginProfileCommands:
                                                              now=now))
 
     async def delete(self, ctx: CallContext, caller: Caller | None, *, user_name: str) -> int:
+        if self.is_root_session(caller, user_name):
+            now = iso8601(self.clock.now())
+            return await self.identity.repo.change(
+                ACCOUNT, login_profiles.root_stream(ctx.account_id), login_profiles.fold_root, ctx, self.clock,
+                lambda s: login_profiles.delete_root(s, ctx.account_id, now))
         name = self.user_of(caller, user_name)
         return await self.identity._change_entity(USER, ctx, name, lambda s: login_profiles.delete(s, s.name))
 
     def get(self, ctx: CallContext, caller: Caller | None, user_name: str) -> View:
         """The login profile as AWS shows it (no password, no hash)."""
+        if self.is_root_session(caller, user_name):
+            profile = self.projection.root_login_profiles.get(ctx.account_id)
+            if profile is None:
+                raise login_profiles.root_not_found(ctx.account_id)
+            return {"user_name": "", "created_at": profile["created_at"],
+                    "password_reset_required": profile["password_reset_required"]}
         name = self.user_of(caller, user_name)
         account = self.projection.account(ctx.account_id)
         user = account.users.get(casefold(name)) if account else None

@@ -41,7 +41,8 @@ class AccountReports:
             server_certificates=sum(1 for c in self.projection.server_certificates.values()
                                     if c["account_id"] == ctx.account_id),
             global_endpoint_token_version=sts_preferences.summary_version(
-                self.projection.sts_preferences.get(ctx.account_id)))
+                self.projection.sts_preferences.get(ctx.account_id)),
+            root_password=bool((self.projection.root_login_profiles.get(ctx.account_id) or {}).get("has_password")))
         return reports.account_summary(counts)
 
     def generate(self, ctx: CallContext) -> tuple[str, str]:

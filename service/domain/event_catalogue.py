@@ -20,7 +20,8 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 
 **Streams.** `account-ACCOUNT-root` (the account and its root keys), `account-ACCOUNT-passwordpolicy`,
 `account-ACCOUNT-alias`, `account-MANAGEMENT-rootaccess` (centralized root access),
-`account-ACCOUNT-stspreferences`, `user-ACCOUNT-NAME`, `group-ACCOUNT-NAME`, `role-ACCOUNT-NAME`,
+`account-ACCOUNT-stspreferences`, `account-ACCOUNT-rootpassword`,
+`user-ACCOUNT-NAME`, `group-ACCOUNT-NAME`, `role-ACCOUNT-NAME`,
 `policy-ACCOUNT-NAME`, `instanceprofile-ACCOUNT-NAME`, `samlprovider-ACCOUNT-NAME`,
 `servercertificate-ACCOUNT-NAME` (names case-folded),
 `mfa-ACCOUNT-NAME`,

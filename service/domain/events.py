@@ -81,6 +81,24 @@ class SecurityTokenServicePreferencesSet(Event):
 
 
 @dataclass(frozen=True)
+class RootLoginProfileCreated(Event):
+    """The account root user's console password, set in an AssumeRoot session (IAMCreateRootUserPassword;
+    stream `account-ACCOUNT-rootpassword`): its salted scrypt hash, or "" when none was given (the
+    root user's email owner may then recover a password, as AWS's 'allow password recovery')."""
+
+    password_hash: str
+    password_reset_required: bool
+    created_at: str
+
+
+@dataclass(frozen=True)
+class RootLoginProfileDeleted(Event):
+    """The account root user's console password removed (IAMDeleteRootUserCredentials)."""
+
+    deleted_at: str
+
+
+@dataclass(frozen=True)
 class AccountAliasClaimed(Event):
     """An alias taken by an account (stream `aliasclaim-ALIAS`: aliases are unique in the deployment)."""
 
@@ -1145,6 +1163,7 @@ class PolicyVersionDeleted(Event):
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
     OrganizationsRootFeatureEnabled, OrganizationsRootFeatureDisabled, SecurityTokenServicePreferencesSet,
+    RootLoginProfileCreated, RootLoginProfileDeleted,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,

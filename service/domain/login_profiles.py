@@ -8,6 +8,8 @@ the deciders the hash alone.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -20,7 +22,14 @@ from .errors import (
     PasswordPolicyViolationError,
     ValidationError,
 )
-from .events import Event, LoginProfileCreated, LoginProfileDeleted, LoginProfileUpdated
+from .events import (
+    Event,
+    LoginProfileCreated,
+    LoginProfileDeleted,
+    LoginProfileUpdated,
+    RootLoginProfileCreated,
+    RootLoginProfileDeleted,
+)
 
 MAX_PASSWORD_LENGTH = 128  # AWS's passwordType
 # AWS's default password policy, in force while the account has none of its own (IAM User Guide,
@@ -151,3 +160,49 @@ def change(state: Any, user_name: str, *, password_hash: str, now: str) -> list[
     if state.login_profile is None:
         raise not_found(user_name)
     return [LoginProfileUpdated(password_hash, False, now)]
+
+
+# --- the account root user's console password (AssumeRoot sessions only) ------------------------------
+# IAM API reference, CreateLoginProfile/GetLoginProfile/DeleteLoginProfile `UserName`: "When you make
+# this request with root user credentials, you must use an AssumeRoot session to omit the user name."
+# A small aggregate of its own, stream `account-ACCOUNT-rootpassword`.
+
+@dataclass
+class RootPasswordState:
+    profile: dict[str, Any] | None = None  # created_at, password_reset_required, has_password
+
+
+def root_stream(account_id: str) -> str:
+    return f"account-{account_id}-rootpassword"
+
+
+def fold_root(events: Iterable[Event]) -> RootPasswordState:
+    state = RootPasswordState()
+    for event in events:
+        match event:
+            case RootLoginProfileCreated(password_hash=h, password_reset_required=reset, created_at=at):
+                state.profile = {"created_at": at, "password_reset_required": reset, "has_password": bool(h)}
+            case RootLoginProfileDeleted():
+                state.profile = None
+            case _:
+                raise ValueError(f"{type(event).__name__} does not apply to the root user's password")
+    return state
+
+
+def root_not_found(account_id: str) -> NoSuchEntityError:
+    return NoSuchEntityError(f"Login Profile for the root user of account {account_id} cannot be found.",
+                             resource_type="login profile", resource_name="root")
+
+
+def create_root(state: RootPasswordState, account_id: str, *, password_hash: str, password_reset_required: bool,
+                now: str) -> list[Event]:
+    if state.profile is not None:
+        raise EntityAlreadyExistsError(f"Login Profile for the root user of account {account_id} already exists.",
+                                       resource_type="login profile", resource_name="root")
+    return [RootLoginProfileCreated(password_hash, bool(password_reset_required), now)]
+
+
+def delete_root(state: RootPasswordState, account_id: str, now: str) -> list[Event]:
+    if state.profile is None:
+        raise root_not_found(account_id)
+    return [RootLoginProfileDeleted(now)]

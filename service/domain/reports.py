@@ -55,6 +55,7 @@ class AccountCounts:
     instance_profiles: int = 0
     server_certificates: int = 0
     global_endpoint_token_version: int = 1  # SetSecurityTokenServicePreferences: 1 (v1Token) or 2
+    root_password: bool = False  # the root user has a console password (set in an AssumeRoot session)
 
 
 def account_summary(counts: AccountCounts) -> dict[str, int]:
@@ -77,7 +78,7 @@ def account_summary(counts: AccountCounts) -> dict[str, int]:
         "AttachedPoliciesPerRoleQuota": MAX_ATTACHED_POLICIES["role"],
         "MFADevices": counts.mfa_devices, "MFADevicesInUse": counts.mfa_devices_in_use,
         "AccountMFAEnabled": int(counts.root_mfa), "AccountAccessKeysPresent": int(counts.root_access_keys),
-        "AccountPasswordPresent": 0, "AccountSigningCertificatesPresent": 0,
+        "AccountPasswordPresent": int(counts.root_password), "AccountSigningCertificatesPresent": 0,
         "SigningCertificatesPerUserQuota": 2, "ServerCertificates": counts.server_certificates, "ServerCertificatesQuota": 20,
         "InstanceProfiles": counts.instance_profiles, "InstanceProfilesQuota": 1000, "Providers": 0,
         "GlobalEndpointTokenVersion": counts.global_endpoint_token_version,

@@ -265,3 +265,44 @@ async def test_a_role_sessions_source_identity_carries_into_its_root_session(iam
     [call] = [r for r in await records(iamd_http) if r["eventName"] == "GetCallerIdentity"
               and r["userIdentity"]["accountId"] == member]
     assert call["userIdentity"]["sessionContext"]["sourceIdentity"] == "jane"
+
+
+async def test_the_root_users_console_password_from_root_sessions(iamd_http: Iamd) -> None:
+    """IAMCreateRootUserPassword creates it (or allows password recovery without one),
+    IAMAuditRootUserCredentials reads it, IAMDeleteRootUserCredentials deletes it; outside an AssumeRoot
+    session the root user must name a user (AWS's rule)."""
+    iam, org = _client(iamd_http, "iam"), _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    member = await _member(org, "dev")
+    await _call(org.enable_aws_service_access, ServicePrincipal=IAM)
+    await _call(iam.enable_organizations_root_sessions)
+    await _call(iam.enable_organizations_root_credentials_management)
+    operator = _client(iamd_http, "sts", await _user(iamd_http, "operator", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": "*"}]}))
+
+    async def as_root(task: str) -> Any:
+        answer = await _call(operator.assume_root, TargetPrincipal=member,
+                             TaskPolicyArn={"arn": f"arn:aws:iam::aws:policy/root-task/{task}"})
+        return _client(iamd_http, "iam", _session(answer["Credentials"]))
+
+    creator, auditor = await as_root("IAMCreateRootUserPassword"), await as_root("IAMAuditRootUserCredentials")
+    await _refused(auditor.get_login_profile, "NoSuchEntity", 404)
+    await _refused(creator.create_login_profile, "PasswordPolicyViolation", 400, Password="short")
+    profile = (await _call(creator.create_login_profile, Password="Corr3ct-Horse-Battery"))["LoginProfile"]
+    assert "UserName" not in profile and profile["CreateDate"].tzinfo is not None  # the root user has no name
+    await _refused(creator.create_login_profile, "EntityAlreadyExists", 409, Password="Corr3ct-Horse-Battery")
+    assert (await _call(auditor.get_login_profile))["LoginProfile"]["CreateDate"] == profile["CreateDate"]
+    assert (await _call(auditor.get_account_summary))["SummaryMap"]["AccountPasswordPresent"] == 1
+    await _refused(auditor.delete_login_profile, "AccessDenied", 403)  # not the audit task's
+    await _refused(creator.create_login_profile, "AccessDenied", 403, UserName="someone", Password="x")  # a user's
+    deleter = await as_root("IAMDeleteRootUserCredentials")
+    await _call(deleter.delete_login_profile)
+    await _refused(deleter.delete_login_profile, "NoSuchEntity", 404)
+    recovery = (await _call(creator.create_login_profile))["LoginProfile"]  # no password: recovery allowed
+    assert recovery["CreateDate"].tzinfo is not None
+    assert (await _call(auditor.get_account_summary))["SummaryMap"]["AccountPasswordPresent"] == 0
+
+    # The root user's own long-term credentials must name a user.
+    error = await _refused(iam.get_login_profile, "ValidationError", 400)
+    assert "AssumeRoot" in error.response["Error"]["Message"]
+    assert "Corr3ct-Horse-Battery" not in json.dumps(await records(iamd_http))  # the password reaches no record

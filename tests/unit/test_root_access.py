@@ -24,6 +24,7 @@ from iamd.service.domain.errors import (
 from iamd.service.domain.events import (
     OrganizationsRootFeatureDisabled,
     OrganizationsRootFeatureEnabled,
+    RootLoginProfileCreated,
     SecurityTokenServicePreferencesSet,
 )
 from iamd.service.eventstore.port import RecordedEvent
@@ -177,7 +178,8 @@ def test_the_projection_keeps_the_features_and_the_token_version_through_a_snaps
     facts = [(access, OrganizationsRootFeatureEnabled(org, r.ROOT_SESSIONS, NOW)),
              (access, OrganizationsRootFeatureEnabled(org, r.ROOT_CREDENTIALS_MANAGEMENT, NOW)),
              (access, OrganizationsRootFeatureDisabled(org, r.ROOT_SESSIONS, NOW)),
-             (preferences, SecurityTokenServicePreferencesSet("v2Token", NOW))]
+             (preferences, SecurityTokenServicePreferencesSet("v2Token", NOW)),
+             (f"account-{MEMBER}-rootpassword", RootLoginProfileCreated("scrypt$...", False, NOW))]
     for position, (stream, event) in enumerate(facts, start=1):
         projection.apply(RecordedEvent(str(position), stream, position - 1, position, type(event).__name__, 1,
                                        event.to_data(), {}, datetime.now(UTC)))
@@ -185,3 +187,5 @@ def test_the_projection_keeps_the_features_and_the_token_version_through_a_snaps
     for p in (projection, restored):
         assert r.enabled_features(p.root_access[MANAGEMENT], org) == [r.ROOT_CREDENTIALS_MANAGEMENT]
         assert p.sts_preferences == {MEMBER: "v2Token"}
+        assert p.root_login_profiles == {MEMBER: {"created_at": NOW, "password_reset_required": False,
+                                                  "has_password": True}}  # never the hash
