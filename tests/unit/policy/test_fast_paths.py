@@ -395,3 +395,5 @@ def test_statements_with_the_same_checks_are_checked_once_and_listed_in_document
     assert [(st_.ref, rank) for st_, rank in got.allows] == expected_allows
     assert [(st_.ref, rank) for st_, rank in got.denies] == expected_denies
     assert set(missing) == set(expected_missing)
+    if got.allow_refs is not None:  # made with the plan (one group applying alone): the same refs
+        assert list(got.allow_refs) == [ref for ref, _ in expected_allows]

@@ -51,3 +51,17 @@ def test_an_index_remembers_no_plan_for_an_action_longer_than_a_real_one() -> No
     long_service = "s" * 200_000
     assert len(index.plan("s3", "s3:getobject", f"arn:aws:{long_service}:::k", long_service)[0]) == 1
     assert list(index._plans["s3:getobject"]) == ["s3"]
+
+
+def test_a_principal_longer_than_a_request_may_name_is_classified_but_not_remembered() -> None:
+    long_user = "arn:aws:iam::111111111111:user/" + "u" * 100_000
+    request = AuthorizationRequest(principal=long_user, action="s3:GetObject", resource="*")
+    assert request.caller.kind == "user"
+    assert long_user not in model._PLAIN_CALLERS
+    # A role session is classified with the role its context names, never from the memo.
+    AuthorizationRequest(principal=USER, action="s3:GetObject", resource="*")
+    session = "arn:aws:sts::111111111111:assumed-role/R/s"
+    request = AuthorizationRequest(principal=session, action="s3:GetObject", resource="*",
+                                   context={"aws:PrincipalArn": "arn:aws:iam::111111111111:role/R"})
+    assert request.caller.kind == "role-session"
+    assert model._PLAIN_CALLERS[USER].kind == "user" and session not in model._PLAIN_CALLERS
