@@ -177,11 +177,13 @@ class Authorizer:
                     and query.action.lower() in _OWNER_ROOT_POLICY_ACTIONS):
                 resource_policy = None  # the owner's root user cannot be locked out of its resource's policy
         if (subject.is_root_user and resource_policy is None and not subject.scp_levels
-                and subject.session_index is None):
+                and subject.session_index is None
+                and not self.principals.guardrail_levels(resource_account, organizations.RCP)):
             # The account root user is allowed everything in its own account (REFERENCE C1.1), but
             # in a session with session policies (AssumeRoot's task policy), which the engine decides,
             # and on a resource with a policy of its own: its Deny applies to the root user too, and
-            # its Allow may let another account's root user in (the engine decides both).
+            # its Allow may let another account's root user in (the engine decides both); and on a
+            # member account's resources under RCPs, which limit everyone, its root user included.
             if resource_account == account_id:
                 return AuthorizeOutcome(_ROOT_ALLOW, position)
             return AuthorizeOutcome(_implicit_deny({"root": "CrossAccountNotSupported"}), position)

@@ -92,3 +92,31 @@ async def test_a_registered_resource_belongs_to_the_account_that_registered_it(i
     assert decided(member_root, "s3:ListBucket") == "IMPLICIT_DENY"
     assert decided(ROOT, "s3:PutBucketPolicy") == "ALLOW"  # the owner's
     assert decided(dev, "s3:GetObject", "arn:aws:s3:::unregistered/key") == "ALLOW"  # the principal's, as before
+
+
+async def test_a_member_accounts_rcps_apply_to_its_root_user(iamd: Iamd) -> None:
+    """RCPs limit what anyone may do with a member account's resources, its own root user
+    included; only the management account's resources are outside them (AWS Organizations,
+    "Resource control policies"). With RCPs enabled and SCPs not, the root user's shortcut skipped them."""
+    from iamd.v1 import organizations_pb2 as opb
+    from iamd.v1 import organizations_pb2_grpc
+
+    from .helpers import create_organization
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await create_organization(org, ("RESOURCE_CONTROL_POLICY",))
+    member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="m", email="m@example.com"))).account_id
+    rcp = (await org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+        name="no-s3", type="RESOURCE_CONTROL_POLICY", content=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Deny", "Principal": "*", "Action": "s3:*", "Resource": "*"}]})))).policy_id
+    attached = await org.AttachOrganizationPolicy(opb.OrganizationPolicyTargetRequest(policy_id=rcp,
+                                                                                      target_id=created.root_id))
+    await iamd.running.runner.wait_for(attached.position, 5)
+    authorizer = iamd.running.gateway.guard.authorizer  # type: ignore[union-attr]
+
+    def decided(principal: str, account: str) -> str:
+        return authorizer.authorize_now(AuthorizeQuery(principal, "s3:GetObject", "arn:aws:s3:::b/k",
+                                                       resource_account=account)).decision.decision.name
+
+    assert decided(f"arn:aws:iam::{member}:root", member) == "EXPLICIT_DENY"
+    assert decided(ROOT, ACCOUNT) == "ALLOW"  # the management account's resources: no RCP applies
