@@ -36,7 +36,7 @@ from .errors import (
     ValidationError,
 )
 from .events import Event, OrganizationsRootFeatureDisabled, OrganizationsRootFeatureEnabled
-from .organizations import OrganizationState
+from .organizations import OrganizationState, is_closed
 
 ROOT_CREDENTIALS_MANAGEMENT = "RootCredentialsManagement"
 ROOT_SESSIONS = "RootSessions"
@@ -199,7 +199,8 @@ def check_session_allowed(org: OrganizationState | None, state: RootAccessState 
     """AccessDenied (`denied`, then why) unless the caller's account may open a root session of
     `target` for this task: its organization has trusted access for IAM and the task's features
     enabled, the caller's account is the management account or a delegated administrator for IAM,
-    and `target` is a member account of that organization (never the management account)."""
+    and `target` is a member account of that organization (never the management account) that is
+    not closed."""
     if org is None or not org.exists:
         raise AccessDeniedError(f"{denied}: the account {caller_account} is in no organization")
     if IAM_SERVICE_PRINCIPAL not in org.service_access:
@@ -218,6 +219,11 @@ def check_session_allowed(org: OrganizationState | None, state: RootAccessState 
                                 "sessions of member accounts only")
     if target not in org.accounts:
         raise AccessDeniedError(f"{denied}: the account {target} is not a member of the organization")
+    if is_closed(org, target):
+        # A closed account is SUSPENDED: AWS lets no one sign in to it or use its credentials, and
+        # STS documents no error of its own for it, so AssumeRoot answers as for any refused target.
+        raise AccessDeniedError(f"{denied}: the account {target} is closed (SUSPENDED); a closed account's root "
+                                "user cannot be assumed")
 
 
 def root_arn(account_id: str) -> str:

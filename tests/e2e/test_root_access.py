@@ -163,6 +163,12 @@ async def test_assume_root_acts_as_the_members_root_user_within_its_task_policy(
                    TaskPolicyArn={"arn": AUDIT_TASK})
     await _refused(_client(iamd_http, "sts").assume_root, "AccessDenied", 403, TargetPrincipal=member,
                    TaskPolicyArn={"arn": AUDIT_TASK})
+    # A closed member (PENDING_CLOSURE, then SUSPENDED) is no target: the call itself is refused.
+    closed = await _member(org, "old")
+    await _call(org.close_account, AccountId=closed)
+    error = await _refused(sts.assume_root, "AccessDenied", 403, TargetPrincipal=closed,
+                           TaskPolicyArn={"arn": AUDIT_TASK})
+    assert f"the account {closed} is closed" in error.response["Error"]["Message"]
     # AWS's root-task policies only; an unknown parameter is refused, not dropped.
     for arn in ("arn:aws:iam::aws:policy/root-task/NoSuchTask", "arn:aws:iam::aws:policy/ReadOnlyAccess"):
         error = await _refused(sts.assume_root, "ValidationError", 400, TargetPrincipal=member,

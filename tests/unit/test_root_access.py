@@ -131,6 +131,15 @@ def test_a_root_session_is_refused_saying_why(org, state, caller, target, task, 
     assert why in str(caught.value)
 
 
+def test_a_closed_member_is_refused_from_its_closure_on() -> None:
+    org = _org()
+    o.fold(o.close_account(org, account_id=MEMBER, now=NOW), org)  # PENDING_CLOSURE, then SUSPENDED
+    with pytest.raises(AccessDeniedError) as caught:
+        r.check_session_allowed(org, _features(*r.FEATURES), MANAGEMENT, MEMBER, S3, "denied")
+    assert "closed" in str(caught.value)
+    r.check_session_allowed(org, _features(*r.FEATURES), MANAGEMENT, DELEGATE, S3, "denied")  # the others still
+
+
 def test_a_root_session_of_a_member_for_the_management_account_or_the_delegate() -> None:
     for caller in (MANAGEMENT, DELEGATE):
         r.check_session_allowed(_org(), _features(*r.FEATURES), caller, MEMBER, AUDIT, "denied")
