@@ -601,6 +601,43 @@ ROOT_ACCESS_ERRORS: tuple[type[IamError], ...] = (
 )
 
 
+# --- IAM's outbound identity federation and STS GetWebIdentityToken (the API references' Errors) ---
+class FeatureEnabledError(EntityAlreadyExistsError):
+    """IAM outbound identity federation: already enabled for the account."""
+
+    code = "FeatureEnabled"
+
+
+class FeatureDisabledError(DeleteConflictError):
+    """IAM outbound identity federation: not enabled for the account."""
+
+    code = "FeatureDisabled"
+
+
+class OutboundWebIdentityFederationDisabledError(DeleteConflictError):
+    """STS GetWebIdentityToken: outbound identity federation is not enabled for the caller's account."""
+
+    code = "OutboundWebIdentityFederationDisabledException"
+
+
+class SessionDurationEscalationError(InvalidInputError):
+    """STS GetWebIdentityToken: the token would outlive the calling session."""
+
+    code = "SessionDurationEscalationException"
+
+
+class JWTPayloadSizeExceededError(InvalidInputError):
+    """STS GetWebIdentityToken: the token's payload would exceed its maximum size (request tags)."""
+
+    code = "JWTPayloadSizeExceededException"
+
+
+OUTBOUND_FEDERATION_ERRORS: tuple[type[IamError], ...] = (
+    FeatureEnabledError, FeatureDisabledError, OutboundWebIdentityFederationDisabledError,
+    SessionDurationEscalationError, JWTPayloadSizeExceededError,
+)
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -655,4 +692,5 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     ReportExpiredError,
     *ORGANIZATIONS_ERRORS,
     *ROOT_ACCESS_ERRORS,
+    *OUTBOUND_FEDERATION_ERRORS,
 )

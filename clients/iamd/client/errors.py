@@ -404,6 +404,26 @@ class CallerIsNotManagementAccountError(DeleteConflictError):
     code = _declared(errors_pb2.ERROR_CODE_CALLER_IS_NOT_MANAGEMENT_ACCOUNT)
 
 
+class FeatureEnabledError(EntityAlreadyExistsError):
+    code = _declared(errors_pb2.ERROR_CODE_FEATURE_ENABLED)
+
+
+class FeatureDisabledError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_FEATURE_DISABLED)
+
+
+class OutboundWebIdentityFederationDisabledError(DeleteConflictError):
+    code = _declared(errors_pb2.ERROR_CODE_OUTBOUND_WEB_IDENTITY_FEDERATION_DISABLED)
+
+
+class SessionDurationEscalationError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_SESSION_DURATION_ESCALATION)
+
+
+class JWTPayloadSizeExceededError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_JWT_PAYLOAD_SIZE_EXCEEDED)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -455,6 +475,8 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     AccountAlreadyClosedError, ConflictError, ResourcePolicyNotFoundError,
     OrganizationNotFoundError, OrganizationNotInAllFeaturesModeError, ServiceAccessNotEnabledError,
     AccountNotManagementOrDelegatedAdministratorError, CallerIsNotManagementAccountError,
+    FeatureEnabledError, FeatureDisabledError, OutboundWebIdentityFederationDisabledError,
+    SessionDurationEscalationError, JWTPayloadSizeExceededError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
