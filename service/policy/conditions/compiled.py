@@ -74,7 +74,8 @@ def compile_condition(
         def holds_in_set_lower(ctx: Context, missing: list[str] | None) -> bool:
             value = ctx.get(key_l)
             if type(value) is str:
-                return (value.lower() in in_set) == satisfied
+                # The set holds lower-cased values: a value found as it is is lower-case already.
+                return (value in in_set or value.lower() in in_set) == satisfied
             if value is None:
                 if missing is not None:
                     missing.append(key_l)
