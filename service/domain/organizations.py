@@ -837,7 +837,12 @@ def delegation_date(state: OrganizationState, account_id: str) -> str:
 
 
 def is_delegated_admin(state: OrganizationState, account_id: str) -> bool:
-    return bool(state.delegated_admins.get(account_id))
+    """A delegated administrator: registered for a service (RegisterDelegatedAdministrator), or a
+    member account the organization's resource policy delegates to (AWS calls both delegated
+    administrators; what each call may do, the call's authorization decided)."""
+    return bool(state.delegated_admins.get(account_id)) or (
+        state.resource_policy is not None and account_id != state.management_account_id
+        and account_id in state.resource_policy["accounts"])
 
 
 def _require_ou(state: OrganizationState, ou_id: str) -> None:
