@@ -292,10 +292,12 @@ class Authorizer:
         else:  # unsigned: no aws:userid, aws:PrincipalArn or aws:PrincipalAccount (AWS's key docs)
             principal = "anonymous"
             context["aws:PrincipalType"] = "Anonymous"
-        resource_account = query.resource_account or _account_of(query.resource)
+        resource_account = (query.resource_account or _account_of(query.resource)
+                            or self._registered_owner(query.resource))
         if not resource_account:  # the owner's RCPs apply: it must be known
             raise InvalidInputError(
-                "resourceAccount is required when the resource ARN names no account (an S3 ARN, say)",
+                "resourceAccount is required when the resource ARN names no account (an S3 ARN, say) and nobody "
+                "registered it",
                 problems=[FieldProblem("resourceAccount", "the account that owns the resource")])
         resource_policy, context = self._resource_policy(query, context, resource_account)
         request = AuthorizationRequest(principal=principal, action=query.action, resource=query.resource,

@@ -56,3 +56,26 @@ async def test_another_account_cannot_replace_a_registered_resources_policy_or_t
                                                                        BUCKET, "arn:aws:s3:::members")))
     finally:
         await channel.close()
+
+
+async def test_anonymous_and_service_requests_find_a_registered_resources_owner(iamd: Iamd) -> None:
+    """A service principal or an anonymous request on a registered bucket needs no resourceAccount:
+    the bucket is its registrant's, whose RCPs then apply (as a principal's request finds it)."""
+    from iamd.v1 import authorization_pb2 as apb
+
+    public = "arn:aws:s3:::public-registered"
+    put = await iamd.iam.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=public, policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket", "Resource": public},
+            {"Effect": "Allow", "Principal": {"Service": "logging.s3.amazonaws.com"}, "Action": "s3:GetBucketAcl",
+             "Resource": public}]})))
+    await iamd.running.runner.wait_for(put.position, 5)
+    anonymous = await iamd.authz.Authorize(apb.AuthorizeRequest(anonymous=True, action="s3:ListBucket",
+                                                                resource=public))
+    service = await iamd.authz.Authorize(apb.AuthorizeRequest(service_principal="logging.s3.amazonaws.com",
+                                                              action="s3:GetBucketAcl", resource=public))
+    assert (anonymous.decision, service.decision) == (apb.DECISION_ALLOW, apb.DECISION_ALLOW)
+    # Nobody registered this one: its owner must still be given.
+    await refused(iamd.authz.Authorize(apb.AuthorizeRequest(anonymous=True, action="s3:ListBucket",
+                                                            resource="arn:aws:s3:::unknown")),
+                  grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
