@@ -319,6 +319,8 @@ class Authorizer:
         (a new mapping: the query's is never changed): inline with the request, registered, or
         for an IAM action on an IAM resource its own."""
         stored = self.principals.projection.resources.get(query.resource)
+        if stored is not None and query.resource_account and stored["account_id"] != query.resource_account:
+            stored = None  # another account registered this ARN (a bucket's names none): not this resource's
         if query.resource_tags is not None or stored is not None:
             tags = query.resource_tags if query.resource_tags is not None else stored.get("tags", {})
             keys = {f"aws:ResourceTag/{tag_key}": value for tag_key, value in tags.items()}

@@ -79,3 +79,27 @@ async def test_anonymous_and_service_requests_find_a_registered_resources_owner(
     await refused(iamd.authz.Authorize(apb.AuthorizeRequest(anonymous=True, action="s3:ListBucket",
                                                             resource="arn:aws:s3:::unknown")),
                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+
+
+async def test_a_registration_by_another_account_does_not_apply_to_the_owners_resource(iamd: Iamd) -> None:
+    """The calling service says whose bucket it is (resourceAccount): a policy another account
+    registered for that ARN first (it names no account, so anyone may register it) is not that
+    bucket's policy, and cannot let its registrant's principals in."""
+    from iamd.service.app.authorize import AuthorizeQuery
+
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await org.CreateOrganization(opb.CreateOrganizationRequest())
+    dev, channel = await _member_with_a_user(iamd, org)  # the member's user, allowed s3:*
+    squatted = "arn:aws:s3:::the-managements-data"
+    try:
+        put = await identity_pb2_grpc.IdentityServiceStub(channel).PutResourcePolicy(ipb.PutResourcePolicyRequest(
+            resource_arn=squatted, policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Principal": {"AWS": dev.split(":")[4]}, "Action": "s3:*", "Resource": squatted}]})))
+    finally:
+        await channel.close()
+    await iamd.running.runner.wait_for(put.position, 5)
+    authorizer = iamd.running.gateway.guard.authorizer  # type: ignore[union-attr]
+    mine = authorizer.authorize_now(AuthorizeQuery(dev, "s3:ListBucket", squatted)).decision.decision.name
+    theirs = authorizer.authorize_now(AuthorizeQuery(dev, "s3:ListBucket", squatted, resource_account=ACCOUNT)
+                                      ).decision.decision.name
+    assert (mine, theirs) == ("ALLOW", "IMPLICIT_DENY")
