@@ -419,15 +419,19 @@ class Authorizer:
 
 
 def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjection) -> dict[str, str]:
-    """The resource tag keys of the IAM resource an IAM action acts on, with its tags as they are
-    (a Tag* call is decided on the tags before it). The resource is found as the call itself finds
-    it (by name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped
-    by another spelling of its ARN. Empty for anything else: a resource that does not exist (yet),
-    one AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
-    if action[:4].lower() != "iam:" or not resource.startswith("arn:"):
+    """The resource tag keys of the IAM resource an IAM action acts on (or the role an STS action
+    assumes: STS's role resource type defines the same keys), with its tags as they are (a Tag*
+    call is decided on the tags before it). The resource is found as the call itself finds it (by
+    name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped by
+    another spelling of its ARN. Empty for anything else: a resource that does not exist (yet), one
+    AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
+    service = action[:4].lower()
+    if service not in ("iam:", "sts:") or not resource.startswith("arn:"):
         return {}
     found = projection.iam_resource(resource)
-    return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
+    if found is None or (service == "sts:" and found[0] != "role"):
+        return {}
+    return identity.resource_tag_keys(found[0], found[1].get("tags"))
 
 
 _ONE_SECOND = timedelta(seconds=1)

@@ -186,3 +186,22 @@ async def test_authorize_sees_the_tags_of_an_iam_resource_as_iamds_own_iam_api_d
         principal_arn=principal, action="iam:GetRole", resource=f"arn:aws:iam::{ACCOUNT}:role/red-role",
         has_resource_tags=True))
     assert answer.decision == apb.DECISION_IMPLICIT_DENY
+
+
+async def test_authorize_sees_the_tags_of_the_role_an_sts_action_assumes(iamd_http: Iamd) -> None:
+    """As iamd's own AssumeRole decides it (AWS's ABAC tutorial): a service asking Authorize whether
+    a principal may sts:AssumeRole a role gets the role's tags as aws:ResourceTag/* and
+    iam:ResourceTag/*, which STS's role resource type defines."""
+    from iamd.v1 import authorization_pb2 as apb
+
+    iam = _client(iamd_http, "iam")
+    for name, team in (("red-deployer", "red"), ("plain-deployer", "")):
+        await _call(iam.create_role, RoleName=name, AssumeRolePolicyDocument=TRUST, Tags=_tags(team))
+    await _user(iamd_http, "assumer", {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+                                       "Condition": {"StringEquals": {"iam:ResourceTag/team": "red",
+                                                                      "aws:ResourceTag/team": "red"}}})
+    principal = f"arn:aws:iam::{ACCOUNT}:user/assumer"
+    for role, expected in (("red-deployer", apb.DECISION_ALLOW), ("plain-deployer", apb.DECISION_IMPLICIT_DENY)):
+        answer = await iamd_http.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=principal, action="sts:AssumeRole", resource=f"arn:aws:iam::{ACCOUNT}:role/{role}"))
+        assert answer.decision == expected, role
