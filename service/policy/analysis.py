@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from .model import StatementRef
+from .model import Decision, StatementRef
 from .principals import ACCOUNT, EVERYONE, EXACT, SESSION_ROLE
 
 if TYPE_CHECKING:
@@ -25,7 +25,7 @@ class Analysis:
     """The statements of one policy type (or one SCP/RCP level) that apply to the request,
     each with the rank of its principal match (EXACT where the type has no principals)."""
 
-    __slots__ = ("allows", "denies", "verdict", "allow_refs")
+    __slots__ = ("allows", "denies", "verdict", "allow_refs", "granted")
 
     def __init__(
         self,
@@ -39,6 +39,9 @@ class Analysis:
         self.verdict = EXPLICITLY_DENIED if denies else ALLOWED if allows else IMPLICITLY_DENIED
         # The refs of `allows`, when made in advance (see `alone`); None: not made.
         self.allow_refs = allow_refs
+        # The decision of a request these identity statements grant on their own, once
+        # decision.py has made it (see there); None until then.
+        self.granted: Decision | None = None
 
     @property
     def resource_verdict(self) -> str:

@@ -171,6 +171,14 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     identity = NOTHING
     if inputs.identity is not None:
         identity = analyze(inputs.identity, service, action, resource, resource_service, ctx, caller, missing)
+        # The usual request: one group of the caller's identity statements grants it and
+        # nothing else takes part (no boundary, session, resource or guardrail policy, a
+        # service with the default rule, no missing key, the caller's own account). Its
+        # decision is the same for every such request: made once (`_granted_by_identity`).
+        if (identity.allow_refs and not missing and same_account and kind not in _GRANTED_KINDS_EXCLUDED
+                and inputs.boundary is None and inputs.session is None and inputs.resource is None
+                and not inputs.scp_levels and not inputs.rcp_levels and service not in SERVICE_RULES):
+            return identity.granted or _granted_by_identity(identity)
     identity_verdict = identity.verdict
     if kind == "root" and identity_verdict == IMPLICITLY_DENIED:
         identity_verdict = ALLOWED  # the root user has full access to its own account
@@ -328,6 +336,23 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
                 more.append(st.ref)
         determining = tuple(more)
     return Decision(_ALLOW, determining, (), missing_keys, verdicts)
+
+
+# Callers for whom identity policies alone never decide: service principals and anonymous callers
+# (only a resource policy grants them) and federated users (their session policy must allow).
+_GRANTED_KINDS_EXCLUDED = frozenset({"service", "anonymous", "federated-user"})
+# The verdicts of such a request, in the order `decide` records them. Shared, so read-only.
+_GRANTED_BY_IDENTITY_RESULTS = MappingProxyType(
+    {_IDENTITY: ALLOWED, _SCP: ALLOWED, _RCP: ALLOWED, _RESOURCE: NOT_APPLICABLE}
+)
+
+
+def _granted_by_identity(identity: Analysis) -> Decision:
+    """What `decide` answers when `identity` (an analysis a plan made, see analysis.alone)
+    grants the request and nothing else takes part; kept with the analysis for the next."""
+    assert identity.allow_refs  # INVARIANT: an Allow group's analysis, with its refs
+    granted = identity.granted = Decision(_ALLOW, identity.allow_refs, (), (), _GRANTED_BY_IDENTITY_RESULTS)
+    return granted
 
 
 def _blockers(
