@@ -331,7 +331,9 @@ def _static_pattern(parts: list[str], resource_tokens: Sequence[object]) -> Reso
     """Matcher of one ARN pattern without variables, with a wildcard somewhere (so neither an
     exact ARN nor `literal*`). It takes a ResourceMatcher's arguments, or the resource alone."""
     if not any(has_wildcard(part) for part in parts[:5]):
-        # A literal head: a glob over the whole ARN, whose `*`s span anything.
+        # A literal head: a glob over the whole ARN, whose `*`s span anything. It starts with
+        # literal text and has a wildcard, so it is a `_Pieces` or a `_QuestionPieces`, whose
+        # `matches` takes a ResourceMatcher's arguments.
         return _glob_matcher((":".join(parts[:5]) + ":", *resource_tokens))  # type: ignore[return-value]
     return _ArnGlob(_arn_head(parts), _glob_matcher(resource_tokens)).matches
 
