@@ -20,7 +20,8 @@ from iamd.service.domain.events import EVENT_TYPES as IAMD_EVENT_TYPES
 from iamd.service.domain.events import decode_event
 from iamd.service.domain.names import casefold, is_aws_managed_policy
 from iamd.service.domain.organizations import OrganizationState
-from iamd.service.domain import root_access
+from iamd.service.domain import outbound_federation, root_access
+from iamd.service.domain.outbound_federation import OutboundFederationState, SigningKey
 from iamd.service.domain.root_access import RootAccessState
 from iamd.service.eventstore.port import EventFilter, RecordedEvent
 
@@ -138,6 +139,10 @@ class IdentityProjection:
         # IAM's centralized root access, by management account: the organization and its features.
         self.root_access: dict[str, RootAccessState] = {}
         self.sts_preferences: dict[str, str] = {}  # account id -> its GlobalEndpointTokenVersion, once set
+        # Outbound identity federation, by account (once first enabled), and its issuers' ids -> account
+        # (what the HTTP endpoint serves discovery documents and keys for); private keys only sealed.
+        self.outbound_federation: dict[str, OutboundFederationState] = {}
+        self.outbound_issuers: dict[str, str] = {}
         # account id -> its root user's login profile (created_at, password_reset_required, has_password; no hash)
         self.root_login_profiles: dict[str, View] = {}
         self.account_aliases: dict[str, str] = {}  # account id -> its alias
@@ -192,6 +197,9 @@ class IdentityProjection:
             "OrganizationsRootFeatureEnabled": self._root_feature_enabled,
             "OrganizationsRootFeatureDisabled": self._root_feature_disabled,
             "SecurityTokenServicePreferencesSet": self._sts_preferences_set,
+            **{name: self._outbound_federation_handler(name) for name in (
+                "OutboundWebIdentityFederationEnabled", "OutboundWebIdentityFederationDisabled",
+                "OutboundWebIdentitySigningKeyCreated", "OutboundWebIdentitySigningKeyReencrypted")},
             "RootLoginProfileCreated": self._root_login_profile_created,
             "RootLoginProfileDeleted": self._root_login_profile_deleted,
             "AccountAliasCreated": self._alias_created,
@@ -468,6 +476,16 @@ class IdentityProjection:
 
     def _sts_preferences_set(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.sts_preferences[account.account_id] = d["global_endpoint_token_version"]
+
+    def _outbound_federation_handler(self, type_name: str) -> Callable[[AccountView, str, str, dict[str, Any]], None]:
+        """Folds one of the feature's events with the domain's rules (they are rare)."""
+        def apply(account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
+            state = outbound_federation.fold([decode_event(type_name, dict(d))],
+                                             self.outbound_federation.get(account.account_id))
+            self.outbound_federation[account.account_id] = state
+            if state.issuer_id:
+                self.outbound_issuers[state.issuer_id] = account.account_id
+        return apply
 
     def _root_feature_enabled(self, account: AccountView, kind: str, key: str, d: dict[str, Any]) -> None:
         self.root_access[account.account_id] = root_access.fold(
@@ -1003,6 +1021,9 @@ class IdentityProjection:
             "root_access": {k: {"organization_id": v.organization_id, "features": v.features}
                             for k, v in self.root_access.items()},
             "sts_preferences": self.sts_preferences,
+            "outbound_federation": {k: {"issuer_id": v.issuer_id, "enabled": v.enabled,
+                                        "keys": [vars(key) for key in v.keys]}
+                                    for k, v in self.outbound_federation.items()},
             "root_login_profiles": self.root_login_profiles,
             "account_aliases": self.account_aliases,
             "oidc_providers": self.oidc_providers,
@@ -1034,6 +1055,10 @@ class IdentityProjection:
         projection.root_access = {k: RootAccessState(v["organization_id"], list(v["features"]))
                                   for k, v in snapshot.get("root_access", {}).items()}  # none before they existed
         projection.sts_preferences = dict(snapshot.get("sts_preferences", {}))  # none before they existed
+        projection.outbound_federation = {  # none before they existed
+            k: OutboundFederationState(v["issuer_id"], v["enabled"], [SigningKey(**key) for key in v["keys"]])
+            for k, v in snapshot.get("outbound_federation", {}).items()}
+        projection.outbound_issuers = {v.issuer_id: k for k, v in projection.outbound_federation.items() if v.issuer_id}
         projection.root_login_profiles = dict(snapshot.get("root_login_profiles", {}))  # likewise
         projection.account_aliases = snapshot["account_aliases"]
         projection.oidc_providers = snapshot["oidc_providers"]

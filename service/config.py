@@ -38,6 +38,9 @@ class Settings:
     # state that may be stale.
     max_staleness: float = 5.0
     http_listen: str = ""  # HOST:PORT of the AWS-compatible HTTP endpoint (Query protocol); "" = off
+    # Where external services reach the HTTP endpoint (e.g. https://iamd.example.com): the base of
+    # outbound identity federation's issuer URLs; "" = the endpoint's own scheme://HOST:PORT.
+    public_url: str = ""
     metrics_listen: str = ""  # HOST:PORT serving Prometheus metrics on /metrics; "" = off
     access_log: bool = True  # one info line per answered call (logger "iamd.access")
     # OpenTelemetry tracing (service/tracing.py; the `tracing` extra): spans sent over OTLP/gRPC to
@@ -74,6 +77,10 @@ class Settings:
         self._check_address("--listen", self.listen)
         if self.http_listen:
             self._check_address("--http-listen", self.http_listen)
+        if self.public_url and (not self.public_url.startswith(("http://", "https://")) or "?" in self.public_url
+                                or "#" in self.public_url):
+            raise ValueError(f"--public-url `{self.public_url}` must be an http:// or https:// URL without a query "
+                             "or fragment (where external services reach iamd's HTTP endpoint)")
         if self.metrics_listen:
             self._check_address("--metrics-listen", self.metrics_listen)
         if self.otel_endpoint and not self.otel_endpoint.startswith(("http://", "https://")):
@@ -180,6 +187,10 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
     parser.add_argument("--http-listen", default=env.get("IAMD_HTTP_LISTEN", ""),
                         help="HOST:PORT of the AWS-compatible HTTP endpoint for the aws CLI and SDKs "
                              "(--endpoint-url); off unless given; TLS rules as for --listen (IAMD_HTTP_LISTEN)")
+    parser.add_argument("--public-url", default=env.get("IAMD_PUBLIC_URL", ""),
+                        help="where external services reach the HTTP endpoint, e.g. https://iamd.example.com: the "
+                             "base of outbound identity federation's issuer URLs (GetWebIdentityToken); default "
+                             "the endpoint's own scheme://HOST:PORT (IAMD_PUBLIC_URL)")
     parser.add_argument("--metrics-listen", default=env.get("IAMD_METRICS_LISTEN", ""),
                         help="HOST:PORT serving Prometheus metrics on /metrics; off unless given; TLS rules "
                              "as for --listen (IAMD_METRICS_LISTEN)")
@@ -215,7 +226,7 @@ def parse_settings(argv: Sequence[str] | None = None, env: Mapping[str, str] | N
                         audit_durable=args.audit_durability == "sync", digest_interval=args.digest_interval,
                         digest_key_file=args.digest_key_file, max_in_flight=args.max_in_flight,
                         audit_retention_hours=args.audit_retention_hours, audit_archive_dir=args.audit_archive_dir,
-                        max_staleness=args.max_staleness, http_listen=args.http_listen,
+                        max_staleness=args.max_staleness, http_listen=args.http_listen, public_url=args.public_url,
                         metrics_listen=args.metrics_listen, access_log=args.access_log,
                         otel_endpoint=args.otel_endpoint, otel_service_name=args.otel_service_name,
                         otel_sample_ratio=args.otel_sample_ratio,

@@ -38,6 +38,7 @@ from iamd.service.app.denial_messages import DenialMessages
 from iamd.service.app.aws_policies import AwsManagedPolicies
 from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.oidc import OidcProviderCommands
+from iamd.service.app.outbound_federation import OutboundFederation
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.bootstrap import bootstrap_account, ensure_root_credentials
@@ -115,6 +116,7 @@ class RunningServer:
     retention: asyncio.Task[None] | None = None  # audit retention, with --audit-retention-hours
     tracing: Tracing | None = None  # when --otel-endpoint is given (or a test's span exporter)
     sharing: asyncio.Task[None] | None = None  # the projection's equal strings made one, after start
+    outbound: OutboundFederation | None = None  # outbound identity federation (its issuers' base URL)
 
     @property
     def metrics_port(self) -> int:
@@ -294,13 +296,16 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     catalogue = Catalogue(read_package_data)
     # Access advisor's jobs read the attempts the audit index gathers (its records flushed first).
     access_advisor = AccessAdvisor(projection, audit_index, store, audit_writer.flush, catalogue, aws_policies, clock)
+    # Outbound identity federation's issuers live at iamd's HTTP endpoint: their base URL is known
+    # once it listens (or given by --public-url).
+    outbound = OutboundFederation(Repository(store), clock, projection, keyring, settings.public_url)
     gateway.register(server, IdentityServicer(commands, credentials, mfa, IdentityQueries(projection, aws_policies), caller,
                                               ResourceCommands(Repository(store), clock, projection),
                                               AccountReports(projection, clock),
                                               PasswordPolicyCommands(Repository(store), clock, projection),
                                               AccountAliasCommands(Repository(store), clock, projection),
                                               OidcProviderCommands(Repository(store), clock, projection),
-                                              access_advisor=access_advisor), IDENTITY)
+                                              access_advisor=access_advisor, outbound=outbound), IDENTITY)
     # Encoded authorization failure messages (Authorize's encode_denial, STS DecodeAuthorizationMessage):
     # a key of their own derived from the KEK, so every replica sharing the KEK reads every message.
     message_codec = authorization_messages.AuthorizationMessageCodec(
@@ -314,7 +319,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
                                                                         commands), commands, caller), ORGANIZATIONS)
     gateway.register(server, SecurityTokenServicer(StsCommands(store, clock, ids, keyring, principals, authorizer, mfa,
                                                                authorization_messages=message_codec),
-                                                   caller, commands.settle), STS)
+                                                   caller, commands.settle, outbound), STS)
     lookup = AuditLookup(audit_index, store, MessageDecoder(SERVICES), audit_writer.flush)
     gateway.register(server, AuditServicer(lookup, digester, store, time_travel, projection, caller), AUDIT)
     health = HealthServicer()
@@ -335,6 +340,7 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     running = RunningServer(server, port, account_id, store, runner, projection, health, settings.shutdown_grace,
                             audit_writer, digester, retrying, None, gateway, metrics)
     running.tracing = tracing
+    running.outbound = outbound
     if projection.events_applied - loaded_events >= SHARE_STRINGS_AFTER_EVENTS:  # a snapshot's are shared already
         running.sharing = asyncio.create_task(_share_equal_strings(projection), name="share-strings")
     if settings.audit_retention_hours:  # hourly: archive and remove the audit hours past the age
@@ -350,6 +356,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
 
             running.http = QueryEndpoint(gateway, secure=bool(settings.tls_cert))
             await running.http.start(settings.http_listen, _http_tls(settings))
+            running.http.outbound = outbound
+            outbound.issuer_base = settings.public_url or running.http.base_url(settings.http_listen)
         if metrics is not None:
             from iamd.service.metrics import MetricsEndpoint
 
@@ -425,6 +433,10 @@ class DevReset:
             self.running.http = endpoint
             if endpoint is not None and self.running.gateway is not None:
                 endpoint.use(self.running.gateway)
+            if endpoint is not None and self.running.outbound is not None:
+                endpoint.outbound = self.running.outbound
+                self.running.outbound.issuer_base = (self.settings.public_url
+                                                     or endpoint.base_url(self.settings.http_listen))
             log.warning("DEVELOPMENT_RESET", note="the state was wiped (--dev-reset)")
 
 

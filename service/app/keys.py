@@ -1,7 +1,7 @@
 """The key-encryption key (KEK) is part of the state's identity: the log records its fingerprint.
 
 Secrets (secret access keys, session secrets, MFA seeds, server certificates' and SAML providers'
-private keys) are stored in events only as ciphertext under the KEK (service/auth/keyring.py). A log is worthless without its KEK, so:
+private keys, outbound identity federation's signing keys) are stored in events only as ciphertext under the KEK (service/auth/keyring.py). A log is worthless without its KEK, so:
 
 - a new KEK is created only for an empty log, and its fingerprint is recorded with the
   deployment's first event (`KeyEncryptionKeyRecorded`, reason "first-start", stream
@@ -34,13 +34,14 @@ import structlog
 
 from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
 from iamd.service.auth.keyring import Keyring, KeyringError
-from iamd.service.domain import saml
+from iamd.service.domain import outbound_federation, saml
 from iamd.service.domain.events import (
     ACCOUNT,
     USER,
     AccessKeySecretReencrypted,
     KeyEncryptionKeyRecorded,
     KeyEncryptionKeyRotationStarted,
+    OutboundWebIdentitySigningKeyReencrypted,
     SAMLProviderPrivateKeyReencrypted,
     ServerCertificatePrivateKeyReencrypted,
     SessionSecretReencrypted,
@@ -212,7 +213,8 @@ class Secret:
     """One live secret as the log holds it now: where it lives and its current ciphertext."""
 
     stream: str
-    kind: str  # "access key", "session", "MFA device", "server certificate", "SAML private key"
+    kind: str  # "access key", "session", "MFA device", "server certificate", "SAML private key",
+    #            "outbound federation signing key"
     name: str  # its access key id or serial number (the AEAD context; not secret)
     ciphertext: str
     owner: str = ""  # the ARN of what holds it, where its event names it (a SAML provider)
@@ -227,6 +229,9 @@ class Secret:
         elif self.kind == "server certificate":
             event = ServerCertificatePrivateKeyReencrypted(ciphertext, key_id, now)
             type_name = "ServerCertificatePrivateKeyReencrypted"
+        elif self.kind == "outbound federation signing key":
+            event = OutboundWebIdentitySigningKeyReencrypted(self.name, ciphertext, key_id, now)
+            type_name = "OutboundWebIdentitySigningKeyReencrypted"
         elif self.kind == "SAML private key":
             event = SAMLProviderPrivateKeyReencrypted(self.owner, self.name, ciphertext, key_id, now)
             type_name = "SAMLProviderPrivateKeyReencrypted"
@@ -270,6 +275,10 @@ async def live_secrets(store: EventStore) -> tuple[list[Secret], dict[str, int]]
         for key in provider.get("private_keys", []):
             secrets.append(Secret(saml.stream(provider["account_id"], provider["name"]), "SAML private key",
                                   key["key_id"], key["private_key_ciphertext"], owner=arn))
+    for account_id, state in projection.outbound_federation.items():  # token signing keys, bound to their kid
+        for key in state.keys:
+            secrets.append(Secret(outbound_federation.stream(account_id), "outbound federation signing key", key.kid,
+                                  key.private_key_ciphertext))
     return secrets, versions
 
 

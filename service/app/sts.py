@@ -46,7 +46,7 @@ from typing import Any
 from iamd.projections.principals import PrincipalPolicyCache
 from iamd.service.auth.authorization_messages import AuthorizationMessageCodec, InvalidAuthorizationMessage
 from iamd.service.auth.keyring import Keyring
-from iamd.service.domain import identity, oidc, root_access, saml, sts, web_identity
+from iamd.service.domain import identity, oidc, outbound_federation, root_access, saml, sts, web_identity
 from iamd.service.domain.errors import (
     AccessDeniedError,
     FieldProblem,
@@ -285,6 +285,12 @@ class StsCommands:
             raise ValidationError(f"{p.role_arn} is invalid", problems=[FieldProblem("roleArn", "a role's ARN")])
         role_account = m.group(1)
         unverified = web_identity.parse(p.web_identity_token)
+        if outbound_federation.issuer_id_in(unverified.issuer_url) in self.principals.projection.outbound_issuers:
+            # IAM User Guide, outbound identity federation: GetWebIdentityToken's tokens "cannot be used
+            # for OpenID Connect (OIDC) federation into AWS (via the AssumeRoleWithWebIdentity API)".
+            raise InvalidIdentityTokenError(
+                "A token from STS GetWebIdentityToken (outbound identity federation) cannot be used to federate "
+                "into AWS with AssumeRoleWithWebIdentity.")
         provider_arn = oidc.arn_of(role_account, unverified.issuer_url)
         provider = self.principals.projection.oidc_providers.get(provider_arn)
         if provider is None:

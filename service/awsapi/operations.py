@@ -128,7 +128,9 @@ _OPERATIONS: list[Operation] = [
             "GetServiceLastAccessedDetailsWithEntities", "UpdateRoleDescription", "GetMFADevice", "ResyncMFADevice",
             "EnableOrganizationsRootCredentialsManagement", "DisableOrganizationsRootCredentialsManagement",
             "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
-            "ListPoliciesGrantingServiceAccess", "SetSecurityTokenServicePreferences"),
+            "ListPoliciesGrantingServiceAccess", "SetSecurityTokenServicePreferences",
+            "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
+            "GetOutboundWebIdentityFederationInfo"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)
@@ -152,7 +154,8 @@ _OPERATIONS: list[Operation] = [
             "AssumeRoleWithWebIdentity",  # unsigned, as AWS: the token is the credential (rpc/guard.py)
             "AssumeRoleWithSAML",  # unsigned too: the assertion is the credential
             "DecodeAuthorizationMessage",  # the messages a denied Authorize encodes (encode_denial)
-            "AssumeRoot"),  # centralized root access: a member account's root user, scoped by a task policy
+            "AssumeRoot",  # centralized root access: a member account's root user, scoped by a task policy
+            "GetWebIdentityToken"),  # outbound identity federation: a JWT for an external service
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

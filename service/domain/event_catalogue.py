@@ -20,7 +20,7 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 
 **Streams.** `account-ACCOUNT-root` (the account and its root keys), `account-ACCOUNT-passwordpolicy`,
 `account-ACCOUNT-alias`, `account-MANAGEMENT-rootaccess` (centralized root access),
-`account-ACCOUNT-stspreferences`, `account-ACCOUNT-rootpassword`,
+`account-ACCOUNT-stspreferences`, `account-ACCOUNT-rootpassword`, `account-ACCOUNT-outboundfederation`,
 `user-ACCOUNT-NAME`, `group-ACCOUNT-NAME`, `role-ACCOUNT-NAME`,
 `policy-ACCOUNT-NAME`, `instanceprofile-ACCOUNT-NAME`, `samlprovider-ACCOUNT-NAME`,
 `servercertificate-ACCOUNT-NAME` (names case-folded),
@@ -34,8 +34,9 @@ from `service/domain/events.py` (`make docs`); audit records and digests are des
 API `audit` (the call's audit fact: its record can be rebuilt from the events alone). Payloads
 are JSON; times are ISO 8601 UTC. Secrets are never in the log in clear: `*_ciphertext` fields are
 sealed under the key-encryption key, tokens are stored as SHA-256 hashes, console passwords as salted
-scrypt hashes (`password_hash`); a server certificate's private key, and a SAML provider's
-assertion-decryption keys, are only in `private_key_ciphertext`.
+scrypt hashes (`password_hash`); a server certificate's private key, a SAML provider's
+assertion-decryption keys and an account's outbound federation signing keys are only in
+`private_key_ciphertext`.
 
 Facts shared by users, groups and roles (and some by policies and accounts) are stored under a
 kind-prefixed type name: `PolicyAttached` is `UserPolicyAttached`, `GroupPolicyAttached` or

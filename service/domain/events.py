@@ -99,6 +99,47 @@ class RootLoginProfileDeleted(Event):
 
 
 @dataclass(frozen=True)
+class OutboundWebIdentityFederationEnabled(Event):
+    """IAM's EnableOutboundWebIdentityFederation (stream `account-ACCOUNT-outboundfederation`): the
+    account's principals may get JWTs from STS GetWebIdentityToken, issued under its issuer id (the
+    last segment of its issuer URL, created by the first enabling and kept from then on)."""
+
+    issuer_id: str
+    enabled_at: str
+
+
+@dataclass(frozen=True)
+class OutboundWebIdentityFederationDisabled(Event):
+    """IAM's DisableOutboundWebIdentityFederation: no new tokens (the issuer keeps its keys, so
+    that tokens issued before stay verifiable)."""
+
+    disabled_at: str
+
+
+@dataclass(frozen=True)
+class OutboundWebIdentitySigningKeyCreated(Event):
+    """A key the account's tokens are signed with, created by the first enabling, one per signing
+    algorithm (RS256, ES384): its public half as a JWK (what the issuer's JWKS serves), its private
+    half only sealed under the key-encryption key (bound to its `kid`), never in clear."""
+
+    kid: str
+    algorithm: str
+    public_jwk: str  # JSON text of the public JWK (kty, kid, alg, use, and the key's parameters)
+    private_key_ciphertext: str
+    created_at: str
+
+
+@dataclass(frozen=True)
+class OutboundWebIdentitySigningKeyReencrypted(Event):
+    """Key-encryption-key rotation: a signing key sealed again under the new key."""
+
+    kid: str
+    private_key_ciphertext: str
+    key_id: str  # the new key-encryption key's fingerprint
+    at: str
+
+
+@dataclass(frozen=True)
 class AccountAliasClaimed(Event):
     """An alias taken by an account (stream `aliasclaim-ALIAS`: aliases are unique in the deployment)."""
 
@@ -1163,7 +1204,8 @@ class PolicyVersionDeleted(Event):
 _KIND_SPECIFIC: tuple[type[Event], ...] = (
     DeploymentInitialized, AccountCreated, AccountPasswordPolicyUpdated, AccountPasswordPolicyDeleted,
     OrganizationsRootFeatureEnabled, OrganizationsRootFeatureDisabled, SecurityTokenServicePreferencesSet,
-    RootLoginProfileCreated, RootLoginProfileDeleted,
+    OutboundWebIdentityFederationEnabled, OutboundWebIdentityFederationDisabled, OutboundWebIdentitySigningKeyCreated,
+    OutboundWebIdentitySigningKeyReencrypted, RootLoginProfileCreated, RootLoginProfileDeleted,
     AccountAliasClaimed, AccountAliasReleased, AccountAliasCreated, AccountAliasDeleted,
     OpenIDConnectProviderCreated, OpenIDConnectProviderClientIDsSet, OpenIDConnectProviderThumbprintsSet,
     OpenIDConnectProviderTagged, OpenIDConnectProviderDeleted, SAMLProviderCreated, SAMLProviderUpdated,

@@ -1,6 +1,8 @@
 """The AWS-compatible HTTP endpoint: IAM and STS over the AWS Query protocol, Organizations and
 CloudTrail's LookupEvents over JSON 1.1, and IAM Access Analyzer's ValidatePolicy over REST-JSON,
-for the aws CLI, boto3 and the AWS SDKs (`--endpoint-url`).
+for the aws CLI, boto3 and the AWS SDKs (`--endpoint-url`); and, unauthenticated as AWS's, the
+OpenID discovery documents and JWKS of outbound identity federation's issuers
+(`/outbound-federation/ISSUER-ID/.well-known/openid-configuration` and `.../jwks.json`).
 
 A thin transport, like the gRPC servicers: per request, in a straight line, the form is decoded
 and parsed against botocore's model of the operation (service/awsapi/query.py), turned into the
@@ -23,6 +25,7 @@ from aiohttp import web
 from google.protobuf import json_format
 
 from iamd.service.app.authenticate import SignedCall
+from iamd.service.app.outbound_federation import OutboundFederation
 from iamd.client import signing
 from iamd.service.awsapi import json11, query
 from iamd.service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
@@ -68,6 +71,7 @@ class QueryEndpoint:
         self.port = 0
         # Development only (--dev-reset): what POST /moto-api/reset calls to start a fresh state.
         self.reset: Callable[[], Awaitable[None]] | None = None
+        self.outbound: OutboundFederation | None = None  # the issuers' documents (set by the composition root)
 
     def use(self, gateway: CallGateway) -> None:
         """Serve through another gateway from now on (a development reset rebuilt the service)."""
@@ -81,9 +85,28 @@ class QueryEndpoint:
         app.router.add_route("*", _VALIDATE_POLICY_PATH, self.handle_validate_policy)
         app.router.add_route("*", "/moto-api/reset", self.handle_reset)
         app.router.add_route("*", "/moto-api/reset-auth", self.handle_reset_auth)
+        app.router.add_route("GET", "/outbound-federation/{issuer_id}/.well-known/{document}", self.handle_issuer)
         self._runner, self.port = await serve_app(app, listen, ssl_context)
         log.info("http_endpoint_started", listen=listen, port=self.port)
         return self.port
+
+    def base_url(self, listen: str) -> str:
+        """scheme://HOST:PORT of this endpoint as `listen` names its host (the port it got)."""
+        return f"{'https' if self.secure else 'http'}://{listen.rsplit(':', 1)[0]}:{self.port}"
+
+    async def handle_issuer(self, request: web.Request) -> web.Response:
+        """An outbound federation issuer's OpenID discovery document or JWKS, as a relying party
+        fetches them (unsigned GETs); 404 for an issuer iamd did not make, or another document."""
+        issuer_id, document = request.match_info["issuer_id"], request.match_info["document"]
+        answer = None
+        if self.outbound is not None and document == "openid-configuration":
+            answer = self.outbound.discovery(issuer_id)
+        elif self.outbound is not None and document == "jwks.json":
+            answer = self.outbound.jwks(issuer_id)
+        if answer is None:
+            raise web.HTTPNotFound()
+        # Public and rarely changing (keys are made once per issuer): caches may keep them a while.
+        return web.json_response(answer, headers={"Cache-Control": "public, max-age=300"})
 
     async def stop(self) -> None:
         if self._runner is not None:

@@ -26,6 +26,7 @@ from iamd.service.app.server_certificates import ServerCertificateCommands
 from iamd.service.app.password_policy import PasswordPolicyCommands
 from iamd.service.app.root_access import RootAccessCommands
 from iamd.service.app.sts_preferences import StsPreferencesCommands
+from iamd.service.app.outbound_federation import OutboundFederation
 from iamd.service.app.reports import AccountReports
 from iamd.service.app.resources import ResourceCommands
 from iamd.service.app.service_linked_roles import ServiceLinkedRoleCommands
@@ -78,8 +79,11 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
                  login_profiles: LoginProfileCommands | None = None,
                  service_linked_roles: ServiceLinkedRoleCommands | None = None,
                  saml: SamlProviderCommands | None = None,
-                 access_advisor: AccessAdvisor | None = None) -> None:
+                 access_advisor: AccessAdvisor | None = None,
+                 outbound: OutboundFederation | None = None) -> None:
         self.access_advisor = access_advisor
+        self.outbound = outbound or OutboundFederation(commands.repo, commands.clock, commands.projection,
+                                                       credentials.keyring)
         self.root_access = RootAccessCommands(commands.repo, commands.clock, commands.projection)
         self.sts_preferences = StsPreferencesCommands(commands.repo, commands.clock)
         self.saml = saml or SamlProviderCommands(commands.repo, commands.clock, commands.projection,
@@ -538,6 +542,24 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         position = await self.sts_preferences.set(self.caller(context), r.global_endpoint_token_version)
         await self.commands.settle(position)
         return ipb.SetSecurityTokenServicePreferencesResponse(position=position)
+
+    # --- outbound identity federation -----------------------------------------------------------------
+    async def EnableOutboundWebIdentityFederation(self, r: ipb.EnableOutboundWebIdentityFederationRequest,
+                                                  context: Ctx) -> ipb.EnableOutboundWebIdentityFederationResponse:
+        issuer, position = await self.outbound.enable(self.caller(context))
+        await self.commands.settle(position)
+        return ipb.EnableOutboundWebIdentityFederationResponse(issuer_identifier=issuer, position=position)
+
+    async def DisableOutboundWebIdentityFederation(self, r: ipb.DisableOutboundWebIdentityFederationRequest,
+                                                   context: Ctx) -> ipb.DisableOutboundWebIdentityFederationResponse:
+        position = await self.outbound.disable(self.caller(context))
+        await self.commands.settle(position)
+        return ipb.DisableOutboundWebIdentityFederationResponse(position=position)
+
+    async def GetOutboundWebIdentityFederationInfo(self, r: ipb.GetOutboundWebIdentityFederationInfoRequest,
+                                                   context: Ctx) -> ipb.GetOutboundWebIdentityFederationInfoResponse:
+        issuer, enabled = self.outbound.info(self.caller.caller())
+        return ipb.GetOutboundWebIdentityFederationInfoResponse(issuer_identifier=issuer, jwt_vending_enabled=enabled)
 
     async def GetAccountSummary(self, r: ipb.GetAccountSummaryRequest, context: Ctx) -> ipb.GetAccountSummaryResponse:
         return ipb.GetAccountSummaryResponse(summary_map=self.reports.summary(self.caller(context)))

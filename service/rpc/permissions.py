@@ -15,7 +15,7 @@ from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
 from iamd.service.app.authorize import iam_resource_tag_keys
 from iamd.service.domain import identity, instance_profiles, oidc, organizations, server_certificates, saml
-from iamd.service.domain import service_linked_roles
+from iamd.service.domain import outbound_federation, service_linked_roles
 from iamd.service.domain import organizations_delegation, organizations_handshakes
 from iamd.service.domain.errors import IamError
 from iamd.service.domain.names import casefold
@@ -154,6 +154,14 @@ def _on(action: str, resource: Callable[[Any, Resolver], str]) -> Callable[[Any,
 
 def _everywhere(action: str) -> Callable[[Any, Resolver], Iterator[Pair]]:
     return _on(action, lambda r, res: "*")
+
+
+def _web_identity_token(r: Any, res: Resolver) -> Iterator[Pair]:
+    """sts:GetWebIdentityToken, and sts:TagGetWebIdentityToken when the request passes tags (the
+    Service Authorization Reference's action for adding tags to the token)."""
+    yield "sts:GetWebIdentityToken", "*"
+    if r.tags:
+        yield "sts:TagGetWebIdentityToken", "*"
 
 
 def _authorize_resource(r: Any) -> str:
@@ -402,6 +410,11 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # AssumeRoot too: the use case asks for sts:AssumeRoot on arn:aws:iam::MEMBER:root, the Service
     # Authorization Reference's root-user resource, with sts:TaskPolicyArn, app/sts.py)
     "GetAccessKeyInfo": _everywhere("sts:GetAccessKeyInfo"),
+    # outbound identity federation: no resource type in AWS (`*`); tags need their own action
+    "GetWebIdentityToken": _web_identity_token,
+    **{rpc: _everywhere(_iam(rpc)) for rpc in (
+        "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
+        "GetOutboundWebIdentityFederationInfo")},
     "DecodeAuthorizationMessage": _everywhere("sts:DecodeAuthorizationMessage"),
     # other services' resources: iamd's own actions, on the resource's ARN
     "PutResourcePolicy": _on("iamd:PutResourcePolicy", lambda r, res: r.resource_arn),
@@ -547,6 +560,8 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     # organization policies (the request's type or filter; for a policy that exists, its stored type;
     # for the tag actions only when the resource is a policy), organizations:ServicePrincipal for the
     # trusted-access ones.
+    "GetWebIdentityToken": lambda r, res: outbound_federation.condition_keys(r.audience, r.signing_algorithm,
+                                                                             r.duration_seconds),
     "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DisablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},
     "DescribeEffectivePolicy": lambda r, res: {"organizations:PolicyType": r.policy_type},

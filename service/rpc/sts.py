@@ -1,12 +1,14 @@
 """SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, AssumeRoot, GetSessionToken,
-GetFederationToken, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage."""
+GetFederationToken, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage, GetWebIdentityToken."""
 
 from __future__ import annotations
 
 import grpc
 
 from iamd.v1 import sts_pb2, sts_pb2_grpc
+from iamd.service.app.outbound_federation import OutboundFederation, TokenParams
 from iamd.service.app.ports import CallContext
+from iamd.service.app.repository import Repository
 from iamd.service.app.sts import (
     AssumeRoleParams,
     AssumeRootParams,
@@ -38,10 +40,22 @@ def _unsigned_call(context: grpc.aio.ServicerContext) -> tuple[CallContext, dict
 
 
 class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
-    def __init__(self, commands: StsCommands, caller: CallerResolver, settle: object) -> None:
+    def __init__(self, commands: StsCommands, caller: CallerResolver, settle: object,
+                 outbound: OutboundFederation | None = None) -> None:
         self.commands = commands
         self.caller = caller
         self.settle = settle  # waits until this replica's projection shows a position
+        self.outbound = outbound or OutboundFederation(Repository(commands.store), commands.clock,
+                                                       commands.principals.projection, commands.keyring)
+
+    async def GetWebIdentityToken(self, r: sts_pb2.GetWebIdentityTokenRequest,
+                                  context: grpc.aio.ServicerContext) -> sts_pb2.GetWebIdentityTokenResponse:
+        params = TokenParams(audience=list(r.audience), signing_algorithm=r.signing_algorithm,
+                             duration_seconds=r.duration_seconds, tags=convert.tags_in(r.tags),
+                             subject_mode=r.subject_mode, scope=r.scope)
+        issued = self.outbound.issue_token(self.caller.caller(), params)
+        return sts_pb2.GetWebIdentityTokenResponse(web_identity_token=issued.token,
+                                                   expiration=convert.timestamp(issued.expiration))
 
     async def AssumeRole(self, r: sts_pb2.AssumeRoleRequest, context: grpc.aio.ServicerContext) -> sts_pb2.AssumeRoleResponse:
         params = AssumeRoleParams(

@@ -99,7 +99,7 @@ async def test_users_policies_and_their_errors_through_botocores_iam_client(iamd
     error = await _refused(iam.create_user, "ValidationError", 400, UserName="bad name!")
     assert "userName" in error.response["Error"]["Message"]
     # An AWS operation iamd does not implement, and a parameter it does not support, are refused.
-    await _refused(iam.get_outbound_web_identity_federation_info, "InvalidAction", 400)
+    await _refused(iam.list_delegation_requests, "InvalidAction", 400)
     await _refused(iam.create_role, "InvalidInput", 400, RoleName="r", AssumeRolePolicyDocument=TRUST_ROOT,
                    MaxSigninSessionDuration=3600)
     with pytest.raises(grpc.aio.AioRpcError):

@@ -391,6 +391,11 @@ async def _sts(run: Scenario, st: Any) -> None:
     (st.files / "assertion").write_text(st.idp.assertion(role_arn=f"{A}:role/sso", provider_arn=st.saml_arn))
     await run("sts", "assume-role-with-saml", "--role-arn", f"{A}:role/sso", "--principal-arn", st.saml_arn,
               "--saml-assertion", f"file://{st.files / 'assertion'}")
+    await run("iam", "enable-outbound-web-identity-federation")
+    await run("iam", "get-outbound-web-identity-federation-info")
+    await run("sts", "get-web-identity-token", "--audience", "https://api.example.com", "--signing-algorithm",
+              "ES384", "--duration-seconds", "120", "--tags", "Key=job,Value=42")
+    await run("iam", "disable-outbound-web-identity-federation")
 
 
 async def _report(run: Scenario, st: Any) -> None:
@@ -603,7 +608,8 @@ async def runs(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Scenar
     """One iamd, the scenario run through it once; the runs, for each command's test to look at."""
     files = tmp_path_factory.mktemp("cli-shapes")
     oidc = await OidcIssuer().start(files)
-    iamd = await start_iamd(files / "data")
+    # The issuer URL outbound identity federation answers is where external services reach iamd.
+    iamd = await start_iamd(files / "data", public_url="https://iamd.example.test")
     scenario = Scenario(iamd.target)
     credentials = files / "credentials"
     credentials.write_text((files / "data" / "root-credentials").read_text())

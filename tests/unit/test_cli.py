@@ -840,8 +840,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
     assert {"enable-organizations-root-credentials-management", "disable-organizations-root-credentials-management",
             "enable-organizations-root-sessions", "disable-organizations-root-sessions",
             "list-organizations-features", "list-policies-granting-service-access",
-            "set-security-token-service-preferences"} <= names
-    assert len(names) == 169
+            "set-security-token-service-preferences", "enable-outbound-web-identity-federation",
+            "disable-outbound-web-identity-federation", "get-outbound-web-identity-federation-info"} <= names
+    assert len(names) == 172
 
 
 def test_every_command_argument_names_a_request_field():

@@ -767,6 +767,13 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
             "Stop privileged root sessions of member accounts"),
     Command("list-organizations-features", "ListOrganizationsFeatures", (),
             "Show the organization's centralized root access features"),
+    Command("enable-outbound-web-identity-federation", "EnableOutboundWebIdentityFederation", (),
+            "Let the account's principals get JWTs for external services (sts get-web-identity-token); shows "
+            "the account's issuer URL"),
+    Command("disable-outbound-web-identity-federation", "DisableOutboundWebIdentityFederation", (),
+            "Stop issuing JWTs for external services (tokens issued before stay verifiable)"),
+    Command("get-outbound-web-identity-federation-info", "GetOutboundWebIdentityFederationInfo", (),
+            "Show the account's issuer URL and whether JWTs are issued"),
     Command("list-virtual-mfa-devices", "ListVirtualMFADevices", (
         Arg("--assignment-status", kind=CHOICE, choices={"Assigned": "Assigned", "Unassigned": "Unassigned",
                                                           "Any": "Any"}, help="Assigned, Unassigned or Any (default)"),
@@ -810,6 +817,13 @@ STS_COMMANDS: tuple[Command, ...] = (
             help="arn=arn:aws:iam::aws:policy/root-task/NAME (one of AWS's root-task policies)"),
         Arg("--duration-seconds", kind=INT, help="at most 900 (the default)"),
     ), "Get temporary credentials of a member account's root user, scoped to one privileged task"),
+    Command("get-web-identity-token", "GetWebIdentityToken", (
+        Arg("--audience", kind=LIST, required=True, help="the token's audiences (its aud), 1-10"),
+        Arg("--signing-algorithm", kind=CHOICE, required=True, choices={"RS256": "RS256", "ES384": "ES384"},
+            help="RS256 or ES384"),
+        Arg("--duration-seconds", kind=INT, help="60-3600 (default 300)"),
+        Arg("--tags", kind=TAGS, help="custom claims (request_tags): Key=k,Value=v ..."),
+    ), "Get a signed JWT of the caller's identity for an external service (outbound identity federation)"),
     Command("get-session-token", "GetSessionToken", (
         Arg("--duration-seconds", kind=INT), Arg("--serial-number"), Arg("--token-code"),
     ), "Get temporary credentials of the calling user"),

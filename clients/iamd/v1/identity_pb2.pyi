@@ -2212,3 +2212,37 @@ class SetSecurityTokenServicePreferencesResponse(_message.Message):
     POSITION_FIELD_NUMBER: _ClassVar[int]
     position: int
     def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class EnableOutboundWebIdentityFederationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class EnableOutboundWebIdentityFederationResponse(_message.Message):
+    __slots__ = ("issuer_identifier", "position")
+    ISSUER_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    issuer_identifier: str
+    position: int
+    def __init__(self, issuer_identifier: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class DisableOutboundWebIdentityFederationRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class DisableOutboundWebIdentityFederationResponse(_message.Message):
+    __slots__ = ("position",)
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    position: int
+    def __init__(self, position: _Optional[int] = ...) -> None: ...
+
+class GetOutboundWebIdentityFederationInfoRequest(_message.Message):
+    __slots__ = ()
+    def __init__(self) -> None: ...
+
+class GetOutboundWebIdentityFederationInfoResponse(_message.Message):
+    __slots__ = ("issuer_identifier", "jwt_vending_enabled")
+    ISSUER_IDENTIFIER_FIELD_NUMBER: _ClassVar[int]
+    JWT_VENDING_ENABLED_FIELD_NUMBER: _ClassVar[int]
+    issuer_identifier: str
+    jwt_vending_enabled: bool
+    def __init__(self, issuer_identifier: _Optional[str] = ..., jwt_vending_enabled: _Optional[bool] = ...) -> None: ...

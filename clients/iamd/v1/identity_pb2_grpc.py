@@ -753,6 +753,21 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.FromString,
                 _registered_method=True)
+        self.EnableOutboundWebIdentityFederation = channel.unary_unary(
+                '/iamd.v1.IdentityService/EnableOutboundWebIdentityFederation',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationResponse.FromString,
+                _registered_method=True)
+        self.DisableOutboundWebIdentityFederation = channel.unary_unary(
+                '/iamd.v1.IdentityService/DisableOutboundWebIdentityFederation',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationResponse.FromString,
+                _registered_method=True)
+        self.GetOutboundWebIdentityFederationInfo = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetOutboundWebIdentityFederationInfo',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1860,6 +1875,37 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def EnableOutboundWebIdentityFederation(self, request, context):
+        """Turn on outbound identity federation for the caller's account, as IAM's
+        EnableOutboundWebIdentityFederation: its IAM principals may then get JWTs from STS
+        GetWebIdentityToken, signed by keys iamd holds for the account (sealed under its key-encryption
+        key), under an issuer URL unique to the account whose OpenID discovery document and JWKS iamd's
+        HTTP endpoint serves (ISSUER/.well-known/openid-configuration, ISSUER/.well-known/jwks.json).
+        The first enabling creates the issuer and its keys; enabling again after a disable keeps them.
+        FeatureEnabled when already enabled. Needs iam:EnableOutboundWebIdentityFederation (on "*").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def DisableOutboundWebIdentityFederation(self, request, context):
+        """Turn outbound identity federation off, as IAM's DisableOutboundWebIdentityFederation: no new
+        tokens; those issued before stay verifiable (the issuer keeps serving its keys). FeatureDisabled
+        when not enabled. Needs iam:DisableOutboundWebIdentityFederation (on "*").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOutboundWebIdentityFederationInfo(self, request, context):
+        """The account's issuer URL and whether tokens are issued now, as IAM's
+        GetOutboundWebIdentityFederationInfo; FeatureDisabled for an account that never enabled it.
+        Needs iam:GetOutboundWebIdentityFederationInfo (on "*").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2577,6 +2623,21 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.SetSecurityTokenServicePreferences,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.SerializeToString,
+            ),
+            'EnableOutboundWebIdentityFederation': grpc.unary_unary_rpc_method_handler(
+                    servicer.EnableOutboundWebIdentityFederation,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationResponse.SerializeToString,
+            ),
+            'DisableOutboundWebIdentityFederation': grpc.unary_unary_rpc_method_handler(
+                    servicer.DisableOutboundWebIdentityFederation,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationResponse.SerializeToString,
+            ),
+            'GetOutboundWebIdentityFederationInfo': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOutboundWebIdentityFederationInfo,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -6444,6 +6505,87 @@ class IdentityService:
             '/iamd.v1.IdentityService/SetSecurityTokenServicePreferences',
             iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.SetSecurityTokenServicePreferencesResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def EnableOutboundWebIdentityFederation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/EnableOutboundWebIdentityFederation',
+            iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.EnableOutboundWebIdentityFederationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def DisableOutboundWebIdentityFederation(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/DisableOutboundWebIdentityFederation',
+            iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.DisableOutboundWebIdentityFederationResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOutboundWebIdentityFederationInfo(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetOutboundWebIdentityFederationInfo',
+            iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.FromString,
             options,
             channel_credentials,
             insecure,

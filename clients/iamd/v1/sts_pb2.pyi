@@ -261,3 +261,27 @@ class AssumeRootResponse(_message.Message):
     source_identity: str
     position: int
     def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...
+
+class GetWebIdentityTokenRequest(_message.Message):
+    __slots__ = ("audience", "duration_seconds", "signing_algorithm", "tags", "scope", "subject_mode")
+    AUDIENCE_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SIGNING_ALGORITHM_FIELD_NUMBER: _ClassVar[int]
+    TAGS_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUBJECT_MODE_FIELD_NUMBER: _ClassVar[int]
+    audience: _containers.RepeatedScalarFieldContainer[str]
+    duration_seconds: int
+    signing_algorithm: str
+    tags: _containers.RepeatedCompositeFieldContainer[_common_pb2.Tag]
+    scope: str
+    subject_mode: str
+    def __init__(self, audience: _Optional[_Iterable[str]] = ..., duration_seconds: _Optional[int] = ..., signing_algorithm: _Optional[str] = ..., tags: _Optional[_Iterable[_Union[_common_pb2.Tag, _Mapping]]] = ..., scope: _Optional[str] = ..., subject_mode: _Optional[str] = ...) -> None: ...
+
+class GetWebIdentityTokenResponse(_message.Message):
+    __slots__ = ("web_identity_token", "expiration")
+    WEB_IDENTITY_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    EXPIRATION_FIELD_NUMBER: _ClassVar[int]
+    web_identity_token: str
+    expiration: _timestamp_pb2.Timestamp
+    def __init__(self, web_identity_token: _Optional[str] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

@@ -80,6 +80,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.FromString,
                 _registered_method=True)
+        self.GetWebIdentityToken = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/GetWebIdentityToken',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -171,6 +176,21 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetWebIdentityToken(self, request, context):
+        """A signed JWT asserting the caller's identity to an external service, as AWS STS's
+        GetWebIdentityToken (outbound identity federation; IAM's EnableOutboundWebIdentityFederation
+        must have turned it on for the caller's account, else OutboundWebIdentityFederationDisabled).
+        Signed with RS256 or ES384 by the account's key, verifiable with the JWKS its issuer serves;
+        `sub` and the `https://sts.amazonaws.com/` claim `principal_id` name the caller (a role
+        session: its role). Needs sts:GetWebIdentityToken (on "*"; condition keys
+        sts:IdentityTokenAudience, sts:SigningAlgorithm, sts:DurationSeconds, aws:RequestTag/*,
+        aws:TagKeys), and sts:TagGetWebIdentityToken when tags are passed. A session's token never
+        outlives it (SessionDurationEscalation).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -218,6 +238,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.AssumeRoot,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.SerializeToString,
+            ),
+            'GetWebIdentityToken': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetWebIdentityToken,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -464,6 +489,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/AssumeRoot',
             iamd_dot_v1_dot_sts__pb2.AssumeRootRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.AssumeRootResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetWebIdentityToken(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/GetWebIdentityToken',
+            iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.FromString,
             options,
             channel_credentials,
             insecure,
