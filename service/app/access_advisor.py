@@ -1,5 +1,6 @@
-"""Access advisor: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails(WithEntities)
-(the rules: service/domain/access_advisor.py).
+"""Access advisor: GenerateServiceLastAccessedDetails, GetServiceLastAccessedDetails(WithEntities),
+and for Organizations entities GenerateOrganizationsAccessReport, GetOrganizationsAccessReport (the
+rules: service/domain/access_advisor.py).
 
 Jobs are asynchronous, as AWS's: Generate resolves the entity, its policies and the users and
 roles it covers at once (NoSuchEntity then, not later), answers the job's id and computes the
@@ -28,6 +29,14 @@ from iamd.projections.audit_index import AuditIndex
 from iamd.projections.identity import AccountView, IdentityProjection, View
 from iamd.service.app.aws_policies import AwsManagedPolicies
 from iamd.service.domain import access_advisor as advisor
+from iamd.service.domain import organizations
+from iamd.service.domain.errors import (
+    AccessDeniedError,
+    FieldProblem,
+    InvalidInputError,
+    OrganizationsNotInUseError,
+    PolicyTypeNotEnabledError,
+)
 from iamd.service.domain.identity import not_found
 from iamd.service.domain.managed_policy import not_found as policy_not_found
 from iamd.service.domain.names import casefold, is_aws_managed_policy
@@ -55,6 +64,8 @@ class Job:
     report: advisor.Report | None = None
     error: tuple[str, str] | None = None  # (code, message) when FAILED
     task: asyncio.Task[None] | None = field(default=None, repr=False)
+    kind: str = "service"  # "service" (GenerateServiceLastAccessedDetails) or "organizations"
+    details: list[advisor.AccessDetail] | None = None  # an Organizations report's services, once COMPLETED
 
 
 @dataclass(frozen=True)
@@ -217,15 +228,96 @@ class AccessAdvisor:
         numbered = [(f"{i:03d}", namespace, policies) for i, (namespace, policies) in enumerate(rows)]
         return paginate(numbered, lambda row: row[0], advisor.MAX_NAMESPACES, marker), wanted
 
+    # --- Organizations access reports ------------------------------------------------------------
+    def generate_organizations(self, ctx: CallContext, caller: Caller, entity_path: str, policy_id: str) -> str:
+        """A job reporting on an entity of the caller's organization (its root, an OU or an account):
+        the services its SCPs (or the SCP named) allow, and the member accounts' attempts on them."""
+        segments = advisor.entity_path_of(entity_path)
+        advisor.check_organizations_policy_id(policy_id)
+        management = self.projection.organization_of_account.get(ctx.account_id)
+        org = self.projection.organizations.get(management) if management else None
+        if org is None or not org.exists:
+            raise OrganizationsNotInUseError("Your account is not a member of an organization.")
+        if ctx.account_id != org.management_account_id:
+            raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: "
+                                    "iam:GenerateOrganizationsAccessReport: Organizations access reports are the "
+                                    f"management account's ({org.management_account_id})")
+        if organizations.SCP not in org.policy_types:
+            raise PolicyTypeNotEnabledError("This operation can be performed only for enabled policy types: SCPs "
+                                            "must be enabled for the organization's root.")
+        node = self._entity_node(org, segments, entity_path)
+        if policy_id:
+            policy = organizations.policy_of(org, policy_id)
+            if policy is None or policy["type"] != organizations.SCP:
+                raise InvalidInputError(f"The policy {policy_id} is not a service control policy of the organization.",
+                                        problems=[FieldProblem("organizationsPolicyId", "an SCP of the organization")])
+            services = sorted(advisor.allowed_services([policy["content"]], self.catalogue.prefixes))
+        else:
+            levels = [[content for _, content in level]
+                      for level in organizations.guardrail_levels(org, node, organizations.SCP)]
+            services = advisor.services_allowed_by_levels(levels, self.catalogue.prefixes)
+        accounts = []
+        for account_id in sorted(org.accounts):
+            path = organizations.path_of(org, account_id)
+            if account_id == org.management_account_id or node not in path:
+                continue  # SCPs do not limit the management account: not reported
+            view = self.projection.account(account_id)
+            principals = [] if view is None else [
+                (account_id, kind, casefold(entity["name"]))
+                for kind, entities in (("user", view.users), ("role", view.roles)) for entity in entities.values()]
+            accounts.append(("/".join([org.organization_id, *path]), principals))
+        now = self.clock.now()
+        job = Job(str(uuid.uuid4()), ctx.account_id, _owner(caller), advisor.SERVICE_LEVEL, now, kind="organizations")
+        self._keep(job, now)
+        job.task = asyncio.get_running_loop().create_task(self._run_organizations(job, services, accounts))
+        return job.id
+
+    @staticmethod
+    def _entity_node(org: organizations.OrganizationState, segments: list[str], entity_path: str) -> str:
+        """The root, OU or account a path names, each segment the child of the one before."""
+        problem = InvalidInputError(f"The entity path {entity_path} does not name an entity of your organization "
+                                    f"({org.organization_id}/{org.root_id}/...).",
+                                    problems=[FieldProblem("entityPath", "a path in the caller's organization")])
+        if segments[0] != org.organization_id or segments[1] != org.root_id:
+            raise problem
+        for parent, child in zip(segments[1:], segments[2:]):
+            if org.parents.get(child) != parent:
+                raise problem
+        return segments[-1]
+
+    async def _run_organizations(self, job: Job, services: list[str],
+                                 accounts: list[tuple[str, list[advisor.PrincipalKey]]]) -> None:
+        try:
+            if self.flush is not None:
+                await self.flush()
+            await self.index.refresh(self.store)
+            job.details = advisor.organizations_report(services, self.catalogue.prefixes, accounts,
+                                                       self.index.last_accessed.attempts,
+                                                       advisor.since(job.created_at))
+            job.status = advisor.COMPLETED
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("organizations_access_report_failed", job_id=job.id)
+            job.status, job.error = advisor.FAILED, ("ServiceFailure", "the report could not be built")
+        job.completed_at = self.clock.now()
+
+    @staticmethod
+    def details_page(job: Job, sort_key: str, max_items: int, marker: str) -> Page:
+        """A page of a completed Organizations report's services, in the order asked."""
+        rows = advisor.sort_details(job.details or [], advisor.sort_key_of(sort_key))
+        numbered = [(f"{i:05d}", row) for i, row in enumerate(rows)]
+        return paginate(numbered, lambda row: row[0], max_items, marker)
+
     # --- Get -------------------------------------------------------------------------------------
-    def job(self, ctx: CallContext, caller: Caller, job_id: str) -> Job:
+    def job(self, ctx: CallContext, caller: Caller, job_id: str, kind: str = "service") -> Job:
         advisor.check_job_id(job_id)
         now = self.clock.now()
         job = self.jobs.get(job_id)
         if job is not None and job.created_at + self.job_ttl <= now:
             self._forget(job)
             job = None
-        if job is None or job.account_id != ctx.account_id or job.owner != _owner(caller):
+        if job is None or job.account_id != ctx.account_id or job.owner != _owner(caller) or job.kind != kind:
             raise advisor.no_such_job(job_id)
         return job
 

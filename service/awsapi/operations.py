@@ -130,7 +130,8 @@ _OPERATIONS: list[Operation] = [
             "EnableOrganizationsRootSessions", "DisableOrganizationsRootSessions", "ListOrganizationsFeatures",
             "ListPoliciesGrantingServiceAccess", "SetSecurityTokenServicePreferences",
             "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
-            "GetOutboundWebIdentityFederationInfo"),
+            "GetOutboundWebIdentityFederationInfo", "GenerateOrganizationsAccessReport",
+            "GetOrganizationsAccessReport"),
     Operation("iam", "ListEntitiesForPolicy", "ListEntitiesForPolicy", output=_entities_for_policy_output),
     # The simulator and the account's details in AWS's shapes (service/awsapi/simulation.py).
     *(Operation("iam", name, name, input=simulation.simulation_input, output=simulation.simulation_output)

@@ -359,3 +359,107 @@ def policies_granting(namespaces: Sequence[str], sources: Sequence[PolicySource]
     report's services: permissions policies only, no Deny, boundary, SCP or resource policy)."""
     reach = [(source, allowed_services([source.document], known)) for source in sources]
     return [(namespace, [source for source, services in reach if namespace in services]) for namespace in namespaces]
+
+
+# --- Organizations access reports (GenerateOrganizationsAccessReport) ------------------------------
+# Which services: those the SCPs that apply to the entity allow (every level from the root down to
+# the entity must allow a service, as SCPs limit level by level; Deny statements not consulted, as
+# above), or, given a policy id, those that SCP allows. Whose activity: the principals (IAM users
+# and roles; a role session counts for its role) of the member accounts at or below the entity (the
+# management account is not limited by SCPs and is not reported).
+
+SORT_KEYS = ("SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING",
+             "LAST_AUTHENTICATED_TIME_DESCENDING")
+_ENTITY_PATH = re.compile(r"o-[0-9a-z]{10,32}/r-[0-9a-z]{4,32}[0-9a-z\-/]*")
+_ORG_POLICY_ID = re.compile(r"p-[0-9a-zA-Z_]{8,128}")
+
+
+def entity_path_of(path: str) -> list[str]:
+    """An EntityPath's segments (organization, root, OUs..., maybe an account), as AWS's model bounds it."""
+    if not 19 <= len(path) <= 427:
+        raise ValidationError(
+            f"1 validation error detected: Value '{path[:64]}' at 'entityPath' failed to satisfy constraint: Member "
+            "must have length between 19 and 427", problems=[FieldProblem("entityPath", "19 to 427 characters")])
+    if _ENTITY_PATH.fullmatch(path) is None:
+        raise ValidationError(
+            f"1 validation error detected: Value '{path[:64]}' at 'entityPath' failed to satisfy constraint: Member "
+            "must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*",
+            problems=[FieldProblem("entityPath", "o-ORG/r-ROOT[/ou-.../...][/ACCOUNT]")])
+    return [segment for segment in path.split("/") if segment]
+
+
+def check_organizations_policy_id(policy_id: str) -> str:
+    if policy_id and _ORG_POLICY_ID.fullmatch(policy_id) is None:
+        raise ValidationError(
+            f"1 validation error detected: Value '{policy_id[:64]}' at 'organizationsPolicyId' failed to satisfy "
+            "constraint: Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$",
+            problems=[FieldProblem("organizationsPolicyId", "p- and 8-128 of [0-9a-zA-Z_]")])
+    return policy_id
+
+
+def sort_key_of(value: str) -> str:
+    if not value:
+        return SORT_KEYS[0]
+    if value not in SORT_KEYS:
+        raise ValidationError(
+            f"1 validation error detected: Value '{value[:64]}' at 'sortKey' failed to satisfy constraint: Member "
+            f"must satisfy enum value set: [{', '.join(SORT_KEYS)}]",
+            problems=[FieldProblem("sortKey", "one of " + ", ".join(SORT_KEYS))])
+    return value
+
+
+def services_allowed_by_levels(levels: Sequence[Sequence[str]], prefixes: Mapping[str, str]) -> list[str]:
+    """The services every level allows: `levels` holds, from the root down, the SCP documents
+    attached at each level (a level with none allows nothing, as AWS's SCPs do)."""
+    allowed: set[str] | None = None
+    for documents in levels:
+        here = set(allowed_services(documents, prefixes))
+        allowed = here if allowed is None else allowed & here
+    return sorted(allowed or ())
+
+
+@dataclass(frozen=True)
+class AccessDetail:
+    """One service of an Organizations access report, as IAM's AccessDetail."""
+
+    namespace: str
+    name: str
+    time: str = ""  # the latest attempt by a principal of an account at or below the entity ("" none)
+    region: str = ""
+    entity_path: str = ""  # the path of the account that made it
+    accounts: int = 0  # how many accounts' principals tried the service
+
+
+def organizations_report(services: Sequence[str], names: Mapping[str, str],
+                         accounts: Sequence[tuple[str, Sequence[PrincipalKey]]],
+                         attempts: Callable[[PrincipalKey], Mapping[str, Attempt]], tracked_since: str
+                         ) -> list[AccessDetail]:
+    """Per service, the latest attempt among the accounts' principals. `accounts` holds each
+    account's entity path and its users' and roles' keys."""
+    latest: dict[str, tuple[str, str, str]] = {}  # namespace -> (time, region, account path)
+    counted: dict[str, set[str]] = {}
+    wanted = set(services)
+    for path, principals in accounts:
+        for key in principals:
+            for action, (time, region, _spelled) in attempts(key).items():
+                namespace = action.partition(":")[0]
+                if time < tracked_since or namespace not in wanted:
+                    continue
+                counted.setdefault(namespace, set()).add(path)
+                if namespace not in latest or time > latest[namespace][0]:
+                    latest[namespace] = (time, region, path)
+    rows = []
+    for namespace in services:
+        time, region, path = latest.get(namespace, ("", "", ""))
+        rows.append(AccessDetail(namespace, names.get(namespace, namespace), time, region, path,
+                                 len(counted.get(namespace, ()))))
+    return rows
+
+
+def sort_details(rows: Sequence[AccessDetail], sort_key: str) -> list[AccessDetail]:
+    """AWS's SortKey: by namespace, or by the last attempt's time (services never tried before
+    the others ascending, after them descending; ties by namespace)."""
+    if sort_key.startswith("SERVICE_NAMESPACE"):
+        return sorted(rows, key=lambda r: r.namespace, reverse=sort_key.endswith("DESCENDING"))
+    ordered = sorted(rows, key=lambda r: (r.time, r.namespace))
+    return ordered[::-1] if sort_key.endswith("DESCENDING") else ordered

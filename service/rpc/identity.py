@@ -650,6 +650,37 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
         response.is_truncated, response.marker = page.is_truncated, page.marker
         return response
 
+    async def GenerateOrganizationsAccessReport(self, r: ipb.GenerateOrganizationsAccessReportRequest,
+                                                context: Ctx) -> ipb.GenerateOrganizationsAccessReportResponse:
+        job_id = self._advisor().generate_organizations(self.caller(context), self.caller.caller(), r.entity_path,
+                                                        r.organizations_policy_id)
+        return ipb.GenerateOrganizationsAccessReportResponse(job_id=job_id)
+
+    async def GetOrganizationsAccessReport(self, r: ipb.GetOrganizationsAccessReportRequest,
+                                           context: Ctx) -> ipb.GetOrganizationsAccessReportResponse:
+        advisor_ = self._advisor()
+        job = advisor_.job(self.caller(context), self.caller.caller(), r.job_id, kind="organizations")
+        response = ipb.GetOrganizationsAccessReportResponse(job_status=job.status)
+        response.job_creation_date.FromDatetime(job.created_at)
+        if job.completed_at is not None:
+            response.job_completion_date.FromDatetime(job.completed_at)
+        if job.error is not None:
+            response.error_details.code, response.error_details.message = job.error
+        if job.status != advisor.COMPLETED:
+            return response
+        details = job.details or []
+        response.number_of_services_accessible = len(details)
+        response.number_of_services_not_accessed = sum(1 for d in details if not d.time)
+        page = advisor_.details_page(job, r.sort_key, r.page.max_items, r.page.marker)
+        for _key, row in page.items:
+            item = response.access_details.add(service_name=row.name, service_namespace=row.namespace,
+                                               total_authenticated_entities=row.accounts)
+            if row.time:
+                item.last_authenticated_time.CopyFrom(convert.timestamp(row.time))
+                item.region, item.entity_path = row.region, row.entity_path
+        response.is_truncated, response.marker = page.is_truncated, page.marker
+        return response
+
     # --- AWS's older forms ----------------------------------------------------------------------
     async def UpdateRoleDescription(self, r: ipb.UpdateRoleDescriptionRequest,
                                     context: Ctx) -> ipb.UpdateRoleDescriptionResponse:

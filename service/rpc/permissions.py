@@ -395,6 +395,12 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     # Authorization Reference), reading a job on `*` (the job is the caller's own: app/access_advisor.py)
     "GenerateServiceLastAccessedDetails": _on(_iam("GenerateServiceLastAccessedDetails"), lambda r, res: r.arn or "*"),
     "GetServiceLastAccessedDetails": _everywhere(_iam("GetServiceLastAccessedDetails")),
+    # Organizations access reports: Generate on the access-report resource of the entity path
+    # (arn:aws:iam::ACCOUNT:access-report/ENTITY-PATH), reading a job on `*`
+    "GenerateOrganizationsAccessReport": _on(
+        _iam("GenerateOrganizationsAccessReport"),
+        lambda r, res: f"arn:aws:iam::{res.account_id}:access-report/{r.entity_path}" if r.entity_path else "*"),
+    "GetOrganizationsAccessReport": _everywhere(_iam("GetOrganizationsAccessReport")),
     "GetServiceLastAccessedDetailsWithEntities": _everywhere(_iam("GetServiceLastAccessedDetailsWithEntities")),
     # on the user, group or role asked about (the Service Authorization Reference's resource types)
     "ListPoliciesGrantingServiceAccess": _on(_iam("ListPoliciesGrantingServiceAccess"), lambda r, res: r.arn or "*"),
@@ -560,6 +566,7 @@ REQUEST_KEYS: dict[str, Callable[[Any, Resolver], dict[str, str]]] = {
     # organization policies (the request's type or filter; for a policy that exists, its stored type;
     # for the tag actions only when the resource is a policy), organizations:ServicePrincipal for the
     # trusted-access ones.
+    "GenerateOrganizationsAccessReport": lambda r, res: {"iam:OrganizationsPolicyId": r.organizations_policy_id},
     "GetWebIdentityToken": lambda r, res: outbound_federation.condition_keys(r.audience, r.signing_algorithm,
                                                                              r.duration_seconds),
     "EnablePolicyType": lambda r, res: {"organizations:PolicyType": r.policy_type},

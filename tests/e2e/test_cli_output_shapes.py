@@ -511,6 +511,13 @@ async def _organizations(run: Scenario, st: Any) -> None:
     await run("organizations", "tag-resource", "--resource-id", ou, "--tags", "Key=env,Value=prod")
     await run("organizations", "untag-resource", "--resource-id", ou, "--tag-keys", "env")
     await run("organizations", "list-tags-for-resource", "--resource-id", ou)
+    # IAM's access report for the member account (FullAWSAccess at every level): every service.
+    org_id = (await run("organizations", "describe-organization"))["Organization"]["Id"]
+    job = (await run("iam", "generate-organizations-access-report", "--entity-path",
+                     f"{org_id}/{root}/{ou}/{member}"))["JobId"]
+    while (await run("iam", "get-organizations-access-report", "--job-id", job,
+                     "--sort-key", "LAST_AUTHENTICATED_TIME_DESCENDING"))["JobStatus"] == "IN_PROGRESS":
+        await asyncio.sleep(0.05)
     await run("organizations", "detach-policy", "--policy-id", scp, "--target-id", ou)
     # A tag policy at the root: the member's effective policy, asked for by the management account.
     await run("organizations", "enable-policy-type", "--root-id", root, "--policy-type", "TAG_POLICY")

@@ -841,8 +841,9 @@ def test_the_iam_group_has_the_aws_cli_commands():
             "enable-organizations-root-sessions", "disable-organizations-root-sessions",
             "list-organizations-features", "list-policies-granting-service-access",
             "set-security-token-service-preferences", "enable-outbound-web-identity-federation",
-            "disable-outbound-web-identity-federation", "get-outbound-web-identity-federation-info"} <= names
-    assert len(names) == 172
+            "disable-outbound-web-identity-federation", "get-outbound-web-identity-federation-info",
+            "generate-organizations-access-report", "get-organizations-access-report"} <= names
+    assert len(names) == 174
 
 
 def test_every_command_argument_names_a_request_field():

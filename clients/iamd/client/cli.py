@@ -767,6 +767,16 @@ ACCESS_KEY_COMMANDS: tuple[Command, ...] = (
             "Stop privileged root sessions of member accounts"),
     Command("list-organizations-features", "ListOrganizationsFeatures", (),
             "Show the organization's centralized root access features"),
+    Command("generate-organizations-access-report", "GenerateOrganizationsAccessReport", (
+        Arg("--entity-path", required=True, help="o-ORG/r-ROOT[/ou-...][/ACCOUNT]: the root, an OU or an account"),
+        Arg("--organizations-policy-id", help="an SCP (p-...): report the services it allows instead"),
+    ), "Start a report of the services an Organizations entity's SCPs allow and when its accounts last used them"),
+    Command("get-organizations-access-report", "GetOrganizationsAccessReport", (
+        Arg("--job-id", required=True),
+        Arg("--sort-key", kind=CHOICE, choices={k: k for k in (
+            "SERVICE_NAMESPACE_ASCENDING", "SERVICE_NAMESPACE_DESCENDING", "LAST_AUTHENTICATED_TIME_ASCENDING",
+            "LAST_AUTHENTICATED_TIME_DESCENDING")}, help="the order of the services (by namespace by default)"),
+    ), "Show an Organizations access report's state and services"),
     Command("enable-outbound-web-identity-federation", "EnableOutboundWebIdentityFederation", (),
             "Let the account's principals get JWTs for external services (sts get-web-identity-token); shows "
             "the account's issuer URL"),

@@ -2246,3 +2246,65 @@ class GetOutboundWebIdentityFederationInfoResponse(_message.Message):
     issuer_identifier: str
     jwt_vending_enabled: bool
     def __init__(self, issuer_identifier: _Optional[str] = ..., jwt_vending_enabled: _Optional[bool] = ...) -> None: ...
+
+class GenerateOrganizationsAccessReportRequest(_message.Message):
+    __slots__ = ("entity_path", "organizations_policy_id")
+    ENTITY_PATH_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATIONS_POLICY_ID_FIELD_NUMBER: _ClassVar[int]
+    entity_path: str
+    organizations_policy_id: str
+    def __init__(self, entity_path: _Optional[str] = ..., organizations_policy_id: _Optional[str] = ...) -> None: ...
+
+class GenerateOrganizationsAccessReportResponse(_message.Message):
+    __slots__ = ("job_id",)
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    def __init__(self, job_id: _Optional[str] = ...) -> None: ...
+
+class GetOrganizationsAccessReportRequest(_message.Message):
+    __slots__ = ("job_id", "page", "sort_key")
+    JOB_ID_FIELD_NUMBER: _ClassVar[int]
+    PAGE_FIELD_NUMBER: _ClassVar[int]
+    SORT_KEY_FIELD_NUMBER: _ClassVar[int]
+    job_id: str
+    page: Page
+    sort_key: str
+    def __init__(self, job_id: _Optional[str] = ..., page: _Optional[_Union[Page, _Mapping]] = ..., sort_key: _Optional[str] = ...) -> None: ...
+
+class AccessDetail(_message.Message):
+    __slots__ = ("service_name", "service_namespace", "region", "entity_path", "last_authenticated_time", "total_authenticated_entities")
+    SERVICE_NAME_FIELD_NUMBER: _ClassVar[int]
+    SERVICE_NAMESPACE_FIELD_NUMBER: _ClassVar[int]
+    REGION_FIELD_NUMBER: _ClassVar[int]
+    ENTITY_PATH_FIELD_NUMBER: _ClassVar[int]
+    LAST_AUTHENTICATED_TIME_FIELD_NUMBER: _ClassVar[int]
+    TOTAL_AUTHENTICATED_ENTITIES_FIELD_NUMBER: _ClassVar[int]
+    service_name: str
+    service_namespace: str
+    region: str
+    entity_path: str
+    last_authenticated_time: _timestamp_pb2.Timestamp
+    total_authenticated_entities: int
+    def __init__(self, service_name: _Optional[str] = ..., service_namespace: _Optional[str] = ..., region: _Optional[str] = ..., entity_path: _Optional[str] = ..., last_authenticated_time: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., total_authenticated_entities: _Optional[int] = ...) -> None: ...
+
+class GetOrganizationsAccessReportResponse(_message.Message):
+    __slots__ = ("job_status", "job_creation_date", "job_completion_date", "number_of_services_accessible", "number_of_services_not_accessed", "access_details", "is_truncated", "marker", "error_details")
+    JOB_STATUS_FIELD_NUMBER: _ClassVar[int]
+    JOB_CREATION_DATE_FIELD_NUMBER: _ClassVar[int]
+    JOB_COMPLETION_DATE_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_OF_SERVICES_ACCESSIBLE_FIELD_NUMBER: _ClassVar[int]
+    NUMBER_OF_SERVICES_NOT_ACCESSED_FIELD_NUMBER: _ClassVar[int]
+    ACCESS_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    IS_TRUNCATED_FIELD_NUMBER: _ClassVar[int]
+    MARKER_FIELD_NUMBER: _ClassVar[int]
+    ERROR_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    job_status: str
+    job_creation_date: _timestamp_pb2.Timestamp
+    job_completion_date: _timestamp_pb2.Timestamp
+    number_of_services_accessible: int
+    number_of_services_not_accessed: int
+    access_details: _containers.RepeatedCompositeFieldContainer[AccessDetail]
+    is_truncated: bool
+    marker: str
+    error_details: ErrorDetails
+    def __init__(self, job_status: _Optional[str] = ..., job_creation_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., job_completion_date: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., number_of_services_accessible: _Optional[int] = ..., number_of_services_not_accessed: _Optional[int] = ..., access_details: _Optional[_Iterable[_Union[AccessDetail, _Mapping]]] = ..., is_truncated: _Optional[bool] = ..., marker: _Optional[str] = ..., error_details: _Optional[_Union[ErrorDetails, _Mapping]] = ...) -> None: ...

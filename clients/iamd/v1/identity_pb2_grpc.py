@@ -768,6 +768,16 @@ class IdentityServiceStub:
                 request_serializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.FromString,
                 _registered_method=True)
+        self.GenerateOrganizationsAccessReport = channel.unary_unary(
+                '/iamd.v1.IdentityService/GenerateOrganizationsAccessReport',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportResponse.FromString,
+                _registered_method=True)
+        self.GetOrganizationsAccessReport = channel.unary_unary(
+                '/iamd.v1.IdentityService/GetOrganizationsAccessReport',
+                request_serializer=iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportResponse.FromString,
+                _registered_method=True)
 
 
 class IdentityServiceServicer:
@@ -1906,6 +1916,27 @@ class IdentityServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GenerateOrganizationsAccessReport(self, request, context):
+        """Start a job reporting, for an entity of the caller's organization (its root, an OU or an
+        account, by its path o-ORG/r-ROOT[/ou-...][/ACCOUNT]), the services the SCPs that apply to it
+        allow (or, with organizations_policy_id, that SCP allows) and when the principals of the member
+        accounts at or below it last tried each, as IAM's GenerateOrganizationsAccessReport. The caller
+        is of the organization's management account, and SCPs are enabled. Needs
+        iam:GenerateOrganizationsAccessReport on arn:aws:iam::ACCOUNT:access-report/ENTITY-PATH
+        (condition key iam:OrganizationsPolicyId).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def GetOrganizationsAccessReport(self, request, context):
+        """A job's state and, once COMPLETED, a page of its services, as IAM's GetOrganizationsAccessReport.
+        Needs iam:GetOrganizationsAccessReport (on "*").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_IdentityServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -2638,6 +2669,16 @@ def add_IdentityServiceServicer_to_server(servicer, server):
                     servicer.GetOutboundWebIdentityFederationInfo,
                     request_deserializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.SerializeToString,
+            ),
+            'GenerateOrganizationsAccessReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GenerateOrganizationsAccessReport,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportResponse.SerializeToString,
+            ),
+            'GetOrganizationsAccessReport': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetOrganizationsAccessReport,
+                    request_deserializer=iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -6586,6 +6627,60 @@ class IdentityService:
             '/iamd.v1.IdentityService/GetOutboundWebIdentityFederationInfo',
             iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoRequest.SerializeToString,
             iamd_dot_v1_dot_identity__pb2.GetOutboundWebIdentityFederationInfoResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GenerateOrganizationsAccessReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GenerateOrganizationsAccessReport',
+            iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GenerateOrganizationsAccessReportResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetOrganizationsAccessReport(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.IdentityService/GetOrganizationsAccessReport',
+            iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportRequest.SerializeToString,
+            iamd_dot_v1_dot_identity__pb2.GetOrganizationsAccessReportResponse.FromString,
             options,
             channel_credentials,
             insecure,
