@@ -63,17 +63,20 @@ class OutboundFederation:
         self.issuer_base = issuer_base  # "" until the composition root knows where iamd is reached
         self._opened: dict[tuple[str, str], Any] = {}
 
-    def _issuer(self, issuer_id: str) -> str:
+    def _require_base(self) -> str:
         if not self.issuer_base:
             raise ServiceUnavailableError(
                 "Outbound identity federation needs iamd's HTTP endpoint (--http-listen) or --public-url: its "
                 "issuers' discovery documents and keys are served there.")
-        return outbound_federation.issuer_url(self.issuer_base, issuer_id)
+        return self.issuer_base
+
+    def _issuer(self, issuer_id: str) -> str:
+        return outbound_federation.issuer_url(self._require_base(), issuer_id)
 
     # --- IAM ---------------------------------------------------------------------------------------
     async def enable(self, ctx: CallContext) -> tuple[str, int]:
         """(the issuer URL, the log position): the first enabling makes the issuer and its keys."""
-        self._issuer("")  # refused before anything is made when no issuer URL can be served
+        self._require_base()  # refused before anything is made when no issuer URL can be served
         fresh_keys: list[OutboundWebIdentitySigningKeyCreated] = []
         issuer_id = str(uuid.uuid4())
 

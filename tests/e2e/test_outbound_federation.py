@@ -13,10 +13,12 @@ import urllib.request
 from pathlib import Path
 from typing import Any
 
+import grpc
 import jwt
 import pytest
 
 from iamd.service.auth.keyring import Keyring
+from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
 from .test_audit import records
@@ -191,3 +193,10 @@ async def test_the_signing_keys_survive_a_restart_and_a_kek_rotation(tmp_path: P
         assert claims["sub"] == f"arn:aws:iam::{ACCOUNT}:user/bob"
     finally:
         await stop_iamd(iamd)
+
+
+async def test_without_an_http_endpoint_or_public_url_no_issuer_is_made(iamd: Iamd) -> None:
+    with pytest.raises(grpc.aio.AioRpcError) as caught:
+        await iamd.iam.EnableOutboundWebIdentityFederation(ipb.EnableOutboundWebIdentityFederationRequest())
+    assert caught.value.code() == grpc.StatusCode.UNAVAILABLE and "--public-url" in caught.value.details()
+    assert iamd.running.projection.outbound_federation == {}  # refused before anything was recorded
