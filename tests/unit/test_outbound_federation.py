@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 import pytest
 
 from iamd.projections.identity import IdentityProjection
+from iamd.service.config import Settings, parse_settings
 from iamd.service.domain import outbound_federation as o
 from iamd.service.domain.errors import (
     FeatureDisabledError,
@@ -152,3 +153,12 @@ def test_the_projection_keeps_the_feature_through_a_snapshot() -> None:
     state = restored.outbound_federation[ACCOUNT]
     assert (state.issuer_id, state.enabled, len(state.keys)) == (ISSUER_ID, True, 2)
     assert restored.outbound_issuers == {ISSUER_ID: ACCOUNT}
+
+
+def test_the_public_url_is_an_http_url_from_flag_or_environment() -> None:
+    settings = parse_settings(["--public-url", "https://iamd.example.com"], env={})
+    assert settings.public_url == "https://iamd.example.com"
+    assert parse_settings([], env={"IAMD_PUBLIC_URL": "http://10.0.0.1:8080"}).public_url == "http://10.0.0.1:8080"
+    for bad in ("iamd.example.com", "ftp://iamd", "https://iamd/?x=1"):
+        with pytest.raises(ValueError, match="--public-url"):
+            Settings(public_url=bad).check()
