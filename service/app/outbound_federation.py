@@ -11,6 +11,7 @@ The issuer URLs are built on `issuer_base`: where external services reach iamd's
 
 from __future__ import annotations
 
+import asyncio
 import json
 import uuid
 from collections.abc import Sequence
@@ -79,6 +80,9 @@ class OutboundFederation:
         self._require_base()  # refused before anything is made when no issuer URL can be served
         fresh_keys: list[OutboundWebIdentitySigningKeyCreated] = []
         issuer_id = str(uuid.uuid4())
+        state = self.projection.outbound_federation.get(ctx.account_id)
+        if state is None or not state.issuer_id:  # RSA key generation takes ~0.1 s: not on the loop's thread
+            fresh_keys.extend(await asyncio.to_thread(self._new_keys, iso8601(self.clock.now())))
 
         def new_keys() -> list[OutboundWebIdentitySigningKeyCreated]:
             if not fresh_keys:  # made once, even when a conflicting writer makes the append retry
