@@ -321,11 +321,18 @@ class Authorizer:
         stored = self.principals.projection.resources.get(query.resource)
         if stored is not None and query.resource_account and stored["account_id"] != query.resource_account:
             stored = None  # another account registered this ARN (a bucket's names none): not this resource's
-        if query.resource_tags is not None or stored is not None:
+        own = None if query.resource_tags is not None else _own_iam_resource(query.action, query.resource,
+                                                                             self.principals.projection)
+        if own is not None:
+            # An IAM resource's own tags: iamd's IAM API and Authorize see the same keys. Tags
+            # registered under its ARN (iamd:TagResource) are not the resource's: they neither hide
+            # its tags (and a Deny conditioned on them) nor add any.
+            keys = identity.resource_tag_keys(own[0], own[1].get("tags"))
+        elif query.resource_tags is not None or stored is not None:
             tags = query.resource_tags if query.resource_tags is not None else stored.get("tags", {})
             keys = {f"aws:ResourceTag/{tag_key}": value for tag_key, value in tags.items()}
-        else:  # an IAM resource's own tags: iamd's IAM API and Authorize see the same keys
-            keys = iam_resource_tag_keys(query.action, query.resource, self.principals.projection)
+        else:
+            keys = {}
         if keys:
             context = {**context, **keys}
         document = query.resource_policy or (stored or {}).get("policy", "")
@@ -425,13 +432,20 @@ def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjec
     name, whatever path the ARN gives), so that a tag-conditioned Deny cannot be sidestepped by
     another spelling of its ARN. Empty for anything else: a resource that does not exist (yet), one
     AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
+    found = _own_iam_resource(action, resource, projection)
+    return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
+
+
+def _own_iam_resource(action: str, resource: str, projection: IdentityProjection) -> tuple[str, Any] | None:
+    """(its type, its view) of the IAM resource an IAM action acts on, or of the role an STS
+    action assumes; None for anything else (see iam_resource_tag_keys)."""
     service = action[:4].lower()
     if service not in ("iam:", "sts:") or not resource.startswith("arn:"):
-        return {}
+        return None
     found = projection.iam_resource(resource)
     if found is None or (service == "sts:" and found[0] != "role"):
-        return {}
-    return identity.resource_tag_keys(found[0], found[1].get("tags"))
+        return None
+    return found
 
 
 _ONE_SECOND = timedelta(seconds=1)

@@ -1,0 +1,75 @@
+"""An IAM resource's own tags decide IAM's tag conditions, whatever else is registered under its ARN.
+
+iamd's registry of other services' resources (iamd:TagResource, iamd:PutResourcePolicy) takes any
+ARN its account owns, an IAM role's too. The tags registered there are not the role's: AWS decides
+an IAM action on a role with the role's own tags (aws:ResourceTag/*, iam:ResourceTag/*), so a
+registration must neither hide them (and with them a Deny that protects the role) nor add any."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+
+from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import TRUST_EC2, refused, user_with_key
+
+pytestmark = pytest.mark.e2e
+
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/kept"
+
+
+async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd: Iamd) -> None:
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2,
+                                                    tags=[pb.Tag(key="protected", value="yes")]))
+    ops_key = await user_with_key(iamd, "ops")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": ["iam:GetRole", "iamd:TagResource"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": "*",
+             "Condition": {"StringEquals": {"iam:ResourceTag/protected": "yes"}}}]})))
+    channel = iamd.connect(ops_key)
+    try:
+        ops = identity_pb2_grpc.IdentityServiceStub(channel)
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+        # Registering other tags under the role's ARN must not take the role's own away.
+        tagged = await ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE, tags=[pb.Tag(key="x", value="y")]))
+        assert tagged.position
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+    finally:
+        await channel.close()
+    # Authorize decides as iamd's own GetRole does.
+    answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:user/ops", action="iam:GetRole", resource=ROLE,
+        min_position=tagged.position))
+    assert answer.decision == apb.DECISION_EXPLICIT_DENY
+
+
+async def test_tags_registered_under_a_roles_arn_do_not_add_to_the_roles(iamd: Iamd) -> None:
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2))
+    ops_key = await user_with_key(iamd, "ops")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iamd:TagResource", "Resource": "*"},
+            {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
+             "Condition": {"StringEquals": {"aws:ResourceTag/team": "ops"}}}]})))
+    channel = iamd.connect(ops_key)
+    try:
+        ops = identity_pb2_grpc.IdentityServiceStub(channel)
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+        await ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE, tags=[pb.Tag(key="team", value="ops")]))
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+    finally:
+        await channel.close()
