@@ -246,7 +246,7 @@ class _ArnHead:
     colons (`spanning`; AWS documents this), unless a variable follows in the resource part.
     """
 
-    __slots__ = ("partition", "service", "region", "account", "spanning", "literal_parts", "literal_text")
+    __slots__ = ("partition", "service", "region", "account", "spanning", "literal_parts", "literal_text", "last")
 
     def __init__(self, parts: Sequence[str]) -> None:
         # parts[0] is `arn` (split_arn_pattern): only the next four vary.
@@ -262,6 +262,12 @@ class _ArnHead:
             if at:
                 self.literal_parts = itemgetter(*at)
                 self.literal_text = self.literal_parts(list(parts))
+        # The last resource asked about and its `resource_part`: the statements one decision
+        # tries mostly share a head (`arn:aws:sqs:*:123456789012:` in every queue pattern of an
+        # account), so the first splits the resource and the others find the answer here. A
+        # tuple, replaced whole, so that threads read a consistent pair; it holds the resource,
+        # whose id therefore cannot be reused by another string while it is kept.
+        self.last: tuple[str | None, str | None] = (None, None)
 
     def matches(self, parts: list[str]) -> bool:
         """Whether the partition, service, region and account of a split ARN match."""
@@ -271,11 +277,15 @@ class _ArnHead:
                 and self.account(parts[4]))
 
     def resource_part(self, resource: str) -> str | None:
-        """What follows the fifth colon, if the four parts before it match (none spanning)."""
+        """What follows the fifth colon, if the four parts before it match (split at the first
+        five colons, so no part spans one), else None."""
+        last = self.last
+        if last[0] is resource:
+            return last[1]
         parts = resource.split(":", 5)
-        if len(parts) == 6 and parts[0] == "arn" and self.matches(parts):
-            return parts[5]
-        return None
+        found = parts[5] if len(parts) == 6 and parts[0] == "arn" and self.matches(parts) else None
+        self.last = (resource, found)
+        return found
 
     def matches_spanning(self, resource: str, rest: TextMatcher) -> bool:
         """Whether some way of letting the spanning parts run past colons matches.
@@ -312,19 +322,17 @@ class _ArnGlob:
         self.rest = rest
 
     def matches(self, resource: str, _ctx: object = None, _missing: object = None) -> bool:
-        parts = resource.split(":", 5)
-        if len(parts) != 6 or parts[0] != "arn":
-            return False  # fewer than five colons: no ARN
         # The split at the first five colons: the only one, unless a part's `*` spans colons.
         head = self.head
-        literal_parts = head.literal_parts  # head.matches, inlined: this runs per statement
-        if literal_parts is not None:
-            head_matches = literal_parts(parts) == head.literal_text
-        else:
-            head_matches = head.matches(parts)
-        if head_matches and self.rest(parts[5]):
-            return True
-        return head.spanning is not None and ":" in parts[5] and head.matches_spanning(resource, self.rest)
+        last = head.last  # head.resource_part's memo, looked up here: this runs per statement
+        resource_part = last[1] if last[0] is resource else head.resource_part(resource)
+        if resource_part is not None:
+            if self.rest(resource_part):
+                return True
+            spans_further = ":" in resource_part
+        else:  # a sixth colon, where a spanning `*` could take a part's place further on
+            spans_further = resource.startswith("arn:") and resource.count(":") > 5
+        return spans_further and head.spanning is not None and head.matches_spanning(resource, self.rest)
 
 
 def _static_pattern(parts: list[str], resource_tokens: Sequence[object]) -> ResourceMatcher:
