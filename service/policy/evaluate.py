@@ -102,3 +102,16 @@ def _statements(found: list[_Applying], layout: tuple[CheckGroup, ...]) -> Seque
         return _paired(*found[0])
     remaining = {id(group): iter(_paired(group, rank)) for group, rank in found}
     return [next(remaining[id(group)]) for group in layout if id(group) in remaining]
+
+
+__all__ = [
+    "ALLOWED",
+    "ALLOWED_FOR_ACCOUNT",
+    "DENIED_FOR_ACCOUNT",
+    "EXPLICITLY_DENIED",
+    "IMPLICITLY_DENIED",
+    "NOTHING",
+    "NOT_APPLICABLE",
+    "Analysis",
+    "analyze",
+]

@@ -22,7 +22,7 @@ from typing import NamedTuple
 from .conditions.arn import split_arn_template
 from .sharing import Shared
 from .variables import SingleVariable, TemplateGlob, has_vars, parse_template
-from .wildcard import QMARK, STAR, compile_globs, has_wildcard, match_split, match_strings, tokens_of
+from .wildcard import QMARK, STAR, compile_globs, has_wildcard, match_split, tokens_of
 
 ActionMatcher = Callable[[str], bool]  # takes the lower-cased action
 ResourceMatcher = Callable[[str, Mapping[str, "str | tuple[str, ...]"], "list[str] | None"], bool]
