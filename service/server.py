@@ -46,7 +46,13 @@ from iamd.service.app.credentials import CredentialCommands
 from iamd.service.app.keys import check_keyring, open_keyring
 from iamd.service.audit.digest import SigningKey
 from iamd.service.audit.digester import Digester
-from iamd.service.audit.recovery import recover_missing_records, write_refused_later
+from iamd.service.audit.recovery import (
+    RECORDS_COMPLETE,
+    Recovery,
+    recover_missing_records,
+    stopped_complete,
+    write_refused_later,
+)
 from iamd.service.audit.writer import AuditWriter
 from iamd.service.auth import authorization_messages
 from iamd.service.auth.keyring import KeyringError
@@ -123,6 +129,18 @@ class RunningServer:
         """The port /metrics is served on (0: not served)."""
         return self.metrics_endpoint.port if self.metrics_endpoint is not None else 0
 
+    async def _recover_before_stop(self) -> bool:
+        """Rebuild the records of calls that committed events and left none (cancelled mid-call,
+        or refused at start and not yet retried); True when none is missing now."""
+        try:
+            recovery = await recover_missing_records(self.store, self.audit)
+        except Exception as e:  # noqa: BLE001 — the next start recovers instead; the stop goes on
+            log.error("audit_recovery_at_stop_failed", exc_info=e)
+            return False
+        if recovery.rebuilt:
+            log.warning("audit_records_recovered", count=recovery.rebuilt, when="stop")
+        return not recovery.refused
+
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
         if self.stopped:
@@ -141,8 +159,11 @@ class RunningServer:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
+        # A call cancelled after its events committed left no record: rebuilt now, so that the
+        # final digest can vouch that none is missing and the next start reads nothing back.
+        complete = await self._recover_before_stop()
         await self.audit.stop()  # every record of every finished call is committed
-        await self.digester.stop()  # and covered by a last signed digest
+        await self.digester.stop({RECORDS_COMPLETE: True} if complete else None)  # and a last signed digest
         await self.runner.stop()
         await self.store.close()
         if self.metrics_endpoint is not None:  # scraped until the end: NOT_SERVING, the last commits
@@ -261,7 +282,8 @@ async def build_server(settings: Settings, *, clock: Clock | None = None,
     guard = CallGuard(authenticator, authorizer, projection, credentials)
     audit_writer = audit_writer or AuditWriter(store, durable=settings.audit_durable)
     audit_writer.start()
-    recovery = await recover_missing_records(store, audit_writer)  # before serving: no call without record
+    # Before serving: no call without its record (nothing to do after a graceful stop that vouched).
+    recovery = Recovery(0, []) if await stopped_complete(store) else await recover_missing_records(store, audit_writer)
     if recovery.rebuilt:
         log.warning("audit_records_recovered", count=recovery.rebuilt)
     # A full disk refused some: serve anyway (their facts are in the events) and retry them.

@@ -253,14 +253,15 @@ class Digester:
                         now=iso(self.clock.now()), start_time=start_time, end_time=end_time,
                         witness=self.witness(), removed=removed)
 
-    async def stop(self) -> None:
-        """Stop the cadence and write the final digest (StopLogging's last digest, in CloudTrail)."""
+    async def stop(self, extra: dict[str, Any] | None = None) -> None:
+        """Stop the cadence and write the final digest (StopLogging's last digest, in CloudTrail),
+        with `extra` fields (what the stop vouches for: see recovery.RECORDS_COMPLETE)."""
         for task in (self._task, self._watcher):
             if task is not None:
                 task.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
                     await task
-        await self.write_digest(REASON_FINAL, settle=0.0)
+        await self.write_digest(REASON_FINAL, settle=0.0, extra=extra)
 
 
 async def rotate_digest_key(store: EventStore, key_path: Path, clock: Any, interval: float) -> tuple[str, str]:

@@ -8,6 +8,11 @@ store refuses them (its disk is full), iamd starts anyway and keeps retrying the
 background: their facts are safe in the events' metadata, and a start that fails on a full disk
 would lock out even the reads that need no space.
 
+A graceful stop runs the same recovery after its last call and marks its final digest
+(RECORDS_COMPLETE): a start that finds that digest at the end of the log has nothing to recover
+and reads nothing more (a restart after a busy hour would otherwise read its last minute of
+records back).
+
 Only the log's tail is read, since a crash can only orphan the calls in flight when it happened:
 the identity events newest first, back to the last RECENT_EVENTS of them or IN_FLIGHT before the
 newest one; then the audit records from there on, only until every one of those calls has been
@@ -30,6 +35,7 @@ from iamd.projections.identity import IDENTITY_STREAMS
 from iamd.service.eventstore.errors import EventStoreUnavailable
 from iamd.service.eventstore.port import EventStore, RecordedEvent
 
+from .digest import DIGEST_TYPE
 from .record import EVENT_SOURCES, EVENT_VERSION, REGION, call_fact
 from .writer import AuditWriter
 
@@ -47,6 +53,19 @@ RETRY_FIRST, RETRY_MOST = 0.5, 30.0  # seconds between attempts while the store 
 class Recovery(NamedTuple):
     rebuilt: int  # records written
     refused: list[dict[str, Any]]  # rebuilt records the store refused, for `write_refused_later`
+
+
+# Set in the final digest of a graceful stop that recovered every record before it (see stopped_complete).
+RECORDS_COMPLETE = "callRecordsComplete"
+
+
+async def stopped_complete(store: EventStore) -> bool:
+    """Whether the log ends with the final digest of a graceful stop that left no call without its
+    record: nothing was appended since (by this process or any other), so nothing can be missing."""
+    async with aclosing(store.read_all_backwards(limit=1)) as tail:
+        async for last in tail:
+            return last.type == DIGEST_TYPE and bool((last.data.get("digest") or {}).get(RECORDS_COMPLETE))
+    return False
 
 
 async def recover_missing_records(store: EventStore, writer: AuditWriter) -> Recovery:

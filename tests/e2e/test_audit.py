@@ -171,10 +171,12 @@ async def test_a_command_s_events_carry_its_audit_fact_and_a_lost_record_comes_b
     assert carried["eventID"] == record["eventID"] and carried["userIdentity"]["type"] == "Root"
     assert "secret" not in str(carried).lower()
     await stop_iamd(server)
-    # What a crash right after the answer leaves: the events, and no record.
+    # What a crash right after the answer leaves: the events, and no record (nor the final digest
+    # of a graceful stop, which vouches that no record is missing).
     db = sqlite3.connect(tmp_path / "d" / "events.db")
     db.execute("DELETE FROM events WHERE stream LIKE 'audit-%' AND json_extract(data, '$.eventID') = ?",
                (record["eventID"],))
+    db.execute("DELETE FROM events WHERE position = (SELECT MAX(position) FROM events) AND type = 'AuditDigest'")
     db.commit()
     db.close()
     restarted = await start_iamd(tmp_path / "d")
@@ -185,3 +187,53 @@ async def test_a_command_s_events_carry_its_audit_fact_and_a_lost_record_comes_b
         assert rebuilt["userIdentity"] == record["userIdentity"]
     finally:
         await stop_iamd(restarted)
+
+
+async def test_a_graceful_stop_rebuilds_what_is_missing_and_its_final_digest_vouches_for_it(tmp_path,
+                                                                                          monkeypatch) -> None:
+    """A call whose events committed and whose record did not (cancelled mid-call) gets its record
+    at a graceful stop, before the final digest, which then says no record is missing: the next
+    start reads nothing back. A log that ends otherwise (a crash) is recovered at start."""
+    from iamd.service.audit.recovery import RECORDS_COMPLETE, stopped_complete
+    from iamd.service.eventstore.port import NewEvent, StreamState
+
+    from .conftest import start_iamd, stop_iamd
+
+    server = await start_iamd(tmp_path / "d")
+    await server.running.store.append(f"group-{ACCOUNT}-cancelled", [NewEvent("GroupCreated", {
+        "name": "cancelled", "id": "AGPACANCELLED", "arn": f"arn:aws:iam::{ACCOUNT}:group/cancelled", "path": "/",
+        "created_at": "2026-11-23T00:00:00Z"}, {"request_id": "req-cancelled", "operation": "CreateGroup",
+                                                  "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "10.9.9.9",
+                                                  "time": "2026-11-23T00:00:00Z"})], StreamState.NO_STREAM)
+    store = server.running.store
+    await stop_iamd(server)
+    import iamd.service.server as composition
+
+    recovered_at_start: list[object] = []
+    recover = composition.recover_missing_records
+
+    async def watched(*args: object) -> object:
+        recovered_at_start.append(args)
+        return await recover(*args)
+
+    monkeypatch.setattr(composition, "recover_missing_records", watched)
+    restarted = await start_iamd(tmp_path / "d")
+    assert recovered_at_start == []  # the final digest vouched: nothing read back at start
+    try:
+        assert [r["eventName"] for r in await records(restarted) if r["requestID"] == "req-cancelled"] == ["CreateGroup"]
+        [start_digest] = [e async for e in restarted.running.store.read_all_backwards(limit=1)]
+        assert start_digest.data["digest"]["digestReason"] == "start"  # the start wrote one after the final
+        assert not await stopped_complete(restarted.running.store)
+    finally:
+        await stop_iamd(restarted)
+    del store
+    from iamd.service.domain.events import UPCASTERS
+    from iamd.service.eventstore import EventCodec, open_event_store
+
+    reopened = open_event_store(f"sqlite:///{tmp_path / 'd' / 'events.db'}", EventCodec(UPCASTERS))
+    try:
+        [final] = [e async for e in reopened.read_all_backwards(limit=1)]
+        assert final.data["digest"]["digestReason"] == "final" and final.data["digest"][RECORDS_COMPLETE] is True
+        assert await stopped_complete(reopened)
+    finally:
+        await reopened.close()
