@@ -321,6 +321,13 @@ class Authorizer:
         stored = self.principals.projection.resources.get(query.resource)
         if stored is not None and query.resource_account and stored["account_id"] != query.resource_account:
             stored = None  # another account registered this ARN (a bucket's names none): not this resource's
+        if stored is not None and _is_iam_request(query.action, query.resource):
+            # IAM's own resources have no resource-based policy (a role's trust policy governs
+            # sts:AssumeRole alone, passed by the caller) and no tags but their own: what an account
+            # registered under an IAM ARN (iamd:PutResourcePolicy, iamd:TagResource) takes no part in
+            # an IAM or STS action on it, existing or not yet made; else registering a policy naming
+            # oneself would grant IAM actions (iam:UpdateAssumeRolePolicy on an admin role...).
+            stored = None
         own = None if query.resource_tags is not None else _own_iam_resource(query.action, query.resource,
                                                                              self.principals.projection)
         if own is not None:
@@ -434,6 +441,12 @@ def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjec
     AWS gives no tag keys (a group), another service's action or iamd's own (Authorize)."""
     found = _own_iam_resource(action, resource, projection)
     return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
+
+
+def _is_iam_request(action: str, resource: str) -> bool:
+    """An IAM or STS action on an IAM ARN (arn:PARTITION:iam::...)."""
+    parts = resource.split(":", 3)
+    return action[:4].lower() in ("iam:", "sts:") and len(parts) > 2 and parts[0] == "arn" and parts[2] == "iam"
 
 
 def _own_iam_resource(action: str, resource: str, projection: IdentityProjection) -> tuple[str, Any] | None:

@@ -73,3 +73,34 @@ async def test_tags_registered_under_a_roles_arn_do_not_add_to_the_roles(iamd: I
                       "AccessDenied")
     finally:
         await channel.close()
+
+
+async def test_a_policy_registered_under_a_roles_arn_grants_no_iam_action_on_it(iamd: Iamd) -> None:
+    """IAM roles have no resource-based policy but their trust policy (which governs sts:AssumeRole
+    alone): a user allowed only to register resource policies (iamd:PutResourcePolicy) must not
+    grant itself IAM actions on a role by registering a policy under the role's ARN."""
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2))
+    ops_key = await user_with_key(iamd, "ops")
+    ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
+    channel = iamd.connect(ops_key)
+    try:
+        ops = identity_pb2_grpc.IdentityServiceStub(channel)
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+        try:
+            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=ROLE, policy_document=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                        "Action": "iam:*", "Resource": ROLE}]})))
+        except grpc.aio.AioRpcError:
+            pass  # refusing the registration itself is as good
+        await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
+                      "AccessDenied")
+    finally:
+        await channel.close()
+    answer = await iamd.authz.Authorize(apb.AuthorizeRequest(principal_arn=ops_arn, action="iam:GetRole",
+                                                             resource=ROLE))
+    assert answer.decision == apb.DECISION_IMPLICIT_DENY
