@@ -336,11 +336,12 @@ _REST_ERRORS = {"ValidationError": "ValidationException", "InvalidInput": "Valid
                 "ServiceUnavailable": "InternalServerException",
                 "MissingAuthenticationToken": "UnrecognizedClientException",
                 "InvalidClientTokenId": "UnrecognizedClientException",
-                "SignatureDoesNotMatch": "InvalidSignatureException"}
+                "SignatureDoesNotMatch": "InvalidSignatureException",
+                "ExpiredToken": "ExpiredTokenException"}  # an expired session (Common Errors: 403)
 _REST_STATUS = {"ValidationException": 400, "AccessDeniedException": 403, "ThrottlingException": 429,
                 "InternalServerException": 500, "UnrecognizedClientException": 403,
                 "InvalidSignatureException": 403, "IncompleteSignature": 400, "RequestExpired": 400,
-                "ExpiredToken": 400}
+                "ExpiredTokenException": 403}
 
 
 class _RestError(Exception):
