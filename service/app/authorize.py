@@ -322,11 +322,12 @@ class Authorizer:
         if stored is not None and query.resource_account and stored["account_id"] != query.resource_account:
             stored = None  # another account registered this ARN (a bucket's names none): not this resource's
         if stored is not None and _is_iam_request(query.action, query.resource):
-            # IAM's own resources have no resource-based policy (a role's trust policy governs
-            # sts:AssumeRole alone, passed by the caller) and no tags but their own: what an account
-            # registered under an IAM ARN (iamd:PutResourcePolicy, iamd:TagResource) takes no part in
-            # an IAM or STS action on it, existing or not yet made; else registering a policy naming
-            # oneself would grant IAM actions (iam:UpdateAssumeRolePolicy on an admin role...).
+            # IAM's and STS's own resources have no resource-based policy (a role's trust policy
+            # governs sts:AssumeRole alone, passed by the caller) and no tags but their own: what an
+            # account registered under such an ARN (iamd:PutResourcePolicy, iamd:TagResource) takes
+            # no part in an IAM or STS action on it, existing or not yet made; else registering a
+            # policy naming oneself would grant IAM actions (iam:UpdateAssumeRolePolicy on an admin
+            # role...) or STS ones (sts:GetFederationToken on a federated user's ARN).
             stored = None
         own = None if query.resource_tags is not None else _own_iam_resource(query.action, query.resource,
                                                                              self.principals.projection)
@@ -444,9 +445,11 @@ def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjec
 
 
 def _is_iam_request(action: str, resource: str) -> bool:
-    """An IAM or STS action on an IAM ARN (arn:PARTITION:iam::...)."""
+    """An IAM or STS action on an IAM or STS ARN (arn:PARTITION:iam::..., a federated user's
+    arn:PARTITION:sts::...): resources whose policies and tags are IAM's own, never registered."""
     parts = resource.split(":", 3)
-    return action[:4].lower() in ("iam:", "sts:") and len(parts) > 2 and parts[0] == "arn" and parts[2] == "iam"
+    return (action[:4].lower() in ("iam:", "sts:") and len(parts) > 2 and parts[0] == "arn"
+            and parts[2] in ("iam", "sts"))
 
 
 def _own_iam_resource(action: str, resource: str, projection: IdentityProjection) -> tuple[str, Any] | None:

@@ -104,3 +104,33 @@ async def test_a_policy_registered_under_a_roles_arn_grants_no_iam_action_on_it(
     answer = await iamd.authz.Authorize(apb.AuthorizeRequest(principal_arn=ops_arn, action="iam:GetRole",
                                                              resource=ROLE))
     assert answer.decision == apb.DECISION_IMPLICIT_DENY
+
+
+async def test_a_policy_registered_under_a_federated_users_arn_grants_no_sts_action(iamd: Iamd) -> None:
+    """The same for STS's own resources: a policy registered under a federated user's ARN is no
+    resource policy of GetFederationToken (AWS has none), so it cannot stand in for the caller's
+    own permission."""
+    from iamd.v1 import sts_pb2, sts_pb2_grpc
+
+    ops_key = await user_with_key(iamd, "ops")
+    ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
+    federated = f"arn:aws:sts::{ACCOUNT}:federated-user/partner"
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
+    channel = iamd.connect(ops_key)
+    try:
+        ops, ops_sts = identity_pb2_grpc.IdentityServiceStub(channel), sts_pb2_grpc.SecurityTokenServiceStub(channel)
+        await refused(ops_sts.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="partner")),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        try:
+            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=federated, policy_document=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                        "Action": "sts:GetFederationToken", "Resource": federated}]})))
+        except grpc.aio.AioRpcError:
+            pass  # refusing the registration itself is as good
+        await refused(ops_sts.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="partner")),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    finally:
+        await channel.close()
