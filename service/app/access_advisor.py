@@ -262,9 +262,10 @@ class AccessAdvisor:
             if account_id == org.management_account_id or node not in path:
                 continue  # SCPs do not limit the management account: not reported
             view = self.projection.account(account_id)
-            principals = [] if view is None else [
+            # AWS: what "principals in an account (root user, IAM users, or IAM roles)" attempted.
+            principals = [(account_id, "root", "root")] + ([] if view is None else [
                 (account_id, kind, casefold(entity["name"]))
-                for kind, entities in (("user", view.users), ("role", view.roles)) for entity in entities.values()]
+                for kind, entities in (("user", view.users), ("role", view.roles)) for entity in entities.values()])
             accounts.append(("/".join([org.organization_id, *path]), principals))
         now = self.clock.now()
         job = Job(str(uuid.uuid4()), ctx.account_id, _owner(caller), advisor.SERVICE_LEVEL, now, kind="organizations")

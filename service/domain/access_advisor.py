@@ -39,6 +39,7 @@ PrincipalKey = tuple[str, str, str]
 Attempt = tuple[str, str, str]
 
 _ENTITY_ARN = re.compile(r"arn:aws:iam::(\d{12}|aws):(user|group|role|policy)(/(?:[^/]+/)*)?([^/]+)")
+_ROOT_ARN = re.compile(r"arn:aws:iam::(\d{12}):root")
 _ASSUMED_ROLE_ARN = re.compile(r"arn:aws:sts::(\d{12}):assumed-role/([^/]+)/[^/]+")
 
 
@@ -97,8 +98,12 @@ def no_such_job(job_id: str) -> NoSuchEntityError:
 
 
 def principal_key(arn: str) -> PrincipalKey | None:
-    """The user or role an ARN asked about stands for: a role session counts for its role; the
-    root user, federated users and anything else count for no IAM entity."""
+    """The user or role an ARN asked about stands for: a role session counts for its role; an
+    account's root user is (ACCOUNT, "root", "root") (Organizations access reports count it, no
+    entity report names it); federated users and anything else count for no IAM entity."""
+    m = _ROOT_ARN.fullmatch(arn)
+    if m is not None:
+        return m.group(1), "root", "root"
     m = _ENTITY_ARN.fullmatch(arn)
     if m is not None and m.group(1) != "aws" and m.group(2) in ("user", "role"):
         return m.group(1), m.group(2), m.group(4).casefold()

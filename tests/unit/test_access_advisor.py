@@ -45,7 +45,8 @@ def test_targets_and_inputs() -> None:
 def test_principals_a_role_session_counts_for_its_role() -> None:
     assert advisor.principal_key(f"arn:aws:iam::{ACCOUNT}:user/x/Alice") == (ACCOUNT, "user", "alice")
     assert advisor.principal_key(f"arn:aws:sts::{ACCOUNT}:assumed-role/Worker/i-1") == (ACCOUNT, "role", "worker")
-    assert advisor.principal_key(f"arn:aws:iam::{ACCOUNT}:root") is None
+    # The root user counts for the Organizations access reports (no entity report names it).
+    assert advisor.principal_key(f"arn:aws:iam::{ACCOUNT}:root") == (ACCOUNT, "root", "root")
     assert advisor.principal_key(f"arn:aws:sts::{ACCOUNT}:federated-user/bob") is None
     session = {"type": "AssumedRole", "arn": f"arn:aws:sts::{ACCOUNT}:assumed-role/Worker/s",
                "sessionContext": {"sessionIssuer": {"arn": f"arn:aws:iam::{ACCOUNT}:role/ops/Worker"}}}
