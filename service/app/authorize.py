@@ -322,12 +322,13 @@ class Authorizer:
         if stored is not None and query.resource_account and stored["account_id"] != query.resource_account:
             stored = None  # another account registered this ARN (a bucket's names none): not this resource's
         if stored is not None and _is_iam_request(query.action, query.resource):
-            # IAM's and STS's own resources have no resource-based policy (a role's trust policy
-            # governs sts:AssumeRole alone, passed by the caller) and no tags but their own: what an
-            # account registered under such an ARN (iamd:PutResourcePolicy, iamd:TagResource) takes
-            # no part in an IAM or STS action on it, existing or not yet made; else registering a
-            # policy naming oneself would grant IAM actions (iam:UpdateAssumeRolePolicy on an admin
-            # role...) or STS ones (sts:GetFederationToken on a federated user's ARN).
+            # IAM's, STS's and Organizations' own resources have no registrable policy (a role's
+            # trust policy governs sts:AssumeRole alone, the organization's delegation policy is the
+            # guard's) and no tags but their own: what an account registered under such an ARN
+            # (iamd:PutResourcePolicy, iamd:TagResource) takes no part in an action of those services
+            # on it, existing or not yet made; else registering a policy naming oneself would grant
+            # IAM actions (iam:UpdateAssumeRolePolicy on an admin role...), STS ones
+            # (sts:GetFederationToken) or Organizations ones (CreateOrganizationalUnit on the root...).
             stored = None
         own = None if query.resource_tags is not None else _own_iam_resource(query.action, query.resource,
                                                                              self.principals.projection)
@@ -444,12 +445,17 @@ def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjec
     return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
 
 
+# The services iamd itself serves: their resources' policies and tags are their own (a role's trust
+# policy, an organization's delegation policy), never what is registered under their ARNs.
+_OWN_SERVICES = frozenset({"iam", "sts", "organizations"})
+
+
 def _is_iam_request(action: str, resource: str) -> bool:
-    """An IAM or STS action on an IAM or STS ARN (arn:PARTITION:iam::..., a federated user's
-    arn:PARTITION:sts::...): resources whose policies and tags are IAM's own, never registered."""
+    """An IAM, STS or Organizations action on an ARN of one of those services (arn:PARTITION:iam::...,
+    a federated user's arn:PARTITION:sts::..., arn:PARTITION:organizations::...)."""
     parts = resource.split(":", 3)
-    return (action[:4].lower() in ("iam:", "sts:") and len(parts) > 2 and parts[0] == "arn"
-            and parts[2] in ("iam", "sts"))
+    return (action.partition(":")[0].lower() in _OWN_SERVICES and len(parts) > 2 and parts[0] == "arn"
+            and parts[2] in _OWN_SERVICES)
 
 
 def _own_iam_resource(action: str, resource: str, projection: IdentityProjection) -> tuple[str, Any] | None:

@@ -134,3 +134,38 @@ async def test_a_policy_registered_under_a_federated_users_arn_grants_no_sts_act
                       grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     finally:
         await channel.close()
+
+
+async def test_a_policy_registered_under_an_organizations_arn_grants_no_organizations_action(iamd: Iamd) -> None:
+    """Organizations' resources (iamd serves Organizations too) have no registrable policy either:
+    the management account's user allowed only iamd:PutResourcePolicy must not grant itself
+    Organizations actions (creating OUs, moving accounts, detaching SCPs) by registering a policy
+    under its organization's root ARN."""
+    from iamd.v1 import organizations_pb2 as opb
+    from iamd.v1 import organizations_pb2_grpc
+
+    from .helpers import create_organization
+
+    created = await create_organization(organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel))
+    root_arn = f"arn:aws:organizations::{ACCOUNT}:root/{created.organization.id}/{created.root_id}"
+    ops_key = await user_with_key(iamd, "ops")
+    ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
+    channel = iamd.connect(ops_key)
+    try:
+        ops = identity_pb2_grpc.IdentityServiceStub(channel)
+        ops_org = organizations_pb2_grpc.OrganizationsServiceStub(channel)
+        request = opb.CreateOrganizationalUnitRequest(parent_id=created.root_id, name="mine")
+        await refused(ops_org.CreateOrganizationalUnit(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        try:
+            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=root_arn, policy_document=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                        "Action": "organizations:*", "Resource": root_arn}]})))
+        except grpc.aio.AioRpcError:
+            pass  # refusing the registration itself is as good
+        await refused(ops_org.CreateOrganizationalUnit(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    finally:
+        await channel.close()
