@@ -128,18 +128,24 @@ def json_of(event) -> dict:
     return json.loads(event.cloud_trail_event)
 
 
-async def test_a_call_whose_record_was_lost_in_a_crash_gets_one_at_restart(tmp_path) -> None:
+async def _group_without_record(server: Iamd, name: str, request_id: str) -> None:
+    """What a call leaves when its record is lost after its events committed: a CreateGroup's
+    event, carrying the call's facts, and no record."""
     from iamd.service.eventstore.port import NewEvent, StreamState
 
+    await server.running.store.append(f"group-{ACCOUNT}-{name}", [NewEvent("GroupCreated", {
+        "name": name, "id": f"AGPA{name.upper()}", "arn": f"arn:aws:iam::{ACCOUNT}:group/{name}", "path": "/",
+        "created_at": "2026-11-23T00:00:00Z"}, {"request_id": request_id, "operation": "CreateGroup",
+                                                  "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "10.9.9.9",
+                                                  "time": "2026-11-23T00:00:00Z"})], StreamState.NO_STREAM)
+
+
+async def test_a_call_whose_record_was_lost_in_a_crash_gets_one_at_restart(tmp_path) -> None:
     from .conftest import start_iamd, stop_iamd
 
     server = await start_iamd(tmp_path / "d")
     # What a crash between a command's events and its record leaves: the events, no record.
-    await server.running.store.append(f"group-{ACCOUNT}-orphans", [NewEvent("GroupCreated", {
-        "name": "orphans", "id": "AGPAORPHANS", "arn": f"arn:aws:iam::{ACCOUNT}:group/orphans", "path": "/",
-        "created_at": "2026-11-23T00:00:00Z"}, {"request_id": "req-lost", "operation": "CreateGroup",
-                                                  "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "10.9.9.9",
-                                                  "time": "2026-11-23T00:00:00Z"})], StreamState.NO_STREAM)
+    await _group_without_record(server, "orphans", "req-lost")
     await stop_iamd(server)
     restarted = await start_iamd(tmp_path / "d")
     try:
@@ -195,16 +201,11 @@ async def test_a_graceful_stop_rebuilds_what_is_missing_and_its_final_digest_vou
     at a graceful stop, before the final digest, which then says no record is missing: the next
     start reads nothing back. A log that ends otherwise (a crash) is recovered at start."""
     from iamd.service.audit.recovery import RECORDS_COMPLETE, stopped_complete
-    from iamd.service.eventstore.port import NewEvent, StreamState
 
     from .conftest import start_iamd, stop_iamd
 
     server = await start_iamd(tmp_path / "d")
-    await server.running.store.append(f"group-{ACCOUNT}-cancelled", [NewEvent("GroupCreated", {
-        "name": "cancelled", "id": "AGPACANCELLED", "arn": f"arn:aws:iam::{ACCOUNT}:group/cancelled", "path": "/",
-        "created_at": "2026-11-23T00:00:00Z"}, {"request_id": "req-cancelled", "operation": "CreateGroup",
-                                                  "actor": f"arn:aws:iam::{ACCOUNT}:root", "source_ip": "10.9.9.9",
-                                                  "time": "2026-11-23T00:00:00Z"})], StreamState.NO_STREAM)
+    await _group_without_record(server, "cancelled", "req-cancelled")
     store = server.running.store
     await stop_iamd(server)
     import iamd.service.server as composition
