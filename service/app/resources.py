@@ -35,6 +35,7 @@ class ResourceCommands:
         return await self.repo.change(RESOURCE, resources.stream(owner, arn), resources.fold, ctx, self.clock, decide)
 
     async def put_policy(self, ctx: CallContext, *, resource_arn: str, policy_document: str) -> int:
+        resources.check_registrable(resource_arn)
         check_policy_document("policyDocument", policy_document, PolicyType.RESOURCE)
         return await self._change(ctx, resource_arn, lambda s: resources.put_policy(s, resource_arn, policy_document))
 
@@ -42,6 +43,7 @@ class ResourceCommands:
         return await self._change(ctx, resource_arn, lambda s: resources.delete_policy(s, resource_arn))
 
     async def tag(self, ctx: CallContext, *, resource_arn: str, tags: Sequence[tuple[str, str]]) -> int:
+        resources.check_registrable(resource_arn)  # removing older registrations stays possible
         tag_map = names.check_tags("tags", tags)
         return await self._change(ctx, resource_arn, lambda s: resources.tag(s, resource_arn, tag_map))
 

@@ -32,6 +32,23 @@ def check_arn(arn: str) -> str:
     return arn
 
 
+# Services whose resources iamd itself serves: their policies and tags are IAM's and
+# Organizations' own (TagRole, a role's trust policy, an organization's delegation policy), never
+# registered here (a registration would play no part in their decisions anyway).
+SERVED_BY_IAMD = frozenset({"iam", "sts", "organizations"})
+
+
+def check_registrable(arn: str) -> str:
+    """`arn` as a resource of another service, whose policy or tags may be registered."""
+    service = check_arn(arn).split(":", 3)[2]
+    if service in SERVED_BY_IAMD:
+        raise InvalidInputError(
+            f"`{arn}` is a resource of {service}, which iamd serves itself: its tags and policies are "
+            f"{service}'s own (for a role, TagRole and its trust policy), not registered",
+            problems=[FieldProblem("resourceArn", "the ARN of another service's resource (s3, sqs, kms, ...)")])
+    return arn
+
+
 def owner_account(arn: str, default: str) -> str:
     """The account in the ARN, or (S3 and other ARNs without one) the caller's."""
     return arn.split(":")[4] or default

@@ -1,9 +1,10 @@
 """An IAM resource's own tags decide IAM's tag conditions, whatever else is registered under its ARN.
 
-iamd's registry of other services' resources (iamd:TagResource, iamd:PutResourcePolicy) takes any
-ARN its account owns, an IAM role's too. The tags registered there are not the role's: AWS decides
-an IAM action on a role with the role's own tags (aws:ResourceTag/*, iam:ResourceTag/*), so a
-registration must neither hide them (and with them a Deny that protects the role) nor add any."""
+iamd's registry of other services' resources (iamd:TagResource, iamd:PutResourcePolicy) refuses the
+ARNs of IAM, STS and Organizations, whose tags and policies are their own; a log from before that
+refusal may still hold such registrations. Neither is the role's: AWS decides an IAM action on a
+role with the role's own tags (aws:ResourceTag/*, iam:ResourceTag/*), so a registration must
+neither hide them (and with them a Deny that protects the role) nor add any."""
 
 from __future__ import annotations
 
@@ -25,6 +26,21 @@ pytestmark = pytest.mark.e2e
 ROLE = f"arn:aws:iam::{ACCOUNT}:role/kept"
 
 
+async def _registered_before(iamd: Iamd, arn: str, tags: dict[str, str] | None = None, policy: str = "") -> int:
+    """What a log written before registrations of IAM, STS and Organizations ARNs were refused may
+    hold: tags (or a policy) registered under `arn` by its account. Returns the position."""
+    from iamd.service.domain import resources
+    from iamd.service.domain.events import ResourcePolicyPut, ResourceTagged
+    from iamd.service.eventstore.port import NewEvent, StreamState
+
+    event = ResourcePolicyPut(arn, policy) if policy else ResourceTagged(arn, tags or {})
+    result = await iamd.running.store.append(resources.stream(ACCOUNT, arn), [
+        NewEvent(type(event).__name__, event.to_data(), {"request_id": "older", "operation": "TagResource",
+                                                          "time": "2026-11-23T00:00:00Z"})], StreamState.ANY)
+    await iamd.running.runner.wait_for(result.position, 5)
+    return result.position
+
+
 async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd: Iamd) -> None:
     await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2,
                                                     tags=[pb.Tag(key="protected", value="yes")]))
@@ -40,9 +56,11 @@ async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd:
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
-        # Registering other tags under the role's ARN must not take the role's own away.
-        tagged = await ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE, tags=[pb.Tag(key="x", value="y")]))
-        assert tagged.position
+        # Registering other tags under the role's ARN is refused, and an older registration must
+        # not take the role's own away.
+        await refused(ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE, tags=[pb.Tag(key="x", value="y")])),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+        position = await _registered_before(iamd, ROLE, {"x": "y"})
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
     finally:
@@ -50,7 +68,7 @@ async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd:
     # Authorize decides as iamd's own GetRole does.
     answer = await iamd.authz.Authorize(apb.AuthorizeRequest(
         principal_arn=f"arn:aws:iam::{ACCOUNT}:user/ops", action="iam:GetRole", resource=ROLE,
-        min_position=tagged.position))
+        min_position=position))
     assert answer.decision == apb.DECISION_EXPLICIT_DENY
 
 
@@ -68,7 +86,10 @@ async def test_tags_registered_under_a_roles_arn_do_not_add_to_the_roles(iamd: I
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
-        await ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE, tags=[pb.Tag(key="team", value="ops")]))
+        await refused(ops.TagResource(ipb.TagResourceRequest(resource_arn=ROLE,
+                                                             tags=[pb.Tag(key="team", value="ops")])),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+        await _registered_before(iamd, ROLE, {"team": "ops"})
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
     finally:
@@ -91,12 +112,13 @@ async def test_a_policy_registered_under_a_roles_arn_grants_no_iam_action_on_it(
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
-        try:
-            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=ROLE, policy_document=json.dumps({
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
-                                                        "Action": "iam:*", "Resource": ROLE}]})))
-        except grpc.aio.AioRpcError:
-            pass  # refusing the registration itself is as good
+        document = json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                    "Action": "iam:*", "Resource": ROLE}]})
+        await refused(ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=ROLE,
+                                                                         policy_document=document)),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+        await _registered_before(iamd, ROLE, policy=document)  # as an older log may hold it
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
                       "AccessDenied")
     finally:
@@ -124,12 +146,13 @@ async def test_a_policy_registered_under_a_federated_users_arn_grants_no_sts_act
         ops, ops_sts = identity_pb2_grpc.IdentityServiceStub(channel), sts_pb2_grpc.SecurityTokenServiceStub(channel)
         await refused(ops_sts.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="partner")),
                       grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
-        try:
-            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=federated, policy_document=json.dumps({
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
-                                                        "Action": "sts:GetFederationToken", "Resource": federated}]})))
-        except grpc.aio.AioRpcError:
-            pass  # refusing the registration itself is as good
+        document = json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                    "Action": "sts:GetFederationToken", "Resource": federated}]})
+        await refused(ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=federated,
+                                                                         policy_document=document)),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+        await _registered_before(iamd, federated, policy=document)  # as an older log may hold it
         await refused(ops_sts.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="partner")),
                       grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     finally:
@@ -160,12 +183,13 @@ async def test_a_policy_registered_under_an_organizations_arn_grants_no_organiza
         ops_org = organizations_pb2_grpc.OrganizationsServiceStub(channel)
         request = opb.CreateOrganizationalUnitRequest(parent_id=created.root_id, name="mine")
         await refused(ops_org.CreateOrganizationalUnit(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
-        try:
-            await ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=root_arn, policy_document=json.dumps({
-                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
-                                                        "Action": "organizations:*", "Resource": root_arn}]})))
-        except grpc.aio.AioRpcError:
-            pass  # refusing the registration itself is as good
+        document = json.dumps({
+            "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": ops_arn},
+                                                    "Action": "organizations:*", "Resource": root_arn}]})
+        await refused(ops.PutResourcePolicy(ipb.PutResourcePolicyRequest(resource_arn=root_arn,
+                                                                         policy_document=document)),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+        await _registered_before(iamd, root_arn, policy=document)  # as an older log may hold it
         await refused(ops_org.CreateOrganizationalUnit(request), grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     finally:
         await channel.close()
