@@ -244,6 +244,9 @@ class OrganizationCommands:
     async def create_policy(self, ctx: CallContext, *, name: str, policy_type: str, content: str,
                             description: str = "", tags: Sequence[tuple[str, str]] = ()) -> tuple[str, int]:
         management = self._policy_manager_of(ctx)
+        if policy_type not in organizations.AWS_POLICY_TYPES:  # no type of AWS's: its enum's refusal
+            raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
+                                    problems=[FieldProblem("type", " or ".join(organizations.POLICY_TYPES))])
         if policy_type not in organizations.POLICY_TYPES:  # before its content is judged as one
             raise InvalidInputError(f"iamd does not support the policy type `{policy_type}`: only "
                                     f"{', '.join(organizations.POLICY_TYPES)}",

@@ -172,6 +172,14 @@ async def test_policy_types_and_trusted_access_with_boto3(iamd_http: Iamd) -> No
     error = (await _refused(org.enable_policy_type, "InvalidInputException", 400, RootId=root["Id"],
                             PolicyType="MOTO")).response
     assert (error["Error"]["Message"], error["Reason"]) == ("You specified an invalid value.", "INVALID_ENUM")
+    # CreatePolicy of a type that is none of AWS's is refused as its enum refuses it (moto's
+    # test_create_policy_errors); a type AWS has and iamd has not keeps iamd's own message.
+    error = (await _refused(org.create_policy, "InvalidInputException", 400, Name="moto", Type="MOTO",
+                            Description="", Content=deny("s3:*"))).response
+    assert (error["Error"]["Message"], error["Reason"]) == ("You specified an invalid value.", "INVALID_ENUM")
+    error = (await _refused(org.create_policy, "InvalidInputException", 400, Name="chatbot", Type="CHATBOT_POLICY",
+                            Description="", Content="{}")).response
+    assert "CHATBOT_POLICY" in error["Error"]["Message"]
     error = (await _refused(org.disable_policy_type, "InvalidInputException", 400, RootId="root",
                             PolicyType=SCP)).response
     assert error["Reason"] == "INVALID_PATTERN"
