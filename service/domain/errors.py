@@ -638,6 +638,26 @@ OUTBOUND_FEDERATION_ERRORS: tuple[type[IamError], ...] = (
 )
 
 
+# --- STS GetScopedCredentials (the API reference's Errors) ---
+class InsufficientSessionLifetimeError(InvalidInputError):
+    """STS GetScopedCredentials: the requested DurationSeconds is longer than what remains of the
+    calling session."""
+
+    code = "InsufficientSessionLifetime"
+
+
+class InvalidSubjectCredentialsError(InvalidInputError):
+    """STS GetScopedCredentials: the caller's credentials are long-term ones (an IAM user's or the
+    root user's), not temporary security credentials."""
+
+    code = "InvalidSubjectCredentials"
+
+
+SCOPED_CREDENTIALS_ERRORS: tuple[type[IamError], ...] = (
+    InsufficientSessionLifetimeError, InvalidSubjectCredentialsError,
+)
+
+
 ORGANIZATIONS_ERRORS: tuple[type[IamError], ...] = (
     OrganizationsNotInUseError, AlreadyInOrganizationError, AccountNotFoundError, ParentNotFoundError,
     SourceParentNotFoundError, DestinationParentNotFoundError, OrganizationalUnitNotFoundError, ChildNotFoundError,
@@ -693,4 +713,5 @@ ALL_ERRORS: tuple[type[IamError], ...] = (
     *ORGANIZATIONS_ERRORS,
     *ROOT_ACCESS_ERRORS,
     *OUTBOUND_FEDERATION_ERRORS,
+    *SCOPED_CREDENTIALS_ERRORS,
 )

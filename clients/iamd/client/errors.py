@@ -424,6 +424,14 @@ class JWTPayloadSizeExceededError(InvalidInputError):
     code = _declared(errors_pb2.ERROR_CODE_JWT_PAYLOAD_SIZE_EXCEEDED)
 
 
+class InsufficientSessionLifetimeError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_INSUFFICIENT_SESSION_LIFETIME)
+
+
+class InvalidSubjectCredentialsError(InvalidInputError):
+    code = _declared(errors_pb2.ERROR_CODE_INVALID_SUBJECT_CREDENTIALS)
+
+
 ALL_ERRORS: tuple[type[IamClientError], ...] = (
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -477,6 +485,7 @@ ALL_ERRORS: tuple[type[IamClientError], ...] = (
     AccountNotManagementOrDelegatedAdministratorError, CallerIsNotManagementAccountError,
     FeatureEnabledError, FeatureDisabledError, OutboundWebIdentityFederationDisabledError,
     SessionDurationEscalationError, JWTPayloadSizeExceededError,
+    InsufficientSessionLifetimeError, InvalidSubjectCredentialsError,
 )
 
 ERRORS_BY_CODE: dict[str, type[IamClientError]] = {cls.code: cls for cls in ALL_ERRORS}
