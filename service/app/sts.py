@@ -1,5 +1,5 @@
 """STS: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, AssumeRoot, GetSessionToken,
-GetFederationToken, GetAccessKeyInfo. Sessions are events.
+GetFederationToken, GetScopedCredentials, GetAccessKeyInfo. Sessions are events.
 
 AssumeRole is evaluated by the engine as AWS does: the caller's request for `sts:AssumeRole` on
 the role, with the role's trust policy as the resource policy. The engine's STS rule requires
@@ -27,6 +27,13 @@ GetFederationToken gives a proxy (an IAM user, or root) credentials for a named 
 The federated user's permissions are the proxy's identity policies (and boundary) cut by the
 session policies passed here: without one it may do nothing, except what a resource policy
 grants its federated-user ARN directly.
+
+GetScopedCredentials gives the caller's own session (its ARN, principal id, tags, source identity,
+MFA) new credentials: the same session record with a scope-down policy as its session policy, and
+at most the caller's lifetime. Authorize decides their calls as any session's with session
+policies. The engine takes a session's policies as one set (any of them allows): so that a scope-
+down policy narrows and never widens, a caller whose session already has session policies may
+shorten its lifetime but not add one (InvalidInput naming `policy`; docs/aws-compatibility.md).
 """
 
 from __future__ import annotations
@@ -141,6 +148,19 @@ class AssumeRootParams:
     target_principal: str
     task_policy_arn: str
     duration_seconds: int = 0
+
+
+@dataclass(frozen=True)
+class ScopedParams:
+    policy: str = ""
+    duration_seconds: int = 0
+    description: str = ""  # ScopedSessionDescription: validated; the audit record's requestParameters keep it
+
+
+@dataclass(frozen=True)
+class ScopedIssued:
+    credentials: IssuedCredentials
+    scoped_policies_count: int
 
 
 @dataclass(frozen=True)
@@ -516,6 +536,38 @@ class StsCommands:
                                  [root_access.ROOT_SESSION_ALLOWANCE, document], {}, [], source_identity, False, "",
                                  False, 0, issued_to_id=caller.principal_id)
 
+    async def get_scoped_credentials(self, ctx: CallContext, caller: Caller, p: ScopedParams) -> ScopedIssued:
+        """Credentials scoped down from the caller's session (the guard has checked
+        sts:GetScopedCredentials): the same principal, the scope-down policy as a session policy,
+        expiring with the caller's session or sooner."""
+        parent = sts.check_subject_session(caller.session)
+        sts.check_scoped_request(p.policy, p.duration_seconds, p.description)
+        packed = sts.check_session_policy_size(p.policy, ()) if p.policy else 0  # the size first: nothing parsed
+        inherited_policies = list(parent.get("session_policies") or [])
+        if p.policy and inherited_policies:
+            raise InvalidInputError(
+                "iamd cannot add a scope down policy to a session that already has session policies (AssumeRole's "
+                "Policy or PolicyArns, AssumeRoot's task policy, an earlier GetScopedCredentials Policy): it decides "
+                "a session's policies as one set; DurationSeconds alone is accepted",
+                problems=[FieldProblem("policy", "not supported by iamd for a session with session policies")])
+        count = sts.scoped_policies_count(int(parent.get("scoped_policies_count", 0)), bool(p.policy), caller.arn)
+        session_policies = [check_policy_document("policy", p.policy, PolicyType.SESSION)] if p.policy \
+            else inherited_policies
+        now = self.clock.now()
+        caller_expires = datetime.fromisoformat(str(parent["expires_at"]).replace("Z", "+00:00"))
+        expires = sts.scoped_expiry(now, caller_expires, p.duration_seconds)
+        issued = await self._issue(
+            ctx, str(parent["account_id"]), str(parent["kind"]), now, 0, str(parent["principal_arn"]),
+            str(parent["principal_id"]), str(parent["role_arn"]), str(parent["issued_to"]), session_policies,
+            dict(parent.get("tags") or {}), list(parent.get("transitive_tag_keys") or []),
+            str(parent.get("source_identity") or ""), bool(parent.get("mfa_authenticated")),
+            str(parent.get("mfa_authenticated_at") or ""), bool(parent.get("chained")), packed,
+            issued_to_id=str(parent.get("issued_to_id") or ""),
+            federated_provider=str(parent.get("federated_provider") or ""),
+            web_identity_keys=parent.get("web_identity_keys") or {}, expires=expires,
+            scoped_from=str(parent["access_key_id"]), scoped_policies_count=count)
+        return ScopedIssued(issued, count)
+
     async def _role_alive_at(self, account_id: str, view: Any, position: int) -> bool:
         """Whether the role of this id existed when the log reached `position` (read from its
         stream, as the projection will decide when it applies the session issued there)."""
@@ -571,11 +623,13 @@ class StsCommands:
                      session_policies: list[str], tags: dict[str, str], transitive: list[str],
                      source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int,
                      issued_to_id: str = "", federated_provider: str = "",
-                     web_identity_keys: Mapping[str, Any] | None = None) -> IssuedCredentials:
+                     web_identity_keys: Mapping[str, Any] | None = None, expires: datetime | None = None,
+                     scoped_from: str = "", scoped_policies_count: int = 0) -> IssuedCredentials:
         key_id = self.ids.access_key_id("ASIA")
         secret = self.ids.secret()
         token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
-        expires = now + timedelta(seconds=duration)
+        if expires is None:
+            expires = now + timedelta(seconds=duration)
         event = SessionIssued(
             kind=kind, access_key_id=key_id, secret_ciphertext=self.keyring.encrypt(secret.encode(), context=key_id),
             token_sha256=hashlib.sha256(token.encode()).hexdigest(), principal_arn=principal_arn,
@@ -583,7 +637,8 @@ class StsCommands:
             issued_to=issued_to, session_policies=session_policies, tags=tags, transitive_tag_keys=transitive,
             source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained,
             issued_to_id=issued_to_id, federated_provider=federated_provider,
-            web_identity_keys=dict(web_identity_keys or {}))
+            web_identity_keys=dict(web_identity_keys or {}), scoped_from=scoped_from,
+            scoped_policies_count=scoped_policies_count)
         result = await self.store.append(
             session_stream(account_id, key_id),
             [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)

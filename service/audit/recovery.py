@@ -150,7 +150,7 @@ def _time_of(value: Any) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-_STS_OPERATIONS = ("AssumeRole", "GetSessionToken", "GetFederationToken", "AssumeRoot")
+_STS_OPERATIONS = ("AssumeRole", "GetSessionToken", "GetFederationToken", "AssumeRoot", "GetScopedCredentials")
 
 
 def _rebuilt(request_id: str, event: RecordedEvent) -> dict[str, Any]:

@@ -156,7 +156,8 @@ _OPERATIONS: list[Operation] = [
             "AssumeRoleWithSAML",  # unsigned too: the assertion is the credential
             "DecodeAuthorizationMessage",  # the messages a denied Authorize encodes (encode_denial)
             "AssumeRoot",  # centralized root access: a member account's root user, scoped by a task policy
-            "GetWebIdentityToken"),  # outbound identity federation: a JWT for an external service
+            "GetWebIdentityToken",  # outbound identity federation: a JWT for an external service
+            "GetScopedCredentials"),  # the caller's own session, scoped down
     *_plain("cloudtrail", "LookupEvents"),
     *_plain("access-analyzer", "ValidatePolicy"),  # REST-JSON (service/http/endpoint.py)
     # Organizations over JSON 1.1: AWS's operation names for iamd's RPCs, whose messages carry

@@ -740,8 +740,8 @@ class ReservationVoided(Event):
 # --- STS sessions --------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SessionIssued(Event):
-    """Temporary credentials (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken or
-    GetFederationToken), in stream
+    """Temporary credentials (AssumeRole, AssumeRoleWithWebIdentity, GetSessionToken,
+    GetFederationToken or GetScopedCredentials), in stream
     `session-ACCOUNT-KEYID`.
 
     The secret is held only as ciphertext and the session token only as its SHA-256.
@@ -770,6 +770,10 @@ class SessionIssued(Event):
     # AssumeRoleWithSAML: the SAML provider's ARN, and saml:sub, saml:sub_type, saml:namequalifier.
     federated_provider: str = ""
     web_identity_keys: dict[str, Any] = field(default_factory=dict)
+    # GetScopedCredentials: the access key id of the session it scoped down (whose principal,
+    # tags, source identity and MFA this one carries), and the scope-down policies it carries.
+    scoped_from: str = ""
+    scoped_policies_count: int = 0
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,5 @@
-"""STS rules that need no I/O: AssumeRole's, GetSessionToken's and GetFederationToken's
-parameters, durations, tags.
+"""STS rules that need no I/O: AssumeRole's, GetSessionToken's, GetFederationToken's and
+GetScopedCredentials' parameters, durations, tags.
 
 Limits from REFERENCE.md C6 (botocore's AssumeRoleRequest) and AWS's error wording.
 """
@@ -9,9 +9,18 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 
 from . import names
-from .errors import FieldProblem, InvalidInputError, LimitExceededError, ValidationError
+from .errors import (
+    AccessDeniedError,
+    FieldProblem,
+    InsufficientSessionLifetimeError,
+    InvalidInputError,
+    InvalidSubjectCredentialsError,
+    LimitExceededError,
+    ValidationError,
+)
 
 MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 900, 43200, 3600
 CHAINED_MAX_DURATION = 3600  # role chaining caps a session at one hour
@@ -20,11 +29,14 @@ FEDERATION_MAX_DURATION, FEDERATION_DEFAULT_DURATION, FEDERATION_ROOT_DURATION =
 MAX_SESSION_POLICY_CHARS = 2048
 MAX_POLICY_ARNS = 10
 MAX_SESSION_TAGS = 50
+SCOPED_MAX_DURATION = 129600  # GetScopedCredentials' DurationSeconds: 1-129600 (36 hours)
+MAX_SCOPE_DOWN_POLICIES = 3  # scope-down policy layers one session may carry (ScopedPoliciesCount)
 
 _NAME_CHARS = re.compile(r"[\w+=,.@-]*", re.ASCII)
 _EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
 _SOURCE_IDENTITY = re.compile(r"[\w+=,.@-]{2,64}", re.ASCII)
 _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
+_SCOPED_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 
 
 def _invalid(field: str, value: str, rule: str) -> ValidationError:
@@ -176,3 +188,65 @@ def session_arn(account_id: str, role_name: str, session_name: str) -> str:
 
 def federated_user_arn(account_id: str, name: str) -> str:
     return f"arn:aws:sts::{account_id}:federated-user/{name}"
+
+
+# --- GetScopedCredentials ---------------------------------------------------------------------------
+
+def check_subject_session(session: Mapping[str, object] | None) -> Mapping[str, object]:
+    """The calling session GetScopedCredentials scopes down: temporary credentials only (STS API
+    reference: "You cannot call it with IAM user credentials or root credentials")."""
+    if session is None:
+        raise InvalidSubjectCredentialsError(
+            "GetScopedCredentials must be called with temporary security credentials; to scope down an IAM "
+            "user's credentials, call GetSessionToken first and GetScopedCredentials with its credentials.")
+    return session
+
+
+def check_scoped_request(policy: str, duration_seconds: int, description: str) -> None:
+    """GetScopedCredentials' parameters as the model bounds them: Policy or DurationSeconds (at
+    least one), DurationSeconds 1-129600, ScopedSessionDescription 2-256 of its pattern."""
+    if not policy and not duration_seconds:
+        raise ValidationError("A request must provide at least one of Policy or DurationSeconds.",
+                              problems=[FieldProblem("policy", "Policy or DurationSeconds is required")])
+    if duration_seconds:
+        _check_range("durationSeconds", duration_seconds, 1, SCOPED_MAX_DURATION)
+    if description:
+        if len(description) > 256:
+            raise _invalid("scopedSessionDescription", description,
+                           "Member must have length less than or equal to 256")
+        if len(description) < 2:
+            raise _invalid("scopedSessionDescription", description,
+                           "Member must have length greater than or equal to 2")
+        if not _SCOPED_DESCRIPTION.fullmatch(description):
+            raise _invalid("scopedSessionDescription", description,
+                           r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E"
+                           r"\u00A1-\u00FF]*")
+
+
+def scoped_policies_count(inherited: int, adds_policy: bool, caller_arn: str) -> int:
+    """The scope-down layers of the new session: the caller's, and one more for a Policy; a fourth
+    is denied (STS API reference, ScopedPoliciesCount: "A maximum of 3 scope down policy layers are
+    allowed per session")."""
+    if not adds_policy:
+        return inherited
+    if inherited >= MAX_SCOPE_DOWN_POLICIES:
+        raise AccessDeniedError(
+            f"User: {caller_arn} is not authorized to perform: sts:GetScopedCredentials: the session already has "
+            f"{MAX_SCOPE_DOWN_POLICIES} scope down policies, the most a session may have")
+    return inherited + 1
+
+
+def scoped_expiry(now: datetime, caller_expires: datetime, duration_seconds: int) -> datetime:
+    """When the scoped credentials expire: the caller's expiry when no DurationSeconds is given,
+    else `now` plus it, which must not pass the caller's expiry (InsufficientSessionLifetime)."""
+    if not duration_seconds:
+        return caller_expires
+    expires = now + timedelta(seconds=duration_seconds)
+    if expires > caller_expires:
+        remaining = max(0, int((caller_expires - now).total_seconds()))
+        raise InsufficientSessionLifetimeError(
+            f"The requested DurationSeconds ({duration_seconds}) is greater than the remaining lifetime of the "
+            f"calling session ({remaining} seconds). GetScopedCredentials cannot extend a session beyond its "
+            f"original expiration.",
+            problems=[FieldProblem("durationSeconds", f"at most {remaining}")])
+    return expires

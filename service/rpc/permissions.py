@@ -422,6 +422,8 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
         "EnableOutboundWebIdentityFederation", "DisableOutboundWebIdentityFederation",
         "GetOutboundWebIdentityFederationInfo")},
     "DecodeAuthorizationMessage": _everywhere("sts:DecodeAuthorizationMessage"),
+    # scoped credentials of the caller's own session: no resource type (`*`)
+    "GetScopedCredentials": _everywhere("sts:GetScopedCredentials"),
     # other services' resources: iamd's own actions, on the resource's ARN
     "PutResourcePolicy": _on("iamd:PutResourcePolicy", lambda r, res: r.resource_arn),
     "GetResourcePolicy": _on("iamd:GetResourcePolicy", lambda r, res: r.resource_arn),

@@ -1,5 +1,6 @@
 """SecurityTokenService: AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML, AssumeRoot, GetSessionToken,
-GetFederationToken, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage, GetWebIdentityToken."""
+GetFederationToken, GetScopedCredentials, GetCallerIdentity, GetAccessKeyInfo, DecodeAuthorizationMessage,
+GetWebIdentityToken."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from iamd.service.app.sts import (
     FederationParams,
     IssuedCredentials,
     SamlParams,
+    ScopedParams,
     StsCommands,
     WebIdentityParams,
 )
@@ -100,6 +102,19 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
             credentials=_credentials(issued),
             federated_user=sts_pb2.FederatedUser(federated_user_id=issued.principal_id, arn=issued.principal_arn),
             packed_policy_size=issued.packed_policy_size, position=issued.position)
+
+    async def GetScopedCredentials(self, r: sts_pb2.GetScopedCredentialsRequest,
+                                   context: grpc.aio.ServicerContext) -> sts_pb2.GetScopedCredentialsResponse:
+        params = ScopedParams(policy=r.policy, duration_seconds=r.duration_seconds,
+                              description=r.scoped_session_description)
+        result = await self.commands.get_scoped_credentials(self.caller(context), self.caller.caller(), params)
+        issued = result.credentials
+        await self.settle(issued.position)  # type: ignore[operator]
+        return sts_pb2.GetScopedCredentialsResponse(
+            credentials=_credentials(issued),
+            session_info=sts_pb2.ScopedSession(scoped_session_id=issued.principal_id, arn=issued.principal_arn),
+            session_token_size=len(issued.session_token.encode()), scoped_policies_count=result.scoped_policies_count,
+            source_identity=issued.source_identity, position=issued.position)
 
     async def GetCallerIdentity(self, r: sts_pb2.GetCallerIdentityRequest,
                                 context: grpc.aio.ServicerContext) -> sts_pb2.GetCallerIdentityResponse:

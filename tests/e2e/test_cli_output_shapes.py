@@ -374,6 +374,17 @@ async def _sts(run: Scenario, st: Any) -> None:
               "--tags", "Key=team,Value=blue", "--policy-arns", f"arn={st.policy}", profile="alice")
     await run("sts", "get-session-token", "--duration-seconds", "900", profile="alice")
     await run("sts", "get-federation-token", "--name", "fed", "--policy", _allow("s3:*"), profile="alice")
+    # GetScopedCredentials takes temporary credentials: a session of scoper's, scoped down.
+    await run("iam", "create-user", "--user-name", "scoper")
+    await run("iam", "put-user-policy", "--user-name", "scoper", "--policy-name", "scope",
+              "--policy-document", _allow("sts:GetScopedCredentials"))
+    key = (await run("iam", "create-access-key", "--user-name", "scoper"))["AccessKey"]
+    write_profile(st.files / "credentials", "scoper", Credentials(key["AccessKeyId"], key["SecretAccessKey"]))
+    parent = (await run("sts", "get-session-token", "--duration-seconds", "900", profile="scoper"))["Credentials"]
+    write_profile(st.files / "credentials", "scoper-session", Credentials(
+        parent["AccessKeyId"], parent["SecretAccessKey"], parent["SessionToken"]))
+    await run("sts", "get-scoped-credentials", "--policy", _allow("s3:GetObject"), "--duration-seconds", "600",
+              "--scoped-session-description", "one job", profile="scoper-session")
     await run("sts", "get-access-key-info", "--access-key-id", st.alice_key)
     denied = await run("authz", "check", "--principal", f"{A}:user/gone2", "--action", "s3:GetObject",
                        "--resource", "arn:aws:s3:::b/k", "--encode-denial")

@@ -837,6 +837,12 @@ STS_COMMANDS: tuple[Command, ...] = (
     Command("get-session-token", "GetSessionToken", (
         Arg("--duration-seconds", kind=INT), Arg("--serial-number"), Arg("--token-code"),
     ), "Get temporary credentials of the calling user"),
+    Command("get-scoped-credentials", "GetScopedCredentials", (
+        Arg("--policy", kind=DOCUMENT, help="the scope-down policy (a session policy)"),
+        Arg("--duration-seconds", kind=INT, help="1-129600, at most what remains of the calling session"),
+        Arg("--scoped-session-description", help="what the scoped session is for (kept in the audit record)"),
+    ), "Get credentials of the calling session scoped down to a policy, a shorter lifetime or both "
+       "(temporary credentials only)"),
     Command("get-federation-token", "GetFederationToken", (
         Arg("--name", required=True),
         Arg("--policy", kind=DOCUMENT, help="an inline session policy (without one the user may do nothing)"),

@@ -285,3 +285,37 @@ class GetWebIdentityTokenResponse(_message.Message):
     web_identity_token: str
     expiration: _timestamp_pb2.Timestamp
     def __init__(self, web_identity_token: _Optional[str] = ..., expiration: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetScopedCredentialsRequest(_message.Message):
+    __slots__ = ("policy", "duration_seconds", "scoped_session_description")
+    POLICY_FIELD_NUMBER: _ClassVar[int]
+    DURATION_SECONDS_FIELD_NUMBER: _ClassVar[int]
+    SCOPED_SESSION_DESCRIPTION_FIELD_NUMBER: _ClassVar[int]
+    policy: str
+    duration_seconds: int
+    scoped_session_description: str
+    def __init__(self, policy: _Optional[str] = ..., duration_seconds: _Optional[int] = ..., scoped_session_description: _Optional[str] = ...) -> None: ...
+
+class ScopedSession(_message.Message):
+    __slots__ = ("scoped_session_id", "arn")
+    SCOPED_SESSION_ID_FIELD_NUMBER: _ClassVar[int]
+    ARN_FIELD_NUMBER: _ClassVar[int]
+    scoped_session_id: str
+    arn: str
+    def __init__(self, scoped_session_id: _Optional[str] = ..., arn: _Optional[str] = ...) -> None: ...
+
+class GetScopedCredentialsResponse(_message.Message):
+    __slots__ = ("credentials", "session_info", "session_token_size", "scoped_policies_count", "source_identity", "position")
+    CREDENTIALS_FIELD_NUMBER: _ClassVar[int]
+    SESSION_INFO_FIELD_NUMBER: _ClassVar[int]
+    SESSION_TOKEN_SIZE_FIELD_NUMBER: _ClassVar[int]
+    SCOPED_POLICIES_COUNT_FIELD_NUMBER: _ClassVar[int]
+    SOURCE_IDENTITY_FIELD_NUMBER: _ClassVar[int]
+    POSITION_FIELD_NUMBER: _ClassVar[int]
+    credentials: Credentials
+    session_info: ScopedSession
+    session_token_size: int
+    scoped_policies_count: int
+    source_identity: str
+    position: int
+    def __init__(self, credentials: _Optional[_Union[Credentials, _Mapping]] = ..., session_info: _Optional[_Union[ScopedSession, _Mapping]] = ..., session_token_size: _Optional[int] = ..., scoped_policies_count: _Optional[int] = ..., source_identity: _Optional[str] = ..., position: _Optional[int] = ...) -> None: ...

@@ -85,6 +85,11 @@ class SecurityTokenServiceStub:
                 request_serializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.SerializeToString,
                 response_deserializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.FromString,
                 _registered_method=True)
+        self.GetScopedCredentials = channel.unary_unary(
+                '/iamd.v1.SecurityTokenService/GetScopedCredentials',
+                request_serializer=iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsRequest.SerializeToString,
+                response_deserializer=iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsResponse.FromString,
+                _registered_method=True)
 
 
 class SecurityTokenServiceServicer:
@@ -191,6 +196,18 @@ class SecurityTokenServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def GetScopedCredentials(self, request, context):
+        """Credentials scoped down from the caller's own temporary credentials, as AWS STS's
+        GetScopedCredentials: the same principal (ARN, principal id, session tags, source identity),
+        its permissions cut by the scope-down policy passed (a session policy), its lifetime at most
+        what remains of the caller's session. Only temporary credentials may call it (long-term ones:
+        InvalidSubjectCredentials); a duration past the caller's expiry is InsufficientSessionLifetime.
+        Needs sts:GetScopedCredentials (on "*").
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_SecurityTokenServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -243,6 +260,11 @@ def add_SecurityTokenServiceServicer_to_server(servicer, server):
                     servicer.GetWebIdentityToken,
                     request_deserializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.FromString,
                     response_serializer=iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.SerializeToString,
+            ),
+            'GetScopedCredentials': grpc.unary_unary_rpc_method_handler(
+                    servicer.GetScopedCredentials,
+                    request_deserializer=iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsRequest.FromString,
+                    response_serializer=iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -516,6 +538,33 @@ class SecurityTokenService:
             '/iamd.v1.SecurityTokenService/GetWebIdentityToken',
             iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenRequest.SerializeToString,
             iamd_dot_v1_dot_sts__pb2.GetWebIdentityTokenResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def GetScopedCredentials(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/iamd.v1.SecurityTokenService/GetScopedCredentials',
+            iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsRequest.SerializeToString,
+            iamd_dot_v1_dot_sts__pb2.GetScopedCredentialsResponse.FromString,
             options,
             channel_credentials,
             insecure,
