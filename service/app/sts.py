@@ -565,7 +565,10 @@ class StsCommands:
             issued_to_id=str(parent.get("issued_to_id") or ""),
             federated_provider=str(parent.get("federated_provider") or ""),
             web_identity_keys=parent.get("web_identity_keys") or {}, expires=expires,
-            scoped_from=str(parent["access_key_id"]), scoped_policies_count=count)
+            scoped_from=str(parent["access_key_id"]), scoped_policies_count=count,
+            # the caller's session, issued when it was: aws:TokenIssueTime (RevokeRoleSessions'
+            # cutoff, a DateGreaterThan grant) must not move forward with the copy
+            issued_at=str(parent["issued_at"]))
         return ScopedIssued(issued, count)
 
     async def _role_alive_at(self, account_id: str, view: Any, position: int) -> bool:
@@ -624,7 +627,7 @@ class StsCommands:
                      source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int,
                      issued_to_id: str = "", federated_provider: str = "",
                      web_identity_keys: Mapping[str, Any] | None = None, expires: datetime | None = None,
-                     scoped_from: str = "", scoped_policies_count: int = 0) -> IssuedCredentials:
+                     scoped_from: str = "", scoped_policies_count: int = 0, issued_at: str = "") -> IssuedCredentials:
         key_id = self.ids.access_key_id("ASIA")
         secret = self.ids.secret()
         token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
@@ -633,7 +636,8 @@ class StsCommands:
         event = SessionIssued(
             kind=kind, access_key_id=key_id, secret_ciphertext=self.keyring.encrypt(secret.encode(), context=key_id),
             token_sha256=hashlib.sha256(token.encode()).hexdigest(), principal_arn=principal_arn,
-            principal_id=principal_id, role_arn=role_arn, issued_at=iso8601(now), expires_at=iso8601(expires),
+            principal_id=principal_id, role_arn=role_arn, issued_at=issued_at or iso8601(now),
+            expires_at=iso8601(expires),
             issued_to=issued_to, session_policies=session_policies, tags=tags, transitive_tag_keys=transitive,
             source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained,
             issued_to_id=issued_to_id, federated_provider=federated_provider,

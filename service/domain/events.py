@@ -754,7 +754,7 @@ class SessionIssued(Event):
     principal_arn: str  # the session or federated-user ARN, or for GetSessionToken the user's (or root's)
     principal_id: str  # AROA...:session-name, ACCOUNT:federated-name, or the user's AIDA... id
     role_arn: str
-    issued_at: str
+    issued_at: str  # aws:TokenIssueTime; GetScopedCredentials': the session's it scoped down
     expires_at: str
     issued_to: str  # the ARN of the caller that obtained the credentials (a federated user's IAM user)
     session_policies: list[str] = field(default_factory=list)  # documents (inline, then managed ARNs')

@@ -175,3 +175,25 @@ async def test_a_users_session_token_scoped_down_over_grpc(iamd: Iamd) -> None:
     iamd.clock.offset -= 601
     for channel in (carol_channel, session_channel, scoped_channel):
         await channel.close()
+
+
+async def test_scoped_credentials_keep_the_callers_token_issue_time(iamd_http: Iamd) -> None:
+    """Issue 12: the scoped credentials are the caller's session, issued when it was. With a
+    TokenIssueTime of their own, a session could mint a copy that a policy's
+    `DateGreaterThan aws:TokenIssueTime` grants what the caller is refused, or that outlives a
+    RevokeRoleSessions cutoff the caller is under."""
+    boss = await _worker_role(iamd_http)
+    assumed = await _call(_client(iamd_http, "sts", boss).assume_role, RoleArn=ROLE, RoleSessionName="job")
+    parent = _session(assumed["Credentials"])
+    later = (iamd_http.clock.now() + timedelta(seconds=30)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    await _call(_client(iamd_http, "iam").put_role_policy, RoleName="worker", PolicyName="fresh", PolicyDocument=_doc(
+        {"Effect": "Allow", "Action": "iam:ListGroups", "Resource": "*",
+         "Condition": {"DateGreaterThan": {"aws:TokenIssueTime": later}}}))
+    iamd_http.clock.offset += 60
+    try:
+        await _refused(_client(iamd_http, "iam", parent).list_groups, "AccessDenied", 403)
+        for params in ({"DurationSeconds": 900}, {"Policy": _doc({"Effect": "Allow", "Action": "*", "Resource": "*"})}):
+            scoped = await _call(_client(iamd_http, "sts", parent).get_scoped_credentials, **params)
+            await _refused(_client(iamd_http, "iam", _session(scoped["Credentials"])).list_groups, "AccessDenied", 403)
+    finally:
+        iamd_http.clock.offset -= 60
