@@ -48,7 +48,9 @@ from iamd.service.audit.digest import SigningKey
 from iamd.service.audit.digester import Digester
 from iamd.service.audit.recovery import (
     RECORDS_COMPLETE,
+    RECORDS_COMPLETE_THROUGH,
     Recovery,
+    log_head,
     recover_missing_records,
     stopped_complete,
     write_refused_later,
@@ -129,17 +131,19 @@ class RunningServer:
         """The port /metrics is served on (0: not served)."""
         return self.metrics_endpoint.port if self.metrics_endpoint is not None else 0
 
-    async def _recover_before_stop(self) -> bool:
+    async def _recover_before_stop(self) -> int | None:
         """Rebuild the records of calls that committed events and left none (cancelled mid-call,
-        or refused at start and not yet retried); True when none is missing now."""
+        or refused at start and not yet retried); the log's head the recovery covered when none is
+        missing now, else None."""
         try:
+            head = await log_head(self.store)
             recovery = await recover_missing_records(self.store, self.audit)
         except Exception as e:  # noqa: BLE001 — the next start recovers instead; the stop goes on
             log.error("audit_recovery_at_stop_failed", exc_info=e)
-            return False
+            return None
         if recovery.rebuilt:
             log.warning("audit_records_recovered", count=recovery.rebuilt, when="stop")
-        return not recovery.refused
+        return None if recovery.refused else head
 
     async def stop(self) -> None:
         """Graceful shutdown: NOT_SERVING, let in-flight calls finish, snapshot, flush the store."""
@@ -161,9 +165,15 @@ class RunningServer:
                     await task
         # A call cancelled after its events committed left no record: rebuilt now, so that the
         # final digest can vouch that none is missing and the next start reads nothing back.
-        complete = await self._recover_before_stop()
+        await self.audit.flush()  # records still queued (asynchronous durability) are not missing
+        failed = self.audit.failed
+        head = await self._recover_before_stop()
         await self.audit.stop()  # every record of every finished call is committed
-        await self.digester.stop({RECORDS_COMPLETE: True} if complete else None)  # and a last signed digest
+        # The final digest vouches for what the recovery saw (not for calls another replica commits
+        # after it), and only when the store took every record since (a queued one may be refused).
+        complete = head is not None and self.audit.failed == failed
+        await self.digester.stop({RECORDS_COMPLETE: True, RECORDS_COMPLETE_THROUGH: head}
+                                 if complete else None)  # and a last signed digest
         await self.runner.stop()
         await self.store.close()
         if self.metrics_endpoint is not None:  # scraped until the end: NOT_SERVING, the last commits

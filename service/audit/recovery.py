@@ -9,8 +9,8 @@ background: their facts are safe in the events' metadata, and a start that fails
 would lock out even the reads that need no space.
 
 A graceful stop runs the same recovery after its last call and marks its final digest
-(RECORDS_COMPLETE): a start that finds that digest at the end of the log has nothing to recover
-and reads nothing more (a restart after a busy hour would otherwise read its last minute of
+(RECORDS_COMPLETE, through the log's head that recovery saw): a start that finds that digest at
+the end of the log, with no identity event after that head, has nothing to recover and reads nothing more (a restart after a busy hour would otherwise read its last minute of
 records back).
 
 Only the log's tail is read, since a crash can only orphan the calls in flight when it happened:
@@ -55,17 +55,39 @@ class Recovery(NamedTuple):
     refused: list[dict[str, Any]]  # rebuilt records the store refused, for `write_refused_later`
 
 
-# Set in the final digest of a graceful stop that recovered every record before it (see stopped_complete).
+# Set in the final digest of a graceful stop that recovered every record before it (see stopped_complete),
+# with the log's head when that recovery looked: it vouches for the calls committed up to there only.
 RECORDS_COMPLETE = "callRecordsComplete"
+RECORDS_COMPLETE_THROUGH = "callRecordsCompleteThrough"
+
+
+async def log_head(store: EventStore) -> int:
+    """The position of the log's last event (0: the log is empty)."""
+    async with aclosing(store.read_all_backwards(limit=1)) as tail:
+        async for last in tail:
+            return last.position
+    return 0
 
 
 async def stopped_complete(store: EventStore) -> bool:
     """Whether the log ends with the final digest of a graceful stop that left no call without its
-    record: nothing was appended since (by this process or any other), so nothing can be missing."""
+    record: nothing was appended since (by this process or any other), and no identity event after
+    the head its recovery saw (another replica sharing the log may have committed a call's events
+    in between and died before its record; a digest without that head vouches for nothing)."""
     async with aclosing(store.read_all_backwards(limit=1)) as tail:
+        last = None
         async for last in tail:
-            return last.type == DIGEST_TYPE and bool((last.data.get("digest") or {}).get(RECORDS_COMPLETE))
-    return False
+            break
+    if last is None or last.type != DIGEST_TYPE:
+        return False
+    digest = last.data.get("digest") or {}
+    through = digest.get(RECORDS_COMPLETE_THROUGH)
+    if digest.get(RECORDS_COMPLETE) is not True or isinstance(through, bool) or not isinstance(through, int):
+        return False
+    async with aclosing(store.read_all_backwards(before=last.position, filter=IDENTITY_STREAMS, limit=1)) as calls:
+        async for newest in calls:
+            return newest.position <= through
+    return True
 
 
 async def recover_missing_records(store: EventStore, writer: AuditWriter) -> Recovery:
