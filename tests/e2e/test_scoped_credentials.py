@@ -197,3 +197,30 @@ async def test_scoped_credentials_keep_the_callers_token_issue_time(iamd_http: I
             await _refused(_client(iamd_http, "iam", _session(scoped["Credentials"])).list_groups, "AccessDenied", 403)
     finally:
         iamd_http.clock.offset -= 60
+
+
+@pytest.mark.xfail(strict=True, reason="issue 12: service/policy/decision.py lets a resource policy naming the "
+                   "session ARN bypass session policies, the scope-down policy included (reported, not fixed here)")
+async def test_a_resource_policy_naming_the_session_does_not_widen_its_scoped_credentials(iamd_http: Iamd) -> None:
+    """AWS: the scoped credentials' permissions are the intersection of the calling session's and the
+    scope-down policy. A bucket policy granting the session's ARN is part of the caller's permissions,
+    not beyond the scope-down policy: iamd decides the scope-down policy as a session policy, which
+    such a grant bypasses (IAM user guide, session policies)."""
+    from iamd.v1 import authorization_pb2 as apb
+
+    boss = await _worker_role(iamd_http)
+    assumed = await _call(_client(iamd_http, "sts", boss).assume_role, RoleArn=ROLE, RoleSessionName="job")
+    sts = _client(iamd_http, "sts", _session(assumed["Credentials"]))
+    scoped = await _call(sts.get_scoped_credentials, Policy=_doc({"Effect": "Allow", "Action": "iam:ListUsers",
+                                                                  "Resource": "*"}))
+    bucket_policy = _doc({"Effect": "Allow", "Principal": {"AWS": SESSION_ARN}, "Action": "s3:GetObject",
+                          "Resource": "arn:aws:s3:::reports/*"})
+
+    async def decide(token: str) -> str:
+        answer = await iamd_http.authz.Authorize(apb.AuthorizeRequest(
+            session_token=token, action="s3:GetObject", resource="arn:aws:s3:::reports/q3.csv",
+            resource_policy=bucket_policy, resource_account=ACCOUNT))
+        return apb.Decision.Name(answer.decision)
+
+    assert await decide(assumed["Credentials"]["SessionToken"]) == "DECISION_ALLOW"  # the caller's own grant
+    assert await decide(scoped["Credentials"]["SessionToken"]) != "DECISION_ALLOW"  # cut by the scope-down policy
