@@ -332,11 +332,17 @@ class Authorizer:
             stored = None
         own = None if query.resource_tags is not None else _own_iam_resource(query.action, query.resource,
                                                                              self.principals.projection)
+        organization_tags = None if query.resource_tags is not None or own is not None else \
+            _own_organizations_tags(query.action, query.resource, self.principals.projection)
         if own is not None:
             # An IAM resource's own tags: iamd's IAM API and Authorize see the same keys. Tags
             # registered under its ARN (iamd:TagResource) are not the resource's: they neither hide
             # its tags (and a Deny conditioned on them) nor add any.
             keys = identity.resource_tag_keys(own[0], own[1].get("tags"))
+        elif organization_tags is not None:
+            # An organization's root, OU, account or policy: its own tags (TagResource), so that
+            # a Deny conditioned on aws:ResourceTag/* protects it.
+            keys = {f"aws:ResourceTag/{tag_key}": value for tag_key, value in organization_tags.items()}
         elif query.resource_tags is not None or stored is not None:
             tags = query.resource_tags if query.resource_tags is not None else stored.get("tags", {})
             keys = {f"aws:ResourceTag/{tag_key}": value for tag_key, value in tags.items()}
@@ -456,6 +462,22 @@ def _is_iam_request(action: str, resource: str) -> bool:
     parts = resource.split(":", 3)
     return (action.partition(":")[0].lower() in _OWN_SERVICES and len(parts) > 2 and parts[0] == "arn"
             and parts[2] in _OWN_SERVICES)
+
+
+def _own_organizations_tags(action: str, resource: str, projection: IdentityProjection) -> dict[str, str] | None:
+    """The tags of the organization's root, OU, account or policy an Organizations action acts on
+    (arn:PARTITION:organizations::MANAGEMENT:TYPE/o-ID/.../RESOURCE-ID); None for anything else
+    (another service's action, an ARN of no organization iamd holds, an AWS managed policy)."""
+    if not action.lower().startswith("organizations:"):
+        return None
+    parts = resource.split(":", 5)
+    if len(parts) < 6 or parts[0] != "arn" or parts[2] != "organizations":
+        return None
+    state = projection.organizations.get(parts[4])
+    segments = parts[5].split("/")
+    if state is None or not state.organization_id or len(segments) < 3 or segments[1] != state.organization_id:
+        return None
+    return dict(state.tags.get(segments[-1], {}))
 
 
 def _own_iam_resource(action: str, resource: str, projection: IdentityProjection) -> tuple[str, Any] | None:
