@@ -143,6 +143,7 @@ class PrincipalPolicyCache:
         self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, PolicyIndex] = {}
+        self._scope_down_indexes: dict[str, tuple[PolicyIndex, ...]] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
         self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
         self._delegations: dict[str, tuple[int, PolicyIndex | None]] = {}  # management -> (version, policy)
@@ -232,6 +233,23 @@ class PrincipalPolicyCache:
                 self._session_indexes.clear()
             self._session_indexes[key_id] = index
         return index
+
+    def scope_down_indexes(self, session: Mapping[str, Any]) -> tuple[PolicyIndex, ...]:
+        """GetScopedCredentials' scope-down policies of temporary credentials, one index each
+        (each must allow: they are layers, not one set), oldest first; () for most sessions."""
+        documents = session.get("scope_down_policies") or []
+        if not documents:
+            return ()
+        key = f"{session['access_key_id']}#scope-down"
+        cached = self._scope_down_indexes.get(key)
+        if cached is None:  # a session's policies never change: built once per session
+            cached = tuple(PolicyIndex([self._compile(f"session:{session['access_key_id']}#scope-down-{i}", "", doc,
+                                                      PolicyType.SESSION, stored=False)])
+                           for i, doc in enumerate(documents))
+            if len(self._scope_down_indexes) > 100_000:
+                self._scope_down_indexes.clear()
+            self._scope_down_indexes[key] = cached
+        return cached
 
     def resource_index(self, arn: str, document: str) -> PolicyIndex:
         """A resource's policy (stored, or passed inline with a request), compiled once per text."""

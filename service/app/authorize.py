@@ -107,6 +107,7 @@ class _Subject:
     session_index: PolicyIndex | None
     mfa_at: datetime | None  # when the session's MFA was used: aws:MultiFactorAuthAge counts from it
     is_root_user: bool = False  # the account's root user itself (not a user it federated)
+    scope_down: tuple[PolicyIndex, ...] = ()  # GetScopedCredentials' layers: each must allow
     # resource account -> what its requests share this second: see _resource_side
     by_resource_account: dict[str, _ResourceSide] = field(default_factory=dict)
 
@@ -177,7 +178,7 @@ class Authorizer:
                     and query.action.lower() in _OWNER_ROOT_POLICY_ACTIONS):
                 resource_policy = None  # the owner's root user cannot be locked out of its resource's policy
         if (subject.is_root_user and resource_policy is None and not subject.scp_levels
-                and subject.session_index is None
+                and subject.session_index is None and not subject.scope_down
                 and not self.principals.guardrail_levels(resource_account, organizations.RCP)):
             # The account root user is allowed everything in its own account (REFERENCE C1.1), but
             # in a session with session policies (AssumeRoot's task policy), which the engine decides,
@@ -194,6 +195,7 @@ class Authorizer:
                                        derived_context=side.derived)
         inputs = side.inputs if resource_policy is None else PolicyInputs(
             identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
+            scope_down=subject.scope_down,
             resource=resource_policy, scp_levels=subject.scp_levels, rcp_levels=side.rcp_levels)
         return AuthorizeOutcome(decide(request, inputs), position)
 
@@ -216,6 +218,7 @@ class Authorizer:
         rcp_levels = self.principals.guardrail_levels(resource_account, organizations.RCP)
         side = _ResourceSide(time_keys, MappingProxyType(derived), rcp_levels, PolicyInputs(
             identity=subject.identity, boundary=subject.boundary, session=subject.session_index,
+            scope_down=subject.scope_down,
             scp_levels=subject.scp_levels, rcp_levels=rcp_levels))
         if len(subject.by_resource_account) >= 64:
             subject.by_resource_account.clear()  # a principal reaching into many accounts
@@ -261,6 +264,7 @@ class Authorizer:
         if kind != "root" and (principal is None or principal.view["arn"] != expected_arn):
             return False  # remembered as "not found" until the log moves on
         session_index = None
+        scope_down: tuple[PolicyIndex, ...] = ()
         mfa_at = None
         if principal is not None:
             derived.update(principal.derived_keys)
@@ -270,6 +274,7 @@ class Authorizer:
                     del derived[replaced]
             derived.update(lower_context(_session_keys(session, principal.view.get("tags", {}) if principal else {})))
             session_index = self.principals.session_index(session)
+            scope_down = self.principals.scope_down_indexes(session)
             if session["mfa_authenticated"] and session.get("mfa_authenticated_at"):
                 mfa_at = datetime.fromisoformat(session["mfa_authenticated_at"].replace("Z", "+00:00"))
         derived.update(self.principals.organization_keys(account_id, "Principal"))
@@ -278,7 +283,7 @@ class Authorizer:
         return _Subject(account_id, kind, federating_user, derived,
                         self.principals.guardrail_levels(account_id, organizations.SCP), identity,
                         principal.boundary if principal else None, session_index, mfa_at,
-                        is_root_user=kind == "root" and federating_user is None)
+                        is_root_user=kind == "root" and federating_user is None, scope_down=scope_down)
 
     def _decide_without_identity(self, query: AuthorizeQuery) -> Decision:
         """A service principal or an anonymous caller: no identity, boundary, session or SCP of

@@ -538,34 +538,31 @@ class StsCommands:
 
     async def get_scoped_credentials(self, ctx: CallContext, caller: Caller, p: ScopedParams) -> ScopedIssued:
         """Credentials scoped down from the caller's session (the guard has checked
-        sts:GetScopedCredentials): the same principal, the scope-down policy as a session policy,
-        expiring with the caller's session or sooner."""
+        sts:GetScopedCredentials): the same principal and session policies, the scope-down policy
+        one more layer that must allow, expiring with the caller's session or sooner."""
         parent = sts.check_subject_session(caller.session)
         sts.check_scoped_request(p.policy, p.duration_seconds, p.description)
         packed = sts.check_session_policy_size(p.policy, ()) if p.policy else 0  # the size first: nothing parsed
-        inherited_policies = list(parent.get("session_policies") or [])
-        if p.policy and inherited_policies:
-            raise InvalidInputError(
-                "iamd cannot add a scope down policy to a session that already has session policies (AssumeRole's "
-                "Policy or PolicyArns, AssumeRoot's task policy, an earlier GetScopedCredentials Policy): it decides "
-                "a session's policies as one set; DurationSeconds alone is accepted",
-                problems=[FieldProblem("policy", "not supported by iamd for a session with session policies")])
-        count = sts.scoped_policies_count(int(parent.get("scoped_policies_count", 0)), bool(p.policy), caller.arn)
-        session_policies = [check_policy_document("policy", p.policy, PolicyType.SESSION)] if p.policy \
-            else inherited_policies
+        # The caller's session policies stay as they are (one set, any of which may allow); the
+        # scope-down policy is a layer of its own, as each of the caller's: every layer must allow.
+        scope_down = list(parent.get("scope_down_policies") or [])
+        count = sts.scoped_policies_count(len(scope_down), bool(p.policy), caller.arn)
+        if p.policy:
+            scope_down.append(check_policy_document("policy", p.policy, PolicyType.SESSION))
         now = self.clock.now()
         caller_expires = datetime.fromisoformat(str(parent["expires_at"]).replace("Z", "+00:00"))
         expires = sts.scoped_expiry(now, caller_expires, p.duration_seconds)
         issued = await self._issue(
             ctx, str(parent["account_id"]), str(parent["kind"]), now, 0, str(parent["principal_arn"]),
-            str(parent["principal_id"]), str(parent["role_arn"]), str(parent["issued_to"]), session_policies,
+            str(parent["principal_id"]), str(parent["role_arn"]), str(parent["issued_to"]),
+            list(parent.get("session_policies") or []),
             dict(parent.get("tags") or {}), list(parent.get("transitive_tag_keys") or []),
             str(parent.get("source_identity") or ""), bool(parent.get("mfa_authenticated")),
             str(parent.get("mfa_authenticated_at") or ""), bool(parent.get("chained")), packed,
             issued_to_id=str(parent.get("issued_to_id") or ""),
             federated_provider=str(parent.get("federated_provider") or ""),
             web_identity_keys=parent.get("web_identity_keys") or {}, expires=expires,
-            scoped_from=str(parent["access_key_id"]), scoped_policies_count=count,
+            scoped_from=str(parent["access_key_id"]), scope_down_policies=scope_down,
             # the caller's session, issued when it was: aws:TokenIssueTime (RevokeRoleSessions'
             # cutoff, a DateGreaterThan grant) must not move forward with the copy
             issued_at=str(parent["issued_at"]))
@@ -627,7 +624,8 @@ class StsCommands:
                      source_identity: str, mfa: bool, mfa_at: str, chained: bool, packed: int,
                      issued_to_id: str = "", federated_provider: str = "",
                      web_identity_keys: Mapping[str, Any] | None = None, expires: datetime | None = None,
-                     scoped_from: str = "", scoped_policies_count: int = 0, issued_at: str = "") -> IssuedCredentials:
+                     scoped_from: str = "", scope_down_policies: Sequence[str] = (),
+                     issued_at: str = "") -> IssuedCredentials:
         key_id = self.ids.access_key_id("ASIA")
         secret = self.ids.secret()
         token = "IQoJ" + secrets.token_urlsafe(96)  # opaque; only its hash is stored
@@ -642,7 +640,7 @@ class StsCommands:
             source_identity=source_identity, mfa_authenticated=mfa, mfa_authenticated_at=mfa_at, chained=chained,
             issued_to_id=issued_to_id, federated_provider=federated_provider,
             web_identity_keys=dict(web_identity_keys or {}), scoped_from=scoped_from,
-            scoped_policies_count=scoped_policies_count)
+            scoped_policies_count=len(scope_down_policies), scope_down_policies=list(scope_down_policies))
         result = await self.store.append(
             session_stream(account_id, key_id),
             [NewEvent("SessionIssued", event.to_data(), ctx.metadata(iso8601(now)))], StreamState.NO_STREAM)

@@ -774,6 +774,7 @@ class SessionIssued(Event):
     # tags, source identity and MFA this one carries), and the scope-down policies it carries.
     scoped_from: str = ""
     scoped_policies_count: int = 0
+    scope_down_policies: list[str] = field(default_factory=list)  # documents, oldest first: each must allow
 
 
 @dataclass(frozen=True)

@@ -70,6 +70,9 @@ class PolicyInputs:
     resource: PolicyIndex | None = None  # the resource's policy, or the role's trust policy
     scp_levels: Sequence[PolicyIndex] = field(default_factory=tuple)  # root → OUs → account
     rcp_levels: Sequence[PolicyIndex] = field(default_factory=tuple)
+    # GetScopedCredentials' scope-down policies, oldest first: each must allow (they intersect
+    # with everything the session has), and no resource-based policy gets past them.
+    scope_down: Sequence[PolicyIndex] = field(default_factory=tuple)
 
 
 @dataclass(frozen=True, slots=True)
@@ -177,7 +180,8 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         # decision is the same for every such request: made once (`_granted_by_identity`).
         if (identity.allow_refs and not missing and same_account and kind not in _GRANTED_KINDS_EXCLUDED
                 and inputs.boundary is None and inputs.session is None and inputs.resource is None
-                and not inputs.scp_levels and not inputs.rcp_levels and service not in SERVICE_RULES):
+                and not inputs.scp_levels and not inputs.rcp_levels and not inputs.scope_down
+                and service not in SERVICE_RULES):
             return identity.granted or _granted_by_identity(identity)
     identity_verdict = identity.verdict
     if kind == "root" and identity_verdict == IMPLICITLY_DENIED:
@@ -199,8 +203,23 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         session_verdict = session.verdict
     elif kind == "federated-user":
         session_verdict = IMPLICITLY_DENIED  # GetFederationToken without a policy grants nothing
-    if session_verdict is not None:
-        verdicts[_SESSION] = session_verdict
+    scope_down: list[Analysis] | tuple[()] = ()
+    scope_verdict = ALLOWED
+    if inputs.scope_down:
+        scope_down = []
+        for index in inputs.scope_down:
+            layer = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+            scope_down.append(layer)
+            if scope_verdict != EXPLICITLY_DENIED:
+                if layer.denies:
+                    scope_verdict = EXPLICITLY_DENIED
+                elif not layer.allows:
+                    scope_verdict = IMPLICITLY_DENIED  # every layer must allow
+    if session_verdict is not None or scope_down:
+        # Scope-down policies are session policies: one verdict, the stricter of the two.
+        verdicts[_SESSION] = (EXPLICITLY_DENIED if EXPLICITLY_DENIED in (session_verdict, scope_verdict) else
+                              IMPLICITLY_DENIED if IMPLICITLY_DENIED in (session_verdict, scope_verdict) else
+                              ALLOWED)
 
     scp_levels: list[Analysis] | tuple[()] = ()
     scp_verdict = ALLOWED
@@ -284,6 +303,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         or identity_verdict == EXPLICITLY_DENIED
         or (boundary_verdict is not None and boundary_verdict != ALLOWED)
         or (session_verdict is not None and session_verdict != ALLOWED)
+        or scope_verdict != ALLOWED
     ):
         blockers = _blockers(
             scp_verdict,
@@ -294,6 +314,7 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
             identity_verdict,
             boundary_verdict,
             session_verdict,
+            scope_verdict,
             same_account,
             kind,
         )
@@ -302,11 +323,12 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     # gathered for an explicit deny.
     if (
         EXPLICITLY_DENIED
-        in (identity_verdict, boundary_verdict, session_verdict, scp_verdict, rcp_verdict, resource_verdict)
+        in (identity_verdict, boundary_verdict, session_verdict, scope_verdict, scp_verdict, rcp_verdict,
+            resource_verdict)
         or resource_verdict == DENIED_FOR_ACCOUNT
     ):
         denies: list[StatementRef] = []
-        for analysis in (identity, boundary, session, resource_analysis, *scp_levels, *rcp_levels):
+        for analysis in (identity, boundary, session, *scope_down, resource_analysis, *scp_levels, *rcp_levels):
             if analysis is not None:
                 denies.extend([st.ref for st, _ in analysis.denies])
         return Decision(_EXPLICIT_DENY, tuple(denies), blockers, missing_keys, verdicts)
@@ -320,7 +342,8 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     if identity_used:
         refs = identity.allow_refs
         determining = refs if refs is not None else tuple([st.ref for st, _ in identity.allows])
-    if (resource_used and resource_analysis is not None) or boundary is not None or session is not None or scp_levels:
+    if ((resource_used and resource_analysis is not None) or boundary is not None or session is not None
+            or scope_down or scp_levels):
         more = list(determining)
         if resource_used and resource_analysis is not None:
             for st, _ in resource_analysis.allows:
@@ -330,6 +353,9 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
                 more.append(st.ref)
         if session is not None:
             for st, _ in session.allows:
+                more.append(st.ref)
+        for layer in scope_down:
+            for st, _ in layer.allows:
                 more.append(st.ref)
         for level in scp_levels:
             for st, _ in level.allows:
@@ -364,6 +390,7 @@ def _blockers(
     identity_verdict: str,
     boundary_verdict: str | None,
     session_verdict: str | None,
+    scope_verdict: str,
     same_account: bool,
     kind: str,
 ) -> tuple[PolicyType, ...]:
@@ -401,6 +428,10 @@ def _blockers(
             and resource_analysis.allows_by_name()
         ):
             blockers.append(_SESSION)
+    if scope_verdict != ALLOWED and _SESSION not in blockers:
+        # Scope-down policies intersect with everything, a resource policy naming the session too
+        # (STS API reference, GetScopedCredentials): nothing gets past them.
+        blockers.append(_SESSION)
     return tuple(blockers)
 
 

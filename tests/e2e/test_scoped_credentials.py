@@ -132,10 +132,18 @@ async def test_a_session_policy_of_the_caller_is_still_applied(iamd_http: Iamd) 
     iam_scoped = _client(iamd_http, "iam", _session(scoped["Credentials"]))
     await _call(iam_scoped.list_users)
     await _refused(iam_scoped.list_roles, "AccessDenied", 403)  # AssumeRole's session policy still cuts it
-    # A scope-down policy on top of session policies: iamd cannot intersect them yet, and says so.
-    error = await _refused(sts.get_scoped_credentials, "InvalidInput", 400,
-                           Policy=_doc({"Effect": "Allow", "Action": "iam:*", "Resource": "*"}))
-    assert "session policies" in error.response["Error"]["Message"]
+    # A scope-down policy on top of session policies intersects with them: iam:* cannot widen the
+    # session past ListUsers, and a narrower one narrows it further.
+    wider = await _call(sts.get_scoped_credentials, Policy=_doc(
+        {"Effect": "Allow", "Action": ["iam:*", "sts:GetScopedCredentials"], "Resource": "*"}))
+    assert wider["ScopedPoliciesCount"] == 1
+    iam_wider = _client(iamd_http, "iam", _session(wider["Credentials"]))
+    await _call(iam_wider.list_users)
+    await _refused(iam_wider.list_roles, "AccessDenied", 403)
+    narrower = await _call(_client(iamd_http, "sts", _session(wider["Credentials"])).get_scoped_credentials,
+                           Policy=_doc({"Effect": "Allow", "Action": "iam:ListRoles", "Resource": "*"}))
+    assert narrower["ScopedPoliciesCount"] == 2
+    await _refused(_client(iamd_http, "iam", _session(narrower["Credentials"])).list_users, "AccessDenied", 403)
 
 
 async def test_a_users_session_token_scoped_down_over_grpc(iamd: Iamd) -> None:
@@ -199,13 +207,11 @@ async def test_scoped_credentials_keep_the_callers_token_issue_time(iamd_http: I
         iamd_http.clock.offset -= 60
 
 
-@pytest.mark.xfail(strict=True, reason="issue 12: service/policy/decision.py lets a resource policy naming the "
-                   "session ARN bypass session policies, the scope-down policy included (reported, not fixed here)")
 async def test_a_resource_policy_naming_the_session_does_not_widen_its_scoped_credentials(iamd_http: Iamd) -> None:
     """AWS: the scoped credentials' permissions are the intersection of the calling session's and the
     scope-down policy. A bucket policy granting the session's ARN is part of the caller's permissions,
-    not beyond the scope-down policy: iamd decides the scope-down policy as a session policy, which
-    such a grant bypasses (IAM user guide, session policies)."""
+    not beyond the scope-down policy: a session policy lets such a grant past it (IAM user guide,
+    session policies), a scope-down layer does not."""
     from iamd.v1 import authorization_pb2 as apb
 
     boss = await _worker_role(iamd_http)

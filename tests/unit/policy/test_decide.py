@@ -212,6 +212,32 @@ def test_session_named_directly_is_not_limited_by_the_session_policy():
     assert not decide(sess, PolicyInputs(resource=resource_policy(grant("*")), session=session)).allowed
 
 
+def test_scope_down_layers_must_each_allow_where_session_policies_need_one():
+    """GetScopedCredentials' scope-down policies intersect: every layer must allow, while a
+    session's own policies are one set (any of them may allow)."""
+    sess = request(principal=SESSION, context=session_context())
+    sqs_or_s3 = index(policy(allow("sqs:*"), policy_type=PolicyType.SESSION),
+                      policy(allow("s3:*"), policy_type=PolicyType.SESSION))
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL, session=sqs_or_s3)).allowed  # one of the set allows
+    sqs_layer = index(policy(allow("sqs:*"), policy_type=PolicyType.SESSION))
+    s3_layer = index(policy(allow("s3:*"), policy_type=PolicyType.SESSION))
+    both = decide(sess, PolicyInputs(identity=ALLOW_ALL, scope_down=(sqs_layer, s3_layer)))
+    assert both.decision is IMPLICIT and both.blocked_by == (PolicyType.SESSION,)
+    allowed = decide(sess, PolicyInputs(identity=ALLOW_ALL, session=sqs_or_s3, scope_down=(sqs_layer, sqs_layer)))
+    assert allowed.allowed and allowed.results[PolicyType.SESSION] == "Allowed"
+    denying = index(policy(allow(), deny("sqs:SendMessage"), policy_type=PolicyType.SESSION))
+    assert decide(sess, PolicyInputs(identity=ALLOW_ALL, scope_down=(sqs_layer, denying))).decision is EXPLICIT
+
+
+def test_a_resource_policy_naming_the_session_does_not_get_past_a_scope_down_layer():
+    sess = request(principal=SESSION, context=session_context())
+    s3_layer = index(policy(allow("s3:*"), policy_type=PolicyType.SESSION))
+    named = resource_policy(grant({"AWS": SESSION}))
+    assert decide(sess, PolicyInputs(resource=named, session=s3_layer)).allowed  # the session policy's bypass
+    decision = decide(sess, PolicyInputs(resource=named, scope_down=(s3_layer,)))
+    assert decision.decision is IMPLICIT and decision.blocked_by == (PolicyType.SESSION,)
+
+
 def test_federated_user_without_a_session_policy_has_no_permissions():
     fed = request(principal=FEDERATED, context={"aws:PrincipalArn": FEDERATED, "aws:PrincipalAccount": ACCOUNT})
     decision = decide(fed, PolicyInputs(identity=ALLOW_ALL))
