@@ -13,8 +13,7 @@ from typing import Any
 from iamd.projections.identity import IdentityProjection
 from iamd.v1 import common_pb2 as pb
 from iamd.service.app.authenticate import Caller
-from iamd.service.app.authorize import iam_resource_tag_keys
-from iamd.service.domain import identity, instance_profiles, oidc, organizations, server_certificates, saml
+from iamd.service.domain import instance_profiles, oidc, organizations, server_certificates, saml
 from iamd.service.domain import outbound_federation, service_linked_roles
 from iamd.service.domain import organizations_delegation, organizations_handshakes
 from iamd.service.domain.errors import IamError
@@ -615,12 +614,6 @@ def _tag_request_keys(request: Any) -> dict[str, str | list[str]]:
     if carries_keys and request.tag_keys:
         return {"aws:TagKeys": list(request.tag_keys)}
     return {}
-
-
-_RESOURCE_TAG_PREFIXES = identity.RESOURCE_TAG_PREFIXES  # AWS's keys per IAM resource type
-
-
-resource_tag_keys = iam_resource_tag_keys  # the keys an IAM action on an IAM resource carries
 
 
 def request_keys(rpc: str, request: Any, projection: IdentityProjection,

