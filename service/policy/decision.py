@@ -22,7 +22,7 @@ The combiner only moves downward: Allow → ImplicitDeny → ExplicitDeny.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import MappingProxyType
 
@@ -39,6 +39,7 @@ from .evaluate import (
 )
 from .index import PolicyIndex
 from .model import AuthorizationRequest, Decision, Effect, PolicyType, StatementRef
+from .principals import Caller
 
 _ALWAYS_ALLOWED_ACTIONS = frozenset({"sts:getcalleridentity"})
 _BOUNDARY_BYPASS_KINDS = frozenset({"user", "role-session", "federated-user"})
@@ -206,15 +207,8 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
     scope_down: list[Analysis] | tuple[()] = ()
     scope_verdict = ALLOWED
     if inputs.scope_down:
-        scope_down = []
-        for index in inputs.scope_down:
-            layer = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
-            scope_down.append(layer)
-            if scope_verdict != EXPLICITLY_DENIED:
-                if layer.denies:
-                    scope_verdict = EXPLICITLY_DENIED
-                elif not layer.allows:
-                    scope_verdict = IMPLICITLY_DENIED  # every layer must allow
+        scope_down, scope_verdict = _every_level(inputs.scope_down, service, action, resource, resource_service, ctx,
+                                                 caller, missing)
     if session_verdict is not None or scope_down:
         # Scope-down policies are session policies: one verdict, the stricter of the two.
         verdicts[_SESSION] = (EXPLICITLY_DENIED if EXPLICITLY_DENIED in (session_verdict, scope_verdict) else
@@ -231,15 +225,9 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
         # anonymous caller or a service principal belongs to no account and is never limited.
         verdicts[_SCP] = NOT_APPLICABLE
     else:
-        scp_levels = []
-        for index in inputs.scp_levels:  # root → OUs → account
-            level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
-            scp_levels.append(level)
-            if scp_verdict != EXPLICITLY_DENIED:
-                if level.denies:
-                    scp_verdict = EXPLICITLY_DENIED
-                elif not level.allows:
-                    scp_verdict = IMPLICITLY_DENIED  # every level from the root down must allow
+        # root → OUs → account: every level from the root down must allow
+        scp_levels, scp_verdict = _every_level(inputs.scp_levels, service, action, resource, resource_service, ctx,
+                                               caller, missing)
         verdicts[_SCP] = scp_verdict
 
     rcp_levels: list[Analysis] | tuple[()] = ()
@@ -362,6 +350,31 @@ def decide(request: AuthorizationRequest, inputs: PolicyInputs) -> Decision:
                 more.append(st.ref)
         determining = tuple(more)
     return Decision(_ALLOW, determining, (), missing_keys, verdicts)
+
+
+def _every_level(
+    indexes: Sequence[PolicyIndex],
+    service: str,
+    action: str,
+    resource: str,
+    resource_service: str | None,
+    ctx: Mapping[str, str | tuple[str, ...]],
+    caller: Caller,
+    missing: list[str],
+) -> tuple[list[Analysis], str]:
+    """Policies that each must allow (SCP levels, scope-down layers): their analyses, and the
+    verdict: a Deny in any is final, a level that allows nothing denies implicitly."""
+    levels = []
+    verdict = ALLOWED
+    for index in indexes:
+        level = analyze(index, service, action, resource, resource_service, ctx, caller, missing)
+        levels.append(level)
+        if verdict != EXPLICITLY_DENIED:
+            if level.denies:
+                verdict = EXPLICITLY_DENIED
+            elif not level.allows:
+                verdict = IMPLICITLY_DENIED
+    return levels, verdict
 
 
 # Callers for whom identity policies alone never decide: service principals and anonymous callers
