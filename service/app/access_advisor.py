@@ -126,21 +126,29 @@ class AccessAdvisor:
         if job.task is not None and not job.task.done():
             job.task.cancel()
 
-    async def _run(self, job: Job, scope: _Scope) -> None:
+    async def _complete(self, job: Job, build: Callable[[], None], failure_event: str) -> None:
+        """Run a job: every attempt recorded so far counted (the audit writer flushed, the index
+        refreshed), then `build` fills in its answer; a failure is the job's (logged), not raised."""
         try:
             if self.flush is not None:
                 await self.flush()
             await self.index.refresh(self.store)  # every attempt recorded so far counts
-            services = advisor.allowed_services(scope.documents, self.catalogue.prefixes)
-            job.report = advisor.build_report(services, self.catalogue.prefixes, scope.entities,
-                                              self.index.last_accessed.attempts, advisor.since(job.created_at))
+            build()
             job.status = advisor.COMPLETED
         except asyncio.CancelledError:
             raise
         except Exception:
-            log.exception("access_advisor_job_failed", job_id=job.id)
+            log.exception(failure_event, job_id=job.id)
             job.status, job.error = advisor.FAILED, ("ServiceFailure", "the report could not be built")
         job.completed_at = self.clock.now()
+
+    async def _run(self, job: Job, scope: _Scope) -> None:
+        def build() -> None:
+            services = advisor.allowed_services(scope.documents, self.catalogue.prefixes)
+            job.report = advisor.build_report(services, self.catalogue.prefixes, scope.entities,
+                                              self.index.last_accessed.attempts, advisor.since(job.created_at))
+
+        await self._complete(job, build, "access_advisor_job_failed")
 
     def _scope(self, account_id: str, target: advisor.Target) -> _Scope:
         if target.kind == "policy":  # the account's own, or AWS's (used by this account's entities)
@@ -288,20 +296,12 @@ class AccessAdvisor:
 
     async def _run_organizations(self, job: Job, services: list[str],
                                  accounts: list[tuple[str, list[advisor.PrincipalKey]]]) -> None:
-        try:
-            if self.flush is not None:
-                await self.flush()
-            await self.index.refresh(self.store)
+        def build() -> None:
             job.details = advisor.organizations_report(services, self.catalogue.prefixes, accounts,
                                                        self.index.last_accessed.attempts,
                                                        advisor.since(job.created_at))
-            job.status = advisor.COMPLETED
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("organizations_access_report_failed", job_id=job.id)
-            job.status, job.error = advisor.FAILED, ("ServiceFailure", "the report could not be built")
-        job.completed_at = self.clock.now()
+
+        await self._complete(job, build, "organizations_access_report_failed")
 
     @staticmethod
     def details_page(job: Job, sort_key: str, max_items: int, marker: str) -> Page:
