@@ -28,13 +28,14 @@ MAX_BATCH = 1000
 _NO_CONTEXT: dict[str, list[str]] = {}  # shared, never changed: a request without context keys
 
 
-def _query(r: apb.AuthorizeRequest, principal_arn: str) -> AuthorizeQuery:
-    return AuthorizeQuery(principal_arn=principal_arn, action=r.action, resource=r.resource,
-                          resource_account=r.resource_account,
-                          context=convert.context_in(r.context) if r.context else _NO_CONTEXT,
-                          min_position=r.min_position, resource_policy=r.resource_policy,
-                          resource_tags=dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None,
-                          service_principal=r.service_principal, anonymous=r.anonymous)
+def _query(r: apb.AuthorizeRequest, principal_arn: str, min_position: int, service_principal: str = "",
+           anonymous: bool = False) -> AuthorizeQuery:
+    """The request's query; the fields the caller has read already are passed in (a batch reads
+    each field of each item once: ~60 ns a read of a upb field)."""
+    return AuthorizeQuery(principal_arn, r.action, r.resource, r.resource_account,
+                          convert.context_in(r.context) if r.context else _NO_CONTEXT, min_position,
+                          r.resource_policy, dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None,
+                          service_principal, anonymous)
 
 
 def _simulation(r: apb.SimulateCustomPolicyRequest | apb.SimulatePrincipalPolicyRequest,
@@ -83,10 +84,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
         min_position = r.min_position
         if min_position > self.runner.projection.position:
             return None
-        return AuthorizeQuery(principal_arn, r.action, r.resource, r.resource_account,
-                              convert.context_in(r.context) if r.context else _NO_CONTEXT, min_position,
-                              r.resource_policy,
-                              dict(r.resource_tags) if r.has_resource_tags or r.resource_tags else None)
+        return _query(r, principal_arn, min_position)
 
     def _decide_now(self, r: apb.AuthorizeRequest, query: AuthorizeQuery, session: Any = None,
                     authorizer: Authorizer | None = None,
@@ -135,7 +133,7 @@ class AuthorizationServicer(authorization_pb2_grpc.AuthorizationServiceServicer)
             else:
                 principal = self.authenticator.session_by_token(r.session_token)
             principal_arn, session = principal.arn, principal.session
-        query = _query(r, principal_arn)
+        query = _query(r, principal_arn, r.min_position, r.service_principal, r.anonymous)
         if r.HasField("as_of"):
             return self._decide_now(r, query, session, await self.time_travel.authorizer_at(_as_of(r.as_of)))
         if r.min_position > self.runner.projection.position:  # wait for the position, then decide
