@@ -41,17 +41,22 @@ async def _registered_before(iamd: Iamd, arn: str, tags: dict[str, str] | None =
     return result.position
 
 
+async def _ops(iamd: Iamd, *statements: dict) -> grpc.aio.Channel:
+    """A channel signed as a new user `ops` whose only policy holds these statements."""
+    key = await user_with_key(iamd, "ops")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": list(statements)})))
+    return iamd.connect(key)
+
+
 async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd: Iamd) -> None:
     await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2,
                                                     tags=[pb.Tag(key="protected", value="yes")]))
-    ops_key = await user_with_key(iamd, "ops")
-    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": ["iam:GetRole", "iamd:TagResource"], "Resource": "*"},
-            {"Effect": "Deny", "Action": "iam:*", "Resource": "*",
-             "Condition": {"StringEquals": {"iam:ResourceTag/protected": "yes"}}}]})))
-    channel = iamd.connect(ops_key)
+    channel = await _ops(iamd,
+                         {"Effect": "Allow", "Action": ["iam:GetRole", "iamd:TagResource"], "Resource": "*"},
+                         {"Effect": "Deny", "Action": "iam:*", "Resource": "*",
+                          "Condition": {"StringEquals": {"iam:ResourceTag/protected": "yes"}}})
     try:
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
@@ -74,14 +79,10 @@ async def test_tags_registered_under_a_roles_arn_do_not_hide_the_roles_own(iamd:
 
 async def test_tags_registered_under_a_roles_arn_do_not_add_to_the_roles(iamd: Iamd) -> None:
     await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2))
-    ops_key = await user_with_key(iamd, "ops")
-    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "iamd:TagResource", "Resource": "*"},
-            {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
-             "Condition": {"StringEquals": {"aws:ResourceTag/team": "ops"}}}]})))
-    channel = iamd.connect(ops_key)
+    channel = await _ops(iamd,
+                         {"Effect": "Allow", "Action": "iamd:TagResource", "Resource": "*"},
+                         {"Effect": "Allow", "Action": "iam:GetRole", "Resource": "*",
+                          "Condition": {"StringEquals": {"aws:ResourceTag/team": "ops"}}})
     try:
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
@@ -101,13 +102,8 @@ async def test_a_policy_registered_under_a_roles_arn_grants_no_iam_action_on_it(
     alone): a user allowed only to register resource policies (iamd:PutResourcePolicy) must not
     grant itself IAM actions on a role by registering a policy under the role's ARN."""
     await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="kept", assume_role_policy_document=TRUST_EC2))
-    ops_key = await user_with_key(iamd, "ops")
     ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
-    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
-    channel = iamd.connect(ops_key)
+    channel = await _ops(iamd, {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"})
     try:
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         await refused(ops.GetRole(ipb.GetRoleRequest(role_name="kept")), grpc.StatusCode.PERMISSION_DENIED,
@@ -134,14 +130,9 @@ async def test_a_policy_registered_under_a_federated_users_arn_grants_no_sts_act
     own permission."""
     from iamd.v1 import sts_pb2, sts_pb2_grpc
 
-    ops_key = await user_with_key(iamd, "ops")
     ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
     federated = f"arn:aws:sts::{ACCOUNT}:federated-user/partner"
-    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
-    channel = iamd.connect(ops_key)
+    channel = await _ops(iamd, {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"})
     try:
         ops, ops_sts = identity_pb2_grpc.IdentityServiceStub(channel), sts_pb2_grpc.SecurityTokenServiceStub(channel)
         await refused(ops_sts.GetFederationToken(sts_pb2.GetFederationTokenRequest(name="partner")),
@@ -171,13 +162,8 @@ async def test_a_policy_registered_under_an_organizations_arn_grants_no_organiza
 
     created = await create_organization(organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel))
     root_arn = f"arn:aws:organizations::{ACCOUNT}:root/{created.organization.id}/{created.root_id}"
-    ops_key = await user_with_key(iamd, "ops")
     ops_arn = f"arn:aws:iam::{ACCOUNT}:user/ops"
-    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="ops",
-        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
-            {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"}]})))
-    channel = iamd.connect(ops_key)
+    channel = await _ops(iamd, {"Effect": "Allow", "Action": "iamd:PutResourcePolicy", "Resource": "*"})
     try:
         ops = identity_pb2_grpc.IdentityServiceStub(channel)
         ops_org = organizations_pb2_grpc.OrganizationsServiceStub(channel)
