@@ -136,37 +136,29 @@ def peer_ip(peer: str) -> str:
 
 # --- redaction of protobuf bytes ------------------------------------------------------------------
 
-_Tree = dict[pb_descriptor.FieldDescriptor, "_Tree | None"]  # field -> the secrets inside it (None: it is one)
+# Where a message's secret fields are, as plain tuples (the check every call makes walks it, a
+# batch per item): (field, its name, how to look at it, the secrets inside it); the name read once
+# from the descriptor, whose attributes cost a lookup each.
+_Tree = tuple[tuple[pb_descriptor.FieldDescriptor, str, int, "_Tree"], ...]
+_SECRET, _REPEATED, _SINGULAR = 0, 1, 2
 
 
 def _secret_tree(desc: pb_descriptor.Descriptor, depth: int = 0) -> _Tree:
     """Where a message's secret fields (by JSON name) are, through nested messages: each repeated
     field is then walked once for all the secrets below it."""
-    tree: _Tree = {}
+    tree = []
     for f in desc.fields:
         if f.json_name in SECRET_FIELDS:
-            tree[f] = None
+            tree.append((f, f.name, _SECRET, ()))
         elif f.type == f.TYPE_MESSAGE and depth < 8 and not f.message_type.GetOptions().map_entry:
             inside = _secret_tree(f.message_type, depth + 1)
             if inside:
-                tree[f] = inside
-    return tree
+                tree.append((f, f.name, _REPEATED if f.is_repeated else _SINGULAR, inside))
+    return tuple(tree)
 
 
-# The same tree as plain tuples, for the check every call makes (a batch walks it per item):
-# (field name, how to look at it, the secrets inside it).
-_Probe = tuple[tuple[str, int, "_Probe"], ...]
-_SECRET, _REPEATED, _SINGULAR = 0, 1, 2
-
-
-def _probe(tree: _Tree) -> _Probe:
-    return tuple((f.name, _SECRET, ()) if inside is None else
-                 (f.name, _REPEATED if f.is_repeated else _SINGULAR, _probe(inside))
-                 for f, inside in tree.items())
-
-
-def _has_secret(msg: pb_message.Message, probe: _Probe) -> bool:
-    for name, how, inside in probe:
+def _has_secret(msg: pb_message.Message, tree: _Tree) -> bool:
+    for _, name, how, inside in tree:
         if how == _SECRET:
             if getattr(msg, name):
                 return True
@@ -181,14 +173,14 @@ def _has_secret(msg: pb_message.Message, probe: _Probe) -> bool:
 
 def _hide(msg: pb_message.Message, tree: _Tree) -> None:
     """Replace every secret of `msg` (a copy) with the redaction marker."""
-    for f, inside in tree.items():
-        if inside is None:
+    for f, name, how, inside in tree:
+        if how == _SECRET:
             _hide_field(msg, f)
-        elif f.is_repeated:
-            for item in getattr(msg, f.name):
+        elif how == _REPEATED:
+            for item in getattr(msg, name):
                 _hide(item, inside)
-        elif msg.HasField(f.name):
-            _hide(getattr(msg, f.name), inside)
+        elif msg.HasField(name):
+            _hide(getattr(msg, name), inside)
 
 
 def _hide_field(msg: pb_message.Message, f: pb_descriptor.FieldDescriptor) -> None:
@@ -213,15 +205,13 @@ class Redactor:
     """The bytes of a message with every secret replaced; the bytes as they are when it has none."""
 
     def __init__(self) -> None:
-        self._trees: dict[str, tuple[_Tree, _Probe]] = {}  # by message type
+        self._trees: dict[str, _Tree] = {}  # by message type
 
     def __call__(self, msg: pb_message.Message, raw: bytes | None = None) -> bytes:
-        known = self._trees.get(msg.DESCRIPTOR.full_name)
-        if known is None:
-            tree = _secret_tree(msg.DESCRIPTOR)
-            known = self._trees[msg.DESCRIPTOR.full_name] = (tree, _probe(tree))
-        tree, probe = known
-        if not _has_secret(msg, probe):
+        tree = self._trees.get(msg.DESCRIPTOR.full_name)
+        if tree is None:
+            tree = self._trees[msg.DESCRIPTOR.full_name] = _secret_tree(msg.DESCRIPTOR)
+        if not _has_secret(msg, tree):
             return raw if raw is not None else msg.SerializeToString()
         copy = type(msg)()
         copy.CopyFrom(msg)
