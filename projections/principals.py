@@ -142,8 +142,7 @@ class PrincipalPolicyCache:
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
         self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
-        self._session_indexes: dict[str, PolicyIndex] = {}
-        self._scope_down_indexes: dict[str, tuple[PolicyIndex, ...]] = {}
+        self._session_indexes: dict[str, tuple[PolicyIndex | None, tuple[PolicyIndex, ...]]] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
         self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
         self._delegations: dict[str, tuple[int, PolicyIndex | None]] = {}  # management -> (version, policy)
@@ -219,37 +218,26 @@ class PrincipalPolicyCache:
             entry = self._indexes[key] = PolicyIndex(policies)
         return entry
 
-    def session_index(self, session: Mapping[str, Any]) -> PolicyIndex | None:
-        """The session policies of temporary credentials (None: the session has none)."""
+    def session_policies(self, session: Mapping[str, Any]) -> tuple[PolicyIndex | None, tuple[PolicyIndex, ...]]:
+        """The session policies of temporary credentials as one index (None: the session has none),
+        and GetScopedCredentials' scope-down policies, one index each (each must allow: they are
+        layers, not one set), oldest first (() for most sessions)."""
         documents = session.get("session_policies") or []
-        if not documents:
-            return None
+        layers = session.get("scope_down_policies") or []
+        if not documents and not layers:
+            return None, ()
         key_id = session["access_key_id"]
-        index = self._session_indexes.get(key_id)
-        if index is None:  # a session's policies never change: built once per session
+        compiled = self._session_indexes.get(key_id)
+        if compiled is None:  # a session's policies never change: built once per session
             index = PolicyIndex([self._compile(f"session:{key_id}#{i}", "", doc, PolicyType.SESSION, stored=False)
-                                 for i, doc in enumerate(documents)])
+                                 for i, doc in enumerate(documents)]) if documents else None
+            scope_down = tuple(PolicyIndex([self._compile(f"session:{key_id}#scope-down-{i}", "", doc,
+                                                          PolicyType.SESSION, stored=False)])
+                               for i, doc in enumerate(layers))
             if len(self._session_indexes) > 100_000:
                 self._session_indexes.clear()
-            self._session_indexes[key_id] = index
-        return index
-
-    def scope_down_indexes(self, session: Mapping[str, Any]) -> tuple[PolicyIndex, ...]:
-        """GetScopedCredentials' scope-down policies of temporary credentials, one index each
-        (each must allow: they are layers, not one set), oldest first; () for most sessions."""
-        documents = session.get("scope_down_policies") or []
-        if not documents:
-            return ()
-        key = f"{session['access_key_id']}#scope-down"
-        cached = self._scope_down_indexes.get(key)
-        if cached is None:  # a session's policies never change: built once per session
-            cached = tuple(PolicyIndex([self._compile(f"session:{session['access_key_id']}#scope-down-{i}", "", doc,
-                                                      PolicyType.SESSION, stored=False)])
-                           for i, doc in enumerate(documents))
-            if len(self._scope_down_indexes) > 100_000:
-                self._scope_down_indexes.clear()
-            self._scope_down_indexes[key] = cached
-        return cached
+            compiled = self._session_indexes[key_id] = (index, scope_down)
+        return compiled
 
     def resource_index(self, arn: str, document: str) -> PolicyIndex:
         """A resource's policy (stored, or passed inline with a request), compiled once per text."""

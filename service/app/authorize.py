@@ -273,8 +273,7 @@ class Authorizer:
                 for replaced in [k for k in derived if k.startswith("aws:principaltag/") or k == "aws:username"]:
                     del derived[replaced]
             derived.update(lower_context(_session_keys(session, principal.view.get("tags", {}) if principal else {})))
-            session_index = self.principals.session_index(session)
-            scope_down = self.principals.scope_down_indexes(session)
+            session_index, scope_down = self.principals.session_policies(session)
             if session["mfa_authenticated"] and session.get("mfa_authenticated_at"):
                 mfa_at = datetime.fromisoformat(session["mfa_authenticated_at"].replace("Z", "+00:00"))
         derived.update(self.principals.organization_keys(account_id, "Principal"))
