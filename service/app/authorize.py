@@ -26,7 +26,7 @@ from iamd.service.domain.errors import (
     ServiceUnavailableError,
 )
 from iamd.service.domain.names import casefold
-from iamd.service.domain import identity, organizations
+from iamd.service.domain import identity, organizations, resources
 from iamd.service.domain.sts import effective_principal_tags
 from iamd.service.policy import (
     AuthorizationRequest,
@@ -455,17 +455,12 @@ def iam_resource_tag_keys(action: str, resource: str, projection: IdentityProjec
     return identity.resource_tag_keys(found[0], found[1].get("tags")) if found is not None else {}
 
 
-# The services iamd itself serves: their resources' policies and tags are their own (a role's trust
-# policy, an organization's delegation policy), never what is registered under their ARNs.
-_OWN_SERVICES = frozenset({"iam", "sts", "organizations"})
-
-
 def _is_iam_request(action: str, resource: str) -> bool:
     """An IAM, STS or Organizations action on an ARN of one of those services (arn:PARTITION:iam::...,
     a federated user's arn:PARTITION:sts::..., arn:PARTITION:organizations::...)."""
     parts = resource.split(":", 3)
-    return (action.partition(":")[0].lower() in _OWN_SERVICES and len(parts) > 2 and parts[0] == "arn"
-            and parts[2] in _OWN_SERVICES)
+    return (action.partition(":")[0].lower() in resources.SERVED_BY_IAMD and len(parts) > 2 and parts[0] == "arn"
+            and parts[2] in resources.SERVED_BY_IAMD)
 
 
 def _own_organizations_tags(action: str, resource: str, projection: IdentityProjection) -> dict[str, str] | None:
