@@ -57,6 +57,14 @@ class MfaCommands:
     async def _load(self, account_id: str, name: str) -> Loaded:
         return await self.repo.load(stream_name(MFA, account_id, name), mfa.fold)
 
+    async def _existing(self, account_id: str, name: str, serial_number: str) -> tuple[Loaded, mfa.MFADeviceState]:
+        """The device's stream and state; NoSuchEntity unless it exists under that serial number."""
+        loaded = await self._load(account_id, name)
+        state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
+        if not state.exists or state.serial_number != serial_number:
+            raise mfa.not_found(serial_number)
+        return loaded, state
+
     async def create_virtual_mfa_device(self, ctx: CallContext, *, name: str, path: str = "",
                                         tags: Sequence[tuple[str, str]] = ()) -> tuple[NewVirtualMFADevice, int]:
         names.check_name("user", "virtualMFADeviceName", name)
@@ -91,10 +99,7 @@ class MfaCommands:
         now = self.clock.now()
 
         async def attempt() -> int:
-            loaded = await self._load(ctx.account_id, name)
-            state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
-            if not state.exists or state.serial_number != serial_number:
-                raise mfa.not_found(serial_number)
+            loaded, state = await self._existing(ctx.account_id, name, serial_number)
             step = totp.verify_consecutive(self._seed(state), code1, code2, now.timestamp())
             # The device refers to the user: reserved in the user's stream first (it races
             # DeleteUser there), then committed in the device's (Repository.reference).
@@ -125,10 +130,7 @@ class MfaCommands:
         now = self.clock.now()
 
         async def attempt() -> int:
-            loaded = await self._load(ctx.account_id, name)
-            state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
-            if not state.exists or state.serial_number != serial_number:
-                raise mfa.not_found(serial_number)
+            loaded, state = await self._existing(ctx.account_id, name, serial_number)
             step = (totp.verify_consecutive(self._seed(state), code1, code2, now.timestamp(), window=RESYNC_WINDOW)
                     if state.user_name else None)
             events = mfa.resync(state, user_name=user_name, serial_number=serial_number, step=step,
