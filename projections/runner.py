@@ -26,6 +26,7 @@ import heapq
 import itertools
 import marshal
 import os
+import signal
 import sys
 import time
 import zlib
@@ -122,6 +123,74 @@ class SnapshotFile:
         os.replace(tmp, self.path)
 
 
+async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout: float = 300.0) -> None:
+    """Write `projection`'s snapshot from a child process forked for it; raise if it could not.
+
+    Encoding a large read model is one call that holds the GIL throughout (0.5-0.7 s for the
+    benchmark's 100k users): in a thread of the serving process it stopped every call for that
+    long, at every snapshot. A forked child has the projection as it was at the fork (copy-on-write:
+    consistent at one position without stopping anyone), encodes and writes it, and exits; the
+    server pauses only for the fork (10-20 ms at 500 MiB). What the child touches is copied
+    meanwhile: up to the read model's size again, for about a second.
+
+    Forking a process that runs threads is safe only for a child that does next to nothing, and
+    even then CPython's own after-fork work can fail in it: a child that crashes, or is killed
+    after `timeout` s, fails this snapshot alone (the caller logs it; the next one is due as before).
+    Only iamd's own process snapshots this way (server.serve), never a process of many servers."""
+    read_end, write_end = os.pipe()
+    try:
+        pid = os.fork()
+    except BaseException:
+        os.close(read_end)
+        os.close(write_end)
+        raise
+    if pid == 0:  # the child: the snapshot and nothing else, then out without the parent's exit handlers
+        status = 1
+        try:
+            os.close(read_end)
+            with contextlib.suppress(ValueError):  # not the main thread: no wake-up fd to undo
+                signal.set_wakeup_fd(-1)  # a signal to the child must not wake the parent's loop
+            for number in (signal.SIGINT, signal.SIGTERM):
+                with contextlib.suppress(ValueError):
+                    signal.signal(number, signal.SIG_DFL)
+            snapshots.save(projection.to_snapshot())
+            status = 0
+        except BaseException as e:  # noqa: BLE001 — told to the parent through the pipe
+            with contextlib.suppress(BaseException):
+                os.write(write_end, f"{type(e).__name__}: {e}".encode()[:2000])
+        finally:
+            os._exit(status)
+    os.close(write_end)
+    try:
+        status = await _exit_status(pid, timeout)
+        why = os.read(read_end, 4096).decode(errors="replace")  # the child has exited: all is there
+    finally:
+        os.close(read_end)
+    if status is None:
+        raise RuntimeError(f"the snapshot writer (pid {pid}) did not finish in {timeout:g} s and was killed")
+    if status != 0:
+        ended = (f"was killed by signal {os.WTERMSIG(status)}" if os.WIFSIGNALED(status)
+                 else f"exited with status {os.waitstatus_to_exitcode(status)}")
+        raise RuntimeError(f"the snapshot writer (pid {pid}) {ended}" + (f": {why}" if why else ""))
+
+
+async def _exit_status(pid: int, timeout: float) -> int | None:
+    """The child's wait status once it exits; None when it did not within `timeout` s (then it is
+    killed: forking a threaded process can leave the child stuck on a lock another thread held)."""
+    deadline = time.monotonic() + timeout
+    pause = 0.001
+    while True:
+        done, status = os.waitpid(pid, os.WNOHANG)
+        if done:
+            return status
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            return None
+        await asyncio.sleep(pause)
+        pause = min(pause * 2, 0.05)
+
+
 class ProjectionRunner:
     """Feeds one projection from a catch-up subscription and tracks its progress."""
 
@@ -134,6 +203,7 @@ class ProjectionRunner:
         snapshots: SnapshotFile | None = None,
         snapshot_every_events: int = 50_000,
         snapshot_every_seconds: float = 60.0,
+        fork_snapshots: bool = False,
     ) -> None:
         self.store = store
         self.projection = projection
@@ -149,6 +219,9 @@ class ProjectionRunner:
         self._task: asyncio.Task[None] | None = None
         self._last_snapshot_events = projection.events_applied
         self._last_snapshot_time = time.monotonic()
+        self._snapshotting: asyncio.Task[None] | None = None
+        self.fork_snapshots = fork_snapshots and hasattr(os, "fork")
+        self.snapshot_failures = 0
         self.failure: BaseException | None = None
         # Following the live log: not before the catch-up, nor between a dropped subscription
         # and the new one the store has established (see _follow_live).
@@ -299,18 +372,47 @@ class ProjectionRunner:
                 future.cancel()
 
     async def _maybe_snapshot(self, force: bool = False) -> None:
+        """Write a snapshot when one is due (or `force`d: at stop). A due one is written while the
+        runner goes on applying events; one at a time, and a forced one after it."""
         if self.snapshots is None:
             return
+        if self._snapshotting is not None:
+            if not force:
+                return
+            await asyncio.shield(self._snapshotting)
         applied = self.projection.events_applied - self._last_snapshot_events
         due = applied >= self.snapshot_every_events or (
             applied and time.monotonic() - self._last_snapshot_time >= self.snapshot_every_seconds
         )
-        if force or due:
-            snapshot = self.projection.to_snapshot()  # taken on the loop: consistent at one position
-            await asyncio.to_thread(self.snapshots.save, snapshot)
-            self._last_snapshot_events = self.projection.events_applied
-            self._last_snapshot_time = time.monotonic()
-            log.info("projection_snapshot_saved", position=snapshot["position"])
+        if not (force or due):
+            return
+        previous = self._last_snapshot_events, self._last_snapshot_time
+        self._last_snapshot_events = self.projection.events_applied
+        self._last_snapshot_time = time.monotonic()
+        task = asyncio.create_task(self._snapshot(self.snapshots, previous), name="projection-snapshot")
+        self._snapshotting = task
+        task.add_done_callback(self._snapshot_done)
+        if force:
+            await asyncio.shield(task)
+
+    async def _snapshot(self, snapshots: SnapshotFile, previous: tuple[int, float]) -> None:
+        position = self.projection.position
+        try:
+            if self.fork_snapshots:
+                await save_in_child(snapshots, self.projection)
+            else:
+                snapshot = self.projection.to_snapshot()  # taken on the loop: consistent at one position
+                await asyncio.to_thread(snapshots.save, snapshot)
+        except Exception as e:  # noqa: BLE001 — a snapshot is only a shortcut: the next one is due as before
+            self._last_snapshot_events, self._last_snapshot_time = previous
+            self.snapshot_failures += 1
+            log.warning("projection_snapshot_failed", position=position, error=str(e))
+            return
+        log.info("projection_snapshot_saved", position=position)
+
+    def _snapshot_done(self, task: asyncio.Task[None]) -> None:
+        if self._snapshotting is task:
+            self._snapshotting = None
 
     async def status(self) -> dict[str, Any]:
         position = self.projection.position

@@ -11,8 +11,13 @@ import asyncio
 import os
 import sys
 
-from iamd.service.config import parse_settings
-from iamd.service.log_config import configure_logging
+# iamd forks a child to write each projection snapshot (projections/runner.py, save_in_child); the
+# child never calls gRPC, so gRPC's own fork handlers have nothing to do (and would log each fork).
+# Read when grpc is first imported, which is below.
+os.environ.setdefault("GRPC_ENABLE_FORK_SUPPORT", "false")
+
+from iamd.service.config import parse_settings  # noqa: E402
+from iamd.service.log_config import configure_logging  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -199,6 +199,9 @@ class _StateCollector(Collector):
                            "included)", runner.projection.events_applied)
             yield _counter("iamd_projection_resubscriptions", "Live subscriptions replaced since the start",
                            runner.resubscriptions)
+            yield _counter("iamd_projection_snapshot_failures", "Snapshots that could not be written since the "
+                           "start (the log still has everything; the next start replays more)",
+                           runner.snapshot_failures)
         if self.audit is not None:
             yield _gauge("iamd_audit_queue_depth", "Audit records waiting to be committed", self.audit.queue_depth)
             yield _counter("iamd_audit_records_written", "Audit records committed", self.audit.written)

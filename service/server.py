@@ -6,6 +6,7 @@ import asyncio
 import contextlib
 import gc
 import logging
+import os
 import shutil
 import signal
 import ssl
@@ -485,6 +486,9 @@ async def serve(settings: Settings) -> None:
     # (Only here, in the process's own entry: tests build many servers in one process.)
     gc.collect()
     gc.freeze()
+    # Snapshots are written by a forked child, so their encoding never stops the serving loop
+    # (projections/runner.py, save_in_child); again only here, in a process of one server.
+    running.runner.fork_snapshots = hasattr(os, "fork")
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
