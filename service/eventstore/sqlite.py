@@ -124,6 +124,9 @@ class SqliteEventStore:
         self._readers = ThreadPoolExecutor(
             max_workers=_READ_THREADS, thread_name_prefix="iamd-sqlite-read"
         )
+        # Per filter (its SQL and parameters): the log head its last search reached, and the last
+        # match up to there (see _select_filtered_head). Forgotten when rows are removed.
+        self._filtered_heads: dict[tuple[str, tuple[Any, ...]], tuple[int, int]] = {}
 
     # -- the port ---------------------------------------------------------------------------
 
@@ -270,7 +273,10 @@ class SqliteEventStore:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
         self._writer.submit(_PendingRemoval(tuple(streams), dict(truncate_before or {}), future, loop))
-        await future
+        try:
+            await future
+        finally:
+            self._filtered_heads.clear()  # a last match found may be among the rows removed
 
     async def close(self) -> None:
         if self._closed:
@@ -342,11 +348,30 @@ class SqliteEventStore:
         return row[0] or 0
 
     def _select_filtered_head(self, where: str, params: tuple[Any, ...]) -> int:
+        """The last position the filter matches. Searched only among the rows appended since the
+        previous search for the same filter: the rows up to the head a search saw are final (one
+        writer at a time, positions only grow), so a match among them stays the last one there.
+        Walking back over every row since the last match instead made each lookup cost as much as
+        the rows that do not match since then (audit records: each CreateUser refused at the
+        users quota made the next one slower)."""
+        connection = self._reader()
+        (head,) = connection.execute("SELECT MAX(position) FROM events").fetchone()
+        head = head or 0
+        searched, found = self._filtered_heads.get((where, params), (0, 0))
+        if head <= searched:
+            return found
         # Walks back from the newest row: cheap when matching events are recent.
-        row = self._reader().execute(
-            f"SELECT position FROM events WHERE 1{where} ORDER BY position DESC LIMIT 1", params
+        row = connection.execute(
+            f"SELECT position FROM events WHERE position > ? AND position <= ?{where} ORDER BY position DESC LIMIT 1",
+            (searched, head, *params),
         ).fetchone()
-        return row[0] if row else 0
+        if row:
+            found = row[0]
+        if len(self._filtered_heads) >= 64:  # a few filters in practice: bounded all the same
+            self._filtered_heads.clear()
+        # Two reads may race to store theirs: each pair is true of the rows it searched.
+        self._filtered_heads[(where, params)] = (head, found)
+        return found
 
     def _select_stream(self, stream: str, from_version: int, limit: int | None) -> list[_Row]:
         return self._reader().execute(

@@ -452,6 +452,22 @@ async def test_head_position_of_several_prefixes_counts_only_streams_that_start_
     assert await store.head_position(prefixes) == alice.position
 
 
+async def test_head_position_asked_again_and_again_follows_the_log(store: EventStore, ns: str) -> None:
+    """A store may remember how far it searched for a filter (SQLite does): asked again after
+    events that do not match, after ones that do, for two filters in turn, the answer is each
+    time the last match in the whole log."""
+    users, groups = EventFilter(stream_prefixes=(f"{ns}-user-",)), EventFilter(stream_prefixes=(f"{ns}-group-",))
+    last = {"user": 0, "group": 0}
+    n = 0
+    for step in ["user", "audit", "audit", "group", "audit", "user", "user", "audit", "group", "audit"]:
+        n += 1
+        written = await store.append(f"{ns}-{step}-{n}", [event(n)], StreamState.NO_STREAM)
+        if step != "audit":
+            last[step] = written.position
+        assert await store.head_position(users) == last["user"], step
+        assert await store.head_position(groups) == last["group"], step
+
+
 async def test_head_position_after_a_position_is_the_last_match_after_it(store: EventStore, ns: str) -> None:
     """Issue 15, item 4: a runner that knows the log up to a position asks only for what follows
     (on KurrentDB a search forwards from there, instead of backwards over every skipped event)."""

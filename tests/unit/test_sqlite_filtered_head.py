@@ -1,0 +1,90 @@
+"""service/eventstore/sqlite.py: the last position a filter matches is searched for only among the
+rows appended since the last search, so its cost does not grow with the rows that do not match
+(each CreateUser refused at the users quota added an audit record the next one walked back over)."""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.port import EventFilter, NewEvent, StreamState
+from iamd.service.eventstore.sqlite import SqliteEventStore
+
+pytestmark = pytest.mark.asyncio
+
+USERS = EventFilter(stream_prefixes=("user-",))
+
+
+def traced(store: SqliteEventStore) -> list[str]:
+    """The statements the store's read connections run, with their parameters bound."""
+    statements: list[str] = []
+    opened = store._open_connection
+
+    def open_traced(*, writer: bool) -> sqlite3.Connection:
+        connection = opened(writer=writer)
+        if not writer:
+            connection.set_trace_callback(statements.append)
+        return connection
+
+    store._open_connection = open_traced  # type: ignore[method-assign]
+    return statements
+
+
+def searched_after(statements: list[str]) -> list[int]:
+    """The lower bound of each search for the last match (`position > N AND position <= M`)."""
+    return [int(m.group(1)) for s in statements if (m := re.search(r"WHERE position > (\d+) AND position <=", s))]
+
+
+async def append(store: SqliteEventStore, stream: str, count: int = 1) -> int:
+    result = await store.append(stream, [NewEvent("ThingHappened", {"n": i}) for i in range(count)], StreamState.ANY)
+    return result.position
+
+
+async def test_a_second_search_reads_only_what_was_appended_since_the_first(tmp_path: Path) -> None:
+    store = SqliteEventStore(tmp_path / "events.db", EventCodec())
+    statements = traced(store)
+    try:
+        alice = await append(store, "user-alice")
+        head = await append(store, "audit-1", 500)
+        assert await store.head_position(USERS) == alice
+        later_head = await append(store, "audit-2", 300)
+        assert await store.head_position(USERS) == alice
+        assert await store.head_position(USERS) == alice  # nothing new: not searched at all
+        assert searched_after(statements) == [0, head]
+        bob = await append(store, "user-bob")
+        assert await store.head_position(USERS) == bob
+        assert searched_after(statements) == [0, head, later_head]
+    finally:
+        await store.close()
+
+
+async def test_another_processes_appends_are_found(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    mine, theirs = SqliteEventStore(path, EventCodec()), SqliteEventStore(path, EventCodec())
+    try:
+        alice = await append(mine, "user-alice")
+        await append(mine, "audit-1", 20)
+        assert await mine.head_position(USERS) == alice
+        bob = await append(theirs, "user-bob")
+        await append(theirs, "audit-2", 5)
+        assert await mine.head_position(USERS) == bob
+    finally:
+        await mine.close()
+        await theirs.close()
+
+
+async def test_removed_rows_are_not_remembered_as_the_last_match(tmp_path: Path) -> None:
+    store = SqliteEventStore(tmp_path / "events.db", EventCodec())
+    try:
+        alice = await append(store, "user-alice")
+        await append(store, "user-bob")
+        await append(store, "audit-1", 3)
+        assert await store.head_position(USERS) > alice
+        await store.remove_streams(["user-bob"])
+        assert await store.head_position(USERS) == alice
+    finally:
+        await store.close()
