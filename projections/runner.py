@@ -25,6 +25,7 @@ import gc
 import heapq
 import itertools
 import marshal
+import math
 import os
 import signal
 import sys
@@ -75,7 +76,16 @@ class SnapshotFile:
     def _format() -> bytes:
         return b"marshal %d python %d.%d" % (marshal.version, *sys.version_info[:2])
 
+    def _unfinished(self) -> list[Path]:
+        """Files a writer left half-written (each writes its own, named after its process)."""
+        return [*self.path.parent.glob(f"{self.path.name}.*.tmp"), self.path.with_suffix(".tmp")]
+
     def load(self) -> dict[str, Any] | None:
+        # Called once, at start, before this process writes any: what a killed writer (or a
+        # child forked by a server that was killed) left half-written goes, 100 MB each at 100k users.
+        for unfinished in self._unfinished():
+            with contextlib.suppress(OSError):
+                unfinished.unlink()
         try:
             data = self.path.read_bytes()
         except FileNotFoundError:
@@ -113,7 +123,9 @@ class SnapshotFile:
     def save(self, snapshot: dict[str, Any]) -> None:
         payload = marshal.dumps({**snapshot, "log_id": self.log_id} if self.log_id else snapshot)
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        tmp = self.path.with_suffix(".tmp")
+        # Its own file per writer: a child forked by a server killed meanwhile may still be writing
+        # when the next server's first snapshot starts.
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
         with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
             os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
             f.write(b"%s %s crc32 %08x\n" % (self.MAGIC, self._format(), zlib.crc32(payload)))
@@ -121,6 +133,9 @@ class SnapshotFile:
             f.flush()
             os.fsync(f.fileno())
         os.replace(tmp, self.path)
+
+
+_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
 
 
 async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout: float = 300.0) -> None:
@@ -147,12 +162,16 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
     if pid == 0:  # the child: the snapshot and nothing else, then out without the parent's exit handlers
         status = 1
         try:
-            os.close(read_end)
+            # Nothing of the server's stays open here (its sockets, the log, the data directory's
+            # lock): a child outliving a killed server must not hold what the next one needs.
+            os.closerange(3, write_end)
+            os.closerange(write_end + 1, _MAX_FD)
             with contextlib.suppress(ValueError):  # not the main thread: no wake-up fd to undo
                 signal.set_wakeup_fd(-1)  # a signal to the child must not wake the parent's loop
-            for number in (signal.SIGINT, signal.SIGTERM):
+            for number in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
                 with contextlib.suppress(ValueError):
                     signal.signal(number, signal.SIG_DFL)
+            signal.alarm(max(1, math.ceil(timeout)))  # ends it even when no parent is left to
             snapshots.save(projection.to_snapshot())
             status = 0
         except BaseException as e:  # noqa: BLE001 — told to the parent through the pipe

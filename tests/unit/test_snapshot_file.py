@@ -20,7 +20,7 @@ def test_a_snapshot_round_trips_exactly_and_owner_only(tmp_path: Path) -> None:
     file.save(SNAPSHOT)
     assert file.load() == {**SNAPSHOT, "log_id": "log-1"}
     assert os.stat(file.path).st_mode & 0o777 == 0o600
-    assert not file.path.with_suffix(".tmp").exists()
+    assert not list(file.path.parent.glob("*.tmp"))
 
 
 def test_a_missing_snapshot_is_none(tmp_path: Path) -> None:
@@ -51,3 +51,13 @@ def test_a_damaged_or_foreign_snapshot_is_not_loaded(tmp_path: Path, damage: str
         data = b""
     path.write_bytes(data)
     assert SnapshotFile(path).load() is None
+
+
+def test_a_load_at_start_removes_what_killed_writers_left(tmp_path: Path) -> None:
+    file = SnapshotFile(tmp_path / "identity.snapshot")
+    file.save({"position": 3, "events_applied": 3})
+    left = [tmp_path / "identity.snapshot.4242.tmp", tmp_path / "identity.tmp"]
+    for path in left:
+        path.write_bytes(b"half a snapshot")
+    assert file.load() == {"position": 3, "events_applied": 3}
+    assert not any(path.exists() for path in left)

@@ -127,3 +127,25 @@ async def test_a_child_that_does_not_finish_is_killed(tmp_path: Path) -> None:
     with pytest.raises(RuntimeError, match="did not finish in 0.3 s and was killed"):
         await save_in_child(SnapshotFile(tmp_path / "identity.snapshot"), Counted(hold=never), timeout=0.3)
     assert not (tmp_path / "identity.snapshot").exists()
+
+
+async def test_the_child_holds_none_of_the_servers_files(tmp_path: Path) -> None:
+    # The data directory's lock as the server holds it (service/admin.py): once the server lets
+    # go of it, nothing holds it, even while a child it forked is still writing.
+    import fcntl
+
+    lock = tmp_path / "iamd.lock"
+    held = os.open(lock, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+    fcntl.flock(held, fcntl.LOCK_SH)
+    marker = tmp_path / "released"
+    writing = asyncio.create_task(save_in_child(SnapshotFile(tmp_path / "identity.snapshot"), Counted(hold=marker)))
+    await asyncio.sleep(0.1)
+    os.close(held)
+    other = os.open(lock, os.O_RDWR)
+    try:
+        fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)  # BlockingIOError had the child kept it
+    finally:
+        os.close(other)
+        marker.touch()
+        await asyncio.wait_for(writing, 30)
+
