@@ -125,14 +125,23 @@ class SnapshotFile:
         self.path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         # Its own file per writer: a child forked by a server killed meanwhile may still be writing
         # when the next server's first snapshot starts.
-        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
-        with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
-            os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
-            f.write(b"%s %s crc32 %08x\n" % (self.MAGIC, self._format(), zlib.crc32(payload)))
-            f.write(payload)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, self.path)
+        tmp = self.tmp_path(os.getpid())
+        try:
+            with open(tmp, "wb", opener=lambda name, flags: os.open(name, flags, 0o600)) as f:
+                os.fchmod(f.fileno(), 0o600)  # owner-only, whatever the umask or a leftover file's mode
+                f.write(b"%s %s crc32 %08x\n" % (self.MAGIC, self._format(), zlib.crc32(payload)))
+                f.write(payload)
+                f.flush()
+                os.fsync(f.fileno())
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(OSError):  # ~100 MB at 100k users: not left on a disk that is full
+                tmp.unlink()
+            raise
+
+    def tmp_path(self, pid: int) -> Path:
+        """Where the writer of process `pid` writes before the atomic rename."""
+        return self.path.with_name(f"{self.path.name}.{pid}.tmp")
 
 
 _MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
@@ -162,6 +171,7 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
     if pid == 0:  # the child: the snapshot and nothing else, then out without the parent's exit handlers
         status = 1
         try:
+            gc.disable()  # no finalizer of the server's garbage runs here, and fewer pages are copied
             # Nothing of the server's stays open here (its sockets, the log, the data directory's
             # lock): a child outliving a killed server must not hold what the next one needs.
             os.closerange(3, write_end)
@@ -172,6 +182,9 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
                 with contextlib.suppress(ValueError):
                     signal.signal(number, signal.SIG_DFL)
             signal.alarm(max(1, math.ceil(timeout)))  # ends it even when no parent is left to
+            with contextlib.suppress(OSError):  # short of memory, the kernel kills the child, not the server
+                with open("/proc/self/oom_score_adj", "w") as score:
+                    score.write("1000")
             snapshots.save(projection.to_snapshot())
             status = 0
         except BaseException as e:  # noqa: BLE001 — told to the parent through the pipe
@@ -183,8 +196,14 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
     try:
         status = await _exit_status(pid, timeout)
         why = os.read(read_end, 4096).decode(errors="replace")  # the child has exited: all is there
+    except BaseException:  # cancelled (a stop that failed before the runner's): no child left behind
+        await _killed(pid)
+        raise
     finally:
         os.close(read_end)
+    if status != 0:
+        with contextlib.suppress(OSError):
+            snapshots.tmp_path(pid).unlink()  # what a child killed mid-write left
     if status is None:
         raise RuntimeError(f"the snapshot writer (pid {pid}) did not finish in {timeout:g} s and was killed")
     if status != 0:
@@ -203,11 +222,22 @@ async def _exit_status(pid: int, timeout: float) -> int | None:
         if done:
             return status
         if time.monotonic() > deadline:
-            os.kill(pid, signal.SIGKILL)
-            os.waitpid(pid, 0)
+            await _killed(pid)
             return None
         await asyncio.sleep(pause)
         pause = min(pause * 2, 0.05)
+
+
+async def _killed(pid: int) -> None:
+    """Kill the child and reap it, without blocking the loop while it dies (a child in the middle
+    of an fsync dies only when that returns)."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    try:
+        while os.waitpid(pid, os.WNOHANG)[0] == 0:
+            await asyncio.sleep(0.01)
+    except ChildProcessError:  # reaped already
+        pass
 
 
 class ProjectionRunner:
@@ -239,6 +269,7 @@ class ProjectionRunner:
         self._last_snapshot_events = projection.events_applied
         self._last_snapshot_time = time.monotonic()
         self._snapshotting: asyncio.Task[None] | None = None
+        self._retry_at = 0.0  # monotonic: no due snapshot is tried before (after a failed one)
         self.fork_snapshots = fork_snapshots and hasattr(os, "fork")
         self.snapshot_failures = 0
         self.failure: BaseException | None = None
@@ -391,27 +422,29 @@ class ProjectionRunner:
                 future.cancel()
 
     async def _maybe_snapshot(self, force: bool = False) -> None:
-        """Write a snapshot when one is due (or `force`d: at stop). A due one is written while the
-        runner goes on applying events; one at a time, and a forced one after it."""
+        """Write a snapshot when one is due (or `force`d: at stop); one at a time, and a forced one
+        after the one in flight. A forked child writes while the runner goes on applying events;
+        written from a thread, the runner waits: the snapshot holds the projection's own dicts,
+        which the events applied meanwhile would change under it."""
         if self.snapshots is None:
             return
         if self._snapshotting is not None:
             if not force:
                 return
             await asyncio.shield(self._snapshotting)
+        now = time.monotonic()
         applied = self.projection.events_applied - self._last_snapshot_events
-        due = applied >= self.snapshot_every_events or (
-            applied and time.monotonic() - self._last_snapshot_time >= self.snapshot_every_seconds
-        )
+        due = (applied >= self.snapshot_every_events or (
+            applied and now - self._last_snapshot_time >= self.snapshot_every_seconds)) and now >= self._retry_at
         if not (force or due):
             return
         previous = self._last_snapshot_events, self._last_snapshot_time
         self._last_snapshot_events = self.projection.events_applied
-        self._last_snapshot_time = time.monotonic()
+        self._last_snapshot_time = now
         task = asyncio.create_task(self._snapshot(self.snapshots, previous), name="projection-snapshot")
         self._snapshotting = task
         task.add_done_callback(self._snapshot_done)
-        if force:
+        if force or not self.fork_snapshots:
             await asyncio.shield(task)
 
     async def _snapshot(self, snapshots: SnapshotFile, previous: tuple[int, float]) -> None:
@@ -422,10 +455,14 @@ class ProjectionRunner:
             else:
                 snapshot = self.projection.to_snapshot()  # taken on the loop: consistent at one position
                 await asyncio.to_thread(snapshots.save, snapshot)
-        except Exception as e:  # noqa: BLE001 — a snapshot is only a shortcut: the next one is due as before
+        except Exception as e:  # noqa: BLE001 — a snapshot is only a shortcut: the log has everything
+            # Still due, but not at once: a failure that lasts (a full disk) must not make every
+            # event start another snapshot (with a fork, a pause and a copy of the read model each).
             self._last_snapshot_events, self._last_snapshot_time = previous
+            self._retry_at = time.monotonic() + self.snapshot_every_seconds
             self.snapshot_failures += 1
-            log.warning("projection_snapshot_failed", position=position, error=str(e))
+            log.warning("projection_snapshot_failed", position=position, error=str(e),
+                        retry_in_s=self.snapshot_every_seconds)
             return
         log.info("projection_snapshot_saved", position=position)
 

@@ -463,6 +463,7 @@ class DevReset:
             shutil.rmtree(self.settings.data_dir / "snapshots", ignore_errors=True)
             self.settings.credentials_path.unlink(missing_ok=True)
             self.running = await build_server(self.settings, serve_http=False)
+            self.running.runner.fork_snapshots = old.runner.fork_snapshots  # as serve() set it
             self.running.http = endpoint
             if endpoint is not None and self.running.gateway is not None:
                 endpoint.use(self.running.gateway)

@@ -56,6 +56,10 @@ CREATE TABLE IF NOT EXISTS events (
     UNIQUE (stream, version)
 )
 """
+# How many removals (remove_streams) the log has seen, by any process: a search that remembered a
+# filter's last match (see _select_filtered_head) trusts it only while this count is unchanged.
+_REMOVALS_SCHEMA = "CREATE TABLE IF NOT EXISTS removals (id INTEGER PRIMARY KEY CHECK (id = 1), count INTEGER NOT NULL)"
+_COUNT_REMOVAL = "INSERT INTO removals (id, count) VALUES (1, 1) ON CONFLICT (id) DO UPDATE SET count = count + 1"
 
 _COLUMNS = "position, id, stream, version, type, schema_version, data, metadata, recorded_at"
 _REPLAY_COLUMNS = "position, stream, type, schema_version, data"  # what a ReplayedEvent holds
@@ -124,9 +128,9 @@ class SqliteEventStore:
         self._readers = ThreadPoolExecutor(
             max_workers=_READ_THREADS, thread_name_prefix="iamd-sqlite-read"
         )
-        # Per filter (its SQL and parameters): the log head its last search reached, and the last
-        # match up to there (see _select_filtered_head). Forgotten when rows are removed.
-        self._filtered_heads: dict[tuple[str, tuple[Any, ...]], tuple[int, int]] = {}
+        # Per filter (its SQL and parameters): the log head its last search reached, the last match
+        # up to there, and the count of removals then (see _select_filtered_head).
+        self._filtered_heads: dict[tuple[str, tuple[Any, ...]], tuple[int, int, int]] = {}
 
     # -- the port ---------------------------------------------------------------------------
 
@@ -273,10 +277,7 @@ class SqliteEventStore:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[int] = loop.create_future()
         self._writer.submit(_PendingRemoval(tuple(streams), dict(truncate_before or {}), future, loop))
-        try:
-            await future
-        finally:
-            self._filtered_heads.clear()  # a last match found may be among the rows removed
+        await future
 
     async def close(self) -> None:
         if self._closed:
@@ -355,9 +356,12 @@ class SqliteEventStore:
         the rows that do not match since then (audit records: each CreateUser refused at the
         users quota made the next one slower)."""
         connection = self._reader()
-        (head,) = connection.execute("SELECT MAX(position) FROM events").fetchone()
-        head = head or 0
-        searched, found = self._filtered_heads.get((where, params), (0, 0))
+        head, removals = connection.execute(
+            "SELECT MAX(position), (SELECT count FROM removals) FROM events").fetchone()
+        head, removals = head or 0, removals or 0
+        searched, found, removals_then = self._filtered_heads.get((where, params), (0, 0, removals))
+        if removals_then != removals:  # rows were removed since (by any process): the match may be gone
+            searched, found = 0, 0
         if head <= searched:
             return found
         # Walks back from the newest row: cheap when matching events are recent.
@@ -369,8 +373,9 @@ class SqliteEventStore:
             found = row[0]
         if len(self._filtered_heads) >= 64:  # a few filters in practice: bounded all the same
             self._filtered_heads.clear()
-        # Two reads may race to store theirs: each pair is true of the rows it searched.
-        self._filtered_heads[(where, params)] = (head, found)
+        # Two reads may race to store theirs: each is true of the rows up to its head, as they
+        # were before its count of removals changed (a removal since makes the next search whole).
+        self._filtered_heads[(where, params)] = (head, found, removals)
         return found
 
     def _select_stream(self, stream: str, from_version: int, limit: int | None) -> list[_Row]:
@@ -464,6 +469,7 @@ class SqliteEventStore:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = FULL")
                 connection.execute(_SCHEMA)
+                connection.execute(_REMOVALS_SCHEMA)
             else:
                 connection.execute("PRAGMA query_only = ON")
         except sqlite3.Error as e:
@@ -590,6 +596,7 @@ class _GroupCommitWriter:
                 for stream, version in removal.truncate_before.items():
                     removed += connection.execute("DELETE FROM events WHERE stream = ? AND version < ?",
                                                   (stream, version)).rowcount
+                connection.execute(_COUNT_REMOVAL)  # in the same transaction (_select_filtered_head)
                 connection.execute("COMMIT")
             except BaseException:
                 if connection.in_transaction:

@@ -78,6 +78,7 @@ async def test_a_child_that_fails_says_so_and_leaves_the_last_snapshot(tmp_path:
     with pytest.raises(RuntimeError, match=said):
         await save_in_child(file, Counted(fail=fail))
     assert file.load() == {"position": 7, "events_applied": 7}
+    assert not list(tmp_path.glob("*.tmp"))
 
 
 async def test_the_runner_applies_events_while_a_snapshot_is_written(tmp_path: Path) -> None:
@@ -99,26 +100,34 @@ async def test_the_runner_applies_events_while_a_snapshot_is_written(tmp_path: P
     assert file.load() == {"position": later.position, "events_applied": 4}
 
 
-async def test_a_failed_snapshot_is_logged_and_stays_due(tmp_path: Path) -> None:
+async def test_a_failed_snapshot_is_retried_after_a_pause_not_at_every_event(tmp_path: Path) -> None:
     store = InMemoryEventStore(EventCodec())
     projection = Counted(fail="raise")
     file = SnapshotFile(tmp_path / "identity.snapshot")
     runner = ProjectionRunner(store, projection, EventFilter(), snapshots=file, snapshot_every_events=2,
-                              fork_snapshots=True)
+                              snapshot_every_seconds=0.5, fork_snapshots=True)
     await runner.start()
+
+    async def applied(i: int) -> None:
+        written = await store.append(f"s-{i}", [NewEvent("Happened", {"i": i})], StreamState.ANY)
+        await runner.wait_for(written.position, 10)
+
     for i in range(2):
-        await store.append(f"s-{i}", [NewEvent("Happened", {"i": i})], StreamState.ANY)
-    await runner.wait_for(await runner.head(), 10)
+        await applied(i)
     deadline = time.monotonic() + 20
     while runner.snapshot_failures == 0 and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
+    projection.fail = ""
+    for i in range(2, 6):  # still due, but within the pause: no snapshot is tried
+        await applied(i)
+    await asyncio.sleep(0.05)
     assert runner.snapshot_failures == 1 and not file.path.exists()
-    projection.fail = ""  # the next event finds a snapshot still due, and it succeeds
-    last = await store.append("s-2", [NewEvent("Happened", {"i": 2})], StreamState.ANY)
-    await runner.wait_for(last.position, 10)
+    await asyncio.sleep(0.5)
+    await applied(6)  # after the pause the snapshot still due is written
     while not file.path.exists() and time.monotonic() < deadline:
         await asyncio.sleep(0.01)
-    assert file.load() == {"position": last.position, "events_applied": 3}
+    assert file.load() == {"position": projection.position, "events_applied": 7}
+    assert not list(tmp_path.glob("*.tmp"))
     await runner.stop()
 
 
@@ -149,3 +158,19 @@ async def test_the_child_holds_none_of_the_servers_files(tmp_path: Path) -> None
         marker.touch()
         await asyncio.wait_for(writing, 30)
 
+
+
+async def test_a_cancelled_snapshot_kills_and_reaps_its_child(tmp_path: Path) -> None:
+    never = tmp_path / "never created"
+    listed = Path(f"/proc/{os.getpid()}/task/{os.getpid()}/children")
+    before = set(listed.read_text().split())
+    writing = asyncio.create_task(save_in_child(SnapshotFile(tmp_path / "identity.snapshot"), Counted(hold=never)))
+    await asyncio.sleep(0.1)
+    children = set(listed.read_text().split()) - before
+    assert children, "the child is running"
+    writing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writing
+    for pid in children:
+        with pytest.raises(ChildProcessError):  # reaped: no zombie left
+            os.waitpid(int(pid), os.WNOHANG)

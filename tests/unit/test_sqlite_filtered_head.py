@@ -4,6 +4,7 @@ rows appended since the last search, so its cost does not grow with the rows tha
 
 from __future__ import annotations
 
+import asyncio
 import re
 import sqlite3
 from pathlib import Path
@@ -86,5 +87,51 @@ async def test_removed_rows_are_not_remembered_as_the_last_match(tmp_path: Path)
         assert await store.head_position(USERS) > alice
         await store.remove_streams(["user-bob"])
         assert await store.head_position(USERS) == alice
+    finally:
+        await store.close()
+
+
+AUDIT = EventFilter(stream_prefixes=("audit-",))
+
+
+async def test_another_processes_removal_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    mine, theirs = SqliteEventStore(path, EventCodec()), SqliteEventStore(path, EventCodec())
+    try:
+        first = await append(mine, "audit-0000000001")
+        second = await append(mine, "audit-0000000002")
+        await append(mine, "user-alice")
+        assert await mine.head_position(AUDIT) == second
+        await theirs.remove_streams(["audit-0000000002"])  # a retention run in another process
+        await append(mine, "user-bob")
+        assert await mine.head_position(AUDIT) == first
+    finally:
+        await mine.close()
+        await theirs.close()
+
+
+async def test_a_removal_committed_after_its_caller_gave_up_is_seen(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    store = SqliteEventStore(path, EventCodec())
+    try:
+        first = await append(store, "audit-0000000001")
+        second = await append(store, "audit-0000000002")
+        await append(store, "user-alice")
+        blocker = sqlite3.connect(path, isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # another writer holds the lock: the removal waits its turn
+        removing = asyncio.create_task(store.remove_streams(["audit-0000000002"]))
+        await asyncio.sleep(0.1)
+        removing.cancel()  # a stop cancelling the retention task: the removal stays queued
+        with pytest.raises(asyncio.CancelledError):
+            await removing
+        assert await store.head_position(AUDIT) == second  # not removed yet: remembered
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        for _ in range(200):
+            if not await store.read_stream("audit-0000000002"):
+                break
+            await asyncio.sleep(0.02)
+        await append(store, "user-bob")
+        assert await store.head_position(AUDIT) == first
     finally:
         await store.close()
