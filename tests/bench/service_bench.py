@@ -145,6 +145,12 @@ def compare(echo: list[dict], iamd: list[dict], rate: str, durable_echo: list[di
         "iamd_server_cpu_us_per_call": spread([r["server_cpu_us_per_call"] for r in iamd]),
         "errors": sum(r["errors"] for r in echo + iamd), "iamd_calls_answered": answered(iamd),
     }
+    # Per call, as the caller waits (a batch's is the whole message's); medians of the rounds'.
+    for name, rounds in (("echo", echo), ("durable_echo", durable_echo or []), ("iamd", iamd)):
+        for figure in ("latency_p50_us", "latency_p99_us", "latency_max_us"):
+            values = [r[figure] for r in rounds if r.get(figure) is not None]
+            if values:
+                result[f"{name}_{figure}"] = spread(values)
     result["ratio"] = ratio(result[f"iamd_{rate}"]["median"], result[f"echo_{rate}"]["median"])
     result["cpu_ratio"] = ratio(result["iamd_server_cpu_us_per_call"]["median"],
                                 result["echo_server_cpu_us_per_call"]["median"])

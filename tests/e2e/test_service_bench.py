@@ -29,6 +29,9 @@ async def test_a_tiny_service_bench_runs_every_phase_and_reports_every_target(tm
         assert figures["ratio"] > 0 and figures["iamd_server_cpu_us_per_call"]["median"] > 0
         # CPU comes from /proc in 10 ms ticks: a baseline's tiny round can read 0.
         assert figures["ratio_to_durable_echo"] > 0 and figures["durable_echo_server_cpu_us_per_call"]["median"] >= 0
+        for target in ("echo", "durable_echo", "iamd"):  # what each call made its caller wait, µs
+            p50, p99, slowest = (figures[f"{target}_latency_{p}_us"]["median"] for p in ("p50", "p99", "max"))
+            assert 0 < p50 <= p99 <= slowest, (target, p50, p99, slowest)
     commands = serving["create_user_4"]
     assert commands["errors"] == 0 and commands["iamd_calls_per_s"]["median"] > 0
     assert commands["raw_append_calls_per_s"]["median"] > 0
