@@ -44,9 +44,9 @@ def make_call(args: argparse.Namespace, channel: grpc.aio.Channel) -> Call:
 
 
 async def drive(call: Call, first: int, calls: int, concurrency: int, errors: list[str],
-                latencies: list[float] | None = None) -> None:
+                latencies: list[tuple[float, float]] | None = None) -> None:
     """`calls` calls numbered from `first`, never more than `concurrency` in flight; each answered
-    call's seconds from sending to its answer go to `latencies`."""
+    call's seconds from sending to its answer, and when it was sent, go to `latencies`."""
     numbers = iter(range(first, first + calls))
     clock = time.perf_counter
 
@@ -59,7 +59,7 @@ async def drive(call: Call, first: int, calls: int, concurrency: int, errors: li
                 errors.append(f"{e.code().name}: {e.details()}")
                 continue
             if latencies is not None:
-                latencies.append(clock() - started)
+                latencies.append((clock() - started, started))
 
     await asyncio.gather(*(caller() for _ in range(concurrency)))
 
@@ -73,7 +73,7 @@ async def run(args: argparse.Namespace) -> dict:
         await drive(call, 0, args.warmup, args.concurrency, errors)
         warmup_errors, errors = errors, []
         cpu_before = cpu_seconds(args.server_pid) if args.server_pid else 0.0
-        latencies: list[float] = []
+        latencies: list[tuple[float, float]] = []
         started = time.perf_counter()
         await drive(call, args.warmup, args.calls, args.concurrency, errors, latencies)
         seconds = time.perf_counter() - started
@@ -86,19 +86,22 @@ async def run(args: argparse.Namespace) -> dict:
         "calls_per_s": round(answered / seconds, 1), "decisions_per_s": round(answered * per_call / seconds, 1),
         "server_cpu_us_per_call": None if cpu is None else round(cpu / args.calls * 1e6, 1),
         "errors": len(errors) + len(warmup_errors), "first_error": (warmup_errors + errors or [None])[0],
-        **latency_us(latencies),
+        **latency_us(latencies, started),
     }
 
 
-def latency_us(latencies: list[float]) -> dict[str, float | None]:
-    """Median, 99th percentile and slowest of the answered calls, µs (client side: the user's wait)."""
+def latency_us(latencies: list[tuple[float, float]], began: float) -> dict[str, float | None]:
+    """Median, 99th percentile and slowest of the answered calls, µs (client side: the user's
+    wait), and when the slowest was sent, in seconds from the start of the timed calls."""
     if not latencies:
-        return {"latency_p50_us": None, "latency_p99_us": None, "latency_max_us": None}
+        return {"latency_p50_us": None, "latency_p99_us": None, "latency_max_us": None, "latency_max_sent_at_s": None}
     ordered = sorted(latencies)
 
     def at(fraction: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))] * 1e6, 1)
-    return {"latency_p50_us": at(0.5), "latency_p99_us": at(0.99), "latency_max_us": round(ordered[-1] * 1e6, 1)}
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))][0] * 1e6, 1)
+    slowest, sent = ordered[-1]
+    return {"latency_p50_us": at(0.5), "latency_p99_us": at(0.99), "latency_max_us": round(slowest * 1e6, 1),
+            "latency_max_sent_at_s": round(sent - began, 3)}
 
 
 def main(argv: list[str] | None = None) -> None:
