@@ -29,6 +29,7 @@ import math
 import os
 import signal
 import sys
+import threading
 import time
 import zlib
 from collections.abc import Callable
@@ -175,7 +176,7 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
             # Nothing of the server's stays open here (its sockets, the log, the data directory's
             # lock): a child outliving a killed server must not hold what the next one needs.
             os.closerange(3, write_end)
-            os.closerange(write_end + 1, _MAX_FD)
+            os.closerange(write_end + 1, max(_MAX_FD, os.sysconf("SC_OPEN_MAX")))
             with contextlib.suppress(ValueError):  # not the main thread: no wake-up fd to undo
                 signal.set_wakeup_fd(-1)  # a signal to the child must not wake the parent's loop
             for number in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):
@@ -193,17 +194,20 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
         finally:
             os._exit(status)
     os.close(write_end)
+    status: int | None = None
     try:
         status = await _exit_status(pid, timeout)
         why = os.read(read_end, 4096).decode(errors="replace")  # the child has exited: all is there
+    except ChildProcessError:  # reaped by someone else (SIGCHLD ignored): how it ended is unknown
+        raise RuntimeError(f"the snapshot writer (pid {pid}) was reaped by another: its outcome is unknown") from None
     except BaseException:  # cancelled (a stop that failed before the runner's): no child left behind
         await _killed(pid)
         raise
     finally:
         os.close(read_end)
-    if status != 0:
-        with contextlib.suppress(OSError):
-            snapshots.tmp_path(pid).unlink()  # what a child killed mid-write left
+        if status != 0:
+            with contextlib.suppress(OSError):
+                snapshots.tmp_path(pid).unlink()  # what a child that failed or was killed mid-write left
     if status is None:
         raise RuntimeError(f"the snapshot writer (pid {pid}) did not finish in {timeout:g} s and was killed")
     if status != 0:
@@ -238,6 +242,14 @@ async def _killed(pid: int) -> None:
             await asyncio.sleep(0.01)
     except ChildProcessError:  # reaped already
         pass
+    except BaseException:  # cancelled again meanwhile: a thread reaps it, so no zombie stays
+        threading.Thread(target=_reap, args=(pid,), name="iamd-snapshot-reaper", daemon=True).start()
+        raise
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, 0)
 
 
 class ProjectionRunner:
@@ -434,6 +446,10 @@ class ProjectionRunner:
             await asyncio.shield(self._snapshotting)
         now = time.monotonic()
         applied = self.projection.events_applied - self._last_snapshot_events
+        if force and (applied == 0 or self.failure is not None):
+            # Nothing since the last snapshot written (or since the one the start loaded); and a
+            # runner that failed may have half-applied an event it did not count: keep the last.
+            return
         due = (applied >= self.snapshot_every_events or (
             applied and now - self._last_snapshot_time >= self.snapshot_every_seconds)) and now >= self._retry_at
         if not (force or due):

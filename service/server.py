@@ -490,6 +490,8 @@ async def serve(settings: Settings) -> None:
     # Snapshots are written by a forked child, so their encoding never stops the serving loop
     # (projections/runner.py, save_in_child); again only here, in a process of one server.
     running.runner.fork_snapshots = hasattr(os, "fork")
+    if running.runner.fork_snapshots:  # inherited as ignored, children would be reaped before iamd learns how they ended
+        signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -356,8 +356,13 @@ class SqliteEventStore:
         the rows that do not match since then (audit records: each CreateUser refused at the
         users quota made the next one slower)."""
         connection = self._reader()
-        head, removals = connection.execute(
-            "SELECT MAX(position), (SELECT count FROM removals) FROM events").fetchone()
+        try:
+            head, removals = connection.execute(
+                "SELECT MAX(position), (SELECT count FROM removals) FROM events").fetchone()
+        except sqlite3.OperationalError as e:
+            if "no such table" not in str(e):
+                raise
+            (head,), removals = connection.execute("SELECT MAX(position) FROM events").fetchone(), 0  # none yet
         head, removals = head or 0, removals or 0
         searched, found, removals_then = self._filtered_heads.get((where, params), (0, 0, removals))
         if removals_then != removals:  # rows were removed since (by any process): the match may be gone
@@ -469,7 +474,10 @@ class SqliteEventStore:
                 connection.execute("PRAGMA journal_mode = WAL")
                 connection.execute("PRAGMA synchronous = FULL")
                 connection.execute(_SCHEMA)
-                connection.execute(_REMOVALS_SCHEMA)
+                try:
+                    connection.execute(_REMOVALS_SCHEMA)
+                except sqlite3.OperationalError:
+                    pass  # a log from before it, locked by another writer: the first removal creates it
             else:
                 connection.execute("PRAGMA query_only = ON")
         except sqlite3.Error as e:
@@ -596,6 +604,7 @@ class _GroupCommitWriter:
                 for stream, version in removal.truncate_before.items():
                     removed += connection.execute("DELETE FROM events WHERE stream = ? AND version < ?",
                                                   (stream, version)).rowcount
+                connection.execute(_REMOVALS_SCHEMA)  # a log from before it may not have it yet
                 connection.execute(_COUNT_REMOVAL)  # in the same transaction (_select_filtered_head)
                 connection.execute("COMMIT")
             except BaseException:

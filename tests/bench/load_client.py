@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import sys
 import time
 from collections.abc import Awaitable, Callable
@@ -97,8 +98,8 @@ def latency_us(latencies: list[tuple[float, float]], began: float) -> dict[str, 
         return {"latency_p50_us": None, "latency_p99_us": None, "latency_max_us": None, "latency_max_sent_at_s": None}
     ordered = sorted(latencies)
 
-    def at(fraction: float) -> float:
-        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))][0] * 1e6, 1)
+    def at(fraction: float) -> float:  # nearest rank
+        return round(ordered[max(0, math.ceil(fraction * len(ordered)) - 1)][0] * 1e6, 1)
     slowest, sent = ordered[-1]
     return {"latency_p50_us": at(0.5), "latency_p99_us": at(0.99), "latency_max_us": round(slowest * 1e6, 1),
             "latency_max_sent_at_s": round(sent - began, 3)}

@@ -137,6 +137,19 @@ def answered(runs: list[dict]) -> int:
     return sum(r["calls"] + r["warmup"] - r["errors"] for r in runs)
 
 
+def latencies(name: str, rounds: list[dict]) -> dict[str, Any]:
+    """The rounds' latency figures: medians and min-max of each, and, round by round, when the
+    slowest call was sent (a stall shows as one late in a round, a cold start as one at 0)."""
+    result: dict[str, Any] = {}
+    for figure in ("latency_p50_us", "latency_p99_us", "latency_max_us"):
+        values = [r[figure] for r in rounds if r.get(figure) is not None]
+        if values:
+            result[f"{name}_{figure}"] = spread(values)
+    if any(r.get("latency_max_sent_at_s") is not None for r in rounds):
+        result[f"{name}_latency_max_sent_at_s"] = [r.get("latency_max_sent_at_s") for r in rounds]
+    return result
+
+
 def compare(echo: list[dict], iamd: list[dict], rate: str, durable_echo: list[dict] | None = None) -> dict[str, Any]:
     """Medians, min–max and iamd/echo ratios of interleaved rounds (and iamd/durable echo's)."""
     result: dict[str, Any] = {
@@ -147,10 +160,7 @@ def compare(echo: list[dict], iamd: list[dict], rate: str, durable_echo: list[di
     }
     # Per call, as the caller waits (a batch's is the whole message's); medians of the rounds'.
     for name, rounds in (("echo", echo), ("durable_echo", durable_echo or []), ("iamd", iamd)):
-        for figure in ("latency_p50_us", "latency_p99_us", "latency_max_us"):
-            values = [r[figure] for r in rounds if r.get(figure) is not None]
-            if values:
-                result[f"{name}_{figure}"] = spread(values)
+        result.update(latencies(name, rounds))
     result["ratio"] = ratio(result[f"iamd_{rate}"]["median"], result[f"echo_{rate}"]["median"])
     result["cpu_ratio"] = ratio(result["iamd_server_cpu_us_per_call"]["median"],
                                 result["echo_server_cpu_us_per_call"]["median"])
@@ -195,7 +205,8 @@ async def commands(iamd: Server, credentials: Path, raw_db: Path, concurrency: i
               "raw_append_calls_per_s": spread([r["calls_per_s"] for r in raw]),
               "iamd_calls_per_s": spread([r["calls_per_s"] for r in served]),
               "iamd_server_cpu_us_per_call": spread([r["server_cpu_us_per_call"] for r in served]),
-              "errors": sum(r["errors"] for r in served), "iamd_calls_answered": answered(served)}
+              "errors": sum(r["errors"] for r in served), "iamd_calls_answered": answered(served),
+              **latencies("iamd", served)}
     result["ratio"] = ratio(result["iamd_calls_per_s"]["median"], result["raw_append_calls_per_s"]["median"])
     if result["errors"]:
         result["first_error"] = next(r["first_error"] for r in served if r["first_error"])

@@ -174,3 +174,42 @@ async def test_a_cancelled_snapshot_kills_and_reaps_its_child(tmp_path: Path) ->
     for pid in children:
         with pytest.raises(ChildProcessError):  # reaped: no zombie left
             os.waitpid(int(pid), os.WNOHANG)
+
+
+async def test_a_cancelled_snapshot_leaves_no_half_written_file(tmp_path: Path) -> None:
+    class Writing(Counted):
+        """Starts its file, then waits: what a child killed mid-write leaves."""
+
+        def to_snapshot(self) -> dict[str, Any]:
+            Path(tmp_path / f"identity.snapshot.{os.getpid()}.tmp").write_bytes(b"half a snapshot")
+            return super().to_snapshot()
+
+    writing = asyncio.create_task(save_in_child(SnapshotFile(tmp_path / "identity.snapshot"),
+                                                Writing(hold=tmp_path / "never created")))
+    deadline = time.monotonic() + 20
+    while not list(tmp_path.glob("*.tmp")) and time.monotonic() < deadline:
+        await asyncio.sleep(0.01)
+    writing.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await writing
+    assert not list(tmp_path.glob("*.tmp"))
+
+
+async def test_a_stop_writes_no_snapshot_when_nothing_was_applied_since_the_last(tmp_path: Path) -> None:
+    store = InMemoryEventStore(EventCodec())
+    for i in range(3):
+        await store.append(f"s-{i}", [NewEvent("Happened", {"i": i})], StreamState.ANY)
+    file = SnapshotFile(tmp_path / "identity.snapshot")
+    saves: list[int] = []
+    save = file.save
+    file.save = lambda snapshot: (saves.append(snapshot["position"]), save(snapshot))[1]  # type: ignore[method-assign]
+    first = ProjectionRunner(store, Counted(), EventFilter(), snapshots=file)
+    await first.start()
+    await first.stop()  # three events applied: written
+    assert len(saves) == 1
+    loaded = Counted()
+    loaded.position, loaded.events_applied = file.load()["position"], 3  # type: ignore[index]
+    second = ProjectionRunner(store, loaded, EventFilter(), snapshots=file)
+    await second.start()
+    await second.stop()  # nothing since the snapshot it started from: not written again
+    assert len(saves) == 1

@@ -135,3 +135,25 @@ async def test_a_removal_committed_after_its_caller_gave_up_is_seen(tmp_path: Pa
         assert await store.head_position(AUDIT) == first
     finally:
         await store.close()
+
+
+async def test_a_log_from_before_the_removals_count_opens_beside_a_writer(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    store = SqliteEventStore(path, EventCodec())
+    await append(store, "audit-0000000001")
+    await store.close()
+    other = sqlite3.connect(path, isolation_level=None)
+    other.execute("DROP TABLE removals")  # as a log written before it was counted
+    other.execute("BEGIN IMMEDIATE")  # another process in a write transaction
+    try:
+        reopened = SqliteEventStore(path, EventCodec(), busy_timeout=0.2)
+    finally:
+        other.execute("ROLLBACK")
+        other.close()
+    try:
+        user = await append(reopened, "user-alice")
+        assert await reopened.head_position(USERS) == user  # no table yet: no removal yet
+        await reopened.remove_streams(["audit-0000000001"])  # the first removal creates it
+        assert await reopened.head_position(AUDIT) == 0
+    finally:
+        await reopened.close()
