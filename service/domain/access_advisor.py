@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from functools import cached_property, lru_cache
 from typing import Any
 
-from .errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError
+from .errors import FieldProblem, InvalidInputError, NoSuchEntityError, ValidationError, validation_error
 
 SERVICE_LEVEL = "SERVICE_LEVEL"
 ACTION_LEVEL = "ACTION_LEVEL"
@@ -56,9 +56,7 @@ class Target:
 def target_of(arn: str) -> Target:
     """The user, group, role or managed policy an ARN names (InvalidInput for anything else)."""
     if not 20 <= len(arn) <= 2048:
-        raise ValidationError(
-            f"1 validation error detected: Value '{arn[:64]}' at 'arn' failed to satisfy constraint: "
-            "Member must have length between 20 and 2048", problems=[FieldProblem("arn", "20 to 2048 characters")])
+        raise validation_error("arn", arn[:64], "Member must have length between 20 and 2048", "20 to 2048 characters")
     m = _ENTITY_ARN.fullmatch(arn)
     if m is None or (m.group(1) == "aws" and m.group(2) != "policy"):
         raise InvalidInputError(f"ARN {arn} is not valid.",
@@ -70,27 +68,22 @@ def granularity_of(value: str) -> str:
     if not value:
         return SERVICE_LEVEL
     if value not in GRANULARITIES:
-        raise ValidationError(
-            f"1 validation error detected: Value '{value[:64]}' at 'granularity' failed to satisfy constraint: "
-            "Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]",
-            problems=[FieldProblem("granularity", "SERVICE_LEVEL or ACTION_LEVEL")])
+        raise validation_error("granularity", value[:64],
+                               "Member must satisfy enum value set: [SERVICE_LEVEL, ACTION_LEVEL]",
+                               "SERVICE_LEVEL or ACTION_LEVEL")
     return value
 
 
 def check_job_id(job_id: str) -> None:
     if len(job_id) != JOB_ID_LENGTH:
-        raise ValidationError(
-            f"1 validation error detected: Value '{job_id[:64]}' at 'jobId' failed to satisfy constraint: "
-            f"Member must have length {JOB_ID_LENGTH}", problems=[FieldProblem("jobId", "36 characters")])
+        raise validation_error("jobId", job_id[:64], f"Member must have length {JOB_ID_LENGTH}", "36 characters")
 
 
 def check_namespace(namespace: str) -> None:
     """A service namespace as AWS's model bounds it (1-64 of [\\w-])."""
     if not 1 <= len(namespace) <= 64 or re.fullmatch(r"[\w-]+", namespace) is None:
-        raise ValidationError(
-            f"1 validation error detected: Value '{namespace[:64]}' at 'serviceNamespace' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: [\\w-]*",
-            problems=[FieldProblem("serviceNamespace", "1-64 of [\\w-]")])
+        raise validation_error("serviceNamespace", namespace[:64],
+                               "Member must satisfy regular expression pattern: [\\w-]*", "1-64 of [\\w-]")
 
 
 def no_such_job(job_id: str) -> NoSuchEntityError:
@@ -382,23 +375,21 @@ _ORG_POLICY_ID = re.compile(r"p-[0-9a-zA-Z_]{8,128}")
 def entity_path_of(path: str) -> list[str]:
     """An EntityPath's segments (organization, root, OUs..., maybe an account), as AWS's model bounds it."""
     if not 19 <= len(path) <= 427:
-        raise ValidationError(
-            f"1 validation error detected: Value '{path[:64]}' at 'entityPath' failed to satisfy constraint: Member "
-            "must have length between 19 and 427", problems=[FieldProblem("entityPath", "19 to 427 characters")])
+        raise validation_error("entityPath", path[:64], "Member must have length between 19 and 427",
+                               "19 to 427 characters")
     if _ENTITY_PATH.fullmatch(path) is None:
-        raise ValidationError(
-            f"1 validation error detected: Value '{path[:64]}' at 'entityPath' failed to satisfy constraint: Member "
-            "must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*",
-            problems=[FieldProblem("entityPath", "o-ORG/r-ROOT[/ou-.../...][/ACCOUNT]")])
+        raise validation_error(
+            "entityPath", path[:64],
+            "Member must satisfy regular expression pattern: ^o-[0-9a-z]{10,32}\\/r-[0-9a-z]{4,32}[0-9a-z-\\/]*",
+            "o-ORG/r-ROOT[/ou-.../...][/ACCOUNT]")
     return [segment for segment in path.split("/") if segment]
 
 
 def check_organizations_policy_id(policy_id: str) -> str:
     if policy_id and _ORG_POLICY_ID.fullmatch(policy_id) is None:
-        raise ValidationError(
-            f"1 validation error detected: Value '{policy_id[:64]}' at 'organizationsPolicyId' failed to satisfy "
-            "constraint: Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$",
-            problems=[FieldProblem("organizationsPolicyId", "p- and 8-128 of [0-9a-zA-Z_]")])
+        raise validation_error("organizationsPolicyId", policy_id[:64],
+                               "Member must satisfy regular expression pattern: ^p-[0-9a-zA-Z_]{8,128}$",
+                               "p- and 8-128 of [0-9a-zA-Z_]")
     return policy_id
 
 
@@ -406,10 +397,8 @@ def sort_key_of(value: str) -> str:
     if not value:
         return SORT_KEYS[0]
     if value not in SORT_KEYS:
-        raise ValidationError(
-            f"1 validation error detected: Value '{value[:64]}' at 'sortKey' failed to satisfy constraint: Member "
-            f"must satisfy enum value set: [{', '.join(SORT_KEYS)}]",
-            problems=[FieldProblem("sortKey", "one of " + ", ".join(SORT_KEYS))])
+        raise validation_error("sortKey", value[:64], f"Member must satisfy enum value set: [{', '.join(SORT_KEYS)}]",
+                               "one of " + ", ".join(SORT_KEYS))
     return value
 
 

@@ -132,6 +132,15 @@ def validation_errors(violations: Sequence[tuple[str, Any, str]]) -> ValidationE
                            problems=[FieldProblem(field, rule) for field, _, rule in violations])
 
 
+def validation_error(field: str, value: str, rule: str, problem: str = "") -> ValidationError:
+    """AWS's validator's answer for one violated constraint: "1 validation error detected: Value
+    'V' at 'FIELD' failed to satisfy constraint: RULE", `V` quoted as given (callers shorten it);
+    the field problem says `problem`, or the rule."""
+    return ValidationError(
+        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {rule}",
+        problems=[FieldProblem(field, problem or rule)])
+
+
 def member_constraints(*rules: str) -> str:
     """AWS's rule for a list whose members break their own constraints (the member shape's, all of
     them): "Member must satisfy constraint: [RULE, RULE]"."""

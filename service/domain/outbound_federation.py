@@ -33,6 +33,7 @@ from .errors import (
     OutboundWebIdentityFederationDisabledError,
     SessionDurationEscalationError,
     ValidationError,
+    validation_error,
 )
 from .events import (
     Event,
@@ -172,37 +173,31 @@ class TokenRequest:
     tags: dict[str, str]
 
 
-def _invalid(field_name: str, value: str, rule: str) -> ValidationError:
-    return ValidationError(
-        f"1 validation error detected: Value '{value}' at '{field_name}' failed to satisfy constraint: {rule}",
-        problems=[FieldProblem(field_name, rule)])
-
-
 def check_request(audiences: Sequence[str], algorithm: str, duration_seconds: int, tags: Sequence[tuple[str, str]],
                   subject_mode: str = "", scope: str = "") -> TokenRequest:
     """GetWebIdentityToken's parameters as AWS's model bounds them; ValidationError naming the field."""
     if not audiences:
-        raise _invalid("audience", "null", "Member must not be null")
+        raise validation_error("audience", "null", "Member must not be null")
     if len(audiences) > MAX_AUDIENCES:
-        raise _invalid("audience", f"{len(audiences)} audiences",
-                       f"Member must have length less than or equal to {MAX_AUDIENCES}")
+        raise validation_error("audience", f"{len(audiences)} audiences",
+                               f"Member must have length less than or equal to {MAX_AUDIENCES}")
     for i, audience in enumerate(audiences, start=1):
         if not audience:
-            raise _invalid(f"audience.{i}.member", "", "Member must have length greater than or equal to 1")
+            raise validation_error(f"audience.{i}.member", "", "Member must have length greater than or equal to 1")
         if len(audience) > MAX_AUDIENCE_CHARS:
-            raise _invalid(f"audience.{i}.member", audience[:64] + "...",
-                           f"Member must have length less than or equal to {MAX_AUDIENCE_CHARS}")
+            raise validation_error(f"audience.{i}.member", audience[:64] + "...",
+                                   f"Member must have length less than or equal to {MAX_AUDIENCE_CHARS}")
     if not algorithm:
-        raise _invalid("signingAlgorithm", "null", "Member must not be null")
+        raise validation_error("signingAlgorithm", "null", "Member must not be null")
     if algorithm not in ALGORITHMS:
-        raise _invalid("signingAlgorithm", algorithm[:64], "Member must satisfy enum value set: [RS256, ES384]")
+        raise validation_error("signingAlgorithm", algorithm[:64], "Member must satisfy enum value set: [RS256, ES384]")
     if duration_seconds and not MIN_DURATION <= duration_seconds <= MAX_DURATION:
         rule = (f"Member must have value greater than or equal to {MIN_DURATION}" if duration_seconds < MIN_DURATION
                 else f"Member must have value less than or equal to {MAX_DURATION}")
-        raise _invalid("durationSeconds", str(duration_seconds), rule)
+        raise validation_error("durationSeconds", str(duration_seconds), rule)
     if subject_mode and subject_mode not in SUBJECT_MODES:
-        raise _invalid("subjectMode", subject_mode[:64], "Member must satisfy enum value set: [AWSIdentity, "
-                                                         "OriginIdentity]")
+        raise validation_error("subjectMode", subject_mode[:64], "Member must satisfy enum value set: [AWSIdentity, "
+                                                                 "OriginIdentity]")
     if subject_mode == "OriginIdentity":
         # AWS: the calling session's trusted identity propagation context must hold
         # aws:OriginIdentity/Subject; iamd's sessions never carry one.

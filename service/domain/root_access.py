@@ -30,10 +30,10 @@ from .errors import (
     AccessDeniedError,
     AccountNotManagementOrDelegatedAdministratorError,
     CallerIsNotManagementAccountError,
-    FieldProblem,
     OrganizationNotFoundError,
     ServiceAccessNotEnabledError,
     ValidationError,
+    validation_error,
 )
 from .events import Event, OrganizationsRootFeatureDisabled, OrganizationsRootFeatureEnabled
 from .organizations import OrganizationState, is_closed
@@ -142,33 +142,29 @@ def disable(state: RootAccessState, org: OrganizationState, feature: str, now: s
 
 # --- AssumeRoot --------------------------------------------------------------------------------------
 
-def _invalid(field_name: str, value: str, rule: str) -> ValidationError:
-    return ValidationError(
-        f"1 validation error detected: Value '{value}' at '{field_name}' failed to satisfy constraint: {rule}",
-        problems=[FieldProblem(field_name, rule)])
-
 
 def target_account(target_principal: str) -> str:
     """The member account a TargetPrincipal names: its id, or its root user's ARN."""
     if not target_principal:
-        raise _invalid("targetPrincipal", "null", "Member must not be null")
+        raise validation_error("targetPrincipal", "null", "Member must not be null")
     if len(target_principal) > 2048:
-        raise _invalid("targetPrincipal", target_principal[:64] + "...",
-                       "Member must have length less than or equal to 2048")
+        raise validation_error("targetPrincipal", target_principal[:64] + "...",
+                               "Member must have length less than or equal to 2048")
     m = _TARGET.fullmatch(target_principal)
     if m is None:
-        raise _invalid("targetPrincipal", target_principal,
-                       "Member must be a member account's id (12 digits) or its root user's ARN "
-                       "(arn:aws:iam::ACCOUNT:root)")
+        raise validation_error("targetPrincipal", target_principal,
+                               "Member must be a member account's id (12 digits) or its root user's ARN "
+                               "(arn:aws:iam::ACCOUNT:root)")
     return m.group(1) or m.group(2)
 
 
 def check_duration(seconds: int) -> int:
     """AssumeRoot's DurationSeconds: 0-900 (AWS's model), 900 when not given."""
     if seconds < 0:
-        raise _invalid("durationSeconds", str(seconds), "Member must have value greater than or equal to 0")
+        raise validation_error("durationSeconds", str(seconds), "Member must have value greater than or equal to 0")
     if seconds > MAX_DURATION:
-        raise _invalid("durationSeconds", str(seconds), f"Member must have value less than or equal to {MAX_DURATION}")
+        raise validation_error("durationSeconds", str(seconds),
+                               f"Member must have value less than or equal to {MAX_DURATION}")
     return seconds or DEFAULT_DURATION
 
 
@@ -176,18 +172,18 @@ def check_task_policy_arn(arn: str) -> str:
     """One of AWS's root-task policies (`arn:aws:iam::aws:policy/root-task/...`); whether it exists is
     the managed-policy catalogue's to say."""
     if not arn:
-        raise _invalid("taskPolicyArn", "null", "Member must not be null")
+        raise validation_error("taskPolicyArn", "null", "Member must not be null")
     if not arn.startswith(TASK_POLICY_PREFIX):
-        raise _invalid("taskPolicyArn.arn", arn,
-                       f"Member must be one of AWS's root-task policies ({TASK_POLICY_PREFIX}NAME)")
+        raise validation_error("taskPolicyArn.arn", arn,
+                               f"Member must be one of AWS's root-task policies ({TASK_POLICY_PREFIX}NAME)")
     return arn
 
 
 def unknown_task_policy(arn: str) -> ValidationError:
-    return _invalid("taskPolicyArn.arn", arn, "Member must name one of AWS's root-task policies: no such policy "
-                                              "(IAMAuditRootUserCredentials, IAMCreateRootUserPassword, "
-                                              "IAMDeleteRootUserCredentials, S3UnlockBucketPolicy, "
-                                              "SQSUnlockQueuePolicy)")
+    return validation_error("taskPolicyArn.arn", arn,
+                            "Member must name one of AWS's root-task policies: no such policy "
+                            "(IAMAuditRootUserCredentials, IAMCreateRootUserPassword, "
+                            "IAMDeleteRootUserCredentials, S3UnlockBucketPolicy, SQSUnlockQueuePolicy)")
 
 
 def features_needed(task_policy_arn: str) -> tuple[str, ...]:

@@ -20,6 +20,7 @@ from .errors import (
     InvalidSubjectCredentialsError,
     LimitExceededError,
     ValidationError,
+    validation_error,
 )
 
 MIN_DURATION, MAX_DURATION, DEFAULT_DURATION = 900, 43200, 3600
@@ -39,21 +40,15 @@ _SERIAL = re.compile(r"[\w+=/:,.@-]{9,256}", re.ASCII)
 _SCOPED_DESCRIPTION = re.compile(r"[\t\n\r\x20-\x7e\xa1-\xff]*")
 
 
-def _invalid(field: str, value: str, rule: str) -> ValidationError:
-    return ValidationError(
-        f"1 validation error detected: Value '{value}' at '{field}' failed to satisfy constraint: {rule}",
-        problems=[FieldProblem(field, rule)])
-
-
 def _check_name(field: str, name: str, longest: int) -> str:
     """AWS's validation of a session or federated name: length first, then the pattern, each
     with its own wording (the model's min/max and pattern constraints)."""
     if len(name) > longest:
-        raise _invalid(field, name, f"Member must have length less than or equal to {longest}")
+        raise validation_error(field, name, f"Member must have length less than or equal to {longest}")
     if len(name) < 2:
-        raise _invalid(field, name, "Member must have length greater than or equal to 2")
+        raise validation_error(field, name, "Member must have length greater than or equal to 2")
     if not _NAME_CHARS.fullmatch(name):
-        raise _invalid(field, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]*")
+        raise validation_error(field, name, r"Member must satisfy regular expression pattern: [\w+=,.@-]*")
     return name
 
 
@@ -68,9 +63,9 @@ def check_federated_name(name: str) -> str:
 def _check_range(field: str, seconds: int, low: int, high: int) -> None:
     """AWS's wording for a number out of the model's range (one bound named, as AWS does)."""
     if seconds < low:
-        raise _invalid(field, str(seconds), f"Member must have value greater than or equal to {low}")
+        raise validation_error(field, str(seconds), f"Member must have value greater than or equal to {low}")
     if seconds > high:
-        raise _invalid(field, str(seconds), f"Member must have value less than or equal to {high}")
+        raise validation_error(field, str(seconds), f"Member must have value less than or equal to {high}")
 
 
 def check_federation_duration(seconds: int, *, caller_kind: str) -> int:
@@ -105,7 +100,7 @@ def check_session_token_duration(seconds: int, *, caller_kind: str) -> int:
 
 def check_external_id(external_id: str) -> str:
     if external_id and not _EXTERNAL_ID.fullmatch(external_id):
-        raise _invalid("externalId", "***", r"Member must satisfy regular expression pattern: [\w+=,.@:\/-]*")
+        raise validation_error("externalId", "***", r"Member must satisfy regular expression pattern: [\w+=,.@:\/-]*")
     return external_id
 
 
@@ -113,8 +108,9 @@ def check_source_identity(source_identity: str, inherited: str) -> str:
     """A new session's source identity: set once, then carried unchanged through role chains."""
     if source_identity:
         if not _SOURCE_IDENTITY.fullmatch(source_identity) or source_identity.lower().startswith("aws:"):
-            raise _invalid("sourceIdentity", source_identity,
-                           r"Member must satisfy regular expression pattern: [\w+=,.@-]*, not starting with aws:")
+            raise validation_error(
+                "sourceIdentity", source_identity,
+                r"Member must satisfy regular expression pattern: [\w+=,.@-]*, not starting with aws:")
         if inherited and source_identity != inherited:
             raise InvalidInputError("the source identity of a session cannot be changed in a role chain",
                                     problems=[FieldProblem("sourceIdentity", f"must be `{inherited}`")])
@@ -126,15 +122,16 @@ def check_mfa(serial_number: str, token_code: str) -> None:
         raise InvalidInputError("SerialNumber and TokenCode go together",
                                 problems=[FieldProblem("tokenCode" if serial_number else "serialNumber", "required")])
     if serial_number and not _SERIAL.fullmatch(serial_number):
-        raise _invalid("serialNumber", serial_number, "Member must have length between 9 and 256")
+        raise validation_error("serialNumber", serial_number, "Member must have length between 9 and 256")
     if token_code and not (len(token_code) == 6 and token_code.isdigit()):
-        raise _invalid("tokenCode", "***", "Member must satisfy regular expression pattern: [\\d]*, length 6")
+        raise validation_error("tokenCode", "***", "Member must satisfy regular expression pattern: [\\d]*, length 6")
 
 
 def check_session_policy_size(inline: str, managed_arns: Sequence[str]) -> int:
     """PackedPolicySize: the percentage of the session-policy allowance used (AWS's own measure)."""
     if len(managed_arns) > MAX_POLICY_ARNS:
-        raise _invalid("policyArns", str(len(managed_arns)), f"Member must have length less than or equal to {MAX_POLICY_ARNS}")
+        raise validation_error("policyArns", str(len(managed_arns)),
+                               f"Member must have length less than or equal to {MAX_POLICY_ARNS}")
     used = len(inline) + sum(len(a) for a in managed_arns)
     if used > MAX_SESSION_POLICY_CHARS:
         raise ValidationError(
@@ -212,15 +209,15 @@ def check_scoped_request(policy: str, duration_seconds: int, description: str) -
         _check_range("durationSeconds", duration_seconds, 1, SCOPED_MAX_DURATION)
     if description:
         if len(description) > 256:
-            raise _invalid("scopedSessionDescription", description,
-                           "Member must have length less than or equal to 256")
+            raise validation_error("scopedSessionDescription", description,
+                                   "Member must have length less than or equal to 256")
         if len(description) < 2:
-            raise _invalid("scopedSessionDescription", description,
-                           "Member must have length greater than or equal to 2")
+            raise validation_error("scopedSessionDescription", description,
+                                   "Member must have length greater than or equal to 2")
         if not _SCOPED_DESCRIPTION.fullmatch(description):
-            raise _invalid("scopedSessionDescription", description,
-                           r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E"
-                           r"\u00A1-\u00FF]*")
+            raise validation_error("scopedSessionDescription", description,
+                                   r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E"
+                                   r"\u00A1-\u00FF]*")
 
 
 def scoped_policies_count(inherited: int, adds_policy: bool, caller_arn: str) -> int:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .errors import FieldProblem, ValidationError
+from .errors import validation_error
 from .events import Event, SecurityTokenServicePreferencesSet
 
 V1_TOKEN, V2_TOKEN = "v1Token", "v2Token"
@@ -39,10 +39,8 @@ def fold(events: Iterable[Event]) -> StsPreferencesState:
 
 def check_version(version: str) -> str:
     if version not in VERSIONS:
-        raise ValidationError(
-            f"1 validation error detected: Value '{version[:64]}' at 'globalEndpointTokenVersion' failed to satisfy "
-            "constraint: Member must satisfy enum value set: [v1Token, v2Token]",
-            problems=[FieldProblem("globalEndpointTokenVersion", "v1Token or v2Token")])
+        raise validation_error("globalEndpointTokenVersion", version[:64],
+                               "Member must satisfy enum value set: [v1Token, v2Token]", "v1Token or v2Token")
     return version
 
 
