@@ -145,9 +145,6 @@ class SnapshotFile:
         return self.path.with_name(f"{self.path.name}.{pid}.tmp")
 
 
-_MAX_FD = os.sysconf("SC_OPEN_MAX") if hasattr(os, "sysconf") else 65536
-
-
 async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout: float = 300.0) -> None:
     """Write `projection`'s snapshot from a child process forked for it; raise if it could not.
 
@@ -176,7 +173,7 @@ async def save_in_child(snapshots: SnapshotFile, projection: Projection, timeout
             # Nothing of the server's stays open here (its sockets, the log, the data directory's
             # lock): a child outliving a killed server must not hold what the next one needs.
             os.closerange(3, write_end)
-            os.closerange(write_end + 1, max(_MAX_FD, os.sysconf("SC_OPEN_MAX")))
+            os.closerange(write_end + 1, os.sysconf("SC_OPEN_MAX"))  # the limit now, raised or not
             with contextlib.suppress(ValueError):  # not the main thread: no wake-up fd to undo
                 signal.set_wakeup_fd(-1)  # a signal to the child must not wake the parent's loop
             for number in (signal.SIGINT, signal.SIGTERM, signal.SIGALRM):

@@ -490,7 +490,7 @@ async def serve(settings: Settings) -> None:
     # Snapshots are written by a forked child, so their encoding never stops the serving loop
     # (projections/runner.py, save_in_child); again only here, in a process of one server.
     running.runner.fork_snapshots = hasattr(os, "fork")
-    if running.runner.fork_snapshots:  # inherited as ignored, children would be reaped before iamd learns how they ended
+    if running.runner.fork_snapshots:  # ignored (inherited so), the kernel would reap each child unseen
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

@@ -362,7 +362,7 @@ class SqliteEventStore:
         except sqlite3.OperationalError as e:
             if "no such table" not in str(e):
                 raise
-            (head,), removals = connection.execute("SELECT MAX(position) FROM events").fetchone(), 0  # none yet
+            head, removals = self._select_head(), 0  # none yet
         head, removals = head or 0, removals or 0
         searched, found, removals_then = self._filtered_heads.get((where, params), (0, 0, removals))
         if removals_then != removals:  # rows were removed since (by any process): the match may be gone
