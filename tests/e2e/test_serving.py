@@ -34,10 +34,11 @@ async def _stored_records(iamd: Iamd) -> list[tuple[dict, int]]:
 
 async def test_past_the_in_flight_bound_calls_are_throttled_and_then_served_again() -> None:
     """A gateway allowing one call at a time, around a servicer whose Authorize waits to be released."""
-    release = asyncio.Event()
+    entered, release = asyncio.Event(), asyncio.Event()
 
     class SlowServicer:
         async def Authorize(self, request, context):  # noqa: N802 — the RPC's name
+            entered.set()
             await release.wait()
             return apb.AuthorizeResponse(decision=apb.DECISION_ALLOW)
 
@@ -57,7 +58,9 @@ async def test_past_the_in_flight_bound_calls_are_throttled_and_then_served_agai
         async with grpc.aio.insecure_channel(f"127.0.0.1:{port}") as channel:
             stub = authorization_pb2_grpc.AuthorizationServiceStub(channel)
             first = asyncio.ensure_future(stub.Authorize(apb.AuthorizeRequest()))
-            await asyncio.sleep(0.2)  # the first call is being served
+            # The first call holds the only slot once it is being served: waited for, not assumed
+            # after a pause (a slow machine could let the second call reach the servicer first).
+            await asyncio.wait_for(entered.wait(), 30)
             error = await refused(stub.Authorize(apb.AuthorizeRequest()), grpc.StatusCode.RESOURCE_EXHAUSTED,
                                   "Throttling")
             assert "retry" in (error.details() or "")
