@@ -14,7 +14,8 @@ Error codes for requests the protocol cannot accept (QueryError.field names the 
 | ``InvalidAction``         | unknown ``Action``, or ``Version`` missing or not the service's   |
 | ``InvalidQueryParameter`` | a name the input shape does not have; a malformed list/map name   |
 | ``InvalidParameterValue`` | not a boolean/integer/timestamp/base64 value; a bound exceeded    |
-| ``ValidationError``       | required members absent (AWS's "Value null at 'userName' …")      |
+| ``ValidationError``       | required members absent (AWS's "Value null at 'userName' …"), or  |
+|                           | a value outside its shape's ``min``/``max`` (length or value)     |
 
 ``Action``, ``Version`` and SigV4 query fields (``X-Amz-*``) are not part of the input.
 """
@@ -179,24 +180,32 @@ def parse_query(operation: OperationModel, params: Mapping[str, str]) -> dict[st
             _reject_children(root, "")
         return {}
     parsed = reader.read_structure(shape, root, "", 0)
-    if reader.missing:
-        raise _missing_error(reader.missing)
+    if reader.violations:
+        raise _validation_error(reader.violations)
     return parsed
 
 
 class _Reader:
-    """Walks an input shape and the field tree together; collects absent required members."""
+    """Walks an input shape and the field tree together; collects, in the order of the walk, the
+    constraints AWS's validator checks before the operation: absent required members, and values
+    outside their shape's `min`/`max`. Those are checked here because the operation behind cannot
+    tell an empty string or a zero that was sent from a member left out (proto3 has no presence)."""
 
     def __init__(self) -> None:
-        self.missing: list[str] = []
+        self.violations: list[tuple[str, Any, str]] = []  # (wire path, value or None, rule)
 
     def read(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
         kind = shape.type_name
         if kind in ("structure", "list", "map"):
             if depth >= MAX_DEPTH:
                 raise _invalid(path, f"Parameter {path} is nested more than {MAX_DEPTH} levels deep")
-            return getattr(self, f"read_{kind}")(shape, node, path, depth + 1)
-        return _scalar(shape, node, path)
+            value = getattr(self, f"read_{kind}")(shape, node, path, depth + 1)
+        else:
+            value = _scalar(shape, node, path)
+        rule = _range_violated(shape, value)
+        if rule:
+            self.violations.append((path, _SECRET if shape.metadata.get("sensitive") else value, rule))
+        return value
 
     def read_structure(self, shape: Shape, node: _Field, path: str, depth: int) -> dict[str, Any]:
         if node.value is not None:
@@ -210,7 +219,7 @@ class _Reader:
             if wire in node.children:
                 parsed[name] = self.read(shape.members[name], node.children[wire], _join(path, wire), depth)
             elif name in shape.required_members:
-                self.missing.append(_join(path, wire))
+                self.violations.append((_join(path, wire), None, "Member must not be null"))
         if shape.is_tagged_union and len(parsed) != 1:
             raise _invalid(path, f"Parameter {path} must set exactly one of {', '.join(wire_names)}")
         return parsed
@@ -341,14 +350,40 @@ _SCALAR_READERS: dict[str, Callable[[Shape, str], Any]] = {
 }
 
 
-def _missing_error(paths: list[str]) -> QueryError:
-    """AWS's validation message for absent required members, all of them at once."""
-    count = len(paths)
-    problems = "; ".join(
-        f"Value null at '{_validation_path(p)}' failed to satisfy constraint: Member must not be null" for p in paths
-    )
+def _range_violated(shape: Shape, value: Any) -> str:
+    """AWS's rule that `value` breaks of its shape's `min`/`max` (a length for strings, blobs, lists
+    and maps, a value for numbers), or ""."""
+    low, high = shape.metadata.get("min"), shape.metadata.get("max")
+    if low is None and high is None or isinstance(value, (bool, datetime)):
+        return ""
+    measure, size = ("value", value) if isinstance(value, (int, float)) else ("length", len(value))
+    if low is not None and size < low:
+        return f"Member must have {measure} greater than or equal to {low}"
+    if high is not None and size > high:
+        return f"Member must have {measure} less than or equal to {high}"
+    return ""
+
+
+_SECRET = object()  # stands for a value a message must not repeat (a password, a private key)
+
+
+def _validation_error(violations: list[tuple[str, Any, str]]) -> QueryError:
+    """AWS's validator's answer, every violation at once: "N validation errors detected: Value 'V'
+    at 'field' failed to satisfy constraint: RULE; ...", `Value null` for an absent member, and
+    no value at all for a sensitive one (as AWS words it: "Value at 'password' ...")."""
+    parts = []
+    for path, value, rule in violations:
+        if value is None:
+            shown = "Value null"
+        elif value is _SECRET:
+            shown = "Value"
+        else:
+            text = f"[{', '.join(map(str, value))}]" if isinstance(value, list) else str(value)
+            shown = f"Value '{_shown(text)}'"
+        parts.append(f"{shown} at '{_validation_path(path)}' failed to satisfy constraint: {rule}")
+    count = len(violations)
     errors = f"{count} validation error{'s' if count > 1 else ''}"
-    return QueryError("ValidationError", f"{errors} detected: {problems}", paths[0])
+    return QueryError("ValidationError", f"{errors} detected: {'; '.join(parts)}", violations[0][0])
 
 
 def _validation_path(path: str) -> str:

@@ -563,3 +563,28 @@ async def test_a_json_request_whose_signature_leaves_out_its_target_is_refused(i
 
     status, body = await asyncio.to_thread(post)
     assert (status, body["__type"]) == (400, "IncompleteSignature") and "x-amz-target" in body["message"]
+
+
+async def test_a_zero_or_an_empty_value_sent_is_judged_by_awss_constraints_not_taken_as_absent(iamd_http: Iamd) -> None:
+    # botocore checks `min` itself; a client that does not (or a raw request) reaches the server,
+    # whose operations cannot tell a zero or an empty string from a member left out.
+    assert iamd_http.running.http is not None
+
+    def unvalidated(service: str) -> Any:
+        return botocore.session.get_session().create_client(
+            service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}",
+            aws_access_key_id=iamd_http.root.access_key_id, aws_secret_access_key=iamd_http.root.secret_access_key,
+            config=Config(retries={"max_attempts": 1}, parameter_validation=False))
+
+    sts = unvalidated("sts")
+    refused = await _refused(sts.get_web_identity_token, "ValidationError", 400, Audience=["https://x.example"],
+                             SigningAlgorithm="RS256", DurationSeconds=0)
+    assert refused.response["Error"]["Message"] == (
+        "1 validation error detected: Value '0' at 'durationSeconds' failed to satisfy constraint: Member must have "
+        "value greater than or equal to 60")
+    await _refused(sts.get_session_token, "ValidationError", 400, SerialNumber="", TokenCode="123456")
+    iam = unvalidated("iam")
+    await _refused(iam.list_users, "ValidationError", 400, MaxItems=0)
+    await _refused(iam.create_user, "ValidationError", 400, UserName="u", Path="")
+    with pytest.raises(grpc.aio.AioRpcError):  # nothing was created
+        await iamd_http.iam.GetUser(ipb.GetUserRequest(user_name="u"))

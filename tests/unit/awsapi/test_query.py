@@ -84,6 +84,10 @@ def _iam(action: str, **fields: str) -> dict[str, str]:
     return {"Action": action, "Version": IAM_VERSION, **fields}
 
 
+def _sts(action: str, **fields: str) -> dict[str, str]:
+    return {"Action": action, "Version": STS_VERSION, **fields}
+
+
 # --- models ----------------------------------------------------------------------------------
 
 
@@ -289,9 +293,43 @@ def test_values_of_the_wrong_type_are_invalid_parameter_values(name: str, value:
 
 
 def test_integers_at_the_edges_of_their_range_are_accepted() -> None:
-    fields = _iam("UpdateAccountPasswordPolicy", MinimumPasswordLength=str(2**31 - 1), MaxPasswordAge=str(-(2**31)))
-    assert parse_query(_op("iam", "UpdateAccountPasswordPolicy"), fields) == {
-        "MinimumPasswordLength": 2**31 - 1, "MaxPasswordAge": -(2**31)}
+    # GetRoleTemplateVersion's MinorVersion is an integer with no min or max of its own.
+    arn = "arn:aws:iam::aws:role-template/x"
+    for edge in (2**31 - 1, -(2**31)):
+        fields = _iam("GetRoleTemplateVersion", TemplateArn=arn, MinorVersion=str(edge))
+        assert parse_query(_op("iam", "GetRoleTemplateVersion"), fields) == {"TemplateArn": arn, "MinorVersion": edge}
+
+
+def test_a_value_outside_its_shapes_min_and_max_is_a_validation_error() -> None:
+    # What the operation behind cannot see: proto3 reads a zero or an empty string as "not sent".
+    error = _raises("sts", _sts("AssumeRole", RoleArn="arn:aws:iam::123456789012:role/r", RoleSessionName="s1",
+                                DurationSeconds="0", SerialNumber=""), "ValidationError", "DurationSeconds")
+    assert error.message == (
+        "2 validation errors detected: Value '0' at 'durationSeconds' failed to satisfy constraint: Member must have "
+        "value greater than or equal to 900; Value '' at 'serialNumber' failed to satisfy constraint: Member must "
+        "have length greater than or equal to 9")
+    error = _raises("iam", _iam("ListUsers", MaxItems="1001"), "ValidationError", "MaxItems")
+    assert error.message.endswith("Value '1001' at 'maxItems' failed to satisfy constraint: Member must have value "
+                                  "less than or equal to 1000")
+
+
+def test_a_list_outside_its_length_and_an_absent_member_are_told_together() -> None:
+    fields = _iam("TagUser", **{f"Tags.member.{i}.Key": f"k{i}" for i in range(1, 52)},
+                  **{f"Tags.member.{i}.Value": "" for i in range(1, 52)})
+    error = _raises("iam", fields, "ValidationError", "UserName")
+    assert error.message.startswith("2 validation errors detected: Value null at 'userName' failed to satisfy "
+                                    "constraint: Member must not be null; Value '[{")
+    assert error.message.endswith("at 'tags' failed to satisfy constraint: Member must have length less than or "
+                                  "equal to 50")
+    assert len(error.message) < 400  # the value is echoed only in part
+
+
+def test_a_sensitive_value_out_of_bounds_is_not_repeated() -> None:
+    password = "p" * 129
+    error = _raises("iam", _iam("CreateLoginProfile", UserName="u", Password=password), "ValidationError", "Password")
+    assert error.message == ("1 validation error detected: Value at 'password' failed to satisfy constraint: Member "
+                             "must have length less than or equal to 128")
+    assert "ppp" not in error.message
 
 
 def test_a_rejected_value_is_echoed_only_in_part() -> None:
@@ -314,8 +352,9 @@ def test_every_missing_required_member_is_reported_at_once() -> None:
 
 
 def test_a_required_list_may_be_empty() -> None:
-    fields = _iam("SimulatePrincipalPolicy", PolicySourceArn="arn", ActionNames="")
-    assert parse_query(_op("iam", "SimulatePrincipalPolicy"), fields) == {"PolicySourceArn": "arn", "ActionNames": []}
+    arn = "arn:aws:iam::123456789012:user/u"
+    fields = _iam("SimulatePrincipalPolicy", PolicySourceArn=arn, ActionNames="")
+    assert parse_query(_op("iam", "SimulatePrincipalPolicy"), fields) == {"PolicySourceArn": arn, "ActionNames": []}
 
 
 def test_a_union_takes_exactly_one_member() -> None:
@@ -648,7 +687,8 @@ def test_error_status(service: str, code: str, status: int) -> None:
 
 # XML 1.0 text (no lone surrogates, no C0 controls but tab/LF/CR): what both directions can carry.
 CONTROLS = [chr(c) for c in range(32) if chr(c) not in "\t\n\r"]
-TEXT = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROLS), max_size=12)
+TEXT_CHARS = st.characters(blacklist_categories=("Cs",), blacklist_characters=CONTROLS)
+TEXT = st.text(TEXT_CHARS, max_size=12)
 INT_BOUNDS = {"integer": 2**31 - 1, "long": 2**63 - 1}
 OPERATIONS = [(service, name) for service in sorted(SERVICES) for name in service_model(service).operation_names]
 
@@ -656,19 +696,28 @@ OPERATIONS = [(service, name) for service in sorted(SERVICES) for name in servic
 def _value(shape: Shape, depth: int, request: bool) -> st.SearchStrategy[Any]:
     """Values of `shape`; for requests no empty maps, which the client does not send at all."""
     kind = shape.type_name
+    # A request's values keep to their shape's min and max (the server refuses the others, as AWS does).
+    low, high = (shape.metadata.get("min"), shape.metadata.get("max")) if request else (None, None)
     if kind == "structure":
         return _structure(shape, depth, request)
     if kind == "list":
-        return st.lists(_value(shape.member, depth + 1, request), max_size=3 if depth < 4 else 0)
+        size = low or 0
+        return st.lists(_value(shape.member, depth + 1, request), min_size=size, max_size=size + 3 if depth < 4 else size)
     if kind == "map":
         keys, values = _value(shape.key, depth + 1, request), _value(shape.value, depth + 1, request)
-        return st.dictionaries(keys, values, min_size=1 if request else 0, max_size=3)
+        return st.dictionaries(keys, values, min_size=max(low or 0, 1 if request else 0), max_size=max(low or 0, 3))
     if kind in INT_BOUNDS:
-        return st.integers(-INT_BOUNDS[kind] - 1, INT_BOUNDS[kind])
+        return st.integers(-INT_BOUNDS[kind] - 1 if low is None else low, INT_BOUNDS[kind] if high is None else high)
     if kind == "timestamp":
         return st.datetimes(datetime(1970, 1, 1), datetime(9999, 1, 1), timezones=st.just(timezone.utc))
     if kind == "string" and getattr(shape, "enum", None):
         return st.sampled_from(shape.enum)
+    if kind == "string" and (low or high):
+        size = low or 0
+        return st.text(TEXT_CHARS, min_size=size, max_size=min(size + 12, high or size + 12))
+    if kind == "blob" and (low or high):
+        size = low or 0
+        return st.binary(min_size=size, max_size=min(size + 16, high or size + 16))
     return {"boolean": st.booleans(), "blob": st.binary(max_size=16), "string": TEXT}[kind]
 
 
