@@ -18,7 +18,7 @@ import pytest
 from iamd.client import cli
 from iamd.v1 import audit_pb2, audit_pb2_grpc
 from iamd.v1 import identity_pb2 as ipb
-from iamd.service.audit.digest import SigningKey, build_digest, canonical, validate
+from iamd.service.audit.digest import REASON_CADENCE, SigningKey, build_digest, canonical, validate
 from iamd.service.audit.digester import witness_path
 
 from .conftest import Iamd, start_iamd, stop_iamd
@@ -171,7 +171,9 @@ async def test_records_removed_after_the_last_digest_are_named(tmp_path: Path) -
     try:
         await create_digest(server)
         await some_calls(server, "ann", "ben")
-        await asyncio.sleep(0.2)  # the digester has seen them committed
+        # Their records are committed just after the answers, and the digester is told of each
+        # commit: waited for (the audit writer's queue drained), not assumed after a pause.
+        await server.running.audit.flush()
         conn = db(server)
         last_end = chain(conn)[-1][1]["digest"]["digestEndPosition"]
         doomed = [(p, r["eventID"]) for p, _, r in audit_rows(conn) if p > last_end and r["eventName"] == "CreateUser"]
@@ -298,12 +300,28 @@ async def test_a_rotated_key_is_vouched_for_by_the_old_one_and_a_stranger_is_not
         await stop_iamd(server)
 
 
+async def _cadence_digest_written(server: Iamd, guard: float = 30.0) -> None:
+    """Poll the chain until the digester has written a digest at its cadence; `guard` only keeps a
+    digester that never writes one from hanging the test (nothing is timed)."""
+    deadline = asyncio.get_running_loop().time() + guard
+    while True:
+        conn = db(server)
+        try:
+            reasons = [d["digest"]["digestReason"] for _, d in chain(conn)]
+        finally:
+            conn.close()
+        if REASON_CADENCE in reasons:
+            return
+        assert asyncio.get_running_loop().time() < deadline, f"no cadence digest after {guard:g} s: {reasons}"
+        await asyncio.sleep(0.1)
+
+
 async def test_digests_are_expected_at_their_cadence(tmp_path: Path) -> None:
     server = await start_iamd(tmp_path / "d", digest_interval=4.0)  # margin: 2 s
     pinned = tmp_path / "d" / "keys" / "audit-digest.pub.pem"
     try:
         await some_calls(server, "ann")
-        await asyncio.sleep(6)  # a cadence digest came (cut at 4 s, written a second later)
+        await _cadence_digest_written(server)  # cut at 4 s, written a second later (unless the machine is slow)
         code, out, _ = await iamctl(server.target, "audit", "validate", "--public-key", str(pinned))
         assert (code, out["Status"]) == (0, "VALID"), out["Problems"]
         assert out["ValidDigests"] >= 2 and out["DigestIntervalSeconds"] == 4
