@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import grpc
 import pytest
@@ -143,18 +144,46 @@ async def test_health_and_reflection(iamd: Iamd) -> None:
         break
 
 
+GUARD = 30.0  # seconds: only so that a broken build fails instead of hanging; nothing is timed
+
+
+async def _waiting_with_the_new_poll_interval(store: Any, subscribed: Any) -> None:
+    """Return once the projection's subscription waits with the store's current poll interval:
+    each subscription's wait began after it was set (a new wait registers a new event). Sleeping
+    past the old interval instead assumed the subscription would have started its next wait by
+    then; on a loaded machine it could still be reading, see the other process's write first,
+    and the Authorize below would then never wait."""
+    prefixes = subscribed.stream_prefixes if subscribed.stream_prefixes and not subscribed.event_types else None
+    signal_ = store._commits
+    with signal_._lock:
+        before = {event for _, event, _ in signal_._waiters}
+    deadline = asyncio.get_running_loop().time() + GUARD
+    while True:
+        with signal_._lock:
+            waiters = list(signal_._waiters)
+        if waiters and all(event not in before for _, event, _ in waiters) \
+                and any(p == prefixes for _, _, p in waiters):
+            return
+        assert asyncio.get_running_loop().time() < deadline, "the subscription never began a new wait"
+        await asyncio.sleep(0.01)
+
+
 async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(tmp_path: Path) -> None:
     from iamd.service.domain.events import UPCASTERS
     from iamd.service.eventstore import EventCodec
     from iamd.service.eventstore.port import NewEvent, StreamState
     from iamd.service.eventstore.sqlite import SqliteEventStore
 
+    # The grace only bounds the drain (a stop returns once the calls are done): the default 2 s
+    # could run out on a loaded machine before the in-flight call below is answered.
     server = await start_iamd(tmp_path / "d")
+    server.running.grace = GUARD
     await server.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
     # Another process sharing the log writes a group; this server learns of it only by polling,
     # which is slowed down here so that an Authorize waiting for that write is certainly in flight.
-    server.running.store._poll_interval = 60.0
-    await asyncio.sleep(0.3)  # the subscription's current 0.2 s wait ends; the next one is long
+    store = server.running.store
+    store._poll_interval = 60.0
+    await _waiting_with_the_new_poll_interval(store, server.running.runner.filter)
     other = SqliteEventStore(str(tmp_path / "d" / "events.db"), EventCodec(UPCASTERS))
     written = await other.append("group-123456789012-late", [NewEvent("GroupCreated", {
         "name": "late", "id": "AGPALATE", "arn": f"arn:aws:iam::{ACCOUNT}:group/late", "path": "/",
@@ -164,13 +193,18 @@ async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(t
     in_flight = asyncio.ensure_future(server.authz.Authorize(apb.AuthorizeRequest(
         principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", action="s3:GetObject", resource="*",
         min_position=written.position)))
+    deadline = asyncio.get_running_loop().time() + GUARD
     while server.running.runner.pending_waits == 0:
+        assert not in_flight.done(), f"the Authorize did not wait for the other process's write: {in_flight}"
+        assert asyncio.get_running_loop().time() < deadline, "the Authorize never waited for its position"
         await asyncio.sleep(0.01)
     stopping = asyncio.ensure_future(server.running.stop())
     # Once stopping, the server refuses new calls, so ask its health servicer in-process.
     servicer = server.running.health
+    deadline = asyncio.get_running_loop().time() + GUARD
     while (await servicer.Check(health_pb2.HealthCheckRequest(), None)).status \
             == health_pb2.HealthCheckResponse.SERVING:
+        assert asyncio.get_running_loop().time() < deadline, "a stopping server still says SERVING"
         await asyncio.sleep(0.01)
     # A write of this server's own while it drains wakes its projection, which then sees both.
     await server.running.store.append("group-123456789012-later", [NewEvent("GroupCreated", {
