@@ -168,7 +168,9 @@ async def _waiting_with_the_new_poll_interval(store: Any, subscribed: Any) -> No
         await asyncio.sleep(0.01)
 
 
-async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(tmp_path: Path) -> None:
+async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from iamd.service.app import authorize
     from iamd.service.domain.events import UPCASTERS
     from iamd.service.eventstore import EventCodec
     from iamd.service.eventstore.port import NewEvent, StreamState
@@ -178,6 +180,9 @@ async def test_graceful_shutdown_goes_not_serving_and_finishes_in_flight_calls(t
     # could run out on a loaded machine before the in-flight call below is answered.
     server = await start_iamd(tmp_path / "d")
     server.running.grace = GUARD
+    # Likewise the in-flight Authorize's own wait for its position (5 s): it must last until this
+    # test's write below wakes the projection, however slowly the steps before it run.
+    monkeypatch.setattr(authorize, "WAIT_TIMEOUT", GUARD)
     await server.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
     # Another process sharing the log writes a group; this server learns of it only by polling,
     # which is slowed down here so that an Authorize waiting for that write is certainly in flight.
