@@ -60,9 +60,11 @@ async def test_a_foreign_event_while_following_stops_the_runner(store: SqliteEve
     await runner.start()
     await store.append(f"user-{ACCOUNT}-alice", [user_created("alice")], StreamState.NO_STREAM)
     await store.append("role-shop-cart", [NewEvent("CartCreated", {}, {})], StreamState.NO_STREAM)
-    for _ in range(100):
-        if runner.failure is not None:
-            break
+    # The live subscription delivers it from another thread's commit: polled for up to 30 s (100
+    # polls of 20 ms, 2 s, could run out on a loaded machine), failing past that.
+    deadline = asyncio.get_running_loop().time() + 30
+    while runner.failure is None:
+        assert asyncio.get_running_loop().time() < deadline, "the runner never stopped on the foreign event"
         await asyncio.sleep(0.02)
     assert isinstance(runner.failure, ForeignEventError)
     assert not runner.following and "role-shop-cart" in runner.stall_reason
