@@ -127,9 +127,11 @@ async def test_a_removal_committed_after_its_caller_gave_up_is_seen(tmp_path: Pa
         assert await store.head_position(AUDIT) == second  # not removed yet: remembered
         blocker.execute("ROLLBACK")
         blocker.close()
-        for _ in range(200):
-            if not await store.read_stream("audit-0000000002"):
-                break
+        # The queued removal commits once the lock is free: polled for up to 30 s (200 polls of
+        # 20 ms ran out silently after 4 s), failing past that.
+        deadline = asyncio.get_running_loop().time() + 30
+        while await store.read_stream("audit-0000000002"):
+            assert asyncio.get_running_loop().time() < deadline, "the queued removal never committed"
             await asyncio.sleep(0.02)
         await append(store, "user-bob")
         assert await store.head_position(AUDIT) == first
