@@ -68,7 +68,12 @@ async def _audit(store: KurrentDbEventStore, count: int) -> list[int]:
     return positions
 
 
-async def _until(check: Callable[[], bool | Awaitable[bool]], timeout: float = 10.0) -> None:
+# Waits over the fake's gRPC subscriptions are bounded only so that a broken build fails instead of
+# hanging; a loaded machine may take seconds for what takes milliseconds here.
+GUARD = 30.0
+
+
+async def _until(check: Callable[[], bool | Awaitable[bool]], timeout: float = GUARD) -> None:
     deadline = time.monotonic() + timeout
     while True:
         outcome = check()
@@ -154,11 +159,11 @@ async def test_a_write_acknowledged_to_another_runner_is_in_the_head_at_once(
                 fake.records_read = 0
                 head = await second.head()  # the "create" call on the other process
                 assert head >= created.position
-                await second.wait_for(head, 5.0)
+                await second.wait_for(head, GUARD)
                 assert second.projection.position >= created.position
                 assert f"user-123456789012-u{round_}" in second.projection.streams
                 # And on the writer's own runner too.
-                await first.wait_for(await first.head(), 5.0)
+                await first.wait_for(await first.head(), GUARD)
                 assert first.projection.position >= created.position
         finally:
             await second.stop()
@@ -175,7 +180,7 @@ async def test_a_checkpoint_releases_a_wait_for_a_position_that_is_no_identity_e
     runner = await _runner(store)
     try:
         audit = await _audit(store, 3 * INTERVAL)
-        await runner.wait_for(audit[0], 5.0)
+        await runner.wait_for(audit[0], GUARD)
         assert runner.known >= audit[0] and runner.projection.position == 0
     finally:
         await runner.stop()
