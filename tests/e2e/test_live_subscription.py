@@ -42,7 +42,21 @@ async def iamd_on_fake(tmp_path: Path, fake: FakeKurrentDb) -> AsyncIterator[Iam
     await stop_iamd(server)
 
 
-async def _until(check, timeout: float = 10.0) -> None:  # type: ignore[no-untyped-def]
+# Every wait below is on a real server over the fake's gRPC subscriptions, which are dropped and
+# replaced after a pause growing to 5 s (RESUBSCRIBE_MAX_PAUSE): bounded only so that a broken
+# build fails instead of hanging, with room for a loaded machine. Nothing is timed.
+GUARD = 30.0
+
+
+@pytest.fixture(autouse=True)
+def _patient_min_position(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Authorize's wait for min_position (5 s in the service) as long as the other waits here:
+    `_user_seen` relies on that wait to see a write through a subscription just replaced."""
+    from iamd.service.app import authorize
+    monkeypatch.setattr(authorize, "WAIT_TIMEOUT", GUARD)
+
+
+async def _until(check, timeout: float = GUARD) -> None:  # type: ignore[no-untyped-def]
     deadline = time.monotonic() + timeout
     while not await check():
         assert time.monotonic() < deadline, "the condition never held"
@@ -131,7 +145,7 @@ async def test_past_the_staleness_bound_calls_are_refused_until_it_follows_again
 
     async def serving() -> bool:
         return await _health(iamd) == health_pb2.HealthCheckResponse.SERVING
-    await _until(serving, timeout=15.0)
+    await _until(serving)
     assert (await iamd.iam.GetUser(ipb.GetUserRequest(user_name="alice"))).user.user_name == "alice"
     status = await iamd.authz.GetProjectionStatus(apb.GetProjectionStatusRequest())
     assert status.following and status.resubscriptions >= 1
@@ -170,7 +184,7 @@ async def test_two_replicas_on_one_store_see_each_others_writes_and_recover_alon
         for replica in (first, second):
             async def serving(replica: Iamd = replica) -> bool:
                 return await _health(replica) == health_pb2.HealthCheckResponse.SERVING
-            await _until(serving, timeout=15.0)
+            await _until(serving)
         revoked = await first.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(
             target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="shared"), policy_name="read"))
         denied = await second.authz.Authorize(apb.AuthorizeRequest(
@@ -226,7 +240,7 @@ async def test_a_replica_whose_node_goes_away_stops_serving_alone_and_recovers(
 
         async def b_not_serving() -> bool:
             return await _health(second) == health_pb2.HealthCheckResponse.NOT_SERVING
-        await _until(b_not_serving, timeout=20.0)
+        await _until(b_not_serving)
         assert await _health(first) == health_pb2.HealthCheckResponse.SERVING
         # Written while the second replica is cut off: it must catch up on it.
         meanwhile = await first.iam.CreateUser(ipb.CreateUserRequest(user_name="meanwhile"))
@@ -236,7 +250,7 @@ async def test_a_replica_whose_node_goes_away_stops_serving_alone_and_recovers(
 
         async def b_serving() -> bool:
             return await _health(second) == health_pb2.HealthCheckResponse.SERVING
-        await _until(b_serving, timeout=20.0)
+        await _until(b_serving)
         assert await _user_seen(second, "meanwhile", meanwhile.position)
     finally:
         await stop_iamd(second)
