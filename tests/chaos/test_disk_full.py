@@ -47,6 +47,7 @@ PRESSURE = env_int("IAMD_CHAOS_FULL_CALLS", 20)  # calls of each kind made while
 MAX_WRITES_UNTIL_FULL = 5000  # SQLite's WAL may hold free room of its own: write until it is gone
 RESUME_ATTEMPTS = 300  # 0.1 s apart
 FULL_LOAD_CHECKS = 50  # 0.2 s apart: how long the load may meet the full disk at most
+POLL_GUARD = 30.0  # seconds: the longest a poll for what the server does asynchronously waits before failing
 
 
 def _mount_refusal() -> str | None:
@@ -247,9 +248,10 @@ async def _on_full_disk(server: IamdProcess, c: Clients, trace: Trace, durable: 
     status = await c.status() if not durable else None
     figures: dict[str, Any] = {"writes_refused_on_full_disk": writes_refused}
     if status is not None:
-        for _ in range(100):  # async: the writer counts its failed appends as it makes them
-            if status.audit_write_failures > 0:
-                break
+        # Async: the writer counts its failed appends as it makes them, in its own time (polled for
+        # up to POLL_GUARD s rather than a count of polls, which assumed a speed).
+        deadline = asyncio.get_running_loop().time() + POLL_GUARD
+        while status.audit_write_failures == 0 and asyncio.get_running_loop().time() < deadline:
             await asyncio.sleep(0.1)
             status = await c.status()
         assert status.audit_write_failures > 0, "async audit: records lost on a full disk were not counted"
@@ -276,9 +278,10 @@ async def _resumes(c: Clients, trace: Trace, durable: bool) -> dict[str, Any]:
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="after-0"),
         policy_arn=f"arn:aws:iam::{ACCOUNT}:policy/chaos-full"), "after")).ok
     after = await c.status()
-    for _ in range(100):  # async: records are committed after the answers
-        if after.audit_records_written >= before.audit_records_written + 21:
-            break
+    # Async: records are committed after the answers (polled for up to POLL_GUARD s).
+    deadline = asyncio.get_running_loop().time() + POLL_GUARD
+    while after.audit_records_written < before.audit_records_written + 21 \
+            and asyncio.get_running_loop().time() < deadline:
         await asyncio.sleep(0.1)
         after = await c.status()
     assert after.audit_records_written >= before.audit_records_written + 21, "audit records not written again"
