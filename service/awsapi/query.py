@@ -195,17 +195,19 @@ class _Reader:
         self.violations: list[tuple[str, Any, str]] = []  # (wire path, value or None, rule)
 
     def read(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
-        kind = shape.type_name
-        if kind in ("structure", "list", "map"):
-            if depth >= MAX_DEPTH:
-                raise _invalid(path, f"Parameter {path} is nested more than {MAX_DEPTH} levels deep")
-            value = getattr(self, f"read_{kind}")(shape, node, path, depth + 1)
-        else:
-            value = _scalar(shape, node, path)
+        value = self._read_unchecked(shape, node, path, depth)
         rule = _range_violated(shape, value)
         if rule:
             self.violations.append((path, _SECRET if shape.metadata.get("sensitive") else value, rule))
         return value
+
+    def _read_unchecked(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
+        kind = shape.type_name
+        if kind in ("structure", "list", "map"):
+            if depth >= MAX_DEPTH:
+                raise _invalid(path, f"Parameter {path} is nested more than {MAX_DEPTH} levels deep")
+            return getattr(self, f"read_{kind}")(shape, node, path, depth + 1)
+        return _scalar(shape, node, path)
 
     def read_structure(self, shape: Shape, node: _Field, path: str, depth: int) -> dict[str, Any]:
         if node.value is not None:
@@ -228,7 +230,15 @@ class _Reader:
         if _is_empty_container(node, path, "list", "member.N"):
             return []
         item_name = shape.member.serialization.get("name", "member")
-        return [self.read(shape.member, item, item_path, depth) for item_path, item in _items(node, item_name, path)]
+        member = shape.member
+        items = [self._read_unchecked(member, item, item_path, depth) for item_path, item in _items(node, item_name, path)]
+        # AWS's validator tells a list whose items break their bounds as one violation of the list,
+        # naming every bound of the item shape: "Member must satisfy constraint: [RULE, RULE]".
+        if any(_range_violated(member, item) for item in items):
+            rules = ", ".join(_range_rules(member))
+            shown = _SECRET if member.metadata.get("sensitive") else items
+            self.violations.append((path, shown, f"Member must satisfy constraint: [{rules}]"))
+        return items
 
     def read_map(self, shape: Shape, node: _Field, path: str, depth: int) -> dict[Any, Any]:
         if _is_empty_container(node, path, "map", "entry.N.key and .value"):
@@ -362,6 +372,17 @@ def _range_violated(shape: Shape, value: Any) -> str:
     if high is not None and size > high:
         return f"Member must have {measure} less than or equal to {high}"
     return ""
+
+
+def _range_rules(shape: Shape) -> list[str]:
+    """Every bound of `shape` as AWS's validator lists them for a list's items: max, then min."""
+    measure = "value" if shape.type_name in ("integer", "long", "float", "double") else "length"
+    rules = []
+    if shape.metadata.get("max") is not None:
+        rules.append(f"Member must have {measure} less than or equal to {shape.metadata['max']}")
+    if shape.metadata.get("min") is not None:
+        rules.append(f"Member must have {measure} greater than or equal to {shape.metadata['min']}")
+    return rules
 
 
 _SECRET = object()  # stands for a value a message must not repeat (a password, a private key)

@@ -764,3 +764,13 @@ def test_any_response_of_any_operation_round_trips(data: st.DataObject) -> None:
         return
     output = data.draw(_structure(operation.output_shape, 0, False))
     assert _unquote_policies(_response_round_trip(operation, output), operation.output_shape) == output
+
+
+def test_a_list_whose_items_break_their_bounds_is_one_violation_of_the_list() -> None:
+    fields = _iam("CreateOpenIDConnectProvider", Url="https://idp.example", **{
+        "ClientIDList.member.1": "ok", "ClientIDList.member.2": "c" * 256, "ThumbprintList.member.1": "a" * 40})
+    error = _raises("iam", fields, "ValidationError", "ClientIDList")
+    assert error.message == (
+        f"1 validation error detected: Value '[ok, {'c' * 59}…' at 'clientIDList' failed to satisfy constraint: "
+        "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have "
+        "length greater than or equal to 1]")
