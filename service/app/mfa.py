@@ -155,22 +155,18 @@ class MfaCommands:
         return device
 
     async def deactivate_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str) -> int:
-        _, name = _serial_parts(serial_number)
-        return await self._change(ctx, name, lambda s: mfa.deactivate(s, user_name))
+        return await self._change_device(ctx, serial_number, lambda s: mfa.deactivate(s, user_name))
 
     async def delete_virtual_mfa_device(self, ctx: CallContext, *, serial_number: str) -> int:
-        _, name = _serial_parts(serial_number)
-        return await self._change(ctx, name, mfa.delete)
+        return await self._change_device(ctx, serial_number, mfa.delete)
 
     async def tag_mfa_device(self, ctx: CallContext, *, serial_number: str, tags: Sequence[tuple[str, str]]) -> int:
         tag_map = names.check_tags("tags", tags)
-        return await self._change(ctx, self._own_device(ctx, serial_number),
-                                  lambda s: mfa.tag(s, serial_number, tag_map))
+        return await self._change_device(ctx, serial_number, lambda s: mfa.tag(s, serial_number, tag_map))
 
     async def untag_mfa_device(self, ctx: CallContext, *, serial_number: str, tag_keys: Sequence[str]) -> int:
         keys = names.check_tag_keys("tagKeys", tag_keys)
-        return await self._change(ctx, self._own_device(ctx, serial_number),
-                                  lambda s: mfa.untag(s, serial_number, keys))
+        return await self._change_device(ctx, serial_number, lambda s: mfa.untag(s, serial_number, keys))
 
     def mfa_device_tags(self, ctx: CallContext, serial_number: str) -> dict[str, str]:
         self._own_device(ctx, serial_number)
@@ -187,8 +183,18 @@ class MfaCommands:
             raise mfa.not_found(serial_number)
         return name
 
-    async def _change(self, ctx: CallContext, name: str, decide: Any) -> int:
-        return await self.repo.change(MFA, stream_name(MFA, ctx.account_id, name), mfa.fold, ctx, self.clock, decide)
+    async def _change_device(self, ctx: CallContext, serial_number: str, decide: Any) -> int:
+        """Decide on the device whose serial number (ARN) this is, exactly. The stream is found by
+        the name alone: another path or account ending in that name is no such device (else it
+        would sidestep a policy on the device's real ARN, which authorization checked instead)."""
+        name = self._own_device(ctx, serial_number)
+
+        def checked(state: mfa.MFADeviceState) -> Any:
+            if not state.exists or state.serial_number != serial_number:
+                raise mfa.not_found(serial_number)
+            return decide(state)
+
+        return await self.repo.change(MFA, stream_name(MFA, ctx.account_id, name), mfa.fold, ctx, self.clock, checked)
 
     def list_mfa_devices(self, ctx: CallContext, caller: Caller, user_name: str = "") -> list[View]:
         name = user_name or (caller.name if caller.kind == "user" else "")

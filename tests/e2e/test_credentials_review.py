@@ -1,0 +1,63 @@
+"""Review of users' credentials (access keys, MFA devices, login profiles): each test shows a
+defect that was fixed."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+
+from iamd.service.auth import totp
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import identity_pb2_grpc
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import refused, user_with_key
+
+pytestmark = pytest.mark.e2e
+
+
+async def _device(iamd: Iamd, name: str, path: str = "") -> ipb.VirtualMFADevice:
+    return (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
+        virtual_mfa_device_name=name, path=path))).virtual_mfa_device
+
+
+async def _enable(iamd: Iamd, user_name: str, device: ipb.VirtualMFADevice, at: float | None = None) -> None:
+    now = iamd.clock.now().timestamp() if at is None else at
+    seed = device.base32_string_seed
+    await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
+        user_name=user_name, serial_number=device.serial_number,
+        authentication_code1=totp.totp(seed, now - 30), authentication_code2=totp.totp(seed, now)))
+
+
+async def test_a_device_is_named_by_its_own_serial_number_only(iamd: Iamd) -> None:
+    """The serial number is the device's ARN: another ARN (another path) that ends in the same name
+    is no such device, and a Deny on the device's ARN cannot be sidestepped so."""
+    device = await _device(iamd, "phone")
+    serial = device.serial_number
+    eve = await user_with_key(iamd, "eve")
+    position = (await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="eve"), policy_name="p",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:*MFADevice*", "Resource": "*"},
+            {"Effect": "Deny", "Action": "iam:*", "Resource": serial}]})))).position
+    await iamd.running.runner.wait_for(position, 30)
+    channel = iamd.connect(eve)
+    as_eve = identity_pb2_grpc.IdentityServiceStub(channel)
+    try:
+        await refused(as_eve.DeleteVirtualMFADevice(ipb.DeleteVirtualMFADeviceRequest(serial_number=serial)),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+        alias = f"arn:aws:iam::{ACCOUNT}:mfa/elsewhere/phone"
+        await refused(as_eve.DeleteVirtualMFADevice(ipb.DeleteVirtualMFADeviceRequest(serial_number=alias)),
+                      grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+        await refused(as_eve.TagMFADevice(ipb.TagMFADeviceRequest(
+            serial_number=alias, tags=[pb.Tag(key="k", value="v")])), grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+        listed = await iamd.iam.ListVirtualMFADevices(ipb.ListVirtualMFADevicesRequest())
+        assert [d.serial_number for d in listed.virtual_mfa_devices] == [serial]
+        tags = await iamd.iam.ListMFADeviceTags(ipb.ListMFADeviceTagsRequest(serial_number=serial))
+        assert list(tags.tags) == []
+    finally:
+        await channel.close()
+
