@@ -138,7 +138,8 @@ def resync(state: MFADeviceState, *, user_name: str, serial_number: str, step: i
 
 
 def deactivate(state: MFADeviceState, user_name: str) -> list[Event]:
-    if not state.exists or state.user_name.casefold() != user_name.casefold():
+    # A device enabled for nobody has no association to remove (with no user name, "" matched it).
+    if not state.exists or not state.user_name or state.user_name.casefold() != user_name.casefold():
         raise not_found(state.serial_number or "?")
     return [MFADeviceDeactivated(state.user_name)]
 

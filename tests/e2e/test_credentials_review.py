@@ -61,3 +61,14 @@ async def test_a_device_is_named_by_its_own_serial_number_only(iamd: Iamd) -> No
     finally:
         await channel.close()
 
+
+async def test_deactivating_a_device_no_user_has_is_no_such_entity(iamd: Iamd) -> None:
+    """DeactivateMFADevice without UserName on a device enabled for nobody: there is no
+    association to remove, so NoSuchEntity (it was accepted and left an event behind)."""
+    device = await _device(iamd, "spare")
+    await refused(iamd.iam.DeactivateMFADevice(ipb.DeactivateMFADeviceRequest(serial_number=device.serial_number)),
+                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+    position = (await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="bob"))).position
+    await iamd.running.runner.wait_for(position, 30)
+    await refused(iamd.iam.DeactivateMFADevice(ipb.DeactivateMFADeviceRequest(
+        user_name="bob", serial_number=device.serial_number)), grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
