@@ -355,7 +355,7 @@ def _validate_policy_input(body: bytes, query_params: Mapping[str, list[str]]) -
     nextToken from the query string; anything else refused, naming it."""
     try:
         given = json.loads(body or b"{}")
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: "[[[[..." past Python's stack
         raise _RestError("ValidationException", "the request body is not JSON") from None
     if not isinstance(given, dict):
         raise _RestError("ValidationException", "the request body must be a JSON object")
