@@ -246,18 +246,18 @@ class StsCommands:
 
         parent = caller.session if caller.kind == "assumed-role" else None
         chained = parent is not None
-        mfa_at = ""
-        if p.serial_number:
-            if caller.kind != "user":
-                raise InvalidInputError("only an IAM user can present an MFA code",
-                                        problems=[FieldProblem("serialNumber", "the caller has no MFA device")])
-            mfa_at = await self.mfa.verify_for(ctx, caller, p.serial_number, p.token_code)
+        if p.serial_number and caller.kind != "user":
+            raise InvalidInputError("only an IAM user can present an MFA code",
+                                    problems=[FieldProblem("serialNumber", "the caller has no MFA device")])
         inherited = {k: parent["tags"][k] for k in parent["transitive_tag_keys"] if k in parent["tags"]} if parent else {}
         tags = sts.merge_session_tags(p.tags, p.transitive_tag_keys, inherited)
         source_identity = sts.check_source_identity(p.source_identity, parent["source_identity"] if parent else "")
         duration = sts.check_duration(p.duration_seconds, role_max=role.view["max_session_duration"], chained=chained)
         packed = sts.check_session_policy_size(p.policy, p.policy_arns)  # the size first: nothing parsed
         session_policies = self._session_policies(role_account, p.policy, p.policy_arns)
+        # The MFA code last of the request's checks: accepting it writes its step as spent, which a
+        # request refused for its own parameters must not (nothing was done; the code stays good).
+        mfa_at = await self.mfa.verify_for(ctx, caller, p.serial_number, p.token_code) if p.serial_number else ""
 
         # The request as AWS evaluates it: caller's policies, the trust policy as resource policy.
         context: dict[str, Any] = {**request_keys, **_role_tag_keys(role.view),

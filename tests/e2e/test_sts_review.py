@@ -1,0 +1,76 @@
+"""End to end, from a review of STS against AWS's documentation: what a refused AssumeRole leaves
+behind when it carried an MFA code, and what GetSessionToken's credentials may not call."""
+
+from __future__ import annotations
+
+import json
+
+import grpc
+import pytest
+
+from iamd.client.credentials import Credentials
+from iamd.service.auth import totp
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import sts_pb2, sts_pb2_grpc
+
+from .conftest import ACCOUNT, Iamd
+from .helpers import allow, refused, user_with_key
+
+pytestmark = pytest.mark.e2e
+ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Guarded"
+
+
+def _session(c: sts_pb2.Credentials) -> Credentials:
+    return Credentials(c.access_key_id, c.secret_access_key, c.session_token)
+
+
+async def _user_with_mfa(iamd: Iamd, name: str) -> tuple[Credentials, str, str]:
+    """A user with a key and an enabled virtual MFA device: (its key, the device's serial, its seed)."""
+    key = await user_with_key(iamd, name)
+    device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
+        virtual_mfa_device_name=f"{name}-phone"))).virtual_mfa_device
+    now = iamd.clock.now().timestamp()
+    seed = device.base32_string_seed
+    await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
+        user_name=name, serial_number=device.serial_number,
+        authentication_code1=totp.totp(seed, now - 90), authentication_code2=totp.totp(seed, now - 60)))
+    return key, device.serial_number, seed
+
+
+async def _mfa_uses(iamd: Iamd) -> int:
+    return len([e async for e in iamd.running.store.read_all() if e.type.endswith("MFADeviceUsed")])
+
+
+async def test_an_assume_role_refused_for_its_parameters_does_not_spend_the_mfa_code(iamd: Iamd) -> None:
+    key, serial, seed = await _user_with_mfa(iamd, "mia")
+    trust = json.dumps({"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/mia"}, "Action": "sts:AssumeRole",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})
+    created = await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="Guarded", assume_role_policy_document=trust))
+    await iamd.running.runner.wait_for(created.position, 5)
+    channel = iamd.connect(key)
+    mia = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    code = totp.totp(seed, iamd.clock.now().timestamp())
+    with_mfa = dict(role_arn=ROLE_ARN, role_session_name="mia-s", serial_number=serial, token_code=code)
+    before = await _mfa_uses(iamd)
+    # Each refused for a parameter of its own (a lifetime below 900 s, past the role's 1 h, a
+    # malformed session policy, a tag key twice): nothing was done, so nothing may be written, and
+    # the code is not spent.
+    await refused(mia.AssumeRole(sts_pb2.AssumeRoleRequest(**with_mfa, duration_seconds=600)),
+                  grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    await refused(mia.AssumeRole(sts_pb2.AssumeRoleRequest(**with_mfa, duration_seconds=7200)),
+                  grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    with pytest.raises(grpc.aio.AioRpcError) as malformed:
+        await mia.AssumeRole(sts_pb2.AssumeRoleRequest(**with_mfa, policy="{not json"))
+    assert malformed.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    with pytest.raises(grpc.aio.AioRpcError) as twice:
+        await mia.AssumeRole(sts_pb2.AssumeRoleRequest(**with_mfa, tags=[pb.Tag(key="team", value="a"),
+                                                                         pb.Tag(key="Team", value="b")]))
+    assert twice.value.code() in (grpc.StatusCode.INVALID_ARGUMENT, grpc.StatusCode.PERMISSION_DENIED)
+    assert await _mfa_uses(iamd) == before, "a refused AssumeRole left an MFADeviceUsed event behind"
+    # The same code, in a request that is right, is still good.
+    assumed = await mia.AssumeRole(sts_pb2.AssumeRoleRequest(**with_mfa))
+    assert assumed.assumed_role_user.arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/Guarded/mia-s"
+    assert await _mfa_uses(iamd) == before + 1
+    await channel.close()
