@@ -3,6 +3,7 @@ codes, deactivate, delete, list; and checking a code for STS (each time step usa
 
 from __future__ import annotations
 
+import asyncio
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,7 +96,6 @@ class MfaCommands:
         user = account.users.get(casefold(user_name)) if account else None
         if user is None or account_id != ctx.account_id:
             raise identity.not_found(USER, user_name) if user is None else mfa.not_found(serial_number)
-        devices = sum(1 for d in self.projection.mfa_devices.values() if d["user_id"] == user["id"])
         now = self.clock.now()
 
         async def attempt() -> int:
@@ -107,6 +107,10 @@ class MfaCommands:
             u: identity.EntityState = identity.require(owner.state, user_name)  # type: ignore[arg-type]
             if u.id != user["id"]:
                 raise identity.not_found(USER, user_name)  # another user of that name since the check
+            # Counted at the user's stream version the reservation below is appended at (a call the
+            # device or its codes refuse anyway needs no count).
+            devices = (await self._enabled_for(ctx, u, loaded.stream, iso8601(now))
+                       if step is not None and not state.user_name else 0)
             return await self.repo.reference(
                 USER, owner,
                 lambda rid, version: identity.reserve(u, user_name, reservation_id=rid, relation="mfa",
@@ -117,6 +121,21 @@ class MfaCommands:
                                        now=iso8601(now), reservation_id=rid), ctx, iso8601(now))
 
         return await with_retries(attempt)
+
+    async def _enabled_for(self, ctx: CallContext, user: identity.EntityState, enabling: str, now: str) -> int:
+        """How many devices other than `enabling` (a stream) are enabled for the user, read from the
+        devices' streams, not the projection: a concurrent EnableMFADevice may have committed but
+        not be projected yet, and counting it out let two calls pass MFADevicesPerUser together.
+        Every enabling reserves in the user's stream first; settling those reservations makes each
+        one committed or void (one in flight is voided and retries), so none slips past the count."""
+        reservations = {rid: r for rid, r in user.reservations.items() if r["relation"] == "mfa"}
+        await self.repo.settle_reservations(reservations, ctx, now)
+        streams = {r["holder_stream"] for r in reservations.values()}
+        streams |= {stream_name(MFA, ctx.account_id, _serial_parts(d["serial_number"])[1])
+                    for d in self.devices_of(ctx.account_id, user.id)}
+        streams.discard(enabling)
+        loaded = await asyncio.gather(*(self.repo.load(stream, mfa.fold) for stream in streams))
+        return sum(1 for device in loaded if device.state.user_id == user.id)  # type: ignore[attr-defined]
 
     async def resync_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str,
                                 code1: str, code2: str) -> int:

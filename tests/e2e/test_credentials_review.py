@@ -3,6 +3,7 @@ defect that was fixed."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 
 import grpc
@@ -14,7 +15,7 @@ from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import identity_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import refused, user_with_key
+from .helpers import error_reason, refused, user_with_key
 
 pytestmark = pytest.mark.e2e
 
@@ -72,3 +73,17 @@ async def test_deactivating_a_device_no_user_has_is_no_such_entity(iamd: Iamd) -
     await iamd.running.runner.wait_for(position, 30)
     await refused(iamd.iam.DeactivateMFADevice(ipb.DeactivateMFADeviceRequest(
         user_name="bob", serial_number=device.serial_number)), grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+
+
+async def test_two_concurrent_enables_cannot_pass_the_quota_of_eight_devices(iamd: Iamd) -> None:
+    """MFADevicesPerUser is 8: with 7 enabled, of two devices enabled at once only one may be."""
+    position = (await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="many"))).position
+    await iamd.running.runner.wait_for(position, 30)
+    for i in range(7):
+        await _enable(iamd, "many", await _device(iamd, f"d{i}"))
+    last = [await _device(iamd, "d7"), await _device(iamd, "d8")]
+    results = await asyncio.gather(*(_enable(iamd, "many", d) for d in last), return_exceptions=True)
+    errors = [r for r in results if isinstance(r, BaseException)]
+    assert len(errors) == 1 and error_reason(errors[0]) == "LimitExceeded", results
+    listed = await iamd.iam.ListMFADevices(ipb.ListMFADevicesRequest(user_name="many"))
+    assert len(listed.mfa_devices) == 8
