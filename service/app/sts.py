@@ -208,6 +208,14 @@ def session_stream(account_id: str, access_key_id: str) -> str:
     return f"session-{account_id}-{access_key_id.lower()}"
 
 
+def _refuse_session_token_credentials(caller: Caller, operation: str) -> None:
+    """GetSessionToken's credentials call no STS API but AssumeRole, GetCallerIdentity,
+    GetScopedCredentials, GetWebIdentityToken and GetDelegatedAccessToken (STS API reference,
+    GetSessionToken, Permissions), whatever the user's policies allow."""
+    if caller.session is not None and caller.session["kind"] == "user":
+        raise AccessDeniedError(f"Cannot call {operation} with session credentials from GetSessionToken")
+
+
 class StsCommands:
     def __init__(self, store: EventStore, clock: Clock, ids: IdFactory, keyring: Keyring,
                  principals: PrincipalPolicyCache, authorizer: Authorizer, mfa: MfaCommands,
@@ -519,6 +527,7 @@ class StsCommands:
             raise AccessDeniedError(f"{denied}: root user credentials cannot call AssumeRoot")
         if caller.kind == "federated-user":
             raise AccessDeniedError(f"{denied}: federated users cannot call STS APIs")
+        _refuse_session_token_credentials(caller, "AssumeRoot")
         trust = self.principals.resource_index(target_arn, root_access.trust_policy(caller.account_id, target))
         self.authorizer.require(caller.arn, caller.kind, "sts:AssumeRoot", target_arn,
                                 {**request_keys, "sts:TaskPolicyArn": task_policy_arn}, session=caller.session,
@@ -579,6 +588,7 @@ class StsCommands:
         """The decoded message (JSON text) of an encoded authorization failure message that a
         denied Authorize answered for a principal of the caller's account (the gate has checked
         sts:DecodeAuthorizationMessage); InvalidAuthorizationMessageException for any other text."""
+        _refuse_session_token_credentials(caller, "DecodeAuthorizationMessage")
         if not encoded_message:
             raise ValidationError("1 validation error detected: Value null at 'encodedMessage' failed to satisfy "
                                   "constraint: Member must not be null",
@@ -590,7 +600,8 @@ class StsCommands:
         except InvalidAuthorizationMessage as e:
             raise InvalidAuthorizationMessageError(str(e)) from None
 
-    def get_access_key_info(self, access_key_id: str) -> str:
+    def get_access_key_info(self, caller: Caller, access_key_id: str) -> str:
+        _refuse_session_token_credentials(caller, "GetAccessKeyInfo")
         projection = self.principals.projection
         entry = projection.access_keys.get(access_key_id) or projection.sessions.get(access_key_id)
         if entry is None:

@@ -124,7 +124,8 @@ class SecurityTokenServicer(sts_pb2_grpc.SecurityTokenServiceServicer):
 
     async def GetAccessKeyInfo(self, r: sts_pb2.GetAccessKeyInfoRequest,
                                context: grpc.aio.ServicerContext) -> sts_pb2.GetAccessKeyInfoResponse:
-        return sts_pb2.GetAccessKeyInfoResponse(account=self.commands.get_access_key_info(r.access_key_id))
+        account = self.commands.get_access_key_info(self.caller.caller(), r.access_key_id)
+        return sts_pb2.GetAccessKeyInfoResponse(account=account)
 
     async def DecodeAuthorizationMessage(self, r: sts_pb2.DecodeAuthorizationMessageRequest,
                                          context: grpc.aio.ServicerContext) -> sts_pb2.DecodeAuthorizationMessageResponse:

@@ -74,3 +74,32 @@ async def test_an_assume_role_refused_for_its_parameters_does_not_spend_the_mfa_
     assert assumed.assumed_role_user.arn == f"arn:aws:sts::{ACCOUNT}:assumed-role/Guarded/mia-s"
     assert await _mfa_uses(iamd) == before + 1
     await channel.close()
+
+
+async def test_get_session_token_credentials_call_no_sts_api_but_those_aws_lists(iamd: Iamd) -> None:
+    """STS API reference, GetSessionToken, Permissions: "You cannot call any STS API except
+    AssumeRole, GetCallerIdentity, GetScopedCredentials, GetWebIdentityToken, or
+    GetDelegatedAccessToken" (botocore's sts model, the one this project pins)."""
+    key = await user_with_key(iamd, "sam")
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="sam"), policy_name="sts",
+        policy_document=allow(["sts:GetAccessKeyInfo", "sts:DecodeAuthorizationMessage"])))
+    await iamd.running.runner.wait_for(put.position, 5)
+    channel = iamd.connect(key)
+    sam = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    # With the user's own keys both are allowed (its policy says so).
+    info = await sam.GetAccessKeyInfo(sts_pb2.GetAccessKeyInfoRequest(access_key_id=key.access_key_id))
+    assert info.account == ACCOUNT
+    await refused(sam.DecodeAuthorizationMessage(sts_pb2.DecodeAuthorizationMessageRequest(encoded_message="x")),
+                  grpc.StatusCode.INVALID_ARGUMENT, "InvalidAuthorizationMessageException")
+
+    token = await sam.GetSessionToken(sts_pb2.GetSessionTokenRequest())
+    session_channel = iamd.connect(_session(token.credentials))
+    session = sts_pb2_grpc.SecurityTokenServiceStub(session_channel)
+    assert (await session.GetCallerIdentity(sts_pb2.GetCallerIdentityRequest())).arn.endswith(":user/sam")
+    await refused(session.GetAccessKeyInfo(sts_pb2.GetAccessKeyInfoRequest(access_key_id=key.access_key_id)),
+                  grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    await refused(session.DecodeAuthorizationMessage(sts_pb2.DecodeAuthorizationMessageRequest(encoded_message="x")),
+                  grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    for ch in (channel, session_channel):
+        await ch.close()
