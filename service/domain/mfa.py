@@ -114,7 +114,9 @@ def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_us
                                  quota="MFADevicesPerUser")
     if step is None:
         raise InvalidAuthenticationCodeError("Authentication code for device is not valid.")
-    return [MFADeviceEnabled(user_name, user_id, now, step, reservation_id)]
+    # Never rewound: enabling again (after a deactivation) with codes of earlier steps would make
+    # codes already spent since then usable once more.
+    return [MFADeviceEnabled(user_name, user_id, now, max(step, state.last_step), reservation_id)]
 
 
 def use(state: MFADeviceState, *, user_id: str, step: int | None, now: str) -> list[Event]:

@@ -87,3 +87,27 @@ async def test_two_concurrent_enables_cannot_pass_the_quota_of_eight_devices(iam
     assert len(errors) == 1 and error_reason(errors[0]) == "LimitExceeded", results
     listed = await iamd.iam.ListMFADevices(ipb.ListMFADevicesRequest(user_name="many"))
     assert len(listed.mfa_devices) == 8
+
+
+async def test_enabling_a_device_again_does_not_make_a_spent_code_usable_again(iamd: Iamd) -> None:
+    """Each time step's code works once: deactivating a device and enabling it again with older
+    codes must not rewind the device's last spent step (a code already used would work again)."""
+    from iamd.v1 import sts_pb2, sts_pb2_grpc
+
+    gina = await user_with_key(iamd, "gina")
+    device = await _device(iamd, "gina-phone")
+    seed, serial = device.base32_string_seed, device.serial_number
+    t0 = iamd.clock.now().timestamp()
+    await _enable(iamd, "gina", device, at=t0)
+    channel = iamd.connect(gina)
+    gina_sts = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    try:
+        iamd.clock.offset += 60
+        code = totp.totp(seed, iamd.clock.now().timestamp())
+        await gina_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=code))
+        await iamd.iam.DeactivateMFADevice(ipb.DeactivateMFADeviceRequest(user_name="gina", serial_number=serial))
+        await _enable(iamd, "gina", device, at=t0 - 60)  # codes of a few steps ago, within EnableMFADevice's window
+        await refused(gina_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=code)),
+                      grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+    finally:
+        await channel.close()
