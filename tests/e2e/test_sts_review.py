@@ -103,3 +103,52 @@ async def test_get_session_token_credentials_call_no_sts_api_but_those_aws_lists
                   grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     for ch in (channel, session_channel):
         await ch.close()
+
+
+@pytest.mark.xfail(strict=True, reason="service/rpc/guard.py lets GetSessionToken's credentials without MFA call IAM; "
+                                       "the fix is the guard's, outside STS's files (see the review's report)")
+async def test_get_session_token_credentials_without_mfa_call_no_iam_api(iamd: Iamd) -> None:
+    """STS API reference, GetSessionToken, Permissions: "You cannot call any IAM API operations
+    unless MFA authentication information is included in the request." """
+    key, serial, seed = await _user_with_mfa(iamd, "nia")
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="nia"), policy_name="iam", policy_document=allow("iam:*")))
+    await iamd.running.runner.wait_for(put.position, 5)
+    channel = iamd.connect(key)
+    nia = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    from iamd.v1 import identity_pb2_grpc
+
+    with_mfa = await nia.GetSessionToken(sts_pb2.GetSessionTokenRequest(
+        serial_number=serial, token_code=totp.totp(seed, iamd.clock.now().timestamp())))
+    without = await nia.GetSessionToken(sts_pb2.GetSessionTokenRequest())
+    mfa_channel, bare_channel = iamd.connect(_session(with_mfa.credentials)), iamd.connect(_session(without.credentials))
+    try:
+        await identity_pb2_grpc.IdentityServiceStub(mfa_channel).ListUsers(ipb.ListUsersRequest())
+        await refused(identity_pb2_grpc.IdentityServiceStub(bare_channel).ListUsers(ipb.ListUsersRequest()),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    finally:
+        for ch in (channel, mfa_channel, bare_channel):
+            await ch.close()
+
+
+@pytest.mark.xfail(strict=True, reason="service/rpc/guard.py closes every sts: action but GetCallerIdentity to "
+                                       "federated users; the fix is the guard's (see the review's report)")
+async def test_a_federated_user_may_call_get_scoped_credentials(iamd: Iamd) -> None:
+    """STS API reference, GetFederationToken, Permissions: "You cannot call any STS operations
+    except GetCallerIdentity, GetScopedCredentials, or GetDelegatedAccessToken." """
+    key = await user_with_key(iamd, "fed")
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="fed"), policy_name="all",
+        policy_document=allow(["sts:GetFederationToken", "sts:GetScopedCredentials", "iam:ListUsers"])))
+    await iamd.running.runner.wait_for(put.position, 5)
+    channel = iamd.connect(key)
+    token = await sts_pb2_grpc.SecurityTokenServiceStub(channel).GetFederationToken(sts_pb2.GetFederationTokenRequest(
+        name="fed-app", policy=allow(["sts:GetScopedCredentials", "iam:ListUsers"])))
+    fed_channel = iamd.connect(_session(token.credentials))
+    try:
+        scoped = await sts_pb2_grpc.SecurityTokenServiceStub(fed_channel).GetScopedCredentials(
+            sts_pb2.GetScopedCredentialsRequest(duration_seconds=900))
+        assert scoped.credentials.access_key_id.startswith("ASIA")
+    finally:
+        for ch in (channel, fed_channel):
+            await ch.close()
