@@ -328,6 +328,7 @@ def _peer(request: web.Request) -> str:
 # --- IAM Access Analyzer's REST-JSON (ValidatePolicy only) -----------------------------------------
 
 _VALIDATE_POLICY_PATH = "/policy/validation"
+_MAX_INTEGER = 2**31 - 1  # Smithy's integer, and the RPC's int32 max_results
 _VALIDATE_POLICY_BODY = {"policyDocument": str, "policyType": str, "locale": str, "validatePolicyResourceType": str}
 # Access Analyzer's spelling of the IAM codes a refusal carries (its model's error shapes).
 _REST_ERRORS = {"ValidationError": "ValidationException", "InvalidInput": "ValidationException",
@@ -371,9 +372,13 @@ def _validate_policy_input(body: bytes, query_params: Mapping[str, list[str]]) -
         if member not in ("maxResults", "nextToken") or len(values) != 1:
             raise _RestError("ValidationException", f"unknown or repeated query parameter {member}")
         if member == "maxResults":
-            if not values[0].isdigit():
+            # A Smithy integer: ASCII digits ("²" is isdigit() but not int()) within 32 bits.
+            if not (values[0].isascii() and values[0].isdigit()):
                 raise _RestError("ValidationException", "maxResults must be a number")
-            aws_input[member] = int(values[0])
+            digits = values[0].lstrip("0") or "0"
+            if len(digits) > 10 or int(digits) > _MAX_INTEGER:  # int() refuses over 4300 digits
+                raise _RestError("ValidationException", f"maxResults must be at most {_MAX_INTEGER}")
+            aws_input[member] = int(digits)
         else:
             aws_input[member] = values[0]
     for required in ("policyDocument", "policyType"):

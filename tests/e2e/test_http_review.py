@@ -49,3 +49,26 @@ async def test_a_validate_policy_body_nested_past_pythons_stack_is_a_validation_
     status, headers, body = await asyncio.to_thread(_send, url, b"[" * 100_000, {"Content-Type": "application/json"})
     assert (status, headers.get("x-amzn-ErrorType")) == (400, "ValidationException"), body[:300]
     assert json.loads(body)["message"] == "the request body is not JSON"
+
+
+@pytest.mark.parametrize("max_results", ["%C2%B2", "2147483648", "4294967297", "9" * 5000])
+async def test_a_validate_policy_max_results_that_is_no_32_bit_number_is_a_validation_exception(
+        iamd_http: Iamd, max_results: str) -> None:
+    """maxResults is a Smithy integer (32 bits, ASCII digits): "²" passes str.isdigit() but not int(),
+    2^31 does not fit the RPC's int32 field, and int() refuses more than 4300 digits; each was a 500
+    InternalServerException, signed or not."""
+    url = _base(iamd_http) + "policy/validation?maxResults=" + max_results
+    body = json.dumps({"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}).encode()
+    for headers in (_signed(iamd_http, "access-analyzer", url, body, {"Content-Type": "application/json"}),
+                    {"Content-Type": "application/json"}):
+        status, answered, text = await asyncio.to_thread(_send, url, body, headers)
+        assert (status, answered.get("x-amzn-ErrorType")) == (400, "ValidationException"), text[:300]
+
+
+async def test_a_validate_policy_max_results_with_leading_zeros_is_its_number(iamd_http: Iamd) -> None:
+    """Leading zeros do not count against int()'s 4300-digit limit: 000...01 is 1, not a 500."""
+    url = _base(iamd_http) + "policy/validation?maxResults=" + "0" * 5000 + "1"
+    body = json.dumps({"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}).encode()
+    headers = _signed(iamd_http, "access-analyzer", url, body, {"Content-Type": "application/json"})
+    status, _, text = await asyncio.to_thread(_send, url, body, headers)
+    assert status == 200 and json.loads(text)["findings"], text[:300]
