@@ -152,3 +152,20 @@ async def test_a_federated_user_may_call_get_scoped_credentials(iamd: Iamd) -> N
     finally:
         for ch in (channel, fed_channel):
             await ch.close()
+
+
+@pytest.mark.xfail(strict=True, reason="iamd answers a wrong MFA code InvalidInput (service/domain/mfa.py), which "
+                                       "tests/e2e/test_sts.py and test_access_advisor.py assert; see the review's report")
+async def test_a_wrong_mfa_code_is_access_denied(iamd: Iamd) -> None:
+    """STS API reference: GetSessionToken, "An incorrect MFA code causes the API to return an access
+    denied error"; AssumeRole's TokenCode, "if the TokenCode value is missing or expired, the
+    AssumeRole call returns an "access denied" error"."""
+    key, serial, seed = await _user_with_mfa(iamd, "wes")
+    channel = iamd.connect(key)
+    wes = sts_pb2_grpc.SecurityTokenServiceStub(channel)
+    wrong = "000000" if totp.totp(seed, iamd.clock.now().timestamp()) != "000000" else "111111"
+    try:
+        await refused(wes.GetSessionToken(sts_pb2.GetSessionTokenRequest(serial_number=serial, token_code=wrong)),
+                      grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    finally:
+        await channel.close()
