@@ -111,3 +111,46 @@ async def test_enabling_a_device_again_does_not_make_a_spent_code_usable_again(i
                       grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
     finally:
         await channel.close()
+
+
+@pytest.mark.xfail(strict=True, reason="HardExpiry refuses ChangePassword (service/domain/login_profiles.check_change); "
+                   "fixing it needs tests/unit/test_service_linked_roles_and_passwords.py and "
+                   "docs/aws-compatibility.md changed too, outside this review's files")
+async def test_hard_expiry_still_lets_a_user_change_an_expired_password_through_the_api(iamd: Iamd) -> None:
+    """IAM API reference, PasswordPolicy.HardExpiry: it prevents setting a new password "via the AWS
+    Management Console" after the password expired; "IAM users with iam:ChangePassword permission and
+    active access keys can reset their own expired console password using the AWS CLI or API"."""
+    dave = await user_with_key(iamd, "dave")
+    await iamd.iam.CreateLoginProfile(ipb.CreateLoginProfileRequest(user_name="dave", password="First-pass-1"))
+    position = (await iamd.iam.UpdateAccountPasswordPolicy(ipb.UpdateAccountPasswordPolicyRequest(
+        allow_users_to_change_password=True, max_password_age=1, hard_expiry=True))).position
+    await iamd.running.runner.wait_for(position, 30)
+    iamd.clock.offset += 2 * 86400  # the password is two days old: expired
+    channel = iamd.connect(dave)
+    try:
+        await identity_pb2_grpc.IdentityServiceStub(channel).ChangePassword(ipb.ChangePasswordRequest(
+            old_password="First-pass-1", new_password="Second-pass-2"))
+    finally:
+        await channel.close()
+
+
+@pytest.mark.xfail(strict=True, reason="the HTTP answer's QRCodePNG (service/awsapi/operations.py) reaches the audit "
+                   "record: service/audit/record.py's SECRET_FIELDS lacks it, outside this review's files")
+async def test_the_qr_code_of_a_new_device_is_hidden_in_the_audit_record_as_its_seed_is(iamd_http: Iamd) -> None:
+    """CreateVirtualMFADevice's QRCodePNG is a picture of the otpauth:// URI, seed included (IAM API
+    reference, VirtualMFADevice.QRCodePNG): a secret like Base32StringSeed, which the record hides."""
+    from iamd.service.audit.record import HIDDEN
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
+
+    from .test_aws_query import _call, _client
+
+    iam = _client(iamd_http, "iam")
+    device = (await _call(iam.create_virtual_mfa_device, VirtualMFADeviceName="phone"))["VirtualMFADevice"]
+    assert device["QRCodePNG"] and device["Base32StringSeed"]
+    found = await audit_pb2_grpc.AuditServiceStub(iamd_http.channel).LookupEvents(audit_pb2.LookupEventsRequest(
+        lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName",
+                                                     attribute_value="CreateVirtualMFADevice")]))
+    [record] = [json.loads(e.cloud_trail_event) for e in found.events]
+    answered = record["responseElements"]["virtualMFADevice"]
+    assert answered["base32StringSeed"] == HIDDEN
+    assert answered.get("qRCodePNG", HIDDEN) == HIDDEN
