@@ -207,7 +207,8 @@ class QueryEndpoint:
         except IamError as e:
             return _rest_error(_REST_ERRORS.get(e.code, e.code), e.message, request_id)
         except web.HTTPRequestEntityTooLarge:
-            return _rest_error("ValidationException", f"the request body exceeds {MAX_BODY_BYTES} bytes", request_id)
+            return _rest_error("RequestEntityTooLargeException", f"the request body exceeds {MAX_BODY_BYTES} bytes",
+                               request_id)
         except Exception as e:  # noqa: BLE001 — as in handle()
             log.error("http_request_failed", request_id=request_id, exc_info=e)
             return _rest_error("InternalServerException", "internal failure", request_id)
@@ -339,10 +340,11 @@ _REST_ERRORS = {"ValidationError": "ValidationException", "InvalidInput": "Valid
                 "InvalidClientTokenId": "UnrecognizedClientException",
                 "SignatureDoesNotMatch": "InvalidSignatureException",
                 "ExpiredToken": "ExpiredTokenException"}  # an expired session (Common Errors: 403)
+# Access Analyzer's Common Errors have IncompleteSignature at 403 (the Query services' at 400).
 _REST_STATUS = {"ValidationException": 400, "AccessDeniedException": 403, "ThrottlingException": 429,
                 "InternalServerException": 500, "UnrecognizedClientException": 403,
-                "InvalidSignatureException": 403, "IncompleteSignature": 400, "RequestExpired": 400,
-                "ExpiredTokenException": 403}
+                "InvalidSignatureException": 403, "IncompleteSignature": 403, "RequestExpired": 400,
+                "ExpiredTokenException": 403, "RequestEntityTooLargeException": 413}
 
 
 class _RestError(Exception):

@@ -72,3 +72,20 @@ async def test_a_validate_policy_max_results_with_leading_zeros_is_its_number(ia
     headers = _signed(iamd_http, "access-analyzer", url, body, {"Content-Type": "application/json"})
     status, _, text = await asyncio.to_thread(_send, url, body, headers)
     assert status == 200 and json.loads(text)["findings"], text[:300]
+
+
+async def test_validate_policy_answers_a_malformed_signature_and_a_body_too_large_as_access_analyzer_documents(
+        iamd_http: Iamd) -> None:
+    """IAM Access Analyzer's Common Errors (docs.aws.amazon.com/access-analyzer/latest/APIReference/
+    CommonErrors.html): IncompleteSignature is HTTP 403 (not the Query services' 400), and a body
+    too large is RequestEntityTooLargeException, HTTP 413 (not a ValidationException, 400)."""
+    url = _base(iamd_http) + "policy/validation"
+    body = json.dumps({"policyDocument": "{}", "policyType": "IDENTITY_POLICY"}).encode()
+    malformed = {"Content-Type": "application/json", "Authorization": "AWS4-HMAC-SHA256 nonsense",
+                 "X-Amz-Date": "20261205T000000Z"}
+    status, headers, text = await asyncio.to_thread(_send, url, body, malformed)
+    assert (status, headers.get("x-amzn-ErrorType")) == (403, "IncompleteSignature"), text[:300]
+
+    too_large = json.dumps({"policyDocument": "x" * 300_000, "policyType": "IDENTITY_POLICY"}).encode()
+    status, headers, text = await asyncio.to_thread(_send, url, too_large, {"Content-Type": "application/json"})
+    assert (status, headers.get("x-amzn-ErrorType")) == (413, "RequestEntityTooLargeException"), text[:300]
