@@ -274,13 +274,15 @@ class StsCommands:
             context.update({"aws:MultiFactorAuthPresent": "true", "aws:MultiFactorAuthAge": "0"})
         if p.external_id:
             context["sts:ExternalId"] = p.external_id
-        if p.source_identity:
-            context["sts:SourceIdentity"] = p.source_identity
+        if source_identity:
+            # The calling session's too: it persists into the chained session, which sets it there, so
+            # the target role must allow sts:SetSourceIdentity (IAM User Guide, source identity).
+            context["sts:SourceIdentity"] = source_identity
         context.update(_request_tag_keys(p.tags))
         if p.transitive_tag_keys:
             context["sts:TransitiveTagKeys"] = list(p.transitive_tag_keys)
         wanted = ["sts:AssumeRole"] + (["sts:TagSession"] if p.tags else []) + \
-            (["sts:SetSourceIdentity"] if p.source_identity else [])
+            (["sts:SetSourceIdentity"] if source_identity else [])
         for action in wanted:
             self.authorizer.require(caller.arn, caller.kind, action, p.role_arn, context, session=caller.session,
                                     resource_policy=role.trust)

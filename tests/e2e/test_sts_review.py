@@ -169,3 +169,48 @@ async def test_a_wrong_mfa_code_is_access_denied(iamd: Iamd) -> None:
                       grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     finally:
         await channel.close()
+
+
+async def test_a_chained_session_carrying_a_source_identity_needs_set_source_identity(iamd: Iamd) -> None:
+    """IAM User Guide, "Monitor and control actions taken with assumed roles", permissions required
+    to set source identity: "When you assume a role with another role, called role chaining,
+    permissions for sts:SetSourceIdentity are required in both the permissions policy of the
+    principal who is assuming the role and in the role trust policy of the target role. Otherwise,
+    the assume role operation will fail." The source identity persists into the chained session,
+    so the target role's trust policy decides it as set (sts:SourceIdentity in the request)."""
+    key = await user_with_key(iamd, "ida")
+    first = f"arn:aws:iam::{ACCOUNT}:role/First"
+    second = f"arn:aws:iam::{ACCOUNT}:role/Second"
+
+    def trust(principal: str, actions: list[str], **condition: object) -> str:
+        statement: dict = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": actions}
+        if condition:
+            statement["Condition"] = condition
+        return json.dumps({"Version": "2012-10-17", "Statement": [statement]})
+
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="First", assume_role_policy_document=trust(
+        f"arn:aws:iam::{ACCOUNT}:user/ida", ["sts:AssumeRole", "sts:SetSourceIdentity"])))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_ROLE, name="First"), policy_name="chain",
+        policy_document=allow(["sts:AssumeRole", "sts:SetSourceIdentity"], second)))
+    created = await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="Second", assume_role_policy_document=trust(
+        first, ["sts:AssumeRole"])))
+    await iamd.running.runner.wait_for(created.position, 5)
+    channel = iamd.connect(key)
+    assumed = await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=first, role_session_name="ida-1", source_identity="ida"))
+    assert assumed.source_identity == "ida"
+    session_channel = iamd.connect(_session(assumed.credentials))
+    session = sts_pb2_grpc.SecurityTokenServiceStub(session_channel)
+    # Second's trust policy does not allow sts:SetSourceIdentity: the chained call fails.
+    await refused(session.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=second, role_session_name="ida-2")),
+                  grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
+    # Allowed for this source identity only (sts:SourceIdentity is the carried one).
+    updated = await iamd.iam.UpdateAssumeRolePolicy(ipb.UpdateAssumeRolePolicyRequest(
+        role_name="Second", policy_document=trust(first, ["sts:AssumeRole", "sts:SetSourceIdentity"],
+                                                  StringEquals={"sts:SourceIdentity": "ida"})))
+    await iamd.running.runner.wait_for(updated.position, 5)
+    chained = await session.AssumeRole(sts_pb2.AssumeRoleRequest(role_arn=second, role_session_name="ida-2"))
+    assert chained.source_identity == "ida"
+    for ch in (channel, session_channel):
+        await ch.close()
