@@ -62,6 +62,13 @@ class CredentialCommands:
             return USER, user_name
         if caller is not None and caller.kind == "user":
             return USER, caller.name
+        if caller is not None and not caller.is_root:
+            # A role's or federated user's session owns no keys: taken for the root user's, they let a
+            # role allowed iam:CreateAccessKey mint root credentials. AWS's ValidationError (API
+            # reference, ListAccessKeys: "If a temporary access key is used, then UserName is required").
+            raise ValidationError("Must specify userName when calling with non-User credentials",
+                                  problems=[FieldProblem("userName", "required with a role's or federated user's "
+                                                         "credentials")])
         return ACCOUNT, ROOT
 
     async def create_access_key(self, ctx: CallContext, caller: Caller | None, user_name: str = "") -> tuple[NewAccessKey, int]:

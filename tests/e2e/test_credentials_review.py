@@ -113,6 +113,50 @@ async def test_enabling_a_device_again_does_not_make_a_spent_code_usable_again(i
         await channel.close()
 
 
+
+async def test_a_role_session_cannot_create_or_list_the_root_users_access_keys(iamd: Iamd) -> None:
+    """Without UserName, the access-key calls act on the user whose long-term key signs the request;
+    a role session's temporary key belongs to no user (IAM API reference, ListAccessKeys: "If a
+    temporary access key is used, then UserName is required"): ValidationError, not the root user's
+    keys, which a role allowed iam:* would otherwise mint for itself."""
+    from iamd.client.credentials import Credentials
+    from iamd.v1 import sts_pb2, sts_pb2_grpc
+
+    ops = await user_with_key(iamd, "ops")
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="Admin", assume_role_policy_document=json.dumps({
+        "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRole",
+                                                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/ops"}}]})))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_ROLE, name="Admin"), policy_name="all",
+        policy_document=json.dumps({"Version": "2012-10-17",
+                                    "Statement": [{"Effect": "Allow", "Action": "iam:*", "Resource": "*"}]})))
+    position = (await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="ops"), policy_name="assume",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*"}]})))).position
+    await iamd.running.runner.wait_for(position, 30)
+    root_keys = [k.access_key_id for k in (await iamd.iam.ListAccessKeys(ipb.ListAccessKeysRequest())).access_key_metadata]
+    as_ops = iamd.connect(ops)
+    session = (await sts_pb2_grpc.SecurityTokenServiceStub(as_ops).AssumeRole(sts_pb2.AssumeRoleRequest(
+        role_arn=f"arn:aws:iam::{ACCOUNT}:role/Admin", role_session_name="ops-admin"))).credentials
+    as_role = iamd.connect(Credentials(session.access_key_id, session.secret_access_key, session.session_token))
+    iam = identity_pb2_grpc.IdentityServiceStub(as_role)
+    try:
+        await refused(iam.CreateAccessKey(ipb.CreateAccessKeyRequest()), grpc.StatusCode.INVALID_ARGUMENT,
+                      "ValidationError")
+        await refused(iam.ListAccessKeys(ipb.ListAccessKeysRequest()), grpc.StatusCode.INVALID_ARGUMENT,
+                      "ValidationError")
+        await refused(iam.DeleteAccessKey(ipb.DeleteAccessKeyRequest(access_key_id=root_keys[0])),
+                      grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+        # Naming a user still works, as for any caller allowed to.
+        created = (await iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="ops"))).access_key
+        assert created.user_name == "ops"
+        after = await iamd.iam.ListAccessKeys(ipb.ListAccessKeysRequest())
+        assert [k.access_key_id for k in after.access_key_metadata] == root_keys
+    finally:
+        await as_role.close()
+        await as_ops.close()
+
 @pytest.mark.xfail(strict=True, reason="HardExpiry refuses ChangePassword (service/domain/login_profiles.check_change); "
                    "fixing it needs tests/unit/test_service_linked_roles_and_passwords.py and "
                    "docs/aws-compatibility.md changed too, outside this review's files")
