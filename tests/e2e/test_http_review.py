@@ -89,3 +89,31 @@ async def test_validate_policy_answers_a_malformed_signature_and_a_body_too_larg
     too_large = json.dumps({"policyDocument": "x" * 300_000, "policyType": "IDENTITY_POLICY"}).encode()
     status, headers, text = await asyncio.to_thread(_send, url, too_large, {"Content-Type": "application/json"})
     assert (status, headers.get("x-amzn-ErrorType")) == (413, "RequestEntityTooLargeException"), text[:300]
+
+
+@pytest.mark.xfail(strict=True, reason="the HTTP endpoint refuses what botocore's model rejects before the gate "
+                   "(no authentication, no audit record); the fix needs an authenticate-and-audit entry in "
+                   "service/rpc/gateway.py, outside this review's files")
+async def test_a_signed_call_the_codec_refuses_leaves_the_audit_record_the_same_call_leaves_over_grpc(
+        iamd_http: Iamd) -> None:
+    """DESIGN: both transports 'leave the same audit records', and every call, failed ones too, has
+    one. A 65-character UserName sent over gRPC is audited as a ValidationError of the root user;
+    sent over HTTP, signed by the same root key, it is answered ValidationError and leaves nothing."""
+    from iamd.v1 import audit_pb2, audit_pb2_grpc
+
+    base = _base(iamd_http)
+    body = b"Action=CreateUser&Version=2010-05-08&UserName=" + b"a" * 65
+    headers = _signed(iamd_http, "iam", base, body, {"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    status, _, text = await asyncio.to_thread(_send, base, body, headers)
+    assert status == 400 and b"<Code>ValidationError</Code>" in text
+
+    lookup = audit_pb2_grpc.AuditServiceStub(iamd_http.channel)
+    records: list[dict[str, Any]] = []
+    for _ in range(50):
+        found = await lookup.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+            audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="CreateUser")]))
+        records = [json.loads(e.cloud_trail_event) for e in found.events]
+        if records:
+            break
+        await asyncio.sleep(0.1)
+    assert [(r["errorCode"], r["userIdentity"]["type"]) for r in records] == [("ValidationError", "Root")]
