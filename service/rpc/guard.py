@@ -35,8 +35,10 @@ ALWAYS_ALLOWED = frozenset({"GetCallerIdentity", "GetSessionToken", "AssumeRole"
 # SAML assertion);
 # the use case authenticates and authorizes them. A signature, if one is sent, is not consulted.
 UNAUTHENTICATED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
-# AWS: credentials from GetFederationToken cannot call IAM, nor STS beyond GetCallerIdentity.
+# AWS: credentials from GetFederationToken call no IAM API, and no STS API but GetCallerIdentity
+# and GetScopedCredentials (STS API reference, GetFederationToken, Permissions).
 _CLOSED_TO_FEDERATED_USERS = ("iam:", "sts:")
+_OPEN_TO_FEDERATED_USERS = frozenset({"sts:getcalleridentity", "sts:getscopedcredentials"})
 
 
 class CallGuard:
@@ -89,9 +91,19 @@ class CallGuard:
         if own_keys:
             context_keys = {**context_keys, **own_keys}
         RESOURCES.set([resource for _, resource in pairs])
+        session = caller.session
         for action, resource in pairs:
-            if caller.kind == "federated-user" and action.lower().startswith(_CLOSED_TO_FEDERATED_USERS):
+            lowered = action.lower()
+            if (caller.kind == "federated-user" and lowered.startswith(_CLOSED_TO_FEDERATED_USERS)
+                    and lowered not in _OPEN_TO_FEDERATED_USERS):
                 _refuse_federated_user(caller, action, resource)
+            # AWS: GetSessionToken's credentials call no IAM API unless MFA was presented for them
+            # (STS API reference, GetSessionToken, Permissions), whatever the user's policies allow.
+            if (session is not None and session["kind"] == "user" and not session["mfa_authenticated"]
+                    and lowered.startswith("iam:")):
+                raise AccessDeniedError(f"User: {caller.arn} is not authorized to perform: {action} on resource: "
+                                        f"{resource}: credentials from GetSessionToken call IAM APIs only when "
+                                        "they were issued with MFA")
             # AllowUsersToChangePassword grants iam:ChangePassword as an identity policy would: an
             # explicit deny or a guardrail (SCP, boundary) still refuses it.
             granted = rpc == "ChangePassword" and self._users_may_change_passwords(caller)

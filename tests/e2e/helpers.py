@@ -13,6 +13,7 @@ from grpc_status import rpc_status
 
 from iamd.client import cli
 from iamd.client.credentials import Credentials
+from iamd.service.auth import totp
 from iamd.v1 import identity_pb2 as ipb
 
 if TYPE_CHECKING:
@@ -69,6 +70,19 @@ async def user_with_key(iamd: Iamd, name: str) -> Credentials:
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
     return Credentials(key.access_key_id, key.secret_access_key)
+
+
+async def user_with_mfa(iamd: Iamd, name: str) -> tuple[Credentials, str, str]:
+    """A user with a key and an enabled virtual MFA device: (its key, the device's serial, its seed)."""
+    key = await user_with_key(iamd, name)
+    device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
+        virtual_mfa_device_name=f"{name}-phone"))).virtual_mfa_device
+    now = iamd.clock.now().timestamp()
+    seed = device.base32_string_seed
+    await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
+        user_name=name, serial_number=device.serial_number,
+        authentication_code1=totp.totp(seed, now - 90), authentication_code2=totp.totp(seed, now - 60)))
+    return key, device.serial_number, seed
 
 
 POLICY_TYPES = ("SERVICE_CONTROL_POLICY", "RESOURCE_CONTROL_POLICY")

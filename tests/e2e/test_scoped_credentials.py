@@ -13,12 +13,13 @@ import grpc
 import pytest
 
 from iamd.client.credentials import Credentials
+from iamd.service.auth import totp
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import identity_pb2_grpc, sts_pb2, sts_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import allow, refused, user_with_key
+from .helpers import allow, refused, user_with_mfa
 from .test_audit import records
 from .test_aws_query import _call, _client, _refused
 from .test_root_access import _session, _user
@@ -147,7 +148,8 @@ async def test_a_session_policy_of_the_caller_is_still_applied(iamd_http: Iamd) 
 
 
 async def test_a_users_session_token_scoped_down_over_grpc(iamd: Iamd) -> None:
-    carol = await user_with_key(iamd, "carol")
+    # With MFA: AWS lets GetSessionToken's credentials call IAM APIs only then.
+    carol, serial, seed = await user_with_mfa(iamd, "carol")
     put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="carol"), policy_name="p",
         policy_document=allow(["iam:ListUsers", "iam:ListRoles", "sts:GetScopedCredentials"])))
@@ -157,7 +159,8 @@ async def test_a_users_session_token_scoped_down_over_grpc(iamd: Iamd) -> None:
     # Long-term credentials: refused.
     await refused(carol_sts.GetScopedCredentials(sts_pb2.GetScopedCredentialsRequest(duration_seconds=600)),
                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidSubjectCredentials")
-    token = await carol_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(duration_seconds=1800))
+    token = await carol_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(
+        duration_seconds=1800, serial_number=serial, token_code=totp.totp(seed, iamd.clock.now().timestamp())))
     session_channel = iamd.connect(Credentials(token.credentials.access_key_id, token.credentials.secret_access_key,
                                                token.credentials.session_token))
     session_sts = sts_pb2_grpc.SecurityTokenServiceStub(session_channel)

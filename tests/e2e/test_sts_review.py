@@ -15,7 +15,7 @@ from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import sts_pb2, sts_pb2_grpc
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import allow, refused, user_with_key
+from .helpers import allow, refused, user_with_key, user_with_mfa
 
 pytestmark = pytest.mark.e2e
 ROLE_ARN = f"arn:aws:iam::{ACCOUNT}:role/Guarded"
@@ -25,25 +25,12 @@ def _session(c: sts_pb2.Credentials) -> Credentials:
     return Credentials(c.access_key_id, c.secret_access_key, c.session_token)
 
 
-async def _user_with_mfa(iamd: Iamd, name: str) -> tuple[Credentials, str, str]:
-    """A user with a key and an enabled virtual MFA device: (its key, the device's serial, its seed)."""
-    key = await user_with_key(iamd, name)
-    device = (await iamd.iam.CreateVirtualMFADevice(ipb.CreateVirtualMFADeviceRequest(
-        virtual_mfa_device_name=f"{name}-phone"))).virtual_mfa_device
-    now = iamd.clock.now().timestamp()
-    seed = device.base32_string_seed
-    await iamd.iam.EnableMFADevice(ipb.EnableMFADeviceRequest(
-        user_name=name, serial_number=device.serial_number,
-        authentication_code1=totp.totp(seed, now - 90), authentication_code2=totp.totp(seed, now - 60)))
-    return key, device.serial_number, seed
-
-
 async def _mfa_uses(iamd: Iamd) -> int:
     return len([e async for e in iamd.running.store.read_all() if e.type.endswith("MFADeviceUsed")])
 
 
 async def test_an_assume_role_refused_for_its_parameters_does_not_spend_the_mfa_code(iamd: Iamd) -> None:
-    key, serial, seed = await _user_with_mfa(iamd, "mia")
+    key, serial, seed = await user_with_mfa(iamd, "mia")
     trust = json.dumps({"Version": "2012-10-17", "Statement": [{
         "Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:user/mia"}, "Action": "sts:AssumeRole",
         "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}}}]})
@@ -105,12 +92,10 @@ async def test_get_session_token_credentials_call_no_sts_api_but_those_aws_lists
         await ch.close()
 
 
-@pytest.mark.xfail(strict=True, reason="service/rpc/guard.py lets GetSessionToken's credentials without MFA call IAM; "
-                                       "the fix is the guard's, outside STS's files (see the review's report)")
 async def test_get_session_token_credentials_without_mfa_call_no_iam_api(iamd: Iamd) -> None:
     """STS API reference, GetSessionToken, Permissions: "You cannot call any IAM API operations
     unless MFA authentication information is included in the request." """
-    key, serial, seed = await _user_with_mfa(iamd, "nia")
+    key, serial, seed = await user_with_mfa(iamd, "nia")
     put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
         target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="nia"), policy_name="iam", policy_document=allow("iam:*")))
     await iamd.running.runner.wait_for(put.position, 5)
@@ -131,8 +116,6 @@ async def test_get_session_token_credentials_without_mfa_call_no_iam_api(iamd: I
             await ch.close()
 
 
-@pytest.mark.xfail(strict=True, reason="service/rpc/guard.py closes every sts: action but GetCallerIdentity to "
-                                       "federated users; the fix is the guard's (see the review's report)")
 async def test_a_federated_user_may_call_get_scoped_credentials(iamd: Iamd) -> None:
     """STS API reference, GetFederationToken, Permissions: "You cannot call any STS operations
     except GetCallerIdentity, GetScopedCredentials, or GetDelegatedAccessToken." """
@@ -160,7 +143,7 @@ async def test_a_wrong_mfa_code_is_access_denied(iamd: Iamd) -> None:
     """STS API reference: GetSessionToken, "An incorrect MFA code causes the API to return an access
     denied error"; AssumeRole's TokenCode, "if the TokenCode value is missing or expired, the
     AssumeRole call returns an "access denied" error"."""
-    key, serial, seed = await _user_with_mfa(iamd, "wes")
+    key, serial, seed = await user_with_mfa(iamd, "wes")
     channel = iamd.connect(key)
     wes = sts_pb2_grpc.SecurityTokenServiceStub(channel)
     wrong = "000000" if totp.totp(seed, iamd.clock.now().timestamp()) != "000000" else "111111"
