@@ -77,15 +77,17 @@ class CredentialCommands:
         secret = self.ids.secret()
         ciphertext = self.keyring.encrypt(secret.encode(), context=key_id)
         now = iso8601(self.clock.now())
+        owner: list[str] = []
 
         async def attempt() -> int:
             loaded = await self.repo.load_entity(kind, ctx.account_id, name)
-            identity.require(loaded.state, name)  # type: ignore[arg-type]
+            state = identity.require(loaded.state, name)  # type: ignore[arg-type]
+            owner[:] = [state.name]  # the user's name as created, not as the request cased it
             events = identity.create_access_key(loaded.state, key_id, ciphertext, now)  # type: ignore[arg-type]
             return await self.repo.append(kind, loaded, events, ctx, now)
 
         position = await with_retries(attempt)
-        shown_name = name if kind == USER else ""
+        shown_name = owner[0] if kind == USER else ""
         return NewAccessKey(shown_name, key_id, secret, "Active", now), position
 
     async def update_access_key(self, ctx: CallContext, caller: Caller | None, *, access_key_id: str,
@@ -114,6 +116,7 @@ class CredentialCommands:
             user = account.users.get(casefold(name)) if account else None
             if user is None:
                 raise identity.not_found(USER, name)
+            name = user["name"]  # as created, whatever the case the request used
         keys = [{"access_key_id": key_id, "user_name": name if kind == USER else "", **entry}
                 for key_id, entry in self.projection.access_keys.items()
                 if entry["account_id"] == ctx.account_id and entry["kind"] == kind and entry["key"] == casefold(name)]

@@ -157,6 +157,16 @@ async def test_a_role_session_cannot_create_or_list_the_root_users_access_keys(i
         await as_role.close()
         await as_ops.close()
 
+
+async def test_access_keys_name_their_user_as_it_was_created_whatever_the_case_asked(iamd: Iamd) -> None:
+    """User names are one per account regardless of case; an answer names the user as it is (as
+    GetUser and CreateLoginProfile do), not as the request spelled it."""
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="Alice"))
+    created = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="ALICE"))).access_key
+    assert created.user_name == "Alice"
+    listed = await iamd.iam.ListAccessKeys(ipb.ListAccessKeysRequest(user_name="alice"))
+    assert [(k.access_key_id, k.user_name) for k in listed.access_key_metadata] == [(created.access_key_id, "Alice")]
+
 @pytest.mark.xfail(strict=True, reason="HardExpiry refuses ChangePassword (service/domain/login_profiles.check_change); "
                    "fixing it needs tests/unit/test_service_linked_roles_and_passwords.py and "
                    "docs/aws-compatibility.md changed too, outside this review's files")
