@@ -173,7 +173,10 @@ class MfaCommands:
             raise mfa.not_found(serial_number)
         return device
 
-    async def deactivate_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str) -> int:
+    async def deactivate_mfa_device(self, ctx: CallContext, *, user_name: str, serial_number: str,
+                                    caller: Caller | None = None) -> int:
+        # No UserName: the calling IAM user (API reference: "it defaults to the principal making the request").
+        user_name = user_name or (caller.name if caller is not None and caller.kind == "user" else "")
         return await self._change_device(ctx, serial_number, lambda s: mfa.deactivate(s, user_name))
 
     async def delete_virtual_mfa_device(self, ctx: CallContext, *, serial_number: str) -> int:

@@ -210,3 +210,28 @@ async def test_the_qr_code_of_a_new_device_is_hidden_in_the_audit_record_as_its_
     answered = record["responseElements"]["virtualMFADevice"]
     assert answered["base32StringSeed"] == HIDDEN
     assert answered.get("qRCodePNG", HIDDEN) == HIDDEN
+
+
+@pytest.mark.xfail(strict=True, reason="DeactivateMFADevice without UserName is not defaulted to the caller: "
+                   "service/rpc/identity.py passes no caller to MfaCommands.deactivate_mfa_device and "
+                   "service/rpc/permissions.py authorizes it on `user/` (no name), outside this review's files")
+async def test_deactivate_without_user_name_acts_for_the_calling_user(iamd: Iamd) -> None:
+    """IAM API reference, DeactivateMFADevice UserName: "This parameter is optional. If no user name is
+    included, it defaults to the principal making the request.\""""
+    eve = await user_with_key(iamd, "eve")
+    device = await _device(iamd, "eve-phone")
+    await _enable(iamd, "eve", device)
+    position = (await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="eve"), policy_name="own-mfa",
+        policy_document=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "iam:DeactivateMFADevice",
+             "Resource": f"arn:aws:iam::{ACCOUNT}:user/${{aws:username}}"}]})))).position
+    await iamd.running.runner.wait_for(position, 30)
+    channel = iamd.connect(eve)
+    try:
+        await identity_pb2_grpc.IdentityServiceStub(channel).DeactivateMFADevice(
+            ipb.DeactivateMFADeviceRequest(serial_number=device.serial_number))
+    finally:
+        await channel.close()
+    listed = await iamd.iam.ListMFADevices(ipb.ListMFADevicesRequest(user_name="eve"))
+    assert list(listed.mfa_devices) == []
