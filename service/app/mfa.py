@@ -13,7 +13,7 @@ from iamd.projections.identity import IdentityProjection, View
 from iamd.service.auth import totp
 from iamd.service.auth.keyring import Keyring
 from iamd.service.domain import identity, mfa, names
-from iamd.service.domain.errors import FieldProblem, InvalidInputError, ValidationError
+from iamd.service.domain.errors import AccessDeniedError, FieldProblem, InvalidInputError, ValidationError
 from iamd.service.domain.events import USER
 from iamd.service.domain.names import casefold, stream_name
 
@@ -250,7 +250,7 @@ class MfaCommands:
         loaded = await self._load(account_id, name)
         state: mfa.MFADeviceState = loaded.state  # type: ignore[assignment]
         if not state.exists or state.serial_number != serial_number:
-            raise InvalidInputError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
+            raise AccessDeniedError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
         # Around the device's own time: a device ResyncMFADevice found drifting is `drift` steps off.
         device_time = now.timestamp() + state.drift * totp.DEFAULT_STEP
         step = totp.verify_totp(self._seed(state), code, device_time) if state.seed_ciphertext else None

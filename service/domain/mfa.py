@@ -10,7 +10,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
 from . import names
-from .errors import (DeleteConflictError, EntityAlreadyExistsError, InvalidAuthenticationCodeError, InvalidInputError,
+from .errors import (AccessDeniedError, DeleteConflictError, EntityAlreadyExistsError, InvalidAuthenticationCodeError,
                      LimitExceededError, NoSuchEntityError)
 from .events import (
     Event,
@@ -120,11 +120,13 @@ def enable(state: MFADeviceState, *, user_name: str, user_id: str, devices_of_us
 
 
 def use(state: MFADeviceState, *, user_id: str, step: int | None, now: str) -> list[Event]:
-    """Accept a code for the device's own user: its step must be newer than any spent one."""
+    """Accept a code for the device's own user: its step must be newer than any spent one. A code
+    that is wrong, spent or for another's device is AccessDenied, as STS answers it (API reference,
+    GetSessionToken: "An incorrect MFA code causes the API to return an access denied error")."""
     if not state.exists or state.user_id != user_id:
-        raise InvalidInputError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
+        raise AccessDeniedError("MultiFactorAuthentication failed: the MFA device is not enabled for the caller.")
     if step is None or step <= state.last_step:
-        raise InvalidInputError("MultiFactorAuthentication failed with invalid MFA one time pass code.")
+        raise AccessDeniedError("MultiFactorAuthentication failed with invalid MFA one time pass code.")
     return [MFADeviceUsed(step, now)]
 
 

@@ -267,8 +267,8 @@ async def test_get_mfa_device_and_resync_a_drifted_device(iamd_http: Iamd) -> No
     sts = sts_pb2_grpc.SecurityTokenServiceStub(channel := iamd_http.connect(ivan))
     try:
         await refused(sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(
-            serial_number=serial, token_code=totp.totp(seed, ahead + 60))), grpc.StatusCode.INVALID_ARGUMENT,
-            "InvalidInput")
+            serial_number=serial, token_code=totp.totp(seed, ahead + 60))), grpc.StatusCode.PERMISSION_DENIED,
+            "AccessDenied")
         await _call(iam.resync_mfa_device, UserName="ivan", SerialNumber=serial,
                     AuthenticationCode1=totp.totp(seed, ahead), AuthenticationCode2=totp.totp(seed, ahead + 30))
         # The same two codes again: their steps are spent.

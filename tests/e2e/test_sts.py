@@ -189,7 +189,7 @@ async def test_mfa_device_guards_a_role_and_each_code_works_once(iamd: Iamd) -> 
     # The same code again is a replay.
     await refused(gina_sts.AssumeRole(sts_pb2.AssumeRoleRequest(**request, serial_number=device.serial_number,
                                                                  token_code=code)),
-                   grpc.StatusCode.INVALID_ARGUMENT, "InvalidInput")
+                   grpc.StatusCode.PERMISSION_DENIED, "AccessDenied")
     # A session token obtained with MFA carries it: the role trusts the MFA session too.
     iamd.clock.offset += 30
     token = await gina_sts.GetSessionToken(sts_pb2.GetSessionTokenRequest(

@@ -137,8 +137,6 @@ async def test_a_federated_user_may_call_get_scoped_credentials(iamd: Iamd) -> N
             await ch.close()
 
 
-@pytest.mark.xfail(strict=True, reason="iamd answers a wrong MFA code InvalidInput (service/domain/mfa.py), which "
-                                       "tests/e2e/test_sts.py and test_access_advisor.py assert; see the review's report")
 async def test_a_wrong_mfa_code_is_access_denied(iamd: Iamd) -> None:
     """STS API reference: GetSessionToken, "An incorrect MFA code causes the API to return an access
     denied error"; AssumeRole's TokenCode, "if the TokenCode value is missing or expired, the
