@@ -35,6 +35,8 @@ from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from iamd.service.domain.errors import WITHHELD, validation_errors
+
 from . import models
 
 SERVICES: dict[str, tuple[str, str]] = {
@@ -97,11 +99,14 @@ _SHOWN = 64  # characters of a rejected value echoed back in a message
 class QueryError(Exception):
     """A request the protocol cannot accept. code is an AWS error code, field the parameter at fault."""
 
-    def __init__(self, code: str, message: str, field: str = "") -> None:
+    def __init__(self, code: str, message: str, field: str = "", parsed: dict[str, Any] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
+        # A ValidationError's input as read, the violating values included: the request is well
+        # formed, so the call can still be authenticated and audited before it is refused.
+        self.parsed = parsed
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -181,7 +186,9 @@ def parse_query(operation: OperationModel, params: Mapping[str, str]) -> dict[st
         return {}
     parsed = reader.read_structure(shape, root, "", 0)
     if reader.violations:
-        raise _validation_error(reader.violations)
+        error = _validation_error(reader.violations)
+        error.parsed = parsed
+        raise error
     return parsed
 
 
@@ -198,7 +205,7 @@ class _Reader:
         value = self._read_unchecked(shape, node, path, depth)
         rule = _range_violated(shape, value)
         if rule:
-            self.violations.append((path, _SECRET if shape.metadata.get("sensitive") else value, rule))
+            self.violations.append((path, WITHHELD if shape.metadata.get("sensitive") else value, rule))
         return value
 
     def _read_unchecked(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
@@ -236,7 +243,7 @@ class _Reader:
         # naming every bound of the item shape: "Member must satisfy constraint: [RULE, RULE]".
         if any(_range_violated(member, item) for item in items):
             rules = ", ".join(_range_rules(member))
-            shown = _SECRET if member.metadata.get("sensitive") else items
+            shown = WITHHELD if member.metadata.get("sensitive") else items
             self.violations.append((path, shown, f"Member must satisfy constraint: [{rules}]"))
         return items
 
@@ -385,26 +392,11 @@ def _range_rules(shape: Shape) -> list[str]:
     return rules
 
 
-_SECRET = object()  # stands for a value a message must not repeat (a password, a private key)
-
-
 def _validation_error(violations: list[tuple[str, Any, str]]) -> QueryError:
-    """AWS's validator's answer, every violation at once: "N validation errors detected: Value 'V'
-    at 'field' failed to satisfy constraint: RULE; ...", `Value null` for an absent member, and
-    no value at all for a sensitive one (as AWS words it: "Value at 'password' ...")."""
-    parts = []
-    for path, value, rule in violations:
-        if value is None:
-            shown = "Value null"
-        elif value is _SECRET:
-            shown = "Value"
-        else:
-            text = f"[{', '.join(map(str, value))}]" if isinstance(value, list) else str(value)
-            shown = f"Value '{_shown(text)}'"
-        parts.append(f"{shown} at '{_validation_path(path)}' failed to satisfy constraint: {rule}")
-    count = len(violations)
-    errors = f"{count} validation error{'s' if count > 1 else ''}"
-    return QueryError("ValidationError", f"{errors} detected: {'; '.join(parts)}", violations[0][0])
+    """AWS's validator's answer, every violation at once (errors.validation_errors), as the codec's
+    error naming the first member at fault by its wire name."""
+    named = [(_validation_path(path), value, rule) for path, value, rule in violations]
+    return QueryError("ValidationError", validation_errors(named).message, violations[0][0])
 
 
 def _validation_path(path: str) -> str:

@@ -113,14 +113,19 @@ class ValidationError(IamError):
 
 
 _QUOTED_VALUE_CHARS = 16  # of a value a validation message quotes: three violations fit MAX_MESSAGE_BYTES
+WITHHELD = object()  # a violating value a message must not repeat (a password): AWS's "Value at 'FIELD'"
 
 
 def validation_errors(violations: Sequence[tuple[str, Any, str]]) -> ValidationError:
     """AWS's validator's answer, every violated constraint at once: "N validation error(s)
     detected: Value 'V' at 'FIELD' failed to satisfy constraint: RULE; ..." (`V` a list: AWS's
-    `[a, b]`; None: `Value null`). Quoted values are shortened so that every violation fits."""
+    `[a, b]`; None: `Value null`; WITHHELD: no value). Quoted values are shortened so that every
+    violation fits."""
     parts = []
     for field, value, rule in violations:
+        if value is WITHHELD:
+            parts.append(f"Value at '{field}' failed to satisfy constraint: {rule}")
+            continue
         if value is None:
             quoted = "null"
         else:

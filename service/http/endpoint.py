@@ -29,7 +29,7 @@ from iamd.service.app.outbound_federation import OutboundFederation
 from iamd.client import signing
 from iamd.service.awsapi import json11, query
 from iamd.service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
-from iamd.service.domain.errors import IamError
+from iamd.service.domain.errors import FieldProblem, IamError, ValidationError
 from iamd.service.eventstore.port import new_id
 from iamd.service.rpc.gateway import CallGateway, Invoke, Refused
 
@@ -129,11 +129,19 @@ class QueryEndpoint:
             headers = _headers(request)
             service = _service_of(headers, params)
             operation = query.operation_for(service, params)
-            aws_input = query.parse_query(operation, params)
+            invalid: ValidationError | None = None
+            try:
+                aws_input = query.parse_query(operation, params)
+            except query.QueryError as e:
+                if e.parsed is None:  # not even well formed: answered here, as no call
+                    raise
+                # Well formed but outside the model's constraints: refused through the gate, so that,
+                # as over gRPC, the caller is authenticated and the refusal is audited as theirs.
+                aws_input, invalid = e.parsed, ValidationError(e.message, problems=[FieldProblem(e.field, e.message)])
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise query.QueryError("InvalidAction", f"iamd does not implement {service}:{operation.name}", "Action")
-            request_id, outcome = await self._invoke(op, aws_input, request, headers, body)
+            request_id, outcome = await self._invoke(op, aws_input, request, headers, body, refusal=invalid)
             if isinstance(outcome, Refused):
                 return self._error(service, outcome.error.code, outcome.error.message, request_id)
             output = to_output(op, aws_input, outcome, operation.output_shape)
@@ -214,10 +222,16 @@ class QueryEndpoint:
             return _rest_error("InternalServerException", "internal failure", request_id)
 
     async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
-                      headers: dict[str, str], body: bytes,
-                      required_signed: tuple[str, ...] = ()) -> tuple[str, Any]:
-        """The AWS operation through the gate, as the iamd RPC that serves it: (request id, outcome)."""
+                      headers: dict[str, str], body: bytes, required_signed: tuple[str, ...] = (),
+                      refusal: IamError | None = None) -> tuple[str, Any]:
+        """The AWS operation through the gate, as the iamd RPC that serves it: (request id, outcome).
+        With `refusal`, the call passes the gate (authenticated, authorized, audited) and is then
+        refused with it instead of being served."""
         method, invoke = self._handler(op.rpc)
+        if refusal is not None:
+            async def refuse(request: Any, context: Any) -> Any:
+                raise refusal
+            invoke = self.gateway.handler(method, refuse)
         raw = to_request(op, aws_input, method.request_class).SerializeToString(deterministic=True)
         peer = _peer(request)
         request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)

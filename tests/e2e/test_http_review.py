@@ -91,9 +91,6 @@ async def test_validate_policy_answers_a_malformed_signature_and_a_body_too_larg
     assert (status, headers.get("x-amzn-ErrorType")) == (413, "RequestEntityTooLargeException"), text[:300]
 
 
-@pytest.mark.xfail(strict=True, reason="the HTTP endpoint refuses what botocore's model rejects before the gate "
-                   "(no authentication, no audit record); the fix needs an authenticate-and-audit entry in "
-                   "service/rpc/gateway.py, outside this review's files")
 async def test_a_signed_call_the_codec_refuses_leaves_the_audit_record_the_same_call_leaves_over_grpc(
         iamd_http: Iamd) -> None:
     """DESIGN: both transports 'leave the same audit records', and every call, failed ones too, has
