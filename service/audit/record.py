@@ -27,6 +27,7 @@ HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
 SECRET_FIELDS = frozenset({
     "secretAccessKey", "sessionToken", "tokenCode", "authenticationCode1", "authenticationCode2",
     "base32StringSeed", "provisioningUri", "headers", "body",
+    "qRCodePNG", "QRCodePNG",  # a virtual MFA device's QR code: a picture of its otpauth:// URI, seed included
     "webIdentityToken",  # AssumeRoleWithWebIdentity's credential
     "samlAssertion", "sAMLAssertion",  # AssumeRoleWithSAML's (the gRPC field's JSON name; CloudTrail's)
     "password", "oldPassword", "newPassword",  # console passwords (login profiles)

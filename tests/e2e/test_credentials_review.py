@@ -190,8 +190,6 @@ async def test_hard_expiry_still_lets_a_user_change_an_expired_password_through_
         await channel.close()
 
 
-@pytest.mark.xfail(strict=True, reason="the HTTP answer's QRCodePNG (service/awsapi/operations.py) reaches the audit "
-                   "record: service/audit/record.py's SECRET_FIELDS lacks it, outside this review's files")
 async def test_the_qr_code_of_a_new_device_is_hidden_in_the_audit_record_as_its_seed_is(iamd_http: Iamd) -> None:
     """CreateVirtualMFADevice's QRCodePNG is a picture of the otpauth:// URI, seed included (IAM API
     reference, VirtualMFADevice.QRCodePNG): a secret like Base32StringSeed, which the record hides."""
