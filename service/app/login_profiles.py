@@ -159,7 +159,7 @@ class LoginProfileCommands:
             profile = state.login_profile
             matches = profile is not None and await asyncio.to_thread(verify_password, old_password,
                                                                       profile["password_hash"])
-            login_profiles.check_change(state, state.name, policy=policy, now=now, old_password_matches=matches)
+            login_profiles.check_change(state, state.name, old_password_matches=matches)
             login_profiles.check_password("newPassword", new_password, policy)
             reuse = int((policy or {}).get("PasswordReusePrevention") or 0)
             if reuse:

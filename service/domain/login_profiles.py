@@ -16,7 +16,6 @@ from typing import Any
 from .errors import (
     AccessDeniedError,
     EntityAlreadyExistsError,
-    EntityTemporarilyUnmodifiableError,
     FieldProblem,
     NoSuchEntityError,
     PasswordPolicyViolationError,
@@ -132,19 +131,14 @@ def expired(profile: dict[str, Any], policy: dict[str, Any] | None, now: datetim
     return bool(days) and now >= datetime.fromisoformat(changed.replace("Z", "+00:00")) + timedelta(days=days)
 
 
-def check_change(state: Any, user_name: str, *, policy: dict[str, Any] | None, now: datetime,
-                 old_password_matches: bool) -> None:
+def check_change(state: Any, user_name: str, *, old_password_matches: bool) -> None:
     """ChangePassword's refusals before the new password's rules: no console password (NoSuchEntity),
-    an expired one under HardExpiry (EntityTemporarilyUnmodifiable: only an administrator may set it
-    now), a wrong old password (AccessDenied)."""
-    profile = state.login_profile
-    if profile is None:
+    a wrong old password (AccessDenied). An expired password may be changed here even under
+    HardExpiry, which closes only the console's way (API reference, PasswordPolicy.HardExpiry: users
+    with iam:ChangePassword and active access keys "can reset their own expired console password
+    using the AWS CLI or API")."""
+    if state.login_profile is None:
         raise not_found(user_name)
-    if (policy or {}).get("HardExpiry") and expired(profile, policy, now):
-        raise EntityTemporarilyUnmodifiableError(
-            f"The password of user {user_name} has expired and the account's password policy (HardExpiry) lets "
-            "only an administrator set a new one (UpdateLoginProfile).", resource_type="login profile",
-            resource_name=user_name)
     if not old_password_matches:
         raise AccessDeniedError("The old password is incorrect.",
                                 problems=[FieldProblem("oldPassword", "does not match the user's password")])

@@ -169,9 +169,6 @@ async def test_access_keys_name_their_user_as_it_was_created_whatever_the_case_a
     listed = await iamd.iam.ListAccessKeys(ipb.ListAccessKeysRequest(user_name="alice"))
     assert [(k.access_key_id, k.user_name) for k in listed.access_key_metadata] == [(created.access_key_id, "Alice")]
 
-@pytest.mark.xfail(strict=True, reason="HardExpiry refuses ChangePassword (service/domain/login_profiles.check_change); "
-                   "fixing it needs tests/unit/test_service_linked_roles_and_passwords.py and "
-                   "docs/aws-compatibility.md changed too, outside this review's files")
 async def test_hard_expiry_still_lets_a_user_change_an_expired_password_through_the_api(iamd: Iamd) -> None:
     """IAM API reference, PasswordPolicy.HardExpiry: it prevents setting a new password "via the AWS
     Management Console" after the password expired; "IAM users with iam:ChangePassword permission and
