@@ -1022,7 +1022,7 @@ class IdentityServicer(identity_pb2_grpc.IdentityServiceServicer):
 
     async def DeactivateMFADevice(self, r: ipb.DeactivateMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.mfa.deactivate_mfa_device(
-            self.caller(context), user_name=r.user_name, serial_number=r.serial_number))
+            self.caller(context), user_name=r.user_name, serial_number=r.serial_number, caller=self.caller.caller()))
 
     async def DeleteVirtualMFADevice(self, r: ipb.DeleteVirtualMFADeviceRequest, context: Ctx) -> ipb.CommandResponse:
         return await self._done(await self.mfa.delete_virtual_mfa_device(self.caller(context),

@@ -121,7 +121,7 @@ class Resolver:
         return view["arn"] if view is not None else "*"
 
     def key_owner(self, user_name: str) -> str:
-        """Access-key calls without a user name act on the caller itself."""
+        """Calls whose user name may be left out (access keys, MFA devices, ...) act on the caller itself."""
         if user_name:
             return self.entity("user", user_name)
         return self.caller.arn
@@ -308,7 +308,7 @@ REQUIRED: dict[str, Callable[[Any, Resolver], Iterator[Pair]]] = {
     "CreateVirtualMFADevice": _on(_iam("CreateVirtualMFADevice"),
                                   lambda r, res: f"arn:aws:iam::{res.account_id}:mfa{r.path or '/'}{r.virtual_mfa_device_name}"),
     "EnableMFADevice": _on(_iam("EnableMFADevice"), _USER),
-    "DeactivateMFADevice": _on(_iam("DeactivateMFADevice"), _USER),
+    "DeactivateMFADevice": _on(_iam("DeactivateMFADevice"), lambda r, res: res.key_owner(r.user_name)),
     "DeleteVirtualMFADevice": _on(_iam("DeleteVirtualMFADevice"), lambda r, res: r.serial_number),
     "ListMFADevices": _on(_iam("ListMFADevices"), lambda r, res: res.key_owner(r.user_name)),
     "ListVirtualMFADevices": _everywhere(_iam("ListVirtualMFADevices")),

@@ -207,9 +207,6 @@ async def test_the_qr_code_of_a_new_device_is_hidden_in_the_audit_record_as_its_
     assert answered.get("qRCodePNG", HIDDEN) == HIDDEN
 
 
-@pytest.mark.xfail(strict=True, reason="DeactivateMFADevice without UserName is not defaulted to the caller: "
-                   "service/rpc/identity.py passes no caller to MfaCommands.deactivate_mfa_device and "
-                   "service/rpc/permissions.py authorizes it on `user/` (no name), outside this review's files")
 async def test_deactivate_without_user_name_acts_for_the_calling_user(iamd: Iamd) -> None:
     """IAM API reference, DeactivateMFADevice UserName: "This parameter is optional. If no user name is
     included, it defaults to the principal making the request.\""""
