@@ -267,6 +267,10 @@ def apply(state: EntityState, event: Event) -> EntityState:
                 state.service_specific_credentials[cred_id]["status"] = status
         case ServiceSpecificCredentialDeleted(service_specific_credential_id=cred_id):
             state.service_specific_credentials.pop(cred_id, None)
+        case Renamed(new_name=new_name) if names.casefold(new_name) == names.casefold(state.name):
+            # A change of case only stays in this stream (named by the casefolded name): the
+            # entity lives on under its new spelling.
+            state.name, state.path, state.arn = new_name, event.new_path, event.new_arn
         case Renamed() | Deleted() | NameReleased():
             state = EntityState(state.kind)
         case NameClaimed(state=s):
