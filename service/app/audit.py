@@ -78,11 +78,11 @@ class AuditLookup:
         if self.flush is not None:
             await self.flush()
         await self.index.refresh(self.store)  # every record committed so far is searchable
-        resume_before = None
+        resume_before: tuple[str, int] | None = None
         if q.next_token:
             try:
-                fingerprint, position = base64.urlsafe_b64decode(q.next_token.encode()).decode().split(":")
-                resume_before = int(position)
+                fingerprint, position, time = base64.urlsafe_b64decode(q.next_token.encode()).decode().split(":", 2)
+                resume_before = (time, int(position))
             except (ValueError, UnicodeDecodeError):
                 raise InvalidInputError("Invalid NextToken.", problems=[FieldProblem("nextToken", "not a token")]) from None
             if fingerprint != _fingerprint(q):
@@ -91,7 +91,9 @@ class AuditLookup:
         found: list[IndexEntry] = []
         more = False
         for entry in self.index.newest_first(q.start_time, q.end_time):
-            if resume_before is not None and entry.position >= resume_before:
+            # The index is in (time, position) order, not position order: a record rebuilt after a
+            # crash lands late in the log with its call's earlier time. Resume by both, or it is lost.
+            if resume_before is not None and (entry.event_time, entry.position) >= resume_before:
                 continue
             if not self._matches(entry, q):
                 continue
@@ -101,7 +103,8 @@ class AuditLookup:
             found.append(entry)
         token = ""
         if more:
-            token = base64.urlsafe_b64encode(f"{_fingerprint(q)}:{found[-1].position}".encode()).decode()
+            last = found[-1]
+            token = base64.urlsafe_b64encode(f"{_fingerprint(q)}:{last.position}:{last.event_time}".encode()).decode()
         # A record audit retention archived is no longer in its stream: the page goes without it.
         records = [(entry, record) for entry in found if (record := await self._record(entry)) is not None]
         return LookupPage(records, token)
