@@ -45,10 +45,11 @@ class TimeTravel:
         self.clock = clock
         self.runner = runner
         self.aws_policies = aws_policies  # AWS managed policies are today's, whatever the moment
-        self._cache: OrderedDict[int, Authorizer] = OrderedDict()
+        self._cache: OrderedDict[tuple[int, str], Authorizer] = OrderedDict()
 
-    async def authorizer_at(self, as_of: AsOf) -> Authorizer:
-        """An Authorizer over the identity state as it was at `as_of` (its position is the state's)."""
+    async def authorizer_at(self, as_of: AsOf, moment: str = "") -> Authorizer:
+        """An Authorizer over the identity state as it was at `as_of` (its position is the state's),
+        deciding at that moment: as_of's time, else `moment` (ISO 8601), else now."""
         if as_of.position and as_of.time:
             raise InvalidInputError("give as_of as a position or a time, not both",
                                     problems=[FieldProblem("asOf", "one of position, time")])
@@ -61,6 +62,10 @@ class TimeTravel:
                                         problems=[FieldProblem("asOf.time", "ISO 8601")]) from None
             if until.tzinfo is None:
                 until = until.replace(tzinfo=UTC)
+        # The live engine decided with that moment's aws:CurrentTime (and MFA age): so does the
+        # past one, or a grant that has expired since reads as never having been in force.
+        at = until or (datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else None)
+        clock: Clock = _FixedClock(at) if at is not None else self.clock
         projection = IdentityProjection()
         async for event in self.store.read_all(filter=IDENTITY_STREAMS):
             if as_of.position and event.position > as_of.position:
@@ -68,12 +73,13 @@ class TimeTravel:
             if until is not None and event.recorded_at > until:
                 break
             projection.apply(event)
-        cached = self._cache.get(projection.position)
+        key = (projection.position, at.isoformat() if at is not None else "")
+        cached = self._cache.get(key)
         if cached is not None:
-            self._cache.move_to_end(projection.position)
+            self._cache.move_to_end(key)
             return cached
-        authorizer = Authorizer(PrincipalPolicyCache(projection, self.aws_policies), self.runner, self.clock)
-        self._cache[projection.position] = authorizer
+        authorizer = Authorizer(PrincipalPolicyCache(projection, self.aws_policies), self.runner, clock)
+        self._cache[key] = authorizer
         if len(self._cache) > _CACHE_SIZE:
             self._cache.popitem(last=False)
         return authorizer
@@ -94,6 +100,16 @@ class TimeTravel:
         # A state equal to itself can still be wrong: a reference to an entity that is gone.
         differences += [f"dangling reference: {d}" for d in rebuilt.dangling_references()]
         return not differences, position, differences
+
+
+class _FixedClock:
+    """A clock stopped at a past moment: the one a past decision was made at."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+    def now(self) -> datetime:
+        return self.moment
 
 
 async def entity_history(store: EventStore, account_id: str, kind: str, name: str) -> list[dict[str, Any]]:

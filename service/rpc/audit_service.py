@@ -86,7 +86,9 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if record["eventName"] != "Authorize" or not extra.get("principalArn"):
             raise InvalidInputError("only Authorize decisions about a principal named by ARN can be re-evaluated",
                                     problems=[FieldProblem("eventId", "not such a decision")])
-        past = await self.time_travel.authorizer_at(AsOf(position=int(extra["evaluatedAtPosition"])))
+        # Re-decided on the state at the recorded position, at the moment the record was made.
+        past = await self.time_travel.authorizer_at(AsOf(position=int(extra["evaluatedAtPosition"])),
+                                                    moment=record["eventTime"])
         outcome = past.authorize_now(AuthorizeQuery(principal_arn=extra["principalArn"], action=extra["action"],
                                                     resource=extra["resource"],
                                                     context=_context_back(extra.get("requestContext") or {})))

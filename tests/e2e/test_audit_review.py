@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from iamd.v1 import audit_pb2, audit_pb2_grpc
 from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc as apb_grpc
+from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
-from .conftest import ACCOUNT, start_iamd, stop_iamd
+from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from .helpers import allow
 
 pytestmark = pytest.mark.e2e
 
@@ -55,3 +59,42 @@ async def test_paging_returns_a_record_rebuilt_after_a_crash_once(tmp_path) -> N
         assert await _all_pages(audit, 2) == whole
     finally:
         await stop_iamd(restarted)
+
+
+ALICE = f"arn:aws:iam::{ACCOUNT}:user/alice"
+
+
+async def test_a_decision_as_of_a_past_moment_is_decided_at_that_moment(iamd: Iamd) -> None:
+    """aws:CurrentTime of a decision as of a past time (and of an ExplainEvent) is that time, not
+    the time the question is asked: a grant that has expired since was in force then."""
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    until = (iamd.clock.now() + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="alice"), policy_name="until",
+        policy_document=allow("s3:GetObject", Condition={"DateLessThan": {"aws:CurrentTime": until}})))
+    question = dict(principal_arn=ALICE, action="s3:GetObject", resource="*")
+    live = await iamd.authz.Authorize(apb.AuthorizeRequest(**question, min_position=put.position))
+    assert live.decision == apb.DECISION_ALLOW
+    # A whole second after the policy was stored (as_of times are whole seconds of the log's clock).
+    moment = datetime.now(UTC).replace(microsecond=0) + timedelta(seconds=1)
+    await asyncio.sleep((moment - datetime.now(UTC)).total_seconds() + 0.05)
+    then = Timestamp()
+    then.FromDatetime(moment)
+    iamd.clock.offset = 2 * 3600  # two hours on: the grant has expired
+    later = iamd.connect(iamd.root)  # signing on the server's clock
+    authz = apb_grpc.AuthorizationServiceStub(later)
+    assert (await authz.Authorize(apb.AuthorizeRequest(**question))).decision == apb.DECISION_IMPLICIT_DENY
+
+    past = await authz.Authorize(apb.AuthorizeRequest(**question, as_of=apb.AsOf(time=then)))
+    assert past.decision == apb.DECISION_ALLOW
+
+    audit = audit_pb2_grpc.AuditServiceStub(later)
+    decisions = await audit.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+        audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="Authorize")]))
+    first = decisions.events[-1]  # the live Allow, the oldest decision
+    explained = await audit.ExplainEvent(audit_pb2.ExplainEventRequest(event_id=first.event_id))
+    assert explained.recorded_decision == "DECISION_ALLOW"
+    assert explained.reevaluated.decision == apb.DECISION_ALLOW
+    await later.close()
