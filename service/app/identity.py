@@ -162,6 +162,11 @@ class IdentityCommands:
                                         resource_type="policy", resource_name=arn,
                                         problems=[FieldProblem(field, self.aws_policies.missing_hint()
                                                                or "no AWS managed policy has this ARN")])
+            if arn.startswith(names.AWS_SERVICE_ROLE_POLICY_PREFIX):
+                # AWS attaches these to its service-linked roles only (CreateServiceLinkedRole).
+                raise PolicyNotAttachableError(
+                    "The request failed because AWS service role policies can only be attached to the "
+                    "service-linked role for that service.", resource_type="policy", resource_name=arn)
             return None
         if account != ctx.account_id:
             # AWS managed policies and other accounts' policies are not stored here (yet).

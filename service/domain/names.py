@@ -218,6 +218,7 @@ def parse_policy_arn(field: str, arn: str) -> tuple[str, str, str]:
 
 
 AWS_POLICY_PREFIX = "arn:aws:iam::aws:policy/"  # AWS managed policies: read-only, attachable
+AWS_SERVICE_ROLE_POLICY_PREFIX = AWS_POLICY_PREFIX + "aws-service-role/"  # for service-linked roles only
 
 
 def is_aws_managed_policy(arn: str) -> bool:

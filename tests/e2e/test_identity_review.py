@@ -6,6 +6,7 @@ import grpc
 import pytest
 
 from iamd.projections.identity import IDENTITY_STREAMS
+from iamd.service.app.aws_policies import AwsManagedPolicies
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
@@ -44,3 +45,28 @@ async def test_a_rename_that_changes_only_case_keeps_the_entity(iamd: Iamd) -> N
     await iamd.iam.DeleteGroup(ipb.DeleteGroupRequest(group_name="DEVS"))
     await refused(iamd.iam.GetGroup(ipb.GetGroupRequest(group_name="Devs")), grpc.StatusCode.NOT_FOUND,
                   "NoSuchEntity")
+
+
+async def test_aws_service_role_policies_are_not_attachable_to_the_accounts_entities(iamd: Iamd) -> None:
+    """AWS's service role policies (`policy/aws-service-role/...`) attach to their service-linked
+    role only: PolicyNotAttachable for a user, group or role, and as a boundary (API reference,
+    PolicyNotAttachable), with nothing written."""
+    if not AwsManagedPolicies().installed:
+        pytest.skip("AWS managed policies not installed (make)")
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="u"))
+    await iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name="g"))
+    await iamd.iam.CreateRole(ipb.CreateRoleRequest(role_name="r", assume_role_policy_document=TRUST_EC2))
+    service_role = "arn:aws:iam::aws:policy/aws-service-role/APIGatewayServiceRolePolicy"
+    head = await iamd.running.store.head_position(IDENTITY_STREAMS)
+    for kind, name in ((USER, "u"), (GROUP, "g"), (ROLE, "r")):
+        await refused(iamd.iam.AttachPolicy(ipb.AttachPolicyRequest(
+            target=pb.EntityRef(kind=kind, name=name), policy_arn=service_role)),
+            grpc.StatusCode.INVALID_ARGUMENT, "PolicyNotAttachable")
+    for kind, name in ((USER, "u"), (ROLE, "r")):
+        await refused(iamd.iam.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
+            target=pb.EntityRef(kind=kind, name=name), permissions_boundary=service_role)),
+            grpc.StatusCode.INVALID_ARGUMENT, "PolicyNotAttachable")
+    await refused(iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="v", permissions_boundary=service_role)),
+                  grpc.StatusCode.INVALID_ARGUMENT, "PolicyNotAttachable")
+    assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head, "a refused command left an event"
+
