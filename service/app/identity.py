@@ -496,8 +496,8 @@ class IdentityCommands:
                             path: str = "", description: str = "",
                             tags: Sequence[tuple[str, str]] = ()) -> tuple[dict[str, Any], int]:
         names.check_name(POLICY, "policyName", policy_name)
-        path = names.check_path("path", path)
-        names.check_description("description", description)
+        path = names.check_policy_path("path", path)
+        names.check_policy_description("description", description)
         check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY, managed=True)
         tag_map = names.check_tags("tags", tags)
         await self._check_account_quota(ctx, POLICY)

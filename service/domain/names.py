@@ -36,6 +36,7 @@ MIN_SESSION_DURATION, MAX_SESSION_DURATION, DEFAULT_SESSION_DURATION = 3600, 432
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
 _PATH = re.compile(r"(/[\x21-\x7e]+/)|/")  # "//" is not a path: AWS wants one character or more between
 _PATH_PREFIX = re.compile(r"/[\x21-\x7f]*")
+_POLICY_PATH = re.compile(r"(/[A-Za-z0-9.,+@=_-]+)*/")  # policyPathType: narrower, no `*` (CreatePolicy)
 # AWS's tag pattern is [\p{L}\p{Z}\p{N}_.:/=+\-@]*: letters, separators (spaces, not tabs or
 # newlines, which are control characters), numbers and `_.:/=+-@`. Python's re has no \p{..}.
 _TAG_PUNCTUATION = frozenset("_.:/=+-@")
@@ -94,6 +95,17 @@ def check_path(field: str, path: str) -> str:
     return path
 
 
+def check_policy_path(field: str, path: str) -> str:
+    """Validate a managed policy's path (`/` or `/a/b/`), narrower than an entity's: letters,
+    digits and `.,+@=_-` between the slashes (botocore's policyPathType); empty means `/`."""
+    path = path or "/"
+    if len(path) > MAX_PATH_LENGTH:
+        raise _constraint(field, path, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
+    if not _POLICY_PATH.fullmatch(path):
+        raise _constraint(field, path, r"Member must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/")
+    return path
+
+
 def check_path_prefix(field: str, prefix: str) -> str:
     """A ListX PathPrefix; an empty value means `/` (everything)."""
     prefix = prefix or "/"
@@ -112,6 +124,13 @@ def check_description(field: str, description: str) -> str:
             field, "***",
             r"Member must satisfy regular expression pattern: [\u0009\u000A\u000D\u0020-\u007E\u00A1-\u00FF]*",
         )
+    return description
+
+
+def check_policy_description(field: str, description: str) -> str:
+    """A managed policy's description: policyDescriptionType bounds only its length (no pattern)."""
+    if len(description) > MAX_DESCRIPTION_LENGTH:
+        raise _constraint(field, "***", f"Member must have length less than or equal to {MAX_DESCRIPTION_LENGTH}")
     return description
 
 

@@ -70,3 +70,19 @@ async def test_aws_service_role_policies_are_not_attachable_to_the_accounts_enti
                   grpc.StatusCode.INVALID_ARGUMENT, "PolicyNotAttachable")
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head, "a refused command left an event"
 
+
+async def test_a_managed_policys_path_and_description_follow_their_own_shapes(iamd: Iamd) -> None:
+    """CreatePolicy's Path is policyPathType, ((/[A-Za-z0-9\\.,\\+@=_-]+)*)/ ("You cannot use an
+    asterisk (*) in the path name"), narrower than a user's; its Description is
+    policyDescriptionType, bounded in length only (botocore iam/2010-05-08)."""
+    for path in ("/a*b/", "/a~b/", "//"):
+        await refused(iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(
+            policy_name="P", path=path, policy_document=allow("s3:*"))),
+            grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    ok = await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(
+        policy_name="P", path="/team.a/b-c/", description="Grants €uro reports – read only",
+        policy_document=allow("s3:*")))
+    assert ok.policy.arn == f"arn:aws:iam::{ACCOUNT}:policy/team.a/b-c/P"
+    await refused(iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(
+        policy_name="Q", description="x" * 1001, policy_document=allow("s3:*"))),
+        grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
