@@ -61,6 +61,9 @@ class SignedCall:
     services: tuple[str, ...] = (signing.SERVICE,)
     alternative_body: Callable[[], bytes] | None = None
     required_signed: tuple[str, ...] = ()  # headers the signature must cover beyond SigV4's own (x-amz-target)
+    # A presigned HTTP request's query parameters, where its signature is (`query` then leaves out
+    # X-Amz-Signature); None for a request signed in its headers.
+    presigned: Mapping[str, str] | None = None
 
 
 _INVALID_KEY = "The security token included in the request is invalid."
@@ -80,6 +83,18 @@ def _verify(signed: signing.SignedRequest, call: SignedCall, secret: str) -> Non
     raise SignatureDoesNotMatchError(_MISMATCH)
 
 
+def _check_time(signed: signing.SignedRequest, now: datetime) -> None:
+    if signing.is_within_skew(signed, now):
+        return
+    when = signing.format_timestamp(signed.timestamp)
+    if signed.presigned_for:
+        raise RequestExpiredError(f"Request has expired: it was presigned at {when} for {signed.presigned_for} "
+                                  f"seconds, and it is now {signing.format_timestamp(now)}.")
+    raise RequestExpiredError(f"Signature expired: {when} is now earlier or later than "
+                              f"{signing.format_timestamp(now)} by more than "
+                              f"{signing.MAX_CLOCK_SKEW_SECONDS // 60} minutes.")
+
+
 class Authenticator:
     def __init__(self, projection: IdentityProjection, keyring: Keyring, clock: Clock) -> None:
         self.projection = projection
@@ -91,10 +106,13 @@ class Authenticator:
     def authenticate(self, call: SignedCall, metadata: Mapping[str, str]) -> Caller:
         """The caller whose key signed `call`, by the signature in `metadata` (gRPC metadata or
         HTTP headers, lower-case names)."""
-        if signing.AUTHORIZATION_HEADER not in metadata:
-            raise MissingAuthenticationTokenError("Request is missing Authentication Token")
         try:
-            signed = signing.parse_signed_request(metadata, call.services, call.required_signed)
+            if signing.AUTHORIZATION_HEADER in metadata:
+                signed = signing.parse_signed_request(metadata, call.services, call.required_signed)
+            elif call.presigned is not None and not call.required_signed:
+                signed = signing.parse_presigned_request(call.presigned, metadata, call.services)
+            else:
+                raise MissingAuthenticationTokenError("Request is missing Authentication Token")
         except signing.SignatureFormatError as e:
             raise IncompleteSignatureError(f"the request signature is malformed: {e.reason}") from None
         now = self.clock.now()
@@ -103,19 +121,14 @@ class Authenticator:
         entry = self.projection.access_keys.get(signed.access_key_id)
         if entry is None or entry["status"] != "Active":
             raise InvalidClientTokenIdError(_INVALID_KEY)
-        if not signing.is_within_skew(signed, now):
-            raise RequestExpiredError(
-                f"Signature expired: {signing.format_timestamp(signed.timestamp)} is now earlier or later "
-                f"than {signing.format_timestamp(now)} by more than "
-                f"{signing.MAX_CLOCK_SKEW_SECONDS // 60} minutes.")
+        _check_time(signed, now)
         secret = self._secret(signed.access_key_id, entry["ciphertext"])
         _verify(signed, call, secret)
         return self._caller(signed.access_key_id, entry)
 
     def _authenticate_session(self, signed: signing.SignedRequest, call: SignedCall, now: datetime) -> Caller:
         session = self._live_session(signed.access_key_id, signed.session_token, now)
-        if not signing.is_within_skew(signed, now):
-            raise RequestExpiredError("Signature expired: the request time is more than 5 minutes from now.")
+        _check_time(signed, now)
         secret = self._secret(signed.access_key_id, session["secret_ciphertext"])
         _verify(signed, call, secret)
         return self._session_caller(session, signed.access_key_id)

@@ -141,7 +141,11 @@ class QueryEndpoint:
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise query.QueryError("InvalidAction", f"iamd does not implement {service}:{operation.name}", "Action")
-            request_id, outcome = await self._invoke(op, aws_input, request, headers, body, refusal=invalid)
+            # A presigned request (`generate_presigned_url`): a GET with its signature in the query.
+            presigned = (params if request.method == "GET" and signing.AUTHORIZATION_HEADER not in headers
+                         and signing.is_presigned(params) else None)
+            request_id, outcome = await self._invoke(op, aws_input, request, headers, body, refusal=invalid,
+                                                     presigned=presigned)
             if isinstance(outcome, Refused):
                 return self._error(service, outcome.error.code, outcome.error.message, request_id)
             output = to_output(op, aws_input, outcome, operation.output_shape)
@@ -223,7 +227,8 @@ class QueryEndpoint:
 
     async def _invoke(self, op: Operation, aws_input: Mapping[str, Any], request: web.Request,
                       headers: dict[str, str], body: bytes, required_signed: tuple[str, ...] = (),
-                      refusal: IamError | None = None) -> tuple[str, Any]:
+                      refusal: IamError | None = None, presigned: Mapping[str, str] | None = None
+                      ) -> tuple[str, Any]:
         """The AWS operation through the gate, as the iamd RPC that serves it: (request id, outcome).
         With `refusal`, the call passes the gate (authenticated, authorized, audited) and is then
         refused with it instead of being served."""
@@ -235,9 +240,10 @@ class QueryEndpoint:
         raw = to_request(op, aws_input, method.request_class).SerializeToString(deterministic=True)
         peer = _peer(request)
         request_id, request_keys = self.gateway.begin(method, headers, peer, self.secure)
+        without = signing.PRESIGNED_SIGNATURE if presigned is not None else ""
         signed = SignedCall(signing.canonical_uri(request.raw_path.split("?", 1)[0]), body,
-                            http_method=request.method, query=signing.canonical_query(_raw_query(request)),
-                            services=(op.service,), required_signed=required_signed)
+                            http_method=request.method, query=signing.canonical_query(_raw_query(request), without),
+                            services=(op.service,), required_signed=required_signed, presigned=presigned)
         return request_id, await invoke(raw, HttpCallContext(peer, headers), request_id, headers, request_keys, signed)
 
     async def handle_reset(self, request: web.Request) -> web.Response:

@@ -76,6 +76,12 @@ AUTHORIZATION_HEADER = "authorization"
 TOKEN_HEADER = "x-amz-security-token"
 DEFAULT_HOST = "iamd"  # what the SDK signs as `host` unless told the service's address
 MAX_CLOCK_SKEW_SECONDS = 300
+# A presigned request (the signature in the query string, as `generate_presigned_url` writes it):
+# its fields, and how long it lives. AWS's IAM and STS take it for 15 minutes from X-Amz-Date
+# whatever X-Amz-Expires says (only S3 honours longer); a shorter X-Amz-Expires is honoured here.
+PRESIGNED_SIGNATURE = "X-Amz-Signature"
+PRESIGNED_LIFETIME_SECONDS = 900
+MAX_PRESIGNED_EXPIRES = 604800  # SigV4's bound on X-Amz-Expires (seven days)
 MAX_SIGNED_HEADERS = 16  # a stock signer signs a handful; more is an attempt to make us hash a lot
 MAX_SIGNED_HEADER_BYTES = 8192  # the signed headers' values together (a session token is ~1 KB)
 
@@ -111,6 +117,8 @@ class SignedRequest:
     # it holds the token when one is signed.
     signed_headers: tuple[tuple[str, str], ...] = field(default=(), repr=False)
     service: str = SERVICE  # the credential scope's: `iamd` on gRPC, `iam`/`sts` on the HTTP endpoint
+    # A presigned request's lifetime in seconds from `timestamp`; 0 for a request signed in headers.
+    presigned_for: int = 0
 
 
 class SignatureFormatError(ValueError):
@@ -182,12 +190,13 @@ def canonical_uri(raw_path: str) -> str:
     return urllib.parse.quote(path, safe="/~")
 
 
-def canonical_query(raw_query: str) -> str:
+def canonical_query(raw_query: str, without: str = "") -> str:
     """An HTTP request's canonical query string: each name and value percent-encoded (RFC 3986
-    unreserved characters kept), sorted by name then value, `&`-joined."""
+    unreserved characters kept), sorted by name then value, `&`-joined; the parameter named
+    `without` left out (a presigned request's own signature)."""
     pairs = urllib.parse.parse_qsl(raw_query, keep_blank_values=True)
     return "&".join(f"{urllib.parse.quote(k, safe='-_.~')}={urllib.parse.quote(v, safe='-_.~')}"
-                    for k, v in sorted(pairs))
+                    for k, v in sorted(pairs) if k != without or not without)
 
 
 def string_to_sign(timestamp: str, scope: str, canonical: str) -> str:
@@ -298,7 +307,7 @@ def _parse_credential(credential: str, services: tuple[str, ...]) -> tuple[str, 
 
 
 @functools.lru_cache(maxsize=256)  # callers send the same list on every call
-def _parse_signed_header_names(value: str) -> tuple[str, ...]:
+def _parse_signed_header_names(value: str, required: tuple[str, ...] = _REQUIRED_SIGNED) -> tuple[str, ...]:
     names = tuple(value.split(";"))
     if len(names) > MAX_SIGNED_HEADERS:
         raise SignatureFormatError(f"more than {MAX_SIGNED_HEADERS} signed headers")
@@ -307,9 +316,9 @@ def _parse_signed_header_names(value: str) -> tuple[str, ...]:
             raise SignatureFormatError(f"signed header name {_echo(name)} is not a lower-case metadata key")
     if list(names) != sorted(set(names)):
         raise SignatureFormatError("signed headers are not sorted by name, or repeat one")
-    for required in _REQUIRED_SIGNED:
-        if required not in names:
-            raise SignatureFormatError(f"`{required}` is not among the signed headers")
+    for name in required:
+        if name not in names:
+            raise SignatureFormatError(f"`{name}` is not among the signed headers")
     return names
 
 
@@ -349,6 +358,12 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
         raise SignatureFormatError(f"`{TOKEN_HEADER}` is not ASCII")
     if session_token and TOKEN_HEADER not in names:
         raise SignatureFormatError(f"`{TOKEN_HEADER}` is sent but not among the signed headers")
+    return SignedRequest(access_key_id=access_key_id, scope_date=scope_date, region=region, signature=signature,
+                         timestamp=timestamp, session_token=session_token,
+                         signed_headers=_signed_header_values(names, metadata), service=service)
+
+
+def _signed_header_values(names: tuple[str, ...], metadata: Mapping[str, str]) -> tuple[tuple[str, str], ...]:
     headers = []
     size = 0
     for name in names:
@@ -361,9 +376,50 @@ def parse_signed_request(metadata: Mapping[str, str], services: tuple[str, ...] 
         headers.append((name, value))
     if size > MAX_SIGNED_HEADER_BYTES:
         raise SignatureFormatError(f"the signed headers' values exceed {MAX_SIGNED_HEADER_BYTES} bytes")
+    return tuple(headers)
+
+
+def is_presigned(query: Mapping[str, str]) -> bool:
+    """Whether an HTTP request's query parameters carry a presigned request's signature."""
+    return PRESIGNED_SIGNATURE in query
+
+
+def parse_presigned_request(query: Mapping[str, str], headers: Mapping[str, str],
+                            services: tuple[str, ...]) -> SignedRequest:
+    """Parse a presigned request: SigV4's fields in the query parameters (`X-Amz-Algorithm`,
+    `-Credential`, `-Date`, `-Expires`, `-SignedHeaders`, `-Signature`, `-Security-Token`), the
+    signed headers (at least `host`) in `headers`; raise SignatureFormatError if malformed."""
+    def field_of(name: str) -> str:
+        value = query.get(name)
+        if not value:
+            raise SignatureFormatError(f"a presigned request needs the `{name}` query parameter")
+        return value
+
+    algorithm = field_of("X-Amz-Algorithm")
+    if algorithm != ALGORITHM:
+        raise SignatureFormatError(f"unsupported signing algorithm {_echo(algorithm)}, expected `{ALGORITHM}`")
+    access_key_id, scope_date, region, service = _parse_credential(field_of("X-Amz-Credential"), services)
+    date_value = field_of("X-Amz-Date")
+    timestamp = _parse_timestamp(date_value)
+    if date_value[:8] != scope_date:
+        raise SignatureFormatError(
+            f"credential scope date `{scope_date}` does not match the date of `X-Amz-Date` `{date_value}`")
+    expires = field_of("X-Amz-Expires")
+    if not (expires.isascii() and expires.isdigit() and len(expires) <= 6
+            and 1 <= int(expires) <= MAX_PRESIGNED_EXPIRES):
+        raise SignatureFormatError(f"`X-Amz-Expires` {_echo(expires)} is not a number of seconds from 1 to "
+                                   f"{MAX_PRESIGNED_EXPIRES}")
+    names = _parse_signed_header_names(field_of("X-Amz-SignedHeaders"), (HOST_HEADER,))
+    signature = field_of(PRESIGNED_SIGNATURE)
+    if not _SIGNATURE_RE.fullmatch(signature):
+        raise SignatureFormatError("signature is not 64 lower-case hex digits")
+    session_token = query.get("X-Amz-Security-Token") or ""
+    if not session_token.isascii():
+        raise SignatureFormatError("`X-Amz-Security-Token` is not ASCII")
     return SignedRequest(access_key_id=access_key_id, scope_date=scope_date, region=region, signature=signature,
-                         timestamp=timestamp, session_token=session_token, signed_headers=tuple(headers),
-                         service=service)
+                         timestamp=timestamp, session_token=session_token,
+                         signed_headers=_signed_header_values(names, headers), service=service,
+                         presigned_for=min(int(expires), PRESIGNED_LIFETIME_SECONDS))
 
 
 def expected_signature(signed: SignedRequest, *, method: str, body: bytes, secret_access_key: str,
@@ -382,6 +438,15 @@ def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret
     # SignedRequest whose scope disagrees with its timestamp must not verify.
     if signed.scope_date != format_timestamp(signed.timestamp)[:8]:
         return False
+    if signed.presigned_for:
+        # The date, the expiry and the token are parameters of the signed query, and the payload
+        # hash is the empty body's (S3 alone presigns UNSIGNED-PAYLOAD): only a request without a
+        # body is taken.
+        if body:
+            return False
+        expected = expected_signature(signed, method=method, body=b"", secret_access_key=secret_access_key,
+                                      http_method=http_method, query=query)
+        return hmac.compare_digest(expected.encode("ascii"), signed.signature.encode("utf-8"))
     # Nor may one whose signed headers lost the date or the token it claims.
     signed_values = dict(signed.signed_headers)
     if signed_values.get(DATE_HEADER) != format_timestamp(signed.timestamp) or any(
@@ -395,6 +460,10 @@ def signature_matches(signed: SignedRequest, *, method: str, body: bytes, secret
 
 
 def is_within_skew(signed: SignedRequest, now: datetime, max_skew_seconds: int = MAX_CLOCK_SKEW_SECONDS) -> bool:
-    """Tell whether the request's timestamp is at most `max_skew_seconds` away from `now`, either way."""
-    skew = abs((_utc(now, "now") - _utc(signed.timestamp, "request timestamp")).total_seconds())
-    return skew <= max_skew_seconds
+    """Tell whether the request's timestamp is at most `max_skew_seconds` away from `now`, either way;
+    for a presigned request, whether `now` is within its lifetime (after a timestamp at most
+    `max_skew_seconds` ahead of `now`)."""
+    elapsed = (_utc(now, "now") - _utc(signed.timestamp, "request timestamp")).total_seconds()
+    if signed.presigned_for:
+        return -max_skew_seconds <= elapsed <= signed.presigned_for
+    return abs(elapsed) <= max_skew_seconds

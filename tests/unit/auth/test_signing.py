@@ -421,3 +421,52 @@ def test_a_header_the_caller_requires_must_be_signed() -> None:
     with pytest.raises(SignatureFormatError, match="`x-amz-target` is not among the signed headers"):
         parse_signed_request(metadata, required=("x-amz-target",))
     assert parse_signed_request(metadata).signed_headers == (("host", "iamd"), ("x-amz-date", "20261122T235900Z"))
+
+
+# --- presigned requests (the signature in the query string) -------------------------------------
+
+def _presigned(**changes: str) -> dict[str, str]:
+    fields = {"Action": "GetCallerIdentity", "Version": "2011-06-15", "X-Amz-Algorithm": ALGORITHM,
+              "X-Amz-Credential": "AKIDEXAMPLE/20261205/us-east-1/sts/aws4_request",
+              "X-Amz-Date": "20261205T120000Z", "X-Amz-Expires": "900", "X-Amz-SignedHeaders": "host",
+              "X-Amz-Signature": "0" * 64}
+    fields.update(changes)
+    return {k: v for k, v in fields.items() if v != "-"}
+
+
+@pytest.mark.parametrize(("changes", "said"), [
+    ({"X-Amz-Credential": "-"}, "needs the `X-Amz-Credential` query parameter"),
+    ({"X-Amz-Algorithm": "AWS4-HMAC-SHA1"}, "unsupported signing algorithm"),
+    ({"X-Amz-Date": "20261206T120000Z"}, "does not match the date"),
+    ({"X-Amz-Expires": "604801"}, "is not a number of seconds from 1 to 604800"),
+    ({"X-Amz-Expires": "-5"}, "is not a number of seconds"),
+    ({"X-Amz-SignedHeaders": "x-amz-date"}, "`host` is not among the signed headers"),
+    ({"X-Amz-Signature": "ABC"}, "64 lower-case hex digits"),
+    ({"X-Amz-Credential": "AKIDEXAMPLE/20261205/us-east-1/iam/aws4_request"}, "credential scope service"),
+])
+def test_a_malformed_presigned_request_says_what_is_wrong(changes: dict[str, str], said: str) -> None:
+    with pytest.raises(SignatureFormatError, match=said):
+        signing.parse_presigned_request(_presigned(**changes), {HOST_HEADER: "iamd"}, ("sts",))
+
+
+def test_a_presigned_request_lives_its_expiry_capped_at_fifteen_minutes() -> None:
+    signed_at = datetime(2026, 12, 5, 12, tzinfo=timezone.utc)
+    short = signing.parse_presigned_request(_presigned(**{"X-Amz-Expires": "60"}), {HOST_HEADER: "iamd"}, ("sts",))
+    week = signing.parse_presigned_request(_presigned(**{"X-Amz-Expires": "604800"}), {HOST_HEADER: "iamd"}, ("sts",))
+    assert (short.presigned_for, week.presigned_for) == (60, 900)
+    assert is_within_skew(short, signed_at + timedelta(seconds=60))
+    assert not is_within_skew(short, signed_at + timedelta(seconds=61))
+    assert is_within_skew(week, signed_at + timedelta(seconds=900))
+    assert not is_within_skew(week, signed_at + timedelta(seconds=901))
+    assert is_within_skew(week, signed_at - timedelta(seconds=MAX_CLOCK_SKEW_SECONDS))  # a client clock ahead
+    assert not is_within_skew(week, signed_at - timedelta(seconds=MAX_CLOCK_SKEW_SECONDS + 1))
+
+
+def test_a_presigned_signature_never_covers_a_body() -> None:
+    signed = signing.parse_presigned_request(_presigned(), {HOST_HEADER: "iamd"}, ("sts",))
+    query = signing.canonical_query("&".join(f"{k}={v}" for k, v in _presigned().items()), signing.PRESIGNED_SIGNATURE)
+    right = replace(signed, signature=expected_signature(signed, method="/", body=b"", secret_access_key="s",
+                                                         http_method="GET", query=query))
+    assert signature_matches(right, method="/", body=b"", secret_access_key="s", http_method="GET", query=query)
+    assert not signature_matches(right, method="/", body=b"Action=CreateUser", secret_access_key="s",
+                                 http_method="GET", query=query)
