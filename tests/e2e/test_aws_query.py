@@ -588,3 +588,13 @@ async def test_a_zero_or_an_empty_value_sent_is_judged_by_awss_constraints_not_t
     await _refused(iam.create_user, "ValidationError", 400, UserName="u", Path="")
     with pytest.raises(grpc.aio.AioRpcError):  # nothing was created
         await iamd_http.iam.GetUser(ipb.GetUserRequest(user_name="u"))
+    # Well formed, so it is refused as a call: unsigned, for want of a signature first.
+    import urllib.error
+    import urllib.request
+
+    unsigned = urllib.request.Request(f"http://127.0.0.1:{iamd_http.running.http.port}/", method="POST",
+                                      data=b"Action=ListUsers&Version=2010-05-08&MaxItems=0",
+                                      headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"})
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        await asyncio.to_thread(urllib.request.urlopen, unsigned, timeout=15)
+    assert b"<Code>MissingAuthenticationToken</Code>" in caught.value.read()
