@@ -169,10 +169,10 @@ class IdentityCommands:
                     "service-linked role for that service.", resource_type="policy", resource_name=arn)
             return None
         if account != ctx.account_id:
-            # AWS managed policies and other accounts' policies are not stored here (yet).
-            error = PolicyNotAttachableError if attachable else NoSuchEntityError
-            raise error(f"Policy {arn} does not exist or is not attachable.",
-                        resource_type="policy", resource_name=arn)
+            # Another account's policy is no policy here: NoSuchEntity (PolicyNotAttachable is
+            # AWS's answer for its service role policies only).
+            raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.",
+                                    resource_type="policy", resource_name=arn)
         loaded = await self.repo.load_policy(ctx.account_id, name)
         if attachable and not (loaded.state.exists and loaded.state.arn == arn):  # type: ignore[attr-defined]
             raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.",

@@ -103,3 +103,16 @@ async def test_delete_policy_refuses_while_non_default_versions_remain(iamd: Iam
     assert await iamd.running.store.head_position(IDENTITY_STREAMS) == head
     await iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id="v2"))
     await iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn))
+
+
+async def test_another_accounts_policy_is_no_such_entity_not_unattachable(iamd: Iamd) -> None:
+    """PolicyNotAttachable means a service role policy offered to an entity other than its
+    service-linked role (API reference, Common errors of AttachUserPolicy); a policy ARN of another
+    account names no policy the caller's account has: NoSuchEntity, as for an unknown policy."""
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="u"))
+    foreign = "arn:aws:iam::210987654321:policy/Theirs"
+    await refused(iamd.iam.AttachPolicy(ipb.AttachPolicyRequest(
+        target=pb.EntityRef(kind=USER, name="u"), policy_arn=foreign)), grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+    await refused(iamd.iam.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
+        target=pb.EntityRef(kind=USER, name="u"), permissions_boundary=foreign)),
+        grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
