@@ -22,7 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from collections.abc import Iterable, Mapping, Sequence
+from collections import Counter
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -307,7 +308,7 @@ def trusted_keys(digests: Sequence[Mapping[str, Any]], anchors: Iterable[str]) -
 def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]], anchors: Sequence[str], *,
              interval: float = 0.0, now: str = "", start_time: str = "", end_time: str = "",
              complete: bool = True, witness: Mapping[str, Any] | None = None,
-             removed: Sequence[int] = ()) -> ValidationReport:
+             removed: Sequence[int] = (), calls: Collection[tuple[str, str]] | None = None) -> ValidationReport:
     """Check the digest chain and every record against it; name everything that does not hold.
 
     `anchors`: the public keys (PEM) the validator trusts. `interval`: the cadence digests are
@@ -318,6 +319,8 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
     `witness`: the newest digest the service remembers writing (a truncated tail if absent).
     `removed`: positions the service saw a record committed at, after the last digest, that hold
     none now. `start_time`/`end_time` narrow which records are reported, not which digests are checked.
+    `calls`: (request id, time) of the calls whose events the log holds, which a record rebuilt after
+    a crash must name; None when the validator cannot see them (an export): its addendum is trusted.
     """
     report = ValidationReport()
     records = list(records)
@@ -339,9 +342,18 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
     def in_window(record: AuditEntry) -> bool:
         return (not start_time or record.event_time >= start_time) and (not end_time or record.event_time <= end_time)
 
+    requests = Counter(str(r.data.get("requestID", "")) for r in records) if calls is not None else Counter()
+
     def addendum(record: AuditEntry) -> bool:
         extra = record.data.get("addendum")
-        return isinstance(extra, Mapping) and bool(extra.get("reason"))
+        if not (isinstance(extra, Mapping) and bool(extra.get("reason"))):
+            return False
+        if calls is None:
+            return True
+        # Anyone who can write the store can add an addendum: a rebuilt record is genuine only for a
+        # call whose events the log holds, dated as they are, and that has no other record.
+        request_id = str(record.data.get("requestID", ""))
+        return (request_id, record.event_time) in calls and requests[request_id] == 1
 
     def out_of_order(record: AuditEntry, cut: str, where: str) -> None:
         """A record dated before a digest was cut but not in that digest's range."""

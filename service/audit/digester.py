@@ -22,6 +22,7 @@ import orjson
 import structlog
 
 from iamd.projections.audit_index import AUDIT_STREAMS
+from iamd.projections.identity import IDENTITY_STREAMS
 from iamd.service.eventstore.errors import WrongExpectedVersion
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState, follow_live
 
@@ -251,7 +252,19 @@ class Digester:
         removed = self._removed(start, max(self._seen, default=0), {r.position for r in records})
         return validate(records, chain, [public_pem or self.key.public_pem], interval=self.interval,
                         now=iso(self.clock.now()), start_time=start_time, end_time=end_time,
-                        witness=self.witness(), removed=removed)
+                        witness=self.witness(), removed=removed, calls=await self._calls_rebuilt(records))
+
+    async def _calls_rebuilt(self, records: list[AuditEntry]) -> set[tuple[str, str]]:
+        """(request id, time) of the identity events of the calls that records marked as rebuilt
+        after a crash name: the log is read only when there are such records."""
+        claimed = {str(r.data.get("requestID", "")) for r in records if "addendum" in r.data}
+        calls: set[tuple[str, str]] = set()
+        if claimed:
+            async for event in self.store.read_all(filter=IDENTITY_STREAMS):
+                request_id = str(event.metadata.get("request_id", ""))
+                if request_id in claimed:
+                    calls.add((request_id, str(event.metadata.get("time", ""))))
+        return calls
 
     async def stop(self, extra: dict[str, Any] | None = None) -> None:
         """Stop the cadence and write the final digest (StopLogging's last digest, in CloudTrail),

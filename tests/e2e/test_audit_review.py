@@ -98,3 +98,41 @@ async def test_a_decision_as_of_a_past_moment_is_decided_at_that_moment(iamd: Ia
     assert explained.recorded_decision == "DECISION_ALLOW"
     assert explained.reevaluated.decision == apb.DECISION_ALLOW
     await later.close()
+
+
+async def test_a_backdated_record_that_claims_to_be_rebuilt_after_a_crash_is_named_inserted(tmp_path) -> None:
+    """Only a record rebuilt for a call whose events are in the log may be late. A record slipped
+    into the store dated in the past, with a rebuilt record's `addendum`, is inserted, not late."""
+    import json
+    import sqlite3
+    import uuid
+
+    data_dir = tmp_path / "d"
+    first = await start_iamd(data_dir)
+    await first.iam.CreateUser(ipb.CreateUserRequest(user_name="ann"))
+    await stop_iamd(first)  # the final digest covers every record
+
+    db = sqlite3.connect(data_dir / "events.db")
+    stream, data = next((s, json.loads(d)) for s, d in db.execute(
+        "SELECT stream, data FROM events WHERE stream LIKE 'audit-%' ORDER BY position") if b"CreateUser" in d)
+    forged_id, request_id = str(uuid.uuid4()), str(uuid.uuid4())
+    moment = datetime.fromisoformat(data["eventTime"].replace("Z", "+00:00")) - timedelta(minutes=5)
+    forged = dict(data, eventID=forged_id, eventName="DeleteUser", requestID=request_id,
+                  eventTime=moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                  addendum={"reason": "SERVICE_OUTAGE", "updatedFields": None, "originalRequestID": request_id,
+                            "originalEventID": forged_id})
+    version = db.execute("SELECT MAX(version) FROM events WHERE stream = ?", (stream,)).fetchone()[0] + 1
+    db.execute("INSERT INTO events (id, stream, version, type, schema_version, data, metadata, recorded_at) "
+               "VALUES (?, ?, ?, 'AuditRecord', 1, ?, ?, 0)", (forged_id, stream, version, json.dumps(forged).encode(),
+                                                                 b"{}"))
+    db.commit()
+    db.close()
+
+    server = await start_iamd(data_dir)
+    try:
+        report = await audit_pb2_grpc.AuditServiceStub(server.channel).ValidateAuditTrail(
+            audit_pb2.ValidateAuditTrailRequest())
+    finally:
+        await stop_iamd(server)
+    assert not report.valid
+    assert forged_id in report.inserted_event_ids and forged_id not in report.late_event_ids
