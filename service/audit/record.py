@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -193,6 +194,27 @@ def _text(value: str) -> str:
     return value if len(value) <= MAX_TEXT else value[:MAX_TEXT]
 
 
+# AWS's validation message quotes what it refuses ("Value 'V' at 'FIELD' failed to satisfy ..."),
+# and a secret field's value is a secret whatever its length (a mistyped MFA code holds the code).
+_QUOTED_SECRET = re.compile(r"' at '(?:[^']*\.)?(?:" + "|".join(map(re.escape, sorted(SECRET_FIELDS))) + r")'")
+_VALUE = "Value '"
+
+
+def error_text(message: str) -> str:
+    """An error message as a record keeps it: bounded, every quoted value of a secret field hidden
+    (before the bound, which could cut a value from the field that names it)."""
+    kept: list[str] = []
+    done = 0
+    for m in _QUOTED_SECRET.finditer(message):
+        start = message.rfind(_VALUE, done, m.start())
+        if start != -1:
+            kept += [message[done:start + len(_VALUE)], HIDDEN]
+        elif not kept:
+            continue
+        done = m.start()  # (no new value since the last one hidden: that value went on to here)
+    return _text("".join(kept) + message[done:])
+
+
 def kept(data: bytes, *, authenticated: bool) -> str | dict[str, Any]:
     """Redacted message bytes as a record keeps them: base64 within the bound of the caller's kind."""
     return bounded_bytes(data, MAX_RECORDED_BYTES if authenticated else MAX_UNAUTHENTICATED_BYTES)
@@ -217,7 +239,7 @@ def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, 
         fact["response"] = kept(response, authenticated=user_identity is not None)
     if error_code:
         fact["errorCode"] = error_code
-        fact["errorMessage"] = _text(error_message)
+        fact["errorMessage"] = error_text(error_message)
     if resources:
         fact["resources"] = list(dict.fromkeys(resources))
     if decisions is not None:

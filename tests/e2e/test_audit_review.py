@@ -136,3 +136,44 @@ async def test_a_backdated_record_that_claims_to_be_rebuilt_after_a_crash_is_nam
         await stop_iamd(server)
     assert not report.valid
     assert forged_id in report.inserted_event_ids and forged_id not in report.late_event_ids
+
+
+async def test_an_mfa_code_a_validation_error_quotes_is_not_kept_in_the_record(iamd_http: Iamd) -> None:
+    """Over the AWS wire, a code of the wrong length is refused with AWS's validation message, which
+    quotes the value given: the caller sees it, the audit record must not keep it (a mistyped code
+    holds the real one)."""
+    import json
+
+    import botocore.session
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    from iamd.service.eventstore.port import EventFilter
+
+    assert iamd_http.running.http is not None
+
+    def client(service: str):  # noqa: ANN202 — botocore's dynamic client
+        return botocore.session.get_session().create_client(
+            service, region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}",
+            aws_access_key_id=iamd_http.root.access_key_id, aws_secret_access_key=iamd_http.root.secret_access_key,
+            config=Config(retries={"max_attempts": 1}, parameter_validation=False))
+
+    await iamd_http.iam.CreateUser(ipb.CreateUserRequest(user_name="u"))
+    serial = f"arn:aws:iam::{ACCOUNT}:mfa/u"
+    calls = [(client("sts").get_session_token, {"SerialNumber": serial, "TokenCode": "3141592"}),
+             (client("iam").enable_mfa_device, {"UserName": "u", "SerialNumber": serial,
+                                                "AuthenticationCode1": "2718281", "AuthenticationCode2": "1414213"})]
+    for method, kwargs in calls:
+        with pytest.raises(ClientError) as refused:
+            await asyncio.to_thread(method, **kwargs)
+        assert refused.value.response["Error"]["Code"] == "ValidationError"
+    await iamd_http.running.audit.flush()
+    stored = [e.data async for e in iamd_http.running.store.read_all(filter=EventFilter(stream_prefixes=("audit-",)))]
+    refusals = [r for r in stored if r.get("errorCode") == "ValidationError"]
+    assert len(refusals) == 2
+    assert all("at 'tokenCode'" in r["errorMessage"] or "at 'authenticationCode1'" in r["errorMessage"]
+               for r in refusals)
+    for code in ("3141592", "2718281", "1414213"):
+        assert code not in json.dumps(stored)
+    page = await audit_pb2_grpc.AuditServiceStub(iamd_http.channel).LookupEvents(audit_pb2.LookupEventsRequest())
+    assert not any(code in e.cloud_trail_event for e in page.events for code in ("3141592", "2718281", "1414213"))
