@@ -14,8 +14,10 @@ attach fails, or the attach does, never both.
 
 from __future__ import annotations
 
+import asyncio
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -105,6 +107,7 @@ class IdentityCommands:
         self.ids = ids
         self.projection = projection
         self.runner = runner
+        self._quota_locks: dict[tuple[str, str], asyncio.Lock] = {}
 
     # --- shared machinery -------------------------------------------------------------------
     def _now(self) -> str:
@@ -134,6 +137,20 @@ class IdentityCommands:
         account = projection.account(ctx.account_id)
         if account is not None and len(getattr(account, attr)) >= limit:
             raise LimitExceededError(f"Cannot exceed quota for {quota}: {limit}", quota=quota)
+
+    @asynccontextmanager
+    async def _creation_slot(self, ctx: CallContext, kind: str) -> AsyncIterator[None]:
+        """Check the account's quota of `kind` around the creation the body appends. Near the
+        quota, this process's creations of `kind` in the account run one at a time, each counted
+        after the previous one's append: two concurrent creations cannot both take the last slot."""
+        attr, limit, _ = _ACCOUNT_QUOTA[kind]
+        account = self.projection.account(ctx.account_id)
+        if account is None or len(getattr(account, attr)) < limit - QUOTA_FRESHNESS_MARGIN:
+            yield  # far below the quota: no wait, no lock
+            return
+        async with self._quota_locks.setdefault((ctx.account_id, kind), asyncio.Lock()):
+            await self._check_account_quota(ctx, kind)
+            yield
 
     async def _existing_entity(self, kind: str, ctx: CallContext, name: str) -> Loaded:
         loaded = await self.repo.load_entity(kind, ctx.account_id, name)
@@ -227,7 +244,6 @@ class IdentityCommands:
             raise LimitExceededError(f"Cannot exceed quota for TagsPerUser: {names.MAX_TAGS}", quota="TagsPerUser")
         if permissions_boundary:
             await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
-        await self._check_account_quota(ctx, USER)
         user_id = self.ids.unique_id(_ID_PREFIX[USER])
         arn = names.entity_arn(ctx.account_id, USER, path, user_name)
         now = self._now()
@@ -242,7 +258,8 @@ class IdentityCommands:
                                             permissions_boundary_id=boundary_id, reservation_id=rid)
             return await self._append_created(USER, user_id, loaded, permissions_boundary, decide, ctx, now)
 
-        position = await with_retries(attempt)
+        async with self._creation_slot(ctx, USER):
+            position = await with_retries(attempt)
         return {"name": user_name, "id": user_id, "arn": arn, "path": path, "created_at": now,
                 "boundary": permissions_boundary, "tags": tag_map}, position
 
@@ -268,7 +285,6 @@ class IdentityCommands:
     async def create_group(self, ctx: CallContext, *, group_name: str, path: str = "") -> tuple[dict[str, Any], int]:
         names.check_name(GROUP, "groupName", group_name)
         path = names.check_path("path", path)
-        await self._check_account_quota(ctx, GROUP)
         group_id = self.ids.unique_id(_ID_PREFIX[GROUP])
         arn = names.entity_arn(ctx.account_id, GROUP, path, group_name)
         now = self._now()
@@ -280,7 +296,8 @@ class IdentityCommands:
                                            path=path, now=now)
             return await self.repo.append(GROUP, loaded, events, ctx, now)
 
-        position = await with_retries(attempt)
+        async with self._creation_slot(ctx, GROUP):
+            position = await with_retries(attempt)
         return {"name": group_name, "id": group_id, "arn": arn, "path": path, "created_at": now}, position
 
     async def update_group(self, ctx: CallContext, *, group_name: str, new_group_name: str = "",
@@ -347,7 +364,6 @@ class IdentityCommands:
         tag_map = names.check_tags("tags", tags)
         if permissions_boundary:
             await self._existing_policy(ctx, "permissionsBoundary", permissions_boundary, attachable=True)
-        await self._check_account_quota(ctx, ROLE)
         role_id = self.ids.unique_id(_ID_PREFIX[ROLE])
         arn = names.entity_arn(ctx.account_id, ROLE, path, role_name)
         now = self._now()
@@ -363,7 +379,8 @@ class IdentityCommands:
                     permissions_boundary_id=boundary_id, reservation_id=rid)
             return await self._append_created(ROLE, role_id, loaded, permissions_boundary, decide, ctx, now)
 
-        position = await with_retries(attempt)
+        async with self._creation_slot(ctx, ROLE):
+            position = await with_retries(attempt)
         return {"name": role_name, "id": role_id, "arn": arn, "path": path, "created_at": now,
                 "trust_policy": assume_role_policy_document, "description": description,
                 "max_session_duration": duration, "boundary": permissions_boundary, "tags": tag_map}, position
@@ -500,7 +517,6 @@ class IdentityCommands:
         names.check_policy_description("description", description)
         check_policy_document("policyDocument", policy_document, PolicyType.IDENTITY, managed=True)
         tag_map = names.check_tags("tags", tags)
-        await self._check_account_quota(ctx, POLICY)
         policy_id = self.ids.unique_id(_ID_PREFIX[POLICY])
         arn = names.entity_arn(ctx.account_id, POLICY, path, policy_name)
         now = self._now()
@@ -512,7 +528,8 @@ class IdentityCommands:
                                            document=policy_document, now=now, tags=tag_map)
             return await self.repo.append(POLICY, loaded, events, ctx, now)
 
-        position = await with_retries(attempt)
+        async with self._creation_slot(ctx, POLICY):
+            position = await with_retries(attempt)
         return {"name": policy_name, "id": policy_id, "arn": arn, "path": path, "description": description,
                 "created_at": now, "updated_at": now, "default_version_id": "v1",
                 "tags": tag_map}, position

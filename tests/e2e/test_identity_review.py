@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+
 import grpc
 import pytest
 
@@ -11,7 +13,7 @@ from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import TRUST_EC2, allow, refused
+from .helpers import TRUST_EC2, allow, error_reason, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -116,3 +118,16 @@ async def test_another_accounts_policy_is_no_such_entity_not_unattachable(iamd: 
     await refused(iamd.iam.PutPermissionsBoundary(ipb.PutPermissionsBoundaryRequest(
         target=pb.EntityRef(kind=USER, name="u"), permissions_boundary=foreign)),
         grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+
+
+async def test_concurrent_creations_cannot_exceed_an_account_quota(iamd: Iamd) -> None:
+    """GroupsPerAccount is 300 (REFERENCE.md C7): creations racing for the last slots take them
+    and no more; the others are LimitExceeded."""
+    for i in range(298):
+        await iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name=f"g{i}"))
+    results = await asyncio.gather(*(iamd.iam.CreateGroup(ipb.CreateGroupRequest(group_name=f"racer{i}"))
+                                     for i in range(6)), return_exceptions=True)
+    refusals = [r for r in results if isinstance(r, grpc.aio.AioRpcError)]
+    assert len(results) - len(refusals) == 2, results
+    assert {(e.code(), error_reason(e)) for e in refusals} == {(grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")}
+    assert len(iamd.running.projection.account(ACCOUNT).groups) == 300
