@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -10,7 +11,6 @@ from .errors import (
     DeleteConflictError,
     EntityAlreadyExistsError,
     FieldProblem,
-    InvalidInputError,
     LimitExceededError,
     NoSuchEntityError,
 )
@@ -188,7 +188,13 @@ def delete(state: PolicyState, *, attachment_count: int, boundary_usage_count: i
     return [Deleted()]
 
 
+_VERSION_ID = re.compile(r"v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")  # policyVersionIdType
+
+
 def check_version_id(version_id: str) -> str:
-    if not version_id or not version_id.startswith("v") or not version_id[1:].isdigit():
-        raise InvalidInputError(f"Invalid version id `{version_id}`; version ids look like v1, v2")
+    """A VersionId as AWS's model allows it (`v01` is not one; `v1.x` is, and then names no
+    version iamd has: NoSuchEntity, as AWS)."""
+    if not _VERSION_ID.fullmatch(version_id):
+        raise names._constraint("versionId", version_id,
+                                r"Member must satisfy regular expression pattern: v[1-9][0-9]*(\.[A-Za-z0-9-]*)?")
     return version_id

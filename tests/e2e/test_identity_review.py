@@ -13,7 +13,7 @@ from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
 from .conftest import ACCOUNT, Iamd
-from .helpers import TRUST_EC2, allow, error_reason, refused
+from .helpers import TRUST_EC2, allow, error_reason, field_violations, refused
 
 pytestmark = pytest.mark.e2e
 
@@ -131,3 +131,19 @@ async def test_concurrent_creations_cannot_exceed_an_account_quota(iamd: Iamd) -
     assert len(results) - len(refusals) == 2, results
     assert {(e.code(), error_reason(e)) for e in refusals} == {(grpc.StatusCode.RESOURCE_EXHAUSTED, "LimitExceeded")}
     assert len(iamd.running.projection.account(ACCOUNT).groups) == 300
+
+
+async def test_policy_version_ids_follow_the_models_pattern(iamd: Iamd) -> None:
+    """VersionId is policyVersionIdType, v[1-9][0-9]*(\\.[A-Za-z0-9-]*)? (API reference,
+    DeletePolicyVersion): `v01` or `v0` is a ValidationError naming versionId; `v1.a` is well
+    formed and names no version (NoSuchEntity)."""
+    arn = (await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(
+        policy_name="V", policy_document=allow("s3:GetObject")))).policy.arn
+    for bad in ("v01", "v0", "1", "V1"):
+        error = await refused(iamd.iam.SetDefaultPolicyVersion(ipb.SetDefaultPolicyVersionRequest(
+            policy_arn=arn, version_id=bad)), grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+        assert "versionId" in field_violations(error)
+        await refused(iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id=bad)),
+                      grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
+    await refused(iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id="v1.a")),
+                  grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
