@@ -172,6 +172,10 @@ FACT_VERSION = 2
 MAX_RECORDED_BYTES = 64 * 1024
 MAX_UNAUTHENTICATED_BYTES = 2 * 1024
 MAX_TEXT = 1024  # userAgent, errorMessage: CloudTrail's 1 KB
+# An AuthorizeBatch's decisions (up to 1,000, each naming a principal and a resource of up to
+# 2,048 characters): past this the first that fit are kept and the rest counted, so that a record
+# stays bounded and fits a store's largest append (KurrentDB's 1 MiB) beside its request.
+MAX_DECISIONS_BYTES = 512 * 1024
 
 # decision = (decision name, principal, action, resource, determining statements, blocked by,
 #             evaluated at position); a statement = (policy id, type, version, sid, index, effect)
@@ -243,8 +247,23 @@ def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, 
     if resources:
         fact["resources"] = list(dict.fromkeys(resources))
     if decisions is not None:
-        fact["decisions" if batch else "decision"] = list(decisions) if batch else decisions[0]
+        if batch:
+            fact["decisions"] = kept_decisions = _bounded(decisions)
+            if len(kept_decisions) < len(decisions):
+                fact["decisionsOmitted"] = len(decisions) - len(kept_decisions)
+        else:
+            fact["decision"] = decisions[0]
     return fact
+
+
+def _bounded(decisions: Sequence[DecisionFact]) -> list[DecisionFact]:
+    """The decisions a batch's record keeps: the first whose text fits MAX_DECISIONS_BYTES."""
+    size = 0
+    for i, d in enumerate(decisions):
+        size += 64 + len(d[1]) + len(d[2]) + len(d[3]) + sum(16 + sum(len(str(v)) for v in s) for s in d[4])
+        if size > MAX_DECISIONS_BYTES:
+            return list(decisions[:i])
+    return list(decisions)
 
 
 def is_fact(stored: Mapping[str, Any]) -> bool:
@@ -333,6 +352,8 @@ def render(stored: Mapping[str, Any], decode: Decoder) -> dict[str, Any]:
         record["additionalEventData"] = {"decisions": [
             _decision_data(d, _context_of(items[i]) if i < len(items) else None)
             for i, d in enumerate(stored["decisions"])]}
+        if "decisionsOmitted" in stored:  # the batch's last decisions, past what a record keeps
+            record["additionalEventData"]["decisionsOmitted"] = stored["decisionsOmitted"]
     return record
 
 

@@ -177,3 +177,34 @@ async def test_an_mfa_code_a_validation_error_quotes_is_not_kept_in_the_record(i
         assert code not in json.dumps(stored)
     page = await audit_pb2_grpc.AuditServiceStub(iamd_http.channel).LookupEvents(audit_pb2.LookupEventsRequest())
     assert not any(code in e.cloud_trail_event for e in page.events for code in ("3141592", "2718281", "1414213"))
+
+
+async def test_the_record_of_a_largest_authorize_batch_is_bounded_and_stored(tmp_path) -> None:
+    """A batch at every limit (1,000 requests, 2,048-character resources) is a valid call: its record
+    must stay bounded and fit the store's largest append (KurrentDB's 1 MiB), or the call is refused
+    for ever with "retry"."""
+    import json
+
+    from iamd.service.eventstore.port import EventFilter
+    from tests.fakes.kurrentdb_fake import running_fake
+
+    async with running_fake() as fake:
+        server = await start_iamd(tmp_path / "data", store_uri=fake.uri)
+        try:
+            items = [apb.AuthorizeRequest(principal_arn=f"arn:aws:iam::{ACCOUNT}:root", action="s3:GetObject",
+                                          resource=f"arn:aws:s3:::b/{i:04d}" + "k" * 2029) for i in range(1000)]
+            answer = await server.authz.AuthorizeBatch(apb.AuthorizeBatchRequest(requests=items))
+            assert len(answer.responses) == 1000
+            await server.running.audit.flush()
+            [record] = [e.data async for e in server.running.store.read_all(
+                filter=EventFilter(stream_prefixes=("audit-",))) if e.data.get("eventName") == "AuthorizeBatch"]
+            assert len(json.dumps(record)) < 1024 * 1024
+            page = await audit_pb2_grpc.AuditServiceStub(server.channel).LookupEvents(audit_pb2.LookupEventsRequest(
+                lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName",
+                                                             attribute_value="AuthorizeBatch")]))
+            shown = json.loads(page.events[0].cloud_trail_event)["additionalEventData"]
+            kept = shown["decisions"]
+            assert 0 < len(kept) < 1000 and shown["decisionsOmitted"] == 1000 - len(kept)
+            assert kept[0]["resource"] == items[0].resource and kept[0]["decision"] == "DECISION_ALLOW"
+        finally:
+            await stop_iamd(server)
