@@ -208,3 +208,35 @@ async def test_the_record_of_a_largest_authorize_batch_is_bounded_and_stored(tmp
             assert kept[0]["resource"] == items[0].resource and kept[0]["decision"] == "DECISION_ALLOW"
         finally:
             await stop_iamd(server)
+
+
+@pytest.mark.xfail(strict=True, reason="LookupEvents over the AWS wire answers iamd's InvalidInput/ValidationError, "
+                   "not CloudTrail's exceptions: the mapping belongs to the JSON 1.1 codec (service/awsapi), "
+                   "outside the audit area")
+async def test_lookup_events_refusals_over_the_aws_wire_are_cloudtrails_exceptions(iamd_http: Iamd) -> None:
+    """CloudTrail's LookupEvents API reference: InvalidTimeRangeException (start after end),
+    InvalidMaxResultsException (MaxResults outside 1-50), InvalidNextTokenException (a token not
+    issued, or for other parameters), InvalidLookupAttributesException (an attribute key unknown)."""
+    import botocore.session
+    from botocore.config import Config
+    from botocore.exceptions import ClientError
+
+    assert iamd_http.running.http is not None
+    cloudtrail = botocore.session.get_session().create_client(
+        "cloudtrail", region_name="us-east-1", endpoint_url=f"http://127.0.0.1:{iamd_http.running.http.port}",
+        aws_access_key_id=iamd_http.root.access_key_id, aws_secret_access_key=iamd_http.root.secret_access_key,
+        config=Config(retries={"max_attempts": 1}, parameter_validation=False))
+    now = datetime.now(UTC)
+    cases = [({"StartTime": now, "EndTime": now - timedelta(hours=1)}, "InvalidTimeRangeException"),
+             ({"MaxResults": 51}, "InvalidMaxResultsException"),
+             ({"NextToken": "not-a-token"}, "InvalidNextTokenException"),
+             ({"LookupAttributes": [{"AttributeKey": "Nope", "AttributeValue": "x"}]},
+              "InvalidLookupAttributesException")]
+    codes = []
+    for kwargs, _ in cases:
+        try:
+            await asyncio.to_thread(cloudtrail.lookup_events, **kwargs)
+            codes.append("answered")
+        except ClientError as e:
+            codes.append(e.response["Error"]["Code"])
+    assert codes == [code for _, code in cases]
