@@ -66,12 +66,18 @@ class TimeTravel:
         # past one, or a grant that has expired since reads as never having been in force.
         at = until or (datetime.fromisoformat(moment.replace("Z", "+00:00")) if moment else None)
         clock: Clock = _FixedClock(at) if at is not None else self.clock
+        # Times are whole seconds, in entity history and audit records alike: an event shown at T
+        # happened at T, so as of T includes it (its commit, a fraction later, would not be).
+        limit = until.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S") if until is not None else ""
         projection = IdentityProjection()
         async for event in self.store.read_all(filter=IDENTITY_STREAMS):
             if as_of.position and event.position > as_of.position:
                 break
-            if until is not None and event.recorded_at > until:
-                break
+            if until is not None:
+                shown = event.metadata.get("time")
+                later = shown[:19] > limit if isinstance(shown, str) and len(shown) >= 19 else event.recorded_at > until
+                if later:
+                    break
             projection.apply(event)
         key = (projection.position, at.isoformat() if at is not None else "")
         cached = self._cache.get(key)

@@ -240,3 +240,24 @@ async def test_lookup_events_refusals_over_the_aws_wire_are_cloudtrails_exceptio
         except ClientError as e:
             codes.append(e.response["Error"]["Code"])
     assert codes == [code for _, code in cases]
+
+
+async def test_a_change_is_in_force_as_of_the_time_its_history_shows(iamd: Iamd) -> None:
+    """Times are whole seconds, in entity history as in the audit trail: a change shown at T happened
+    at or before T, so a decision as of T sees it (LookupEvents' EndTime is inclusive alike)."""
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    user = pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="alice")
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(target=user, policy_name="p",
+                                                              policy_document=allow("s3:GetObject")))
+    history = await audit_pb2_grpc.AuditServiceStub(iamd.channel).GetEntityHistory(
+        audit_pb2.GetEntityHistoryRequest(target=user))
+    put = history.events[-1]
+    assert put.type == "UserPolicyPut" or "Polic" in put.type
+    shown = Timestamp()
+    shown.FromDatetime(datetime.fromisoformat(put.time.replace("Z", "+00:00")))
+    answer = await iamd.authz.Authorize(apb.AuthorizeRequest(principal_arn=ALICE, action="s3:GetObject", resource="*",
+                                                             as_of=apb.AsOf(time=shown)))
+    assert answer.decision == apb.DECISION_ALLOW
+    assert answer.evaluated_at_position >= put.position
