@@ -176,7 +176,9 @@ def reserve(state: PolicyState, arn: str, *, reservation_id: str, relation: str,
 
 
 def delete(state: PolicyState, *, attachment_count: int, boundary_usage_count: int) -> list[Event]:
-    """DeletePolicy: refused while attached or used as a permissions boundary."""
+    """DeletePolicy: refused while attached, used as a permissions boundary, or holding versions
+    other than the default one (API reference: "you must delete all the policy's versions" with
+    DeletePolicyVersion first; the default version goes with the policy)."""
     blockers = []
     if attachment_count:
         blockers.append(f"attached to {attachment_count} entities")
@@ -185,6 +187,12 @@ def delete(state: PolicyState, *, attachment_count: int, boundary_usage_count: i
     if blockers:
         raise DeleteConflictError("Cannot delete a policy attached to entities.", blockers=blockers,
                                   resource_type="policy", resource_name=state.arn)
+    others = sorted(v for v in state.versions if v != state.default_version_id)
+    if others:
+        raise DeleteConflictError("This policy has more than one version. Before you delete a policy, you must "
+                                  "delete the policy's versions. The default version is deleted with the policy.",
+                                  blockers=[f"version {v}" for v in others[:10]], resource_type="policy",
+                                  resource_name=state.arn)
     return [Deleted()]
 
 

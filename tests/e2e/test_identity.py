@@ -194,6 +194,9 @@ async def test_policy_versions_follow_aws_rules(iamd: Iamd) -> None:
     await refused(iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn)),
                        grpc.StatusCode.FAILED_PRECONDITION, "DeleteConflict")
     await iamd.iam.DetachPolicy(ipb.DetachPolicyRequest(target=pb.EntityRef(kind=USER, name="dave"), policy_arn=arn))
+    # Its versions but the default go first (DeletePolicy's API reference); the default goes with it.
+    for version_id in ("v6", "v5", "v4", "v3"):
+        await iamd.iam.DeletePolicyVersion(ipb.DeletePolicyVersionRequest(policy_arn=arn, version_id=version_id))
     await iamd.iam.DeletePolicy(ipb.DeletePolicyRequest(policy_arn=arn))
     await refused(iamd.iam.GetPolicy(ipb.GetPolicyRequest(policy_arn=arn)), grpc.StatusCode.NOT_FOUND,
                        "NoSuchEntity")

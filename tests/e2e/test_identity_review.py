@@ -90,9 +90,6 @@ async def test_a_managed_policys_path_and_description_follow_their_own_shapes(ia
         grpc.StatusCode.INVALID_ARGUMENT, "ValidationError")
 
 
-@pytest.mark.xfail(strict=True, reason="DeletePolicy deletes a policy that still has non-default versions; "
-                                       "tests/e2e/test_identity.py::test_policy_versions_follow_aws_rules "
-                                       "asserts that it succeeds, so the fix waits for that test's owner")
 async def test_delete_policy_refuses_while_non_default_versions_remain(iamd: Iamd) -> None:
     """DeletePolicy (API reference): "you must delete all the policy's versions" first, with
     DeletePolicyVersion; only the default version goes with the policy. DeleteConflict otherwise."""
