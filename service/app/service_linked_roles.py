@@ -37,7 +37,6 @@ class ServiceLinkedRoleCommands:
         trust = slr.trust_policy(aws_service_name)
         policy = slr.policy_arn(aws_service_name)
         aws_policy = self.identity.aws_policies.get(policy) if policy else None
-        await self.identity._check_account_quota(ctx, ROLE)
         role_id = self.identity.ids.unique_id("AROA")
         arn = names.entity_arn(ctx.account_id, ROLE, path, name)
         now = iso8601(self.identity.clock.now())
@@ -54,7 +53,8 @@ class ServiceLinkedRoleCommands:
                 events.append(PolicyAttached(policy, aws_policy["id"]))
             return await self.identity.repo.append(ROLE, loaded, events, ctx, now)
 
-        position = await with_retries(attempt)
+        async with self.identity._creation_slot(ctx, ROLE):  # the roles quota, raced as CreateRole races it
+            position = await with_retries(attempt)
         return {"name": name, "id": role_id, "arn": arn, "path": path, "created_at": now, "trust_policy": trust,
                 "description": description, "max_session_duration": names.DEFAULT_SESSION_DURATION,
                 "boundary": "", "tags": {}}, position
