@@ -52,6 +52,9 @@ STOPPED_AFTER = (REASON_FINAL, REASON_ROTATE, REASON_ARCHIVE_OFFLINE)
 # stamped before the cut has its record committed by then, so every genuine record dated before
 # a digest's end time lies inside that digest's range (and the validator needs no time margin).
 SETTLE_SECONDS = 1.0
+# The event ids of the records in a digest's range that were rebuilt after a crash (they carry an
+# addendum) and whose calls' events the log holds: the digester checked, the signature vouches.
+REBUILT_RECORDS = "rebuiltRecords"
 MAX_PROBLEM_LINES = 200
 
 
@@ -343,13 +346,14 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         return (not start_time or record.event_time >= start_time) and (not end_time or record.event_time <= end_time)
 
     requests = Counter(str(r.data.get("requestID", "")) for r in records) if calls is not None else Counter()
+    unvouched: set[str] = set()  # rebuilt records a verified digest covered without vouching for them
 
     def addendum(record: AuditEntry) -> bool:
         extra = record.data.get("addendum")
         if not (isinstance(extra, Mapping) and bool(extra.get("reason"))):
             return False
-        if calls is None:
-            return True
+        if calls is None:  # the digest that covers it checked its call (REBUILT_RECORDS) and signed that
+            return record.event_id not in unvouched
         # Anyone who can write the store can add an addendum: a rebuilt record is genuine only for a
         # call whose events the log holds, dated as they are, and that has no other record.
         request_id = str(record.data.get("requestID", ""))
@@ -485,6 +489,8 @@ def validate(records: Iterable[AuditEntry], digests: Sequence[Mapping[str, Any]]
         low, high = int(digest.get("digestStartPosition") or 0), int(digest.get("digestEndPosition") or 0)
         listed = digest["records"]
         listed_ids = {item["eventID"] for item in listed}
+        if isinstance(digest.get(REBUILT_RECORDS), list):  # (older digests say nothing of them)
+            unvouched.update(listed_ids - set(map(str, digest[REBUILT_RECORDS])))
         # A digest cut before its read (every digest that says why it was written) has every
         # record dated before its end inside its range; older ones were cut after the read.
         before = entries[index - 1]["digest"] if index > 0 else {}

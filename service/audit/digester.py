@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from array import array
+from collections import Counter
 import os
 import uuid
 from datetime import UTC
@@ -34,6 +35,7 @@ from .digest import (
     REASON_REQUEST,
     REASON_ROTATE,
     REASON_START,
+    REBUILT_RECORDS,
     SETTLE_SECONDS,
     AuditEntry,
     SigningKey,
@@ -217,8 +219,9 @@ class Digester:
             records = await read_audit_entries(self.store, after=start or None, up_to=head)
             end = max(head, start)
             removed = self._removed(start, end, {r.position for r in records})
+            extra = {**(extra or {}), REBUILT_RECORDS: await self._rebuilt(records)}
             if removed:
-                extra = {**(extra or {}), "removedBeforeDigest": removed}
+                extra["removedBeforeDigest"] = removed
                 log.error("audit_records_removed", positions=removed[:20], count=len(removed))
             key = new_key or self.key
             digest = build_digest(digest_id=str(uuid.uuid4()), created_at=cut, start_position=start,
@@ -253,6 +256,15 @@ class Digester:
         return validate(records, chain, [public_pem or self.key.public_pem], interval=self.interval,
                         now=iso(self.clock.now()), start_time=start_time, end_time=end_time,
                         witness=self.witness(), removed=removed, calls=await self._calls_rebuilt(records))
+
+    async def _rebuilt(self, records: list[AuditEntry]) -> list[str]:
+        """The records rebuilt after a crash for calls whose events the log holds (at their time, with
+        no other record here): a validator without the identity log trusts the digest for them."""
+        calls = await self._calls_rebuilt(records)
+        requests = Counter(str(r.data.get("requestID", "")) for r in records)
+        return [r.event_id for r in records if "addendum" in r.data
+                and requests[request_id := str(r.data.get("requestID", ""))] == 1
+                and (request_id, r.event_time) in calls]
 
     async def _calls_rebuilt(self, records: list[AuditEntry]) -> set[tuple[str, str]]:
         """(request id, time) of the identity events of the calls that records marked as rebuilt

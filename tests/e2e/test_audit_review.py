@@ -100,15 +100,24 @@ async def test_a_decision_as_of_a_past_moment_is_decided_at_that_moment(iamd: Ia
     await later.close()
 
 
-async def test_a_backdated_record_that_claims_to_be_rebuilt_after_a_crash_is_named_inserted(tmp_path) -> None:
+async def test_a_backdated_record_that_claims_to_be_rebuilt_after_a_crash_is_named_inserted(
+        tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Only a record rebuilt for a call whose events are in the log may be late. A record slipped
-    into the store dated in the past, with a rebuilt record's `addendum`, is inserted, not late."""
+    into the store dated in the past, with a rebuilt record's `addendum`, is inserted, not late: on
+    the server, and for an auditor validating with the pinned key (the digest covering it says so)."""
+    import io
     import json
+    import shutil
     import sqlite3
     import uuid
+    from contextlib import redirect_stderr, redirect_stdout
+
+    from iamd.client import cli
 
     data_dir = tmp_path / "d"
     first = await start_iamd(data_dir)
+    pinned = tmp_path / "pinned.pem"
+    shutil.copy(data_dir / "keys" / "audit-digest.pub.pem", pinned)
     await first.iam.CreateUser(ipb.CreateUserRequest(user_name="ann"))
     await stop_iamd(first)  # the final digest covers every record
 
@@ -128,14 +137,27 @@ async def test_a_backdated_record_that_claims_to_be_rebuilt_after_a_crash_is_nam
     db.commit()
     db.close()
 
-    server = await start_iamd(data_dir)
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(data_dir / "root-credentials"))
+    for var in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE"):
+        monkeypatch.delenv(var, raising=False)
+
+    def pinned_validation(target: str) -> tuple[int, dict]:
+        out = io.StringIO()
+        with redirect_stdout(out), redirect_stderr(io.StringIO()):
+            code = cli.main(["--endpoint", target, "audit", "validate", "--public-key", str(pinned)])
+        return code, json.loads(out.getvalue())
+
+    server = await start_iamd(data_dir)  # its start digest covers the forged record
     try:
         report = await audit_pb2_grpc.AuditServiceStub(server.channel).ValidateAuditTrail(
             audit_pb2.ValidateAuditTrailRequest())
+        code, pinned_report = await asyncio.to_thread(pinned_validation, server.target)
     finally:
         await stop_iamd(server)
     assert not report.valid
     assert forged_id in report.inserted_event_ids and forged_id not in report.late_event_ids
+    assert code == 1 and pinned_report["Status"] == "INVALID"
+    assert forged_id in pinned_report["InsertedEventIds"] and forged_id not in pinned_report.get("LateEventIds", [])
 
 
 async def test_an_mfa_code_a_validation_error_quotes_is_not_kept_in_the_record(iamd_http: Iamd) -> None:
