@@ -640,7 +640,9 @@ def detach(state: OrganizationState, *, policy_id: str, target_id: str) -> list[
     others = [p for p in state.attachments[target_id] if p != policy_id and state.policies[p]["type"] == SCP]
     if policy["type"] == SCP and not others:
         # AWS: every root, OU and account keeps at least one SCP, or nothing could be allowed there.
+        # AWS's Reason for it (ConstraintViolationException): MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED.
         raise ConstraintViolationError("You can't detach the last SCP from a target; attach another one first.",
+                                       reason="MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED",
                                        blockers=["last SCP of the target"])
     return [OrganizationPolicyDetached(policy_id, target_id)]
 
