@@ -41,3 +41,17 @@ async def test_detaching_the_last_scp_is_min_policy_type_attachment_limit_exceed
     error = (await _refused(org.detach_policy, "ConstraintViolationException", 400,
                             PolicyId="p-FullAWSAccess", TargetId=root)).response
     assert error.get("Reason") == "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", error
+
+
+async def test_moving_an_account_to_the_parent_it_is_in_is_duplicate_account(iamd: Iamd) -> None:
+    # API reference, MoveAccount, Errors: "DuplicateAccountException: That account is already
+    # present in the specified destination." iamd answered OK and left an AccountMoved event.
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await create_organization(org)
+    member = (await org.CreateAccount(opb.CreateAccountRequest(account_name="dev", email="dev@example.com")))
+    stream = f"org-{created.organization.master_account_id}-organization"
+    before = await _events(iamd, stream)
+    await refused(org.MoveAccount(opb.MoveAccountRequest(account_id=member.account_id, source_parent_id=created.root_id,
+                                                         destination_parent_id=created.root_id)),
+                  grpc.StatusCode.ALREADY_EXISTS, "DuplicateAccountException")
+    assert await _events(iamd, stream) == before  # a refusal leaves no event
