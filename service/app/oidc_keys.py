@@ -69,16 +69,19 @@ class OidcKeyFetcher:
 
     async def keys(self, issuer_url: str, thumbprints: Sequence[str], *, refresh: bool = False) -> dict[str, Any]:
         """The provider's JWKS; `refresh` asks for a fresh copy (a `kid` not in the cached one)."""
-        key = (issuer_url, tuple(sorted(t.lower() for t in thumbprints)))
+        # One entry per provider: `iss` with trailing slashes names the same provider (its ARN drops
+        # them), and a caller who varies them must not get a fresh fetch, and a new entry, each time.
+        key = (issuer_url.rstrip("/"), tuple(sorted(t.lower() for t in thumbprints)))
         lock = self._locks.setdefault(key, asyncio.Lock())
         async with lock:
             cached = self._cache.get(key)
             age = self.monotonic() - cached[0] if cached else None
             if cached and age is not None and (age < self.refresh_floor or (not refresh and age < self.cache_seconds)):
                 return cached[1]
-            jwks = await self._fetch(issuer_url, key[1])
+            jwks = await self._fetch(key[0], key[1])
             if len(self._cache) >= 1000:
                 self._cache.clear()
+                self._locks = {k: held for k, held in self._locks.items() if held.locked()}  # bounded too
             self._cache[key] = (self.monotonic(), jwks)
             return jwks
 
