@@ -179,8 +179,11 @@ def _session_tags(claim: Any) -> tuple[dict[str, str], tuple[str, ...]]:
         return {}, ()
     if not isinstance(claim, dict):
         raise InvalidIdentityTokenError(f"The claim {TAGS_CLAIM} must be an object")
+    principal_tags = claim.get("principal_tags") or {}
+    if not isinstance(principal_tags, dict):  # the IdP's mistake is the token's fault, not a crash of iamd's
+        raise InvalidIdentityTokenError("principal_tags must be an object of tag keys and values")
     tags: dict[str, str] = {}
-    for key, value in (claim.get("principal_tags") or {}).items():
+    for key, value in principal_tags.items():
         values = value if isinstance(value, list) else [value]
         if len(values) != 1 or not isinstance(values[0], str) or not isinstance(key, str):
             raise InvalidIdentityTokenError(f"Session tag {str(key)[:128]} must have exactly one string value")
