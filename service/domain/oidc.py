@@ -39,7 +39,9 @@ MAX_THUMBPRINTS = 5
 MAX_URL_LENGTH = 255
 MAX_CLIENT_ID_LENGTH = 255
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
-_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[\x21-\x7e]*)?")
+# A path, but no query or fragment: "Per the OIDC standard, path components are allowed but query
+# parameters are not" (IAM API reference, CreateOpenIDConnectProvider's Url).
+_URL = re.compile(r"https://[A-Za-z0-9.-]+(?::\d+)?(?:/[\x21\x22\x24-\x3e\x40-\x7e]*)?")
 
 
 @dataclass

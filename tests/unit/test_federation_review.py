@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from iamd.service.domain import web_identity
-from iamd.service.domain.errors import InvalidIdentityTokenError
+from iamd.service.domain import oidc, web_identity
+from iamd.service.domain.errors import InvalidIdentityTokenError, InvalidInputError
 from tests.fakes.oidc_issuer import OidcIssuer
 
 
@@ -28,3 +28,14 @@ def test_session_tags_that_are_not_an_object_are_an_invalid_identity_token(issue
     token = issuer.token(extra={web_identity.TAGS_CLAIM: {"principal_tags": principal_tags}})
     with pytest.raises(InvalidIdentityTokenError):
         web_identity.verify(token, web_identity.parse(token), issuer.jwks(), ["sts.amazonaws.com"], time.time())
+
+
+@pytest.mark.parametrize("url", ["https://example.com/?tenant=a", "https://example.com/id?x", "https://example.com/#f",
+                                 "https://example.com/id/1#"])
+def test_an_oidc_provider_url_with_a_query_or_fragment_is_refused(url: str) -> None:
+    """The IAM API reference (CreateOpenIDConnectProvider, Url): "Per the OIDC standard, path
+    components are allowed but query parameters are not." iamd registered such a URL (and then
+    fetched `<url>/.well-known/openid-configuration` with the query in the middle)."""
+    with pytest.raises(InvalidInputError, match="Invalid Open ID Connect Provider URL"):
+        oidc.check_url(url)
+    assert oidc.check_url("https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
