@@ -3,11 +3,13 @@ creates it), OUs, MoveAccount, and SCPs/RCPs attached at the root, an OU or an a
 
 from __future__ import annotations
 
+import asyncio
 import json
 import re
 import secrets
 import string
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +81,18 @@ class OrganizationCommands:
         self.clock = clock
         self.projection = projection
         self.identity = identity
+        self._membership_locks: dict[str, asyncio.Lock] = {}
+
+    @asynccontextmanager
+    async def membership_slot(self, account_id: str) -> AsyncIterator[None]:
+        """Around a command that makes `account_id` a member of an organization (CreateOrganization,
+        AcceptHandshake): each decides on its own organization's stream, so nothing there stops two
+        of them both passing "in no organization". This process runs them one at a time per account,
+        each reading the projection once it has applied the previous one's append (one process, as
+        IdentityCommands._creation_slot)."""
+        async with self._membership_locks.setdefault(account_id, asyncio.Lock()):
+            await self.identity._fresh_projection()
+            yield
 
     def _management_of(self, ctx: CallContext) -> str:
         management = self.projection.organization_of_account.get(ctx.account_id, "")
@@ -138,12 +152,13 @@ class OrganizationCommands:
         if feature_set not in ("", "ALL"):
             raise InvalidInputError("You specified an invalid value.", reason="INVALID_ENUM",
                                     problems=[FieldProblem("featureSet", "ALL or CONSOLIDATED_BILLING")])
-        if ctx.account_id in self.projection.organization_of_account:
-            raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
-        org_id, root_id = "o-" + _random(_LOWER, 10), "r-" + _random(_LOWER, 4)
-        return await self._change(ctx.account_id, ctx, lambda s: organizations.create(
-            s, organization_id=org_id, root_id=root_id, management_account_id=ctx.account_id,
-            now=iso8601(self.clock.now())))
+        async with self.membership_slot(ctx.account_id):
+            if ctx.account_id in self.projection.organization_of_account:
+                raise AlreadyInOrganizationError("The AWS account is already a member of an organization.")
+            org_id, root_id = "o-" + _random(_LOWER, 10), "r-" + _random(_LOWER, 4)
+            return await self._change(ctx.account_id, ctx, lambda s: organizations.create(
+                s, organization_id=org_id, root_id=root_id, management_account_id=ctx.account_id,
+                now=iso8601(self.clock.now())))
 
     async def create_account(self, ctx: CallContext, *, account_name: str, email: str,
                              role_name: str = "", tags: Sequence[tuple[str, str]] = ()) -> AccountRequest:

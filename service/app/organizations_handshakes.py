@@ -61,11 +61,13 @@ class HandshakeCommands:
         """AWS's AcceptHandshake, by the invited account: it joins the organization."""
         org = self._invited(ctx, handshake_id)
         name = self.commands.projection.account_aliases.get(ctx.account_id, ctx.account_id)
-        in_org = self._in_an_organization(ctx.account_id)
-        now = self.now()
-        return await self.commands._change(org.management_account_id, ctx, lambda s: handshakes.accept(
-            s, handshake_id=handshake_id, account_id=ctx.account_id, in_an_organization=in_org, name=name, email="",
-            now=now))
+        # Membership spans organizations' streams: read and joined one at a time per account.
+        async with self.commands.membership_slot(ctx.account_id):
+            in_org = self._in_an_organization(ctx.account_id)
+            now = self.now()
+            return await self.commands._change(org.management_account_id, ctx, lambda s: handshakes.accept(
+                s, handshake_id=handshake_id, account_id=ctx.account_id, in_an_organization=in_org, name=name,
+                email="", now=now))
 
     async def decline(self, ctx: CallContext, handshake_id: str) -> int:
         org = self._invited(ctx, handshake_id)

@@ -13,7 +13,7 @@ from iamd.v1 import organizations_pb2 as opb
 from iamd.v1 import organizations_pb2_grpc
 
 from .conftest import Iamd
-from .helpers import create_organization, refused
+from .helpers import create_organization, error_reason, refused
 from .test_aws_query import _client, _refused
 
 pytestmark = pytest.mark.e2e
@@ -55,3 +55,81 @@ async def test_moving_an_account_to_the_parent_it_is_in_is_duplicate_account(iam
                                                          destination_parent_id=created.root_id)),
                   grpc.StatusCode.ALREADY_EXISTS, "DuplicateAccountException")
     assert await _events(iamd, stream) == before  # a refusal leaves no event
+
+
+async def _standalone_accounts(iamd: Iamd, org: Any, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    """Accounts iamd knows that are in no organization (created as members, then removed): for
+    each, (its id, an OrganizationsService stub of its OrganizationAccountAccessRole)."""
+    from iamd.v1 import identity_pb2 as ipb
+    from iamd.v1 import common_pb2 as pb
+    from iamd.v1 import sts_pb2, sts_pb2_grpc
+
+    from .conftest import Credentials
+    from .helpers import allow
+
+    members = [await org.CreateAccount(opb.CreateAccountRequest(account_name=n, email=f"{n}@example.com"))
+               for n in names]
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
+        policy_document=allow("sts:AssumeRole")))
+    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
+    await iamd.running.runner.wait_for(put.position, 5)
+    admin = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    found = []
+    for member in members:
+        c = (await sts_pb2_grpc.SecurityTokenServiceStub(admin).AssumeRole(sts_pb2.AssumeRoleRequest(
+            role_arn=member.access_role_arn, role_session_name="admin"))).credentials
+        removed = await org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=member.account_id))
+        await iamd.running.runner.wait_for(removed.position, 5)
+        channel = iamd.connect(Credentials(c.access_key_id, c.secret_access_key, c.session_token))
+        found.append((member.account_id, organizations_pb2_grpc.OrganizationsServiceStub(channel)))
+    await admin.close()
+    return found
+
+
+async def _settle(*calls: Any) -> list[Any]:
+    return await asyncio.gather(*calls, return_exceptions=True)
+
+
+async def test_an_account_accepting_two_invitations_at_once_joins_one_organization(iamd: Iamd) -> None:
+    # An account is a member of at most one organization (API reference, AcceptHandshake:
+    # HandshakeConstraintViolationException ALREADY_IN_AN_ORGANIZATION, "The handshake request is
+    # invalid because the invited account is already a member of an organization").
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await create_organization(org)
+    (other, as_other), (guest, as_guest) = await _standalone_accounts(iamd, org, ("other", "guest"))
+    await as_other.CreateOrganization(opb.CreateOrganizationRequest())
+    first = await org.InviteAccountToOrganization(opb.InviteAccountToOrganizationRequest(
+        target=opb.HandshakeParty(id=guest, type="ACCOUNT")))
+    second = await as_other.InviteAccountToOrganization(opb.InviteAccountToOrganizationRequest(
+        target=opb.HandshakeParty(id=guest, type="ACCOUNT")))
+    answers = await _settle(as_guest.AcceptHandshake(opb.AcceptHandshakeRequest(handshake_id=first.handshake.id)),
+                            as_guest.AcceptHandshake(opb.AcceptHandshakeRequest(handshake_id=second.handshake.id)))
+    accepted = [a for a in answers if not isinstance(a, BaseException)]
+    assert len(accepted) == 1, answers
+    [refusal] = [a for a in answers if isinstance(a, BaseException)]
+    assert isinstance(refusal, grpc.aio.AioRpcError), refusal
+    assert error_reason(refusal) == "HandshakeConstraintViolationException", refusal.details()
+    # Both organizations, as rebuilt: the guest is in one of them only.
+    await iamd.running.runner.wait_for(max(a.position for a in accepted), 5)
+    in_first = guest in {a.id for a in (await org.ListAccounts(opb.ListAccountsRequest())).accounts}
+    in_second = guest in {a.id for a in (await as_other.ListAccounts(opb.ListAccountsRequest())).accounts}
+    assert in_first != in_second
+
+
+async def test_an_account_creating_an_organization_while_accepting_an_invitation_ends_in_one(iamd: Iamd) -> None:
+    # CreateOrganization: AlreadyInOrganizationException "This account is already a member of an
+    # organization"; AcceptHandshake: ALREADY_IN_AN_ORGANIZATION. Concurrently, one of them.
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await create_organization(org)
+    [(guest, as_guest)] = await _standalone_accounts(iamd, org, ("guest",))
+    invited = await org.InviteAccountToOrganization(opb.InviteAccountToOrganizationRequest(
+        target=opb.HandshakeParty(id=guest, type="ACCOUNT")))
+    answers = await _settle(as_guest.AcceptHandshake(opb.AcceptHandshakeRequest(handshake_id=invited.handshake.id)),
+                            as_guest.CreateOrganization(opb.CreateOrganizationRequest()))
+    succeeded = [a for a in answers if not isinstance(a, BaseException)]
+    assert len(succeeded) == 1, answers
+    [refusal] = [a for a in answers if isinstance(a, BaseException)]
+    assert isinstance(refusal, grpc.aio.AioRpcError), refusal
+    assert error_reason(refusal) in ("HandshakeConstraintViolationException", "AlreadyInOrganizationException")
