@@ -213,14 +213,24 @@ _ORGANIZATIONS_CODES = {
 _SERVER_FAULTS = frozenset({"ServiceException", "InternalFailure"})
 
 
-def service_error(service: str, code: str, reason: str = "") -> tuple[str, str, int | None]:
+# CloudTrail's LookupEvents answers a bad parameter with an exception of its own (API reference,
+# LookupEvents, Errors), where iamd's use case names the parameter at fault.
+_CLOUDTRAIL_BY_FIELD = {"startTime": "InvalidTimeRangeException", "endTime": "InvalidTimeRangeException",
+                        "maxResults": "InvalidMaxResultsException", "nextToken": "InvalidNextTokenException",
+                        "lookupAttributes": "InvalidLookupAttributesException"}
+
+
+def service_error(service: str, code: str, reason: str = "", field: str = "") -> tuple[str, str, int | None]:
     """(code, Reason, HTTP status or None for the caller's default) of an iamd error answered by
     `service`: Organizations' exception names, with AWS's Reason where the model's exception has
     one and knows the value, and AWS's status for them. The model gives no status; Organizations'
     API Reference gives every exception of its operations HTTP 400 but ServiceException's 500:
     AccessDeniedException too, unlike IAM's AccessDenied (403), and ConcurrentModificationException
     unlike IAM's ConcurrentModification (409). A code outside the model (a signature's refusal)
-    keeps the caller's default."""
+    keeps the caller's default. CloudTrail's invalid parameters are its exceptions for `field`."""
+    if service == "cloudtrail" and code in ("InvalidInput", "ValidationError"):
+        mapped = _CLOUDTRAIL_BY_FIELD.get(field.split(".", 1)[0])
+        return (mapped, "", 400) if mapped else (code, "", None)
     if service != "organizations":
         return code, "", None
     code = _ORGANIZATIONS_CODES.get(code, code)

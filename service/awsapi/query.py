@@ -35,6 +35,7 @@ from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
+from iamd.service.audit.record import SECRET_FIELDS
 from iamd.service.domain.errors import WITHHELD, validation_errors
 
 from . import models
@@ -205,7 +206,7 @@ class _Reader:
         value = self._read_unchecked(shape, node, path, depth)
         rule = _range_violated(shape, value)
         if rule:
-            self.violations.append((path, WITHHELD if shape.metadata.get("sensitive") else value, rule))
+            self.violations.append((path, WITHHELD if _secret(shape, path) else value, rule))
         return value
 
     def _read_unchecked(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
@@ -243,7 +244,7 @@ class _Reader:
         # naming every bound of the item shape: "Member must satisfy constraint: [RULE, RULE]".
         if any(_range_violated(member, item) for item in items):
             rules = ", ".join(_range_rules(member))
-            shown = WITHHELD if member.metadata.get("sensitive") else items
+            shown = WITHHELD if _secret(member, path) else items
             self.violations.append((path, shown, f"Member must satisfy constraint: [{rules}]"))
         return items
 
@@ -365,6 +366,13 @@ _SCALAR_READERS: dict[str, Callable[[Shape, str], Any]] = {
     "timestamp": _read_timestamp,
     "blob": _read_blob,
 }
+
+
+def _secret(shape: Shape, path: str) -> bool:
+    """Whether a message must not repeat the member's value: the model marks it sensitive, or iamd
+    keeps it out of audit records (an MFA code the model does not mark: TokenCode, ...)."""
+    name = path.rsplit(".", 1)[-1]
+    return bool(shape.metadata.get("sensitive")) or name[:1].lower() + name[1:] in SECRET_FIELDS
 
 
 def _range_violated(shape: Shape, value: Any) -> str:

@@ -180,8 +180,9 @@ class QueryEndpoint:
             request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body,
                                                      required_signed=("x-amz-target",))
             if isinstance(outcome, Refused):
-                return self._json_error(outcome.error.code, outcome.error.message, request_id, service,
-                                        _reason(outcome.error))
+                error = outcome.error
+                return self._json_error(error.code, error.message, request_id, service, _reason(error),
+                                        error.problems[0].field if error.problems else "")
             output = to_output(op, aws_input, outcome, operation.output_shape)
             return web.Response(body=json11.serialize_json(operation, output), content_type=json11.CONTENT_TYPE,
                                 headers={"x-amzn-RequestId": request_id})
@@ -271,9 +272,10 @@ class QueryEndpoint:
         return entry[0], invoke
 
     @staticmethod
-    def _json_error(code: str, message: str, request_id: str, service: str = "", reason: str = "") -> web.Response:
+    def _json_error(code: str, message: str, request_id: str, service: str = "", reason: str = "",
+                    field: str = "") -> web.Response:
         request_id = request_id or new_id()
-        code, reason, status = json11.service_error(service, code, reason)
+        code, reason, status = json11.service_error(service, code, reason, field)
         return web.Response(status=status or query.error_status("iam", code),
                             body=json11.serialize_json_error(code, message, reason),
                             content_type=json11.CONTENT_TYPE, headers={"x-amzn-RequestId": request_id})

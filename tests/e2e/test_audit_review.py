@@ -232,9 +232,6 @@ async def test_the_record_of_a_largest_authorize_batch_is_bounded_and_stored(tmp
             await stop_iamd(server)
 
 
-@pytest.mark.xfail(strict=True, reason="LookupEvents over the AWS wire answers iamd's InvalidInput/ValidationError, "
-                   "not CloudTrail's exceptions: the mapping belongs to the JSON 1.1 codec (service/awsapi), "
-                   "outside the audit area")
 async def test_lookup_events_refusals_over_the_aws_wire_are_cloudtrails_exceptions(iamd_http: Iamd) -> None:
     """CloudTrail's LookupEvents API reference: InvalidTimeRangeException (start after end),
     InvalidMaxResultsException (MaxResults outside 1-50), InvalidNextTokenException (a token not

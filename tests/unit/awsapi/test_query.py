@@ -774,3 +774,10 @@ def test_a_list_whose_items_break_their_bounds_is_one_violation_of_the_list() ->
         f"1 validation error detected: Value '[ok, {'c' * 11}...' at 'clientIDList' failed to satisfy constraint: "
         "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have "
         "length greater than or equal to 1]")
+
+
+def test_an_mfa_code_out_of_bounds_is_not_repeated_though_the_model_does_not_mark_it_sensitive() -> None:
+    fields = _sts("GetSessionToken", SerialNumber="arn:aws:iam::123456789012:mfa/phone", TokenCode="3141592")
+    error = _raises("sts", fields, "ValidationError", "TokenCode")
+    assert error.message == ("1 validation error detected: Value at 'tokenCode' failed to satisfy constraint: "
+                             "Member must have length less than or equal to 6")
