@@ -155,7 +155,7 @@ async def test_a_signature_over_the_deterministic_encoding_is_accepted(iamd: Iam
 async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(iamd: Iamd) -> None:
     """An older iamd stored `null` as a policy document: Authorize about that principal names the
     policy; every other principal is decided as before."""
-    from iamd.service.eventstore.port import NewEvent, StreamState
+    from iamd.service.eventstore.port import NewEvent
 
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="old"))
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="fine"))
@@ -167,7 +167,7 @@ async def test_a_stored_policy_that_does_not_compile_fails_only_its_principal(ia
                                            action="s3:GetObject", resource="*", min_position=written.position)
     error = await refused(iamd.authz.Authorize(ask("old")), grpc.StatusCode.INVALID_ARGUMENT,
                           "MalformedPolicyDocument")
-    assert "legacy" in (error.details() or "") and f"user/old" in (error.details() or "")
+    assert "legacy" in (error.details() or "") and "user/old" in (error.details() or "")
     assert (await iamd.authz.Authorize(ask("fine"))).decision == apb.DECISION_IMPLICIT_DENY
 
 
