@@ -886,9 +886,9 @@ def require_policy(state: OrganizationState, policy_id: str) -> dict[str, Any]:
 
 
 def _require_customer_managed(policy_id: str) -> None:
-    if policy_id in AWS_MANAGED:  # AWS managed policies belong to AWS
-        raise InvalidInputError(f"{policy_id} is an AWS managed policy: it cannot be changed or deleted.",
-                                problems=[FieldProblem("policyId", "an AWS managed policy")])
+    if policy_id in AWS_MANAGED:  # AWS managed policies belong to AWS: InvalidInputException IMMUTABLE_POLICY
+        raise InvalidInputError(f"You specified a policy that is managed by AWS and can't be modified: {policy_id}",
+                                reason="IMMUTABLE_POLICY", problems=[FieldProblem("policyId", "an AWS managed policy")])
 
 
 def rename_ou(state: OrganizationState, *, ou_id: str, name: str) -> list[Event]:

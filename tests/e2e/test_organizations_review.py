@@ -133,3 +133,17 @@ async def test_an_account_creating_an_organization_while_accepting_an_invitation
     [refusal] = [a for a in answers if isinstance(a, BaseException)]
     assert isinstance(refusal, grpc.aio.AioRpcError), refusal
     assert error_reason(refusal) in ("HandshakeConstraintViolationException", "AlreadyInOrganizationException")
+
+
+async def test_updating_or_deleting_an_aws_managed_policy_is_immutable_policy(iamd_http: Iamd) -> None:
+    # API reference, InvalidInputException: "IMMUTABLE_POLICY: You specified a policy that is
+    # managed by Amazon Web Services and can't be modified." (DeletePolicy's and UpdatePolicy's
+    # errors include InvalidInputException; TagResource already answered it for these policies.)
+    org = _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    root = (await _call(org.list_roots))["Roots"][0]["Id"]
+    await _call(org.enable_policy_type, RootId=root, PolicyType=SCP)
+    for method, kwargs in ((org.delete_policy, {}), (org.update_policy, {"Name": "mine"}),
+                           (org.update_policy, {"Description": "mine"})):
+        error = (await _refused(method, "InvalidInputException", 400, PolicyId="p-FullAWSAccess", **kwargs)).response
+        assert error.get("Reason") == "IMMUTABLE_POLICY", error
