@@ -108,7 +108,9 @@ def verify(token: str, unverified: UnverifiedToken, jwks: Mapping[str, Any], cli
     if not candidates:
         raise UnknownSigningKey(kid)
     claims = None
-    for candidate in candidates:
+    # A key that names its algorithm is for that algorithm only (RFC 7517, 4.4 "alg"): a token may
+    # not pick another one for it.
+    for candidate in (k for k in candidates if k.get("alg", algorithm) == algorithm):
         try:
             key = jwt.PyJWK(candidate, algorithm=algorithm).key
             claims = jwt.decode(token, key, algorithms=[algorithm], options={
