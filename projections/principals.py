@@ -141,7 +141,7 @@ class PrincipalPolicyCache:
         self.aws_policies = aws_policies
         self._sets: dict[tuple[str, str, str], PrincipalPolicies] = {}
         self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
-        self._compiled: dict[tuple[str, str, str], CompiledPolicy] = {}
+        self._compiled: dict[tuple[str, str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, tuple[PolicyIndex | None, tuple[PolicyIndex, ...]]] = {}
         self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
         self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
@@ -342,8 +342,9 @@ class PrincipalPolicyCache:
 
     def _compile(self, policy_id: str, version: str, document: str, policy_type: PolicyType, *,
                  stored: bool = True) -> CompiledPolicy:
-        # Inline documents change under the same id, so the document is part of the key.
-        key = (policy_id, version or document, policy_type.value)
+        # The document is part of the key: inline documents change under the same id, and a managed
+        # policy deleted and created again has the same ARN and a v1 with another document.
+        key = (policy_id, version, document, policy_type.value)
         compiled = self._compiled.get(key)
         if compiled is None:
             try:
