@@ -151,10 +151,14 @@ class OidcKeyFetcher:
                 if response.status != 200:
                     log.info("oidc_fetch_refused", url=url, status=response.status)
                     raise IdpCommunicationError(UNREACHABLE)
-                body = await response.content.read(MAX_DOCUMENT_BYTES + 1)
-                if len(body) > MAX_DOCUMENT_BYTES:
-                    raise IdpCommunicationError(UNREACHABLE)
-                return body
+                # read(n) answers what has arrived so far: read to the end, bounded as it comes.
+                body = bytearray()
+                async for chunk in response.content.iter_chunked(64 * 1024):
+                    body += chunk
+                    if len(body) > MAX_DOCUMENT_BYTES:
+                        log.info("oidc_document_too_large", url=url)
+                        raise IdpCommunicationError(UNREACHABLE)
+                return bytes(body)
         except aiohttp.ClientConnectorCertificateError:
             raise
         except aiohttp.ServerFingerprintMismatch:

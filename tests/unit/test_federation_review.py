@@ -3,14 +3,21 @@ each shown against the real checks."""
 
 from __future__ import annotations
 
+import asyncio
+import json
+import ssl
 import time
+from pathlib import Path
+from typing import Any
 
 import jwt
 import pytest
+from aiohttp import web
 
+from iamd.service.app.oidc_keys import OidcKeyFetcher
 from iamd.service.domain import oidc, web_identity
-from iamd.service.domain.errors import InvalidIdentityTokenError, InvalidInputError
-from tests.fakes.oidc_issuer import OidcIssuer
+from iamd.service.domain.errors import IdpCommunicationError, InvalidIdentityTokenError, InvalidInputError
+from tests.fakes.oidc_issuer import ISSUER_PATH, OidcIssuer, self_signed_certificate
 
 
 @pytest.fixture(scope="module")
@@ -54,3 +61,55 @@ def test_a_key_is_used_only_with_the_algorithm_its_jwk_names(issuer: OidcIssuer)
         web_identity.verify(token, web_identity.parse(token), issuer.jwks(), ["sts.amazonaws.com"], time.time())
     same = jwt.encode(claims, issuer.keys["k1"], algorithm="RS256", headers={"kid": "k1"})  # as the JWK says
     assert web_identity.verify(same, web_identity.parse(same), issuer.jwks(), ["sts.amazonaws.com"], time.time())
+
+
+async def test_a_jwks_that_arrives_in_pieces_is_read_whole(tmp_path: Path) -> None:
+    """The fetcher read the body with one `content.read(n)`, which answers what has arrived so far,
+    not the whole body: a provider whose JWKS came in more than one piece (any network slower
+    than loopback, or a document past a TLS record) was IDPCommunicationError, the keys cut short."""
+    issuer = OidcIssuer()
+    issuer.add_key("k1")
+    cert, key, thumbprint = self_signed_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    async def trickle(request: web.Request, document: dict[str, Any]) -> web.StreamResponse:
+        body = json.dumps(document).encode()
+        response = web.StreamResponse(headers={"Content-Type": "application/json"})
+        await response.prepare(request)
+        for start in range(0, len(body), 200):  # as a slow network delivers it
+            await response.write(body[start:start + 200])
+            await asyncio.sleep(0.01)
+        await response.write_eof()
+        return response
+
+    async def discovery(request: web.Request) -> web.StreamResponse:
+        return await trickle(request, {"issuer": issuer.url, "jwks_uri": f"{issuer.url}/keys"})
+
+    async def keys(request: web.Request) -> web.StreamResponse:
+        return await trickle(request, issuer.jwks())
+
+    app = web.Application()
+    app.router.add_get(f"{ISSUER_PATH}/.well-known/openid-configuration", discovery)
+    app.router.add_get(f"{ISSUER_PATH}/keys", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    issuer.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        jwks = await OidcKeyFetcher().keys(issuer.url, [thumbprint])
+    finally:
+        await runner.cleanup()
+    assert [k["kid"] for k in jwks["keys"]] == ["k1"]
+
+
+async def test_a_jwks_past_the_bound_is_still_refused(tmp_path: Path) -> None:
+    issuer = await OidcIssuer().start(tmp_path)
+    keys = issuer.jwks
+    issuer.jwks = lambda: {"keys": keys()["keys"] + [{"kty": "RSA", "use": "enc", "n": "A" * 600 * 1024, "e": "AQAB"}]}
+    try:
+        with pytest.raises(IdpCommunicationError):
+            await OidcKeyFetcher().keys(issuer.url, [issuer.thumbprint])
+    finally:
+        await issuer.stop()
