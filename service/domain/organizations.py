@@ -349,11 +349,22 @@ def _check_name(name: str, field_name: str) -> None:
                                 problems=[FieldProblem(field_name, "1-128 characters")])
 
 
+# API reference, CreateOrganizationalUnit: "The number of levels deep that you can nest OUs is
+# dependent upon the policy types enabled for that root. For service control policies, the limit
+# is five." (User Guide quotas: "OU maximum nesting in a root: five levels of OUs deep under a root".)
+MAX_OU_DEPTH = 5
+
+
 def create_ou(state: OrganizationState, *, ou_id: str, name: str, parent_id: str,
               tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
     _check_name(name, "name")
     new_tags = check_new_tags(tags)
     _require_parent(state, parent_id, "parentId")
+    if len(path_of(state, parent_id)) > MAX_OU_DEPTH:  # the root and the parent's OUs: the new OU one deeper
+        raise ConstraintViolationError(
+            f"You attempted to create an OU tree that is too many levels deep: OUs nest at most {MAX_OU_DEPTH} "
+            "levels under the root.", reason="OU_DEPTH_LIMIT_EXCEEDED", quota="OU_DEPTH_LIMIT_EXCEEDED",
+            problems=[FieldProblem("parentId", f"a root or an OU less than {MAX_OU_DEPTH} levels deep")])
     if any(state.parents.get(o) == parent_id and n == name for o, n in state.ou_names.items()):
         raise DuplicateOrganizationalUnitError(f"An OU with the same name `{name}` already exists under the parent.")
     return [OrganizationalUnitCreated(ou_id, name, parent_id), *_tagged(ou_id, new_tags)]

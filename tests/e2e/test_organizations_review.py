@@ -150,3 +150,19 @@ async def test_updating_or_deleting_an_aws_managed_policy_is_immutable_policy(ia
         error = (await _refused(method, "InvalidInputException", 400, PolicyId="p-FullAWSAccess", **kwargs)).response
         assert error.get("Reason") == "IMMUTABLE_POLICY", error
 
+
+async def test_ous_nest_at_most_five_levels_under_the_root(iamd_http: Iamd) -> None:
+    # API reference, CreateOrganizationalUnit: "The number of levels deep that you can nest OUs is
+    # dependent upon the policy types enabled for that root. For service control policies, the limit
+    # is five." ConstraintViolationException: "OU_DEPTH_LIMIT_EXCEEDED: You attempted to create an
+    # OU tree that is too many levels deep."
+    org = _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    parent = (await _call(org.list_roots))["Roots"][0]["Id"]
+    for level in range(1, 6):
+        parent = (await _call(org.create_organizational_unit, ParentId=parent,
+                              Name=f"level-{level}"))["OrganizationalUnit"]["Id"]
+    error = (await _refused(org.create_organizational_unit, "ConstraintViolationException", 400,
+                            ParentId=parent, Name="level-6")).response
+    assert error.get("Reason") == "OU_DEPTH_LIMIT_EXCEEDED", error
+    assert (await _call(org.list_organizational_units_for_parent, ParentId=parent))["OrganizationalUnits"] == []
