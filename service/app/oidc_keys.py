@@ -109,7 +109,7 @@ class OidcKeyFetcher:
             body = await self._get(url, aiohttp.Fingerprint(hashlib.sha256(der).digest()))
         try:
             document = json.loads(body)
-        except (ValueError, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError, RecursionError):  # nested past the parser's depth
             log.info("oidc_document_not_json", url=url)
             raise IdpCommunicationError(UNREACHABLE) from None
         if not isinstance(document, dict):

@@ -113,3 +113,34 @@ async def test_a_jwks_past_the_bound_is_still_refused(tmp_path: Path) -> None:
             await OidcKeyFetcher().keys(issuer.url, [issuer.thumbprint])
     finally:
         await issuer.stop()
+
+
+async def test_a_jwks_nested_past_the_parsers_depth_is_an_idp_communication_error(tmp_path: Path) -> None:
+    """json.loads raises RecursionError, not ValueError, for a document nested a few thousand
+    levels deep: such a JWKS (well under the size bound) made AssumeRoleWithWebIdentity fail with
+    an internal error instead of AWS's IDPCommunicationError."""
+    issuer = OidcIssuer()
+    cert, key, thumbprint = self_signed_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    async def discovery(request: web.Request) -> web.Response:
+        return web.json_response({"issuer": issuer.url, "jwks_uri": f"{issuer.url}/keys"})
+
+    async def keys(request: web.Request) -> web.Response:
+        return web.Response(body=b'{"keys": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+                            content_type="application/json")
+
+    app = web.Application()
+    app.router.add_get(f"{ISSUER_PATH}/.well-known/openid-configuration", discovery)
+    app.router.add_get(f"{ISSUER_PATH}/keys", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    issuer.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        with pytest.raises(IdpCommunicationError):
+            await OidcKeyFetcher().keys(issuer.url, [thumbprint])
+    finally:
+        await runner.cleanup()
