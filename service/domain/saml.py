@@ -508,6 +508,18 @@ def _instant(text: str | None) -> datetime | None:
     return value if value.tzinfo else value.replace(tzinfo=UTC)
 
 
+def _bound(element: Any, attribute: str) -> datetime | None:
+    """An optional time bound of the assertion: None when absent; one that is not a dateTime
+    refuses the assertion (read as absent, it would drop the bound the IdP set)."""
+    text = element.get(attribute) if element is not None else None
+    if text is None:
+        return None
+    value = _instant(text)
+    if value is None:
+        raise InvalidIdentityTokenError(f"Invalid SAML response: {attribute} is not a dateTime")
+    return value
+
+
 def decode(assertion: str) -> bytes:
     check_assertion_length(assertion)
     try:
@@ -651,8 +663,8 @@ def verify(assertion_b64: str, *, entity_id: str, certificates: Sequence[str], n
     if not any(a == AUDIENCE_URN or _ENDPOINT.fullmatch(a) for a in audiences):
         raise InvalidIdentityTokenError("Incorrect SAML assertion audience: https://signin.aws.amazon.com/saml or "
                                         "urn:amazon:webservices expected")
-    not_before = _instant(conditions.get("NotBefore")) if conditions is not None else None
-    not_after = _instant(conditions.get("NotOnOrAfter")) if conditions is not None else None
+    not_before = _bound(conditions, "NotBefore")
+    not_after = _bound(conditions, "NotOnOrAfter")
     if not_before is not None and now + CLOCK_SKEW < not_before:
         raise InvalidIdentityTokenError("The SAML assertion is not yet valid (Conditions NotBefore)")
     for deadline in (expires, not_after):
@@ -686,10 +698,7 @@ def verify(assertion_b64: str, *, entity_id: str, certificates: Sequence[str], n
             raise InvalidIdentityTokenError("SessionDuration in AuthnResponse must be a number of seconds") from None
         if not 900 <= duration <= 43200:
             raise InvalidIdentityTokenError("SessionDuration in AuthnResponse must be between 900 and 43200 seconds")
-    session_end = None
-    authn = assertion.find(q + "AuthnStatement")
-    if authn is not None:
-        session_end = _instant(authn.get("SessionNotOnOrAfter"))
+    session_end = _bound(assertion.find(q + "AuthnStatement"), "SessionNotOnOrAfter")
     tags = tuple((k.removeprefix(TAG_ATTR), v[0]) for k, v in attributes.items() if k.startswith(TAG_ATTR) and v)
     name_format = name_id.get("Format") or "urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified"
     source = attributes.get(SOURCE_IDENTITY_ATTR, ())

@@ -7,6 +7,7 @@ import asyncio
 import json
 import ssl
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,9 +16,10 @@ import pytest
 from aiohttp import web
 
 from iamd.service.app.oidc_keys import OidcKeyFetcher
-from iamd.service.domain import oidc, web_identity
+from iamd.service.domain import oidc, saml, web_identity
 from iamd.service.domain.errors import IdpCommunicationError, InvalidIdentityTokenError, InvalidInputError
 from tests.fakes.oidc_issuer import ISSUER_PATH, OidcIssuer, self_signed_certificate
+from tests.fakes.saml_idp import SAML, SamlIdp
 
 
 @pytest.fixture(scope="module")
@@ -144,3 +146,28 @@ async def test_a_jwks_nested_past_the_parsers_depth_is_an_idp_communication_erro
             await OidcKeyFetcher().keys(issuer.url, [thumbprint])
     finally:
         await runner.cleanup()
+
+
+# --- SAML ----------------------------------------------------------------------------------------
+
+SAML_ROLE = "arn:aws:iam::123456789012:role/SamlRole"
+SAML_PROVIDER = "arn:aws:iam::123456789012:saml-provider/MyIdP"
+
+
+@pytest.fixture(scope="module")
+def idp() -> SamlIdp:
+    return SamlIdp()
+
+
+@pytest.mark.parametrize(("element", "attribute"), [("Conditions", "NotOnOrAfter"), ("Conditions", "NotBefore"),
+                                                    ("AuthnStatement", "SessionNotOnOrAfter")])
+def test_a_saml_time_bound_that_is_not_a_time_is_refused(idp: SamlIdp, element: str, attribute: str) -> None:
+    """A Conditions NotBefore/NotOnOrAfter or a SessionNotOnOrAfter that does not parse as a
+    dateTime was read as absent: the assertion's validity window (or the session's end the IdP
+    set) silently dropped instead of the assertion refused."""
+    response = idp.response_xml(role_arn=SAML_ROLE, provider_arn=SAML_PROVIDER)
+    response.find(f"{{{SAML}}}Assertion/{{{SAML}}}{element}").set(attribute, "not-a-time")
+    metadata = saml.parse_metadata(idp.metadata())
+    with pytest.raises(InvalidIdentityTokenError):
+        saml.verify(idp.encode(idp.sign_assertion(response)), entity_id=metadata.entity_id,
+                    certificates=metadata.certificates, now=datetime.now(UTC))
