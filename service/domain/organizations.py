@@ -376,6 +376,7 @@ def request_account(state: OrganizationState, *, request_id: str, account_id: st
     email is an account's own (EMAIL_ALREADY_EXISTS: a member of this organization, or an account
     elsewhere in the deployment, has it); a request for an email another request is still
     creating is CONCURRENT_ACCOUNT_MODIFICATION, as AWS answers a repeated request."""
+    require(state)  # the organization may have been deleted since the caller was found in it
     wanted = email.casefold()
     reason = ""
     if email_taken_elsewhere or any(a["email"].casefold() == wanted for a in state.accounts.values() if a["email"]):
@@ -400,6 +401,7 @@ def join(state: OrganizationState, *, account_id: str, name: str, email: str, no
          request_id: str = "", tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
     """The account in the organization, with the tags CreateAccount gave (checked before the
     request was made: an invalid tag fails the request, no account is created)."""
+    require(state)
     if account_id in state.accounts:
         raise DuplicateAccountError(f"account {account_id} is already in the organization")
     return [AccountJoined(account_id, name, email, now, request_id), *_tagged(account_id, check_new_tags(tags))]
@@ -566,6 +568,9 @@ def delete(state: OrganizationState, *, now: str) -> list[Event]:
     its OUs and policies are deleted with it, the management account is standalone after it."""
     require(state)
     remaining = [a for a in members(state, now) if a != state.management_account_id]
+    # An account CreateAccount is creating joins when its request completes: deleting the
+    # organization under it would leave the account joined to a deleted organization.
+    remaining += [r for r, request in state.account_requests.items() if request.get("state") == "IN_PROGRESS"]
     if remaining:
         raise OrganizationNotEmptyError("The organization isn't empty. To delete an organization, you must first "
                                         "remove all accounts except the management account.", blockers=remaining)

@@ -166,3 +166,24 @@ async def test_ous_nest_at_most_five_levels_under_the_root(iamd_http: Iamd) -> N
                             ParentId=parent, Name="level-6")).response
     assert error.get("Reason") == "OU_DEPTH_LIMIT_EXCEEDED", error
     assert (await _call(org.list_organizational_units_for_parent, ParentId=parent))["OrganizationalUnits"] == []
+
+
+async def test_an_organization_is_not_deleted_under_an_account_being_created(iamd: Iamd) -> None:
+    # DeleteOrganization: "To delete an organization, you must first remove all accounts except the
+    # management account" (OrganizationNotEmptyException). An account CreateAccount is creating is
+    # about to be one: the two cannot both succeed, and nothing joins a deleted organization.
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    stream = f"org-{created.organization.master_account_id}-organization"
+    for attempt in range(3):
+        answers = await _settle(org.CreateAccount(opb.CreateAccountRequest(account_name="dev",
+                                                                           email=f"dev{attempt}@example.com")),
+                                org.DeleteOrganization(opb.DeleteOrganizationRequest()))
+        events = await _events(iamd, stream)
+        deleted_at = max(i for i, t in enumerate(events) if t in ("OrganizationDeleted", "OrganizationCreated"))
+        assert events[deleted_at] == "OrganizationCreated" or "AccountJoined" not in events[deleted_at:], events
+        assert any(isinstance(a, BaseException) for a in answers), answers
+        if not isinstance(answers[1], BaseException):  # deleted: start again with a new organization
+            await org.CreateOrganization(opb.CreateOrganizationRequest())
+        else:  # the account was created: remove it for the next round
+            await org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=answers[0].account_id))
