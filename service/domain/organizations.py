@@ -600,6 +600,7 @@ def _check_description(description: str) -> None:
 
 def create_policy(state: OrganizationState, *, policy_id: str, name: str, policy_type: str, content: str,
                   description: str = "", tags: Sequence[tuple[str, str]] = ()) -> list[Event]:
+    require(state)  # deleted since the caller was found in it: nothing is created in no organization
     if policy_type not in POLICY_TYPES:
         raise InvalidInputError(f"policy type `{policy_type}` is not one of iamd's: {', '.join(POLICY_TYPES)}",
                                 problems=[FieldProblem("type", " or ".join(POLICY_TYPES))])
@@ -757,6 +758,7 @@ def check_service_principal(service_principal: str) -> None:
 
 def enable_service_access(state: OrganizationState, *, service_principal: str, now: str) -> list[Event]:
     """AWS's EnableAWSServiceAccess; already enabled: nothing changes (it keeps its DateEnabled)."""
+    require(state)
     check_service_principal(service_principal)
     if service_principal in state.service_access:
         return []
@@ -765,6 +767,7 @@ def enable_service_access(state: OrganizationState, *, service_principal: str, n
 
 def disable_service_access(state: OrganizationState, *, service_principal: str, now: str) -> list[Event]:
     """AWS's DisableAWSServiceAccess; not enabled: nothing to do."""
+    require(state)
     check_service_principal(service_principal)
     if service_principal not in state.service_access:
         return []

@@ -187,3 +187,22 @@ async def test_an_organization_is_not_deleted_under_an_account_being_created(iam
             await org.CreateOrganization(opb.CreateOrganizationRequest())
         else:  # the account was created: remove it for the next round
             await org.RemoveAccountFromOrganization(opb.DescribeAccountRequest(account_id=answers[0].account_id))
+
+
+async def test_nothing_is_created_in_an_organization_deleted_meanwhile(iamd: Iamd) -> None:
+    # A call decided on the organization's stream after DeleteOrganization: AWS's
+    # AWSOrganizationsNotInUseException, not a policy or trusted access of no organization.
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    created = await org.CreateOrganization(opb.CreateOrganizationRequest())
+    stream = f"org-{created.organization.master_account_id}-organization"
+    for attempt in range(4):
+        await asyncio.gather(
+            org.CreateOrganizationPolicy(opb.CreateOrganizationPolicyRequest(
+                name=f"p{attempt}", type=SCP, content='{"Version":"2012-10-17","Statement":[{"Effect":"Deny",'
+                                                      '"Action":"s3:*","Resource":"*"}]}')),
+            org.EnableAWSServiceAccess(opb.EnableAWSServiceAccessRequest(service_principal="ram.amazonaws.com")),
+            org.DeleteOrganization(opb.DeleteOrganizationRequest()), return_exceptions=True)
+        events = await _events(iamd, stream)
+        deleted_at = max(i for i, t in enumerate(events) if t == "OrganizationDeleted")
+        assert events[deleted_at + 1:] == [], events
+        await org.CreateOrganization(opb.CreateOrganizationRequest())
