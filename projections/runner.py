@@ -249,6 +249,11 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, 0)
 
 
+# How long wait_for waits for a position before it asks the log whether that position lies past the
+# last match: a write's position is usually applied within milliseconds, and the question costs reads.
+PAST_LAST_MATCH_AFTER = 0.05
+
+
 class ProjectionRunner:
     """Feeds one projection from a catch-up subscription and tracks its progress."""
 
@@ -419,13 +424,33 @@ class ProjectionRunner:
         position need not be a match's, see `known`); TimeoutError after ``timeout`` s."""
         if position <= self.known:
             return
+        async with asyncio.timeout(timeout):  # not wait_for: see the note in the sqlite adapter
+            if await self._reached(position, within=PAST_LAST_MATCH_AFTER):
+                return
+            # Not reached in a moment: `position` may lie past the last match (an audit record's), and
+            # then no later match need ever come to release the wait (a store without checkpoints,
+            # SQLite, never moves `known` past the last match). The log's head first: every position
+            # up to it is committed, so the filtered head read after it holds every match up to `position`.
+            try:
+                if position <= await self.store.head_position():
+                    position = min(position, await self.head())
+            except EventStoreError:
+                pass  # the store cannot say now: wait for the position itself
+            await self._reached(position, within=None)
+
+    async def _reached(self, position: int, within: float | None) -> bool:
+        """Wait until `position` is known (for at most `within` s, None: until cancelled); whether it is."""
+        if position <= self.known:
+            return True
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiters, (position, next(self._tie), future))
-        # The filter may skip non-identity events past `position`: the head check covers that.
         self._release_waiters()
         try:
-            async with asyncio.timeout(timeout):  # not wait_for: see the note in the sqlite adapter
+            if within is None:
                 await asyncio.shield(future)
+                return True
+            done, _ = await asyncio.wait({future}, timeout=within)
+            return bool(done)
         finally:
             if not future.done():
                 future.cancel()
