@@ -81,18 +81,22 @@ class OrganizationCommands:
         self.clock = clock
         self.projection = projection
         self.identity = identity
-        self._membership_locks: dict[str, asyncio.Lock] = {}
+        self._slots: dict[str, asyncio.Lock] = {}
 
     @asynccontextmanager
-    async def membership_slot(self, account_id: str) -> AsyncIterator[None]:
-        """Around a command that makes `account_id` a member of an organization (CreateOrganization,
-        AcceptHandshake): each decides on its own organization's stream, so nothing there stops two
-        of them both passing "in no organization". This process runs them one at a time per account,
-        each reading the projection once it has applied the previous one's append (one process, as
+    async def _slot(self, key: str) -> AsyncIterator[None]:
+        """A rule that spans organizations (each decides on its own stream, so nothing there stops
+        two of them both passing it): this process runs the commands under `key` one at a time, each
+        reading the projection once it has applied the previous one's append (one process, as
         IdentityCommands._creation_slot)."""
-        async with self._membership_locks.setdefault(account_id, asyncio.Lock()):
+        async with self._slots.setdefault(key, asyncio.Lock()):
             await self.identity._fresh_projection()
             yield
+
+    def membership_slot(self, account_id: str) -> Any:
+        """Around a command that makes `account_id` a member of an organization (CreateOrganization,
+        AcceptHandshake): an account is in one organization at most."""
+        return self._slot(f"member:{account_id}")
 
     def _management_of(self, ctx: CallContext) -> str:
         management = self.projection.organization_of_account.get(ctx.account_id, "")
@@ -180,17 +184,20 @@ class OrganizationCommands:
         account_id = "".join(secrets.choice(string.digits) for _ in range(12))
         request_id = "car-" + _random(_LOWER, 32)
         now = iso8601(self.clock.now())
-        elsewhere = any(organizations.email_in_use(org, email) for m, org in self.projection.organizations.items()
-                        if m != management)
         decided: list[Event] = []
+        # An email is one account's in the whole deployment: checked against the other
+        # organizations and requested one at a time per email (a request in progress holds it).
+        async with self._slot(f"email:{email.casefold()}"):
+            elsewhere = any(organizations.email_in_use(org, email)
+                            for m, org in self.projection.organizations.items() if m != management)
 
-        def request(state: organizations.OrganizationState) -> list[Event]:
-            decided[:] = organizations.request_account(
-                state, request_id=request_id, account_id=account_id, name=account_name, email=email, now=now,
-                email_taken_elsewhere=elsewhere)
-            return decided
+            def request(state: organizations.OrganizationState) -> list[Event]:
+                decided[:] = organizations.request_account(
+                    state, request_id=request_id, account_id=account_id, name=account_name, email=email, now=now,
+                    email_taken_elsewhere=elsewhere)
+                return decided
 
-        position = await self._change(management, ctx, request)
+            position = await self._change(management, ctx, request)
         if isinstance(decided[0], AccountCreationFailed):
             return AccountRequest(request_id, account_name, now, "", "", position)
         try:

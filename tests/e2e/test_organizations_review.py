@@ -206,3 +206,22 @@ async def test_nothing_is_created_in_an_organization_deleted_meanwhile(iamd: Iam
         deleted_at = max(i for i, t in enumerate(events) if t == "OrganizationDeleted")
         assert events[deleted_at + 1:] == [], events
         await org.CreateOrganization(opb.CreateOrganizationRequest())
+
+
+async def test_two_organizations_creating_accounts_with_one_email_at_once_create_one(iamd: Iamd) -> None:
+    # CreateAccountStatus FailureReason "EMAIL_ALREADY_EXISTS: The account could not be created
+    # because another Amazon Web Services account with that email address already exists." iamd
+    # checks other organizations' accounts and requests; concurrently, one of the two succeeds.
+    org = organizations_pb2_grpc.OrganizationsServiceStub(iamd.channel)
+    await create_organization(org)
+    [(_, as_other)] = await _standalone_accounts(iamd, org, ("other",))
+    await as_other.CreateOrganization(opb.CreateOrganizationRequest())
+    answers = await asyncio.gather(
+        org.CreateAccount(opb.CreateAccountRequest(account_name="a", email="same@example.com")),
+        as_other.CreateAccount(opb.CreateAccountRequest(account_name="b", email="same@example.com")))
+    assert sum(1 for a in answers if a.account_id) == 1, answers  # one account created
+    [failed] = [a for a in answers if not a.account_id]
+    status = await (org if failed is answers[0] else as_other).DescribeCreateAccountStatus(
+        opb.DescribeCreateAccountStatusRequest(create_account_request_id=failed.create_account_status.id))
+    assert (status.create_account_status.state, status.create_account_status.failure_reason) == (
+        "FAILED", "EMAIL_ALREADY_EXISTS")
