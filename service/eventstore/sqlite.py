@@ -243,6 +243,7 @@ class SqliteEventStore:
         while True:
             # Noted before reading, so a commit that lands while we read still wakes us.
             seen_commits = self._commits.count
+            polled_at = time.monotonic()
             head = await self._read(self._select_head)
             if on_live is not None:  # the log answered: this subscription is live
                 on_live()
@@ -252,7 +253,14 @@ class SqliteEventStore:
                 for event in self._decode_rows(rows):
                     yield event
             while True:
-                await self._commits.wait_after(seen_commits, timeout=self._poll_interval, prefixes=prefixes)
+                # The poll is due poll_interval after the last read, however many of this process's
+                # commits of other streams came meanwhile: waiting a whole interval again after each
+                # one put it off for as long as they kept coming (an audit record with every call),
+                # and other processes' commits then went unseen.
+                remaining = self._poll_interval - (time.monotonic() - polled_at)
+                if remaining <= 0:
+                    break
+                await self._commits.wait_after(seen_commits, timeout=remaining, prefixes=prefixes)
                 woken_by = self._commits.count
                 if woken_by == seen_commits or not self._commits.nothing_matching_since(seen_commits, filter):
                     break  # a poll (another process may have written) or a commit of interest: read
