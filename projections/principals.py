@@ -143,8 +143,8 @@ class PrincipalPolicyCache:
         self._indexes: dict[tuple[int, ...], PolicyIndex] = {}
         self._compiled: dict[tuple[str, str, str, str], CompiledPolicy] = {}
         self._session_indexes: dict[str, tuple[PolicyIndex | None, tuple[PolicyIndex, ...]]] = {}
-        self._guardrails: dict[tuple[str, str, int], tuple[PolicyIndex, ...]] = {}
-        self._org_keys: dict[tuple[str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
+        self._guardrails: dict[tuple[str, str, str, int], tuple[PolicyIndex, ...]] = {}
+        self._org_keys: dict[tuple[str, str, str, int], Mapping[str, str | tuple[str, ...]]] = {}
         self._delegations: dict[str, tuple[int, PolicyIndex | None]] = {}  # management -> (version, policy)
         projection.on_change.append(self._on_change)
 
@@ -280,8 +280,10 @@ class PrincipalPolicyCache:
         org = self._organization(account_id)
         if org is None:
             return ()
-        version = len(self.projection.organization_events[org.management_account_id])
-        key = (account_id, policy_type, version)
+        # The organization is part of the key: an account that left one and joined another whose
+        # stream has as many events must not be governed by the first one's SCPs.
+        management = org.management_account_id
+        key = (account_id, policy_type, management, len(self.projection.organization_events[management]))
         levels = self._guardrails.get(key)
         if levels is None:
             kind = PolicyType.SCP if policy_type == organizations.SCP else PolicyType.RCP
@@ -303,7 +305,8 @@ class PrincipalPolicyCache:
         org = self._organization(account_id)
         if org is None:
             return _NO_KEYS
-        key = (account_id, side, len(self.projection.organization_events[org.management_account_id]))
+        management = org.management_account_id  # part of the key, as in guardrail_levels
+        key = (account_id, side, management, len(self.projection.organization_events[management]))
         keys = self._org_keys.get(key)
         if keys is None:
             keys = lower_context(organizations.organization_context(org, account_id, side))

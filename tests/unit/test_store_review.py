@@ -92,3 +92,56 @@ async def test_a_subscription_sees_another_process_commits_while_its_own_process
         await subscription.aclose()
         await theirs.close()
         await ours.close()
+
+
+async def test_guardrails_of_an_account_that_moved_to_another_organization_are_the_new_ones() -> None:
+    """The compiled SCP levels (and organization keys) of an account were cached by account and the
+    number of events of its organization: an account that left one organization and joined another
+    whose stream has as many events as the first had was governed by the first one's SCPs, and
+    answered aws:PrincipalOrgID with the first's id, until a restart (which compiles afresh)."""
+    from iamd.projections.identity import IdentityProjection
+    from iamd.projections.principals import PrincipalPolicyCache
+    from iamd.service.domain import organizations as o
+    from iamd.service.domain.events import OrganizationResourceTagged
+    from iamd.service.eventstore.port import ReplayedEvent
+
+    now, member = "2026-01-01T00:00:00Z", "333333333333"
+    deny_s3 = '{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}'
+    projection = IdentityProjection()
+    cache = PrincipalPolicyCache(projection)
+    states: dict[str, o.OrganizationState] = {}
+
+    def record(management: str, events: list[Any]) -> None:
+        for event in events:
+            projection.apply(ReplayedEvent(projection.position + 1, f"org-{management}-organization",
+                                           type(event).__name__, event.to_data()))
+        states[management] = o.fold(events, states.get(management))
+
+    def organization(management: str, suffix: str) -> None:
+        record(management, o.create(o.OrganizationState(), organization_id=f"o-{suffix}", root_id=f"r-{suffix[:4]}",
+                                    management_account_id=management, now=now))
+        record(management, o.enable_policy_type(states[management], root_id=f"r-{suffix[:4]}", policy_type=o.SCP))
+        record(management, o.join(states[management], account_id=member, name="dev", email="d@x.io", now=now))
+
+    def levels() -> list[list[list[str]]]:
+        return [[p.policy_id for p in level.policies] for level in cache.guardrail_levels(member, o.SCP)]
+
+    organization("111111111111", "aaaaaaaaaa")
+    record("111111111111", o.create_policy(states["111111111111"], policy_id="p-denys3aa", name="deny-s3",
+                                           policy_type=o.SCP, content=deny_s3))
+    record("111111111111", o.attach(states["111111111111"], policy_id="p-denys3aa", target_id="r-aaaa"))
+    governed_by_a = levels()
+    assert any("p-denys3aa" in level for level in governed_by_a)
+    a_keys = dict(cache.organization_keys(member, "Principal"))
+    held = len(projection.organization_events["111111111111"])
+    record("111111111111", o.remove_account(states["111111111111"], account_id=member, now=now))
+
+    organization("222222222222", "bbbbbbbbbb")
+    while len(projection.organization_events["222222222222"]) < held:  # as many events as the first had
+        record("222222222222", [OrganizationResourceTagged("r-bbbb", {"n": str(projection.position)})])
+    assert projection.organization_of_account[member] == "222222222222"
+
+    fresh = PrincipalPolicyCache(projection)  # what a restart has
+    assert levels() == [[p.policy_id for p in level.policies] for level in fresh.guardrail_levels(member, o.SCP)]
+    assert dict(cache.organization_keys(member, "Principal")) == dict(fresh.organization_keys(member, "Principal"))
+    assert dict(cache.organization_keys(member, "Principal")) != a_keys
