@@ -585,6 +585,9 @@ def move(state: OrganizationState, *, account_id: str, source: str, destination:
         raise SourceParentNotFoundError(f"We can't find a source root or OU with the ParentId that you specified: {source}",
                                 resource_type="parent", resource_name=source)
     _require_parent(state, destination, "destinationParentId")
+    if destination == source:  # AWS's DuplicateAccountException: no move, no event
+        raise DuplicateAccountError("That account is already present in the specified destination.",
+                                    resource_type="account", resource_name=account_id)
     return [AccountMoved(account_id, source, destination)]
 
 

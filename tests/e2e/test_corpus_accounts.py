@@ -386,8 +386,9 @@ class Materialiser:
                 parent = (await self.org.CreateOrganizationalUnit(opb.CreateOrganizationalUnitRequest(
                     parent_id=parent, name=f"s{n}-{account}-{level}"))).id
                 place.append(parent)
-        await self.org.MoveAccount(opb.MoveAccountRequest(account_id=account, source_parent_id=self.root_id,
-                                                          destination_parent_id=place[-1] if place else self.root_id))
+        if place:  # an account already under the root stays there (a move there is DuplicateAccountException)
+            await self.org.MoveAccount(opb.MoveAccountRequest(account_id=account, source_parent_id=self.root_id,
+                                                              destination_parent_id=place[-1]))
         nodes = [self.root_id, *place, account]
         on_root = []
         for kind, levels in (("SERVICE_CONTROL_POLICY", scps), ("RESOURCE_CONTROL_POLICY", rcps)):

@@ -43,8 +43,6 @@ async def test_detaching_the_last_scp_is_min_policy_type_attachment_limit_exceed
     assert error.get("Reason") == "MIN_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED", error
 
 
-@pytest.mark.xfail(strict=True, reason="AWS answers DuplicateAccountException, but tests/e2e/test_corpus_accounts.py "
-                   "(_place, MoveAccount to the root an account is already in) relies on the no-op move succeeding")
 async def test_moving_an_account_to_the_parent_it_is_in_is_duplicate_account(iamd: Iamd) -> None:
     # API reference, MoveAccount, Errors: "DuplicateAccountException: That account is already
     # present in the specified destination." iamd answered OK and left an AccountMoved event.
