@@ -26,7 +26,6 @@ from iamd.service.domain.errors import (
     OrganizationsNotInUseError,
 )
 from iamd.service.domain.events import ACCOUNT, AccountCreated, AccountCreationFailed, Event, event_type
-from iamd.service.eventstore.errors import WrongExpectedVersion
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState
 from iamd.service.policy import PolicyType, validate_policy
 
