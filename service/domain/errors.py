@@ -112,15 +112,18 @@ class ValidationError(IamError):
     code = "ValidationError"
 
 
-_QUOTED_VALUE_CHARS = 16  # of a value a validation message quotes: three violations fit MAX_MESSAGE_BYTES
+_QUOTED_VALUE_CHARS = 16  # of a value a validation message quotes at least, however many violations it tells
 WITHHELD = object()  # a violating value a message must not repeat (a password): AWS's "Value at 'FIELD'"
 
 
 def validation_errors(violations: Sequence[tuple[str, Any, str]]) -> ValidationError:
     """AWS's validator's answer, every violated constraint at once: "N validation error(s)
     detected: Value 'V' at 'FIELD' failed to satisfy constraint: RULE; ..." (`V` a list: AWS's
-    `[a, b]`; None: `Value null`; WITHHELD: no value). Quoted values are shortened so that every
-    violation fits."""
+    `[a, b]`; None: `Value null`; WITHHELD: no value). Values are quoted whole, as AWS quotes them,
+    when they fit MAX_MESSAGE_BYTES; else each is shortened to its share, so that every violation
+    is told."""
+    fixed = sum(len(f"Value '...' at '{field}' failed to satisfy constraint: {rule}; ") for field, _, rule in violations)
+    share = max(_QUOTED_VALUE_CHARS, (MAX_MESSAGE_BYTES - 40 - fixed) // max(1, len(violations)))
     parts = []
     for field, value, rule in violations:
         if value is WITHHELD:
@@ -130,7 +133,7 @@ def validation_errors(violations: Sequence[tuple[str, Any, str]]) -> ValidationE
             quoted = "null"
         else:
             text = f"[{', '.join(map(str, value))}]" if isinstance(value, (list, tuple)) else str(value)
-            quoted = "'" + (text if len(text) <= _QUOTED_VALUE_CHARS else text[:_QUOTED_VALUE_CHARS] + "...") + "'"
+            quoted = "'" + (text if len(text) <= share else text[:share] + "...") + "'"
         parts.append(f"Value {quoted} at '{field}' failed to satisfy constraint: {rule}")
     count = len(violations)
     return ValidationError(f"{count} validation error{'s' if count != 1 else ''} detected: " + "; ".join(parts),

@@ -771,7 +771,7 @@ def test_a_list_whose_items_break_their_bounds_is_one_violation_of_the_list() ->
         "ClientIDList.member.1": "ok", "ClientIDList.member.2": "c" * 256, "ThumbprintList.member.1": "a" * 40})
     error = _raises("iam", fields, "ValidationError", "ClientIDList")
     assert error.message == (
-        f"1 validation error detected: Value '[ok, {'c' * 11}...' at 'clientIDList' failed to satisfy constraint: "
+        f"1 validation error detected: Value '[ok, {'c' * 256}]' at 'clientIDList' failed to satisfy constraint: "
         "Member must satisfy constraint: [Member must have length less than or equal to 255, Member must have "
         "length greater than or equal to 1]")
 
