@@ -19,6 +19,9 @@ from iamd.service.domain.access_advisor import Attempt, PrincipalKey, caller_key
 from iamd.service.eventstore.port import EventFilter, EventStore, RecordedEvent
 
 AUDIT_STREAMS = EventFilter(stream_prefixes=("audit-",))
+# Where audit retention records what it archived (service/audit/retention.py, which imports this
+# module: named here rather than imported from there).
+RETENTION_STREAM = "auditretention-log"
 LOOKUP_KEYS = ("EventId", "EventName", "ReadOnly", "Username", "ResourceType", "ResourceName",
                "EventSource", "AccessKeyId")
 
@@ -125,6 +128,7 @@ class AuditIndex:
         self._times: list[str] = []
         self.position = 0
         self.events_applied = 0
+        self._statements = 0  # retention statements applied (the next version of RETENTION_STREAM)
         self._refreshing = asyncio.Lock()  # one refresh at a time: entries are applied in order
 
     def apply(self, event: RecordedEvent) -> None:
@@ -145,6 +149,20 @@ class AuditIndex:
         async with self._refreshing:
             async for event in store.read_all(after=self.position or None, filter=AUDIT_STREAMS):
                 self.apply(event)
+            # The hours audit retention archived have left the log, and a restart indexes none of
+            # their records: their entries go here too, or the index grew with every record ever
+            # written and lookups paged through records that are gone. (Access advisor's latest
+            # attempts cannot be taken back record by record: they stay until a restart.)
+            statements = await store.read_stream(RETENTION_STREAM, from_version=self._statements)
+            if statements:
+                self._statements = statements[-1].version + 1
+                self.forget({str(s) for e in statements for s in e.data.get("streams", ())})
+
+    def forget(self, streams: set[str]) -> None:
+        """Drop the entries of these streams (archived: no longer in the log)."""
+        if streams and any(entry.stream in streams for entry in self.entries):
+            self.entries = [entry for entry in self.entries if entry.stream not in streams]
+            self._times = [entry.event_time for entry in self.entries]
 
     def newest_first(self, start_time: str, end_time: str) -> Iterator[IndexEntry]:
         """Entries with start_time <= eventTime <= end_time, newest first."""

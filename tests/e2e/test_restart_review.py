@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 from google.protobuf.json_format import MessageToDict
 
+from iamd.service.audit.retention import archive_and_remove
+from iamd.v1 import audit_pb2, audit_pb2_grpc, identity_pb2_grpc
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
-from .conftest import ACCOUNT, Iamd, start_iamd, stop_iamd
+from .conftest import ACCOUNT, Iamd, OffsetClock, start_iamd, stop_iamd
 from iamd.v1 import organizations_pb2 as opb
 from iamd.v1 import organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
 
@@ -224,3 +226,56 @@ async def test_a_restart_from_the_snapshot_and_a_full_replay_rebuild_the_live_st
             assert await _answers(again) == live_answers
         finally:
             await stop_iamd(again)
+
+
+async def _lookup_pages(server: Iamd, event_name: str) -> list[tuple[int, bool]]:
+    """LookupEvents for one event name a record at a time: (records, with a next token) per page."""
+    channel = server.connect(server.root)
+    try:
+        audit = audit_pb2_grpc.AuditServiceStub(channel)
+        pages, token = [], ""
+        while True:
+            page = await audit.LookupEvents(audit_pb2.LookupEventsRequest(
+                lookup_attributes=[audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value=event_name)],
+                max_results=1, next_token=token))
+            pages.append((len(page.events), bool(page.next_token)))
+            token = page.next_token
+            if not token or len(pages) > 10:
+                return pages
+    finally:
+        await channel.close()
+
+
+async def test_records_archived_by_retention_leave_the_live_audit_index_as_they_leave_a_restarted_one(
+        tmp_path: Path) -> None:
+    """Audit retention removes whole hours of records from the log; a restart indexes none of them.
+    The live index kept every entry of them for good (memory that grew with every record ever
+    written, whatever the retention), and LookupEvents paged through them: empty pages with a next
+    token where a restarted server answers one page without."""
+    data = tmp_path / "d"
+    clock = OffsetClock()
+    clock.offset = -3 * 3600.0  # three hours ago: old enough for retention of an hour
+    server = await start_iamd(data, clock=clock, digest_interval=86_400.0)
+    try:
+        channel = server.connect(server.root)
+        try:
+            iam = identity_pb2_grpc.IdentityServiceStub(channel)
+            for name in ("alice", "bob"):
+                await iam.CreateUser(ipb.CreateUserRequest(user_name=name))
+        finally:
+            await channel.close()
+        assert await _lookup_pages(server, "CreateUser") == [(1, True), (1, False)]  # indexed live
+        await server.running.digester.write_digest()
+        clock.offset = 0.0
+        await server.running.digester.write_digest()  # retention never archives the newest digest
+        statement = await archive_and_remove(server.running.store, server.running.digester, tmp_path / "archive",
+                                             clock.now(), 1)
+        assert statement is not None and statement["recordCount"] >= 2
+        live = await _lookup_pages(server, "CreateUser")
+    finally:
+        await stop_iamd(server)
+    again = await start_iamd(data, digest_interval=86_400.0)
+    try:
+        assert await _lookup_pages(again, "CreateUser") == live == [(0, False)]
+    finally:
+        await stop_iamd(again)
