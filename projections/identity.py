@@ -1032,6 +1032,9 @@ class IdentityProjection:
             "server_certificates": self.server_certificates,
             "deletion_tasks": self.deletion_tasks,
             "organization_events": self.organization_events,
+            # Kept, not refolded: an account a log has join two organizations (a race before joins
+            # were one at a time) is in the one it joined last, which no organization's events alone say.
+            "organization_of_account": self.organization_of_account,
         }
 
     @classmethod
@@ -1070,6 +1073,8 @@ class IdentityProjection:
         for management, events in projection.organization_events.items():
             projection._refold_organization(management)
             projection.closed_accounts.update(d["account_id"] for t, d in events if t == "AccountClosed")
+        if "organization_of_account" in snapshot:  # refolded alone above in snapshots written before it
+            projection.organization_of_account = dict(snapshot["organization_of_account"])
         for a in snapshot["accounts"]:
             projection.accounts[a["account_id"]] = AccountView(
                 a["account_id"], a["created_at"], a["users"], a["groups"], a["roles"], a["policies"]

@@ -7,13 +7,10 @@ import uuid
 from pathlib import Path
 from typing import Any
 
-import pytest
 
 from iamd.projections.runner import ProjectionRunner
 from iamd.service.eventstore import EventCodec, SqliteEventStore
 from iamd.service.eventstore.port import EventFilter, NewEvent, RecordedEvent, StreamState
-
-pytestmark = pytest.mark.asyncio
 
 IDENTITY = EventFilter(stream_prefixes=("user-",))
 
@@ -145,3 +142,35 @@ async def test_guardrails_of_an_account_that_moved_to_another_organization_are_t
     assert levels() == [[p.policy_id for p in level.policies] for level in fresh.guardrail_levels(member, o.SCP)]
     assert dict(cache.organization_keys(member, "Principal")) == dict(fresh.organization_keys(member, "Principal"))
     assert dict(cache.organization_keys(member, "Principal")) != a_keys
+
+
+def test_a_snapshot_keeps_which_organization_an_account_is_in_as_the_log_says() -> None:
+    """A log written before an account could join only one organization at a time (AcceptHandshake
+    racing another) may have it join two: the projection follows the log, the later join wins. A
+    start from a snapshot refolded each organization in turn and let the one created last win,
+    whatever the order of the joins: its SCPs then governed the account after a restart only."""
+    import marshal
+
+    from iamd.projections.identity import IdentityProjection
+    from iamd.service.domain import organizations as o
+    from iamd.service.eventstore.port import ReplayedEvent
+
+    now, member, first, second = "2026-01-01T00:00:00Z", "333333333333", "111111111111", "222222222222"
+    projection = IdentityProjection()
+    states: dict[str, o.OrganizationState] = {}
+
+    def record(management: str, events: list[Any]) -> None:
+        for event in events:
+            projection.apply(ReplayedEvent(projection.position + 1, f"org-{management}-organization",
+                                           type(event).__name__, event.to_data()))
+        states[management] = o.fold(events, states.get(management))
+
+    for management, suffix in ((first, "aaaaaaaaaa"), (second, "bbbbbbbbbb")):
+        record(management, o.create(o.OrganizationState(), organization_id=f"o-{suffix}", root_id=f"r-{suffix[:4]}",
+                                    management_account_id=management, now=now))
+    record(second, o.join(states[second], account_id=member, name="dev", email="d@x.io", now=now))
+    record(first, o.join(states[first], account_id=member, name="dev", email="d@x.io", now=now))  # the later join
+    assert projection.organization_of_account[member] == first
+
+    restarted = IdentityProjection.from_snapshot(marshal.loads(marshal.dumps(projection.to_snapshot())))
+    assert restarted.organization_of_account == projection.organization_of_account
