@@ -12,15 +12,13 @@ import pytest
 from google.protobuf.json_format import MessageToDict
 
 from iamd.service.audit.retention import archive_and_remove
-from iamd.v1 import audit_pb2, audit_pb2_grpc, identity_pb2_grpc
+from iamd.v1 import audit_pb2, audit_pb2_grpc, identity_pb2_grpc, organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
 from iamd.v1 import authorization_pb2 as apb
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
+from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Iamd, OffsetClock, start_iamd, stop_iamd
-from iamd.v1 import organizations_pb2 as opb
-from iamd.v1 import organizations_pb2_grpc, sts_pb2, sts_pb2_grpc
-
 from .helpers import allow, create_organization, deny, user_with_mfa
 
 pytestmark = pytest.mark.e2e
