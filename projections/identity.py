@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from iamd.service.domain import organizations
@@ -47,12 +48,19 @@ class ForeignEventError(ValueError):
         self.position = event.position
 
 
-SNAPSHOT_FORMAT = 11  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
+SNAPSHOT_FORMAT = 12  # 2: access keys; 3: sessions; 4: MFA devices; 5: resources; 6: organizations;
 #                      7: references by unique id (a session of a deleted role or user is gone);
 #                      8: password policies, account aliases, OIDC providers;
 #                      9: instance profiles, users' login profiles;
 #                      10: service-linked roles and their deletion tasks;
-#                      11: SAML providers
+#                      11: SAML providers; 12: sessions forgotten a day after they expire
+
+# A session is forgotten a day after it expires: memory and snapshots hold the sessions that can still
+# be used (and a day of ExpiredToken answers for those that just ended; after that, InvalidClientTokenId),
+# not every session ever issued. Decided on the events' own times, at most once per hour of them, so
+# that a replay and a start from a snapshot forget the same sessions at the same event.
+FORGET_SESSIONS_AFTER = timedelta(days=1)
+_EVENT_TIME = "%Y-%m-%dT%H:%M:%SZ"
 
 View = dict[str, Any]
 
@@ -128,6 +136,7 @@ class IdentityProjection:
         # The unique id (AROA..., AIDA...) a session stands for -> its key ids: a session dies with
         # the role or user of that id, and never comes back with another entity of the same name.
         self.sessions_by_principal: dict[str, set[str]] = {}
+        self.sessions_forgotten_hour = ""  # the hour (YYYY-MM-DDTHH) of the last forgetting, by issue times
         # Virtual MFA devices by serial number (their ARN); seeds only as ciphertext.
         self.mfa_devices: dict[str, View] = {}
         # "ACCOUNT/casefolded name" -> serial number: a device's stream is its name, and calls find
@@ -355,6 +364,25 @@ class IdentityProjection:
         self.session_keys_by_token[d["token_sha256"]] = d["access_key_id"]
         if owner:
             self.sessions_by_principal.setdefault(owner, set()).add(d["access_key_id"])
+        hour = d["issued_at"][:13]
+        if hour > self.sessions_forgotten_hour:
+            self.sessions_forgotten_hour = hour
+            self._forget_sessions_expired_before(d["issued_at"])
+
+    def _forget_sessions_expired_before(self, issued_at: str) -> None:
+        try:
+            cutoff = (datetime.strptime(issued_at, _EVENT_TIME) - FORGET_SESSIONS_AFTER).strftime(_EVENT_TIME)
+        except ValueError:
+            return  # not iamd's event time form: nothing is forgotten on it
+        for key_id in [k for k, session in self.sessions.items() if session["expires_at"] < cutoff]:
+            session = self.sessions.pop(key_id)
+            self.session_keys_by_token.pop(session["token_sha256"], None)
+            owner = session_owner_id(session)
+            keys = self.sessions_by_principal.get(owner)
+            if keys is not None:
+                keys.discard(key_id)
+                if not keys:
+                    del self.sessions_by_principal[owner]
 
     @staticmethod
     def _alive(account: AccountView, d: dict[str, Any], owner: str) -> bool:
@@ -1015,6 +1043,7 @@ class IdentityProjection:
             "accounts": [a.to_json() for a in self.accounts.values()],
             "access_keys": self.access_keys,
             "sessions": self.sessions,
+            "sessions_forgotten_hour": self.sessions_forgotten_hour,
             "mfa_devices": self.mfa_devices,
             "resources": self.resources,
             "password_policies": self.password_policies,
@@ -1046,6 +1075,7 @@ class IdentityProjection:
         projection.events_applied = snapshot["events_applied"]
         projection.access_keys = snapshot["access_keys"]
         projection.sessions = snapshot["sessions"]
+        projection.sessions_forgotten_hour = snapshot["sessions_forgotten_hour"]
         projection.session_keys_by_token = {s["token_sha256"]: k for k, s in projection.sessions.items()}
         for key_id, session in projection.sessions.items():
             owner = session_owner_id(session)

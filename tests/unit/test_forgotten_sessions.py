@@ -1,0 +1,62 @@
+"""projections/identity.py: sessions are forgotten a day after they expire, on the events' own times,
+so that memory and snapshots hold what can still be used, and a replay and a start from a snapshot
+forget alike."""
+
+from __future__ import annotations
+
+import marshal
+
+from iamd.projections.identity import IdentityProjection
+from iamd.service.domain.events import UPCASTERS, SessionIssued
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.memory import InMemoryEventStore
+from iamd.service.eventstore.port import NewEvent, StreamState
+
+ACCOUNT = "123456789012"
+
+
+async def _issue(store: InMemoryEventStore, key_id: str, issued_at: str, expires_at: str) -> None:
+    event = SessionIssued("user", key_id, "ciphertext", key_id.lower().ljust(64, "0")[:64],
+                          f"arn:aws:iam::{ACCOUNT}:root", ACCOUNT, "", issued_at, expires_at,
+                          f"arn:aws:iam::{ACCOUNT}:root")
+    await store.append(f"session-{ACCOUNT}-{key_id.lower()}", [NewEvent("SessionIssued", event.to_data(), {})],
+                       StreamState.NO_STREAM)
+
+
+async def _replay(store: InMemoryEventStore, upto: int | None = None,
+                  start: IdentityProjection | None = None) -> IdentityProjection:
+    projection = start or IdentityProjection()
+    async for event in store.read_all():
+        if upto is None or event.position <= upto:
+            projection.apply(event)
+    return projection
+
+
+async def test_a_session_is_forgotten_a_day_after_it_expired_and_not_before() -> None:
+    store = InMemoryEventStore(EventCodec(UPCASTERS))
+    await _issue(store, "ASIAOLD", "2026-12-01T00:00:00Z", "2026-12-01T01:00:00Z")
+    await _issue(store, "ASIALONG", "2026-12-01T00:30:00Z", "2026-12-02T12:00:00Z")  # 36 hours
+    await _issue(store, "ASIADAYLATER", "2026-12-02T00:59:59Z", "2026-12-02T01:59:59Z")  # a day less a second on
+    projection = await _replay(store)
+    assert set(projection.sessions) == {"ASIAOLD", "ASIALONG", "ASIADAYLATER"}
+    await _issue(store, "ASIANEXT", "2026-12-02T01:00:01Z", "2026-12-02T02:00:01Z")  # past a day after OLD expired
+    projection = await _replay(store)
+    assert set(projection.sessions) == {"ASIALONG", "ASIADAYLATER", "ASIANEXT"}
+    assert set(projection.session_keys_by_token.values()) == set(projection.sessions)
+    assert all(projection.sessions_by_principal.values())  # no empty sets left behind
+
+
+async def test_a_start_from_a_snapshot_forgets_at_the_same_events_as_a_replay() -> None:
+    store = InMemoryEventStore(EventCodec(UPCASTERS))
+    times = [("2026-12-01T00:00:00Z", "2026-12-01T00:15:00Z"), ("2026-12-02T00:10:00Z", "2026-12-02T01:10:00Z"),
+             ("2026-12-02T00:20:00Z", "2026-12-02T00:35:00Z"), ("2026-12-03T00:30:00Z", "2026-12-03T01:30:00Z"),
+             ("2026-12-03T00:40:00Z", "2026-12-03T01:40:00Z"), ("2026-12-04T02:00:00Z", "2026-12-04T03:00:00Z")]
+    for i, (issued, expires) in enumerate(times):
+        await _issue(store, f"ASIA{i:04d}", issued, expires)
+    replayed = await _replay(store)
+    for cut in range(1, len(times)):
+        snapshot = marshal.loads(marshal.dumps((await _replay(store, upto=cut)).to_snapshot()))
+        resumed = await _replay(store, start=IdentityProjection.from_snapshot(snapshot))
+        assert resumed.sessions == replayed.sessions, cut
+        assert resumed.sessions_forgotten_hour == replayed.sessions_forgotten_hour
+    assert set(replayed.sessions) == {"ASIA0005"}
