@@ -1628,21 +1628,34 @@ def render_text(data: Any) -> str:
     return "\n".join(lines)
 
 
-def _text_lines(lines: list[str], data: Any, label: str) -> None:
+def _text_lines(lines: list[str], data: Any, label: str, columns: list[str] | None = None) -> None:
+    """As awscli/text.py: the items of a list of objects share their columns (the sorted union of
+    their scalar keys, empty where one lacks a key), and a labelled list of values is one
+    `LABEL<TAB>value` line per value."""
     prefix = [label.upper()] if label else []
     if isinstance(data, dict):
-        scalars = [_cell(data[k]) for k in sorted(data) if not isinstance(data[k], (dict, list))]
+        if columns is None:
+            columns = sorted(k for k in data if not isinstance(data[k], (dict, list)))
+        scalars = [_cell(data.get(k, "")) for k in columns]
         if scalars:
             lines.append("\t".join(prefix + scalars))
-        for key in sorted(data):
-            if isinstance(data[key], (dict, list)):
-                _text_lines(lines, data[key], key)
+        for key in sorted(set(data) - set(columns)):
+            _text_lines(lines, data[key], key)
     elif isinstance(data, list):
-        if all(not isinstance(v, (dict, list)) for v in data):
-            if data:
-                lines.append("\t".join(prefix + [_cell(v) for v in data]))
-        else:
+        if any(isinstance(v, dict) for v in data):
+            shared = sorted({k for v in data if isinstance(v, dict)
+                             for k, item in v.items() if not isinstance(item, (dict, list))})
             for item in data:
+                _text_lines(lines, item, label, shared)
+            return
+        values = [v for v in data if not isinstance(v, list)]
+        if values:
+            if label:
+                lines += ["\t".join(prefix + [_cell(v)]) for v in values]
+            else:
+                lines.append("\t".join(_cell(v) for v in values))
+        for item in data:
+            if isinstance(item, list):
                 _text_lines(lines, item, label)
     else:
         lines.append("\t".join(prefix + [_cell(data)]))
