@@ -79,12 +79,14 @@ class AccountReports:
         rows = [reports.ReportRow("<root_account>", f"arn:aws:iam::{account_id}:root",
                                   account.created_at if account else "", mfa_active=False, root=True,
                                   keys=next((k for (kind, _), k in keys_by_owner.items() if kind == ACCOUNT), []))]
+        policy = self.projection.password_policies.get(account_id)
         for key, user in sorted((account.users if account else {}).items(), key=lambda kv: kv[1]["created_at"]):
+            changed = (user.get("login_profile") or {}).get("password_last_changed", "")
             rows.append(reports.ReportRow(user["name"], user["arn"], user["created_at"],
                                           mfa_active=user["id"] in mfa_users,
                                           keys=keys_by_owner.get((USER, key), []),
-                                          password_last_changed=(user.get("login_profile") or {}).get(
-                                              "password_last_changed", ""),
+                                          password_last_changed=changed,
+                                          password_next_rotation=reports.password_next_rotation(changed, policy),
                                           certificates=[(c["status"] == "Active", c["uploaded_at"]) for c in sorted(
                                               user.get("signing_certificates", {}).values(),
                                               key=lambda c: (c["uploaded_at"], c["id"]))]))

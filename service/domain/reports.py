@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from .errors import ReportExpiredError, ReportNotPresentError
 from .identity import MAX_ACCESS_KEYS
@@ -105,6 +106,7 @@ class ReportRow:
     keys: Sequence[KeyUse] = field(default_factory=tuple)  # oldest first
     root: bool = False
     password_last_changed: str = ""  # a user with a console password (login profile): when it was set
+    password_next_rotation: str = ""  # when the password policy makes that password expire ("": it does not)
     certificates: Sequence[tuple[bool, str]] = field(default_factory=tuple)  # signing certificates: (active, uploaded)
 
 
@@ -116,9 +118,10 @@ def credential_report(rows: Iterable[ReportRow]) -> bytes:
     writer.writerow(REPORT_COLUMNS)
     for row in rows:
         # iamd has no console sign-in: a password is never used ("no_information"), and has no
-        # rotation date unless the password policy makes it expire (not tracked yet: N/A).
+        # rotation date unless the password policy makes it expire (N/A).
         password = ("not_supported", _NOT_APPLICABLE, "not_supported", "not_supported") if row.root else (
-            "true", "no_information", row.password_last_changed, _NOT_APPLICABLE) if row.password_last_changed else (
+            "true", "no_information", row.password_last_changed, row.password_next_rotation or _NOT_APPLICABLE
+        ) if row.password_last_changed else (
             "false", _NOT_APPLICABLE, _NOT_APPLICABLE, _NOT_APPLICABLE)
         keys: list[str] = []
         for i in range(2):
@@ -135,6 +138,17 @@ def credential_report(rows: Iterable[ReportRow]) -> bytes:
         writer.writerow([row.name, row.arn, row.created_at, password[0], password[1], password[2], password[3],
                          _bool(row.mfa_active), *keys, *certificates])
     return out.getvalue().encode()
+
+
+def password_next_rotation(password_last_changed: str, policy: Mapping[str, Any] | None) -> str:
+    """When a password set at `password_last_changed` must be changed: AWS's credential report
+    shows it "when the account has a password policy that requires password rotation"
+    (MaxPasswordAge days after it was set); "" when the policy (or its absence) never expires it."""
+    max_age = (policy or {}).get("MaxPasswordAge")
+    if not password_last_changed or not max_age:
+        return ""
+    changed = datetime.fromisoformat(password_last_changed.replace("Z", "+00:00"))
+    return (changed + timedelta(days=int(max_age))).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def check_report(generated_at: datetime | None, now: datetime) -> None:
