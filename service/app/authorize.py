@@ -44,13 +44,15 @@ from iamd.service.policy.evaluate import ALLOWED, NOT_APPLICABLE
 
 from .ports import Clock, iso8601
 
-# Keys only the service may set: they describe the principal or the moment of the request.
+# Keys only the service may set: they describe the principal, the resource's account (its
+# organization: AWS sets aws:ResourceOrgID/Paths only for a member account's resource, so a caller's
+# value would stand for an organization the account is not in) or the moment of the request.
 _DERIVED_KEYS = frozenset(k.lower() for k in (
     "aws:PrincipalArn", "aws:PrincipalAccount", "aws:PrincipalType", "aws:userid", "aws:username",
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService",
     "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:MultiFactorAuthPresent",
     "aws:MultiFactorAuthAge", "aws:TokenIssueTime", "aws:SourceIdentity", "aws:CurrentTime",
-    "aws:EpochTime", "aws:FederatedProvider",
+    "aws:EpochTime", "aws:FederatedProvider", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
 ))
 _DERIVED_PREFIXES = ("aws:principaltag/",)
 
@@ -614,8 +616,8 @@ def check_request(query: AuthorizeQuery) -> None:
             problems.append(FieldProblem(f"context.{key[:64]}…", f"a context key has at most {MAX_CONTEXT_KEY_CHARS} "
                                                                  "characters"))
         elif is_derived_key(key):
-            problems.append(FieldProblem(f"context.{key}", "derived by iamd from the principal; "
-                                                           "a caller may not supply it"))
+            problems.append(FieldProblem(f"context.{key}", "derived by iamd from the principal or the "
+                                                           "resource's account; a caller may not supply it"))
     if problems:
         raise InvalidInputError(f"invalid Authorize request: {problems[0].field}: {problems[0].message}",
                                 problems=problems)
