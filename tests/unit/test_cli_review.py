@@ -38,3 +38,42 @@ def test_text_output_prints_a_labelled_list_of_values_one_per_line():
 def test_text_output_of_a_query_selecting_rows_is_one_line_per_row():
     # --query 'Users[].[UserName,Arn]': a bare list of lists, one tab-separated line per row.
     assert cli.render_text([["alice", "arn:a"], ["bob", "arn:b"]]).splitlines() == ["alice\tarn:a", "bob\tarn:b"]
+
+
+# --- a clear message, never a traceback ---------------------------------------------------------
+
+
+def _clean_env(monkeypatch, tmp_path):
+    for var in ("IAMD_ACCESS_KEY_ID", "IAMD_SECRET_ACCESS_KEY", "IAMD_SESSION_TOKEN", "IAMD_PROFILE",
+                "IAMD_CA_BUNDLE", "IAMD_CLIENT_CERT", "IAMD_CLIENT_KEY"):
+        monkeypatch.delenv(var, raising=False)
+    monkeypatch.setenv("IAMD_SHARED_CREDENTIALS_FILE", str(tmp_path / "credentials"))
+
+
+def test_a_malformed_credentials_file_is_a_configuration_error(monkeypatch, tmp_path, capsys):
+    # A credentials file that is not INI (a line before any [profile]): the aws CLI answers "Unable
+    # to parse config file" and exits, never a configparser traceback.
+    _clean_env(monkeypatch, tmp_path)
+    (tmp_path / "credentials").write_text("aws_access_key_id = AKIAEXAMPLE\n[default]\n")
+    code = cli.main(["--endpoint", "127.0.0.1:1", "sts", "get-caller-identity"])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_CONFIG and "Traceback" not in err and "credentials" in err
+
+
+def test_a_missing_ca_bundle_is_reported(monkeypatch, tmp_path, capsys):
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("IAMD_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+    code = cli.main(["--endpoint", "127.0.0.1:1", "--ca-bundle", str(tmp_path / "nope.pem"),
+                     "sts", "get-caller-identity"])
+    err = capsys.readouterr().err
+    assert code in (cli.EXIT_CONFIG, cli.EXIT_CONNECTION) and "nope.pem" in err
+
+
+def test_a_malformed_credentials_file_is_reported_without_its_secret(monkeypatch, tmp_path, capsys):
+    # configparser's own message quotes the line it could not place: here the secret key.
+    _clean_env(monkeypatch, tmp_path)
+    (tmp_path / "credentials").write_text("aws_secret_access_key = wJalrXUtnFEMIK7MDENGbPxRfiCYSECRET\n")
+    code = cli.main(["--endpoint", "127.0.0.1:1", "sts", "get-caller-identity"])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_CONFIG and "SECRET" not in captured.err + captured.out

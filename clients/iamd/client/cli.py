@@ -2152,6 +2152,17 @@ def endpoint_of_url(url: str) -> tuple[str, bool]:
     return address, scheme == "https"
 
 
+class ConfigError(Exception):
+    """The configuration names something unusable (a TLS file that cannot be read): exit 253."""
+
+
+def _tls_file(path: str, what: str) -> bytes:
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as e:
+        raise ConfigError(f"Could not find a suitable {what}, invalid path: {path} ({e.strerror})") from None
+
+
 def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | None = None,
                     tls: bool = False, region: str | None = None, *, signed: bool = True) -> IamdClient:
     """A client that signs every call with the resolved credentials (CredentialsError without any),
@@ -2167,9 +2178,9 @@ def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | 
     if ca_path:
         cert, key = os.environ.get("IAMD_CLIENT_CERT"), os.environ.get("IAMD_CLIENT_KEY")
         channel_credentials = grpc.ssl_channel_credentials(
-            root_certificates=Path(ca_path).read_bytes(),
-            private_key=Path(key).read_bytes() if key else None,
-            certificate_chain=Path(cert).read_bytes() if cert else None)
+            root_certificates=_tls_file(ca_path, "TLS CA certificate bundle"),
+            private_key=_tls_file(key, "TLS client key") if key else None,
+            certificate_chain=_tls_file(cert, "TLS client certificate") if cert else None)
     signer = RequestSigner(credentials, region or os.environ.get("IAMD_REGION") or "us-east-1") \
         if credentials is not None else None
     return IamdClient(endpoint, credentials=channel_credentials, metadata_provider=signer)
@@ -2234,6 +2245,9 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_USAGE
     except CredentialsError as e:
         stderr.write(f"\nUnable to locate credentials: {e}\n")
+        return EXIT_CONFIG
+    except ConfigError as e:
+        stderr.write(f"\n{e}\n")
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -56,7 +56,13 @@ def resolve_credentials(profile: str | None = None, env: Mapping[str, str] | Non
             raise CredentialsError(f"profile `{profile_name}` not found: {path} does not exist")
         return None
     parser = configparser.ConfigParser(interpolation=None)
-    parser.read(path, encoding="utf-8")
+    try:
+        parser.read(path, encoding="utf-8")
+    except (configparser.Error, UnicodeDecodeError) as e:
+        # Not the parser's own message: it quotes the offending line, which may hold a secret.
+        where = f" (line {e.lineno})" if getattr(e, "lineno", None) else ""
+        raise CredentialsError(f"Unable to parse credentials file {path}{where}: expected [profile] "
+                               "sections of key = value lines") from None
     if not parser.has_section(profile_name):
         raise CredentialsError(f"profile `{profile_name}` not found in {path}")
     section = parser[profile_name]
