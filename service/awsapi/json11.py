@@ -23,7 +23,9 @@ from typing import Any
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from . import models
+from iamd.service.domain.errors import FieldProblem, IamError, InvalidInputError, validation_errors
+
+from . import constraints, models
 
 # botocore's service name -> the X-Amz-Target prefix its model declares.
 TARGET_PREFIXES = {"cloudtrail": "com.amazonaws.cloudtrail.v20131101.CloudTrail_20131101",
@@ -34,10 +36,16 @@ MAX_ITEMS = 1000
 
 
 class JsonError(Exception):
-    def __init__(self, code: str, message: str, field: str = "") -> None:
+    def __init__(self, code: str, message: str, field: str = "", parsed: dict[str, Any] | None = None,
+                 violations: list[tuple[str, Any, str]] | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
+        # A well-formed input outside the model's min/max: what was read, and what it breaks
+        # (path, value, rule), so that the call can still be authenticated and audited before the
+        # service's own refusal (`constraint_error`).
+        self.parsed = parsed
+        self.violations = violations or []
         self.field = field
 
 
@@ -67,7 +75,23 @@ def parse_json(operation: OperationModel, body: bytes) -> dict[str, Any]:
         if data not in ({}, None):
             raise JsonError("ValidationException", f"{operation.name} takes no input")
         return {}
-    return _read_structure(shape, data, "", 0)
+    parsed = _read_structure(shape, data, "", 0)
+    broken = constraints.violations(shape, parsed)
+    if broken:
+        raise JsonError("ValidationException", validation_errors(broken).message, broken[0][0], parsed, broken)
+    return parsed
+
+
+def constraint_error(service: str, error: JsonError) -> IamError:
+    """The service's answer to an input outside the model's min/max: Organizations' InvalidInputException
+    with the Reason its model gives for the first violation; CloudTrail's exception for the parameter
+    (service_error); AWS's validator's message either way."""
+    path, _, rule = error.violations[0]
+    reason = ""
+    if service == "organizations":
+        reason = ("INVALID_LIST_MEMBER" if rule.startswith("Member must satisfy constraint")
+                  else f"{'MIN' if 'greater' in rule else 'MAX'}_{'VALUE' if ' value ' in rule else 'LENGTH'}_EXCEEDED")
+    return InvalidInputError(error.message, reason=reason, problems=[FieldProblem(p, r) for p, _, r in error.violations])
 
 
 def _read(shape: Shape, value: Any, path: str, depth: int) -> Any:

@@ -35,10 +35,9 @@ from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from iamd.service.audit.record import SECRET_FIELDS
 from iamd.service.domain.errors import WITHHELD, validation_errors
 
-from . import models
+from . import constraints, models
 
 SERVICES: dict[str, tuple[str, str]] = {
     "iam": ("2010-05-08", "https://iam.amazonaws.com/doc/2010-05-08/"),
@@ -204,7 +203,7 @@ class _Reader:
 
     def read(self, shape: Shape, node: _Field, path: str, depth: int) -> Any:
         value = self._read_unchecked(shape, node, path, depth)
-        rule = _range_violated(shape, value)
+        rule = constraints.violated(shape, value)
         if rule:
             self.violations.append((path, WITHHELD if _secret(shape, path) else value, rule))
         return value
@@ -242,10 +241,9 @@ class _Reader:
         items = [self._read_unchecked(member, item, item_path, depth) for item_path, item in _items(node, item_name, path)]
         # AWS's validator tells a list whose items break their bounds as one violation of the list,
         # naming every bound of the item shape: "Member must satisfy constraint: [RULE, RULE]".
-        if any(_range_violated(member, item) for item in items):
-            rules = ", ".join(_range_rules(member))
+        if any(constraints.violated(member, item) for item in items):
             shown = WITHHELD if _secret(member, path) else items
-            self.violations.append((path, shown, f"Member must satisfy constraint: [{rules}]"))
+            self.violations.append((path, shown, constraints.list_rule(member)))
         return items
 
     def read_map(self, shape: Shape, node: _Field, path: str, depth: int) -> dict[Any, Any]:
@@ -369,35 +367,7 @@ _SCALAR_READERS: dict[str, Callable[[Shape, str], Any]] = {
 
 
 def _secret(shape: Shape, path: str) -> bool:
-    """Whether a message must not repeat the member's value: the model marks it sensitive, or iamd
-    keeps it out of audit records (an MFA code the model does not mark: TokenCode, ...)."""
-    name = path.rsplit(".", 1)[-1]
-    return bool(shape.metadata.get("sensitive")) or name[:1].lower() + name[1:] in SECRET_FIELDS
-
-
-def _range_violated(shape: Shape, value: Any) -> str:
-    """AWS's rule that `value` breaks of its shape's `min`/`max` (a length for strings, blobs, lists
-    and maps, a value for numbers), or ""."""
-    low, high = shape.metadata.get("min"), shape.metadata.get("max")
-    if low is None and high is None or isinstance(value, (bool, datetime)):
-        return ""
-    measure, size = ("value", value) if isinstance(value, (int, float)) else ("length", len(value))
-    if low is not None and size < low:
-        return f"Member must have {measure} greater than or equal to {low}"
-    if high is not None and size > high:
-        return f"Member must have {measure} less than or equal to {high}"
-    return ""
-
-
-def _range_rules(shape: Shape) -> list[str]:
-    """Every bound of `shape` as AWS's validator lists them for a list's items: max, then min."""
-    measure = "value" if shape.type_name in ("integer", "long", "float", "double") else "length"
-    rules = []
-    if shape.metadata.get("max") is not None:
-        rules.append(f"Member must have {measure} less than or equal to {shape.metadata['max']}")
-    if shape.metadata.get("min") is not None:
-        rules.append(f"Member must have {measure} greater than or equal to {shape.metadata['min']}")
-    return rules
+    return constraints.is_secret(shape, path.rsplit(".", 1)[-1])
 
 
 def _validation_error(violations: list[tuple[str, Any, str]]) -> QueryError:

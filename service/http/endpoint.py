@@ -170,7 +170,14 @@ class QueryEndpoint:
                 raise json11.JsonError("SerializationException", "a JSON 1.1 request is a POST")
             body = await request.read()
             service, operation = json11.operation_for(target)
-            aws_input = json11.parse_json(operation, body)
+            invalid: IamError | None = None
+            try:
+                aws_input = json11.parse_json(operation, body)
+            except json11.JsonError as e:
+                if e.parsed is None:  # not even well formed: answered here, as no call
+                    raise
+                # Outside the model's constraints: refused through the gate, as the Query codec's are.
+                aws_input, invalid = e.parsed, json11.constraint_error(service, e)
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise json11.JsonError("UnknownOperationException",
@@ -178,7 +185,7 @@ class QueryEndpoint:
             # The target picks the operation: a signature that does not cover it could be replayed
             # against another one.
             request_id, outcome = await self._invoke(op, aws_input, request, _headers(request), body,
-                                                     required_signed=("x-amz-target",))
+                                                     required_signed=("x-amz-target",), refusal=invalid)
             if isinstance(outcome, Refused):
                 error = outcome.error
                 return self._json_error(error.code, error.message, request_id, service, _reason(error),
