@@ -3,55 +3,17 @@ each shown against a real iamd."""
 
 from __future__ import annotations
 
-import asyncio
 import json
-from collections.abc import AsyncIterator
-from pathlib import Path
-from typing import Any
 
-import boto3
 import pytest
-from botocore import UNSIGNED
-from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from tests.fakes.oidc_issuer import OidcIssuer
 
-from .conftest import Iamd, start_iamd, stop_iamd
+from .conftest import Iamd
+from .test_web_identity import SERVICE_ACCOUNT, _call, _client, _unsigned_sts, cluster  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.e2e
-
-SERVICE_ACCOUNT = "system:serviceaccount:payments:api"
-
-
-@pytest.fixture
-async def cluster(tmp_path: Path) -> AsyncIterator[tuple[Iamd, OidcIssuer]]:
-    issuer = await OidcIssuer().start(tmp_path)
-    iamd = await start_iamd(tmp_path / "data", http_listen="127.0.0.1:0")
-    try:
-        yield iamd, issuer
-    finally:
-        await stop_iamd(iamd)
-        await issuer.stop()
-
-
-def _client(iamd: Iamd, service: str) -> Any:
-    assert iamd.running.http is not None
-    return boto3.session.Session(
-        region_name="us-east-1", aws_access_key_id=iamd.root.access_key_id,
-        aws_secret_access_key=iamd.root.secret_access_key).client(
-        service, endpoint_url=f"http://127.0.0.1:{iamd.running.http.port}", config=Config(retries={"max_attempts": 1}))
-
-
-def _unsigned_sts(iamd: Iamd) -> Any:
-    assert iamd.running.http is not None
-    return boto3.session.Session(region_name="us-east-1").client(
-        "sts", endpoint_url=f"http://127.0.0.1:{iamd.running.http.port}",
-        config=Config(signature_version=UNSIGNED, retries={"max_attempts": 1}))
-
-
-async def _call(method: Any, **kwargs: Any) -> Any:
-    return await asyncio.to_thread(method, **kwargs)
 
 
 async def _setup(iamd: Iamd, issuer: OidcIssuer) -> str:
