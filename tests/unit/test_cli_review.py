@@ -77,3 +77,66 @@ def test_a_malformed_credentials_file_is_reported_without_its_secret(monkeypatch
     code = cli.main(["--endpoint", "127.0.0.1:1", "sts", "get-caller-identity"])
     captured = capsys.readouterr()
     assert code == cli.EXIT_CONFIG and "SECRET" not in captured.err + captured.out
+
+
+# --- TLS off loopback ---------------------------------------------------------------------------
+
+
+def _non_loopback_address() -> str | None:
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as s:
+        try:
+            s.connect(("192.0.2.1", 9))  # no packet is sent: this only picks the outgoing interface
+        except OSError:
+            return None
+        address = s.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_an_endpoint_off_loopback_is_not_called_in_plaintext(monkeypatch, tmp_path, capsys):
+    # `--endpoint HOST:PORT` off loopback must not send the signed call (session token, request
+    # bodies such as passwords and private keys, and answers such as new secret keys) in plaintext:
+    # iamd itself serves plaintext only on loopback, so a plaintext peer there is not iamd. Plaintext
+    # stays available when asked for by name (--endpoint-url http://...).
+    from concurrent import futures
+
+    import grpc
+
+    address = _non_loopback_address()
+    if address is None:
+        pytest.skip("no non-loopback interface")
+    seen: list[dict[str, str]] = []
+
+    class Record(grpc.GenericRpcHandler):
+        def service(self, details):  # type: ignore[no-untyped-def]
+            seen.append(dict(details.invocation_metadata))
+            return grpc.unary_unary_rpc_method_handler(lambda request, context: b"")
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((Record(),))
+    port = server.add_insecure_port(f"{address}:0")
+    server.start()
+    try:
+        _clean_env(monkeypatch, tmp_path)
+        monkeypatch.setenv("IAMD_ACCESS_KEY_ID", "ASIAEXAMPLE")
+        monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+        monkeypatch.setenv("IAMD_SESSION_TOKEN", "session-token-in-the-clear")
+        code = cli.main(["--endpoint", f"{address}:{port}", "--cli-read-timeout", "5", "sts", "get-caller-identity"])
+        capsys.readouterr()
+        assert seen == [] and code == cli.EXIT_CONNECTION
+        code = cli.main(["--endpoint-url", f"http://{address}:{port}", "sts", "get-caller-identity"])
+        capsys.readouterr()
+        assert code == cli.EXIT_OK and seen[0]["x-amz-security-token"] == "session-token-in-the-clear"
+    finally:
+        server.stop(None)
+
+
+@pytest.mark.parametrize("endpoint", ["127.0.0.1:50051", "localhost:50051", "[::1]:50051", "127.1.2.3:1"])
+def test_a_loopback_endpoint_stays_plaintext(endpoint):
+    assert cli.endpoint_tls(endpoint) is False
+
+
+@pytest.mark.parametrize("endpoint", ["iamd.example.com:50051", "10.0.0.5:50051", "[2001:db8::1]:443"])
+def test_an_endpoint_off_loopback_uses_tls(endpoint):
+    assert cli.endpoint_tls(endpoint) is True

@@ -28,6 +28,7 @@ import argparse
 import base64
 import dataclasses
 import importlib.metadata
+import ipaddress
 import json
 import logging
 import os
@@ -2044,7 +2045,8 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
     options.add_argument(
         "--endpoint",
         default=default(None),
-        help=f"host:port of iamd (default: ${ENDPOINT_ENV} or 127.0.0.1:50051)",
+        help=f"host:port of iamd (default: ${ENDPOINT_ENV} or 127.0.0.1:50051); TLS unless on loopback "
+             "(plaintext elsewhere: --endpoint-url http://HOST:PORT)",
     )
     options.add_argument(
         "--endpoint-url",
@@ -2152,6 +2154,21 @@ def endpoint_of_url(url: str) -> tuple[str, bool]:
     return address, scheme == "https"
 
 
+def endpoint_tls(endpoint: str) -> bool:
+    """Whether a HOST:PORT endpoint (--endpoint, $IAMD_ENDPOINT) is reached over TLS: everywhere
+    but on loopback, as iamd serves plaintext only there (a plaintext peer elsewhere is not iamd,
+    and a signed call carries the session token and secrets in its body or answer). Plaintext
+    off loopback is asked for by name: --endpoint-url http://HOST:PORT."""
+    host = endpoint.rsplit(":", 1)[0] if ":" in endpoint.rsplit("]", 1)[-1] else endpoint
+    host = host.removeprefix("[").removesuffix("]")
+    if endpoint.startswith("unix:") or host.lower() == "localhost":
+        return False
+    try:
+        return not ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return True  # a name: it may resolve anywhere
+
+
 class ConfigError(Exception):
     """The configuration names something unusable (a TLS file that cannot be read): exit 253."""
 
@@ -2222,6 +2239,7 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
             return EXIT_USAGE
     else:
         endpoint = ns.endpoint or default_endpoint()
+        tls = endpoint_tls(endpoint)
     try:
         merge_cli_input_json(command, ns)
         fields = request_fields(command, ns)
