@@ -611,6 +611,12 @@ def check_request(query: AuthorizeQuery) -> None:
         problems.append(FieldProblem("action", "must look like `service:Action`"))
     if not query.resource:
         problems.append(FieldProblem("resource", "required (an ARN, or `*`)"))
+    if query.resource_account and (len(query.resource_account) != 12 or not query.resource_account.isdigit()
+                                   or (_account_of(query.resource) or query.resource_account) != query.resource_account):
+        # Else a request on another account's resource would be decided as one on the principal's own
+        # (allowed by its identity policies alone, the owner's resource policy set aside).
+        problems.append(FieldProblem("resourceAccount", "a 12-digit account ID, and the one the resource's ARN "
+                                                        "names if it names one"))
     for key in query.context:
         if len(key) > MAX_CONTEXT_KEY_CHARS:
             problems.append(FieldProblem(f"context.{key[:64]}…", f"a context key has at most {MAX_CONTEXT_KEY_CHARS} "

@@ -52,3 +52,27 @@ async def test_resource_organization_keys_cannot_be_supplied(iamd: Iamd, key: st
         await iamd.authz.Authorize(apb.AuthorizeRequest(**request, context=context))
     assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
     assert error_reason(refused.value) == "InvalidInput"
+
+
+async def test_resource_account_must_agree_with_the_arn(iamd: Iamd) -> None:
+    """resource_account says who owns a resource whose ARN names no account (a bucket's). One that
+    contradicts the ARN's account made another account's queue the principal's own: a same-account
+    request, allowed by the identity policy alone, where AWS needs the queue's owner to allow it
+    too (and where the owner's registered policy, with its Deny, was set aside as another's)."""
+    position = await _alice(iamd, allow("sqs:*"))
+    queue = f"arn:aws:sqs:us-east-1:{OTHER}:orders"
+    request = dict(principal_arn=ALICE, action="sqs:SendMessage", resource=queue, min_position=position)
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**request))).decision == apb.DECISION_IMPLICIT_DENY
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**request, resource_account=OTHER))).decision \
+        == apb.DECISION_IMPLICIT_DENY
+    for claimed in (ACCOUNT, "not-an-account"):
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await iamd.authz.Authorize(apb.AuthorizeRequest(**request, resource_account=claimed))
+        assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+        assert error_reason(refused.value) == "InvalidInput"
+    # A bucket's ARN names no account: the request says whose it is.
+    bucket = dict(request, action="s3:GetObject", resource="arn:aws:s3:::b/k")
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**bucket, resource_account=OTHER))).decision \
+        == apb.DECISION_IMPLICIT_DENY
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**bucket, resource_account=ACCOUNT))).decision \
+        == apb.DECISION_IMPLICIT_DENY  # alice may do sqs:* only
