@@ -67,6 +67,7 @@ class SignedCall:
 
 
 _INVALID_KEY = "The security token included in the request is invalid."
+MAX_SECRETS_CACHED = 65536  # decrypted secrets of access keys and sessions kept for signature checks
 _MISMATCH = ("The request signature we calculated does not match the signature you provided. "
              "Check your Secret Access Key and signing method.")
 
@@ -172,6 +173,10 @@ class Authenticator:
         except KeyringError:
             # Wrong key-encryption key or a damaged record: the key cannot be used.
             raise InvalidClientTokenIdError(_INVALID_KEY) from None
+        if len(self._secrets) >= MAX_SECRETS_CACHED:
+            # Bounded: sessions come and go, and a forgotten one's secret must not stay in memory for
+            # good. Starting afresh costs one decryption per key in use.
+            self._secrets.clear()
         self._secrets[key_id] = (ciphertext, secret)
         return secret
 

@@ -60,3 +60,17 @@ async def test_a_start_from_a_snapshot_forgets_at_the_same_events_as_a_replay() 
         assert resumed.sessions == replayed.sessions, cut
         assert resumed.sessions_forgotten_hour == replayed.sessions_forgotten_hour
     assert set(replayed.sessions) == {"ASIA0005"}
+
+
+def test_the_authenticators_decrypted_secrets_are_bounded(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from iamd.service.app import authenticate
+    from iamd.service.app.ports import SystemClock
+    from iamd.service.auth.keyring import Keyring
+
+    monkeypatch.setattr(authenticate, "MAX_SECRETS_CACHED", 3)
+    keyring = Keyring.generate()
+    authenticator = authenticate.Authenticator(IdentityProjection(), keyring, SystemClock())
+    for i in range(10):
+        key_id = f"ASIA{i:016d}"
+        assert authenticator._secret(key_id, keyring.encrypt(f"s{i}".encode(), context=key_id)) == f"s{i}"
+        assert len(authenticator._secrets) <= 3
