@@ -7,7 +7,8 @@ once (bound to the certificate's id, as an access key's secret to its key id): t
 projection's answers and the audit records never hold it in clear (`privateKey` is a secret field
 of the audit records), and no answer holds it at all, as AWS. A rename (new name) appends the
 certificate to the new name's stream first, then `ServerCertificateRenamed` to the old one; a rename
-interrupted between the two is finished by running it again.
+interrupted between the two is finished by running it again, and one that finds the certificate
+renamed or deleted by another call meanwhile deletes its copy under the new name again.
 """
 
 from __future__ import annotations
@@ -18,9 +19,10 @@ from iamd.projections.identity import IdentityProjection, View
 from iamd.service.auth.keyring import Keyring
 from iamd.service.domain import names, server_certificates
 from iamd.service.domain.errors import LimitExceededError
-from iamd.service.domain.events import Event
+from iamd.service.domain.events import Event, ServerCertificateDeleted
 from iamd.service.domain.names import casefold
 from iamd.service.domain.server_certificates import SERVER_CERTIFICATE
+from iamd.service.eventstore.errors import WrongExpectedVersion
 
 from .ports import CallContext, Clock, IdFactory, iso8601
 from .queries import Page, paginate, tag_page
@@ -91,9 +93,17 @@ class ServerCertificateCommands:
                 s, name, path=new_path or s.path, arn=server_certificates.arn_of(ctx.account_id, new_path or s.path,
                                                                                    s.name)))
 
+        placed: list[tuple[str, str, int]] = []  # the copy this call put under the new name: (id, stream, version)
+
         async def attempt() -> int:
             old = await self._load(ctx.account_id, name)
-            o: server_certificates.ServerCertificateState = server_certificates.require(old.state, name)  # type: ignore[arg-type]
+            state: server_certificates.ServerCertificateState = old.state  # type: ignore[assignment]
+            if placed and (not state.exists or state.id != placed[0][0]):
+                # Another call renamed or deleted the certificate after this one copied it to its new
+                # name: the copy must not outlive the refusal (a second certificate with the same id,
+                # or a deleted one back under another name).
+                await self._withdraw(ctx, placed.pop())
+            o = server_certificates.require(state, name)
             path = new_path or o.path
             arn = server_certificates.arn_of(ctx.account_id, path, new_name)
             target_stream = server_certificates.stream(ctx.account_id, new_name)
@@ -104,10 +114,22 @@ class ServerCertificateCommands:
             moved = server_certificates.moved_in(target.state, o, name=new_name, path=path,  # type: ignore[arg-type]
                                                  arn=arn)
             await self.repo.append(SERVER_CERTIFICATE, target, moved, ctx, now)
+            if moved:
+                placed[:] = [(o.id, target.stream, (-1 if target.version is None else target.version) + len(moved))]
             return await self.repo.append(SERVER_CERTIFICATE, old, server_certificates.moved_out(
                 o, name, new_name=new_name, new_stream=target_stream), ctx, now)
 
         return await with_retries(attempt)
+
+    async def _withdraw(self, ctx: CallContext, placed: tuple[str, str, int]) -> None:
+        """Delete the copy a rename appended under its new name, unless another call has changed
+        it since (then it is that call's certificate now)."""
+        _, stream, version = placed
+        try:
+            await self.repo.append(SERVER_CERTIFICATE, Loaded(None, stream, version, 0),
+                                   [ServerCertificateDeleted()], ctx, self._now())
+        except WrongExpectedVersion:
+            pass
 
     async def delete(self, ctx: CallContext, name: str) -> int:
         return await self._change(ctx, name, lambda s: server_certificates.delete(s, name))

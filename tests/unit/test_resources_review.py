@@ -1,0 +1,93 @@
+"""Review of the other IAM resources (server certificates, ...): races and refusals made
+deterministic against the use cases over an in-memory store."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
+
+from iamd.projections.identity import IdentityProjection
+from iamd.service.app.ports import CallContext, RandomIds, SystemClock
+from iamd.service.app.repository import Repository
+from iamd.service.app.server_certificates import ServerCertificateCommands
+from iamd.service.auth.keyring import Keyring
+from iamd.service.domain import server_certificates
+from iamd.service.domain.errors import NoSuchEntityError
+from iamd.service.domain.events import decode_event
+from iamd.service.eventstore import EventCodec
+from iamd.service.eventstore.memory import InMemoryEventStore
+
+ACCOUNT = "123456789012"
+_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+
+
+def _ctx() -> CallContext:
+    return CallContext(uuid.uuid4().hex, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", operation="review")
+
+
+def _pem() -> tuple[str, str]:
+    now = datetime.now(UTC)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "iamd.test")])
+    cert = (x509.CertificateBuilder().subject_name(name).issuer_name(name).public_key(_KEY.public_key())
+            .serial_number(x509.random_serial_number()).not_valid_before(now - timedelta(days=1))
+            .not_valid_after(now + timedelta(days=30)).sign(_KEY, hashes.SHA256()))
+    key = _KEY.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                             serialization.NoEncryption())
+    return cert.public_bytes(serialization.Encoding.PEM).decode(), key.decode()
+
+
+class _PausingRepository(Repository):
+    """Pauses the first load of `stream` until released: a rename that has read the certificate
+    under its old name (and the new name's stream) waits there while another call runs."""
+
+    def __init__(self, store: Any, stream: str) -> None:
+        super().__init__(store)
+        self.stream, self.reached, self.release = stream, asyncio.Event(), asyncio.Event()
+
+    async def load(self, stream: str, fold: Any) -> Any:
+        loaded = await super().load(stream, fold)
+        if stream == self.stream and not self.reached.is_set():
+            self.reached.set()
+            await self.release.wait()
+        return loaded
+
+
+async def _state(store: InMemoryEventStore, name: str) -> server_certificates.ServerCertificateState:
+    recorded = await store.read_stream(server_certificates.stream(ACCOUNT, name))
+    return server_certificates.fold([decode_event(r.type, dict(r.data)) for r in recorded])
+
+
+@pytest.mark.parametrize("other", ["rename", "delete"])
+async def test_a_rename_that_loses_a_race_leaves_no_certificate_under_its_new_name(other: str) -> None:
+    """UpdateServerCertificate (a rename) racing another rename or a delete of the same
+    certificate: the loser answered NoSuchEntity, yet had already appended the whole certificate
+    (its sealed private key too) to its new name's stream: a second certificate with the same id,
+    or a deleted one back to life, in the listing and in a restart's fold."""
+    store = InMemoryEventStore(EventCodec())
+    repo = _PausingRepository(store, server_certificates.stream(ACCOUNT, "loser"))
+    commands = ServerCertificateCommands(repo, SystemClock(), RandomIds(), Keyring(bytes(range(32))),
+                                         IdentityProjection())
+    body, key = _pem()
+    await commands.upload(_ctx(), name="cert", path="/", body=body, private_key=key, chain="")
+
+    loser = asyncio.create_task(commands.update(_ctx(), "cert", new_path="", new_name="loser"))
+    await repo.reached.wait()  # the loser has read "cert" (and its new name's empty stream)
+    if other == "rename":
+        await commands.update(_ctx(), "cert", new_path="", new_name="winner")
+    else:
+        await commands.delete(_ctx(), "cert")
+    repo.release.set()
+    with pytest.raises(NoSuchEntityError):
+        await loser
+
+    assert not (await _state(store, "loser")).exists
+    assert not (await _state(store, "cert")).exists
+    assert (await _state(store, "winner")).exists == (other == "rename")
