@@ -140,3 +140,41 @@ def test_a_loopback_endpoint_stays_plaintext(endpoint):
 @pytest.mark.parametrize("endpoint", ["iamd.example.com:50051", "10.0.0.5:50051", "[2001:db8::1]:443"])
 def test_an_endpoint_off_loopback_uses_tls(endpoint):
     assert cli.endpoint_tls(endpoint) is True
+
+
+# --- the SDK's retries: a command that issues credentials is a command -------------------------
+
+
+@pytest.mark.parametrize("rpc", ["GetSessionToken", "GetFederationToken", "GetScopedCredentials"])
+def test_an_sts_call_that_issues_a_session_is_not_retried_when_unavailable(rpc):
+    # These append a SessionIssued event (GetSessionToken with MFA also spends the code: a second
+    # attempt is refused as a replay), as AssumeRole does, which is not retried: UNAVAILABLE may come
+    # after the session was issued (docs/clients.md, Retries: "Commands: not blindly").
+    import collections
+    from concurrent import futures
+
+    import grpc
+
+    from iamd.client.errors import IamClientError
+    from iamd.client.iam import IamdClient
+
+    attempts: collections.Counter[str] = collections.Counter()
+
+    class Unavailable(grpc.GenericRpcHandler):
+        def service(self, details):  # type: ignore[no-untyped-def]
+            def answer(request, context):  # type: ignore[no-untyped-def]
+                attempts[details.method] += 1
+                context.abort(grpc.StatusCode.UNAVAILABLE, "the answer was lost")
+
+            return grpc.unary_unary_rpc_method_handler(answer)
+
+    server = grpc.server(futures.ThreadPoolExecutor(max_workers=2))
+    server.add_generic_rpc_handlers((Unavailable(),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    server.start()
+    try:
+        with IamdClient(f"127.0.0.1:{port}", metadata_provider=None) as client, pytest.raises(IamClientError):
+            client.call(rpc)
+        assert attempts[f"/iamd.v1.SecurityTokenService/{rpc}"] == 1
+    finally:
+        server.stop(None)

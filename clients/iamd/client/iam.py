@@ -114,14 +114,21 @@ _log = logging.getLogger("iamd.client")  # debug: one line per call (iamctl --de
 # UNAVAILABLE may come after a command took effect (its events committed, its record not):
 # only reads are retried on it; a command's caller decides whether to send it again.
 _READ_PREFIXES = ("Get", "List", "Lookup", "Simulate", "Authorize", "Describe", "Check", "Explain", "ValidatePolicy")
+# Named like reads, but commands: each issues a session (a SessionIssued event, as AssumeRole), and
+# GetSessionToken with MFA spends the code, so that a second attempt is refused as a replay.
+_ISSUES_SESSIONS = frozenset({"GetSessionToken", "GetFederationToken", "GetScopedCredentials"})
 MAX_ATTEMPTS = 4
+
+
+def _is_read(method: RpcMethod) -> bool:
+    return method.name.startswith(_READ_PREFIXES) and method.name not in _ISSUES_SESSIONS
 
 
 def retry_service_config() -> str:
     """The gRPC service config the SDK's own channels use: per-method retry policies."""
     policy = {"maxAttempts": MAX_ATTEMPTS, "initialBackoff": "0.1s", "maxBackoff": "2s", "backoffMultiplier": 2}
-    reads = [m for m in METHODS.values() if m.name.startswith(_READ_PREFIXES)]
-    writes = [m for m in METHODS.values() if not m.name.startswith(_READ_PREFIXES)]
+    reads = [m for m in METHODS.values() if _is_read(m)]
+    writes = [m for m in METHODS.values() if not _is_read(m)]
     return json.dumps({"methodConfig": [
         {"name": [{"service": m.service, "method": m.name} for m in reads],
          "retryPolicy": {**policy, "retryableStatusCodes": ["UNAVAILABLE", "RESOURCE_EXHAUSTED"]}},
