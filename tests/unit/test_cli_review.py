@@ -178,3 +178,42 @@ def test_an_sts_call_that_issues_a_session_is_not_retried_when_unavailable(rpc):
         assert attempts[f"/iamd.v1.SecurityTokenService/{rpc}"] == 1
     finally:
         server.stop(None)
+
+
+# --- pagination -----------------------------------------------------------------------------------
+
+
+class _Pages:
+    """A client for iamctl's client_factory that answers ListUsers from pages of names."""
+
+    def __init__(self, *pages: list[str]) -> None:
+        self.pages = list(pages)
+        self.requests: list = []
+
+    def call(self, rpc, request, timeout=None):  # type: ignore[no-untyped-def]
+        from iamd.v1 import common_pb2, identity_pb2
+
+        self.requests.append(request)
+        index = int(request.page.marker or 0)
+        names = self.pages[index][: request.page.max_items or None]
+        more = index + 1 < len(self.pages)
+        return identity_pb2.ListUsersResponse(
+            users=[common_pb2.User(user_name=n, user_id=f"AIDA{n.upper()}", arn=f"arn:aws:iam::123456789012:user/{n}",
+                                   path="/") for n in names],
+            is_truncated=more, marker=str(index + 1) if more else "")
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_text_output_prints_the_next_token_last_under_its_label(capsys):
+    # awscli/formatter.py, TextFormatter: the pages, then {'NextToken': {'NextToken': token}}, i.e. a
+    # last line `NEXTTOKEN<TAB>token` that a script greps for to continue with --starting-token.
+    pages = _Pages(["alice"], ["bob"])
+    code = cli.main(["--output", "text", "iam", "list-users", "--max-items", "1"], client_factory=lambda e: pages)
+    out = capsys.readouterr().out
+    assert code == 0
+    assert out.splitlines() == ["USERS\tarn:aws:iam::123456789012:user/alice\t/\tAIDAALICE\talice", "NEXTTOKEN\t1"]

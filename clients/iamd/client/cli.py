@@ -2270,13 +2270,20 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
 
+    # Text output shows the token to continue from last, on a line of its own (`NEXTTOKEN<TAB>token`),
+    # as the aws CLI's text formatter does; JSON, YAML and tables keep it in the object.
+    next_token = data.pop("NextToken", None) if ns.output == "text" and command.is_paginated \
+        and not ns.query and isinstance(data, dict) else None
     if ns.query:
         try:
             data = jmespath.search(ns.query, data)
         except jmespath.exceptions.JMESPathError as e:
             stderr.write(f"\nBad value for --query {ns.query}: {e}\n")
             return EXIT_USAGE
-    stdout.write(render(data, ns.output, command.operation_name) + "\n")
+    shown = render(data, ns.output, command.operation_name)
+    if next_token:
+        shown = "\n".join(part for part in (shown, render_text({"NextToken": {"NextToken": next_token}})) if part)
+    stdout.write(shown + "\n")
     return command.exit_status(data) if command.exit_status is not None else EXIT_OK
 
 
