@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from iamd.projections.identity import IdentityProjection
 from iamd.service.domain import account_alias
+from iamd.service.domain.errors import EntityAlreadyExistsError
 from iamd.service.domain.events import ACCOUNT, Event
 
 from .ports import CallContext, Clock, iso8601
@@ -40,9 +41,18 @@ class AccountAliasCommands:
             raise
         for old in replaced:  # the alias this one replaced is free for others again
             await self._release(ctx, old)
+        try:
+            # Claimed again now that the account uses it: a DeleteAccountAlias of this alias that
+            # read the account without it may not release it any more (its append would conflict).
+            await self._claim(ctx, alias, now, renew=True)
+        except EntityAlreadyExistsError:
+            # That delete released it meanwhile and another account took it: it is not ours after all.
+            await self.repo.change(ACCOUNT, account_alias.alias_stream(ctx.account_id), account_alias.fold_alias,
+                                   ctx, self.clock, lambda s: account_alias.delete(s, alias) if s.alias == alias else [])
+            raise
         return position
 
-    async def _claim(self, ctx: CallContext, alias: str, now: str) -> bool:
+    async def _claim(self, ctx: CallContext, alias: str, now: str, renew: bool = False) -> bool:
         """Claim the alias for the caller's account; True when this call claimed it (not held before)."""
         claimed: list[bool] = [False]
 
@@ -53,7 +63,12 @@ class AccountAliasCommands:
             if holder and holder != ctx.account_id:
                 used = await self.repo.load(account_alias.alias_stream(holder), account_alias.fold_alias)
                 holder_uses_it = used.state.alias == alias  # type: ignore[attr-defined]
-            events = account_alias.claim(claim.state, alias, ctx.account_id, now, holder_uses_it)  # type: ignore[arg-type]
+            if renew:  # only while the account still uses it (another create may have replaced it since)
+                own = await self.repo.load(account_alias.alias_stream(ctx.account_id), account_alias.fold_alias)
+                if own.state.alias != alias:  # type: ignore[attr-defined]
+                    return claim.position
+            events = account_alias.claim(claim.state, alias, ctx.account_id, now, holder_uses_it,  # type: ignore[arg-type]
+                                         renew)
             claimed[0] = bool(events)
             return await self.repo.append(ALIAS_CLAIM, claim, events, ctx, now)
 
@@ -69,8 +84,17 @@ class AccountAliasCommands:
         return position
 
     async def _release(self, ctx: CallContext, alias: str) -> None:
-        await self.repo.change(ALIAS_CLAIM, account_alias.claim_stream(alias), account_alias.fold_claim, ctx,
-                               self.clock, lambda s: account_alias.release(s, alias, ctx.account_id))
+        """Free the account's claim of `alias`, read against the account's alias at the claim's
+        version: a create of the same alias racing this (it claims, then records) keeps it."""
+
+        async def attempt() -> int:
+            claim = await self.repo.load(account_alias.claim_stream(alias), account_alias.fold_claim)
+            used = await self.repo.load(account_alias.alias_stream(ctx.account_id), account_alias.fold_alias)
+            events = account_alias.release(claim.state, alias, ctx.account_id,  # type: ignore[arg-type]
+                                           in_use=used.state.alias == alias)  # type: ignore[attr-defined]
+            return await self.repo.append(ALIAS_CLAIM, claim, events, ctx, iso8601(self.clock.now()))
+
+        await with_retries(attempt)
 
     def list(self, ctx: CallContext) -> list[str]:
         alias = self.projection.account_aliases.get(ctx.account_id)

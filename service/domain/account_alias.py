@@ -3,7 +3,8 @@
 Two small aggregates: the alias's claim (stream `aliasclaim-ALIAS`, which account holds it) and the
 account's alias (stream `account-ACCOUNT-alias`). A command claims first, then records the alias
 in the account, then releases the alias it replaced (read from the account's own stream, never
-from a projection that may lag). A crash can leave a claim whose account does not use the alias:
+from a projection that may lag), then claims its alias again; a release frees a claim only while
+the account's stream, read at the claim's version, does not use the alias. A crash can leave a claim whose account does not use the alias:
 once it is older than STALE_CLAIM (far longer than a command takes), another account may take it
 over. Never two accounts with one alias.
 """
@@ -80,15 +81,18 @@ def fold_alias(events: Iterable[Event]) -> AliasState:
     return state
 
 
-def claim(state: ClaimState, alias: str, account_id: str, now: str, holder_uses_it: bool) -> list[Event]:
+def claim(state: ClaimState, alias: str, account_id: str, now: str, holder_uses_it: bool,
+          renew: bool = False) -> list[Event]:
     """Claim `alias` for `account_id`. Another holder keeps it while it uses it, or while its claim
-    is recent (its command may still be recording it); a stale unused claim is taken over."""
+    is recent (its command may still be recording it); a stale unused claim is taken over.
+    `renew`: claim it again even when the account holds it already (a create confirming its claim
+    after recording the alias, so that a release decided before that record cannot land)."""
     if state.holder and state.holder != account_id:
         if holder_uses_it or not _stale(state.claimed_at, now):
             raise EntityAlreadyExistsError(f"The account alias {alias} already exists.",
                                            resource_type="account alias", resource_name=alias)
         return [AccountAliasReleased(alias, state.holder), AccountAliasClaimed(alias, account_id, now)]
-    return [] if state.holder == account_id else [AccountAliasClaimed(alias, account_id, now)]
+    return [] if state.holder == account_id and not renew else [AccountAliasClaimed(alias, account_id, now)]
 
 
 def _stale(claimed_at: str, now: str) -> bool:
@@ -112,5 +116,6 @@ def delete(state: AliasState, alias: str) -> list[Event]:
     return [AccountAliasDeleted(alias)]
 
 
-def release(state: ClaimState, alias: str, account_id: str) -> list[Event]:
-    return [AccountAliasReleased(alias, account_id)] if state.holder == account_id else []
+def release(state: ClaimState, alias: str, account_id: str, in_use: bool = False) -> list[Event]:
+    """Free the account's claim, unless the account uses the alias (again) after all."""
+    return [AccountAliasReleased(alias, account_id)] if state.holder == account_id and not in_use else []

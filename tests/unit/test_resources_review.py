@@ -15,12 +15,13 @@ from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.x509.oid import NameOID
 
 from iamd.projections.identity import IdentityProjection
+from iamd.service.app.account_alias import AccountAliasCommands
 from iamd.service.app.ports import CallContext, RandomIds, SystemClock
 from iamd.service.app.repository import Repository
 from iamd.service.app.server_certificates import ServerCertificateCommands
 from iamd.service.auth.keyring import Keyring
-from iamd.service.domain import server_certificates
-from iamd.service.domain.errors import NoSuchEntityError
+from iamd.service.domain import account_alias, server_certificates
+from iamd.service.domain.errors import EntityAlreadyExistsError, NoSuchEntityError
 from iamd.service.domain.events import decode_event
 from iamd.service.eventstore import EventCodec
 from iamd.service.eventstore.memory import InMemoryEventStore
@@ -29,8 +30,8 @@ ACCOUNT = "123456789012"
 _KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
 
 
-def _ctx() -> CallContext:
-    return CallContext(uuid.uuid4().hex, ACCOUNT, f"arn:aws:iam::{ACCOUNT}:root", operation="review")
+def _ctx(account: str = ACCOUNT) -> CallContext:
+    return CallContext(uuid.uuid4().hex, account, f"arn:aws:iam::{account}:root", operation="review")
 
 
 def _pem() -> tuple[str, str]:
@@ -91,3 +92,47 @@ async def test_a_rename_that_loses_a_race_leaves_no_certificate_under_its_new_na
     assert not (await _state(store, "loser")).exists
     assert not (await _state(store, "cert")).exists
     assert (await _state(store, "winner")).exists == (other == "rename")
+
+
+class _PausingRelease(Repository):
+    """Pauses the next change of the alias's claim stream (DeleteAccountAlias releasing it, after
+    it removed the alias from its account) until released."""
+
+    def __init__(self, store: Any, stream: str) -> None:
+        super().__init__(store)
+        self.stream, self.armed, self.reached, self.release = stream, False, asyncio.Event(), asyncio.Event()
+
+    async def change(self, kind: str, stream: str, *args: Any, **kwargs: Any) -> int:
+        if stream == self.stream and self.armed:
+            self.armed = False
+            self.reached.set()
+            await self.release.wait()
+        return await super().change(kind, stream, *args, **kwargs)
+
+    async def load(self, stream: str, fold: Any) -> Any:
+        if stream == self.stream and self.armed:
+            self.armed = False
+            self.reached.set()
+            await self.release.wait()
+        return await super().load(stream, fold)
+
+
+async def test_an_alias_created_again_while_its_delete_releases_it_stays_the_accounts_alone() -> None:
+    """CreateAccountAlias racing a DeleteAccountAlias of the same alias in one account: the delete
+    released the alias's claim after the create had recorded the alias again, so the account used
+    an alias nobody held, and another account could then take it too (AWS: an alias names one
+    account; EntityAlreadyExists for the second)."""
+    store = InMemoryEventStore(EventCodec())
+    repo = _PausingRelease(store, account_alias.claim_stream("shared"))
+    aliases = AccountAliasCommands(repo, SystemClock(), IdentityProjection())
+    await aliases.create(_ctx(), "shared")
+
+    repo.armed = True
+    deleting = asyncio.create_task(aliases.delete(_ctx(), "shared"))
+    await repo.reached.wait()  # the alias is gone from the account; its claim not released yet
+    await aliases.create(_ctx(), "shared")
+    repo.release.set()
+    await deleting
+
+    with pytest.raises(EntityAlreadyExistsError):
+        await aliases.create(_ctx("210987654321"), "shared")
