@@ -217,3 +217,47 @@ def test_text_output_prints_the_next_token_last_under_its_label(capsys):
     out = capsys.readouterr().out
     assert code == 0
     assert out.splitlines() == ["USERS\tarn:aws:iam::123456789012:user/alice\t/\tAIDAALICE\talice", "NEXTTOKEN\t1"]
+
+
+# --- audit validate --export: offline, and a tampered file is a finding --------------------------
+
+
+def _pinned_key(tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+
+    pem = ec.generate_private_key(ec.SECP256R1()).public_key().public_bytes(
+        serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo)
+    (tmp_path / "pinned.pem").write_bytes(pem)
+    return str(tmp_path / "pinned.pem")
+
+
+def _export(tmp_path, log_text: str):
+    day = tmp_path / "trail" / "2026" / "01" / "01"
+    day.mkdir(parents=True)
+    (day / "123456789012_CloudTrail_us-east-1_2026010100Z.json").write_text(log_text)
+    (tmp_path / "trail" / "manifest.json").write_text('{"records": 0, "logFiles": [], "digestFiles": []}')
+    return str(tmp_path / "trail")
+
+
+def test_validating_an_export_needs_no_credentials(monkeypatch, tmp_path, capsys):
+    # docs/audit.md: `iamctl audit validate --export trail/ --public-key pinned.pem` is "an export,
+    # offline, no server": an auditor's machine has the export and the pinned key, not iamd's keys.
+    _clean_env(monkeypatch, tmp_path)
+    code = cli.main(["audit", "validate", "--export", _export(tmp_path, '{"Records": []}'),
+                     "--public-key", _pinned_key(tmp_path)])
+    captured = capsys.readouterr()
+    assert code in (cli.EXIT_OK, cli.EXIT_INVALID) and "credentials" not in captured.err
+    assert "Status" in captured.out
+
+
+def test_a_log_file_of_an_export_that_is_not_json_is_reported_as_altered(monkeypatch, tmp_path, capsys):
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("IAMD_ACCESS_KEY_ID", "AKIAEXAMPLE")
+    monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+    code = cli.main(["audit", "validate", "--export", _export(tmp_path, '{"Records": [{"eventID": "e1"'),
+                     "--public-key", _pinned_key(tmp_path)])
+    captured = capsys.readouterr()
+    assert code == cli.EXIT_INVALID and "Traceback" not in captured.err
+    report = __import__("json").loads(captured.out)
+    assert report["Valid"] is False and any("2026010100Z.json" in p for p in report["Problems"])

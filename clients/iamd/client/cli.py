@@ -194,6 +194,7 @@ class Command:
     args: tuple[Arg, ...] = ()
     help: str = ""
     operation: str = ""  # the name in error messages; defaults to the AWS operation name
+    offline_with: str = ""  # an option that, given, makes the command need no server (nor credentials)
     shape: Shape | None = None  # rearranges the AWS-shaped output, e.g. to flatten it
     custom: Callable[[Any, dict[str, Any], argparse.Namespace], dict[str, Any]] | None = None  # not one call
     exit_status: Callable[[dict[str, Any]], int] | None = None  # from the output, when not always 0
@@ -1055,6 +1056,7 @@ register_group(CommandGroup("audit", "tamper evidence of the audit trail", (
     ), "Walk the signed digest chain; name every modified, deleted, inserted, backdated or uncovered "
        "record and every altered or missing digest. Exit status 1 unless all is valid",
         operation="ValidateAuditTrail", custom=lambda client, fields, ns: validate_trail(client, fields, ns),
+        offline_with="export",
         exit_status=lambda data: EXIT_OK if data.get("Status") == "VALID" else EXIT_INVALID),
     Command("create-digest", "CreateDigest", (), "Sign a digest of the records written since the last one",
             operation="CreateDigest"),
@@ -1883,16 +1885,19 @@ def validate_export(directory: Path, pinned: str, start: str = "", end: str = ""
     if not directory.is_dir():
         raise ParamError("--export", f"{directory} is not a directory")
     manifest_file = directory / "manifest.json"
-    manifest = json.loads(manifest_file.read_text()) if manifest_file.exists() else {}
-    digests_dir = directory / "digests"
-    chain = [json.loads(p.read_text()) for p in sorted(digests_dir.glob("*.json"))] if digests_dir.is_dir() else []
-    records: list[Any] = []
     rendering_problems: list[str] = []
+    manifest = _export_file(manifest_file, rendering_problems) if manifest_file.exists() else {}
+    digests_dir = directory / "digests"
+    chain = [d for d in (_export_file(p, rendering_problems) for p in sorted(digests_dir.glob("*.json"))) if d] \
+        if digests_dir.is_dir() else []
+    records: list[Any] = []
     decode = MessageDecoder(iamd_services())
     for path in sorted(directory.rglob("*.json")):
         if path == manifest_file or path.parent == digests_dir:
             continue
-        log_file = json.loads(path.read_text())
+        log_file = _export_file(path, rendering_problems)
+        if not log_file:
+            continue
         shown = log_file.get("Records", [])
         stored = log_file.get(STORED_RECORDS_KEY, shown)  # exports of iamd before compact records
         records += [AuditEntry.of(0, r) for r in stored]
@@ -1918,6 +1923,19 @@ def validate_export(directory: Path, pinned: str, start: str = "", end: str = ""
         if not (directory / name).exists():
             report.problems.append(f"digest file {name} named by the manifest is missing")
     return report
+
+
+def _export_file(path: Path, problems: list[str]) -> dict[str, Any]:
+    """A JSON object file of an export; a file that is not one is a problem (it was altered), not a crash."""
+    try:
+        parsed = json.loads(path.read_bytes().decode("utf-8"))
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as e:
+        problems.append(f"{path.name}: not a JSON file of the export ({e}): it was altered")
+        return {}
+    if not isinstance(parsed, dict):
+        problems.append(f"{path.name}: not a JSON object: it was altered")
+        return {}
+    return parsed
 
 
 def _report_output(report: Any, *, pinned: bool) -> dict[str, Any]:
@@ -2254,8 +2272,11 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
     try:
         factory = client_factory or (lambda e: _default_client(e, ns.profile, ns.ca_bundle, tls, ns.region,
                                                                signed=not command.unsigned))
-        with factory(endpoint) as client:
-            data = run_command(client, command, fields, ns)
+        if command.offline_with and getattr(ns, command.offline_with, None):
+            data = run_command(None, command, fields, ns)  # type: ignore[arg-type]
+        else:
+            with factory(endpoint) as client:
+                data = run_command(client, command, fields, ns)
     except IamClientError as err:
         return report_error(err, command, endpoint, stderr)
     except ParamError as e:
