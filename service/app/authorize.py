@@ -52,7 +52,8 @@ _DERIVED_KEYS = frozenset(k.lower() for k in (
     "aws:PrincipalOrgID", "aws:PrincipalOrgPaths", "aws:PrincipalIsAWSService",
     "aws:PrincipalServiceName", "aws:PrincipalServiceNamesList", "aws:MultiFactorAuthPresent",
     "aws:MultiFactorAuthAge", "aws:TokenIssueTime", "aws:SourceIdentity", "aws:CurrentTime",
-    "aws:EpochTime", "aws:FederatedProvider", "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
+    "aws:EpochTime", "aws:FederatedProvider", "aws:AssumedRoot",
+    "aws:ResourceAccount", "aws:ResourceOrgID", "aws:ResourceOrgPaths",
 ))
 _DERIVED_PREFIXES = ("aws:principaltag/",)
 
@@ -548,6 +549,8 @@ def _session_keys(session: Mapping[str, Any], principal_tags: Mapping[str, str])
     }
     if session["source_identity"]:
         keys["aws:SourceIdentity"] = session["source_identity"]
+    if session["kind"] == "root":  # a privileged session of STS AssumeRoot (centralized root access)
+        keys["aws:AssumedRoot"] = "true"
     if session.get("federated_provider"):  # AssumeRoleWithWebIdentity's: the provider, and its token's keys
         keys["aws:FederatedProvider"] = session["federated_provider"]
         keys.update(session.get("web_identity_keys") or {})

@@ -9,6 +9,7 @@ import grpc
 import pytest
 
 from iamd.v1 import authorization_pb2 as apb
+from iamd.v1 import authorization_pb2_grpc
 from iamd.v1 import common_pb2 as pb
 from iamd.v1 import identity_pb2 as ipb
 
@@ -76,3 +77,49 @@ async def test_resource_account_must_agree_with_the_arn(iamd: Iamd) -> None:
         == apb.DECISION_IMPLICIT_DENY
     assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**bucket, resource_account=ACCOUNT))).decision \
         == apb.DECISION_IMPLICIT_DENY  # alice may do sqs:* only
+
+
+# AWS's sample SCP "Prevent root credentials management in member accounts": the root user may act
+# only in a privileged session of AssumeRoot (aws-samples/service-control-policy-examples), here as
+# a resource policy, which governs the root user as well.
+ROOT_ONLY_IN_ROOT_SESSIONS = json.dumps({"Version": "2012-10-17", "Statement": [
+    {"Effect": "Allow", "Principal": "*", "Action": "s3:ListAllMyBuckets", "Resource": "*"},
+    {"Effect": "Deny", "Principal": "*", "Action": "*", "Resource": "*",
+     "Condition": {"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:root"}, "Null": {"aws:AssumedRoot": "true"}}}]})
+
+
+async def test_aws_assumed_root_cannot_be_supplied(iamd: Iamd) -> None:
+    """aws:AssumedRoot is AWS's to set, for the sessions of STS AssumeRoot only. A caller supplying it
+    for the root user's own request sidestepped a Deny reserved for requests outside such sessions."""
+    request = dict(principal_arn=f"arn:aws:iam::{ACCOUNT}:root", action="s3:ListAllMyBuckets", resource="*",
+                   resource_policy=ROOT_ONLY_IN_ROOT_SESSIONS)
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**request))).decision == apb.DECISION_EXPLICIT_DENY
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await iamd.authz.Authorize(apb.AuthorizeRequest(
+            **request, context={"aws:AssumedRoot": apb.ContextValue(values=["true"])}))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_reason(refused.value) == "InvalidInput"
+
+
+async def test_a_root_session_has_aws_assumed_root(iamd_http: Iamd) -> None:
+    """IAM User Guide, global condition keys: aws:AssumedRoot is in the request context of the
+    requests made with AssumeRoot's credentials. iamd never set it: such a session was denied by the
+    sample SCP's condition as if it were the root user's own sign-in."""
+    from .test_aws_query import _call, _client
+    from .test_root_access import IAM, S3_TASK, _member, _user
+
+    iam, org = _client(iamd_http, "iam"), _client(iamd_http, "organizations")
+    await _call(org.create_organization, FeatureSet="ALL")
+    member = await _member(org, "data")
+    await _call(org.enable_aws_service_access, ServicePrincipal=IAM)
+    await _call(iam.enable_organizations_root_sessions)
+    unlocker = await _user(iamd_http, "unlocker", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Action": "sts:AssumeRoot", "Resource": f"arn:aws:iam::{member}:root",
+        "Condition": {"StringEquals": {"sts:TaskPolicyArn": S3_TASK}}}]})
+    session = (await _call(_client(iamd_http, "sts", unlocker).assume_root, TargetPrincipal=member,
+                           TaskPolicyArn={"arn": S3_TASK}))["Credentials"]
+    authz = authorization_pb2_grpc.AuthorizationServiceStub(iamd_http.channel)
+    answer = await authz.Authorize(apb.AuthorizeRequest(
+        session_token=session["SessionToken"], action="s3:ListAllMyBuckets", resource="*",
+        resource_policy=ROOT_ONLY_IN_ROOT_SESSIONS, explain=True))
+    assert answer.decision == apb.DECISION_ALLOW, answer
