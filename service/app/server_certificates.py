@@ -7,8 +7,9 @@ once (bound to the certificate's id, as an access key's secret to its key id): t
 projection's answers and the audit records never hold it in clear (`privateKey` is a secret field
 of the audit records), and no answer holds it at all, as AWS. A rename (new name) appends the
 certificate to the new name's stream first, then `ServerCertificateRenamed` to the old one; a rename
-interrupted between the two is finished by running it again, and one that finds the certificate
-renamed or deleted by another call meanwhile deletes its copy under the new name again.
+interrupted between the two is finished by running it again, and one that another call's change of
+the certificate makes retry deletes its copy under the new name first (copied again if the
+certificate is still there, gone with the refusal if it was renamed or deleted).
 """
 
 from __future__ import annotations
@@ -93,17 +94,17 @@ class ServerCertificateCommands:
                 s, name, path=new_path or s.path, arn=server_certificates.arn_of(ctx.account_id, new_path or s.path,
                                                                                    s.name)))
 
-        placed: list[tuple[str, str, int]] = []  # the copy this call put under the new name: (id, stream, version)
+        placed: list[tuple[str, int]] = []  # the copy this call put under the new name: (stream, version)
 
         async def attempt() -> int:
-            old = await self._load(ctx.account_id, name)
-            state: server_certificates.ServerCertificateState = old.state  # type: ignore[assignment]
-            if placed and (not state.exists or state.id != placed[0][0]):
-                # Another call renamed or deleted the certificate after this one copied it to its new
-                # name: the copy must not outlive the refusal (a second certificate with the same id,
-                # or a deleted one back under another name).
+            if placed:
+                # Another call changed the certificate after this one copied it to its new name: the
+                # copy goes, whatever that call did (a rename or a delete: it must not outlive the
+                # refusal as a second certificate with the same id, or a deleted one back under another
+                # name; a tag or a move: it is copied again with it).
                 await self._withdraw(ctx, placed.pop())
-            o = server_certificates.require(state, name)
+            old = await self._load(ctx.account_id, name)
+            o: server_certificates.ServerCertificateState = server_certificates.require(old.state, name)  # type: ignore[arg-type]
             path = new_path or o.path
             arn = server_certificates.arn_of(ctx.account_id, path, new_name)
             target_stream = server_certificates.stream(ctx.account_id, new_name)
@@ -115,16 +116,16 @@ class ServerCertificateCommands:
                                                  arn=arn)
             await self.repo.append(SERVER_CERTIFICATE, target, moved, ctx, now)
             if moved:
-                placed[:] = [(o.id, target.stream, (-1 if target.version is None else target.version) + len(moved))]
+                placed[:] = [(target.stream, (-1 if target.version is None else target.version) + len(moved))]
             return await self.repo.append(SERVER_CERTIFICATE, old, server_certificates.moved_out(
                 o, name, new_name=new_name, new_stream=target_stream), ctx, now)
 
         return await with_retries(attempt)
 
-    async def _withdraw(self, ctx: CallContext, placed: tuple[str, str, int]) -> None:
+    async def _withdraw(self, ctx: CallContext, placed: tuple[str, int]) -> None:
         """Delete the copy a rename appended under its new name, unless another call has changed
         it since (then it is that call's certificate now)."""
-        _, stream, version = placed
+        stream, version = placed
         try:
             await self.repo.append(SERVER_CERTIFICATE, Loaded(None, stream, version, 0),
                                    [ServerCertificateDeleted()], ctx, self._now())

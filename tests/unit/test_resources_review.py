@@ -136,3 +136,24 @@ async def test_an_alias_created_again_while_its_delete_releases_it_stays_the_acc
 
     with pytest.raises(EntityAlreadyExistsError):
         await aliases.create(_ctx("210987654321"), "shared")
+
+
+async def test_a_rename_racing_a_tag_of_the_certificate_keeps_the_tag() -> None:
+    """UpdateServerCertificate (a rename) racing TagServerCertificate on the old name: the rename
+    retried, found its earlier copy under the new name and kept it, made before the tag: the tag,
+    answered as done, was lost with the old name."""
+    store = InMemoryEventStore(EventCodec())
+    repo = _PausingRepository(store, server_certificates.stream(ACCOUNT, "renamed"))
+    commands = ServerCertificateCommands(repo, SystemClock(), RandomIds(), Keyring(bytes(range(32))),
+                                         IdentityProjection())
+    body, key = _pem()
+    await commands.upload(_ctx(), name="cert", path="/", body=body, private_key=key, chain="")
+
+    renaming = asyncio.create_task(commands.update(_ctx(), "cert", new_path="", new_name="renamed"))
+    await repo.reached.wait()
+    await commands.tag(_ctx(), "cert", [("team", "web")])
+    repo.release.set()
+    await renaming
+
+    assert not (await _state(store, "cert")).exists
+    assert (await _state(store, "renamed")).tags == {"team": "web"}
