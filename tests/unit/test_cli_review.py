@@ -261,3 +261,21 @@ def test_a_log_file_of_an_export_that_is_not_json_is_reported_as_altered(monkeyp
     assert code == cli.EXIT_INVALID and "Traceback" not in captured.err
     report = __import__("json").loads(captured.out)
     assert report["Valid"] is False and any("2026010100Z.json" in p for p in report["Problems"])
+
+
+# --- credentials: an explicit --profile wins over the environment's keys --------------------------
+
+
+def test_an_explicit_profile_wins_over_keys_in_the_environment(tmp_path):
+    # AWS CLI (cli-configure-envvars, "Precedence of options"): a parameter on the command line
+    # overrides the corresponding environment variable; botocore drops the environment provider when a
+    # profile is named explicitly. `iamctl --profile ops` must act as ops, not as whoever the
+    # environment's keys belong to. IAMD_PROFILE, itself an environment variable, does not win.
+    from iamd.client.credentials import Credentials, resolve_credentials, write_profile
+
+    path = tmp_path / "credentials"
+    write_profile(path, "ops", Credentials("AKIAOPS", "o" * 40))
+    env = {"IAMD_ACCESS_KEY_ID": "AKIAENV", "IAMD_SECRET_ACCESS_KEY": "e" * 40, "IAMD_SHARED_CREDENTIALS_FILE": str(path)}
+    assert resolve_credentials("ops", env=env).access_key_id == "AKIAOPS"
+    assert resolve_credentials(env={**env, "IAMD_PROFILE": "ops"}).access_key_id == "AKIAENV"
+    assert resolve_credentials(env=env).access_key_id == "AKIAENV"

@@ -1,9 +1,10 @@
 """Where the client's credentials come from, and the signer that uses them on every call.
 
 Resolution order, as the AWS CLI does it: explicit values, then the environment
-(IAMD_ACCESS_KEY_ID, IAMD_SECRET_ACCESS_KEY, IAMD_SESSION_TOKEN), then a profile (--profile,
-IAMD_PROFILE, else `default`) in the shared credentials file (IAMD_SHARED_CREDENTIALS_FILE, else
-~/.iamd/credentials), an INI file shaped like ~/.aws/credentials.
+(IAMD_ACCESS_KEY_ID, IAMD_SECRET_ACCESS_KEY, IAMD_SESSION_TOKEN), then a profile (IAMD_PROFILE,
+else `default`) in the shared credentials file (IAMD_SHARED_CREDENTIALS_FILE, else
+~/.iamd/credentials), an INI file shaped like ~/.aws/credentials. A profile named explicitly
+(--profile) is explicit: it wins over the environment's keys, as the AWS CLI's command-line options do.
 """
 
 from __future__ import annotations
@@ -45,7 +46,7 @@ def resolve_credentials(profile: str | None = None, env: Mapping[str, str] | Non
     """The credentials to sign with, or None when none are configured anywhere."""
     env = os.environ if env is None else env
     key_id, secret = env.get("IAMD_ACCESS_KEY_ID", ""), env.get("IAMD_SECRET_ACCESS_KEY", "")
-    if key_id or secret:
+    if (key_id or secret) and not profile:
         if not (key_id and secret):
             raise CredentialsError("set both IAMD_ACCESS_KEY_ID and IAMD_SECRET_ACCESS_KEY")
         return Credentials(key_id, secret, env.get("IAMD_SESSION_TOKEN", ""))
