@@ -279,3 +279,27 @@ def test_an_explicit_profile_wins_over_keys_in_the_environment(tmp_path):
     assert resolve_credentials("ops", env=env).access_key_id == "AKIAOPS"
     assert resolve_credentials(env={**env, "IAMD_PROFILE": "ops"}).access_key_id == "AKIAENV"
     assert resolve_credentials(env=env).access_key_id == "AKIAENV"
+
+
+def test_a_profile_is_never_written_into_a_file_others_can_read(tmp_path, monkeypatch):
+    # write_profile truncated an existing group/world-readable file, wrote the secret into it, and only
+    # then made it owner-only: meanwhile anyone could read the new secret key.
+    import configparser
+    import os
+    import stat
+
+    from iamd.client.credentials import Credentials, write_profile
+
+    path = tmp_path / "credentials"
+    path.write_text("[old]\naws_access_key_id = AKIAOLD\naws_secret_access_key = x\n")
+    os.chmod(path, 0o644)
+    modes: list[int] = []
+    write = configparser.ConfigParser.write
+
+    def spy(self, f, *args, **kwargs):  # type: ignore[no-untyped-def]
+        modes.append(stat.S_IMODE(os.stat(path).st_mode))
+        return write(self, f, *args, **kwargs)
+
+    monkeypatch.setattr(configparser.ConfigParser, "write", spy)
+    write_profile(path, "new", Credentials("AKIANEW", "n" * 40))
+    assert modes == [0o600] and stat.S_IMODE(os.stat(path).st_mode) == 0o600

@@ -102,9 +102,9 @@ def write_profile(path: Path, profile: str, credentials: Credentials) -> None:
         parser[profile]["aws_session_token"] = credentials.session_token
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)  # an existing file keeps its mode on open: owner-only before the secret is in it
     with os.fdopen(fd, "w", encoding="utf-8") as f:
         parser.write(f)
-    os.chmod(path, 0o600)
 
 
 def _signed_details(signer: RequestSigner, client_call_details, request):  # type: ignore[no-untyped-def]
