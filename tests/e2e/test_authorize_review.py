@@ -123,3 +123,25 @@ async def test_a_root_session_has_aws_assumed_root(iamd_http: Iamd) -> None:
         session_token=session["SessionToken"], action="s3:ListAllMyBuckets", resource="*",
         resource_policy=ROOT_ONLY_IN_ROOT_SESSIONS, explain=True))
     assert answer.decision == apb.DECISION_ALLOW, answer
+
+
+async def test_a_batch_item_larger_than_authorize_takes_is_refused_as_authorize_refuses_it(iamd: Iamd) -> None:
+    """Authorize takes at most 256 KiB (service/rpc/messages.py); AuthorizeBatch 4 MiB for up to
+    1,000 of those. One item of the batch larger than Authorize takes alone was decided all the
+    same: refused alone, decided in a batch."""
+    position = await _alice(iamd, allow("s3:GetObject"))
+    big = {f"s3:key{i}": apb.ContextValue(values=["x" * 100]) for i in range(3000)}  # ~330 KB
+    item = apb.AuthorizeRequest(principal_arn=ALICE, action="s3:GetObject", resource="arn:aws:s3:::b/k",
+                                resource_account=ACCOUNT, context=big, min_position=position)
+    with pytest.raises(grpc.aio.AioRpcError) as alone:
+        await iamd.authz.Authorize(item)
+    assert alone.value.code() == grpc.StatusCode.INVALID_ARGUMENT and error_reason(alone.value) == "InvalidInput"
+    small = apb.AuthorizeRequest(principal_arn=ALICE, action="s3:GetObject", resource="arn:aws:s3:::b/k",
+                                 resource_account=ACCOUNT)
+    with pytest.raises(grpc.aio.AioRpcError) as batched:
+        await iamd.authz.AuthorizeBatch(apb.AuthorizeBatchRequest(requests=[small, item]))
+    assert batched.value.code() == grpc.StatusCode.INVALID_ARGUMENT and error_reason(batched.value) == "InvalidInput"
+    assert "requests[1]" in batched.value.details() or "262144" in batched.value.details()
+    # Items within the bound are decided as before.
+    answers = await iamd.authz.AuthorizeBatch(apb.AuthorizeBatchRequest(requests=[small, small]))
+    assert [a.decision for a in answers.responses] == [apb.DECISION_ALLOW] * 2
