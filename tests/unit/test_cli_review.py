@@ -303,3 +303,34 @@ def test_a_profile_is_never_written_into_a_file_others_can_read(tmp_path, monkey
     monkeypatch.setattr(configparser.ConfigParser, "write", spy)
     write_profile(path, "new", Credentials("AKIANEW", "n" * 40))
     assert modes == [0o600] and stat.S_IMODE(os.stat(path).st_mode) == 0o600
+
+
+# --- --cli-input-json -------------------------------------------------------------------------------
+
+
+class _Recorder:
+    def __init__(self) -> None:
+        self.requests: list = []
+
+    def call(self, rpc, request, timeout=None):  # type: ignore[no-untyped-def]
+        from iamd.client.iam import method_for
+
+        self.requests.append(request)
+        return method_for(rpc).response_type()
+
+    def __enter__(self):  # type: ignore[no-untyped-def]
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        pass
+
+
+def test_a_null_member_of_cli_input_json_is_not_the_text_none(capsys):
+    # botocore's parameter validation refuses None for a string member ("Invalid type for parameter
+    # UserName, value: None"): the aws CLI exits 252 and calls nothing. iamctl created a user named
+    # "None".
+    recorder = _Recorder()
+    code = cli.main(["iam", "create-user", "--cli-input-json", '{"UserName": null}'],
+                    client_factory=lambda e: recorder)
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_USAGE and recorder.requests == [] and "UserName" in err

@@ -1311,6 +1311,8 @@ def merge_cli_input_json(command: Command, ns: argparse.Namespace) -> None:
                              + ", ".join(sorted(_member_name(a) for a in options)))
         if getattr(ns, arg.dest, None) is not None:
             continue  # the command line wins, as in the AWS CLI
+        if value is None:  # botocore's validation refuses it, rather than sending the text "None"
+            raise ParamError("--cli-input-json", f"Invalid type for parameter {member}, value: None")
         setattr(ns, arg.dest, _from_json(arg, value))
     missing = [arg.flag for arg in command.args if arg.required and getattr(ns, arg.dest, None) is None]
     if missing:
