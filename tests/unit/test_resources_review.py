@@ -157,3 +157,30 @@ async def test_a_rename_racing_a_tag_of_the_certificate_keeps_the_tag() -> None:
 
     assert not (await _state(store, "cert")).exists
     assert (await _state(store, "renamed")).tags == {"team": "web"}
+
+
+async def _alias_of(store: InMemoryEventStore, account: str) -> str:
+    recorded = await store.read_stream(account_alias.alias_stream(account))
+    return account_alias.fold_alias([decode_event(r.type, dict(r.data)) for r in recorded]).alias
+
+
+async def test_an_alias_another_account_took_while_a_create_recorded_it_stays_the_other_accounts() -> None:
+    """The other side of the race above: the delete released the claim before the create recorded
+    the alias again, and another account claimed and recorded it meanwhile: the create, finding
+    the claim no longer its own, takes its record back (EntityAlreadyExists): one account per alias."""
+    other = "210987654321"
+    store = InMemoryEventStore(EventCodec())
+    repo = _PausingRelease(store, account_alias.alias_stream(ACCOUNT))
+    aliases = AccountAliasCommands(repo, SystemClock(), IdentityProjection())
+    await aliases.create(_ctx(), "shared")
+
+    repo.armed = True
+    creating = asyncio.create_task(aliases.create(_ctx(), "shared"))
+    await repo.reached.wait()  # claimed (already the account's), not recorded yet
+    await aliases.delete(_ctx(), "shared")
+    await aliases.create(_ctx(other), "shared")
+    repo.release.set()
+    with pytest.raises(EntityAlreadyExistsError):
+        await creating
+
+    assert (await _alias_of(store, ACCOUNT), await _alias_of(store, other)) == ("", "shared")
