@@ -334,3 +334,14 @@ def test_a_null_member_of_cli_input_json_is_not_the_text_none(capsys):
                     client_factory=lambda e: recorder)
     err = capsys.readouterr().err
     assert code == cli.EXIT_USAGE and recorder.requests == [] and "UserName" in err
+
+
+def test_no_paginate_shows_is_truncated_false_on_the_last_page(capsys):
+    # With --no-paginate the aws CLI prints the operation's raw answer, IAM's `IsTruncated` included
+    # even when false (botocore parses <IsTruncated>false</IsTruncated> into False).
+    import json
+
+    code = cli.main(["iam", "list-users", "--no-paginate"], client_factory=lambda e: _Pages(["alice"]))
+    assert code == 0 and json.loads(capsys.readouterr().out)["IsTruncated"] is False
+    code = cli.main(["iam", "list-users"], client_factory=lambda e: _Pages(["alice"]))
+    assert code == 0 and "IsTruncated" not in json.loads(capsys.readouterr().out)

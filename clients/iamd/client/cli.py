@@ -1685,6 +1685,8 @@ def run_command(
     else:
         response, next_token = _paginate(client, method.name, request, ns, timeout)
     data = to_aws(response)
+    if method.is_paginated and not method.pages_by_token and getattr(ns, "no_paginate", False):
+        data.setdefault("IsTruncated", bool(response.is_truncated))  # the raw answer's, false too
     if command.shape is not None:
         data = command.shape(data, fields)
     if next_token:
