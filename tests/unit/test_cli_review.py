@@ -345,3 +345,46 @@ def test_no_paginate_shows_is_truncated_false_on_the_last_page(capsys):
     assert code == 0 and json.loads(capsys.readouterr().out)["IsTruncated"] is False
     code = cli.main(["iam", "list-users"], client_factory=lambda e: _Pages(["alice"]))
     assert code == 0 and "IsTruncated" not in json.loads(capsys.readouterr().out)
+
+
+# --- the signing interceptors sign the bytes gRPC sends ----------------------------------------------
+
+
+async def test_the_signing_interceptor_signs_the_bytes_a_stub_sends():
+    # A generated stub serializes with SerializeToString(); the interceptor signed
+    # SerializeToString(deterministic=True), which orders map entries differently: a request with a
+    # map (Authorize's context with a few keys) failed its signature check.
+    import grpc
+
+    from iamd.client import signing
+    from iamd.client.credentials import Credentials, signing_interceptors
+    from iamd.client.iam import build_request
+    from iamd.v1 import authorization_pb2, authorization_pb2_grpc
+
+    verdicts: list[bool] = []
+
+    class Verify(grpc.GenericRpcHandler):
+        def service(self, details):  # type: ignore[no-untyped-def]
+            metadata = dict(details.invocation_metadata)
+
+            async def answer(body, context):  # type: ignore[no-untyped-def]
+                signed = signing.parse_signed_request(metadata)
+                verdicts.append(signing.signature_matches(signed, method=details.method, body=body,
+                                                          secret_access_key="k" * 40))
+                return authorization_pb2.AuthorizeResponse().SerializeToString()
+
+            return grpc.unary_unary_rpc_method_handler(answer)
+
+    server = grpc.aio.server()
+    server.add_generic_rpc_handlers((Verify(),))
+    port = server.add_insecure_port("127.0.0.1:0")
+    await server.start()
+    try:
+        context = {key: "v" for key in ("zeta", "alpha", "mid", "beta", "aws:SourceIp", "b", "c", "d", "e", "f")}
+        request = build_request("Authorize", principal_arn="p", action="s3:GetObject", resource="r", context=context)
+        async with grpc.aio.insecure_channel(
+                f"127.0.0.1:{port}", interceptors=signing_interceptors(Credentials("AKIAEXAMPLE", "k" * 40))) as channel:
+            await authorization_pb2_grpc.AuthorizationServiceStub(channel).Authorize(request)
+        assert verdicts == [True]
+    finally:
+        await server.stop(None)

@@ -110,7 +110,9 @@ def write_profile(path: Path, profile: str, credentials: Credentials) -> None:
 def _signed_details(signer: RequestSigner, client_call_details, request):  # type: ignore[no-untyped-def]
     method = client_call_details.method
     method = method.decode() if isinstance(method, bytes) else method
-    signed = signer(method, request.SerializeToString(deterministic=True))
+    # The bytes gRPC will send: a generated stub's serializer is SerializeToString() as it is (a
+    # deterministic serialization orders map entries otherwise, and the signature would not match).
+    signed = signer(method, request.SerializeToString())
     metadata = [*(client_call_details.metadata or ()), *signed]
     return grpc.aio.ClientCallDetails(method=client_call_details.method, timeout=client_call_details.timeout,
                                       metadata=metadata, credentials=client_call_details.credentials,
