@@ -388,3 +388,14 @@ async def test_the_signing_interceptor_signs_the_bytes_a_stub_sends():
         assert verdicts == [True]
     finally:
         await server.stop(None)
+
+
+@pytest.mark.parametrize("argv, env_key", [(["--region", "US_EAST"], "AKIAEXAMPLE"), ([], "AKIA-EXAMPLE")])
+def test_a_region_or_key_id_that_cannot_be_signed_with_is_a_configuration_error(monkeypatch, tmp_path, capsys,
+                                                                                argv, env_key):
+    _clean_env(monkeypatch, tmp_path)
+    monkeypatch.setenv("IAMD_ACCESS_KEY_ID", env_key)
+    monkeypatch.setenv("IAMD_SECRET_ACCESS_KEY", "s" * 40)
+    code = cli.main(["--endpoint", "127.0.0.1:1", *argv, "sts", "get-caller-identity"])
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_CONFIG and "Traceback" not in err and "must match" in err

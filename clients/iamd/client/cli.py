@@ -2222,6 +2222,11 @@ def _default_client(endpoint: str, profile: str | None = None, ca_bundle: str | 
             certificate_chain=_tls_file(cert, "TLS client certificate") if cert else None)
     signer = RequestSigner(credentials, region or os.environ.get("IAMD_REGION") or "us-east-1") \
         if credentials is not None else None
+    if signer is not None:
+        try:
+            signer("/", b"")  # a region or an access key id no signature can carry: refused before any call
+        except ValueError as e:
+            raise ConfigError(f"Cannot sign requests: {e}") from None
     return IamdClient(endpoint, credentials=channel_credentials, metadata_provider=signer)
 
 
