@@ -594,6 +594,14 @@ MAX_CONTEXT_KEY_CHARS = 256
 MAX_PRINCIPAL_CHARS = 2048
 
 
+@functools.lru_cache(maxsize=4096)  # the actions asked about most
+def _is_action(action: str) -> bool:
+    """`service:Action`, one action: a pattern (`s3:Delete*`) would be matched as a literal, which
+    an Allow of `s3:*` matches and a Deny of each action it stands for does not."""
+    service, _, name = action.partition(":")
+    return bool(service and name) and ":" not in name and "*" not in action and "?" not in action
+
+
 def check_request(query: AuthorizeQuery) -> None:
     problems = []
     if (len(query.action) > MAX_ACTION_CHARS or len(query.resource) > MAX_RESOURCE_CHARS  # one test, usually
@@ -610,8 +618,8 @@ def check_request(query: AuthorizeQuery) -> None:
                                                   "servicePrincipal, or anonymous"))
     if query.service_principal and not _SERVICE_PRINCIPAL.fullmatch(query.service_principal):
         problems.append(FieldProblem("servicePrincipal", "a service's DNS-style name, e.g. sns.amazonaws.com"))
-    if not query.action or ":" not in query.action:
-        problems.append(FieldProblem("action", "must look like `service:Action`"))
+    if not _is_action(query.action):
+        problems.append(FieldProblem("action", "must look like `service:Action`: one action, not a pattern"))
     if not query.resource:
         problems.append(FieldProblem("resource", "required (an ARN, or `*`)"))
     if query.resource_account and (len(query.resource_account) != 12 or not query.resource_account.isdigit()

@@ -145,3 +145,22 @@ async def test_a_batch_item_larger_than_authorize_takes_is_refused_as_authorize_
     # Items within the bound are decided as before.
     answers = await iamd.authz.AuthorizeBatch(apb.AuthorizeBatchRequest(requests=[small, small]))
     assert [a.decision for a in answers.responses] == [apb.DECISION_ALLOW] * 2
+
+
+@pytest.mark.parametrize("action", ["s3:Delete*", "s3:*", "s3:DeleteObj?ct", "*", "s3:", ":DeleteObject",
+                                    "s3:DeleteObject:x"])
+async def test_an_action_is_one_action(iamd: Iamd, action: str) -> None:
+    """A request's action is one action, `service:Action` (the proto): a pattern is no request AWS
+    ever decides. "s3:Delete*" was matched as a literal, so an Allow of s3:* allowed it while the
+    Deny of s3:DeleteObject, which every action it stands for meets, did not match it; "s3:" (no
+    action) was allowed by s3:* likewise."""
+    position = await _alice(iamd, json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:*", "Resource": "*"},
+        {"Effect": "Deny", "Action": "s3:DeleteObject", "Resource": "*"}]}))
+    request = dict(principal_arn=ALICE, resource="arn:aws:s3:::b/k", resource_account=ACCOUNT, min_position=position)
+    assert (await iamd.authz.Authorize(apb.AuthorizeRequest(**request, action="s3:deleteobject"))).decision \
+        == apb.DECISION_EXPLICIT_DENY
+    with pytest.raises(grpc.aio.AioRpcError) as refused:
+        await iamd.authz.Authorize(apb.AuthorizeRequest(**request, action=action))
+    assert refused.value.code() == grpc.StatusCode.INVALID_ARGUMENT
+    assert error_reason(refused.value) == "InvalidInput"
