@@ -399,3 +399,21 @@ def test_a_region_or_key_id_that_cannot_be_signed_with_is_a_configuration_error(
     code = cli.main(["--endpoint", "127.0.0.1:1", *argv, "sts", "get-caller-identity"])
     err = capsys.readouterr().err
     assert code == cli.EXIT_CONFIG and "Traceback" not in err and "must match" in err
+
+
+# --- file:// for every parameter ----------------------------------------------------------------------
+
+
+def test_a_text_parameter_is_read_from_a_file_url(tmp_path, capsys):
+    # The aws CLI reads any parameter's value from file://path (cli-usage-parameters-file), the way to
+    # keep a password out of the shell's history; iamctl set the password to the text "file://...".
+    (tmp_path / "pw.txt").write_text("S3cret-Passw0rd!")
+    (tmp_path / "ids.json").write_text('["app-1", "app-2"]')
+    recorder = _Recorder()
+    code = cli.main(["iam", "create-login-profile", "--user-name", "bob", "--password", f"file://{tmp_path}/pw.txt"],
+                    client_factory=lambda e: recorder)
+    assert code == 0 and recorder.requests[-1].password == "S3cret-Passw0rd!"
+    code = cli.main(["iam", "create-open-id-connect-provider", "--url", "https://idp.example.com",
+                     "--client-id-list", f"file://{tmp_path}/ids.json"], client_factory=lambda e: recorder)
+    assert code == 0 and list(recorder.requests[-1].client_id_list) == ["app-1", "app-2"]
+    capsys.readouterr()

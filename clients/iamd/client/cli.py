@@ -165,8 +165,8 @@ class Arg:
             return [{"arn": value.removeprefix("arn=")} for value in parse_list(self.flag, raw)]
         if self.kind == TAGS:
             return parse_tags(self.flag, raw)
-        if self.kind == LIST:
-            return parse_list(self.flag, raw)
+        if self.kind == LIST:  # as the aws CLI, a single value may be file://path
+            return parse_list(self.flag, [load_param(self.flag, raw[0])] if len(raw) == 1 else raw)
         if self.kind == CHOICE:
             return self.choices[raw]
         if self.kind == CHOICES:
@@ -178,7 +178,9 @@ class Arg:
         if self.kind == CONTEXT_JSON:
             return parse_context_json(self.flag, raw)
         if self.kind == STRUCTURE:
-            return parse_structure(self.flag, raw)
+            return parse_structure(self.flag, load_param(self.flag, raw))
+        if self.kind == TEXT:  # any value may be file://path (the aws CLI's paramfile), a password too
+            return load_param(self.flag, raw)
         return raw
 
 
