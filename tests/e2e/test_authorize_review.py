@@ -1,5 +1,5 @@
 """Review of the Authorize path around the engine (service/app/authorize.py, service/rpc/authorization.py):
-what a caller may supply, whose resource a request is on, and which principals exist."""
+what a caller may supply, whose resource a request is on, what an action is, and a batch item's bound."""
 
 from __future__ import annotations
 
