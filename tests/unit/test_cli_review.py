@@ -417,3 +417,16 @@ def test_a_text_parameter_is_read_from_a_file_url(tmp_path, capsys):
                      "--client-id-list", f"file://{tmp_path}/ids.json"], client_factory=lambda e: recorder)
     assert code == 0 and list(recorder.requests[-1].client_id_list) == ["app-1", "app-2"]
     capsys.readouterr()
+
+
+# --- anything else: a message and 255, as the aws CLI's main() -----------------------------------------
+
+
+def test_an_unexpected_failure_is_a_message_and_exit_255(tmp_path, capsys):
+    # awscli's clidriver.main catches any exception, writes its message and returns 255 ("Command
+    # failed", return codes page). `audit export` into a path that is a file raised a traceback.
+    (tmp_path / "taken").write_text("")
+    code = cli.main(["audit", "export", "--start-time", "2026-01-01T00:00:00Z", "--end-time", "2026-01-02T00:00:00Z",
+                     "--output-dir", str(tmp_path / "taken")], client_factory=lambda e: _Recorder())
+    err = capsys.readouterr().err
+    assert code == cli.EXIT_FAILED == 255 and "taken" in err and "Traceback" not in err

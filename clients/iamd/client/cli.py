@@ -63,6 +63,7 @@ EXIT_USAGE = 252
 EXIT_CONFIG = 253  # the environment or configuration is invalid: no credentials found (AWS CLI v2)
 EXIT_SERVICE_ERROR = 254
 EXIT_CONNECTION = 255
+EXIT_FAILED = 255  # anything else that went wrong (the aws CLI's "Command failed")
 EXIT_INTERRUPTED = 130
 
 ClientFactory = Callable[[str], IamdClient]
@@ -2301,6 +2302,10 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
         return EXIT_CONFIG
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED
+    except Exception as e:  # as the aws CLI's main(): the message, exit 255, the traceback only with --debug
+        client_log.debug("Exception caught in main()", exc_info=True)
+        stderr.write(f"\n{e}\n")
+        return EXIT_FAILED
 
     # Text output shows the token to continue from last, on a line of its own (`NEXTTOKEN<TAB>token`),
     # as the aws CLI's text formatter does; JSON, YAML and tables keep it in the object.
