@@ -430,3 +430,19 @@ def test_an_unexpected_failure_is_a_message_and_exit_255(tmp_path, capsys):
                      "--output-dir", str(tmp_path / "taken")], client_factory=lambda e: _Recorder())
     err = capsys.readouterr().err
     assert code == cli.EXIT_FAILED == 255 and "taken" in err and "Traceback" not in err
+
+
+def test_a_read_timeout_of_zero_means_no_timeout(capsys):
+    # The aws CLI's global options: "--cli-read-timeout ... If the value is set to 0, the socket read
+    # will be blocking and not timeout." iamctl gave every call a deadline of 0 s: each one failed.
+    timeouts: list = []
+
+    class Timing(_Recorder):
+        def call(self, rpc, request, timeout=None):  # type: ignore[no-untyped-def]
+            timeouts.append(timeout)
+            return super().call(rpc, request, timeout)
+
+    assert cli.main(["--cli-read-timeout", "0", "sts", "get-caller-identity"], client_factory=lambda e: Timing()) == 0
+    assert cli.main(["--cli-read-timeout", "5", "sts", "get-caller-identity"], client_factory=lambda e: Timing()) == 0
+    assert timeouts == [None, 5.0]
+    capsys.readouterr()

@@ -2128,7 +2128,7 @@ def _add_global_options(parser: argparse.ArgumentParser, *, top: bool) -> None:
         "--cli-read-timeout",
         type=float,
         default=default(60.0),
-        help="seconds to wait for each call (default: 60)",
+        help="seconds to wait for each call (default: 60; 0: no limit)",
     )
 
 
@@ -2248,6 +2248,8 @@ def main(argv: Sequence[str] | None = None, *, client_factory: ClientFactory | N
 
     if ns.group == "simulate":
         return run_simulate(ns.scenarios, stdout, stderr)
+    if not ns.cli_read_timeout:
+        ns.cli_read_timeout = None  # 0: wait as long as it takes, as the aws CLI's --cli-read-timeout 0
     command: Command = ns.command_spec
     client_log = logging.getLogger("iamd.client")
     for old in [h for h in client_log.handlers if getattr(h, "iamctl", False)]:
