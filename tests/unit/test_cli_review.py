@@ -446,3 +446,27 @@ def test_a_read_timeout_of_zero_means_no_timeout(capsys):
     assert cli.main(["--cli-read-timeout", "5", "sts", "get-caller-identity"], client_factory=lambda e: Timing()) == 0
     assert timeouts == [None, 5.0]
     capsys.readouterr()
+
+
+# --- simulate-*-policy --context-entries in the aws CLI's syntax ---------------------------------------
+
+
+@pytest.mark.parametrize("entries", [
+    ['[{"ContextKeyName": "aws:SourceIp", "ContextKeyValues": ["10.0.0.1"], "ContextKeyType": "ip"},'
+     ' {"ContextKeyName": "aws:TagKeys", "ContextKeyValues": ["a"], "ContextKeyType": "stringList"}]'],
+    ["ContextKeyName=aws:SourceIp,ContextKeyValues=10.0.0.1,ContextKeyType=ip",
+     "ContextKeyName=aws:TagKeys,ContextKeyValues=a,ContextKeyType=stringList"],
+])
+def test_context_entries_take_the_aws_cli_syntax(entries, capsys):
+    # `aws iam simulate-principal-policy --context-entries` takes a list of ContextEntry structures
+    # (JSON, or shorthand ContextKeyName=...,ContextKeyValues=...,ContextKeyType=... per entry); iamctl
+    # refused both (252). A *List type makes the key multivalued.
+    recorder = _Recorder()
+    code = cli.main(["iam", "simulate-principal-policy", "--policy-source-arn", "arn:aws:iam::123456789012:user/a",
+                     "--action-names", "s3:GetObject", "--context-entries", *entries],
+                    client_factory=lambda e: recorder)
+    capsys.readouterr()
+    assert code == 0
+    context = recorder.requests[-1].context_entries
+    assert (list(context["aws:SourceIp"].values), context["aws:SourceIp"].multivalued) == (["10.0.0.1"], False)
+    assert (list(context["aws:TagKeys"].values), context["aws:TagKeys"].multivalued) == (["a"], True)

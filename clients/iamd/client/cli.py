@@ -107,6 +107,7 @@ CLIENT_ONLY = "-"  # an Arg.field for options iamctl uses itself, not request fi
 AS_OF_POSITION = "as-of-position"  # a log position -> AsOf{position}
 AS_OF_TIME = "as-of-time"  # an ISO 8601 time -> AsOf{time}
 CONTEXT_JSON = "context-json"  # JSON object of context keys
+CONTEXT_ENTRIES = "context-entries"  # AWS's ContextEntry list (JSON or shorthand), or a JSON object of context keys
 STRUCTURE = "structure"  # one AWS structure: shorthand Name=value,... or a JSON object (members snake-cased)
 
 
@@ -141,7 +142,7 @@ class Arg:
             kwargs["required"] = self.required and not input_json
             if self.kind == INT:
                 kwargs["type"] = int
-            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES):
+            if self.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES, CONTEXT_ENTRIES):
                 kwargs["nargs"] = "+"
             if self.kind in (CHOICE, CHOICES):
                 kwargs["choices"] = list(self.choices)
@@ -178,6 +179,8 @@ class Arg:
             return parse_context_pairs(self.flag, raw)
         if self.kind == CONTEXT_JSON:
             return parse_context_json(self.flag, raw)
+        if self.kind == CONTEXT_ENTRIES:
+            return parse_context_entries(self.flag, raw)
         if self.kind == STRUCTURE:
             return parse_structure(self.flag, load_param(self.flag, raw))
         if self.kind == TEXT:  # any value may be file://path (the aws CLI's paramfile), a password too
@@ -672,8 +675,9 @@ def _simulation_args() -> tuple[Arg, ...]:
         Arg("--resource-policy", kind=DOCUMENT, help="the resource's policy (or a role's trust policy)"),
         Arg("--resource-owner", help="the account that owns the resources"),
         Arg("--permissions-boundary-policy-input-list", kind=DOCUMENTS, help="boundary documents"),
-        Arg("--context-entries", "context_entries", CONTEXT_JSON,
-            help='context keys as JSON, e.g. {"aws:SourceIp": "10.0.0.1"}, or file://path'),
+        Arg("--context-entries", "context_entries", CONTEXT_ENTRIES,
+            help="ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T ... or their JSON list, as the aws "
+                 'CLI takes them; or a JSON object of keys, e.g. {"aws:SourceIp": "10.0.0.1"}; or file://path'),
     )
 
 
@@ -1268,6 +1272,50 @@ def parse_context_pairs(flag: str, pairs: Sequence[str]) -> dict[str, str | list
     return {k: v[0] if len(v) == 1 else v for k, v in values.items()}
 
 
+_CONTEXT_ENTRY_MEMBERS = ("ContextKeyName", "ContextKeyValues", "ContextKeyType")
+
+
+def parse_context_entries(flag: str, values: Sequence[str]) -> dict[str, str | list[str]]:
+    """Simulate*'s context: AWS's ContextEntry list, as JSON or shorthand (one entry per value,
+    `ContextKeyName=K,ContextKeyValues=V1,V2,ContextKeyType=T`), or iamd's JSON object of keys. A
+    `...List` type makes the key multivalued."""
+    texts = [load_param(flag, v) for v in values]
+    if len(texts) == 1 and texts[0].lstrip().startswith("{"):
+        return parse_context_json(flag, texts[0])
+    if len(texts) == 1 and texts[0].lstrip().startswith("["):
+        try:
+            entries = json.loads(texts[0])
+        except json.JSONDecodeError as e:
+            raise ParamError(flag, f"Invalid JSON: {e}") from None
+        if not isinstance(entries, list) or not all(isinstance(e, dict) for e in entries):
+            raise ParamError(flag, "expected a JSON list of {ContextKeyName, ContextKeyValues, ContextKeyType}")
+    else:
+        entries = [_context_entry_shorthand(flag, text) for text in texts]
+    context: dict[str, str | list[str]] = {}
+    for entry in entries:
+        name, given, kind = (entry.get(m) for m in _CONTEXT_ENTRY_MEMBERS)
+        if not isinstance(name, str) or not name:
+            raise ParamError(flag, f"an entry without ContextKeyName: {entry}")
+        items = [_context_text(v) for v in (given if isinstance(given, list) else [] if given is None else [given])]
+        context[name] = items if str(kind or "").endswith("List") or len(items) != 1 else items[0]
+    return context
+
+
+def _context_entry_shorthand(flag: str, text: str) -> dict[str, Any]:
+    entry: dict[str, Any] = {}
+    last = ""
+    for piece in text.split(","):
+        name, sep, rest = piece.partition("=")
+        if sep and name.strip() in _CONTEXT_ENTRY_MEMBERS:
+            last = name.strip()
+            entry[last] = [rest] if last == "ContextKeyValues" else rest
+        elif last == "ContextKeyValues":
+            entry[last].append(piece)  # the list goes on: V1,V2
+        else:
+            raise ParamError(flag, f"Expected ContextKeyName=...,ContextKeyValues=...,ContextKeyType=..., got `{text}`")
+    return entry
+
+
 def parse_context_json(flag: str, value: str) -> dict[str, str | list[str]]:
     """A JSON object of context keys: strings are single-valued, lists multivalued."""
     try:
@@ -1329,7 +1377,7 @@ def _member_name(arg: Arg) -> str:
 
 def _from_json(arg: Arg, value: Any) -> Any:
     """What the command line would have held for a JSON value of the option's member."""
-    if arg.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES):
+    if arg.kind in (TAGS, LIST, CHOICES, DOCUMENTS, POLICY_ARNS, LOOKUP_ATTRIBUTES, CONTEXT_ENTRIES):
         if arg.kind in (CHOICES,) and isinstance(value, list):
             return [str(v) for v in value]
         return [value if isinstance(value, str) else json.dumps(value)]
