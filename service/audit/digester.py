@@ -27,6 +27,7 @@ from iamd.projections.identity import IDENTITY_STREAMS
 from iamd.service.eventstore.errors import WrongExpectedVersion
 from iamd.service.eventstore.port import EventStore, NewEvent, StreamState, follow_live
 
+from .recovery import RECENT_EVENTS
 from .digest import (
     DIGEST_STREAM,
     DIGEST_TYPE,
@@ -268,14 +269,28 @@ class Digester:
 
     async def _calls_rebuilt(self, records: list[AuditEntry]) -> set[tuple[str, str]]:
         """(request id, time) of the identity events of the calls that records marked as rebuilt
-        after a crash name: the log is read only when there are such records."""
-        claimed = {str(r.data.get("requestID", "")) for r in records if "addendum" in r.data}
+        after a crash name. Recovery rebuilds a record only for a call among the last RECENT_EVENTS
+        identity events before it (recovery.py), so only those are read, newest first, and no
+        further once every claimed call is found: a few thousand events, not the whole log (which
+        made the first digest after a crash read a 1M-event log, and the start with it, 2.6x slower)."""
+        claimed = {str(r.data.get("requestID", "")): r.position for r in records if "addendum" in r.data}
         calls: set[tuple[str, str]] = set()
-        if claimed:
-            async for event in self.store.read_all(filter=IDENTITY_STREAMS):
+        if not claimed:
+            return calls
+        missing, lowest, past_lowest = set(claimed), min(claimed.values()), 0
+        async with contextlib.aclosing(self.store.read_all_backwards(before=max(claimed.values()) or None,
+                                                                     filter=IDENTITY_STREAMS)) as events:
+            async for event in events:
+                if event.position < lowest:
+                    past_lowest += 1
+                    if past_lowest > RECENT_EVENTS:
+                        break
                 request_id = str(event.metadata.get("request_id", ""))
-                if request_id in claimed:
+                if request_id in missing:  # a call's events share its time: its newest one says it
                     calls.add((request_id, str(event.metadata.get("time", ""))))
+                    missing.discard(request_id)
+                    if not missing:
+                        break
         return calls
 
     async def stop(self, extra: dict[str, Any] | None = None) -> None:

@@ -1,6 +1,7 @@
-"""projections/identity.py: sessions are forgotten a day after they expire, on the events' own times,
-so that memory and snapshots hold what can still be used, and a replay and a start from a snapshot
-forget alike."""
+"""Bounds on what grows with time: sessions are forgotten a day after they expire (projections/
+identity.py), on the events' own times, so that memory and snapshots hold what can still be used and
+a replay and a start from a snapshot forget alike; the authenticator's decrypted secrets are bounded;
+the digester reads only the log's tail to check records rebuilt after a crash."""
 
 from __future__ import annotations
 
@@ -74,3 +75,35 @@ def test_the_authenticators_decrypted_secrets_are_bounded(monkeypatch) -> None: 
         key_id = f"ASIA{i:016d}"
         assert authenticator._secret(key_id, keyring.encrypt(f"s{i}".encode(), context=key_id)) == f"s{i}"
         assert len(authenticator._secrets) <= 3
+
+
+async def test_the_digester_reads_only_the_tail_recovery_rebuilds_from(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """A record rebuilt after a crash is checked against its call's events, which recovery found among
+    the last RECENT_EVENTS identity events before it: the digester reads no further back (it read the
+    whole identity log, which made the first digest after a crash as slow as a cold start)."""
+    from types import SimpleNamespace
+
+    from iamd.service.audit import digester
+    from iamd.service.audit.digest import AuditEntry
+
+    monkeypatch.setattr(digester, "RECENT_EVENTS", 10)
+    store = InMemoryEventStore(EventCodec(UPCASTERS))
+    for i in range(60):
+        await store.append(f"user-{ACCOUNT}-u{i}", [NewEvent("UserCreated", {"name": f"u{i}"},
+                                                              {"request_id": f"r{i}", "time": f"t{i}"})],
+                           StreamState.ANY)
+    read = 0
+    backwards = store.read_all_backwards
+
+    async def counted(*args, **kwargs):  # type: ignore[no-untyped-def]
+        nonlocal read
+        async for event in backwards(*args, **kwargs):
+            read += 1
+            yield event
+
+    store.read_all_backwards = counted  # type: ignore[method-assign]
+    rebuilt = [AuditEntry(61, "e1", "t55", {"requestID": "r55", "addendum": {}}),
+               AuditEntry(62, "e2", "t2", {"requestID": "r2", "addendum": {}})]  # a call far back: not one recovery rebuilds
+    calls = await digester.Digester._calls_rebuilt(SimpleNamespace(store=store), rebuilt)  # type: ignore[arg-type]
+    assert calls == {("r55", "t55")}
+    assert read <= 10 + 1
