@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+import orjson
+
 EVENT_VERSION = "1.11"
 REGION = "us-east-1"
 HIDDEN = "HIDDEN_DUE_TO_SECURITY_REASONS"
@@ -258,6 +260,11 @@ def call_fact(*, event_id: str, request_id: str, event_time: str, service: str, 
 
 def _bounded(decisions: Sequence[DecisionFact]) -> list[DecisionFact]:
     """The decisions a batch's record keeps: the first whose text fits MAX_DECISIONS_BYTES."""
+    try:  # nearly every batch is far under the bound: one C call says so (13 us for 100, not 81 us)
+        if len(orjson.dumps(decisions)) <= MAX_DECISIONS_BYTES:
+            return list(decisions)
+    except TypeError:
+        pass  # a value orjson does not take: the estimate below decides
     size = 0
     for i, d in enumerate(decisions):
         size += 64 + len(d[1]) + len(d[2]) + len(d[3]) + sum(16 + sum(len(str(v)) for v in s) for s in d[4])
