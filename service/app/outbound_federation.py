@@ -38,6 +38,14 @@ from .repository import Repository
 _MAX_OPENED_KEYS = 1024  # opened private keys kept (one or two per account that issues tokens)
 
 
+class _Utf8Json(json.JSONEncoder):
+    """The claims as UTF-8 JSON, the bytes check_payload_size measures (json's default escapes every
+    non-ASCII character, up to 6 bytes for 2, and so signed payloads past the limit)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**{**kwargs, "ensure_ascii": False})
+
+
 @dataclass(frozen=True)
 class TokenParams:
     audience: Sequence[str]
@@ -158,7 +166,7 @@ class OutboundFederation:
         # INVARIANT: an issuer has a key for every algorithm check_request accepts.
         assert key is not None, request.algorithm
         token = jwt.encode(claims, self._private_key(key), algorithm=request.algorithm,
-                           headers={"kid": key.kid, "typ": "JWT"})
+                           headers={"kid": key.kid, "typ": "JWT"}, json_encoder=_Utf8Json)
         return IssuedToken(token, iso8601(datetime.fromtimestamp(claims["exp"], UTC)))
 
     def _private_key(self, key: outbound_federation.SigningKey) -> Any:
