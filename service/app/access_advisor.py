@@ -7,7 +7,8 @@ roles it covers at once (NoSuchEntity then, not later), answers the job's id and
 rest in a task: the audit records still queued are committed and the audit index brought up to
 date (their attempts included), then the report is built. Get answers IN_PROGRESS until then.
 
-Jobs live in this process's memory only: at most MAX_JOBS (the oldest is dropped first), each
+Jobs live in this process's memory only: at most MAX_JOBS (the oldest is dropped first; a principal
+with MAX_JOBS_PER_OWNER drops its own oldest), each
 for JOB_TTL; a restart, or another replica, does not know them (NoSuchEntity). A job is read by
 the account and principal that started it (a role's sessions share their role's jobs), as AWS's
 JobId "must be used by the same role within a session, or by the same user".
@@ -48,6 +49,7 @@ from .ports import CallContext, Clock
 from .queries import Page, paginate
 
 MAX_JOBS = 1000
+MAX_JOBS_PER_OWNER = 50  # one principal's jobs past this drop its own oldest, not another's
 JOB_TTL = timedelta(hours=24)
 log = structlog.get_logger(__name__)
 
@@ -90,7 +92,8 @@ def _entity(account_id: str, kind: str, view: View) -> advisor.Entity:
 class AccessAdvisor:
     def __init__(self, projection: IdentityProjection, index: AuditIndex, store: EventStore,
                  flush: Callable[[], Awaitable[None]] | None, catalogue: Catalogue, aws_policies: AwsManagedPolicies,
-                 clock: Clock, *, max_jobs: int = MAX_JOBS, job_ttl: timedelta = JOB_TTL) -> None:
+                 clock: Clock, *, max_jobs: int = MAX_JOBS, job_ttl: timedelta = JOB_TTL,
+                 max_jobs_per_owner: int = MAX_JOBS_PER_OWNER) -> None:
         self.projection = projection
         self.index = index
         self.store = store
@@ -100,6 +103,7 @@ class AccessAdvisor:
         self.clock = clock
         self.max_jobs = max_jobs
         self.job_ttl = job_ttl
+        self.max_jobs_per_owner = max_jobs_per_owner
         self.jobs: OrderedDict[str, Job] = OrderedDict()
 
     # --- Generate --------------------------------------------------------------------------------
@@ -114,6 +118,12 @@ class AccessAdvisor:
         return job.id
 
     def _keep(self, job: Job, now: datetime) -> None:
+        # A principal at its share drops its own oldest job first: without it, one principal
+        # generating MAX_JOBS reports evicted (and cancelled) every other principal's and
+        # account's jobs, which then answered NoSuchEntity.
+        own = [j for j in self.jobs.values() if (j.account_id, j.owner) == (job.account_id, job.owner)]
+        for old in own[:max(0, len(own) - self.max_jobs_per_owner + 1)]:
+            self._forget(old)
         while self.jobs:
             oldest = next(iter(self.jobs.values()))
             if len(self.jobs) < self.max_jobs and oldest.created_at + self.job_ttl > now:
