@@ -247,6 +247,8 @@ class Report:
     by_entity: dict[PrincipalKey, dict[str, tuple[str, str]]] = field(default_factory=dict)
     # Per lower-cased action (`s3:getobject`), each entity's latest attempt: (time, entity ARN, region).
     by_action: dict[str, list[tuple[str, str, str]]] = field(default_factory=dict)
+    # Per lower-cased action, its name as the latest attempt spelled it (`GetObject`).
+    spelled: dict[str, str] = field(default_factory=dict)
     entities: tuple[Entity, ...] = ()
 
 
@@ -273,12 +275,14 @@ def build_report(services: Mapping[str, Sequence[Grant]], names: Mapping[str, st
     report = Report(grants={k: tuple(v) for k, v in services.items()}, entities=tuple(entities))
     for entity in entities:
         seen = report.by_entity.setdefault(entity.key, {})
-        for action, (time, region, _spelled) in attempts(entity.key).items():
+        for action, (time, region, spelled) in attempts(entity.key).items():
             if time < tracked_since:
                 continue
             namespace = action.partition(":")[0]
             if namespace not in seen or time > seen[namespace][0]:
                 seen[namespace] = (time, region)
+            if action not in report.spelled or time > max(t for t, _, _ in report.by_action.get(action, ())):
+                report.spelled[action] = spelled.partition(":")[2]
             report.by_action.setdefault(action, []).append((time, entity.arn, region))
     for namespace in sorted(services):
         usage = _latest((seen[namespace][0], e.arn, seen[namespace][1]) for e in entities
@@ -297,7 +301,7 @@ def action_rows(report: Report, namespace: str, actions: Iterable[str]) -> list[
     for action, attempts in sorted(report.by_action.items()):
         service, _, name = action.partition(":")
         if service == namespace and name not in named and any(g.allows(name) for g in grants):
-            rows.append((name, _latest(attempts)))
+            rows.append((report.spelled.get(action) or name, _latest(attempts)))
     return rows
 
 

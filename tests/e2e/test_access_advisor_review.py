@@ -54,3 +54,27 @@ async def test_one_principals_jobs_do_not_evict_anothers(tmp_path: Path, monkeyp
         assert answer.job_status == "COMPLETED"
     finally:
         await stop_iamd(iamd)
+
+
+async def test_an_action_the_catalogue_does_not_name_keeps_its_spelling(tmp_path: Path) -> None:
+    """ACTION_LEVEL lists an allowed action the catalogue does not name (but was attempted) as
+    AWS spells actions (`GetObjectTurbo`), not lower-cased."""
+    from iamd.v1 import authorization_pb2 as apb
+
+    iamd = await start_iamd(tmp_path / "data")
+    try:
+        await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="newer"))
+        await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+            target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="newer"), policy_name="s3",
+            policy_document=allow("s3:*")))
+        await iamd.authz.Authorize(apb.AuthorizeRequest(
+            principal_arn=f"arn:aws:iam::{ACCOUNT}:user/newer", action="s3:GetObjectTurbo",
+            resource="arn:aws:s3:::b/k"))
+        job = (await iamd.iam.GenerateServiceLastAccessedDetails(ipb.GenerateServiceLastAccessedDetailsRequest(
+            arn=f"arn:aws:iam::{ACCOUNT}:user/newer", granularity="ACTION_LEVEL"))).job_id
+        answer = await _completed(iamd, job)
+        s3 = next(s for s in answer.services_last_accessed if s.service_namespace == "s3")
+        tried = [a.action_name for a in s3.tracked_actions_last_accessed if a.HasField("last_accessed_time")]
+        assert tried == ["GetObjectTurbo"]
+    finally:
+        await stop_iamd(iamd)
