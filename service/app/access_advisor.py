@@ -80,8 +80,11 @@ class _Scope:
 
 
 def _owner(caller: Caller) -> str:
+    """The principal a job is read by: its name and its unique id (a user or role deleted and
+    created again under the name is another principal), a role session's its role's (AROA...)."""
     key = advisor.principal_key(caller.arn)
-    return "/".join(key) if key is not None else caller.arn
+    unique = caller.principal_id.partition(":")[0] if caller.kind == "assumed-role" else caller.principal_id
+    return ("/".join(key) if key is not None else caller.arn) + "#" + unique
 
 
 def _entity(account_id: str, kind: str, view: View) -> advisor.Entity:

@@ -78,3 +78,39 @@ async def test_an_action_the_catalogue_does_not_name_keeps_its_spelling(tmp_path
         assert tried == ["GetObjectTurbo"]
     finally:
         await stop_iamd(iamd)
+
+
+async def test_a_user_created_again_under_a_name_does_not_read_the_old_users_jobs(tmp_path: Path) -> None:
+    """AWS: a JobId "must be used by the same role within a session, or by the same user"; a user
+    deleted and created again with its name is another user (another unique id) and must not
+    read the report (another principal's activity) the old one generated."""
+    iamd = await start_iamd(tmp_path / "data")
+    user = pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="reader")
+    try:
+        await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="watched"))
+        old = await user_with_key(iamd, "reader")
+        await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+            target=user, policy_name="advisor",
+            policy_document=allow(["iam:GenerateServiceLastAccessedDetails", "iam:GetServiceLastAccessedDetails"])))
+        channel = iamd.connect(old)
+        try:
+            job = (await identity_pb2_grpc.IdentityServiceStub(channel).GenerateServiceLastAccessedDetails(
+                ipb.GenerateServiceLastAccessedDetailsRequest(arn=f"arn:aws:iam::{ACCOUNT}:user/watched"))).job_id
+        finally:
+            await channel.close()
+        await iamd.iam.DeleteAccessKey(ipb.DeleteAccessKeyRequest(user_name="reader",
+                                                                  access_key_id=old.access_key_id))
+        await iamd.iam.DeleteInlinePolicy(ipb.DeleteInlinePolicyRequest(target=user, policy_name="advisor"))
+        await iamd.iam.DeleteUser(ipb.DeleteUserRequest(user_name="reader"))
+
+        new = await user_with_key(iamd, "reader")
+        await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+            target=user, policy_name="get", policy_document=allow("iam:GetServiceLastAccessedDetails")))
+        channel = iamd.connect(new)
+        try:
+            await refused(identity_pb2_grpc.IdentityServiceStub(channel).GetServiceLastAccessedDetails(
+                ipb.GetServiceLastAccessedDetailsRequest(job_id=job)), grpc.StatusCode.NOT_FOUND, "NoSuchEntity")
+        finally:
+            await channel.close()
+    finally:
+        await stop_iamd(iamd)
