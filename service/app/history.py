@@ -130,9 +130,19 @@ async def entity_history(store: EventStore, account_id: str, kind: str, name: st
     return [{"position": e.position, "version": e.version, "type": e.type, "time": e.metadata.get("time", ""),
              "actor": e.metadata.get("actor", ""), "request_id": e.metadata.get("request_id", ""),
              "source_ip": e.metadata.get("source_ip", ""),
-             "data": {k: v for k, v in e.data.items() if k not in NOT_SHOWN}} for e in events]
+             "data": _shown(e.data)} for e in events]
+
+
+def _shown(value: Any) -> Any:
+    """The value without its secrets, at any depth: a rename's NameClaimed carries the entity's whole
+    state (a login profile's password hashes, a credential's hash) into the new name's stream."""
+    if isinstance(value, dict):
+        return {k: _shown(v) for k, v in value.items() if k not in NOT_SHOWN}
+    if isinstance(value, list):
+        return [_shown(v) for v in value]
+    return value
 
 
 # Encrypted or hashed secrets: useless to a reader of the history, and no business of theirs.
 NOT_SHOWN = frozenset({"secret_ciphertext", "seed_ciphertext", "token_sha256", "password_hash",
-                        "private_key_ciphertext"})
+                        "private_key_ciphertext", "previous_hashes"})

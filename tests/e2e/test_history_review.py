@@ -1,0 +1,29 @@
+"""Review of entity history and ExplainEvent: secrets, completeness, access."""
+
+from __future__ import annotations
+
+import pytest
+
+from iamd.v1 import audit_pb2, audit_pb2_grpc
+from iamd.v1 import common_pb2 as pb
+from iamd.v1 import identity_pb2 as ipb
+
+from .conftest import Iamd
+
+pytestmark = pytest.mark.e2e
+
+
+async def test_history_of_a_renamed_user_shows_no_password_hash(iamd: Iamd) -> None:
+    """A rename's NameClaimed carries the user's state (login profile with its password hash) into the
+    new name's stream: the history must leave the hash out there too, not only at the top level."""
+    audit = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="frank"))
+    await iamd.iam.CreateLoginProfile(ipb.CreateLoginProfileRequest(user_name="frank", password="First-pass-1"))
+    await iamd.iam.UpdateLoginProfile(ipb.UpdateLoginProfileRequest(user_name="frank", password="Second-pass-2"))
+    await iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="francis"))
+    history = await audit.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="francis")))
+    assert "UserNameClaimed" in [e.type for e in history.events]
+    for event in history.events:
+        assert "$scrypt$" not in event.data_json
+        assert "password_hash" not in event.data_json and "previous_hashes" not in event.data_json
