@@ -126,6 +126,9 @@ def service_of(aws_service_name: str) -> Service:
 def role_name(aws_service_name: str, custom_suffix: str = "") -> str:
     service = service_of(aws_service_name)
     if not custom_suffix:
+        if len(service.role_name) > MAX_ROLE_NAME:  # a derived name: no role may be named so (Role: RoleName 1-64)
+            raise _invalid(f"Invalid service name: {aws_service_name}: its role name {service.role_name} is longer "
+                           f"than {MAX_ROLE_NAME} characters", "awsServiceName")
         return service.role_name
     if not service.suffix_allowed:
         raise _invalid(f"Custom suffix is not allowed for {aws_service_name}", "customSuffix")
