@@ -120,7 +120,13 @@ def service_of(aws_service_name: str) -> Service:
     if not first or rest != "amazonaws.com":
         raise _invalid(f"Invalid service name: {aws_service_name}: not the principal of an AWS service "
                        "(SERVICE.amazonaws.com)", "awsServiceName")
-    return Service(f"AWSServiceRoleFor{first}")
+    derived = f"AWSServiceRoleFor{first}"
+    for principal, service in KNOWN.items():  # names are unique in any case: never a known service's name
+        if derived.lower() == service.role_name.lower() or (
+                service.suffix_allowed and derived.lower().startswith(service.role_name.lower() + "_")):
+            raise _invalid(f"Invalid service name: {aws_service_name}: its role name {derived} is the role name of "
+                           f"{principal} (service principals are case-sensitive)", "awsServiceName")
+    return Service(derived)
 
 
 def role_name(aws_service_name: str, custom_suffix: str = "") -> str:
