@@ -124,13 +124,36 @@ async def entity_history(store: EventStore, account_id: str, kind: str, name: st
         _, _, name = parse_policy_arn("policyArn", name)
     if kind not in (USER, GROUP, ROLE, POLICY):
         raise InvalidInputError(f"no history for `{kind}` entities", problems=[FieldProblem("target.kind", kind)])
-    events = await store.read_stream(stream_name(kind, account_id, name))
+    events = await _with_renames(store, await store.read_stream(stream_name(kind, account_id, name)))
     if not events:
         raise NoSuchEntityError(f"no {kind} named {name} ever existed", resource_type=kind, resource_name=name)
     return [{"position": e.position, "version": e.version, "type": e.type, "time": e.metadata.get("time", ""),
              "actor": e.metadata.get("actor", ""), "request_id": e.metadata.get("request_id", ""),
              "source_ip": e.metadata.get("source_ip", ""),
              "data": _shown(e.data)} for e in events]
+
+
+async def _with_renames(store: EventStore, events: list[Any]) -> list[Any]:
+    """The stream's events and, for each rename into it (a claim its old stream confirmed with the
+    matching Renamed), the renamed entity's events in its old stream: its creation (or its own claim)
+    up to that Renamed, not those of another entity that held or took the old name. Oldest first."""
+    found = {e.position: e for e in events}
+    for claim in events:
+        if not claim.type.endswith("NameClaimed") or not claim.data.get("from_stream"):
+            continue
+        old = await store.read_stream(claim.data["from_stream"])
+        last = int(claim.data.get("from_version", -1)) + 1
+        closing = [e for e in old if e.version == last and e.type.endswith("Renamed")
+                   and e.data.get("new_stream") == claim.stream]
+        if not closing:
+            continue  # a claim that lost its race (released): no rename happened
+        mine = [e for e in old if e.version <= last]
+        starts = [i for i, e in enumerate(mine) if e.type in ("UserCreated", "GroupCreated")
+                  or e.type.endswith("NameClaimed")]
+        mine = mine[starts[-1]:] if starts else mine
+        for e in await _with_renames(store, mine):
+            found.setdefault(e.position, e)
+    return [found[p] for p in sorted(found)]
 
 
 def _shown(value: Any) -> Any:

@@ -27,3 +27,23 @@ async def test_history_of_a_renamed_user_shows_no_password_hash(iamd: Iamd) -> N
     for event in history.events:
         assert "$scrypt$" not in event.data_json
         assert "password_hash" not in event.data_json and "previous_hashes" not in event.data_json
+
+
+async def test_history_of_a_renamed_user_holds_its_changes_before_the_rename(iamd: Iamd) -> None:
+    """`iamctl audit history`: every event that changed the user. Asked under its new name, the
+    history held only the claim of the name: its creation, tags, keys before the rename were lost.
+    The old name, created again since, belongs to another user: that one's events are not shown."""
+    audit = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+    ref = pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="francis")
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="frank"))
+    await iamd.iam.TagEntity(ipb.TagEntityRequest(target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="frank"),
+                                                  tags=[pb.Tag(key="team", value="a")]))
+    await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="frank"))
+    await iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="francis"))
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="frank"))  # another user, the old name
+    await iamd.iam.TagEntity(ipb.TagEntityRequest(target=ref, tags=[pb.Tag(key="team", value="b")]))
+    history = await audit.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(target=ref))
+    assert [e.type for e in history.events] == ["UserCreated", "UserTagged", "UserAccessKeyCreated",
+                                                "UserNameClaimed", "UserRenamed", "UserTagged"]
+    positions = [e.position for e in history.events]
+    assert positions == sorted(positions)
