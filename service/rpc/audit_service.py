@@ -86,9 +86,12 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
         if record["eventName"] != "Authorize" or not extra.get("principalArn"):
             raise InvalidInputError("only Authorize decisions about a principal named by ARN can be re-evaluated",
                                     problems=[FieldProblem("eventId", "not such a decision")])
-        # Re-decided on the state at the recorded position, at the moment the record was made.
+        # Re-decided on the state at the recorded position, at the moment it was decided at: the
+        # as_of time asked for (the live decision's clock was stopped there), else the record's time.
+        asked = ((record.get("requestParameters") or {}).get("asOf") or {}).get("time")
         past = await self.time_travel.authorizer_at(AsOf(position=int(extra["evaluatedAtPosition"])),
-                                                    moment=record["eventTime"])
+                                                    moment=asked if isinstance(asked, str) and asked
+                                                    else record["eventTime"])
         outcome = past.authorize_now(AuthorizeQuery(principal_arn=extra["principalArn"], action=extra["action"],
                                                     resource=extra["resource"],
                                                     context=_context_back(extra.get("requestContext") or {})))

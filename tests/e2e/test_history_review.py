@@ -47,3 +47,44 @@ async def test_history_of_a_renamed_user_holds_its_changes_before_the_rename(iam
                                                 "UserNameClaimed", "UserRenamed", "UserTagged"]
     positions = [e.position for e in history.events]
     assert positions == sorted(positions)
+
+
+async def test_explain_of_a_decision_asked_as_of_a_time_decides_at_that_time(iamd: Iamd) -> None:
+    """Authorize with as_of.time decides with that moment's aws:CurrentTime (the clock stopped there).
+    ExplainEvent re-decided it at the record's eventTime instead: a grant that had expired by then
+    read as denied, an explanation of another decision than the one recorded."""
+    import json
+    from datetime import UTC, datetime, timedelta
+
+    from google.protobuf.timestamp_pb2 import Timestamp
+
+    from iamd.v1 import authorization_pb2 as apb
+    from iamd.v1 import authorization_pb2_grpc as apb_grpc
+
+    from .conftest import ACCOUNT
+    from .helpers import allow
+
+    audit = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+    ref = pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="alice")
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="alice"))
+    until = (datetime.now(UTC) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=ref, policy_name="p",
+        policy_document=allow("s3:GetObject", Condition={"DateLessThan": {"aws:CurrentTime": until}})))
+    moment = Timestamp()
+    moment.FromDatetime(datetime.now(UTC) + timedelta(seconds=2))
+    iamd.clock.offset = 2 * 3600  # the server's now: the grant has expired
+    channel = iamd.connect(iamd.root)
+    authz = apb_grpc.AuthorizationServiceStub(channel)
+    audit = audit_pb2_grpc.AuditServiceStub(channel)
+    answer = await authz.Authorize(apb.AuthorizeRequest(
+        principal_arn=f"arn:aws:iam::{ACCOUNT}:user/alice", action="s3:GetObject", resource="*",
+        as_of=apb.AsOf(time=moment)))
+    assert answer.decision == apb.DECISION_ALLOW  # as of then, the grant was in force
+    decisions = await audit.LookupEvents(audit_pb2.LookupEventsRequest(lookup_attributes=[
+        audit_pb2.LookupAttribute(attribute_key="EventName", attribute_value="Authorize")]))
+    explained = await audit.ExplainEvent(audit_pb2.ExplainEventRequest(event_id=decisions.events[0].event_id))
+    assert explained.recorded_decision == "DECISION_ALLOW"
+    assert json.loads(explained.cloud_trail_event)["eventName"] == "Authorize"
+    assert explained.reevaluated.decision == apb.DECISION_ALLOW
+    await channel.close()
