@@ -121,7 +121,11 @@ class _FixedClock:
 async def entity_history(store: EventStore, account_id: str, kind: str, name: str) -> list[dict[str, Any]]:
     """Every event of an entity's stream, oldest first, with who did it and when."""
     if kind == POLICY:
-        _, _, name = parse_policy_arn("policyArn", name)
+        arn = name
+        owner, _, name = parse_policy_arn("policyArn", arn)
+        if owner != account_id:  # an AWS managed policy or another account's: not the caller's namesake
+            raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.", resource_type=kind,
+                                    resource_name=arn)
     if kind not in (USER, GROUP, ROLE, POLICY):
         raise InvalidInputError(f"no history for `{kind}` entities", problems=[FieldProblem("target.kind", kind)])
     events = await _with_renames(store, await store.read_stream(stream_name(kind, account_id, name)))

@@ -88,3 +88,27 @@ async def test_explain_of_a_decision_asked_as_of_a_time_decides_at_that_time(iam
     assert json.loads(explained.cloud_trail_event)["eventName"] == "Authorize"
     assert explained.reevaluated.decision == apb.DECISION_ALLOW
     await channel.close()
+
+
+async def test_history_of_a_policy_arn_is_that_policy_not_the_callers_namesake(iamd: Iamd) -> None:
+    """GetEntityHistory of a policy ARN read the caller's account's policy of that name, whatever
+    the ARN's account: a user allowed iamd:GetEntityHistory on AWS managed policies only
+    (arn:aws:iam::aws:policy/*) read the history of the account's own customer policy."""
+    import grpc
+
+    from .helpers import allow, user_with_key
+
+    bob = await user_with_key(iamd, "bob")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="bob"), policy_name="h",
+        policy_document=allow("iamd:GetEntityHistory", "arn:aws:iam::aws:policy/*")))
+    await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="Secretive", policy_document=allow("s3:*")))
+    channel = iamd.connect(bob)
+    try:
+        as_bob = audit_pb2_grpc.AuditServiceStub(channel)
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await as_bob.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(target=pb.EntityRef(
+                kind=pb.ENTITY_KIND_POLICY, name="arn:aws:iam::aws:policy/Secretive")))
+        assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+    finally:
+        await channel.close()
