@@ -122,13 +122,21 @@ async def entity_history(store: EventStore, account_id: str, kind: str, name: st
     """Every event of an entity's stream, oldest first, with who did it and when."""
     if kind == POLICY:
         arn = name
-        owner, _, name = parse_policy_arn("policyArn", arn)
+        owner, path, name = parse_policy_arn("policyArn", arn)
         if owner != account_id:  # an AWS managed policy or another account's: not the caller's namesake
             raise NoSuchEntityError(f"Policy {arn} does not exist or is not attachable.", resource_type=kind,
                                     resource_name=arn)
     if kind not in (USER, GROUP, ROLE, POLICY):
         raise InvalidInputError(f"no history for `{kind}` entities", problems=[FieldProblem("target.kind", kind)])
     events = await _with_renames(store, await store.read_stream(stream_name(kind, account_id, name)))
+    if kind == POLICY:  # the policies ever at that ARN: one of that name at another path is another's
+        held, kept = False, []
+        for e in events:
+            if e.type == "PolicyCreated":
+                held = e.data.get("path", "/") == path
+            if held:
+                kept.append(e)
+        events = kept
     if not events:
         raise NoSuchEntityError(f"no {kind} named {name} ever existed", resource_type=kind, resource_name=name)
     return [{"position": e.position, "version": e.version, "type": e.type, "time": e.metadata.get("time", ""),

@@ -112,3 +112,31 @@ async def test_history_of_a_policy_arn_is_that_policy_not_the_callers_namesake(i
         assert refused.value.code() == grpc.StatusCode.NOT_FOUND
     finally:
         await channel.close()
+
+
+async def test_history_of_a_policy_arn_with_another_path_is_no_such_entity(iamd: Iamd) -> None:
+    """The path counts too: allowed iamd:GetEntityHistory under policy/public/*, a caller read the
+    history of the account's policy at `/` by naming it under /public/."""
+    import grpc
+
+    from .helpers import allow, user_with_key
+
+    bob = await user_with_key(iamd, "bob")
+    await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="bob"), policy_name="h",
+        policy_document=allow("iamd:GetEntityHistory", "arn:aws:iam::123456789012:policy/public/*")))
+    await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="Secretive", policy_document=allow("s3:*")))
+    await iamd.iam.CreatePolicy(ipb.CreatePolicyRequest(policy_name="Open", path="/public/",
+                                                        policy_document=allow("s3:*")))
+    channel = iamd.connect(bob)
+    try:
+        as_bob = audit_pb2_grpc.AuditServiceStub(channel)
+        shown = await as_bob.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(target=pb.EntityRef(
+            kind=pb.ENTITY_KIND_POLICY, name="arn:aws:iam::123456789012:policy/public/Open")))
+        assert shown.events
+        with pytest.raises(grpc.aio.AioRpcError) as refused:
+            await as_bob.GetEntityHistory(audit_pb2.GetEntityHistoryRequest(target=pb.EntityRef(
+                kind=pb.ENTITY_KIND_POLICY, name="arn:aws:iam::123456789012:policy/public/Secretive")))
+        assert refused.value.code() == grpc.StatusCode.NOT_FOUND
+    finally:
+        await channel.close()
