@@ -142,7 +142,7 @@ async def entity_history(store: EventStore, account_id: str, kind: str, name: st
     return [{"position": e.position, "version": e.version, "type": e.type, "time": e.metadata.get("time", ""),
              "actor": e.metadata.get("actor", ""), "request_id": e.metadata.get("request_id", ""),
              "source_ip": e.metadata.get("source_ip", ""),
-             "data": _shown(e.data)} for e in events]
+             "data": shown(e.data)} for e in events]
 
 
 async def _with_renames(store: EventStore, events: list[Any]) -> list[Any]:
@@ -168,13 +168,13 @@ async def _with_renames(store: EventStore, events: list[Any]) -> list[Any]:
     return [found[p] for p in sorted(found)]
 
 
-def _shown(value: Any) -> Any:
+def shown(value: Any) -> Any:
     """The value without its secrets, at any depth: a rename's NameClaimed carries the entity's whole
     state (a login profile's password hashes, a credential's hash) into the new name's stream."""
     if isinstance(value, dict):
-        return {k: _shown(v) for k, v in value.items() if k not in NOT_SHOWN}
+        return {k: shown(v) for k, v in value.items() if k not in NOT_SHOWN}
     if isinstance(value, list):
-        return [_shown(v) for v in value]
+        return [shown(v) for v in value]
     return value
 
 

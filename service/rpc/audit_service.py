@@ -13,7 +13,7 @@ from iamd.v1 import audit_pb2, audit_pb2_grpc
 from iamd.projections.identity import IDENTITY_STREAMS, IdentityProjection
 from iamd.service.app.audit import AuditLookup, LookupQuery
 from iamd.service.app.authorize import AuthorizeQuery
-from iamd.service.app.history import NOT_SHOWN, AsOf, TimeTravel, entity_history
+from iamd.service.app.history import AsOf, TimeTravel, entity_history, shown
 from iamd.service.domain.errors import FieldProblem, InvalidInputError, NoSuchEntityError
 from iamd.service.eventstore.errors import InvalidPosition
 from iamd.service.eventstore.port import EventStore
@@ -68,7 +68,7 @@ class AuditServicer(audit_pb2_grpc.AuditServiceServicer):
                 position=e.position, stream=e.stream, version=e.version, type=e.type,
                 time=str(e.metadata.get("time", "")), actor=str(e.metadata.get("actor", "")),
                 request_id=str(e.metadata.get("request_id", "")),
-                data_json=orjson.dumps({k: v for k, v in e.data.items() if k not in NOT_SHOWN}).decode())
+                data_json=orjson.dumps(shown(e.data)).decode())
 
     async def CheckReplay(self, r: audit_pb2.CheckReplayRequest,
                           context: grpc.aio.ServicerContext) -> audit_pb2.CheckReplayResponse:

@@ -140,3 +140,21 @@ async def test_history_of_a_policy_arn_with_another_path_is_no_such_entity(iamd:
         assert refused.value.code() == grpc.StatusCode.NOT_FOUND
     finally:
         await channel.close()
+
+
+async def test_the_change_feed_shows_no_password_hash_of_a_renamed_user(iamd: Iamd) -> None:
+    """WatchIdentityEvents left secrets out at the top level only, as the history did: a rename's
+    UserNameClaimed carried the login profile's password hashes to every watcher."""
+    audit = audit_pb2_grpc.AuditServiceStub(iamd.channel)
+    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="frank"))
+    await iamd.iam.CreateLoginProfile(ipb.CreateLoginProfileRequest(user_name="frank", password="First-pass-1"))
+    await iamd.iam.UpdateUser(ipb.UpdateUserRequest(user_name="frank", new_user_name="francis"))
+    feed = audit.WatchIdentityEvents(audit_pb2.WatchIdentityEventsRequest())
+    claimed = None
+    async for event in feed:
+        if event.type == "UserNameClaimed":
+            claimed = event
+            break
+    feed.cancel()
+    assert claimed is not None
+    assert "$scrypt$" not in claimed.data_json and "password_hash" not in claimed.data_json
