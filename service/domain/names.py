@@ -82,38 +82,31 @@ def check_name(kind: str, field: str, name: str) -> str:
     return name
 
 
+def _checked_path(field: str, value: str, pattern: re.Pattern[str], rule: str) -> str:
+    """A path-like member (entity path, policy path, path prefix): empty means `/`; then AWS's length
+    bound and the member's own pattern, each refused with its rule."""
+    value = value or "/"
+    if len(value) > MAX_PATH_LENGTH:
+        raise _constraint(field, value, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
+    if not pattern.fullmatch(value):
+        raise _constraint(field, value, f"Member must satisfy regular expression pattern: {rule}")
+    return value
+
+
 def check_path(field: str, path: str) -> str:
     """Validate an IAM path (`/` or `/a/b/`); an empty value means the default `/`."""
-    path = path or "/"
-    if len(path) > MAX_PATH_LENGTH:
-        raise _constraint(field, path, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
-    if not _PATH.fullmatch(path):
-        raise _constraint(
-            field, path,
-            r"Member must satisfy regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)",
-        )
-    return path
+    return _checked_path(field, path, _PATH, r"(\u002F)|(\u002F[\u0021-\u007E]+\u002F)")
 
 
 def check_policy_path(field: str, path: str) -> str:
     """Validate a managed policy's path (`/` or `/a/b/`), narrower than an entity's: letters,
     digits and `.,+@=_-` between the slashes (botocore's policyPathType); empty means `/`."""
-    path = path or "/"
-    if len(path) > MAX_PATH_LENGTH:
-        raise _constraint(field, path, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
-    if not _POLICY_PATH.fullmatch(path):
-        raise _constraint(field, path, r"Member must satisfy regular expression pattern: ((/[A-Za-z0-9\.,\+@=_-]+)*)/")
-    return path
+    return _checked_path(field, path, _POLICY_PATH, r"((/[A-Za-z0-9\.,\+@=_-]+)*)/")
 
 
 def check_path_prefix(field: str, prefix: str) -> str:
     """A ListX PathPrefix; an empty value means `/` (everything)."""
-    prefix = prefix or "/"
-    if len(prefix) > MAX_PATH_LENGTH:
-        raise _constraint(field, prefix, f"Member must have length less than or equal to {MAX_PATH_LENGTH}")
-    if not _PATH_PREFIX.fullmatch(prefix):
-        raise _constraint(field, prefix, r"Member must satisfy regular expression pattern: \u002F[\u0021-\u007F]*")
-    return prefix
+    return _checked_path(field, prefix, _PATH_PREFIX, r"\u002F[\u0021-\u007F]*")
 
 
 def check_description(field: str, description: str) -> str:
