@@ -37,15 +37,14 @@ MAX_ITEMS = 1000
 
 class JsonError(Exception):
     def __init__(self, code: str, message: str, field: str = "", parsed: dict[str, Any] | None = None,
-                 violations: list[tuple[str, Any, str]] | None = None) -> None:
+                 refusal: IamError | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
-        # A well-formed input outside the model's min/max: what was read, and what it breaks
-        # (path, value, rule), so that the call can still be authenticated and audited before the
-        # service's own refusal (`constraint_error`).
+        # A well-formed input outside the model's min/max: what was read and the service's own
+        # refusal, answered once the call has passed the gate (as query.QueryError's).
         self.parsed = parsed
-        self.violations = violations or []
+        self.refusal = refusal
         self.field = field
 
 
@@ -78,20 +77,22 @@ def parse_json(operation: OperationModel, body: bytes) -> dict[str, Any]:
     parsed = _read_structure(shape, data, "", 0)
     broken = constraints.violations(shape, parsed)
     if broken:
-        raise JsonError("ValidationException", validation_errors(broken).message, broken[0][0], parsed, broken)
+        refusal = _constraint_error(operation.service_model.service_name, broken)
+        raise JsonError("ValidationException", refusal.message, broken[0][0], parsed, refusal)
     return parsed
 
 
-def constraint_error(service: str, error: JsonError) -> IamError:
+def _constraint_error(service: str, broken: list[tuple[str, Any, str]]) -> IamError:
     """The service's answer to an input outside the model's min/max: Organizations' InvalidInputException
     with the Reason its model gives for the first violation; CloudTrail's exception for the parameter
     (service_error); AWS's validator's message either way."""
-    path, _, rule = error.violations[0]
+    rule = broken[0][2]
     reason = ""
     if service == "organizations":
         reason = ("INVALID_LIST_MEMBER" if rule.startswith("Member must satisfy constraint")
                   else f"{'MIN' if 'greater' in rule else 'MAX'}_{'VALUE' if ' value ' in rule else 'LENGTH'}_EXCEEDED")
-    return InvalidInputError(error.message, reason=reason, problems=[FieldProblem(p, r) for p, _, r in error.violations])
+    return InvalidInputError(validation_errors(broken).message, reason=reason,
+                             problems=[FieldProblem(path, rule) for path, _, rule in broken])
 
 
 def _read(shape: Shape, value: Any, path: str, depth: int) -> Any:

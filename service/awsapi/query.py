@@ -35,7 +35,7 @@ from urllib.parse import quote
 
 from botocore.model import OperationModel, ServiceModel, Shape
 
-from iamd.service.domain.errors import WITHHELD, validation_errors
+from iamd.service.domain.errors import WITHHELD, IamError, validation_errors
 
 from . import constraints, models
 
@@ -99,14 +99,17 @@ _SHOWN = 64  # characters of a rejected value echoed back in a message
 class QueryError(Exception):
     """A request the protocol cannot accept. code is an AWS error code, field the parameter at fault."""
 
-    def __init__(self, code: str, message: str, field: str = "", parsed: dict[str, Any] | None = None) -> None:
+    def __init__(self, code: str, message: str, field: str = "", parsed: dict[str, Any] | None = None,
+                 refusal: IamError | None = None) -> None:
         super().__init__(message)
         self.code = code
         self.message = message
         self.field = field
-        # A ValidationError's input as read, the violating values included: the request is well
-        # formed, so the call can still be authenticated and audited before it is refused.
+        # A well-formed input outside the model's constraints: what was read (the violating values
+        # included) and the refusal to answer once the call has passed the gate (authenticated and
+        # audited as any call is); None for a request that is not well formed.
         self.parsed = parsed
+        self.refusal = refusal
 
 
 # --- models ---------------------------------------------------------------------------------
@@ -186,9 +189,8 @@ def parse_query(operation: OperationModel, params: Mapping[str, str]) -> dict[st
         return {}
     parsed = reader.read_structure(shape, root, "", 0)
     if reader.violations:
-        error = _validation_error(reader.violations)
-        error.parsed = parsed
-        raise error
+        refusal = validation_errors([(_validation_path(path), value, rule) for path, value, rule in reader.violations])
+        raise QueryError("ValidationError", refusal.message, reader.violations[0][0], parsed, refusal)
     return parsed
 
 
@@ -368,13 +370,6 @@ _SCALAR_READERS: dict[str, Callable[[Shape, str], Any]] = {
 
 def _secret(shape: Shape, path: str) -> bool:
     return constraints.is_secret(shape, path.rsplit(".", 1)[-1])
-
-
-def _validation_error(violations: list[tuple[str, Any, str]]) -> QueryError:
-    """AWS's validator's answer, every violation at once (errors.validation_errors), as the codec's
-    error naming the first member at fault by its wire name."""
-    named = [(_validation_path(path), value, rule) for path, value, rule in violations]
-    return QueryError("ValidationError", validation_errors(named).message, violations[0][0])
 
 
 def _validation_path(path: str) -> str:

@@ -29,7 +29,7 @@ from iamd.service.app.outbound_federation import OutboundFederation
 from iamd.client import signing
 from iamd.service.awsapi import json11, query
 from iamd.service.awsapi.operations import OPERATIONS, Operation, to_output, to_request
-from iamd.service.domain.errors import FieldProblem, IamError, ValidationError
+from iamd.service.domain.errors import IamError
 from iamd.service.eventstore.port import new_id
 from iamd.service.rpc.gateway import CallGateway, Invoke, Refused
 
@@ -129,15 +129,15 @@ class QueryEndpoint:
             headers = _headers(request)
             service = _service_of(headers, params)
             operation = query.operation_for(service, params)
-            invalid: ValidationError | None = None
+            invalid: IamError | None = None
             try:
                 aws_input = query.parse_query(operation, params)
             except query.QueryError as e:
-                if e.parsed is None:  # not even well formed: answered here, as no call
+                if e.refusal is None:  # not even well formed: answered here, as no call
                     raise
                 # Well formed but outside the model's constraints: refused through the gate, so that,
                 # as over gRPC, the caller is authenticated and the refusal is audited as theirs.
-                aws_input, invalid = e.parsed, ValidationError(e.message, problems=[FieldProblem(e.field, e.message)])
+                aws_input, invalid = e.parsed, e.refusal
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise query.QueryError("InvalidAction", f"iamd does not implement {service}:{operation.name}", "Action")
@@ -174,10 +174,10 @@ class QueryEndpoint:
             try:
                 aws_input = json11.parse_json(operation, body)
             except json11.JsonError as e:
-                if e.parsed is None:  # not even well formed: answered here, as no call
+                if e.refusal is None:  # not even well formed: answered here, as no call
                     raise
                 # Outside the model's constraints: refused through the gate, as the Query codec's are.
-                aws_input, invalid = e.parsed, json11.constraint_error(service, e)
+                aws_input, invalid = e.parsed, e.refusal
             op = OPERATIONS.get((service, operation.name))
             if op is None:
                 raise json11.JsonError("UnknownOperationException",
