@@ -14,7 +14,6 @@ attach fails, or the attach does, never both.
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -42,7 +41,7 @@ from iamd.service.policy import PolicyType, validate_policy
 
 from .aws_policies import AwsManagedPolicies
 from .ports import CallContext, Clock, IdFactory, iso8601
-from .repository import Loaded, Repository, with_retries
+from .repository import KeyedLocks, Loaded, Repository, with_retries
 
 _ID_PREFIX = {USER: "AIDA", GROUP: "AGPA", ROLE: "AROA", POLICY: "ANPA"}
 _ACCOUNT_QUOTA = {
@@ -107,7 +106,7 @@ class IdentityCommands:
         self.ids = ids
         self.projection = projection
         self.runner = runner
-        self._quota_locks: dict[tuple[str, str], asyncio.Lock] = {}
+        self._quota_locks = KeyedLocks()
 
     # --- shared machinery -------------------------------------------------------------------
     def _now(self) -> str:
@@ -148,7 +147,7 @@ class IdentityCommands:
         if account is None or len(getattr(account, attr)) < limit - QUOTA_FRESHNESS_MARGIN:
             yield  # far below the quota: no wait, no lock
             return
-        async with self._quota_locks.setdefault((ctx.account_id, kind), asyncio.Lock()):
+        async with self._quota_locks.hold((ctx.account_id, kind)):
             await self._check_account_quota(ctx, kind)
             yield
 

@@ -3,7 +3,6 @@ creates it), OUs, MoveAccount, and SCPs/RCPs attached at the root, an OU or an a
 
 from __future__ import annotations
 
-import asyncio
 import json
 import re
 import secrets
@@ -31,7 +30,7 @@ from iamd.service.policy import PolicyType, validate_policy
 
 from .identity import IdentityCommands, check_policy_document
 from .ports import CallContext, Clock, iso8601
-from .repository import Repository
+from .repository import KeyedLocks, Repository
 
 ACCESS_ROLE = "OrganizationAccountAccessRole"  # what AWS creates in every new member account
 _LOWER = string.ascii_lowercase + string.digits
@@ -80,7 +79,7 @@ class OrganizationCommands:
         self.clock = clock
         self.projection = projection
         self.identity = identity
-        self._slots: dict[str, asyncio.Lock] = {}
+        self._slots = KeyedLocks()
 
     @asynccontextmanager
     async def _slot(self, key: str) -> AsyncIterator[None]:
@@ -88,7 +87,7 @@ class OrganizationCommands:
         two of them both passing it): this process runs the commands under `key` one at a time, each
         reading the projection once it has applied the previous one's append (one process, as
         IdentityCommands._creation_slot)."""
-        async with self._slots.setdefault(key, asyncio.Lock()):
+        async with self._slots.hold(key):
             await self.identity._fresh_projection()
             yield
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Hashable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar
 
 from iamd.service.domain import identity, managed_policy
@@ -18,6 +19,31 @@ from .ports import CallContext, Clock, iso8601
 
 S = TypeVar("S")
 MAX_ATTEMPTS = 5  # bounded retries on a concurrent append to the same stream
+
+
+class KeyedLocks:
+    """One lock per key (an account's quota of a kind, an account's membership, an email), held only
+    while someone holds or awaits it: the keys come from callers' input, so none is kept after."""
+
+    def __init__(self) -> None:
+        self._locks: dict[Hashable, tuple[asyncio.Lock, int]] = {}  # key -> (lock, holders and waiters)
+
+    @asynccontextmanager
+    async def hold(self, key: Hashable) -> AsyncIterator[None]:
+        lock, users = self._locks.get(key) or (asyncio.Lock(), 0)
+        self._locks[key] = (lock, users + 1)
+        try:
+            async with lock:
+                yield
+        finally:
+            lock, users = self._locks[key]
+            if users == 1:
+                del self._locks[key]
+            else:
+                self._locks[key] = (lock, users - 1)
+
+    def __len__(self) -> int:
+        return len(self._locks)
 
 
 class Loaded:

@@ -107,3 +107,25 @@ async def test_the_digester_reads_only_the_tail_recovery_rebuilds_from(monkeypat
     calls = await digester.Digester._calls_rebuilt(SimpleNamespace(store=store), rebuilt)  # type: ignore[arg-type]
     assert calls == {("r55", "t55")}
     assert read <= 10 + 1
+
+
+async def test_keyed_locks_exclude_per_key_and_keep_no_key_after() -> None:
+    import asyncio
+
+    from iamd.service.app.repository import KeyedLocks
+
+    locks = KeyedLocks()
+    inside: list[str] = []
+    overlaps: list[str] = []
+
+    async def hold(key: str) -> None:
+        async with locks.hold(key):
+            if key in inside:
+                overlaps.append(key)
+            inside.append(key)
+            await asyncio.sleep(0.01)
+            inside.remove(key)
+
+    await asyncio.gather(*(hold(k) for k in ["a", "b", "a", "c", "a", "b"]))
+    assert overlaps == []  # one holder per key at a time
+    assert len(locks) == 0  # the keys come from callers: none is kept once nobody holds or waits
