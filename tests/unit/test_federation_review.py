@@ -7,6 +7,8 @@ import asyncio
 import json
 import ssl
 import time
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,8 @@ from iamd.service.domain import oidc, saml, web_identity
 from iamd.service.domain.errors import IdpCommunicationError, InvalidIdentityTokenError, InvalidInputError
 from tests.fakes.oidc_issuer import ISSUER_PATH, OidcIssuer, self_signed_certificate
 from tests.fakes.saml_idp import SAML, SamlIdp
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
 @pytest.fixture(scope="module")
@@ -65,15 +69,32 @@ def test_a_key_is_used_only_with_the_algorithm_its_jwk_names(issuer: OidcIssuer)
     assert web_identity.verify(same, web_identity.parse(same), issuer.jwks(), ["sts.amazonaws.com"], time.time())
 
 
+@asynccontextmanager
+async def _provider(tmp_path: Path, issuer: OidcIssuer, discovery: Handler, keys: Handler) -> AsyncIterator[str]:
+    """`issuer` served over TLS on a free port by these two handlers; its certificate's thumbprint."""
+    cert, key, thumbprint = self_signed_certificate(tmp_path)
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    app = web.Application()
+    app.router.add_get(f"{ISSUER_PATH}/.well-known/openid-configuration", discovery)
+    app.router.add_get(f"{ISSUER_PATH}/keys", keys)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+    await site.start()
+    issuer.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
+    try:
+        yield thumbprint
+    finally:
+        await runner.cleanup()
+
+
 async def test_a_jwks_that_arrives_in_pieces_is_read_whole(tmp_path: Path) -> None:
     """The fetcher read the body with one `content.read(n)`, which answers what has arrived so far,
     not the whole body: a provider whose JWKS came in more than one piece (any network slower
     than loopback, or a document past a TLS record) was IDPCommunicationError, the keys cut short."""
     issuer = OidcIssuer()
     issuer.add_key("k1")
-    cert, key, thumbprint = self_signed_certificate(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
 
     async def trickle(request: web.Request, document: dict[str, Any]) -> web.StreamResponse:
         body = json.dumps(document).encode()
@@ -91,18 +112,8 @@ async def test_a_jwks_that_arrives_in_pieces_is_read_whole(tmp_path: Path) -> No
     async def keys(request: web.Request) -> web.StreamResponse:
         return await trickle(request, issuer.jwks())
 
-    app = web.Application()
-    app.router.add_get(f"{ISSUER_PATH}/.well-known/openid-configuration", discovery)
-    app.router.add_get(f"{ISSUER_PATH}/keys", keys)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    issuer.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with _provider(tmp_path, issuer, discovery, keys) as thumbprint:
         jwks = await OidcKeyFetcher().keys(issuer.url, [thumbprint])
-    finally:
-        await runner.cleanup()
     assert [k["kid"] for k in jwks["keys"]] == ["k1"]
 
 
@@ -122,9 +133,6 @@ async def test_a_jwks_nested_past_the_parsers_depth_is_an_idp_communication_erro
     levels deep: such a JWKS (well under the size bound) made AssumeRoleWithWebIdentity fail with
     an internal error instead of AWS's IDPCommunicationError."""
     issuer = OidcIssuer()
-    cert, key, thumbprint = self_signed_certificate(tmp_path)
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
-    context.load_cert_chain(cert, key)
 
     async def discovery(request: web.Request) -> web.Response:
         return web.json_response({"issuer": issuer.url, "jwks_uri": f"{issuer.url}/keys"})
@@ -133,19 +141,9 @@ async def test_a_jwks_nested_past_the_parsers_depth_is_an_idp_communication_erro
         return web.Response(body=b'{"keys": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
                             content_type="application/json")
 
-    app = web.Application()
-    app.router.add_get(f"{ISSUER_PATH}/.well-known/openid-configuration", discovery)
-    app.router.add_get(f"{ISSUER_PATH}/keys", keys)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-    await site.start()
-    issuer.port = site._server.sockets[0].getsockname()[1]  # type: ignore[union-attr]
-    try:
+    async with _provider(tmp_path, issuer, discovery, keys) as thumbprint:
         with pytest.raises(IdpCommunicationError):
             await OidcKeyFetcher().keys(issuer.url, [thumbprint])
-    finally:
-        await runner.cleanup()
 
 
 # --- SAML ----------------------------------------------------------------------------------------
