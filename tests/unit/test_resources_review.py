@@ -66,18 +66,26 @@ async def _state(store: InMemoryEventStore, name: str) -> server_certificates.Se
     return server_certificates.fold([decode_event(r.type, dict(r.data)) for r in recorded])
 
 
+async def _certificate_named_cert(pausing_before: str) -> tuple[InMemoryEventStore, _PausingRepository,
+                                                                 ServerCertificateCommands]:
+    """A server certificate "cert", uploaded through a repository that pauses the first load of the
+    stream of the certificate named `pausing_before` (_PausingRepository)."""
+    store = InMemoryEventStore(EventCodec())
+    repo = _PausingRepository(store, server_certificates.stream(ACCOUNT, pausing_before))
+    commands = ServerCertificateCommands(repo, SystemClock(), RandomIds(), Keyring(bytes(range(32))),
+                                         IdentityProjection())
+    body, key = _pem()
+    await commands.upload(_ctx(), name="cert", path="/", body=body, private_key=key, chain="")
+    return store, repo, commands
+
+
 @pytest.mark.parametrize("other", ["rename", "delete"])
 async def test_a_rename_that_loses_a_race_leaves_no_certificate_under_its_new_name(other: str) -> None:
     """UpdateServerCertificate (a rename) racing another rename or a delete of the same
     certificate: the loser answered NoSuchEntity, yet had already appended the whole certificate
     (its sealed private key too) to its new name's stream: a second certificate with the same id,
     or a deleted one back to life, in the listing and in a restart's fold."""
-    store = InMemoryEventStore(EventCodec())
-    repo = _PausingRepository(store, server_certificates.stream(ACCOUNT, "loser"))
-    commands = ServerCertificateCommands(repo, SystemClock(), RandomIds(), Keyring(bytes(range(32))),
-                                         IdentityProjection())
-    body, key = _pem()
-    await commands.upload(_ctx(), name="cert", path="/", body=body, private_key=key, chain="")
+    store, repo, commands = await _certificate_named_cert(pausing_before="loser")
 
     loser = asyncio.create_task(commands.update(_ctx(), "cert", new_path="", new_name="loser"))
     await repo.reached.wait()  # the loser has read "cert" (and its new name's empty stream)
@@ -142,12 +150,7 @@ async def test_a_rename_racing_a_tag_of_the_certificate_keeps_the_tag() -> None:
     """UpdateServerCertificate (a rename) racing TagServerCertificate on the old name: the rename
     retried, found its earlier copy under the new name and kept it, made before the tag: the tag,
     answered as done, was lost with the old name."""
-    store = InMemoryEventStore(EventCodec())
-    repo = _PausingRepository(store, server_certificates.stream(ACCOUNT, "renamed"))
-    commands = ServerCertificateCommands(repo, SystemClock(), RandomIds(), Keyring(bytes(range(32))),
-                                         IdentityProjection())
-    body, key = _pem()
-    await commands.upload(_ctx(), name="cert", path="/", body=body, private_key=key, chain="")
+    store, repo, commands = await _certificate_named_cert(pausing_before="renamed")
 
     renaming = asyncio.create_task(commands.update(_ctx(), "cert", new_path="", new_name="renamed"))
     await repo.reached.wait()
