@@ -14,6 +14,7 @@ from grpc_status import rpc_status
 from iamd.client import cli
 from iamd.client.credentials import Credentials
 from iamd.service.auth import totp
+from iamd.v1 import common_pb2
 from iamd.v1 import identity_pb2 as ipb
 
 if TYPE_CHECKING:
@@ -70,6 +71,16 @@ async def user_with_key(iamd: Iamd, name: str) -> Credentials:
     await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name=name))
     key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name=name))).access_key
     return Credentials(key.access_key_id, key.secret_access_key)
+
+
+async def user_allowed(iamd: Iamd, name: str, policy_document: str) -> Credentials:
+    """A new user with a key and one inline policy, in force once this returns."""
+    key = await user_with_key(iamd, name)
+    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
+        target=common_pb2.EntityRef(kind=common_pb2.ENTITY_KIND_USER, name=name), policy_name="granted",
+        policy_document=policy_document))
+    await iamd.running.runner.wait_for(put.position, 5)
+    return key
 
 
 async def user_with_mfa(iamd: Iamd, name: str) -> tuple[Credentials, str, str]:

@@ -22,7 +22,7 @@ from iamd.v1 import identity_pb2_grpc
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Credentials, Iamd
-from .helpers import allow, deny, iamctl_json, refused
+from .helpers import allow, deny, iamctl_json, refused, user_allowed
 from .test_aws_query import _client, _refused
 from .test_organization_authorization import MANAGEMENT_ONLY, _member_credentials
 
@@ -140,13 +140,8 @@ async def _member_with_a_user(iamd: Iamd, org: Any) -> tuple[str, grpc.aio.Chann
     """A member account with a user `dev` allowed s3:*: (the user's ARN, a channel of the member's
     OrganizationAccountAccessRole)."""
     member = await org.CreateAccount(opb.CreateAccountRequest(account_name="dev", email="dev@example.com"))
-    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
-    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
-        policy_document=allow("sts:AssumeRole")))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
-    await iamd.running.runner.wait_for(put.position, 5)
-    channel = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    key = await user_allowed(iamd, "admin", allow("sts:AssumeRole"))
+    channel = iamd.connect(key)
     c = (await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(sts_pb2.AssumeRoleRequest(
         role_arn=member.access_role_arn, role_session_name="admin"))).credentials
     await channel.close()

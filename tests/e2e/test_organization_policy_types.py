@@ -25,7 +25,7 @@ from iamd.v1 import identity_pb2 as ipb
 from iamd.v1 import organizations_pb2 as opb
 
 from .conftest import ACCOUNT, Credentials, Iamd
-from .helpers import allow, create_organization, deny, iamctl_json, refused
+from .helpers import allow, create_organization, deny, iamctl_json, refused, user_allowed
 from .test_aws_query import _client, _refused
 
 pytestmark = pytest.mark.e2e
@@ -45,14 +45,9 @@ async def _member_user(iamd: Iamd, org: Any, ou: str) -> tuple[str, Any]:
     await org.MoveAccount(opb.MoveAccountRequest(account_id=member.account_id, source_parent_id=root_id,
                                                  destination_parent_id=ou))
     # The management account's admin assumes the member's OrganizationAccountAccessRole.
-    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
-    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
-        policy_document=allow("sts:AssumeRole")))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
-    await iamd.running.runner.wait_for(put.position, 5)
+    key = await user_allowed(iamd, "admin", allow("sts:AssumeRole"))
     from iamd.v1 import sts_pb2, sts_pb2_grpc
-    channel = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    channel = iamd.connect(key)
     c = (await sts_pb2_grpc.SecurityTokenServiceStub(channel).AssumeRole(sts_pb2.AssumeRoleRequest(
         role_arn=member.access_role_arn, role_session_name="admin"))).credentials
     await channel.close()

@@ -60,22 +60,15 @@ async def test_moving_an_account_to_the_parent_it_is_in_is_duplicate_account(iam
 async def _standalone_accounts(iamd: Iamd, org: Any, names: tuple[str, ...]) -> list[tuple[str, Any]]:
     """Accounts iamd knows that are in no organization (created as members, then removed): for
     each, (its id, an OrganizationsService stub of its OrganizationAccountAccessRole)."""
-    from iamd.v1 import identity_pb2 as ipb
-    from iamd.v1 import common_pb2 as pb
     from iamd.v1 import sts_pb2, sts_pb2_grpc
 
     from .conftest import Credentials
-    from .helpers import allow
+    from .helpers import allow, user_allowed
 
     members = [await org.CreateAccount(opb.CreateAccountRequest(account_name=n, email=f"{n}@example.com"))
                for n in names]
-    await iamd.iam.CreateUser(ipb.CreateUserRequest(user_name="admin"))
-    put = await iamd.iam.PutInlinePolicy(ipb.PutInlinePolicyRequest(
-        target=pb.EntityRef(kind=pb.ENTITY_KIND_USER, name="admin"), policy_name="assume",
-        policy_document=allow("sts:AssumeRole")))
-    key = (await iamd.iam.CreateAccessKey(ipb.CreateAccessKeyRequest(user_name="admin"))).access_key
-    await iamd.running.runner.wait_for(put.position, 5)
-    admin = iamd.connect(Credentials(key.access_key_id, key.secret_access_key))
+    key = await user_allowed(iamd, "admin", allow("sts:AssumeRole"))
+    admin = iamd.connect(key)
     found = []
     for member in members:
         c = (await sts_pb2_grpc.SecurityTokenServiceStub(admin).AssumeRole(sts_pb2.AssumeRoleRequest(
